@@ -1,0 +1,47 @@
+/* nova-volume: nova-volume.conf, a GKeyFile with group [DEFAULT]. Every key
+ * is declared once in a table in nova-volume-config.c with its type, default
+ * and allowed values; an unknown key or a bad value is an error naming both. */
+#pragma once
+
+#include <glib-object.h>
+
+G_BEGIN_DECLS
+
+#define NOVA_VOLUME_TYPE_CONFIG (nova_volume_config_get_type ())
+G_DECLARE_FINAL_TYPE (NovaVolumeConfig, nova_volume_config, NOVA_VOLUME, CONFIG, GObject)
+
+/* Every key at its built-in default (volume_driver = file). */
+NovaVolumeConfig *nova_volume_config_new (void);
+
+/* Reads @path. Errors (NOVA_VOLUME_ERROR_INVALID_ARGUMENT) name the file,
+ * the key and the value: "nova-volume.conf: num_shell_tries = 'x': not an
+ * integer". A missing file is G_IO_ERROR_NOT_FOUND unless missing_ok. */
+NovaVolumeConfig *nova_volume_config_load (const char  *path,
+                                           gboolean     missing_ok,
+                                           GError     **error);
+
+/* Sets one key from text, validated as the file would be (command-line
+ * overrides, tests). */
+gboolean nova_volume_config_set (NovaVolumeConfig  *self,
+                                 const char        *key,
+                                 const char        *value,
+                                 GError           **error);
+
+/* Getters. Asking for an undeclared key or with the wrong type is a
+ * programming error (g_critical) and returns the zero value. */
+const char *nova_volume_config_get_string  (NovaVolumeConfig *self, const char *key);
+gint64      nova_volume_config_get_int     (NovaVolumeConfig *self, const char *key);
+gboolean    nova_volume_config_get_boolean (NovaVolumeConfig *self, const char *key);
+
+/* The canonical short name of volume_driver (class paths resolved). */
+const char *nova_volume_config_get_driver (NovaVolumeConfig *self);
+
+/* Where the file came from, or NULL for built-in defaults. */
+const char *nova_volume_config_get_path (NovaVolumeConfig *self);
+
+/* All declared keys, in table order (for docs and tests). */
+const char *const *nova_volume_config_list_keys (void);
+/* The default of a declared key, as text. */
+const char *nova_volume_config_key_default (const char *key);
+
+G_END_DECLS

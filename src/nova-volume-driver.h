@@ -1,0 +1,133 @@
+/* nova-volume: the driver contract, the seed's VolumeDriver. Every method
+ * runs on a worker thread, never on the main loop, and may block. The
+ * manager serializes calls per volume; calls for different volumes run at
+ * the same time, so a driver guards its own shared state. */
+#pragma once
+
+#include <gio/gio.h>
+#include "nova-volume-config.h"
+#include "nova-volume-executor.h"
+#include "nova-volume-record.h"
+#include "nova-volume-store.h"
+
+G_BEGIN_DECLS
+
+/* What a driver is given at do_setup (the seed's context). */
+typedef struct {
+  gint                ref_count;
+  NovaVolumeConfig   *config;
+  NovaVolumeExecutor *executor;
+  NovaVolumeStore    *store;      /* may be NULL in unit tests */
+  char               *state_dir;
+} NovaVolumeDriverContext;
+
+NovaVolumeDriverContext *nova_volume_driver_context_new   (NovaVolumeConfig   *config,
+                                                           NovaVolumeExecutor *executor,
+                                                           NovaVolumeStore    *store,
+                                                           const char         *state_dir);
+NovaVolumeDriverContext *nova_volume_driver_context_ref   (NovaVolumeDriverContext *ctx);
+void                     nova_volume_driver_context_unref (NovaVolumeDriverContext *ctx);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (NovaVolumeDriverContext, nova_volume_driver_context_unref)
+
+#define NOVA_VOLUME_TYPE_DRIVER (nova_volume_driver_get_type ())
+G_DECLARE_INTERFACE (NovaVolumeDriver, nova_volume_driver, NOVA_VOLUME, DRIVER, GObject)
+
+/* Progress of a long operation (copy, clear): 0.0 .. 1.0. Called from the
+ * worker thread; may be NULL. */
+typedef void (*NovaVolumeProgressFunc) (double fraction, gpointer user_data);
+
+struct _NovaVolumeDriverInterface {
+  GTypeInterface g_iface;
+
+  /* Required. */
+  const char *(*get_name) (NovaVolumeDriver *self);   /* "file" */
+  gboolean (*do_setup)              (NovaVolumeDriver *self, NovaVolumeDriverContext *ctx, GError **error);
+  gboolean (*check_for_setup_error) (NovaVolumeDriver *self, GError **error);
+
+  /* create_* may set volume->size (rounded up), provider_location and
+   * provider_auth; the manager commits what they set. */
+  gboolean (*create_volume)               (NovaVolumeDriver *self, NovaVolumeRecord *volume, GError **error);
+  gboolean (*create_volume_from_snapshot) (NovaVolumeDriver *self, NovaVolumeRecord *volume,
+                                           const NovaSnapshotRecord *snapshot,
+                                           NovaVolumeProgressFunc progress, gpointer progress_data,
+                                           GCancellable *cancellable, GError **error);
+  gboolean (*create_cloned_volume)        (NovaVolumeDriver *self, NovaVolumeRecord *volume,
+                                           const NovaVolumeRecord *source,
+                                           NovaVolumeProgressFunc progress, gpointer progress_data,
+                                           GCancellable *cancellable, GError **error);
+  /* Idempotent: deleting what is already gone succeeds. */
+  gboolean (*delete_volume)   (NovaVolumeDriver *self, const NovaVolumeRecord *volume, GError **error);
+  gboolean (*extend_volume)   (NovaVolumeDriver *self, NovaVolumeRecord *volume, guint64 new_size, GError **error);
+  gboolean (*create_snapshot) (NovaVolumeDriver *self, NovaSnapshotRecord *snapshot,
+                               const NovaVolumeRecord *volume, GError **error);
+  gboolean (*delete_snapshot) (NovaVolumeDriver *self, const NovaSnapshotRecord *snapshot, GError **error);
+
+  /* Exports. create_export may set provider_location/provider_auth. */
+  gboolean (*create_export)    (NovaVolumeDriver *self, NovaVolumeRecord *volume, GError **error);
+  gboolean (*ensure_export)    (NovaVolumeDriver *self, const NovaVolumeRecord *volume, GError **error);
+  gboolean (*remove_export)    (NovaVolumeDriver *self, const NovaVolumeRecord *volume, GError **error);
+  gboolean (*check_for_export) (NovaVolumeDriver *self, const NovaVolumeRecord *volume, GError **error);
+
+  /* @connector is a{sv}; returns a new a{sv} {driver_volume_type, data}. */
+  GVariant *(*initialize_connection) (NovaVolumeDriver *self, const NovaVolumeRecord *volume,
+                                      GVariant *connector, GError **error);
+  gboolean  (*terminate_connection)  (NovaVolumeDriver *self, const NovaVolumeRecord *volume,
+                                      GVariant *connector, GError **error);
+
+  /* a{sv}: total_capacity, free_capacity (t), storage_protocol,
+   * volume_backend_name, vendor_name, driver_version (s), and more. */
+  GVariant *(*get_volume_stats) (NovaVolumeDriver *self, gboolean refresh, GError **error);
+
+  gpointer padding[8];
+};
+
+/* Wrappers: a missing optional method is NOVA_VOLUME_ERROR_NOT_SUPPORTED
+ * (exports and extend) or a no-op success (ensure/remove_export). */
+const char *nova_volume_driver_get_name              (NovaVolumeDriver *self);
+gboolean nova_volume_driver_do_setup                 (NovaVolumeDriver *self, NovaVolumeDriverContext *ctx, GError **error);
+gboolean nova_volume_driver_check_for_setup_error    (NovaVolumeDriver *self, GError **error);
+gboolean nova_volume_driver_create_volume            (NovaVolumeDriver *self, NovaVolumeRecord *volume, GError **error);
+gboolean nova_volume_driver_create_volume_from_snapshot (NovaVolumeDriver *self, NovaVolumeRecord *volume,
+                                                      const NovaSnapshotRecord *snapshot,
+                                                      NovaVolumeProgressFunc progress, gpointer progress_data,
+                                                      GCancellable *cancellable, GError **error);
+gboolean nova_volume_driver_create_cloned_volume     (NovaVolumeDriver *self, NovaVolumeRecord *volume,
+                                                      const NovaVolumeRecord *source,
+                                                      NovaVolumeProgressFunc progress, gpointer progress_data,
+                                                      GCancellable *cancellable, GError **error);
+gboolean nova_volume_driver_delete_volume            (NovaVolumeDriver *self, const NovaVolumeRecord *volume, GError **error);
+gboolean nova_volume_driver_extend_volume            (NovaVolumeDriver *self, NovaVolumeRecord *volume, guint64 new_size, GError **error);
+gboolean nova_volume_driver_create_snapshot          (NovaVolumeDriver *self, NovaSnapshotRecord *snapshot,
+                                                      const NovaVolumeRecord *volume, GError **error);
+gboolean nova_volume_driver_delete_snapshot          (NovaVolumeDriver *self, const NovaSnapshotRecord *snapshot, GError **error);
+gboolean nova_volume_driver_create_export            (NovaVolumeDriver *self, NovaVolumeRecord *volume, GError **error);
+gboolean nova_volume_driver_ensure_export            (NovaVolumeDriver *self, const NovaVolumeRecord *volume, GError **error);
+gboolean nova_volume_driver_remove_export            (NovaVolumeDriver *self, const NovaVolumeRecord *volume, GError **error);
+gboolean nova_volume_driver_check_for_export         (NovaVolumeDriver *self, const NovaVolumeRecord *volume, GError **error);
+GVariant *nova_volume_driver_initialize_connection   (NovaVolumeDriver *self, const NovaVolumeRecord *volume,
+                                                      GVariant *connector, GError **error);
+gboolean nova_volume_driver_terminate_connection     (NovaVolumeDriver *self, const NovaVolumeRecord *volume,
+                                                      GVariant *connector, GError **error);
+GVariant *nova_volume_driver_get_volume_stats        (NovaVolumeDriver *self, gboolean refresh, GError **error);
+
+/* Modules. Each driver module exports one symbol,
+ *   G_MODULE_EXPORT GType nova_volume_driver_module_get_type (void);
+ * and is found as <dir>/libnova-volume-driver-<name>.so. */
+#define NOVA_VOLUME_DRIVER_MODULE_SYMBOL "nova_volume_driver_module_get_type"
+
+/* "file" for "file" and for a seed class path ("nova.volume.driver.
+ * ISCSIDriver" -> "lvm-iscsi"); NULL for an unknown name. */
+const char *nova_volume_driver_resolve_name (const char *name);
+/* Every short name, NULL-terminated. */
+const char *const *nova_volume_driver_known_names (void);
+
+/* Where the modules are: the build tree when this binary runs from it,
+ * the installed module directory otherwise. $NOVA_VOLUME_DRIVER_DIR
+ * overrides both. */
+char *nova_volume_driver_module_path (const char *name);
+
+/* Loads the module of @ctx's volume_driver, constructs the driver and runs
+ * do_setup and check_for_setup_error: errors say which step failed. */
+NovaVolumeDriver *nova_volume_driver_load (NovaVolumeDriverContext *ctx, GError **error);
+
+G_END_DECLS

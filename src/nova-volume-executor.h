@@ -1,0 +1,60 @@
+/* nova-volume: runs external commands from argv vectors (never a shell),
+ * with num_shell_tries attempts and a short back-off. Tests swap in
+ * NovaVolumeRecordingExecutor. */
+#pragma once
+
+#include <gio/gio.h>
+
+G_BEGIN_DECLS
+
+#define NOVA_VOLUME_TYPE_EXECUTOR (nova_volume_executor_get_type ())
+G_DECLARE_DERIVABLE_TYPE (NovaVolumeExecutor, nova_volume_executor, NOVA_VOLUME, EXECUTOR, GObject)
+
+struct _NovaVolumeExecutorClass {
+  GObjectClass parent_class;
+
+  /* One attempt. Returns FALSE only when the command could not be run at
+   * all (not found, not executable); a non-zero exit is *out_exit_status. */
+  gboolean (*execute_once) (NovaVolumeExecutor  *self,
+                            const char *const   *argv,
+                            GBytes              *stdin_bytes,
+                            GBytes             **out_stdout,
+                            GBytes             **out_stderr,
+                            int                 *out_exit_status,
+                            GError             **error);
+  gpointer padding[4];
+};
+
+/* @tries: attempts for nova_volume_executor_run (num_shell_tries, >= 1). */
+NovaVolumeExecutor *nova_volume_executor_new (guint tries);
+
+void  nova_volume_executor_set_tries      (NovaVolumeExecutor *self, guint tries);
+guint nova_volume_executor_get_tries      (NovaVolumeExecutor *self);
+/* First back-off in milliseconds (doubles after each failed attempt). */
+void  nova_volume_executor_set_backoff_ms (NovaVolumeExecutor *self, guint ms);
+
+/* Runs @argv until it exits 0, at most `tries` times. Failure is
+ * NOVA_VOLUME_ERROR_FAILED: "tgtadm exited with status 22: <stderr>".
+ * @stdin_bytes, @out_stdout and @out_stderr may be NULL. */
+gboolean nova_volume_executor_run (NovaVolumeExecutor  *self,
+                                   const char *const   *argv,
+                                   GBytes              *stdin_bytes,
+                                   char               **out_stdout,
+                                   char               **out_stderr,
+                                   GError             **error);
+
+/* One attempt, the exit status returned rather than judged: for callers
+ * that tell refusals apart (tgtadm's 22, dog's 2). */
+gboolean nova_volume_executor_run_once (NovaVolumeExecutor  *self,
+                                        const char *const   *argv,
+                                        GBytes              *stdin_bytes,
+                                        char               **out_stdout,
+                                        char               **out_stderr,
+                                        int                 *out_exit_status,
+                                        GError             **error);
+
+/* "tgtadm --lld iscsi --op new ..." with arguments quoted where needed,
+ * for logs. Never includes stdin. */
+char *nova_volume_executor_format_argv (const char *const *argv);
+
+G_END_DECLS

@@ -1,0 +1,2 @@
+#include "config.h"
+typedef int nova_stub_nova_volume_op_queue;

@@ -1,0 +1,94 @@
+/* nova-volume: what the store keeps of a volume, a snapshot and a
+ * connection. Plain structs with copy/free: the manager owns the live
+ * copies on the main thread and hands copies to driver threads. */
+#pragma once
+
+#include <glib-object.h>
+
+G_BEGIN_DECLS
+
+typedef enum {
+  NOVA_VOLUME_STATUS_CREATING,
+  NOVA_VOLUME_STATUS_AVAILABLE,
+  NOVA_VOLUME_STATUS_ATTACHING,
+  NOVA_VOLUME_STATUS_IN_USE,
+  NOVA_VOLUME_STATUS_DETACHING,
+  NOVA_VOLUME_STATUS_EXTENDING,
+  NOVA_VOLUME_STATUS_DELETING,
+  NOVA_VOLUME_STATUS_ERROR,
+  NOVA_VOLUME_STATUS_ERROR_DELETING,
+} NovaVolumeStatus;
+
+typedef enum {
+  NOVA_SNAPSHOT_STATUS_CREATING,
+  NOVA_SNAPSHOT_STATUS_AVAILABLE,
+  NOVA_SNAPSHOT_STATUS_DELETING,
+  NOVA_SNAPSHOT_STATUS_ERROR,
+  NOVA_SNAPSHOT_STATUS_ERROR_DELETING,
+} NovaSnapshotStatus;
+
+/* "in-use", "error_deleting", ...: the names of the API and the store. */
+const char *nova_volume_status_to_string   (NovaVolumeStatus status);
+gboolean    nova_volume_status_from_string (const char *text, NovaVolumeStatus *out);
+const char *nova_snapshot_status_to_string   (NovaSnapshotStatus status);
+gboolean    nova_snapshot_status_from_string (const char *text, NovaSnapshotStatus *out);
+
+typedef struct {
+  char              *id;                /* UUID */
+  char              *name;              /* never NULL ("" when none) */
+  char              *description;       /* never NULL */
+  guint64            size;              /* bytes */
+  NovaVolumeStatus   status;
+  char              *status_reason;     /* never NULL */
+  gboolean           attached;          /* AttachStatus attached/detached */
+  char              *instance_uuid;     /* never NULL */
+  char              *mountpoint;        /* never NULL */
+  char              *attached_host;     /* never NULL */
+  char              *availability_zone; /* never NULL */
+  char              *source_snapshot_id;/* NULL when none */
+  char              *source_volume_id;  /* NULL when none */
+  char              *provider_location; /* never NULL; set by the driver */
+  char              *provider_auth;     /* never NULL; secret, never exported */
+  char              *driver;            /* short name of the creating driver */
+  gint64             created_at;        /* usec since the epoch */
+  gint64             updated_at;        /* usec since the epoch */
+  GHashTable        *metadata;          /* char* -> char*, never NULL */
+} NovaVolumeRecord;
+
+typedef struct {
+  char               *id;
+  char               *volume_id;
+  char               *name;
+  char               *description;
+  guint64             size;
+  NovaSnapshotStatus  status;
+  char               *status_reason;
+  double              progress;         /* 0.0 .. 1.0 */
+  char               *provider_location;
+  gint64              created_at;
+  gint64              updated_at;
+} NovaSnapshotRecord;
+
+/* A new record with every string "" (metadata empty), ids NULL. */
+NovaVolumeRecord   *nova_volume_record_new    (void);
+NovaVolumeRecord   *nova_volume_record_copy   (const NovaVolumeRecord *record);
+void                nova_volume_record_free   (NovaVolumeRecord *record);
+NovaSnapshotRecord *nova_snapshot_record_new  (void);
+NovaSnapshotRecord *nova_snapshot_record_copy (const NovaSnapshotRecord *record);
+void                nova_snapshot_record_free (NovaSnapshotRecord *record);
+
+/* Replace a string field: g_free the old, g_strdup the new (NULL -> ""
+ * unless the field may be NULL, then pass NULL through). */
+void nova_record_set_string (char **field, const char *value);
+
+/* "volume-<id>", "snapshot-<id>": the backend names, as Cinder's templates. */
+char *nova_volume_record_backend_name   (const NovaVolumeRecord *record);
+char *nova_snapshot_record_backend_name (const NovaSnapshotRecord *record);
+
+GType nova_volume_record_get_type   (void) G_GNUC_CONST;
+GType nova_snapshot_record_get_type (void) G_GNUC_CONST;
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (NovaVolumeRecord, nova_volume_record_free)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (NovaSnapshotRecord, nova_snapshot_record_free)
+
+G_END_DECLS

@@ -1,0 +1,34 @@
+/* nova-volume: an executor that records argv instead of running it (the
+ * seed's FakeISCSIDriver fake_execute) and answers from a script. */
+#pragma once
+
+#include "nova-volume-executor.h"
+
+G_BEGIN_DECLS
+
+#define NOVA_VOLUME_TYPE_RECORDING_EXECUTOR (nova_volume_recording_executor_get_type ())
+G_DECLARE_FINAL_TYPE (NovaVolumeRecordingExecutor, nova_volume_recording_executor,
+                      NOVA_VOLUME, RECORDING_EXECUTOR, NovaVolumeExecutor)
+
+NovaVolumeRecordingExecutor *nova_volume_recording_executor_new (void);
+
+/* Queues the answer for the next command: exit status and output. With an
+ * empty queue a command succeeds with no output. Thread-safe. */
+void nova_volume_recording_executor_push_result (NovaVolumeRecordingExecutor *self,
+                                                 int                          exit_status,
+                                                 const char                  *stdout_text,
+                                                 const char                  *stderr_text);
+
+/* A copy of every argv run so far, in order: a GPtrArray of GStrv. */
+GPtrArray *nova_volume_recording_executor_get_commands (NovaVolumeRecordingExecutor *self);
+/* The same, each formatted with nova_volume_executor_format_argv. */
+GStrv nova_volume_recording_executor_get_command_lines (NovaVolumeRecordingExecutor *self);
+void nova_volume_recording_executor_clear (NovaVolumeRecordingExecutor *self);
+
+/* When set, every command line is also appended to this file, one a line
+ * (the fake driver's fake_command_log), so a test outside the process can
+ * read it. */
+void nova_volume_recording_executor_set_log_path (NovaVolumeRecordingExecutor *self,
+                                                  const char                  *path);
+
+G_END_DECLS

@@ -1,0 +1,65 @@
+/* nova-volume: the state store, SQLite in the state directory (WAL,
+ * user_version migrations). Every public call that writes is one
+ * transaction; the connection is serialized, so any thread may call. */
+#pragma once
+
+#include <glib-object.h>
+#include "nova-volume-record.h"
+
+G_BEGIN_DECLS
+
+#define NOVA_VOLUME_TYPE_STORE (nova_volume_store_get_type ())
+G_DECLARE_FINAL_TYPE (NovaVolumeStore, nova_volume_store, NOVA_VOLUME, STORE, GObject)
+
+/* The schema version nova_volume_store_open migrates to. */
+#define NOVA_VOLUME_STORE_SCHEMA_VERSION 1
+
+/* Opens (creating if needed) and migrates the database at @path. A
+ * database newer than this build knows is refused, not touched. */
+NovaVolumeStore *nova_volume_store_open (const char *path, GError **error);
+
+int          nova_volume_store_get_schema_version (NovaVolumeStore *self);
+const char  *nova_volume_store_get_path           (NovaVolumeStore *self);
+
+/* Volumes. put inserts or replaces the whole row and its metadata. get of
+ * a missing id is NOVA_VOLUME_ERROR_NOT_FOUND. */
+gboolean          nova_volume_store_put_volume    (NovaVolumeStore *self, const NovaVolumeRecord *volume, GError **error);
+gboolean          nova_volume_store_delete_volume (NovaVolumeStore *self, const char *id, GError **error);
+NovaVolumeRecord *nova_volume_store_get_volume    (NovaVolumeStore *self, const char *id, GError **error);
+/* GPtrArray of NovaVolumeRecord (free func set), ordered by created_at. */
+GPtrArray        *nova_volume_store_list_volumes  (NovaVolumeStore *self, GError **error);
+
+/* Snapshots, the same way. */
+gboolean            nova_volume_store_put_snapshot    (NovaVolumeStore *self, const NovaSnapshotRecord *snapshot, GError **error);
+gboolean            nova_volume_store_delete_snapshot (NovaVolumeStore *self, const char *id, GError **error);
+NovaSnapshotRecord *nova_volume_store_get_snapshot    (NovaVolumeStore *self, const char *id, GError **error);
+GPtrArray          *nova_volume_store_list_snapshots  (NovaVolumeStore *self, GError **error);
+
+/* Connections a volume has handed out (InitializeConnection), keyed by
+ * the connector's initiator, else host, else ip. The connector is kept as
+ * an a{sv} GVariant. */
+gboolean   nova_volume_store_put_connection    (NovaVolumeStore *self, const char *volume_id,
+                                                const char *connector_key, GVariant *connector,
+                                                GError **error);
+gboolean   nova_volume_store_delete_connection (NovaVolumeStore *self, const char *volume_id,
+                                                const char *connector_key, GError **error);
+/* GPtrArray of floating-free (owned) a{sv} GVariants. */
+GPtrArray *nova_volume_store_list_connections  (NovaVolumeStore *self, const char *volume_id,
+                                                GError **error);
+
+/* Several changes as one transaction: @func runs inside BEGIN IMMEDIATE
+ * and may call the put/delete functions above (they then join this
+ * transaction); it is committed when @func returns TRUE, rolled back
+ * otherwise. */
+typedef gboolean (*NovaVolumeStoreTransactionFunc) (NovaVolumeStore *store,
+                                                    gpointer         user_data,
+                                                    GError         **error);
+gboolean nova_volume_store_transaction (NovaVolumeStore                *self,
+                                        NovaVolumeStoreTransactionFunc  func,
+                                        gpointer                        user_data,
+                                        GError                        **error);
+
+/* PRAGMA integrity_check == "ok". */
+gboolean nova_volume_store_check_integrity (NovaVolumeStore *self, GError **error);
+
+G_END_DECLS
