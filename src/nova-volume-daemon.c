@@ -1,2 +1,717 @@
+/* nova-volume: the D-Bus face of the manager.
+ *
+ * Every interface skeleton is made by export_interface(), which connects
+ * the authorization handler before the interface is on the bus: no method
+ * can be reached without passing NovaVolumeAuth. Handlers only parse and
+ * check their arguments; the manager does the work and commits it, and
+ * its "*-changed" signals update the properties afterwards. */
 #include "config.h"
-typedef int nova_stub_nova_volume_daemon;
+
+#include "nova-dbus-generated.h"
+#include "nova-volume-daemon.h"
+#include "nova-volume-error.h"
+
+struct _NovaVolumeDaemon {
+  GObject                   parent_instance;
+  GDBusConnection          *connection;
+  NovaVolumeManager        *manager;
+  NovaVolumeAuth           *auth;
+  GDBusObjectManagerServer *object_manager;
+  NovaDBusManager          *manager_iface;
+  GHashTable               *volume_ifaces;    /* id -> NovaDBusVolume */
+  GHashTable               *snapshot_ifaces;  /* id -> NovaDBusSnapshot */
+  gboolean                  shutting_down;
+};
+
+G_DEFINE_TYPE (NovaVolumeDaemon, nova_volume_daemon, G_TYPE_OBJECT)
+
+/* ---- paths ----------------------------------------------------------- */
+
+static char *
+path_for (const char *prefix, const char *id)
+{
+  g_autofree char *escaped = g_strdelimit (g_strdup (id), "-", '_');
+
+  return g_strconcat (prefix, escaped, NULL);
+}
+
+char *
+nova_volume_daemon_volume_path (const char *id)
+{
+  return path_for (NOVA_VOLUME_DBUS_VOLUMES, id);
+}
+
+char *
+nova_volume_daemon_snapshot_path (const char *id)
+{
+  return path_for (NOVA_VOLUME_DBUS_SNAPSHOTS, id);
+}
+
+char *
+nova_volume_daemon_id_from_path (const char *path, const char *prefix, GError **error)
+{
+  const char *kind = g_str_equal (prefix, NOVA_VOLUME_DBUS_VOLUMES) ? "volume" : "snapshot";
+  g_autofree char *id = NULL;
+
+  if (path == NULL || !g_str_has_prefix (path, prefix))
+    {
+      g_set_error (error, NOVA_VOLUME_ERROR, NOVA_VOLUME_ERROR_INVALID_ARGUMENT,
+                   "'%s' is not a %s object path (%s<id>)", path != NULL ? path : "", kind, prefix);
+      return NULL;
+    }
+  id = g_strdelimit (g_strdup (path + strlen (prefix)), "_", '-');
+  if (!g_uuid_string_is_valid (id))
+    {
+      g_set_error (error, NOVA_VOLUME_ERROR, NOVA_VOLUME_ERROR_INVALID_ARGUMENT,
+                   "'%s' is not a %s object path: the last element must be a UUID", path, kind);
+      return NULL;
+    }
+  return g_steal_pointer (&id);
+}
+
+static const char *
+optional_path (const char *prefix, const char *id, char **storage)
+{
+  if (id == NULL)
+    return "/";
+  *storage = path_for (prefix, id);
+  return *storage;
+}
+
+/* ---- replies --------------------------------------------------------- */
+
+static void
+return_error (GDBusMethodInvocation *invocation, GError *error)
+{
+  nova_volume_error_convert (&error);
+  g_debug ("%s.%s failed: %s", g_dbus_method_invocation_get_interface_name (invocation),
+           g_dbus_method_invocation_get_method_name (invocation), error->message);
+  g_dbus_method_invocation_return_gerror (invocation, error);
+  g_error_free (error);
+}
+
+/* A method call waiting for the manager. */
+typedef struct {
+  NovaVolumeDaemon      *daemon;
+  GDBusMethodInvocation *invocation;
+  gpointer               iface;       /* the generated skeleton, for complete_* */
+} Call;
+
+static Call *
+call_new (NovaVolumeDaemon *daemon, GDBusMethodInvocation *invocation, gpointer iface)
+{
+  Call *call = g_new0 (Call, 1);
+
+  call->daemon = g_object_ref (daemon);
+  call->invocation = g_object_ref (invocation);
+  call->iface = g_object_ref (iface);
+  return call;
+}
+
+static void
+call_free (Call *call)
+{
+  g_object_unref (call->daemon);
+  g_object_unref (call->invocation);
+  g_object_unref (call->iface);
+  g_free (call);
+}
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (Call, call_free)
+
+/* Refuses calls while the daemon stops; TRUE when the call may go on. */
+static gboolean
+accepting_calls (NovaVolumeDaemon *self, GDBusMethodInvocation *invocation)
+{
+  if (!self->shutting_down)
+    return TRUE;
+  g_dbus_method_invocation_return_error_literal (invocation, NOVA_VOLUME_ERROR, NOVA_VOLUME_ERROR_BUSY,
+                                                 "nova-volumed is shutting down; try again when it is back");
+  return FALSE;
+}
+
+/* ---- options --------------------------------------------------------- */
+
+typedef struct {
+  const char *key;
+  const char *type;      /* GVariant type string */
+  GVariant  **value;     /* where to put it (a new reference) */
+} OptionSpec;
+
+/* Checks an a{sv} options dictionary against @specs: unknown keys and
+ * wrong types are InvalidArgument naming the key. auth.no_user_interaction
+ * is accepted everywhere (polkit reads it). */
+static gboolean
+parse_options (GVariant *options, const char *method, const OptionSpec *specs, gsize n_specs,
+               GError **error)
+{
+  GVariantIter iter;
+  const char *key;
+  GVariant *value;
+
+  g_variant_iter_init (&iter, options);
+  while (g_variant_iter_next (&iter, "{&sv}", &key, &value))
+    {
+      g_autoptr(GVariant) owned = value;
+      const OptionSpec *spec = NULL;
+      const char *expected = NULL;
+
+      if (g_str_equal (key, "auth.no_user_interaction"))
+        expected = "b";
+      for (gsize i = 0; i < n_specs && expected == NULL; i++)
+        if (g_str_equal (key, specs[i].key))
+          {
+            spec = &specs[i];
+            expected = spec->type;
+          }
+      if (expected == NULL)
+        {
+          g_autoptr(GString) known = g_string_new ("auth.no_user_interaction");
+
+          for (gsize i = 0; i < n_specs; i++)
+            g_string_append_printf (known, ", %s", specs[i].key);
+          g_set_error (error, NOVA_VOLUME_ERROR, NOVA_VOLUME_ERROR_INVALID_ARGUMENT,
+                       "%s does not take the option '%s' (it takes: %s)",
+                       method, g_utf8_validate (key, -1, NULL) ? key : "(not UTF-8)", known->str);
+          return FALSE;
+        }
+      if (!g_variant_is_of_type (value, G_VARIANT_TYPE (expected)))
+        {
+          g_set_error (error, NOVA_VOLUME_ERROR, NOVA_VOLUME_ERROR_INVALID_ARGUMENT,
+                       "option '%s' of %s must be of type %s, not %s",
+                       key, method, expected, g_variant_get_type_string (value));
+          return FALSE;
+        }
+      if (spec != NULL)
+        {
+          g_clear_pointer (spec->value, g_variant_unref);
+          *spec->value = g_steal_pointer (&owned);
+        }
+    }
+  return TRUE;
+}
+
+static const char *
+variant_string_or_null (GVariant *value)
+{
+  return value != NULL ? g_variant_get_string (value, NULL) : NULL;
+}
+
+/* ---- Manager interface ---------------------------------------------- */
+
+static void
+create_volume_done (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  g_autoptr(Call) call = user_data;
+  GError *error = NULL;
+  g_autofree char *id = nova_volume_manager_create_volume_finish (NOVA_VOLUME_MANAGER (source), result, &error);
+  g_autofree char *path = NULL;
+
+  if (id == NULL)
+    {
+      return_error (g_steal_pointer (&call->invocation), error);
+      return;
+    }
+  path = nova_volume_daemon_volume_path (id);
+  nova_dbus_manager_complete_create_volume (call->iface, g_steal_pointer (&call->invocation), path);
+}
+
+static gboolean
+handle_create_volume (NovaDBusManager *iface, GDBusMethodInvocation *invocation,
+                      guint64 size, GVariant *options, NovaVolumeDaemon *self)
+{
+  g_autoptr(GVariant) name = NULL, description = NULL, snapshot = NULL, source = NULL;
+  g_autoptr(GVariant) zone = NULL, metadata = NULL;
+  const OptionSpec specs[] = {
+    { "name", "s", &name },
+    { "description", "s", &description },
+    { "snapshot", "o", &snapshot },
+    { "source-volume", "o", &source },
+    { "availability-zone", "s", &zone },
+    { "metadata", "a{ss}", &metadata },
+  };
+  g_autofree char *snapshot_id = NULL, *source_id = NULL;
+  g_autoptr(GHashTable) metadata_table = NULL;
+  NovaVolumeCreateRequest request = { 0 };
+  GError *error = NULL;
+
+  if (!accepting_calls (self, invocation))
+    return G_DBUS_METHOD_INVOCATION_HANDLED;
+  if (!parse_options (options, "CreateVolume", specs, G_N_ELEMENTS (specs), &error)
+      || (snapshot != NULL
+          && (snapshot_id = nova_volume_daemon_id_from_path (g_variant_get_string (snapshot, NULL),
+                                                             NOVA_VOLUME_DBUS_SNAPSHOTS, &error)) == NULL)
+      || (source != NULL
+          && (source_id = nova_volume_daemon_id_from_path (g_variant_get_string (source, NULL),
+                                                           NOVA_VOLUME_DBUS_VOLUMES, &error)) == NULL))
+    {
+      return_error (invocation, error);
+      return G_DBUS_METHOD_INVOCATION_HANDLED;
+    }
+  if (metadata != NULL)
+    {
+      GVariantIter iter;
+      const char *key, *value;
+
+      metadata_table = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+      g_variant_iter_init (&iter, metadata);
+      while (g_variant_iter_next (&iter, "{&s&s}", &key, &value))
+        g_hash_table_replace (metadata_table, g_strdup (key), g_strdup (value));
+    }
+
+  request.size = size;
+  request.name = variant_string_or_null (name);
+  request.description = variant_string_or_null (description);
+  request.snapshot_id = snapshot_id;
+  request.source_volume_id = source_id;
+  request.availability_zone = variant_string_or_null (zone);
+  request.metadata = metadata_table;
+  nova_volume_manager_create_volume (self->manager, &request, NULL, create_volume_done,
+                                     call_new (self, invocation, iface));
+  return G_DBUS_METHOD_INVOCATION_HANDLED;
+}
+
+static void
+get_volume_stats_done (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  g_autoptr(Call) call = user_data;
+  GError *error = NULL;
+  g_autoptr(GVariant) stats = nova_volume_manager_get_volume_stats_finish (NOVA_VOLUME_MANAGER (source),
+                                                                           result, &error);
+
+  if (stats == NULL)
+    {
+      return_error (g_steal_pointer (&call->invocation), error);
+      return;
+    }
+  nova_dbus_manager_complete_get_volume_stats (call->iface, g_steal_pointer (&call->invocation), stats);
+}
+
+static gboolean
+handle_get_volume_stats (NovaDBusManager *iface, GDBusMethodInvocation *invocation,
+                         gboolean refresh, NovaVolumeDaemon *self)
+{
+  nova_volume_manager_get_volume_stats (self->manager, refresh, get_volume_stats_done,
+                                        call_new (self, invocation, iface));
+  return G_DBUS_METHOD_INVOCATION_HANDLED;
+}
+
+/* ---- Volume interface ------------------------------------------------ */
+
+/* The finish of every operation that returns nothing: completes the call
+ * with an empty reply. */
+static void
+operation_done (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  g_autoptr(Call) call = user_data;
+  GError *error = NULL;
+
+  if (!nova_volume_manager_operation_finish (NOVA_VOLUME_MANAGER (source), result, &error))
+    {
+      return_error (g_steal_pointer (&call->invocation), error);
+      return;
+    }
+  g_dbus_method_invocation_return_value (g_steal_pointer (&call->invocation), NULL);
+}
+
+static const char *
+volume_id_of (NovaDBusVolume *iface)
+{
+  return nova_dbus_volume_get_id (iface);
+}
+
+/* The common start of a Volume method with an options dictionary. */
+static gboolean
+begin_volume_call (NovaVolumeDaemon *self, GDBusMethodInvocation *invocation, GVariant *options,
+                   const char *method, const OptionSpec *specs, gsize n_specs)
+{
+  GError *error = NULL;
+
+  if (!accepting_calls (self, invocation))
+    return FALSE;
+  if (options != NULL && !parse_options (options, method, specs, n_specs, &error))
+    {
+      return_error (invocation, error);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+static gboolean
+handle_volume_delete (NovaDBusVolume *iface, GDBusMethodInvocation *invocation,
+                      GVariant *options, NovaVolumeDaemon *self)
+{
+  if (begin_volume_call (self, invocation, options, "Delete", NULL, 0))
+    nova_volume_manager_delete_volume (self->manager, volume_id_of (iface), operation_done,
+                                       call_new (self, invocation, iface));
+  return G_DBUS_METHOD_INVOCATION_HANDLED;
+}
+
+static gboolean
+handle_volume_extend (NovaDBusVolume *iface, GDBusMethodInvocation *invocation,
+                      guint64 size, GVariant *options, NovaVolumeDaemon *self)
+{
+  if (begin_volume_call (self, invocation, options, "Extend", NULL, 0))
+    nova_volume_manager_extend_volume (self->manager, volume_id_of (iface), size, operation_done,
+                                       call_new (self, invocation, iface));
+  return G_DBUS_METHOD_INVOCATION_HANDLED;
+}
+
+static void
+create_snapshot_done (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  g_autoptr(Call) call = user_data;
+  GError *error = NULL;
+  g_autofree char *id = nova_volume_manager_create_snapshot_finish (NOVA_VOLUME_MANAGER (source),
+                                                                     result, &error);
+  g_autofree char *path = NULL;
+
+  if (id == NULL)
+    {
+      return_error (g_steal_pointer (&call->invocation), error);
+      return;
+    }
+  path = nova_volume_daemon_snapshot_path (id);
+  nova_dbus_volume_complete_create_snapshot (call->iface, g_steal_pointer (&call->invocation), path);
+}
+
+static gboolean
+handle_volume_create_snapshot (NovaDBusVolume *iface, GDBusMethodInvocation *invocation,
+                               GVariant *options, NovaVolumeDaemon *self)
+{
+  g_autoptr(GVariant) name = NULL, description = NULL, force = NULL;
+  const OptionSpec specs[] = {
+    { "name", "s", &name },
+    { "description", "s", &description },
+    { "force", "b", &force },
+  };
+
+  if (begin_volume_call (self, invocation, options, "CreateSnapshot", specs, G_N_ELEMENTS (specs)))
+    nova_volume_manager_create_snapshot (self->manager, volume_id_of (iface),
+                                         variant_string_or_null (name),
+                                         variant_string_or_null (description),
+                                         force != NULL && g_variant_get_boolean (force),
+                                         create_snapshot_done, call_new (self, invocation, iface));
+  return G_DBUS_METHOD_INVOCATION_HANDLED;
+}
+
+static gboolean
+handle_volume_attach (NovaDBusVolume *iface, GDBusMethodInvocation *invocation,
+                      const char *instance_uuid, const char *mountpoint, GVariant *options,
+                      NovaVolumeDaemon *self)
+{
+  g_autoptr(GVariant) host = NULL;
+  const OptionSpec specs[] = { { "host", "s", &host } };
+
+  if (begin_volume_call (self, invocation, options, "Attach", specs, G_N_ELEMENTS (specs)))
+    nova_volume_manager_attach_volume (self->manager, volume_id_of (iface), instance_uuid, mountpoint,
+                                       variant_string_or_null (host), operation_done,
+                                       call_new (self, invocation, iface));
+  return G_DBUS_METHOD_INVOCATION_HANDLED;
+}
+
+static gboolean
+handle_volume_detach (NovaDBusVolume *iface, GDBusMethodInvocation *invocation,
+                      GVariant *options, NovaVolumeDaemon *self)
+{
+  if (begin_volume_call (self, invocation, options, "Detach", NULL, 0))
+    nova_volume_manager_detach_volume (self->manager, volume_id_of (iface), operation_done,
+                                       call_new (self, invocation, iface));
+  return G_DBUS_METHOD_INVOCATION_HANDLED;
+}
+
+static void
+initialize_connection_done (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  g_autoptr(Call) call = user_data;
+  GError *error = NULL;
+  g_autoptr(GVariant) info = nova_volume_manager_initialize_connection_finish (NOVA_VOLUME_MANAGER (source),
+                                                                               result, &error);
+
+  if (info == NULL)
+    {
+      return_error (g_steal_pointer (&call->invocation), error);
+      return;
+    }
+  nova_dbus_volume_complete_initialize_connection (call->iface, g_steal_pointer (&call->invocation), info);
+}
+
+static gboolean
+handle_volume_initialize_connection (NovaDBusVolume *iface, GDBusMethodInvocation *invocation,
+                                     GVariant *connector, NovaVolumeDaemon *self)
+{
+  if (begin_volume_call (self, invocation, NULL, "InitializeConnection", NULL, 0))
+    nova_volume_manager_initialize_connection (self->manager, volume_id_of (iface), connector,
+                                               initialize_connection_done,
+                                               call_new (self, invocation, iface));
+  return G_DBUS_METHOD_INVOCATION_HANDLED;
+}
+
+static gboolean
+handle_volume_terminate_connection (NovaDBusVolume *iface, GDBusMethodInvocation *invocation,
+                                    GVariant *connector, NovaVolumeDaemon *self)
+{
+  if (begin_volume_call (self, invocation, NULL, "TerminateConnection", NULL, 0))
+    nova_volume_manager_terminate_connection (self->manager, volume_id_of (iface), connector,
+                                              operation_done, call_new (self, invocation, iface));
+  return G_DBUS_METHOD_INVOCATION_HANDLED;
+}
+
+static gboolean
+handle_volume_check_for_export (NovaDBusVolume *iface, GDBusMethodInvocation *invocation,
+                                NovaVolumeDaemon *self)
+{
+  nova_volume_manager_check_for_export (self->manager, volume_id_of (iface), operation_done,
+                                        call_new (self, invocation, iface));
+  return G_DBUS_METHOD_INVOCATION_HANDLED;
+}
+
+/* ---- Snapshot interface ---------------------------------------------- */
+
+static gboolean
+handle_snapshot_delete (NovaDBusSnapshot *iface, GDBusMethodInvocation *invocation,
+                        GVariant *options, NovaVolumeDaemon *self)
+{
+  if (begin_volume_call (self, invocation, options, "Delete", NULL, 0))
+    nova_volume_manager_delete_snapshot (self->manager, nova_dbus_snapshot_get_id (iface),
+                                         operation_done, call_new (self, invocation, iface));
+  return G_DBUS_METHOD_INVOCATION_HANDLED;
+}
+
+/* ---- objects --------------------------------------------------------- */
+
+/* The only way an interface reaches the bus: with authorization. */
+static void
+export_interface (NovaVolumeDaemon *self, const char *path, gpointer iface,
+                  void (*set) (NovaDBusObjectSkeleton *, gpointer))
+{
+  g_autoptr(NovaDBusObjectSkeleton) object = nova_dbus_object_skeleton_new (path);
+
+  g_signal_connect (iface, "g-authorize-method", G_CALLBACK (nova_volume_auth_authorize_method), self->auth);
+  set (object, iface);
+  g_dbus_object_manager_server_export (self->object_manager, G_DBUS_OBJECT_SKELETON (object));
+}
+
+static void
+set_volume_iface (NovaDBusObjectSkeleton *object, gpointer iface)
+{
+  nova_dbus_object_skeleton_set_volume (object, iface);
+}
+
+static void
+set_snapshot_iface (NovaDBusObjectSkeleton *object, gpointer iface)
+{
+  nova_dbus_object_skeleton_set_snapshot (object, iface);
+}
+
+static void
+set_manager_iface (NovaDBusObjectSkeleton *object, gpointer iface)
+{
+  nova_dbus_object_skeleton_set_manager (object, iface);
+}
+
+static GVariant *
+metadata_variant (GHashTable *metadata)
+{
+  g_auto(GVariantBuilder) builder = G_VARIANT_BUILDER_INIT (G_VARIANT_TYPE ("a{ss}"));
+  g_autoptr(GList) keys = g_list_sort (g_hash_table_get_keys (metadata), (GCompareFunc) g_strcmp0);
+
+  for (GList *l = keys; l != NULL; l = l->next)
+    g_variant_builder_add (&builder, "{ss}", l->data, g_hash_table_lookup (metadata, l->data));
+  return g_variant_builder_end (&builder);
+}
+
+/* Copies a committed record into the properties. Never provider_auth. */
+static void
+sync_volume (NovaDBusVolume *iface, const NovaVolumeRecord *volume)
+{
+  g_autofree char *snapshot_path = NULL, *source_path = NULL;
+
+  nova_dbus_volume_set_id (iface, volume->id);
+  nova_dbus_volume_set_name (iface, volume->name);
+  nova_dbus_volume_set_description (iface, volume->description);
+  nova_dbus_volume_set_size (iface, volume->size);
+  nova_dbus_volume_set_status (iface, nova_volume_status_to_string (volume->status));
+  nova_dbus_volume_set_status_reason (iface, volume->status_reason);
+  nova_dbus_volume_set_attach_status (iface, volume->attached ? "attached" : "detached");
+  nova_dbus_volume_set_instance_uuid (iface, volume->instance_uuid);
+  nova_dbus_volume_set_mountpoint (iface, volume->mountpoint);
+  nova_dbus_volume_set_attached_host (iface, volume->attached_host);
+  nova_dbus_volume_set_availability_zone (iface, volume->availability_zone);
+  nova_dbus_volume_set_source_snapshot (iface, optional_path (NOVA_VOLUME_DBUS_SNAPSHOTS,
+                                                              volume->source_snapshot_id, &snapshot_path));
+  nova_dbus_volume_set_source_volume (iface, optional_path (NOVA_VOLUME_DBUS_VOLUMES,
+                                                            volume->source_volume_id, &source_path));
+  nova_dbus_volume_set_provider_location (iface, volume->provider_location);
+  nova_dbus_volume_set_driver (iface, volume->driver);
+  nova_dbus_volume_set_created_at (iface, (guint64) volume->created_at);
+  nova_dbus_volume_set_metadata (iface, metadata_variant (volume->metadata));
+}
+
+static void
+sync_snapshot (NovaDBusSnapshot *iface, const NovaSnapshotRecord *snapshot)
+{
+  g_autofree char *volume_path = nova_volume_daemon_volume_path (snapshot->volume_id);
+
+  nova_dbus_snapshot_set_id (iface, snapshot->id);
+  nova_dbus_snapshot_set_volume (iface, volume_path);
+  nova_dbus_snapshot_set_name (iface, snapshot->name);
+  nova_dbus_snapshot_set_description (iface, snapshot->description);
+  nova_dbus_snapshot_set_size (iface, snapshot->size);
+  nova_dbus_snapshot_set_status (iface, nova_snapshot_status_to_string (snapshot->status));
+  nova_dbus_snapshot_set_status_reason (iface, snapshot->status_reason);
+  nova_dbus_snapshot_set_progress (iface, snapshot->progress);
+  nova_dbus_snapshot_set_created_at (iface, (guint64) snapshot->created_at);
+}
+
+static void
+on_volume_changed (NovaVolumeManager *manager, const char *id, NovaVolumeDaemon *self)
+{
+  const NovaVolumeRecord *volume = nova_volume_manager_lookup_volume (manager, id);
+  NovaDBusVolume *iface = g_hash_table_lookup (self->volume_ifaces, id);
+
+  g_return_if_fail (volume != NULL);
+  if (iface == NULL)
+    {
+      g_autofree char *path = nova_volume_daemon_volume_path (id);
+
+      iface = nova_dbus_volume_skeleton_new ();
+      sync_volume (iface, volume);
+      g_signal_connect (iface, "handle-delete", G_CALLBACK (handle_volume_delete), self);
+      g_signal_connect (iface, "handle-extend", G_CALLBACK (handle_volume_extend), self);
+      g_signal_connect (iface, "handle-create-snapshot", G_CALLBACK (handle_volume_create_snapshot), self);
+      g_signal_connect (iface, "handle-attach", G_CALLBACK (handle_volume_attach), self);
+      g_signal_connect (iface, "handle-detach", G_CALLBACK (handle_volume_detach), self);
+      g_signal_connect (iface, "handle-initialize-connection",
+                        G_CALLBACK (handle_volume_initialize_connection), self);
+      g_signal_connect (iface, "handle-terminate-connection",
+                        G_CALLBACK (handle_volume_terminate_connection), self);
+      g_signal_connect (iface, "handle-check-for-export", G_CALLBACK (handle_volume_check_for_export), self);
+      g_hash_table_insert (self->volume_ifaces, g_strdup (id), iface);
+      export_interface (self, path, iface, set_volume_iface);
+      return;
+    }
+  sync_volume (iface, volume);
+}
+
+static void
+on_volume_removed (NovaVolumeManager *manager, const char *id, NovaVolumeDaemon *self)
+{
+  g_autofree char *path = nova_volume_daemon_volume_path (id);
+
+  g_dbus_object_manager_server_unexport (self->object_manager, path);
+  g_hash_table_remove (self->volume_ifaces, id);
+}
+
+static void
+on_snapshot_changed (NovaVolumeManager *manager, const char *id, NovaVolumeDaemon *self)
+{
+  const NovaSnapshotRecord *snapshot = nova_volume_manager_lookup_snapshot (manager, id);
+  NovaDBusSnapshot *iface = g_hash_table_lookup (self->snapshot_ifaces, id);
+
+  g_return_if_fail (snapshot != NULL);
+  if (iface == NULL)
+    {
+      g_autofree char *path = nova_volume_daemon_snapshot_path (id);
+
+      iface = nova_dbus_snapshot_skeleton_new ();
+      sync_snapshot (iface, snapshot);
+      g_signal_connect (iface, "handle-delete", G_CALLBACK (handle_snapshot_delete), self);
+      g_hash_table_insert (self->snapshot_ifaces, g_strdup (id), iface);
+      export_interface (self, path, iface, set_snapshot_iface);
+      return;
+    }
+  sync_snapshot (iface, snapshot);
+}
+
+static void
+on_snapshot_removed (NovaVolumeManager *manager, const char *id, NovaVolumeDaemon *self)
+{
+  g_autofree char *path = nova_volume_daemon_snapshot_path (id);
+
+  g_dbus_object_manager_server_unexport (self->object_manager, path);
+  g_hash_table_remove (self->snapshot_ifaces, id);
+}
+
+static void
+export_manager (NovaVolumeDaemon *self)
+{
+  NovaVolumeConfig *config = nova_volume_manager_get_config (self->manager);
+  NovaVolumeDriver *driver = nova_volume_manager_get_driver (self->manager);
+
+  self->manager_iface = nova_dbus_manager_skeleton_new ();
+  nova_dbus_manager_set_version (self->manager_iface, PACKAGE_VERSION);
+  nova_dbus_manager_set_driver_name (self->manager_iface, nova_volume_driver_get_name (driver));
+  nova_dbus_manager_set_availability_zone (self->manager_iface,
+                                           nova_volume_config_get_string (config, "storage_availability_zone"));
+  nova_dbus_manager_set_host (self->manager_iface, nova_volume_config_get_string (config, "host"));
+  g_signal_connect (self->manager_iface, "handle-create-volume", G_CALLBACK (handle_create_volume), self);
+  g_signal_connect (self->manager_iface, "handle-get-volume-stats", G_CALLBACK (handle_get_volume_stats), self);
+  export_interface (self, NOVA_VOLUME_DBUS_MANAGER, self->manager_iface, set_manager_iface);
+}
+
+/* ---- object ---------------------------------------------------------- */
+
+static void
+nova_volume_daemon_dispose (GObject *object)
+{
+  NovaVolumeDaemon *self = NOVA_VOLUME_DAEMON (object);
+
+  if (self->manager != NULL)
+    g_signal_handlers_disconnect_by_data (self->manager, self);
+  if (self->object_manager != NULL)
+    g_dbus_object_manager_server_set_connection (self->object_manager, NULL);
+  g_clear_object (&self->object_manager);
+  g_clear_object (&self->manager_iface);
+  g_clear_pointer (&self->volume_ifaces, g_hash_table_unref);
+  g_clear_pointer (&self->snapshot_ifaces, g_hash_table_unref);
+  g_clear_object (&self->manager);
+  g_clear_object (&self->auth);
+  g_clear_object (&self->connection);
+  G_OBJECT_CLASS (nova_volume_daemon_parent_class)->dispose (object);
+}
+
+static void
+nova_volume_daemon_class_init (NovaVolumeDaemonClass *klass)
+{
+  G_OBJECT_CLASS (klass)->dispose = nova_volume_daemon_dispose;
+}
+
+static void
+nova_volume_daemon_init (NovaVolumeDaemon *self)
+{
+  self->volume_ifaces = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_object_unref);
+  self->snapshot_ifaces = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_object_unref);
+}
+
+NovaVolumeDaemon *
+nova_volume_daemon_new (GDBusConnection *connection, NovaVolumeManager *manager, NovaVolumeAuth *auth)
+{
+  NovaVolumeDaemon *self = g_object_new (NOVA_VOLUME_TYPE_DAEMON, NULL);
+  g_autoptr(GPtrArray) volumes = nova_volume_manager_list_volumes (manager);
+  g_autoptr(GPtrArray) snapshots = nova_volume_manager_list_snapshots (manager);
+
+  self->connection = g_object_ref (connection);
+  self->manager = g_object_ref (manager);
+  self->auth = g_object_ref (auth);
+  self->object_manager = g_dbus_object_manager_server_new (NOVA_VOLUME_DBUS_ROOT);
+
+  export_manager (self);
+  for (guint i = 0; i < volumes->len; i++)
+    on_volume_changed (manager, ((NovaVolumeRecord *) g_ptr_array_index (volumes, i))->id, self);
+  for (guint i = 0; i < snapshots->len; i++)
+    on_snapshot_changed (manager, ((NovaSnapshotRecord *) g_ptr_array_index (snapshots, i))->id, self);
+
+  g_signal_connect (manager, "volume-changed", G_CALLBACK (on_volume_changed), self);
+  g_signal_connect (manager, "volume-removed", G_CALLBACK (on_volume_removed), self);
+  g_signal_connect (manager, "snapshot-changed", G_CALLBACK (on_snapshot_changed), self);
+  g_signal_connect (manager, "snapshot-removed", G_CALLBACK (on_snapshot_removed), self);
+
+  g_dbus_object_manager_server_set_connection (self->object_manager, connection);
+  return self;
+}
+
+void
+nova_volume_daemon_shutdown (NovaVolumeDaemon *self)
+{
+  self->shutting_down = TRUE;
+}

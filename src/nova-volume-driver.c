@@ -1,2 +1,218 @@
+/* nova-volume: the NovaVolumeDriver interface, its context, and the
+ * wrappers that give optional methods their documented default. */
 #include "config.h"
-typedef int nova_stub_nova_volume_driver;
+
+#include "nova-volume-driver.h"
+#include "nova-volume-error.h"
+
+G_DEFINE_INTERFACE (NovaVolumeDriver, nova_volume_driver, G_TYPE_OBJECT)
+
+static void
+nova_volume_driver_default_init (NovaVolumeDriverInterface *iface)
+{
+}
+
+NovaVolumeDriverContext *
+nova_volume_driver_context_new (NovaVolumeConfig   *config,
+                                NovaVolumeExecutor *executor,
+                                NovaVolumeStore    *store,
+                                const char         *state_dir)
+{
+  NovaVolumeDriverContext *ctx = g_new0 (NovaVolumeDriverContext, 1);
+
+  g_return_val_if_fail (NOVA_VOLUME_IS_CONFIG (config), NULL);
+  g_return_val_if_fail (NOVA_VOLUME_IS_EXECUTOR (executor), NULL);
+  g_return_val_if_fail (state_dir != NULL, NULL);
+
+  ctx->ref_count = 1;
+  ctx->config = g_object_ref (config);
+  ctx->executor = g_object_ref (executor);
+  ctx->store = store != NULL ? g_object_ref (store) : NULL;
+  ctx->state_dir = g_strdup (state_dir);
+  return ctx;
+}
+
+NovaVolumeDriverContext *
+nova_volume_driver_context_ref (NovaVolumeDriverContext *ctx)
+{
+  g_atomic_int_inc (&ctx->ref_count);
+  return ctx;
+}
+
+void
+nova_volume_driver_context_unref (NovaVolumeDriverContext *ctx)
+{
+  if (!g_atomic_int_dec_and_test (&ctx->ref_count))
+    return;
+  g_object_unref (ctx->config);
+  g_object_unref (ctx->executor);
+  g_clear_object (&ctx->store);
+  g_free (ctx->state_dir);
+  g_free (ctx);
+}
+
+#define IFACE(self) NOVA_VOLUME_DRIVER_GET_IFACE (self)
+
+static gboolean
+not_supported (NovaVolumeDriver *self, const char *what, GError **error)
+{
+  g_set_error (error, NOVA_VOLUME_ERROR, NOVA_VOLUME_ERROR_NOT_SUPPORTED,
+               "the %s driver cannot %s", nova_volume_driver_get_name (self), what);
+  return FALSE;
+}
+
+const char *
+nova_volume_driver_get_name (NovaVolumeDriver *self)
+{
+  g_return_val_if_fail (NOVA_VOLUME_IS_DRIVER (self), NULL);
+  return IFACE (self)->get_name (self);
+}
+
+gboolean
+nova_volume_driver_do_setup (NovaVolumeDriver *self, NovaVolumeDriverContext *ctx, GError **error)
+{
+  if (IFACE (self)->do_setup == NULL)
+    return TRUE;
+  return IFACE (self)->do_setup (self, ctx, error);
+}
+
+gboolean
+nova_volume_driver_check_for_setup_error (NovaVolumeDriver *self, GError **error)
+{
+  if (IFACE (self)->check_for_setup_error == NULL)
+    return TRUE;
+  return IFACE (self)->check_for_setup_error (self, error);
+}
+
+gboolean
+nova_volume_driver_create_volume (NovaVolumeDriver *self, NovaVolumeRecord *volume, GError **error)
+{
+  if (IFACE (self)->create_volume == NULL)
+    return not_supported (self, "create volumes", error);
+  return IFACE (self)->create_volume (self, volume, error);
+}
+
+gboolean
+nova_volume_driver_create_volume_from_snapshot (NovaVolumeDriver *self, NovaVolumeRecord *volume,
+                                                const NovaSnapshotRecord *snapshot,
+                                                NovaVolumeProgressFunc progress, gpointer progress_data,
+                                                GCancellable *cancellable, GError **error)
+{
+  if (IFACE (self)->create_volume_from_snapshot == NULL)
+    return not_supported (self, "create volumes from snapshots", error);
+  return IFACE (self)->create_volume_from_snapshot (self, volume, snapshot, progress, progress_data,
+                                                    cancellable, error);
+}
+
+gboolean
+nova_volume_driver_create_cloned_volume (NovaVolumeDriver *self, NovaVolumeRecord *volume,
+                                         const NovaVolumeRecord *source,
+                                         NovaVolumeProgressFunc progress, gpointer progress_data,
+                                         GCancellable *cancellable, GError **error)
+{
+  if (IFACE (self)->create_cloned_volume == NULL)
+    return not_supported (self, "clone volumes", error);
+  return IFACE (self)->create_cloned_volume (self, volume, source, progress, progress_data,
+                                             cancellable, error);
+}
+
+gboolean
+nova_volume_driver_delete_volume (NovaVolumeDriver *self, const NovaVolumeRecord *volume, GError **error)
+{
+  if (IFACE (self)->delete_volume == NULL)
+    return not_supported (self, "delete volumes", error);
+  return IFACE (self)->delete_volume (self, volume, error);
+}
+
+gboolean
+nova_volume_driver_extend_volume (NovaVolumeDriver *self, NovaVolumeRecord *volume, guint64 new_size,
+                                  GError **error)
+{
+  if (IFACE (self)->extend_volume == NULL)
+    return not_supported (self, "extend volumes", error);
+  return IFACE (self)->extend_volume (self, volume, new_size, error);
+}
+
+gboolean
+nova_volume_driver_create_snapshot (NovaVolumeDriver *self, NovaSnapshotRecord *snapshot,
+                                    const NovaVolumeRecord *volume, GError **error)
+{
+  if (IFACE (self)->create_snapshot == NULL)
+    return not_supported (self, "create snapshots", error);
+  return IFACE (self)->create_snapshot (self, snapshot, volume, error);
+}
+
+gboolean
+nova_volume_driver_delete_snapshot (NovaVolumeDriver *self, const NovaSnapshotRecord *snapshot,
+                                    GError **error)
+{
+  if (IFACE (self)->delete_snapshot == NULL)
+    return not_supported (self, "delete snapshots", error);
+  return IFACE (self)->delete_snapshot (self, snapshot, error);
+}
+
+/* Exports are optional: a driver without them (rbd, sheepdog) has nothing
+ * to export, as in the seed. */
+gboolean
+nova_volume_driver_create_export (NovaVolumeDriver *self, NovaVolumeRecord *volume, GError **error)
+{
+  if (IFACE (self)->create_export == NULL)
+    return TRUE;
+  return IFACE (self)->create_export (self, volume, error);
+}
+
+gboolean
+nova_volume_driver_ensure_export (NovaVolumeDriver *self, const NovaVolumeRecord *volume, GError **error)
+{
+  if (IFACE (self)->ensure_export == NULL)
+    return TRUE;
+  return IFACE (self)->ensure_export (self, volume, error);
+}
+
+gboolean
+nova_volume_driver_remove_export (NovaVolumeDriver *self, const NovaVolumeRecord *volume, GError **error)
+{
+  if (IFACE (self)->remove_export == NULL)
+    return TRUE;
+  return IFACE (self)->remove_export (self, volume, error);
+}
+
+gboolean
+nova_volume_driver_check_for_export (NovaVolumeDriver *self, const NovaVolumeRecord *volume, GError **error)
+{
+  if (IFACE (self)->check_for_export == NULL)
+    return TRUE;
+  return IFACE (self)->check_for_export (self, volume, error);
+}
+
+GVariant *
+nova_volume_driver_initialize_connection (NovaVolumeDriver *self, const NovaVolumeRecord *volume,
+                                          GVariant *connector, GError **error)
+{
+  if (IFACE (self)->initialize_connection == NULL)
+    {
+      not_supported (self, "connect hosts", error);
+      return NULL;
+    }
+  return IFACE (self)->initialize_connection (self, volume, connector, error);
+}
+
+gboolean
+nova_volume_driver_terminate_connection (NovaVolumeDriver *self, const NovaVolumeRecord *volume,
+                                         GVariant *connector, GError **error)
+{
+  if (IFACE (self)->terminate_connection == NULL)
+    return TRUE;
+  return IFACE (self)->terminate_connection (self, volume, connector, error);
+}
+
+GVariant *
+nova_volume_driver_get_volume_stats (NovaVolumeDriver *self, gboolean refresh, GError **error)
+{
+  if (IFACE (self)->get_volume_stats == NULL)
+    {
+      not_supported (self, "report volume stats", error);
+      return NULL;
+    }
+  return IFACE (self)->get_volume_stats (self, refresh, error);
+}

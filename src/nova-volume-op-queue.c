@@ -1,2 +1,135 @@
+/* nova-volume: per-object serialization of operations without blocking a
+ * thread: waiting operations sit in a FIFO and start from the main loop. */
 #include "config.h"
-typedef int nova_stub_nova_volume_op_queue;
+
+#include "nova-volume-op-queue.h"
+
+struct _NovaVolumeOp {
+  GStrv                  keys;
+  NovaVolumeOpStartFunc  start;
+  gpointer               user_data;
+  gboolean               running;
+};
+
+struct _NovaVolumeOpQueue {
+  GQueue   ops;          /* NovaVolumeOp*, arrival order, running and waiting */
+  gboolean dispatching;
+  gboolean dispatch_again;
+};
+
+NovaVolumeOpQueue *
+nova_volume_op_queue_new (void)
+{
+  NovaVolumeOpQueue *queue = g_new0 (NovaVolumeOpQueue, 1);
+
+  g_queue_init (&queue->ops);
+  return queue;
+}
+
+static void
+op_free (NovaVolumeOp *op)
+{
+  g_strfreev (op->keys);
+  g_free (op);
+}
+
+void
+nova_volume_op_queue_free (NovaVolumeOpQueue *queue)
+{
+  if (queue == NULL)
+    return;
+  g_queue_clear_full (&queue->ops, (GDestroyNotify) op_free);
+  g_free (queue);
+}
+
+static gboolean
+ops_share_key (const NovaVolumeOp *a, const NovaVolumeOp *b)
+{
+  for (guint i = 0; a->keys[i] != NULL; i++)
+    if (g_strv_contains ((const char *const *) b->keys, a->keys[i]))
+      return TRUE;
+  return FALSE;
+}
+
+/* An operation may start when no operation ahead of it shares a key:
+ * that keeps each object's operations in arrival order. */
+static gboolean
+op_may_start (NovaVolumeOpQueue *queue, GList *link)
+{
+  for (GList *l = queue->ops.head; l != link; l = l->next)
+    if (ops_share_key (l->data, link->data))
+      return FALSE;
+  return TRUE;
+}
+
+static void
+dispatch (NovaVolumeOpQueue *queue)
+{
+  /* a start function may finish its operation at once, which dispatches
+   * again: run the loop here instead of recursing */
+  if (queue->dispatching)
+    {
+      queue->dispatch_again = TRUE;
+      return;
+    }
+  queue->dispatching = TRUE;
+  do
+    {
+      queue->dispatch_again = FALSE;
+      for (GList *l = queue->ops.head; l != NULL; l = l->next)
+        {
+          NovaVolumeOp *op = l->data;
+
+          if (op->running || !op_may_start (queue, l))
+            continue;
+          op->running = TRUE;
+          op->start (op, op->user_data);
+          if (queue->dispatch_again)
+            break; /* the list changed under us: start over */
+        }
+    }
+  while (queue->dispatch_again);
+  queue->dispatching = FALSE;
+}
+
+NovaVolumeOp *
+nova_volume_op_queue_submit (NovaVolumeOpQueue     *queue,
+                             const char *const     *keys,
+                             NovaVolumeOpStartFunc  start,
+                             gpointer               user_data)
+{
+  NovaVolumeOp *op = g_new0 (NovaVolumeOp, 1);
+  g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
+
+  for (guint i = 0; keys != NULL && keys[i] != NULL; i++)
+    g_strv_builder_add (builder, keys[i]);
+  op->keys = g_strv_builder_end (builder);
+  op->start = start;
+  op->user_data = user_data;
+  g_queue_push_tail (&queue->ops, op);
+  dispatch (queue);
+  return op;
+}
+
+void
+nova_volume_op_queue_finish (NovaVolumeOpQueue *queue, NovaVolumeOp *op)
+{
+  g_return_if_fail (op->running);
+  g_queue_remove (&queue->ops, op);
+  op_free (op);
+  if (queue->dispatching)
+    queue->dispatch_again = TRUE;
+  else
+    dispatch (queue);
+}
+
+guint
+nova_volume_op_queue_count (NovaVolumeOpQueue *queue, const char *key)
+{
+  guint n = 0;
+
+  for (GList *l = queue->ops.head; l != NULL; l = l->next)
+    if (g_strv_contains ((const char *const *) ((NovaVolumeOp *) l->data)->keys, key))
+      n++;
+  return n;
+}

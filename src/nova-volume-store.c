@@ -1,2 +1,1199 @@
+/* nova-volume: the state store. One SQLite connection, serialized by a
+ * recursive mutex so that the put/delete calls made from inside
+ * nova_volume_store_transaction's func run on the same transaction. */
 #include "config.h"
-typedef int nova_stub_nova_volume_store;
+
+#include <errno.h>
+#include <glib/gstdio.h>
+#include <sqlite3.h>
+
+#include "nova-volume-error.h"
+#include "nova-volume-store.h"
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (sqlite3_stmt, sqlite3_finalize)
+
+struct _NovaVolumeStore
+{
+  GObject    parent_instance;
+
+  sqlite3   *db;
+  char      *path;
+  int        schema_version;
+  GRecMutex  mutex;
+  /* open transaction levels: 0 outside, 1 inside BEGIN, more inside
+   * savepoints; only touched with the mutex held */
+  guint      depth;
+};
+
+G_DEFINE_TYPE (NovaVolumeStore, nova_volume_store, G_TYPE_OBJECT)
+
+/* the column order read_volume_row and the put statement rely on */
+#define VOLUME_COLUMNS \
+  "id, name, description, size, status, status_reason, attached, " \
+  "instance_uuid, mountpoint, attached_host, availability_zone, " \
+  "source_snapshot_id, source_volume_id, provider_location, provider_auth, " \
+  "driver, created_at, updated_at"
+
+#define SNAPSHOT_COLUMNS \
+  "id, volume_id, name, description, size, status, status_reason, " \
+  "progress, provider_location, created_at, updated_at"
+
+/* always returns FALSE so callers can `return store_error (...)`; call it
+ * before any rollback, which would replace sqlite's message */
+static gboolean
+store_error (NovaVolumeStore *self, GError **error, const char *what)
+{
+  g_set_error (error, NOVA_VOLUME_ERROR, NOVA_VOLUME_ERROR_FAILED,
+               "state database %s: failed to %s: %s",
+               self->path, what, sqlite3_errmsg (self->db));
+  return FALSE;
+}
+
+static gboolean
+store_exec (NovaVolumeStore *self, const char *sql, GError **error)
+{
+  char *errmsg = NULL;
+
+  if (sqlite3_exec (self->db, sql, NULL, NULL, &errmsg) != SQLITE_OK)
+    {
+      g_set_error (error, NOVA_VOLUME_ERROR, NOVA_VOLUME_ERROR_FAILED,
+                   "state database %s: failed to run \"%s\": %s",
+                   self->path, sql, errmsg != NULL ? errmsg : sqlite3_errmsg (self->db));
+      sqlite3_free (errmsg);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+static sqlite3_stmt *
+store_prepare (NovaVolumeStore *self, const char *sql, GError **error)
+{
+  sqlite3_stmt *stmt = NULL;
+
+  if (sqlite3_prepare_v2 (self->db, sql, -1, &stmt, NULL) != SQLITE_OK)
+    {
+      store_error (self, error, "prepare a statement");
+      return NULL;
+    }
+  return stmt;
+}
+
+/* a statement that returns no rows */
+static gboolean
+store_step_done (NovaVolumeStore *self, sqlite3_stmt *stmt, const char *what, GError **error)
+{
+  if (sqlite3_step (stmt) != SQLITE_DONE)
+    return store_error (self, error, what);
+  return TRUE;
+}
+
+static int
+store_read_user_version (NovaVolumeStore *self, GError **error)
+{
+  g_autoptr(sqlite3_stmt) stmt = NULL;
+
+  stmt = store_prepare (self, "PRAGMA user_version", error);
+  if (stmt == NULL)
+    return -1;
+  if (sqlite3_step (stmt) != SQLITE_ROW)
+    {
+      store_error (self, error, "read the schema version");
+      return -1;
+    }
+  return sqlite3_column_int (stmt, 0);
+}
+
+/* Opens a transaction level: BEGIN at the outermost level (IMMEDIATE for
+ * writes, so that the write lock is taken up front and a WAL snapshot
+ * never has to be upgraded), a savepoint inside an open transaction so
+ * a failed nested call undoes only its own changes. */
+static gboolean
+store_begin (NovaVolumeStore *self, gboolean write, GError **error)
+{
+  g_autofree char *sql = NULL;
+
+  if (self->depth == 0)
+    sql = g_strdup (write ? "BEGIN IMMEDIATE" : "BEGIN DEFERRED");
+  else
+    sql = g_strdup_printf ("SAVEPOINT nova_volume_%u", self->depth);
+  if (!store_exec (self, sql, error))
+    return FALSE;
+  self->depth++;
+  return TRUE;
+}
+
+/* Closes the level store_begin opened: commit or roll back. */
+static gboolean
+store_end (NovaVolumeStore *self, gboolean commit, GError **error)
+{
+  g_autofree char *release = NULL;
+  g_autofree char *rollback_to = NULL;
+
+  g_return_val_if_fail (self->depth > 0, FALSE);
+
+  self->depth--;
+  if (self->depth == 0)
+    {
+      /* sqlite rolls back on its own after some errors (full disk, I/O):
+       * then there is nothing left to end */
+      if (sqlite3_get_autocommit (self->db))
+        {
+          if (commit)
+            {
+              g_set_error (error, NOVA_VOLUME_ERROR, NOVA_VOLUME_ERROR_FAILED,
+                           "state database %s: the transaction was rolled back by SQLite",
+                           self->path);
+              return FALSE;
+            }
+          return TRUE;
+        }
+      if (commit)
+        {
+          if (store_exec (self, "COMMIT", error))
+            return TRUE;
+          /* never leave a failed transaction open behind the next caller */
+          if (!sqlite3_get_autocommit (self->db))
+            store_exec (self, "ROLLBACK", NULL);
+          return FALSE;
+        }
+      return store_exec (self, "ROLLBACK", error);
+    }
+
+  release = g_strdup_printf ("RELEASE nova_volume_%u", self->depth);
+  if (commit)
+    return store_exec (self, release, error);
+
+  /* undo this level only; the savepoint itself must still be released
+   * for the enclosing transaction to go on */
+  rollback_to = g_strdup_printf ("ROLLBACK TO nova_volume_%u", self->depth);
+  if (!store_exec (self, rollback_to, error))
+    return FALSE;
+  return store_exec (self, release, error);
+}
+
+static void
+bind_text (sqlite3_stmt *stmt, int column, const char *value)
+{
+  sqlite3_bind_text (stmt, column, value, -1, SQLITE_STATIC);
+}
+
+/* for the columns the records promise are never NULL: a hand-made record
+ * with a NULL there is stored as "" rather than refused */
+static void
+bind_text_nonnull (sqlite3_stmt *stmt, int column, const char *value)
+{
+  sqlite3_bind_text (stmt, column, value != NULL ? value : "", -1, SQLITE_STATIC);
+}
+
+static char *
+column_dup (sqlite3_stmt *stmt, int column)
+{
+  return g_strdup ((const char *) sqlite3_column_text (stmt, column));
+}
+
+static char *
+column_dup_nonnull (sqlite3_stmt *stmt, int column)
+{
+  const char *text = (const char *) sqlite3_column_text (stmt, column);
+
+  return g_strdup (text != NULL ? text : "");
+}
+
+/* ---------------------------------------------------------------------
+ * opening and migrations */
+
+static gboolean
+store_migrate (NovaVolumeStore *self, GError **error)
+{
+  int version;
+
+  if (!store_begin (self, TRUE, error))
+    return FALSE;
+
+  /* read again under the write lock: another process may have migrated
+   * the file since we looked */
+  version = store_read_user_version (self, error);
+  if (version < 0)
+    {
+      store_end (self, FALSE, NULL);
+      return FALSE;
+    }
+  if (version > NOVA_VOLUME_STORE_SCHEMA_VERSION)
+    {
+      store_end (self, FALSE, NULL);
+      g_set_error (error, NOVA_VOLUME_ERROR, NOVA_VOLUME_ERROR_FAILED,
+                   "state database %s was written by a newer nova-volume "
+                   "(schema %d; this build knows %d); refusing to open it",
+                   self->path, version, NOVA_VOLUME_STORE_SCHEMA_VERSION);
+      return FALSE;
+    }
+
+  /* each case takes the schema from its version to the next one and
+   * falls through to the rest; a new version N+1 adds its step as
+   * "case N:" just above the final case */
+  switch (version)
+    {
+    case 0:
+      /* 0 -> 1: the first schema. Volumes with their metadata and the
+       * connections they handed out (both go with the volume); snapshots
+       * refer to their volume without cascading, so a volume that still
+       * has snapshots cannot be deleted by accident. */
+      if (!store_exec (self,
+                       "CREATE TABLE volumes ("
+                       "  id TEXT PRIMARY KEY NOT NULL,"
+                       "  name TEXT NOT NULL DEFAULT '',"
+                       "  description TEXT NOT NULL DEFAULT '',"
+                       "  size INTEGER NOT NULL DEFAULT 0,"
+                       "  status TEXT NOT NULL,"
+                       "  status_reason TEXT NOT NULL DEFAULT '',"
+                       "  attached INTEGER NOT NULL DEFAULT 0,"
+                       "  instance_uuid TEXT NOT NULL DEFAULT '',"
+                       "  mountpoint TEXT NOT NULL DEFAULT '',"
+                       "  attached_host TEXT NOT NULL DEFAULT '',"
+                       "  availability_zone TEXT NOT NULL DEFAULT '',"
+                       "  source_snapshot_id TEXT,"
+                       "  source_volume_id TEXT,"
+                       "  provider_location TEXT NOT NULL DEFAULT '',"
+                       "  provider_auth TEXT NOT NULL DEFAULT '',"
+                       "  driver TEXT NOT NULL DEFAULT '',"
+                       "  created_at INTEGER NOT NULL DEFAULT 0,"
+                       "  updated_at INTEGER NOT NULL DEFAULT 0"
+                       ");"
+                       "CREATE INDEX volumes_by_created_at ON volumes (created_at, id);"
+                       "CREATE TABLE volume_metadata ("
+                       "  volume_id TEXT NOT NULL REFERENCES volumes (id) ON DELETE CASCADE,"
+                       "  key TEXT NOT NULL,"
+                       "  value TEXT NOT NULL,"
+                       "  PRIMARY KEY (volume_id, key)"
+                       ");"
+                       "CREATE TABLE snapshots ("
+                       "  id TEXT PRIMARY KEY NOT NULL,"
+                       "  volume_id TEXT NOT NULL REFERENCES volumes (id),"
+                       "  name TEXT NOT NULL DEFAULT '',"
+                       "  description TEXT NOT NULL DEFAULT '',"
+                       "  size INTEGER NOT NULL DEFAULT 0,"
+                       "  status TEXT NOT NULL,"
+                       "  status_reason TEXT NOT NULL DEFAULT '',"
+                       "  progress REAL NOT NULL DEFAULT 0,"
+                       "  provider_location TEXT NOT NULL DEFAULT '',"
+                       "  created_at INTEGER NOT NULL DEFAULT 0,"
+                       "  updated_at INTEGER NOT NULL DEFAULT 0"
+                       ");"
+                       /* the foreign key check on every volume delete
+                        * looks snapshots up by volume */
+                       "CREATE INDEX snapshots_by_volume ON snapshots (volume_id);"
+                       "CREATE INDEX snapshots_by_created_at ON snapshots (created_at, id);"
+                       "CREATE TABLE connections ("
+                       "  volume_id TEXT NOT NULL REFERENCES volumes (id) ON DELETE CASCADE,"
+                       "  connector_key TEXT NOT NULL,"
+                       "  connector TEXT NOT NULL,"
+                       "  created_at INTEGER NOT NULL DEFAULT 0,"
+                       "  PRIMARY KEY (volume_id, connector_key)"
+                       ");",
+                       error))
+        {
+          store_end (self, FALSE, NULL);
+          return FALSE;
+        }
+      G_GNUC_FALLTHROUGH;
+    case NOVA_VOLUME_STORE_SCHEMA_VERSION:
+      /* up to date */
+      break;
+    default:
+      g_assert_not_reached ();
+    }
+
+  if (version != NOVA_VOLUME_STORE_SCHEMA_VERSION)
+    {
+      g_autofree char *sql = g_strdup_printf ("PRAGMA user_version = %d",
+                                              NOVA_VOLUME_STORE_SCHEMA_VERSION);
+      if (!store_exec (self, sql, error))
+        {
+          store_end (self, FALSE, NULL);
+          return FALSE;
+        }
+    }
+  if (!store_end (self, TRUE, error))
+    return FALSE;
+
+  self->schema_version = NOVA_VOLUME_STORE_SCHEMA_VERSION;
+  return TRUE;
+}
+
+static gboolean
+store_set_journal_mode_wal (NovaVolumeStore *self, GError **error)
+{
+  g_autoptr(sqlite3_stmt) stmt = NULL;
+  const char *mode;
+
+  stmt = store_prepare (self, "PRAGMA journal_mode = WAL", error);
+  if (stmt == NULL)
+    return FALSE;
+  if (sqlite3_step (stmt) != SQLITE_ROW)
+    return store_error (self, error, "switch to WAL mode");
+
+  /* sqlite answers with the mode it is in, which is not WAL on a file
+   * system without shared memory */
+  mode = (const char *) sqlite3_column_text (stmt, 0);
+  if (g_ascii_strcasecmp (mode != NULL ? mode : "", "wal") != 0)
+    {
+      g_set_error (error, NOVA_VOLUME_ERROR, NOVA_VOLUME_ERROR_FAILED,
+                   "state database %s: cannot use WAL mode (SQLite stays in \"%s\"); "
+                   "put the state directory on a local file system",
+                   self->path, mode != NULL ? mode : "");
+      return FALSE;
+    }
+  return TRUE;
+}
+
+NovaVolumeStore *
+nova_volume_store_open (const char *path, GError **error)
+{
+  g_autoptr(NovaVolumeStore) self = NULL;
+  g_autoptr(GRecMutexLocker) locker = NULL;
+  gboolean created;
+  int version;
+  int rc;
+
+  g_return_val_if_fail (path != NULL, NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  self = g_object_new (NOVA_VOLUME_TYPE_STORE, NULL);
+  self->path = g_strdup (path);
+  locker = g_rec_mutex_locker_new (&self->mutex);
+
+  created = !g_file_test (path, G_FILE_TEST_EXISTS);
+  rc = sqlite3_open_v2 (path, &self->db,
+                        SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX,
+                        NULL);
+  if (rc != SQLITE_OK)
+    {
+      g_set_error (error, NOVA_VOLUME_ERROR, NOVA_VOLUME_ERROR_FAILED,
+                   "cannot open state database %s: %s",
+                   path, self->db != NULL ? sqlite3_errmsg (self->db) : sqlite3_errstr (rc));
+      return NULL;
+    }
+
+  /* the volumes table holds CHAP secrets (provider_auth); sqlite gives
+   * the -wal and -shm files the database file's mode */
+  if (created && g_chmod (path, 0600) != 0)
+    {
+      int errsv = errno;
+      g_set_error (error, NOVA_VOLUME_ERROR, NOVA_VOLUME_ERROR_FAILED,
+                   "cannot make state database %s private: %s",
+                   path, g_strerror (errsv));
+      return NULL;
+    }
+
+  sqlite3_extended_result_codes (self->db, 1);
+  sqlite3_busy_timeout (self->db, 5000);
+  /* until the version is known to be ours, closing must not checkpoint
+   * a WAL that a newer nova-volume left behind into its database */
+  sqlite3_db_config (self->db, SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, 1, NULL);
+
+  /* look at the version before anything that writes (the WAL switch
+   * does): a newer database must be left exactly as it is */
+  version = store_read_user_version (self, error);
+  if (version < 0)
+    return NULL;
+  if (version > NOVA_VOLUME_STORE_SCHEMA_VERSION)
+    {
+      g_set_error (error, NOVA_VOLUME_ERROR, NOVA_VOLUME_ERROR_FAILED,
+                   "state database %s was written by a newer nova-volume "
+                   "(schema %d; this build knows %d); refusing to open it",
+                   path, version, NOVA_VOLUME_STORE_SCHEMA_VERSION);
+      return NULL;
+    }
+
+  sqlite3_db_config (self->db, SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, 0, NULL);
+
+  if (!store_set_journal_mode_wal (self, error))
+    return NULL;
+  /* a committed state change must survive a power cut, not only a crash */
+  if (!store_exec (self, "PRAGMA synchronous = FULL", error))
+    return NULL;
+  if (!store_exec (self, "PRAGMA foreign_keys = ON", error))
+    return NULL;
+  if (!store_migrate (self, error))
+    return NULL;
+
+  g_clear_pointer (&locker, g_rec_mutex_locker_free);
+  return g_steal_pointer (&self);
+}
+
+int
+nova_volume_store_get_schema_version (NovaVolumeStore *self)
+{
+  g_return_val_if_fail (NOVA_VOLUME_IS_STORE (self), -1);
+  return self->schema_version;
+}
+
+const char *
+nova_volume_store_get_path (NovaVolumeStore *self)
+{
+  g_return_val_if_fail (NOVA_VOLUME_IS_STORE (self), NULL);
+  return self->path;
+}
+
+/* ---------------------------------------------------------------------
+ * volumes */
+
+static gboolean
+store_write_volume (NovaVolumeStore *self, const NovaVolumeRecord *volume, GError **error)
+{
+  g_autoptr(sqlite3_stmt) stmt = NULL;
+  g_autoptr(sqlite3_stmt) clear = NULL;
+  g_autoptr(sqlite3_stmt) insert = NULL;
+  GHashTableIter iter;
+  gpointer key;
+  gpointer value;
+
+  /* an upsert, not INSERT OR REPLACE: replacing deletes the row first,
+   * and the delete would cascade to the metadata and connections */
+  stmt = store_prepare (self,
+                        "INSERT INTO volumes (" VOLUME_COLUMNS ") "
+                        "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18) "
+                        "ON CONFLICT (id) DO UPDATE SET "
+                        "name = excluded.name, description = excluded.description, "
+                        "size = excluded.size, status = excluded.status, "
+                        "status_reason = excluded.status_reason, attached = excluded.attached, "
+                        "instance_uuid = excluded.instance_uuid, mountpoint = excluded.mountpoint, "
+                        "attached_host = excluded.attached_host, "
+                        "availability_zone = excluded.availability_zone, "
+                        "source_snapshot_id = excluded.source_snapshot_id, "
+                        "source_volume_id = excluded.source_volume_id, "
+                        "provider_location = excluded.provider_location, "
+                        "provider_auth = excluded.provider_auth, driver = excluded.driver, "
+                        "created_at = excluded.created_at, updated_at = excluded.updated_at",
+                        error);
+  if (stmt == NULL)
+    return FALSE;
+  bind_text (stmt, 1, volume->id);
+  bind_text_nonnull (stmt, 2, volume->name);
+  bind_text_nonnull (stmt, 3, volume->description);
+  /* bytes as a signed 64-bit integer: the bit pattern round-trips */
+  sqlite3_bind_int64 (stmt, 4, (sqlite3_int64) volume->size);
+  bind_text (stmt, 5, nova_volume_status_to_string (volume->status));
+  bind_text_nonnull (stmt, 6, volume->status_reason);
+  sqlite3_bind_int (stmt, 7, volume->attached ? 1 : 0);
+  bind_text_nonnull (stmt, 8, volume->instance_uuid);
+  bind_text_nonnull (stmt, 9, volume->mountpoint);
+  bind_text_nonnull (stmt, 10, volume->attached_host);
+  bind_text_nonnull (stmt, 11, volume->availability_zone);
+  bind_text (stmt, 12, volume->source_snapshot_id);
+  bind_text (stmt, 13, volume->source_volume_id);
+  bind_text_nonnull (stmt, 14, volume->provider_location);
+  bind_text_nonnull (stmt, 15, volume->provider_auth);
+  bind_text_nonnull (stmt, 16, volume->driver);
+  sqlite3_bind_int64 (stmt, 17, volume->created_at);
+  sqlite3_bind_int64 (stmt, 18, volume->updated_at);
+  if (!store_step_done (self, stmt, "store the volume", error))
+    return FALSE;
+
+  /* the record's metadata is the whole set: replace, do not merge */
+  clear = store_prepare (self, "DELETE FROM volume_metadata WHERE volume_id = ?1", error);
+  if (clear == NULL)
+    return FALSE;
+  bind_text (clear, 1, volume->id);
+  if (!store_step_done (self, clear, "replace the volume metadata", error))
+    return FALSE;
+
+  if (volume->metadata == NULL || g_hash_table_size (volume->metadata) == 0)
+    return TRUE;
+  insert = store_prepare (self,
+                          "INSERT INTO volume_metadata (volume_id, key, value) VALUES (?1, ?2, ?3)",
+                          error);
+  if (insert == NULL)
+    return FALSE;
+  g_hash_table_iter_init (&iter, volume->metadata);
+  while (g_hash_table_iter_next (&iter, &key, &value))
+    {
+      sqlite3_reset (insert);
+      bind_text (insert, 1, volume->id);
+      bind_text (insert, 2, key);
+      bind_text_nonnull (insert, 3, value);
+      if (!store_step_done (self, insert, "store the volume metadata", error))
+        return FALSE;
+    }
+  return TRUE;
+}
+
+gboolean
+nova_volume_store_put_volume (NovaVolumeStore *self, const NovaVolumeRecord *volume, GError **error)
+{
+  g_autoptr(GRecMutexLocker) locker = NULL;
+
+  g_return_val_if_fail (NOVA_VOLUME_IS_STORE (self), FALSE);
+  g_return_val_if_fail (volume != NULL, FALSE);
+  g_return_val_if_fail (volume->id != NULL && volume->id[0] != '\0', FALSE);
+  g_return_val_if_fail (nova_volume_status_to_string (volume->status) != NULL, FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  locker = g_rec_mutex_locker_new (&self->mutex);
+  if (!store_begin (self, TRUE, error))
+    return FALSE;
+  if (!store_write_volume (self, volume, error))
+    {
+      g_prefix_error (error, "volume %s: ", volume->id);
+      store_end (self, FALSE, NULL);
+      return FALSE;
+    }
+  return store_end (self, TRUE, error);
+}
+
+gboolean
+nova_volume_store_delete_volume (NovaVolumeStore *self, const char *id, GError **error)
+{
+  g_autoptr(GRecMutexLocker) locker = NULL;
+  g_autoptr(sqlite3_stmt) stmt = NULL;
+  int rc;
+
+  g_return_val_if_fail (NOVA_VOLUME_IS_STORE (self), FALSE);
+  g_return_val_if_fail (id != NULL, FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  locker = g_rec_mutex_locker_new (&self->mutex);
+
+  /* one statement (the cascade to metadata and connections included) is
+   * one transaction on its own, or joins the caller's */
+  stmt = store_prepare (self, "DELETE FROM volumes WHERE id = ?1", error);
+  if (stmt == NULL)
+    return FALSE;
+  bind_text (stmt, 1, id);
+  rc = sqlite3_step (stmt);
+  if (rc == SQLITE_CONSTRAINT_FOREIGNKEY)
+    {
+      g_set_error (error, NOVA_VOLUME_ERROR, NOVA_VOLUME_ERROR_INVALID_STATE,
+                   "volume %s still has snapshots; delete them first", id);
+      return FALSE;
+    }
+  if (rc != SQLITE_DONE)
+    return store_error (self, error, "delete a volume");
+  if (sqlite3_changes (self->db) == 0)
+    {
+      g_set_error (error, NOVA_VOLUME_ERROR, NOVA_VOLUME_ERROR_NOT_FOUND,
+                   "volume %s not found", id);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+/* the columns of VOLUME_COLUMNS, in order */
+static NovaVolumeRecord *
+read_volume_row (NovaVolumeStore *self, sqlite3_stmt *stmt, GError **error)
+{
+  g_autoptr(NovaVolumeRecord) volume = g_new0 (NovaVolumeRecord, 1);
+  const char *status = (const char *) sqlite3_column_text (stmt, 4);
+
+  volume->metadata = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  volume->id = column_dup (stmt, 0);
+  if (!nova_volume_status_from_string (status, &volume->status))
+    {
+      g_set_error (error, NOVA_VOLUME_ERROR, NOVA_VOLUME_ERROR_FAILED,
+                   "state database %s: volume %s has an unknown status \"%s\"",
+                   self->path, volume->id, status != NULL ? status : "");
+      return NULL;
+    }
+  volume->name = column_dup_nonnull (stmt, 1);
+  volume->description = column_dup_nonnull (stmt, 2);
+  volume->size = (guint64) sqlite3_column_int64 (stmt, 3);
+  volume->status_reason = column_dup_nonnull (stmt, 5);
+  volume->attached = sqlite3_column_int (stmt, 6) != 0;
+  volume->instance_uuid = column_dup_nonnull (stmt, 7);
+  volume->mountpoint = column_dup_nonnull (stmt, 8);
+  volume->attached_host = column_dup_nonnull (stmt, 9);
+  volume->availability_zone = column_dup_nonnull (stmt, 10);
+  volume->source_snapshot_id = column_dup (stmt, 11);
+  volume->source_volume_id = column_dup (stmt, 12);
+  volume->provider_location = column_dup_nonnull (stmt, 13);
+  volume->provider_auth = column_dup_nonnull (stmt, 14);
+  volume->driver = column_dup_nonnull (stmt, 15);
+  volume->created_at = sqlite3_column_int64 (stmt, 16);
+  volume->updated_at = sqlite3_column_int64 (stmt, 17);
+  return g_steal_pointer (&volume);
+}
+
+static gboolean
+store_read_metadata (NovaVolumeStore *self, NovaVolumeRecord *volume, GError **error)
+{
+  g_autoptr(sqlite3_stmt) stmt = NULL;
+  int rc;
+
+  stmt = store_prepare (self, "SELECT key, value FROM volume_metadata WHERE volume_id = ?1", error);
+  if (stmt == NULL)
+    return FALSE;
+  bind_text (stmt, 1, volume->id);
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    g_hash_table_insert (volume->metadata, column_dup (stmt, 0), column_dup_nonnull (stmt, 1));
+  if (rc != SQLITE_DONE)
+    return store_error (self, error, "read the volume metadata");
+  return TRUE;
+}
+
+static NovaVolumeRecord *
+store_get_volume (NovaVolumeStore *self, const char *id, GError **error)
+{
+  g_autoptr(sqlite3_stmt) stmt = NULL;
+  g_autoptr(NovaVolumeRecord) volume = NULL;
+  int rc;
+
+  stmt = store_prepare (self, "SELECT " VOLUME_COLUMNS " FROM volumes WHERE id = ?1", error);
+  if (stmt == NULL)
+    return NULL;
+  bind_text (stmt, 1, id);
+  rc = sqlite3_step (stmt);
+  if (rc == SQLITE_DONE)
+    {
+      g_set_error (error, NOVA_VOLUME_ERROR, NOVA_VOLUME_ERROR_NOT_FOUND,
+                   "volume %s not found", id);
+      return NULL;
+    }
+  if (rc != SQLITE_ROW)
+    {
+      store_error (self, error, "read a volume");
+      return NULL;
+    }
+  volume = read_volume_row (self, stmt, error);
+  if (volume == NULL)
+    return NULL;
+  if (!store_read_metadata (self, volume, error))
+    return NULL;
+  return g_steal_pointer (&volume);
+}
+
+NovaVolumeRecord *
+nova_volume_store_get_volume (NovaVolumeStore *self, const char *id, GError **error)
+{
+  g_autoptr(GRecMutexLocker) locker = NULL;
+  g_autoptr(NovaVolumeRecord) volume = NULL;
+  g_autoptr(GError) error_local = NULL;
+
+  g_return_val_if_fail (NOVA_VOLUME_IS_STORE (self), NULL);
+  g_return_val_if_fail (id != NULL, NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  locker = g_rec_mutex_locker_new (&self->mutex);
+
+  /* the row and its metadata from one snapshot of the file */
+  if (!store_begin (self, FALSE, error))
+    return NULL;
+  volume = store_get_volume (self, id, &error_local);
+  if (volume == NULL)
+    {
+      store_end (self, FALSE, NULL);
+      g_propagate_error (error, g_steal_pointer (&error_local));
+      return NULL;
+    }
+  if (!store_end (self, TRUE, error))
+    return NULL;
+  return g_steal_pointer (&volume);
+}
+
+static GPtrArray *
+store_list_volumes (NovaVolumeStore *self, GError **error)
+{
+  g_autoptr(GPtrArray) volumes = NULL;
+  g_autoptr(GHashTable) by_id = NULL;
+  g_autoptr(sqlite3_stmt) stmt = NULL;
+  g_autoptr(sqlite3_stmt) metadata = NULL;
+  int rc;
+
+  volumes = g_ptr_array_new_with_free_func ((GDestroyNotify) nova_volume_record_free);
+  /* borrowed: the array owns the records */
+  by_id = g_hash_table_new (g_str_hash, g_str_equal);
+
+  stmt = store_prepare (self, "SELECT " VOLUME_COLUMNS " FROM volumes ORDER BY created_at, id", error);
+  if (stmt == NULL)
+    return NULL;
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      NovaVolumeRecord *volume = read_volume_row (self, stmt, error);
+      if (volume == NULL)
+        return NULL;
+      g_ptr_array_add (volumes, volume);
+      g_hash_table_insert (by_id, volume->id, volume);
+    }
+  if (rc != SQLITE_DONE)
+    {
+      store_error (self, error, "list the volumes");
+      return NULL;
+    }
+
+  /* all the metadata in one pass rather than one query per volume */
+  metadata = store_prepare (self, "SELECT volume_id, key, value FROM volume_metadata", error);
+  if (metadata == NULL)
+    return NULL;
+  while ((rc = sqlite3_step (metadata)) == SQLITE_ROW)
+    {
+      NovaVolumeRecord *volume = g_hash_table_lookup (by_id, sqlite3_column_text (metadata, 0));
+      if (volume == NULL)
+        continue;
+      g_hash_table_insert (volume->metadata, column_dup (metadata, 1), column_dup_nonnull (metadata, 2));
+    }
+  if (rc != SQLITE_DONE)
+    {
+      store_error (self, error, "list the volume metadata");
+      return NULL;
+    }
+  return g_steal_pointer (&volumes);
+}
+
+GPtrArray *
+nova_volume_store_list_volumes (NovaVolumeStore *self, GError **error)
+{
+  g_autoptr(GRecMutexLocker) locker = NULL;
+  g_autoptr(GPtrArray) volumes = NULL;
+  g_autoptr(GError) error_local = NULL;
+
+  g_return_val_if_fail (NOVA_VOLUME_IS_STORE (self), NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  locker = g_rec_mutex_locker_new (&self->mutex);
+  if (!store_begin (self, FALSE, error))
+    return NULL;
+  volumes = store_list_volumes (self, &error_local);
+  if (volumes == NULL)
+    {
+      store_end (self, FALSE, NULL);
+      g_propagate_error (error, g_steal_pointer (&error_local));
+      return NULL;
+    }
+  if (!store_end (self, TRUE, error))
+    return NULL;
+  return g_steal_pointer (&volumes);
+}
+
+/* ---------------------------------------------------------------------
+ * snapshots */
+
+gboolean
+nova_volume_store_put_snapshot (NovaVolumeStore *self, const NovaSnapshotRecord *snapshot, GError **error)
+{
+  g_autoptr(GRecMutexLocker) locker = NULL;
+  g_autoptr(sqlite3_stmt) stmt = NULL;
+  int rc;
+
+  g_return_val_if_fail (NOVA_VOLUME_IS_STORE (self), FALSE);
+  g_return_val_if_fail (snapshot != NULL, FALSE);
+  g_return_val_if_fail (snapshot->id != NULL && snapshot->id[0] != '\0', FALSE);
+  g_return_val_if_fail (snapshot->volume_id != NULL, FALSE);
+  g_return_val_if_fail (nova_snapshot_status_to_string (snapshot->status) != NULL, FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  locker = g_rec_mutex_locker_new (&self->mutex);
+
+  /* one statement: its own transaction, or part of the caller's */
+  stmt = store_prepare (self,
+                        "INSERT INTO snapshots (" SNAPSHOT_COLUMNS ") "
+                        "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11) "
+                        "ON CONFLICT (id) DO UPDATE SET "
+                        "volume_id = excluded.volume_id, name = excluded.name, "
+                        "description = excluded.description, size = excluded.size, "
+                        "status = excluded.status, status_reason = excluded.status_reason, "
+                        "progress = excluded.progress, "
+                        "provider_location = excluded.provider_location, "
+                        "created_at = excluded.created_at, updated_at = excluded.updated_at",
+                        error);
+  if (stmt == NULL)
+    return FALSE;
+  bind_text (stmt, 1, snapshot->id);
+  bind_text (stmt, 2, snapshot->volume_id);
+  bind_text_nonnull (stmt, 3, snapshot->name);
+  bind_text_nonnull (stmt, 4, snapshot->description);
+  sqlite3_bind_int64 (stmt, 5, (sqlite3_int64) snapshot->size);
+  bind_text (stmt, 6, nova_snapshot_status_to_string (snapshot->status));
+  bind_text_nonnull (stmt, 7, snapshot->status_reason);
+  sqlite3_bind_double (stmt, 8, snapshot->progress);
+  bind_text_nonnull (stmt, 9, snapshot->provider_location);
+  sqlite3_bind_int64 (stmt, 10, snapshot->created_at);
+  sqlite3_bind_int64 (stmt, 11, snapshot->updated_at);
+  rc = sqlite3_step (stmt);
+  if (rc == SQLITE_CONSTRAINT_FOREIGNKEY)
+    {
+      g_set_error (error, NOVA_VOLUME_ERROR, NOVA_VOLUME_ERROR_NOT_FOUND,
+                   "cannot store snapshot %s: volume %s not found",
+                   snapshot->id, snapshot->volume_id);
+      return FALSE;
+    }
+  if (rc != SQLITE_DONE)
+    {
+      store_error (self, error, "store a snapshot");
+      g_prefix_error (error, "snapshot %s: ", snapshot->id);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+gboolean
+nova_volume_store_delete_snapshot (NovaVolumeStore *self, const char *id, GError **error)
+{
+  g_autoptr(GRecMutexLocker) locker = NULL;
+  g_autoptr(sqlite3_stmt) stmt = NULL;
+
+  g_return_val_if_fail (NOVA_VOLUME_IS_STORE (self), FALSE);
+  g_return_val_if_fail (id != NULL, FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  locker = g_rec_mutex_locker_new (&self->mutex);
+  stmt = store_prepare (self, "DELETE FROM snapshots WHERE id = ?1", error);
+  if (stmt == NULL)
+    return FALSE;
+  bind_text (stmt, 1, id);
+  if (!store_step_done (self, stmt, "delete a snapshot", error))
+    return FALSE;
+  if (sqlite3_changes (self->db) == 0)
+    {
+      g_set_error (error, NOVA_VOLUME_ERROR, NOVA_VOLUME_ERROR_NOT_FOUND,
+                   "snapshot %s not found", id);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+/* the columns of SNAPSHOT_COLUMNS, in order */
+static NovaSnapshotRecord *
+read_snapshot_row (NovaVolumeStore *self, sqlite3_stmt *stmt, GError **error)
+{
+  g_autoptr(NovaSnapshotRecord) snapshot = g_new0 (NovaSnapshotRecord, 1);
+  const char *status = (const char *) sqlite3_column_text (stmt, 5);
+
+  snapshot->id = column_dup (stmt, 0);
+  if (!nova_snapshot_status_from_string (status, &snapshot->status))
+    {
+      g_set_error (error, NOVA_VOLUME_ERROR, NOVA_VOLUME_ERROR_FAILED,
+                   "state database %s: snapshot %s has an unknown status \"%s\"",
+                   self->path, snapshot->id, status != NULL ? status : "");
+      return NULL;
+    }
+  snapshot->volume_id = column_dup (stmt, 1);
+  snapshot->name = column_dup_nonnull (stmt, 2);
+  snapshot->description = column_dup_nonnull (stmt, 3);
+  snapshot->size = (guint64) sqlite3_column_int64 (stmt, 4);
+  snapshot->status_reason = column_dup_nonnull (stmt, 6);
+  snapshot->progress = sqlite3_column_double (stmt, 7);
+  snapshot->provider_location = column_dup_nonnull (stmt, 8);
+  snapshot->created_at = sqlite3_column_int64 (stmt, 9);
+  snapshot->updated_at = sqlite3_column_int64 (stmt, 10);
+  return g_steal_pointer (&snapshot);
+}
+
+NovaSnapshotRecord *
+nova_volume_store_get_snapshot (NovaVolumeStore *self, const char *id, GError **error)
+{
+  g_autoptr(GRecMutexLocker) locker = NULL;
+  g_autoptr(sqlite3_stmt) stmt = NULL;
+  int rc;
+
+  g_return_val_if_fail (NOVA_VOLUME_IS_STORE (self), NULL);
+  g_return_val_if_fail (id != NULL, NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  locker = g_rec_mutex_locker_new (&self->mutex);
+  stmt = store_prepare (self, "SELECT " SNAPSHOT_COLUMNS " FROM snapshots WHERE id = ?1", error);
+  if (stmt == NULL)
+    return NULL;
+  bind_text (stmt, 1, id);
+  rc = sqlite3_step (stmt);
+  if (rc == SQLITE_DONE)
+    {
+      g_set_error (error, NOVA_VOLUME_ERROR, NOVA_VOLUME_ERROR_NOT_FOUND,
+                   "snapshot %s not found", id);
+      return NULL;
+    }
+  if (rc != SQLITE_ROW)
+    {
+      store_error (self, error, "read a snapshot");
+      return NULL;
+    }
+  return read_snapshot_row (self, stmt, error);
+}
+
+GPtrArray *
+nova_volume_store_list_snapshots (NovaVolumeStore *self, GError **error)
+{
+  g_autoptr(GRecMutexLocker) locker = NULL;
+  g_autoptr(GPtrArray) snapshots = NULL;
+  g_autoptr(sqlite3_stmt) stmt = NULL;
+  int rc;
+
+  g_return_val_if_fail (NOVA_VOLUME_IS_STORE (self), NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  locker = g_rec_mutex_locker_new (&self->mutex);
+  snapshots = g_ptr_array_new_with_free_func ((GDestroyNotify) nova_snapshot_record_free);
+  stmt = store_prepare (self, "SELECT " SNAPSHOT_COLUMNS " FROM snapshots ORDER BY created_at, id", error);
+  if (stmt == NULL)
+    return NULL;
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      NovaSnapshotRecord *snapshot = read_snapshot_row (self, stmt, error);
+      if (snapshot == NULL)
+        return NULL;
+      g_ptr_array_add (snapshots, snapshot);
+    }
+  if (rc != SQLITE_DONE)
+    {
+      store_error (self, error, "list the snapshots");
+      return NULL;
+    }
+  return g_steal_pointer (&snapshots);
+}
+
+/* ---------------------------------------------------------------------
+ * connections */
+
+gboolean
+nova_volume_store_put_connection (NovaVolumeStore *self,
+                                  const char      *volume_id,
+                                  const char      *connector_key,
+                                  GVariant        *connector,
+                                  GError         **error)
+{
+  g_autoptr(GRecMutexLocker) locker = NULL;
+  g_autoptr(GVariant) owned = NULL;
+  g_autoptr(sqlite3_stmt) stmt = NULL;
+  g_autofree char *text = NULL;
+  int rc;
+
+  g_return_val_if_fail (NOVA_VOLUME_IS_STORE (self), FALSE);
+  g_return_val_if_fail (volume_id != NULL, FALSE);
+  g_return_val_if_fail (connector_key != NULL, FALSE);
+  g_return_val_if_fail (connector != NULL, FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  /* take a floating reference the way GLib's own calls do */
+  owned = g_variant_ref_sink (connector);
+  if (!g_variant_is_of_type (owned, G_VARIANT_TYPE_VARDICT))
+    {
+      g_set_error (error, NOVA_VOLUME_ERROR, NOVA_VOLUME_ERROR_INVALID_ARGUMENT,
+                   "connector for volume %s must be a{sv}, not %s",
+                   volume_id, g_variant_get_type_string (owned));
+      return FALSE;
+    }
+  /* with type annotations, so g_variant_parse gives back the same types */
+  text = g_variant_print (owned, TRUE);
+
+  locker = g_rec_mutex_locker_new (&self->mutex);
+  /* a second InitializeConnection from the same connector updates it but
+   * keeps when it was first handed out */
+  stmt = store_prepare (self,
+                        "INSERT INTO connections (volume_id, connector_key, connector, created_at) "
+                        "VALUES (?1, ?2, ?3, ?4) "
+                        "ON CONFLICT (volume_id, connector_key) DO UPDATE SET "
+                        "connector = excluded.connector",
+                        error);
+  if (stmt == NULL)
+    return FALSE;
+  bind_text (stmt, 1, volume_id);
+  bind_text (stmt, 2, connector_key);
+  bind_text (stmt, 3, text);
+  sqlite3_bind_int64 (stmt, 4, g_get_real_time ());
+  rc = sqlite3_step (stmt);
+  if (rc == SQLITE_CONSTRAINT_FOREIGNKEY)
+    {
+      g_set_error (error, NOVA_VOLUME_ERROR, NOVA_VOLUME_ERROR_NOT_FOUND,
+                   "cannot store connection %s: volume %s not found",
+                   connector_key, volume_id);
+      return FALSE;
+    }
+  if (rc != SQLITE_DONE)
+    return store_error (self, error, "store a connection");
+  return TRUE;
+}
+
+gboolean
+nova_volume_store_delete_connection (NovaVolumeStore *self,
+                                     const char      *volume_id,
+                                     const char      *connector_key,
+                                     GError         **error)
+{
+  g_autoptr(GRecMutexLocker) locker = NULL;
+  g_autoptr(sqlite3_stmt) stmt = NULL;
+
+  g_return_val_if_fail (NOVA_VOLUME_IS_STORE (self), FALSE);
+  g_return_val_if_fail (volume_id != NULL, FALSE);
+  g_return_val_if_fail (connector_key != NULL, FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  locker = g_rec_mutex_locker_new (&self->mutex);
+  stmt = store_prepare (self,
+                        "DELETE FROM connections WHERE volume_id = ?1 AND connector_key = ?2",
+                        error);
+  if (stmt == NULL)
+    return FALSE;
+  bind_text (stmt, 1, volume_id);
+  bind_text (stmt, 2, connector_key);
+  if (!store_step_done (self, stmt, "delete a connection", error))
+    return FALSE;
+  if (sqlite3_changes (self->db) == 0)
+    {
+      g_set_error (error, NOVA_VOLUME_ERROR, NOVA_VOLUME_ERROR_NOT_FOUND,
+                   "volume %s has no connection for connector %s",
+                   volume_id, connector_key);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+GPtrArray *
+nova_volume_store_list_connections (NovaVolumeStore *self, const char *volume_id, GError **error)
+{
+  g_autoptr(GRecMutexLocker) locker = NULL;
+  g_autoptr(GPtrArray) connectors = NULL;
+  g_autoptr(sqlite3_stmt) stmt = NULL;
+  int rc;
+
+  g_return_val_if_fail (NOVA_VOLUME_IS_STORE (self), NULL);
+  g_return_val_if_fail (volume_id != NULL, NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  locker = g_rec_mutex_locker_new (&self->mutex);
+  connectors = g_ptr_array_new_with_free_func ((GDestroyNotify) g_variant_unref);
+  stmt = store_prepare (self,
+                        "SELECT connector_key, connector FROM connections WHERE volume_id = ?1 "
+                        "ORDER BY created_at, connector_key",
+                        error);
+  if (stmt == NULL)
+    return NULL;
+  bind_text (stmt, 1, volume_id);
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      const char *text = (const char *) sqlite3_column_text (stmt, 1);
+      g_autoptr(GError) error_local = NULL;
+      GVariant *connector;
+
+      connector = g_variant_parse (G_VARIANT_TYPE_VARDICT, text != NULL ? text : "",
+                                   NULL, NULL, &error_local);
+      if (connector == NULL)
+        {
+          g_set_error (error, NOVA_VOLUME_ERROR, NOVA_VOLUME_ERROR_FAILED,
+                       "state database %s: connection %s of volume %s is unreadable: %s",
+                       self->path, (const char *) sqlite3_column_text (stmt, 0),
+                       volume_id, error_local->message);
+          return NULL;
+        }
+      g_ptr_array_add (connectors, connector);
+    }
+  if (rc != SQLITE_DONE)
+    {
+      store_error (self, error, "list the connections");
+      return NULL;
+    }
+  return g_steal_pointer (&connectors);
+}
+
+/* ---------------------------------------------------------------------
+ * transactions and checks */
+
+gboolean
+nova_volume_store_transaction (NovaVolumeStore                *self,
+                               NovaVolumeStoreTransactionFunc  func,
+                               gpointer                        user_data,
+                               GError                        **error)
+{
+  g_autoptr(GRecMutexLocker) locker = NULL;
+  g_autoptr(GError) error_local = NULL;
+
+  g_return_val_if_fail (NOVA_VOLUME_IS_STORE (self), FALSE);
+  g_return_val_if_fail (func != NULL, FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  /* held until the commit: other threads wait rather than write into
+   * the middle of this transaction */
+  locker = g_rec_mutex_locker_new (&self->mutex);
+  if (!store_begin (self, TRUE, error))
+    return FALSE;
+  if (!func (self, user_data, &error_local))
+    {
+      store_end (self, FALSE, NULL);
+      if (error_local == NULL)
+        g_set_error (&error_local, NOVA_VOLUME_ERROR, NOVA_VOLUME_ERROR_FAILED,
+                     "state database %s: the transaction was rolled back",
+                     self->path);
+      g_propagate_error (error, g_steal_pointer (&error_local));
+      return FALSE;
+    }
+  if (error_local != NULL)
+    g_warning ("transaction function succeeded but set an error: %s", error_local->message);
+  return store_end (self, TRUE, error);
+}
+
+gboolean
+nova_volume_store_check_integrity (NovaVolumeStore *self, GError **error)
+{
+  g_autoptr(GRecMutexLocker) locker = NULL;
+  g_autoptr(sqlite3_stmt) stmt = NULL;
+  g_autoptr(GString) problems = g_string_new (NULL);
+  int rc;
+
+  g_return_val_if_fail (NOVA_VOLUME_IS_STORE (self), FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  locker = g_rec_mutex_locker_new (&self->mutex);
+  stmt = store_prepare (self, "PRAGMA integrity_check", error);
+  if (stmt == NULL)
+    return FALSE;
+  /* one row "ok", or one row per problem found */
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      const char *row = (const char *) sqlite3_column_text (stmt, 0);
+      if (g_strcmp0 (row, "ok") == 0)
+        continue;
+      if (problems->len > 0)
+        g_string_append (problems, "; ");
+      g_string_append (problems, row != NULL ? row : "(null)");
+    }
+  /* damage bad enough that the check cannot even walk the file */
+  if ((rc & 0xff) == SQLITE_CORRUPT || (rc & 0xff) == SQLITE_NOTADB)
+    {
+      if (problems->len > 0)
+        g_string_append (problems, "; ");
+      g_string_append (problems, sqlite3_errmsg (self->db));
+    }
+  else if (rc != SQLITE_DONE)
+    return store_error (self, error, "check integrity");
+  if (problems->len > 0)
+    {
+      g_set_error (error, NOVA_VOLUME_ERROR, NOVA_VOLUME_ERROR_FAILED,
+                   "state database %s is damaged: %s; restore it from a backup",
+                   self->path, problems->str);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+/* ---------------------------------------------------------------------
+ * GObject */
+
+static void
+nova_volume_store_finalize (GObject *object)
+{
+  NovaVolumeStore *self = NOVA_VOLUME_STORE (object);
+
+  if (self->db != NULL)
+    {
+      /* every statement is finalized by its autoptr, so this only fails
+       * on a bug */
+      if (sqlite3_close (self->db) != SQLITE_OK)
+        g_warning ("state database %s: failed to close: %s", self->path, sqlite3_errmsg (self->db));
+      self->db = NULL;
+    }
+  g_rec_mutex_clear (&self->mutex);
+  g_free (self->path);
+
+  G_OBJECT_CLASS (nova_volume_store_parent_class)->finalize (object);
+}
+
+static void
+nova_volume_store_class_init (NovaVolumeStoreClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  object_class->finalize = nova_volume_store_finalize;
+}
+
+static void
+nova_volume_store_init (NovaVolumeStore *self)
+{
+  g_rec_mutex_init (&self->mutex);
+}

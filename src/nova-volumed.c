@@ -1,2 +1,216 @@
-int main (void);
-int main (void) { return 0; }
+/* nova-volumed: the volume manager daemon. Reads the config, opens the
+ * state store, loads the driver, reconciles (init_host), then owns
+ * org.openstack.Volume1 on the system bus (or, with --session, on the
+ * caller's session bus) until SIGTERM. */
+#include "config.h"
+
+#include <glib-unix.h>
+#include <glib/gi18n.h>
+#include <locale.h>
+#include <stdio.h>
+#include <unistd.h>
+
+#include "nova-volume-auth.h"
+#include "nova-volume-daemon.h"
+#include "nova-volume-driver.h"
+#include "nova-volume-error.h"
+#include "nova-volume-manager.h"
+#include "nova-volume-store.h"
+
+typedef struct {
+  GMainLoop         *loop;
+  NovaVolumeManager *manager;
+  NovaVolumeDaemon  *daemon;
+  GBusType           bus_type;
+  guint              owner_id;
+  gboolean           name_acquired;
+  int                exit_status;
+} Service;
+
+static void
+quit_when_idle (Service *service)
+{
+  if (nova_volume_manager_get_n_operations (service->manager) == 0)
+    g_main_loop_quit (service->loop);
+}
+
+/* Stops taking calls, lets running operations finish (each commits its
+ * end state), then quits. */
+static gboolean
+on_terminate (gpointer user_data)
+{
+  Service *service = user_data;
+
+  g_message ("stopping: waiting for %u running operations",
+             nova_volume_manager_get_n_operations (service->manager));
+  if (service->daemon != NULL)
+    nova_volume_daemon_shutdown (service->daemon);
+  g_signal_connect_swapped (service->manager, "idle", G_CALLBACK (quit_when_idle), service);
+  quit_when_idle (service);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+on_name_acquired (GDBusConnection *connection, const char *name, gpointer user_data)
+{
+  Service *service = user_data;
+
+  service->name_acquired = TRUE;
+  g_message ("nova-volumed %s serving %s on the %s bus (%s)", PACKAGE_VERSION, name,
+             service->bus_type == G_BUS_TYPE_SYSTEM ? "system" : "session",
+             g_dbus_connection_get_unique_name (connection));
+}
+
+static void
+on_name_lost (GDBusConnection *connection, const char *name, gpointer user_data)
+{
+  Service *service = user_data;
+
+  if (connection == NULL)
+    g_printerr ("nova-volumed: cannot connect to the %s bus\n",
+                service->bus_type == G_BUS_TYPE_SYSTEM ? "system" : "session");
+  else if (service->name_acquired)
+    g_message ("replaced by another nova-volumed: stopping");
+  else
+    g_printerr ("nova-volumed: %s is owned by another process on this bus; "
+                "stop it or start this one with --replace\n", name);
+  service->exit_status = service->name_acquired ? 0 : 1;
+  on_terminate (service);
+}
+
+static char *
+default_state_dir (gboolean session)
+{
+  if (session)
+    return g_build_filename (g_get_user_state_dir (), "nova-volume", NULL);
+  return g_strdup (NOVA_VOLUME_SYSTEM_STATE_DIR);
+}
+
+int
+main (int argc, char **argv)
+{
+  gboolean session = FALSE, replace = FALSE, verbose = FALSE, version = FALSE;
+  g_autofree char *config_path = NULL;
+  g_autofree char *state_dir = NULL;
+  const GOptionEntry entries[] = {
+    { "session", 0, 0, G_OPTION_ARG_NONE, &session,
+      N_("Own the name on your session bus: a per-user instance (file driver, no root)"), NULL },
+    { "config", 'c', 0, G_OPTION_ARG_FILENAME, &config_path,
+      N_("Read this configuration file instead of " NOVA_VOLUME_SYSCONF_FILE), N_("FILE") },
+    { "state-dir", 's', 0, G_OPTION_ARG_FILENAME, &state_dir,
+      N_("Keep the state store (and the file driver's volumes) here"), N_("DIR") },
+    { "replace", 'r', 0, G_OPTION_ARG_NONE, &replace,
+      N_("Replace a running nova-volumed on the same bus"), NULL },
+    { "verbose", 'v', 0, G_OPTION_ARG_NONE, &verbose, N_("Log debug messages"), NULL },
+    { "version", 0, 0, G_OPTION_ARG_NONE, &version, N_("Print the version and exit"), NULL },
+    G_OPTION_ENTRY_NULL
+  };
+  g_autoptr(GOptionContext) context = g_option_context_new (NULL);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(NovaVolumeConfig) config = NULL;
+  g_autoptr(NovaVolumeStore) store = NULL;
+  g_autoptr(NovaVolumeExecutor) executor = NULL;
+  g_autoptr(NovaVolumeDriverContext) driver_context = NULL;
+  g_autoptr(NovaVolumeDriver) driver = NULL;
+  g_autoptr(NovaVolumeManager) manager = NULL;
+  g_autoptr(NovaVolumeAuth) auth = NULL;
+  g_autoptr(NovaVolumeDaemon) daemon = NULL;
+  g_autoptr(GDBusConnection) connection = NULL;
+  g_autoptr(GMainLoop) loop = NULL;
+  g_autofree char *db_path = NULL;
+  Service service = { 0 };
+
+  setlocale (LC_ALL, "");
+  bindtextdomain (GETTEXT_PACKAGE, LOCALEDIR);
+  bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
+  textdomain (GETTEXT_PACKAGE);
+
+  g_option_context_set_summary (context, _("The nova-volume block-storage volume manager (org.openstack.Volume1)."));
+  g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
+  if (!g_option_context_parse (context, &argc, &argv, &error))
+    {
+      g_printerr ("nova-volumed: %s (see --help)\n", error->message);
+      return 2;
+    }
+  if (version)
+    {
+      g_print ("nova-volumed %s\n", PACKAGE_VERSION);
+      return 0;
+    }
+  if (verbose)
+    g_log_set_debug_enabled (TRUE);
+
+  /* an explicit --config must exist; the default file may be absent */
+  config = nova_volume_config_load (config_path != NULL ? config_path : NOVA_VOLUME_SYSCONF_FILE,
+                                    config_path == NULL, &error);
+  if (config == NULL)
+    {
+      g_printerr ("nova-volumed: %s\n", error->message);
+      return 1;
+    }
+
+  if (state_dir == NULL)
+    state_dir = default_state_dir (session);
+  if (g_mkdir_with_parents (state_dir, 0700) != 0)
+    {
+      g_printerr ("nova-volumed: cannot create the state directory %s: %s\n", state_dir, g_strerror (errno));
+      return 1;
+    }
+
+  db_path = g_build_filename (state_dir, "nova-volume.db", NULL);
+  store = nova_volume_store_open (db_path, &error);
+  if (store == NULL)
+    {
+      g_printerr ("nova-volumed: %s\n", error->message);
+      return 1;
+    }
+
+  executor = nova_volume_executor_new ((guint) nova_volume_config_get_int (config, "num_shell_tries"));
+  driver_context = nova_volume_driver_context_new (config, executor, store, state_dir);
+  driver = nova_volume_driver_load (driver_context, &error);
+  if (driver == NULL)
+    {
+      g_printerr ("nova-volumed: %s\n", error->message);
+      return 1;
+    }
+
+  manager = nova_volume_manager_new (config, store, driver, &error);
+  if (manager == NULL || !nova_volume_manager_init_host (manager, &error))
+    {
+      g_printerr ("nova-volumed: cannot load the state in %s: %s\n", db_path, error->message);
+      return 1;
+    }
+
+  service.bus_type = session ? G_BUS_TYPE_SESSION : G_BUS_TYPE_SYSTEM;
+  connection = g_bus_get_sync (service.bus_type, NULL, &error);
+  if (connection == NULL)
+    {
+      g_printerr ("nova-volumed: cannot connect to the %s bus: %s%s\n", session ? "session" : "system",
+                  error->message, session ? "" : " (use --session for a per-user instance)");
+      return 1;
+    }
+  /* the bus going away ends us through on_name_lost, not exit() */
+  g_dbus_connection_set_exit_on_close (connection, FALSE);
+
+  auth = nova_volume_auth_new (service.bus_type, getuid ());
+  daemon = nova_volume_daemon_new (connection, manager, auth);
+
+  loop = g_main_loop_new (NULL, FALSE);
+  service.loop = loop;
+  service.manager = manager;
+  service.daemon = daemon;
+  g_unix_signal_add (SIGTERM, on_terminate, &service);
+  g_unix_signal_add (SIGINT, on_terminate, &service);
+  service.owner_id = g_bus_own_name_on_connection (connection, NOVA_VOLUME_DBUS_NAME,
+                                                   G_BUS_NAME_OWNER_FLAGS_ALLOW_REPLACEMENT
+                                                   | (replace ? G_BUS_NAME_OWNER_FLAGS_REPLACE : 0),
+                                                   on_name_acquired, on_name_lost, &service, NULL);
+  g_main_loop_run (loop);
+
+  g_bus_unown_name (service.owner_id);
+  g_signal_handlers_disconnect_by_data (manager, &service);
+  g_clear_object (&daemon);
+  g_dbus_connection_flush_sync (connection, NULL, NULL);
+  g_message ("stopped");
+  return service.exit_status;
+}

@@ -1,3 +1,624 @@
-#include <stdio.h>
-int main (void);
-int main (void) { printf ("1..0 # SKIP not written yet\n"); return 0; }
+/* The manager's state machine with the logging driver (the seed's
+ * LoggingVolumeDriver): every transition, every refusal, failures of the
+ * driver, per-volume ordering, and init_host's reconcile. */
+#include "config.h"
+
+#include <glib/gstdio.h>
+
+#include "nova-volume-error.h"
+#include "nova-volume-manager.h"
+
+typedef struct {
+  char              *dir;
+  NovaVolumeConfig  *config;
+  NovaVolumeStore   *store;
+  NovaVolumeDriver  *driver;
+  NovaVolumeManager *manager;
+} Fixture;
+
+static void
+fixture_open (Fixture *fx)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *db = g_build_filename (fx->dir, "nova-volume.db", NULL);
+  g_autoptr(NovaVolumeExecutor) executor = nova_volume_executor_new (1);
+  g_autoptr(NovaVolumeDriverContext) ctx = NULL;
+
+  fx->store = nova_volume_store_open (db, &error);
+  g_assert_no_error (error);
+  ctx = nova_volume_driver_context_new (fx->config, executor, fx->store, fx->dir);
+  fx->driver = nova_volume_driver_load (ctx, &error);
+  g_assert_no_error (error);
+  fx->manager = nova_volume_manager_new (fx->config, fx->store, fx->driver, &error);
+  g_assert_no_error (error);
+}
+
+static void
+fixture_close (Fixture *fx)
+{
+  g_clear_object (&fx->manager);
+  g_clear_object (&fx->driver);
+  g_clear_object (&fx->store);
+}
+
+static void
+fixture_setup (Fixture *fx, gconstpointer data)
+{
+  g_autoptr(GError) error = NULL;
+
+  fx->dir = g_dir_make_tmp ("nova-volume-manager-XXXXXX", &error);
+  g_assert_no_error (error);
+  fx->config = nova_volume_config_new ();
+  g_assert_true (nova_volume_config_set (fx->config, "volume_driver", "logging", &error));
+  g_assert_no_error (error);
+  fixture_open (fx);
+}
+
+static void
+fixture_teardown (Fixture *fx, gconstpointer data)
+{
+  g_autofree char *db = g_build_filename (fx->dir, "nova-volume.db", NULL);
+  g_autofree char *wal = g_strconcat (db, "-wal", NULL);
+  g_autofree char *shm = g_strconcat (db, "-shm", NULL);
+
+  fixture_close (fx);
+  g_clear_object (&fx->config);
+  g_unlink (wal);
+  g_unlink (shm);
+  g_unlink (db);
+  g_rmdir (fx->dir);
+  g_free (fx->dir);
+}
+
+/* ---- waiting for async results -------------------------------------- */
+
+static void
+store_result (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  *(GAsyncResult **) user_data = g_object_ref (result);
+}
+
+static GAsyncResult *
+wait_result (GAsyncResult **slot)
+{
+  while (*slot == NULL)
+    g_main_context_iteration (NULL, TRUE);
+  return *slot;
+}
+
+static char *
+create_volume (Fixture *fx, guint64 size, const char *snapshot_id, const char *source_id, GError **error)
+{
+  NovaVolumeCreateRequest request = { .size = size, .name = "test", .snapshot_id = snapshot_id,
+                                      .source_volume_id = source_id };
+  g_autoptr(GAsyncResult) result = NULL;
+
+  nova_volume_manager_create_volume (fx->manager, &request, NULL, store_result, &result);
+  return nova_volume_manager_create_volume_finish (fx->manager, wait_result (&result), error);
+}
+
+static gboolean
+finish_operation (Fixture *fx, GAsyncResult **result, GError **error)
+{
+  gboolean ok = nova_volume_manager_operation_finish (fx->manager, wait_result (result), error);
+
+  g_clear_object (result);
+  return ok;
+}
+
+static gboolean
+delete_volume (Fixture *fx, const char *id, GError **error)
+{
+  g_autoptr(GAsyncResult) result = NULL;
+
+  nova_volume_manager_delete_volume (fx->manager, id, store_result, &result);
+  return finish_operation (fx, &result, error);
+}
+
+static gboolean
+attach_volume (Fixture *fx, const char *id, const char *instance, const char *mountpoint, GError **error)
+{
+  g_autoptr(GAsyncResult) result = NULL;
+
+  nova_volume_manager_attach_volume (fx->manager, id, instance, mountpoint, NULL, store_result, &result);
+  return finish_operation (fx, &result, error);
+}
+
+static gboolean
+detach_volume (Fixture *fx, const char *id, GError **error)
+{
+  g_autoptr(GAsyncResult) result = NULL;
+
+  nova_volume_manager_detach_volume (fx->manager, id, store_result, &result);
+  return finish_operation (fx, &result, error);
+}
+
+static char *
+create_snapshot (Fixture *fx, const char *id, gboolean force, GError **error)
+{
+  g_autoptr(GAsyncResult) result = NULL;
+
+  nova_volume_manager_create_snapshot (fx->manager, id, "snap", NULL, force, store_result, &result);
+  return nova_volume_manager_create_snapshot_finish (fx->manager, wait_result (&result), error);
+}
+
+static gboolean
+delete_snapshot (Fixture *fx, const char *id, GError **error)
+{
+  g_autoptr(GAsyncResult) result = NULL;
+
+  nova_volume_manager_delete_snapshot (fx->manager, id, store_result, &result);
+  return finish_operation (fx, &result, error);
+}
+
+static NovaVolumeStatus
+stored_status (Fixture *fx, const char *id)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(NovaVolumeRecord) volume = nova_volume_store_get_volume (fx->store, id, &error);
+
+  g_assert_no_error (error);
+  return volume->status;
+}
+
+static gboolean
+driver_was_called (Fixture *fx, const char *prefix)
+{
+  g_auto(GStrv) calls = NULL;
+
+  g_object_get (fx->driver, "calls", &calls, NULL);
+  for (guint i = 0; calls != NULL && calls[i] != NULL; i++)
+    if (g_str_has_prefix (calls[i], prefix))
+      return TRUE;
+  return FALSE;
+}
+
+#define INSTANCE_A "0c36f3a2-5d29-4f4c-a0f5-6a5e8c7b9d10"
+#define INSTANCE_B "9b1f7f1e-2a4d-4e57-8c55-3f0e6f7a1b22"
+#define GIB        (G_GUINT64_CONSTANT (1) << 30)
+
+/* ---- tests ----------------------------------------------------------- */
+
+static void
+test_create_delete (Fixture *fx, gconstpointer data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *id = create_volume (fx, GIB, NULL, NULL, &error);
+  const NovaVolumeRecord *volume;
+
+  g_assert_no_error (error);
+  g_assert_true (g_uuid_string_is_valid (id));
+  volume = nova_volume_manager_lookup_volume (fx->manager, id);
+  g_assert_nonnull (volume);
+  g_assert_cmpint (volume->status, ==, NOVA_VOLUME_STATUS_AVAILABLE);
+  g_assert_cmpuint (volume->size, ==, GIB);
+  g_assert_cmpstr (volume->driver, ==, "logging");
+  g_assert_cmpstr (volume->availability_zone, ==, "nova");
+  g_assert_cmpint (stored_status (fx, id), ==, NOVA_VOLUME_STATUS_AVAILABLE);
+  g_assert_true (driver_was_called (fx, "create_volume"));
+  g_assert_true (driver_was_called (fx, "create_export"));
+
+  g_assert_true (delete_volume (fx, id, &error));
+  g_assert_no_error (error);
+  g_assert_null (nova_volume_manager_lookup_volume (fx->manager, id));
+  g_assert_null (nova_volume_store_get_volume (fx->store, id, &error));
+  g_assert_error (error, NOVA_VOLUME_ERROR, NOVA_VOLUME_ERROR_NOT_FOUND);
+  g_assert_true (driver_was_called (fx, "remove_export"));
+  g_assert_true (driver_was_called (fx, "delete_volume"));
+}
+
+static void
+test_bad_create (Fixture *fx, gconstpointer data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *missing = g_uuid_string_random ();
+  NovaVolumeCreateRequest bad_zone = { .size = GIB, .availability_zone = "elsewhere" };
+  g_autoptr(GAsyncResult) result = NULL;
+  char *id;
+
+  id = create_volume (fx, 0, NULL, NULL, &error);
+  g_assert_null (id);
+  g_assert_error (error, NOVA_VOLUME_ERROR, NOVA_VOLUME_ERROR_INVALID_ARGUMENT);
+  g_clear_error (&error);
+
+  id = create_volume (fx, GIB, missing, NULL, &error);
+  g_assert_null (id);
+  g_assert_error (error, NOVA_VOLUME_ERROR, NOVA_VOLUME_ERROR_NOT_FOUND);
+  g_clear_error (&error);
+
+  id = create_volume (fx, GIB, NULL, missing, &error);
+  g_assert_null (id);
+  g_assert_error (error, NOVA_VOLUME_ERROR, NOVA_VOLUME_ERROR_NOT_FOUND);
+  g_clear_error (&error);
+
+  nova_volume_manager_create_volume (fx->manager, &bad_zone, NULL, store_result, &result);
+  id = nova_volume_manager_create_volume_finish (fx->manager, wait_result (&result), &error);
+  g_assert_null (id);
+  g_assert_error (error, NOVA_VOLUME_ERROR, NOVA_VOLUME_ERROR_INVALID_ARGUMENT);
+  g_assert_nonnull (strstr (error->message, "elsewhere"));
+
+  /* nothing was written */
+  {
+    g_autoptr(GPtrArray) volumes = nova_volume_store_list_volumes (fx->store, NULL);
+    g_assert_cmpuint (volumes->len, ==, 0);
+  }
+}
+
+static void
+test_attach_detach (Fixture *fx, gconstpointer data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *id = create_volume (fx, GIB, NULL, NULL, &error);
+  const NovaVolumeRecord *volume;
+
+  g_assert_no_error (error);
+  g_assert_false (detach_volume (fx, id, &error));
+  g_assert_error (error, NOVA_VOLUME_ERROR, NOVA_VOLUME_ERROR_INVALID_STATE);
+  g_clear_error (&error);
+
+  g_assert_false (attach_volume (fx, id, "not-a-uuid", "/dev/vdb", &error));
+  g_assert_error (error, NOVA_VOLUME_ERROR, NOVA_VOLUME_ERROR_INVALID_ARGUMENT);
+  g_clear_error (&error);
+  g_assert_false (attach_volume (fx, id, INSTANCE_A, "vdb", &error));
+  g_assert_error (error, NOVA_VOLUME_ERROR, NOVA_VOLUME_ERROR_INVALID_ARGUMENT);
+  g_clear_error (&error);
+  g_assert_false (attach_volume (fx, id, INSTANCE_A, "/dev/../etc/passwd", &error));
+  g_assert_error (error, NOVA_VOLUME_ERROR, NOVA_VOLUME_ERROR_INVALID_ARGUMENT);
+  g_clear_error (&error);
+
+  g_assert_true (attach_volume (fx, id, INSTANCE_A, "/dev/vdb", &error));
+  g_assert_no_error (error);
+  volume = nova_volume_manager_lookup_volume (fx->manager, id);
+  g_assert_cmpint (volume->status, ==, NOVA_VOLUME_STATUS_IN_USE);
+  g_assert_true (volume->attached);
+  g_assert_cmpstr (volume->instance_uuid, ==, INSTANCE_A);
+  g_assert_cmpstr (volume->mountpoint, ==, "/dev/vdb");
+  g_assert_cmpint (stored_status (fx, id), ==, NOVA_VOLUME_STATUS_IN_USE);
+
+  g_assert_false (attach_volume (fx, id, INSTANCE_B, "/dev/vdc", &error));
+  g_assert_error (error, NOVA_VOLUME_ERROR, NOVA_VOLUME_ERROR_INVALID_STATE);
+  g_assert_nonnull (strstr (error->message, INSTANCE_A));
+  g_clear_error (&error);
+
+  g_assert_false (delete_volume (fx, id, &error));
+  g_assert_error (error, NOVA_VOLUME_ERROR, NOVA_VOLUME_ERROR_INVALID_STATE);
+  g_clear_error (&error);
+
+  g_assert_true (detach_volume (fx, id, &error));
+  g_assert_no_error (error);
+  volume = nova_volume_manager_lookup_volume (fx->manager, id);
+  g_assert_cmpint (volume->status, ==, NOVA_VOLUME_STATUS_AVAILABLE);
+  g_assert_false (volume->attached);
+  g_assert_cmpstr (volume->instance_uuid, ==, "");
+
+  g_assert_true (attach_volume (fx, id, INSTANCE_B, "/dev/vdc", &error));
+  g_assert_no_error (error);
+  g_assert_true (detach_volume (fx, id, &error));
+  g_assert_true (delete_volume (fx, id, &error));
+  g_assert_no_error (error);
+}
+
+static void
+test_snapshots (Fixture *fx, gconstpointer data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *id = create_volume (fx, GIB, NULL, NULL, &error);
+  g_autofree char *snap = NULL, *from_snap = NULL, *clone = NULL;
+  char *none;
+
+  g_assert_no_error (error);
+  g_assert_true (attach_volume (fx, id, INSTANCE_A, "/dev/vdb", &error));
+
+  none = create_snapshot (fx, id, FALSE, &error);
+  g_assert_null (none);
+  g_assert_error (error, NOVA_VOLUME_ERROR, NOVA_VOLUME_ERROR_INVALID_STATE);
+  g_assert_nonnull (strstr (error->message, "force"));
+  g_clear_error (&error);
+
+  snap = create_snapshot (fx, id, TRUE, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (nova_volume_manager_lookup_snapshot (fx->manager, snap)->status, ==,
+                   NOVA_SNAPSHOT_STATUS_AVAILABLE);
+  g_assert_cmpuint (nova_volume_manager_lookup_snapshot (fx->manager, snap)->size, ==, GIB);
+
+  /* from a snapshot: 0 means its size; smaller is refused */
+  none = create_volume (fx, GIB / 2, snap, NULL, &error);
+  g_assert_null (none);
+  g_assert_error (error, NOVA_VOLUME_ERROR, NOVA_VOLUME_ERROR_INVALID_ARGUMENT);
+  g_clear_error (&error);
+  from_snap = create_volume (fx, 0, snap, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (nova_volume_manager_lookup_volume (fx->manager, from_snap)->size, ==, GIB);
+  g_assert_cmpstr (nova_volume_manager_lookup_volume (fx->manager, from_snap)->source_snapshot_id, ==, snap);
+  g_assert_true (driver_was_called (fx, "create_volume_from_snapshot"));
+
+  /* clones are allowed from in-use volumes */
+  clone = create_volume (fx, 2 * GIB, NULL, id, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (nova_volume_manager_lookup_volume (fx->manager, clone)->size, ==, 2 * GIB);
+  g_assert_true (driver_was_called (fx, "create_cloned_volume"));
+
+  g_assert_true (detach_volume (fx, id, &error));
+  g_assert_false (delete_volume (fx, id, &error));
+  g_assert_error (error, NOVA_VOLUME_ERROR, NOVA_VOLUME_ERROR_INVALID_STATE);
+  g_assert_nonnull (strstr (error->message, "snapshot"));
+  g_clear_error (&error);
+
+  g_assert_true (delete_snapshot (fx, snap, &error));
+  g_assert_no_error (error);
+  g_assert_null (nova_volume_manager_lookup_snapshot (fx->manager, snap));
+  g_assert_false (delete_snapshot (fx, snap, &error));
+  g_assert_error (error, NOVA_VOLUME_ERROR, NOVA_VOLUME_ERROR_NOT_FOUND);
+  g_clear_error (&error);
+
+  g_assert_true (delete_volume (fx, id, &error));
+  g_assert_true (delete_volume (fx, from_snap, &error));
+  g_assert_true (delete_volume (fx, clone, &error));
+  g_assert_no_error (error);
+}
+
+static void
+test_driver_failures (Fixture *fx, gconstpointer data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) volumes = NULL;
+  g_autofree char *id = NULL;
+  char *none;
+
+  /* a failed create is undone and leaves no record */
+  g_object_set (fx->driver, "fail-method", "create_volume", NULL);
+  none = create_volume (fx, GIB, NULL, NULL, &error);
+  g_assert_null (none);
+  g_assert_error (error, NOVA_VOLUME_ERROR, NOVA_VOLUME_ERROR_FAILED);
+  g_clear_error (&error);
+  volumes = nova_volume_store_list_volumes (fx->store, NULL);
+  g_assert_cmpuint (volumes->len, ==, 0);
+
+  /* a failed delete leaves error_deleting with the reason; a retry works */
+  id = create_volume (fx, GIB, NULL, NULL, &error);
+  g_assert_no_error (error);
+  g_object_set (fx->driver, "fail-method", "delete_volume", NULL);
+  g_assert_false (delete_volume (fx, id, &error));
+  g_assert_error (error, NOVA_VOLUME_ERROR, NOVA_VOLUME_ERROR_FAILED);
+  g_clear_error (&error);
+  g_assert_cmpint (stored_status (fx, id), ==, NOVA_VOLUME_STATUS_ERROR_DELETING);
+  g_assert_cmpstr (nova_volume_manager_lookup_volume (fx->manager, id)->status_reason, !=, "");
+  g_assert_true (delete_volume (fx, id, &error));
+  g_assert_no_error (error);
+}
+
+static void
+test_extend (Fixture *fx, gconstpointer data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *id = create_volume (fx, GIB, NULL, NULL, &error);
+  g_autoptr(GAsyncResult) result = NULL;
+
+  nova_volume_manager_extend_volume (fx->manager, id, GIB / 2, store_result, &result);
+  g_assert_false (finish_operation (fx, &result, &error));
+  g_assert_error (error, NOVA_VOLUME_ERROR, NOVA_VOLUME_ERROR_INVALID_ARGUMENT);
+  g_clear_error (&error);
+  g_assert_cmpuint (nova_volume_manager_lookup_volume (fx->manager, id)->size, ==, GIB);
+
+  nova_volume_manager_extend_volume (fx->manager, id, 3 * GIB, store_result, &result);
+  g_assert_true (finish_operation (fx, &result, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (nova_volume_manager_lookup_volume (fx->manager, id)->size, ==, 3 * GIB);
+  g_assert_cmpint (stored_status (fx, id), ==, NOVA_VOLUME_STATUS_AVAILABLE);
+}
+
+static void
+test_connections (Fixture *fx, gconstpointer data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *id = create_volume (fx, GIB, NULL, NULL, &error);
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GVariant) info = NULL;
+  g_autoptr(GPtrArray) connections = NULL;
+  GVariant *connector = g_variant_new_parsed ("{'initiator': <'iqn.1993-08.org.debian:01:abc'>, "
+                                              "'ip': <'10.0.0.2'>, 'host': <'compute1'>}");
+  const char *type = NULL;
+
+  g_variant_ref_sink (connector);
+  nova_volume_manager_initialize_connection (fx->manager, id, connector, store_result, &result);
+  info = nova_volume_manager_initialize_connection_finish (fx->manager, wait_result (&result), &error);
+  g_clear_object (&result);
+  g_assert_no_error (error);
+  g_assert_true (g_variant_lookup (info, "driver_volume_type", "&s", &type));
+  connections = nova_volume_store_list_connections (fx->store, id, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (connections->len, ==, 1);
+  g_clear_pointer (&connections, g_ptr_array_unref);
+
+  nova_volume_manager_terminate_connection (fx->manager, id, connector, store_result, &result);
+  g_assert_true (finish_operation (fx, &result, &error));
+  g_assert_no_error (error);
+  connections = nova_volume_store_list_connections (fx->store, id, &error);
+  g_assert_cmpuint (connections->len, ==, 0);
+  g_variant_unref (connector);
+
+  /* a connector that names no host is refused */
+  nova_volume_manager_initialize_connection (fx->manager, id, g_variant_new_parsed ("@a{sv} {}"),
+                                             store_result, &result);
+  g_assert_null (nova_volume_manager_initialize_connection_finish (fx->manager, wait_result (&result), &error));
+  g_assert_error (error, NOVA_VOLUME_ERROR, NOVA_VOLUME_ERROR_INVALID_ARGUMENT);
+  g_clear_object (&result);
+  g_clear_error (&error);
+  nova_volume_manager_initialize_connection (fx->manager, id, g_variant_new_parsed ("{'ip': <42>}"),
+                                             store_result, &result);
+  g_assert_null (nova_volume_manager_initialize_connection_finish (fx->manager, wait_result (&result), &error));
+  g_assert_error (error, NOVA_VOLUME_ERROR, NOVA_VOLUME_ERROR_INVALID_ARGUMENT);
+  g_assert_nonnull (strstr (error->message, "'ip'"));
+}
+
+/* Operations on one volume run in the order they were asked for, while
+ * operations on another volume are not held up. */
+static void
+test_ordering (Fixture *fx, gconstpointer data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *id = create_volume (fx, GIB, NULL, NULL, &error);
+  GAsyncResult *results[4] = { NULL, };
+
+  nova_volume_manager_attach_volume (fx->manager, id, INSTANCE_A, "/dev/vdb", NULL, store_result, &results[0]);
+  nova_volume_manager_detach_volume (fx->manager, id, store_result, &results[1]);
+  nova_volume_manager_attach_volume (fx->manager, id, INSTANCE_B, "/dev/vdc", NULL, store_result, &results[2]);
+  nova_volume_manager_detach_volume (fx->manager, id, store_result, &results[3]);
+  for (guint i = 0; i < G_N_ELEMENTS (results); i++)
+    {
+      g_assert_true (finish_operation (fx, &results[i], &error));
+      g_assert_no_error (error);
+    }
+  g_assert_cmpint (nova_volume_manager_lookup_volume (fx->manager, id)->status, ==, NOVA_VOLUME_STATUS_AVAILABLE);
+  g_assert_cmpuint (nova_volume_manager_get_n_operations (fx->manager), ==, 0);
+}
+
+/* The manager's signals fire only after the store has the change. */
+static void
+on_changed_check_store (NovaVolumeManager *manager, const char *id, Fixture *fx)
+{
+  const NovaVolumeRecord *live = nova_volume_manager_lookup_volume (manager, id);
+
+  g_assert_cmpint (stored_status (fx, id), ==, live->status);
+}
+
+static void
+test_commit_before_signal (Fixture *fx, gconstpointer data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *id = NULL;
+
+  g_signal_connect (fx->manager, "volume-changed", G_CALLBACK (on_changed_check_store), fx);
+  id = create_volume (fx, GIB, NULL, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_true (attach_volume (fx, id, INSTANCE_A, "/dev/vdb", &error));
+  g_assert_true (detach_volume (fx, id, &error));
+  g_assert_no_error (error);
+}
+
+static void
+put_volume (Fixture *fx, const char *id, NovaVolumeStatus status, const char *driver)
+{
+  g_autoptr(NovaVolumeRecord) volume = nova_volume_record_new ();
+  g_autoptr(GError) error = NULL;
+
+  nova_record_set_string (&volume->id, id);
+  nova_record_set_string (&volume->driver, driver);
+  volume->size = GIB;
+  volume->status = status;
+  volume->created_at = g_get_real_time ();
+  if (status == NOVA_VOLUME_STATUS_DETACHING || status == NOVA_VOLUME_STATUS_IN_USE
+      || status == NOVA_VOLUME_STATUS_ATTACHING)
+    {
+      volume->attached = TRUE;
+      nova_record_set_string (&volume->instance_uuid, INSTANCE_A);
+      nova_record_set_string (&volume->mountpoint, "/dev/vdb");
+    }
+  g_assert_true (nova_volume_store_put_volume (fx->store, volume, &error));
+  g_assert_no_error (error);
+}
+
+/* A stop at any point: init_host finishes or fails what was mid-way and
+ * ensures every export. */
+static void
+test_init_host (Fixture *fx, gconstpointer data)
+{
+  const char *ids[] = {
+    "00000000-0000-4000-8000-000000000001", "00000000-0000-4000-8000-000000000002",
+    "00000000-0000-4000-8000-000000000003", "00000000-0000-4000-8000-000000000004",
+    "00000000-0000-4000-8000-000000000005", "00000000-0000-4000-8000-000000000006",
+    "00000000-0000-4000-8000-000000000007", "00000000-0000-4000-8000-000000000008",
+  };
+  g_autoptr(GError) error = NULL;
+  g_auto(GStrv) calls = NULL;
+  guint n_ensured = 0;
+
+  fixture_close (fx);
+  {
+    g_autofree char *db = g_build_filename (fx->dir, "nova-volume.db", NULL);
+    fx->store = nova_volume_store_open (db, &error);
+    g_assert_no_error (error);
+  }
+  put_volume (fx, ids[0], NOVA_VOLUME_STATUS_CREATING, "logging");
+  put_volume (fx, ids[1], NOVA_VOLUME_STATUS_DELETING, "logging");
+  put_volume (fx, ids[2], NOVA_VOLUME_STATUS_ATTACHING, "logging");
+  put_volume (fx, ids[3], NOVA_VOLUME_STATUS_DETACHING, "logging");
+  put_volume (fx, ids[4], NOVA_VOLUME_STATUS_EXTENDING, "logging");
+  put_volume (fx, ids[5], NOVA_VOLUME_STATUS_AVAILABLE, "logging");
+  put_volume (fx, ids[6], NOVA_VOLUME_STATUS_IN_USE, "logging");
+  put_volume (fx, ids[7], NOVA_VOLUME_STATUS_CREATING, "file");
+  g_clear_object (&fx->store);
+  fixture_open (fx);
+
+  g_assert_true (nova_volume_manager_init_host (fx->manager, &error));
+  g_assert_no_error (error);
+
+  g_assert_cmpint (stored_status (fx, ids[0]), ==, NOVA_VOLUME_STATUS_ERROR);
+  g_assert_cmpstr (nova_volume_manager_lookup_volume (fx->manager, ids[0])->status_reason, !=, "");
+  g_assert_null (nova_volume_manager_lookup_volume (fx->manager, ids[1]));
+  g_assert_null (nova_volume_store_get_volume (fx->store, ids[1], NULL));
+  g_assert_cmpint (stored_status (fx, ids[2]), ==, NOVA_VOLUME_STATUS_AVAILABLE);
+  g_assert_false (nova_volume_manager_lookup_volume (fx->manager, ids[2])->attached);
+  g_assert_cmpint (stored_status (fx, ids[3]), ==, NOVA_VOLUME_STATUS_AVAILABLE);
+  g_assert_cmpstr (nova_volume_manager_lookup_volume (fx->manager, ids[3])->instance_uuid, ==, "");
+  g_assert_cmpint (stored_status (fx, ids[4]), ==, NOVA_VOLUME_STATUS_AVAILABLE);
+  g_assert_cmpint (stored_status (fx, ids[5]), ==, NOVA_VOLUME_STATUS_AVAILABLE);
+  g_assert_cmpint (stored_status (fx, ids[6]), ==, NOVA_VOLUME_STATUS_IN_USE);
+  /* another driver's volume is left as it was */
+  g_assert_cmpint (stored_status (fx, ids[7]), ==, NOVA_VOLUME_STATUS_CREATING);
+
+  g_object_get (fx->driver, "calls", &calls, NULL);
+  for (guint i = 0; calls[i] != NULL; i++)
+    if (g_str_has_prefix (calls[i], "ensure_export"))
+      n_ensured++;
+  /* ids 2..6 end available or in-use */
+  g_assert_cmpuint (n_ensured, ==, 5);
+
+  /* a second run changes nothing */
+  g_assert_true (nova_volume_manager_init_host (fx->manager, &error));
+  g_assert_cmpint (stored_status (fx, ids[0]), ==, NOVA_VOLUME_STATUS_ERROR);
+  g_assert_cmpint (stored_status (fx, ids[6]), ==, NOVA_VOLUME_STATUS_IN_USE);
+
+  /* the other driver's volume cannot be touched from here */
+  g_assert_false (delete_volume (fx, ids[7], &error));
+  g_assert_error (error, NOVA_VOLUME_ERROR, NOVA_VOLUME_ERROR_NOT_SUPPORTED);
+}
+
+static void
+test_stats (Fixture *fx, gconstpointer data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GVariant) stats = NULL;
+  g_autofree char *id = create_volume (fx, GIB, NULL, NULL, &error);
+  guint32 count = 0;
+  const char *protocol = NULL;
+
+  nova_volume_manager_get_volume_stats (fx->manager, TRUE, store_result, &result);
+  stats = nova_volume_manager_get_volume_stats_finish (fx->manager, wait_result (&result), &error);
+  g_assert_no_error (error);
+  g_assert_true (g_variant_lookup (stats, "volume_count", "u", &count));
+  g_assert_cmpuint (count, ==, 1);
+  g_assert_true (g_variant_lookup (stats, "storage_protocol", "&s", &protocol));
+}
+
+int
+main (int argc, char **argv)
+{
+  g_test_init (&argc, &argv, NULL);
+#define ADD(path, func) \
+  g_test_add ("/manager/" path, Fixture, NULL, fixture_setup, func, fixture_teardown)
+  ADD ("create-delete", test_create_delete);
+  ADD ("bad-create", test_bad_create);
+  ADD ("attach-detach", test_attach_detach);
+  ADD ("snapshots", test_snapshots);
+  ADD ("driver-failures", test_driver_failures);
+  ADD ("extend", test_extend);
+  ADD ("connections", test_connections);
+  ADD ("ordering", test_ordering);
+  ADD ("commit-before-signal", test_commit_before_signal);
+  ADD ("init-host", test_init_host);
+  ADD ("stats", test_stats);
+#undef ADD
+  return g_test_run ();
+}

@@ -1,0 +1,45 @@
+/* nova-volume: who may call what. Every method call on every exported
+ * interface passes through nova_volume_auth_authorize_method (the
+ * skeletons' g-authorize-method, on a worker thread), so a method that
+ * forgets to authorize cannot be written. Default deny: a method not in
+ * the table is refused. */
+#pragma once
+
+#include <gio/gio.h>
+#include <sys/types.h>
+
+G_BEGIN_DECLS
+
+#define NOVA_VOLUME_TYPE_AUTH (nova_volume_auth_get_type ())
+G_DECLARE_FINAL_TYPE (NovaVolumeAuth, nova_volume_auth, NOVA_VOLUME, AUTH, GObject)
+
+/* The polkit actions (data/org.openstack.volume1.policy.in). */
+#define NOVA_VOLUME_ACTION_MANAGE_VOLUMES   "org.openstack.volume1.manage-volumes"
+#define NOVA_VOLUME_ACTION_MANAGE_SNAPSHOTS "org.openstack.volume1.manage-snapshots"
+#define NOVA_VOLUME_ACTION_ATTACH           "org.openstack.volume1.attach"
+#define NOVA_VOLUME_ACTION_CONNECT          "org.openstack.volume1.connect"
+
+/* @bus_type: G_BUS_TYPE_SYSTEM (root or, later, polkit decides) or
+ * G_BUS_TYPE_SESSION (the caller must have the daemon's uid). */
+NovaVolumeAuth *nova_volume_auth_new (GBusType bus_type, uid_t daemon_uid);
+
+/* The action @method of @interface needs. Returns FALSE for a method the
+ * table does not know (deny); *out_action is NULL for a reading method. */
+gboolean nova_volume_auth_lookup_action (const char  *interface_name,
+                                         const char  *method_name,
+                                         const char **out_action);
+
+/* The decision for a caller whose uid is known. */
+gboolean nova_volume_auth_decide (NovaVolumeAuth *self,
+                                  uid_t           caller_uid,
+                                  const char     *interface_name,
+                                  const char     *method_name,
+                                  GError        **error);
+
+/* The g-authorize-method handler: blocks (asks the bus for the caller's
+ * uid); on refusal it returns the error on @invocation itself. */
+gboolean nova_volume_auth_authorize_method (GDBusInterfaceSkeleton *skeleton,
+                                            GDBusMethodInvocation  *invocation,
+                                            NovaVolumeAuth         *self);
+
+G_END_DECLS

@@ -1,0 +1,97 @@
+/* nova-volume: the seed's volume manager. It owns the state machine of
+ * every volume and snapshot, commits each change to the store before it
+ * tells anyone (the "*-changed" signals), runs driver calls on worker
+ * threads, one at a time per volume, and reconciles at start (init_host).
+ * Main thread only; knows nothing of D-Bus. */
+#pragma once
+
+#include <gio/gio.h>
+#include "nova-volume-config.h"
+#include "nova-volume-driver.h"
+#include "nova-volume-store.h"
+
+G_BEGIN_DECLS
+
+#define NOVA_VOLUME_TYPE_MANAGER (nova_volume_manager_get_type ())
+G_DECLARE_FINAL_TYPE (NovaVolumeManager, nova_volume_manager, NOVA_VOLUME, MANAGER, GObject)
+
+/* Loads every record from @store. */
+NovaVolumeManager *nova_volume_manager_new (NovaVolumeConfig  *config,
+                                            NovaVolumeStore   *store,
+                                            NovaVolumeDriver  *driver,
+                                            GError           **error);
+
+NovaVolumeConfig *nova_volume_manager_get_config (NovaVolumeManager *self);
+NovaVolumeDriver *nova_volume_manager_get_driver (NovaVolumeManager *self);
+
+/* Reconciles after a stop at any point: operations left mid-way are
+ * finished (deleting, detaching) or failed with a reason (creating), and
+ * every available or in-use volume gets ensure_export. Runs before the
+ * daemon serves anyone, so it may block. */
+gboolean nova_volume_manager_init_host (NovaVolumeManager *self, GError **error);
+
+/* The live records (borrowed; valid until the next change). */
+const NovaVolumeRecord   *nova_volume_manager_lookup_volume   (NovaVolumeManager *self, const char *id);
+const NovaSnapshotRecord *nova_volume_manager_lookup_snapshot (NovaVolumeManager *self, const char *id);
+/* Borrowed records, in creation order. */
+GPtrArray *nova_volume_manager_list_volumes   (NovaVolumeManager *self);
+GPtrArray *nova_volume_manager_list_snapshots (NovaVolumeManager *self);
+
+/* Operations running or waiting. */
+guint nova_volume_manager_get_n_operations (NovaVolumeManager *self);
+
+typedef struct {
+  guint64      size;               /* 0 with a source: the source's size */
+  const char  *name;               /* NULL: "" */
+  const char  *description;
+  const char  *snapshot_id;        /* create from this snapshot */
+  const char  *source_volume_id;   /* clone this volume */
+  const char  *availability_zone;  /* NULL: this host's */
+  GHashTable  *metadata;           /* NULL or char* -> char* */
+} NovaVolumeCreateRequest;
+
+void  nova_volume_manager_create_volume        (NovaVolumeManager *self, const NovaVolumeCreateRequest *request,
+                                                GCancellable *cancellable, GAsyncReadyCallback callback, gpointer user_data);
+/* The new volume's id. */
+char *nova_volume_manager_create_volume_finish (NovaVolumeManager *self, GAsyncResult *result, GError **error);
+
+void     nova_volume_manager_delete_volume     (NovaVolumeManager *self, const char *volume_id,
+                                                GAsyncReadyCallback callback, gpointer user_data);
+void     nova_volume_manager_extend_volume     (NovaVolumeManager *self, const char *volume_id, guint64 new_size,
+                                                GAsyncReadyCallback callback, gpointer user_data);
+void     nova_volume_manager_attach_volume     (NovaVolumeManager *self, const char *volume_id,
+                                                const char *instance_uuid, const char *mountpoint,
+                                                const char *host,
+                                                GAsyncReadyCallback callback, gpointer user_data);
+void     nova_volume_manager_detach_volume     (NovaVolumeManager *self, const char *volume_id,
+                                                GAsyncReadyCallback callback, gpointer user_data);
+void     nova_volume_manager_terminate_connection (NovaVolumeManager *self, const char *volume_id,
+                                                   GVariant *connector,
+                                                   GAsyncReadyCallback callback, gpointer user_data);
+void     nova_volume_manager_check_for_export  (NovaVolumeManager *self, const char *volume_id,
+                                                GAsyncReadyCallback callback, gpointer user_data);
+void     nova_volume_manager_delete_snapshot   (NovaVolumeManager *self, const char *snapshot_id,
+                                                GAsyncReadyCallback callback, gpointer user_data);
+/* finish for every operation above that returns nothing */
+gboolean nova_volume_manager_operation_finish  (NovaVolumeManager *self, GAsyncResult *result, GError **error);
+
+void  nova_volume_manager_create_snapshot        (NovaVolumeManager *self, const char *volume_id,
+                                                  const char *name, const char *description, gboolean force,
+                                                  GAsyncReadyCallback callback, gpointer user_data);
+/* The new snapshot's id. */
+char *nova_volume_manager_create_snapshot_finish (NovaVolumeManager *self, GAsyncResult *result, GError **error);
+
+/* @connector: a{sv} with at least one of initiator, host, ip. */
+void      nova_volume_manager_initialize_connection        (NovaVolumeManager *self, const char *volume_id,
+                                                            GVariant *connector,
+                                                            GAsyncReadyCallback callback, gpointer user_data);
+/* a{sv} {driver_volume_type, data} */
+GVariant *nova_volume_manager_initialize_connection_finish (NovaVolumeManager *self, GAsyncResult *result,
+                                                            GError **error);
+
+void      nova_volume_manager_get_volume_stats        (NovaVolumeManager *self, gboolean refresh,
+                                                       GAsyncReadyCallback callback, gpointer user_data);
+GVariant *nova_volume_manager_get_volume_stats_finish (NovaVolumeManager *self, GAsyncResult *result,
+                                                       GError **error);
+
+G_END_DECLS
