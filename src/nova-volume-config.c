@@ -1,2 +1,648 @@
+/* nova-volume: nova-volume.conf, every key declared once in one table */
 #include "config.h"
-typedef int nova_stub_nova_volume_config;
+
+#include <string.h>
+
+#include "nova-volume-config.h"
+#include "nova-volume-driver.h"
+#include "nova-volume-error.h"
+
+typedef enum {
+  KEY_STRING,
+  KEY_INT,
+  KEY_BOOLEAN,
+  KEY_ENUM,   /* one of ->allowed */
+  KEY_DRIVER, /* a short driver name or a seed class path; kept short */
+} KeyType;
+
+/* a per-key rule for strings: NULL when @value is fine, otherwise what is
+ * wrong with it, worded to follow "key = 'value': " */
+typedef const char *(*KeyCheck) (const char *value);
+
+typedef struct {
+  const char        *name;
+  KeyType            type;
+  const char        *default_value; /* as it would be written in the file */
+  gint64             min;           /* KEY_INT */
+  gint64             max;
+  const char *const *allowed;       /* KEY_ENUM, NULL-terminated */
+  KeyCheck           check;         /* KEY_STRING, optional */
+  const char        *doc;           /* one line, also in data/nova-volume.conf */
+} ConfigKey;
+
+static const char *
+check_not_empty (const char *value)
+{
+  return *value == '\0' ? "must not be empty" : NULL;
+}
+
+static const char *
+check_no_space (const char *value)
+{
+  for (const char *p = value; *p != '\0'; p++)
+    if (g_ascii_isspace (*p))
+      return "must not contain spaces";
+  return NULL;
+}
+
+/* an LVM volume group name, as lvm(8) accepts it */
+static const char *
+check_volume_group (const char *value)
+{
+  if (*value == '\0')
+    return "must not be empty";
+  if (*value == '-')
+    return "must not start with '-'";
+  if (g_str_equal (value, ".") || g_str_equal (value, ".."))
+    return "is not a volume group name";
+  for (const char *p = value; *p != '\0'; p++)
+    if (!g_ascii_isalnum (*p) && strchr ("+_.-", *p) == NULL)
+      return "may only contain letters, digits and + _ . -";
+  return NULL;
+}
+
+/* the volume or snapshot id goes through the template with printf-style
+ * %s, so exactly one %s and no other conversion may be in it */
+static const char *
+check_name_template (const char *value)
+{
+  guint n_s = 0;
+
+  for (const char *p = value; *p != '\0'; p++)
+    {
+      if (*p != '%')
+        continue;
+      if (p[1] != 's')
+        return "must contain exactly one %s and no other %";
+      n_s++;
+      p++;
+    }
+  if (n_s != 1)
+    return "must contain exactly one %s and no other %";
+  if (strchr (value, '/') != NULL)
+    return "must not contain '/'";
+  return NULL;
+}
+
+/* empty means "the built-in place"; anything else must not depend on the
+ * daemon's working directory */
+static const char *
+check_optional_absolute_path (const char *value)
+{
+  if (*value != '\0' && !g_path_is_absolute (value))
+    return "must be an absolute path (or empty)";
+  return NULL;
+}
+
+static const char *
+check_iqn_prefix (const char *value)
+{
+  if (!g_str_has_prefix (value, "iqn.") && !g_str_has_prefix (value, "eui.")
+      && !g_str_has_prefix (value, "naa."))
+    return "must start with iqn., eui. or naa.";
+  return check_no_space (value);
+}
+
+static const char *
+check_ip_address (const char *value)
+{
+  return g_hostname_is_ip_address (value) ? NULL : "not an IPv4 or IPv6 address";
+}
+
+static const char *const iscsi_helpers[] = { "tgtadm", "lioadm", NULL };
+static const char *const lvm_types[] = { "default", "thin", NULL };
+static const char *const volume_clear_modes[] = { "none", "zero", NULL };
+
+/* every key the file may hold; data/nova-volume.conf documents each with
+ * its default, and test-config checks that it still does */
+static const ConfigKey config_keys[] = {
+  { "volume_driver", KEY_DRIVER, "file", 0, 0, NULL, NULL,
+    "Driver that manages the volumes: file, fake, logging, lvm-iscsi, rbd, sheepdog, aoe, "
+    "or the seed's class path (nova.volume.driver.ISCSIDriver, ...)." },
+  { "volume_group", KEY_STRING, "nova-volumes", 0, 0, NULL, check_volume_group,
+    "Name of the LVM volume group that will contain exported volumes." },
+  { "storage_availability_zone", KEY_STRING, "nova", 0, 0, NULL, check_not_empty,
+    "Availability zone of this volume service." },
+  { "num_shell_tries", KEY_INT, "3", 1, 100, NULL, NULL,
+    "Number of times to attempt to run an external command before giving up." },
+  { "volume_topic", KEY_STRING, "volume", 0, 0, NULL, check_not_empty,
+    "RPC topic of the volume service (kept for compatibility, reported only)." },
+  { "volume_manager", KEY_STRING, "nova.volume.manager.VolumeManager", 0, 0, NULL, check_not_empty,
+    "Class name of the volume manager (kept for compatibility, reported only)." },
+  { "host", KEY_STRING, "", 0, 0, NULL, check_no_space,
+    "Name of this storage host; empty means the machine's host name." },
+  { "volume_backend_name", KEY_STRING, "", 0, 0, NULL, NULL,
+    "Backend name reported in the volume stats; empty means the driver's name." },
+  { "volume_name_template", KEY_STRING, "volume-%s", 0, 0, NULL, check_name_template,
+    "Backend name of a volume; %s is the volume id." },
+  { "snapshot_name_template", KEY_STRING, "snapshot-%s", 0, 0, NULL, check_name_template,
+    "Backend name of a snapshot; %s is the snapshot id." },
+  { "file_volumes_dir", KEY_STRING, "", 0, 0, NULL, check_optional_absolute_path,
+    "file driver: directory holding the volume files; empty means <state dir>/volumes." },
+  { "fake_command_log", KEY_STRING, "", 0, 0, NULL, check_optional_absolute_path,
+    "fake driver: file to append each command line it would have run to; empty for none." },
+  { "logging_driver_log", KEY_STRING, "", 0, 0, NULL, check_optional_absolute_path,
+    "logging driver: file to append each driver call to, as JSON lines; empty for none." },
+  { "iscsi_target_prefix", KEY_STRING, "iqn.2010-10.org.openstack:", 0, 0, NULL, check_iqn_prefix,
+    "Prefix of the iSCSI target names (IQN); the volume name follows it." },
+  { "iscsi_ip_address", KEY_STRING, "127.0.0.1", 0, 0, NULL, check_ip_address,
+    "IP address initiators use to reach the iSCSI targets of this host." },
+  { "iscsi_port", KEY_INT, "3260", 1, 65535, NULL, NULL,
+    "TCP port of the iSCSI portal." },
+  { "iscsi_num_targets", KEY_INT, "100", 1, 65535, NULL, NULL,
+    "Number of iSCSI target ids this host allocates." },
+  { "iscsi_helper", KEY_ENUM, "tgtadm", 0, 0, iscsi_helpers, NULL,
+    "Tool that exports iSCSI targets: tgtadm (userspace tgt) or lioadm (kernel LIO)." },
+  { "lvm_type", KEY_ENUM, "default", 0, 0, lvm_types, NULL,
+    "LVM volumes: default (thick) or thin (from a thin pool in the volume group)." },
+  { "volume_clear", KEY_ENUM, "zero", 0, 0, volume_clear_modes, NULL,
+    "How a deleted volume is wiped before its space is reused: none or zero." },
+  { "volume_clear_size", KEY_INT, "0", 0, 1048576, NULL, NULL,
+    "MiB to wipe at the start of a deleted volume; 0 wipes all of it." },
+};
+
+#define N_KEYS G_N_ELEMENTS (config_keys)
+
+typedef struct {
+  char   *text;   /* KEY_STRING, KEY_ENUM, KEY_DRIVER (canonical name) */
+  gint64  number; /* KEY_INT, KEY_BOOLEAN */
+} ConfigValue;
+
+struct _NovaVolumeConfig {
+  GObject      parent_instance;
+
+  char        *path;
+  char        *host_name; /* g_get_host_name(), taken once: stable pointer */
+  ConfigValue  values[N_KEYS];
+};
+
+G_DEFINE_FINAL_TYPE (NovaVolumeConfig, nova_volume_config, G_TYPE_OBJECT)
+
+static const ConfigKey *
+find_key (const char *name, gsize *out_index)
+{
+  for (gsize i = 0; i < N_KEYS; i++)
+    {
+      if (g_str_equal (config_keys[i].name, name))
+        {
+          if (out_index != NULL)
+            *out_index = i;
+          return &config_keys[i];
+        }
+    }
+  return NULL;
+}
+
+static char *
+join_allowed (const char *const *allowed)
+{
+  return g_strjoinv (", ", (char **) allowed);
+}
+
+/* @value as it can be shown in a message or a log line: control
+ * characters escaped C-style, UTF-8 left alone (g_strescape would mangle it) */
+static char *
+printable_value (const char *value)
+{
+  g_autoptr(GString) out = g_string_new (NULL);
+
+  for (const char *p = value; *p != '\0'; p++)
+    {
+      if (*p == '\t')
+        g_string_append (out, "\\t");
+      else if (*p == '\n')
+        g_string_append (out, "\\n");
+      else if (*p == '\r')
+        g_string_append (out, "\\r");
+      else if (g_ascii_iscntrl (*p))
+        g_string_append_printf (out, "\\x%02x", (guint) (guchar) *p);
+      else
+        g_string_append_c (out, *p);
+    }
+  return g_string_free (g_steal_pointer (&out), FALSE);
+}
+
+static gboolean
+bad_value (const ConfigKey *key, const char *value, GError **error,
+           const char *format, ...) G_GNUC_PRINTF (4, 5);
+
+static gboolean
+bad_value (const ConfigKey *key, const char *value, GError **error,
+           const char *format, ...)
+{
+  va_list args;
+  g_autofree char *why = NULL;
+  g_autofree char *shown = printable_value (value);
+
+  va_start (args, format);
+  why = g_strdup_vprintf (format, args);
+  va_end (args);
+  g_set_error (error, NOVA_VOLUME_ERROR, NOVA_VOLUME_ERROR_INVALID_ARGUMENT,
+               "%s = '%s': %s", key->name, shown, why);
+  return FALSE;
+}
+
+static gboolean
+parse_boolean (const char *text, gboolean *out)
+{
+  static const char *const yes[] = { "true", "yes", "1", "on" };
+  static const char *const no[] = { "false", "no", "0", "off" };
+
+  for (gsize i = 0; i < G_N_ELEMENTS (yes); i++)
+    {
+      if (g_ascii_strcasecmp (text, yes[i]) == 0)
+        {
+          *out = TRUE;
+          return TRUE;
+        }
+      if (g_ascii_strcasecmp (text, no[i]) == 0)
+        {
+          *out = FALSE;
+          return TRUE;
+        }
+    }
+  return FALSE;
+}
+
+/* checks @value for @key and, when fine, fills @out (whose text the caller
+ * then owns); the one place a value is judged, for the file and for set() */
+static gboolean
+parse_value (const ConfigKey *key, const char *value, ConfigValue *out, GError **error)
+{
+  /* GKeyFile keeps trailing blanks, which no editor shows: "vg0 " is
+   * meant as "vg0" (oslo.config strips too) */
+  g_autofree char *stripped = g_strstrip (g_strdup (value));
+
+  /* values end up in logs, command lines and D-Bus properties */
+  for (const char *p = stripped; *p != '\0'; p++)
+    if (g_ascii_iscntrl (*p))
+      return bad_value (key, value, error, "must not contain control characters");
+
+  switch (key->type)
+    {
+    case KEY_STRING:
+      {
+        const char *why = key->check != NULL ? key->check (stripped) : NULL;
+
+        if (why != NULL)
+          return bad_value (key, value, error, "%s", why);
+        out->text = g_steal_pointer (&stripped);
+        return TRUE;
+      }
+
+    case KEY_INT:
+      {
+        gint64 number = 0;
+        g_autoptr(GError) local_error = NULL;
+
+        if (!g_ascii_string_to_signed (stripped, 10, G_MININT64, G_MAXINT64, &number, &local_error))
+          return bad_value (key, value, error,
+                            "not an integer (%" G_GINT64_FORMAT "..%" G_GINT64_FORMAT ")",
+                            key->min, key->max);
+        if (number < key->min || number > key->max)
+          return bad_value (key, value, error,
+                            "out of range (%" G_GINT64_FORMAT "..%" G_GINT64_FORMAT ")",
+                            key->min, key->max);
+        out->number = number;
+        return TRUE;
+      }
+
+    case KEY_BOOLEAN:
+      {
+        gboolean b = FALSE;
+
+        if (!parse_boolean (stripped, &b))
+          return bad_value (key, value, error, "not a boolean (true/false, yes/no, on/off, 1/0)");
+        out->number = b;
+        return TRUE;
+      }
+
+    case KEY_ENUM:
+      if (!g_strv_contains (key->allowed, stripped))
+        {
+          g_autofree char *allowed = join_allowed (key->allowed);
+
+          return bad_value (key, value, error, "not one of %s", allowed);
+        }
+      out->text = g_steal_pointer (&stripped);
+      return TRUE;
+
+    case KEY_DRIVER:
+      {
+        const char *name = nova_volume_driver_resolve_name (stripped);
+
+        if (name == NULL)
+          {
+            g_autofree char *known = join_allowed (nova_volume_driver_known_names ());
+
+            return bad_value (key, value, error,
+                              "unknown driver; known drivers: %s "
+                              "(or their nova.volume.driver class path)", known);
+          }
+        out->text = g_strdup (name);
+        return TRUE;
+      }
+
+    default:
+      g_assert_not_reached ();
+    }
+}
+
+static void
+value_replace (ConfigValue *slot, ConfigValue *value)
+{
+  g_free (slot->text);
+  *slot = *value;
+  value->text = NULL;
+}
+
+static void
+nova_volume_config_finalize (GObject *object)
+{
+  NovaVolumeConfig *self = NOVA_VOLUME_CONFIG (object);
+
+  for (gsize i = 0; i < N_KEYS; i++)
+    g_free (self->values[i].text);
+  g_free (self->path);
+  g_free (self->host_name);
+
+  G_OBJECT_CLASS (nova_volume_config_parent_class)->finalize (object);
+}
+
+static void
+nova_volume_config_class_init (NovaVolumeConfigClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  object_class->finalize = nova_volume_config_finalize;
+}
+
+static void
+nova_volume_config_init (NovaVolumeConfig *self)
+{
+  self->host_name = g_strdup (g_get_host_name ());
+
+  /* the defaults go through the same parser as the file, so a default
+   * that breaks its own rule fails every test at once */
+  for (gsize i = 0; i < N_KEYS; i++)
+    {
+      ConfigValue value = { NULL, 0 };
+      g_autoptr(GError) error = NULL;
+
+      if (!parse_value (&config_keys[i], config_keys[i].default_value, &value, &error))
+        g_error ("built-in default: %s", error->message);
+      value_replace (&self->values[i], &value);
+    }
+}
+
+NovaVolumeConfig *
+nova_volume_config_new (void)
+{
+  return g_object_new (NOVA_VOLUME_TYPE_CONFIG, NULL);
+}
+
+static gboolean
+load_group (NovaVolumeConfig *self, GKeyFile *keyfile, const char *path, GError **error)
+{
+  g_auto(GStrv) keys = NULL;
+
+  if (!g_key_file_has_group (keyfile, "DEFAULT"))
+    return TRUE;
+
+  keys = g_key_file_get_keys (keyfile, "DEFAULT", NULL, error);
+  if (keys == NULL)
+    {
+      g_prefix_error (error, "%s: ", path);
+      return FALSE;
+    }
+
+  for (gsize i = 0; keys[i] != NULL; i++)
+    {
+      gsize index = 0;
+      const ConfigKey *key = find_key (keys[i], &index);
+      ConfigValue value = { NULL, 0 };
+      g_autofree char *text = NULL;
+      g_autoptr(GError) local_error = NULL;
+
+      if (key == NULL)
+        {
+          g_set_error (error, NOVA_VOLUME_ERROR, NOVA_VOLUME_ERROR_INVALID_ARGUMENT,
+                       "%s: unknown key '%s' in [DEFAULT]", path, keys[i]);
+          return FALSE;
+        }
+
+      /* get_string undoes the escapes (\s, \n, \\) as the format defines */
+      text = g_key_file_get_string (keyfile, "DEFAULT", keys[i], &local_error);
+      if (text == NULL)
+        {
+          g_set_error (error, NOVA_VOLUME_ERROR, NOVA_VOLUME_ERROR_INVALID_ARGUMENT,
+                       "%s: %s: %s", path, keys[i], local_error->message);
+          return FALSE;
+        }
+      if (!parse_value (key, text, &value, error))
+        {
+          g_prefix_error (error, "%s: ", path);
+          return FALSE;
+        }
+      value_replace (&self->values[index], &value);
+    }
+  return TRUE;
+}
+
+NovaVolumeConfig *
+nova_volume_config_load (const char  *path,
+                         gboolean     missing_ok,
+                         GError     **error)
+{
+  g_autoptr(NovaVolumeConfig) self = nova_volume_config_new ();
+  g_autoptr(GKeyFile) keyfile = g_key_file_new ();
+  g_autoptr(GError) local_error = NULL;
+  g_auto(GStrv) groups = NULL;
+
+  g_return_val_if_fail (path != NULL, NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  if (!g_key_file_load_from_file (keyfile, path, G_KEY_FILE_NONE, &local_error))
+    {
+      if (g_error_matches (local_error, G_FILE_ERROR, G_FILE_ERROR_NOENT))
+        {
+          if (missing_ok)
+            {
+              g_debug ("%s does not exist: using the built-in defaults", path);
+              return g_steal_pointer (&self);
+            }
+          g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND,
+                       "%s: no such configuration file", path);
+          return NULL;
+        }
+      if (local_error->domain == G_FILE_ERROR)
+        {
+          /* unreadable: keep the errno-based code (permission denied, ...) */
+          g_set_error (error, G_IO_ERROR, g_io_error_from_file_error (local_error->code),
+                       "%s: %s", path, local_error->message);
+          return NULL;
+        }
+      g_set_error (error, NOVA_VOLUME_ERROR, NOVA_VOLUME_ERROR_INVALID_ARGUMENT,
+                   "%s: %s", path, local_error->message);
+      return NULL;
+    }
+
+  /* one group, as in OpenStack's own files; a key in another group would
+   * otherwise be ignored without a word */
+  groups = g_key_file_get_groups (keyfile, NULL);
+  for (gsize i = 0; groups[i] != NULL; i++)
+    {
+      if (!g_str_equal (groups[i], "DEFAULT"))
+        {
+          g_set_error (error, NOVA_VOLUME_ERROR, NOVA_VOLUME_ERROR_INVALID_ARGUMENT,
+                       "%s: unknown group [%s]: every key belongs in [DEFAULT]",
+                       path, groups[i]);
+          return NULL;
+        }
+    }
+
+  if (!load_group (self, keyfile, path, error))
+    return NULL;
+
+  self->path = g_strdup (path);
+  return g_steal_pointer (&self);
+}
+
+gboolean
+nova_volume_config_set (NovaVolumeConfig  *self,
+                        const char        *key,
+                        const char        *value,
+                        GError           **error)
+{
+  const ConfigKey *decl;
+  ConfigValue parsed = { NULL, 0 };
+  gsize index = 0;
+
+  g_return_val_if_fail (NOVA_VOLUME_IS_CONFIG (self), FALSE);
+  g_return_val_if_fail (key != NULL, FALSE);
+  g_return_val_if_fail (value != NULL, FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  decl = find_key (key, &index);
+  if (decl == NULL)
+    {
+      g_set_error (error, NOVA_VOLUME_ERROR, NOVA_VOLUME_ERROR_INVALID_ARGUMENT,
+                   "unknown key '%s'", key);
+      return FALSE;
+    }
+  if (!parse_value (decl, value, &parsed, error))
+    return FALSE;
+
+  /* not locked: set() is for start-up (command line) and tests, before
+   * any worker thread reads the config */
+  value_replace (&self->values[index], &parsed);
+  return TRUE;
+}
+
+/* the value slot of @name when it is declared with one of the types
+ * @type_a/@type_b/@type_c, else a critical and NULL */
+static const ConfigValue *
+lookup (NovaVolumeConfig *self, const char *name, const char *wanted,
+        KeyType type_a, KeyType type_b, KeyType type_c)
+{
+  const ConfigKey *key;
+  gsize index = 0;
+
+  g_return_val_if_fail (NOVA_VOLUME_IS_CONFIG (self), NULL);
+  g_return_val_if_fail (name != NULL, NULL);
+
+  key = find_key (name, &index);
+  if (key == NULL)
+    {
+      g_critical ("nova-volume.conf has no key '%s'", name);
+      return NULL;
+    }
+  if (key->type != type_a && key->type != type_b && key->type != type_c)
+    {
+      g_critical ("nova-volume.conf key '%s' is not %s", name, wanted);
+      return NULL;
+    }
+  return &self->values[index];
+}
+
+const char *
+nova_volume_config_get_string (NovaVolumeConfig *self, const char *key)
+{
+  const ConfigValue *value = lookup (self, key, "a string", KEY_STRING, KEY_ENUM, KEY_DRIVER);
+
+  if (value == NULL)
+    return NULL;
+
+  /* the empty defaults that stand for something else */
+  if (value->text[0] == '\0')
+    {
+      if (g_str_equal (key, "host"))
+        return self->host_name;
+      if (g_str_equal (key, "volume_backend_name"))
+        return nova_volume_config_get_driver (self);
+    }
+  return value->text;
+}
+
+gint64
+nova_volume_config_get_int (NovaVolumeConfig *self, const char *key)
+{
+  const ConfigValue *value = lookup (self, key, "an integer", KEY_INT, KEY_INT, KEY_INT);
+
+  return value != NULL ? value->number : 0;
+}
+
+gboolean
+nova_volume_config_get_boolean (NovaVolumeConfig *self, const char *key)
+{
+  const ConfigValue *value = lookup (self, key, "a boolean", KEY_BOOLEAN, KEY_BOOLEAN, KEY_BOOLEAN);
+
+  return value != NULL ? value->number != 0 : FALSE;
+}
+
+const char *
+nova_volume_config_get_driver (NovaVolumeConfig *self)
+{
+  const ConfigValue *value = lookup (self, "volume_driver", "a driver", KEY_DRIVER, KEY_DRIVER, KEY_DRIVER);
+
+  /* the resolver's own static string: stable even across set() */
+  return value != NULL ? nova_volume_driver_resolve_name (value->text) : NULL;
+}
+
+const char *
+nova_volume_config_get_path (NovaVolumeConfig *self)
+{
+  g_return_val_if_fail (NOVA_VOLUME_IS_CONFIG (self), NULL);
+  return self->path;
+}
+
+const char *const *
+nova_volume_config_list_keys (void)
+{
+  static const char *names[N_KEYS + 1];
+  static gsize initialized = 0;
+
+  if (g_once_init_enter (&initialized))
+    {
+      for (gsize i = 0; i < N_KEYS; i++)
+        names[i] = config_keys[i].name;
+      g_once_init_leave (&initialized, 1);
+    }
+  return names;
+}
+
+const char *
+nova_volume_config_key_default (const char *key)
+{
+  const ConfigKey *decl;
+
+  g_return_val_if_fail (key != NULL, NULL);
+
+  decl = find_key (key, NULL);
+  if (decl == NULL)
+    {
+      g_critical ("nova-volume.conf has no key '%s'", key);
+      return NULL;
+    }
+  return decl->default_value;
+}

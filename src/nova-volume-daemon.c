@@ -112,7 +112,7 @@ static void
 call_free (Call *call)
 {
   g_object_unref (call->daemon);
-  g_object_unref (call->invocation);
+  g_clear_object (&call->invocation);   /* NULL once answered */
   g_object_unref (call->iface);
   g_free (call);
 }

@@ -1,2 +1,124 @@
+/* nova-volume: the one error domain, registered as org.openstack.Volume1.Error.* */
 #include "config.h"
-typedef int nova_stub_nova_volume_error;
+
+#include "nova-volume-error.h"
+
+/* in the order of NovaVolumeErrorCode; the static assert below keeps the
+ * two the same length; test-config checks each name */
+static const GDBusErrorEntry nova_volume_error_entries[] = {
+  { NOVA_VOLUME_ERROR_FAILED,           "org.openstack.Volume1.Error.Failed" },
+  { NOVA_VOLUME_ERROR_NOT_AUTHORIZED,   "org.openstack.Volume1.Error.NotAuthorized" },
+  { NOVA_VOLUME_ERROR_NOT_FOUND,        "org.openstack.Volume1.Error.NotFound" },
+  { NOVA_VOLUME_ERROR_INVALID_ARGUMENT, "org.openstack.Volume1.Error.InvalidArgument" },
+  { NOVA_VOLUME_ERROR_INVALID_STATE,    "org.openstack.Volume1.Error.InvalidState" },
+  { NOVA_VOLUME_ERROR_BUSY,             "org.openstack.Volume1.Error.Busy" },
+  { NOVA_VOLUME_ERROR_NO_SPACE,         "org.openstack.Volume1.Error.NoSpace" },
+  { NOVA_VOLUME_ERROR_NOT_SUPPORTED,    "org.openstack.Volume1.Error.NotSupported" },
+  { NOVA_VOLUME_ERROR_CANCELLED,        "org.openstack.Volume1.Error.Cancelled" },
+  { NOVA_VOLUME_ERROR_ALREADY_EXISTS,   "org.openstack.Volume1.Error.AlreadyExists" },
+};
+
+G_STATIC_ASSERT (G_N_ELEMENTS (nova_volume_error_entries) == NOVA_VOLUME_ERROR_N_ERRORS);
+
+GQuark
+nova_volume_error_quark (void)
+{
+  static gsize quark = 0;
+
+  /* registering maps the codes to D-Bus names both ways: a reply carries
+   * the name, and a client linking this library gets the code back */
+  g_dbus_error_register_error_domain ("nova-volume-error-quark",
+                                      &quark,
+                                      nova_volume_error_entries,
+                                      G_N_ELEMENTS (nova_volume_error_entries));
+  return (GQuark) quark;
+}
+
+static NovaVolumeErrorCode
+code_from_io_error (gint code)
+{
+  switch (code)
+    {
+    case G_IO_ERROR_NOT_FOUND:
+      return NOVA_VOLUME_ERROR_NOT_FOUND;
+    case G_IO_ERROR_EXISTS:
+      return NOVA_VOLUME_ERROR_ALREADY_EXISTS;
+    case G_IO_ERROR_NO_SPACE:
+      return NOVA_VOLUME_ERROR_NO_SPACE;
+    case G_IO_ERROR_BUSY:
+      return NOVA_VOLUME_ERROR_BUSY;
+    case G_IO_ERROR_CANCELLED:
+      return NOVA_VOLUME_ERROR_CANCELLED;
+    case G_IO_ERROR_NOT_SUPPORTED:
+      return NOVA_VOLUME_ERROR_NOT_SUPPORTED;
+    case G_IO_ERROR_INVALID_ARGUMENT:
+      return NOVA_VOLUME_ERROR_INVALID_ARGUMENT;
+    /* PERMISSION_DENIED is the daemon failing on its own backend file, not
+     * the caller lacking a right: polkit decides that, before any I/O */
+    default:
+      return NOVA_VOLUME_ERROR_FAILED;
+    }
+}
+
+static NovaVolumeErrorCode
+code_from_file_error (gint code)
+{
+  switch (code)
+    {
+    case G_FILE_ERROR_NOENT:
+      return NOVA_VOLUME_ERROR_NOT_FOUND;
+    case G_FILE_ERROR_NOSPC:
+      return NOVA_VOLUME_ERROR_NO_SPACE;
+    case G_FILE_ERROR_EXIST:
+      return NOVA_VOLUME_ERROR_ALREADY_EXISTS;
+    default:
+      return NOVA_VOLUME_ERROR_FAILED;
+    }
+}
+
+static NovaVolumeErrorCode
+code_from_dbus_error (gint code)
+{
+  switch (code)
+    {
+    case G_DBUS_ERROR_ACCESS_DENIED:
+    case G_DBUS_ERROR_AUTH_FAILED:
+      return NOVA_VOLUME_ERROR_NOT_AUTHORIZED;
+    default:
+      return NOVA_VOLUME_ERROR_FAILED;
+    }
+}
+
+void
+nova_volume_error_convert (GError **error)
+{
+  GError *err;
+  NovaVolumeErrorCode code;
+
+  if (error == NULL || *error == NULL)
+    return;
+  err = *error;
+
+  if (err->domain == NOVA_VOLUME_ERROR)
+    return;
+
+  /* a remote error we could not map back carries "GDBus.Error:name: " in
+   * front of its message; the name means nothing to our caller */
+  if (g_dbus_error_is_remote_error (err))
+    g_dbus_error_strip_remote_error (err);
+
+  if (err->domain == G_IO_ERROR)
+    code = code_from_io_error (err->code);
+  else if (err->domain == G_FILE_ERROR)
+    code = code_from_file_error (err->code);
+  else if (err->domain == G_KEY_FILE_ERROR)
+    code = NOVA_VOLUME_ERROR_INVALID_ARGUMENT;
+  else if (err->domain == G_DBUS_ERROR)
+    code = code_from_dbus_error (err->code);
+  else
+    code = NOVA_VOLUME_ERROR_FAILED; /* G_SPAWN_ERROR, libblockdev, sqlite, ... */
+
+  /* rewritten in place, so the message stays exactly as it was */
+  err->domain = NOVA_VOLUME_ERROR;
+  err->code = code;
+}

@@ -11,6 +11,7 @@
 #include "nova-volume-error.h"
 #include "nova-volume-manager.h"
 #include "nova-volume-op-queue.h"
+#include "nova-volume-size.h"
 
 #define NAME_MAX_LEN        255
 #define DESCRIPTION_MAX_LEN 4096
@@ -531,8 +532,8 @@ check_free_space (NovaVolumeManager *self, guint64 needed, GError **error)
     return TRUE; /* the driver cannot tell: let it refuse by itself */
   if (needed <= free_bytes)
     return TRUE;
-  needed_text = g_format_size_full (needed, G_FORMAT_SIZE_IEC_UNITS);
-  free_text = g_format_size_full (free_bytes, G_FORMAT_SIZE_IEC_UNITS);
+  needed_text = nova_volume_size_format (needed);
+  free_text = nova_volume_size_format (free_bytes);
   g_set_error (error, NOVA_VOLUME_ERROR, NOVA_VOLUME_ERROR_NO_SPACE,
                "not enough space: %s requested, %s free in the %s backend",
                needed_text, free_text, nova_volume_driver_get_name (self->driver));
@@ -606,7 +607,7 @@ create_start (Op *op)
   if (op->size < source_size)
     {
       g_autofree char *want = g_format_size_full (op->size, G_FORMAT_SIZE_IEC_UNITS);
-      g_autofree char *have = g_format_size_full (source_size, G_FORMAT_SIZE_IEC_UNITS);
+      g_autofree char *have = nova_volume_size_format (source_size);
 
       { op_fail (op, NOVA_VOLUME_ERROR_INVALID_ARGUMENT,
                       "a size of %s is smaller than the source's %s; give 0 or at least %" G_GUINT64_FORMAT " bytes",

@@ -1,2 +1,255 @@
+/* nova-volume: an executor that records argv instead of running it */
 #include "config.h"
-typedef int nova_stub_nova_volume_recording_executor;
+
+#include <errno.h>
+#include <fcntl.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <glib/gstdio.h>
+
+#include "nova-volume-recording-executor.h"
+
+typedef struct {
+  int    exit_status;
+  GBytes *stdout_bytes;
+  GBytes *stderr_bytes;
+} ScriptedResult;
+
+struct _NovaVolumeRecordingExecutor {
+  NovaVolumeExecutor parent_instance;
+
+  /* drivers run commands from many worker threads at once */
+  GMutex     lock;
+  GPtrArray *commands; /* of GStrv */
+  GQueue     results;  /* of ScriptedResult, oldest first */
+  char      *log_path;
+};
+
+G_DEFINE_FINAL_TYPE (NovaVolumeRecordingExecutor, nova_volume_recording_executor,
+                     NOVA_VOLUME_TYPE_EXECUTOR)
+
+static void
+scripted_result_free (gpointer data)
+{
+  ScriptedResult *result = data;
+
+  g_bytes_unref (result->stdout_bytes);
+  g_bytes_unref (result->stderr_bytes);
+  g_free (result);
+}
+
+static GBytes *
+bytes_from_text (const char *text)
+{
+  if (text == NULL)
+    text = "";
+  return g_bytes_new (text, strlen (text));
+}
+
+/* one write(2) per line on an O_APPEND descriptor, reopened every time:
+ * concurrent writers never interleave and a reader in another process
+ * (or a test that removes the file) always sees whole lines */
+static gboolean
+append_line (const char *path, const char *line, GError **error)
+{
+  g_autofree char *text = g_strconcat (line, "\n", NULL);
+  gsize len = strlen (text);
+  gsize done = 0;
+  int fd;
+
+  fd = g_open (path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0644);
+  if (fd < 0)
+    {
+      int saved = errno;
+
+      g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved),
+                   "cannot open command log %s: %s", path, g_strerror (saved));
+      return FALSE;
+    }
+  while (done < len)
+    {
+      gssize n = write (fd, text + done, len - done);
+
+      if (n < 0 && errno == EINTR)
+        continue;
+      if (n < 0)
+        {
+          int saved = errno;
+
+          g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved),
+                       "cannot write command log %s: %s", path, g_strerror (saved));
+          close (fd);
+          return FALSE;
+        }
+      done += (gsize) n;
+    }
+  return g_close (fd, error);
+}
+
+static gboolean
+nova_volume_recording_executor_execute_once (NovaVolumeExecutor  *executor,
+                                             const char *const   *argv,
+                                             GBytes              *stdin_bytes,
+                                             GBytes             **out_stdout,
+                                             GBytes             **out_stderr,
+                                             int                 *out_exit_status,
+                                             GError             **error)
+{
+  NovaVolumeRecordingExecutor *self = NOVA_VOLUME_RECORDING_EXECUTOR (executor);
+  g_autoptr(GMutexLocker) locker = g_mutex_locker_new (&self->lock);
+  ScriptedResult *result;
+
+  g_ptr_array_add (self->commands, g_strdupv ((char **) argv));
+
+  /* written under the lock so the log's order is the commands' order */
+  if (self->log_path != NULL)
+    {
+      g_autofree char *line = nova_volume_executor_format_argv (argv);
+
+      if (!append_line (self->log_path, line, error))
+        return FALSE;
+    }
+
+  result = g_queue_pop_head (&self->results);
+  if (result == NULL)
+    {
+      *out_exit_status = 0;
+      if (out_stdout != NULL)
+        *out_stdout = g_bytes_new (NULL, 0);
+      if (out_stderr != NULL)
+        *out_stderr = g_bytes_new (NULL, 0);
+      return TRUE;
+    }
+
+  *out_exit_status = result->exit_status;
+  if (out_stdout != NULL)
+    *out_stdout = g_bytes_ref (result->stdout_bytes);
+  if (out_stderr != NULL)
+    *out_stderr = g_bytes_ref (result->stderr_bytes);
+  scripted_result_free (result);
+  return TRUE;
+}
+
+static void
+nova_volume_recording_executor_finalize (GObject *object)
+{
+  NovaVolumeRecordingExecutor *self = NOVA_VOLUME_RECORDING_EXECUTOR (object);
+
+  g_ptr_array_unref (self->commands);
+  g_queue_clear_full (&self->results, scripted_result_free);
+  g_free (self->log_path);
+  g_mutex_clear (&self->lock);
+
+  G_OBJECT_CLASS (nova_volume_recording_executor_parent_class)->finalize (object);
+}
+
+static void
+nova_volume_recording_executor_class_init (NovaVolumeRecordingExecutorClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  NovaVolumeExecutorClass *executor_class = NOVA_VOLUME_EXECUTOR_CLASS (klass);
+
+  object_class->finalize = nova_volume_recording_executor_finalize;
+  executor_class->execute_once = nova_volume_recording_executor_execute_once;
+}
+
+static void
+nova_volume_recording_executor_init (NovaVolumeRecordingExecutor *self)
+{
+  g_mutex_init (&self->lock);
+  self->commands = g_ptr_array_new_with_free_func ((GDestroyNotify) g_strfreev);
+  g_queue_init (&self->results);
+
+  /* one attempt and no sleeping: a scripted failure is answered once, and
+   * a test that wants retries says so with set_tries() */
+  nova_volume_executor_set_tries (NOVA_VOLUME_EXECUTOR (self), 1);
+  nova_volume_executor_set_backoff_ms (NOVA_VOLUME_EXECUTOR (self), 0);
+}
+
+NovaVolumeRecordingExecutor *
+nova_volume_recording_executor_new (void)
+{
+  return g_object_new (NOVA_VOLUME_TYPE_RECORDING_EXECUTOR, NULL);
+}
+
+void
+nova_volume_recording_executor_push_result (NovaVolumeRecordingExecutor *self,
+                                            int                          exit_status,
+                                            const char                  *stdout_text,
+                                            const char                  *stderr_text)
+{
+  ScriptedResult *result;
+  g_autoptr(GMutexLocker) locker = NULL;
+
+  g_return_if_fail (NOVA_VOLUME_IS_RECORDING_EXECUTOR (self));
+
+  result = g_new0 (ScriptedResult, 1);
+  result->exit_status = exit_status;
+  result->stdout_bytes = bytes_from_text (stdout_text);
+  result->stderr_bytes = bytes_from_text (stderr_text);
+
+  locker = g_mutex_locker_new (&self->lock);
+  g_queue_push_tail (&self->results, result);
+}
+
+GPtrArray *
+nova_volume_recording_executor_get_commands (NovaVolumeRecordingExecutor *self)
+{
+  GPtrArray *copy;
+  g_autoptr(GMutexLocker) locker = NULL;
+
+  g_return_val_if_fail (NOVA_VOLUME_IS_RECORDING_EXECUTOR (self), NULL);
+
+  locker = g_mutex_locker_new (&self->lock);
+  copy = g_ptr_array_new_full (self->commands->len, (GDestroyNotify) g_strfreev);
+  for (guint i = 0; i < self->commands->len; i++)
+    g_ptr_array_add (copy, g_strdupv (g_ptr_array_index (self->commands, i)));
+  return copy;
+}
+
+GStrv
+nova_volume_recording_executor_get_command_lines (NovaVolumeRecordingExecutor *self)
+{
+  GPtrArray *lines;
+  g_autoptr(GMutexLocker) locker = NULL;
+
+  g_return_val_if_fail (NOVA_VOLUME_IS_RECORDING_EXECUTOR (self), NULL);
+
+  locker = g_mutex_locker_new (&self->lock);
+  lines = g_ptr_array_new_full (self->commands->len + 1, NULL);
+  for (guint i = 0; i < self->commands->len; i++)
+    {
+      const char *const *argv = g_ptr_array_index (self->commands, i);
+
+      g_ptr_array_add (lines, nova_volume_executor_format_argv (argv));
+    }
+  g_ptr_array_add (lines, NULL);
+  return (GStrv) g_ptr_array_free (lines, FALSE);
+}
+
+/* forgets the commands run so far; results queued for the next commands
+ * stay queued, they are the script of what comes next */
+void
+nova_volume_recording_executor_clear (NovaVolumeRecordingExecutor *self)
+{
+  g_autoptr(GMutexLocker) locker = NULL;
+
+  g_return_if_fail (NOVA_VOLUME_IS_RECORDING_EXECUTOR (self));
+
+  locker = g_mutex_locker_new (&self->lock);
+  g_ptr_array_set_size (self->commands, 0);
+}
+
+void
+nova_volume_recording_executor_set_log_path (NovaVolumeRecordingExecutor *self,
+                                             const char                  *path)
+{
+  g_autoptr(GMutexLocker) locker = NULL;
+
+  g_return_if_fail (NOVA_VOLUME_IS_RECORDING_EXECUTOR (self));
+
+  locker = g_mutex_locker_new (&self->lock);
+  g_free (self->log_path);
+  self->log_path = (path != NULL && *path != '\0') ? g_strdup (path) : NULL;
+}

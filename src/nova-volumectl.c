@@ -1,2 +1,1406 @@
-int main (void);
-int main (void) { return 0; }
+/* nova-volumectl: the command-line client of nova-volumed, in the spirit of
+ * udisksctl. Every command talks to the daemon over D-Bus through the
+ * gdbus-codegen proxies; nothing here touches storage itself. */
+#include "config.h"
+
+#include <locale.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <gio/gio.h>
+#include <glib/gi18n.h>
+#include <json-glib/json-glib.h>
+
+#include "nova-dbus-generated.h"
+#include "nova-volume-size.h"
+
+#define PROGRAM "nova-volumectl"
+#define BUS_NAME "org.openstack.Volume1"
+#define ROOT_PATH "/org/openstack/Volume1"
+#define MANAGER_PATH ROOT_PATH "/Manager"
+#define MANAGER_INTERFACE "org.openstack.Volume1.Manager"
+#define VOLUMES_PREFIX ROOT_PATH "/volumes/"
+#define SNAPSHOTS_PREFIX ROOT_PATH "/snapshots/"
+#define ERROR_PREFIX "org.openstack.Volume1.Error."
+#define INITIATOR_FILE "/etc/iscsi/initiatorname.iscsi"
+#define TABLE_WIDTH 80
+
+enum {
+  EXIT_OK = 0,
+  EXIT_FAILED = 1,
+  EXIT_USAGE = 2,
+};
+
+typedef enum {
+  KIND_VOLUME = 1 << 0,
+  KIND_SNAPSHOT = 1 << 1,
+} Kind;
+
+typedef struct _Command Command;
+struct _Command {
+  const char *name;
+  int (*handler) (const Command *cmd, int argc, char **argv);
+  const char *usage;   /* the positional arguments, as --help shows them; NULL for none */
+  const char *summary;
+};
+
+/* global options; accepted before and after the command name */
+static gboolean opt_session;
+static gboolean opt_no_user_interaction;
+static gboolean opt_json;
+static gboolean opt_version;
+
+static const GOptionEntry global_entries[] = {
+  { "session", 0, 0, G_OPTION_ARG_NONE, &opt_session,
+    N_("Talk to a per-user nova-volumed on the session bus"), NULL },
+  { "no-user-interaction", 0, 0, G_OPTION_ARG_NONE, &opt_no_user_interaction,
+    N_("Fail instead of asking for authentication"), NULL },
+  { "json", 0, 0, G_OPTION_ARG_NONE, &opt_json,
+    N_("Print JSON instead of text"), NULL },
+  G_OPTION_ENTRY_NULL
+};
+
+static int usage_error (const Command *cmd, const char *format, ...) G_GNUC_PRINTF (2, 3);
+static int cmd_help (const Command *cmd, int argc, char **argv);
+
+/* ---- output ---------------------------------------------------------- */
+
+static int
+usage_error (const Command *cmd, const char *format, ...)
+{
+  g_autofree char *message = NULL;
+  va_list args;
+
+  va_start (args, format);
+  message = g_strdup_vprintf (format, args);
+  va_end (args);
+
+  g_printerr ("%s: %s\n", PROGRAM, message);
+  if (cmd != NULL)
+    g_printerr (_("Try “%s %s --help” for more information.\n"), PROGRAM, cmd->name);
+  else
+    g_printerr (_("Try “%s --help” for more information.\n"), PROGRAM);
+  return EXIT_USAGE;
+}
+
+/* "<message> (InvalidState)": the daemon's words first, then the error
+ * name a script can match on */
+static int
+fail (GError *error)
+{
+  g_autofree char *remote = g_dbus_error_get_remote_error (error);
+
+  if (remote != NULL)
+    g_dbus_error_strip_remote_error (error);
+  if (remote != NULL && g_str_has_prefix (remote, ERROR_PREFIX))
+    g_printerr ("%s: %s (%s)\n", PROGRAM, error->message, remote + strlen (ERROR_PREFIX));
+  else
+    g_printerr ("%s: %s\n", PROGRAM, error->message);
+  return EXIT_FAILED;
+}
+
+/* JSON is UTF-8 whatever the locale: bypass g_print's charset conversion */
+static void
+print_json (JsonNode *node)
+{
+  g_autoptr(JsonGenerator) generator = json_generator_new ();
+  g_autofree char *text = NULL;
+
+  json_generator_set_pretty (generator, TRUE);
+  json_generator_set_root (generator, node);
+  text = json_generator_to_data (generator, NULL);
+  fputs (text, stdout);
+  fputc ('\n', stdout);
+}
+
+/* "key: value" lines with the values in one column; continuation lines
+ * of a multi-line value line up under its first line */
+static void
+print_aligned (GPtrArray *pairs, const char *indent)
+{
+  gsize width = 0;
+
+  for (guint i = 0; i < pairs->len; i += 2)
+    width = MAX (width, strlen (g_ptr_array_index (pairs, i)) + 1);
+
+  for (guint i = 0; i < pairs->len; i += 2)
+    {
+      g_autofree char *label = g_strconcat (g_ptr_array_index (pairs, i), ":", NULL);
+      g_autofree char *pad = g_strnfill (strlen (indent) + width + 1, ' ');
+      g_autofree char *newline = g_strconcat ("\n", pad, NULL);
+      g_auto(GStrv) lines = g_strsplit (g_ptr_array_index (pairs, i + 1), "\n", -1);
+      g_autofree char *value = g_strjoinv (newline, lines);
+
+      g_print ("%s%-*s %s\n", indent, (int) width, label, value);
+    }
+}
+
+static void
+add_pair (GPtrArray *pairs, const char *key, char *value)
+{
+  g_ptr_array_add (pairs, g_strdup (key));
+  g_ptr_array_add (pairs, value);
+}
+
+typedef struct {
+  const char *header;
+  gboolean align_right;
+  gboolean shrink;     /* may be cut with an ellipsis to fit the width */
+} Column;
+
+static char *
+fit_cell (const char *text, gsize width, const char *ellipsis)
+{
+  gsize ellipsis_len = g_utf8_strlen (ellipsis, -1);
+  g_autofree char *head = NULL;
+
+  if ((gsize) g_utf8_strlen (text, -1) <= width)
+    return g_strdup (text);
+  head = g_utf8_substring (text, 0, width > ellipsis_len ? width - ellipsis_len : 0);
+  return g_strconcat (head, ellipsis, NULL);
+}
+
+static void
+print_row (const Column *columns, guint n_columns, const gsize *widths,
+           const char *const *cells, const char *ellipsis)
+{
+  g_autoptr(GString) line = g_string_new (NULL);
+
+  for (guint i = 0; i < n_columns; i++)
+    {
+      g_autofree char *cell = fit_cell (cells[i], widths[i], ellipsis);
+      gsize pad = widths[i] - g_utf8_strlen (cell, -1);
+
+      if (i > 0)
+        g_string_append_c (line, ' ');
+      if (columns[i].align_right)
+        {
+          for (gsize j = 0; j < pad; j++)
+            g_string_append_c (line, ' ');
+          g_string_append (line, cell);
+        }
+      else
+        {
+          g_string_append (line, cell);
+          /* no trailing blanks after the last column */
+          for (gsize j = 0; i + 1 < n_columns && j < pad; j++)
+            g_string_append_c (line, ' ');
+        }
+    }
+  /* an empty last cell would leave the separator dangling */
+  g_print ("%s\n", g_strchomp (line->str));
+}
+
+/* rows: a GStrv per row, n_columns cells each */
+static void
+print_table (const Column *columns, guint n_columns, GPtrArray *rows)
+{
+  g_autofree gsize *widths = g_new0 (gsize, n_columns);
+  g_autofree const char **headers = g_new0 (const char *, n_columns);
+  /* g_print converts to the locale's charset, where "…" may not exist */
+  const char *ellipsis = g_get_charset (NULL) ? "…" : "...";
+  gsize total = n_columns - 1;
+
+  for (guint i = 0; i < n_columns; i++)
+    {
+      headers[i] = columns[i].header;
+      widths[i] = g_utf8_strlen (columns[i].header, -1);
+      for (guint r = 0; r < rows->len; r++)
+        {
+          const char *const *cells = g_ptr_array_index (rows, r);
+          widths[i] = MAX (widths[i], (gsize) g_utf8_strlen (cells[i], -1));
+        }
+      total += widths[i];
+    }
+
+  /* cut the widest cuttable column one character at a time, never below
+   * its header, so IDs stay whole and copyable */
+  while (total > TABLE_WIDTH)
+    {
+      int widest = -1;
+
+      for (guint i = 0; i < n_columns; i++)
+        if (columns[i].shrink && widths[i] > (gsize) g_utf8_strlen (columns[i].header, -1) &&
+            (widest < 0 || widths[i] > widths[widest]))
+          widest = i;
+      if (widest < 0)
+        break;
+      widths[widest]--;
+      total--;
+    }
+
+  print_row (columns, n_columns, widths, headers, ellipsis);
+  for (guint r = 0; r < rows->len; r++)
+    print_row (columns, n_columns, widths, g_ptr_array_index (rows, r), ellipsis);
+}
+
+/* ---- ids and values -------------------------------------------------- */
+
+/* the UUID of /org/openstack/Volume1/{volumes,snapshots}/<id>, else NULL */
+static char *
+object_path_to_id (const char *path)
+{
+  const char *tail = NULL;
+
+  if (g_str_has_prefix (path, VOLUMES_PREFIX))
+    tail = path + strlen (VOLUMES_PREFIX);
+  else if (g_str_has_prefix (path, SNAPSHOTS_PREFIX))
+    tail = path + strlen (SNAPSHOTS_PREFIX);
+  if (tail == NULL || *tail == '\0')
+    return NULL;
+  return g_strdelimit (g_strdup (tail), "_", '-');
+}
+
+static char *
+format_time (guint64 usec)
+{
+  g_autoptr(GDateTime) time = NULL;
+
+  if (usec == 0)
+    return g_strdup ("");
+  time = g_date_time_new_from_unix_local ((gint64) (usec / G_USEC_PER_SEC));
+  if (time == NULL)
+    return g_strdup_printf ("%" G_GUINT64_FORMAT, usec);
+  return g_date_time_format (time, "%Y-%m-%d %H:%M:%S %Z");
+}
+
+/* for g_ptr_array_sort, which passes pointers to the elements */
+static gint
+compare_strings (gconstpointer a, gconstpointer b)
+{
+  return g_strcmp0 (*(const char *const *) a, *(const char *const *) b);
+}
+
+/* a property value as a person reads it: sizes in GiB, times as dates,
+ * object paths as the IDs the other commands take */
+static char *
+format_property (const char *name, GVariant *value)
+{
+  if (g_variant_is_of_type (value, G_VARIANT_TYPE_STRING))
+    return g_variant_dup_string (value, NULL);
+
+  if (g_variant_is_of_type (value, G_VARIANT_TYPE_UINT64))
+    {
+      guint64 n = g_variant_get_uint64 (value);
+
+      if (g_str_equal (name, "Size"))
+        {
+          g_autofree char *size = nova_volume_size_format (n);
+          return g_strdup_printf (_("%s (%" G_GUINT64_FORMAT " bytes)"), size, n);
+        }
+      if (g_str_has_suffix (name, "At"))
+        return format_time (n);
+    }
+
+  if (g_variant_is_of_type (value, G_VARIANT_TYPE_OBJECT_PATH))
+    {
+      const char *path = g_variant_get_string (value, NULL);
+      char *id = object_path_to_id (path);
+
+      if (id != NULL)
+        return id;
+      return g_strdup (g_str_equal (path, "/") ? "" : path);
+    }
+
+  if (g_variant_is_of_type (value, G_VARIANT_TYPE_DOUBLE) && g_str_equal (name, "Progress"))
+    return g_strdup_printf ("%.0f%%", g_variant_get_double (value) * 100.0);
+
+  if (g_variant_is_of_type (value, G_VARIANT_TYPE ("a{ss}")))
+    {
+      g_autoptr(GPtrArray) lines = g_ptr_array_new_with_free_func (g_free);
+      GVariantIter iter;
+      const char *key, *val;
+
+      g_variant_iter_init (&iter, value);
+      while (g_variant_iter_next (&iter, "{&s&s}", &key, &val))
+        g_ptr_array_add (lines, g_strdup_printf ("%s=%s", key, val));
+      g_ptr_array_sort (lines, compare_strings);
+      g_ptr_array_add (lines, NULL);
+      return g_strjoinv ("\n", (char **) lines->pdata);
+    }
+
+  return g_variant_print (value, FALSE);
+}
+
+/* every property the interface declares, in the XML's order, plus what
+ * a script needs to tell volumes from snapshots */
+static JsonNode *
+proxy_to_json (GDBusProxy *proxy)
+{
+  g_autoptr(JsonBuilder) builder = json_builder_new ();
+  GDBusInterfaceInfo *info = g_dbus_proxy_get_interface_info (proxy);
+
+  json_builder_begin_object (builder);
+  json_builder_set_member_name (builder, "Type");
+  json_builder_add_string_value (builder, NOVA_DBUS_IS_VOLUME (proxy) ? "volume" : "snapshot");
+  json_builder_set_member_name (builder, "ObjectPath");
+  json_builder_add_string_value (builder, g_dbus_proxy_get_object_path (proxy));
+  for (guint i = 0; info != NULL && info->properties != NULL && info->properties[i] != NULL; i++)
+    {
+      const char *name = info->properties[i]->name;
+      g_autoptr(GVariant) value = g_dbus_proxy_get_cached_property (proxy, name);
+
+      /* an older daemon may not have it */
+      if (value == NULL)
+        continue;
+      json_builder_set_member_name (builder, name);
+      json_builder_add_value (builder, json_gvariant_serialize (value));
+    }
+  json_builder_end_object (builder);
+  return json_builder_get_root (builder);
+}
+
+static void
+print_properties (GDBusProxy *proxy)
+{
+  g_autoptr(GPtrArray) pairs = g_ptr_array_new_with_free_func (g_free);
+  GDBusInterfaceInfo *info = g_dbus_proxy_get_interface_info (proxy);
+
+  for (guint i = 0; info != NULL && info->properties != NULL && info->properties[i] != NULL; i++)
+    {
+      const char *name = info->properties[i]->name;
+      g_autoptr(GVariant) value = g_dbus_proxy_get_cached_property (proxy, name);
+
+      if (value != NULL)
+        add_pair (pairs, name, format_property (name, value));
+    }
+
+  g_print ("%s:\n", g_dbus_proxy_get_object_path (proxy));
+  g_print ("  %s:\n", g_dbus_proxy_get_interface_name (proxy));
+  print_aligned (pairs, "    ");
+}
+
+/* ---- talking to the daemon ------------------------------------------- */
+
+static GDBusObjectManager *
+connect_daemon (GError **error)
+{
+  g_autoptr(GError) local_error = NULL;
+  g_autoptr(GDBusObjectManager) manager = NULL;
+  g_autofree char *owner = NULL;
+
+  /* auto-start is fine: the bus may activate nova-volumed on demand */
+  manager = nova_dbus_object_manager_client_new_for_bus_sync (opt_session ? G_BUS_TYPE_SESSION
+                                                                          : G_BUS_TYPE_SYSTEM,
+                                                              G_DBUS_OBJECT_MANAGER_CLIENT_FLAGS_NONE,
+                                                              BUS_NAME, ROOT_PATH, NULL, &local_error);
+  if (manager != NULL)
+    {
+      /* a client without an owner is valid (it waits for one); a CLI cannot wait */
+      owner = g_dbus_object_manager_client_get_name_owner (G_DBUS_OBJECT_MANAGER_CLIENT (manager));
+      if (owner == NULL)
+        g_set_error (&local_error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND,
+                     _("nobody owns the name %s"), BUS_NAME);
+    }
+
+  if (local_error != NULL)
+    {
+      g_dbus_error_strip_remote_error (local_error);
+      if (opt_session)
+        g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_CONNECTED,
+                     _("cannot reach nova-volumed on the session bus: %s; is it running?"),
+                     local_error->message);
+      else
+        g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_CONNECTED,
+                     _("cannot reach nova-volumed on the system bus: %s; is it running? "
+                       "try --session for a per-user daemon"),
+                     local_error->message);
+      return NULL;
+    }
+  return g_steal_pointer (&manager);
+}
+
+/* method calls return only when the operation has finished (a copy can
+ * take long) and the user may be typing a password: never time out */
+static void
+prepare_proxy (gpointer proxy)
+{
+  g_dbus_proxy_set_default_timeout (G_DBUS_PROXY (proxy), G_MAXINT);
+}
+
+static NovaDBusManager *
+get_manager (GDBusObjectManager *manager, GError **error)
+{
+  GDBusInterface *iface = g_dbus_object_manager_get_interface (manager, MANAGER_PATH, MANAGER_INTERFACE);
+
+  if (iface == NULL)
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND,
+                   _("nova-volumed exports no %s object; is it an incompatible version?"),
+                   MANAGER_PATH);
+      return NULL;
+    }
+  prepare_proxy (iface);
+  return NOVA_DBUS_MANAGER (iface);
+}
+
+/* the volume or snapshot proxy for a UUID or an object path; both
+ * places are looked at, so a snapshot's ID given where a volume's is
+ * wanted gets a precise message rather than "not found" */
+static GDBusProxy *
+lookup (GDBusObjectManager *manager, const char *id, Kind kinds, GError **error)
+{
+  g_autofree char *mangled = NULL;
+  g_autofree char *volume_path = NULL;
+  g_autofree char *snapshot_path = NULL;
+  g_autoptr(GDBusProxy) volume = NULL;
+  g_autoptr(GDBusProxy) snapshot = NULL;
+  const char *paths[2] = { id, NULL };
+
+  if (id[0] != '/')
+    {
+      /* UUIDs are case-insensitive; object paths cannot hold '-' */
+      mangled = g_strdelimit (g_ascii_strdown (id, -1), "-", '_');
+      paths[0] = volume_path = g_strconcat (VOLUMES_PREFIX, mangled, NULL);
+      paths[1] = snapshot_path = g_strconcat (SNAPSHOTS_PREFIX, mangled, NULL);
+    }
+
+  for (guint i = 0; i < G_N_ELEMENTS (paths) && paths[i] != NULL; i++)
+    {
+      g_autoptr(GDBusObject) object = NULL;
+      NovaDBusVolume *v;
+      NovaDBusSnapshot *s;
+
+      /* the object manager refuses malformed paths with a critical */
+      if (!g_variant_is_object_path (paths[i]))
+        continue;
+      object = g_dbus_object_manager_get_object (manager, paths[i]);
+      if (object == NULL)
+        continue;
+      v = nova_dbus_object_peek_volume (NOVA_DBUS_OBJECT (object));
+      s = nova_dbus_object_peek_snapshot (NOVA_DBUS_OBJECT (object));
+      if (volume == NULL && v != NULL)
+        volume = g_object_ref (G_DBUS_PROXY (v));
+      if (snapshot == NULL && s != NULL)
+        snapshot = g_object_ref (G_DBUS_PROXY (s));
+    }
+
+  if ((kinds & KIND_VOLUME) && volume != NULL)
+    {
+      prepare_proxy (volume);
+      return g_steal_pointer (&volume);
+    }
+  if ((kinds & KIND_SNAPSHOT) && snapshot != NULL)
+    {
+      prepare_proxy (snapshot);
+      return g_steal_pointer (&snapshot);
+    }
+
+  if (volume != NULL)
+    g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+                 _("“%s” is a volume, not a snapshot"), id);
+  else if (snapshot != NULL)
+    g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+                 _("“%s” is a snapshot, not a volume"), id);
+  else if (kinds == KIND_VOLUME)
+    g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND, _("no volume has the ID “%s”"), id);
+  else if (kinds == KIND_SNAPSHOT)
+    g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND, _("no snapshot has the ID “%s”"), id);
+  else
+    g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND,
+                 _("no volume or snapshot has the ID “%s”"), id);
+  return NULL;
+}
+
+/* every options dictionary carries the caller's wish about polkit prompts */
+static GVariant *
+options_end (GVariantDict *dict)
+{
+  if (opt_no_user_interaction)
+    g_variant_dict_insert (dict, "auth.no_user_interaction", "b", TRUE);
+  return g_variant_dict_end (dict);
+}
+
+static GVariant *
+no_options (void)
+{
+  g_auto(GVariantDict) dict = G_VARIANT_DICT_INIT (NULL);
+
+  return options_end (&dict);
+}
+
+/* for the mutating methods: the generated *_call_*_sync functions pass no
+ * call flags, and polkit may only prompt when the caller allows it */
+static GVariant *
+call_method (gpointer proxy, const char *method, GVariant *parameters, GError **error)
+{
+  GDBusCallFlags flags = opt_no_user_interaction ? G_DBUS_CALL_FLAGS_NONE
+                                                 : G_DBUS_CALL_FLAGS_ALLOW_INTERACTIVE_AUTHORIZATION;
+
+  return g_dbus_proxy_call_sync (G_DBUS_PROXY (proxy), method, parameters, flags,
+                                 G_MAXINT, NULL, error);
+}
+
+/* prints what create and snapshot made: its ID, or all of it as JSON */
+static int
+print_new_object (GDBusObjectManager *manager, const char *path, Kind kind)
+{
+  GDBusConnection *connection =
+    g_dbus_object_manager_client_get_connection (G_DBUS_OBJECT_MANAGER_CLIENT (manager));
+  GDBusProxyFlags flags = G_DBUS_PROXY_FLAGS_DO_NOT_CONNECT_SIGNALS | G_DBUS_PROXY_FLAGS_DO_NOT_AUTO_START;
+  g_autoptr(GDBusProxy) proxy = NULL;
+  g_autoptr(GVariant) id = NULL;
+  g_autofree char *fallback_id = object_path_to_id (path);
+
+  /* the object manager's cache only learns of it from a signal that a
+   * CLI without a main loop never dispatches: ask the object itself */
+  if (kind == KIND_VOLUME)
+    proxy = G_DBUS_PROXY (nova_dbus_volume_proxy_new_sync (connection, flags, BUS_NAME, path, NULL, NULL));
+  else
+    proxy = G_DBUS_PROXY (nova_dbus_snapshot_proxy_new_sync (connection, flags, BUS_NAME, path, NULL, NULL));
+  if (proxy != NULL)
+    id = g_dbus_proxy_get_cached_property (proxy, "Id");
+
+  if (opt_json && id != NULL)
+    {
+      g_autoptr(JsonNode) node = proxy_to_json (proxy);
+      print_json (node);
+    }
+  else if (opt_json)
+    {
+      g_autoptr(JsonBuilder) builder = json_builder_new ();
+      g_autoptr(JsonNode) node = NULL;
+
+      json_builder_begin_object (builder);
+      json_builder_set_member_name (builder, "Type");
+      json_builder_add_string_value (builder, kind == KIND_VOLUME ? "volume" : "snapshot");
+      json_builder_set_member_name (builder, "ObjectPath");
+      json_builder_add_string_value (builder, path);
+      json_builder_set_member_name (builder, "Id");
+      json_builder_add_string_value (builder, fallback_id != NULL ? fallback_id : "");
+      json_builder_end_object (builder);
+      node = json_builder_get_root (builder);
+      print_json (node);
+    }
+  else if (id != NULL)
+    g_print ("%s\n", g_variant_get_string (id, NULL));
+  else
+    g_print ("%s\n", fallback_id != NULL ? fallback_id : path);
+  return EXIT_OK;
+}
+
+/* ---- command-line parsing -------------------------------------------- */
+
+/* parses a command's options (and the global ones again) and checks the
+ * number of positional arguments; on failure it has said why */
+static gboolean
+parse_command (const Command *cmd, const GOptionEntry *entries,
+               int *argc, char ***argv, int min_args, int max_args)
+{
+  /* not _(""): gettext gives the catalog's header for the empty string */
+  const char *usage = cmd->usage != NULL ? _(cmd->usage) : "";
+  g_autoptr(GOptionContext) context = g_option_context_new (usage);
+  g_autoptr(GError) error = NULL;
+  g_autofree char *prgname = g_strdup_printf ("%s %s", PROGRAM, cmd->name);
+  int n_args;
+
+  g_option_context_set_translation_domain (context, GETTEXT_PACKAGE);
+  g_option_context_set_summary (context, _(cmd->summary));
+  if (entries != NULL)
+    g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
+  g_option_context_add_main_entries (context, global_entries, GETTEXT_PACKAGE);
+
+  /* so that --help says "Usage: nova-volumectl create [OPTION…] SIZE" */
+  g_set_prgname (prgname);
+  if (!g_option_context_parse (context, argc, argv, &error))
+    {
+      usage_error (cmd, "%s", error->message);
+      return FALSE;
+    }
+
+  n_args = *argc - 1;
+  if (n_args < min_args || (max_args >= 0 && n_args > max_args))
+    {
+      if (*usage == '\0')
+        usage_error (cmd, _("%s takes no arguments"), cmd->name);
+      else
+        usage_error (cmd, _("wrong number of arguments; usage: %s [OPTION…] %s"),
+                     prgname, usage);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+static gboolean
+parse_size (const Command *cmd, const char *text, gboolean allow_zero, guint64 *out_bytes)
+{
+  g_autoptr(GError) error = NULL;
+
+  if (!nova_volume_size_parse (text, allow_zero, out_bytes, &error))
+    {
+      usage_error (cmd, "%s", error->message);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+/* ---- commands -------------------------------------------------------- */
+
+static int
+cmd_create (const Command *cmd, int argc, char **argv)
+{
+  g_autofree char *name = NULL;
+  g_autofree char *description = NULL;
+  g_autofree char *snapshot_id = NULL;
+  g_autofree char *source_id = NULL;
+  g_autofree char *zone = NULL;
+  g_auto(GStrv) metadata = NULL;
+  const GOptionEntry entries[] = {
+    { "name", 0, 0, G_OPTION_ARG_STRING, &name, N_("Display name"), N_("NAME") },
+    { "description", 0, 0, G_OPTION_ARG_STRING, &description, N_("Free-text description"), N_("TEXT") },
+    { "snapshot", 0, 0, G_OPTION_ARG_STRING, &snapshot_id,
+      N_("Create the volume from this snapshot (SIZE 0 or left out: the snapshot’s)"), N_("ID") },
+    { "source-volume", 0, 0, G_OPTION_ARG_STRING, &source_id,
+      N_("Create the volume as a clone of this volume (SIZE 0 or left out: its size)"), N_("ID") },
+    { "availability-zone", 0, 0, G_OPTION_ARG_STRING, &zone,
+      N_("Availability zone (must be the host’s)"), N_("ZONE") },
+    { "metadata", 0, 0, G_OPTION_ARG_STRING_ARRAY, &metadata,
+      N_("Keep KEY=VALUE with the volume (repeatable)"), N_("KEY=VALUE") },
+    G_OPTION_ENTRY_NULL
+  };
+  g_auto(GVariantDict) options = G_VARIANT_DICT_INIT (NULL);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GDBusObjectManager) manager = NULL;
+  g_autoptr(NovaDBusManager) proxy = NULL;
+  g_autoptr(GVariant) result = NULL;
+  const char *path;
+  guint64 size = 0;
+
+  if (!parse_command (cmd, entries, &argc, &argv, 0, 1))
+    return EXIT_USAGE;
+  if (snapshot_id != NULL && source_id != NULL)
+    return usage_error (cmd, _("--snapshot and --source-volume exclude each other"));
+  /* with a source, SIZE may be left out (or 0): the source's size */
+  if (argc < 2 && snapshot_id == NULL && source_id == NULL)
+    return usage_error (cmd, _("SIZE is missing"));
+  if (argc == 2 && !parse_size (cmd, argv[1], snapshot_id != NULL || source_id != NULL, &size))
+    return EXIT_USAGE;
+
+  if (name != NULL)
+    g_variant_dict_insert (&options, "name", "s", name);
+  if (description != NULL)
+    g_variant_dict_insert (&options, "description", "s", description);
+  if (zone != NULL)
+    g_variant_dict_insert (&options, "availability-zone", "s", zone);
+  if (metadata != NULL)
+    {
+      g_autoptr(GHashTable) pairs = g_hash_table_new (g_str_hash, g_str_equal);
+      GVariantBuilder builder;
+      GHashTableIter iter;
+      gpointer key, value;
+
+      for (guint i = 0; metadata[i] != NULL; i++)
+        {
+          char *eq = strchr (metadata[i], '=');
+
+          if (eq == NULL || eq == metadata[i])
+            return usage_error (cmd, _("metadata “%s” is not KEY=VALUE"), metadata[i]);
+          /* split in place; the last value for a key wins */
+          *eq = '\0';
+          g_hash_table_insert (pairs, metadata[i], eq + 1);
+        }
+      g_variant_builder_init (&builder, G_VARIANT_TYPE ("a{ss}"));
+      g_hash_table_iter_init (&iter, pairs);
+      while (g_hash_table_iter_next (&iter, &key, &value))
+        g_variant_builder_add (&builder, "{ss}", key, value);
+      g_variant_dict_insert_value (&options, "metadata", g_variant_builder_end (&builder));
+    }
+
+  manager = connect_daemon (&error);
+  if (manager == NULL)
+    return fail (error);
+
+  if (snapshot_id != NULL || source_id != NULL)
+    {
+      Kind kind = snapshot_id != NULL ? KIND_SNAPSHOT : KIND_VOLUME;
+      g_autoptr(GDBusProxy) source = lookup (manager, snapshot_id != NULL ? snapshot_id : source_id,
+                                             kind, &error);
+
+      if (source == NULL)
+        return fail (error);
+      g_variant_dict_insert (&options, kind == KIND_SNAPSHOT ? "snapshot" : "source-volume",
+                             "o", g_dbus_proxy_get_object_path (source));
+    }
+
+  proxy = get_manager (manager, &error);
+  if (proxy == NULL)
+    return fail (error);
+  result = call_method (proxy, "CreateVolume",
+                        g_variant_new ("(t@a{sv})", size, options_end (&options)), &error);
+  if (result == NULL)
+    return fail (error);
+  g_variant_get (result, "(&o)", &path);
+  return print_new_object (manager, path, KIND_VOLUME);
+}
+
+static GPtrArray *
+volume_row (NovaDBusVolume *volume)
+{
+  GPtrArray *cells = g_ptr_array_new_with_free_func (g_free);
+
+  g_ptr_array_add (cells, g_strdup (nova_dbus_volume_get_id (volume)));
+  g_ptr_array_add (cells, g_strdup (nova_dbus_volume_get_name (volume)));
+  g_ptr_array_add (cells, nova_volume_size_format (nova_dbus_volume_get_size (volume)));
+  g_ptr_array_add (cells, g_strdup (nova_dbus_volume_get_status (volume)));
+  g_ptr_array_add (cells, g_strdup (nova_dbus_volume_get_instance_uuid (volume)));
+  return cells;
+}
+
+static GPtrArray *
+snapshot_row (NovaDBusSnapshot *snapshot)
+{
+  GPtrArray *cells = g_ptr_array_new_with_free_func (g_free);
+  const char *volume_path = nova_dbus_snapshot_get_volume (snapshot);
+  char *volume_id = volume_path != NULL ? object_path_to_id (volume_path) : NULL;
+
+  g_ptr_array_add (cells, g_strdup (nova_dbus_snapshot_get_id (snapshot)));
+  g_ptr_array_add (cells, g_strdup (nova_dbus_snapshot_get_name (snapshot)));
+  g_ptr_array_add (cells, nova_volume_size_format (nova_dbus_snapshot_get_size (snapshot)));
+  g_ptr_array_add (cells, g_strdup (nova_dbus_snapshot_get_status (snapshot)));
+  g_ptr_array_add (cells, volume_id != NULL ? volume_id : g_strdup (""));
+  return cells;
+}
+
+static guint64
+cached_u64 (GDBusProxy *proxy, const char *name)
+{
+  g_autoptr(GVariant) value = g_dbus_proxy_get_cached_property (proxy, name);
+
+  if (value == NULL || !g_variant_is_of_type (value, G_VARIANT_TYPE_UINT64))
+    return 0;
+  return g_variant_get_uint64 (value);
+}
+
+static char *
+cached_string (GDBusProxy *proxy, const char *name)
+{
+  g_autoptr(GVariant) value = g_dbus_proxy_get_cached_property (proxy, name);
+
+  if (value == NULL || !g_variant_is_of_type (value, G_VARIANT_TYPE_STRING))
+    return NULL;
+  return g_variant_dup_string (value, NULL);
+}
+
+/* oldest first, as people create them; the ID makes the order total */
+static gint
+compare_by_creation (gconstpointer a, gconstpointer b)
+{
+  GDBusProxy *pa = *(GDBusProxy *const *) a;
+  GDBusProxy *pb = *(GDBusProxy *const *) b;
+  guint64 ta = cached_u64 (pa, "CreatedAt");
+  guint64 tb = cached_u64 (pb, "CreatedAt");
+  g_autofree char *ida = NULL;
+  g_autofree char *idb = NULL;
+
+  if (ta != tb)
+    return ta < tb ? -1 : 1;
+  ida = cached_string (pa, "Id");
+  idb = cached_string (pb, "Id");
+  return g_strcmp0 (ida, idb);
+}
+
+static GPtrArray *
+collect (GDBusObjectManager *manager, Kind kind)
+{
+  GPtrArray *proxies = g_ptr_array_new_with_free_func (g_object_unref);
+  g_autolist(GDBusObject) objects = g_dbus_object_manager_get_objects (manager);
+
+  for (GList *l = objects; l != NULL; l = l->next)
+    {
+      NovaDBusObject *object = NOVA_DBUS_OBJECT (l->data);
+      gpointer iface = kind == KIND_VOLUME ? (gpointer) nova_dbus_object_peek_volume (object)
+                                           : (gpointer) nova_dbus_object_peek_snapshot (object);
+
+      if (iface != NULL)
+        g_ptr_array_add (proxies, g_object_ref (iface));
+    }
+  g_ptr_array_sort (proxies, compare_by_creation);
+  return proxies;
+}
+
+static void
+free_row (gpointer row)
+{
+  g_ptr_array_unref (row);
+}
+
+static void
+print_list_table (GPtrArray *proxies, Kind kind)
+{
+  const Column volume_columns[] = {
+    { _("ID"), FALSE, FALSE },
+    { _("NAME"), FALSE, TRUE },
+    { _("SIZE"), TRUE, FALSE },
+    { _("STATUS"), FALSE, FALSE },
+    { _("ATTACHED TO"), FALSE, TRUE },
+  };
+  const Column snapshot_columns[] = {
+    { _("ID"), FALSE, FALSE },
+    { _("NAME"), FALSE, TRUE },
+    { _("SIZE"), TRUE, FALSE },
+    { _("STATUS"), FALSE, FALSE },
+    { _("VOLUME"), FALSE, TRUE },
+  };
+  g_autoptr(GPtrArray) rows = g_ptr_array_new_with_free_func (free_row);
+  /* print_table wants plain string vectors: the rows' cell arrays */
+  g_autoptr(GPtrArray) vectors = g_ptr_array_new ();
+
+  for (guint i = 0; i < proxies->len; i++)
+    {
+      GPtrArray *cells = kind == KIND_VOLUME ? volume_row (g_ptr_array_index (proxies, i))
+                                             : snapshot_row (g_ptr_array_index (proxies, i));
+
+      g_ptr_array_add (rows, cells);
+      g_ptr_array_add (vectors, cells->pdata);
+    }
+
+  if (kind == KIND_VOLUME)
+    print_table (volume_columns, G_N_ELEMENTS (volume_columns), vectors);
+  else
+    print_table (snapshot_columns, G_N_ELEMENTS (snapshot_columns), vectors);
+}
+
+static int
+cmd_list (const Command *cmd, int argc, char **argv)
+{
+  gboolean only_snapshots = FALSE;
+  const GOptionEntry entries[] = {
+    { "snapshots", 0, 0, G_OPTION_ARG_NONE, &only_snapshots, N_("List only snapshots"), NULL },
+    G_OPTION_ENTRY_NULL
+  };
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GDBusObjectManager) manager = NULL;
+  g_autoptr(GPtrArray) volumes = NULL;
+  g_autoptr(GPtrArray) snapshots = NULL;
+
+  if (!parse_command (cmd, entries, &argc, &argv, 0, 0))
+    return EXIT_USAGE;
+  manager = connect_daemon (&error);
+  if (manager == NULL)
+    return fail (error);
+
+  volumes = only_snapshots ? g_ptr_array_new () : collect (manager, KIND_VOLUME);
+  snapshots = collect (manager, KIND_SNAPSHOT);
+
+  if (opt_json)
+    {
+      g_autoptr(JsonNode) root = json_node_new (JSON_NODE_ARRAY);
+      JsonArray *array = json_array_new ();
+
+      for (guint i = 0; i < volumes->len; i++)
+        json_array_add_element (array, proxy_to_json (g_ptr_array_index (volumes, i)));
+      for (guint i = 0; i < snapshots->len; i++)
+        json_array_add_element (array, proxy_to_json (g_ptr_array_index (snapshots, i)));
+      json_node_take_array (root, array);
+      print_json (root);
+      return EXIT_OK;
+    }
+
+  if (!only_snapshots)
+    print_list_table (volumes, KIND_VOLUME);
+  /* the snapshot table only when there is something to show or it was asked for */
+  if (only_snapshots || snapshots->len > 0)
+    {
+      if (!only_snapshots)
+        g_print ("\n");
+      print_list_table (snapshots, KIND_SNAPSHOT);
+    }
+  return EXIT_OK;
+}
+
+static int
+cmd_show (const Command *cmd, int argc, char **argv)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GDBusObjectManager) manager = NULL;
+  g_autoptr(GDBusProxy) proxy = NULL;
+
+  if (!parse_command (cmd, NULL, &argc, &argv, 1, 1))
+    return EXIT_USAGE;
+  manager = connect_daemon (&error);
+  if (manager == NULL)
+    return fail (error);
+  proxy = lookup (manager, argv[1], KIND_VOLUME | KIND_SNAPSHOT, &error);
+  if (proxy == NULL)
+    return fail (error);
+
+  if (opt_json)
+    {
+      g_autoptr(JsonNode) node = proxy_to_json (proxy);
+      print_json (node);
+    }
+  else
+    print_properties (proxy);
+  return EXIT_OK;
+}
+
+static int
+cmd_delete (const Command *cmd, int argc, char **argv)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GDBusObjectManager) manager = NULL;
+  g_autoptr(GDBusProxy) proxy = NULL;
+  g_autoptr(GVariant) result = NULL;
+
+  if (!parse_command (cmd, NULL, &argc, &argv, 1, 1))
+    return EXIT_USAGE;
+  manager = connect_daemon (&error);
+  if (manager == NULL)
+    return fail (error);
+  proxy = lookup (manager, argv[1], KIND_VOLUME | KIND_SNAPSHOT, &error);
+  if (proxy == NULL)
+    return fail (error);
+
+  /* Volume.Delete and Snapshot.Delete take the same arguments */
+  result = call_method (proxy, "Delete", g_variant_new ("(@a{sv})", no_options ()), &error);
+  return result != NULL ? EXIT_OK : fail (error);
+}
+
+static int
+cmd_snapshot (const Command *cmd, int argc, char **argv)
+{
+  g_autofree char *name = NULL;
+  g_autofree char *description = NULL;
+  gboolean force = FALSE;
+  const GOptionEntry entries[] = {
+    { "name", 0, 0, G_OPTION_ARG_STRING, &name, N_("Display name"), N_("NAME") },
+    { "description", 0, 0, G_OPTION_ARG_STRING, &description, N_("Free-text description"), N_("TEXT") },
+    { "force", 0, 0, G_OPTION_ARG_NONE, &force,
+      N_("Snapshot an in-use volume (may not be crash-consistent)"), NULL },
+    G_OPTION_ENTRY_NULL
+  };
+  g_auto(GVariantDict) options = G_VARIANT_DICT_INIT (NULL);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GDBusObjectManager) manager = NULL;
+  g_autoptr(GDBusProxy) volume = NULL;
+  g_autoptr(GVariant) result = NULL;
+  const char *path;
+
+  if (!parse_command (cmd, entries, &argc, &argv, 1, 1))
+    return EXIT_USAGE;
+  manager = connect_daemon (&error);
+  if (manager == NULL)
+    return fail (error);
+  volume = lookup (manager, argv[1], KIND_VOLUME, &error);
+  if (volume == NULL)
+    return fail (error);
+
+  if (name != NULL)
+    g_variant_dict_insert (&options, "name", "s", name);
+  if (description != NULL)
+    g_variant_dict_insert (&options, "description", "s", description);
+  if (force)
+    g_variant_dict_insert (&options, "force", "b", TRUE);
+  result = call_method (volume, "CreateSnapshot",
+                        g_variant_new ("(@a{sv})", options_end (&options)), &error);
+  if (result == NULL)
+    return fail (error);
+  g_variant_get (result, "(&o)", &path);
+  return print_new_object (manager, path, KIND_SNAPSHOT);
+}
+
+static int
+cmd_attach (const Command *cmd, int argc, char **argv)
+{
+  g_autofree char *host = NULL;
+  const GOptionEntry entries[] = {
+    { "host", 0, 0, G_OPTION_ARG_STRING, &host, N_("Hypervisor host the instance runs on"), N_("HOST") },
+    G_OPTION_ENTRY_NULL
+  };
+  g_auto(GVariantDict) options = G_VARIANT_DICT_INIT (NULL);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GDBusObjectManager) manager = NULL;
+  g_autoptr(GDBusProxy) volume = NULL;
+  g_autoptr(GVariant) result = NULL;
+
+  if (!parse_command (cmd, entries, &argc, &argv, 3, 3))
+    return EXIT_USAGE;
+  manager = connect_daemon (&error);
+  if (manager == NULL)
+    return fail (error);
+  volume = lookup (manager, argv[1], KIND_VOLUME, &error);
+  if (volume == NULL)
+    return fail (error);
+
+  if (host != NULL)
+    g_variant_dict_insert (&options, "host", "s", host);
+  result = call_method (volume, "Attach",
+                        g_variant_new ("(ss@a{sv})", argv[2], argv[3], options_end (&options)),
+                        &error);
+  return result != NULL ? EXIT_OK : fail (error);
+}
+
+static int
+cmd_detach (const Command *cmd, int argc, char **argv)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GDBusObjectManager) manager = NULL;
+  g_autoptr(GDBusProxy) volume = NULL;
+  g_autoptr(GVariant) result = NULL;
+
+  if (!parse_command (cmd, NULL, &argc, &argv, 1, 1))
+    return EXIT_USAGE;
+  manager = connect_daemon (&error);
+  if (manager == NULL)
+    return fail (error);
+  volume = lookup (manager, argv[1], KIND_VOLUME, &error);
+  if (volume == NULL)
+    return fail (error);
+
+  result = call_method (volume, "Detach", g_variant_new ("(@a{sv})", no_options ()), &error);
+  return result != NULL ? EXIT_OK : fail (error);
+}
+
+static int
+cmd_extend (const Command *cmd, int argc, char **argv)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GDBusObjectManager) manager = NULL;
+  g_autoptr(GDBusProxy) volume = NULL;
+  g_autoptr(GVariant) result = NULL;
+  guint64 size;
+
+  if (!parse_command (cmd, NULL, &argc, &argv, 2, 2))
+    return EXIT_USAGE;
+  if (!parse_size (cmd, argv[2], FALSE, &size))
+    return EXIT_USAGE;
+  manager = connect_daemon (&error);
+  if (manager == NULL)
+    return fail (error);
+  volume = lookup (manager, argv[1], KIND_VOLUME, &error);
+  if (volume == NULL)
+    return fail (error);
+
+  result = call_method (volume, "Extend", g_variant_new ("(t@a{sv})", size, no_options ()), &error);
+  return result != NULL ? EXIT_OK : fail (error);
+}
+
+/* this host's iSCSI initiator name; unreadable (no open-iscsi, or not
+ * root on Debian, where the file is 0600) just means none is sent */
+static char *
+read_initiator_name (void)
+{
+  g_autofree char *contents = NULL;
+  g_auto(GStrv) lines = NULL;
+
+  if (!g_file_get_contents (INITIATOR_FILE, &contents, NULL, NULL))
+    return NULL;
+  lines = g_strsplit (contents, "\n", -1);
+  for (guint i = 0; lines[i] != NULL; i++)
+    {
+      char *line = g_strstrip (lines[i]);
+
+      if (g_str_has_prefix (line, "InitiatorName="))
+        {
+          char *value = g_strstrip (line + strlen ("InitiatorName="));
+
+          if (*value != '\0')
+            return g_strdup (value);
+        }
+    }
+  return NULL;
+}
+
+/* connect and disconnect: the same connector, built the same way */
+static int
+connection_command (const Command *cmd, int argc, char **argv, gboolean terminate)
+{
+  g_autofree char *initiator = NULL;
+  g_autofree char *ip = NULL;
+  g_autofree char *host = NULL;
+  const GOptionEntry entries[] = {
+    { "initiator", 0, 0, G_OPTION_ARG_STRING, &initiator,
+      N_("iSCSI initiator name (default: from " INITIATOR_FILE ")"), N_("IQN") },
+    { "ip", 0, 0, G_OPTION_ARG_STRING, &ip,
+      N_("IP address of the connecting host (default: 127.0.0.1)"), N_("IP") },
+    { "host", 0, 0, G_OPTION_ARG_STRING, &host,
+      N_("Name of the connecting host (default: this host’s)"), N_("HOST") },
+    G_OPTION_ENTRY_NULL
+  };
+  g_auto(GVariantDict) connector = G_VARIANT_DICT_INIT (NULL);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GDBusObjectManager) manager = NULL;
+  g_autoptr(GDBusProxy) volume = NULL;
+  g_autoptr(GVariant) result = NULL;
+  g_autoptr(GVariant) info = NULL;
+  g_autoptr(JsonNode) node = NULL;
+
+  if (!parse_command (cmd, entries, &argc, &argv, 1, 1))
+    return EXIT_USAGE;
+  if (initiator == NULL)
+    initiator = read_initiator_name ();
+  if (initiator != NULL)
+    g_variant_dict_insert (&connector, "initiator", "s", initiator);
+  g_variant_dict_insert (&connector, "ip", "s", ip != NULL ? ip : "127.0.0.1");
+  g_variant_dict_insert (&connector, "host", "s", host != NULL ? host : g_get_host_name ());
+
+  manager = connect_daemon (&error);
+  if (manager == NULL)
+    return fail (error);
+  volume = lookup (manager, argv[1], KIND_VOLUME, &error);
+  if (volume == NULL)
+    return fail (error);
+
+  result = call_method (volume, terminate ? "TerminateConnection" : "InitializeConnection",
+                        g_variant_new ("(@a{sv})", options_end (&connector)), &error);
+  if (result == NULL)
+    return fail (error);
+  if (terminate)
+    return EXIT_OK;
+
+  /* nested data: JSON whether or not --json was given */
+  info = g_variant_get_child_value (result, 0);
+  node = json_gvariant_serialize (info);
+  print_json (node);
+  return EXIT_OK;
+}
+
+static int
+cmd_connect (const Command *cmd, int argc, char **argv)
+{
+  return connection_command (cmd, argc, argv, FALSE);
+}
+
+static int
+cmd_disconnect (const Command *cmd, int argc, char **argv)
+{
+  return connection_command (cmd, argc, argv, TRUE);
+}
+
+static int
+cmd_check_export (const Command *cmd, int argc, char **argv)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GDBusObjectManager) manager = NULL;
+  g_autoptr(GDBusProxy) volume = NULL;
+  g_autofree char *id = NULL;
+
+  if (!parse_command (cmd, NULL, &argc, &argv, 1, 1))
+    return EXIT_USAGE;
+  manager = connect_daemon (&error);
+  if (manager == NULL)
+    return fail (error);
+  volume = lookup (manager, argv[1], KIND_VOLUME, &error);
+  if (volume == NULL)
+    return fail (error);
+
+  /* reading only: no authorization, so the generated call will do */
+  if (!nova_dbus_volume_call_check_for_export_sync (NOVA_DBUS_VOLUME (volume), NULL, &error))
+    return fail (error);
+
+  id = g_strdup (nova_dbus_volume_get_id (NOVA_DBUS_VOLUME (volume)));
+  if (opt_json)
+    {
+      g_autoptr(JsonBuilder) builder = json_builder_new ();
+      g_autoptr(JsonNode) node = NULL;
+
+      json_builder_begin_object (builder);
+      json_builder_set_member_name (builder, "Id");
+      json_builder_add_string_value (builder, id != NULL ? id : "");
+      json_builder_set_member_name (builder, "ExportInPlace");
+      json_builder_add_boolean_value (builder, TRUE);
+      json_builder_end_object (builder);
+      node = json_builder_get_root (builder);
+      print_json (node);
+    }
+  else
+    g_print (_("%s: export in place\n"), id != NULL ? id : argv[1]);
+  return EXIT_OK;
+}
+
+static char *
+format_stat (const char *key, GVariant *value)
+{
+  if (g_variant_is_of_type (value, G_VARIANT_TYPE_UINT64) && g_str_has_suffix (key, "_capacity"))
+    return nova_volume_size_format (g_variant_get_uint64 (value));
+  if (g_variant_is_of_type (value, G_VARIANT_TYPE_STRING))
+    return g_variant_dup_string (value, NULL);
+  return g_variant_print (value, FALSE);
+}
+
+static int
+cmd_stats (const Command *cmd, int argc, char **argv)
+{
+  /* the documented keys in a sensible order; others follow, sorted */
+  static const char *const known[] = {
+    "volume_backend_name", "vendor_name", "driver_version", "storage_protocol",
+    "total_capacity", "free_capacity", "provisioned_capacity",
+    "volume_count", "snapshot_count",
+  };
+  gboolean refresh = FALSE;
+  const GOptionEntry entries[] = {
+    { "refresh", 0, 0, G_OPTION_ARG_NONE, &refresh,
+      N_("Ask the backend again instead of using the last reading"), NULL },
+    G_OPTION_ENTRY_NULL
+  };
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GDBusObjectManager) manager = NULL;
+  g_autoptr(NovaDBusManager) proxy = NULL;
+  g_autoptr(GVariant) stats = NULL;
+  g_autoptr(GPtrArray) pairs = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(GPtrArray) others = g_ptr_array_new_with_free_func (g_free);
+  g_auto(GVariantDict) dict = G_VARIANT_DICT_INIT (NULL);
+  GVariantIter iter;
+  const char *key;
+
+  if (!parse_command (cmd, entries, &argc, &argv, 0, 0))
+    return EXIT_USAGE;
+  manager = connect_daemon (&error);
+  if (manager == NULL)
+    return fail (error);
+  proxy = get_manager (manager, &error);
+  if (proxy == NULL)
+    return fail (error);
+
+  /* reading only: no authorization, so the generated call will do */
+  if (!nova_dbus_manager_call_get_volume_stats_sync (proxy, refresh, &stats, NULL, &error))
+    return fail (error);
+
+  if (opt_json)
+    {
+      g_autoptr(JsonNode) node = json_gvariant_serialize (stats);
+      print_json (node);
+      return EXIT_OK;
+    }
+
+  add_pair (pairs, "Host", g_strdup (nova_dbus_manager_get_host (proxy)));
+  add_pair (pairs, "DriverName", g_strdup (nova_dbus_manager_get_driver_name (proxy)));
+  add_pair (pairs, "AvailabilityZone", g_strdup (nova_dbus_manager_get_availability_zone (proxy)));
+  add_pair (pairs, "Version", g_strdup (nova_dbus_manager_get_version (proxy)));
+
+  g_variant_dict_init (&dict, stats);
+  for (guint i = 0; i < G_N_ELEMENTS (known); i++)
+    {
+      g_autoptr(GVariant) value = g_variant_dict_lookup_value (&dict, known[i], NULL);
+
+      if (value != NULL)
+        add_pair (pairs, known[i], format_stat (known[i], value));
+    }
+  g_variant_iter_init (&iter, stats);
+  while (g_variant_iter_next (&iter, "{&sv}", &key, NULL))
+    if (!g_strv_contains (known, key))
+      g_ptr_array_add (others, g_strdup (key));
+  g_ptr_array_sort (others, compare_strings);
+  for (guint i = 0; i < others->len; i++)
+    {
+      const char *other = g_ptr_array_index (others, i);
+      g_autoptr(GVariant) value = g_variant_dict_lookup_value (&dict, other, NULL);
+
+      add_pair (pairs, other, format_stat (other, value));
+    }
+
+  print_aligned (pairs, "");
+  return EXIT_OK;
+}
+
+static const Command commands[] = {
+  { "create", cmd_create, N_("SIZE"), N_("Create a volume and print its ID") },
+  { "list", cmd_list, NULL, N_("List volumes, then snapshots") },
+  { "show", cmd_show, N_("ID"), N_("Show every property of a volume or snapshot") },
+  { "delete", cmd_delete, N_("ID"), N_("Delete a volume or snapshot") },
+  { "snapshot", cmd_snapshot, N_("ID"), N_("Snapshot a volume and print the snapshot’s ID") },
+  { "attach", cmd_attach, N_("ID INSTANCE MOUNTPOINT"),
+    N_("Record that a volume is attached to an instance") },
+  { "detach", cmd_detach, N_("ID"), N_("Record that a volume is detached") },
+  { "extend", cmd_extend, N_("ID SIZE"), N_("Grow a volume to SIZE") },
+  { "connect", cmd_connect, N_("ID"),
+    N_("Prepare a volume for a host’s connection; print how to connect") },
+  { "disconnect", cmd_disconnect, N_("ID"), N_("Withdraw a host’s connection to a volume") },
+  { "check-export", cmd_check_export, N_("ID"), N_("Check that a volume’s export is in place") },
+  { "stats", cmd_stats, NULL, N_("Show the state of the storage backend") },
+  { "help", cmd_help, N_("[COMMAND]"), N_("Show the help of a command") },
+};
+
+static const Command *
+find_command (const char *name)
+{
+  for (guint i = 0; i < G_N_ELEMENTS (commands); i++)
+    if (g_str_equal (commands[i].name, name))
+      return &commands[i];
+  return NULL;
+}
+
+static GOptionContext *
+main_context_new (void)
+{
+  static const GOptionEntry version_entries[] = {
+    { "version", 0, 0, G_OPTION_ARG_NONE, &opt_version, N_("Print the version and exit"), NULL },
+    G_OPTION_ENTRY_NULL
+  };
+  GOptionContext *context = g_option_context_new (_("COMMAND [ARGUMENT…]"));
+  g_autoptr(GString) description = g_string_new (_("Commands:\n"));
+
+  for (guint i = 0; i < G_N_ELEMENTS (commands); i++)
+    g_string_append_printf (description, "  %-14s%s\n", commands[i].name, _(commands[i].summary));
+  g_string_append_printf (description, "\n%s\n",
+                          _("IDs are volume or snapshot UUIDs, or their D-Bus object paths.\n"
+                            "Sizes are bytes or take a binary suffix: 512M, 10G, 1.5T.\n"
+                            "Run “nova-volumectl COMMAND --help” for a command’s arguments "
+                            "and options."));
+
+  g_option_context_set_translation_domain (context, GETTEXT_PACKAGE);
+  g_option_context_set_summary (context, _("Manage the block-storage volumes of nova-volumed."));
+  g_option_context_set_description (context, description->str);
+  g_option_context_add_main_entries (context, global_entries, GETTEXT_PACKAGE);
+  g_option_context_add_main_entries (context, version_entries, GETTEXT_PACKAGE);
+  /* stop at the command name: what follows is the command's */
+  g_option_context_set_strict_posix (context, TRUE);
+  return context;
+}
+
+static int
+cmd_help (const Command *cmd, int argc, char **argv)
+{
+  const Command *topic;
+  char *help_argv[] = { NULL, (char *) "--help", NULL };
+
+  if (!parse_command (cmd, NULL, &argc, &argv, 0, 1))
+    return EXIT_USAGE;
+  if (argc < 2)
+    {
+      g_autoptr(GOptionContext) context = main_context_new ();
+      g_autofree char *help = NULL;
+
+      g_set_prgname (PROGRAM);
+      help = g_option_context_get_help (context, TRUE, NULL);
+      g_print ("%s", help);
+      return EXIT_OK;
+    }
+
+  topic = find_command (argv[1]);
+  if (topic == NULL)
+    return usage_error (NULL, _("unknown command “%s”"), argv[1]);
+  /* the command's own parser prints its --help and exits */
+  help_argv[0] = (char *) topic->name;
+  return topic->handler (topic, 2, help_argv);
+}
+
+int
+main (int argc, char **argv)
+{
+  g_autoptr(GOptionContext) context = NULL;
+  g_autoptr(GError) error = NULL;
+  const Command *cmd;
+
+  setlocale (LC_ALL, "");
+  bindtextdomain (GETTEXT_PACKAGE, LOCALEDIR);
+  bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
+  textdomain (GETTEXT_PACKAGE);
+  g_set_prgname (PROGRAM);
+
+  context = main_context_new ();
+  if (!g_option_context_parse (context, &argc, &argv, &error))
+    return usage_error (NULL, "%s", error->message);
+  if (opt_version)
+    {
+      g_print ("%s %s\n", PROGRAM, PACKAGE_VERSION);
+      return EXIT_OK;
+    }
+  if (argc < 2)
+    return usage_error (NULL, _("no command given"));
+
+  cmd = find_command (argv[1]);
+  if (cmd == NULL)
+    return usage_error (NULL, _("unknown command “%s”"), argv[1]);
+  return cmd->handler (cmd, argc - 1, argv + 1);
+}

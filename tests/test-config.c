@@ -1,3 +1,698 @@
-#include <stdio.h>
-int main (void);
-int main (void) { printf ("1..0 # SKIP not written yet\n"); return 0; }
+/* nova-volume: tests for NovaVolumeConfig, data/nova-volume.conf and the
+ * error domain */
+#include "config.h"
+
+#include <string.h>
+
+#include <glib/gstdio.h>
+
+#include "nova-volume-config.h"
+#include "nova-volume-driver.h"
+#include "nova-volume-error.h"
+
+/* a scratch directory, removed with what is in it */
+typedef struct {
+  char *dir;
+} Scratch;
+
+static void
+scratch_free (Scratch *scratch)
+{
+  g_autoptr(GDir) dir = g_dir_open (scratch->dir, 0, NULL);
+  const char *name;
+
+  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
+    {
+      g_autofree char *path = g_build_filename (scratch->dir, name, NULL);
+
+      g_unlink (path);
+    }
+  g_rmdir (scratch->dir);
+  g_free (scratch->dir);
+  g_free (scratch);
+}
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (Scratch, scratch_free)
+
+static Scratch *
+scratch_new (void)
+{
+  Scratch *scratch = g_new0 (Scratch, 1);
+  g_autoptr(GError) error = NULL;
+
+  scratch->dir = g_dir_make_tmp ("test-config-XXXXXX", &error);
+  g_assert_no_error (error);
+  return scratch;
+}
+
+static char *
+scratch_write (Scratch *scratch, const char *name, const char *contents)
+{
+  g_autofree char *path = g_build_filename (scratch->dir, name, NULL);
+  g_autoptr(GError) error = NULL;
+
+  g_file_set_contents (path, contents, -1, &error);
+  g_assert_no_error (error);
+  return g_steal_pointer (&path);
+}
+
+/* expected defaults, written out here rather than read from the table, so
+ * a changed default is a deliberate change to two places */
+typedef enum { T_STRING, T_INT } ExpectType;
+static const struct {
+  const char *key;
+  ExpectType  type;
+  const char *text;   /* the default as text (key_default) */
+  gint64      number; /* T_INT */
+} expected_defaults[] = {
+  { "volume_driver", T_STRING, "file", 0 },
+  { "volume_group", T_STRING, "nova-volumes", 0 },
+  { "storage_availability_zone", T_STRING, "nova", 0 },
+  { "num_shell_tries", T_INT, "3", 3 },
+  { "volume_topic", T_STRING, "volume", 0 },
+  { "volume_manager", T_STRING, "nova.volume.manager.VolumeManager", 0 },
+  { "host", T_STRING, "", 0 },
+  { "volume_backend_name", T_STRING, "", 0 },
+  { "volume_name_template", T_STRING, "volume-%s", 0 },
+  { "snapshot_name_template", T_STRING, "snapshot-%s", 0 },
+  { "file_volumes_dir", T_STRING, "", 0 },
+  { "fake_command_log", T_STRING, "", 0 },
+  { "logging_driver_log", T_STRING, "", 0 },
+  { "iscsi_target_prefix", T_STRING, "iqn.2010-10.org.openstack:", 0 },
+  { "iscsi_ip_address", T_STRING, "127.0.0.1", 0 },
+  { "iscsi_port", T_INT, "3260", 3260 },
+  { "iscsi_num_targets", T_INT, "100", 100 },
+  { "iscsi_helper", T_STRING, "tgtadm", 0 },
+  { "lvm_type", T_STRING, "default", 0 },
+  { "volume_clear", T_STRING, "zero", 0 },
+  { "volume_clear_size", T_INT, "0", 0 },
+};
+
+static void
+test_defaults (void)
+{
+  g_autoptr(NovaVolumeConfig) config = nova_volume_config_new ();
+  const char *const *keys = nova_volume_config_list_keys ();
+
+  g_assert_null (nova_volume_config_get_path (config));
+  g_assert_cmpuint (g_strv_length ((char **) keys), ==, G_N_ELEMENTS (expected_defaults));
+
+  for (gsize i = 0; i < G_N_ELEMENTS (expected_defaults); i++)
+    {
+      const char *key = expected_defaults[i].key;
+
+      g_test_message ("default of %s", key);
+      g_assert_true (g_strv_contains (keys, key));
+      g_assert_cmpstr (nova_volume_config_key_default (key), ==, expected_defaults[i].text);
+      if (expected_defaults[i].type == T_INT)
+        g_assert_cmpint (nova_volume_config_get_int (config, key), ==, expected_defaults[i].number);
+      else if (g_str_equal (key, "host"))
+        g_assert_cmpstr (nova_volume_config_get_string (config, key), ==, g_get_host_name ());
+      else if (g_str_equal (key, "volume_backend_name"))
+        g_assert_cmpstr (nova_volume_config_get_string (config, key), ==, "file");
+      else
+        g_assert_cmpstr (nova_volume_config_get_string (config, key), ==, expected_defaults[i].text);
+    }
+  g_assert_cmpstr (nova_volume_config_get_driver (config), ==, "file");
+}
+
+static void
+test_list_keys_order (void)
+{
+  const char *const *keys = nova_volume_config_list_keys ();
+
+  /* table order, which is also the order of data/nova-volume.conf */
+  g_assert_cmpstr (keys[0], ==, "volume_driver");
+  for (gsize i = 0; i < G_N_ELEMENTS (expected_defaults); i++)
+    g_assert_cmpstr (keys[i], ==, expected_defaults[i].key);
+  g_assert_null (keys[G_N_ELEMENTS (expected_defaults)]);
+}
+
+/* at least one refused value for every key */
+static const struct {
+  const char *key;
+  const char *value;
+} bad_values[] = {
+  { "volume_driver", "nosuch" },
+  { "volume_driver", "nova.volume.driver.NoSuchDriver" },
+  { "volume_driver", "" },
+  { "volume_group", "" },
+  { "volume_group", "my group" },
+  { "volume_group", "-vg" },
+  { "storage_availability_zone", "" },
+  { "num_shell_tries", "abc" },
+  { "num_shell_tries", "3x" },
+  { "num_shell_tries", "0x3" },
+  { "num_shell_tries", "" },
+  { "num_shell_tries", "0" },
+  { "num_shell_tries", "101" },
+  { "num_shell_tries", "-1" },
+  { "num_shell_tries", "99999999999999999999999" },
+  { "volume_topic", "" },
+  { "volume_manager", "" },
+  { "host", "my host" },
+  { "volume_backend_name", "tab\there" },
+  { "volume_backend_name", "new\nline" },
+  { "volume_name_template", "volume" },
+  { "volume_name_template", "%s-%s" },
+  { "volume_name_template", "vol-%d-%s" },
+  { "volume_name_template", "vol-%s%" },
+  { "volume_name_template", "a/%s" },
+  { "snapshot_name_template", "snapshot" },
+  { "file_volumes_dir", "relative/dir" },
+  { "fake_command_log", "commands.log" },
+  { "logging_driver_log", "calls.json" },
+  { "iscsi_target_prefix", "target:" },
+  { "iscsi_target_prefix", "iqn.2010-10.org open:" },
+  { "iscsi_ip_address", "localhost" },
+  { "iscsi_ip_address", "300.1.1.1" },
+  { "iscsi_port", "0" },
+  { "iscsi_port", "65536" },
+  { "iscsi_port", "http" },
+  { "iscsi_num_targets", "0" },
+  { "iscsi_num_targets", "1.5" },
+  { "iscsi_helper", "targetcli" },
+  { "iscsi_helper", "" },
+  { "lvm_type", "thick" },
+  { "volume_clear", "shred" },
+  { "volume_clear_size", "-1" },
+  { "volume_clear_size", "1048577" },
+};
+
+static void
+test_bad_values_set (void)
+{
+  const char *const *keys = nova_volume_config_list_keys ();
+
+  /* the table above covers every key */
+  for (gsize k = 0; keys[k] != NULL; k++)
+    {
+      gboolean found = FALSE;
+
+      for (gsize i = 0; i < G_N_ELEMENTS (bad_values) && !found; i++)
+        found = g_str_equal (bad_values[i].key, keys[k]);
+      if (!found)
+        g_error ("no bad value tested for %s", keys[k]);
+    }
+
+  for (gsize i = 0; i < G_N_ELEMENTS (bad_values); i++)
+    {
+      g_autoptr(NovaVolumeConfig) config = nova_volume_config_new ();
+      g_autoptr(GError) error = NULL;
+      /* control characters are shown escaped (the values here are ASCII) */
+      g_autofree char *shown = g_strescape (bad_values[i].value, NULL);
+      g_autofree char *prefix = g_strdup_printf ("%s = '%s': ", bad_values[i].key, shown);
+
+      g_test_message ("set %s = '%s'", bad_values[i].key, bad_values[i].value);
+      g_assert_false (nova_volume_config_set (config, bad_values[i].key, bad_values[i].value, &error));
+      g_assert_error (error, NOVA_VOLUME_ERROR, NOVA_VOLUME_ERROR_INVALID_ARGUMENT);
+      g_assert_true (g_str_has_prefix (error->message, prefix));
+      g_test_message ("  %s", error->message);
+
+      /* the refused value left the default in place */
+      g_assert_cmpstr (nova_volume_config_get_driver (config), ==, "file");
+      if (g_str_equal (bad_values[i].key, "num_shell_tries"))
+        g_assert_cmpint (nova_volume_config_get_int (config, "num_shell_tries"), ==, 3);
+    }
+}
+
+static void
+test_bad_values_file (void)
+{
+  g_autoptr(Scratch) scratch = scratch_new ();
+
+  for (gsize i = 0; i < G_N_ELEMENTS (bad_values); i++)
+    {
+      g_autoptr(GKeyFile) keyfile = g_key_file_new ();
+      g_autoptr(NovaVolumeConfig) config = NULL;
+      g_autoptr(GError) error = NULL;
+      g_autofree char *data = NULL;
+      g_autofree char *path = NULL;
+      g_autofree char *prefix = NULL;
+      g_autofree char *shown = g_strescape (bad_values[i].value, NULL);
+
+      /* set_string escapes what needs it (the tab), as an editor would */
+      g_key_file_set_string (keyfile, "DEFAULT", bad_values[i].key, bad_values[i].value);
+      data = g_key_file_to_data (keyfile, NULL, NULL);
+      path = scratch_write (scratch, "bad.conf", data);
+
+      config = nova_volume_config_load (path, FALSE, &error);
+      g_assert_error (error, NOVA_VOLUME_ERROR, NOVA_VOLUME_ERROR_INVALID_ARGUMENT);
+      g_assert_null (config);
+      prefix = g_strdup_printf ("%s: %s = '%s': ", path, bad_values[i].key, shown);
+      g_assert_true (g_str_has_prefix (error->message, prefix));
+    }
+}
+
+static void
+test_bad_int_message (void)
+{
+  g_autoptr(Scratch) scratch = scratch_new ();
+  g_autofree char *path = scratch_write (scratch, "nova-volume.conf",
+                                         "[DEFAULT]\nnum_shell_tries = abc\n");
+  g_autofree char *expected = g_strdup_printf ("%s: num_shell_tries = 'abc': not an integer (1..100)", path);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(NovaVolumeConfig) config = nova_volume_config_load (path, FALSE, &error);
+
+  g_assert_null (config);
+  g_assert_error (error, NOVA_VOLUME_ERROR, NOVA_VOLUME_ERROR_INVALID_ARGUMENT);
+  g_assert_cmpstr (error->message, ==, expected);
+}
+
+static void
+test_load_values (void)
+{
+  g_autoptr(Scratch) scratch = scratch_new ();
+  g_autofree char *path = scratch_write (scratch, "nova-volume.conf",
+                                         "# a comment\n"
+                                         "[DEFAULT]\n"
+                                         "volume_driver = fake\t\n"
+                                         "volume_group = vg0   \n"
+                                         "num_shell_tries = 7  \n"
+                                         "iscsi_helper=lioadm\n"
+                                         "host = storage-1\n"
+                                         "volume_backend_name = fast\n"
+                                         "iscsi_ip_address = ::1\n"
+                                         "volume_name_template = vol_%s_data\n"
+                                         "fake_command_log = /tmp/commands.log\n");
+  g_autoptr(GError) error = NULL;
+  g_autoptr(NovaVolumeConfig) config = nova_volume_config_load (path, FALSE, &error);
+
+  g_assert_no_error (error);
+  g_assert_nonnull (config);
+  g_assert_cmpstr (nova_volume_config_get_path (config), ==, path);
+  g_assert_cmpstr (nova_volume_config_get_driver (config), ==, "fake");
+  g_assert_cmpstr (nova_volume_config_get_string (config, "volume_driver"), ==, "fake");
+  /* blanks around a value are not part of it */
+  g_assert_cmpstr (nova_volume_config_get_string (config, "volume_group"), ==, "vg0");
+  g_assert_cmpint (nova_volume_config_get_int (config, "num_shell_tries"), ==, 7);
+  g_assert_cmpstr (nova_volume_config_get_string (config, "iscsi_helper"), ==, "lioadm");
+  g_assert_cmpstr (nova_volume_config_get_string (config, "host"), ==, "storage-1");
+  g_assert_cmpstr (nova_volume_config_get_string (config, "volume_backend_name"), ==, "fast");
+  g_assert_cmpstr (nova_volume_config_get_string (config, "iscsi_ip_address"), ==, "::1");
+  g_assert_cmpstr (nova_volume_config_get_string (config, "volume_name_template"), ==, "vol_%s_data");
+  g_assert_cmpstr (nova_volume_config_get_string (config, "fake_command_log"), ==, "/tmp/commands.log");
+  /* untouched keys keep their defaults */
+  g_assert_cmpstr (nova_volume_config_get_string (config, "storage_availability_zone"), ==, "nova");
+  g_assert_cmpint (nova_volume_config_get_int (config, "iscsi_port"), ==, 3260);
+}
+
+static void
+test_driver_aliases (void)
+{
+  static const struct {
+    const char *value;
+    const char *driver;
+  } aliases[] = {
+    { "file", "file" },
+    { "fake", "fake" },
+    { "logging", "logging" },
+    { "lvm-iscsi", "lvm-iscsi" },
+    { "rbd", "rbd" },
+    { "sheepdog", "sheepdog" },
+    { "aoe", "aoe" },
+    { "nova.volume.driver.FakeISCSIDriver", "fake" },
+    { "nova.volume.driver.ISCSIDriver", "lvm-iscsi" },
+    { "nova.volume.driver.RBDDriver", "rbd" },
+    { "nova.volume.driver.SheepdogDriver", "sheepdog" },
+    { "nova.volume.driver.LoggingVolumeDriver", "logging" },
+    { "nova.volume.driver.AOEDriver", "aoe" },
+  };
+  g_autoptr(Scratch) scratch = scratch_new ();
+
+  for (gsize i = 0; i < G_N_ELEMENTS (aliases); i++)
+    {
+      g_autoptr(NovaVolumeConfig) config = nova_volume_config_new ();
+      g_autoptr(NovaVolumeConfig) loaded = NULL;
+      g_autoptr(GError) error = NULL;
+      g_autofree char *contents = g_strdup_printf ("[DEFAULT]\nvolume_driver = %s\n", aliases[i].value);
+      g_autofree char *path = scratch_write (scratch, "driver.conf", contents);
+
+      g_assert_true (nova_volume_config_set (config, "volume_driver", aliases[i].value, &error));
+      g_assert_no_error (error);
+      g_assert_cmpstr (nova_volume_config_get_driver (config), ==, aliases[i].driver);
+      /* the backend name follows the driver while it is not set */
+      g_assert_cmpstr (nova_volume_config_get_string (config, "volume_backend_name"), ==, aliases[i].driver);
+
+      loaded = nova_volume_config_load (path, FALSE, &error);
+      g_assert_no_error (error);
+      g_assert_cmpstr (nova_volume_config_get_driver (loaded), ==, aliases[i].driver);
+    }
+}
+
+static void
+test_unknown_driver (void)
+{
+  g_autoptr(NovaVolumeConfig) config = nova_volume_config_new ();
+  g_autoptr(GError) error = NULL;
+  const char *const *known = nova_volume_driver_known_names ();
+
+  g_assert_false (nova_volume_config_set (config, "volume_driver", "nova.volume.driver.NetAppDriver", &error));
+  g_assert_error (error, NOVA_VOLUME_ERROR, NOVA_VOLUME_ERROR_INVALID_ARGUMENT);
+  g_assert_nonnull (strstr (error->message, "volume_driver"));
+  g_assert_nonnull (strstr (error->message, "NetAppDriver"));
+  /* it lists what would have worked */
+  for (gsize i = 0; known[i] != NULL; i++)
+    g_assert_nonnull (strstr (error->message, known[i]));
+}
+
+static void
+test_unknown_key (void)
+{
+  g_autoptr(Scratch) scratch = scratch_new ();
+  g_autofree char *path = scratch_write (scratch, "nova-volume.conf",
+                                         "[DEFAULT]\nvolume_group = vg0\nvolume_grup = vg1\n");
+  g_autofree char *expected = g_strdup_printf ("%s: unknown key 'volume_grup' in [DEFAULT]", path);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(NovaVolumeConfig) config = nova_volume_config_load (path, FALSE, &error);
+  g_autoptr(NovaVolumeConfig) defaults = nova_volume_config_new ();
+
+  g_assert_null (config);
+  g_assert_error (error, NOVA_VOLUME_ERROR, NOVA_VOLUME_ERROR_INVALID_ARGUMENT);
+  g_assert_cmpstr (error->message, ==, expected);
+  g_clear_error (&error);
+
+  g_assert_false (nova_volume_config_set (defaults, "volume_grup", "vg1", &error));
+  g_assert_error (error, NOVA_VOLUME_ERROR, NOVA_VOLUME_ERROR_INVALID_ARGUMENT);
+  g_assert_nonnull (strstr (error->message, "volume_grup"));
+}
+
+static void
+test_unknown_group (void)
+{
+  g_autoptr(Scratch) scratch = scratch_new ();
+  g_autofree char *path = scratch_write (scratch, "nova-volume.conf",
+                                         "[DEFAULT]\nvolume_group = vg0\n"
+                                         "[lvm]\nvolume_group = vg1\n");
+  g_autoptr(GError) error = NULL;
+  g_autoptr(NovaVolumeConfig) config = nova_volume_config_load (path, FALSE, &error);
+
+  g_assert_null (config);
+  g_assert_error (error, NOVA_VOLUME_ERROR, NOVA_VOLUME_ERROR_INVALID_ARGUMENT);
+  g_assert_true (g_str_has_prefix (error->message, path));
+  g_assert_nonnull (strstr (error->message, "[lvm]"));
+}
+
+static void
+test_syntax_error (void)
+{
+  g_autoptr(Scratch) scratch = scratch_new ();
+  g_autofree char *path = scratch_write (scratch, "nova-volume.conf",
+                                         "[DEFAULT]\nthis line has no equals sign\n");
+  g_autoptr(GError) error = NULL;
+  g_autoptr(NovaVolumeConfig) config = nova_volume_config_load (path, FALSE, &error);
+
+  g_assert_null (config);
+  g_assert_error (error, NOVA_VOLUME_ERROR, NOVA_VOLUME_ERROR_INVALID_ARGUMENT);
+  g_assert_true (g_str_has_prefix (error->message, path));
+}
+
+static void
+test_empty_file (void)
+{
+  g_autoptr(Scratch) scratch = scratch_new ();
+  g_autofree char *empty = scratch_write (scratch, "empty.conf", "");
+  g_autofree char *group = scratch_write (scratch, "group.conf", "[DEFAULT]\n# nothing set\n");
+  g_autoptr(GError) error = NULL;
+  g_autoptr(NovaVolumeConfig) config1 = nova_volume_config_load (empty, FALSE, &error);
+  g_autoptr(NovaVolumeConfig) config2 = NULL;
+
+  g_assert_no_error (error);
+  g_assert_cmpstr (nova_volume_config_get_driver (config1), ==, "file");
+  config2 = nova_volume_config_load (group, FALSE, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (nova_volume_config_get_int (config2, "num_shell_tries"), ==, 3);
+}
+
+static void
+test_missing_file (void)
+{
+  g_autoptr(Scratch) scratch = scratch_new ();
+  g_autofree char *path = g_build_filename (scratch->dir, "absent.conf", NULL);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(NovaVolumeConfig) config = NULL;
+
+  config = nova_volume_config_load (path, FALSE, &error);
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND);
+  g_assert_null (config);
+  g_assert_nonnull (strstr (error->message, path));
+  g_clear_error (&error);
+
+  config = nova_volume_config_load (path, TRUE, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (config);
+  /* nothing came from the file */
+  g_assert_null (nova_volume_config_get_path (config));
+  g_assert_cmpstr (nova_volume_config_get_driver (config), ==, "file");
+  g_assert_cmpint (nova_volume_config_get_int (config, "num_shell_tries"), ==, 3);
+}
+
+static void
+test_set (void)
+{
+  g_autoptr(NovaVolumeConfig) config = nova_volume_config_new ();
+  g_autoptr(GError) error = NULL;
+
+  g_assert_true (nova_volume_config_set (config, "num_shell_tries", "10", &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (nova_volume_config_get_int (config, "num_shell_tries"), ==, 10);
+
+  g_assert_true (nova_volume_config_set (config, "num_shell_tries", " 100 ", &error));
+  g_assert_cmpint (nova_volume_config_get_int (config, "num_shell_tries"), ==, 100);
+
+  g_assert_true (nova_volume_config_set (config, "volume_clear", "none", &error));
+  g_assert_cmpstr (nova_volume_config_get_string (config, "volume_clear"), ==, "none");
+
+  g_assert_true (nova_volume_config_set (config, "volume_clear_size", "1048576", &error));
+  g_assert_cmpint (nova_volume_config_get_int (config, "volume_clear_size"), ==, 1048576);
+
+  g_assert_true (nova_volume_config_set (config, "lvm_type", "thin", &error));
+  g_assert_cmpstr (nova_volume_config_get_string (config, "lvm_type"), ==, "thin");
+
+  /* host: a name, then back to "the machine's" */
+  g_assert_true (nova_volume_config_set (config, "host", "storage-7", &error));
+  g_assert_cmpstr (nova_volume_config_get_string (config, "host"), ==, "storage-7");
+  g_assert_true (nova_volume_config_set (config, "host", "", &error));
+  g_assert_cmpstr (nova_volume_config_get_string (config, "host"), ==, g_get_host_name ());
+  g_assert_no_error (error);
+
+  /* every default is itself accepted by set() */
+  for (const char *const *keys = nova_volume_config_list_keys (); *keys != NULL; keys++)
+    {
+      g_assert_true (nova_volume_config_set (config, *keys, nova_volume_config_key_default (*keys), &error));
+      g_assert_no_error (error);
+    }
+  g_assert_cmpint (nova_volume_config_get_int (config, "num_shell_tries"), ==, 3);
+  g_assert_cmpstr (nova_volume_config_get_string (config, "lvm_type"), ==, "default");
+}
+
+static void
+test_stable_pointers (void)
+{
+  g_autoptr(NovaVolumeConfig) config = nova_volume_config_new ();
+
+  /* worker threads keep what the getters return */
+  g_assert_true (nova_volume_config_get_string (config, "host")
+                 == nova_volume_config_get_string (config, "host"));
+  g_assert_true (nova_volume_config_get_driver (config) == nova_volume_config_get_driver (config));
+}
+
+static void
+test_wrong_getter (void)
+{
+  g_autoptr(NovaVolumeConfig) config = nova_volume_config_new ();
+
+  g_test_expect_message ("nova-volume", G_LOG_LEVEL_CRITICAL, "*no key 'no_such_key'*");
+  g_assert_null (nova_volume_config_get_string (config, "no_such_key"));
+  g_test_assert_expected_messages ();
+
+  g_test_expect_message ("nova-volume", G_LOG_LEVEL_CRITICAL, "*'num_shell_tries' is not a string*");
+  g_assert_null (nova_volume_config_get_string (config, "num_shell_tries"));
+  g_test_assert_expected_messages ();
+
+  g_test_expect_message ("nova-volume", G_LOG_LEVEL_CRITICAL, "*'volume_group' is not an integer*");
+  g_assert_cmpint (nova_volume_config_get_int (config, "volume_group"), ==, 0);
+  g_test_assert_expected_messages ();
+
+  g_test_expect_message ("nova-volume", G_LOG_LEVEL_CRITICAL, "*'iscsi_port' is not a boolean*");
+  g_assert_false (nova_volume_config_get_boolean (config, "iscsi_port"));
+  g_test_assert_expected_messages ();
+
+  g_test_expect_message ("nova-volume", G_LOG_LEVEL_CRITICAL, "*no key 'no_such_key'*");
+  g_assert_null (nova_volume_config_key_default ("no_such_key"));
+  g_test_assert_expected_messages ();
+}
+
+static char *
+packaged_conf_path (void)
+{
+  return g_test_build_filename (G_TEST_DIST, "..", "data", "nova-volume.conf", NULL);
+}
+
+static void
+test_packaged_file_loads (void)
+{
+  g_autofree char *path = packaged_conf_path ();
+  g_autoptr(GError) error = NULL;
+  g_autoptr(NovaVolumeConfig) config = nova_volume_config_load (path, FALSE, &error);
+
+  g_assert_no_error (error);
+  g_assert_nonnull (config);
+  /* everything in it is commented out: it is the defaults */
+  g_assert_cmpstr (nova_volume_config_get_driver (config), ==, "file");
+  g_assert_cmpint (nova_volume_config_get_int (config, "num_shell_tries"), ==, 3);
+}
+
+static void
+test_packaged_file_documents_every_key (void)
+{
+  g_autofree char *path = packaged_conf_path ();
+  g_autofree char *contents = NULL;
+  g_auto(GStrv) lines = NULL;
+  g_autoptr(GError) error = NULL;
+  const char *const *keys = nova_volume_config_list_keys ();
+  gsize next_key = 0;
+
+  g_file_get_contents (path, &contents, NULL, &error);
+  g_assert_no_error (error);
+  lines = g_strsplit (contents, "\n", -1);
+
+  /* each key as "#key = default" (or "#key =" for an empty default), in
+   * table order, right under a comment that explains it */
+  for (gsize i = 0; lines[i] != NULL; i++)
+    {
+      g_autofree char *expected = NULL;
+      const char *def;
+
+      if (keys[next_key] == NULL)
+        break;
+      def = nova_volume_config_key_default (keys[next_key]);
+      expected = *def == '\0'
+        ? g_strdup_printf ("#%s =", keys[next_key])
+        : g_strdup_printf ("#%s = %s", keys[next_key], def);
+      if (!g_str_equal (lines[i], expected))
+        continue;
+      g_assert_cmpuint (i, >, 0);
+      g_assert_true (g_str_has_prefix (lines[i - 1], "# "));
+      next_key++;
+    }
+  if (keys[next_key] != NULL)
+    g_error ("%s does not document '%s' as '#%s = %s' (in table order)", path,
+             keys[next_key], keys[next_key], nova_volume_config_key_default (keys[next_key]));
+}
+
+/* the error domain: a D-Bus name for every code */
+static void
+test_error_names (void)
+{
+  static const char *const names[] = {
+    "Failed", "NotAuthorized", "NotFound", "InvalidArgument", "InvalidState",
+    "Busy", "NoSpace", "NotSupported", "Cancelled", "AlreadyExists",
+  };
+
+  G_STATIC_ASSERT (G_N_ELEMENTS (names) == NOVA_VOLUME_ERROR_N_ERRORS);
+  for (gint code = 0; code < NOVA_VOLUME_ERROR_N_ERRORS; code++)
+    {
+      g_autoptr(GError) error = g_error_new (NOVA_VOLUME_ERROR, code, "message %d", code);
+      g_autoptr(GError) back = NULL;
+      g_autofree char *expected = g_strconcat ("org.openstack.Volume1.Error.", names[code], NULL);
+      g_autofree char *name = g_dbus_error_encode_gerror (error);
+
+      g_assert_cmpstr (name, ==, expected);
+      /* and a client gets the code back from the name */
+      back = g_dbus_error_new_for_dbus_error (expected, "remote message");
+      g_assert_error (back, NOVA_VOLUME_ERROR, code);
+      g_assert_true (g_dbus_error_strip_remote_error (back));
+      g_assert_cmpstr (back->message, ==, "remote message");
+    }
+}
+
+static void
+test_error_convert (void)
+{
+  static const struct {
+    GQuark domain;
+    gint   code;
+    gint   expected;
+  } cases[] = {
+    { 0, G_IO_ERROR_NOT_FOUND, NOVA_VOLUME_ERROR_NOT_FOUND },
+    { 0, G_IO_ERROR_EXISTS, NOVA_VOLUME_ERROR_ALREADY_EXISTS },
+    { 0, G_IO_ERROR_NO_SPACE, NOVA_VOLUME_ERROR_NO_SPACE },
+    { 0, G_IO_ERROR_PERMISSION_DENIED, NOVA_VOLUME_ERROR_FAILED },
+    { 0, G_IO_ERROR_BUSY, NOVA_VOLUME_ERROR_BUSY },
+    { 0, G_IO_ERROR_CANCELLED, NOVA_VOLUME_ERROR_CANCELLED },
+    { 0, G_IO_ERROR_NOT_SUPPORTED, NOVA_VOLUME_ERROR_NOT_SUPPORTED },
+    { 0, G_IO_ERROR_INVALID_ARGUMENT, NOVA_VOLUME_ERROR_INVALID_ARGUMENT },
+    { 0, G_IO_ERROR_TIMED_OUT, NOVA_VOLUME_ERROR_FAILED },
+    { 1, G_KEY_FILE_ERROR_PARSE, NOVA_VOLUME_ERROR_INVALID_ARGUMENT },
+    { 1, G_KEY_FILE_ERROR_INVALID_VALUE, NOVA_VOLUME_ERROR_INVALID_ARGUMENT },
+    { 2, G_FILE_ERROR_NOENT, NOVA_VOLUME_ERROR_NOT_FOUND },
+    { 2, G_FILE_ERROR_NOSPC, NOVA_VOLUME_ERROR_NO_SPACE },
+    { 2, G_FILE_ERROR_EXIST, NOVA_VOLUME_ERROR_ALREADY_EXISTS },
+    { 2, G_FILE_ERROR_ACCES, NOVA_VOLUME_ERROR_FAILED },
+    { 3, G_SPAWN_ERROR_NOENT, NOVA_VOLUME_ERROR_FAILED },
+    { 4, G_DBUS_ERROR_ACCESS_DENIED, NOVA_VOLUME_ERROR_NOT_AUTHORIZED },
+    { 4, G_DBUS_ERROR_FAILED, NOVA_VOLUME_ERROR_FAILED },
+    { 5, 1, NOVA_VOLUME_ERROR_FAILED },
+    { 6, NOVA_VOLUME_ERROR_BUSY, NOVA_VOLUME_ERROR_BUSY },
+    { 6, NOVA_VOLUME_ERROR_INVALID_STATE, NOVA_VOLUME_ERROR_INVALID_STATE },
+  };
+
+  for (gsize i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      GQuark domains[] = {
+        G_IO_ERROR, G_KEY_FILE_ERROR, G_FILE_ERROR, G_SPAWN_ERROR, G_DBUS_ERROR,
+        g_quark_from_static_string ("some-library-error-quark"), NOVA_VOLUME_ERROR,
+      };
+      g_autoptr(GError) error = g_error_new (domains[cases[i].domain], cases[i].code,
+                                             "case %" G_GSIZE_FORMAT, i);
+      g_autofree char *message = g_strdup (error->message);
+
+      nova_volume_error_convert (&error);
+      g_assert_error (error, NOVA_VOLUME_ERROR, cases[i].expected);
+      g_assert_cmpstr (error->message, ==, message);
+    }
+}
+
+static void
+test_error_convert_noop (void)
+{
+  GError *error = NULL;
+
+  nova_volume_error_convert (NULL);
+  nova_volume_error_convert (&error);
+  g_assert_null (error);
+}
+
+int
+main (int argc, char **argv)
+{
+  /* run by hand from the build tree, data/ is still the source tree's
+   * (meson test sets G_TEST_SRCDIR itself) */
+  g_setenv ("G_TEST_SRCDIR", NOVA_VOLUME_SOURCE_ROOT G_DIR_SEPARATOR_S "tests", FALSE);
+  g_test_init (&argc, &argv, NULL);
+
+  g_test_add_func ("/config/defaults", test_defaults);
+  g_test_add_func ("/config/list-keys-order", test_list_keys_order);
+  g_test_add_func ("/config/bad-values/set", test_bad_values_set);
+  g_test_add_func ("/config/bad-values/file", test_bad_values_file);
+  g_test_add_func ("/config/bad-values/int-message", test_bad_int_message);
+  g_test_add_func ("/config/load", test_load_values);
+  g_test_add_func ("/config/driver/aliases", test_driver_aliases);
+  g_test_add_func ("/config/driver/unknown", test_unknown_driver);
+  g_test_add_func ("/config/unknown-key", test_unknown_key);
+  g_test_add_func ("/config/unknown-group", test_unknown_group);
+  g_test_add_func ("/config/syntax-error", test_syntax_error);
+  g_test_add_func ("/config/empty-file", test_empty_file);
+  g_test_add_func ("/config/missing-file", test_missing_file);
+  g_test_add_func ("/config/set", test_set);
+  g_test_add_func ("/config/stable-pointers", test_stable_pointers);
+  g_test_add_func ("/config/wrong-getter", test_wrong_getter);
+  g_test_add_func ("/config/packaged-file/loads", test_packaged_file_loads);
+  g_test_add_func ("/config/packaged-file/documents-every-key", test_packaged_file_documents_every_key);
+  g_test_add_func ("/error/names", test_error_names);
+  g_test_add_func ("/error/convert", test_error_convert);
+  g_test_add_func ("/error/convert-noop", test_error_convert_noop);
+
+  return g_test_run ();
+}

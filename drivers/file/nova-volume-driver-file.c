@@ -1,2 +1,910 @@
+/* nova-volume: the "file" driver. Each volume is a sparse file in one
+ * directory; snapshots and clones are reflinks where the filesystem can
+ * share extents (btrfs, xfs), otherwise copies that keep holes as holes.
+ * It needs no root and no external command: the embedded default. */
 #include "config.h"
-typedef int nova_stub;
+
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/fs.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/stat.h>
+#include <sys/statvfs.h>
+#include <unistd.h>
+
+#include <glib/gstdio.h>
+#include <gmodule.h>
+
+#include "nova-volume-driver.h"
+#include "nova-volume-error.h"
+
+/* the unit every size is rounded up to: a sector, so the file can back a
+ * block device (loop, qemu raw) as is */
+#define FILE_DRIVER_BLOCK 512
+
+/* how much one copy step moves before progress and cancellation are
+ * looked at again */
+#define COPY_CHUNK ((gsize) 8 * 1024 * 1024)
+
+/* a file descriptor that closes itself: g_autofd is newer than our glib */
+typedef int NovaFileFd;
+
+static void
+nova_file_fd_close (int fd)
+{
+  int errsv = errno;
+
+  close (fd);
+  errno = errsv;
+}
+G_DEFINE_AUTO_CLEANUP_FREE_FUNC (NovaFileFd, nova_file_fd_close, -1)
+
+#define NOVA_VOLUME_TYPE_FILE_DRIVER (nova_volume_file_driver_get_type ())
+G_DECLARE_FINAL_TYPE (NovaVolumeFileDriver, nova_volume_file_driver, NOVA_VOLUME, FILE_DRIVER, GObject)
+
+struct _NovaVolumeFileDriver {
+  GObject           parent_instance;
+  /* set once in do_setup, read-only after: worker threads read them */
+  char             *dir;
+  char             *backend_name;
+  GMutex            stats_lock;   /* guards stats */
+  GVariant         *stats;        /* last get_volume_stats answer */
+};
+
+static void nova_volume_file_driver_iface_init (NovaVolumeDriverInterface *iface);
+
+G_DEFINE_TYPE_WITH_CODE (NovaVolumeFileDriver, nova_volume_file_driver, G_TYPE_OBJECT,
+                         G_IMPLEMENT_INTERFACE (NOVA_VOLUME_TYPE_DRIVER,
+                                                nova_volume_file_driver_iface_init))
+
+static gboolean
+set_errno_error (GError **error, int errsv, const char *what, const char *path)
+{
+  g_set_error (error, G_IO_ERROR, g_io_error_from_errno (errsv),
+               "%s %s: %s", what, path, g_strerror (errsv));
+  return FALSE;
+}
+
+/* ids are UUIDs chosen by the manager; still, nothing that could climb
+ * out of the directory or look like an option ever becomes a path */
+static gboolean
+check_id (const char *kind, const char *id, GError **error)
+{
+  if (id == NULL || *id == '\0' || strchr (id, '/') != NULL || id[0] == '.' || id[0] == '-')
+    {
+      g_set_error (error, NOVA_VOLUME_ERROR, NOVA_VOLUME_ERROR_INVALID_ARGUMENT,
+                   "invalid %s id '%s'", kind, id != NULL ? id : "(null)");
+      return FALSE;
+    }
+  return TRUE;
+}
+
+static char *
+volume_path (NovaVolumeFileDriver *self, const NovaVolumeRecord *volume, GError **error)
+{
+  g_autofree char *name = NULL;
+
+  if (!check_id ("volume", volume->id, error))
+    return NULL;
+  name = nova_volume_record_backend_name (volume);
+  return g_build_filename (self->dir, name, NULL);
+}
+
+static char *
+snapshot_path (NovaVolumeFileDriver *self, const NovaSnapshotRecord *snapshot, GError **error)
+{
+  g_autofree char *name = NULL;
+
+  if (!check_id ("snapshot", snapshot->id, error))
+    return NULL;
+  name = nova_snapshot_record_backend_name (snapshot);
+  return g_build_filename (self->dir, name, NULL);
+}
+
+static gboolean
+round_size (guint64 size, guint64 *out, GError **error)
+{
+  /* off_t is signed: anything past G_MAXINT64 cannot be a file size */
+  if (size > (guint64) G_MAXINT64 - (FILE_DRIVER_BLOCK - 1))
+    {
+      g_set_error (error, NOVA_VOLUME_ERROR, NOVA_VOLUME_ERROR_INVALID_ARGUMENT,
+                   "size %" G_GUINT64_FORMAT " is too large for a file", size);
+      return FALSE;
+    }
+  *out = (size + FILE_DRIVER_BLOCK - 1) / FILE_DRIVER_BLOCK * FILE_DRIVER_BLOCK;
+  return TRUE;
+}
+
+/* makes a rename or unlink in the volumes directory survive a crash */
+static gboolean
+sync_dir (NovaVolumeFileDriver *self, GError **error)
+{
+  g_auto(NovaFileFd) fd = open (self->dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+
+  if (fd < 0)
+    return set_errno_error (error, errno, "cannot open", self->dir);
+  if (fsync (fd) < 0)
+    return set_errno_error (error, errno, "cannot sync", self->dir);
+  return TRUE;
+}
+
+static gboolean
+unlink_if_exists (const char *path, GError **error)
+{
+  if (unlink (path) < 0 && errno != ENOENT)
+    return set_errno_error (error, errno, "cannot remove", path);
+  return TRUE;
+}
+
+static void
+invalidate_stats (NovaVolumeFileDriver *self)
+{
+  g_mutex_lock (&self->stats_lock);
+  g_clear_pointer (&self->stats, g_variant_unref);
+  g_mutex_unlock (&self->stats_lock);
+}
+
+/* setup */
+
+static const char *
+nova_volume_file_driver_get_name (NovaVolumeDriver *driver)
+{
+  return "file";
+}
+
+static gboolean
+nova_volume_file_driver_do_setup (NovaVolumeDriver *driver, NovaVolumeDriverContext *ctx, GError **error)
+{
+  NovaVolumeFileDriver *self = NOVA_VOLUME_FILE_DRIVER (driver);
+  const char *dir = nova_volume_config_get_string (ctx->config, "file_volumes_dir");
+  const char *backend_name = nova_volume_config_get_string (ctx->config, "volume_backend_name");
+
+  g_free (self->backend_name);
+  self->backend_name = g_strdup (backend_name != NULL && *backend_name != '\0' ? backend_name : "file");
+  g_free (self->dir);
+  if (dir != NULL && *dir != '\0')
+    self->dir = g_strdup (dir);
+  else
+    self->dir = g_build_filename (ctx->state_dir, "volumes", NULL);
+
+  /* a directory that cannot be made is reported by check_for_setup_error,
+   * which says what is wrong with the path rather than what mkdir said */
+  if (g_mkdir_with_parents (self->dir, 0700) < 0)
+    g_debug ("cannot create %s: %s", self->dir, g_strerror (errno));
+  return TRUE;
+}
+
+static gboolean
+nova_volume_file_driver_check_for_setup_error (NovaVolumeDriver *driver, GError **error)
+{
+  NovaVolumeFileDriver *self = NOVA_VOLUME_FILE_DRIVER (driver);
+  struct stat st;
+
+  if (stat (self->dir, &st) < 0)
+    {
+      int errsv = errno;
+      g_set_error (error, NOVA_VOLUME_ERROR, NOVA_VOLUME_ERROR_FAILED,
+                   "file_volumes_dir %s: cannot use it as the volumes directory: %s",
+                   self->dir, g_strerror (errsv));
+      return FALSE;
+    }
+  if (!S_ISDIR (st.st_mode))
+    {
+      g_set_error (error, NOVA_VOLUME_ERROR, NOVA_VOLUME_ERROR_FAILED,
+                   "file_volumes_dir %s: not a directory", self->dir);
+      return FALSE;
+    }
+  if (access (self->dir, W_OK | X_OK) < 0)
+    {
+      int errsv = errno;
+      g_set_error (error, NOVA_VOLUME_ERROR, NOVA_VOLUME_ERROR_FAILED,
+                   "file_volumes_dir %s: not writable: %s", self->dir, g_strerror (errsv));
+      return FALSE;
+    }
+  return TRUE;
+}
+
+/* create and delete */
+
+static gboolean
+create_sparse_file (const char *path, guint64 size, GError **error)
+{
+  g_auto(NovaFileFd) fd = open (path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+
+  if (fd < 0)
+    {
+      int errsv = errno;
+      if (errsv == EEXIST)
+        {
+          g_set_error (error, NOVA_VOLUME_ERROR, NOVA_VOLUME_ERROR_ALREADY_EXISTS,
+                       "%s already exists", path);
+          return FALSE;
+        }
+      return set_errno_error (error, errsv, "cannot create", path);
+    }
+  if (ftruncate (fd, (off_t) size) < 0 || fsync (fd) < 0)
+    {
+      int errsv = errno;
+      unlink (path);
+      return set_errno_error (error, errsv, "cannot size", path);
+    }
+  return TRUE;
+}
+
+static gboolean
+nova_volume_file_driver_create_volume (NovaVolumeDriver *driver, NovaVolumeRecord *volume, GError **error)
+{
+  NovaVolumeFileDriver *self = NOVA_VOLUME_FILE_DRIVER (driver);
+  g_autofree char *path = volume_path (self, volume, error);
+  guint64 size;
+
+  if (path == NULL)
+    return FALSE;
+  if (volume->size == 0)
+    {
+      g_set_error (error, NOVA_VOLUME_ERROR, NOVA_VOLUME_ERROR_INVALID_ARGUMENT,
+                   "volume %s: a size of 0 bytes", volume->id);
+      return FALSE;
+    }
+  if (!round_size (volume->size, &size, error))
+    return FALSE;
+  if (!create_sparse_file (path, size, error))
+    return FALSE;
+  if (!sync_dir (self, error))
+    return FALSE;
+  invalidate_stats (self);
+  volume->size = size;
+  nova_record_set_string (&volume->provider_location, path);
+  return TRUE;
+}
+
+static gboolean
+delete_file (NovaVolumeFileDriver *self, const char *path, GError **error)
+{
+  g_autofree char *partial = g_strconcat (path, ".partial", NULL);
+
+  /* a leftover of a copy that crashed goes with the volume */
+  if (!unlink_if_exists (partial, error))
+    return FALSE;
+  if (!unlink_if_exists (path, error))
+    return FALSE;
+  invalidate_stats (self);
+  return sync_dir (self, error);
+}
+
+static gboolean
+nova_volume_file_driver_delete_volume (NovaVolumeDriver *driver, const NovaVolumeRecord *volume,
+                                       GError **error)
+{
+  NovaVolumeFileDriver *self = NOVA_VOLUME_FILE_DRIVER (driver);
+  g_autofree char *path = volume_path (self, volume, error);
+
+  if (path == NULL)
+    return FALSE;
+  return delete_file (self, path, error);
+}
+
+static gboolean
+nova_volume_file_driver_delete_snapshot (NovaVolumeDriver *driver, const NovaSnapshotRecord *snapshot,
+                                         GError **error)
+{
+  NovaVolumeFileDriver *self = NOVA_VOLUME_FILE_DRIVER (driver);
+  g_autofree char *path = snapshot_path (self, snapshot, error);
+
+  if (path == NULL)
+    return FALSE;
+  return delete_file (self, path, error);
+}
+
+static gboolean
+nova_volume_file_driver_extend_volume (NovaVolumeDriver *driver, NovaVolumeRecord *volume,
+                                       guint64 new_size, GError **error)
+{
+  NovaVolumeFileDriver *self = NOVA_VOLUME_FILE_DRIVER (driver);
+  g_autofree char *path = volume_path (self, volume, error);
+  g_auto(NovaFileFd) fd = -1;
+  struct stat st;
+  guint64 size;
+
+  if (path == NULL)
+    return FALSE;
+  if (!round_size (new_size, &size, error))
+    return FALSE;
+  fd = open (path, O_WRONLY | O_CLOEXEC);
+  if (fd < 0)
+    return set_errno_error (error, errno, "cannot open", path);
+  if (fstat (fd, &st) < 0)
+    return set_errno_error (error, errno, "cannot stat", path);
+  /* shrinking would cut off data a guest wrote */
+  if (size < (guint64) st.st_size)
+    {
+      g_set_error (error, NOVA_VOLUME_ERROR, NOVA_VOLUME_ERROR_INVALID_ARGUMENT,
+                   "volume %s: cannot shrink from %" G_GUINT64_FORMAT " to %" G_GUINT64_FORMAT " bytes",
+                   volume->id, (guint64) st.st_size, size);
+      return FALSE;
+    }
+  if (ftruncate (fd, (off_t) size) < 0)
+    return set_errno_error (error, errno, "cannot extend", path);
+  if (fsync (fd) < 0)
+    return set_errno_error (error, errno, "cannot sync", path);
+  invalidate_stats (self);
+  volume->size = size;
+  return TRUE;
+}
+
+/* copies */
+
+typedef struct {
+  NovaVolumeProgressFunc  func;
+  gpointer                data;
+  guint64                 total;
+} CopyProgress;
+
+static void
+copy_progress_report (CopyProgress *progress, guint64 done)
+{
+  if (progress->func == NULL)
+    return;
+  if (progress->total == 0 || done >= progress->total)
+    progress->func (1.0, progress->data);
+  else
+    progress->func ((double) done / (double) progress->total, progress->data);
+}
+
+static gboolean
+buffer_is_zero (const guint8 *buf, gsize len)
+{
+  for (gsize i = 0; i < len; i++)
+    if (buf[i] != 0)
+      return FALSE;
+  return TRUE;
+}
+
+/* the fallback when copy_file_range cannot be used; all-zero blocks are
+ * skipped so a filesystem without SEEK_DATA still gets a sparse copy */
+static gboolean
+copy_range_rw (int src_fd, int dst_fd, off_t offset, gsize len,
+               const char *src, const char *dest, GError **error)
+{
+  gsize bufsize = MIN (len, (gsize) 1024 * 1024);
+  g_autofree guint8 *buf = g_malloc (bufsize);
+
+  while (len > 0)
+    {
+      ssize_t n = pread (src_fd, buf, MIN (len, bufsize), offset);
+
+      if (n < 0 && errno == EINTR)
+        continue;
+      if (n < 0)
+        return set_errno_error (error, errno, "cannot read", src);
+      if (n == 0)
+        break;  /* the source shrank under us: the rest stays a hole */
+      if (!buffer_is_zero (buf, (gsize) n))
+        {
+          for (ssize_t written = 0; written < n;)
+            {
+              ssize_t w = pwrite (dst_fd, buf + written, (gsize) (n - written), offset + written);
+              if (w < 0 && errno == EINTR)
+                continue;
+              if (w < 0)
+                return set_errno_error (error, errno, "cannot write", dest);
+              written += w;
+            }
+        }
+      offset += n;
+      len -= (gsize) n;
+    }
+  return TRUE;
+}
+
+static gboolean
+copy_range (int src_fd, int dst_fd, off_t offset, gsize len, gboolean *use_rw,
+            const char *src, const char *dest, GError **error)
+{
+  while (len > 0 && !*use_rw)
+    {
+      off_t in = offset;
+      off_t out = offset;
+      ssize_t n = copy_file_range (src_fd, &in, dst_fd, &out, len, 0);
+
+      if (n < 0)
+        {
+          int errsv = errno;
+          if (errsv == EINTR)
+            continue;
+          if (errsv == EXDEV || errsv == ENOSYS || errsv == EOPNOTSUPP || errsv == EINVAL)
+            {
+              *use_rw = TRUE;
+              break;
+            }
+          return set_errno_error (error, errsv, "cannot copy to", dest);
+        }
+      if (n == 0)
+        return TRUE;  /* the source shrank under us */
+      offset += n;
+      len -= (gsize) n;
+    }
+  if (len > 0)
+    return copy_range_rw (src_fd, dst_fd, offset, len, src, dest, error);
+  return TRUE;
+}
+
+/* copies the data extents of @src_fd into @dst_fd chunk by chunk,
+ * leaving holes as holes */
+static gboolean
+copy_sparse (int src_fd, int dst_fd, guint64 size, const char *src, const char *dest,
+             CopyProgress *progress, GCancellable *cancellable, GError **error)
+{
+  gboolean use_rw = FALSE;
+  off_t pos = 0;
+
+  while ((guint64) pos < size)
+    {
+      off_t data;
+      off_t hole;
+
+      if (g_cancellable_set_error_if_cancelled (cancellable, error))
+        return FALSE;
+      data = lseek (src_fd, pos, SEEK_DATA);
+      if (data < 0 && errno == ENXIO)
+        break;  /* only a hole is left */
+      if (data < 0 && errno == EINVAL)
+        {
+          /* no SEEK_DATA here: treat the rest as data, copy_range_rw still
+           * skips the zeros */
+          data = pos;
+          hole = (off_t) size;
+        }
+      else if (data < 0)
+        return set_errno_error (error, errno, "cannot seek in", src);
+      else
+        {
+          hole = lseek (src_fd, data, SEEK_HOLE);
+          if (hole < 0)
+            return set_errno_error (error, errno, "cannot seek in", src);
+        }
+      if ((guint64) hole > size)
+        hole = (off_t) size;
+
+      for (off_t off = data; off < hole;)
+        {
+          gsize len = (gsize) MIN ((guint64) (hole - off), (guint64) COPY_CHUNK);
+
+          if (g_cancellable_set_error_if_cancelled (cancellable, error))
+            return FALSE;
+          if (!copy_range (src_fd, dst_fd, off, len, &use_rw, src, dest, error))
+            return FALSE;
+          off += (off_t) len;
+          copy_progress_report (progress, (guint64) off);
+        }
+      pos = hole;
+      copy_progress_report (progress, (guint64) pos);
+    }
+  return TRUE;
+}
+
+/* the whole copy into dest.partial: reflink first, then extents */
+static gboolean
+copy_into (int src_fd, int dst_fd, guint64 src_size, guint64 final_size,
+           const char *src, const char *partial, CopyProgress *progress,
+           GCancellable *cancellable, GError **error)
+{
+  if (g_cancellable_set_error_if_cancelled (cancellable, error))
+    return FALSE;
+  /* a reflink is one step: its progress is the final report */
+  if (ioctl (dst_fd, FICLONE, src_fd) == 0)
+    g_debug ("reflinked %s to %s", src, partial);
+  else
+    {
+      int errsv = errno;
+      if (errsv != EOPNOTSUPP && errsv != EXDEV && errsv != EINVAL && errsv != ENOTTY)
+        return set_errno_error (error, errsv, "cannot clone into", partial);
+      if (!copy_sparse (src_fd, dst_fd, src_size, src, partial, progress, cancellable, error))
+        return FALSE;
+    }
+  if (ftruncate (dst_fd, (off_t) final_size) < 0)
+    return set_errno_error (error, errno, "cannot size", partial);
+  if (fsync (dst_fd) < 0)
+    return set_errno_error (error, errno, "cannot sync", partial);
+  return TRUE;
+}
+
+static gboolean
+rename_noreplace (const char *from, const char *to, GError **error)
+{
+  if (renameat2 (AT_FDCWD, from, AT_FDCWD, to, RENAME_NOREPLACE) == 0)
+    return TRUE;
+  if (errno == EEXIST)
+    {
+      g_set_error (error, NOVA_VOLUME_ERROR, NOVA_VOLUME_ERROR_ALREADY_EXISTS,
+                   "%s already exists", to);
+      return FALSE;
+    }
+  /* filesystems without RENAME_NOREPLACE: the existence check before the
+   * copy has to do */
+  if (errno != EINVAL && errno != ENOSYS)
+    return set_errno_error (error, errno, "cannot rename to", to);
+  if (rename (from, to) < 0)
+    return set_errno_error (error, errno, "cannot rename to", to);
+  return TRUE;
+}
+
+/* copies @src to @dest (size at least @min_size) through dest.partial, so
+ * a crash or a cancellation never leaves a half file under the final
+ * name. Returns the size of the new file in @out_size. */
+static gboolean
+copy_file (NovaVolumeFileDriver *self, const char *src, const char *dest, guint64 min_size,
+           NovaVolumeProgressFunc progress_func, gpointer progress_data,
+           GCancellable *cancellable, guint64 *out_size, GError **error)
+{
+  g_autofree char *partial = g_strconcat (dest, ".partial", NULL);
+  g_auto(NovaFileFd) src_fd = -1;
+  g_auto(NovaFileFd) dst_fd = -1;
+  CopyProgress progress = { progress_func, progress_data, 0 };
+  guint64 final_size;
+  struct stat st;
+
+  if (g_file_test (dest, G_FILE_TEST_EXISTS))
+    {
+      g_set_error (error, NOVA_VOLUME_ERROR, NOVA_VOLUME_ERROR_ALREADY_EXISTS,
+                   "%s already exists", dest);
+      return FALSE;
+    }
+  src_fd = open (src, O_RDONLY | O_CLOEXEC);
+  if (src_fd < 0)
+    return set_errno_error (error, errno, "cannot open", src);
+  if (fstat (src_fd, &st) < 0)
+    return set_errno_error (error, errno, "cannot stat", src);
+  if (!S_ISREG (st.st_mode))
+    {
+      g_set_error (error, NOVA_VOLUME_ERROR, NOVA_VOLUME_ERROR_FAILED,
+                   "%s is not a regular file", src);
+      return FALSE;
+    }
+  progress.total = (guint64) st.st_size;
+  final_size = MAX ((guint64) st.st_size, min_size);
+
+  /* a partial file is only ever left by a crash: start over */
+  if (!unlink_if_exists (partial, error))
+    return FALSE;
+  dst_fd = open (partial, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+  if (dst_fd < 0)
+    return set_errno_error (error, errno, "cannot create", partial);
+
+  /* a cancellation is honoured up to the rename, which commits */
+  if (!copy_into (src_fd, dst_fd, (guint64) st.st_size, final_size, src, partial,
+                  &progress, cancellable, error)
+      || g_cancellable_set_error_if_cancelled (cancellable, error))
+    {
+      unlink (partial);
+      return FALSE;
+    }
+  if (!rename_noreplace (partial, dest, error))
+    {
+      unlink (partial);
+      return FALSE;
+    }
+  if (!sync_dir (self, error))
+    return FALSE;
+  invalidate_stats (self);
+  copy_progress_report (&progress, progress.total);
+  if (out_size != NULL)
+    *out_size = final_size;
+  return TRUE;
+}
+
+static gboolean
+nova_volume_file_driver_create_snapshot (NovaVolumeDriver *driver, NovaSnapshotRecord *snapshot,
+                                         const NovaVolumeRecord *volume, GError **error)
+{
+  NovaVolumeFileDriver *self = NOVA_VOLUME_FILE_DRIVER (driver);
+  g_autofree char *src = volume_path (self, volume, error);
+  g_autofree char *dest = NULL;
+  guint64 size = 0;
+
+  if (src == NULL)
+    return FALSE;
+  dest = snapshot_path (self, snapshot, error);
+  if (dest == NULL)
+    return FALSE;
+  if (!copy_file (self, src, dest, 0, NULL, NULL, NULL, &size, error))
+    return FALSE;
+  snapshot->size = size;
+  nova_record_set_string (&snapshot->provider_location, dest);
+  return TRUE;
+}
+
+/* the size a new volume copied from a @source_size source gets */
+static gboolean
+copy_target_size (const NovaVolumeRecord *volume, const char *src, guint64 *out, GError **error)
+{
+  struct stat st;
+
+  if (stat (src, &st) < 0)
+    return set_errno_error (error, errno, "cannot stat", src);
+  /* 0 asks for the size of the source */
+  if (volume->size == 0)
+    {
+      *out = 0;
+      return TRUE;
+    }
+  if (volume->size < (guint64) st.st_size)
+    {
+      g_set_error (error, NOVA_VOLUME_ERROR, NOVA_VOLUME_ERROR_INVALID_ARGUMENT,
+                   "volume %s: %" G_GUINT64_FORMAT " bytes is smaller than its source (%"
+                   G_GUINT64_FORMAT " bytes)", volume->id, volume->size, (guint64) st.st_size);
+      return FALSE;
+    }
+  return round_size (volume->size, out, error);
+}
+
+static gboolean
+nova_volume_file_driver_create_volume_from_snapshot (NovaVolumeDriver *driver, NovaVolumeRecord *volume,
+                                                     const NovaSnapshotRecord *snapshot,
+                                                     NovaVolumeProgressFunc progress, gpointer progress_data,
+                                                     GCancellable *cancellable, GError **error)
+{
+  NovaVolumeFileDriver *self = NOVA_VOLUME_FILE_DRIVER (driver);
+  g_autofree char *src = snapshot_path (self, snapshot, error);
+  g_autofree char *dest = NULL;
+  guint64 min_size = 0;
+  guint64 size = 0;
+
+  if (src == NULL)
+    return FALSE;
+  dest = volume_path (self, volume, error);
+  if (dest == NULL)
+    return FALSE;
+  if (!copy_target_size (volume, src, &min_size, error))
+    return FALSE;
+  if (!copy_file (self, src, dest, min_size, progress, progress_data, cancellable, &size, error))
+    return FALSE;
+  volume->size = size;
+  nova_record_set_string (&volume->provider_location, dest);
+  return TRUE;
+}
+
+static gboolean
+nova_volume_file_driver_create_cloned_volume (NovaVolumeDriver *driver, NovaVolumeRecord *volume,
+                                              const NovaVolumeRecord *source,
+                                              NovaVolumeProgressFunc progress, gpointer progress_data,
+                                              GCancellable *cancellable, GError **error)
+{
+  NovaVolumeFileDriver *self = NOVA_VOLUME_FILE_DRIVER (driver);
+  g_autofree char *src = volume_path (self, source, error);
+  g_autofree char *dest = NULL;
+  guint64 min_size = 0;
+  guint64 size = 0;
+
+  if (src == NULL)
+    return FALSE;
+  dest = volume_path (self, volume, error);
+  if (dest == NULL)
+    return FALSE;
+  if (!copy_target_size (volume, src, &min_size, error))
+    return FALSE;
+  if (!copy_file (self, src, dest, min_size, progress, progress_data, cancellable, &size, error))
+    return FALSE;
+  volume->size = size;
+  nova_record_set_string (&volume->provider_location, dest);
+  return TRUE;
+}
+
+/* exports: a local file needs none, only its presence is checked */
+
+static gboolean
+check_backing_file (NovaVolumeFileDriver *self, const NovaVolumeRecord *volume, GError **error)
+{
+  g_autofree char *path = volume_path (self, volume, error);
+  struct stat st;
+
+  if (path == NULL)
+    return FALSE;
+  if (stat (path, &st) < 0)
+    {
+      int errsv = errno;
+      if (errsv == ENOENT)
+        g_set_error (error, NOVA_VOLUME_ERROR, NOVA_VOLUME_ERROR_FAILED,
+                     "backing file %s is missing", path);
+      else
+        set_errno_error (error, errsv, "cannot stat backing file", path);
+      return FALSE;
+    }
+  if (!S_ISREG (st.st_mode))
+    {
+      g_set_error (error, NOVA_VOLUME_ERROR, NOVA_VOLUME_ERROR_FAILED,
+                   "backing file %s is not a regular file", path);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+static gboolean
+nova_volume_file_driver_create_export (NovaVolumeDriver *driver, NovaVolumeRecord *volume, GError **error)
+{
+  return TRUE;
+}
+
+static gboolean
+nova_volume_file_driver_ensure_export (NovaVolumeDriver *driver, const NovaVolumeRecord *volume,
+                                       GError **error)
+{
+  return check_backing_file (NOVA_VOLUME_FILE_DRIVER (driver), volume, error);
+}
+
+static gboolean
+nova_volume_file_driver_remove_export (NovaVolumeDriver *driver, const NovaVolumeRecord *volume,
+                                       GError **error)
+{
+  return TRUE;
+}
+
+static gboolean
+nova_volume_file_driver_check_for_export (NovaVolumeDriver *driver, const NovaVolumeRecord *volume,
+                                          GError **error)
+{
+  return check_backing_file (NOVA_VOLUME_FILE_DRIVER (driver), volume, error);
+}
+
+/* os-brick's local connector: the host opens device_path itself */
+static GVariant *
+nova_volume_file_driver_initialize_connection (NovaVolumeDriver *driver, const NovaVolumeRecord *volume,
+                                               GVariant *connector, GError **error)
+{
+  NovaVolumeFileDriver *self = NOVA_VOLUME_FILE_DRIVER (driver);
+  g_autofree char *path = NULL;
+  GVariantBuilder data;
+  GVariantBuilder info;
+
+  if (!check_backing_file (self, volume, error))
+    return NULL;
+  path = volume_path (self, volume, error);
+  g_variant_builder_init (&data, G_VARIANT_TYPE_VARDICT);
+  g_variant_builder_add (&data, "{sv}", "device_path", g_variant_new_string (path));
+  g_variant_builder_init (&info, G_VARIANT_TYPE_VARDICT);
+  g_variant_builder_add (&info, "{sv}", "driver_volume_type", g_variant_new_string ("local"));
+  g_variant_builder_add (&info, "{sv}", "data", g_variant_builder_end (&data));
+  return g_variant_ref_sink (g_variant_builder_end (&info));
+}
+
+static gboolean
+nova_volume_file_driver_terminate_connection (NovaVolumeDriver *driver, const NovaVolumeRecord *volume,
+                                              GVariant *connector, GError **error)
+{
+  return TRUE;
+}
+
+/* stats */
+
+static GVariant *
+nova_volume_file_driver_get_volume_stats (NovaVolumeDriver *driver, gboolean refresh, GError **error)
+{
+  NovaVolumeFileDriver *self = NOVA_VOLUME_FILE_DRIVER (driver);
+  g_autoptr(GDir) dir = NULL;
+  guint64 provisioned = 0;
+  guint volume_count = 0;
+  guint snapshot_count = 0;
+  GVariantBuilder builder;
+  struct statvfs vfs;
+  const char *name;
+  GVariant *stats;
+
+  if (!refresh)
+    {
+      g_mutex_lock (&self->stats_lock);
+      stats = self->stats != NULL ? g_variant_ref (self->stats) : NULL;
+      g_mutex_unlock (&self->stats_lock);
+      if (stats != NULL)
+        return stats;
+    }
+
+  if (statvfs (self->dir, &vfs) < 0)
+    {
+      set_errno_error (error, errno, "cannot statvfs", self->dir);
+      return NULL;
+    }
+  dir = g_dir_open (self->dir, 0, error);
+  if (dir == NULL)
+    return NULL;
+  while ((name = g_dir_read_name (dir)) != NULL)
+    {
+      g_autofree char *path = NULL;
+      struct stat st;
+
+      if (g_str_has_suffix (name, ".partial"))
+        continue;
+      if (g_str_has_prefix (name, "snapshot-"))
+        {
+          snapshot_count++;
+          continue;
+        }
+      if (!g_str_has_prefix (name, "volume-"))
+        continue;
+      path = g_build_filename (self->dir, name, NULL);
+      /* a volume deleted while we walk is simply not counted */
+      if (stat (path, &st) < 0 || !S_ISREG (st.st_mode))
+        continue;
+      provisioned += (guint64) st.st_size;
+      volume_count++;
+    }
+
+  g_variant_builder_init (&builder, G_VARIANT_TYPE_VARDICT);
+  g_variant_builder_add (&builder, "{sv}", "total_capacity",
+                         g_variant_new_uint64 ((guint64) vfs.f_blocks * vfs.f_frsize));
+  g_variant_builder_add (&builder, "{sv}", "free_capacity",
+                         g_variant_new_uint64 ((guint64) vfs.f_bavail * vfs.f_frsize));
+  g_variant_builder_add (&builder, "{sv}", "provisioned_capacity", g_variant_new_uint64 (provisioned));
+  g_variant_builder_add (&builder, "{sv}", "volume_count", g_variant_new_uint32 (volume_count));
+  g_variant_builder_add (&builder, "{sv}", "snapshot_count", g_variant_new_uint32 (snapshot_count));
+  g_variant_builder_add (&builder, "{sv}", "storage_protocol", g_variant_new_string ("local"));
+  g_variant_builder_add (&builder, "{sv}", "volume_backend_name", g_variant_new_string (self->backend_name));
+  g_variant_builder_add (&builder, "{sv}", "vendor_name", g_variant_new_string ("nova-volume"));
+  g_variant_builder_add (&builder, "{sv}", "driver_version", g_variant_new_string ("1.0"));
+  g_variant_builder_add (&builder, "{sv}", "reserved_percentage", g_variant_new_uint32 (0));
+  g_variant_builder_add (&builder, "{sv}", "thin_provisioning_support", g_variant_new_boolean (TRUE));
+  stats = g_variant_ref_sink (g_variant_builder_end (&builder));
+
+  g_mutex_lock (&self->stats_lock);
+  g_clear_pointer (&self->stats, g_variant_unref);
+  self->stats = g_variant_ref (stats);
+  g_mutex_unlock (&self->stats_lock);
+  return stats;
+}
+
+/* GObject */
+
+static void
+nova_volume_file_driver_iface_init (NovaVolumeDriverInterface *iface)
+{
+  iface->get_name = nova_volume_file_driver_get_name;
+  iface->do_setup = nova_volume_file_driver_do_setup;
+  iface->check_for_setup_error = nova_volume_file_driver_check_for_setup_error;
+  iface->create_volume = nova_volume_file_driver_create_volume;
+  iface->create_volume_from_snapshot = nova_volume_file_driver_create_volume_from_snapshot;
+  iface->create_cloned_volume = nova_volume_file_driver_create_cloned_volume;
+  iface->delete_volume = nova_volume_file_driver_delete_volume;
+  iface->extend_volume = nova_volume_file_driver_extend_volume;
+  iface->create_snapshot = nova_volume_file_driver_create_snapshot;
+  iface->delete_snapshot = nova_volume_file_driver_delete_snapshot;
+  iface->create_export = nova_volume_file_driver_create_export;
+  iface->ensure_export = nova_volume_file_driver_ensure_export;
+  iface->remove_export = nova_volume_file_driver_remove_export;
+  iface->check_for_export = nova_volume_file_driver_check_for_export;
+  iface->initialize_connection = nova_volume_file_driver_initialize_connection;
+  iface->terminate_connection = nova_volume_file_driver_terminate_connection;
+  iface->get_volume_stats = nova_volume_file_driver_get_volume_stats;
+}
+
+static void
+nova_volume_file_driver_finalize (GObject *object)
+{
+  NovaVolumeFileDriver *self = NOVA_VOLUME_FILE_DRIVER (object);
+
+  g_free (self->dir);
+  g_free (self->backend_name);
+  g_clear_pointer (&self->stats, g_variant_unref);
+  g_mutex_clear (&self->stats_lock);
+  G_OBJECT_CLASS (nova_volume_file_driver_parent_class)->finalize (object);
+}
+
+static void
+nova_volume_file_driver_class_init (NovaVolumeFileDriverClass *klass)
+{
+  G_OBJECT_CLASS (klass)->finalize = nova_volume_file_driver_finalize;
+}
+
+static void
+nova_volume_file_driver_init (NovaVolumeFileDriver *self)
+{
+  g_mutex_init (&self->stats_lock);
+}
+
+G_MODULE_EXPORT GType nova_volume_driver_module_get_type (void);
+
+G_MODULE_EXPORT GType
+nova_volume_driver_module_get_type (void)
+{
+  return NOVA_VOLUME_TYPE_FILE_DRIVER;
+}

@@ -1,0 +1,80 @@
+# shellcheck shell=bash
+# tools/deps.sh: what nova-volume needs on Debian 12 (bookworm), and one
+# function that installs whatever of it is missing. Sourced by
+# tools/run-service.sh and tools/run-tests.sh; not run on its own.
+#
+# NOVA_VOLUME_SKIP_DEPS=1 skips the check (a machine set up some other way).
+
+# Build: compiler, meson, the libraries the code links (polkit and
+# libblockdev for the system-bus daemon and the lvm-iscsi driver).
+# Tests: a dbus-daemon for private buses (dbus-daemon, dbus-run-session in
+# dbus-bin), gdbus (libglib2.0-bin), Debian's python3-dbusmock for the mock
+# polkit authority, xmllint for the introspection XML, valgrind.
+NOVA_VOLUME_DEBIAN_PACKAGES=(
+  build-essential
+  meson
+  ninja-build
+  pkg-config
+  libglib2.0-dev
+  libglib2.0-bin
+  libjson-glib-dev
+  libsqlite3-dev
+  libpolkit-gobject-1-dev
+  libblockdev-dev
+  libblockdev-lvm-dev
+  dbus
+  dbus-daemon
+  dbus-bin
+  python3-dbusmock
+  gettext
+  libxml2-utils
+  valgrind
+)
+
+# Prints the packages of the list that are not installed, one a line.
+nova_volume_missing_packages ()
+{
+  local pkg status
+  for pkg in "${NOVA_VOLUME_DEBIAN_PACKAGES[@]}"; do
+    status=$(dpkg-query -W -f='${db:Status-Status}' "$pkg" 2>/dev/null || true)
+    if [ "$status" != "installed" ]; then
+      printf '%s\n' "$pkg"
+    fi
+  done
+}
+
+# Installs what is missing with apt-get: as root directly, otherwise
+# through sudo. Does nothing (and needs no network) when all is there.
+nova_volume_install_deps ()
+{
+  local -a missing sudo_cmd
+  if [ "${NOVA_VOLUME_SKIP_DEPS:-0}" = "1" ]; then
+    return 0
+  fi
+  if ! command -v dpkg-query >/dev/null 2>&1 || ! command -v apt-get >/dev/null 2>&1; then
+    echo "deps: not a Debian system (no dpkg-query/apt-get); install these by hand if the build fails:" >&2
+    echo "  ${NOVA_VOLUME_DEBIAN_PACKAGES[*]}" >&2
+    return 0
+  fi
+
+  mapfile -t missing < <(nova_volume_missing_packages)
+  if [ "${#missing[@]}" -eq 0 ]; then
+    echo "deps: all ${#NOVA_VOLUME_DEBIAN_PACKAGES[@]} Debian packages are installed"
+    return 0
+  fi
+
+  sudo_cmd=()
+  if [ "$(id -u)" -ne 0 ]; then
+    if ! command -v sudo >/dev/null 2>&1; then
+      echo "deps: missing packages and no sudo to install them; as root run:" >&2
+      echo "  apt-get update && apt-get install -y --no-install-recommends ${missing[*]}" >&2
+      return 1
+    fi
+    sudo_cmd=(sudo)
+  fi
+
+  echo "deps: installing ${missing[*]}"
+  "${sudo_cmd[@]}" env DEBIAN_FRONTEND=noninteractive apt-get update </dev/null
+  "${sudo_cmd[@]}" env DEBIAN_FRONTEND=noninteractive \
+    apt-get install -y --no-install-recommends "${missing[@]}" </dev/null
+}

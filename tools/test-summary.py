@@ -1,0 +1,184 @@
+#!/usr/bin/python3
+# tools/test-summary.py: the closing summary of a meson test run.
+#
+#   /usr/bin/python3 tools/test-summary.py [--expected LIST] [build/meson-logs/testlog.json | BUILDDIR]
+#
+# Reads meson's testlog.json (one JSON object per test program run) and
+# prints: each failed program, each skipped program or TAP subtest with
+# its reason, a count of TAP subtests, and last, alone on its line,
+#
+#   N passed, N failed, N skipped
+#
+# counted per test program: OK and EXPECTEDFAIL passed; FAIL, TIMEOUT,
+# ERROR, UNEXPECTEDPASS (and anything else meson may report) failed;
+# SKIP skipped. With --expected (the output of `meson test --list`), a
+# test that has no result in the log (the run was stopped by a timeout,
+# or meson itself failed) counts as failed. Exits 1 when a program failed
+# or when no test ran (the log is missing or empty), 0 otherwise.
+
+import argparse
+import json
+import os
+import re
+import sys
+
+PASSED = {"OK", "EXPECTEDFAIL"}
+SKIPPED = {"SKIP"}
+
+# "ok 3 /file/reflink # SKIP no reflink here", "not ok 4 - name # TODO why"
+TAP_RESULT = re.compile(
+    r"^(?P<ok>not ok|ok)\b\s*(?P<number>\d+)?\s*(?:-\s*)?(?P<desc>[^#]*?)\s*"
+    r"(?:#\s*(?P<directive>skip|todo)\S*\s*(?P<reason>.*?))?\s*$",
+    re.IGNORECASE,
+)
+# "1..0 # SKIP no dbus-daemon": the whole program skipped
+TAP_PLAN_SKIP = re.compile(r"^1\.\.0\b\s*(?:#\s*(?:skip\S*)?\s*(?P<reason>.*?))?\s*$", re.IGNORECASE)
+# why a program stopped early
+TAP_BAIL = re.compile(r"^Bail out!\s*(?P<reason>.*)$")
+
+
+def log_path(path):
+    if path is None:
+        path = os.path.join(os.environ.get("NOVA_VOLUME_BUILD_DIR", "build"), "meson-logs", "testlog.json")
+    if os.path.isdir(path):
+        path = os.path.join(path, "meson-logs", "testlog.json")
+    return path
+
+
+def read_log(path):
+    runs = []
+    with open(path, encoding="utf-8", errors="replace") as log:
+        for number, line in enumerate(log, 1):
+            line = line.strip()
+            if not line:
+                continue
+            try:
+                runs.append(json.loads(line))
+            except json.JSONDecodeError as error:
+                print(f"{path}:{number}: not JSON ({error}); line ignored", file=sys.stderr)
+    return runs
+
+
+def tap_lines(run):
+    """The lines of a run's output; TAP results are matched at column 0 only
+    (a TAP 14 subtest of a subtest is indented)."""
+    return (run.get("stdout") or "").splitlines()
+
+
+def whole_skip_reason(run):
+    for line in tap_lines(run):
+        match = TAP_PLAN_SKIP.match(line)
+        if match:
+            return match.group("reason") or ""
+    return ""
+
+
+def subtests(run):
+    """(number, description, ok, directive, reason) of each TAP result line."""
+    for line in tap_lines(run):
+        match = TAP_RESULT.match(line)
+        if match:
+            yield (
+                match.group("number"),
+                match.group("desc"),
+                match.group("ok").lower() == "ok",
+                (match.group("directive") or "").upper(),
+                match.group("reason") or "",
+            )
+
+
+def read_expected(path):
+    if path is None:
+        return []
+    try:
+        with open(path, encoding="utf-8", errors="replace") as listing:
+            return [line.strip() for line in listing if line.strip()]
+    except FileNotFoundError:
+        print(f"{path} is missing: not checking that every test ran", file=sys.stderr)
+        return []
+
+
+def main(argv):
+    parser = argparse.ArgumentParser(description="Summarize meson's testlog.json.")
+    parser.add_argument("--expected", metavar="LIST",
+                        help="the names of every test that should have run (meson test --list)")
+    parser.add_argument("log", nargs="?", help="testlog.json or the build directory (default: build)")
+    args = parser.parse_args(argv[1:])
+    path = log_path(args.log)
+    expected = read_expected(args.expected)
+    try:
+        runs = read_log(path)
+    except FileNotFoundError:
+        runs = None
+    if not runs:
+        why = "missing" if runs is None else "empty"
+        print(f"No tests ran: {path} is {why}.")
+        print(f"0 passed, {len(expected)} failed, 0 skipped")
+        return 1
+
+    passed = failed = skipped = 0
+    failures = []
+    skips = []
+    sub = {"passed": 0, "failed": 0, "skipped": 0}
+
+    for run in runs:
+        name = run.get("name", "?")
+        result = str(run.get("result", "?")).upper()
+        if result in PASSED:
+            passed += 1
+        elif result in SKIPPED:
+            skipped += 1
+            reason = whole_skip_reason(run)
+            if not reason:
+                n_skipped = sum(1 for sub_result in subtests(run) if sub_result[3] == "SKIP")
+                reason = (f"each of its subtests skipped ({n_skipped}, listed below)" if n_skipped
+                          else "no reason given")
+            skips.append(f"Skipped: {name} — {reason}")
+        else:
+            failed += 1
+            detail = result
+            for line in tap_lines(run):
+                bail = TAP_BAIL.match(line)
+                if bail:
+                    why = bail.group("reason")
+                    if len(why) > 160:
+                        why = why[:157] + "..."
+                    detail += f" (Bail out! {why})"
+                    break
+            failures.append(f"Failed: {name} — {detail}")
+
+        for number, desc, ok, directive, reason in subtests(run):
+            label = desc or (f"#{number}" if number else "?")
+            if directive == "SKIP":
+                sub["skipped"] += 1
+                skips.append(f"Skipped: {name} {label} — {reason or 'no reason given'}")
+            elif ok != (directive == "TODO"):
+                # ok, or not ok # TODO (an expected failure)
+                sub["passed"] += 1
+            else:
+                sub["failed"] += 1
+                if ok:
+                    failures.append(f"Failed: {name} {label} — passed unexpectedly (TODO {reason})")
+                else:
+                    failures.append(f"Failed: {name} {label}")
+
+    logged = {run.get("name") for run in runs}
+    for name in expected:
+        if name not in logged:
+            failed += 1
+            failures.append(f"Failed: {name} — no result: it did not run or did not finish")
+
+    for line in failures:
+        print(line)
+    for line in skips:
+        print(line)
+    total_sub = sum(sub.values())
+    if total_sub:
+        print(f"TAP subtests: {sub['passed']} ok, {sub['failed']} not ok, {sub['skipped']} skipped; "
+              "per test program:")
+    print(f"{passed} passed, {failed} failed, {skipped} skipped")
+    return 1 if failed > 0 else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv))
