@@ -1,0 +1,437 @@
+/* The service tests' harness. */
+#include "config.h"
+
+#include <fcntl.h>
+#include <glib/gstdio.h>
+#include <signal.h>
+#include <sys/prctl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "service-fixture.h"
+
+/* ---- the daemon ------------------------------------------------------ */
+
+static void
+die_with_parent (gpointer user_data)
+{
+  /* an aborted test must not leave a daemon behind */
+  prctl (PR_SET_PDEATHSIG, SIGKILL);
+}
+
+/* A private session bus. Not GTestDBus: its watcher outlives an aborted
+ * test and keeps meson waiting on the output pipe. */
+void
+bus_start (Fixture *fx)
+{
+  g_autoptr(GSubprocessLauncher) launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE);
+  g_autoptr(GDataInputStream) out = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *config_arg = g_strdup ("--session");
+
+  if (fx->any_user_bus)
+    {
+      /* a bus any local user may reach, as the system bus is: the daemon
+       * alone decides who may change what */
+      g_autofree char *bus_config = g_build_filename (fx->dir, "system-bus.conf", NULL);
+      g_autofree char *text = g_strdup_printf (
+        "<busconfig>\n"
+        "  <listen>unix:path=%s/system_bus_socket</listen>\n"
+        "  <auth>EXTERNAL</auth>\n"
+        "  <policy context=\"default\">\n"
+        "    <allow user=\"*\"/>\n"
+        "    <allow send_destination=\"*\" eavesdrop=\"true\"/>\n"
+        "    <allow eavesdrop=\"true\"/>\n"
+        "    <allow own=\"*\"/>\n"
+        "  </policy>\n"
+        "</busconfig>\n", fx->dir);
+
+      g_file_set_contents (bus_config, text, -1, &error);
+      g_assert_no_error (error);
+      g_assert_cmpint (g_chmod (fx->dir, 0711), ==, 0);
+      g_free (config_arg);
+      config_arg = g_strconcat ("--config-file=", bus_config, NULL);
+    }
+  g_subprocess_launcher_set_child_setup (launcher, die_with_parent, NULL, NULL);
+  fx->bus = g_subprocess_launcher_spawn (launcher, &error, "dbus-daemon", config_arg, "--nofork",
+                                         "--nopidfile", "--print-address=1", NULL);
+  g_assert_no_error (error);
+  out = g_data_input_stream_new (g_subprocess_get_stdout_pipe (fx->bus));
+  fx->bus_address = g_data_input_stream_read_line (out, NULL, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (fx->bus_address);
+  g_strstrip (fx->bus_address);
+}
+
+void
+bus_stop (Fixture *fx)
+{
+  g_subprocess_send_signal (fx->bus, SIGTERM);
+  g_subprocess_wait (fx->bus, NULL, NULL);
+  g_clear_object (&fx->bus);
+  g_clear_pointer (&fx->bus_address, g_free);
+}
+
+void
+print_daemon_log (Fixture *fx)
+{
+  g_autofree char *log = NULL;
+
+  if (g_file_get_contents (fx->log_path, &log, NULL, NULL))
+    g_printerr ("---- nova-volumed log ----\n%s---- end of log ----\n", log);
+}
+
+gboolean
+name_has_owner (Fixture *fx)
+{
+  g_autoptr(GVariant) reply = NULL;
+  gboolean owned = FALSE;
+
+  reply = g_dbus_connection_call_sync (fx->connection, "org.freedesktop.DBus", "/org/freedesktop/DBus",
+                                       "org.freedesktop.DBus", "NameHasOwner",
+                                       g_variant_new ("(s)", BUS_NAME), G_VARIANT_TYPE ("(b)"),
+                                       G_DBUS_CALL_FLAGS_NONE, -1, NULL, NULL);
+  if (reply != NULL)
+    g_variant_get (reply, "(b)", &owned);
+  return owned;
+}
+
+void
+daemon_start (Fixture *fx)
+{
+  g_autoptr(GSubprocessLauncher) launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDERR_MERGE);
+  g_autoptr(GError) error = NULL;
+  const char *daemon_path = g_getenv ("NOVA_VOLUMED");
+  int log_fd;
+  /* a hang guard only: the daemon is ready in well under a second */
+  gint64 deadline = g_get_monotonic_time () + 60 * G_USEC_PER_SEC;
+
+  g_assert_nonnull (daemon_path);
+  /* its messages go to the log (kept across restarts), never into the
+   * test's TAP output */
+  log_fd = open (fx->log_path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
+  g_assert_cmpint (log_fd, >=, 0);
+  g_subprocess_launcher_take_stdout_fd (launcher, log_fd);
+  g_subprocess_launcher_set_child_setup (launcher, die_with_parent, NULL, NULL);
+  g_subprocess_launcher_setenv (launcher, fx->system_bus ? "DBUS_SYSTEM_BUS_ADDRESS" : "DBUS_SESSION_BUS_ADDRESS",
+                                fx->bus_address, TRUE);
+  g_subprocess_launcher_setenv (launcher, "G_MESSAGES_DEBUG", "all", TRUE);
+  fx->daemon = g_subprocess_launcher_spawn (launcher, &error, daemon_path,
+                                            fx->system_bus ? "--verbose" : "--session",
+                                            "--state-dir", fx->state_dir, "--config", fx->config_path, NULL);
+  g_assert_no_error (error);
+
+  while (!name_has_owner (fx))
+    {
+      if (g_subprocess_get_identifier (fx->daemon) == NULL || g_get_monotonic_time () > deadline)
+        {
+          print_daemon_log (fx);
+          g_error ("nova-volumed did not take %s", BUS_NAME);
+        }
+      g_usleep (20 * 1000);
+    }
+}
+
+void
+daemon_stop (Fixture *fx)
+{
+  g_autoptr(GError) error = NULL;
+
+  g_subprocess_send_signal (fx->daemon, SIGTERM);
+  g_subprocess_wait (fx->daemon, NULL, &error);
+  g_assert_no_error (error);
+  if (!g_subprocess_get_if_exited (fx->daemon) || g_subprocess_get_exit_status (fx->daemon) != 0)
+    {
+      print_daemon_log (fx);
+      g_error ("nova-volumed did not exit cleanly on SIGTERM");
+    }
+  g_clear_object (&fx->daemon);
+  /* the name is released before the process exits */
+  g_assert_false (name_has_owner (fx));
+}
+
+void
+write_config (Fixture *fx, const char *driver)
+{
+  g_autofree char *text = g_strdup_printf ("[DEFAULT]\nvolume_driver = %s\nstorage_availability_zone = nova\n",
+                                           driver);
+  g_autoptr(GError) error = NULL;
+
+  g_file_set_contents (fx->config_path, text, -1, &error);
+  g_assert_no_error (error);
+}
+
+void
+fixture_setup_system_bus (Fixture *fx, gconstpointer data)
+{
+  fx->system_bus = TRUE;
+  fx->any_user_bus = TRUE;
+  fixture_setup (fx, data);
+}
+
+void
+fixture_setup_shared_session_bus (Fixture *fx, gconstpointer data)
+{
+  fx->any_user_bus = TRUE;
+  fixture_setup (fx, data);
+}
+
+void
+fixture_setup (Fixture *fx, gconstpointer data)
+{
+  g_autoptr(GError) error = NULL;
+
+  fx->dir = g_dir_make_tmp ("nova-volume-service-XXXXXX", &error);
+  g_assert_no_error (error);
+  fx->state_dir = g_build_filename (fx->dir, "state", NULL);
+  fx->config_path = g_build_filename (fx->dir, "nova-volume.conf", NULL);
+  fx->log_path = g_build_filename (fx->dir, "nova-volumed.log", NULL);
+  write_config (fx, "file");
+
+  bus_start (fx);
+  fx->connection = g_dbus_connection_new_for_address_sync (fx->bus_address,
+                                                           G_DBUS_CONNECTION_FLAGS_AUTHENTICATION_CLIENT
+                                                           | G_DBUS_CONNECTION_FLAGS_MESSAGE_BUS_CONNECTION,
+                                                           NULL, NULL, &error);
+  g_assert_no_error (error);
+  daemon_start (fx);
+}
+
+void
+remove_tree (const char *path)
+{
+  g_autoptr(GDir) dir = g_dir_open (path, 0, NULL);
+  const char *name;
+
+  if (dir != NULL)
+    while ((name = g_dir_read_name (dir)) != NULL)
+      {
+        g_autofree char *child = g_build_filename (path, name, NULL);
+        remove_tree (child);
+      }
+  g_remove (path);
+}
+
+void
+fixture_teardown (Fixture *fx, gconstpointer data)
+{
+  if (fx->daemon != NULL)
+    daemon_stop (fx);
+  if (g_test_failed ())
+    print_daemon_log (fx);
+  g_dbus_connection_close_sync (fx->connection, NULL, NULL);
+  g_clear_object (&fx->connection);
+  bus_stop (fx);
+  remove_tree (fx->dir);
+  g_free (fx->dir);
+  g_free (fx->state_dir);
+  g_free (fx->config_path);
+  g_free (fx->log_path);
+}
+
+/* ---- calling as gdbus does ----------------------------------------- */
+
+GVariant *
+call (Fixture *fx, const char *path, const char *iface, const char *method, GVariant *params,
+      const char *reply_type, GError **error)
+{
+  return g_dbus_connection_call_sync (fx->connection, BUS_NAME, path, iface, method, params,
+                                      reply_type != NULL ? G_VARIANT_TYPE (reply_type) : NULL,
+                                      G_DBUS_CALL_FLAGS_NONE, 600 * 1000, NULL, error);
+}
+
+void
+call_ok (Fixture *fx, const char *path, const char *iface, const char *method, GVariant *params)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GVariant) reply = call (fx, path, iface, method, params, "()", &error);
+
+  g_assert_no_error (error);
+}
+
+/* Asserts @error is org.openstack.Volume1.Error.<name> with a message. */
+void
+assert_dbus_error (GError *error, const char *name)
+{
+  g_autofree char *remote = NULL;
+  g_autofree char *expected = g_strconcat (ERROR_PREFIX, name, NULL);
+
+  g_assert_nonnull (error);
+  remote = g_dbus_error_get_remote_error (error);
+  if (g_strcmp0 (remote, expected) != 0)
+    g_error ("expected %s, got %s: %s", expected, remote, error->message);
+  g_dbus_error_strip_remote_error (error);
+  g_assert_cmpuint (strlen (error->message), >, 10);
+}
+
+void
+call_fails (Fixture *fx, const char *path, const char *iface, const char *method, GVariant *params,
+            const char *error_name)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GVariant) reply = call (fx, path, iface, method, params, NULL, &error);
+
+  g_assert_null (reply);
+  assert_dbus_error (error, error_name);
+  g_test_message ("%s refused as %s: %s", method, error_name, error->message);
+}
+
+char *
+create_volume (Fixture *fx, guint64 size, GVariant *options)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GVariant) reply = NULL;
+  char *path = NULL;
+
+  if (options == NULL)
+    options = g_variant_new_parsed ("@a{sv} {}");
+  reply = call (fx, MANAGER_PATH, IFACE_MANAGER, "CreateVolume", g_variant_new ("(t@a{sv})", size, options),
+                "(o)", &error);
+  g_assert_no_error (error);
+  g_variant_get (reply, "(o)", &path);
+  return path;
+}
+
+char *
+create_snapshot (Fixture *fx, const char *volume, gboolean force)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GVariant) reply = NULL;
+  char *path = NULL;
+
+  reply = call (fx, volume, IFACE_VOLUME, "CreateSnapshot",
+                g_variant_new_parsed ("({'name': <'snap'>, 'force': <%b>},)", force), "(o)", &error);
+  g_assert_no_error (error);
+  g_variant_get (reply, "(o)", &path);
+  return path;
+}
+
+GVariant *
+get_property (Fixture *fx, const char *path, const char *iface, const char *name)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GVariant) reply = call (fx, path, "org.freedesktop.DBus.Properties", "Get",
+                                    g_variant_new ("(ss)", iface, name), "(v)", &error);
+  GVariant *value = NULL;
+
+  g_assert_no_error (error);
+  g_variant_get (reply, "(v)", &value);
+  return value;
+}
+
+char *
+get_string (Fixture *fx, const char *path, const char *iface, const char *name)
+{
+  g_autoptr(GVariant) value = get_property (fx, path, iface, name);
+
+  return g_variant_dup_string (value, NULL);
+}
+
+guint64
+get_uint64 (Fixture *fx, const char *path, const char *iface, const char *name)
+{
+  g_autoptr(GVariant) value = get_property (fx, path, iface, name);
+
+  return g_variant_get_uint64 (value);
+}
+
+void
+assert_status (Fixture *fx, const char *path, const char *iface, const char *expected)
+{
+  g_autofree char *status = get_string (fx, path, iface, "Status");
+
+  g_assert_cmpstr (status, ==, expected);
+}
+
+GVariant *
+connector (void)
+{
+  return g_variant_new_parsed ("({'ip': <'127.0.0.1'>, 'host': <'compute1'>, "
+                               "'initiator': <'iqn.1993-08.org.debian:01:compute1'>, 'multipath': <false>},)");
+}
+
+/* InitializeConnection, checked to be the local shape; returns device_path. */
+char *
+connect_volume (Fixture *fx, const char *volume)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GVariant) reply = call (fx, volume, IFACE_VOLUME, "InitializeConnection", connector (),
+                                    "(a{sv})", &error);
+  g_autoptr(GVariant) info = NULL;
+  g_autoptr(GVariant) data = NULL;
+  const char *type = NULL;
+  char *device_path = NULL;
+
+  g_assert_no_error (error);
+  info = g_variant_get_child_value (reply, 0);
+  g_assert_true (g_variant_lookup (info, "driver_volume_type", "&s", &type));
+  g_assert_cmpstr (type, ==, "local");
+  data = g_variant_lookup_value (info, "data", G_VARIANT_TYPE_VARDICT);
+  g_assert_nonnull (data);
+  g_assert_true (g_variant_lookup (data, "device_path", "s", &device_path));
+  g_assert_true (g_path_is_absolute (device_path));
+  return device_path;
+}
+
+void
+disconnect_volume (Fixture *fx, const char *volume)
+{
+  call_ok (fx, volume, IFACE_VOLUME, "TerminateConnection", connector ());
+}
+
+static int
+compare_strings (const char **a, const char **b)
+{
+  return g_strcmp0 (*a, *b);
+}
+
+/* Everything a client can see plus what lies on disk: two equal
+ * fingerprints mean nothing changed. */
+char *
+fingerprint (Fixture *fx)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GVariant) objects = call (fx, ROOT_PATH, "org.freedesktop.DBus.ObjectManager",
+                                      "GetManagedObjects", NULL, NULL, &error);
+  g_autofree char *volumes_dir = g_build_filename (fx->state_dir, "volumes", NULL);
+  g_autoptr(GDir) dir = g_dir_open (volumes_dir, 0, NULL);
+  g_autoptr(GPtrArray) files = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(GString) text = NULL;
+  const char *name;
+
+  g_assert_no_error (error);
+  /* the daemon's dictionary order is not stable: sort by object path */
+  {
+    g_autoptr(GVariant) dict = g_variant_get_child_value (objects, 0);
+    g_autoptr(GPtrArray) lines = g_ptr_array_new_with_free_func (g_free);
+    GVariantIter iter;
+    const char *path;
+    GVariant *ifaces;
+
+    g_variant_iter_init (&iter, dict);
+    while (g_variant_iter_next (&iter, "{&o@a{sa{sv}}}", &path, &ifaces))
+      {
+        g_autofree char *printed = g_variant_print (ifaces, TRUE);
+        g_ptr_array_add (lines, g_strdup_printf ("%s %s", path, printed));
+        g_variant_unref (ifaces);
+      }
+    g_ptr_array_sort (lines, (GCompareFunc) compare_strings);
+    text = g_string_new (NULL);
+    for (guint i = 0; i < lines->len; i++)
+      g_string_append_printf (text, "%s\n", (char *) g_ptr_array_index (lines, i));
+  }
+  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
+    {
+      g_autofree char *path = g_build_filename (volumes_dir, name, NULL);
+      struct stat st;
+
+      g_assert_cmpint (g_stat (path, &st), ==, 0);
+      g_ptr_array_add (files, g_strdup_printf ("%s %" G_GINT64_FORMAT " %" G_GINT64_FORMAT,
+                                               name, (gint64) st.st_size, (gint64) st.st_mtime));
+    }
+  g_ptr_array_sort (files, (GCompareFunc) compare_strings);
+  for (guint i = 0; i < files->len; i++)
+    g_string_append_printf (text, "\n%s", (char *) g_ptr_array_index (files, i));
+  return g_string_free (g_steal_pointer (&text), FALSE);
+}
+

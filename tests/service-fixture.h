@@ -1,0 +1,65 @@
+/* The service tests' harness: a private dbus-daemon, the real nova-volumed
+ * on it, and calls made the way gdbus makes them. */
+#pragma once
+
+#include <gio/gio.h>
+
+G_BEGIN_DECLS
+
+#define BUS_NAME     "org.openstack.Volume1"
+#define ROOT_PATH    "/org/openstack/Volume1"
+#define MANAGER_PATH "/org/openstack/Volume1/Manager"
+#define IFACE_MANAGER  "org.openstack.Volume1.Manager"
+#define IFACE_VOLUME   "org.openstack.Volume1.Volume"
+#define IFACE_SNAPSHOT "org.openstack.Volume1.Snapshot"
+#define ERROR_PREFIX "org.openstack.Volume1.Error."
+
+#define INSTANCE_A "0c36f3a2-5d29-4f4c-a0f5-6a5e8c7b9d10"
+#define INSTANCE_B "9b1f7f1e-2a4d-4e57-8c55-3f0e6f7a1b22"
+#define MIB (G_GUINT64_CONSTANT (1) << 20)
+#define GIB (G_GUINT64_CONSTANT (1) << 30)
+
+typedef struct {
+  gboolean         system_bus;   /* run without --session, as on the system bus */
+  gboolean         any_user_bus; /* the bus lets every uid connect */
+  GSubprocess     *bus;
+  char            *bus_address;
+  GDBusConnection *connection;
+  char            *dir;
+  char            *state_dir;
+  char            *config_path;
+  char            *log_path;
+  GSubprocess     *daemon;
+} Fixture;
+
+
+void bus_start (Fixture *fx);
+void bus_stop (Fixture *fx);
+void print_daemon_log (Fixture *fx);
+gboolean name_has_owner (Fixture *fx);
+void daemon_start (Fixture *fx);
+void daemon_stop (Fixture *fx);
+void write_config (Fixture *fx, const char *driver);
+void fixture_setup (Fixture *fx, gconstpointer data);
+/* The same with the bus playing the system bus: any uid may connect. */
+void fixture_setup_system_bus (Fixture *fx, gconstpointer data);
+/* A session-bus daemon on a bus that other uids can reach too. */
+void fixture_setup_shared_session_bus (Fixture *fx, gconstpointer data);
+void remove_tree (const char *path);
+void fixture_teardown (Fixture *fx, gconstpointer data);
+GVariant *call (Fixture *fx, const char *path, const char *iface, const char *method, GVariant *params, const char *reply_type, GError **error);
+void call_ok (Fixture *fx, const char *path, const char *iface, const char *method, GVariant *params);
+void assert_dbus_error (GError *error, const char *name);
+void call_fails (Fixture *fx, const char *path, const char *iface, const char *method, GVariant *params, const char *error_name);
+char *create_volume (Fixture *fx, guint64 size, GVariant *options);
+char *create_snapshot (Fixture *fx, const char *volume, gboolean force);
+GVariant *get_property (Fixture *fx, const char *path, const char *iface, const char *name);
+char *get_string (Fixture *fx, const char *path, const char *iface, const char *name);
+guint64 get_uint64 (Fixture *fx, const char *path, const char *iface, const char *name);
+void assert_status (Fixture *fx, const char *path, const char *iface, const char *expected);
+GVariant *connector (void);
+char *connect_volume (Fixture *fx, const char *volume);
+void disconnect_volume (Fixture *fx, const char *volume);
+char *fingerprint (Fixture *fx);
+
+G_END_DECLS
