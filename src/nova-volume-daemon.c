@@ -103,7 +103,8 @@ call_new (NovaVolumeDaemon *daemon, GDBusMethodInvocation *invocation, gpointer 
   Call *call = g_new0 (Call, 1);
 
   call->daemon = g_object_ref (daemon);
-  call->invocation = g_object_ref (invocation);
+  /* a handler that returns HANDLED owns the invocation: the call takes it */
+  call->invocation = invocation;
   call->iface = g_object_ref (iface);
   return call;
 }

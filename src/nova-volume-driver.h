@@ -68,14 +68,16 @@ struct _NovaVolumeDriverInterface {
   gboolean (*remove_export)    (NovaVolumeDriver *self, const NovaVolumeRecord *volume, GError **error);
   gboolean (*check_for_export) (NovaVolumeDriver *self, const NovaVolumeRecord *volume, GError **error);
 
-  /* @connector is a{sv}; returns a new a{sv} {driver_volume_type, data}. */
+  /* @connector is a{sv}; returns a{sv} {driver_volume_type, data} as a
+   * full (not floating) reference that the caller unrefs. */
   GVariant *(*initialize_connection) (NovaVolumeDriver *self, const NovaVolumeRecord *volume,
                                       GVariant *connector, GError **error);
   gboolean  (*terminate_connection)  (NovaVolumeDriver *self, const NovaVolumeRecord *volume,
                                       GVariant *connector, GError **error);
 
   /* a{sv}: total_capacity, free_capacity (t), storage_protocol,
-   * volume_backend_name, vendor_name, driver_version (s), and more. */
+   * volume_backend_name, vendor_name, driver_version (s), and more; a full
+   * (not floating) reference that the caller unrefs. */
   GVariant *(*get_volume_stats) (NovaVolumeDriver *self, gboolean refresh, GError **error);
 
   gpointer padding[8];

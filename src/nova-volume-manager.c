@@ -1206,8 +1206,6 @@ initialize_connection_thread (Op *op)
 {
   op->result = nova_volume_driver_initialize_connection (op->self->driver, op->volume,
                                                          op->connector, &op->error);
-  if (op->result != NULL)
-    g_variant_ref_sink (op->result);
 }
 
 static void
@@ -1236,11 +1234,12 @@ nova_volume_manager_initialize_connection (NovaVolumeManager *self, const char *
   Op *op = op_new (self, "connect a host", RESULT_VARIANT, callback, user_data);
   GError *error = NULL;
 
+  /* ours from here, whatever happens */
+  op->connector = g_variant_ref_sink (connector);
   op->connector_key = connector_key (connector, &error);
   if (op->connector_key == NULL)
     { op_reject (op, error); return; }
   op->volume_id = g_strdup (volume_id);
-  op->connector = g_variant_ref_sink (connector);
   op_submit (op, initialize_connection_start);
 }
 
@@ -1291,11 +1290,12 @@ nova_volume_manager_terminate_connection (NovaVolumeManager *self, const char *v
   Op *op = op_new (self, "disconnect a host", RESULT_NONE, callback, user_data);
   GError *error = NULL;
 
+  /* ours from here, whatever happens */
+  op->connector = g_variant_ref_sink (connector);
   op->connector_key = connector_key (connector, &error);
   if (op->connector_key == NULL)
     { op_reject (op, error); return; }
   op->volume_id = g_strdup (volume_id);
-  op->connector = g_variant_ref_sink (connector);
   op_submit (op, terminate_connection_start);
 }
 
@@ -1345,8 +1345,6 @@ static void
 stats_thread (Op *op)
 {
   op->result = nova_volume_driver_get_volume_stats (op->self->driver, TRUE, &op->error);
-  if (op->result != NULL)
-    g_variant_ref_sink (op->result);
 }
 
 static void

@@ -30,23 +30,41 @@ meson compile -C "$builddir"
 
 # never summarize a log left over from an earlier run; a test that is
 # listed but has no result (a timeout stopped the run) counts as failed
-testlog="$builddir/meson-logs/testlog.json"
-expected="$builddir/meson-logs/expected-tests.txt"
-rm -f "$testlog"
-meson test -C "$builddir" --list --no-rebuild >"$expected"
+run_suite () {
+  local dir=$1
+  rm -f "$dir/meson-logs/testlog.json"
+  meson test -C "$dir" --list --no-rebuild >"$dir/meson-logs/expected-tests.txt"
+  local status=0
+  timeout --kill-after=60 "$test_timeout" \
+    meson test -C "$dir" --print-errorlogs --num-processes 2 </dev/null || status=$?
+  case $status in
+    0) ;;
+    124|137) echo "run-tests: meson test in $dir did not finish within $test_timeout and was stopped" >&2 ;;
+    *) echo "run-tests: meson test in $dir exited with status $status" >&2 ;;
+  esac
+  return $status
+}
 
 test_status=0
-timeout --kill-after=60 "$test_timeout" \
-  meson test -C "$builddir" --print-errorlogs --num-processes 2 </dev/null || test_status=$?
-case $test_status in
-  0) ;;
-  124|137) echo "run-tests: meson test did not finish within $test_timeout and was stopped" >&2 ;;
-  *) echo "run-tests: meson test exited with status $test_status" >&2 ;;
-esac
+run_suite "$builddir" || test_status=1
+
+# the whole suite again under AddressSanitizer, LeakSanitizer and
+# UndefinedBehaviorSanitizer: the daemon started by the service tests is
+# built with them too, and a leak makes its exit status non-zero
+asandir="$builddir-asan"
+if [ ! -f "$asandir/build.ninja" ]; then
+  meson setup "$asandir" -Db_sanitize=address,undefined -Db_lundef=false -Dbuildtype=debug
+fi
+meson compile -C "$asandir"
+export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1:fast_unwind_on_malloc=0
+export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
+run_suite "$asandir" || test_status=1
 
 echo
 summary_status=0
-/usr/bin/python3 tools/test-summary.py --expected "$expected" "$testlog" || summary_status=$?
+/usr/bin/python3 tools/test-summary.py \
+  --expected "$builddir/meson-logs/expected-tests.txt" "$builddir/meson-logs/testlog.json" \
+  --expected "$asandir/meson-logs/expected-tests.txt" "$asandir/meson-logs/testlog.json" || summary_status=$?
 
 if [ "$test_status" -ne 0 ] || [ "$summary_status" -ne 0 ]; then
   exit 1

@@ -100,21 +100,34 @@ def read_expected(path):
 
 def main(argv):
     parser = argparse.ArgumentParser(description="Summarize meson's testlog.json.")
-    parser.add_argument("--expected", metavar="LIST",
-                        help="the names of every test that should have run (meson test --list)")
-    parser.add_argument("log", nargs="?", help="testlog.json or the build directory (default: build)")
-    args = parser.parse_args(argv[1:])
-    path = log_path(args.log)
-    expected = read_expected(args.expected)
-    try:
-        runs = read_log(path)
-    except FileNotFoundError:
-        runs = None
-    if not runs:
-        why = "missing" if runs is None else "empty"
-        print(f"No tests ran: {path} is {why}.")
-        print(f"0 passed, {len(expected)} failed, 0 skipped")
-        return 1
+    parser.add_argument("--expected", metavar="LIST", action="append", default=[],
+                        help="the names of every test that should have run (meson test --list); "
+                             "once per log, in the same order")
+    parser.add_argument("log", nargs="*", help="testlog.json or the build directory (default: build); "
+                                                "several runs (a sanitizer build) are counted together")
+    args = parser.parse_intermixed_args(argv[1:])
+    logs = args.log or [None]
+    runs = []
+    expected = []
+    for index, log in enumerate(logs):
+        path = log_path(log)
+        # with several builds, a test's name says which build ran it
+        label = os.path.basename(os.path.dirname(os.path.dirname(os.path.abspath(path)))) + ": " \
+            if len(logs) > 1 else ""
+        listed = read_expected(args.expected[index] if index < len(args.expected) else None)
+        expected += [label + name for name in listed]
+        try:
+            found = read_log(path)
+        except FileNotFoundError:
+            found = None
+        if not found:
+            why = "missing" if found is None else "empty"
+            print(f"No tests ran: {path} is {why}.")
+            print(f"0 passed, {len(expected)} failed, 0 skipped")
+            return 1
+        for run in found:
+            run["name"] = label + run.get("name", "?")
+        runs += found
 
     passed = failed = skipped = 0
     failures = []
