@@ -20,6 +20,8 @@ struct _NovaVolumeDaemon {
   NovaDBusManager          *manager_iface;
   GHashTable               *volume_ifaces;    /* id -> NovaDBusVolume */
   GHashTable               *snapshot_ifaces;  /* id -> NovaDBusSnapshot */
+  guint                     missing_volumes_id;
+  guint                     missing_snapshots_id;
   gboolean                  shutting_down;
 };
 
@@ -650,6 +652,116 @@ export_manager (NovaVolumeDaemon *self)
   export_interface (self, NOVA_VOLUME_DBUS_MANAGER, self->manager_iface, set_manager_iface);
 }
 
+/* ---- missing objects ------------------------------------------------- */
+
+/* A call on /volumes/<id> or /snapshots/<id> that names no object (a
+ * deleted volume, a mistyped id) reaches these subtrees, which answer
+ * NotFound in words, instead of the bus's "no such interface". Existing
+ * objects are registered at their own paths and never get here. */
+
+/* GDBus passes the subtree's root to enumerate but the called object's
+ * own path to introspect: both are recognised. */
+static gboolean
+is_volumes_subtree (const char *object_path)
+{
+  return g_str_equal (object_path, NOVA_VOLUME_DBUS_ROOT "/volumes")
+         || g_str_has_prefix (object_path, NOVA_VOLUME_DBUS_VOLUMES);
+}
+
+static char **
+missing_enumerate (GDBusConnection *connection, const char *sender, const char *object_path,
+                   gpointer user_data)
+{
+  NovaVolumeDaemon *self = user_data;
+  GHashTable *table = is_volumes_subtree (object_path) ? self->volume_ifaces : self->snapshot_ifaces;
+  g_autoptr(GStrvBuilder) nodes = g_strv_builder_new ();
+  GHashTableIter iter;
+  gpointer id;
+
+
+  /* the existing objects, so introspection of the subtree lists them */
+  g_hash_table_iter_init (&iter, table);
+  while (g_hash_table_iter_next (&iter, &id, NULL))
+    {
+      g_autofree char *node = g_strdelimit (g_strdup (id), "-", '_');
+      g_strv_builder_add (nodes, node);
+    }
+  return g_strv_builder_end (nodes);
+}
+
+static GDBusInterfaceInfo **
+missing_introspect (GDBusConnection *connection, const char *sender, const char *object_path,
+                    const char *node, gpointer user_data)
+{
+  GDBusInterfaceInfo **infos = g_new0 (GDBusInterfaceInfo *, 2);
+
+  if (node != NULL)
+    infos[0] = g_dbus_interface_info_ref (is_volumes_subtree (object_path)
+                                          ? nova_dbus_volume_interface_info ()
+                                          : nova_dbus_snapshot_interface_info ());
+  return infos;
+}
+
+static void
+missing_method_call (GDBusConnection *connection, const char *sender, const char *object_path,
+                     const char *interface_name, const char *method_name, GVariant *parameters,
+                     GDBusMethodInvocation *invocation, gpointer user_data)
+{
+  gboolean volume = g_str_has_prefix (object_path, NOVA_VOLUME_DBUS_VOLUMES);
+  g_autoptr(GError) error = NULL;
+  g_autofree char *id = nova_volume_daemon_id_from_path (object_path,
+                                                         volume ? NOVA_VOLUME_DBUS_VOLUMES
+                                                                : NOVA_VOLUME_DBUS_SNAPSHOTS,
+                                                         &error);
+
+  if (id == NULL)
+    g_dbus_method_invocation_return_gerror (invocation, error);
+  else
+    g_dbus_method_invocation_return_error (invocation, NOVA_VOLUME_ERROR, NOVA_VOLUME_ERROR_NOT_FOUND,
+                                           "%s %s not found: it does not exist or was deleted "
+                                           "(GetManagedObjects on %s lists what exists)",
+                                           volume ? "volume" : "snapshot", id, NOVA_VOLUME_DBUS_ROOT);
+}
+
+static const GDBusInterfaceVTable missing_vtable = {
+  .method_call = missing_method_call,
+};
+
+static const GDBusInterfaceVTable *
+missing_dispatch (GDBusConnection *connection, const char *sender, const char *object_path,
+                  const char *interface_name, const char *node, gpointer *out_user_data,
+                  gpointer user_data)
+{
+  *out_user_data = user_data;
+  return &missing_vtable;
+}
+
+static const GDBusSubtreeVTable missing_subtree_vtable = {
+  .enumerate = missing_enumerate,
+  .introspect = missing_introspect,
+  .dispatch = missing_dispatch,
+};
+
+static void
+register_missing_subtrees (NovaVolumeDaemon *self)
+{
+  g_autoptr(GError) error = NULL;
+
+  self->missing_volumes_id =
+    g_dbus_connection_register_subtree (self->connection, NOVA_VOLUME_DBUS_ROOT "/volumes",
+                                        &missing_subtree_vtable,
+                                        G_DBUS_SUBTREE_FLAGS_DISPATCH_TO_UNENUMERATED_NODES,
+                                        self, NULL, &error);
+  if (self->missing_volumes_id != 0)
+    self->missing_snapshots_id =
+      g_dbus_connection_register_subtree (self->connection, NOVA_VOLUME_DBUS_ROOT "/snapshots",
+                                          &missing_subtree_vtable,
+                                          G_DBUS_SUBTREE_FLAGS_DISPATCH_TO_UNENUMERATED_NODES,
+                                          self, NULL, &error);
+  if (error != NULL)
+    g_warning ("calls on missing objects will get the bus's own error: %s", error->message);
+}
+
 /* ---- object ---------------------------------------------------------- */
 
 static void
@@ -659,6 +771,11 @@ nova_volume_daemon_dispose (GObject *object)
 
   if (self->manager != NULL)
     g_signal_handlers_disconnect_by_data (self->manager, self);
+  if (self->missing_volumes_id != 0)
+    g_dbus_connection_unregister_subtree (self->connection, self->missing_volumes_id);
+  if (self->missing_snapshots_id != 0)
+    g_dbus_connection_unregister_subtree (self->connection, self->missing_snapshots_id);
+  self->missing_volumes_id = self->missing_snapshots_id = 0;
   if (self->object_manager != NULL)
     g_dbus_object_manager_server_set_connection (self->object_manager, NULL);
   g_clear_object (&self->object_manager);
@@ -708,6 +825,7 @@ nova_volume_daemon_new (GDBusConnection *connection, NovaVolumeManager *manager,
   g_signal_connect (manager, "snapshot-removed", G_CALLBACK (on_snapshot_removed), self);
 
   g_dbus_object_manager_server_set_connection (self->object_manager, connection);
+  register_missing_subtrees (self);
   return self;
 }
 

@@ -335,13 +335,27 @@ test_bad_input (Fixture *fx, gconstpointer data)
   after = fingerprint (fx);
   g_assert_cmpstr (before, ==, after);
 
-  /* a missing object is not a volume: the bus itself says so */
+  /* calls on a missing object say so in our words */
+  call_fails (fx, missing_volume, IFACE_VOLUME, "Delete", g_variant_new_parsed ("(@a{sv} {},)"), "NotFound");
+  call_fails (fx, missing_volume, IFACE_VOLUME, "Attach",
+              g_variant_new_parsed ("(%s, '/dev/vdb', @a{sv} {})", INSTANCE_A), "NotFound");
+  call_fails (fx, missing_snapshot, IFACE_SNAPSHOT, "Delete", g_variant_new_parsed ("(@a{sv} {},)"), "NotFound");
+  call_fails (fx, ROOT_PATH "/volumes/not_a_uuid", IFACE_VOLUME, "CheckForExport", NULL, "InvalidArgument");
+  after = fingerprint (fx);
+  g_assert_cmpstr (before, ==, after);
+
+  /* existing objects are still listed by introspection */
   {
     g_autoptr(GError) error = NULL;
-    g_autoptr(GVariant) reply = call (fx, missing_volume, IFACE_VOLUME, "Delete",
-                                      g_variant_new_parsed ("(@a{sv} {},)"), NULL, &error);
-    g_assert_null (reply);
-    g_assert_nonnull (error);
+    g_autoptr(GVariant) reply = call (fx, ROOT_PATH "/volumes", "org.freedesktop.DBus.Introspectable",
+                                      "Introspect", NULL, "(s)", &error);
+    g_autofree char *node = NULL;
+    const char *xml = NULL;
+
+    g_assert_no_error (error);
+    g_variant_get (reply, "(&s)", &xml);
+    node = g_strdup_printf ("<node name=\"%s\"", volume + strlen (ROOT_PATH "/volumes/"));
+    g_assert_nonnull (strstr (xml, node));
   }
 }
 
