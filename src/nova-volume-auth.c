@@ -160,7 +160,12 @@ nova_volume_auth_authorize_method (GDBusInterfaceSkeleton *skeleton,
                                   g_dbus_method_invocation_get_interface_name (invocation),
                                   g_dbus_method_invocation_get_method_name (invocation),
                                   &error))
-    return TRUE;
+    {
+      /* kept for the handler (a Job's StartedByUid); set before the
+       * invocation moves to the main thread */
+      g_object_set_data (G_OBJECT (invocation), "nova-volume-caller-uid", GUINT_TO_POINTER (caller_uid + 1));
+      return TRUE;
+    }
 
   nova_volume_error_convert (&error);
   if (!g_error_matches (error, NOVA_VOLUME_ERROR, NOVA_VOLUME_ERROR_NOT_AUTHORIZED))
@@ -179,4 +184,12 @@ nova_volume_auth_authorize_method (GDBusInterfaceSkeleton *skeleton,
    * consumes it */
   g_dbus_method_invocation_return_gerror (invocation, error);
   return FALSE;
+}
+
+guint
+nova_volume_auth_get_caller_uid (GDBusMethodInvocation *invocation)
+{
+  gpointer data = g_object_get_data (G_OBJECT (invocation), "nova-volume-caller-uid");
+
+  return data != NULL ? GPOINTER_TO_UINT (data) - 1 : G_MAXUINT;
 }

@@ -42,4 +42,8 @@ gboolean nova_volume_auth_authorize_method (GDBusInterfaceSkeleton *skeleton,
                                             GDBusMethodInvocation  *invocation,
                                             NovaVolumeAuth         *self);
 
+/* The uid the authorization found for an authorized call, or G_MAXUINT
+ * when it was not asked (a reading method). */
+guint nova_volume_auth_get_caller_uid (GDBusMethodInvocation *invocation);
+
 G_END_DECLS

@@ -20,6 +20,7 @@ struct _NovaVolumeDaemon {
   NovaDBusManager          *manager_iface;
   GHashTable               *volume_ifaces;    /* id -> NovaDBusVolume */
   GHashTable               *snapshot_ifaces;  /* id -> NovaDBusSnapshot */
+  GHashTable               *job_ifaces;       /* NovaVolumeJob -> NovaDBusJob */
   guint                     missing_volumes_id;
   guint                     missing_snapshots_id;
   gboolean                  shutting_down;
@@ -268,6 +269,7 @@ handle_create_volume (NovaDBusManager *iface, GDBusMethodInvocation *invocation,
   request.source_volume_id = source_id;
   request.availability_zone = variant_string_or_null (zone);
   request.metadata = metadata_table;
+  request.caller_uid = nova_volume_auth_get_caller_uid (invocation);
   nova_volume_manager_create_volume (self->manager, &request, NULL, create_volume_done,
                                      call_new (self, invocation, iface));
   return G_DBUS_METHOD_INVOCATION_HANDLED;
@@ -507,6 +509,12 @@ set_snapshot_iface (NovaDBusObjectSkeleton *object, gpointer iface)
 }
 
 static void
+set_job_iface (NovaDBusObjectSkeleton *object, gpointer iface)
+{
+  nova_dbus_object_skeleton_set_job (object, iface);
+}
+
+static void
 set_manager_iface (NovaDBusObjectSkeleton *object, gpointer iface)
 {
   nova_dbus_object_skeleton_set_manager (object, iface);
@@ -633,6 +641,82 @@ on_snapshot_removed (NovaVolumeManager *manager, const char *id, NovaVolumeDaemo
 
   g_dbus_object_manager_server_unexport (self->object_manager, path);
   g_hash_table_remove (self->snapshot_ifaces, id);
+}
+
+/* ---- jobs ------------------------------------------------------------ */
+
+static char *
+job_path (NovaVolumeJob *job)
+{
+  return g_strdup_printf (NOVA_VOLUME_DBUS_JOBS "%u", nova_volume_job_get_number (job));
+}
+
+static gboolean
+handle_job_cancel (NovaDBusJob *iface, GDBusMethodInvocation *invocation, GVariant *options,
+                   NovaVolumeJob *job)
+{
+  g_autoptr(GError) error = NULL;
+
+  if (!parse_options (options, "Cancel", NULL, 0, &error))
+    {
+      return_error (invocation, g_steal_pointer (&error));
+      return G_DBUS_METHOD_INVOCATION_HANDLED;
+    }
+  g_message ("cancelling job %u (%s)", nova_volume_job_get_number (job), nova_volume_job_get_operation (job));
+  nova_volume_job_cancel (job);
+  nova_dbus_job_complete_cancel (iface, invocation);
+  return G_DBUS_METHOD_INVOCATION_HANDLED;
+}
+
+static void
+on_job_progress (NovaVolumeJob *job, GParamSpec *pspec, NovaDBusJob *iface)
+{
+  nova_dbus_job_set_progress (iface, nova_volume_job_get_progress (job));
+}
+
+static void
+on_job_completed (NovaVolumeJob *job, gboolean success, const char *message, NovaDBusJob *iface)
+{
+  /* the last progress first, so a client sees 1.0 before Completed */
+  nova_dbus_job_set_progress (iface, nova_volume_job_get_progress (job));
+  g_dbus_interface_skeleton_flush (G_DBUS_INTERFACE_SKELETON (iface));
+  nova_dbus_job_emit_completed (iface, success, message);
+}
+
+static void
+on_job_added (NovaVolumeManager *manager, NovaVolumeJob *job, NovaVolumeDaemon *self)
+{
+  g_autoptr(GPtrArray) objects = g_ptr_array_new_with_free_func (g_free);
+  g_autofree char *path = job_path (job);
+  NovaDBusJob *iface = nova_dbus_job_skeleton_new ();
+  const char *const *ids;
+
+  for (ids = nova_volume_job_get_volume_ids (job); *ids != NULL; ids++)
+    g_ptr_array_add (objects, nova_volume_daemon_volume_path (*ids));
+  for (ids = nova_volume_job_get_snapshot_ids (job); *ids != NULL; ids++)
+    g_ptr_array_add (objects, nova_volume_daemon_snapshot_path (*ids));
+  g_ptr_array_add (objects, NULL);
+
+  nova_dbus_job_set_operation (iface, nova_volume_job_get_operation (job));
+  nova_dbus_job_set_objects (iface, (const char *const *) objects->pdata);
+  nova_dbus_job_set_progress (iface, nova_volume_job_get_progress (job));
+  nova_dbus_job_set_started_at (iface, (guint64) nova_volume_job_get_started_at (job));
+  nova_dbus_job_set_started_by_uid (iface, nova_volume_job_get_started_by_uid (job));
+  g_signal_connect_data (iface, "handle-cancel", G_CALLBACK (handle_job_cancel), g_object_ref (job),
+                         (GClosureNotify) (void (*) (void)) g_object_unref, 0);
+  g_signal_connect_object (job, "notify::progress", G_CALLBACK (on_job_progress), iface, 0);
+  g_signal_connect_object (job, "completed", G_CALLBACK (on_job_completed), iface, 0);
+  g_hash_table_insert (self->job_ifaces, g_object_ref (job), iface);
+  export_interface (self, path, iface, set_job_iface);
+}
+
+static void
+on_job_removed (NovaVolumeManager *manager, NovaVolumeJob *job, NovaVolumeDaemon *self)
+{
+  g_autofree char *path = job_path (job);
+
+  g_dbus_object_manager_server_unexport (self->object_manager, path);
+  g_hash_table_remove (self->job_ifaces, job);
 }
 
 static void
@@ -782,6 +866,7 @@ nova_volume_daemon_dispose (GObject *object)
   g_clear_object (&self->manager_iface);
   g_clear_pointer (&self->volume_ifaces, g_hash_table_unref);
   g_clear_pointer (&self->snapshot_ifaces, g_hash_table_unref);
+  g_clear_pointer (&self->job_ifaces, g_hash_table_unref);
   g_clear_object (&self->manager);
   g_clear_object (&self->auth);
   g_clear_object (&self->connection);
@@ -799,6 +884,7 @@ nova_volume_daemon_init (NovaVolumeDaemon *self)
 {
   self->volume_ifaces = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_object_unref);
   self->snapshot_ifaces = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_object_unref);
+  self->job_ifaces = g_hash_table_new_full (NULL, NULL, g_object_unref, g_object_unref);
 }
 
 NovaVolumeDaemon *
@@ -823,6 +909,8 @@ nova_volume_daemon_new (GDBusConnection *connection, NovaVolumeManager *manager,
   g_signal_connect (manager, "volume-removed", G_CALLBACK (on_volume_removed), self);
   g_signal_connect (manager, "snapshot-changed", G_CALLBACK (on_snapshot_changed), self);
   g_signal_connect (manager, "snapshot-removed", G_CALLBACK (on_snapshot_removed), self);
+  g_signal_connect (manager, "job-added", G_CALLBACK (on_job_added), self);
+  g_signal_connect (manager, "job-removed", G_CALLBACK (on_job_removed), self);
 
   g_dbus_object_manager_server_set_connection (self->object_manager, connection);
   register_missing_subtrees (self);

@@ -15,6 +15,7 @@ G_BEGIN_DECLS
 #define NOVA_VOLUME_DBUS_MANAGER    NOVA_VOLUME_DBUS_ROOT "/Manager"
 #define NOVA_VOLUME_DBUS_VOLUMES    NOVA_VOLUME_DBUS_ROOT "/volumes/"
 #define NOVA_VOLUME_DBUS_SNAPSHOTS  NOVA_VOLUME_DBUS_ROOT "/snapshots/"
+#define NOVA_VOLUME_DBUS_JOBS       NOVA_VOLUME_DBUS_ROOT "/jobs/"
 
 #define NOVA_VOLUME_TYPE_DAEMON (nova_volume_daemon_get_type ())
 G_DECLARE_FINAL_TYPE (NovaVolumeDaemon, nova_volume_daemon, NOVA_VOLUME, DAEMON, GObject)

@@ -28,6 +28,7 @@ struct _NovaVolumeManager {
   GHashTable        *volumes;     /* id -> NovaVolumeRecord */
   GHashTable        *snapshots;   /* id -> NovaSnapshotRecord */
   GVariant          *last_stats;  /* a{sv} from the driver, or NULL */
+  GPtrArray         *jobs;        /* running NovaVolumeJob */
   guint              n_operations;
 };
 
@@ -37,6 +38,8 @@ enum {
   SIGNAL_SNAPSHOT_CHANGED,
   SIGNAL_SNAPSHOT_REMOVED,
   SIGNAL_IDLE,
+  SIGNAL_JOB_ADDED,
+  SIGNAL_JOB_REMOVED,
   N_SIGNALS
 };
 static guint signals[N_SIGNALS];
@@ -79,6 +82,7 @@ struct _Op {
   GVariant           *connector;
   char               *connector_key;
   gboolean            refresh;
+  guint               caller_uid;
 
   /* working copies the worker thread may change */
   NovaVolumeRecord   *volume;
@@ -89,6 +93,7 @@ struct _Op {
   GVariant           *result;
   GError             *error;           /* set by a step that failed */
   gboolean            cleaned_up;      /* a failed create undid its backend work */
+  NovaVolumeJob      *job;             /* a long copy in progress, or NULL */
 
   OpStep              start;
   OpStep              thread_step;
@@ -116,6 +121,7 @@ op_free (Op *op)
   g_clear_pointer (&op->snapshot, nova_snapshot_record_free);
   g_clear_pointer (&op->result, g_variant_unref);
   g_clear_error (&op->error);
+  g_clear_object (&op->job);
   g_free (op);
 }
 
@@ -139,7 +145,11 @@ op_return (Op *op)
   NovaVolumeManager *self = op->self;
 
   if (op->error != NULL)
-    g_task_return_error (op->task, g_steal_pointer (&op->error));
+    {
+      /* drivers fail with GIO, GLib or their own errors: callers get ours */
+      nova_volume_error_convert (&op->error);
+      g_task_return_error (op->task, g_steal_pointer (&op->error));
+    }
   else
     switch (op->result_kind)
       {
@@ -549,6 +559,38 @@ op_reject (Op *op, GError *error)
   op_return (op);
 }
 
+/* ---- jobs ------------------------------------------------------------ */
+
+static void
+op_start_job (Op *op, const char *operation)
+{
+  const char *volumes[] = { op->volume_id, op->source_volume_id, NULL };
+  const char *snapshots[] = { op->snapshot_id, NULL };
+
+  op->job = nova_volume_job_new (operation, volumes, op->snapshot_id != NULL ? snapshots : NULL,
+                                 op->caller_uid);
+  g_ptr_array_add (op->self->jobs, g_object_ref (op->job));
+  g_signal_emit (op->self, signals[SIGNAL_JOB_ADDED], 0, op->job);
+}
+
+static void
+op_end_job (Op *op)
+{
+  if (op->job == NULL)
+    return;
+  nova_volume_job_complete (op->job, op->error);
+  g_ptr_array_remove (op->self->jobs, op->job);
+  g_signal_emit (op->self, signals[SIGNAL_JOB_REMOVED], 0, op->job);
+  g_clear_object (&op->job);
+}
+
+void
+nova_volume_manager_cancel_jobs (NovaVolumeManager *self)
+{
+  for (guint i = 0; i < self->jobs->len; i++)
+    nova_volume_job_cancel (g_ptr_array_index (self->jobs, i));
+}
+
 /* ---- create volume --------------------------------------------------- */
 
 static void create_precheck_thread (Op *op);
@@ -650,6 +692,11 @@ create_commit_creating (Op *op)
 {
   if (op->error != NULL || !op_commit_volume_status (op, NOVA_VOLUME_STATUS_CREATING, NULL))
     { op_return (op); return; }
+  /* copies take long: show them as a Job that can be cancelled */
+  if (op->snapshot != NULL)
+    op_start_job (op, "volume-create-from-snapshot");
+  else if (op->source != NULL)
+    op_start_job (op, "volume-clone");
   op_in_thread (op, create_thread, create_done);
 }
 
@@ -662,10 +709,14 @@ create_thread (Op *op)
 
   if (op->snapshot != NULL)
     ok = nova_volume_driver_create_volume_from_snapshot (driver, op->volume, op->snapshot,
-                                                         NULL, NULL, NULL, &op->error);
+                                                         nova_volume_job_report_progress, op->job,
+                                                         nova_volume_job_get_cancellable (op->job),
+                                                         &op->error);
   else if (op->source != NULL)
     ok = nova_volume_driver_create_cloned_volume (driver, op->volume, op->source,
-                                                  NULL, NULL, NULL, &op->error);
+                                                  nova_volume_job_report_progress, op->job,
+                                                  nova_volume_job_get_cancellable (op->job),
+                                                  &op->error);
   else
     ok = nova_volume_driver_create_volume (driver, op->volume, &op->error);
 
@@ -684,6 +735,7 @@ create_thread (Op *op)
 static void
 create_done (Op *op)
 {
+  op_end_job (op);
   if (op->error == NULL)
     {
       op_commit_volume_status (op, NOVA_VOLUME_STATUS_AVAILABLE, NULL);
@@ -743,6 +795,7 @@ nova_volume_manager_create_volume (NovaVolumeManager *self, const NovaVolumeCrea
   op->description = g_strdup (request->description);
   op->snapshot_id = g_strdup (request->snapshot_id);
   op->source_volume_id = g_strdup (request->source_volume_id);
+  op->caller_uid = request->caller_uid;
   if (request->metadata != NULL)
     op->metadata = g_hash_table_ref (request->metadata);
   op_submit (op, create_start);
@@ -1570,6 +1623,7 @@ nova_volume_manager_finalize (GObject *object)
   g_clear_pointer (&self->volumes, g_hash_table_unref);
   g_clear_pointer (&self->snapshots, g_hash_table_unref);
   g_clear_pointer (&self->last_stats, g_variant_unref);
+  g_clear_pointer (&self->jobs, g_ptr_array_unref);
   G_OBJECT_CLASS (nova_volume_manager_parent_class)->finalize (object);
 }
 
@@ -1597,12 +1651,19 @@ nova_volume_manager_class_init (NovaVolumeManagerClass *klass)
   signals[SIGNAL_IDLE] =
     g_signal_new ("idle", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0,
                   NULL, NULL, NULL, G_TYPE_NONE, 0);
+  signals[SIGNAL_JOB_ADDED] =
+    g_signal_new ("job-added", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0,
+                  NULL, NULL, NULL, G_TYPE_NONE, 1, NOVA_VOLUME_TYPE_JOB);
+  signals[SIGNAL_JOB_REMOVED] =
+    g_signal_new ("job-removed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0,
+                  NULL, NULL, NULL, G_TYPE_NONE, 1, NOVA_VOLUME_TYPE_JOB);
 }
 
 static void
 nova_volume_manager_init (NovaVolumeManager *self)
 {
   self->queue = nova_volume_op_queue_new ();
+  self->jobs = g_ptr_array_new_with_free_func (g_object_unref);
   self->volumes = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
                                          (GDestroyNotify) nova_volume_record_free);
   self->snapshots = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,

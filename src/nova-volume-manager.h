@@ -8,6 +8,7 @@
 #include <gio/gio.h>
 #include "nova-volume-config.h"
 #include "nova-volume-driver.h"
+#include "nova-volume-job.h"
 #include "nova-volume-store.h"
 
 G_BEGIN_DECLS
@@ -40,6 +41,12 @@ GPtrArray *nova_volume_manager_list_snapshots (NovaVolumeManager *self);
 /* Operations running or waiting. */
 guint nova_volume_manager_get_n_operations (NovaVolumeManager *self);
 
+/* Asks every running job (copy, clone) to stop, as at shutdown: their
+ * operations fail with Cancelled and undo what they did. A job is
+ * announced with "job-added" (NovaVolumeJob) when it starts and
+ * "job-removed" after it completed. */
+void nova_volume_manager_cancel_jobs (NovaVolumeManager *self);
+
 typedef struct {
   guint64      size;               /* 0 with a source: the source's size */
   const char  *name;               /* NULL: "" */
@@ -48,6 +55,7 @@ typedef struct {
   const char  *source_volume_id;   /* clone this volume */
   const char  *availability_zone;  /* NULL: this host's */
   GHashTable  *metadata;           /* NULL or char* -> char* */
+  guint        caller_uid;         /* for the Job; G_MAXUINT when unknown */
 } NovaVolumeCreateRequest;
 
 void  nova_volume_manager_create_volume        (NovaVolumeManager *self, const NovaVolumeCreateRequest *request,

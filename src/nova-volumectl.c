@@ -148,15 +148,84 @@ typedef struct {
   gboolean shrink;     /* may be cut with an ellipsis to fit the width */
 } Column;
 
+/* the terminal columns a character takes: CJK and emoji two, combining
+ * marks and other zero-width characters none */
+static gsize
+char_width (gunichar c)
+{
+  if (g_unichar_iszerowidth (c))
+    return 0;
+  return g_unichar_iswide (c) ? 2 : 1;
+}
+
+static gsize
+display_width (const char *text)
+{
+  gsize width = 0;
+
+  for (const char *p = text; *p != '\0'; p = g_utf8_next_char (p))
+    width += char_width (g_utf8_get_char (p));
+  return width;
+}
+
+/* a cell as the terminal will show it, so that it can be measured: in a
+ * locale that is not UTF-8, g_print turns each character the charset
+ * lacks into '?'; a control character (a newline, a tab) would break
+ * the row, so it becomes '?' too */
+static char *
+printable_cell (const char *text)
+{
+  g_autofree char *converted = NULL;
+  const char *charset = NULL;
+  GString *out = g_string_new (NULL);
+
+  if (!g_get_charset (&charset))
+    {
+      g_autofree char *local = g_convert_with_fallback (text, -1, charset, "UTF-8", "?",
+                                                        NULL, NULL, NULL);
+
+      if (local != NULL)
+        converted = g_convert (local, -1, "UTF-8", charset, NULL, NULL, NULL);
+      if (converted != NULL)
+        text = converted;
+    }
+
+  for (const char *p = text; *p != '\0'; p = g_utf8_next_char (p))
+    {
+      gunichar c = g_utf8_get_char (p);
+      GUnicodeType type = g_unichar_type (c);
+
+      if (type == G_UNICODE_CONTROL || type == G_UNICODE_LINE_SEPARATOR ||
+          type == G_UNICODE_PARAGRAPH_SEPARATOR)
+        g_string_append_c (out, '?');
+      else
+        g_string_append_unichar (out, c);
+    }
+  return g_string_free (out, FALSE);
+}
+
+/* @text cut to at most @width terminal columns, the cut marked */
 static char *
 fit_cell (const char *text, gsize width, const char *ellipsis)
 {
-  gsize ellipsis_len = g_utf8_strlen (ellipsis, -1);
+  gsize ellipsis_width = display_width (ellipsis);
+  gsize room = width > ellipsis_width ? width - ellipsis_width : 0;
+  gsize used = 0;
   g_autofree char *head = NULL;
+  const char *p;
 
-  if ((gsize) g_utf8_strlen (text, -1) <= width)
+  if (display_width (text) <= width)
     return g_strdup (text);
-  head = g_utf8_substring (text, 0, width > ellipsis_len ? width - ellipsis_len : 0);
+  /* whole characters only, each with the marks that combine with it */
+  for (p = text; *p != '\0'; p = g_utf8_next_char (p))
+    {
+      gsize w = char_width (g_utf8_get_char (p));
+
+      if (used + w > room)
+        break;
+      used += w;
+    }
+  head = g_strndup (text, (gsize) (p - text));
   return g_strconcat (head, ellipsis, NULL);
 }
 
@@ -169,7 +238,8 @@ print_row (const Column *columns, guint n_columns, const gsize *widths,
   for (guint i = 0; i < n_columns; i++)
     {
       g_autofree char *cell = fit_cell (cells[i], widths[i], ellipsis);
-      gsize pad = widths[i] - g_utf8_strlen (cell, -1);
+      /* a wide character that did not fit leaves a column to pad */
+      gsize pad = widths[i] - display_width (cell);
 
       if (i > 0)
         g_string_append_c (line, ' ');
@@ -191,36 +261,48 @@ print_row (const Column *columns, guint n_columns, const gsize *widths,
   g_print ("%s\n", g_strchomp (line->str));
 }
 
-/* rows: a GStrv per row, n_columns cells each */
+/* rows: a string vector per row, n_columns cells each. Widths are
+ * terminal columns, not bytes or characters, so that the columns line
+ * up whatever the names hold. */
 static void
 print_table (const Column *columns, guint n_columns, GPtrArray *rows)
 {
   g_autofree gsize *widths = g_new0 (gsize, n_columns);
-  g_autofree const char **headers = g_new0 (const char *, n_columns);
+  g_autofree gsize *minimum = g_new0 (gsize, n_columns);
+  g_autoptr(GPtrArray) cells = g_ptr_array_new_with_free_func ((GDestroyNotify) g_strfreev);
   /* g_print converts to the locale's charset, where "…" may not exist */
   const char *ellipsis = g_get_charset (NULL) ? "…" : "...";
   gsize total = n_columns - 1;
 
+  /* the header first, then the rows: all as they will be shown */
+  for (guint r = 0; r <= rows->len; r++)
+    {
+      const char *const *row = r > 0 ? g_ptr_array_index (rows, r - 1) : NULL;
+      char **printable = g_new0 (char *, n_columns + 1);
+
+      for (guint i = 0; i < n_columns; i++)
+        printable[i] = printable_cell (row != NULL ? row[i] : columns[i].header);
+      g_ptr_array_add (cells, printable);
+    }
+
   for (guint i = 0; i < n_columns; i++)
     {
-      headers[i] = columns[i].header;
-      widths[i] = g_utf8_strlen (columns[i].header, -1);
-      for (guint r = 0; r < rows->len; r++)
-        {
-          const char *const *cells = g_ptr_array_index (rows, r);
-          widths[i] = MAX (widths[i], (gsize) g_utf8_strlen (cells[i], -1));
-        }
+      /* a cut column keeps room for its header and the ellipsis */
+      minimum[i] = MAX (display_width (((char **) g_ptr_array_index (cells, 0))[i]),
+                        display_width (ellipsis));
+      for (guint r = 0; r < cells->len; r++)
+        widths[i] = MAX (widths[i], display_width (((char **) g_ptr_array_index (cells, r))[i]));
       total += widths[i];
     }
 
-  /* cut the widest cuttable column one character at a time, never below
+  /* cut the widest cuttable column one column at a time, never below
    * its header, so IDs stay whole and copyable */
   while (total > TABLE_WIDTH)
     {
       int widest = -1;
 
       for (guint i = 0; i < n_columns; i++)
-        if (columns[i].shrink && widths[i] > (gsize) g_utf8_strlen (columns[i].header, -1) &&
+        if (columns[i].shrink && widths[i] > minimum[i] &&
             (widest < 0 || widths[i] > widths[widest]))
           widest = i;
       if (widest < 0)
@@ -229,9 +311,8 @@ print_table (const Column *columns, guint n_columns, GPtrArray *rows)
       total--;
     }
 
-  print_row (columns, n_columns, widths, headers, ellipsis);
-  for (guint r = 0; r < rows->len; r++)
-    print_row (columns, n_columns, widths, g_ptr_array_index (rows, r), ellipsis);
+  for (guint r = 0; r < cells->len; r++)
+    print_row (columns, n_columns, widths, g_ptr_array_index (cells, r), ellipsis);
 }
 
 /* ---- ids and values -------------------------------------------------- */

@@ -45,6 +45,8 @@ on_terminate (gpointer user_data)
              nova_volume_manager_get_n_operations (service->manager));
   if (service->daemon != NULL)
     nova_volume_daemon_shutdown (service->daemon);
+  /* a copy may take minutes: stop it (it undoes itself) rather than wait */
+  nova_volume_manager_cancel_jobs (service->manager);
   g_signal_connect_swapped (service->manager, "idle", G_CALLBACK (quit_when_idle), service);
   quit_when_idle (service);
   return G_SOURCE_REMOVE;

@@ -1,3 +1,942 @@
-#include <stdio.h>
-int main (void);
-int main (void) { printf ("1..0 # SKIP not written yet\n"); return 0; }
+/* nova-volumectl end to end: the real CLI (NOVA_VOLUMECTL) run with
+ * --session against the real nova-volumed on a private bus, as a person
+ * or a script runs it. Exit codes (0 done, 1 refused or failed, 2 usage),
+ * what stdout and stderr say, and what the daemon holds afterwards,
+ * checked over D-Bus with the harness's calls. */
+#include "config.h"
+
+#include <locale.h>
+#include <string.h>
+#include <wchar.h>
+
+#include <gio/gio.h>
+#include <glib/gstdio.h>
+#include <json-glib/json-glib.h>
+
+#include "service-fixture.h"
+
+#define PROGRAM "nova-volumectl"
+#define UTF8_LOCALE "C.UTF-8"
+#define TABLE_WIDTH 80
+
+enum {
+  EXIT_OK = 0,
+  EXIT_FAILED = 1,
+  EXIT_USAGE = 2,
+};
+
+/* ---- running the CLI ------------------------------------------------- */
+
+typedef struct {
+  int   status;
+  char *out;
+  char *err;
+} Result;
+
+static void
+result_clear (Result *result)
+{
+  g_clear_pointer (&result->out, g_free);
+  g_clear_pointer (&result->err, g_free);
+}
+
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (Result, result_clear)
+
+/* g_test_message, one line at a time: TAP wants each to be a comment */
+static void note (const char *format, ...) G_GNUC_PRINTF (1, 2);
+
+static void
+note (const char *format, ...)
+{
+  g_autofree char *text = NULL;
+  g_auto(GStrv) lines = NULL;
+  va_list ap;
+
+  va_start (ap, format);
+  text = g_strdup_vprintf (format, ap);
+  va_end (ap);
+  lines = g_strsplit (text, "\n", -1);
+  for (guint i = 0; lines[i] != NULL; i++)
+    if (lines[i][0] != '\0')
+      g_test_message ("%s", lines[i]);
+}
+
+/* nova-volumectl --session ARGS… in @locale, on the fixture's bus; waits
+ * for it to exit (no timing involved: the CLI returns when the daemon
+ * has answered) */
+static void
+run_ctlv (Fixture *fx, const char *locale, GPtrArray *args, Result *result)
+{
+  g_autoptr(GSubprocessLauncher) launcher =
+    g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_PIPE);
+  g_autoptr(GSubprocess) process = NULL;
+  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
+  g_autoptr(GError) error = NULL;
+  g_autofree char *command_line = NULL;
+  const char *ctl = g_getenv ("NOVA_VOLUMECTL");
+
+  g_assert_nonnull (ctl);
+  g_ptr_array_add (argv, (gpointer) ctl);
+  g_ptr_array_add (argv, (gpointer) "--session");
+  for (guint i = 0; i < args->len; i++)
+    g_ptr_array_add (argv, g_ptr_array_index (args, i));
+  g_ptr_array_add (argv, NULL);
+
+  g_subprocess_launcher_setenv (launcher, "DBUS_SESSION_BUS_ADDRESS", fx->bus_address, TRUE);
+  /* --session must be honoured: the system bus is out of reach */
+  g_subprocess_launcher_setenv (launcher, "DBUS_SYSTEM_BUS_ADDRESS", "unix:path=/nonexistent/bus", TRUE);
+  g_subprocess_launcher_setenv (launcher, "LC_ALL", locale, TRUE);
+  g_subprocess_launcher_unsetenv (launcher, "LANGUAGE");
+  g_subprocess_launcher_unsetenv (launcher, "G_MESSAGES_DEBUG");
+  /* a critical in the CLI is a bug: make it a crash the test sees */
+  g_subprocess_launcher_setenv (launcher, "G_DEBUG", "fatal-criticals", TRUE);
+
+  command_line = g_strjoinv (" ", (char **) argv->pdata);
+  note ("$ LC_ALL=%s %s", locale, command_line);
+  process = g_subprocess_launcher_spawnv (launcher, (const char *const *) argv->pdata, &error);
+  g_assert_no_error (error);
+  g_subprocess_communicate_utf8 (process, NULL, NULL, &result->out, &result->err, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (result->out);
+  g_assert_nonnull (result->err);
+  if (!g_subprocess_get_if_exited (process))
+    g_error ("%s was killed by signal %d; stderr:\n%s", command_line,
+             g_subprocess_get_term_sig (process), result->err);
+  result->status = g_subprocess_get_exit_status (process);
+  note ("exit %d\nstdout:\n%s\nstderr:\n%s", result->status, result->out, result->err);
+}
+
+static GPtrArray *
+collect_args (const char *first, va_list ap)
+{
+  GPtrArray *args = g_ptr_array_new ();
+
+  for (const char *arg = first; arg != NULL; arg = va_arg (ap, const char *))
+    g_ptr_array_add (args, (gpointer) arg);
+  return args;
+}
+
+static void run_ctl (Fixture *fx, const char *locale, Result *result, ...) G_GNUC_NULL_TERMINATED;
+
+static void
+run_ctl (Fixture *fx, const char *locale, Result *result, ...)
+{
+  g_autoptr(GPtrArray) args = NULL;
+  va_list ap;
+
+  va_start (ap, result);
+  args = collect_args (va_arg (ap, const char *), ap);
+  va_end (ap);
+  run_ctlv (fx, locale, args, result);
+}
+
+static char *ctl_ok (Fixture *fx, const char *first, ...) G_GNUC_NULL_TERMINATED;
+static char *ctl_fails (Fixture *fx, int status, const char *first, ...) G_GNUC_NULL_TERMINATED;
+
+/* runs the CLI in a UTF-8 locale, asserts success and a silent stderr;
+ * returns stdout */
+static char *
+ctl_ok (Fixture *fx, const char *first, ...)
+{
+  g_autoptr(GPtrArray) args = NULL;
+  g_auto(Result) result = { 0, };
+  va_list ap;
+
+  va_start (ap, first);
+  args = collect_args (first, ap);
+  va_end (ap);
+  run_ctlv (fx, UTF8_LOCALE, args, &result);
+  g_assert_cmpint (result.status, ==, EXIT_OK);
+  g_assert_cmpstr (result.err, ==, "");
+  return g_steal_pointer (&result.out);
+}
+
+/* runs the CLI, asserts it exits with @status having said why on stderr
+ * and nothing on stdout; returns stderr */
+static char *
+ctl_fails (Fixture *fx, int status, const char *first, ...)
+{
+  g_autoptr(GPtrArray) args = NULL;
+  g_auto(Result) result = { 0, };
+  va_list ap;
+
+  va_start (ap, first);
+  args = collect_args (first, ap);
+  va_end (ap);
+  run_ctlv (fx, UTF8_LOCALE, args, &result);
+  g_assert_cmpint (result.status, ==, status);
+  g_assert_cmpstr (result.out, ==, "");
+  /* a message in the program's name, not a bare GError dump */
+  g_assert_true (g_str_has_prefix (result.err, PROGRAM ": "));
+  g_assert_cmpuint (strlen (result.err), >, strlen (PROGRAM ": ") + 10);
+  g_assert_null (strstr (result.err, "GDBus.Error"));
+  return g_steal_pointer (&result.err);
+}
+
+/* ---- reading what it printed ----------------------------------------- */
+
+/* the single UUID a create or snapshot printed */
+static char *
+printed_id (const char *out)
+{
+  g_autofree char *id = g_strdup (out);
+
+  g_assert_true (g_str_has_suffix (out, "\n"));
+  g_strstrip (id);
+  g_assert_null (strchr (id, '\n'));
+  g_assert_true (g_uuid_string_is_valid (id));
+  return g_steal_pointer (&id);
+}
+
+static char *
+object_path (const char *kind, const char *id)
+{
+  g_autofree char *escaped = g_strdelimit (g_strdup (id), "-", '_');
+
+  return g_strconcat (ROOT_PATH "/", kind, "/", escaped, NULL);
+}
+
+static char *
+volume_path (const char *id)
+{
+  return object_path ("volumes", id);
+}
+
+static char *
+snapshot_path (const char *id)
+{
+  return object_path ("snapshots", id);
+}
+
+static JsonNode *
+parse_json (const char *text)
+{
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  g_autoptr(GError) error = NULL;
+
+  json_parser_load_from_data (parser, text, -1, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (json_parser_get_root (parser));
+  return json_node_copy (json_parser_get_root (parser));
+}
+
+/* the object of `list --json` whose Id is @id, or NULL */
+static JsonObject *
+find_in_list (JsonNode *root, const char *id)
+{
+  JsonArray *array;
+
+  g_assert_true (JSON_NODE_HOLDS_ARRAY (root));
+  array = json_node_get_array (root);
+  for (guint i = 0; i < json_array_get_length (array); i++)
+    {
+      JsonObject *object = json_array_get_object_element (array, i);
+
+      g_assert_nonnull (object);
+      if (g_strcmp0 (json_object_get_string_member_with_default (object, "Id", NULL), id) == 0)
+        return object;
+    }
+  return NULL;
+}
+
+/* terminal columns, as a terminal counts them (wcwidth in a UTF-8
+ * locale): CJK takes two, combining marks none */
+static gsize
+char_columns (gunichar c)
+{
+  int width = wcwidth ((wchar_t) c);
+
+  g_assert_cmpint (width, >=, 0);
+  return (gsize) width;
+}
+
+static gsize
+line_columns (const char *line)
+{
+  gsize columns = 0;
+
+  g_assert_true (g_utf8_validate (line, -1, NULL));
+  for (const char *p = line; *p != '\0'; p = g_utf8_next_char (p))
+    columns += char_columns (g_utf8_get_char (p));
+  return columns;
+}
+
+/* the text from terminal column @column on (the marks combining with the
+ * character before belong to it), or NULL when @column falls inside a
+ * wide character or past the end */
+static const char *
+at_column (const char *line, gsize column)
+{
+  const char *p = line;
+  gsize c = 0;
+
+  while (*p != '\0' && (c < column || char_columns (g_utf8_get_char (p)) == 0))
+    {
+      c += char_columns (g_utf8_get_char (p));
+      p = g_utf8_next_char (p);
+    }
+  return c == column ? p : NULL;
+}
+
+/* the lines of `list` in @locale; none is wider than the table may be */
+static GStrv
+list_lines (Fixture *fx, const char *locale, const char *option)
+{
+  g_auto(Result) result = { 0, };
+  g_auto(GStrv) lines = NULL;
+
+  run_ctl (fx, locale, &result, "list", option, NULL);
+  g_assert_cmpint (result.status, ==, EXIT_OK);
+  g_assert_cmpstr (result.err, ==, "");
+  g_assert_true (g_str_has_suffix (result.out, "\n"));
+  result.out[strlen (result.out) - 1] = '\0';
+  lines = g_strsplit (result.out, "\n", -1);
+  for (guint i = 0; lines[i] != NULL; i++)
+    {
+      if (line_columns (lines[i]) > TABLE_WIDTH)
+        g_error ("list line %u is %" G_GSIZE_FORMAT " columns wide: %s", i, line_columns (lines[i]), lines[i]);
+      g_assert_false (g_str_has_suffix (lines[i], " "));
+    }
+  return g_steal_pointer (&lines);
+}
+
+/* where the volume table's columns start (SIZE: where it ends, as it is
+ * right-aligned), read from its header */
+typedef struct {
+  gsize name;
+  gsize size_end;
+  gsize status;
+  gsize attached;
+} Layout;
+
+static gsize
+header_column (const char *header, const char *label)
+{
+  const char *found = strstr (header, label);
+
+  g_assert_nonnull (found);
+  /* the header is ASCII: bytes are columns */
+  return (gsize) (found - header);
+}
+
+static Layout
+volume_layout (const char *header)
+{
+  Layout layout;
+
+  g_assert_true (g_str_has_prefix (header, "ID "));
+  layout.name = header_column (header, " NAME ") + 1;
+  layout.size_end = header_column (header, " SIZE ") + 1 + strlen ("SIZE");
+  layout.status = header_column (header, " STATUS ") + 1;
+  layout.attached = header_column (header, " ATTACHED TO") + 1;
+  g_assert_cmpuint (layout.name, ==, 36 + 1);
+  g_assert_cmpuint (layout.name, <, layout.size_end);
+  g_assert_cmpuint (layout.size_end, <, layout.status);
+  g_assert_cmpuint (layout.status, <, layout.attached);
+  return layout;
+}
+
+static void
+assert_text_at (const char *row, gsize column, const char *text)
+{
+  const char *found = at_column (row, column);
+
+  if (found == NULL || !g_str_has_prefix (found, text))
+    g_error ("expected “%s” at column %" G_GSIZE_FORMAT " of:\n%s", text, column, row);
+}
+
+/* the row of the volume @id; its cells sit exactly under the header's:
+ * @name (as shown, maybe cut; with @whole_name the whole cell, else its
+ * start) from the NAME column on, the size ending where SIZE ends, the
+ * status from the STATUS column on */
+static void
+assert_volume_row (GStrv lines, const char *id, const char *name, gboolean whole_name,
+                   const char *size, const char *status)
+{
+  Layout layout = volume_layout (lines[0]);
+  const char *row = NULL;
+  const char *after;
+
+  for (guint i = 1; lines[i] != NULL && row == NULL; i++)
+    if (g_str_has_prefix (lines[i], id))
+      row = lines[i];
+  if (row == NULL)
+    g_error ("no row for %s", id);
+  note ("header: %s\nrow:    %s", lines[0], row);
+
+  assert_text_at (row, 0, id);
+  assert_text_at (row, strlen (id), " ");
+
+  assert_text_at (row, layout.name - 1, " ");
+  assert_text_at (row, layout.name, name);
+  if (whole_name)
+    assert_text_at (row, layout.name + line_columns (name), " ");
+
+  assert_text_at (row, layout.size_end - strlen (size) - 1, " ");
+  assert_text_at (row, layout.size_end - strlen (size), size);
+  assert_text_at (row, layout.size_end, " ");
+
+  assert_text_at (row, layout.status - 1, " ");
+  assert_text_at (row, layout.status, status);
+  after = at_column (row, layout.status + strlen (status));
+  g_assert_nonnull (after);
+  g_assert_true (*after == ' ' || *after == '\0');
+}
+
+/* the value of "Key: value" in text output (show, stats) */
+static char *
+printed_value (const char *out, const char *key)
+{
+  g_auto(GStrv) lines = g_strsplit (out, "\n", -1);
+  g_autofree char *label = g_strconcat (key, ":", NULL);
+
+  for (guint i = 0; lines[i] != NULL; i++)
+    {
+      char *line = g_strstrip (lines[i]);
+
+      if (g_str_has_prefix (line, label))
+        return g_strstrip (g_strdup (line + strlen (label)));
+    }
+  g_error ("no “%s” line in:\n%s", key, out);
+  return NULL;
+}
+
+static void
+assert_no_volumes (Fixture *fx)
+{
+  g_auto(GStrv) lines = list_lines (fx, UTF8_LOCALE, NULL);
+  g_autofree char *json = ctl_ok (fx, "list", "--json", NULL);
+  g_autoptr(JsonNode) root = parse_json (json);
+
+  /* the header alone */
+  g_assert_cmpuint (g_strv_length (lines), ==, 1);
+  g_assert_true (g_str_has_prefix (lines[0], "ID "));
+  g_assert_true (JSON_NODE_HOLDS_ARRAY (root));
+  g_assert_cmpuint (json_array_get_length (json_node_get_array (root)), ==, 0);
+}
+
+/* ---- tests ----------------------------------------------------------- */
+
+/* create, then see it the ways a person and a script would */
+static void
+test_create_list_show (Fixture *fx, gconstpointer data)
+{
+  g_autofree char *out = ctl_ok (fx, "create", "10M", "--name", "data", "--metadata", "k=v", NULL);
+  g_autofree char *id = printed_id (out);
+  g_autofree char *path = volume_path (id);
+  g_autofree char *name = get_string (fx, path, IFACE_VOLUME, "Name");
+  g_autofree char *dbus_id = get_string (fx, path, IFACE_VOLUME, "Id");
+  g_autoptr(GVariant) metadata = get_property (fx, path, IFACE_VOLUME, "Metadata");
+  g_auto(GStrv) lines = NULL;
+  g_autofree char *json = NULL;
+  g_autofree char *show = NULL;
+  g_autofree char *status = NULL;
+  g_autofree char *size = NULL;
+  g_autoptr(JsonNode) root = NULL;
+  JsonObject *object;
+  const char *value = NULL;
+
+  /* over D-Bus: exactly what was asked for */
+  g_assert_cmpstr (dbus_id, ==, id);
+  g_assert_cmpuint (get_uint64 (fx, path, IFACE_VOLUME, "Size"), ==, 10485760);
+  g_assert_cmpstr (name, ==, "data");
+  assert_status (fx, path, IFACE_VOLUME, "available");
+  g_assert_true (g_variant_lookup (metadata, "k", "&s", &value));
+  g_assert_cmpstr (value, ==, "v");
+
+  /* list: a header and the row, lined up */
+  lines = list_lines (fx, UTF8_LOCALE, NULL);
+  g_assert_cmpuint (g_strv_length (lines), ==, 2);
+  g_assert_nonnull (strstr (lines[0], "NAME"));
+  g_assert_nonnull (strstr (lines[0], "SIZE"));
+  g_assert_nonnull (strstr (lines[0], "STATUS"));
+  g_assert_nonnull (strstr (lines[1], id));
+  g_assert_nonnull (strstr (lines[1], "10.0 MiB"));
+  g_assert_nonnull (strstr (lines[1], "available"));
+  assert_volume_row (lines, id, "data", TRUE, "10.0 MiB", "available");
+
+  /* list --json: an array holding it */
+  json = ctl_ok (fx, "list", "--json", NULL);
+  root = parse_json (json);
+  object = find_in_list (root, id);
+  g_assert_nonnull (object);
+  g_assert_cmpstr (json_object_get_string_member (object, "Type"), ==, "volume");
+  g_assert_cmpstr (json_object_get_string_member (object, "Name"), ==, "data");
+  g_assert_cmpint (json_object_get_int_member (object, "Size"), ==, 10485760);
+  g_assert_cmpstr (json_object_get_string_member (object, "ObjectPath"), ==, path);
+  g_clear_pointer (&json, g_free);
+  g_clear_pointer (&root, json_node_unref);
+
+  /* --json before the command works as well as after it */
+  json = ctl_ok (fx, "--json", "list", NULL);
+  root = parse_json (json);
+  g_assert_nonnull (find_in_list (root, id));
+  g_clear_pointer (&json, g_free);
+  g_clear_pointer (&root, json_node_unref);
+
+  /* show: every property, readable */
+  show = ctl_ok (fx, "show", id, NULL);
+  g_assert_nonnull (strstr (show, path));
+  g_assert_nonnull (strstr (show, "Status"));
+  status = printed_value (show, "Status");
+  g_assert_cmpstr (status, ==, "available");
+  size = printed_value (show, "Size");
+  g_assert_cmpstr (size, ==, "10.0 MiB (10485760 bytes)");
+  g_clear_pointer (&show, g_free);
+
+  /* the object path does as well as the UUID, and so does upper case */
+  show = ctl_ok (fx, "show", path, NULL);
+  g_assert_nonnull (strstr (show, id));
+  g_clear_pointer (&show, g_free);
+  {
+    g_autofree char *upper = g_ascii_strup (id, -1);
+    show = ctl_ok (fx, "show", upper, NULL);
+    g_assert_nonnull (strstr (show, id));
+  }
+
+  /* show --json */
+  json = ctl_ok (fx, "show", id, "--json", NULL);
+  root = parse_json (json);
+  g_assert_true (JSON_NODE_HOLDS_OBJECT (root));
+  object = json_node_get_object (root);
+  g_assert_cmpstr (json_object_get_string_member (object, "Id"), ==, id);
+  g_assert_cmpint (json_object_get_int_member (object, "Size"), ==, 10485760);
+  g_assert_cmpstr (json_object_get_string_member (object, "Status"), ==, "available");
+  g_assert_cmpstr (json_object_get_string_member (json_object_get_object_member (object, "Metadata"), "k"),
+                   ==, "v");
+}
+
+static void
+test_attach_detach (Fixture *fx, gconstpointer data)
+{
+  g_autofree char *out = ctl_ok (fx, "create", "1M", NULL);
+  g_autofree char *id = printed_id (out);
+  g_autofree char *path = volume_path (id);
+  g_autofree char *err = NULL;
+  g_autofree char *instance = NULL;
+  g_autofree char *mountpoint = NULL;
+  g_auto(GStrv) lines = NULL;
+
+  g_clear_pointer (&out, g_free);
+  out = ctl_ok (fx, "attach", id, INSTANCE_A, "/dev/vdb", NULL);
+  g_assert_cmpstr (out, ==, "");
+  assert_status (fx, path, IFACE_VOLUME, "in-use");
+  instance = get_string (fx, path, IFACE_VOLUME, "InstanceUuid");
+  mountpoint = get_string (fx, path, IFACE_VOLUME, "Mountpoint");
+  g_assert_cmpstr (instance, ==, INSTANCE_A);
+  g_assert_cmpstr (mountpoint, ==, "/dev/vdb");
+
+  /* the table shows it in use */
+  lines = list_lines (fx, UTF8_LOCALE, NULL);
+  assert_volume_row (lines, id, "", TRUE, "1.0 MiB", "in-use");
+
+  /* twice: refused, and the daemon's reason is passed on */
+  err = ctl_fails (fx, EXIT_FAILED, "attach", id, INSTANCE_B, "/dev/vdc", NULL);
+  g_assert_nonnull (strstr (err, "(InvalidState)"));
+  g_assert_nonnull (strstr (err, "attached"));
+  g_clear_pointer (&instance, g_free);
+  instance = get_string (fx, path, IFACE_VOLUME, "InstanceUuid");
+  g_assert_cmpstr (instance, ==, INSTANCE_A);
+
+  g_clear_pointer (&out, g_free);
+  out = ctl_ok (fx, "detach", id, NULL);
+  g_assert_cmpstr (out, ==, "");
+  assert_status (fx, path, IFACE_VOLUME, "available");
+
+  g_clear_pointer (&err, g_free);
+  err = ctl_fails (fx, EXIT_FAILED, "detach", id, NULL);
+  g_assert_nonnull (strstr (err, "(InvalidState)"));
+  assert_status (fx, path, IFACE_VOLUME, "available");
+}
+
+static void
+test_snapshots_and_clones (Fixture *fx, gconstpointer data)
+{
+  g_autofree char *out = ctl_ok (fx, "create", "10M", "--name", "origin", NULL);
+  g_autofree char *id = printed_id (out);
+  g_autofree char *path = volume_path (id);
+  g_autofree char *snap_id = NULL;
+  g_autofree char *snap = NULL;
+  g_autofree char *of = NULL;
+  g_autofree char *err = NULL;
+  g_autofree char *from_snap_id = NULL;
+  g_autofree char *from_snap = NULL;
+  g_autofree char *source = NULL;
+  char *clone_ids[2] = { NULL, NULL };
+  g_autofree char *json = NULL;
+  g_autoptr(JsonNode) root = NULL;
+  g_auto(GStrv) lines = NULL;
+  JsonObject *object;
+
+  /* snapshot prints the new snapshot's ID */
+  g_clear_pointer (&out, g_free);
+  out = ctl_ok (fx, "snapshot", id, "--name", "before", NULL);
+  snap_id = printed_id (out);
+  g_assert_cmpstr (snap_id, !=, id);
+  snap = snapshot_path (snap_id);
+  assert_status (fx, snap, IFACE_SNAPSHOT, "available");
+  of = get_string (fx, snap, IFACE_SNAPSHOT, "Volume");
+  g_assert_cmpstr (of, ==, path);
+  g_assert_cmpuint (get_uint64 (fx, snap, IFACE_SNAPSHOT, "Size"), ==, 10 * MIB);
+
+  /* list: both tables; --json: both, told apart by Type */
+  lines = list_lines (fx, UTF8_LOCALE, NULL);
+  {
+    g_autofree char *all = g_strjoinv ("\n", lines);
+    g_assert_nonnull (strstr (all, snap_id));
+    g_assert_nonnull (strstr (all, "VOLUME"));
+  }
+  g_clear_pointer (&lines, g_strfreev);
+  lines = list_lines (fx, UTF8_LOCALE, "--snapshots");
+  g_assert_cmpuint (g_strv_length (lines), ==, 2);
+  g_assert_true (g_str_has_prefix (lines[1], snap_id));
+  json = ctl_ok (fx, "list", "--json", NULL);
+  root = parse_json (json);
+  object = find_in_list (root, snap_id);
+  g_assert_nonnull (object);
+  g_assert_cmpstr (json_object_get_string_member (object, "Type"), ==, "snapshot");
+  g_assert_nonnull (find_in_list (root, id));
+
+  /* a snapshot's ID where a volume's is wanted: said precisely */
+  err = ctl_fails (fx, EXIT_FAILED, "attach", snap_id, INSTANCE_A, "/dev/vdb", NULL);
+  g_assert_nonnull (strstr (err, "snapshot"));
+  g_clear_pointer (&err, g_free);
+
+  /* a volume with a snapshot stays */
+  err = ctl_fails (fx, EXIT_FAILED, "delete", id, NULL);
+  g_assert_nonnull (strstr (err, "(InvalidState)"));
+  assert_status (fx, path, IFACE_VOLUME, "available");
+
+  /* from the snapshot, SIZE 0: the snapshot's size */
+  g_clear_pointer (&out, g_free);
+  out = ctl_ok (fx, "create", "0", "--snapshot", snap_id, NULL);
+  from_snap_id = printed_id (out);
+  from_snap = volume_path (from_snap_id);
+  g_assert_cmpuint (get_uint64 (fx, from_snap, IFACE_VOLUME, "Size"), ==, 10 * MIB);
+  source = get_string (fx, from_snap, IFACE_VOLUME, "SourceSnapshot");
+  g_assert_cmpstr (source, ==, snap);
+  assert_status (fx, from_snap, IFACE_VOLUME, "available");
+
+  /* clones: SIZE left out, then SIZE 0 */
+  g_clear_pointer (&out, g_free);
+  out = ctl_ok (fx, "create", "--source-volume", id, NULL);
+  clone_ids[0] = printed_id (out);
+  g_clear_pointer (&out, g_free);
+  out = ctl_ok (fx, "create", "0", "--source-volume", id, NULL);
+  clone_ids[1] = printed_id (out);
+  for (guint i = 0; i < G_N_ELEMENTS (clone_ids); i++)
+    {
+      g_autofree char *clone = volume_path (clone_ids[i]);
+      g_autofree char *from = get_string (fx, clone, IFACE_VOLUME, "SourceVolume");
+
+      g_assert_cmpstr (clone_ids[i], !=, id);
+      g_assert_cmpuint (get_uint64 (fx, clone, IFACE_VOLUME, "Size"), ==, 10 * MIB);
+      g_assert_cmpstr (from, ==, path);
+      assert_status (fx, clone, IFACE_VOLUME, "available");
+    }
+
+  /* both sources at once is a usage error; without a source SIZE is needed */
+  g_clear_pointer (&err, g_free);
+  err = ctl_fails (fx, EXIT_USAGE, "create", "--snapshot", snap_id, "--source-volume", id, NULL);
+  g_clear_pointer (&err, g_free);
+  err = ctl_fails (fx, EXIT_USAGE, "create", NULL);
+  g_clear_pointer (&err, g_free);
+  err = ctl_fails (fx, EXIT_USAGE, "create", "0", NULL);
+
+  /* tidy up: the snapshot first, then every volume */
+  g_clear_pointer (&out, g_free);
+  out = ctl_ok (fx, "delete", snap_id, NULL);
+  g_assert_cmpstr (out, ==, "");
+  g_clear_pointer (&out, g_free);
+  out = ctl_ok (fx, "delete", id, NULL);
+  g_clear_pointer (&out, g_free);
+  out = ctl_ok (fx, "delete", from_snap_id, NULL);
+  for (guint i = 0; i < G_N_ELEMENTS (clone_ids); i++)
+    {
+      g_clear_pointer (&out, g_free);
+      out = ctl_ok (fx, "delete", clone_ids[i], NULL);
+    }
+  assert_no_volumes (fx);
+  g_clear_pointer (&err, g_free);
+  err = ctl_fails (fx, EXIT_FAILED, "show", id, NULL);
+  g_assert_nonnull (strstr (err, id));
+  for (guint i = 0; i < G_N_ELEMENTS (clone_ids); i++)
+    g_free (clone_ids[i]);
+}
+
+static void
+test_connect_extend_export (Fixture *fx, gconstpointer data)
+{
+  g_autofree char *out = ctl_ok (fx, "create", "10M", NULL);
+  g_autofree char *id = printed_id (out);
+  g_autofree char *path = volume_path (id);
+  g_autoptr(JsonNode) root = NULL;
+  JsonObject *info;
+  JsonObject *connection_data;
+  const char *device_path;
+
+  /* connect: JSON describing the connection */
+  g_clear_pointer (&out, g_free);
+  out = ctl_ok (fx, "connect", id, "--initiator", "iqn.x", "--ip", "127.0.0.1", NULL);
+  root = parse_json (out);
+  g_assert_true (JSON_NODE_HOLDS_OBJECT (root));
+  info = json_node_get_object (root);
+  g_assert_cmpstr (json_object_get_string_member (info, "driver_volume_type"), ==, "local");
+  connection_data = json_object_get_object_member (info, "data");
+  g_assert_nonnull (connection_data);
+  device_path = json_object_get_string_member (connection_data, "device_path");
+  g_assert_nonnull (device_path);
+  g_assert_true (g_path_is_absolute (device_path));
+  g_assert_true (g_file_test (device_path, G_FILE_TEST_IS_REGULAR));
+
+  g_clear_pointer (&out, g_free);
+  out = ctl_ok (fx, "disconnect", id, "--initiator", "iqn.x", "--ip", "127.0.0.1", NULL);
+  g_assert_cmpstr (out, ==, "");
+  g_clear_pointer (&out, g_free);
+  out = ctl_ok (fx, "disconnect", id, NULL);
+  g_assert_cmpstr (out, ==, "");
+
+  /* extend */
+  g_clear_pointer (&out, g_free);
+  out = ctl_ok (fx, "extend", id, "20M", NULL);
+  g_assert_cmpstr (out, ==, "");
+  g_assert_cmpuint (get_uint64 (fx, path, IFACE_VOLUME, "Size"), ==, 20971520);
+  {
+    g_auto(GStrv) lines = list_lines (fx, UTF8_LOCALE, NULL);
+    assert_volume_row (lines, id, "", TRUE, "20.0 MiB", "available");
+  }
+
+  /* check-export */
+  g_clear_pointer (&out, g_free);
+  out = ctl_ok (fx, "check-export", id, NULL);
+  g_assert_nonnull (strstr (out, id));
+  g_clear_pointer (&root, json_node_unref);
+  g_clear_pointer (&out, g_free);
+  out = ctl_ok (fx, "check-export", id, "--json", NULL);
+  root = parse_json (out);
+  g_assert_true (json_object_get_boolean_member (json_node_get_object (root), "ExportInPlace"));
+}
+
+static void
+test_stats (Fixture *fx, gconstpointer data)
+{
+  g_autofree char *out = ctl_ok (fx, "stats", NULL);
+  g_autofree char *driver = printed_value (out, "DriverName");
+  g_autofree char *protocol = printed_value (out, "storage_protocol");
+  g_autofree char *total_text = printed_value (out, "total_capacity");
+  g_autoptr(JsonNode) root = NULL;
+  JsonObject *stats;
+
+  g_assert_cmpstr (driver, ==, "file");
+  g_assert_cmpstr (protocol, ==, "local");
+  /* a size as people read it */
+  g_assert_true (g_str_has_suffix (total_text, "iB") || g_str_has_suffix (total_text, " B"));
+
+  g_clear_pointer (&out, g_free);
+  out = ctl_ok (fx, "stats", "--json", NULL);
+  root = parse_json (out);
+  g_assert_true (JSON_NODE_HOLDS_OBJECT (root));
+  stats = json_node_get_object (root);
+  g_assert_true (json_object_has_member (stats, "total_capacity"));
+  g_assert_cmpint (json_object_get_int_member (stats, "total_capacity"), >, 0);
+  g_assert_cmpint (json_object_get_int_member (stats, "free_capacity"), <=,
+                   json_object_get_int_member (stats, "total_capacity"));
+  g_assert_cmpstr (json_object_get_string_member (stats, "storage_protocol"), ==, "local");
+}
+
+static void
+test_usage_errors (Fixture *fx, gconstpointer data)
+{
+  static const char *const command_names[] = {
+    "create", "list", "show", "delete", "snapshot", "attach", "detach", "extend",
+    "connect", "disconnect", "check-export", "stats",
+  };
+  g_autofree char *out = ctl_ok (fx, "create", "1M", NULL);
+  g_autofree char *id = printed_id (out);
+  g_autofree char *before = fingerprint (fx);
+  g_autofree char *after = NULL;
+  g_autofree char *err = NULL;
+
+  /* no command, an unknown one */
+  err = ctl_fails (fx, EXIT_USAGE, NULL, NULL);
+  g_assert_nonnull (strstr (err, "--help"));
+  g_clear_pointer (&err, g_free);
+  err = ctl_fails (fx, EXIT_USAGE, "frobnicate", NULL);
+  g_assert_nonnull (strstr (err, "frobnicate"));
+  g_assert_nonnull (strstr (err, "--help"));
+  g_clear_pointer (&err, g_free);
+
+  /* a size that is not one */
+  err = ctl_fails (fx, EXIT_USAGE, "create", "10X", NULL);
+  g_assert_nonnull (strstr (err, "10X"));
+  g_assert_nonnull (strstr (err, "create --help"));
+  g_clear_pointer (&err, g_free);
+  err = ctl_fails (fx, EXIT_USAGE, "extend", id, "-5M", NULL);
+  g_clear_pointer (&err, g_free);
+
+  /* arguments missing, or one too many */
+  err = ctl_fails (fx, EXIT_USAGE, "attach", id, NULL);
+  g_assert_nonnull (strstr (err, "INSTANCE"));
+  g_clear_pointer (&err, g_free);
+  err = ctl_fails (fx, EXIT_USAGE, "attach", id, INSTANCE_A, NULL);
+  g_clear_pointer (&err, g_free);
+  err = ctl_fails (fx, EXIT_USAGE, "show", NULL);
+  g_clear_pointer (&err, g_free);
+  err = ctl_fails (fx, EXIT_USAGE, "delete", id, id, NULL);
+  g_clear_pointer (&err, g_free);
+  err = ctl_fails (fx, EXIT_USAGE, "list", "extra", NULL);
+  g_clear_pointer (&err, g_free);
+  err = ctl_fails (fx, EXIT_USAGE, "show", "--no-such-option", id, NULL);
+  g_clear_pointer (&err, g_free);
+  err = ctl_fails (fx, EXIT_USAGE, "create", "1M", "--metadata", "novalue", NULL);
+  g_clear_pointer (&err, g_free);
+
+  /* refused before anything reached the daemon */
+  after = fingerprint (fx);
+  g_assert_cmpstr (after, ==, before);
+
+  /* --help: exit 0, every command listed */
+  g_clear_pointer (&out, g_free);
+  out = ctl_ok (fx, "--help", NULL);
+  g_assert_nonnull (strstr (out, "Usage:"));
+  for (guint i = 0; i < G_N_ELEMENTS (command_names); i++)
+    {
+      g_autofree char *entry = g_strdup_printf ("\n  %s ", command_names[i]);
+
+      if (strstr (out, entry) == NULL)
+        g_error ("--help does not list %s:\n%s", command_names[i], out);
+    }
+  g_clear_pointer (&after, g_free);
+  after = g_strdup (out);
+  g_clear_pointer (&out, g_free);
+  out = ctl_ok (fx, "help", NULL);
+  g_assert_cmpstr (out, ==, after);
+
+  /* a command's own --help shows its arguments */
+  g_clear_pointer (&out, g_free);
+  out = ctl_ok (fx, "attach", "--help", NULL);
+  g_assert_nonnull (strstr (out, "ID INSTANCE MOUNTPOINT"));
+  g_clear_pointer (&out, g_free);
+  out = ctl_ok (fx, "help", "create", NULL);
+  g_assert_nonnull (strstr (out, "--source-volume"));
+}
+
+static void
+test_not_found (Fixture *fx, gconstpointer data)
+{
+  static const char *const missing = "11111111-2222-4333-8444-555555555555";
+  static const char *const commands[] = { "show", "delete", "detach", "snapshot", "check-export" };
+
+  for (guint i = 0; i < G_N_ELEMENTS (commands); i++)
+    {
+      g_autofree char *err = ctl_fails (fx, EXIT_FAILED, commands[i], missing, NULL);
+
+      /* one line naming the ID */
+      g_assert_nonnull (strstr (err, missing));
+      g_assert_true (g_str_has_suffix (err, "\n"));
+      g_assert_true (strchr (err, '\n') == err + strlen (err) - 1);
+    }
+  {
+    g_autofree char *err = ctl_fails (fx, EXIT_FAILED, "show", "not-an-id", NULL);
+    g_assert_nonnull (strstr (err, "not-an-id"));
+  }
+  assert_no_volumes (fx);
+}
+
+/* names whose characters are not one column each must not shift the
+ * table: wide CJK, a combining accent, names cut to fit 80 columns */
+static void
+test_table_alignment (Fixture *fx, gconstpointer data)
+{
+  static const struct {
+    const char *name;
+    const char *shown_utf8;   /* its cell in C.UTF-8, as far as the test checks it */
+    const char *shown_ascii;  /* and in the C locale */
+  } names[] = {
+    { "data", "data", "data" },
+    { "日本語", "日本語", "???" },
+    { "cafe\xcc\x81", "cafe\xcc\x81", "cafe?" },
+    /* cut: NAME gets what the other columns leave of 80 */
+    { "a-long-name-that-cannot-fit-in-the-table-as-it-is",
+      "a-long-name…", "a-long-na..." },
+    /* cut where a wide character does not fit whole */
+    { "日本語の名前です", "日本語の名…", "????????" },
+  };
+  char *ids[G_N_ELEMENTS (names)] = { NULL, };
+
+  for (guint i = 0; i < G_N_ELEMENTS (names); i++)
+    {
+      g_autofree char *out = ctl_ok (fx, "create", "10M", "--name", names[i].name, NULL);
+      g_autofree char *path = NULL;
+      g_autofree char *name = NULL;
+
+      ids[i] = printed_id (out);
+      path = volume_path (ids[i]);
+      name = get_string (fx, path, IFACE_VOLUME, "Name");
+      g_assert_cmpstr (name, ==, names[i].name);
+    }
+
+  {
+    g_auto(GStrv) lines = list_lines (fx, UTF8_LOCALE, NULL);
+
+    g_assert_cmpuint (g_strv_length (lines), ==, 1 + G_N_ELEMENTS (names));
+    for (guint i = 0; i < G_N_ELEMENTS (names); i++)
+      assert_volume_row (lines, ids[i], names[i].shown_utf8, TRUE, "10.0 MiB", "available");
+  }
+
+  /* in the C locale the CLI prints ASCII, lined up just the same */
+  {
+    g_auto(GStrv) lines = list_lines (fx, "C", NULL);
+
+    g_assert_cmpuint (g_strv_length (lines), ==, 1 + G_N_ELEMENTS (names));
+    for (guint i = 0; lines[i] != NULL; i++)
+      for (const char *p = lines[i]; *p != '\0'; p++)
+        g_assert_cmpint ((guchar) *p, <, 0x80);
+    for (guint i = 0; i < G_N_ELEMENTS (names); i++)
+      assert_volume_row (lines, ids[i], names[i].shown_ascii, TRUE, "10.0 MiB", "available");
+  }
+
+  /* attached: the names and the instance share what is left of 80
+   * columns; the cells stay under their headers */
+  {
+    g_autofree char *out = ctl_ok (fx, "attach", ids[0], INSTANCE_A, "/dev/vdb", NULL);
+    g_auto(GStrv) lines = list_lines (fx, UTF8_LOCALE, NULL);
+
+    for (guint i = 0; i < G_N_ELEMENTS (names); i++)
+      {
+        g_autofree char *first = g_utf8_substring (names[i].name, 0, 1);
+
+        assert_volume_row (lines, ids[i], first, FALSE, "10.0 MiB", i == 0 ? "in-use" : "available");
+      }
+    g_assert_nonnull (strstr (lines[0], "ATTACHED TO"));
+  }
+
+  for (guint i = 0; i < G_N_ELEMENTS (names); i++)
+    g_free (ids[i]);
+}
+
+int
+main (int argc, char **argv)
+{
+  g_test_init (&argc, &argv, NULL);
+  /* wcwidth measures the CLI's output as a UTF-8 terminal would */
+  if (setlocale (LC_CTYPE, UTF8_LOCALE) == NULL && setlocale (LC_CTYPE, "C.utf8") == NULL)
+    g_error ("the %s locale is missing", UTF8_LOCALE);
+  if (g_getenv ("NOVA_VOLUMED") == NULL || g_getenv ("NOVA_VOLUMECTL") == NULL)
+    {
+      g_test_skip ("NOVA_VOLUMED or NOVA_VOLUMECTL is not set: run through meson test");
+      return g_test_run ();
+    }
+#define ADD(path, func) \
+  g_test_add ("/cli/" path, Fixture, NULL, fixture_setup, func, fixture_teardown)
+  ADD ("create-list-show", test_create_list_show);
+  ADD ("attach-detach", test_attach_detach);
+  ADD ("snapshots-and-clones", test_snapshots_and_clones);
+  ADD ("connect-extend-export", test_connect_extend_export);
+  ADD ("stats", test_stats);
+  ADD ("usage-errors", test_usage_errors);
+  ADD ("not-found", test_not_found);
+  ADD ("table-alignment", test_table_alignment);
+#undef ADD
+  return g_test_run ();
+}

@@ -585,6 +585,59 @@ test_init_host (Fixture *fx, gconstpointer data)
 }
 
 static void
+on_job_added (NovaVolumeManager *manager, NovaVolumeJob *job, NovaVolumeJob **slot)
+{
+  *slot = g_object_ref (job);
+}
+
+static void
+on_job_completed (NovaVolumeJob *job, gboolean success, const char *message, char **slot)
+{
+  *slot = g_strdup_printf ("%s %s", success ? "success" : "failure", message);
+}
+
+/* A clone is a Job while it copies: it reports progress, and Cancel
+ * stops it, undoes it and fails the create with Cancelled. */
+static void
+test_job_cancel (Fixture *fx, gconstpointer data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *source = create_volume (fx, GIB, NULL, NULL, &error);
+  g_autoptr(NovaVolumeJob) job = NULL;
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GPtrArray) volumes = NULL;
+  g_autofree char *completed = NULL;
+  NovaVolumeCreateRequest request = { .source_volume_id = source, .caller_uid = 1000 };
+  char *clone;
+
+  g_assert_no_error (error);
+  g_object_set (fx->driver, "hold-copies", TRUE, NULL);
+  g_signal_connect (fx->manager, "job-added", G_CALLBACK (on_job_added), &job);
+  nova_volume_manager_create_volume (fx->manager, &request, NULL, store_result, &result);
+  while (job == NULL)
+    g_main_context_iteration (NULL, TRUE);
+  g_signal_connect (job, "completed", G_CALLBACK (on_job_completed), &completed);
+  g_assert_cmpstr (nova_volume_job_get_operation (job), ==, "volume-clone");
+  g_assert_cmpuint (nova_volume_job_get_started_by_uid (job), ==, 1000);
+  g_assert_true (g_strv_contains (nova_volume_job_get_volume_ids (job), source));
+  /* the driver's progress reaches the main thread */
+  while (nova_volume_job_get_progress (job) < 0.5)
+    g_main_context_iteration (NULL, TRUE);
+
+  nova_volume_manager_cancel_jobs (fx->manager);
+  clone = nova_volume_manager_create_volume_finish (fx->manager, wait_result (&result), &error);
+  g_assert_null (clone);
+  g_assert_error (error, NOVA_VOLUME_ERROR, NOVA_VOLUME_ERROR_CANCELLED);
+  g_assert_nonnull (completed);
+  g_assert_true (g_str_has_prefix (completed, "failure "));
+  /* undone: only the source is left */
+  volumes = nova_volume_store_list_volumes (fx->store, NULL);
+  g_assert_cmpuint (volumes->len, ==, 1);
+  g_assert_true (driver_was_called (fx, "delete_volume"));
+  g_object_set (fx->driver, "hold-copies", FALSE, NULL);
+}
+
+static void
 test_stats (Fixture *fx, gconstpointer data)
 {
   g_autoptr(GError) error = NULL;
@@ -619,6 +672,7 @@ main (int argc, char **argv)
   ADD ("commit-before-signal", test_commit_before_signal);
   ADD ("init-host", test_init_host);
   ADD ("stats", test_stats);
+  ADD ("job-cancel", test_job_cancel);
 #undef ADD
   return g_test_run ();
 }

@@ -470,6 +470,107 @@ test_parallel (Fixture *fx, gconstpointer data)
     g_free (paths[i]);
 }
 
+typedef struct {
+  GPtrArray *events;   /* "added <path> <operation>", "completed <path> <success>", "removed <path>" */
+} JobWatch;
+
+static void
+on_object_manager_signal (GDBusConnection *connection, const char *sender, const char *path,
+                          const char *iface, const char *signal, GVariant *params, gpointer user_data)
+{
+  JobWatch *watch = user_data;
+  const char *object = NULL;
+
+  if (g_str_equal (signal, "InterfacesAdded"))
+    {
+      g_autoptr(GVariant) ifaces = NULL;
+      g_autoptr(GVariant) job = NULL;
+      const char *operation = NULL;
+
+      g_variant_get (params, "(&o@a{sa{sv}})", &object, &ifaces);
+      job = g_variant_lookup_value (ifaces, "org.openstack.Volume1.Job", G_VARIANT_TYPE_VARDICT);
+      if (job != NULL && g_variant_lookup (job, "Operation", "&s", &operation))
+        g_ptr_array_add (watch->events, g_strdup_printf ("added %s %s", object, operation));
+    }
+  else if (g_str_equal (signal, "InterfacesRemoved"))
+    {
+      g_variant_get (params, "(&o@as)", &object, NULL);
+      if (g_str_has_prefix (object, ROOT_PATH "/jobs/"))
+        g_ptr_array_add (watch->events, g_strdup_printf ("removed %s", object));
+    }
+  else if (g_str_equal (signal, "Completed"))
+    {
+      gboolean success = FALSE;
+
+      g_variant_get (params, "(b&s)", &success, NULL);
+      g_ptr_array_add (watch->events, g_strdup_printf ("completed %s %s", path, success ? "true" : "false"));
+    }
+}
+
+/* A clone shows as a Job while it copies: added, Completed(true), removed,
+ * all before CreateVolume returns. */
+static void
+test_clone_job (Fixture *fx, gconstpointer data)
+{
+  JobWatch watch = { g_ptr_array_new_with_free_func (g_free) };
+  g_autofree char *volume = create_volume (fx, 64 * MIB, NULL);
+  g_autofree char *clone = NULL;
+  g_autofree char *device = connect_volume (fx, volume);
+  static guint8 chunks[G_N_ELEMENTS (offsets)][CHUNK];
+  guint ids[2];
+  g_autofree char *job = NULL;
+
+  /* keep the offsets inside 64 MiB: only the first two */
+  {
+    int fd = open (device, O_WRONLY);
+    g_assert_cmpint (fd, >=, 0);
+    memset (chunks[0], 0x5a, CHUNK);
+    g_assert_cmpint (pwrite (fd, chunks[0], CHUNK, 4 * MIB), ==, CHUNK);
+    close (fd);
+  }
+  ids[0] = g_dbus_connection_signal_subscribe (fx->connection, BUS_NAME, "org.freedesktop.DBus.ObjectManager",
+                                               NULL, ROOT_PATH, NULL, G_DBUS_SIGNAL_FLAGS_NONE,
+                                               on_object_manager_signal, &watch, NULL);
+  ids[1] = g_dbus_connection_signal_subscribe (fx->connection, BUS_NAME, "org.openstack.Volume1.Job",
+                                               "Completed", NULL, NULL, G_DBUS_SIGNAL_FLAGS_NONE,
+                                               on_object_manager_signal, &watch, NULL);
+  /* a round trip makes sure the match rules are in place */
+  g_free (get_string (fx, MANAGER_PATH, IFACE_MANAGER, "Version"));
+
+  clone = create_volume (fx, 0, g_variant_new_parsed ("{'source-volume': <%o>}", volume));
+  /* signals sent before the reply are queued before it: drain them */
+  g_free (get_string (fx, MANAGER_PATH, IFACE_MANAGER, "Version"));
+  while (g_main_context_iteration (NULL, FALSE))
+    ;
+  g_dbus_connection_signal_unsubscribe (fx->connection, ids[0]);
+  g_dbus_connection_signal_unsubscribe (fx->connection, ids[1]);
+
+  for (guint i = 0; i < watch.events->len; i++)
+    g_test_message ("job event: %s", (char *) g_ptr_array_index (watch.events, i));
+  g_assert_cmpuint (watch.events->len, ==, 3);
+  g_assert_true (g_str_has_prefix (g_ptr_array_index (watch.events, 0), "added " ROOT_PATH "/jobs/"));
+  g_assert_true (g_str_has_suffix (g_ptr_array_index (watch.events, 0), " volume-clone"));
+  job = g_strndup ((char *) g_ptr_array_index (watch.events, 0) + strlen ("added "),
+                   strcspn ((char *) g_ptr_array_index (watch.events, 0) + strlen ("added "), " "));
+  {
+    g_autofree char *completed = g_strdup_printf ("completed %s true", job);
+    g_autofree char *removed = g_strdup_printf ("removed %s", job);
+    g_assert_cmpstr (g_ptr_array_index (watch.events, 1), ==, completed);
+    g_assert_cmpstr (g_ptr_array_index (watch.events, 2), ==, removed);
+  }
+  {
+    g_autofree char *clone_device = connect_volume (fx, clone);
+    int fd = open (clone_device, O_RDONLY);
+    guint8 buffer[CHUNK];
+
+    g_assert_cmpint (fd, >=, 0);
+    g_assert_cmpint (pread (fd, buffer, CHUNK, 4 * MIB), ==, CHUNK);
+    g_assert_cmpmem (buffer, CHUNK, chunks[0], CHUNK);
+    close (fd);
+  }
+  g_ptr_array_unref (watch.events);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -487,6 +588,7 @@ main (int argc, char **argv)
   ADD ("bad-input", test_bad_input);
   ADD ("other-driver", test_other_driver);
   ADD ("parallel", test_parallel);
+  ADD ("clone-job", test_clone_job);
 #undef ADD
   return g_test_run ();
 }

@@ -10,6 +10,10 @@
  * property goes back to NULL. The config has no key for this on purpose:
  * a production config must not be able to make a driver fail.
  *
+ * A test that needs a copy in progress (a Job to watch and cancel) sets
+ * "hold-copies": clones and volumes from snapshots then report half their
+ * progress and wait until they are cancelled.
+ *
  * initialize_connection answers {driver_volume_type: "logging", data:
  * {volume_id: <id>}}: there is no device, and a made-up "local" path would
  * invite a test to open it. */
@@ -36,6 +40,7 @@ struct _NovaVolumeLoggingDriver {
   GMutex     lock;          /* guards everything below */
   GPtrArray *calls;         /* char*, "<method> key=value ..." */
   char      *fail_method;   /* the method whose next call fails, or NULL */
+  gboolean   hold_copies;   /* copies wait for cancellation */
   char      *log_path;      /* logging_driver_log, NULL when unset */
   char      *backend_name;
 };
@@ -44,6 +49,7 @@ enum {
   PROP_0,
   PROP_CALLS,
   PROP_FAIL_METHOD,
+  PROP_HOLD_COPIES,
   N_PROPS
 };
 
@@ -259,6 +265,29 @@ nova_volume_logging_driver_create_volume (NovaVolumeDriver *driver, NovaVolumeRe
   return log_call (NOVA_VOLUME_LOGGING_DRIVER (driver), "create_volume", args, error);
 }
 
+/* The end of a (pretend) copy: half way and waiting for cancellation when
+ * "hold-copies" is set, else done. */
+static gboolean
+finish_copy (NovaVolumeLoggingDriver *self, NovaVolumeRecord *volume, guint64 source_size,
+             NovaVolumeProgressFunc progress, gpointer progress_data,
+             GCancellable *cancellable, GError **error)
+{
+  if (g_atomic_int_get (&self->hold_copies) && cancellable != NULL)
+    {
+      if (progress != NULL)
+        progress (0.5, progress_data);
+      /* no deadline: the test that set hold-copies cancels */
+      while (!g_cancellable_is_cancelled (cancellable))
+        g_usleep (1000);
+      return !g_cancellable_set_error_if_cancelled (cancellable, error);
+    }
+  if (volume->size == 0)
+    volume->size = source_size;
+  if (progress != NULL)
+    progress (1.0, progress_data);
+  return TRUE;
+}
+
 static gboolean
 nova_volume_logging_driver_create_volume_from_snapshot (NovaVolumeDriver *driver, NovaVolumeRecord *volume,
                                                         const NovaSnapshotRecord *snapshot,
@@ -275,11 +304,8 @@ nova_volume_logging_driver_create_volume_from_snapshot (NovaVolumeDriver *driver
     return FALSE;
   if (!log_call (NOVA_VOLUME_LOGGING_DRIVER (driver), "create_volume_from_snapshot", args, error))
     return FALSE;
-  if (volume->size == 0)
-    volume->size = snapshot->size;
-  if (progress != NULL)
-    progress (1.0, progress_data);
-  return TRUE;
+  return finish_copy (NOVA_VOLUME_LOGGING_DRIVER (driver), volume, snapshot->size,
+                      progress, progress_data, cancellable, error);
 }
 
 static gboolean
@@ -298,11 +324,8 @@ nova_volume_logging_driver_create_cloned_volume (NovaVolumeDriver *driver, NovaV
     return FALSE;
   if (!log_call (NOVA_VOLUME_LOGGING_DRIVER (driver), "create_cloned_volume", args, error))
     return FALSE;
-  if (volume->size == 0)
-    volume->size = source->size;
-  if (progress != NULL)
-    progress (1.0, progress_data);
-  return TRUE;
+  return finish_copy (NOVA_VOLUME_LOGGING_DRIVER (driver), volume, source->size,
+                      progress, progress_data, cancellable, error);
 }
 
 static gboolean
@@ -517,6 +540,9 @@ nova_volume_logging_driver_get_property (GObject *object, guint prop_id, GValue 
       g_value_set_string (value, self->fail_method);
       g_mutex_unlock (&self->lock);
       break;
+    case PROP_HOLD_COPIES:
+      g_value_set_boolean (value, g_atomic_int_get (&self->hold_copies));
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
       break;
@@ -543,6 +569,9 @@ nova_volume_logging_driver_set_property (GObject *object, guint prop_id, const G
         if (changed)
           g_object_notify_by_pspec (object, pspec);
       }
+      break;
+    case PROP_HOLD_COPIES:
+      g_atomic_int_set (&self->hold_copies, g_value_get_boolean (value));
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -579,6 +608,9 @@ nova_volume_logging_driver_class_init (NovaVolumeLoggingDriverClass *klass)
   props[PROP_FAIL_METHOD] = g_param_spec_string ("fail-method", NULL, NULL, NULL,
                                                  G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS |
                                                  G_PARAM_EXPLICIT_NOTIFY);
+  /* copies report 0.5 and wait for cancellation */
+  props[PROP_HOLD_COPIES] = g_param_spec_boolean ("hold-copies", NULL, NULL, FALSE,
+                                                  G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS);
   g_object_class_install_properties (object_class, N_PROPS, props);
 }
 
