@@ -367,7 +367,10 @@ format_property (const char *name, GVariant *value)
       if (g_str_equal (name, "Size"))
         {
           g_autofree char *size = nova_volume_size_format (n);
-          return g_strdup_printf (_("%s (%" G_GUINT64_FORMAT " bytes)"), size, n);
+          g_autofree char *bytes = g_strdup_printf ("%" G_GUINT64_FORMAT, n);
+
+          /* the number outside the msgid: xgettext cannot read G_GUINT64_FORMAT */
+          return g_strdup_printf (_("%s (%s bytes)"), size, bytes);
         }
       if (g_str_has_suffix (name, "At"))
         return format_time (n);

@@ -571,6 +571,60 @@ test_clone_job (Fixture *fx, gconstpointer data)
   g_ptr_array_unref (watch.events);
 }
 
+/* A bad config stops the daemon at start with one line naming the key and
+ * the value, before it touches the bus or the state. */
+static void
+test_bad_config (void)
+{
+  const struct {
+    const char *text;
+    const char *key;
+    const char *value;
+  } cases[] = {
+    { "[DEFAULT]\ncolour = red\n", "colour", NULL },
+    { "[DEFAULT]\nnum_shell_tries = many\n", "num_shell_tries", "many" },
+    { "[DEFAULT]\nnum_shell_tries = 0\n", "num_shell_tries", "0" },
+    { "[DEFAULT]\nvolume_driver = nova.volume.driver.XenDriver\n", "volume_driver", "nova.volume.driver.XenDriver" },
+    { "[DEFAULT]\niscsi_helper = ietadm\n", "iscsi_helper", "ietadm" },
+    { "[volumes]\nvolume_driver = file\n", "volumes", NULL },
+  };
+  g_autoptr(GError) error = NULL;
+  g_autofree char *dir = g_dir_make_tmp ("nova-volume-config-XXXXXX", &error);
+  g_autofree char *config = g_build_filename (dir, "nova-volume.conf", NULL);
+  g_autofree char *state = g_build_filename (dir, "state", NULL);
+
+  g_assert_no_error (error);
+  for (gsize i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autoptr(GSubprocess) daemon = NULL;
+      g_autofree char *out = NULL, *err = NULL;
+      g_auto(GStrv) lines = NULL;
+
+      g_file_set_contents (config, cases[i].text, -1, &error);
+      g_assert_no_error (error);
+      daemon = g_subprocess_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_PIPE, &error,
+                                 g_getenv ("NOVA_VOLUMED"), "--session", "--config", config,
+                                 "--state-dir", state, NULL);
+      g_assert_no_error (error);
+      g_subprocess_communicate_utf8 (daemon, NULL, NULL, &out, &err, &error);
+      g_assert_no_error (error);
+      g_test_message ("%s", err);
+      g_assert_true (g_subprocess_get_if_exited (daemon));
+      g_assert_cmpint (g_subprocess_get_exit_status (daemon), ==, 1);
+      g_strchomp (err);
+      lines = g_strsplit (err, "\n", -1);
+      g_assert_cmpuint (g_strv_length (lines), ==, 1);
+      g_assert_nonnull (strstr (err, cases[i].key));
+      if (cases[i].value != NULL)
+        g_assert_nonnull (strstr (err, cases[i].value));
+      g_assert_cmpstr (out, ==, "");
+      /* nothing was created */
+      g_assert_false (g_file_test (state, G_FILE_TEST_EXISTS));
+    }
+  g_remove (config);
+  g_rmdir (dir);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -589,6 +643,7 @@ main (int argc, char **argv)
   ADD ("other-driver", test_other_driver);
   ADD ("parallel", test_parallel);
   ADD ("clone-job", test_clone_job);
+  g_test_add_func ("/service/bad-config", test_bad_config);
 #undef ADD
   return g_test_run ();
 }
