@@ -623,6 +623,16 @@ test_job_cancel (Fixture *fx, gconstpointer data)
   /* the driver's progress reaches the main thread */
   while (nova_volume_job_get_progress (job) < 0.5)
     g_main_context_iteration (NULL, TRUE);
+  /* meanwhile the new volume shows its transitional status, committed */
+  {
+    g_autoptr(GPtrArray) during = nova_volume_store_list_volumes (fx->store, NULL);
+    const NovaVolumeRecord *copy = g_ptr_array_index (during, 1);
+
+    g_assert_cmpuint (during->len, ==, 2);
+    g_assert_cmpint (copy->status, ==, NOVA_VOLUME_STATUS_CREATING);
+    g_assert_cmpint (nova_volume_manager_lookup_volume (fx->manager, copy->id)->status, ==,
+                     NOVA_VOLUME_STATUS_CREATING);
+  }
 
   nova_volume_manager_cancel_jobs (fx->manager);
   clone = nova_volume_manager_create_volume_finish (fx->manager, wait_result (&result), &error);

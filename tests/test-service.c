@@ -571,6 +571,45 @@ test_clone_job (Fixture *fx, gconstpointer data)
   g_ptr_array_unref (watch.events);
 }
 
+/* A second daemon on the same bus: refused without --replace, takes over
+ * with it (the first then exits 0). */
+static void
+test_replace (Fixture *fx, gconstpointer data)
+{
+  g_autoptr(GSubprocessLauncher) launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDERR_PIPE
+                                                                       | G_SUBPROCESS_FLAGS_STDOUT_SILENCE);
+  g_autoptr(GSubprocess) second = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *err = NULL;
+  g_autofree char *volume = create_volume (fx, MIB, NULL);
+
+  g_subprocess_launcher_setenv (launcher, "DBUS_SESSION_BUS_ADDRESS", fx->bus_address, TRUE);
+  second = g_subprocess_launcher_spawn (launcher, &error, g_getenv ("NOVA_VOLUMED"), "--session",
+                                        "--state-dir", fx->state_dir, "--config", fx->config_path, NULL);
+  g_assert_no_error (error);
+  g_subprocess_communicate_utf8 (second, NULL, NULL, NULL, &err, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (g_subprocess_get_exit_status (second), ==, 1);
+  g_assert_nonnull (strstr (err, "--replace"));
+  g_clear_object (&second);
+
+  /* with --replace the new one serves the same state; the old one leaves */
+  second = g_subprocess_launcher_spawn (launcher, &error, g_getenv ("NOVA_VOLUMED"), "--session", "--replace",
+                                        "--state-dir", fx->state_dir, "--config", fx->config_path, NULL);
+  g_assert_no_error (error);
+  g_subprocess_wait (fx->daemon, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_true (g_subprocess_get_if_exited (fx->daemon));
+  g_assert_cmpint (g_subprocess_get_exit_status (fx->daemon), ==, 0);
+  g_clear_object (&fx->daemon);
+  /* the name went straight to the second one; it stays while it lives */
+  while (!name_has_owner (fx) && g_subprocess_get_identifier (second) != NULL)
+    g_usleep (20 * 1000);
+  g_assert_true (name_has_owner (fx));
+  assert_status (fx, volume, IFACE_VOLUME, "available");
+  fx->daemon = g_steal_pointer (&second);
+}
+
 /* A bad config stops the daemon at start with one line naming the key and
  * the value, before it touches the bus or the state. */
 static void
@@ -644,6 +683,7 @@ main (int argc, char **argv)
   ADD ("parallel", test_parallel);
   ADD ("clone-job", test_clone_job);
   g_test_add_func ("/service/bad-config", test_bad_config);
+  ADD ("replace", test_replace);
 #undef ADD
   return g_test_run ();
 }
