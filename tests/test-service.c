@@ -341,6 +341,7 @@ test_bad_input (Fixture *fx, gconstpointer data)
               g_variant_new_parsed ("(%s, '/dev/vdb', @a{sv} {})", INSTANCE_A), "NotFound");
   call_fails (fx, missing_snapshot, IFACE_SNAPSHOT, "Delete", g_variant_new_parsed ("(@a{sv} {},)"), "NotFound");
   call_fails (fx, ROOT_PATH "/volumes/not_a_uuid", IFACE_VOLUME, "CheckForExport", NULL, "InvalidArgument");
+  g_free (after);
   after = fingerprint (fx);
   g_assert_cmpstr (before, ==, after);
 
