@@ -192,8 +192,18 @@ test_seed_scenario (Fixture *fx, gconstpointer data)
   g_assert_cmpuint (get_uint64 (fx, snapshot, IFACE_SNAPSHOT, "Size"), ==, GIB);
   {
     g_autofree char *of = get_string (fx, snapshot, IFACE_SNAPSHOT, "Volume");
+    g_autofree char *name = get_string (fx, snapshot, IFACE_SNAPSHOT, "Name");
+    g_autofree char *id = get_string (fx, snapshot, IFACE_SNAPSHOT, "Id");
+    g_autofree char *reason = get_string (fx, snapshot, IFACE_SNAPSHOT, "StatusReason");
+    g_autofree char *host = get_string (fx, volume, IFACE_VOLUME, "AttachedHost");
     g_autoptr(GVariant) progress = get_property (fx, snapshot, IFACE_SNAPSHOT, "Progress");
     g_assert_cmpstr (of, ==, volume);
+    g_assert_cmpstr (name, ==, "snap");
+    g_assert_true (g_uuid_string_is_valid (id));
+    g_assert_cmpstr (reason, ==, "");
+    g_assert_cmpstr (host, ==, "compute2");
+    g_assert_cmpuint (get_uint64 (fx, snapshot, IFACE_SNAPSHOT, "CreatedAt"), >=,
+                      get_uint64 (fx, volume, IFACE_VOLUME, "CreatedAt"));
     g_assert_cmpfloat (g_variant_get_double (progress), ==, 1.0);
   }
 
@@ -572,6 +582,49 @@ test_clone_job (Fixture *fx, gconstpointer data)
   g_ptr_array_unref (watch.events);
 }
 
+/* SIGKILL right after calls returned loses nothing: every answered call
+ * was committed before its reply. */
+static void
+test_kill (Fixture *fx, gconstpointer data)
+{
+  static guint8 chunks[G_N_ELEMENTS (offsets)][CHUNK];
+  g_autofree char *volume = create_volume (fx, GIB, g_variant_new_parsed ("{'name': <'kept'>}"));
+  g_autofree char *other = create_volume (fx, 8 * MIB, NULL);
+  g_autofree char *snapshot = NULL;
+  g_autofree char *device = NULL;
+  g_autofree char *before = NULL;
+  g_autofree char *after = NULL;
+  g_autoptr(GError) error = NULL;
+
+  call_ok (fx, volume, IFACE_VOLUME, "Attach",
+           g_variant_new_parsed ("(%s, '/dev/vdb', {'host': <'compute1'>})", INSTANCE_A));
+  device = connect_volume (fx, volume);
+  write_chunks (device, chunks, 3);
+  snapshot = create_snapshot (fx, volume, TRUE);
+  call_ok (fx, other, IFACE_VOLUME, "Delete", g_variant_new_parsed ("(@a{sv} {},)"));
+  before = fingerprint (fx);
+
+  g_subprocess_force_exit (fx->daemon);
+  g_subprocess_wait (fx->daemon, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_true (g_subprocess_get_if_signaled (fx->daemon));
+  g_clear_object (&fx->daemon);
+
+  daemon_start (fx);
+  after = fingerprint (fx);
+  g_assert_cmpstr (before, ==, after);
+  assert_status (fx, volume, IFACE_VOLUME, "in-use");
+  {
+    g_autofree char *host = get_string (fx, volume, IFACE_VOLUME, "AttachedHost");
+    g_autofree char *mountpoint = get_string (fx, volume, IFACE_VOLUME, "Mountpoint");
+    g_assert_cmpstr (host, ==, "compute1");
+    g_assert_cmpstr (mountpoint, ==, "/dev/vdb");
+  }
+  assert_status (fx, snapshot, IFACE_SNAPSHOT, "available");
+  call_fails (fx, other, IFACE_VOLUME, "CheckForExport", NULL, "NotFound");
+  assert_chunks (device, chunks);
+}
+
 /* A second daemon on the same bus: refused without --replace, takes over
  * with it (the first then exits 0). */
 static void
@@ -685,6 +738,7 @@ main (int argc, char **argv)
   ADD ("clone-job", test_clone_job);
   g_test_add_func ("/service/bad-config", test_bad_config);
   ADD ("replace", test_replace);
+  ADD ("kill", test_kill);
 #undef ADD
   return g_test_run ();
 }
