@@ -83,6 +83,8 @@ struct _Op {
   char               *connector_key;
   gboolean            refresh;
   guint               caller_uid;
+  gboolean            volume_shared;    /* the operation only reads the volume */
+  gboolean            snapshot_shared;  /* ... or the snapshot */
 
   /* working copies the worker thread may change */
   NovaVolumeRecord   *volume;
@@ -228,20 +230,35 @@ op_started (NovaVolumeOp *queued, gpointer user_data)
 }
 
 /* Queues @op on the ids it touches; @start runs when they are free,
- * perhaps before this returns. */
+ * perhaps before this returns. The source of a copy is only read, and so
+ * are the volume and the snapshot when the operation says so: those are
+ * held shared, so two clones of one volume run together. */
 static void
 op_submit (Op *op, OpStep start)
 {
-  const char *ids[] = { op->volume_id, op->snapshot_id, op->source_volume_id };
-  const char *keys[G_N_ELEMENTS (ids) + 1] = { NULL, };
-  guint n = 0;
+  const char *exclusive[3] = { NULL, };
+  const char *shared[4] = { NULL, };
+  guint n_exclusive = 0, n_shared = 0;
 
-  for (guint i = 0; i < G_N_ELEMENTS (ids); i++)
-    if (ids[i] != NULL)
-      keys[n++] = ids[i];
+  if (op->volume_id != NULL)
+    {
+      if (op->volume_shared)
+        shared[n_shared++] = op->volume_id;
+      else
+        exclusive[n_exclusive++] = op->volume_id;
+    }
+  if (op->snapshot_id != NULL)
+    {
+      if (op->snapshot_shared)
+        shared[n_shared++] = op->snapshot_id;
+      else
+        exclusive[n_exclusive++] = op->snapshot_id;
+    }
+  if (op->source_volume_id != NULL)
+    shared[n_shared++] = op->source_volume_id;
   op->start = start;
   op->self->n_operations++;
-  nova_volume_op_queue_submit (op->self->queue, keys, op_started, op);
+  nova_volume_op_queue_submit (op->self->queue, exclusive, shared, op_started, op);
 }
 
 /* ---- commits --------------------------------------------------------- */
@@ -413,6 +430,80 @@ count_snapshots_of (NovaVolumeManager *self, const char *volume_id)
   return n;
 }
 
+static void
+clear_attachment (NovaVolumeRecord *volume)
+{
+  volume->attached = FALSE;
+  nova_record_set_string (&volume->instance_uuid, "");
+  nova_record_set_string (&volume->mountpoint, "");
+  nova_record_set_string (&volume->attached_host, "");
+}
+
+/* A transitional status with no operation running is stale: the daemon
+ * stopped, or the operation's last commit failed. Settles @volume as
+ * init_host does, without asking the driver (a deleting volume becomes
+ * error_deleting, to be deleted again); TRUE when it changed anything. */
+static gboolean
+settle_volume (NovaVolumeRecord *volume)
+{
+  switch (volume->status)
+    {
+    case NOVA_VOLUME_STATUS_CREATING:
+      /* the caller never heard back: what the backend holds is unknown */
+      volume->status = NOVA_VOLUME_STATUS_ERROR;
+      nova_record_set_string (&volume->status_reason,
+                              "the create was interrupted (nova-volumed stopped, or its state "
+                              "could not be written); delete the volume and create it again");
+      return TRUE;
+    case NOVA_VOLUME_STATUS_DELETING:
+      volume->status = NOVA_VOLUME_STATUS_ERROR_DELETING;
+      nova_record_set_string (&volume->status_reason, "the delete was interrupted; delete the volume again");
+      return TRUE;
+    case NOVA_VOLUME_STATUS_ATTACHING:
+      /* attach is bookkeeping only and never completed: undo it */
+      clear_attachment (volume);
+      volume->status = NOVA_VOLUME_STATUS_AVAILABLE;
+      return TRUE;
+    case NOVA_VOLUME_STATUS_DETACHING:
+      /* the caller asked for the end of the attachment: finish it */
+      clear_attachment (volume);
+      volume->status = NOVA_VOLUME_STATUS_AVAILABLE;
+      return TRUE;
+    case NOVA_VOLUME_STATUS_EXTENDING:
+      /* the committed size stays; a second Extend grows it again */
+      volume->status = NOVA_VOLUME_STATUS_AVAILABLE;
+      return TRUE;
+    case NOVA_VOLUME_STATUS_AVAILABLE:
+    case NOVA_VOLUME_STATUS_IN_USE:
+    case NOVA_VOLUME_STATUS_ERROR:
+    case NOVA_VOLUME_STATUS_ERROR_DELETING:
+    default:
+      return FALSE;
+    }
+}
+
+static gboolean
+settle_snapshot (NovaSnapshotRecord *snapshot)
+{
+  switch (snapshot->status)
+    {
+    case NOVA_SNAPSHOT_STATUS_CREATING:
+      snapshot->status = NOVA_SNAPSHOT_STATUS_ERROR;
+      nova_record_set_string (&snapshot->status_reason,
+                              "taking the snapshot was interrupted; delete it and take it again");
+      return TRUE;
+    case NOVA_SNAPSHOT_STATUS_DELETING:
+      snapshot->status = NOVA_SNAPSHOT_STATUS_ERROR_DELETING;
+      nova_record_set_string (&snapshot->status_reason, "the delete was interrupted; delete the snapshot again");
+      return TRUE;
+    case NOVA_SNAPSHOT_STATUS_AVAILABLE:
+    case NOVA_SNAPSHOT_STATUS_ERROR:
+    case NOVA_SNAPSHOT_STATUS_ERROR_DELETING:
+    default:
+      return FALSE;
+    }
+}
+
 /* Looks the volume up for @op and copies it into op->volume; fails the
  * operation (and returns FALSE) when it is gone or belongs to another
  * driver. */
@@ -437,6 +528,11 @@ op_take_volume (Op *op)
     }
   g_clear_pointer (&op->volume, nova_volume_record_free);
   op->volume = nova_volume_record_copy (volume);
+  /* this operation holds the volume, so a transitional status is stale */
+  if (settle_volume (op->volume))
+    g_warning ("volume %s was left %s by an earlier operation whose state could not be written; "
+               "treating it as %s", volume->id, nova_volume_status_to_string (volume->status),
+               nova_volume_status_to_string (op->volume->status));
   return TRUE;
 }
 
@@ -735,12 +831,13 @@ create_thread (Op *op)
 static void
 create_done (Op *op)
 {
-  op_end_job (op);
   if (op->error == NULL)
     {
-      op_commit_volume_status (op, NOVA_VOLUME_STATUS_AVAILABLE, NULL);
-      g_message ("created volume %s (%" G_GUINT64_FORMAT " bytes)", op->volume->id, op->volume->size);
-      { op_return (op); return; }
+      if (op_commit_volume_status (op, NOVA_VOLUME_STATUS_AVAILABLE, NULL))
+        g_message ("created volume %s (%" G_GUINT64_FORMAT " bytes)", op->volume->id, op->volume->size);
+      op_end_job (op);
+      op_return (op);
+      return;
     }
 
   g_prefix_error (&op->error, "cannot create volume: ");
@@ -759,6 +856,8 @@ create_done (Op *op)
       g_clear_error (&op->error);
       op->error = g_steal_pointer (&saved);
     }
+  /* the job ends after the last commit, with the final word */
+  op_end_job (op);
   op_return (op);
 }
 
@@ -794,6 +893,7 @@ nova_volume_manager_create_volume (NovaVolumeManager *self, const NovaVolumeCrea
   op->name = g_strdup (request->name);
   op->description = g_strdup (request->description);
   op->snapshot_id = g_strdup (request->snapshot_id);
+  op->snapshot_shared = TRUE;
   op->source_volume_id = g_strdup (request->source_volume_id);
   op->caller_uid = request->caller_uid;
   if (request->metadata != NULL)
@@ -809,6 +909,51 @@ nova_volume_manager_create_volume_finish (NovaVolumeManager *self, GAsyncResult 
 
 /* ---- delete volume --------------------------------------------------- */
 
+static char *connector_key (GVariant *connector, GError **error);
+
+/* The connectors that InitializeConnection let in and no
+ * TerminateConnection removed: their keys, "initiator:iqn...". */
+static GPtrArray *
+connection_keys (NovaVolumeManager *self, const char *volume_id, GError **error)
+{
+  g_autoptr(GPtrArray) connections = nova_volume_store_list_connections (self->store, volume_id, error);
+  g_autoptr(GPtrArray) keys = NULL;
+
+  if (connections == NULL)
+    return NULL;
+  keys = g_ptr_array_new_with_free_func (g_free);
+  for (guint i = 0; i < connections->len; i++)
+    g_ptr_array_add (keys, connector_key (g_ptr_array_index (connections, i), NULL));
+  return g_steal_pointer (&keys);
+}
+
+/* A volume a host is still connected to is not deleted under it. */
+static gboolean
+check_no_connections (Op *op)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) keys = connection_keys (op->self, op->volume_id, &error);
+  g_autoptr(GString) list = NULL;
+
+  if (keys == NULL)
+    {
+      op_fail (op, NOVA_VOLUME_ERROR_FAILED, "cannot read the connections of volume %s: %s",
+               op->volume_id, error->message);
+      return FALSE;
+    }
+  if (keys->len == 0)
+    return TRUE;
+  list = g_string_new (NULL);
+  for (guint i = 0; i < keys->len; i++)
+    g_string_append_printf (list, "%s%s", i > 0 ? ", " : "",
+                            g_ptr_array_index (keys, i) != NULL ? (char *) g_ptr_array_index (keys, i) : "?");
+  op_fail (op, NOVA_VOLUME_ERROR_INVALID_STATE,
+           "cannot delete volume %s: %u host%s still connected (%s); call TerminateConnection with "
+           "%s connector first", op->volume_id, keys->len, keys->len == 1 ? " is" : "s are", list->str,
+           keys->len == 1 ? "its" : "each");
+  return FALSE;
+}
+
 static void delete_thread (Op *op);
 static void delete_done (Op *op);
 
@@ -821,6 +966,8 @@ delete_start (Op *op)
   guint n_snapshots;
 
   if (!op_take_volume (op) || !op_check_volume_status (op, allowed, G_N_ELEMENTS (allowed)))
+    return;
+  if (!check_no_connections (op))
     return;
   n_snapshots = count_snapshots_of (op->self, op->volume_id);
   if (n_snapshots > 0)
@@ -838,8 +985,13 @@ delete_thread (Op *op)
 {
   NovaVolumeDriver *driver = op->self->driver;
 
-  if (nova_volume_driver_remove_export (driver, op->volume, &op->error))
-    nova_volume_driver_delete_volume (driver, op->volume, &op->error);
+  if (!nova_volume_driver_remove_export (driver, op->volume, &op->error))
+    return;
+  /* the export is gone: a retry after a failed delete must not find (and
+   * act on) a target number that another volume may hold by then */
+  nova_record_set_string (&op->volume->provider_location, "");
+  nova_record_set_string (&op->volume->provider_auth, "");
+  nova_volume_driver_delete_volume (driver, op->volume, &op->error);
 }
 
 static void
@@ -872,6 +1024,8 @@ nova_volume_manager_delete_volume (NovaVolumeManager *self, const char *volume_i
 
 /* ---- extend ---------------------------------------------------------- */
 
+static void extend_precheck_thread (Op *op);
+static void extend_commit_extending (Op *op);
 static void extend_thread (Op *op);
 static void extend_done (Op *op);
 
@@ -887,6 +1041,25 @@ extend_start (Op *op)
                     "cannot extend volume %s to %" G_GUINT64_FORMAT " bytes: the new size must be "
                     "larger than its current %" G_GUINT64_FORMAT " bytes (volumes never shrink)",
                     op->volume_id, op->size, op->volume->size); return; }
+  /* refused for space before anything is written */
+  op_in_thread (op, extend_precheck_thread, extend_commit_extending);
+}
+
+static void
+extend_precheck_thread (Op *op)
+{
+  check_free_space (op->self, op->size - op->volume->size, &op->error);
+}
+
+static void
+extend_commit_extending (Op *op)
+{
+  if (op->error != NULL)
+    {
+      g_prefix_error (&op->error, "cannot extend volume %s: ", op->volume_id);
+      op_return (op);
+      return;
+    }
   if (!op_commit_volume_status (op, NOVA_VOLUME_STATUS_EXTENDING, NULL))
     { op_return (op); return; }
   op_in_thread (op, extend_thread, extend_done);
@@ -898,8 +1071,7 @@ extend_thread (Op *op)
   /* work on a copy: a refused extend must leave the size as it was */
   g_autoptr(NovaVolumeRecord) grown = nova_volume_record_copy (op->volume);
 
-  if (check_free_space (op->self, op->size - op->volume->size, &op->error)
-      && nova_volume_driver_extend_volume (op->self->driver, grown, op->size, &op->error))
+  if (nova_volume_driver_extend_volume (op->self->driver, grown, op->size, &op->error))
     op->volume->size = MAX (grown->size, op->size);
 }
 
@@ -1020,6 +1192,7 @@ nova_volume_manager_create_snapshot (NovaVolumeManager *self, const char *volume
     { op_reject (op, error); return; }
 
   op->volume_id = g_strdup (volume_id);
+  op->volume_shared = TRUE;
   op->snapshot_id = g_uuid_string_random ();
   op->name = g_strdup (name);
   op->description = g_strdup (description);
@@ -1043,12 +1216,14 @@ delete_snapshot_start (Op *op)
 
   if (snapshot == NULL)
     { op_fail (op, NOVA_VOLUME_ERROR_NOT_FOUND, "snapshot %s not found", op->snapshot_id); return; }
-  if (snapshot->status != NOVA_SNAPSHOT_STATUS_AVAILABLE
-      && snapshot->status != NOVA_SNAPSHOT_STATUS_ERROR
-      && snapshot->status != NOVA_SNAPSHOT_STATUS_ERROR_DELETING)
-    { op_fail (op, NOVA_VOLUME_ERROR_INVALID_STATE, "cannot delete snapshot %s: it is %s",
-                    op->snapshot_id, nova_snapshot_status_to_string (snapshot->status)); return; }
   op->snapshot = nova_snapshot_record_copy (snapshot);
+  /* this operation holds the snapshot, so a transitional status is stale */
+  settle_snapshot (op->snapshot);
+  if (op->snapshot->status != NOVA_SNAPSHOT_STATUS_AVAILABLE
+      && op->snapshot->status != NOVA_SNAPSHOT_STATUS_ERROR
+      && op->snapshot->status != NOVA_SNAPSHOT_STATUS_ERROR_DELETING)
+    { op_fail (op, NOVA_VOLUME_ERROR_INVALID_STATE, "cannot delete snapshot %s: it is %s",
+                    op->snapshot_id, nova_snapshot_status_to_string (op->snapshot->status)); return; }
   if (!op_commit_snapshot_status (op, NOVA_SNAPSHOT_STATUS_DELETING, NULL))
     { op_return (op); return; }
   op_in_thread (op, delete_snapshot_thread, delete_snapshot_done);
@@ -1088,7 +1263,10 @@ nova_volume_manager_delete_snapshot (NovaVolumeManager *self, const char *snapsh
   op->snapshot_id = g_strdup (snapshot_id);
   /* serialize with the volume too: its delete counts its snapshots */
   if (snapshot != NULL)
-    op->volume_id = g_strdup (snapshot->volume_id);
+    {
+      op->volume_id = g_strdup (snapshot->volume_id);
+      op->volume_shared = TRUE;
+    }
   op_submit (op, delete_snapshot_start);
 }
 
@@ -1267,10 +1445,17 @@ initialize_connection_done (Op *op)
   if (op->error == NULL)
     {
       /* recorded after the driver allowed it, so a restart can re-allow it */
+      g_autoptr(GPtrArray) known = connection_keys (op->self, op->volume_id, NULL);
+      gboolean reconnect = known != NULL
+                           && g_ptr_array_find_with_equal_func (known, op->connector_key, g_str_equal, NULL);
+
       if (!nova_volume_store_put_connection (op->self->store, op->volume_id, op->connector_key,
                                              op->connector, &op->error))
         {
-          nova_volume_driver_terminate_connection (op->self->driver, op->volume, op->connector, NULL);
+          /* unrecorded access is withdrawn, unless it was granted before
+           * (and recorded then): that host keeps what it had */
+          if (!reconnect)
+            nova_volume_driver_terminate_connection (op->self->driver, op->volume, op->connector, NULL);
           g_clear_pointer (&op->result, g_variant_unref);
         }
       else
@@ -1379,6 +1564,7 @@ nova_volume_manager_check_for_export (NovaVolumeManager *self, const char *volum
   Op *op = op_new (self, "check the export", RESULT_NONE, callback, user_data);
 
   op->volume_id = g_strdup (volume_id);
+  op->volume_shared = TRUE;
   op_submit (op, check_for_export_start);
 }
 
@@ -1456,23 +1642,15 @@ nova_volume_manager_operation_finish (NovaVolumeManager *self, GAsyncResult *res
 
 /* ---- init_host ------------------------------------------------------- */
 
-/* Settles one volume left mid-way by a stop. */
+/* Settles one volume left mid-way by a stop; a delete is finished. */
 static void
 reconcile_volume (NovaVolumeManager *self, NovaVolumeRecord *volume)
 {
   g_autoptr(GError) error = NULL;
   const char *was = nova_volume_status_to_string (volume->status);
 
-  switch (volume->status)
+  if (volume->status == NOVA_VOLUME_STATUS_DELETING)
     {
-    case NOVA_VOLUME_STATUS_CREATING:
-      /* the caller never heard back: what the backend holds is unknown */
-      volume->status = NOVA_VOLUME_STATUS_ERROR;
-      nova_record_set_string (&volume->status_reason,
-                              "nova-volumed stopped while the volume was being created; "
-                              "delete it and create it again");
-      break;
-    case NOVA_VOLUME_STATUS_DELETING:
       if (nova_volume_driver_remove_export (self->driver, volume, &error)
           && nova_volume_driver_delete_volume (self->driver, volume, &error))
         {
@@ -1484,33 +1662,10 @@ reconcile_volume (NovaVolumeManager *self, NovaVolumeRecord *volume)
         }
       volume->status = NOVA_VOLUME_STATUS_ERROR_DELETING;
       nova_record_set_string (&volume->status_reason, error->message);
-      break;
-    case NOVA_VOLUME_STATUS_ATTACHING:
-      /* attach is bookkeeping only and never completed: undo it */
-      volume->attached = FALSE;
-      nova_record_set_string (&volume->instance_uuid, "");
-      nova_record_set_string (&volume->mountpoint, "");
-      nova_record_set_string (&volume->attached_host, "");
-      volume->status = NOVA_VOLUME_STATUS_AVAILABLE;
-      break;
-    case NOVA_VOLUME_STATUS_DETACHING:
-      volume->attached = FALSE;
-      nova_record_set_string (&volume->instance_uuid, "");
-      nova_record_set_string (&volume->mountpoint, "");
-      nova_record_set_string (&volume->attached_host, "");
-      volume->status = NOVA_VOLUME_STATUS_AVAILABLE;
-      break;
-    case NOVA_VOLUME_STATUS_EXTENDING:
-      /* the committed size stays; a second Extend grows it again */
-      volume->status = NOVA_VOLUME_STATUS_AVAILABLE;
-      break;
-    case NOVA_VOLUME_STATUS_AVAILABLE:
-    case NOVA_VOLUME_STATUS_IN_USE:
-    case NOVA_VOLUME_STATUS_ERROR:
-    case NOVA_VOLUME_STATUS_ERROR_DELETING:
-    default:
-      return;
+      g_clear_error (&error);
     }
+  else if (!settle_volume (volume))
+    return;
   if (commit_volume (self, volume, &error))
     g_message ("volume %s was %s at start; now %s", volume->id, was,
                nova_volume_status_to_string (volume->status));
@@ -1523,15 +1678,8 @@ reconcile_snapshot (NovaVolumeManager *self, NovaSnapshotRecord *snapshot)
 {
   g_autoptr(GError) error = NULL;
 
-  switch (snapshot->status)
+  if (snapshot->status == NOVA_SNAPSHOT_STATUS_DELETING)
     {
-    case NOVA_SNAPSHOT_STATUS_CREATING:
-      snapshot->status = NOVA_SNAPSHOT_STATUS_ERROR;
-      nova_record_set_string (&snapshot->status_reason,
-                              "nova-volumed stopped while the snapshot was being taken; "
-                              "delete it and take it again");
-      break;
-    case NOVA_SNAPSHOT_STATUS_DELETING:
       if (nova_volume_driver_delete_snapshot (self->driver, snapshot, &error))
         {
           if (commit_snapshot_removed (self, snapshot->id, &error))
@@ -1542,15 +1690,42 @@ reconcile_snapshot (NovaVolumeManager *self, NovaSnapshotRecord *snapshot)
         }
       snapshot->status = NOVA_SNAPSHOT_STATUS_ERROR_DELETING;
       nova_record_set_string (&snapshot->status_reason, error->message);
-      break;
-    case NOVA_SNAPSHOT_STATUS_AVAILABLE:
-    case NOVA_SNAPSHOT_STATUS_ERROR:
-    case NOVA_SNAPSHOT_STATUS_ERROR_DELETING:
-    default:
-      return;
+      g_clear_error (&error);
     }
+  else if (!settle_snapshot (snapshot))
+    return;
   if (!commit_snapshot (self, snapshot, &error))
     g_warning ("cannot settle snapshot %s: %s", snapshot->id, error->message);
+}
+
+/* Lets every recorded connector in again (access rules that a target
+ * daemon or a reboot forgot); returns how many were restored. */
+static guint
+restore_connections (NovaVolumeManager *self, const NovaVolumeRecord *volume)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) connections = nova_volume_store_list_connections (self->store, volume->id, &error);
+  guint n = 0;
+
+  if (connections == NULL)
+    {
+      g_warning ("cannot read the connections of volume %s: %s", volume->id, error->message);
+      return 0;
+    }
+  for (guint i = 0; i < connections->len; i++)
+    {
+      g_autoptr(GVariant) info = nova_volume_driver_initialize_connection (self->driver, volume,
+                                                                          g_ptr_array_index (connections, i),
+                                                                          &error);
+      if (info != NULL)
+        n++;
+      else
+        {
+          g_warning ("cannot restore a connection of volume %s: %s", volume->id, error->message);
+          g_clear_error (&error);
+        }
+    }
+  return n;
 }
 
 gboolean
@@ -1559,7 +1734,7 @@ nova_volume_manager_init_host (NovaVolumeManager *self, GError **error)
   g_autoptr(GPtrArray) snapshots = nova_volume_manager_list_snapshots (self);
   g_autoptr(GPtrArray) volumes = NULL;
   const char *driver = nova_volume_driver_get_name (self->driver);
-  guint n_exports = 0, n_failed = 0;
+  guint n_exports = 0, n_failed = 0, n_connections = 0;
 
   g_return_val_if_fail (self->n_operations == 0, FALSE);
 
@@ -1596,15 +1771,19 @@ nova_volume_manager_init_host (NovaVolumeManager *self, GError **error)
           || (volume->status != NOVA_VOLUME_STATUS_AVAILABLE && volume->status != NOVA_VOLUME_STATUS_IN_USE))
         continue;
       if (nova_volume_driver_ensure_export (self->driver, volume, &local_error))
-        n_exports++;
+        {
+          n_exports++;
+          n_connections += restore_connections (self, volume);
+        }
       else
         {
           n_failed++;
           g_warning ("cannot restore the export of volume %s: %s", volume->id, local_error->message);
         }
     }
-  g_message ("init_host: %u volumes, %u snapshots, %u exports ensured, %u failed",
-             g_hash_table_size (self->volumes), g_hash_table_size (self->snapshots), n_exports, n_failed);
+  g_message ("init_host: %u volumes, %u snapshots, %u exports ensured (%u failed), %u connections restored",
+             g_hash_table_size (self->volumes), g_hash_table_size (self->snapshots), n_exports, n_failed,
+             n_connections);
   return TRUE;
 }
 

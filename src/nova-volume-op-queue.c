@@ -5,7 +5,8 @@
 #include "nova-volume-op-queue.h"
 
 struct _NovaVolumeOp {
-  GStrv                  keys;
+  GStrv                  exclusive;
+  GStrv                  shared;
   NovaVolumeOpStartFunc  start;
   gpointer               user_data;
   gboolean               running;
@@ -29,7 +30,8 @@ nova_volume_op_queue_new (void)
 static void
 op_free (NovaVolumeOp *op)
 {
-  g_strfreev (op->keys);
+  g_strfreev (op->exclusive);
+  g_strfreev (op->shared);
   g_free (op);
 }
 
@@ -43,21 +45,31 @@ nova_volume_op_queue_free (NovaVolumeOpQueue *queue)
 }
 
 static gboolean
-ops_share_key (const NovaVolumeOp *a, const NovaVolumeOp *b)
+any_in (GStrv keys, GStrv others)
 {
-  for (guint i = 0; a->keys[i] != NULL; i++)
-    if (g_strv_contains ((const char *const *) b->keys, a->keys[i]))
+  for (guint i = 0; keys[i] != NULL; i++)
+    if (g_strv_contains ((const char *const *) others, keys[i]))
       return TRUE;
   return FALSE;
 }
 
-/* An operation may start when no operation ahead of it shares a key:
- * that keeps each object's operations in arrival order. */
+/* Two operations conflict when one holds exclusively a key the other
+ * holds at all. */
+static gboolean
+ops_conflict (const NovaVolumeOp *a, const NovaVolumeOp *b)
+{
+  return any_in (a->exclusive, b->exclusive) || any_in (a->exclusive, b->shared)
+         || any_in (a->shared, b->exclusive);
+}
+
+/* An operation may start when no operation ahead of it conflicts: that
+ * keeps each object's changes in arrival order, and a reader that came
+ * after a writer waits for it. */
 static gboolean
 op_may_start (NovaVolumeOpQueue *queue, GList *link)
 {
   for (GList *l = queue->ops.head; l != link; l = l->next)
-    if (ops_share_key (l->data, link->data))
+    if (ops_conflict (l->data, link->data))
       return FALSE;
   return TRUE;
 }
@@ -92,18 +104,27 @@ dispatch (NovaVolumeOpQueue *queue)
   queue->dispatching = FALSE;
 }
 
-NovaVolumeOp *
-nova_volume_op_queue_submit (NovaVolumeOpQueue     *queue,
-                             const char *const     *keys,
-                             NovaVolumeOpStartFunc  start,
-                             gpointer               user_data)
+static GStrv
+copy_keys (const char *const *keys)
 {
-  NovaVolumeOp *op = g_new0 (NovaVolumeOp, 1);
   g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
 
   for (guint i = 0; keys != NULL && keys[i] != NULL; i++)
     g_strv_builder_add (builder, keys[i]);
-  op->keys = g_strv_builder_end (builder);
+  return g_strv_builder_end (builder);
+}
+
+NovaVolumeOp *
+nova_volume_op_queue_submit (NovaVolumeOpQueue     *queue,
+                             const char *const     *exclusive_keys,
+                             const char *const     *shared_keys,
+                             NovaVolumeOpStartFunc  start,
+                             gpointer               user_data)
+{
+  NovaVolumeOp *op = g_new0 (NovaVolumeOp, 1);
+
+  op->exclusive = copy_keys (exclusive_keys);
+  op->shared = copy_keys (shared_keys);
   op->start = start;
   op->user_data = user_data;
   g_queue_push_tail (&queue->ops, op);
@@ -129,7 +150,12 @@ nova_volume_op_queue_count (NovaVolumeOpQueue *queue, const char *key)
   guint n = 0;
 
   for (GList *l = queue->ops.head; l != NULL; l = l->next)
-    if (g_strv_contains ((const char *const *) ((NovaVolumeOp *) l->data)->keys, key))
-      n++;
+    {
+      NovaVolumeOp *op = l->data;
+
+      if (g_strv_contains ((const char *const *) op->exclusive, key)
+          || g_strv_contains ((const char *const *) op->shared, key))
+        n++;
+    }
   return n;
 }

@@ -1,5 +1,8 @@
 /* nova-volume: runs operations one at a time per object, in arrival order,
- * and operations on different objects at once. Main thread only. */
+ * and operations on different objects at once. An operation holds each of
+ * its keys exclusively (it changes the object) or shared (it only reads
+ * it: the source of a clone): shared holders run together, an exclusive
+ * one alone. Main thread only. */
 #pragma once
 
 #include <glib.h>
@@ -16,11 +19,13 @@ typedef void (*NovaVolumeOpStartFunc) (NovaVolumeOp *op, gpointer user_data);
 NovaVolumeOpQueue *nova_volume_op_queue_new  (void);
 void               nova_volume_op_queue_free (NovaVolumeOpQueue *queue);
 
-/* Queues an operation on @keys (object ids; NULL entries are skipped). It
- * starts as soon as no earlier operation, running or waiting, holds any of
- * its keys: possibly before this function returns. */
+/* Queues an operation on @exclusive_keys and @shared_keys (object ids;
+ * either list may be NULL). It starts as soon as no earlier operation,
+ * running or waiting, conflicts with it (shares a key that either holds
+ * exclusively): possibly before this function returns. */
 NovaVolumeOp *nova_volume_op_queue_submit (NovaVolumeOpQueue     *queue,
-                                           const char *const     *keys,
+                                           const char *const     *exclusive_keys,
+                                           const char *const     *shared_keys,
                                            NovaVolumeOpStartFunc  start,
                                            gpointer               user_data);
 

@@ -547,6 +547,11 @@ test_init_host (Fixture *fx, gconstpointer data)
   put_volume (fx, ids[5], NOVA_VOLUME_STATUS_AVAILABLE, "logging");
   put_volume (fx, ids[6], NOVA_VOLUME_STATUS_IN_USE, "logging");
   put_volume (fx, ids[7], NOVA_VOLUME_STATUS_CREATING, "file");
+  /* a host connected to the in-use volume before the stop */
+  g_assert_true (nova_volume_store_put_connection (fx->store, ids[6], "initiator:iqn.1993-08.org.debian:01:h",
+                                                   g_variant_new_parsed ("{'initiator': <'iqn.1993-08.org.debian:01:h'>}"),
+                                                   &error));
+  g_assert_no_error (error);
   g_clear_object (&fx->store);
   fixture_open (fx);
 
@@ -573,6 +578,14 @@ test_init_host (Fixture *fx, gconstpointer data)
       n_ensured++;
   /* ids 2..6 end available or in-use */
   g_assert_cmpuint (n_ensured, ==, 5);
+  /* and the recorded connection is let in again */
+  {
+    guint n_restored = 0;
+    for (guint i = 0; calls[i] != NULL; i++)
+      if (g_str_has_prefix (calls[i], "initialize_connection") && strstr (calls[i], ids[6]) != NULL)
+        n_restored++;
+    g_assert_cmpuint (n_restored, ==, 1);
+  }
 
   /* a second run changes nothing */
   g_assert_true (nova_volume_manager_init_host (fx->manager, &error));

@@ -45,7 +45,18 @@ submit (Fixture *fx, Job *job, const char *name, const char *key1, const char *k
 
   job->fx = fx;
   job->name = name;
-  nova_volume_op_queue_submit (fx->queue, keys, job_start, job);
+  nova_volume_op_queue_submit (fx->queue, keys, NULL, job_start, job);
+}
+
+static void
+submit_shared (Fixture *fx, Job *job, const char *name, const char *exclusive, const char *shared)
+{
+  const char *exclusive_keys[] = { exclusive, NULL };
+  const char *shared_keys[] = { shared, NULL };
+
+  job->fx = fx;
+  job->name = name;
+  nova_volume_op_queue_submit (fx->queue, exclusive_keys, shared_keys, job_start, job);
 }
 
 static void
@@ -155,6 +166,33 @@ test_finish_inside_start (void)
   fixture_clear (&fx);
 }
 
+/* Readers of one object run together (two clones of one source); a
+ * writer waits for them, and a reader that came after the writer waits
+ * for the writer. */
+static void
+test_shared_keys (void)
+{
+  Fixture fx = { 0 };
+  Job a, b, c, d;
+
+  fixture_init (&fx);
+  submit_shared (&fx, &a, "clone1", "new1", "src");
+  submit_shared (&fx, &b, "clone2", "new2", "src");
+  submit (&fx, &c, "detach", "src", NULL);
+  submit_shared (&fx, &d, "clone3", "new3", "src");
+  g_assert_cmpuint (fx.started->len, ==, 2);
+  g_assert_cmpuint (nova_volume_op_queue_count (fx.queue, "src"), ==, 4);
+  finish (&fx, "clone2");
+  g_assert_cmpuint (fx.started->len, ==, 2);
+  finish (&fx, "clone1");
+  g_assert_cmpuint (fx.started->len, ==, 3);
+  g_assert_cmpstr (started_at (&fx, 2), ==, "detach");
+  finish (&fx, "detach");
+  g_assert_cmpstr (started_at (&fx, 3), ==, "clone3");
+  finish (&fx, "clone3");
+  fixture_clear (&fx);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -163,5 +201,6 @@ main (int argc, char **argv)
   g_test_add_func ("/op-queue/different-keys-parallel", test_different_keys_parallel);
   g_test_add_func ("/op-queue/multi-key-fifo", test_multi_key_fifo);
   g_test_add_func ("/op-queue/finish-inside-start", test_finish_inside_start);
+  g_test_add_func ("/op-queue/shared-keys", test_shared_keys);
   return g_test_run ();
 }

@@ -248,6 +248,11 @@ test_seed_scenario (Fixture *fx, gconstpointer data)
     assert_chunks (snap_device, first);
   }
 
+  /* a volume a host is still connected to is not deleted under it */
+  call_fails (fx, from_snapshot, IFACE_VOLUME, "Delete", g_variant_new_parsed ("(@a{sv} {},)"), "InvalidState");
+  disconnect_volume (fx, volume);
+  disconnect_volume (fx, from_snapshot);
+
   /* and everything can be taken down again */
   call_ok (fx, volume, IFACE_VOLUME, "Detach", g_variant_new_parsed ("(@a{sv} {},)"));
   call_fails (fx, volume, IFACE_VOLUME, "Delete", g_variant_new_parsed ("(@a{sv} {},)"), "InvalidState");
@@ -408,6 +413,7 @@ test_other_driver (Fixture *fx, gconstpointer data)
     g_assert_true (g_variant_lookup (info_data, "target_iqn", "&s", &iqn));
     g_assert_true (g_str_has_prefix (iqn, "iqn.2010-10.org.openstack:volume-"));
   }
+  disconnect_volume (fx, fake_volume);
   call_ok (fx, fake_volume, IFACE_VOLUME, "Delete", g_variant_new_parsed ("(@a{sv} {},)"));
 
   daemon_stop (fx);
