@@ -295,6 +295,8 @@ static gboolean
 handle_get_volume_stats (NovaDBusManager *iface, GDBusMethodInvocation *invocation,
                          gboolean refresh, NovaVolumeDaemon *self)
 {
+  if (!accepting_calls (self, invocation))
+    return G_DBUS_METHOD_INVOCATION_HANDLED;
   nova_volume_manager_get_volume_stats (self->manager, refresh, get_volume_stats_done,
                                         call_new (self, invocation, iface));
   return G_DBUS_METHOD_INVOCATION_HANDLED;
@@ -465,6 +467,8 @@ static gboolean
 handle_volume_check_for_export (NovaDBusVolume *iface, GDBusMethodInvocation *invocation,
                                 NovaVolumeDaemon *self)
 {
+  if (!accepting_calls (self, invocation))
+    return G_DBUS_METHOD_INVOCATION_HANDLED;
   nova_volume_manager_check_for_export (self->manager, volume_id_of (iface), operation_done,
                                         call_new (self, invocation, iface));
   return G_DBUS_METHOD_INVOCATION_HANDLED;
@@ -602,6 +606,9 @@ on_volume_changed (NovaVolumeManager *manager, const char *id, NovaVolumeDaemon 
       return;
     }
   sync_volume (iface, volume);
+  /* PropertiesChanged now, not from an idle: a client must see the new
+   * state no later than the reply of the call that made it */
+  g_dbus_interface_skeleton_flush (G_DBUS_INTERFACE_SKELETON (iface));
 }
 
 static void
@@ -632,6 +639,7 @@ on_snapshot_changed (NovaVolumeManager *manager, const char *id, NovaVolumeDaemo
       return;
     }
   sync_snapshot (iface, snapshot);
+  g_dbus_interface_skeleton_flush (G_DBUS_INTERFACE_SKELETON (iface));
 }
 
 static void

@@ -588,6 +588,46 @@ test_clone_job (Fixture *fx, gconstpointer data)
   g_ptr_array_unref (watch.events);
 }
 
+typedef struct {
+  GDBusProxy *proxy;
+  guint64     size_at_reply;
+  gboolean    done;
+} ProxyCall;
+
+static void
+extend_replied (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  ProxyCall *pc = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GVariant) reply = g_dbus_proxy_call_finish (G_DBUS_PROXY (source), result, &error);
+  g_autoptr(GVariant) size = g_dbus_proxy_get_cached_property (pc->proxy, "Size");
+
+  g_assert_no_error (error);
+  pc->size_at_reply = g_variant_get_uint64 (size);
+  pc->done = TRUE;
+}
+
+/* A client with a property cache (GDBusProxy) sees the new state when the
+ * reply arrives: PropertiesChanged is sent before it, also for operations
+ * whose driver work ran on a thread. */
+static void
+test_properties_before_reply (Fixture *fx, gconstpointer data)
+{
+  g_autofree char *volume = create_volume (fx, 8 * MIB, NULL);
+  g_autoptr(GError) error = NULL;
+  ProxyCall pc = { 0 };
+
+  pc.proxy = g_dbus_proxy_new_sync (fx->connection, G_DBUS_PROXY_FLAGS_NONE, NULL, BUS_NAME, volume,
+                                    IFACE_VOLUME, NULL, &error);
+  g_assert_no_error (error);
+  g_dbus_proxy_call (pc.proxy, "Extend", g_variant_new_parsed ("(@t 16777216, @a{sv} {})"),
+                     G_DBUS_CALL_FLAGS_NONE, -1, NULL, extend_replied, &pc);
+  while (!pc.done)
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_cmpuint (pc.size_at_reply, ==, 16 * MIB);
+  g_object_unref (pc.proxy);
+}
+
 /* SIGKILL right after calls returned loses nothing: every answered call
  * was committed before its reply. */
 static void
@@ -745,6 +785,7 @@ main (int argc, char **argv)
   g_test_add_func ("/service/bad-config", test_bad_config);
   ADD ("replace", test_replace);
   ADD ("kill", test_kill);
+  ADD ("properties-before-reply", test_properties_before_reply);
 #undef ADD
   return g_test_run ();
 }
