@@ -140,6 +140,27 @@ op_new (NovaVolumeManager *self, const char *what, OpResultKind result_kind,
   return op;
 }
 
+/* What a driver's GIO or GLib error means to a caller: a cancel, a full
+ * backend, or a failure of the backend. Not NotFound or InvalidArgument:
+ * a missing backing file is the backend's fault, not the caller's. */
+static void
+convert_backend_error (GError **error)
+{
+  GError *converted;
+
+  if ((*error)->domain == NOVA_VOLUME_ERROR)
+    return;
+  if (g_error_matches (*error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    converted = g_error_new_literal (NOVA_VOLUME_ERROR, NOVA_VOLUME_ERROR_CANCELLED, (*error)->message);
+  else if (g_error_matches (*error, G_IO_ERROR, G_IO_ERROR_NO_SPACE)
+           || g_error_matches (*error, G_FILE_ERROR, G_FILE_ERROR_NOSPC))
+    converted = g_error_new_literal (NOVA_VOLUME_ERROR, NOVA_VOLUME_ERROR_NO_SPACE, (*error)->message);
+  else
+    converted = g_error_new_literal (NOVA_VOLUME_ERROR, NOVA_VOLUME_ERROR_FAILED, (*error)->message);
+  g_error_free (*error);
+  *error = converted;
+}
+
 /* Ends the operation: answers the caller and lets the next one run. */
 static void
 op_return (Op *op)
@@ -148,8 +169,8 @@ op_return (Op *op)
 
   if (op->error != NULL)
     {
-      /* drivers fail with GIO, GLib or their own errors: callers get ours */
-      nova_volume_error_convert (&op->error);
+      /* drivers fail with GIO or GLib errors: callers get ours */
+      convert_backend_error (&op->error);
       g_task_return_error (op->task, g_steal_pointer (&op->error));
     }
   else
@@ -575,10 +596,11 @@ check_text (const char *what, const char *text, gsize max_len, GError **error)
                    "the %s is not valid UTF-8", what);
       return FALSE;
     }
-  if (strlen (text) > max_len)
+  if ((gsize) g_utf8_strlen (text, -1) > max_len)
     {
       g_set_error (error, NOVA_VOLUME_ERROR, NOVA_VOLUME_ERROR_INVALID_ARGUMENT,
-                   "the %s is %zu bytes long; at most %zu are allowed", what, strlen (text), max_len);
+                   "the %s is %ld characters long; at most %zu are allowed", what,
+                   g_utf8_strlen (text, -1), max_len);
       return FALSE;
     }
   for (const char *p = text; *p != '\0'; p++)
@@ -1374,6 +1396,54 @@ static const NovaVolumeStatus connectable[] = {
 };
 
 /* The connector's identity: its initiator, else its host, else its ip. */
+/* Connector values end up in target commands (an ACL for the initiator)
+ * and in logs: each must look like what it claims to be. */
+static gboolean
+check_connector_value (const char *key, const char *value, GError **error)
+{
+  gboolean ok = TRUE;
+
+  if (*value == '\0')
+    return TRUE; /* empty: as if absent */
+  if (*value == '-' || strpbrk (value, " \t") != NULL)
+    ok = FALSE;
+  else if (g_str_equal (key, "initiator"))
+    ok = g_str_has_prefix (value, "iqn.") || g_str_has_prefix (value, "eui.")
+         || g_str_has_prefix (value, "naa.");
+  else if (g_str_equal (key, "ip"))
+    ok = g_hostname_is_ip_address (value);
+  if (ok)
+    return TRUE;
+  g_set_error (error, NOVA_VOLUME_ERROR, NOVA_VOLUME_ERROR_INVALID_ARGUMENT,
+               "connector %s '%s' is not valid: %s", key, value,
+               g_str_equal (key, "initiator") ? "an iSCSI name starts with iqn., eui. or naa."
+               : g_str_equal (key, "ip") ? "give an IPv4 or IPv6 address"
+               : "no spaces, and no leading '-'");
+  return FALSE;
+}
+
+/* The connector without the auth.* options that every options dictionary
+ * may carry: they are for polkit, not for the driver or the record. */
+static GVariant *
+connector_without_auth (GVariant *connector)
+{
+  g_auto(GVariantBuilder) builder = G_VARIANT_BUILDER_INIT (G_VARIANT_TYPE_VARDICT);
+  GVariantIter iter;
+  const char *key;
+  GVariant *value;
+
+  if (!g_variant_is_of_type (connector, G_VARIANT_TYPE_VARDICT))
+    return g_variant_ref (connector);
+  g_variant_iter_init (&iter, connector);
+  while (g_variant_iter_next (&iter, "{&sv}", &key, &value))
+    {
+      if (!g_str_has_prefix (key, "auth."))
+        g_variant_builder_add (&builder, "{sv}", key, value);
+      g_variant_unref (value);
+    }
+  return g_variant_ref_sink (g_variant_builder_end (&builder));
+}
+
 static char *
 connector_key (GVariant *connector, GError **error)
 {
@@ -1401,7 +1471,8 @@ connector_key (GVariant *connector, GError **error)
           g_free (found);
           return NULL;
         }
-      if (!check_text (text_keys[i], g_variant_get_string (value, NULL), NAME_MAX_LEN, error))
+      if (!check_text (text_keys[i], g_variant_get_string (value, NULL), NAME_MAX_LEN, error)
+          || !check_connector_value (text_keys[i], g_variant_get_string (value, NULL), error))
         {
           g_free (found);
           return NULL;
@@ -1473,7 +1544,10 @@ nova_volume_manager_initialize_connection (NovaVolumeManager *self, const char *
   GError *error = NULL;
 
   /* ours from here, whatever happens */
-  op->connector = g_variant_ref_sink (connector);
+  g_variant_ref_sink (connector);
+  op->connector = connector_without_auth (connector);
+  g_variant_unref (connector);
+  connector = op->connector;
   op->connector_key = connector_key (connector, &error);
   if (op->connector_key == NULL)
     { op_reject (op, error); return; }
@@ -1529,7 +1603,10 @@ nova_volume_manager_terminate_connection (NovaVolumeManager *self, const char *v
   GError *error = NULL;
 
   /* ours from here, whatever happens */
-  op->connector = g_variant_ref_sink (connector);
+  g_variant_ref_sink (connector);
+  op->connector = connector_without_auth (connector);
+  g_variant_unref (connector);
+  connector = op->connector;
   op->connector_key = connector_key (connector, &error);
   if (op->connector_key == NULL)
     { op_reject (op, error); return; }

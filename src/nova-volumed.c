@@ -1,13 +1,21 @@
-/* nova-volumed: the volume manager daemon. Reads the config, opens the
- * state store, loads the driver, reconciles (init_host), then owns
- * org.openstack.Volume1 on the system bus (or, with --session, on the
- * caller's session bus) until SIGTERM. */
+/* nova-volumed: the volume manager daemon. Reads the config, locks the
+ * state directory, opens the state store, loads the driver, reconciles
+ * (init_host), then owns org.openstack.Volume1 on the system bus (or,
+ * with --session, on the caller's session bus) until SIGTERM.
+ *
+ * One daemon per state directory: a lock held for the life of the process
+ * keeps a second one from reconciling (and rewriting) what the first is
+ * still doing. --replace takes the bus name first, so the old daemon
+ * stops, then waits for its lock before it reads any state. */
 #include "config.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <glib-unix.h>
 #include <glib/gi18n.h>
 #include <locale.h>
 #include <stdio.h>
+#include <sys/file.h>
 #include <unistd.h>
 
 #include "nova-volume-auth.h"
@@ -24,8 +32,13 @@ typedef struct {
   GBusType           bus_type;
   guint              owner_id;
   gboolean           name_acquired;
+  gboolean           stop_requested;  /* SIGTERM or the name lost while starting */
   int                exit_status;
 } Service;
+
+/* How long --replace waits for the replaced daemon to let go of the state
+ * directory: it finishes (or cancels) what it runs, which takes seconds. */
+#define REPLACE_WAIT_SECONDS 60
 
 static void
 quit_when_idle (Service *service)
@@ -41,6 +54,12 @@ on_terminate (gpointer user_data)
 {
   Service *service = user_data;
 
+  if (service->manager == NULL)
+    {
+      /* still starting up: nothing runs yet; main stops before serving */
+      service->stop_requested = TRUE;
+      return G_SOURCE_REMOVE;
+    }
   g_message ("stopping: waiting for %u running operations",
              nova_volume_manager_get_n_operations (service->manager));
   if (service->daemon != NULL)
@@ -78,6 +97,78 @@ on_name_lost (GDBusConnection *connection, const char *name, gpointer user_data)
                 "stop it or start this one with --replace\n", name);
   service->exit_status = service->name_acquired ? 0 : 1;
   on_terminate (service);
+}
+
+/* The pid written in a lock file, for a message; 0 when unreadable. */
+static long
+lock_owner (const char *lock_path)
+{
+  g_autofree char *text = NULL;
+
+  if (!g_file_get_contents (lock_path, &text, NULL, NULL))
+    return 0;
+  return strtol (text, NULL, 10);
+}
+
+/* Locks <state_dir>/lock for the life of the process (the fd is never
+ * closed); with @wait, for up to REPLACE_WAIT_SECONDS. Returns FALSE with
+ * a message when another daemon holds it. */
+static gboolean
+lock_state_dir (const char *state_dir, gboolean wait, GError **error)
+{
+  g_autofree char *path = g_build_filename (state_dir, "lock", NULL);
+  gint64 deadline = g_get_monotonic_time () + REPLACE_WAIT_SECONDS * G_USEC_PER_SEC;
+  g_autofree char *pid = NULL;
+  int fd = open (path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+
+  if (fd < 0)
+    {
+      int saved = errno;
+      g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved), "cannot open %s: %s", path,
+                   g_strerror (saved));
+      return FALSE;
+    }
+  while (flock (fd, LOCK_EX | LOCK_NB) != 0)
+    {
+      int saved = errno;
+
+      if (saved != EWOULDBLOCK && saved != EINTR)
+        {
+          g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved), "cannot lock %s: %s", path,
+                       g_strerror (saved));
+          close (fd);
+          return FALSE;
+        }
+      if (!wait || g_get_monotonic_time () > deadline)
+        {
+          long owner = lock_owner (path);
+
+          if (wait)
+            g_set_error (error, G_IO_ERROR, G_IO_ERROR_TIMED_OUT,
+                         "the nova-volumed being replaced (pid %ld) did not release %s within %d s",
+                         owner, state_dir, REPLACE_WAIT_SECONDS);
+          else
+            g_set_error (error, G_IO_ERROR, G_IO_ERROR_BUSY,
+                         "another nova-volumed (pid %ld) uses the state directory %s; stop it, or "
+                         "start this one with --replace", owner, state_dir);
+          close (fd);
+          return FALSE;
+        }
+      g_usleep (20 * 1000);
+    }
+  pid = g_strdup_printf ("%ld\n", (long) getpid ());
+  if (ftruncate (fd, 0) != 0 || pwrite (fd, pid, strlen (pid), 0) < 0)
+    g_debug ("cannot write the pid into %s: %s", path, g_strerror (errno));
+  return TRUE;
+}
+
+static void
+own_name (Service *service, GDBusConnection *connection, gboolean replace)
+{
+  service->owner_id = g_bus_own_name_on_connection (connection, NOVA_VOLUME_DBUS_NAME,
+                                                    G_BUS_NAME_OWNER_FLAGS_ALLOW_REPLACEMENT
+                                                    | (replace ? G_BUS_NAME_OWNER_FLAGS_REPLACE : 0),
+                                                    on_name_acquired, on_name_lost, service, NULL);
 }
 
 static char *
@@ -120,6 +211,7 @@ main (int argc, char **argv)
   g_autoptr(GDBusConnection) connection = NULL;
   g_autoptr(GMainLoop) loop = NULL;
   g_autofree char *db_path = NULL;
+  gboolean replace_running = FALSE;
   Service service = { 0 };
 
   setlocale (LC_ALL, "");
@@ -159,6 +251,50 @@ main (int argc, char **argv)
       return 1;
     }
 
+  /* a daemon that runs on this state directory stops us here, before we
+   * read anything, unless we are to replace it */
+  if (!lock_state_dir (state_dir, FALSE, &error))
+    {
+      if (!replace || !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_BUSY))
+        {
+          g_printerr ("nova-volumed: %s\n", error->message);
+          return 1;
+        }
+      g_clear_error (&error);
+      replace_running = TRUE;
+    }
+
+  service.bus_type = session ? G_BUS_TYPE_SESSION : G_BUS_TYPE_SYSTEM;
+  connection = g_bus_get_sync (service.bus_type, NULL, &error);
+  if (connection == NULL)
+    {
+      g_printerr ("nova-volumed: cannot connect to the %s bus: %s%s\n", session ? "session" : "system",
+                  error->message, session ? "" : " (use --session for a per-user instance)");
+      return 1;
+    }
+  /* the bus going away ends us through on_name_lost, not exit() */
+  g_dbus_connection_set_exit_on_close (connection, FALSE);
+
+  loop = g_main_loop_new (NULL, FALSE);
+  service.loop = loop;
+  g_unix_signal_add (SIGTERM, on_terminate, &service);
+  g_unix_signal_add (SIGINT, on_terminate, &service);
+
+  if (replace_running)
+    {
+      /* take the name: the old daemon stops and lets go of the directory */
+      own_name (&service, connection, TRUE);
+      while (!service.name_acquired && !service.stop_requested)
+        g_main_context_iteration (NULL, TRUE);
+      if (service.stop_requested)
+        return service.exit_status;
+      if (!lock_state_dir (state_dir, TRUE, &error))
+        {
+          g_printerr ("nova-volumed: %s\n", error->message);
+          return 1;
+        }
+    }
+
   db_path = g_build_filename (state_dir, "nova-volume.db", NULL);
   store = nova_volume_store_open (db_path, &error);
   if (store == NULL)
@@ -183,31 +319,15 @@ main (int argc, char **argv)
       return 1;
     }
 
-  service.bus_type = session ? G_BUS_TYPE_SESSION : G_BUS_TYPE_SYSTEM;
-  connection = g_bus_get_sync (service.bus_type, NULL, &error);
-  if (connection == NULL)
-    {
-      g_printerr ("nova-volumed: cannot connect to the %s bus: %s%s\n", session ? "session" : "system",
-                  error->message, session ? "" : " (use --session for a per-user instance)");
-      return 1;
-    }
-  /* the bus going away ends us through on_name_lost, not exit() */
-  g_dbus_connection_set_exit_on_close (connection, FALSE);
-
   auth = nova_volume_auth_new (service.bus_type, getuid ());
   daemon = nova_volume_daemon_new (connection, manager, auth);
-
-  loop = g_main_loop_new (NULL, FALSE);
-  service.loop = loop;
   service.manager = manager;
   service.daemon = daemon;
-  g_unix_signal_add (SIGTERM, on_terminate, &service);
-  g_unix_signal_add (SIGINT, on_terminate, &service);
-  service.owner_id = g_bus_own_name_on_connection (connection, NOVA_VOLUME_DBUS_NAME,
-                                                   G_BUS_NAME_OWNER_FLAGS_ALLOW_REPLACEMENT
-                                                   | (replace ? G_BUS_NAME_OWNER_FLAGS_REPLACE : 0),
-                                                   on_name_acquired, on_name_lost, &service, NULL);
-  g_main_loop_run (loop);
+  if (!replace_running)
+    own_name (&service, connection, replace);
+  /* a SIGTERM that came while we started up is honoured now */
+  if (!service.stop_requested)
+    g_main_loop_run (loop);
 
   g_bus_unown_name (service.owner_id);
   g_signal_handlers_disconnect_by_data (manager, &service);

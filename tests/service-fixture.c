@@ -3,6 +3,7 @@
 
 #include <fcntl.h>
 #include <glib/gstdio.h>
+#include <sqlite3.h>
 #include <signal.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
@@ -63,11 +64,30 @@ bus_start (Fixture *fx)
   g_strstrip (fx->bus_address);
 }
 
+/* Waits for @process to end: a hang guard of 60 s, after which it is
+ * killed and the test fails (a stop never takes that long). */
+static void
+wait_or_kill (GSubprocess *process, const char *what)
+{
+  gint64 deadline = g_get_monotonic_time () + 60 * G_USEC_PER_SEC;
+
+  while (g_subprocess_get_identifier (process) != NULL)
+    {
+      if (g_get_monotonic_time () > deadline)
+        {
+          g_subprocess_force_exit (process);
+          g_error ("%s did not stop within 60 s of SIGTERM", what);
+        }
+      g_usleep (10 * 1000);
+    }
+  g_subprocess_wait (process, NULL, NULL);
+}
+
 void
 bus_stop (Fixture *fx)
 {
   g_subprocess_send_signal (fx->bus, SIGTERM);
-  g_subprocess_wait (fx->bus, NULL, NULL);
+  wait_or_kill (fx->bus, "dbus-daemon");
   g_clear_object (&fx->bus);
   g_clear_pointer (&fx->bus_address, g_free);
 }
@@ -96,6 +116,20 @@ name_has_owner (Fixture *fx)
   return owned;
 }
 
+/* The daemon answers: it owns the name and its objects are exported (with
+ * --replace it owns the name a moment before it serves). */
+gboolean
+daemon_ready (Fixture *fx)
+{
+  g_autoptr(GVariant) reply = NULL;
+
+  if (!name_has_owner (fx))
+    return FALSE;
+  reply = g_dbus_connection_call_sync (fx->connection, BUS_NAME, ROOT_PATH, "org.freedesktop.DBus.ObjectManager",
+                                       "GetManagedObjects", NULL, NULL, G_DBUS_CALL_FLAGS_NONE, -1, NULL, NULL);
+  return reply != NULL;
+}
+
 void
 daemon_start (Fixture *fx)
 {
@@ -121,7 +155,7 @@ daemon_start (Fixture *fx)
                                             "--state-dir", fx->state_dir, "--config", fx->config_path, NULL);
   g_assert_no_error (error);
 
-  while (!name_has_owner (fx))
+  while (!daemon_ready (fx))
     {
       if (g_subprocess_get_identifier (fx->daemon) == NULL || g_get_monotonic_time () > deadline)
         {
@@ -135,11 +169,8 @@ daemon_start (Fixture *fx)
 void
 daemon_stop (Fixture *fx)
 {
-  g_autoptr(GError) error = NULL;
-
   g_subprocess_send_signal (fx->daemon, SIGTERM);
-  g_subprocess_wait (fx->daemon, NULL, &error);
-  g_assert_no_error (error);
+  wait_or_kill (fx->daemon, "nova-volumed");
   if (!g_subprocess_get_if_exited (fx->daemon) || g_subprocess_get_exit_status (fx->daemon) != 0)
     {
       print_daemon_log (fx);
@@ -385,6 +416,41 @@ compare_strings (const char **a, const char **b)
   return g_strcmp0 (*a, *b);
 }
 
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (sqlite3_stmt, sqlite3_finalize)
+
+/* Every row of the state store, read the way an administrator's sqlite3
+ * would: "nothing changed" includes updated_at. */
+static void
+append_store_rows (Fixture *fx, GString *text)
+{
+  static const char *const queries[] = {
+    "SELECT * FROM volumes ORDER BY id",
+    "SELECT * FROM volume_metadata ORDER BY volume_id, key",
+    "SELECT * FROM snapshots ORDER BY id",
+    "SELECT * FROM connections ORDER BY volume_id, connector_key",
+  };
+  g_autofree char *path = g_build_filename (fx->state_dir, "nova-volume.db", NULL);
+  sqlite3 *db = NULL;
+
+  g_assert_cmpint (sqlite3_open_v2 (path, &db, SQLITE_OPEN_READONLY, NULL), ==, SQLITE_OK);
+  for (gsize q = 0; q < G_N_ELEMENTS (queries); q++)
+    {
+      g_autoptr(sqlite3_stmt) stmt = NULL;
+
+      g_assert_cmpint (sqlite3_prepare_v2 (db, queries[q], -1, &stmt, NULL), ==, SQLITE_OK);
+      while (sqlite3_step (stmt) == SQLITE_ROW)
+        {
+          for (int c = 0; c < sqlite3_column_count (stmt); c++)
+            {
+              const unsigned char *value = sqlite3_column_text (stmt, c);
+              g_string_append_printf (text, "%s|", value != NULL ? (const char *) value : "NULL");
+            }
+          g_string_append_c (text, '\n');
+        }
+    }
+  sqlite3_close (db);
+}
+
 /* Everything a client can see plus what lies on disk: two equal
  * fingerprints mean nothing changed. */
 char *
@@ -426,12 +492,15 @@ fingerprint (Fixture *fx)
       struct stat st;
 
       g_assert_cmpint (g_stat (path, &st), ==, 0);
-      g_ptr_array_add (files, g_strdup_printf ("%s %" G_GINT64_FORMAT " %" G_GINT64_FORMAT,
-                                               name, (gint64) st.st_size, (gint64) st.st_mtime));
+      g_ptr_array_add (files, g_strdup_printf ("%s %" G_GINT64_FORMAT " %" G_GINT64_FORMAT ".%09ld",
+                                               name, (gint64) st.st_size, (gint64) st.st_mtim.tv_sec,
+                                               (long) st.st_mtim.tv_nsec));
     }
   g_ptr_array_sort (files, (GCompareFunc) compare_strings);
   for (guint i = 0; i < files->len; i++)
     g_string_append_printf (text, "\n%s", (char *) g_ptr_array_index (files, i));
+  g_string_append_c (text, '\n');
+  append_store_rows (fx, text);
   return g_string_free (g_steal_pointer (&text), FALSE);
 }
 

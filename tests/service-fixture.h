@@ -37,6 +37,7 @@ void bus_start (Fixture *fx);
 void bus_stop (Fixture *fx);
 void print_daemon_log (Fixture *fx);
 gboolean name_has_owner (Fixture *fx);
+gboolean daemon_ready (Fixture *fx);
 void daemon_start (Fixture *fx);
 void daemon_stop (Fixture *fx);
 void write_config (Fixture *fx, const char *driver);

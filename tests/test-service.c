@@ -702,10 +702,11 @@ test_replace (Fixture *fx, gconstpointer data)
   g_assert_true (g_subprocess_get_if_exited (fx->daemon));
   g_assert_cmpint (g_subprocess_get_exit_status (fx->daemon), ==, 0);
   g_clear_object (&fx->daemon);
-  /* the name went straight to the second one; it stays while it lives */
-  while (!name_has_owner (fx) && g_subprocess_get_identifier (second) != NULL)
+  /* the second one took the name, waited for the first to let go of the
+   * state directory, and serves once it has read the state */
+  while (!daemon_ready (fx) && g_subprocess_get_identifier (second) != NULL)
     g_usleep (20 * 1000);
-  g_assert_true (name_has_owner (fx));
+  g_assert_true (daemon_ready (fx));
   assert_status (fx, volume, IFACE_VOLUME, "available");
   fx->daemon = g_steal_pointer (&second);
 }
