@@ -134,9 +134,9 @@ static const ConfigKey config_keys[] = {
   { "volume_backend_name", KEY_STRING, "", 0, 0, NULL, NULL,
     "Backend name reported in the volume stats; empty means the driver's name." },
   { "volume_name_template", KEY_STRING, "volume-%s", 0, 0, NULL, check_name_template,
-    "Backend name of a volume; %s is the volume id." },
+    "Backend name of a volume (its file or LV; iSCSI target names end with it); %s is the volume id." },
   { "snapshot_name_template", KEY_STRING, "snapshot-%s", 0, 0, NULL, check_name_template,
-    "Backend name of a snapshot; %s is the snapshot id." },
+    "Backend name of a snapshot (its file or LV); %s is the snapshot id." },
   { "file_volumes_dir", KEY_STRING, "", 0, 0, NULL, check_optional_absolute_path,
     "file driver: directory holding the volume files; empty means <state dir>/volumes." },
   { "fake_command_log", KEY_STRING, "", 0, 0, NULL, check_optional_absolute_path,
@@ -150,7 +150,7 @@ static const ConfigKey config_keys[] = {
   { "iscsi_port", KEY_INT, "3260", 1, 65535, NULL, NULL,
     "TCP port of the iSCSI portal." },
   { "iscsi_num_targets", KEY_INT, "100", 1, 65535, NULL, NULL,
-    "Number of iSCSI target ids this host allocates." },
+    "Number of iSCSI target ids this host allocates; an export beyond them fails." },
   { "iscsi_helper", KEY_ENUM, "tgtadm", 0, 0, iscsi_helpers, NULL,
     "Tool that exports iSCSI targets: tgtadm (userspace tgt) or lioadm (kernel LIO)." },
   { "lvm_type", KEY_ENUM, "default", 0, 0, lvm_types, NULL,
@@ -607,6 +607,34 @@ nova_volume_config_get_driver (NovaVolumeConfig *self)
 
   /* the resolver's own static string: stable even across set() */
   return value != NULL ? nova_volume_driver_resolve_name (value->text) : NULL;
+}
+
+/* @template with @id in place of its %s; check_name_template saw to it
+ * that there is exactly one and no other conversion, and the id is put in
+ * as text rather than through printf */
+static char *
+expand_name_template (const char *template, const char *id)
+{
+  const char *conversion = strstr (template, "%s");
+
+  g_return_val_if_fail (conversion != NULL, NULL);
+  return g_strdup_printf ("%.*s%s%s", (int) (conversion - template), template, id, conversion + 2);
+}
+
+char *
+nova_volume_config_volume_name (NovaVolumeConfig *self, const char *id)
+{
+  g_return_val_if_fail (NOVA_VOLUME_IS_CONFIG (self), NULL);
+  g_return_val_if_fail (id != NULL, NULL);
+  return expand_name_template (nova_volume_config_get_string (self, "volume_name_template"), id);
+}
+
+char *
+nova_volume_config_snapshot_name (NovaVolumeConfig *self, const char *id)
+{
+  g_return_val_if_fail (NOVA_VOLUME_IS_CONFIG (self), NULL);
+  g_return_val_if_fail (id != NULL, NULL);
+  return expand_name_template (nova_volume_config_get_string (self, "snapshot_name_template"), id);
 }
 
 const char *

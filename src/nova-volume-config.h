@@ -33,6 +33,12 @@ const char *nova_volume_config_get_string  (NovaVolumeConfig *self, const char *
 gint64      nova_volume_config_get_int     (NovaVolumeConfig *self, const char *key);
 gboolean    nova_volume_config_get_boolean (NovaVolumeConfig *self, const char *key);
 
+/* The backend names of a volume and a snapshot: @id put in place of the
+ * %s of volume_name_template ("volume-%s") or snapshot_name_template
+ * ("snapshot-%s"). Free with g_free (). */
+char *nova_volume_config_volume_name   (NovaVolumeConfig *self, const char *id);
+char *nova_volume_config_snapshot_name (NovaVolumeConfig *self, const char *id);
+
 /* The canonical short name of volume_driver (class paths resolved). */
 const char *nova_volume_config_get_driver (NovaVolumeConfig *self);
 

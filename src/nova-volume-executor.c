@@ -34,6 +34,7 @@ static GParamSpec *props[N_PROPS];
 static gboolean
 nova_volume_executor_real_execute_once (NovaVolumeExecutor  *self,
                                         const char *const   *argv,
+                                        const char *const   *secrets,
                                         GBytes              *stdin_bytes,
                                         GBytes             **out_stdout,
                                         GBytes             **out_stderr,
@@ -229,6 +230,66 @@ nova_volume_executor_format_argv (const char *const *argv)
   return g_string_free (g_steal_pointer (&line), FALSE);
 }
 
+char *
+nova_volume_executor_mask_secrets (const char *text, const char *const *secrets)
+{
+  gsize len;
+  g_autofree guint8 *hidden = NULL;
+  g_autoptr(GString) out = NULL;
+  gboolean any = FALSE;
+
+  g_return_val_if_fail (text != NULL, NULL);
+
+  if (secrets == NULL)
+    return g_strdup (text);
+
+  /* first every byte that belongs to some occurrence, overlapping ones
+   * included, then each run of such bytes becomes one mask: replacing one
+   * secret after the other could cut another one in half and leave the
+   * rest of it readable */
+  len = strlen (text);
+  hidden = g_malloc0 (len + 1);
+  for (gsize i = 0; secrets[i] != NULL; i++)
+    {
+      gsize secret_len = strlen (secrets[i]);
+
+      if (secret_len == 0)
+        continue;
+      for (const char *p = text; (p = strstr (p, secrets[i])) != NULL; p++)
+        {
+          memset (hidden + (p - text), 1, secret_len);
+          any = TRUE;
+        }
+    }
+  if (!any)
+    return g_strdup (text);
+
+  out = g_string_sized_new (len);
+  for (gsize i = 0; i < len; i++)
+    {
+      if (!hidden[i])
+        g_string_append_c (out, text[i]);
+      else if (i == 0 || !hidden[i - 1])
+        g_string_append (out, NOVA_VOLUME_EXECUTOR_MASK);
+    }
+  return g_string_free (g_steal_pointer (&out), FALSE);
+}
+
+GStrv
+nova_volume_executor_mask_argv (const char *const *argv, const char *const *secrets)
+{
+  gsize n;
+  GStrv masked;
+
+  g_return_val_if_fail (argv != NULL, NULL);
+
+  n = g_strv_length ((GStrv) argv);
+  masked = g_new0 (char *, n + 1);
+  for (gsize i = 0; i < n; i++)
+    masked[i] = nova_volume_executor_mask_secrets (argv[i], secrets);
+  return masked;
+}
+
 /* a NUL-terminated copy of @bytes (NULL: empty), for the char ** outputs */
 static char *
 bytes_to_string (GBytes *bytes)
@@ -242,14 +303,16 @@ bytes_to_string (GBytes *bytes)
   return g_strndup (data != NULL ? data : "", size);
 }
 
-/* the end of a command's stderr, where the reason usually is: whitespace
- * trimmed, at most STDERR_TAIL_CHARS characters, valid UTF-8 (it goes into
- * a D-Bus error message) */
+/* the end of a command's stderr, where the reason usually is: secrets
+ * masked (before it is cut, so that no half secret is left at the cut),
+ * whitespace trimmed, at most STDERR_TAIL_CHARS characters, valid UTF-8
+ * (it goes into a D-Bus error message) */
 static char *
-output_tail (GBytes *bytes)
+output_tail (GBytes *bytes, const char *const *secrets)
 {
   g_autofree char *text = bytes_to_string (bytes);
-  g_autofree char *valid = g_utf8_make_valid (g_strstrip (text), -1);
+  g_autofree char *masked = nova_volume_executor_mask_secrets (text, secrets);
+  g_autofree char *valid = g_utf8_make_valid (g_strstrip (masked), -1);
   glong len = g_utf8_strlen (valid, -1);
 
   if (len <= STDERR_TAIL_CHARS)
@@ -257,10 +320,13 @@ output_tail (GBytes *bytes)
   return g_strconcat ("...", g_utf8_offset_to_pointer (valid, len - STDERR_TAIL_CHARS), NULL);
 }
 
-/* one attempt through the class, a spawn failure reworded as ours */
+/* one attempt through the class, a spawn failure reworded as ours (and
+ * masked: the spawn error may quote the program's path) */
 static gboolean
 execute_once (NovaVolumeExecutor  *self,
               const char *const   *argv,
+              const char *const   *secrets,
+              const char *const   *masked_argv,
               GBytes              *stdin_bytes,
               GBytes             **out_stdout,
               GBytes             **out_stderr,
@@ -271,11 +337,15 @@ execute_once (NovaVolumeExecutor  *self,
   g_autoptr(GError) local_error = NULL;
   int status = 255;
 
-  if (!klass->execute_once (self, argv, stdin_bytes, out_stdout, out_stderr, &status, &local_error))
+  if (!klass->execute_once (self, argv, secrets, stdin_bytes, out_stdout, out_stderr, &status,
+                            &local_error))
     {
+      g_autofree char *reason =
+        nova_volume_executor_mask_secrets (local_error != NULL ? local_error->message : "unknown error",
+                                           secrets);
+
       g_set_error (error, NOVA_VOLUME_ERROR, NOVA_VOLUME_ERROR_FAILED,
-                   "cannot run %s: %s", argv[0],
-                   local_error != NULL ? local_error->message : "unknown error");
+                   "cannot run %s: %s", masked_argv[0], reason);
       return FALSE;
     }
   *out_exit_status = status;
@@ -290,7 +360,20 @@ nova_volume_executor_run (NovaVolumeExecutor  *self,
                           char               **out_stderr,
                           GError             **error)
 {
+  return nova_volume_executor_run_secret (self, argv, NULL, stdin_bytes, out_stdout, out_stderr, error);
+}
+
+gboolean
+nova_volume_executor_run_secret (NovaVolumeExecutor  *self,
+                                 const char *const   *argv,
+                                 const char *const   *secrets,
+                                 GBytes              *stdin_bytes,
+                                 char               **out_stdout,
+                                 char               **out_stderr,
+                                 GError             **error)
+{
   NovaVolumeExecutorPrivate *priv;
+  g_auto(GStrv) masked_argv = NULL;
   g_autofree char *line = NULL;
   guint tries;
   guint backoff_ms;
@@ -302,7 +385,9 @@ nova_volume_executor_run (NovaVolumeExecutor  *self,
   priv = nova_volume_executor_get_instance_private (self);
   tries = (guint) g_atomic_int_get (&priv->tries);
   backoff_ms = (guint) g_atomic_int_get (&priv->backoff_ms);
-  line = nova_volume_executor_format_argv (argv);
+  /* from here on only the masked words are shown anywhere */
+  masked_argv = nova_volume_executor_mask_argv (argv, secrets);
+  line = nova_volume_executor_format_argv ((const char *const *) masked_argv);
 
   for (guint attempt = 1; ; attempt++)
     {
@@ -314,7 +399,8 @@ nova_volume_executor_run (NovaVolumeExecutor  *self,
       g_debug ("running %s (attempt %u of %u)", line, attempt, tries);
 
       /* not found or not executable will not get better by retrying */
-      if (!execute_once (self, argv, stdin_bytes, &stdout_bytes, &stderr_bytes, &status, error))
+      if (!execute_once (self, argv, secrets, (const char *const *) masked_argv, stdin_bytes,
+                         &stdout_bytes, &stderr_bytes, &status, error))
         return FALSE;
 
       if (status == 0)
@@ -326,12 +412,12 @@ nova_volume_executor_run (NovaVolumeExecutor  *self,
           return TRUE;
         }
 
-      tail = output_tail (stderr_bytes);
+      tail = output_tail (stderr_bytes, secrets);
       /* some tools (tgtadm among them) explain themselves on stdout */
       if (*tail == '\0')
         {
           g_free (tail);
-          tail = output_tail (stdout_bytes);
+          tail = output_tail (stdout_bytes, secrets);
         }
 
       if (attempt >= tries)
@@ -341,10 +427,10 @@ nova_volume_executor_run (NovaVolumeExecutor  *self,
                      *tail != '\0' ? ": " : "", tail);
           if (*tail == '\0')
             g_set_error (error, NOVA_VOLUME_ERROR, NOVA_VOLUME_ERROR_FAILED,
-                         "%s exited with status %d", argv[0], status);
+                         "%s exited with status %d", masked_argv[0], status);
           else
             g_set_error (error, NOVA_VOLUME_ERROR, NOVA_VOLUME_ERROR_FAILED,
-                         "%s exited with status %d: %s", argv[0], status, tail);
+                         "%s exited with status %d: %s", masked_argv[0], status, tail);
           return FALSE;
         }
 
@@ -376,7 +462,7 @@ nova_volume_executor_run_once (NovaVolumeExecutor  *self,
 
   line = nova_volume_executor_format_argv (argv);
   g_debug ("running %s (once)", line);
-  if (!execute_once (self, argv, stdin_bytes, &stdout_bytes, &stderr_bytes, &status, error))
+  if (!execute_once (self, argv, NULL, argv, stdin_bytes, &stdout_bytes, &stderr_bytes, &status, error))
     return FALSE;
   g_debug ("%s exited with status %d", line, status);
 

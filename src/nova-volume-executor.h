@@ -14,9 +14,13 @@ struct _NovaVolumeExecutorClass {
   GObjectClass parent_class;
 
   /* One attempt. Returns FALSE only when the command could not be run at
-   * all (not found, not executable); a non-zero exit is *out_exit_status. */
+   * all (not found, not executable); a non-zero exit is *out_exit_status.
+   * @secrets (NULL-terminated, may be NULL) are strings of @argv that an
+   * implementation must not write down anywhere unmasked: pass what it
+   * keeps through nova_volume_executor_mask_secrets(). */
   gboolean (*execute_once) (NovaVolumeExecutor  *self,
                             const char *const   *argv,
+                            const char *const   *secrets,
                             GBytes              *stdin_bytes,
                             GBytes             **out_stdout,
                             GBytes             **out_stderr,
@@ -33,9 +37,28 @@ guint nova_volume_executor_get_tries      (NovaVolumeExecutor *self);
 /* First back-off in milliseconds (doubles after each failed attempt). */
 void  nova_volume_executor_set_backoff_ms (NovaVolumeExecutor *self, guint ms);
 
+/* What every secret is shown as. */
+#define NOVA_VOLUME_EXECUTOR_MASK "********"
+
 /* Runs @argv until it exits 0, at most `tries` times. Failure is
  * NOVA_VOLUME_ERROR_FAILED: "tgtadm exited with status 22: <stderr>".
- * @stdin_bytes, @out_stdout and @out_stderr may be NULL. */
+ * @stdin_bytes, @out_stdout and @out_stderr may be NULL.
+ *
+ * @secrets (NULL-terminated, may be NULL) are strings that must never be
+ * written down: in every log line, in the error message (the command's
+ * name and the end of its stderr or stdout) and in what a recording
+ * executor keeps, each occurrence of any of them is replaced by
+ * NOVA_VOLUME_EXECUTOR_MASK. The command itself gets them unmasked, and
+ * so does the caller in @out_stdout and @out_stderr. */
+gboolean nova_volume_executor_run_secret (NovaVolumeExecutor  *self,
+                                          const char *const   *argv,
+                                          const char *const   *secrets,
+                                          GBytes              *stdin_bytes,
+                                          char               **out_stdout,
+                                          char               **out_stderr,
+                                          GError             **error);
+
+/* nova_volume_executor_run_secret() without secrets. */
 gboolean nova_volume_executor_run (NovaVolumeExecutor  *self,
                                    const char *const   *argv,
                                    GBytes              *stdin_bytes,
@@ -56,5 +79,13 @@ gboolean nova_volume_executor_run_once (NovaVolumeExecutor  *self,
 /* "tgtadm --lld iscsi --op new ..." with arguments quoted where needed,
  * for logs. Never includes stdin. */
 char *nova_volume_executor_format_argv (const char *const *argv);
+
+/* @text with every occurrence of each non-empty string of @secrets (may
+ * be NULL) replaced by NOVA_VOLUME_EXECUTOR_MASK; where occurrences touch
+ * or overlap, the whole stretch is one mask, so no part of a secret is
+ * left showing. */
+char *nova_volume_executor_mask_secrets (const char *text, const char *const *secrets);
+/* A new argv (g_strfreev) with each word masked as above. */
+GStrv nova_volume_executor_mask_argv (const char *const *argv, const char *const *secrets);
 
 G_END_DECLS

@@ -228,22 +228,6 @@ nova_snapshot_record_free (NovaSnapshotRecord *record)
   g_free (record);
 }
 
-char *
-nova_volume_record_backend_name (const NovaVolumeRecord *record)
-{
-  g_return_val_if_fail (record != NULL, NULL);
-  g_return_val_if_fail (record->id != NULL, NULL);
-  return g_strdup_printf ("volume-%s", record->id);
-}
-
-char *
-nova_snapshot_record_backend_name (const NovaSnapshotRecord *record)
-{
-  g_return_val_if_fail (record != NULL, NULL);
-  g_return_val_if_fail (record->id != NULL, NULL);
-  return g_strdup_printf ("snapshot-%s", record->id);
-}
-
 /* with GCC, G_DEFINE_BOXED_TYPE type-checks copy and free through a
  * transparent union, which -Wpedantic rejects in ISO C mode */
 #pragma GCC diagnostic push

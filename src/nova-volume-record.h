@@ -81,10 +81,6 @@ void                nova_snapshot_record_free (NovaSnapshotRecord *record);
  * unless the field may be NULL, then pass NULL through). */
 void nova_record_set_string (char **field, const char *value);
 
-/* "volume-<id>", "snapshot-<id>": the backend names, as Cinder's templates. */
-char *nova_volume_record_backend_name   (const NovaVolumeRecord *record);
-char *nova_snapshot_record_backend_name (const NovaSnapshotRecord *record);
-
 GType nova_volume_record_get_type   (void) G_GNUC_CONST;
 GType nova_snapshot_record_get_type (void) G_GNUC_CONST;
 

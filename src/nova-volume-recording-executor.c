@@ -21,8 +21,9 @@ struct _NovaVolumeRecordingExecutor {
 
   /* drivers run commands from many worker threads at once */
   GMutex     lock;
-  GPtrArray *commands; /* of GStrv */
-  GQueue     results;  /* of ScriptedResult, oldest first */
+  GPtrArray *commands;          /* of GStrv, secrets masked */
+  GPtrArray *unmasked_commands; /* of GStrv, as given */
+  GQueue     results;           /* of ScriptedResult, oldest first */
   char      *log_path;
 };
 
@@ -90,6 +91,7 @@ append_line (const char *path, const char *line, GError **error)
 static gboolean
 nova_volume_recording_executor_execute_once (NovaVolumeExecutor  *executor,
                                              const char *const   *argv,
+                                             const char *const   *secrets,
                                              GBytes              *stdin_bytes,
                                              GBytes             **out_stdout,
                                              GBytes             **out_stderr,
@@ -99,13 +101,15 @@ nova_volume_recording_executor_execute_once (NovaVolumeExecutor  *executor,
   NovaVolumeRecordingExecutor *self = NOVA_VOLUME_RECORDING_EXECUTOR (executor);
   g_autoptr(GMutexLocker) locker = g_mutex_locker_new (&self->lock);
   ScriptedResult *result;
+  GStrv masked = nova_volume_executor_mask_argv (argv, secrets);
 
-  g_ptr_array_add (self->commands, g_strdupv ((char **) argv));
+  g_ptr_array_add (self->commands, masked);
+  g_ptr_array_add (self->unmasked_commands, g_strdupv ((char **) argv));
 
   /* written under the lock so the log's order is the commands' order */
   if (self->log_path != NULL)
     {
-      g_autofree char *line = nova_volume_executor_format_argv (argv);
+      g_autofree char *line = nova_volume_executor_format_argv ((const char *const *) masked);
 
       if (!append_line (self->log_path, line, error))
         return FALSE;
@@ -137,6 +141,7 @@ nova_volume_recording_executor_finalize (GObject *object)
   NovaVolumeRecordingExecutor *self = NOVA_VOLUME_RECORDING_EXECUTOR (object);
 
   g_ptr_array_unref (self->commands);
+  g_ptr_array_unref (self->unmasked_commands);
   g_queue_clear_full (&self->results, scripted_result_free);
   g_free (self->log_path);
   g_mutex_clear (&self->lock);
@@ -159,6 +164,7 @@ nova_volume_recording_executor_init (NovaVolumeRecordingExecutor *self)
 {
   g_mutex_init (&self->lock);
   self->commands = g_ptr_array_new_with_free_func ((GDestroyNotify) g_strfreev);
+  self->unmasked_commands = g_ptr_array_new_with_free_func ((GDestroyNotify) g_strfreev);
   g_queue_init (&self->results);
 
   /* one attempt and no sleeping: a scripted failure is answered once, and
@@ -193,19 +199,37 @@ nova_volume_recording_executor_push_result (NovaVolumeRecordingExecutor *self,
   g_queue_push_tail (&self->results, result);
 }
 
+/* a deep copy of @commands; the caller holds the lock */
+static GPtrArray *
+copy_commands (GPtrArray *commands)
+{
+  GPtrArray *copy = g_ptr_array_new_full (commands->len, (GDestroyNotify) g_strfreev);
+
+  for (guint i = 0; i < commands->len; i++)
+    g_ptr_array_add (copy, g_strdupv (g_ptr_array_index (commands, i)));
+  return copy;
+}
+
 GPtrArray *
 nova_volume_recording_executor_get_commands (NovaVolumeRecordingExecutor *self)
 {
-  GPtrArray *copy;
   g_autoptr(GMutexLocker) locker = NULL;
 
   g_return_val_if_fail (NOVA_VOLUME_IS_RECORDING_EXECUTOR (self), NULL);
 
   locker = g_mutex_locker_new (&self->lock);
-  copy = g_ptr_array_new_full (self->commands->len, (GDestroyNotify) g_strfreev);
-  for (guint i = 0; i < self->commands->len; i++)
-    g_ptr_array_add (copy, g_strdupv (g_ptr_array_index (self->commands, i)));
-  return copy;
+  return copy_commands (self->commands);
+}
+
+GPtrArray *
+nova_volume_recording_executor_get_unmasked_commands (NovaVolumeRecordingExecutor *self)
+{
+  g_autoptr(GMutexLocker) locker = NULL;
+
+  g_return_val_if_fail (NOVA_VOLUME_IS_RECORDING_EXECUTOR (self), NULL);
+
+  locker = g_mutex_locker_new (&self->lock);
+  return copy_commands (self->unmasked_commands);
 }
 
 GStrv
@@ -239,6 +263,7 @@ nova_volume_recording_executor_clear (NovaVolumeRecordingExecutor *self)
 
   locker = g_mutex_locker_new (&self->lock);
   g_ptr_array_set_size (self->commands, 0);
+  g_ptr_array_set_size (self->unmasked_commands, 0);
 }
 
 void

@@ -19,15 +19,20 @@ void nova_volume_recording_executor_push_result (NovaVolumeRecordingExecutor *se
                                                  const char                  *stdout_text,
                                                  const char                  *stderr_text);
 
-/* A copy of every argv run so far, in order: a GPtrArray of GStrv. */
+/* A copy of every argv run so far, in order: a GPtrArray of GStrv. The
+ * secrets given to nova_volume_executor_run_secret() are masked here, as
+ * in everything else this executor keeps. */
 GPtrArray *nova_volume_recording_executor_get_commands (NovaVolumeRecordingExecutor *self);
 /* The same, each formatted with nova_volume_executor_format_argv. */
 GStrv nova_volume_recording_executor_get_command_lines (NovaVolumeRecordingExecutor *self);
+/* The argvs exactly as they were given, secrets included: only for tests
+ * that check what a real command would have received. */
+GPtrArray *nova_volume_recording_executor_get_unmasked_commands (NovaVolumeRecordingExecutor *self);
 void nova_volume_recording_executor_clear (NovaVolumeRecordingExecutor *self);
 
-/* When set, every command line is also appended to this file, one a line
- * (the fake driver's fake_command_log), so a test outside the process can
- * read it. */
+/* When set, every command line (secrets masked) is also appended to this
+ * file, one a line (the fake driver's fake_command_log), so a test
+ * outside the process can read it. */
 void nova_volume_recording_executor_set_log_path (NovaVolumeRecordingExecutor *self,
                                                   const char                  *path);
 

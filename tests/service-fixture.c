@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "service-fixture.h"
+#include "test-util.h"
 
 /* ---- the daemon ------------------------------------------------------ */
 
@@ -212,8 +213,7 @@ fixture_setup (Fixture *fx, gconstpointer data)
 {
   g_autoptr(GError) error = NULL;
 
-  fx->dir = g_dir_make_tmp ("nova-volume-service-XXXXXX", &error);
-  g_assert_no_error (error);
+  fx->dir = test_make_tmp_dir ("nova-volume-service-XXXXXX");
   fx->state_dir = g_build_filename (fx->dir, "state", NULL);
   fx->config_path = g_build_filename (fx->dir, "nova-volume.conf", NULL);
   fx->log_path = g_build_filename (fx->dir, "nova-volumed.log", NULL);
@@ -229,21 +229,6 @@ fixture_setup (Fixture *fx, gconstpointer data)
 }
 
 void
-remove_tree (const char *path)
-{
-  g_autoptr(GDir) dir = g_dir_open (path, 0, NULL);
-  const char *name;
-
-  if (dir != NULL)
-    while ((name = g_dir_read_name (dir)) != NULL)
-      {
-        g_autofree char *child = g_build_filename (path, name, NULL);
-        remove_tree (child);
-      }
-  g_remove (path);
-}
-
-void
 fixture_teardown (Fixture *fx, gconstpointer data)
 {
   if (fx->daemon != NULL)
@@ -253,7 +238,7 @@ fixture_teardown (Fixture *fx, gconstpointer data)
   g_dbus_connection_close_sync (fx->connection, NULL, NULL);
   g_clear_object (&fx->connection);
   bus_stop (fx);
-  remove_tree (fx->dir);
+  test_remove_tree (fx->dir);
   g_free (fx->dir);
   g_free (fx->state_dir);
   g_free (fx->config_path);

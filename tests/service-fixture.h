@@ -46,7 +46,6 @@ void fixture_setup (Fixture *fx, gconstpointer data);
 void fixture_setup_system_bus (Fixture *fx, gconstpointer data);
 /* A session-bus daemon on a bus that other uids can reach too. */
 void fixture_setup_shared_session_bus (Fixture *fx, gconstpointer data);
-void remove_tree (const char *path);
 void fixture_teardown (Fixture *fx, gconstpointer data);
 GVariant *call (Fixture *fx, const char *path, const char *iface, const char *method, GVariant *params, const char *reply_type, GError **error);
 void call_ok (Fixture *fx, const char *path, const char *iface, const char *method, GVariant *params);

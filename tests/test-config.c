@@ -9,46 +9,12 @@
 #include "nova-volume-config.h"
 #include "nova-volume-driver.h"
 #include "nova-volume-error.h"
-
-/* a scratch directory, removed with what is in it */
-typedef struct {
-  char *dir;
-} Scratch;
-
-static void
-scratch_free (Scratch *scratch)
-{
-  g_autoptr(GDir) dir = g_dir_open (scratch->dir, 0, NULL);
-  const char *name;
-
-  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
-    {
-      g_autofree char *path = g_build_filename (scratch->dir, name, NULL);
-
-      g_unlink (path);
-    }
-  g_rmdir (scratch->dir);
-  g_free (scratch->dir);
-  g_free (scratch);
-}
-
-G_DEFINE_AUTOPTR_CLEANUP_FUNC (Scratch, scratch_free)
-
-static Scratch *
-scratch_new (void)
-{
-  Scratch *scratch = g_new0 (Scratch, 1);
-  g_autoptr(GError) error = NULL;
-
-  scratch->dir = g_dir_make_tmp ("test-config-XXXXXX", &error);
-  g_assert_no_error (error);
-  return scratch;
-}
+#include "test-util.h"
 
 static char *
-scratch_write (Scratch *scratch, const char *name, const char *contents)
+scratch_write (TestScratch *scratch, const char *name, const char *contents)
 {
-  g_autofree char *path = g_build_filename (scratch->dir, name, NULL);
+  g_autofree char *path = test_scratch_path (scratch, name);
   g_autoptr(GError) error = NULL;
 
   g_file_set_contents (path, contents, -1, &error);
@@ -219,7 +185,7 @@ test_bad_values_set (void)
 static void
 test_bad_values_file (void)
 {
-  g_autoptr(Scratch) scratch = scratch_new ();
+  g_autoptr(TestScratch) scratch = test_scratch_new ("test-config-XXXXXX");
 
   for (gsize i = 0; i < G_N_ELEMENTS (bad_values); i++)
     {
@@ -247,7 +213,7 @@ test_bad_values_file (void)
 static void
 test_bad_int_message (void)
 {
-  g_autoptr(Scratch) scratch = scratch_new ();
+  g_autoptr(TestScratch) scratch = test_scratch_new ("test-config-XXXXXX");
   g_autofree char *path = scratch_write (scratch, "nova-volume.conf",
                                          "[DEFAULT]\nnum_shell_tries = abc\n");
   g_autofree char *expected = g_strdup_printf ("%s: num_shell_tries = 'abc': not an integer (1..100)", path);
@@ -262,7 +228,7 @@ test_bad_int_message (void)
 static void
 test_load_values (void)
 {
-  g_autoptr(Scratch) scratch = scratch_new ();
+  g_autoptr(TestScratch) scratch = test_scratch_new ("test-config-XXXXXX");
   g_autofree char *path = scratch_write (scratch, "nova-volume.conf",
                                          "# a comment\n"
                                          "[DEFAULT]\n"
@@ -297,6 +263,53 @@ test_load_values (void)
   g_assert_cmpint (nova_volume_config_get_int (config, "iscsi_port"), ==, 3260);
 }
 
+/* the backend names come from the templates, with the id as plain text */
+static void
+test_backend_names (void)
+{
+  static const struct {
+    const char *volume_template;
+    const char *snapshot_template;
+    const char *volume_name;
+    const char *snapshot_name;
+  } cases[] = {
+    { NULL, NULL,
+      "volume-3f2a0c8e-1b2c-4d5e-8f90-123456789abc", "snapshot-3f2a0c8e-1b2c-4d5e-8f90-123456789abc" },
+    { "vol_%s.img", "%s.snap",
+      "vol_3f2a0c8e-1b2c-4d5e-8f90-123456789abc.img", "3f2a0c8e-1b2c-4d5e-8f90-123456789abc.snap" },
+    { "%s", "snap-%s-x",
+      "3f2a0c8e-1b2c-4d5e-8f90-123456789abc", "snap-3f2a0c8e-1b2c-4d5e-8f90-123456789abc-x" },
+  };
+  const char *id = "3f2a0c8e-1b2c-4d5e-8f90-123456789abc";
+
+  for (gsize i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autoptr(NovaVolumeConfig) config = nova_volume_config_new ();
+      g_autoptr(GError) error = NULL;
+      g_autofree char *volume_name = NULL;
+      g_autofree char *snapshot_name = NULL;
+
+      if (cases[i].volume_template != NULL)
+        {
+          g_assert_true (nova_volume_config_set (config, "volume_name_template", cases[i].volume_template, &error));
+          g_assert_true (nova_volume_config_set (config, "snapshot_name_template", cases[i].snapshot_template, &error));
+          g_assert_no_error (error);
+        }
+      volume_name = nova_volume_config_volume_name (config, id);
+      snapshot_name = nova_volume_config_snapshot_name (config, id);
+      g_assert_cmpstr (volume_name, ==, cases[i].volume_name);
+      g_assert_cmpstr (snapshot_name, ==, cases[i].snapshot_name);
+    }
+
+  /* an id is text, not a format: a % in it stays a % */
+  {
+    g_autoptr(NovaVolumeConfig) config = nova_volume_config_new ();
+    g_autofree char *name = nova_volume_config_volume_name (config, "a%sb%n");
+
+    g_assert_cmpstr (name, ==, "volume-a%sb%n");
+  }
+}
+
 static void
 test_driver_aliases (void)
 {
@@ -318,7 +331,7 @@ test_driver_aliases (void)
     { "nova.volume.driver.LoggingVolumeDriver", "logging" },
     { "nova.volume.driver.AOEDriver", "aoe" },
   };
-  g_autoptr(Scratch) scratch = scratch_new ();
+  g_autoptr(TestScratch) scratch = test_scratch_new ("test-config-XXXXXX");
 
   for (gsize i = 0; i < G_N_ELEMENTS (aliases); i++)
     {
@@ -359,7 +372,7 @@ test_unknown_driver (void)
 static void
 test_unknown_key (void)
 {
-  g_autoptr(Scratch) scratch = scratch_new ();
+  g_autoptr(TestScratch) scratch = test_scratch_new ("test-config-XXXXXX");
   g_autofree char *path = scratch_write (scratch, "nova-volume.conf",
                                          "[DEFAULT]\nvolume_group = vg0\nvolume_grup = vg1\n");
   g_autofree char *expected = g_strdup_printf ("%s: unknown key 'volume_grup' in [DEFAULT]", path);
@@ -380,7 +393,7 @@ test_unknown_key (void)
 static void
 test_unknown_group (void)
 {
-  g_autoptr(Scratch) scratch = scratch_new ();
+  g_autoptr(TestScratch) scratch = test_scratch_new ("test-config-XXXXXX");
   g_autofree char *path = scratch_write (scratch, "nova-volume.conf",
                                          "[DEFAULT]\nvolume_group = vg0\n"
                                          "[lvm]\nvolume_group = vg1\n");
@@ -396,7 +409,7 @@ test_unknown_group (void)
 static void
 test_syntax_error (void)
 {
-  g_autoptr(Scratch) scratch = scratch_new ();
+  g_autoptr(TestScratch) scratch = test_scratch_new ("test-config-XXXXXX");
   g_autofree char *path = scratch_write (scratch, "nova-volume.conf",
                                          "[DEFAULT]\nthis line has no equals sign\n");
   g_autoptr(GError) error = NULL;
@@ -410,7 +423,7 @@ test_syntax_error (void)
 static void
 test_empty_file (void)
 {
-  g_autoptr(Scratch) scratch = scratch_new ();
+  g_autoptr(TestScratch) scratch = test_scratch_new ("test-config-XXXXXX");
   g_autofree char *empty = scratch_write (scratch, "empty.conf", "");
   g_autofree char *group = scratch_write (scratch, "group.conf", "[DEFAULT]\n# nothing set\n");
   g_autoptr(GError) error = NULL;
@@ -427,7 +440,7 @@ test_empty_file (void)
 static void
 test_missing_file (void)
 {
-  g_autoptr(Scratch) scratch = scratch_new ();
+  g_autoptr(TestScratch) scratch = test_scratch_new ("test-config-XXXXXX");
   g_autofree char *path = g_build_filename (scratch->dir, "absent.conf", NULL);
   g_autoptr(GError) error = NULL;
   g_autoptr(NovaVolumeConfig) config = NULL;
@@ -678,6 +691,7 @@ main (int argc, char **argv)
   g_test_add_func ("/config/bad-values/file", test_bad_values_file);
   g_test_add_func ("/config/bad-values/int-message", test_bad_int_message);
   g_test_add_func ("/config/load", test_load_values);
+  g_test_add_func ("/config/backend-names", test_backend_names);
   g_test_add_func ("/config/driver/aliases", test_driver_aliases);
   g_test_add_func ("/config/driver/unknown", test_unknown_driver);
   g_test_add_func ("/config/unknown-key", test_unknown_key);

@@ -8,6 +8,7 @@
 #include "nova-volume-error.h"
 #include "nova-volume-executor.h"
 #include "nova-volume-recording-executor.h"
+#include "test-util.h"
 
 /* the real executor, counting the attempts it makes: what "not retried"
  * means, seen from inside */
@@ -24,6 +25,7 @@ G_DEFINE_FINAL_TYPE (TestCountingExecutor, test_counting_executor, NOVA_VOLUME_T
 static gboolean
 test_counting_executor_execute_once (NovaVolumeExecutor  *executor,
                                      const char *const   *argv,
+                                     const char *const   *secrets,
                                      GBytes              *stdin_bytes,
                                      GBytes             **out_stdout,
                                      GBytes             **out_stderr,
@@ -34,7 +36,7 @@ test_counting_executor_execute_once (NovaVolumeExecutor  *executor,
 
   g_atomic_int_inc (&self->attempts);
   return NOVA_VOLUME_EXECUTOR_CLASS (test_counting_executor_parent_class)->execute_once (
-    executor, argv, stdin_bytes, out_stdout, out_stderr, out_exit_status, error);
+    executor, argv, secrets, stdin_bytes, out_stdout, out_stderr, out_exit_status, error);
 }
 
 static void
@@ -58,53 +60,12 @@ counting_executor_new (guint tries)
   return self;
 }
 
-/* a scratch directory, removed with what is in it */
-typedef struct {
-  char *dir;
-} Scratch;
-
-static void
-scratch_free (Scratch *scratch)
-{
-  g_autoptr(GDir) dir = g_dir_open (scratch->dir, 0, NULL);
-  const char *name;
-
-  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
-    {
-      g_autofree char *path = g_build_filename (scratch->dir, name, NULL);
-
-      g_unlink (path);
-    }
-  g_rmdir (scratch->dir);
-  g_free (scratch->dir);
-  g_free (scratch);
-}
-
-G_DEFINE_AUTOPTR_CLEANUP_FUNC (Scratch, scratch_free)
-
-static Scratch *
-scratch_new (void)
-{
-  Scratch *scratch = g_new0 (Scratch, 1);
-  g_autoptr(GError) error = NULL;
-
-  scratch->dir = g_dir_make_tmp ("test-executor-XXXXXX", &error);
-  g_assert_no_error (error);
-  return scratch;
-}
-
-static char *
-scratch_path (Scratch *scratch, const char *name)
-{
-  return g_build_filename (scratch->dir, name, NULL);
-}
-
 /* writes an executable shell script: the command under test, not the way
  * the executor runs it */
 static char *
-scratch_script (Scratch *scratch, const char *name, const char *body)
+scratch_script (TestScratch *scratch, const char *name, const char *body)
 {
-  g_autofree char *path = scratch_path (scratch, name);
+  g_autofree char *path = test_scratch_path (scratch, name);
   g_autofree char *contents = g_strconcat ("#!/bin/sh\n", body, NULL);
   g_autoptr(GError) error = NULL;
 
@@ -168,8 +129,8 @@ test_false_retried (void)
 static void
 test_status_and_stderr (void)
 {
-  g_autoptr(Scratch) scratch = scratch_new ();
-  g_autofree char *counter = scratch_path (scratch, "counter");
+  g_autoptr(TestScratch) scratch = test_scratch_new ("test-executor-XXXXXX");
+  g_autofree char *counter = test_scratch_path (scratch, "counter");
   g_autofree char *script = scratch_script (scratch, "fail.sh",
                                             "echo run >> \"$1\"\n"
                                             "echo 'some output' \n"
@@ -192,7 +153,7 @@ test_status_and_stderr (void)
 static void
 test_stdout_when_stderr_empty (void)
 {
-  g_autoptr(Scratch) scratch = scratch_new ();
+  g_autoptr(TestScratch) scratch = test_scratch_new ("test-executor-XXXXXX");
   g_autofree char *script = scratch_script (scratch, "quiet.sh", "echo 'explained on stdout'\nexit 2\n");
   g_autofree char *expected = g_strdup_printf ("%s exited with status 2: explained on stdout", script);
   g_autoptr(NovaVolumeExecutor) executor = nova_volume_executor_new (1);
@@ -206,7 +167,7 @@ test_stdout_when_stderr_empty (void)
 static void
 test_stderr_tail (void)
 {
-  g_autoptr(Scratch) scratch = scratch_new ();
+  g_autoptr(TestScratch) scratch = test_scratch_new ("test-executor-XXXXXX");
   /* 5000 'x' then the line that explains */
   g_autofree char *script = scratch_script (scratch, "chatty.sh",
                                             "i=0\n"
@@ -231,8 +192,8 @@ test_stderr_tail (void)
 static void
 test_retry_then_success (void)
 {
-  g_autoptr(Scratch) scratch = scratch_new ();
-  g_autofree char *counter = scratch_path (scratch, "counter");
+  g_autoptr(TestScratch) scratch = test_scratch_new ("test-executor-XXXXXX");
+  g_autofree char *counter = test_scratch_path (scratch, "counter");
   /* fails twice, then works */
   g_autofree char *script = scratch_script (scratch, "flaky.sh",
                                             "echo run >> \"$1\"\n"
@@ -290,8 +251,8 @@ test_stdin (void)
 static void
 test_no_shell (void)
 {
-  g_autoptr(Scratch) scratch = scratch_new ();
-  g_autofree char *marker = scratch_path (scratch, "pwned");
+  g_autoptr(TestScratch) scratch = test_scratch_new ("test-executor-XXXXXX");
+  g_autofree char *marker = test_scratch_path (scratch, "pwned");
   g_autofree char *nasty = g_strdup_printf ("a b; touch %s; $(touch %s) `touch %s` > %s * | x && y",
                                             marker, marker, marker, marker);
   g_autoptr(NovaVolumeExecutor) executor = nova_volume_executor_new (1);
@@ -341,7 +302,7 @@ test_missing_binary (void)
 static void
 test_not_executable (void)
 {
-  g_autoptr(Scratch) scratch = scratch_new ();
+  g_autoptr(TestScratch) scratch = test_scratch_new ("test-executor-XXXXXX");
   g_autofree char *script = scratch_script (scratch, "noexec.sh", "exit 0\n");
   g_autoptr(TestCountingExecutor) executor = counting_executor_new (3);
   const char *argv[] = { script, NULL };
@@ -357,8 +318,8 @@ test_not_executable (void)
 static void
 test_run_once (void)
 {
-  g_autoptr(Scratch) scratch = scratch_new ();
-  g_autofree char *counter = scratch_path (scratch, "counter");
+  g_autoptr(TestScratch) scratch = test_scratch_new ("test-executor-XXXXXX");
+  g_autofree char *counter = test_scratch_path (scratch, "counter");
   g_autofree char *script = scratch_script (scratch, "refuse.sh",
                                             "echo run >> \"$1\"\n"
                                             "echo 'out'\n"
@@ -383,7 +344,7 @@ test_run_once (void)
 static void
 test_killed_by_signal (void)
 {
-  g_autoptr(Scratch) scratch = scratch_new ();
+  g_autoptr(TestScratch) scratch = test_scratch_new ("test-executor-XXXXXX");
   g_autofree char *script = scratch_script (scratch, "killed.sh", "kill -9 $$\n");
   g_autoptr(NovaVolumeExecutor) executor = nova_volume_executor_new (1);
   const char *argv[] = { script, NULL };
@@ -629,8 +590,8 @@ test_recording_script (void)
 static void
 test_recording_log (void)
 {
-  g_autoptr(Scratch) scratch = scratch_new ();
-  g_autofree char *log = scratch_path (scratch, "commands.log");
+  g_autoptr(TestScratch) scratch = test_scratch_new ("test-executor-XXXXXX");
+  g_autofree char *log = test_scratch_path (scratch, "commands.log");
   g_autofree char *bad_log = g_build_filename (scratch->dir, "no-such-dir", "commands.log", NULL);
   g_autoptr(NovaVolumeRecordingExecutor) recording = nova_volume_recording_executor_new ();
   NovaVolumeExecutor *executor = NOVA_VOLUME_EXECUTOR (recording);
@@ -699,8 +660,8 @@ record_thread (gpointer data)
 static void
 test_recording_threads (void)
 {
-  g_autoptr(Scratch) scratch = scratch_new ();
-  g_autofree char *log = scratch_path (scratch, "commands.log");
+  g_autoptr(TestScratch) scratch = test_scratch_new ("test-executor-XXXXXX");
+  g_autofree char *log = test_scratch_path (scratch, "commands.log");
   g_autoptr(NovaVolumeRecordingExecutor) recording = nova_volume_recording_executor_new ();
   g_autoptr(GPtrArray) commands = NULL;
   g_auto(GStrv) lines = NULL;
@@ -737,6 +698,203 @@ test_recording_threads (void)
     }
 }
 
+/* secrets */
+
+/* every message logged in the core's domain while installed, the debug
+ * ones included: what a journal could end up holding */
+typedef struct {
+  GMutex     lock;
+  GPtrArray *messages;
+  guint      handler;
+} LogCapture;
+
+static void
+log_capture_handler (const char *domain, GLogLevelFlags level, const char *message, gpointer user_data)
+{
+  LogCapture *capture = user_data;
+
+  g_mutex_lock (&capture->lock);
+  g_ptr_array_add (capture->messages, g_strdup (message));
+  g_mutex_unlock (&capture->lock);
+}
+
+static void
+log_capture_start (LogCapture *capture)
+{
+  g_mutex_init (&capture->lock);
+  capture->messages = g_ptr_array_new_with_free_func (g_free);
+  capture->handler = g_log_set_handler ("nova-volume", G_LOG_LEVEL_MASK, log_capture_handler, capture);
+}
+
+static void
+log_capture_stop (LogCapture *capture)
+{
+  g_log_remove_handler ("nova-volume", capture->handler);
+  g_ptr_array_unref (capture->messages);
+  g_mutex_clear (&capture->lock);
+}
+
+/* no captured message holds @secret, and some message holds @expected */
+static void
+assert_log_masked (LogCapture *capture, const char *secret, const char *expected)
+{
+  gboolean found = FALSE;
+
+  g_assert_cmpuint (capture->messages->len, >, 0);
+  for (guint i = 0; i < capture->messages->len; i++)
+    {
+      const char *message = g_ptr_array_index (capture->messages, i);
+
+      if (strstr (message, secret) != NULL)
+        g_error ("the secret was logged: %s", message);
+      if (strstr (message, expected) != NULL)
+        found = TRUE;
+    }
+  if (!found)
+    g_error ("no message holds \"%s\"", expected);
+}
+
+#define SECRET "S3cr3t-Pa55w0rd"
+
+static void
+test_mask_secrets (void)
+{
+  static const struct {
+    const char *text;
+    const char *secrets[3];
+    const char *masked;
+  } cases[] = {
+    { "nothing to hide", { NULL }, "nothing to hide" },
+    { "pw=hunter2;", { "hunter2", NULL }, "pw=********;" },
+    { "hunter2 and hunter2", { "hunter2", NULL }, "******** and ********" },
+    /* touching or overlapping occurrences are one mask: no part of either
+     * secret is left */
+    { "xxabcdefyy", { "abcd", "cdef" }, "xx********yy" },
+    { "xxcdefabcdyy", { "abcd", "cdef" }, "xx********yy" },
+    { "ababab", { "ab", NULL }, "********" },
+    { "password123", { "pass", "password123" }, "********" },
+    /* an empty secret would be everywhere: it means nothing */
+    { "abc", { "", NULL }, "abc" },
+    { "", { "x", NULL }, "" },
+  };
+
+  for (gsize i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      const char *const *secrets = cases[i].secrets[0] != NULL ? cases[i].secrets : NULL;
+      g_autofree char *masked = nova_volume_executor_mask_secrets (cases[i].text, secrets);
+
+      g_assert_cmpstr (masked, ==, cases[i].masked);
+    }
+
+  {
+    const char *argv[] = { "tgtadm", "--password", SECRET, "--opt=" SECRET, NULL };
+    const char *secrets[] = { SECRET, NULL };
+    g_auto(GStrv) masked = nova_volume_executor_mask_argv (argv, secrets);
+    const char *expected[] = { "tgtadm", "--password", "********", "--opt=********", NULL };
+
+    g_assert_true (g_strv_equal ((const char *const *) masked, expected));
+  }
+}
+
+/* a command that fails and repeats its secret on stderr: neither the
+ * error nor any log line shows it */
+static void
+test_secret_not_shown (void)
+{
+  g_autoptr(TestScratch) scratch = test_scratch_new ("test-executor-XXXXXX");
+  g_autofree char *script = scratch_script (scratch, "login.sh",
+                                            "echo \"account $1: password $2 rejected\" >&2\n"
+                                            "exit 5\n");
+  g_autofree char *expected = g_strdup_printf ("%s exited with status 5: "
+                                               "account admin: password ******** rejected", script);
+  g_autofree char *echo = scratch_script (scratch, "echo.sh", "echo \"$2\"\n");
+  g_autoptr(NovaVolumeExecutor) executor = nova_volume_executor_new (2);
+  const char *argv[] = { script, "admin", SECRET, NULL };
+  const char *echo_argv[] = { echo, "admin", SECRET, NULL };
+  const char *missing_argv[] = { "/nonexistent/" SECRET, NULL };
+  const char *secrets[] = { SECRET, NULL };
+  g_autoptr(GError) error = NULL;
+  g_autofree char *out = NULL;
+  LogCapture capture;
+
+  nova_volume_executor_set_backoff_ms (executor, 1);
+  log_capture_start (&capture);
+
+  g_assert_false (nova_volume_executor_run_secret (executor, argv, secrets, NULL, NULL, NULL, &error));
+  g_assert_error (error, NOVA_VOLUME_ERROR, NOVA_VOLUME_ERROR_FAILED);
+  g_assert_cmpstr (error->message, ==, expected);
+  g_clear_error (&error);
+  /* the attempts as they ran (debug) and as they failed (message) */
+  assert_log_masked (&capture, SECRET, "login.sh admin '********'");
+  assert_log_masked (&capture, SECRET, "password ******** rejected");
+
+  /* a program that cannot be started, its path holding the secret */
+  g_assert_false (nova_volume_executor_run_secret (executor, missing_argv, secrets, NULL, NULL, NULL, &error));
+  g_assert_error (error, NOVA_VOLUME_ERROR, NOVA_VOLUME_ERROR_FAILED);
+  g_assert_true (g_str_has_prefix (error->message, "cannot run /nonexistent/********: "));
+  g_assert_null (strstr (error->message, SECRET));
+  g_clear_error (&error);
+  assert_log_masked (&capture, SECRET, "/nonexistent/********");
+
+  /* the command itself gets the secret, and the caller its output */
+  g_assert_true (nova_volume_executor_run_secret (executor, echo_argv, secrets, NULL, &out, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_cmpstr (out, ==, SECRET "\n");
+  assert_log_masked (&capture, SECRET, "echo.sh admin '********'");
+
+  log_capture_stop (&capture);
+}
+
+/* the recording executor keeps nothing unmasked but the argvs for tests */
+static void
+test_recording_secrets (void)
+{
+  g_autoptr(TestScratch) scratch = test_scratch_new ("test-executor-XXXXXX");
+  g_autofree char *log = test_scratch_path (scratch, "commands.log");
+  g_autoptr(NovaVolumeRecordingExecutor) recording = nova_volume_recording_executor_new ();
+  NovaVolumeExecutor *executor = NOVA_VOLUME_EXECUTOR (recording);
+  const char *argv[] = { "tgtadm", "--mode", "account", "--user", "admin", "--password", SECRET, NULL };
+  const char *masked[] = { "tgtadm", "--mode", "account", "--user", "admin", "--password", "********", NULL };
+  const char *secrets[] = { SECRET, NULL };
+  g_autoptr(GPtrArray) commands = NULL;
+  g_autoptr(GPtrArray) unmasked = NULL;
+  g_autoptr(GError) error = NULL;
+  g_auto(GStrv) lines = NULL;
+  g_autofree char *contents = NULL;
+  LogCapture capture;
+
+  nova_volume_recording_executor_set_log_path (recording, log);
+  nova_volume_recording_executor_push_result (recording, 22, NULL, "tgtadm: bad password " SECRET);
+  log_capture_start (&capture);
+
+  g_assert_false (nova_volume_executor_run_secret (executor, argv, secrets, NULL, NULL, NULL, &error));
+  g_assert_error (error, NOVA_VOLUME_ERROR, NOVA_VOLUME_ERROR_FAILED);
+  g_assert_cmpstr (error->message, ==, "tgtadm exited with status 22: tgtadm: bad password ********");
+  g_clear_error (&error);
+  assert_log_masked (&capture, SECRET, "bad password ********");
+  log_capture_stop (&capture);
+
+  commands = nova_volume_recording_executor_get_commands (recording);
+  g_assert_cmpuint (commands->len, ==, 1);
+  g_assert_true (g_strv_equal (g_ptr_array_index (commands, 0), masked));
+  lines = nova_volume_recording_executor_get_command_lines (recording);
+  g_assert_cmpstr (lines[0], ==, "tgtadm --mode account --user admin --password '********'");
+  g_assert_true (g_file_get_contents (log, &contents, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_cmpstr (contents, ==, "tgtadm --mode account --user admin --password '********'\n");
+
+  /* what a real tgtadm would have been given */
+  unmasked = nova_volume_recording_executor_get_unmasked_commands (recording);
+  g_assert_cmpuint (unmasked->len, ==, 1);
+  g_assert_true (g_strv_equal (g_ptr_array_index (unmasked, 0), argv));
+
+  /* clear forgets both */
+  nova_volume_recording_executor_clear (recording);
+  g_clear_pointer (&unmasked, g_ptr_array_unref);
+  unmasked = nova_volume_recording_executor_get_unmasked_commands (recording);
+  g_assert_cmpuint (unmasked->len, ==, 0);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -759,10 +917,13 @@ main (int argc, char **argv)
   g_test_add_func ("/executor/tries", test_tries);
   g_test_add_func ("/executor/format-argv", test_format_argv);
   g_test_add_func ("/executor/threads", test_threads);
+  g_test_add_func ("/executor/mask-secrets", test_mask_secrets);
+  g_test_add_func ("/executor/secret-not-shown", test_secret_not_shown);
   g_test_add_func ("/recording-executor/records", test_recording_records);
   g_test_add_func ("/recording-executor/script", test_recording_script);
   g_test_add_func ("/recording-executor/log", test_recording_log);
   g_test_add_func ("/recording-executor/threads", test_recording_threads);
+  g_test_add_func ("/recording-executor/secrets", test_recording_secrets);
 
   return g_test_run ();
 }

@@ -15,6 +15,8 @@
 #include "nova-volume-error.h"
 #include "nova-volume-executor.h"
 #include "nova-volume-recording-executor.h"
+#include "nova-volume-secret.h"
+#include "test-util.h"
 
 #define MiB (G_GUINT64_CONSTANT (1024) * 1024)
 #define GiB (MiB * 1024)
@@ -34,45 +36,13 @@ typedef struct {
 
 /* helpers */
 
-static void
-remove_tree (const char *path)
-{
-  g_autoptr(GDir) dir = g_dir_open (path, 0, NULL);
-  const char *name;
-
-  if (dir != NULL)
-    {
-      while ((name = g_dir_read_name (dir)) != NULL)
-        {
-          g_autofree char *child = g_build_filename (path, name, NULL);
-          remove_tree (child);
-        }
-    }
-  g_remove (path);
-}
-
-static void
-config_set (NovaVolumeConfig *config, const char *key, const char *value)
-{
-  g_autoptr(GError) error = NULL;
-
-  g_assert_true (nova_volume_config_set (config, key, value, &error));
-  g_assert_no_error (error);
-}
-
 static NovaVolumeDriverContext *
 make_context (const char *state_dir, const char *driver, const char *log_key, const char *log_path,
               NovaVolumeExecutor *executor)
 {
-  g_autoptr(NovaVolumeConfig) config = nova_volume_config_new ();
-
-  config_set (config, "volume_driver", driver);
-  config_set (config, "volume_group", VG);
-  config_set (config, "iscsi_ip_address", "10.0.0.5");
-  config_set (config, "iscsi_port", "3261");
-  if (log_key != NULL)
-    config_set (config, log_key, log_path);
-  return nova_volume_driver_context_new (config, executor, NULL, state_dir);
+  return test_driver_context_new (state_dir, executor, "volume_driver", driver, "volume_group", VG,
+                                  "iscsi_ip_address", "10.0.0.5", "iscsi_port", "3261",
+                                  log_key, log_path, NULL);
 }
 
 static void
@@ -81,16 +51,12 @@ fixture_setup (Fixture *fx, gconstpointer data)
   const char *driver_name = data;
   gboolean fake = g_str_equal (driver_name, "fake");
   g_autoptr(NovaVolumeExecutor) executor = NOVA_VOLUME_EXECUTOR (nova_volume_recording_executor_new ());
-  g_autoptr(GError) error = NULL;
 
-  fx->state_dir = g_dir_make_tmp ("nova-volume-fake-XXXXXX", &error);
-  g_assert_no_error (error);
+  fx->state_dir = test_make_tmp_dir ("nova-volume-fake-XXXXXX");
   fx->log_path = g_build_filename (fx->state_dir, "commands.log", NULL);
   fx->ctx = make_context (fx->state_dir, driver_name,
                           fake ? "fake_command_log" : "logging_driver_log", fx->log_path, executor);
-  fx->driver = nova_volume_driver_load (fx->ctx, &error);
-  g_assert_no_error (error);
-  g_assert_nonnull (fx->driver);
+  fx->driver = test_driver_load (fx->ctx);
   if (fake)
     {
       g_object_get (fx->driver, "executor", &fx->recorder, NULL);
@@ -110,30 +76,20 @@ fixture_teardown (Fixture *fx, gconstpointer data)
   g_clear_object (&fx->recorder);
   g_clear_object (&fx->driver);
   g_clear_pointer (&fx->ctx, nova_volume_driver_context_unref);
-  remove_tree (fx->state_dir);
+  test_remove_tree (fx->state_dir);
   g_free (fx->state_dir);
   g_free (fx->log_path);
 }
 
-static NovaVolumeRecord *
-new_volume (guint64 size)
+/* a new driver from the fixture's context, as after a restart or a
+ * changed config: the old one and what it held in memory are gone */
+static void
+reload_driver (Fixture *fx)
 {
-  NovaVolumeRecord *volume = nova_volume_record_new ();
-
-  volume->id = g_uuid_string_random ();
-  volume->size = size;
-  return volume;
-}
-
-static NovaSnapshotRecord *
-new_snapshot (const NovaVolumeRecord *volume)
-{
-  NovaSnapshotRecord *snapshot = nova_snapshot_record_new ();
-
-  snapshot->id = g_uuid_string_random ();
-  g_free (snapshot->volume_id);
-  snapshot->volume_id = g_strdup (volume->id);
-  return snapshot;
+  g_clear_object (&fx->recorder);
+  g_clear_object (&fx->driver);
+  fx->driver = test_driver_load (fx->ctx);
+  g_object_get (fx->driver, "executor", &fx->recorder, NULL);
 }
 
 /* the commands recorded since the last call, then forgets them */
@@ -185,10 +141,10 @@ assert_variant (GVariant *got, GVariant *expected)
 static void
 test_fake_volume_commands (Fixture *fx, gconstpointer data)
 {
-  g_autoptr(NovaVolumeRecord) volume = new_volume (GiB);
-  g_autoptr(NovaVolumeRecord) small = new_volume (1000);
-  g_autoptr(NovaVolumeRecord) never = new_volume (GiB);
-  g_autoptr(NovaSnapshotRecord) snapshot = new_snapshot (volume);
+  g_autoptr(NovaVolumeRecord) volume = test_new_volume (GiB);
+  g_autoptr(NovaVolumeRecord) small = test_new_volume (1000);
+  g_autoptr(NovaVolumeRecord) never = test_new_volume (GiB);
+  g_autoptr(NovaSnapshotRecord) snapshot = test_new_snapshot (volume);
   g_autoptr(GPtrArray) commands = NULL;
   g_autoptr(GError) error = NULL;
   g_autofree char *lv = NULL;
@@ -259,7 +215,7 @@ test_fake_volume_commands (Fixture *fx, gconstpointer data)
 
   /* ids become argv words: an option-looking one is refused */
   {
-    g_autoptr(NovaVolumeRecord) bad = new_volume (GiB);
+    g_autoptr(NovaVolumeRecord) bad = test_new_volume (GiB);
     g_free (bad->id);
     bad->id = g_strdup ("--force");
     g_assert_false (nova_volume_driver_create_volume (fx->driver, bad, &error));
@@ -276,11 +232,11 @@ record_progress (double fraction, gpointer user_data)
 static void
 test_fake_copy_commands (Fixture *fx, gconstpointer data)
 {
-  g_autoptr(NovaVolumeRecord) source = new_volume (GiB);
-  g_autoptr(NovaSnapshotRecord) snapshot = new_snapshot (source);
-  g_autoptr(NovaVolumeRecord) from_snapshot = new_volume (2 * GiB);
-  g_autoptr(NovaVolumeRecord) clone = new_volume (0);
-  g_autoptr(NovaVolumeRecord) cancelled_volume = new_volume (0);
+  g_autoptr(NovaVolumeRecord) source = test_new_volume (GiB);
+  g_autoptr(NovaSnapshotRecord) snapshot = test_new_snapshot (source);
+  g_autoptr(NovaVolumeRecord) from_snapshot = test_new_volume (2 * GiB);
+  g_autoptr(NovaVolumeRecord) clone = test_new_volume (0);
+  g_autoptr(NovaVolumeRecord) cancelled_volume = test_new_volume (0);
   g_autoptr(GCancellable) cancellable = g_cancellable_new ();
   g_autoptr(GPtrArray) commands = NULL;
   g_autoptr(GError) error = NULL;
@@ -339,7 +295,7 @@ test_fake_copy_commands (Fixture *fx, gconstpointer data)
 static void
 test_fake_commands_property (Fixture *fx, gconstpointer data)
 {
-  g_autoptr(NovaVolumeRecord) volume = new_volume (GiB);
+  g_autoptr(NovaVolumeRecord) volume = test_new_volume (GiB);
   g_autoptr(GPtrArray) commands = NULL;
   g_autoptr(GError) error = NULL;
   g_auto(GStrv) lines = NULL;
@@ -387,6 +343,21 @@ test_fake_commands_property (Fixture *fx, gconstpointer data)
 
 /* fake: the tgt side */
 
+/* @commands from @first on take target @tid apart: its LUN, the target,
+ * and the CHAP account of @user unless NULL */
+static void
+assert_target_deleted (GPtrArray *commands, guint first, const char *tid, const char *user)
+{
+  g_assert_cmpuint (commands->len, >=, first + (user != NULL ? 3 : 2));
+  assert_argv (CMD (commands, first), "tgtadm", "--lld", "iscsi", "--mode", "logicalunit", "--op", "delete",
+               "--tid", tid, "--lun", "1", NULL);
+  assert_argv (CMD (commands, first + 1), "tgtadm", "--lld", "iscsi", "--mode", "target", "--op", "delete",
+               "--tid", tid, NULL);
+  if (user != NULL)
+    assert_argv (CMD (commands, first + 2), "tgtadm", "--lld", "iscsi", "--mode", "account", "--op", "delete",
+                 "--user", user, NULL);
+}
+
 static guint
 tid_of (const NovaVolumeRecord *volume)
 {
@@ -420,10 +391,10 @@ assert_chap (const char *auth, char **user, char **secret)
 static void
 test_fake_export_commands (Fixture *fx, gconstpointer data)
 {
-  g_autoptr(NovaVolumeRecord) volume = new_volume (GiB);
-  g_autoptr(NovaVolumeRecord) second = new_volume (GiB);
-  g_autoptr(NovaVolumeRecord) third = new_volume (GiB);
-  g_autoptr(NovaVolumeRecord) never = new_volume (GiB);
+  g_autoptr(NovaVolumeRecord) volume = test_new_volume (GiB);
+  g_autoptr(NovaVolumeRecord) second = test_new_volume (GiB);
+  g_autoptr(NovaVolumeRecord) third = test_new_volume (GiB);
+  g_autoptr(NovaVolumeRecord) never = test_new_volume (GiB);
   g_autoptr(GPtrArray) commands = NULL;
   g_autoptr(GError) error = NULL;
   g_autofree char *iqn = g_strdup_printf (PREFIX "volume-%s", volume->id);
@@ -438,6 +409,16 @@ test_fake_export_commands (Fixture *fx, gconstpointer data)
   assert_chap (volume->provider_auth, &user, &secret);
   location = g_strdup_printf (PORTAL ",1 %s 1", iqn);
   g_assert_cmpstr (volume->provider_location, ==, location);
+
+  /* tgtadm would get the password itself: the executor masks it in what
+   * it keeps, the driver does not */
+  {
+    g_autoptr(GPtrArray) unmasked = nova_volume_recording_executor_get_unmasked_commands (fx->recorder);
+
+    g_assert_cmpuint (unmasked->len, ==, 5);
+    assert_argv (CMD (unmasked, 2), "tgtadm", "--lld", "iscsi", "--mode", "account", "--op", "new",
+                 "--user", user, "--password", secret, NULL);
+  }
 
   commands = take_commands (fx);
   g_assert_cmpuint (commands->len, ==, 5);
@@ -484,12 +465,7 @@ test_fake_export_commands (Fixture *fx, gconstpointer data)
   g_assert_no_error (error);
   commands = take_commands (fx);
   g_assert_cmpuint (commands->len, ==, 3);
-  assert_argv (CMD (commands, 0), "tgtadm", "--lld", "iscsi", "--mode", "logicalunit", "--op", "delete",
-               "--tid", "1", "--lun", "1", NULL);
-  assert_argv (CMD (commands, 1), "tgtadm", "--lld", "iscsi", "--mode", "target", "--op", "delete",
-               "--tid", "1", NULL);
-  assert_argv (CMD (commands, 2), "tgtadm", "--lld", "iscsi", "--mode", "account", "--op", "delete",
-               "--user", user, NULL);
+  assert_target_deleted (commands, 0, "1", user);
   g_clear_pointer (&commands, g_ptr_array_unref);
 
   /* a freed target number is the next one handed out */
@@ -512,9 +488,9 @@ test_fake_export_commands (Fixture *fx, gconstpointer data)
 static void
 test_fake_ensure_export (Fixture *fx, gconstpointer data)
 {
-  g_autoptr(NovaVolumeRecord) a = new_volume (GiB);
-  g_autoptr(NovaVolumeRecord) b = new_volume (GiB);
-  g_autoptr(NovaVolumeRecord) c = new_volume (GiB);
+  g_autoptr(NovaVolumeRecord) a = test_new_volume (GiB);
+  g_autoptr(NovaVolumeRecord) b = test_new_volume (GiB);
+  g_autoptr(NovaVolumeRecord) c = test_new_volume (GiB);
   g_autoptr(NovaVolumeDriver) restarted = NULL;
   g_autoptr(NovaVolumeRecordingExecutor) recorder = NULL;
   g_autoptr(GPtrArray) commands = NULL;
@@ -553,7 +529,7 @@ test_fake_ensure_export (Fixture *fx, gconstpointer data)
   /* a stored number held by another volume is a conflict, not a silent
    * double export */
   {
-    g_autoptr(NovaVolumeRecord) clash = new_volume (GiB);
+    g_autoptr(NovaVolumeRecord) clash = test_new_volume (GiB);
     g_autofree char *location = g_strdup_printf (PORTAL ",3 " PREFIX "volume-%s 1", clash->id);
     nova_record_set_string (&clash->provider_location, location);
     nova_record_set_string (&clash->provider_auth, "CHAP abcdefghijklmnop 0123456789abcdefgh");
@@ -565,8 +541,8 @@ test_fake_ensure_export (Fixture *fx, gconstpointer data)
 static void
 test_fake_connection (Fixture *fx, gconstpointer data)
 {
-  g_autoptr(NovaVolumeRecord) volume = new_volume (GiB);
-  g_autoptr(NovaVolumeRecord) bare = new_volume (GiB);
+  g_autoptr(NovaVolumeRecord) volume = test_new_volume (GiB);
+  g_autoptr(NovaVolumeRecord) bare = test_new_volume (GiB);
   g_autoptr(GVariant) connector = g_variant_ref_sink (
       g_variant_new_parsed ("{'ip': <'10.0.0.9'>, 'initiator': <'iqn.1993-08.org.debian:01:abc'>}"));
   g_autoptr(GVariant) info = NULL;
@@ -626,7 +602,7 @@ export_thread (gpointer data)
   for (guint i = 0; i < N_PER_THREAD; i++)
     {
       g_autoptr(GError) error = NULL;
-      NovaVolumeRecord *volume = new_volume (GiB);
+      NovaVolumeRecord *volume = test_new_volume (GiB);
 
       if (!nova_volume_driver_create_export (job->driver, volume, &error))
         g_error ("create_export: %s", error->message);
@@ -642,6 +618,13 @@ test_fake_tids_threads (Fixture *fx, gconstpointer data)
   GThread *threads[N_THREADS];
   g_autoptr(GHashTable) seen = g_hash_table_new (g_direct_hash, g_direct_equal);
   g_autoptr(GPtrArray) commands = NULL;
+  g_autoptr(NovaVolumeRecord) one_too_many = test_new_volume (GiB);
+  g_autoptr(GError) error = NULL;
+  g_autofree char *num_targets = g_strdup_printf ("%u", N_THREADS * N_PER_THREAD);
+
+  /* exactly one target number for each export */
+  test_config_set (fx->ctx->config, "iscsi_num_targets", num_targets);
+  reload_driver (fx);
 
   for (guint t = 0; t < N_THREADS; t++)
     {
@@ -668,13 +651,17 @@ test_fake_tids_threads (Fixture *fx, gconstpointer data)
   g_assert_cmpuint (g_hash_table_size (seen), ==, N_THREADS * N_PER_THREAD);
   commands = nova_volume_recording_executor_get_commands (fx->recorder);
   g_assert_cmpuint (commands->len, ==, N_THREADS * N_PER_THREAD * 5);
+
+  /* and not one more */
+  g_assert_false (nova_volume_driver_create_export (fx->driver, one_too_many, &error));
+  g_assert_error (error, NOVA_VOLUME_ERROR, NOVA_VOLUME_ERROR_NO_SPACE);
 }
 
 static void
 test_fake_stats (Fixture *fx, gconstpointer data)
 {
-  g_autoptr(NovaVolumeRecord) a = new_volume (GiB);
-  g_autoptr(NovaVolumeRecord) b = new_volume (3 * GiB);
+  g_autoptr(NovaVolumeRecord) a = test_new_volume (GiB);
+  g_autoptr(NovaVolumeRecord) b = test_new_volume (3 * GiB);
   g_autoptr(GVariant) stats = NULL;
   g_autoptr(GError) error = NULL;
   guint64 value = 0;
@@ -703,8 +690,8 @@ test_fake_stats (Fixture *fx, gconstpointer data)
 static void
 test_fake_command_failure (Fixture *fx, gconstpointer data)
 {
-  g_autoptr(NovaVolumeRecord) once = new_volume (GiB);
-  g_autoptr(NovaVolumeRecord) always = new_volume (GiB);
+  g_autoptr(NovaVolumeRecord) once = test_new_volume (GiB);
+  g_autoptr(NovaVolumeRecord) always = test_new_volume (GiB);
   g_autoptr(GPtrArray) commands = NULL;
   g_autoptr(GError) error = NULL;
 
@@ -735,6 +722,210 @@ test_fake_command_failure (Fixture *fx, gconstpointer data)
   g_assert_cmpuint (tid_of (once), ==, 1);
 }
 
+/* iscsi_num_targets numbers there are, 1 .. iscsi_num_targets */
+static void
+test_fake_num_targets (Fixture *fx, gconstpointer data)
+{
+  g_autoptr(NovaVolumeRecord) a = test_new_volume (GiB);
+  g_autoptr(NovaVolumeRecord) b = test_new_volume (GiB);
+  g_autoptr(NovaVolumeRecord) c = test_new_volume (GiB);
+  g_autoptr(GPtrArray) commands = NULL;
+  g_autoptr(GError) error = NULL;
+
+  test_config_set (fx->ctx->config, "iscsi_num_targets", "2");
+  reload_driver (fx);
+
+  g_assert_true (nova_volume_driver_create_export (fx->driver, a, &error));
+  g_assert_true (nova_volume_driver_create_export (fx->driver, b, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (tid_of (b), ==, 2);
+  nova_volume_recording_executor_clear (fx->recorder);
+
+  g_assert_false (nova_volume_driver_create_export (fx->driver, c, &error));
+  g_assert_error (error, NOVA_VOLUME_ERROR, NOVA_VOLUME_ERROR_NO_SPACE);
+  g_assert_cmpstr (error->message, ==, "no free iSCSI target number (iscsi_num_targets = 2)");
+  g_clear_error (&error);
+  commands = take_commands (fx);
+  g_assert_cmpuint (commands->len, ==, 0);
+
+  /* a number given back is there to take again */
+  g_assert_true (nova_volume_driver_remove_export (fx->driver, a, &error));
+  g_assert_true (nova_volume_driver_create_export (fx->driver, c, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (tid_of (c), ==, 1);
+}
+
+/* an export that fails half-way takes apart what it made: no half target
+ * is left under a number the next export gets */
+static void
+test_fake_export_undo (Fixture *fx, gconstpointer data)
+{
+  g_autoptr(NovaVolumeRecord) volume = test_new_volume (GiB);
+  g_autoptr(NovaVolumeRecord) next = test_new_volume (GiB);
+  g_autoptr(GPtrArray) commands = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *user = NULL;
+  g_autofree char *secret = NULL;
+
+  /* the account cannot be made: the LUN and the target go again */
+  nova_volume_recording_executor_push_result (fx->recorder, 0, NULL, NULL);
+  nova_volume_recording_executor_push_result (fx->recorder, 0, NULL, NULL);
+  for (int i = 0; i < 3; i++)
+    nova_volume_recording_executor_push_result (fx->recorder, 22, NULL, "tgtadm: this account already exists");
+  g_assert_false (nova_volume_driver_create_export (fx->driver, volume, &error));
+  g_assert_error (error, NOVA_VOLUME_ERROR, NOVA_VOLUME_ERROR_FAILED);
+  g_clear_error (&error);
+  commands = take_commands (fx);
+  g_assert_cmpuint (commands->len, ==, 2 + 3 + 2);
+  assert_target_deleted (commands, 5, "1", NULL);
+  g_clear_pointer (&commands, g_ptr_array_unref);
+
+  /* the last step fails: the account goes too */
+  for (int i = 0; i < 4; i++)
+    nova_volume_recording_executor_push_result (fx->recorder, 0, NULL, NULL);
+  for (int i = 0; i < 3; i++)
+    nova_volume_recording_executor_push_result (fx->recorder, 107, NULL, "tgtd is not running");
+  g_assert_false (nova_volume_driver_create_export (fx->driver, volume, &error));
+  g_assert_error (error, NOVA_VOLUME_ERROR, NOVA_VOLUME_ERROR_FAILED);
+  g_clear_error (&error);
+  assert_chap (volume->provider_auth, &user, &secret);
+  commands = take_commands (fx);
+  g_assert_cmpuint (commands->len, ==, 4 + 3 + 3);
+  assert_target_deleted (commands, 7, "1", user);
+  g_clear_pointer (&commands, g_ptr_array_unref);
+
+  /* and the number is free again */
+  g_assert_true (nova_volume_driver_create_export (fx->driver, next, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (tid_of (next), ==, 1);
+
+  /* a target that was there before a failed re-export is left alone */
+  nova_volume_recording_executor_clear (fx->recorder);
+  for (int i = 0; i < 3; i++)
+    nova_volume_recording_executor_push_result (fx->recorder, 0, NULL, NULL);
+  for (int i = 0; i < 3; i++)
+    nova_volume_recording_executor_push_result (fx->recorder, 107, NULL, "tgtd is not running");
+  g_assert_false (nova_volume_driver_create_export (fx->driver, next, &error));
+  g_clear_error (&error);
+  commands = take_commands (fx);
+  g_assert_cmpuint (commands->len, ==, 3 + 3);
+  g_assert_true (nova_volume_driver_check_for_export (fx->driver, next, &error));
+  g_assert_no_error (error);
+}
+
+/* provider_location outlives the export it names (an old store, or a
+ * crash before the manager cleared it); once the number belongs to
+ * another volume, the stale one must not reach that volume's target */
+static void
+test_fake_stale_location (Fixture *fx, gconstpointer data)
+{
+  g_autoptr(NovaVolumeRecord) old = test_new_volume (GiB);
+  g_autoptr(NovaVolumeRecord) current = test_new_volume (GiB);
+  g_autoptr(GPtrArray) commands = NULL;
+  g_autoptr(GError) error = NULL;
+
+  g_assert_true (nova_volume_driver_create_export (fx->driver, old, &error));
+  g_assert_true (nova_volume_driver_remove_export (fx->driver, old, &error));
+  g_assert_true (nova_volume_driver_create_export (fx->driver, current, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (tid_of (old), ==, 1);
+  g_assert_cmpuint (tid_of (current), ==, 1);
+  nova_volume_recording_executor_clear (fx->recorder);
+
+  /* removing the old export again touches nothing */
+  g_assert_true (nova_volume_driver_remove_export (fx->driver, old, &error));
+  g_assert_no_error (error);
+  commands = take_commands (fx);
+  g_assert_cmpuint (commands->len, ==, 0);
+
+  /* nor can it be confirmed or restored under that number */
+  g_assert_false (nova_volume_driver_check_for_export (fx->driver, old, &error));
+  g_assert_error (error, NOVA_VOLUME_ERROR, NOVA_VOLUME_ERROR_FAILED);
+  g_clear_error (&error);
+  g_assert_false (nova_volume_driver_ensure_export (fx->driver, old, &error));
+  g_assert_error (error, NOVA_VOLUME_ERROR, NOVA_VOLUME_ERROR_FAILED);
+  g_clear_error (&error);
+  g_clear_pointer (&commands, g_ptr_array_unref);
+  commands = take_commands (fx);
+  g_assert_cmpuint (commands->len, ==, 0);
+
+  /* the current holder's target is still its own */
+  g_assert_true (nova_volume_driver_check_for_export (fx->driver, current, &error));
+  g_assert_no_error (error);
+  g_assert_true (nova_volume_driver_remove_export (fx->driver, current, &error));
+  g_assert_no_error (error);
+}
+
+/* the volume name comes from volume_name_template: the LV, the device and
+ * the target name */
+static void
+test_fake_name_template (Fixture *fx, gconstpointer data)
+{
+  g_autoptr(NovaVolumeRecord) volume = test_new_volume (GiB);
+  g_autoptr(NovaSnapshotRecord) snapshot = test_new_snapshot (volume);
+  g_autoptr(GPtrArray) commands = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *name = g_strdup_printf ("lv_%s_data", volume->id);
+  g_autofree char *snap_lv = g_strdup_printf (VG "/%s.snap", snapshot->id);
+  g_autofree char *iqn = g_strdup_printf (PREFIX "lv_%s_data", volume->id);
+
+  test_config_set (fx->ctx->config, "volume_name_template", "lv_%s_data");
+  test_config_set (fx->ctx->config, "snapshot_name_template", "%s.snap");
+  reload_driver (fx);
+
+  g_assert_true (nova_volume_driver_create_volume (fx->driver, volume, &error));
+  g_assert_true (nova_volume_driver_create_snapshot (fx->driver, snapshot, volume, &error));
+  g_assert_true (nova_volume_driver_delete_snapshot (fx->driver, snapshot, &error));
+  g_assert_true (nova_volume_driver_create_export (fx->driver, volume, &error));
+  g_assert_no_error (error);
+  commands = take_commands (fx);
+  assert_argv (CMD (commands, 0), "lvcreate", "-L", "1073741824b", "-n", name, VG, NULL);
+  assert_argv (CMD (commands, 2), "lvremove", "-f", snap_lv, NULL);
+  assert_argv (CMD (commands, 3), "tgtadm", "--lld", "iscsi", "--mode", "target", "--op", "new",
+               "--tid", "1", "--targetname", iqn, NULL);
+}
+
+/* secrets */
+
+static void
+test_secret_generate (void)
+{
+  static const gsize lengths[] = { 0, 1, 16, 20, 61, 62, 63, 1000 };
+  g_autoptr(GHashTable) seen = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  g_autofree char *long_secret = NULL;
+  guint counts[256] = { 0 };
+
+  for (gsize i = 0; i < G_N_ELEMENTS (lengths); i++)
+    {
+      g_autofree char *secret = nova_volume_secret_generate (lengths[i]);
+
+      g_assert_nonnull (secret);
+      g_assert_cmpuint (strlen (secret), ==, lengths[i]);
+      for (const char *p = secret; *p != '\0'; p++)
+        g_assert_true (g_ascii_isalnum (*p));
+    }
+
+  /* 1000 tokens as the fake's CHAP secrets, all different */
+  for (guint i = 0; i < 1000; i++)
+    g_assert_true (g_hash_table_add (seen, nova_volume_secret_generate (20)));
+  g_assert_cmpuint (g_hash_table_size (seen), ==, 1000);
+
+  /* every one of the 62 characters about as often as the others. A byte
+   * taken modulo 62 would draw the first 8 a quarter more often (5/256
+   * against 4/256): in 620000 draws about 12100 times instead of 10000,
+   * where chance moves a count by about 100 */
+  long_secret = nova_volume_secret_generate (62 * 10000);
+  for (const char *p = long_secret; *p != '\0'; p++)
+    counts[(guchar) *p]++;
+  for (guint c = 0; c < G_N_ELEMENTS (counts); c++)
+    {
+      if (!g_ascii_isalnum ((char) c))
+        g_assert_cmpuint (counts[c], ==, 0);
+      else
+        g_assert_cmpuint (ABS ((int) counts[c] - 10000), <, 800);
+    }
+}
+
 /* logging */
 
 static GStrv
@@ -750,8 +941,8 @@ get_calls (Fixture *fx)
 static void
 test_logging_calls (Fixture *fx, gconstpointer data)
 {
-  g_autoptr(NovaVolumeRecord) volume = new_volume (GiB);
-  g_autoptr(NovaSnapshotRecord) snapshot = new_snapshot (volume);
+  g_autoptr(NovaVolumeRecord) volume = test_new_volume (GiB);
+  g_autoptr(NovaSnapshotRecord) snapshot = test_new_snapshot (volume);
   g_autoptr(GVariant) connector = g_variant_ref_sink (g_variant_new_parsed ("{'host': <'compute1'>}"));
   g_autoptr(GVariant) info = NULL;
   g_autoptr(GVariant) expected = NULL;
@@ -828,7 +1019,7 @@ test_logging_calls (Fixture *fx, gconstpointer data)
 static void
 test_logging_fail_method (Fixture *fx, gconstpointer data)
 {
-  g_autoptr(NovaVolumeRecord) volume = new_volume (GiB);
+  g_autoptr(NovaVolumeRecord) volume = test_new_volume (GiB);
   g_autoptr(GError) error = NULL;
   g_autofree char *fail_method = NULL;
   g_auto(GStrv) calls = NULL;
@@ -873,9 +1064,8 @@ test_seed_class_paths (void)
     { "nova.volume.driver.LoggingVolumeDriver", "logging" },
   };
   g_autoptr(GError) error = NULL;
-  g_autofree char *state_dir = g_dir_make_tmp ("nova-volume-fake-XXXXXX", &error);
+  g_autofree char *state_dir = test_make_tmp_dir ("nova-volume-fake-XXXXXX");
 
-  g_assert_no_error (error);
   for (gsize i = 0; i < G_N_ELEMENTS (cases); i++)
     {
       g_autoptr(NovaVolumeExecutor) executor = nova_volume_executor_new (1);
@@ -886,7 +1076,7 @@ test_seed_class_paths (void)
       g_assert_no_error (error);
       g_assert_cmpstr (nova_volume_driver_get_name (driver), ==, cases[i].name);
     }
-  remove_tree (state_dir);
+  test_remove_tree (state_dir);
 }
 
 int
@@ -906,10 +1096,15 @@ main (int argc, char **argv)
   ADD ("fake", "tids-threads", test_fake_tids_threads);
   ADD ("fake", "stats", test_fake_stats);
   ADD ("fake", "command-failure", test_fake_command_failure);
+  ADD ("fake", "num-targets", test_fake_num_targets);
+  ADD ("fake", "export-undo", test_fake_export_undo);
+  ADD ("fake", "stale-location", test_fake_stale_location);
+  ADD ("fake", "name-template", test_fake_name_template);
   ADD ("logging", "calls", test_logging_calls);
   ADD ("logging", "fail-method", test_logging_fail_method);
 #undef ADD
   g_test_add_func ("/drivers/seed-class-paths", test_seed_class_paths);
+  g_test_add_func ("/secret/generate", test_secret_generate);
 
   return g_test_run ();
 }

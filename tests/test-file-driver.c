@@ -17,6 +17,7 @@
 #include "nova-volume-driver.h"
 #include "nova-volume-error.h"
 #include "nova-volume-executor.h"
+#include "test-util.h"
 
 #define KiB G_GUINT64_CONSTANT (1024)
 #define MiB (KiB * 1024)
@@ -32,51 +33,12 @@ typedef struct {
 /* helpers */
 
 static void
-remove_tree (const char *path)
-{
-  g_autoptr(GDir) dir = g_dir_open (path, 0, NULL);
-  const char *name;
-
-  if (dir != NULL)
-    {
-      while ((name = g_dir_read_name (dir)) != NULL)
-        {
-          g_autofree char *child = g_build_filename (path, name, NULL);
-          remove_tree (child);
-        }
-    }
-  g_remove (path);
-}
-
-static NovaVolumeDriverContext *
-make_context (const char *state_dir, const char *volumes_dir)
-{
-  g_autoptr(NovaVolumeConfig) config = nova_volume_config_new ();
-  g_autoptr(NovaVolumeExecutor) executor = nova_volume_executor_new (1);
-  g_autoptr(GError) error = NULL;
-
-  g_assert_true (nova_volume_config_set (config, "volume_driver", "file", &error));
-  g_assert_no_error (error);
-  if (volumes_dir != NULL)
-    {
-      g_assert_true (nova_volume_config_set (config, "file_volumes_dir", volumes_dir, &error));
-      g_assert_no_error (error);
-    }
-  return nova_volume_driver_context_new (config, executor, NULL, state_dir);
-}
-
-static void
 fixture_setup (Fixture *fx, gconstpointer data)
 {
-  g_autoptr(GError) error = NULL;
-
-  fx->state_dir = g_dir_make_tmp ("nova-volume-file-XXXXXX", &error);
-  g_assert_no_error (error);
+  fx->state_dir = test_make_tmp_dir ("nova-volume-file-XXXXXX");
   fx->volumes_dir = g_build_filename (fx->state_dir, "volumes", NULL);
-  fx->ctx = make_context (fx->state_dir, NULL);
-  fx->driver = nova_volume_driver_load (fx->ctx, &error);
-  g_assert_no_error (error);
-  g_assert_nonnull (fx->driver);
+  fx->ctx = test_driver_context_new (fx->state_dir, NULL, "volume_driver", "file", NULL);
+  fx->driver = test_driver_load (fx->ctx);
 }
 
 static void
@@ -84,30 +46,9 @@ fixture_teardown (Fixture *fx, gconstpointer data)
 {
   g_clear_object (&fx->driver);
   g_clear_pointer (&fx->ctx, nova_volume_driver_context_unref);
-  remove_tree (fx->state_dir);
+  test_remove_tree (fx->state_dir);
   g_free (fx->state_dir);
   g_free (fx->volumes_dir);
-}
-
-static NovaVolumeRecord *
-new_volume (guint64 size)
-{
-  NovaVolumeRecord *volume = nova_volume_record_new ();
-
-  volume->id = g_uuid_string_random ();
-  volume->size = size;
-  return volume;
-}
-
-static NovaSnapshotRecord *
-new_snapshot (const NovaVolumeRecord *volume)
-{
-  NovaSnapshotRecord *snapshot = nova_snapshot_record_new ();
-
-  snapshot->id = g_uuid_string_random ();
-  g_free (snapshot->volume_id);
-  snapshot->volume_id = g_strdup (volume->id);
-  return snapshot;
 }
 
 static char *
@@ -128,7 +69,7 @@ static NovaVolumeRecord *
 create_volume (Fixture *fx, guint64 size)
 {
   g_autoptr(GError) error = NULL;
-  NovaVolumeRecord *volume = new_volume (size);
+  NovaVolumeRecord *volume = test_new_volume (size);
 
   g_assert_true (nova_volume_driver_create_volume (fx->driver, volume, &error));
   g_assert_no_error (error);
@@ -201,7 +142,7 @@ test_create (Fixture *fx, gconstpointer data)
   g_assert_cmpint (st.st_blocks, <=, 8);
 
   /* the same id twice is refused, and the first file is untouched */
-  again = new_volume (MiB);
+  again = test_new_volume (MiB);
   g_free (again->id);
   again->id = g_strdup (volume->id);
   g_assert_false (nova_volume_driver_create_volume (fx->driver, again, &error));
@@ -211,7 +152,7 @@ test_create (Fixture *fx, gconstpointer data)
 
   /* a size of 0 is refused */
   {
-    g_autoptr(NovaVolumeRecord) empty = new_volume (0);
+    g_autoptr(NovaVolumeRecord) empty = test_new_volume (0);
     g_assert_false (nova_volume_driver_create_volume (fx->driver, empty, &error));
     g_assert_error (error, NOVA_VOLUME_ERROR, NOVA_VOLUME_ERROR_INVALID_ARGUMENT);
     g_clear_error (&error);
@@ -228,11 +169,11 @@ static void
 test_snapshot_and_clones (Fixture *fx, gconstpointer data)
 {
   g_autoptr(NovaVolumeRecord) volume = create_volume (fx, 16 * MiB);
-  g_autoptr(NovaSnapshotRecord) snapshot = new_snapshot (volume);
-  g_autoptr(NovaVolumeRecord) from_snapshot = new_volume (0);
-  g_autoptr(NovaVolumeRecord) bigger = new_volume (32 * MiB + 1);
-  g_autoptr(NovaVolumeRecord) smaller = new_volume (MiB);
-  g_autoptr(NovaVolumeRecord) clone = new_volume (16 * MiB);
+  g_autoptr(NovaSnapshotRecord) snapshot = test_new_snapshot (volume);
+  g_autoptr(NovaVolumeRecord) from_snapshot = test_new_volume (0);
+  g_autoptr(NovaVolumeRecord) bigger = test_new_volume (32 * MiB + 1);
+  g_autoptr(NovaVolumeRecord) smaller = test_new_volume (MiB);
+  g_autoptr(NovaVolumeRecord) clone = test_new_volume (16 * MiB);
   g_autoptr(GError) error = NULL;
   g_autofree char *path = volume_file (fx, volume);
   g_autofree char *snap_path = NULL;
@@ -358,7 +299,7 @@ static void
 test_sparse_clone (Fixture *fx, gconstpointer data)
 {
   g_autoptr(NovaVolumeRecord) volume = create_volume (fx, GiB);
-  g_autoptr(NovaVolumeRecord) clone = new_volume (GiB);
+  g_autoptr(NovaVolumeRecord) clone = test_new_volume (GiB);
   g_autoptr(GArray) fractions = g_array_new (FALSE, FALSE, sizeof (double));
   g_autoptr(GError) error = NULL;
   g_autofree char *path = volume_file (fx, volume);
@@ -416,8 +357,8 @@ static void
 test_cancel (Fixture *fx, gconstpointer data)
 {
   g_autoptr(NovaVolumeRecord) volume = create_volume (fx, 64 * MiB);
-  g_autoptr(NovaVolumeRecord) clone = new_volume (0);
-  g_autoptr(NovaVolumeRecord) early = new_volume (0);
+  g_autoptr(NovaVolumeRecord) clone = test_new_volume (0);
+  g_autoptr(NovaVolumeRecord) early = test_new_volume (0);
   g_autoptr(GCancellable) cancellable = g_cancellable_new ();
   g_autoptr(GCancellable) cancelled = g_cancellable_new ();
   g_autoptr(GArray) fractions = g_array_new (FALSE, FALSE, sizeof (double));
@@ -463,7 +404,7 @@ static void
 test_stale_partial (Fixture *fx, gconstpointer data)
 {
   g_autoptr(NovaVolumeRecord) volume = create_volume (fx, 4 * MiB);
-  g_autoptr(NovaVolumeRecord) clone = new_volume (0);
+  g_autoptr(NovaVolumeRecord) clone = test_new_volume (0);
   g_autoptr(GError) error = NULL;
   g_autofree char *clone_path = volume_file (fx, clone);
   g_autofree char *partial = g_strconcat (clone_path, ".partial", NULL);
@@ -496,7 +437,7 @@ static void
 test_extend (Fixture *fx, gconstpointer data)
 {
   g_autoptr(NovaVolumeRecord) volume = create_volume (fx, 8 * MiB);
-  g_autoptr(NovaVolumeRecord) missing = new_volume (MiB);
+  g_autoptr(NovaVolumeRecord) missing = test_new_volume (MiB);
   g_autoptr(GError) error = NULL;
   g_autofree char *path = volume_file (fx, volume);
   guint8 bytes[512];
@@ -523,12 +464,135 @@ test_extend (Fixture *fx, gconstpointer data)
   assert_no_partial (fx, missing);
 }
 
+/* a file longer than the committed size is an extend that crashed before
+ * it was committed: what lies past the committed size was never the
+ * guest's, so a size in between is no shrink */
+static void
+test_extend_uncommitted (Fixture *fx, gconstpointer data)
+{
+  g_autoptr(NovaVolumeRecord) volume = create_volume (fx, 8 * MiB);
+  g_autoptr(GError) error = NULL;
+  g_autofree char *path = volume_file (fx, volume);
+  guint8 bytes[512];
+
+  fill_random (bytes, sizeof bytes);
+  write_at (path, 8 * MiB - sizeof bytes, bytes, sizeof bytes);
+  /* the crashed extend had got as far as 32 MiB */
+  g_assert_cmpint (truncate (path, (off_t) (32 * MiB)), ==, 0);
+
+  g_assert_true (nova_volume_driver_extend_volume (fx->driver, volume, 16 * MiB, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (volume->size, ==, 16 * MiB);
+  g_assert_cmpuint ((guint64) stat_of (path).st_size, ==, 16 * MiB);
+  assert_bytes_at (path, 8 * MiB - sizeof bytes, bytes, sizeof bytes);
+
+  /* below the committed size is still a shrink, whatever the file says */
+  g_assert_false (nova_volume_driver_extend_volume (fx->driver, volume, 12 * MiB, &error));
+  g_assert_error (error, NOVA_VOLUME_ERROR, NOVA_VOLUME_ERROR_INVALID_ARGUMENT);
+  g_assert_cmpuint ((guint64) stat_of (path).st_size, ==, 16 * MiB);
+}
+
+static guint64
+stats_uint64 (GVariant *stats, const char *key)
+{
+  guint64 value = 0;
+
+  g_assert_true (g_variant_lookup (stats, key, "t", &value));
+  return value;
+}
+
+static guint32
+stats_uint32 (GVariant *stats, const char *key)
+{
+  guint32 value = 0;
+
+  g_assert_true (g_variant_lookup (stats, key, "u", &value));
+  return value;
+}
+
+/* volume_name_template and snapshot_name_template name the files, and
+ * the stats count by them */
+static void
+test_name_templates (Fixture *fx, gconstpointer data)
+{
+  static const struct {
+    const char *volume_template;
+    const char *snapshot_template;
+  } cases[] = {
+    { "vol_%s.img", "%s.snap" },
+    /* a snapshot's name fits the volume template too: the one with more
+     * fixed text decides */
+    { "%s", "snapshot-%s" },
+  };
+
+  for (gsize i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autofree char *dir_name = g_strdup_printf ("templated-%" G_GSIZE_FORMAT, i);
+      g_autofree char *dir = g_build_filename (fx->state_dir, dir_name, NULL);
+      g_autoptr(NovaVolumeDriverContext) ctx =
+        test_driver_context_new (fx->state_dir, NULL, "volume_driver", "file", "file_volumes_dir", dir,
+                                 "volume_name_template", cases[i].volume_template,
+                                 "snapshot_name_template", cases[i].snapshot_template, NULL);
+      g_autoptr(NovaVolumeDriver) driver = test_driver_load (ctx);
+      g_autoptr(NovaVolumeRecord) volume = test_new_volume (MiB);
+      g_autoptr(NovaSnapshotRecord) snapshot = test_new_snapshot (volume);
+      g_autoptr(GVariant) stats = NULL;
+      g_autoptr(GError) error = NULL;
+      g_autofree char *volume_name = nova_volume_config_volume_name (ctx->config, volume->id);
+      g_autofree char *snapshot_name = nova_volume_config_snapshot_name (ctx->config, snapshot->id);
+      g_autofree char *volume_path = g_build_filename (dir, volume_name, NULL);
+      g_autofree char *snapshot_path = g_build_filename (dir, snapshot_name, NULL);
+
+      g_assert_true (nova_volume_driver_create_volume (driver, volume, &error));
+      g_assert_no_error (error);
+      g_assert_true (g_file_test (volume_path, G_FILE_TEST_IS_REGULAR));
+      g_assert_cmpstr (volume->provider_location, ==, volume_path);
+      g_assert_true (nova_volume_driver_create_snapshot (driver, snapshot, volume, &error));
+      g_assert_no_error (error);
+      g_assert_true (g_file_test (snapshot_path, G_FILE_TEST_IS_REGULAR));
+      g_assert_cmpstr (snapshot->provider_location, ==, snapshot_path);
+
+      stats = nova_volume_driver_get_volume_stats (driver, TRUE, &error);
+      g_assert_no_error (error);
+      g_assert_cmpuint (stats_uint32 (stats, "volume_count"), ==, 1);
+      g_assert_cmpuint (stats_uint32 (stats, "snapshot_count"), ==, 1);
+      g_assert_cmpuint (stats_uint64 (stats, "provisioned_capacity"), ==, MiB);
+
+      g_assert_true (nova_volume_driver_delete_snapshot (driver, snapshot, &error));
+      g_assert_true (nova_volume_driver_delete_volume (driver, volume, &error));
+      g_assert_no_error (error);
+      g_assert_false (g_file_test (snapshot_path, G_FILE_TEST_EXISTS));
+      g_assert_false (g_file_test (volume_path, G_FILE_TEST_EXISTS));
+    }
+
+  /* a file the volume template did not make is no volume of ours */
+  {
+    g_autofree char *dir = g_build_filename (fx->state_dir, "templated-0", NULL);
+    g_autoptr(NovaVolumeDriverContext) ctx =
+      test_driver_context_new (fx->state_dir, NULL, "volume_driver", "file", "file_volumes_dir", dir,
+                               "volume_name_template", "vol_%s.img", NULL);
+    g_autoptr(NovaVolumeDriver) driver = test_driver_load (ctx);
+    g_autoptr(GVariant) stats = NULL;
+    g_autoptr(GError) error = NULL;
+    g_autofree char *stray = g_build_filename (dir, "volume-0123", NULL);
+    g_autofree char *bare = g_build_filename (dir, "vol_.img", NULL);
+
+    g_assert_true (g_file_set_contents (stray, "not ours", -1, &error));
+    g_assert_true (g_file_set_contents (bare, "no id", -1, &error));
+    g_assert_no_error (error);
+    stats = nova_volume_driver_get_volume_stats (driver, TRUE, &error);
+    g_assert_no_error (error);
+    g_assert_cmpuint (stats_uint32 (stats, "volume_count"), ==, 0);
+    g_assert_cmpuint (stats_uint64 (stats, "provisioned_capacity"), ==, 0);
+  }
+}
+
 static void
 test_delete (Fixture *fx, gconstpointer data)
 {
   g_autoptr(NovaVolumeRecord) volume = create_volume (fx, MiB);
-  g_autoptr(NovaSnapshotRecord) snapshot = new_snapshot (volume);
-  g_autoptr(NovaVolumeRecord) never = new_volume (MiB);
+  g_autoptr(NovaSnapshotRecord) snapshot = test_new_snapshot (volume);
+  g_autoptr(NovaVolumeRecord) never = test_new_volume (MiB);
   g_autoptr(GError) error = NULL;
   g_autofree char *path = volume_file (fx, volume);
   g_autofree char *snap_path = NULL;
@@ -568,8 +632,8 @@ test_invalid_ids (Fixture *fx, gconstpointer data)
 
   for (gsize i = 0; i < G_N_ELEMENTS (bad_ids); i++)
     {
-      g_autoptr(NovaVolumeRecord) volume = new_volume (MiB);
-      g_autoptr(NovaSnapshotRecord) snapshot = new_snapshot (good);
+      g_autoptr(NovaVolumeRecord) volume = test_new_volume (MiB);
+      g_autoptr(NovaSnapshotRecord) snapshot = test_new_snapshot (good);
       g_autoptr(GVariant) info = NULL;
 
       g_free (volume->id);
@@ -622,7 +686,7 @@ static void
 test_connection (Fixture *fx, gconstpointer data)
 {
   g_autoptr(NovaVolumeRecord) volume = create_volume (fx, MiB);
-  g_autoptr(NovaVolumeRecord) missing = new_volume (MiB);
+  g_autoptr(NovaVolumeRecord) missing = test_new_volume (MiB);
   g_autoptr(GVariant) connector = g_variant_ref_sink (
       g_variant_new_parsed ("{'ip': <'10.0.0.1'>, 'host': <'compute1'>, 'initiator': <'iqn.x'>}"));
   g_autoptr(GVariant) info = NULL;
@@ -654,21 +718,12 @@ test_connection (Fixture *fx, gconstpointer data)
   g_assert_error (error, NOVA_VOLUME_ERROR, NOVA_VOLUME_ERROR_FAILED);
 }
 
-static guint64
-stats_uint64 (GVariant *stats, const char *key)
-{
-  guint64 value = 0;
-
-  g_assert_true (g_variant_lookup (stats, key, "t", &value));
-  return value;
-}
-
 static void
 test_stats (Fixture *fx, gconstpointer data)
 {
   g_autoptr(NovaVolumeRecord) a = create_volume (fx, 3 * MiB);
   g_autoptr(NovaVolumeRecord) b = create_volume (fx, GiB + 1);
-  g_autoptr(NovaSnapshotRecord) snapshot = new_snapshot (a);
+  g_autoptr(NovaSnapshotRecord) snapshot = test_new_snapshot (a);
   g_autoptr(NovaVolumeRecord) c = NULL;
   g_autoptr(GVariant) stats = NULL;
   g_autoptr(GVariant) cached = NULL;
@@ -722,18 +777,18 @@ static void
 test_setup_error (void)
 {
   g_autoptr(GError) error = NULL;
-  g_autofree char *state_dir = g_dir_make_tmp ("nova-volume-file-XXXXXX", &error);
+  g_autofree char *state_dir = test_make_tmp_dir ("nova-volume-file-XXXXXX");
   g_autofree char *regular = g_build_filename (state_dir, "not-a-dir", NULL);
   g_autofree char *below = g_build_filename (regular, "volumes", NULL);
   g_autofree char *custom = g_build_filename (state_dir, "elsewhere", "vols", NULL);
 
-  g_assert_no_error (error);
   g_assert_true (g_file_set_contents (regular, "", 0, &error));
   g_assert_no_error (error);
 
   /* a regular file where the directory should be */
   {
-    g_autoptr(NovaVolumeDriverContext) ctx = make_context (state_dir, regular);
+    g_autoptr(NovaVolumeDriverContext) ctx =
+      test_driver_context_new (state_dir, NULL, "volume_driver", "file", "file_volumes_dir", regular, NULL);
     g_autoptr(NovaVolumeDriver) driver = nova_volume_driver_load (ctx, &error);
 
     g_assert_null (driver);
@@ -746,7 +801,8 @@ test_setup_error (void)
 
   /* a directory that cannot be made */
   {
-    g_autoptr(NovaVolumeDriverContext) ctx = make_context (state_dir, below);
+    g_autoptr(NovaVolumeDriverContext) ctx =
+      test_driver_context_new (state_dir, NULL, "volume_driver", "file", "file_volumes_dir", below, NULL);
     g_autoptr(NovaVolumeDriver) driver = nova_volume_driver_load (ctx, &error);
 
     g_assert_null (driver);
@@ -758,9 +814,10 @@ test_setup_error (void)
 
   /* file_volumes_dir is made, parents included, and used */
   {
-    g_autoptr(NovaVolumeDriverContext) ctx = make_context (state_dir, custom);
+    g_autoptr(NovaVolumeDriverContext) ctx =
+      test_driver_context_new (state_dir, NULL, "volume_driver", "file", "file_volumes_dir", custom, NULL);
     g_autoptr(NovaVolumeDriver) driver = nova_volume_driver_load (ctx, &error);
-    g_autoptr(NovaVolumeRecord) volume = new_volume (MiB);
+    g_autoptr(NovaVolumeRecord) volume = test_new_volume (MiB);
     g_autofree char *name = NULL;
     g_autofree char *path = NULL;
 
@@ -774,7 +831,7 @@ test_setup_error (void)
     g_assert_true (g_file_test (path, G_FILE_TEST_IS_REGULAR));
   }
 
-  remove_tree (state_dir);
+  test_remove_tree (state_dir);
 }
 
 int
@@ -791,6 +848,8 @@ main (int argc, char **argv)
   ADD ("cancel", test_cancel);
   ADD ("stale-partial", test_stale_partial);
   ADD ("extend", test_extend);
+  ADD ("extend-uncommitted", test_extend_uncommitted);
+  ADD ("name-templates", test_name_templates);
   ADD ("delete", test_delete);
   ADD ("invalid-ids", test_invalid_ids);
   ADD ("connection", test_connection);

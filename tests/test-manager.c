@@ -7,6 +7,7 @@
 
 #include "nova-volume-error.h"
 #include "nova-volume-manager.h"
+#include "test-util.h"
 
 typedef struct {
   char              *dir;
@@ -44,29 +45,18 @@ fixture_close (Fixture *fx)
 static void
 fixture_setup (Fixture *fx, gconstpointer data)
 {
-  g_autoptr(GError) error = NULL;
-
-  fx->dir = g_dir_make_tmp ("nova-volume-manager-XXXXXX", &error);
-  g_assert_no_error (error);
+  fx->dir = test_make_tmp_dir ("nova-volume-manager-XXXXXX");
   fx->config = nova_volume_config_new ();
-  g_assert_true (nova_volume_config_set (fx->config, "volume_driver", "logging", &error));
-  g_assert_no_error (error);
+  test_config_set (fx->config, "volume_driver", "logging");
   fixture_open (fx);
 }
 
 static void
 fixture_teardown (Fixture *fx, gconstpointer data)
 {
-  g_autofree char *db = g_build_filename (fx->dir, "nova-volume.db", NULL);
-  g_autofree char *wal = g_strconcat (db, "-wal", NULL);
-  g_autofree char *shm = g_strconcat (db, "-shm", NULL);
-
   fixture_close (fx);
   g_clear_object (&fx->config);
-  g_unlink (wal);
-  g_unlink (shm);
-  g_unlink (db);
-  g_rmdir (fx->dir);
+  test_remove_tree (fx->dir);
   g_free (fx->dir);
 }
 

@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "service-fixture.h"
+#include "test-util.h"
 
 /* ---- bytes through the device path --------------------------------- */
 
@@ -729,7 +730,7 @@ test_bad_config (void)
     { "[volumes]\nvolume_driver = file\n", "volumes", NULL },
   };
   g_autoptr(GError) error = NULL;
-  g_autofree char *dir = g_dir_make_tmp ("nova-volume-config-XXXXXX", &error);
+  g_autofree char *dir = test_make_tmp_dir ("nova-volume-config-XXXXXX");
   g_autofree char *config = g_build_filename (dir, "nova-volume.conf", NULL);
   g_autofree char *state = g_build_filename (dir, "state", NULL);
 
@@ -761,8 +762,7 @@ test_bad_config (void)
       /* nothing was created */
       g_assert_false (g_file_test (state, G_FILE_TEST_EXISTS));
     }
-  g_remove (config);
-  g_rmdir (dir);
+  test_remove_tree (dir);
 }
 
 int

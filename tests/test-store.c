@@ -9,6 +9,7 @@
 #include "nova-volume-error.h"
 #include "nova-volume-record.h"
 #include "nova-volume-store.h"
+#include "test-util.h"
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (sqlite3_stmt, sqlite3_finalize)
 
@@ -18,40 +19,16 @@ typedef struct {
 } Fixture;
 
 static void
-remove_tree (const char *path)
-{
-  g_autoptr(GDir) dir = NULL;
-  const char *name;
-
-  if (!g_file_test (path, G_FILE_TEST_IS_DIR) || g_file_test (path, G_FILE_TEST_IS_SYMLINK))
-    {
-      g_assert_cmpint (g_unlink (path), ==, 0);
-      return;
-    }
-  dir = g_dir_open (path, 0, NULL);
-  g_assert_nonnull (dir);
-  while ((name = g_dir_read_name (dir)) != NULL)
-    {
-      g_autofree char *child = g_build_filename (path, name, NULL);
-      remove_tree (child);
-    }
-  g_assert_cmpint (g_rmdir (path), ==, 0);
-}
-
-static void
 fixture_setup (Fixture *fixture, gconstpointer user_data)
 {
-  g_autoptr(GError) error = NULL;
-
-  fixture->dir = g_dir_make_tmp ("nova-volume-test-store-XXXXXX", &error);
-  g_assert_no_error (error);
+  fixture->dir = test_make_tmp_dir ("nova-volume-test-store-XXXXXX");
   fixture->path = g_build_filename (fixture->dir, "state.db", NULL);
 }
 
 static void
 fixture_teardown (Fixture *fixture, gconstpointer user_data)
 {
-  remove_tree (fixture->dir);
+  test_remove_tree (fixture->dir);
   g_free (fixture->dir);
   g_free (fixture->path);
 }
@@ -367,22 +344,6 @@ test_record_set_string (void)
   g_assert_cmpstr (field, ==, "and-more");
   nova_record_set_string (&field, NULL);
   g_assert_null (field);
-}
-
-static void
-test_record_backend_names (void)
-{
-  g_autoptr(NovaVolumeRecord) volume = nova_volume_record_new ();
-  g_autoptr(NovaSnapshotRecord) snapshot = nova_snapshot_record_new ();
-  g_autofree char *volume_name = NULL;
-  g_autofree char *snapshot_name = NULL;
-
-  nova_record_set_string (&volume->id, "3f2a0c8e-1b2c-4d5e-8f90-123456789abc");
-  nova_record_set_string (&snapshot->id, "9e8d7c6b-1b2c-4d5e-8f90-123456789abc");
-  volume_name = nova_volume_record_backend_name (volume);
-  snapshot_name = nova_snapshot_record_backend_name (snapshot);
-  g_assert_cmpstr (volume_name, ==, "volume-3f2a0c8e-1b2c-4d5e-8f90-123456789abc");
-  g_assert_cmpstr (snapshot_name, ==, "snapshot-9e8d7c6b-1b2c-4d5e-8f90-123456789abc");
 }
 
 static void
@@ -1455,7 +1416,6 @@ main (int argc, char **argv)
   g_test_add_func ("/record/new", test_record_new);
   g_test_add_func ("/record/copy", test_record_copy);
   g_test_add_func ("/record/set-string", test_record_set_string);
-  g_test_add_func ("/record/backend-names", test_record_backend_names);
   g_test_add_func ("/record/boxed", test_record_boxed);
 
 #define ADD(path, func) \

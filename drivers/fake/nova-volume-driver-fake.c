@@ -6,9 +6,10 @@
  * the "commands" property or, from outside the process, from
  * fake_command_log.
  *
- * CHAP passwords are masked in what is recorded: the fake never runs the
- * command, and its log is an ordinary file, so a secret has no business
- * there (DESIGN: secrets leave the daemon only in InitializeConnection). */
+ * CHAP passwords go to the executor as secrets, so what it records and
+ * logs shows them masked: the fake never runs the command, and its log is
+ * an ordinary file, so a secret has no business there (DESIGN: secrets
+ * leave the daemon only in InitializeConnection). */
 #include "config.h"
 
 #include <string.h>
@@ -18,12 +19,15 @@
 #include "nova-volume-driver.h"
 #include "nova-volume-error.h"
 #include "nova-volume-recording-executor.h"
+#include "nova-volume-secret.h"
 
 /* lvcreate rounds up to whole extents; 4 MiB is LVM's default extent */
 #define FAKE_EXTENT_SIZE ((guint64) 4 * 1024 * 1024)
 #define FAKE_CAPACITY    ((guint64) 1024 * 1024 * 1024 * 1024)
 #define FAKE_LUN         1
-#define MASKED_SECRET    "********"
+/* the seed's CHAP credentials: a 16-character user, a 20-character secret */
+#define CHAP_USER_LEN    16
+#define CHAP_SECRET_LEN  20
 
 #define NOVA_VOLUME_TYPE_FAKE_DRIVER (nova_volume_fake_driver_get_type ())
 G_DECLARE_FINAL_TYPE (NovaVolumeFakeDriver, nova_volume_fake_driver, NOVA_VOLUME, FAKE_DRIVER, GObject)
@@ -33,10 +37,12 @@ struct _NovaVolumeFakeDriver {
   NovaVolumeRecordingExecutor *executor;
 
   /* from the config, set once in do_setup */
+  NovaVolumeConfig            *config;       /* the name templates */
   char                        *volume_group;
   char                        *target_prefix;
   char                        *ip_address;
   gint64                       port;
+  guint                        num_targets;  /* target numbers are 1 .. num_targets */
   char                        *backend_name;
 
   GMutex                       lock;         /* guards what follows */
@@ -94,6 +100,12 @@ static gboolean
 run (NovaVolumeFakeDriver *self, const char *const *argv, GError **error)
 {
   return nova_volume_executor_run (NOVA_VOLUME_EXECUTOR (self->executor), argv, NULL, NULL, NULL, error);
+}
+
+static char *
+volume_name (NovaVolumeFakeDriver *self, const NovaVolumeRecord *volume)
+{
+  return nova_volume_config_volume_name (self->config, volume->id);
 }
 
 static char *
@@ -170,38 +182,36 @@ parse_auth (const char *auth, char **method, char **user, char **secret)
   return TRUE;
 }
 
-static char *
-random_alnum (guint len)
+/* the one @id already has, or else the lowest target number nobody
+ * holds, up to iscsi_num_targets */
+static gboolean
+allocate_tid (NovaVolumeFakeDriver *self, const char *id, guint *out_tid, gboolean *out_new,
+              GError **error)
 {
-  static const char chars[] = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
-  GString *str = g_string_sized_new (len);
-
-  for (guint i = 0; i < len; i++)
-    g_string_append_c (str, chars[g_random_int_range (0, (gint32) sizeof chars - 1)]);
-  return g_string_free (str, FALSE);
-}
-
-/* the lowest target number nobody holds, or the one @id already has */
-static guint
-allocate_tid (NovaVolumeFakeDriver *self, const char *id, gboolean *out_new)
-{
+  g_autoptr(GMutexLocker) locker = g_mutex_locker_new (&self->lock);
   gpointer found;
   guint tid;
 
-  g_mutex_lock (&self->lock);
   if (g_hash_table_lookup_extended (self->volume_tids, id, NULL, &found))
     {
-      g_mutex_unlock (&self->lock);
+      *out_tid = GPOINTER_TO_UINT (found);
       *out_new = FALSE;
-      return GPOINTER_TO_UINT (found);
+      return TRUE;
     }
-  for (tid = 1; g_hash_table_contains (self->tid_volumes, GUINT_TO_POINTER (tid)); tid++)
-    ;
+  for (tid = 1; tid <= self->num_targets; tid++)
+    if (!g_hash_table_contains (self->tid_volumes, GUINT_TO_POINTER (tid)))
+      break;
+  if (tid > self->num_targets)
+    {
+      g_set_error (error, NOVA_VOLUME_ERROR, NOVA_VOLUME_ERROR_NO_SPACE,
+                   "no free iSCSI target number (iscsi_num_targets = %u)", self->num_targets);
+      return FALSE;
+    }
   g_hash_table_insert (self->volume_tids, g_strdup (id), GUINT_TO_POINTER (tid));
   g_hash_table_insert (self->tid_volumes, GUINT_TO_POINTER (tid), g_strdup (id));
-  g_mutex_unlock (&self->lock);
+  *out_tid = tid;
   *out_new = TRUE;
-  return tid;
+  return TRUE;
 }
 
 static void
@@ -242,21 +252,33 @@ claim_tid (NovaVolumeFakeDriver *self, const char *id, guint tid, GError **error
   return ok;
 }
 
-static gboolean
+typedef enum {
+  TID_NONE,   /* never exported, or its export is gone */
+  TID_FOUND,
+  TID_TAKEN,  /* provider_location names a number another volume holds now */
+} TidLookup;
+
+/* @volume's target number: the one it holds, else the one its
+ * provider_location remembers from before a restart. A remembered number
+ * that another volume holds now is stale (that export was removed and the
+ * number handed out again), and acting on it would reach the other
+ * volume's target; *out_tid is still set then, for messages */
+static TidLookup
 lookup_tid (NovaVolumeFakeDriver *self, const NovaVolumeRecord *volume, guint *out_tid)
 {
+  g_autoptr(GMutexLocker) locker = g_mutex_locker_new (&self->lock);
   gpointer found = NULL;
-  gboolean ok;
 
-  g_mutex_lock (&self->lock);
-  ok = g_hash_table_lookup_extended (self->volume_tids, volume->id, NULL, &found);
-  g_mutex_unlock (&self->lock);
-  if (ok)
+  if (g_hash_table_lookup_extended (self->volume_tids, volume->id, NULL, &found))
     {
       *out_tid = GPOINTER_TO_UINT (found);
-      return TRUE;
+      return TID_FOUND;
     }
-  return parse_location (volume->provider_location, NULL, out_tid, NULL, NULL);
+  if (!parse_location (volume->provider_location, NULL, out_tid, NULL, NULL))
+    return TID_NONE;
+  if (g_hash_table_contains (self->tid_volumes, GUINT_TO_POINTER (*out_tid)))
+    return TID_TAKEN;
+  return TID_FOUND;
 }
 
 /* setup */
@@ -267,15 +289,13 @@ nova_volume_fake_driver_get_name (NovaVolumeDriver *driver)
   return "fake";
 }
 
-static gboolean
-nova_volume_fake_driver_do_setup (NovaVolumeDriver *driver, NovaVolumeDriverContext *ctx, GError **error)
+/* the values of @config the driver works with */
+static void
+set_config (NovaVolumeFakeDriver *self, NovaVolumeConfig *config)
 {
-  NovaVolumeFakeDriver *self = NOVA_VOLUME_FAKE_DRIVER (driver);
-  NovaVolumeConfig *config = ctx->config;
-  const char *log_path = nova_volume_config_get_string (config, "fake_command_log");
-  gint64 tries = nova_volume_config_get_int (config, "num_shell_tries");
-  const char *backend_name;
+  const char *backend_name = nova_volume_config_get_string (config, "volume_backend_name");
 
+  g_set_object (&self->config, config);
   g_free (self->volume_group);
   self->volume_group = g_strdup (nova_volume_config_get_string (config, "volume_group"));
   g_free (self->target_prefix);
@@ -283,9 +303,21 @@ nova_volume_fake_driver_do_setup (NovaVolumeDriver *driver, NovaVolumeDriverCont
   g_free (self->ip_address);
   self->ip_address = g_strdup (nova_volume_config_get_string (config, "iscsi_ip_address"));
   self->port = nova_volume_config_get_int (config, "iscsi_port");
-  backend_name = nova_volume_config_get_string (config, "volume_backend_name");
+  /* the config keeps it within 1..65535 */
+  self->num_targets = (guint) nova_volume_config_get_int (config, "iscsi_num_targets");
   g_free (self->backend_name);
   self->backend_name = g_strdup (backend_name != NULL && *backend_name != '\0' ? backend_name : "fake");
+}
+
+static gboolean
+nova_volume_fake_driver_do_setup (NovaVolumeDriver *driver, NovaVolumeDriverContext *ctx, GError **error)
+{
+  NovaVolumeFakeDriver *self = NOVA_VOLUME_FAKE_DRIVER (driver);
+  NovaVolumeConfig *config = ctx->config;
+  const char *log_path = nova_volume_config_get_string (config, "fake_command_log");
+  gint64 tries = nova_volume_config_get_int (config, "num_shell_tries");
+
+  set_config (self, config);
 
   /* the seed retries every command num_shell_tries times; a fake has no
    * reason to sleep between the tries */
@@ -306,15 +338,15 @@ nova_volume_fake_driver_check_for_setup_error (NovaVolumeDriver *driver, GError 
 /* volumes */
 
 static gboolean
-lvcreate (NovaVolumeFakeDriver *self, const char *id, guint64 size, GError **error)
+lvcreate (NovaVolumeFakeDriver *self, const NovaVolumeRecord *volume, guint64 size, GError **error)
 {
-  g_autofree char *name = g_strdup_printf ("volume-%s", id);
+  g_autofree char *name = volume_name (self, volume);
   g_autofree char *size_text = size_arg (size);
   const char *argv[] = { "lvcreate", "-L", size_text, "-n", name, self->volume_group, NULL };
 
   if (!run (self, argv, error))
     return FALSE;
-  track_size (self, id, size);
+  track_size (self, volume->id, size);
   return TRUE;
 }
 
@@ -335,7 +367,7 @@ nova_volume_fake_driver_create_volume (NovaVolumeDriver *driver, NovaVolumeRecor
 
   if (!check_id ("volume", volume->id, error) || !round_to_extent (volume->size, &size, error))
     return FALSE;
-  if (!lvcreate (self, volume->id, size, error))
+  if (!lvcreate (self, volume, size, error))
     return FALSE;
   volume->size = size;
   return TRUE;
@@ -350,7 +382,7 @@ nova_volume_fake_driver_delete_volume (NovaVolumeDriver *driver, const NovaVolum
 
   if (!check_id ("volume", volume->id, error))
     return FALSE;
-  name = nova_volume_record_backend_name (volume);
+  name = volume_name (self, volume);
   if (!lvremove (self, name, error))
     return FALSE;
   g_mutex_lock (&self->lock);
@@ -378,7 +410,7 @@ nova_volume_fake_driver_extend_volume (NovaVolumeDriver *driver, NovaVolumeRecor
                    volume->id, volume->size, size);
       return FALSE;
     }
-  name = nova_volume_record_backend_name (volume);
+  name = volume_name (self, volume);
   lv = lv_path (self, name);
   size_text = size_arg (size);
   {
@@ -403,8 +435,8 @@ nova_volume_fake_driver_create_snapshot (NovaVolumeDriver *driver, NovaSnapshotR
 
   if (!check_id ("snapshot", snapshot->id, error) || !check_id ("volume", volume->id, error))
     return FALSE;
-  name = nova_snapshot_record_backend_name (snapshot);
-  origin_name = nova_volume_record_backend_name (volume);
+  name = nova_volume_config_snapshot_name (self->config, snapshot->id);
+  origin_name = volume_name (self, volume);
   origin = lv_path (self, origin_name);
   size_text = size_arg (volume->size);
   {
@@ -425,7 +457,7 @@ nova_volume_fake_driver_delete_snapshot (NovaVolumeDriver *driver, const NovaSna
 
   if (!check_id ("snapshot", snapshot->id, error))
     return FALSE;
-  name = nova_snapshot_record_backend_name (snapshot);
+  name = nova_volume_config_snapshot_name (self->config, snapshot->id);
   return lvremove (self, name, error);
 }
 
@@ -459,14 +491,27 @@ copy_target_size (const NovaVolumeRecord *volume, guint64 source_size, guint64 *
   return round_to_extent (MAX (volume->size, source_size), out, error);
 }
 
-/* after lvcreate: a cancellation takes the new volume away again */
+/* the volume a copy of @source_size bytes goes into, made with lvcreate;
+ * a cancellation before or right after takes it away again */
 static gboolean
-undo_if_cancelled (NovaVolumeFakeDriver *self, const char *name, GCancellable *cancellable,
-                   GError **error)
+create_copy_target (NovaVolumeFakeDriver *self, NovaVolumeRecord *volume, guint64 source_size,
+                    GCancellable *cancellable, guint64 *out_size, GError **error)
 {
-  if (!g_cancellable_set_error_if_cancelled (cancellable, error))
+  if (!check_id ("volume", volume->id, error))
     return FALSE;
-  lvremove (self, name, NULL);
+  if (!copy_target_size (volume, source_size, out_size, error))
+    return FALSE;
+  if (g_cancellable_set_error_if_cancelled (cancellable, error))
+    return FALSE;
+  if (!lvcreate (self, volume, *out_size, error))
+    return FALSE;
+  if (g_cancellable_set_error_if_cancelled (cancellable, error))
+    {
+      g_autofree char *name = volume_name (self, volume);
+
+      lvremove (self, name, NULL);
+      return FALSE;
+    }
   return TRUE;
 }
 
@@ -481,18 +526,12 @@ nova_volume_fake_driver_create_volume_from_snapshot (NovaVolumeDriver *driver, N
   g_autofree char *snap_name = NULL;
   guint64 size;
 
-  if (!check_id ("volume", volume->id, error) || !check_id ("snapshot", snapshot->id, error))
+  if (!check_id ("snapshot", snapshot->id, error))
     return FALSE;
-  if (!copy_target_size (volume, snapshot->size, &size, error))
+  if (!create_copy_target (self, volume, snapshot->size, cancellable, &size, error))
     return FALSE;
-  if (g_cancellable_set_error_if_cancelled (cancellable, error))
-    return FALSE;
-  name = nova_volume_record_backend_name (volume);
-  snap_name = nova_snapshot_record_backend_name (snapshot);
-  if (!lvcreate (self, volume->id, size, error))
-    return FALSE;
-  if (undo_if_cancelled (self, name, cancellable, error))
-    return FALSE;
+  name = volume_name (self, volume);
+  snap_name = nova_volume_config_snapshot_name (self->config, snapshot->id);
   if (!dd_copy (self, snap_name, name, snapshot->size, error))
     return FALSE;
   if (progress != NULL)
@@ -516,22 +555,15 @@ nova_volume_fake_driver_create_cloned_volume (NovaVolumeDriver *driver, NovaVolu
   g_autofree char *source_size = NULL;
   guint64 size;
 
-  if (!check_id ("volume", volume->id, error) || !check_id ("volume", source->id, error))
+  if (!check_id ("volume", source->id, error))
     return FALSE;
-  if (!copy_target_size (volume, source->size, &size, error))
+  if (!create_copy_target (self, volume, source->size, cancellable, &size, error))
     return FALSE;
-  if (g_cancellable_set_error_if_cancelled (cancellable, error))
-    return FALSE;
-  name = nova_volume_record_backend_name (volume);
-  source_name = nova_volume_record_backend_name (source);
+  name = volume_name (self, volume);
+  source_name = volume_name (self, source);
   source_lv = lv_path (self, source_name);
   temp_name = g_strdup_printf ("clone-snap-%s", volume->id);
   source_size = size_arg (source->size);
-
-  if (!lvcreate (self, volume->id, size, error))
-    return FALSE;
-  if (undo_if_cancelled (self, name, cancellable, error))
-    return FALSE;
   {
     const char *argv[] = { "lvcreate", "-L", source_size, "--name", temp_name, "--snapshot", source_lv, NULL };
     if (!run (self, argv, error))
@@ -555,37 +587,89 @@ nova_volume_fake_driver_create_cloned_volume (NovaVolumeDriver *driver, NovaVolu
 static char *
 target_iqn (NovaVolumeFakeDriver *self, const NovaVolumeRecord *volume)
 {
-  g_autofree char *name = nova_volume_record_backend_name (volume);
+  g_autofree char *name = volume_name (self, volume);
 
   return g_strconcat (self->target_prefix, name, NULL);
 }
 
-/* the commands that make target @tid for @volume, with its CHAP account */
+/* the steps of making a target, in order; a failed export undoes the
+ * ones that were done */
+enum {
+  STEP_NEW_TARGET,
+  STEP_NEW_LUN,
+  STEP_NEW_ACCOUNT,
+  STEP_BIND_ACCOUNT,
+  STEP_BIND_TARGET,
+  N_STEPS
+};
+
+/* takes target @tid apart, the reverse of run_target_create: its LUN
+ * when @lun, the target, the CHAP account of @user unless NULL (the
+ * bindings go with the target and the account); stops at the first step
+ * that fails */
+static gboolean
+run_target_delete (NovaVolumeFakeDriver *self, guint tid, gboolean lun, const char *user, GError **error)
+{
+  g_autofree char *tid_text = g_strdup_printf ("%u", tid);
+  g_autofree char *lun_text = g_strdup_printf ("%d", FAKE_LUN);
+  const char *delete_lun[] = { "tgtadm", "--lld", "iscsi", "--mode", "logicalunit", "--op", "delete",
+                               "--tid", tid_text, "--lun", lun_text, NULL };
+  const char *delete_target[] = { "tgtadm", "--lld", "iscsi", "--mode", "target", "--op", "delete",
+                                  "--tid", tid_text, NULL };
+  const char *delete_account[] = { "tgtadm", "--lld", "iscsi", "--mode", "account", "--op", "delete",
+                                   "--user", user, NULL };
+
+  return (!lun || run (self, delete_lun, error))
+      && run (self, delete_target, error)
+      && (user == NULL || run (self, delete_account, error));
+}
+
+/* the commands that make target @tid for @volume, with its CHAP account.
+ * With @undo, a failure takes apart what the steps before it made, so
+ * that no half target is left holding the number */
 static gboolean
 run_target_create (NovaVolumeFakeDriver *self, const NovaVolumeRecord *volume, guint tid,
-                   const char *user, GError **error)
+                   const char *user, const char *secret, gboolean undo, GError **error)
 {
   g_autofree char *tid_text = g_strdup_printf ("%u", tid);
   g_autofree char *lun_text = g_strdup_printf ("%d", FAKE_LUN);
   g_autofree char *iqn = target_iqn (self, volume);
-  g_autofree char *name = nova_volume_record_backend_name (volume);
+  g_autofree char *name = volume_name (self, volume);
   g_autofree char *backing = dev_path (self, name);
   const char *new_target[] = { "tgtadm", "--lld", "iscsi", "--mode", "target", "--op", "new",
                                "--tid", tid_text, "--targetname", iqn, NULL };
   const char *new_lun[] = { "tgtadm", "--lld", "iscsi", "--mode", "logicalunit", "--op", "new",
                             "--tid", tid_text, "--lun", lun_text, "--backing-store", backing, NULL };
   const char *new_account[] = { "tgtadm", "--lld", "iscsi", "--mode", "account", "--op", "new",
-                                "--user", user, "--password", MASKED_SECRET, NULL };
+                                "--user", user, "--password", secret, NULL };
   const char *bind_account[] = { "tgtadm", "--lld", "iscsi", "--mode", "account", "--op", "bind",
                                  "--tid", tid_text, "--user", user, NULL };
   const char *bind_target[] = { "tgtadm", "--lld", "iscsi", "--mode", "target", "--op", "bind",
                                 "--tid", tid_text, "--initiator-address", "ALL", NULL };
+  const char *const *steps[N_STEPS] = {
+    [STEP_NEW_TARGET] = new_target,
+    [STEP_NEW_LUN] = new_lun,
+    [STEP_NEW_ACCOUNT] = new_account,
+    [STEP_BIND_ACCOUNT] = bind_account,
+    [STEP_BIND_TARGET] = bind_target,
+  };
+  const char *const secrets[] = { secret, NULL };
+  g_autoptr(GError) undo_error = NULL;
+  guint done;
 
-  return run (self, new_target, error)
-      && run (self, new_lun, error)
-      && run (self, new_account, error)
-      && run (self, bind_account, error)
-      && run (self, bind_target, error);
+  for (done = 0; done < N_STEPS; done++)
+    if (!nova_volume_executor_run_secret (NOVA_VOLUME_EXECUTOR (self->executor), steps[done], secrets,
+                                          NULL, NULL, NULL, error))
+      break;
+  if (done == N_STEPS)
+    return TRUE;
+
+  if (undo && done > STEP_NEW_TARGET
+      && !run_target_delete (self, tid, done > STEP_NEW_LUN, done > STEP_NEW_ACCOUNT ? user : NULL,
+                             &undo_error))
+    g_warning ("volume %s: cannot take the half-made target %u apart: %s",
+               volume->id, tid, undo_error->message);
+  return FALSE;
 }
 
 static gboolean
@@ -596,6 +680,7 @@ nova_volume_fake_driver_create_export (NovaVolumeDriver *driver, NovaVolumeRecor
   g_autofree char *user = NULL;
   g_autofree char *secret = NULL;
   g_autofree char *iqn = NULL;
+  g_autofree char *location = NULL;
   gboolean is_new = FALSE;
   guint tid;
 
@@ -605,14 +690,16 @@ nova_volume_fake_driver_create_export (NovaVolumeDriver *driver, NovaVolumeRecor
     {
       g_autofree char *auth = NULL;
 
-      user = random_alnum (16);
-      secret = random_alnum (20);
+      user = nova_volume_secret_generate (CHAP_USER_LEN);
+      secret = nova_volume_secret_generate (CHAP_SECRET_LEN);
       auth = g_strdup_printf ("CHAP %s %s", user, secret);
       nova_record_set_string (&volume->provider_auth, auth);
     }
 
-  tid = allocate_tid (self, volume->id, &is_new);
-  if (!run_target_create (self, volume, tid, user, error))
+  if (!allocate_tid (self, volume->id, &tid, &is_new, error))
+    return FALSE;
+  /* a target that was there before this call is left as it is */
+  if (!run_target_create (self, volume, tid, user, secret, is_new, error))
     {
       if (is_new)
         release_tid (self, volume->id);
@@ -620,11 +707,9 @@ nova_volume_fake_driver_create_export (NovaVolumeDriver *driver, NovaVolumeRecor
     }
 
   iqn = target_iqn (self, volume);
-  {
-    g_autofree char *location = g_strdup_printf ("%s:%" G_GINT64_FORMAT ",%u %s %d",
-                                                 self->ip_address, self->port, tid, iqn, FAKE_LUN);
-    nova_record_set_string (&volume->provider_location, location);
-  }
+  location = g_strdup_printf ("%s:%" G_GINT64_FORMAT ",%u %s %d", self->ip_address, self->port, tid, iqn,
+                              FAKE_LUN);
+  nova_record_set_string (&volume->provider_location, location);
   return TRUE;
 }
 
@@ -642,8 +727,9 @@ nova_volume_fake_driver_ensure_export (NovaVolumeDriver *driver, const NovaVolum
 
   if (!check_id ("volume", volume->id, error))
     return FALSE;
-  /* as the seed: a volume that never had a target has nothing to restore */
-  if (!lookup_tid (self, volume, &tid))
+  /* as the seed: a volume that never had a target has nothing to restore;
+   * a number another volume holds is claim_tid's conflict to report */
+  if (lookup_tid (self, volume, &tid) == TID_NONE)
     {
       g_debug ("volume %s has no target, nothing to ensure", volume->id);
       return TRUE;
@@ -656,7 +742,7 @@ nova_volume_fake_driver_ensure_export (NovaVolumeDriver *driver, const NovaVolum
                    "volume %s: no CHAP credentials to restore its export with", volume->id);
       return FALSE;
     }
-  return run_target_create (self, volume, tid, user, error);
+  return run_target_create (self, volume, tid, user, secret, FALSE, error);
 }
 
 static gboolean
@@ -664,8 +750,6 @@ nova_volume_fake_driver_remove_export (NovaVolumeDriver *driver, const NovaVolum
                                        GError **error)
 {
   NovaVolumeFakeDriver *self = NOVA_VOLUME_FAKE_DRIVER (driver);
-  g_autofree char *tid_text = NULL;
-  g_autofree char *lun_text = NULL;
   g_autofree char *method = NULL;
   g_autofree char *user = NULL;
   g_autofree char *secret = NULL;
@@ -673,28 +757,23 @@ nova_volume_fake_driver_remove_export (NovaVolumeDriver *driver, const NovaVolum
 
   if (!check_id ("volume", volume->id, error))
     return FALSE;
-  if (!lookup_tid (self, volume, &tid))
+  /* a stale number is another volume's target now: this export is gone */
+  switch (lookup_tid (self, volume, &tid))
     {
+    case TID_NONE:
       g_debug ("volume %s has no target, nothing to remove", volume->id);
       return TRUE;
+    case TID_TAKEN:
+      g_debug ("volume %s: its stored target %u belongs to another volume now, nothing to remove",
+               volume->id, tid);
+      return TRUE;
+    case TID_FOUND:
+    default:
+      break;
     }
-  tid_text = g_strdup_printf ("%u", tid);
-  lun_text = g_strdup_printf ("%d", FAKE_LUN);
-  {
-    const char *delete_lun[] = { "tgtadm", "--lld", "iscsi", "--mode", "logicalunit", "--op", "delete",
-                                 "--tid", tid_text, "--lun", lun_text, NULL };
-    const char *delete_target[] = { "tgtadm", "--lld", "iscsi", "--mode", "target", "--op", "delete",
-                                    "--tid", tid_text, NULL };
-    if (!run (self, delete_lun, error) || !run (self, delete_target, error))
-      return FALSE;
-  }
-  if (parse_auth (volume->provider_auth, &method, &user, &secret))
-    {
-      const char *delete_account[] = { "tgtadm", "--lld", "iscsi", "--mode", "account", "--op", "delete",
-                                       "--user", user, NULL };
-      if (!run (self, delete_account, error))
-        return FALSE;
-    }
+  parse_auth (volume->provider_auth, &method, &user, &secret);
+  if (!run_target_delete (self, tid, TRUE, user, error))
+    return FALSE;
   release_tid (self, volume->id);
   return TRUE;
 }
@@ -709,11 +788,20 @@ nova_volume_fake_driver_check_for_export (NovaVolumeDriver *driver, const NovaVo
 
   if (!check_id ("volume", volume->id, error))
     return FALSE;
-  if (!lookup_tid (self, volume, &tid))
+  switch (lookup_tid (self, volume, &tid))
     {
+    case TID_NONE:
       g_set_error (error, NOVA_VOLUME_ERROR, NOVA_VOLUME_ERROR_FAILED,
                    "cannot confirm exported volume %s: it has no target", volume->id);
       return FALSE;
+    case TID_TAKEN:
+      g_set_error (error, NOVA_VOLUME_ERROR, NOVA_VOLUME_ERROR_FAILED,
+                   "cannot confirm exported volume %s: its target %u belongs to another volume now",
+                   volume->id, tid);
+      return FALSE;
+    case TID_FOUND:
+    default:
+      break;
     }
   tid_text = g_strdup_printf ("%u", tid);
   {
@@ -855,6 +943,7 @@ nova_volume_fake_driver_finalize (GObject *object)
   NovaVolumeFakeDriver *self = NOVA_VOLUME_FAKE_DRIVER (object);
 
   g_clear_object (&self->executor);
+  g_clear_object (&self->config);
   g_free (self->volume_group);
   g_free (self->target_prefix);
   g_free (self->ip_address);
@@ -886,13 +975,12 @@ nova_volume_fake_driver_class_init (NovaVolumeFakeDriverClass *klass)
 static void
 nova_volume_fake_driver_init (NovaVolumeFakeDriver *self)
 {
+  g_autoptr(NovaVolumeConfig) defaults = nova_volume_config_new ();
+
   g_mutex_init (&self->lock);
   self->executor = nova_volume_recording_executor_new ();
-  self->volume_group = g_strdup ("nova-volumes");
-  self->target_prefix = g_strdup ("iqn.2010-10.org.openstack:");
-  self->ip_address = g_strdup ("127.0.0.1");
-  self->port = 3260;
-  self->backend_name = g_strdup ("fake");
+  /* do_setup replaces them with the daemon's */
+  set_config (self, defaults);
   self->volume_tids = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   self->tid_volumes = g_hash_table_new_full (g_direct_hash, g_direct_equal, NULL, g_free);
   self->sizes = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);

@@ -44,9 +44,23 @@ G_DEFINE_AUTO_CLEANUP_FREE_FUNC (NovaFileFd, nova_file_fd_close, -1)
 #define NOVA_VOLUME_TYPE_FILE_DRIVER (nova_volume_file_driver_get_type ())
 G_DECLARE_FINAL_TYPE (NovaVolumeFileDriver, nova_volume_file_driver, NOVA_VOLUME, FILE_DRIVER, GObject)
 
+typedef enum {
+  FILE_KIND_VOLUME,
+  FILE_KIND_SNAPSHOT,
+} FileKind;
+
+/* the file names a name template makes: the fixed text around the id */
+typedef struct {
+  FileKind  kind;
+  char     *prefix;
+  char     *suffix;
+} NameShape;
+
 struct _NovaVolumeFileDriver {
   GObject           parent_instance;
   /* set once in do_setup, read-only after: worker threads read them */
+  NovaVolumeConfig *config;       /* the name templates */
+  NameShape         shapes[2];    /* volume and snapshot, the more specific first */
   char             *dir;
   char             *backend_name;
   GMutex            stats_lock;   /* guards stats */
@@ -88,7 +102,7 @@ volume_path (NovaVolumeFileDriver *self, const NovaVolumeRecord *volume, GError 
 
   if (!check_id ("volume", volume->id, error))
     return NULL;
-  name = nova_volume_record_backend_name (volume);
+  name = nova_volume_config_volume_name (self->config, volume->id);
   return g_build_filename (self->dir, name, NULL);
 }
 
@@ -99,8 +113,63 @@ snapshot_path (NovaVolumeFileDriver *self, const NovaSnapshotRecord *snapshot, G
 
   if (!check_id ("snapshot", snapshot->id, error))
     return NULL;
-  name = nova_snapshot_record_backend_name (snapshot);
+  name = nova_volume_config_snapshot_name (self->config, snapshot->id);
   return g_build_filename (self->dir, name, NULL);
+}
+
+static void
+name_shape_set (NameShape *shape, FileKind kind, const char *template)
+{
+  g_auto(GStrv) parts = g_strsplit (template, "%s", 2);
+
+  /* the config allows no template without its one %s */
+  g_assert (g_strv_length (parts) == 2);
+  shape->kind = kind;
+  g_free (shape->prefix);
+  shape->prefix = g_strdup (parts[0]);
+  g_free (shape->suffix);
+  shape->suffix = g_strdup (parts[1]);
+}
+
+static gsize
+name_shape_fixed_len (const NameShape *shape)
+{
+  return strlen (shape->prefix) + strlen (shape->suffix);
+}
+
+static gboolean
+name_shape_matches (const NameShape *shape, const char *name)
+{
+  /* an id is never empty */
+  return strlen (name) > name_shape_fixed_len (shape)
+      && g_str_has_prefix (name, shape->prefix)
+      && g_str_has_suffix (name, shape->suffix);
+}
+
+/* takes the name templates from @config */
+static void
+set_config (NovaVolumeFileDriver *self, NovaVolumeConfig *config)
+{
+  const char *volume_template = nova_volume_config_get_string (config, "volume_name_template");
+  const char *snapshot_template = nova_volume_config_get_string (config, "snapshot_name_template");
+  /* a name both templates could have made (volume-%s next to a snapshot
+   * template of %s) belongs to the one with more fixed text; on a tie
+   * snapshots go first, as they always did with the default names */
+  gboolean volume_first = strlen (volume_template) > strlen (snapshot_template);
+
+  g_set_object (&self->config, config);
+  name_shape_set (&self->shapes[volume_first ? 0 : 1], FILE_KIND_VOLUME, volume_template);
+  name_shape_set (&self->shapes[volume_first ? 1 : 0], FILE_KIND_SNAPSHOT, snapshot_template);
+}
+
+/* which of the two templates made @name, if either did */
+static const NameShape *
+name_shape_of (NovaVolumeFileDriver *self, const char *name)
+{
+  for (gsize i = 0; i < G_N_ELEMENTS (self->shapes); i++)
+    if (name_shape_matches (&self->shapes[i], name))
+      return &self->shapes[i];
+  return NULL;
 }
 
 static gboolean
@@ -161,6 +230,7 @@ nova_volume_file_driver_do_setup (NovaVolumeDriver *driver, NovaVolumeDriverCont
   const char *dir = nova_volume_config_get_string (ctx->config, "file_volumes_dir");
   const char *backend_name = nova_volume_config_get_string (ctx->config, "volume_backend_name");
 
+  set_config (self, ctx->config);
   g_free (self->backend_name);
   self->backend_name = g_strdup (backend_name != NULL && *backend_name != '\0' ? backend_name : "file");
   g_free (self->dir);
@@ -305,26 +375,27 @@ nova_volume_file_driver_extend_volume (NovaVolumeDriver *driver, NovaVolumeRecor
   NovaVolumeFileDriver *self = NOVA_VOLUME_FILE_DRIVER (driver);
   g_autofree char *path = volume_path (self, volume, error);
   g_auto(NovaFileFd) fd = -1;
-  struct stat st;
   guint64 size;
 
   if (path == NULL)
     return FALSE;
   if (!round_size (new_size, &size, error))
     return FALSE;
-  fd = open (path, O_WRONLY | O_CLOEXEC);
-  if (fd < 0)
-    return set_errno_error (error, errno, "cannot open", path);
-  if (fstat (fd, &st) < 0)
-    return set_errno_error (error, errno, "cannot stat", path);
-  /* shrinking would cut off data a guest wrote */
-  if (size < (guint64) st.st_size)
+  /* shrinking would cut off data a guest wrote. The committed size is
+   * what counts, not the file's: a file longer than that is an extend
+   * that crashed before it was committed, and what lies past the
+   * committed size was never the guest's */
+  if (size < volume->size)
     {
       g_set_error (error, NOVA_VOLUME_ERROR, NOVA_VOLUME_ERROR_INVALID_ARGUMENT,
                    "volume %s: cannot shrink from %" G_GUINT64_FORMAT " to %" G_GUINT64_FORMAT " bytes",
-                   volume->id, (guint64) st.st_size, size);
+                   volume->id, volume->size, size);
       return FALSE;
     }
+  fd = open (path, O_WRONLY | O_CLOEXEC);
+  if (fd < 0)
+    return set_errno_error (error, errno, "cannot open", path);
+  /* to exactly @size, also when that cuts an uncommitted tail */
   if (ftruncate (fd, (off_t) size) < 0)
     return set_errno_error (error, errno, "cannot extend", path);
   if (fsync (fd) < 0)
@@ -640,14 +711,13 @@ copy_target_size (const NovaVolumeRecord *volume, const char *src, guint64 *out,
   return round_size (volume->size, out, error);
 }
 
+/* a new @volume holding a copy of the file at @src (NULL when the
+ * source's path was refused, @error set) */
 static gboolean
-nova_volume_file_driver_create_volume_from_snapshot (NovaVolumeDriver *driver, NovaVolumeRecord *volume,
-                                                     const NovaSnapshotRecord *snapshot,
-                                                     NovaVolumeProgressFunc progress, gpointer progress_data,
-                                                     GCancellable *cancellable, GError **error)
+create_volume_from_file (NovaVolumeFileDriver *self, NovaVolumeRecord *volume, const char *src,
+                         NovaVolumeProgressFunc progress, gpointer progress_data,
+                         GCancellable *cancellable, GError **error)
 {
-  NovaVolumeFileDriver *self = NOVA_VOLUME_FILE_DRIVER (driver);
-  g_autofree char *src = snapshot_path (self, snapshot, error);
   g_autofree char *dest = NULL;
   guint64 min_size = 0;
   guint64 size = 0;
@@ -667,6 +737,18 @@ nova_volume_file_driver_create_volume_from_snapshot (NovaVolumeDriver *driver, N
 }
 
 static gboolean
+nova_volume_file_driver_create_volume_from_snapshot (NovaVolumeDriver *driver, NovaVolumeRecord *volume,
+                                                     const NovaSnapshotRecord *snapshot,
+                                                     NovaVolumeProgressFunc progress, gpointer progress_data,
+                                                     GCancellable *cancellable, GError **error)
+{
+  NovaVolumeFileDriver *self = NOVA_VOLUME_FILE_DRIVER (driver);
+  g_autofree char *src = snapshot_path (self, snapshot, error);
+
+  return create_volume_from_file (self, volume, src, progress, progress_data, cancellable, error);
+}
+
+static gboolean
 nova_volume_file_driver_create_cloned_volume (NovaVolumeDriver *driver, NovaVolumeRecord *volume,
                                               const NovaVolumeRecord *source,
                                               NovaVolumeProgressFunc progress, gpointer progress_data,
@@ -674,22 +756,8 @@ nova_volume_file_driver_create_cloned_volume (NovaVolumeDriver *driver, NovaVolu
 {
   NovaVolumeFileDriver *self = NOVA_VOLUME_FILE_DRIVER (driver);
   g_autofree char *src = volume_path (self, source, error);
-  g_autofree char *dest = NULL;
-  guint64 min_size = 0;
-  guint64 size = 0;
 
-  if (src == NULL)
-    return FALSE;
-  dest = volume_path (self, volume, error);
-  if (dest == NULL)
-    return FALSE;
-  if (!copy_target_size (volume, src, &min_size, error))
-    return FALSE;
-  if (!copy_file (self, src, dest, min_size, progress, progress_data, cancellable, &size, error))
-    return FALSE;
-  volume->size = size;
-  nova_record_set_string (&volume->provider_location, dest);
-  return TRUE;
+  return create_volume_from_file (self, volume, src, progress, progress_data, cancellable, error);
 }
 
 /* exports: a local file needs none, only its presence is checked */
@@ -813,15 +881,18 @@ nova_volume_file_driver_get_volume_stats (NovaVolumeDriver *driver, gboolean ref
       g_autofree char *path = NULL;
       struct stat st;
 
+      const NameShape *shape;
+
       if (g_str_has_suffix (name, ".partial"))
         continue;
-      if (g_str_has_prefix (name, "snapshot-"))
+      shape = name_shape_of (self, name);
+      if (shape == NULL)
+        continue;
+      if (shape->kind == FILE_KIND_SNAPSHOT)
         {
           snapshot_count++;
           continue;
         }
-      if (!g_str_has_prefix (name, "volume-"))
-        continue;
       path = g_build_filename (self->dir, name, NULL);
       /* a volume deleted while we walk is simply not counted */
       if (stat (path, &st) < 0 || !S_ISREG (st.st_mode))
@@ -882,6 +953,12 @@ nova_volume_file_driver_finalize (GObject *object)
 {
   NovaVolumeFileDriver *self = NOVA_VOLUME_FILE_DRIVER (object);
 
+  g_clear_object (&self->config);
+  for (gsize i = 0; i < G_N_ELEMENTS (self->shapes); i++)
+    {
+      g_free (self->shapes[i].prefix);
+      g_free (self->shapes[i].suffix);
+    }
   g_free (self->dir);
   g_free (self->backend_name);
   g_clear_pointer (&self->stats, g_variant_unref);
@@ -898,7 +975,11 @@ nova_volume_file_driver_class_init (NovaVolumeFileDriverClass *klass)
 static void
 nova_volume_file_driver_init (NovaVolumeFileDriver *self)
 {
+  g_autoptr(NovaVolumeConfig) defaults = nova_volume_config_new ();
+
   g_mutex_init (&self->stats_lock);
+  /* do_setup replaces them with the daemon's */
+  set_config (self, defaults);
 }
 
 G_MODULE_EXPORT GType nova_volume_driver_module_get_type (void);
