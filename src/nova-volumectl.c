@@ -586,6 +586,18 @@ lookup (GDBusObjectManager *manager, const char *id, Kind kinds, GError **error)
   return NULL;
 }
 
+/* The object @id names, of one of @kinds, from a fresh connection to the
+ * daemon: the start of every command that acts on one object. */
+static GDBusProxy *
+connect_and_lookup (const char *id, Kind kinds, GError **error)
+{
+  g_autoptr(GDBusObjectManager) manager = connect_daemon (error);
+
+  if (manager == NULL)
+    return NULL;
+  return lookup (manager, id, kinds, error);
+}
+
 /* every options dictionary carries the caller's wish about polkit prompts */
 static GVariant *
 options_end (GVariantDict *dict)
@@ -617,10 +629,8 @@ call_method (gpointer proxy, const char *method, GVariant *parameters, GError **
 
 /* prints what create and snapshot made: its ID, or all of it as JSON */
 static int
-print_new_object (GDBusObjectManager *manager, const char *path, Kind kind)
+print_new_object (GDBusConnection *connection, const char *path, Kind kind)
 {
-  GDBusConnection *connection =
-    g_dbus_object_manager_client_get_connection (G_DBUS_OBJECT_MANAGER_CLIENT (manager));
   GDBusProxyFlags flags = G_DBUS_PROXY_FLAGS_DO_NOT_CONNECT_SIGNALS | G_DBUS_PROXY_FLAGS_DO_NOT_AUTO_START;
   g_autoptr(GDBusProxy) proxy = NULL;
   g_autoptr(GVariant) id = NULL;
@@ -814,7 +824,8 @@ cmd_create (const Command *cmd, int argc, char **argv)
   if (result == NULL)
     return fail (error);
   g_variant_get (result, "(&o)", &path);
-  return print_new_object (manager, path, KIND_VOLUME);
+  return print_new_object (g_dbus_object_manager_client_get_connection (G_DBUS_OBJECT_MANAGER_CLIENT (manager)),
+                           path, KIND_VOLUME);
 }
 
 static GPtrArray *
@@ -996,15 +1007,11 @@ static int
 cmd_show (const Command *cmd, int argc, char **argv)
 {
   g_autoptr(GError) error = NULL;
-  g_autoptr(GDBusObjectManager) manager = NULL;
   g_autoptr(GDBusProxy) proxy = NULL;
 
   if (!parse_command (cmd, NULL, &argc, &argv, 1, 1))
     return EXIT_USAGE;
-  manager = connect_daemon (&error);
-  if (manager == NULL)
-    return fail (error);
-  proxy = lookup (manager, argv[1], KIND_VOLUME | KIND_SNAPSHOT, &error);
+  proxy = connect_and_lookup (argv[1], KIND_VOLUME | KIND_SNAPSHOT, &error);
   if (proxy == NULL)
     return fail (error);
 
@@ -1022,16 +1029,12 @@ static int
 cmd_delete (const Command *cmd, int argc, char **argv)
 {
   g_autoptr(GError) error = NULL;
-  g_autoptr(GDBusObjectManager) manager = NULL;
   g_autoptr(GDBusProxy) proxy = NULL;
   g_autoptr(GVariant) result = NULL;
 
   if (!parse_command (cmd, NULL, &argc, &argv, 1, 1))
     return EXIT_USAGE;
-  manager = connect_daemon (&error);
-  if (manager == NULL)
-    return fail (error);
-  proxy = lookup (manager, argv[1], KIND_VOLUME | KIND_SNAPSHOT, &error);
+  proxy = connect_and_lookup (argv[1], KIND_VOLUME | KIND_SNAPSHOT, &error);
   if (proxy == NULL)
     return fail (error);
 
@@ -1055,17 +1058,13 @@ cmd_snapshot (const Command *cmd, int argc, char **argv)
   };
   g_auto(GVariantDict) options = G_VARIANT_DICT_INIT (NULL);
   g_autoptr(GError) error = NULL;
-  g_autoptr(GDBusObjectManager) manager = NULL;
   g_autoptr(GDBusProxy) volume = NULL;
   g_autoptr(GVariant) result = NULL;
   const char *path;
 
   if (!parse_command (cmd, entries, &argc, &argv, 1, 1))
     return EXIT_USAGE;
-  manager = connect_daemon (&error);
-  if (manager == NULL)
-    return fail (error);
-  volume = lookup (manager, argv[1], KIND_VOLUME, &error);
+  volume = connect_and_lookup (argv[1], KIND_VOLUME, &error);
   if (volume == NULL)
     return fail (error);
 
@@ -1080,7 +1079,7 @@ cmd_snapshot (const Command *cmd, int argc, char **argv)
   if (result == NULL)
     return fail (error);
   g_variant_get (result, "(&o)", &path);
-  return print_new_object (manager, path, KIND_SNAPSHOT);
+  return print_new_object (g_dbus_proxy_get_connection (volume), path, KIND_SNAPSHOT);
 }
 
 static int
@@ -1093,16 +1092,12 @@ cmd_attach (const Command *cmd, int argc, char **argv)
   };
   g_auto(GVariantDict) options = G_VARIANT_DICT_INIT (NULL);
   g_autoptr(GError) error = NULL;
-  g_autoptr(GDBusObjectManager) manager = NULL;
   g_autoptr(GDBusProxy) volume = NULL;
   g_autoptr(GVariant) result = NULL;
 
   if (!parse_command (cmd, entries, &argc, &argv, 3, 3))
     return EXIT_USAGE;
-  manager = connect_daemon (&error);
-  if (manager == NULL)
-    return fail (error);
-  volume = lookup (manager, argv[1], KIND_VOLUME, &error);
+  volume = connect_and_lookup (argv[1], KIND_VOLUME, &error);
   if (volume == NULL)
     return fail (error);
 
@@ -1118,16 +1113,12 @@ static int
 cmd_detach (const Command *cmd, int argc, char **argv)
 {
   g_autoptr(GError) error = NULL;
-  g_autoptr(GDBusObjectManager) manager = NULL;
   g_autoptr(GDBusProxy) volume = NULL;
   g_autoptr(GVariant) result = NULL;
 
   if (!parse_command (cmd, NULL, &argc, &argv, 1, 1))
     return EXIT_USAGE;
-  manager = connect_daemon (&error);
-  if (manager == NULL)
-    return fail (error);
-  volume = lookup (manager, argv[1], KIND_VOLUME, &error);
+  volume = connect_and_lookup (argv[1], KIND_VOLUME, &error);
   if (volume == NULL)
     return fail (error);
 
@@ -1139,7 +1130,6 @@ static int
 cmd_extend (const Command *cmd, int argc, char **argv)
 {
   g_autoptr(GError) error = NULL;
-  g_autoptr(GDBusObjectManager) manager = NULL;
   g_autoptr(GDBusProxy) volume = NULL;
   g_autoptr(GVariant) result = NULL;
   guint64 size;
@@ -1148,10 +1138,7 @@ cmd_extend (const Command *cmd, int argc, char **argv)
     return EXIT_USAGE;
   if (!parse_size (cmd, argv[2], FALSE, &size))
     return EXIT_USAGE;
-  manager = connect_daemon (&error);
-  if (manager == NULL)
-    return fail (error);
-  volume = lookup (manager, argv[1], KIND_VOLUME, &error);
+  volume = connect_and_lookup (argv[1], KIND_VOLUME, &error);
   if (volume == NULL)
     return fail (error);
 
@@ -1203,7 +1190,6 @@ connection_command (const Command *cmd, int argc, char **argv, gboolean terminat
   };
   g_auto(GVariantDict) connector = G_VARIANT_DICT_INIT (NULL);
   g_autoptr(GError) error = NULL;
-  g_autoptr(GDBusObjectManager) manager = NULL;
   g_autoptr(GDBusProxy) volume = NULL;
   g_autoptr(GVariant) result = NULL;
   g_autoptr(GVariant) info = NULL;
@@ -1218,10 +1204,7 @@ connection_command (const Command *cmd, int argc, char **argv, gboolean terminat
   g_variant_dict_insert (&connector, "ip", "s", ip != NULL ? ip : "127.0.0.1");
   g_variant_dict_insert (&connector, "host", "s", host != NULL ? host : g_get_host_name ());
 
-  manager = connect_daemon (&error);
-  if (manager == NULL)
-    return fail (error);
-  volume = lookup (manager, argv[1], KIND_VOLUME, &error);
+  volume = connect_and_lookup (argv[1], KIND_VOLUME, &error);
   if (volume == NULL)
     return fail (error);
 
@@ -1255,16 +1238,12 @@ static int
 cmd_check_export (const Command *cmd, int argc, char **argv)
 {
   g_autoptr(GError) error = NULL;
-  g_autoptr(GDBusObjectManager) manager = NULL;
   g_autoptr(GDBusProxy) volume = NULL;
   g_autofree char *id = NULL;
 
   if (!parse_command (cmd, NULL, &argc, &argv, 1, 1))
     return EXIT_USAGE;
-  manager = connect_daemon (&error);
-  if (manager == NULL)
-    return fail (error);
-  volume = lookup (manager, argv[1], KIND_VOLUME, &error);
+  volume = connect_and_lookup (argv[1], KIND_VOLUME, &error);
   if (volume == NULL)
     return fail (error);
 
