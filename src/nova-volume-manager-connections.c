@@ -1,0 +1,275 @@
+/* nova-volume: the volume manager's connections: the checks of a
+ * connector and its key, InitializeConnection and TerminateConnection, and
+ * the guard that keeps a volume with connected hosts from being deleted. */
+#include "config.h"
+
+#include "nova-volume-manager-private.h"
+
+/* ---- connections ----------------------------------------------------- */
+
+static const NovaVolumeStatus connectable[] = {
+  NOVA_VOLUME_STATUS_AVAILABLE, NOVA_VOLUME_STATUS_IN_USE,
+};
+
+/* Connector values end up in target commands (an ACL for the initiator)
+ * and in logs: each must look like what it claims to be. */
+static gboolean
+check_connector_value (const char *key, const char *value, GError **error)
+{
+  gboolean ok = TRUE;
+
+  if (*value == '\0')
+    return TRUE; /* empty: as if absent */
+  if (*value == '-' || strpbrk (value, " \t") != NULL)
+    ok = FALSE;
+  else if (g_str_equal (key, "initiator"))
+    ok = g_str_has_prefix (value, "iqn.") || g_str_has_prefix (value, "eui.")
+         || g_str_has_prefix (value, "naa.");
+  else if (g_str_equal (key, "ip"))
+    ok = g_hostname_is_ip_address (value);
+  if (ok)
+    return TRUE;
+  g_set_error (error, NOVA_VOLUME_ERROR, NOVA_VOLUME_ERROR_INVALID_ARGUMENT,
+               "connector %s '%s' is not valid: %s", key, value,
+               g_str_equal (key, "initiator") ? "an iSCSI name starts with iqn., eui. or naa."
+               : g_str_equal (key, "ip") ? "give an IPv4 or IPv6 address"
+               : "no spaces, and no leading '-'");
+  return FALSE;
+}
+
+/* The connector without the auth.* options that every options dictionary
+ * may carry: they are for polkit, not for the driver or the record. */
+static GVariant *
+connector_without_auth (GVariant *connector)
+{
+  g_auto(GVariantBuilder) builder = G_VARIANT_BUILDER_INIT (G_VARIANT_TYPE_VARDICT);
+  GVariantIter iter;
+  const char *key;
+  GVariant *value;
+
+  if (!g_variant_is_of_type (connector, G_VARIANT_TYPE_VARDICT))
+    return g_variant_ref (connector);
+  g_variant_iter_init (&iter, connector);
+  while (g_variant_iter_next (&iter, "{&sv}", &key, &value))
+    {
+      if (!g_str_has_prefix (key, "auth."))
+        g_variant_builder_add (&builder, "{sv}", key, value);
+      g_variant_unref (value);
+    }
+  return g_variant_ref_sink (g_variant_builder_end (&builder));
+}
+
+/* The connector's identity: its initiator, else its host, else its ip. */
+static char *
+connector_key (GVariant *connector, GError **error)
+{
+  static const char *const keys[] = { "initiator", "host", "ip" };
+  static const char *const text_keys[] = { "initiator", "host", "ip", "platform", "os_type" };
+  char *found = NULL;
+
+  if (connector == NULL || !g_variant_is_of_type (connector, G_VARIANT_TYPE_VARDICT))
+    {
+      g_set_error_literal (error, NOVA_VOLUME_ERROR, NOVA_VOLUME_ERROR_INVALID_ARGUMENT,
+                           "the connector must be a dictionary a{sv}");
+      return NULL;
+    }
+  for (gsize i = 0; i < G_N_ELEMENTS (text_keys); i++)
+    {
+      g_autoptr(GVariant) value = g_variant_lookup_value (connector, text_keys[i], NULL);
+
+      if (value == NULL)
+        continue;
+      if (!g_variant_is_of_type (value, G_VARIANT_TYPE_STRING))
+        {
+          g_set_error (error, NOVA_VOLUME_ERROR, NOVA_VOLUME_ERROR_INVALID_ARGUMENT,
+                       "connector key '%s' must be a string (s), not %s",
+                       text_keys[i], g_variant_get_type_string (value));
+          g_free (found);
+          return NULL;
+        }
+      if (!manager_check_text (text_keys[i], g_variant_get_string (value, NULL), NAME_MAX_LEN, error)
+          || !check_connector_value (text_keys[i], g_variant_get_string (value, NULL), error))
+        {
+          g_free (found);
+          return NULL;
+        }
+    }
+  for (gsize i = 0; i < G_N_ELEMENTS (keys) && found == NULL; i++)
+    {
+      const char *text = NULL;
+
+      if (g_variant_lookup (connector, keys[i], "&s", &text) && *text != '\0')
+        found = g_strdup_printf ("%s:%s", keys[i], text);
+    }
+  if (found == NULL)
+    g_set_error_literal (error, NOVA_VOLUME_ERROR, NOVA_VOLUME_ERROR_INVALID_ARGUMENT,
+                         "the connector names no host: give at least one of initiator, host or ip");
+  return found;
+}
+
+/* The connectors that InitializeConnection let in and no
+ * TerminateConnection removed: their keys, "initiator:iqn...". */
+static GPtrArray *
+connection_keys (NovaVolumeManager *self, const char *volume_id, GError **error)
+{
+  g_autoptr(GPtrArray) connections = nova_volume_store_list_connections (self->store, volume_id, error);
+  g_autoptr(GPtrArray) keys = NULL;
+
+  if (connections == NULL)
+    return NULL;
+  keys = g_ptr_array_new_with_free_func (g_free);
+  for (guint i = 0; i < connections->len; i++)
+    g_ptr_array_add (keys, connector_key (g_ptr_array_index (connections, i), NULL));
+  return g_steal_pointer (&keys);
+}
+
+/* A volume a host is still connected to is not deleted under it. */
+gboolean
+manager_op_check_no_connections (Op *op)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) keys = connection_keys (op->self, op->volume_id, &error);
+  g_autoptr(GString) list = NULL;
+
+  if (keys == NULL)
+    {
+      manager_op_fail (op, NOVA_VOLUME_ERROR_FAILED, "cannot read the connections of volume %s: %s",
+                       op->volume_id, error->message);
+      return FALSE;
+    }
+  if (keys->len == 0)
+    return TRUE;
+  list = g_string_new (NULL);
+  for (guint i = 0; i < keys->len; i++)
+    g_string_append_printf (list, "%s%s", i > 0 ? ", " : "",
+                            g_ptr_array_index (keys, i) != NULL ? (char *) g_ptr_array_index (keys, i) : "?");
+  manager_op_fail (op, NOVA_VOLUME_ERROR_INVALID_STATE,
+                   "cannot delete volume %s: %u host%s still connected (%s); call TerminateConnection with "
+                   "%s connector first", op->volume_id, keys->len, keys->len == 1 ? " is" : "s are",
+                   list->str, keys->len == 1 ? "its" : "each");
+  return FALSE;
+}
+
+static void initialize_connection_thread (Op *op);
+static void initialize_connection_done (Op *op);
+
+static void
+initialize_connection_start (Op *op)
+{
+
+  if (!manager_op_take_volume (op)
+      || !manager_op_check_volume_status (op, connectable, G_N_ELEMENTS (connectable)))
+    return;
+  manager_op_in_thread (op, initialize_connection_thread, initialize_connection_done);
+}
+
+static void
+initialize_connection_thread (Op *op)
+{
+  op->result = nova_volume_driver_initialize_connection (op->self->driver, op->volume,
+                                                         op->connector, &op->error);
+}
+
+static void
+initialize_connection_done (Op *op)
+{
+  if (op->error == NULL)
+    {
+      /* recorded after the driver allowed it, so a restart can re-allow it */
+      g_autoptr(GPtrArray) known = connection_keys (op->self, op->volume_id, NULL);
+      gboolean reconnect = known != NULL
+                           && g_ptr_array_find_with_equal_func (known, op->connector_key, g_str_equal, NULL);
+
+      if (!nova_volume_store_put_connection (op->self->store, op->volume_id, op->connector_key,
+                                             op->connector, &op->error))
+        {
+          /* unrecorded access is withdrawn, unless it was granted before
+           * (and recorded then): that host keeps what it had */
+          if (!reconnect)
+            nova_volume_driver_terminate_connection (op->self->driver, op->volume, op->connector, NULL);
+          g_clear_pointer (&op->result, g_variant_unref);
+        }
+      else
+        g_message ("volume %s: connection initialized for %s", op->volume_id, op->connector_key);
+    }
+  manager_op_return (op);
+}
+
+void
+nova_volume_manager_initialize_connection (NovaVolumeManager *self, const char *volume_id,
+                                           GVariant *connector,
+                                           GAsyncReadyCallback callback, gpointer user_data)
+{
+  Op *op = manager_op_new (self, "connect a host", RESULT_VARIANT, callback, user_data);
+  GError *error = NULL;
+
+  /* ours from here, whatever happens */
+  g_variant_ref_sink (connector);
+  op->connector = connector_without_auth (connector);
+  g_variant_unref (connector);
+  connector = op->connector;
+  op->connector_key = connector_key (connector, &error);
+  if (op->connector_key == NULL)
+    { manager_op_reject (op, error); return; }
+  op->volume_id = g_strdup (volume_id);
+  manager_op_submit (op, initialize_connection_start);
+}
+
+GVariant *
+nova_volume_manager_initialize_connection_finish (NovaVolumeManager *self, GAsyncResult *result,
+                                                  GError **error)
+{
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+static void terminate_connection_thread (Op *op);
+static void terminate_connection_done (Op *op);
+
+static void
+terminate_connection_start (Op *op)
+{
+
+  if (!manager_op_take_volume (op))
+    return;
+  manager_op_in_thread (op, terminate_connection_thread, terminate_connection_done);
+}
+
+static void
+terminate_connection_thread (Op *op)
+{
+  nova_volume_driver_terminate_connection (op->self->driver, op->volume, op->connector, &op->error);
+}
+
+static void
+terminate_connection_done (Op *op)
+{
+  g_autoptr(GError) error = NULL;
+
+  if (op->error == NULL
+      && !nova_volume_store_delete_connection (op->self->store, op->volume_id, op->connector_key, &error)
+      && !g_error_matches (error, NOVA_VOLUME_ERROR, NOVA_VOLUME_ERROR_NOT_FOUND))
+    op->error = g_steal_pointer (&error);
+  if (op->error == NULL)
+    g_message ("volume %s: connection terminated for %s", op->volume_id, op->connector_key);
+  manager_op_return (op);
+}
+
+void
+nova_volume_manager_terminate_connection (NovaVolumeManager *self, const char *volume_id,
+                                          GVariant *connector,
+                                          GAsyncReadyCallback callback, gpointer user_data)
+{
+  Op *op = manager_op_new (self, "disconnect a host", RESULT_NONE, callback, user_data);
+  GError *error = NULL;
+
+  /* ours from here, whatever happens */
+  g_variant_ref_sink (connector);
+  op->connector = connector_without_auth (connector);
+  g_variant_unref (connector);
+  connector = op->connector;
+  op->connector_key = connector_key (connector, &error);
+  if (op->connector_key == NULL)
+    { manager_op_reject (op, error); return; }
+  op->volume_id = g_strdup (volume_id);
+  manager_op_submit (op, terminate_connection_start);
+}

@@ -1,0 +1,137 @@
+/* nova-volume: what the parts of the volume manager share and nothing
+ * else sees: the manager's instance struct, the operation (Op) that each
+ * public call runs as a chain of steps, and the helpers of that framework
+ * (nova-volume-manager.c) that the operations in the other
+ * nova-volume-manager-*.c files use. The signal ids stay private to
+ * nova-volume-manager.c: only its commits, manager_op_return and jobs emit
+ * them. */
+#pragma once
+
+#include "nova-volume-error.h"
+#include "nova-volume-manager.h"
+#include "nova-volume-op-queue.h"
+
+G_BEGIN_DECLS
+
+/* the limits of what callers may give */
+#define NAME_MAX_LEN        255
+#define DESCRIPTION_MAX_LEN 4096
+#define MOUNTPOINT_MAX_LEN  255
+#define METADATA_MAX_ITEMS  64
+#define METADATA_MAX_LEN    255
+
+struct _NovaVolumeManager {
+  GObject            parent_instance;
+  NovaVolumeConfig  *config;
+  NovaVolumeStore   *store;
+  NovaVolumeDriver  *driver;
+  NovaVolumeOpQueue *queue;
+  GHashTable        *volumes;     /* id -> NovaVolumeRecord */
+  GHashTable        *snapshots;   /* id -> NovaSnapshotRecord */
+  GVariant          *last_stats;  /* a{sv} from the driver, or NULL */
+  GPtrArray         *jobs;        /* running NovaVolumeJob */
+  guint              n_operations;
+};
+
+typedef struct _Op Op;
+
+/* What the caller gets back when an operation succeeds. */
+typedef enum {
+  RESULT_NONE,
+  RESULT_VOLUME_ID,
+  RESULT_SNAPSHOT_ID,
+  RESULT_VARIANT,
+} OpResultKind;
+typedef void (*OpStep) (Op *op);
+
+struct _Op {
+  NovaVolumeManager  *self;
+  GTask              *task;            /* the caller's */
+  NovaVolumeOp       *queued;
+  const char         *what;            /* "create volume", for messages */
+  OpResultKind        result_kind;
+
+  /* inputs */
+  char               *volume_id;
+  char               *snapshot_id;
+  char               *source_volume_id;
+  guint64             size;
+  gboolean            force;
+  char               *name;
+  char               *description;
+  char               *instance_uuid;
+  char               *mountpoint;
+  char               *host;
+  char               *availability_zone;
+  GHashTable         *metadata;
+  GVariant           *connector;
+  char               *connector_key;
+  gboolean            refresh;
+  guint               caller_uid;
+  gboolean            volume_shared;    /* the operation only reads the volume */
+  gboolean            snapshot_shared;  /* ... or the snapshot */
+
+  /* working copies the worker thread may change */
+  NovaVolumeRecord   *volume;
+  NovaVolumeRecord   *source;
+  NovaSnapshotRecord *snapshot;
+
+  /* outputs */
+  GVariant           *result;
+  GError             *error;           /* set by a step that failed */
+  gboolean            cleaned_up;      /* a failed create undid its backend work */
+  NovaVolumeJob      *job;             /* a long copy in progress, or NULL */
+
+  OpStep              start;
+  OpStep              thread_step;
+  OpStep              then;
+};
+
+/* ---- operations (nova-volume-manager.c) ------------------------------ */
+
+Op      *manager_op_new       (NovaVolumeManager *self, const char *what, OpResultKind result_kind,
+                               GAsyncReadyCallback callback, gpointer user_data);
+void     manager_op_return    (Op *op);
+void     manager_op_fail      (Op *op, NovaVolumeErrorCode code, const char *format, ...)
+                               G_GNUC_PRINTF (3, 4);
+void     manager_op_reject    (Op *op, GError *error);
+void     manager_op_in_thread (Op *op, OpStep thread_step, OpStep then);
+void     manager_op_submit    (Op *op, OpStep start);
+
+gboolean manager_op_take_volume         (Op *op);
+gboolean manager_op_check_volume_status (Op *op, const NovaVolumeStatus *allowed, gsize n_allowed);
+gboolean manager_check_text             (const char *what, const char *text, gsize max_len, GError **error);
+
+/* ---- commits (nova-volume-manager.c) --------------------------------- */
+
+gboolean manager_commit_volume             (NovaVolumeManager *self, NovaVolumeRecord *volume,
+                                            GError **error);
+gboolean manager_commit_volume_removed     (NovaVolumeManager *self, const char *id, GError **error);
+gboolean manager_commit_snapshot           (NovaVolumeManager *self, NovaSnapshotRecord *snapshot,
+                                            GError **error);
+gboolean manager_commit_snapshot_removed   (NovaVolumeManager *self, const char *id, GError **error);
+gboolean manager_op_commit_volume_status   (Op *op, NovaVolumeStatus status, const char *reason);
+gboolean manager_op_commit_snapshot_status (Op *op, NovaSnapshotStatus status, const char *reason);
+/* The operation failed: commit @status with its error as the reason; the
+ * operation keeps its error. */
+void manager_op_commit_volume_failure   (Op *op, NovaVolumeStatus status);
+void manager_op_commit_snapshot_failure (Op *op, NovaSnapshotStatus status);
+
+/* ---- jobs (nova-volume-manager.c) ------------------------------------ */
+
+void manager_op_start_job (Op *op, const char *operation);
+void manager_op_end_job   (Op *op);
+
+/* ---- connections (nova-volume-manager-connections.c) ----------------- */
+
+gboolean manager_op_check_no_connections (Op *op);
+
+/* ---- settling (nova-volume-manager-reconcile.c) ---------------------- */
+
+gboolean manager_settle_volume   (NovaVolumeRecord *volume);
+gboolean manager_settle_snapshot (NovaSnapshotRecord *snapshot);
+
+/* Forgets the instance, mountpoint and host of an attachment. */
+void manager_clear_attachment (NovaVolumeRecord *volume);
+
+G_END_DECLS

@@ -1,0 +1,230 @@
+/* nova-volume: the volume manager's reconciling: settling the stale
+ * statuses that an interrupted operation leaves, and init_host, which
+ * finishes or fails what a stop left mid-way and restores exports and
+ * connections. */
+#include "config.h"
+
+#include "nova-volume-manager-private.h"
+
+/* ---- settling -------------------------------------------------------- */
+
+void
+manager_clear_attachment (NovaVolumeRecord *volume)
+{
+  volume->attached = FALSE;
+  nova_record_set_string (&volume->instance_uuid, "");
+  nova_record_set_string (&volume->mountpoint, "");
+  nova_record_set_string (&volume->attached_host, "");
+}
+
+/* A transitional status with no operation running is stale: the daemon
+ * stopped, or the operation's last commit failed. Settles @volume as
+ * init_host does, without asking the driver (a deleting volume becomes
+ * error_deleting, to be deleted again); TRUE when it changed anything. */
+gboolean
+manager_settle_volume (NovaVolumeRecord *volume)
+{
+  switch (volume->status)
+    {
+    case NOVA_VOLUME_STATUS_CREATING:
+      /* the caller never heard back: what the backend holds is unknown */
+      volume->status = NOVA_VOLUME_STATUS_ERROR;
+      nova_record_set_string (&volume->status_reason,
+                              "the create was interrupted (nova-volumed stopped, or its state "
+                              "could not be written); delete the volume and create it again");
+      return TRUE;
+    case NOVA_VOLUME_STATUS_DELETING:
+      volume->status = NOVA_VOLUME_STATUS_ERROR_DELETING;
+      nova_record_set_string (&volume->status_reason, "the delete was interrupted; delete the volume again");
+      return TRUE;
+    case NOVA_VOLUME_STATUS_ATTACHING:
+      /* attach is bookkeeping only and never completed: undo it */
+      manager_clear_attachment (volume);
+      volume->status = NOVA_VOLUME_STATUS_AVAILABLE;
+      return TRUE;
+    case NOVA_VOLUME_STATUS_DETACHING:
+      /* the caller asked for the end of the attachment: finish it */
+      manager_clear_attachment (volume);
+      volume->status = NOVA_VOLUME_STATUS_AVAILABLE;
+      return TRUE;
+    case NOVA_VOLUME_STATUS_EXTENDING:
+      /* the committed size stays; a second Extend grows it again */
+      volume->status = NOVA_VOLUME_STATUS_AVAILABLE;
+      return TRUE;
+    case NOVA_VOLUME_STATUS_AVAILABLE:
+    case NOVA_VOLUME_STATUS_IN_USE:
+    case NOVA_VOLUME_STATUS_ERROR:
+    case NOVA_VOLUME_STATUS_ERROR_DELETING:
+    default:
+      return FALSE;
+    }
+}
+
+gboolean
+manager_settle_snapshot (NovaSnapshotRecord *snapshot)
+{
+  switch (snapshot->status)
+    {
+    case NOVA_SNAPSHOT_STATUS_CREATING:
+      snapshot->status = NOVA_SNAPSHOT_STATUS_ERROR;
+      nova_record_set_string (&snapshot->status_reason,
+                              "taking the snapshot was interrupted; delete it and take it again");
+      return TRUE;
+    case NOVA_SNAPSHOT_STATUS_DELETING:
+      snapshot->status = NOVA_SNAPSHOT_STATUS_ERROR_DELETING;
+      nova_record_set_string (&snapshot->status_reason, "the delete was interrupted; delete the snapshot again");
+      return TRUE;
+    case NOVA_SNAPSHOT_STATUS_AVAILABLE:
+    case NOVA_SNAPSHOT_STATUS_ERROR:
+    case NOVA_SNAPSHOT_STATUS_ERROR_DELETING:
+    default:
+      return FALSE;
+    }
+}
+
+/* ---- init_host ------------------------------------------------------- */
+
+/* Settles one volume left mid-way by a stop; a delete is finished. */
+static void
+reconcile_volume (NovaVolumeManager *self, NovaVolumeRecord *volume)
+{
+  g_autoptr(GError) error = NULL;
+  const char *was = nova_volume_status_to_string (volume->status);
+
+  if (volume->status == NOVA_VOLUME_STATUS_DELETING)
+    {
+      if (nova_volume_driver_remove_export (self->driver, volume, &error)
+          && nova_volume_driver_delete_volume (self->driver, volume, &error))
+        {
+          if (manager_commit_volume_removed (self, volume->id, &error))
+            g_message ("finished deleting volume %s", volume->id);
+          else
+            g_warning ("cannot forget deleted volume %s: %s", volume->id, error->message);
+          return;
+        }
+      volume->status = NOVA_VOLUME_STATUS_ERROR_DELETING;
+      nova_record_set_string (&volume->status_reason, error->message);
+      g_clear_error (&error);
+    }
+  else if (!manager_settle_volume (volume))
+    return;
+  if (manager_commit_volume (self, volume, &error))
+    g_message ("volume %s was %s at start; now %s", volume->id, was,
+               nova_volume_status_to_string (volume->status));
+  else
+    g_warning ("cannot settle volume %s: %s", volume->id, error->message);
+}
+
+static void
+reconcile_snapshot (NovaVolumeManager *self, NovaSnapshotRecord *snapshot)
+{
+  g_autoptr(GError) error = NULL;
+
+  if (snapshot->status == NOVA_SNAPSHOT_STATUS_DELETING)
+    {
+      if (nova_volume_driver_delete_snapshot (self->driver, snapshot, &error))
+        {
+          if (manager_commit_snapshot_removed (self, snapshot->id, &error))
+            g_message ("finished deleting snapshot %s", snapshot->id);
+          else
+            g_warning ("cannot forget deleted snapshot %s: %s", snapshot->id, error->message);
+          return;
+        }
+      snapshot->status = NOVA_SNAPSHOT_STATUS_ERROR_DELETING;
+      nova_record_set_string (&snapshot->status_reason, error->message);
+      g_clear_error (&error);
+    }
+  else if (!manager_settle_snapshot (snapshot))
+    return;
+  if (!manager_commit_snapshot (self, snapshot, &error))
+    g_warning ("cannot settle snapshot %s: %s", snapshot->id, error->message);
+}
+
+/* Lets every recorded connector in again (access rules that a target
+ * daemon or a reboot forgot); returns how many were restored. */
+static guint
+restore_connections (NovaVolumeManager *self, const NovaVolumeRecord *volume)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) connections = nova_volume_store_list_connections (self->store, volume->id, &error);
+  guint n = 0;
+
+  if (connections == NULL)
+    {
+      g_warning ("cannot read the connections of volume %s: %s", volume->id, error->message);
+      return 0;
+    }
+  for (guint i = 0; i < connections->len; i++)
+    {
+      g_autoptr(GVariant) info = nova_volume_driver_initialize_connection (self->driver, volume,
+                                                                          g_ptr_array_index (connections, i),
+                                                                          &error);
+      if (info != NULL)
+        n++;
+      else
+        {
+          g_warning ("cannot restore a connection of volume %s: %s", volume->id, error->message);
+          g_clear_error (&error);
+        }
+    }
+  return n;
+}
+
+gboolean
+nova_volume_manager_init_host (NovaVolumeManager *self, GError **error)
+{
+  g_autoptr(GPtrArray) snapshots = nova_volume_manager_list_snapshots (self);
+  g_autoptr(GPtrArray) volumes = NULL;
+  const char *driver = nova_volume_driver_get_name (self->driver);
+  guint n_exports = 0, n_failed = 0, n_connections = 0;
+
+  g_return_val_if_fail (self->n_operations == 0, FALSE);
+
+  /* snapshots first: a volume's delete may wait on them */
+  for (guint i = 0; i < snapshots->len; i++)
+    {
+      g_autoptr(NovaSnapshotRecord) copy = nova_snapshot_record_copy (g_ptr_array_index (snapshots, i));
+      reconcile_snapshot (self, copy);
+    }
+
+  volumes = nova_volume_manager_list_volumes (self);
+  for (guint i = 0; i < volumes->len; i++)
+    {
+      g_autoptr(NovaVolumeRecord) copy = nova_volume_record_copy (g_ptr_array_index (volumes, i));
+
+      if (g_strcmp0 (copy->driver, driver) != 0)
+        {
+          g_message ("volume %s belongs to the %s driver, not %s: left alone",
+                     copy->id, copy->driver, driver);
+          continue;
+        }
+      reconcile_volume (self, copy);
+    }
+  g_clear_pointer (&volumes, g_ptr_array_unref);
+
+  /* bring every export back (a rebooted host, a restarted target daemon) */
+  volumes = nova_volume_manager_list_volumes (self);
+  for (guint i = 0; i < volumes->len; i++)
+    {
+      const NovaVolumeRecord *volume = g_ptr_array_index (volumes, i);
+      g_autoptr(GError) local_error = NULL;
+
+      if (g_strcmp0 (volume->driver, driver) != 0
+          || (volume->status != NOVA_VOLUME_STATUS_AVAILABLE && volume->status != NOVA_VOLUME_STATUS_IN_USE))
+        continue;
+      if (nova_volume_driver_ensure_export (self->driver, volume, &local_error))
+        {
+          n_exports++;
+          n_connections += restore_connections (self, volume);
+        }
+      else
+        {
+          n_failed++;
+          g_warning ("cannot restore the export of volume %s: %s", volume->id, local_error->message);
+        }
+    }
+  g_message ("init_host: %u volumes, %u snapshots, %u exports ensured (%u failed), %u connections restored",
+             g_hash_table_size (self->volumes), g_hash_table_size (self->snapshots), n_exports, n_failed,
+             n_connections);
+  return TRUE;
+}
