@@ -156,7 +156,6 @@ static void initialize_connection_done (Op *op);
 static void
 initialize_connection_start (Op *op)
 {
-
   if (!manager_op_take_volume (op)
       || !manager_op_check_volume_status (op, connectable, G_N_ELEMENTS (connectable)))
     return;
@@ -195,6 +194,18 @@ initialize_connection_done (Op *op)
   manager_op_return (op);
 }
 
+/* Takes @connector (floating or not) into @op, without its auth.* keys,
+ * and finds its key; FALSE when it names no valid host. */
+static gboolean
+op_take_connector (Op *op, GVariant *connector, GError **error)
+{
+  g_variant_ref_sink (connector);
+  op->connector = connector_without_auth (connector);
+  g_variant_unref (connector);
+  op->connector_key = connector_key (op->connector, error);
+  return op->connector_key != NULL;
+}
+
 void
 nova_volume_manager_initialize_connection (NovaVolumeManager *self, const char *volume_id,
                                            GVariant *connector,
@@ -203,13 +214,7 @@ nova_volume_manager_initialize_connection (NovaVolumeManager *self, const char *
   Op *op = manager_op_new (self, "connect a host", RESULT_VARIANT, callback, user_data);
   GError *error = NULL;
 
-  /* ours from here, whatever happens */
-  g_variant_ref_sink (connector);
-  op->connector = connector_without_auth (connector);
-  g_variant_unref (connector);
-  connector = op->connector;
-  op->connector_key = connector_key (connector, &error);
-  if (op->connector_key == NULL)
+  if (!op_take_connector (op, connector, &error))
     { manager_op_reject (op, error); return; }
   op->volume_id = g_strdup (volume_id);
   manager_op_submit (op, initialize_connection_start);
@@ -228,7 +233,6 @@ static void terminate_connection_done (Op *op);
 static void
 terminate_connection_start (Op *op)
 {
-
   if (!manager_op_take_volume (op))
     return;
   manager_op_in_thread (op, terminate_connection_thread, terminate_connection_done);
@@ -262,13 +266,7 @@ nova_volume_manager_terminate_connection (NovaVolumeManager *self, const char *v
   Op *op = manager_op_new (self, "disconnect a host", RESULT_NONE, callback, user_data);
   GError *error = NULL;
 
-  /* ours from here, whatever happens */
-  g_variant_ref_sink (connector);
-  op->connector = connector_without_auth (connector);
-  g_variant_unref (connector);
-  connector = op->connector;
-  op->connector_key = connector_key (connector, &error);
-  if (op->connector_key == NULL)
+  if (!op_take_connector (op, connector, &error))
     { manager_op_reject (op, error); return; }
   op->volume_id = g_strdup (volume_id);
   manager_op_submit (op, terminate_connection_start);

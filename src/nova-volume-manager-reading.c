@@ -11,7 +11,6 @@ static void check_for_export_thread (Op *op);
 static void
 check_for_export_start (Op *op)
 {
-
   if (!manager_op_take_volume (op))
     return;
   manager_op_in_thread (op, check_for_export_thread, manager_op_return);
@@ -41,7 +40,6 @@ static void stats_done (Op *op);
 static void
 stats_start (Op *op)
 {
-
   if (!op->refresh && op->self->last_stats != NULL)
     { stats_done (op); return; }
   manager_op_in_thread (op, stats_thread, stats_done);
