@@ -143,6 +143,8 @@ static const ConfigKey config_keys[] = {
     "fake driver: file to append each command line it would have run to; empty for none." },
   { "logging_driver_log", KEY_STRING, "", 0, 0, NULL, check_optional_absolute_path,
     "logging driver: file to append each driver call to, as JSON lines; empty for none." },
+  { "logging_driver_hold_copies", KEY_BOOLEAN, "false", 0, 0, NULL, NULL,
+    "logging driver (tests only): copies report half their progress and wait until their Job is cancelled." },
   { "iscsi_target_prefix", KEY_STRING, "iqn.2010-10.org.openstack:", 0, 0, NULL, check_iqn_prefix,
     "Prefix of the iSCSI target names (IQN); the volume name follows it." },
   { "iscsi_ip_address", KEY_STRING, "127.0.0.1", 0, 0, NULL, check_ip_address,

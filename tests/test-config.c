@@ -24,12 +24,12 @@ scratch_write (TestScratch *scratch, const char *name, const char *contents)
 
 /* expected defaults, written out here rather than read from the table, so
  * a changed default is a deliberate change to two places */
-typedef enum { T_STRING, T_INT } ExpectType;
+typedef enum { T_STRING, T_INT, T_BOOL } ExpectType;
 static const struct {
   const char *key;
   ExpectType  type;
   const char *text;   /* the default as text (key_default) */
-  gint64      number; /* T_INT */
+  gint64      number; /* T_INT, T_BOOL */
 } expected_defaults[] = {
   { "volume_driver", T_STRING, "file", 0 },
   { "volume_group", T_STRING, "nova-volumes", 0 },
@@ -44,6 +44,7 @@ static const struct {
   { "file_volumes_dir", T_STRING, "", 0 },
   { "fake_command_log", T_STRING, "", 0 },
   { "logging_driver_log", T_STRING, "", 0 },
+  { "logging_driver_hold_copies", T_BOOL, "false", FALSE },
   { "iscsi_target_prefix", T_STRING, "iqn.2010-10.org.openstack:", 0 },
   { "iscsi_ip_address", T_STRING, "127.0.0.1", 0 },
   { "iscsi_port", T_INT, "3260", 3260 },
@@ -72,6 +73,8 @@ test_defaults (void)
       g_assert_cmpstr (nova_volume_config_key_default (key), ==, expected_defaults[i].text);
       if (expected_defaults[i].type == T_INT)
         g_assert_cmpint (nova_volume_config_get_int (config, key), ==, expected_defaults[i].number);
+      else if (expected_defaults[i].type == T_BOOL)
+        g_assert_cmpint (nova_volume_config_get_boolean (config, key), ==, expected_defaults[i].number);
       else if (g_str_equal (key, "host"))
         g_assert_cmpstr (nova_volume_config_get_string (config, key), ==, g_get_host_name ());
       else if (g_str_equal (key, "volume_backend_name"))
@@ -128,6 +131,7 @@ static const struct {
   { "file_volumes_dir", "relative/dir" },
   { "fake_command_log", "commands.log" },
   { "logging_driver_log", "calls.json" },
+  { "logging_driver_hold_copies", "maybe" },
   { "iscsi_target_prefix", "target:" },
   { "iscsi_target_prefix", "iqn.2010-10.org open:" },
   { "iscsi_ip_address", "localhost" },

@@ -11,8 +11,9 @@
  * a production config must not be able to make a driver fail.
  *
  * A test that needs a copy in progress (a Job to watch and cancel) sets
- * "hold-copies": clones and volumes from snapshots then report half their
- * progress and wait until they are cancelled.
+ * "hold-copies" (or, for a daemon, logging_driver_hold_copies = true):
+ * clones and volumes from snapshots then report half their progress and
+ * wait until they are cancelled.
  *
  * initialize_connection answers {driver_volume_type: "logging", data:
  * {volume_id: <id>}}: there is no device, and a made-up "local" path would
@@ -245,6 +246,7 @@ nova_volume_logging_driver_do_setup (NovaVolumeDriver *driver, NovaVolumeDriverC
   g_free (self->backend_name);
   self->backend_name = g_strdup (backend_name != NULL && *backend_name != '\0' ? backend_name : "logging");
   g_mutex_unlock (&self->lock);
+  g_atomic_int_set (&self->hold_copies, nova_volume_config_get_boolean (ctx->config, "logging_driver_hold_copies"));
   return log_call_noargs (self, "do_setup", error);
 }
 
