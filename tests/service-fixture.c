@@ -489,3 +489,54 @@ fingerprint (Fixture *fx)
   return g_string_free (g_steal_pointer (&text), FALSE);
 }
 
+
+/* ---- jobs that wait --------------------------------------------------- */
+
+static void
+store_async_reply (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  *(GAsyncResult **) user_data = g_object_ref (result);
+}
+
+static void
+on_job_added (GDBusConnection *connection, const char *sender, const char *path, const char *iface,
+              const char *signal, GVariant *params, gpointer user_data)
+{
+  char **job = user_data;
+  const char *object = NULL;
+  g_autoptr(GVariant) ifaces = NULL;
+
+  g_variant_get (params, "(&o@a{sa{sv}})", &object, &ifaces);
+  if (*job == NULL && g_str_has_prefix (object, ROOT_PATH "/jobs/"))
+    *job = g_strdup (object);
+}
+
+void
+use_held_copies (Fixture *fx)
+{
+  g_autoptr(GError) error = NULL;
+
+  daemon_stop (fx);
+  g_file_set_contents (fx->config_path,
+                       "[DEFAULT]\nvolume_driver = logging\nlogging_driver_hold_copies = true\n", -1, &error);
+  g_assert_no_error (error);
+  daemon_start (fx);
+}
+
+char *
+start_held_clone (Fixture *fx, const char *source, GAsyncResult **result)
+{
+  char *job = NULL;
+  guint id = g_dbus_connection_signal_subscribe (fx->connection, BUS_NAME, "org.freedesktop.DBus.ObjectManager",
+                                                 "InterfacesAdded", ROOT_PATH, NULL, G_DBUS_SIGNAL_FLAGS_NONE,
+                                                 on_job_added, &job, NULL);
+
+  g_dbus_connection_call (fx->connection, BUS_NAME, MANAGER_PATH, IFACE_MANAGER, "CreateVolume",
+                          g_variant_new_parsed ("(@t 0, {'source-volume': <%o>})", source), NULL,
+                          G_DBUS_CALL_FLAGS_NONE, -1, NULL, store_async_reply, result);
+  /* bounded by the clone, which waits for its cancel */
+  while (job == NULL)
+    g_main_context_iteration (NULL, TRUE);
+  g_dbus_connection_signal_unsubscribe (fx->connection, id);
+  return job;
+}

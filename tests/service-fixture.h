@@ -62,4 +62,11 @@ char *connect_volume (Fixture *fx, const char *volume);
 void disconnect_volume (Fixture *fx, const char *volume);
 char *fingerprint (Fixture *fx);
 
+/* Restarts the daemon with the logging driver holding every copy until
+ * its Job is cancelled. */
+void use_held_copies (Fixture *fx);
+/* Starts CreateVolume as a clone of @source (its reply goes to @result)
+ * and returns the path of the Job it shows. */
+char *start_held_clone (Fixture *fx, const char *source, GAsyncResult **result);
+
 G_END_DECLS

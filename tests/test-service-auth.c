@@ -138,6 +138,35 @@ test_session_bus_other_uid (Fixture *fx, gconstpointer data)
   check_mutations_refused (fx);
 }
 
+/* Job.Cancel is a change too: nobody may not cancel root's copy. */
+static void
+test_job_cancel_refused (Fixture *fx, gconstpointer data)
+{
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GVariant) reply = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *source = NULL;
+  g_autofree char *job = NULL;
+  g_autofree char *out = NULL;
+  const char *options_args[] = { "{}", NULL };
+
+  if (!require_root ())
+    return;
+  use_held_copies (fx);
+  source = create_volume (fx, 8 * 1024 * 1024, NULL);
+  job = start_held_clone (fx, source, &result);
+
+  g_assert_cmpint (gdbus_as_nobody (fx, job, "org.openstack.Volume1.Job.Cancel", options_args, &out), !=, 0);
+  g_assert_nonnull (strstr (out, "org.openstack.Volume1.Error.NotAuthorized"));
+  g_assert_null (result);
+
+  call_ok (fx, job, "org.openstack.Volume1.Job", "Cancel", g_variant_new_parsed ("(@a{sv} {},)"));
+  while (result == NULL)
+    g_main_context_iteration (NULL, TRUE);
+  reply = g_dbus_connection_call_finish (fx->connection, result, &error);
+  assert_dbus_error (error, "Cancelled");
+}
+
 int
 main (int argc, char **argv)
 {
@@ -146,5 +175,7 @@ main (int argc, char **argv)
               fixture_setup_system_bus, test_system_bus_default_deny, fixture_teardown);
   g_test_add ("/service-auth/session-bus-other-uid", Fixture, NULL,
               fixture_setup_shared_session_bus, test_session_bus_other_uid, fixture_teardown);
+  g_test_add ("/service-auth/job-cancel-refused", Fixture, NULL,
+              fixture_setup_system_bus, test_job_cancel_refused, fixture_teardown);
   return g_test_run ();
 }

@@ -629,25 +629,6 @@ test_properties_before_reply (Fixture *fx, gconstpointer data)
   g_object_unref (pc.proxy);
 }
 
-static void
-store_async_reply (GObject *source, GAsyncResult *result, gpointer user_data)
-{
-  *(GAsyncResult **) user_data = g_object_ref (result);
-}
-
-static void
-on_job_added (GDBusConnection *connection, const char *sender, const char *path, const char *iface,
-              const char *signal, GVariant *params, gpointer user_data)
-{
-  char **job = user_data;
-  const char *object = NULL;
-  g_autoptr(GVariant) ifaces = NULL;
-
-  g_variant_get (params, "(&o@a{sa{sv}})", &object, &ifaces);
-  if (*job == NULL && g_str_has_prefix (object, ROOT_PATH "/jobs/"))
-    *job = g_strdup (object);
-}
-
 /* Job.Cancel over the bus stops a copy: the CreateVolume that started it
  * fails with Cancelled, the job and the half-made volume are gone. The
  * logging driver holds its copies until they are cancelled. */
@@ -662,25 +643,11 @@ test_job_cancel (Fixture *fx, gconstpointer data)
   g_autofree char *before = NULL;
   g_autofree char *after = NULL;
   gint64 deadline = g_get_monotonic_time () + 60 * G_USEC_PER_SEC;
-  guint id;
 
-  daemon_stop (fx);
-  g_file_set_contents (fx->config_path, "[DEFAULT]\nvolume_driver = logging\nlogging_driver_hold_copies = true\n",
-                       -1, &error);
-  g_assert_no_error (error);
-  daemon_start (fx);
+  use_held_copies (fx);
   source = create_volume (fx, GIB, NULL);
   before = fingerprint (fx);
-
-  id = g_dbus_connection_signal_subscribe (fx->connection, BUS_NAME, "org.freedesktop.DBus.ObjectManager",
-                                           "InterfacesAdded", ROOT_PATH, NULL, G_DBUS_SIGNAL_FLAGS_NONE,
-                                           on_job_added, &job, NULL);
-  g_dbus_connection_call (fx->connection, BUS_NAME, MANAGER_PATH, IFACE_MANAGER, "CreateVolume",
-                          g_variant_new_parsed ("(@t 0, {'source-volume': <%o>})", source), NULL,
-                          G_DBUS_CALL_FLAGS_NONE, -1, NULL, store_async_reply, &result);
-  while (job == NULL)
-    g_main_context_iteration (NULL, TRUE);
-  g_dbus_connection_signal_unsubscribe (fx->connection, id);
+  job = start_held_clone (fx, source, &result);
 
   {
     g_autofree char *operation = get_string (fx, job, "org.openstack.Volume1.Job", "Operation");
