@@ -217,6 +217,9 @@ nova_volume_manager_initialize_connection (NovaVolumeManager *self, const char *
   if (!op_take_connector (op, connector, &error))
     { manager_op_reject (op, error); return; }
   op->volume_id = g_strdup (volume_id);
+  /* only the connections change: a clone of the volume may go on */
+  op->volume_shared = TRUE;
+  op->exclusive_key = g_strconcat ("connections:", volume_id, NULL);
   manager_op_submit (op, initialize_connection_start);
 }
 
@@ -227,13 +230,80 @@ nova_volume_manager_initialize_connection_finish (NovaVolumeManager *self, GAsyn
   return g_task_propagate_pointer (G_TASK (result), error);
 }
 
+/* TRUE when @a and @b name the same host: the same initiator, host or ip. */
+static gboolean
+same_host (GVariant *a, GVariant *b)
+{
+  static const char *const keys[] = { "initiator", "host", "ip" };
+
+  for (gsize i = 0; i < G_N_ELEMENTS (keys); i++)
+    {
+      const char *va = NULL, *vb = NULL;
+
+      if (g_variant_lookup (a, keys[i], "&s", &va) && g_variant_lookup (b, keys[i], "&s", &vb)
+          && *va != '\0' && g_str_equal (va, vb))
+        return TRUE;
+    }
+  return FALSE;
+}
+
+/* TerminateConnection acts on the connector InitializeConnection recorded
+ * for that host, even when the caller's connector says less (no initiator
+ * this time): the driver must withdraw exactly what it granted. Fails the
+ * operation when the volume has connections and none is this host's. */
+static gboolean
+op_find_recorded_connector (Op *op)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) recorded = nova_volume_store_list_connections (op->self->store, op->volume_id, &error);
+  g_autoptr(GString) keys = NULL;
+  GVariant *match = NULL;
+
+  if (recorded == NULL)
+    {
+      manager_op_fail (op, NOVA_VOLUME_ERROR_FAILED, "cannot read the connections of volume %s: %s",
+                       op->volume_id, error->message);
+      return FALSE;
+    }
+  if (recorded->len == 0)
+    return TRUE; /* nothing recorded: let the driver make sure */
+  for (guint i = 0; i < recorded->len && match == NULL; i++)
+    {
+      g_autofree char *key = connector_key (g_ptr_array_index (recorded, i), NULL);
+
+      if (g_strcmp0 (key, op->connector_key) == 0)
+        match = g_ptr_array_index (recorded, i);
+    }
+  for (guint i = 0; i < recorded->len && match == NULL; i++)
+    if (same_host (g_ptr_array_index (recorded, i), op->connector))
+      match = g_ptr_array_index (recorded, i);
+  if (match != NULL)
+    {
+      g_clear_pointer (&op->connector, g_variant_unref);
+      op->connector = g_variant_ref (match);
+      g_free (op->connector_key);
+      op->connector_key = connector_key (match, NULL);
+      return TRUE;
+    }
+  keys = g_string_new (NULL);
+  for (guint i = 0; i < recorded->len; i++)
+    {
+      g_autofree char *key = connector_key (g_ptr_array_index (recorded, i), NULL);
+      g_string_append_printf (keys, "%s%s", i > 0 ? ", " : "", key != NULL ? key : "?");
+    }
+  manager_op_fail (op, NOVA_VOLUME_ERROR_NOT_FOUND,
+                   "volume %s has no connection for %s; it is connected to %s", op->volume_id,
+                   op->connector_key, keys->str);
+  return FALSE;
+}
+
 static void terminate_connection_thread (Op *op);
 static void terminate_connection_done (Op *op);
 
 static void
 terminate_connection_start (Op *op)
 {
-  if (!manager_op_take_volume (op))
+  if (!manager_op_take_volume (op) || !op_find_recorded_connector (op))
     return;
   manager_op_in_thread (op, terminate_connection_thread, terminate_connection_done);
 }
@@ -269,5 +339,8 @@ nova_volume_manager_terminate_connection (NovaVolumeManager *self, const char *v
   if (!op_take_connector (op, connector, &error))
     { manager_op_reject (op, error); return; }
   op->volume_id = g_strdup (volume_id);
+  /* only the connections change: a clone of the volume may go on */
+  op->volume_shared = TRUE;
+  op->exclusive_key = g_strconcat ("connections:", volume_id, NULL);
   manager_op_submit (op, terminate_connection_start);
 }

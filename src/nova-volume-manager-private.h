@@ -31,6 +31,7 @@ struct _NovaVolumeManager {
   GVariant          *last_stats;  /* a{sv} from the driver, or NULL */
   GPtrArray         *jobs;        /* running NovaVolumeJob */
   guint              n_operations;
+  gboolean           stopping;    /* cancel_jobs was called: no new copies */
 };
 
 typedef struct _Op Op;
@@ -70,6 +71,7 @@ struct _Op {
   guint               caller_uid;
   gboolean            volume_shared;    /* the operation only reads the volume */
   gboolean            snapshot_shared;  /* ... or the snapshot */
+  char               *exclusive_key;    /* one more key held exclusively, or NULL */
 
   /* working copies the worker thread may change */
   NovaVolumeRecord   *volume;

@@ -38,6 +38,7 @@ op_free (Op *op)
 {
   g_clear_object (&op->task);
   g_free (op->volume_id);
+  g_free (op->exclusive_key);
   g_free (op->snapshot_id);
   g_free (op->source_volume_id);
   g_free (op->name);
@@ -188,7 +189,7 @@ op_started (NovaVolumeOp *queued, gpointer user_data)
 void
 manager_op_submit (Op *op, OpStep start)
 {
-  const char *exclusive[3] = { NULL, };
+  const char *exclusive[4] = { NULL, };
   const char *shared[4] = { NULL, };
   guint n_exclusive = 0, n_shared = 0;
 
@@ -208,6 +209,8 @@ manager_op_submit (Op *op, OpStep start)
     }
   if (op->source_volume_id != NULL)
     shared[n_shared++] = op->source_volume_id;
+  if (op->exclusive_key != NULL)
+    exclusive[n_exclusive++] = op->exclusive_key;
   op->start = start;
   op->self->n_operations++;
   nova_volume_op_queue_submit (op->self->queue, exclusive, shared, op_started, op);
@@ -274,6 +277,8 @@ manager_op_commit_volume_status (Op *op, NovaVolumeStatus status, const char *re
 {
   g_autoptr(GError) error = NULL;
 
+  /* an operation that holds the volume shared only reads it */
+  g_return_val_if_fail (!op->volume_shared, FALSE);
   op->volume->status = status;
   nova_record_set_string (&op->volume->status_reason, reason != NULL ? reason : "");
   if (manager_commit_volume (op->self, op->volume, &error))
@@ -423,7 +428,7 @@ manager_op_take_volume (Op *op)
   op->volume = nova_volume_record_copy (volume);
   /* this operation holds the volume, so a transitional status is stale */
   if (manager_settle_volume (op->volume))
-    g_warning ("volume %s was left %s by an earlier operation whose state could not be written; "
+    g_message ("volume %s was left %s by an earlier operation whose state could not be written; "
                "treating it as %s", volume->id, nova_volume_status_to_string (volume->status),
                nova_volume_status_to_string (op->volume->status));
   return TRUE;
@@ -506,6 +511,9 @@ manager_op_start_job (Op *op, const char *operation)
                                  op->caller_uid);
   g_ptr_array_add (op->self->jobs, g_object_ref (op->job));
   g_signal_emit (op->self, signals[SIGNAL_JOB_ADDED], 0, op->job);
+  /* a copy that waited in the queue past a shutdown stops at once */
+  if (op->self->stopping)
+    nova_volume_job_cancel (op->job);
 }
 
 void
@@ -522,6 +530,7 @@ manager_op_end_job (Op *op)
 void
 nova_volume_manager_cancel_jobs (NovaVolumeManager *self)
 {
+  self->stopping = TRUE;
   for (guint i = 0; i < self->jobs->len; i++)
     nova_volume_job_cancel (g_ptr_array_index (self->jobs, i));
 }

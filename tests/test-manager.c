@@ -650,6 +650,88 @@ test_job_cancel (Fixture *fx, gconstpointer data)
   g_object_set (fx->driver, "hold-copies", FALSE, NULL);
 }
 
+/* After cancel_jobs (shutdown), a copy that was still waiting in the queue
+ * is cancelled as soon as it starts, instead of running for minutes. */
+static void
+test_jobs_after_shutdown (Fixture *fx, gconstpointer data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *source = create_volume (fx, GIB, NULL, NULL, &error);
+  g_autoptr(NovaVolumeJob) job = NULL;
+  GAsyncResult *first = NULL, *extend = NULL, *second = NULL;
+  NovaVolumeCreateRequest request = { .source_volume_id = source };
+  char *clone;
+
+  g_object_set (fx->driver, "hold-copies", TRUE, NULL);
+  g_signal_connect (fx->manager, "job-added", G_CALLBACK (on_job_added), &job);
+  nova_volume_manager_create_volume (fx->manager, &request, NULL, store_result, &first);
+  while (job == NULL)
+    g_main_context_iteration (NULL, TRUE);
+  /* the extend holds the source exclusively: the second clone waits for it */
+  nova_volume_manager_extend_volume (fx->manager, source, 2 * GIB, store_result, &extend);
+  nova_volume_manager_create_volume (fx->manager, &request, NULL, store_result, &second);
+
+  nova_volume_manager_cancel_jobs (fx->manager);
+  clone = nova_volume_manager_create_volume_finish (fx->manager, wait_result (&first), &error);
+  g_assert_null (clone);
+  g_assert_error (error, NOVA_VOLUME_ERROR, NOVA_VOLUME_ERROR_CANCELLED);
+  g_clear_error (&error);
+  g_assert_true (finish_operation (fx, &extend, &error));
+  clone = nova_volume_manager_create_volume_finish (fx->manager, wait_result (&second), &error);
+  g_assert_null (clone);
+  g_assert_error (error, NOVA_VOLUME_ERROR, NOVA_VOLUME_ERROR_CANCELLED);
+  g_clear_object (&first);
+  g_clear_object (&second);
+  g_object_set (fx->driver, "hold-copies", FALSE, NULL);
+}
+
+/* TerminateConnection withdraws what InitializeConnection recorded for
+ * that host, even with a connector that says less; another host's
+ * connector is NotFound. */
+static void
+test_terminate_matches_host (Fixture *fx, gconstpointer data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *id = create_volume (fx, GIB, NULL, NULL, &error);
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GVariant) info = NULL;
+  g_autoptr(GPtrArray) connections = NULL;
+
+  nova_volume_manager_initialize_connection (fx->manager, id,
+                                             g_variant_new_parsed ("{'initiator': <'iqn.1993-08.org.debian:01:a'>, "
+                                                                   "'host': <'compute1'>, 'ip': <'10.0.0.2'>}"),
+                                             store_result, &result);
+  info = nova_volume_manager_initialize_connection_finish (fx->manager, wait_result (&result), &error);
+  g_assert_no_error (error);
+  g_clear_object (&result);
+
+  nova_volume_manager_terminate_connection (fx->manager, id, g_variant_new_parsed ("{'host': <'compute9'>}"),
+                                            store_result, &result);
+  g_assert_false (finish_operation (fx, &result, &error));
+  g_assert_error (error, NOVA_VOLUME_ERROR, NOVA_VOLUME_ERROR_NOT_FOUND);
+  g_assert_nonnull (strstr (error->message, "initiator:iqn.1993-08.org.debian:01:a"));
+  g_clear_error (&error);
+
+  nova_volume_manager_terminate_connection (fx->manager, id,
+                                            g_variant_new_parsed ("{'host': <'compute1'>, 'ip': <'10.0.0.2'>}"),
+                                            store_result, &result);
+  g_assert_true (finish_operation (fx, &result, &error));
+  g_assert_no_error (error);
+  connections = nova_volume_store_list_connections (fx->store, id, &error);
+  g_assert_cmpuint (connections->len, ==, 0);
+  /* the driver was told the initiator it had let in */
+  {
+    g_auto(GStrv) calls = NULL;
+    gboolean found = FALSE;
+
+    g_object_get (fx->driver, "calls", &calls, NULL);
+    for (guint i = 0; calls[i] != NULL; i++)
+      if (g_str_has_prefix (calls[i], "terminate_connection") && strstr (calls[i], "iqn.1993-08.org.debian:01:a"))
+        found = TRUE;
+    g_assert_true (found);
+  }
+}
+
 static void
 test_stats (Fixture *fx, gconstpointer data)
 {
@@ -686,6 +768,8 @@ main (int argc, char **argv)
   ADD ("init-host", test_init_host);
   ADD ("stats", test_stats);
   ADD ("job-cancel", test_job_cancel);
+  ADD ("jobs-after-shutdown", test_jobs_after_shutdown);
+  ADD ("terminate-matches-host", test_terminate_matches_host);
 #undef ADD
   return g_test_run ();
 }

@@ -458,9 +458,11 @@ nova_volume_logging_driver_terminate_connection (NovaVolumeDriver *driver, const
                                                  GVariant *connector, GError **error)
 {
   const char *host = connector_string (connector, "host");
+  const char *initiator = connector_string (connector, "initiator");
   CallArg args[] = {
     ARG_STR ("id", "volume_id", volume->id),
     ARG_STR ("host", "host", host != NULL ? host : ""),
+    ARG_STR ("initiator", "initiator", initiator != NULL ? initiator : ""),
   };
 
   return log_call_full (NOVA_VOLUME_LOGGING_DRIVER (driver), "terminate_connection", args,
