@@ -110,11 +110,20 @@ lock_owner (const char *lock_path)
   return strtol (text, NULL, 10);
 }
 
-/* Locks <state_dir>/lock for the life of the process (the fd is never
- * closed); with @wait, for up to REPLACE_WAIT_SECONDS. Returns FALSE with
- * a message when another daemon holds it. */
 static gboolean
-lock_state_dir (const char *state_dir, gboolean wait, GError **error)
+wake_up (gpointer user_data)
+{
+  *(gboolean *) user_data = TRUE;
+  return G_SOURCE_REMOVE;
+}
+
+/* Locks <state_dir>/lock for the life of the process (the fd is never
+ * closed). With @service, waits up to REPLACE_WAIT_SECONDS while running
+ * the main loop, so a SIGTERM or the loss of the bus name ends the wait
+ * (FALSE with no error). Returns FALSE with a message when another daemon
+ * holds the lock. */
+static gboolean
+lock_state_dir (const char *state_dir, Service *service, GError **error)
 {
   g_autofree char *path = g_build_filename (state_dir, "lock", NULL);
   gint64 deadline = g_get_monotonic_time () + REPLACE_WAIT_SECONDS * G_USEC_PER_SEC;
@@ -131,6 +140,7 @@ lock_state_dir (const char *state_dir, gboolean wait, GError **error)
   while (flock (fd, LOCK_EX | LOCK_NB) != 0)
     {
       int saved = errno;
+      gboolean woken = FALSE;
 
       if (saved != EWOULDBLOCK && saved != EINTR)
         {
@@ -139,11 +149,11 @@ lock_state_dir (const char *state_dir, gboolean wait, GError **error)
           close (fd);
           return FALSE;
         }
-      if (!wait || g_get_monotonic_time () > deadline)
+      if (service == NULL || g_get_monotonic_time () > deadline)
         {
           long owner = lock_owner (path);
 
-          if (wait)
+          if (service != NULL)
             g_set_error (error, G_IO_ERROR, G_IO_ERROR_TIMED_OUT,
                          "the nova-volumed being replaced (pid %ld) did not release %s within %d s",
                          owner, state_dir, REPLACE_WAIT_SECONDS);
@@ -154,7 +164,15 @@ lock_state_dir (const char *state_dir, gboolean wait, GError **error)
           close (fd);
           return FALSE;
         }
-      g_usleep (20 * 1000);
+      /* try again in 20 ms, answering signals and bus events meanwhile */
+      g_timeout_add (20, wake_up, &woken);
+      while (!woken)
+        g_main_context_iteration (NULL, TRUE);
+      if (service->stop_requested)
+        {
+          close (fd);
+          return FALSE;
+        }
     }
   pid = g_strdup_printf ("%ld\n", (long) getpid ());
   if (ftruncate (fd, 0) != 0 || pwrite (fd, pid, strlen (pid), 0) < 0)
@@ -165,8 +183,11 @@ lock_state_dir (const char *state_dir, gboolean wait, GError **error)
 static void
 own_name (Service *service, GDBusConnection *connection, gboolean replace)
 {
+  /* DO_NOT_QUEUE: a replaced daemon leaves; it must not get the name back
+   * if its successor fails */
   service->owner_id = g_bus_own_name_on_connection (connection, NOVA_VOLUME_DBUS_NAME,
                                                     G_BUS_NAME_OWNER_FLAGS_ALLOW_REPLACEMENT
+                                                    | G_BUS_NAME_OWNER_FLAGS_DO_NOT_QUEUE
                                                     | (replace ? G_BUS_NAME_OWNER_FLAGS_REPLACE : 0),
                                                     on_name_acquired, on_name_lost, service, NULL);
 }
@@ -253,7 +274,7 @@ main (int argc, char **argv)
 
   /* a daemon that runs on this state directory stops us here, before we
    * read anything, unless we are to replace it */
-  if (!lock_state_dir (state_dir, FALSE, &error))
+  if (!lock_state_dir (state_dir, NULL, &error))
     {
       if (!replace || !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_BUSY))
         {
@@ -288,8 +309,13 @@ main (int argc, char **argv)
         g_main_context_iteration (NULL, TRUE);
       if (service.stop_requested)
         return service.exit_status;
-      if (!lock_state_dir (state_dir, TRUE, &error))
+      if (!lock_state_dir (state_dir, &service, &error))
         {
+          /* give the name back rather than hold it with nobody serving */
+          g_bus_unown_name (service.owner_id);
+          g_dbus_connection_flush_sync (connection, NULL, NULL);
+          if (error == NULL)
+            return service.exit_status; /* stopped while waiting */
           g_printerr ("nova-volumed: %s\n", error->message);
           return 1;
         }

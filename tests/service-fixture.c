@@ -21,6 +21,22 @@ die_with_parent (gpointer user_data)
   prctl (PR_SET_PDEATHSIG, SIGKILL);
 }
 
+const char *
+nova_volumed_path (void)
+{
+  const char *path = g_getenv ("NOVA_VOLUMED");
+
+  return path != NULL ? path : NOVA_VOLUME_BUILD_ROOT "/src/nova-volumed";
+}
+
+const char *
+nova_volumectl_path (void)
+{
+  const char *path = g_getenv ("NOVA_VOLUMECTL");
+
+  return path != NULL ? path : NOVA_VOLUME_BUILD_ROOT "/src/nova-volumectl";
+}
+
 /* A private session bus. Not GTestDBus: its watcher outlives an aborted
  * test and keeps meson waiting on the output pipe. */
 void
@@ -67,7 +83,7 @@ bus_start (Fixture *fx)
 
 /* Waits for @process to end: a hang guard of 60 s, after which it is
  * killed and the test fails (a stop never takes that long). */
-static void
+void
 wait_or_kill (GSubprocess *process, const char *what)
 {
   gint64 deadline = g_get_monotonic_time () + 60 * G_USEC_PER_SEC;
@@ -136,7 +152,7 @@ daemon_start (Fixture *fx)
 {
   g_autoptr(GSubprocessLauncher) launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDERR_MERGE);
   g_autoptr(GError) error = NULL;
-  const char *daemon_path = g_getenv ("NOVA_VOLUMED");
+  const char *daemon_path = nova_volumed_path ();
   int log_fd;
   /* a hang guard only: the daemon is ready in well under a second */
   gint64 deadline = g_get_monotonic_time () + 60 * G_USEC_PER_SEC;
@@ -531,12 +547,28 @@ start_held_clone (Fixture *fx, const char *source, GAsyncResult **result)
                                                  "InterfacesAdded", ROOT_PATH, NULL, G_DBUS_SIGNAL_FLAGS_NONE,
                                                  on_job_added, &job, NULL);
 
+  gint64 deadline = g_get_monotonic_time () + 60 * G_USEC_PER_SEC;
+
+  /* no call timeout: the clone waits for its cancel as long as the test
+   * takes; the deadline below is the hang guard */
   g_dbus_connection_call (fx->connection, BUS_NAME, MANAGER_PATH, IFACE_MANAGER, "CreateVolume",
                           g_variant_new_parsed ("(@t 0, {'source-volume': <%o>})", source), NULL,
-                          G_DBUS_CALL_FLAGS_NONE, -1, NULL, store_async_reply, result);
-  /* bounded by the clone, which waits for its cancel */
-  while (job == NULL)
-    g_main_context_iteration (NULL, TRUE);
+                          G_DBUS_CALL_FLAGS_NONE, G_MAXINT, NULL, store_async_reply, result);
+  while (job == NULL && *result == NULL)
+    {
+      if (g_get_monotonic_time () > deadline)
+        g_error ("no Job appeared within 60 s of a clone");
+      g_main_context_iteration (NULL, FALSE);
+      g_usleep (1000);
+    }
   g_dbus_connection_signal_unsubscribe (fx->connection, id);
+  if (job == NULL)
+    {
+      g_autoptr(GError) error = NULL;
+      g_autoptr(GVariant) reply = g_dbus_connection_call_finish (fx->connection, *result, &error);
+
+      print_daemon_log (fx);
+      g_error ("the clone ended without a Job: %s", error != NULL ? error->message : "it succeeded");
+    }
   return job;
 }

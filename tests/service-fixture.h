@@ -33,6 +33,11 @@ typedef struct {
 } Fixture;
 
 
+/* The binaries under test: $NOVA_VOLUMED / $NOVA_VOLUMECTL (meson sets
+ * them), else the ones in this build tree. */
+const char *nova_volumed_path (void);
+const char *nova_volumectl_path (void);
+
 void bus_start (Fixture *fx);
 void bus_stop (Fixture *fx);
 void print_daemon_log (Fixture *fx);
@@ -40,6 +45,8 @@ gboolean name_has_owner (Fixture *fx);
 gboolean daemon_ready (Fixture *fx);
 void daemon_start (Fixture *fx);
 void daemon_stop (Fixture *fx);
+/* Waits for @process to end, at most 60 s (then kills it and fails). */
+void wait_or_kill (GSubprocess *process, const char *what);
 void write_config (Fixture *fx, const char *driver);
 void fixture_setup (Fixture *fx, gconstpointer data);
 /* The same with the bus playing the system bus: any uid may connect. */

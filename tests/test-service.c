@@ -5,6 +5,7 @@
 #include "config.h"
 
 #include <fcntl.h>
+#include <sys/file.h>
 #include <gio/gio.h>
 #include <glib/gstdio.h>
 #include <signal.h>
@@ -738,19 +739,30 @@ test_replace (Fixture *fx, gconstpointer data)
   g_autoptr(GError) error = NULL;
   g_autofree char *err = NULL;
   g_autofree char *volume = create_volume (fx, MIB, NULL);
+  g_autofree char *before = fingerprint (fx);
+  g_autofree char *after = NULL;
+  g_autofree char *first_pid = g_strdup_printf ("pid %s", g_subprocess_get_identifier (fx->daemon));
 
-  g_subprocess_launcher_setenv (launcher, "DBUS_SESSION_BUS_ADDRESS", fx->bus_address, TRUE);
-  second = g_subprocess_launcher_spawn (launcher, &error, g_getenv ("NOVA_VOLUMED"), "--session",
+  /* on a bus of its own, only the state directory's lock can stop it, and
+   * it stops before it reads or writes any state */
+  g_subprocess_launcher_setenv (launcher, "DBUS_SESSION_BUS_ADDRESS", "unix:path=/nonexistent/bus", TRUE);
+  second = g_subprocess_launcher_spawn (launcher, &error, nova_volumed_path (), "--session",
                                         "--state-dir", fx->state_dir, "--config", fx->config_path, NULL);
   g_assert_no_error (error);
   g_subprocess_communicate_utf8 (second, NULL, NULL, NULL, &err, &error);
   g_assert_no_error (error);
+  g_test_message ("%s", err);
   g_assert_cmpint (g_subprocess_get_exit_status (second), ==, 1);
+  g_assert_nonnull (strstr (err, "uses the state directory"));
+  g_assert_nonnull (strstr (err, first_pid));
   g_assert_nonnull (strstr (err, "--replace"));
   g_clear_object (&second);
+  after = fingerprint (fx);
+  g_assert_cmpstr (before, ==, after);
+  g_subprocess_launcher_setenv (launcher, "DBUS_SESSION_BUS_ADDRESS", fx->bus_address, TRUE);
 
   /* with --replace the new one serves the same state; the old one leaves */
-  second = g_subprocess_launcher_spawn (launcher, &error, g_getenv ("NOVA_VOLUMED"), "--session", "--replace",
+  second = g_subprocess_launcher_spawn (launcher, &error, nova_volumed_path (), "--session", "--replace",
                                         "--state-dir", fx->state_dir, "--config", fx->config_path, NULL);
   g_assert_no_error (error);
   g_subprocess_wait (fx->daemon, NULL, &error);
@@ -765,6 +777,54 @@ test_replace (Fixture *fx, gconstpointer data)
   g_assert_true (daemon_ready (fx));
   assert_status (fx, volume, IFACE_VOLUME, "available");
   fx->daemon = g_steal_pointer (&second);
+}
+
+/* A --replace that waits for the state directory answers SIGTERM at once
+ * and reads nothing: here the test itself holds the lock. */
+static void
+test_replace_wait_stops (Fixture *fx, gconstpointer data)
+{
+  g_autoptr(GSubprocessLauncher) launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDERR_SILENCE
+                                                                       | G_SUBPROCESS_FLAGS_STDOUT_SILENCE);
+  g_autoptr(GSubprocess) waiting = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *lock_path = g_build_filename (fx->state_dir, "lock", NULL);
+  g_autofree char *db_path = g_build_filename (fx->state_dir, "nova-volume.db", NULL);
+  g_autofree char *db_before = NULL, *db_after = NULL;
+  gsize len_before = 0, len_after = 0;
+  gint64 deadline;
+  int fd;
+
+  g_free (create_volume (fx, MIB, NULL));
+  daemon_stop (fx);
+  g_assert_true (g_file_get_contents (db_path, &db_before, &len_before, NULL));
+  fd = open (lock_path, O_RDWR | O_CLOEXEC);
+  g_assert_cmpint (fd, >=, 0);
+  g_assert_cmpint (flock (fd, LOCK_EX), ==, 0);
+
+  g_subprocess_launcher_setenv (launcher, "DBUS_SESSION_BUS_ADDRESS", fx->bus_address, TRUE);
+  waiting = g_subprocess_launcher_spawn (launcher, &error, nova_volumed_path (), "--session", "--replace",
+                                         "--state-dir", fx->state_dir, "--config", fx->config_path, NULL);
+  g_assert_no_error (error);
+  /* it takes the name first, then waits for the directory */
+  deadline = g_get_monotonic_time () + 60 * G_USEC_PER_SEC;
+  while (!name_has_owner (fx))
+    {
+      g_assert_cmpint (g_get_monotonic_time (), <, deadline);
+      g_assert_nonnull (g_subprocess_get_identifier (waiting));
+      g_usleep (10 * 1000);
+    }
+  g_assert_false (daemon_ready (fx));
+  g_subprocess_send_signal (waiting, SIGTERM);
+  wait_or_kill (waiting, "the waiting nova-volumed");
+  g_assert_true (g_subprocess_get_if_exited (waiting));
+  g_assert_cmpint (g_subprocess_get_exit_status (waiting), ==, 0);
+  g_assert_false (name_has_owner (fx));
+  g_assert_true (g_file_get_contents (db_path, &db_after, &len_after, NULL));
+  g_assert_cmpmem (db_before, len_before, db_after, len_after);
+
+  close (fd);
+  daemon_start (fx);
 }
 
 /* A bad config stops the daemon at start with one line naming the key and
@@ -799,7 +859,7 @@ test_bad_config (void)
       g_file_set_contents (config, cases[i].text, -1, &error);
       g_assert_no_error (error);
       daemon = g_subprocess_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_PIPE, &error,
-                                 g_getenv ("NOVA_VOLUMED"), "--session", "--config", config,
+                                 nova_volumed_path (), "--session", "--config", config,
                                  "--state-dir", state, NULL);
       g_assert_no_error (error);
       g_subprocess_communicate_utf8 (daemon, NULL, NULL, &out, &err, &error);
@@ -824,11 +884,6 @@ int
 main (int argc, char **argv)
 {
   g_test_init (&argc, &argv, NULL);
-  if (g_getenv ("NOVA_VOLUMED") == NULL)
-    {
-      g_test_skip ("NOVA_VOLUMED is not set: run through meson test");
-      return g_test_run ();
-    }
 #define ADD(path, func) \
   g_test_add ("/service/" path, Fixture, NULL, fixture_setup, func, fixture_teardown)
   ADD ("manager-properties", test_manager_properties);
@@ -840,6 +895,7 @@ main (int argc, char **argv)
   ADD ("clone-job", test_clone_job);
   g_test_add_func ("/service/bad-config", test_bad_config);
   ADD ("replace", test_replace);
+  ADD ("replace-wait-stops", test_replace_wait_stops);
   ADD ("kill", test_kill);
   ADD ("properties-before-reply", test_properties_before_reply);
   ADD ("job-cancel", test_job_cancel);

@@ -16,24 +16,34 @@ test_timeout=${NOVA_VOLUME_TEST_TIMEOUT:-50m}
 
 # shellcheck source=tools/deps.sh
 . tools/deps.sh
-nova_volume_install_deps
-
-if [ -f "$builddir/build.ninja" ]; then
-  meson setup --reconfigure "$builddir"
-elif [ -d "$builddir/meson-private" ]; then
-  # a setup that failed half-way
-  meson setup --wipe "$builddir"
-else
-  meson setup "$builddir"
+if ! nova_volume_install_deps; then
+  echo "run-tests: installing the Debian packages failed; nothing was built or run" >&2
+  echo "0 passed, 1 failed, 0 skipped"
+  exit 1
 fi
-meson compile -C "$builddir"
 
-# never summarize a log left over from an earlier run; a test that is
-# listed but has no result (a timeout stopped the run) counts as failed
-run_suite () {
+# a build that fails is reported in the summary, not by stopping here
+summary_args=()
+test_status=0
+
+# builds and tests one build directory; extra arguments go to meson setup
+build_and_test () {
   local dir=$1
+  shift
+  if [ -f "$dir/build.ninja" ]; then
+    meson setup --reconfigure "$dir" "$@" || { summary_args+=(--failed-build "$dir"); return 1; }
+  else
+    # a setup that failed half-way starts again from nothing
+    [ -d "$dir/meson-private" ] && rm -rf "$dir"
+    meson setup "$dir" "$@" || { summary_args+=(--failed-build "$dir"); return 1; }
+  fi
+  meson compile -C "$dir" || { summary_args+=(--failed-build "$dir"); return 1; }
+
+  # never summarize a log left over from an earlier run; a test that is
+  # listed but has no result (a timeout stopped the run) counts as failed
   rm -f "$dir/meson-logs/testlog.json"
   meson test -C "$dir" --list --no-rebuild >"$dir/meson-logs/expected-tests.txt"
+  summary_args+=(--expected "$dir/meson-logs/expected-tests.txt" "$dir/meson-logs/testlog.json")
   local status=0
   timeout --kill-after=60 "$test_timeout" \
     meson test -C "$dir" --print-errorlogs --num-processes 2 </dev/null || status=$?
@@ -45,26 +55,19 @@ run_suite () {
   return $status
 }
 
-test_status=0
-run_suite "$builddir" || test_status=1
+build_and_test "$builddir" || test_status=1
 
 # the whole suite again under AddressSanitizer, LeakSanitizer and
 # UndefinedBehaviorSanitizer: the daemon started by the service tests is
 # built with them too, and a leak makes its exit status non-zero
-asandir="$builddir-asan"
-if [ ! -f "$asandir/build.ninja" ]; then
-  meson setup "$asandir" -Db_sanitize=address,undefined -Db_lundef=false -Dbuildtype=debug
-fi
-meson compile -C "$asandir"
 export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1:fast_unwind_on_malloc=0
 export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
-run_suite "$asandir" || test_status=1
+build_and_test "$builddir-asan" -Db_sanitize=address,undefined -Db_lundef=false -Dbuildtype=debug \
+  || test_status=1
 
 echo
 summary_status=0
-/usr/bin/python3 tools/test-summary.py \
-  --expected "$builddir/meson-logs/expected-tests.txt" "$builddir/meson-logs/testlog.json" \
-  --expected "$asandir/meson-logs/expected-tests.txt" "$asandir/meson-logs/testlog.json" || summary_status=$?
+/usr/bin/python3 tools/test-summary.py "${summary_args[@]}" || summary_status=$?
 
 if [ "$test_status" -ne 0 ] || [ "$summary_status" -ne 0 ]; then
   exit 1

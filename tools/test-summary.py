@@ -3,18 +3,21 @@
 #
 #   /usr/bin/python3 tools/test-summary.py [--expected LIST] [build/meson-logs/testlog.json | BUILDDIR]
 #
-# Reads meson's testlog.json (one JSON object per test program run) and
-# prints: each failed program, each skipped program or TAP subtest with
-# its reason, a count of TAP subtests, and last, alone on its line,
+# Reads meson's testlog.json (one JSON object per test program run; several
+# logs for several builds) and prints: each failed test, each skipped
+# program or TAP subtest with its reason, and last, alone on its line,
 #
 #   N passed, N failed, N skipped
 #
-# counted per test program: OK and EXPECTEDFAIL passed; FAIL, TIMEOUT,
-# ERROR, UNEXPECTEDPASS (and anything else meson may report) failed;
-# SKIP skipped. With --expected (the output of `meson test --list`), a
-# test that has no result in the log (the run was stopped by a timeout,
-# or meson itself failed) counts as failed. Exits 1 when a program failed
-# or when no test ran (the log is missing or empty), 0 otherwise.
+# counting TAP subtests (ok, not ok, # SKIP; # TODO inverts), and a
+# program without subtests as one test by its meson result (OK and
+# EXPECTEDFAIL passed; SKIP skipped; anything else failed). A program that
+# failed without a failed subtest (a crash, a bail out) adds one failure.
+# With --expected (the output of `meson test --list`), a test that has no
+# result in the log (the run was stopped by a timeout, or meson itself
+# failed) counts as failed; --failed-build names a build whose tests could
+# not run, one failure each. Exits 1 when anything failed or when no test
+# ran (a log is missing or empty), 0 otherwise.
 
 import argparse
 import json
@@ -103,10 +106,12 @@ def main(argv):
     parser.add_argument("--expected", metavar="LIST", action="append", default=[],
                         help="the names of every test that should have run (meson test --list); "
                              "once per log, in the same order")
+    parser.add_argument("--failed-build", metavar="WHAT", action="append", default=[],
+                        help="a build that failed (its tests did not run); counts as one failure")
     parser.add_argument("log", nargs="*", help="testlog.json or the build directory (default: build); "
                                                 "several runs (a sanitizer build) are counted together")
     args = parser.parse_intermixed_args(argv[1:])
-    logs = args.log or [None]
+    logs = args.log or ([] if args.failed_build else [None])
     runs = []
     expected = []
     for index, log in enumerate(logs):
@@ -129,26 +134,54 @@ def main(argv):
             run["name"] = label + run.get("name", "?")
         runs += found
 
+    # the closing counts are of tests: a program's TAP subtests when it has
+    # them, the program itself otherwise; a program that failed without a
+    # failed subtest (a crash, a bail out) adds one failure of its own
     passed = failed = skipped = 0
     failures = []
     skips = []
-    sub = {"passed": 0, "failed": 0, "skipped": 0}
+    for build in args.failed_build:
+        failed += 1
+        failures.append(f"Failed: {build} — the build failed, so its tests did not run")
 
     for run in runs:
         name = run.get("name", "?")
         result = str(run.get("result", "?")).upper()
+        run_sub = {"passed": 0, "failed": 0, "skipped": 0}
+
+        for number, desc, ok, directive, reason in subtests(run):
+            label = desc or (f"#{number}" if number else "?")
+            if directive == "SKIP":
+                run_sub["skipped"] += 1
+                skips.append(f"Skipped: {name} {label} — {reason or 'no reason given'}")
+            elif ok != (directive == "TODO"):
+                # ok, or not ok # TODO (an expected failure)
+                run_sub["passed"] += 1
+            else:
+                run_sub["failed"] += 1
+                if ok:
+                    failures.append(f"Failed: {name} {label} — passed unexpectedly (TODO {reason})")
+                else:
+                    failures.append(f"Failed: {name} {label}")
+        has_subtests = sum(run_sub.values()) > 0
+        passed += run_sub["passed"]
+        failed += run_sub["failed"]
+        skipped += run_sub["skipped"]
+
         if result in PASSED:
-            passed += 1
+            if not has_subtests:
+                passed += 1
         elif result in SKIPPED:
-            skipped += 1
+            if not has_subtests:
+                skipped += 1
             reason = whole_skip_reason(run)
             if not reason:
-                n_skipped = sum(1 for sub_result in subtests(run) if sub_result[3] == "SKIP")
-                reason = (f"each of its subtests skipped ({n_skipped}, listed below)" if n_skipped
-                          else "no reason given")
+                reason = (f"each of its subtests skipped ({run_sub['skipped']}, listed below)"
+                          if run_sub["skipped"] else "no reason given")
             skips.append(f"Skipped: {name} — {reason}")
         else:
-            failed += 1
+            if run_sub["failed"] == 0:
+                failed += 1
             detail = result
             for line in tap_lines(run):
                 bail = TAP_BAIL.match(line)
@@ -160,21 +193,6 @@ def main(argv):
                     break
             failures.append(f"Failed: {name} — {detail}")
 
-        for number, desc, ok, directive, reason in subtests(run):
-            label = desc or (f"#{number}" if number else "?")
-            if directive == "SKIP":
-                sub["skipped"] += 1
-                skips.append(f"Skipped: {name} {label} — {reason or 'no reason given'}")
-            elif ok != (directive == "TODO"):
-                # ok, or not ok # TODO (an expected failure)
-                sub["passed"] += 1
-            else:
-                sub["failed"] += 1
-                if ok:
-                    failures.append(f"Failed: {name} {label} — passed unexpectedly (TODO {reason})")
-                else:
-                    failures.append(f"Failed: {name} {label}")
-
     logged = {run.get("name") for run in runs}
     for name in expected:
         if name not in logged:
@@ -185,10 +203,7 @@ def main(argv):
         print(line)
     for line in skips:
         print(line)
-    total_sub = sum(sub.values())
-    if total_sub:
-        print(f"TAP subtests: {sub['passed']} ok, {sub['failed']} not ok, {sub['skipped']} skipped; "
-              "per test program:")
+    print(f"{len(runs)} test programs ran; counting their TAP subtests:")
     print(f"{passed} passed, {failed} failed, {skipped} skipped")
     return 1 if failed > 0 else 0
 
