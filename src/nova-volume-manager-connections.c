@@ -215,7 +215,10 @@ nova_volume_manager_initialize_connection (NovaVolumeManager *self, const char *
   GError *error = NULL;
 
   if (!op_take_connector (op, connector, &error))
-    { manager_op_reject (op, error); return; }
+    {
+      manager_op_reject (op, error);
+      return;
+    }
   op->volume_id = g_strdup (volume_id);
   /* only the connections change: a clone of the volume may go on */
   op->volume_shared = TRUE;
@@ -337,7 +340,10 @@ nova_volume_manager_terminate_connection (NovaVolumeManager *self, const char *v
   GError *error = NULL;
 
   if (!op_take_connector (op, connector, &error))
-    { manager_op_reject (op, error); return; }
+    {
+      manager_op_reject (op, error);
+      return;
+    }
   op->volume_id = g_strdup (volume_id);
   /* only the connections change: a clone of the volume may go on */
   op->volume_shared = TRUE;

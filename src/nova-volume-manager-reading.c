@@ -41,7 +41,10 @@ static void
 stats_start (Op *op)
 {
   if (!op->refresh && op->self->last_stats != NULL)
-    { stats_done (op); return; }
+    {
+      stats_done (op);
+      return;
+    }
   manager_op_in_thread (op, stats_thread, stats_done);
 }
 
@@ -61,7 +64,10 @@ stats_done (Op *op)
   GVariant *value;
 
   if (op->error != NULL)
-    { manager_op_return (op); return; }
+    {
+      manager_op_return (op);
+      return;
+    }
   if (op->result != NULL)
     {
       g_clear_pointer (&self->last_stats, g_variant_unref);

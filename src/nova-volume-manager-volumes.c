@@ -201,7 +201,10 @@ static void
 create_commit_creating (Op *op)
 {
   if (op->error != NULL || !manager_op_commit_volume_status (op, NOVA_VOLUME_STATUS_CREATING, NULL))
-    { manager_op_return (op); return; }
+    {
+      manager_op_return (op);
+      return;
+    }
   /* copies take long: show them as a Job that can be cancelled */
   if (op->snapshot != NULL)
     manager_op_start_job (op, "volume-create-from-snapshot");
@@ -296,7 +299,10 @@ nova_volume_manager_create_volume (NovaVolumeManager *self, const NovaVolumeCrea
         check_metadata (request->metadata, &error);
     }
   if (error != NULL)
-    { manager_op_reject (op, g_steal_pointer (&error)); return; }
+    {
+      manager_op_reject (op, g_steal_pointer (&error));
+      return;
+    }
 
   op->volume_id = g_uuid_string_random ();
   op->size = request->size;
@@ -343,7 +349,10 @@ delete_start (Op *op)
       return;
     }
   if (!manager_op_commit_volume_status (op, NOVA_VOLUME_STATUS_DELETING, NULL))
-    { manager_op_return (op); return; }
+    {
+      manager_op_return (op);
+      return;
+    }
   manager_op_in_thread (op, delete_thread, delete_done);
 }
 
@@ -368,7 +377,10 @@ delete_done (Op *op)
     {
       g_prefix_error (&op->error, "cannot delete volume %s: ", op->volume_id);
       manager_op_commit_volume_failure (op, NOVA_VOLUME_STATUS_ERROR_DELETING);
-      { manager_op_return (op); return; }
+      {
+        manager_op_return (op);
+        return;
+      }
     }
   if (manager_commit_volume_removed (op->self, op->volume_id, &op->error))
     g_message ("deleted volume %s", op->volume_id);
@@ -427,7 +439,10 @@ extend_commit_extending (Op *op)
       return;
     }
   if (!manager_op_commit_volume_status (op, NOVA_VOLUME_STATUS_EXTENDING, NULL))
-    { manager_op_return (op); return; }
+    {
+      manager_op_return (op);
+      return;
+    }
   manager_op_in_thread (op, extend_thread, extend_done);
 }
 
@@ -502,7 +517,10 @@ snapshot_start (Op *op)
   snapshot->progress = 0.0;
   snapshot->created_at = g_get_real_time ();
   if (!manager_op_commit_snapshot_status (op, NOVA_SNAPSHOT_STATUS_CREATING, NULL))
-    { manager_op_return (op); return; }
+    {
+      manager_op_return (op);
+      return;
+    }
   manager_op_in_thread (op, snapshot_thread, snapshot_done);
 }
 
@@ -525,9 +543,12 @@ snapshot_done (Op *op)
   if (op->error == NULL)
     {
       op->snapshot->progress = 1.0;
-      manager_op_commit_snapshot_status (op, NOVA_SNAPSHOT_STATUS_AVAILABLE, NULL);
-      g_message ("created snapshot %s of volume %s", op->snapshot_id, op->volume_id);
-      { manager_op_return (op); return; }
+      if (manager_op_commit_snapshot_status (op, NOVA_SNAPSHOT_STATUS_AVAILABLE, NULL))
+        g_message ("created snapshot %s of volume %s", op->snapshot_id, op->volume_id);
+      {
+        manager_op_return (op);
+        return;
+      }
     }
   g_prefix_error (&op->error, "cannot snapshot volume %s: ", op->volume_id);
   if (op->cleaned_up)
@@ -554,7 +575,10 @@ nova_volume_manager_create_snapshot (NovaVolumeManager *self, const char *volume
 
   if (!manager_check_text ("name", name, NAME_MAX_LEN, &error)
       || !manager_check_text ("description", description, DESCRIPTION_MAX_LEN, &error))
-    { manager_op_reject (op, error); return; }
+    {
+      manager_op_reject (op, error);
+      return;
+    }
 
   op->volume_id = g_strdup (volume_id);
   op->volume_shared = TRUE;
@@ -580,7 +604,10 @@ delete_snapshot_start (Op *op)
   const NovaSnapshotRecord *snapshot = nova_volume_manager_lookup_snapshot (op->self, op->snapshot_id);
 
   if (snapshot == NULL)
-    { manager_op_fail (op, NOVA_VOLUME_ERROR_NOT_FOUND, "snapshot %s not found", op->snapshot_id); return; }
+    {
+      manager_op_fail (op, NOVA_VOLUME_ERROR_NOT_FOUND, "snapshot %s not found", op->snapshot_id);
+      return;
+    }
   op->snapshot = nova_snapshot_record_copy (snapshot);
   /* this operation holds the snapshot, so a transitional status is stale */
   manager_settle_snapshot (op->snapshot);
@@ -593,7 +620,10 @@ delete_snapshot_start (Op *op)
       return;
     }
   if (!manager_op_commit_snapshot_status (op, NOVA_SNAPSHOT_STATUS_DELETING, NULL))
-    { manager_op_return (op); return; }
+    {
+      manager_op_return (op);
+      return;
+    }
   manager_op_in_thread (op, delete_snapshot_thread, delete_snapshot_done);
 }
 
@@ -610,7 +640,10 @@ delete_snapshot_done (Op *op)
     {
       g_prefix_error (&op->error, "cannot delete snapshot %s: ", op->snapshot_id);
       manager_op_commit_snapshot_failure (op, NOVA_SNAPSHOT_STATUS_ERROR_DELETING);
-      { manager_op_return (op); return; }
+      {
+        manager_op_return (op);
+        return;
+      }
     }
   if (manager_commit_snapshot_removed (op->self, op->snapshot_id, &op->error))
     g_message ("deleted snapshot %s", op->snapshot_id);
@@ -653,7 +686,10 @@ attach_start (Op *op)
   if (!manager_op_check_volume_status (op, allowed, G_N_ELEMENTS (allowed)))
     return;
   if (!manager_op_commit_volume_status (op, NOVA_VOLUME_STATUS_ATTACHING, NULL))
-    { manager_op_return (op); return; }
+    {
+      manager_op_return (op);
+      return;
+    }
 
   op->volume->attached = TRUE;
   nova_record_set_string (&op->volume->instance_uuid, op->instance_uuid);
@@ -698,7 +734,10 @@ nova_volume_manager_attach_volume (NovaVolumeManager *self, const char *volume_i
       return;
     }
   if (!check_mountpoint (mountpoint, &error) || !manager_check_text ("host", host, NAME_MAX_LEN, &error))
-    { manager_op_reject (op, error); return; }
+    {
+      manager_op_reject (op, error);
+      return;
+    }
 
   op->volume_id = g_strdup (volume_id);
   op->instance_uuid = g_ascii_strdown (instance_uuid, -1);
@@ -716,7 +755,10 @@ detach_start (Op *op)
   if (!manager_op_take_volume (op) || !manager_op_check_volume_status (op, allowed, G_N_ELEMENTS (allowed)))
     return;
   if (!manager_op_commit_volume_status (op, NOVA_VOLUME_STATUS_DETACHING, NULL))
-    { manager_op_return (op); return; }
+    {
+      manager_op_return (op);
+      return;
+    }
 
   instance = g_strdup (op->volume->instance_uuid);
   manager_clear_attachment (op->volume);
