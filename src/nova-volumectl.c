@@ -12,6 +12,7 @@
 #include <json-glib/json-glib.h>
 
 #include "nova-dbus-generated.h"
+#include "nova-volume-session-bus.h"
 #include "nova-volume-size.h"
 
 #define PROGRAM "nova-volumectl"
@@ -463,6 +464,8 @@ connect_daemon (GError **error)
   g_autoptr(GDBusObjectManager) manager = NULL;
   g_autofree char *owner = NULL;
 
+  if (opt_session && !nova_volume_session_bus_available (error))
+    return NULL;
   /* auto-start is fine: the bus may activate nova-volumed on demand */
   manager = nova_dbus_object_manager_client_new_for_bus_sync (opt_session ? G_BUS_TYPE_SESSION
                                                                           : G_BUS_TYPE_SYSTEM,

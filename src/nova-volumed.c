@@ -23,6 +23,7 @@
 #include "nova-volume-driver.h"
 #include "nova-volume-error.h"
 #include "nova-volume-manager.h"
+#include "nova-volume-session-bus.h"
 #include "nova-volume-store.h"
 
 typedef struct {
@@ -286,6 +287,11 @@ main (int argc, char **argv)
     }
 
   service.bus_type = session ? G_BUS_TYPE_SESSION : G_BUS_TYPE_SYSTEM;
+  if (session && !nova_volume_session_bus_available (&error))
+    {
+      g_printerr ("nova-volumed: %s\n", error->message);
+      return 1;
+    }
   connection = g_bus_get_sync (service.bus_type, NULL, &error);
   if (connection == NULL)
     {

@@ -880,6 +880,41 @@ test_bad_config (void)
   test_remove_tree (dir);
 }
 
+/* Without a session bus, --session says so (and how to get one) instead of
+ * letting GLib autolaunch a private bus that outlives the command. */
+static void
+test_no_session_bus (void)
+{
+  g_autofree char *dir = test_make_tmp_dir ("nova-volume-nobus-XXXXXX");
+  const char *binaries[] = { nova_volumed_path (), nova_volumectl_path () };
+
+  for (gsize i = 0; i < G_N_ELEMENTS (binaries); i++)
+    {
+      g_autoptr(GSubprocessLauncher) launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE
+                                                                           | G_SUBPROCESS_FLAGS_STDERR_PIPE);
+      g_autoptr(GSubprocess) process = NULL;
+      g_autoptr(GError) error = NULL;
+      g_autofree char *out = NULL, *err = NULL;
+      g_autofree char *state = g_build_filename (dir, "state", NULL);
+
+      g_subprocess_launcher_unsetenv (launcher, "DBUS_SESSION_BUS_ADDRESS");
+      g_subprocess_launcher_unsetenv (launcher, "DISPLAY");
+      g_subprocess_launcher_setenv (launcher, "XDG_RUNTIME_DIR", dir, TRUE);
+      if (i == 0)
+        process = g_subprocess_launcher_spawn (launcher, &error, binaries[i], "--session", "--state-dir", state, NULL);
+      else
+        process = g_subprocess_launcher_spawn (launcher, &error, binaries[i], "--session", "list", NULL);
+      g_assert_no_error (error);
+      g_subprocess_communicate_utf8 (process, NULL, NULL, &out, &err, &error);
+      g_assert_no_error (error);
+      g_test_message ("%s: %s", binaries[i], err);
+      g_assert_cmpint (g_subprocess_get_exit_status (process), ==, 1);
+      g_assert_nonnull (strstr (err, "no session bus"));
+      g_assert_nonnull (strstr (err, "tools/run-service.sh"));
+    }
+  test_remove_tree (dir);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -894,6 +929,7 @@ main (int argc, char **argv)
   ADD ("parallel", test_parallel);
   ADD ("clone-job", test_clone_job);
   g_test_add_func ("/service/bad-config", test_bad_config);
+  g_test_add_func ("/service/no-session-bus", test_no_session_bus);
   ADD ("replace", test_replace);
   ADD ("replace-wait-stops", test_replace_wait_stops);
   ADD ("kill", test_kill);
