@@ -153,6 +153,7 @@ daemon_start (Fixture *fx)
   g_autoptr(GSubprocessLauncher) launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDERR_MERGE);
   g_autoptr(GError) error = NULL;
   const char *daemon_path = nova_volumed_path ();
+  const char *wrapper = g_getenv ("NOVA_VOLUMED_WRAPPER");
   int log_fd;
   /* a hang guard only: the daemon is ready in well under a second */
   gint64 deadline = g_get_monotonic_time () + 60 * G_USEC_PER_SEC;
@@ -167,9 +168,15 @@ daemon_start (Fixture *fx)
   g_subprocess_launcher_setenv (launcher, fx->system_bus ? "DBUS_SYSTEM_BUS_ADDRESS" : "DBUS_SESSION_BUS_ADDRESS",
                                 fx->bus_address, TRUE);
   g_subprocess_launcher_setenv (launcher, "G_MESSAGES_DEBUG", "all", TRUE);
-  fx->daemon = g_subprocess_launcher_spawn (launcher, &error, daemon_path,
-                                            fx->system_bus ? "--verbose" : "--session",
-                                            "--state-dir", fx->state_dir, "--config", fx->config_path, NULL);
+  /* the valgrind test setup runs the daemon under a wrapper */
+  if (wrapper != NULL && *wrapper != '\0')
+    fx->daemon = g_subprocess_launcher_spawn (launcher, &error, wrapper, daemon_path,
+                                              fx->system_bus ? "--verbose" : "--session",
+                                              "--state-dir", fx->state_dir, "--config", fx->config_path, NULL);
+  else
+    fx->daemon = g_subprocess_launcher_spawn (launcher, &error, daemon_path,
+                                              fx->system_bus ? "--verbose" : "--session",
+                                              "--state-dir", fx->state_dir, "--config", fx->config_path, NULL);
   g_assert_no_error (error);
 
   while (!daemon_ready (fx))

@@ -1,6 +1,8 @@
 #!/bin/bash
 # tools/run-tests.sh: installs what is missing (Debian 12), builds, runs
-# every test suite, and ends with the summary line
+# every test suite (then the service suites with the daemon under valgrind,
+# then everything again in an ASan/LSan/UBSan build), and ends with the
+# summary line
 #   N passed, N failed, N skipped
 # Exits non-zero when the build failed, a test failed or timed out, or no
 # test ran.
@@ -56,6 +58,19 @@ build_and_test () {
 }
 
 build_and_test "$builddir" || test_status=1
+
+# the service suites once more with the daemon under valgrind memcheck:
+# uninitialised reads and leaks that the sanitizers do not see
+if [ -f "$builddir/meson-logs/expected-tests.txt" ]; then
+  rm -f "$builddir/meson-logs/testlog-valgrind.json"
+  meson test -C "$builddir" --setup valgrind --suite service --list --no-rebuild \
+    >"$builddir/meson-logs/expected-valgrind.txt"
+  summary_args+=(--expected "$builddir/meson-logs/expected-valgrind.txt"
+                 "$builddir/meson-logs/testlog-valgrind.json")
+  timeout --kill-after=60 "$test_timeout" \
+    meson test -C "$builddir" --setup valgrind --suite service --no-rebuild --print-errorlogs \
+      --logbase testlog-valgrind </dev/null || test_status=1
+fi
 
 # the whole suite again under AddressSanitizer, LeakSanitizer and
 # UndefinedBehaviorSanitizer: the daemon started by the service tests is

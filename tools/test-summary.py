@@ -117,8 +117,10 @@ def main(argv):
     for index, log in enumerate(logs):
         path = log_path(log)
         # with several builds, a test's name says which build ran it
-        label = os.path.basename(os.path.dirname(os.path.dirname(os.path.abspath(path)))) + ": " \
-            if len(logs) > 1 else ""
+        # (testlog-valgrind.json: the valgrind setup of that build)
+        stem = os.path.basename(path).removesuffix(".json").removeprefix("testlog").lstrip("-")
+        label = (os.path.basename(os.path.dirname(os.path.dirname(os.path.abspath(path))))
+                 + (f" ({stem})" if stem else "") + ": ") if len(logs) > 1 else ""
         listed = read_expected(args.expected[index] if index < len(args.expected) else None)
         expected += [label + name for name in listed]
         try:
