@@ -216,3 +216,14 @@ nova_volume_driver_get_volume_stats (NovaVolumeDriver *self, gboolean refresh, G
     }
   return IFACE (self)->get_volume_stats (self, refresh, error);
 }
+
+GVariant *
+nova_volume_connection_info_new (const char *type, GVariant *data)
+{
+  g_auto(GVariantBuilder) info = G_VARIANT_BUILDER_INIT (G_VARIANT_TYPE_VARDICT);
+
+  g_return_val_if_fail (g_variant_is_of_type (data, G_VARIANT_TYPE_VARDICT), NULL);
+  g_variant_builder_add (&info, "{sv}", "driver_volume_type", g_variant_new_string (type));
+  g_variant_builder_add (&info, "{sv}", "data", data);
+  return g_variant_ref_sink (g_variant_builder_end (&info));
+}

@@ -112,6 +112,11 @@ gboolean nova_volume_driver_terminate_connection     (NovaVolumeDriver *self, co
                                                       GVariant *connector, GError **error);
 GVariant *nova_volume_driver_get_volume_stats        (NovaVolumeDriver *self, gboolean refresh, GError **error);
 
+/* The connection_info of initialize_connection: {driver_volume_type:
+ * @type, data: @data}, as Nova's volume drivers take it. @data is an a{sv}
+ * (floating or not, consumed); the result is a full reference. */
+GVariant *nova_volume_connection_info_new (const char *type, GVariant *data);
+
 /* Modules. Each driver module exports one symbol,
  *   G_MODULE_EXPORT GType nova_volume_driver_module_get_type (void);
  * and is found as <dir>/libnova-volume-driver-<name>.so. */

@@ -825,7 +825,6 @@ nova_volume_fake_driver_initialize_connection (NovaVolumeDriver *driver, const N
   g_autofree char *secret = NULL;
   gint32 lun = FAKE_LUN;
   GVariantBuilder data;
-  GVariantBuilder info;
 
   if (!check_id ("volume", volume->id, error))
     return NULL;
@@ -850,17 +849,7 @@ nova_volume_fake_driver_initialize_connection (NovaVolumeDriver *driver, const N
       g_variant_builder_add (&data, "{sv}", "auth_username", g_variant_new_string (user));
       g_variant_builder_add (&data, "{sv}", "auth_password", g_variant_new_string (secret));
     }
-  g_variant_builder_init (&info, G_VARIANT_TYPE_VARDICT);
-  g_variant_builder_add (&info, "{sv}", "driver_volume_type", g_variant_new_string ("iscsi"));
-  g_variant_builder_add (&info, "{sv}", "data", g_variant_builder_end (&data));
-  return g_variant_ref_sink (g_variant_builder_end (&info));
-}
-
-static gboolean
-nova_volume_fake_driver_terminate_connection (NovaVolumeDriver *driver, const NovaVolumeRecord *volume,
-                                              GVariant *connector, GError **error)
-{
-  return TRUE;
+  return nova_volume_connection_info_new ("iscsi", g_variant_builder_end (&data));
 }
 
 static GVariant *
@@ -914,7 +903,6 @@ nova_volume_fake_driver_iface_init (NovaVolumeDriverInterface *iface)
   iface->remove_export = nova_volume_fake_driver_remove_export;
   iface->check_for_export = nova_volume_fake_driver_check_for_export;
   iface->initialize_connection = nova_volume_fake_driver_initialize_connection;
-  iface->terminate_connection = nova_volume_fake_driver_terminate_connection;
   iface->get_volume_stats = nova_volume_fake_driver_get_volume_stats;
 }
 

@@ -824,24 +824,13 @@ nova_volume_file_driver_initialize_connection (NovaVolumeDriver *driver, const N
   NovaVolumeFileDriver *self = NOVA_VOLUME_FILE_DRIVER (driver);
   g_autofree char *path = NULL;
   GVariantBuilder data;
-  GVariantBuilder info;
 
   if (!check_backing_file (self, volume, error))
     return NULL;
   path = volume_path (self, volume, error);
   g_variant_builder_init (&data, G_VARIANT_TYPE_VARDICT);
   g_variant_builder_add (&data, "{sv}", "device_path", g_variant_new_string (path));
-  g_variant_builder_init (&info, G_VARIANT_TYPE_VARDICT);
-  g_variant_builder_add (&info, "{sv}", "driver_volume_type", g_variant_new_string ("local"));
-  g_variant_builder_add (&info, "{sv}", "data", g_variant_builder_end (&data));
-  return g_variant_ref_sink (g_variant_builder_end (&info));
-}
-
-static gboolean
-nova_volume_file_driver_terminate_connection (NovaVolumeDriver *driver, const NovaVolumeRecord *volume,
-                                              GVariant *connector, GError **error)
-{
-  return TRUE;
+  return nova_volume_connection_info_new ("local", g_variant_builder_end (&data));
 }
 
 /* stats */
@@ -944,7 +933,6 @@ nova_volume_file_driver_iface_init (NovaVolumeDriverInterface *iface)
   iface->remove_export = nova_volume_file_driver_remove_export;
   iface->check_for_export = nova_volume_file_driver_check_for_export;
   iface->initialize_connection = nova_volume_file_driver_initialize_connection;
-  iface->terminate_connection = nova_volume_file_driver_terminate_connection;
   iface->get_volume_stats = nova_volume_file_driver_get_volume_stats;
 }
 

@@ -440,17 +440,13 @@ nova_volume_logging_driver_initialize_connection (NovaVolumeDriver *driver, cons
     ARG_STR ("host", "host", host != NULL ? host : ""),
   };
   GVariantBuilder data;
-  GVariantBuilder info;
 
   if (!log_call_full (NOVA_VOLUME_LOGGING_DRIVER (driver), "initialize_connection", args,
                       G_N_ELEMENTS (args), connector, error))
     return NULL;
   g_variant_builder_init (&data, G_VARIANT_TYPE_VARDICT);
   g_variant_builder_add (&data, "{sv}", "volume_id", g_variant_new_string (volume->id));
-  g_variant_builder_init (&info, G_VARIANT_TYPE_VARDICT);
-  g_variant_builder_add (&info, "{sv}", "driver_volume_type", g_variant_new_string ("logging"));
-  g_variant_builder_add (&info, "{sv}", "data", g_variant_builder_end (&data));
-  return g_variant_ref_sink (g_variant_builder_end (&info));
+  return nova_volume_connection_info_new ("logging", g_variant_builder_end (&data));
 }
 
 static gboolean
