@@ -206,12 +206,15 @@ op_take_connector (Op *op, GVariant *connector, GError **error)
   return op->connector_key != NULL;
 }
 
-void
-nova_volume_manager_initialize_connection (NovaVolumeManager *self, const char *volume_id,
-                                           GVariant *connector,
-                                           GAsyncReadyCallback callback, gpointer user_data)
+/* Both connection calls: take the connector, then queue @start holding the
+ * volume shared (only the connections change, so a clone of the volume
+ * may go on) and its connections exclusively. */
+static void
+submit_connection_op (NovaVolumeManager *self, const char *what, OpResultKind result_kind,
+                      const char *volume_id, GVariant *connector, OpStep start,
+                      GAsyncReadyCallback callback, gpointer user_data)
 {
-  Op *op = manager_op_new (self, "connect a host", RESULT_VARIANT, callback, user_data);
+  Op *op = manager_op_new (self, what, result_kind, callback, user_data);
   GError *error = NULL;
 
   if (!op_take_connector (op, connector, &error))
@@ -220,10 +223,18 @@ nova_volume_manager_initialize_connection (NovaVolumeManager *self, const char *
       return;
     }
   op->volume_id = g_strdup (volume_id);
-  /* only the connections change: a clone of the volume may go on */
   op->volume_shared = TRUE;
   op->exclusive_key = g_strconcat ("connections:", volume_id, NULL);
-  manager_op_submit (op, initialize_connection_start);
+  manager_op_submit (op, start);
+}
+
+void
+nova_volume_manager_initialize_connection (NovaVolumeManager *self, const char *volume_id,
+                                           GVariant *connector,
+                                           GAsyncReadyCallback callback, gpointer user_data)
+{
+  submit_connection_op (self, "connect a host", RESULT_VARIANT, volume_id, connector,
+                        initialize_connection_start, callback, user_data);
 }
 
 GVariant *
@@ -336,17 +347,6 @@ nova_volume_manager_terminate_connection (NovaVolumeManager *self, const char *v
                                           GVariant *connector,
                                           GAsyncReadyCallback callback, gpointer user_data)
 {
-  Op *op = manager_op_new (self, "disconnect a host", RESULT_NONE, callback, user_data);
-  GError *error = NULL;
-
-  if (!op_take_connector (op, connector, &error))
-    {
-      manager_op_reject (op, error);
-      return;
-    }
-  op->volume_id = g_strdup (volume_id);
-  /* only the connections change: a clone of the volume may go on */
-  op->volume_shared = TRUE;
-  op->exclusive_key = g_strconcat ("connections:", volume_id, NULL);
-  manager_op_submit (op, terminate_connection_start);
+  submit_connection_op (self, "disconnect a host", RESULT_NONE, volume_id, connector,
+                        terminate_connection_start, callback, user_data);
 }
