@@ -6,10 +6,14 @@
 # NOVA_VOLUME_SKIP_DEPS=1 skips the check (a machine set up some other way).
 
 # Build: compiler, meson, the libraries the code links (polkit and
-# libblockdev for the system-bus daemon and the lvm-iscsi driver).
+# libblockdev for the system-bus daemon and the lvm-iscsi driver, polkit's
+# text agent for the CLI), scdoc for the man pages, systemd.pc and
+# bash-completion.pc for where the unit and the completion go.
 # Tests: a dbus-daemon for private buses (dbus-daemon, dbus-run-session in
 # dbus-bin), gdbus (libglib2.0-bin), Debian's python3-dbusmock for the mock
-# polkit authority, xmllint for the introspection XML, valgrind.
+# polkit authority, xmllint for the introspection XML and the polkit
+# policy, pkaction (polkitd) and systemd-analyze for the installed files,
+# valgrind.
 NOVA_VOLUME_DEBIAN_PACKAGES=(
   build-essential
   meson
@@ -20,6 +24,10 @@ NOVA_VOLUME_DEBIAN_PACKAGES=(
   libjson-glib-dev
   libsqlite3-dev
   libpolkit-gobject-1-dev
+  libpolkit-agent-1-dev
+  scdoc
+  systemd
+  bash-completion
   libblockdev-dev
   libblockdev-lvm-dev
   dbus
@@ -28,6 +36,7 @@ NOVA_VOLUME_DEBIAN_PACKAGES=(
   python3-dbusmock
   gettext
   libxml2-utils
+  polkitd
   valgrind
 )
 
