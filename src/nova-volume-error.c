@@ -16,6 +16,7 @@ static const GDBusErrorEntry nova_volume_error_entries[] = {
   { NOVA_VOLUME_ERROR_NOT_SUPPORTED,    "org.openstack.Volume1.Error.NotSupported" },
   { NOVA_VOLUME_ERROR_CANCELLED,        "org.openstack.Volume1.Error.Cancelled" },
   { NOVA_VOLUME_ERROR_ALREADY_EXISTS,   "org.openstack.Volume1.Error.AlreadyExists" },
+  { NOVA_VOLUME_ERROR_NOT_AUTHORIZED_CAN_OBTAIN, "org.openstack.Volume1.Error.NotAuthorizedCanObtain" },
 };
 
 G_STATIC_ASSERT (G_N_ELEMENTS (nova_volume_error_entries) == NOVA_VOLUME_ERROR_N_ERRORS);

@@ -20,6 +20,7 @@ typedef enum {
   NOVA_VOLUME_ERROR_NOT_SUPPORTED,    /* .NotSupported: the driver cannot do it */
   NOVA_VOLUME_ERROR_CANCELLED,        /* .Cancelled */
   NOVA_VOLUME_ERROR_ALREADY_EXISTS,   /* .AlreadyExists */
+  NOVA_VOLUME_ERROR_NOT_AUTHORIZED_CAN_OBTAIN, /* .NotAuthorizedCanObtain: polkit would ask */
   NOVA_VOLUME_ERROR_N_ERRORS,
 } NovaVolumeErrorCode;
 

@@ -604,7 +604,7 @@ test_error_names (void)
 {
   static const char *const names[] = {
     "Failed", "NotAuthorized", "NotFound", "InvalidArgument", "InvalidState",
-    "Busy", "NoSpace", "NotSupported", "Cancelled", "AlreadyExists",
+    "Busy", "NoSpace", "NotSupported", "Cancelled", "AlreadyExists", "NotAuthorizedCanObtain",
   };
 
   G_STATIC_ASSERT (G_N_ELEMENTS (names) == NOVA_VOLUME_ERROR_N_ERRORS);
