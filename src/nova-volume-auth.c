@@ -1,15 +1,21 @@
-/* nova-volume: the one place that says yes or no to a method call. Until
- * polkit is wired in, the system-bus instance allows only root to change
- * state; the session-bus instance allows only its own user. */
+/* nova-volume: the one place that says yes or no to a method call. On the
+ * system bus polkit decides (root always may, as polkitd itself answers
+ * for uid 0, so a host without polkitd still has its administrator); the
+ * session-bus instance allows only its own user. */
 #include "config.h"
 
+#include <polkit/polkit.h>
+
 #include "nova-volume-auth.h"
+#include "nova-dbus-generated.h"
 #include "nova-volume-error.h"
 
 struct _NovaVolumeAuth {
-  GObject  parent_instance;
-  GBusType bus_type;
-  uid_t    daemon_uid;
+  GObject          parent_instance;
+  GBusType         bus_type;
+  uid_t            daemon_uid;
+  GMutex           lock;
+  PolkitAuthority *authority;  /* got on first use, under @lock */
 };
 
 G_DEFINE_TYPE (NovaVolumeAuth, nova_volume_auth, G_TYPE_OBJECT)
@@ -34,14 +40,41 @@ static const struct {
   { "org.openstack.Volume1.Job", "Cancel", NOVA_VOLUME_ACTION_MANAGE_VOLUMES },
 };
 
+/* What each action lets a caller do, for refusals a person can act on. */
+static const char *
+action_purpose (const char *action)
+{
+  if (g_strcmp0 (action, NOVA_VOLUME_ACTION_MANAGE_VOLUMES) == 0)
+    return "create, delete, extend or clone volumes";
+  if (g_strcmp0 (action, NOVA_VOLUME_ACTION_MANAGE_SNAPSHOTS) == 0)
+    return "create or delete snapshots";
+  if (g_strcmp0 (action, NOVA_VOLUME_ACTION_ATTACH) == 0)
+    return "attach or detach volumes";
+  if (g_strcmp0 (action, NOVA_VOLUME_ACTION_CONNECT) == 0)
+    return "connect hosts to volumes";
+  return "change volumes";
+}
+
+static void
+nova_volume_auth_finalize (GObject *object)
+{
+  NovaVolumeAuth *self = NOVA_VOLUME_AUTH (object);
+
+  g_clear_object (&self->authority);
+  g_mutex_clear (&self->lock);
+  G_OBJECT_CLASS (nova_volume_auth_parent_class)->finalize (object);
+}
+
 static void
 nova_volume_auth_class_init (NovaVolumeAuthClass *klass)
 {
+  G_OBJECT_CLASS (klass)->finalize = nova_volume_auth_finalize;
 }
 
 static void
 nova_volume_auth_init (NovaVolumeAuth *self)
 {
+  g_mutex_init (&self->lock);
 }
 
 NovaVolumeAuth *
@@ -70,41 +103,142 @@ nova_volume_auth_lookup_action (const char  *interface_name,
   return FALSE;
 }
 
-gboolean
+NovaVolumeAuthVerdict
 nova_volume_auth_decide (NovaVolumeAuth *self,
                          uid_t           caller_uid,
                          const char     *interface_name,
                          const char     *method_name,
+                         guint           job_starter_uid,
+                         const char    **out_action,
                          GError        **error)
 {
   const char *action = NULL;
 
+  *out_action = NULL;
   if (!nova_volume_auth_lookup_action (interface_name, method_name, &action))
     {
       g_set_error (error, NOVA_VOLUME_ERROR, NOVA_VOLUME_ERROR_NOT_AUTHORIZED,
                    "%s.%s is not a method nova-volumed authorizes", interface_name, method_name);
-      return FALSE;
+      return NOVA_VOLUME_AUTH_DENY;
     }
   if (action == NULL)
-    return TRUE;
+    return NOVA_VOLUME_AUTH_ALLOW;
 
   if (self->bus_type == G_BUS_TYPE_SESSION)
     {
       if (caller_uid == self->daemon_uid)
-        return TRUE;
+        return NOVA_VOLUME_AUTH_ALLOW;
       g_set_error (error, NOVA_VOLUME_ERROR, NOVA_VOLUME_ERROR_NOT_AUTHORIZED,
                    "not authorized to call %s: this per-user nova-volumed belongs to uid %u "
                    "and your uid is %u", method_name,
                    (guint) self->daemon_uid, (guint) caller_uid);
+      return NOVA_VOLUME_AUTH_DENY;
+    }
+
+  if (caller_uid == 0)
+    return NOVA_VOLUME_AUTH_ALLOW;
+  /* as udisks lets a user cancel the jobs they started */
+  if (job_starter_uid != G_MAXUINT && job_starter_uid == (guint) caller_uid)
+    return NOVA_VOLUME_AUTH_ALLOW;
+  *out_action = action;
+  return NOVA_VOLUME_AUTH_ASK_POLKIT;
+}
+
+gboolean
+nova_volume_auth_allows_interaction (GDBusMessageFlags flags, GVariant *parameters)
+{
+  if ((flags & G_DBUS_MESSAGE_FLAGS_ALLOW_INTERACTIVE_AUTHORIZATION) == 0)
+    return FALSE;
+  for (gsize i = 0; parameters != NULL && i < g_variant_n_children (parameters); i++)
+    {
+      g_autoptr(GVariant) child = g_variant_get_child_value (parameters, i);
+      gboolean no_interaction = FALSE;
+
+      if (g_variant_is_of_type (child, G_VARIANT_TYPE_VARDICT)
+          && g_variant_lookup (child, "auth.no_user_interaction", "b", &no_interaction)
+          && no_interaction)
+        return FALSE;
+    }
+  return TRUE;
+}
+
+static PolkitAuthority *
+get_authority (NovaVolumeAuth *self, GError **error)
+{
+  PolkitAuthority *authority;
+
+  g_mutex_lock (&self->lock);
+  if (self->authority == NULL)
+    self->authority = polkit_authority_get_sync (NULL, error);
+  authority = self->authority != NULL ? g_object_ref (self->authority) : NULL;
+  g_mutex_unlock (&self->lock);
+  return authority;
+}
+
+/* Asks polkit about @sender (its unique bus name). Blocks: this runs on
+ * GDBus's worker thread, and an interactive check waits for the person. */
+static gboolean
+check_polkit (NovaVolumeAuth        *self,
+              GDBusMethodInvocation *invocation,
+              const char            *action,
+              uid_t                  caller_uid,
+              GError               **error)
+{
+  const char *sender = g_dbus_method_invocation_get_sender (invocation);
+  const char *method = g_dbus_method_invocation_get_method_name (invocation);
+  g_autoptr(PolkitAuthority) authority = NULL;
+  g_autoptr(PolkitSubject) subject = NULL;
+  g_autoptr(PolkitDetails) details = NULL;
+  g_autoptr(PolkitAuthorizationResult) result = NULL;
+  g_autoptr(GError) local_error = NULL;
+  PolkitCheckAuthorizationFlags flags = POLKIT_CHECK_AUTHORIZATION_FLAGS_NONE;
+
+  if (sender == NULL)
+    {
+      g_set_error (error, NOVA_VOLUME_ERROR, NOVA_VOLUME_ERROR_NOT_AUTHORIZED,
+                   "not authorized to call %s: a peer-to-peer caller other than root cannot be "
+                   "checked with polkit", method);
+      return FALSE;
+    }
+  authority = get_authority (self, &local_error);
+  if (authority == NULL)
+    {
+      g_set_error (error, NOVA_VOLUME_ERROR, NOVA_VOLUME_ERROR_NOT_AUTHORIZED,
+                   "not authorized to call %s: cannot reach polkit to check %s (%s); "
+                   "is polkitd installed and running?", method, action, local_error->message);
       return FALSE;
     }
 
-  /* system bus: default deny until polkit decides */
-  if (caller_uid == 0)
+  if (nova_volume_auth_allows_interaction (g_dbus_message_get_flags (g_dbus_method_invocation_get_message (invocation)),
+                                           g_dbus_method_invocation_get_parameters (invocation)))
+    flags |= POLKIT_CHECK_AUTHORIZATION_FLAGS_ALLOW_USER_INTERACTION;
+  subject = polkit_system_bus_name_new (sender);
+  /* rules can look at these (action.lookup ("nova_volume.method")) */
+  details = polkit_details_new ();
+  polkit_details_insert (details, "nova_volume.method", method);
+  polkit_details_insert (details, "nova_volume.object_path",
+                         g_dbus_method_invocation_get_object_path (invocation));
+
+  result = polkit_authority_check_authorization_sync (authority, subject, action, details, flags,
+                                                      NULL, &local_error);
+  if (result == NULL)
+    {
+      g_set_error (error, NOVA_VOLUME_ERROR, NOVA_VOLUME_ERROR_NOT_AUTHORIZED,
+                   "not authorized to call %s: polkit could not check %s (%s); "
+                   "is polkitd running?", method, action, local_error->message);
+      return FALSE;
+    }
+  if (polkit_authorization_result_get_is_authorized (result))
     return TRUE;
-  g_set_error (error, NOVA_VOLUME_ERROR, NOVA_VOLUME_ERROR_NOT_AUTHORIZED,
-               "not authorized to call %s (%s): only root may change volumes on this host",
-               method_name, action);
+  if (polkit_authorization_result_get_is_challenge (result))
+    g_set_error (error, NOVA_VOLUME_ERROR, NOVA_VOLUME_ERROR_NOT_AUTHORIZED_CAN_OBTAIN,
+                 "authentication is required to %s (%s): call again allowing interactive "
+                 "authorization (nova-volumectl from a terminal does), or ask an administrator "
+                 "for a polkit rule", action_purpose (action), action);
+  else
+    g_set_error (error, NOVA_VOLUME_ERROR, NOVA_VOLUME_ERROR_NOT_AUTHORIZED,
+                 "uid %u is not authorized to %s: polkit denied %s; an administrator can grant "
+                 "it with a polkit rule", (guint) caller_uid, action_purpose (action), action);
   return FALSE;
 }
 
@@ -152,14 +286,33 @@ nova_volume_auth_authorize_method (GDBusInterfaceSkeleton *skeleton,
                                    GDBusMethodInvocation  *invocation,
                                    NovaVolumeAuth         *self)
 {
+  const char *interface_name = g_dbus_method_invocation_get_interface_name (invocation);
+  const char *method_name = g_dbus_method_invocation_get_method_name (invocation);
   g_autoptr(GError) error = NULL;
+  const char *action = NULL;
+  guint job_starter_uid = G_MAXUINT;
+  gboolean allowed = FALSE;
   uid_t caller_uid;
 
-  if (get_caller_uid (invocation, &caller_uid, &error)
-      && nova_volume_auth_decide (self, caller_uid,
-                                  g_dbus_method_invocation_get_interface_name (invocation),
-                                  g_dbus_method_invocation_get_method_name (invocation),
-                                  &error))
+  if (NOVA_DBUS_IS_JOB (skeleton) && g_strcmp0 (method_name, "Cancel") == 0)
+    job_starter_uid = nova_dbus_job_get_started_by_uid (NOVA_DBUS_JOB (skeleton));
+
+  if (get_caller_uid (invocation, &caller_uid, &error))
+    switch (nova_volume_auth_decide (self, caller_uid, interface_name, method_name,
+                                     job_starter_uid, &action, &error))
+      {
+      case NOVA_VOLUME_AUTH_ALLOW:
+        allowed = TRUE;
+        break;
+      case NOVA_VOLUME_AUTH_ASK_POLKIT:
+        allowed = check_polkit (self, invocation, action, caller_uid, &error);
+        break;
+      case NOVA_VOLUME_AUTH_DENY:
+      default:
+        break;
+      }
+
+  if (allowed)
     {
       /* kept for the handler (a Job's StartedByUid); set before the
        * invocation moves to the main thread */
@@ -168,16 +321,15 @@ nova_volume_auth_authorize_method (GDBusInterfaceSkeleton *skeleton,
     }
 
   nova_volume_error_convert (&error);
-  if (!g_error_matches (error, NOVA_VOLUME_ERROR, NOVA_VOLUME_ERROR_NOT_AUTHORIZED))
+  if (!g_error_matches (error, NOVA_VOLUME_ERROR, NOVA_VOLUME_ERROR_NOT_AUTHORIZED)
+      && !g_error_matches (error, NOVA_VOLUME_ERROR, NOVA_VOLUME_ERROR_NOT_AUTHORIZED_CAN_OBTAIN))
     {
       g_autoptr(GError) denied = g_error_new (NOVA_VOLUME_ERROR, NOVA_VOLUME_ERROR_NOT_AUTHORIZED,
                                               "%s", error->message);
       g_clear_error (&error);
       error = g_steal_pointer (&denied);
     }
-  g_info ("refused %s.%s from %s: %s",
-          g_dbus_method_invocation_get_interface_name (invocation),
-          g_dbus_method_invocation_get_method_name (invocation),
+  g_info ("refused %s.%s from %s: %s", interface_name, method_name,
           g_dbus_method_invocation_get_sender (invocation), error->message);
   /* GDBus hands the refused invocation over to us (with GLib 2.74 an
    * extra reference here leaks it, as LeakSanitizer showed): answering it

@@ -19,7 +19,7 @@ G_DECLARE_FINAL_TYPE (NovaVolumeAuth, nova_volume_auth, NOVA_VOLUME, AUTH, GObje
 #define NOVA_VOLUME_ACTION_ATTACH           "org.openstack.volume1.attach"
 #define NOVA_VOLUME_ACTION_CONNECT          "org.openstack.volume1.connect"
 
-/* @bus_type: G_BUS_TYPE_SYSTEM (root or, later, polkit decides) or
+/* @bus_type: G_BUS_TYPE_SYSTEM (polkit decides; root always may) or
  * G_BUS_TYPE_SESSION (the caller must have the daemon's uid). */
 NovaVolumeAuth *nova_volume_auth_new (GBusType bus_type, uid_t daemon_uid);
 
@@ -29,15 +29,33 @@ gboolean nova_volume_auth_lookup_action (const char  *interface_name,
                                          const char  *method_name,
                                          const char **out_action);
 
-/* The decision for a caller whose uid is known. */
-gboolean nova_volume_auth_decide (NovaVolumeAuth *self,
-                                  uid_t           caller_uid,
-                                  const char     *interface_name,
-                                  const char     *method_name,
-                                  GError        **error);
+typedef enum {
+  NOVA_VOLUME_AUTH_ALLOW,
+  NOVA_VOLUME_AUTH_DENY,        /* @error says why */
+  NOVA_VOLUME_AUTH_ASK_POLKIT,  /* *out_action names the action to check */
+} NovaVolumeAuthVerdict;
+
+/* What can be decided without polkit, for a caller whose uid is known:
+ * unknown methods are denied, reading methods allowed, the session bus
+ * allows only the daemon's uid, root is always allowed (as polkitd itself
+ * answers for uid 0), and a job's starter may cancel it
+ * (@job_starter_uid is G_MAXUINT when the call is not Job.Cancel). */
+NovaVolumeAuthVerdict nova_volume_auth_decide (NovaVolumeAuth *self,
+                                               uid_t           caller_uid,
+                                               const char     *interface_name,
+                                               const char     *method_name,
+                                               guint           job_starter_uid,
+                                               const char    **out_action,
+                                               GError        **error);
+
+/* Whether a call lets polkit ask the user to authenticate: the message
+ * carries ALLOW_INTERACTIVE_AUTHORIZATION and no options dictionary among
+ * @parameters says auth.no_user_interaction = true. */
+gboolean nova_volume_auth_allows_interaction (GDBusMessageFlags flags, GVariant *parameters);
 
 /* The g-authorize-method handler: blocks (asks the bus for the caller's
- * uid); on refusal it returns the error on @invocation itself. */
+ * uid, then polkit); on refusal it returns the error on @invocation
+ * itself. */
 gboolean nova_volume_auth_authorize_method (GDBusInterfaceSkeleton *skeleton,
                                             GDBusMethodInvocation  *invocation,
                                             NovaVolumeAuth         *self);

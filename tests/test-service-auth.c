@@ -6,6 +6,8 @@
 #include <grp.h>
 #include <unistd.h>
 
+#include "nova-volume-auth.h"
+#include "polkit-fixture.h"
 #include "service-fixture.h"
 
 #define NOBODY 65534
@@ -17,10 +19,11 @@ become_nobody (gpointer user_data)
     _exit (126);
 }
 
-/* Runs `gdbus call` as uid nobody; returns its exit status, output in
+/* Runs `gdbus call` as uid nobody (with --interactive when asked); returns its exit status, output in
  * @out (stdout and stderr). */
 static int
-gdbus_as_nobody (Fixture *fx, const char *path, const char *method, const char *const *args, char **out)
+gdbus_as (Fixture *fx, gboolean interactive, const char *path, const char *method, const char *const *args,
+          char **out)
 {
   g_autoptr(GSubprocessLauncher) launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE
                                                                        | G_SUBPROCESS_FLAGS_STDERR_MERGE);
@@ -37,11 +40,15 @@ gdbus_as_nobody (Fixture *fx, const char *path, const char *method, const char *
   g_ptr_array_add (argv, (gpointer) path);
   g_ptr_array_add (argv, (gpointer) "--method");
   g_ptr_array_add (argv, (gpointer) method);
+  if (interactive)
+    g_ptr_array_add (argv, (gpointer) "--interactive");
   for (guint i = 0; args != NULL && args[i] != NULL; i++)
     g_ptr_array_add (argv, (gpointer) args[i]);
   g_ptr_array_add (argv, NULL);
 
-  g_subprocess_launcher_set_child_setup (launcher, become_nobody, NULL, NULL);
+  /* as root, become nobody; anyone else is not root already */
+  if (geteuid () == 0)
+    g_subprocess_launcher_set_child_setup (launcher, become_nobody, NULL, NULL);
   g_subprocess_launcher_setenv (launcher, fx->system_bus ? "DBUS_SYSTEM_BUS_ADDRESS" : "DBUS_SESSION_BUS_ADDRESS",
                                 fx->bus_address, TRUE);
   process = g_subprocess_launcher_spawnv (launcher, (const char *const *) argv->pdata, &error);
@@ -50,6 +57,12 @@ gdbus_as_nobody (Fixture *fx, const char *path, const char *method, const char *
   g_assert_no_error (error);
   g_assert_true (g_subprocess_get_if_exited (process));
   return g_subprocess_get_exit_status (process);
+}
+
+static int
+gdbus_as_nobody (Fixture *fx, const char *path, const char *method, const char *const *args, char **out)
+{
+  return gdbus_as (fx, FALSE, path, method, args, out);
 }
 
 static gboolean
@@ -174,6 +187,226 @@ test_job_cancel_refused (Fixture *fx, gconstpointer data)
   assert_dbus_error (error, "Cancelled");
 }
 
+/* ---- polkit ------------------------------------------------------------ */
+
+/* Every mutating method, called as nobody, with the action it needs. */
+typedef enum { ON_MANAGER, ON_VOLUME, ON_ATTACHED, ON_SNAPSHOT } Target;
+
+static const struct {
+  Target      target;
+  const char *method;
+  const char *args;    /* gdbus's text form, space-separated */
+  const char *action;
+} polkit_calls[] = {
+  { ON_MANAGER, IFACE_MANAGER ".CreateVolume", "1048576 {}", NOVA_VOLUME_ACTION_MANAGE_VOLUMES },
+  { ON_VOLUME, IFACE_VOLUME ".Extend", "16777216 {}", NOVA_VOLUME_ACTION_MANAGE_VOLUMES },
+  { ON_VOLUME, IFACE_VOLUME ".CreateSnapshot", "{}", NOVA_VOLUME_ACTION_MANAGE_SNAPSHOTS },
+  { ON_VOLUME, IFACE_VOLUME ".Attach", "'" INSTANCE_B "' /dev/vdc {}", NOVA_VOLUME_ACTION_ATTACH },
+  { ON_ATTACHED, IFACE_VOLUME ".Detach", "{}", NOVA_VOLUME_ACTION_ATTACH },
+  { ON_VOLUME, IFACE_VOLUME ".InitializeConnection", "{'ip':<'127.0.0.1'>,'host':<'h'>}", NOVA_VOLUME_ACTION_CONNECT },
+  { ON_VOLUME, IFACE_VOLUME ".TerminateConnection", "{'ip':<'127.0.0.1'>,'host':<'h'>}", NOVA_VOLUME_ACTION_CONNECT },
+  { ON_SNAPSHOT, IFACE_SNAPSHOT ".Delete", "{}", NOVA_VOLUME_ACTION_MANAGE_SNAPSHOTS },
+  { ON_ATTACHED, IFACE_VOLUME ".Delete", "{}", NOVA_VOLUME_ACTION_MANAGE_VOLUMES },
+};
+
+typedef struct {
+  char *volume;
+  char *attached;
+  char *snapshot;
+} Targets;
+
+static void
+targets_make (Fixture *fx, Targets *t)
+{
+  t->volume = create_volume (fx, 8 * 1024 * 1024, NULL);
+  t->attached = create_volume (fx, 8 * 1024 * 1024, NULL);
+  t->snapshot = create_snapshot (fx, t->volume, FALSE);
+  call_ok (fx, t->attached, IFACE_VOLUME, "Attach", g_variant_new_parsed ("(%s, '/dev/vdb', @a{sv} {})", INSTANCE_A));
+}
+
+static void
+targets_clear (Targets *t)
+{
+  g_free (t->volume);
+  g_free (t->attached);
+  g_free (t->snapshot);
+}
+
+static const char *
+target_path (const Targets *t, Target target)
+{
+  switch (target)
+    {
+    case ON_VOLUME:
+      return t->volume;
+    case ON_ATTACHED:
+      return t->attached;
+    case ON_SNAPSHOT:
+      return t->snapshot;
+    case ON_MANAGER:
+    default:
+      return MANAGER_PATH;
+    }
+}
+
+static int
+polkit_call (PolkitFixture *pf, const Targets *t, gsize i, gboolean interactive, char **out)
+{
+  g_auto(GStrv) args = g_strsplit (polkit_calls[i].args, " ", -1);
+
+  return gdbus_as (&pf->fx, interactive, target_path (t, polkit_calls[i].target), polkit_calls[i].method,
+                   (const char *const *) args, out);
+}
+
+static const char *
+method_name (const char *qualified)
+{
+  return strrchr (qualified, '.') + 1;
+}
+
+/* polkit says no: every method refused with NotAuthorized naming the
+ * action, nothing changed, and polkit was asked about the caller's bus
+ * name for exactly the right action. */
+static void
+test_polkit_denied (PolkitFixture *pf, gconstpointer data)
+{
+  Fixture *fx = &pf->fx;
+  g_autofree char *before = NULL;
+  g_autofree char *after = NULL;
+  Targets t;
+
+  targets_make (fx, &t);
+  g_clear_pointer (&before, g_free);
+  before = fingerprint (fx);
+  g_variant_unref (polkit_take_checks (pf));
+  for (gsize i = 0; i < G_N_ELEMENTS (polkit_calls); i++)
+    {
+      g_autofree char *out = NULL;
+      g_autofree char *method = NULL;
+
+      g_assert_cmpint (polkit_call (pf, &t, i, FALSE, &out), !=, 0);
+      g_test_message ("%s denied: %s", polkit_calls[i].method, out);
+      g_assert_nonnull (strstr (out, "org.openstack.Volume1.Error.NotAuthorized:"));
+      g_assert_nonnull (strstr (out, polkit_calls[i].action));
+      method = polkit_assert_one_check (pf, polkit_calls[i].action, 0);
+      g_assert_cmpstr (method, ==, method_name (polkit_calls[i].method));
+    }
+  after = fingerprint (fx);
+  g_assert_cmpstr (before, ==, after);
+  targets_clear (&t);
+}
+
+/* polkit says yes: every method succeeds for nobody, one check each. */
+static void
+test_polkit_allowed (PolkitFixture *pf, gconstpointer data)
+{
+  Fixture *fx = &pf->fx;
+  const char *const actions[] = {
+    NOVA_VOLUME_ACTION_MANAGE_VOLUMES, NOVA_VOLUME_ACTION_MANAGE_SNAPSHOTS,
+    NOVA_VOLUME_ACTION_ATTACH, NOVA_VOLUME_ACTION_CONNECT,
+  };
+  Targets t;
+
+  for (gsize i = 0; i < G_N_ELEMENTS (actions); i++)
+    polkit_set_result (pf, actions[i], "yes");
+  targets_make (fx, &t);
+  g_variant_unref (polkit_take_checks (pf));
+  for (gsize i = 0; i < G_N_ELEMENTS (polkit_calls); i++)
+    {
+      g_autofree char *out = NULL;
+      g_autofree char *method = NULL;
+      int status = polkit_call (pf, &t, i, FALSE, &out);
+
+      g_test_message ("%s allowed: %s", polkit_calls[i].method, out);
+      g_assert_cmpint (status, ==, 0);
+      method = polkit_assert_one_check (pf, polkit_calls[i].action, 0);
+      g_assert_cmpstr (method, ==, method_name (polkit_calls[i].method));
+    }
+  /* what they did happened: the attached volume is gone, the snapshot too */
+  call_fails (fx, t.attached, "org.freedesktop.DBus.Properties", "Get",
+              g_variant_new ("(ss)", IFACE_VOLUME, "Status"), "NotFound");
+  assert_status (fx, t.volume, IFACE_VOLUME, "in-use");
+  g_assert_cmpuint (get_uint64 (fx, t.volume, IFACE_VOLUME, "Size"), ==, 16 * 1024 * 1024);
+  targets_clear (&t);
+}
+
+/* polkit would let the caller in after authenticating: without
+ * interaction that is NotAuthorizedCanObtain and nothing changes; with
+ * --interactive (ALLOW_INTERACTIVE_AUTHORIZATION) polkit is asked to
+ * interact and the call goes through; auth.no_user_interaction wins over
+ * the flag. */
+static void
+test_polkit_challenge (PolkitFixture *pf, gconstpointer data)
+{
+  Fixture *fx = &pf->fx;
+  const char *no_interaction[] = { "1048576", "{'auth.no_user_interaction': <true>}", NULL };
+  const char *plain[] = { "1048576", "{}", NULL };
+  const char *method = IFACE_MANAGER ".CreateVolume";
+  g_autofree char *before = fingerprint (fx);
+  g_autofree char *after = NULL;
+  g_autofree char *out = NULL;
+  g_autofree char *checked = NULL;
+
+  polkit_set_result (pf, NOVA_VOLUME_ACTION_MANAGE_VOLUMES, "challenge");
+
+  g_assert_cmpint (gdbus_as (fx, FALSE, MANAGER_PATH, method, plain, &out), !=, 0);
+  g_assert_nonnull (strstr (out, "org.openstack.Volume1.Error.NotAuthorizedCanObtain:"));
+  g_free (polkit_assert_one_check (pf, NOVA_VOLUME_ACTION_MANAGE_VOLUMES, 0));
+  g_clear_pointer (&out, g_free);
+
+  g_assert_cmpint (gdbus_as (fx, TRUE, MANAGER_PATH, method, no_interaction, &out), !=, 0);
+  g_assert_nonnull (strstr (out, "org.openstack.Volume1.Error.NotAuthorizedCanObtain:"));
+  g_free (polkit_assert_one_check (pf, NOVA_VOLUME_ACTION_MANAGE_VOLUMES, 0));
+  g_clear_pointer (&out, g_free);
+
+  after = fingerprint (fx);
+  g_assert_cmpstr (before, ==, after);
+
+  g_assert_cmpint (gdbus_as (fx, TRUE, MANAGER_PATH, method, plain, &out), ==, 0);
+  g_assert_nonnull (strstr (out, "/org/openstack/Volume1/volumes/"));
+  checked = polkit_assert_one_check (pf, NOVA_VOLUME_ACTION_MANAGE_VOLUMES, 1);
+  g_assert_cmpstr (checked, ==, "CreateVolume");
+}
+
+/* Job.Cancel of root's copy by nobody: polkit is asked for
+ * manage-volumes; denied, the copy runs on; allowed, it is cancelled. */
+static void
+test_polkit_job_cancel (PolkitFixture *pf, gconstpointer data)
+{
+  Fixture *fx = &pf->fx;
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GVariant) reply = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *source = NULL;
+  g_autofree char *job = NULL;
+  g_autofree char *out = NULL;
+  g_autofree char *checked = NULL;
+  const char *options_args[] = { "{}", NULL };
+
+  use_held_copies (fx);
+  source = create_volume (fx, 8 * 1024 * 1024, NULL);
+  job = start_held_clone (fx, source, &result);
+
+  g_assert_cmpint (gdbus_as_nobody (fx, job, "org.openstack.Volume1.Job.Cancel", options_args, &out), !=, 0);
+  g_assert_nonnull (strstr (out, "org.openstack.Volume1.Error.NotAuthorized:"));
+  checked = polkit_assert_one_check (pf, NOVA_VOLUME_ACTION_MANAGE_VOLUMES, 0);
+  g_assert_cmpstr (checked, ==, "Cancel");
+  {
+    g_autoptr(GVariant) progress = get_property (fx, job, "org.openstack.Volume1.Job", "Progress");
+    while (g_main_context_iteration (NULL, FALSE))
+      ;
+    g_assert_null (result);
+  }
+
+  polkit_set_result (pf, NOVA_VOLUME_ACTION_MANAGE_VOLUMES, "yes");
+  g_clear_pointer (&out, g_free);
+  g_assert_cmpint (gdbus_as_nobody (fx, job, "org.openstack.Volume1.Job.Cancel", options_args, &out), ==, 0);
+  while (result == NULL)
+    g_main_context_iteration (NULL, TRUE);
+  reply = g_dbus_connection_call_finish (fx->connection, result, &error);
+  assert_dbus_error (error, "Cancelled");
+}
+
 int
 main (int argc, char **argv)
 {
@@ -184,5 +417,13 @@ main (int argc, char **argv)
               fixture_setup_shared_session_bus, test_session_bus_other_uid, fixture_teardown);
   g_test_add ("/service-auth/job-cancel-refused", Fixture, NULL,
               fixture_setup_system_bus, test_job_cancel_refused, fixture_teardown);
+  g_test_add ("/service-auth/polkit-denied", PolkitFixture, NULL,
+              polkit_fixture_setup, test_polkit_denied, polkit_fixture_teardown);
+  g_test_add ("/service-auth/polkit-allowed", PolkitFixture, NULL,
+              polkit_fixture_setup, test_polkit_allowed, polkit_fixture_teardown);
+  g_test_add ("/service-auth/polkit-challenge", PolkitFixture, NULL,
+              polkit_fixture_setup, test_polkit_challenge, polkit_fixture_teardown);
+  g_test_add ("/service-auth/polkit-job-cancel", PolkitFixture, NULL,
+              polkit_fixture_setup, test_polkit_job_cancel, polkit_fixture_teardown);
   return g_test_run ();
 }
