@@ -10,6 +10,7 @@
 #include "nova-dbus-generated.h"
 #include "nova-volume-daemon.h"
 #include "nova-volume-error.h"
+#include "nova-volume-log.h"
 
 struct _NovaVolumeDaemon {
   GObject                   parent_instance;
@@ -83,12 +84,33 @@ optional_path (const char *prefix, const char *id, char **storage)
 
 /* ---- replies --------------------------------------------------------- */
 
+/* A failed change is an event (operation-failed); a failed reading call
+ * is only the caller's business, and anyone may make those. */
+static void
+log_failure (GDBusMethodInvocation *invocation, const GError *error)
+{
+  const char *interface_name = g_dbus_method_invocation_get_interface_name (invocation);
+  const char *method_name = g_dbus_method_invocation_get_method_name (invocation);
+  const char *path = g_dbus_method_invocation_get_object_path (invocation);
+  g_autofree char *volume_id = nova_volume_daemon_id_from_path (path, NOVA_VOLUME_DBUS_VOLUMES, NULL);
+  g_autofree char *snapshot_id = nova_volume_daemon_id_from_path (path, NOVA_VOLUME_DBUS_SNAPSHOTS, NULL);
+  const char *action = NULL;
+
+  if (!nova_volume_auth_lookup_action (interface_name, method_name, &action) || action == NULL)
+    {
+      g_debug ("%s.%s failed: %s", interface_name, method_name, error->message);
+      return;
+    }
+  nova_volume_log_event (NOVA_VOLUME_EVENT_OPERATION_FAILED, volume_id, snapshot_id,
+                         "%s on %s failed (uid %u): %s", method_name, path,
+                         nova_volume_auth_get_caller_uid (invocation), error->message);
+}
+
 static void
 return_error (GDBusMethodInvocation *invocation, GError *error)
 {
   nova_volume_error_convert (&error);
-  g_debug ("%s.%s failed: %s", g_dbus_method_invocation_get_interface_name (invocation),
-           g_dbus_method_invocation_get_method_name (invocation), error->message);
+  log_failure (invocation, error);
   g_dbus_method_invocation_return_gerror (invocation, error);
   g_error_free (error);
 }

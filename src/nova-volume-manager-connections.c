@@ -3,6 +3,7 @@
  * the guard that keeps a volume with connected hosts from being deleted. */
 #include "config.h"
 
+#include "nova-volume-log.h"
 #include "nova-volume-manager-private.h"
 
 /* ---- connections ----------------------------------------------------- */
@@ -189,7 +190,8 @@ initialize_connection_done (Op *op)
           g_clear_pointer (&op->result, g_variant_unref);
         }
       else
-        g_message ("volume %s: connection initialized for %s", op->volume_id, op->connector_key);
+        nova_volume_log_event (NOVA_VOLUME_EVENT_VOLUME_EXPORTED, op->volume_id, NULL,
+                               "volume %s: connection initialized for %s", op->volume_id, op->connector_key);
     }
   manager_op_return (op);
 }
@@ -338,7 +340,8 @@ terminate_connection_done (Op *op)
       && !g_error_matches (error, NOVA_VOLUME_ERROR, NOVA_VOLUME_ERROR_NOT_FOUND))
     op->error = g_steal_pointer (&error);
   if (op->error == NULL)
-    g_message ("volume %s: connection terminated for %s", op->volume_id, op->connector_key);
+    nova_volume_log_event (NOVA_VOLUME_EVENT_VOLUME_UNEXPORTED, op->volume_id, NULL,
+                           "volume %s: connection terminated for %s", op->volume_id, op->connector_key);
   manager_op_return (op);
 }
 

@@ -4,6 +4,7 @@
  * connections. */
 #include "config.h"
 
+#include "nova-volume-log.h"
 #include "nova-volume-manager-private.h"
 
 /* ---- settling -------------------------------------------------------- */
@@ -97,7 +98,8 @@ reconcile_volume (NovaVolumeManager *self, NovaVolumeRecord *volume)
           && nova_volume_driver_delete_volume (self->driver, volume, &error))
         {
           if (manager_commit_volume_removed (self, volume->id, &error))
-            g_message ("finished deleting volume %s", volume->id);
+            nova_volume_log_event (NOVA_VOLUME_EVENT_VOLUME_DELETED, volume->id, NULL,
+                                   "finished deleting volume %s", volume->id);
           else
             g_warning ("cannot forget deleted volume %s: %s", volume->id, error->message);
           return;
@@ -109,8 +111,8 @@ reconcile_volume (NovaVolumeManager *self, NovaVolumeRecord *volume)
   else if (!manager_settle_volume (volume))
     return;
   if (manager_commit_volume (self, volume, &error))
-    g_message ("volume %s was %s at start; now %s", volume->id, was,
-               nova_volume_status_to_string (volume->status));
+    nova_volume_log_event (NOVA_VOLUME_EVENT_RECONCILED, volume->id, NULL, "volume %s was %s at start; now %s",
+                           volume->id, was, nova_volume_status_to_string (volume->status));
   else
     g_warning ("cannot settle volume %s: %s", volume->id, error->message);
 }
@@ -223,7 +225,8 @@ nova_volume_manager_init_host (NovaVolumeManager *self, GError **error)
           g_warning ("cannot restore the export of volume %s: %s", volume->id, local_error->message);
         }
     }
-  g_message ("init_host: %u volumes, %u snapshots, %u exports ensured (%u failed), %u connections restored",
+  nova_volume_log_event (NOVA_VOLUME_EVENT_RECONCILED, NULL, NULL,
+                         "init_host: %u volumes, %u snapshots, %u exports ensured (%u failed), %u connections restored",
              g_hash_table_size (self->volumes), g_hash_table_size (self->snapshots), n_exports, n_failed,
              n_connections);
   return TRUE;

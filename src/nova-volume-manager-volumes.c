@@ -4,6 +4,7 @@
  * framework in nova-volume-manager.c. */
 #include "config.h"
 
+#include "nova-volume-log.h"
 #include "nova-volume-manager-private.h"
 #include "nova-volume-size.h"
 
@@ -251,7 +252,8 @@ create_done (Op *op)
   if (op->error == NULL)
     {
       if (manager_op_commit_volume_status (op, NOVA_VOLUME_STATUS_AVAILABLE, NULL))
-        g_message ("created volume %s (%" G_GUINT64_FORMAT " bytes)", op->volume->id, op->volume->size);
+        nova_volume_log_event (NOVA_VOLUME_EVENT_VOLUME_CREATED, op->volume->id, NULL, "created volume %s (%" G_GUINT64_FORMAT " bytes)",
+                               op->volume->id, op->volume->size);
       manager_op_end_job (op);
       manager_op_return (op);
       return;
@@ -383,7 +385,7 @@ delete_done (Op *op)
       }
     }
   if (manager_commit_volume_removed (op->self, op->volume_id, &op->error))
-    g_message ("deleted volume %s", op->volume_id);
+    nova_volume_log_event (NOVA_VOLUME_EVENT_VOLUME_DELETED, op->volume_id, NULL, "deleted volume %s", op->volume_id);
   manager_op_return (op);
 }
 
@@ -471,7 +473,8 @@ extend_done (Op *op)
       op->error = g_steal_pointer (&saved);
     }
   else if (op->error == NULL)
-    g_message ("extended volume %s to %" G_GUINT64_FORMAT " bytes", op->volume_id, op->volume->size);
+    nova_volume_log_event (NOVA_VOLUME_EVENT_VOLUME_EXTENDED, op->volume_id, NULL, "extended volume %s to %" G_GUINT64_FORMAT " bytes",
+                           op->volume_id, op->volume->size);
   manager_op_return (op);
 }
 
@@ -544,7 +547,8 @@ snapshot_done (Op *op)
     {
       op->snapshot->progress = 1.0;
       if (manager_op_commit_snapshot_status (op, NOVA_SNAPSHOT_STATUS_AVAILABLE, NULL))
-        g_message ("created snapshot %s of volume %s", op->snapshot_id, op->volume_id);
+        nova_volume_log_event (NOVA_VOLUME_EVENT_SNAPSHOT_CREATED, op->volume_id, op->snapshot_id,
+                               "created snapshot %s of volume %s", op->snapshot_id, op->volume_id);
       {
         manager_op_return (op);
         return;
@@ -646,7 +650,7 @@ delete_snapshot_done (Op *op)
       }
     }
   if (manager_commit_snapshot_removed (op->self, op->snapshot_id, &op->error))
-    g_message ("deleted snapshot %s", op->snapshot_id);
+    nova_volume_log_event (NOVA_VOLUME_EVENT_SNAPSHOT_DELETED, NULL, op->snapshot_id, "deleted snapshot %s", op->snapshot_id);
   manager_op_return (op);
 }
 
@@ -696,7 +700,8 @@ attach_start (Op *op)
   nova_record_set_string (&op->volume->mountpoint, op->mountpoint);
   nova_record_set_string (&op->volume->attached_host, op->host != NULL ? op->host : "");
   if (manager_op_commit_volume_status (op, NOVA_VOLUME_STATUS_IN_USE, NULL))
-    g_message ("attached volume %s to instance %s at %s", op->volume_id, op->instance_uuid, op->mountpoint);
+    nova_volume_log_event (NOVA_VOLUME_EVENT_VOLUME_ATTACHED, op->volume_id, NULL, "attached volume %s to instance %s at %s",
+                           op->volume_id, op->instance_uuid, op->mountpoint);
   manager_op_return (op);
 }
 
@@ -763,7 +768,8 @@ detach_start (Op *op)
   instance = g_strdup (op->volume->instance_uuid);
   manager_clear_attachment (op->volume);
   if (manager_op_commit_volume_status (op, NOVA_VOLUME_STATUS_AVAILABLE, NULL))
-    g_message ("detached volume %s from instance %s", op->volume_id, instance);
+    nova_volume_log_event (NOVA_VOLUME_EVENT_VOLUME_DETACHED, op->volume_id, NULL, "detached volume %s from instance %s",
+                           op->volume_id, instance);
   manager_op_return (op);
 }
 

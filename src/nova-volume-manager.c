@@ -15,6 +15,7 @@
  * nova-volume-manager-private.h. */
 #include "config.h"
 
+#include "nova-volume-log.h"
 #include "nova-volume-manager-private.h"
 
 enum {
@@ -314,7 +315,9 @@ manager_op_commit_volume_failure (Op *op, NovaVolumeStatus status)
 {
   g_autoptr(GError) saved = g_steal_pointer (&op->error);
 
-  manager_op_commit_volume_status (op, status, saved->message);
+  if (manager_op_commit_volume_status (op, status, saved->message))
+    nova_volume_log_event (NOVA_VOLUME_EVENT_VOLUME_ERROR, op->volume->id, NULL, "volume %s is now %s: %s",
+                           op->volume->id, nova_volume_status_to_string (status), saved->message);
   g_clear_error (&op->error);
   op->error = g_steal_pointer (&saved);
 }

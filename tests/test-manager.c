@@ -6,6 +6,7 @@
 #include <glib/gstdio.h>
 
 #include "nova-volume-error.h"
+#include "nova-volume-log.h"
 #include "nova-volume-manager.h"
 #include "test-util.h"
 
@@ -166,6 +167,53 @@ driver_was_called (Fixture *fx, const char *prefix)
 #define INSTANCE_A "0c36f3a2-5d29-4f4c-a0f5-6a5e8c7b9d10"
 #define INSTANCE_B "9b1f7f1e-2a4d-4e57-8c55-3f0e6f7a1b22"
 #define GIB        (G_GUINT64_CONSTANT (1) << 30)
+
+/* ---- log events ------------------------------------------------------ */
+
+/* Every structured record with a MESSAGE_ID, as "<event name> <volume id>
+ * <snapshot id>" ("-" for a missing id); other records go to GLib's
+ * default writer as usual. */
+static GPtrArray *logged_events;
+
+static const char *
+field_value (const GLogField *fields, gsize n_fields, const char *key)
+{
+  for (gsize i = 0; i < n_fields; i++)
+    if (g_str_equal (fields[i].key, key))
+      return fields[i].value;
+  return NULL;
+}
+
+static GLogWriterOutput
+capture_events (GLogLevelFlags level, const GLogField *fields, gsize n_fields, gpointer user_data)
+{
+  const char *message_id = field_value (fields, n_fields, "MESSAGE_ID");
+
+  if (message_id != NULL && logged_events != NULL)
+    {
+      const char *volume = field_value (fields, n_fields, "NOVA_VOLUME_ID");
+      const char *snapshot = field_value (fields, n_fields, "NOVA_SNAPSHOT_ID");
+      const char *name = NULL;
+
+      for (NovaVolumeEvent e = 0; e < NOVA_VOLUME_EVENT_N_EVENTS; e++)
+        if (g_str_equal (nova_volume_event_message_id (e), message_id))
+          name = nova_volume_event_name (e);
+      g_assert_nonnull (name);
+      g_assert_null (strchr (field_value (fields, n_fields, "MESSAGE"), '\n'));
+      g_ptr_array_add (logged_events, g_strdup_printf ("%s %s %s", name, volume != NULL ? volume : "-",
+                                                       snapshot != NULL ? snapshot : "-"));
+    }
+  return g_log_writer_default (level, fields, n_fields, user_data);
+}
+
+static void
+assert_events (const char *const *expected)
+{
+  g_assert_cmpuint (logged_events->len, ==, g_strv_length ((char **) expected));
+  for (guint i = 0; i < logged_events->len; i++)
+    g_assert_cmpstr (g_ptr_array_index (logged_events, i), ==, expected[i]);
+  g_ptr_array_set_size (logged_events, 0);
+}
 
 /* ---- tests ----------------------------------------------------------- */
 
@@ -752,10 +800,74 @@ test_stats (Fixture *fx, gconstpointer data)
   g_assert_true (g_variant_lookup (stats, "storage_protocol", "&s", &protocol));
 }
 
+/* Each change of state logs one record with its event's MESSAGE_ID and
+ * the ids it concerns; a volume that goes to error logs volume-error. */
+static void
+test_log_events (Fixture *fx, gconstpointer data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GVariant) info = NULL;
+  g_autofree char *id = NULL, *snap = NULL, *failed = NULL;
+  g_autofree char *created = NULL, *attached = NULL, *detached = NULL, *extended = NULL;
+  g_autofree char *exported = NULL, *unexported = NULL, *snap_created = NULL;
+  g_autofree char *snap_deleted = NULL, *deleted = NULL, *went_wrong = NULL;
+  GVariant *connector = g_variant_ref_sink (g_variant_new_parsed ("{'ip': <'10.0.0.2'>, 'host': <'compute1'>}"));
+
+  logged_events = g_ptr_array_new_with_free_func (g_free);
+  id = create_volume (fx, GIB, NULL, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_true (attach_volume (fx, id, INSTANCE_A, "/dev/vdb", &error));
+  g_assert_true (detach_volume (fx, id, &error));
+  nova_volume_manager_extend_volume (fx->manager, id, 2 * GIB, store_result, &result);
+  g_assert_true (finish_operation (fx, &result, &error));
+  nova_volume_manager_initialize_connection (fx->manager, id, connector, store_result, &result);
+  info = nova_volume_manager_initialize_connection_finish (fx->manager, wait_result (&result), &error);
+  g_clear_object (&result);
+  g_assert_no_error (error);
+  nova_volume_manager_terminate_connection (fx->manager, id, connector, store_result, &result);
+  g_assert_true (finish_operation (fx, &result, &error));
+  snap = create_snapshot (fx, id, FALSE, &error);
+  g_assert_no_error (error);
+  g_assert_true (delete_snapshot (fx, snap, &error));
+  g_assert_true (delete_volume (fx, id, &error));
+  g_assert_no_error (error);
+
+  created = g_strdup_printf ("volume-created %s -", id);
+  attached = g_strdup_printf ("volume-attached %s -", id);
+  detached = g_strdup_printf ("volume-detached %s -", id);
+  extended = g_strdup_printf ("volume-extended %s -", id);
+  exported = g_strdup_printf ("volume-exported %s -", id);
+  unexported = g_strdup_printf ("volume-unexported %s -", id);
+  snap_created = g_strdup_printf ("snapshot-created %s %s", id, snap);
+  snap_deleted = g_strdup_printf ("snapshot-deleted - %s", snap);
+  deleted = g_strdup_printf ("volume-deleted %s -", id);
+  {
+    const char *const expected[] = { created, attached, detached, extended, exported, unexported,
+                                     snap_created, snap_deleted, deleted, NULL };
+    assert_events (expected);
+  }
+
+  /* a driver that fails to delete leaves the volume in error_deleting */
+  failed = create_volume (fx, GIB, NULL, NULL, &error);
+  g_assert_no_error (error);
+  g_ptr_array_set_size (logged_events, 0);
+  g_object_set (fx->driver, "fail-method", "delete_volume", NULL);
+  g_assert_false (delete_volume (fx, failed, &error));
+  went_wrong = g_strdup_printf ("volume-error %s -", failed);
+  {
+    const char *const expected[] = { went_wrong, NULL };
+    assert_events (expected);
+  }
+  g_variant_unref (connector);
+  g_clear_pointer (&logged_events, g_ptr_array_unref);
+}
+
 int
 main (int argc, char **argv)
 {
   g_test_init (&argc, &argv, NULL);
+  g_log_set_writer_func (capture_events, NULL, NULL);
 #define ADD(path, func) \
   g_test_add ("/manager/" path, Fixture, NULL, fixture_setup, func, fixture_teardown)
   ADD ("create-delete", test_create_delete);
@@ -772,6 +884,7 @@ main (int argc, char **argv)
   ADD ("job-cancel", test_job_cancel);
   ADD ("jobs-after-shutdown", test_jobs_after_shutdown);
   ADD ("terminate-matches-host", test_terminate_matches_host);
+  ADD ("log-events", test_log_events);
 #undef ADD
   return g_test_run ();
 }
