@@ -407,6 +407,165 @@ test_polkit_job_cancel (PolkitFixture *pf, gconstpointer data)
   assert_dbus_error (error, "Cancelled");
 }
 
+/* ---- secrets ----------------------------------------------------------- */
+
+/* Appends what @process printed, stdout and stderr, to @seen. */
+static void
+run_and_collect (Fixture *fx, GString *seen, const char *const *argv)
+{
+  g_autoptr(GSubprocessLauncher) launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE
+                                                                       | G_SUBPROCESS_FLAGS_STDERR_MERGE);
+  g_autoptr(GSubprocess) process = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *out = NULL;
+
+  g_subprocess_launcher_setenv (launcher, "DBUS_SYSTEM_BUS_ADDRESS", fx->bus_address, TRUE);
+  process = g_subprocess_launcher_spawnv (launcher, argv, &error);
+  g_assert_no_error (error);
+  g_subprocess_communicate_utf8 (process, NULL, NULL, &out, NULL, &error);
+  g_assert_no_error (error);
+  g_string_append (seen, out);
+}
+
+static void
+call_and_collect (Fixture *fx, GString *seen, const char *path, const char *iface, const char *method,
+                  GVariant *params)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GVariant) reply = call (fx, path, iface, method, params, NULL, &error);
+
+  if (reply != NULL)
+    {
+      g_autofree char *text = g_variant_print (reply, TRUE);
+      g_string_append_printf (seen, "%s\n", text);
+    }
+  else
+    g_string_append_printf (seen, "%s\n", error->message);
+}
+
+/* The CHAP secret a driver makes (provider_auth) is handed out only in
+ * the reply to an authorized InitializeConnection: no property, no other
+ * reply, no error message, no log line (all debug included, across a
+ * restart that restores the connection), no CLI output shows it. */
+static void
+test_secret_never_shown (PolkitFixture *pf, gconstpointer data)
+{
+  Fixture *fx = &pf->fx;
+  g_autoptr(GString) seen = g_string_new (NULL);
+  g_autoptr(GVariant) reply = NULL;
+  g_autoptr(GVariant) info = NULL;
+  g_autoptr(GVariant) info_data = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *volume = NULL;
+  g_autofree char *other = NULL;
+  g_autofree char *snapshot = NULL;
+  g_autofree char *log = NULL;
+  g_autofree char *user = NULL;
+  g_autofree char *secret = NULL;
+  g_autofree char *secret_again = NULL;
+  const char *options_args[] = { "{}", NULL };
+  const char *connector_args[] = { "{'ip':<'10.0.0.9'>,'host':<'compute9'>}", NULL };
+
+  daemon_stop (fx);
+  write_config (fx, "fake");
+  daemon_start (fx);
+  volume = create_volume (fx, GIB, NULL);
+  other = create_volume (fx, GIB, NULL);
+
+  reply = call (fx, volume, IFACE_VOLUME, "InitializeConnection", connector (), "(a{sv})", &error);
+  g_assert_no_error (error);
+  info = g_variant_get_child_value (reply, 0);
+  info_data = g_variant_lookup_value (info, "data", G_VARIANT_TYPE_VARDICT);
+  g_assert_true (g_variant_lookup (info_data, "auth_username", "s", &user));
+  g_assert_true (g_variant_lookup (info_data, "auth_password", "s", &secret));
+  g_assert_cmpuint (strlen (secret), >=, 12);
+
+  /* everything a reader can see */
+  call_and_collect (fx, seen, "/org/openstack/Volume1", "org.freedesktop.DBus.ObjectManager", "GetManagedObjects", NULL);
+  call_and_collect (fx, seen, volume, "org.freedesktop.DBus.Properties", "GetAll", g_variant_new ("(s)", IFACE_VOLUME));
+  call_and_collect (fx, seen, MANAGER_PATH, "org.freedesktop.DBus.Properties", "GetAll", g_variant_new ("(s)", IFACE_MANAGER));
+  call_and_collect (fx, seen, MANAGER_PATH, IFACE_MANAGER, "GetVolumeStats", g_variant_new ("(b)", TRUE));
+  call_and_collect (fx, seen, volume, IFACE_VOLUME, "CheckForExport", NULL);
+  /* errors about the volume, its connection and its export */
+  call_and_collect (fx, seen, volume, IFACE_VOLUME, "InitializeConnection", g_variant_new_parsed ("({'ip': <42>},)"));
+  call_and_collect (fx, seen, volume, IFACE_VOLUME, "Extend", g_variant_new_parsed ("(@t 1, @a{sv} {})"));
+  call_and_collect (fx, seen, volume, IFACE_VOLUME, "Attach", g_variant_new_parsed ("('not-a-uuid', '/dev/vdb', @a{sv} {})"));
+  call_and_collect (fx, seen, volume, IFACE_VOLUME, "CreateSnapshot", g_variant_new_parsed ("({'force': <'yes'>},)"));
+  snapshot = create_snapshot (fx, volume, TRUE);
+  call_and_collect (fx, seen, volume, IFACE_VOLUME, "Delete", g_variant_new_parsed ("(@a{sv} {},)"));
+  /* refusals for another user, polkit asked and denying */
+  {
+    g_autofree char *out = NULL;
+
+    gdbus_as_nobody (fx, volume, IFACE_VOLUME ".InitializeConnection", connector_args, &out);
+    g_string_append (seen, out);
+    g_clear_pointer (&out, g_free);
+    gdbus_as_nobody (fx, volume, IFACE_VOLUME ".Delete", options_args, &out);
+    g_string_append (seen, out);
+  }
+  /* the CLI's views */
+  {
+    g_autofree char *id = g_strdelimit (g_strdup (strrchr (volume, '/') + 1), "_", '-');
+    const char *show[] = { nova_volumectl_path (), "show", id, NULL };
+    const char *show_json[] = { nova_volumectl_path (), "--json", "show", id, NULL };
+    const char *list_json[] = { nova_volumectl_path (), "--json", "list", NULL };
+
+    run_and_collect (fx, seen, show);
+    run_and_collect (fx, seen, show_json);
+    run_and_collect (fx, seen, list_json);
+  }
+
+  /* a restart restores the connection (the driver sets the secret on its
+   * target again) and the host gets the same credentials */
+  daemon_stop (fx);
+  daemon_start (fx);
+  g_clear_pointer (&reply, g_variant_unref);
+  g_clear_pointer (&info, g_variant_unref);
+  g_clear_pointer (&info_data, g_variant_unref);
+  reply = call (fx, volume, IFACE_VOLUME, "InitializeConnection", connector (), "(a{sv})", &error);
+  g_assert_no_error (error);
+  info = g_variant_get_child_value (reply, 0);
+  info_data = g_variant_lookup_value (info, "data", G_VARIANT_TYPE_VARDICT);
+  g_assert_true (g_variant_lookup (info_data, "auth_password", "s", &secret_again));
+  g_assert_cmpstr (secret_again, ==, secret);
+  /* it is real: the state store holds it (the same search finds it), until
+   * the volume is deleted */
+  {
+    g_autoptr(GString) stored = g_string_new (NULL);
+    g_autoptr(GDir) dir = g_dir_open (fx->state_dir, 0, &error);
+    const char *name;
+
+    g_assert_no_error (error);
+    while ((name = g_dir_read_name (dir)) != NULL)
+      {
+        g_autofree char *path = g_build_filename (fx->state_dir, name, NULL);
+        g_autofree char *bytes = NULL;
+        gsize length = 0;
+
+        if (g_file_test (path, G_FILE_TEST_IS_REGULAR) && g_file_get_contents (path, &bytes, &length, NULL))
+          g_string_append_len (stored, bytes, length);
+      }
+    /* memmem: the database has NUL bytes, where g_strstr_len stops */
+    g_assert_nonnull (memmem (stored->str, stored->len, secret, strlen (secret)));
+  }
+  call_ok (fx, snapshot, IFACE_SNAPSHOT, "Delete", g_variant_new_parsed ("(@a{sv} {},)"));
+  disconnect_volume (fx, volume);
+  call_ok (fx, volume, IFACE_VOLUME, "Delete", g_variant_new_parsed ("(@a{sv} {},)"));
+  daemon_stop (fx);
+
+  g_assert_true (g_file_get_contents (fx->log_path, &log, NULL, NULL));
+  /* the daemon did log at debug level, and about this volume */
+  g_assert_nonnull (strstr (log, "-DEBUG"));
+  {
+    g_autofree char *id = g_strdelimit (g_strdup (strrchr (volume, '/') + 1), "_", '-');
+    g_assert_nonnull (strstr (log, id));
+  }
+  g_string_append (seen, log);
+  g_test_message ("looked for the secret in %" G_GSIZE_FORMAT " bytes of replies, errors, CLI output and logs",
+                  seen->len);
+  g_assert_null (strstr (seen->str, secret));
+}
+
 int
 main (int argc, char **argv)
 {
@@ -425,5 +584,7 @@ main (int argc, char **argv)
               polkit_fixture_setup, test_polkit_challenge, polkit_fixture_teardown);
   g_test_add ("/service-auth/polkit-job-cancel", PolkitFixture, NULL,
               polkit_fixture_setup, test_polkit_job_cancel, polkit_fixture_teardown);
+  g_test_add ("/service-auth/secret-never-shown", PolkitFixture, NULL,
+              polkit_fixture_setup, test_secret_never_shown, polkit_fixture_teardown);
   return g_test_run ();
 }
