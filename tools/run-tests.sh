@@ -59,16 +59,16 @@ build_and_test () {
 
 build_and_test "$builddir" || test_status=1
 
-# the service suites once more with the daemon under valgrind memcheck:
+# the daemon's suites once more with the daemon under valgrind memcheck:
 # uninitialised reads and leaks that the sanitizers do not see
 if [ -f "$builddir/meson-logs/expected-tests.txt" ]; then
   rm -f "$builddir/meson-logs/testlog-valgrind.json"
-  meson test -C "$builddir" --setup valgrind --suite service --list --no-rebuild \
+  meson test -C "$builddir" --setup valgrind --suite service --suite polkit --list --no-rebuild \
     >"$builddir/meson-logs/expected-valgrind.txt"
   summary_args+=(--expected "$builddir/meson-logs/expected-valgrind.txt"
                  "$builddir/meson-logs/testlog-valgrind.json")
   timeout --kill-after=60 "$test_timeout" \
-    meson test -C "$builddir" --setup valgrind --suite service --no-rebuild --print-errorlogs \
+    meson test -C "$builddir" --setup valgrind --suite service --suite polkit --no-rebuild --print-errorlogs \
       </dev/null || test_status=1   # meson logs a setup's run as testlog-<setup>.json
 fi
 
