@@ -166,8 +166,10 @@ initialize_connection_start (Op *op)
 static void
 initialize_connection_thread (Op *op)
 {
+  MANAGER_CRASH_POINT (op, "before-driver-initialize-connection");
   op->result = nova_volume_driver_initialize_connection (op->self->driver, op->volume,
                                                          op->connector, &op->error);
+  MANAGER_CRASH_POINT (op, "after-driver-initialize-connection");
 }
 
 static void
@@ -180,6 +182,7 @@ initialize_connection_done (Op *op)
       gboolean reconnect = known != NULL
                            && g_ptr_array_find_with_equal_func (known, op->connector_key, g_str_equal, NULL);
 
+      MANAGER_CRASH_POINT (op, "before-commit-connection");
       if (!nova_volume_store_put_connection (op->self->store, op->volume_id, op->connector_key,
                                              op->connector, &op->error))
         {
@@ -190,6 +193,8 @@ initialize_connection_done (Op *op)
           g_clear_pointer (&op->result, g_variant_unref);
         }
       else
+        MANAGER_CRASH_POINT (op, "after-commit-connection");
+      if (op->error == NULL)
         nova_volume_log_event (NOVA_VOLUME_EVENT_VOLUME_EXPORTED, op->volume_id, NULL,
                                "volume %s: connection initialized for %s", op->volume_id, op->connector_key);
     }
@@ -327,7 +332,9 @@ terminate_connection_start (Op *op)
 static void
 terminate_connection_thread (Op *op)
 {
+  MANAGER_CRASH_POINT (op, "before-driver-terminate-connection");
   nova_volume_driver_terminate_connection (op->self->driver, op->volume, op->connector, &op->error);
+  MANAGER_CRASH_POINT (op, "after-driver-terminate-connection");
 }
 
 static void
@@ -335,6 +342,8 @@ terminate_connection_done (Op *op)
 {
   g_autoptr(GError) error = NULL;
 
+  if (op->error == NULL)
+    MANAGER_CRASH_POINT (op, "before-commit-connection-removed");
   if (op->error == NULL
       && !nova_volume_store_delete_connection (op->self->store, op->volume_id, op->connector_key, &error)
       && !g_error_matches (error, NOVA_VOLUME_ERROR, NOVA_VOLUME_ERROR_NOT_FOUND))

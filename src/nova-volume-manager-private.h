@@ -98,6 +98,15 @@ void     manager_op_fail      (Op *op, NovaVolumeErrorCode code, const char *for
                                G_GNUC_PRINTF (3, 4);
 void     manager_op_reject    (Op *op, GError *error);
 void     manager_op_in_thread (Op *op, OpStep thread_step, OpStep then);
+
+/* A named crash point "<what>:<step>" ("clone-volume:after-commit-creating"),
+ * for the crash tests; nothing in a build without -Dcrash_points=true. */
+#if NOVA_VOLUME_CRASH_POINTS
+void     manager_crash_point (Op *op, const char *step);
+#define  MANAGER_CRASH_POINT(op, step) manager_crash_point ((op), (step))
+#else
+#define  MANAGER_CRASH_POINT(op, step) ((void) 0)
+#endif
 void     manager_op_submit    (Op *op, OpStep start);
 
 gboolean manager_op_take_volume         (Op *op);

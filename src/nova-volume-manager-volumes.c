@@ -221,6 +221,7 @@ create_thread (Op *op)
   g_autoptr(GError) cleanup_error = NULL;
   gboolean ok;
 
+  MANAGER_CRASH_POINT (op, "before-driver-create");
   if (op->snapshot != NULL)
     ok = nova_volume_driver_create_volume_from_snapshot (driver, op->volume, op->snapshot,
                                                          nova_volume_job_report_progress, op->job,
@@ -233,9 +234,13 @@ create_thread (Op *op)
                                                   &op->error);
   else
     ok = nova_volume_driver_create_volume (driver, op->volume, &op->error);
+  MANAGER_CRASH_POINT (op, "after-driver-create");
 
   if (ok && nova_volume_driver_create_export (driver, op->volume, &op->error))
-    return;
+    {
+      MANAGER_CRASH_POINT (op, "after-driver-create-export");
+      return;
+    }
 
   /* undo what the driver did, so a failed create leaves nothing behind */
   if (ok)
@@ -280,7 +285,11 @@ void
 nova_volume_manager_create_volume (NovaVolumeManager *self, const NovaVolumeCreateRequest *request,
                                    GCancellable *cancellable, GAsyncReadyCallback callback, gpointer user_data)
 {
-  Op *op = manager_op_new (self, "create volume", RESULT_VOLUME_ID, callback, user_data);
+  /* the three kinds of create have their own names (crash points, messages) */
+  Op *op = manager_op_new (self,
+                           request->snapshot_id != NULL ? "create volume from snapshot"
+                           : request->source_volume_id != NULL ? "clone volume" : "create volume",
+                           RESULT_VOLUME_ID, callback, user_data);
   const char *zone = nova_volume_config_get_string (self->config, "storage_availability_zone");
   g_autoptr(GError) error = NULL;
 
@@ -363,13 +372,16 @@ delete_thread (Op *op)
 {
   NovaVolumeDriver *driver = op->self->driver;
 
+  MANAGER_CRASH_POINT (op, "before-driver-remove-export");
   if (!nova_volume_driver_remove_export (driver, op->volume, &op->error))
     return;
+  MANAGER_CRASH_POINT (op, "after-driver-remove-export");
   /* the export is gone: a retry after a failed delete must not find (and
    * act on) a target number that another volume may hold by then */
   nova_record_set_string (&op->volume->provider_location, "");
   nova_record_set_string (&op->volume->provider_auth, "");
   nova_volume_driver_delete_volume (driver, op->volume, &op->error);
+  MANAGER_CRASH_POINT (op, "after-driver-delete");
 }
 
 static void
@@ -384,6 +396,7 @@ delete_done (Op *op)
         return;
       }
     }
+  MANAGER_CRASH_POINT (op, "before-commit-removed");
   if (manager_commit_volume_removed (op->self, op->volume_id, &op->error))
     nova_volume_log_event (NOVA_VOLUME_EVENT_VOLUME_DELETED, op->volume_id, NULL, "deleted volume %s", op->volume_id);
   manager_op_return (op);
@@ -454,8 +467,10 @@ extend_thread (Op *op)
   /* work on a copy: a refused extend must leave the size as it was */
   g_autoptr(NovaVolumeRecord) grown = nova_volume_record_copy (op->volume);
 
+  MANAGER_CRASH_POINT (op, "before-driver-extend");
   if (nova_volume_driver_extend_volume (op->self->driver, grown, op->size, &op->error))
     op->volume->size = MAX (grown->size, op->size);
+  MANAGER_CRASH_POINT (op, "after-driver-extend");
 }
 
 static void
@@ -532,8 +547,12 @@ snapshot_thread (Op *op)
 {
   g_autoptr(GError) cleanup_error = NULL;
 
+  MANAGER_CRASH_POINT (op, "before-driver-create-snapshot");
   if (nova_volume_driver_create_snapshot (op->self->driver, op->snapshot, op->volume, &op->error))
-    return;
+    {
+      MANAGER_CRASH_POINT (op, "after-driver-create-snapshot");
+      return;
+    }
   op->cleaned_up = nova_volume_driver_delete_snapshot (op->self->driver, op->snapshot, &cleanup_error);
   if (!op->cleaned_up)
     g_warning ("snapshot %s: cleaning up after a failed create failed too: %s",
@@ -634,7 +653,9 @@ delete_snapshot_start (Op *op)
 static void
 delete_snapshot_thread (Op *op)
 {
+  MANAGER_CRASH_POINT (op, "before-driver-delete-snapshot");
   nova_volume_driver_delete_snapshot (op->self->driver, op->snapshot, &op->error);
+  MANAGER_CRASH_POINT (op, "after-driver-delete-snapshot");
 }
 
 static void
@@ -649,6 +670,7 @@ delete_snapshot_done (Op *op)
         return;
       }
     }
+  MANAGER_CRASH_POINT (op, "before-commit-snapshot-removed");
   if (manager_commit_snapshot_removed (op->self, op->snapshot_id, &op->error))
     nova_volume_log_event (NOVA_VOLUME_EVENT_SNAPSHOT_DELETED, NULL, op->snapshot_id, "deleted snapshot %s", op->snapshot_id);
   manager_op_return (op);

@@ -15,6 +15,7 @@
  * nova-volume-manager-private.h. */
 #include "config.h"
 
+#include "nova-volume-crash.h"
 #include "nova-volume-log.h"
 #include "nova-volume-manager-private.h"
 
@@ -72,6 +73,16 @@ manager_op_new (NovaVolumeManager *self, const char *what, OpResultKind result_k
   op->task = g_task_new (self, NULL, callback, user_data);
   return op;
 }
+
+#if NOVA_VOLUME_CRASH_POINTS
+void
+manager_crash_point (Op *op, const char *step)
+{
+  g_autofree char *name = g_strdup_printf ("%s:%s", op->what, step);
+
+  nova_volume_crash_point (g_strdelimit (name, " ", '-'));
+}
+#endif
 
 /* What a driver's GIO or GLib error means to a caller: a cancel, a full
  * backend, or a failure of the backend. Not NotFound or InvalidArgument:
@@ -280,10 +291,17 @@ manager_op_commit_volume_status (Op *op, NovaVolumeStatus status, const char *re
 
   /* an operation that holds the volume shared only reads it */
   g_return_val_if_fail (!op->volume_shared, FALSE);
+  g_autofree char *before = g_strconcat ("before-commit-", nova_volume_status_to_string (status), NULL);
+  g_autofree char *after = g_strconcat ("after-commit-", nova_volume_status_to_string (status), NULL);
+
   op->volume->status = status;
   nova_record_set_string (&op->volume->status_reason, reason != NULL ? reason : "");
+  MANAGER_CRASH_POINT (op, before);
   if (manager_commit_volume (op->self, op->volume, &error))
-    return TRUE;
+    {
+      MANAGER_CRASH_POINT (op, after);
+      return TRUE;
+    }
   g_warning ("cannot record volume %s as %s: %s", op->volume->id,
              nova_volume_status_to_string (status), error->message);
   g_clear_error (&op->error);
@@ -296,10 +314,17 @@ manager_op_commit_snapshot_status (Op *op, NovaSnapshotStatus status, const char
 {
   g_autoptr(GError) error = NULL;
 
+  g_autofree char *before = g_strconcat ("before-commit-snapshot-", nova_snapshot_status_to_string (status), NULL);
+  g_autofree char *after = g_strconcat ("after-commit-snapshot-", nova_snapshot_status_to_string (status), NULL);
+
   op->snapshot->status = status;
   nova_record_set_string (&op->snapshot->status_reason, reason != NULL ? reason : "");
+  MANAGER_CRASH_POINT (op, before);
   if (manager_commit_snapshot (op->self, op->snapshot, &error))
-    return TRUE;
+    {
+      MANAGER_CRASH_POINT (op, after);
+      return TRUE;
+    }
   g_warning ("cannot record snapshot %s as %s: %s", op->snapshot->id,
              nova_snapshot_status_to_string (status), error->message);
   g_clear_error (&op->error);
