@@ -32,6 +32,7 @@ fi
 tmp=$(mktemp -d)
 bus_pid=""
 daemon_pid=""
+# shellcheck disable=SC2317  # called from the trap
 cleanup () {
   if [ -n "$daemon_pid" ]; then
     kill -TERM "$daemon_pid" 2>/dev/null
@@ -75,7 +76,7 @@ expect () {
   local name=$1 expected=$2 got
   shift 2
   got=$(complete_words "$@")
-  expected=$(printf '%s\n' $expected | sed '/^$/d' | sort)
+  expected=$(tr ' ' '\n' <<<"$expected" | sed '/^$/d' | sort)
   if [ "$got" = "$expected" ] && [ ! -s "$tmp/stderr" ]; then
     ok "$name"
   else
@@ -93,6 +94,17 @@ if bash --norc --noprofile -c 'source "$1" && source "$2" && complete -p nova-vo
 else
   not_ok "the script loads and completes nova-volumectl with _nova_volumectl"
   diag <"$tmp/out"
+fi
+
+if command -v shellcheck >/dev/null; then
+  if shellcheck -s bash -S warning "$script" >"$tmp/out" 2>&1; then
+    ok "shellcheck finds no warning in the script"
+  else
+    not_ok "shellcheck finds no warning in the script"
+    diag <"$tmp/out"
+  fi
+else
+  skip "shellcheck finds no warning in the script" "shellcheck is not installed"
 fi
 
 # ---- what --help lists, parsed here on its own -------------------------
