@@ -13,7 +13,8 @@
 # dbus-bin), gdbus (libglib2.0-bin), Debian's python3-dbusmock for the mock
 # polkit authority, xmllint for the introspection XML and the polkit
 # policy, pkaction (polkitd) and systemd-analyze for the installed files,
-# valgrind.
+# groff and man (the man pages render without warnings), shellcheck (the
+# completion script), valgrind.
 NOVA_VOLUME_DEBIAN_PACKAGES=(
   build-essential
   meson
@@ -37,6 +38,9 @@ NOVA_VOLUME_DEBIAN_PACKAGES=(
   gettext
   libxml2-utils
   polkitd
+  groff-base
+  man-db
+  shellcheck
   valgrind
 )
 
