@@ -57,7 +57,8 @@ build_and_test () {
   return $status
 }
 
-build_and_test "$builddir" || test_status=1
+# test builds: the crash suite kills the daemon at its named crash points
+build_and_test "$builddir" -Dcrash_points=true || test_status=1
 
 # the daemon's suites once more with the daemon under valgrind memcheck:
 # uninitialised reads and leaks that the sanitizers do not see
@@ -77,7 +78,7 @@ fi
 # built with them too, and a leak makes its exit status non-zero
 export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1:fast_unwind_on_malloc=0
 export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
-build_and_test "$builddir-asan" -Db_sanitize=address,undefined -Db_lundef=false -Dbuildtype=debug \
+build_and_test "$builddir-asan" -Dcrash_points=true -Db_sanitize=address,undefined -Db_lundef=false -Dbuildtype=debug \
   || test_status=1
 
 echo

@@ -1,0 +1,544 @@
+/* Crash safety: the daemon is killed at every named crash point a
+ * workload passes (create, create from snapshot, clone, connect, attach,
+ * snapshot, extend, detach, disconnect, delete), and with SIGKILL from
+ * outside while a long copy runs; after a restart on the same state dir:
+ * - every volume the client saw created exists, with its bytes;
+ * - nothing is left in a transitional status, and an error has a reason;
+ * - no backing file without a row, no available volume without its file,
+ *   no connection of a volume that is gone;
+ * - the store passes PRAGMA integrity_check and foreign_key_check.
+ * The points are found by running the workload once with a trace, so a
+ * point added to the manager is tested without touching this file. */
+#include "config.h"
+
+#include <fcntl.h>
+#include <signal.h>
+#include <sqlite3.h>
+#include <unistd.h>
+
+#include "service-fixture.h"
+
+#define PATTERN_LEN 4096
+
+/* What the client saw succeed. */
+typedef struct {
+  gboolean died;             /* a call found the daemon gone */
+  char    *volume;           /* created, written, attached, extended, ... */
+  char    *snapshot;
+  char    *from_snapshot;
+  char    *clone;
+  gboolean clone_deleted;     /* the Delete returned */
+  gboolean snapshot_deleted;
+  gboolean clone_delete_sent; /* a Delete cut short may or may not be */
+  gboolean snapshot_delete_sent; /* finished by the restart */
+  gboolean written;
+  guint8   pattern[PATTERN_LEN];
+} Seen;
+
+static void
+seen_clear (Seen *seen)
+{
+  g_free (seen->volume);
+  g_free (seen->snapshot);
+  g_free (seen->from_snapshot);
+  g_free (seen->clone);
+}
+
+/* One call of the workload. A failure that is not the daemon dying is a
+ * bug in the workload or the daemon: the test stops there. */
+static GVariant *
+step (Fixture *fx, Seen *seen, const char *path, const char *iface, const char *method, GVariant *params)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *remote = NULL;
+  GVariant *reply;
+
+  if (seen->died)
+    {
+      if (params != NULL)
+        g_variant_unref (g_variant_ref_sink (params));
+      return NULL;
+    }
+  reply = call (fx, path, iface, method, params, NULL, &error);
+  if (reply != NULL)
+    return reply;
+  remote = g_dbus_error_get_remote_error (error);
+  if (remote == NULL || !g_str_has_prefix (remote, "org.openstack.Volume1.Error."))
+    {
+      /* NoReply, a closed connection or ServiceUnknown: the daemon died */
+      seen->died = TRUE;
+      return NULL;
+    }
+  g_error ("%s on %s failed: %s", method, path, error->message);
+}
+
+static char *
+step_path (Fixture *fx, Seen *seen, const char *path, const char *iface, const char *method, GVariant *params)
+{
+  g_autoptr(GVariant) reply = step (fx, seen, path, iface, method, params);
+  char *result = NULL;
+
+  if (reply != NULL)
+    g_variant_get (reply, "(o)", &result);
+  return result;
+}
+
+static gboolean
+step_ok (Fixture *fx, Seen *seen, const char *path, const char *iface, const char *method, GVariant *params)
+{
+  g_autoptr(GVariant) reply = step (fx, seen, path, iface, method, params);
+
+  return reply != NULL;
+}
+
+static void
+write_pattern (Seen *seen, const char *device)
+{
+  int fd = open (device, O_WRONLY | O_CLOEXEC);
+
+  for (gsize i = 0; i < PATTERN_LEN; i++)
+    seen->pattern[i] = (guint8) g_random_int ();
+  g_assert_cmpint (fd, >=, 0);
+  g_assert_cmpint (pwrite (fd, seen->pattern, PATTERN_LEN, 4096), ==, PATTERN_LEN);
+  g_assert_cmpint (fsync (fd), ==, 0);
+  close (fd);
+  seen->written = TRUE;
+}
+
+/* Every kind of change the manager makes, in an order where each step's
+ * first crash point is its own; stops at the first call the daemon does
+ * not answer. */
+static void
+run_workload (Fixture *fx, Seen *seen)
+{
+  const char *conn = "({'ip': <'10.0.0.7'>, 'host': <'compute7'>},)";
+  g_autoptr(GVariant) info = NULL;
+
+  seen->volume = step_path (fx, seen, MANAGER_PATH, IFACE_MANAGER, "CreateVolume",
+                            g_variant_new_parsed ("(@t 8388608, @a{sv} {})"));
+  info = step (fx, seen, seen->volume, IFACE_VOLUME, "InitializeConnection", g_variant_new_parsed (conn));
+  if (info != NULL)
+    {
+      g_autoptr(GVariant) dict = g_variant_get_child_value (info, 0);
+      g_autoptr(GVariant) data = g_variant_lookup_value (dict, "data", G_VARIANT_TYPE_VARDICT);
+      const char *device = NULL;
+
+      g_assert_true (g_variant_lookup (data, "device_path", "&s", &device));
+      write_pattern (seen, device);
+    }
+  step_ok (fx, seen, seen->volume, IFACE_VOLUME, "Attach",
+           g_variant_new_parsed ("(%s, '/dev/vdb', @a{sv} {})", INSTANCE_A));
+  seen->snapshot = step_path (fx, seen, seen->volume, IFACE_VOLUME, "CreateSnapshot",
+                              g_variant_new_parsed ("({'force': <true>},)"));
+  if (seen->snapshot != NULL)
+    seen->from_snapshot = step_path (fx, seen, MANAGER_PATH, IFACE_MANAGER, "CreateVolume",
+                                     g_variant_new_parsed ("(@t 0, {'snapshot': <%o>})", seen->snapshot));
+  if (seen->volume != NULL)
+    seen->clone = step_path (fx, seen, MANAGER_PATH, IFACE_MANAGER, "CreateVolume",
+                             g_variant_new_parsed ("(@t 0, {'source-volume': <%o>})", seen->volume));
+  step_ok (fx, seen, seen->volume, IFACE_VOLUME, "Detach", g_variant_new_parsed ("(@a{sv} {},)"));
+  step_ok (fx, seen, seen->volume, IFACE_VOLUME, "Extend", g_variant_new_parsed ("(@t 16777216, @a{sv} {})"));
+  step_ok (fx, seen, seen->volume, IFACE_VOLUME, "TerminateConnection", g_variant_new_parsed (conn));
+  seen->clone_delete_sent = !seen->died;
+  seen->clone_deleted = step_ok (fx, seen, seen->clone, IFACE_VOLUME, "Delete",
+                                 g_variant_new_parsed ("(@a{sv} {},)"));
+  seen->snapshot_delete_sent = !seen->died;
+  seen->snapshot_deleted = step_ok (fx, seen, seen->snapshot, IFACE_SNAPSHOT, "Delete",
+                                    g_variant_new_parsed ("(@a{sv} {},)"));
+}
+
+/* ---- the checks after a restart ---------------------------------------- */
+
+static gboolean
+status_is_settled (const char *status)
+{
+  const char *const settled[] = { "available", "in-use", "error", "error_deleting", NULL };
+
+  return g_strv_contains (settled, status);
+}
+
+static char *
+id_of (const char *path)
+{
+  return g_strdelimit (g_strdup (strrchr (path, '/') + 1), "_", '-');
+}
+
+static gboolean
+has_object (GVariant *objects, const char *path)
+{
+  g_autoptr(GVariant) value = g_variant_lookup_value (objects, path, NULL);
+
+  return value != NULL;
+}
+
+/* Every object is settled, errors say why, what the client saw created
+ * is there (and what it saw deleted is not). */
+static void
+check_objects (Fixture *fx, const Seen *seen)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GVariant) reply = call (fx, ROOT_PATH, "org.freedesktop.DBus.ObjectManager", "GetManagedObjects",
+                                    NULL, "(a{oa{sa{sv}}})", &error);
+  g_autoptr(GVariant) objects = NULL;
+  GVariantIter iter;
+  const char *path;
+  GVariant *ifaces;
+
+  g_assert_no_error (error);
+  objects = g_variant_get_child_value (reply, 0);
+  g_variant_iter_init (&iter, objects);
+  while (g_variant_iter_next (&iter, "{&o@a{sa{sv}}}", &path, &ifaces))
+    {
+      g_autoptr(GVariant) owned = ifaces;
+      g_autoptr(GVariant) props = g_variant_lookup_value (ifaces, IFACE_VOLUME, G_VARIANT_TYPE_VARDICT);
+      const char *status = NULL, *reason = NULL;
+
+      if (props == NULL)
+        props = g_variant_lookup_value (ifaces, IFACE_SNAPSHOT, G_VARIANT_TYPE_VARDICT);
+      if (props == NULL)
+        continue;
+      g_assert_true (g_variant_lookup (props, "Status", "&s", &status));
+      g_assert_true (g_variant_lookup (props, "StatusReason", "&s", &reason));
+      if (!status_is_settled (status))
+        g_error ("%s is still %s after the restart", path, status);
+      if (g_str_has_prefix (status, "error") && *reason == '\0')
+        g_error ("%s is %s without a reason", path, status);
+    }
+
+  if (seen->volume != NULL)
+    g_assert_true (has_object (objects, seen->volume));
+  if (seen->from_snapshot != NULL)
+    g_assert_true (has_object (objects, seen->from_snapshot));
+  /* an object whose Delete was cut short may be either */
+  if (seen->clone != NULL && (seen->clone_deleted || !seen->clone_delete_sent))
+    g_assert_true (has_object (objects, seen->clone) == !seen->clone_deleted);
+  if (seen->snapshot != NULL && (seen->snapshot_deleted || !seen->snapshot_delete_sent))
+    g_assert_true (has_object (objects, seen->snapshot) == !seen->snapshot_deleted);
+}
+
+/* The bytes written through the connection are still there. */
+static void
+check_bytes (Fixture *fx, const Seen *seen)
+{
+  g_autofree char *id = NULL;
+  g_autofree char *file = NULL;
+  guint8 back[PATTERN_LEN];
+  int fd;
+
+  if (!seen->written)
+    return;
+  id = id_of (seen->volume);
+  file = g_strdup_printf ("%s/volumes/volume-%s", fx->state_dir, id);
+  fd = open (file, O_RDONLY | O_CLOEXEC);
+  g_assert_cmpint (fd, >=, 0);
+  g_assert_cmpint (pread (fd, back, PATTERN_LEN, 4096), ==, PATTERN_LEN);
+  close (fd);
+  g_assert_cmpmem (back, PATTERN_LEN, seen->pattern, PATTERN_LEN);
+}
+
+static GHashTable *
+query_set (sqlite3 *db, const char *sql)
+{
+  GHashTable *set = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  sqlite3_stmt *stmt = NULL;
+
+  g_assert_cmpint (sqlite3_prepare_v2 (db, sql, -1, &stmt, NULL), ==, SQLITE_OK);
+  while (sqlite3_step (stmt) == SQLITE_ROW)
+    g_hash_table_insert (set, g_strdup ((const char *) sqlite3_column_text (stmt, 0)),
+                         g_strdup (sqlite3_column_count (stmt) > 1 ? (const char *) sqlite3_column_text (stmt, 1) : ""));
+  sqlite3_finalize (stmt);
+  return set;
+}
+
+static void
+check_pragma (sqlite3 *db, const char *sql, const char *expected)
+{
+  sqlite3_stmt *stmt = NULL;
+
+  g_assert_cmpint (sqlite3_prepare_v2 (db, sql, -1, &stmt, NULL), ==, SQLITE_OK);
+  if (expected == NULL)
+    g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_DONE);  /* no rows: no violation */
+  else
+    {
+      g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_ROW);
+      g_assert_cmpstr ((const char *) sqlite3_column_text (stmt, 0), ==, expected);
+    }
+  sqlite3_finalize (stmt);
+}
+
+/* With the daemon stopped: the store is sound, and the backend's own
+ * listing (the volumes directory) matches it. */
+static void
+check_store_and_backend (Fixture *fx, gboolean file_backend)
+{
+  g_autofree char *db_path = g_build_filename (fx->state_dir, "nova-volume.db", NULL);
+  g_autofree char *volumes_dir = g_build_filename (fx->state_dir, "volumes", NULL);
+  g_autoptr(GHashTable) volumes = NULL;
+  g_autoptr(GHashTable) snapshots = NULL;
+  g_autoptr(GHashTable) orphans = NULL;
+  g_autoptr(GDir) dir = NULL;
+  GHashTableIter iter;
+  gpointer key, value;
+  const char *name;
+  sqlite3 *db = NULL;
+
+  g_assert_cmpint (sqlite3_open_v2 (db_path, &db, SQLITE_OPEN_READWRITE, NULL), ==, SQLITE_OK);
+  check_pragma (db, "PRAGMA integrity_check", "ok");
+  check_pragma (db, "PRAGMA foreign_key_check", NULL);
+  volumes = query_set (db, "SELECT id, status FROM volumes");
+  snapshots = query_set (db, "SELECT id, status FROM snapshots");
+  orphans = query_set (db, "SELECT volume_id FROM connections WHERE volume_id NOT IN (SELECT id FROM volumes)");
+  sqlite3_close (db);
+  g_assert_cmpuint (g_hash_table_size (orphans), ==, 0);
+  if (!file_backend)
+    return;
+
+  /* no file the store does not know; a copy cut short (<name>.partial)
+   * belongs to its volume, which must then be in error (deleting it
+   * removes the partial file too) */
+  dir = g_dir_open (volumes_dir, 0, NULL);
+  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
+    {
+      g_autofree char *base = g_str_has_suffix (name, ".partial")
+                              ? g_strndup (name, strlen (name) - strlen (".partial")) : g_strdup (name);
+      const char *status = NULL;
+
+      if (g_str_has_prefix (base, "volume-"))
+        status = g_hash_table_lookup (volumes, base + 7);
+      else if (g_str_has_prefix (base, "snapshot-"))
+        status = g_hash_table_lookup (snapshots, base + 9);
+      if (status == NULL)
+        g_error ("%s/%s is in no row of the store: a leak", volumes_dir, name);
+      if (!g_str_equal (base, name) && !g_str_has_prefix (status, "error"))
+        g_error ("%s/%s is left of a copy, but its volume is %s", volumes_dir, name, status);
+    }
+  /* no usable volume or snapshot without its file */
+  g_hash_table_iter_init (&iter, volumes);
+  while (g_hash_table_iter_next (&iter, &key, &value))
+    if (g_str_equal (value, "available") || g_str_equal (value, "in-use"))
+      {
+        g_autofree char *file = g_strdup_printf ("%s/volume-%s", volumes_dir, (char *) key);
+        g_assert_true (g_file_test (file, G_FILE_TEST_IS_REGULAR));
+      }
+  g_hash_table_iter_init (&iter, snapshots);
+  while (g_hash_table_iter_next (&iter, &key, &value))
+    if (g_str_equal (value, "available"))
+      {
+        g_autofree char *file = g_strdup_printf ("%s/snapshot-%s", volumes_dir, (char *) key);
+        g_assert_true (g_file_test (file, G_FILE_TEST_IS_REGULAR));
+      }
+}
+
+/* ---- the tests -------------------------------------------------------- */
+
+/* The daemon killed itself (SIGKILL at the point) or was killed. */
+static void
+wait_killed (Fixture *fx)
+{
+  g_autoptr(GError) error = NULL;
+
+  g_subprocess_wait (fx->daemon, NULL, &error);
+  g_assert_no_error (error);
+  if (!g_subprocess_get_if_signaled (fx->daemon) || g_subprocess_get_term_sig (fx->daemon) != SIGKILL)
+    {
+      print_daemon_log (fx);
+      g_error ("nova-volumed was not killed");
+    }
+  g_clear_object (&fx->daemon);
+}
+
+static void
+restart_and_check (Fixture *fx, const Seen *seen)
+{
+  daemon_start (fx);
+  check_objects (fx, seen);
+  check_bytes (fx, seen);
+  daemon_stop (fx);
+  check_store_and_backend (fx, TRUE);
+  /* and a second start finds it all as it was left: the reconcile is
+   * idempotent */
+  daemon_start (fx);
+  check_objects (fx, seen);
+}
+
+static void
+test_crash_point (Fixture *fx, gconstpointer data)
+{
+  const char *point = data;
+  Seen seen = { 0 };
+
+  /* the daemon started by the fixture does not crash: restart it armed */
+  daemon_stop (fx);
+  g_setenv ("NOVA_VOLUME_CRASH_AT", point, TRUE);
+  daemon_start (fx);
+  g_unsetenv ("NOVA_VOLUME_CRASH_AT");
+
+  run_workload (fx, &seen);
+  if (!seen.died)
+    g_error ("the workload passed %s without crashing there", point);
+  wait_killed (fx);
+  restart_and_check (fx, &seen);
+  seen_clear (&seen);
+}
+
+/* SIGKILL from outside while a clone copies (the logging driver holds it
+ * until cancelled): the half-made clone is settled, the source intact. */
+static void
+test_kill_during_held_copy (Fixture *fx, gconstpointer data)
+{
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autofree char *source = NULL;
+  g_autofree char *job = NULL;
+  Seen seen = { 0 };
+
+  use_held_copies (fx);
+  source = create_volume (fx, 8 * 1024 * 1024, NULL);
+  job = start_held_clone (fx, source, &result);
+  g_subprocess_send_signal (fx->daemon, SIGKILL);
+  wait_killed (fx);
+  while (result == NULL)
+    g_main_context_iteration (NULL, TRUE);
+
+  seen.volume = g_strdup (source);
+  daemon_start (fx);
+  check_objects (fx, &seen);
+  daemon_stop (fx);
+  /* the logging driver keeps nothing to compare with */
+  check_store_and_backend (fx, FALSE);
+  seen_clear (&seen);
+}
+
+static void
+on_job_added (GDBusConnection *connection, const char *sender, const char *path, const char *iface,
+              const char *signal, GVariant *params, gpointer user_data)
+{
+  gboolean *added = user_data;
+  const char *object_path = NULL;
+
+  g_variant_get_child (params, 0, "&o", &object_path);
+  if (g_str_has_prefix (object_path, ROOT_PATH "/jobs/"))
+    *added = TRUE;
+}
+
+static void
+store_reply (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  GAsyncResult **slot = user_data;
+
+  *slot = g_object_ref (result);
+}
+
+/* SIGKILL from outside while the file driver copies real data into a
+ * clone: killed as soon as the copy's Job shows (or after it, on a
+ * machine that copies faster than it signals): the source keeps its
+ * bytes, the clone is settled either way, nothing leaks. */
+static void
+test_kill_during_copy (Fixture *fx, gconstpointer data)
+{
+  const gsize size = 128 * 1024 * 1024;
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autofree guint8 *chunk = g_malloc (1024 * 1024);
+  g_autofree char *device = NULL;
+  gboolean job_added = FALSE;
+  Seen seen = { 0 };
+  guint subscription;
+  int fd;
+
+  seen.volume = create_volume (fx, size, NULL);
+  device = connect_volume (fx, seen.volume);
+  write_pattern (&seen, device);
+  /* real data after the pattern, so the copy has work to do */
+  memset (chunk, 0x5a, 1024 * 1024);
+  fd = open (device, O_WRONLY | O_CLOEXEC);
+  g_assert_cmpint (fd, >=, 0);
+  for (gsize offset = 1024 * 1024; offset < size; offset += 1024 * 1024)
+    g_assert_cmpint (pwrite (fd, chunk, 1024 * 1024, (off_t) offset), ==, 1024 * 1024);
+  g_assert_cmpint (fsync (fd), ==, 0);
+  close (fd);
+
+  subscription = g_dbus_connection_signal_subscribe (fx->connection, BUS_NAME, "org.freedesktop.DBus.ObjectManager",
+                                                      "InterfacesAdded", ROOT_PATH, NULL, G_DBUS_SIGNAL_FLAGS_NONE,
+                                                      on_job_added, &job_added, NULL);
+  g_dbus_connection_call (fx->connection, BUS_NAME, MANAGER_PATH, IFACE_MANAGER, "CreateVolume",
+                          g_variant_new_parsed ("(@t 0, {'source-volume': <%o>})", seen.volume), NULL,
+                          G_DBUS_CALL_FLAGS_NONE, G_MAXINT, NULL, store_reply, &result);
+  while (!job_added && result == NULL)
+    g_main_context_iteration (NULL, TRUE);
+  g_dbus_connection_signal_unsubscribe (fx->connection, subscription);
+  g_test_message ("killed %s the copy ended", result == NULL ? "before" : "after");
+  g_subprocess_send_signal (fx->daemon, SIGKILL);
+  wait_killed (fx);
+  while (result == NULL)
+    g_main_context_iteration (NULL, TRUE);
+
+  restart_and_check (fx, &seen);
+  seen_clear (&seen);
+}
+
+/* Runs the workload once, tracing, and returns the points it passed in
+ * the order it first passed them. */
+static GPtrArray *
+discover_points (void)
+{
+  Fixture fx = { 0 };
+  Seen seen = { 0 };
+  g_autofree char *trace = NULL;
+  g_autofree char *text = NULL;
+  g_auto(GStrv) lines = NULL;
+  GPtrArray *points = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(GHashTable) known = g_hash_table_new (g_str_hash, g_str_equal);
+
+  fixture_setup (&fx, NULL);
+  trace = g_build_filename (fx.dir, "crash-points", NULL);
+  daemon_stop (&fx);
+  g_setenv ("NOVA_VOLUME_CRASH_TRACE", trace, TRUE);
+  daemon_start (&fx);
+  g_unsetenv ("NOVA_VOLUME_CRASH_TRACE");
+  run_workload (&fx, &seen);
+  g_assert_false (seen.died);
+  daemon_stop (&fx);
+  if (g_file_get_contents (trace, &text, NULL, NULL))
+    {
+      lines = g_strsplit (text, "\n", -1);
+      for (guint i = 0; lines[i] != NULL; i++)
+        if (*lines[i] != '\0' && g_hash_table_add (known, lines[i]))
+          g_ptr_array_add (points, g_strdup (lines[i]));
+    }
+  seen_clear (&seen);
+  fixture_teardown (&fx, NULL);
+  return points;
+}
+
+static void
+test_no_crash_points (void)
+{
+  g_test_skip ("SKIP: nova-volumed was built without -Dcrash_points=true (tools/run-tests.sh builds with it)");
+}
+
+int
+main (int argc, char **argv)
+{
+  g_autoptr(GPtrArray) points = NULL;
+
+  g_test_init (&argc, &argv, NULL);
+  g_test_add ("/crash/kill-during-copy", Fixture, NULL, fixture_setup, test_kill_during_copy, fixture_teardown);
+  g_test_add ("/crash/kill-during-held-copy", Fixture, NULL, fixture_setup, test_kill_during_held_copy,
+              fixture_teardown);
+  if (!NOVA_VOLUME_CRASH_POINTS)
+    {
+      g_test_add_func ("/crash/points", test_no_crash_points);
+      return g_test_run ();
+    }
+
+  points = discover_points ();
+  g_assert_cmpuint (points->len, >, 0);
+  g_test_message ("%u crash points on the workload's path", points->len);
+  for (guint i = 0; i < points->len; i++)
+    {
+      g_autofree char *test_path = g_strdup_printf ("/crash/point/%s", (char *) g_ptr_array_index (points, i));
+
+      g_test_add (test_path, Fixture, g_ptr_array_index (points, i), fixture_setup, test_crash_point,
+                  fixture_teardown);
+    }
+  return g_test_run ();
+}
