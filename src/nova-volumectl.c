@@ -14,6 +14,7 @@
 #include "nova-dbus-generated.h"
 #include "nova-volume-session-bus.h"
 #include "nova-volume-size.h"
+#include "nova-volumectl-table.h"
 
 #define PROGRAM "nova-volumectl"
 #define BUS_NAME "org.openstack.Volume1"
@@ -24,7 +25,6 @@
 #define SNAPSHOTS_PREFIX ROOT_PATH "/snapshots/"
 #define ERROR_PREFIX "org.openstack.Volume1.Error."
 #define INITIATOR_FILE "/etc/iscsi/initiatorname.iscsi"
-#define TABLE_WIDTH 80
 
 enum {
   EXIT_OK = 0,
@@ -141,179 +141,6 @@ add_pair (GPtrArray *pairs, const char *key, char *value)
 {
   g_ptr_array_add (pairs, g_strdup (key));
   g_ptr_array_add (pairs, value);
-}
-
-typedef struct {
-  const char *header;
-  gboolean align_right;
-  gboolean shrink;     /* may be cut with an ellipsis to fit the width */
-} Column;
-
-/* the terminal columns a character takes: CJK and emoji two, combining
- * marks and other zero-width characters none */
-static gsize
-char_width (gunichar c)
-{
-  if (g_unichar_iszerowidth (c))
-    return 0;
-  return g_unichar_iswide (c) ? 2 : 1;
-}
-
-static gsize
-display_width (const char *text)
-{
-  gsize width = 0;
-
-  for (const char *p = text; *p != '\0'; p = g_utf8_next_char (p))
-    width += char_width (g_utf8_get_char (p));
-  return width;
-}
-
-/* a cell as the terminal will show it, so that it can be measured: in a
- * locale that is not UTF-8, g_print turns each character the charset
- * lacks into '?'; a control character (a newline, a tab) would break
- * the row, so it becomes '?' too */
-static char *
-printable_cell (const char *text)
-{
-  g_autofree char *converted = NULL;
-  const char *charset = NULL;
-  GString *out = g_string_new (NULL);
-
-  if (!g_get_charset (&charset))
-    {
-      g_autofree char *local = g_convert_with_fallback (text, -1, charset, "UTF-8", "?",
-                                                        NULL, NULL, NULL);
-
-      if (local != NULL)
-        converted = g_convert (local, -1, "UTF-8", charset, NULL, NULL, NULL);
-      if (converted != NULL)
-        text = converted;
-    }
-
-  for (const char *p = text; *p != '\0'; p = g_utf8_next_char (p))
-    {
-      gunichar c = g_utf8_get_char (p);
-      GUnicodeType type = g_unichar_type (c);
-
-      if (type == G_UNICODE_CONTROL || type == G_UNICODE_LINE_SEPARATOR ||
-          type == G_UNICODE_PARAGRAPH_SEPARATOR)
-        g_string_append_c (out, '?');
-      else
-        g_string_append_unichar (out, c);
-    }
-  return g_string_free (out, FALSE);
-}
-
-/* @text cut to at most @width terminal columns, the cut marked */
-static char *
-fit_cell (const char *text, gsize width, const char *ellipsis)
-{
-  gsize ellipsis_width = display_width (ellipsis);
-  gsize room = width > ellipsis_width ? width - ellipsis_width : 0;
-  gsize used = 0;
-  g_autofree char *head = NULL;
-  const char *p;
-
-  if (display_width (text) <= width)
-    return g_strdup (text);
-  /* whole characters only, each with the marks that combine with it */
-  for (p = text; *p != '\0'; p = g_utf8_next_char (p))
-    {
-      gsize w = char_width (g_utf8_get_char (p));
-
-      if (used + w > room)
-        break;
-      used += w;
-    }
-  head = g_strndup (text, (gsize) (p - text));
-  return g_strconcat (head, ellipsis, NULL);
-}
-
-static void
-print_row (const Column *columns, guint n_columns, const gsize *widths,
-           const char *const *cells, const char *ellipsis)
-{
-  g_autoptr(GString) line = g_string_new (NULL);
-
-  for (guint i = 0; i < n_columns; i++)
-    {
-      g_autofree char *cell = fit_cell (cells[i], widths[i], ellipsis);
-      /* a wide character that did not fit leaves a column to pad */
-      gsize pad = widths[i] - display_width (cell);
-
-      if (i > 0)
-        g_string_append_c (line, ' ');
-      if (columns[i].align_right)
-        {
-          for (gsize j = 0; j < pad; j++)
-            g_string_append_c (line, ' ');
-          g_string_append (line, cell);
-        }
-      else
-        {
-          g_string_append (line, cell);
-          /* no trailing blanks after the last column */
-          for (gsize j = 0; i + 1 < n_columns && j < pad; j++)
-            g_string_append_c (line, ' ');
-        }
-    }
-  /* an empty last cell would leave the separator dangling */
-  g_print ("%s\n", g_strchomp (line->str));
-}
-
-/* rows: a string vector per row, n_columns cells each. Widths are
- * terminal columns, not bytes or characters, so that the columns line
- * up whatever the names hold. */
-static void
-print_table (const Column *columns, guint n_columns, GPtrArray *rows)
-{
-  g_autofree gsize *widths = g_new0 (gsize, n_columns);
-  g_autofree gsize *minimum = g_new0 (gsize, n_columns);
-  g_autoptr(GPtrArray) cells = g_ptr_array_new_with_free_func ((GDestroyNotify) g_strfreev);
-  /* g_print converts to the locale's charset, where "…" may not exist */
-  const char *ellipsis = g_get_charset (NULL) ? "…" : "...";
-  gsize total = n_columns - 1;
-
-  /* the header first, then the rows: all as they will be shown */
-  for (guint r = 0; r <= rows->len; r++)
-    {
-      const char *const *row = r > 0 ? g_ptr_array_index (rows, r - 1) : NULL;
-      char **printable = g_new0 (char *, n_columns + 1);
-
-      for (guint i = 0; i < n_columns; i++)
-        printable[i] = printable_cell (row != NULL ? row[i] : columns[i].header);
-      g_ptr_array_add (cells, printable);
-    }
-
-  for (guint i = 0; i < n_columns; i++)
-    {
-      /* a cut column keeps room for its header and the ellipsis */
-      minimum[i] = MAX (display_width (((char **) g_ptr_array_index (cells, 0))[i]),
-                        display_width (ellipsis));
-      for (guint r = 0; r < cells->len; r++)
-        widths[i] = MAX (widths[i], display_width (((char **) g_ptr_array_index (cells, r))[i]));
-      total += widths[i];
-    }
-
-  /* cut the widest cuttable column one column at a time, never below
-   * its header, so IDs stay whole and copyable */
-  while (total > TABLE_WIDTH)
-    {
-      int widest = -1;
-
-      for (guint i = 0; i < n_columns; i++)
-        if (columns[i].shrink && widths[i] > minimum[i] &&
-            (widest < 0 || widths[i] > widths[widest]))
-          widest = i;
-      if (widest < 0)
-        break;
-      widths[widest]--;
-      total--;
-    }
-
-  for (guint r = 0; r < cells->len; r++)
-    print_row (columns, n_columns, widths, g_ptr_array_index (cells, r), ellipsis);
 }
 
 /* ---- ids and values -------------------------------------------------- */
@@ -807,6 +634,10 @@ cmd_create (const Command *cmd, int argc, char **argv)
   if (manager == NULL)
     return fail (error);
 
+  proxy = get_manager (manager, &error);
+  if (proxy == NULL)
+    return fail (error);
+
   if (snapshot_id != NULL || source_id != NULL)
     {
       Kind kind = snapshot_id != NULL ? KIND_SNAPSHOT : KIND_VOLUME;
@@ -819,9 +650,6 @@ cmd_create (const Command *cmd, int argc, char **argv)
                              "o", g_dbus_proxy_get_object_path (source));
     }
 
-  proxy = get_manager (manager, &error);
-  if (proxy == NULL)
-    return fail (error);
   result = call_method (proxy, "CreateVolume",
                         g_variant_new ("(t@a{sv})", size, options_end (&options)), &error);
   if (result == NULL)
@@ -925,20 +753,21 @@ free_row (gpointer row)
 static void
 print_list_table (GPtrArray *proxies, Kind kind)
 {
-  const Column volume_columns[] = {
-    { _("ID"), FALSE, FALSE },
-    { _("NAME"), FALSE, TRUE },
-    { _("SIZE"), TRUE, FALSE },
-    { _("STATUS"), FALSE, FALSE },
-    { _("ATTACHED TO"), FALSE, TRUE },
+  const NovaCtlColumn volume_columns[] = {
+    { _("ID"), FALSE, NOVA_CTL_SHRINK_LAST },
+    { _("NAME"), FALSE, NOVA_CTL_SHRINK_FIRST },
+    { _("SIZE"), TRUE, NOVA_CTL_SHRINK_NEVER },
+    { _("STATUS"), FALSE, NOVA_CTL_SHRINK_NEVER },
+    { _("ATTACHED TO"), FALSE, NOVA_CTL_SHRINK_FIRST },
   };
-  const Column snapshot_columns[] = {
-    { _("ID"), FALSE, FALSE },
-    { _("NAME"), FALSE, TRUE },
-    { _("SIZE"), TRUE, FALSE },
-    { _("STATUS"), FALSE, FALSE },
-    { _("VOLUME"), FALSE, TRUE },
+  const NovaCtlColumn snapshot_columns[] = {
+    { _("ID"), FALSE, NOVA_CTL_SHRINK_LAST },
+    { _("NAME"), FALSE, NOVA_CTL_SHRINK_FIRST },
+    { _("SIZE"), TRUE, NOVA_CTL_SHRINK_NEVER },
+    { _("STATUS"), FALSE, NOVA_CTL_SHRINK_NEVER },
+    { _("VOLUME"), FALSE, NOVA_CTL_SHRINK_FIRST },
   };
+  gsize width = nova_ctl_table_width ();
   g_autoptr(GPtrArray) rows = g_ptr_array_new_with_free_func (free_row);
   /* print_table wants plain string vectors: the rows' cell arrays */
   g_autoptr(GPtrArray) vectors = g_ptr_array_new ();
@@ -953,9 +782,9 @@ print_list_table (GPtrArray *proxies, Kind kind)
     }
 
   if (kind == KIND_VOLUME)
-    print_table (volume_columns, G_N_ELEMENTS (volume_columns), vectors);
+    nova_ctl_print_table (volume_columns, G_N_ELEMENTS (volume_columns), vectors, width);
   else
-    print_table (snapshot_columns, G_N_ELEMENTS (snapshot_columns), vectors);
+    nova_ctl_print_table (snapshot_columns, G_N_ELEMENTS (snapshot_columns), vectors, width);
 }
 
 static int

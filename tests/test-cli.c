@@ -5,8 +5,13 @@
  * checked over D-Bus with the harness's calls. */
 #include "config.h"
 
+#include <errno.h>
 #include <locale.h>
+#include <poll.h>
+#include <pty.h>
 #include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
 #include <wchar.h>
 
 #include <gio/gio.h>
@@ -14,10 +19,13 @@
 #include <json-glib/json-glib.h>
 
 #include "service-fixture.h"
+#include "test-util.h"
 
 #define PROGRAM "nova-volumectl"
 #define UTF8_LOCALE "C.UTF-8"
 #define TABLE_WIDTH 80
+#define IFACE_JOB "org.openstack.Volume1.Job"
+#define UUID_LENGTH 36
 
 enum {
   EXIT_OK = 0,
@@ -61,38 +69,87 @@ note (const char *format, ...)
       g_test_message ("%s", lines[i]);
 }
 
-/* nova-volumectl --session ARGS… in @locale, on the fixture's bus; waits
- * for it to exit (no timing involved: the CLI returns when the daemon
- * has answered) */
-static void
-run_ctlv (Fixture *fx, const char *locale, GPtrArray *args, Result *result)
+/* how the CLI runs, besides its arguments */
+typedef struct {
+  const char *locale;      /* NULL: UTF8_LOCALE */
+  const char *columns;     /* $COLUMNS; NULL: unset */
+  gboolean    system_bus;  /* the fixture's bus is the system bus: no --session */
+} RunOptions;
+
+/* the CLI's environment: only the fixture's bus within reach */
+static char **
+ctl_environ (Fixture *fx, const RunOptions *opts)
 {
-  g_autoptr(GSubprocessLauncher) launcher =
-    g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_PIPE);
-  g_autoptr(GSubprocess) process = NULL;
-  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
-  g_autoptr(GError) error = NULL;
-  g_autofree char *command_line = NULL;
+  char **env = g_get_environ ();
+
+  if (opts->system_bus)
+    {
+      env = g_environ_setenv (env, "DBUS_SYSTEM_BUS_ADDRESS", fx->bus_address, TRUE);
+      env = g_environ_setenv (env, "DBUS_SESSION_BUS_ADDRESS", "unix:path=/nonexistent/bus", TRUE);
+    }
+  else
+    {
+      env = g_environ_setenv (env, "DBUS_SESSION_BUS_ADDRESS", fx->bus_address, TRUE);
+      /* --session must be honoured: the system bus is out of reach */
+      env = g_environ_setenv (env, "DBUS_SYSTEM_BUS_ADDRESS", "unix:path=/nonexistent/bus", TRUE);
+    }
+  env = g_environ_setenv (env, "LC_ALL", opts->locale != NULL ? opts->locale : UTF8_LOCALE, TRUE);
+  env = g_environ_unsetenv (env, "LANGUAGE");
+  env = g_environ_unsetenv (env, "G_MESSAGES_DEBUG");
+  if (opts->columns != NULL)
+    env = g_environ_setenv (env, "COLUMNS", opts->columns, TRUE);
+  else
+    env = g_environ_unsetenv (env, "COLUMNS");
+  /* a critical in the CLI is a bug: make it a crash the test sees */
+  env = g_environ_setenv (env, "G_DEBUG", "fatal-criticals", TRUE);
+  return env;
+}
+
+/* nova-volumectl [--session] ARGS…, NULL-terminated; the strings are
+ * borrowed */
+static GPtrArray *
+ctl_argv (const RunOptions *opts, GPtrArray *args)
+{
+  GPtrArray *argv = g_ptr_array_new ();
   const char *ctl = nova_volumectl_path ();
 
   g_assert_nonnull (ctl);
   g_ptr_array_add (argv, (gpointer) ctl);
-  g_ptr_array_add (argv, (gpointer) "--session");
+  if (!opts->system_bus)
+    g_ptr_array_add (argv, (gpointer) "--session");
   for (guint i = 0; i < args->len; i++)
     g_ptr_array_add (argv, g_ptr_array_index (args, i));
   g_ptr_array_add (argv, NULL);
+  return argv;
+}
 
-  g_subprocess_launcher_setenv (launcher, "DBUS_SESSION_BUS_ADDRESS", fx->bus_address, TRUE);
-  /* --session must be honoured: the system bus is out of reach */
-  g_subprocess_launcher_setenv (launcher, "DBUS_SYSTEM_BUS_ADDRESS", "unix:path=/nonexistent/bus", TRUE);
-  g_subprocess_launcher_setenv (launcher, "LC_ALL", locale, TRUE);
-  g_subprocess_launcher_unsetenv (launcher, "LANGUAGE");
-  g_subprocess_launcher_unsetenv (launcher, "G_MESSAGES_DEBUG");
-  /* a critical in the CLI is a bug: make it a crash the test sees */
-  g_subprocess_launcher_setenv (launcher, "G_DEBUG", "fatal-criticals", TRUE);
+static char *
+describe (const RunOptions *opts, GPtrArray *argv)
+{
+  g_autofree char *command_line = g_strjoinv (" ", (char **) argv->pdata);
 
-  command_line = g_strjoinv (" ", (char **) argv->pdata);
-  note ("$ LC_ALL=%s %s", locale, command_line);
+  return g_strdup_printf ("%s%s%sLC_ALL=%s %s", opts->columns != NULL ? "COLUMNS=" : "",
+                          opts->columns != NULL ? opts->columns : "", opts->columns != NULL ? " " : "",
+                          opts->locale != NULL ? opts->locale : UTF8_LOCALE, command_line);
+}
+
+/* runs the CLI with pipes for stdin, stdout and stderr; waits for it to
+ * exit (no timing involved: the CLI returns when the daemon has
+ * answered) */
+static void
+run_ctl_with (Fixture *fx, const RunOptions *opts, GPtrArray *args, Result *result)
+{
+  g_autoptr(GSubprocessLauncher) launcher =
+    g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDIN_PIPE | G_SUBPROCESS_FLAGS_STDOUT_PIPE
+                               | G_SUBPROCESS_FLAGS_STDERR_PIPE);
+  g_autoptr(GSubprocess) process = NULL;
+  g_autoptr(GPtrArray) argv = ctl_argv (opts, args);
+  g_auto(GStrv) env = ctl_environ (fx, opts);
+  g_autoptr(GError) error = NULL;
+  g_autofree char *command_line = describe (opts, argv);
+
+  g_subprocess_launcher_set_environ (launcher, env);
+  note ("$ %s", command_line);
   process = g_subprocess_launcher_spawnv (launcher, (const char *const *) argv->pdata, &error);
   g_assert_no_error (error);
   g_subprocess_communicate_utf8 (process, NULL, NULL, &result->out, &result->err, &error);
@@ -106,6 +163,105 @@ run_ctlv (Fixture *fx, const char *locale, GPtrArray *args, Result *result)
   note ("exit %d\nstdout:\n%s\nstderr:\n%s", result->status, result->out, result->err);
 }
 
+/* nova-volumectl --session ARGS… in @locale, on the fixture's bus */
+static void
+run_ctlv (Fixture *fx, const char *locale, GPtrArray *args, Result *result)
+{
+  RunOptions opts = { .locale = locale };
+
+  run_ctl_with (fx, &opts, args, result);
+}
+
+/* ---- running the CLI on a terminal ----------------------------------- */
+
+/* The CLI on a pseudo-terminal of @columns columns: stdin, stdout and
+ * stderr all the terminal, as when a person runs it. */
+typedef struct {
+  pid_t    pid;
+  int      master;
+  GString *output;   /* what the terminal got, "\r\n" made "\n" at the end */
+  char    *command_line;
+} Pty;
+
+static void
+pty_spawn (Pty *pty, Fixture *fx, const RunOptions *opts, guint columns, GPtrArray *args)
+{
+  g_autoptr(GPtrArray) argv = ctl_argv (opts, args);
+  g_auto(GStrv) env = ctl_environ (fx, opts);
+  struct winsize size = { .ws_row = 24, .ws_col = (unsigned short) columns };
+
+  pty->output = g_string_new (NULL);
+  pty->command_line = describe (opts, argv);
+  note ("$ %s  # on a %u-column terminal", pty->command_line, columns);
+  /* everything the child needs is ready: after the fork it only execs */
+  pty->pid = forkpty (&pty->master, NULL, NULL, &size);
+  g_assert_cmpint (pty->pid, >=, 0);
+  if (pty->pid == 0)
+    {
+      execve (g_ptr_array_index (argv, 0), (char **) argv->pdata, env);
+      _exit (127);
+    }
+}
+
+/* reads what the CLI wrote until @needle shows up (TRUE) or it closed
+ * the terminal (FALSE); a hang guard only, no timing */
+static gboolean
+pty_read_until (Pty *pty, const char *needle)
+{
+  gint64 deadline = g_get_monotonic_time () + 60 * G_USEC_PER_SEC;
+
+  for (;;)
+    {
+      struct pollfd fd = { .fd = pty->master, .events = POLLIN };
+      char buffer[4096];
+      ssize_t n;
+
+      if (needle != NULL && strstr (pty->output->str, needle) != NULL)
+        return TRUE;
+      if (g_get_monotonic_time () > deadline)
+        {
+          kill (pty->pid, SIGKILL);
+          g_error ("%s did not print “%s” within 60 s; it printed:\n%s", pty->command_line,
+                   needle != NULL ? needle : "(its end)", pty->output->str);
+        }
+      if (poll (&fd, 1, 100) <= 0)
+        continue;
+      n = read (pty->master, buffer, sizeof buffer);
+      if (n < 0 && errno == EINTR)
+        continue;
+      /* EIO: every copy of the terminal's other end is closed */
+      if (n <= 0)
+        return needle != NULL && strstr (pty->output->str, needle) != NULL;
+      g_string_append_len (pty->output, buffer, n);
+    }
+}
+
+/* reads to the end, reaps the CLI; returns its exit status, with
+ * pty->output holding all it wrote, the terminal's "\r\n" as "\n" */
+static int
+pty_wait (Pty *pty)
+{
+  int status = 0;
+
+  pty_read_until (pty, NULL);
+  g_assert_cmpint (waitpid (pty->pid, &status, 0), ==, pty->pid);
+  close (pty->master);
+  g_string_replace (pty->output, "\r\n", "\n", 0);
+  note ("exit %d\nterminal:\n%s", WIFEXITED (status) ? WEXITSTATUS (status) : -1, pty->output->str);
+  if (!WIFEXITED (status))
+    g_error ("%s was killed by signal %d", pty->command_line, WTERMSIG (status));
+  return WEXITSTATUS (status);
+}
+
+static void
+pty_clear (Pty *pty)
+{
+  g_string_free (pty->output, TRUE);
+  g_free (pty->command_line);
+}
+
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (Pty, pty_clear)
+
 static GPtrArray *
 collect_args (const char *first, va_list ap)
 {
@@ -114,20 +270,6 @@ collect_args (const char *first, va_list ap)
   for (const char *arg = first; arg != NULL; arg = va_arg (ap, const char *))
     g_ptr_array_add (args, (gpointer) arg);
   return args;
-}
-
-static void run_ctl (Fixture *fx, const char *locale, Result *result, ...) G_GNUC_NULL_TERMINATED;
-
-static void
-run_ctl (Fixture *fx, const char *locale, Result *result, ...)
-{
-  g_autoptr(GPtrArray) args = NULL;
-  va_list ap;
-
-  va_start (ap, result);
-  args = collect_args (va_arg (ap, const char *), ap);
-  va_end (ap);
-  run_ctlv (fx, locale, args, result);
 }
 
 static char *ctl_ok (Fixture *fx, const char *first, ...) G_GNUC_NULL_TERMINATED;
@@ -278,26 +420,50 @@ at_column (const char *line, gsize column)
   return c == column ? p : NULL;
 }
 
-/* the lines of `list` in @locale; none is wider than the table may be */
+/* @text's lines; none is wider than @width columns (0: any width) or
+ * ends in a blank */
 static GStrv
-list_lines (Fixture *fx, const char *locale, const char *option)
+table_lines (const char *text, gsize width)
 {
-  g_auto(Result) result = { 0, };
+  g_autofree char *copy = g_strdup (text);
   g_auto(GStrv) lines = NULL;
 
-  run_ctl (fx, locale, &result, "list", option, NULL);
-  g_assert_cmpint (result.status, ==, EXIT_OK);
-  g_assert_cmpstr (result.err, ==, "");
-  g_assert_true (g_str_has_suffix (result.out, "\n"));
-  result.out[strlen (result.out) - 1] = '\0';
-  lines = g_strsplit (result.out, "\n", -1);
+  g_assert_true (g_str_has_suffix (copy, "\n"));
+  copy[strlen (copy) - 1] = '\0';
+  lines = g_strsplit (copy, "\n", -1);
   for (guint i = 0; lines[i] != NULL; i++)
     {
-      if (line_columns (lines[i]) > TABLE_WIDTH)
-        g_error ("list line %u is %" G_GSIZE_FORMAT " columns wide: %s", i, line_columns (lines[i]), lines[i]);
+      if (width > 0 && line_columns (lines[i]) > width)
+        g_error ("list line %u is %" G_GSIZE_FORMAT " columns wide, more than %" G_GSIZE_FORMAT ": %s",
+                 i, line_columns (lines[i]), width, lines[i]);
       g_assert_false (g_str_has_suffix (lines[i], " "));
     }
   return g_steal_pointer (&lines);
+}
+
+/* the lines of `list` in @locale with $COLUMNS set to @columns (NULL:
+ * unset) */
+static GStrv
+list_lines_in (Fixture *fx, const char *locale, const char *columns, const char *option)
+{
+  RunOptions opts = { .locale = locale, .columns = columns };
+  g_autoptr(GPtrArray) args = g_ptr_array_new ();
+  g_auto(Result) result = { 0, };
+
+  g_ptr_array_add (args, (gpointer) "list");
+  if (option != NULL)
+    g_ptr_array_add (args, (gpointer) option);
+  run_ctl_with (fx, &opts, args, &result);
+  g_assert_cmpint (result.status, ==, EXIT_OK);
+  g_assert_cmpstr (result.err, ==, "");
+  return table_lines (result.out, columns != NULL ? (gsize) g_ascii_strtoull (columns, NULL, 10) : 0);
+}
+
+/* the lines of `list` in @locale, as in an 80-column terminal */
+static GStrv
+list_lines (Fixture *fx, const char *locale, const char *option)
+{
+  return list_lines_in (fx, locale, G_STRINGIFY (TABLE_WIDTH), option);
 }
 
 /* where the volume table's columns start (SIZE: where it ends, as it is
@@ -915,6 +1081,83 @@ test_table_alignment (Fixture *fx, gconstpointer data)
     g_free (ids[i]);
 }
 
+/* ---- the table's width ------------------------------------------------ */
+
+/* the row of `list` that starts with @prefix */
+static const char *
+row_starting (GStrv lines, const char *prefix)
+{
+  for (guint i = 1; lines[i] != NULL; i++)
+    if (g_str_has_prefix (lines[i], prefix))
+      return lines[i];
+  g_error ("no row starts with %s", prefix);
+  return NULL;
+}
+
+/* $COLUMNS, or the terminal's width, bounds every line; names are cut
+ * before IDs, IDs only when nothing else is left; a pipe without $COLUMNS
+ * gets every value whole */
+static void
+test_table_width (Fixture *fx, gconstpointer data)
+{
+  static const char *const long_name = "a-long-name-that-a-narrow-terminal-has-no-room-for-at-all";
+  g_autofree char *out = ctl_ok (fx, "create", "10M", "--name", long_name, NULL);
+  g_autofree char *id = printed_id (out);
+  g_autofree char *id_start = g_strndup (id, 8);
+
+  /* a pipe: whole values, wider than 80 columns */
+  {
+    g_auto(GStrv) lines = list_lines_in (fx, UTF8_LOCALE, NULL, NULL);
+    const char *row = row_starting (lines, id);
+
+    g_assert_nonnull (strstr (row, long_name));
+    g_assert_cmpuint (line_columns (row), >, TABLE_WIDTH);
+  }
+
+  /* wide enough for the ID and a cut name */
+  {
+    g_auto(GStrv) lines = list_lines_in (fx, UTF8_LOCALE, "72", NULL);
+    const char *row = row_starting (lines, id);
+
+    g_assert_null (strstr (row, long_name));
+    g_assert_nonnull (strstr (row, " a-l… "));
+    assert_text_at (row, UUID_LENGTH, " ");
+  }
+
+  /* too narrow for whole IDs: cut, the cut shown, the start kept */
+  {
+    g_auto(GStrv) lines = list_lines_in (fx, UTF8_LOCALE, "50", NULL);
+    const char *row = row_starting (lines, id_start);
+
+    g_assert_null (strstr (row, id));
+    g_assert_nonnull (strstr (row, "…"));
+    g_assert_nonnull (strstr (row, "available"));
+  }
+
+  /* narrower than what never shrinks: lines cut, never wrapped */
+  {
+    g_auto(GStrv) lines = list_lines_in (fx, UTF8_LOCALE, "20", NULL);
+
+    g_assert_cmpuint (g_strv_length (lines), ==, 2);
+  }
+
+  /* a terminal's own width wins, $COLUMNS or not */
+  {
+    RunOptions opts = { .columns = "200" };
+    g_autoptr(GPtrArray) args = g_ptr_array_new ();
+    g_auto(Pty) pty = { 0 };
+    g_auto(GStrv) lines = NULL;
+
+    g_ptr_array_add (args, (gpointer) "list");
+    pty_spawn (&pty, fx, &opts, 60, args);
+    g_assert_cmpint (pty_wait (&pty), ==, EXIT_OK);
+    lines = table_lines (pty.output->str, 60);
+    g_assert_cmpuint (g_strv_length (lines), ==, 2);
+    g_assert_true (g_str_has_prefix (lines[1], id_start));
+  }
+}
+
+
 int
 main (int argc, char **argv)
 {
@@ -932,6 +1175,7 @@ main (int argc, char **argv)
   ADD ("usage-errors", test_usage_errors);
   ADD ("not-found", test_not_found);
   ADD ("table-alignment", test_table_alignment);
+  ADD ("table-width", test_table_width);
 #undef ADD
   return g_test_run ();
 }
