@@ -12,8 +12,10 @@
 #include <json-glib/json-glib.h>
 
 #include "nova-dbus-generated.h"
+#include "nova-volume-error.h"
 #include "nova-volume-session-bus.h"
 #include "nova-volume-size.h"
+#include "nova-volumectl-auth.h"
 #include "nova-volumectl-table.h"
 
 #define PROGRAM "nova-volumectl"
@@ -93,6 +95,9 @@ fail (GError *error)
 
   if (remote != NULL)
     g_dbus_error_strip_remote_error (error);
+  /* the daemon's refusal, explained here, keeps its name */
+  else if (error->domain == NOVA_VOLUME_ERROR)
+    remote = g_dbus_error_encode_gerror (error);
   if (remote != NULL && g_str_has_prefix (remote, ERROR_PREFIX))
     g_printerr ("%s: %s (%s)\n", PROGRAM, error->message, remote + strlen (ERROR_PREFIX));
   else
@@ -445,16 +450,19 @@ no_options (void)
   return options_end (&dict);
 }
 
-/* for the mutating methods: the generated *_call_*_sync functions pass no
- * call flags, and polkit may only prompt when the caller allows it */
+/* every method call of every command: polkit may prompt only when the
+ * user allows it, and a refusal a person could overcome by
+ * authenticating is handled in one place (nova-volumectl-auth.c) */
 static GVariant *
 call_method (gpointer proxy, const char *method, GVariant *parameters, GError **error)
 {
-  GDBusCallFlags flags = opt_no_user_interaction ? G_DBUS_CALL_FLAGS_NONE
-                                                 : G_DBUS_CALL_FLAGS_ALLOW_INTERACTIVE_AUTHORIZATION;
+  NovaCtlCallFlags flags = NOVA_CTL_CALL_NONE;
 
-  return g_dbus_proxy_call_sync (G_DBUS_PROXY (proxy), method, parameters, flags,
-                                 G_MAXINT, NULL, error);
+  if (!opt_no_user_interaction)
+    flags |= NOVA_CTL_CALL_INTERACTIVE;
+  if (!opt_session)
+    flags |= NOVA_CTL_CALL_SYSTEM_BUS;
+  return nova_ctl_call (G_DBUS_PROXY (proxy), method, parameters, flags, error);
 }
 
 /* prints what create and snapshot made: its ID, or all of it as JSON */
@@ -1071,6 +1079,7 @@ cmd_check_export (const Command *cmd, int argc, char **argv)
 {
   g_autoptr(GError) error = NULL;
   g_autoptr(GDBusProxy) volume = NULL;
+  g_autoptr(GVariant) result = NULL;
   g_autofree char *id = NULL;
 
   if (!parse_command (cmd, NULL, &argc, &argv, 1, 1))
@@ -1079,8 +1088,8 @@ cmd_check_export (const Command *cmd, int argc, char **argv)
   if (volume == NULL)
     return fail (error);
 
-  /* reading only: no authorization, so the generated call will do */
-  if (!nova_dbus_volume_call_check_for_export_sync (NOVA_DBUS_VOLUME (volume), NULL, &error))
+  result = call_method (volume, "CheckForExport", NULL, &error);
+  if (result == NULL)
     return fail (error);
 
   id = g_strdup (nova_dbus_volume_get_id (NOVA_DBUS_VOLUME (volume)));
@@ -1131,6 +1140,7 @@ cmd_stats (const Command *cmd, int argc, char **argv)
   g_autoptr(GError) error = NULL;
   g_autoptr(GDBusObjectManager) manager = NULL;
   g_autoptr(NovaDBusManager) proxy = NULL;
+  g_autoptr(GVariant) result = NULL;
   g_autoptr(GVariant) stats = NULL;
   g_autoptr(GPtrArray) pairs = g_ptr_array_new_with_free_func (g_free);
   g_autoptr(GPtrArray) others = g_ptr_array_new_with_free_func (g_free);
@@ -1147,9 +1157,10 @@ cmd_stats (const Command *cmd, int argc, char **argv)
   if (proxy == NULL)
     return fail (error);
 
-  /* reading only: no authorization, so the generated call will do */
-  if (!nova_dbus_manager_call_get_volume_stats_sync (proxy, refresh, &stats, NULL, &error))
+  result = call_method (proxy, "GetVolumeStats", g_variant_new ("(b)", refresh), &error);
+  if (result == NULL)
     return fail (error);
+  stats = g_variant_get_child_value (result, 0);
 
   if (opt_json)
     {

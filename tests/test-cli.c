@@ -1157,6 +1157,205 @@ test_table_width (Fixture *fx, gconstpointer data)
   }
 }
 
+/* ---- authentication ---------------------------------------------------- */
+
+/* a private bus in the system bus's place, with no daemon on it: the
+ * tests put python-dbusmock services there */
+static void
+fixture_setup_fake (Fixture *fx, gconstpointer data)
+{
+  g_autoptr(GError) error = NULL;
+
+  fx->system_bus = TRUE;
+  fx->dir = test_make_tmp_dir ("nova-volume-cli-XXXXXX");
+  fx->log_path = g_build_filename (fx->dir, "dbusmock.log", NULL);
+  bus_start (fx);
+  fx->connection = g_dbus_connection_new_for_address_sync (fx->bus_address,
+                                                           G_DBUS_CONNECTION_FLAGS_AUTHENTICATION_CLIENT
+                                                           | G_DBUS_CONNECTION_FLAGS_MESSAGE_BUS_CONNECTION,
+                                                           NULL, NULL, &error);
+  g_assert_no_error (error);
+}
+
+static gboolean
+have_dbusmock (void)
+{
+  const char *argv[] = { "/usr/bin/python3", "-c", "import dbusmock", NULL };
+  int status = -1;
+
+  if (!g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_STDOUT_TO_DEV_NULL | G_SPAWN_STDERR_TO_DEV_NULL,
+                     NULL, NULL, NULL, NULL, &status, NULL))
+    return FALSE;
+  return g_spawn_check_wait_status (status, NULL);
+}
+
+static gboolean
+has_owner (Fixture *fx, const char *name)
+{
+  g_autoptr(GVariant) reply =
+    g_dbus_connection_call_sync (fx->connection, "org.freedesktop.DBus", "/org/freedesktop/DBus",
+                                 "org.freedesktop.DBus", "NameHasOwner", g_variant_new ("(s)", name),
+                                 G_VARIANT_TYPE ("(b)"), G_DBUS_CALL_FLAGS_NONE, -1, NULL, NULL);
+  gboolean owned = FALSE;
+
+  if (reply != NULL)
+    g_variant_get (reply, "(b)", &owned);
+  return owned;
+}
+
+/* python-dbusmock with @template (a name or a path) on the fixture's bus;
+ * returns once @name is owned */
+static GSubprocess *
+mock_start (Fixture *fx, const char *template, const char *parameters, const char *name)
+{
+  g_autoptr(GSubprocessLauncher) launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_SILENCE
+                                                                       | G_SUBPROCESS_FLAGS_STDERR_SILENCE);
+  g_autoptr(GError) error = NULL;
+  GSubprocess *mock;
+  gint64 deadline = g_get_monotonic_time () + 60 * G_USEC_PER_SEC;
+
+  g_subprocess_launcher_setenv (launcher, "DBUS_SYSTEM_BUS_ADDRESS", fx->bus_address, TRUE);
+  if (parameters != NULL)
+    mock = g_subprocess_launcher_spawn (launcher, &error, "/usr/bin/python3", "-m", "dbusmock", "--system",
+                                        "-l", fx->log_path, "-t", template, "-p", parameters, NULL);
+  else
+    mock = g_subprocess_launcher_spawn (launcher, &error, "/usr/bin/python3", "-m", "dbusmock", "--system",
+                                        "-l", fx->log_path, "-t", template, NULL);
+  g_assert_no_error (error);
+  while (!has_owner (fx, name))
+    {
+      if (g_subprocess_get_identifier (mock) == NULL || g_get_monotonic_time () > deadline)
+        {
+          print_daemon_log (fx);
+          g_error ("dbusmock %s did not take %s", template, name);
+        }
+      g_usleep (20 * 1000);
+    }
+  return mock;
+}
+
+static void
+mock_stop (GSubprocess *mock)
+{
+  g_subprocess_send_signal (mock, SIGTERM);
+  wait_or_kill (mock, "dbusmock");
+  g_object_unref (mock);
+}
+
+/* how often the fake daemon was asked to create a volume */
+static guint
+create_calls (Fixture *fx)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GVariant) reply = call (fx, MANAGER_PATH, "org.freedesktop.DBus.Mock", "GetMethodCalls",
+                                    g_variant_new ("(s)", "CreateVolume"), "(a(tav))", &error);
+  g_autoptr(GVariant) calls = NULL;
+
+  g_assert_no_error (error);
+  calls = g_variant_get_child_value (reply, 0);
+  return (guint) g_variant_n_children (calls);
+}
+
+/* The daemon says authenticating would let us in (NotAuthorizedCanObtain).
+ * Without a terminal, or with --no-user-interaction, the CLI says what to
+ * do and fails; on a terminal it registers polkit's text agent and calls
+ * once more. Fakes stand in for nova-volumed and polkitd. */
+static void
+test_auth_can_obtain (Fixture *fx, gconstpointer data)
+{
+  g_autofree char *fake = g_test_build_filename (G_TEST_DIST, "fake-nova-volumed.py", NULL);
+  RunOptions system_bus = { .system_bus = TRUE };
+  GSubprocess *volumed = NULL;
+  GSubprocess *polkitd = NULL;
+
+  if (!have_dbusmock ())
+    {
+      g_test_skip ("python3-dbusmock is not installed for /usr/bin/python3");
+      return;
+    }
+  volumed = mock_start (fx, fake, "{\"refusals\": -1}", BUS_NAME);
+
+  /* no terminal: a clear message, exit 1, one call */
+  {
+    g_autoptr(GPtrArray) args = g_ptr_array_new ();
+    g_auto(Result) result = { 0, };
+
+    g_ptr_array_add (args, (gpointer) "create");
+    g_ptr_array_add (args, (gpointer) "1G");
+    run_ctl_with (fx, &system_bus, args, &result);
+    g_assert_cmpint (result.status, ==, EXIT_FAILED);
+    g_assert_cmpstr (result.out, ==, "");
+    g_assert_true (g_str_has_prefix (result.err, PROGRAM ": Not authorized to call CreateVolume"));
+    g_assert_nonnull (strstr (result.err, "Run it from a terminal to authenticate"));
+    g_assert_nonnull (strstr (result.err, "ask your administrator for the "
+                                          "org.openstack.volume1.manage-volumes permission"));
+    g_assert_nonnull (strstr (result.err, "(NotAuthorizedCanObtain)"));
+    g_assert_null (strstr (result.err, "GDBus.Error"));
+    g_assert_cmpuint (create_calls (fx), ==, 1);
+  }
+
+  /* --no-user-interaction: the same, and it says what stood in the way;
+   * even on a terminal nothing is asked */
+  {
+    g_autoptr(GPtrArray) args = g_ptr_array_new ();
+    g_auto(Pty) pty = { 0 };
+
+    g_ptr_array_add (args, (gpointer) "--no-user-interaction");
+    g_ptr_array_add (args, (gpointer) "create");
+    g_ptr_array_add (args, (gpointer) "1G");
+    pty_spawn (&pty, fx, &system_bus, TABLE_WIDTH, args);
+    g_assert_cmpint (pty_wait (&pty), ==, EXIT_FAILED);
+    g_assert_nonnull (strstr (pty.output->str, "without --no-user-interaction"));
+    g_assert_cmpuint (create_calls (fx), ==, 2);
+  }
+
+  /* a terminal: polkit's agent for this process, then one more call */
+  polkitd = mock_start (fx, "polkitd", NULL, "org.freedesktop.PolicyKit1");
+  /* the template registers agents but cannot unregister them */
+  {
+    g_autoptr(GError) error = NULL;
+    g_autoptr(GVariant) reply =
+      g_dbus_connection_call_sync (fx->connection, "org.freedesktop.PolicyKit1",
+                                   "/org/freedesktop/PolicyKit1/Authority", "org.freedesktop.DBus.Mock",
+                                   "AddMethod",
+                                   g_variant_new ("(sssss)", "org.freedesktop.PolicyKit1.Authority",
+                                                  "UnregisterAuthenticationAgent", "(sa{sv})s", "", ""),
+                                   NULL, G_DBUS_CALL_FLAGS_NONE, -1, NULL, &error);
+
+    g_assert_no_error (error);
+  }
+  {
+    g_autoptr(GPtrArray) args = g_ptr_array_new ();
+    g_auto(Pty) pty = { 0 };
+
+    g_ptr_array_add (args, (gpointer) "create");
+    g_ptr_array_add (args, (gpointer) "1G");
+    pty_spawn (&pty, fx, &system_bus, TABLE_WIDTH, args);
+    /* the fake refuses every call: the second refusal is the last word */
+    g_assert_cmpint (pty_wait (&pty), ==, EXIT_FAILED);
+    g_assert_true (g_str_has_prefix (pty.output->str, PROGRAM ": Not authorized"));
+    g_assert_nonnull (strstr (pty.output->str, "Authentication did not succeed"));
+    g_assert_cmpuint (create_calls (fx), ==, 4);
+  }
+  mock_stop (volumed);
+
+  /* refused once, then let in: the volume is made */
+  volumed = mock_start (fx, fake, "{\"refusals\": 1}", BUS_NAME);
+  {
+    g_autoptr(GPtrArray) args = g_ptr_array_new ();
+    g_auto(Pty) pty = { 0 };
+
+    g_ptr_array_add (args, (gpointer) "create");
+    g_ptr_array_add (args, (gpointer) "1G");
+    pty_spawn (&pty, fx, &system_bus, TABLE_WIDTH, args);
+    g_assert_cmpint (pty_wait (&pty), ==, EXIT_OK);
+    g_assert_cmpstr (pty.output->str, ==, "7e57c0de-0000-4000-8000-000000000001\n");
+    g_assert_cmpuint (create_calls (fx), ==, 2);
+  }
+  mock_stop (volumed);
+  mock_stop (polkitd);
+}
+
 
 int
 main (int argc, char **argv)
@@ -1177,5 +1376,7 @@ main (int argc, char **argv)
   ADD ("table-alignment", test_table_alignment);
   ADD ("table-width", test_table_width);
 #undef ADD
+  g_test_add ("/cli/auth-can-obtain", Fixture, NULL, fixture_setup_fake, test_auth_can_obtain,
+              fixture_teardown);
   return g_test_run ();
 }
