@@ -16,6 +16,7 @@
 #include "nova-volume-session-bus.h"
 #include "nova-volume-size.h"
 #include "nova-volumectl-auth.h"
+#include "nova-volumectl-progress.h"
 #include "nova-volumectl-table.h"
 
 #define PROGRAM "nova-volumectl"
@@ -594,6 +595,7 @@ cmd_create (const Command *cmd, int argc, char **argv)
   g_autoptr(GError) error = NULL;
   g_autoptr(GDBusObjectManager) manager = NULL;
   g_autoptr(NovaDBusManager) proxy = NULL;
+  g_autoptr(NovaCtlProgress) progress = NULL;
   g_autoptr(GVariant) result = NULL;
   const char *path;
   guint64 size = 0;
@@ -651,15 +653,24 @@ cmd_create (const Command *cmd, int argc, char **argv)
       Kind kind = snapshot_id != NULL ? KIND_SNAPSHOT : KIND_VOLUME;
       g_autoptr(GDBusProxy) source = lookup (manager, snapshot_id != NULL ? snapshot_id : source_id,
                                              kind, &error);
+      const char *source_path;
 
       if (source == NULL)
         return fail (error);
+      source_path = g_dbus_proxy_get_object_path (source);
       g_variant_dict_insert (&options, kind == KIND_SNAPSHOT ? "snapshot" : "source-volume",
-                             "o", g_dbus_proxy_get_object_path (source));
+                             "o", source_path);
+      /* a copy is a Job: a person at a terminal sees it move */
+      if (!opt_json && nova_ctl_progress_possible ())
+        progress = nova_ctl_progress_new (manager,
+                                          kind == KIND_SNAPSHOT ? "volume-create-from-snapshot" : "volume-clone",
+                                          source_path);
     }
 
   result = call_method (proxy, "CreateVolume",
                         g_variant_new ("(t@a{sv})", size, options_end (&options)), &error);
+  /* the bar's line ends before anything else is said */
+  g_clear_pointer (&progress, nova_ctl_progress_free);
   if (result == NULL)
     return fail (error);
   g_variant_get (result, "(&o)", &path);

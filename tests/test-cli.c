@@ -1081,6 +1081,183 @@ test_table_alignment (Fixture *fx, gconstpointer data)
     g_free (ids[i]);
 }
 
+/* ---- jobs and progress ------------------------------------------------ */
+
+/* the path of the one Job the daemon shows, once it shows one (a hang
+ * guard only) */
+static char *
+wait_for_job (Fixture *fx)
+{
+  gint64 deadline = g_get_monotonic_time () + 60 * G_USEC_PER_SEC;
+
+  for (;;)
+    {
+      g_autoptr(GError) error = NULL;
+      g_autoptr(GVariant) reply = call (fx, ROOT_PATH, "org.freedesktop.DBus.ObjectManager",
+                                        "GetManagedObjects", NULL, "(a{oa{sa{sv}}})", &error);
+      g_autoptr(GVariant) objects = NULL;
+      GVariantIter iter;
+      const char *path;
+
+      g_assert_no_error (error);
+      objects = g_variant_get_child_value (reply, 0);
+      g_variant_iter_init (&iter, objects);
+      while (g_variant_iter_next (&iter, "{&o@a{sa{sv}}}", &path, NULL))
+        if (g_str_has_prefix (path, ROOT_PATH "/jobs/"))
+          return g_strdup (path);
+      if (g_get_monotonic_time () > deadline)
+        {
+          print_daemon_log (fx);
+          g_error ("no Job appeared within 60 s");
+        }
+      g_usleep (10 * 1000);
+    }
+}
+
+static char *
+id_of_path (const char *path)
+{
+  return g_strdelimit (g_strdup (strrchr (path, '/') + 1), "_", '-');
+}
+
+/* A clone on a terminal: a bar on stderr that follows the Job our own
+ * call started, one line redrawn with \r, ended before the next message. */
+static void
+test_progress_bar (Fixture *fx, gconstpointer data)
+{
+  RunOptions opts = { 0 };
+  g_autofree char *source = NULL;
+  g_autofree char *source_id = NULL;
+  g_autofree char *job = NULL;
+  g_autoptr(GPtrArray) args = g_ptr_array_new ();
+  g_auto(Pty) pty = { 0 };
+  const char *bar = "\r[###############---------------]  50% volume-clone\n";
+  const char *after;
+
+  use_held_copies (fx);
+  source = create_volume (fx, GIB, NULL);
+  source_id = id_of_path (source);
+  g_ptr_array_add (args, (gpointer) "create");
+  g_ptr_array_add (args, (gpointer) "--source-volume");
+  g_ptr_array_add (args, source_id);
+  pty_spawn (&pty, fx, &opts, TABLE_WIDTH, args);
+
+  /* the logging driver stops half way until the job is cancelled */
+  g_assert_true (pty_read_until (&pty, "50% volume-clone"));
+  job = wait_for_job (fx);
+  call_ok (fx, job, IFACE_JOB, "Cancel", g_variant_new_parsed ("(@a{sv} {},)"));
+  g_assert_cmpint (pty_wait (&pty), ==, EXIT_FAILED);
+
+  /* 30 columns of bar on an 80-column terminal, half of them done; the
+   * error on a line of its own */
+  after = strstr (pty.output->str, bar);
+  if (after == NULL)
+    g_error ("no “%s” in:\n%s", g_strescape (bar, NULL), pty.output->str);
+  after += strlen (bar);
+  g_assert_true (g_str_has_prefix (after, PROGRAM ": "));
+  g_assert_nonnull (strstr (after, "(Cancelled)"));
+  g_assert_null (strchr (after, '\r'));
+}
+
+/* A quick clone on a terminal ends its bar at 100% and prints the new ID
+ * below it. */
+static void
+test_progress_done (Fixture *fx, gconstpointer data)
+{
+  RunOptions opts = { 0 };
+  g_autofree char *out = ctl_ok (fx, "create", "10M", NULL);
+  g_autofree char *source_id = printed_id (out);
+  g_autoptr(GPtrArray) args = g_ptr_array_new ();
+  g_auto(Pty) pty = { 0 };
+  g_autofree char *clone_id = NULL;
+  const char *last_line;
+
+  g_ptr_array_add (args, (gpointer) "create");
+  g_ptr_array_add (args, (gpointer) "--source-volume");
+  g_ptr_array_add (args, source_id);
+  pty_spawn (&pty, fx, &opts, TABLE_WIDTH, args);
+  g_assert_cmpint (pty_wait (&pty), ==, EXIT_OK);
+
+  g_assert_nonnull (strstr (pty.output->str, "] 100% volume-clone\n"));
+  g_assert_true (g_str_has_prefix (pty.output->str, "\r["));
+  /* the ID alone on the last line */
+  g_assert_true (g_str_has_suffix (pty.output->str, "\n"));
+  pty.output->str[pty.output->len - 1] = '\0';
+  last_line = strrchr (pty.output->str, '\n');
+  g_assert_nonnull (last_line);
+  clone_id = g_strdup (last_line + 1);
+  g_assert_true (g_uuid_string_is_valid (clone_id));
+  g_assert_cmpstr (clone_id, !=, source_id);
+}
+
+/* No bar when stderr is not a terminal, nor with --json on one: the
+ * output is for a program then. */
+static void
+test_progress_quiet (Fixture *fx, gconstpointer data)
+{
+  g_autofree char *source = NULL;
+  g_autofree char *source_id = NULL;
+
+  use_held_copies (fx);
+  source = create_volume (fx, GIB, NULL);
+  source_id = id_of_path (source);
+
+  /* pipes */
+  {
+    RunOptions opts = { 0 };
+    g_autoptr(GPtrArray) args = g_ptr_array_new ();
+    g_autoptr(GPtrArray) argv = NULL;
+    g_autoptr(GSubprocessLauncher) launcher =
+      g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_PIPE);
+    g_autoptr(GSubprocess) process = NULL;
+    g_auto(GStrv) env = ctl_environ (fx, &opts);
+    g_autoptr(GError) error = NULL;
+    g_autofree char *job = NULL;
+    g_autofree char *out = NULL;
+    g_autofree char *err = NULL;
+
+    g_ptr_array_add (args, (gpointer) "create");
+    g_ptr_array_add (args, (gpointer) "--source-volume");
+    g_ptr_array_add (args, source_id);
+    argv = ctl_argv (&opts, args);
+    g_subprocess_launcher_set_environ (launcher, env);
+    process = g_subprocess_launcher_spawnv (launcher, (const char *const *) argv->pdata, &error);
+    g_assert_no_error (error);
+    job = wait_for_job (fx);
+    call_ok (fx, job, IFACE_JOB, "Cancel", g_variant_new_parsed ("(@a{sv} {},)"));
+    g_subprocess_communicate_utf8 (process, NULL, NULL, &out, &err, &error);
+    g_assert_no_error (error);
+    note ("stdout:\n%s\nstderr:\n%s", out, err);
+    g_assert_true (g_subprocess_get_if_exited (process));
+    g_assert_cmpint (g_subprocess_get_exit_status (process), ==, EXIT_FAILED);
+    g_assert_cmpstr (out, ==, "");
+    /* the error alone */
+    g_assert_true (g_str_has_prefix (err, PROGRAM ": "));
+    g_assert_null (strchr (err, '\r'));
+    g_assert_null (strstr (err, "volume-clone"));
+  }
+
+  /* a terminal, but --json */
+  {
+    RunOptions opts = { 0 };
+    g_autoptr(GPtrArray) args = g_ptr_array_new ();
+    g_auto(Pty) pty = { 0 };
+    g_autofree char *job = NULL;
+
+    g_ptr_array_add (args, (gpointer) "--json");
+    g_ptr_array_add (args, (gpointer) "create");
+    g_ptr_array_add (args, (gpointer) "--source-volume");
+    g_ptr_array_add (args, source_id);
+    pty_spawn (&pty, fx, &opts, TABLE_WIDTH, args);
+    job = wait_for_job (fx);
+    call_ok (fx, job, IFACE_JOB, "Cancel", g_variant_new_parsed ("(@a{sv} {},)"));
+    g_assert_cmpint (pty_wait (&pty), ==, EXIT_FAILED);
+    g_assert_true (g_str_has_prefix (pty.output->str, PROGRAM ": "));
+    g_assert_null (strchr (pty.output->str, '\r'));
+    g_assert_null (strstr (pty.output->str, "volume-clone"));
+  }
+}
+
 /* ---- the table's width ------------------------------------------------ */
 
 /* the row of `list` that starts with @prefix */
@@ -1375,6 +1552,9 @@ main (int argc, char **argv)
   ADD ("not-found", test_not_found);
   ADD ("table-alignment", test_table_alignment);
   ADD ("table-width", test_table_width);
+  ADD ("progress-bar", test_progress_bar);
+  ADD ("progress-done", test_progress_done);
+  ADD ("progress-quiet", test_progress_quiet);
 #undef ADD
   g_test_add ("/cli/auth-can-obtain", Fixture, NULL, fixture_setup_fake, test_auth_can_obtain,
               fixture_teardown);
