@@ -1334,6 +1334,105 @@ test_table_width (Fixture *fx, gconstpointer data)
   }
 }
 
+/* ---- JSON ------------------------------------------------------------- */
+
+static JsonObject *
+json_object_of (JsonNode *node)
+{
+  g_assert_true (JSON_NODE_HOLDS_OBJECT (node));
+  return json_node_get_object (node);
+}
+
+/* every command that prints something prints JSON with --json; the
+ * others print nothing; errors stay plain text on stderr */
+static void
+test_json_everywhere (Fixture *fx, gconstpointer data)
+{
+  g_autofree char *out = ctl_ok (fx, "--json", "create", "10M", "--name", "j", NULL);
+  g_autoptr(JsonNode) created = parse_json (out);
+  g_autofree char *id = g_strdup (json_object_get_string_member (json_object_of (created), "Id"));
+  g_autofree char *snap_id = NULL;
+  g_autofree char *clone_id = NULL;
+  g_autofree char *err = NULL;
+
+  g_assert_true (g_uuid_string_is_valid (id));
+  g_assert_cmpstr (json_object_get_string_member (json_object_of (created), "Name"), ==, "j");
+
+  {
+    g_autofree char *text = ctl_ok (fx, "snapshot", id, "--json", NULL);
+    g_autoptr(JsonNode) node = parse_json (text);
+
+    g_assert_cmpstr (json_object_get_string_member (json_object_of (node), "Type"), ==, "snapshot");
+    snap_id = g_strdup (json_object_get_string_member (json_object_of (node), "Id"));
+  }
+  {
+    g_autofree char *text = ctl_ok (fx, "create", "--source-volume", id, "--json", NULL);
+    g_autoptr(JsonNode) node = parse_json (text);
+
+    clone_id = g_strdup (json_object_get_string_member (json_object_of (node), "Id"));
+    g_assert_cmpstr (clone_id, !=, id);
+  }
+
+  /* the ones that print: each parses */
+  {
+    const char *const printing[][4] = {
+      { "show", id, NULL },
+      { "show", snap_id, NULL },
+      { "list", NULL },
+      { "list", "--snapshots", NULL },
+      { "connect", id, "--initiator", "iqn.x" },
+      { "check-export", id, NULL },
+      { "stats", NULL },
+    };
+
+    for (guint i = 0; i < G_N_ELEMENTS (printing); i++)
+      {
+        g_autoptr(GPtrArray) args = g_ptr_array_new ();
+        g_auto(Result) result = { 0, };
+        g_autoptr(JsonNode) node = NULL;
+
+        g_ptr_array_add (args, (gpointer) "--json");
+        for (guint j = 0; j < G_N_ELEMENTS (printing[i]) && printing[i][j] != NULL; j++)
+          g_ptr_array_add (args, (gpointer) printing[i][j]);
+        run_ctlv (fx, UTF8_LOCALE, args, &result);
+        g_assert_cmpint (result.status, ==, EXIT_OK);
+        g_assert_cmpstr (result.err, ==, "");
+        node = parse_json (result.out);
+        g_assert_true (JSON_NODE_HOLDS_OBJECT (node) || JSON_NODE_HOLDS_ARRAY (node));
+      }
+  }
+
+  /* the ones that do not print stay silent */
+  {
+    const char *const silent[][4] = {
+      { "disconnect", id, "--initiator", "iqn.x" },
+      { "attach", id, INSTANCE_A, "/dev/vdb" },
+      { "detach", id, NULL },
+      { "extend", id, "20M", NULL },
+      { "delete", snap_id, NULL },
+      { "delete", clone_id, NULL },
+    };
+
+    for (guint i = 0; i < G_N_ELEMENTS (silent); i++)
+      {
+        g_autoptr(GPtrArray) args = g_ptr_array_new ();
+        g_auto(Result) result = { 0, };
+
+        g_ptr_array_add (args, (gpointer) "--json");
+        for (guint j = 0; j < G_N_ELEMENTS (silent[i]) && silent[i][j] != NULL; j++)
+          g_ptr_array_add (args, (gpointer) silent[i][j]);
+        run_ctlv (fx, UTF8_LOCALE, args, &result);
+        g_assert_cmpint (result.status, ==, EXIT_OK);
+        g_assert_cmpstr (result.out, ==, "");
+        g_assert_cmpstr (result.err, ==, "");
+      }
+  }
+
+  /* an error: plain text on stderr, nothing on stdout */
+  err = ctl_fails (fx, EXIT_FAILED, "--json", "show", "11111111-2222-4333-8444-555555555555", NULL);
+  g_assert_null (strchr (err, '{'));
+}
+
 /* ---- authentication ---------------------------------------------------- */
 
 /* a private bus in the system bus's place, with no daemon on it: the
@@ -1555,6 +1654,7 @@ main (int argc, char **argv)
   ADD ("progress-bar", test_progress_bar);
   ADD ("progress-done", test_progress_done);
   ADD ("progress-quiet", test_progress_quiet);
+  ADD ("json-everywhere", test_json_everywhere);
 #undef ADD
   g_test_add ("/cli/auth-can-obtain", Fixture, NULL, fixture_setup_fake, test_auth_can_obtain,
               fixture_teardown);
