@@ -354,6 +354,30 @@ get_manager (GDBusObjectManager *manager, GError **error)
   return NOVA_DBUS_MANAGER (iface);
 }
 
+/* the IDs of the volumes (or snapshots) whose Name is @name, joined by
+ * ", ", or NULL: people type the name they gave where the ID goes */
+static char *
+ids_named (GDBusObjectManager *manager, const char *name, Kind kind)
+{
+  g_autolist(GDBusObject) objects = g_dbus_object_manager_get_objects (manager);
+  g_autoptr(GPtrArray) ids = g_ptr_array_new ();
+
+  for (GList *l = objects; l != NULL; l = l->next)
+    {
+      NovaDBusVolume *v = nova_dbus_object_peek_volume (NOVA_DBUS_OBJECT (l->data));
+      NovaDBusSnapshot *s = nova_dbus_object_peek_snapshot (NOVA_DBUS_OBJECT (l->data));
+
+      if (kind == KIND_VOLUME && v != NULL && g_strcmp0 (nova_dbus_volume_get_name (v), name) == 0)
+        g_ptr_array_add (ids, (gpointer) nova_dbus_volume_get_id (v));
+      if (kind == KIND_SNAPSHOT && s != NULL && g_strcmp0 (nova_dbus_snapshot_get_name (s), name) == 0)
+        g_ptr_array_add (ids, (gpointer) nova_dbus_snapshot_get_id (s));
+    }
+  if (ids->len == 0)
+    return NULL;
+  g_ptr_array_add (ids, NULL);
+  return g_strjoinv (", ", (char **) ids->pdata);
+}
+
 /* the volume or snapshot proxy for a UUID or an object path; both
  * places are looked at, so a snapshot's ID given where a volume's is
  * wanted gets a precise message rather than "not found" */
@@ -404,6 +428,20 @@ lookup (GDBusObjectManager *manager, const char *id, Kind kinds, GError **error)
     {
       prepare_proxy (snapshot);
       return g_steal_pointer (&snapshot);
+    }
+
+  if (volume == NULL && snapshot == NULL && *id != '\0')
+    {
+      g_autofree char *volumes = (kinds & KIND_VOLUME) ? ids_named (manager, id, KIND_VOLUME) : NULL;
+      g_autofree char *snapshots = (kinds & KIND_SNAPSHOT) ? ids_named (manager, id, KIND_SNAPSHOT) : NULL;
+
+      if (volumes != NULL || snapshots != NULL)
+        {
+          g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+                       _("“%s” is a name; commands take the ID: %s"), id,
+                       volumes != NULL ? volumes : snapshots);
+          return NULL;
+        }
     }
 
   if (volume != NULL)
@@ -542,13 +580,36 @@ parse_command (const Command *cmd, const GOptionEntry *entries,
     }
 
   n_args = *argc - 1;
-  if (n_args < min_args || (max_args >= 0 && n_args > max_args))
+  if (n_args < min_args)
     {
-      if (*usage == '\0')
-        usage_error (cmd, _("%s takes no arguments"), cmd->name);
+      /* the usage names the arguments: say which are missing */
+      g_auto(GStrv) names = g_strsplit (usage, " ", -1);
+      g_autofree char *missing = NULL;
+      guint n_names = g_strv_length (names);
+
+      if ((guint) min_args <= n_names)
+        {
+          g_free (names[min_args]);
+          names[min_args] = NULL;
+          missing = g_strjoinv (" ", names + n_args);
+        }
       else
-        usage_error (cmd, _("wrong number of arguments; usage: %s [OPTION…] %s"),
-                     prgname, usage);
+        missing = g_strdup (usage);
+      usage_error (cmd, ngettext ("missing argument %s; usage: %s [OPTION…] %s",
+                                  "missing arguments %s; usage: %s [OPTION…] %s",
+                                  (gulong) (min_args - n_args)),
+                   missing, prgname, usage);
+      return FALSE;
+    }
+  if (max_args >= 0 && n_args > max_args)
+    {
+      const char *extra = (*argv)[max_args + 1];
+
+      if (*usage == '\0')
+        usage_error (cmd, _("%s takes no arguments, but “%s” was given"), cmd->name, extra);
+      else
+        usage_error (cmd, _("unexpected argument “%s”; usage: %s [OPTION…] %s"),
+                     extra, prgname, usage);
       return FALSE;
     }
   return TRUE;
@@ -561,7 +622,9 @@ parse_size (const Command *cmd, const char *text, gboolean allow_zero, guint64 *
 
   if (!nova_volume_size_parse (text, allow_zero, out_bytes, &error))
     {
-      usage_error (cmd, "%s", error->message);
+      /* the reason, then every form there is */
+      usage_error (cmd, "%s\n%s", error->message,
+                   _("Sizes are bytes or take a binary suffix: 1073741824, 512M, 10G, 1.5T, 2TiB."));
       return FALSE;
     }
   return TRUE;
@@ -1237,6 +1300,92 @@ find_command (const char *name)
   return NULL;
 }
 
+/* the edits (insert, delete or replace a character, swap two adjacent
+ * ones) that turn @a into @b, ignoring case: a typo is one or two */
+static gsize
+edit_distance (const char *a, const char *b)
+{
+  gsize la = strlen (a);
+  gsize lb = strlen (b);
+  gsize columns = lb + 1;
+  g_autofree gsize *d = g_new (gsize, (la + 1) * columns);
+
+#define D(i, j) d[(i) * columns + (j)]
+  for (gsize i = 0; i <= la; i++)
+    D (i, 0) = i;
+  for (gsize j = 0; j <= lb; j++)
+    D (0, j) = j;
+  for (gsize i = 1; i <= la; i++)
+    for (gsize j = 1; j <= lb; j++)
+      {
+        gboolean same = g_ascii_tolower (a[i - 1]) == g_ascii_tolower (b[j - 1]);
+
+        D (i, j) = MIN (MIN (D (i - 1, j) + 1, D (i, j - 1) + 1), D (i - 1, j - 1) + (same ? 0 : 1));
+        if (i > 1 && j > 1 && g_ascii_tolower (a[i - 1]) == g_ascii_tolower (b[j - 2])
+            && g_ascii_tolower (a[i - 2]) == g_ascii_tolower (b[j - 1]))
+          D (i, j) = MIN (D (i, j), D (i - 2, j - 2) + 1);
+      }
+  return D (la, lb);
+#undef D
+}
+
+/* what another tool calls it */
+static const struct {
+  const char *alias;
+  const char *command;
+} aliases[] = {
+  { "ls", "list" },
+  { "rm", "delete" },
+  { "remove", "delete" },
+  { "destroy", "delete" },
+  { "info", "show" },
+  { "status", "show" },
+  { "resize", "extend" },
+  { "grow", "extend" },
+  { "clone", "create --source-volume" },
+  { "new", "create" },
+  { "version", "--version" },
+};
+
+/* the command @name was most likely meant to be, or NULL */
+static char *
+suggest_command (const char *name)
+{
+  const char *best = NULL;
+  gsize best_distance = G_MAXSIZE;
+
+  for (guint i = 0; i < G_N_ELEMENTS (aliases); i++)
+    if (g_ascii_strcasecmp (name, aliases[i].alias) == 0)
+      return g_strdup (aliases[i].command);
+  for (guint i = 0; i < G_N_ELEMENTS (commands); i++)
+    {
+      gsize distance = edit_distance (name, commands[i].name);
+
+      /* "snap" for snapshot, "check" for check-export */
+      if (strlen (name) >= 3 && g_str_has_prefix (commands[i].name, name))
+        distance = 0;
+      if (distance < best_distance)
+        {
+          best = commands[i].name;
+          best_distance = distance;
+        }
+    }
+  /* a third of the name wrong is still a typo; more is another word */
+  if (best != NULL && best_distance <= MAX (1, strlen (best) / 3))
+    return g_strdup (best);
+  return NULL;
+}
+
+static int
+unknown_command (const char *name)
+{
+  g_autofree char *suggestion = suggest_command (name);
+
+  if (suggestion != NULL)
+    return usage_error (NULL, _("unknown command “%s”; did you mean “%s”?"), name, suggestion);
+  return usage_error (NULL, _("unknown command “%s”"), name);
+}
+
 static GOptionContext *
 main_context_new (void)
 {
@@ -1286,7 +1435,7 @@ cmd_help (const Command *cmd, int argc, char **argv)
 
   topic = find_command (argv[1]);
   if (topic == NULL)
-    return usage_error (NULL, _("unknown command “%s”"), argv[1]);
+    return unknown_command (argv[1]);
   /* the command's own parser prints its --help and exits */
   help_argv[0] = (char *) topic->name;
   return topic->handler (topic, 2, help_argv);
@@ -1318,6 +1467,6 @@ main (int argc, char **argv)
 
   cmd = find_command (argv[1]);
   if (cmd == NULL)
-    return usage_error (NULL, _("unknown command “%s”"), argv[1]);
+    return unknown_command (argv[1]);
   return cmd->handler (cmd, argc - 1, argv + 1);
 }

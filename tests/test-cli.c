@@ -1632,6 +1632,59 @@ test_auth_can_obtain (Fixture *fx, gconstpointer data)
   mock_stop (polkitd);
 }
 
+/* ---- mistakes ----------------------------------------------------------- */
+
+static void
+test_mistakes (Fixture *fx, gconstpointer data)
+{
+  g_autofree char *out = ctl_ok (fx, "create", "1M", "--name", "data", NULL);
+  g_autofree char *id = printed_id (out);
+  g_autofree char *err = NULL;
+
+  /* a typo, a prefix, another tool's word */
+  err = ctl_fails (fx, EXIT_USAGE, "lsit", NULL);
+  g_assert_nonnull (strstr (err, "did you mean “list”?"));
+  g_clear_pointer (&err, g_free);
+  err = ctl_fails (fx, EXIT_USAGE, "snap", id, NULL);
+  g_assert_nonnull (strstr (err, "did you mean “snapshot”?"));
+  g_clear_pointer (&err, g_free);
+  err = ctl_fails (fx, EXIT_USAGE, "rm", id, NULL);
+  g_assert_nonnull (strstr (err, "did you mean “delete”?"));
+  g_clear_pointer (&err, g_free);
+  err = ctl_fails (fx, EXIT_USAGE, "help", "extnd", NULL);
+  g_assert_nonnull (strstr (err, "did you mean “extend”?"));
+  g_clear_pointer (&err, g_free);
+  /* nothing close: no guess */
+  err = ctl_fails (fx, EXIT_USAGE, "frobnicate", NULL);
+  g_assert_null (strstr (err, "did you mean"));
+  g_clear_pointer (&err, g_free);
+
+  /* which arguments are missing, which one is too many */
+  err = ctl_fails (fx, EXIT_USAGE, "attach", id, NULL);
+  g_assert_nonnull (strstr (err, "missing arguments INSTANCE MOUNTPOINT"));
+  g_clear_pointer (&err, g_free);
+  err = ctl_fails (fx, EXIT_USAGE, "attach", id, INSTANCE_A, NULL);
+  g_assert_nonnull (strstr (err, "missing argument MOUNTPOINT"));
+  g_clear_pointer (&err, g_free);
+  err = ctl_fails (fx, EXIT_USAGE, "extend", NULL);
+  g_assert_nonnull (strstr (err, "missing arguments ID SIZE"));
+  g_clear_pointer (&err, g_free);
+  err = ctl_fails (fx, EXIT_USAGE, "delete", id, "extra", NULL);
+  g_assert_nonnull (strstr (err, "unexpected argument “extra”"));
+  g_clear_pointer (&err, g_free);
+
+  /* a size: why not, and the forms there are */
+  err = ctl_fails (fx, EXIT_USAGE, "extend", id, "ten", NULL);
+  g_assert_nonnull (strstr (err, "ten"));
+  g_assert_nonnull (strstr (err, "512M"));
+  g_assert_nonnull (strstr (err, "10G"));
+  g_clear_pointer (&err, g_free);
+
+  /* the name where the ID goes: the ID it stands for */
+  err = ctl_fails (fx, EXIT_FAILED, "show", "data", NULL);
+  g_assert_nonnull (strstr (err, "is a name"));
+  g_assert_nonnull (strstr (err, id));
+}
 
 int
 main (int argc, char **argv)
@@ -1655,6 +1708,7 @@ main (int argc, char **argv)
   ADD ("progress-done", test_progress_done);
   ADD ("progress-quiet", test_progress_quiet);
   ADD ("json-everywhere", test_json_everywhere);
+  ADD ("mistakes", test_mistakes);
 #undef ADD
   g_test_add ("/cli/auth-can-obtain", Fixture, NULL, fixture_setup_fake, test_auth_can_obtain,
               fixture_teardown);
