@@ -292,6 +292,7 @@ handle_create_volume (NovaDBusManager *iface, GDBusMethodInvocation *invocation,
   request.availability_zone = variant_string_or_null (zone);
   request.metadata = metadata_table;
   request.caller_uid = nova_volume_auth_get_caller_uid (invocation);
+  request.caller_bus_name = g_dbus_method_invocation_get_sender (invocation);
   nova_volume_manager_create_volume (self->manager, &request, NULL, create_volume_done,
                                      call_new (self, invocation, iface));
   return G_DBUS_METHOD_INVOCATION_HANDLED;
@@ -692,6 +693,14 @@ handle_job_cancel (NovaDBusJob *iface, GDBusMethodInvocation *invocation, GVaria
       return_error (invocation, g_steal_pointer (&error));
       return G_DBUS_METHOD_INVOCATION_HANDLED;
     }
+  if (!nova_volume_job_get_cancelable (job))
+    {
+      return_error (invocation, g_error_new (NOVA_VOLUME_ERROR, NOVA_VOLUME_ERROR_NOT_SUPPORTED,
+                                             "job %u (%s) cannot be cancelled; it runs to its end",
+                                             nova_volume_job_get_number (job),
+                                             nova_volume_job_get_operation (job)));
+      return G_DBUS_METHOD_INVOCATION_HANDLED;
+    }
   g_message ("cancelling job %u (%s)", nova_volume_job_get_number (job), nova_volume_job_get_operation (job));
   nova_volume_job_cancel (job);
   nova_dbus_job_complete_cancel (iface, invocation);
@@ -732,6 +741,8 @@ on_job_added (NovaVolumeManager *manager, NovaVolumeJob *job, NovaVolumeDaemon *
   nova_dbus_job_set_progress (iface, nova_volume_job_get_progress (job));
   nova_dbus_job_set_started_at (iface, (guint64) nova_volume_job_get_started_at (job));
   nova_dbus_job_set_started_by_uid (iface, nova_volume_job_get_started_by_uid (job));
+  nova_dbus_job_set_started_by (iface, nova_volume_job_get_started_by (job));
+  nova_dbus_job_set_cancelable (iface, nova_volume_job_get_cancelable (job));
   g_signal_connect_data (iface, "handle-cancel", G_CALLBACK (handle_job_cancel), g_object_ref (job),
                          (GClosureNotify) (void (*) (void)) g_object_unref, 0);
   g_signal_connect_object (job, "notify::progress", G_CALLBACK (on_job_progress), iface, 0);

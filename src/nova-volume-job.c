@@ -13,6 +13,8 @@ struct _NovaVolumeJob {
   GStrv         snapshot_ids;
   gint64        started_at;
   guint         started_by_uid;
+  char         *started_by;      /* the caller's unique bus name, or "" */
+  gboolean      cancelable;
   GCancellable *cancellable;
   GMainContext *context;         /* where "progress" is notified */
 
@@ -54,6 +56,7 @@ nova_volume_job_finalize (GObject *object)
   NovaVolumeJob *self = NOVA_VOLUME_JOB (object);
 
   g_free (self->operation);
+  g_free (self->started_by);
   g_strfreev (self->volume_ids);
   g_strfreev (self->snapshot_ids);
   g_object_unref (self->cancellable);
@@ -83,6 +86,7 @@ static void
 nova_volume_job_init (NovaVolumeJob *self)
 {
   g_mutex_init (&self->lock);
+  self->cancelable = TRUE;
   self->cancellable = g_cancellable_new ();
   self->context = g_main_context_ref_thread_default ();
 }
@@ -95,7 +99,8 @@ copy_ids (const char *const *ids)
 
 NovaVolumeJob *
 nova_volume_job_new (const char *operation, const char *const *volume_ids,
-                     const char *const *snapshot_ids, guint started_by_uid)
+                     const char *const *snapshot_ids, guint started_by_uid,
+                     const char *started_by)
 {
   NovaVolumeJob *self = g_object_new (NOVA_VOLUME_TYPE_JOB, NULL);
 
@@ -105,6 +110,7 @@ nova_volume_job_new (const char *operation, const char *const *volume_ids,
   self->snapshot_ids = copy_ids (snapshot_ids);
   self->started_at = g_get_real_time ();
   self->started_by_uid = started_by_uid;
+  self->started_by = g_strdup (started_by != NULL ? started_by : "");
   return self;
 }
 
@@ -153,6 +159,24 @@ guint
 nova_volume_job_get_started_by_uid (NovaVolumeJob *self)
 {
   return self->started_by_uid;
+}
+
+const char *
+nova_volume_job_get_started_by (NovaVolumeJob *self)
+{
+  return self->started_by;
+}
+
+void
+nova_volume_job_set_cancelable (NovaVolumeJob *self, gboolean cancelable)
+{
+  self->cancelable = cancelable;
+}
+
+gboolean
+nova_volume_job_get_cancelable (NovaVolumeJob *self)
+{
+  return self->cancelable;
 }
 
 GCancellable *

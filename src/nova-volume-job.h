@@ -13,11 +13,14 @@ G_DECLARE_FINAL_TYPE (NovaVolumeJob, nova_volume_job, NOVA_VOLUME, JOB, GObject)
 
 /* @operation: "volume-clone", "volume-create-from-snapshot", ...;
  * @volume_ids, @snapshot_ids: what it works on (NULL-terminated, may be
- * NULL); @started_by_uid: the caller's uid, or (uid_t) -1 when unknown. */
+ * NULL); @started_by_uid: the caller's uid, or (uid_t) -1 when unknown;
+ * @started_by: the caller's unique bus name, NULL when there is none (a
+ * job started from inside the daemon). A new job is cancelable. */
 NovaVolumeJob *nova_volume_job_new (const char        *operation,
                                     const char *const *volume_ids,
                                     const char *const *snapshot_ids,
-                                    guint              started_by_uid);
+                                    guint              started_by_uid,
+                                    const char        *started_by);
 
 guint               nova_volume_job_get_number         (NovaVolumeJob *self);
 const char         *nova_volume_job_get_operation      (NovaVolumeJob *self);
@@ -26,11 +29,19 @@ const char *const  *nova_volume_job_get_snapshot_ids   (NovaVolumeJob *self);
 double              nova_volume_job_get_progress       (NovaVolumeJob *self);
 gint64              nova_volume_job_get_started_at     (NovaVolumeJob *self);
 guint               nova_volume_job_get_started_by_uid (NovaVolumeJob *self);
+/* "" when the job was not started over the bus */
+const char         *nova_volume_job_get_started_by     (NovaVolumeJob *self);
+gboolean            nova_volume_job_get_cancelable     (NovaVolumeJob *self);
 GCancellable       *nova_volume_job_get_cancellable    (NovaVolumeJob *self);
 
 /* A NovaVolumeProgressFunc for drivers: callable from any thread; the
  * "progress" property changes on the main thread, at most every 100 ms. */
 void nova_volume_job_report_progress (double fraction, gpointer job);
+
+/* An operation whose driver step cannot stop half way says so before
+ * "job-added", so that clients see Cancelable false and Cancel() is
+ * refused instead of promising what cannot happen. */
+void nova_volume_job_set_cancelable (NovaVolumeJob *self, gboolean cancelable);
 
 void nova_volume_job_cancel (NovaVolumeJob *self);
 

@@ -69,6 +69,7 @@ struct _Op {
   char               *connector_key;
   gboolean            refresh;
   guint               caller_uid;
+  char               *caller_bus_name;
   gboolean            volume_shared;    /* the operation only reads the volume */
   gboolean            snapshot_shared;  /* ... or the snapshot */
   char               *exclusive_key;    /* one more key held exclusively, or NULL */

@@ -323,6 +323,7 @@ nova_volume_manager_create_volume (NovaVolumeManager *self, const NovaVolumeCrea
   op->snapshot_shared = TRUE;
   op->source_volume_id = g_strdup (request->source_volume_id);
   op->caller_uid = request->caller_uid;
+  op->caller_bus_name = g_strdup (request->caller_bus_name);
   if (request->metadata != NULL)
     op->metadata = g_hash_table_ref (request->metadata);
   manager_op_submit (op, create_start);

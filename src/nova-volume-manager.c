@@ -52,6 +52,7 @@ op_free (Op *op)
   g_clear_pointer (&op->metadata, g_hash_table_unref);
   g_clear_pointer (&op->connector, g_variant_unref);
   g_free (op->connector_key);
+  g_free (op->caller_bus_name);
   g_clear_pointer (&op->volume, nova_volume_record_free);
   g_clear_pointer (&op->source, nova_volume_record_free);
   g_clear_pointer (&op->snapshot, nova_snapshot_record_free);
@@ -536,7 +537,7 @@ manager_op_start_job (Op *op, const char *operation)
   const char *snapshots[] = { op->snapshot_id, NULL };
 
   op->job = nova_volume_job_new (operation, volumes, op->snapshot_id != NULL ? snapshots : NULL,
-                                 op->caller_uid);
+                                 op->caller_uid, op->caller_bus_name);
   g_ptr_array_add (op->self->jobs, g_object_ref (op->job));
   g_signal_emit (op->self, signals[SIGNAL_JOB_ADDED], 0, op->job);
   /* a copy that waited in the queue past a shutdown stops at once */

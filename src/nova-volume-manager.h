@@ -56,6 +56,7 @@ typedef struct {
   const char  *availability_zone;  /* NULL: this host's */
   GHashTable  *metadata;           /* NULL or char* -> char* */
   guint        caller_uid;         /* for the Job; G_MAXUINT when unknown */
+  const char  *caller_bus_name;    /* for the Job: the caller's unique name, or NULL */
 } NovaVolumeCreateRequest;
 
 void  nova_volume_manager_create_volume        (NovaVolumeManager *self, const NovaVolumeCreateRequest *request,

@@ -12,8 +12,12 @@
 #include <json-glib/json-glib.h>
 
 #include "nova-dbus-generated.h"
+#include "nova-volume-error.h"
 #include "nova-volume-session-bus.h"
 #include "nova-volume-size.h"
+#include "nova-volumectl-auth.h"
+#include "nova-volumectl-progress.h"
+#include "nova-volumectl-table.h"
 
 #define PROGRAM "nova-volumectl"
 #define BUS_NAME "org.openstack.Volume1"
@@ -24,7 +28,6 @@
 #define SNAPSHOTS_PREFIX ROOT_PATH "/snapshots/"
 #define ERROR_PREFIX "org.openstack.Volume1.Error."
 #define INITIATOR_FILE "/etc/iscsi/initiatorname.iscsi"
-#define TABLE_WIDTH 80
 
 enum {
   EXIT_OK = 0,
@@ -93,6 +96,9 @@ fail (GError *error)
 
   if (remote != NULL)
     g_dbus_error_strip_remote_error (error);
+  /* the daemon's refusal, explained here, keeps its name */
+  else if (error->domain == NOVA_VOLUME_ERROR)
+    remote = g_dbus_error_encode_gerror (error);
   if (remote != NULL && g_str_has_prefix (remote, ERROR_PREFIX))
     g_printerr ("%s: %s (%s)\n", PROGRAM, error->message, remote + strlen (ERROR_PREFIX));
   else
@@ -141,179 +147,6 @@ add_pair (GPtrArray *pairs, const char *key, char *value)
 {
   g_ptr_array_add (pairs, g_strdup (key));
   g_ptr_array_add (pairs, value);
-}
-
-typedef struct {
-  const char *header;
-  gboolean align_right;
-  gboolean shrink;     /* may be cut with an ellipsis to fit the width */
-} Column;
-
-/* the terminal columns a character takes: CJK and emoji two, combining
- * marks and other zero-width characters none */
-static gsize
-char_width (gunichar c)
-{
-  if (g_unichar_iszerowidth (c))
-    return 0;
-  return g_unichar_iswide (c) ? 2 : 1;
-}
-
-static gsize
-display_width (const char *text)
-{
-  gsize width = 0;
-
-  for (const char *p = text; *p != '\0'; p = g_utf8_next_char (p))
-    width += char_width (g_utf8_get_char (p));
-  return width;
-}
-
-/* a cell as the terminal will show it, so that it can be measured: in a
- * locale that is not UTF-8, g_print turns each character the charset
- * lacks into '?'; a control character (a newline, a tab) would break
- * the row, so it becomes '?' too */
-static char *
-printable_cell (const char *text)
-{
-  g_autofree char *converted = NULL;
-  const char *charset = NULL;
-  GString *out = g_string_new (NULL);
-
-  if (!g_get_charset (&charset))
-    {
-      g_autofree char *local = g_convert_with_fallback (text, -1, charset, "UTF-8", "?",
-                                                        NULL, NULL, NULL);
-
-      if (local != NULL)
-        converted = g_convert (local, -1, "UTF-8", charset, NULL, NULL, NULL);
-      if (converted != NULL)
-        text = converted;
-    }
-
-  for (const char *p = text; *p != '\0'; p = g_utf8_next_char (p))
-    {
-      gunichar c = g_utf8_get_char (p);
-      GUnicodeType type = g_unichar_type (c);
-
-      if (type == G_UNICODE_CONTROL || type == G_UNICODE_LINE_SEPARATOR ||
-          type == G_UNICODE_PARAGRAPH_SEPARATOR)
-        g_string_append_c (out, '?');
-      else
-        g_string_append_unichar (out, c);
-    }
-  return g_string_free (out, FALSE);
-}
-
-/* @text cut to at most @width terminal columns, the cut marked */
-static char *
-fit_cell (const char *text, gsize width, const char *ellipsis)
-{
-  gsize ellipsis_width = display_width (ellipsis);
-  gsize room = width > ellipsis_width ? width - ellipsis_width : 0;
-  gsize used = 0;
-  g_autofree char *head = NULL;
-  const char *p;
-
-  if (display_width (text) <= width)
-    return g_strdup (text);
-  /* whole characters only, each with the marks that combine with it */
-  for (p = text; *p != '\0'; p = g_utf8_next_char (p))
-    {
-      gsize w = char_width (g_utf8_get_char (p));
-
-      if (used + w > room)
-        break;
-      used += w;
-    }
-  head = g_strndup (text, (gsize) (p - text));
-  return g_strconcat (head, ellipsis, NULL);
-}
-
-static void
-print_row (const Column *columns, guint n_columns, const gsize *widths,
-           const char *const *cells, const char *ellipsis)
-{
-  g_autoptr(GString) line = g_string_new (NULL);
-
-  for (guint i = 0; i < n_columns; i++)
-    {
-      g_autofree char *cell = fit_cell (cells[i], widths[i], ellipsis);
-      /* a wide character that did not fit leaves a column to pad */
-      gsize pad = widths[i] - display_width (cell);
-
-      if (i > 0)
-        g_string_append_c (line, ' ');
-      if (columns[i].align_right)
-        {
-          for (gsize j = 0; j < pad; j++)
-            g_string_append_c (line, ' ');
-          g_string_append (line, cell);
-        }
-      else
-        {
-          g_string_append (line, cell);
-          /* no trailing blanks after the last column */
-          for (gsize j = 0; i + 1 < n_columns && j < pad; j++)
-            g_string_append_c (line, ' ');
-        }
-    }
-  /* an empty last cell would leave the separator dangling */
-  g_print ("%s\n", g_strchomp (line->str));
-}
-
-/* rows: a string vector per row, n_columns cells each. Widths are
- * terminal columns, not bytes or characters, so that the columns line
- * up whatever the names hold. */
-static void
-print_table (const Column *columns, guint n_columns, GPtrArray *rows)
-{
-  g_autofree gsize *widths = g_new0 (gsize, n_columns);
-  g_autofree gsize *minimum = g_new0 (gsize, n_columns);
-  g_autoptr(GPtrArray) cells = g_ptr_array_new_with_free_func ((GDestroyNotify) g_strfreev);
-  /* g_print converts to the locale's charset, where "…" may not exist */
-  const char *ellipsis = g_get_charset (NULL) ? "…" : "...";
-  gsize total = n_columns - 1;
-
-  /* the header first, then the rows: all as they will be shown */
-  for (guint r = 0; r <= rows->len; r++)
-    {
-      const char *const *row = r > 0 ? g_ptr_array_index (rows, r - 1) : NULL;
-      char **printable = g_new0 (char *, n_columns + 1);
-
-      for (guint i = 0; i < n_columns; i++)
-        printable[i] = printable_cell (row != NULL ? row[i] : columns[i].header);
-      g_ptr_array_add (cells, printable);
-    }
-
-  for (guint i = 0; i < n_columns; i++)
-    {
-      /* a cut column keeps room for its header and the ellipsis */
-      minimum[i] = MAX (display_width (((char **) g_ptr_array_index (cells, 0))[i]),
-                        display_width (ellipsis));
-      for (guint r = 0; r < cells->len; r++)
-        widths[i] = MAX (widths[i], display_width (((char **) g_ptr_array_index (cells, r))[i]));
-      total += widths[i];
-    }
-
-  /* cut the widest cuttable column one column at a time, never below
-   * its header, so IDs stay whole and copyable */
-  while (total > TABLE_WIDTH)
-    {
-      int widest = -1;
-
-      for (guint i = 0; i < n_columns; i++)
-        if (columns[i].shrink && widths[i] > minimum[i] &&
-            (widest < 0 || widths[i] > widths[widest]))
-          widest = i;
-      if (widest < 0)
-        break;
-      widths[widest]--;
-      total--;
-    }
-
-  for (guint r = 0; r < cells->len; r++)
-    print_row (columns, n_columns, widths, g_ptr_array_index (cells, r), ellipsis);
 }
 
 /* ---- ids and values -------------------------------------------------- */
@@ -521,6 +354,30 @@ get_manager (GDBusObjectManager *manager, GError **error)
   return NOVA_DBUS_MANAGER (iface);
 }
 
+/* the IDs of the volumes (or snapshots) whose Name is @name, joined by
+ * ", ", or NULL: people type the name they gave where the ID goes */
+static char *
+ids_named (GDBusObjectManager *manager, const char *name, Kind kind)
+{
+  g_autolist(GDBusObject) objects = g_dbus_object_manager_get_objects (manager);
+  g_autoptr(GPtrArray) ids = g_ptr_array_new ();
+
+  for (GList *l = objects; l != NULL; l = l->next)
+    {
+      NovaDBusVolume *v = nova_dbus_object_peek_volume (NOVA_DBUS_OBJECT (l->data));
+      NovaDBusSnapshot *s = nova_dbus_object_peek_snapshot (NOVA_DBUS_OBJECT (l->data));
+
+      if (kind == KIND_VOLUME && v != NULL && g_strcmp0 (nova_dbus_volume_get_name (v), name) == 0)
+        g_ptr_array_add (ids, (gpointer) nova_dbus_volume_get_id (v));
+      if (kind == KIND_SNAPSHOT && s != NULL && g_strcmp0 (nova_dbus_snapshot_get_name (s), name) == 0)
+        g_ptr_array_add (ids, (gpointer) nova_dbus_snapshot_get_id (s));
+    }
+  if (ids->len == 0)
+    return NULL;
+  g_ptr_array_add (ids, NULL);
+  return g_strjoinv (", ", (char **) ids->pdata);
+}
+
 /* the volume or snapshot proxy for a UUID or an object path; both
  * places are looked at, so a snapshot's ID given where a volume's is
  * wanted gets a precise message rather than "not found" */
@@ -573,6 +430,20 @@ lookup (GDBusObjectManager *manager, const char *id, Kind kinds, GError **error)
       return g_steal_pointer (&snapshot);
     }
 
+  if (volume == NULL && snapshot == NULL && *id != '\0')
+    {
+      g_autofree char *volumes = (kinds & KIND_VOLUME) ? ids_named (manager, id, KIND_VOLUME) : NULL;
+      g_autofree char *snapshots = (kinds & KIND_SNAPSHOT) ? ids_named (manager, id, KIND_SNAPSHOT) : NULL;
+
+      if (volumes != NULL || snapshots != NULL)
+        {
+          g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+                       _("“%s” is a name; commands take the ID: %s"), id,
+                       volumes != NULL ? volumes : snapshots);
+          return NULL;
+        }
+    }
+
   if (volume != NULL)
     g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
                  _("“%s” is a volume, not a snapshot"), id);
@@ -618,16 +489,19 @@ no_options (void)
   return options_end (&dict);
 }
 
-/* for the mutating methods: the generated *_call_*_sync functions pass no
- * call flags, and polkit may only prompt when the caller allows it */
+/* every method call of every command: polkit may prompt only when the
+ * user allows it, and a refusal a person could overcome by
+ * authenticating is handled in one place (nova-volumectl-auth.c) */
 static GVariant *
 call_method (gpointer proxy, const char *method, GVariant *parameters, GError **error)
 {
-  GDBusCallFlags flags = opt_no_user_interaction ? G_DBUS_CALL_FLAGS_NONE
-                                                 : G_DBUS_CALL_FLAGS_ALLOW_INTERACTIVE_AUTHORIZATION;
+  NovaCtlCallFlags flags = NOVA_CTL_CALL_NONE;
 
-  return g_dbus_proxy_call_sync (G_DBUS_PROXY (proxy), method, parameters, flags,
-                                 G_MAXINT, NULL, error);
+  if (!opt_no_user_interaction)
+    flags |= NOVA_CTL_CALL_INTERACTIVE;
+  if (!opt_session)
+    flags |= NOVA_CTL_CALL_SYSTEM_BUS;
+  return nova_ctl_call (G_DBUS_PROXY (proxy), method, parameters, flags, error);
 }
 
 /* prints what create and snapshot made: its ID, or all of it as JSON */
@@ -706,13 +580,36 @@ parse_command (const Command *cmd, const GOptionEntry *entries,
     }
 
   n_args = *argc - 1;
-  if (n_args < min_args || (max_args >= 0 && n_args > max_args))
+  if (n_args < min_args)
     {
-      if (*usage == '\0')
-        usage_error (cmd, _("%s takes no arguments"), cmd->name);
+      /* the usage names the arguments: say which are missing */
+      g_auto(GStrv) names = g_strsplit (usage, " ", -1);
+      g_autofree char *missing = NULL;
+      guint n_names = g_strv_length (names);
+
+      if ((guint) min_args <= n_names)
+        {
+          g_free (names[min_args]);
+          names[min_args] = NULL;
+          missing = g_strjoinv (" ", names + n_args);
+        }
       else
-        usage_error (cmd, _("wrong number of arguments; usage: %s [OPTION…] %s"),
-                     prgname, usage);
+        missing = g_strdup (usage);
+      usage_error (cmd, ngettext ("missing argument %s; usage: %s [OPTION…] %s",
+                                  "missing arguments %s; usage: %s [OPTION…] %s",
+                                  (gulong) (min_args - n_args)),
+                   missing, prgname, usage);
+      return FALSE;
+    }
+  if (max_args >= 0 && n_args > max_args)
+    {
+      const char *extra = (*argv)[max_args + 1];
+
+      if (*usage == '\0')
+        usage_error (cmd, _("%s takes no arguments, but “%s” was given"), cmd->name, extra);
+      else
+        usage_error (cmd, _("unexpected argument “%s”; usage: %s [OPTION…] %s"),
+                     extra, prgname, usage);
       return FALSE;
     }
   return TRUE;
@@ -725,7 +622,9 @@ parse_size (const Command *cmd, const char *text, gboolean allow_zero, guint64 *
 
   if (!nova_volume_size_parse (text, allow_zero, out_bytes, &error))
     {
-      usage_error (cmd, "%s", error->message);
+      /* the reason, then every form there is */
+      usage_error (cmd, "%s\n%s", error->message,
+                   _("Sizes are bytes or take a binary suffix: 1073741824, 512M, 10G, 1.5T, 2TiB."));
       return FALSE;
     }
   return TRUE;
@@ -759,6 +658,7 @@ cmd_create (const Command *cmd, int argc, char **argv)
   g_autoptr(GError) error = NULL;
   g_autoptr(GDBusObjectManager) manager = NULL;
   g_autoptr(NovaDBusManager) proxy = NULL;
+  g_autoptr(NovaCtlProgress) progress = NULL;
   g_autoptr(GVariant) result = NULL;
   const char *path;
   guint64 size = 0;
@@ -807,23 +707,33 @@ cmd_create (const Command *cmd, int argc, char **argv)
   if (manager == NULL)
     return fail (error);
 
+  proxy = get_manager (manager, &error);
+  if (proxy == NULL)
+    return fail (error);
+
   if (snapshot_id != NULL || source_id != NULL)
     {
       Kind kind = snapshot_id != NULL ? KIND_SNAPSHOT : KIND_VOLUME;
       g_autoptr(GDBusProxy) source = lookup (manager, snapshot_id != NULL ? snapshot_id : source_id,
                                              kind, &error);
+      const char *source_path;
 
       if (source == NULL)
         return fail (error);
+      source_path = g_dbus_proxy_get_object_path (source);
       g_variant_dict_insert (&options, kind == KIND_SNAPSHOT ? "snapshot" : "source-volume",
-                             "o", g_dbus_proxy_get_object_path (source));
+                             "o", source_path);
+      /* a copy is a Job: a person at a terminal sees it move */
+      if (!opt_json && nova_ctl_progress_possible ())
+        progress = nova_ctl_progress_new (manager,
+                                          kind == KIND_SNAPSHOT ? "volume-create-from-snapshot" : "volume-clone",
+                                          source_path);
     }
 
-  proxy = get_manager (manager, &error);
-  if (proxy == NULL)
-    return fail (error);
   result = call_method (proxy, "CreateVolume",
                         g_variant_new ("(t@a{sv})", size, options_end (&options)), &error);
+  /* the bar's line ends before anything else is said */
+  g_clear_pointer (&progress, nova_ctl_progress_free);
   if (result == NULL)
     return fail (error);
   g_variant_get (result, "(&o)", &path);
@@ -925,20 +835,21 @@ free_row (gpointer row)
 static void
 print_list_table (GPtrArray *proxies, Kind kind)
 {
-  const Column volume_columns[] = {
-    { _("ID"), FALSE, FALSE },
-    { _("NAME"), FALSE, TRUE },
-    { _("SIZE"), TRUE, FALSE },
-    { _("STATUS"), FALSE, FALSE },
-    { _("ATTACHED TO"), FALSE, TRUE },
+  const NovaCtlColumn volume_columns[] = {
+    { _("ID"), FALSE, NOVA_CTL_SHRINK_LAST },
+    { _("NAME"), FALSE, NOVA_CTL_SHRINK_FIRST },
+    { _("SIZE"), TRUE, NOVA_CTL_SHRINK_NEVER },
+    { _("STATUS"), FALSE, NOVA_CTL_SHRINK_NEVER },
+    { _("ATTACHED TO"), FALSE, NOVA_CTL_SHRINK_FIRST },
   };
-  const Column snapshot_columns[] = {
-    { _("ID"), FALSE, FALSE },
-    { _("NAME"), FALSE, TRUE },
-    { _("SIZE"), TRUE, FALSE },
-    { _("STATUS"), FALSE, FALSE },
-    { _("VOLUME"), FALSE, TRUE },
+  const NovaCtlColumn snapshot_columns[] = {
+    { _("ID"), FALSE, NOVA_CTL_SHRINK_LAST },
+    { _("NAME"), FALSE, NOVA_CTL_SHRINK_FIRST },
+    { _("SIZE"), TRUE, NOVA_CTL_SHRINK_NEVER },
+    { _("STATUS"), FALSE, NOVA_CTL_SHRINK_NEVER },
+    { _("VOLUME"), FALSE, NOVA_CTL_SHRINK_FIRST },
   };
+  gsize width = nova_ctl_table_width ();
   g_autoptr(GPtrArray) rows = g_ptr_array_new_with_free_func (free_row);
   /* print_table wants plain string vectors: the rows' cell arrays */
   g_autoptr(GPtrArray) vectors = g_ptr_array_new ();
@@ -953,9 +864,9 @@ print_list_table (GPtrArray *proxies, Kind kind)
     }
 
   if (kind == KIND_VOLUME)
-    print_table (volume_columns, G_N_ELEMENTS (volume_columns), vectors);
+    nova_ctl_print_table (volume_columns, G_N_ELEMENTS (volume_columns), vectors, width);
   else
-    print_table (snapshot_columns, G_N_ELEMENTS (snapshot_columns), vectors);
+    nova_ctl_print_table (snapshot_columns, G_N_ELEMENTS (snapshot_columns), vectors, width);
 }
 
 static int
@@ -1242,6 +1153,7 @@ cmd_check_export (const Command *cmd, int argc, char **argv)
 {
   g_autoptr(GError) error = NULL;
   g_autoptr(GDBusProxy) volume = NULL;
+  g_autoptr(GVariant) result = NULL;
   g_autofree char *id = NULL;
 
   if (!parse_command (cmd, NULL, &argc, &argv, 1, 1))
@@ -1250,8 +1162,8 @@ cmd_check_export (const Command *cmd, int argc, char **argv)
   if (volume == NULL)
     return fail (error);
 
-  /* reading only: no authorization, so the generated call will do */
-  if (!nova_dbus_volume_call_check_for_export_sync (NOVA_DBUS_VOLUME (volume), NULL, &error))
+  result = call_method (volume, "CheckForExport", NULL, &error);
+  if (result == NULL)
     return fail (error);
 
   id = g_strdup (nova_dbus_volume_get_id (NOVA_DBUS_VOLUME (volume)));
@@ -1302,6 +1214,7 @@ cmd_stats (const Command *cmd, int argc, char **argv)
   g_autoptr(GError) error = NULL;
   g_autoptr(GDBusObjectManager) manager = NULL;
   g_autoptr(NovaDBusManager) proxy = NULL;
+  g_autoptr(GVariant) result = NULL;
   g_autoptr(GVariant) stats = NULL;
   g_autoptr(GPtrArray) pairs = g_ptr_array_new_with_free_func (g_free);
   g_autoptr(GPtrArray) others = g_ptr_array_new_with_free_func (g_free);
@@ -1318,9 +1231,10 @@ cmd_stats (const Command *cmd, int argc, char **argv)
   if (proxy == NULL)
     return fail (error);
 
-  /* reading only: no authorization, so the generated call will do */
-  if (!nova_dbus_manager_call_get_volume_stats_sync (proxy, refresh, &stats, NULL, &error))
+  result = call_method (proxy, "GetVolumeStats", g_variant_new ("(b)", refresh), &error);
+  if (result == NULL)
     return fail (error);
+  stats = g_variant_get_child_value (result, 0);
 
   if (opt_json)
     {
@@ -1386,6 +1300,92 @@ find_command (const char *name)
   return NULL;
 }
 
+/* the edits (insert, delete or replace a character, swap two adjacent
+ * ones) that turn @a into @b, ignoring case: a typo is one or two */
+static gsize
+edit_distance (const char *a, const char *b)
+{
+  gsize la = strlen (a);
+  gsize lb = strlen (b);
+  gsize columns = lb + 1;
+  g_autofree gsize *d = g_new (gsize, (la + 1) * columns);
+
+#define D(i, j) d[(i) * columns + (j)]
+  for (gsize i = 0; i <= la; i++)
+    D (i, 0) = i;
+  for (gsize j = 0; j <= lb; j++)
+    D (0, j) = j;
+  for (gsize i = 1; i <= la; i++)
+    for (gsize j = 1; j <= lb; j++)
+      {
+        gboolean same = g_ascii_tolower (a[i - 1]) == g_ascii_tolower (b[j - 1]);
+
+        D (i, j) = MIN (MIN (D (i - 1, j) + 1, D (i, j - 1) + 1), D (i - 1, j - 1) + (same ? 0 : 1));
+        if (i > 1 && j > 1 && g_ascii_tolower (a[i - 1]) == g_ascii_tolower (b[j - 2])
+            && g_ascii_tolower (a[i - 2]) == g_ascii_tolower (b[j - 1]))
+          D (i, j) = MIN (D (i, j), D (i - 2, j - 2) + 1);
+      }
+  return D (la, lb);
+#undef D
+}
+
+/* what another tool calls it */
+static const struct {
+  const char *alias;
+  const char *command;
+} aliases[] = {
+  { "ls", "list" },
+  { "rm", "delete" },
+  { "remove", "delete" },
+  { "destroy", "delete" },
+  { "info", "show" },
+  { "status", "show" },
+  { "resize", "extend" },
+  { "grow", "extend" },
+  { "clone", "create --source-volume" },
+  { "new", "create" },
+  { "version", "--version" },
+};
+
+/* the command @name was most likely meant to be, or NULL */
+static char *
+suggest_command (const char *name)
+{
+  const char *best = NULL;
+  gsize best_distance = G_MAXSIZE;
+
+  for (guint i = 0; i < G_N_ELEMENTS (aliases); i++)
+    if (g_ascii_strcasecmp (name, aliases[i].alias) == 0)
+      return g_strdup (aliases[i].command);
+  for (guint i = 0; i < G_N_ELEMENTS (commands); i++)
+    {
+      gsize distance = edit_distance (name, commands[i].name);
+
+      /* "snap" for snapshot, "check" for check-export */
+      if (strlen (name) >= 3 && g_str_has_prefix (commands[i].name, name))
+        distance = 0;
+      if (distance < best_distance)
+        {
+          best = commands[i].name;
+          best_distance = distance;
+        }
+    }
+  /* a third of the name wrong is still a typo; more is another word */
+  if (best != NULL && best_distance <= MAX (1, strlen (best) / 3))
+    return g_strdup (best);
+  return NULL;
+}
+
+static int
+unknown_command (const char *name)
+{
+  g_autofree char *suggestion = suggest_command (name);
+
+  if (suggestion != NULL)
+    return usage_error (NULL, _("unknown command “%s”; did you mean “%s”?"), name, suggestion);
+  return usage_error (NULL, _("unknown command “%s”"), name);
+}
+
 static GOptionContext *
 main_context_new (void)
 {
@@ -1435,7 +1435,7 @@ cmd_help (const Command *cmd, int argc, char **argv)
 
   topic = find_command (argv[1]);
   if (topic == NULL)
-    return usage_error (NULL, _("unknown command “%s”"), argv[1]);
+    return unknown_command (argv[1]);
   /* the command's own parser prints its --help and exits */
   help_argv[0] = (char *) topic->name;
   return topic->handler (topic, 2, help_argv);
@@ -1467,6 +1467,6 @@ main (int argc, char **argv)
 
   cmd = find_command (argv[1]);
   if (cmd == NULL)
-    return usage_error (NULL, _("unknown command “%s”"), argv[1]);
+    return unknown_command (argv[1]);
   return cmd->handler (cmd, argc - 1, argv + 1);
 }

@@ -5,8 +5,13 @@
  * checked over D-Bus with the harness's calls. */
 #include "config.h"
 
+#include <errno.h>
 #include <locale.h>
+#include <poll.h>
+#include <pty.h>
 #include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
 #include <wchar.h>
 
 #include <gio/gio.h>
@@ -14,10 +19,13 @@
 #include <json-glib/json-glib.h>
 
 #include "service-fixture.h"
+#include "test-util.h"
 
 #define PROGRAM "nova-volumectl"
 #define UTF8_LOCALE "C.UTF-8"
 #define TABLE_WIDTH 80
+#define IFACE_JOB "org.openstack.Volume1.Job"
+#define UUID_LENGTH 36
 
 enum {
   EXIT_OK = 0,
@@ -61,38 +69,87 @@ note (const char *format, ...)
       g_test_message ("%s", lines[i]);
 }
 
-/* nova-volumectl --session ARGS… in @locale, on the fixture's bus; waits
- * for it to exit (no timing involved: the CLI returns when the daemon
- * has answered) */
-static void
-run_ctlv (Fixture *fx, const char *locale, GPtrArray *args, Result *result)
+/* how the CLI runs, besides its arguments */
+typedef struct {
+  const char *locale;      /* NULL: UTF8_LOCALE */
+  const char *columns;     /* $COLUMNS; NULL: unset */
+  gboolean    system_bus;  /* the fixture's bus is the system bus: no --session */
+} RunOptions;
+
+/* the CLI's environment: only the fixture's bus within reach */
+static char **
+ctl_environ (Fixture *fx, const RunOptions *opts)
 {
-  g_autoptr(GSubprocessLauncher) launcher =
-    g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_PIPE);
-  g_autoptr(GSubprocess) process = NULL;
-  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
-  g_autoptr(GError) error = NULL;
-  g_autofree char *command_line = NULL;
+  char **env = g_get_environ ();
+
+  if (opts->system_bus)
+    {
+      env = g_environ_setenv (env, "DBUS_SYSTEM_BUS_ADDRESS", fx->bus_address, TRUE);
+      env = g_environ_setenv (env, "DBUS_SESSION_BUS_ADDRESS", "unix:path=/nonexistent/bus", TRUE);
+    }
+  else
+    {
+      env = g_environ_setenv (env, "DBUS_SESSION_BUS_ADDRESS", fx->bus_address, TRUE);
+      /* --session must be honoured: the system bus is out of reach */
+      env = g_environ_setenv (env, "DBUS_SYSTEM_BUS_ADDRESS", "unix:path=/nonexistent/bus", TRUE);
+    }
+  env = g_environ_setenv (env, "LC_ALL", opts->locale != NULL ? opts->locale : UTF8_LOCALE, TRUE);
+  env = g_environ_unsetenv (env, "LANGUAGE");
+  env = g_environ_unsetenv (env, "G_MESSAGES_DEBUG");
+  if (opts->columns != NULL)
+    env = g_environ_setenv (env, "COLUMNS", opts->columns, TRUE);
+  else
+    env = g_environ_unsetenv (env, "COLUMNS");
+  /* a critical in the CLI is a bug: make it a crash the test sees */
+  env = g_environ_setenv (env, "G_DEBUG", "fatal-criticals", TRUE);
+  return env;
+}
+
+/* nova-volumectl [--session] ARGS…, NULL-terminated; the strings are
+ * borrowed */
+static GPtrArray *
+ctl_argv (const RunOptions *opts, GPtrArray *args)
+{
+  GPtrArray *argv = g_ptr_array_new ();
   const char *ctl = nova_volumectl_path ();
 
   g_assert_nonnull (ctl);
   g_ptr_array_add (argv, (gpointer) ctl);
-  g_ptr_array_add (argv, (gpointer) "--session");
+  if (!opts->system_bus)
+    g_ptr_array_add (argv, (gpointer) "--session");
   for (guint i = 0; i < args->len; i++)
     g_ptr_array_add (argv, g_ptr_array_index (args, i));
   g_ptr_array_add (argv, NULL);
+  return argv;
+}
 
-  g_subprocess_launcher_setenv (launcher, "DBUS_SESSION_BUS_ADDRESS", fx->bus_address, TRUE);
-  /* --session must be honoured: the system bus is out of reach */
-  g_subprocess_launcher_setenv (launcher, "DBUS_SYSTEM_BUS_ADDRESS", "unix:path=/nonexistent/bus", TRUE);
-  g_subprocess_launcher_setenv (launcher, "LC_ALL", locale, TRUE);
-  g_subprocess_launcher_unsetenv (launcher, "LANGUAGE");
-  g_subprocess_launcher_unsetenv (launcher, "G_MESSAGES_DEBUG");
-  /* a critical in the CLI is a bug: make it a crash the test sees */
-  g_subprocess_launcher_setenv (launcher, "G_DEBUG", "fatal-criticals", TRUE);
+static char *
+describe (const RunOptions *opts, GPtrArray *argv)
+{
+  g_autofree char *command_line = g_strjoinv (" ", (char **) argv->pdata);
 
-  command_line = g_strjoinv (" ", (char **) argv->pdata);
-  note ("$ LC_ALL=%s %s", locale, command_line);
+  return g_strdup_printf ("%s%s%sLC_ALL=%s %s", opts->columns != NULL ? "COLUMNS=" : "",
+                          opts->columns != NULL ? opts->columns : "", opts->columns != NULL ? " " : "",
+                          opts->locale != NULL ? opts->locale : UTF8_LOCALE, command_line);
+}
+
+/* runs the CLI with pipes for stdin, stdout and stderr; waits for it to
+ * exit (no timing involved: the CLI returns when the daemon has
+ * answered) */
+static void
+run_ctl_with (Fixture *fx, const RunOptions *opts, GPtrArray *args, Result *result)
+{
+  g_autoptr(GSubprocessLauncher) launcher =
+    g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDIN_PIPE | G_SUBPROCESS_FLAGS_STDOUT_PIPE
+                               | G_SUBPROCESS_FLAGS_STDERR_PIPE);
+  g_autoptr(GSubprocess) process = NULL;
+  g_autoptr(GPtrArray) argv = ctl_argv (opts, args);
+  g_auto(GStrv) env = ctl_environ (fx, opts);
+  g_autoptr(GError) error = NULL;
+  g_autofree char *command_line = describe (opts, argv);
+
+  g_subprocess_launcher_set_environ (launcher, env);
+  note ("$ %s", command_line);
   process = g_subprocess_launcher_spawnv (launcher, (const char *const *) argv->pdata, &error);
   g_assert_no_error (error);
   g_subprocess_communicate_utf8 (process, NULL, NULL, &result->out, &result->err, &error);
@@ -106,6 +163,105 @@ run_ctlv (Fixture *fx, const char *locale, GPtrArray *args, Result *result)
   note ("exit %d\nstdout:\n%s\nstderr:\n%s", result->status, result->out, result->err);
 }
 
+/* nova-volumectl --session ARGS… in @locale, on the fixture's bus */
+static void
+run_ctlv (Fixture *fx, const char *locale, GPtrArray *args, Result *result)
+{
+  RunOptions opts = { .locale = locale };
+
+  run_ctl_with (fx, &opts, args, result);
+}
+
+/* ---- running the CLI on a terminal ----------------------------------- */
+
+/* The CLI on a pseudo-terminal of @columns columns: stdin, stdout and
+ * stderr all the terminal, as when a person runs it. */
+typedef struct {
+  pid_t    pid;
+  int      master;
+  GString *output;   /* what the terminal got, "\r\n" made "\n" at the end */
+  char    *command_line;
+} Pty;
+
+static void
+pty_spawn (Pty *pty, Fixture *fx, const RunOptions *opts, guint columns, GPtrArray *args)
+{
+  g_autoptr(GPtrArray) argv = ctl_argv (opts, args);
+  g_auto(GStrv) env = ctl_environ (fx, opts);
+  struct winsize size = { .ws_row = 24, .ws_col = (unsigned short) columns };
+
+  pty->output = g_string_new (NULL);
+  pty->command_line = describe (opts, argv);
+  note ("$ %s  # on a %u-column terminal", pty->command_line, columns);
+  /* everything the child needs is ready: after the fork it only execs */
+  pty->pid = forkpty (&pty->master, NULL, NULL, &size);
+  g_assert_cmpint (pty->pid, >=, 0);
+  if (pty->pid == 0)
+    {
+      execve (g_ptr_array_index (argv, 0), (char **) argv->pdata, env);
+      _exit (127);
+    }
+}
+
+/* reads what the CLI wrote until @needle shows up (TRUE) or it closed
+ * the terminal (FALSE); a hang guard only, no timing */
+static gboolean
+pty_read_until (Pty *pty, const char *needle)
+{
+  gint64 deadline = g_get_monotonic_time () + 60 * G_USEC_PER_SEC;
+
+  for (;;)
+    {
+      struct pollfd fd = { .fd = pty->master, .events = POLLIN };
+      char buffer[4096];
+      ssize_t n;
+
+      if (needle != NULL && strstr (pty->output->str, needle) != NULL)
+        return TRUE;
+      if (g_get_monotonic_time () > deadline)
+        {
+          kill (pty->pid, SIGKILL);
+          g_error ("%s did not print “%s” within 60 s; it printed:\n%s", pty->command_line,
+                   needle != NULL ? needle : "(its end)", pty->output->str);
+        }
+      if (poll (&fd, 1, 100) <= 0)
+        continue;
+      n = read (pty->master, buffer, sizeof buffer);
+      if (n < 0 && errno == EINTR)
+        continue;
+      /* EIO: every copy of the terminal's other end is closed */
+      if (n <= 0)
+        return needle != NULL && strstr (pty->output->str, needle) != NULL;
+      g_string_append_len (pty->output, buffer, n);
+    }
+}
+
+/* reads to the end, reaps the CLI; returns its exit status, with
+ * pty->output holding all it wrote, the terminal's "\r\n" as "\n" */
+static int
+pty_wait (Pty *pty)
+{
+  int status = 0;
+
+  pty_read_until (pty, NULL);
+  g_assert_cmpint (waitpid (pty->pid, &status, 0), ==, pty->pid);
+  close (pty->master);
+  g_string_replace (pty->output, "\r\n", "\n", 0);
+  note ("exit %d\nterminal:\n%s", WIFEXITED (status) ? WEXITSTATUS (status) : -1, pty->output->str);
+  if (!WIFEXITED (status))
+    g_error ("%s was killed by signal %d", pty->command_line, WTERMSIG (status));
+  return WEXITSTATUS (status);
+}
+
+static void
+pty_clear (Pty *pty)
+{
+  g_string_free (pty->output, TRUE);
+  g_free (pty->command_line);
+}
+
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (Pty, pty_clear)
+
 static GPtrArray *
 collect_args (const char *first, va_list ap)
 {
@@ -114,20 +270,6 @@ collect_args (const char *first, va_list ap)
   for (const char *arg = first; arg != NULL; arg = va_arg (ap, const char *))
     g_ptr_array_add (args, (gpointer) arg);
   return args;
-}
-
-static void run_ctl (Fixture *fx, const char *locale, Result *result, ...) G_GNUC_NULL_TERMINATED;
-
-static void
-run_ctl (Fixture *fx, const char *locale, Result *result, ...)
-{
-  g_autoptr(GPtrArray) args = NULL;
-  va_list ap;
-
-  va_start (ap, result);
-  args = collect_args (va_arg (ap, const char *), ap);
-  va_end (ap);
-  run_ctlv (fx, locale, args, result);
 }
 
 static char *ctl_ok (Fixture *fx, const char *first, ...) G_GNUC_NULL_TERMINATED;
@@ -278,26 +420,50 @@ at_column (const char *line, gsize column)
   return c == column ? p : NULL;
 }
 
-/* the lines of `list` in @locale; none is wider than the table may be */
+/* @text's lines; none is wider than @width columns (0: any width) or
+ * ends in a blank */
 static GStrv
-list_lines (Fixture *fx, const char *locale, const char *option)
+table_lines (const char *text, gsize width)
 {
-  g_auto(Result) result = { 0, };
+  g_autofree char *copy = g_strdup (text);
   g_auto(GStrv) lines = NULL;
 
-  run_ctl (fx, locale, &result, "list", option, NULL);
-  g_assert_cmpint (result.status, ==, EXIT_OK);
-  g_assert_cmpstr (result.err, ==, "");
-  g_assert_true (g_str_has_suffix (result.out, "\n"));
-  result.out[strlen (result.out) - 1] = '\0';
-  lines = g_strsplit (result.out, "\n", -1);
+  g_assert_true (g_str_has_suffix (copy, "\n"));
+  copy[strlen (copy) - 1] = '\0';
+  lines = g_strsplit (copy, "\n", -1);
   for (guint i = 0; lines[i] != NULL; i++)
     {
-      if (line_columns (lines[i]) > TABLE_WIDTH)
-        g_error ("list line %u is %" G_GSIZE_FORMAT " columns wide: %s", i, line_columns (lines[i]), lines[i]);
+      if (width > 0 && line_columns (lines[i]) > width)
+        g_error ("list line %u is %" G_GSIZE_FORMAT " columns wide, more than %" G_GSIZE_FORMAT ": %s",
+                 i, line_columns (lines[i]), width, lines[i]);
       g_assert_false (g_str_has_suffix (lines[i], " "));
     }
   return g_steal_pointer (&lines);
+}
+
+/* the lines of `list` in @locale with $COLUMNS set to @columns (NULL:
+ * unset) */
+static GStrv
+list_lines_in (Fixture *fx, const char *locale, const char *columns, const char *option)
+{
+  RunOptions opts = { .locale = locale, .columns = columns };
+  g_autoptr(GPtrArray) args = g_ptr_array_new ();
+  g_auto(Result) result = { 0, };
+
+  g_ptr_array_add (args, (gpointer) "list");
+  if (option != NULL)
+    g_ptr_array_add (args, (gpointer) option);
+  run_ctl_with (fx, &opts, args, &result);
+  g_assert_cmpint (result.status, ==, EXIT_OK);
+  g_assert_cmpstr (result.err, ==, "");
+  return table_lines (result.out, columns != NULL ? (gsize) g_ascii_strtoull (columns, NULL, 10) : 0);
+}
+
+/* the lines of `list` in @locale, as in an 80-column terminal */
+static GStrv
+list_lines (Fixture *fx, const char *locale, const char *option)
+{
+  return list_lines_in (fx, locale, G_STRINGIFY (TABLE_WIDTH), option);
 }
 
 /* where the volume table's columns start (SIZE: where it ends, as it is
@@ -915,6 +1081,611 @@ test_table_alignment (Fixture *fx, gconstpointer data)
     g_free (ids[i]);
 }
 
+/* ---- jobs and progress ------------------------------------------------ */
+
+/* the path of the one Job the daemon shows, once it shows one (a hang
+ * guard only) */
+static char *
+wait_for_job (Fixture *fx)
+{
+  gint64 deadline = g_get_monotonic_time () + 60 * G_USEC_PER_SEC;
+
+  for (;;)
+    {
+      g_autoptr(GError) error = NULL;
+      g_autoptr(GVariant) reply = call (fx, ROOT_PATH, "org.freedesktop.DBus.ObjectManager",
+                                        "GetManagedObjects", NULL, "(a{oa{sa{sv}}})", &error);
+      g_autoptr(GVariant) objects = NULL;
+      GVariantIter iter;
+      const char *path;
+
+      g_assert_no_error (error);
+      objects = g_variant_get_child_value (reply, 0);
+      g_variant_iter_init (&iter, objects);
+      while (g_variant_iter_next (&iter, "{&o@a{sa{sv}}}", &path, NULL))
+        if (g_str_has_prefix (path, ROOT_PATH "/jobs/"))
+          return g_strdup (path);
+      if (g_get_monotonic_time () > deadline)
+        {
+          print_daemon_log (fx);
+          g_error ("no Job appeared within 60 s");
+        }
+      g_usleep (10 * 1000);
+    }
+}
+
+static char *
+id_of_path (const char *path)
+{
+  return g_strdelimit (g_strdup (strrchr (path, '/') + 1), "_", '-');
+}
+
+/* A clone on a terminal: a bar on stderr that follows the Job our own
+ * call started, one line redrawn with \r, ended before the next message. */
+static void
+test_progress_bar (Fixture *fx, gconstpointer data)
+{
+  RunOptions opts = { 0 };
+  g_autofree char *source = NULL;
+  g_autofree char *source_id = NULL;
+  g_autofree char *job = NULL;
+  g_autoptr(GPtrArray) args = g_ptr_array_new ();
+  g_auto(Pty) pty = { 0 };
+  const char *bar = "\r[###############---------------]  50% volume-clone\n";
+  const char *after;
+
+  use_held_copies (fx);
+  source = create_volume (fx, GIB, NULL);
+  source_id = id_of_path (source);
+  g_ptr_array_add (args, (gpointer) "create");
+  g_ptr_array_add (args, (gpointer) "--source-volume");
+  g_ptr_array_add (args, source_id);
+  pty_spawn (&pty, fx, &opts, TABLE_WIDTH, args);
+
+  /* the logging driver stops half way until the job is cancelled */
+  g_assert_true (pty_read_until (&pty, "50% volume-clone"));
+  job = wait_for_job (fx);
+  call_ok (fx, job, IFACE_JOB, "Cancel", g_variant_new_parsed ("(@a{sv} {},)"));
+  g_assert_cmpint (pty_wait (&pty), ==, EXIT_FAILED);
+
+  /* 30 columns of bar on an 80-column terminal, half of them done; the
+   * error on a line of its own */
+  after = strstr (pty.output->str, bar);
+  if (after == NULL)
+    g_error ("no “%s” in:\n%s", g_strescape (bar, NULL), pty.output->str);
+  after += strlen (bar);
+  g_assert_true (g_str_has_prefix (after, PROGRAM ": "));
+  g_assert_nonnull (strstr (after, "(Cancelled)"));
+  g_assert_null (strchr (after, '\r'));
+}
+
+/* A quick clone on a terminal ends its bar at 100% and prints the new ID
+ * below it. */
+static void
+test_progress_done (Fixture *fx, gconstpointer data)
+{
+  RunOptions opts = { 0 };
+  g_autofree char *out = ctl_ok (fx, "create", "10M", NULL);
+  g_autofree char *source_id = printed_id (out);
+  g_autoptr(GPtrArray) args = g_ptr_array_new ();
+  g_auto(Pty) pty = { 0 };
+  g_autofree char *clone_id = NULL;
+  const char *last_line;
+
+  g_ptr_array_add (args, (gpointer) "create");
+  g_ptr_array_add (args, (gpointer) "--source-volume");
+  g_ptr_array_add (args, source_id);
+  pty_spawn (&pty, fx, &opts, TABLE_WIDTH, args);
+  g_assert_cmpint (pty_wait (&pty), ==, EXIT_OK);
+
+  g_assert_nonnull (strstr (pty.output->str, "] 100% volume-clone\n"));
+  g_assert_true (g_str_has_prefix (pty.output->str, "\r["));
+  /* the ID alone on the last line */
+  g_assert_true (g_str_has_suffix (pty.output->str, "\n"));
+  pty.output->str[pty.output->len - 1] = '\0';
+  last_line = strrchr (pty.output->str, '\n');
+  g_assert_nonnull (last_line);
+  clone_id = g_strdup (last_line + 1);
+  g_assert_true (g_uuid_string_is_valid (clone_id));
+  g_assert_cmpstr (clone_id, !=, source_id);
+}
+
+/* No bar when stderr is not a terminal, nor with --json on one: the
+ * output is for a program then. */
+static void
+test_progress_quiet (Fixture *fx, gconstpointer data)
+{
+  g_autofree char *source = NULL;
+  g_autofree char *source_id = NULL;
+
+  use_held_copies (fx);
+  source = create_volume (fx, GIB, NULL);
+  source_id = id_of_path (source);
+
+  /* pipes */
+  {
+    RunOptions opts = { 0 };
+    g_autoptr(GPtrArray) args = g_ptr_array_new ();
+    g_autoptr(GPtrArray) argv = NULL;
+    g_autoptr(GSubprocessLauncher) launcher =
+      g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_PIPE);
+    g_autoptr(GSubprocess) process = NULL;
+    g_auto(GStrv) env = ctl_environ (fx, &opts);
+    g_autoptr(GError) error = NULL;
+    g_autofree char *job = NULL;
+    g_autofree char *out = NULL;
+    g_autofree char *err = NULL;
+
+    g_ptr_array_add (args, (gpointer) "create");
+    g_ptr_array_add (args, (gpointer) "--source-volume");
+    g_ptr_array_add (args, source_id);
+    argv = ctl_argv (&opts, args);
+    g_subprocess_launcher_set_environ (launcher, env);
+    process = g_subprocess_launcher_spawnv (launcher, (const char *const *) argv->pdata, &error);
+    g_assert_no_error (error);
+    job = wait_for_job (fx);
+    call_ok (fx, job, IFACE_JOB, "Cancel", g_variant_new_parsed ("(@a{sv} {},)"));
+    g_subprocess_communicate_utf8 (process, NULL, NULL, &out, &err, &error);
+    g_assert_no_error (error);
+    note ("stdout:\n%s\nstderr:\n%s", out, err);
+    g_assert_true (g_subprocess_get_if_exited (process));
+    g_assert_cmpint (g_subprocess_get_exit_status (process), ==, EXIT_FAILED);
+    g_assert_cmpstr (out, ==, "");
+    /* the error alone */
+    g_assert_true (g_str_has_prefix (err, PROGRAM ": "));
+    g_assert_null (strchr (err, '\r'));
+    g_assert_null (strstr (err, "volume-clone"));
+  }
+
+  /* a terminal, but --json */
+  {
+    RunOptions opts = { 0 };
+    g_autoptr(GPtrArray) args = g_ptr_array_new ();
+    g_auto(Pty) pty = { 0 };
+    g_autofree char *job = NULL;
+
+    g_ptr_array_add (args, (gpointer) "--json");
+    g_ptr_array_add (args, (gpointer) "create");
+    g_ptr_array_add (args, (gpointer) "--source-volume");
+    g_ptr_array_add (args, source_id);
+    pty_spawn (&pty, fx, &opts, TABLE_WIDTH, args);
+    job = wait_for_job (fx);
+    call_ok (fx, job, IFACE_JOB, "Cancel", g_variant_new_parsed ("(@a{sv} {},)"));
+    g_assert_cmpint (pty_wait (&pty), ==, EXIT_FAILED);
+    g_assert_true (g_str_has_prefix (pty.output->str, PROGRAM ": "));
+    g_assert_null (strchr (pty.output->str, '\r'));
+    g_assert_null (strstr (pty.output->str, "volume-clone"));
+  }
+}
+
+/* ---- the table's width ------------------------------------------------ */
+
+/* the row of `list` that starts with @prefix */
+static const char *
+row_starting (GStrv lines, const char *prefix)
+{
+  for (guint i = 1; lines[i] != NULL; i++)
+    if (g_str_has_prefix (lines[i], prefix))
+      return lines[i];
+  g_error ("no row starts with %s", prefix);
+  return NULL;
+}
+
+/* $COLUMNS, or the terminal's width, bounds every line; names are cut
+ * before IDs, IDs only when nothing else is left; a pipe without $COLUMNS
+ * gets every value whole */
+static void
+test_table_width (Fixture *fx, gconstpointer data)
+{
+  static const char *const long_name = "a-long-name-that-a-narrow-terminal-has-no-room-for-at-all";
+  g_autofree char *out = ctl_ok (fx, "create", "10M", "--name", long_name, NULL);
+  g_autofree char *id = printed_id (out);
+  g_autofree char *id_start = g_strndup (id, 8);
+
+  /* a pipe: whole values, wider than 80 columns */
+  {
+    g_auto(GStrv) lines = list_lines_in (fx, UTF8_LOCALE, NULL, NULL);
+    const char *row = row_starting (lines, id);
+
+    g_assert_nonnull (strstr (row, long_name));
+    g_assert_cmpuint (line_columns (row), >, TABLE_WIDTH);
+  }
+
+  /* wide enough for the ID and a cut name */
+  {
+    g_auto(GStrv) lines = list_lines_in (fx, UTF8_LOCALE, "72", NULL);
+    const char *row = row_starting (lines, id);
+
+    g_assert_null (strstr (row, long_name));
+    g_assert_nonnull (strstr (row, " a-l… "));
+    assert_text_at (row, UUID_LENGTH, " ");
+  }
+
+  /* too narrow for whole IDs: cut, the cut shown, the start kept */
+  {
+    g_auto(GStrv) lines = list_lines_in (fx, UTF8_LOCALE, "50", NULL);
+    const char *row = row_starting (lines, id_start);
+
+    g_assert_null (strstr (row, id));
+    g_assert_nonnull (strstr (row, "…"));
+    g_assert_nonnull (strstr (row, "available"));
+  }
+
+  /* narrower than what never shrinks: lines cut, never wrapped */
+  {
+    g_auto(GStrv) lines = list_lines_in (fx, UTF8_LOCALE, "20", NULL);
+
+    g_assert_cmpuint (g_strv_length (lines), ==, 2);
+  }
+
+  /* a terminal's own width wins, $COLUMNS or not */
+  {
+    RunOptions opts = { .columns = "200" };
+    g_autoptr(GPtrArray) args = g_ptr_array_new ();
+    g_auto(Pty) pty = { 0 };
+    g_auto(GStrv) lines = NULL;
+
+    g_ptr_array_add (args, (gpointer) "list");
+    pty_spawn (&pty, fx, &opts, 60, args);
+    g_assert_cmpint (pty_wait (&pty), ==, EXIT_OK);
+    lines = table_lines (pty.output->str, 60);
+    g_assert_cmpuint (g_strv_length (lines), ==, 2);
+    g_assert_true (g_str_has_prefix (lines[1], id_start));
+  }
+}
+
+/* ---- JSON ------------------------------------------------------------- */
+
+static JsonObject *
+json_object_of (JsonNode *node)
+{
+  g_assert_true (JSON_NODE_HOLDS_OBJECT (node));
+  return json_node_get_object (node);
+}
+
+/* every command that prints something prints JSON with --json; the
+ * others print nothing; errors stay plain text on stderr */
+static void
+test_json_everywhere (Fixture *fx, gconstpointer data)
+{
+  g_autofree char *out = ctl_ok (fx, "--json", "create", "10M", "--name", "j", NULL);
+  g_autoptr(JsonNode) created = parse_json (out);
+  g_autofree char *id = g_strdup (json_object_get_string_member (json_object_of (created), "Id"));
+  g_autofree char *snap_id = NULL;
+  g_autofree char *clone_id = NULL;
+  g_autofree char *err = NULL;
+
+  g_assert_true (g_uuid_string_is_valid (id));
+  g_assert_cmpstr (json_object_get_string_member (json_object_of (created), "Name"), ==, "j");
+
+  {
+    g_autofree char *text = ctl_ok (fx, "snapshot", id, "--json", NULL);
+    g_autoptr(JsonNode) node = parse_json (text);
+
+    g_assert_cmpstr (json_object_get_string_member (json_object_of (node), "Type"), ==, "snapshot");
+    snap_id = g_strdup (json_object_get_string_member (json_object_of (node), "Id"));
+  }
+  {
+    g_autofree char *text = ctl_ok (fx, "create", "--source-volume", id, "--json", NULL);
+    g_autoptr(JsonNode) node = parse_json (text);
+
+    clone_id = g_strdup (json_object_get_string_member (json_object_of (node), "Id"));
+    g_assert_cmpstr (clone_id, !=, id);
+  }
+
+  /* the ones that print: each parses */
+  {
+    const char *const printing[][4] = {
+      { "show", id, NULL },
+      { "show", snap_id, NULL },
+      { "list", NULL },
+      { "list", "--snapshots", NULL },
+      { "connect", id, "--initiator", "iqn.x" },
+      { "check-export", id, NULL },
+      { "stats", NULL },
+    };
+
+    for (guint i = 0; i < G_N_ELEMENTS (printing); i++)
+      {
+        g_autoptr(GPtrArray) args = g_ptr_array_new ();
+        g_auto(Result) result = { 0, };
+        g_autoptr(JsonNode) node = NULL;
+
+        g_ptr_array_add (args, (gpointer) "--json");
+        for (guint j = 0; j < G_N_ELEMENTS (printing[i]) && printing[i][j] != NULL; j++)
+          g_ptr_array_add (args, (gpointer) printing[i][j]);
+        run_ctlv (fx, UTF8_LOCALE, args, &result);
+        g_assert_cmpint (result.status, ==, EXIT_OK);
+        g_assert_cmpstr (result.err, ==, "");
+        node = parse_json (result.out);
+        g_assert_true (JSON_NODE_HOLDS_OBJECT (node) || JSON_NODE_HOLDS_ARRAY (node));
+      }
+  }
+
+  /* the ones that do not print stay silent */
+  {
+    const char *const silent[][4] = {
+      { "disconnect", id, "--initiator", "iqn.x" },
+      { "attach", id, INSTANCE_A, "/dev/vdb" },
+      { "detach", id, NULL },
+      { "extend", id, "20M", NULL },
+      { "delete", snap_id, NULL },
+      { "delete", clone_id, NULL },
+    };
+
+    for (guint i = 0; i < G_N_ELEMENTS (silent); i++)
+      {
+        g_autoptr(GPtrArray) args = g_ptr_array_new ();
+        g_auto(Result) result = { 0, };
+
+        g_ptr_array_add (args, (gpointer) "--json");
+        for (guint j = 0; j < G_N_ELEMENTS (silent[i]) && silent[i][j] != NULL; j++)
+          g_ptr_array_add (args, (gpointer) silent[i][j]);
+        run_ctlv (fx, UTF8_LOCALE, args, &result);
+        g_assert_cmpint (result.status, ==, EXIT_OK);
+        g_assert_cmpstr (result.out, ==, "");
+        g_assert_cmpstr (result.err, ==, "");
+      }
+  }
+
+  /* an error: plain text on stderr, nothing on stdout */
+  err = ctl_fails (fx, EXIT_FAILED, "--json", "show", "11111111-2222-4333-8444-555555555555", NULL);
+  g_assert_null (strchr (err, '{'));
+}
+
+/* ---- authentication ---------------------------------------------------- */
+
+/* a private bus in the system bus's place, with no daemon on it: the
+ * tests put python-dbusmock services there */
+static void
+fixture_setup_fake (Fixture *fx, gconstpointer data)
+{
+  g_autoptr(GError) error = NULL;
+
+  fx->system_bus = TRUE;
+  fx->dir = test_make_tmp_dir ("nova-volume-cli-XXXXXX");
+  fx->log_path = g_build_filename (fx->dir, "dbusmock.log", NULL);
+  bus_start (fx);
+  fx->connection = g_dbus_connection_new_for_address_sync (fx->bus_address,
+                                                           G_DBUS_CONNECTION_FLAGS_AUTHENTICATION_CLIENT
+                                                           | G_DBUS_CONNECTION_FLAGS_MESSAGE_BUS_CONNECTION,
+                                                           NULL, NULL, &error);
+  g_assert_no_error (error);
+}
+
+static gboolean
+have_dbusmock (void)
+{
+  const char *argv[] = { "/usr/bin/python3", "-c", "import dbusmock", NULL };
+  int status = -1;
+
+  if (!g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_STDOUT_TO_DEV_NULL | G_SPAWN_STDERR_TO_DEV_NULL,
+                     NULL, NULL, NULL, NULL, &status, NULL))
+    return FALSE;
+  return g_spawn_check_wait_status (status, NULL);
+}
+
+static gboolean
+has_owner (Fixture *fx, const char *name)
+{
+  g_autoptr(GVariant) reply =
+    g_dbus_connection_call_sync (fx->connection, "org.freedesktop.DBus", "/org/freedesktop/DBus",
+                                 "org.freedesktop.DBus", "NameHasOwner", g_variant_new ("(s)", name),
+                                 G_VARIANT_TYPE ("(b)"), G_DBUS_CALL_FLAGS_NONE, -1, NULL, NULL);
+  gboolean owned = FALSE;
+
+  if (reply != NULL)
+    g_variant_get (reply, "(b)", &owned);
+  return owned;
+}
+
+/* python-dbusmock with @template (a name or a path) on the fixture's bus;
+ * returns once @name is owned */
+static GSubprocess *
+mock_start (Fixture *fx, const char *template, const char *parameters, const char *name)
+{
+  g_autoptr(GSubprocessLauncher) launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_SILENCE
+                                                                       | G_SUBPROCESS_FLAGS_STDERR_SILENCE);
+  g_autoptr(GError) error = NULL;
+  GSubprocess *mock;
+  gint64 deadline = g_get_monotonic_time () + 60 * G_USEC_PER_SEC;
+
+  g_subprocess_launcher_setenv (launcher, "DBUS_SYSTEM_BUS_ADDRESS", fx->bus_address, TRUE);
+  if (parameters != NULL)
+    mock = g_subprocess_launcher_spawn (launcher, &error, "/usr/bin/python3", "-m", "dbusmock", "--system",
+                                        "-l", fx->log_path, "-t", template, "-p", parameters, NULL);
+  else
+    mock = g_subprocess_launcher_spawn (launcher, &error, "/usr/bin/python3", "-m", "dbusmock", "--system",
+                                        "-l", fx->log_path, "-t", template, NULL);
+  g_assert_no_error (error);
+  while (!has_owner (fx, name))
+    {
+      if (g_subprocess_get_identifier (mock) == NULL || g_get_monotonic_time () > deadline)
+        {
+          print_daemon_log (fx);
+          g_error ("dbusmock %s did not take %s", template, name);
+        }
+      g_usleep (20 * 1000);
+    }
+  return mock;
+}
+
+static void
+mock_stop (GSubprocess *mock)
+{
+  g_subprocess_send_signal (mock, SIGTERM);
+  wait_or_kill (mock, "dbusmock");
+  g_object_unref (mock);
+}
+
+/* how often the fake daemon was asked to create a volume */
+static guint
+create_calls (Fixture *fx)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GVariant) reply = call (fx, MANAGER_PATH, "org.freedesktop.DBus.Mock", "GetMethodCalls",
+                                    g_variant_new ("(s)", "CreateVolume"), "(a(tav))", &error);
+  g_autoptr(GVariant) calls = NULL;
+
+  g_assert_no_error (error);
+  calls = g_variant_get_child_value (reply, 0);
+  return (guint) g_variant_n_children (calls);
+}
+
+/* The daemon says authenticating would let us in (NotAuthorizedCanObtain).
+ * Without a terminal, or with --no-user-interaction, the CLI says what to
+ * do and fails; on a terminal it registers polkit's text agent and calls
+ * once more. Fakes stand in for nova-volumed and polkitd. */
+static void
+test_auth_can_obtain (Fixture *fx, gconstpointer data)
+{
+  g_autofree char *fake = g_test_build_filename (G_TEST_DIST, "fake-nova-volumed.py", NULL);
+  RunOptions system_bus = { .system_bus = TRUE };
+  GSubprocess *volumed = NULL;
+  GSubprocess *polkitd = NULL;
+
+  if (!have_dbusmock ())
+    {
+      g_test_skip ("python3-dbusmock is not installed for /usr/bin/python3");
+      return;
+    }
+  volumed = mock_start (fx, fake, "{\"refusals\": -1}", BUS_NAME);
+
+  /* no terminal: a clear message, exit 1, one call */
+  {
+    g_autoptr(GPtrArray) args = g_ptr_array_new ();
+    g_auto(Result) result = { 0, };
+
+    g_ptr_array_add (args, (gpointer) "create");
+    g_ptr_array_add (args, (gpointer) "1G");
+    run_ctl_with (fx, &system_bus, args, &result);
+    g_assert_cmpint (result.status, ==, EXIT_FAILED);
+    g_assert_cmpstr (result.out, ==, "");
+    g_assert_true (g_str_has_prefix (result.err, PROGRAM ": Not authorized to call CreateVolume"));
+    g_assert_nonnull (strstr (result.err, "Run it from a terminal to authenticate"));
+    g_assert_nonnull (strstr (result.err, "ask your administrator for the "
+                                          "org.openstack.volume1.manage-volumes permission"));
+    g_assert_nonnull (strstr (result.err, "(NotAuthorizedCanObtain)"));
+    g_assert_null (strstr (result.err, "GDBus.Error"));
+    g_assert_cmpuint (create_calls (fx), ==, 1);
+  }
+
+  /* --no-user-interaction: the same, and it says what stood in the way;
+   * even on a terminal nothing is asked */
+  {
+    g_autoptr(GPtrArray) args = g_ptr_array_new ();
+    g_auto(Pty) pty = { 0 };
+
+    g_ptr_array_add (args, (gpointer) "--no-user-interaction");
+    g_ptr_array_add (args, (gpointer) "create");
+    g_ptr_array_add (args, (gpointer) "1G");
+    pty_spawn (&pty, fx, &system_bus, TABLE_WIDTH, args);
+    g_assert_cmpint (pty_wait (&pty), ==, EXIT_FAILED);
+    g_assert_nonnull (strstr (pty.output->str, "without --no-user-interaction"));
+    g_assert_cmpuint (create_calls (fx), ==, 2);
+  }
+
+  /* a terminal: polkit's agent for this process, then one more call */
+  polkitd = mock_start (fx, "polkitd", NULL, "org.freedesktop.PolicyKit1");
+  /* the template registers agents but cannot unregister them */
+  {
+    g_autoptr(GError) error = NULL;
+    g_autoptr(GVariant) reply =
+      g_dbus_connection_call_sync (fx->connection, "org.freedesktop.PolicyKit1",
+                                   "/org/freedesktop/PolicyKit1/Authority", "org.freedesktop.DBus.Mock",
+                                   "AddMethod",
+                                   g_variant_new ("(sssss)", "org.freedesktop.PolicyKit1.Authority",
+                                                  "UnregisterAuthenticationAgent", "(sa{sv})s", "", ""),
+                                   NULL, G_DBUS_CALL_FLAGS_NONE, -1, NULL, &error);
+
+    g_assert_no_error (error);
+  }
+  {
+    g_autoptr(GPtrArray) args = g_ptr_array_new ();
+    g_auto(Pty) pty = { 0 };
+
+    g_ptr_array_add (args, (gpointer) "create");
+    g_ptr_array_add (args, (gpointer) "1G");
+    pty_spawn (&pty, fx, &system_bus, TABLE_WIDTH, args);
+    /* the fake refuses every call: the second refusal is the last word */
+    g_assert_cmpint (pty_wait (&pty), ==, EXIT_FAILED);
+    g_assert_true (g_str_has_prefix (pty.output->str, PROGRAM ": Not authorized"));
+    g_assert_nonnull (strstr (pty.output->str, "Authentication did not succeed"));
+    g_assert_cmpuint (create_calls (fx), ==, 4);
+  }
+  mock_stop (volumed);
+
+  /* refused once, then let in: the volume is made */
+  volumed = mock_start (fx, fake, "{\"refusals\": 1}", BUS_NAME);
+  {
+    g_autoptr(GPtrArray) args = g_ptr_array_new ();
+    g_auto(Pty) pty = { 0 };
+
+    g_ptr_array_add (args, (gpointer) "create");
+    g_ptr_array_add (args, (gpointer) "1G");
+    pty_spawn (&pty, fx, &system_bus, TABLE_WIDTH, args);
+    g_assert_cmpint (pty_wait (&pty), ==, EXIT_OK);
+    g_assert_cmpstr (pty.output->str, ==, "7e57c0de-0000-4000-8000-000000000001\n");
+    g_assert_cmpuint (create_calls (fx), ==, 2);
+  }
+  mock_stop (volumed);
+  mock_stop (polkitd);
+}
+
+/* ---- mistakes ----------------------------------------------------------- */
+
+static void
+test_mistakes (Fixture *fx, gconstpointer data)
+{
+  g_autofree char *out = ctl_ok (fx, "create", "1M", "--name", "data", NULL);
+  g_autofree char *id = printed_id (out);
+  g_autofree char *err = NULL;
+
+  /* a typo, a prefix, another tool's word */
+  err = ctl_fails (fx, EXIT_USAGE, "lsit", NULL);
+  g_assert_nonnull (strstr (err, "did you mean “list”?"));
+  g_clear_pointer (&err, g_free);
+  err = ctl_fails (fx, EXIT_USAGE, "snap", id, NULL);
+  g_assert_nonnull (strstr (err, "did you mean “snapshot”?"));
+  g_clear_pointer (&err, g_free);
+  err = ctl_fails (fx, EXIT_USAGE, "rm", id, NULL);
+  g_assert_nonnull (strstr (err, "did you mean “delete”?"));
+  g_clear_pointer (&err, g_free);
+  err = ctl_fails (fx, EXIT_USAGE, "help", "extnd", NULL);
+  g_assert_nonnull (strstr (err, "did you mean “extend”?"));
+  g_clear_pointer (&err, g_free);
+  /* nothing close: no guess */
+  err = ctl_fails (fx, EXIT_USAGE, "frobnicate", NULL);
+  g_assert_null (strstr (err, "did you mean"));
+  g_clear_pointer (&err, g_free);
+
+  /* which arguments are missing, which one is too many */
+  err = ctl_fails (fx, EXIT_USAGE, "attach", id, NULL);
+  g_assert_nonnull (strstr (err, "missing arguments INSTANCE MOUNTPOINT"));
+  g_clear_pointer (&err, g_free);
+  err = ctl_fails (fx, EXIT_USAGE, "attach", id, INSTANCE_A, NULL);
+  g_assert_nonnull (strstr (err, "missing argument MOUNTPOINT"));
+  g_clear_pointer (&err, g_free);
+  err = ctl_fails (fx, EXIT_USAGE, "extend", NULL);
+  g_assert_nonnull (strstr (err, "missing arguments ID SIZE"));
+  g_clear_pointer (&err, g_free);
+  err = ctl_fails (fx, EXIT_USAGE, "delete", id, "extra", NULL);
+  g_assert_nonnull (strstr (err, "unexpected argument “extra”"));
+  g_clear_pointer (&err, g_free);
+
+  /* a size: why not, and the forms there are */
+  err = ctl_fails (fx, EXIT_USAGE, "extend", id, "ten", NULL);
+  g_assert_nonnull (strstr (err, "ten"));
+  g_assert_nonnull (strstr (err, "512M"));
+  g_assert_nonnull (strstr (err, "10G"));
+  g_clear_pointer (&err, g_free);
+
+  /* the name where the ID goes: the ID it stands for */
+  err = ctl_fails (fx, EXIT_FAILED, "show", "data", NULL);
+  g_assert_nonnull (strstr (err, "is a name"));
+  g_assert_nonnull (strstr (err, id));
+}
+
 int
 main (int argc, char **argv)
 {
@@ -932,6 +1703,14 @@ main (int argc, char **argv)
   ADD ("usage-errors", test_usage_errors);
   ADD ("not-found", test_not_found);
   ADD ("table-alignment", test_table_alignment);
+  ADD ("table-width", test_table_width);
+  ADD ("progress-bar", test_progress_bar);
+  ADD ("progress-done", test_progress_done);
+  ADD ("progress-quiet", test_progress_quiet);
+  ADD ("json-everywhere", test_json_everywhere);
+  ADD ("mistakes", test_mistakes);
 #undef ADD
+  g_test_add ("/cli/auth-can-obtain", Fixture, NULL, fixture_setup_fake, test_auth_can_obtain,
+              fixture_teardown);
   return g_test_run ();
 }

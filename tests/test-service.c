@@ -654,11 +654,16 @@ test_job_cancel (Fixture *fx, gconstpointer data)
     g_autofree char *operation = get_string (fx, job, "org.openstack.Volume1.Job", "Operation");
     g_autoptr(GVariant) objects = get_property (fx, job, "org.openstack.Volume1.Job", "Objects");
     g_autoptr(GVariant) uid = get_property (fx, job, "org.openstack.Volume1.Job", "StartedByUid");
+    g_autofree char *started_by = get_string (fx, job, "org.openstack.Volume1.Job", "StartedBy");
+    g_autoptr(GVariant) cancelable = get_property (fx, job, "org.openstack.Volume1.Job", "Cancelable");
     g_autofree const char **paths = g_variant_get_objv (objects, NULL);
 
     g_assert_cmpstr (operation, ==, "volume-clone");
     g_assert_true (g_strv_contains (paths, source));
     g_assert_cmpuint (g_variant_get_uint32 (uid), ==, getuid ());
+    /* the connection that called CreateVolume: a client finds its own job */
+    g_assert_cmpstr (started_by, ==, g_dbus_connection_get_unique_name (fx->connection));
+    g_assert_true (g_variant_get_boolean (cancelable));
   }
   /* the driver's half-way report reaches the property (a hang guard only) */
   for (;;)
