@@ -30,6 +30,26 @@ test_ids (void)
                    "812ab2d6fc944a60b7227b1ebae93f72");
 }
 
+/* nova-volumed(8) lists every event with its id: admins look them up there */
+static void
+test_documented (void)
+{
+  g_autofree char *page_path = g_test_build_filename (G_TEST_DIST, "..", "doc", "nova-volumed.8.scd", NULL);
+  g_autofree char *page = NULL;
+  g_autoptr(GError) error = NULL;
+
+  g_assert_true (g_file_get_contents (page_path, &page, NULL, &error));
+  g_assert_no_error (error);
+  for (NovaVolumeEvent e = 0; e < NOVA_VOLUME_EVENT_N_EVENTS; e++)
+    {
+      g_autofree char *row = g_strdup_printf ("*%s* %s\n", nova_volume_event_name (e),
+                                              nova_volume_event_message_id (e));
+      if (strstr (page, row) == NULL)
+        g_error ("%s does not list %s (%s)", page_path, nova_volume_event_name (e),
+                 nova_volume_event_message_id (e));
+    }
+}
+
 static GPtrArray *records;
 
 static GLogWriterOutput
@@ -70,5 +90,6 @@ main (int argc, char **argv)
   g_log_set_writer_func (capture, NULL, NULL);
   g_test_add_func ("/log/ids", test_ids);
   g_test_add_func ("/log/fields", test_fields);
+  g_test_add_func ("/log/documented", test_documented);
   return g_test_run ();
 }
