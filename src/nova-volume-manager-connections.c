@@ -251,7 +251,10 @@ nova_volume_manager_initialize_connection_finish (NovaVolumeManager *self, GAsyn
   return g_task_propagate_pointer (G_TASK (result), error);
 }
 
-/* TRUE when @a and @b name the same host: the same initiator, host or ip. */
+/* TRUE when @a and @b name the same host, judged by the strongest
+ * identity both give: the initiator, else the host name, else the ip.
+ * A weaker one that matches does not make two hosts one (two hosts behind
+ * one address, or with one name, stay apart when the stronger differs). */
 static gboolean
 same_host (GVariant *a, GVariant *b)
 {
@@ -262,8 +265,8 @@ same_host (GVariant *a, GVariant *b)
       const char *va = NULL, *vb = NULL;
 
       if (g_variant_lookup (a, keys[i], "&s", &va) && g_variant_lookup (b, keys[i], "&s", &vb)
-          && *va != '\0' && g_str_equal (va, vb))
-        return TRUE;
+          && *va != '\0' && *vb != '\0')
+        return g_str_equal (va, vb);
     }
   return FALSE;
 }

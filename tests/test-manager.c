@@ -782,6 +782,35 @@ test_terminate_matches_host (Fixture *fx, gconstpointer data)
   }
 }
 
+/* Two hosts behind one address are two hosts: the one that disconnects
+ * does not take the other's connection with it. */
+static void
+test_terminate_same_ip (Fixture *fx, gconstpointer data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *id = create_volume (fx, GIB, NULL, NULL, &error);
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GPtrArray) connections = NULL;
+  g_autofree char *left = NULL;
+
+  nova_volume_manager_initialize_connection (fx->manager, id,
+                                             g_variant_new_parsed ("{'host': <'compute1'>, 'ip': <'10.0.0.2'>}"),
+                                             store_result, &result);
+  g_variant_unref (nova_volume_manager_initialize_connection_finish (fx->manager, wait_result (&result), &error));
+  g_assert_no_error (error);
+  g_clear_object (&result);
+
+  nova_volume_manager_terminate_connection (fx->manager, id,
+                                            g_variant_new_parsed ("{'host': <'compute2'>, 'ip': <'10.0.0.2'>}"),
+                                            store_result, &result);
+  g_assert_false (finish_operation (fx, &result, &error));
+  g_assert_error (error, NOVA_VOLUME_ERROR, NOVA_VOLUME_ERROR_NOT_FOUND);
+  g_clear_error (&error);
+  connections = nova_volume_store_list_connections (fx->store, id, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (connections->len, ==, 1);
+}
+
 static void
 test_stats (Fixture *fx, gconstpointer data)
 {
@@ -884,6 +913,7 @@ main (int argc, char **argv)
   ADD ("job-cancel", test_job_cancel);
   ADD ("jobs-after-shutdown", test_jobs_after_shutdown);
   ADD ("terminate-matches-host", test_terminate_matches_host);
+  ADD ("terminate-same-ip", test_terminate_same_ip);
   ADD ("log-events", test_log_events);
 #undef ADD
   return g_test_run ();
