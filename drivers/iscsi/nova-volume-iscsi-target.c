@@ -1,0 +1,56 @@
+/* nova-volume: the iSCSI target helper interface. */
+#include "config.h"
+
+#include "nova-volume-iscsi-target.h"
+
+G_DEFINE_INTERFACE (NovaIscsiTarget, nova_iscsi_target, G_TYPE_OBJECT)
+
+static void
+nova_iscsi_target_default_init (NovaIscsiTargetInterface *iface)
+{
+}
+
+guint
+nova_iscsi_target_get_lun (NovaIscsiTarget *self)
+{
+  g_return_val_if_fail (NOVA_IS_ISCSI_TARGET (self), 0);
+  return NOVA_ISCSI_TARGET_GET_IFACE (self)->get_lun (self);
+}
+
+gboolean
+nova_iscsi_target_ensure_export (NovaIscsiTarget *self, const NovaIscsiExport *export, GError **error)
+{
+  g_return_val_if_fail (NOVA_IS_ISCSI_TARGET (self), FALSE);
+  return NOVA_ISCSI_TARGET_GET_IFACE (self)->ensure_export (self, export, error);
+}
+
+gboolean
+nova_iscsi_target_remove_export (NovaIscsiTarget *self, const NovaIscsiExport *export, GError **error)
+{
+  g_return_val_if_fail (NOVA_IS_ISCSI_TARGET (self), FALSE);
+  return NOVA_ISCSI_TARGET_GET_IFACE (self)->remove_export (self, export, error);
+}
+
+gboolean
+nova_iscsi_target_allow_initiator (NovaIscsiTarget *self, const NovaIscsiExport *export,
+                                   const char *initiator, GError **error)
+{
+  g_return_val_if_fail (NOVA_IS_ISCSI_TARGET (self), FALSE);
+  return NOVA_ISCSI_TARGET_GET_IFACE (self)->allow_initiator (self, export, initiator, error);
+}
+
+gboolean
+nova_iscsi_target_deny_initiator (NovaIscsiTarget *self, const NovaIscsiExport *export,
+                                  const char *initiator, GError **error)
+{
+  g_return_val_if_fail (NOVA_IS_ISCSI_TARGET (self), FALSE);
+  return NOVA_ISCSI_TARGET_GET_IFACE (self)->deny_initiator (self, export, initiator, error);
+}
+
+gboolean
+nova_iscsi_target_export_exists (NovaIscsiTarget *self, const NovaIscsiExport *export,
+                                 gboolean *out_exists, GError **error)
+{
+  g_return_val_if_fail (NOVA_IS_ISCSI_TARGET (self), FALSE);
+  return NOVA_ISCSI_TARGET_GET_IFACE (self)->export_exists (self, export, out_exists, error);
+}
