@@ -296,6 +296,24 @@ store_migrate (NovaVolumeStore *self, GError **error)
           return FALSE;
         }
       G_GNUC_FALLTHROUGH;
+    case 1:
+      /* 1 -> 2: export numbers (iSCSI targets, AoE blades), held by a
+       * volume and gone with it */
+      if (!store_exec (self,
+                       "CREATE TABLE export_numbers ("
+                       "  kind TEXT NOT NULL,"
+                       "  number INTEGER NOT NULL,"
+                       "  volume_id TEXT NOT NULL REFERENCES volumes (id) ON DELETE CASCADE,"
+                       "  PRIMARY KEY (kind, number),"
+                       "  UNIQUE (kind, volume_id)"
+                       ");"
+                       "CREATE INDEX export_numbers_by_volume ON export_numbers (volume_id);",
+                       error))
+        {
+          store_end (self, FALSE, NULL);
+          return FALSE;
+        }
+      G_GNUC_FALLTHROUGH;
     case NOVA_VOLUME_STORE_SCHEMA_VERSION:
       /* up to date */
       break;
@@ -1080,6 +1098,151 @@ nova_volume_store_list_connections (NovaVolumeStore *self, const char *volume_id
       return NULL;
     }
   return g_steal_pointer (&connectors);
+}
+
+/* ---------------------------------------------------------------------
+ * export numbers */
+
+static gboolean
+store_lookup_number_locked (NovaVolumeStore *self, const char *kind, const char *volume_id,
+                            guint *out_number, gboolean *out_found, GError **error)
+{
+  g_autoptr(sqlite3_stmt) stmt = store_prepare (self,
+                                                "SELECT number FROM export_numbers WHERE kind = ?1 AND volume_id = ?2",
+                                                error);
+  int rc;
+
+  if (stmt == NULL)
+    return FALSE;
+  bind_text (stmt, 1, kind);
+  bind_text (stmt, 2, volume_id);
+  rc = sqlite3_step (stmt);
+  *out_found = rc == SQLITE_ROW;
+  if (rc == SQLITE_ROW)
+    *out_number = (guint) sqlite3_column_int64 (stmt, 0);
+  else if (rc != SQLITE_DONE)
+    return store_error (self, error, "read an export number");
+  return TRUE;
+}
+
+gboolean
+nova_volume_store_lookup_number (NovaVolumeStore *self, const char *kind, const char *volume_id,
+                                 guint *out_number, gboolean *out_found, GError **error)
+{
+  g_autoptr(GRecMutexLocker) locker = NULL;
+
+  g_return_val_if_fail (NOVA_VOLUME_IS_STORE (self), FALSE);
+  g_return_val_if_fail (kind != NULL && volume_id != NULL, FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  locker = g_rec_mutex_locker_new (&self->mutex);
+  return store_lookup_number_locked (self, kind, volume_id, out_number, out_found, error);
+}
+
+typedef struct {
+  const char *kind;
+  const char *volume_id;
+  guint       min;
+  guint       max;
+  guint       number;
+} Allocation;
+
+static gboolean
+allocate_in_transaction (NovaVolumeStore *self, gpointer user_data, GError **error)
+{
+  Allocation *a = user_data;
+  g_autoptr(sqlite3_stmt) free_stmt = NULL;
+  g_autoptr(sqlite3_stmt) insert = NULL;
+  gboolean found = FALSE;
+  gint64 number;
+  int rc;
+
+  if (!store_lookup_number_locked (self, a->kind, a->volume_id, &a->number, &found, error))
+    return FALSE;
+  if (found)
+    return TRUE;
+
+  /* the lowest free number: min itself, or one above a taken one */
+  free_stmt = store_prepare (self,
+                             "SELECT MIN(n) FROM ("
+                             "  SELECT ?2 AS n WHERE NOT EXISTS "
+                             "    (SELECT 1 FROM export_numbers WHERE kind = ?1 AND number = ?2)"
+                             "  UNION ALL"
+                             "  SELECT number + 1 FROM export_numbers e WHERE kind = ?1"
+                             "    AND number >= ?2 AND number < ?3 AND NOT EXISTS"
+                             "    (SELECT 1 FROM export_numbers WHERE kind = ?1 AND number = e.number + 1))",
+                             error);
+  if (free_stmt == NULL)
+    return FALSE;
+  bind_text (free_stmt, 1, a->kind);
+  sqlite3_bind_int64 (free_stmt, 2, a->min);
+  sqlite3_bind_int64 (free_stmt, 3, a->max);
+  rc = sqlite3_step (free_stmt);
+  if (rc != SQLITE_ROW)
+    return store_error (self, error, "find a free export number");
+  if (sqlite3_column_type (free_stmt, 0) == SQLITE_NULL)
+    {
+      g_set_error (error, NOVA_VOLUME_ERROR, NOVA_VOLUME_ERROR_NO_SPACE,
+                   "no free %s number for volume %s: all of %u..%u are held by other volumes",
+                   a->kind, a->volume_id, a->min, a->max);
+      return FALSE;
+    }
+  number = sqlite3_column_int64 (free_stmt, 0);
+
+  insert = store_prepare (self, "INSERT INTO export_numbers (kind, number, volume_id) VALUES (?1, ?2, ?3)", error);
+  if (insert == NULL)
+    return FALSE;
+  bind_text (insert, 1, a->kind);
+  sqlite3_bind_int64 (insert, 2, number);
+  bind_text (insert, 3, a->volume_id);
+  rc = sqlite3_step (insert);
+  if (rc == SQLITE_CONSTRAINT_FOREIGNKEY)
+    {
+      g_set_error (error, NOVA_VOLUME_ERROR, NOVA_VOLUME_ERROR_NOT_FOUND,
+                   "cannot give volume %s a %s number: the volume is not in the store", a->volume_id, a->kind);
+      return FALSE;
+    }
+  if (rc != SQLITE_DONE)
+    return store_error (self, error, "store an export number");
+  a->number = (guint) number;
+  return TRUE;
+}
+
+gboolean
+nova_volume_store_allocate_number (NovaVolumeStore *self, const char *kind, const char *volume_id,
+                                   guint min, guint max, guint *out_number, GError **error)
+{
+  Allocation a = { kind, volume_id, min, max, 0 };
+
+  g_return_val_if_fail (NOVA_VOLUME_IS_STORE (self), FALSE);
+  g_return_val_if_fail (kind != NULL && volume_id != NULL, FALSE);
+  g_return_val_if_fail (min <= max, FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  if (!nova_volume_store_transaction (self, allocate_in_transaction, &a, error))
+    return FALSE;
+  *out_number = a.number;
+  return TRUE;
+}
+
+gboolean
+nova_volume_store_release_number (NovaVolumeStore *self, const char *kind, const char *volume_id,
+                                  GError **error)
+{
+  g_autoptr(GRecMutexLocker) locker = NULL;
+  g_autoptr(sqlite3_stmt) stmt = NULL;
+
+  g_return_val_if_fail (NOVA_VOLUME_IS_STORE (self), FALSE);
+  g_return_val_if_fail (kind != NULL && volume_id != NULL, FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  locker = g_rec_mutex_locker_new (&self->mutex);
+  stmt = store_prepare (self, "DELETE FROM export_numbers WHERE kind = ?1 AND volume_id = ?2", error);
+  if (stmt == NULL)
+    return FALSE;
+  bind_text (stmt, 1, kind);
+  bind_text (stmt, 2, volume_id);
+  return store_step_done (self, stmt, "free an export number", error);
 }
 
 /* ---------------------------------------------------------------------

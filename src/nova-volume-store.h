@@ -12,7 +12,7 @@ G_BEGIN_DECLS
 G_DECLARE_FINAL_TYPE (NovaVolumeStore, nova_volume_store, NOVA_VOLUME, STORE, GObject)
 
 /* The schema version nova_volume_store_open migrates to. */
-#define NOVA_VOLUME_STORE_SCHEMA_VERSION 1
+#define NOVA_VOLUME_STORE_SCHEMA_VERSION 2
 
 /* Opens (creating if needed) and migrates the database at @path. A
  * database newer than this build knows is refused, not touched. */
@@ -58,6 +58,24 @@ gboolean nova_volume_store_transaction (NovaVolumeStore                *self,
                                         NovaVolumeStoreTransactionFunc  func,
                                         gpointer                        user_data,
                                         GError                        **error);
+
+/* Export numbers: an iSCSI target number, an AoE shelf.blade. Each @kind
+ * ("iscsi-target", "aoe-blade") is its own number space; a volume holds at
+ * most one number of each kind, and a number belongs to one volume. They
+ * go with the volume's row.
+ *
+ * nova_volume_store_allocate_number gives @volume_id the number it
+ * already holds, else the lowest free one in @min..@max, inside one write
+ * transaction, so two exports never get one number even when they run at
+ * once or in two processes. NoSpace when every number is taken. */
+gboolean nova_volume_store_allocate_number (NovaVolumeStore *self, const char *kind, const char *volume_id,
+                                            guint min, guint max, guint *out_number, GError **error);
+/* Frees @volume_id's number of @kind; having none is not an error. */
+gboolean nova_volume_store_release_number  (NovaVolumeStore *self, const char *kind, const char *volume_id,
+                                            GError **error);
+/* *out_found is FALSE when @volume_id holds no number of @kind. */
+gboolean nova_volume_store_lookup_number   (NovaVolumeStore *self, const char *kind, const char *volume_id,
+                                            guint *out_number, gboolean *out_found, GError **error);
 
 /* PRAGMA integrity_check == "ok". */
 gboolean nova_volume_store_check_integrity (NovaVolumeStore *self, GError **error);

@@ -287,7 +287,10 @@ check_store_and_backend (Fixture *fx, gboolean file_backend)
   check_pragma (db, "PRAGMA foreign_key_check", NULL);
   volumes = query_set (db, "SELECT id, status FROM volumes");
   snapshots = query_set (db, "SELECT id, status FROM snapshots");
-  orphans = query_set (db, "SELECT volume_id FROM connections WHERE volume_id NOT IN (SELECT id FROM volumes)");
+  /* connections and export numbers (target numbers, blades) go with
+   * their volume: none may outlive it */
+  orphans = query_set (db, "SELECT volume_id FROM connections WHERE volume_id NOT IN (SELECT id FROM volumes) "
+                           "UNION SELECT volume_id FROM export_numbers WHERE volume_id NOT IN (SELECT id FROM volumes)");
   sqlite3_close (db);
   g_assert_cmpuint (g_hash_table_size (orphans), ==, 0);
   if (!file_backend)

@@ -389,10 +389,10 @@ test_open_fresh (Fixture *fixture, gconstpointer user_data)
   store = open_store (fixture);
   g_assert_cmpstr (nova_volume_store_get_path (store), ==, fixture->path);
   g_assert_cmpint (nova_volume_store_get_schema_version (store), ==, NOVA_VOLUME_STORE_SCHEMA_VERSION);
-  g_assert_cmpint (NOVA_VOLUME_STORE_SCHEMA_VERSION, ==, 1);
+  g_assert_cmpint (NOVA_VOLUME_STORE_SCHEMA_VERSION, ==, 2);
 
   /* what the file itself says, through another connection */
-  g_assert_cmpint (raw_query_int (fixture->path, "PRAGMA user_version"), ==, 1);
+  g_assert_cmpint (raw_query_int (fixture->path, "PRAGMA user_version"), ==, 2);
   journal_mode = raw_query_text (fixture->path, "PRAGMA journal_mode");
   g_assert_cmpstr (journal_mode, ==, "wal");
   g_assert_cmpint (raw_query_int (fixture->path,
@@ -430,7 +430,7 @@ test_open_reopen (Fixture *fixture, gconstpointer user_data)
   /* opening an up-to-date database migrates nothing and keeps every row */
   {
     g_autoptr(NovaVolumeStore) store = open_store (fixture);
-    g_assert_cmpint (nova_volume_store_get_schema_version (store), ==, 1);
+    g_assert_cmpint (nova_volume_store_get_schema_version (store), ==, NOVA_VOLUME_STORE_SCHEMA_VERSION);
     again = nova_volume_store_get_volume (store, volume->id, &error);
     g_assert_no_error (error);
     assert_volume_equal (volume, again);
@@ -441,7 +441,7 @@ test_open_reopen (Fixture *fixture, gconstpointer user_data)
     g_assert_no_error (error);
     g_assert_cmpuint (connections->len, ==, 1);
   }
-  g_assert_cmpint (raw_query_int (fixture->path, "PRAGMA user_version"), ==, 1);
+  g_assert_cmpint (raw_query_int (fixture->path, "PRAGMA user_version"), ==, NOVA_VOLUME_STORE_SCHEMA_VERSION);
 }
 
 /* what a later nova-volume might have written; with @keep_wal its last
@@ -454,9 +454,9 @@ write_future_database (const char *path, const char *journal_mode, gboolean keep
 
   sql = g_strdup_printf ("PRAGMA journal_mode = %s;"
                          "CREATE TABLE volumes (id TEXT PRIMARY KEY, shiny_new_column TEXT);"
-                         "PRAGMA user_version = 3;"
+                         "PRAGMA user_version = %d;"
                          "INSERT INTO volumes VALUES ('from-the-future', 'x');",
-                         journal_mode);
+                         journal_mode, NOVA_VOLUME_STORE_SCHEMA_VERSION + 1);
   g_assert_cmpint (sqlite3_open_v2 (path, &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL),
                    ==, SQLITE_OK);
   g_assert_cmpint (sqlite3_exec (db, sql, NULL, NULL, NULL), ==, SQLITE_OK);
@@ -501,8 +501,9 @@ test_open_newer_schema (Fixture *fixture, gconstpointer user_data)
       g_assert_error (error, NOVA_VOLUME_ERROR, NOVA_VOLUME_ERROR_FAILED);
       g_assert_null (store);
       expected = g_strdup_printf ("state database %s was written by a newer nova-volume "
-                                  "(schema 3; this build knows 1); refusing to open it",
-                                  fixture->path);
+                                  "(schema %d; this build knows %d); refusing to open it",
+                                  fixture->path, NOVA_VOLUME_STORE_SCHEMA_VERSION + 1,
+                                  NOVA_VOLUME_STORE_SCHEMA_VERSION);
       g_assert_cmpstr (error->message, ==, expected);
 
       /* untouched, to the byte, and still readable by its own version */
@@ -614,8 +615,137 @@ test_open_v1_fixture (Fixture *fixture, gconstpointer user_data)
   g_assert_nonnull (initiator);
   g_assert_cmpstr (g_variant_get_string (initiator, NULL), ==, "iqn.1993-08.org.debian:01:fixture");
 
+  /* schema 2: the migrated volume can hold export numbers */
+  {
+    guint tid = 0;
+
+    g_assert_true (nova_volume_store_allocate_number (store, "iscsi-target", volume->id, 1, 100, &tid, &error));
+    g_assert_no_error (error);
+    g_assert_cmpuint (tid, ==, 1);
+  }
+
   g_assert_true (nova_volume_store_check_integrity (store, &error));
   g_assert_no_error (error);
+}
+
+/* ---------------------------------------------------------------------
+ * export numbers */
+
+static void
+put_volume (NovaVolumeStore *store, const char *id)
+{
+  g_autoptr(NovaVolumeRecord) volume = make_volume (id, 1);
+  g_autoptr(GError) error = NULL;
+
+  g_assert_true (nova_volume_store_put_volume (store, volume, &error));
+  g_assert_no_error (error);
+}
+
+static guint
+allocate (NovaVolumeStore *store, const char *kind, const char *id, guint min, guint max)
+{
+  g_autoptr(GError) error = NULL;
+  guint number = 0;
+
+  g_assert_true (nova_volume_store_allocate_number (store, kind, id, min, max, &number, &error));
+  g_assert_no_error (error);
+  return number;
+}
+
+/* lowest free first, the same number again for the same volume, freed
+ * numbers reused, kinds apart, NoSpace when full, gone with the volume */
+static void
+test_numbers (Fixture *fixture, gconstpointer user_data)
+{
+  g_autoptr(NovaVolumeStore) store = open_store (fixture);
+  g_autoptr(GError) error = NULL;
+  const char *a = "00000000-0000-4000-8000-00000000000a";
+  const char *b = "00000000-0000-4000-8000-00000000000b";
+  const char *c = "00000000-0000-4000-8000-00000000000c";
+  const char *d = "00000000-0000-4000-8000-00000000000d";
+  gboolean found = TRUE;
+  guint number = 0;
+
+  put_volume (store, a);
+  put_volume (store, b);
+  put_volume (store, c);
+  put_volume (store, d);
+  g_assert_true (nova_volume_store_lookup_number (store, "iscsi-target", a, &number, &found, &error));
+  g_assert_false (found);
+  g_assert_cmpuint (allocate (store, "iscsi-target", a, 1, 3), ==, 1);
+  g_assert_cmpuint (allocate (store, "iscsi-target", a, 1, 3), ==, 1);
+  g_assert_cmpuint (allocate (store, "iscsi-target", b, 1, 3), ==, 2);
+  g_assert_cmpuint (allocate (store, "iscsi-target", c, 1, 3), ==, 3);
+  g_assert_false (nova_volume_store_allocate_number (store, "iscsi-target", d, 1, 3, &number, &error));
+  g_assert_error (error, NOVA_VOLUME_ERROR, NOVA_VOLUME_ERROR_NO_SPACE);
+  g_assert_nonnull (strstr (error->message, "1..3"));
+  g_clear_error (&error);
+  /* another kind is another space */
+  g_assert_cmpuint (allocate (store, "aoe-blade", d, 0, 15), ==, 0);
+
+  g_assert_true (nova_volume_store_release_number (store, "iscsi-target", b, &error));
+  g_assert_true (nova_volume_store_release_number (store, "iscsi-target", b, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (allocate (store, "iscsi-target", d, 1, 3), ==, 2);
+  g_assert_true (nova_volume_store_lookup_number (store, "iscsi-target", d, &number, &found, &error));
+  g_assert_true (found);
+  g_assert_cmpuint (number, ==, 2);
+
+  /* a number needs its volume, and goes with it */
+  g_assert_false (nova_volume_store_allocate_number (store, "iscsi-target", "00000000-0000-4000-8000-0000000000ff",
+                                                     1, 10, &number, &error));
+  g_assert_error (error, NOVA_VOLUME_ERROR, NOVA_VOLUME_ERROR_NOT_FOUND);
+  g_clear_error (&error);
+  g_assert_true (nova_volume_store_delete_volume (store, a, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (allocate (store, "iscsi-target", b, 1, 3), ==, 1);
+}
+
+typedef struct {
+  NovaVolumeStore *store;
+  const char      *id;
+  guint            number;
+} NumberJob;
+
+static gpointer
+allocate_in_thread (gpointer data)
+{
+  NumberJob *job = data;
+
+  job->number = allocate (job->store, "iscsi-target", job->id, 1, 1000);
+  return NULL;
+}
+
+/* 100 creates at once, from threads on one store and from a second store
+ * on the same file (another process would be the same): 100 numbers, no
+ * two alike, 1..100 */
+static void
+test_numbers_concurrent (Fixture *fixture, gconstpointer user_data)
+{
+  g_autoptr(NovaVolumeStore) store = open_store (fixture);
+  g_autoptr(NovaVolumeStore) other = open_store (fixture);
+  g_autoptr(GHashTable) seen = g_hash_table_new (NULL, NULL);
+  NumberJob jobs[100];
+  GThread *threads[100];
+  char ids[100][37];
+
+  for (guint i = 0; i < 100; i++)
+    {
+      g_snprintf (ids[i], sizeof ids[i], "00000000-0000-4000-8000-%012u", i);
+      put_volume (store, ids[i]);
+    }
+  for (guint i = 0; i < 100; i++)
+    {
+      jobs[i] = (NumberJob) { i % 2 == 0 ? store : other, ids[i], 0 };
+      threads[i] = g_thread_new ("allocate", allocate_in_thread, &jobs[i]);
+    }
+  for (guint i = 0; i < 100; i++)
+    {
+      g_thread_join (threads[i]);
+      g_assert_cmpuint (jobs[i].number, >=, 1);
+      g_assert_cmpuint (jobs[i].number, <=, 100);
+      g_assert_true (g_hash_table_add (seen, GUINT_TO_POINTER (jobs[i].number)));
+    }
 }
 
 /* ---------------------------------------------------------------------
@@ -1439,6 +1569,8 @@ main (int argc, char **argv)
   ADD ("/store/integrity/bad-index", test_integrity_bad_index);
   ADD ("/store/integrity/damaged", test_integrity_damaged);
   ADD ("/store/concurrent-puts", test_concurrent_puts);
+  ADD ("/store/numbers", test_numbers);
+  ADD ("/store/numbers/concurrent", test_numbers_concurrent);
 #undef ADD
 
   return g_test_run ();
