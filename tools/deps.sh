@@ -31,6 +31,7 @@ NOVA_VOLUME_DEBIAN_PACKAGES=(
   bash-completion
   libblockdev-dev
   libblockdev-lvm-dev
+  libdevmapper-dev
   dbus
   dbus-daemon
   dbus-bin

@@ -1,0 +1,279 @@
+/* nova-volume: logical volumes through libblockdev's lvm plugin. */
+#include "config.h"
+
+#include <string.h>
+
+#include <blockdev/blockdev.h>
+#include <blockdev/lvm.h>
+
+#include "nova-volume-error.h"
+#include "nova-volume-lvm.h"
+
+G_DEFINE_TYPE (NovaLvm, nova_lvm, G_TYPE_OBJECT)
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (BDLVMVGdata, bd_lvm_vgdata_free)
+
+gboolean
+nova_lvm_check_name (const char *what, const char *name, GError **error)
+{
+  gsize length = name != NULL ? strlen (name) : 0;
+
+  if (length == 0 || length > 127 || name[0] == '-' || g_str_equal (name, ".") || g_str_equal (name, ".."))
+    {
+      g_set_error (error, NOVA_VOLUME_ERROR, NOVA_VOLUME_ERROR_INVALID_ARGUMENT,
+                   "%s '%s' is not a name LVM takes: 1 to 127 characters, not starting with '-', "
+                   "not . or ..", what, name != NULL ? name : "");
+      return FALSE;
+    }
+  for (const char *c = name; *c != '\0'; c++)
+    if (!g_ascii_isalnum (*c) && strchr ("+_.-", *c) == NULL)
+      {
+        g_set_error (error, NOVA_VOLUME_ERROR, NOVA_VOLUME_ERROR_INVALID_ARGUMENT,
+                     "%s '%s' has a character LVM does not take in names ('%c'): use letters, digits "
+                     "and + _ . -", what, name, g_ascii_isprint (*c) ? *c : '?');
+        return FALSE;
+      }
+  return TRUE;
+}
+
+/* libblockdev's lvm plugin is loaded once per process. */
+static gboolean
+ensure_plugin (GError **error)
+{
+  static gsize initialized;
+  static gboolean ok;
+  static char *failure;
+
+  if (g_once_init_enter (&initialized))
+    {
+      BDPluginSpec lvm = { BD_PLUGIN_LVM, NULL };
+      BDPluginSpec *plugins[] = { &lvm, NULL };
+      g_autoptr(GError) local = NULL;
+
+      ok = bd_ensure_init (plugins, NULL, &local);
+      if (!ok)
+        failure = g_strdup (local != NULL ? local->message : "unknown error");
+      g_once_init_leave (&initialized, 1);
+    }
+  if (!ok)
+    g_set_error (error, NOVA_VOLUME_ERROR, NOVA_VOLUME_ERROR_FAILED,
+                 "cannot load libblockdev's lvm plugin (install libblockdev-lvm2 and lvm2): %s", failure);
+  return ok;
+}
+
+/* "cannot <what> <vg>/<name>: <libblockdev's message>" */
+static gboolean
+prefix_error (gboolean ok, GError **error, const char *what, const char *vg, const char *name)
+{
+  if (!ok)
+    g_prefix_error (error, "cannot %s %s/%s: ", what, vg, name);
+  return ok;
+}
+
+static gboolean
+bd_vg_info (NovaLvm *self, const char *vg, NovaLvmVgInfo *out, GError **error)
+{
+  g_autoptr(BDLVMVGdata) data = bd_lvm_vginfo (vg, error);
+
+  if (data == NULL)
+    {
+      g_prefix_error (error, "cannot read volume group %s (does it exist? see volume_group): ", vg);
+      return FALSE;
+    }
+  out->size = data->size;
+  out->free = data->free;
+  out->extent_size = data->extent_size;
+  return TRUE;
+}
+
+static gboolean
+bd_lv_info (NovaLvm *self, const char *vg, const char *name, NovaLvmLvInfo *out, GError **error)
+{
+  BDLVMLVdata **lvs = bd_lvm_lvs (vg, error);
+
+  memset (out, 0, sizeof *out);
+  if (lvs == NULL)
+    {
+      g_prefix_error (error, "cannot list the logical volumes of %s: ", vg);
+      return FALSE;
+    }
+  for (BDLVMLVdata **lv = lvs; *lv != NULL; lv++)
+    {
+      if (g_strcmp0 ((*lv)->lv_name, name) == 0)
+        {
+          out->exists = TRUE;
+          out->size = (*lv)->size;
+          out->thin = g_strcmp0 ((*lv)->segtype, "thin") == 0 || g_strcmp0 ((*lv)->segtype, "thin-pool") == 0;
+          out->data_percent = (double) (*lv)->data_percent;
+        }
+      bd_lvm_lvdata_free (*lv);
+    }
+  g_free (lvs);
+  return TRUE;
+}
+
+static gboolean
+bd_create_lv (NovaLvm *self, const char *vg, const char *name, guint64 size, GError **error)
+{
+  return prefix_error (bd_lvm_lvcreate (vg, name, size, NULL, NULL, NULL, error), error,
+                       "create logical volume", vg, name);
+}
+
+static gboolean
+bd_create_thin_pool (NovaLvm *self, const char *vg, const char *pool, guint64 size, GError **error)
+{
+  return prefix_error (bd_lvm_thpoolcreate (vg, pool, size, 0, 0, NULL, NULL, error), error,
+                       "create thin pool", vg, pool);
+}
+
+static gboolean
+bd_create_thin_lv (NovaLvm *self, const char *vg, const char *pool, const char *name, guint64 size,
+                   GError **error)
+{
+  return prefix_error (bd_lvm_thlvcreate (vg, pool, name, size, NULL, error), error,
+                       "create thin volume", vg, name);
+}
+
+static gboolean
+bd_create_snapshot (NovaLvm *self, const char *vg, const char *origin, const char *name, guint64 cow_size,
+                    GError **error)
+{
+  if (cow_size > 0)
+    return prefix_error (bd_lvm_lvsnapshotcreate (vg, origin, name, cow_size, NULL, error), error,
+                         "snapshot", vg, origin);
+  /* thin snapshots are created with the activation-skip flag: activate
+   * (-K) so the export and the copies can open them */
+  return prefix_error (bd_lvm_thsnapshotcreate (vg, origin, name, NULL, NULL, error)
+                       && bd_lvm_lvactivate (vg, name, TRUE, NULL, error),
+                       error, "make a thin snapshot of", vg, origin);
+}
+
+static gboolean
+bd_remove_lv (NovaLvm *self, const char *vg, const char *name, GError **error)
+{
+  NovaLvmLvInfo info;
+
+  if (!bd_lv_info (self, vg, name, &info, error))
+    return FALSE;
+  if (!info.exists)
+    return TRUE;
+  return prefix_error (bd_lvm_lvremove (vg, name, TRUE, NULL, error), error,
+                       "remove logical volume", vg, name);
+}
+
+static gboolean
+bd_resize_lv (NovaLvm *self, const char *vg, const char *name, guint64 size, GError **error)
+{
+  return prefix_error (bd_lvm_lvresize (vg, name, size, NULL, error), error,
+                       "resize logical volume", vg, name);
+}
+
+static char *
+default_lv_path (NovaLvm *self, const char *vg, const char *name)
+{
+  return g_strdup_printf ("/dev/%s/%s", vg, name);
+}
+
+static void
+nova_lvm_class_init (NovaLvmClass *klass)
+{
+  klass->vg_info = bd_vg_info;
+  klass->lv_info = bd_lv_info;
+  klass->create_lv = bd_create_lv;
+  klass->create_thin_pool = bd_create_thin_pool;
+  klass->create_thin_lv = bd_create_thin_lv;
+  klass->create_snapshot = bd_create_snapshot;
+  klass->remove_lv = bd_remove_lv;
+  klass->resize_lv = bd_resize_lv;
+  klass->lv_path = default_lv_path;
+}
+
+static void
+nova_lvm_init (NovaLvm *self)
+{
+}
+
+NovaLvm *
+nova_lvm_new (GError **error)
+{
+  if (!ensure_plugin (error))
+    return NULL;
+  return g_object_new (NOVA_TYPE_LVM, NULL);
+}
+
+/* ---- the wrappers: names checked before anything reaches LVM --------- */
+
+#define CHECK_VG_NAME(vg) nova_lvm_check_name ("volume group", (vg), error)
+#define CHECK_LV_NAME(name) nova_lvm_check_name ("logical volume", (name), error)
+
+gboolean
+nova_lvm_vg_info (NovaLvm *self, const char *vg, NovaLvmVgInfo *out, GError **error)
+{
+  g_return_val_if_fail (NOVA_IS_LVM (self), FALSE);
+  return CHECK_VG_NAME (vg) && NOVA_LVM_GET_CLASS (self)->vg_info (self, vg, out, error);
+}
+
+gboolean
+nova_lvm_lv_info (NovaLvm *self, const char *vg, const char *name, NovaLvmLvInfo *out, GError **error)
+{
+  g_return_val_if_fail (NOVA_IS_LVM (self), FALSE);
+  return CHECK_VG_NAME (vg) && CHECK_LV_NAME (name)
+         && NOVA_LVM_GET_CLASS (self)->lv_info (self, vg, name, out, error);
+}
+
+gboolean
+nova_lvm_create_lv (NovaLvm *self, const char *vg, const char *name, guint64 size, GError **error)
+{
+  g_return_val_if_fail (NOVA_IS_LVM (self), FALSE);
+  return CHECK_VG_NAME (vg) && CHECK_LV_NAME (name)
+         && NOVA_LVM_GET_CLASS (self)->create_lv (self, vg, name, size, error);
+}
+
+gboolean
+nova_lvm_create_thin_pool (NovaLvm *self, const char *vg, const char *pool, guint64 size, GError **error)
+{
+  g_return_val_if_fail (NOVA_IS_LVM (self), FALSE);
+  return CHECK_VG_NAME (vg) && CHECK_LV_NAME (pool)
+         && NOVA_LVM_GET_CLASS (self)->create_thin_pool (self, vg, pool, size, error);
+}
+
+gboolean
+nova_lvm_create_thin_lv (NovaLvm *self, const char *vg, const char *pool, const char *name, guint64 size,
+                         GError **error)
+{
+  g_return_val_if_fail (NOVA_IS_LVM (self), FALSE);
+  return CHECK_VG_NAME (vg) && CHECK_LV_NAME (pool) && CHECK_LV_NAME (name)
+         && NOVA_LVM_GET_CLASS (self)->create_thin_lv (self, vg, pool, name, size, error);
+}
+
+gboolean
+nova_lvm_create_snapshot (NovaLvm *self, const char *vg, const char *origin, const char *name, guint64 cow_size,
+                          GError **error)
+{
+  g_return_val_if_fail (NOVA_IS_LVM (self), FALSE);
+  return CHECK_VG_NAME (vg) && CHECK_LV_NAME (origin) && CHECK_LV_NAME (name)
+         && NOVA_LVM_GET_CLASS (self)->create_snapshot (self, vg, origin, name, cow_size, error);
+}
+
+gboolean
+nova_lvm_remove_lv (NovaLvm *self, const char *vg, const char *name, GError **error)
+{
+  g_return_val_if_fail (NOVA_IS_LVM (self), FALSE);
+  return CHECK_VG_NAME (vg) && CHECK_LV_NAME (name)
+         && NOVA_LVM_GET_CLASS (self)->remove_lv (self, vg, name, error);
+}
+
+gboolean
+nova_lvm_resize_lv (NovaLvm *self, const char *vg, const char *name, guint64 size, GError **error)
+{
+  g_return_val_if_fail (NOVA_IS_LVM (self), FALSE);
+  return CHECK_VG_NAME (vg) && CHECK_LV_NAME (name)
+         && NOVA_LVM_GET_CLASS (self)->resize_lv (self, vg, name, size, error);
+}
+
+char *
+nova_lvm_lv_path (NovaLvm *self, const char *vg, const char *name)
+{
+  g_return_val_if_fail (NOVA_IS_LVM (self), NULL);
+  return NOVA_LVM_GET_CLASS (self)->lv_path (self, vg, name);
+}
