@@ -208,6 +208,11 @@ if [ ${#users[@]} -gt 0 ] || [ ${#groups[@]} -gt 0 ]; then
   done
   bind "$dir/passwd" /etc/passwd
   bind "$dir/group" /etc/group
+  # a host's nscd would answer from the host's files: hide its socket
+  mkdir -p "$dir/no-nscd"
+  for d in /run/nscd /var/run/nscd; do
+    [ -S "$d/socket" ] && bind "$dir/no-nscd" "$d"
+  done
 fi
 
 # a private system bus: a system bus's default policy, polkit's, ours
