@@ -192,6 +192,7 @@ check_polkit (NovaVolumeAuth        *self,
   g_autoptr(PolkitAuthorizationResult) result = NULL;
   g_autoptr(GError) local_error = NULL;
   PolkitCheckAuthorizationFlags flags = POLKIT_CHECK_AUTHORIZATION_FLAGS_NONE;
+  gboolean interactive;
 
   if (sender == NULL)
     {
@@ -209,8 +210,10 @@ check_polkit (NovaVolumeAuth        *self,
       return FALSE;
     }
 
-  if (nova_volume_auth_allows_interaction (g_dbus_message_get_flags (g_dbus_method_invocation_get_message (invocation)),
-                                           g_dbus_method_invocation_get_parameters (invocation)))
+  interactive = nova_volume_auth_allows_interaction (
+    g_dbus_message_get_flags (g_dbus_method_invocation_get_message (invocation)),
+    g_dbus_method_invocation_get_parameters (invocation));
+  if (interactive)
     flags |= POLKIT_CHECK_AUTHORIZATION_FLAGS_ALLOW_USER_INTERACTION;
   subject = polkit_system_bus_name_new (sender);
   /* rules can look at these (action.lookup ("nova_volume.method")) */
@@ -230,7 +233,13 @@ check_polkit (NovaVolumeAuth        *self,
     }
   if (polkit_authorization_result_get_is_authorized (result))
     return TRUE;
-  if (polkit_authorization_result_get_is_challenge (result))
+  if (polkit_authorization_result_get_is_challenge (result) && interactive)
+    /* polkit was allowed to ask, but no authentication agent answered */
+    g_set_error (error, NOVA_VOLUME_ERROR, NOVA_VOLUME_ERROR_NOT_AUTHORIZED_CAN_OBTAIN,
+                 "authentication is required to %s (%s), and no polkit authentication agent "
+                 "answered for this session: run nova-volumectl from a terminal (it starts one), "
+                 "or ask an administrator for a polkit rule", action_purpose (action), action);
+  else if (polkit_authorization_result_get_is_challenge (result))
     g_set_error (error, NOVA_VOLUME_ERROR, NOVA_VOLUME_ERROR_NOT_AUTHORIZED_CAN_OBTAIN,
                  "authentication is required to %s (%s): call again allowing interactive "
                  "authorization (nova-volumectl from a terminal does), or ask an administrator "

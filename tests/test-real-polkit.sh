@@ -245,6 +245,10 @@ if [ "${1:-}" = --phase ]; then
       # real polkitd still answers "challenge"
       refused "[$phase] nobody, interaction allowed, no agent: CreateVolume is NotAuthorizedCanObtain" \
         NotAuthorizedCanObtain gd nobody --interactive "$manager" "$iface.Manager.CreateVolume" 1048576 '{}'
+      case $out in
+        *"no polkit authentication agent answered"*) ok "[$phase] the refusal says no authentication agent answered" ;;
+        *) not_ok "[$phase] the refusal says no authentication agent answered" "$out" ;;
+      esac
       refused "[$phase] nobody, auth.no_user_interaction: CreateVolume is NotAuthorizedCanObtain" \
         NotAuthorizedCanObtain gd nobody --interactive "$manager" "$iface.Manager.CreateVolume" 1048576 \
         "{'auth.no_user_interaction': <true>}"
