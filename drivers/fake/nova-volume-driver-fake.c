@@ -18,6 +18,7 @@
 
 #include "nova-volume-driver.h"
 #include "nova-volume-error.h"
+#include "nova-volume-iscsi-location.h"
 #include "nova-volume-recording-executor.h"
 #include "nova-volume-secret.h"
 
@@ -25,9 +26,6 @@
 #define FAKE_EXTENT_SIZE ((guint64) 4 * 1024 * 1024)
 #define FAKE_CAPACITY    ((guint64) 1024 * 1024 * 1024 * 1024)
 #define FAKE_LUN         1
-/* the seed's CHAP credentials: a 16-character user, a 20-character secret */
-#define CHAP_USER_LEN    16
-#define CHAP_SECRET_LEN  20
 
 #define NOVA_VOLUME_TYPE_FAKE_DRIVER (nova_volume_fake_driver_get_type ())
 G_DECLARE_FINAL_TYPE (NovaVolumeFakeDriver, nova_volume_fake_driver, NOVA_VOLUME, FAKE_DRIVER, GObject)
@@ -134,54 +132,6 @@ track_size (NovaVolumeFakeDriver *self, const char *id, guint64 size)
   g_mutex_unlock (&self->lock);
 }
 
-/* "<ip>:<port>,<tid> <iqn> <lun>", the seed's provider_location */
-static gboolean
-parse_location (const char *location, char **portal, guint *tid, char **iqn, gint32 *lun)
-{
-  g_auto(GStrv) words = NULL;
-  const char *comma;
-  guint64 value;
-
-  if (location == NULL || *location == '\0')
-    return FALSE;
-  words = g_strsplit (location, " ", -1);
-  if (g_strv_length (words) != 3)
-    return FALSE;
-  comma = strrchr (words[0], ',');
-  if (comma == NULL || !g_ascii_string_to_unsigned (comma + 1, 10, 1, G_MAXUINT, &value, NULL))
-    return FALSE;
-  if (tid != NULL)
-    *tid = (guint) value;
-  if (portal != NULL)
-    *portal = g_strndup (words[0], (gsize) (comma - words[0]));
-  if (iqn != NULL)
-    *iqn = g_strdup (words[1]);
-  if (lun != NULL)
-    {
-      if (!g_ascii_string_to_unsigned (words[2], 10, 0, G_MAXINT32, &value, NULL))
-        return FALSE;
-      *lun = (gint32) value;
-    }
-  return TRUE;
-}
-
-/* "CHAP <user> <secret>", the seed's (and Cinder's) provider_auth */
-static gboolean
-parse_auth (const char *auth, char **method, char **user, char **secret)
-{
-  g_auto(GStrv) words = NULL;
-
-  if (auth == NULL || *auth == '\0')
-    return FALSE;
-  words = g_strsplit (auth, " ", -1);
-  if (g_strv_length (words) != 3)
-    return FALSE;
-  *method = g_strdup (words[0]);
-  *user = g_strdup (words[1]);
-  *secret = g_strdup (words[2]);
-  return TRUE;
-}
-
 /* the one @id already has, or else the lowest target number nobody
  * holds, up to iscsi_num_targets */
 static gboolean
@@ -274,7 +224,7 @@ lookup_tid (NovaVolumeFakeDriver *self, const NovaVolumeRecord *volume, guint *o
       *out_tid = GPOINTER_TO_UINT (found);
       return TID_FOUND;
     }
-  if (!parse_location (volume->provider_location, NULL, out_tid, NULL, NULL))
+  if (!nova_iscsi_location_parse (volume->provider_location, NULL, out_tid, NULL, NULL))
     return TID_NONE;
   if (g_hash_table_contains (self->tid_volumes, GUINT_TO_POINTER (*out_tid)))
     return TID_TAKEN;
@@ -686,14 +636,12 @@ nova_volume_fake_driver_create_export (NovaVolumeDriver *driver, NovaVolumeRecor
 
   if (!check_id ("volume", volume->id, error))
     return FALSE;
-  if (!parse_auth (volume->provider_auth, &method, &user, &secret))
+  if (!nova_iscsi_auth_parse (volume->provider_auth, &method, &user, &secret))
     {
-      g_autofree char *auth = NULL;
+      g_autofree char *auth = nova_iscsi_auth_generate ();
 
-      user = nova_volume_secret_generate (CHAP_USER_LEN);
-      secret = nova_volume_secret_generate (CHAP_SECRET_LEN);
-      auth = g_strdup_printf ("CHAP %s %s", user, secret);
       nova_record_set_string (&volume->provider_auth, auth);
+      nova_iscsi_auth_parse (auth, &method, &user, &secret);
     }
 
   if (!allocate_tid (self, volume->id, &tid, &is_new, error))
@@ -707,8 +655,7 @@ nova_volume_fake_driver_create_export (NovaVolumeDriver *driver, NovaVolumeRecor
     }
 
   iqn = target_iqn (self, volume);
-  location = g_strdup_printf ("%s:%" G_GINT64_FORMAT ",%u %s %d", self->ip_address, self->port, tid, iqn,
-                              FAKE_LUN);
+  location = nova_iscsi_location_format (self->ip_address, self->port, tid, iqn, FAKE_LUN);
   nova_record_set_string (&volume->provider_location, location);
   return TRUE;
 }
@@ -736,7 +683,7 @@ nova_volume_fake_driver_ensure_export (NovaVolumeDriver *driver, const NovaVolum
     }
   if (!claim_tid (self, volume->id, tid, error))
     return FALSE;
-  if (!parse_auth (volume->provider_auth, &method, &user, &secret))
+  if (!nova_iscsi_auth_parse (volume->provider_auth, &method, &user, &secret))
     {
       g_set_error (error, NOVA_VOLUME_ERROR, NOVA_VOLUME_ERROR_FAILED,
                    "volume %s: no CHAP credentials to restore its export with", volume->id);
@@ -771,7 +718,7 @@ nova_volume_fake_driver_remove_export (NovaVolumeDriver *driver, const NovaVolum
     default:
       break;
     }
-  parse_auth (volume->provider_auth, &method, &user, &secret);
+  nova_iscsi_auth_parse (volume->provider_auth, &method, &user, &secret);
   if (!run_target_delete (self, tid, TRUE, user, error))
     return FALSE;
   release_tid (self, volume->id);
@@ -820,15 +767,11 @@ nova_volume_fake_driver_initialize_connection (NovaVolumeDriver *driver, const N
   NovaVolumeFakeDriver *self = NOVA_VOLUME_FAKE_DRIVER (driver);
   g_autofree char *portal = NULL;
   g_autofree char *iqn = NULL;
-  g_autofree char *method = NULL;
-  g_autofree char *user = NULL;
-  g_autofree char *secret = NULL;
   gint32 lun = FAKE_LUN;
-  GVariantBuilder data;
 
   if (!check_id ("volume", volume->id, error))
     return NULL;
-  if (!parse_location (volume->provider_location, &portal, NULL, &iqn, &lun))
+  if (!nova_iscsi_location_parse (volume->provider_location, &portal, NULL, &iqn, &lun))
     {
       g_clear_pointer (&portal, g_free);
       g_clear_pointer (&iqn, g_free);
@@ -837,19 +780,7 @@ nova_volume_fake_driver_initialize_connection (NovaVolumeDriver *driver, const N
       iqn = target_iqn (self, volume);
     }
 
-  g_variant_builder_init (&data, G_VARIANT_TYPE_VARDICT);
-  g_variant_builder_add (&data, "{sv}", "target_discovered", g_variant_new_boolean (FALSE));
-  g_variant_builder_add (&data, "{sv}", "target_iqn", g_variant_new_string (iqn));
-  g_variant_builder_add (&data, "{sv}", "target_portal", g_variant_new_string (portal));
-  g_variant_builder_add (&data, "{sv}", "target_lun", g_variant_new_int32 (lun));
-  g_variant_builder_add (&data, "{sv}", "volume_id", g_variant_new_string (volume->id));
-  if (parse_auth (volume->provider_auth, &method, &user, &secret))
-    {
-      g_variant_builder_add (&data, "{sv}", "auth_method", g_variant_new_string (method));
-      g_variant_builder_add (&data, "{sv}", "auth_username", g_variant_new_string (user));
-      g_variant_builder_add (&data, "{sv}", "auth_password", g_variant_new_string (secret));
-    }
-  return nova_volume_connection_info_new ("iscsi", g_variant_builder_end (&data));
+  return nova_iscsi_connection_info (portal, iqn, lun, volume->id, volume->provider_auth);
 }
 
 static GVariant *
