@@ -1,0 +1,632 @@
+/* nova-volume: the "lvm-iscsi" driver (the seed's ISCSIDriver).
+ *
+ * Volumes are logical volumes named by volume_name_template in
+ * volume_group; with lvm_type = thin they live in the thin pool
+ * <volume_group>-pool, made on first use. Snapshots are thin snapshots, or
+ * thick copy-on-write snapshots as large as their origin (so they can
+ * never overflow and go invalid). A thick volume made from a snapshot or
+ * a clone is a copy, with progress; a thin one is a thin snapshot. A
+ * deleted thick volume is cleared first (volume_clear, volume_clear_size)
+ * so its bytes never show up in the next volume on the same extents.
+ *
+ * Exports: the target number comes from the store (allocated in a
+ * transaction, "iscsi-target", 1..iscsi_num_targets), the CHAP
+ * credentials are made once per volume and kept in provider_auth, and
+ * each connected host's initiator gets its own access rule. */
+#include "config.h"
+
+#include <string.h>
+
+#include "nova-volume-block-copy.h"
+#include "nova-volume-driver-lvm-iscsi.h"
+#include "nova-volume-error.h"
+#include "nova-volume-iscsi-location.h"
+
+#define TARGET_NUMBER_KIND "iscsi-target"
+#define MIB ((guint64) 1024 * 1024)
+
+struct _NovaVolumeLvmIscsiDriver {
+  GObject          parent_instance;
+  NovaLvm         *lvm;
+  NovaIscsiTarget *target;
+  NovaVolumeStore *store;
+  NovaVolumeConfig *config;
+
+  char            *vg;
+  char            *pool;          /* NULL for thick volumes */
+  gboolean         clear;         /* volume_clear = zero */
+  guint64          clear_size;    /* bytes; 0 = all */
+  char            *target_prefix;
+  char            *ip;
+  gint64           port;
+  guint            num_targets;
+  char            *backend_name;
+
+  GMutex           pool_lock;     /* the thin pool is made once */
+};
+
+static void nova_volume_lvm_iscsi_driver_iface_init (NovaVolumeDriverInterface *iface);
+
+G_DEFINE_TYPE_WITH_CODE (NovaVolumeLvmIscsiDriver, nova_volume_lvm_iscsi_driver, G_TYPE_OBJECT,
+                         G_IMPLEMENT_INTERFACE (NOVA_VOLUME_TYPE_DRIVER, nova_volume_lvm_iscsi_driver_iface_init))
+
+/* ---- names ------------------------------------------------------------ */
+
+static char *
+volume_lv (NovaVolumeLvmIscsiDriver *self, const char *id)
+{
+  return nova_volume_config_volume_name (self->config, id);
+}
+
+static char *
+snapshot_lv (NovaVolumeLvmIscsiDriver *self, const char *id)
+{
+  return nova_volume_config_snapshot_name (self->config, id);
+}
+
+static char *
+target_iqn (NovaVolumeLvmIscsiDriver *self, const char *volume_id)
+{
+  g_autofree char *name = volume_lv (self, volume_id);
+
+  return g_strconcat (self->target_prefix, name, NULL);
+}
+
+/* ---- setup ------------------------------------------------------------ */
+
+static const char *
+nova_volume_lvm_iscsi_driver_get_name (NovaVolumeDriver *driver)
+{
+  return "lvm-iscsi";
+}
+
+static NovaIscsiTarget *
+make_target_helper (NovaVolumeLvmIscsiDriver *self, NovaVolumeDriverContext *ctx, GError **error)
+{
+  const char *helper = nova_volume_config_get_string (ctx->config, "iscsi_helper");
+
+  /* the helpers land one by one; each is wired here when it does */
+  g_set_error (error, NOVA_VOLUME_ERROR, NOVA_VOLUME_ERROR_NOT_SUPPORTED,
+               "iscsi_helper = %s is not available in this build of nova-volume", helper);
+  return NULL;
+}
+
+static gboolean
+nova_volume_lvm_iscsi_driver_do_setup (NovaVolumeDriver *driver, NovaVolumeDriverContext *ctx, GError **error)
+{
+  NovaVolumeLvmIscsiDriver *self = NOVA_VOLUME_LVM_ISCSI_DRIVER (driver);
+  const char *backend_name = nova_volume_config_get_string (ctx->config, "volume_backend_name");
+
+  if (ctx->store == NULL)
+    {
+      g_set_error_literal (error, NOVA_VOLUME_ERROR, NOVA_VOLUME_ERROR_FAILED,
+                           "the lvm-iscsi driver keeps its target numbers in the state store, and has none");
+      return FALSE;
+    }
+  g_set_object (&self->config, ctx->config);
+  g_set_object (&self->store, ctx->store);
+  g_free (self->vg);
+  self->vg = g_strdup (nova_volume_config_get_string (ctx->config, "volume_group"));
+  g_clear_pointer (&self->pool, g_free);
+  if (g_str_equal (nova_volume_config_get_string (ctx->config, "lvm_type"), "thin"))
+    self->pool = g_strconcat (self->vg, "-pool", NULL);
+  self->clear = g_str_equal (nova_volume_config_get_string (ctx->config, "volume_clear"), "zero");
+  self->clear_size = (guint64) nova_volume_config_get_int (ctx->config, "volume_clear_size") * MIB;
+  g_free (self->target_prefix);
+  self->target_prefix = g_strdup (nova_volume_config_get_string (ctx->config, "iscsi_target_prefix"));
+  g_free (self->ip);
+  self->ip = g_strdup (nova_volume_config_get_string (ctx->config, "iscsi_ip_address"));
+  self->port = nova_volume_config_get_int (ctx->config, "iscsi_port");
+  self->num_targets = (guint) nova_volume_config_get_int (ctx->config, "iscsi_num_targets");
+  g_free (self->backend_name);
+  self->backend_name = g_strdup (backend_name != NULL && *backend_name != '\0' ? backend_name : "lvm-iscsi");
+
+  if (!nova_lvm_check_name ("volume_group", self->vg, error))
+    return FALSE;
+  if (self->lvm == NULL && (self->lvm = nova_lvm_new (error)) == NULL)
+    return FALSE;
+  if (self->target == NULL && (self->target = make_target_helper (self, ctx, error)) == NULL)
+    return FALSE;
+  return TRUE;
+}
+
+static gboolean
+nova_volume_lvm_iscsi_driver_check_for_setup_error (NovaVolumeDriver *driver, GError **error)
+{
+  NovaVolumeLvmIscsiDriver *self = NOVA_VOLUME_LVM_ISCSI_DRIVER (driver);
+  NovaLvmVgInfo info;
+
+  return nova_lvm_vg_info (self->lvm, self->vg, &info, error);
+}
+
+/* ---- volumes ---------------------------------------------------------- */
+
+/* The thin pool, made on first use from 95% of what the group has free
+ * (as Cinder sizes it), so thin volumes can grow into the rest later. */
+static gboolean
+ensure_pool (NovaVolumeLvmIscsiDriver *self, GError **error)
+{
+  g_autoptr(GMutexLocker) locker = g_mutex_locker_new (&self->pool_lock);
+  NovaLvmLvInfo pool;
+  NovaLvmVgInfo vg;
+
+  if (!nova_lvm_lv_info (self->lvm, self->vg, self->pool, &pool, error))
+    return FALSE;
+  if (pool.exists)
+    return TRUE;
+  if (!nova_lvm_vg_info (self->lvm, self->vg, &vg, error))
+    return FALSE;
+  return nova_lvm_create_thin_pool (self->lvm, self->vg, self->pool, vg.free / 100 * 95, error);
+}
+
+/* Makes LV @name of @size (thin or thick) and reads back the size LVM
+ * gave it (rounded up to whole extents). */
+static gboolean
+create_lv (NovaVolumeLvmIscsiDriver *self, const char *name, guint64 size, guint64 *out_size, GError **error)
+{
+  NovaLvmLvInfo info;
+
+  if (self->pool != NULL)
+    {
+      if (!ensure_pool (self, error)
+          || !nova_lvm_create_thin_lv (self->lvm, self->vg, self->pool, name, size, error))
+        return FALSE;
+    }
+  else if (!nova_lvm_create_lv (self->lvm, self->vg, name, size, error))
+    return FALSE;
+  if (!nova_lvm_lv_info (self->lvm, self->vg, name, &info, error))
+    return FALSE;
+  *out_size = info.exists ? info.size : size;
+  return TRUE;
+}
+
+static gboolean
+nova_volume_lvm_iscsi_driver_create_volume (NovaVolumeDriver *driver, NovaVolumeRecord *volume, GError **error)
+{
+  NovaVolumeLvmIscsiDriver *self = NOVA_VOLUME_LVM_ISCSI_DRIVER (driver);
+  g_autofree char *name = volume_lv (self, volume->id);
+
+  return create_lv (self, name, volume->size, &volume->size, error);
+}
+
+/* A new volume with the bytes of LV @origin (a snapshot or a volume):
+ * thin, a thin snapshot of it, grown to the size asked for; thick, a new
+ * LV and a copy. */
+static gboolean
+create_copy_of (NovaVolumeLvmIscsiDriver *self, NovaVolumeRecord *volume, const char *origin,
+                guint64 origin_size, NovaVolumeProgressFunc progress, gpointer progress_data,
+                GCancellable *cancellable, GError **error)
+{
+  g_autofree char *name = volume_lv (self, volume->id);
+  guint64 size = MAX (volume->size, origin_size);
+  g_autofree char *src = NULL;
+  g_autofree char *dst = NULL;
+
+  if (self->pool != NULL)
+    {
+      NovaLvmLvInfo info;
+
+      if (!nova_lvm_create_snapshot (self->lvm, self->vg, origin, name, 0, error))
+        return FALSE;
+      if (size > origin_size && !nova_lvm_resize_lv (self->lvm, self->vg, name, size, error))
+        {
+          nova_lvm_remove_lv (self->lvm, self->vg, name, NULL);
+          return FALSE;
+        }
+      if (!nova_lvm_lv_info (self->lvm, self->vg, name, &info, error))
+        return FALSE;
+      volume->size = info.size;
+      if (progress != NULL)
+        progress (1.0, progress_data);
+      return TRUE;
+    }
+
+  if (!create_lv (self, name, size, &volume->size, error))
+    return FALSE;
+  src = nova_lvm_lv_path (self->lvm, self->vg, origin);
+  dst = nova_lvm_lv_path (self->lvm, self->vg, name);
+  if (!nova_block_copy (src, dst, origin_size, progress, progress_data, cancellable, error))
+    {
+      /* a half-made copy is not kept; the manager sees the error */
+      nova_lvm_remove_lv (self->lvm, self->vg, name, NULL);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+static gboolean
+nova_volume_lvm_iscsi_driver_create_volume_from_snapshot (NovaVolumeDriver *driver, NovaVolumeRecord *volume,
+                                                          const NovaSnapshotRecord *snapshot,
+                                                          NovaVolumeProgressFunc progress, gpointer progress_data,
+                                                          GCancellable *cancellable, GError **error)
+{
+  NovaVolumeLvmIscsiDriver *self = NOVA_VOLUME_LVM_ISCSI_DRIVER (driver);
+  g_autofree char *origin = snapshot_lv (self, snapshot->id);
+
+  return create_copy_of (self, volume, origin, snapshot->size, progress, progress_data, cancellable, error);
+}
+
+static gboolean
+nova_volume_lvm_iscsi_driver_create_cloned_volume (NovaVolumeDriver *driver, NovaVolumeRecord *volume,
+                                                   const NovaVolumeRecord *source,
+                                                   NovaVolumeProgressFunc progress, gpointer progress_data,
+                                                   GCancellable *cancellable, GError **error)
+{
+  NovaVolumeLvmIscsiDriver *self = NOVA_VOLUME_LVM_ISCSI_DRIVER (driver);
+  g_autofree char *origin = volume_lv (self, source->id);
+
+  return create_copy_of (self, volume, origin, source->size, progress, progress_data, cancellable, error);
+}
+
+static gboolean
+nova_volume_lvm_iscsi_driver_delete_volume (NovaVolumeDriver *driver, const NovaVolumeRecord *volume,
+                                            GError **error)
+{
+  NovaVolumeLvmIscsiDriver *self = NOVA_VOLUME_LVM_ISCSI_DRIVER (driver);
+  g_autofree char *name = volume_lv (self, volume->id);
+  NovaLvmLvInfo info;
+
+  if (!nova_lvm_lv_info (self->lvm, self->vg, name, &info, error))
+    return FALSE;
+  if (!info.exists)
+    return TRUE;
+  /* thin pools hand out zeroed blocks; thick extents keep what was there */
+  if (self->clear && !info.thin)
+    {
+      g_autofree char *path = nova_lvm_lv_path (self->lvm, self->vg, name);
+      guint64 size = self->clear_size > 0 ? MIN (self->clear_size, info.size) : info.size;
+
+      if (!nova_block_zero (path, size, NULL, NULL, NULL, error))
+        {
+          g_prefix_error (error, "cannot clear volume %s before deleting it (volume_clear = zero): ", volume->id);
+          return FALSE;
+        }
+    }
+  return nova_lvm_remove_lv (self->lvm, self->vg, name, error);
+}
+
+static gboolean
+nova_volume_lvm_iscsi_driver_extend_volume (NovaVolumeDriver *driver, NovaVolumeRecord *volume, guint64 new_size,
+                                            GError **error)
+{
+  NovaVolumeLvmIscsiDriver *self = NOVA_VOLUME_LVM_ISCSI_DRIVER (driver);
+  g_autofree char *name = volume_lv (self, volume->id);
+  NovaLvmLvInfo info;
+
+  if (!nova_lvm_resize_lv (self->lvm, self->vg, name, new_size, error)
+      || !nova_lvm_lv_info (self->lvm, self->vg, name, &info, error))
+    return FALSE;
+  volume->size = info.exists ? info.size : new_size;
+  return TRUE;
+}
+
+static gboolean
+nova_volume_lvm_iscsi_driver_create_snapshot (NovaVolumeDriver *driver, NovaSnapshotRecord *snapshot,
+                                              const NovaVolumeRecord *volume, GError **error)
+{
+  NovaVolumeLvmIscsiDriver *self = NOVA_VOLUME_LVM_ISCSI_DRIVER (driver);
+  g_autofree char *origin = volume_lv (self, volume->id);
+  g_autofree char *name = snapshot_lv (self, snapshot->id);
+
+  /* thick: room for every block of the origin to change */
+  if (!nova_lvm_create_snapshot (self->lvm, self->vg, origin, name, self->pool != NULL ? 0 : volume->size, error))
+    return FALSE;
+  snapshot->size = volume->size;
+  return TRUE;
+}
+
+static gboolean
+nova_volume_lvm_iscsi_driver_delete_snapshot (NovaVolumeDriver *driver, const NovaSnapshotRecord *snapshot,
+                                              GError **error)
+{
+  NovaVolumeLvmIscsiDriver *self = NOVA_VOLUME_LVM_ISCSI_DRIVER (driver);
+  g_autofree char *name = snapshot_lv (self, snapshot->id);
+
+  return nova_lvm_remove_lv (self->lvm, self->vg, name, error);
+}
+
+/* ---- exports ---------------------------------------------------------- */
+
+/* What the target helper needs for @volume; strings owned by @storage. */
+typedef struct {
+  NovaIscsiExport export;
+  char           *iqn;
+  char           *path;
+  char           *user;
+  char           *secret;
+} ExportSpec;
+
+static void
+export_spec_clear (ExportSpec *spec)
+{
+  g_free (spec->iqn);
+  g_free (spec->path);
+  g_free (spec->user);
+  g_free (spec->secret);
+}
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (ExportSpec, export_spec_clear)
+
+static void
+export_spec_init (NovaVolumeLvmIscsiDriver *self, const NovaVolumeRecord *volume, guint tid, ExportSpec *spec)
+{
+  g_autofree char *name = volume_lv (self, volume->id);
+
+  spec->iqn = target_iqn (self, volume->id);
+  spec->path = nova_lvm_lv_path (self->lvm, self->vg, name);
+  nova_iscsi_auth_parse (volume->provider_auth, NULL, &spec->user, &spec->secret);
+  spec->export.iqn = spec->iqn;
+  spec->export.tid = tid;
+  spec->export.backing_path = spec->path;
+  spec->export.chap_user = spec->user;
+  spec->export.chap_secret = spec->secret;
+}
+
+/* The volume's target number from the store, when it holds one. */
+static gboolean
+lookup_tid (NovaVolumeLvmIscsiDriver *self, const NovaVolumeRecord *volume, guint *tid, gboolean *found,
+            GError **error)
+{
+  return nova_volume_store_lookup_number (self->store, TARGET_NUMBER_KIND, volume->id, tid, found, error);
+}
+
+static gboolean
+nova_volume_lvm_iscsi_driver_create_export (NovaVolumeDriver *driver, NovaVolumeRecord *volume, GError **error)
+{
+  NovaVolumeLvmIscsiDriver *self = NOVA_VOLUME_LVM_ISCSI_DRIVER (driver);
+  g_auto(ExportSpec) spec = { 0 };
+  g_autofree char *location = NULL;
+  gboolean held = FALSE;
+  guint tid = 0;
+
+  if (!lookup_tid (self, volume, &tid, &held, error))
+    return FALSE;
+  if (!held && !nova_volume_store_allocate_number (self->store, TARGET_NUMBER_KIND, volume->id, 1,
+                                                   self->num_targets, &tid, error))
+    return FALSE;
+  if (!nova_iscsi_auth_parse (volume->provider_auth, NULL, NULL, NULL))
+    {
+      g_autofree char *auth = nova_iscsi_auth_generate ();
+      nova_record_set_string (&volume->provider_auth, auth);
+    }
+
+  export_spec_init (self, volume, tid, &spec);
+  if (!nova_iscsi_target_ensure_export (self->target, &spec.export, error))
+    {
+      /* a number this call took goes back; one held before stays */
+      if (!held)
+        nova_volume_store_release_number (self->store, TARGET_NUMBER_KIND, volume->id, NULL);
+      return FALSE;
+    }
+  location = nova_iscsi_location_format (self->ip, self->port, tid, spec.iqn,
+                                         (gint32) nova_iscsi_target_get_lun (self->target));
+  nova_record_set_string (&volume->provider_location, location);
+  return TRUE;
+}
+
+/* After a reboot or a restart of the target daemon: the target again,
+ * with the number and the credentials the store kept. */
+static gboolean
+nova_volume_lvm_iscsi_driver_ensure_export (NovaVolumeDriver *driver, const NovaVolumeRecord *volume,
+                                            GError **error)
+{
+  NovaVolumeLvmIscsiDriver *self = NOVA_VOLUME_LVM_ISCSI_DRIVER (driver);
+  g_auto(ExportSpec) spec = { 0 };
+  gboolean held = FALSE;
+  guint tid = 0;
+
+  if (!lookup_tid (self, volume, &tid, &held, error))
+    return FALSE;
+  if (!held)
+    return TRUE;   /* never exported */
+  export_spec_init (self, volume, tid, &spec);
+  return nova_iscsi_target_ensure_export (self->target, &spec.export, error);
+}
+
+static gboolean
+nova_volume_lvm_iscsi_driver_remove_export (NovaVolumeDriver *driver, const NovaVolumeRecord *volume,
+                                            GError **error)
+{
+  NovaVolumeLvmIscsiDriver *self = NOVA_VOLUME_LVM_ISCSI_DRIVER (driver);
+  g_auto(ExportSpec) spec = { 0 };
+  gboolean held = FALSE;
+  guint tid = 0;
+
+  if (!lookup_tid (self, volume, &tid, &held, error))
+    return FALSE;
+  if (!held)
+    return TRUE;
+  export_spec_init (self, volume, tid, &spec);
+  return nova_iscsi_target_remove_export (self->target, &spec.export, error)
+         && nova_volume_store_release_number (self->store, TARGET_NUMBER_KIND, volume->id, error);
+}
+
+static gboolean
+nova_volume_lvm_iscsi_driver_check_for_export (NovaVolumeDriver *driver, const NovaVolumeRecord *volume,
+                                               GError **error)
+{
+  NovaVolumeLvmIscsiDriver *self = NOVA_VOLUME_LVM_ISCSI_DRIVER (driver);
+  g_auto(ExportSpec) spec = { 0 };
+  gboolean held = FALSE, exists = FALSE;
+  guint tid = 0;
+
+  if (!lookup_tid (self, volume, &tid, &held, error))
+    return FALSE;
+  if (held)
+    {
+      export_spec_init (self, volume, tid, &spec);
+      if (!nova_iscsi_target_export_exists (self->target, &spec.export, &exists, error))
+        return FALSE;
+    }
+  if (!exists)
+    {
+      g_set_error (error, NOVA_VOLUME_ERROR, NOVA_VOLUME_ERROR_FAILED,
+                   "volume %s is not exported (no iSCSI target %s); restarting nova-volumed brings "
+                   "exports back", volume->id, spec.iqn != NULL ? spec.iqn : "was ever made");
+      return FALSE;
+    }
+  return TRUE;
+}
+
+/* iSCSI needs the host's initiator name: it is what the target lets in. */
+static const char *
+connector_initiator (GVariant *connector, GError **error)
+{
+  const char *initiator = NULL;
+
+  if (!g_variant_lookup (connector, "initiator", "&s", &initiator) || *initiator == '\0')
+    {
+      g_set_error_literal (error, NOVA_VOLUME_ERROR, NOVA_VOLUME_ERROR_INVALID_ARGUMENT,
+                           "an iSCSI connection needs the host's initiator name: give 'initiator' "
+                           "(the InitiatorName of /etc/iscsi/initiatorname.iscsi) in the connector");
+      return NULL;
+    }
+  return initiator;
+}
+
+static GVariant *
+nova_volume_lvm_iscsi_driver_initialize_connection (NovaVolumeDriver *driver, const NovaVolumeRecord *volume,
+                                                    GVariant *connector, GError **error)
+{
+  NovaVolumeLvmIscsiDriver *self = NOVA_VOLUME_LVM_ISCSI_DRIVER (driver);
+  g_auto(ExportSpec) spec = { 0 };
+  g_autofree char *portal = NULL;
+  g_autofree char *iqn = NULL;
+  const char *initiator = connector_initiator (connector, error);
+  gint32 lun = 0;
+  guint tid = 0;
+
+  if (initiator == NULL)
+    return NULL;
+  if (!nova_iscsi_location_parse (volume->provider_location, &portal, &tid, &iqn, &lun))
+    {
+      g_set_error (error, NOVA_VOLUME_ERROR, NOVA_VOLUME_ERROR_INVALID_STATE,
+                   "volume %s has no iSCSI export to connect to", volume->id);
+      return NULL;
+    }
+  export_spec_init (self, volume, tid, &spec);
+  if (!nova_iscsi_target_allow_initiator (self->target, &spec.export, initiator, error))
+    return NULL;
+  return nova_iscsi_connection_info (portal, iqn, lun, volume->id, volume->provider_auth);
+}
+
+static gboolean
+nova_volume_lvm_iscsi_driver_terminate_connection (NovaVolumeDriver *driver, const NovaVolumeRecord *volume,
+                                                   GVariant *connector, GError **error)
+{
+  NovaVolumeLvmIscsiDriver *self = NOVA_VOLUME_LVM_ISCSI_DRIVER (driver);
+  g_auto(ExportSpec) spec = { 0 };
+  const char *initiator = NULL;
+  guint tid = 0;
+
+  /* a host that never gave an initiator was never let in */
+  if (!g_variant_lookup (connector, "initiator", "&s", &initiator) || *initiator == '\0')
+    return TRUE;
+  if (!nova_iscsi_location_parse (volume->provider_location, NULL, &tid, NULL, NULL))
+    return TRUE;
+  export_spec_init (self, volume, tid, &spec);
+  return nova_iscsi_target_deny_initiator (self->target, &spec.export, initiator, error);
+}
+
+/* ---- stats ------------------------------------------------------------ */
+
+static GVariant *
+nova_volume_lvm_iscsi_driver_get_volume_stats (NovaVolumeDriver *driver, gboolean refresh, GError **error)
+{
+  NovaVolumeLvmIscsiDriver *self = NOVA_VOLUME_LVM_ISCSI_DRIVER (driver);
+  GVariantBuilder builder;
+  NovaLvmVgInfo vg;
+  guint64 total, free_space;
+
+  if (!nova_lvm_vg_info (self->lvm, self->vg, &vg, error))
+    return NULL;
+  total = vg.size;
+  free_space = vg.free;
+  if (self->pool != NULL)
+    {
+      NovaLvmLvInfo pool;
+
+      if (!nova_lvm_lv_info (self->lvm, self->vg, self->pool, &pool, error))
+        return NULL;
+      /* a pool not made yet will take 95% of what is free */
+      if (pool.exists)
+        {
+          total = pool.size;
+          free_space = (guint64) ((double) pool.size * (100.0 - pool.data_percent) / 100.0);
+        }
+    }
+
+  g_variant_builder_init (&builder, G_VARIANT_TYPE_VARDICT);
+  g_variant_builder_add (&builder, "{sv}", "total_capacity", g_variant_new_uint64 (total));
+  g_variant_builder_add (&builder, "{sv}", "free_capacity", g_variant_new_uint64 (free_space));
+  g_variant_builder_add (&builder, "{sv}", "provisioned_capacity", g_variant_new_uint64 (total - MIN (total, free_space)));
+  g_variant_builder_add (&builder, "{sv}", "storage_protocol", g_variant_new_string ("iSCSI"));
+  g_variant_builder_add (&builder, "{sv}", "volume_backend_name", g_variant_new_string (self->backend_name));
+  g_variant_builder_add (&builder, "{sv}", "vendor_name", g_variant_new_string ("Open Source"));
+  g_variant_builder_add (&builder, "{sv}", "driver_version", g_variant_new_string (PACKAGE_VERSION));
+  g_variant_builder_add (&builder, "{sv}", "thin_provisioning_support", g_variant_new_boolean (self->pool != NULL));
+  return g_variant_ref_sink (g_variant_builder_end (&builder));
+}
+
+/* ---- object ----------------------------------------------------------- */
+
+static void
+nova_volume_lvm_iscsi_driver_finalize (GObject *object)
+{
+  NovaVolumeLvmIscsiDriver *self = NOVA_VOLUME_LVM_ISCSI_DRIVER (object);
+
+  g_clear_object (&self->lvm);
+  g_clear_object (&self->target);
+  g_clear_object (&self->store);
+  g_clear_object (&self->config);
+  g_free (self->vg);
+  g_free (self->pool);
+  g_free (self->target_prefix);
+  g_free (self->ip);
+  g_free (self->backend_name);
+  g_mutex_clear (&self->pool_lock);
+  G_OBJECT_CLASS (nova_volume_lvm_iscsi_driver_parent_class)->finalize (object);
+}
+
+static void
+nova_volume_lvm_iscsi_driver_class_init (NovaVolumeLvmIscsiDriverClass *klass)
+{
+  G_OBJECT_CLASS (klass)->finalize = nova_volume_lvm_iscsi_driver_finalize;
+}
+
+static void
+nova_volume_lvm_iscsi_driver_init (NovaVolumeLvmIscsiDriver *self)
+{
+  g_mutex_init (&self->pool_lock);
+}
+
+static void
+nova_volume_lvm_iscsi_driver_iface_init (NovaVolumeDriverInterface *iface)
+{
+  iface->get_name = nova_volume_lvm_iscsi_driver_get_name;
+  iface->do_setup = nova_volume_lvm_iscsi_driver_do_setup;
+  iface->check_for_setup_error = nova_volume_lvm_iscsi_driver_check_for_setup_error;
+  iface->create_volume = nova_volume_lvm_iscsi_driver_create_volume;
+  iface->create_volume_from_snapshot = nova_volume_lvm_iscsi_driver_create_volume_from_snapshot;
+  iface->create_cloned_volume = nova_volume_lvm_iscsi_driver_create_cloned_volume;
+  iface->delete_volume = nova_volume_lvm_iscsi_driver_delete_volume;
+  iface->extend_volume = nova_volume_lvm_iscsi_driver_extend_volume;
+  iface->create_snapshot = nova_volume_lvm_iscsi_driver_create_snapshot;
+  iface->delete_snapshot = nova_volume_lvm_iscsi_driver_delete_snapshot;
+  iface->create_export = nova_volume_lvm_iscsi_driver_create_export;
+  iface->ensure_export = nova_volume_lvm_iscsi_driver_ensure_export;
+  iface->remove_export = nova_volume_lvm_iscsi_driver_remove_export;
+  iface->check_for_export = nova_volume_lvm_iscsi_driver_check_for_export;
+  iface->initialize_connection = nova_volume_lvm_iscsi_driver_initialize_connection;
+  iface->terminate_connection = nova_volume_lvm_iscsi_driver_terminate_connection;
+  iface->get_volume_stats = nova_volume_lvm_iscsi_driver_get_volume_stats;
+}
+
+NovaVolumeDriver *
+nova_volume_lvm_iscsi_driver_new_with (NovaLvm *lvm, NovaIscsiTarget *target)
+{
+  NovaVolumeLvmIscsiDriver *self = g_object_new (NOVA_VOLUME_TYPE_LVM_ISCSI_DRIVER, NULL);
+
+  self->lvm = g_object_ref (lvm);
+  self->target = g_object_ref (target);
+  return NOVA_VOLUME_DRIVER (self);
+}

@@ -1,0 +1,12 @@
+/* A volume group of sparse files, for the LVM drivers' tests on a host
+ * without device-mapper: each LV is a file <dir>/<vg>/<name>; snapshots are
+ * copies; a thin LV is marked as such. Capacity is fixed. */
+#pragma once
+
+#include "nova-volume-lvm.h"
+
+NovaLvm *test_lvm_files_new (const char *dir, guint64 capacity);
+
+/* How many LVs were removed still holding bytes other than zero (what
+ * volume_clear must prevent for thick volumes). */
+guint test_lvm_files_removed_dirty (NovaLvm *lvm);
