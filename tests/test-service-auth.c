@@ -443,6 +443,23 @@ call_and_collect (Fixture *fx, GString *seen, const char *path, const char *ifac
     g_string_append_printf (seen, "%s\n", error->message);
 }
 
+/* The CHAP password InitializeConnection hands @volume's host. */
+static char *
+connection_password (Fixture *fx, const char *volume)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GVariant) reply = call (fx, volume, IFACE_VOLUME, "InitializeConnection", connector (), "(a{sv})", &error);
+  g_autoptr(GVariant) info = NULL;
+  g_autoptr(GVariant) info_data = NULL;
+  char *password = NULL;
+
+  g_assert_no_error (error);
+  info = g_variant_get_child_value (reply, 0);
+  info_data = g_variant_lookup_value (info, "data", G_VARIANT_TYPE_VARDICT);
+  g_assert_true (g_variant_lookup (info_data, "auth_password", "s", &password));
+  return password;
+}
+
 /* The CHAP secret a driver makes (provider_auth) is handed out only in
  * the reply to an authorized InitializeConnection: no property, no other
  * reply, no error message, no log line (all debug included, across a
@@ -452,15 +469,11 @@ test_secret_never_shown (PolkitFixture *pf, gconstpointer data)
 {
   Fixture *fx = &pf->fx;
   g_autoptr(GString) seen = g_string_new (NULL);
-  g_autoptr(GVariant) reply = NULL;
-  g_autoptr(GVariant) info = NULL;
-  g_autoptr(GVariant) info_data = NULL;
   g_autoptr(GError) error = NULL;
   g_autofree char *volume = NULL;
   g_autofree char *other = NULL;
   g_autofree char *snapshot = NULL;
   g_autofree char *log = NULL;
-  g_autofree char *user = NULL;
   g_autofree char *secret = NULL;
   g_autofree char *secret_again = NULL;
   const char *options_args[] = { "{}", NULL };
@@ -472,12 +485,7 @@ test_secret_never_shown (PolkitFixture *pf, gconstpointer data)
   volume = create_volume (fx, GIB, NULL);
   other = create_volume (fx, GIB, NULL);
 
-  reply = call (fx, volume, IFACE_VOLUME, "InitializeConnection", connector (), "(a{sv})", &error);
-  g_assert_no_error (error);
-  info = g_variant_get_child_value (reply, 0);
-  info_data = g_variant_lookup_value (info, "data", G_VARIANT_TYPE_VARDICT);
-  g_assert_true (g_variant_lookup (info_data, "auth_username", "s", &user));
-  g_assert_true (g_variant_lookup (info_data, "auth_password", "s", &secret));
+  secret = connection_password (fx, volume);
   g_assert_cmpuint (strlen (secret), >=, 12);
 
   /* everything a reader can see */
@@ -519,14 +527,7 @@ test_secret_never_shown (PolkitFixture *pf, gconstpointer data)
    * target again) and the host gets the same credentials */
   daemon_stop (fx);
   daemon_start (fx);
-  g_clear_pointer (&reply, g_variant_unref);
-  g_clear_pointer (&info, g_variant_unref);
-  g_clear_pointer (&info_data, g_variant_unref);
-  reply = call (fx, volume, IFACE_VOLUME, "InitializeConnection", connector (), "(a{sv})", &error);
-  g_assert_no_error (error);
-  info = g_variant_get_child_value (reply, 0);
-  info_data = g_variant_lookup_value (info, "data", G_VARIANT_TYPE_VARDICT);
-  g_assert_true (g_variant_lookup (info_data, "auth_password", "s", &secret_again));
+  secret_again = connection_password (fx, volume);
   g_assert_cmpstr (secret_again, ==, secret);
   /* it is real: the state store holds it (the same search finds it), until
    * the volume is deleted */
