@@ -110,6 +110,7 @@ if [ "$build_status" -ne 0 ]; then
   [ "$tap" = 0 ] || { echo "not ok 1 - build the guest's kernel and initramfs"; echo "1..1"; exit 0; }
   exit 1
 fi
+rm -f "$cache/build-image.err"
 kernel=$image_dir/vmlinux
 initrd=$image_dir/initramfs.cpio
 
@@ -278,10 +279,14 @@ print_diagnostics () {
   local log
   for log in "$workdir"/*.log; do
     case ${log##*/} in
-      console.log|guest.log) ;;
-      *) [ -s "$log" ] && { echo "--- ${log##*/} ---"; cat "$log"; } ;;
+      console.log|guest.log) continue ;;
     esac
+    if [ -s "$log" ]; then
+      echo "--- ${log##*/} ---"
+      cat "$log"
+    fi
   done
+  return 0
 }
 
 summary="guest ran ${elapsed}s with $accel: $result"
