@@ -15,6 +15,10 @@
 # policy, pkaction (polkitd) and systemd-analyze for the installed files,
 # groff and man (the man pages render without warnings), shellcheck (the
 # completion script), valgrind.
+# The guest tier (tests/vm/): qemu, Debian's generic kernel (9p, LIO,
+# device-mapper as modules), busybox-static for the initramfs, kmod for the
+# module order, and what the guest runs from the shared root: LVM with
+# thin provisioning, open-iscsi (iscsid, iscsiadm).
 NOVA_VOLUME_DEBIAN_PACKAGES=(
   build-essential
   meson
@@ -43,6 +47,13 @@ NOVA_VOLUME_DEBIAN_PACKAGES=(
   man-db
   shellcheck
   valgrind
+  qemu-system-x86
+  linux-image-amd64
+  busybox-static
+  kmod
+  lvm2
+  thin-provisioning-tools
+  open-iscsi
 )
 
 # Prints the packages of the list that are not installed, one a line.

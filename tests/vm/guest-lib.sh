@@ -1,0 +1,243 @@
+# shellcheck shell=bash
+# tests/vm/guest-lib.sh: what a guest script sources to report and to bring
+# up the services nova-volume's guest tiers need. In a script run by
+# tests/vm/run-guest.sh:
+#
+#   # shellcheck source=tests/vm/guest-lib.sh
+#   . "$NOVA_VM_LIB"
+#   vm_setup_lvm
+#   vm_check "vgcreate" vgcreate vg "$(vm_disk 0)"
+#   ...
+#   vm_finish
+#
+# Reporting: each check becomes one line on the serial console, which the
+# host reads (and turns into TAP with --tap): "PASS: NAME", "FAIL: NAME:
+# WHY", "SKIP: WHY". The same lines, with the guest's uptime, go to the
+# script's own output (guest.log in the work directory) between the output
+# of the commands, and to $NOVA_VM_MARKERS, from which the runner decides
+# the result. A FAIL does not stop the script; vm_finish exits 1 after any.
+#
+# Services, each started once and left running until the guest powers off:
+#   vm_setup_lvm          LVM without udev or dmeventd (lvmlocal.conf)
+#   vm_start_system_bus   dbus-daemon --system on /run/dbus/system_bus_socket
+#   vm_start_polkitd      the real polkitd on that bus
+#   vm_start_iscsid       open-iscsi's daemon, with an initiator name
+#   vm_iscsi_login IQN    discovery + login; prints the /dev/sdX it made
+#   vm_add_user NAME      an unprivileged user (run as it: runuser -u NAME --)
+
+: "${NOVA_VM_CONSOLE:=/dev/console}"
+: "${NOVA_VM_MARKERS:=/run/vm/work/markers}"
+: "${NOVA_VM_WORKDIR:=/run/vm/work}"
+
+# the settings BACKENDS.md found necessary without udev and dmeventd, for
+# commands that take --config (libblockdev: bd_lvm_set_global_config)
+NOVA_VM_LVM_CONFIG='activation { udev_sync=0 udev_rules=0 monitoring=0 } devices { obtain_device_list_from_udev=0 }'
+export NOVA_VM_LVM_CONFIG
+
+# the initiator name vm_start_iscsid gives open-iscsi
+NOVA_VM_INITIATOR=iqn.2004-10.org.debian:nova-vm
+export NOVA_VM_INITIATOR
+
+vm_uptime () {
+  local up _
+  read -r up _ </proc/uptime
+  echo "$up"
+}
+
+# one marker line: console, markers file, the script's output
+vm_marker () {
+  local line=$*
+  line=${line//$'\n'/ }
+  echo "$line" >"$NOVA_VM_CONSOLE"
+  echo "$line" >>"$NOVA_VM_MARKERS"
+  echo "[$(vm_uptime)] $line"
+}
+
+vm_log () {
+  echo "[$(vm_uptime)] $*"
+}
+
+vm_pass () {
+  vm_marker "PASS: $1"
+}
+
+# vm_fail NAME [WHY]
+vm_fail () {
+  vm_marker "FAIL: $1${2:+: $2}"
+}
+
+# vm_skip WHY: the whole script is skipped (exit 77)
+vm_skip () {
+  vm_marker "SKIP: $*"
+  exit 77
+}
+
+# vm_check NAME COMMAND...: runs the command, PASS when it succeeds
+vm_check () {
+  local name=$1 status=0
+  shift
+  vm_log "check $name: $*"
+  "$@" || status=$?
+  if [ "$status" -eq 0 ]; then
+    vm_pass "$name"
+  else
+    vm_fail "$name" "exit $status from $1"
+  fi
+  return "$status"
+}
+
+# vm_finish: the script's end; exit 1 when any check failed
+vm_finish () {
+  if grep -q '^FAIL: ' "$NOVA_VM_MARKERS" 2>/dev/null; then
+    vm_log "finished with failures"
+    exit 1
+  fi
+  vm_log "finished"
+  exit 0
+}
+
+# vm_disk N: the device of run-guest.sh's Nth --disk (0: /dev/vda)
+vm_disk () {
+  local letters=abcdefghijklmnopqrstuvwxyz
+  echo "/dev/vd${letters:$1:1}"
+}
+
+# vm_wait_for SECONDS COMMAND...: polls every 0.1 s until the command
+# succeeds; fails after SECONDS
+vm_wait_for () {
+  local limit=$1 tries
+  shift
+  tries=$((limit * 10))
+  while ! "$@" >/dev/null 2>&1; do
+    tries=$((tries - 1))
+    if [ "$tries" -le 0 ]; then
+      vm_log "gave up after ${limit}s waiting for: $*"
+      return 1
+    fi
+    sleep 0.1
+  done
+}
+
+# --- LVM -----------------------------------------------------------------------
+
+# LVM as on a host with udev, but without it: LVM makes the /dev nodes and
+# links itself and does not wait for udev; no dmeventd monitoring. Written
+# to lvmlocal.conf (the guest's /etc is a tmpfs overlay), so every command
+# and libblockdev see it.
+vm_setup_lvm () {
+  mkdir -p /etc/lvm /run/lvm /run/lock/lvm
+  cat >/etc/lvm/lvmlocal.conf <<'EOF'
+# written by tests/vm/guest-lib.sh: no udev, no dmeventd in the guest
+activation {
+	udev_sync = 0
+	udev_rules = 0
+	monitoring = 0
+}
+devices {
+	obtain_device_list_from_udev = 0
+}
+EOF
+}
+
+# --- D-Bus and polkit ------------------------------------------------------------
+
+vm_bus_has_name () {
+  dbus-send --system --print-reply --dest=org.freedesktop.DBus /org/freedesktop/DBus \
+    org.freedesktop.DBus.NameHasOwner "string:$1" 2>/dev/null | grep -q 'boolean true'
+}
+
+# a system bus as the distribution configures it, plus
+# /run/vm/dbus/system.d for policy files a tier adds (the project's own
+# bus policy from the build tree, say); dbus-daemon --fork returns once it
+# listens
+vm_start_system_bus () {
+  if [ -S /run/dbus/system_bus_socket ]; then
+    return 0
+  fi
+  mkdir -p /run/dbus /run/vm/dbus/system.d
+  cat >/run/vm/dbus/system.conf <<'EOF'
+<!DOCTYPE busconfig PUBLIC "-//freedesktop//DTD D-Bus Bus Configuration 1.0//EN"
+ "http://www.freedesktop.org/standards/dbus/1.0/busconfig.dtd">
+<!-- written by tests/vm/guest-lib.sh -->
+<busconfig>
+  <include>/usr/share/dbus-1/system.conf</include>
+  <includedir>/run/vm/dbus/system.d</includedir>
+</busconfig>
+EOF
+  dbus-daemon --config-file=/run/vm/dbus/system.conf --fork --nosyslog || return 1
+  vm_wait_for 10 dbus-send --system --print-reply --dest=org.freedesktop.DBus \
+    /org/freedesktop/DBus org.freedesktop.DBus.GetId
+}
+
+# the real polkitd, as its systemd unit starts it; ready once it owns
+# org.freedesktop.PolicyKit1
+vm_start_polkitd () {
+  vm_start_system_bus || return 1
+  if vm_bus_has_name org.freedesktop.PolicyKit1; then
+    return 0
+  fi
+  /usr/lib/polkit-1/polkitd --no-debug </dev/null >>"$NOVA_VM_WORKDIR/polkitd.log" 2>&1 &
+  vm_wait_for 30 vm_bus_has_name org.freedesktop.PolicyKit1
+}
+
+# --- open-iscsi --------------------------------------------------------------------
+
+vm_iscsid_answers () {
+  local status=0
+  iscsiadm -m session >/dev/null 2>&1 || status=$?
+  # 21: no sessions, which needs an answer from iscsid too
+  [ "$status" -eq 0 ] || [ "$status" -eq 21 ]
+}
+
+vm_start_iscsid () {
+  if [ -f /run/iscsid.pid ] && vm_iscsid_answers; then
+    return 0
+  fi
+  mkdir -p /etc/iscsi /run/lock/iscsi
+  echo "InitiatorName=$NOVA_VM_INITIATOR" >/etc/iscsi/initiatorname.iscsi
+  # iscsiadm would start a missing iscsid through systemctl
+  sed -i 's|^iscsid.startup = .*|# iscsid.startup: started by tests/vm/guest-lib.sh|' /etc/iscsi/iscsid.conf
+  iscsid || return 1
+  vm_wait_for 10 vm_iscsid_answers
+}
+
+# the block device of the session logged in to TARGET_IQN, or nothing
+vm_iscsi_device () {
+  local session dev
+  for session in /sys/class/iscsi_session/session*; do
+    [ "$(cat "$session/targetname" 2>/dev/null)" = "$1" ] || continue
+    for dev in "$session"/device/target*/*/block/*; do
+      [ -e "$dev" ] || continue
+      echo "/dev/${dev##*/}"
+      return 0
+    done
+  done
+  return 1
+}
+
+# vm_iscsi_login TARGET_IQN [PORTAL]: discovery and login (portal default
+# 127.0.0.1:3260), then waits for the disk and prints its /dev path
+vm_iscsi_login () {
+  local iqn=$1 portal=${2:-127.0.0.1:3260} dev
+  vm_start_iscsid || return 1
+  iscsiadm -m discovery -t sendtargets -p "$portal" >&2 || return 1
+  iscsiadm -m node -T "$iqn" -p "$portal" --login >&2 || return 1
+  vm_wait_for 20 vm_iscsi_device "$iqn" || return 1
+  dev=$(vm_iscsi_device "$iqn")
+  vm_wait_for 10 test -b "$dev" || return 1
+  echo "$dev"
+}
+
+# vm_iscsi_logout TARGET_IQN [PORTAL]
+vm_iscsi_logout () {
+  iscsiadm -m node -T "$1" -p "${2:-127.0.0.1:3260}" --logout >&2
+}
+
+# --- users -----------------------------------------------------------------------------
+
+# vm_add_user NAME: an unprivileged user with a home in /tmp (the guest's
+# /etc/passwd is the overlay's copy)
+vm_add_user () {
+  id "$1" >/dev/null 2>&1 && return 0
+  useradd --create-home --home-dir "/tmp/home-$1" --shell /bin/bash "$1"
+}
