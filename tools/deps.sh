@@ -14,7 +14,9 @@
 # polkit authority, xmllint for the introspection XML and the polkit
 # policy, pkaction (polkitd) and systemd-analyze for the installed files,
 # groff and man (the man pages render without warnings), shellcheck (the
-# completion script), valgrind.
+# completion script), valgrind; tgt (tgtd, tgtadm), libiscsi-bin
+# (iscsi-inq, iscsi-readcapacity16), qemu-utils and qemu-block-extra
+# (qemu-io with its iscsi:// driver) for the host iSCSI tier (suite tgt).
 NOVA_VOLUME_DEBIAN_PACKAGES=(
   build-essential
   meson
@@ -42,6 +44,10 @@ NOVA_VOLUME_DEBIAN_PACKAGES=(
   man-db
   shellcheck
   valgrind
+  tgt
+  libiscsi-bin
+  qemu-utils
+  qemu-block-extra
 )
 
 # Prints the packages of the list that are not installed, one a line.
