@@ -271,6 +271,13 @@ check "$host1 still logs in" inquiry "$host1" "$dir/secret"
 check "$host2 logs in" inquiry "$host2" "$dir/secret"
 check "$host2 reads the same bytes" read_compare "$host2"
 
+# an address rule (the seed bound ALL) lets every name in: ensure_export
+# takes it away
+timeout 5 tgtadm -C "$ctl" --lld iscsi --mode target --op bind --tid "$tid" --initiator-address ALL
+check "with an ALL rule $host3 gets in" inquiry "$host3" "$dir/secret"
+check "ensure_export takes the ALL rule away" helper ensure
+check_refused "$host3 refused again" "$host3" "$dir/secret" "Target not found"
+
 check "deny_initiator $host1" helper deny "$host1"
 check "deny_initiator $host1 again (idempotent)" helper deny "$host1"
 check_refused "$host1 refused after deny_initiator" "$host1" "$dir/secret" "Target not found"

@@ -401,6 +401,24 @@ test_ensure_no_chap (Fixture *fx, gconstpointer data)
   assert_commands (fx, SHOW_TARGETS, TGTADM "--mode account --op unbind --tid 3 --user olduser", NULL);
 }
 
+/* address rules (the seed bound ALL) switch tgt's name check off: taken
+ * away, names kept */
+static void
+test_ensure_address_rules (Fixture *fx, gconstpointer data)
+{
+  const ShownTarget open_to_all = { 3, IQN, BACKING, USER, "ALL," HOST1 ",10.0.0.0/8" };
+  g_autoptr(GError) error = NULL;
+
+  push_show (fx, &open_to_all, 1);
+  push (fx, 0, "", NULL);
+  push (fx, 22, "", "tgtadm: this access control rule does not exist\n");
+  g_assert_true (nova_iscsi_target_ensure_export (fx->helper, &export, &error));
+  g_assert_no_error (error);
+  assert_commands (fx, SHOW_TARGETS,
+                   TGTADM "--mode target --op unbind --tid 3 --initiator-address ALL",
+                   TGTADM "--mode target --op unbind --tid 3 --initiator-address 10.0.0.0/8", NULL);
+}
+
 static void
 test_ensure_invalid (Fixture *fx, gconstpointer data)
 {
@@ -818,6 +836,7 @@ main (int argc, char **argv)
   ADD ("/tgtadm/ensure/lun", test_ensure_lun);
   ADD ("/tgtadm/ensure/account", test_ensure_account);
   ADD ("/tgtadm/ensure/no-chap", test_ensure_no_chap);
+  ADD ("/tgtadm/ensure/address-rules", test_ensure_address_rules);
   ADD ("/tgtadm/ensure/invalid", test_ensure_invalid);
   ADD ("/tgtadm/unreachable", test_unreachable);
   g_test_add ("/tgtadm/unreachable-control", Fixture, "4711", fixture_setup, test_unreachable, fixture_teardown);

@@ -32,7 +32,8 @@ main (int argc, char **argv)
   g_log_writer_default_set_use_stderr (TRUE);
   if (argc < 6 || !g_ascii_string_to_unsigned (argv[3], 10, 1, G_MAXUINT, &tid, NULL))
     {
-      fprintf (stderr, "usage: %s CONTROL ensure|remove|exists|allow|deny TID IQN BACKING [INITIATOR]\n", argv[0]);
+      fprintf (stderr, "usage: %s CONTROL ensure|remove|exists|allow|deny TID IQN BACKING [INITIATOR]\n",
+               argv[0]);
       return 2;
     }
   op = argv[2];

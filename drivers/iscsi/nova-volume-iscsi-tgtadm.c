@@ -288,16 +288,10 @@ build_argv (NovaIscsiTgtadm *self, const char *const *args)
 static char *
 reply_text (const TgtReply *reply)
 {
-  const char *text = reply->err != NULL ? reply->err : "";
-  g_autofree char *copy = NULL;
+  g_autofree char *err = g_strstrip (g_strdup (reply->err != NULL ? reply->err : ""));
+  g_autofree char *out = g_strstrip (g_strdup (reply->out != NULL ? reply->out : ""));
 
-  if (*g_strstrip (copy = g_strdup (text)) == '\0' && reply->out != NULL)
-    {
-      g_free (copy);
-      copy = g_strdup (reply->out);
-      g_strstrip (copy);
-    }
-  return g_utf8_make_valid (copy, -1);
+  return g_utf8_make_valid (*err != '\0' ? err : out, -1);
 }
 
 static void
@@ -616,6 +610,60 @@ unbind_account (NovaIscsiTgtadm *self, const NovaIscsiExport *export, const char
                "cannot unbind CHAP account %s from iSCSI target %s (%s)", user, tid, export->iqn);
 }
 
+/* an iSCSI name (RFC 3720: iqn., eui., naa.) of printable characters;
+ * not ALL, not an address */
+static gboolean
+is_iscsi_name (const char *name)
+{
+  if (name == NULL || strlen (name) > ISCSI_NAME_MAX
+      || (g_ascii_strncasecmp (name, "iqn.", 4) != 0 && g_ascii_strncasecmp (name, "eui.", 4) != 0
+          && g_ascii_strncasecmp (name, "naa.", 4) != 0))
+    return FALSE;
+  for (const char *p = name; *p != '\0'; p++)
+    if (!g_ascii_isgraph (*p))
+      return FALSE;
+  return TRUE;
+}
+
+/* only names: tgt ORs name and address rules, so ALL or an address would
+ * switch the name check off */
+static gboolean
+check_initiator (const char *initiator, GError **error)
+{
+  if (!is_iscsi_name (initiator))
+    {
+      g_autofree char *shown = initiator != NULL ? g_utf8_make_valid (initiator, -1) : g_strdup ("(none)");
+
+      g_set_error (error, NOVA_VOLUME_ERROR, NOVA_VOLUME_ERROR_INVALID_ARGUMENT,
+                   "\"%s\" is not an iSCSI initiator name: the connector's initiator must be an "
+                   "iqn., eui. or naa. name of at most %d characters",
+                   shown, ISCSI_NAME_MAX);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+/* an address rule (ALL, an IP address or network: what the seed's
+ * `--initiator-address ALL` left) switches tgt's name check off for every
+ * host: ensure_export takes it away */
+static gboolean
+unbind_address (NovaIscsiTgtadm *self, const NovaIscsiExport *export, const char *tid, const char *address,
+                GError **error)
+{
+  const char *args[] = { "--mode", "target", "--op", "unbind", "--tid", tid, "--initiator-address", address,
+                         NULL };
+  g_auto(TgtReply) reply = { 0 };
+
+  g_message ("removing address rule %s from iSCSI target %s (%s): only initiator names may log in", address,
+             tid, export->iqn);
+  if (!tgtadm (self, args, &reply, error))
+    return FALSE;
+  if (reply.status == 0 || refused (&reply, REFUSED_NO_RULE))
+    return TRUE;
+  return fail (&reply, error, NOVA_VOLUME_ERROR_FAILED,
+               "cannot remove address rule %s from iSCSI target %s (%s)", address, tid, export->iqn);
+}
+
 /* the interface */
 
 static guint
@@ -626,8 +674,9 @@ nova_iscsi_tgtadm_get_lun (NovaIscsiTarget *target)
 
 /* Target, LUN 1, CHAP account: each made when tgtd does not show it (after
  * a restart, all of them), each refusal that says "it is there already"
- * taken as success. No initiator rule is added: with none, tgt refuses
- * every login. */
+ * taken as success; accounts other than the volume's and address rules
+ * taken off. No initiator rule is added: with none, tgt refuses every
+ * login. */
 static gboolean
 nova_iscsi_tgtadm_ensure_export (NovaIscsiTarget *iface, const NovaIscsiExport *export, GError **error)
 {
@@ -688,6 +737,15 @@ nova_iscsi_tgtadm_ensure_export (NovaIscsiTarget *iface, const NovaIscsiExport *
       if (!unbind_account (self, export, tid, user, error))
         return FALSE;
     }
+
+  if (target != NULL)
+    for (guint i = 0; i < target->acls->len; i++)
+      {
+        const char *rule = g_ptr_array_index (target->acls, i);
+
+        if (!is_iscsi_name (rule) && !unbind_address (self, export, tid, rule, error))
+          return FALSE;
+      }
   return TRUE;
 }
 
@@ -735,33 +793,6 @@ nova_iscsi_tgtadm_remove_export (NovaIscsiTarget *iface, const NovaIscsiExport *
       return TRUE;
     }
   return delete_account (self, export->chap_user, error);
-}
-
-/* an iSCSI name (RFC 3720: iqn., eui., naa.), never ALL or an address:
- * tgt ORs name and address rules, so either would switch the name check
- * off */
-static gboolean
-check_initiator (const char *initiator, GError **error)
-{
-  gboolean valid = initiator != NULL && strlen (initiator) <= ISCSI_NAME_MAX
-                   && (g_ascii_strncasecmp (initiator, "iqn.", 4) == 0
-                       || g_ascii_strncasecmp (initiator, "eui.", 4) == 0
-                       || g_ascii_strncasecmp (initiator, "naa.", 4) == 0);
-
-  for (const char *p = initiator; valid && *p != '\0'; p++)
-    if (!g_ascii_isgraph (*p))
-      valid = FALSE;
-  if (!valid)
-    {
-      g_autofree char *shown = initiator != NULL ? g_utf8_make_valid (initiator, -1) : g_strdup ("(none)");
-
-      g_set_error (error, NOVA_VOLUME_ERROR, NOVA_VOLUME_ERROR_INVALID_ARGUMENT,
-                   "\"%s\" is not an iSCSI initiator name: the connector's initiator must be an "
-                   "iqn., eui. or naa. name of at most %d characters",
-                   shown, ISCSI_NAME_MAX);
-      return FALSE;
-    }
-  return TRUE;
 }
 
 static gboolean
