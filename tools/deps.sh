@@ -14,7 +14,9 @@
 # polkit authority, xmllint for the introspection XML and the polkit
 # policy, pkaction (polkitd) and systemd-analyze for the installed files,
 # groff and man (the man pages render without warnings), shellcheck (the
-# completion script), valgrind.
+# completion script), valgrind; tgt (tgtd, tgtadm), libiscsi-bin
+# (iscsi-inq, iscsi-readcapacity16), qemu-utils and qemu-block-extra
+# (qemu-io with its iscsi:// driver) for the host iSCSI tier (suite tgt).
 # The guest tier (tests/vm/): qemu, Debian's generic kernel (9p, LIO,
 # device-mapper as modules), busybox-static for the initramfs, kmod for the
 # module order, and what the guest runs from the shared root: LVM with
@@ -54,6 +56,10 @@ NOVA_VOLUME_DEBIAN_PACKAGES=(
   lvm2
   thin-provisioning-tools
   open-iscsi
+  tgt
+  libiscsi-bin
+  qemu-utils
+  qemu-block-extra
 )
 
 # Prints the packages of the list that are not installed, one a line.
