@@ -562,8 +562,8 @@ test_allow (Fixture *fx, gconstpointer data)
   };
   g_autofree char *value = NULL;
   g_autofree char *link = NULL;
-  g_autofree char *link_path = g_build_filename (fx->root, "target", TPG, "acls", HOST_A, "lun_0", "tpg_lun_0",
-                                                 NULL);
+  g_autofree char *link_path = g_build_filename (fx->root, "target", TPG, "acls", HOST_A, "lun_0",
+                                                 "tpg_lun_0", NULL);
   g_autofree char *lun_path = g_build_filename (fx->root, "target", TPG, "lun", "lun_0", NULL);
 
   ensure_ok (fx);
@@ -1059,10 +1059,12 @@ test_invalid (Fixture *fx, gconstpointer data)
     {
       g_autoptr(GError) error = NULL;
 
-      g_assert_false (nova_iscsi_target_allow_initiator (target_of (fx), &fx->export, bad_initiators[i], &error));
+      g_assert_false (nova_iscsi_target_allow_initiator (target_of (fx), &fx->export, bad_initiators[i],
+                                                         &error));
       g_assert_error (error, NOVA_VOLUME_ERROR, NOVA_VOLUME_ERROR_INVALID_ARGUMENT);
       g_clear_error (&error);
-      g_assert_false (nova_iscsi_target_deny_initiator (target_of (fx), &fx->export, bad_initiators[i], &error));
+      g_assert_false (nova_iscsi_target_deny_initiator (target_of (fx), &fx->export, bad_initiators[i],
+                                                        &error));
       g_assert_error (error, NOVA_VOLUME_ERROR, NOVA_VOLUME_ERROR_INVALID_ARGUMENT);
     }
   for (guint i = 0; i < G_N_ELEMENTS (bad_devices); i++)
@@ -1112,7 +1114,8 @@ worker_run (gpointer data)
   g_autofree char *iqn = g_strdup_printf ("iqn.2010-10.org.openstack:volume-%04u", worker->index);
   g_autofree char *device = g_strdup_printf ("/dev/nova-volumes/volume-%04u", worker->index);
   NovaIscsiExport export = {
-    .iqn = iqn, .tid = worker->index + 1, .backing_path = device, .chap_user = CHAP_USER, .chap_secret = SECRET,
+    .iqn = iqn, .tid = worker->index + 1, .backing_path = device,
+    .chap_user = CHAP_USER, .chap_secret = SECRET,
   };
   NovaIscsiTarget *target = NOVA_ISCSI_TARGET (worker->lio);
   GError *error = NULL;

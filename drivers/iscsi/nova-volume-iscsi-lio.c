@@ -70,7 +70,8 @@ call_mask (const Call *call, const char *text)
   return nova_volume_executor_mask_secrets (text, call->secrets);
 }
 
-static void call_set_error (const Call *call, GError **error, int code, const char *format, ...) G_GNUC_PRINTF (4, 5);
+static void call_set_error (const Call *call, GError **error, int code, const char *format, ...)
+  G_GNUC_PRINTF (4, 5);
 
 /* every message goes through here, masked: a path or a kernel message
  * could, by chance, hold the secret */
@@ -661,13 +662,13 @@ errno_hint (const char *op, const char *rel, int errnum)
       && (errnum == EINVAL || errnum == ENODEV || errnum == ENOENT || errnum == ENOSYS))
     return "LIO's block backstore is not available: load target_core_iblock";
   if (g_str_equal (op, "mkdir") && kind == KIND_PORTAL && errnum == EADDRINUSE)
-    return "another program, a tgtd perhaps, already listens on this address and port: check iscsi_ip_address "
-           "and iscsi_port";
+    return "another program, a tgtd perhaps, already listens on this address and port: "
+           "check iscsi_ip_address and iscsi_port";
   if (g_str_equal (op, "mkdir") && kind == KIND_PORTAL && errnum == EADDRNOTAVAIL)
     return "the address is not one of this host's: check iscsi_ip_address";
   if (g_str_equal (op, "write") && classify (dir) == KIND_BACKSTORE && g_str_equal (name, "enable"))
-    return "LIO could not open the backing device: check that it exists, is a block device and is not held by "
-           "a mount or another target";
+    return "LIO could not open the backing device: check that it exists, is a block device "
+           "and is not held by a mount or another target";
   if (g_str_equal (op, "symlink") && errnum == ENODEV)
     return "the backstore is not enabled";
   switch (errnum)
@@ -988,7 +989,8 @@ check_export (const Call *call, const NovaIscsiExport *export, gboolean need_bac
           || strlen (export->backing_path) > MAX_UDEV_PATH || strpbrk (export->backing_path, ",\n") != NULL))
     {
       call_set_error (call, error, NOVA_VOLUME_ERROR_INVALID_ARGUMENT,
-                      "LIO: the backing device of %s must be an absolute path without ',' or a newline: \"%s\"",
+                      "LIO: the backing device of %s must be an absolute path "
+                      "without ',' or a newline: \"%s\"",
                       export->iqn, export->backing_path != NULL ? export->backing_path : "");
       return FALSE;
     }
@@ -997,8 +999,8 @@ check_export (const Call *call, const NovaIscsiExport *export, gboolean need_bac
           || !valid_auth_value (export->chap_secret)))
     {
       call_set_error (call, error, NOVA_VOLUME_ERROR_INVALID_ARGUMENT,
-                      "LIO: the CHAP user and secret of %s must be 1 to %d printable characters, not \"NULL\", "
-                      "without leading or trailing blanks", export->iqn, MAX_AUTH_LEN);
+                      "LIO: the CHAP user and secret of %s must be 1 to %d printable characters, "
+                      "not \"NULL\", without leading or trailing blanks", export->iqn, MAX_AUTH_LEN);
       return FALSE;
     }
   return TRUE;
@@ -1072,7 +1074,8 @@ check_portal (const Call *call, GError **error)
   if (address == NULL || self->portal_port == 0 || self->portal_port > 65535)
     {
       call_set_error (call, error, NOVA_VOLUME_ERROR_INVALID_ARGUMENT,
-                      "LIO: the portal %s:%u is not an IP address and port: check iscsi_ip_address and iscsi_port",
+                      "LIO: the portal %s:%u is not an IP address and port: "
+                      "check iscsi_ip_address and iscsi_port",
                       self->portal_ip, self->portal_port);
       return FALSE;
     }
@@ -1094,8 +1097,8 @@ unit_serial (const char *iqn)
   d[6] = (guint8) ((d[6] & 0x0f) | 0x50);
   d[8] = (guint8) ((d[8] & 0x3f) | 0x80);
   return g_strdup_printf ("%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x",
-                          d[0], d[1], d[2], d[3], d[4], d[5], d[6], d[7], d[8], d[9], d[10], d[11], d[12], d[13],
-                          d[14], d[15]);
+                          d[0], d[1], d[2], d[3], d[4], d[5], d[6], d[7], d[8], d[9], d[10], d[11],
+                          d[12], d[13], d[14], d[15]);
 }
 
 /* "T10 VPD Unit Serial Number: <serial>" -> "<serial>" */
@@ -1168,8 +1171,9 @@ ensure_backstore (const Call *call, const NovaIscsiExport *export, const char *n
       if (udev_path[0] != '\0' && !g_str_equal (udev_path, export->backing_path))
         {
           call_set_error (call, error, NOVA_VOLUME_ERROR_ALREADY_EXISTS,
-                          "LIO: the backstore %s/%s exists for %s, not %s: remove it (targetcli) or rename the "
-                          "volume", call->self->lio_dir, rel, udev_path, export->backing_path);
+                          "LIO: the backstore %s/%s exists for %s, not %s: "
+                          "remove it (targetcli) or rename the volume",
+                          call->self->lio_dir, rel, udev_path, export->backing_path);
           return FALSE;
         }
     }
@@ -1193,7 +1197,8 @@ lio_ensure_export (NovaIscsiTarget *target, const NovaIscsiExport *export, GErro
   g_autofree char *enable = NULL;
 
   call_init (&call, self, export);
-  if (!check_export (&call, export, TRUE, error) || !check_portal (&call, error) || !require_lio (&call, error))
+  if (!check_export (&call, export, TRUE, error) || !check_portal (&call, error)
+      || !require_lio (&call, error))
     return FALSE;
   name = backstore_name (export->iqn);
   target_rel = g_strdup_printf ("iscsi/%s", export->iqn);
@@ -1256,7 +1261,8 @@ lio_ensure_export (NovaIscsiTarget *target, const NovaIscsiExport *export, GErro
   else if (!link_points_to (linked, backstore))
     {
       call_set_error (&call, error, NOVA_VOLUME_ERROR_ALREADY_EXISTS,
-                      "LIO: LUN %d of %s is linked to %s, not to %s/%s: remove the target (targetcli) and try again",
+                      "LIO: LUN %d of %s is linked to %s, not to %s/%s: "
+                      "remove the target (targetcli) and try again",
                       NOVA_ISCSI_LIO_LUN, export->iqn, linked, self->lio_dir, backstore);
       return FALSE;
     }
@@ -1397,7 +1403,8 @@ lio_allow_initiator (NovaIscsiTarget *target, const NovaIscsiExport *export, con
     {
       call_set_error (&call, error, NOVA_VOLUME_ERROR_FAILED,
                       "LIO: there is no target %s with LUN %d to allow %s on: the export is missing "
-                      "(restart nova-volumed to restore its exports)", export->iqn, NOVA_ISCSI_LIO_LUN, initiator);
+                      "(restart nova-volumed to restore its exports)",
+                      export->iqn, NOVA_ISCSI_LIO_LUN, initiator);
       return FALSE;
     }
 
