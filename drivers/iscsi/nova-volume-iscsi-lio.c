@@ -262,12 +262,16 @@ seam_enter (const Call *call, const char *op, const char *rel, const char *line)
   g_autofree char *access = g_strdup_printf ("%s %s", op, rel);
   g_autofree char *masked = line != NULL ? call_mask (call, line) : NULL;
   g_autofree char *log_path = NULL;
+  gpointer key = NULL;
   gpointer value = NULL;
   int injected = 0;
 
   g_mutex_lock (&self->lock);
-  if (g_hash_table_steal_extended (self->injected, access, NULL, &value))
-    injected = GPOINTER_TO_INT (value);
+  if (g_hash_table_steal_extended (self->injected, access, &key, &value))
+    {
+      injected = GPOINTER_TO_INT (value);
+      g_free (key);
+    }
   if (masked != NULL && self->recording)
     g_ptr_array_add (self->operations, g_strdup (masked));
   log_path = g_strdup (self->log_path);
