@@ -17,6 +17,8 @@
 #define CREATE_WINDOW 32
 /* the daemon and the bare side take turns this many times */
 #define ROUNDS 5
+/* rounds of the copy figure: each copy of each kind this many times */
+#define COPY_ROUNDS 3
 
 static double
 mib (guint64 bytes)
@@ -331,57 +333,113 @@ bench_figure_latency (BenchContext *ctx, GError **error)
 
 /* ---- 4: snapshot and clone vs cp ------------------------------------ */
 
+/* the copies a round of the copy figure times, each in seconds */
+typedef struct {
+  GArray *snapshot;
+  GArray *clone;
+  GArray *sparse;       /* cp alone */
+  GArray *sparse_sync;  /* cp, then fsync of the copy */
+  GArray *reflink;
+  GArray *reflink_sync;
+} CopyTimes;
+
+static gboolean
+time_snapshot (BenchContext *ctx, const char *volume, GArray *times, GError **error)
+{
+  double start = bench_now ();
+  g_autoptr(GVariant) reply = bench_call (ctx->daemon, volume, BENCH_IFACE_VOLUME, "CreateSnapshot",
+                                          g_variant_new_parsed ("({'name': <'bench'>},)"), "(o)", error);
+  double seconds = bench_now () - start;
+  const char *snapshot;
+
+  if (reply == NULL)
+    return FALSE;
+  g_array_append_val (times, seconds);
+  g_variant_get (reply, "(&o)", &snapshot);
+  return bench_delete (ctx->daemon, snapshot, BENCH_IFACE_SNAPSHOT, error);
+}
+
+static gboolean
+time_clone (BenchContext *ctx, const char *volume, GArray *times, GError **error)
+{
+  double start = bench_now ();
+  g_autofree char *clone = bench_create_volume (ctx->daemon, 0,
+                                                g_variant_new_parsed ("{'source-volume': <%o>}", volume), error);
+  double seconds = bench_now () - start;
+
+  if (clone == NULL)
+    return FALSE;
+  g_array_append_val (times, seconds);
+  return bench_delete (ctx->daemon, clone, BENCH_IFACE_VOLUME, error);
+}
+
+/* cp @mode into a file of the scratch directory, timed, then removed */
+static gboolean
+time_cp (BenchContext *ctx, const char *mode, const char *file, GArray *times, GArray *sync_times,
+         GError **error)
+{
+  g_autofree char *dest = g_build_filename (ctx->dir, "cp-copy", NULL);
+  double seconds = 0, sync_seconds = 0;
+  gboolean ok = bench_cp (mode, file, dest, &seconds, &sync_seconds, error);
+
+  g_unlink (dest);
+  if (!ok)
+    return FALSE;
+  g_array_append_val (times, seconds);
+  g_array_append_val (sync_times, sync_seconds);
+  return TRUE;
+}
+
 gboolean
 bench_figure_copy (BenchContext *ctx, GError **error)
 {
   g_autofree char *volume = NULL;
   g_autofree char *file = NULL;
-  g_autofree char *snapshot = NULL;
-  g_autofree char *clone = NULL;
-  g_autofree char *sparse_dest = g_build_filename (ctx->dir, "cp-sparse", NULL);
-  g_autofree char *reflink_dest = g_build_filename (ctx->dir, "cp-reflink", NULL);
   g_autoptr(GError) reflink_error = NULL;
   const char *method = copy_method (ctx);
-  double start, snapshot_s, clone_s, sparse_s = 0, sparse_sync_s = 0, reflink_s = 0, reflink_sync_s = 0;
-  gboolean reflink;
+  gboolean reflink = TRUE;
+  gboolean ok = TRUE;
+  double snapshot_s, clone_s, sparse_s, sparse_sync_s, reflink_s, reflink_sync_s;
+  CopyTimes t = {
+    g_array_new (FALSE, FALSE, sizeof (double)), g_array_new (FALSE, FALSE, sizeof (double)),
+    g_array_new (FALSE, FALSE, sizeof (double)), g_array_new (FALSE, FALSE, sizeof (double)),
+    g_array_new (FALSE, FALSE, sizeof (double)), g_array_new (FALSE, FALSE, sizeof (double)),
+  };
 
   volume = create_filled_volume (ctx, ctx->copy_size, &file, error);
   if (volume == NULL)
-    return FALSE;
-
+    ok = FALSE;
   /* each copy is timed, then removed, so the disk holds two at most;
-   * every one reads the same source from the page cache */
-  start = bench_now ();
-  {
-    g_autoptr(GVariant) reply = bench_call (ctx->daemon, volume, BENCH_IFACE_VOLUME, "CreateSnapshot",
-                                            g_variant_new_parsed ("({'name': <'bench'>},)"), "(o)", error);
-    if (reply == NULL)
-      return FALSE;
-    g_variant_get (reply, "(o)", &snapshot);
-  }
-  snapshot_s = bench_now () - start;
-  if (!bench_delete (ctx->daemon, snapshot, BENCH_IFACE_SNAPSHOT, error))
-    return FALSE;
+   * every one reads the same source from the page cache. Rounds take
+   * turns; the median of each kind is reported. */
+  for (guint r = 0; ok && r < COPY_ROUNDS; r++)
+    {
+      ok = time_snapshot (ctx, volume, t.snapshot, error)
+           && time_cp (ctx, "--sparse=always", file, t.sparse, t.sparse_sync, error)
+           && time_clone (ctx, volume, t.clone, error);
+      if (ok && reflink && !time_cp (ctx, "--reflink=always", file, t.reflink, t.reflink_sync, &reflink_error))
+        reflink = FALSE;
+    }
+  ok = ok && bench_delete (ctx->daemon, volume, BENCH_IFACE_VOLUME, error);
 
-  if (!bench_cp ("--sparse=always", file, sparse_dest, &sparse_s, &sparse_sync_s, error))
-    return FALSE;
-  g_unlink (sparse_dest);
-
-  start = bench_now ();
-  clone = bench_create_volume (ctx->daemon, 0, g_variant_new_parsed ("{'source-volume': <%o>}", volume), error);
-  if (clone == NULL)
-    return FALSE;
-  clone_s = bench_now () - start;
-  if (!bench_delete (ctx->daemon, clone, BENCH_IFACE_VOLUME, error))
-    return FALSE;
-
-  reflink = bench_cp ("--reflink=always", file, reflink_dest, &reflink_s, &reflink_sync_s, &reflink_error);
-  g_unlink (reflink_dest);
-  if (!bench_delete (ctx->daemon, volume, BENCH_IFACE_VOLUME, error))
+  snapshot_s = bench_percentile (t.snapshot, 50);
+  clone_s = bench_percentile (t.clone, 50);
+  sparse_s = bench_percentile (t.sparse, 50);
+  sparse_sync_s = bench_percentile (t.sparse_sync, 50);
+  reflink_s = bench_percentile (t.reflink, 50);
+  reflink_sync_s = bench_percentile (t.reflink_sync, 50);
+  g_array_unref (t.snapshot);
+  g_array_unref (t.clone);
+  g_array_unref (t.sparse);
+  g_array_unref (t.sparse_sync);
+  g_array_unref (t.reflink);
+  g_array_unref (t.reflink_sync);
+  if (!ok)
     return FALSE;
 
   bench_report_section (ctx->report, "copy");
   bench_report_integer (ctx->report, "volume_bytes", (gint64) ctx->copy_size);
+  bench_report_integer (ctx->report, "rounds", COPY_ROUNDS);
   bench_report_string (ctx->report, "daemon_method", method);
   bench_report_number (ctx->report, "snapshot_s", snapshot_s);
   bench_report_number (ctx->report, "clone_s", clone_s);
@@ -402,9 +460,9 @@ bench_figure_copy (BenchContext *ctx, GError **error)
       bench_report_string (ctx->report, "cp_reflink_error", reflink_error->message);
     }
   bench_report_line (ctx->report,
-                     "snapshot of %.0f MiB with data: %.2f s, clone: %.2f s (daemon: %s); cp --sparse=always "
-                     "%.2f s, with fsync %.2f s: snapshot %.2fx, clone %.2fx",
-                     mib (ctx->copy_size), snapshot_s, clone_s, method, sparse_s, sparse_sync_s,
+                     "snapshot of %.0f MiB with data: %.2f s, clone: %.2f s (daemon: %s; medians of %d); "
+                     "cp --sparse=always %.2f s, with fsync %.2f s: snapshot %.2fx, clone %.2fx",
+                     mib (ctx->copy_size), snapshot_s, clone_s, method, COPY_ROUNDS, sparse_s, sparse_sync_s,
                      bench_ratio (snapshot_s, sparse_sync_s), bench_ratio (clone_s, sparse_sync_s));
   if (reflink)
     bench_report_line (ctx->report,
@@ -466,11 +524,53 @@ file_size (const char *dir, const char *name)
   return g_stat (path, &st) == 0 ? (guint64) st.st_size : 0;
 }
 
+static void
+on_get_managed_objects_reply (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  Batch *batch = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GVariant) reply = g_dbus_connection_call_finish (G_DBUS_CONNECTION (source), result, &error);
+  double now = bench_now ();
+
+  batch->done++;
+  g_array_append_val (batch->done_at, now);
+  if (reply == NULL && batch->error == NULL)
+    batch->error = g_steal_pointer (&error);
+}
+
+/* a Properties.Get sent right behind a GetManagedObjects: the daemon
+ * answers both on its main loop, one after the other */
+static gboolean
+get_behind_get_managed_objects (BenchContext *ctx, const char *volume, double *get_s, GError **error)
+{
+  g_autofree char *status = NULL;
+  double start;
+  Batch batch;
+  gboolean ok;
+
+  batch_init (&batch);
+  g_dbus_connection_call (ctx->daemon->connection, BENCH_BUS_NAME, BENCH_ROOT_PATH,
+                          "org.freedesktop.DBus.ObjectManager", "GetManagedObjects", NULL,
+                          G_VARIANT_TYPE ("(a{oa{sa{sv}}})"), G_DBUS_CALL_FLAGS_NONE, BENCH_CALL_TIMEOUT_MS, NULL,
+                          on_get_managed_objects_reply, &batch);
+  batch.issued++;
+  start = bench_now ();
+  status = bench_get_string (ctx->daemon, volume, BENCH_IFACE_VOLUME, "Status", error);
+  *get_s = bench_now () - start;
+  /* the call has its own timeout: the loop ends */
+  while (batch.done < batch.issued)
+    g_main_context_iteration (NULL, TRUE);
+  ok = status != NULL && batch_check (&batch, error);
+  batch_clear (&batch);
+  return ok;
+}
+
 /* creates ctx->count volumes with CREATE_WINDOW calls in flight; the
  * rate of the first and the last tenth shows whether a create costs
  * more as volumes accumulate */
 static gboolean
-create_many (BenchContext *ctx, double *seconds, double *first_rate, double *last_rate, GError **error)
+create_many (BenchContext *ctx, double *seconds, double *first_rate, double *last_rate, char **first,
+             GError **error)
 {
   guint tenth = MAX (ctx->count / 10, 1);
   double start = bench_now ();
@@ -496,6 +596,7 @@ create_many (BenchContext *ctx, double *seconds, double *first_rate, double *las
       *seconds = last - start;
       *first_rate = tenth / (g_array_index (at, double, tenth - 1) - start);
       *last_rate = n > tenth ? tenth / (last - g_array_index (at, double, n - 1 - tenth)) : *first_rate;
+      *first = g_strdup (g_ptr_array_index (batch.paths, 0));
     }
   batch_clear (&batch);
   return ok;
@@ -505,6 +606,9 @@ gboolean
 bench_figure_scale (BenchContext *ctx, GError **error)
 {
   guint64 empty_rss = 0, empty_hwm = 0, rss = 0, hwm = 0, restart_rss = 0, restart_hwm = 0;
+  guint64 gmo_rss = 0, gmo_hwm = 0;
+  g_autofree char *first = NULL;
+  double get_behind = 0;
   double empty_owned = 0, empty_ready = 0, empty_gmo = 0, create_s = 0, first_rate = 0, last_rate = 0;
   double gmo = 0, stop_s = 0, owned = 0, ready = 0, restart_gmo = 0, start;
   gsize empty_size = 0, gmo_size = 0;
@@ -518,9 +622,11 @@ bench_figure_scale (BenchContext *ctx, GError **error)
       || !median_get_managed_objects (ctx, &empty_gmo, &empty_size, error))
     return FALSE;
 
-  if (!create_many (ctx, &create_s, &first_rate, &last_rate, error)
+  if (!create_many (ctx, &create_s, &first_rate, &last_rate, &first, error)
       || !bench_daemon_memory (ctx->daemon, &rss, &hwm, error)
-      || !median_get_managed_objects (ctx, &gmo, &gmo_size, error))
+      || !median_get_managed_objects (ctx, &gmo, &gmo_size, error)
+      || !bench_daemon_memory (ctx->daemon, &gmo_rss, &gmo_hwm, error)
+      || !get_behind_get_managed_objects (ctx, first, &get_behind, error))
     return FALSE;
   db_bytes = file_size (ctx->daemon->state_dir, "nova-volume.db")
              + file_size (ctx->daemon->state_dir, "nova-volume.db-wal");
@@ -546,12 +652,15 @@ bench_figure_scale (BenchContext *ctx, GError **error)
   bench_report_number (ctx->report, "empty_get_managed_objects_s", empty_gmo);
   bench_report_integer (ctx->report, "rss_bytes", (gint64) rss);
   bench_report_integer (ctx->report, "hwm_bytes", (gint64) hwm);
+  bench_report_integer (ctx->report, "get_managed_objects_rss_bytes", (gint64) gmo_rss);
+  bench_report_integer (ctx->report, "get_managed_objects_hwm_bytes", (gint64) gmo_hwm);
+  bench_report_number (ctx->report, "get_behind_get_managed_objects_s", get_behind);
   bench_report_integer (ctx->report, "restart_rss_bytes", (gint64) restart_rss);
   bench_report_integer (ctx->report, "restart_hwm_bytes", (gint64) restart_hwm);
   bench_report_integer (ctx->report, "empty_rss_bytes", (gint64) empty_rss);
   bench_report_integer (ctx->report, "empty_hwm_bytes", (gint64) empty_hwm);
   bench_report_number (ctx->report, "rss_per_volume_bytes",
-                       ((double) restart_rss - (double) empty_rss) / MAX (n, 1));
+                       ((double) rss - (double) empty_rss) / MAX (n, 1));
   bench_report_integer (ctx->report, "store_bytes", (gint64) db_bytes);
   bench_report_number (ctx->report, "stop_s", stop_s);
   bench_report_number (ctx->report, "restart_owned_s", owned);
@@ -568,14 +677,15 @@ bench_figure_scale (BenchContext *ctx, GError **error)
                      bench_ratio (last_rate, first_rate));
   bench_report_line (ctx->report,
                      "GetManagedObjects with %u volumes: %.1f ms (median of 3), reply %.1f MiB; "
-                     "empty daemon %.2f ms: %.0fx",
-                     n, gmo * 1e3, mib (gmo_size), empty_gmo * 1e3, bench_ratio (gmo, empty_gmo));
+                     "empty daemon %.2f ms: %.0fx; a Properties.Get sent right behind one took %.1f ms",
+                     n, gmo * 1e3, mib (gmo_size), empty_gmo * 1e3, bench_ratio (gmo, empty_gmo),
+                     get_behind * 1e3);
   bench_report_line (ctx->report,
                      "daemon memory with %u volumes: VmRSS %.1f MiB, VmHWM %.1f MiB after creating them; "
-                     "after a restart VmRSS %.1f MiB, VmHWM %.1f MiB; empty VmRSS %.1f MiB: %.0f bytes "
-                     "a volume; store %.1f MiB",
-                     n, mib (rss), mib (hwm), mib (restart_rss), mib (restart_hwm), mib (empty_rss),
-                     ((double) restart_rss - (double) empty_rss) / MAX (n, 1), mib (db_bytes));
+                     "%.1f and %.1f MiB after 3 GetManagedObjects; after a restart (and one) %.1f and %.1f MiB; "
+                     "empty VmRSS %.1f MiB: %.0f bytes a volume before any GetManagedObjects; store %.1f MiB",
+                     n, mib (rss), mib (hwm), mib (gmo_rss), mib (gmo_hwm), mib (restart_rss), mib (restart_hwm),
+                     mib (empty_rss), ((double) rss - (double) empty_rss) / MAX (n, 1), mib (db_bytes));
   bench_report_line (ctx->report,
                      "restart with %u volumes: stopped in %.2f s; name owned after %.2f s, "
                      "GetManagedObjects answered after %.2f s (then %.1f ms); empty daemon %.3f s and "
