@@ -36,10 +36,10 @@ gboolean bench_fill_file (const char *path, guint64 size, GError **error);
 /* Whether @dir's filesystem can share extents (FICLONE). */
 gboolean bench_reflink_supported (const char *dir);
 
-/* Runs `cp @mode @src @dest` (mode "--sparse=always", "--reflink=always")
- * and then fsyncs @dest, as the file driver syncs its copies: @cp_seconds
- * the cp alone, @total_seconds with the fsync. */
-gboolean bench_cp (const char *mode, const char *src, const char *dest, double *cp_seconds,
+/* Runs `cp @options... @src @dest` and then fsyncs @dest, as the file
+ * driver syncs its copies: @cp_seconds the cp alone, @total_seconds with
+ * the fsync. */
+gboolean bench_cp (const char *const *options, const char *src, const char *dest, double *cp_seconds,
                    double *total_seconds, GError **error);
 
 /* how many bytes of @path are allocated on disk */
