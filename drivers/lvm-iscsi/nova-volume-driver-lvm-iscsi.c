@@ -20,7 +20,9 @@
 #include "nova-volume-block-copy.h"
 #include "nova-volume-driver-lvm-iscsi.h"
 #include "nova-volume-error.h"
+#include "nova-volume-iscsi-lio.h"
 #include "nova-volume-iscsi-location.h"
+#include "nova-volume-iscsi-tgtadm.h"
 
 #define TARGET_NUMBER_KIND "iscsi-target"
 #define MIB ((guint64) 1024 * 1024)
@@ -80,15 +82,16 @@ nova_volume_lvm_iscsi_driver_get_name (NovaVolumeDriver *driver)
   return "lvm-iscsi";
 }
 
+/* iscsi_helper: tgtadm drives the running tgtd through its default
+ * control socket; lioadm writes the kernel's configfs. */
 static NovaIscsiTarget *
 make_target_helper (NovaVolumeLvmIscsiDriver *self, NovaVolumeDriverContext *ctx, GError **error)
 {
   const char *helper = nova_volume_config_get_string (ctx->config, "iscsi_helper");
 
-  /* the helpers land one by one; each is wired here when it does */
-  g_set_error (error, NOVA_VOLUME_ERROR, NOVA_VOLUME_ERROR_NOT_SUPPORTED,
-               "iscsi_helper = %s is not available in this build of nova-volume", helper);
-  return NULL;
+  if (g_str_equal (helper, "lioadm"))
+    return NOVA_ISCSI_TARGET (nova_iscsi_lio_new ("/sys/kernel/config", self->ip, (guint) self->port));
+  return nova_iscsi_tgtadm_new (ctx->executor, NULL);
 }
 
 static gboolean
@@ -125,8 +128,8 @@ nova_volume_lvm_iscsi_driver_do_setup (NovaVolumeDriver *driver, NovaVolumeDrive
     return FALSE;
   if (self->lvm == NULL && (self->lvm = nova_lvm_new (error)) == NULL)
     return FALSE;
-  if (self->target == NULL && (self->target = make_target_helper (self, ctx, error)) == NULL)
-    return FALSE;
+  if (self->target == NULL)
+    self->target = make_target_helper (self, ctx, error);
   return TRUE;
 }
 
