@@ -771,6 +771,23 @@ test_stats (Fixture *fx, gconstpointer data)
   fresh = nova_volume_driver_get_volume_stats (fx->driver, FALSE, &error);
   g_assert_no_error (error);
   g_assert_cmpuint (stats_uint64 (fresh, "provisioned_capacity"), ==, a->size + b->size + c->size);
+
+  /* every change is counted as it happens, no walk of the directory:
+   * grown, deleted, snapshot gone */
+  {
+    g_autoptr(GVariant) after = NULL;
+    guint64 grown = 4 * MiB;
+
+    g_assert_true (nova_volume_driver_extend_volume (fx->driver, c, grown, &error));
+    g_assert_true (nova_volume_driver_delete_volume (fx->driver, b, &error));
+    g_assert_true (nova_volume_driver_delete_snapshot (fx->driver, snapshot, &error));
+    g_assert_no_error (error);
+    after = nova_volume_driver_get_volume_stats (fx->driver, TRUE, &error);
+    g_assert_no_error (error);
+    g_assert_cmpuint (stats_uint64 (after, "provisioned_capacity"), ==, a->size + grown);
+    g_assert_cmpuint (stats_uint32 (after, "volume_count"), ==, 2);
+    g_assert_cmpuint (stats_uint32 (after, "snapshot_count"), ==, 0);
+  }
 }
 
 static void

@@ -63,8 +63,14 @@ struct _NovaVolumeFileDriver {
   NameShape         shapes[2];    /* volume and snapshot, the more specific first */
   char             *dir;
   char             *backend_name;
-  GMutex            stats_lock;   /* guards stats */
-  GVariant         *stats;        /* last get_volume_stats answer */
+  /* what the directory holds, kept up to date by every change the driver
+   * makes, so the stats a CreateVolume asks for cost no directory walk
+   * (which made creating n volumes O(n^2)) */
+  GMutex            stats_lock;   /* guards what follows */
+  GHashTable       *file_sizes;   /* file name -> guint64 size; NULL until the first walk */
+  guint64           provisioned;  /* of the volumes */
+  guint             volume_count;
+  guint             snapshot_count;
 };
 
 static void nova_volume_file_driver_iface_init (NovaVolumeDriverInterface *iface);
@@ -207,12 +213,83 @@ unlink_if_exists (const char *path, GError **error)
   return TRUE;
 }
 
+/* name_shape_of () is defined below */
+static const NameShape *name_shape_of (NovaVolumeFileDriver *self, const char *name);
+
+/* Counts (@sign 1) or uncounts (-1) one file of the directory. */
 static void
-invalidate_stats (NovaVolumeFileDriver *self)
+count_file_locked (NovaVolumeFileDriver *self, const NameShape *shape, guint64 size, int sign)
 {
+  if (shape->kind == FILE_KIND_SNAPSHOT)
+    self->snapshot_count += (guint) sign;
+  else
+    {
+      self->volume_count += (guint) sign;
+      self->provisioned += sign > 0 ? size : (guint64) 0 - size;
+    }
+}
+
+/* @path changed (made, grown, removed): its entry follows what is on disk
+ * now. Nothing to do before the first walk, which will see it. */
+static void
+note_file (NovaVolumeFileDriver *self, const char *path)
+{
+  g_autofree char *name = g_path_get_basename (path);
+  const NameShape *shape = name_shape_of (self, name);
+  struct stat st;
+  gpointer old;
+
+  if (shape == NULL || g_str_has_suffix (name, ".partial"))
+    return;
   g_mutex_lock (&self->stats_lock);
-  g_clear_pointer (&self->stats, g_variant_unref);
+  if (self->file_sizes != NULL)
+    {
+      if (g_hash_table_lookup_extended (self->file_sizes, name, NULL, &old))
+        {
+          count_file_locked (self, shape, *(guint64 *) old, -1);
+          g_hash_table_remove (self->file_sizes, name);
+        }
+      if (stat (path, &st) == 0 && S_ISREG (st.st_mode))
+        {
+          guint64 size = (guint64) st.st_size;
+
+          count_file_locked (self, shape, size, 1);
+          g_hash_table_insert (self->file_sizes, g_strdup (name), g_memdup2 (&size, sizeof size));
+        }
+    }
   g_mutex_unlock (&self->stats_lock);
+}
+
+/* The first stats: one walk of the directory. */
+static gboolean
+walk_files_locked (NovaVolumeFileDriver *self, GError **error)
+{
+  g_autoptr(GDir) dir = g_dir_open (self->dir, 0, error);
+  const char *name;
+
+  if (dir == NULL)
+    return FALSE;
+  self->file_sizes = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  self->provisioned = 0;
+  self->volume_count = self->snapshot_count = 0;
+  while ((name = g_dir_read_name (dir)) != NULL)
+    {
+      g_autofree char *path = NULL;
+      const NameShape *shape = name_shape_of (self, name);
+      struct stat st;
+      guint64 size;
+
+      if (shape == NULL || g_str_has_suffix (name, ".partial"))
+        continue;
+      path = g_build_filename (self->dir, name, NULL);
+      /* a file deleted while we walk is simply not counted */
+      if (stat (path, &st) < 0 || !S_ISREG (st.st_mode))
+        continue;
+      size = (guint64) st.st_size;
+      count_file_locked (self, shape, size, 1);
+      g_hash_table_insert (self->file_sizes, g_strdup (name), g_memdup2 (&size, sizeof size));
+    }
+  return TRUE;
 }
 
 /* setup */
@@ -324,7 +401,7 @@ nova_volume_file_driver_create_volume (NovaVolumeDriver *driver, NovaVolumeRecor
     return FALSE;
   if (!sync_dir (self, error))
     return FALSE;
-  invalidate_stats (self);
+  note_file (self, path);
   volume->size = size;
   nova_record_set_string (&volume->provider_location, path);
   return TRUE;
@@ -340,7 +417,7 @@ delete_file (NovaVolumeFileDriver *self, const char *path, GError **error)
     return FALSE;
   if (!unlink_if_exists (path, error))
     return FALSE;
-  invalidate_stats (self);
+  note_file (self, path);
   return sync_dir (self, error);
 }
 
@@ -400,7 +477,7 @@ nova_volume_file_driver_extend_volume (NovaVolumeDriver *driver, NovaVolumeRecor
     return set_errno_error (error, errno, "cannot extend", path);
   if (fsync (fd) < 0)
     return set_errno_error (error, errno, "cannot sync", path);
-  invalidate_stats (self);
+  note_file (self, path);
   volume->size = size;
   return TRUE;
 }
@@ -659,7 +736,7 @@ copy_file (NovaVolumeFileDriver *self, const char *src, const char *dest, guint6
     }
   if (!sync_dir (self, error))
     return FALSE;
-  invalidate_stats (self);
+  note_file (self, dest);
   copy_progress_report (&progress, progress.total);
   if (out_size != NULL)
     *out_size = final_size;
@@ -835,60 +912,34 @@ nova_volume_file_driver_initialize_connection (NovaVolumeDriver *driver, const N
 
 /* stats */
 
+/* Free space from statvfs (fresh on every call: it is one syscall);
+ * what is provisioned from the counts every change keeps up to date, so
+ * @refresh costs no directory walk. */
 static GVariant *
 nova_volume_file_driver_get_volume_stats (NovaVolumeDriver *driver, gboolean refresh, GError **error)
 {
   NovaVolumeFileDriver *self = NOVA_VOLUME_FILE_DRIVER (driver);
-  g_autoptr(GDir) dir = NULL;
-  guint64 provisioned = 0;
-  guint volume_count = 0;
-  guint snapshot_count = 0;
+  guint64 provisioned;
+  guint volume_count;
+  guint snapshot_count;
   GVariantBuilder builder;
   struct statvfs vfs;
-  const char *name;
-  GVariant *stats;
-
-  if (!refresh)
-    {
-      g_mutex_lock (&self->stats_lock);
-      stats = self->stats != NULL ? g_variant_ref (self->stats) : NULL;
-      g_mutex_unlock (&self->stats_lock);
-      if (stats != NULL)
-        return stats;
-    }
 
   if (statvfs (self->dir, &vfs) < 0)
     {
       set_errno_error (error, errno, "cannot statvfs", self->dir);
       return NULL;
     }
-  dir = g_dir_open (self->dir, 0, error);
-  if (dir == NULL)
-    return NULL;
-  while ((name = g_dir_read_name (dir)) != NULL)
+  g_mutex_lock (&self->stats_lock);
+  if (self->file_sizes == NULL && !walk_files_locked (self, error))
     {
-      g_autofree char *path = NULL;
-      struct stat st;
-
-      const NameShape *shape;
-
-      if (g_str_has_suffix (name, ".partial"))
-        continue;
-      shape = name_shape_of (self, name);
-      if (shape == NULL)
-        continue;
-      if (shape->kind == FILE_KIND_SNAPSHOT)
-        {
-          snapshot_count++;
-          continue;
-        }
-      path = g_build_filename (self->dir, name, NULL);
-      /* a volume deleted while we walk is simply not counted */
-      if (stat (path, &st) < 0 || !S_ISREG (st.st_mode))
-        continue;
-      provisioned += (guint64) st.st_size;
-      volume_count++;
+      g_mutex_unlock (&self->stats_lock);
+      return NULL;
     }
+  provisioned = self->provisioned;
+  volume_count = self->volume_count;
+  snapshot_count = self->snapshot_count;
+  g_mutex_unlock (&self->stats_lock);
 
   g_variant_builder_init (&builder, G_VARIANT_TYPE_VARDICT);
   g_variant_builder_add (&builder, "{sv}", "total_capacity",
@@ -904,13 +955,7 @@ nova_volume_file_driver_get_volume_stats (NovaVolumeDriver *driver, gboolean ref
   g_variant_builder_add (&builder, "{sv}", "driver_version", g_variant_new_string ("1.0"));
   g_variant_builder_add (&builder, "{sv}", "reserved_percentage", g_variant_new_uint32 (0));
   g_variant_builder_add (&builder, "{sv}", "thin_provisioning_support", g_variant_new_boolean (TRUE));
-  stats = g_variant_ref_sink (g_variant_builder_end (&builder));
-
-  g_mutex_lock (&self->stats_lock);
-  g_clear_pointer (&self->stats, g_variant_unref);
-  self->stats = g_variant_ref (stats);
-  g_mutex_unlock (&self->stats_lock);
-  return stats;
+  return g_variant_ref_sink (g_variant_builder_end (&builder));
 }
 
 /* GObject */
@@ -949,7 +994,7 @@ nova_volume_file_driver_finalize (GObject *object)
     }
   g_free (self->dir);
   g_free (self->backend_name);
-  g_clear_pointer (&self->stats, g_variant_unref);
+  g_clear_pointer (&self->file_sizes, g_hash_table_unref);
   g_mutex_clear (&self->stats_lock);
   G_OBJECT_CLASS (nova_volume_file_driver_parent_class)->finalize (object);
 }
