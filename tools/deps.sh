@@ -42,6 +42,8 @@ NOVA_VOLUME_DEBIAN_PACKAGES=(
   man-db
   shellcheck
   valgrind
+  clang
+  libclang-rt-14-dev
 )
 
 # Prints the packages of the list that are not installed, one a line.
