@@ -275,6 +275,15 @@ parse_value (const ConfigKey *key, const char *value, ConfigValue *out, GError *
    * meant as "vg0" (oslo.config strips too) */
   g_autofree char *stripped = g_strstrip (g_strdup (value));
 
+  /* the file's values are UTF-8 (GKeyFile checks); set() gets the same
+   * rule, as every value may become a D-Bus property */
+  if (!g_utf8_validate (value, -1, NULL))
+    {
+      g_autofree char *shown = g_utf8_make_valid (value, -1);
+
+      return bad_value (key, shown, error, "must be valid UTF-8");
+    }
+
   /* values end up in logs, command lines and D-Bus properties */
   for (const char *p = stripped; *p != '\0'; p++)
     if (g_ascii_iscntrl (*p))
@@ -435,7 +444,8 @@ load_group (NovaVolumeConfig *self, GKeyFile *keyfile, const char *path, GError 
 
       /* get_string undoes the escapes (\s, \n, \\) as the format defines */
       text = g_key_file_get_string (keyfile, "DEFAULT", keys[i], &local_error);
-      if (text == NULL)
+      /* GLib 2.74 may return the part before a bad escape with the error */
+      if (text == NULL || local_error != NULL)
         {
           g_set_error (error, NOVA_VOLUME_ERROR, NOVA_VOLUME_ERROR_INVALID_ARGUMENT,
                        "%s: %s: %s", path, keys[i], local_error->message);

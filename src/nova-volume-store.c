@@ -990,6 +990,20 @@ nova_volume_store_put_connection (NovaVolumeStore *self,
     }
   /* with type annotations, so g_variant_parse gives back the same types */
   text = g_variant_print (owned, TRUE);
+  /* not every value prints as text the parser reads back (a subnormal
+   * double such as 5e-324 does not): refuse it now, or the row would make
+   * list_connections fail for the volume for good */
+  {
+    g_autoptr(GVariant) back = g_variant_parse (G_VARIANT_TYPE_VARDICT, text, NULL, NULL, NULL);
+
+    if (back == NULL)
+      {
+        g_set_error (error, NOVA_VOLUME_ERROR, NOVA_VOLUME_ERROR_INVALID_ARGUMENT,
+                     "connector %s for volume %s holds a value that cannot be stored",
+                     connector_key, volume_id);
+        return FALSE;
+      }
+  }
 
   locker = g_rec_mutex_locker_new (&self->mutex);
   /* a second InitializeConnection from the same connector updates it but

@@ -60,6 +60,8 @@ NOVA_VOLUME_DEBIAN_PACKAGES=(
   libiscsi-bin
   qemu-utils
   qemu-block-extra
+  clang
+  libclang-rt-14-dev
 )
 
 # Prints the packages of the list that are not installed, one a line.
