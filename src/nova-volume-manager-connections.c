@@ -24,15 +24,23 @@ check_connector_value (const char *key, const char *value, GError **error)
   if (*value == '-' || strpbrk (value, " \t") != NULL)
     ok = FALSE;
   else if (g_str_equal (key, "initiator"))
-    ok = g_str_has_prefix (value, "iqn.") || g_str_has_prefix (value, "eui.")
-         || g_str_has_prefix (value, "naa.");
+    /* an iSCSI name (RFC 3720): it becomes a target's access rule, and on
+     * LIO a configfs directory, so nothing that could be read as a path */
+    ok = (g_str_has_prefix (value, "iqn.") || g_str_has_prefix (value, "eui.") || g_str_has_prefix (value, "naa."))
+         && strlen (value) <= 223 && strspn (value, "abcdefghijklmnopqrstuvwxyz"
+                                                    "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.:-") == strlen (value);
+  else if (g_str_equal (key, "host"))
+    /* a host name (it names the host in logs and records) */
+    ok = strspn (value, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.-_") == strlen (value);
   else if (g_str_equal (key, "ip"))
     ok = g_hostname_is_ip_address (value);
   if (ok)
     return TRUE;
   g_set_error (error, NOVA_VOLUME_ERROR, NOVA_VOLUME_ERROR_INVALID_ARGUMENT,
                "connector %s '%s' is not valid: %s", key, value,
-               g_str_equal (key, "initiator") ? "an iSCSI name starts with iqn., eui. or naa."
+               g_str_equal (key, "initiator") ? "an iSCSI name starts with iqn., eui. or naa. and has only "
+                                                "letters, digits, '.', ':' and '-' (at most 223)"
+               : g_str_equal (key, "host") ? "a host name has only letters, digits, '.', '-' and '_'"
                : g_str_equal (key, "ip") ? "give an IPv4 or IPv6 address"
                : "no spaces, and no leading '-'");
   return FALSE;

@@ -126,7 +126,8 @@ start_tgtd () {
 started=0
 t0=$(date +%s%N)
 for _ in 1 2 3 4 5; do
-  ctl=$((20000 + RANDOM % 40000))
+  # tgtd takes -C 0..32767
+  ctl=$((1000 + RANDOM % 31000))
   port=$((30000 + RANDOM % 30000))
   if [ -e "/run/tgtd/socket.$ctl" ] || [ -e "/run/tgtd/socket.$ctl.lock" ] ||
      [ -n "$(ss -Hltn "sport = :$port")" ]; then
