@@ -25,6 +25,9 @@ struct _NovaVolumeRecordingExecutor {
   GPtrArray *unmasked_commands; /* of GStrv, as given */
   GQueue     results;           /* of ScriptedResult, oldest first */
   char      *log_path;
+  NovaVolumeRecordingResponder responder;
+  gpointer                     responder_data;
+  GDestroyNotify               responder_destroy;
 };
 
 G_DEFINE_FINAL_TYPE (NovaVolumeRecordingExecutor, nova_volume_recording_executor,
@@ -116,6 +119,23 @@ nova_volume_recording_executor_execute_once (NovaVolumeExecutor  *executor,
     }
 
   result = g_queue_pop_head (&self->results);
+  if (result == NULL && self->responder != NULL)
+    {
+      g_autofree char *answer_out = NULL;
+      g_autofree char *answer_err = NULL;
+      int status = 0;
+
+      if (self->responder ((const char *const *) masked, &status, &answer_out, &answer_err,
+                           self->responder_data))
+        {
+          *out_exit_status = status;
+          if (out_stdout != NULL)
+            *out_stdout = bytes_from_text (answer_out);
+          if (out_stderr != NULL)
+            *out_stderr = bytes_from_text (answer_err);
+          return TRUE;
+        }
+    }
   if (result == NULL)
     {
       *out_exit_status = 0;
@@ -139,6 +159,9 @@ static void
 nova_volume_recording_executor_finalize (GObject *object)
 {
   NovaVolumeRecordingExecutor *self = NOVA_VOLUME_RECORDING_EXECUTOR (object);
+
+  if (self->responder_destroy != NULL)
+    self->responder_destroy (self->responder_data);
 
   g_ptr_array_unref (self->commands);
   g_ptr_array_unref (self->unmasked_commands);
@@ -277,4 +300,26 @@ nova_volume_recording_executor_set_log_path (NovaVolumeRecordingExecutor *self,
   locker = g_mutex_locker_new (&self->lock);
   g_free (self->log_path);
   self->log_path = (path != NULL && *path != '\0') ? g_strdup (path) : NULL;
+}
+
+void
+nova_volume_recording_executor_set_responder (NovaVolumeRecordingExecutor *self,
+                                              NovaVolumeRecordingResponder responder,
+                                              gpointer                     user_data,
+                                              GDestroyNotify               destroy)
+{
+  gpointer old_data;
+  GDestroyNotify old_destroy;
+
+  g_return_if_fail (NOVA_VOLUME_IS_RECORDING_EXECUTOR (self));
+
+  g_mutex_lock (&self->lock);
+  old_data = self->responder_data;
+  old_destroy = self->responder_destroy;
+  self->responder = responder;
+  self->responder_data = user_data;
+  self->responder_destroy = destroy;
+  g_mutex_unlock (&self->lock);
+  if (old_destroy != NULL)
+    old_destroy (old_data);
 }

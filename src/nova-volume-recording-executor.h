@@ -13,11 +13,32 @@ G_DECLARE_FINAL_TYPE (NovaVolumeRecordingExecutor, nova_volume_recording_executo
 NovaVolumeRecordingExecutor *nova_volume_recording_executor_new (void);
 
 /* Queues the answer for the next command: exit status and output. With an
- * empty queue a command succeeds with no output. Thread-safe. */
+ * empty queue a command gets the responder's answer, or else succeeds
+ * with no output. Thread-safe. */
 void nova_volume_recording_executor_push_result (NovaVolumeRecordingExecutor *self,
                                                  int                          exit_status,
                                                  const char                  *stdout_text,
                                                  const char                  *stderr_text);
+
+/* Answers a command for which no result was queued: returns TRUE and sets
+ * *out_exit_status, *out_stdout and *out_stderr (each string may be left
+ * NULL for none) when it knows the command, FALSE to let it succeed with
+ * no output. @argv is the recorded one, secrets masked. Called in command
+ * order with the executor's lock held: it must not call the executor. */
+typedef gboolean (*NovaVolumeRecordingResponder) (const char *const *argv,
+                                                  int               *out_exit_status,
+                                                  char             **out_stdout,
+                                                  char             **out_stderr,
+                                                  gpointer           user_data);
+
+/* Puts @responder (NULL: none) behind the queue of scripted results, for
+ * a fake of the program the commands talk to (the fake driver's tgtd).
+ * @destroy frees @user_data when the responder is replaced or the
+ * executor finalized. */
+void nova_volume_recording_executor_set_responder (NovaVolumeRecordingExecutor *self,
+                                                   NovaVolumeRecordingResponder responder,
+                                                   gpointer                     user_data,
+                                                   GDestroyNotify               destroy);
 
 /* A copy of every argv run so far, in order: a GPtrArray of GStrv. The
  * secrets given to nova_volume_executor_run_secret() are masked here, as

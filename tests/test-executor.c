@@ -587,6 +587,94 @@ test_recording_script (void)
   g_assert_cmpuint (commands->len, ==, 3);
 }
 
+/* a responder for test_recording_responder: answers "dog" with the
+ * argv it saw, leaves everything else alone */
+typedef struct {
+  guint  calls;
+  guint  destroyed;
+  char  *last;
+} ResponderState;
+
+static gboolean
+echo_responder (const char *const *argv, int *out_exit_status, char **out_stdout, char **out_stderr,
+                gpointer user_data)
+{
+  ResponderState *state = user_data;
+
+  state->calls++;
+  g_free (state->last);
+  state->last = g_strjoinv (" ", (char **) argv);
+  if (!g_str_equal (argv[0], "dog"))
+    return FALSE;
+  *out_exit_status = 3;
+  *out_stdout = g_strdup (state->last);
+  *out_stderr = NULL;
+  return TRUE;
+}
+
+static void
+responder_state_destroy (gpointer data)
+{
+  ((ResponderState *) data)->destroyed++;
+}
+
+/* the responder answers what the script does not, sees secrets masked,
+ * and goes with the executor */
+static void
+test_recording_responder (void)
+{
+  NovaVolumeRecordingExecutor *recording = nova_volume_recording_executor_new ();
+  NovaVolumeExecutor *executor = NOVA_VOLUME_EXECUTOR (recording);
+  const char *dog[] = { "dog", "vdi", "create", "s3cret", NULL };
+  const char *const secrets[] = { "s3cret", NULL };
+  const char *other[] = { "lvs", NULL };
+  ResponderState state = { 0 };
+  g_autoptr(GError) error = NULL;
+  int status = -1;
+
+  nova_volume_recording_executor_set_responder (recording, echo_responder, &state, responder_state_destroy);
+
+  /* a scripted result comes first, without asking the responder */
+  nova_volume_recording_executor_push_result (recording, 0, "scripted", NULL);
+  {
+    g_autofree char *out = NULL;
+
+    g_assert_true (nova_volume_executor_run_once (executor, dog, NULL, &out, NULL, &status, &error));
+    g_assert_no_error (error);
+    g_assert_cmpstr (out, ==, "scripted");
+    g_assert_cmpuint (state.calls, ==, 0);
+  }
+  /* then the responder, with the recorded (masked) argv */
+  {
+    g_autofree char *out = NULL;
+    g_autofree char *err = NULL;
+
+    g_assert_false (nova_volume_executor_run_secret (executor, dog, secrets, NULL, &out, &err, &error));
+    g_assert_error (error, NOVA_VOLUME_ERROR, NOVA_VOLUME_ERROR_FAILED);
+    g_assert_null (strstr (error->message, "s3cret"));
+    g_clear_error (&error);
+    g_assert_cmpuint (state.calls, ==, 1);
+    g_assert_cmpstr (state.last, ==, "dog vdi create ********");
+  }
+  /* a command it does not answer succeeds with no output */
+  {
+    g_autofree char *out = NULL;
+
+    g_assert_true (nova_volume_executor_run_once (executor, other, NULL, &out, NULL, &status, &error));
+    g_assert_no_error (error);
+    g_assert_cmpint (status, ==, 0);
+    g_assert_cmpstr (out, ==, "");
+    g_assert_cmpuint (state.calls, ==, 2);
+  }
+
+  /* replaced: the old data is freed */
+  nova_volume_recording_executor_set_responder (recording, echo_responder, &state, responder_state_destroy);
+  g_assert_cmpuint (state.destroyed, ==, 1);
+  g_object_unref (recording);
+  g_assert_cmpuint (state.destroyed, ==, 2);
+  g_free (state.last);
+}
+
 static void
 test_recording_log (void)
 {
@@ -921,6 +1009,7 @@ main (int argc, char **argv)
   g_test_add_func ("/executor/secret-not-shown", test_secret_not_shown);
   g_test_add_func ("/recording-executor/records", test_recording_records);
   g_test_add_func ("/recording-executor/script", test_recording_script);
+  g_test_add_func ("/recording-executor/responder", test_recording_responder);
   g_test_add_func ("/recording-executor/log", test_recording_log);
   g_test_add_func ("/recording-executor/threads", test_recording_threads);
   g_test_add_func ("/recording-executor/secrets", test_recording_secrets);

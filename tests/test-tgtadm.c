@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "nova-volume-error.h"
+#include "nova-volume-iscsi-fake-tgtd.h"
 #include "nova-volume-iscsi-tgtadm.h"
 #include "nova-volume-recording-executor.h"
 
@@ -814,6 +815,184 @@ test_parse_extra (Fixture *fx, gconstpointer data)
   assert_commands (fx, SHOW_TARGETS, SHOW_TARGETS, SHOW_TARGETS, NULL);
 }
 
+/* the fake tgtd (the fake driver's) */
+
+/* the fake tgtd's targets are exactly the lines that follow (NULL ends) */
+G_GNUC_NULL_TERMINATED static void
+assert_tgtd (NovaIscsiFakeTgtd *tgtd, ...)
+{
+  g_auto(GStrv) lines = nova_iscsi_fake_tgtd_describe (tgtd);
+  g_autoptr(GPtrArray) expected = g_ptr_array_new ();
+  va_list args;
+
+  va_start (args, tgtd);
+  for (const char *line = va_arg (args, const char *); line != NULL; line = va_arg (args, const char *))
+    g_ptr_array_add (expected, (gpointer) line);
+  va_end (args);
+  g_ptr_array_add (expected, NULL);
+  g_assert_cmpstrv (lines, (const char *const *) expected->pdata);
+}
+
+static void
+run_ok (Fixture *fx, const char *const *argv)
+{
+  g_autoptr(GError) error = NULL;
+
+  g_assert_true (nova_volume_executor_run (NOVA_VOLUME_EXECUTOR (fx->recorder), argv, NULL, NULL, NULL, &error));
+  g_assert_no_error (error);
+}
+
+/* The helper against the fake tgtd takes the paths it takes against a
+ * real one: each step made once, then found; every operation idempotent;
+ * removal leaves nothing. */
+static void
+test_fake_tgtd_round_trip (Fixture *fx, gconstpointer data)
+{
+  NovaIscsiFakeTgtd *tgtd = nova_iscsi_fake_tgtd_new ();
+  g_autoptr(GError) error = NULL;
+  gboolean exists = TRUE;
+
+  nova_volume_recording_executor_set_responder (fx->recorder, nova_iscsi_fake_tgtd_answer, tgtd,
+                                                (GDestroyNotify) nova_iscsi_fake_tgtd_free);
+  g_assert_true (nova_iscsi_target_export_exists (fx->helper, &export, &exists, &error));
+  g_assert_false (exists);
+  nova_volume_recording_executor_clear (fx->recorder);
+
+  g_assert_true (nova_iscsi_target_ensure_export (fx->helper, &export, &error));
+  g_assert_no_error (error);
+  assert_commands (fx, SHOW_TARGETS, NEW_TARGET, NEW_LUN, SHOW_ACCOUNTS, NEW_ACCOUNT, BIND_ACCOUNT, NULL);
+  assert_tgtd (tgtd, "3 " IQN " luns=1:" BACKING " accounts=" USER " acls=", NULL);
+  nova_volume_recording_executor_clear (fx->recorder);
+
+  /* again: found as it is */
+  g_assert_true (nova_iscsi_target_ensure_export (fx->helper, &export, &error));
+  g_assert_true (nova_iscsi_target_export_exists (fx->helper, &export, &exists, &error));
+  g_assert_no_error (error);
+  g_assert_true (exists);
+  assert_commands (fx, SHOW_TARGETS, SHOW_TARGETS, NULL);
+  nova_volume_recording_executor_clear (fx->recorder);
+
+  /* one rule per initiator name, each made once */
+  g_assert_true (nova_iscsi_target_allow_initiator (fx->helper, &export, HOST1, &error));
+  g_assert_true (nova_iscsi_target_allow_initiator (fx->helper, &export, HOST2, &error));
+  g_assert_true (nova_iscsi_target_allow_initiator (fx->helper, &export, HOST1, &error));
+  g_assert_no_error (error);
+  assert_commands (fx,
+                   SHOW_TARGETS, TGTADM "--mode target --op bind --tid 3 --initiator-name " HOST1,
+                   SHOW_TARGETS, TGTADM "--mode target --op bind --tid 3 --initiator-name " HOST2,
+                   SHOW_TARGETS, NULL);
+  assert_tgtd (tgtd, "3 " IQN " luns=1:" BACKING " accounts=" USER " acls=" HOST1 "," HOST2, NULL);
+  nova_volume_recording_executor_clear (fx->recorder);
+
+  g_assert_true (nova_iscsi_target_deny_initiator (fx->helper, &export, HOST1, &error));
+  g_assert_true (nova_iscsi_target_deny_initiator (fx->helper, &export, HOST1, &error));
+  g_assert_no_error (error);
+  assert_commands (fx, SHOW_TARGETS, TGTADM "--mode target --op unbind --tid 3 --initiator-name " HOST1,
+                   SHOW_TARGETS, NULL);
+  nova_volume_recording_executor_clear (fx->recorder);
+
+  /* the seed's address rule, left by an old export, is taken off */
+  {
+    const char *bind_all[] = { "tgtadm", "--lld", "iscsi", "--mode", "target", "--op", "bind", "--tid", "3",
+                               "--initiator-address", "ALL", NULL };
+
+    run_ok (fx, bind_all);
+    nova_volume_recording_executor_clear (fx->recorder);
+  }
+  g_assert_true (nova_iscsi_target_ensure_export (fx->helper, &export, &error));
+  g_assert_no_error (error);
+  assert_commands (fx, SHOW_TARGETS, TGTADM "--mode target --op unbind --tid 3 --initiator-address ALL", NULL);
+  assert_tgtd (tgtd, "3 " IQN " luns=1:" BACKING " accounts=" USER " acls=" HOST2, NULL);
+  nova_volume_recording_executor_clear (fx->recorder);
+
+  /* removed with its rules and its account; again, nothing to do */
+  g_assert_true (nova_iscsi_target_remove_export (fx->helper, &export, &error));
+  g_assert_no_error (error);
+  assert_commands (fx, SHOW_TARGETS, DELETE_TARGET, DELETE_ACCOUNT, NULL);
+  assert_tgtd (tgtd, NULL);
+  nova_volume_recording_executor_clear (fx->recorder);
+  g_assert_true (nova_iscsi_target_remove_export (fx->helper, &export, &error));
+  g_assert_no_error (error);
+  assert_commands (fx, SHOW_TARGETS, DELETE_ACCOUNT, NULL);
+
+  /* allowing on a target that is gone is NotFound, as with tgtd */
+  g_assert_false (nova_iscsi_target_allow_initiator (fx->helper, &export, HOST1, &error));
+  g_assert_error (error, NOVA_VOLUME_ERROR, NOVA_VOLUME_ERROR_NOT_FOUND);
+}
+
+/* What the fake tgtd refuses, it refuses in tgtadm's words */
+static void
+test_fake_tgtd_refusals (void)
+{
+  g_autoptr(NovaIscsiFakeTgtd) tgtd = nova_iscsi_fake_tgtd_new ();
+  static const struct {
+    const char *line;
+    int         status;
+    const char *err;
+  } steps[] = {
+    { "lvcreate -L 1b -n x vg", -1, NULL },
+    { "tgtadm --lld iscsi --mode target --op new --tid 1 --targetname iqn.a", 0, NULL },
+    { "tgtadm --lld iscsi --mode target --op new --tid 1 --targetname iqn.b", 22, "this target already exists" },
+    { "tgtadm --lld iscsi --mode target --op new --tid 2 --targetname iqn.a", 22, "this target already exists" },
+    { "tgtadm --lld iscsi --mode logicalunit --op new --tid 2 --lun 1 --backing-store /b", 22, "can't find the target" },
+    { "tgtadm --lld iscsi --mode logicalunit --op new --tid 1 --lun 0 --backing-store /b", 22,
+      "this logical unit number already exists" },
+    { "tgtadm -C 7 --lld iscsi --mode logicalunit --op new --tid 1 --lun 1 --backing-store /b", 0, NULL },
+    { "tgtadm --lld iscsi --mode account --op bind --tid 1 --user u", 22, "can't find the account" },
+    { "tgtadm --lld iscsi --mode account --op new --user u --password ********", 0, NULL },
+    { "tgtadm --lld iscsi --mode account --op new --user u --password ********", 22, "this account already exists" },
+    { "tgtadm --lld iscsi --mode account --op bind --tid 1 --user u", 0, NULL },
+    { "tgtadm --lld iscsi --mode account --op bind --tid 1 --user u", 22, "this account already exists" },
+    { "tgtadm --lld iscsi --mode target --op unbind --tid 1 --initiator-name iqn.h", 22,
+      "this access control rule does not exist" },
+    { "tgtadm --lld iscsi --mode target --op bind --tid 1 --initiator-name iqn.h", 0, NULL },
+    { "tgtadm --lld iscsi --mode target --op bind --tid 1 --initiator-name iqn.h", 22,
+      "this access control rule already exists" },
+    { "tgtadm --lld iscsi --mode target --op delete --tid 3", 22, "can't find the target" },
+    { "tgtadm --lld iscsi --mode target --op frobnicate --tid 1", 22, "invalid request" },
+    { "tgtadm --lld iser --mode target --op show", 22, "invalid request" },
+    { "tgtadm --lld iscsi --mode target --op show --bogus 1", 22, "invalid request" },
+  };
+
+  for (gsize i = 0; i < G_N_ELEMENTS (steps); i++)
+    {
+      g_auto(GStrv) argv = g_strsplit (steps[i].line, " ", -1);
+      g_autofree char *out = NULL;
+      g_autofree char *err = NULL;
+      int status = -1;
+      gboolean answered = nova_iscsi_fake_tgtd_answer ((const char *const *) argv, &status, &out, &err, tgtd);
+
+      g_test_message ("%s", steps[i].line);
+      if (steps[i].status < 0)
+        {
+          g_assert_false (answered);
+          continue;
+        }
+      g_assert_true (answered);
+      g_assert_cmpint (status, ==, steps[i].status);
+      if (steps[i].err == NULL)
+        g_assert_null (err);
+      else
+        {
+          g_autofree char *want = g_strdup_printf ("tgtadm: %s\n", steps[i].err);
+          g_assert_cmpstr (err, ==, want);
+        }
+    }
+  assert_tgtd (tgtd, "1 iqn.a luns=1:/b accounts=u acls=iqn.h", NULL);
+
+  /* an account deleted goes off its targets too */
+  {
+    const char *argv[] = { "tgtadm", "--lld", "iscsi", "--mode", "account", "--op", "delete", "--user", "u", NULL };
+    g_autofree char *out = NULL;
+    g_autofree char *err = NULL;
+    int status = -1;
+
+    g_assert_true (nova_iscsi_fake_tgtd_answer (argv, &status, &out, &err, tgtd));
+    g_assert_cmpint (status, ==, 0);
+  }
+  assert_tgtd (tgtd, "1 iqn.a luns=1:/b accounts= acls=iqn.h", NULL);
+}
+
 #define ADD(path, func) \
   g_test_add (path, Fixture, NULL, fixture_setup, func, fixture_teardown)
 
@@ -853,6 +1032,8 @@ main (int argc, char **argv)
   ADD ("/tgtadm/exists", test_exists);
   ADD ("/tgtadm/secret", test_secret);
   ADD ("/tgtadm/parse-extra", test_parse_extra);
+  ADD ("/tgtadm/fake-tgtd/round-trip", test_fake_tgtd_round_trip);
+  g_test_add_func ("/tgtadm/fake-tgtd/refusals", test_fake_tgtd_refusals);
 
   return g_test_run ();
 }

@@ -1,31 +1,54 @@
 /* nova-volume: the "fake" driver, the seed's FakeISCSIDriver. It is an
- * LVM + tgt iSCSI driver whose commands are recorded instead of run: every
- * method composes the argv the real driver would run and hands it to a
+ * LVM + iSCSI driver whose commands are recorded instead of run: every
+ * LVM method composes the argv the real driver would run and hands it to a
  * NovaVolumeRecordingExecutor of its own, never to the context's executor,
- * so nothing on the host is touched. Tests read what would have run from
- * the "commands" property or, from outside the process, from
- * fake_command_log.
+ * so nothing on the host is touched.
  *
- * CHAP passwords go to the executor as secrets, so what it records and
- * logs shows them masked: the fake never runs the command, and its log is
- * an ordinary file, so a secret has no business there (DESIGN: secrets
- * leave the daemon only in InitializeConnection). */
+ * Exports go through the lvm-iscsi driver's own code: the shared export
+ * bookkeeping (NovaIscsiExporter: target numbers in the store, CHAP,
+ * one access rule per connected initiator) and the target helper that
+ * iscsi_helper names:
+ *
+ *  - tgtadm: the tgtadm helper on the fake's recording executor, which a
+ *    tgtd kept in memory answers (NovaIscsiFakeTgtd), so the helper runs
+ *    the command lines it would run against a real tgtd. The fake tgtd
+ *    starts empty, as a tgtd after a restart: ensure_export makes every
+ *    target again.
+ *  - lioadm: the LIO helper writing a plain directory that stands in for
+ *    configfs, <state dir>/fake-configfs, and recording each change.
+ *
+ * Tests read what would have run from the "commands" property (the
+ * executor's command lines), "target-operations" (the LIO helper's
+ * configfs changes) or, from outside the process, fake_command_log,
+ * which gets both, one a line, in the order they were made.
+ *
+ * The CHAP secret is masked in everything recorded: the executor and the
+ * LIO helper mask it, and the fake tgtd only ever sees the masked argv.
+ * The fake never runs a command, and its log is an ordinary file, so a
+ * secret has no business there (DESIGN: secrets leave the daemon only in
+ * InitializeConnection). */
 #include "config.h"
 
+#include <errno.h>
 #include <string.h>
 
 #include <gmodule.h>
 
+#include <glib/gstdio.h>
+
 #include "nova-volume-driver.h"
 #include "nova-volume-error.h"
-#include "nova-volume-iscsi-location.h"
+#include "nova-volume-iscsi-exporter.h"
+#include "nova-volume-iscsi-fake-tgtd.h"
+#include "nova-volume-iscsi-lio.h"
+#include "nova-volume-iscsi-tgtadm.h"
 #include "nova-volume-recording-executor.h"
-#include "nova-volume-secret.h"
 
 /* lvcreate rounds up to whole extents; 4 MiB is LVM's default extent */
 #define FAKE_EXTENT_SIZE ((guint64) 4 * 1024 * 1024)
 #define FAKE_CAPACITY    ((guint64) 1024 * 1024 * 1024 * 1024)
-#define FAKE_LUN         1
+/* below the state directory: the lioadm helper's stand-in for configfs */
+#define FAKE_CONFIGFS    "fake-configfs"
 
 #define NOVA_VOLUME_TYPE_FAKE_DRIVER (nova_volume_fake_driver_get_type ())
 G_DECLARE_FINAL_TYPE (NovaVolumeFakeDriver, nova_volume_fake_driver, NOVA_VOLUME, FAKE_DRIVER, GObject)
@@ -37,15 +60,11 @@ struct _NovaVolumeFakeDriver {
   /* from the config, set once in do_setup */
   NovaVolumeConfig            *config;       /* the name templates */
   char                        *volume_group;
-  char                        *target_prefix;
-  char                        *ip_address;
-  gint64                       port;
-  guint                        num_targets;  /* target numbers are 1 .. num_targets */
   char                        *backend_name;
+  NovaIscsiTarget             *target;       /* the iscsi_helper's helper */
+  NovaIscsiExporter           *exporter;     /* target numbers, CHAP, access rules */
 
   GMutex                       lock;         /* guards what follows */
-  GHashTable                  *volume_tids;  /* volume id -> GUINT_TO_POINTER (tid) */
-  GHashTable                  *tid_volumes;  /* GUINT_TO_POINTER (tid) -> volume id */
   GHashTable                  *sizes;        /* volume id -> guint64* */
 };
 
@@ -53,6 +72,8 @@ enum {
   PROP_0,
   PROP_COMMANDS,
   PROP_EXECUTOR,
+  PROP_TARGET,
+  PROP_TARGET_OPERATIONS,
   N_PROPS
 };
 
@@ -132,105 +153,6 @@ track_size (NovaVolumeFakeDriver *self, const char *id, guint64 size)
   g_mutex_unlock (&self->lock);
 }
 
-/* the one @id already has, or else the lowest target number nobody
- * holds, up to iscsi_num_targets */
-static gboolean
-allocate_tid (NovaVolumeFakeDriver *self, const char *id, guint *out_tid, gboolean *out_new,
-              GError **error)
-{
-  g_autoptr(GMutexLocker) locker = g_mutex_locker_new (&self->lock);
-  gpointer found;
-  guint tid;
-
-  if (g_hash_table_lookup_extended (self->volume_tids, id, NULL, &found))
-    {
-      *out_tid = GPOINTER_TO_UINT (found);
-      *out_new = FALSE;
-      return TRUE;
-    }
-  for (tid = 1; tid <= self->num_targets; tid++)
-    if (!g_hash_table_contains (self->tid_volumes, GUINT_TO_POINTER (tid)))
-      break;
-  if (tid > self->num_targets)
-    {
-      g_set_error (error, NOVA_VOLUME_ERROR, NOVA_VOLUME_ERROR_NO_SPACE,
-                   "no free iSCSI target number (iscsi_num_targets = %u)", self->num_targets);
-      return FALSE;
-    }
-  g_hash_table_insert (self->volume_tids, g_strdup (id), GUINT_TO_POINTER (tid));
-  g_hash_table_insert (self->tid_volumes, GUINT_TO_POINTER (tid), g_strdup (id));
-  *out_tid = tid;
-  *out_new = TRUE;
-  return TRUE;
-}
-
-static void
-release_tid (NovaVolumeFakeDriver *self, const char *id)
-{
-  gpointer found;
-
-  g_mutex_lock (&self->lock);
-  if (g_hash_table_lookup_extended (self->volume_tids, id, NULL, &found))
-    {
-      g_hash_table_remove (self->tid_volumes, found);
-      g_hash_table_remove (self->volume_tids, id);
-    }
-  g_mutex_unlock (&self->lock);
-}
-
-/* takes @tid for @id after a restart, from what the store remembers */
-static gboolean
-claim_tid (NovaVolumeFakeDriver *self, const char *id, guint tid, GError **error)
-{
-  const char *owner;
-  gboolean ok = TRUE;
-
-  g_mutex_lock (&self->lock);
-  owner = g_hash_table_lookup (self->tid_volumes, GUINT_TO_POINTER (tid));
-  if (owner != NULL && !g_str_equal (owner, id))
-    {
-      g_set_error (error, NOVA_VOLUME_ERROR, NOVA_VOLUME_ERROR_FAILED,
-                   "volume %s: target %u is already held by volume %s", id, tid, owner);
-      ok = FALSE;
-    }
-  else if (owner == NULL)
-    {
-      g_hash_table_insert (self->volume_tids, g_strdup (id), GUINT_TO_POINTER (tid));
-      g_hash_table_insert (self->tid_volumes, GUINT_TO_POINTER (tid), g_strdup (id));
-    }
-  g_mutex_unlock (&self->lock);
-  return ok;
-}
-
-typedef enum {
-  TID_NONE,   /* never exported, or its export is gone */
-  TID_FOUND,
-  TID_TAKEN,  /* provider_location names a number another volume holds now */
-} TidLookup;
-
-/* @volume's target number: the one it holds, else the one its
- * provider_location remembers from before a restart. A remembered number
- * that another volume holds now is stale (that export was removed and the
- * number handed out again), and acting on it would reach the other
- * volume's target; *out_tid is still set then, for messages */
-static TidLookup
-lookup_tid (NovaVolumeFakeDriver *self, const NovaVolumeRecord *volume, guint *out_tid)
-{
-  g_autoptr(GMutexLocker) locker = g_mutex_locker_new (&self->lock);
-  gpointer found = NULL;
-
-  if (g_hash_table_lookup_extended (self->volume_tids, volume->id, NULL, &found))
-    {
-      *out_tid = GPOINTER_TO_UINT (found);
-      return TID_FOUND;
-    }
-  if (!nova_iscsi_location_parse (volume->provider_location, NULL, out_tid, NULL, NULL))
-    return TID_NONE;
-  if (g_hash_table_contains (self->tid_volumes, GUINT_TO_POINTER (*out_tid)))
-    return TID_TAKEN;
-  return TID_FOUND;
-}
-
 /* setup */
 
 static const char *
@@ -248,15 +170,56 @@ set_config (NovaVolumeFakeDriver *self, NovaVolumeConfig *config)
   g_set_object (&self->config, config);
   g_free (self->volume_group);
   self->volume_group = g_strdup (nova_volume_config_get_string (config, "volume_group"));
-  g_free (self->target_prefix);
-  self->target_prefix = g_strdup (nova_volume_config_get_string (config, "iscsi_target_prefix"));
-  g_free (self->ip_address);
-  self->ip_address = g_strdup (nova_volume_config_get_string (config, "iscsi_ip_address"));
-  self->port = nova_volume_config_get_int (config, "iscsi_port");
-  /* the config keeps it within 1..65535 */
-  self->num_targets = (guint) nova_volume_config_get_int (config, "iscsi_num_targets");
   g_free (self->backend_name);
   self->backend_name = g_strdup (backend_name != NULL && *backend_name != '\0' ? backend_name : "fake");
+}
+
+/* the LUN of a volume's target: the logical volume's device */
+static char *
+export_backing_path (const char *volume_id, gpointer user_data)
+{
+  NovaVolumeFakeDriver *self = user_data;
+  g_autofree char *name = nova_volume_config_volume_name (self->config, volume_id);
+
+  return dev_path (self, name);
+}
+
+/* lioadm: the LIO helper on a plain directory in the state directory, as
+ * the kernel leaves configfs once target_core_mod is loaded; it stays
+ * there across restarts of the daemon, as configfs would */
+static NovaIscsiTarget *
+make_lio (NovaVolumeDriverContext *ctx, const char *log_path, GError **error)
+{
+  const char *ip = nova_volume_config_get_string (ctx->config, "iscsi_ip_address");
+  gint64 port = nova_volume_config_get_int (ctx->config, "iscsi_port");
+  g_autofree char *root = NULL;
+  g_autofree char *core = NULL;
+  NovaIscsiLio *lio;
+
+  if (ctx->state_dir == NULL)
+    {
+      g_set_error_literal (error, NOVA_VOLUME_ERROR, NOVA_VOLUME_ERROR_FAILED,
+                           "the fake driver with iscsi_helper = lioadm keeps its stand-in for configfs "
+                           "in the state directory, and has none");
+      return NULL;
+    }
+  root = g_build_filename (ctx->state_dir, FAKE_CONFIGFS, NULL);
+  core = g_build_filename (root, "target", "core", NULL);
+  if (g_mkdir_with_parents (core, 0700) != 0)
+    {
+      int saved = errno;
+
+      g_set_error (error, NOVA_VOLUME_ERROR, NOVA_VOLUME_ERROR_FAILED,
+                   "cannot make the fake driver's stand-in for configfs %s: %s", core, g_strerror (saved));
+      return NULL;
+    }
+  /* the config keeps the port within 1..65535 */
+  lio = nova_iscsi_lio_new (root, ip, (guint) port);
+  nova_iscsi_lio_set_plain_tree (lio, TRUE);
+  nova_iscsi_lio_set_recording (lio, TRUE);
+  if (log_path != NULL && *log_path != '\0')
+    nova_iscsi_lio_set_log_path (lio, log_path);
+  return NOVA_ISCSI_TARGET (lio);
 }
 
 static gboolean
@@ -267,6 +230,14 @@ nova_volume_fake_driver_do_setup (NovaVolumeDriver *driver, NovaVolumeDriverCont
   const char *log_path = nova_volume_config_get_string (config, "fake_command_log");
   gint64 tries = nova_volume_config_get_int (config, "num_shell_tries");
 
+  /* as lvm-iscsi: target numbers survive a restart and are handed out in
+   * a transaction */
+  if (ctx->store == NULL)
+    {
+      g_set_error_literal (error, NOVA_VOLUME_ERROR, NOVA_VOLUME_ERROR_FAILED,
+                           "the fake driver keeps its target numbers in the state store, and has none");
+      return FALSE;
+    }
   set_config (self, config);
 
   /* the seed retries every command num_shell_tries times; a fake has no
@@ -275,6 +246,20 @@ nova_volume_fake_driver_do_setup (NovaVolumeDriver *driver, NovaVolumeDriverCont
   nova_volume_executor_set_backoff_ms (NOVA_VOLUME_EXECUTOR (self->executor), 0);
   if (log_path != NULL && *log_path != '\0')
     nova_volume_recording_executor_set_log_path (self->executor, log_path);
+
+  g_clear_object (&self->exporter);
+  g_clear_object (&self->target);
+  if (g_str_equal (nova_volume_config_get_string (config, "iscsi_helper"), "lioadm"))
+    {
+      if ((self->target = make_lio (ctx, log_path, error)) == NULL)
+        return FALSE;
+    }
+  else
+    {
+      nova_iscsi_fake_tgtd_attach (self->executor);
+      self->target = nova_iscsi_tgtadm_new (NOVA_VOLUME_EXECUTOR (self->executor), NULL);
+    }
+  self->exporter = nova_iscsi_exporter_new (self->target, ctx->store, config, export_backing_path, self);
   return TRUE;
 }
 
@@ -532,164 +517,26 @@ nova_volume_fake_driver_create_cloned_volume (NovaVolumeDriver *driver, NovaVolu
   return TRUE;
 }
 
-/* exports: tgtadm, as the seed's TgtAdm */
-
-static char *
-target_iqn (NovaVolumeFakeDriver *self, const NovaVolumeRecord *volume)
-{
-  g_autofree char *name = volume_name (self, volume);
-
-  return g_strconcat (self->target_prefix, name, NULL);
-}
-
-/* the steps of making a target, in order; a failed export undoes the
- * ones that were done */
-enum {
-  STEP_NEW_TARGET,
-  STEP_NEW_LUN,
-  STEP_NEW_ACCOUNT,
-  STEP_BIND_ACCOUNT,
-  STEP_BIND_TARGET,
-  N_STEPS
-};
-
-/* takes target @tid apart, the reverse of run_target_create: its LUN
- * when @lun, the target, the CHAP account of @user unless NULL (the
- * bindings go with the target and the account); stops at the first step
- * that fails */
-static gboolean
-run_target_delete (NovaVolumeFakeDriver *self, guint tid, gboolean lun, const char *user, GError **error)
-{
-  g_autofree char *tid_text = g_strdup_printf ("%u", tid);
-  g_autofree char *lun_text = g_strdup_printf ("%d", FAKE_LUN);
-  const char *delete_lun[] = { "tgtadm", "--lld", "iscsi", "--mode", "logicalunit", "--op", "delete",
-                               "--tid", tid_text, "--lun", lun_text, NULL };
-  const char *delete_target[] = { "tgtadm", "--lld", "iscsi", "--mode", "target", "--op", "delete",
-                                  "--tid", tid_text, NULL };
-  const char *delete_account[] = { "tgtadm", "--lld", "iscsi", "--mode", "account", "--op", "delete",
-                                   "--user", user, NULL };
-
-  return (!lun || run (self, delete_lun, error))
-      && run (self, delete_target, error)
-      && (user == NULL || run (self, delete_account, error));
-}
-
-/* the commands that make target @tid for @volume, with its CHAP account.
- * With @undo, a failure takes apart what the steps before it made, so
- * that no half target is left holding the number */
-static gboolean
-run_target_create (NovaVolumeFakeDriver *self, const NovaVolumeRecord *volume, guint tid,
-                   const char *user, const char *secret, gboolean undo, GError **error)
-{
-  g_autofree char *tid_text = g_strdup_printf ("%u", tid);
-  g_autofree char *lun_text = g_strdup_printf ("%d", FAKE_LUN);
-  g_autofree char *iqn = target_iqn (self, volume);
-  g_autofree char *name = volume_name (self, volume);
-  g_autofree char *backing = dev_path (self, name);
-  const char *new_target[] = { "tgtadm", "--lld", "iscsi", "--mode", "target", "--op", "new",
-                               "--tid", tid_text, "--targetname", iqn, NULL };
-  const char *new_lun[] = { "tgtadm", "--lld", "iscsi", "--mode", "logicalunit", "--op", "new",
-                            "--tid", tid_text, "--lun", lun_text, "--backing-store", backing, NULL };
-  const char *new_account[] = { "tgtadm", "--lld", "iscsi", "--mode", "account", "--op", "new",
-                                "--user", user, "--password", secret, NULL };
-  const char *bind_account[] = { "tgtadm", "--lld", "iscsi", "--mode", "account", "--op", "bind",
-                                 "--tid", tid_text, "--user", user, NULL };
-  const char *bind_target[] = { "tgtadm", "--lld", "iscsi", "--mode", "target", "--op", "bind",
-                                "--tid", tid_text, "--initiator-address", "ALL", NULL };
-  const char *const *steps[N_STEPS] = {
-    [STEP_NEW_TARGET] = new_target,
-    [STEP_NEW_LUN] = new_lun,
-    [STEP_NEW_ACCOUNT] = new_account,
-    [STEP_BIND_ACCOUNT] = bind_account,
-    [STEP_BIND_TARGET] = bind_target,
-  };
-  const char *const secrets[] = { secret, NULL };
-  g_autoptr(GError) undo_error = NULL;
-  guint done;
-
-  for (done = 0; done < N_STEPS; done++)
-    if (!nova_volume_executor_run_secret (NOVA_VOLUME_EXECUTOR (self->executor), steps[done], secrets,
-                                          NULL, NULL, NULL, error))
-      break;
-  if (done == N_STEPS)
-    return TRUE;
-
-  if (undo && done > STEP_NEW_TARGET
-      && !run_target_delete (self, tid, done > STEP_NEW_LUN, done > STEP_NEW_ACCOUNT ? user : NULL,
-                             &undo_error))
-    g_warning ("volume %s: cannot take the half-made target %u apart: %s",
-               volume->id, tid, undo_error->message);
-  return FALSE;
-}
+/* exports: the lvm-iscsi driver's, through the configured helper; the
+ * ids are checked first, as every other method does */
 
 static gboolean
 nova_volume_fake_driver_create_export (NovaVolumeDriver *driver, NovaVolumeRecord *volume, GError **error)
 {
   NovaVolumeFakeDriver *self = NOVA_VOLUME_FAKE_DRIVER (driver);
-  g_autofree char *method = NULL;
-  g_autofree char *user = NULL;
-  g_autofree char *secret = NULL;
-  g_autofree char *iqn = NULL;
-  g_autofree char *location = NULL;
-  gboolean is_new = FALSE;
-  guint tid;
 
-  if (!check_id ("volume", volume->id, error))
-    return FALSE;
-  if (!nova_iscsi_auth_parse (volume->provider_auth, &method, &user, &secret))
-    {
-      g_autofree char *auth = nova_iscsi_auth_generate ();
-
-      nova_record_set_string (&volume->provider_auth, auth);
-      nova_iscsi_auth_parse (auth, &method, &user, &secret);
-    }
-
-  if (!allocate_tid (self, volume->id, &tid, &is_new, error))
-    return FALSE;
-  /* a target that was there before this call is left as it is */
-  if (!run_target_create (self, volume, tid, user, secret, is_new, error))
-    {
-      if (is_new)
-        release_tid (self, volume->id);
-      return FALSE;
-    }
-
-  iqn = target_iqn (self, volume);
-  location = nova_iscsi_location_format (self->ip_address, self->port, tid, iqn, FAKE_LUN);
-  nova_record_set_string (&volume->provider_location, location);
-  return TRUE;
+  return check_id ("volume", volume->id, error)
+         && nova_iscsi_exporter_create_export (self->exporter, volume, error);
 }
 
-/* after a restart tgt has forgotten every target: make it again with the
- * number the store kept */
 static gboolean
 nova_volume_fake_driver_ensure_export (NovaVolumeDriver *driver, const NovaVolumeRecord *volume,
                                        GError **error)
 {
   NovaVolumeFakeDriver *self = NOVA_VOLUME_FAKE_DRIVER (driver);
-  g_autofree char *method = NULL;
-  g_autofree char *user = NULL;
-  g_autofree char *secret = NULL;
-  guint tid;
 
-  if (!check_id ("volume", volume->id, error))
-    return FALSE;
-  /* as the seed: a volume that never had a target has nothing to restore;
-   * a number another volume holds is claim_tid's conflict to report */
-  if (lookup_tid (self, volume, &tid) == TID_NONE)
-    {
-      g_debug ("volume %s has no target, nothing to ensure", volume->id);
-      return TRUE;
-    }
-  if (!claim_tid (self, volume->id, tid, error))
-    return FALSE;
-  if (!nova_iscsi_auth_parse (volume->provider_auth, &method, &user, &secret))
-    {
-      g_set_error (error, NOVA_VOLUME_ERROR, NOVA_VOLUME_ERROR_FAILED,
-                   "volume %s: no CHAP credentials to restore its export with", volume->id);
-      return FALSE;
-    }
-  return run_target_create (self, volume, tid, user, secret, FALSE, error);
+  return check_id ("volume", volume->id, error)
+         && nova_iscsi_exporter_ensure_export (self->exporter, volume, error);
 }
 
 static gboolean
@@ -697,32 +544,9 @@ nova_volume_fake_driver_remove_export (NovaVolumeDriver *driver, const NovaVolum
                                        GError **error)
 {
   NovaVolumeFakeDriver *self = NOVA_VOLUME_FAKE_DRIVER (driver);
-  g_autofree char *method = NULL;
-  g_autofree char *user = NULL;
-  g_autofree char *secret = NULL;
-  guint tid;
 
-  if (!check_id ("volume", volume->id, error))
-    return FALSE;
-  /* a stale number is another volume's target now: this export is gone */
-  switch (lookup_tid (self, volume, &tid))
-    {
-    case TID_NONE:
-      g_debug ("volume %s has no target, nothing to remove", volume->id);
-      return TRUE;
-    case TID_TAKEN:
-      g_debug ("volume %s: its stored target %u belongs to another volume now, nothing to remove",
-               volume->id, tid);
-      return TRUE;
-    case TID_FOUND:
-    default:
-      break;
-    }
-  nova_iscsi_auth_parse (volume->provider_auth, &method, &user, &secret);
-  if (!run_target_delete (self, tid, TRUE, user, error))
-    return FALSE;
-  release_tid (self, volume->id);
-  return TRUE;
+  return check_id ("volume", volume->id, error)
+         && nova_iscsi_exporter_remove_export (self->exporter, volume, error);
 }
 
 static gboolean
@@ -730,57 +554,30 @@ nova_volume_fake_driver_check_for_export (NovaVolumeDriver *driver, const NovaVo
                                           GError **error)
 {
   NovaVolumeFakeDriver *self = NOVA_VOLUME_FAKE_DRIVER (driver);
-  g_autofree char *tid_text = NULL;
-  guint tid;
 
-  if (!check_id ("volume", volume->id, error))
-    return FALSE;
-  switch (lookup_tid (self, volume, &tid))
-    {
-    case TID_NONE:
-      g_set_error (error, NOVA_VOLUME_ERROR, NOVA_VOLUME_ERROR_FAILED,
-                   "cannot confirm exported volume %s: it has no target", volume->id);
-      return FALSE;
-    case TID_TAKEN:
-      g_set_error (error, NOVA_VOLUME_ERROR, NOVA_VOLUME_ERROR_FAILED,
-                   "cannot confirm exported volume %s: its target %u belongs to another volume now",
-                   volume->id, tid);
-      return FALSE;
-    case TID_FOUND:
-    default:
-      break;
-    }
-  tid_text = g_strdup_printf ("%u", tid);
-  {
-    const char *show[] = { "tgtadm", "--lld", "iscsi", "--mode", "target", "--op", "show",
-                           "--tid", tid_text, NULL };
-    return run (self, show, error);
-  }
+  return check_id ("volume", volume->id, error)
+         && nova_iscsi_exporter_check_for_export (self->exporter, volume, error);
 }
 
-/* the seed's _get_iscsi_properties: from provider_location when the
- * volume was exported, from the config otherwise */
 static GVariant *
 nova_volume_fake_driver_initialize_connection (NovaVolumeDriver *driver, const NovaVolumeRecord *volume,
                                                GVariant *connector, GError **error)
 {
   NovaVolumeFakeDriver *self = NOVA_VOLUME_FAKE_DRIVER (driver);
-  g_autofree char *portal = NULL;
-  g_autofree char *iqn = NULL;
-  gint32 lun = FAKE_LUN;
 
   if (!check_id ("volume", volume->id, error))
     return NULL;
-  if (!nova_iscsi_location_parse (volume->provider_location, &portal, NULL, &iqn, &lun))
-    {
-      g_clear_pointer (&portal, g_free);
-      g_clear_pointer (&iqn, g_free);
-      lun = FAKE_LUN;
-      portal = g_strdup_printf ("%s:%" G_GINT64_FORMAT, self->ip_address, self->port);
-      iqn = target_iqn (self, volume);
-    }
+  return nova_iscsi_exporter_initialize_connection (self->exporter, volume, connector, error);
+}
 
-  return nova_iscsi_connection_info (portal, iqn, lun, volume->id, volume->provider_auth);
+static gboolean
+nova_volume_fake_driver_terminate_connection (NovaVolumeDriver *driver, const NovaVolumeRecord *volume,
+                                              GVariant *connector, GError **error)
+{
+  NovaVolumeFakeDriver *self = NOVA_VOLUME_FAKE_DRIVER (driver);
+
+  return check_id ("volume", volume->id, error)
+         && nova_iscsi_exporter_terminate_connection (self->exporter, volume, connector, error);
 }
 
 static GVariant *
@@ -834,6 +631,7 @@ nova_volume_fake_driver_iface_init (NovaVolumeDriverInterface *iface)
   iface->remove_export = nova_volume_fake_driver_remove_export;
   iface->check_for_export = nova_volume_fake_driver_check_for_export;
   iface->initialize_connection = nova_volume_fake_driver_initialize_connection;
+  iface->terminate_connection = nova_volume_fake_driver_terminate_connection;
   iface->get_volume_stats = nova_volume_fake_driver_get_volume_stats;
 }
 
@@ -850,6 +648,15 @@ nova_volume_fake_driver_get_property (GObject *object, guint prop_id, GValue *va
     case PROP_EXECUTOR:
       g_value_set_object (value, self->executor);
       break;
+    case PROP_TARGET:
+      g_value_set_object (value, self->target);
+      break;
+    case PROP_TARGET_OPERATIONS:
+      if (NOVA_IS_ISCSI_LIO (self->target))
+        g_value_take_boxed (value, nova_iscsi_lio_get_operations (NOVA_ISCSI_LIO (self->target)));
+      else
+        g_value_take_boxed (value, g_new0 (char *, 1));
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
       break;
@@ -861,14 +668,12 @@ nova_volume_fake_driver_finalize (GObject *object)
 {
   NovaVolumeFakeDriver *self = NOVA_VOLUME_FAKE_DRIVER (object);
 
+  g_clear_object (&self->exporter);
+  g_clear_object (&self->target);
   g_clear_object (&self->executor);
   g_clear_object (&self->config);
   g_free (self->volume_group);
-  g_free (self->target_prefix);
-  g_free (self->ip_address);
   g_free (self->backend_name);
-  g_hash_table_unref (self->volume_tids);
-  g_hash_table_unref (self->tid_volumes);
   g_hash_table_unref (self->sizes);
   g_mutex_clear (&self->lock);
   G_OBJECT_CLASS (nova_volume_fake_driver_parent_class)->finalize (object);
@@ -888,6 +693,15 @@ nova_volume_fake_driver_class_init (NovaVolumeFakeDriverClass *klass)
   /* the executor itself, so a test can script a failing command */
   props[PROP_EXECUTOR] = g_param_spec_object ("executor", NULL, NULL, NOVA_VOLUME_TYPE_RECORDING_EXECUTOR,
                                               G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
+  /* the target helper (a NovaIscsiTgtadm or a NovaIscsiLio), NULL
+   * before do_setup */
+  props[PROP_TARGET] = g_param_spec_object ("target", NULL, NULL, NOVA_TYPE_ISCSI_TARGET,
+                                            G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
+  /* lioadm: every configfs change the LIO helper made, in order, the
+   * CHAP secret masked (empty for tgtadm, whose commands are in
+   * "commands"); a test links no copy of the helper to ask it itself */
+  props[PROP_TARGET_OPERATIONS] = g_param_spec_boxed ("target-operations", NULL, NULL, G_TYPE_STRV,
+                                                      G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
   g_object_class_install_properties (object_class, N_PROPS, props);
 }
 
@@ -900,8 +714,6 @@ nova_volume_fake_driver_init (NovaVolumeFakeDriver *self)
   self->executor = nova_volume_recording_executor_new ();
   /* do_setup replaces them with the daemon's */
   set_config (self, defaults);
-  self->volume_tids = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
-  self->tid_volumes = g_hash_table_new_full (g_direct_hash, g_direct_equal, NULL, g_free);
   self->sizes = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
 }
 

@@ -20,17 +20,17 @@
 #include "nova-volume-block-copy.h"
 #include "nova-volume-driver-lvm-iscsi.h"
 #include "nova-volume-error.h"
+#include "nova-volume-iscsi-exporter.h"
 #include "nova-volume-iscsi-lio.h"
-#include "nova-volume-iscsi-location.h"
 #include "nova-volume-iscsi-tgtadm.h"
 
-#define TARGET_NUMBER_KIND "iscsi-target"
 #define MIB ((guint64) 1024 * 1024)
 
 struct _NovaVolumeLvmIscsiDriver {
   GObject          parent_instance;
   NovaLvm         *lvm;
   NovaIscsiTarget *target;
+  NovaIscsiExporter *exporter;    /* target numbers, CHAP, access rules */
   NovaVolumeStore *store;
   NovaVolumeConfig *config;
 
@@ -38,10 +38,8 @@ struct _NovaVolumeLvmIscsiDriver {
   char            *pool;          /* NULL for thick volumes */
   gboolean         clear;         /* volume_clear = zero */
   guint64          clear_size;    /* bytes; 0 = all */
-  char            *target_prefix;
   char            *ip;
   gint64           port;
-  guint            num_targets;
   char            *backend_name;
 
   GMutex           pool_lock;     /* the thin pool is made once */
@@ -66,14 +64,6 @@ snapshot_lv (NovaVolumeLvmIscsiDriver *self, const char *id)
   return nova_volume_config_snapshot_name (self->config, id);
 }
 
-static char *
-target_iqn (NovaVolumeLvmIscsiDriver *self, const char *volume_id)
-{
-  g_autofree char *name = volume_lv (self, volume_id);
-
-  return g_strconcat (self->target_prefix, name, NULL);
-}
-
 /* ---- setup ------------------------------------------------------------ */
 
 static const char *
@@ -92,6 +82,16 @@ make_target_helper (NovaVolumeLvmIscsiDriver *self, NovaVolumeDriverContext *ctx
   if (g_str_equal (helper, "lioadm"))
     return NOVA_ISCSI_TARGET (nova_iscsi_lio_new ("/sys/kernel/config", self->ip, (guint) self->port));
   return nova_iscsi_tgtadm_new (ctx->executor, NULL);
+}
+
+/* the LUN of a volume's target: its logical volume */
+static char *
+export_backing_path (const char *volume_id, gpointer user_data)
+{
+  NovaVolumeLvmIscsiDriver *self = user_data;
+  g_autofree char *name = volume_lv (self, volume_id);
+
+  return nova_lvm_lv_path (self->lvm, self->vg, name);
 }
 
 static gboolean
@@ -115,12 +115,9 @@ nova_volume_lvm_iscsi_driver_do_setup (NovaVolumeDriver *driver, NovaVolumeDrive
     self->pool = g_strconcat (self->vg, "-pool", NULL);
   self->clear = g_str_equal (nova_volume_config_get_string (ctx->config, "volume_clear"), "zero");
   self->clear_size = (guint64) nova_volume_config_get_int (ctx->config, "volume_clear_size") * MIB;
-  g_free (self->target_prefix);
-  self->target_prefix = g_strdup (nova_volume_config_get_string (ctx->config, "iscsi_target_prefix"));
   g_free (self->ip);
   self->ip = g_strdup (nova_volume_config_get_string (ctx->config, "iscsi_ip_address"));
   self->port = nova_volume_config_get_int (ctx->config, "iscsi_port");
-  self->num_targets = (guint) nova_volume_config_get_int (ctx->config, "iscsi_num_targets");
   g_free (self->backend_name);
   self->backend_name = g_strdup (backend_name != NULL && *backend_name != '\0' ? backend_name : "lvm-iscsi");
 
@@ -130,6 +127,8 @@ nova_volume_lvm_iscsi_driver_do_setup (NovaVolumeDriver *driver, NovaVolumeDrive
     return FALSE;
   if (self->target == NULL)
     self->target = make_target_helper (self, ctx, error);
+  g_clear_object (&self->exporter);
+  self->exporter = nova_iscsi_exporter_new (self->target, self->store, self->config, export_backing_path, self);
   return TRUE;
 }
 
@@ -330,204 +329,47 @@ nova_volume_lvm_iscsi_driver_delete_snapshot (NovaVolumeDriver *driver, const No
 
 /* ---- exports ---------------------------------------------------------- */
 
-/* What the target helper needs for @volume; strings owned by @storage. */
-typedef struct {
-  NovaIscsiExport export;
-  char           *iqn;
-  char           *path;
-  char           *user;
-  char           *secret;
-} ExportSpec;
-
-static void
-export_spec_clear (ExportSpec *spec)
-{
-  g_free (spec->iqn);
-  g_free (spec->path);
-  g_free (spec->user);
-  g_free (spec->secret);
-}
-G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (ExportSpec, export_spec_clear)
-
-static void
-export_spec_init (NovaVolumeLvmIscsiDriver *self, const NovaVolumeRecord *volume, guint tid, ExportSpec *spec)
-{
-  g_autofree char *name = volume_lv (self, volume->id);
-
-  spec->iqn = target_iqn (self, volume->id);
-  spec->path = nova_lvm_lv_path (self->lvm, self->vg, name);
-  nova_iscsi_auth_parse (volume->provider_auth, NULL, &spec->user, &spec->secret);
-  spec->export.iqn = spec->iqn;
-  spec->export.tid = tid;
-  spec->export.backing_path = spec->path;
-  spec->export.chap_user = spec->user;
-  spec->export.chap_secret = spec->secret;
-}
-
-/* The volume's target number from the store, when it holds one. */
-static gboolean
-lookup_tid (NovaVolumeLvmIscsiDriver *self, const NovaVolumeRecord *volume, guint *tid, gboolean *found,
-            GError **error)
-{
-  return nova_volume_store_lookup_number (self->store, TARGET_NUMBER_KIND, volume->id, tid, found, error);
-}
-
 static gboolean
 nova_volume_lvm_iscsi_driver_create_export (NovaVolumeDriver *driver, NovaVolumeRecord *volume, GError **error)
 {
-  NovaVolumeLvmIscsiDriver *self = NOVA_VOLUME_LVM_ISCSI_DRIVER (driver);
-  g_auto(ExportSpec) spec = { 0 };
-  g_autofree char *location = NULL;
-  gboolean held = FALSE;
-  guint tid = 0;
-
-  if (!lookup_tid (self, volume, &tid, &held, error))
-    return FALSE;
-  if (!held && !nova_volume_store_allocate_number (self->store, TARGET_NUMBER_KIND, volume->id, 1,
-                                                   self->num_targets, &tid, error))
-    return FALSE;
-  if (!nova_iscsi_auth_parse (volume->provider_auth, NULL, NULL, NULL))
-    {
-      g_autofree char *auth = nova_iscsi_auth_generate ();
-      nova_record_set_string (&volume->provider_auth, auth);
-    }
-
-  export_spec_init (self, volume, tid, &spec);
-  if (!nova_iscsi_target_ensure_export (self->target, &spec.export, error))
-    {
-      /* a number this call took goes back; one held before stays */
-      if (!held)
-        nova_volume_store_release_number (self->store, TARGET_NUMBER_KIND, volume->id, NULL);
-      return FALSE;
-    }
-  location = nova_iscsi_location_format (self->ip, self->port, tid, spec.iqn,
-                                         (gint32) nova_iscsi_target_get_lun (self->target));
-  nova_record_set_string (&volume->provider_location, location);
-  return TRUE;
+  return nova_iscsi_exporter_create_export (NOVA_VOLUME_LVM_ISCSI_DRIVER (driver)->exporter, volume, error);
 }
 
-/* After a reboot or a restart of the target daemon: the target again,
- * with the number and the credentials the store kept. */
 static gboolean
 nova_volume_lvm_iscsi_driver_ensure_export (NovaVolumeDriver *driver, const NovaVolumeRecord *volume,
                                             GError **error)
 {
-  NovaVolumeLvmIscsiDriver *self = NOVA_VOLUME_LVM_ISCSI_DRIVER (driver);
-  g_auto(ExportSpec) spec = { 0 };
-  gboolean held = FALSE;
-  guint tid = 0;
-
-  if (!lookup_tid (self, volume, &tid, &held, error))
-    return FALSE;
-  if (!held)
-    return TRUE;   /* never exported */
-  export_spec_init (self, volume, tid, &spec);
-  return nova_iscsi_target_ensure_export (self->target, &spec.export, error);
+  return nova_iscsi_exporter_ensure_export (NOVA_VOLUME_LVM_ISCSI_DRIVER (driver)->exporter, volume, error);
 }
 
 static gboolean
 nova_volume_lvm_iscsi_driver_remove_export (NovaVolumeDriver *driver, const NovaVolumeRecord *volume,
                                             GError **error)
 {
-  NovaVolumeLvmIscsiDriver *self = NOVA_VOLUME_LVM_ISCSI_DRIVER (driver);
-  g_auto(ExportSpec) spec = { 0 };
-  gboolean held = FALSE;
-  guint tid = 0;
-
-  if (!lookup_tid (self, volume, &tid, &held, error))
-    return FALSE;
-  if (!held)
-    return TRUE;
-  export_spec_init (self, volume, tid, &spec);
-  return nova_iscsi_target_remove_export (self->target, &spec.export, error)
-         && nova_volume_store_release_number (self->store, TARGET_NUMBER_KIND, volume->id, error);
+  return nova_iscsi_exporter_remove_export (NOVA_VOLUME_LVM_ISCSI_DRIVER (driver)->exporter, volume, error);
 }
 
 static gboolean
 nova_volume_lvm_iscsi_driver_check_for_export (NovaVolumeDriver *driver, const NovaVolumeRecord *volume,
                                                GError **error)
 {
-  NovaVolumeLvmIscsiDriver *self = NOVA_VOLUME_LVM_ISCSI_DRIVER (driver);
-  g_auto(ExportSpec) spec = { 0 };
-  gboolean held = FALSE, exists = FALSE;
-  guint tid = 0;
-
-  if (!lookup_tid (self, volume, &tid, &held, error))
-    return FALSE;
-  if (held)
-    {
-      export_spec_init (self, volume, tid, &spec);
-      if (!nova_iscsi_target_export_exists (self->target, &spec.export, &exists, error))
-        return FALSE;
-    }
-  if (!exists)
-    {
-      g_set_error (error, NOVA_VOLUME_ERROR, NOVA_VOLUME_ERROR_FAILED,
-                   "volume %s is not exported (no iSCSI target %s); restarting nova-volumed brings "
-                   "exports back", volume->id, spec.iqn != NULL ? spec.iqn : "was ever made");
-      return FALSE;
-    }
-  return TRUE;
-}
-
-/* iSCSI needs the host's initiator name: it is what the target lets in. */
-static const char *
-connector_initiator (GVariant *connector, GError **error)
-{
-  const char *initiator = NULL;
-
-  if (!g_variant_lookup (connector, "initiator", "&s", &initiator) || *initiator == '\0')
-    {
-      g_set_error_literal (error, NOVA_VOLUME_ERROR, NOVA_VOLUME_ERROR_INVALID_ARGUMENT,
-                           "an iSCSI connection needs the host's initiator name: give 'initiator' "
-                           "(the InitiatorName of /etc/iscsi/initiatorname.iscsi) in the connector");
-      return NULL;
-    }
-  return initiator;
+  return nova_iscsi_exporter_check_for_export (NOVA_VOLUME_LVM_ISCSI_DRIVER (driver)->exporter, volume, error);
 }
 
 static GVariant *
 nova_volume_lvm_iscsi_driver_initialize_connection (NovaVolumeDriver *driver, const NovaVolumeRecord *volume,
                                                     GVariant *connector, GError **error)
 {
-  NovaVolumeLvmIscsiDriver *self = NOVA_VOLUME_LVM_ISCSI_DRIVER (driver);
-  g_auto(ExportSpec) spec = { 0 };
-  g_autofree char *portal = NULL;
-  g_autofree char *iqn = NULL;
-  const char *initiator = connector_initiator (connector, error);
-  gint32 lun = 0;
-  guint tid = 0;
-
-  if (initiator == NULL)
-    return NULL;
-  if (!nova_iscsi_location_parse (volume->provider_location, &portal, &tid, &iqn, &lun))
-    {
-      g_set_error (error, NOVA_VOLUME_ERROR, NOVA_VOLUME_ERROR_INVALID_STATE,
-                   "volume %s has no iSCSI export to connect to", volume->id);
-      return NULL;
-    }
-  export_spec_init (self, volume, tid, &spec);
-  if (!nova_iscsi_target_allow_initiator (self->target, &spec.export, initiator, error))
-    return NULL;
-  return nova_iscsi_connection_info (portal, iqn, lun, volume->id, volume->provider_auth);
+  return nova_iscsi_exporter_initialize_connection (NOVA_VOLUME_LVM_ISCSI_DRIVER (driver)->exporter, volume,
+                                                    connector, error);
 }
 
 static gboolean
 nova_volume_lvm_iscsi_driver_terminate_connection (NovaVolumeDriver *driver, const NovaVolumeRecord *volume,
                                                    GVariant *connector, GError **error)
 {
-  NovaVolumeLvmIscsiDriver *self = NOVA_VOLUME_LVM_ISCSI_DRIVER (driver);
-  g_auto(ExportSpec) spec = { 0 };
-  const char *initiator = NULL;
-  guint tid = 0;
-
-  /* a host that never gave an initiator was never let in */
-  if (!g_variant_lookup (connector, "initiator", "&s", &initiator) || *initiator == '\0')
-    return TRUE;
-  if (!nova_iscsi_location_parse (volume->provider_location, NULL, &tid, NULL, NULL))
-    return TRUE;
-  export_spec_init (self, volume, tid, &spec);
-  return nova_iscsi_target_deny_initiator (self->target, &spec.export, initiator, error);
+  return nova_iscsi_exporter_terminate_connection (NOVA_VOLUME_LVM_ISCSI_DRIVER (driver)->exporter, volume,
+                                                   connector, error);
 }
 
 /* ---- stats ------------------------------------------------------------ */
@@ -578,12 +420,12 @@ nova_volume_lvm_iscsi_driver_finalize (GObject *object)
   NovaVolumeLvmIscsiDriver *self = NOVA_VOLUME_LVM_ISCSI_DRIVER (object);
 
   g_clear_object (&self->lvm);
+  g_clear_object (&self->exporter);
   g_clear_object (&self->target);
   g_clear_object (&self->store);
   g_clear_object (&self->config);
   g_free (self->vg);
   g_free (self->pool);
-  g_free (self->target_prefix);
   g_free (self->ip);
   g_free (self->backend_name);
   g_mutex_clear (&self->pool_lock);
