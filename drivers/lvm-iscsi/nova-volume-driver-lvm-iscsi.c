@@ -314,6 +314,19 @@ nova_volume_lvm_iscsi_driver_extend_volume (NovaVolumeDriver *driver, NovaVolume
   g_autofree char *name = volume_lv (self, volume->id);
   NovaLvmLvInfo info;
 
+  /* LVM resizes a snapshot origin only while it is inactive, which its
+   * export would not survive; lvextend's own advice (lvchange -an) is
+   * not one to pass on */
+  if (!nova_lvm_lv_info (self->lvm, self->vg, name, &info, error))
+    return FALSE;
+  if (info.origin)
+    {
+      g_set_error (error, NOVA_VOLUME_ERROR, NOVA_VOLUME_ERROR_NOT_SUPPORTED,
+                   "volume %s has snapshots, and LVM cannot grow a thick volume with snapshots while it is "
+                   "in use: delete its snapshots first (thin volumes, lvm_type = thin, grow with them)",
+                   volume->id);
+      return FALSE;
+    }
   if (!nova_lvm_resize_lv (self->lvm, self->vg, name, new_size, error)
       || !nova_lvm_lv_info (self->lvm, self->vg, name, &info, error))
     return FALSE;
