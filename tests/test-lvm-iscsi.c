@@ -255,6 +255,7 @@ test_thick_volumes (Fixture *fx, gconstpointer data)
   g_autofree char *path = NULL;
   g_autofree char *copy_path = NULL;
   g_autofree char *clone_path = NULL;
+  g_autofree char *snap_path = NULL;
   g_autofree char *back = NULL;
   g_autofree char *snap_id = g_uuid_string_random ();
 
@@ -270,6 +271,9 @@ test_thick_volumes (Fixture *fx, gconstpointer data)
   g_assert_true (nova_volume_driver_create_snapshot (fx->driver, snapshot, volume, &error));
   g_assert_no_error (error);
   g_assert_cmpuint (snapshot->size, ==, volume->size);
+  /* LVM reserves names starting with "snapshot" */
+  snap_path = path_of (fx, "_snapshot-", snapshot->id);
+  g_assert_true (g_file_test (snap_path, G_FILE_TEST_EXISTS));
   write_at (path, 4096, "newer bytes!!!");
 
   from_snapshot = new_volume (fx, 0);

@@ -52,16 +52,34 @@ G_DEFINE_TYPE_WITH_CODE (NovaVolumeLvmIscsiDriver, nova_volume_lvm_iscsi_driver,
 
 /* ---- names ------------------------------------------------------------ */
 
+/* LVM refuses LV names that start with "snapshot" or "pvmove" (lvcreate:
+ * 'Names starting "snapshot" are reserved'), and the seed's
+ * snapshot_name_template is snapshot-%s: such a name gets a leading '_',
+ * as Cinder's LVM driver escapes it. The backend names elsewhere (the
+ * target name) stay as the template makes them. */
+static char *
+lv_name (char *name)
+{
+  if (g_str_has_prefix (name, "snapshot") || g_str_has_prefix (name, "pvmove"))
+    {
+      char *escaped = g_strconcat ("_", name, NULL);
+
+      g_free (name);
+      return escaped;
+    }
+  return name;
+}
+
 static char *
 volume_lv (NovaVolumeLvmIscsiDriver *self, const char *id)
 {
-  return nova_volume_config_volume_name (self->config, id);
+  return lv_name (nova_volume_config_volume_name (self->config, id));
 }
 
 static char *
 snapshot_lv (NovaVolumeLvmIscsiDriver *self, const char *id)
 {
-  return nova_volume_config_snapshot_name (self->config, id);
+  return lv_name (nova_volume_config_snapshot_name (self->config, id));
 }
 
 /* ---- setup ------------------------------------------------------------ */
@@ -295,6 +313,19 @@ nova_volume_lvm_iscsi_driver_extend_volume (NovaVolumeDriver *driver, NovaVolume
   g_autofree char *name = volume_lv (self, volume->id);
   NovaLvmLvInfo info;
 
+  /* LVM resizes a snapshot origin only while it is inactive, which its
+   * export would not survive; lvextend's own advice (lvchange -an) is
+   * not one to pass on */
+  if (!nova_lvm_lv_info (self->lvm, self->vg, name, &info, error))
+    return FALSE;
+  if (info.origin)
+    {
+      g_set_error (error, NOVA_VOLUME_ERROR, NOVA_VOLUME_ERROR_NOT_SUPPORTED,
+                   "volume %s has snapshots, and LVM cannot grow a thick volume with snapshots while it is "
+                   "in use: delete its snapshots first (thin volumes, lvm_type = thin, grow with them)",
+                   volume->id);
+      return FALSE;
+    }
   if (!nova_lvm_resize_lv (self->lvm, self->vg, name, new_size, error)
       || !nova_lvm_lv_info (self->lvm, self->vg, name, &info, error))
     return FALSE;

@@ -23,6 +23,7 @@ typedef struct {
   guint64  size;
   gboolean thin;          /* a thin volume (or a thin pool's member) */
   double   data_percent;  /* thin pools: how full, 0..100 */
+  gboolean origin;        /* the origin of thick (copy-on-write) snapshots */
 } NovaLvmLvInfo;
 
 #define NOVA_TYPE_LVM (nova_lvm_get_type ())

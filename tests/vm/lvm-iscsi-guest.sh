@@ -1,0 +1,604 @@
+# shellcheck shell=bash
+# tests/vm/lvm-iscsi-guest.sh: the lvm-iscsi driver end to end, run inside
+# the guest by tests/vm/run-guest.sh with one --disk (meson:
+# guest-lvm-iscsi). This build's nova-volumed runs as root on the guest's
+# system bus, with the real polkitd reading this build's actions, on the
+# volume group nova-volumes made on the virtio disk. Two passes, one
+# daemon each:
+#
+#   lio   lvm_type default (thick), iscsi_helper lioadm: volumes, a
+#         snapshot, a volume from it, a clone, extend; InitializeConnection
+#         and an open-iscsi login with the CHAP credentials it returned,
+#         bytes written, read back after a new login; a wrong password and
+#         a disconnected host refused; the target tree removed from
+#         configfs (as a reboot would) and nova-volumed restarted: the
+#         export and the host's access are back; volume_clear (a deleted
+#         volume's bytes are not in the next one on the same extents); an
+#         unprivileged user refused every change by polkitd.
+#   tgt   lvm_type thin, iscsi_helper tgtadm with tgtd on 127.0.0.1:3260:
+#         the same volume and connection checks, then tgtd killed and
+#         started empty, nova-volumed restarted: exports and access back.
+#
+# Needs NOVA_VOLUME_BUILD_ROOT and NOVA_VOLUME_SOURCE_ROOT (run-guest.sh
+# --env): the build tree the guest sees at the same path, so not under
+# /tmp or /run.
+# shellcheck disable=SC2317  # the checks' functions run through vm_check
+set -u
+
+# shellcheck source=tests/vm/guest-lib.sh
+. "$NOVA_VM_LIB"
+
+build=${NOVA_VOLUME_BUILD_ROOT:-}
+src=${NOVA_VOLUME_SOURCE_ROOT:-}
+{ [ -n "$build" ] && [ -n "$src" ]; } || vm_skip "NOVA_VOLUME_BUILD_ROOT and NOVA_VOLUME_SOURCE_ROOT are not set"
+case $build in
+  /tmp/*|/run/*) vm_skip "the build directory $build is under /tmp or /run, which the guest does not share" ;;
+esac
+daemon=$build/src/nova-volumed
+ctl_bin=$build/src/nova-volumectl
+{ [ -x "$daemon" ] && [ -x "$ctl_bin" ]; } || vm_skip "no nova-volumed or nova-volumectl in $build/src"
+[ -f "$build/drivers/lvm-iscsi/libnova-volume-driver-lvm-iscsi.so" ] || vm_skip "the lvm-iscsi driver is not built"
+for c in tgtd tgtadm iscsiadm iscsid pvcreate gdbus runuser; do
+  command -v "$c" >/dev/null || vm_skip "no $c in the guest (the host's root)"
+done
+
+vg=nova-volumes
+portal=127.0.0.1:3260
+bus_name=org.openstack.Volume1
+user=nvuser
+run=/run/nova-guest
+lio=/sys/kernel/config/target
+mib=4
+mkdir -p "$run"
+pattern=$run/pattern
+other=$run/other
+head -c $((mib * 1024 * 1024)) /dev/urandom >"$pattern"
+head -c $((mib * 1024 * 1024)) /dev/urandom >"$other"
+
+# --- timings ------------------------------------------------------------------
+
+script_start=$(vm_uptime)
+timings=()
+phase_name=
+phase_start=
+# phase NAME: ends the phase before (its time goes to the summary)
+phase () {
+  local now
+  now=$(vm_uptime)
+  if [ -n "$phase_name" ]; then
+    timings+=("$(awk -v a="$phase_start" -v b="$now" 'BEGIN { printf "%.1f", b - a }')s $phase_name")
+  fi
+  phase_name=$1
+  phase_start=$now
+  [ -z "$1" ] || vm_log "=== $1"
+}
+
+# --- small tools ----------------------------------------------------------------
+
+# same_bytes DEVICE FILE: DEVICE starts with FILE's bytes (read past the
+# page cache, so what another path wrote is seen)
+same_bytes () {
+  local n
+  n=$(stat -c %s "$2")
+  dd if="$1" bs=1M count=$((n / 1048576)) iflag=direct status=none | cmp -s - "$2"
+}
+
+# write_bytes FILE DEVICE
+write_bytes () {
+  dd if="$1" of="$2" bs=1M oflag=direct conv=fsync status=none
+}
+
+# all_zero DEVICE: its first $mib MiB are zero
+all_zero () {
+  dd if="$1" bs=1M count="$mib" iflag=direct status=none | cmp -s -n $((mib * 1048576)) - /dev/zero
+}
+
+ctl () {
+  timeout 120 "$ctl_bin" --no-user-interaction "$@"
+}
+
+volume_path () {
+  echo "/org/openstack/Volume1/volumes/${1//-/_}"
+}
+
+snapshot_path () {
+  echo "/org/openstack/Volume1/snapshots/${1//-/_}"
+}
+
+lv_of () {
+  echo "/dev/$vg/volume-$1"
+}
+
+# lv_field LV FIELD: one lvs field, sizes in bytes
+lv_field () {
+  lvs --noheadings --nosuffix --units b -o "$2" "$vg/$1" 2>/dev/null | tr -d ' '
+}
+
+# volume_prop ID PROPERTY: the property as gdbus prints it
+volume_prop () {
+  timeout 30 gdbus call --system -d "$bus_name" -o "$(volume_path "$1")" \
+    -m org.freedesktop.DBus.Properties.Get org.openstack.Volume1.Volume "$2"
+}
+
+# json_field NAME: the value of "NAME" in nova-volumectl's JSON on stdin
+json_field () {
+  sed -n "s/^ *\"$1\" : //p" | head -n 1 | sed 's/,$//; s/^"//; s/"$//'
+}
+
+# --- the daemon --------------------------------------------------------------------
+
+daemon_pid=
+pass=
+conf=
+state=
+
+daemon_ready () {
+  local tries=600
+  while [ "$tries" -gt 0 ]; do
+    kill -0 "$daemon_pid" 2>/dev/null || { vm_log "nova-volumed ($pass) exited"; return 1; }
+    ctl list >/dev/null 2>&1 && return 0
+    sleep 0.1
+    tries=$((tries - 1))
+  done
+  return 1
+}
+
+start_daemon () {
+  "$daemon" --config "$conf" --state-dir "$state" --verbose </dev/null \
+    >>"$NOVA_VM_WORKDIR/nova-volumed-$pass.log" 2>&1 &
+  daemon_pid=$!
+  daemon_ready
+}
+
+stop_daemon () {
+  local status=0
+  [ -n "$daemon_pid" ] || return 0
+  kill -TERM "$daemon_pid" 2>/dev/null
+  for _ in $(seq 300); do
+    kill -0 "$daemon_pid" 2>/dev/null || break
+    sleep 0.1
+  done
+  kill -KILL "$daemon_pid" 2>/dev/null
+  wait "$daemon_pid" || status=$?
+  daemon_pid=
+  return "$status"
+}
+
+# new_pass NAME CONFIG-LINES...: the configuration and state of one pass
+new_pass () {
+  pass=$1
+  shift
+  conf=$run/$pass.conf
+  state=$run/state-$pass
+  mkdir -p "$state"
+  {
+    echo "[DEFAULT]"
+    echo "volume_driver = lvm-iscsi"
+    echo "volume_group = $vg"
+    echo "iscsi_ip_address = 127.0.0.1"
+    echo "iscsi_port = 3260"
+    printf '%s\n' "$@"
+  } >"$conf"
+}
+
+# --- open-iscsi as os-brick drives it: a node record, CHAP, login -----------------
+
+initiator=
+iqn=
+user_name=
+secret=
+lun=
+
+# connect ID: InitializeConnection through nova-volumectl (the initiator
+# from /etc/iscsi/initiatorname.iscsi); sets iqn, user_name, secret, lun
+connect () {
+  local info
+  info=$(ctl --json connect "$1") || return 1
+  iqn=$(json_field target_iqn <<<"$info")
+  user_name=$(json_field auth_username <<<"$info")
+  secret=$(json_field auth_password <<<"$info")
+  lun=$(json_field target_lun <<<"$info")
+  vm_log "connection: $(json_field target_portal <<<"$info") $iqn lun $lun user $user_name"
+  [ "$(json_field driver_volume_type <<<"$info")" = iscsi ] &&
+    [ "$(json_field target_portal <<<"$info")" = "$portal" ] &&
+    [ "$(json_field auth_method <<<"$info")" = CHAP ] &&
+    [ -n "$iqn" ] && [ -n "$user_name" ] && [ -n "$secret" ]
+}
+
+node_set () {
+  iscsiadm -m node -T "$iqn" -p "$portal" -o update -n "$1" -v "$2"
+}
+
+# node_record [SECRET]: the node record with the CHAP credentials; a
+# session whose target went away gives up after 5 s instead of 120 (its
+# disk would hold up every LVM scan meanwhile)
+node_record () {
+  iscsiadm -m node -T "$iqn" -p "$portal" -o new >/dev/null &&
+    node_set node.session.timeo.replacement_timeout 5 &&
+    node_set node.session.auth.authmethod CHAP &&
+    node_set node.session.auth.username "$user_name" &&
+    node_set node.session.auth.password "${1:-$secret}"
+}
+
+device=
+# login: the session and its disk in $device
+login () {
+  device=
+  timeout 60 iscsiadm -m node -T "$iqn" -p "$portal" --login || return 1
+  vm_wait_for 20 vm_iscsi_device "$iqn" || return 1
+  device=$(vm_iscsi_device "$iqn")
+  vm_wait_for 10 test -b "$device" || return 1
+  vm_log "logged in to $iqn: $device"
+}
+
+logout () {
+  timeout 60 iscsiadm -m node -T "$iqn" -p "$portal" --logout >/dev/null || return 1
+  ! vm_iscsi_device "$iqn" >/dev/null
+}
+
+# in_session COMMAND...: log in, run COMMAND with $device set, log out
+# whatever it returned
+in_session () {
+  local status=0
+  login || return 1
+  "$@" || status=$?
+  logout || return 1
+  return "$status"
+}
+
+# the end of a pass: no session, no node record left
+forget_nodes () {
+  timeout 60 iscsiadm -m node --logoutall=all >/dev/null 2>&1
+  timeout 60 iscsiadm -m node -o delete >/dev/null 2>&1
+  return 0
+}
+
+# login_refused: a login fails, and leaves no session
+login_refused () {
+  local out status=0
+  out=$(timeout 60 iscsiadm -m node -T "$iqn" -p "$portal" --login 2>&1) || status=$?
+  vm_log "login (expected to fail), status $status: $out"
+  if [ "$status" -eq 0 ]; then
+    logout
+    return 1
+  fi
+  ! vm_iscsi_device "$iqn" >/dev/null
+}
+
+# --- setup -----------------------------------------------------------------------
+
+phase "setup: LVM, system bus, polkitd, iscsid"
+vm_setup_lvm
+make_vg () {
+  pvcreate -q "$(vm_disk 0)" && vgcreate -q "$vg" "$(vm_disk 0)"
+}
+vm_check pv-vg make_vg
+
+setup_bus () {
+  mkdir -p /run/vm/dbus/system.d /usr/share/polkit-1/actions &&
+    install -m 644 "$src/data/org.openstack.Volume1.conf" /run/vm/dbus/system.d/ &&
+    install -m 644 "$build/data/org.openstack.volume1.policy" /usr/share/polkit-1/actions/ &&
+    vm_start_polkitd &&
+    pkaction --action-id org.openstack.volume1.manage-volumes >/dev/null
+}
+vm_check system-bus-polkitd setup_bus
+vm_check iscsid vm_start_iscsid
+vm_check unprivileged-user vm_add_user "$user"
+initiator=$(sed -n 's/^InitiatorName=//p' /etc/iscsi/initiatorname.iscsi)
+vm_log "initiator: $initiator"
+
+# ============================================================================
+# pass 1: LIO, thick volumes
+# ============================================================================
+
+phase "lio: daemon"
+new_pass lio "iscsi_helper = lioadm" "lvm_type = default" "volume_clear = zero"
+vm_check lio-daemon-starts start_daemon
+
+# the volumes (a b c d e) and the snapshot (s) of a pass
+a='' s='' b='' c='' d='' e=''
+
+phase "lio: volumes"
+create_thick () {
+  a=$(ctl create 16M --name a) || return 1
+  [ "$(lv_field "volume-$a" lv_size)" = $((16 * 1048576)) ] &&
+    [ "$(lv_field "volume-$a" segtype)" = linear ]
+}
+vm_check lio-create-thick create_thick
+
+phase "lio: connection"
+lio_connect () {
+  connect "$a" && [ "$lun" = 0 ] && [ -d "$lio/iscsi/$iqn/tpgt_1/acls/$initiator" ]
+}
+vm_check lio-initialize-connection lio_connect
+
+# write_and_read: log in, write the pattern, log out, log in again: the
+# same bytes through the new session and on the LV itself
+write_pattern () {
+  write_bytes "$pattern" "$device"
+}
+read_pattern () {
+  same_bytes "$device" "$pattern"
+}
+write_and_read () {
+  node_record && in_session write_pattern && in_session read_pattern &&
+    same_bytes "$(lv_of "$a")" "$pattern"
+}
+vm_check lio-login-write-read write_and_read
+
+wrong_password () {
+  node_record "not-${secret}" && login_refused && node_record
+}
+vm_check lio-wrong-chap-refused wrong_password
+
+phase "lio: snapshot, from snapshot, clone, extend"
+# the snapshot keeps the pattern; the volume then gets other bytes
+snapshot_then_write () {
+  s=$(ctl snapshot "$a" --name s) || return 1
+  # LVM reserves names starting with "snapshot": the driver adds a '_'
+  [ -n "$(lv_field "_snapshot-$s" lv_name)" ] && write_bytes "$other" "$(lv_of "$a")"
+}
+vm_check lio-snapshot snapshot_then_write
+
+from_snapshot () {
+  b=$(ctl create --snapshot "$s" --name b) || return 1
+  [ "$(lv_field "volume-$b" lv_size)" = $((16 * 1048576)) ] && same_bytes "$(lv_of "$b")" "$pattern"
+}
+vm_check lio-volume-from-snapshot from_snapshot
+
+clone () {
+  c=$(ctl create --source-volume "$a" --name c) || return 1
+  same_bytes "$(lv_of "$c")" "$other"
+}
+vm_check lio-clone clone
+
+extend () {
+  ctl extend "$1" "$2" && [ "$(lv_field "volume-$1" lv_size)" = "$3" ] &&
+    volume_prop "$1" Size | grep -q "uint64 $3"
+}
+# LVM grows a thick origin only while it is inactive: refused, in words,
+# and the volume stays as it was
+extend_refused () {
+  local out
+  out=$(ctl extend "$a" 24M 2>&1) && return 1
+  vm_log "extend refused: $out"
+  grep -q 'has snapshots' <<<"$out" && [ "$(lv_field "volume-$a" lv_size)" = $((16 * 1048576)) ] &&
+    volume_prop "$a" Size | grep -q "uint64 $((16 * 1048576))" &&
+    volume_prop "$a" Status | grep -q "'available'"
+}
+vm_check lio-extend-with-snapshot-refused extend_refused
+vm_check lio-extend extend "$c" 24M $((24 * 1048576))
+
+phase "lio: restart"
+# what a reboot leaves of LIO: nothing. Every target and backstore goes,
+# in the order the kernel needs.
+lio_clear () {
+  local t tpg l m
+  for t in "$lio"/iscsi/iqn.*; do
+    [ -d "$t" ] || continue
+    for tpg in "$t"/tpgt_*; do
+      echo 0 >"$tpg/enable"
+      for m in "$tpg"/acls/*/lun_*; do
+        [ -d "$m" ] || continue
+        find "$m" -maxdepth 1 -type l -delete
+        rmdir "$m"
+      done
+      for m in "$tpg"/acls/*; do
+        [ -d "$m" ] && rmdir "$m"
+      done
+      for l in "$tpg"/lun/lun_*; do
+        [ -d "$l" ] || continue
+        find "$l" -maxdepth 1 -type l -delete
+        rmdir "$l"
+      done
+      for m in "$tpg"/np/*; do
+        [ -d "$m" ] && rmdir "$m"
+      done
+      rmdir "$tpg"
+    done
+    rmdir "$t"
+  done
+  for l in "$lio"/core/iblock_*/*; do
+    [ -d "$l" ] && rmdir "$l"
+  done
+  for l in "$lio"/core/iblock_*; do
+    [ -d "$l" ] && rmdir "$l"
+  done
+  ! ls -d "$lio"/iscsi/iqn.* 2>/dev/null
+}
+vm_check lio-targets-removed lio_clear
+
+export_missing () {
+  ! ctl check-export "$a"
+}
+vm_check lio-check-export-fails-without-target export_missing
+
+# restart: nova-volumed again; its init_host restored the exports and
+# the one recorded connection
+restart () {
+  stop_daemon && start_daemon &&
+    grep 'init_host: ' "$NOVA_VM_WORKDIR/nova-volumed-$pass.log" | tail -n 1 |
+    grep -q '(0 failed), 1 connections restored'
+}
+vm_check lio-daemon-restarts restart
+vm_check lio-check-export-after-restart ctl check-export "$a"
+
+# the node record still holds the credentials InitializeConnection gave
+read_other () {
+  same_bytes "$device" "$other"
+}
+read_again () {
+  in_session read_other
+}
+vm_check lio-login-after-restart read_again
+
+phase "lio: terminate connection"
+disconnect () {
+  ctl disconnect "$a" && login_refused
+}
+vm_check lio-terminate-connection-refuses-login disconnect
+
+phase "lio: volume_clear"
+# the pattern in a thick volume; deleted; a new volume of the same size
+# gets the same extents, and none of the pattern
+volume_clear () {
+  local ranges
+  d=$(ctl create 16M --name d) || return 1
+  write_bytes "$pattern" "$(lv_of "$d")" && same_bytes "$(lv_of "$d")" "$pattern" || return 1
+  ranges=$(lv_field "volume-$d" seg_pe_ranges)
+  ctl delete "$d" || return 1
+  e=$(ctl create 16M --name e) || return 1
+  vm_log "extents of d: $ranges; of e: $(lv_field "volume-$e" seg_pe_ranges)"
+  [ "$(lv_field "volume-$e" seg_pe_ranges)" = "$ranges" ] && ! same_bytes "$(lv_of "$e")" "$pattern" &&
+    all_zero "$(lv_of "$e")"
+}
+vm_check lio-volume-clear volume_clear
+
+phase "lio: polkit"
+# calls as the unprivileged user; each must be refused by polkit
+out=
+as_user () {
+  out=$(runuser -u "$user" -- timeout 30 gdbus call --system -d "$bus_name" "$@" 2>&1)
+}
+
+refused () {
+  local name=$1
+  shift
+  if as_user "$@"; then
+    vm_fail "$name" "allowed: $out"
+  elif grep -Eq 'org\.openstack\.Volume1\.Error\.NotAuthorized(CanObtain)?' <<<"$out"; then
+    vm_pass "$name"
+  else
+    vm_fail "$name" "not a NotAuthorized refusal: $out"
+  fi
+}
+
+what_there_is () {
+  ctl --json list && lvs --noheadings -o lv_name "$vg" && ls "$lio/iscsi"
+}
+before=$(what_there_is 2>&1)
+connector="{'initiator': <'$initiator'>, 'ip': <'127.0.0.1'>, 'host': <'guest'>}"
+refused polkit-create-refused -o /org/openstack/Volume1/Manager \
+  -m org.openstack.Volume1.Manager.CreateVolume 16777216 "{}"
+refused polkit-delete-refused -o "$(volume_path "$c")" -m org.openstack.Volume1.Volume.Delete "{}"
+refused polkit-extend-refused -o "$(volume_path "$c")" -m org.openstack.Volume1.Volume.Extend 33554432 "{}"
+refused polkit-snapshot-refused -o "$(volume_path "$c")" -m org.openstack.Volume1.Volume.CreateSnapshot "{}"
+refused polkit-snapshot-delete-refused -o "$(snapshot_path "$s")" -m org.openstack.Volume1.Snapshot.Delete "{}"
+refused polkit-attach-refused -o "$(volume_path "$c")" \
+  -m org.openstack.Volume1.Volume.Attach 9b1f7f1e-2a4d-4e57-8c55-3f0e6f7a1b22 /dev/vdb "{}"
+refused polkit-initialize-connection-refused -o "$(volume_path "$c")" \
+  -m org.openstack.Volume1.Volume.InitializeConnection "$connector"
+vm_check polkit-reading-allowed as_user -o /org/openstack/Volume1 \
+  -m org.freedesktop.DBus.ObjectManager.GetManagedObjects
+nothing_changed () {
+  local after
+  after=$(what_there_is 2>&1)
+  [ "$after" = "$before" ] || { vm_log "before: $before"; vm_log "after: $after"; return 1; }
+}
+vm_check polkit-nothing-changed nothing_changed
+
+phase "lio: delete everything"
+delete_all () {
+  local id
+  for id in "$b" "$c" "$e" "$s" "$a"; do
+    ctl delete "$id" || return 1
+  done
+  [ -z "$(lvs --noheadings -o lv_name "$vg")" ] && ! ls -d "$lio"/iscsi/iqn.* 2>/dev/null &&
+    ! ls -d "$lio"/core/iblock_* 2>/dev/null
+}
+vm_check lio-delete-all delete_all
+forget_nodes
+vm_check lio-daemon-stops stop_daemon
+# whatever a failure above left must not hold the portal tgtd wants
+lio_clear >/dev/null 2>&1
+
+# ============================================================================
+# pass 2: tgt, thin volumes
+# ============================================================================
+
+phase "tgt: tgtd, daemon"
+tgtd_pid=
+portal_listens () {
+  ss -Hltn "sport = :${portal##*:}" | grep -q .
+}
+# tgtd keeps running when it cannot bind its portal: the listener must be
+# its own
+tgtd_listens () {
+  ss -Hltnp "sport = :${portal##*:}" | grep -q '"tgtd"'
+}
+start_tgtd () {
+  # tgtd ignores SIGTERM: stopped with SIGKILL
+  tgtd -f --iscsi "portal=$portal" </dev/null >>"$NOVA_VM_WORKDIR/tgtd.log" 2>&1 &
+  tgtd_pid=$!
+  vm_wait_for 20 tgtadm --op show --mode system && vm_wait_for 10 tgtd_listens
+}
+stop_tgtd () {
+  [ -n "$tgtd_pid" ] || return 0
+  kill -KILL "$tgtd_pid" 2>/dev/null
+  wait "$tgtd_pid" 2>/dev/null
+  tgtd_pid=
+  vm_wait_for 10 portal_free
+}
+portal_free () {
+  ! portal_listens
+}
+vm_check tgtd-starts start_tgtd
+new_pass tgt "iscsi_helper = tgtadm" "lvm_type = thin"
+vm_check tgt-daemon-starts start_daemon
+
+phase "tgt: volumes"
+create_thin () {
+  a=$(ctl create 16M --name ta) || return 1
+  [ "$(lv_field "volume-$a" lv_size)" = $((16 * 1048576)) ] &&
+    [ "$(lv_field "volume-$a" segtype)" = thin ] && [ "$(lv_field "volume-$a" pool_lv)" = "$vg-pool" ]
+}
+vm_check tgt-create-thin create_thin
+
+phase "tgt: connection"
+tgt_connect () {
+  connect "$a" && [ "$lun" = 1 ] && tgtadm --op show --mode target | grep -q "$initiator"
+}
+vm_check tgt-initialize-connection tgt_connect
+vm_check tgt-login-write-read write_and_read
+vm_check tgt-wrong-chap-refused wrong_password
+
+phase "tgt: snapshot, from snapshot, clone, extend"
+vm_check tgt-snapshot snapshot_then_write
+vm_check tgt-volume-from-snapshot from_snapshot
+vm_check tgt-clone clone
+vm_check tgt-extend extend "$a" 32M $((32 * 1048576))
+
+phase "tgt: restart"
+restart_tgtd () {
+  stop_tgtd && start_tgtd && ! tgtadm --op show --mode target | grep -q .
+}
+vm_check tgt-tgtd-restarts-empty restart_tgtd
+vm_check tgt-check-export-fails-without-target export_missing
+vm_check tgt-daemon-restarts restart
+vm_check tgt-check-export-after-restart ctl check-export "$a"
+vm_check tgt-login-after-restart read_again
+
+phase "tgt: terminate connection"
+vm_check tgt-terminate-connection-refuses-login disconnect
+
+phase "tgt: delete everything"
+tgt_delete_all () {
+  local id
+  for id in "$b" "$c" "$s" "$a"; do
+    ctl delete "$id" || return 1
+  done
+  [ "$(lvs --noheadings -o lv_name "$vg" | tr -d ' ')" = "$vg-pool" ] &&
+    ! tgtadm --op show --mode target | grep -q .
+}
+vm_check tgt-delete-all tgt_delete_all
+forget_nodes
+vm_check tgt-daemon-stops stop_daemon
+stop_tgtd
+
+phase ""
+vm_log "timings (guest seconds):"
+for t in "${timings[@]}"; do
+  vm_log "  $t"
+done
+vm_log "  $(awk -v a="$script_start" -v b="$(vm_uptime)" 'BEGIN { printf "%.1f", b - a }')s in all"
+vm_finish
