@@ -738,34 +738,30 @@ lio_list (const Call *call, const char *rel, GPtrArray **out_names, GError **err
   return TRUE;
 }
 
+/* @rc of the access @what on @rel: 0 (or @tolerated) is success, anything
+ * else becomes an error a person can act on */
+static gboolean
+check_rc (const Call *call, const char *what, const char *rel, int rc, int tolerated, GError **error)
+{
+  if (rc == 0 || rc == tolerated)
+    return TRUE;
+  set_errno_error (call, error, what, rel, rc);
+  return FALSE;
+}
+
 static gboolean
 lio_mkdir (const Call *call, const char *rel, GError **error)
 {
-  int rc;
-
   if (seam_kind (call, rel) == NODE_DIR)
     return TRUE;
-  rc = seam_mkdir (call, rel);
   /* another volume's export made the same shared directory (iscsi) */
-  if (rc != 0 && rc != EEXIST)
-    {
-      set_errno_error (call, error, "mkdir", rel, rc);
-      return FALSE;
-    }
-  return TRUE;
+  return check_rc (call, "mkdir", rel, seam_mkdir (call, rel), EEXIST, error);
 }
 
 static gboolean
 lio_write (const Call *call, const char *rel, const char *value, GError **error)
 {
-  int rc = seam_write (call, rel, value);
-
-  if (rc != 0)
-    {
-      set_errno_error (call, error, "write", rel, rc);
-      return FALSE;
-    }
-  return TRUE;
+  return check_rc (call, "write", rel, seam_write (call, rel, value), 0, error);
 }
 
 /* writes @value unless the attribute already reads so */
@@ -782,30 +778,15 @@ lio_set_attr (const Call *call, const char *rel, const char *value, GError **err
 static gboolean
 lio_unlink (const Call *call, const char *rel, GError **error)
 {
-  int rc = seam_unlink (call, rel);
-
-  if (rc != 0 && rc != ENOENT)
-    {
-      set_errno_error (call, error, "unlink", rel, rc);
-      return FALSE;
-    }
-  return TRUE;
+  return check_rc (call, "unlink", rel, seam_unlink (call, rel), ENOENT, error);
 }
 
 static gboolean
 lio_rmdir (const Call *call, const char *rel, GError **error)
 {
-  int rc;
-
   if (seam_kind (call, rel) == NODE_NONE)
     return TRUE;
-  rc = seam_rmdir (call, rel);
-  if (rc != 0 && rc != ENOENT)
-    {
-      set_errno_error (call, error, "rmdir", rel, rc);
-      return FALSE;
-    }
-  return TRUE;
+  return check_rc (call, "rmdir", rel, seam_rmdir (call, rel), ENOENT, error);
 }
 
 /* the entries of directory @rel that are of @kind, sorted */
