@@ -15,6 +15,7 @@ typedef struct {
   char       *dir;
   guint64     capacity;
   GHashTable *thin;      /* names of thin LVs and pools */
+  GHashTable *cow_origin; /* thick snapshot name -> its origin's name */
   guint       removed_dirty;  /* LVs removed with bytes other than zero */
   GMutex      lock;
 } FilesLvm;
@@ -83,6 +84,14 @@ files_lv_info (NovaLvm *lvm, const char *vg, const char *name, NovaLvmLvInfo *ou
   out->size = (guint64) st.st_size;
   g_mutex_lock (&FILES (lvm)->lock);
   out->thin = g_hash_table_contains (FILES (lvm)->thin, name);
+  {
+    GHashTableIter iter;
+    gpointer origin;
+
+    g_hash_table_iter_init (&iter, FILES (lvm)->cow_origin);
+    while (g_hash_table_iter_next (&iter, NULL, &origin))
+      out->origin |= g_str_equal (origin, name);
+  }
   g_mutex_unlock (&FILES (lvm)->lock);
   return TRUE;
 }
@@ -99,7 +108,16 @@ static gboolean
 make_file (NovaLvm *lvm, const char *vg, const char *name, guint64 size, gboolean thin, GError **error)
 {
   g_autofree char *path = files_lv_path (lvm, vg, name);
-  int fd = open (path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+  int fd;
+
+  /* as lvcreate: these prefixes are LVM's own */
+  if (g_str_has_prefix (name, "snapshot") || g_str_has_prefix (name, "pvmove"))
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+                   "Names starting \"snapshot\" or \"pvmove\" are reserved: %s", name);
+      return FALSE;
+    }
+  fd = open (path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
 
   if (fd < 0 || ftruncate (fd, (off_t) round_up (size)) < 0)
     {
@@ -157,6 +175,12 @@ files_create_snapshot (NovaLvm *lvm, const char *vg, const char *origin, const c
     }
   if (!make_file (lvm, vg, name, info.size, cow_size == 0, error))
     return FALSE;
+  if (cow_size > 0)
+    {
+      g_mutex_lock (&FILES (lvm)->lock);
+      g_hash_table_insert (FILES (lvm)->cow_origin, g_strdup (name), g_strdup (origin));
+      g_mutex_unlock (&FILES (lvm)->lock);
+    }
   dst = files_lv_path (lvm, vg, name);
   return nova_block_copy (src, dst, info.size, NULL, NULL, NULL, error);
 }
@@ -192,6 +216,7 @@ files_remove_lv (NovaLvm *lvm, const char *vg, const char *name, GError **error)
     }
   g_mutex_lock (&FILES (lvm)->lock);
   g_hash_table_remove (FILES (lvm)->thin, name);
+  g_hash_table_remove (FILES (lvm)->cow_origin, name);
   g_mutex_unlock (&FILES (lvm)->lock);
   return TRUE;
 }
@@ -200,6 +225,15 @@ static gboolean
 files_resize_lv (NovaLvm *lvm, const char *vg, const char *name, guint64 size, GError **error)
 {
   g_autofree char *path = files_lv_path (lvm, vg, name);
+  NovaLvmLvInfo info;
+
+  /* as lvresize: an active origin of thick snapshots stays as it is */
+  if (files_lv_info (lvm, vg, name, &info, NULL) && info.origin)
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED,
+                   "Snapshot origin volumes can be resized only while inactive: try lvchange -an");
+      return FALSE;
+    }
 
   if (truncate (path, (off_t) round_up (size)) != 0)
     {
@@ -217,6 +251,7 @@ files_lvm_finalize (GObject *object)
 
   g_free (self->dir);
   g_hash_table_unref (self->thin);
+  g_hash_table_unref (self->cow_origin);
   g_mutex_clear (&self->lock);
   G_OBJECT_CLASS (files_lvm_parent_class)->finalize (object);
 }
@@ -242,6 +277,7 @@ static void
 files_lvm_init (FilesLvm *self)
 {
   self->thin = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  self->cow_origin = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
   g_mutex_init (&self->lock);
 }
 

@@ -1,6 +1,8 @@
 /* A volume group of sparse files, for the LVM drivers' tests on a host
  * without device-mapper: each LV is a file <dir>/<vg>/<name>; snapshots are
- * copies; a thin LV is marked as such. Capacity is fixed. */
+ * copies; a thin LV is marked as such. Capacity is fixed. Like LVM it
+ * refuses names starting "snapshot" or "pvmove", and resizing the origin
+ * of a thick snapshot. */
 #pragma once
 
 #include "nova-volume-lvm.h"

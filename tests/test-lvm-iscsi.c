@@ -293,10 +293,16 @@ test_thick_volumes (Fixture *fx, gconstpointer data)
   back = read_at (clone_path, 4096, 14);
   g_assert_cmpstr (back, ==, "newer bytes!!!");
 
-  g_assert_true (nova_volume_driver_extend_volume (fx->driver, volume, 10 * MIB, &error));
-  g_assert_cmpuint (volume->size, ==, 12 * MIB);
+  /* a thick origin with a snapshot is not extended, and says why */
+  g_assert_false (nova_volume_driver_extend_volume (fx->driver, volume, 10 * MIB, &error));
+  g_assert_error (error, NOVA_VOLUME_ERROR, NOVA_VOLUME_ERROR_NOT_SUPPORTED);
+  g_assert_nonnull (strstr (error->message, "snapshot"));
+  g_clear_error (&error);
+  g_assert_cmpuint (volume->size, ==, 8 * MIB);
 
   g_assert_true (nova_volume_driver_delete_snapshot (fx->driver, snapshot, &error));
+  g_assert_true (nova_volume_driver_extend_volume (fx->driver, volume, 10 * MIB, &error));
+  g_assert_cmpuint (volume->size, ==, 12 * MIB);
   g_assert_true (nova_volume_driver_delete_volume (fx->driver, volume, &error));
   g_assert_true (nova_volume_driver_delete_volume (fx->driver, clone, &error));
   g_assert_true (nova_volume_driver_delete_volume (fx->driver, from_snapshot, &error));

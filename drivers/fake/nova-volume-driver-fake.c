@@ -38,6 +38,7 @@
 
 #include "nova-volume-driver.h"
 #include "nova-volume-error.h"
+#include "nova-volume-lvm.h"
 #include "nova-volume-iscsi-exporter.h"
 #include "nova-volume-iscsi-fake-tgtd.h"
 #include "nova-volume-iscsi-lio.h"
@@ -370,7 +371,7 @@ nova_volume_fake_driver_create_snapshot (NovaVolumeDriver *driver, NovaSnapshotR
 
   if (!check_id ("snapshot", snapshot->id, error) || !check_id ("volume", volume->id, error))
     return FALSE;
-  name = nova_volume_config_snapshot_name (self->config, snapshot->id);
+  name = nova_lvm_escape_name (nova_volume_config_snapshot_name (self->config, snapshot->id));
   origin_name = volume_name (self, volume);
   origin = lv_path (self, origin_name);
   size_text = size_arg (volume->size);
@@ -392,7 +393,7 @@ nova_volume_fake_driver_delete_snapshot (NovaVolumeDriver *driver, const NovaSna
 
   if (!check_id ("snapshot", snapshot->id, error))
     return FALSE;
-  name = nova_volume_config_snapshot_name (self->config, snapshot->id);
+  name = nova_lvm_escape_name (nova_volume_config_snapshot_name (self->config, snapshot->id));
   return lvremove (self, name, error);
 }
 
@@ -466,7 +467,7 @@ nova_volume_fake_driver_create_volume_from_snapshot (NovaVolumeDriver *driver, N
   if (!create_copy_target (self, volume, snapshot->size, cancellable, &size, error))
     return FALSE;
   name = volume_name (self, volume);
-  snap_name = nova_volume_config_snapshot_name (self->config, snapshot->id);
+  snap_name = nova_lvm_escape_name (nova_volume_config_snapshot_name (self->config, snapshot->id));
   if (!dd_copy (self, snap_name, name, snapshot->size, error))
     return FALSE;
   if (progress != NULL)

@@ -52,34 +52,17 @@ G_DEFINE_TYPE_WITH_CODE (NovaVolumeLvmIscsiDriver, nova_volume_lvm_iscsi_driver,
 
 /* ---- names ------------------------------------------------------------ */
 
-/* LVM refuses LV names that start with "snapshot" or "pvmove" (lvcreate:
- * 'Names starting "snapshot" are reserved'), and the seed's
- * snapshot_name_template is snapshot-%s: such a name gets a leading '_',
- * as Cinder's LVM driver escapes it. The backend names elsewhere (the
- * target name) stay as the template makes them. */
-static char *
-lv_name (char *name)
-{
-  if (g_str_has_prefix (name, "snapshot") || g_str_has_prefix (name, "pvmove"))
-    {
-      char *escaped = g_strconcat ("_", name, NULL);
-
-      g_free (name);
-      return escaped;
-    }
-  return name;
-}
 
 static char *
 volume_lv (NovaVolumeLvmIscsiDriver *self, const char *id)
 {
-  return lv_name (nova_volume_config_volume_name (self->config, id));
+  return nova_lvm_escape_name (nova_volume_config_volume_name (self->config, id));
 }
 
 static char *
 snapshot_lv (NovaVolumeLvmIscsiDriver *self, const char *id)
 {
-  return lv_name (nova_volume_config_snapshot_name (self->config, id));
+  return nova_lvm_escape_name (nova_volume_config_snapshot_name (self->config, id));
 }
 
 /* ---- setup ------------------------------------------------------------ */

@@ -36,6 +36,19 @@ nova_lvm_check_name (const char *what, const char *name, GError **error)
   return TRUE;
 }
 
+char *
+nova_lvm_escape_name (char *name)
+{
+  if (g_str_has_prefix (name, "snapshot") || g_str_has_prefix (name, "pvmove"))
+    {
+      char *escaped = g_strconcat ("_", name, NULL);
+
+      g_free (name);
+      return escaped;
+    }
+  return name;
+}
+
 /* libblockdev's lvm plugin is loaded once per process. */
 static gboolean
 ensure_plugin (GError **error)

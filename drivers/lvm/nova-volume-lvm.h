@@ -71,4 +71,11 @@ char *   nova_lvm_lv_path          (NovaLvm *self, const char *vg, const char *n
  * characters. Names reach LVM only after this check. */
 gboolean nova_lvm_check_name (const char *what, const char *name, GError **error);
 
+/* LVM refuses LV names that start with "snapshot" or "pvmove" (lvcreate:
+ * 'Names starting "snapshot" are reserved'), and the seed's
+ * snapshot_name_template is snapshot-%s: such a name gets a leading '_',
+ * as Cinder's LVM driver escapes it. Takes @name, returns the LV name.
+ * Names outside LVM (target names) stay as the template makes them. */
+char *nova_lvm_escape_name (char *name);
+
 G_END_DECLS
