@@ -81,6 +81,13 @@ check_name_template (const char *value)
     return "must contain exactly one %s and no other %";
   if (strchr (value, '/') != NULL)
     return "must not contain '/'";
+  /* the name becomes an LV name, a file name and a target name: no tool
+   * may read it as an option, and only what all three take */
+  if (value[0] == '-')
+    return "must not start with '-'";
+  for (const char *p = value; *p != '\0'; p++)
+    if (!g_ascii_isalnum (*p) && strchr ("+_.-%", *p) == NULL)
+      return "may only contain letters, digits, + _ . - and the %s";
   return NULL;
 }
 
