@@ -20,8 +20,8 @@
 #
 # and, beside them, what the client costs (a `busctl call` of Peer.Ping to
 # the daemon) and what starting a process costs (/bin/true). After the
-# rounds, one more pair with the daemon under strace (not timed) lists the
-# commands it ran.
+# rounds, one more pair with the daemon under strace (not in the figures)
+# lists the programs it started and the time spent in them.
 #
 # Output: "PASS: <pass>: <summary>" on the console for each pass that ran,
 # and lines for a program in $NOVA_VM_WORKDIR/lvm-bench.results (also in
@@ -30,7 +30,8 @@
 #   lvm-guest kernel=... lvm=... tgtd=... bash=...
 #   lvm-pair pass=P round=R side=dbus|bare create_s=... delete_s=... [lvcreate_s= target_s= untarget_s= lvremove_s=]
 #   lvm-pass pass=P helper=H lvm_type=T pairs=N dbus_pair_s=... bare_pair_s=... ratio=... ...
-#   lvm-commands pass=P create=prog,prog,... delete=prog,...
+#   lvm-commands pass=P create=prog,... delete=prog,... traced_create_s= traced_delete_s=
+#                create_programs_s= delete_programs_s=  (seconds in the programs)
 #
 # Knobs (run-guest.sh --env): NOVA_BENCH_LVM_PAIRS (pairs a side a round,
 # default 3), NOVA_BENCH_LVM_ROUNDS (default 3), NOVA_BENCH_LVM_MIB (64),
@@ -327,11 +328,14 @@ baselines () {
 # --- the commands the daemon runs for one pair ---------------------------------------------
 
 # programs LOG FIRST [LAST]: the programs started in strace's LOG
-# between those lines, comma-separated: lvm by its command (vgs, lvcreate,
-# ...), tgtadm by its mode and op (tgtadm:target:new), others by name
+# between those lines, comma-separated (lvm by its command: vgs, lvcreate,
+# ...; tgtadm by its mode and op: tgtadm:target:new; others by name), then
+# the seconds from each one's exec to its exit, summed
 programs () {
   sed -n "$2,${3:-\$}p" "$1" | awk '
-    /execve\(/ && / = 0$/ {
+    function seconds(t,  f) { split(t, f, ":"); return f[1] * 3600 + f[2] * 60 + f[3] }
+    / execve\(/ && !($1 in started) { started[$1] = seconds($2) }
+    / execve\(/ && / = 0$/ {
       if (!match($0, /\[[^]]*\]/)) next
       n = split(substr($0, RSTART + 1, RLENGTH - 2), a, /", "|^"|"$/)
       name = ""; mode = ""; op = ""; i0 = 0
@@ -344,29 +348,38 @@ programs () {
       }
       if (name == "tgtadm") name = name ":" mode ":" op
       out = out (out == "" ? "" : ",") name
+      ran[$1] = 1
     }
-    END { print out }'
+    /\+\+\+ exited/ && ($1 in ran) { total += seconds($2) - started[$1] }
+    END { printf "%s %.3f\n", (out == "" ? "none" : out), total }'
 }
 
 # traced_pair: one more pair with strace on the daemon (not timed): the
 # programs it started for the create and for the delete
 traced_pair () {
-  local log=$NOVA_VM_WORKDIR/strace-$pass.log strace_pid lines create delete
+  local log=$NOVA_VM_WORKDIR/strace-$pass.log strace_pid lines create delete create_s delete_s t
+  local create_programs_s delete_programs_s
   command -v strace >/dev/null || { vm_log "no strace: the daemon's commands not listed"; return 0; }
-  strace -f -qq -s 64 -e trace=execve -e signal=none -o "$log" -p "$daemon_pid" &
+  strace -f -q -tt -s 64 -e trace=execve -e signal=none -o "$log" -p "$daemon_pid" &
   strace_pid=$!
   sleep 2
+  t=$(now)
   create || { kill "$strace_pid"; return 1; }
+  create_s=$(since "$t")
   sleep 0.5
   lines=$(wc -l <"$log")
+  t=$(now)
   delete || { kill "$strace_pid"; return 1; }
+  delete_s=$(since "$t")
   sleep 0.5
   kill -INT "$strace_pid" 2>/dev/null
   wait "$strace_pid" 2>/dev/null
-  create=$(programs "$log" 1 "$lines")
-  delete=$(programs "$log" $((lines + 1)))
-  vm_log "programs the daemon started ($pass): CreateVolume: $create; Delete: $delete"
-  result "lvm-commands pass=$pass create=${create:-none} delete=${delete:-none}"
+  read -r create create_programs_s <<<"$(programs "$log" 1 "$lines")"
+  read -r delete delete_programs_s <<<"$(programs "$log" $((lines + 1)))"
+  vm_log "programs the daemon started ($pass): CreateVolume ($create_s s traced): $create" \
+    "($create_programs_s s); Delete ($delete_s s traced): $delete ($delete_programs_s s)"
+  result "lvm-commands pass=$pass create=$create delete=$delete traced_create_s=$create_s" \
+    "traced_delete_s=$delete_s create_programs_s=$create_programs_s delete_programs_s=$delete_programs_s"
 }
 
 # --- a pass --------------------------------------------------------------------------------
