@@ -699,16 +699,3 @@ bench_figure_scale (BenchContext *ctx, GError **error)
                      bench_ratio (ready, empty_ready));
   return TRUE;
 }
-
-/* ---- 5: LVM ----------------------------------------------------------- */
-
-void
-bench_figure_lvm (BenchContext *ctx)
-{
-  const char *reason = "needs the guest harness (tests/vm/)";
-
-  bench_report_section (ctx->report, "lvm");
-  bench_report_boolean (ctx->report, "measured", FALSE);
-  bench_report_string (ctx->report, "reason", reason);
-  bench_report_line (ctx->report, "lvm: not measured: %s", reason);
-}

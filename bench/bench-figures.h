@@ -30,7 +30,9 @@ gboolean bench_figure_latency (BenchContext *ctx, GError **error);
 gboolean bench_figure_copy (BenchContext *ctx, GError **error);
 /* ctx->count volumes: creating them, GetManagedObjects, RSS, restart */
 gboolean bench_figure_scale (BenchContext *ctx, GError **error);
-/* LVM in the guest: not measured until tests/vm/ exists */
+/* LVM in a qemu guest (bench/lvm-guest.sh through tests/vm/run-guest.sh):
+ * CreateVolume+Delete vs lvcreate, target commands, lvremove; or why it
+ * was not measured (bench-lvm.c) */
 void bench_figure_lvm (BenchContext *ctx);
 
 G_END_DECLS

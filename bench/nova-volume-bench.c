@@ -173,7 +173,10 @@ main (int argc, char **argv)
   setlocale (LC_ALL, "");
   description = g_strdup_printf ("Figures: %s. Needs dbus-daemon and cp (coreutils) and the build tree's "
                                  "nova-volumed (or $NOVA_VOLUMED); writes about %d GiB of data during the "
-                                 "latency and copy figures.",
+                                 "latency and copy figures. The lvm figure boots a qemu guest "
+                                 "(tests/vm/run-guest.sh; root, qemu, a kernel with 9p) and takes minutes "
+                                 "under TCG; NOVA_BENCH_LVM_PAIRS, _ROUNDS, _MIB and _PASSES go to "
+                                 "bench/lvm-guest.sh.",
                                  figures, 8);
   g_option_context_set_summary (context, "Measures nova-volumed with the file driver against the bare work it "
                                          "wraps, side by side in one run.");
