@@ -164,6 +164,8 @@ static const ConfigKey config_keys[] = {
     "Tool that exports iSCSI targets: tgtadm (userspace tgt) or lioadm (kernel LIO)." },
   { "lvm_type", KEY_ENUM, "default", 0, 0, lvm_types, NULL,
     "LVM volumes: default (thick) or thin (from a thin pool in the volume group)." },
+  { "lvm_snapshot_percent", KEY_INT, "100", 1, 100, NULL, NULL,
+    "Room a thick snapshot gets for changes, in percent of its volume's size; 100 never fills up." },
   { "volume_clear", KEY_ENUM, "zero", 0, 0, volume_clear_modes, NULL,
     "How a deleted volume is wiped before its space is reused: none or zero." },
   { "volume_clear_size", KEY_INT, "0", 0, 1048576, NULL, NULL,

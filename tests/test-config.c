@@ -51,6 +51,7 @@ static const struct {
   { "iscsi_num_targets", T_INT, "100", 100 },
   { "iscsi_helper", T_STRING, "tgtadm", 0 },
   { "lvm_type", T_STRING, "default", 0 },
+  { "lvm_snapshot_percent", T_INT, "100", 100 },
   { "volume_clear", T_STRING, "zero", 0 },
   { "volume_clear_size", T_INT, "0", 0 },
 };
@@ -148,6 +149,8 @@ static const struct {
   { "iscsi_helper", "" },
   { "lvm_type", "thick" },
   { "volume_clear", "shred" },
+  { "lvm_snapshot_percent", "0" },
+  { "lvm_snapshot_percent", "101" },
   { "volume_clear_size", "-1" },
   { "volume_clear_size", "1048577" },
 };

@@ -3,8 +3,9 @@
  * Volumes are logical volumes named by volume_name_template in
  * volume_group; with lvm_type = thin they live in the thin pool
  * <volume_group>-pool, made on first use. Snapshots are thin snapshots, or
- * thick copy-on-write snapshots as large as their origin (so they can
- * never overflow and go invalid). A thick volume made from a snapshot or
+ * thick copy-on-write snapshots with room for lvm_snapshot_percent of
+ * their origin (100 by default, so they can never overflow and go
+ * invalid). A thick volume made from a snapshot or
  * a clone is a copy, with progress; a thin one is a thin snapshot. A
  * deleted thick volume is cleared first (volume_clear, volume_clear_size)
  * so its bytes never show up in the next volume on the same extents.
@@ -36,6 +37,7 @@ struct _NovaVolumeLvmIscsiDriver {
 
   char            *vg;
   char            *pool;          /* NULL for thick volumes */
+  guint            snapshot_percent; /* lvm_snapshot_percent */
   gboolean         clear;         /* volume_clear = zero */
   guint64          clear_size;    /* bytes; 0 = all */
   char            *ip;
@@ -114,6 +116,7 @@ nova_volume_lvm_iscsi_driver_do_setup (NovaVolumeDriver *driver, NovaVolumeDrive
   g_clear_pointer (&self->pool, g_free);
   if (g_str_equal (nova_volume_config_get_string (ctx->config, "lvm_type"), "thin"))
     self->pool = g_strconcat (self->vg, "-pool", NULL);
+  self->snapshot_percent = (guint) nova_volume_config_get_int (ctx->config, "lvm_snapshot_percent");
   self->clear = g_str_equal (nova_volume_config_get_string (ctx->config, "volume_clear"), "zero");
   self->clear_size = (guint64) nova_volume_config_get_int (ctx->config, "volume_clear_size") * MIB;
   g_free (self->ip);
@@ -324,8 +327,11 @@ nova_volume_lvm_iscsi_driver_create_snapshot (NovaVolumeDriver *driver, NovaSnap
   g_autofree char *origin = volume_lv (self, volume->id);
   g_autofree char *name = snapshot_lv (self, snapshot->id);
 
-  /* thick: room for every block of the origin to change */
-  if (!nova_lvm_create_snapshot (self->lvm, self->vg, origin, name, self->pool != NULL ? 0 : volume->size, error))
+  /* thick: room for lvm_snapshot_percent of the origin to change (at
+   * least one MiB, LVM rounds it up to extents) */
+  guint64 cow_size = MAX (volume->size / 100 * self->snapshot_percent, MIB);
+
+  if (!nova_lvm_create_snapshot (self->lvm, self->vg, origin, name, self->pool != NULL ? 0 : cow_size, error))
     return FALSE;
   snapshot->size = volume->size;
   return TRUE;
