@@ -54,95 +54,20 @@ if ! qemu-img --help 2>/dev/null | grep -qw iscsi; then
 fi
 
 dir=$(mktemp -d "${TMPDIR:-/tmp}/nova-volume-tgt-XXXXXX") || skip_all "cannot make a scratch directory"
-ctl=
-port=
-tgtd_pid=
-
-# whether process $1 runs (a zombie child does not)
-alive () {
-  local state
-  state=$(awk '/^State:/ { print $2 }' "/proc/$1/status" 2>/dev/null)
-  [ -n "$state" ] && [ "$state" != Z ]
-}
-
-# tgtd ignores SIGTERM: delete every target (--force: sessions too) and
-# the system, wait up to 3 s, then SIGKILL
-stop_tgtd () {
-  local tid
-  [ -n "$tgtd_pid" ] || return 0
-  if alive "$tgtd_pid"; then
-    for tid in $(timeout 5 tgtadm -C "$ctl" --lld iscsi --mode target --op show 2>/dev/null |
-                   sed -n 's/^Target \([0-9][0-9]*\):.*/\1/p'); do
-      timeout 5 tgtadm -C "$ctl" --lld iscsi --mode target --op delete --force --tid "$tid" >/dev/null 2>&1
-    done
-    timeout 5 tgtadm -C "$ctl" --op delete --mode system >/dev/null 2>&1
-    for _ in $(seq 30); do
-      alive "$tgtd_pid" || break
-      sleep 0.1
-    done
-    if alive "$tgtd_pid"; then
-      echo "# tgtd $tgtd_pid did not stop within 3 s: SIGKILL"
-      kill -KILL "$tgtd_pid" 2>/dev/null
-    fi
-  fi
-  wait "$tgtd_pid" 2>/dev/null
-  tgtd_pid=
-}
+# shellcheck source=tests/tgt-lib.sh
+. "$(dirname "${BASH_SOURCE[0]}")/tgt-lib.sh"
+tgtd_log=$dir/tgtd.log
 
 cleanup () {
-  stop_tgtd
-  if [ -n "$ctl" ]; then
-    rm -f "/run/tgtd/socket.$ctl" "/run/tgtd/socket.$ctl.lock"
-  fi
+  tgt_cleanup
   rm -rf "$dir"
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM HUP
 
-# starts tgtd on control port $ctl and 127.0.0.1:$port; ready when tgtadm
-# answers and this tgtd (not another one) listens on the port: a tgtd that
-# cannot bind its portal keeps running without a listener
-start_tgtd () {
-  tgtd -f -C "$ctl" --iscsi "portal=127.0.0.1:$port" >>"$dir/tgtd.log" 2>&1 &
-  tgtd_pid=$!
-  for _ in $(seq 50); do
-    if ! alive "$tgtd_pid"; then
-      wait "$tgtd_pid" 2>/dev/null
-      tgtd_pid=
-      return 1
-    fi
-    if timeout 2 tgtadm -C "$ctl" --op show --mode system >/dev/null 2>&1 &&
-       ss -Hltnp "sport = :$port" | grep -q "pid=$tgtd_pid,"; then
-      return 0
-    fi
-    sleep 0.1
-  done
-  stop_tgtd
-  return 1
-}
-
-# a control port and a TCP port that no one else uses (other runs of this
-# test may run at the same time), tgtd started on them
-started=0
 t0=$(date +%s%N)
-for _ in 1 2 3 4 5; do
-  # tgtd takes -C 0..32767
-  ctl=$((1000 + RANDOM % 31000))
-  port=$((30000 + RANDOM % 30000))
-  if [ -e "/run/tgtd/socket.$ctl" ] || [ -e "/run/tgtd/socket.$ctl.lock" ] ||
-     [ -n "$(ss -Hltn "sport = :$port")" ]; then
-    ctl=
-    continue
-  fi
-  if start_tgtd; then
-    started=1
-    break
-  fi
-  rm -f "/run/tgtd/socket.$ctl" "/run/tgtd/socket.$ctl.lock"
-  ctl=
-done
-if [ "$started" -ne 1 ]; then
-  skip_all "tgtd did not start on 127.0.0.1 (5 tries): $(tail -n 3 "$dir/tgtd.log" 2>/dev/null | tr '\n' ' ')"
+if ! tgt_start_private; then
+  skip_all "tgtd did not start on 127.0.0.1 (5 tries): $(tail -n 3 "$tgtd_log" 2>/dev/null | tr '\n' ' ')"
 fi
 ok "tgtd started (control port $ctl, 127.0.0.1:$port) and listens, in $((($(date +%s%N) - t0) / 1000000)) ms"
 
@@ -290,10 +215,10 @@ kill -KILL "$tgtd_pid"
 wait "$tgtd_pid" 2>/dev/null
 tgtd_pid=
 t0=$(date +%s%N)
-if start_tgtd; then
+if tgt_start; then
   ok "tgtd killed and started again in $((($(date +%s%N) - t0) / 1000000)) ms"
 else
-  not_ok "tgtd killed and started again" "$(tail -n 5 "$dir/tgtd.log")"
+  not_ok "tgtd killed and started again" "$(tail -n 5 "$tgtd_log")"
 fi
 if [ -z "$(show_targets)" ]; then
   ok "the restarted tgtd has no targets"
@@ -333,7 +258,7 @@ else
 fi
 
 t0=$(date +%s%N)
-stop_tgtd
+tgt_stop
 ok "tgtd stopped in $((($(date +%s%N) - t0) / 1000000)) ms"
 
 echo "1..$n"

@@ -18,6 +18,8 @@
 set -euo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+# shellcheck source=tests/vm/image-lib.sh
+. "$here/image-lib.sh"
 
 # modules loaded in the initramfs, in this order (each after its
 # dependencies): virtio and 9p for the root, overlay, device-mapper with
@@ -99,25 +101,15 @@ if [ ! -f "$out/vmlinux" ] || [ "$(cat "$out/vmlinux.stamp" 2>/dev/null)" != "$k
   echo "$kernel_stamp" >"$out/vmlinux.stamp"
 fi
 
-# the modules, each once, in load order; builtin ones need nothing
-module_lines=()
-for name in "${guest_modules[@]}"; do
-  deps=$("$modprobe" -S "$kver" --show-depends "$name" 2>&1) || fail "modprobe -S $kver --show-depends $name: $deps"
-  while read -r verb path params; do
-    case $verb in
-      insmod) module_lines+=("$path${params:+ $params}") ;;
-      builtin) ;;
-      *) fail "modprobe --show-depends $name: unexpected line: $verb $path" ;;
-    esac
-  done <<<"$deps"
-done
-mapfile -t module_lines < <(printf '%s\n' "${module_lines[@]}" | awk '!seen[$1]++')
+# the modules, each once, in load order
+module_text=$(image_module_lines "$modprobe" "$kver" "${guest_modules[@]}") || fail "cannot list the modules"
+mapfile -t module_lines <<<"$module_text"
 
 initrd_stamp=$( {
   echo "$kver"
   printf '%s\n' "${module_lines[@]}"
   stat -c '%n %s %Y' "$busybox"
-  stamp_of "$here/init" "$here/guest-runner.sh" "${BASH_SOURCE[0]}"
+  stamp_of "$here/init" "$here/guest-runner.sh" "${BASH_SOURCE[0]}" "$here/image-lib.sh"
 } | sha256sum | cut -d' ' -f1)
 if [ -f "$out/initramfs.cpio" ] && [ "$(cat "$out/initramfs.cpio.stamp" 2>/dev/null)" = "$initrd_stamp" ]; then
   echo "$out"
@@ -132,24 +124,7 @@ mkdir -p "$staging"/{bin,dev,proc,sys,modules,newroot,etc/target}
 cp "$busybox" "$staging/bin/busybox"
 install -m 0755 "$here/init" "$staging/init"
 install -m 0755 "$here/guest-runner.sh" "$staging/guest-runner.sh"
-: >"$staging/modules.order"
-for line in "${module_lines[@]}"; do
-  path=${line%% *}
-  params=
-  [ "$line" = "$path" ] || params=${line#* }
-  base=${path##*/}
-  case $path in
-    *.ko) cp "$path" "$staging/modules/$base" ;;
-    *.ko.xz) base=${base%.xz}; xz -dc "$path" >"$staging/modules/$base" ;;
-    *.ko.zst) base=${base%.zst}; zstd -qdc "$path" >"$staging/modules/$base" ;;
-    *.ko.gz) base=${base%.gz}; gzip -dc "$path" >"$staging/modules/$base" ;;
-    *) fail "unknown module file type: $path" ;;
-  esac
-  echo "$base${params:+ $params}" >>"$staging/modules.order"
-done
-# uncompressed: the kernel unpacks it faster than any compressor saves
-(cd "$staging" && find . -mindepth 1 | LC_ALL=C sort | "$busybox" cpio -o -H newc -R 0:0 2>/dev/null) \
-  >"$out/initramfs.cpio.tmp" || fail "cpio failed"
-mv "$out/initramfs.cpio.tmp" "$out/initramfs.cpio"
+image_stage_modules "$staging" "${module_lines[@]}" || fail "cannot stage the modules"
+image_write_cpio "$busybox" "$staging" "$out/initramfs.cpio" || fail "cannot write the initramfs"
 echo "$initrd_stamp" >"$out/initramfs.cpio.stamp"
 echo "$out"
