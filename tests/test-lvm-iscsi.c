@@ -203,6 +203,7 @@ new_volume (Fixture *fx, guint64 size)
   NovaVolumeRecord *volume = nova_volume_record_new ();
 
   volume->id = g_uuid_string_random ();
+  nova_record_set_string (&volume->driver, "lvm-iscsi");
   volume->size = size;
   volume->status = NOVA_VOLUME_STATUS_CREATING;
   g_assert_true (nova_volume_store_put_volume (fx->store, volume, &error));
@@ -531,6 +532,13 @@ test_stats (Fixture *fx, gconstpointer data)
   g_assert_cmpuint (total, ==, 64 * 1024 * MIB);
   g_assert_cmpuint (free_space, ==, total - GIB_FOR_STATS);
   g_assert_cmpstr (protocol, ==, "iSCSI");
+  /* what the store gave this driver's volumes, the new one included */
+  {
+    guint64 provisioned = 0;
+
+    g_assert_true (g_variant_lookup (stats, "provisioned_capacity", "t", &provisioned));
+    g_assert_cmpuint (provisioned, ==, GIB_FOR_STATS);
+  }
 }
 
 /* a volume group that does not exist is what check_for_setup_error says */

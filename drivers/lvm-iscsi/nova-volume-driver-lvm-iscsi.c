@@ -400,7 +400,7 @@ nova_volume_lvm_iscsi_driver_get_volume_stats (NovaVolumeDriver *driver, gboolea
   NovaVolumeLvmIscsiDriver *self = NOVA_VOLUME_LVM_ISCSI_DRIVER (driver);
   GVariantBuilder builder;
   NovaLvmVgInfo vg;
-  guint64 total, free_space;
+  guint64 total, free_space, provisioned = 0;
 
   if (!nova_lvm_vg_info (self->lvm, self->vg, &vg, error))
     return NULL;
@@ -420,10 +420,26 @@ nova_volume_lvm_iscsi_driver_get_volume_stats (NovaVolumeDriver *driver, gboolea
         }
     }
 
+  /* what the volumes of this driver were given: for thin volumes more
+   * than the pool holds, as Cinder reports it */
+  {
+    g_autoptr(GPtrArray) volumes = nova_volume_store_list_volumes (self->store, error);
+
+    if (volumes == NULL)
+      return NULL;
+    for (guint i = 0; i < volumes->len; i++)
+      {
+        const NovaVolumeRecord *volume = g_ptr_array_index (volumes, i);
+
+        if (g_strcmp0 (volume->driver, "lvm-iscsi") == 0)
+          provisioned += volume->size;
+      }
+  }
+
   g_variant_builder_init (&builder, G_VARIANT_TYPE_VARDICT);
   g_variant_builder_add (&builder, "{sv}", "total_capacity", g_variant_new_uint64 (total));
   g_variant_builder_add (&builder, "{sv}", "free_capacity", g_variant_new_uint64 (free_space));
-  g_variant_builder_add (&builder, "{sv}", "provisioned_capacity", g_variant_new_uint64 (total - MIN (total, free_space)));
+  g_variant_builder_add (&builder, "{sv}", "provisioned_capacity", g_variant_new_uint64 (provisioned));
   g_variant_builder_add (&builder, "{sv}", "storage_protocol", g_variant_new_string ("iSCSI"));
   g_variant_builder_add (&builder, "{sv}", "volume_backend_name", g_variant_new_string (self->backend_name));
   g_variant_builder_add (&builder, "{sv}", "vendor_name", g_variant_new_string ("Open Source"));
