@@ -107,10 +107,7 @@ stats () {
 # --- setup -------------------------------------------------------------------------
 
 vm_setup_lvm
-make_vg () {
-  pvcreate -q "$(vm_disk 0)" && vgcreate -q "$vg" "$(vm_disk 0)"
-}
-vm_check pv-vg make_vg || vm_finish
+vm_check pv-vg vm_make_vg "$vg" || vm_finish
 
 setup_bus () {
   mkdir -p /run/vm/dbus/system.d &&
@@ -173,40 +170,15 @@ EOF
 stop_daemon () {
   local status=0
   [ -n "$daemon_pid" ] || return 0
-  kill -TERM "$daemon_pid" 2>/dev/null
-  for _ in $(seq 300); do
-    kill -0 "$daemon_pid" 2>/dev/null || break
-    sleep 0.1
-  done
-  kill -KILL "$daemon_pid" 2>/dev/null
-  wait "$daemon_pid" || status=$?
+  vm_stop_pid "$daemon_pid" || status=$?
   daemon_pid=
   return "$status"
 }
 
 # --- tgtd ------------------------------------------------------------------------------
 
-tgtd_pid=
-tgtd_listens () {
-  ss -Hltnp "sport = :${portal##*:}" | grep -q '"tgtd"'
-}
-start_tgtd () {
-  [ -z "$tgtd_pid" ] || return 0
-  tgtd -f --iscsi "portal=$portal" </dev/null >>"$NOVA_VM_WORKDIR/tgtd.log" 2>&1 &
-  tgtd_pid=$!
-  vm_wait_for 20 tgtadm --op show --mode system && vm_wait_for 10 tgtd_listens
-}
-# tgtd ignores SIGTERM
-stop_tgtd () {
-  [ -n "$tgtd_pid" ] || return 0
-  kill -KILL "$tgtd_pid" 2>/dev/null
-  wait "$tgtd_pid" 2>/dev/null
-  tgtd_pid=
-  vm_wait_for 10 portal_free
-}
-portal_free () {
-  ! ss -Hltn "sport = :${portal##*:}" | grep -q .
-}
+start_tgtd () { vm_start_tgtd "$portal"; }
+stop_tgtd () { vm_stop_tgtd "$portal"; }
 
 # --- one pair of each side --------------------------------------------------------------
 

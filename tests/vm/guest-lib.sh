@@ -24,6 +24,9 @@
 #   vm_start_iscsid       open-iscsi's daemon, with an initiator name
 #   vm_iscsi_login IQN    discovery + login; prints the /dev/sdX it made
 #   vm_add_user NAME      an unprivileged user (run as it: runuser -u NAME --)
+#   vm_make_vg VG         a PV and volume group VG on the first virtio disk
+#   vm_start_tgtd PORTAL  a tgtd listening on PORTAL (ip:port); vm_stop_tgtd PORTAL
+#   vm_stop_pid PID       SIGTERM, then SIGKILL after 30 s; its exit status
 
 : "${NOVA_VM_CONSOLE:=/dev/console}"
 : "${NOVA_VM_MARKERS:=/run/vm/work/markers}"
@@ -231,6 +234,53 @@ vm_iscsi_login () {
 # vm_iscsi_logout TARGET_IQN [PORTAL]
 vm_iscsi_logout () {
   iscsiadm -m node -T "$1" -p "${2:-127.0.0.1:3260}" --logout >&2
+}
+
+# vm_make_vg VG: a PV and the volume group VG on the first virtio disk
+vm_make_vg () {
+  pvcreate -q "$(vm_disk 0)" && vgcreate -q "$1" "$(vm_disk 0)"
+}
+
+# --- tgt ---------------------------------------------------------------------------------
+
+VM_TGTD_PID=
+# tgtd keeps running when it cannot bind its portal: the listener must be
+# its own
+vm_tgtd_listens () {
+  ss -Hltnp "sport = :${1##*:}" | grep -q '"tgtd"'
+}
+vm_portal_free () {
+  ! ss -Hltn "sport = :${1##*:}" | grep -q .
+}
+vm_start_tgtd () {
+  [ -z "$VM_TGTD_PID" ] || return 0
+  tgtd -f --iscsi "portal=$1" </dev/null >>"$NOVA_VM_WORKDIR/tgtd.log" 2>&1 &
+  VM_TGTD_PID=$!
+  vm_wait_for 20 tgtadm --op show --mode system && vm_wait_for 10 vm_tgtd_listens "$1"
+}
+# tgtd ignores SIGTERM: stopped with SIGKILL, then the portal must be free
+vm_stop_tgtd () {
+  [ -n "$VM_TGTD_PID" ] || return 0
+  kill -KILL "$VM_TGTD_PID" 2>/dev/null
+  wait "$VM_TGTD_PID" 2>/dev/null
+  VM_TGTD_PID=
+  vm_wait_for 10 vm_portal_free "$1"
+}
+
+# --- processes ---------------------------------------------------------------------------
+
+# vm_stop_pid PID: SIGTERM, up to 30 s to exit, then SIGKILL; returns the
+# process's exit status (a child of this shell)
+vm_stop_pid () {
+  local status=0
+  kill -TERM "$1" 2>/dev/null
+  for _ in $(seq 300); do
+    kill -0 "$1" 2>/dev/null || break
+    sleep 0.1
+  done
+  kill -KILL "$1" 2>/dev/null
+  wait "$1" || status=$?
+  return "$status"
 }
 
 # --- users -----------------------------------------------------------------------------

@@ -153,13 +153,7 @@ start_daemon () {
 stop_daemon () {
   local status=0
   [ -n "$daemon_pid" ] || return 0
-  kill -TERM "$daemon_pid" 2>/dev/null
-  for _ in $(seq 300); do
-    kill -0 "$daemon_pid" 2>/dev/null || break
-    sleep 0.1
-  done
-  kill -KILL "$daemon_pid" 2>/dev/null
-  wait "$daemon_pid" || status=$?
+  vm_stop_pid "$daemon_pid" || status=$?
   daemon_pid=
   return "$status"
 }
@@ -269,10 +263,7 @@ login_refused () {
 
 phase "setup: LVM, system bus, polkitd, iscsid"
 vm_setup_lvm
-make_vg () {
-  pvcreate -q "$(vm_disk 0)" && vgcreate -q "$vg" "$(vm_disk 0)"
-}
-vm_check pv-vg make_vg
+vm_check pv-vg vm_make_vg "$vg"
 
 setup_bus () {
   mkdir -p /run/vm/dbus/system.d /usr/share/polkit-1/actions &&
@@ -517,31 +508,8 @@ lio_clear >/dev/null 2>&1
 # ============================================================================
 
 phase "tgt: tgtd, daemon"
-tgtd_pid=
-portal_listens () {
-  ss -Hltn "sport = :${portal##*:}" | grep -q .
-}
-# tgtd keeps running when it cannot bind its portal: the listener must be
-# its own
-tgtd_listens () {
-  ss -Hltnp "sport = :${portal##*:}" | grep -q '"tgtd"'
-}
-start_tgtd () {
-  # tgtd ignores SIGTERM: stopped with SIGKILL
-  tgtd -f --iscsi "portal=$portal" </dev/null >>"$NOVA_VM_WORKDIR/tgtd.log" 2>&1 &
-  tgtd_pid=$!
-  vm_wait_for 20 tgtadm --op show --mode system && vm_wait_for 10 tgtd_listens
-}
-stop_tgtd () {
-  [ -n "$tgtd_pid" ] || return 0
-  kill -KILL "$tgtd_pid" 2>/dev/null
-  wait "$tgtd_pid" 2>/dev/null
-  tgtd_pid=
-  vm_wait_for 10 portal_free
-}
-portal_free () {
-  ! portal_listens
-}
+start_tgtd () { vm_start_tgtd "$portal"; }
+stop_tgtd () { vm_stop_tgtd "$portal"; }
 vm_check tgtd-starts start_tgtd
 new_pass tgt "iscsi_helper = tgtadm" "lvm_type = thin"
 vm_check tgt-daemon-starts start_daemon
