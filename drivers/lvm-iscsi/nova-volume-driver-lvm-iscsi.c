@@ -272,12 +272,17 @@ nova_volume_lvm_iscsi_driver_delete_volume (NovaVolumeDriver *driver, const Nova
   g_autofree char *name = volume_lv (self, volume->id);
   NovaLvmLvInfo info;
 
+  /* nova_lvm_remove_lv looks the LV up itself (and succeeds when it is
+   * gone): look here only when there may be something to clear, since
+   * each lookup is an lvm command start */
+  if (!self->clear)
+    return nova_lvm_remove_lv (self->lvm, self->vg, name, error);
   if (!nova_lvm_lv_info (self->lvm, self->vg, name, &info, error))
     return FALSE;
   if (!info.exists)
     return TRUE;
   /* thin pools hand out zeroed blocks; thick extents keep what was there */
-  if (self->clear && !info.thin)
+  if (!info.thin)
     {
       g_autofree char *path = nova_lvm_lv_path (self->lvm, self->vg, name);
       guint64 size = self->clear_size > 0 ? MIN (self->clear_size, info.size) : info.size;
