@@ -1,89 +1,38 @@
 /* nova-volume: the "lvm-iscsi" driver (the seed's ISCSIDriver).
  *
- * Volumes are logical volumes named by volume_name_template in
- * volume_group; with lvm_type = thin they live in the thin pool
- * <volume_group>-pool, made on first use. Snapshots are thin snapshots, or
- * thick copy-on-write snapshots with room for lvm_snapshot_percent of
- * their origin (100 by default, so they can never overflow and go
- * invalid). A thick volume made from a snapshot or
- * a clone is a copy, with progress; a thin one is a thin snapshot. A
- * deleted thick volume is cleared first (volume_clear, volume_clear_size)
- * so its bytes never show up in the next volume on the same extents.
- *
- * Exports: the target number comes from the store (allocated in a
- * transaction, "iscsi-target", 1..iscsi_num_targets), the CHAP
- * credentials are made once per volume and kept in provider_auth, and
- * each connected host's initiator gets its own access rule. */
+ * The volumes are NovaLvmDriver's (logical volumes in volume_group, thick
+ * or thin, cleared before they go). This class adds the iSCSI exports:
+ * the target number comes from the store (allocated in a transaction,
+ * "iscsi-target", 1..iscsi_num_targets), the CHAP credentials are made
+ * once per volume and kept in provider_auth, and each connected host's
+ * initiator gets its own access rule (NovaIscsiExporter). */
 #include "config.h"
 
-#include <string.h>
-
-#include "nova-volume-block-copy.h"
 #include "nova-volume-driver-lvm-iscsi.h"
 #include "nova-volume-error.h"
 #include "nova-volume-iscsi-exporter.h"
 #include "nova-volume-iscsi-lio.h"
 #include "nova-volume-iscsi-tgtadm.h"
 
-#define MIB ((guint64) 1024 * 1024)
-
 struct _NovaVolumeLvmIscsiDriver {
-  GObject          parent_instance;
-  NovaLvm         *lvm;
-  NovaIscsiTarget *target;
+  NovaLvmDriver      parent_instance;
+  NovaIscsiTarget   *target;
   NovaIscsiExporter *exporter;    /* target numbers, CHAP, access rules */
-  NovaVolumeStore *store;
-  NovaVolumeConfig *config;
-
-  char            *vg;
-  char            *pool;          /* NULL for thick volumes */
-  guint            snapshot_percent; /* lvm_snapshot_percent */
-  gboolean         clear;         /* volume_clear = zero */
-  guint64          clear_size;    /* bytes; 0 = all */
-  char            *ip;
-  gint64           port;
-  char            *backend_name;
-
-  GMutex           pool_lock;     /* the thin pool is made once */
 };
 
-static void nova_volume_lvm_iscsi_driver_iface_init (NovaVolumeDriverInterface *iface);
-
-G_DEFINE_TYPE_WITH_CODE (NovaVolumeLvmIscsiDriver, nova_volume_lvm_iscsi_driver, G_TYPE_OBJECT,
-                         G_IMPLEMENT_INTERFACE (NOVA_VOLUME_TYPE_DRIVER, nova_volume_lvm_iscsi_driver_iface_init))
-
-/* ---- names ------------------------------------------------------------ */
-
-
-static char *
-volume_lv (NovaVolumeLvmIscsiDriver *self, const char *id)
-{
-  return nova_lvm_escape_name (nova_volume_config_volume_name (self->config, id));
-}
-
-static char *
-snapshot_lv (NovaVolumeLvmIscsiDriver *self, const char *id)
-{
-  return nova_lvm_escape_name (nova_volume_config_snapshot_name (self->config, id));
-}
-
-/* ---- setup ------------------------------------------------------------ */
-
-static const char *
-nova_volume_lvm_iscsi_driver_get_name (NovaVolumeDriver *driver)
-{
-  return "lvm-iscsi";
-}
+G_DEFINE_FINAL_TYPE (NovaVolumeLvmIscsiDriver, nova_volume_lvm_iscsi_driver, NOVA_TYPE_LVM_DRIVER)
 
 /* iscsi_helper: tgtadm drives the running tgtd through its default
  * control socket; lioadm writes the kernel's configfs. */
 static NovaIscsiTarget *
-make_target_helper (NovaVolumeLvmIscsiDriver *self, NovaVolumeDriverContext *ctx, GError **error)
+make_target_helper (NovaVolumeDriverContext *ctx)
 {
   const char *helper = nova_volume_config_get_string (ctx->config, "iscsi_helper");
 
   if (g_str_equal (helper, "lioadm"))
-    return NOVA_ISCSI_TARGET (nova_iscsi_lio_new ("/sys/kernel/config", self->ip, (guint) self->port));
+    return NOVA_ISCSI_TARGET (nova_iscsi_lio_new ("/sys/kernel/config",
+                                                  nova_volume_config_get_string (ctx->config, "iscsi_ip_address"),
+                                                  (guint) nova_volume_config_get_int (ctx->config, "iscsi_port")));
   return nova_iscsi_tgtadm_new (ctx->executor, NULL);
 }
 
@@ -91,298 +40,48 @@ make_target_helper (NovaVolumeLvmIscsiDriver *self, NovaVolumeDriverContext *ctx
 static char *
 export_backing_path (const char *volume_id, gpointer user_data)
 {
-  NovaVolumeLvmIscsiDriver *self = user_data;
-  g_autofree char *name = volume_lv (self, volume_id);
-
-  return nova_lvm_lv_path (self->lvm, self->vg, name);
+  return nova_lvm_driver_volume_path (NOVA_LVM_DRIVER (user_data), volume_id);
 }
 
 static gboolean
-nova_volume_lvm_iscsi_driver_do_setup (NovaVolumeDriver *driver, NovaVolumeDriverContext *ctx, GError **error)
+nova_volume_lvm_iscsi_driver_setup_exports (NovaLvmDriver *driver, NovaVolumeDriverContext *ctx, GError **error)
 {
   NovaVolumeLvmIscsiDriver *self = NOVA_VOLUME_LVM_ISCSI_DRIVER (driver);
-  const char *backend_name = nova_volume_config_get_string (ctx->config, "volume_backend_name");
 
-  if (ctx->store == NULL)
-    {
-      g_set_error_literal (error, NOVA_VOLUME_ERROR, NOVA_VOLUME_ERROR_FAILED,
-                           "the lvm-iscsi driver keeps its target numbers in the state store, and has none");
-      return FALSE;
-    }
-  g_set_object (&self->config, ctx->config);
-  g_set_object (&self->store, ctx->store);
-  g_free (self->vg);
-  self->vg = g_strdup (nova_volume_config_get_string (ctx->config, "volume_group"));
-  g_clear_pointer (&self->pool, g_free);
-  if (g_str_equal (nova_volume_config_get_string (ctx->config, "lvm_type"), "thin"))
-    self->pool = g_strconcat (self->vg, "-pool", NULL);
-  self->snapshot_percent = (guint) nova_volume_config_get_int (ctx->config, "lvm_snapshot_percent");
-  self->clear = g_str_equal (nova_volume_config_get_string (ctx->config, "volume_clear"), "zero");
-  self->clear_size = (guint64) nova_volume_config_get_int (ctx->config, "volume_clear_size") * MIB;
-  g_free (self->ip);
-  self->ip = g_strdup (nova_volume_config_get_string (ctx->config, "iscsi_ip_address"));
-  self->port = nova_volume_config_get_int (ctx->config, "iscsi_port");
-  g_free (self->backend_name);
-  self->backend_name = g_strdup (backend_name != NULL && *backend_name != '\0' ? backend_name : "lvm-iscsi");
-
-  if (!nova_lvm_check_name ("volume_group", self->vg, error))
-    return FALSE;
-  if (self->lvm == NULL && (self->lvm = nova_lvm_new (error)) == NULL)
-    return FALSE;
   if (self->target == NULL)
-    self->target = make_target_helper (self, ctx, error);
+    self->target = make_target_helper (ctx);
   g_clear_object (&self->exporter);
-  self->exporter = nova_iscsi_exporter_new (self->target, self->store, self->config, export_backing_path, self);
+  self->exporter = nova_iscsi_exporter_new (self->target, ctx->store, ctx->config, export_backing_path, self);
   return TRUE;
 }
 
 static gboolean
-nova_volume_lvm_iscsi_driver_check_for_setup_error (NovaVolumeDriver *driver, GError **error)
-{
-  NovaVolumeLvmIscsiDriver *self = NOVA_VOLUME_LVM_ISCSI_DRIVER (driver);
-  NovaLvmVgInfo info;
-
-  return nova_lvm_vg_info (self->lvm, self->vg, &info, error);
-}
-
-/* ---- volumes ---------------------------------------------------------- */
-
-/* The thin pool, made on first use from 95% of what the group has free
- * (as Cinder sizes it), so thin volumes can grow into the rest later. */
-static gboolean
-ensure_pool (NovaVolumeLvmIscsiDriver *self, GError **error)
-{
-  g_autoptr(GMutexLocker) locker = g_mutex_locker_new (&self->pool_lock);
-  NovaLvmLvInfo pool;
-  NovaLvmVgInfo vg;
-
-  if (!nova_lvm_lv_info (self->lvm, self->vg, self->pool, &pool, error))
-    return FALSE;
-  if (pool.exists)
-    return TRUE;
-  if (!nova_lvm_vg_info (self->lvm, self->vg, &vg, error))
-    return FALSE;
-  return nova_lvm_create_thin_pool (self->lvm, self->vg, self->pool, vg.free / 100 * 95, error);
-}
-
-/* Makes LV @name of @size (thin or thick) and reads back the size LVM
- * gave it (rounded up to whole extents). */
-static gboolean
-create_lv (NovaVolumeLvmIscsiDriver *self, const char *name, guint64 size, guint64 *out_size, GError **error)
-{
-  NovaLvmLvInfo info;
-
-  if (self->pool != NULL)
-    {
-      if (!ensure_pool (self, error)
-          || !nova_lvm_create_thin_lv (self->lvm, self->vg, self->pool, name, size, error))
-        return FALSE;
-    }
-  else if (!nova_lvm_create_lv (self->lvm, self->vg, name, size, error))
-    return FALSE;
-  if (!nova_lvm_lv_info (self->lvm, self->vg, name, &info, error))
-    return FALSE;
-  *out_size = info.exists ? info.size : size;
-  return TRUE;
-}
-
-static gboolean
-nova_volume_lvm_iscsi_driver_create_volume (NovaVolumeDriver *driver, NovaVolumeRecord *volume, GError **error)
-{
-  NovaVolumeLvmIscsiDriver *self = NOVA_VOLUME_LVM_ISCSI_DRIVER (driver);
-  g_autofree char *name = volume_lv (self, volume->id);
-
-  return create_lv (self, name, volume->size, &volume->size, error);
-}
-
-/* A new volume with the bytes of LV @origin (a snapshot or a volume):
- * thin, a thin snapshot of it, grown to the size asked for; thick, a new
- * LV and a copy. */
-static gboolean
-create_copy_of (NovaVolumeLvmIscsiDriver *self, NovaVolumeRecord *volume, const char *origin,
-                guint64 origin_size, NovaVolumeProgressFunc progress, gpointer progress_data,
-                GCancellable *cancellable, GError **error)
-{
-  g_autofree char *name = volume_lv (self, volume->id);
-  guint64 size = MAX (volume->size, origin_size);
-  g_autofree char *src = NULL;
-  g_autofree char *dst = NULL;
-
-  if (self->pool != NULL)
-    {
-      NovaLvmLvInfo info;
-
-      if (!nova_lvm_create_snapshot (self->lvm, self->vg, origin, name, 0, error))
-        return FALSE;
-      if (size > origin_size && !nova_lvm_resize_lv (self->lvm, self->vg, name, size, error))
-        {
-          nova_lvm_remove_lv (self->lvm, self->vg, name, NULL);
-          return FALSE;
-        }
-      if (!nova_lvm_lv_info (self->lvm, self->vg, name, &info, error))
-        return FALSE;
-      volume->size = info.size;
-      if (progress != NULL)
-        progress (1.0, progress_data);
-      return TRUE;
-    }
-
-  if (!create_lv (self, name, size, &volume->size, error))
-    return FALSE;
-  src = nova_lvm_lv_path (self->lvm, self->vg, origin);
-  dst = nova_lvm_lv_path (self->lvm, self->vg, name);
-  if (!nova_block_copy (src, dst, origin_size, progress, progress_data, cancellable, error))
-    {
-      /* a half-made copy is not kept; the manager sees the error */
-      nova_lvm_remove_lv (self->lvm, self->vg, name, NULL);
-      return FALSE;
-    }
-  return TRUE;
-}
-
-static gboolean
-nova_volume_lvm_iscsi_driver_create_volume_from_snapshot (NovaVolumeDriver *driver, NovaVolumeRecord *volume,
-                                                          const NovaSnapshotRecord *snapshot,
-                                                          NovaVolumeProgressFunc progress, gpointer progress_data,
-                                                          GCancellable *cancellable, GError **error)
-{
-  NovaVolumeLvmIscsiDriver *self = NOVA_VOLUME_LVM_ISCSI_DRIVER (driver);
-  g_autofree char *origin = snapshot_lv (self, snapshot->id);
-
-  return create_copy_of (self, volume, origin, snapshot->size, progress, progress_data, cancellable, error);
-}
-
-static gboolean
-nova_volume_lvm_iscsi_driver_create_cloned_volume (NovaVolumeDriver *driver, NovaVolumeRecord *volume,
-                                                   const NovaVolumeRecord *source,
-                                                   NovaVolumeProgressFunc progress, gpointer progress_data,
-                                                   GCancellable *cancellable, GError **error)
-{
-  NovaVolumeLvmIscsiDriver *self = NOVA_VOLUME_LVM_ISCSI_DRIVER (driver);
-  g_autofree char *origin = volume_lv (self, source->id);
-
-  return create_copy_of (self, volume, origin, source->size, progress, progress_data, cancellable, error);
-}
-
-static gboolean
-nova_volume_lvm_iscsi_driver_delete_volume (NovaVolumeDriver *driver, const NovaVolumeRecord *volume,
-                                            GError **error)
-{
-  NovaVolumeLvmIscsiDriver *self = NOVA_VOLUME_LVM_ISCSI_DRIVER (driver);
-  g_autofree char *name = volume_lv (self, volume->id);
-  NovaLvmLvInfo info;
-
-  /* nova_lvm_remove_lv looks the LV up itself (and succeeds when it is
-   * gone): look here only when there may be something to clear, since
-   * each lookup is an lvm command start */
-  if (!self->clear)
-    return nova_lvm_remove_lv (self->lvm, self->vg, name, error);
-  if (!nova_lvm_lv_info (self->lvm, self->vg, name, &info, error))
-    return FALSE;
-  if (!info.exists)
-    return TRUE;
-  /* thin pools hand out zeroed blocks; thick extents keep what was there */
-  if (!info.thin)
-    {
-      g_autofree char *path = nova_lvm_lv_path (self->lvm, self->vg, name);
-      guint64 size = self->clear_size > 0 ? MIN (self->clear_size, info.size) : info.size;
-
-      if (!nova_block_zero (path, size, NULL, NULL, NULL, error))
-        {
-          g_prefix_error (error, "cannot clear volume %s before deleting it (volume_clear = zero): ", volume->id);
-          return FALSE;
-        }
-    }
-  return nova_lvm_remove_lv (self->lvm, self->vg, name, error);
-}
-
-static gboolean
-nova_volume_lvm_iscsi_driver_extend_volume (NovaVolumeDriver *driver, NovaVolumeRecord *volume, guint64 new_size,
-                                            GError **error)
-{
-  NovaVolumeLvmIscsiDriver *self = NOVA_VOLUME_LVM_ISCSI_DRIVER (driver);
-  g_autofree char *name = volume_lv (self, volume->id);
-  NovaLvmLvInfo info;
-
-  /* LVM resizes a snapshot origin only while it is inactive, which its
-   * export would not survive; lvextend's own advice (lvchange -an) is
-   * not one to pass on */
-  if (!nova_lvm_lv_info (self->lvm, self->vg, name, &info, error))
-    return FALSE;
-  if (info.origin)
-    {
-      g_set_error (error, NOVA_VOLUME_ERROR, NOVA_VOLUME_ERROR_NOT_SUPPORTED,
-                   "volume %s has snapshots, and LVM cannot grow a thick volume with snapshots while it is "
-                   "in use: delete its snapshots first (thin volumes, lvm_type = thin, grow with them)",
-                   volume->id);
-      return FALSE;
-    }
-  if (!nova_lvm_resize_lv (self->lvm, self->vg, name, new_size, error)
-      || !nova_lvm_lv_info (self->lvm, self->vg, name, &info, error))
-    return FALSE;
-  volume->size = info.exists ? info.size : new_size;
-  return TRUE;
-}
-
-static gboolean
-nova_volume_lvm_iscsi_driver_create_snapshot (NovaVolumeDriver *driver, NovaSnapshotRecord *snapshot,
-                                              const NovaVolumeRecord *volume, GError **error)
-{
-  NovaVolumeLvmIscsiDriver *self = NOVA_VOLUME_LVM_ISCSI_DRIVER (driver);
-  g_autofree char *origin = volume_lv (self, volume->id);
-  g_autofree char *name = snapshot_lv (self, snapshot->id);
-
-  /* thick: room for lvm_snapshot_percent of the origin to change (at
-   * least one MiB, LVM rounds it up to extents) */
-  guint64 cow_size = MAX (volume->size / 100 * self->snapshot_percent, MIB);
-
-  if (!nova_lvm_create_snapshot (self->lvm, self->vg, origin, name, self->pool != NULL ? 0 : cow_size, error))
-    return FALSE;
-  snapshot->size = volume->size;
-  return TRUE;
-}
-
-static gboolean
-nova_volume_lvm_iscsi_driver_delete_snapshot (NovaVolumeDriver *driver, const NovaSnapshotRecord *snapshot,
-                                              GError **error)
-{
-  NovaVolumeLvmIscsiDriver *self = NOVA_VOLUME_LVM_ISCSI_DRIVER (driver);
-  g_autofree char *name = snapshot_lv (self, snapshot->id);
-
-  return nova_lvm_remove_lv (self->lvm, self->vg, name, error);
-}
-
-/* ---- exports ---------------------------------------------------------- */
-
-static gboolean
-nova_volume_lvm_iscsi_driver_create_export (NovaVolumeDriver *driver, NovaVolumeRecord *volume, GError **error)
+nova_volume_lvm_iscsi_driver_create_export (NovaLvmDriver *driver, NovaVolumeRecord *volume, GError **error)
 {
   return nova_iscsi_exporter_create_export (NOVA_VOLUME_LVM_ISCSI_DRIVER (driver)->exporter, volume, error);
 }
 
 static gboolean
-nova_volume_lvm_iscsi_driver_ensure_export (NovaVolumeDriver *driver, const NovaVolumeRecord *volume,
-                                            GError **error)
+nova_volume_lvm_iscsi_driver_ensure_export (NovaLvmDriver *driver, const NovaVolumeRecord *volume, GError **error)
 {
   return nova_iscsi_exporter_ensure_export (NOVA_VOLUME_LVM_ISCSI_DRIVER (driver)->exporter, volume, error);
 }
 
 static gboolean
-nova_volume_lvm_iscsi_driver_remove_export (NovaVolumeDriver *driver, const NovaVolumeRecord *volume,
-                                            GError **error)
+nova_volume_lvm_iscsi_driver_remove_export (NovaLvmDriver *driver, const NovaVolumeRecord *volume, GError **error)
 {
   return nova_iscsi_exporter_remove_export (NOVA_VOLUME_LVM_ISCSI_DRIVER (driver)->exporter, volume, error);
 }
 
 static gboolean
-nova_volume_lvm_iscsi_driver_check_for_export (NovaVolumeDriver *driver, const NovaVolumeRecord *volume,
+nova_volume_lvm_iscsi_driver_check_for_export (NovaLvmDriver *driver, const NovaVolumeRecord *volume,
                                                GError **error)
 {
   return nova_iscsi_exporter_check_for_export (NOVA_VOLUME_LVM_ISCSI_DRIVER (driver)->exporter, volume, error);
 }
 
 static GVariant *
-nova_volume_lvm_iscsi_driver_initialize_connection (NovaVolumeDriver *driver, const NovaVolumeRecord *volume,
+nova_volume_lvm_iscsi_driver_initialize_connection (NovaLvmDriver *driver, const NovaVolumeRecord *volume,
                                                     GVariant *connector, GError **error)
 {
   return nova_iscsi_exporter_initialize_connection (NOVA_VOLUME_LVM_ISCSI_DRIVER (driver)->exporter, volume,
@@ -390,121 +89,43 @@ nova_volume_lvm_iscsi_driver_initialize_connection (NovaVolumeDriver *driver, co
 }
 
 static gboolean
-nova_volume_lvm_iscsi_driver_terminate_connection (NovaVolumeDriver *driver, const NovaVolumeRecord *volume,
+nova_volume_lvm_iscsi_driver_terminate_connection (NovaLvmDriver *driver, const NovaVolumeRecord *volume,
                                                    GVariant *connector, GError **error)
 {
   return nova_iscsi_exporter_terminate_connection (NOVA_VOLUME_LVM_ISCSI_DRIVER (driver)->exporter, volume,
                                                    connector, error);
 }
 
-/* ---- stats ------------------------------------------------------------ */
-
-static GVariant *
-nova_volume_lvm_iscsi_driver_get_volume_stats (NovaVolumeDriver *driver, gboolean refresh, GError **error)
-{
-  NovaVolumeLvmIscsiDriver *self = NOVA_VOLUME_LVM_ISCSI_DRIVER (driver);
-  GVariantBuilder builder;
-  NovaLvmVgInfo vg;
-  guint64 total, free_space, provisioned = 0;
-
-  if (!nova_lvm_vg_info (self->lvm, self->vg, &vg, error))
-    return NULL;
-  total = vg.size;
-  free_space = vg.free;
-  if (self->pool != NULL)
-    {
-      NovaLvmLvInfo pool;
-
-      if (!nova_lvm_lv_info (self->lvm, self->vg, self->pool, &pool, error))
-        return NULL;
-      /* a pool not made yet will take 95% of what is free */
-      if (pool.exists)
-        {
-          total = pool.size;
-          free_space = (guint64) ((double) pool.size * (100.0 - pool.data_percent) / 100.0);
-        }
-    }
-
-  /* what the volumes of this driver were given: for thin volumes more
-   * than the pool holds, as Cinder reports it */
-  {
-    g_autoptr(GPtrArray) volumes = nova_volume_store_list_volumes (self->store, error);
-
-    if (volumes == NULL)
-      return NULL;
-    for (guint i = 0; i < volumes->len; i++)
-      {
-        const NovaVolumeRecord *volume = g_ptr_array_index (volumes, i);
-
-        if (g_strcmp0 (volume->driver, "lvm-iscsi") == 0)
-          provisioned += volume->size;
-      }
-  }
-
-  g_variant_builder_init (&builder, G_VARIANT_TYPE_VARDICT);
-  g_variant_builder_add (&builder, "{sv}", "total_capacity", g_variant_new_uint64 (total));
-  g_variant_builder_add (&builder, "{sv}", "free_capacity", g_variant_new_uint64 (free_space));
-  g_variant_builder_add (&builder, "{sv}", "provisioned_capacity", g_variant_new_uint64 (provisioned));
-  g_variant_builder_add (&builder, "{sv}", "storage_protocol", g_variant_new_string ("iSCSI"));
-  g_variant_builder_add (&builder, "{sv}", "volume_backend_name", g_variant_new_string (self->backend_name));
-  g_variant_builder_add (&builder, "{sv}", "vendor_name", g_variant_new_string ("Open Source"));
-  g_variant_builder_add (&builder, "{sv}", "driver_version", g_variant_new_string (PACKAGE_VERSION));
-  g_variant_builder_add (&builder, "{sv}", "thin_provisioning_support", g_variant_new_boolean (self->pool != NULL));
-  return g_variant_ref_sink (g_variant_builder_end (&builder));
-}
-
-/* ---- object ----------------------------------------------------------- */
-
 static void
 nova_volume_lvm_iscsi_driver_finalize (GObject *object)
 {
   NovaVolumeLvmIscsiDriver *self = NOVA_VOLUME_LVM_ISCSI_DRIVER (object);
 
-  g_clear_object (&self->lvm);
   g_clear_object (&self->exporter);
   g_clear_object (&self->target);
-  g_clear_object (&self->store);
-  g_clear_object (&self->config);
-  g_free (self->vg);
-  g_free (self->pool);
-  g_free (self->ip);
-  g_free (self->backend_name);
-  g_mutex_clear (&self->pool_lock);
   G_OBJECT_CLASS (nova_volume_lvm_iscsi_driver_parent_class)->finalize (object);
 }
 
 static void
 nova_volume_lvm_iscsi_driver_class_init (NovaVolumeLvmIscsiDriverClass *klass)
 {
+  NovaLvmDriverClass *lvm_class = NOVA_LVM_DRIVER_CLASS (klass);
+
   G_OBJECT_CLASS (klass)->finalize = nova_volume_lvm_iscsi_driver_finalize;
+  lvm_class->name = "lvm-iscsi";
+  lvm_class->storage_protocol = "iSCSI";
+  lvm_class->setup_exports = nova_volume_lvm_iscsi_driver_setup_exports;
+  lvm_class->create_export = nova_volume_lvm_iscsi_driver_create_export;
+  lvm_class->ensure_export = nova_volume_lvm_iscsi_driver_ensure_export;
+  lvm_class->remove_export = nova_volume_lvm_iscsi_driver_remove_export;
+  lvm_class->check_for_export = nova_volume_lvm_iscsi_driver_check_for_export;
+  lvm_class->initialize_connection = nova_volume_lvm_iscsi_driver_initialize_connection;
+  lvm_class->terminate_connection = nova_volume_lvm_iscsi_driver_terminate_connection;
 }
 
 static void
 nova_volume_lvm_iscsi_driver_init (NovaVolumeLvmIscsiDriver *self)
 {
-  g_mutex_init (&self->pool_lock);
-}
-
-static void
-nova_volume_lvm_iscsi_driver_iface_init (NovaVolumeDriverInterface *iface)
-{
-  iface->get_name = nova_volume_lvm_iscsi_driver_get_name;
-  iface->do_setup = nova_volume_lvm_iscsi_driver_do_setup;
-  iface->check_for_setup_error = nova_volume_lvm_iscsi_driver_check_for_setup_error;
-  iface->create_volume = nova_volume_lvm_iscsi_driver_create_volume;
-  iface->create_volume_from_snapshot = nova_volume_lvm_iscsi_driver_create_volume_from_snapshot;
-  iface->create_cloned_volume = nova_volume_lvm_iscsi_driver_create_cloned_volume;
-  iface->delete_volume = nova_volume_lvm_iscsi_driver_delete_volume;
-  iface->extend_volume = nova_volume_lvm_iscsi_driver_extend_volume;
-  iface->create_snapshot = nova_volume_lvm_iscsi_driver_create_snapshot;
-  iface->delete_snapshot = nova_volume_lvm_iscsi_driver_delete_snapshot;
-  iface->create_export = nova_volume_lvm_iscsi_driver_create_export;
-  iface->ensure_export = nova_volume_lvm_iscsi_driver_ensure_export;
-  iface->remove_export = nova_volume_lvm_iscsi_driver_remove_export;
-  iface->check_for_export = nova_volume_lvm_iscsi_driver_check_for_export;
-  iface->initialize_connection = nova_volume_lvm_iscsi_driver_initialize_connection;
-  iface->terminate_connection = nova_volume_lvm_iscsi_driver_terminate_connection;
-  iface->get_volume_stats = nova_volume_lvm_iscsi_driver_get_volume_stats;
 }
 
 NovaVolumeDriver *
@@ -512,7 +133,7 @@ nova_volume_lvm_iscsi_driver_new_with (NovaLvm *lvm, NovaIscsiTarget *target)
 {
   NovaVolumeLvmIscsiDriver *self = g_object_new (NOVA_VOLUME_TYPE_LVM_ISCSI_DRIVER, NULL);
 
-  self->lvm = g_object_ref (lvm);
+  nova_lvm_driver_set_lvm (NOVA_LVM_DRIVER (self), lvm);
   self->target = g_object_ref (target);
   return NOVA_VOLUME_DRIVER (self);
 }

@@ -4,14 +4,13 @@
  * one node ACL per connected initiator. */
 #pragma once
 
-#include "nova-volume-driver.h"
 #include "nova-volume-iscsi-target.h"
-#include "nova-volume-lvm.h"
+#include "nova-volume-lvm-driver.h"
 
 G_BEGIN_DECLS
 
 #define NOVA_VOLUME_TYPE_LVM_ISCSI_DRIVER (nova_volume_lvm_iscsi_driver_get_type ())
-G_DECLARE_FINAL_TYPE (NovaVolumeLvmIscsiDriver, nova_volume_lvm_iscsi_driver, NOVA_VOLUME, LVM_ISCSI_DRIVER, GObject)
+G_DECLARE_FINAL_TYPE (NovaVolumeLvmIscsiDriver, nova_volume_lvm_iscsi_driver, NOVA_VOLUME, LVM_ISCSI_DRIVER, NovaLvmDriver)
 
 /* For tests: a driver working through @lvm and @target instead of
  * libblockdev and the configured iscsi_helper. */

@@ -1,0 +1,483 @@
+/* nova-volume: the volume half of the LVM drivers (lvm-iscsi, aoe), an
+ * abstract base class; see nova-volume-lvm-driver.h. */
+#include "config.h"
+
+#include "nova-volume-block-copy.h"
+#include "nova-volume-error.h"
+#include "nova-volume-lvm-driver.h"
+
+#define MIB ((guint64) 1024 * 1024)
+
+typedef struct {
+  NovaLvm          *lvm;
+  NovaVolumeStore  *store;
+  NovaVolumeConfig *config;
+
+  char             *vg;
+  char             *pool;             /* NULL for thick volumes */
+  guint             snapshot_percent; /* lvm_snapshot_percent */
+  gboolean          clear;            /* volume_clear = zero */
+  guint64           clear_size;       /* bytes; 0 = all */
+  char             *backend_name;
+
+  GMutex            pool_lock;        /* the thin pool is made once */
+} NovaLvmDriverPrivate;
+
+static void nova_lvm_driver_iface_init (NovaVolumeDriverInterface *iface);
+
+G_DEFINE_ABSTRACT_TYPE_WITH_CODE (NovaLvmDriver, nova_lvm_driver, G_TYPE_OBJECT,
+                                  G_ADD_PRIVATE (NovaLvmDriver)
+                                  G_IMPLEMENT_INTERFACE (NOVA_VOLUME_TYPE_DRIVER, nova_lvm_driver_iface_init))
+
+#define PRIV(driver) ((NovaLvmDriverPrivate *) nova_lvm_driver_get_instance_private (NOVA_LVM_DRIVER (driver)))
+
+/* ---- names ------------------------------------------------------------ */
+
+static char *
+volume_lv (NovaLvmDriverPrivate *self, const char *id)
+{
+  return nova_lvm_escape_name (nova_volume_config_volume_name (self->config, id));
+}
+
+static char *
+snapshot_lv (NovaLvmDriverPrivate *self, const char *id)
+{
+  return nova_lvm_escape_name (nova_volume_config_snapshot_name (self->config, id));
+}
+
+/* ---- setup ------------------------------------------------------------ */
+
+static const char *
+lvm_driver_get_name (NovaVolumeDriver *driver)
+{
+  return NOVA_LVM_DRIVER_GET_CLASS (driver)->name;
+}
+
+static gboolean
+lvm_driver_do_setup (NovaVolumeDriver *driver, NovaVolumeDriverContext *ctx, GError **error)
+{
+  NovaLvmDriverPrivate *self = PRIV (driver);
+  NovaLvmDriverClass *klass = NOVA_LVM_DRIVER_GET_CLASS (driver);
+  const char *backend_name = nova_volume_config_get_string (ctx->config, "volume_backend_name");
+
+  if (ctx->store == NULL)
+    {
+      g_set_error (error, NOVA_VOLUME_ERROR, NOVA_VOLUME_ERROR_FAILED,
+                   "the %s driver keeps its export numbers in the state store, and has none", klass->name);
+      return FALSE;
+    }
+  g_set_object (&self->config, ctx->config);
+  g_set_object (&self->store, ctx->store);
+  g_free (self->vg);
+  self->vg = g_strdup (nova_volume_config_get_string (ctx->config, "volume_group"));
+  g_clear_pointer (&self->pool, g_free);
+  if (g_str_equal (nova_volume_config_get_string (ctx->config, "lvm_type"), "thin"))
+    self->pool = g_strconcat (self->vg, "-pool", NULL);
+  self->snapshot_percent = (guint) nova_volume_config_get_int (ctx->config, "lvm_snapshot_percent");
+  self->clear = g_str_equal (nova_volume_config_get_string (ctx->config, "volume_clear"), "zero");
+  self->clear_size = (guint64) nova_volume_config_get_int (ctx->config, "volume_clear_size") * MIB;
+  g_free (self->backend_name);
+  self->backend_name = g_strdup (backend_name != NULL && *backend_name != '\0' ? backend_name : klass->name);
+
+  if (!nova_lvm_check_name ("volume_group", self->vg, error))
+    return FALSE;
+  if (self->lvm == NULL && (self->lvm = nova_lvm_new (error)) == NULL)
+    return FALSE;
+  return klass->setup_exports (NOVA_LVM_DRIVER (driver), ctx, error);
+}
+
+static gboolean
+lvm_driver_check_for_setup_error (NovaVolumeDriver *driver, GError **error)
+{
+  NovaLvmDriverPrivate *self = PRIV (driver);
+  NovaLvmVgInfo info;
+
+  return nova_lvm_vg_info (self->lvm, self->vg, &info, error);
+}
+
+/* ---- volumes ---------------------------------------------------------- */
+
+/* The thin pool, made on first use from 95% of what the group has free
+ * (as Cinder sizes it), so thin volumes can grow into the rest later. */
+static gboolean
+ensure_pool (NovaLvmDriverPrivate *self, GError **error)
+{
+  g_autoptr(GMutexLocker) locker = g_mutex_locker_new (&self->pool_lock);
+  NovaLvmLvInfo pool;
+  NovaLvmVgInfo vg;
+
+  if (!nova_lvm_lv_info (self->lvm, self->vg, self->pool, &pool, error))
+    return FALSE;
+  if (pool.exists)
+    return TRUE;
+  if (!nova_lvm_vg_info (self->lvm, self->vg, &vg, error))
+    return FALSE;
+  return nova_lvm_create_thin_pool (self->lvm, self->vg, self->pool, vg.free / 100 * 95, error);
+}
+
+/* Makes LV @name of @size (thin or thick) and reads back the size LVM
+ * gave it (rounded up to whole extents). */
+static gboolean
+create_lv (NovaLvmDriverPrivate *self, const char *name, guint64 size, guint64 *out_size, GError **error)
+{
+  NovaLvmLvInfo info;
+
+  if (self->pool != NULL)
+    {
+      if (!ensure_pool (self, error)
+          || !nova_lvm_create_thin_lv (self->lvm, self->vg, self->pool, name, size, error))
+        return FALSE;
+    }
+  else if (!nova_lvm_create_lv (self->lvm, self->vg, name, size, error))
+    return FALSE;
+  if (!nova_lvm_lv_info (self->lvm, self->vg, name, &info, error))
+    return FALSE;
+  *out_size = info.exists ? info.size : size;
+  return TRUE;
+}
+
+static gboolean
+lvm_driver_create_volume (NovaVolumeDriver *driver, NovaVolumeRecord *volume, GError **error)
+{
+  NovaLvmDriverPrivate *self = PRIV (driver);
+  g_autofree char *name = volume_lv (self, volume->id);
+
+  return create_lv (self, name, volume->size, &volume->size, error);
+}
+
+/* A new volume with the bytes of LV @origin (a snapshot or a volume):
+ * thin, a thin snapshot of it, grown to the size asked for; thick, a new
+ * LV and a copy. */
+static gboolean
+create_copy_of (NovaLvmDriverPrivate *self, NovaVolumeRecord *volume, const char *origin,
+                guint64 origin_size, NovaVolumeProgressFunc progress, gpointer progress_data,
+                GCancellable *cancellable, GError **error)
+{
+  g_autofree char *name = volume_lv (self, volume->id);
+  guint64 size = MAX (volume->size, origin_size);
+  g_autofree char *src = NULL;
+  g_autofree char *dst = NULL;
+
+  if (self->pool != NULL)
+    {
+      NovaLvmLvInfo info;
+
+      if (!nova_lvm_create_snapshot (self->lvm, self->vg, origin, name, 0, error))
+        return FALSE;
+      if (size > origin_size && !nova_lvm_resize_lv (self->lvm, self->vg, name, size, error))
+        {
+          nova_lvm_remove_lv (self->lvm, self->vg, name, NULL);
+          return FALSE;
+        }
+      if (!nova_lvm_lv_info (self->lvm, self->vg, name, &info, error))
+        return FALSE;
+      volume->size = info.size;
+      if (progress != NULL)
+        progress (1.0, progress_data);
+      return TRUE;
+    }
+
+  if (!create_lv (self, name, size, &volume->size, error))
+    return FALSE;
+  src = nova_lvm_lv_path (self->lvm, self->vg, origin);
+  dst = nova_lvm_lv_path (self->lvm, self->vg, name);
+  if (!nova_block_copy (src, dst, origin_size, progress, progress_data, cancellable, error))
+    {
+      /* a half-made copy is not kept; the manager sees the error */
+      nova_lvm_remove_lv (self->lvm, self->vg, name, NULL);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+static gboolean
+lvm_driver_create_volume_from_snapshot (NovaVolumeDriver *driver, NovaVolumeRecord *volume,
+                                                          const NovaSnapshotRecord *snapshot,
+                                                          NovaVolumeProgressFunc progress, gpointer progress_data,
+                                                          GCancellable *cancellable, GError **error)
+{
+  NovaLvmDriverPrivate *self = PRIV (driver);
+  g_autofree char *origin = snapshot_lv (self, snapshot->id);
+
+  return create_copy_of (self, volume, origin, snapshot->size, progress, progress_data, cancellable, error);
+}
+
+static gboolean
+lvm_driver_create_cloned_volume (NovaVolumeDriver *driver, NovaVolumeRecord *volume,
+                                                   const NovaVolumeRecord *source,
+                                                   NovaVolumeProgressFunc progress, gpointer progress_data,
+                                                   GCancellable *cancellable, GError **error)
+{
+  NovaLvmDriverPrivate *self = PRIV (driver);
+  g_autofree char *origin = volume_lv (self, source->id);
+
+  return create_copy_of (self, volume, origin, source->size, progress, progress_data, cancellable, error);
+}
+
+static gboolean
+lvm_driver_delete_volume (NovaVolumeDriver *driver, const NovaVolumeRecord *volume,
+                                            GError **error)
+{
+  NovaLvmDriverPrivate *self = PRIV (driver);
+  g_autofree char *name = volume_lv (self, volume->id);
+  NovaLvmLvInfo info;
+
+  /* nova_lvm_remove_lv looks the LV up itself (and succeeds when it is
+   * gone): look here only when there may be something to clear, since
+   * each lookup is an lvm command start */
+  if (!self->clear)
+    return nova_lvm_remove_lv (self->lvm, self->vg, name, error);
+  if (!nova_lvm_lv_info (self->lvm, self->vg, name, &info, error))
+    return FALSE;
+  if (!info.exists)
+    return TRUE;
+  /* thin pools hand out zeroed blocks; thick extents keep what was there */
+  if (!info.thin)
+    {
+      g_autofree char *path = nova_lvm_lv_path (self->lvm, self->vg, name);
+      guint64 size = self->clear_size > 0 ? MIN (self->clear_size, info.size) : info.size;
+
+      if (!nova_block_zero (path, size, NULL, NULL, NULL, error))
+        {
+          g_prefix_error (error, "cannot clear volume %s before deleting it (volume_clear = zero): ", volume->id);
+          return FALSE;
+        }
+    }
+  return nova_lvm_remove_lv (self->lvm, self->vg, name, error);
+}
+
+static gboolean
+lvm_driver_extend_volume (NovaVolumeDriver *driver, NovaVolumeRecord *volume, guint64 new_size,
+                                            GError **error)
+{
+  NovaLvmDriverPrivate *self = PRIV (driver);
+  g_autofree char *name = volume_lv (self, volume->id);
+  NovaLvmLvInfo info;
+
+  /* LVM resizes a snapshot origin only while it is inactive, which its
+   * export would not survive; lvextend's own advice (lvchange -an) is
+   * not one to pass on */
+  if (!nova_lvm_lv_info (self->lvm, self->vg, name, &info, error))
+    return FALSE;
+  if (info.origin)
+    {
+      g_set_error (error, NOVA_VOLUME_ERROR, NOVA_VOLUME_ERROR_NOT_SUPPORTED,
+                   "volume %s has snapshots, and LVM cannot grow a thick volume with snapshots while it is "
+                   "in use: delete its snapshots first (thin volumes, lvm_type = thin, grow with them)",
+                   volume->id);
+      return FALSE;
+    }
+  if (!nova_lvm_resize_lv (self->lvm, self->vg, name, new_size, error)
+      || !nova_lvm_lv_info (self->lvm, self->vg, name, &info, error))
+    return FALSE;
+  volume->size = info.exists ? info.size : new_size;
+  return TRUE;
+}
+
+static gboolean
+lvm_driver_create_snapshot (NovaVolumeDriver *driver, NovaSnapshotRecord *snapshot,
+                                              const NovaVolumeRecord *volume, GError **error)
+{
+  NovaLvmDriverPrivate *self = PRIV (driver);
+  g_autofree char *origin = volume_lv (self, volume->id);
+  g_autofree char *name = snapshot_lv (self, snapshot->id);
+
+  /* thick: room for lvm_snapshot_percent of the origin to change (at
+   * least one MiB, LVM rounds it up to extents) */
+  guint64 cow_size = MAX (volume->size / 100 * self->snapshot_percent, MIB);
+
+  if (!nova_lvm_create_snapshot (self->lvm, self->vg, origin, name, self->pool != NULL ? 0 : cow_size, error))
+    return FALSE;
+  snapshot->size = volume->size;
+  return TRUE;
+}
+
+static gboolean
+lvm_driver_delete_snapshot (NovaVolumeDriver *driver, const NovaSnapshotRecord *snapshot,
+                                              GError **error)
+{
+  NovaLvmDriverPrivate *self = PRIV (driver);
+  g_autofree char *name = snapshot_lv (self, snapshot->id);
+
+  return nova_lvm_remove_lv (self->lvm, self->vg, name, error);
+}
+
+/* ---- stats ------------------------------------------------------------ */
+
+static GVariant *
+lvm_driver_get_volume_stats (NovaVolumeDriver *driver, gboolean refresh, GError **error)
+{
+  NovaLvmDriverPrivate *self = PRIV (driver);
+  NovaLvmDriverClass *klass = NOVA_LVM_DRIVER_GET_CLASS (driver);
+  GVariantBuilder builder;
+  NovaLvmVgInfo vg;
+  guint64 total, free_space, provisioned = 0;
+
+  if (!nova_lvm_vg_info (self->lvm, self->vg, &vg, error))
+    return NULL;
+  total = vg.size;
+  free_space = vg.free;
+  if (self->pool != NULL)
+    {
+      NovaLvmLvInfo pool;
+
+      if (!nova_lvm_lv_info (self->lvm, self->vg, self->pool, &pool, error))
+        return NULL;
+      /* a pool not made yet will take 95% of what is free */
+      if (pool.exists)
+        {
+          total = pool.size;
+          free_space = (guint64) ((double) pool.size * (100.0 - pool.data_percent) / 100.0);
+        }
+    }
+
+  /* what the volumes of this driver were given: for thin volumes more
+   * than the pool holds, as Cinder reports it */
+  {
+    g_autoptr(GPtrArray) volumes = nova_volume_store_list_volumes (self->store, error);
+
+    if (volumes == NULL)
+      return NULL;
+    for (guint i = 0; i < volumes->len; i++)
+      {
+        const NovaVolumeRecord *volume = g_ptr_array_index (volumes, i);
+
+        if (g_strcmp0 (volume->driver, klass->name) == 0)
+          provisioned += volume->size;
+      }
+  }
+
+  g_variant_builder_init (&builder, G_VARIANT_TYPE_VARDICT);
+  g_variant_builder_add (&builder, "{sv}", "total_capacity", g_variant_new_uint64 (total));
+  g_variant_builder_add (&builder, "{sv}", "free_capacity", g_variant_new_uint64 (free_space));
+  g_variant_builder_add (&builder, "{sv}", "provisioned_capacity", g_variant_new_uint64 (provisioned));
+  g_variant_builder_add (&builder, "{sv}", "storage_protocol", g_variant_new_string (klass->storage_protocol));
+  g_variant_builder_add (&builder, "{sv}", "volume_backend_name", g_variant_new_string (self->backend_name));
+  g_variant_builder_add (&builder, "{sv}", "vendor_name", g_variant_new_string ("Open Source"));
+  g_variant_builder_add (&builder, "{sv}", "driver_version", g_variant_new_string (PACKAGE_VERSION));
+  g_variant_builder_add (&builder, "{sv}", "thin_provisioning_support", g_variant_new_boolean (self->pool != NULL));
+  return g_variant_ref_sink (g_variant_builder_end (&builder));
+}
+
+/* ---- exports: the subclass's ------------------------------------------ */
+
+static gboolean
+lvm_driver_create_export (NovaVolumeDriver *driver, NovaVolumeRecord *volume, GError **error)
+{
+  return NOVA_LVM_DRIVER_GET_CLASS (driver)->create_export (NOVA_LVM_DRIVER (driver), volume, error);
+}
+
+static gboolean
+lvm_driver_ensure_export (NovaVolumeDriver *driver, const NovaVolumeRecord *volume, GError **error)
+{
+  return NOVA_LVM_DRIVER_GET_CLASS (driver)->ensure_export (NOVA_LVM_DRIVER (driver), volume, error);
+}
+
+static gboolean
+lvm_driver_remove_export (NovaVolumeDriver *driver, const NovaVolumeRecord *volume, GError **error)
+{
+  return NOVA_LVM_DRIVER_GET_CLASS (driver)->remove_export (NOVA_LVM_DRIVER (driver), volume, error);
+}
+
+static gboolean
+lvm_driver_check_for_export (NovaVolumeDriver *driver, const NovaVolumeRecord *volume, GError **error)
+{
+  return NOVA_LVM_DRIVER_GET_CLASS (driver)->check_for_export (NOVA_LVM_DRIVER (driver), volume, error);
+}
+
+static GVariant *
+lvm_driver_initialize_connection (NovaVolumeDriver *driver, const NovaVolumeRecord *volume,
+                                  GVariant *connector, GError **error)
+{
+  return NOVA_LVM_DRIVER_GET_CLASS (driver)->initialize_connection (NOVA_LVM_DRIVER (driver), volume, connector,
+                                                                    error);
+}
+
+static gboolean
+lvm_driver_terminate_connection (NovaVolumeDriver *driver, const NovaVolumeRecord *volume,
+                                 GVariant *connector, GError **error)
+{
+  return NOVA_LVM_DRIVER_GET_CLASS (driver)->terminate_connection (NOVA_LVM_DRIVER (driver), volume, connector,
+                                                                   error);
+}
+
+/* ---- object ----------------------------------------------------------- */
+
+void
+nova_lvm_driver_set_lvm (NovaLvmDriver *self, NovaLvm *lvm)
+{
+  g_return_if_fail (NOVA_IS_LVM_DRIVER (self));
+  g_set_object (&PRIV (self)->lvm, lvm);
+}
+
+NovaVolumeStore *
+nova_lvm_driver_get_store (NovaLvmDriver *self)
+{
+  g_return_val_if_fail (NOVA_IS_LVM_DRIVER (self), NULL);
+  return PRIV (self)->store;
+}
+
+NovaVolumeConfig *
+nova_lvm_driver_get_config (NovaLvmDriver *self)
+{
+  g_return_val_if_fail (NOVA_IS_LVM_DRIVER (self), NULL);
+  return PRIV (self)->config;
+}
+
+char *
+nova_lvm_driver_volume_path (NovaLvmDriver *self, const char *volume_id)
+{
+  NovaLvmDriverPrivate *priv = PRIV (self);
+  g_autofree char *name = volume_lv (priv, volume_id);
+
+  return nova_lvm_lv_path (priv->lvm, priv->vg, name);
+}
+
+static void
+nova_lvm_driver_finalize (GObject *object)
+{
+  NovaLvmDriverPrivate *self = PRIV (object);
+
+  g_clear_object (&self->lvm);
+  g_clear_object (&self->store);
+  g_clear_object (&self->config);
+  g_free (self->vg);
+  g_free (self->pool);
+  g_free (self->backend_name);
+  g_mutex_clear (&self->pool_lock);
+  G_OBJECT_CLASS (nova_lvm_driver_parent_class)->finalize (object);
+}
+
+static void
+nova_lvm_driver_class_init (NovaLvmDriverClass *klass)
+{
+  G_OBJECT_CLASS (klass)->finalize = nova_lvm_driver_finalize;
+}
+
+static void
+nova_lvm_driver_init (NovaLvmDriver *self)
+{
+  g_mutex_init (&PRIV (self)->pool_lock);
+}
+
+static void
+nova_lvm_driver_iface_init (NovaVolumeDriverInterface *iface)
+{
+  iface->get_name = lvm_driver_get_name;
+  iface->do_setup = lvm_driver_do_setup;
+  iface->check_for_setup_error = lvm_driver_check_for_setup_error;
+  iface->create_volume = lvm_driver_create_volume;
+  iface->create_volume_from_snapshot = lvm_driver_create_volume_from_snapshot;
+  iface->create_cloned_volume = lvm_driver_create_cloned_volume;
+  iface->delete_volume = lvm_driver_delete_volume;
+  iface->extend_volume = lvm_driver_extend_volume;
+  iface->create_snapshot = lvm_driver_create_snapshot;
+  iface->delete_snapshot = lvm_driver_delete_snapshot;
+  iface->create_export = lvm_driver_create_export;
+  iface->ensure_export = lvm_driver_ensure_export;
+  iface->remove_export = lvm_driver_remove_export;
+  iface->check_for_export = lvm_driver_check_for_export;
+  iface->initialize_connection = lvm_driver_initialize_connection;
+  iface->terminate_connection = lvm_driver_terminate_connection;
+  iface->get_volume_stats = lvm_driver_get_volume_stats;
+}
