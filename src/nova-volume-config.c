@@ -116,6 +116,31 @@ check_ip_address (const char *value)
   return g_hostname_is_ip_address (value) ? NULL : "not an IPv4 or IPv6 address";
 }
 
+/* aoe_eth_dev: a network interface name as the kernel takes it
+ * (IFNAMSIZ) */
+static const char *
+check_interface_name (const char *value)
+{
+  if (*value == '\0')
+    return "must not be empty";
+  if (strlen (value) > 15)
+    return "is longer than an interface name may be (15 characters)";
+  if (strchr (value, '/') != NULL || strchr (value, ':') != NULL)
+    return "must not contain '/' or ':'";
+  return check_no_space (value);
+}
+
+/* a program name or path, run from an argv */
+static const char *
+check_command (const char *value)
+{
+  if (*value == '\0')
+    return "must not be empty";
+  if (*value == '-')
+    return "must not start with '-'";
+  return check_no_space (value);
+}
+
 static const char *const iscsi_helpers[] = { "tgtadm", "lioadm", NULL };
 static const char *const lvm_types[] = { "default", "thin", NULL };
 static const char *const volume_clear_modes[] = { "none", "zero", NULL };
@@ -170,6 +195,15 @@ static const ConfigKey config_keys[] = {
     "How a deleted volume is wiped before its space is reused: none or zero." },
   { "volume_clear_size", KEY_INT, "0", 0, 1048576, NULL, NULL,
     "MiB to wipe at the start of a deleted volume; 0 wipes all of it." },
+  /* the aoe driver */
+  { "aoe_eth_dev", KEY_STRING, "eth0", 0, 0, NULL, check_interface_name,
+    "Network interface the aoe driver exports volumes on (vblade's interface)." },
+  { "aoe_shelf", KEY_INT, "0", 0, 65534, NULL, NULL,
+    "AoE shelf of this storage host, unique on the network: 0 to 65534." },
+  { "aoe_blades_per_shelf", KEY_INT, "16", 1, 255, NULL, NULL,
+    "AoE blades (slots 0 to this - 1) the aoe driver hands out on its shelf; at most 255." },
+  { "aoe_vblade_command", KEY_STRING, "vblade", 0, 0, NULL, check_command,
+    "Program that serves one AoE export (vblade)." },
 };
 
 #define N_KEYS G_N_ELEMENTS (config_keys)

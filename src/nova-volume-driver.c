@@ -10,6 +10,16 @@ G_DEFINE_INTERFACE (NovaVolumeDriver, nova_volume_driver, G_TYPE_OBJECT)
 static void
 nova_volume_driver_default_init (NovaVolumeDriverInterface *iface)
 {
+  /* see nova_volume_driver_export_lost() */
+  g_signal_new ("export-lost", G_TYPE_FROM_INTERFACE (iface), G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
+                G_TYPE_NONE, 2, G_TYPE_STRING, G_TYPE_STRING);
+}
+
+void
+nova_volume_driver_export_lost (NovaVolumeDriver *self, const char *volume_id, const char *reason)
+{
+  g_return_if_fail (NOVA_VOLUME_IS_DRIVER (self));
+  g_signal_emit_by_name (self, "export-lost", volume_id, reason);
 }
 
 NovaVolumeDriverContext *

@@ -112,6 +112,12 @@ gboolean nova_volume_driver_terminate_connection     (NovaVolumeDriver *self, co
                                                       GVariant *connector, GError **error);
 GVariant *nova_volume_driver_get_volume_stats        (NovaVolumeDriver *self, gboolean refresh, GError **error);
 
+/* A driver whose export went away by itself and could not be brought
+ * back (a vblade that keeps dying) says so on the main context: emits
+ * "export-lost" (volume id, reason), and the manager marks the volume
+ * error with @reason, without waiting for the next init_host. */
+void nova_volume_driver_export_lost (NovaVolumeDriver *self, const char *volume_id, const char *reason);
+
 /* The connection_info of initialize_connection: {driver_volume_type:
  * @type, data: @data}, as Nova's volume drivers take it. @data is an a{sv}
  * (floating or not, consumed); the result is a full reference. */

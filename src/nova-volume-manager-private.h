@@ -143,6 +143,10 @@ gboolean manager_op_check_no_connections (Op *op);
 gboolean manager_settle_volume   (NovaVolumeRecord *volume);
 gboolean manager_settle_snapshot (NovaSnapshotRecord *snapshot);
 
+/* The driver's "export-lost" handler: the volume becomes error. */
+void manager_on_export_lost (NovaVolumeDriver *driver, const char *volume_id, const char *reason,
+                             NovaVolumeManager *self);
+
 /* Forgets the instance, mountpoint and host of an attachment. */
 void manager_clear_attachment (NovaVolumeRecord *volume);
 

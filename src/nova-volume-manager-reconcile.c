@@ -83,6 +83,40 @@ manager_settle_snapshot (NovaSnapshotRecord *snapshot)
     }
 }
 
+/* ---- an export lost between starts ----------------------------------- */
+
+static void
+export_lost_start (Op *op)
+{
+  if (!manager_op_take_volume (op))
+    return;
+  /* a volume being deleted or already in error keeps what it has */
+  if (op->volume->status == NOVA_VOLUME_STATUS_AVAILABLE || op->volume->status == NOVA_VOLUME_STATUS_IN_USE)
+    {
+      g_autofree char *reason = g_strdup_printf ("its export was lost: %s; CheckForExport or a restart of "
+                                                 "nova-volumed exports it again", op->name);
+
+      if (manager_op_commit_volume_status (op, NOVA_VOLUME_STATUS_ERROR, reason))
+        nova_volume_log_event (NOVA_VOLUME_EVENT_VOLUME_ERROR, op->volume_id, NULL, "volume %s is now error: %s",
+                               op->volume_id, reason);
+    }
+  manager_op_return (op);
+}
+
+/* The driver's "export-lost": marks the volume error with the reason,
+ * through the volume's queue like any change of its status. */
+void
+manager_on_export_lost (NovaVolumeDriver *driver, const char *volume_id, const char *reason,
+                        NovaVolumeManager *self)
+{
+  Op *op = manager_op_new (self, "mark the export lost", RESULT_NONE, NULL, NULL);
+
+  g_message ("the export of volume %s was lost: %s", volume_id, reason);
+  op->volume_id = g_strdup (volume_id);
+  op->name = g_strdup (reason);
+  manager_op_submit (op, export_lost_start);
+}
+
 /* ---- init_host ------------------------------------------------------- */
 
 /* Settles one volume left mid-way by a stop; a delete is finished. */

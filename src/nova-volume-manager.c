@@ -654,6 +654,7 @@ nova_volume_manager_new (NovaVolumeConfig *config, NovaVolumeStore *store, NovaV
       NovaSnapshotRecord *snapshot = g_ptr_array_index (snapshots, i);
       g_hash_table_replace (self->snapshots, g_strdup (snapshot->id), nova_snapshot_record_copy (snapshot));
     }
+  g_signal_connect_object (driver, "export-lost", G_CALLBACK (manager_on_export_lost), self, 0);
   return g_steal_pointer (&self);
 }
 

@@ -54,6 +54,11 @@ static const struct {
   { "lvm_snapshot_percent", T_INT, "100", 100 },
   { "volume_clear", T_STRING, "zero", 0 },
   { "volume_clear_size", T_INT, "0", 0 },
+  /* the aoe driver */
+  { "aoe_eth_dev", T_STRING, "eth0", 0 },
+  { "aoe_shelf", T_INT, "0", 0 },
+  { "aoe_blades_per_shelf", T_INT, "16", 16 },
+  { "aoe_vblade_command", T_STRING, "vblade", 0 },
 };
 
 static void
@@ -153,6 +158,18 @@ static const struct {
   { "lvm_snapshot_percent", "101" },
   { "volume_clear_size", "-1" },
   { "volume_clear_size", "1048577" },
+  /* the aoe driver */
+  { "aoe_eth_dev", "" },
+  { "aoe_eth_dev", "sixteen-letters0" },
+  { "aoe_eth_dev", "eth0:1" },
+  { "aoe_eth_dev", "eth 0" },
+  { "aoe_shelf", "-1" },
+  { "aoe_shelf", "65535" },
+  { "aoe_blades_per_shelf", "0" },
+  { "aoe_blades_per_shelf", "256" },
+  { "aoe_vblade_command", "" },
+  { "aoe_vblade_command", "-vblade" },
+  { "aoe_vblade_command", "vblade -r" },
 };
 
 static void

@@ -892,6 +892,30 @@ test_log_events (Fixture *fx, gconstpointer data)
   g_clear_pointer (&logged_events, g_ptr_array_unref);
 }
 
+/* a driver that lost an export by itself ("export-lost", the aoe
+ * driver's vblade that keeps dying) gets the volume marked error with its
+ * reason, at once; a deleted volume's loss changes nothing */
+static void
+test_export_lost (Fixture *fx, gconstpointer data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *id = create_volume (fx, 1024 * 1024, NULL, NULL, &error);
+  g_autoptr(NovaVolumeRecord) stored = NULL;
+
+  g_assert_no_error (error);
+  nova_volume_driver_export_lost (fx->driver, id, "vblade exited 6 times within 60 seconds");
+  while (nova_volume_manager_get_n_operations (fx->manager) > 0)
+    g_main_context_iteration (NULL, TRUE);
+  stored = nova_volume_store_get_volume (fx->store, id, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (stored->status, ==, NOVA_VOLUME_STATUS_ERROR);
+  g_assert_nonnull (strstr (stored->status_reason, "vblade exited 6 times"));
+
+  nova_volume_driver_export_lost (fx->driver, "no-such-volume", "gone");
+  while (nova_volume_manager_get_n_operations (fx->manager) > 0)
+    g_main_context_iteration (NULL, TRUE);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -915,6 +939,7 @@ main (int argc, char **argv)
   ADD ("terminate-matches-host", test_terminate_matches_host);
   ADD ("terminate-same-ip", test_terminate_same_ip);
   ADD ("log-events", test_log_events);
+  ADD ("export-lost", test_export_lost);
 #undef ADD
   return g_test_run ();
 }

@@ -62,6 +62,10 @@ NOVA_VOLUME_DEBIAN_PACKAGES=(
   qemu-block-extra
   clang
   libclang-rt-14-dev
+  # the aoe driver and its guest tier: vblade exports, aoetools'
+  # aoe-discover on the initiator side
+  vblade
+  aoetools
 )
 
 # Prints the packages of the list that are not installed, one a line.

@@ -1,0 +1,625 @@
+/* nova-volume: the "aoe" driver (the seed's AOEDriver).
+ *
+ * The volumes are NovaLvmDriver's. Each exported volume is a vblade
+ * process serving its logical volume as AoE address
+ * e<aoe_shelf>.<blade> on aoe_eth_dev. The seed found a free blade by an
+ * AoE discover and took the next one, which raced; here each storage host
+ * owns its shelf (aoe_shelf) and the blade comes from the store
+ * ("aoe-blade", 0..aoe_blades_per_shelf-1, allocated in one write
+ * transaction), so two exports never get one number, a restart keeps
+ * them, and freed ones are reused. Before a vblade starts, a broadcast
+ * config query asks who already answers for the address: another host
+ * configured with the same shelf is refused, not silently shared.
+ *
+ * The vblade processes are the export, and this driver supervises them:
+ *  - each one's PID, start time and the boot it ran in are kept in
+ *    <state dir>/aoe-vblades/<volume id>, so it is only ever signalled
+ *    while it is still that process;
+ *  - one that exits by itself is started again at once with the same
+ *    shelf.blade (the initiator's blocked I/O resumes); one that keeps
+ *    exiting (more than RESTART_LIMIT times in RESTART_WINDOW) is given
+ *    up and the volume marked error ("export-lost");
+ *  - they outlive the daemon (KillMode=process in the unit): at init_host
+ *    ensure_export adopts a recorded vblade that still runs with the same
+ *    command line, and starts the missing ones;
+ *  - remove_export stops the one it recorded, and nothing else. */
+#include "config.h"
+
+#include <errno.h>
+#include <signal.h>
+#include <string.h>
+
+#include <glib/gstdio.h>
+
+#include "nova-volume-aoe-frame.h"
+#include "nova-volume-driver-aoe.h"
+#include "nova-volume-error.h"
+
+#define RESTART_LIMIT        5
+#define RESTART_WINDOW_US    (60 * G_USEC_PER_SEC)
+#define PROBE_WAIT_MS        1000
+#define STOP_WAIT_US         (5 * G_USEC_PER_SEC)
+
+/* one running vblade */
+typedef struct {
+  char    *volume_id;
+  guint    slot;
+  GPid     pid;
+  guint64  start_time;
+  GSource *watch;
+  gboolean is_child;       /* started by this process (else adopted) */
+  guint    restarts;       /* within the window that began at window_start */
+  gint64   window_start;
+} Blade;
+
+struct _NovaVolumeAoeDriver {
+  NovaLvmDriver     parent_instance;
+  NovaAoeProcesses *processes;
+  NovaAoeProbeFunc  probe;
+  gpointer          probe_data;
+
+  /* from the config, set at setup */
+  char             *eth_dev;
+  guint             shelf;
+  guint             blades_per_shelf;
+  char             *vblade;
+  char             *record_dir;
+  char             *boot_id;
+
+  GMutex            lock;
+  GHashTable       *blades;  /* volume id -> Blade */
+  /* the watches of vblades stopped or replaced: a child is reaped by its
+   * watch, so it stays until it fired (pid -> GSource) */
+  GHashTable       *reapers;
+};
+
+G_DEFINE_FINAL_TYPE (NovaVolumeAoeDriver, nova_volume_aoe_driver, NOVA_TYPE_LVM_DRIVER)
+
+static void
+blade_free (Blade *blade)
+{
+  if (blade->watch != NULL)
+    {
+      g_source_destroy (blade->watch);
+      g_source_unref (blade->watch);
+    }
+  g_free (blade->volume_id);
+  g_free (blade);
+}
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (Blade, blade_free)
+
+static void
+reaper_free (gpointer source)
+{
+  g_source_destroy (source);
+  g_source_unref (source);
+}
+
+/* The running vblades, by volume; the lock is held. */
+static void
+keep_blade (NovaVolumeAoeDriver *self, Blade *blade)
+{
+  g_hash_table_insert (self->blades, blade->volume_id, blade);
+}
+
+/* Takes @blade out of service (stopped, or gone and replaced) and frees
+ * it; the lock is held. */
+static void
+retire_blade (NovaVolumeAoeDriver *self, Blade *blade)
+{
+  if (blade->watch != NULL && blade->is_child)
+    g_hash_table_replace (self->reapers, GINT_TO_POINTER (blade->pid), g_steal_pointer (&blade->watch));
+  blade_free (blade);
+}
+
+/* ---- setup ------------------------------------------------------------ */
+
+static gboolean
+nova_volume_aoe_driver_setup_exports (NovaLvmDriver *driver, NovaVolumeDriverContext *ctx, GError **error)
+{
+  NovaVolumeAoeDriver *self = NOVA_VOLUME_AOE_DRIVER (driver);
+  g_autofree char *boot_id = NULL;
+
+  g_free (self->eth_dev);
+  self->eth_dev = g_strdup (nova_volume_config_get_string (ctx->config, "aoe_eth_dev"));
+  self->shelf = (guint) nova_volume_config_get_int (ctx->config, "aoe_shelf");
+  self->blades_per_shelf = (guint) nova_volume_config_get_int (ctx->config, "aoe_blades_per_shelf");
+  g_free (self->vblade);
+  self->vblade = g_strdup (nova_volume_config_get_string (ctx->config, "aoe_vblade_command"));
+  g_free (self->record_dir);
+  self->record_dir = g_build_filename (ctx->state_dir, "aoe-vblades", NULL);
+  if (g_mkdir_with_parents (self->record_dir, 0700) != 0)
+    {
+      int saved = errno;
+      g_set_error (error, NOVA_VOLUME_ERROR, NOVA_VOLUME_ERROR_FAILED, "cannot make %s, where the aoe driver "
+                   "keeps the PIDs of its vblades: %s", self->record_dir, g_strerror (saved));
+      return FALSE;
+    }
+  /* a PID and start time from another boot name no process of this one */
+  g_file_get_contents ("/proc/sys/kernel/random/boot_id", &boot_id, NULL, NULL);
+  g_free (self->boot_id);
+  self->boot_id = g_strdup (boot_id != NULL ? g_strstrip (boot_id) : "unknown");
+  if (self->processes == NULL)
+    self->processes = nova_aoe_processes_new ();
+  if (self->probe == NULL)
+    self->probe = nova_aoe_probe;
+  return TRUE;
+}
+
+/* ---- records of running vblades ---------------------------------------- */
+
+static char *
+record_path (NovaVolumeAoeDriver *self, const char *volume_id)
+{
+  return g_build_filename (self->record_dir, volume_id, NULL);
+}
+
+static void
+write_record (NovaVolumeAoeDriver *self, const Blade *blade)
+{
+  g_autofree char *path = record_path (self, blade->volume_id);
+  g_autofree char *text = g_strdup_printf ("%s %d %" G_GUINT64_FORMAT " %u %u\n", self->boot_id, (int) blade->pid,
+                                           blade->start_time, self->shelf, blade->slot);
+  g_autoptr(GError) error = NULL;
+
+  /* without it a restart starts a second vblade next to this one, which
+   * the probe then refuses: say so now */
+  if (!g_file_set_contents (path, text, -1, &error))
+    g_warning ("cannot record vblade %d of volume %s: %s", (int) blade->pid, blade->volume_id, error->message);
+}
+
+static void
+remove_record (NovaVolumeAoeDriver *self, const char *volume_id)
+{
+  g_autofree char *path = record_path (self, volume_id);
+
+  g_unlink (path);
+}
+
+/* The recorded vblade of @volume_id if it still runs as recorded, in this
+ * boot, with the command line it would be given now; else NULL. */
+static Blade *
+read_record (NovaVolumeAoeDriver *self, const char *volume_id, const char *const *argv)
+{
+  g_autofree char *path = record_path (self, volume_id);
+  g_autofree char *text = NULL;
+  g_auto(GStrv) fields = NULL;
+  g_auto(GStrv) running_argv = NULL;
+  g_autoptr(Blade) blade = g_new0 (Blade, 1);
+
+  if (!g_file_get_contents (path, &text, NULL, NULL))
+    return NULL;
+  fields = g_strsplit (g_strstrip (text), " ", 0);
+  if (g_strv_length (fields) != 5 || !g_str_equal (fields[0], self->boot_id))
+    return NULL;
+  blade->volume_id = g_strdup (volume_id);
+  blade->pid = (GPid) g_ascii_strtoll (fields[1], NULL, 10);
+  blade->start_time = g_ascii_strtoull (fields[2], NULL, 10);
+  blade->slot = (guint) g_ascii_strtoull (fields[4], NULL, 10);
+  if (!nova_aoe_processes_is_running (self->processes, blade->pid, blade->start_time, &running_argv))
+    return NULL;
+  /* argv[0] may have been found through PATH: compare what follows */
+  if (running_argv == NULL || g_strv_length (running_argv) != g_strv_length ((GStrv) argv)
+      || !g_strv_equal ((const char *const *) running_argv + 1, argv + 1))
+    return NULL;
+  return g_steal_pointer (&blade);
+}
+
+/* ---- vblades ---------------------------------------------------------- */
+
+static GStrv
+vblade_argv (NovaVolumeAoeDriver *self, const char *volume_id, guint slot)
+{
+  g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
+  g_autofree char *path = nova_lvm_driver_volume_path (NOVA_LVM_DRIVER (self), volume_id);
+  g_autofree char *shelf = g_strdup_printf ("%u", self->shelf);
+  g_autofree char *blade = g_strdup_printf ("%u", slot);
+
+  g_strv_builder_add (builder, self->vblade);
+  g_strv_builder_add (builder, shelf);
+  g_strv_builder_add (builder, blade);
+  g_strv_builder_add (builder, self->eth_dev);
+  g_strv_builder_add (builder, path);
+  return g_strv_builder_end (builder);
+}
+
+static void vblade_exited (GPid pid, gpointer user_data);
+
+/* Starts @blade's vblade and watches it; the lock is held. */
+static gboolean
+spawn_vblade (NovaVolumeAoeDriver *self, Blade *blade, GError **error)
+{
+  g_auto(GStrv) argv = vblade_argv (self, blade->volume_id, blade->slot);
+
+  if (!nova_aoe_processes_spawn (self->processes, (const char *const *) argv, &blade->pid, &blade->start_time,
+                                 error))
+    {
+      g_prefix_error (error, "cannot start %s for AoE e%u.%u: ", self->vblade, self->shelf, blade->slot);
+      return FALSE;
+    }
+  g_message ("exporting volume %s as AoE e%u.%u on %s: %s pid %d", blade->volume_id, self->shelf, blade->slot,
+             self->eth_dev, self->vblade, (int) blade->pid);
+  blade->is_child = TRUE;
+  blade->watch = nova_aoe_processes_watch (self->processes, blade->pid, TRUE, vblade_exited, self);
+  write_record (self, blade);
+  return TRUE;
+}
+
+/* Gives up on a vblade that could not be kept running; the lock is held.
+ * Returns the volume id for export-lost. */
+static char *
+forget_blade (NovaVolumeAoeDriver *self, Blade *blade)
+{
+  char *volume_id = g_strdup (blade->volume_id);
+
+  remove_record (self, volume_id);
+  g_hash_table_remove (self->blades, volume_id);
+  return volume_id;
+}
+
+/* On the main context: a vblade exited without being asked to. It is
+ * started again at once, with the same address: the initiator's I/O was
+ * retransmitting and resumes. */
+static void
+vblade_exited (GPid pid, gpointer user_data)
+{
+  NovaVolumeAoeDriver *self = user_data;
+  g_autoptr(GMutexLocker) locker = g_mutex_locker_new (&self->lock);
+  g_autoptr(GError) error = NULL;
+  g_autofree char *lost = NULL;
+  g_autofree char *reason = NULL;
+  GHashTableIter iter;
+  Blade *blade = NULL;
+  gint64 now = g_get_monotonic_time ();
+
+  g_hash_table_iter_init (&iter, self->blades);
+  while (g_hash_table_iter_next (&iter, NULL, (gpointer *) &blade) && blade->pid != pid)
+    ;
+  if (blade == NULL || blade->pid != pid)
+    {
+      /* one that remove_export stopped, now reaped */
+      g_hash_table_remove (self->reapers, GINT_TO_POINTER (pid));
+      return;
+    }
+
+  g_source_destroy (blade->watch);
+  g_clear_pointer (&blade->watch, g_source_unref);
+  if (now - blade->window_start > RESTART_WINDOW_US)
+    {
+      blade->window_start = now;
+      blade->restarts = 0;
+    }
+  if (++blade->restarts > RESTART_LIMIT)
+    reason = g_strdup_printf ("%s for AoE e%u.%u on %s exited %u times within %u seconds; see the log for "
+                              "why", self->vblade, self->shelf, blade->slot, self->eth_dev, RESTART_LIMIT + 1,
+                              (guint) (RESTART_WINDOW_US / G_USEC_PER_SEC));
+  else
+    {
+      g_warning ("%s pid %d for volume %s (AoE e%u.%u) exited; starting it again", self->vblade, (int) pid,
+                 blade->volume_id, self->shelf, blade->slot);
+      if (!spawn_vblade (self, blade, &error))
+        reason = g_strdup (error->message);
+    }
+  if (reason == NULL)
+    return;
+  lost = forget_blade (self, blade);
+  g_clear_pointer (&locker, g_mutex_locker_free);
+  nova_volume_driver_export_lost (NOVA_VOLUME_DRIVER (self), lost, reason);
+}
+
+/* Refuses when anyone already answers for e<shelf>.@slot on the link. */
+static gboolean
+probe_address (NovaVolumeAoeDriver *self, guint slot, GError **error)
+{
+  g_autoptr(GPtrArray) responders = self->probe (self->eth_dev, (guint16) self->shelf, (guint8) slot,
+                                                 PROBE_WAIT_MS, self->probe_data, error);
+  g_autofree char *macs = NULL;
+
+  if (responders == NULL)
+    return FALSE;
+  if (responders->len == 0)
+    return TRUE;
+  g_ptr_array_add (responders, NULL);
+  macs = g_strjoinv (", ", (char **) responders->pdata);
+  g_set_error (error, NOVA_VOLUME_ERROR, NOVA_VOLUME_ERROR_ALREADY_EXISTS,
+               "AoE address e%u.%u is already answered on %s by %s: another storage host (or a vblade not "
+               "started by nova-volumed) uses shelf %u; give each storage host its own aoe_shelf, or stop "
+               "that vblade", self->shelf, slot, self->eth_dev, macs, self->shelf);
+  return FALSE;
+}
+
+/* The vblade of @volume_id at @slot runs afterwards: the one already
+ * running (ours, or recorded before a restart and adopted), or a new one
+ * once nobody else answers for the address. */
+static gboolean
+start_export (NovaVolumeAoeDriver *self, const char *volume_id, guint slot, GError **error)
+{
+  g_autoptr(GMutexLocker) locker = g_mutex_locker_new (&self->lock);
+  g_autoptr(Blade) blade = NULL;
+  g_auto(GStrv) argv = vblade_argv (self, volume_id, slot);
+  Blade *running = g_hash_table_lookup (self->blades, volume_id);
+
+  if (running != NULL)
+    {
+      if (running->slot == slot
+          && nova_aoe_processes_is_running (self->processes, running->pid, running->start_time, NULL))
+        return TRUE;
+      /* exited, its watch not yet run: a new one replaces it */
+      g_hash_table_steal (self->blades, volume_id);
+      retire_blade (self, running);
+    }
+
+  blade = read_record (self, volume_id, (const char *const *) argv);
+  if (blade != NULL)
+    {
+      g_message ("volume %s: adopting %s pid %d (AoE e%u.%u), which ran before nova-volumed restarted",
+                 volume_id, self->vblade, (int) blade->pid, self->shelf, slot);
+      blade->watch = nova_aoe_processes_watch (self->processes, blade->pid, FALSE, vblade_exited, self);
+      keep_blade (self, g_steal_pointer (&blade));
+      return TRUE;
+    }
+
+  /* the probe waits for answers: not under the lock. The manager runs one
+   * export of a volume at a time, and the blade is this volume's alone. */
+  g_clear_pointer (&locker, g_mutex_locker_free);
+  if (!probe_address (self, slot, error))
+    return FALSE;
+  locker = g_mutex_locker_new (&self->lock);
+
+  blade = g_new0 (Blade, 1);
+  blade->volume_id = g_strdup (volume_id);
+  blade->slot = slot;
+  if (!spawn_vblade (self, blade, error))
+    return FALSE;
+  keep_blade (self, g_steal_pointer (&blade));
+  return TRUE;
+}
+
+/* SIGTERM, and SIGKILL when it does not go: returns when @blade's process
+ * is gone (a zombie holds nothing open) or after that failed too. */
+static gboolean
+stop_vblade (NovaVolumeAoeDriver *self, const Blade *blade, GError **error)
+{
+  const int signals[] = { SIGTERM, SIGKILL };
+
+  for (guint i = 0; i < G_N_ELEMENTS (signals); i++)
+    {
+      gint64 deadline = g_get_monotonic_time () + STOP_WAIT_US;
+
+      if (!nova_aoe_processes_signal (self->processes, blade->pid, blade->start_time, signals[i]))
+        return TRUE;  /* not running, or the PID is another process's now */
+      while (g_get_monotonic_time () < deadline)
+        {
+          if (!nova_aoe_processes_is_running (self->processes, blade->pid, blade->start_time, NULL))
+            return TRUE;
+          g_usleep (20 * 1000);
+        }
+    }
+  g_set_error (error, NOVA_VOLUME_ERROR, NOVA_VOLUME_ERROR_BUSY,
+               "%s pid %d (AoE e%u.%u) of volume %s did not exit on SIGTERM nor SIGKILL", self->vblade,
+               (int) blade->pid, self->shelf, blade->slot, blade->volume_id);
+  return FALSE;
+}
+
+/* ---- exports ---------------------------------------------------------- */
+
+static gboolean
+lookup_slot (NovaVolumeAoeDriver *self, const NovaVolumeRecord *volume, guint *slot, gboolean *held,
+             GError **error)
+{
+  return nova_volume_store_lookup_number (nova_lvm_driver_get_store (NOVA_LVM_DRIVER (self)),
+                                          NOVA_AOE_BLADE_NUMBER_KIND, volume->id, slot, held, error);
+}
+
+/* The volume's blade, allocated now when it has none (*out_new). */
+static gboolean
+allocate_slot (NovaVolumeAoeDriver *self, const NovaVolumeRecord *volume, guint *slot, gboolean *out_new,
+               GError **error)
+{
+  gboolean held = FALSE;
+
+  if (!lookup_slot (self, volume, slot, &held, error))
+    return FALSE;
+  *out_new = !held;
+  if (held)
+    return TRUE;
+  if (!nova_volume_store_allocate_number (nova_lvm_driver_get_store (NOVA_LVM_DRIVER (self)),
+                                          NOVA_AOE_BLADE_NUMBER_KIND, volume->id, 0, self->blades_per_shelf - 1,
+                                          slot, error))
+    {
+      g_prefix_error (error, "no AoE blade left on shelf %u (aoe_blades_per_shelf = %u): ", self->shelf,
+                      self->blades_per_shelf);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+static gboolean
+export_volume (NovaVolumeAoeDriver *self, const NovaVolumeRecord *volume, GError **error)
+{
+  gboolean taken = FALSE;
+  guint slot = 0;
+
+  if (!allocate_slot (self, volume, &slot, &taken, error))
+    return FALSE;
+  if (start_export (self, volume->id, slot, error))
+    return TRUE;
+  /* a number this call took goes back; one held before stays */
+  if (taken)
+    nova_volume_store_release_number (nova_lvm_driver_get_store (NOVA_LVM_DRIVER (self)),
+                                      NOVA_AOE_BLADE_NUMBER_KIND, volume->id, NULL);
+  return FALSE;
+}
+
+static gboolean
+nova_volume_aoe_driver_create_export (NovaLvmDriver *driver, NovaVolumeRecord *volume, GError **error)
+{
+  NovaVolumeAoeDriver *self = NOVA_VOLUME_AOE_DRIVER (driver);
+  g_autofree char *location = NULL;
+  guint slot = 0;
+  gboolean held = FALSE;
+
+  if (!export_volume (self, volume, error) || !lookup_slot (self, volume, &slot, &held, error))
+    return FALSE;
+  location = g_strdup_printf ("%s e%u.%u", self->eth_dev, self->shelf, slot);
+  nova_record_set_string (&volume->provider_location, location);
+  return TRUE;
+}
+
+/* After a reboot, a daemon restart or a vblade crash: the same address. */
+static gboolean
+nova_volume_aoe_driver_ensure_export (NovaLvmDriver *driver, const NovaVolumeRecord *volume, GError **error)
+{
+  return export_volume (NOVA_VOLUME_AOE_DRIVER (driver), volume, error);
+}
+
+static gboolean
+nova_volume_aoe_driver_remove_export (NovaLvmDriver *driver, const NovaVolumeRecord *volume, GError **error)
+{
+  NovaVolumeAoeDriver *self = NOVA_VOLUME_AOE_DRIVER (driver);
+  g_autoptr(GMutexLocker) locker = g_mutex_locker_new (&self->lock);
+  g_autoptr(Blade) blade = NULL;
+  gpointer key = NULL;
+  guint slot = 0;
+  gboolean held = FALSE;
+
+  if (!g_hash_table_steal_extended (self->blades, volume->id, &key, (gpointer *) &blade))
+    {
+      /* one from before a restart that was never adopted (the volume was
+       * not available then): only as recorded, never by its PID alone */
+      g_auto(GStrv) argv = NULL;
+
+      if (lookup_slot (self, volume, &slot, &held, NULL) && held)
+        {
+          argv = vblade_argv (self, volume->id, slot);
+          blade = read_record (self, volume->id, (const char *const *) argv);
+        }
+    }
+  g_clear_pointer (&locker, g_mutex_locker_free);
+
+  if (blade != NULL)
+    {
+      gboolean stopped = stop_vblade (self, blade, error);
+
+      locker = g_mutex_locker_new (&self->lock);
+      if (!stopped)
+        {
+          /* still ours to stop next time */
+          keep_blade (self, g_steal_pointer (&blade));
+          return FALSE;
+        }
+      g_message ("volume %s: stopped %s pid %d (AoE e%u.%u)", volume->id, self->vblade, (int) blade->pid,
+                 self->shelf, blade->slot);
+      retire_blade (self, g_steal_pointer (&blade));
+      g_clear_pointer (&locker, g_mutex_locker_free);
+    }
+  remove_record (self, volume->id);
+  return nova_volume_store_release_number (nova_lvm_driver_get_store (driver), NOVA_AOE_BLADE_NUMBER_KIND,
+                                           volume->id, error);
+}
+
+static gboolean
+nova_volume_aoe_driver_check_for_export (NovaLvmDriver *driver, const NovaVolumeRecord *volume, GError **error)
+{
+  NovaVolumeAoeDriver *self = NOVA_VOLUME_AOE_DRIVER (driver);
+  g_autoptr(GMutexLocker) locker = g_mutex_locker_new (&self->lock);
+  Blade *blade = g_hash_table_lookup (self->blades, volume->id);
+
+  if (blade != NULL && nova_aoe_processes_is_running (self->processes, blade->pid, blade->start_time, NULL))
+    return TRUE;
+  g_set_error (error, NOVA_VOLUME_ERROR, NOVA_VOLUME_ERROR_NOT_FOUND,
+               "no %s runs for volume %s on %s", self->vblade, volume->id, self->eth_dev);
+  return FALSE;
+}
+
+/* Nova's libvirt AoE volume driver: /dev/etherd/e<target_shelf>.<target_lun>
+ * after an aoe-discover (target_discovered false: the host must look). */
+static GVariant *
+nova_volume_aoe_driver_initialize_connection (NovaLvmDriver *driver, const NovaVolumeRecord *volume,
+                                              GVariant *connector, GError **error)
+{
+  NovaVolumeAoeDriver *self = NOVA_VOLUME_AOE_DRIVER (driver);
+  GVariantBuilder data;
+  guint slot = 0;
+  gboolean held = FALSE;
+
+  if (!lookup_slot (self, volume, &slot, &held, error))
+    return NULL;
+  if (!held)
+    {
+      g_set_error (error, NOVA_VOLUME_ERROR, NOVA_VOLUME_ERROR_INVALID_STATE,
+                   "volume %s has no AoE export (no blade); CheckForExport or a restart of nova-volumed "
+                   "exports it again", volume->id);
+      return NULL;
+    }
+  g_variant_builder_init (&data, G_VARIANT_TYPE_VARDICT);
+  g_variant_builder_add (&data, "{sv}", "target_shelf", g_variant_new_int32 ((gint32) self->shelf));
+  g_variant_builder_add (&data, "{sv}", "target_lun", g_variant_new_int32 ((gint32) slot));
+  g_variant_builder_add (&data, "{sv}", "target_discovered", g_variant_new_boolean (FALSE));
+  return nova_volume_connection_info_new ("aoe", g_variant_builder_end (&data));
+}
+
+/* AoE has no per-host access here: every host on the link may connect */
+static gboolean
+nova_volume_aoe_driver_terminate_connection (NovaLvmDriver *driver, const NovaVolumeRecord *volume,
+                                             GVariant *connector, GError **error)
+{
+  return TRUE;
+}
+
+/* ---- object ----------------------------------------------------------- */
+
+static void
+nova_volume_aoe_driver_finalize (GObject *object)
+{
+  NovaVolumeAoeDriver *self = NOVA_VOLUME_AOE_DRIVER (object);
+
+  /* the vblades go on serving (see the top of this file) */
+  g_hash_table_unref (self->blades);
+  g_hash_table_unref (self->reapers);
+  g_mutex_clear (&self->lock);
+  g_clear_object (&self->processes);
+  g_free (self->eth_dev);
+  g_free (self->vblade);
+  g_free (self->record_dir);
+  g_free (self->boot_id);
+  G_OBJECT_CLASS (nova_volume_aoe_driver_parent_class)->finalize (object);
+}
+
+static void
+nova_volume_aoe_driver_class_init (NovaVolumeAoeDriverClass *klass)
+{
+  NovaLvmDriverClass *lvm_class = NOVA_LVM_DRIVER_CLASS (klass);
+
+  G_OBJECT_CLASS (klass)->finalize = nova_volume_aoe_driver_finalize;
+  lvm_class->name = "aoe";
+  lvm_class->storage_protocol = "AoE";
+  lvm_class->setup_exports = nova_volume_aoe_driver_setup_exports;
+  lvm_class->create_export = nova_volume_aoe_driver_create_export;
+  lvm_class->ensure_export = nova_volume_aoe_driver_ensure_export;
+  lvm_class->remove_export = nova_volume_aoe_driver_remove_export;
+  lvm_class->check_for_export = nova_volume_aoe_driver_check_for_export;
+  lvm_class->initialize_connection = nova_volume_aoe_driver_initialize_connection;
+  lvm_class->terminate_connection = nova_volume_aoe_driver_terminate_connection;
+}
+
+static void
+nova_volume_aoe_driver_init (NovaVolumeAoeDriver *self)
+{
+  g_mutex_init (&self->lock);
+  self->blades = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, (GDestroyNotify) blade_free);
+  self->reapers = g_hash_table_new_full (NULL, NULL, NULL, reaper_free);
+}
+
+NovaVolumeDriver *
+nova_volume_aoe_driver_new_with (NovaLvm *lvm, NovaAoeProcesses *processes, NovaAoeProbeFunc probe,
+                                 gpointer probe_data)
+{
+  NovaVolumeAoeDriver *self = g_object_new (NOVA_VOLUME_TYPE_AOE_DRIVER, NULL);
+
+  nova_lvm_driver_set_lvm (NOVA_LVM_DRIVER (self), lvm);
+  self->processes = g_object_ref (processes);
+  self->probe = probe;
+  self->probe_data = probe_data;
+  return NOVA_VOLUME_DRIVER (self);
+}
