@@ -93,8 +93,7 @@ export_lost_start (Op *op)
   /* a volume being deleted or already in error keeps what it has */
   if (op->volume->status == NOVA_VOLUME_STATUS_AVAILABLE || op->volume->status == NOVA_VOLUME_STATUS_IN_USE)
     {
-      g_autofree char *reason = g_strdup_printf ("its export was lost: %s; CheckForExport or a restart of "
-                                                 "nova-volumed exports it again", op->name);
+      g_autofree char *reason = g_strdup_printf ("its export was lost: %s", op->name);
 
       if (manager_op_commit_volume_status (op, NOVA_VOLUME_STATUS_ERROR, reason))
         nova_volume_log_event (NOVA_VOLUME_EVENT_VOLUME_ERROR, op->volume_id, NULL, "volume %s is now error: %s",
@@ -113,7 +112,7 @@ manager_on_export_lost (NovaVolumeDriver *driver, const char *volume_id, const c
 
   g_message ("the export of volume %s was lost: %s", volume_id, reason);
   op->volume_id = g_strdup (volume_id);
-  op->name = g_strdup (reason);
+  op->name = g_strdup (reason);  /* the op's text input, here the reason */
   manager_op_submit (op, export_lost_start);
 }
 

@@ -5,7 +5,7 @@
  * creates and exports, freed ones reused, kept across a restart, NoSpace
  * past aoe_blades_per_shelf); the probe refusing an address that another
  * host answers for; a dying vblade started again, and given up
- * ("export-lost") when it keeps dying; a vblade adopted after a restart,
+ * ("export-lost") when it cannot be started; a vblade adopted after a restart,
  * or started again after a reboot; remove_export signalling only the
  * process it started (never a reused PID); the connection info; and the
  * real process layer's PID + start time on a real child. The real vblade
@@ -42,6 +42,7 @@ typedef struct {
   GHashTable      *watched;   /* pids */
   NovaAoeExitFunc  exit_func; /* the driver's, the same for every pid */
   gpointer         exit_data;
+  gboolean         fail_spawn; /* as if the program were gone */
 } FakeProcesses;
 
 typedef struct {
@@ -59,6 +60,12 @@ fake_spawn (NovaAoeProcesses *processes, const char *const *argv, GPid *out_pid,
   g_autoptr(GMutexLocker) locker = g_mutex_locker_new (&self->lock);
   g_autofree char *line = g_strjoinv (" ", (char **) argv);
 
+  if (self->fail_spawn)
+    {
+      g_set_error (error, G_SPAWN_ERROR, G_SPAWN_ERROR_NOENT, "Failed to execute child process “%s” (No such "
+                   "file or directory)", argv[0]);
+      return FALSE;
+    }
   *out_pid = self->next_pid++;
   *out_start_time = (guint64) *out_pid * 10;
   g_ptr_array_add (self->spawned, g_strdup (line));
@@ -555,8 +562,24 @@ test_duplicate_responder (Fixture *fx, gconstpointer data)
   g_assert_false (found);
 }
 
-/* a vblade that dies is started again with the same address; one that
- * keeps dying is given up, the volume reported lost */
+/* iterates the main context (delayed restarts) until @n vblades were
+ * spawned in all; generous limit, no timing asserted */
+static void
+wait_spawned (Fixture *fx, guint n)
+{
+  gint64 deadline = g_get_monotonic_time () + 60 * G_USEC_PER_SEC;
+
+  while (fx->processes->spawned->len < n)
+    {
+      g_assert_cmpint (g_get_monotonic_time (), <, deadline);
+      g_main_context_iteration (NULL, FALSE);
+      g_usleep (10 * 1000);
+    }
+}
+
+/* a vblade that dies is started again with the same address: at once the
+ * first time, after a growing pause while it keeps dying; one that cannot
+ * be started is given up and the volume reported lost */
 static void
 test_vblade_dies (Fixture *fx, gconstpointer data)
 {
@@ -565,27 +588,57 @@ test_vblade_dies (Fixture *fx, gconstpointer data)
   g_autofree char *expected = expected_command (fx, volume, 0);
   GPid pid = 1000;
 
-  for (guint i = 1; i <= 5; i++)
+  fake_processes_kill (fx->processes, pid++);
+  g_assert_cmpuint (fx->processes->spawned->len, ==, 2);
+  for (guint n = 3; n <= 5; n++)
     {
-      fake_processes_kill (fx->processes, pid);
-      g_assert_cmpuint (fx->processes->spawned->len, ==, i + 1);
+      fake_processes_kill (fx->processes, pid++);
+      wait_spawned (fx, n);
       g_assert_cmpstr (last_spawned (fx), ==, expected);
       g_assert_true (nova_volume_driver_check_for_export (fx->driver, volume, &error));
       g_assert_no_error (error);
-      pid++;
     }
   g_assert_cmpuint (fx->lost->len, ==, 0);
+
+  fx->processes->fail_spawn = TRUE;
   fake_processes_kill (fx->processes, pid);
-  g_assert_cmpuint (fx->processes->spawned->len, ==, 6);
-  g_assert_cmpuint (fx->lost->len, ==, 1);
+  while (fx->lost->len == 0)
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_cmpuint (fx->processes->spawned->len, ==, 5);
   g_assert_true (g_str_has_prefix (g_ptr_array_index (fx->lost, 0), volume->id));
   g_assert_nonnull (strstr (g_ptr_array_index (fx->lost, 0), "e7.0"));
+  g_assert_nonnull (strstr (g_ptr_array_index (fx->lost, 0), "No such file"));
   g_assert_false (nova_volume_driver_check_for_export (fx->driver, volume, &error));
   g_clear_error (&error);
-  /* ensure_export (CheckForExport's repair, or init_host) starts it again */
+
+  /* ensure_export (init_host) starts it again */
+  fx->processes->fail_spawn = FALSE;
   g_assert_true (nova_volume_driver_ensure_export (fx->driver, volume, &error));
   g_assert_no_error (error);
   g_assert_cmpstr (last_spawned (fx), ==, expected);
+}
+
+/* remove_export while a restart waits: nothing is started afterwards */
+static void
+test_remove_while_restart_waits (Fixture *fx, gconstpointer data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(NovaVolumeRecord) volume = new_exported_volume (fx);
+  gint64 until;
+
+  fake_processes_kill (fx->processes, 1000);
+  fake_processes_kill (fx->processes, 1001);  /* died at once: the next start waits */
+  g_assert_cmpuint (fx->processes->spawned->len, ==, 2);
+  g_assert_true (nova_volume_driver_remove_export (fx->driver, volume, &error));
+  g_assert_no_error (error);
+  until = g_get_monotonic_time () + G_USEC_PER_SEC;
+  while (g_get_monotonic_time () < until)
+    {
+      g_main_context_iteration (NULL, FALSE);
+      g_usleep (10 * 1000);
+    }
+  g_assert_cmpuint (fx->processes->spawned->len, ==, 2);
+  g_assert_cmpuint (fake_processes_n_running (fx->processes), ==, 0);
 }
 
 /* a daemon restart: the running vblade is adopted (not started twice);
@@ -708,6 +761,8 @@ main (int argc, char **argv)
   g_test_add ("/aoe/reuse", Fixture, NULL, fixture_setup, test_reuse, fixture_teardown);
   g_test_add ("/aoe/duplicate-responder", Fixture, NULL, fixture_setup, test_duplicate_responder, fixture_teardown);
   g_test_add ("/aoe/vblade-dies", Fixture, NULL, fixture_setup, test_vblade_dies, fixture_teardown);
+  g_test_add ("/aoe/remove-while-restart-waits", Fixture, NULL, fixture_setup, test_remove_while_restart_waits,
+              fixture_teardown);
   g_test_add ("/aoe/restart", Fixture, NULL, fixture_setup, test_restart, fixture_teardown);
   g_test_add ("/aoe/pid-reuse", Fixture, NULL, fixture_setup, test_pid_reuse, fixture_teardown);
   return g_test_run ();

@@ -17,8 +17,11 @@
  *    while it is still that process;
  *  - one that exits by itself is started again at once with the same
  *    shelf.blade (the initiator's blocked I/O resumes); one that keeps
- *    exiting (more than RESTART_LIMIT times in RESTART_WINDOW) is given
- *    up and the volume marked error ("export-lost");
+ *    exiting soon after its start is started again after a pause that
+ *    doubles each time (RESTART_DELAY_MIN_MS .. RESTART_DELAY_MAX_MS), so
+ *    a vblade whose interface went away comes back with it; one that
+ *    cannot be started at all (the program is gone) is given up and the
+ *    volume marked error with the reason ("export-lost");
  *  - they outlive the daemon (KillMode=process in the unit): at init_host
  *    ensure_export adopts a recorded vblade that still runs with the same
  *    command line, and starts the missing ones;
@@ -35,8 +38,10 @@
 #include "nova-volume-driver-aoe.h"
 #include "nova-volume-error.h"
 
-#define RESTART_LIMIT        5
-#define RESTART_WINDOW_US    (60 * G_USEC_PER_SEC)
+/* a vblade that ran this long was fine: its next exit restarts at once */
+#define RESTART_STABLE_US    (10 * G_USEC_PER_SEC)
+#define RESTART_DELAY_MIN_MS 100
+#define RESTART_DELAY_MAX_MS (30 * 1000)
 #define PROBE_WAIT_MS        1000
 #define STOP_WAIT_US         (5 * G_USEC_PER_SEC)
 
@@ -48,8 +53,9 @@ typedef struct {
   guint64  start_time;
   GSource *watch;
   gboolean is_child;       /* started by this process (else adopted) */
-  guint    restarts;       /* within the window that began at window_start */
-  gint64   window_start;
+  gint64   started_at;     /* monotonic, at the last spawn */
+  guint    quick_exits;    /* exits in a row, each soon after its start */
+  GSource *restart;        /* a pending delayed restart, or NULL */
 } Blade;
 
 struct _NovaVolumeAoeDriver {
@@ -78,6 +84,11 @@ G_DEFINE_FINAL_TYPE (NovaVolumeAoeDriver, nova_volume_aoe_driver, NOVA_TYPE_LVM_
 static void
 blade_free (Blade *blade)
 {
+  if (blade->restart != NULL)
+    {
+      g_source_destroy (blade->restart);
+      g_source_unref (blade->restart);
+    }
   if (blade->watch != NULL)
     {
       g_source_destroy (blade->watch);
@@ -240,6 +251,7 @@ spawn_vblade (NovaVolumeAoeDriver *self, Blade *blade, GError **error)
   g_message ("exporting volume %s as AoE e%u.%u on %s: %s pid %d", blade->volume_id, self->shelf, blade->slot,
              self->eth_dev, self->vblade, (int) blade->pid);
   blade->is_child = TRUE;
+  blade->started_at = g_get_monotonic_time ();
   blade->watch = nova_aoe_processes_watch (self->processes, blade->pid, TRUE, vblade_exited, self);
   write_record (self, blade);
   return TRUE;
@@ -257,20 +269,71 @@ forget_blade (NovaVolumeAoeDriver *self, Blade *blade)
   return volume_id;
 }
 
+/* Starts @blade's vblade again; on failure it is given up and the
+ * volume reported lost. The lock is held, and released here. */
+static void
+restart_vblade (NovaVolumeAoeDriver *self, Blade *blade, GMutexLocker *locker)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *lost = NULL;
+
+  if (spawn_vblade (self, blade, &error))
+    {
+      g_mutex_locker_free (locker);
+      return;
+    }
+  lost = forget_blade (self, blade);
+  g_mutex_locker_free (locker);
+  nova_volume_driver_export_lost (NOVA_VOLUME_DRIVER (self), lost, error->message);
+}
+
+typedef struct {
+  NovaVolumeAoeDriver *self;
+  char                *volume_id;
+} DelayedRestart;
+
+static void
+delayed_restart_free (gpointer data)
+{
+  DelayedRestart *delayed = data;
+
+  g_free (delayed->volume_id);
+  g_free (delayed);
+}
+
+/* On the main context, after the pause: the blade is restarted unless
+ * remove_export took it meanwhile (then it is no longer in the table with
+ * this pending restart). */
+static gboolean
+delayed_restart_due (gpointer data)
+{
+  DelayedRestart *delayed = data;
+  NovaVolumeAoeDriver *self = delayed->self;
+  GMutexLocker *locker = g_mutex_locker_new (&self->lock);
+  Blade *blade = g_hash_table_lookup (self->blades, delayed->volume_id);
+
+  if (blade == NULL || blade->restart != g_main_current_source ())
+    {
+      g_mutex_locker_free (locker);
+      return G_SOURCE_REMOVE;
+    }
+  g_clear_pointer (&blade->restart, g_source_unref);
+  restart_vblade (self, blade, locker);
+  return G_SOURCE_REMOVE;
+}
+
 /* On the main context: a vblade exited without being asked to. It is
- * started again at once, with the same address: the initiator's I/O was
+ * started again with the same address: the initiator's I/O was
  * retransmitting and resumes. */
 static void
 vblade_exited (GPid pid, gpointer user_data)
 {
   NovaVolumeAoeDriver *self = user_data;
-  g_autoptr(GMutexLocker) locker = g_mutex_locker_new (&self->lock);
-  g_autoptr(GError) error = NULL;
-  g_autofree char *lost = NULL;
-  g_autofree char *reason = NULL;
+  GMutexLocker *locker = g_mutex_locker_new (&self->lock);
+  DelayedRestart *delayed;
   GHashTableIter iter;
   Blade *blade = NULL;
-  gint64 now = g_get_monotonic_time ();
+  guint delay_ms;
 
   g_hash_table_iter_init (&iter, self->blades);
   while (g_hash_table_iter_next (&iter, NULL, (gpointer *) &blade) && blade->pid != pid)
@@ -279,32 +342,34 @@ vblade_exited (GPid pid, gpointer user_data)
     {
       /* one that remove_export stopped, now reaped */
       g_hash_table_remove (self->reapers, GINT_TO_POINTER (pid));
+      g_mutex_locker_free (locker);
       return;
     }
 
   g_source_destroy (blade->watch);
   g_clear_pointer (&blade->watch, g_source_unref);
-  if (now - blade->window_start > RESTART_WINDOW_US)
+  /* the first exit after a good run restarts at once, each further quick
+   * one waits twice as long as the last; an adopted one's start is not
+   * known: it ran long enough */
+  if (blade->started_at == 0 || g_get_monotonic_time () - blade->started_at >= RESTART_STABLE_US)
+    blade->quick_exits = 0;
+  delay_ms = blade->quick_exits == 0 ? 0 : RESTART_DELAY_MIN_MS << MIN (blade->quick_exits - 1, 16);
+  delay_ms = MIN (delay_ms, RESTART_DELAY_MAX_MS);
+  blade->quick_exits++;
+  g_warning ("%s pid %d for volume %s (AoE e%u.%u) exited; starting it again in %u ms", self->vblade, (int) pid,
+             blade->volume_id, self->shelf, blade->slot, delay_ms);
+  if (delay_ms == 0)
     {
-      blade->window_start = now;
-      blade->restarts = 0;
+      restart_vblade (self, blade, locker);
+      return;
     }
-  if (++blade->restarts > RESTART_LIMIT)
-    reason = g_strdup_printf ("%s for AoE e%u.%u on %s exited %u times within %u seconds; see the log for "
-                              "why", self->vblade, self->shelf, blade->slot, self->eth_dev, RESTART_LIMIT + 1,
-                              (guint) (RESTART_WINDOW_US / G_USEC_PER_SEC));
-  else
-    {
-      g_warning ("%s pid %d for volume %s (AoE e%u.%u) exited; starting it again", self->vblade, (int) pid,
-                 blade->volume_id, self->shelf, blade->slot);
-      if (!spawn_vblade (self, blade, &error))
-        reason = g_strdup (error->message);
-    }
-  if (reason == NULL)
-    return;
-  lost = forget_blade (self, blade);
-  g_clear_pointer (&locker, g_mutex_locker_free);
-  nova_volume_driver_export_lost (NOVA_VOLUME_DRIVER (self), lost, reason);
+  delayed = g_new0 (DelayedRestart, 1);
+  delayed->self = self;
+  delayed->volume_id = g_strdup (blade->volume_id);
+  blade->restart = g_timeout_source_new (delay_ms);
+  g_source_set_callback (blade->restart, delayed_restart_due, delayed, delayed_restart_free);
+  g_source_attach (blade->restart, NULL);
+  g_mutex_locker_free (locker);
 }
 
 /* Refuses when anyone already answers for e<shelf>.@slot on the link. */
@@ -548,8 +613,7 @@ nova_volume_aoe_driver_initialize_connection (NovaLvmDriver *driver, const NovaV
   if (!held)
     {
       g_set_error (error, NOVA_VOLUME_ERROR, NOVA_VOLUME_ERROR_INVALID_STATE,
-                   "volume %s has no AoE export (no blade); CheckForExport or a restart of nova-volumed "
-                   "exports it again", volume->id);
+                   "volume %s is not exported over AoE (it holds no blade)", volume->id);
       return NULL;
     }
   g_variant_builder_init (&data, G_VARIANT_TYPE_VARDICT);

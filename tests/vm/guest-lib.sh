@@ -291,3 +291,112 @@ vm_add_user () {
   id "$1" >/dev/null 2>&1 && return 0
   useradd --create-home --home-dir "/tmp/home-$1" --shell /bin/bash "$1"
 }
+
+# --- nova-volumed in the guest ------------------------------------------------------
+#   vm_nova_setup BUILD SRC   this build's nova-volumed and nova-volumectl (SKIP
+#                             when missing), its bus policy on the system bus
+#   vm_nova_start NAME CONF STATE   the daemon as root, log nova-volumed-NAME.log
+#   vm_nova_stop              SIGTERM (vm_stop_pid); vm_nova_ctl ARGS...
+#   vm_json_field NAME        a value of nova-volumectl --json output on stdin
+#   vm_same_bytes DEVICE FILE, vm_write_bytes FILE DEVICE   past the page cache
+#   vm_phase NAME, vm_phase_summary   guest seconds per phase, in the log
+
+VM_NOVA_VOLUMED=
+VM_NOVA_VOLUMECTL=
+VM_NOVA_PID=
+VM_NOVA_NAME=
+
+# vm_nova_setup BUILD SRC: the guest sees the build tree at its host path,
+# so it must not be under /run (mounted afresh in the guest)
+vm_nova_setup () {
+  local build=$1 src=$2
+  { [ -n "$build" ] && [ -n "$src" ]; } || vm_skip "NOVA_VOLUME_BUILD_ROOT and NOVA_VOLUME_SOURCE_ROOT are not set"
+  case $build in
+    /run/*) vm_skip "the build directory $build is under /run, which the guest mounts afresh" ;;
+  esac
+  VM_NOVA_VOLUMED=$build/src/nova-volumed
+  VM_NOVA_VOLUMECTL=$build/src/nova-volumectl
+  { [ -x "$VM_NOVA_VOLUMED" ] && [ -x "$VM_NOVA_VOLUMECTL" ]; } ||
+    vm_skip "no nova-volumed or nova-volumectl in $build/src"
+  mkdir -p /run/vm/dbus/system.d &&
+    install -m 644 "$src/data/org.openstack.Volume1.conf" /run/vm/dbus/system.d/ &&
+    vm_start_system_bus
+}
+
+vm_nova_ctl () {
+  timeout 120 "$VM_NOVA_VOLUMECTL" --no-user-interaction "$@"
+}
+
+# ready when it answers (up to 60 s), failed when it exited
+vm_nova_ready () {
+  local tries=600
+  while [ "$tries" -gt 0 ]; do
+    kill -0 "$VM_NOVA_PID" 2>/dev/null || { vm_log "nova-volumed ($VM_NOVA_NAME) exited"; return 1; }
+    vm_nova_ctl list >/dev/null 2>&1 && return 0
+    sleep 0.1
+    tries=$((tries - 1))
+  done
+  return 1
+}
+
+# vm_nova_start NAME CONF STATE
+vm_nova_start () {
+  VM_NOVA_NAME=$1
+  "$VM_NOVA_VOLUMED" --config "$2" --state-dir "$3" --verbose </dev/null \
+    >>"$NOVA_VM_WORKDIR/nova-volumed-$1.log" 2>&1 &
+  VM_NOVA_PID=$!
+  vm_nova_ready
+}
+
+vm_nova_stop () {
+  local status=0
+  [ -n "$VM_NOVA_PID" ] || return 0
+  vm_stop_pid "$VM_NOVA_PID" || status=$?
+  VM_NOVA_PID=
+  return "$status"
+}
+
+# vm_json_field NAME: the value of "NAME" in nova-volumectl's JSON on stdin
+vm_json_field () {
+  sed -n "s/^ *\"$1\" : //p" | head -n 1 | sed 's/,$//; s/^"//; s/"$//'
+}
+
+# vm_same_bytes DEVICE FILE: DEVICE starts with FILE's bytes (read past the
+# page cache, so what another path wrote is seen)
+vm_same_bytes () {
+  local n
+  n=$(stat -c %s "$2")
+  dd if="$1" bs=1M count=$((n / 1048576)) iflag=direct status=none | cmp -s - "$2"
+}
+
+# vm_write_bytes FILE DEVICE
+vm_write_bytes () {
+  dd if="$1" of="$2" bs=1M oflag=direct conv=fsync status=none
+}
+
+VM_PHASE_SCRIPT_START=$(vm_uptime)
+VM_PHASE_TIMINGS=()
+VM_PHASE_NAME=
+VM_PHASE_START=
+# vm_phase NAME: ends the phase before (its time goes to the summary)
+vm_phase () {
+  local now
+  now=$(vm_uptime)
+  if [ -n "$VM_PHASE_NAME" ]; then
+    VM_PHASE_TIMINGS+=("$(awk -v a="$VM_PHASE_START" -v b="$now" 'BEGIN { printf "%.1f", b - a }')s $VM_PHASE_NAME")
+  fi
+  VM_PHASE_NAME=$1
+  VM_PHASE_START=$now
+  [ -z "$1" ] || vm_log "=== $1"
+}
+
+# vm_phase_summary: ends the last phase, logs every phase's time
+vm_phase_summary () {
+  local t
+  vm_phase ""
+  vm_log "timings (guest seconds):"
+  for t in "${VM_PHASE_TIMINGS[@]}"; do
+    vm_log "  $t"
+  done
+  vm_log "  $(awk -v a="$VM_PHASE_SCRIPT_START" -v b="$(vm_uptime)" 'BEGIN { printf "%.1f", b - a }')s in all"
+}

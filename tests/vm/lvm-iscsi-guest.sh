@@ -30,13 +30,7 @@ set -u
 
 build=${NOVA_VOLUME_BUILD_ROOT:-}
 src=${NOVA_VOLUME_SOURCE_ROOT:-}
-{ [ -n "$build" ] && [ -n "$src" ]; } || vm_skip "NOVA_VOLUME_BUILD_ROOT and NOVA_VOLUME_SOURCE_ROOT are not set"
-case $build in
-  /run/*) vm_skip "the build directory $build is under /run, which the guest mounts afresh" ;;
-esac
-daemon=$build/src/nova-volumed
-ctl_bin=$build/src/nova-volumectl
-{ [ -x "$daemon" ] && [ -x "$ctl_bin" ]; } || vm_skip "no nova-volumed or nova-volumectl in $build/src"
+vm_check system-bus vm_nova_setup "$build" "$src" || vm_finish
 [ -f "$build/drivers/lvm-iscsi/libnova-volume-driver-lvm-iscsi.so" ] || vm_skip "the lvm-iscsi driver is not built"
 for c in tgtd tgtadm iscsiadm iscsid pvcreate gdbus runuser; do
   command -v "$c" >/dev/null || vm_skip "no $c in the guest (the host's root)"
@@ -55,38 +49,7 @@ other=$run/other
 head -c $((mib * 1024 * 1024)) /dev/urandom >"$pattern"
 head -c $((mib * 1024 * 1024)) /dev/urandom >"$other"
 
-# --- timings ------------------------------------------------------------------
-
-script_start=$(vm_uptime)
-timings=()
-phase_name=
-phase_start=
-# phase NAME: ends the phase before (its time goes to the summary)
-phase () {
-  local now
-  now=$(vm_uptime)
-  if [ -n "$phase_name" ]; then
-    timings+=("$(awk -v a="$phase_start" -v b="$now" 'BEGIN { printf "%.1f", b - a }')s $phase_name")
-  fi
-  phase_name=$1
-  phase_start=$now
-  [ -z "$1" ] || vm_log "=== $1"
-}
-
 # --- small tools ----------------------------------------------------------------
-
-# same_bytes DEVICE FILE: DEVICE starts with FILE's bytes (read past the
-# page cache, so what another path wrote is seen)
-same_bytes () {
-  local n
-  n=$(stat -c %s "$2")
-  dd if="$1" bs=1M count=$((n / 1048576)) iflag=direct status=none | cmp -s - "$2"
-}
-
-# write_bytes FILE DEVICE
-write_bytes () {
-  dd if="$1" of="$2" bs=1M oflag=direct conv=fsync status=none
-}
 
 # all_zero DEVICE: its first $mib MiB are zero
 all_zero () {
@@ -94,7 +57,7 @@ all_zero () {
 }
 
 ctl () {
-  timeout 120 "$ctl_bin" --no-user-interaction "$@"
+  vm_nova_ctl "$@"
 }
 
 volume_path () {
@@ -120,42 +83,18 @@ volume_prop () {
     -m org.freedesktop.DBus.Properties.Get org.openstack.Volume1.Volume "$2"
 }
 
-# json_field NAME: the value of "NAME" in nova-volumectl's JSON on stdin
-json_field () {
-  sed -n "s/^ *\"$1\" : //p" | head -n 1 | sed 's/,$//; s/^"//; s/"$//'
-}
-
 # --- the daemon --------------------------------------------------------------------
 
-daemon_pid=
 pass=
 conf=
 state=
 
-daemon_ready () {
-  local tries=600
-  while [ "$tries" -gt 0 ]; do
-    kill -0 "$daemon_pid" 2>/dev/null || { vm_log "nova-volumed ($pass) exited"; return 1; }
-    ctl list >/dev/null 2>&1 && return 0
-    sleep 0.1
-    tries=$((tries - 1))
-  done
-  return 1
-}
-
 start_daemon () {
-  "$daemon" --config "$conf" --state-dir "$state" --verbose </dev/null \
-    >>"$NOVA_VM_WORKDIR/nova-volumed-$pass.log" 2>&1 &
-  daemon_pid=$!
-  daemon_ready
+  vm_nova_start "$pass" "$conf" "$state"
 }
 
 stop_daemon () {
-  local status=0
-  [ -n "$daemon_pid" ] || return 0
-  vm_stop_pid "$daemon_pid" || status=$?
-  daemon_pid=
-  return "$status"
+  vm_nova_stop
 }
 
 # new_pass NAME CONFIG-LINES...: the configuration and state of one pass
@@ -188,14 +127,14 @@ lun=
 connect () {
   local info
   info=$(ctl --json connect "$1") || return 1
-  iqn=$(json_field target_iqn <<<"$info")
-  user_name=$(json_field auth_username <<<"$info")
-  secret=$(json_field auth_password <<<"$info")
-  lun=$(json_field target_lun <<<"$info")
-  vm_log "connection: $(json_field target_portal <<<"$info") $iqn lun $lun user $user_name"
-  [ "$(json_field driver_volume_type <<<"$info")" = iscsi ] &&
-    [ "$(json_field target_portal <<<"$info")" = "$portal" ] &&
-    [ "$(json_field auth_method <<<"$info")" = CHAP ] &&
+  iqn=$(vm_json_field target_iqn <<<"$info")
+  user_name=$(vm_json_field auth_username <<<"$info")
+  secret=$(vm_json_field auth_password <<<"$info")
+  lun=$(vm_json_field target_lun <<<"$info")
+  vm_log "connection: $(vm_json_field target_portal <<<"$info") $iqn lun $lun user $user_name"
+  [ "$(vm_json_field driver_volume_type <<<"$info")" = iscsi ] &&
+    [ "$(vm_json_field target_portal <<<"$info")" = "$portal" ] &&
+    [ "$(vm_json_field auth_method <<<"$info")" = CHAP ] &&
     [ -n "$iqn" ] && [ -n "$user_name" ] && [ -n "$secret" ]
 }
 
@@ -261,13 +200,12 @@ login_refused () {
 
 # --- setup -----------------------------------------------------------------------
 
-phase "setup: LVM, system bus, polkitd, iscsid"
+vm_phase "setup: LVM, system bus, polkitd, iscsid"
 vm_setup_lvm
 vm_check pv-vg vm_make_vg "$vg"
 
 setup_bus () {
-  mkdir -p /run/vm/dbus/system.d /usr/share/polkit-1/actions &&
-    install -m 644 "$src/data/org.openstack.Volume1.conf" /run/vm/dbus/system.d/ &&
+  mkdir -p /usr/share/polkit-1/actions &&
     install -m 644 "$build/data/org.openstack.volume1.policy" /usr/share/polkit-1/actions/ &&
     vm_start_polkitd &&
     pkaction --action-id org.openstack.volume1.manage-volumes >/dev/null
@@ -282,14 +220,14 @@ vm_log "initiator: $initiator"
 # pass 1: LIO, thick volumes
 # ============================================================================
 
-phase "lio: daemon"
+vm_phase "lio: daemon"
 new_pass lio "iscsi_helper = lioadm" "lvm_type = default" "volume_clear = zero"
 vm_check lio-daemon-starts start_daemon
 
 # the volumes (a b c d e) and the snapshot (s) of a pass
 a='' s='' b='' c='' d='' e=''
 
-phase "lio: volumes"
+vm_phase "lio: volumes"
 create_thick () {
   a=$(ctl create 16M --name a) || return 1
   [ "$(lv_field "volume-$a" lv_size)" = $((16 * 1048576)) ] &&
@@ -297,7 +235,7 @@ create_thick () {
 }
 vm_check lio-create-thick create_thick
 
-phase "lio: connection"
+vm_phase "lio: connection"
 lio_connect () {
   connect "$a" && [ "$lun" = 0 ] && [ -d "$lio/iscsi/$iqn/tpgt_1/acls/$initiator" ]
 }
@@ -306,14 +244,14 @@ vm_check lio-initialize-connection lio_connect
 # write_and_read: log in, write the pattern, log out, log in again: the
 # same bytes through the new session and on the LV itself
 write_pattern () {
-  write_bytes "$pattern" "$device"
+  vm_write_bytes "$pattern" "$device"
 }
 read_pattern () {
-  same_bytes "$device" "$pattern"
+  vm_same_bytes "$device" "$pattern"
 }
 write_and_read () {
   node_record && in_session write_pattern && in_session read_pattern &&
-    same_bytes "$(lv_of "$a")" "$pattern"
+    vm_same_bytes "$(lv_of "$a")" "$pattern"
 }
 vm_check lio-login-write-read write_and_read
 
@@ -322,24 +260,24 @@ wrong_password () {
 }
 vm_check lio-wrong-chap-refused wrong_password
 
-phase "lio: snapshot, from snapshot, clone, extend"
+vm_phase "lio: snapshot, from snapshot, clone, extend"
 # the snapshot keeps the pattern; the volume then gets other bytes
 snapshot_then_write () {
   s=$(ctl snapshot "$a" --name s) || return 1
   # LVM reserves names starting with "snapshot": the driver adds a '_'
-  [ -n "$(lv_field "_snapshot-$s" lv_name)" ] && write_bytes "$other" "$(lv_of "$a")"
+  [ -n "$(lv_field "_snapshot-$s" lv_name)" ] && vm_write_bytes "$other" "$(lv_of "$a")"
 }
 vm_check lio-snapshot snapshot_then_write
 
 from_snapshot () {
   b=$(ctl create --snapshot "$s" --name b) || return 1
-  [ "$(lv_field "volume-$b" lv_size)" = $((16 * 1048576)) ] && same_bytes "$(lv_of "$b")" "$pattern"
+  [ "$(lv_field "volume-$b" lv_size)" = $((16 * 1048576)) ] && vm_same_bytes "$(lv_of "$b")" "$pattern"
 }
 vm_check lio-volume-from-snapshot from_snapshot
 
 clone () {
   c=$(ctl create --source-volume "$a" --name c) || return 1
-  same_bytes "$(lv_of "$c")" "$other"
+  vm_same_bytes "$(lv_of "$c")" "$other"
 }
 vm_check lio-clone clone
 
@@ -360,7 +298,7 @@ extend_refused () {
 vm_check lio-extend-with-snapshot-refused extend_refused
 vm_check lio-extend extend "$c" 24M $((24 * 1048576))
 
-phase "lio: restart"
+vm_phase "lio: restart"
 # what a reboot leaves of LIO: nothing. Every target and backstore goes,
 # in the order the kernel needs.
 lio_clear () {
@@ -416,36 +354,36 @@ vm_check lio-check-export-after-restart ctl check-export "$a"
 
 # the node record still holds the credentials InitializeConnection gave
 read_other () {
-  same_bytes "$device" "$other"
+  vm_same_bytes "$device" "$other"
 }
 read_again () {
   in_session read_other
 }
 vm_check lio-login-after-restart read_again
 
-phase "lio: terminate connection"
+vm_phase "lio: terminate connection"
 disconnect () {
   ctl disconnect "$a" && login_refused
 }
 vm_check lio-terminate-connection-refuses-login disconnect
 
-phase "lio: volume_clear"
+vm_phase "lio: volume_clear"
 # the pattern in a thick volume; deleted; a new volume of the same size
 # gets the same extents, and none of the pattern
 volume_clear () {
   local ranges
   d=$(ctl create 16M --name d) || return 1
-  write_bytes "$pattern" "$(lv_of "$d")" && same_bytes "$(lv_of "$d")" "$pattern" || return 1
+  vm_write_bytes "$pattern" "$(lv_of "$d")" && vm_same_bytes "$(lv_of "$d")" "$pattern" || return 1
   ranges=$(lv_field "volume-$d" seg_pe_ranges)
   ctl delete "$d" || return 1
   e=$(ctl create 16M --name e) || return 1
   vm_log "extents of d: $ranges; of e: $(lv_field "volume-$e" seg_pe_ranges)"
-  [ "$(lv_field "volume-$e" seg_pe_ranges)" = "$ranges" ] && ! same_bytes "$(lv_of "$e")" "$pattern" &&
+  [ "$(lv_field "volume-$e" seg_pe_ranges)" = "$ranges" ] && ! vm_same_bytes "$(lv_of "$e")" "$pattern" &&
     all_zero "$(lv_of "$e")"
 }
 vm_check lio-volume-clear volume_clear
 
-phase "lio: polkit"
+vm_phase "lio: polkit"
 # calls as the unprivileged user; each must be refused by polkit
 out=
 as_user () {
@@ -488,7 +426,7 @@ nothing_changed () {
 }
 vm_check polkit-nothing-changed nothing_changed
 
-phase "lio: delete everything"
+vm_phase "lio: delete everything"
 delete_all () {
   local id
   for id in "$b" "$c" "$e" "$s" "$a"; do
@@ -507,14 +445,14 @@ lio_clear >/dev/null 2>&1
 # pass 2: tgt, thin volumes
 # ============================================================================
 
-phase "tgt: tgtd, daemon"
+vm_phase "tgt: tgtd, daemon"
 start_tgtd () { vm_start_tgtd "$portal"; }
 stop_tgtd () { vm_stop_tgtd "$portal"; }
 vm_check tgtd-starts start_tgtd
 new_pass tgt "iscsi_helper = tgtadm" "lvm_type = thin"
 vm_check tgt-daemon-starts start_daemon
 
-phase "tgt: volumes"
+vm_phase "tgt: volumes"
 create_thin () {
   a=$(ctl create 16M --name ta) || return 1
   [ "$(lv_field "volume-$a" lv_size)" = $((16 * 1048576)) ] &&
@@ -522,7 +460,7 @@ create_thin () {
 }
 vm_check tgt-create-thin create_thin
 
-phase "tgt: connection"
+vm_phase "tgt: connection"
 tgt_connect () {
   connect "$a" && [ "$lun" = 1 ] && tgtadm --op show --mode target | grep -q "$initiator"
 }
@@ -530,13 +468,13 @@ vm_check tgt-initialize-connection tgt_connect
 vm_check tgt-login-write-read write_and_read
 vm_check tgt-wrong-chap-refused wrong_password
 
-phase "tgt: snapshot, from snapshot, clone, extend"
+vm_phase "tgt: snapshot, from snapshot, clone, extend"
 vm_check tgt-snapshot snapshot_then_write
 vm_check tgt-volume-from-snapshot from_snapshot
 vm_check tgt-clone clone
 vm_check tgt-extend extend "$a" 32M $((32 * 1048576))
 
-phase "tgt: restart"
+vm_phase "tgt: restart"
 restart_tgtd () {
   stop_tgtd && start_tgtd && ! tgtadm --op show --mode target | grep -q .
 }
@@ -546,10 +484,10 @@ vm_check tgt-daemon-restarts restart
 vm_check tgt-check-export-after-restart ctl check-export "$a"
 vm_check tgt-login-after-restart read_again
 
-phase "tgt: terminate connection"
+vm_phase "tgt: terminate connection"
 vm_check tgt-terminate-connection-refuses-login disconnect
 
-phase "tgt: delete everything"
+vm_phase "tgt: delete everything"
 tgt_delete_all () {
   local id
   for id in "$b" "$c" "$s" "$a"; do
@@ -563,10 +501,5 @@ forget_nodes
 vm_check tgt-daemon-stops stop_daemon
 stop_tgtd
 
-phase ""
-vm_log "timings (guest seconds):"
-for t in "${timings[@]}"; do
-  vm_log "  $t"
-done
-vm_log "  $(awk -v a="$script_start" -v b="$(vm_uptime)" 'BEGIN { printf "%.1f", b - a }')s in all"
+vm_vm_phase_summary
 vm_finish

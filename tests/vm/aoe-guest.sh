@@ -1,0 +1,260 @@
+# shellcheck shell=bash
+# tests/vm/aoe-guest.sh: the aoe driver end to end, run inside the guest by
+# tests/vm/run-guest.sh with one --disk (meson: guest-aoe). This build's
+# nova-volumed runs as root on the guest's system bus (root needs no
+# polkitd) with volume_driver = aoe on the volume group nova-volumes, and
+# exports on one end of a veth pair; the kernel's aoe initiator listens on
+# the other end, so no AoE frame leaves the guest. Checked:
+#
+#   - InitializeConnection gives {driver_volume_type aoe, target_shelf,
+#     target_lun, target_discovered}; aoe-discover finds
+#     /dev/etherd/e<shelf>.<blade>; bytes written through it are the LV's;
+#   - the vblade killed: the driver starts it again (a new PID, the same
+#     address) and the bytes read through AoE are the same;
+#   - nova-volumed stopped: the vblade keeps serving, and the restarted
+#     daemon adopts it (same PID); vblade killed while the daemon was down:
+#     the restarted daemon exports it again;
+#   - another vblade ("another storage host", on the peer end) answering for
+#     the next address: the create is refused with an error naming
+#     e<shelf>.<blade> and the responder's MAC, and nothing is started;
+#   - Delete (remove_export) stops that volume's vblade and no other (a
+#     vblade on another shelf on the same interface keeps running);
+#   - the seed's promise: written by one instance, connection terminated,
+#     detached, attached to another instance, connected again: same bytes.
+#
+# Needs NOVA_VOLUME_BUILD_ROOT and NOVA_VOLUME_SOURCE_ROOT (run-guest.sh
+# --env): the build tree the guest sees at the same path.
+# shellcheck disable=SC2317  # the checks' functions run through vm_check
+set -u
+
+# shellcheck source=tests/vm/guest-lib.sh
+. "$NOVA_VM_LIB"
+
+build=${NOVA_VOLUME_BUILD_ROOT:-}
+src=${NOVA_VOLUME_SOURCE_ROOT:-}
+vm_check system-bus vm_nova_setup "$build" "$src" || vm_finish
+[ -f "$build/drivers/aoe/libnova-volume-driver-aoe.so" ] || vm_skip "the aoe driver is not built"
+for c in vblade aoe-discover pvcreate ip pgrep; do
+  command -v "$c" >/dev/null || vm_skip "no $c in the guest (the host's root; tools/deps.sh installs it)"
+done
+
+vg=nova-volumes
+shelf=7
+# the veth pair: nova-volumed's end and the initiator's (named with
+# "name": `ip link add a ...` would read "a" as "address")
+target_if=nvaoe0
+initiator_if=nvaoe1
+run=/run/nova-guest
+conf=$run/aoe.conf
+state=$run/state
+mib=2
+mkdir -p "$run" "$state"
+pattern=$run/pattern
+other=$run/other
+head -c $((mib * 1048576)) /dev/urandom >"$pattern"
+head -c $((mib * 1048576)) /dev/urandom >"$other"
+
+ctl () {
+  vm_nova_ctl "$@"
+}
+
+lv_of () {
+  echo "/dev/$vg/volume-$1"
+}
+
+# vblade_pid BLADE: the PID of the vblade serving e$shelf.BLADE on our end
+vblade_pid () {
+  pgrep -x -f "vblade $shelf $1 $target_if .*" | head -n 1
+}
+
+# gone PID: exited (a zombie that nobody reaped yet counts)
+gone () {
+  ! kill -0 "$1" 2>/dev/null || grep -q '^[0-9]* (.*) Z' "/proc/$1/stat" 2>/dev/null
+}
+
+# --- setup -----------------------------------------------------------------
+
+vm_phase "setup: LVM, veth, aoe, daemon"
+vm_setup_lvm
+# the initiator's /dev/etherd disks are on this machine too: LVM's scan
+# must not read them (a read of an address whose vblade is gone waits for
+# aoe_deadsecs), as on any storage host that also attaches AoE disks
+sed -i 's|^devices {|devices {\n\tglobal_filter = [ "r\|^/dev/etherd/\|" ]|' /etc/lvm/lvmlocal.conf
+vm_check pv-vg vm_make_vg "$vg"
+
+network () {
+  ip link add name "$target_if" type veth peer name "$initiator_if" &&
+    ip link set "$target_if" up && ip link set "$initiator_if" up &&
+    # a failure must end in an error well within the test's time, not
+    # after the default 180 s of retransmits
+    modprobe aoe aoe_iflist="$initiator_if" aoe_deadsecs=30 &&
+    vm_wait_for 10 test -c /dev/etherd/discover
+}
+vm_check veth-and-aoe-initiator network
+
+cat >"$conf" <<EOF
+[DEFAULT]
+volume_driver = nova.volume.driver.AOEDriver
+volume_group = $vg
+volume_clear = none
+aoe_eth_dev = $target_if
+aoe_shelf = $shelf
+aoe_blades_per_shelf = 4
+EOF
+start_daemon () {
+  vm_nova_start aoe "$conf" "$state"
+}
+vm_check daemon-starts start_daemon
+
+# --- export and connection ---------------------------------------------------
+
+vm_phase "export, connection, AoE I/O"
+a=''
+device=''
+
+# connect ID BLADE: InitializeConnection as Nova's libvirt AoE driver
+# takes it, then aoe-discover and the device
+connect () {
+  local info
+  info=$(ctl --json connect "$1") || return 1
+  vm_log "connection: $(tr -d '\n' <<<"$info")"
+  [ "$(vm_json_field driver_volume_type <<<"$info")" = aoe ] &&
+    [ "$(vm_json_field target_shelf <<<"$info")" = "$shelf" ] &&
+    [ "$(vm_json_field target_lun <<<"$info")" = "$2" ] &&
+    [ "$(vm_json_field target_discovered <<<"$info")" = false ] || return 1
+  device=/dev/etherd/e$shelf.$2
+  aoe-discover && vm_wait_for 20 test -b "$device"
+}
+
+create_a () {
+  a=$(ctl create 16M --name a) || return 1
+  [ -n "$(vblade_pid 0)" ] && ctl check-export "$a"
+}
+vm_check create-exports create_a
+vm_check initialize-connection connect "$a" 0
+
+write_read () {
+  vm_write_bytes "$pattern" "$device" && vm_same_bytes "$device" "$pattern" &&
+    vm_same_bytes "$(lv_of "$a")" "$pattern"
+}
+vm_check aoe-write-read write_read
+
+# --- supervision ---------------------------------------------------------------
+
+vm_phase "vblade killed"
+vblade_restarted () {
+  local old new
+  old=$(vblade_pid 0)
+  [ -n "$old" ] && kill -KILL "$old" || return 1
+  # shellcheck disable=SC2016
+  vm_wait_for 20 sh -c 'p=$(pgrep -x -f "$1"); [ -n "$p" ] && [ "$p" != "$2" ]' _ \
+    "vblade $shelf 0 $target_if .*" "$old" || return 1
+  new=$(vblade_pid 0)
+  vm_log "vblade $old killed; now $new"
+  vm_same_bytes "$device" "$pattern" && ctl check-export "$a"
+}
+vm_check vblade-killed-restarted-same-bytes vblade_restarted
+
+vm_phase "daemon restart"
+adopted () {
+  local before after
+  before=$(vblade_pid 0)
+  vm_nova_stop || return 1
+  # the export outlives the daemon
+  [ "$(vblade_pid 0)" = "$before" ] && vm_same_bytes "$device" "$pattern" || return 1
+  start_daemon || return 1
+  after=$(vblade_pid 0)
+  vm_log "vblade before the restart $before, after $after"
+  [ "$after" = "$before" ] && ctl check-export "$a" &&
+    grep -q "adopting vblade pid $before" "$NOVA_VM_WORKDIR/nova-volumed-aoe.log"
+}
+vm_check daemon-restart-adopts-vblade adopted
+
+exported_again () {
+  local before after
+  vm_nova_stop || return 1
+  before=$(vblade_pid 0)
+  kill -KILL "$before" && vm_wait_for 10 gone "$before" || return 1
+  start_daemon || return 1
+  after=$(vblade_pid 0)
+  vm_log "vblade killed with the daemon down: $before; after the restart $after"
+  [ -n "$after" ] && [ "$after" != "$before" ] && ctl check-export "$a" &&
+    vm_same_bytes "$device" "$pattern"
+}
+vm_check daemon-restart-exports-again exported_again
+
+# --- duplicates -------------------------------------------------------------------
+
+vm_phase "duplicate responder"
+rogue=''
+rogue_pid=''
+refused () {
+  local out mac
+  # another host's vblade for the blade the next create gets (1), on the
+  # other end of the link
+  rogue=$run/rogue
+  truncate -s 1M "$rogue"
+  vblade "$shelf" 1 "$initiator_if" "$rogue" </dev/null >>"$NOVA_VM_WORKDIR/rogue-vblade.log" 2>&1 &
+  rogue_pid=$!
+  mac=$(cat "/sys/class/net/$initiator_if/address")
+  sleep 0.5
+  out=$(ctl create 16M --name refused 2>&1) && return 1
+  vm_log "create refused: $out"
+  grep -q "e$shelf.1" <<<"$out" && grep -q "$mac" <<<"$out" && [ -z "$(vblade_pid 1)" ]
+}
+vm_check duplicate-address-refused refused
+stop_rogue () {
+  vm_stop_pid "$rogue_pid"
+  # the refused volume is in error: deleting it frees what it held
+  local id
+  for id in $(ctl --json list | sed -n 's/^ *"Id" : "\(.*\)",*$/\1/p'); do
+    [ "$id" = "$a" ] || ctl delete "$id" || return 1
+  done
+  return 0
+}
+vm_check rogue-stopped-refused-deleted stop_rogue
+
+# --- remove_export stops only its own ------------------------------------------------
+
+vm_phase "remove_export"
+own_only () {
+  local b b_pid a_pid decoy_pid status=0
+  truncate -s 1M "$run/decoy"
+  # another shelf's vblade on the same interface: not ours
+  vblade $((shelf + 1)) 0 "$target_if" "$run/decoy" </dev/null >>"$NOVA_VM_WORKDIR/decoy-vblade.log" 2>&1 &
+  decoy_pid=$!
+  b=$(ctl create 16M --name b) || return 1
+  b_pid=$(vblade_pid 1)
+  a_pid=$(vblade_pid 0)
+  vm_log "volume b's vblade: $b_pid, a's: $a_pid, the decoy: $decoy_pid"
+  [ -n "$b_pid" ] && ctl delete "$b" || status=1
+  vm_wait_for 10 gone "$b_pid" || status=1
+  kill -0 "$a_pid" && kill -0 "$decoy_pid" || status=1
+  [ -z "$(vblade_pid 1)" ] || status=1
+  vm_stop_pid "$decoy_pid"
+  return "$status"
+}
+vm_check remove-export-stops-only-its-own own_only
+
+# --- the seed's promise -----------------------------------------------------------
+
+vm_phase "detach, attach again: the same bytes"
+same_after_reattach () {
+  ctl attach "$a" 11111111-1111-1111-1111-111111111111 /dev/vdb &&
+    connect "$a" 0 && vm_write_bytes "$other" "$device" &&
+    ctl disconnect "$a" && ctl detach "$a" &&
+    ctl attach "$a" 22222222-2222-2222-2222-222222222222 /dev/vdc &&
+    connect "$a" 0 && vm_same_bytes "$device" "$other" && vm_same_bytes "$(lv_of "$a")" "$other"
+}
+vm_check seed-scenario-same-bytes same_after_reattach
+
+vm_phase "delete, stop"
+delete_all () {
+  ctl disconnect "$a" && ctl detach "$a" && ctl delete "$a" && [ -z "$(vblade_pid 0)" ] &&
+    [ -z "$(lvs --noheadings -o lv_name "$vg")" ]
+}
+vm_check delete-stops-vblade delete_all
+vm_check daemon-stops vm_nova_stop
+
+vm_phase_summary
+vm_finish
