@@ -296,3 +296,17 @@ test_lvm_files_removed_dirty (NovaLvm *lvm)
 {
   return (guint) g_atomic_int_get (&FILES (lvm)->removed_dirty);
 }
+
+NovaVolumeStore *
+test_lvm_files_state_new (const char *dir, const char *vg)
+{
+  g_autofree char *vg_dir = g_build_filename (dir, vg, NULL);
+  g_autofree char *db = g_build_filename (dir, "state.db", NULL);
+  g_autoptr(GError) error = NULL;
+  NovaVolumeStore *store;
+
+  g_assert_cmpint (g_mkdir (vg_dir, 0700), ==, 0);
+  store = nova_volume_store_open (db, &error);
+  g_assert_no_error (error);
+  return store;
+}

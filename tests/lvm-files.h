@@ -6,9 +6,14 @@
 #pragma once
 
 #include "nova-volume-lvm.h"
+#include "nova-volume-store.h"
 
 NovaLvm *test_lvm_files_new (const char *dir, guint64 capacity);
 
 /* How many LVs were removed still holding bytes other than zero (what
  * volume_clear must prevent for thick volumes). */
 guint test_lvm_files_removed_dirty (NovaLvm *lvm);
+
+/* What an LVM driver's test starts from in the scratch directory @dir: the
+ * volume group @vg's directory and a store in @dir/state.db (asserted). */
+NovaVolumeStore *test_lvm_files_state_new (const char *dir, const char *vg);

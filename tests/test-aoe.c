@@ -249,16 +249,8 @@ fixture_start (Fixture *fx)
 static void
 fixture_setup (Fixture *fx, gconstpointer data)
 {
-  g_autofree char *vg_dir = NULL;
-  g_autofree char *db = NULL;
-  g_autoptr(GError) error = NULL;
-
   fx->dir = test_make_tmp_dir ("nova-volume-aoe-XXXXXX");
-  vg_dir = g_build_filename (fx->dir, VG, NULL);
-  g_assert_cmpint (g_mkdir (vg_dir, 0700), ==, 0);
-  db = g_build_filename (fx->dir, "state.db", NULL);
-  fx->store = nova_volume_store_open (db, &error);
-  g_assert_no_error (error);
+  fx->store = test_lvm_files_state_new (fx->dir, VG);
   fx->config = nova_volume_config_new ();
   test_config_set (fx->config, "volume_driver", "aoe");
   test_config_set (fx->config, "aoe_eth_dev", ETH);
