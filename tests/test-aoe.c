@@ -7,18 +7,23 @@
  * host answers for; a dying vblade started again, and given up
  * ("export-lost") when it cannot be started; a vblade adopted after a restart,
  * or started again after a reboot; remove_export signalling only the
- * process it started (never a reused PID); the connection info; and the
- * real process layer's PID + start time on a real child. The real vblade
- * and the aoe initiator run in the guest tier (tests/vm/aoe-guest.sh). */
+ * process it started (never a reused PID); the connection info; the real
+ * process layer's PID + start time on a real child; and the real probe
+ * against a real vblade on the loopback interface. The aoe initiator and
+ * the whole daemon run in the guest tier (tests/vm/aoe-guest.sh). */
 #include "config.h"
 
 #include <signal.h>
 #include <string.h>
 
+#include <sys/wait.h>
+#include <unistd.h>
+
 #include <glib/gstdio.h>
 
 #include "lvm-files.h"
 #include "nova-volume-aoe-frame.h"
+#include "nova-volume-aoe-probe.h"
 #include "nova-volume-driver-aoe.h"
 #include "nova-volume-error.h"
 #include "test-util.h"
@@ -719,6 +724,61 @@ test_real_processes (void)
   g_source_unref (watch);
 }
 
+/* the real probe against a real vblade on the loopback interface (which
+ * delivers frames as they are, unpadded): it answers for its address, and
+ * nobody for another. Random addresses, so two runs at once do not see
+ * each other. Needs root (AF_PACKET) and vblade (tools/deps.sh). */
+static void
+test_real_probe (void)
+{
+  g_autoptr(NovaAoeProcesses) processes = nova_aoe_processes_new ();
+  g_autoptr(TestScratch) scratch = test_scratch_new ("nova-volume-aoe-probe-XXXXXX");
+  g_autofree char *backing = test_scratch_path (scratch, "disk");
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) responders = NULL;
+  g_autoptr(GPtrArray) nobody = NULL;
+  guint16 shelf = (guint16) g_random_int_range (1000, NOVA_AOE_MAX_SHELF);
+  guint8 slot = (guint8) g_random_int_range (0, NOVA_AOE_MAX_SLOT);
+  g_autofree char *shelf_text = g_strdup_printf ("%u", shelf);
+  g_autofree char *slot_text = g_strdup_printf ("%u", slot);
+  const char *argv[] = { "vblade", shelf_text, slot_text, "lo", backing, NULL };
+  gint64 deadline = g_get_monotonic_time () + 30 * G_USEC_PER_SEC;
+  GPid pid = 0;
+  guint64 start_time = 0;
+
+  if (getuid () != 0 || g_find_program_in_path ("vblade") == NULL)
+    {
+      g_printerr ("SKIP: the real AoE probe needs root (AF_PACKET) and vblade (tools/deps.sh)\n");
+      g_test_skip ("the real AoE probe needs root (AF_PACKET) and vblade (tools/deps.sh)");
+      return;
+    }
+  g_assert_true (g_file_set_contents (backing, "", 0, &error));
+  g_assert_cmpint (truncate (backing, 1024 * 1024), ==, 0);
+  g_assert_true (nova_aoe_processes_spawn (processes, argv, &pid, &start_time, &error));
+  g_assert_no_error (error);
+
+  /* vblade answers once it has bound its socket: ask until it does */
+  while (responders == NULL || responders->len == 0)
+    {
+      g_assert_cmpint (g_get_monotonic_time (), <, deadline);
+      g_clear_pointer (&responders, g_ptr_array_unref);
+      responders = nova_aoe_probe ("lo", shelf, slot, 300, NULL, &error);
+      g_assert_no_error (error);
+    }
+  g_assert_cmpuint (responders->len, ==, 1);
+  g_assert_cmpstr (g_ptr_array_index (responders, 0), ==, "00:00:00:00:00:00");
+  nobody = nova_aoe_probe ("lo", shelf, (guint8) (slot + 1), 300, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (nobody->len, ==, 0);
+  g_assert_null (nova_aoe_probe ("no-such-if0", shelf, slot, 300, NULL, &error));
+  g_assert_error (error, NOVA_VOLUME_ERROR, NOVA_VOLUME_ERROR_FAILED);
+  g_assert_nonnull (strstr (error->message, "no-such-if0"));
+
+  /* not watched: this test reaps it */
+  g_assert_true (nova_aoe_processes_signal (processes, pid, start_time, SIGTERM));
+  g_assert_cmpint (waitpid (pid, NULL, 0), ==, pid);
+}
+
 /* a bad shelf or interface stops the daemon at start, naming the key */
 static void
 test_config_keys (void)
@@ -748,6 +808,7 @@ main (int argc, char **argv)
   g_test_add_func ("/aoe/frames", test_frames);
   g_test_add_func ("/aoe/real-processes", test_real_processes);
   g_test_add_func ("/aoe/config-keys", test_config_keys);
+  g_test_add_func ("/aoe/real-probe", test_real_probe);
   g_test_add ("/aoe/export", Fixture, NULL, fixture_setup, test_export, fixture_teardown);
   g_test_add ("/aoe/concurrent-exports", Fixture, "100", fixture_setup, test_concurrent_exports, fixture_teardown);
   g_test_add ("/aoe/reuse", Fixture, NULL, fixture_setup, test_reuse, fixture_teardown);
