@@ -745,8 +745,9 @@ test_real_probe (void)
   gint64 deadline = g_get_monotonic_time () + 30 * G_USEC_PER_SEC;
   GPid pid = 0;
   guint64 start_time = 0;
+  g_autofree char *vblade = g_find_program_in_path ("vblade");
 
-  if (getuid () != 0 || g_find_program_in_path ("vblade") == NULL)
+  if (getuid () != 0 || vblade == NULL)
     {
       g_printerr ("SKIP: the real AoE probe needs root (AF_PACKET) and vblade (tools/deps.sh)\n");
       g_test_skip ("the real AoE probe needs root (AF_PACKET) and vblade (tools/deps.sh)");
