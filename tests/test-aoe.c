@@ -4,13 +4,14 @@
  * command line; blades from the store (no duplicate under 100 concurrent
  * creates and exports, freed ones reused, kept across a restart, NoSpace
  * past aoe_blades_per_shelf); the probe refusing an address that another
- * host answers for; a dying vblade started again, and given up
- * ("export-lost") when it cannot be started; a vblade adopted after a restart,
- * or started again after a reboot; remove_export signalling only the
- * process it started (never a reused PID); the connection info; the real
- * process layer's PID + start time on a real child; and the real probe
- * against a real vblade on the loopback interface. The aoe initiator and
- * the whole daemon run in the guest tier (tests/vm/aoe-guest.sh). */
+ * host answers for, and a vblade on this host that the driver did not
+ * start; a dying vblade started again, and given up ("export-lost") when
+ * it cannot be started; a vblade adopted after a restart, or started
+ * again after a reboot; remove_export signalling only the process it
+ * started (never a reused PID); the connection info; the real process
+ * layer's PID + start time on a real child; and the real probe against a
+ * real vblade on the loopback interface. The aoe initiator and the whole
+ * daemon run in the guest tier (tests/vm/aoe-guest.sh). */
 #include "config.h"
 
 #include <signal.h>
@@ -111,6 +112,25 @@ fake_signal (NovaAoeProcesses *processes, GPid pid, guint64 start_time, int sign
   return TRUE;
 }
 
+static GPid
+fake_find (NovaAoeProcesses *processes, NovaAoeMatchFunc match, gpointer user_data)
+{
+  FakeProcesses *self = (FakeProcesses *) processes;
+  g_autoptr(GMutexLocker) locker = g_mutex_locker_new (&self->lock);
+  GHashTableIter iter;
+  gpointer pid, entry;
+
+  g_hash_table_iter_init (&iter, self->running);
+  while (g_hash_table_iter_next (&iter, &pid, &entry))
+    {
+      g_auto(GStrv) words = g_strsplit (entry, " ", 0);
+
+      if (match ((const char *const *) words + 1, user_data))
+        return GPOINTER_TO_INT (pid);
+    }
+  return 0;
+}
+
 static GSource *
 fake_watch (NovaAoeProcesses *processes, GPid pid, gboolean is_child, NovaAoeExitFunc func, gpointer user_data)
 {
@@ -175,6 +195,7 @@ fake_processes_class_init (FakeProcessesClass *klass)
   processes_class->spawn = fake_spawn;
   processes_class->is_running = fake_is_running;
   processes_class->signal = fake_signal;
+  processes_class->find = fake_find;
   processes_class->watch = fake_watch;
 }
 
@@ -559,6 +580,33 @@ test_duplicate_responder (Fixture *fx, gconstpointer data)
   g_assert_false (found);
 }
 
+/* a vblade on this host for the address that nova-volumed did not start
+ * (the probe cannot see it): refused, naming its PID, whatever its
+ * options and device */
+static void
+test_local_duplicate (Fixture *fx, gconstpointer data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(NovaVolumeRecord) volume = new_volume (fx);
+  const char *other[] = { "/usr/sbin/vblade", "-b", "16", G_STRINGIFY (SHELF), "0", ETH, "/srv/other.img", NULL };
+  const char *elsewhere[] = { "vblade", G_STRINGIFY (SHELF), "1", "eth-other", "/srv/x.img", NULL };
+  GPid pid = 0;
+  guint64 start_time = 0;
+  gboolean found = TRUE;
+
+  g_assert_true (nova_aoe_processes_spawn (NOVA_AOE_PROCESSES (fx->processes), elsewhere, &pid, &start_time, NULL));
+  g_assert_true (nova_aoe_processes_spawn (NOVA_AOE_PROCESSES (fx->processes), other, &pid, &start_time, NULL));
+  g_assert_true (nova_volume_driver_create_volume (fx->driver, volume, &error));
+  g_assert_false (nova_volume_driver_create_export (fx->driver, volume, &error));
+  g_assert_error (error, NOVA_VOLUME_ERROR, NOVA_VOLUME_ERROR_ALREADY_EXISTS);
+  g_test_message ("refused: %s", error->message);
+  g_assert_nonnull (strstr (error->message, "e7.0"));
+  g_assert_nonnull (strstr (error->message, "pid 1001"));
+  g_assert_cmpuint (fx->processes->spawned->len, ==, 2);
+  blade_of (fx, volume, &found);
+  g_assert_false (found);
+}
+
 /* iterates the main context (delayed restarts) until @n vblades were
  * spawned in all; generous limit, no timing asserted */
 static void
@@ -814,6 +862,7 @@ main (int argc, char **argv)
   g_test_add ("/aoe/concurrent-exports", Fixture, "100", fixture_setup, test_concurrent_exports, fixture_teardown);
   g_test_add ("/aoe/reuse", Fixture, NULL, fixture_setup, test_reuse, fixture_teardown);
   g_test_add ("/aoe/duplicate-responder", Fixture, NULL, fixture_setup, test_duplicate_responder, fixture_teardown);
+  g_test_add ("/aoe/local-duplicate", Fixture, NULL, fixture_setup, test_local_duplicate, fixture_teardown);
   g_test_add ("/aoe/vblade-dies", Fixture, NULL, fixture_setup, test_vblade_dies, fixture_teardown);
   g_test_add ("/aoe/remove-while-restart-waits", Fixture, NULL, fixture_setup, test_remove_while_restart_waits,
               fixture_teardown);

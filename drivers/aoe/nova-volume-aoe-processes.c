@@ -103,6 +103,44 @@ real_signal (NovaAoeProcesses *self, GPid pid, guint64 start_time, int signum)
   return sent;
 }
 
+gboolean
+nova_aoe_processes_same_command (const char *const *running, const char *const *argv)
+{
+  g_autofree char *running_name = NULL;
+  g_autofree char *name = NULL;
+
+  if (running == NULL || running[0] == NULL || argv[0] == NULL
+      || g_strv_length ((GStrv) running) != g_strv_length ((GStrv) argv))
+    return FALSE;
+  running_name = g_path_get_basename (running[0]);
+  name = g_path_get_basename (argv[0]);
+  return g_str_equal (running_name, name) && g_strv_equal (running + 1, argv + 1);
+}
+
+static GPid
+real_find (NovaAoeProcesses *self, NovaAoeMatchFunc match, gpointer user_data)
+{
+  g_autoptr(GDir) dir = g_dir_open ("/proc", 0, NULL);
+  const char *entry;
+
+  while (dir != NULL && (entry = g_dir_read_name (dir)) != NULL)
+    {
+      g_auto(GStrv) running = NULL;
+      char state = 0;
+      guint64 started = 0;
+      GPid pid;
+
+      if (!g_ascii_isdigit (entry[0]))
+        continue;
+      pid = (GPid) g_ascii_strtoll (entry, NULL, 10);
+      running = read_cmdline (pid);
+      if (running != NULL && match ((const char *const *) running, user_data)
+          && read_stat (pid, &state, &started) && state != 'Z' && state != 'X')
+        return pid;
+    }
+  return 0;
+}
+
 typedef struct {
   NovaAoeExitFunc func;
   gpointer        user_data;
@@ -183,6 +221,7 @@ nova_aoe_processes_class_init (NovaAoeProcessesClass *klass)
   klass->spawn = real_spawn;
   klass->is_running = real_is_running;
   klass->signal = real_signal;
+  klass->find = real_find;
   klass->watch = real_watch;
 }
 
@@ -214,6 +253,12 @@ gboolean
 nova_aoe_processes_signal (NovaAoeProcesses *self, GPid pid, guint64 start_time, int signum)
 {
   return NOVA_AOE_PROCESSES_GET_CLASS (self)->signal (self, pid, start_time, signum);
+}
+
+GPid
+nova_aoe_processes_find (NovaAoeProcesses *self, NovaAoeMatchFunc match, gpointer user_data)
+{
+  return NOVA_AOE_PROCESSES_GET_CLASS (self)->find (self, match, user_data);
 }
 
 GSource *

@@ -16,6 +16,9 @@ G_BEGIN_DECLS
 /* @pid exited. Called on the main context (the global default one). */
 typedef void (*NovaAoeExitFunc) (GPid pid, gpointer user_data);
 
+/* Whether a process's command line @argv is the one looked for. */
+typedef gboolean (*NovaAoeMatchFunc) (const char *const *argv, gpointer user_data);
+
 #define NOVA_TYPE_AOE_PROCESSES (nova_aoe_processes_get_type ())
 G_DECLARE_DERIVABLE_TYPE (NovaAoeProcesses, nova_aoe_processes, NOVA, AOE_PROCESSES, GObject)
 
@@ -32,6 +35,9 @@ struct _NovaAoeProcessesClass {
   /* Sends @signum to @pid if it is still the process started at
    * @start_time; FALSE when it is not (gone, or another process). */
   gboolean (*signal)     (NovaAoeProcesses *self, GPid pid, guint64 start_time, int signum);
+  /* A running process (any, not only ours) whose command line @match
+   * accepts; 0 when there is none. */
+  GPid     (*find)       (NovaAoeProcesses *self, NovaAoeMatchFunc match, gpointer user_data);
   /* Calls @func once @pid exited: through a child watch (which reaps it)
    * for @is_child, a process this one started; through a pidfd for a
    * process adopted after a restart. Returns the watch, attached to the
@@ -50,6 +56,9 @@ gboolean nova_aoe_processes_spawn      (NovaAoeProcesses *self, const char *cons
                                         guint64 *out_start_time, GError **error);
 gboolean nova_aoe_processes_is_running (NovaAoeProcesses *self, GPid pid, guint64 start_time, GStrv *out_argv);
 gboolean nova_aoe_processes_signal     (NovaAoeProcesses *self, GPid pid, guint64 start_time, int signum);
+GPid     nova_aoe_processes_find       (NovaAoeProcesses *self, NovaAoeMatchFunc match, gpointer user_data);
+/* @running (a command line) is @argv, argv[0] by its base name. */
+gboolean nova_aoe_processes_same_command (const char *const *running, const char *const *argv);
 GSource *nova_aoe_processes_watch      (NovaAoeProcesses *self, GPid pid, gboolean is_child,
                                         NovaAoeExitFunc func, gpointer user_data);
 

@@ -207,11 +207,8 @@ read_record (NovaVolumeAoeDriver *self, const char *volume_id, const char *const
   blade->pid = (GPid) g_ascii_strtoll (fields[1], NULL, 10);
   blade->start_time = g_ascii_strtoull (fields[2], NULL, 10);
   blade->slot = (guint) g_ascii_strtoull (fields[4], NULL, 10);
-  if (!nova_aoe_processes_is_running (self->processes, blade->pid, blade->start_time, &running_argv))
-    return NULL;
-  /* argv[0] may have been found through PATH: compare what follows */
-  if (running_argv == NULL || g_strv_length (running_argv) != g_strv_length ((GStrv) argv)
-      || !g_strv_equal ((const char *const *) running_argv + 1, argv + 1))
+  if (!nova_aoe_processes_is_running (self->processes, blade->pid, blade->start_time, &running_argv)
+      || !nova_aoe_processes_same_command ((const char *const *) running_argv, argv))
     return NULL;
   return g_steal_pointer (&blade);
 }
@@ -387,10 +384,29 @@ probe_address (NovaVolumeAoeDriver *self, guint slot, GError **error)
   g_ptr_array_add (responders, NULL);
   macs = g_strjoinv (", ", (char **) responders->pdata);
   g_set_error (error, NOVA_VOLUME_ERROR, NOVA_VOLUME_ERROR_ALREADY_EXISTS,
-               "AoE address e%u.%u is already answered on %s by %s: another storage host (or a vblade not "
-               "started by nova-volumed) uses shelf %u; give each storage host its own aoe_shelf, or stop "
-               "that vblade", self->shelf, slot, self->eth_dev, macs, self->shelf);
+               "AoE address e%u.%u is already answered on %s by %s: another host on this network serves "
+               "shelf %u; give each storage host its own aoe_shelf, or stop that vblade", self->shelf, slot,
+               self->eth_dev, macs, self->shelf);
   return FALSE;
+}
+
+/* @running is a vblade (by name) for the address and interface of the
+ * command line @user_data, whatever its options and device: vblade takes
+ * its options first and "shelf slot netif filename" last. */
+static gboolean
+serves_same_address (const char *const *running, gpointer user_data)
+{
+  const char *const *ours = user_data;
+  guint n = g_strv_length ((GStrv) running);
+  g_autofree char *name = NULL;
+  g_autofree char *our_name = NULL;
+
+  if (n < 5)
+    return FALSE;
+  name = g_path_get_basename (running[0]);
+  our_name = g_path_get_basename (ours[0]);
+  return g_str_equal (name, our_name) && g_str_equal (running[n - 4], ours[1])
+         && g_str_equal (running[n - 3], ours[2]) && g_str_equal (running[n - 2], ours[3]);
 }
 
 /* The vblade of @volume_id at @slot runs afterwards: the one already
@@ -423,6 +439,22 @@ start_export (NovaVolumeAoeDriver *self, const char *volume_id, guint slot, GErr
       keep_blade (self, g_steal_pointer (&blade));
       return TRUE;
     }
+
+  /* a vblade on this host for the same address that is not ours (the
+   * probe cannot see it: a packet socket does not get the host's own
+   * outgoing frames) */
+  {
+    GPid other = nova_aoe_processes_find (self->processes, serves_same_address, argv);
+
+    if (other != 0)
+      {
+        g_set_error (error, NOVA_VOLUME_ERROR, NOVA_VOLUME_ERROR_ALREADY_EXISTS,
+                     "AoE address e%u.%u on %s is already served by %s pid %d on this host, which "
+                     "nova-volumed did not start (or has no record of): stop it", self->shelf, slot,
+                     self->eth_dev, self->vblade, (int) other);
+        return FALSE;
+      }
+  }
 
   /* the probe waits for answers: not under the lock. The manager runs one
    * export of a volume at a time, and the blade is this volume's alone. */

@@ -16,7 +16,8 @@
 #     the restarted daemon exports it again;
 #   - another vblade ("another storage host", on the peer end) answering for
 #     the next address: the create is refused with an error naming
-#     e<shelf>.<blade> and the responder's MAC, and nothing is started;
+#     e<shelf>.<blade> and the responder's MAC, and nothing is started; one
+#     on this host's end (which the query cannot see): refused by its PID;
 #   - Delete (remove_export) stops that volume's vblade and no other (a
 #     vblade on another shelf on the same interface keeps running);
 #   - the seed's promise: written by one instance, connection terminated,
@@ -203,9 +204,22 @@ refused () {
   grep -q "e$shelf.1" <<<"$out" && grep -q "$mac" <<<"$out" && [ -z "$(vblade_pid 1)" ]
 }
 vm_check duplicate-address-refused refused
+# a vblade for that address on this host (nova-volumed's end), which the
+# query cannot see: found by its command line
+refused_local () {
+  local out
+  vm_stop_pid "$rogue_pid"
+  vblade -b 8 "$shelf" 1 "$target_if" "$rogue" </dev/null >>"$NOVA_VM_WORKDIR/rogue-vblade.log" 2>&1 &
+  rogue_pid=$!
+  vm_wait_for 10 pgrep -f "vblade -b 8 $shelf 1 $target_if" || return 1
+  out=$(ctl create 16M --name refused-local 2>&1) && return 1
+  vm_log "create refused: $out"
+  grep -q "e$shelf.1" <<<"$out" && grep -q "pid $rogue_pid" <<<"$out"
+}
+vm_check local-duplicate-refused refused_local
 stop_rogue () {
   vm_stop_pid "$rogue_pid"
-  # the refused volume is in error: deleting it frees what it held
+  # the refused volumes are in error: deleting them frees what they held
   local id
   for id in $(ctl --json list | sed -n 's/^ *"Id" : "\(.*\)",*$/\1/p'); do
     [ "$id" = "$a" ] || ctl delete "$id" || return 1
