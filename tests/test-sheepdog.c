@@ -391,6 +391,25 @@ test_refusals (Fixture *fx, gconstpointer data)
   g_clear_error (&error);
   assert_commands (fx, (const char *const[]) { NULL });
 
+  /* past 4 TiB: dog says so with a usage error, or (past 2^64) makes a
+   * VDI of 0 bytes, so it is not asked */
+  push (fx, 64, "Usage: dog vdi create [-P] ...\n",
+        "VDI size is larger than 4.0 TB bytes, please use '-y' to create a hyper volume\n");
+  g_assert_false (nova_volume_driver_create_volume (fx->driver, fx->volume, &error));
+  assert_error (error, NOVA_VOLUME_ERROR_INVALID_ARGUMENT, "at most 4 TiB", NULL);
+  g_clear_error (&error);
+  nova_volume_recording_executor_clear (fx->recorder);
+  fx->volume->size = G_MAXUINT64;
+  g_assert_false (nova_volume_driver_create_volume (fx->driver, fx->volume, &error));
+  assert_error (error, NOVA_VOLUME_ERROR_INVALID_ARGUMENT, "at most 4 TiB", NULL);
+  g_clear_error (&error);
+  fx->volume->size = 10 * MIB;
+  g_assert_false (nova_volume_driver_extend_volume (fx->driver, fx->volume, (G_GUINT64_CONSTANT (4) << 40) + 1,
+                                                    &error));
+  assert_error (error, NOVA_VOLUME_ERROR_INVALID_ARGUMENT, "at most 4 TiB", NULL);
+  g_clear_error (&error);
+  assert_commands (fx, (const char *const[]) { NULL });
+
   push (fx, 1, "", "Failed to do something new\n");
   g_assert_false (nova_volume_driver_create_volume (fx->driver, fx->volume, &error));
   assert_error (error, NOVA_VOLUME_ERROR_FAILED, "dog vdi create " VDI " 10485760 failed with status 1: "

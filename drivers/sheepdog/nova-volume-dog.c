@@ -29,6 +29,11 @@
 #define DOG_NO_TAG           "Failed to find requested tag"
 #define DOG_NO_SHRINK        "Shrinking VDIs is not implemented"
 #define DOG_NO_SPACE         "no space"
+#define DOG_TOO_LARGE        "VDI size is larger than"
+
+/* a VDI of 4 MiB objects (no hyper volumes): larger sizes are refused, and
+ * dog itself reads sizes past 2^64 as 0 without a word */
+#define MAX_VDI_SIZE         (G_GUINT64_CONSTANT (4) << 40)
 #define DOG_STATUS_RUNNING   "Cluster status: running"
 
 /* timeout(1)'s own exit statuses */
@@ -198,6 +203,9 @@ set_dog_error (NovaDog *dog, const char *const *args, const char *subject, const
   else if (err_has (result, DOG_NO_SHRINK))
     g_set_error (error, NOVA_VOLUME_ERROR, NOVA_VOLUME_ERROR_INVALID_ARGUMENT,
                  "Sheepdog cannot shrink %s: give a size at least as large as the current one", subject);
+  else if (err_has (result, DOG_TOO_LARGE))
+    g_set_error (error, NOVA_VOLUME_ERROR, NOVA_VOLUME_ERROR_INVALID_ARGUMENT,
+                 "%s cannot be that large (%s): a Sheepdog volume holds at most 4 TiB", subject, reason);
   else if (err_has (result, DOG_VDI_EXISTS) || err_has (result, DOG_TAG_EXISTS))
     g_set_error (error, NOVA_VOLUME_ERROR, NOVA_VOLUME_ERROR_ALREADY_EXISTS,
                  "%s already exists in the Sheepdog cluster at %s:%s (%s): delete it there first if it "
@@ -245,6 +253,17 @@ vdi_subject (const char *name, const char *tag)
 
 /* ---- the commands --------------------------------------------------------- */
 
+static gboolean
+check_size (const char *name, guint64 size, GError **error)
+{
+  if (size <= MAX_VDI_SIZE)
+    return TRUE;
+  g_set_error (error, NOVA_VOLUME_ERROR, NOVA_VOLUME_ERROR_INVALID_ARGUMENT,
+               "VDI %s cannot be %" G_GUINT64_FORMAT " bytes: a Sheepdog volume holds at most 4 TiB "
+               "(%" G_GUINT64_FORMAT " bytes)", name, size, MAX_VDI_SIZE);
+  return FALSE;
+}
+
 gboolean
 nova_dog_check_cluster (NovaDog *dog, GError **error)
 {
@@ -279,6 +298,8 @@ nova_dog_vdi_create (NovaDog *dog, const char *name, guint64 size, GError **erro
   g_auto(DogResult) result = { 0 };
   g_autofree char *subject = vdi_subject (name, NULL);
 
+  if (!check_size (name, size, error))
+    return FALSE;
   return dog_do (dog, args, subject, &result, error);
 }
 
@@ -330,6 +351,8 @@ nova_dog_vdi_resize (NovaDog *dog, const char *name, guint64 size, GError **erro
   g_auto(DogResult) result = { 0 };
   g_autofree char *subject = vdi_subject (name, NULL);
 
+  if (!check_size (name, size, error))
+    return FALSE;
   return dog_do (dog, args, subject, &result, error);
 }
 
