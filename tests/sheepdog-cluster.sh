@@ -1,4 +1,4 @@
-# shellcheck shell=bash
+# shellcheck shell=bash disable=SC2034  # its variables are the caller's
 # tests/sheepdog-cluster.sh: a throwaway one-node Sheepdog cluster on
 # 127.0.0.1 for the tiers that need one (tests/test-sheepdog.sh). Sourced.
 #

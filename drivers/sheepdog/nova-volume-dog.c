@@ -104,22 +104,26 @@ describe (NovaDog *dog, const char *const *args)
   return g_strconcat (dog->command, " ", joined, NULL);
 }
 
-/* The last line dog wrote to stderr (or stdout), where the reason is,
- * valid UTF-8 for a D-Bus error. */
+static gboolean
+err_has (const DogResult *result, const char *what)
+{
+  return result->err != NULL && strstr (result->err, what) != NULL;
+}
+
+/* Where the reason is, valid UTF-8 for a D-Bus error: the line saying
+ * which address could not be reached, else the last line dog wrote to
+ * stderr (or stdout). */
 static char *
 reason_of (const DogResult *result)
 {
   const char *text = result->err != NULL && *g_strstrip (result->err) != '\0' ? result->err
                      : result->out != NULL ? g_strstrip (result->out) : "";
+  const char *connect = strstr (text, DOG_CONNECT_FAILED);
   const char *last = strrchr (text, '\n');
 
+  if (connect != NULL)
+    return g_utf8_make_valid (connect, strcspn (connect, "\n"));
   return g_utf8_make_valid (last != NULL ? last + 1 : text, -1);
-}
-
-static gboolean
-err_has (const DogResult *result, const char *what)
-{
-  return result->err != NULL && strstr (result->err, what) != NULL;
 }
 
 /* Runs dog with @args: the first two words (object and verb) come first,
@@ -173,6 +177,11 @@ set_dog_error (NovaDog *dog, const char *const *args, const char *subject, const
   g_autofree char *what = describe (dog, args);
   g_autofree char *reason = reason_of (result);
   g_autofree char *lowered_err = result->err != NULL ? g_ascii_strdown (result->err, -1) : NULL;
+  /* dog's exit 2 is also how node info reports a reachable sheep that
+   * cannot serve (not formatted): those reasons come first */
+  gboolean unreachable = err_has (result, DOG_CONNECT_FAILED)
+                         || (result->status == DOG_UNREACHABLE && !err_has (result, DOG_NOT_FORMATTED)
+                             && !err_has (result, DOG_WAITING_NODES));
 
   if (result->status == NOT_FOUND)
     g_set_error (error, NOVA_VOLUME_ERROR, NOVA_VOLUME_ERROR_FAILED,
@@ -187,7 +196,7 @@ set_dog_error (NovaDog *dog, const char *const *args, const char *subject, const
                  "%s did not finish within %s s (sheepdog_timeout) and was stopped: the sheep daemon at "
                  "%s:%s accepts connections but does not answer; check it (its sheep.log) and try again",
                  what, dog->timeout, dog->host, dog->port);
-  else if (err_has (result, DOG_CONNECT_FAILED) || result->status == DOG_UNREACHABLE)
+  else if (unreachable)
     g_set_error (error, NOVA_VOLUME_ERROR, NOVA_VOLUME_ERROR_FAILED,
                  "cannot reach the Sheepdog cluster at %s:%s (%s): is sheep running there? "
                  "(sheepdog_host, sheepdog_port)", dog->host, dog->port, reason);
