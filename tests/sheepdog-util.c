@@ -21,6 +21,21 @@ sheepdog_test_env (void)
   return &env;
 }
 
+static void
+skip_without_cluster (void)
+{
+  g_test_skip ("no Sheepdog cluster: tests/test-sheepdog.sh starts one and runs this");
+}
+
+gboolean
+sheepdog_test_skip_without_cluster (const char *path)
+{
+  if (sheepdog_test_env () != NULL)
+    return FALSE;
+  g_test_add_func (path, skip_without_cluster);
+  return TRUE;
+}
+
 /* runs dog (with a hang guard) and returns its stdout; asserts exit 0 and
  * an empty stderr (dog's failures may exit 0) */
 static GBytes *

@@ -20,6 +20,10 @@ typedef struct {
  * only test-sheepdog.sh starts one). */
 const SheepdogTestEnv *sheepdog_test_env (void);
 
+/* Without a cluster in the environment, registers @path as a test that
+ * skips (saying that test-sheepdog.sh runs this) and returns TRUE. */
+gboolean sheepdog_test_skip_without_cluster (const char *path);
+
 /* @bytes written at @offset of VDI @name through dog vdi write, and
  * @length bytes read back with dog vdi read; both asserted to work. */
 void    sheepdog_test_write (const char *host, const char *port, const char *name, guint64 offset, GBytes *bytes);

@@ -366,22 +366,12 @@ test_connection (Fixture *fx, gconstpointer data)
   g_assert_true (g_variant_equal (info, expected));
 }
 
-static void
-skip_without_cluster (void)
-{
-  g_test_skip ("no Sheepdog cluster: tests/test-sheepdog.sh starts one and runs this");
-}
-
 int
 main (int argc, char **argv)
 {
   g_test_init (&argc, &argv, NULL);
-  if (sheepdog_test_env () == NULL)
-    {
-      g_test_message ("no cluster: run through tests/test-sheepdog.sh (meson test --suite sheepdog)");
-      g_test_add_func ("/sheepdog-real/no-cluster", skip_without_cluster);
-      return g_test_run ();
-    }
+  if (sheepdog_test_skip_without_cluster ("/sheepdog-real/no-cluster"))
+    return g_test_run ();
   g_test_add ("/sheepdog-real/setup-errors", Fixture, NULL, fixture_setup, test_setup_errors, fixture_teardown);
   g_test_add ("/sheepdog-real/lifecycle", Fixture, NULL, fixture_setup, test_lifecycle, fixture_teardown);
   g_test_add ("/sheepdog-real/refusals", Fixture, NULL, fixture_setup, test_refusals, fixture_teardown);

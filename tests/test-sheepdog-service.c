@@ -244,21 +244,12 @@ test_no_cluster (Fixture *fx, gconstpointer data)
   g_assert_false (name_has_owner (fx));
 }
 
-static void
-skip_without_cluster (void)
-{
-  g_test_skip ("no Sheepdog cluster: tests/test-sheepdog.sh starts one and runs this");
-}
-
 int
 main (int argc, char **argv)
 {
   g_test_init (&argc, &argv, NULL);
-  if (sheepdog_test_env () == NULL)
-    {
-      g_test_add_func ("/sheepdog-service/no-cluster", skip_without_cluster);
-      return g_test_run ();
-    }
+  if (sheepdog_test_skip_without_cluster ("/sheepdog-service/no-cluster"))
+    return g_test_run ();
   g_test_add ("/sheepdog-service/seed-scenario", Fixture, NULL, sheepdog_setup, test_seed_scenario, fixture_teardown);
   g_test_add ("/sheepdog-service/vdi-gone", Fixture, NULL, sheepdog_setup, test_vdi_gone, fixture_teardown);
   g_test_add ("/sheepdog-service/no-cluster", Fixture, NULL, sheepdog_setup, test_no_cluster, fixture_teardown);

@@ -18,25 +18,9 @@ build_dir=${2:?}
 real_test=${3:?}
 service_test=${4:?}
 
-n=0
-failures=0
-ok () { n=$((n + 1)); echo "ok $n - $1"; }
-not_ok () {
-  local line
-  n=$((n + 1))
-  failures=$((failures + 1))
-  echo "not ok $n - $1"
-  if [ $# -gt 1 ] && [ -n "$2" ]; then
-    while IFS= read -r line; do
-      echo "# $line"
-    done <<<"$2"
-  fi
-}
-skip_all () {
-  echo "test-sheepdog: SKIP: $1" >&2
-  echo "1..0 # SKIP $1"
-  exit 0
-}
+tap_name=test-sheepdog
+# shellcheck source=tests/tap-lib.sh
+. "$(dirname "${BASH_SOURCE[0]}")/tap-lib.sh"
 
 for cmd in ss timeout flock; do
   command -v "$cmd" >/dev/null 2>&1 || skip_all "$cmd is not installed (iproute2, coreutils, util-linux)"

@@ -299,17 +299,24 @@ nova_dog_check_cluster (NovaDog *dog, GError **error)
   return FALSE;
 }
 
-gboolean
-nova_dog_vdi_create (NovaDog *dog, const char *name, guint64 size, GError **error)
+/* `dog vdi create|resize NAME BYTES` */
+static gboolean
+vdi_sized (NovaDog *dog, const char *verb, const char *name, guint64 size, GError **error)
 {
   g_autofree char *bytes = g_strdup_printf ("%" G_GUINT64_FORMAT, size);
-  const char *const args[] = { "vdi", "create", name, bytes, NULL };
+  const char *const args[] = { "vdi", verb, name, bytes, NULL };
   g_auto(DogResult) result = { 0 };
   g_autofree char *subject = vdi_subject (name, NULL);
 
   if (!check_size (name, size, error))
     return FALSE;
   return dog_do (dog, args, subject, &result, error);
+}
+
+gboolean
+nova_dog_vdi_create (NovaDog *dog, const char *name, guint64 size, GError **error)
+{
+  return vdi_sized (dog, "create", name, size, error);
 }
 
 gboolean
@@ -355,14 +362,7 @@ nova_dog_vdi_clone (NovaDog *dog, const char *name, const char *tag, const char 
 gboolean
 nova_dog_vdi_resize (NovaDog *dog, const char *name, guint64 size, GError **error)
 {
-  g_autofree char *bytes = g_strdup_printf ("%" G_GUINT64_FORMAT, size);
-  const char *const args[] = { "vdi", "resize", name, bytes, NULL };
-  g_auto(DogResult) result = { 0 };
-  g_autofree char *subject = vdi_subject (name, NULL);
-
-  if (!check_size (name, size, error))
-    return FALSE;
-  return dog_do (dog, args, subject, &result, error);
+  return vdi_sized (dog, "resize", name, size, error);
 }
 
 gboolean
