@@ -59,26 +59,26 @@ run_dog (const char *const *argv, GBytes *input)
 }
 
 void
-sheepdog_test_write (const char *host, const char *port, const char *name, guint64 offset, GBytes *bytes)
+sheepdog_test_write (const char *host, const char *port, const char *name, GBytes *bytes)
 {
   const SheepdogTestEnv *env = sheepdog_test_env ();
-  g_autofree char *at = g_strdup_printf ("%" G_GUINT64_FORMAT, offset);
+  const char *at = "0";
   g_autofree char *length = g_strdup_printf ("%" G_GSIZE_FORMAT, g_bytes_get_size (bytes));
   const char *const argv[] = { "timeout", "60", env->dog, "vdi", "write", "-a", host, "-p", port, name, at, length,
                                NULL };
   g_autoptr(GBytes) out = run_dog (argv, bytes);
 }
 
-GBytes *
-sheepdog_test_read (const char *host, const char *port, const char *name, guint64 offset, gsize length)
+void
+sheepdog_test_assert_reads (const char *host, const char *port, const char *name, GBytes *bytes)
 {
   const SheepdogTestEnv *env = sheepdog_test_env ();
-  g_autofree char *at = g_strdup_printf ("%" G_GUINT64_FORMAT, offset);
-  g_autofree char *size = g_strdup_printf ("%" G_GSIZE_FORMAT, length);
-  const char *const argv[] = { "timeout", "60", env->dog, "vdi", "read", "-a", host, "-p", port, name, at, size,
+  g_autofree char *size = g_strdup_printf ("%" G_GSIZE_FORMAT, g_bytes_get_size (bytes));
+  const char *const argv[] = { "timeout", "60", env->dog, "vdi", "read", "-a", host, "-p", port, name, "0", size,
                                NULL };
+  g_autoptr(GBytes) read = run_dog (argv, NULL);
 
-  return run_dog (argv, NULL);
+  g_assert_true (g_bytes_equal (read, bytes));
 }
 
 char *

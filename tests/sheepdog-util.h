@@ -24,10 +24,10 @@ const SheepdogTestEnv *sheepdog_test_env (void);
  * skips (saying that test-sheepdog.sh runs this) and returns TRUE. */
 gboolean sheepdog_test_skip_without_cluster (const char *path);
 
-/* @bytes written at @offset of VDI @name through dog vdi write, and
- * @length bytes read back with dog vdi read; both asserted to work. */
-void    sheepdog_test_write (const char *host, const char *port, const char *name, guint64 offset, GBytes *bytes);
-GBytes *sheepdog_test_read  (const char *host, const char *port, const char *name, guint64 offset, gsize length);
+/* @bytes written at the start of VDI @name through dog vdi write; and
+ * read back with dog vdi read, asserted to be @bytes. */
+void sheepdog_test_write        (const char *host, const char *port, const char *name, GBytes *bytes);
+void sheepdog_test_assert_reads (const char *host, const char *port, const char *name, GBytes *bytes);
 
 /* `dog vdi list -r` (all of them when @name is NULL) on the cluster. */
 char *sheepdog_test_list (const char *name);

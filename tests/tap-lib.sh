@@ -2,8 +2,6 @@
 # tests/tap-lib.sh: the TAP lines of a shell tier. Sourced; set tap_name
 # (what a skip says on stderr) first. The caller ends with
 #   echo "1..$n"; [ "$failures" -eq 0 ]
-# (tests/test-tgt.sh and tests/test-instance.sh still carry their own
-# copies of these.)
 
 n=0
 failures=0

@@ -91,18 +91,16 @@ write_volume (Fixture *fx, const NovaVolumeRecord *volume, GBytes *bytes)
   g_autofree char *name = NULL, *host = NULL, *port = NULL;
 
   connection_of (fx, volume, &name, &host, &port);
-  sheepdog_test_write (host, port, name, 0, bytes);
+  sheepdog_test_write (host, port, name, bytes);
 }
 
 static void
 assert_volume_holds (Fixture *fx, const NovaVolumeRecord *volume, GBytes *bytes)
 {
   g_autofree char *name = NULL, *host = NULL, *port = NULL;
-  g_autoptr(GBytes) read = NULL;
 
   connection_of (fx, volume, &name, &host, &port);
-  read = sheepdog_test_read (host, port, name, 0, g_bytes_get_size (bytes));
-  g_assert_true (g_bytes_equal (read, bytes));
+  sheepdog_test_assert_reads (host, port, name, bytes);
 }
 
 /* the working VDI's size in `dog vdi list -r`, 0 when there is none */

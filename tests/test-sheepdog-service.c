@@ -77,7 +77,7 @@ write_through (Fixture *fx, const char *volume, GBytes *bytes)
   g_autofree char *name = NULL, *host = NULL, *port = NULL;
 
   connect_sheepdog (fx, volume, &name, &host, &port);
-  sheepdog_test_write (host, port, name, 0, bytes);
+  sheepdog_test_write (host, port, name, bytes);
   disconnect_volume (fx, volume);
 }
 
@@ -85,11 +85,9 @@ static void
 assert_reads (Fixture *fx, const char *volume, GBytes *bytes)
 {
   g_autofree char *name = NULL, *host = NULL, *port = NULL;
-  g_autoptr(GBytes) read = NULL;
 
   connect_sheepdog (fx, volume, &name, &host, &port);
-  read = sheepdog_test_read (host, port, name, 0, g_bytes_get_size (bytes));
-  g_assert_true (g_bytes_equal (read, bytes));
+  sheepdog_test_assert_reads (host, port, name, bytes);
   disconnect_volume (fx, volume);
 }
 
