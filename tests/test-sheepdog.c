@@ -305,6 +305,7 @@ test_setup_errors (Fixture *fx, gconstpointer data)
     { 0, "Cluster status: Waiting for cluster to be formatted\n", "", "dog cluster format -a 192.0.2.10 -p 7001" },
     { 0, "Cluster status: Waiting for other nodes to join cluster\n", "", "other nodes to join" },
     { 0, "Cluster status: System is shutting down\n", "", "System is shutting down" },
+    { 0, "", "", "dog printed no cluster status" },
     { 124, "", "", "did not finish within 30 s (sheepdog_timeout)" },
     { 137, "", "", "did not finish within 30 s" },
   };

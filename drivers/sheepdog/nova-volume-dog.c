@@ -278,7 +278,6 @@ nova_dog_check_cluster (NovaDog *dog, GError **error)
 {
   const char *const args[] = { "cluster", "info", NULL };
   g_auto(DogResult) result = { 0 };
-  g_autofree char *status = NULL;
 
   if (!dog_do (dog, args, "the cluster", &result, error))
     return FALSE;
@@ -286,14 +285,8 @@ nova_dog_check_cluster (NovaDog *dog, GError **error)
     return TRUE;
   /* dog reports a cluster that cannot serve with status 0: the reason is
    * the status line */
-  status = g_strdup (result.out);
   g_free (result.err);
-  result.err = g_strdup (g_strstrip (status));
-  if (*result.err == '\0')
-    {
-      g_free (result.err);
-      result.err = g_strdup ("dog printed no cluster status");
-    }
+  result.err = g_strdup (*g_strstrip (result.out) != '\0' ? result.out : "dog printed no cluster status");
   result.status = 1;
   set_dog_error (dog, args, "the cluster", &result, error);
   return FALSE;
