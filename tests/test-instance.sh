@@ -33,26 +33,10 @@ tool=${2:?usage: test-instance.sh CACHE_DIR TGT_HELPER_TOOL}
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 launcher=$here/instance/launch-instance.py
 
-n=0
-failures=0
-ok () { n=$((n + 1)); echo "ok $n - $1"; }
-not_ok () {
-  local line
-  n=$((n + 1))
-  failures=$((failures + 1))
-  echo "not ok $n - $1"
-  if [ $# -gt 1 ] && [ -n "$2" ]; then
-    while IFS= read -r line; do
-      echo "# $line"
-    done <<<"$2"
-  fi
-}
+tap_name=test-instance
+# shellcheck source=tests/tap-lib.sh
+. "$(dirname "${BASH_SOURCE[0]}")/tap-lib.sh"
 skip () { n=$((n + 1)); echo "ok $n - $1 # SKIP $2"; }
-skip_all () {
-  echo "test-instance: SKIP: $1" >&2
-  echo "1..0 # SKIP $1"
-  exit 0
-}
 # "what" command...: ok when it succeeds, else not ok with its output
 check () {
   local what=$1 out
