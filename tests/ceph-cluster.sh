@@ -15,7 +15,7 @@
 # State, in the caller's variables:
 #   ceph_conf ceph_keyring   the cluster's conf and client.admin's keyring
 #   ceph_pool                the pool made for the tier (rbd)
-#   ceph_mon_host            127.0.0.1, ceph_mon_port: its v1 port
+#   ceph_mon_port            the monitor's msgr1 port on 127.0.0.1
 #   ceph_mon_pid ceph_osd_pid  the daemons, empty when not running
 # Call ceph_cluster_stop from the caller's EXIT trap too.
 #
@@ -33,7 +33,6 @@
 ceph_conf=
 ceph_keyring=
 ceph_pool=rbd
-ceph_mon_host=127.0.0.1
 ceph_mon_port=
 ceph_mon_pid=
 ceph_osd_pid=
@@ -123,7 +122,6 @@ auth service required = cephx
 auth client required = cephx
 keyring = $ceph_dir/client.admin.keyring
 run dir = $ceph_dir/run
-admin socket = $ceph_dir/run/\$name.asok
 log file = $ceph_dir/log/\$name.log
 pid file =
 # one node: one copy, no host-level spreading, small PG counts
