@@ -228,7 +228,9 @@ ceph_cluster_start () {
 ceph_stop_daemon () {
   local pid=$1
   [ -n "$pid" ] || return 0
+  # a test may have frozen it (SIGSTOP) and failed before thawing it
   kill -TERM "$pid" 2>/dev/null
+  kill -CONT "$pid" 2>/dev/null
   for _ in $(seq 100); do
     ceph_alive "$pid" || break
     sleep 0.1

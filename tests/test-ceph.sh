@@ -29,38 +29,11 @@ set -u
 test_rbd=${1:?usage: test-ceph.sh TEST_RBD CACHE_DIR}
 cache=${2:?usage: test-ceph.sh TEST_RBD CACHE_DIR}
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-launcher=$here/instance/launch-instance.py
 
-n=0
-failures=0
-ok () { n=$((n + 1)); echo "ok $n - $1"; }
-not_ok () {
-  local line
-  n=$((n + 1))
-  failures=$((failures + 1))
-  echo "not ok $n - $1"
-  if [ $# -gt 1 ] && [ -n "$2" ]; then
-    while IFS= read -r line; do
-      echo "# $line"
-    done <<<"$2"
-  fi
-}
-skip () { n=$((n + 1)); echo "ok $n - $1 # SKIP $2"; }
-skip_all () {
-  echo "test-ceph: SKIP: $1" >&2
-  echo "1..0 # SKIP $1"
-  exit 0
-}
-# "what" command...: ok when it succeeds, else not ok with its output
-check () {
-  local what=$1 out
-  shift
-  if out=$("$@" 2>&1); then
-    ok "$what"
-  else
-    not_ok "$what" "$out"
-  fi
-}
+tap_name=test-ceph
+# shellcheck source=tests/tap-lib.sh
+. "$here/tap-lib.sh"
+
 # "what" ERROR-NAME command...: the command fails and says ERROR-NAME
 check_refused () {
   local what=$1 name=$2 out
@@ -73,10 +46,6 @@ check_refused () {
     not_ok "$what: refused with $name" "$out"
   fi
 }
-ms_since () {
-  echo $((($(date +%s%N) - $1) / 1000000))
-}
-
 for cmd in dbus-daemon timeout; do
   command -v "$cmd" >/dev/null || skip_all "no $cmd"
 done
@@ -84,9 +53,10 @@ done
 
 dir=$(mktemp -d "${TMPDIR:-/tmp}/nova-volume-ceph-XXXXXX") || skip_all "cannot make a scratch directory"
 export TMPDIR=$dir
-bus_pid=
-daemon_pid=
-launcher_pid=
+# shellcheck source=tests/session-daemon-lib.sh
+. "$here/session-daemon-lib.sh"
+# shellcheck source=tests/instance/instance-lib.sh
+. "$here/instance/instance-lib.sh"
 # shellcheck source=tests/ceph-cluster.sh
 . "$here/ceph-cluster.sh"
 
@@ -151,26 +121,6 @@ rbd_secret_uuid = $secret_uuid
 rados_connect_timeout = 10
 EOF
 
-ctl () {
-  timeout 60 "$NOVA_VOLUMECTL" --session "$@"
-}
-daemon_start () {
-  "$NOVA_VOLUMED" --session --state-dir "$dir/state" --config "$dir/nova-volume.conf" \
-    >>"$dir/nova-volumed.log" 2>&1 &
-  daemon_pid=$!
-  for _ in $(seq 300); do
-    ctl list >/dev/null 2>&1 && return 0
-    kill -0 "$daemon_pid" 2>/dev/null || break
-    sleep 0.1
-  done
-  return 1
-}
-daemon_stop () {
-  kill -TERM "$daemon_pid" && wait "$daemon_pid"
-  local status=$?
-  daemon_pid=
-  return "$status"
-}
 # the value of KEY in the JSON on stdin (a dotted path: data.name)
 json_get () {
   /usr/bin/python3 -c '
@@ -191,21 +141,14 @@ check_image () {
   fi
 }
 
-dbus-daemon --session --nofork --nopidfile --print-address=1 >"$dir/bus.address" 2>"$dir/bus.log" &
-bus_pid=$!
-for _ in $(seq 100); do
-  [ -s "$dir/bus.address" ] && break
-  sleep 0.1
-done
-DBUS_SESSION_BUS_ADDRESS=$(head -n 1 "$dir/bus.address")
-export DBUS_SESSION_BUS_ADDRESS
+private_bus_start
 
 if daemon_start; then
   ok "nova-volumed with volume_driver = nova.volume.driver.RBDDriver on a private session bus"
 else
   not_ok "nova-volumed with volume_driver = nova.volume.driver.RBDDriver on a private session bus" \
     "$(cat "$dir/nova-volumed.log")"
-  echo "1..$n"
+  tap_finish
   exit 1
 fi
 
@@ -281,37 +224,19 @@ elif ! compgen -G '/usr/lib/*/qemu/block-rbd.so' >/dev/null; then
   instance_skip="qemu has no rbd driver (install qemu-block-extra)"
 else
   status=0
-  image_a=$("$here/instance/build-image.sh" "$cache" writer "$here/instance/writer.sh" 2>"$dir/image.err") &&
-    image_b=$("$here/instance/build-image.sh" "$cache" reader "$here/instance/reader.sh" \
-                --bzimage --append "loglevel=3 instance.role=reader" 2>"$dir/image.err") || status=$?
+  instance_build_images "$cache" || status=$?
   if [ "$status" -eq 77 ]; then
-    instance_skip=$(sed -n 's/^build-image: SKIP: //p' "$dir/image.err" | tail -n 1)
+    instance_skip=$instance_skip_reason
   elif [ "$status" -ne 0 ]; then
     instance_skip="the instance images could not be built: $(tail -n 3 "$dir/image.err" | tr '\n' ' ')"
     not_ok "build the instance images" "$(cat "$dir/image.err")"
   fi
 fi
 
-# launch NAME IMAGE UUID: the instance until it powers off (in the
-# background, so a signal to this test runs its trap at once)
-launch () {
-  local status=0
-  timeout 150 "$launcher" --image "$2" --connection-info "$dir/$1.json" --uuid "$3" --name "$1" \
-    --ceph-keyring "$ceph_keyring" --console "$dir/$1.console" --timeout 120 2>"$dir/$1.err" &
-  launcher_pid=$!
-  wait "$launcher_pid" || status=$?
-  launcher_pid=
-  return "$status"
-}
-said () {
-  sed -n "s/^$2:.* $3=\\([^ ]*\\).*/\\1/p" "$dir/$1.console" | tr -d '\r' | head -n 1
-}
-check_instance () {
-  if [ "$(sed -n 's/^INSTANCE-RESULT: //p' "$dir/$2.console" | tr -d '\r')" = PASS ]; then
-    ok "$1: $(tail -n 1 "$dir/$2.err" | sed 's/^launch-instance: //')"
-  else
-    not_ok "$1" "$(cat "$dir/$2.err" "$dir/$2.console")"
-  fi
+# launch NAME IMAGE UUID: instance NAME from $dir/NAME.json, the key from
+# the cluster's keyring
+launch_rbd () {
+  launch "$1" "$2" "$dir/$1.json" "$3" --ceph-keyring "$ceph_keyring"
 }
 
 if [ -n "$instance_skip" ]; then
@@ -326,15 +251,10 @@ else
     not_ok "qemu's disk: -drive file=rbd:POOL/IMAGE:mon_host=...:id=admin" "$out"
   fi
 
-  check "instance A (writer image) starts with its disk on rbd and writes" launch rbd-a "$image_a" "$uuid_a"
+  check "instance A (writer image) starts with its disk on rbd and writes" launch_rbd rbd-a "$image_a" "$uuid_a"
   check_instance "instance A wrote, flushed and powered off" rbd-a
-  sum=$(rbd_cli export "volume-$volume" - 2>/dev/null | dd bs=1M skip=1 count=4 iflag=fullblock 2>/dev/null |
-          sha256sum | cut -d' ' -f1)
-  if [ -n "$(said rbd-a INSTANCE-WROTE sha256)" ] && [ "$sum" = "$(said rbd-a INSTANCE-WROTE sha256)" ]; then
-    ok "the RBD image holds the bytes A wrote (rbd export)"
-  else
-    not_ok "the RBD image holds the bytes A wrote (rbd export)" "image: $sum, instance: $(said rbd-a INSTANCE-WROTE sha256)"
-  fi
+  check_backing "the RBD image holds the bytes A wrote (rbd export)" \
+    <(rbd_cli export "volume-$volume" - 2>/dev/null) rbd-a
 fi
 check "TerminateConnection for host A" ctl disconnect --host compute-a "$volume"
 check "Detach from instance A" ctl detach "$volume"
@@ -365,16 +285,9 @@ fi
 if [ -z "$instance_skip" ]; then
   check "Attach to instance B ($uuid_b)" ctl attach "$volume" "$uuid_b" /dev/vdb
   check "InitializeConnection for host B" connect rbd-b compute-b
-  check "instance B (reader image) starts with its disk on rbd and reads" launch rbd-b "$image_b" "$uuid_b"
+  check "instance B (reader image) starts with its disk on rbd and reads" launch_rbd rbd-b "$image_b" "$uuid_b"
   check_instance "instance B read the header and the bytes, and powered off" rbd-b
-  if [ -n "$(said rbd-a INSTANCE-WROTE sha256)" ] &&
-     [ "$(said rbd-b INSTANCE-READ sha256)" = "$(said rbd-a INSTANCE-WROTE sha256)" ] &&
-     [ "$(said rbd-b INSTANCE-READ nonce)" = "$(said rbd-a INSTANCE-WROTE nonce)" ] &&
-     [ "$(said rbd-b INSTANCE-READ writer)" = "$uuid_a" ]; then
-    ok "instance B read the same bytes instance A wrote: $(grep '^INSTANCE-READ-HEAD: ' "$dir/rbd-b.console" | tr -d '\r' | cut -d' ' -f2-)"
-  else
-    not_ok "instance B read the same bytes instance A wrote" "$(grep -h '^INSTANCE' "$dir/rbd-a.console" "$dir/rbd-b.console")"
-  fi
+  check_same_bytes "instance B read the same bytes instance A wrote" rbd-a rbd-b
   check "TerminateConnection for host B" ctl disconnect --host compute-b "$volume"
   check "Detach from instance B" ctl detach "$volume"
 fi
@@ -407,5 +320,4 @@ t0=$(date +%s%N)
 ceph_cluster_stop
 ok "the cluster stopped in $(ms_since "$t0") ms"
 
-echo "1..$n"
-[ "$failures" -eq 0 ]
+tap_finish

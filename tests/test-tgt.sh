@@ -19,25 +19,9 @@ set -u
 
 tool=${1:?usage: test-tgt.sh TGT_HELPER_TOOL}
 
-n=0
-failures=0
-ok () { n=$((n + 1)); echo "ok $n - $1"; }
-not_ok () {
-  local line
-  n=$((n + 1))
-  failures=$((failures + 1))
-  echo "not ok $n - $1"
-  if [ $# -gt 1 ] && [ -n "$2" ]; then
-    while IFS= read -r line; do
-      echo "# $line"
-    done <<<"$2"
-  fi
-}
-skip_all () {
-  echo "test-tgt: SKIP: $1" >&2
-  echo "1..0 # SKIP $1"
-  exit 0
-}
+tap_name=test-tgt
+# shellcheck source=tests/tap-lib.sh
+. "$(dirname "${BASH_SOURCE[0]}")/tap-lib.sh"
 
 # --- what this machine must have ---------------------------------------
 
@@ -92,17 +76,6 @@ head -c 4M /dev/urandom >"$dir/random.img"
 helper () {
   NOVA_TEST_CHAP_USER=$chap_user NOVA_TEST_CHAP_SECRET=$chap_secret G_MESSAGES_DEBUG=all \
     timeout 30 "$tool" "$ctl" "$1" "$tid" "$iqn" "$backing" "${@:2}" 2>>"$dir/helper.log"
-}
-
-# "what" command...: ok when it succeeds, else not ok with its output
-check () {
-  local what=$1 out
-  shift
-  if out=$("$@" 2>&1); then
-    ok "$what"
-  else
-    not_ok "$what" "$out"
-  fi
 }
 
 # libiscsi's inquiry as initiator $1 with CHAP password file $2

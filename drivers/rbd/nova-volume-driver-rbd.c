@@ -471,6 +471,7 @@ check_deletable (NovaRbdPool *pool, rbd_image_t image, const char *name, GPtrArr
   g_autofree rbd_image_watcher_t *watchers = NULL;
   int n_snaps = 16;
   size_t n_watchers = 8;
+  gboolean listed = TRUE;
   int r;
 
   do
@@ -494,14 +495,17 @@ check_deletable (NovaRbdPool *pool, rbd_image_t image, const char *name, GPtrArr
         }
       children = list_children (pool, image, name, snaps[i].name, error);
       if (children == NULL)
-        break;
+        {
+          listed = FALSE;
+          break;
+        }
       if (children->len == 0)
         g_ptr_array_add (leftovers, g_strdup (snaps[i].name));
       for (guint j = 0; j < children->len; j++)
         g_ptr_array_add (clones, g_strdup (g_ptr_array_index (children, j)));
     }
   rbd_snap_list_end (snaps);
-  if (error != NULL && *error != NULL)
+  if (!listed)
     return FALSE;
   if (snapshots->len > 0)
     {
