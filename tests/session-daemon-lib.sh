@@ -41,3 +41,19 @@ daemon_stop () {
   daemon_pid=
   return "$status"
 }
+
+# TERM to process $1 (when set) and wait for it
+stop_process () {
+  if [ -n "$1" ]; then
+    kill -TERM "$1" 2>/dev/null
+    wait "$1" 2>/dev/null
+  fi
+}
+
+# for the caller's EXIT trap: the daemon, then its bus
+session_daemon_cleanup () {
+  stop_process "$daemon_pid"
+  daemon_pid=
+  stop_process "$bus_pid"
+  bus_pid=
+}

@@ -59,18 +59,8 @@ tgtd_log=$dir/tgtd.log
 # shellcheck disable=SC2317  # called from the trap
 cleanup () {
   # the launcher kills its qemu on SIGTERM
-  if [ -n "$launcher_pid" ]; then
-    kill -TERM "$launcher_pid" 2>/dev/null
-    wait "$launcher_pid" 2>/dev/null
-  fi
-  if [ -n "$daemon_pid" ]; then
-    kill -TERM "$daemon_pid" 2>/dev/null
-    wait "$daemon_pid" 2>/dev/null
-  fi
-  if [ -n "$bus_pid" ]; then
-    kill -TERM "$bus_pid" 2>/dev/null
-    wait "$bus_pid" 2>/dev/null
-  fi
+  stop_process "$launcher_pid"
+  session_daemon_cleanup
   tgt_cleanup
   rm -rf "$dir"
 }
