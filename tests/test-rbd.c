@@ -1,11 +1,11 @@
 /* The rbd driver. Without a cluster (always): its config keys, the
- * monitors read from a monmap, the connection_info's exact shape, and
- * check_for_setup_error's word for a missing conf, a missing keyring and
- * a cluster that does not answer. Against a real cluster (when
- * tests/test-ceph.sh runs it with NOVA_TEST_CEPH_CONF set, see there):
- * every method and every refusal, looked at through librbd itself, and
- * calls failing within rados_connect_timeout while the cluster is frozen,
- * then working again. */
+ * monitors read from a monmap, the pool usage read from `ceph df`, the
+ * connection_info's exact shape, and check_for_setup_error's word for a
+ * missing conf, a missing keyring and a cluster that does not answer.
+ * Against a real cluster (when tests/test-ceph.sh runs it with
+ * NOVA_TEST_CEPH_CONF set, see there): every method and every refusal,
+ * looked at through librbd itself, and calls failing within
+ * rados_connect_timeout while the cluster is frozen, then working again. */
 #include "config.h"
 
 #include <errno.h>
@@ -84,6 +84,45 @@ test_mon_dump (void)
       g_assert_error (local_error, NOVA_VOLUME_ERROR, NOVA_VOLUME_ERROR_FAILED);
       g_assert_true (g_str_has_prefix (local_error->message, "cannot read the cluster's monitor map"));
       g_assert_null (h);
+    }
+}
+
+static void
+test_df (void)
+{
+  /* Pacific's shape with a mgr: pool rbd stores 1 GiB and can take 9 more */
+  static const char *const with_mgr =
+    "{\"stats\":{\"total_bytes\":32212254720,\"total_avail_bytes\":29527900160},"
+    "\"stats_by_class\":{},\"pools\":["
+    "{\"name\":\"other\",\"id\":1,\"stats\":{\"stored\":5,\"max_avail\":7}},"
+    "{\"name\":\"rbd\",\"id\":2,\"stats\":{\"stored\":1073741824,\"objects\":256,"
+    "\"bytes_used\":3221225472,\"percent_used\":0.1,\"max_avail\":9663676416}}]}";
+  /* what a cluster without a mgr says */
+  static const char *const no_mgr =
+    "{\"stats\":{\"total_bytes\":0,\"total_avail_bytes\":0,\"total_used_bytes\":0},"
+    "\"stats_by_class\":{},\"pools\":[]}";
+  static const char *const broken[] = {
+    "[", "{}", "{\"stats\":{\"total_bytes\":1},\"pools\":[]}",
+    "{\"stats\":{\"total_bytes\":1},\"pools\":[{\"name\":\"rbd\",\"stats\":{}}]}",
+  };
+  gboolean known = TRUE;
+  guint64 total = 0, free_space = 0;
+  g_autoptr(GError) error = NULL;
+
+  g_assert_true (nova_rbd_parse_df (with_mgr, "rbd", &known, &total, &free_space, &error));
+  g_assert_no_error (error);
+  g_assert_true (known);
+  g_assert_cmpuint (free_space, ==, 9663676416);
+  g_assert_cmpuint (total, ==, 9663676416 + 1073741824);
+  g_assert_true (nova_rbd_parse_df (no_mgr, "rbd", &known, &total, &free_space, &error));
+  g_assert_false (known);
+  for (gsize i = 0; i < G_N_ELEMENTS (broken); i++)
+    {
+      g_autoptr(GError) local_error = NULL;
+
+      g_assert_false (nova_rbd_parse_df (broken[i], "rbd", &known, &total, &free_space, &local_error));
+      g_assert_error (local_error, NOVA_VOLUME_ERROR, NOVA_VOLUME_ERROR_FAILED);
+      g_assert_true (g_str_has_prefix (local_error->message, "cannot read the cluster's usage"));
     }
 }
 
@@ -861,6 +900,7 @@ main (int argc, char **argv)
 
   g_test_add_func ("/rbd/config", test_config);
   g_test_add_func ("/rbd/mon-dump", test_mon_dump);
+  g_test_add_func ("/rbd/df", test_df);
   g_test_add_func ("/rbd/connection-info", test_connection_info);
   g_test_add_func ("/rbd/setup-errors", test_setup_errors);
 

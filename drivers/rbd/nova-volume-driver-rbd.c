@@ -707,7 +707,10 @@ nova_volume_rbd_driver_initialize_connection (NovaVolumeDriver *driver, const No
   g_autoptr(GPtrArray) hosts = NULL;
   g_autoptr(GPtrArray) ports = NULL;
 
-  if (pool == NULL || !nova_rbd_pool_monitors (pool, &hosts, &ports, error))
+  g_autofree char *monmap = NULL;
+
+  if (pool == NULL || (monmap = nova_rbd_pool_mon_command (pool, "mon dump", error)) == NULL
+      || !nova_rbd_parse_mon_dump (monmap, &hosts, &ports, error))
     return NULL;
   g_ptr_array_add (hosts, NULL);
   g_ptr_array_add (ports, NULL);
@@ -723,26 +726,22 @@ nova_volume_rbd_driver_get_volume_stats (NovaVolumeDriver *driver, gboolean refr
 {
   NovaVolumeRbdDriver *self = NOVA_VOLUME_RBD_DRIVER (driver);
   g_autoptr(NovaRbdPool) pool = open_pool (self, error);
-  struct rados_cluster_stat_t stat;
+  g_autofree char *df = NULL;
+  gboolean known = FALSE;
+  guint64 total = 0, free_space = 0;
   GVariantBuilder builder;
-  int r;
 
-  if (pool == NULL)
+  if (pool == NULL || (df = nova_rbd_pool_mon_command (pool, "df", error)) == NULL
+      || !nova_rbd_parse_df (df, self->pool, &known, &total, &free_space, error))
     return NULL;
-  r = rados_cluster_stat (nova_rbd_pool_cluster (pool), &stat);
-  if (r < 0)
-    {
-      nova_rbd_pool_fail (pool, r, error, "cannot read the cluster's usage");
-      return NULL;
-    }
 
   g_variant_builder_init (&builder, G_VARIANT_TYPE_VARDICT);
-  /* the usage comes from the ceph-mgr: a cluster without one reports a
-   * size of 0, which means "unknown" (as Cinder reports it), not full */
-  if (stat.kb > 0)
+  /* the usage comes from the ceph-mgr: a cluster without one reports
+   * none, which means "unknown" (as Cinder reports it), not full */
+  if (known)
     {
-      g_variant_builder_add (&builder, "{sv}", "total_capacity", g_variant_new_uint64 (stat.kb * 1024));
-      g_variant_builder_add (&builder, "{sv}", "free_capacity", g_variant_new_uint64 (stat.kb_avail * 1024));
+      g_variant_builder_add (&builder, "{sv}", "total_capacity", g_variant_new_uint64 (total));
+      g_variant_builder_add (&builder, "{sv}", "free_capacity", g_variant_new_uint64 (free_space));
     }
   g_variant_builder_add (&builder, "{sv}", "storage_protocol", g_variant_new_string ("ceph"));
   g_variant_builder_add (&builder, "{sv}", "volume_backend_name", g_variant_new_string (self->backend_name));

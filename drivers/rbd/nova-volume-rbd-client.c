@@ -6,7 +6,6 @@
 
 #include "nova-volume-error.h"
 #include "nova-volume-rbd-client.h"
-#include "nova-volume-rbd-info.h"
 
 /* one rados_t; the last reference shuts it down */
 struct _NovaRbdConnection {
@@ -349,21 +348,22 @@ nova_rbd_client_check (NovaRbdClient *client, const char *pool_name, GError **er
   return pool != NULL;
 }
 
-gboolean
-nova_rbd_pool_monitors (NovaRbdPool *pool, GPtrArray **hosts, GPtrArray **ports, GError **error)
+char *
+nova_rbd_pool_mon_command (NovaRbdPool *pool, const char *prefix, GError **error)
 {
-  const char *command[] = { "{\"prefix\": \"mon dump\", \"format\": \"json\"}" };
+  g_autofree char *command = g_strdup_printf ("{\"prefix\": \"%s\", \"format\": \"json\"}", prefix);
+  const char *argv[] = { command };
   char *out = NULL, *status = NULL;
   size_t out_len = 0, status_len = 0;
-  g_autofree char *json = NULL;
+  char *json = NULL;
   int r;
 
-  r = rados_mon_command (nova_rbd_pool_cluster (pool), command, 1, "", 0, &out, &out_len, &status, &status_len);
+  r = rados_mon_command (nova_rbd_pool_cluster (pool), argv, 1, "", 0, &out, &out_len, &status, &status_len);
   if (r >= 0)
     json = g_strndup (out, out_len);
   rados_buffer_free (out);
   rados_buffer_free (status);
   if (r < 0)
-    return nova_rbd_pool_fail (pool, r, error, "cannot read the cluster's monitor map (mon dump)");
-  return nova_rbd_parse_mon_dump (json, hosts, ports, error);
+    nova_rbd_pool_fail (pool, r, error, "the monitors did not answer '%s'", prefix);
+  return json;
 }

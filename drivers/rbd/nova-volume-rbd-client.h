@@ -52,9 +52,9 @@ rados_t nova_rbd_pool_cluster (NovaRbdPool *pool);
 gboolean nova_rbd_pool_fail (NovaRbdPool *pool, int r, GError **error,
                              const char *format, ...) G_GNUC_PRINTF (4, 5);
 
-/* The monitors of the cluster's monmap ("mon dump"), as hypervisors
- * reach them: hosts and ports as strings. */
-gboolean nova_rbd_pool_monitors (NovaRbdPool *pool, GPtrArray **hosts, GPtrArray **ports, GError **error);
+/* The JSON a monitor command answers ("mon dump", "df"), NULL with
+ * @error set when it failed. */
+char *nova_rbd_pool_mon_command (NovaRbdPool *pool, const char *prefix, GError **error);
 
 /* For the connection_info: the cephx user name hypervisors use ("" when
  * rbd_user is empty) and the cluster name. */

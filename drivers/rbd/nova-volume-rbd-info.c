@@ -119,6 +119,73 @@ nova_rbd_parse_mon_dump (const char *json, GPtrArray **hosts, GPtrArray **ports,
   return TRUE;
 }
 
+/* member @name of object @node when it is an object, else NULL */
+static JsonNode *
+member (JsonNode *node, const char *name)
+{
+  if (node == NULL || !JSON_NODE_HOLDS_OBJECT (node))
+    return NULL;
+  return json_object_get_member (json_node_get_object (node), name);
+}
+
+static gboolean
+member_uint (JsonNode *node, const char *name, guint64 *out)
+{
+  JsonNode *value = member (node, name);
+
+  if (value == NULL || !JSON_NODE_HOLDS_VALUE (value) || json_node_get_value_type (value) != G_TYPE_INT64
+      || json_node_get_int (value) < 0)
+    return FALSE;
+  *out = (guint64) json_node_get_int (value);
+  return TRUE;
+}
+
+static gboolean
+bad_df (GError **error, const char *why)
+{
+  g_set_error (error, NOVA_VOLUME_ERROR, NOVA_VOLUME_ERROR_FAILED, "cannot read the cluster's usage (df): %s", why);
+  return FALSE;
+}
+
+gboolean
+nova_rbd_parse_df (const char *json, const char *pool, gboolean *known, guint64 *total, guint64 *free_bytes,
+                   GError **error)
+{
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  g_autoptr(GError) local_error = NULL;
+  JsonNode *root, *pools;
+  guint64 total_bytes = 0;
+
+  if (!json_parser_load_from_data (parser, json, -1, &local_error))
+    return bad_df (error, local_error->message);
+  root = json_parser_get_root (parser);
+  pools = member (root, "pools");
+  if (!member_uint (member (root, "stats"), "total_bytes", &total_bytes) || pools == NULL
+      || !JSON_NODE_HOLDS_ARRAY (pools))
+    return bad_df (error, "no stats.total_bytes or pools in it");
+  *known = FALSE;
+  if (total_bytes == 0)
+    return TRUE;
+  for (guint i = 0; i < json_array_get_length (json_node_get_array (pools)); i++)
+    {
+      JsonNode *entry = json_array_get_element (json_node_get_array (pools), i);
+      JsonNode *name = member (entry, "name");
+      JsonNode *stats = member (entry, "stats");
+      guint64 stored = 0, max_avail = 0;
+
+      if (name == NULL || !JSON_NODE_HOLDS_VALUE (name) || g_strcmp0 (json_node_get_string (name), pool) != 0)
+        continue;
+      if (!member_uint (stats, "max_avail", &max_avail)
+          || (!member_uint (stats, "stored", &stored) && !member_uint (stats, "bytes_used", &stored)))
+        return bad_df (error, "the pool has no max_avail or stored");
+      *known = TRUE;
+      *free_bytes = max_avail;
+      *total = stored + max_avail;
+      return TRUE;
+    }
+  return bad_df (error, "the pool is not in it");
+}
+
 GVariant *
 nova_rbd_connection_info_new (const char *pool, const char *image, const char *const *hosts,
                               const char *const *ports, const char *user, const char *secret_uuid,

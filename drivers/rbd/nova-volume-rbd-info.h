@@ -16,6 +16,18 @@ gboolean nova_rbd_parse_mon_dump (const char  *json,
                                   GPtrArray  **ports,
                                   GError     **error);
 
+/* The usage of @pool from `ceph df --format=json`: *@free is what it can
+ * still take (max_avail: its OSDs' free space over its replication),
+ * *@total that plus what it stores (Cinder's dynamic total). *@known is
+ * FALSE when the cluster reports no usage at all, as without a ceph-mgr
+ * (then total_bytes is 0 and no pool is listed). */
+gboolean nova_rbd_parse_df (const char  *json,
+                            const char  *pool,
+                            gboolean    *known,
+                            guint64     *total,
+                            guint64     *free_bytes,
+                            GError     **error);
+
 /* {driver_volume_type: rbd, data: {name: POOL/IMAGE, hosts, ports,
  * auth_enabled, auth_username, secret_type: ceph, secret_uuid,
  * cluster_name}}, the shape Nova's libvirt network volume driver takes.
