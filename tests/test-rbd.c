@@ -626,6 +626,52 @@ test_cluster_flatten_by_config (void)
   delete_volume (driver, copy);
 }
 
+/* the Job of a flattening copy cancelled half-way: it stops, and nothing
+ * of the new volume is left */
+static void
+cancel_at_first_progress (double fraction, gpointer data)
+{
+  if (fraction < 1.0)
+    g_cancellable_cancel (data);
+}
+
+static void
+test_cluster_flatten_cancelled (void)
+{
+  g_autoptr(TestScratch) scratch = test_scratch_new ("test-rbd-XXXXXX");
+  g_autoptr(NovaVolumeDriver) driver = cluster_driver (scratch->dir, "rbd_flatten_volume_from_snapshot", "true");
+  g_autoptr(Cluster) c = cluster_open ();
+  g_autoptr(NovaVolumeRecord) volume = create_volume (driver, 64 * MIB);
+  g_autoptr(NovaVolumeRecord) copy = test_new_volume (0);
+  g_autoptr(NovaVolumeRecord) early = test_new_volume (0);
+  g_autoptr(NovaSnapshotRecord) snapshot = NULL;
+  g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+  g_autoptr(GError) error = NULL;
+
+  /* data in every object, so the flatten has each to copy */
+  for (guint64 offset = 0; offset < 64 * MIB; offset += 4 * MIB)
+    {
+      g_auto(TestImage) image = image_open (c, volume);
+
+      g_assert_cmpint (rbd_write (image, offset, 5, "bytes"), ==, 5);
+    }
+  snapshot = create_snapshot (driver, volume);
+  g_assert_false (nova_volume_driver_create_volume_from_snapshot (driver, copy, snapshot, cancel_at_first_progress,
+                                                                  cancellable, cancellable, &error));
+  assert_error_says (error, NOVA_VOLUME_ERROR_CANCELLED, "cancelled");
+  g_clear_error (&error);
+  g_assert_false (image_exists (c, copy));
+
+  /* cancelled before it started */
+  g_assert_false (nova_volume_driver_create_volume_from_snapshot (driver, early, snapshot, NULL, NULL, cancellable,
+                                                                  &error));
+  assert_error_says (error, NOVA_VOLUME_ERROR_CANCELLED, "cancelled");
+  g_assert_false (image_exists (c, early));
+
+  delete_snapshot (driver, snapshot);
+  delete_volume (driver, volume);
+}
+
 static void
 test_cluster_flatten_by_depth (void)
 {
@@ -911,6 +957,7 @@ main (int argc, char **argv)
       g_test_add_func ("/rbd/cluster/volume", test_cluster_volume);
       g_test_add_func ("/rbd/cluster/snapshot", test_cluster_snapshot);
       g_test_add_func ("/rbd/cluster/flatten-by-config", test_cluster_flatten_by_config);
+      g_test_add_func ("/rbd/cluster/flatten-cancelled", test_cluster_flatten_cancelled);
       g_test_add_func ("/rbd/cluster/flatten-by-depth", test_cluster_flatten_by_depth);
       g_test_add_func ("/rbd/cluster/clone-of-volume", test_cluster_clone_of_volume);
       g_test_add_func ("/rbd/cluster/watchers", test_cluster_watchers);

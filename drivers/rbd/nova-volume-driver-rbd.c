@@ -9,7 +9,8 @@
  * source (Cinder's scheme), removed again when the clone is flattened or
  * deleted. Clones are flattened when rbd_flatten_volume_from_snapshot
  * asks for it, or when the chain of parents would grow longer than
- * rbd_max_clone_depth (long chains make every read walk them).
+ * rbd_max_clone_depth (long chains make every read walk them); a
+ * flatten reports progress and stops when its Job is cancelled.
  *
  * Deleting refuses while the image has snapshots, clones made from it,
  * or watchers (a hypervisor with it open): each would lose data or break.
@@ -250,8 +251,11 @@ clone_depth (NovaRbdPool *pool, const char *image_name, guint limit, guint *out_
 typedef struct {
   NovaVolumeProgressFunc func;
   gpointer               data;
+  GCancellable          *cancellable;
 } Progress;
 
+/* librbd stops a flatten when this returns an error, and leaves the clone
+ * as it was (measured with Pacific's librbd) */
 static int
 flatten_progress (uint64_t offset, uint64_t total, void *data)
 {
@@ -259,17 +263,27 @@ flatten_progress (uint64_t offset, uint64_t total, void *data)
 
   if (progress->func != NULL && total > 0)
     progress->func ((double) offset / (double) total, progress->data);
-  return 0;
+  return g_cancellable_is_cancelled (progress->cancellable) ? -ECANCELED : 0;
+}
+
+static gboolean
+cancelled (GCancellable *cancellable, const char *child, GError **error)
+{
+  if (!g_cancellable_is_cancelled (cancellable))
+    return FALSE;
+  g_set_error (error, NOVA_VOLUME_ERROR, NOVA_VOLUME_ERROR_CANCELLED, "making %s was cancelled", child);
+  return TRUE;
 }
 
 /* the rest of making clone @child: grown to at least @volume's size,
  * flattened when @flatten */
 static gboolean
 finish_clone (NovaRbdPool *pool, const char *child, NovaVolumeRecord *volume, gboolean flatten,
-              NovaVolumeProgressFunc progress_func, gpointer progress_data, GError **error)
+              NovaVolumeProgressFunc progress_func, gpointer progress_data, GCancellable *cancellable,
+              GError **error)
 {
   g_auto(NovaRbdImage) image = NULL;
-  Progress progress = { progress_func, progress_data };
+  Progress progress = { progress_func, progress_data, cancellable };
   uint64_t size = 0;
   int r;
 
@@ -287,6 +301,8 @@ finish_clone (NovaRbdPool *pool, const char *child, NovaVolumeRecord *volume, gb
   if (flatten)
     {
       r = rbd_flatten_with_progress (image, flatten_progress, &progress);
+      if (r == -ECANCELED && cancelled (cancellable, child, error))
+        return FALSE;
       if (r < 0)
         return nova_rbd_pool_fail (pool, r, error, "cannot flatten the clone %s", child);
     }
@@ -302,12 +318,15 @@ finish_clone (NovaRbdPool *pool, const char *child, NovaVolumeRecord *volume, gb
 static gboolean
 clone_image (NovaVolumeRbdDriver *self, NovaRbdPool *pool, const char *parent, const char *snap,
              const char *child, NovaVolumeRecord *volume, gboolean flatten, gboolean *flattened,
-             NovaVolumeProgressFunc progress_func, gpointer progress_data, GError **error)
+             NovaVolumeProgressFunc progress_func, gpointer progress_data, GCancellable *cancellable,
+             GError **error)
 {
   guint depth = 0;
   int order = 0;
   int r;
 
+  if (cancelled (cancellable, child, error))
+    return FALSE;
   if (!flatten)
     {
       if (!clone_depth (pool, parent, self->max_clone_depth, &depth, error))
@@ -318,7 +337,7 @@ clone_image (NovaVolumeRbdDriver *self, NovaRbdPool *pool, const char *parent, c
   r = rbd_clone2 (pool->ioctx, parent, snap, pool->ioctx, child, RBD_FEATURE_LAYERING, &order, 0, 0);
   if (r < 0)
     return nova_rbd_pool_fail (pool, r, error, "cannot clone %s@%s as %s", parent, snap, child);
-  if (!finish_clone (pool, child, volume, flatten, progress_func, progress_data, error))
+  if (!finish_clone (pool, child, volume, flatten, progress_func, progress_data, cancellable, error))
     {
       /* a half-made clone is not kept; the manager reports the error */
       rbd_remove (pool->ioctx, child);
@@ -412,7 +431,7 @@ nova_volume_rbd_driver_create_volume_from_snapshot (NovaVolumeDriver *driver, No
 
   return pool != NULL
          && clone_image (self, pool, parent, snap, name, volume, self->flatten_from_snapshot, &flattened,
-                         progress, progress_data, error);
+                         progress, progress_data, cancellable, error);
 }
 
 static gboolean
@@ -448,7 +467,8 @@ nova_volume_rbd_driver_create_cloned_volume (NovaVolumeDriver *driver, NovaVolum
       return nova_rbd_pool_fail (pool, r, error, "cannot make the temporary snapshot %s@%s to clone from",
                                  parent, snap);
   }
-  if (!clone_image (self, pool, parent, snap, name, volume, FALSE, &flattened, progress, progress_data, error))
+  if (!clone_image (self, pool, parent, snap, name, volume, FALSE, &flattened, progress, progress_data,
+                    cancellable, error))
     {
       remove_snap_of (pool, parent, snap, NULL);
       return FALSE;
