@@ -177,11 +177,13 @@ check_refused "Delete the snapshot while a volume is cloned from it" Busy ctl de
 check_refused "Delete the volume while it has a snapshot" InvalidState ctl delete "$volume"
 
 stats=$(ctl --json stats 2>&1)
+# 64 MiB, 64 MiB from the snapshot, the clone grown to 128 MiB
 if [ "$(json_get storage_protocol <<<"$stats" 2>/dev/null)" = ceph ] &&
-   [ "$(json_get volume_backend_name <<<"$stats" 2>/dev/null)" = rbd ]; then
-  ok "GetVolumeStats: storage_protocol ceph, backend rbd"
+   [ "$(json_get volume_backend_name <<<"$stats" 2>/dev/null)" = rbd ] &&
+   [ "$(json_get provisioned_capacity <<<"$stats" 2>/dev/null)" = 268435456 ]; then
+  ok "GetVolumeStats: storage_protocol ceph, backend rbd, 256 MiB provisioned"
 else
-  not_ok "GetVolumeStats: storage_protocol ceph, backend rbd" "$stats"
+  not_ok "GetVolumeStats: storage_protocol ceph, backend rbd, 256 MiB provisioned" "$stats"
 fi
 
 # --- instance: A writes through rbd:, B reads ----------------------------------
