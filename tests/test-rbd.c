@@ -755,6 +755,21 @@ test_cluster_clone_of_volume (void)
   }
   g_assert_null (parent_of (c, second));
   g_assert_true (snap_exists (c, source, temp2));
+
+  /* a clone whose image is gone already (a create that failed half-way):
+   * its delete still removes its temporary snapshot, found through the
+   * record's source volume */
+  {
+    g_autoptr(NovaVolumeRecord) third = clone_of (driver, source);
+    g_autofree char *name = image_of (third);
+    g_autofree char *temp3 = temp_snap_of (third);
+
+    g_assert_cmpint (rbd_remove (c->ioctx, name), ==, 0);
+    nova_record_set_string (&third->source_volume_id, source->id);
+    g_assert_true (snap_exists (c, source, temp3));
+    delete_volume (driver, third);
+    g_assert_false (snap_exists (c, source, temp3));
+  }
   delete_volume (driver, source);
   g_assert_false (image_exists (c, source));
   delete_volume (driver, second);

@@ -610,11 +610,20 @@ nova_volume_rbd_driver_delete_volume (NovaVolumeDriver *driver, const NovaVolume
     g_auto(NovaRbdImage) image = NULL;
 
     r = open_image (pool, name, TRUE, TRUE, &image, error);
-    if (r == -ENOENT)
-      return TRUE;
-    if (r < 0 || !check_deletable (pool, image, name, leftovers, error))
+    if (r < 0 && r != -ENOENT)
       return FALSE;
-    parent = clone_snap_parent (image, name);
+    if (r == 0)
+      {
+        if (!check_deletable (pool, image, name, leftovers, error))
+          return FALSE;
+        parent = clone_snap_parent (image, name);
+      }
+    /* gone already (a clone that failed half-way, a retried delete): its
+     * temporary snapshot, if any, is on the volume it was cloned from */
+    else if (volume->source_volume_id != NULL)
+      parent = volume_image (self, volume->source_volume_id);
+    else
+      return TRUE;
   }
   for (guint i = 0; i < leftovers->len; i++)
     if (!remove_snap_of (pool, name, g_ptr_array_index (leftovers, i), error))
