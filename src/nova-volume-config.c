@@ -116,6 +116,20 @@ check_ip_address (const char *value)
   return g_hostname_is_ip_address (value) ? NULL : "not an IPv4 or IPv6 address";
 }
 
+/* a program run from argv: a name looked up on PATH or an absolute path,
+ * one word that no tool reads as an option */
+static const char *
+check_command (const char *value)
+{
+  if (*value == '\0')
+    return "must not be empty";
+  if (value[0] == '-')
+    return "must not start with '-'";
+  if (strchr (value, '/') != NULL && !g_path_is_absolute (value))
+    return "must be a command name or an absolute path";
+  return check_no_space (value);
+}
+
 /* rbd: a pool or cluster name; librbd's specs split at '/' and '@' */
 static const char *
 check_ceph_name (const char *value)
@@ -198,6 +212,15 @@ static const ConfigKey config_keys[] = {
     "How a deleted volume is wiped before its space is reused: none or zero." },
   { "volume_clear_size", KEY_INT, "0", 0, 1048576, NULL, NULL,
     "MiB to wipe at the start of a deleted volume; 0 wipes all of it." },
+  /* the sheepdog driver */
+  { "sheepdog_command", KEY_STRING, "dog", 0, 0, NULL, check_command,
+    "sheepdog driver: Sheepdog's admin command, a name on PATH or an absolute path (older releases: collie)." },
+  { "sheepdog_host", KEY_STRING, "127.0.0.1", 0, 0, NULL, check_ip_address,
+    "sheepdog driver: IP address of the sheep daemon the driver and the hypervisors talk to." },
+  { "sheepdog_port", KEY_INT, "7000", 1, 65535, NULL, NULL,
+    "sheepdog driver: TCP port of that sheep daemon." },
+  { "sheepdog_timeout", KEY_INT, "60", 1, 3600, NULL, NULL,
+    "sheepdog driver: seconds one dog command may take before it is stopped and the call fails." },
   /* the rbd driver */
   { "rbd_pool", KEY_STRING, "rbd", 0, 0, NULL, check_ceph_name,
     "rbd driver: Ceph pool holding the volumes' RBD images." },

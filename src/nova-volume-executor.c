@@ -193,6 +193,17 @@ nova_volume_executor_set_backoff_ms (NovaVolumeExecutor *self, guint ms)
   g_atomic_int_set (&priv->backoff_ms, (gint) MIN (ms, MAX_BACKOFF_MS));
 }
 
+guint
+nova_volume_executor_get_backoff_ms (NovaVolumeExecutor *self)
+{
+  NovaVolumeExecutorPrivate *priv;
+
+  g_return_val_if_fail (NOVA_VOLUME_IS_EXECUTOR (self), 0);
+
+  priv = nova_volume_executor_get_instance_private (self);
+  return (guint) g_atomic_int_get (&priv->backoff_ms);
+}
+
 /* safe to show unquoted: what a shell would not treat specially */
 static gboolean
 needs_quoting (const char *arg)

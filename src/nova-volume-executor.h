@@ -36,6 +36,7 @@ void  nova_volume_executor_set_tries      (NovaVolumeExecutor *self, guint tries
 guint nova_volume_executor_get_tries      (NovaVolumeExecutor *self);
 /* First back-off in milliseconds (doubles after each failed attempt). */
 void  nova_volume_executor_set_backoff_ms (NovaVolumeExecutor *self, guint ms);
+guint nova_volume_executor_get_backoff_ms (NovaVolumeExecutor *self);
 
 /* What every secret is shown as. */
 #define NOVA_VOLUME_EXECUTOR_MASK "********"

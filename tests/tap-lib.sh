@@ -1,14 +1,14 @@
-# shellcheck shell=bash
-# tests/tap-lib.sh: TAP output for the shell tiers (tests/test-*.sh).
-# Sourced; set tap_name (the test's name, for the SKIP line on stderr)
-# first. Counts in n and failures; end with tap_finish.
+# shellcheck shell=bash disable=SC2034  # n and failures are the caller's
+# tests/tap-lib.sh: the TAP lines of a shell tier. Sourced; set tap_name
+# (what a skip says on stderr) first. The caller ends with
+#   echo "1..$n"; [ "$failures" -eq 0 ]
 
 n=0
 failures=0
 
 ok () { n=$((n + 1)); echo "ok $n - $1"; }
 
-# "what" [DETAILS]: a failed test, the details as TAP comments
+# "what" [output]: the output, if any, as TAP comments
 not_ok () {
   local line
   n=$((n + 1))
@@ -21,15 +21,15 @@ not_ok () {
   fi
 }
 
-# "what" "reason": one test skipped, saying why
-skip () { n=$((n + 1)); echo "ok $n - $1 # SKIP $2"; }
-
-# "reason": the whole test skipped, loudly: on the TAP plan and on stderr
+# the whole test skipped, loudly: on the TAP plan line and on stderr
 skip_all () {
   echo "${tap_name:-test}: SKIP: $1" >&2
   echo "1..0 # SKIP $1"
   exit 0
 }
+
+# "what" "reason": one test skipped, saying why
+skip () { n=$((n + 1)); echo "ok $n - $1 # SKIP $2"; }
 
 # "what" command...: ok when it succeeds, else not ok with its output
 check () {

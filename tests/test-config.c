@@ -54,6 +54,11 @@ static const struct {
   { "lvm_snapshot_percent", T_INT, "100", 100 },
   { "volume_clear", T_STRING, "zero", 0 },
   { "volume_clear_size", T_INT, "0", 0 },
+  /* the sheepdog driver */
+  { "sheepdog_command", T_STRING, "dog", 0 },
+  { "sheepdog_host", T_STRING, "127.0.0.1", 0 },
+  { "sheepdog_port", T_INT, "7000", 7000 },
+  { "sheepdog_timeout", T_INT, "60", 60 },
   /* the rbd driver */
   { "rbd_pool", T_STRING, "rbd", 0 },
   { "rbd_user", T_STRING, "", 0 },
@@ -162,6 +167,17 @@ static const struct {
   { "lvm_snapshot_percent", "101" },
   { "volume_clear_size", "-1" },
   { "volume_clear_size", "1048577" },
+  /* the sheepdog driver */
+  { "sheepdog_command", "" },
+  { "sheepdog_command", "-dog" },
+  { "sheepdog_command", "bin/dog" },
+  { "sheepdog_command", "dog --verbose" },
+  { "sheepdog_host", "sheep.example.org" },
+  { "sheepdog_host", "127.0.0.1 -p 1" },
+  { "sheepdog_port", "0" },
+  { "sheepdog_port", "65536" },
+  { "sheepdog_timeout", "0" },
+  { "sheepdog_timeout", "3601" },
   /* the rbd driver */
   { "rbd_pool", "" },
   { "rbd_pool", "a/b" },

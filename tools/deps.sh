@@ -62,6 +62,13 @@ NOVA_VOLUME_DEBIAN_PACKAGES=(
   qemu-block-extra
   clang
   libclang-rt-14-dev
+  # the sheepdog tier builds sheep and dog once from the Sheepdog source
+  # beside the project (Debian 12 no longer packages Sheepdog)
+  autoconf
+  automake
+  libtool
+  liburcu-dev
+  yasm
 )
 
 # The rbd driver and its ceph tier: librbd/librados to build against, and

@@ -9,6 +9,8 @@
 #
 # NOVA_VOLUME_BUILD_DIR  build directory (default: build)
 # NOVA_VOLUME_TEST_TIMEOUT  limit for the whole meson test run (default: 50m)
+# NOVA_VOLUME_SHEEPDOG_PREFIX  where the sheepdog tier finds, or else builds
+#   once for both builds, sheep and dog (default: <build dir>-sheepdog)
 set -euo pipefail
 
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -56,6 +58,11 @@ build_and_test () {
   esac
   return $status
 }
+
+# the sheepdog tier builds sheep and dog from source when it finds none:
+# once for both build directories, into one cache beside them
+NOVA_VOLUME_SHEEPDOG_PREFIX=${NOVA_VOLUME_SHEEPDOG_PREFIX:-$(realpath -m "$builddir")-sheepdog}
+export NOVA_VOLUME_SHEEPDOG_PREFIX
 
 # test builds: the crash suite kills the daemon at its named crash points
 build_and_test "$builddir" -Dcrash_points=true || test_status=1

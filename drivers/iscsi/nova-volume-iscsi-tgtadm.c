@@ -20,9 +20,6 @@
 #define REFUSED_NO_ACCOUNT     "can't find the account"
 #define REFUSED_INVALID        "invalid request"
 
-/* the first wait before asking an unreachable tgtd again (doubles) */
-#define UNREACHABLE_BACKOFF_MS 100
-
 /* RFC 3720 3.2.6.1: an iSCSI name is at most 223 bytes */
 #define ISCSI_NAME_MAX 223
 
@@ -319,7 +316,9 @@ tgtadm (NovaIscsiTgtadm *self, const char *const *args, TgtReply *reply, GError 
 {
   g_auto(GStrv) argv = build_argv (self, args);
   guint tries = nova_volume_executor_get_tries (self->executor);
-  guint backoff_ms = UNREACHABLE_BACKOFF_MS;
+  /* the executor's back-off: 0 under the recording executor, so tests
+   * of an unreachable tgtd do not sleep */
+  guint backoff_ms = nova_volume_executor_get_backoff_ms (self->executor);
 
   for (guint attempt = 1; ; attempt++)
     {

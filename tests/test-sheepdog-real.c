@@ -1,0 +1,380 @@
+/* The sheepdog driver against a real one-node Sheepdog cluster, through
+ * the real executor and the real dog (tests/test-sheepdog.sh starts the
+ * cluster and runs this): every method, with bytes moved in and out by dog
+ * vdi write/read at the name connection_info gives, and every refusal dog
+ * makes, from a real dog: dog missing, the cluster unreachable, not
+ * formatted, hung (sheep stopped: the timeout), VDI and snapshot existing
+ * and missing, a shrink, and vdi delete's exit 0 on failure. */
+#include "config.h"
+
+#include <signal.h>
+#include <string.h>
+
+#include "nova-volume-error.h"
+#include "sheepdog-util.h"
+#include "test-util.h"
+
+#define MIB ((guint64) 1024 * 1024)
+#define DATA_LEN (64 * 1024)
+
+typedef struct {
+  const SheepdogTestEnv   *env;
+  char                    *dir;
+  NovaVolumeDriver        *driver;
+} Fixture;
+
+/* a context for the cluster at @port with the real executor */
+static NovaVolumeDriverContext *
+context_for (const char *dir, const char *command, const char *port, const char *timeout)
+{
+  return test_driver_context_new (dir, NULL, "volume_driver", "sheepdog", "sheepdog_command", command,
+                                  "sheepdog_port", port, "sheepdog_timeout", timeout, NULL);
+}
+
+static void
+fixture_setup (Fixture *fx, gconstpointer data)
+{
+  g_autoptr(NovaVolumeDriverContext) ctx = NULL;
+
+  fx->env = sheepdog_test_env ();
+  fx->dir = test_make_tmp_dir ("nova-volume-sheepdog-real-XXXXXX");
+  ctx = context_for (fx->dir, fx->env->dog, fx->env->port, "30");
+  fx->driver = test_driver_load (ctx);
+}
+
+static void
+fixture_teardown (Fixture *fx, gconstpointer data)
+{
+  g_clear_object (&fx->driver);
+  test_remove_tree (fx->dir);
+  g_free (fx->dir);
+}
+
+static void
+assert_error_has (GError *error, int code, const char *part)
+{
+  g_assert_nonnull (error);
+  if (error->domain != NOVA_VOLUME_ERROR || error->code != code || strstr (error->message, part) == NULL)
+    g_error ("expected code %d with '%s', got %d: %s", code, part, error->code, error->message);
+  g_test_message ("refused as expected: %s", error->message);
+}
+
+/* the VDI name, host and port connection_info gives for @volume */
+static void
+connection_of (Fixture *fx, const NovaVolumeRecord *volume, char **name, char **host, char **port)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GVariant) connector = g_variant_ref_sink (g_variant_new_parsed ("{'host': <'compute-1'>}"));
+  g_autoptr(GVariant) info = nova_volume_driver_initialize_connection (fx->driver, volume, connector, &error);
+  g_autoptr(GVariant) data = NULL;
+  g_autofree const char **hosts = NULL;
+  g_autofree const char **ports = NULL;
+  const char *type = NULL;
+
+  g_assert_no_error (error);
+  g_assert_true (g_variant_lookup (info, "driver_volume_type", "&s", &type));
+  g_assert_cmpstr (type, ==, "sheepdog");
+  data = g_variant_lookup_value (info, "data", G_VARIANT_TYPE_VARDICT);
+  g_assert_true (g_variant_lookup (data, "name", "s", name));
+  g_assert_true (g_variant_lookup (data, "hosts", "^a&s", &hosts));
+  g_assert_true (g_variant_lookup (data, "ports", "^a&s", &ports));
+  g_assert_cmpuint (g_strv_length ((char **) hosts), ==, 1);
+  g_assert_cmpuint (g_strv_length ((char **) ports), ==, 1);
+  *host = g_strdup (hosts[0]);
+  *port = g_strdup (ports[0]);
+  g_assert_true (nova_volume_driver_terminate_connection (fx->driver, volume, connector, &error));
+}
+
+static void
+write_volume (Fixture *fx, const NovaVolumeRecord *volume, GBytes *bytes)
+{
+  g_autofree char *name = NULL, *host = NULL, *port = NULL;
+
+  connection_of (fx, volume, &name, &host, &port);
+  sheepdog_test_write (host, port, name, bytes);
+}
+
+static void
+assert_volume_holds (Fixture *fx, const NovaVolumeRecord *volume, GBytes *bytes)
+{
+  g_autofree char *name = NULL, *host = NULL, *port = NULL;
+
+  connection_of (fx, volume, &name, &host, &port);
+  sheepdog_test_assert_reads (host, port, name, bytes);
+}
+
+/* the working VDI's size in `dog vdi list -r`, 0 when there is none */
+static guint64
+vdi_size (const char *id)
+{
+  g_autofree char *name = g_strconcat ("volume-", id, NULL);
+  g_autofree char *list = sheepdog_test_list (name);
+  g_auto(GStrv) lines = g_strsplit (list, "\n", -1);
+
+  for (guint i = 0; lines[i] != NULL; i++)
+    {
+      g_auto(GStrv) fields = g_strsplit (lines[i], " ", -1);
+
+      if (g_strv_length (fields) > 3 && !g_str_equal (fields[0], "s") && g_str_equal (fields[1], name))
+        return g_ascii_strtoull (fields[3], NULL, 10);
+    }
+  return 0;
+}
+
+/* ---- setup ------------------------------------------------------------ */
+
+/* loading runs check_for_setup_error; @part must be in its error */
+static void
+assert_load_fails (Fixture *fx, const char *command, const char *port, const char *timeout, const char *part)
+{
+  g_autoptr(NovaVolumeDriverContext) ctx = context_for (fx->dir, command, port, timeout);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(NovaVolumeDriver) driver = nova_volume_driver_load (ctx, &error);
+
+  g_assert_null (driver);
+  assert_error_has (error, NOVA_VOLUME_ERROR_FAILED, part);
+}
+
+static void
+test_setup_errors (Fixture *fx, gconstpointer data)
+{
+  g_autofree char *missing = g_build_filename (fx->dir, "no-such-dog", NULL);
+  g_autofree char *not_executable = g_build_filename (fx->dir, "dog", NULL);
+  g_autoptr(GError) error = NULL;
+
+  g_assert_true (nova_volume_driver_check_for_setup_error (fx->driver, &error));
+  g_assert_no_error (error);
+
+  assert_load_fails (fx, missing, fx->env->port, "30", "is not installed or not on PATH");
+  g_assert_true (g_file_set_contents (not_executable, "", 0, NULL));
+  assert_load_fails (fx, not_executable, fx->env->port, "30", "cannot be run");
+  assert_load_fails (fx, fx->env->dog, fx->env->free_port, "30", "cannot reach the Sheepdog cluster");
+  assert_load_fails (fx, fx->env->dog, fx->env->unformatted_port, "30", "is not formatted yet");
+
+  /* a sheep that accepts connections and never answers */
+  g_assert_cmpint (kill (fx->env->sheep_pid, SIGSTOP), ==, 0);
+  assert_load_fails (fx, fx->env->dog, fx->env->port, "2", "did not finish within 2 s");
+  g_assert_cmpint (kill (fx->env->sheep_pid, SIGCONT), ==, 0);
+  g_assert_true (nova_volume_driver_check_for_setup_error (fx->driver, &error));
+  g_assert_no_error (error);
+}
+
+/* ---- volumes ---------------------------------------------------------- */
+
+static void
+test_lifecycle (Fixture *fx, gconstpointer data)
+{
+  g_autoptr(NovaVolumeRecord) volume = test_new_volume (8 * MIB);
+  g_autoptr(NovaVolumeRecord) from_snapshot = test_new_volume (16 * MIB);
+  g_autoptr(NovaVolumeRecord) clone = test_new_volume (8 * MIB);
+  g_autoptr(NovaSnapshotRecord) snapshot = test_new_snapshot (volume);
+  g_autoptr(GBytes) before = sheepdog_test_random_bytes (DATA_LEN);
+  g_autoptr(GBytes) after = sheepdog_test_random_bytes (DATA_LEN);
+  g_autoptr(GError) error = NULL;
+  g_autofree char *list = NULL;
+
+  g_assert_true (nova_volume_driver_create_volume (fx->driver, volume, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (vdi_size (volume->id), ==, 8 * MIB);
+  g_assert_true (nova_volume_driver_check_for_export (fx->driver, volume, &error));
+  g_assert_no_error (error);
+  write_volume (fx, volume, before);
+
+  g_assert_true (nova_volume_driver_create_snapshot (fx->driver, snapshot, volume, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (snapshot->size, ==, 8 * MIB);
+  /* the volume changes after its snapshot; the snapshot does not */
+  write_volume (fx, volume, after);
+
+  g_assert_true (nova_volume_driver_create_volume_from_snapshot (fx->driver, from_snapshot, snapshot, NULL, NULL,
+                                                                  NULL, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (from_snapshot->size, ==, 16 * MIB);
+  g_assert_cmpuint (vdi_size (from_snapshot->id), ==, 16 * MIB);
+  assert_volume_holds (fx, from_snapshot, before);
+
+  g_assert_true (nova_volume_driver_create_cloned_volume (fx->driver, clone, volume, NULL, NULL, NULL, &error));
+  g_assert_no_error (error);
+  assert_volume_holds (fx, clone, after);
+  /* the clone's temporary snapshot is gone; the user's snapshot stays */
+  {
+    g_autofree char *name = g_strconcat ("volume-", volume->id, NULL);
+
+    list = sheepdog_test_list (name);
+  }
+  g_assert_null (strstr (list, "clone-"));
+  g_assert_nonnull (strstr (list, snapshot->id));
+
+  g_assert_true (nova_volume_driver_extend_volume (fx->driver, volume, 12 * MIB, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (vdi_size (volume->id), ==, 12 * MIB);
+  assert_volume_holds (fx, volume, after);
+
+  /* the snapshot and the volume go; what was made from them keeps its
+   * bytes */
+  g_assert_true (nova_volume_driver_delete_snapshot (fx->driver, snapshot, &error));
+  g_assert_no_error (error);
+  g_assert_true (nova_volume_driver_delete_volume (fx->driver, volume, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (vdi_size (volume->id), ==, 0);
+  assert_volume_holds (fx, from_snapshot, before);
+  assert_volume_holds (fx, clone, after);
+
+  /* deleting again is fine (dog exits 0 and says "No VDI found" or
+   * "Failed to find requested tag") */
+  g_assert_true (nova_volume_driver_delete_snapshot (fx->driver, snapshot, &error));
+  g_assert_no_error (error);
+  g_assert_true (nova_volume_driver_delete_volume (fx->driver, volume, &error));
+  g_assert_no_error (error);
+
+  g_assert_true (nova_volume_driver_delete_volume (fx->driver, from_snapshot, &error));
+  g_assert_true (nova_volume_driver_delete_volume (fx->driver, clone, &error));
+  g_assert_no_error (error);
+  g_free (list);
+  list = sheepdog_test_list (NULL);
+  g_assert_null (strstr (list, volume->id));
+  g_assert_null (strstr (list, from_snapshot->id));
+  g_assert_null (strstr (list, clone->id));
+}
+
+static void
+test_refusals (Fixture *fx, gconstpointer data)
+{
+  g_autoptr(NovaVolumeRecord) volume = test_new_volume (8 * MIB);
+  g_autoptr(NovaVolumeRecord) gone = test_new_volume (8 * MIB);
+  g_autoptr(NovaVolumeRecord) other = test_new_volume (8 * MIB);
+  g_autoptr(NovaSnapshotRecord) snapshot = test_new_snapshot (volume);
+  g_autoptr(NovaSnapshotRecord) missing_snapshot = test_new_snapshot (volume);
+  g_autoptr(NovaSnapshotRecord) snapshot_of_gone = test_new_snapshot (gone);
+  g_autoptr(NovaVolumeRecord) stale = NULL;
+  g_autoptr(GError) error = NULL;
+
+  g_assert_true (nova_volume_driver_create_volume (fx->driver, volume, &error));
+  g_assert_no_error (error);
+  g_assert_false (nova_volume_driver_create_volume (fx->driver, volume, &error));
+  assert_error_has (error, NOVA_VOLUME_ERROR_ALREADY_EXISTS, "already exists");
+  g_clear_error (&error);
+
+  g_assert_true (nova_volume_driver_create_snapshot (fx->driver, snapshot, volume, &error));
+  g_assert_no_error (error);
+  g_assert_false (nova_volume_driver_create_snapshot (fx->driver, snapshot, volume, &error));
+  assert_error_has (error, NOVA_VOLUME_ERROR_ALREADY_EXISTS, "already exists");
+  g_clear_error (&error);
+
+  g_assert_false (nova_volume_driver_create_snapshot (fx->driver, snapshot_of_gone, gone, &error));
+  assert_error_has (error, NOVA_VOLUME_ERROR_NOT_FOUND, "is not in the Sheepdog cluster");
+  g_clear_error (&error);
+  g_assert_false (nova_volume_driver_create_volume_from_snapshot (fx->driver, other, missing_snapshot, NULL, NULL,
+                                                                   NULL, &error));
+  assert_error_has (error, NOVA_VOLUME_ERROR_NOT_FOUND, "Failed to find requested tag");
+  g_clear_error (&error);
+  g_assert_false (nova_volume_driver_create_volume_from_snapshot (fx->driver, other, snapshot_of_gone, NULL, NULL,
+                                                                   NULL, &error));
+  assert_error_has (error, NOVA_VOLUME_ERROR_NOT_FOUND, "No VDI found");
+  g_clear_error (&error);
+  g_assert_false (nova_volume_driver_create_cloned_volume (fx->driver, other, gone, NULL, NULL, NULL, &error));
+  assert_error_has (error, NOVA_VOLUME_ERROR_NOT_FOUND, "No VDI found");
+  g_clear_error (&error);
+  g_assert_false (nova_volume_driver_extend_volume (fx->driver, gone, 16 * MIB, &error));
+  assert_error_has (error, NOVA_VOLUME_ERROR_NOT_FOUND, "No VDI found");
+  g_clear_error (&error);
+  g_assert_false (nova_volume_driver_check_for_export (fx->driver, gone, &error));
+  assert_error_has (error, NOVA_VOLUME_ERROR_NOT_FOUND, "deleted outside nova-volume");
+  g_clear_error (&error);
+
+  /* a record smaller than the VDI: dog refuses the shrink (exit 64) */
+  g_assert_true (nova_volume_driver_extend_volume (fx->driver, volume, 12 * MIB, &error));
+  stale = nova_volume_record_copy (volume);
+  stale->size = 4 * MIB;
+  g_assert_false (nova_volume_driver_extend_volume (fx->driver, stale, 6 * MIB, &error));
+  assert_error_has (error, NOVA_VOLUME_ERROR_INVALID_ARGUMENT, "cannot shrink");
+  g_clear_error (&error);
+  g_assert_cmpuint (vdi_size (volume->id), ==, 12 * MIB);
+
+  /* past 4 TiB */
+  other->size = G_GUINT64_CONSTANT (5) << 40;
+  g_assert_false (nova_volume_driver_create_volume (fx->driver, other, &error));
+  assert_error_has (error, NOVA_VOLUME_ERROR_INVALID_ARGUMENT, "at most 4 TiB");
+  g_clear_error (&error);
+
+  g_assert_true (nova_volume_driver_delete_snapshot (fx->driver, snapshot, &error));
+  g_assert_true (nova_volume_driver_delete_volume (fx->driver, volume, &error));
+  g_assert_no_error (error);
+}
+
+/* dog vdi delete exits 0 when it cannot reach the cluster, or the cluster
+ * is not formatted: the driver reads stderr and fails */
+static void
+test_delete_trap (Fixture *fx, gconstpointer data)
+{
+  g_autoptr(NovaVolumeRecord) volume = test_new_volume (8 * MIB);
+  g_autoptr(NovaSnapshotRecord) snapshot = test_new_snapshot (volume);
+  const char *const ports[] = { fx->env->free_port, fx->env->unformatted_port };
+  const char *const reasons[] = { "cannot reach the Sheepdog cluster", "is not formatted yet" };
+
+  for (gsize i = 0; i < G_N_ELEMENTS (ports); i++)
+    {
+      g_autoptr(NovaVolumeDriverContext) ctx = context_for (fx->dir, fx->env->dog, ports[i], "30");
+      g_autoptr(NovaVolumeDriver) driver = g_object_new (g_type_from_name ("NovaVolumeSheepdogDriver"), NULL);
+      g_autoptr(GError) error = NULL;
+
+      /* set up without its check: the cluster is not there */
+      g_assert_true (nova_volume_driver_do_setup (driver, ctx, &error));
+      g_assert_false (nova_volume_driver_delete_volume (driver, volume, &error));
+      assert_error_has (error, NOVA_VOLUME_ERROR_FAILED, reasons[i]);
+      g_clear_error (&error);
+      g_assert_false (nova_volume_driver_delete_snapshot (driver, snapshot, &error));
+      assert_error_has (error, NOVA_VOLUME_ERROR_FAILED, reasons[i]);
+      g_clear_error (&error);
+      g_assert_null (nova_volume_driver_get_volume_stats (driver, TRUE, &error));
+      assert_error_has (error, NOVA_VOLUME_ERROR_FAILED, reasons[i]);
+    }
+}
+
+static void
+test_stats (Fixture *fx, gconstpointer data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GVariant) stats = nova_volume_driver_get_volume_stats (fx->driver, TRUE, &error);
+  guint64 total = 0, free_capacity = 0;
+  const char *protocol = NULL;
+
+  g_assert_no_error (error);
+  g_assert_true (g_variant_lookup (stats, "total_capacity", "t", &total));
+  g_assert_true (g_variant_lookup (stats, "free_capacity", "t", &free_capacity));
+  g_assert_true (g_variant_lookup (stats, "storage_protocol", "&s", &protocol));
+  g_assert_cmpuint (total, >, 0);
+  g_assert_cmpuint (free_capacity, <=, total);
+  g_assert_cmpstr (protocol, ==, "sheepdog");
+}
+
+static void
+test_connection (Fixture *fx, gconstpointer data)
+{
+  g_autoptr(NovaVolumeRecord) volume = test_new_volume (8 * MIB);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GVariant) connector = g_variant_ref_sink (g_variant_new_parsed ("{'host': <'compute-1'>}"));
+  g_autoptr(GVariant) info = nova_volume_driver_initialize_connection (fx->driver, volume, connector, &error);
+  g_autofree char *name = g_strconcat ("volume-", volume->id, NULL);
+  g_autoptr(GVariant) expected = g_variant_ref_sink (g_variant_new_parsed (
+    "{'driver_volume_type': <'sheepdog'>, 'data': <{'name': <%s>, 'hosts': <['127.0.0.1']>, 'ports': <[%s]>}>}",
+    name, fx->env->port));
+
+  g_assert_no_error (error);
+  g_assert_true (g_variant_equal (info, expected));
+}
+
+int
+main (int argc, char **argv)
+{
+  g_test_init (&argc, &argv, NULL);
+  if (sheepdog_test_skip_without_cluster ("/sheepdog-real/no-cluster"))
+    return g_test_run ();
+  g_test_add ("/sheepdog-real/setup-errors", Fixture, NULL, fixture_setup, test_setup_errors, fixture_teardown);
+  g_test_add ("/sheepdog-real/lifecycle", Fixture, NULL, fixture_setup, test_lifecycle, fixture_teardown);
+  g_test_add ("/sheepdog-real/refusals", Fixture, NULL, fixture_setup, test_refusals, fixture_teardown);
+  g_test_add ("/sheepdog-real/delete-exits-0", Fixture, NULL, fixture_setup, test_delete_trap, fixture_teardown);
+  g_test_add ("/sheepdog-real/stats", Fixture, NULL, fixture_setup, test_stats, fixture_teardown);
+  g_test_add ("/sheepdog-real/connection", Fixture, NULL, fixture_setup, test_connection, fixture_teardown);
+  return g_test_run ();
+}

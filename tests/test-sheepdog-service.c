@@ -1,0 +1,255 @@
+/* nova-volumed with volume_driver = sheepdog against a real one-node
+ * Sheepdog cluster (tests/test-sheepdog.sh starts it and runs this), on a
+ * private bus, called as gdbus calls it: the seed's scenario with bytes
+ * moved by dog vdi write/read through the VDI name, host and port that
+ * InitializeConnection gives (no qemu here can open sheepdog: disks):
+ * instance A writes, terminates its connection and detaches, instance B
+ * attaches, connects again and reads the same bytes; a snapshot keeps the
+ * old bytes, a volume from it and a clone hold theirs, extend grows the
+ * VDI, stats come from the cluster, a restart of the daemon keeps
+ * everything, and deleting it all leaves no VDI behind. A daemon pointed
+ * at no cluster does not start, and says why. */
+#include "config.h"
+
+#include <string.h>
+
+#include "service-fixture.h"
+#include "sheepdog-util.h"
+
+#define DATA_LEN (256 * 1024)
+
+static void
+use_sheepdog (Fixture *fx, const char *port)
+{
+  const SheepdogTestEnv *env = sheepdog_test_env ();
+  g_autofree char *text = g_strdup_printf ("[DEFAULT]\nvolume_driver = nova.volume.driver.SheepdogDriver\n"
+                                           "sheepdog_command = %s\nsheepdog_host = 127.0.0.1\n"
+                                           "sheepdog_port = %s\n", env->dog, port);
+  g_autoptr(GError) error = NULL;
+
+  g_file_set_contents (fx->config_path, text, -1, &error);
+  g_assert_no_error (error);
+}
+
+static void
+sheepdog_setup (Fixture *fx, gconstpointer data)
+{
+  fixture_setup (fx, data);
+  daemon_stop (fx);
+  use_sheepdog (fx, sheepdog_test_env ()->port);
+  daemon_start (fx);
+}
+
+/* InitializeConnection: the sheepdog shape, exactly as Nova's libvirt
+ * driver takes it; returns the VDI name and where to reach it */
+static void
+connect_sheepdog (Fixture *fx, const char *volume, char **name, char **host, char **port)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GVariant) reply = call (fx, volume, IFACE_VOLUME, "InitializeConnection", connector (), "(a{sv})",
+                                    &error);
+  g_autoptr(GVariant) info = NULL;
+  g_autoptr(GVariant) data = NULL;
+  g_autoptr(GVariant) expected = NULL;
+  g_autofree char *id = get_string (fx, volume, IFACE_VOLUME, "Id");
+  g_autofree char *vdi = g_strconcat ("volume-", id, NULL);
+
+  g_assert_no_error (error);
+  info = g_variant_get_child_value (reply, 0);
+  expected = g_variant_ref_sink (g_variant_new_parsed (
+    "{'driver_volume_type': <'sheepdog'>, 'data': <{'name': <%s>, 'hosts': <['127.0.0.1']>, 'ports': <[%s]>}>}",
+    vdi, sheepdog_test_env ()->port));
+  if (!g_variant_equal (info, expected))
+    {
+      g_autofree char *got = g_variant_print (info, TRUE);
+
+      g_error ("connection_info is %s", got);
+    }
+  data = g_variant_lookup_value (info, "data", G_VARIANT_TYPE_VARDICT);
+  g_assert_true (g_variant_lookup (data, "name", "s", name));
+  *host = g_strdup ("127.0.0.1");
+  *port = g_strdup (sheepdog_test_env ()->port);
+}
+
+static void
+write_through (Fixture *fx, const char *volume, GBytes *bytes)
+{
+  g_autofree char *name = NULL, *host = NULL, *port = NULL;
+
+  connect_sheepdog (fx, volume, &name, &host, &port);
+  sheepdog_test_write (host, port, name, bytes);
+  disconnect_volume (fx, volume);
+}
+
+static void
+assert_reads (Fixture *fx, const char *volume, GBytes *bytes)
+{
+  g_autofree char *name = NULL, *host = NULL, *port = NULL;
+
+  connect_sheepdog (fx, volume, &name, &host, &port);
+  sheepdog_test_assert_reads (host, port, name, bytes);
+  disconnect_volume (fx, volume);
+}
+
+static gboolean
+vdi_listed (Fixture *fx, const char *volume)
+{
+  g_autofree char *id = get_string (fx, volume, IFACE_VOLUME, "Id");
+  g_autofree char *list = sheepdog_test_list (NULL);
+
+  return strstr (list, id) != NULL;
+}
+
+static void
+test_seed_scenario (Fixture *fx, gconstpointer data)
+{
+  g_autoptr(GBytes) first = sheepdog_test_random_bytes (DATA_LEN);
+  g_autoptr(GBytes) second = sheepdog_test_random_bytes (DATA_LEN);
+  g_autofree char *volume = create_volume (fx, 64 * MIB, g_variant_new_parsed ("{'name': <'seed'>}"));
+  g_autofree char *snapshot = NULL;
+  g_autofree char *from_snapshot = NULL;
+  g_autofree char *clone = NULL;
+  g_autofree char *before_restart = NULL;
+  g_autofree char *after_restart = NULL;
+  g_autofree char *location = get_string (fx, volume, IFACE_VOLUME, "ProviderLocation");
+  g_autofree char *id = get_string (fx, volume, IFACE_VOLUME, "Id");
+  g_autofree char *expected_location = g_strconcat ("sheepdog:volume-", id, NULL);
+
+  assert_status (fx, volume, IFACE_VOLUME, "available");
+  g_assert_cmpstr (location, ==, expected_location);
+  g_assert_true (vdi_listed (fx, volume));
+  call_ok (fx, volume, IFACE_VOLUME, "CheckForExport", NULL);
+
+  /* instance A writes through one connection, then goes */
+  call_ok (fx, volume, IFACE_VOLUME, "Attach", g_variant_new_parsed ("(%s, '/dev/vdb', @a{sv} {})", INSTANCE_A));
+  assert_status (fx, volume, IFACE_VOLUME, "in-use");
+  write_through (fx, volume, first);
+  call_ok (fx, volume, IFACE_VOLUME, "Detach", g_variant_new_parsed ("(@a{sv} {},)"));
+  assert_status (fx, volume, IFACE_VOLUME, "available");
+
+  /* instance B attaches, connects again, reads the same bytes */
+  call_ok (fx, volume, IFACE_VOLUME, "Attach",
+           g_variant_new_parsed ("(%s, '/dev/vdc', {'host': <'compute2'>})", INSTANCE_B));
+  assert_reads (fx, volume, first);
+
+  /* a snapshot keeps the bytes of its moment */
+  snapshot = create_snapshot (fx, volume, TRUE);
+  assert_status (fx, snapshot, IFACE_SNAPSHOT, "available");
+  g_assert_cmpuint (get_uint64 (fx, snapshot, IFACE_SNAPSHOT, "Size"), ==, 64 * MIB);
+  write_through (fx, volume, second);
+  from_snapshot = create_volume (fx, 96 * MIB, g_variant_new_parsed ("{'snapshot': <%o>}", snapshot));
+  clone = create_volume (fx, 0, g_variant_new_parsed ("{'source-volume': <%o>}", volume));
+  g_assert_cmpuint (get_uint64 (fx, from_snapshot, IFACE_VOLUME, "Size"), ==, 96 * MIB);
+  g_assert_cmpuint (get_uint64 (fx, clone, IFACE_VOLUME, "Size"), ==, 64 * MIB);
+  assert_reads (fx, from_snapshot, first);
+  assert_reads (fx, clone, second);
+
+  /* extend: only while available */
+  call_ok (fx, clone, IFACE_VOLUME, "Extend", g_variant_new_parsed ("(%t, @a{sv} {})", 128 * MIB));
+  g_assert_cmpuint (get_uint64 (fx, clone, IFACE_VOLUME, "Size"), ==, 128 * MIB);
+  call_fails (fx, clone, IFACE_VOLUME, "Extend", g_variant_new_parsed ("(%t, @a{sv} {})", 32 * MIB),
+              "InvalidArgument");
+  assert_reads (fx, clone, second);
+
+  /* stats from the cluster */
+  {
+    g_autoptr(GError) error = NULL;
+    g_autoptr(GVariant) reply = call (fx, MANAGER_PATH, IFACE_MANAGER, "GetVolumeStats", g_variant_new ("(b)", TRUE),
+                                      "(a{sv})", &error);
+    g_autoptr(GVariant) stats = NULL;
+    const char *protocol = NULL;
+    guint64 total = 0;
+
+    g_assert_no_error (error);
+    stats = g_variant_get_child_value (reply, 0);
+    g_assert_true (g_variant_lookup (stats, "storage_protocol", "&s", &protocol));
+    g_assert_cmpstr (protocol, ==, "sheepdog");
+    g_assert_true (g_variant_lookup (stats, "total_capacity", "t", &total));
+    g_assert_cmpuint (total, >, 0);
+  }
+
+  /* a restart keeps objects, statuses and bytes */
+  before_restart = fingerprint (fx);
+  daemon_stop (fx);
+  daemon_start (fx);
+  after_restart = fingerprint (fx);
+  g_assert_cmpstr (before_restart, ==, after_restart);
+  assert_status (fx, volume, IFACE_VOLUME, "in-use");
+  assert_reads (fx, volume, second);
+  assert_reads (fx, from_snapshot, first);
+
+  /* and everything goes, in the cluster too */
+  call_ok (fx, volume, IFACE_VOLUME, "Detach", g_variant_new_parsed ("(@a{sv} {},)"));
+  call_fails (fx, volume, IFACE_VOLUME, "Delete", g_variant_new_parsed ("(@a{sv} {},)"), "InvalidState");
+  call_ok (fx, snapshot, IFACE_SNAPSHOT, "Delete", g_variant_new_parsed ("(@a{sv} {},)"));
+  g_assert_true (vdi_listed (fx, volume));
+  call_ok (fx, volume, IFACE_VOLUME, "Delete", g_variant_new_parsed ("(@a{sv} {},)"));
+  /* what was made from it keeps its bytes */
+  assert_reads (fx, from_snapshot, first);
+  assert_reads (fx, clone, second);
+  g_assert_true (vdi_listed (fx, from_snapshot));
+  g_assert_true (vdi_listed (fx, clone));
+  call_ok (fx, from_snapshot, IFACE_VOLUME, "Delete", g_variant_new_parsed ("(@a{sv} {},)"));
+  call_ok (fx, clone, IFACE_VOLUME, "Delete", g_variant_new_parsed ("(@a{sv} {},)"));
+  {
+    g_autofree char *list = sheepdog_test_list (NULL);
+
+    g_assert_null (strstr (list, id));
+  }
+}
+
+/* a volume whose VDI went away behind the daemon's back */
+static void
+test_vdi_gone (Fixture *fx, gconstpointer data)
+{
+  g_autofree char *volume = create_volume (fx, 8 * MIB, NULL);
+  g_autofree char *id = get_string (fx, volume, IFACE_VOLUME, "Id");
+  g_autofree char *vdi = g_strconcat ("volume-", id, NULL);
+  const SheepdogTestEnv *env = sheepdog_test_env ();
+  const char *const argv[] = { env->dog, "vdi", "delete", "-a", "127.0.0.1", "-p", env->port, vdi, NULL };
+  g_autoptr(GError) error = NULL;
+
+  g_assert_true (g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_DEFAULT, NULL, NULL, NULL, NULL, NULL, &error));
+  g_assert_no_error (error);
+  call_fails (fx, volume, IFACE_VOLUME, "CheckForExport", NULL, "NotFound");
+  call_fails (fx, volume, IFACE_VOLUME, "Extend", g_variant_new_parsed ("(%t, @a{sv} {})", 16 * MIB), "NotFound");
+  /* deleting what is gone already is fine */
+  call_ok (fx, volume, IFACE_VOLUME, "Delete", g_variant_new_parsed ("(@a{sv} {},)"));
+}
+
+/* pointed at a port where no sheep listens, the daemon does not start */
+static void
+test_no_cluster (Fixture *fx, gconstpointer data)
+{
+  g_autoptr(GSubprocessLauncher) launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE
+                                                                        | G_SUBPROCESS_FLAGS_STDERR_MERGE);
+  g_autoptr(GSubprocess) daemon = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *output = NULL;
+
+  daemon_stop (fx);
+  use_sheepdog (fx, sheepdog_test_env ()->free_port);
+  g_subprocess_launcher_setenv (launcher, "DBUS_SESSION_BUS_ADDRESS", fx->bus_address, TRUE);
+  /* timeout: a hang guard only, the refusal comes in well under a second */
+  daemon = g_subprocess_launcher_spawn (launcher, &error, "timeout", "60", nova_volumed_path (), "--session", "--state-dir",
+                                        fx->state_dir, "--config", fx->config_path, NULL);
+  g_assert_no_error (error);
+  g_assert_true (g_subprocess_communicate_utf8 (daemon, NULL, NULL, &output, NULL, &error));
+  g_assert_no_error (error);
+  g_test_message ("nova-volumed said: %s", output);
+  g_assert_false (g_subprocess_get_successful (daemon));
+  g_assert_nonnull (strstr (output, "cannot reach the Sheepdog cluster at 127.0.0.1:"));
+  g_assert_false (name_has_owner (fx));
+}
+
+int
+main (int argc, char **argv)
+{
+  g_test_init (&argc, &argv, NULL);
+  if (sheepdog_test_skip_without_cluster ("/sheepdog-service/no-cluster"))
+    return g_test_run ();
+  g_test_add ("/sheepdog-service/seed-scenario", Fixture, NULL, sheepdog_setup, test_seed_scenario, fixture_teardown);
+  g_test_add ("/sheepdog-service/vdi-gone", Fixture, NULL, sheepdog_setup, test_vdi_gone, fixture_teardown);
+  g_test_add ("/sheepdog-service/no-cluster", Fixture, NULL, sheepdog_setup, test_no_cluster, fixture_teardown);
+  return g_test_run ();
+}
