@@ -37,6 +37,8 @@ ceph_mon_port=
 ceph_mon_pid=
 ceph_osd_pid=
 ceph_cluster_error=
+# shellcheck source=tests/process-lib.sh
+. "$(dirname "${BASH_SOURCE[0]}")/process-lib.sh"
 
 # the commands a cluster needs, or the first one missing
 ceph_cluster_missing () {
@@ -48,13 +50,6 @@ ceph_cluster_missing () {
     fi
   done
   return 1
-}
-
-# whether process $1 runs (a zombie child does not)
-ceph_alive () {
-  local state
-  state=$(awk '/^State:/ { print $2 }' "/proc/$1/status" 2>/dev/null)
-  [ -n "$state" ] && [ "$state" != Z ]
 }
 
 # $1 consecutive TCP ports on 127.0.0.1 that nobody listens on: prints the
@@ -91,7 +86,7 @@ ceph_wait_for () {
   shift 3
   for _ in $(seq "$tenths"); do
     "$@" >/dev/null 2>&1 && return 0
-    if ! ceph_alive "$pid"; then
+    if ! process_alive "$pid"; then
       ceph_cluster_error="$what exited while starting (log: $(tail -n 3 "$ceph_dir/log/"*.log 2>/dev/null | tr '\n' ' '))"
       return 1
     fi
@@ -209,6 +204,8 @@ ceph_cluster_start () {
   local missing
   ceph_dir=${1:?usage: ceph_cluster_start DIR}
   ceph_cluster_error=
+# shellcheck source=tests/process-lib.sh
+. "$(dirname "${BASH_SOURCE[0]}")/process-lib.sh"
   if missing=$(ceph_cluster_missing); then
     ceph_cluster_error="no $missing (apt-get install ceph-mon ceph-osd ceph-common, see tools/deps.sh)"
     return 1
@@ -231,15 +228,7 @@ ceph_stop_daemon () {
   # a test may have frozen it (SIGSTOP) and failed before thawing it
   kill -TERM "$pid" 2>/dev/null
   kill -CONT "$pid" 2>/dev/null
-  for _ in $(seq 100); do
-    ceph_alive "$pid" || break
-    sleep 0.1
-  done
-  if ceph_alive "$pid"; then
-    echo "ceph-cluster: process $pid did not stop within 10 s: SIGKILL" >&2
-    kill -KILL "$pid" 2>/dev/null
-  fi
-  wait "$pid" 2>/dev/null
+  process_reap "$pid" 100 "ceph-cluster: process"
 }
 
 # the OSD first: a monitor stopped first would make it wait for it
