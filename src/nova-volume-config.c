@@ -144,6 +144,34 @@ check_command (const char *value)
   return check_no_space (value);
 }
 
+/* rbd: a pool or cluster name; librbd's specs split at '/' and '@' */
+static const char *
+check_ceph_name (const char *value)
+{
+  if (*value == '\0')
+    return "must not be empty";
+  for (const char *p = value; *p != '\0'; p++)
+    if (*p == '/' || *p == '@' || g_ascii_isspace (*p))
+      return "must not contain '/', '@' or spaces";
+  return NULL;
+}
+
+/* rbd: the UUID of the libvirt secret holding the cephx key, or empty */
+static const char *
+check_optional_uuid (const char *value)
+{
+  if (*value != '\0' && !g_uuid_string_is_valid (value))
+    return "must be a UUID (or empty)";
+  return NULL;
+}
+
+/* rbd_ceph_conf: never relative to the daemon's working directory */
+static const char *
+check_absolute_path (const char *value)
+{
+  return g_path_is_absolute (value) ? NULL : "must be an absolute path";
+}
+
 static const char *const iscsi_helpers[] = { "tgtadm", "lioadm", NULL };
 static const char *const lvm_types[] = { "default", "thin", NULL };
 static const char *const volume_clear_modes[] = { "none", "zero", NULL };
@@ -216,6 +244,23 @@ static const ConfigKey config_keys[] = {
     "AoE blades (slots 0 to this - 1) the aoe driver hands out on its shelf; at most 255." },
   { "aoe_vblade_command", KEY_STRING, "vblade", 0, 0, NULL, check_command,
     "Program that serves one AoE export (vblade)." },
+  /* the rbd driver */
+  { "rbd_pool", KEY_STRING, "rbd", 0, 0, NULL, check_ceph_name,
+    "rbd driver: Ceph pool holding the volumes' RBD images." },
+  { "rbd_user", KEY_STRING, "", 0, 0, NULL, check_no_space,
+    "rbd driver: cephx user (without client.) to connect as and to give hypervisors; empty: client.admin, no auth in the connection_info." },
+  { "rbd_ceph_conf", KEY_STRING, "/etc/ceph/ceph.conf", 0, 0, NULL, check_absolute_path,
+    "rbd driver: the cluster's ceph.conf (monitors, keyring)." },
+  { "rbd_cluster_name", KEY_STRING, "ceph", 0, 0, NULL, check_ceph_name,
+    "rbd driver: name of the Ceph cluster (for $cluster in the conf, and in the connection_info)." },
+  { "rbd_secret_uuid", KEY_STRING, "", 0, 0, NULL, check_optional_uuid,
+    "rbd driver: UUID of the libvirt secret holding rbd_user's key on the hypervisors." },
+  { "rados_connect_timeout", KEY_INT, "30", 1, 3600, NULL, NULL,
+    "rbd driver: seconds to wait for the cluster when connecting and on every operation." },
+  { "rbd_flatten_volume_from_snapshot", KEY_BOOLEAN, "false", 0, 0, NULL, NULL,
+    "rbd driver: volumes made from a snapshot are full copies instead of copy-on-write clones." },
+  { "rbd_max_clone_depth", KEY_INT, "5", 0, 1000, NULL, NULL,
+    "rbd driver: longest chain of clones; a clone deeper than this is flattened (0: every clone is)." },
 };
 
 #define N_KEYS G_N_ELEMENTS (config_keys)

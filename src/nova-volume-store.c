@@ -781,6 +781,25 @@ nova_volume_store_list_volumes (NovaVolumeStore *self, GError **error)
   return g_steal_pointer (&volumes);
 }
 
+gboolean
+nova_volume_store_provisioned (NovaVolumeStore *self, const char *driver, guint64 *out_bytes, GError **error)
+{
+  g_autoptr(GPtrArray) volumes = nova_volume_store_list_volumes (self, error);
+  guint64 bytes = 0;
+
+  if (volumes == NULL)
+    return FALSE;
+  for (guint i = 0; i < volumes->len; i++)
+    {
+      const NovaVolumeRecord *volume = g_ptr_array_index (volumes, i);
+
+      if (g_strcmp0 (volume->driver, driver) == 0)
+        bytes += volume->size;
+    }
+  *out_bytes = bytes;
+  return TRUE;
+}
+
 /* ---------------------------------------------------------------------
  * snapshots */
 

@@ -28,6 +28,10 @@ gboolean          nova_volume_store_delete_volume (NovaVolumeStore *self, const 
 NovaVolumeRecord *nova_volume_store_get_volume    (NovaVolumeStore *self, const char *id, GError **error);
 /* GPtrArray of NovaVolumeRecord (free func set), ordered by created_at. */
 GPtrArray        *nova_volume_store_list_volumes  (NovaVolumeStore *self, GError **error);
+/* What the volumes that @driver created were given, in bytes: its
+ * provisioned capacity for get_volume_stats. */
+gboolean          nova_volume_store_provisioned   (NovaVolumeStore *self, const char *driver,
+                                                   guint64 *out_bytes, GError **error);
 
 /* Snapshots, the same way. */
 gboolean            nova_volume_store_put_snapshot    (NovaVolumeStore *self, const NovaSnapshotRecord *snapshot, GError **error);

@@ -32,6 +32,8 @@ dog_bin=
 sheepdog_skip_reason=
 sheep_pids=()
 sheepdog_port=
+# shellcheck source=tests/process-lib.sh
+. "$(dirname "${BASH_SOURCE[0]}")/process-lib.sh"
 
 # sheepdog_find SOURCE_ROOT BUILD_DIR: sets sheep_bin and dog_bin, or
 # sheepdog_skip_reason and fails
@@ -77,13 +79,6 @@ sheepdog_find () {
   dog_bin=$prefix/bin/dog
 }
 
-# whether process $1 runs (a zombie does not)
-sheepdog_alive () {
-  local state
-  state=$(awk '/^State:/ { print $2 }' "/proc/$1/status" 2>/dev/null)
-  [ -n "$state" ] && [ "$state" != Z ]
-}
-
 # a TCP port on 127.0.0.1 that nothing listens on
 sheepdog_free_port () {
   local candidate
@@ -118,7 +113,7 @@ sheepdog_start () {
     sheep_pids+=("$pid")
     # up when dog gets an answer: "Waiting for cluster to be formatted"
     for _ in $(seq 100); do
-      sheepdog_alive "$pid" || break
+      process_alive "$pid" || break
       if sheepdog_dog "$sheepdog_port" cluster info >/dev/null 2>&1; then
         if [ "$format" = unformatted ]; then
           return 0
@@ -140,7 +135,7 @@ sheepdog_start () {
 # command line) and waits for it; SIGKILL after 30 s
 sheepdog_stop_one () {
   local pid=$1 port
-  if sheepdog_alive "$pid"; then
+  if process_alive "$pid"; then
     # a test that stopped it (SIGSTOP) may have died before resuming it
     kill -CONT "$pid" 2>/dev/null
     port=$(tr '\0' '\n' <"/proc/$pid/cmdline" 2>/dev/null | sed -n '/^-p$/{n;p;q}')
@@ -149,16 +144,8 @@ sheepdog_stop_one () {
     else
       kill -TERM "$pid" 2>/dev/null
     fi
-    for _ in $(seq 300); do
-      sheepdog_alive "$pid" || break
-      sleep 0.1
-    done
-    if sheepdog_alive "$pid"; then
-      echo "# sheep $pid did not stop within 30 s: SIGKILL" >&2
-      kill -KILL "$pid" 2>/dev/null
-    fi
   fi
-  wait "$pid" 2>/dev/null
+  process_reap "$pid" 300 "# sheep"
   return 0
 }
 

@@ -27,3 +27,28 @@ skip_all () {
   echo "1..0 # SKIP $1"
   exit 0
 }
+
+# "what" "reason": one test skipped, saying why
+skip () { n=$((n + 1)); echo "ok $n - $1 # SKIP $2"; }
+
+# "what" command...: ok when it succeeds, else not ok with its output
+check () {
+  local what=$1 out
+  shift
+  if out=$("$@" 2>&1); then
+    ok "$what"
+  else
+    not_ok "$what" "$out"
+  fi
+}
+
+# milliseconds since $1 (a `date +%s%N`)
+ms_since () {
+  echo $((($(date +%s%N) - $1) / 1000000))
+}
+
+# the plan, and the status: 0 when nothing failed
+tap_finish () {
+  echo "1..$n"
+  [ "$failures" -eq 0 ]
+}

@@ -64,6 +64,15 @@ static const struct {
   { "aoe_shelf", T_INT, "0", 0 },
   { "aoe_blades_per_shelf", T_INT, "16", 16 },
   { "aoe_vblade_command", T_STRING, "vblade", 0 },
+  /* the rbd driver */
+  { "rbd_pool", T_STRING, "rbd", 0 },
+  { "rbd_user", T_STRING, "", 0 },
+  { "rbd_ceph_conf", T_STRING, "/etc/ceph/ceph.conf", 0 },
+  { "rbd_cluster_name", T_STRING, "ceph", 0 },
+  { "rbd_secret_uuid", T_STRING, "", 0 },
+  { "rados_connect_timeout", T_INT, "30", 30 },
+  { "rbd_flatten_volume_from_snapshot", T_BOOL, "false", FALSE },
+  { "rbd_max_clone_depth", T_INT, "5", 5 },
 };
 
 static void
@@ -186,6 +195,19 @@ static const struct {
   { "aoe_vblade_command", "" },
   { "aoe_vblade_command", "-vblade" },
   { "aoe_vblade_command", "vblade -r" },
+  /* the rbd driver */
+  { "rbd_pool", "" },
+  { "rbd_pool", "a/b" },
+  { "rbd_pool", "a@b" },
+  { "rbd_user", "two words" },
+  { "rbd_ceph_conf", "ceph.conf" },
+  { "rbd_ceph_conf", "" },
+  { "rbd_cluster_name", "my cluster" },
+  { "rbd_secret_uuid", "not-a-uuid" },
+  { "rados_connect_timeout", "0" },
+  { "rados_connect_timeout", "3601" },
+  { "rbd_flatten_volume_from_snapshot", "maybe" },
+  { "rbd_max_clone_depth", "-1" },
 };
 
 static void

@@ -31,25 +31,10 @@ set -u
 cache=${1:?usage: test-instance.sh CACHE_DIR TGT_HELPER_TOOL}
 tool=${2:?usage: test-instance.sh CACHE_DIR TGT_HELPER_TOOL}
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-launcher=$here/instance/launch-instance.py
 
 tap_name=test-instance
 # shellcheck source=tests/tap-lib.sh
-. "$(dirname "${BASH_SOURCE[0]}")/tap-lib.sh"
-skip () { n=$((n + 1)); echo "ok $n - $1 # SKIP $2"; }
-# "what" command...: ok when it succeeds, else not ok with its output
-check () {
-  local what=$1 out
-  shift
-  if out=$("$@" 2>&1); then
-    ok "$what"
-  else
-    not_ok "$what" "$out"
-  fi
-}
-ms_since () {
-  echo $((($(date +%s%N) - $1) / 1000000))
-}
+. "$here/tap-lib.sh"
 
 # --- what this machine must have ---------------------------------------
 
@@ -63,9 +48,10 @@ dir=$(mktemp -d "${TMPDIR:-/tmp}/nova-volume-instance-XXXXXX") || skip_all "cann
 # the launcher's private directory for a CHAP secret goes here too: none
 # may be left afterwards
 export TMPDIR=$dir
-bus_pid=
-daemon_pid=
-launcher_pid=
+# shellcheck source=tests/session-daemon-lib.sh
+. "$here/session-daemon-lib.sh"
+# shellcheck source=tests/instance/instance-lib.sh
+. "$here/instance/instance-lib.sh"
 # shellcheck source=tests/tgt-lib.sh
 . "$here/tgt-lib.sh"
 tgtd_log=$dir/tgtd.log
@@ -73,18 +59,8 @@ tgtd_log=$dir/tgtd.log
 # shellcheck disable=SC2317  # called from the trap
 cleanup () {
   # the launcher kills its qemu on SIGTERM
-  if [ -n "$launcher_pid" ]; then
-    kill -TERM "$launcher_pid" 2>/dev/null
-    wait "$launcher_pid" 2>/dev/null
-  fi
-  if [ -n "$daemon_pid" ]; then
-    kill -TERM "$daemon_pid" 2>/dev/null
-    wait "$daemon_pid" 2>/dev/null
-  fi
-  if [ -n "$bus_pid" ]; then
-    kill -TERM "$bus_pid" 2>/dev/null
-    wait "$bus_pid" 2>/dev/null
-  fi
+  stop_process "$launcher_pid"
+  session_daemon_cleanup
   tgt_cleanup
   rm -rf "$dir"
 }
@@ -95,11 +71,9 @@ trap 'exit 130' INT TERM HUP
 
 t0=$(date +%s%N)
 status=0
-image_a=$("$here/instance/build-image.sh" "$cache" writer "$here/instance/writer.sh" 2>"$dir/image.err") &&
-  image_b=$("$here/instance/build-image.sh" "$cache" reader "$here/instance/reader.sh" \
-              --bzimage --append "loglevel=3 instance.role=reader" 2>"$dir/image.err") || status=$?
+instance_build_images "$cache" || status=$?
 if [ "$status" -eq 77 ]; then
-  skip_all "$(sed -n 's/^build-image: SKIP: //p' "$dir/image.err" | tail -n 1)"
+  skip_all "$instance_skip_reason"
 elif [ "$status" -ne 0 ]; then
   not_ok "build the instance images" "$(cat "$dir/image.err")"
   echo "1..$n"
@@ -116,64 +90,6 @@ fi
 uuid_a=$(cat /proc/sys/kernel/random/uuid)
 uuid_b=$(cat /proc/sys/kernel/random/uuid)
 
-# launch NAME IMAGE CONNECTION_INFO UUID [LAUNCHER ARGS...]: the instance
-# until it powers off; console in $dir/NAME.console, the launcher's
-# messages in $dir/NAME.err. In the background, so that a signal to this
-# test runs its trap at once (bash defers traps while a foreground child
-# runs).
-launch () {
-  local name=$1 image=$2 info=$3 uuid=$4 status=0
-  shift 4
-  timeout 150 "$launcher" --image "$image" --connection-info "$info" --uuid "$uuid" --name "$name" \
-    --console "$dir/$name.console" --timeout 120 "$@" 2>"$dir/$name.err" &
-  launcher_pid=$!
-  wait "$launcher_pid" || status=$?
-  launcher_pid=
-  return "$status"
-}
-
-# what an instance said: the value of FIELD= on its LINE: line
-said () {
-  sed -n "s/^$2:.* $3=\\([^ ]*\\).*/\\1/p" "$dir/$1.console" | tr -d '\r' | head -n 1
-}
-
-# "what" NAME: the instance ran, reported PASS and powered off
-check_instance () {
-  local what=$1 name=$2 result
-  result=$(sed -n 's/^INSTANCE-RESULT: //p' "$dir/$name.console" | tr -d '\r')
-  if [ "$result" = PASS ]; then
-    ok "$what: $(tail -n 1 "$dir/$name.err" | sed 's/^launch-instance: //')"
-  else
-    not_ok "$what" "$(cat "$dir/$name.err" "$dir/$name.console")"
-  fi
-}
-
-# "what" NAME-OF-A NAME-OF-B: B read what A wrote: its header (writer,
-# nonce) and bytes whose SHA-256 is the one A computed
-check_same_bytes () {
-  local what=$1 a=$2 b=$3
-  if [ -n "$(said "$a" INSTANCE-WROTE sha256)" ] &&
-     [ "$(said "$b" INSTANCE-READ sha256)" = "$(said "$a" INSTANCE-WROTE sha256)" ] &&
-     [ "$(said "$b" INSTANCE-READ nonce)" = "$(said "$a" INSTANCE-WROTE nonce)" ] &&
-     [ "$(said "$b" INSTANCE-READ writer)" = "$uuid_a" ]; then
-    ok "$what: $(grep '^INSTANCE-READ-HEAD: ' "$dir/$b.console" | tr -d '\r' | cut -d' ' -f2-)"
-  else
-    not_ok "$what" "$(grep -h '^INSTANCE' "$dir/$a.console" "$dir/$b.console")"
-  fi
-}
-
-# "what" FILE NAME-OF-A: FILE (the volume as the storage host sees it)
-# holds at 1 MiB the 4 MiB whose SHA-256 A reported
-check_backing () {
-  local sum
-  sum=$(dd if="$2" bs=1M skip=1 count=4 2>/dev/null | sha256sum | cut -d' ' -f1)
-  if [ "$sum" = "$(said "$3" INSTANCE-WROTE sha256)" ]; then
-    ok "$1"
-  else
-    not_ok "$1" "host: $sum, instance: $(said "$3" INSTANCE-WROTE sha256)"
-  fi
-}
-
 # --- the launcher on its own ---------------------------------------------
 
 printf '{"driver_volume_type": "floppy", "data": {"device_path": "/dev/fd0"}}\n' >"$dir/floppy.json"
@@ -187,36 +103,8 @@ fi
 
 # --- local: the file driver through nova-volumed ----------------------------
 
-ctl () {
-  timeout 60 "$NOVA_VOLUMECTL" --session "$@"
-}
-daemon_start () {
-  "$NOVA_VOLUMED" --session --state-dir "$dir/state" --config "$dir/nova-volume.conf" \
-    >>"$dir/nova-volumed.log" 2>&1 &
-  daemon_pid=$!
-  for _ in $(seq 300); do
-    ctl list >/dev/null 2>&1 && return 0
-    kill -0 "$daemon_pid" 2>/dev/null || break
-    sleep 0.1
-  done
-  return 1
-}
-daemon_stop () {
-  kill -TERM "$daemon_pid" && wait "$daemon_pid"
-  local status=$?
-  daemon_pid=
-  return "$status"
-}
-
 printf '[DEFAULT]\nvolume_driver = file\n' >"$dir/nova-volume.conf"
-dbus-daemon --session --nofork --nopidfile --print-address=1 >"$dir/bus.address" 2>"$dir/bus.log" &
-bus_pid=$!
-for _ in $(seq 100); do
-  [ -s "$dir/bus.address" ] && break
-  sleep 0.1
-done
-DBUS_SESSION_BUS_ADDRESS=$(head -n 1 "$dir/bus.address")
-export DBUS_SESSION_BUS_ADDRESS
+private_bus_start
 initiator_a=iqn.1994-05.com.example:compute-a
 initiator_b=iqn.1994-05.com.example:compute-b
 

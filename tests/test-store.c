@@ -859,6 +859,35 @@ test_volume_list (Fixture *fixture, gconstpointer user_data)
   g_assert_cmpuint (volumes->len, ==, G_N_ELEMENTS (expected) - 1);
 }
 
+/* what each driver's volumes were given, for its stats */
+static void
+test_volume_provisioned (Fixture *fixture, gconstpointer user_data)
+{
+  g_autoptr(NovaVolumeStore) store = open_store (fixture);
+  g_autoptr(GError) error = NULL;
+  const char *drivers[] = { "rbd", "fake", "rbd" };
+  guint64 bytes = 1;
+
+  g_assert_true (nova_volume_store_provisioned (store, "rbd", &bytes, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (bytes, ==, 0);
+  for (guint i = 0; i < G_N_ELEMENTS (drivers); i++)
+    {
+      g_autofree char *id = g_strdup_printf ("v%u", i);
+      g_autoptr(NovaVolumeRecord) volume = make_volume (id, i);
+
+      nova_record_set_string (&volume->driver, drivers[i]);
+      volume->size = (i + 1) * 1000;
+      g_assert_true (nova_volume_store_put_volume (store, volume, &error));
+      g_assert_no_error (error);
+    }
+  g_assert_true (nova_volume_store_provisioned (store, "rbd", &bytes, &error));
+  g_assert_cmpuint (bytes, ==, 1000 + 3000);
+  g_assert_true (nova_volume_store_provisioned (store, "fake", &bytes, &error));
+  g_assert_cmpuint (bytes, ==, 2000);
+  g_assert_no_error (error);
+}
+
 static void
 test_volume_update (Fixture *fixture, gconstpointer user_data)
 {
@@ -1558,6 +1587,7 @@ main (int argc, char **argv)
   ADD ("/store/open/v1-fixture", test_open_v1_fixture);
   ADD ("/store/volume/round-trip", test_volume_round_trip);
   ADD ("/store/volume/list", test_volume_list);
+  ADD ("/store/volume/provisioned", test_volume_provisioned);
   ADD ("/store/volume/update", test_volume_update);
   ADD ("/store/volume/delete", test_volume_delete);
   ADD ("/store/snapshot/round-trip", test_snapshot_round_trip);

@@ -78,17 +78,6 @@ helper () {
     timeout 30 "$tool" "$ctl" "$1" "$tid" "$iqn" "$backing" "${@:2}" 2>>"$dir/helper.log"
 }
 
-# "what" command...: ok when it succeeds, else not ok with its output
-check () {
-  local what=$1 out
-  shift
-  if out=$("$@" 2>&1); then
-    ok "$what"
-  else
-    not_ok "$what" "$out"
-  fi
-}
-
 # libiscsi's inquiry as initiator $1 with CHAP password file $2
 inquiry () {
   LIBISCSI_CHAP_USERNAME=$chap_user LIBISCSI_CHAP_PASSWORD=$(cat "$2") \

@@ -17,34 +17,22 @@ port=
 tgtd_pid=
 tgtd_log=/dev/null
 
-# whether process $1 runs (a zombie child does not)
-tgt_alive () {
-  local state
-  state=$(awk '/^State:/ { print $2 }' "/proc/$1/status" 2>/dev/null)
-  [ -n "$state" ] && [ "$state" != Z ]
-}
+# shellcheck source=tests/process-lib.sh
+. "$(dirname "${BASH_SOURCE[0]}")/process-lib.sh"
 
 # delete every target (--force: sessions too) and the system, wait up to
 # 3 s, then SIGKILL
 tgt_stop () {
   local tid
   [ -n "$tgtd_pid" ] || return 0
-  if tgt_alive "$tgtd_pid"; then
+  if process_alive "$tgtd_pid"; then
     for tid in $(timeout 5 tgtadm -C "$ctl" --lld iscsi --mode target --op show 2>/dev/null |
                    sed -n 's/^Target \([0-9][0-9]*\):.*/\1/p'); do
       timeout 5 tgtadm -C "$ctl" --lld iscsi --mode target --op delete --force --tid "$tid" >/dev/null 2>&1
     done
     timeout 5 tgtadm -C "$ctl" --op delete --mode system >/dev/null 2>&1
-    for _ in $(seq 30); do
-      tgt_alive "$tgtd_pid" || break
-      sleep 0.1
-    done
-    if tgt_alive "$tgtd_pid"; then
-      echo "# tgtd $tgtd_pid did not stop within 3 s: SIGKILL"
-      kill -KILL "$tgtd_pid" 2>/dev/null
-    fi
   fi
-  wait "$tgtd_pid" 2>/dev/null
+  process_reap "$tgtd_pid" 30 "# tgtd"
   tgtd_pid=
 }
 
@@ -63,7 +51,7 @@ tgt_start () {
   tgtd -f -C "$ctl" --iscsi "portal=127.0.0.1:$port" >>"$tgtd_log" 2>&1 &
   tgtd_pid=$!
   for _ in $(seq 50); do
-    if ! tgt_alive "$tgtd_pid"; then
+    if ! process_alive "$tgtd_pid"; then
       wait "$tgtd_pid" 2>/dev/null
       tgtd_pid=
       return 1

@@ -75,6 +75,17 @@ NOVA_VOLUME_DEBIAN_PACKAGES=(
   aoetools
 )
 
+# The rbd driver and its ceph tier: librbd/librados to build against, and
+# a throwaway one-node cluster (ceph-mon, ceph-osd on memstore, the ceph
+# and rbd commands of ceph-common) that tests/ceph-cluster.sh starts.
+NOVA_VOLUME_DEBIAN_PACKAGES+=(
+  librbd-dev
+  librados-dev
+  ceph-mon
+  ceph-osd
+  ceph-common
+)
+
 # Prints the packages of the list that are not installed, one a line.
 nova_volume_missing_packages ()
 {

@@ -333,19 +333,8 @@ lvm_driver_get_volume_stats (NovaVolumeDriver *driver, gboolean refresh, GError 
 
   /* what the volumes of this driver were given: for thin volumes more
    * than the pool holds, as Cinder reports it */
-  {
-    g_autoptr(GPtrArray) volumes = nova_volume_store_list_volumes (self->store, error);
-
-    if (volumes == NULL)
-      return NULL;
-    for (guint i = 0; i < volumes->len; i++)
-      {
-        const NovaVolumeRecord *volume = g_ptr_array_index (volumes, i);
-
-        if (g_strcmp0 (volume->driver, klass->name) == 0)
-          provisioned += volume->size;
-      }
-  }
+  if (!nova_volume_store_provisioned (self->store, klass->name, &provisioned, error))
+    return NULL;
 
   g_variant_builder_init (&builder, G_VARIANT_TYPE_VARDICT);
   g_variant_builder_add (&builder, "{sv}", "total_capacity", g_variant_new_uint64 (total));

@@ -11,8 +11,15 @@ volume drivers turn connection_info into a guest disk:
                           password as a qemu secret object read from a
                           private file (never on the command line) and the
                           connector's initiator name, under a virtio disk
+  rbd    {name, hosts, ports, auth_enabled, auth_username}
+                          qemu's librbd driver, as libvirt builds it:
+                          -drive file=rbd:POOL/IMAGE:mon_host=...:id=USER
+                          with the key from --ceph-keyring (a real
+                          hypervisor takes it from the libvirt secret
+                          secret_uuid names)
 
   launch-instance.py --image DIR --connection-info FILE|- [--initiator IQN]
+                     [--ceph-keyring FILE] [--ceph-conf FILE]
                      [--uuid UUID] [--name NAME] [--console FILE]
                      [--timeout SECONDS] [--mem MIB] [--accel tcg|kvm]
                      [--dry-run]
@@ -117,10 +124,51 @@ def iscsi_disk(data, args, secret_dir):
     return argv
 
 
+def rbd_escape(value):
+    """qemu's rbd: filename splits at ':' (and '@' in the image); a backslash
+    keeps one literal. Then the -drive option's commas are doubled."""
+    text = str(value)
+    for ch in ("\\", ":", "@"):
+        text = text.replace(ch, "\\" + ch)
+    return text
+
+
+def rbd_disk(data, args, _secret_dir):
+    """As Nova's libvirt driver gives qemu an rbd disk: the image, the
+    monitors of the connection_info, the cephx user when auth_enabled. The
+    key itself is the hypervisor's (libvirt keeps it in the secret with
+    secret_uuid); here --ceph-keyring names the file that holds it."""
+    name = data.get("name")
+    if not isinstance(name, str) or "/" not in name:
+        raise LaunchError("rbd connection_info without name POOL/IMAGE")
+    hosts, ports = data.get("hosts"), data.get("ports")
+    if not isinstance(hosts, list) or not isinstance(ports, list) or not hosts or len(hosts) != len(ports):
+        raise LaunchError("rbd connection_info without matching hosts and ports")
+    pool, image = name.split("/", 1)
+    mons = ";".join(f"{h}:{p}" if ":" not in str(h) else f"[{h}]:{p}" for h, p in zip(hosts, ports))
+    spec = f"rbd:{rbd_escape(pool)}/{rbd_escape(image)}:mon_host={rbd_escape(mons)}"
+    if data.get("auth_enabled"):
+        user = data.get("auth_username")
+        if not user:
+            raise LaunchError("rbd auth_enabled without auth_username")
+        spec += f":id={rbd_escape(user)}:auth_supported=cephx"
+        if not args.ceph_keyring:
+            raise LaunchError(f"rbd auth for {user}: --ceph-keyring FILE with its key "
+                              f"(libvirt secret {data.get('secret_uuid') or '(none)'} on a real hypervisor)")
+    else:
+        spec += ":auth_supported=none" if not args.ceph_keyring else ""
+    if args.ceph_keyring:
+        spec += f":keyring={rbd_escape(args.ceph_keyring)}"
+    if args.ceph_conf:
+        spec += f":conf={rbd_escape(args.ceph_conf)}"
+    return ["-drive", f"file={qemu_escape(spec)},format=raw,if=virtio,cache=writeback"]
+
+
 # driver_volume_type -> how its disk is given to qemu
 DISK_BUILDERS = {
     "local": local_disk,
     "iscsi": iscsi_disk,
+    "rbd": rbd_disk,
 }
 
 
@@ -202,6 +250,11 @@ def main():
     parser.add_argument("--connection-info", required=True, metavar="FILE",
                         help="connection_info JSON, - for stdin")
     parser.add_argument("--initiator", help="the connector's iSCSI initiator name (iscsi)")
+    parser.add_argument("--ceph-keyring", metavar="FILE",
+                        help="keyring with the cephx key of the connection_info's user (rbd)")
+    parser.add_argument("--ceph-conf", metavar="FILE",
+                        help="ceph.conf for the rest of librbd's settings (rbd; the monitors "
+                        "come from the connection_info)")
     parser.add_argument("--uuid", help="the instance's UUID (SMBIOS; what the volume is attached to)")
     parser.add_argument("--name", default="instance", help="the instance's name (qemu -name)")
     parser.add_argument("--console", default="-", help="file for the serial console (default: stdout)")

@@ -1,0 +1,836 @@
+/* nova-volume: the "rbd" driver (the seed's RBDDriver).
+ *
+ * A volume is an RBD image named by volume_name_template in rbd_pool,
+ * format 2 with layering only (what every librbd and krbd client
+ * opens). A snapshot is an RBD snapshot of it named by
+ * snapshot_name_template, protected at once so volumes can be cloned from
+ * it. A volume from a snapshot is a copy-on-write clone; a clone of a
+ * volume is a clone of a temporary snapshot "<clone>.clone_snap" of the
+ * source (Cinder's scheme), removed again when the clone is flattened or
+ * deleted. Clones are flattened when rbd_flatten_volume_from_snapshot
+ * asks for it, or when the chain of parents would grow longer than
+ * rbd_max_clone_depth (long chains make every read walk them); a
+ * flatten reports progress and stops when its Job is cancelled.
+ *
+ * Deleting refuses while the image has snapshots, clones made from it,
+ * or watchers (a hypervisor with it open): each would lose data or break.
+ * Its own childless temporary snapshots are removed with it.
+ *
+ * There is no export: hypervisors open the image through librbd with
+ * the connection_info (monitors, pool/image, cephx user and the libvirt
+ * secret that holds its key). */
+#include "config.h"
+
+#include <errno.h>
+#include <string.h>
+
+#include <rbd/librbd.h>
+
+#include "nova-volume-driver-rbd.h"
+#include "nova-volume-error.h"
+#include "nova-volume-rbd-client.h"
+#include "nova-volume-rbd-info.h"
+
+#define MIB ((guint64) 1024 * 1024)
+
+/* an open image that closes itself */
+typedef rbd_image_t NovaRbdImage;
+
+static void
+nova_rbd_image_close (rbd_image_t image)
+{
+  rbd_close (image);
+}
+G_DEFINE_AUTO_CLEANUP_FREE_FUNC (NovaRbdImage, nova_rbd_image_close, NULL)
+
+struct _NovaVolumeRbdDriver {
+  GObject           parent_instance;
+  NovaVolumeConfig *config;
+  NovaVolumeStore  *store;        /* NULL in unit tests: no provisioned_capacity */
+  NovaRbdClient    *client;
+  char             *pool;
+  char             *secret_uuid;
+  char             *cluster_name;
+  gboolean          flatten_from_snapshot;
+  guint             max_clone_depth;
+  char             *backend_name;
+};
+
+static void nova_volume_rbd_driver_iface_init (NovaVolumeDriverInterface *iface);
+
+G_DEFINE_TYPE_WITH_CODE (NovaVolumeRbdDriver, nova_volume_rbd_driver, G_TYPE_OBJECT,
+                         G_IMPLEMENT_INTERFACE (NOVA_VOLUME_TYPE_DRIVER, nova_volume_rbd_driver_iface_init))
+
+/* ---- names, images ---------------------------------------------------- */
+
+static char *
+volume_image (NovaVolumeRbdDriver *self, const char *id)
+{
+  return nova_volume_config_volume_name (self->config, id);
+}
+
+static char *
+snapshot_name (NovaVolumeRbdDriver *self, const char *id)
+{
+  return nova_volume_config_snapshot_name (self->config, id);
+}
+
+static char *
+clone_snap_name (const char *clone_image)
+{
+  return g_strconcat (clone_image, NOVA_RBD_CLONE_SNAP_SUFFIX, NULL);
+}
+
+/* MiB: sizes stay whole sectors for every hypervisor, and tidy */
+static guint64
+round_size (guint64 size)
+{
+  return (size + MIB - 1) / MIB * MIB;
+}
+
+static NovaRbdPool *
+open_pool (NovaVolumeRbdDriver *self, GError **error)
+{
+  return nova_rbd_client_open_pool (self->client, self->pool, error);
+}
+
+/* opens @name (read-only: no watch of ours on it); the negative errno,
+ * also set in @error unless it is ENOENT and @missing_ok */
+static int
+open_image (NovaRbdPool *pool, const char *name, gboolean read_only, gboolean missing_ok,
+            rbd_image_t *image, GError **error)
+{
+  int r = read_only ? rbd_open_read_only (pool->ioctx, name, image, NULL)
+                    : rbd_open (pool->ioctx, name, image, NULL);
+
+  if (r < 0)
+    {
+      *image = NULL;
+      if (r != -ENOENT || !missing_ok)
+        nova_rbd_pool_fail (pool, r, error, "cannot open image %s/%s", pool->name, name);
+    }
+  return r;
+}
+
+/* "pool/image" of each image cloned from snapshot @snap of @image */
+static GPtrArray *
+list_children (NovaRbdPool *pool, rbd_image_t image, const char *image_name, const char *snap, GError **error)
+{
+  g_autoptr(GPtrArray) names = g_ptr_array_new_with_free_func (g_free);
+  g_autofree rbd_linked_image_spec_t *specs = NULL;
+  size_t n = 8;
+  int r;
+
+  r = rbd_snap_set (image, snap);
+  if (r < 0)
+    {
+      nova_rbd_pool_fail (pool, r, error, "cannot look at snapshot %s@%s", image_name, snap);
+      return NULL;
+    }
+  do
+    {
+      g_free (specs);
+      specs = g_new0 (rbd_linked_image_spec_t, n);
+      r = rbd_list_children3 (image, specs, &n);
+    }
+  while (r == -ERANGE);
+  rbd_snap_set (image, NULL);
+  if (r < 0)
+    {
+      nova_rbd_pool_fail (pool, r, error, "cannot list the clones of %s@%s", image_name, snap);
+      return NULL;
+    }
+  for (size_t i = 0; i < n; i++)
+    g_ptr_array_add (names, g_strdup_printf ("%s/%s%s", specs[i].pool_name, specs[i].image_name,
+                                             specs[i].trash ? " (in the trash)" : ""));
+  rbd_linked_image_spec_list_cleanup (specs, n);
+  return g_steal_pointer (&names);
+}
+
+static char *
+join_names (GPtrArray *names)
+{
+  g_autoptr(GString) text = g_string_new (NULL);
+
+  for (guint i = 0; i < names->len; i++)
+    g_string_append_printf (text, "%s%s", i > 0 ? ", " : "", (const char *) g_ptr_array_index (names, i));
+  return g_string_free (g_steal_pointer (&text), FALSE);
+}
+
+/* unprotects and removes @snap of the open @image; refused while clones
+ * of it exist */
+static gboolean
+remove_snap (NovaRbdPool *pool, rbd_image_t image, const char *image_name, const char *snap, GError **error)
+{
+  g_autoptr(GPtrArray) children = list_children (pool, image, image_name, snap, error);
+  int is_protected = 0;
+  int r;
+
+  if (children == NULL)
+    return FALSE;
+  if (children->len > 0)
+    {
+      g_autofree char *names = join_names (children);
+
+      g_set_error (error, NOVA_VOLUME_ERROR, NOVA_VOLUME_ERROR_BUSY,
+                   "snapshot %s@%s has %u clone%s (%s) that share%s its data: delete %s first",
+                   image_name, snap, children->len, children->len == 1 ? "" : "s", names,
+                   children->len == 1 ? "s" : "", children->len == 1 ? "it" : "them");
+      return FALSE;
+    }
+  r = rbd_snap_is_protected (image, snap, &is_protected);
+  if (r == 0 && is_protected)
+    r = rbd_snap_unprotect (image, snap);
+  if (r == 0)
+    r = rbd_snap_remove (image, snap);
+  if (r == -EBUSY)
+    {
+      g_set_error (error, NOVA_VOLUME_ERROR, NOVA_VOLUME_ERROR_BUSY,
+                   "snapshot %s@%s still has clones: delete them first", image_name, snap);
+      return FALSE;
+    }
+  if (r < 0 && r != -ENOENT)
+    return nova_rbd_pool_fail (pool, r, error, "cannot remove snapshot %s@%s", image_name, snap);
+  return TRUE;
+}
+
+/* removes @snap of image @image_name, which may both be gone already */
+static gboolean
+remove_snap_of (NovaRbdPool *pool, const char *image_name, const char *snap, GError **error)
+{
+  g_auto(NovaRbdImage) image = NULL;
+  bool exists = FALSE;
+  int r = open_image (pool, image_name, FALSE, TRUE, &image, error);
+
+  if (r == -ENOENT)
+    return TRUE;
+  if (r < 0)
+    return FALSE;
+  r = rbd_snap_exists (image, snap, &exists);
+  if (r < 0)
+    return nova_rbd_pool_fail (pool, r, error, "cannot look at snapshot %s@%s", image_name, snap);
+  return !exists || remove_snap (pool, image, image_name, snap, error);
+}
+
+/* how many parents the chain above @image_name has, counted up to
+ * @limit + 1 (enough to know it is too long) */
+static gboolean
+clone_depth (NovaRbdPool *pool, const char *image_name, guint limit, guint *out_depth, GError **error)
+{
+  g_autofree char *name = g_strdup (image_name);
+  guint depth = 0;
+
+  while (depth <= limit)
+    {
+      g_auto(NovaRbdImage) image = NULL;
+      rbd_linked_image_spec_t parent;
+      rbd_snap_spec_t parent_snap;
+      int r;
+
+      if (open_image (pool, name, TRUE, FALSE, &image, error) < 0)
+        return FALSE;
+      r = rbd_get_parent (image, &parent, &parent_snap);
+      if (r == -ENOENT)
+        break;
+      if (r < 0)
+        return nova_rbd_pool_fail (pool, r, error, "cannot find the parent of %s", name);
+      depth++;
+      g_free (name);
+      name = g_strdup (parent.image_name);
+      /* a parent in another pool ends the count here: the chain is only
+       * followed inside rbd_pool */
+      r = g_strcmp0 (parent.pool_name, pool->name);
+      rbd_linked_image_spec_cleanup (&parent);
+      rbd_snap_spec_cleanup (&parent_snap);
+      if (r != 0)
+        break;
+    }
+  *out_depth = depth;
+  return TRUE;
+}
+
+typedef struct {
+  NovaVolumeProgressFunc func;
+  gpointer               data;
+  GCancellable          *cancellable;
+} Progress;
+
+/* librbd stops a flatten when this returns an error, and leaves the clone
+ * as it was (measured with Pacific's librbd) */
+static int
+flatten_progress (uint64_t offset, uint64_t total, void *data)
+{
+  Progress *progress = data;
+
+  if (progress->func != NULL && total > 0)
+    progress->func ((double) offset / (double) total, progress->data);
+  return g_cancellable_is_cancelled (progress->cancellable) ? -ECANCELED : 0;
+}
+
+static gboolean
+cancelled (GCancellable *cancellable, const char *child, GError **error)
+{
+  if (!g_cancellable_is_cancelled (cancellable))
+    return FALSE;
+  g_set_error (error, NOVA_VOLUME_ERROR, NOVA_VOLUME_ERROR_CANCELLED, "making %s was cancelled", child);
+  return TRUE;
+}
+
+/* the rest of making clone @child: grown to at least @volume's size,
+ * flattened when @flatten */
+static gboolean
+finish_clone (NovaRbdPool *pool, const char *child, NovaVolumeRecord *volume, gboolean flatten,
+              NovaVolumeProgressFunc progress_func, gpointer progress_data, GCancellable *cancellable,
+              GError **error)
+{
+  g_auto(NovaRbdImage) image = NULL;
+  Progress progress = { progress_func, progress_data, cancellable };
+  uint64_t size = 0;
+  int r;
+
+  if (open_image (pool, child, FALSE, FALSE, &image, error) < 0)
+    return FALSE;
+  r = rbd_get_size (image, &size);
+  if (r == 0 && round_size (volume->size) > size)
+    {
+      size = round_size (volume->size);
+      r = rbd_resize2 (image, size, false, NULL, NULL);
+    }
+  if (r < 0)
+    return nova_rbd_pool_fail (pool, r, error, "cannot grow the clone %s to %" G_GUINT64_FORMAT " bytes",
+                               child, round_size (volume->size));
+  if (flatten)
+    {
+      r = rbd_flatten_with_progress (image, flatten_progress, &progress);
+      if (r == -ECANCELED && cancelled (cancellable, child, error))
+        return FALSE;
+      if (r < 0)
+        return nova_rbd_pool_fail (pool, r, error, "cannot flatten the clone %s", child);
+    }
+  if (progress_func != NULL)
+    progress_func (1.0, progress_data);
+  volume->size = size;
+  return TRUE;
+}
+
+/* @child, a copy-on-write clone of @parent@@snap, grown to at least
+ * @volume's size; flattened when @flatten or when its chain of parents
+ * would be longer than rbd_max_clone_depth. *@flattened says which. */
+static gboolean
+clone_image (NovaVolumeRbdDriver *self, NovaRbdPool *pool, const char *parent, const char *snap,
+             const char *child, NovaVolumeRecord *volume, gboolean flatten, gboolean *flattened,
+             NovaVolumeProgressFunc progress_func, gpointer progress_data, GCancellable *cancellable,
+             GError **error)
+{
+  guint depth = 0;
+  int order = 0;
+  int r;
+
+  if (cancelled (cancellable, child, error))
+    return FALSE;
+  if (!flatten)
+    {
+      if (!clone_depth (pool, parent, self->max_clone_depth, &depth, error))
+        return FALSE;
+      /* the clone sits one below its parent */
+      flatten = depth + 1 > self->max_clone_depth;
+    }
+  r = rbd_clone2 (pool->ioctx, parent, snap, pool->ioctx, child, RBD_FEATURE_LAYERING, &order, 0, 0);
+  if (r < 0)
+    return nova_rbd_pool_fail (pool, r, error, "cannot clone %s@%s as %s", parent, snap, child);
+  if (!finish_clone (pool, child, volume, flatten, progress_func, progress_data, cancellable, error))
+    {
+      /* a half-made clone is not kept; the manager reports the error */
+      rbd_remove (pool->ioctx, child);
+      return FALSE;
+    }
+  *flattened = flatten;
+  return TRUE;
+}
+
+/* ---- setup ------------------------------------------------------------ */
+
+static const char *
+nova_volume_rbd_driver_get_name (NovaVolumeDriver *driver)
+{
+  return "rbd";
+}
+
+static gboolean
+nova_volume_rbd_driver_do_setup (NovaVolumeDriver *driver, NovaVolumeDriverContext *ctx, GError **error)
+{
+  NovaVolumeRbdDriver *self = NOVA_VOLUME_RBD_DRIVER (driver);
+  NovaVolumeConfig *config = ctx->config;
+  const char *user = nova_volume_config_get_string (config, "rbd_user");
+
+  g_set_object (&self->config, config);
+  g_set_object (&self->store, ctx->store);
+  g_free (self->pool);
+  self->pool = g_strdup (nova_volume_config_get_string (config, "rbd_pool"));
+  g_free (self->secret_uuid);
+  self->secret_uuid = g_strdup (nova_volume_config_get_string (config, "rbd_secret_uuid"));
+  g_free (self->cluster_name);
+  self->cluster_name = g_strdup (nova_volume_config_get_string (config, "rbd_cluster_name"));
+  self->flatten_from_snapshot = nova_volume_config_get_boolean (config, "rbd_flatten_volume_from_snapshot");
+  self->max_clone_depth = (guint) nova_volume_config_get_int (config, "rbd_max_clone_depth");
+  g_free (self->backend_name);
+  self->backend_name = g_strdup (nova_volume_config_get_string (config, "volume_backend_name"));
+
+  /* "client.cinder" and "cinder" name the same cephx user */
+  if (g_str_has_prefix (user, "client."))
+    user += strlen ("client.");
+  g_clear_pointer (&self->client, nova_rbd_client_free);
+  self->client = nova_rbd_client_new (nova_volume_config_get_string (config, "rbd_ceph_conf"), user,
+                                      self->cluster_name,
+                                      (guint) nova_volume_config_get_int (config, "rados_connect_timeout"));
+  if (*user != '\0' && *self->secret_uuid == '\0')
+    g_warning ("rbd_user is set but rbd_secret_uuid is empty: hypervisors find the key of client.%s "
+               "through the libvirt secret with that UUID", user);
+  return TRUE;
+}
+
+static gboolean
+nova_volume_rbd_driver_check_for_setup_error (NovaVolumeDriver *driver, GError **error)
+{
+  NovaVolumeRbdDriver *self = NOVA_VOLUME_RBD_DRIVER (driver);
+
+  return nova_rbd_client_check (self->client, self->pool, error);
+}
+
+/* ---- volumes ---------------------------------------------------------- */
+
+static gboolean
+nova_volume_rbd_driver_create_volume (NovaVolumeDriver *driver, NovaVolumeRecord *volume, GError **error)
+{
+  NovaVolumeRbdDriver *self = NOVA_VOLUME_RBD_DRIVER (driver);
+  g_autoptr(NovaRbdPool) pool = open_pool (self, error);
+  g_autofree char *name = volume_image (self, volume->id);
+  guint64 size = round_size (volume->size);
+  int order = 0;
+  int r;
+
+  if (pool == NULL)
+    return FALSE;
+  r = rbd_create2 (pool->ioctx, name, size, RBD_FEATURE_LAYERING, &order);
+  if (r < 0)
+    return nova_rbd_pool_fail (pool, r, error, "cannot create image %s/%s", self->pool, name);
+  volume->size = size;
+  return TRUE;
+}
+
+static gboolean
+nova_volume_rbd_driver_create_volume_from_snapshot (NovaVolumeDriver *driver, NovaVolumeRecord *volume,
+                                                    const NovaSnapshotRecord *snapshot,
+                                                    NovaVolumeProgressFunc progress, gpointer progress_data,
+                                                    GCancellable *cancellable, GError **error)
+{
+  NovaVolumeRbdDriver *self = NOVA_VOLUME_RBD_DRIVER (driver);
+  g_autoptr(NovaRbdPool) pool = open_pool (self, error);
+  g_autofree char *parent = volume_image (self, snapshot->volume_id);
+  g_autofree char *snap = snapshot_name (self, snapshot->id);
+  g_autofree char *name = volume_image (self, volume->id);
+  gboolean flattened = FALSE;
+
+  return pool != NULL
+         && clone_image (self, pool, parent, snap, name, volume, self->flatten_from_snapshot, &flattened,
+                         progress, progress_data, cancellable, error);
+}
+
+static gboolean
+nova_volume_rbd_driver_create_cloned_volume (NovaVolumeDriver *driver, NovaVolumeRecord *volume,
+                                             const NovaVolumeRecord *source,
+                                             NovaVolumeProgressFunc progress, gpointer progress_data,
+                                             GCancellable *cancellable, GError **error)
+{
+  NovaVolumeRbdDriver *self = NOVA_VOLUME_RBD_DRIVER (driver);
+  g_autoptr(NovaRbdPool) pool = open_pool (self, error);
+  g_autofree char *parent = volume_image (self, source->id);
+  g_autofree char *name = volume_image (self, volume->id);
+  g_autofree char *snap = clone_snap_name (name);
+  g_autoptr(GError) cleanup_error = NULL;
+  gboolean flattened = FALSE;
+  int r;
+
+  if (pool == NULL)
+    return FALSE;
+  {
+    g_auto(NovaRbdImage) image = NULL;
+
+    if (open_image (pool, parent, FALSE, FALSE, &image, error) < 0)
+      return FALSE;
+    r = rbd_snap_create (image, snap);
+    if (r == 0)
+      {
+        r = rbd_snap_protect (image, snap);
+        if (r < 0)
+          rbd_snap_remove (image, snap);
+      }
+    if (r < 0)
+      return nova_rbd_pool_fail (pool, r, error, "cannot make the temporary snapshot %s@%s to clone from",
+                                 parent, snap);
+  }
+  if (!clone_image (self, pool, parent, snap, name, volume, FALSE, &flattened, progress, progress_data,
+                    cancellable, error))
+    {
+      remove_snap_of (pool, parent, snap, NULL);
+      return FALSE;
+    }
+  /* a flattened clone no longer needs it; otherwise it goes with the
+   * clone (delete_volume) */
+  if (flattened && !remove_snap_of (pool, parent, snap, &cleanup_error))
+    g_warning ("clone %s is complete, but its temporary snapshot stays: %s", name, cleanup_error->message);
+  return TRUE;
+}
+
+/* why @image may not be deleted (set in @error), or its temporary
+ * snapshots that nothing was cloned from any more in @leftovers */
+static gboolean
+check_deletable (NovaRbdPool *pool, rbd_image_t image, const char *name, GPtrArray *leftovers, GError **error)
+{
+  g_autoptr(GPtrArray) snapshots = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(GPtrArray) clones = g_ptr_array_new_with_free_func (g_free);
+  g_autofree rbd_snap_info_t *snaps = NULL;
+  g_autofree rbd_image_watcher_t *watchers = NULL;
+  int n_snaps = 16;
+  size_t n_watchers = 8;
+  gboolean listed = TRUE;
+  int r;
+
+  do
+    {
+      g_free (snaps);
+      snaps = g_new0 (rbd_snap_info_t, n_snaps + 1);
+      r = rbd_snap_list (image, snaps, &n_snaps);
+    }
+  while (r == -ERANGE);
+  if (r < 0)
+    return nova_rbd_pool_fail (pool, r, error, "cannot list the snapshots of %s", name);
+  n_snaps = r;
+  for (int i = 0; i < n_snaps; i++)
+    {
+      g_autoptr(GPtrArray) children = NULL;
+
+      if (!g_str_has_suffix (snaps[i].name, NOVA_RBD_CLONE_SNAP_SUFFIX))
+        {
+          g_ptr_array_add (snapshots, g_strdup (snaps[i].name));
+          continue;
+        }
+      children = list_children (pool, image, name, snaps[i].name, error);
+      if (children == NULL)
+        {
+          listed = FALSE;
+          break;
+        }
+      if (children->len == 0)
+        g_ptr_array_add (leftovers, g_strdup (snaps[i].name));
+      for (guint j = 0; j < children->len; j++)
+        g_ptr_array_add (clones, g_strdup (g_ptr_array_index (children, j)));
+    }
+  rbd_snap_list_end (snaps);
+  if (!listed)
+    return FALSE;
+  if (snapshots->len > 0)
+    {
+      g_autofree char *names = join_names (snapshots);
+
+      g_set_error (error, NOVA_VOLUME_ERROR, NOVA_VOLUME_ERROR_BUSY,
+                   "image %s/%s has snapshots (%s): delete them first", pool->name, name, names);
+      return FALSE;
+    }
+  if (clones->len > 0)
+    {
+      g_autofree char *names = join_names (clones);
+
+      g_set_error (error, NOVA_VOLUME_ERROR, NOVA_VOLUME_ERROR_BUSY,
+                   "image %s/%s has %u clone%s (%s) that share%s its data: delete %s first "
+                   "(with rbd_max_clone_depth = 0 new clones are full copies)",
+                   pool->name, name, clones->len, clones->len == 1 ? "" : "s", names,
+                   clones->len == 1 ? "s" : "", clones->len == 1 ? "it" : "them");
+      return FALSE;
+    }
+
+  do
+    {
+      g_free (watchers);
+      watchers = g_new0 (rbd_image_watcher_t, n_watchers);
+      r = rbd_watchers_list (image, watchers, &n_watchers);
+    }
+  while (r == -ERANGE);
+  if (r < 0)
+    return nova_rbd_pool_fail (pool, r, error, "cannot list the clients that have %s open", name);
+  if (n_watchers > 0)
+    {
+      g_autoptr(GString) who = g_string_new (NULL);
+
+      for (size_t i = 0; i < n_watchers; i++)
+        g_string_append_printf (who, "%s%s", i > 0 ? ", " : "", watchers[i].addr);
+      rbd_watchers_list_cleanup (watchers, n_watchers);
+      g_set_error (error, NOVA_VOLUME_ERROR, NOVA_VOLUME_ERROR_BUSY,
+                   "image %s/%s is open by %zu client%s (%s): stop the instance or detach it there first "
+                   "(a client that crashed lets go after 30 s)",
+                   pool->name, name, n_watchers, n_watchers == 1 ? "" : "s", who->str);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+/* the temporary snapshot @name was cloned from, when it was a clone of a
+ * volume: its image in @parent */
+static char *
+clone_snap_parent (rbd_image_t image, const char *name)
+{
+  g_autofree char *expected = clone_snap_name (name);
+  rbd_linked_image_spec_t parent;
+  rbd_snap_spec_t parent_snap;
+  char *result = NULL;
+
+  if (rbd_get_parent (image, &parent, &parent_snap) < 0)
+    return NULL;
+  if (g_strcmp0 (parent_snap.name, expected) == 0)
+    result = g_strdup (parent.image_name);
+  rbd_linked_image_spec_cleanup (&parent);
+  rbd_snap_spec_cleanup (&parent_snap);
+  return result;
+}
+
+static gboolean
+nova_volume_rbd_driver_delete_volume (NovaVolumeDriver *driver, const NovaVolumeRecord *volume, GError **error)
+{
+  NovaVolumeRbdDriver *self = NOVA_VOLUME_RBD_DRIVER (driver);
+  g_autoptr(NovaRbdPool) pool = open_pool (self, error);
+  g_autofree char *name = volume_image (self, volume->id);
+  g_autoptr(GPtrArray) leftovers = g_ptr_array_new_with_free_func (g_free);
+  g_autofree char *parent = NULL;
+  g_autoptr(GError) cleanup_error = NULL;
+  int r;
+
+  if (pool == NULL)
+    return FALSE;
+  {
+    g_auto(NovaRbdImage) image = NULL;
+
+    r = open_image (pool, name, TRUE, TRUE, &image, error);
+    if (r < 0 && r != -ENOENT)
+      return FALSE;
+    if (r == 0)
+      {
+        if (!check_deletable (pool, image, name, leftovers, error))
+          return FALSE;
+        parent = clone_snap_parent (image, name);
+      }
+    /* gone already (a clone that failed half-way, a retried delete): its
+     * temporary snapshot, if any, is on the volume it was cloned from */
+    else if (volume->source_volume_id != NULL)
+      parent = volume_image (self, volume->source_volume_id);
+    else
+      return TRUE;
+  }
+  for (guint i = 0; i < leftovers->len; i++)
+    if (!remove_snap_of (pool, name, g_ptr_array_index (leftovers, i), error))
+      return FALSE;
+
+  r = rbd_remove (pool->ioctx, name);
+  if (r == -EBUSY)
+    {
+      g_set_error (error, NOVA_VOLUME_ERROR, NOVA_VOLUME_ERROR_BUSY,
+                   "image %s/%s was opened by a client meanwhile: detach it there first", self->pool, name);
+      return FALSE;
+    }
+  if (r < 0 && r != -ENOENT)
+    return nova_rbd_pool_fail (pool, r, error, "cannot remove image %s/%s", self->pool, name);
+
+  /* a clone of a volume takes its temporary snapshot with it */
+  if (parent != NULL)
+    {
+      g_autofree char *snap = clone_snap_name (name);
+
+      if (!remove_snap_of (pool, parent, snap, &cleanup_error))
+        g_warning ("%s is deleted, but the temporary snapshot %s@%s it was cloned from stays "
+                   "(deleting %s removes it): %s", name, parent, snap, parent, cleanup_error->message);
+    }
+  return TRUE;
+}
+
+static gboolean
+nova_volume_rbd_driver_extend_volume (NovaVolumeDriver *driver, NovaVolumeRecord *volume, guint64 new_size,
+                                      GError **error)
+{
+  NovaVolumeRbdDriver *self = NOVA_VOLUME_RBD_DRIVER (driver);
+  g_autoptr(NovaRbdPool) pool = open_pool (self, error);
+  g_autofree char *name = volume_image (self, volume->id);
+  g_auto(NovaRbdImage) image = NULL;
+  guint64 size = round_size (new_size);
+  uint64_t current = 0;
+  int r;
+
+  if (pool == NULL || open_image (pool, name, FALSE, FALSE, &image, error) < 0)
+    return FALSE;
+  r = rbd_get_size (image, &current);
+  if (r < 0)
+    return nova_rbd_pool_fail (pool, r, error, "cannot read the size of %s", name);
+  if (size < current)
+    {
+      g_set_error (error, NOVA_VOLUME_ERROR, NOVA_VOLUME_ERROR_INVALID_ARGUMENT,
+                   "cannot shrink image %s/%s from %" G_GUINT64_FORMAT " to %" G_GUINT64_FORMAT
+                   " bytes: volumes only grow", self->pool, name, (guint64) current, size);
+      return FALSE;
+    }
+  if (size > current)
+    {
+      r = rbd_resize2 (image, size, false, NULL, NULL);
+      if (r < 0)
+        return nova_rbd_pool_fail (pool, r, error, "cannot grow %s to %" G_GUINT64_FORMAT " bytes", name, size);
+    }
+  volume->size = size;
+  return TRUE;
+}
+
+static gboolean
+nova_volume_rbd_driver_create_snapshot (NovaVolumeDriver *driver, NovaSnapshotRecord *snapshot,
+                                        const NovaVolumeRecord *volume, GError **error)
+{
+  NovaVolumeRbdDriver *self = NOVA_VOLUME_RBD_DRIVER (driver);
+  g_autoptr(NovaRbdPool) pool = open_pool (self, error);
+  g_autofree char *name = volume_image (self, volume->id);
+  g_autofree char *snap = snapshot_name (self, snapshot->id);
+  g_auto(NovaRbdImage) image = NULL;
+  uint64_t size = 0;
+  int r;
+
+  if (pool == NULL || open_image (pool, name, FALSE, FALSE, &image, error) < 0)
+    return FALSE;
+  r = rbd_snap_create (image, snap);
+  if (r < 0)
+    return nova_rbd_pool_fail (pool, r, error, "cannot create snapshot %s@%s", name, snap);
+  /* protected: volumes can be cloned from it, and it cannot be removed
+   * under them */
+  r = rbd_snap_protect (image, snap);
+  if (r < 0)
+    {
+      rbd_snap_remove (image, snap);
+      return nova_rbd_pool_fail (pool, r, error, "cannot protect snapshot %s@%s", name, snap);
+    }
+  snapshot->size = rbd_get_size (image, &size) == 0 ? size : volume->size;
+  return TRUE;
+}
+
+static gboolean
+nova_volume_rbd_driver_delete_snapshot (NovaVolumeDriver *driver, const NovaSnapshotRecord *snapshot,
+                                        GError **error)
+{
+  NovaVolumeRbdDriver *self = NOVA_VOLUME_RBD_DRIVER (driver);
+  g_autoptr(NovaRbdPool) pool = open_pool (self, error);
+  g_autofree char *name = volume_image (self, snapshot->volume_id);
+  g_autofree char *snap = snapshot_name (self, snapshot->id);
+
+  return pool != NULL && remove_snap_of (pool, name, snap, error);
+}
+
+/* ---- connections ------------------------------------------------------ */
+
+static GVariant *
+nova_volume_rbd_driver_initialize_connection (NovaVolumeDriver *driver, const NovaVolumeRecord *volume,
+                                              GVariant *connector, GError **error)
+{
+  NovaVolumeRbdDriver *self = NOVA_VOLUME_RBD_DRIVER (driver);
+  g_autoptr(NovaRbdPool) pool = open_pool (self, error);
+  g_autofree char *name = volume_image (self, volume->id);
+  g_autoptr(GPtrArray) hosts = NULL;
+  g_autoptr(GPtrArray) ports = NULL;
+
+  g_autofree char *monmap = NULL;
+
+  if (pool == NULL || (monmap = nova_rbd_pool_mon_command (pool, "mon dump", error)) == NULL
+      || !nova_rbd_parse_mon_dump (monmap, &hosts, &ports, error))
+    return NULL;
+  g_ptr_array_add (hosts, NULL);
+  g_ptr_array_add (ports, NULL);
+  return nova_rbd_connection_info_new (self->pool, name, (const char *const *) hosts->pdata,
+                                       (const char *const *) ports->pdata, nova_rbd_client_get_user (self->client),
+                                       self->secret_uuid, self->cluster_name);
+}
+
+/* ---- stats ------------------------------------------------------------ */
+
+static GVariant *
+nova_volume_rbd_driver_get_volume_stats (NovaVolumeDriver *driver, gboolean refresh, GError **error)
+{
+  NovaVolumeRbdDriver *self = NOVA_VOLUME_RBD_DRIVER (driver);
+  g_autoptr(NovaRbdPool) pool = open_pool (self, error);
+  g_autofree char *df = NULL;
+  gboolean known = FALSE;
+  guint64 total = 0, free_space = 0, provisioned = 0;
+  GVariantBuilder builder;
+
+  if (pool == NULL || (df = nova_rbd_pool_mon_command (pool, "df", error)) == NULL
+      || !nova_rbd_parse_df (df, self->pool, &known, &total, &free_space, error))
+    return NULL;
+  if (self->store != NULL && !nova_volume_store_provisioned (self->store, "rbd", &provisioned, error))
+    return NULL;
+
+  g_variant_builder_init (&builder, G_VARIANT_TYPE_VARDICT);
+  /* the usage comes from the ceph-mgr: a cluster without one reports
+   * none, which means "unknown" (as Cinder reports it), not full */
+  if (known)
+    {
+      g_variant_builder_add (&builder, "{sv}", "total_capacity", g_variant_new_uint64 (total));
+      g_variant_builder_add (&builder, "{sv}", "free_capacity", g_variant_new_uint64 (free_space));
+    }
+  /* what the volumes were given: clones and thin images make it more
+   * than the pool stores */
+  if (self->store != NULL)
+    g_variant_builder_add (&builder, "{sv}", "provisioned_capacity", g_variant_new_uint64 (provisioned));
+  g_variant_builder_add (&builder, "{sv}", "storage_protocol", g_variant_new_string ("ceph"));
+  g_variant_builder_add (&builder, "{sv}", "volume_backend_name", g_variant_new_string (self->backend_name));
+  g_variant_builder_add (&builder, "{sv}", "vendor_name", g_variant_new_string ("Open Source"));
+  g_variant_builder_add (&builder, "{sv}", "driver_version", g_variant_new_string (PACKAGE_VERSION));
+  g_variant_builder_add (&builder, "{sv}", "thin_provisioning_support", g_variant_new_boolean (TRUE));
+  g_variant_builder_add (&builder, "{sv}", "pool_name", g_variant_new_string (self->pool));
+  return g_variant_ref_sink (g_variant_builder_end (&builder));
+}
+
+/* ---- object ----------------------------------------------------------- */
+
+static void
+nova_volume_rbd_driver_finalize (GObject *object)
+{
+  NovaVolumeRbdDriver *self = NOVA_VOLUME_RBD_DRIVER (object);
+
+  g_clear_pointer (&self->client, nova_rbd_client_free);
+  g_clear_object (&self->config);
+  g_clear_object (&self->store);
+  g_free (self->pool);
+  g_free (self->secret_uuid);
+  g_free (self->cluster_name);
+  g_free (self->backend_name);
+  G_OBJECT_CLASS (nova_volume_rbd_driver_parent_class)->finalize (object);
+}
+
+static void
+nova_volume_rbd_driver_class_init (NovaVolumeRbdDriverClass *klass)
+{
+  G_OBJECT_CLASS (klass)->finalize = nova_volume_rbd_driver_finalize;
+}
+
+static void
+nova_volume_rbd_driver_init (NovaVolumeRbdDriver *self)
+{
+}
+
+static void
+nova_volume_rbd_driver_iface_init (NovaVolumeDriverInterface *iface)
+{
+  iface->get_name = nova_volume_rbd_driver_get_name;
+  iface->do_setup = nova_volume_rbd_driver_do_setup;
+  iface->check_for_setup_error = nova_volume_rbd_driver_check_for_setup_error;
+  iface->create_volume = nova_volume_rbd_driver_create_volume;
+  iface->create_volume_from_snapshot = nova_volume_rbd_driver_create_volume_from_snapshot;
+  iface->create_cloned_volume = nova_volume_rbd_driver_create_cloned_volume;
+  iface->delete_volume = nova_volume_rbd_driver_delete_volume;
+  iface->extend_volume = nova_volume_rbd_driver_extend_volume;
+  iface->create_snapshot = nova_volume_rbd_driver_create_snapshot;
+  iface->delete_snapshot = nova_volume_rbd_driver_delete_snapshot;
+  /* no export: hypervisors open the image through librbd themselves */
+  iface->initialize_connection = nova_volume_rbd_driver_initialize_connection;
+  iface->get_volume_stats = nova_volume_rbd_driver_get_volume_stats;
+}

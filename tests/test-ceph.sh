@@ -1,0 +1,316 @@
+#!/bin/bash
+# tests/test-ceph.sh: the ceph tier (suite ceph). A throwaway one-node
+# Ceph cluster on 127.0.0.1 in a temporary directory (tests/ceph-cluster.sh:
+# one monitor, one memstore OSD, cephx, a pool), then
+#   driver   test-rbd's cluster tests: every method of the rbd driver and
+#            every refusal, looked at through librbd, and the cluster
+#            frozen (calls fail within rados_connect_timeout, then work)
+#   service  nova-volumed with volume_driver = rbd on a private session
+#            bus, driven by nova-volumectl: create, snapshot, volume from
+#            snapshot, clone, extend, attach, connect, stats, refusals as
+#            D-Bus errors, the daemon restarted (everything still there),
+#            delete (nothing left in the pool)
+#   instance the seed's scenario: instance A (tests/instance, writer image)
+#            boots with its disk on rbd: built by
+#            tests/instance/launch-instance.py from the daemon's
+#            connection_info, writes, powers off; the daemon restarts;
+#            instance B (reader image) reads the same bytes
+# and the cluster stopped. Prints TAP.
+#
+#   tests/test-ceph.sh TEST_RBD CACHE_DIR
+#
+# TEST_RBD: the test-rbd program; CACHE_DIR: where the instance images are
+# cached (shared with the instance tier). NOVA_VOLUMED, NOVA_VOLUMECTL: the
+# programs (tests/meson.build). Says SKIP with the reason (TAP and stderr)
+# when the cluster cannot start (no ceph-mon, ...); the instance part alone
+# is skipped, saying why, without qemu or its rbd driver.
+set -u
+
+test_rbd=${1:?usage: test-ceph.sh TEST_RBD CACHE_DIR}
+cache=${2:?usage: test-ceph.sh TEST_RBD CACHE_DIR}
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+
+tap_name=test-ceph
+# shellcheck source=tests/tap-lib.sh
+. "$here/tap-lib.sh"
+
+# "what" ERROR-NAME command...: the command fails and says ERROR-NAME
+check_refused () {
+  local what=$1 name=$2 out
+  shift 2
+  if out=$("$@" 2>&1); then
+    not_ok "$what: refused with $name" "it succeeded: $out"
+  elif grep -q "$name" <<<"$out"; then
+    ok "$what: $(tr '\n' ' ' <<<"$out")"
+  else
+    not_ok "$what: refused with $name" "$out"
+  fi
+}
+for cmd in dbus-daemon timeout; do
+  command -v "$cmd" >/dev/null || skip_all "no $cmd"
+done
+[ -x /usr/bin/python3 ] || skip_all "no /usr/bin/python3"
+
+dir=$(mktemp -d "${TMPDIR:-/tmp}/nova-volume-ceph-XXXXXX") || skip_all "cannot make a scratch directory"
+export TMPDIR=$dir
+# shellcheck source=tests/session-daemon-lib.sh
+. "$here/session-daemon-lib.sh"
+# shellcheck source=tests/instance/instance-lib.sh
+. "$here/instance/instance-lib.sh"
+# shellcheck source=tests/ceph-cluster.sh
+. "$here/ceph-cluster.sh"
+
+# shellcheck disable=SC2317  # called from the trap
+cleanup () {
+  # the launcher kills its qemu on SIGTERM
+  stop_process "$launcher_pid"
+  session_daemon_cleanup
+  ceph_cluster_stop
+  rm -rf "$dir"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM HUP
+
+# --- the cluster -----------------------------------------------------------
+
+t0=$(date +%s%N)
+if ! ceph_cluster_start "$dir/ceph"; then
+  skip_all "the Ceph cluster did not start: $ceph_cluster_error"
+fi
+ok "one-node Ceph cluster (mon on 127.0.0.1:$ceph_mon_port, memstore OSD, pool $ceph_pool) up in $(ms_since "$t0") ms"
+rbd_cli () {
+  timeout 30 rbd --conf "$ceph_conf" --pool "$ceph_pool" "$@"
+}
+
+# --- driver: test-rbd against it -------------------------------------------
+
+status=0
+NOVA_TEST_CEPH_CONF=$ceph_conf NOVA_TEST_CEPH_POOL=$ceph_pool NOVA_TEST_CEPH_MON_PORT=$ceph_mon_port \
+  NOVA_TEST_CEPH_PIDS="$ceph_mon_pid $ceph_osd_pid" \
+  timeout 300 "$test_rbd" --tap -p /rbd/cluster >"$dir/test-rbd.out" 2>&1 || status=$?
+results=$(cat "$dir/test-rbd.out")
+while IFS= read -r line; do
+  case $line in
+    "ok "*) ok "driver: ${line#ok * }" ;;
+    "not ok "*) not_ok "driver: ${line#not ok * }" "$(grep -v '^ok ' <<<"$results")" ;;
+  esac
+done <<<"$results"
+if [ "$status" -ne 0 ] || ! grep -q '^ok .*/rbd/cluster/frozen' "$dir/test-rbd.out"; then
+  not_ok "driver: test-rbd's cluster tests all ran (exit $status)" "$(tail -n 30 "$dir/test-rbd.out")"
+fi
+
+# --- service: nova-volumed with the rbd driver ---------------------------------
+
+secret_uuid=$(cat /proc/sys/kernel/random/uuid)
+cat >"$dir/nova-volume.conf" <<EOF
+[DEFAULT]
+volume_driver = nova.volume.driver.RBDDriver
+rbd_ceph_conf = $ceph_conf
+rbd_pool = $ceph_pool
+rbd_user = admin
+rbd_secret_uuid = $secret_uuid
+rados_connect_timeout = 10
+EOF
+
+# the value of KEY in the JSON on stdin (a dotted path: data.name)
+json_get () {
+  /usr/bin/python3 -c '
+import json, sys
+value = json.load(sys.stdin)
+for key in sys.argv[1].split("."):
+    value = value[int(key)] if isinstance(value, list) else value[key]
+print(value if not isinstance(value, bool) else str(value).lower())' "$1"
+}
+# "what" IMAGE FIELD VALUE: `rbd info --format json` of IMAGE has FIELD = VALUE
+check_image () {
+  local got
+  got=$(rbd_cli info --format json "$2" 2>&1 | json_get "$3" 2>&1)
+  if [ "$got" = "$4" ]; then
+    ok "$1"
+  else
+    not_ok "$1" "rbd info $2: $3 is '$got', not '$4'"
+  fi
+}
+
+private_bus_start
+
+if daemon_start; then
+  ok "nova-volumed with volume_driver = nova.volume.driver.RBDDriver on a private session bus"
+else
+  not_ok "nova-volumed with volume_driver = nova.volume.driver.RBDDriver on a private session bus" \
+    "$(cat "$dir/nova-volumed.log")"
+  tap_finish
+  exit 1
+fi
+
+volume=$(ctl create 64M --name instance-data 2>"$dir/ctl.err")
+if [ -n "$volume" ]; then
+  ok "CreateVolume 64 MiB: $volume"
+else
+  not_ok "CreateVolume 64 MiB" "$(cat "$dir/ctl.err")"
+fi
+check_image "its image $ceph_pool/volume-$volume: 64 MiB, format 2, layering" "volume-$volume" size 67108864
+check_image "its image is format 2" "volume-$volume" format 2
+check_image "its image has layering only" "volume-$volume" features.0 layering
+
+snapshot=$(ctl snapshot "$volume" --name before 2>"$dir/ctl.err")
+if [ -n "$snapshot" ]; then ok "CreateSnapshot: $snapshot"; else not_ok "CreateSnapshot" "$(cat "$dir/ctl.err")"; fi
+if rbd_cli snap ls --format json "volume-$volume" 2>&1 | grep -q "\"name\":\"snapshot-$snapshot\".*\"protected\":\"true\""; then
+  ok "the snapshot is an RBD snapshot, protected"
+else
+  not_ok "the snapshot is an RBD snapshot, protected" "$(rbd_cli snap ls "volume-$volume" 2>&1)"
+fi
+
+from_snap=$(ctl create --snapshot "$snapshot" 2>"$dir/ctl.err")
+if [ -n "$from_snap" ]; then ok "CreateVolume from the snapshot: $from_snap"; else not_ok "CreateVolume from the snapshot" "$(cat "$dir/ctl.err")"; fi
+check_image "it is a copy-on-write clone of the snapshot" "volume-$from_snap" parent.snapshot "snapshot-$snapshot"
+
+clone=$(ctl create --source-volume "$volume" 2>"$dir/ctl.err")
+if [ -n "$clone" ]; then ok "CreateVolume as a clone of the volume: $clone"; else not_ok "CreateVolume as a clone" "$(cat "$dir/ctl.err")"; fi
+check_image "it is a clone of the temporary snapshot volume-$clone.clone_snap" "volume-$clone" parent.snapshot \
+  "volume-$clone.clone_snap"
+
+check "Extend the clone to 128 MiB" ctl extend "$clone" 128M
+check_image "its image is 128 MiB" "volume-$clone" size 134217728
+check_refused "Extend to 32 MiB (a shrink)" InvalidArgument ctl extend "$clone" 32M
+check_refused "Delete the snapshot while a volume is cloned from it" Busy ctl delete "$snapshot"
+check_refused "Delete the volume while it has a snapshot" InvalidState ctl delete "$volume"
+
+stats=$(ctl --json stats 2>&1)
+# 64 MiB, 64 MiB from the snapshot, the clone grown to 128 MiB
+if [ "$(json_get storage_protocol <<<"$stats" 2>/dev/null)" = ceph ] &&
+   [ "$(json_get volume_backend_name <<<"$stats" 2>/dev/null)" = rbd ] &&
+   [ "$(json_get provisioned_capacity <<<"$stats" 2>/dev/null)" = 268435456 ]; then
+  ok "GetVolumeStats: storage_protocol ceph, backend rbd, 256 MiB provisioned"
+else
+  not_ok "GetVolumeStats: storage_protocol ceph, backend rbd, 256 MiB provisioned" "$stats"
+fi
+
+# --- instance: A writes through rbd:, B reads ----------------------------------
+
+uuid_a=$(cat /proc/sys/kernel/random/uuid)
+uuid_b=$(cat /proc/sys/kernel/random/uuid)
+check "Attach to instance A ($uuid_a)" ctl attach "$volume" "$uuid_a" /dev/vdb
+connect () {
+  ctl --json connect --host "$2" "$volume" >"$dir/$1.json"
+}
+check "InitializeConnection for host A" connect rbd-a compute-a
+info=$(cat "$dir/rbd-a.json")
+if [ "$(json_get driver_volume_type <<<"$info")" = rbd ] &&
+   [ "$(json_get data.name <<<"$info")" = "$ceph_pool/volume-$volume" ] &&
+   [ "$(json_get data.hosts.0 <<<"$info")" = 127.0.0.1 ] &&
+   [ "$(json_get data.ports.0 <<<"$info")" = "$ceph_mon_port" ] &&
+   [ "$(json_get data.auth_enabled <<<"$info")" = true ] &&
+   [ "$(json_get data.auth_username <<<"$info")" = admin ] &&
+   [ "$(json_get data.secret_type <<<"$info")" = ceph ] &&
+   [ "$(json_get data.secret_uuid <<<"$info")" = "$secret_uuid" ] &&
+   [ "$(json_get data.cluster_name <<<"$info")" = ceph ]; then
+  ok "connection_info: rbd, $ceph_pool/volume-$volume, monitor 127.0.0.1:$ceph_mon_port, cephx user admin, secret $secret_uuid"
+else
+  not_ok "connection_info: rbd with the pool/image, the monitor, cephx user, secret" "$info"
+fi
+
+instance_skip=
+if ! command -v qemu-system-x86_64 >/dev/null; then
+  instance_skip="no qemu-system-x86_64 (install qemu-system-x86)"
+elif ! compgen -G '/usr/lib/*/qemu/block-rbd.so' >/dev/null; then
+  instance_skip="qemu has no rbd driver (install qemu-block-extra)"
+else
+  status=0
+  instance_build_images "$cache" || status=$?
+  if [ "$status" -eq 77 ]; then
+    instance_skip=$instance_skip_reason
+  elif [ "$status" -ne 0 ]; then
+    instance_skip="the instance images could not be built: $(tail -n 3 "$dir/image.err" | tr '\n' ' ')"
+    not_ok "build the instance images" "$(cat "$dir/image.err")"
+  fi
+fi
+
+# launch NAME IMAGE UUID: instance NAME from $dir/NAME.json, the key from
+# the cluster's keyring
+launch_rbd () {
+  launch "$1" "$2" "$dir/$1.json" "$3" --ceph-keyring "$ceph_keyring"
+}
+
+if [ -n "$instance_skip" ]; then
+  skip "instance A writes through rbd:, instance B reads the same bytes" "$instance_skip"
+  echo "test-ceph: SKIP (instances): $instance_skip" >&2
+else
+  out=$("$launcher" --image "$image_a" --connection-info "$dir/rbd-a.json" --ceph-keyring "$ceph_keyring" \
+          --dry-run 2>&1)
+  if grep -qF "file=rbd:$ceph_pool/volume-$volume:mon_host=127.0.0.1\\:$ceph_mon_port:id=admin:auth_supported=cephx:keyring=$ceph_keyring,format=raw" <<<"$out"; then
+    ok "qemu's disk: -drive file=rbd:$ceph_pool/volume-$volume:mon_host=...:id=admin, as libvirt builds it"
+  else
+    not_ok "qemu's disk: -drive file=rbd:POOL/IMAGE:mon_host=...:id=admin" "$out"
+  fi
+
+  check "instance A (writer image) starts with its disk on rbd and writes" launch_rbd rbd-a "$image_a" "$uuid_a"
+  check_instance "instance A wrote, flushed and powered off" rbd-a
+  check_backing "the RBD image holds the bytes A wrote (rbd export)" \
+    <(rbd_cli export "volume-$volume" - 2>/dev/null) rbd-a
+fi
+check "TerminateConnection for host A" ctl disconnect --host compute-a "$volume"
+check "Detach from instance A" ctl detach "$volume"
+
+# --- the daemon restarted: everything still there ------------------------------
+
+ctl --json list >"$dir/list-before.json" 2>&1
+t0=$(date +%s%N)
+if daemon_stop && daemon_start; then
+  ok "nova-volumed stopped and started again ($(ms_since "$t0") ms)"
+else
+  not_ok "nova-volumed stopped and started again" "$(tail -n 20 "$dir/nova-volumed.log")"
+fi
+ctl --json list >"$dir/list-after.json" 2>&1
+if cmp -s "$dir/list-before.json" "$dir/list-after.json" && grep -q "$clone" "$dir/list-after.json" &&
+   grep -q "$snapshot" "$dir/list-after.json"; then
+  ok "after the restart: the same 3 volumes and the snapshot"
+else
+  not_ok "after the restart: the same volumes and snapshot" "$(diff "$dir/list-before.json" "$dir/list-after.json")"
+fi
+shown=$(ctl --json show "$clone" 2>&1)
+if [ "$(json_get Status <<<"$shown" 2>/dev/null)" = available ] && [ "$(json_get Size <<<"$shown" 2>/dev/null)" = 134217728 ]; then
+  ok "the clone is available, 128 MiB"
+else
+  not_ok "the clone is available, 128 MiB" "$shown"
+fi
+
+if [ -z "$instance_skip" ]; then
+  check "Attach to instance B ($uuid_b)" ctl attach "$volume" "$uuid_b" /dev/vdb
+  check "InitializeConnection for host B" connect rbd-b compute-b
+  check "instance B (reader image) starts with its disk on rbd and reads" launch_rbd rbd-b "$image_b" "$uuid_b"
+  check_instance "instance B read the header and the bytes, and powered off" rbd-b
+  check_same_bytes "instance B read the same bytes instance A wrote" rbd-a rbd-b
+  check "TerminateConnection for host B" ctl disconnect --host compute-b "$volume"
+  check "Detach from instance B" ctl detach "$volume"
+fi
+
+# --- delete: clones first, then what they came from ----------------------------
+
+check "Delete the volume made from the snapshot" ctl delete "$from_snap"
+check "Delete the snapshot" ctl delete "$snapshot"
+check_refused "Delete the volume while a clone of it exists" Busy ctl delete "$volume"
+check "Delete the clone" ctl delete "$clone"
+if ! rbd_cli snap ls "volume-$volume" 2>&1 | grep -q clone_snap; then
+  ok "the clone's temporary snapshot went with it"
+else
+  not_ok "the clone's temporary snapshot went with it" "$(rbd_cli snap ls "volume-$volume" 2>&1)"
+fi
+check "Delete the volume" ctl delete "$volume"
+left=$(rbd_cli ls 2>&1)
+if [ -z "$left" ]; then
+  ok "the pool is empty again"
+else
+  not_ok "the pool is empty again" "$left"
+fi
+if daemon_stop; then
+  ok "nova-volumed stops cleanly"
+else
+  not_ok "nova-volumed stops cleanly" "$(tail -n 20 "$dir/nova-volumed.log")"
+fi
+
+t0=$(date +%s%N)
+ceph_cluster_stop
+ok "the cluster stopped in $(ms_since "$t0") ms"
+
+tap_finish
