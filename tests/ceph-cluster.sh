@@ -1,34 +1,40 @@
 #!/bin/bash
 # tests/ceph-cluster.sh: a throwaway single-node Ceph cluster for the ceph
-# tier: one monitor and one OSD on memstore (data in RAM), cephx on,
-# 127.0.0.1 only, free ports, everything (conf, keyrings, admin sockets,
-# logs, data) in one directory. No mgr: nothing the tier runs needs one,
-# and the settings below keep the monitor from waiting for it.
+# tier: one monitor, one OSD on memstore (data in RAM), one ceph-mgr
+# (the pool usage `ceph df` reports comes from it), cephx on, 127.0.0.1
+# only, free ports, everything (conf, keyrings, admin sockets, logs, data)
+# in one directory. Without ceph-mgr installed the cluster runs without
+# one: then $ceph_mgr_missing says why and `ceph df` reports no usage.
 #
 # Sourced, it gives two functions; the daemons are children of the
 # sourcing shell, so ceph_cluster_stop can wait for them:
 #   ceph_cluster_start DIR   start a cluster in DIR (made if missing); 0
-#                            when `rbd pool init` of the pool returned;
+#                            when `rbd pool init` of the pool returned
+#                            and, with a mgr, `ceph df` reports the pool;
 #                            otherwise 1 with the reason in
 #                            $ceph_cluster_error and nothing left running
-#   ceph_cluster_stop        TERM the OSD, then the monitor, and wait
+#   ceph_cluster_stop        TERM the mgr, the OSD, then the monitor, and
+#                            wait
 # State, in the caller's variables:
 #   ceph_conf ceph_keyring   the cluster's conf and client.admin's keyring
 #   ceph_pool                the pool made for the tier (rbd)
 #   ceph_mon_port            the monitor's msgr1 port on 127.0.0.1
-#   ceph_mon_pid ceph_osd_pid  the daemons, empty when not running
+#   ceph_mon_pid ceph_osd_pid ceph_mgr_pid  the daemons, empty when not
+#                            running
+#   ceph_mgr_missing         why there is no mgr (empty when there is)
 # Call ceph_cluster_stop from the caller's EXIT trap too.
 #
 # Run, it is a command that brings a cluster up around another one:
 #   tests/ceph-cluster.sh run DIR COMMAND [ARGS...]
 # runs COMMAND with NOVA_TEST_CEPH_CONF, NOVA_TEST_CEPH_KEYRING,
 # NOVA_TEST_CEPH_POOL, NOVA_TEST_CEPH_MON_PORT and NOVA_TEST_CEPH_PIDS
-# set (not CEPH_CONF, CEPH_KEYRING: librados would take them), then stops
+# set (not CEPH_CONF, CEPH_KEYRING: librados would take them), and
+# NOVA_TEST_CEPH_MGR=1 when a mgr runs, then stops
 # the cluster (also on INT/TERM); exits with COMMAND's status, 77 when
 # the cluster could not start.
 #
 # Needs ceph-mon, ceph-osd, ceph-common (ceph, rbd, ceph-authtool,
-# monmaptool), ss and timeout.
+# monmaptool), ss and timeout; ceph-mgr for the usage.
 
 ceph_conf=
 ceph_keyring=
@@ -36,14 +42,20 @@ ceph_pool=rbd
 ceph_mon_port=
 ceph_mon_pid=
 ceph_osd_pid=
+ceph_mgr_pid=
+ceph_mgr_missing=
 ceph_cluster_error=
+# the modules a Pacific mgr always runs: the only ones it loads here (one
+# of them not loaded is a HEALTH_ERR, MGR_MODULE_ERROR)
+ceph_mgr_always_on="balancer crash devicehealth orchestrator pg_autoscaler progress rbd_support status telemetry volumes"
+ceph_mgr_unloaded_modules=
 # shellcheck source=tests/process-lib.sh
 . "$(dirname "${BASH_SOURCE[0]}")/process-lib.sh"
 
 # the commands a cluster needs, or the first one missing
 ceph_cluster_missing () {
   local cmd
-  for cmd in ceph-mon ceph-osd ceph rbd ceph-authtool monmaptool ss timeout; do
+  for cmd in ceph-mon ceph-osd ceph rbd ceph-authtool monmaptool ceph-conf ss timeout; do
     if ! command -v "$cmd" >/dev/null 2>&1; then
       echo "$cmd"
       return 0
@@ -100,6 +112,22 @@ ceph_osd_up () {
   ceph_cli osd stat 2>/dev/null | grep -q '1 up.*1 in'
 }
 
+# the pool's usage fields "$@" (stored, max_avail, ...) in one `ceph df`,
+# on one line; fails when the pool is not in it
+ceph_df_pool () {
+  ceph_cli df --format json 2>/dev/null | /usr/bin/python3 -c '
+import json, sys
+pool = [p for p in json.load(sys.stdin)["pools"] if p["name"] == sys.argv[1]][0]
+print(*(pool["stats"][field] for field in sys.argv[2:]))' "$ceph_pool" "$@"
+}
+
+# whether `ceph df` has the pool's usage, which comes from the mgr
+# (without one the pool is absent, or max_avail is 0)
+ceph_df_known () {
+  local avail
+  avail=$(ceph_df_pool max_avail) && [ "$avail" -gt 0 ]
+}
+
 # the conf for monitor ports $1 (v1) and $2 (v2), daemon ports from $3
 ceph_write_conf () {
   local fsid=$1 v1=$2 v2=$3 ports=$4
@@ -132,9 +160,15 @@ osd crush chooseleaf type = 0
 # fast paxos: usable in ~4 s instead of ~10
 paxos propose interval = 0.1
 paxos min wait = 0.01
-# no mgr: keep health from turning to MGR_DOWN
+# without a mgr (not installed): keep health from turning to MGR_DOWN
 mon mgr mkfs grace = 86400
 mon mgr inactive grace = 86400
+# the mgr: no optional module enabled, none but the always-on ones even
+# loaded (half the memory); usage reported each second instead of 5 s
+mgr initial modules =
+mgr disabled modules = $ceph_mgr_unloaded_modules
+mgr stats period = 1
+mon mgr digest period = 1
 # the OSD stops at once instead of telling a monitor that may be gone
 osd fast shutdown notify mon = false
 
@@ -147,6 +181,10 @@ osd data = $ceph_dir/osd
 osd objectstore = memstore
 memstore device bytes = 1073741824
 keyring = $ceph_dir/osd/keyring
+
+[mgr.x]
+mgr data = $ceph_dir/mgr
+keyring = $ceph_dir/mgr/keyring
 EOF
 }
 
@@ -158,14 +196,18 @@ ceph_cluster_try_start () {
   ceph_mon_port=$v1
   fsid=$(cat /proc/sys/kernel/random/uuid)
   osd_uuid=$(cat /proc/sys/kernel/random/uuid)
-  rm -rf "${ceph_dir:?}/mon" "$ceph_dir/osd" "$ceph_dir/run" "$ceph_dir/log" "$ceph_dir/"*.keyring "$ceph_dir/monmap"
-  mkdir -p "$ceph_dir/mon" "$ceph_dir/osd" "$ceph_dir/run" "$ceph_dir/log"
+  rm -rf "${ceph_dir:?}/mon" "$ceph_dir/osd" "$ceph_dir/mgr" "$ceph_dir/run" "$ceph_dir/log" "$ceph_dir/"*.keyring \
+    "$ceph_dir/monmap"
+  mkdir -p "$ceph_dir/mon" "$ceph_dir/osd" "$ceph_dir/mgr" "$ceph_dir/run" "$ceph_dir/log"
   ceph_write_conf "$fsid" "$v1" "$((v1 + 1))" "$ports"
 
   if ! out=$(ceph-authtool --create-keyring "$ceph_dir/mon.keyring" --gen-key -n mon. --cap mon 'allow *' 2>&1 &&
              ceph-authtool --create-keyring "$ceph_keyring" --gen-key -n client.admin \
                --cap mon 'allow *' --cap osd 'allow *' --cap mgr 'allow *' 2>&1 &&
              ceph-authtool "$ceph_dir/mon.keyring" --import-keyring "$ceph_keyring" 2>&1 &&
+             ceph-authtool --create-keyring "$ceph_dir/mgr/keyring" --gen-key -n mgr.x \
+               --cap mon 'allow profile mgr' --cap osd 'allow *' 2>&1 &&
+             ceph-authtool "$ceph_dir/mon.keyring" --import-keyring "$ceph_dir/mgr/keyring" 2>&1 &&
              monmaptool --create --addv a "[v2:127.0.0.1:$((v1 + 1)),v1:127.0.0.1:$v1]" --fsid "$fsid" \
                "$ceph_dir/monmap" 2>&1 &&
              timeout 30 ceph-mon --conf "$ceph_conf" --mkfs -i a --monmap "$ceph_dir/monmap" \
@@ -176,6 +218,16 @@ ceph_cluster_try_start () {
   ceph-mon --conf "$ceph_conf" -i a -f >>"$ceph_dir/log/mon.a.out" 2>&1 &
   ceph_mon_pid=$!
   ceph_wait_for 300 "ceph-mon" "$ceph_mon_pid" ceph_cli mon stat || return 1
+  # the mgr loads while the OSD is made; devicehealth without monitoring
+  # makes no pool of its own (module options live in the monitor)
+  if [ -z "$ceph_mgr_missing" ]; then
+    if ! out=$(ceph_cli config set mgr mgr/devicehealth/enable_monitoring false --force 2>&1); then
+      ceph_cluster_error="ceph config set mgr/devicehealth/enable_monitoring failed: $out"
+      return 1
+    fi
+    ceph-mgr --conf "$ceph_conf" -i x -f >>"$ceph_dir/log/mgr.x.out" 2>&1 &
+    ceph_mgr_pid=$!
+  fi
 
   secret=$(ceph-authtool --gen-print-key) || { ceph_cluster_error="ceph-authtool --gen-print-key failed"; return 1; }
   if ! out=$(printf '{"cephx_secret": "%s"}' "$secret" | ceph_cli osd new "$osd_uuid" -i - 2>&1) ||
@@ -197,7 +249,23 @@ ceph_cluster_try_start () {
     ceph_cluster_error="pool $ceph_pool: $out"
     return 1
   fi
+  if [ -n "$ceph_mgr_pid" ]; then
+    ceph_wait_for 900 "ceph-mgr (the usage in ceph df)" "$ceph_mgr_pid" ceph_df_known || return 1
+  fi
   return 0
+}
+
+# the mgr modules installed that Pacific does not always run
+ceph_mgr_optional_modules () {
+  local path module
+  path=$(ceph-conf --conf /dev/null --show-config-value mgr_module_path 2>/dev/null) || return 0
+  for module in "$path"/*/; do
+    module=$(basename "$module")
+    case " $ceph_mgr_always_on " in
+      *" $module "*) ;;
+      *) printf '%s ' "$module" ;;
+    esac
+  done
 }
 
 ceph_cluster_start () {
@@ -209,6 +277,12 @@ ceph_cluster_start () {
   if missing=$(ceph_cluster_missing); then
     ceph_cluster_error="no $missing (apt-get install ceph-mon ceph-osd ceph-common, see tools/deps.sh)"
     return 1
+  fi
+  ceph_mgr_missing=
+  if ! command -v ceph-mgr >/dev/null 2>&1; then
+    ceph_mgr_missing="no ceph-mgr, so no usage in ceph df (apt-get install ceph-mgr, see tools/deps.sh)"
+  else
+    ceph_mgr_unloaded_modules=$(ceph_mgr_optional_modules)
   fi
   mkdir -p "$ceph_dir" || { ceph_cluster_error="cannot make $ceph_dir"; return 1; }
   ceph_conf=$ceph_dir/ceph.conf
@@ -231,8 +305,11 @@ ceph_stop_daemon () {
   process_reap "$pid" 100 "ceph-cluster: process"
 }
 
-# the OSD first: a monitor stopped first would make it wait for it
+# the mgr and the OSD first: a monitor stopped first would make them
+# wait for it
 ceph_cluster_stop () {
+  ceph_stop_daemon "$ceph_mgr_pid"
+  ceph_mgr_pid=
   ceph_stop_daemon "$ceph_osd_pid"
   ceph_osd_pid=
   ceph_stop_daemon "$ceph_mon_pid"
@@ -254,6 +331,7 @@ if [ "${BASH_SOURCE[0]}" = "$0" ]; then
   shift 2
   status=0
   NOVA_TEST_CEPH_CONF=$ceph_conf NOVA_TEST_CEPH_KEYRING=$ceph_keyring NOVA_TEST_CEPH_POOL=$ceph_pool \
-    NOVA_TEST_CEPH_MON_PORT=$ceph_mon_port NOVA_TEST_CEPH_PIDS="$ceph_mon_pid $ceph_osd_pid" "$@" || status=$?
+    NOVA_TEST_CEPH_MON_PORT=$ceph_mon_port NOVA_TEST_CEPH_PIDS="$ceph_mon_pid $ceph_osd_pid $ceph_mgr_pid" \
+    NOVA_TEST_CEPH_MGR=${ceph_mgr_pid:+1} "$@" || status=$?
   exit "$status"
 fi

@@ -77,13 +77,15 @@ NOVA_VOLUME_DEBIAN_PACKAGES=(
 
 # The rbd driver and its ceph tier: librbd/librados to build against, and
 # a throwaway one-node cluster (ceph-mon, ceph-osd on memstore, the ceph
-# and rbd commands of ceph-common) that tests/ceph-cluster.sh starts.
+# and rbd commands of ceph-common, ceph-mgr for the pool usage that `ceph
+# df` and the driver's stats report) that tests/ceph-cluster.sh starts.
 NOVA_VOLUME_DEBIAN_PACKAGES+=(
   librbd-dev
   librados-dev
   ceph-mon
   ceph-osd
   ceph-common
+  ceph-mgr
 )
 
 # Prints the packages of the list that are not installed, one a line.
