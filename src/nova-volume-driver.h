@@ -55,7 +55,11 @@ struct _NovaVolumeDriverInterface {
                                            const NovaVolumeRecord *source,
                                            NovaVolumeProgressFunc progress, gpointer progress_data,
                                            GCancellable *cancellable, GError **error);
-  /* Idempotent: deleting what is already gone succeeds. */
+  /* Idempotent: deleting what is already gone succeeds. A refusal that
+   * changed nothing (clones share its data, a client has it open) is
+   * NOVA_VOLUME_ERROR_BUSY: the manager then exports the volume again and
+   * gives it back its status instead of marking it error_deleting. The
+   * same holds for delete_snapshot. */
   gboolean (*delete_volume)   (NovaVolumeDriver *self, const NovaVolumeRecord *volume, GError **error);
   gboolean (*extend_volume)   (NovaVolumeDriver *self, NovaVolumeRecord *volume, guint64 new_size, GError **error);
   gboolean (*create_snapshot) (NovaVolumeDriver *self, NovaSnapshotRecord *snapshot,

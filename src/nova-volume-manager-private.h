@@ -78,6 +78,10 @@ struct _Op {
   NovaVolumeRecord   *volume;
   NovaVolumeRecord   *source;
   NovaSnapshotRecord *snapshot;
+  /* a delete's volume or snapshot as it was, to put back when the
+   * driver refuses (see delete_volume in nova-volume-driver.h) */
+  NovaVolumeRecord   *volume_before;
+  NovaSnapshotRecord *snapshot_before;
 
   /* outputs */
   GVariant           *result;

@@ -360,12 +360,46 @@ delete_start (Op *op)
                        n_snapshots, n_snapshots == 1 ? "" : "s", n_snapshots == 1 ? "it" : "them");
       return;
     }
+  op->volume_before = nova_volume_record_copy (op->volume);
   if (!manager_op_commit_volume_status (op, NOVA_VOLUME_STATUS_DELETING, NULL))
     {
       manager_op_return (op);
       return;
     }
   manager_op_in_thread (op, delete_thread, delete_done);
+}
+
+/* whether the driver refused a delete without changing anything */
+static gboolean
+delete_refused (const GError *error)
+{
+  return g_error_matches (error, NOVA_VOLUME_ERROR, NOVA_VOLUME_ERROR_BUSY);
+}
+
+/* After a refused delete_volume: the export the delete removed comes
+ * back, with the credentials (and, where the store still holds it, the
+ * target number) it had, so the volume is as usable as before the call.
+ * FALSE, with @op->error naming both failures, when it cannot. */
+static gboolean
+delete_restore_export (Op *op)
+{
+  NovaVolumeRecord *before = op->volume_before;
+  g_autoptr(GError) export_error = NULL;
+  g_autofree char *refusal = g_strdup (op->error->message);
+
+  nova_record_set_string (&op->volume->provider_location, before->provider_location);
+  nova_record_set_string (&op->volume->provider_auth, before->provider_auth);
+  /* an available volume was exported when it was made; one in error
+   * may never have been */
+  if (before->status != NOVA_VOLUME_STATUS_AVAILABLE)
+    return TRUE;
+  if (nova_volume_driver_create_export (op->self->driver, op->volume, &export_error))
+    return TRUE;
+  g_clear_error (&op->error);
+  g_set_error (&op->error, NOVA_VOLUME_ERROR, NOVA_VOLUME_ERROR_FAILED,
+               "the driver refused (%s), and the export it had could not be made again: %s",
+               refusal, export_error->message);
+  return FALSE;
 }
 
 static void
@@ -381,7 +415,9 @@ delete_thread (Op *op)
    * act on) a target number that another volume may hold by then */
   nova_record_set_string (&op->volume->provider_location, "");
   nova_record_set_string (&op->volume->provider_auth, "");
-  nova_volume_driver_delete_volume (driver, op->volume, &op->error);
+  if (!nova_volume_driver_delete_volume (driver, op->volume, &op->error) && delete_refused (op->error)
+      && delete_restore_export (op))
+    return;
   MANAGER_CRASH_POINT (op, "after-driver-delete");
 }
 
@@ -391,6 +427,17 @@ delete_done (Op *op)
   if (op->error != NULL)
     {
       g_prefix_error (&op->error, "cannot delete volume %s: ", op->volume_id);
+      /* refused and exported again: the volume is as it was */
+      if (delete_refused (op->error))
+        {
+          g_autoptr(GError) saved = g_steal_pointer (&op->error);
+
+          manager_op_commit_volume_status (op, op->volume_before->status, op->volume_before->status_reason);
+          if (op->error == NULL)
+            op->error = g_steal_pointer (&saved);
+          manager_op_return (op);
+          return;
+        }
       manager_op_commit_volume_failure (op, NOVA_VOLUME_STATUS_ERROR_DELETING);
       {
         manager_op_return (op);
@@ -643,6 +690,7 @@ delete_snapshot_start (Op *op)
                        op->snapshot_id, nova_snapshot_status_to_string (op->snapshot->status));
       return;
     }
+  op->snapshot_before = nova_snapshot_record_copy (op->snapshot);
   if (!manager_op_commit_snapshot_status (op, NOVA_SNAPSHOT_STATUS_DELETING, NULL))
     {
       manager_op_return (op);
@@ -665,6 +713,17 @@ delete_snapshot_done (Op *op)
   if (op->error != NULL)
     {
       g_prefix_error (&op->error, "cannot delete snapshot %s: ", op->snapshot_id);
+      /* refused (clones share its data): the snapshot is as it was */
+      if (delete_refused (op->error))
+        {
+          g_autoptr(GError) saved = g_steal_pointer (&op->error);
+
+          manager_op_commit_snapshot_status (op, op->snapshot_before->status, op->snapshot_before->status_reason);
+          if (op->error == NULL)
+            op->error = g_steal_pointer (&saved);
+          manager_op_return (op);
+          return;
+        }
       manager_op_commit_snapshot_failure (op, NOVA_SNAPSHOT_STATUS_ERROR_DELETING);
       {
         manager_op_return (op);

@@ -64,12 +64,14 @@ sheepdog_find () {
   # one build at a time; whoever comes second finds it done (the build
   # script does nothing when the prefix has both programs)
   (
-    flock -w 900 9 || { echo "waited 15 minutes for the lock $lock" >"$log"; exit 1; }
+    flock -w 600 9 || { echo "waited 10 minutes for the lock $lock" >"$log"; exit 1; }
     if [ -x "$prefix/sbin/sheep" ] && [ -x "$prefix/bin/dog" ]; then
       exit 0
     fi
     echo "# building Sheepdog from $source into $prefix (about a minute, once)" >&2
-    timeout 900 "$source/build" "$prefix" >"$log" 2>&1
+    # --foreground: in the test's process group, so a test that is killed
+    # takes the build (and its hold on the lock) with it
+    timeout --foreground 900 "$source/build" "$prefix" >"$log" 2>&1
   ) 9>"$lock" || status=$?
   if [ "$status" -ne 0 ] || [ ! -x "$prefix/sbin/sheep" ] || [ ! -x "$prefix/bin/dog" ]; then
     sheepdog_skip_reason="building Sheepdog from $source failed (status $status; needs autoconf automake libtool pkg-config liburcu-dev yasm, tools/deps.sh): $(tail -n 5 "$log" 2>/dev/null | tr '\n' ' ')"
@@ -103,7 +105,7 @@ sheepdog_dog () {
 # store, shm, pidfile and sheep.log), formatted with one copy unless
 # "unformatted"; sets sheepdog_port. 5 tries on other ports.
 sheepdog_start () {
-  local dir=$1 format=${2:-formatted} pid
+  local dir=$1 format=${2:-formatted} pid deadline
   mkdir -p "$dir" || return 1
   for _ in 1 2 3 4 5; do
     sheepdog_port=$(sheepdog_free_port) || return 1
@@ -111,8 +113,10 @@ sheepdog_start () {
       >>"$dir/sheep.out" 2>&1 &
     pid=$!
     sheep_pids+=("$pid")
-    # up when dog gets an answer: "Waiting for cluster to be formatted"
-    for _ in $(seq 100); do
+    # up when dog gets an answer: "Waiting for cluster to be formatted";
+    # a deadline, not a count of tries, since one try may wait 30 s
+    deadline=$((SECONDS + 30))
+    while [ "$SECONDS" -lt "$deadline" ]; do
       process_alive "$pid" || break
       if sheepdog_dog "$sheepdog_port" cluster info >/dev/null 2>&1; then
         if [ "$format" = unformatted ]; then

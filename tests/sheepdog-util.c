@@ -93,6 +93,15 @@ sheepdog_test_list (const char *name)
   return g_bytes_get_size (out) > 0 ? g_strndup (g_bytes_get_data (out, NULL), g_bytes_get_size (out)) : g_strdup ("");
 }
 
+void
+sheepdog_test_snapshot (const char *name, const char *tag)
+{
+  const SheepdogTestEnv *env = sheepdog_test_env ();
+  const char *const argv[] = { "timeout", "60", env->dog, "vdi", "snapshot", "-s", tag, "-a", "127.0.0.1", "-p",
+                               env->port, name, NULL };
+  g_autoptr(GBytes) out = run_dog (argv, NULL);
+}
+
 GBytes *
 sheepdog_test_random_bytes (gsize length)
 {

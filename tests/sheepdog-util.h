@@ -32,6 +32,10 @@ void sheepdog_test_assert_reads (const char *host, const char *port, const char 
 /* `dog vdi list -r` (all of them when @name is NULL) on the cluster. */
 char *sheepdog_test_list (const char *name);
 
+/* `dog vdi snapshot -s TAG NAME` on the cluster, as the driver would
+ * have left it */
+void sheepdog_test_snapshot (const char *name, const char *tag);
+
 /* @length random bytes */
 GBytes *sheepdog_test_random_bytes (gsize length);
 

@@ -48,6 +48,12 @@ check_refused () {
     not_ok "$what: refused with $name" "$out"
   fi
 }
+# "what" ID STATUS: the volume or snapshot ID is in STATUS
+check_status () {
+  local got
+  got=$(ctl --json show "$2" 2>&1 | json_get Status 2>&1)
+  if [ "$got" = "$3" ]; then ok "$1: $3"; else not_ok "$1: $3" "$got"; fi
+}
 for cmd in dbus-daemon timeout; do
   command -v "$cmd" >/dev/null || skip_all "no $cmd"
 done
@@ -179,6 +185,7 @@ check "Extend the clone to 128 MiB" ctl extend "$clone" 128M
 check_image "its image is 128 MiB" "volume-$clone" size 134217728
 check_refused "Extend to 32 MiB (a shrink)" InvalidArgument ctl extend "$clone" 32M
 check_refused "Delete the snapshot while a volume is cloned from it" Busy ctl delete "$snapshot"
+check_status "a refused delete leaves the snapshot as it was" "$snapshot" available
 check_refused "Delete the volume while it has a snapshot" InvalidState ctl delete "$volume"
 
 stats=$(ctl --json stats 2>&1)
@@ -362,6 +369,7 @@ fi
 check "Delete the volume made from the snapshot" ctl delete "$from_snap"
 check "Delete the snapshot" ctl delete "$snapshot"
 check_refused "Delete the volume while a clone of it exists" Busy ctl delete "$volume"
+check_status "a refused delete leaves the volume as it was" "$volume" available
 check "Delete the clone" ctl delete "$clone"
 if ! rbd_cli snap ls "volume-$volume" 2>&1 | grep -q clone_snap; then
   ok "the clone's temporary snapshot went with it"

@@ -425,6 +425,92 @@ test_driver_failures (Fixture *fx, gconstpointer data)
   g_assert_no_error (error);
 }
 
+/* notify::fail-method: once the armed failure has fired, the next
+ * create_export fails too */
+static void
+fail_create_export_next (GObject *driver, GParamSpec *pspec, gpointer user_data)
+{
+  gboolean *armed = user_data;
+  g_autofree char *method = NULL;
+
+  g_object_get (driver, "fail-method", &method, NULL);
+  if (method == NULL && *armed)
+    {
+      *armed = FALSE;
+      g_object_set (driver, "fail-method", "create_export", "fail-code", NOVA_VOLUME_ERROR_FAILED, NULL);
+    }
+}
+
+/* A delete the driver refuses (BUSY: clones share the data, a client has
+ * it open) changes nothing: the volume is exported again, with its
+ * credentials, and keeps its status; so does a snapshot. */
+static void
+test_delete_refused (Fixture *fx, gconstpointer data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *id = create_volume (fx, GIB, NULL, NULL, &error);
+  g_autofree char *snap = NULL;
+  g_autofree char *location = NULL;
+  g_autofree char *auth = NULL;
+  const NovaVolumeRecord *volume;
+  g_auto(GStrv) calls = NULL;
+  guint n_creates = 0;
+
+  g_assert_no_error (error);
+  volume = nova_volume_manager_lookup_volume (fx->manager, id);
+  location = g_strdup (volume->provider_location);
+  auth = g_strdup (volume->provider_auth);
+
+  g_object_set (fx->driver, "fail-method", "delete_volume", "fail-code", NOVA_VOLUME_ERROR_BUSY, NULL);
+  g_assert_false (delete_volume (fx, id, &error));
+  g_assert_error (error, NOVA_VOLUME_ERROR, NOVA_VOLUME_ERROR_BUSY);
+  g_assert_nonnull (strstr (error->message, "failed as asked"));
+  g_clear_error (&error);
+  g_assert_cmpint (stored_status (fx, id), ==, NOVA_VOLUME_STATUS_AVAILABLE);
+  volume = nova_volume_manager_lookup_volume (fx->manager, id);
+  g_assert_cmpstr (volume->status_reason, ==, "");
+  g_assert_cmpstr (volume->provider_location, ==, location);
+  g_assert_cmpstr (volume->provider_auth, ==, auth);
+  /* removed by the delete, then made again */
+  g_object_get (fx->driver, "calls", &calls, NULL);
+  for (guint i = 0; calls[i] != NULL; i++)
+    if (g_str_has_prefix (calls[i], "create_export "))
+      n_creates++;
+  g_assert_cmpuint (n_creates, ==, 2);
+  g_assert_true (g_str_has_prefix (calls[g_strv_length (calls) - 1], "create_export "));
+
+  /* a snapshot keeps its status too */
+  snap = create_snapshot (fx, id, FALSE, &error);
+  g_assert_no_error (error);
+  g_object_set (fx->driver, "fail-method", "delete_snapshot", "fail-code", NOVA_VOLUME_ERROR_BUSY, NULL);
+  g_assert_false (delete_snapshot (fx, snap, &error));
+  g_assert_error (error, NOVA_VOLUME_ERROR, NOVA_VOLUME_ERROR_BUSY);
+  g_clear_error (&error);
+  g_assert_cmpint (nova_volume_manager_lookup_snapshot (fx->manager, snap)->status, ==,
+                   NOVA_SNAPSHOT_STATUS_AVAILABLE);
+  g_assert_true (delete_snapshot (fx, snap, &error));
+  g_assert_no_error (error);
+
+  /* a refusal whose export cannot come back is error_deleting, saying both */
+  g_object_set (fx->driver, "fail-method", "delete_volume", "fail-code", NOVA_VOLUME_ERROR_BUSY, NULL);
+  {
+    g_autoptr(GError) again = NULL;
+    gboolean armed = TRUE;
+    gulong handler = g_signal_connect (fx->driver, "notify::fail-method", G_CALLBACK (fail_create_export_next),
+                                       &armed);
+
+    g_assert_false (delete_volume (fx, id, &again));
+    g_signal_handler_disconnect (fx->driver, handler);
+    g_assert_false (armed);
+    g_assert_error (again, NOVA_VOLUME_ERROR, NOVA_VOLUME_ERROR_FAILED);
+    g_assert_nonnull (strstr (again->message, "could not be made again"));
+  }
+  g_assert_cmpint (stored_status (fx, id), ==, NOVA_VOLUME_STATUS_ERROR_DELETING);
+
+  g_assert_true (delete_volume (fx, id, &error));
+  g_assert_no_error (error);
+}
+
 static void
 test_extend (Fixture *fx, gconstpointer data)
 {
@@ -928,6 +1014,7 @@ main (int argc, char **argv)
   ADD ("attach-detach", test_attach_detach);
   ADD ("snapshots", test_snapshots);
   ADD ("driver-failures", test_driver_failures);
+  ADD ("delete-refused", test_delete_refused);
   ADD ("extend", test_extend);
   ADD ("connections", test_connections);
   ADD ("ordering", test_ordering);

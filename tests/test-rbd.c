@@ -17,6 +17,7 @@
 
 #include "nova-volume-driver-rbd.h"
 #include "nova-volume-error.h"
+#include "nova-volume-rbd-client.h"
 #include "nova-volume-rbd-info.h"
 #include "test-util.h"
 
@@ -251,6 +252,54 @@ test_setup_errors (void)
   unreachable = setup_error (scratch->dir, conf);
   g_assert_nonnull (strstr (unreachable->message, "cannot reach the Ceph cluster"));
   g_assert_nonnull (strstr (unreachable->message, "within 2 s (rados_connect_timeout)"));
+}
+
+/* calls queued behind an unreachable cluster share the failure of the
+ * attempt they waited for instead of each waiting out its own timeout */
+#define N_CONNECTING 8
+
+static gpointer
+open_pool_thread (gpointer data)
+{
+  NovaRbdClient *client = data;
+  GError *error = NULL;
+  NovaRbdPool *pool = nova_rbd_client_open_pool (client, "rbd", &error);
+
+  g_assert_null (pool);
+  return error;
+}
+
+static void
+test_connect_shared_failure (void)
+{
+  g_autoptr(TestScratch) scratch = test_scratch_new ("test-rbd-XXXXXX");
+  g_autofree char *conf = test_scratch_path (scratch, "ceph.conf");
+  g_autofree char *keyring = test_scratch_path (scratch, "admin.keyring");
+  g_autofree char *text = g_strdup_printf ("[global]\nmon host = 127.0.0.1:%u\nkeyring = %s\n", closed_port (),
+                                           keyring);
+  g_autofree char *key = g_strdup_printf ("[client.admin]\n\tkey = %s\n", UNUSED_KEY);
+  g_autoptr(NovaRbdClient) client = NULL;
+  GThread *threads[N_CONNECTING];
+  guint attempts;
+
+  write_file (conf, text);
+  write_file (keyring, key);
+  client = nova_rbd_client_new (conf, "", "ceph", 2);
+  for (guint i = 0; i < N_CONNECTING; i++)
+    threads[i] = g_thread_new ("connect", open_pool_thread, client);
+  for (guint i = 0; i < N_CONNECTING; i++)
+    {
+      g_autoptr(GError) error = g_thread_join (threads[i]);
+
+      g_assert_nonnull (error);
+      g_assert_nonnull (strstr (error->message, "cannot reach the Ceph cluster"));
+    }
+  /* all start together and wait for the first attempt (2 s); only a
+   * thread that came after an attempt ended tries again */
+  attempts = nova_rbd_client_get_connect_attempts (client);
+  g_test_message ("%u connection attempts for %u calls", attempts, N_CONNECTING);
+  g_assert_cmpuint (attempts, >=, 1);
+  g_assert_cmpuint (attempts, <, N_CONNECTING);
 }
 
 /* ---- against a cluster ------------------------------------------------ */
@@ -971,6 +1020,7 @@ main (int argc, char **argv)
   g_test_add_func ("/rbd/df", test_df);
   g_test_add_func ("/rbd/connection-info", test_connection_info);
   g_test_add_func ("/rbd/setup-errors", test_setup_errors);
+  g_test_add_func ("/rbd/connect-shared-failure", test_connect_shared_failure);
 
   /* the cluster tests exist only where tests/test-ceph.sh runs them */
   if (cluster_conf () != NULL)

@@ -237,6 +237,38 @@ test_lifecycle (Fixture *fx, gconstpointer data)
   g_assert_null (strstr (list, clone->id));
 }
 
+/* a daemon killed between a clone's temporary snapshot and its removal:
+ * the clone's delete removes that snapshot from its source */
+static void
+test_clone_leftover (Fixture *fx, gconstpointer data)
+{
+  g_autoptr(NovaVolumeRecord) volume = test_new_volume (8 * MIB);
+  g_autoptr(NovaVolumeRecord) clone = test_new_volume (8 * MIB);
+  g_autoptr(GError) error = NULL;
+  g_autofree char *name = NULL;
+  g_autofree char *tag = NULL;
+  g_autofree char *before = NULL;
+  g_autofree char *after = NULL;
+
+  g_assert_true (nova_volume_driver_create_volume (fx->driver, volume, &error));
+  g_assert_no_error (error);
+  g_assert_true (nova_volume_driver_create_cloned_volume (fx->driver, clone, volume, NULL, NULL, NULL, &error));
+  g_assert_no_error (error);
+  name = g_strconcat ("volume-", volume->id, NULL);
+  tag = g_strconcat ("clone-", clone->id, NULL);
+  sheepdog_test_snapshot (name, tag);
+  before = sheepdog_test_list (name);
+  g_assert_nonnull (strstr (before, tag));
+
+  nova_record_set_string (&clone->source_volume_id, volume->id);
+  g_assert_true (nova_volume_driver_delete_volume (fx->driver, clone, &error));
+  g_assert_no_error (error);
+  after = sheepdog_test_list (name);
+  g_assert_null (strstr (after, tag));
+  g_assert_true (nova_volume_driver_delete_volume (fx->driver, volume, &error));
+  g_assert_no_error (error);
+}
+
 static void
 test_refusals (Fixture *fx, gconstpointer data)
 {
@@ -372,6 +404,8 @@ main (int argc, char **argv)
     return g_test_run ();
   g_test_add ("/sheepdog-real/setup-errors", Fixture, NULL, fixture_setup, test_setup_errors, fixture_teardown);
   g_test_add ("/sheepdog-real/lifecycle", Fixture, NULL, fixture_setup, test_lifecycle, fixture_teardown);
+  g_test_add ("/sheepdog-real/clone-leftover", Fixture, NULL, fixture_setup, test_clone_leftover,
+              fixture_teardown);
   g_test_add ("/sheepdog-real/refusals", Fixture, NULL, fixture_setup, test_refusals, fixture_teardown);
   g_test_add ("/sheepdog-real/delete-exits-0", Fixture, NULL, fixture_setup, test_delete_trap, fixture_teardown);
   g_test_add ("/sheepdog-real/stats", Fixture, NULL, fixture_setup, test_stats, fixture_teardown);

@@ -216,6 +216,28 @@ test_clone_argv (Fixture *fx, gconstpointer data)
     DOG ("vdi", "delete") " -s " CLONE_TAG " " VDI,
     DOG ("vdi", "list") " -r " VDI,
     NULL });
+
+  /* its delete also removes a temporary snapshot a crash left behind */
+  nova_record_set_string (&clone->source_volume_id, VOLUME_ID);
+  g_assert_true (nova_volume_driver_delete_volume (fx->driver, clone, &error));
+  g_assert_no_error (error);
+  assert_commands (fx, (const char *const[]) {
+    DOG ("vdi", "delete") " " OTHER_VDI,
+    DOG ("vdi", "list") " -r " OTHER_VDI,
+    DOG ("vdi", "delete") " -s " CLONE_TAG " " VDI,
+    DOG ("vdi", "list") " -r " VDI,
+    NULL });
+  /* and when there is none, dog says so: nothing to do */
+  push (fx, 0, "", "");
+  push (fx, 0, "", "");
+  push (fx, 0, "", "Failed to delete VDI " VDI ": Failed to find requested tag\n");
+  g_assert_true (nova_volume_driver_delete_volume (fx->driver, clone, &error));
+  g_assert_no_error (error);
+  assert_commands (fx, (const char *const[]) {
+    DOG ("vdi", "delete") " " OTHER_VDI,
+    DOG ("vdi", "list") " -r " OTHER_VDI,
+    DOG ("vdi", "delete") " -s " CLONE_TAG " " VDI,
+    NULL });
 }
 
 static void

@@ -6,8 +6,8 @@
  * process, such as the service tests talking to a daemon).
  *
  * A test makes one method fail by setting "fail-method" to its name: the
- * next call of that method returns NOVA_VOLUME_ERROR_FAILED and the
- * property goes back to NULL. The config has no key for this on purpose:
+ * next call of that method returns NOVA_VOLUME_ERROR_FAILED (or the code
+ * in "fail-code": BUSY for a refusal) and the property goes back to NULL. The config has no key for this on purpose:
  * a production config must not be able to make a driver fail.
  *
  * A test that needs a copy in progress (a Job to watch and cancel) sets
@@ -41,6 +41,7 @@ struct _NovaVolumeLoggingDriver {
   GMutex     lock;          /* guards everything below */
   GPtrArray *calls;         /* char*, "<method> key=value ..." */
   char      *fail_method;   /* the method whose next call fails, or NULL */
+  gint       fail_code;     /* the NovaVolumeErrorCode it fails with */
   gboolean   hold_copies;   /* copies wait for cancellation */
   char      *log_path;      /* logging_driver_log, NULL when unset */
   char      *backend_name;
@@ -51,6 +52,7 @@ enum {
   PROP_CALLS,
   PROP_FAIL_METHOD,
   PROP_HOLD_COPIES,
+  PROP_FAIL_CODE,
   N_PROPS
 };
 
@@ -189,6 +191,7 @@ log_call_full (NovaVolumeLoggingDriver *self, const char *method, const CallArg 
 {
   g_autofree char *text = call_to_text (method, args, n_args);
   gboolean fail = FALSE;
+  gint code = NOVA_VOLUME_ERROR_FAILED;
 
   g_info ("%s", text);
   g_mutex_lock (&self->lock);
@@ -201,6 +204,7 @@ log_call_full (NovaVolumeLoggingDriver *self, const char *method, const CallArg 
   if (g_strcmp0 (self->fail_method, method) == 0)
     {
       fail = TRUE;
+      code = self->fail_code;
       g_clear_pointer (&self->fail_method, g_free);
     }
   g_mutex_unlock (&self->lock);
@@ -209,8 +213,7 @@ log_call_full (NovaVolumeLoggingDriver *self, const char *method, const CallArg 
     {
       /* the property changed: tell whoever watches it, outside the lock */
       g_object_notify_by_pspec (G_OBJECT (self), props[PROP_FAIL_METHOD]);
-      g_set_error (error, NOVA_VOLUME_ERROR, NOVA_VOLUME_ERROR_FAILED,
-                   "logging driver: %s failed as asked", method);
+      g_set_error (error, NOVA_VOLUME_ERROR, code, "logging driver: %s failed as asked", method);
       return FALSE;
     }
   return TRUE;
@@ -543,6 +546,9 @@ nova_volume_logging_driver_get_property (GObject *object, guint prop_id, GValue 
     case PROP_HOLD_COPIES:
       g_value_set_boolean (value, g_atomic_int_get (&self->hold_copies));
       break;
+    case PROP_FAIL_CODE:
+      g_value_set_int (value, g_atomic_int_get (&self->fail_code));
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
       break;
@@ -572,6 +578,9 @@ nova_volume_logging_driver_set_property (GObject *object, guint prop_id, const G
       break;
     case PROP_HOLD_COPIES:
       g_atomic_int_set (&self->hold_copies, g_value_get_boolean (value));
+      break;
+    case PROP_FAIL_CODE:
+      g_atomic_int_set (&self->fail_code, g_value_get_int (value));
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -611,6 +620,10 @@ nova_volume_logging_driver_class_init (NovaVolumeLoggingDriverClass *klass)
   /* copies report 0.5 and wait for cancellation */
   props[PROP_HOLD_COPIES] = g_param_spec_boolean ("hold-copies", NULL, NULL, FALSE,
                                                   G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS);
+  /* the NovaVolumeErrorCode of that failure */
+  props[PROP_FAIL_CODE] = g_param_spec_int ("fail-code", NULL, NULL, 0, NOVA_VOLUME_ERROR_N_ERRORS - 1,
+                                            NOVA_VOLUME_ERROR_FAILED,
+                                            G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS);
   g_object_class_install_properties (object_class, N_PROPS, props);
 }
 
@@ -620,6 +633,7 @@ nova_volume_logging_driver_init (NovaVolumeLoggingDriver *self)
   g_mutex_init (&self->lock);
   self->calls = g_ptr_array_new_with_free_func (g_free);
   self->backend_name = g_strdup ("logging");
+  self->fail_code = NOVA_VOLUME_ERROR_FAILED;
 }
 
 G_MODULE_EXPORT GType nova_volume_driver_module_get_type (void);

@@ -291,7 +291,9 @@ finish_clone (NovaRbdPool *pool, const char *child, NovaVolumeRecord *volume, gb
   if (open_image (pool, child, FALSE, FALSE, &image, error) < 0)
     return FALSE;
   r = rbd_get_size (image, &size);
-  if (r == 0 && round_size (volume->size) > size)
+  if (r < 0)
+    return nova_rbd_pool_fail (pool, r, error, "cannot read the size of the clone %s", child);
+  if (round_size (volume->size) > size)
     {
       size = round_size (volume->size);
       r = rbd_resize2 (image, size, false, NULL, NULL);
@@ -340,8 +342,12 @@ clone_image (NovaVolumeRbdDriver *self, NovaRbdPool *pool, const char *parent, c
     return nova_rbd_pool_fail (pool, r, error, "cannot clone %s@%s as %s", parent, snap, child);
   if (!finish_clone (pool, child, volume, flatten, progress_func, progress_data, cancellable, error))
     {
-      /* a half-made clone is not kept; the manager reports the error */
-      rbd_remove (pool->ioctx, child);
+      /* a half-made clone is not kept; the manager reports the error, and
+       * a clone left behind goes with the volume's delete */
+      r = rbd_remove (pool->ioctx, child);
+      if (r < 0 && r != -ENOENT)
+        g_warning ("the half-made clone %s/%s was left behind (%s); the volume's delete removes it",
+                   pool->name, child, g_strerror (-r));
       return FALSE;
     }
   *flattened = flatten;
@@ -472,7 +478,11 @@ nova_volume_rbd_driver_create_cloned_volume (NovaVolumeDriver *driver, NovaVolum
   if (!clone_image (self, pool, parent, snap, name, volume, FALSE, &flattened, progress, progress_data,
                     cancellable, error))
     {
-      remove_snap_of (pool, parent, snap, NULL);
+      g_autoptr(GError) snap_error = NULL;
+
+      if (!remove_snap_of (pool, parent, snap, &snap_error))
+        g_warning ("the temporary snapshot %s/%s@%s was left behind (%s); the volume's delete removes it",
+                   pool->name, parent, snap, snap_error->message);
       return FALSE;
     }
   /* a flattened clone no longer needs it; otherwise it goes with the

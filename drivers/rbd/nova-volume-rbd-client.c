@@ -19,8 +19,10 @@ struct _NovaRbdClient {
   char              *cluster_name;
   guint              timeout;     /* seconds */
 
-  GMutex             lock;        /* guards connection; held while connecting */
+  GMutex             lock;        /* guards what follows; held while connecting */
   NovaRbdConnection *connection;  /* NULL until connected, or after a timeout */
+  gint               attempts;    /* connection attempts finished (atomic reads) */
+  GError            *last_error;  /* why the last one failed, or NULL */
 };
 
 static NovaRbdConnection *
@@ -58,11 +60,18 @@ nova_rbd_client_free (NovaRbdClient *client)
   if (client == NULL)
     return;
   g_clear_pointer (&client->connection, connection_unref);
+  g_clear_error (&client->last_error);
   g_mutex_clear (&client->lock);
   g_free (client->conf_path);
   g_free (client->user);
   g_free (client->cluster_name);
   g_free (client);
+}
+
+guint
+nova_rbd_client_get_connect_attempts (NovaRbdClient *client)
+{
+  return (guint) g_atomic_int_get (&client->attempts);
 }
 
 const char *
@@ -216,16 +225,36 @@ connect_cluster (NovaRbdClient *client, GError **error)
   }
 }
 
-/* the current connection, made first when there is none; one thread
- * connects while the others wait for its result (bounded by the timeout) */
+/* the current connection, made first when there is none. One thread
+ * connects while the others wait for its result: a thread that waited
+ * while an attempt failed takes that failure instead of trying again
+ * itself, so no call waits for more than about two timeouts however many
+ * are queued behind an unreachable cluster. */
 static NovaRbdConnection *
 get_connection (NovaRbdClient *client, GError **error)
 {
+  gint seen = g_atomic_int_get (&client->attempts);
   g_autoptr(GMutexLocker) locker = g_mutex_locker_new (&client->lock);
+  g_autoptr(GError) local_error = NULL;
 
+  if (client->connection != NULL)
+    return connection_ref (client->connection);
+  if (client->attempts != seen && client->last_error != NULL)
+    {
+      g_propagate_error (error, g_error_copy (client->last_error));
+      return NULL;
+    }
+  client->connection = connect_cluster (client, &local_error);
+  g_clear_error (&client->last_error);
   if (client->connection == NULL)
-    client->connection = connect_cluster (client, error);
-  return client->connection != NULL ? connection_ref (client->connection) : NULL;
+    client->last_error = g_error_copy (local_error);
+  g_atomic_int_inc (&client->attempts);
+  if (client->connection == NULL)
+    {
+      g_propagate_error (error, g_steal_pointer (&local_error));
+      return NULL;
+    }
+  return connection_ref (client->connection);
 }
 
 /* drops @connection as the current one (when it still is): the next call

@@ -24,6 +24,10 @@ NovaRbdClient *nova_rbd_client_new  (const char *conf_path,
 void           nova_rbd_client_free (NovaRbdClient *client);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (NovaRbdClient, nova_rbd_client_free)
 
+/* How many times it tried to connect so far (calls that waited while an
+ * attempt failed share that failure): for tests and debug logs. */
+guint nova_rbd_client_get_connect_attempts (NovaRbdClient *client);
+
 /* check_for_setup_error: the conf file, a keyring when cephx is on, a
  * monitor that answers, and @pool; the error says which is missing. */
 gboolean nova_rbd_client_check (NovaRbdClient *client, const char *pool, GError **error);

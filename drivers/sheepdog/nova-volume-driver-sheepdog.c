@@ -197,8 +197,19 @@ nova_volume_sheepdog_driver_delete_volume (NovaVolumeDriver *driver, const NovaV
 {
   NovaVolumeSheepdogDriver *self = NOVA_VOLUME_SHEEPDOG_DRIVER (driver);
   g_autofree char *vdi = volume_vdi (self, volume->id);
+  g_autofree char *source_vdi = NULL;
+  g_autofree char *tag = NULL;
 
-  return nova_dog_vdi_delete (self->dog, vdi, NULL, error);
+  if (!nova_dog_vdi_delete (self->dog, vdi, NULL, error))
+    return FALSE;
+  if (volume->source_volume_id == NULL)
+    return TRUE;
+  /* a clone whose making was cut short (a crash between the temporary
+   * snapshot and its removal) leaves that snapshot on its source: no
+   * record names it, so it goes with the clone (already gone: nothing) */
+  source_vdi = volume_vdi (self, volume->source_volume_id);
+  tag = clone_tag (volume->id);
+  return nova_dog_vdi_delete (self->dog, source_vdi, tag, error);
 }
 
 static gboolean
