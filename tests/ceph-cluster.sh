@@ -92,11 +92,13 @@ ceph_cli () {
 }
 
 # waits up to $1 tenths of a second for "$2..." to succeed, as long as
-# daemon $3 runs
+# daemon $3 runs; a deadline, not a count of tries, since one try of the
+# CLI may itself wait 20 s
 ceph_wait_for () {
-  local tenths=$1 pid=$3 what=$2
+  local tenths=$1 pid=$3 what=$2 deadline
   shift 3
-  for _ in $(seq "$tenths"); do
+  deadline=$((SECONDS + (tenths + 9) / 10))
+  while [ "$SECONDS" -lt "$deadline" ]; do
     "$@" >/dev/null 2>&1 && return 0
     if ! process_alive "$pid"; then
       ceph_cluster_error="$what exited while starting (log: $(tail -n 3 "$ceph_dir/log/"*.log 2>/dev/null | tr '\n' ' '))"
@@ -332,6 +334,11 @@ if [ "${BASH_SOURCE[0]}" = "$0" ]; then
   status=0
   NOVA_TEST_CEPH_CONF=$ceph_conf NOVA_TEST_CEPH_KEYRING=$ceph_keyring NOVA_TEST_CEPH_POOL=$ceph_pool \
     NOVA_TEST_CEPH_MON_PORT=$ceph_mon_port NOVA_TEST_CEPH_PIDS="$ceph_mon_pid $ceph_osd_pid $ceph_mgr_pid" \
-    NOVA_TEST_CEPH_MGR=${ceph_mgr_pid:+1} "$@" || status=$?
+    NOVA_TEST_CEPH_MGR=${ceph_mgr_pid:+1} "$@" &
+  # in the background: bash runs a trap only between commands, so a TERM
+  # must not wait for COMMAND to end before the cluster is stopped
+  command_pid=$!
+  trap 'kill -TERM "$command_pid" 2>/dev/null; exit 130' INT TERM HUP
+  wait "$command_pid" || status=$?
   exit "$status"
 fi
