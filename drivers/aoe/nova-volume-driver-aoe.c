@@ -110,7 +110,8 @@ reaper_free (gpointer source)
 static void
 keep_blade (NovaVolumeAoeDriver *self, Blade *blade)
 {
-  g_hash_table_insert (self->blades, blade->volume_id, blade);
+  /* replace: the key is the value's own volume_id, freed with an old one */
+  g_hash_table_replace (self->blades, blade->volume_id, blade);
 }
 
 /* Takes @blade out of service (stopped, or gone and replaced) and frees
