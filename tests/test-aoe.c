@@ -716,6 +716,36 @@ test_restart (Fixture *fx, gconstpointer data)
   g_assert_cmpuint (fx->processes->spawned->len, ==, 4);
 }
 
+/* the operator changed aoe_shelf and restarted: the recorded vblade is
+ * ours (PID, start time, boot) though its command line differs; it is
+ * stopped before the new one starts, never left serving the old address
+ * (holding the LV open) nor forgotten */
+static void
+test_config_changed (Fixture *fx, gconstpointer data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(NovaVolumeRecord) volume = new_exported_volume (fx);
+  g_autofree char *lv = g_strconcat ("volume-", volume->id, NULL);
+  g_autofree char *path = nova_lvm_lv_path (fx->lvm, VG, lv);
+  g_autofree char *expected = g_strdup_printf ("vblade %d 0 " ETH " %s", SHELF + 1, path);
+  g_autofree char *shelf = g_strdup_printf ("%d", SHELF + 1);
+
+  test_config_set (fx->config, "aoe_shelf", shelf);
+  fixture_start (fx);
+  g_assert_true (nova_volume_driver_ensure_export (fx->driver, volume, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (fx->processes->signalled->len, ==, 1);
+  g_assert_cmpstr (g_ptr_array_index (fx->processes->signalled, 0), ==, "1000 15");
+  g_assert_cmpuint (fx->processes->spawned->len, ==, 2);
+  g_assert_cmpstr (last_spawned (fx), ==, expected);
+  g_assert_cmpuint (fake_processes_n_running (fx->processes), ==, 1);
+
+  /* and the new one is the one remove_export stops */
+  g_assert_true (nova_volume_driver_remove_export (fx->driver, volume, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (fake_processes_n_running (fx->processes), ==, 0);
+}
+
 /* a recorded PID that is now another process's (its start time differs)
  * is never signalled */
 static void
@@ -867,6 +897,7 @@ main (int argc, char **argv)
   g_test_add ("/aoe/remove-while-restart-waits", Fixture, NULL, fixture_setup, test_remove_while_restart_waits,
               fixture_teardown);
   g_test_add ("/aoe/restart", Fixture, NULL, fixture_setup, test_restart, fixture_teardown);
+  g_test_add ("/aoe/config-changed", Fixture, NULL, fixture_setup, test_config_changed, fixture_teardown);
   g_test_add ("/aoe/pid-reuse", Fixture, NULL, fixture_setup, test_pid_reuse, fixture_teardown);
   return g_test_run ();
 }

@@ -24,7 +24,9 @@
  *    volume marked error with the reason ("export-lost");
  *  - they outlive the daemon (KillMode=process in the unit): at init_host
  *    ensure_export adopts a recorded vblade that still runs with the same
- *    command line, and starts the missing ones;
+ *    command line, stops a recorded one whose command line the changed
+ *    configuration no longer gives (and starts the new one), and starts
+ *    the missing ones;
  *  - remove_export stops the one it recorded, and nothing else. */
 #include "config.h"
 
@@ -188,10 +190,11 @@ remove_record (NovaVolumeAoeDriver *self, const char *volume_id)
   g_unlink (path);
 }
 
-/* The recorded vblade of @volume_id if it still runs as recorded, in this
- * boot, with the command line it would be given now; else NULL. */
+/* The recorded vblade of @volume_id if it still runs as recorded (PID,
+ * start time, this boot): ours, whatever its command line, which
+ * @out_argv (may be NULL) gets; else NULL. */
 static Blade *
-read_record (NovaVolumeAoeDriver *self, const char *volume_id, const char *const *argv)
+read_record (NovaVolumeAoeDriver *self, const char *volume_id, GStrv *out_argv)
 {
   g_autofree char *path = record_path (self, volume_id);
   g_autofree char *text = NULL;
@@ -208,9 +211,10 @@ read_record (NovaVolumeAoeDriver *self, const char *volume_id, const char *const
   blade->pid = (GPid) g_ascii_strtoll (fields[1], NULL, 10);
   blade->start_time = g_ascii_strtoull (fields[2], NULL, 10);
   blade->slot = (guint) g_ascii_strtoull (fields[4], NULL, 10);
-  if (!nova_aoe_processes_is_running (self->processes, blade->pid, blade->start_time, &running_argv)
-      || !nova_aoe_processes_same_command ((const char *const *) running_argv, argv))
+  if (!nova_aoe_processes_is_running (self->processes, blade->pid, blade->start_time, &running_argv))
     return NULL;
+  if (out_argv != NULL)
+    *out_argv = g_steal_pointer (&running_argv);
   return g_steal_pointer (&blade);
 }
 
@@ -233,6 +237,7 @@ vblade_argv (NovaVolumeAoeDriver *self, const char *volume_id, guint slot)
 }
 
 static void vblade_exited (GPid pid, gpointer user_data);
+static gboolean stop_vblade (NovaVolumeAoeDriver *self, const Blade *blade, GError **error);
 
 /* Starts @blade's vblade and watches it; the lock is held. */
 static gboolean
@@ -419,6 +424,7 @@ start_export (NovaVolumeAoeDriver *self, const char *volume_id, guint slot, GErr
   g_autoptr(GMutexLocker) locker = g_mutex_locker_new (&self->lock);
   g_autoptr(Blade) blade = NULL;
   g_auto(GStrv) argv = vblade_argv (self, volume_id, slot);
+  g_auto(GStrv) recorded_argv = NULL;
   Blade *running = g_hash_table_lookup (self->blades, volume_id);
 
   if (running != NULL)
@@ -431,14 +437,31 @@ start_export (NovaVolumeAoeDriver *self, const char *volume_id, guint slot, GErr
       retire_blade (self, running);
     }
 
-  blade = read_record (self, volume_id, (const char *const *) argv);
-  if (blade != NULL)
+  blade = read_record (self, volume_id, &recorded_argv);
+  if (blade != NULL && nova_aoe_processes_same_command ((const char *const *) recorded_argv, (const char *const *) argv))
     {
       g_message ("volume %s: adopting %s pid %d (AoE e%u.%u), which ran before nova-volumed restarted",
                  volume_id, self->vblade, (int) blade->pid, self->shelf, slot);
       blade->watch = nova_aoe_processes_watch (self->processes, blade->pid, FALSE, vblade_exited, self);
       keep_blade (self, g_steal_pointer (&blade));
       return TRUE;
+    }
+  if (blade != NULL)
+    {
+      /* ours, started with another configuration (aoe_eth_dev, aoe_shelf,
+       * volume_group changed since): left running it would go on serving
+       * the volume at its old address and keep the LV open */
+      g_autofree char *old_line = recorded_argv != NULL ? g_strjoinv (" ", recorded_argv) : g_strdup ("?");
+      g_autofree char *new_line = g_strjoinv (" ", argv);
+
+      g_message ("volume %s: stopping %s pid %d, which nova-volumed started as \"%s\" before its "
+                 "configuration changed; starting \"%s\" in its place", volume_id, self->vblade,
+                 (int) blade->pid, old_line, new_line);
+      g_clear_pointer (&locker, g_mutex_locker_free);
+      if (!stop_vblade (self, blade, error))
+        return FALSE;
+      locker = g_mutex_locker_new (&self->lock);
+      g_clear_pointer (&blade, blade_free);
     }
 
   /* a vblade on this host for the same address that is not ours (the
@@ -578,21 +601,11 @@ nova_volume_aoe_driver_remove_export (NovaLvmDriver *driver, const NovaVolumeRec
   g_autoptr(GMutexLocker) locker = g_mutex_locker_new (&self->lock);
   g_autoptr(Blade) blade = NULL;
   gpointer key = NULL;
-  guint slot = 0;
-  gboolean held = FALSE;
 
+  /* one from before a restart that was never adopted (the volume was not
+   * available then): only as recorded, never by its PID alone */
   if (!g_hash_table_steal_extended (self->blades, volume->id, &key, (gpointer *) &blade))
-    {
-      /* one from before a restart that was never adopted (the volume was
-       * not available then): only as recorded, never by its PID alone */
-      g_auto(GStrv) argv = NULL;
-
-      if (lookup_slot (self, volume, &slot, &held, NULL) && held)
-        {
-          argv = vblade_argv (self, volume->id, slot);
-          blade = read_record (self, volume->id, (const char *const *) argv);
-        }
-    }
+    blade = read_record (self, volume->id, NULL);
   g_clear_pointer (&locker, g_mutex_locker_free);
 
   if (blade != NULL)
