@@ -113,7 +113,7 @@ fake_signal (NovaAoeProcesses *processes, GPid pid, guint64 start_time, int sign
 }
 
 static GPid
-fake_find (NovaAoeProcesses *processes, NovaAoeMatchFunc match, gpointer user_data)
+fake_find (NovaAoeProcesses *processes, NovaAoeMatchFunc match, gpointer user_data, guint64 *out_start_time)
 {
   FakeProcesses *self = (FakeProcesses *) processes;
   g_autoptr(GMutexLocker) locker = g_mutex_locker_new (&self->lock);
@@ -126,7 +126,11 @@ fake_find (NovaAoeProcesses *processes, NovaAoeMatchFunc match, gpointer user_da
       g_auto(GStrv) words = g_strsplit (entry, " ", 0);
 
       if (match ((const char *const *) words + 1, user_data))
-        return GPOINTER_TO_INT (pid);
+        {
+          if (out_start_time != NULL)
+            *out_start_time = g_ascii_strtoull (words[0], NULL, 10);
+          return GPOINTER_TO_INT (pid);
+        }
     }
   return 0;
 }
@@ -607,6 +611,39 @@ test_local_duplicate (Fixture *fx, gconstpointer data)
   g_assert_false (found);
 }
 
+/* our very vblade (this device at this address) without a record: the
+ * daemon was stopped between starting it and recording it. Adopted and
+ * recorded, not refused: after another restart it is adopted again, and
+ * remove_export stops it */
+static void
+test_unrecorded (Fixture *fx, gconstpointer data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(NovaVolumeRecord) volume = new_volume (fx);
+  g_autofree char *line = expected_command (fx, volume, 0);
+  g_auto(GStrv) ours = g_strsplit (line, " ", 0);
+  GPid pid = 0;
+  guint64 start_time = 0;
+
+  g_assert_true (nova_aoe_processes_spawn (NOVA_AOE_PROCESSES (fx->processes), (const char *const *) ours, &pid,
+                                           &start_time, NULL));
+  g_assert_true (nova_volume_driver_create_volume (fx->driver, volume, &error));
+  g_assert_true (nova_volume_driver_create_export (fx->driver, volume, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (fx->processes->spawned->len, ==, 1);
+  g_assert_true (nova_volume_driver_check_for_export (fx->driver, volume, &error));
+  g_assert_no_error (error);
+
+  fixture_start (fx);
+  g_assert_true (nova_volume_driver_ensure_export (fx->driver, volume, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (fx->processes->spawned->len, ==, 1);
+  g_assert_true (nova_volume_driver_remove_export (fx->driver, volume, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (fx->processes->signalled->len, ==, 1);
+  g_assert_cmpuint (fake_processes_n_running (fx->processes), ==, 0);
+}
+
 /* iterates the main context (delayed restarts) until @n vblades were
  * spawned in all; generous limit, no timing asserted */
 static void
@@ -893,6 +930,7 @@ main (int argc, char **argv)
   g_test_add ("/aoe/reuse", Fixture, NULL, fixture_setup, test_reuse, fixture_teardown);
   g_test_add ("/aoe/duplicate-responder", Fixture, NULL, fixture_setup, test_duplicate_responder, fixture_teardown);
   g_test_add ("/aoe/local-duplicate", Fixture, NULL, fixture_setup, test_local_duplicate, fixture_teardown);
+  g_test_add ("/aoe/unrecorded", Fixture, NULL, fixture_setup, test_unrecorded, fixture_teardown);
   g_test_add ("/aoe/vblade-dies", Fixture, NULL, fixture_setup, test_vblade_dies, fixture_teardown);
   g_test_add ("/aoe/remove-while-restart-waits", Fixture, NULL, fixture_setup, test_remove_while_restart_waits,
               fixture_teardown);

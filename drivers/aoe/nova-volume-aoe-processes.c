@@ -118,7 +118,7 @@ nova_aoe_processes_same_command (const char *const *running, const char *const *
 }
 
 static GPid
-real_find (NovaAoeProcesses *self, NovaAoeMatchFunc match, gpointer user_data)
+real_find (NovaAoeProcesses *self, NovaAoeMatchFunc match, gpointer user_data, guint64 *out_start_time)
 {
   g_autoptr(GDir) dir = g_dir_open ("/proc", 0, NULL);
   const char *entry;
@@ -136,7 +136,11 @@ real_find (NovaAoeProcesses *self, NovaAoeMatchFunc match, gpointer user_data)
       running = read_cmdline (pid);
       if (running != NULL && match ((const char *const *) running, user_data)
           && read_stat (pid, &state, &started) && state != 'Z' && state != 'X')
-        return pid;
+        {
+          if (out_start_time != NULL)
+            *out_start_time = started;
+          return pid;
+        }
     }
   return 0;
 }
@@ -256,9 +260,10 @@ nova_aoe_processes_signal (NovaAoeProcesses *self, GPid pid, guint64 start_time,
 }
 
 GPid
-nova_aoe_processes_find (NovaAoeProcesses *self, NovaAoeMatchFunc match, gpointer user_data)
+nova_aoe_processes_find (NovaAoeProcesses *self, NovaAoeMatchFunc match, gpointer user_data,
+                         guint64 *out_start_time)
 {
-  return NOVA_AOE_PROCESSES_GET_CLASS (self)->find (self, match, user_data);
+  return NOVA_AOE_PROCESSES_GET_CLASS (self)->find (self, match, user_data, out_start_time);
 }
 
 GSource *

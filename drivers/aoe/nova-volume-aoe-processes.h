@@ -36,8 +36,10 @@ struct _NovaAoeProcessesClass {
    * @start_time; FALSE when it is not (gone, or another process). */
   gboolean (*signal)     (NovaAoeProcesses *self, GPid pid, guint64 start_time, int signum);
   /* A running process (any, not only ours) whose command line @match
-   * accepts; 0 when there is none. */
-  GPid     (*find)       (NovaAoeProcesses *self, NovaAoeMatchFunc match, gpointer user_data);
+   * accepts, and its start time in @out_start_time (may be NULL); 0 when
+   * there is none. */
+  GPid     (*find)       (NovaAoeProcesses *self, NovaAoeMatchFunc match, gpointer user_data,
+                          guint64 *out_start_time);
   /* Calls @func once @pid exited: through a child watch (which reaps it)
    * for @is_child, a process this one started; through a pidfd for a
    * process adopted after a restart. Returns the watch, attached to the
@@ -56,7 +58,8 @@ gboolean nova_aoe_processes_spawn      (NovaAoeProcesses *self, const char *cons
                                         guint64 *out_start_time, GError **error);
 gboolean nova_aoe_processes_is_running (NovaAoeProcesses *self, GPid pid, guint64 start_time, GStrv *out_argv);
 gboolean nova_aoe_processes_signal     (NovaAoeProcesses *self, GPid pid, guint64 start_time, int signum);
-GPid     nova_aoe_processes_find       (NovaAoeProcesses *self, NovaAoeMatchFunc match, gpointer user_data);
+GPid     nova_aoe_processes_find       (NovaAoeProcesses *self, NovaAoeMatchFunc match, gpointer user_data,
+                                        guint64 *out_start_time);
 /* @running (a command line) is @argv, argv[0] by its base name. */
 gboolean nova_aoe_processes_same_command (const char *const *running, const char *const *argv);
 GSource *nova_aoe_processes_watch      (NovaAoeProcesses *self, GPid pid, gboolean is_child,

@@ -176,8 +176,8 @@ write_record (NovaVolumeAoeDriver *self, const Blade *blade)
                                            blade->start_time, self->shelf, blade->slot);
   g_autoptr(GError) error = NULL;
 
-  /* without it a restart starts a second vblade next to this one, which
-   * the probe then refuses: say so now */
+  /* without it a restart finds this vblade by its exact command line
+   * only (it could not be told from a copy started by hand): say so */
   if (!g_file_set_contents (path, text, -1, &error))
     g_warning ("cannot record vblade %d of volume %s: %s", (int) blade->pid, blade->volume_id, error->message);
 }
@@ -415,6 +415,32 @@ serves_same_address (const char *const *running, gpointer user_data)
          && g_str_equal (running[n - 3], ours[2]) && g_str_equal (running[n - 2], ours[3]);
 }
 
+/* @running is exactly the command line @user_data (argv[0] by name) */
+static gboolean
+is_same_command (const char *const *running, gpointer user_data)
+{
+  return nova_aoe_processes_same_command (running, user_data);
+}
+
+/* Adopts the vblade @pid that runs @volume_id's very command line but has
+ * no record: nova-volumed started it and was stopped (or could not write
+ * the record) before it recorded it. Records it now. The lock is held. */
+static void
+adopt_unrecorded (NovaVolumeAoeDriver *self, const char *volume_id, guint slot, GPid pid, guint64 start_time)
+{
+  Blade *blade = g_new0 (Blade, 1);
+
+  blade->volume_id = g_strdup (volume_id);
+  blade->slot = slot;
+  blade->pid = pid;
+  blade->start_time = start_time;
+  g_message ("volume %s: adopting %s pid %d (AoE e%u.%u), which runs with exactly this export's command line "
+             "but had no record", volume_id, self->vblade, (int) pid, self->shelf, slot);
+  blade->watch = nova_aoe_processes_watch (self->processes, pid, FALSE, vblade_exited, self);
+  write_record (self, blade);
+  keep_blade (self, blade);
+}
+
 /* The vblade of @volume_id at @slot runs afterwards: the one already
  * running (ours, or recorded before a restart and adopted), or a new one
  * once nobody else answers for the address. */
@@ -464,18 +490,25 @@ start_export (NovaVolumeAoeDriver *self, const char *volume_id, guint slot, GErr
       g_clear_pointer (&blade, blade_free);
     }
 
-  /* a vblade on this host for the same address that is not ours (the
-   * probe cannot see it: a packet socket does not get the host's own
-   * outgoing frames) */
+  /* a vblade on this host for the same address (the probe cannot see it:
+   * a packet socket does not get the host's own outgoing frames): ours
+   * when it serves this very device, else not ours */
   {
-    GPid other = nova_aoe_processes_find (self->processes, serves_same_address, argv);
+    guint64 start_time = 0;
+    GPid other = nova_aoe_processes_find (self->processes, is_same_command, argv, &start_time);
 
     if (other != 0)
       {
+        adopt_unrecorded (self, volume_id, slot, other, start_time);
+        return TRUE;
+      }
+    other = nova_aoe_processes_find (self->processes, serves_same_address, argv, NULL);
+    if (other != 0)
+      {
         g_set_error (error, NOVA_VOLUME_ERROR, NOVA_VOLUME_ERROR_ALREADY_EXISTS,
-                     "AoE address e%u.%u on %s is already served by %s pid %d on this host, which "
-                     "nova-volumed did not start (or has no record of): stop it", self->shelf, slot,
-                     self->eth_dev, self->vblade, (int) other);
+                     "AoE address e%u.%u on %s is already served by %s pid %d on this host for another "
+                     "device than %s, and nova-volumed has no record of starting it: stop it", self->shelf,
+                     slot, self->eth_dev, self->vblade, (int) other, argv[4]);
         return FALSE;
       }
   }
