@@ -35,6 +35,116 @@
 #define SHELF 7
 #define RESPONDER "02:00:5e:00:00:42"
 
+/* ---- real processes a failed test leaves behind ------------------------ */
+
+/* Killed when a test fails: a failed assertion aborts (SIGABRT, or SIGTRAP
+ * for a fatal log message), meson stops a hung test with SIGTERM. Without
+ * this a vblade in a session of its own would serve on as root. */
+static volatile sig_atomic_t doomed[8];
+
+static void
+kill_doomed (int signum)
+{
+  for (guint i = 0; i < G_N_ELEMENTS (doomed); i++)
+    if (doomed[i] > 0)
+      kill (doomed[i], SIGKILL);
+  raise (signum);  /* the handler was reset: the default action now */
+}
+
+static void
+kill_doomed_on_failure (void)
+{
+  const int signals[] = { SIGABRT, SIGTRAP, SIGTERM, SIGINT };
+  struct sigaction action;
+
+  memset (&action, 0, sizeof action);
+  action.sa_handler = kill_doomed;
+  action.sa_flags = SA_RESETHAND;
+  sigemptyset (&action.sa_mask);
+  for (guint i = 0; i < G_N_ELEMENTS (signals); i++)
+    sigaction (signals[i], &action, NULL);
+}
+
+static void
+doom (GPid pid)
+{
+  for (guint i = 0; i < G_N_ELEMENTS (doomed); i++)
+    if (doomed[i] == 0)
+      {
+        doomed[i] = pid;
+        return;
+      }
+  kill (pid, SIGKILL);
+  g_assert_not_reached ();
+}
+
+static void
+spare (GPid pid)
+{
+  for (guint i = 0; i < G_N_ELEMENTS (doomed); i++)
+    if (doomed[i] == pid)
+      doomed[i] = 0;
+}
+
+/* ---- real processes, their watches counted ----------------------------- */
+
+typedef struct {
+  NovaAoeProcesses parent_instance;
+  GPid             last_pid;
+} CountingProcesses;
+
+typedef struct {
+  NovaAoeProcessesClass parent_class;
+} CountingProcessesClass;
+
+static GType counting_processes_get_type (void);
+G_DEFINE_TYPE (CountingProcesses, counting_processes, NOVA_TYPE_AOE_PROCESSES)
+
+/* watches not yet freed */
+static gint live_watches;
+
+static gboolean
+counting_spawn (NovaAoeProcesses *processes, const char *const *argv, GPid *out_pid, guint64 *out_start_time,
+                GError **error)
+{
+  if (!NOVA_AOE_PROCESSES_CLASS (counting_processes_parent_class)->spawn (processes, argv, out_pid,
+                                                                           out_start_time, error))
+    return FALSE;
+  doom (*out_pid);
+  ((CountingProcesses *) processes)->last_pid = *out_pid;
+  return TRUE;
+}
+
+static void
+watch_disposed (GSource *source)
+{
+  g_atomic_int_add (&live_watches, -1);
+}
+
+static GSource *
+counting_watch (NovaAoeProcesses *processes, GPid pid, gboolean is_child, NovaAoeExitFunc func,
+                gpointer user_data)
+{
+  GSource *source = NOVA_AOE_PROCESSES_CLASS (counting_processes_parent_class)->watch (processes, pid, is_child,
+                                                                                        func, user_data);
+
+  g_atomic_int_inc (&live_watches);
+  g_source_set_dispose_function (source, watch_disposed);
+  return source;
+}
+
+static void
+counting_processes_class_init (CountingProcessesClass *klass)
+{
+  NOVA_AOE_PROCESSES_CLASS (klass)->spawn = counting_spawn;
+  NOVA_AOE_PROCESSES_CLASS (klass)->watch = counting_watch;
+}
+
+static void
+counting_processes_init (CountingProcesses *self)
+{
+}
+
 /* ---- pretend processes ------------------------------------------------ */
 
 typedef struct {
@@ -177,6 +287,13 @@ fake_processes_n_running (FakeProcesses *self)
 }
 
 static void
+fake_unwatch (NovaAoeProcesses *processes, GSource *watch)
+{
+  g_source_destroy (watch);
+  g_source_unref (watch);
+}
+
+static void
 fake_processes_finalize (GObject *object)
 {
   FakeProcesses *self = (FakeProcesses *) object;
@@ -201,6 +318,7 @@ fake_processes_class_init (FakeProcessesClass *klass)
   processes_class->signal = fake_signal;
   processes_class->find = fake_find;
   processes_class->watch = fake_watch;
+  processes_class->unwatch = fake_unwatch;
 }
 
 static void
@@ -248,6 +366,7 @@ typedef struct {
   NovaVolumeStore  *store;
   NovaLvm          *lvm;
   FakeProcesses    *processes;
+  CountingProcesses *real;  /* instead of processes, when set */
   FakeNetwork       net;
   NovaVolumeDriver *driver;
   GPtrArray        *lost;   /* "volume-id: reason" */
@@ -268,7 +387,8 @@ fixture_start (Fixture *fx)
   g_autoptr(NovaVolumeDriverContext) ctx = nova_volume_driver_context_new (fx->config, executor, fx->store, fx->dir);
 
   g_clear_object (&fx->driver);
-  fx->driver = nova_volume_aoe_driver_new_with (fx->lvm, NOVA_AOE_PROCESSES (fx->processes), fake_probe, &fx->net);
+  fx->driver = nova_volume_aoe_driver_new_with (fx->lvm, fx->real != NULL ? NOVA_AOE_PROCESSES (fx->real)
+                                                : NOVA_AOE_PROCESSES (fx->processes), fake_probe, &fx->net);
   g_signal_connect (fx->driver, "export-lost", G_CALLBACK (on_export_lost), fx);
   g_assert_true (nova_volume_driver_do_setup (fx->driver, ctx, &error));
   g_assert_no_error (error);
@@ -294,10 +414,24 @@ fixture_setup (Fixture *fx, gconstpointer data)
   fixture_start (fx);
 }
 
+/* the driver with real processes: tests/fake-vblade.sh as vblade */
+static void
+fixture_setup_real (Fixture *fx, gconstpointer data)
+{
+  g_autofree char *script = g_test_build_filename (G_TEST_DIST, "fake-vblade.sh", NULL);
+  g_autofree char *vblade = g_canonicalize_filename (script, NULL);
+
+  fixture_setup (fx, data);
+  test_config_set (fx->config, "aoe_vblade_command", vblade);
+  fx->real = g_object_new (counting_processes_get_type (), NULL);
+  fixture_start (fx);
+}
+
 static void
 fixture_teardown (Fixture *fx, gconstpointer data)
 {
   g_clear_object (&fx->driver);
+  g_clear_object (&fx->real);
   g_clear_object (&fx->processes);
   g_clear_object (&fx->lvm);
   g_clear_object (&fx->store);
@@ -783,6 +917,52 @@ test_config_changed (Fixture *fx, gconstpointer data)
   g_assert_cmpuint (fake_processes_n_running (fx->processes), ==, 0);
 }
 
+typedef struct {
+  Fixture          *fx;
+  NovaVolumeRecord *volume;
+  gint              done;
+} Removal;
+
+static gpointer
+remove_export_thread (gpointer data)
+{
+  Removal *removal = data;
+  g_autoptr(GError) error = NULL;
+
+  g_assert_true (nova_volume_driver_remove_export (removal->fx->driver, removal->volume, &error));
+  g_assert_no_error (error);
+  g_atomic_int_set (&removal->done, 1);
+  return NULL;
+}
+
+/* a real vblade stopped by remove_export on a worker thread while the main
+ * context runs (as in the daemon, which reaps it meanwhile): afterwards
+ * it is reaped and the driver keeps no watch of it */
+static void
+test_stop_reaped (Fixture *fx, gconstpointer data)
+{
+  g_autoptr(NovaVolumeRecord) volume = new_exported_volume (fx);
+  Removal removal = { fx, volume, 0 };
+  GPid pid = fx->real->last_pid;
+  gint64 deadline = g_get_monotonic_time () + 30 * G_USEC_PER_SEC;
+  GThread *thread;
+
+  g_assert_cmpint (pid, >, 0);
+  g_assert_cmpint (g_atomic_int_get (&live_watches), ==, 1);
+  thread = g_thread_new ("remove-export", remove_export_thread, &removal);
+  while (!g_atomic_int_get (&removal.done))
+    g_main_context_iteration (NULL, FALSE);
+  g_thread_join (thread);
+  while (g_atomic_int_get (&live_watches) > 0)
+    {
+      g_assert_cmpint (g_get_monotonic_time (), <, deadline);
+      g_main_context_iteration (NULL, FALSE);
+      g_usleep (10 * 1000);
+    }
+  g_assert_cmpint (kill (pid, 0), !=, 0);
+  spare (pid);
+}
+
 /* a recorded PID that is now another process's (its start time differs)
  * is never signalled */
 static void
@@ -919,6 +1099,7 @@ int
 main (int argc, char **argv)
 {
   g_test_init (&argc, &argv, NULL);
+  kill_doomed_on_failure ();
   /* the driver warns when a vblade dies, which these tests make happen */
   g_log_set_always_fatal (G_LOG_FATAL_MASK | G_LOG_LEVEL_CRITICAL);
   g_test_add_func ("/aoe/frames", test_frames);
@@ -936,6 +1117,7 @@ main (int argc, char **argv)
               fixture_teardown);
   g_test_add ("/aoe/restart", Fixture, NULL, fixture_setup, test_restart, fixture_teardown);
   g_test_add ("/aoe/config-changed", Fixture, NULL, fixture_setup, test_config_changed, fixture_teardown);
+  g_test_add ("/aoe/stop-reaped", Fixture, NULL, fixture_setup_real, test_stop_reaped, fixture_teardown);
   g_test_add ("/aoe/pid-reuse", Fixture, NULL, fixture_setup, test_pid_reuse, fixture_teardown);
   return g_test_run ();
 }

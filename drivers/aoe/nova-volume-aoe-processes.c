@@ -14,6 +14,9 @@
 
 G_DEFINE_TYPE (NovaAoeProcesses, nova_aoe_processes, G_TYPE_OBJECT)
 
+/* the name of the watches of our children: unwatch keeps them to reap */
+#define CHILD_WATCH_NAME "nova-aoe-child-watch"
+
 /* state (field 3) and start time (field 22) from /proc/<pid>/stat; the
  * command name in field 2 may hold spaces and parentheses, so fields are
  * counted from its closing one */
@@ -203,6 +206,7 @@ real_watch (NovaAoeProcesses *self, GPid pid, gboolean is_child, NovaAoeExitFunc
   if (is_child)
     {
       source = g_child_watch_source_new (pid);
+      g_source_set_name (source, CHILD_WATCH_NAME);
       g_source_set_callback (source, G_SOURCE_FUNC (child_exited), watch, watch_free);
     }
   else if ((watch->pidfd = pidfd_open (pid, 0)) >= 0)
@@ -220,6 +224,24 @@ real_watch (NovaAoeProcesses *self, GPid pid, gboolean is_child, NovaAoeExitFunc
 }
 
 static void
+reap_only (GPid pid, gint status, gpointer data)
+{
+  g_spawn_close_pid (pid);
+}
+
+static void
+real_unwatch (NovaAoeProcesses *self, GSource *watch)
+{
+  /* a child stays a zombie until reaped: its watch stays attached, calls
+   * nobody back, and is freed once it fired (or at once if it has) */
+  if (g_strcmp0 (g_source_get_name (watch), CHILD_WATCH_NAME) == 0)
+    g_source_set_callback (watch, G_SOURCE_FUNC (reap_only), NULL, NULL);
+  else
+    g_source_destroy (watch);
+  g_source_unref (watch);
+}
+
+static void
 nova_aoe_processes_class_init (NovaAoeProcessesClass *klass)
 {
   klass->spawn = real_spawn;
@@ -227,6 +249,7 @@ nova_aoe_processes_class_init (NovaAoeProcessesClass *klass)
   klass->signal = real_signal;
   klass->find = real_find;
   klass->watch = real_watch;
+  klass->unwatch = real_unwatch;
 }
 
 static void
@@ -271,4 +294,10 @@ nova_aoe_processes_watch (NovaAoeProcesses *self, GPid pid, gboolean is_child, N
                           gpointer user_data)
 {
   return NOVA_AOE_PROCESSES_GET_CLASS (self)->watch (self, pid, is_child, func, user_data);
+}
+
+void
+nova_aoe_processes_unwatch (NovaAoeProcesses *self, GSource *watch)
+{
+  NOVA_AOE_PROCESSES_GET_CLASS (self)->unwatch (self, watch);
 }

@@ -43,10 +43,14 @@ struct _NovaAoeProcessesClass {
   /* Calls @func once @pid exited: through a child watch (which reaps it)
    * for @is_child, a process this one started; through a pidfd for a
    * process adopted after a restart. Returns the watch, attached to the
-   * main context: g_source_destroy() and g_source_unref() it to stop
-   * watching (safe from any thread, also after it fired). */
+   * main context: unwatch() it when @func is no longer wanted, or
+   * g_source_destroy() and g_source_unref() it when nothing is (safe from
+   * any thread, also after it fired). */
   GSource *(*watch)      (NovaAoeProcesses *self, GPid pid, gboolean is_child, NovaAoeExitFunc func,
                           gpointer user_data);
+  /* Takes @watch's reference: @func is not called any more, and a child
+   * is still reaped once it exits (its watch goes then). */
+  void     (*unwatch)    (NovaAoeProcesses *self, GSource *watch);
 
   gpointer padding[8];
 };
@@ -64,5 +68,6 @@ GPid     nova_aoe_processes_find       (NovaAoeProcesses *self, NovaAoeMatchFunc
 gboolean nova_aoe_processes_same_command (const char *const *running, const char *const *argv);
 GSource *nova_aoe_processes_watch      (NovaAoeProcesses *self, GPid pid, gboolean is_child,
                                         NovaAoeExitFunc func, gpointer user_data);
+void     nova_aoe_processes_unwatch    (NovaAoeProcesses *self, GSource *watch);
 
 G_END_DECLS

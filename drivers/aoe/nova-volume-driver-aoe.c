@@ -76,9 +76,6 @@ struct _NovaVolumeAoeDriver {
 
   GMutex            lock;
   GHashTable       *blades;  /* volume id -> Blade */
-  /* the watches of vblades stopped or replaced: a child is reaped by its
-   * watch, so it stays until it fired (pid -> GSource) */
-  GHashTable       *reapers;
 };
 
 G_DEFINE_FINAL_TYPE (NovaVolumeAoeDriver, nova_volume_aoe_driver, NOVA_TYPE_LVM_DRIVER)
@@ -101,13 +98,6 @@ blade_free (Blade *blade)
 }
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (Blade, blade_free)
 
-static void
-reaper_free (gpointer source)
-{
-  g_source_destroy (source);
-  g_source_unref (source);
-}
-
 /* The running vblades, by volume; the lock is held. */
 static void
 keep_blade (NovaVolumeAoeDriver *self, Blade *blade)
@@ -117,12 +107,13 @@ keep_blade (NovaVolumeAoeDriver *self, Blade *blade)
 }
 
 /* Takes @blade out of service (stopped, or gone and replaced) and frees
- * it; the lock is held. */
+ * it; the lock is held. Its watch no longer calls back, but still reaps
+ * a child of ours, and goes by itself once it has. */
 static void
 retire_blade (NovaVolumeAoeDriver *self, Blade *blade)
 {
-  if (blade->watch != NULL && blade->is_child)
-    g_hash_table_replace (self->reapers, GINT_TO_POINTER (blade->pid), g_steal_pointer (&blade->watch));
+  if (blade->watch != NULL)
+    nova_aoe_processes_unwatch (self->processes, g_steal_pointer (&blade->watch));
   blade_free (blade);
 }
 
@@ -343,8 +334,7 @@ vblade_exited (GPid pid, gpointer user_data)
     ;
   if (blade == NULL || blade->pid != pid)
     {
-      /* one that remove_export stopped, now reaped */
-      g_hash_table_remove (self->reapers, GINT_TO_POINTER (pid));
+      /* one that remove_export is stopping, reaped before it was retired */
       g_mutex_locker_free (locker);
       return;
     }
@@ -719,7 +709,6 @@ nova_volume_aoe_driver_finalize (GObject *object)
 
   /* the vblades go on serving (see the top of this file) */
   g_hash_table_unref (self->blades);
-  g_hash_table_unref (self->reapers);
   g_mutex_clear (&self->lock);
   g_clear_object (&self->processes);
   g_free (self->eth_dev);
@@ -751,7 +740,6 @@ nova_volume_aoe_driver_init (NovaVolumeAoeDriver *self)
 {
   g_mutex_init (&self->lock);
   self->blades = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, (GDestroyNotify) blade_free);
-  self->reapers = g_hash_table_new_full (NULL, NULL, NULL, reaper_free);
 }
 
 NovaVolumeDriver *
