@@ -1003,6 +1003,7 @@ test_real_processes (void)
   guint64 start_time = 0;
 
   g_assert_true (nova_aoe_processes_spawn (processes, argv, &pid, &start_time, &error));
+  doom (pid);
   g_assert_no_error (error);
   g_assert_cmpuint (start_time, >, 0);
   watch = nova_aoe_processes_watch (processes, pid, TRUE, note_exit, &exited);
@@ -1015,6 +1016,7 @@ test_real_processes (void)
     g_main_context_iteration (NULL, TRUE);
   g_assert_cmpint (exited, ==, pid);
   g_assert_false (nova_aoe_processes_is_running (processes, pid, start_time, NULL));
+  spare (pid);
   g_source_destroy (watch);
   g_source_unref (watch);
 }
@@ -1051,6 +1053,7 @@ test_real_probe (void)
   g_assert_true (g_file_set_contents (backing, "", 0, &error));
   g_assert_cmpint (truncate (backing, 1024 * 1024), ==, 0);
   g_assert_true (nova_aoe_processes_spawn (processes, argv, &pid, &start_time, &error));
+  doom (pid);
   g_assert_no_error (error);
 
   /* vblade answers once it has bound its socket: ask until it does */
@@ -1073,6 +1076,7 @@ test_real_probe (void)
   /* not watched: this test reaps it */
   g_assert_true (nova_aoe_processes_signal (processes, pid, start_time, SIGTERM));
   g_assert_cmpint (waitpid (pid, NULL, 0), ==, pid);
+  spare (pid);
 }
 
 /* a bad shelf or interface stops the daemon at start, naming the key */
