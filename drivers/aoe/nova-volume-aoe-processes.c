@@ -5,6 +5,7 @@
 #include <signal.h>
 #include <string.h>
 #include <sys/pidfd.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <glib-unix.h>
@@ -72,9 +73,22 @@ real_spawn (NovaAoeProcesses *self, const char *const *argv, GPid *out_pid, guin
                       G_SPAWN_SEARCH_PATH | G_SPAWN_DO_NOT_REAP_CHILD | G_SPAWN_STDOUT_TO_DEV_NULL,
                       child_setup, NULL, out_pid, error))
     return FALSE;
-  /* unreaped, the child's /proc entry stays even if it exited at once */
+  /* unreaped, the child's /proc entry stays even if it exited at once.
+   * Without its start time it could never be told running again: a
+   * second one would be started next to it. Fail instead. */
   if (!read_stat (*out_pid, &state, out_start_time))
-    *out_start_time = 0;
+    {
+      int saved = errno;
+
+      kill (*out_pid, SIGKILL);
+      waitpid (*out_pid, NULL, 0);
+      g_spawn_close_pid (*out_pid);
+      g_set_error (error, NOVA_VOLUME_ERROR, NOVA_VOLUME_ERROR_FAILED,
+                   "cannot read /proc/%d/stat of %s just started (%s): it was stopped again, since it "
+                   "could not be supervised; is /proc mounted?", (int) *out_pid, argv[0], g_strerror (saved));
+      *out_pid = 0;
+      return FALSE;
+    }
   return TRUE;
 }
 
