@@ -259,6 +259,27 @@ own_only () {
 }
 vm_check remove-export-stops-only-its-own own_only
 
+# --- a delete LVM refuses ---------------------------------------------------------
+
+vm_phase "delete of a volume still open"
+# a client holds the LV open: the delete is refused as Busy (lv_attr's
+# open flag, asked before anything changed), the export comes back, and
+# once the client let go the delete goes through
+delete_open () {
+  local c fd out status=0
+  c=$(ctl create 16M --name held) || return 1
+  exec {fd}<"$(lv_of "$c")"
+  if out=$(ctl delete "$c" 2>&1); then
+    status=1
+  fi
+  vm_log "delete while open: $out"
+  grep -q "still open" <<<"$out" && ctl check-export "$c" && [ -e "$(lv_of "$c")" ] || status=1
+  exec {fd}<&-
+  ctl delete "$c" && [ ! -e "$(lv_of "$c")" ] || status=1
+  return "$status"
+}
+vm_check delete-open-refused-busy delete_open
+
 # --- the seed's promise -----------------------------------------------------------
 
 vm_phase "detach, attach again: the same bytes"
