@@ -454,7 +454,8 @@ start_export (NovaVolumeAoeDriver *self, const char *volume_id, guint slot, GErr
     }
 
   blade = read_record (self, volume_id, &recorded_argv);
-  if (blade != NULL && nova_aoe_processes_same_command ((const char *const *) recorded_argv, (const char *const *) argv))
+  if (blade != NULL
+      && nova_aoe_processes_same_command ((const char *const *) recorded_argv, (const char *const *) argv))
     {
       g_message ("volume %s: adopting %s pid %d (AoE e%u.%u), which ran before nova-volumed restarted",
                  volume_id, self->vblade, (int) blade->pid, self->shelf, slot);
