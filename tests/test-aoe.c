@@ -7,8 +7,11 @@
  * host answers for, and a vblade on this host that the driver did not
  * start; a dying vblade started again, and given up ("export-lost") when
  * it cannot be started; a vblade adopted after a restart, or started
- * again after a reboot; remove_export signalling only the process it
- * started (never a reused PID); the connection info; the real process
+ * again after a reboot; a recorded vblade stopped when the configuration
+ * changed its command line, an unrecorded one with exactly ours adopted;
+ * remove_export signalling only the process it started (never a reused
+ * PID), and its watch gone once the child is reaped (a real stand-in,
+ * tests/fake-vblade.sh); the connection info; the real process
  * layer's PID + start time on a real child; and the real probe against a
  * real vblade on the loopback interface. The aoe initiator and the whole
  * daemon run in the guest tier (tests/vm/aoe-guest.sh). */
