@@ -16,6 +16,7 @@ typedef struct {
   guint64     capacity;
   GHashTable *thin;      /* names of thin LVs and pools */
   GHashTable *cow_origin; /* thick snapshot name -> its origin's name */
+  GHashTable *open;      /* names of LVs a client holds open */
   guint       removed_dirty;  /* LVs removed with bytes other than zero */
   GMutex      lock;
 } FilesLvm;
@@ -84,6 +85,7 @@ files_lv_info (NovaLvm *lvm, const char *vg, const char *name, NovaLvmLvInfo *ou
   out->size = (guint64) st.st_size;
   g_mutex_lock (&FILES (lvm)->lock);
   out->thin = g_hash_table_contains (FILES (lvm)->thin, name);
+  out->open = g_hash_table_contains (FILES (lvm)->open, name);
   {
     GHashTableIter iter;
     gpointer origin;
@@ -204,7 +206,16 @@ static gboolean
 files_remove_lv (NovaLvm *lvm, const char *vg, const char *name, GError **error)
 {
   g_autofree char *path = files_lv_path (lvm, vg, name);
+  gboolean open;
 
+  g_mutex_lock (&FILES (lvm)->lock);
+  open = g_hash_table_contains (FILES (lvm)->open, name);
+  g_mutex_unlock (&FILES (lvm)->lock);
+  if (open)
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_BUSY, "Logical volume %s/%s in use.", vg, name);
+      return FALSE;
+    }
   if (is_dirty (path))
     g_atomic_int_inc (&FILES (lvm)->removed_dirty);
 
@@ -252,6 +263,7 @@ files_lvm_finalize (GObject *object)
   g_free (self->dir);
   g_hash_table_unref (self->thin);
   g_hash_table_unref (self->cow_origin);
+  g_hash_table_unref (self->open);
   g_mutex_clear (&self->lock);
   G_OBJECT_CLASS (files_lvm_parent_class)->finalize (object);
 }
@@ -278,6 +290,7 @@ files_lvm_init (FilesLvm *self)
 {
   self->thin = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   self->cow_origin = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  self->open = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   g_mutex_init (&self->lock);
 }
 
@@ -289,6 +302,17 @@ test_lvm_files_new (const char *dir, guint64 capacity)
   self->dir = g_strdup (dir);
   self->capacity = capacity;
   return NOVA_LVM (self);
+}
+
+void
+test_lvm_files_set_open (NovaLvm *lvm, const char *name, gboolean open)
+{
+  g_mutex_lock (&FILES (lvm)->lock);
+  if (open)
+    g_hash_table_add (FILES (lvm)->open, g_strdup (name));
+  else
+    g_hash_table_remove (FILES (lvm)->open, name);
+  g_mutex_unlock (&FILES (lvm)->lock);
 }
 
 guint

@@ -7,8 +7,11 @@
  * host answers for, and a vblade on this host that the driver did not
  * start; a dying vblade started again, and given up ("export-lost") when
  * it cannot be started; a vblade adopted after a restart, or started
- * again after a reboot; remove_export signalling only the process it
- * started (never a reused PID); the connection info; the real process
+ * again after a reboot; a recorded vblade stopped when the configuration
+ * changed its command line, an unrecorded one with exactly ours adopted;
+ * remove_export signalling only the process it started (never a reused
+ * PID), and its watch gone once the child is reaped (a real stand-in,
+ * tests/fake-vblade.sh); the connection info; the real process
  * layer's PID + start time on a real child; and the real probe against a
  * real vblade on the loopback interface. The aoe initiator and the whole
  * daemon run in the guest tier (tests/vm/aoe-guest.sh). */
@@ -34,6 +37,116 @@
 #define ETH "aoe-test0"
 #define SHELF 7
 #define RESPONDER "02:00:5e:00:00:42"
+
+/* ---- real processes a failed test leaves behind ------------------------ */
+
+/* Killed when a test fails: a failed assertion aborts (SIGABRT, or SIGTRAP
+ * for a fatal log message), meson stops a hung test with SIGTERM. Without
+ * this a vblade in a session of its own would serve on as root. */
+static volatile sig_atomic_t doomed[8];
+
+static void
+kill_doomed (int signum)
+{
+  for (guint i = 0; i < G_N_ELEMENTS (doomed); i++)
+    if (doomed[i] > 0)
+      kill (doomed[i], SIGKILL);
+  raise (signum);  /* the handler was reset: the default action now */
+}
+
+static void
+kill_doomed_on_failure (void)
+{
+  const int signals[] = { SIGABRT, SIGTRAP, SIGTERM, SIGINT };
+  struct sigaction action;
+
+  memset (&action, 0, sizeof action);
+  action.sa_handler = kill_doomed;
+  action.sa_flags = SA_RESETHAND;
+  sigemptyset (&action.sa_mask);
+  for (guint i = 0; i < G_N_ELEMENTS (signals); i++)
+    sigaction (signals[i], &action, NULL);
+}
+
+static void
+doom (GPid pid)
+{
+  for (guint i = 0; i < G_N_ELEMENTS (doomed); i++)
+    if (doomed[i] == 0)
+      {
+        doomed[i] = pid;
+        return;
+      }
+  kill (pid, SIGKILL);
+  g_assert_not_reached ();
+}
+
+static void
+spare (GPid pid)
+{
+  for (guint i = 0; i < G_N_ELEMENTS (doomed); i++)
+    if (doomed[i] == pid)
+      doomed[i] = 0;
+}
+
+/* ---- real processes, their watches counted ----------------------------- */
+
+typedef struct {
+  NovaAoeProcesses parent_instance;
+  GPid             last_pid;
+} CountingProcesses;
+
+typedef struct {
+  NovaAoeProcessesClass parent_class;
+} CountingProcessesClass;
+
+static GType counting_processes_get_type (void);
+G_DEFINE_TYPE (CountingProcesses, counting_processes, NOVA_TYPE_AOE_PROCESSES)
+
+/* watches not yet freed */
+static gint live_watches;
+
+static gboolean
+counting_spawn (NovaAoeProcesses *processes, const char *const *argv, GPid *out_pid, guint64 *out_start_time,
+                GError **error)
+{
+  if (!NOVA_AOE_PROCESSES_CLASS (counting_processes_parent_class)->spawn (processes, argv, out_pid,
+                                                                           out_start_time, error))
+    return FALSE;
+  doom (*out_pid);
+  ((CountingProcesses *) processes)->last_pid = *out_pid;
+  return TRUE;
+}
+
+static void
+watch_disposed (GSource *source)
+{
+  g_atomic_int_add (&live_watches, -1);
+}
+
+static GSource *
+counting_watch (NovaAoeProcesses *processes, GPid pid, gboolean is_child, NovaAoeExitFunc func,
+                gpointer user_data)
+{
+  GSource *source = NOVA_AOE_PROCESSES_CLASS (counting_processes_parent_class)->watch (processes, pid, is_child,
+                                                                                        func, user_data);
+
+  g_atomic_int_inc (&live_watches);
+  g_source_set_dispose_function (source, watch_disposed);
+  return source;
+}
+
+static void
+counting_processes_class_init (CountingProcessesClass *klass)
+{
+  NOVA_AOE_PROCESSES_CLASS (klass)->spawn = counting_spawn;
+  NOVA_AOE_PROCESSES_CLASS (klass)->watch = counting_watch;
+}
+
+static void
+counting_processes_init (CountingProcesses *self)
+{
+}
 
 /* ---- pretend processes ------------------------------------------------ */
 
@@ -113,7 +226,7 @@ fake_signal (NovaAoeProcesses *processes, GPid pid, guint64 start_time, int sign
 }
 
 static GPid
-fake_find (NovaAoeProcesses *processes, NovaAoeMatchFunc match, gpointer user_data)
+fake_find (NovaAoeProcesses *processes, NovaAoeMatchFunc match, gpointer user_data, guint64 *out_start_time)
 {
   FakeProcesses *self = (FakeProcesses *) processes;
   g_autoptr(GMutexLocker) locker = g_mutex_locker_new (&self->lock);
@@ -126,7 +239,11 @@ fake_find (NovaAoeProcesses *processes, NovaAoeMatchFunc match, gpointer user_da
       g_auto(GStrv) words = g_strsplit (entry, " ", 0);
 
       if (match ((const char *const *) words + 1, user_data))
-        return GPOINTER_TO_INT (pid);
+        {
+          if (out_start_time != NULL)
+            *out_start_time = g_ascii_strtoull (words[0], NULL, 10);
+          return GPOINTER_TO_INT (pid);
+        }
     }
   return 0;
 }
@@ -173,6 +290,13 @@ fake_processes_n_running (FakeProcesses *self)
 }
 
 static void
+fake_unwatch (NovaAoeProcesses *processes, GSource *watch)
+{
+  g_source_destroy (watch);
+  g_source_unref (watch);
+}
+
+static void
 fake_processes_finalize (GObject *object)
 {
   FakeProcesses *self = (FakeProcesses *) object;
@@ -197,6 +321,7 @@ fake_processes_class_init (FakeProcessesClass *klass)
   processes_class->signal = fake_signal;
   processes_class->find = fake_find;
   processes_class->watch = fake_watch;
+  processes_class->unwatch = fake_unwatch;
 }
 
 static void
@@ -244,6 +369,7 @@ typedef struct {
   NovaVolumeStore  *store;
   NovaLvm          *lvm;
   FakeProcesses    *processes;
+  CountingProcesses *real;  /* instead of processes, when set */
   FakeNetwork       net;
   NovaVolumeDriver *driver;
   GPtrArray        *lost;   /* "volume-id: reason" */
@@ -264,7 +390,8 @@ fixture_start (Fixture *fx)
   g_autoptr(NovaVolumeDriverContext) ctx = nova_volume_driver_context_new (fx->config, executor, fx->store, fx->dir);
 
   g_clear_object (&fx->driver);
-  fx->driver = nova_volume_aoe_driver_new_with (fx->lvm, NOVA_AOE_PROCESSES (fx->processes), fake_probe, &fx->net);
+  fx->driver = nova_volume_aoe_driver_new_with (fx->lvm, fx->real != NULL ? NOVA_AOE_PROCESSES (fx->real)
+                                                : NOVA_AOE_PROCESSES (fx->processes), fake_probe, &fx->net);
   g_signal_connect (fx->driver, "export-lost", G_CALLBACK (on_export_lost), fx);
   g_assert_true (nova_volume_driver_do_setup (fx->driver, ctx, &error));
   g_assert_no_error (error);
@@ -290,10 +417,24 @@ fixture_setup (Fixture *fx, gconstpointer data)
   fixture_start (fx);
 }
 
+/* the driver with real processes: tests/fake-vblade.sh as vblade */
+static void
+fixture_setup_real (Fixture *fx, gconstpointer data)
+{
+  g_autofree char *script = g_test_build_filename (G_TEST_DIST, "fake-vblade.sh", NULL);
+  g_autofree char *vblade = g_canonicalize_filename (script, NULL);
+
+  fixture_setup (fx, data);
+  test_config_set (fx->config, "aoe_vblade_command", vblade);
+  fx->real = g_object_new (counting_processes_get_type (), NULL);
+  fixture_start (fx);
+}
+
 static void
 fixture_teardown (Fixture *fx, gconstpointer data)
 {
   g_clear_object (&fx->driver);
+  g_clear_object (&fx->real);
   g_clear_object (&fx->processes);
   g_clear_object (&fx->lvm);
   g_clear_object (&fx->store);
@@ -607,6 +748,39 @@ test_local_duplicate (Fixture *fx, gconstpointer data)
   g_assert_false (found);
 }
 
+/* our very vblade (this device at this address) without a record: the
+ * daemon was stopped between starting it and recording it. Adopted and
+ * recorded, not refused: after another restart it is adopted again, and
+ * remove_export stops it */
+static void
+test_unrecorded (Fixture *fx, gconstpointer data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(NovaVolumeRecord) volume = new_volume (fx);
+  g_autofree char *line = expected_command (fx, volume, 0);
+  g_auto(GStrv) ours = g_strsplit (line, " ", 0);
+  GPid pid = 0;
+  guint64 start_time = 0;
+
+  g_assert_true (nova_aoe_processes_spawn (NOVA_AOE_PROCESSES (fx->processes), (const char *const *) ours, &pid,
+                                           &start_time, NULL));
+  g_assert_true (nova_volume_driver_create_volume (fx->driver, volume, &error));
+  g_assert_true (nova_volume_driver_create_export (fx->driver, volume, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (fx->processes->spawned->len, ==, 1);
+  g_assert_true (nova_volume_driver_check_for_export (fx->driver, volume, &error));
+  g_assert_no_error (error);
+
+  fixture_start (fx);
+  g_assert_true (nova_volume_driver_ensure_export (fx->driver, volume, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (fx->processes->spawned->len, ==, 1);
+  g_assert_true (nova_volume_driver_remove_export (fx->driver, volume, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (fx->processes->signalled->len, ==, 1);
+  g_assert_cmpuint (fake_processes_n_running (fx->processes), ==, 0);
+}
+
 /* iterates the main context (delayed restarts) until @n vblades were
  * spawned in all; generous limit, no timing asserted */
 static void
@@ -716,6 +890,82 @@ test_restart (Fixture *fx, gconstpointer data)
   g_assert_cmpuint (fx->processes->spawned->len, ==, 4);
 }
 
+/* the operator changed aoe_shelf and restarted: the recorded vblade is
+ * ours (PID, start time, boot) though its command line differs; it is
+ * stopped before the new one starts, never left serving the old address
+ * (holding the LV open) nor forgotten */
+static void
+test_config_changed (Fixture *fx, gconstpointer data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(NovaVolumeRecord) volume = new_exported_volume (fx);
+  g_autofree char *lv = g_strconcat ("volume-", volume->id, NULL);
+  g_autofree char *path = nova_lvm_lv_path (fx->lvm, VG, lv);
+  g_autofree char *expected = g_strdup_printf ("vblade %d 0 " ETH " %s", SHELF + 1, path);
+  g_autofree char *shelf = g_strdup_printf ("%d", SHELF + 1);
+
+  test_config_set (fx->config, "aoe_shelf", shelf);
+  fixture_start (fx);
+  g_assert_true (nova_volume_driver_ensure_export (fx->driver, volume, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (fx->processes->signalled->len, ==, 1);
+  g_assert_cmpstr (g_ptr_array_index (fx->processes->signalled, 0), ==, "1000 15");
+  g_assert_cmpuint (fx->processes->spawned->len, ==, 2);
+  g_assert_cmpstr (last_spawned (fx), ==, expected);
+  g_assert_cmpuint (fake_processes_n_running (fx->processes), ==, 1);
+
+  /* and the new one is the one remove_export stops */
+  g_assert_true (nova_volume_driver_remove_export (fx->driver, volume, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (fake_processes_n_running (fx->processes), ==, 0);
+}
+
+typedef struct {
+  Fixture          *fx;
+  NovaVolumeRecord *volume;
+  gint              done;
+} Removal;
+
+static gpointer
+remove_export_thread (gpointer data)
+{
+  Removal *removal = data;
+  g_autoptr(GError) error = NULL;
+
+  g_assert_true (nova_volume_driver_remove_export (removal->fx->driver, removal->volume, &error));
+  g_assert_no_error (error);
+  g_atomic_int_set (&removal->done, 1);
+  return NULL;
+}
+
+/* a real vblade stopped by remove_export on a worker thread while the main
+ * context runs (as in the daemon, which reaps it meanwhile): afterwards
+ * it is reaped and the driver keeps no watch of it */
+static void
+test_stop_reaped (Fixture *fx, gconstpointer data)
+{
+  g_autoptr(NovaVolumeRecord) volume = new_exported_volume (fx);
+  Removal removal = { fx, volume, 0 };
+  GPid pid = fx->real->last_pid;
+  gint64 deadline = g_get_monotonic_time () + 30 * G_USEC_PER_SEC;
+  GThread *thread;
+
+  g_assert_cmpint (pid, >, 0);
+  g_assert_cmpint (g_atomic_int_get (&live_watches), ==, 1);
+  thread = g_thread_new ("remove-export", remove_export_thread, &removal);
+  while (!g_atomic_int_get (&removal.done))
+    g_main_context_iteration (NULL, FALSE);
+  g_thread_join (thread);
+  while (g_atomic_int_get (&live_watches) > 0)
+    {
+      g_assert_cmpint (g_get_monotonic_time (), <, deadline);
+      g_main_context_iteration (NULL, FALSE);
+      g_usleep (10 * 1000);
+    }
+  g_assert_cmpint (kill (pid, 0), !=, 0);
+  spare (pid);
+}
+
 /* a recorded PID that is now another process's (its start time differs)
  * is never signalled */
 static void
@@ -756,6 +1006,7 @@ test_real_processes (void)
   guint64 start_time = 0;
 
   g_assert_true (nova_aoe_processes_spawn (processes, argv, &pid, &start_time, &error));
+  doom (pid);
   g_assert_no_error (error);
   g_assert_cmpuint (start_time, >, 0);
   watch = nova_aoe_processes_watch (processes, pid, TRUE, note_exit, &exited);
@@ -768,6 +1019,7 @@ test_real_processes (void)
     g_main_context_iteration (NULL, TRUE);
   g_assert_cmpint (exited, ==, pid);
   g_assert_false (nova_aoe_processes_is_running (processes, pid, start_time, NULL));
+  spare (pid);
   g_source_destroy (watch);
   g_source_unref (watch);
 }
@@ -804,6 +1056,7 @@ test_real_probe (void)
   g_assert_true (g_file_set_contents (backing, "", 0, &error));
   g_assert_cmpint (truncate (backing, 1024 * 1024), ==, 0);
   g_assert_true (nova_aoe_processes_spawn (processes, argv, &pid, &start_time, &error));
+  doom (pid);
   g_assert_no_error (error);
 
   /* vblade answers once it has bound its socket: ask until it does */
@@ -826,6 +1079,7 @@ test_real_probe (void)
   /* not watched: this test reaps it */
   g_assert_true (nova_aoe_processes_signal (processes, pid, start_time, SIGTERM));
   g_assert_cmpint (waitpid (pid, NULL, 0), ==, pid);
+  spare (pid);
 }
 
 /* a bad shelf or interface stops the daemon at start, naming the key */
@@ -852,6 +1106,7 @@ int
 main (int argc, char **argv)
 {
   g_test_init (&argc, &argv, NULL);
+  kill_doomed_on_failure ();
   /* the driver warns when a vblade dies, which these tests make happen */
   g_log_set_always_fatal (G_LOG_FATAL_MASK | G_LOG_LEVEL_CRITICAL);
   g_test_add_func ("/aoe/frames", test_frames);
@@ -863,10 +1118,13 @@ main (int argc, char **argv)
   g_test_add ("/aoe/reuse", Fixture, NULL, fixture_setup, test_reuse, fixture_teardown);
   g_test_add ("/aoe/duplicate-responder", Fixture, NULL, fixture_setup, test_duplicate_responder, fixture_teardown);
   g_test_add ("/aoe/local-duplicate", Fixture, NULL, fixture_setup, test_local_duplicate, fixture_teardown);
+  g_test_add ("/aoe/unrecorded", Fixture, NULL, fixture_setup, test_unrecorded, fixture_teardown);
   g_test_add ("/aoe/vblade-dies", Fixture, NULL, fixture_setup, test_vblade_dies, fixture_teardown);
   g_test_add ("/aoe/remove-while-restart-waits", Fixture, NULL, fixture_setup, test_remove_while_restart_waits,
               fixture_teardown);
   g_test_add ("/aoe/restart", Fixture, NULL, fixture_setup, test_restart, fixture_teardown);
+  g_test_add ("/aoe/config-changed", Fixture, NULL, fixture_setup, test_config_changed, fixture_teardown);
+  g_test_add ("/aoe/stop-reaped", Fixture, NULL, fixture_setup_real, test_stop_reaped, fixture_teardown);
   g_test_add ("/aoe/pid-reuse", Fixture, NULL, fixture_setup, test_pid_reuse, fixture_teardown);
   return g_test_run ();
 }

@@ -340,6 +340,36 @@ test_volume_clear_settings (Fixture *fx, gconstpointer data)
   g_assert_cmpuint (test_lvm_files_removed_dirty (fx->lvm), ==, 2);
 }
 
+/* a volume still open (a client holds its LV): Busy, asked before any
+ * clearing, so its bytes and its LV are as they were; closed, it goes */
+static void
+test_delete_open (Fixture *fx, gconstpointer data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(NovaVolumeRecord) volume = new_volume (fx, 8 * MIB);
+  g_autofree char *path = NULL;
+  g_autofree char *lv = NULL;
+  g_autofree char *back = NULL;
+
+  g_assert_true (nova_volume_driver_create_volume (fx->driver, volume, &error));
+  path = path_of (fx, "volume-", volume->id);
+  lv = g_path_get_basename (path);
+  write_at (path, 0, "still in use");
+  test_lvm_files_set_open (fx->lvm, lv, TRUE);
+  g_assert_false (nova_volume_driver_delete_volume (fx->driver, volume, &error));
+  g_assert_error (error, NOVA_VOLUME_ERROR, NOVA_VOLUME_ERROR_BUSY);
+  g_assert_nonnull (strstr (error->message, "open"));
+  g_clear_error (&error);
+  back = read_at (path, 0, 12);
+  g_assert_cmpstr (back, ==, "still in use");
+
+  test_lvm_files_set_open (fx->lvm, lv, FALSE);
+  g_assert_true (nova_volume_driver_delete_volume (fx->driver, volume, &error));
+  g_assert_no_error (error);
+  g_assert_false (g_file_test (path, G_FILE_TEST_EXISTS));
+  g_assert_cmpuint (test_lvm_files_removed_dirty (fx->lvm), ==, 0);
+}
+
 /* thin: the pool is made on first use, copies are thin snapshots, and
  * thin volumes need no clearing */
 static void
@@ -557,6 +587,7 @@ main (int argc, char **argv)
   g_test_add ("/lvm-iscsi/thick-volumes", Fixture, NULL, fixture_setup, test_thick_volumes, fixture_teardown);
   g_test_add ("/lvm-iscsi/volume-clear-settings", Fixture, NULL, fixture_setup, test_volume_clear_settings,
               fixture_teardown);
+  g_test_add ("/lvm-iscsi/delete-open", Fixture, NULL, fixture_setup, test_delete_open, fixture_teardown);
   g_test_add ("/lvm-iscsi/thin-volumes", Fixture, "thin", fixture_setup, test_thin_volumes, fixture_teardown);
   g_test_add ("/lvm-iscsi/exports", Fixture, NULL, fixture_setup, test_exports, fixture_teardown);
   g_test_add ("/lvm-iscsi/connections", Fixture, NULL, fixture_setup, test_connections, fixture_teardown);

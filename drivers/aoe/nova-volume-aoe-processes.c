@@ -5,6 +5,7 @@
 #include <signal.h>
 #include <string.h>
 #include <sys/pidfd.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <glib-unix.h>
@@ -13,6 +14,9 @@
 #include "nova-volume-error.h"
 
 G_DEFINE_TYPE (NovaAoeProcesses, nova_aoe_processes, G_TYPE_OBJECT)
+
+/* the name of the watches of our children: unwatch keeps them to reap */
+#define CHILD_WATCH_NAME "nova-aoe-child-watch"
 
 /* state (field 3) and start time (field 22) from /proc/<pid>/stat; the
  * command name in field 2 may hold spaces and parentheses, so fields are
@@ -69,9 +73,22 @@ real_spawn (NovaAoeProcesses *self, const char *const *argv, GPid *out_pid, guin
                       G_SPAWN_SEARCH_PATH | G_SPAWN_DO_NOT_REAP_CHILD | G_SPAWN_STDOUT_TO_DEV_NULL,
                       child_setup, NULL, out_pid, error))
     return FALSE;
-  /* unreaped, the child's /proc entry stays even if it exited at once */
+  /* unreaped, the child's /proc entry stays even if it exited at once.
+   * Without its start time it could never be told running again: a
+   * second one would be started next to it. Fail instead. */
   if (!read_stat (*out_pid, &state, out_start_time))
-    *out_start_time = 0;
+    {
+      int saved = errno;
+
+      kill (*out_pid, SIGKILL);
+      waitpid (*out_pid, NULL, 0);
+      g_spawn_close_pid (*out_pid);
+      g_set_error (error, NOVA_VOLUME_ERROR, NOVA_VOLUME_ERROR_FAILED,
+                   "cannot read /proc/%d/stat of %s just started (%s): it was stopped again, since it "
+                   "could not be supervised; is /proc mounted?", (int) *out_pid, argv[0], g_strerror (saved));
+      *out_pid = 0;
+      return FALSE;
+    }
   return TRUE;
 }
 
@@ -118,7 +135,7 @@ nova_aoe_processes_same_command (const char *const *running, const char *const *
 }
 
 static GPid
-real_find (NovaAoeProcesses *self, NovaAoeMatchFunc match, gpointer user_data)
+real_find (NovaAoeProcesses *self, NovaAoeMatchFunc match, gpointer user_data, guint64 *out_start_time)
 {
   g_autoptr(GDir) dir = g_dir_open ("/proc", 0, NULL);
   const char *entry;
@@ -136,7 +153,11 @@ real_find (NovaAoeProcesses *self, NovaAoeMatchFunc match, gpointer user_data)
       running = read_cmdline (pid);
       if (running != NULL && match ((const char *const *) running, user_data)
           && read_stat (pid, &state, &started) && state != 'Z' && state != 'X')
-        return pid;
+        {
+          if (out_start_time != NULL)
+            *out_start_time = started;
+          return pid;
+        }
     }
   return 0;
 }
@@ -199,6 +220,7 @@ real_watch (NovaAoeProcesses *self, GPid pid, gboolean is_child, NovaAoeExitFunc
   if (is_child)
     {
       source = g_child_watch_source_new (pid);
+      g_source_set_name (source, CHILD_WATCH_NAME);
       g_source_set_callback (source, G_SOURCE_FUNC (child_exited), watch, watch_free);
     }
   else if ((watch->pidfd = pidfd_open (pid, 0)) >= 0)
@@ -216,6 +238,24 @@ real_watch (NovaAoeProcesses *self, GPid pid, gboolean is_child, NovaAoeExitFunc
 }
 
 static void
+reap_only (GPid pid, gint status, gpointer data)
+{
+  g_spawn_close_pid (pid);
+}
+
+static void
+real_unwatch (NovaAoeProcesses *self, GSource *watch)
+{
+  /* a child stays a zombie until reaped: its watch stays attached, calls
+   * nobody back, and is freed once it fired (or at once if it has) */
+  if (g_strcmp0 (g_source_get_name (watch), CHILD_WATCH_NAME) == 0)
+    g_source_set_callback (watch, G_SOURCE_FUNC (reap_only), NULL, NULL);
+  else
+    g_source_destroy (watch);
+  g_source_unref (watch);
+}
+
+static void
 nova_aoe_processes_class_init (NovaAoeProcessesClass *klass)
 {
   klass->spawn = real_spawn;
@@ -223,6 +263,7 @@ nova_aoe_processes_class_init (NovaAoeProcessesClass *klass)
   klass->signal = real_signal;
   klass->find = real_find;
   klass->watch = real_watch;
+  klass->unwatch = real_unwatch;
 }
 
 static void
@@ -256,9 +297,10 @@ nova_aoe_processes_signal (NovaAoeProcesses *self, GPid pid, guint64 start_time,
 }
 
 GPid
-nova_aoe_processes_find (NovaAoeProcesses *self, NovaAoeMatchFunc match, gpointer user_data)
+nova_aoe_processes_find (NovaAoeProcesses *self, NovaAoeMatchFunc match, gpointer user_data,
+                         guint64 *out_start_time)
 {
-  return NOVA_AOE_PROCESSES_GET_CLASS (self)->find (self, match, user_data);
+  return NOVA_AOE_PROCESSES_GET_CLASS (self)->find (self, match, user_data, out_start_time);
 }
 
 GSource *
@@ -266,4 +308,10 @@ nova_aoe_processes_watch (NovaAoeProcesses *self, GPid pid, gboolean is_child, N
                           gpointer user_data)
 {
   return NOVA_AOE_PROCESSES_GET_CLASS (self)->watch (self, pid, is_child, func, user_data);
+}
+
+void
+nova_aoe_processes_unwatch (NovaAoeProcesses *self, GSource *watch)
+{
+  NOVA_AOE_PROCESSES_GET_CLASS (self)->unwatch (self, watch);
 }

@@ -36,15 +36,21 @@ struct _NovaAoeProcessesClass {
    * @start_time; FALSE when it is not (gone, or another process). */
   gboolean (*signal)     (NovaAoeProcesses *self, GPid pid, guint64 start_time, int signum);
   /* A running process (any, not only ours) whose command line @match
-   * accepts; 0 when there is none. */
-  GPid     (*find)       (NovaAoeProcesses *self, NovaAoeMatchFunc match, gpointer user_data);
+   * accepts, and its start time in @out_start_time (may be NULL); 0 when
+   * there is none. */
+  GPid     (*find)       (NovaAoeProcesses *self, NovaAoeMatchFunc match, gpointer user_data,
+                          guint64 *out_start_time);
   /* Calls @func once @pid exited: through a child watch (which reaps it)
    * for @is_child, a process this one started; through a pidfd for a
    * process adopted after a restart. Returns the watch, attached to the
-   * main context: g_source_destroy() and g_source_unref() it to stop
-   * watching (safe from any thread, also after it fired). */
+   * main context: unwatch() it when @func is no longer wanted, or
+   * g_source_destroy() and g_source_unref() it when nothing is (safe from
+   * any thread, also after it fired). */
   GSource *(*watch)      (NovaAoeProcesses *self, GPid pid, gboolean is_child, NovaAoeExitFunc func,
                           gpointer user_data);
+  /* Takes @watch's reference: @func is not called any more, and a child
+   * is still reaped once it exits (its watch goes then). */
+  void     (*unwatch)    (NovaAoeProcesses *self, GSource *watch);
 
   gpointer padding[8];
 };
@@ -56,10 +62,12 @@ gboolean nova_aoe_processes_spawn      (NovaAoeProcesses *self, const char *cons
                                         guint64 *out_start_time, GError **error);
 gboolean nova_aoe_processes_is_running (NovaAoeProcesses *self, GPid pid, guint64 start_time, GStrv *out_argv);
 gboolean nova_aoe_processes_signal     (NovaAoeProcesses *self, GPid pid, guint64 start_time, int signum);
-GPid     nova_aoe_processes_find       (NovaAoeProcesses *self, NovaAoeMatchFunc match, gpointer user_data);
+GPid     nova_aoe_processes_find       (NovaAoeProcesses *self, NovaAoeMatchFunc match, gpointer user_data,
+                                        guint64 *out_start_time);
 /* @running (a command line) is @argv, argv[0] by its base name. */
 gboolean nova_aoe_processes_same_command (const char *const *running, const char *const *argv);
 GSource *nova_aoe_processes_watch      (NovaAoeProcesses *self, GPid pid, gboolean is_child,
                                         NovaAoeExitFunc func, gpointer user_data);
+void     nova_aoe_processes_unwatch    (NovaAoeProcesses *self, GSource *watch);
 
 G_END_DECLS

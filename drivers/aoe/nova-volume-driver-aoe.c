@@ -24,7 +24,9 @@
  *    volume marked error with the reason ("export-lost");
  *  - they outlive the daemon (KillMode=process in the unit): at init_host
  *    ensure_export adopts a recorded vblade that still runs with the same
- *    command line, and starts the missing ones;
+ *    command line, stops a recorded one whose command line the changed
+ *    configuration no longer gives (and starts the new one), and starts
+ *    the missing ones;
  *  - remove_export stops the one it recorded, and nothing else. */
 #include "config.h"
 
@@ -74,9 +76,6 @@ struct _NovaVolumeAoeDriver {
 
   GMutex            lock;
   GHashTable       *blades;  /* volume id -> Blade */
-  /* the watches of vblades stopped or replaced: a child is reaped by its
-   * watch, so it stays until it fired (pid -> GSource) */
-  GHashTable       *reapers;
 };
 
 G_DEFINE_FINAL_TYPE (NovaVolumeAoeDriver, nova_volume_aoe_driver, NOVA_TYPE_LVM_DRIVER)
@@ -99,27 +98,22 @@ blade_free (Blade *blade)
 }
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (Blade, blade_free)
 
-static void
-reaper_free (gpointer source)
-{
-  g_source_destroy (source);
-  g_source_unref (source);
-}
-
 /* The running vblades, by volume; the lock is held. */
 static void
 keep_blade (NovaVolumeAoeDriver *self, Blade *blade)
 {
-  g_hash_table_insert (self->blades, blade->volume_id, blade);
+  /* replace: the key is the value's own volume_id, freed with an old one */
+  g_hash_table_replace (self->blades, blade->volume_id, blade);
 }
 
 /* Takes @blade out of service (stopped, or gone and replaced) and frees
- * it; the lock is held. */
+ * it; the lock is held. Its watch no longer calls back, but still reaps
+ * a child of ours, and goes by itself once it has. */
 static void
 retire_blade (NovaVolumeAoeDriver *self, Blade *blade)
 {
-  if (blade->watch != NULL && blade->is_child)
-    g_hash_table_replace (self->reapers, GINT_TO_POINTER (blade->pid), g_steal_pointer (&blade->watch));
+  if (blade->watch != NULL)
+    nova_aoe_processes_unwatch (self->processes, g_steal_pointer (&blade->watch));
   blade_free (blade);
 }
 
@@ -173,8 +167,8 @@ write_record (NovaVolumeAoeDriver *self, const Blade *blade)
                                            blade->start_time, self->shelf, blade->slot);
   g_autoptr(GError) error = NULL;
 
-  /* without it a restart starts a second vblade next to this one, which
-   * the probe then refuses: say so now */
+  /* without it a restart finds this vblade by its exact command line
+   * only (it could not be told from a copy started by hand): say so */
   if (!g_file_set_contents (path, text, -1, &error))
     g_warning ("cannot record vblade %d of volume %s: %s", (int) blade->pid, blade->volume_id, error->message);
 }
@@ -187,10 +181,11 @@ remove_record (NovaVolumeAoeDriver *self, const char *volume_id)
   g_unlink (path);
 }
 
-/* The recorded vblade of @volume_id if it still runs as recorded, in this
- * boot, with the command line it would be given now; else NULL. */
+/* The recorded vblade of @volume_id if it still runs as recorded (PID,
+ * start time, this boot): ours, whatever its command line, which
+ * @out_argv (may be NULL) gets; else NULL. */
 static Blade *
-read_record (NovaVolumeAoeDriver *self, const char *volume_id, const char *const *argv)
+read_record (NovaVolumeAoeDriver *self, const char *volume_id, GStrv *out_argv)
 {
   g_autofree char *path = record_path (self, volume_id);
   g_autofree char *text = NULL;
@@ -207,9 +202,10 @@ read_record (NovaVolumeAoeDriver *self, const char *volume_id, const char *const
   blade->pid = (GPid) g_ascii_strtoll (fields[1], NULL, 10);
   blade->start_time = g_ascii_strtoull (fields[2], NULL, 10);
   blade->slot = (guint) g_ascii_strtoull (fields[4], NULL, 10);
-  if (!nova_aoe_processes_is_running (self->processes, blade->pid, blade->start_time, &running_argv)
-      || !nova_aoe_processes_same_command ((const char *const *) running_argv, argv))
+  if (!nova_aoe_processes_is_running (self->processes, blade->pid, blade->start_time, &running_argv))
     return NULL;
+  if (out_argv != NULL)
+    *out_argv = g_steal_pointer (&running_argv);
   return g_steal_pointer (&blade);
 }
 
@@ -232,6 +228,7 @@ vblade_argv (NovaVolumeAoeDriver *self, const char *volume_id, guint slot)
 }
 
 static void vblade_exited (GPid pid, gpointer user_data);
+static gboolean stop_vblade (NovaVolumeAoeDriver *self, const Blade *blade, GError **error);
 
 /* Starts @blade's vblade and watches it; the lock is held. */
 static gboolean
@@ -337,8 +334,7 @@ vblade_exited (GPid pid, gpointer user_data)
     ;
   if (blade == NULL || blade->pid != pid)
     {
-      /* one that remove_export stopped, now reaped */
-      g_hash_table_remove (self->reapers, GINT_TO_POINTER (pid));
+      /* one that remove_export is stopping, reaped before it was retired */
       g_mutex_locker_free (locker);
       return;
     }
@@ -409,6 +405,32 @@ serves_same_address (const char *const *running, gpointer user_data)
          && g_str_equal (running[n - 3], ours[2]) && g_str_equal (running[n - 2], ours[3]);
 }
 
+/* @running is exactly the command line @user_data (argv[0] by name) */
+static gboolean
+is_same_command (const char *const *running, gpointer user_data)
+{
+  return nova_aoe_processes_same_command (running, user_data);
+}
+
+/* Adopts the vblade @pid that runs @volume_id's very command line but has
+ * no record: nova-volumed started it and was stopped (or could not write
+ * the record) before it recorded it. Records it now. The lock is held. */
+static void
+adopt_unrecorded (NovaVolumeAoeDriver *self, const char *volume_id, guint slot, GPid pid, guint64 start_time)
+{
+  Blade *blade = g_new0 (Blade, 1);
+
+  blade->volume_id = g_strdup (volume_id);
+  blade->slot = slot;
+  blade->pid = pid;
+  blade->start_time = start_time;
+  g_message ("volume %s: adopting %s pid %d (AoE e%u.%u), which runs with exactly this export's command line "
+             "but had no record", volume_id, self->vblade, (int) pid, self->shelf, slot);
+  blade->watch = nova_aoe_processes_watch (self->processes, pid, FALSE, vblade_exited, self);
+  write_record (self, blade);
+  keep_blade (self, blade);
+}
+
 /* The vblade of @volume_id at @slot runs afterwards: the one already
  * running (ours, or recorded before a restart and adopted), or a new one
  * once nobody else answers for the address. */
@@ -418,6 +440,7 @@ start_export (NovaVolumeAoeDriver *self, const char *volume_id, guint slot, GErr
   g_autoptr(GMutexLocker) locker = g_mutex_locker_new (&self->lock);
   g_autoptr(Blade) blade = NULL;
   g_auto(GStrv) argv = vblade_argv (self, volume_id, slot);
+  g_auto(GStrv) recorded_argv = NULL;
   Blade *running = g_hash_table_lookup (self->blades, volume_id);
 
   if (running != NULL)
@@ -430,8 +453,9 @@ start_export (NovaVolumeAoeDriver *self, const char *volume_id, guint slot, GErr
       retire_blade (self, running);
     }
 
-  blade = read_record (self, volume_id, (const char *const *) argv);
-  if (blade != NULL)
+  blade = read_record (self, volume_id, &recorded_argv);
+  if (blade != NULL
+      && nova_aoe_processes_same_command ((const char *const *) recorded_argv, (const char *const *) argv))
     {
       g_message ("volume %s: adopting %s pid %d (AoE e%u.%u), which ran before nova-volumed restarted",
                  volume_id, self->vblade, (int) blade->pid, self->shelf, slot);
@@ -439,19 +463,43 @@ start_export (NovaVolumeAoeDriver *self, const char *volume_id, guint slot, GErr
       keep_blade (self, g_steal_pointer (&blade));
       return TRUE;
     }
+  if (blade != NULL)
+    {
+      /* ours, started with another configuration (aoe_eth_dev, aoe_shelf,
+       * volume_group changed since): left running it would go on serving
+       * the volume at its old address and keep the LV open */
+      g_autofree char *old_line = recorded_argv != NULL ? g_strjoinv (" ", recorded_argv) : g_strdup ("?");
+      g_autofree char *new_line = g_strjoinv (" ", argv);
 
-  /* a vblade on this host for the same address that is not ours (the
-   * probe cannot see it: a packet socket does not get the host's own
-   * outgoing frames) */
+      g_message ("volume %s: stopping %s pid %d, which nova-volumed started as \"%s\" before its "
+                 "configuration changed; starting \"%s\" in its place", volume_id, self->vblade,
+                 (int) blade->pid, old_line, new_line);
+      g_clear_pointer (&locker, g_mutex_locker_free);
+      if (!stop_vblade (self, blade, error))
+        return FALSE;
+      locker = g_mutex_locker_new (&self->lock);
+      g_clear_pointer (&blade, blade_free);
+    }
+
+  /* a vblade on this host for the same address (the probe cannot see it:
+   * a packet socket does not get the host's own outgoing frames): ours
+   * when it serves this very device, else not ours */
   {
-    GPid other = nova_aoe_processes_find (self->processes, serves_same_address, argv);
+    guint64 start_time = 0;
+    GPid other = nova_aoe_processes_find (self->processes, is_same_command, argv, &start_time);
 
     if (other != 0)
       {
+        adopt_unrecorded (self, volume_id, slot, other, start_time);
+        return TRUE;
+      }
+    other = nova_aoe_processes_find (self->processes, serves_same_address, argv, NULL);
+    if (other != 0)
+      {
         g_set_error (error, NOVA_VOLUME_ERROR, NOVA_VOLUME_ERROR_ALREADY_EXISTS,
-                     "AoE address e%u.%u on %s is already served by %s pid %d on this host, which "
-                     "nova-volumed did not start (or has no record of): stop it", self->shelf, slot,
-                     self->eth_dev, self->vblade, (int) other);
+                     "AoE address e%u.%u on %s is already served by %s pid %d on this host for another "
+                     "device than %s, and nova-volumed has no record of starting it: stop it", self->shelf,
+                     slot, self->eth_dev, self->vblade, (int) other, argv[4]);
         return FALSE;
       }
   }
@@ -577,21 +625,11 @@ nova_volume_aoe_driver_remove_export (NovaLvmDriver *driver, const NovaVolumeRec
   g_autoptr(GMutexLocker) locker = g_mutex_locker_new (&self->lock);
   g_autoptr(Blade) blade = NULL;
   gpointer key = NULL;
-  guint slot = 0;
-  gboolean held = FALSE;
 
+  /* one from before a restart that was never adopted (the volume was not
+   * available then): only as recorded, never by its PID alone */
   if (!g_hash_table_steal_extended (self->blades, volume->id, &key, (gpointer *) &blade))
-    {
-      /* one from before a restart that was never adopted (the volume was
-       * not available then): only as recorded, never by its PID alone */
-      g_auto(GStrv) argv = NULL;
-
-      if (lookup_slot (self, volume, &slot, &held, NULL) && held)
-        {
-          argv = vblade_argv (self, volume->id, slot);
-          blade = read_record (self, volume->id, (const char *const *) argv);
-        }
-    }
+    blade = read_record (self, volume->id, NULL);
   g_clear_pointer (&locker, g_mutex_locker_free);
 
   if (blade != NULL)
@@ -672,7 +710,6 @@ nova_volume_aoe_driver_finalize (GObject *object)
 
   /* the vblades go on serving (see the top of this file) */
   g_hash_table_unref (self->blades);
-  g_hash_table_unref (self->reapers);
   g_mutex_clear (&self->lock);
   g_clear_object (&self->processes);
   g_free (self->eth_dev);
@@ -704,7 +741,6 @@ nova_volume_aoe_driver_init (NovaVolumeAoeDriver *self)
 {
   g_mutex_init (&self->lock);
   self->blades = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, (GDestroyNotify) blade_free);
-  self->reapers = g_hash_table_new_full (NULL, NULL, NULL, reaper_free);
 }
 
 NovaVolumeDriver *

@@ -222,17 +222,22 @@ lvm_driver_delete_volume (NovaVolumeDriver *driver, const NovaVolumeRecord *volu
   g_autofree char *name = volume_lv (self, volume->id);
   NovaLvmLvInfo info;
 
-  /* nova_lvm_remove_lv looks the LV up itself (and succeeds when it is
-   * gone): look here only when there may be something to clear, since
-   * each lookup is an lvm command start */
-  if (!self->clear)
-    return nova_lvm_remove_lv (self->lvm, self->vg, name, error);
   if (!nova_lvm_lv_info (self->lvm, self->vg, name, &info, error))
     return FALSE;
   if (!info.exists)
     return TRUE;
+  /* lvremove refuses an open LV; asked first, before any clearing, the
+   * refusal changed nothing (Busy: the manager exports it again) */
+  if (info.open)
+    {
+      g_set_error (error, NOVA_VOLUME_ERROR, NOVA_VOLUME_ERROR_BUSY,
+                   "volume %s is still open on this host (its logical volume %s/%s is in use: a client, a "
+                   "mount or a copy holds it): nothing was changed; close it and delete the volume again",
+                   volume->id, self->vg, name);
+      return FALSE;
+    }
   /* thin pools hand out zeroed blocks; thick extents keep what was there */
-  if (!info.thin)
+  if (self->clear && !info.thin)
     {
       g_autofree char *path = nova_lvm_lv_path (self->lvm, self->vg, name);
       guint64 size = self->clear_size > 0 ? MIN (self->clear_size, info.size) : info.size;

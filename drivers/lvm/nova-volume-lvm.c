@@ -120,6 +120,8 @@ bd_lv_info (NovaLvm *self, const char *vg, const char *name, NovaLvmLvInfo *out,
           out->data_percent = (double) (*lv)->data_percent;
           /* lv_attr's volume type: o (O while a snapshot merges) */
           out->origin = (*lv)->attr != NULL && ((*lv)->attr[0] == 'o' || (*lv)->attr[0] == 'O');
+          /* lv_attr's sixth: device (o)pen */
+          out->open = (*lv)->attr != NULL && strlen ((*lv)->attr) > 5 && (*lv)->attr[5] == 'o';
         }
       bd_lvm_lvdata_free (*lv);
     }

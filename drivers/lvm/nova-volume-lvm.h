@@ -24,6 +24,7 @@ typedef struct {
   gboolean thin;          /* a thin volume (or a thin pool's member) */
   double   data_percent;  /* thin pools: how full, 0..100 */
   gboolean origin;        /* the origin of thick (copy-on-write) snapshots */
+  gboolean open;          /* its device is open (an export, a mount, a copy) */
 } NovaLvmLvInfo;
 
 #define NOVA_TYPE_LVM (nova_lvm_get_type ())

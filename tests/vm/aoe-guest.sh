@@ -199,7 +199,10 @@ refused () {
   rogue_pid=$!
   mac=$(cat "/sys/class/net/$initiator_if/address")
   sleep 0.5
-  out=$(ctl create 16M --name refused 2>&1) && return 1
+  if out=$(ctl create 16M --name refused 2>&1); then
+    vm_stop_pid "$rogue_pid"
+    return 1
+  fi
   vm_log "create refused: $out"
   grep -q "e$shelf.1" <<<"$out" && grep -q "$mac" <<<"$out" && [ -z "$(vblade_pid 1)" ]
 }
@@ -212,7 +215,10 @@ refused_local () {
   vblade -b 8 "$shelf" 1 "$target_if" "$rogue" </dev/null >>"$NOVA_VM_WORKDIR/rogue-vblade.log" 2>&1 &
   rogue_pid=$!
   vm_wait_for 10 pgrep -f "vblade -b 8 $shelf 1 $target_if" || return 1
-  out=$(ctl create 16M --name refused-local 2>&1) && return 1
+  if out=$(ctl create 16M --name refused-local 2>&1); then
+    vm_stop_pid "$rogue_pid"
+    return 1
+  fi
   vm_log "create refused: $out"
   grep -q "e$shelf.1" <<<"$out" && grep -q "pid $rogue_pid" <<<"$out"
 }
@@ -237,7 +243,10 @@ own_only () {
   # another shelf's vblade on the same interface: not ours
   vblade $((shelf + 1)) 0 "$target_if" "$run/decoy" </dev/null >>"$NOVA_VM_WORKDIR/decoy-vblade.log" 2>&1 &
   decoy_pid=$!
-  b=$(ctl create 16M --name b) || return 1
+  if ! b=$(ctl create 16M --name b); then
+    vm_stop_pid "$decoy_pid"
+    return 1
+  fi
   b_pid=$(vblade_pid 1)
   a_pid=$(vblade_pid 0)
   vm_log "volume b's vblade: $b_pid, a's: $a_pid, the decoy: $decoy_pid"
@@ -249,6 +258,27 @@ own_only () {
   return "$status"
 }
 vm_check remove-export-stops-only-its-own own_only
+
+# --- a delete LVM refuses ---------------------------------------------------------
+
+vm_phase "delete of a volume still open"
+# a client holds the LV open: the delete is refused as Busy (lv_attr's
+# open flag, asked before anything changed), the export comes back, and
+# once the client let go the delete goes through
+delete_open () {
+  local c fd out status=0
+  c=$(ctl create 16M --name held) || return 1
+  exec {fd}<"$(lv_of "$c")"
+  if out=$(ctl delete "$c" 2>&1); then
+    status=1
+  fi
+  vm_log "delete while open: $out"
+  grep -q "still open" <<<"$out" && ctl check-export "$c" && [ -e "$(lv_of "$c")" ] || status=1
+  exec {fd}<&-
+  ctl delete "$c" && [ ! -e "$(lv_of "$c")" ] || status=1
+  return "$status"
+}
+vm_check delete-open-refused-busy delete_open
 
 # --- the seed's promise -----------------------------------------------------------
 
