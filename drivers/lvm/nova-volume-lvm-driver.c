@@ -192,9 +192,9 @@ create_copy_of (NovaLvmDriverPrivate *self, NovaVolumeRecord *volume, const char
 
 static gboolean
 lvm_driver_create_volume_from_snapshot (NovaVolumeDriver *driver, NovaVolumeRecord *volume,
-                                                          const NovaSnapshotRecord *snapshot,
-                                                          NovaVolumeProgressFunc progress, gpointer progress_data,
-                                                          GCancellable *cancellable, GError **error)
+                                        const NovaSnapshotRecord *snapshot,
+                                        NovaVolumeProgressFunc progress, gpointer progress_data,
+                                        GCancellable *cancellable, GError **error)
 {
   NovaLvmDriverPrivate *self = PRIV (driver);
   g_autofree char *origin = snapshot_lv (self, snapshot->id);
@@ -204,9 +204,9 @@ lvm_driver_create_volume_from_snapshot (NovaVolumeDriver *driver, NovaVolumeReco
 
 static gboolean
 lvm_driver_create_cloned_volume (NovaVolumeDriver *driver, NovaVolumeRecord *volume,
-                                                   const NovaVolumeRecord *source,
-                                                   NovaVolumeProgressFunc progress, gpointer progress_data,
-                                                   GCancellable *cancellable, GError **error)
+                                 const NovaVolumeRecord *source,
+                                 NovaVolumeProgressFunc progress, gpointer progress_data,
+                                 GCancellable *cancellable, GError **error)
 {
   NovaLvmDriverPrivate *self = PRIV (driver);
   g_autofree char *origin = volume_lv (self, source->id);
@@ -216,7 +216,7 @@ lvm_driver_create_cloned_volume (NovaVolumeDriver *driver, NovaVolumeRecord *vol
 
 static gboolean
 lvm_driver_delete_volume (NovaVolumeDriver *driver, const NovaVolumeRecord *volume,
-                                            GError **error)
+                          GError **error)
 {
   NovaLvmDriverPrivate *self = PRIV (driver);
   g_autofree char *name = volume_lv (self, volume->id);
@@ -253,7 +253,7 @@ lvm_driver_delete_volume (NovaVolumeDriver *driver, const NovaVolumeRecord *volu
 
 static gboolean
 lvm_driver_extend_volume (NovaVolumeDriver *driver, NovaVolumeRecord *volume, guint64 new_size,
-                                            GError **error)
+                          GError **error)
 {
   NovaLvmDriverPrivate *self = PRIV (driver);
   g_autofree char *name = volume_lv (self, volume->id);
@@ -281,7 +281,7 @@ lvm_driver_extend_volume (NovaVolumeDriver *driver, NovaVolumeRecord *volume, gu
 
 static gboolean
 lvm_driver_create_snapshot (NovaVolumeDriver *driver, NovaSnapshotRecord *snapshot,
-                                              const NovaVolumeRecord *volume, GError **error)
+                            const NovaVolumeRecord *volume, GError **error)
 {
   NovaLvmDriverPrivate *self = PRIV (driver);
   g_autofree char *origin = volume_lv (self, volume->id);
@@ -299,7 +299,7 @@ lvm_driver_create_snapshot (NovaVolumeDriver *driver, NovaSnapshotRecord *snapsh
 
 static gboolean
 lvm_driver_delete_snapshot (NovaVolumeDriver *driver, const NovaSnapshotRecord *snapshot,
-                                              GError **error)
+                            GError **error)
 {
   NovaLvmDriverPrivate *self = PRIV (driver);
   g_autofree char *name = snapshot_lv (self, snapshot->id);
