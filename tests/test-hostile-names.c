@@ -1,11 +1,13 @@
-/* Hostile names never reach a backend unchecked: with every driver (file,
- * fake, logging), volumes, snapshots, attachments and connections are
+/* Hostile names never reach a backend unchecked: with the drivers that run
+ * without a backend (file, fake, logging, and sheepdog answered by a
+ * recording executor), volumes, snapshots, attachments and connections are
  * made with names, descriptions, metadata, instance UUIDs, mountpoints and
  * connector fields that hold '/', '..', '-', '--', spaces, newlines, a
  * leading '-', bytes that are not UTF-8, and 64 KiB. Each is refused with
  * InvalidArgument or accepted; then
- *   - fake: no argv element of any command it would have run holds any of
- *     them, or is one of them (the recording executor keeps every argv);
+ *   - fake, sheepdog: no argv element of any command it would have run
+ *     holds any of them, or is one of them (the recording executor keeps
+ *     every argv);
  *   - file: no file name in the state directory holds any of them, every
  *     backing file is named from an id, nothing is made outside;
  *   - logging: no recorded call holds a name, description, metadata,
@@ -30,6 +32,7 @@
 
 typedef struct {
   const char        *driver_name;
+  NovaVolumeRecordingExecutor *recorder; /* sheepdog's dog, answered here */
   char              *parent;     /* holds only the state directory */
   char              *dir;
   NovaVolumeConfig  *config;
@@ -42,6 +45,24 @@ typedef struct {
   guint              n_refused;
 } Fixture;
 
+/* a running one-node Sheepdog, as dog reports it; every other command
+ * succeeds with no output (so a deleted VDI is no longer listed) */
+static gboolean
+answer_dog (const char *const *argv, int *out_exit_status, char **out_stdout, char **out_stderr,
+            gpointer user_data)
+{
+  g_autofree char *line = g_strjoinv (" ", (char **) argv);
+
+  *out_exit_status = 0;
+  if (strstr (line, " cluster info ") != NULL)
+    *out_stdout = g_strdup ("Cluster status: running, auto-recovery enabled\n");
+  else if (strstr (line, " node info ") != NULL)
+    *out_stdout = g_strdup ("Total 107374182400 0 107374182400 0%\n");
+  else
+    return FALSE;
+  return TRUE;
+}
+
 static void
 fixture_setup (Fixture *fx, gconstpointer data)
 {
@@ -51,6 +72,12 @@ fixture_setup (Fixture *fx, gconstpointer data)
   g_autoptr(NovaVolumeDriverContext) ctx = NULL;
 
   fx->driver_name = data;
+  if (g_str_equal (fx->driver_name, "sheepdog"))
+    {
+      fx->recorder = nova_volume_recording_executor_new ();
+      nova_volume_recording_executor_set_responder (fx->recorder, answer_dog, NULL, NULL);
+      g_set_object (&executor, NOVA_VOLUME_EXECUTOR (fx->recorder));
+    }
   fx->parent = test_make_tmp_dir ("nova-volume-hostile-XXXXXX");
   fx->dir = g_build_filename (fx->parent, "state", NULL);
   g_assert_cmpint (g_mkdir (fx->dir, 0700), ==, 0);
@@ -73,6 +100,7 @@ fixture_teardown (Fixture *fx, gconstpointer data)
 {
   g_clear_object (&fx->manager);
   g_clear_object (&fx->driver);
+  g_clear_object (&fx->recorder);
   g_clear_object (&fx->store);
   g_clear_object (&fx->config);
   g_clear_pointer (&fx->hostile, g_ptr_array_unref);
@@ -216,15 +244,14 @@ assert_clean_text (Fixture *fx, const char *where, const char *text)
     g_error ("%s driver: a name reached %s: '%s'", fx->driver_name, where, text);
 }
 
-/* every argv the fake driver would have run, secrets unmasked */
+/* every argv the driver ran through @executor (the fake driver's own, or
+ * sheepdog's), secrets unmasked */
 static void
-check_fake_argv (Fixture *fx)
+check_argv (Fixture *fx, NovaVolumeRecordingExecutor *executor)
 {
-  g_autoptr(NovaVolumeRecordingExecutor) executor = NULL;
   g_autoptr(GPtrArray) commands = NULL;
   guint n_words = 0;
 
-  g_object_get (fx->driver, "executor", &executor, NULL);
   commands = nova_volume_recording_executor_get_unmasked_commands (executor);
   g_assert_cmpuint (commands->len, >, 0);
   for (guint i = 0; i < commands->len; i++)
@@ -241,21 +268,21 @@ check_fake_argv (Fixture *fx)
               && !(j > 0 && g_str_equal (argv[j - 1], "--initiator-name")
                    && (g_str_has_prefix (argv[j], "iqn.") || g_str_has_prefix (argv[j], "eui.")
                        || g_str_has_prefix (argv[j], "naa."))))
-            g_error ("fake driver: a connector field reached argv: '%s'", argv[j]);
+            g_error ("%s driver: a connector field reached argv: '%s'", fx->driver_name, argv[j]);
           for (guint k = 0; k < fx->hostile->len; k++)
             if (g_str_equal (argv[j], g_ptr_array_index (fx->hostile, k)))
-              g_error ("fake driver: argv element %u of '%s' is the hostile value '%s'",
-                       j, argv[0], argv[j]);
+              g_error ("%s driver: argv element %u of '%s' is the hostile value '%s'",
+                       fx->driver_name, j, argv[0], argv[j]);
           for (gsize k = 0; k < G_N_ELEMENTS (bare_values); k++)
             if (g_str_equal (argv[j], bare_values[k]))
-              g_error ("fake driver: argv element %u of '%s' is the bare value '%s'",
-                       j, argv[0], argv[j]);
+              g_error ("%s driver: argv element %u of '%s' is the bare value '%s'",
+                       fx->driver_name, j, argv[0], argv[j]);
           /* words are whole: nothing a shell or the tool would split */
           g_assert_null (strpbrk (argv[j], " \t\n\r"));
           g_assert_true (g_utf8_validate (argv[j], -1, NULL));
         }
     }
-  g_test_message ("fake driver: %u commands, %u argv elements checked", commands->len, n_words);
+  g_test_message ("%s driver: %u commands, %u argv elements checked", fx->driver_name, commands->len, n_words);
 }
 
 /* every file the file driver made, anywhere below the scratch directory */
@@ -538,7 +565,14 @@ test_check (Fixture *fx, gconstpointer data)
 
   g_assert_cmpuint (fx->n_accepted + fx->n_refused, >, 0);
   if (g_str_equal (fx->driver_name, "fake"))
-    check_fake_argv (fx);
+    {
+      g_autoptr(NovaVolumeRecordingExecutor) executor = NULL;
+
+      g_object_get (fx->driver, "executor", &executor, NULL);
+      check_argv (fx, executor);
+    }
+  else if (fx->recorder != NULL)
+    check_argv (fx, fx->recorder);
   else if (g_str_equal (fx->driver_name, "logging"))
     check_logging_calls (fx);
   check_files (fx, fx->parent, 0);
@@ -580,7 +614,7 @@ case_teardown (Fixture *fx, gconstpointer data)
 int
 main (int argc, char **argv)
 {
-  static const char *const drivers[] = { "file", "fake", "logging" };
+  static const char *const drivers[] = { "file", "fake", "logging", "sheepdog" };
   static const struct {
     const char *name;
     Steps       steps;
