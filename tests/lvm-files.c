@@ -9,6 +9,7 @@
 
 #include "lvm-files.h"
 #include "nova-volume-block-copy.h"
+#include "nova-volume-error.h"
 
 typedef struct {
   NovaLvm     parent_instance;
@@ -213,7 +214,9 @@ files_remove_lv (NovaLvm *lvm, const char *vg, const char *name, GError **error)
   g_mutex_unlock (&FILES (lvm)->lock);
   if (open)
     {
-      g_set_error (error, G_IO_ERROR, G_IO_ERROR_BUSY, "Logical volume %s/%s in use.", vg, name);
+      g_set_error (error, NOVA_VOLUME_ERROR, NOVA_VOLUME_ERROR_BUSY,
+                   "logical volume %s/%s is open (a client, a mount or a copy holds it): it was not removed",
+                   vg, name);
       return FALSE;
     }
   if (is_dirty (path))

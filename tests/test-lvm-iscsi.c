@@ -341,7 +341,8 @@ test_volume_clear_settings (Fixture *fx, gconstpointer data)
 }
 
 /* a volume still open (a client holds its LV): Busy, asked before any
- * clearing, so its bytes and its LV are as they were; closed, it goes */
+ * clearing, so its bytes and its LV are as they were; closed, it goes.
+ * With volume_clear = none too. */
 static void
 test_delete_open (Fixture *fx, gconstpointer data)
 {
@@ -368,6 +369,26 @@ test_delete_open (Fixture *fx, gconstpointer data)
   g_assert_no_error (error);
   g_assert_false (g_file_test (path, G_FILE_TEST_EXISTS));
   g_assert_cmpuint (test_lvm_files_removed_dirty (fx->lvm), ==, 0);
+
+  /* with nothing to clear the driver does not look first: the removal
+   * itself refuses the open LV, the same way */
+  test_config_set (fx->config, "volume_clear", "none");
+  fixture_start (fx);
+  g_assert_true (nova_volume_driver_create_volume (fx->driver, volume, &error));
+  g_assert_no_error (error);
+  write_at (path, 0, "still in use");
+  test_lvm_files_set_open (fx->lvm, lv, TRUE);
+  g_assert_false (nova_volume_driver_delete_volume (fx->driver, volume, &error));
+  g_assert_error (error, NOVA_VOLUME_ERROR, NOVA_VOLUME_ERROR_BUSY);
+  g_assert_nonnull (strstr (error->message, "open"));
+  g_clear_error (&error);
+  g_clear_pointer (&back, g_free);
+  back = read_at (path, 0, 12);
+  g_assert_cmpstr (back, ==, "still in use");
+  test_lvm_files_set_open (fx->lvm, lv, FALSE);
+  g_assert_true (nova_volume_driver_delete_volume (fx->driver, volume, &error));
+  g_assert_no_error (error);
+  g_assert_false (g_file_test (path, G_FILE_TEST_EXISTS));
 }
 
 /* thin: the pool is made on first use, copies are thin snapshots, and

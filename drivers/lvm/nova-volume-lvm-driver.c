@@ -214,6 +214,17 @@ lvm_driver_create_cloned_volume (NovaVolumeDriver *driver, NovaVolumeRecord *vol
   return create_copy_of (self, volume, origin, source->size, progress, progress_data, cancellable, error);
 }
 
+/* the refusal of a delete while the LV is open: nothing was changed */
+static gboolean
+refuse_open (NovaLvmDriverPrivate *self, const NovaVolumeRecord *volume, const char *name, GError **error)
+{
+  g_set_error (error, NOVA_VOLUME_ERROR, NOVA_VOLUME_ERROR_BUSY,
+               "volume %s is still open on this host (its logical volume %s/%s is in use: a client, a "
+               "mount or a copy holds it): nothing was changed; close it and delete the volume again",
+               volume->id, self->vg, name);
+  return FALSE;
+}
+
 static gboolean
 lvm_driver_delete_volume (NovaVolumeDriver *driver, const NovaVolumeRecord *volume,
                           GError **error)
@@ -222,22 +233,30 @@ lvm_driver_delete_volume (NovaVolumeDriver *driver, const NovaVolumeRecord *volu
   g_autofree char *name = volume_lv (self, volume->id);
   NovaLvmLvInfo info;
 
+  /* nova_lvm_remove_lv looks the LV up itself (succeeds when it is gone,
+   * refuses an open one with Busy): look here only when there may be
+   * something to clear, since each lookup is an lvm command start */
+  if (!self->clear)
+    {
+      g_autoptr(GError) local_error = NULL;
+
+      if (nova_lvm_remove_lv (self->lvm, self->vg, name, &local_error))
+        return TRUE;
+      if (g_error_matches (local_error, NOVA_VOLUME_ERROR, NOVA_VOLUME_ERROR_BUSY))
+        return refuse_open (self, volume, name, error);
+      g_propagate_error (error, g_steal_pointer (&local_error));
+      return FALSE;
+    }
   if (!nova_lvm_lv_info (self->lvm, self->vg, name, &info, error))
     return FALSE;
   if (!info.exists)
     return TRUE;
-  /* lvremove refuses an open LV; asked first, before any clearing, the
-   * refusal changed nothing (Busy: the manager exports it again) */
+  /* an open LV is refused before any clearing, so the refusal changed
+   * nothing (Busy: the manager exports it again) */
   if (info.open)
-    {
-      g_set_error (error, NOVA_VOLUME_ERROR, NOVA_VOLUME_ERROR_BUSY,
-                   "volume %s is still open on this host (its logical volume %s/%s is in use: a client, a "
-                   "mount or a copy holds it): nothing was changed; close it and delete the volume again",
-                   volume->id, self->vg, name);
-      return FALSE;
-    }
+    return refuse_open (self, volume, name, error);
   /* thin pools hand out zeroed blocks; thick extents keep what was there */
-  if (self->clear && !info.thin)
+  if (!info.thin)
     {
       g_autofree char *path = nova_lvm_lv_path (self->lvm, self->vg, name);
       guint64 size = self->clear_size > 0 ? MIN (self->clear_size, info.size) : info.size;

@@ -174,6 +174,14 @@ bd_remove_lv (NovaLvm *self, const char *vg, const char *name, GError **error)
     return FALSE;
   if (!info.exists)
     return TRUE;
+  /* lvremove would refuse it too, but as a failure like any other */
+  if (info.open)
+    {
+      g_set_error (error, NOVA_VOLUME_ERROR, NOVA_VOLUME_ERROR_BUSY,
+                   "logical volume %s/%s is open (a client, a mount or a copy holds it): it was not removed",
+                   vg, name);
+      return FALSE;
+    }
   return prefix_error (bd_lvm_lvremove (vg, name, TRUE, NULL, error), error,
                        "remove logical volume", vg, name);
 }

@@ -43,6 +43,8 @@ struct _NovaLvmClass {
    * thick copy-on-write snapshot with that much room for changes */
   gboolean (*create_snapshot) (NovaLvm *self, const char *vg, const char *origin, const char *name,
                                guint64 cow_size, GError **error);
+  /* succeeds when the LV is gone already; one that is open (in use) is
+   * refused with NOVA_VOLUME_ERROR_BUSY and left as it was */
   gboolean (*remove_lv)       (NovaLvm *self, const char *vg, const char *name, GError **error);
   gboolean (*resize_lv)       (NovaLvm *self, const char *vg, const char *name, guint64 size, GError **error);
   /* the block device the volume is: /dev/<vg>/<name> */
