@@ -48,8 +48,8 @@ src=${NOVA_VOLUME_SOURCE_ROOT:-}
 case $build in
   /run/*) vm_skip "the build directory $build is under /run, which the guest mounts afresh" ;;
 esac
-daemon=$build/src/nova-volumed
-[ -x "$daemon" ] || vm_skip "no nova-volumed in $build/src"
+daemon=$build/daemon/nova-volumed
+[ -x "$daemon" ] || vm_skip "no nova-volumed in $build/daemon"
 [ -f "$build/drivers/lvm-iscsi/libnova-volume-driver-lvm-iscsi.so" ] || vm_skip "the lvm-iscsi driver is not built"
 for c in tgtd tgtadm lvcreate gdbus busctl; do
   command -v "$c" >/dev/null || vm_skip "no $c in the guest (the host's root)"

@@ -26,7 +26,7 @@ nova_volumed_path (void)
 {
   const char *path = g_getenv ("NOVA_VOLUMED");
 
-  return path != NULL ? path : NOVA_VOLUME_BUILD_ROOT "/src/nova-volumed";
+  return path != NULL ? path : NOVA_VOLUME_BUILD_ROOT "/daemon/nova-volumed";
 }
 
 const char *
@@ -34,7 +34,7 @@ nova_volumectl_path (void)
 {
   const char *path = g_getenv ("NOVA_VOLUMECTL");
 
-  return path != NULL ? path : NOVA_VOLUME_BUILD_ROOT "/src/nova-volumectl";
+  return path != NULL ? path : NOVA_VOLUME_BUILD_ROOT "/cli/nova-volumectl";
 }
 
 /* A private session bus. Not GTestDBus: its watcher outlives an aborted

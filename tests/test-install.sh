@@ -109,7 +109,8 @@ expect_file () {
 }
 expect_file "the daemon" "$libexecdir/nova-volumed" -x
 expect_file "the CLI" "$bindir/nova-volumectl" -x
-expect_file "the core library" "$pkglibdir/libnova-volume-core.so"
+expect_file "the client library" "$pkglibdir/libnova-volume.so"
+expect_file "the driver SDK library" "$pkglibdir/libnova-volume-core.so"
 for d in "${drivers[@]}"; do
   expect_file "driver module $d" "$driverdir/libnova-volume-driver-$d.so"
 done
@@ -197,11 +198,11 @@ else
   skip "polkit policy is valid against polkit's DTD" "no policyconfig-1.dtd (polkitd not installed)"
 fi
 
-# the actions the daemon asks for (src/nova-volume-auth.h), each in the
+# the actions the daemon asks for (daemon/nova-volume-auth.h), each in the
 # policy with udisks' defaults and words for a person
-daemon_actions=$(sed -n 's/^#define NOVA_VOLUME_ACTION_[A-Z_]* *"\([^"]*\)".*/\1/p' "$source_root/src/nova-volume-auth.h")
+daemon_actions=$(sed -n 's/^#define NOVA_VOLUME_ACTION_[A-Z_]* *"\([^"]*\)".*/\1/p' "$source_root/daemon/nova-volume-auth.h")
 if [ -z "$daemon_actions" ]; then
-  not_ok "the daemon's actions are found in src/nova-volume-auth.h" "no #define NOVA_VOLUME_ACTION_* there"
+  not_ok "the daemon's actions are found in daemon/nova-volume-auth.h" "no #define NOVA_VOLUME_ACTION_* there"
 fi
 action_ok () {
   local a="//action[@id='$1']" got
@@ -218,7 +219,7 @@ for action in $daemon_actions; do
 done
 policy_actions=$(attributes "$policy" //action id | sort)
 unused=$(comm -23 <(echo "$policy_actions") <(echo "$daemon_actions" | sort))
-if [ -z "$unused" ]; then ok "every polkit action is one the daemon asks for"; else not_ok "every polkit action is one the daemon asks for" "not in src/nova-volume-auth.h: $unused"; fi
+if [ -z "$unused" ]; then ok "every polkit action is one the daemon asks for"; else not_ok "every polkit action is one the daemon asks for" "not in daemon/nova-volume-auth.h: $unused"; fi
 
 # pkaction asks polkitd, which reads only /usr/share/polkit-1/actions: the
 # real polkitd, in a private mount namespace where that directory holds
@@ -479,14 +480,14 @@ fi
 
 # --- config -------------------------------------------------------------
 
-# every key of the table in src/nova-volume-config.c, commented out at its
+# every key of the table in core/nova-volume-config.c, commented out at its
 # default in the installed nova-volume.conf; every key the drivers and the
 # daemon read is in the table; the file documents no key the code lacks
 config=$dest$config_rel
-table=$(sed -n 's/^ *{ *"\([a-z0-9_]*\)", *KEY_[A-Z]*, *"\([^"]*\)".*/\1=\2/p' "$source_root/src/nova-volume-config.c")
-rows=$(sed -n '/config_keys\[\] = {/,/^};/p' "$source_root/src/nova-volume-config.c" | grep -cE '\bKEY_[A-Z]+,')
+table=$(sed -n 's/^ *{ *"\([a-z0-9_]*\)", *KEY_[A-Z]*, *"\([^"]*\)".*/\1=\2/p' "$source_root/core/nova-volume-config.c")
+rows=$(sed -n '/config_keys\[\] = {/,/^};/p' "$source_root/core/nova-volume-config.c" | grep -cE '\bKEY_[A-Z]+,')
 if [ -z "$table" ] || [ "$(echo "$table" | wc -l)" -ne "$rows" ]; then
-  not_ok "the config keys are found in src/nova-volume-config.c" \
+  not_ok "the config keys are found in core/nova-volume-config.c" \
     "$rows rows in config_keys[], $(echo "$table" | grep -c .) of them read as { \"key\", KEY_..., \"default\", on one line: has the table changed shape?"
 else
   keys_ok () {
@@ -505,7 +506,7 @@ else
     echo "$(echo "$table" | wc -l) keys"
     [ -z "$missing" ] || { echo "not documented in $config_rel:$missing"; return 1; }
   }
-  check "nova-volume.conf documents every key of src/nova-volume-config.c at its default" keys_ok
+  check "nova-volume.conf documents every key of core/nova-volume-config.c at its default" keys_ok
 
   used_ok () {
     local used k unknown=

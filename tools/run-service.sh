@@ -102,5 +102,5 @@ echo "Stop it with Ctrl-C."
 echo
 
 status=0
-"$builddir/src/nova-volumed" --session --state-dir "$state_dir" "$@" || status=$?
+"$builddir/daemon/nova-volumed" --session --state-dir "$state_dir" "$@" || status=$?
 exit "$status"

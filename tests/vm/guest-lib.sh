@@ -314,10 +314,10 @@ vm_nova_setup () {
   case $build in
     /run/*) vm_skip "the build directory $build is under /run, which the guest mounts afresh" ;;
   esac
-  VM_NOVA_VOLUMED=$build/src/nova-volumed
-  VM_NOVA_VOLUMECTL=$build/src/nova-volumectl
+  VM_NOVA_VOLUMED=$build/daemon/nova-volumed
+  VM_NOVA_VOLUMECTL=$build/cli/nova-volumectl
   { [ -x "$VM_NOVA_VOLUMED" ] && [ -x "$VM_NOVA_VOLUMECTL" ]; } ||
-    vm_skip "no nova-volumed or nova-volumectl in $build/src"
+    vm_skip "no nova-volumed or nova-volumectl in $build/daemon and $build/cli"
   mkdir -p /run/vm/dbus/system.d &&
     install -m 644 "$src/data/org.openstack.Volume1.conf" /run/vm/dbus/system.d/ &&
     vm_start_system_bus

@@ -48,7 +48,7 @@ nova_volume_driver_known_names (void)
 
 /* True when the running binary lives in the build tree meson configured:
  * then the driver modules are the freshly built ones next to it, so
- * `build/src/nova-volumed` and the tests need no install and no flag. */
+ * `build/daemon/nova-volumed` and the tests need no install and no flag. */
 static gboolean
 running_uninstalled (void)
 {
