@@ -25,7 +25,7 @@ nova_volume_driver_export_lost (NovaVolumeDriver *self, const char *volume_id, c
 NovaVolumeDriverContext *
 nova_volume_driver_context_new (NovaVolumeConfig   *config,
                                 NovaVolumeExecutor *executor,
-                                NovaVolumeStore    *store,
+                                NovaVolumeLedger   *ledger,
                                 const char         *state_dir)
 {
   NovaVolumeDriverContext *ctx = g_new0 (NovaVolumeDriverContext, 1);
@@ -37,7 +37,10 @@ nova_volume_driver_context_new (NovaVolumeConfig   *config,
   ctx->ref_count = 1;
   ctx->config = g_object_ref (config);
   ctx->executor = g_object_ref (executor);
-  ctx->store = store != NULL ? g_object_ref (store) : NULL;
+  ctx->ledger = ledger != NULL ? g_object_ref (ledger) : NULL;
+  /* one backend per daemon until [backend:NAME] sections: named after
+   * its driver */
+  ctx->backend = g_strdup (nova_volume_config_get_driver (config));
   ctx->state_dir = g_strdup (state_dir);
   return ctx;
 }
@@ -56,7 +59,8 @@ nova_volume_driver_context_unref (NovaVolumeDriverContext *ctx)
     return;
   g_object_unref (ctx->config);
   g_object_unref (ctx->executor);
-  g_clear_object (&ctx->store);
+  g_clear_object (&ctx->ledger);
+  g_free (ctx->backend);
   g_free (ctx->state_dir);
   g_free (ctx);
 }

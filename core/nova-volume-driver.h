@@ -8,7 +8,7 @@
 #include "nova-volume-config.h"
 #include "nova-volume-executor.h"
 #include "nova-volume-record.h"
-#include "nova-volume-store.h"
+#include "nova-volume-ledger.h"
 
 G_BEGIN_DECLS
 
@@ -17,13 +17,14 @@ typedef struct {
   gint                ref_count;
   NovaVolumeConfig   *config;
   NovaVolumeExecutor *executor;
-  NovaVolumeStore    *store;      /* may be NULL in unit tests */
+  NovaVolumeLedger   *ledger;     /* the daemon's books; may be NULL in unit tests */
+  char               *backend;    /* the backend this driver serves (its volumes' Backend) */
   char               *state_dir;
 } NovaVolumeDriverContext;
 
 NovaVolumeDriverContext *nova_volume_driver_context_new   (NovaVolumeConfig   *config,
                                                            NovaVolumeExecutor *executor,
-                                                           NovaVolumeStore    *store,
+                                                           NovaVolumeLedger   *ledger,
                                                            const char         *state_dir);
 NovaVolumeDriverContext *nova_volume_driver_context_ref   (NovaVolumeDriverContext *ctx);
 void                     nova_volume_driver_context_unref (NovaVolumeDriverContext *ctx);

@@ -336,7 +336,7 @@ main (int argc, char **argv)
     }
 
   executor = nova_volume_executor_new ((guint) nova_volume_config_get_int (config, "num_shell_tries"));
-  driver_context = nova_volume_driver_context_new (config, executor, store, state_dir);
+  driver_context = nova_volume_driver_context_new (config, executor, NOVA_VOLUME_LEDGER (store), state_dir);
   driver = nova_volume_driver_load (driver_context, &error);
   if (driver == NULL)
     {

@@ -387,7 +387,7 @@ fixture_start (Fixture *fx)
 {
   g_autoptr(GError) error = NULL;
   g_autoptr(NovaVolumeExecutor) executor = nova_volume_executor_new (1);
-  g_autoptr(NovaVolumeDriverContext) ctx = nova_volume_driver_context_new (fx->config, executor, fx->store, fx->dir);
+  g_autoptr(NovaVolumeDriverContext) ctx = nova_volume_driver_context_new (fx->config, executor, NOVA_VOLUME_LEDGER (fx->store), fx->dir);
 
   g_clear_object (&fx->driver);
   fx->driver = nova_volume_aoe_driver_new_with (fx->lvm, fx->real != NULL ? NOVA_AOE_PROCESSES (fx->real)

@@ -93,7 +93,7 @@ make_context (const char *state_dir, const char *driver, const char *helper, con
     test_config_set (config, "iscsi_helper", helper);
   if (log_key != NULL)
     test_config_set (config, log_key, log_path);
-  return nova_volume_driver_context_new (config, executor, store, state_dir);
+  return nova_volume_driver_context_new (config, executor, NOVA_VOLUME_LEDGER (store), state_dir);
 }
 
 static NovaVolumeStore *

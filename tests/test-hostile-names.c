@@ -87,7 +87,7 @@ fixture_setup (Fixture *fx, gconstpointer data)
 
   fx->store = nova_volume_store_open (db, &error);
   g_assert_no_error (error);
-  ctx = nova_volume_driver_context_new (fx->config, executor, fx->store, fx->dir);
+  ctx = nova_volume_driver_context_new (fx->config, executor, NOVA_VOLUME_LEDGER (fx->store), fx->dir);
   fx->driver = test_driver_load (ctx);
   fx->manager = nova_volume_manager_new (fx->config, fx->store, fx->driver, &error);
   g_assert_no_error (error);

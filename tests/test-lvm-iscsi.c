@@ -149,7 +149,7 @@ fixture_start (Fixture *fx)
 {
   g_autoptr(GError) error = NULL;
   g_autoptr(NovaVolumeExecutor) executor = nova_volume_executor_new (1);
-  g_autoptr(NovaVolumeDriverContext) ctx = nova_volume_driver_context_new (fx->config, executor, fx->store, fx->dir);
+  g_autoptr(NovaVolumeDriverContext) ctx = nova_volume_driver_context_new (fx->config, executor, NOVA_VOLUME_LEDGER (fx->store), fx->dir);
 
   g_clear_object (&fx->driver);
   fx->driver = nova_volume_lvm_iscsi_driver_new_with (fx->lvm, NOVA_ISCSI_TARGET (fx->target));
@@ -595,7 +595,7 @@ test_missing_vg (Fixture *fx, gconstpointer data)
   g_autoptr(NovaVolumeDriver) driver = nova_volume_lvm_iscsi_driver_new_with (fx->lvm, NOVA_ISCSI_TARGET (fx->target));
 
   test_config_set (fx->config, "volume_group", "no-such-vg");
-  ctx = nova_volume_driver_context_new (fx->config, executor, fx->store, fx->dir);
+  ctx = nova_volume_driver_context_new (fx->config, executor, NOVA_VOLUME_LEDGER (fx->store), fx->dir);
   g_assert_true (nova_volume_driver_do_setup (driver, ctx, &error));
   g_assert_false (nova_volume_driver_check_for_setup_error (driver, &error));
   g_assert_nonnull (strstr (error->message, "no-such-vg"));

@@ -28,7 +28,7 @@ fixture_open (Fixture *fx)
 
   fx->store = nova_volume_store_open (db, &error);
   g_assert_no_error (error);
-  ctx = nova_volume_driver_context_new (fx->config, executor, fx->store, fx->dir);
+  ctx = nova_volume_driver_context_new (fx->config, executor, NOVA_VOLUME_LEDGER (fx->store), fx->dir);
   fx->driver = nova_volume_driver_load (ctx, &error);
   g_assert_no_error (error);
   fx->manager = nova_volume_manager_new (fx->config, fx->store, fx->driver, &error);

@@ -552,7 +552,7 @@ static gboolean
 lookup_slot (NovaVolumeAoeDriver *self, const NovaVolumeRecord *volume, guint *slot, gboolean *held,
              GError **error)
 {
-  return nova_volume_store_lookup_number (nova_lvm_driver_get_store (NOVA_LVM_DRIVER (self)),
+  return nova_volume_ledger_lookup_number (nova_lvm_driver_get_ledger (NOVA_LVM_DRIVER (self)),
                                           NOVA_AOE_BLADE_NUMBER_KIND, volume->id, slot, held, error);
 }
 
@@ -568,7 +568,7 @@ allocate_slot (NovaVolumeAoeDriver *self, const NovaVolumeRecord *volume, guint 
   *out_new = !held;
   if (held)
     return TRUE;
-  if (!nova_volume_store_allocate_number (nova_lvm_driver_get_store (NOVA_LVM_DRIVER (self)),
+  if (!nova_volume_ledger_allocate_number (nova_lvm_driver_get_ledger (NOVA_LVM_DRIVER (self)),
                                           NOVA_AOE_BLADE_NUMBER_KIND, volume->id, 0, self->blades_per_shelf - 1,
                                           slot, error))
     {
@@ -591,7 +591,7 @@ export_volume (NovaVolumeAoeDriver *self, const NovaVolumeRecord *volume, GError
     return TRUE;
   /* a number this call took goes back; one held before stays */
   if (taken)
-    nova_volume_store_release_number (nova_lvm_driver_get_store (NOVA_LVM_DRIVER (self)),
+    nova_volume_ledger_release_number (nova_lvm_driver_get_ledger (NOVA_LVM_DRIVER (self)),
                                       NOVA_AOE_BLADE_NUMBER_KIND, volume->id, NULL);
   return FALSE;
 }
@@ -649,7 +649,7 @@ nova_volume_aoe_driver_remove_export (NovaLvmDriver *driver, const NovaVolumeRec
       g_clear_pointer (&locker, g_mutex_locker_free);
     }
   remove_record (self, volume->id);
-  return nova_volume_store_release_number (nova_lvm_driver_get_store (driver), NOVA_AOE_BLADE_NUMBER_KIND,
+  return nova_volume_ledger_release_number (nova_lvm_driver_get_ledger (driver), NOVA_AOE_BLADE_NUMBER_KIND,
                                            volume->id, error);
 }
 

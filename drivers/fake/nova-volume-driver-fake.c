@@ -233,7 +233,7 @@ nova_volume_fake_driver_do_setup (NovaVolumeDriver *driver, NovaVolumeDriverCont
 
   /* as lvm-iscsi: target numbers survive a restart and are handed out in
    * a transaction */
-  if (ctx->store == NULL)
+  if (ctx->ledger == NULL)
     {
       g_set_error_literal (error, NOVA_VOLUME_ERROR, NOVA_VOLUME_ERROR_FAILED,
                            "the fake driver keeps its target numbers in the state store, and has none");
@@ -260,7 +260,7 @@ nova_volume_fake_driver_do_setup (NovaVolumeDriver *driver, NovaVolumeDriverCont
       nova_iscsi_fake_tgtd_attach (self->executor);
       self->target = nova_iscsi_tgtadm_new (NOVA_VOLUME_EXECUTOR (self->executor), NULL);
     }
-  self->exporter = nova_iscsi_exporter_new (self->target, ctx->store, config, export_backing_path, self);
+  self->exporter = nova_iscsi_exporter_new (self->target, ctx->ledger, config, export_backing_path, self);
   return TRUE;
 }
 

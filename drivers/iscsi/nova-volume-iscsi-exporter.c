@@ -10,7 +10,7 @@ struct _NovaIscsiExporter {
 
   /* all set at construction and never changed */
   NovaIscsiTarget         *target;
-  NovaVolumeStore         *store;
+  NovaVolumeLedger        *ledger;
   NovaVolumeConfig        *config;
   NovaIscsiBackingPathFunc backing_path;
   gpointer                 backing_path_data;
@@ -67,7 +67,7 @@ static gboolean
 lookup_tid (NovaIscsiExporter *self, const NovaVolumeRecord *volume, guint *tid, gboolean *found,
             GError **error)
 {
-  return nova_volume_store_lookup_number (self->store, NOVA_ISCSI_TARGET_NUMBER_KIND, volume->id, tid, found,
+  return nova_volume_ledger_lookup_number (self->ledger, NOVA_ISCSI_TARGET_NUMBER_KIND, volume->id, tid, found,
                                           error);
 }
 
@@ -83,7 +83,7 @@ nova_iscsi_exporter_create_export (NovaIscsiExporter *self, NovaVolumeRecord *vo
 
   if (!lookup_tid (self, volume, &tid, &held, error))
     return FALSE;
-  if (!held && !nova_volume_store_allocate_number (self->store, NOVA_ISCSI_TARGET_NUMBER_KIND, volume->id, 1,
+  if (!held && !nova_volume_ledger_allocate_number (self->ledger, NOVA_ISCSI_TARGET_NUMBER_KIND, volume->id, 1,
                                                    self->num_targets, &tid, error))
     return FALSE;
   if (!nova_iscsi_auth_parse (volume->provider_auth, NULL, NULL, NULL))
@@ -97,7 +97,7 @@ nova_iscsi_exporter_create_export (NovaIscsiExporter *self, NovaVolumeRecord *vo
     {
       /* a number this call took goes back; one held before stays */
       if (!held)
-        nova_volume_store_release_number (self->store, NOVA_ISCSI_TARGET_NUMBER_KIND, volume->id, NULL);
+        nova_volume_ledger_release_number (self->ledger, NOVA_ISCSI_TARGET_NUMBER_KIND, volume->id, NULL);
       return FALSE;
     }
   location = nova_iscsi_location_format (self->ip, self->port, tid, spec.iqn,
@@ -140,7 +140,7 @@ nova_iscsi_exporter_remove_export (NovaIscsiExporter *self, const NovaVolumeReco
     return TRUE;
   export_spec_init (self, volume, tid, &spec);
   return nova_iscsi_target_remove_export (self->target, &spec.export, error)
-         && nova_volume_store_release_number (self->store, NOVA_ISCSI_TARGET_NUMBER_KIND, volume->id, error);
+         && nova_volume_ledger_release_number (self->ledger, NOVA_ISCSI_TARGET_NUMBER_KIND, volume->id, error);
 }
 
 gboolean
@@ -240,7 +240,7 @@ nova_iscsi_exporter_finalize (GObject *object)
   NovaIscsiExporter *self = NOVA_ISCSI_EXPORTER (object);
 
   g_clear_object (&self->target);
-  g_clear_object (&self->store);
+  g_clear_object (&self->ledger);
   g_clear_object (&self->config);
   g_free (self->target_prefix);
   g_free (self->ip);
@@ -261,7 +261,7 @@ nova_iscsi_exporter_init (NovaIscsiExporter *self)
 
 NovaIscsiExporter *
 nova_iscsi_exporter_new (NovaIscsiTarget         *target,
-                         NovaVolumeStore         *store,
+                         NovaVolumeLedger        *ledger,
                          NovaVolumeConfig        *config,
                          NovaIscsiBackingPathFunc backing_path,
                          gpointer                 user_data)
@@ -269,13 +269,13 @@ nova_iscsi_exporter_new (NovaIscsiTarget         *target,
   NovaIscsiExporter *self;
 
   g_return_val_if_fail (NOVA_IS_ISCSI_TARGET (target), NULL);
-  g_return_val_if_fail (NOVA_VOLUME_IS_STORE (store), NULL);
+  g_return_val_if_fail (NOVA_VOLUME_IS_LEDGER (ledger), NULL);
   g_return_val_if_fail (NOVA_VOLUME_IS_CONFIG (config), NULL);
   g_return_val_if_fail (backing_path != NULL, NULL);
 
   self = g_object_new (NOVA_TYPE_ISCSI_EXPORTER, NULL);
   self->target = g_object_ref (target);
-  self->store = g_object_ref (store);
+  self->ledger = g_object_ref (ledger);
   self->config = g_object_ref (config);
   self->backing_path = backing_path;
   self->backing_path_data = user_data;

@@ -16,7 +16,7 @@
 #include "nova-volume-config.h"
 #include "nova-volume-iscsi-target.h"
 #include "nova-volume-record.h"
-#include "nova-volume-store.h"
+#include "nova-volume-ledger.h"
 
 G_BEGIN_DECLS
 
@@ -35,7 +35,7 @@ G_DECLARE_FINAL_TYPE (NovaIscsiExporter, nova_iscsi_exporter, NOVA, ISCSI_EXPORT
  * @backing_path is called with @user_data, which must outlive the
  * exporter (the driver that owns it). */
 NovaIscsiExporter *nova_iscsi_exporter_new (NovaIscsiTarget         *target,
-                                            NovaVolumeStore         *store,
+                                            NovaVolumeLedger        *ledger,
                                             NovaVolumeConfig        *config,
                                             NovaIscsiBackingPathFunc backing_path,
                                             gpointer                 user_data);

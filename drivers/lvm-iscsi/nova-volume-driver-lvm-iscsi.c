@@ -51,7 +51,7 @@ nova_volume_lvm_iscsi_driver_setup_exports (NovaLvmDriver *driver, NovaVolumeDri
   if (self->target == NULL)
     self->target = make_target_helper (ctx);
   g_clear_object (&self->exporter);
-  self->exporter = nova_iscsi_exporter_new (self->target, ctx->store, ctx->config, export_backing_path, self);
+  self->exporter = nova_iscsi_exporter_new (self->target, ctx->ledger, ctx->config, export_backing_path, self);
   return TRUE;
 }
 

@@ -10,7 +10,8 @@
 
 typedef struct {
   NovaLvm          *lvm;
-  NovaVolumeStore  *store;
+  NovaVolumeLedger *ledger;
+  char             *backend;
   NovaVolumeConfig *config;
 
   char             *vg;
@@ -60,14 +61,16 @@ lvm_driver_do_setup (NovaVolumeDriver *driver, NovaVolumeDriverContext *ctx, GEr
   NovaLvmDriverClass *klass = NOVA_LVM_DRIVER_GET_CLASS (driver);
   const char *backend_name = nova_volume_config_get_string (ctx->config, "volume_backend_name");
 
-  if (ctx->store == NULL)
+  if (ctx->ledger == NULL)
     {
       g_set_error (error, NOVA_VOLUME_ERROR, NOVA_VOLUME_ERROR_FAILED,
                    "the %s driver keeps its export numbers in the state store, and has none", klass->name);
       return FALSE;
     }
   g_set_object (&self->config, ctx->config);
-  g_set_object (&self->store, ctx->store);
+  g_set_object (&self->ledger, ctx->ledger);
+  g_free (self->backend);
+  self->backend = g_strdup (ctx->backend);
   g_free (self->vg);
   self->vg = g_strdup (nova_volume_config_get_string (ctx->config, "volume_group"));
   g_clear_pointer (&self->pool, g_free);
@@ -357,7 +360,7 @@ lvm_driver_get_volume_stats (NovaVolumeDriver *driver, gboolean refresh, GError 
 
   /* what the volumes of this driver were given: for thin volumes more
    * than the pool holds, as Cinder reports it */
-  if (!nova_volume_store_provisioned (self->store, klass->name, &provisioned, error))
+  if (!nova_volume_ledger_provisioned (self->ledger, self->backend, &provisioned, error))
     return NULL;
 
   g_variant_builder_init (&builder, G_VARIANT_TYPE_VARDICT);
@@ -423,11 +426,11 @@ nova_lvm_driver_set_lvm (NovaLvmDriver *self, NovaLvm *lvm)
   g_set_object (&PRIV (self)->lvm, lvm);
 }
 
-NovaVolumeStore *
-nova_lvm_driver_get_store (NovaLvmDriver *self)
+NovaVolumeLedger *
+nova_lvm_driver_get_ledger (NovaLvmDriver *self)
 {
   g_return_val_if_fail (NOVA_IS_LVM_DRIVER (self), NULL);
-  return PRIV (self)->store;
+  return PRIV (self)->ledger;
 }
 
 NovaVolumeConfig *
@@ -452,7 +455,8 @@ nova_lvm_driver_finalize (GObject *object)
   NovaLvmDriverPrivate *self = PRIV (object);
 
   g_clear_object (&self->lvm);
-  g_clear_object (&self->store);
+  g_clear_object (&self->ledger);
+  g_clear_pointer (&self->backend, g_free);
   g_clear_object (&self->config);
   g_free (self->vg);
   g_free (self->pool);

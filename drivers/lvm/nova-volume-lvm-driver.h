@@ -31,7 +31,7 @@ struct _NovaLvmDriverClass {
   const char *name;
   const char *storage_protocol;
 
-  /* Required. Called at the end of do_setup, when the config, the store
+  /* Required. Called at the end of do_setup, when the config, the ledger
    * and the LVM layer are in place. */
   gboolean  (*setup_exports)         (NovaLvmDriver *self, NovaVolumeDriverContext *ctx, GError **error);
 
@@ -53,7 +53,7 @@ struct _NovaLvmDriverClass {
 void              nova_lvm_driver_set_lvm    (NovaLvmDriver *self, NovaLvm *lvm);
 
 /* What do_setup was given; borrowed, NULL before it. */
-NovaVolumeStore  *nova_lvm_driver_get_store  (NovaLvmDriver *self);
+NovaVolumeLedger *nova_lvm_driver_get_ledger (NovaLvmDriver *self);
 NovaVolumeConfig *nova_lvm_driver_get_config (NovaLvmDriver *self);
 
 /* The block device of volume @volume_id's logical volume, newly

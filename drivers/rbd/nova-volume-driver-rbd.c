@@ -46,7 +46,8 @@ G_DEFINE_AUTO_CLEANUP_FREE_FUNC (NovaRbdImage, nova_rbd_image_close, NULL)
 struct _NovaVolumeRbdDriver {
   GObject           parent_instance;
   NovaVolumeConfig *config;
-  NovaVolumeStore  *store;        /* NULL in unit tests: no provisioned_capacity */
+  NovaVolumeLedger *ledger;       /* NULL in unit tests: no provisioned_capacity */
+  char             *backend;
   NovaRbdClient    *client;
   char             *pool;
   char             *secret_uuid;
@@ -370,7 +371,9 @@ nova_volume_rbd_driver_do_setup (NovaVolumeDriver *driver, NovaVolumeDriverConte
   const char *user = nova_volume_config_get_string (config, "rbd_user");
 
   g_set_object (&self->config, config);
-  g_set_object (&self->store, ctx->store);
+  g_set_object (&self->ledger, ctx->ledger);
+  g_free (self->backend);
+  self->backend = g_strdup (ctx->backend);
   g_free (self->pool);
   self->pool = g_strdup (nova_volume_config_get_string (config, "rbd_pool"));
   g_free (self->secret_uuid);
@@ -775,7 +778,7 @@ nova_volume_rbd_driver_get_volume_stats (NovaVolumeDriver *driver, gboolean refr
   if (pool == NULL || (df = nova_rbd_pool_mon_command (pool, "df", error)) == NULL
       || !nova_rbd_parse_df (df, self->pool, &known, &total, &free_space, error))
     return NULL;
-  if (self->store != NULL && !nova_volume_store_provisioned (self->store, "rbd", &provisioned, error))
+  if (self->ledger != NULL && !nova_volume_ledger_provisioned (self->ledger, self->backend, &provisioned, error))
     return NULL;
 
   g_variant_builder_init (&builder, G_VARIANT_TYPE_VARDICT);
@@ -788,7 +791,7 @@ nova_volume_rbd_driver_get_volume_stats (NovaVolumeDriver *driver, gboolean refr
     }
   /* what the volumes were given: clones and thin images make it more
    * than the pool stores */
-  if (self->store != NULL)
+  if (self->ledger != NULL)
     g_variant_builder_add (&builder, "{sv}", "provisioned_capacity", g_variant_new_uint64 (provisioned));
   g_variant_builder_add (&builder, "{sv}", "storage_protocol", g_variant_new_string ("ceph"));
   g_variant_builder_add (&builder, "{sv}", "volume_backend_name", g_variant_new_string (self->backend_name));
@@ -808,7 +811,8 @@ nova_volume_rbd_driver_finalize (GObject *object)
 
   g_clear_pointer (&self->client, nova_rbd_client_free);
   g_clear_object (&self->config);
-  g_clear_object (&self->store);
+  g_clear_object (&self->ledger);
+  g_clear_pointer (&self->backend, g_free);
   g_free (self->pool);
   g_free (self->secret_uuid);
   g_free (self->cluster_name);

@@ -150,7 +150,7 @@ daemon_start (void)
   d->store = nova_volume_store_open (db, &error);
   if (d->store == NULL)
     g_error ("%s", error->message);
-  ctx = nova_volume_driver_context_new (d->config, executor, d->store, d->dir);
+  ctx = nova_volume_driver_context_new (d->config, executor, NOVA_VOLUME_LEDGER (d->store), d->dir);
   d->driver = nova_volume_driver_load (ctx, &error);
   if (d->driver == NULL)
     g_error ("%s", error->message);

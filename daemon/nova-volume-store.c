@@ -8,6 +8,7 @@
 #include <sqlite3.h>
 
 #include "nova-volume-error.h"
+#include "nova-volume-ledger.h"
 #include "nova-volume-store.h"
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (sqlite3_stmt, sqlite3_finalize)
@@ -25,7 +26,10 @@ struct _NovaVolumeStore
   guint      depth;
 };
 
-G_DEFINE_TYPE (NovaVolumeStore, nova_volume_store, G_TYPE_OBJECT)
+static void nova_volume_store_ledger_init (NovaVolumeLedgerInterface *iface);
+
+G_DEFINE_TYPE_WITH_CODE (NovaVolumeStore, nova_volume_store, G_TYPE_OBJECT,
+                         G_IMPLEMENT_INTERFACE (NOVA_VOLUME_TYPE_LEDGER, nova_volume_store_ledger_init))
 
 /* the column order read_volume_row and the put statement rely on */
 #define VOLUME_COLUMNS \
@@ -1392,4 +1396,44 @@ static void
 nova_volume_store_init (NovaVolumeStore *self)
 {
   g_rec_mutex_init (&self->mutex);
+}
+
+/* ---------------------------------------------------------------------
+ * the ledger drivers see (nova-volume-ledger.h) */
+
+static gboolean
+ledger_allocate_number (NovaVolumeLedger *ledger, const char *kind, const char *volume_id,
+                        guint min, guint max, guint *out_number, GError **error)
+{
+  return nova_volume_store_allocate_number (NOVA_VOLUME_STORE (ledger), kind, volume_id, min, max,
+                                            out_number, error);
+}
+
+static gboolean
+ledger_release_number (NovaVolumeLedger *ledger, const char *kind, const char *volume_id, GError **error)
+{
+  return nova_volume_store_release_number (NOVA_VOLUME_STORE (ledger), kind, volume_id, error);
+}
+
+static gboolean
+ledger_lookup_number (NovaVolumeLedger *ledger, const char *kind, const char *volume_id,
+                      guint *out_number, gboolean *out_found, GError **error)
+{
+  return nova_volume_store_lookup_number (NOVA_VOLUME_STORE (ledger), kind, volume_id, out_number,
+                                          out_found, error);
+}
+
+static gboolean
+ledger_provisioned (NovaVolumeLedger *ledger, const char *backend, guint64 *out_bytes, GError **error)
+{
+  return nova_volume_store_provisioned (NOVA_VOLUME_STORE (ledger), backend, out_bytes, error);
+}
+
+static void
+nova_volume_store_ledger_init (NovaVolumeLedgerInterface *iface)
+{
+  iface->allocate_number = ledger_allocate_number;
+  iface->release_number = ledger_release_number;
+  iface->lookup_number = ledger_lookup_number;
+  iface->provisioned = ledger_provisioned;
 }
