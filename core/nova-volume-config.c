@@ -4,7 +4,7 @@
 #include <string.h>
 
 #include "nova-volume-config.h"
-#include "nova-volume-driver.h"
+#include "nova-volume-driver-names.h"
 #include "nova-volume-error.h"
 
 typedef enum {

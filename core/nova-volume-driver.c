@@ -40,7 +40,8 @@ nova_volume_driver_context_new (NovaVolumeConfig   *config,
   ctx->ledger = ledger != NULL ? g_object_ref (ledger) : NULL;
   /* one backend per daemon until [backend:NAME] sections: named after
    * its driver */
-  ctx->backend = g_strdup (nova_volume_config_get_driver (config));
+  ctx->driver = g_strdup (nova_volume_config_get_driver (config));
+  ctx->backend = g_strdup (ctx->driver);
   ctx->state_dir = g_strdup (state_dir);
   return ctx;
 }
@@ -60,6 +61,7 @@ nova_volume_driver_context_unref (NovaVolumeDriverContext *ctx)
   g_object_unref (ctx->config);
   g_object_unref (ctx->executor);
   g_clear_object (&ctx->ledger);
+  g_free (ctx->driver);
   g_free (ctx->backend);
   g_free (ctx->state_dir);
   g_free (ctx);

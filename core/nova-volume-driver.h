@@ -6,6 +6,7 @@
 
 #include <gio/gio.h>
 #include "nova-volume-config.h"
+#include "nova-volume-driver-names.h"
 #include "nova-volume-executor.h"
 #include "nova-volume-record.h"
 #include "nova-volume-ledger.h"
@@ -18,6 +19,7 @@ typedef struct {
   NovaVolumeConfig   *config;
   NovaVolumeExecutor *executor;
   NovaVolumeLedger   *ledger;     /* the daemon's books; may be NULL in unit tests */
+  char               *driver;     /* the driver to load: config's volume_driver, short name */
   char               *backend;    /* the backend this driver serves (its volumes' Backend) */
   char               *state_dir;
 } NovaVolumeDriverContext;
@@ -133,18 +135,12 @@ GVariant *nova_volume_connection_info_new (const char *type, GVariant *data);
  * and is found as <dir>/libnova-volume-driver-<name>.so. */
 #define NOVA_VOLUME_DRIVER_MODULE_SYMBOL "nova_volume_driver_module_get_type"
 
-/* "file" for "file" and for a seed class path ("nova.volume.driver.
- * ISCSIDriver" -> "lvm-iscsi"); NULL for an unknown name. */
-const char *nova_volume_driver_resolve_name (const char *name);
-/* Every short name, NULL-terminated. */
-const char *const *nova_volume_driver_known_names (void);
-
 /* Where the modules are: the build tree when this binary runs from it,
  * the installed module directory otherwise. $NOVA_VOLUME_DRIVER_DIR
  * overrides both. */
 char *nova_volume_driver_module_path (const char *name);
 
-/* Loads the module of @ctx's volume_driver, constructs the driver and runs
+/* Loads the module of @ctx->driver, constructs the driver and runs
  * do_setup and check_for_setup_error: errors say which step failed. */
 NovaVolumeDriver *nova_volume_driver_load (NovaVolumeDriverContext *ctx, GError **error);
 
