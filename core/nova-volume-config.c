@@ -28,6 +28,7 @@ typedef struct {
   const char *const *allowed;       /* KEY_ENUM, NULL-terminated */
   KeyCheck           check;         /* KEY_STRING, optional */
   const char        *doc;           /* one line, also in data/nova-volume.conf */
+  gboolean           daemon_wide;   /* [DEFAULT] only: one value per daemon, not per backend */
 } ConfigKey;
 
 static const char *
@@ -172,6 +173,50 @@ check_absolute_path (const char *value)
   return g_path_is_absolute (value) ? NULL : "must be an absolute path";
 }
 
+/* a backend or volume type name: it becomes part of an object path
+ * (escaped), a log line and a CLI argument */
+static const char *
+check_group_name (const char *value)
+{
+  if (*value == '\0')
+    return "must not be empty";
+  if (strlen (value) > 64)
+    return "must be at most 64 characters";
+  if (value[0] == '-' || value[0] == '.')
+    return "must not start with '-' or '.'";
+  for (const char *p = value; *p != '\0'; p++)
+    if (!g_ascii_isalnum (*p) && strchr ("_.-", *p) == NULL)
+      return "may only contain letters, digits and _ . -";
+  return NULL;
+}
+
+/* enabled_backends: names separated by commas (blanks around them are
+ * fine), each a backend name, none twice */
+static const char *
+check_backend_list (const char *value)
+{
+  g_auto(GStrv) names = g_strsplit (value, ",", -1);
+
+  if (*value == '\0')
+    return NULL;
+  for (gsize i = 0; names[i] != NULL; i++)
+    {
+      g_strstrip (names[i]);
+      if (check_group_name (names[i]) != NULL)
+        return "must be backend names (letters, digits, _ . -) separated by commas";
+      for (gsize j = 0; j < i; j++)
+        if (g_str_equal (names[i], names[j]))
+          return "names a backend twice";
+    }
+  return NULL;
+}
+
+static const char *
+check_optional_group_name (const char *value)
+{
+  return *value == '\0' ? NULL : check_group_name (value);
+}
+
 static const char *const iscsi_helpers[] = { "tgtadm", "lioadm", NULL };
 static const char *const lvm_types[] = { "default", "thin", NULL };
 static const char *const volume_clear_modes[] = { "none", "zero", NULL };
@@ -185,17 +230,26 @@ static const ConfigKey config_keys[] = {
   { "volume_group", KEY_STRING, "nova-volumes", 0, 0, NULL, check_volume_group,
     "Name of the LVM volume group that will contain exported volumes." },
   { "storage_availability_zone", KEY_STRING, "nova", 0, 0, NULL, check_not_empty,
-    "Availability zone of this volume service." },
+    "Availability zone of this volume service.", TRUE },
   { "num_shell_tries", KEY_INT, "3", 1, 100, NULL, NULL,
-    "Number of times to attempt to run an external command before giving up." },
+    "Number of times to attempt to run an external command before giving up.", TRUE },
   { "volume_topic", KEY_STRING, "volume", 0, 0, NULL, check_not_empty,
-    "RPC topic of the volume service (kept for compatibility, reported only)." },
+    "RPC topic of the volume service (kept for compatibility, reported only).", TRUE },
   { "volume_manager", KEY_STRING, "nova.volume.manager.VolumeManager", 0, 0, NULL, check_not_empty,
-    "Class name of the volume manager (kept for compatibility, reported only)." },
+    "Class name of the volume manager (kept for compatibility, reported only).", TRUE },
   { "host", KEY_STRING, "", 0, 0, NULL, check_no_space,
-    "Name of this storage host; empty means the machine's host name." },
+    "Name of this storage host; empty means the machine's host name.", TRUE },
+  { "enabled_backends", KEY_STRING, "", 0, 0, NULL, check_backend_list,
+    "Backends to serve, as Cinder names them: each NAME has its own [NAME] group; [backend:NAME] groups need no list. Empty with no such group: one backend, named after volume_driver.",
+    TRUE },
+  { "default_volume_type", KEY_STRING, "", 0, 0, NULL, check_optional_group_name,
+    "Volume type (a [type:NAME] group) of a CreateVolume that names no backend and no type; empty: the backend with the most free space.",
+    TRUE },
+  { "backend_stats_interval", KEY_INT, "60", 0, 86400, NULL, NULL,
+    "Seconds between background refreshes of each backend's capacity and state (also refreshed after every change); 0: only after changes.",
+    TRUE },
   { "volume_backend_name", KEY_STRING, "", 0, 0, NULL, NULL,
-    "Backend name reported in the volume stats; empty means the driver's name." },
+    "Backend name reported in the volume stats; empty means the backend's name." },
   { "volume_name_template", KEY_STRING, "volume-%s", 0, 0, NULL, check_name_template,
     "Backend name of a volume (its file or LV; iSCSI target names end with it); %s is the volume id." },
   { "snapshot_name_template", KEY_STRING, "snapshot-%s", 0, 0, NULL, check_name_template,
@@ -276,6 +330,10 @@ struct _NovaVolumeConfig {
   char        *path;
   char        *host_name; /* g_get_host_name(), taken once: stable pointer */
   ConfigValue  values[N_KEYS];
+
+  char        *backend_name; /* a backend's own configuration: its name */
+  GPtrArray   *backends;     /* the daemon's: NovaVolumeConfig per backend group, file order */
+  GPtrArray   *types;        /* the daemon's: NovaVolumeType, file order */
 };
 
 G_DEFINE_FINAL_TYPE (NovaVolumeConfig, nova_volume_config, G_TYPE_OBJECT)
@@ -476,6 +534,9 @@ nova_volume_config_finalize (GObject *object)
     g_free (self->values[i].text);
   g_free (self->path);
   g_free (self->host_name);
+  g_free (self->backend_name);
+  g_clear_pointer (&self->backends, g_ptr_array_unref);
+  g_clear_pointer (&self->types, g_ptr_array_unref);
 
   G_OBJECT_CLASS (nova_volume_config_parent_class)->finalize (object);
 }
@@ -489,9 +550,20 @@ nova_volume_config_class_init (NovaVolumeConfigClass *klass)
 }
 
 static void
+volume_type_free (NovaVolumeType *type)
+{
+  g_free (type->name);
+  g_free (type->backend);
+  g_hash_table_unref (type->specs);
+  g_free (type);
+}
+
+static void
 nova_volume_config_init (NovaVolumeConfig *self)
 {
   self->host_name = g_strdup (g_get_host_name ());
+  self->backends = g_ptr_array_new_with_free_func (g_object_unref);
+  self->types = g_ptr_array_new_with_free_func ((GDestroyNotify) volume_type_free);
 
   /* the defaults go through the same parser as the file, so a default
    * that breaks its own rule fails every test at once */
@@ -512,15 +584,18 @@ nova_volume_config_new (void)
   return g_object_new (NOVA_VOLUME_TYPE_CONFIG, NULL);
 }
 
+/* Reads the keys of @group into @self. In a backend's group (@daemon_wide_ok
+ * FALSE) the keys that hold one value per daemon are refused. */
 static gboolean
-load_group (NovaVolumeConfig *self, GKeyFile *keyfile, const char *path, GError **error)
+load_group (NovaVolumeConfig *self, GKeyFile *keyfile, const char *path, const char *group,
+            gboolean daemon_wide_ok, GError **error)
 {
   g_auto(GStrv) keys = NULL;
 
-  if (!g_key_file_has_group (keyfile, "DEFAULT"))
+  if (!g_key_file_has_group (keyfile, group))
     return TRUE;
 
-  keys = g_key_file_get_keys (keyfile, "DEFAULT", NULL, error);
+  keys = g_key_file_get_keys (keyfile, group, NULL, error);
   if (keys == NULL)
     {
       g_prefix_error (error, "%s: ", path);
@@ -538,12 +613,19 @@ load_group (NovaVolumeConfig *self, GKeyFile *keyfile, const char *path, GError 
       if (key == NULL)
         {
           g_set_error (error, NOVA_VOLUME_ERROR, NOVA_VOLUME_ERROR_INVALID_ARGUMENT,
-                       "%s: unknown key '%s' in [DEFAULT]", path, keys[i]);
+                       "%s: unknown key '%s' in [%s]", path, keys[i], group);
+          return FALSE;
+        }
+      if (key->daemon_wide && !daemon_wide_ok)
+        {
+          g_set_error (error, NOVA_VOLUME_ERROR, NOVA_VOLUME_ERROR_INVALID_ARGUMENT,
+                       "%s: [%s]: %s belongs in [DEFAULT]: it has one value for the whole daemon, "
+                       "not one per backend", path, group, keys[i]);
           return FALSE;
         }
 
       /* get_string undoes the escapes (\s, \n, \\) as the format defines */
-      text = g_key_file_get_string (keyfile, "DEFAULT", keys[i], &local_error);
+      text = g_key_file_get_string (keyfile, group, keys[i], &local_error);
       /* GLib 2.74 may return the part before a bad escape with the error */
       if (text == NULL || local_error != NULL)
         {
@@ -553,10 +635,203 @@ load_group (NovaVolumeConfig *self, GKeyFile *keyfile, const char *path, GError 
         }
       if (!parse_value (key, text, &value, error))
         {
-          g_prefix_error (error, "%s: ", path);
+          if (g_str_equal (group, "DEFAULT"))
+            g_prefix_error (error, "%s: ", path);
+          else
+            g_prefix_error (error, "%s: [%s]: ", path, group);
           return FALSE;
         }
       value_replace (&self->values[index], &value);
+    }
+  return TRUE;
+}
+
+/* A backend's configuration: the daemon's [DEFAULT] values, then its
+ * group's. */
+static NovaVolumeConfig *
+backend_config_new (NovaVolumeConfig *defaults, const char *name)
+{
+  NovaVolumeConfig *backend = nova_volume_config_new ();
+
+  for (gsize i = 0; i < N_KEYS; i++)
+    {
+      g_free (backend->values[i].text);
+      backend->values[i].text = g_strdup (defaults->values[i].text);
+      backend->values[i].number = defaults->values[i].number;
+    }
+  backend->backend_name = g_strdup (name);
+  backend->path = g_strdup (defaults->path);
+  return backend;
+}
+
+static gboolean
+add_backend (NovaVolumeConfig *self, GKeyFile *keyfile, const char *path, const char *name,
+             const char *group, GError **error)
+{
+  g_autoptr(NovaVolumeConfig) backend = NULL;
+  const char *why = check_group_name (name);
+
+  if (why != NULL)
+    {
+      g_set_error (error, NOVA_VOLUME_ERROR, NOVA_VOLUME_ERROR_INVALID_ARGUMENT,
+                   "%s: [%s]: the backend name '%s' %s", path, group, name, why);
+      return FALSE;
+    }
+  for (guint i = 0; i < self->backends->len; i++)
+    {
+      NovaVolumeConfig *other = g_ptr_array_index (self->backends, i);
+
+      if (g_str_equal (other->backend_name, name))
+        {
+          g_set_error (error, NOVA_VOLUME_ERROR, NOVA_VOLUME_ERROR_INVALID_ARGUMENT,
+                       "%s: the backend '%s' is configured twice ([backend:%s] and enabled_backends)",
+                       path, name, name);
+          return FALSE;
+        }
+    }
+  backend = backend_config_new (self, name);
+  if (!load_group (backend, keyfile, path, group, FALSE, error))
+    return FALSE;
+  g_ptr_array_add (self->backends, g_steal_pointer (&backend));
+  return TRUE;
+}
+
+/* the extra specs a type may hold, and what each must be */
+static const char *const type_boolean_specs[] = { "thin", "multiattach", NULL };
+static const char *const type_text_specs[] = { "storage_protocol", "description", NULL };
+
+static gboolean
+add_type (NovaVolumeConfig *self, GKeyFile *keyfile, const char *path, const char *name,
+          const char *group, GError **error)
+{
+  g_autoptr(GHashTable) specs = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  g_auto(GStrv) keys = g_key_file_get_keys (keyfile, group, NULL, NULL);
+  g_autofree char *backend = NULL;
+  const char *why = check_group_name (name);
+  NovaVolumeType *type;
+
+  if (why != NULL)
+    {
+      g_set_error (error, NOVA_VOLUME_ERROR, NOVA_VOLUME_ERROR_INVALID_ARGUMENT,
+                   "%s: [%s]: the type name '%s' %s", path, group, name, why);
+      return FALSE;
+    }
+  for (gsize i = 0; keys != NULL && keys[i] != NULL; i++)
+    {
+      g_autofree char *raw = g_key_file_get_string (keyfile, group, keys[i], NULL);
+      g_autofree char *text = g_strstrip (g_strdup (raw != NULL ? raw : ""));
+      gboolean flag = FALSE;
+
+      if (g_str_equal (keys[i], "backend"))
+        {
+          backend = g_steal_pointer (&text);
+          continue;
+        }
+      if (g_strv_contains (type_boolean_specs, keys[i]))
+        {
+          if (!parse_boolean (text, &flag))
+            {
+              g_set_error (error, NOVA_VOLUME_ERROR, NOVA_VOLUME_ERROR_INVALID_ARGUMENT,
+                           "%s: [%s]: %s = '%s': not a boolean (true/false, yes/no, on/off, 1/0)",
+                           path, group, keys[i], text);
+              return FALSE;
+            }
+          g_hash_table_insert (specs, g_strdup (keys[i]), g_strdup (flag ? "true" : "false"));
+          continue;
+        }
+      if (g_strv_contains (type_text_specs, keys[i]) && g_utf8_validate (text, -1, NULL))
+        {
+          g_hash_table_insert (specs, g_strdup (keys[i]), g_steal_pointer (&text));
+          continue;
+        }
+      g_set_error (error, NOVA_VOLUME_ERROR, NOVA_VOLUME_ERROR_INVALID_ARGUMENT,
+                   "%s: [%s]: unknown key '%s': a type takes backend, thin, multiattach, "
+                   "storage_protocol and description", path, group, keys[i]);
+      return FALSE;
+    }
+  if (backend == NULL || backend[0] == '\0')
+    {
+      g_set_error (error, NOVA_VOLUME_ERROR, NOVA_VOLUME_ERROR_INVALID_ARGUMENT,
+                   "%s: [%s]: no backend: a type names the backend its volumes go to (backend = NAME)",
+                   path, group);
+      return FALSE;
+    }
+  if (nova_volume_config_lookup_backend (self, backend) == NULL)
+    {
+      g_autofree char *known = g_strjoinv (", ", (char **) nova_volume_config_list_backends (self));
+
+      g_set_error (error, NOVA_VOLUME_ERROR, NOVA_VOLUME_ERROR_INVALID_ARGUMENT,
+                   "%s: [%s]: backend = '%s': no such backend; the backends are %s",
+                   path, group, backend, known);
+      return FALSE;
+    }
+  type = g_new0 (NovaVolumeType, 1);
+  type->name = g_strdup (name);
+  type->backend = g_steal_pointer (&backend);
+  type->specs = g_steal_pointer (&specs);
+  g_ptr_array_add (self->types, type);
+  return TRUE;
+}
+
+/* The groups after [DEFAULT]: backends ([backend:NAME], or [NAME] for
+ * each name of enabled_backends, as Cinder has them) and then volume
+ * types ([type:NAME], which name a backend). Any other group would be
+ * ignored without a word, so it is an error. */
+static gboolean
+load_backends_and_types (NovaVolumeConfig *self, GKeyFile *keyfile, const char *path, GError **error)
+{
+  g_auto(GStrv) groups = g_key_file_get_groups (keyfile, NULL);
+  g_auto(GStrv) enabled = g_strsplit (nova_volume_config_get_string (self, "enabled_backends"), ",", -1);
+  const char *default_type = nova_volume_config_get_string (self, "default_volume_type");
+
+  for (gsize i = 0; enabled[i] != NULL; i++)
+    g_strstrip (enabled[i]);
+
+  for (gsize i = 0; groups[i] != NULL; i++)
+    {
+      const char *group = groups[i];
+
+      if (g_str_equal (group, "DEFAULT") || g_str_has_prefix (group, "type:"))
+        continue;
+      if (g_str_has_prefix (group, "backend:"))
+        {
+          if (!add_backend (self, keyfile, path, group + strlen ("backend:"), group, error))
+            return FALSE;
+        }
+      else if (g_strv_contains ((const char *const *) enabled, group))
+        {
+          if (!add_backend (self, keyfile, path, group, group, error))
+            return FALSE;
+        }
+      else
+        {
+          g_set_error (error, NOVA_VOLUME_ERROR, NOVA_VOLUME_ERROR_INVALID_ARGUMENT,
+                       "%s: unknown group [%s]: keys belong in [DEFAULT], a backend's "
+                       "[backend:NAME] (or a [NAME] that enabled_backends lists) or a [type:NAME]",
+                       path, group);
+          return FALSE;
+        }
+    }
+  for (gsize i = 0; enabled[i] != NULL; i++)
+    if (enabled[i][0] != '\0' && !g_key_file_has_group (keyfile, enabled[i]))
+      {
+        g_set_error (error, NOVA_VOLUME_ERROR, NOVA_VOLUME_ERROR_INVALID_ARGUMENT,
+                     "%s: enabled_backends names '%s', but there is no [%s] group with its volume_driver",
+                     path, enabled[i], enabled[i]);
+        return FALSE;
+      }
+
+  for (gsize i = 0; groups[i] != NULL; i++)
+    if (g_str_has_prefix (groups[i], "type:")
+        && !add_type (self, keyfile, path, groups[i] + strlen ("type:"), groups[i], error))
+      return FALSE;
+
+  if (default_type[0] != '\0' && nova_volume_config_lookup_type (self, default_type) == NULL)
+    {
+      g_set_error (error, NOVA_VOLUME_ERROR, NOVA_VOLUME_ERROR_INVALID_ARGUMENT,
+                   "%s: default_volume_type = '%s': there is no [type:%s] group",
+                   path, default_type, default_type);
+      return FALSE;
     }
   return TRUE;
 }
@@ -569,7 +844,6 @@ nova_volume_config_load (const char  *path,
   g_autoptr(NovaVolumeConfig) self = nova_volume_config_new ();
   g_autoptr(GKeyFile) keyfile = g_key_file_new ();
   g_autoptr(GError) local_error = NULL;
-  g_auto(GStrv) groups = NULL;
 
   g_return_val_if_fail (path != NULL, NULL);
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
@@ -599,24 +873,10 @@ nova_volume_config_load (const char  *path,
       return NULL;
     }
 
-  /* one group, as in OpenStack's own files; a key in another group would
-   * otherwise be ignored without a word */
-  groups = g_key_file_get_groups (keyfile, NULL);
-  for (gsize i = 0; groups[i] != NULL; i++)
-    {
-      if (!g_str_equal (groups[i], "DEFAULT"))
-        {
-          g_set_error (error, NOVA_VOLUME_ERROR, NOVA_VOLUME_ERROR_INVALID_ARGUMENT,
-                       "%s: unknown group [%s]: every key belongs in [DEFAULT]",
-                       path, groups[i]);
-          return NULL;
-        }
-    }
-
-  if (!load_group (self, keyfile, path, error))
-    return NULL;
-
   self->path = g_strdup (path);
+  if (!load_group (self, keyfile, path, "DEFAULT", TRUE, error)
+      || !load_backends_and_types (self, keyfile, path, error))
+    return NULL;
   return g_steal_pointer (&self);
 }
 
@@ -646,7 +906,19 @@ nova_volume_config_set (NovaVolumeConfig  *self,
     return FALSE;
 
   /* not locked: set() is for start-up (command line) and tests, before
-   * any worker thread reads the config */
+   * any worker thread reads the config; a value set on the daemon's
+   * configuration holds for each of its backends too */
+  for (guint i = 0; i < self->backends->len; i++)
+    {
+      NovaVolumeConfig *backend = g_ptr_array_index (self->backends, i);
+
+      if (!decl->daemon_wide)
+        {
+          g_free (backend->values[index].text);
+          backend->values[index].text = g_strdup (parsed.text);
+          backend->values[index].number = parsed.number;
+        }
+    }
   value_replace (&self->values[index], &parsed);
   return TRUE;
 }
@@ -691,7 +963,7 @@ nova_volume_config_get_string (NovaVolumeConfig *self, const char *key)
       if (g_str_equal (key, "host"))
         return self->host_name;
       if (g_str_equal (key, "volume_backend_name"))
-        return nova_volume_config_get_driver (self);
+        return nova_volume_config_get_backend_name (self);
     }
   return value->text;
 }
@@ -785,4 +1057,85 @@ nova_volume_config_key_default (const char *key)
       return NULL;
     }
   return decl->default_value;
+}
+
+const char *
+nova_volume_config_get_backend_name (NovaVolumeConfig *self)
+{
+  g_return_val_if_fail (NOVA_VOLUME_IS_CONFIG (self), NULL);
+  return self->backend_name != NULL ? self->backend_name : nova_volume_config_get_driver (self);
+}
+
+guint
+nova_volume_config_get_n_backends (NovaVolumeConfig *self)
+{
+  g_return_val_if_fail (NOVA_VOLUME_IS_CONFIG (self), 0);
+  return self->backends->len > 0 ? self->backends->len : 1;
+}
+
+NovaVolumeConfig *
+nova_volume_config_get_backend (NovaVolumeConfig *self, guint index)
+{
+  g_return_val_if_fail (NOVA_VOLUME_IS_CONFIG (self), NULL);
+  if (self->backends->len == 0)
+    return index == 0 ? self : NULL;
+  return index < self->backends->len ? g_ptr_array_index (self->backends, index) : NULL;
+}
+
+NovaVolumeConfig *
+nova_volume_config_lookup_backend (NovaVolumeConfig *self, const char *name)
+{
+  g_return_val_if_fail (NOVA_VOLUME_IS_CONFIG (self), NULL);
+  g_return_val_if_fail (name != NULL, NULL);
+  for (guint i = 0; i < nova_volume_config_get_n_backends (self); i++)
+    {
+      NovaVolumeConfig *backend = nova_volume_config_get_backend (self, i);
+
+      if (g_str_equal (nova_volume_config_get_backend_name (backend), name))
+        return backend;
+    }
+  return NULL;
+}
+
+const char *const *
+nova_volume_config_list_backends (NovaVolumeConfig *self)
+{
+  g_autoptr(GPtrArray) names = g_ptr_array_new ();
+
+  g_return_val_if_fail (NOVA_VOLUME_IS_CONFIG (self), NULL);
+  for (guint i = 0; i < nova_volume_config_get_n_backends (self); i++)
+    g_ptr_array_add (names, (gpointer) nova_volume_config_get_backend_name (nova_volume_config_get_backend (self, i)));
+  g_ptr_array_add (names, NULL);
+  /* kept with the object: the names are its own strings */
+  g_object_set_data_full (G_OBJECT (self), "backend-names", g_ptr_array_steal (names, NULL), g_free);
+  return g_object_get_data (G_OBJECT (self), "backend-names");
+}
+
+guint
+nova_volume_config_get_n_types (NovaVolumeConfig *self)
+{
+  g_return_val_if_fail (NOVA_VOLUME_IS_CONFIG (self), 0);
+  return self->types->len;
+}
+
+const NovaVolumeType *
+nova_volume_config_get_volume_type (NovaVolumeConfig *self, guint index)
+{
+  g_return_val_if_fail (NOVA_VOLUME_IS_CONFIG (self), NULL);
+  return index < self->types->len ? g_ptr_array_index (self->types, index) : NULL;
+}
+
+const NovaVolumeType *
+nova_volume_config_lookup_type (NovaVolumeConfig *self, const char *name)
+{
+  g_return_val_if_fail (NOVA_VOLUME_IS_CONFIG (self), NULL);
+  g_return_val_if_fail (name != NULL, NULL);
+  for (guint i = 0; i < self->types->len; i++)
+    {
+      const NovaVolumeType *type = g_ptr_array_index (self->types, i);
+
+      if (g_str_equal (type->name, name))
+        return type;
+    }
+  return NULL;
 }

@@ -1,6 +1,7 @@
-/* nova-volume: nova-volume.conf, a GKeyFile with group [DEFAULT]. Every key
- * is declared once in a table in nova-volume-config.c with its type, default
- * and allowed values; an unknown key or a bad value is an error naming both. */
+/* nova-volume: nova-volume.conf, a GKeyFile with group [DEFAULT], a group
+ * per backend and one per volume type. Every key is declared once in a
+ * table in nova-volume-config.c with its type, default and allowed values;
+ * an unknown key or a bad value is an error naming both. */
 #pragma once
 
 #include <glib-object.h>
@@ -41,6 +42,33 @@ char *nova_volume_config_snapshot_name (NovaVolumeConfig *self, const char *id);
 
 /* The canonical short name of volume_driver (class paths resolved). */
 const char *nova_volume_config_get_driver (NovaVolumeConfig *self);
+
+/* Backends. The daemon's configuration holds one per [backend:NAME]
+ * group (or per [NAME] that enabled_backends lists), in file order, each
+ * a configuration of its own: [DEFAULT]'s values with its group's on top.
+ * Without such groups there is one backend, named after volume_driver,
+ * and its configuration is the daemon's own. Borrowed. */
+guint              nova_volume_config_get_n_backends  (NovaVolumeConfig *self);
+NovaVolumeConfig  *nova_volume_config_get_backend     (NovaVolumeConfig *self, guint index);
+NovaVolumeConfig  *nova_volume_config_lookup_backend  (NovaVolumeConfig *self, const char *name);
+/* NULL-terminated, owned by @self (valid until the next call). */
+const char *const *nova_volume_config_list_backends   (NovaVolumeConfig *self);
+/* A backend's configuration: its name (for the single backend: the
+ * driver's short name). */
+const char        *nova_volume_config_get_backend_name (NovaVolumeConfig *self);
+
+/* Volume types, [type:NAME]: the backend its volumes go to and its extra
+ * specs (thin, multiattach: "true"/"false"; storage_protocol,
+ * description). */
+typedef struct {
+  char       *name;
+  char       *backend;
+  GHashTable *specs;   /* char* -> char* */
+} NovaVolumeType;
+
+guint                 nova_volume_config_get_n_types     (NovaVolumeConfig *self);
+const NovaVolumeType *nova_volume_config_get_volume_type (NovaVolumeConfig *self, guint index);
+const NovaVolumeType *nova_volume_config_lookup_type     (NovaVolumeConfig *self, const char *name);
 
 /* Where the file came from, or NULL for built-in defaults. */
 const char *nova_volume_config_get_path (NovaVolumeConfig *self);

@@ -38,10 +38,8 @@ nova_volume_driver_context_new (NovaVolumeConfig   *config,
   ctx->config = g_object_ref (config);
   ctx->executor = g_object_ref (executor);
   ctx->ledger = ledger != NULL ? g_object_ref (ledger) : NULL;
-  /* one backend per daemon until [backend:NAME] sections: named after
-   * its driver */
   ctx->driver = g_strdup (nova_volume_config_get_driver (config));
-  ctx->backend = g_strdup (ctx->driver);
+  ctx->backend = g_strdup (nova_volume_config_get_backend_name (config));
   ctx->state_dir = g_strdup (state_dir);
   return ctx;
 }

@@ -38,6 +38,9 @@ static const struct {
   { "volume_topic", T_STRING, "volume", 0 },
   { "volume_manager", T_STRING, "nova.volume.manager.VolumeManager", 0 },
   { "host", T_STRING, "", 0 },
+  { "enabled_backends", T_STRING, "", 0 },
+  { "default_volume_type", T_STRING, "", 0 },
+  { "backend_stats_interval", T_INT, "60", 60 },
   { "volume_backend_name", T_STRING, "", 0 },
   { "volume_name_template", T_STRING, "volume-%s", 0 },
   { "snapshot_name_template", T_STRING, "snapshot-%s", 0 },
@@ -140,6 +143,12 @@ static const struct {
   { "volume_topic", "" },
   { "volume_manager", "" },
   { "host", "my host" },
+  { "enabled_backends", "a,,b" },
+  { "enabled_backends", "fast, fast" },
+  { "enabled_backends", "a b" },
+  { "default_volume_type", "no/slash" },
+  { "backend_stats_interval", "-1" },
+  { "backend_stats_interval", "86401" },
   { "volume_backend_name", "tab\there" },
   { "volume_backend_name", "new\nline" },
   { "volume_name_template", "volume" },
@@ -742,6 +751,138 @@ test_error_convert_noop (void)
   g_assert_null (error);
 }
 
+/* ---- backends and volume types -------------------------------------- */
+
+static NovaVolumeConfig *
+load_text (TestScratch *scratch, const char *text, GError **error)
+{
+  g_autofree char *path = scratch_write (scratch, "nova-volume.conf", text);
+
+  return nova_volume_config_load (path, FALSE, error);
+}
+
+static void
+test_single_backend (void)
+{
+  g_autoptr(TestScratch) scratch = test_scratch_new ("test-config-XXXXXX");
+  g_autoptr(GError) error = NULL;
+  g_autoptr(NovaVolumeConfig) config = load_text (scratch, "[DEFAULT]\nvolume_driver = nova.volume.driver.LoggingVolumeDriver\n", &error);
+  const char *const *names;
+
+  g_assert_no_error (error);
+  g_assert_cmpuint (nova_volume_config_get_n_backends (config), ==, 1);
+  /* the one backend is the daemon's own configuration, named after its driver */
+  g_assert_true (nova_volume_config_get_backend (config, 0) == config);
+  g_assert_null (nova_volume_config_get_backend (config, 1));
+  g_assert_cmpstr (nova_volume_config_get_backend_name (config), ==, "logging");
+  g_assert_true (nova_volume_config_lookup_backend (config, "logging") == config);
+  g_assert_null (nova_volume_config_lookup_backend (config, "file"));
+  names = nova_volume_config_list_backends (config);
+  g_assert_cmpstr (names[0], ==, "logging");
+  g_assert_null (names[1]);
+  g_assert_cmpstr (nova_volume_config_get_string (config, "volume_backend_name"), ==, "logging");
+  g_assert_cmpuint (nova_volume_config_get_n_types (config), ==, 0);
+}
+
+static void
+test_backend_groups (void)
+{
+  g_autoptr(TestScratch) scratch = test_scratch_new ("test-config-XXXXXX");
+  g_autoptr(GError) error = NULL;
+  g_autoptr(NovaVolumeConfig) config = load_text (scratch,
+      "[DEFAULT]\nvolume_group = shared-vg\nnum_shell_tries = 5\ndefault_volume_type = durable\n"
+      "[backend:fast]\nvolume_driver = logging\nvolume_name_template = fast-%s\n"
+      "[backend:slow.1]\nvolume_driver = file\nfile_volumes_dir = /srv/slow\n"
+      "[type:durable]\nbackend = slow.1\nthin = yes\ndescription = kept on the slow disks\n"
+      "[type:scratch]\nbackend = fast\n", &error);
+  NovaVolumeConfig *fast, *slow;
+  const NovaVolumeType *type;
+
+  g_assert_no_error (error);
+  g_assert_cmpuint (nova_volume_config_get_n_backends (config), ==, 2);
+  fast = nova_volume_config_get_backend (config, 0);
+  slow = nova_volume_config_get_backend (config, 1);
+  g_assert_cmpstr (nova_volume_config_get_backend_name (fast), ==, "fast");
+  g_assert_cmpstr (nova_volume_config_get_backend_name (slow), ==, "slow.1");
+  g_assert_true (nova_volume_config_lookup_backend (config, "slow.1") == slow);
+  g_assert_cmpstr (nova_volume_config_get_driver (fast), ==, "logging");
+  g_assert_cmpstr (nova_volume_config_get_driver (slow), ==, "file");
+  /* a backend takes what it does not set from [DEFAULT] */
+  g_assert_cmpstr (nova_volume_config_get_string (fast, "volume_group"), ==, "shared-vg");
+  g_assert_cmpint (nova_volume_config_get_int (slow, "num_shell_tries"), ==, 5);
+  g_assert_cmpstr (nova_volume_config_get_string (fast, "volume_name_template"), ==, "fast-%s");
+  g_assert_cmpstr (nova_volume_config_get_string (slow, "volume_name_template"), ==, "volume-%s");
+  g_assert_cmpstr (nova_volume_config_get_string (slow, "file_volumes_dir"), ==, "/srv/slow");
+  g_assert_cmpstr (nova_volume_config_get_string (slow, "volume_backend_name"), ==, "slow.1");
+
+  g_assert_cmpuint (nova_volume_config_get_n_types (config), ==, 2);
+  type = nova_volume_config_lookup_type (config, "durable");
+  g_assert_nonnull (type);
+  g_assert_cmpstr (type->backend, ==, "slow.1");
+  g_assert_cmpstr (g_hash_table_lookup (type->specs, "thin"), ==, "true");
+  g_assert_cmpstr (g_hash_table_lookup (type->specs, "description"), ==, "kept on the slow disks");
+  g_assert_cmpstr (nova_volume_config_get_volume_type (config, 1)->name, ==, "scratch");
+  g_assert_null (nova_volume_config_lookup_type (config, "nosuch"));
+
+  /* a value set on the daemon's configuration holds for its backends */
+  g_assert_true (nova_volume_config_set (config, "volume_group", "vg9", &error));
+  g_assert_cmpstr (nova_volume_config_get_string (slow, "volume_group"), ==, "vg9");
+}
+
+static void
+test_enabled_backends (void)
+{
+  g_autoptr(TestScratch) scratch = test_scratch_new ("test-config-XXXXXX");
+  g_autoptr(GError) error = NULL;
+  g_autoptr(NovaVolumeConfig) config = load_text (scratch,
+      "[DEFAULT]\nenabled_backends = lvm1 , lvm2\n"
+      "[lvm1]\nvolume_driver = nova.volume.driver.ISCSIDriver\nvolume_group = vg1\n"
+      "[lvm2]\nvolume_driver = fake\nvolume_group = vg2\n", &error);
+
+  g_assert_no_error (error);
+  g_assert_cmpuint (nova_volume_config_get_n_backends (config), ==, 2);
+  g_assert_cmpstr (nova_volume_config_get_driver (nova_volume_config_lookup_backend (config, "lvm1")), ==, "lvm-iscsi");
+  g_assert_cmpstr (nova_volume_config_get_string (nova_volume_config_lookup_backend (config, "lvm2"), "volume_group"), ==, "vg2");
+}
+
+static void
+test_backend_refusals (void)
+{
+  static const struct {
+    const char *text;
+    const char *message;   /* a part of the error */
+  } cases[] = {
+    { "[backend:a]\nhost = h1\n", "[backend:a]: host belongs in [DEFAULT]" },
+    { "[backend:a]\nbackend_stats_interval = 5\n", "backend_stats_interval belongs in [DEFAULT]" },
+    { "[backend:a]\nvolume_drivr = file\n", "unknown key 'volume_drivr' in [backend:a]" },
+    { "[backend:a]\nvolume_driver = nosuch\n", "[backend:a]: volume_driver = 'nosuch'" },
+    { "[backend:a b]\nvolume_driver = file\n", "the backend name 'a b'" },
+    { "[backend:]\nvolume_driver = file\n", "the backend name ''" },
+    { "[DEFAULT]\nenabled_backends = x\n", "enabled_backends names 'x', but there is no [x] group" },
+    { "[DEFAULT]\nenabled_backends = x\n[x]\n[backend:x]\n", "configured twice" },
+    { "[lvm]\nvolume_group = vg1\n", "unknown group [lvm]" },
+    { "[type:t]\nthin = true\n", "[type:t]: no backend" },
+    { "[type:t]\nbackend = nosuch\n", "backend = 'nosuch': no such backend; the backends are file" },
+    { "[type:t]\nbackend = file\nthin = maybe\n", "thin = 'maybe': not a boolean" },
+    { "[type:t]\nbackend = file\nspeed = high\n", "unknown key 'speed'" },
+    { "[type:-t]\nbackend = file\n", "the type name '-t'" },
+    { "[DEFAULT]\ndefault_volume_type = gold\n", "default_volume_type = 'gold': there is no [type:gold] group" },
+  };
+
+  for (gsize i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autoptr(TestScratch) scratch = test_scratch_new ("test-config-XXXXXX");
+      g_autoptr(GError) error = NULL;
+      g_autoptr(NovaVolumeConfig) config = load_text (scratch, cases[i].text, &error);
+
+      g_test_message ("%s", cases[i].text);
+      g_assert_null (config);
+      g_assert_error (error, NOVA_VOLUME_ERROR, NOVA_VOLUME_ERROR_INVALID_ARGUMENT);
+      if (strstr (error->message, cases[i].message) == NULL)
+        g_error ("'%s' does not say '%s'", error->message, cases[i].message);
+    }
+}
+
 int
 main (int argc, char **argv)
 {
@@ -761,6 +902,10 @@ main (int argc, char **argv)
   g_test_add_func ("/config/driver/unknown", test_unknown_driver);
   g_test_add_func ("/config/unknown-key", test_unknown_key);
   g_test_add_func ("/config/unknown-group", test_unknown_group);
+  g_test_add_func ("/config/backends/single", test_single_backend);
+  g_test_add_func ("/config/backends/groups", test_backend_groups);
+  g_test_add_func ("/config/backends/enabled-backends", test_enabled_backends);
+  g_test_add_func ("/config/backends/refusals", test_backend_refusals);
   g_test_add_func ("/config/syntax-error", test_syntax_error);
   g_test_add_func ("/config/empty-file", test_empty_file);
   g_test_add_func ("/config/missing-file", test_missing_file);

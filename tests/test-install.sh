@@ -510,7 +510,7 @@ else
 
   used_ok () {
     local used k unknown=
-    used=$(cat "$source_root"/src/*.c "$source_root"/drivers/*/*.c | tr '\n' ' ' \
+    used=$(cat "$source_root"/lib/*.c "$source_root"/core/*.c "$source_root"/daemon/*.c "$source_root"/drivers/*/*.c | tr '\n' ' ' \
            | grep -oE 'nova_volume_config_(get_[a-z]+|key_default) *\([^;"]*"[a-z0-9_]+"' \
            | sed 's/.*"\([a-z0-9_]*\)"$/\1/' | sort -u)
     for k in $used; do
