@@ -111,6 +111,7 @@ nova_volume_record_new (void)
   record->provider_location = g_strdup ("");
   record->provider_auth = g_strdup ("");
   record->driver = g_strdup ("");
+  record->backend = g_strdup ("");
   record->metadata = metadata_new ();
   return record;
 }
@@ -142,6 +143,7 @@ nova_volume_record_copy (const NovaVolumeRecord *record)
   copy->provider_location = g_strdup (record->provider_location);
   copy->provider_auth = g_strdup (record->provider_auth);
   copy->driver = g_strdup (record->driver);
+  copy->backend = g_strdup (record->backend);
   copy->created_at = record->created_at;
   copy->updated_at = record->updated_at;
 
@@ -175,6 +177,7 @@ nova_volume_record_free (NovaVolumeRecord *record)
   g_free (record->provider_location);
   g_free (record->provider_auth);
   g_free (record->driver);
+  g_free (record->backend);
   g_clear_pointer (&record->metadata, g_hash_table_unref);
   g_free (record);
 }

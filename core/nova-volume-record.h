@@ -50,6 +50,7 @@ typedef struct {
   char              *provider_location; /* never NULL; set by the driver */
   char              *provider_auth;     /* never NULL; secret, never exported */
   char              *driver;            /* short name of the creating driver */
+  char              *backend;           /* the backend it lives on */
   gint64             created_at;        /* usec since the epoch */
   gint64             updated_at;        /* usec since the epoch */
   GHashTable        *metadata;          /* char* -> char*, never NULL */

@@ -175,7 +175,7 @@ static void
 initialize_connection_thread (Op *op)
 {
   MANAGER_CRASH_POINT (op, "before-driver-initialize-connection");
-  op->result = nova_volume_driver_initialize_connection (op->self->driver, op->volume,
+  op->result = nova_volume_driver_initialize_connection (op->driver, op->volume,
                                                          op->connector, &op->error);
   MANAGER_CRASH_POINT (op, "after-driver-initialize-connection");
 }
@@ -197,7 +197,7 @@ initialize_connection_done (Op *op)
           /* unrecorded access is withdrawn, unless it was granted before
            * (and recorded then): that host keeps what it had */
           if (!reconnect)
-            nova_volume_driver_terminate_connection (op->self->driver, op->volume, op->connector, NULL);
+            nova_volume_driver_terminate_connection (op->driver, op->volume, op->connector, NULL);
           g_clear_pointer (&op->result, g_variant_unref);
         }
       else
@@ -344,7 +344,7 @@ static void
 terminate_connection_thread (Op *op)
 {
   MANAGER_CRASH_POINT (op, "before-driver-terminate-connection");
-  nova_volume_driver_terminate_connection (op->self->driver, op->volume, op->connector, &op->error);
+  nova_volume_driver_terminate_connection (op->driver, op->volume, op->connector, &op->error);
   MANAGER_CRASH_POINT (op, "after-driver-terminate-connection");
 }
 

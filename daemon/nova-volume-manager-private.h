@@ -7,6 +7,7 @@
  * them. */
 #pragma once
 
+#include "nova-volume-backend.h"
 #include "nova-volume-error.h"
 #include "nova-volume-manager.h"
 #include "nova-volume-op-queue.h"
@@ -24,7 +25,7 @@ struct _NovaVolumeManager {
   GObject            parent_instance;
   NovaVolumeConfig  *config;
   NovaVolumeStore   *store;
-  NovaVolumeDriver  *driver;
+  GPtrArray         *backends;    /* NovaVolumeBackend, in config order */
   NovaVolumeOpQueue *queue;
   GHashTable        *volumes;     /* id -> NovaVolumeRecord */
   GHashTable        *snapshots;   /* id -> NovaSnapshotRecord */
@@ -52,7 +53,15 @@ struct _Op {
   const char         *what;            /* "create volume", for messages */
   OpResultKind        result_kind;
 
+  /* the backend the operation works on, and its driver (both borrowed:
+   * backends live as long as the manager); set by manager_op_take_volume
+   * and manager_op_take_backend */
+  NovaVolumeBackend  *backend;
+  NovaVolumeDriver   *driver;
+
   /* inputs */
+  char               *backend_name;    /* create: the backend asked for, or NULL */
+  char               *volume_type;     /* create: the type asked for, or NULL */
   char               *volume_id;
   char               *snapshot_id;
   char               *source_volume_id;
@@ -115,6 +124,11 @@ void     manager_crash_point (Op *op, const char *step);
 void     manager_op_submit    (Op *op, OpStep start);
 
 gboolean manager_op_take_volume         (Op *op);
+/* Sets op->backend and op->driver to the backend named @name, or fails
+ * the operation (and returns FALSE) when this daemon does not serve it,
+ * it is down, or its driver is not @driver_name (when not NULL). */
+gboolean manager_op_take_backend        (Op *op, const char *name, const char *driver_name);
+NovaVolumeBackend *manager_lookup_backend (NovaVolumeManager *self, const char *name);
 gboolean manager_op_check_volume_status (Op *op, const NovaVolumeStatus *allowed, gsize n_allowed);
 gboolean manager_check_text             (const char *what, const char *text, gsize max_len, GError **error);
 
@@ -150,6 +164,9 @@ gboolean manager_settle_snapshot (NovaSnapshotRecord *snapshot);
 /* The driver's "export-lost" handler: the volume becomes error. */
 void manager_on_export_lost (NovaVolumeDriver *driver, const char *volume_id, const char *reason,
                              NovaVolumeManager *self);
+
+/* Recounts each backend's provisioned bytes from the records. */
+void manager_count_provisioned (NovaVolumeManager *self);
 
 /* Forgets the instance, mountpoint and host of an attachment. */
 void manager_clear_attachment (NovaVolumeRecord *volume);

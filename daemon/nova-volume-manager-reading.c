@@ -19,7 +19,7 @@ check_for_export_start (Op *op)
 static void
 check_for_export_thread (Op *op)
 {
-  if (!nova_volume_driver_check_for_export (op->self->driver, op->volume, &op->error))
+  if (!nova_volume_driver_check_for_export (op->driver, op->volume, &op->error))
     g_prefix_error (&op->error, "volume %s is not exported: ", op->volume_id);
 }
 
@@ -37,9 +37,15 @@ nova_volume_manager_check_for_export (NovaVolumeManager *self, const char *volum
 static void stats_thread (Op *op);
 static void stats_done (Op *op);
 
+/* The Manager's stats are its default backend's (the first that is up);
+ * each backend has its own on its Backend object. */
 static void
 stats_start (Op *op)
 {
+  NovaVolumeBackend *backend = nova_volume_manager_get_default_backend (op->self);
+
+  if (!manager_op_take_backend (op, nova_volume_backend_get_name (backend), NULL))
+    return;
   if (!op->refresh && op->self->last_stats != NULL)
     {
       stats_done (op);
@@ -51,7 +57,7 @@ stats_start (Op *op)
 static void
 stats_thread (Op *op)
 {
-  op->result = nova_volume_driver_get_volume_stats (op->self->driver, TRUE, &op->error);
+  op->result = nova_volume_driver_get_volume_stats (op->driver, TRUE, &op->error);
 }
 
 static void
@@ -72,6 +78,7 @@ stats_done (Op *op)
     {
       g_clear_pointer (&self->last_stats, g_variant_unref);
       self->last_stats = g_steal_pointer (&op->result);
+      nova_volume_backend_set_stats (op->backend, self->last_stats);
     }
   /* the driver's figures, plus what only the manager knows */
   g_variant_iter_init (&iter, self->last_stats);

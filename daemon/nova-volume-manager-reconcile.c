@@ -118,17 +118,31 @@ manager_on_export_lost (NovaVolumeDriver *driver, const char *volume_id, const c
 
 /* ---- init_host ------------------------------------------------------- */
 
+/* The driver of the backend @volume lives on, when this daemon serves it,
+ * it is up and it runs the driver that made the volume; else NULL, and
+ * the volume is left alone. */
+static NovaVolumeDriver *
+volume_driver (NovaVolumeManager *self, const NovaVolumeRecord *volume)
+{
+  NovaVolumeBackend *backend = volume != NULL ? manager_lookup_backend (self, volume->backend) : NULL;
+
+  if (backend == NULL || !nova_volume_backend_is_up (backend)
+      || g_strcmp0 (nova_volume_backend_get_driver_name (backend), volume->driver) != 0)
+    return NULL;
+  return nova_volume_backend_get_driver (backend);
+}
+
 /* Settles one volume left mid-way by a stop; a delete is finished. */
 static void
-reconcile_volume (NovaVolumeManager *self, NovaVolumeRecord *volume)
+reconcile_volume (NovaVolumeManager *self, NovaVolumeDriver *driver, NovaVolumeRecord *volume)
 {
   g_autoptr(GError) error = NULL;
   const char *was = nova_volume_status_to_string (volume->status);
 
   if (volume->status == NOVA_VOLUME_STATUS_DELETING)
     {
-      if (nova_volume_driver_remove_export (self->driver, volume, &error)
-          && nova_volume_driver_delete_volume (self->driver, volume, &error))
+      if (nova_volume_driver_remove_export (driver, volume, &error)
+          && nova_volume_driver_delete_volume (driver, volume, &error))
         {
           if (manager_commit_volume_removed (self, volume->id, &error))
             nova_volume_log_event (NOVA_VOLUME_EVENT_VOLUME_DELETED, volume->id, NULL,
@@ -154,10 +168,12 @@ static void
 reconcile_snapshot (NovaVolumeManager *self, NovaSnapshotRecord *snapshot)
 {
   g_autoptr(GError) error = NULL;
+  NovaVolumeDriver *driver = volume_driver (self, nova_volume_manager_lookup_volume (self, snapshot->volume_id));
 
-  if (snapshot->status == NOVA_SNAPSHOT_STATUS_DELETING)
+  /* a snapshot of a volume whose backend is not served here only settles */
+  if (snapshot->status == NOVA_SNAPSHOT_STATUS_DELETING && driver != NULL)
     {
-      if (nova_volume_driver_delete_snapshot (self->driver, snapshot, &error))
+      if (nova_volume_driver_delete_snapshot (driver, snapshot, &error))
         {
           if (manager_commit_snapshot_removed (self, snapshot->id, &error))
             g_message ("finished deleting snapshot %s", snapshot->id);
@@ -178,7 +194,7 @@ reconcile_snapshot (NovaVolumeManager *self, NovaSnapshotRecord *snapshot)
 /* Lets every recorded connector in again (access rules that a target
  * daemon or a reboot forgot); returns how many were restored. */
 static guint
-restore_connections (NovaVolumeManager *self, const NovaVolumeRecord *volume)
+restore_connections (NovaVolumeManager *self, NovaVolumeDriver *driver, const NovaVolumeRecord *volume)
 {
   g_autoptr(GError) error = NULL;
   g_autoptr(GPtrArray) connections = nova_volume_store_list_connections (self->store, volume->id, &error);
@@ -191,7 +207,7 @@ restore_connections (NovaVolumeManager *self, const NovaVolumeRecord *volume)
     }
   for (guint i = 0; i < connections->len; i++)
     {
-      g_autoptr(GVariant) info = nova_volume_driver_initialize_connection (self->driver, volume,
+      g_autoptr(GVariant) info = nova_volume_driver_initialize_connection (driver, volume,
                                                                           g_ptr_array_index (connections, i),
                                                                           &error);
       if (info != NULL)
@@ -210,7 +226,6 @@ nova_volume_manager_init_host (NovaVolumeManager *self, GError **error)
 {
   g_autoptr(GPtrArray) snapshots = nova_volume_manager_list_snapshots (self);
   g_autoptr(GPtrArray) volumes = NULL;
-  const char *driver = nova_volume_driver_get_name (self->driver);
   guint n_exports = 0, n_failed = 0, n_connections = 0;
 
   g_return_val_if_fail (self->n_operations == 0, FALSE);
@@ -226,14 +241,15 @@ nova_volume_manager_init_host (NovaVolumeManager *self, GError **error)
   for (guint i = 0; i < volumes->len; i++)
     {
       g_autoptr(NovaVolumeRecord) copy = nova_volume_record_copy (g_ptr_array_index (volumes, i));
+      NovaVolumeDriver *driver = volume_driver (self, copy);
 
-      if (g_strcmp0 (copy->driver, driver) != 0)
+      if (driver == NULL)
         {
-          g_message ("volume %s belongs to the %s driver, not %s: left alone",
-                     copy->id, copy->driver, driver);
+          g_message ("volume %s lives on backend '%s' (the %s driver), which is not served here or "
+                     "is down: left alone", copy->id, copy->backend, copy->driver);
           continue;
         }
-      reconcile_volume (self, copy);
+      reconcile_volume (self, driver, copy);
     }
   g_clear_pointer (&volumes, g_ptr_array_unref);
 
@@ -242,15 +258,16 @@ nova_volume_manager_init_host (NovaVolumeManager *self, GError **error)
   for (guint i = 0; i < volumes->len; i++)
     {
       const NovaVolumeRecord *volume = g_ptr_array_index (volumes, i);
+      NovaVolumeDriver *driver = volume_driver (self, volume);
       g_autoptr(GError) local_error = NULL;
 
-      if (g_strcmp0 (volume->driver, driver) != 0
+      if (driver == NULL
           || (volume->status != NOVA_VOLUME_STATUS_AVAILABLE && volume->status != NOVA_VOLUME_STATUS_IN_USE))
         continue;
-      if (nova_volume_driver_ensure_export (self->driver, volume, &local_error))
+      if (nova_volume_driver_ensure_export (driver, volume, &local_error))
         {
           n_exports++;
-          n_connections += restore_connections (self, volume);
+          n_connections += restore_connections (self, driver, volume);
         }
       else
         {

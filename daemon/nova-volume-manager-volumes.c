@@ -55,18 +55,58 @@ check_metadata (GHashTable *metadata, GError **error)
   return TRUE;
 }
 
-/* Asks the driver for free space (worker thread) and refuses @needed
- * bytes more than that. */
-static gboolean
-check_free_space (NovaVolumeManager *self, guint64 needed, GError **error)
+/* The capability a type's extra spec asks for, against the backend's
+ * stats: NULL when it matches, else what is missing */
+static char *
+type_mismatch (const NovaVolumeType *type, GVariant *stats)
 {
-  g_autoptr(GVariant) stats = nova_volume_driver_get_volume_stats (self->driver, TRUE, error);
+  const char *wanted;
+  gboolean thin = FALSE;
+  const char *protocol = NULL;
+
+  wanted = g_hash_table_lookup (type->specs, "thin");
+  if (wanted != NULL && g_str_equal (wanted, "true")
+      && !(g_variant_lookup (stats, "thin_provisioning_support", "b", &thin) && thin))
+    return g_strdup ("thin = true, and the backend does not provision thinly");
+  wanted = g_hash_table_lookup (type->specs, "multiattach");
+  if (wanted != NULL && g_str_equal (wanted, "true"))
+    return g_strdup ("multiattach = true, and the backend cannot attach a volume to several hosts");
+  wanted = g_hash_table_lookup (type->specs, "storage_protocol");
+  if (wanted != NULL && !(g_variant_lookup (stats, "storage_protocol", "&s", &protocol)
+                          && g_ascii_strcasecmp (protocol, wanted) == 0))
+    return g_strdup_printf ("storage_protocol = %s, and the backend's is %s", wanted,
+                            protocol != NULL ? protocol : "unknown");
+  return NULL;
+}
+
+/* Asks the op's driver for free space (worker thread) and refuses
+ * @needed bytes more than that; with a volume type, also refuses a
+ * backend that does not match its extra specs. */
+static gboolean
+check_free_space (Op *op, guint64 needed, GError **error)
+{
+  g_autoptr(GVariant) stats = nova_volume_driver_get_volume_stats (op->driver, TRUE, error);
+  const char *backend = nova_volume_backend_get_name (op->backend);
+  const NovaVolumeType *type = op->volume_type != NULL
+                               ? nova_volume_config_lookup_type (op->self->config, op->volume_type) : NULL;
   guint64 free_bytes;
   g_autofree char *needed_text = NULL;
   g_autofree char *free_text = NULL;
 
   if (stats == NULL)
     return FALSE;
+  if (type != NULL)
+    {
+      g_autofree char *mismatch = type_mismatch (type, stats);
+
+      if (mismatch != NULL)
+        {
+          g_set_error (error, NOVA_VOLUME_ERROR, NOVA_VOLUME_ERROR_INVALID_ARGUMENT,
+                       "volume type '%s' does not match its backend '%s': the type asks %s",
+                       type->name, backend, mismatch);
+          return FALSE;
+        }
+    }
   if (!g_variant_lookup (stats, "free_capacity", "t", &free_bytes))
     return TRUE; /* the driver cannot tell: let it refuse by itself */
   if (needed <= free_bytes)
@@ -75,8 +115,106 @@ check_free_space (NovaVolumeManager *self, guint64 needed, GError **error)
   free_text = nova_volume_size_format (free_bytes);
   g_set_error (error, NOVA_VOLUME_ERROR, NOVA_VOLUME_ERROR_NO_SPACE,
                "not enough space: %s requested, %s free in the %s backend",
-               needed_text, free_text, nova_volume_driver_get_name (self->driver));
+               needed_text, free_text, backend);
   return FALSE;
+}
+
+/* The backend a new volume without a source goes to: the one asked for,
+ * else the type's (asked for, else default_volume_type), else the one
+ * that is up with the most free space by its latest figures. Fails the
+ * operation and returns FALSE when that backend cannot take it. */
+static gboolean
+create_take_backend (Op *op)
+{
+  NovaVolumeManager *self = op->self;
+  const char *type_name = op->volume_type;
+  const char *default_type = nova_volume_config_get_string (self->config, "default_volume_type");
+  NovaVolumeBackend *freest = NULL;
+  guint64 freest_bytes = 0;
+
+  if (type_name == NULL && op->backend_name == NULL && default_type[0] != '\0')
+    {
+      type_name = default_type;
+      op->volume_type = g_strdup (default_type);
+    }
+  if (type_name != NULL)
+    {
+      const NovaVolumeType *type = nova_volume_config_lookup_type (self->config, type_name);
+      NovaVolumeBackend *backend;
+
+      if (type == NULL)
+        {
+          manager_op_fail (op, NOVA_VOLUME_ERROR_INVALID_ARGUMENT,
+                           "cannot %s: there is no volume type '%s'", op->what, type_name);
+          return FALSE;
+        }
+      if (op->backend_name != NULL && !g_str_equal (op->backend_name, type->backend))
+        {
+          manager_op_fail (op, NOVA_VOLUME_ERROR_INVALID_ARGUMENT,
+                           "cannot %s: volume type '%s' puts its volumes on backend '%s', not on "
+                           "backend '%s'; give one of the two", op->what, type->name, type->backend,
+                           op->backend_name);
+          return FALSE;
+        }
+      backend = manager_lookup_backend (self, type->backend);
+      if (backend != NULL && !nova_volume_backend_is_up (backend))
+        {
+          manager_op_fail (op, NOVA_VOLUME_ERROR_INVALID_ARGUMENT,
+                           "cannot %s: volume type '%s' puts its volumes on backend '%s', which is "
+                           "down: %s", op->what, type->name, type->backend,
+                           nova_volume_backend_get_state_reason (backend));
+          return FALSE;
+        }
+      return manager_op_take_backend (op, type->backend, NULL);
+    }
+  if (op->backend_name != NULL)
+    return manager_op_take_backend (op, op->backend_name, NULL);
+
+  for (guint i = 0; i < self->backends->len; i++)
+    {
+      NovaVolumeBackend *backend = g_ptr_array_index (self->backends, i);
+      GVariant *stats = nova_volume_backend_get_stats (backend);
+      guint64 free_bytes = 0;
+
+      if (!nova_volume_backend_is_up (backend))
+        continue;
+      if (stats != NULL)
+        g_variant_lookup (stats, "free_capacity", "t", &free_bytes);
+      if (freest == NULL || free_bytes > freest_bytes)
+        {
+          freest = backend;
+          freest_bytes = free_bytes;
+        }
+    }
+  if (freest == NULL)
+    freest = g_ptr_array_index (self->backends, 0);
+  return manager_op_take_backend (op, nova_volume_backend_get_name (freest), NULL);
+}
+
+/* A volume made from a snapshot or a clone is made by its source's
+ * backend: a backend or type that names another one is refused. */
+static gboolean
+create_take_source_backend (Op *op, const NovaVolumeRecord *source, const char *what)
+{
+  const NovaVolumeType *type = op->volume_type != NULL
+                               ? nova_volume_config_lookup_type (op->self->config, op->volume_type) : NULL;
+
+  if (op->volume_type != NULL && type == NULL)
+    {
+      manager_op_fail (op, NOVA_VOLUME_ERROR_INVALID_ARGUMENT,
+                       "cannot %s: there is no volume type '%s'", op->what, op->volume_type);
+      return FALSE;
+    }
+  if ((op->backend_name != NULL && !g_str_equal (op->backend_name, source->backend))
+      || (type != NULL && !g_str_equal (type->backend, source->backend)))
+    {
+      manager_op_fail (op, NOVA_VOLUME_ERROR_INVALID_ARGUMENT,
+                       "cannot %s: %s lives on backend '%s', which makes it, and backend '%s' was "
+                       "asked for; migrate the volume first", op->what, what, source->backend,
+                       op->backend_name != NULL ? op->backend_name : type->backend);
+      return FALSE;
+    }
+  return manager_op_take_backend (op, source->backend, source->driver);
 }
 
 /* ---- create volume --------------------------------------------------- */
@@ -90,7 +228,6 @@ static void
 create_start (Op *op)
 {
   NovaVolumeManager *self = op->self;
-  const char *driver = nova_volume_driver_get_name (self->driver);
   NovaVolumeRecord *volume;
   guint64 source_size = 0;
 
@@ -112,14 +249,14 @@ create_start (Op *op)
           return;
         }
       parent = nova_volume_manager_lookup_volume (self, snapshot->volume_id);
-      if (parent != NULL && g_strcmp0 (parent->driver, driver) != 0)
+      if (parent == NULL)
         {
-          manager_op_fail (op, NOVA_VOLUME_ERROR_NOT_SUPPORTED,
-                           "cannot create a volume from snapshot %s: it belongs to the %s driver and "
-                           "this nova-volumed runs the %s driver",
-                           snapshot->id, parent->driver, driver);
+          manager_op_fail (op, NOVA_VOLUME_ERROR_NOT_FOUND, "the volume of snapshot %s is gone",
+                           snapshot->id);
           return;
         }
+      if (!create_take_source_backend (op, parent, "the snapshot's volume"))
+        return;
       op->snapshot = nova_snapshot_record_copy (snapshot);
       source_size = snapshot->size;
     }
@@ -141,17 +278,14 @@ create_start (Op *op)
                            source->id, nova_volume_status_to_string (source->status));
           return;
         }
-      if (g_strcmp0 (source->driver, driver) != 0)
-        {
-          manager_op_fail (op, NOVA_VOLUME_ERROR_NOT_SUPPORTED,
-                           "cannot clone volume %s: it belongs to the %s driver and this "
-                           "nova-volumed runs the %s driver",
-                           source->id, source->driver, driver);
-          return;
-        }
+      if (!create_take_source_backend (op, source, "the source volume"))
+        return;
       op->source = nova_volume_record_copy (source);
       source_size = source->size;
     }
+
+  else if (!create_take_backend (op))
+    return;
 
   if (op->size == 0)
     op->size = source_size;
@@ -177,7 +311,8 @@ create_start (Op *op)
                           nova_volume_config_get_string (self->config, "storage_availability_zone"));
   nova_record_set_string (&volume->source_snapshot_id, op->snapshot_id);
   nova_record_set_string (&volume->source_volume_id, op->source_volume_id);
-  nova_record_set_string (&volume->driver, driver);
+  nova_record_set_string (&volume->driver, nova_volume_backend_get_driver_name (op->backend));
+  nova_record_set_string (&volume->backend, nova_volume_backend_get_name (op->backend));
   volume->created_at = g_get_real_time ();
   if (op->metadata != NULL)
     {
@@ -195,7 +330,7 @@ create_start (Op *op)
 static void
 create_precheck_thread (Op *op)
 {
-  check_free_space (op->self, op->volume->size, &op->error);
+  check_free_space (op, op->volume->size, &op->error);
 }
 
 static void
@@ -217,7 +352,7 @@ create_commit_creating (Op *op)
 static void
 create_thread (Op *op)
 {
-  NovaVolumeDriver *driver = op->self->driver;
+  NovaVolumeDriver *driver = op->driver;
   g_autoptr(GError) cleanup_error = NULL;
   gboolean ok;
 
@@ -317,6 +452,8 @@ nova_volume_manager_create_volume (NovaVolumeManager *self, const NovaVolumeCrea
 
   op->volume_id = g_uuid_string_random ();
   op->size = request->size;
+  op->backend_name = g_strdup (request->backend);
+  op->volume_type = g_strdup (request->volume_type);
   op->name = g_strdup (request->name);
   op->description = g_strdup (request->description);
   op->snapshot_id = g_strdup (request->snapshot_id);
@@ -393,7 +530,7 @@ delete_restore_export (Op *op)
    * may never have been */
   if (before->status != NOVA_VOLUME_STATUS_AVAILABLE)
     return TRUE;
-  if (nova_volume_driver_create_export (op->self->driver, op->volume, &export_error))
+  if (nova_volume_driver_create_export (op->driver, op->volume, &export_error))
     return TRUE;
   g_clear_error (&op->error);
   g_set_error (&op->error, NOVA_VOLUME_ERROR, NOVA_VOLUME_ERROR_FAILED,
@@ -405,7 +542,7 @@ delete_restore_export (Op *op)
 static void
 delete_thread (Op *op)
 {
-  NovaVolumeDriver *driver = op->self->driver;
+  NovaVolumeDriver *driver = op->driver;
 
   MANAGER_CRASH_POINT (op, "before-driver-remove-export");
   if (!nova_volume_driver_remove_export (driver, op->volume, &op->error))
@@ -489,7 +626,7 @@ extend_start (Op *op)
 static void
 extend_precheck_thread (Op *op)
 {
-  check_free_space (op->self, op->size - op->volume->size, &op->error);
+  check_free_space (op, op->size - op->volume->size, &op->error);
 }
 
 static void
@@ -516,7 +653,7 @@ extend_thread (Op *op)
   g_autoptr(NovaVolumeRecord) grown = nova_volume_record_copy (op->volume);
 
   MANAGER_CRASH_POINT (op, "before-driver-extend");
-  if (nova_volume_driver_extend_volume (op->self->driver, grown, op->size, &op->error))
+  if (nova_volume_driver_extend_volume (op->driver, grown, op->size, &op->error))
     op->volume->size = MAX (grown->size, op->size);
   MANAGER_CRASH_POINT (op, "after-driver-extend");
 }
@@ -596,12 +733,12 @@ snapshot_thread (Op *op)
   g_autoptr(GError) cleanup_error = NULL;
 
   MANAGER_CRASH_POINT (op, "before-driver-create-snapshot");
-  if (nova_volume_driver_create_snapshot (op->self->driver, op->snapshot, op->volume, &op->error))
+  if (nova_volume_driver_create_snapshot (op->driver, op->snapshot, op->volume, &op->error))
     {
       MANAGER_CRASH_POINT (op, "after-driver-create-snapshot");
       return;
     }
-  op->cleaned_up = nova_volume_driver_delete_snapshot (op->self->driver, op->snapshot, &cleanup_error);
+  op->cleaned_up = nova_volume_driver_delete_snapshot (op->driver, op->snapshot, &cleanup_error);
   if (!op->cleaned_up)
     g_warning ("snapshot %s: cleaning up after a failed create failed too: %s",
                op->snapshot->id, cleanup_error->message);
@@ -679,6 +816,17 @@ delete_snapshot_start (Op *op)
       manager_op_fail (op, NOVA_VOLUME_ERROR_NOT_FOUND, "snapshot %s not found", op->snapshot_id);
       return;
     }
+  {
+    const NovaVolumeRecord *parent = nova_volume_manager_lookup_volume (op->self, snapshot->volume_id);
+
+    if (parent == NULL)
+      {
+        manager_op_fail (op, NOVA_VOLUME_ERROR_NOT_FOUND, "the volume of snapshot %s is gone", snapshot->id);
+        return;
+      }
+    if (!manager_op_take_backend (op, parent->backend, parent->driver))
+      return;
+  }
   op->snapshot = nova_snapshot_record_copy (snapshot);
   /* this operation holds the snapshot, so a transitional status is stale */
   manager_settle_snapshot (op->snapshot);
@@ -703,7 +851,7 @@ static void
 delete_snapshot_thread (Op *op)
 {
   MANAGER_CRASH_POINT (op, "before-driver-delete-snapshot");
-  nova_volume_driver_delete_snapshot (op->self->driver, op->snapshot, &op->error);
+  nova_volume_driver_delete_snapshot (op->driver, op->snapshot, &op->error);
   MANAGER_CRASH_POINT (op, "after-driver-delete-snapshot");
 }
 

@@ -39,6 +39,8 @@ static void
 op_free (Op *op)
 {
   g_clear_object (&op->task);
+  g_free (op->backend_name);
+  g_free (op->volume_type);
   g_free (op->volume_id);
   g_free (op->exclusive_key);
   g_free (op->snapshot_id);
@@ -239,12 +241,28 @@ nova_volume_manager_operation_finish (NovaVolumeManager *self, GAsyncResult *res
 
 /* ---- commits --------------------------------------------------------- */
 
+/* Moves @volume's size in or out of its backend's provisioned bytes. */
+static void
+count_provisioned (NovaVolumeManager *self, const NovaVolumeRecord *volume, gboolean add)
+{
+  NovaVolumeBackend *backend = volume != NULL ? manager_lookup_backend (self, volume->backend) : NULL;
+  guint64 bytes;
+
+  if (backend == NULL)
+    return;
+  bytes = nova_volume_backend_get_provisioned (backend);
+  nova_volume_backend_set_provisioned (backend, add ? bytes + volume->size
+                                                    : bytes - MIN (bytes, volume->size));
+}
+
 gboolean
 manager_commit_volume (NovaVolumeManager *self, NovaVolumeRecord *volume, GError **error)
 {
   volume->updated_at = g_get_real_time ();
   if (!nova_volume_store_put_volume (self->store, volume, error))
     return FALSE;
+  count_provisioned (self, g_hash_table_lookup (self->volumes, volume->id), FALSE);
+  count_provisioned (self, volume, TRUE);
   g_hash_table_replace (self->volumes, g_strdup (volume->id), nova_volume_record_copy (volume));
   g_signal_emit (self, signals[SIGNAL_VOLUME_CHANGED], 0, volume->id);
   return TRUE;
@@ -257,6 +275,7 @@ manager_commit_volume_removed (NovaVolumeManager *self, const char *id, GError *
 
   if (!nova_volume_store_delete_volume (self->store, owned_id, error))
     return FALSE;
+  count_provisioned (self, g_hash_table_lookup (self->volumes, owned_id), FALSE);
   g_hash_table_remove (self->volumes, owned_id);
   g_signal_emit (self, signals[SIGNAL_VOLUME_REMOVED], 0, owned_id);
   return TRUE;
@@ -436,25 +455,88 @@ nova_volume_manager_get_n_operations (NovaVolumeManager *self)
 /* Looks the volume up for @op and copies it into op->volume; fails the
  * operation (and returns FALSE) when it is gone or belongs to another
  * driver. */
+NovaVolumeBackend *
+manager_lookup_backend (NovaVolumeManager *self, const char *name)
+{
+  for (guint i = 0; i < self->backends->len; i++)
+    {
+      NovaVolumeBackend *backend = g_ptr_array_index (self->backends, i);
+
+      if (g_strcmp0 (nova_volume_backend_get_name (backend), name) == 0)
+        return backend;
+    }
+  return NULL;
+}
+
+static char *
+backend_names (NovaVolumeManager *self)
+{
+  g_autoptr(GString) names = g_string_new (NULL);
+
+  for (guint i = 0; i < self->backends->len; i++)
+    g_string_append_printf (names, "%s%s", i > 0 ? ", " : "",
+                            nova_volume_backend_get_name (g_ptr_array_index (self->backends, i)));
+  return g_string_free (g_steal_pointer (&names), FALSE);
+}
+
+gboolean
+manager_op_take_backend (Op *op, const char *name, const char *driver_name)
+{
+  NovaVolumeBackend *backend = manager_lookup_backend (op->self, name);
+
+  if (backend == NULL)
+    {
+      g_autofree char *names = backend_names (op->self);
+
+      manager_op_fail (op, NOVA_VOLUME_ERROR_NOT_SUPPORTED,
+                       "cannot %s: this nova-volumed serves no backend '%s' (its backends: %s)",
+                       op->what, name, names);
+      return FALSE;
+    }
+  if (driver_name != NULL && g_strcmp0 (driver_name, nova_volume_backend_get_driver_name (backend)) != 0)
+    {
+      manager_op_fail (op, NOVA_VOLUME_ERROR_NOT_SUPPORTED,
+                       "cannot %s: it was made by the %s driver and backend '%s' now runs the %s driver",
+                       op->what, driver_name, name, nova_volume_backend_get_driver_name (backend));
+      return FALSE;
+    }
+  if (!nova_volume_backend_is_up (backend))
+    {
+      manager_op_fail (op, NOVA_VOLUME_ERROR_FAILED, "cannot %s: backend '%s' is down: %s",
+                       op->what, name, nova_volume_backend_get_state_reason (backend));
+      return FALSE;
+    }
+  op->backend = backend;
+  op->driver = nova_volume_backend_get_driver (backend);
+  return TRUE;
+}
+
+/* Looks the volume up for @op and copies it into op->volume, and takes
+ * its backend; fails the operation (and returns FALSE) when it is gone or
+ * its backend is not served here, is down, or runs another driver. */
 gboolean
 manager_op_take_volume (Op *op)
 {
   NovaVolumeManager *self = op->self;
   const NovaVolumeRecord *volume = nova_volume_manager_lookup_volume (self, op->volume_id);
-  const char *driver = nova_volume_driver_get_name (self->driver);
 
   if (volume == NULL)
     {
       manager_op_fail (op, NOVA_VOLUME_ERROR_NOT_FOUND, "volume %s not found", op->volume_id);
       return FALSE;
     }
-  if (g_strcmp0 (volume->driver, driver) != 0)
+  if (manager_lookup_backend (self, volume->backend) == NULL)
     {
+      g_autofree char *names = backend_names (self);
+
       manager_op_fail (op, NOVA_VOLUME_ERROR_NOT_SUPPORTED,
-                       "cannot %s: volume %s was created by the %s driver and this nova-volumed runs "
-                       "the %s driver", op->what, volume->id, volume->driver, driver);
+                       "cannot %s: volume %s lives on backend '%s' (the %s driver), which this "
+                       "nova-volumed does not serve (its backends: %s)",
+                       op->what, volume->id, volume->backend, volume->driver, names);
       return FALSE;
     }
+  if (!manager_op_take_backend (op, volume->backend, volume->driver))
+    return FALSE;
   g_clear_pointer (&op->volume, nova_volume_record_free);
   op->volume = nova_volume_record_copy (volume);
   /* this operation holds the volume, so a transitional status is stale */
@@ -576,7 +658,7 @@ nova_volume_manager_finalize (GObject *object)
   g_warn_if_fail (self->n_operations == 0);
   g_clear_object (&self->config);
   g_clear_object (&self->store);
-  g_clear_object (&self->driver);
+  g_clear_pointer (&self->backends, g_ptr_array_unref);
   g_clear_pointer (&self->queue, nova_volume_op_queue_free);
   g_clear_pointer (&self->volumes, g_hash_table_unref);
   g_clear_pointer (&self->snapshots, g_hash_table_unref);
@@ -629,16 +711,18 @@ nova_volume_manager_init (NovaVolumeManager *self)
 }
 
 NovaVolumeManager *
-nova_volume_manager_new (NovaVolumeConfig *config, NovaVolumeStore *store, NovaVolumeDriver *driver,
-                         GError **error)
+nova_volume_manager_new_with_backends (NovaVolumeConfig *config, NovaVolumeStore *store, GPtrArray *backends,
+                                       GError **error)
 {
   g_autoptr(NovaVolumeManager) self = g_object_new (NOVA_VOLUME_TYPE_MANAGER, NULL);
   g_autoptr(GPtrArray) volumes = NULL;
   g_autoptr(GPtrArray) snapshots = NULL;
 
+  g_return_val_if_fail (backends != NULL && backends->len > 0, NULL);
+
   self->config = g_object_ref (config);
   self->store = g_object_ref (store);
-  self->driver = g_object_ref (driver);
+  self->backends = g_ptr_array_ref (backends);
 
   volumes = nova_volume_store_list_volumes (store, error);
   if (volumes == NULL)
@@ -656,8 +740,25 @@ nova_volume_manager_new (NovaVolumeConfig *config, NovaVolumeStore *store, NovaV
       NovaSnapshotRecord *snapshot = g_ptr_array_index (snapshots, i);
       g_hash_table_replace (self->snapshots, g_strdup (snapshot->id), nova_snapshot_record_copy (snapshot));
     }
-  g_signal_connect_object (driver, "export-lost", G_CALLBACK (manager_on_export_lost), self, 0);
+  for (guint i = 0; i < backends->len; i++)
+    {
+      NovaVolumeDriver *driver = nova_volume_backend_get_driver (g_ptr_array_index (backends, i));
+
+      if (driver != NULL)
+        g_signal_connect_object (driver, "export-lost", G_CALLBACK (manager_on_export_lost), self, 0);
+    }
+  manager_count_provisioned (self);
   return g_steal_pointer (&self);
+}
+
+NovaVolumeManager *
+nova_volume_manager_new (NovaVolumeConfig *config, NovaVolumeStore *store, NovaVolumeDriver *driver,
+                         GError **error)
+{
+  g_autoptr(GPtrArray) backends = g_ptr_array_new_with_free_func (g_object_unref);
+
+  g_ptr_array_add (backends, nova_volume_backend_new_up (config, driver));
+  return nova_volume_manager_new_with_backends (config, store, backends, error);
 }
 
 NovaVolumeConfig *
@@ -666,8 +767,47 @@ nova_volume_manager_get_config (NovaVolumeManager *self)
   return self->config;
 }
 
+NovaVolumeBackend *
+nova_volume_manager_get_default_backend (NovaVolumeManager *self)
+{
+  for (guint i = 0; i < self->backends->len; i++)
+    if (nova_volume_backend_is_up (g_ptr_array_index (self->backends, i)))
+      return g_ptr_array_index (self->backends, i);
+  return g_ptr_array_index (self->backends, 0);
+}
+
 NovaVolumeDriver *
 nova_volume_manager_get_driver (NovaVolumeManager *self)
 {
-  return self->driver;
+  return nova_volume_backend_get_driver (nova_volume_manager_get_default_backend (self));
+}
+
+GPtrArray *
+nova_volume_manager_get_backends (NovaVolumeManager *self)
+{
+  return self->backends;
+}
+
+/* What the manager's own records give each backend's volumes, shown at
+ * once after every change (the driver's figures follow at its refresh). */
+void
+manager_count_provisioned (NovaVolumeManager *self)
+{
+  for (guint i = 0; i < self->backends->len; i++)
+    {
+      NovaVolumeBackend *backend = g_ptr_array_index (self->backends, i);
+      GHashTableIter iter;
+      gpointer value;
+      guint64 bytes = 0;
+
+      g_hash_table_iter_init (&iter, self->volumes);
+      while (g_hash_table_iter_next (&iter, NULL, &value))
+        {
+          const NovaVolumeRecord *volume = value;
+
+          if (g_strcmp0 (volume->backend, nova_volume_backend_get_name (backend)) == 0)
+            bytes += volume->size;
+        }
+      nova_volume_backend_set_provisioned (backend, bytes);
+    }
 }

@@ -6,6 +6,7 @@
 #pragma once
 
 #include <gio/gio.h>
+#include "nova-volume-backend.h"
 #include "nova-volume-config.h"
 #include "nova-volume-driver.h"
 #include "nova-volume-job.h"
@@ -16,14 +17,26 @@ G_BEGIN_DECLS
 #define NOVA_VOLUME_TYPE_MANAGER (nova_volume_manager_get_type ())
 G_DECLARE_FINAL_TYPE (NovaVolumeManager, nova_volume_manager, NOVA_VOLUME, MANAGER, GObject)
 
-/* Loads every record from @store. */
+/* Loads every record from @store. Serves @backends (NovaVolumeBackend,
+ * at least one; a volume's operations go to the backend it lives on). */
+NovaVolumeManager *nova_volume_manager_new_with_backends (NovaVolumeConfig  *config,
+                                                          NovaVolumeStore   *store,
+                                                          GPtrArray         *backends,
+                                                          GError           **error);
+/* One backend, named by @config, served by @driver. */
 NovaVolumeManager *nova_volume_manager_new (NovaVolumeConfig  *config,
                                             NovaVolumeStore   *store,
                                             NovaVolumeDriver  *driver,
                                             GError           **error);
 
-NovaVolumeConfig *nova_volume_manager_get_config (NovaVolumeManager *self);
-NovaVolumeDriver *nova_volume_manager_get_driver (NovaVolumeManager *self);
+NovaVolumeConfig  *nova_volume_manager_get_config          (NovaVolumeManager *self);
+/* NovaVolumeBackend, in config order (borrowed). */
+GPtrArray         *nova_volume_manager_get_backends        (NovaVolumeManager *self);
+/* The first backend that is up (the first of all when none is): whose
+ * driver the Manager's DriverName and GetVolumeStats show. */
+NovaVolumeBackend *nova_volume_manager_get_default_backend (NovaVolumeManager *self);
+/* Its driver, or NULL when it is down. */
+NovaVolumeDriver  *nova_volume_manager_get_driver          (NovaVolumeManager *self);
 
 /* Reconciles after a stop at any point: operations left mid-way are
  * finished (deleting, detaching) or failed with a reason (creating), and
@@ -54,6 +67,8 @@ typedef struct {
   const char  *snapshot_id;        /* create from this snapshot */
   const char  *source_volume_id;   /* clone this volume */
   const char  *availability_zone;  /* NULL: this host's */
+  const char  *backend;            /* NULL: the type's, else default_volume_type's, else the freest */
+  const char  *volume_type;        /* NULL: default_volume_type */
   GHashTable  *metadata;           /* NULL or char* -> char* */
   guint        caller_uid;         /* for the Job; G_MAXUINT when unknown */
   const char  *caller_bus_name;    /* for the Job: the caller's unique name, or NULL */

@@ -36,7 +36,7 @@ G_DEFINE_TYPE_WITH_CODE (NovaVolumeStore, nova_volume_store, G_TYPE_OBJECT,
   "id, name, description, size, status, status_reason, attached, " \
   "instance_uuid, mountpoint, attached_host, availability_zone, " \
   "source_snapshot_id, source_volume_id, provider_location, provider_auth, " \
-  "driver, created_at, updated_at"
+  "driver, created_at, updated_at, backend"
 
 #define SNAPSHOT_COLUMNS \
   "id, volume_id, name, description, size, status, status_reason, " \
@@ -318,6 +318,19 @@ store_migrate (NovaVolumeStore *self, GError **error)
           return FALSE;
         }
       G_GNUC_FALLTHROUGH;
+    case 2:
+      /* 2 -> 3: the backend each volume lives on. A database from a
+       * daemon with one driver had one backend, named after that driver
+       * (as a [DEFAULT]-only config still names it) */
+      if (!store_exec (self,
+                       "ALTER TABLE volumes ADD COLUMN backend TEXT NOT NULL DEFAULT '';"
+                       "UPDATE volumes SET backend = driver;",
+                       error))
+        {
+          store_end (self, FALSE, NULL);
+          return FALSE;
+        }
+      G_GNUC_FALLTHROUGH;
     case NOVA_VOLUME_STORE_SCHEMA_VERSION:
       /* up to date */
       break;
@@ -474,7 +487,7 @@ store_write_volume (NovaVolumeStore *self, const NovaVolumeRecord *volume, GErro
    * and the delete would cascade to the metadata and connections */
   stmt = store_prepare (self,
                         "INSERT INTO volumes (" VOLUME_COLUMNS ") "
-                        "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18) "
+                        "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19) "
                         "ON CONFLICT (id) DO UPDATE SET "
                         "name = excluded.name, description = excluded.description, "
                         "size = excluded.size, status = excluded.status, "
@@ -486,7 +499,8 @@ store_write_volume (NovaVolumeStore *self, const NovaVolumeRecord *volume, GErro
                         "source_volume_id = excluded.source_volume_id, "
                         "provider_location = excluded.provider_location, "
                         "provider_auth = excluded.provider_auth, driver = excluded.driver, "
-                        "created_at = excluded.created_at, updated_at = excluded.updated_at",
+                        "created_at = excluded.created_at, updated_at = excluded.updated_at, "
+                        "backend = excluded.backend",
                         error);
   if (stmt == NULL)
     return FALSE;
@@ -509,6 +523,7 @@ store_write_volume (NovaVolumeStore *self, const NovaVolumeRecord *volume, GErro
   bind_text_nonnull (stmt, 16, volume->driver);
   sqlite3_bind_int64 (stmt, 17, volume->created_at);
   sqlite3_bind_int64 (stmt, 18, volume->updated_at);
+  bind_text_nonnull (stmt, 19, volume->backend);
   if (!store_step_done (self, stmt, "store the volume", error))
     return FALSE;
 
@@ -632,6 +647,11 @@ read_volume_row (NovaVolumeStore *self, sqlite3_stmt *stmt, GError **error)
   volume->driver = column_dup_nonnull (stmt, 15);
   volume->created_at = sqlite3_column_int64 (stmt, 16);
   volume->updated_at = sqlite3_column_int64 (stmt, 17);
+  volume->backend = column_dup_nonnull (stmt, 18);
+  /* a row written without one lives where schema 3 put the older rows:
+   * on the backend named after its driver */
+  if (volume->backend[0] == '\0')
+    nova_record_set_string (&volume->backend, volume->driver);
   return g_steal_pointer (&volume);
 }
 
@@ -786,7 +806,7 @@ nova_volume_store_list_volumes (NovaVolumeStore *self, GError **error)
 }
 
 gboolean
-nova_volume_store_provisioned (NovaVolumeStore *self, const char *driver, guint64 *out_bytes, GError **error)
+nova_volume_store_provisioned (NovaVolumeStore *self, const char *backend, guint64 *out_bytes, GError **error)
 {
   g_autoptr(GPtrArray) volumes = nova_volume_store_list_volumes (self, error);
   guint64 bytes = 0;
@@ -797,7 +817,7 @@ nova_volume_store_provisioned (NovaVolumeStore *self, const char *driver, guint6
     {
       const NovaVolumeRecord *volume = g_ptr_array_index (volumes, i);
 
-      if (g_strcmp0 (volume->driver, driver) == 0)
+      if (g_strcmp0 (volume->backend, backend) == 0)
         bytes += volume->size;
     }
   *out_bytes = bytes;

@@ -12,7 +12,7 @@ G_BEGIN_DECLS
 G_DECLARE_FINAL_TYPE (NovaVolumeStore, nova_volume_store, NOVA_VOLUME, STORE, GObject)
 
 /* The schema version nova_volume_store_open migrates to. */
-#define NOVA_VOLUME_STORE_SCHEMA_VERSION 2
+#define NOVA_VOLUME_STORE_SCHEMA_VERSION 3
 
 /* Opens (creating if needed) and migrates the database at @path. A
  * database newer than this build knows is refused, not touched. */
@@ -28,9 +28,9 @@ gboolean          nova_volume_store_delete_volume (NovaVolumeStore *self, const 
 NovaVolumeRecord *nova_volume_store_get_volume    (NovaVolumeStore *self, const char *id, GError **error);
 /* GPtrArray of NovaVolumeRecord (free func set), ordered by created_at. */
 GPtrArray        *nova_volume_store_list_volumes  (NovaVolumeStore *self, GError **error);
-/* What the volumes that @driver created were given, in bytes: its
- * provisioned capacity for get_volume_stats. */
-gboolean          nova_volume_store_provisioned   (NovaVolumeStore *self, const char *driver,
+/* What the volumes on @backend were given, in bytes: its provisioned
+ * capacity for get_volume_stats. */
+gboolean          nova_volume_store_provisioned   (NovaVolumeStore *self, const char *backend,
                                                    guint64 *out_bytes, GError **error);
 
 /* Snapshots, the same way. */

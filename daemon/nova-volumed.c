@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "nova-volume-auth.h"
+#include "nova-volume-backend.h"
 #include "nova-volume-daemon.h"
 #include "nova-volume-driver.h"
 #include "nova-volume-error.h"
@@ -193,6 +194,25 @@ own_name (Service *service, GDBusConnection *connection, gboolean replace)
                                                     on_name_acquired, on_name_lost, service, NULL);
 }
 
+/* Logs each backend that is down; TRUE when one at least is up. */
+static gboolean
+any_backend_up (GPtrArray *backends)
+{
+  gboolean up = FALSE;
+
+  for (guint i = 0; i < backends->len; i++)
+    {
+      NovaVolumeBackend *backend = g_ptr_array_index (backends, i);
+
+      if (nova_volume_backend_is_up (backend))
+        up = TRUE;
+      else if (backends->len > 1)
+        g_warning ("backend '%s' is down, the others serve: %s", nova_volume_backend_get_name (backend),
+                   nova_volume_backend_get_state_reason (backend));
+    }
+  return up;
+}
+
 static char *
 default_state_dir (gboolean session)
 {
@@ -225,8 +245,7 @@ main (int argc, char **argv)
   g_autoptr(NovaVolumeConfig) config = NULL;
   g_autoptr(NovaVolumeStore) store = NULL;
   g_autoptr(NovaVolumeExecutor) executor = NULL;
-  g_autoptr(NovaVolumeDriverContext) driver_context = NULL;
-  g_autoptr(NovaVolumeDriver) driver = NULL;
+  g_autoptr(GPtrArray) backends = NULL;
   g_autoptr(NovaVolumeManager) manager = NULL;
   g_autoptr(NovaVolumeAuth) auth = NULL;
   g_autoptr(NovaVolumeDaemon) daemon = NULL;
@@ -336,15 +355,16 @@ main (int argc, char **argv)
     }
 
   executor = nova_volume_executor_new ((guint) nova_volume_config_get_int (config, "num_shell_tries"));
-  driver_context = nova_volume_driver_context_new (config, executor, NOVA_VOLUME_LEDGER (store), state_dir);
-  driver = nova_volume_driver_load (driver_context, &error);
-  if (driver == NULL)
+  backends = nova_volume_backends_load (config, executor, NOVA_VOLUME_LEDGER (store), state_dir);
+  if (!any_backend_up (backends))
     {
-      g_printerr ("nova-volumed: %s\n", error->message);
+      /* nothing to serve: say why, and let systemd try again */
+      for (guint i = 0; i < backends->len; i++)
+        g_printerr ("nova-volumed: %s\n", nova_volume_backend_get_state_reason (g_ptr_array_index (backends, i)));
       return 1;
     }
 
-  manager = nova_volume_manager_new (config, store, driver, &error);
+  manager = nova_volume_manager_new_with_backends (config, store, backends, &error);
   if (manager == NULL || !nova_volume_manager_init_host (manager, &error))
     {
       g_printerr ("nova-volumed: cannot load the state in %s: %s\n", db_path, error->message);

@@ -454,6 +454,7 @@ new_volume (Fixture *fx)
   NovaVolumeRecord *volume = test_new_volume (8 * MIB);
 
   nova_record_set_string (&volume->driver, "aoe");
+  nova_record_set_string (&volume->backend, "aoe");
   g_assert_true (nova_volume_store_put_volume (fx->store, volume, &error));
   g_assert_no_error (error);
   return volume;

@@ -197,6 +197,7 @@ new_volume (Fixture *fx, guint64 size)
 
   volume->id = g_uuid_string_random ();
   nova_record_set_string (&volume->driver, "lvm-iscsi");
+  nova_record_set_string (&volume->backend, "lvm-iscsi");
   volume->size = size;
   volume->status = NOVA_VOLUME_STATUS_CREATING;
   g_assert_true (nova_volume_store_put_volume (fx->store, volume, &error));

@@ -64,6 +64,7 @@ make_volume (const char *id, gint64 created_at)
   nova_record_set_string (&volume->provider_location, "10.0.0.2:3260,1 iqn.2010-10.org.openstack:volume-x 0");
   nova_record_set_string (&volume->provider_auth, "CHAP user secret");
   nova_record_set_string (&volume->driver, "fake");
+  nova_record_set_string (&volume->backend, "fake-1");
   volume->created_at = created_at;
   volume->updated_at = created_at + 17;
   g_hash_table_insert (volume->metadata, g_strdup ("purpose"), g_strdup ("database"));
@@ -124,6 +125,7 @@ assert_volume_equal (const NovaVolumeRecord *a, const NovaVolumeRecord *b)
   g_assert_cmpstr (a->provider_location, ==, b->provider_location);
   g_assert_cmpstr (a->provider_auth, ==, b->provider_auth);
   g_assert_cmpstr (a->driver, ==, b->driver);
+  g_assert_cmpstr (a->backend, ==, b->backend);
   g_assert_cmpint (a->created_at, ==, b->created_at);
   g_assert_cmpint (a->updated_at, ==, b->updated_at);
   assert_metadata_equal (a->metadata, b->metadata);
@@ -389,10 +391,10 @@ test_open_fresh (Fixture *fixture, gconstpointer user_data)
   store = open_store (fixture);
   g_assert_cmpstr (nova_volume_store_get_path (store), ==, fixture->path);
   g_assert_cmpint (nova_volume_store_get_schema_version (store), ==, NOVA_VOLUME_STORE_SCHEMA_VERSION);
-  g_assert_cmpint (NOVA_VOLUME_STORE_SCHEMA_VERSION, ==, 2);
+  g_assert_cmpint (NOVA_VOLUME_STORE_SCHEMA_VERSION, ==, 3);
 
   /* what the file itself says, through another connection */
-  g_assert_cmpint (raw_query_int (fixture->path, "PRAGMA user_version"), ==, 2);
+  g_assert_cmpint (raw_query_int (fixture->path, "PRAGMA user_version"), ==, 3);
   journal_mode = raw_query_text (fixture->path, "PRAGMA journal_mode");
   g_assert_cmpstr (journal_mode, ==, "wal");
   g_assert_cmpint (raw_query_int (fixture->path,
@@ -514,7 +516,7 @@ test_open_newer_schema (Fixture *fixture, gconstpointer user_data)
           wal_after = read_bytes (wal_path);
           g_assert_true (g_bytes_equal (wal_before, wal_after));
         }
-      g_assert_cmpint (raw_query_int (fixture->path, "PRAGMA user_version"), ==, 3);
+      g_assert_cmpint (raw_query_int (fixture->path, "PRAGMA user_version"), ==, NOVA_VOLUME_STORE_SCHEMA_VERSION + 1);
       g_assert_cmpint (raw_query_int (fixture->path,
                                       "SELECT count(*) FROM volumes WHERE shiny_new_column = 'x'"),
                        ==, 1);
@@ -597,6 +599,8 @@ test_open_v1_fixture (Fixture *fixture, gconstpointer user_data)
   g_assert_null (volume->source_volume_id);
   g_assert_cmpstr (g_hash_table_lookup (volume->metadata, "purpose"), ==, "migration fixture");
   g_assert_cmpint (volume->created_at, ==, G_GINT64_CONSTANT (1700000000000000));
+  /* schema 3: the backend is the one the driver's daemon had */
+  g_assert_cmpstr (volume->backend, ==, volume->driver);
 
   snapshot = nova_volume_store_get_snapshot (store, "5a6b7c8d-9e0f-4a1b-8c2d-3e4f5a6b7c8d", &error);
   g_assert_no_error (error);
@@ -623,6 +627,64 @@ test_open_v1_fixture (Fixture *fixture, gconstpointer user_data)
     g_assert_no_error (error);
     g_assert_cmpuint (tid, ==, 1);
   }
+
+  g_assert_true (nova_volume_store_check_integrity (store, &error));
+  g_assert_no_error (error);
+}
+
+/* tests/data/store-v2.db was written by a schema-2 nova-volumed with the
+ * file driver (one volume, one snapshot of it): schema 3 gives each
+ * volume the backend it lives on, which for a one-driver daemon is named
+ * after the driver. */
+static void
+test_open_v2_fixture (Fixture *fixture, gconstpointer user_data)
+{
+  g_autoptr(NovaVolumeStore) store = NULL;
+  g_autoptr(NovaVolumeRecord) volume = NULL;
+  g_autoptr(NovaSnapshotRecord) snapshot = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *contents = NULL;
+  gsize length = 0;
+  guint64 provisioned = 0;
+  const char *fixture_path = g_test_get_filename (G_TEST_DIST, "data", "store-v2.db", NULL);
+
+  g_assert_true (g_file_get_contents (fixture_path, &contents, &length, &error));
+  g_assert_no_error (error);
+  g_assert_true (g_file_set_contents (fixture->path, contents, (gssize) length, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (raw_query_int (fixture->path, "PRAGMA user_version"), ==, 2);
+
+  store = open_store (fixture);
+  g_assert_cmpint (nova_volume_store_get_schema_version (store), ==, NOVA_VOLUME_STORE_SCHEMA_VERSION);
+
+  volume = nova_volume_store_get_volume (store, "eaf6a81f-8281-4954-bfde-d375f37b9129", &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (volume->name, ==, "v2 fixture volume");
+  g_assert_cmpuint (volume->size, ==, 16 * 1024 * 1024);
+  g_assert_cmpint (volume->status, ==, NOVA_VOLUME_STATUS_AVAILABLE);
+  g_assert_cmpstr (volume->driver, ==, "file");
+  g_assert_cmpstr (volume->backend, ==, "file");
+
+  snapshot = nova_volume_store_get_snapshot (store, "cb77feb3-f3b0-4f5f-b461-0ae30c131a60", &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (snapshot->volume_id, ==, volume->id);
+  g_assert_cmpstr (snapshot->name, ==, "v2 fixture snapshot");
+
+  g_assert_true (nova_volume_ledger_provisioned (NOVA_VOLUME_LEDGER (store), "file", &provisioned, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (provisioned, ==, 16 * 1024 * 1024);
+  g_assert_true (nova_volume_ledger_provisioned (NOVA_VOLUME_LEDGER (store), "other", &provisioned, &error));
+  g_assert_cmpuint (provisioned, ==, 0);
+
+  /* a volume moved to another backend is counted there */
+  nova_record_set_string (&volume->backend, "other");
+  g_assert_true (nova_volume_store_put_volume (store, volume, &error));
+  g_assert_no_error (error);
+  g_clear_pointer (&volume, nova_volume_record_free);
+  volume = nova_volume_store_get_volume (store, "eaf6a81f-8281-4954-bfde-d375f37b9129", &error);
+  g_assert_cmpstr (volume->backend, ==, "other");
+  g_assert_true (nova_volume_ledger_provisioned (NOVA_VOLUME_LEDGER (store), "other", &provisioned, &error));
+  g_assert_cmpuint (provisioned, ==, 16 * 1024 * 1024);
 
   g_assert_true (nova_volume_store_check_integrity (store, &error));
   g_assert_no_error (error);
@@ -865,18 +927,19 @@ test_volume_provisioned (Fixture *fixture, gconstpointer user_data)
 {
   g_autoptr(NovaVolumeStore) store = open_store (fixture);
   g_autoptr(GError) error = NULL;
-  const char *drivers[] = { "rbd", "fake", "rbd" };
+  const char *backends[] = { "rbd", "fake", "rbd" };
   guint64 bytes = 1;
 
   g_assert_true (nova_volume_store_provisioned (store, "rbd", &bytes, &error));
   g_assert_no_error (error);
   g_assert_cmpuint (bytes, ==, 0);
-  for (guint i = 0; i < G_N_ELEMENTS (drivers); i++)
+  for (guint i = 0; i < G_N_ELEMENTS (backends); i++)
     {
       g_autofree char *id = g_strdup_printf ("v%u", i);
       g_autoptr(NovaVolumeRecord) volume = make_volume (id, i);
 
-      nova_record_set_string (&volume->driver, drivers[i]);
+      /* counted by the backend the volume lives on, not its driver */
+      nova_record_set_string (&volume->backend, backends[i]);
       volume->size = (i + 1) * 1000;
       g_assert_true (nova_volume_store_put_volume (store, volume, &error));
       g_assert_no_error (error);
@@ -1585,6 +1648,7 @@ main (int argc, char **argv)
   ADD ("/store/open/not-a-database", test_open_not_a_database);
   ADD ("/store/open/missing-directory", test_open_missing_directory);
   ADD ("/store/open/v1-fixture", test_open_v1_fixture);
+  ADD ("/store/open/v2-fixture", test_open_v2_fixture);
   ADD ("/store/volume/round-trip", test_volume_round_trip);
   ADD ("/store/volume/list", test_volume_list);
   ADD ("/store/volume/provisioned", test_volume_provisioned);

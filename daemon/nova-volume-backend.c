@@ -1,0 +1,169 @@
+/* nova-volume: a backend the daemon serves (see the header) */
+#include "config.h"
+
+#include "nova-volume-backend.h"
+
+struct _NovaVolumeBackend {
+  GObject           parent_instance;
+  NovaVolumeConfig *config;
+  NovaVolumeDriver *driver;       /* NULL when down */
+  char             *state_reason;
+  GVariant         *stats;
+  guint64           provisioned;
+};
+
+G_DEFINE_FINAL_TYPE (NovaVolumeBackend, nova_volume_backend, G_TYPE_OBJECT)
+
+enum { SIGNAL_CHANGED, N_SIGNALS };
+static guint signals[N_SIGNALS];
+
+static void
+nova_volume_backend_finalize (GObject *object)
+{
+  NovaVolumeBackend *self = NOVA_VOLUME_BACKEND (object);
+
+  g_clear_object (&self->config);
+  g_clear_object (&self->driver);
+  g_free (self->state_reason);
+  g_clear_pointer (&self->stats, g_variant_unref);
+  G_OBJECT_CLASS (nova_volume_backend_parent_class)->finalize (object);
+}
+
+static void
+nova_volume_backend_class_init (NovaVolumeBackendClass *klass)
+{
+  G_OBJECT_CLASS (klass)->finalize = nova_volume_backend_finalize;
+
+  /* its capacity or state changed */
+  signals[SIGNAL_CHANGED] =
+    g_signal_new ("changed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0,
+                  NULL, NULL, NULL, G_TYPE_NONE, 0);
+}
+
+static void
+nova_volume_backend_init (NovaVolumeBackend *self)
+{
+}
+
+NovaVolumeBackend *
+nova_volume_backend_new_up (NovaVolumeConfig *config, NovaVolumeDriver *driver)
+{
+  NovaVolumeBackend *self = g_object_new (NOVA_VOLUME_TYPE_BACKEND, NULL);
+
+  g_return_val_if_fail (NOVA_VOLUME_IS_DRIVER (driver), NULL);
+  self->config = g_object_ref (config);
+  self->driver = g_object_ref (driver);
+  self->state_reason = g_strdup ("");
+  return self;
+}
+
+NovaVolumeBackend *
+nova_volume_backend_new_down (NovaVolumeConfig *config, const char *reason)
+{
+  NovaVolumeBackend *self = g_object_new (NOVA_VOLUME_TYPE_BACKEND, NULL);
+
+  self->config = g_object_ref (config);
+  self->state_reason = g_strdup (reason);
+  return self;
+}
+
+GPtrArray *
+nova_volume_backends_load (NovaVolumeConfig   *config,
+                           NovaVolumeExecutor *executor,
+                           NovaVolumeLedger   *ledger,
+                           const char         *state_dir)
+{
+  GPtrArray *backends = g_ptr_array_new_with_free_func (g_object_unref);
+
+  for (guint i = 0; i < nova_volume_config_get_n_backends (config); i++)
+    {
+      NovaVolumeConfig *backend_config = nova_volume_config_get_backend (config, i);
+      g_autoptr(NovaVolumeDriverContext) ctx = nova_volume_driver_context_new (backend_config, executor, ledger,
+                                                                               state_dir);
+      g_autoptr(GError) error = NULL;
+      g_autoptr(NovaVolumeDriver) driver = nova_volume_driver_load (ctx, &error);
+
+      if (driver != NULL)
+        g_ptr_array_add (backends, nova_volume_backend_new_up (backend_config, driver));
+      else
+        g_ptr_array_add (backends, nova_volume_backend_new_down (backend_config, error->message));
+    }
+  return backends;
+}
+
+const char *
+nova_volume_backend_get_name (NovaVolumeBackend *self)
+{
+  g_return_val_if_fail (NOVA_VOLUME_IS_BACKEND (self), NULL);
+  return nova_volume_config_get_backend_name (self->config);
+}
+
+NovaVolumeConfig *
+nova_volume_backend_get_config (NovaVolumeBackend *self)
+{
+  g_return_val_if_fail (NOVA_VOLUME_IS_BACKEND (self), NULL);
+  return self->config;
+}
+
+const char *
+nova_volume_backend_get_driver_name (NovaVolumeBackend *self)
+{
+  g_return_val_if_fail (NOVA_VOLUME_IS_BACKEND (self), NULL);
+  return nova_volume_config_get_driver (self->config);
+}
+
+NovaVolumeDriver *
+nova_volume_backend_get_driver (NovaVolumeBackend *self)
+{
+  g_return_val_if_fail (NOVA_VOLUME_IS_BACKEND (self), NULL);
+  return self->driver;
+}
+
+gboolean
+nova_volume_backend_is_up (NovaVolumeBackend *self)
+{
+  g_return_val_if_fail (NOVA_VOLUME_IS_BACKEND (self), FALSE);
+  return self->driver != NULL;
+}
+
+const char *
+nova_volume_backend_get_state_reason (NovaVolumeBackend *self)
+{
+  g_return_val_if_fail (NOVA_VOLUME_IS_BACKEND (self), NULL);
+  return self->state_reason;
+}
+
+GVariant *
+nova_volume_backend_get_stats (NovaVolumeBackend *self)
+{
+  g_return_val_if_fail (NOVA_VOLUME_IS_BACKEND (self), NULL);
+  return self->stats;
+}
+
+void
+nova_volume_backend_set_stats (NovaVolumeBackend *self, GVariant *stats)
+{
+  g_return_if_fail (NOVA_VOLUME_IS_BACKEND (self));
+  g_return_if_fail (stats != NULL);
+  g_variant_ref_sink (stats);
+  g_clear_pointer (&self->stats, g_variant_unref);
+  self->stats = stats;
+  g_signal_emit (self, signals[SIGNAL_CHANGED], 0);
+}
+
+void
+nova_volume_backend_set_provisioned (NovaVolumeBackend *self, guint64 bytes)
+{
+  g_return_if_fail (NOVA_VOLUME_IS_BACKEND (self));
+  if (self->provisioned == bytes)
+    return;
+  self->provisioned = bytes;
+  g_signal_emit (self, signals[SIGNAL_CHANGED], 0);
+}
+
+guint64
+nova_volume_backend_get_provisioned (NovaVolumeBackend *self)
+{
+  g_return_val_if_fail (NOVA_VOLUME_IS_BACKEND (self), 0);
+  return self->provisioned;
+}

@@ -1,0 +1,47 @@
+/* nova-volume: one backend the daemon serves: a name, its configuration,
+ * and the driver that was set up for it, or the reason it is down. The
+ * manager routes every volume's operations to its backend's driver; the
+ * daemon shows each as an org.openstack.Volume1.Backend object. Main
+ * thread only, but for the driver, which worker threads call. */
+#pragma once
+
+#include "nova-volume-driver.h"
+
+G_BEGIN_DECLS
+
+#define NOVA_VOLUME_TYPE_BACKEND (nova_volume_backend_get_type ())
+G_DECLARE_FINAL_TYPE (NovaVolumeBackend, nova_volume_backend, NOVA_VOLUME, BACKEND, GObject)
+
+/* A backend that is up, served by @driver. */
+NovaVolumeBackend *nova_volume_backend_new_up   (NovaVolumeConfig *config, NovaVolumeDriver *driver);
+/* A backend whose driver could not be set up, and why. */
+NovaVolumeBackend *nova_volume_backend_new_down (NovaVolumeConfig *config, const char *reason);
+
+/* Sets up the driver of each backend of @config (nova_volume_config_
+ * get_backend), each with its own driver context over @executor and
+ * @ledger. A driver that fails makes its backend down with the reason;
+ * the daemon decides whether that is fatal. */
+GPtrArray *nova_volume_backends_load (NovaVolumeConfig   *config,
+                                      NovaVolumeExecutor *executor,
+                                      NovaVolumeLedger   *ledger,
+                                      const char         *state_dir);
+
+const char       *nova_volume_backend_get_name         (NovaVolumeBackend *self);
+NovaVolumeConfig *nova_volume_backend_get_config       (NovaVolumeBackend *self);
+/* The configured driver's short name, up or down. */
+const char       *nova_volume_backend_get_driver_name  (NovaVolumeBackend *self);
+/* NULL when the backend is down. */
+NovaVolumeDriver *nova_volume_backend_get_driver       (NovaVolumeBackend *self);
+gboolean          nova_volume_backend_is_up            (NovaVolumeBackend *self);
+/* Why it is down ("" when up). */
+const char       *nova_volume_backend_get_state_reason (NovaVolumeBackend *self);
+
+/* The driver's latest get_volume_stats a{sv}, or NULL before the first. */
+GVariant         *nova_volume_backend_get_stats        (NovaVolumeBackend *self);
+/* Keeps @stats (a full reference is taken) and emits "changed". */
+void              nova_volume_backend_set_stats        (NovaVolumeBackend *self, GVariant *stats);
+/* The provisioned bytes as the manager counts them, and "changed". */
+void              nova_volume_backend_set_provisioned  (NovaVolumeBackend *self, guint64 bytes);
+guint64           nova_volume_backend_get_provisioned  (NovaVolumeBackend *self);
+
+G_END_DECLS
