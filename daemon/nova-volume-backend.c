@@ -9,12 +9,13 @@ struct _NovaVolumeBackend {
   NovaVolumeDriver *driver;       /* NULL when down */
   char             *state_reason;
   GVariant         *stats;
+  char             *refresh_error; /* the latest refresh failed: why */
   guint64           provisioned;
 };
 
 G_DEFINE_FINAL_TYPE (NovaVolumeBackend, nova_volume_backend, G_TYPE_OBJECT)
 
-enum { SIGNAL_CHANGED, N_SIGNALS };
+enum { SIGNAL_CHANGED, SIGNAL_VOLUMES_CHANGED, N_SIGNALS };
 static guint signals[N_SIGNALS];
 
 static void
@@ -25,6 +26,7 @@ nova_volume_backend_finalize (GObject *object)
   g_clear_object (&self->config);
   g_clear_object (&self->driver);
   g_free (self->state_reason);
+  g_free (self->refresh_error);
   g_clear_pointer (&self->stats, g_variant_unref);
   G_OBJECT_CLASS (nova_volume_backend_parent_class)->finalize (object);
 }
@@ -37,6 +39,10 @@ nova_volume_backend_class_init (NovaVolumeBackendClass *klass)
   /* its capacity or state changed */
   signals[SIGNAL_CHANGED] =
     g_signal_new ("changed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0,
+                  NULL, NULL, NULL, G_TYPE_NONE, 0);
+  /* a volume on it was created, grown or deleted: its figures are stale */
+  signals[SIGNAL_VOLUMES_CHANGED] =
+    g_signal_new ("volumes-changed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0,
                   NULL, NULL, NULL, G_TYPE_NONE, 0);
 }
 
@@ -133,6 +139,35 @@ nova_volume_backend_get_state_reason (NovaVolumeBackend *self)
   return self->state_reason;
 }
 
+const char *
+nova_volume_backend_get_state (NovaVolumeBackend *self, const char **out_reason)
+{
+  g_return_val_if_fail (NOVA_VOLUME_IS_BACKEND (self), NULL);
+  if (self->driver == NULL)
+    {
+      *out_reason = self->state_reason;
+      return "down";
+    }
+  if (self->refresh_error != NULL)
+    {
+      *out_reason = self->refresh_error;
+      return "down";
+    }
+  *out_reason = "";
+  return "up";
+}
+
+void
+nova_volume_backend_set_refresh_error (NovaVolumeBackend *self, const char *message)
+{
+  g_return_if_fail (NOVA_VOLUME_IS_BACKEND (self));
+  if (g_strcmp0 (self->refresh_error, message) == 0)
+    return;
+  g_free (self->refresh_error);
+  self->refresh_error = g_strdup (message);
+  g_signal_emit (self, signals[SIGNAL_CHANGED], 0);
+}
+
 GVariant *
 nova_volume_backend_get_stats (NovaVolumeBackend *self)
 {
@@ -148,6 +183,7 @@ nova_volume_backend_set_stats (NovaVolumeBackend *self, GVariant *stats)
   g_variant_ref_sink (stats);
   g_clear_pointer (&self->stats, g_variant_unref);
   self->stats = stats;
+  g_clear_pointer (&self->refresh_error, g_free);
   g_signal_emit (self, signals[SIGNAL_CHANGED], 0);
 }
 
@@ -159,6 +195,7 @@ nova_volume_backend_set_provisioned (NovaVolumeBackend *self, guint64 bytes)
     return;
   self->provisioned = bytes;
   g_signal_emit (self, signals[SIGNAL_CHANGED], 0);
+  g_signal_emit (self, signals[SIGNAL_VOLUMES_CHANGED], 0);
 }
 
 guint64

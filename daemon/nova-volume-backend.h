@@ -33,14 +33,21 @@ const char       *nova_volume_backend_get_driver_name  (NovaVolumeBackend *self)
 /* NULL when the backend is down. */
 NovaVolumeDriver *nova_volume_backend_get_driver       (NovaVolumeBackend *self);
 gboolean          nova_volume_backend_is_up            (NovaVolumeBackend *self);
-/* Why it is down ("" when up). */
+/* Why its driver could not be set up ("" when up). */
 const char       *nova_volume_backend_get_state_reason (NovaVolumeBackend *self);
+/* "up", or "down" when its driver could not be set up or its latest
+ * refresh failed; *out_reason says why ("" when up). */
+const char       *nova_volume_backend_get_state        (NovaVolumeBackend *self, const char **out_reason);
+/* The latest refresh failed with @message; NULL: it worked. "changed". */
+void              nova_volume_backend_set_refresh_error (NovaVolumeBackend *self, const char *message);
 
 /* The driver's latest get_volume_stats a{sv}, or NULL before the first. */
 GVariant         *nova_volume_backend_get_stats        (NovaVolumeBackend *self);
-/* Keeps @stats (a full reference is taken) and emits "changed". */
+/* Keeps @stats (a full reference is taken), forgets a refresh error and
+ * emits "changed". */
 void              nova_volume_backend_set_stats        (NovaVolumeBackend *self, GVariant *stats);
-/* The provisioned bytes as the manager counts them, and "changed". */
+/* The provisioned bytes as the manager counts them; when they change,
+ * "changed" and "volumes-changed" (the driver's figures are stale). */
 void              nova_volume_backend_set_provisioned  (NovaVolumeBackend *self, guint64 bytes);
 guint64           nova_volume_backend_get_provisioned  (NovaVolumeBackend *self);
 

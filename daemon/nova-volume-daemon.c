@@ -22,6 +22,7 @@ struct _NovaVolumeDaemon {
   GHashTable               *volume_ifaces;    /* id -> NovaDBusVolume */
   GHashTable               *snapshot_ifaces;  /* id -> NovaDBusSnapshot */
   GHashTable               *job_ifaces;       /* NovaVolumeJob -> NovaDBusJob */
+  GPtrArray                *backend_ifaces;   /* NovaDBusBackend, one per backend */
   guint                     missing_volumes_id;
   guint                     missing_snapshots_id;
   gboolean                  shutting_down;
@@ -246,8 +247,10 @@ handle_create_volume (NovaDBusManager *iface, GDBusMethodInvocation *invocation,
                       guint64 size, GVariant *options, NovaVolumeDaemon *self)
 {
   g_autoptr(GVariant) name = NULL, description = NULL, snapshot = NULL, source = NULL;
-  g_autoptr(GVariant) zone = NULL, metadata = NULL;
+  g_autoptr(GVariant) zone = NULL, metadata = NULL, backend = NULL, type = NULL;
   const OptionSpec specs[] = {
+    { "backend", "s", &backend },
+    { "type", "s", &type },
     { "name", "s", &name },
     { "description", "s", &description },
     { "snapshot", "o", &snapshot },
@@ -290,6 +293,8 @@ handle_create_volume (NovaDBusManager *iface, GDBusMethodInvocation *invocation,
   request.snapshot_id = snapshot_id;
   request.source_volume_id = source_id;
   request.availability_zone = variant_string_or_null (zone);
+  request.backend = variant_string_or_null (backend);
+  request.volume_type = variant_string_or_null (type);
   request.metadata = metadata_table;
   request.caller_uid = nova_volume_auth_get_caller_uid (invocation);
   request.caller_bus_name = g_dbus_method_invocation_get_sender (invocation);
@@ -547,6 +552,12 @@ set_manager_iface (NovaDBusObjectSkeleton *object, gpointer iface)
   nova_dbus_object_skeleton_set_manager (object, iface);
 }
 
+static void
+set_backend_iface (NovaDBusObjectSkeleton *object, gpointer iface)
+{
+  nova_dbus_object_skeleton_set_backend (object, iface);
+}
+
 static GVariant *
 metadata_variant (GHashTable *metadata)
 {
@@ -581,6 +592,7 @@ sync_volume (NovaDBusVolume *iface, const NovaVolumeRecord *volume)
                                                             volume->source_volume_id, &source_path));
   nova_dbus_volume_set_provider_location (iface, volume->provider_location);
   nova_dbus_volume_set_driver (iface, volume->driver);
+  nova_dbus_volume_set_backend (iface, volume->backend);
   nova_dbus_volume_set_created_at (iface, (guint64) volume->created_at);
   nova_dbus_volume_set_metadata (iface, metadata_variant (volume->metadata));
 }
@@ -777,6 +789,66 @@ export_manager (NovaVolumeDaemon *self)
   export_interface (self, NOVA_VOLUME_DBUS_MANAGER, self->manager_iface, set_manager_iface);
 }
 
+/* ---- backends -------------------------------------------------------- */
+
+/* Copies a backend's state and figures into its properties; the
+ * skeleton announces what changed with PropertiesChanged. */
+static void
+sync_backend (NovaVolumeBackend *backend, NovaDBusBackend *iface)
+{
+  GVariant *stats = nova_volume_backend_get_stats (backend);
+  const char *reason = "";
+  const char *state = nova_volume_backend_get_state (backend, &reason);
+  const char *protocol = "";
+  guint64 total = 0, free_bytes = 0;
+  gboolean thin = FALSE;
+
+  if (stats != NULL)
+    {
+      g_variant_lookup (stats, "storage_protocol", "&s", &protocol);
+      g_variant_lookup (stats, "total_capacity", "t", &total);
+      g_variant_lookup (stats, "free_capacity", "t", &free_bytes);
+      g_variant_lookup (stats, "thin_provisioning_support", "b", &thin);
+    }
+  nova_dbus_backend_set_name (iface, nova_volume_backend_get_name (backend));
+  nova_dbus_backend_set_driver (iface, nova_volume_backend_get_driver_name (backend));
+  nova_dbus_backend_set_storage_protocol (iface, protocol);
+  nova_dbus_backend_set_total_capacity (iface, total);
+  nova_dbus_backend_set_free_capacity (iface, free_bytes);
+  /* the manager's count is current at every change; the driver's only
+   * after its refresh */
+  nova_dbus_backend_set_provisioned_capacity (iface, nova_volume_backend_get_provisioned (backend));
+  nova_dbus_backend_set_thin_provisioning (iface, thin);
+  nova_dbus_backend_set_state (iface, state);
+  nova_dbus_backend_set_state_reason (iface, reason);
+}
+
+char *
+nova_volume_daemon_backend_path (const char *name)
+{
+  g_autofree char *escaped = g_dbus_escape_object_path (name);
+
+  return g_strconcat (NOVA_VOLUME_DBUS_BACKENDS, escaped, NULL);
+}
+
+static void
+export_backends (NovaVolumeDaemon *self)
+{
+  GPtrArray *backends = nova_volume_manager_get_backends (self->manager);
+
+  for (guint i = 0; i < backends->len; i++)
+    {
+      NovaVolumeBackend *backend = g_ptr_array_index (backends, i);
+      g_autofree char *path = nova_volume_daemon_backend_path (nova_volume_backend_get_name (backend));
+      NovaDBusBackend *iface = nova_dbus_backend_skeleton_new ();
+
+      sync_backend (backend, iface);
+      g_signal_connect_object (backend, "changed", G_CALLBACK (sync_backend), iface, 0);
+      export_interface (self, path, iface, set_backend_iface);
+      g_ptr_array_add (self->backend_ifaces, iface);
+    }
+}
+
 /* ---- missing objects ------------------------------------------------- */
 
 /* A call on /volumes/<id> or /snapshots/<id> that names no object (a
@@ -908,6 +980,7 @@ nova_volume_daemon_dispose (GObject *object)
   g_clear_pointer (&self->volume_ifaces, g_hash_table_unref);
   g_clear_pointer (&self->snapshot_ifaces, g_hash_table_unref);
   g_clear_pointer (&self->job_ifaces, g_hash_table_unref);
+  g_clear_pointer (&self->backend_ifaces, g_ptr_array_unref);
   g_clear_object (&self->manager);
   g_clear_object (&self->auth);
   g_clear_object (&self->connection);
@@ -926,6 +999,7 @@ nova_volume_daemon_init (NovaVolumeDaemon *self)
   self->volume_ifaces = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_object_unref);
   self->snapshot_ifaces = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_object_unref);
   self->job_ifaces = g_hash_table_new_full (NULL, NULL, g_object_unref, g_object_unref);
+  self->backend_ifaces = g_ptr_array_new_with_free_func (g_object_unref);
 }
 
 NovaVolumeDaemon *
@@ -941,6 +1015,7 @@ nova_volume_daemon_new (GDBusConnection *connection, NovaVolumeManager *manager,
   self->object_manager = g_dbus_object_manager_server_new (NOVA_VOLUME_DBUS_ROOT);
 
   export_manager (self);
+  export_backends (self);
   for (guint i = 0; i < volumes->len; i++)
     on_volume_changed (manager, ((NovaVolumeRecord *) g_ptr_array_index (volumes, i))->id, self);
   for (guint i = 0; i < snapshots->len; i++)

@@ -16,6 +16,7 @@ G_BEGIN_DECLS
 #define NOVA_VOLUME_DBUS_VOLUMES    NOVA_VOLUME_DBUS_ROOT "/volumes/"
 #define NOVA_VOLUME_DBUS_SNAPSHOTS  NOVA_VOLUME_DBUS_ROOT "/snapshots/"
 #define NOVA_VOLUME_DBUS_JOBS       NOVA_VOLUME_DBUS_ROOT "/jobs/"
+#define NOVA_VOLUME_DBUS_BACKENDS   NOVA_VOLUME_DBUS_ROOT "/backends/"
 
 #define NOVA_VOLUME_TYPE_DAEMON (nova_volume_daemon_get_type ())
 G_DECLARE_FINAL_TYPE (NovaVolumeDaemon, nova_volume_daemon, NOVA_VOLUME, DAEMON, GObject)
@@ -31,6 +32,10 @@ void nova_volume_daemon_shutdown (NovaVolumeDaemon *self);
 /* "/org/openstack/Volume1/volumes/<id with - as _>" */
 char *nova_volume_daemon_volume_path   (const char *id);
 char *nova_volume_daemon_snapshot_path (const char *id);
+
+/* The object path of backend @name: its name escaped as
+ * g_dbus_escape_object_path() does ("lvm-iscsi" -> "lvm_2discsi"). */
+char *nova_volume_daemon_backend_path (const char *name);
 
 /* The id in an object path of @prefix (NOVA_VOLUME_DBUS_VOLUMES or
  * _SNAPSHOTS); InvalidArgument when the path is of another kind. */

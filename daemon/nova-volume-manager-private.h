@@ -26,6 +26,8 @@ struct _NovaVolumeManager {
   NovaVolumeConfig  *config;
   NovaVolumeStore   *store;
   GPtrArray         *backends;    /* NovaVolumeBackend, in config order */
+  guint              refresh_interval_id;
+  GHashTable        *refresh_pending; /* NovaVolumeBackend -> source id of its refresh */
   NovaVolumeOpQueue *queue;
   GHashTable        *volumes;     /* id -> NovaVolumeRecord */
   GHashTable        *snapshots;   /* id -> NovaSnapshotRecord */
@@ -164,6 +166,10 @@ gboolean manager_settle_snapshot (NovaSnapshotRecord *snapshot);
 /* The driver's "export-lost" handler: the volume becomes error. */
 void manager_on_export_lost (NovaVolumeDriver *driver, const char *volume_id, const char *reason,
                              NovaVolumeManager *self);
+
+/* Stops the refreshes nova_volume_manager_watch_backends started
+ * (nova-volume-manager-backends.c). */
+void manager_unwatch_backends (NovaVolumeManager *self);
 
 /* Recounts each backend's provisioned bytes from the records. */
 void manager_count_provisioned (NovaVolumeManager *self);

@@ -38,6 +38,12 @@ NovaVolumeBackend *nova_volume_manager_get_default_backend (NovaVolumeManager *s
 /* Its driver, or NULL when it is down. */
 NovaVolumeDriver  *nova_volume_manager_get_driver          (NovaVolumeManager *self);
 
+/* Keeps each backend's stats current: read now, every @interval_seconds
+ * (0: never by time), and shortly after a change of its volumes. Until
+ * this is called (unit tests), backends show only the provisioned bytes
+ * and what GetVolumeStats read. */
+void               nova_volume_manager_watch_backends      (NovaVolumeManager *self, guint interval_seconds);
+
 /* Reconciles after a stop at any point: operations left mid-way are
  * finished (deleting, detaching) or failed with a reason (creating), and
  * every available or in-use volume gets ensure_export. Runs before the

@@ -371,6 +371,9 @@ main (int argc, char **argv)
       return 1;
     }
 
+  nova_volume_manager_watch_backends (manager,
+                                      (guint) nova_volume_config_get_int (config, "backend_stats_interval"));
+
   auth = nova_volume_auth_new (service.bus_type, getuid ());
   daemon = nova_volume_daemon_new (connection, manager, auth);
   service.manager = manager;
