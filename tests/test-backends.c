@@ -1,0 +1,356 @@
+/* Several backends in one nova-volumed, on a private bus: two file
+ * backends in their own directories and a backend whose driver cannot be
+ * set up. Volumes go where the backend, the type or the default type
+ * says; each backend shows its own capacity on its Backend object; a
+ * backend that is down is refused by name while the others serve; the
+ * backends and types survive a restart. */
+#include "config.h"
+
+#include <string.h>
+#include <glib/gstdio.h>
+
+#include "service-fixture.h"
+#include "test-util.h"
+
+#define IFACE_BACKEND "org.openstack.Volume1.Backend"
+#define FAST_PATH     ROOT_PATH "/backends/fast"
+#define SLOW_PATH     ROOT_PATH "/backends/slow_2e1"   /* "slow.1", escaped */
+#define BROKEN_PATH   ROOT_PATH "/backends/broken"
+
+/* two file backends, each in its own directory, a broken one when
+ * @with_broken, and a type on each */
+static void
+write_backends_config (Fixture *fx, gboolean with_broken, const char *default_type)
+{
+  g_autofree char *text = g_strdup_printf (
+      "[DEFAULT]\n"
+      "storage_availability_zone = nova\n"
+      "default_volume_type = %s\n"
+      "[backend:fast]\n"
+      "volume_driver = file\n"
+      "file_volumes_dir = %s/fast\n"
+      "[backend:slow.1]\n"
+      "volume_driver = file\n"
+      "file_volumes_dir = %s/slow\n"
+      "volume_name_template = slow-%%s\n"
+      "%s"
+      "[type:scratch]\n"
+      "backend = fast\n"
+      "[type:durable]\n"
+      "backend = slow.1\n"
+      "thin = true\n"
+      "storage_protocol = local\n"
+      "[type:shared]\n"
+      "backend = slow.1\n"
+      "multiattach = true\n"
+      "[type:iscsi-only]\n"
+      "backend = fast\n"
+      "storage_protocol = iSCSI\n"
+      "%s",
+      default_type != NULL ? default_type : "", fx->dir, fx->dir,
+      with_broken ? "[backend:broken]\nvolume_driver = sheepdog\nsheepdog_command = /nonexistent/dog\n" : "",
+      with_broken ? "[type:on-broken]\nbackend = broken\n" : "");
+  g_autoptr(GError) error = NULL;
+
+  g_file_set_contents (fx->config_path, text, -1, &error);
+  g_assert_no_error (error);
+}
+
+static void
+restart_with_backends (Fixture *fx, gboolean with_broken, const char *default_type)
+{
+  daemon_stop (fx);
+  write_backends_config (fx, with_broken, default_type);
+  daemon_start (fx);
+}
+
+static char *
+create_on (Fixture *fx, guint64 size, const char *key, const char *value)
+{
+  return create_volume (fx, size, g_variant_new_parsed ("{%s: <%s>}", key, value));
+}
+
+/* a refused call whose message names what a person must know */
+static void
+assert_refused (Fixture *fx, const char *path, const char *iface, const char *method, GVariant *params,
+                const char *error_name, const char *const *parts)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GVariant) reply = call (fx, path, iface, method, params, NULL, &error);
+
+  g_assert_null (reply);
+  assert_dbus_error (error, error_name);
+  g_test_message ("%s refused as %s: %s", method, error_name, error->message);
+  for (gsize i = 0; parts[i] != NULL; i++)
+    if (strstr (error->message, parts[i]) == NULL)
+      g_error ("'%s' does not say '%s'", error->message, parts[i]);
+}
+
+static gboolean
+file_exists_in (Fixture *fx, const char *subdir, const char *prefix, const char *volume_path)
+{
+  g_autofree char *id = get_string (fx, volume_path, IFACE_VOLUME, "Id");
+  g_autofree char *name = g_strconcat (prefix, id, NULL);
+  g_autofree char *path = g_build_filename (fx->dir, subdir, name, NULL);
+
+  return g_file_test (path, G_FILE_TEST_IS_REGULAR);
+}
+
+/* polls the bus until @path's @property is at least @min (the refresh
+ * after a change runs on a worker thread) */
+static guint64
+wait_for_uint64 (Fixture *fx, const char *path, const char *property, guint64 min)
+{
+  for (guint i = 0; i < 200; i++)
+    {
+      guint64 value = get_uint64 (fx, path, IFACE_BACKEND, property);
+
+      if (value >= min)
+        return value;
+      g_usleep (50 * 1000);
+    }
+  g_error ("%s %s stayed below %" G_GUINT64_FORMAT, path, property, min);
+}
+
+static void
+test_two_backends (Fixture *fx, gconstpointer data)
+{
+  g_autofree char *on_fast = NULL, *on_slow = NULL, *typed = NULL, *clone = NULL;
+  g_autofree char *backend = NULL, *driver = NULL, *state = NULL, *protocol = NULL;
+  g_autoptr(GVariant) thin = NULL;
+
+  restart_with_backends (fx, FALSE, NULL);
+
+  on_fast = create_on (fx, 8 * MIB, "backend", "fast");
+  on_slow = create_on (fx, 16 * MIB, "backend", "slow.1");
+  typed = create_on (fx, 4 * MIB, "type", "durable");
+
+  backend = get_string (fx, on_fast, IFACE_VOLUME, "Backend");
+  g_assert_cmpstr (backend, ==, "fast");
+  g_clear_pointer (&backend, g_free);
+  backend = get_string (fx, typed, IFACE_VOLUME, "Backend");
+  g_assert_cmpstr (backend, ==, "slow.1");
+  g_clear_pointer (&backend, g_free);
+  /* each backend keeps its volumes where its own keys say */
+  g_assert_true (file_exists_in (fx, "fast", "volume-", on_fast));
+  g_assert_true (file_exists_in (fx, "slow", "slow-", on_slow));
+  g_assert_true (file_exists_in (fx, "slow", "slow-", typed));
+  g_assert_false (file_exists_in (fx, "fast", "volume-", on_slow));
+
+  /* a clone is made by its source's backend */
+  clone = create_volume (fx, 0, g_variant_new_parsed ("{'source-volume': <%o>}", on_slow));
+  backend = get_string (fx, clone, IFACE_VOLUME, "Backend");
+  g_assert_cmpstr (backend, ==, "slow.1");
+  g_clear_pointer (&backend, g_free);
+
+  /* each Backend object: its name, driver and state; the provisioned
+   * bytes at once, the driver's figures after its refresh */
+  driver = get_string (fx, FAST_PATH, IFACE_BACKEND, "Driver");
+  g_assert_cmpstr (driver, ==, "file");
+  state = get_string (fx, SLOW_PATH, IFACE_BACKEND, "State");
+  g_assert_cmpstr (state, ==, "up");
+  backend = get_string (fx, SLOW_PATH, IFACE_BACKEND, "Name");
+  g_assert_cmpstr (backend, ==, "slow.1");
+  g_assert_cmpuint (get_uint64 (fx, FAST_PATH, IFACE_BACKEND, "ProvisionedCapacity"), ==, 8 * MIB);
+  g_assert_cmpuint (get_uint64 (fx, SLOW_PATH, IFACE_BACKEND, "ProvisionedCapacity"), ==, 36 * MIB);
+  g_assert_cmpuint (wait_for_uint64 (fx, FAST_PATH, "TotalCapacity", 1), >=,
+                    get_uint64 (fx, FAST_PATH, IFACE_BACKEND, "FreeCapacity"));
+  wait_for_uint64 (fx, SLOW_PATH, "FreeCapacity", 1);
+  protocol = get_string (fx, FAST_PATH, IFACE_BACKEND, "StorageProtocol");
+  g_assert_cmpstr (protocol, ==, "local");
+  thin = get_property (fx, FAST_PATH, IFACE_BACKEND, "ThinProvisioning");
+  g_assert_true (g_variant_get_boolean (thin));
+
+  /* a delete gives the bytes back to its backend only */
+  call_ok (fx, on_slow, IFACE_VOLUME, "Delete", g_variant_new_parsed ("(@a{sv} {},)"));
+  g_assert_cmpuint (get_uint64 (fx, SLOW_PATH, IFACE_BACKEND, "ProvisionedCapacity"), ==, 20 * MIB);
+  g_assert_cmpuint (get_uint64 (fx, FAST_PATH, IFACE_BACKEND, "ProvisionedCapacity"), ==, 8 * MIB);
+
+  /* a restart: every volume is still on its backend, and served there */
+  daemon_stop (fx);
+  daemon_start (fx);
+  g_clear_pointer (&backend, g_free);
+  backend = get_string (fx, typed, IFACE_VOLUME, "Backend");
+  g_assert_cmpstr (backend, ==, "slow.1");
+  assert_status (fx, on_fast, IFACE_VOLUME, "available");
+  g_assert_cmpuint (get_uint64 (fx, SLOW_PATH, IFACE_BACKEND, "ProvisionedCapacity"), ==, 20 * MIB);
+  call_ok (fx, typed, IFACE_VOLUME, "Extend", g_variant_new_parsed ("(@t %t, @a{sv} {})", 6 * MIB));
+  g_assert_cmpuint (get_uint64 (fx, SLOW_PATH, IFACE_BACKEND, "ProvisionedCapacity"), ==, 22 * MIB);
+  call_ok (fx, on_fast, IFACE_VOLUME, "Delete", g_variant_new_parsed ("(@a{sv} {},)"));
+}
+
+/* Without backend or type: default_volume_type's backend, else the one
+ * with the most free space. */
+static void
+test_default_type (Fixture *fx, gconstpointer data)
+{
+  g_autofree char *plain = NULL, *backend = NULL;
+
+  restart_with_backends (fx, FALSE, "scratch");
+  plain = create_volume (fx, MIB, NULL);
+  backend = get_string (fx, plain, IFACE_VOLUME, "Backend");
+  g_assert_cmpstr (backend, ==, "fast");
+  g_clear_pointer (&plain, g_free);
+  g_clear_pointer (&backend, g_free);
+
+  restart_with_backends (fx, FALSE, NULL);
+  /* both directories lie on one filesystem: equal free space, and the
+   * first backend wins the tie */
+  wait_for_uint64 (fx, FAST_PATH, "FreeCapacity", 1);
+  wait_for_uint64 (fx, SLOW_PATH, "FreeCapacity", 1);
+  plain = create_volume (fx, MIB, NULL);
+  backend = get_string (fx, plain, IFACE_VOLUME, "Backend");
+  g_assert_true (g_str_equal (backend, "fast") || g_str_equal (backend, "slow.1"));
+}
+
+static void
+test_refusals (Fixture *fx, gconstpointer data)
+{
+  g_autofree char *source = NULL;
+  g_autofree char *before = NULL, *after = NULL;
+
+  restart_with_backends (fx, FALSE, NULL);
+  source = create_on (fx, MIB, "backend", "fast");
+  before = fingerprint (fx);
+
+  assert_refused (fx, MANAGER_PATH, IFACE_MANAGER, "CreateVolume",
+                  g_variant_new_parsed ("(@t %t, {'backend': <'nosuch'>})", MIB), "NotSupported",
+                  (const char *[]) { "no backend 'nosuch'", "fast, slow.1", NULL });
+  assert_refused (fx, MANAGER_PATH, IFACE_MANAGER, "CreateVolume",
+                  g_variant_new_parsed ("(@t %t, {'type': <'gold'>})", MIB), "InvalidArgument",
+                  (const char *[]) { "no volume type 'gold'", NULL });
+  assert_refused (fx, MANAGER_PATH, IFACE_MANAGER, "CreateVolume",
+                  g_variant_new_parsed ("(@t %t, {'type': <'durable'>, 'backend': <'fast'>})", MIB),
+                  "InvalidArgument", (const char *[]) { "'durable'", "'slow.1'", "'fast'", NULL });
+  /* extra specs the backend does not match name both */
+  assert_refused (fx, MANAGER_PATH, IFACE_MANAGER, "CreateVolume",
+                  g_variant_new_parsed ("(@t %t, {'type': <'iscsi-only'>})", MIB), "InvalidArgument",
+                  (const char *[]) { "'iscsi-only'", "'fast'", "storage_protocol = iSCSI", "local", NULL });
+  assert_refused (fx, MANAGER_PATH, IFACE_MANAGER, "CreateVolume",
+                  g_variant_new_parsed ("(@t %t, {'type': <'shared'>})", MIB), "InvalidArgument",
+                  (const char *[]) { "'shared'", "'slow.1'", "multiattach", NULL });
+  /* a clone is made by its source's backend, never another one */
+  assert_refused (fx, MANAGER_PATH, IFACE_MANAGER, "CreateVolume",
+                  g_variant_new_parsed ("(@t 0, {'source-volume': <%o>, 'backend': <'slow.1'>})", source),
+                  "InvalidArgument", (const char *[]) { "'fast'", "'slow.1'", NULL });
+  assert_refused (fx, MANAGER_PATH, IFACE_MANAGER, "CreateVolume",
+                  g_variant_new_parsed ("(@t %t, {'backend': <@u 7>})", MIB), "InvalidArgument",
+                  (const char *[]) { "backend", NULL });
+
+  after = fingerprint (fx);
+  g_assert_cmpstr (before, ==, after);
+}
+
+/* A backend whose driver cannot be set up is down with the reason; the
+ * others serve. */
+static void
+test_backend_down (Fixture *fx, gconstpointer data)
+{
+  g_autofree char *state = NULL, *reason = NULL, *driver = NULL, *volume = NULL, *backend = NULL;
+
+  restart_with_backends (fx, TRUE, NULL);
+
+  state = get_string (fx, BROKEN_PATH, IFACE_BACKEND, "State");
+  g_assert_cmpstr (state, ==, "down");
+  reason = get_string (fx, BROKEN_PATH, IFACE_BACKEND, "StateReason");
+  g_test_message ("down: %s", reason);
+  g_assert_nonnull (strstr (reason, "/nonexistent/dog"));
+  driver = get_string (fx, BROKEN_PATH, IFACE_BACKEND, "Driver");
+  g_assert_cmpstr (driver, ==, "sheepdog");
+  g_clear_pointer (&state, g_free);
+  state = get_string (fx, FAST_PATH, IFACE_BACKEND, "State");
+  g_assert_cmpstr (state, ==, "up");
+
+  assert_refused (fx, MANAGER_PATH, IFACE_MANAGER, "CreateVolume",
+                  g_variant_new_parsed ("(@t %t, {'backend': <'broken'>})", MIB), "Failed",
+                  (const char *[]) { "backend 'broken' is down", "/nonexistent/dog", NULL });
+  assert_refused (fx, MANAGER_PATH, IFACE_MANAGER, "CreateVolume",
+                  g_variant_new_parsed ("(@t %t, {'type': <'on-broken'>})", MIB), "InvalidArgument",
+                  (const char *[]) { "'on-broken'", "'broken'", "down", NULL });
+
+  /* the others serve, and a create without a choice avoids it */
+  volume = create_volume (fx, MIB, NULL);
+  backend = get_string (fx, volume, IFACE_VOLUME, "Backend");
+  g_assert_cmpstr (backend, !=, "broken");
+  call_ok (fx, volume, IFACE_VOLUME, "Delete", g_variant_new_parsed ("(@a{sv} {},)"));
+}
+
+/* A volume whose backend left the configuration is kept, shown and
+ * refused by name; it is served again when its backend comes back. */
+static void
+test_backend_removed (Fixture *fx, gconstpointer data)
+{
+  g_autofree char *volume = NULL, *backend = NULL;
+
+  restart_with_backends (fx, FALSE, NULL);
+  volume = create_on (fx, MIB, "backend", "slow.1");
+
+  daemon_stop (fx);
+  write_config (fx, "file");
+  daemon_start (fx);
+  backend = get_string (fx, volume, IFACE_VOLUME, "Backend");
+  g_assert_cmpstr (backend, ==, "slow.1");
+  assert_refused (fx, volume, IFACE_VOLUME, "Delete", g_variant_new_parsed ("(@a{sv} {},)"), "NotSupported",
+                  (const char *[]) { "backend 'slow.1'", "does not serve", "file", NULL });
+
+  restart_with_backends (fx, FALSE, NULL);
+  assert_status (fx, volume, IFACE_VOLUME, "available");
+  call_ok (fx, volume, IFACE_VOLUME, "Delete", g_variant_new_parsed ("(@a{sv} {},)"));
+}
+
+/* Each change of a backend's figures is a PropertiesChanged signal: a
+ * capacity bar needs no polling. */
+static void
+on_properties_changed (GDBusConnection *connection, const char *sender, const char *path,
+                       const char *iface, const char *signal, GVariant *params, gpointer user_data)
+{
+  guint *n_changed = user_data;
+  const char *changed_iface = NULL;
+  g_autoptr(GVariant) changed = NULL;
+  guint64 provisioned = 0;
+
+  g_variant_get (params, "(&s@a{sv}@as)", &changed_iface, &changed, NULL);
+  if (g_str_equal (changed_iface, IFACE_BACKEND)
+      && g_variant_lookup (changed, "ProvisionedCapacity", "t", &provisioned) && provisioned == 3 * MIB)
+    (*n_changed)++;
+}
+
+static void
+test_backend_signals (Fixture *fx, gconstpointer data)
+{
+  g_autofree char *volume = NULL;
+  guint n_changed = 0;
+  guint id;
+
+  restart_with_backends (fx, FALSE, NULL);
+  id = g_dbus_connection_signal_subscribe (fx->connection, BUS_NAME, "org.freedesktop.DBus.Properties",
+                                           "PropertiesChanged", FAST_PATH, NULL, G_DBUS_SIGNAL_FLAGS_NONE,
+                                           on_properties_changed, &n_changed, NULL);
+  volume = create_on (fx, 3 * MIB, "backend", "fast");
+  for (guint i = 0; i < 200 && n_changed == 0; i++)
+    {
+      while (g_main_context_iteration (NULL, FALSE))
+        ;
+      if (n_changed == 0)
+        g_usleep (20 * 1000);
+    }
+  g_dbus_connection_signal_unsubscribe (fx->connection, id);
+  g_assert_cmpuint (n_changed, >=, 1);
+}
+
+int
+main (int argc, char **argv)
+{
+  g_test_init (&argc, &argv, NULL);
+
+#define ADD(path, func) g_test_add (path, Fixture, NULL, fixture_setup, func, fixture_teardown)
+  ADD ("/backends/two", test_two_backends);
+  ADD ("/backends/default-type", test_default_type);
+  ADD ("/backends/refusals", test_refusals);
+  ADD ("/backends/down", test_backend_down);
+  ADD ("/backends/removed", test_backend_removed);
+  ADD ("/backends/signals", test_backend_signals);
+#undef ADD
+
+  return g_test_run ();
+}
