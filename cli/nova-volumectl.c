@@ -250,7 +250,8 @@ proxy_to_json (GDBusProxy *proxy)
 
   json_builder_begin_object (builder);
   json_builder_set_member_name (builder, "Type");
-  json_builder_add_string_value (builder, NOVA_DBUS_IS_VOLUME (proxy) ? "volume" : "snapshot");
+  json_builder_add_string_value (builder, NOVA_DBUS_IS_VOLUME (proxy) ? "volume"
+                                         : NOVA_DBUS_IS_BACKEND (proxy) ? "backend" : "snapshot");
   json_builder_set_member_name (builder, "ObjectPath");
   json_builder_add_string_value (builder, g_dbus_proxy_get_object_path (proxy));
   for (guint i = 0; info != NULL && info->properties != NULL && info->properties[i] != NULL; i++)
@@ -640,9 +641,15 @@ cmd_create (const Command *cmd, int argc, char **argv)
   g_autofree char *snapshot_id = NULL;
   g_autofree char *source_id = NULL;
   g_autofree char *zone = NULL;
+  g_autofree char *backend = NULL;
+  g_autofree char *type = NULL;
   g_auto(GStrv) metadata = NULL;
   const GOptionEntry entries[] = {
     { "name", 0, 0, G_OPTION_ARG_STRING, &name, N_("Display name"), N_("NAME") },
+    { "backend", 0, 0, G_OPTION_ARG_STRING, &backend,
+      N_("Create the volume on this backend (see the backends command)"), N_("NAME") },
+    { "type", 0, 0, G_OPTION_ARG_STRING, &type,
+      N_("Create the volume of this volume type (its backend and extra specs)"), N_("NAME") },
     { "description", 0, 0, G_OPTION_ARG_STRING, &description, N_("Free-text description"), N_("TEXT") },
     { "snapshot", 0, 0, G_OPTION_ARG_STRING, &snapshot_id,
       N_("Create the volume from this snapshot (SIZE 0 or left out: the snapshot’s)"), N_("ID") },
@@ -679,6 +686,10 @@ cmd_create (const Command *cmd, int argc, char **argv)
     g_variant_dict_insert (&options, "description", "s", description);
   if (zone != NULL)
     g_variant_dict_insert (&options, "availability-zone", "s", zone);
+  if (backend != NULL)
+    g_variant_dict_insert (&options, "backend", "s", backend);
+  if (type != NULL)
+    g_variant_dict_insert (&options, "type", "s", type);
   if (metadata != NULL)
     {
       g_autoptr(GHashTable) pairs = g_hash_table_new (g_str_hash, g_str_equal);
@@ -914,6 +925,90 @@ cmd_list (const Command *cmd, int argc, char **argv)
         g_print ("\n");
       print_list_table (snapshots, KIND_SNAPSHOT);
     }
+  return EXIT_OK;
+}
+
+static int
+compare_backends (gconstpointer a, gconstpointer b)
+{
+  return g_strcmp0 (nova_dbus_backend_get_name (*(NovaDBusBackend **) a),
+                    nova_dbus_backend_get_name (*(NovaDBusBackend **) b));
+}
+
+static GPtrArray *
+backend_row (NovaDBusBackend *backend)
+{
+  GPtrArray *cells = g_ptr_array_new_with_free_func (g_free);
+  gboolean up = g_strcmp0 (nova_dbus_backend_get_state (backend), "up") == 0;
+
+  g_ptr_array_add (cells, g_strdup (nova_dbus_backend_get_name (backend)));
+  g_ptr_array_add (cells, g_strdup (nova_dbus_backend_get_driver (backend)));
+  g_ptr_array_add (cells, g_strdup (nova_dbus_backend_get_state (backend)));
+  g_ptr_array_add (cells, g_strdup (nova_dbus_backend_get_storage_protocol (backend)));
+  g_ptr_array_add (cells, up ? nova_volume_size_format (nova_dbus_backend_get_total_capacity (backend))
+                             : g_strdup ("-"));
+  g_ptr_array_add (cells, up ? nova_volume_size_format (nova_dbus_backend_get_free_capacity (backend))
+                             : g_strdup ("-"));
+  g_ptr_array_add (cells, nova_volume_size_format (nova_dbus_backend_get_provisioned_capacity (backend)));
+  g_ptr_array_add (cells, g_strdup (nova_dbus_backend_get_state_reason (backend)));
+  return cells;
+}
+
+static int
+cmd_backends (const Command *cmd, int argc, char **argv)
+{
+  const NovaCtlColumn columns[] = {
+    { _("NAME"), FALSE, NOVA_CTL_SHRINK_LAST },
+    { _("DRIVER"), FALSE, NOVA_CTL_SHRINK_NEVER },
+    { _("STATE"), FALSE, NOVA_CTL_SHRINK_NEVER },
+    { _("PROTOCOL"), FALSE, NOVA_CTL_SHRINK_NEVER },
+    { _("TOTAL"), TRUE, NOVA_CTL_SHRINK_NEVER },
+    { _("FREE"), TRUE, NOVA_CTL_SHRINK_NEVER },
+    { _("PROVISIONED"), TRUE, NOVA_CTL_SHRINK_NEVER },
+    { _("REASON"), FALSE, NOVA_CTL_SHRINK_FIRST },
+  };
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GDBusObjectManager) manager = NULL;
+  g_autoptr(GPtrArray) backends = g_ptr_array_new_with_free_func (g_object_unref);
+  g_autoptr(GPtrArray) rows = g_ptr_array_new_with_free_func (free_row);
+  g_autoptr(GPtrArray) vectors = g_ptr_array_new ();
+  g_autolist(GDBusObject) objects = NULL;
+
+  if (!parse_command (cmd, NULL, &argc, &argv, 0, 0))
+    return EXIT_USAGE;
+  manager = connect_daemon (&error);
+  if (manager == NULL)
+    return fail (error);
+
+  objects = g_dbus_object_manager_get_objects (manager);
+  for (GList *l = objects; l != NULL; l = l->next)
+    {
+      NovaDBusBackend *backend = nova_dbus_object_peek_backend (NOVA_DBUS_OBJECT (l->data));
+
+      if (backend != NULL)
+        g_ptr_array_add (backends, g_object_ref (backend));
+    }
+  g_ptr_array_sort (backends, compare_backends);
+
+  if (opt_json)
+    {
+      g_autoptr(JsonNode) root = json_node_new (JSON_NODE_ARRAY);
+      JsonArray *array = json_array_new ();
+
+      for (guint i = 0; i < backends->len; i++)
+        json_array_add_element (array, proxy_to_json (g_ptr_array_index (backends, i)));
+      json_node_take_array (root, array);
+      print_json (root);
+      return EXIT_OK;
+    }
+  for (guint i = 0; i < backends->len; i++)
+    {
+      GPtrArray *cells = backend_row (g_ptr_array_index (backends, i));
+
+      g_ptr_array_add (rows, cells);
+      g_ptr_array_add (vectors, cells->pdata);
+    }
+  nova_ctl_print_table (columns, G_N_ELEMENTS (columns), vectors, nova_ctl_table_width ());
   return EXIT_OK;
 }
 
@@ -1288,6 +1383,7 @@ static const Command commands[] = {
   { "disconnect", cmd_disconnect, N_("ID"), N_("Withdraw a host’s connection to a volume") },
   { "check-export", cmd_check_export, N_("ID"), N_("Check that a volume’s export is in place") },
   { "stats", cmd_stats, NULL, N_("Show the state of the storage backend") },
+  { "backends", cmd_backends, NULL, N_("List the backends with their state and capacity") },
   { "help", cmd_help, N_("[COMMAND]"), N_("Show the help of a command") },
 };
 

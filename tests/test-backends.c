@@ -338,6 +338,74 @@ test_backend_signals (Fixture *fx, gconstpointer data)
   g_assert_cmpuint (n_changed, >=, 1);
 }
 
+/* nova-volumectl --session ARGS... on the fixture's bus; its stdout */
+static char *
+run_ctl (Fixture *fx, int expected_status, const char *const *args)
+{
+  g_autoptr(GSubprocessLauncher) launcher =
+    g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_PIPE);
+  g_autoptr(GSubprocess) process = NULL;
+  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
+  g_autoptr(GError) error = NULL;
+  g_autofree char *err = NULL;
+  char *out = NULL;
+
+  g_subprocess_launcher_setenv (launcher, "DBUS_SESSION_BUS_ADDRESS", fx->bus_address, TRUE);
+  g_subprocess_launcher_setenv (launcher, "DBUS_SYSTEM_BUS_ADDRESS", "unix:path=/nonexistent/bus", TRUE);
+  g_subprocess_launcher_setenv (launcher, "LC_ALL", "C.UTF-8", TRUE);
+  g_subprocess_launcher_setenv (launcher, "G_DEBUG", "fatal-criticals", TRUE);
+  g_subprocess_launcher_unsetenv (launcher, "COLUMNS");
+  g_ptr_array_add (argv, (gpointer) nova_volumectl_path ());
+  g_ptr_array_add (argv, (gpointer) "--session");
+  for (gsize i = 0; args[i] != NULL; i++)
+    g_ptr_array_add (argv, (gpointer) args[i]);
+  g_ptr_array_add (argv, NULL);
+  process = g_subprocess_launcher_spawnv (launcher, (const char *const *) argv->pdata, &error);
+  g_assert_no_error (error);
+  g_subprocess_communicate_utf8 (process, NULL, NULL, &out, &err, &error);
+  g_assert_no_error (error);
+  g_test_message ("nova-volumectl %s: exit %d\n%s%s", args[0], g_subprocess_get_exit_status (process), out, err);
+  g_assert_true (g_subprocess_get_if_exited (process));
+  g_assert_cmpint (g_subprocess_get_exit_status (process), ==, expected_status);
+  return out;
+}
+
+/* The CLI: backends lists each with its state, create takes --backend
+ * and --type, show names the volume's backend. */
+static void
+test_cli (Fixture *fx, gconstpointer data)
+{
+  g_autofree char *table = NULL, *json = NULL, *id = NULL, *shown = NULL, *backend = NULL;
+  g_autofree char *typed = NULL, *path = NULL;
+
+  restart_with_backends (fx, TRUE, NULL);
+  wait_for_uint64 (fx, FAST_PATH, "TotalCapacity", 1);
+
+  table = run_ctl (fx, 0, (const char *[]) { "backends", NULL });
+  g_assert_true (g_str_has_prefix (table, "NAME"));
+  g_assert_nonnull (strstr (table, "\nbroken "));
+  g_assert_nonnull (strstr (table, "sheepdog down"));
+  g_assert_nonnull (strstr (table, "/nonexistent/dog"));
+  g_assert_nonnull (strstr (table, "\nfast   "));
+  g_assert_nonnull (strstr (table, "file     up    local"));
+  g_assert_nonnull (strstr (table, "\nslow.1 "));
+  json = run_ctl (fx, 0, (const char *[]) { "--json", "backends", NULL });
+  g_assert_nonnull (strstr (json, "\"Type\" : \"backend\""));
+  g_assert_nonnull (strstr (json, "\"StateReason\" : \"volume_driver = sheepdog"));
+
+  id = run_ctl (fx, 0, (const char *[]) { "create", "--backend", "slow.1", "--name", "on-slow", "2M", NULL });
+  g_strstrip (id);
+  path = g_strdup_printf (ROOT_PATH "/volumes/%s", id);
+  g_strdelimit (path + strlen (ROOT_PATH "/volumes/"), "-", '_');
+  backend = get_string (fx, path, IFACE_VOLUME, "Backend");
+  g_assert_cmpstr (backend, ==, "slow.1");
+  shown = run_ctl (fx, 0, (const char *[]) { "show", id, NULL });
+  g_assert_nonnull (strstr (shown, "Backend"));
+  g_assert_nonnull (strstr (shown, "slow.1"));
+  typed = run_ctl (fx, 0, (const char *[]) { "create", "--type", "scratch", "1M", NULL });
+  g_free (run_ctl (fx, 1, (const char *[]) { "create", "--type", "on-broken", "1M", NULL }));
+}
+
 int
 main (int argc, char **argv)
 {
@@ -350,6 +418,7 @@ main (int argc, char **argv)
   ADD ("/backends/down", test_backend_down);
   ADD ("/backends/removed", test_backend_removed);
   ADD ("/backends/signals", test_backend_signals);
+  ADD ("/backends/cli", test_cli);
 #undef ADD
 
   return g_test_run ();
