@@ -1155,6 +1155,32 @@ cmd_extend (const Command *cmd, int argc, char **argv)
   return result != NULL ? EXIT_OK : fail (error);
 }
 
+static int
+cmd_migrate (const Command *cmd, int argc, char **argv)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GDBusObjectManager) manager = NULL;
+  g_autoptr(GDBusProxy) volume = NULL;
+  g_autoptr(NovaCtlProgress) progress = NULL;
+  g_autoptr(GVariant) result = NULL;
+
+  if (!parse_command (cmd, NULL, &argc, &argv, 2, 2))
+    return EXIT_USAGE;
+  manager = connect_daemon (&error);
+  if (manager == NULL)
+    return fail (error);
+  volume = lookup (manager, argv[1], KIND_VOLUME, &error);
+  if (volume == NULL)
+    return fail (error);
+
+  /* the copy is a Job: a person at a terminal sees it move */
+  if (!opt_json && nova_ctl_progress_possible ())
+    progress = nova_ctl_progress_new (manager, "volume-migrate", g_dbus_proxy_get_object_path (volume));
+  result = call_method (volume, "Migrate", g_variant_new ("(s@a{sv})", argv[2], no_options ()), &error);
+  g_clear_pointer (&progress, nova_ctl_progress_free);
+  return result != NULL ? EXIT_OK : fail (error);
+}
+
 /* this host's iSCSI initiator name; unreadable (no open-iscsi, or not
  * root on Debian, where the file is 0600) just means none is sent */
 static char *
@@ -1378,6 +1404,7 @@ static const Command commands[] = {
     N_("Record that a volume is attached to an instance") },
   { "detach", cmd_detach, N_("ID"), N_("Record that a volume is detached") },
   { "extend", cmd_extend, N_("ID SIZE"), N_("Grow a volume to SIZE") },
+  { "migrate", cmd_migrate, N_("ID BACKEND"), N_("Move a volume to another backend, with its bytes") },
   { "connect", cmd_connect, N_("ID"),
     N_("Prepare a volume for a host’s connection; print how to connect") },
   { "disconnect", cmd_disconnect, N_("ID"), N_("Withdraw a host’s connection to a volume") },

@@ -231,6 +231,28 @@ nova_volume_driver_get_volume_stats (NovaVolumeDriver *self, gboolean refresh, G
   return IFACE (self)->get_volume_stats (self, refresh, error);
 }
 
+GInputStream *
+nova_volume_driver_open_for_read (NovaVolumeDriver *self, const NovaVolumeRecord *volume, GError **error)
+{
+  if (IFACE (self)->open_for_read == NULL)
+    {
+      not_supported (self, "read a volume's bytes for a copy (it cannot be migrated away)", error);
+      return NULL;
+    }
+  return IFACE (self)->open_for_read (self, volume, error);
+}
+
+GOutputStream *
+nova_volume_driver_open_for_write (NovaVolumeDriver *self, const NovaVolumeRecord *volume, GError **error)
+{
+  if (IFACE (self)->open_for_write == NULL)
+    {
+      not_supported (self, "write a volume's bytes for a copy (nothing can be migrated onto it)", error);
+      return NULL;
+    }
+  return IFACE (self)->open_for_write (self, volume, error);
+}
+
 GVariant *
 nova_volume_connection_info_new (const char *type, GVariant *data)
 {

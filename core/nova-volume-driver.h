@@ -87,7 +87,16 @@ struct _NovaVolumeDriverInterface {
    * (not floating) reference that the caller unrefs. */
   GVariant *(*get_volume_stats) (NovaVolumeDriver *self, gboolean refresh, GError **error);
 
-  gpointer padding[8];
+  /* The volume's bytes from offset 0, for the daemon's own copies
+   * (Migrate): a stream to read its whole size, and one to write it. A
+   * write stream that is GSeekable can skip ranges, which then read as
+   * zeros (a new volume that reads as zeros: sparse files, thin LVs, RBD
+   * images); one that is not gets every byte. NULL: NotSupported. Called
+   * on worker threads; the streams are used on the same thread. */
+  GInputStream  *(*open_for_read)  (NovaVolumeDriver *self, const NovaVolumeRecord *volume, GError **error);
+  GOutputStream *(*open_for_write) (NovaVolumeDriver *self, const NovaVolumeRecord *volume, GError **error);
+
+  gpointer padding[6];
 };
 
 /* Wrappers: a missing optional method is NOVA_VOLUME_ERROR_NOT_SUPPORTED
@@ -118,6 +127,10 @@ GVariant *nova_volume_driver_initialize_connection   (NovaVolumeDriver *self, co
 gboolean nova_volume_driver_terminate_connection     (NovaVolumeDriver *self, const NovaVolumeRecord *volume,
                                                       GVariant *connector, GError **error);
 GVariant *nova_volume_driver_get_volume_stats        (NovaVolumeDriver *self, gboolean refresh, GError **error);
+GInputStream  *nova_volume_driver_open_for_read      (NovaVolumeDriver *self, const NovaVolumeRecord *volume,
+                                                      GError **error);
+GOutputStream *nova_volume_driver_open_for_write     (NovaVolumeDriver *self, const NovaVolumeRecord *volume,
+                                                      GError **error);
 
 /* A driver whose export went away by itself and could not be brought
  * back (a vblade that keeps dying) says so on the main context: emits

@@ -14,8 +14,9 @@ static const char *const volume_status_names[] = {
   "deleting",
   "error",
   "error_deleting",
+  "migrating",
 };
-G_STATIC_ASSERT (G_N_ELEMENTS (volume_status_names) == NOVA_VOLUME_STATUS_ERROR_DELETING + 1);
+G_STATIC_ASSERT (G_N_ELEMENTS (volume_status_names) == NOVA_VOLUME_STATUS_MIGRATING + 1);
 
 static const char *const snapshot_status_names[] = {
   "creating",
@@ -112,6 +113,7 @@ nova_volume_record_new (void)
   record->provider_auth = g_strdup ("");
   record->driver = g_strdup ("");
   record->backend = g_strdup ("");
+  record->migration = g_strdup ("");
   record->metadata = metadata_new ();
   return record;
 }
@@ -144,6 +146,7 @@ nova_volume_record_copy (const NovaVolumeRecord *record)
   copy->provider_auth = g_strdup (record->provider_auth);
   copy->driver = g_strdup (record->driver);
   copy->backend = g_strdup (record->backend);
+  copy->migration = g_strdup (record->migration);
   copy->created_at = record->created_at;
   copy->updated_at = record->updated_at;
 
@@ -178,6 +181,7 @@ nova_volume_record_free (NovaVolumeRecord *record)
   g_free (record->provider_auth);
   g_free (record->driver);
   g_free (record->backend);
+  g_free (record->migration);
   g_clear_pointer (&record->metadata, g_hash_table_unref);
   g_free (record);
 }

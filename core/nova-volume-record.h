@@ -17,6 +17,7 @@ typedef enum {
   NOVA_VOLUME_STATUS_DELETING,
   NOVA_VOLUME_STATUS_ERROR,
   NOVA_VOLUME_STATUS_ERROR_DELETING,
+  NOVA_VOLUME_STATUS_MIGRATING,       /* being copied to another backend */
 } NovaVolumeStatus;
 
 typedef enum {
@@ -51,6 +52,9 @@ typedef struct {
   char              *provider_auth;     /* never NULL; secret, never exported */
   char              *driver;            /* short name of the creating driver */
   char              *backend;           /* the backend it lives on */
+  char              *migration;         /* never NULL: "" none, "to:BACKEND" while copied
+                                         * there, "from:BACKEND" while the copy left there
+                                         * is deleted (Migrate) */
   gint64             created_at;        /* usec since the epoch */
   gint64             updated_at;        /* usec since the epoch */
   GHashTable        *metadata;          /* char* -> char*, never NULL */

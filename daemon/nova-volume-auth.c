@@ -30,6 +30,7 @@ static const struct {
   { "org.openstack.Volume1.Manager", "GetVolumeStats", NULL },
   { "org.openstack.Volume1.Volume", "Delete", NOVA_VOLUME_ACTION_MANAGE_VOLUMES },
   { "org.openstack.Volume1.Volume", "Extend", NOVA_VOLUME_ACTION_MANAGE_VOLUMES },
+  { "org.openstack.Volume1.Volume", "Migrate", NOVA_VOLUME_ACTION_MANAGE_VOLUMES },
   { "org.openstack.Volume1.Volume", "CreateSnapshot", NOVA_VOLUME_ACTION_MANAGE_SNAPSHOTS },
   { "org.openstack.Volume1.Volume", "Attach", NOVA_VOLUME_ACTION_ATTACH },
   { "org.openstack.Volume1.Volume", "Detach", NOVA_VOLUME_ACTION_ATTACH },

@@ -391,6 +391,18 @@ handle_volume_extend (NovaDBusVolume *iface, GDBusMethodInvocation *invocation,
   return G_DBUS_METHOD_INVOCATION_HANDLED;
 }
 
+static gboolean
+handle_volume_migrate (NovaDBusVolume *iface, GDBusMethodInvocation *invocation,
+                       const char *backend, GVariant *options, NovaVolumeDaemon *self)
+{
+  if (begin_volume_call (self, invocation, options, "Migrate", NULL, 0))
+    nova_volume_manager_migrate_volume (self->manager, volume_id_of (iface), backend,
+                                        nova_volume_auth_get_caller_uid (invocation),
+                                        g_dbus_method_invocation_get_sender (invocation), operation_done,
+                                        call_new (self, invocation, iface));
+  return G_DBUS_METHOD_INVOCATION_HANDLED;
+}
+
 static void
 create_snapshot_done (GObject *source, GAsyncResult *result, gpointer user_data)
 {
@@ -628,6 +640,7 @@ on_volume_changed (NovaVolumeManager *manager, const char *id, NovaVolumeDaemon 
       sync_volume (iface, volume);
       g_signal_connect (iface, "handle-delete", G_CALLBACK (handle_volume_delete), self);
       g_signal_connect (iface, "handle-extend", G_CALLBACK (handle_volume_extend), self);
+      g_signal_connect (iface, "handle-migrate", G_CALLBACK (handle_volume_migrate), self);
       g_signal_connect (iface, "handle-create-snapshot", G_CALLBACK (handle_volume_create_snapshot), self);
       g_signal_connect (iface, "handle-attach", G_CALLBACK (handle_volume_attach), self);
       g_signal_connect (iface, "handle-detach", G_CALLBACK (handle_volume_detach), self);

@@ -21,6 +21,7 @@ static const struct {
   [NOVA_VOLUME_EVENT_VOLUME_ERROR] = { "volume-error", "66842bd8f39248aeaed795a04cd9a327" },
   [NOVA_VOLUME_EVENT_OPERATION_FAILED] = { "operation-failed", "c587b3994c074e6d85f5bf60936293b5" },
   [NOVA_VOLUME_EVENT_RECONCILED] = { "reconciled", "812ab2d6fc944a60b7227b1ebae93f72" },
+  [NOVA_VOLUME_EVENT_VOLUME_MIGRATED] = { "volume-migrated", "0595b55016c04a9e8f432d47b9b66abb" },
 };
 
 G_STATIC_ASSERT (G_N_ELEMENTS (events) == NOVA_VOLUME_EVENT_N_EVENTS);

@@ -21,6 +21,7 @@ typedef enum {
   NOVA_VOLUME_EVENT_VOLUME_ERROR,           /* a volume went to status error */
   NOVA_VOLUME_EVENT_OPERATION_FAILED,       /* a method failed */
   NOVA_VOLUME_EVENT_RECONCILED,             /* start-up brought state back */
+  NOVA_VOLUME_EVENT_VOLUME_MIGRATED,        /* a volume moved to another backend */
   NOVA_VOLUME_EVENT_N_EVENTS,
 } NovaVolumeEvent;
 

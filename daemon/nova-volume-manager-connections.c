@@ -153,8 +153,8 @@ manager_op_check_no_connections (Op *op)
     g_string_append_printf (list, "%s%s", i > 0 ? ", " : "",
                             g_ptr_array_index (keys, i) != NULL ? (char *) g_ptr_array_index (keys, i) : "?");
   manager_op_fail (op, NOVA_VOLUME_ERROR_INVALID_STATE,
-                   "cannot delete volume %s: %u host%s still connected (%s); call TerminateConnection with "
-                   "%s connector first", op->volume_id, keys->len, keys->len == 1 ? " is" : "s are",
+                   "cannot %s %s: %u host%s still connected (%s); call TerminateConnection with "
+                   "%s connector first", op->what, op->volume_id, keys->len, keys->len == 1 ? " is" : "s are",
                    list->str, keys->len == 1 ? "its" : "each");
   return FALSE;
 }

@@ -60,6 +60,11 @@ struct _Op {
    * and manager_op_take_backend */
   NovaVolumeBackend  *backend;
   NovaVolumeDriver   *driver;
+  /* Migrate: where the volume goes, and the volume as it is there */
+  NovaVolumeBackend  *target_backend;
+  NovaVolumeDriver   *target_driver;
+  NovaVolumeRecord   *target;
+  gboolean            target_created;
 
   /* inputs */
   char               *backend_name;    /* create: the backend asked for, or NULL */

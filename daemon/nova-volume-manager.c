@@ -57,6 +57,7 @@ op_free (Op *op)
   g_free (op->caller_bus_name);
   g_clear_pointer (&op->volume, nova_volume_record_free);
   g_clear_pointer (&op->source, nova_volume_record_free);
+  g_clear_pointer (&op->target, nova_volume_record_free);
   g_clear_pointer (&op->volume_before, nova_volume_record_free);
   g_clear_pointer (&op->snapshot_before, nova_snapshot_record_free);
   g_clear_pointer (&op->snapshot, nova_snapshot_record_free);

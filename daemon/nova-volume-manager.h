@@ -102,6 +102,13 @@ void     nova_volume_manager_check_for_export  (NovaVolumeManager *self, const c
                                                 GAsyncReadyCallback callback, gpointer user_data);
 void     nova_volume_manager_delete_snapshot   (NovaVolumeManager *self, const char *snapshot_id,
                                                 GAsyncReadyCallback callback, gpointer user_data);
+/* Moves available volume @volume_id, without snapshots or connected
+ * hosts, to @backend: its bytes copied as a Job ("volume-migrate"), its
+ * id, name and metadata kept. @caller_uid, @caller_bus_name: for the Job. */
+void     nova_volume_manager_migrate_volume    (NovaVolumeManager *self, const char *volume_id,
+                                                const char *backend, guint caller_uid,
+                                                const char *caller_bus_name,
+                                                GAsyncReadyCallback callback, gpointer user_data);
 /* finish for every operation above that returns nothing */
 gboolean nova_volume_manager_operation_finish  (NovaVolumeManager *self, GAsyncResult *result, GError **error);
 

@@ -36,7 +36,7 @@ G_DEFINE_TYPE_WITH_CODE (NovaVolumeStore, nova_volume_store, G_TYPE_OBJECT,
   "id, name, description, size, status, status_reason, attached, " \
   "instance_uuid, mountpoint, attached_host, availability_zone, " \
   "source_snapshot_id, source_volume_id, provider_location, provider_auth, " \
-  "driver, created_at, updated_at, backend"
+  "driver, created_at, updated_at, backend, migration"
 
 #define SNAPSHOT_COLUMNS \
   "id, volume_id, name, description, size, status, status_reason, " \
@@ -321,10 +321,12 @@ store_migrate (NovaVolumeStore *self, GError **error)
     case 2:
       /* 2 -> 3: the backend each volume lives on. A database from a
        * daemon with one driver had one backend, named after that driver
-       * (as a [DEFAULT]-only config still names it) */
+       * (as a [DEFAULT]-only config still names it). And where a
+       * Migrate stands, for init_host to finish or undo it. */
       if (!store_exec (self,
                        "ALTER TABLE volumes ADD COLUMN backend TEXT NOT NULL DEFAULT '';"
-                       "UPDATE volumes SET backend = driver;",
+                       "UPDATE volumes SET backend = driver;"
+                       "ALTER TABLE volumes ADD COLUMN migration TEXT NOT NULL DEFAULT '';",
                        error))
         {
           store_end (self, FALSE, NULL);
@@ -487,7 +489,7 @@ store_write_volume (NovaVolumeStore *self, const NovaVolumeRecord *volume, GErro
    * and the delete would cascade to the metadata and connections */
   stmt = store_prepare (self,
                         "INSERT INTO volumes (" VOLUME_COLUMNS ") "
-                        "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19) "
+                        "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20) "
                         "ON CONFLICT (id) DO UPDATE SET "
                         "name = excluded.name, description = excluded.description, "
                         "size = excluded.size, status = excluded.status, "
@@ -500,7 +502,7 @@ store_write_volume (NovaVolumeStore *self, const NovaVolumeRecord *volume, GErro
                         "provider_location = excluded.provider_location, "
                         "provider_auth = excluded.provider_auth, driver = excluded.driver, "
                         "created_at = excluded.created_at, updated_at = excluded.updated_at, "
-                        "backend = excluded.backend",
+                        "backend = excluded.backend, migration = excluded.migration",
                         error);
   if (stmt == NULL)
     return FALSE;
@@ -524,6 +526,7 @@ store_write_volume (NovaVolumeStore *self, const NovaVolumeRecord *volume, GErro
   sqlite3_bind_int64 (stmt, 17, volume->created_at);
   sqlite3_bind_int64 (stmt, 18, volume->updated_at);
   bind_text_nonnull (stmt, 19, volume->backend);
+  bind_text_nonnull (stmt, 20, volume->migration);
   if (!store_step_done (self, stmt, "store the volume", error))
     return FALSE;
 
@@ -648,6 +651,7 @@ read_volume_row (NovaVolumeStore *self, sqlite3_stmt *stmt, GError **error)
   volume->created_at = sqlite3_column_int64 (stmt, 16);
   volume->updated_at = sqlite3_column_int64 (stmt, 17);
   volume->backend = column_dup_nonnull (stmt, 18);
+  volume->migration = column_dup_nonnull (stmt, 19);
   /* a row written without one lives where schema 3 put the older rows:
    * on the backend named after its driver */
   if (volume->backend[0] == '\0')

@@ -15,6 +15,7 @@ static const char *const mutating[][2] = {
   { "org.openstack.Volume1.Volume", "Detach" },
   { "org.openstack.Volume1.Volume", "InitializeConnection" },
   { "org.openstack.Volume1.Volume", "TerminateConnection" },
+  { "org.openstack.Volume1.Volume", "Migrate" },
   { "org.openstack.Volume1.Snapshot", "Delete" },
   { "org.openstack.Volume1.Job", "Cancel" },
 };

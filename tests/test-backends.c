@@ -6,7 +6,10 @@
  * backends and types survive a restart. */
 #include "config.h"
 
+#include <fcntl.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 #include <glib/gstdio.h>
 
 #include "service-fixture.h"
@@ -20,7 +23,7 @@
 /* two file backends, each in its own directory, a broken one when
  * @with_broken, and a type on each */
 static void
-write_backends_config (Fixture *fx, gboolean with_broken, const char *default_type)
+write_backends_config_with (Fixture *fx, gboolean with_broken, const char *default_type, const char *extra)
 {
   g_autofree char *text = g_strdup_printf (
       "[DEFAULT]\n"
@@ -46,14 +49,20 @@ write_backends_config (Fixture *fx, gboolean with_broken, const char *default_ty
       "[type:iscsi-only]\n"
       "backend = fast\n"
       "storage_protocol = iSCSI\n"
-      "%s",
+      "%s%s",
       default_type != NULL ? default_type : "", fx->dir, fx->dir,
       with_broken ? "[backend:broken]\nvolume_driver = sheepdog\nsheepdog_command = /nonexistent/dog\n" : "",
-      with_broken ? "[type:on-broken]\nbackend = broken\n" : "");
+      with_broken ? "[type:on-broken]\nbackend = broken\n" : "", extra != NULL ? extra : "");
   g_autoptr(GError) error = NULL;
 
   g_file_set_contents (fx->config_path, text, -1, &error);
   g_assert_no_error (error);
+}
+
+static void
+write_backends_config (Fixture *fx, gboolean with_broken, const char *default_type)
+{
+  write_backends_config_with (fx, with_broken, default_type, NULL);
 }
 
 static void
@@ -338,6 +347,218 @@ test_backend_signals (Fixture *fx, gconstpointer data)
   g_assert_cmpuint (n_changed, >=, 1);
 }
 
+/* ---- migrate ------------------------------------------------------------ */
+
+static const guint64 offsets[] = { 0, 3 * MIB + 17, 7 * MIB + 4096 };
+#define CHUNK 4096
+
+static char *
+backing_file (Fixture *fx, const char *volume)
+{
+  return get_string (fx, volume, IFACE_VOLUME, "ProviderLocation");
+}
+
+static void
+write_chunks (const char *file, guint8 chunks[][CHUNK])
+{
+  int fd = open (file, O_WRONLY | O_CLOEXEC);
+
+  g_assert_cmpint (fd, >=, 0);
+  for (gsize i = 0; i < G_N_ELEMENTS (offsets); i++)
+    {
+      for (gsize j = 0; j < CHUNK; j++)
+        chunks[i][j] = (guint8) g_random_int ();
+      g_assert_cmpint (pwrite (fd, chunks[i], CHUNK, (off_t) offsets[i]), ==, CHUNK);
+    }
+  g_assert_cmpint (fsync (fd), ==, 0);
+  close (fd);
+}
+
+static void
+assert_chunks (const char *file, guint8 chunks[][CHUNK])
+{
+  guint8 buffer[CHUNK];
+  int fd = open (file, O_RDONLY | O_CLOEXEC);
+
+  g_assert_cmpint (fd, >=, 0);
+  for (gsize i = 0; i < G_N_ELEMENTS (offsets); i++)
+    {
+      g_assert_cmpint (pread (fd, buffer, CHUNK, (off_t) offsets[i]), ==, CHUNK);
+      g_assert_cmpmem (buffer, CHUNK, chunks[i], CHUNK);
+    }
+  close (fd);
+}
+
+/* The volume moves with its bytes, id, name and metadata; the old copy
+ * goes; the capacity of both backends follows. */
+static void
+test_migrate (Fixture *fx, gconstpointer data)
+{
+  guint8 chunks[G_N_ELEMENTS (offsets)][CHUNK];
+  g_autofree char *volume = NULL, *before = NULL, *after = NULL, *backend = NULL, *id = NULL, *name = NULL;
+  g_autofree char *driver = NULL;
+  g_autoptr(GVariant) metadata = NULL;
+  struct stat st;
+
+  restart_with_backends (fx, FALSE, NULL);
+  volume = create_volume (fx, 8 * MIB, g_variant_new_parsed ("{'backend': <'fast'>, 'name': <'moving'>, "
+                                                             "'metadata': <{'owner': 'db'}>}"));
+  id = get_string (fx, volume, IFACE_VOLUME, "Id");
+  before = backing_file (fx, volume);
+  write_chunks (before, chunks);
+
+  call_ok (fx, volume, IFACE_VOLUME, "Migrate", g_variant_new_parsed ("('slow.1', @a{sv} {})"));
+
+  backend = get_string (fx, volume, IFACE_VOLUME, "Backend");
+  g_assert_cmpstr (backend, ==, "slow.1");
+  driver = get_string (fx, volume, IFACE_VOLUME, "Driver");
+  g_assert_cmpstr (driver, ==, "file");
+  g_clear_pointer (&id, g_free);
+  id = get_string (fx, volume, IFACE_VOLUME, "Id");
+  name = get_string (fx, volume, IFACE_VOLUME, "Name");
+  g_assert_cmpstr (name, ==, "moving");
+  metadata = get_property (fx, volume, IFACE_VOLUME, "Metadata");
+  g_assert_true (g_variant_equal (metadata, g_variant_new_parsed ("{'owner': 'db'}")));
+  assert_status (fx, volume, IFACE_VOLUME, "available");
+  after = backing_file (fx, volume);
+  g_assert_cmpstr (after, !=, before);
+  g_assert_true (g_str_has_prefix (after, fx->dir));
+  g_assert_nonnull (strstr (after, "/slow/slow-"));
+  assert_chunks (after, chunks);
+  /* what was never written stays a hole: the copy skipped the zeros */
+  g_assert_cmpint (g_stat (after, &st), ==, 0);
+  g_assert_cmpint ((gint64) st.st_blocks * 512, <, 4 * MIB);
+  g_assert_false (g_file_test (before, G_FILE_TEST_EXISTS));
+  g_assert_cmpuint (get_uint64 (fx, FAST_PATH, IFACE_BACKEND, "ProvisionedCapacity"), ==, 0);
+  g_assert_cmpuint (get_uint64 (fx, SLOW_PATH, IFACE_BACKEND, "ProvisionedCapacity"), ==, 8 * MIB);
+
+  /* and back, and it survives a restart where it is */
+  call_ok (fx, volume, IFACE_VOLUME, "Migrate", g_variant_new_parsed ("('fast', @a{sv} {})"));
+  daemon_stop (fx);
+  daemon_start (fx);
+  g_clear_pointer (&backend, g_free);
+  backend = get_string (fx, volume, IFACE_VOLUME, "Backend");
+  g_assert_cmpstr (backend, ==, "fast");
+  g_clear_pointer (&after, g_free);
+  after = backing_file (fx, volume);
+  assert_chunks (after, chunks);
+  {
+    g_autofree char *slow_copy = g_build_filename (fx->dir, "slow", NULL);
+    g_autoptr(GDir) dir = g_dir_open (slow_copy, 0, NULL);
+
+    g_assert_nonnull (dir);
+    g_assert_null (g_dir_read_name (dir));
+  }
+}
+
+static void
+test_migrate_refusals (Fixture *fx, gconstpointer data)
+{
+  g_autofree char *volume = NULL, *snapshot = NULL, *snapshot_id = NULL, *other = NULL;
+  g_autofree char *before = NULL, *after = NULL;
+  g_autofree char *device = NULL;
+
+  restart_with_backends (fx, TRUE, NULL);
+  volume = create_on (fx, MIB, "backend", "fast");
+  snapshot = create_snapshot (fx, volume, FALSE);
+  snapshot_id = get_string (fx, snapshot, IFACE_SNAPSHOT, "Id");
+  other = create_on (fx, MIB, "backend", "fast");
+  before = fingerprint (fx);
+
+  assert_refused (fx, volume, IFACE_VOLUME, "Migrate", g_variant_new_parsed ("('slow.1', @a{sv} {})"),
+                  "InvalidState", (const char *[]) { "1 snapshot", snapshot_id, "'fast'", NULL });
+  assert_refused (fx, other, IFACE_VOLUME, "Migrate", g_variant_new_parsed ("('fast', @a{sv} {})"),
+                  "InvalidArgument", (const char *[]) { "already lives on backend 'fast'", NULL });
+  assert_refused (fx, other, IFACE_VOLUME, "Migrate", g_variant_new_parsed ("('nosuch', @a{sv} {})"),
+                  "NotSupported", (const char *[]) { "no backend 'nosuch'", NULL });
+  assert_refused (fx, other, IFACE_VOLUME, "Migrate", g_variant_new_parsed ("('broken', @a{sv} {})"),
+                  "Failed", (const char *[]) { "backend 'broken' is down", NULL });
+  assert_refused (fx, other, IFACE_VOLUME, "Migrate", g_variant_new_parsed ("('slow.1', {'force': <true>})"),
+                  "InvalidArgument", (const char *[]) { "force", NULL });
+  after = fingerprint (fx);
+  g_assert_cmpstr (before, ==, after);
+
+  /* a connected host, an attached instance */
+  device = connect_volume (fx, other);
+  assert_refused (fx, other, IFACE_VOLUME, "Migrate", g_variant_new_parsed ("('slow.1', @a{sv} {})"),
+                  "InvalidState", (const char *[]) { "cannot migrate volume", "still connected", NULL });
+  disconnect_volume (fx, other);
+  call_ok (fx, other, IFACE_VOLUME, "Attach", g_variant_new_parsed ("(%s, '/dev/vdb', @a{sv} {})", INSTANCE_A));
+  assert_refused (fx, other, IFACE_VOLUME, "Migrate", g_variant_new_parsed ("('slow.1', @a{sv} {})"),
+                  "InvalidState", (const char *[]) { "is attached to instance", "detach it first", NULL });
+}
+
+static void
+on_job_added (GDBusConnection *connection, const char *sender, const char *path, const char *iface,
+              const char *signal, GVariant *params, gpointer user_data)
+{
+  char **job = user_data;
+  const char *object_path = NULL;
+
+  g_variant_get_child (params, 0, "&o", &object_path);
+  if (g_str_has_prefix (object_path, ROOT_PATH "/jobs/") && *job == NULL)
+    *job = g_strdup (object_path);
+}
+
+static void
+store_reply (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  *(GAsyncResult **) user_data = g_object_ref (result);
+}
+
+/* A cancelled migrate (its Job's Cancel) leaves the volume where it was,
+ * with its bytes, and nothing on the target. */
+static void
+test_migrate_cancel (Fixture *fx, gconstpointer data)
+{
+  guint8 chunks[G_N_ELEMENTS (offsets)][CHUNK];
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GVariant) reply = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *volume = NULL, *job = NULL, *backend = NULL, *file = NULL, *operation = NULL;
+  guint subscription;
+
+  daemon_stop (fx);
+  write_backends_config_with (fx, FALSE, NULL,
+                              "[backend:held]\nvolume_driver = logging\nlogging_driver_hold_copies = true\n");
+  daemon_start (fx);
+  volume = create_on (fx, 8 * MIB, "backend", "fast");
+  file = backing_file (fx, volume);
+  write_chunks (file, chunks);
+
+  subscription = g_dbus_connection_signal_subscribe (fx->connection, BUS_NAME, "org.freedesktop.DBus.ObjectManager",
+                                                      "InterfacesAdded", ROOT_PATH, NULL, G_DBUS_SIGNAL_FLAGS_NONE,
+                                                      on_job_added, &job, NULL);
+  g_dbus_connection_call (fx->connection, BUS_NAME, volume, IFACE_VOLUME, "Migrate",
+                          g_variant_new_parsed ("('held', @a{sv} {})"), NULL, G_DBUS_CALL_FLAGS_NONE, G_MAXINT,
+                          NULL, store_reply, &result);
+  while (job == NULL && result == NULL)
+    g_main_context_iteration (NULL, TRUE);
+  g_dbus_connection_signal_unsubscribe (fx->connection, subscription);
+  g_assert_nonnull (job);
+  assert_status (fx, volume, IFACE_VOLUME, "migrating");
+  operation = get_string (fx, job, "org.openstack.Volume1.Job", "Operation");
+  g_assert_cmpstr (operation, ==, "volume-migrate");
+
+  call_ok (fx, job, "org.openstack.Volume1.Job", "Cancel", g_variant_new_parsed ("(@a{sv} {},)"));
+  while (result == NULL)
+    g_main_context_iteration (NULL, TRUE);
+  reply = g_dbus_connection_call_finish (fx->connection, result, &error);
+  g_assert_null (reply);
+  assert_dbus_error (error, "Cancelled");
+
+  assert_status (fx, volume, IFACE_VOLUME, "available");
+  backend = get_string (fx, volume, IFACE_VOLUME, "Backend");
+  g_assert_cmpstr (backend, ==, "fast");
+  assert_chunks (file, chunks);
+  g_assert_cmpuint (get_uint64 (fx, ROOT_PATH "/backends/held", IFACE_BACKEND, "ProvisionedCapacity"), ==, 0);
+  /* and it can go once more, to a backend that lets it */
+  call_ok (fx, volume, IFACE_VOLUME, "Migrate", g_variant_new_parsed ("('slow.1', @a{sv} {})"));
+  g_clear_pointer (&file, g_free);
+  file = backing_file (fx, volume);
+  assert_chunks (file, chunks);
+}
+
 /* nova-volumectl --session ARGS... on the fixture's bus; its stdout */
 static char *
 run_ctl (Fixture *fx, int expected_status, const char *const *args)
@@ -403,6 +624,11 @@ test_cli (Fixture *fx, gconstpointer data)
   g_assert_nonnull (strstr (shown, "Backend"));
   g_assert_nonnull (strstr (shown, "slow.1"));
   typed = run_ctl (fx, 0, (const char *[]) { "create", "--type", "scratch", "1M", NULL });
+  g_free (run_ctl (fx, 0, (const char *[]) { "migrate", id, "fast", NULL }));
+  g_clear_pointer (&backend, g_free);
+  backend = get_string (fx, path, IFACE_VOLUME, "Backend");
+  g_assert_cmpstr (backend, ==, "fast");
+  g_free (run_ctl (fx, 1, (const char *[]) { "migrate", id, "broken", NULL }));
   g_free (run_ctl (fx, 1, (const char *[]) { "create", "--type", "on-broken", "1M", NULL }));
 }
 
@@ -419,6 +645,9 @@ main (int argc, char **argv)
   ADD ("/backends/removed", test_backend_removed);
   ADD ("/backends/signals", test_backend_signals);
   ADD ("/backends/cli", test_cli);
+  ADD ("/backends/migrate", test_migrate);
+  ADD ("/backends/migrate-refusals", test_migrate_refusals);
+  ADD ("/backends/migrate-cancel", test_migrate_cancel);
 #undef ADD
 
   return g_test_run ();

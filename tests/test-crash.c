@@ -1,11 +1,13 @@
 /* Crash safety: the daemon is killed at every named crash point a
  * workload passes (create, create from snapshot, clone, connect, attach,
- * snapshot, extend, detach, disconnect, delete), and with SIGKILL from
+ * snapshot, extend, detach, disconnect, delete, migrate to a second
+ * backend), and with SIGKILL from
  * outside while a long copy runs; after a restart on the same state dir:
  * - every volume the client saw created exists, with its bytes;
  * - nothing is left in a transitional status, and an error has a reason;
- * - no backing file without a row, no available volume without its file,
- *   no connection of a volume that is gone;
+ * - no backing file without a row, none on a backend its volume does not
+ *   live on (a migrate cut short leaves no copy), no available volume
+ *   without its file, no connection of a volume that is gone;
  * - the store passes PRAGMA integrity_check and foreign_key_check.
  * The points are found by running the workload once with a trace, so a
  * point added to the manager is tested without touching this file. */
@@ -31,6 +33,7 @@ typedef struct {
   gboolean snapshot_deleted;
   gboolean clone_delete_sent; /* a Delete cut short may or may not be */
   gboolean snapshot_delete_sent; /* finished by the restart */
+  gboolean migrated;          /* the Migrate to the second backend returned */
   gboolean written;
   guint8   pattern[PATTERN_LEN];
 } Seen;
@@ -105,6 +108,24 @@ write_pattern (Seen *seen, const char *device)
   seen->written = TRUE;
 }
 
+/* Two file backends: "file" in the state directory's volumes/ (where the
+ * workload creates, through the default type) and "other" in other/, the
+ * migrate's target. */
+static void
+write_two_backends (Fixture *fx)
+{
+  g_autofree char *text = g_strdup_printf ("[DEFAULT]\nstorage_availability_zone = nova\n"
+                                           "default_volume_type = main\n"
+                                           "[backend:file]\nvolume_driver = file\n"
+                                           "[backend:other]\nvolume_driver = file\n"
+                                           "file_volumes_dir = %s/other\n"
+                                           "[type:main]\nbackend = file\n", fx->state_dir);
+  g_autoptr(GError) error = NULL;
+
+  g_file_set_contents (fx->config_path, text, -1, &error);
+  g_assert_no_error (error);
+}
+
 /* Every kind of change the manager makes, in an order where each step's
  * first crash point is its own; stops at the first call the daemon does
  * not answer. */
@@ -145,6 +166,10 @@ run_workload (Fixture *fx, Seen *seen)
   seen->snapshot_delete_sent = !seen->died;
   seen->snapshot_deleted = step_ok (fx, seen, seen->snapshot, IFACE_SNAPSHOT, "Delete",
                                     g_variant_new_parsed ("(@a{sv} {},)"));
+  /* without snapshots or hosts now: the volume moves, with its bytes */
+  if (seen->snapshot_deleted && seen->from_snapshot != NULL)
+    seen->migrated = step_ok (fx, seen, seen->volume, IFACE_VOLUME, "Migrate",
+                              g_variant_new_parsed ("('other', @a{sv} {})"));
 }
 
 /* ---- the checks after a restart ---------------------------------------- */
@@ -216,19 +241,25 @@ check_objects (Fixture *fx, const Seen *seen)
     g_assert_true (has_object (objects, seen->snapshot) == !seen->snapshot_deleted);
 }
 
-/* The bytes written through the connection are still there. */
+/* The bytes written through the connection are still there, on the
+ * backend the volume says it lives on. */
 static void
 check_bytes (Fixture *fx, const Seen *seen)
 {
   g_autofree char *id = NULL;
   g_autofree char *file = NULL;
+  g_autofree char *backend = NULL;
   guint8 back[PATTERN_LEN];
   int fd;
 
   if (!seen->written)
     return;
   id = id_of (seen->volume);
-  file = g_strdup_printf ("%s/volumes/volume-%s", fx->state_dir, id);
+  backend = get_string (fx, seen->volume, IFACE_VOLUME, "Backend");
+  if (seen->migrated)
+    g_assert_cmpstr (backend, ==, "other");
+  file = g_strdup_printf ("%s/%s/volume-%s", fx->state_dir, g_str_equal (backend, "other") ? "other" : "volumes",
+                          id);
   fd = open (file, O_RDONLY | O_CLOEXEC);
   g_assert_cmpint (fd, >=, 0);
   g_assert_cmpint (pread (fd, back, PATTERN_LEN, 4096), ==, PATTERN_LEN);
@@ -276,6 +307,7 @@ check_store_and_backend (Fixture *fx, gboolean file_backend)
   g_autoptr(GHashTable) volumes = NULL;
   g_autoptr(GHashTable) snapshots = NULL;
   g_autoptr(GHashTable) orphans = NULL;
+  g_autoptr(GHashTable) backends = NULL;
   g_autoptr(GDir) dir = NULL;
   GHashTableIter iter;
   gpointer key, value;
@@ -286,6 +318,7 @@ check_store_and_backend (Fixture *fx, gboolean file_backend)
   check_pragma (db, "PRAGMA integrity_check", "ok");
   check_pragma (db, "PRAGMA foreign_key_check", NULL);
   volumes = query_set (db, "SELECT id, status FROM volumes");
+  backends = query_set (db, "SELECT id, backend FROM volumes");
   snapshots = query_set (db, "SELECT id, status FROM snapshots");
   /* connections and export numbers (target numbers, blades) go with
    * their volume: none may outlive it */
@@ -314,13 +347,32 @@ check_store_and_backend (Fixture *fx, gboolean file_backend)
         g_error ("%s/%s is in no row of the store: a leak", volumes_dir, name);
       if (!g_str_equal (base, name) && !g_str_has_prefix (status, "error"))
         g_error ("%s/%s is left of a copy, but its volume is %s", volumes_dir, name, status);
+      if (g_str_has_prefix (base, "volume-") && !g_str_equal (g_hash_table_lookup (backends, base + 7), "file"))
+        g_error ("%s/%s is left of a migrate: its volume lives on backend %s", volumes_dir, name,
+                 (char *) g_hash_table_lookup (backends, base + 7));
     }
+  /* the second backend holds only the volumes that live there */
+  {
+    g_autofree char *other_dir = g_build_filename (fx->state_dir, "other", NULL);
+    g_autoptr(GDir) other = g_dir_open (other_dir, 0, NULL);
+
+    while (other != NULL && (name = g_dir_read_name (other)) != NULL)
+      {
+        const char *backend = g_str_has_prefix (name, "volume-") ? g_hash_table_lookup (backends, name + 7) : NULL;
+
+        if (g_strcmp0 (backend, "other") != 0)
+          g_error ("%s/%s is left of a migrate: its volume lives on backend %s", other_dir, name,
+                   backend != NULL ? backend : "(none: no such volume)");
+      }
+  }
   /* no usable volume or snapshot without its file */
   g_hash_table_iter_init (&iter, volumes);
   while (g_hash_table_iter_next (&iter, &key, &value))
     if (g_str_equal (value, "available") || g_str_equal (value, "in-use"))
       {
-        g_autofree char *file = g_strdup_printf ("%s/volume-%s", volumes_dir, (char *) key);
+        gboolean other = g_str_equal (g_hash_table_lookup (backends, key), "other");
+        g_autofree char *file = g_strdup_printf ("%s/%s/volume-%s", fx->state_dir, other ? "other" : "volumes",
+                                                 (char *) key);
         g_assert_true (g_file_test (file, G_FILE_TEST_IS_REGULAR));
       }
   g_hash_table_iter_init (&iter, snapshots);
@@ -372,6 +424,7 @@ test_crash_point (Fixture *fx, gconstpointer data)
 
   /* the daemon started by the fixture does not crash: restart it armed */
   daemon_stop (fx);
+  write_two_backends (fx);
   g_setenv ("NOVA_VOLUME_CRASH_AT", point, TRUE);
   daemon_start (fx);
   g_unsetenv ("NOVA_VOLUME_CRASH_AT");
@@ -494,11 +547,13 @@ discover_points (void)
   fixture_setup (&fx, NULL);
   trace = g_build_filename (fx.dir, "crash-points", NULL);
   daemon_stop (&fx);
+  write_two_backends (&fx);
   g_setenv ("NOVA_VOLUME_CRASH_TRACE", trace, TRUE);
   daemon_start (&fx);
   g_unsetenv ("NOVA_VOLUME_CRASH_TRACE");
   run_workload (&fx, &seen);
   g_assert_false (seen.died);
+  g_assert_true (seen.migrated);
   daemon_stop (&fx);
   if (g_file_get_contents (trace, &text, NULL, NULL))
     {

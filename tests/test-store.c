@@ -65,6 +65,7 @@ make_volume (const char *id, gint64 created_at)
   nova_record_set_string (&volume->provider_auth, "CHAP user secret");
   nova_record_set_string (&volume->driver, "fake");
   nova_record_set_string (&volume->backend, "fake-1");
+  nova_record_set_string (&volume->migration, "to:fake-2");
   volume->created_at = created_at;
   volume->updated_at = created_at + 17;
   g_hash_table_insert (volume->metadata, g_strdup ("purpose"), g_strdup ("database"));
@@ -126,6 +127,7 @@ assert_volume_equal (const NovaVolumeRecord *a, const NovaVolumeRecord *b)
   g_assert_cmpstr (a->provider_auth, ==, b->provider_auth);
   g_assert_cmpstr (a->driver, ==, b->driver);
   g_assert_cmpstr (a->backend, ==, b->backend);
+  g_assert_cmpstr (a->migration, ==, b->migration);
   g_assert_cmpint (a->created_at, ==, b->created_at);
   g_assert_cmpint (a->updated_at, ==, b->updated_at);
   assert_metadata_equal (a->metadata, b->metadata);

@@ -14,11 +14,13 @@
 #include <sys/statvfs.h>
 #include <unistd.h>
 
+#include <gio/gunixinputstream.h>
 #include <glib/gstdio.h>
 #include <gmodule.h>
 
 #include "nova-volume-driver.h"
 #include "nova-volume-error.h"
+#include "nova-volume-io.h"
 
 /* the unit every size is rounded up to: a sector, so the file can back a
  * block device (loop, qemu raw) as is */
@@ -958,6 +960,63 @@ nova_volume_file_driver_get_volume_stats (NovaVolumeDriver *driver, gboolean ref
   return g_variant_ref_sink (g_variant_builder_end (&builder));
 }
 
+/* the bytes of a volume, for the daemon's copies: its backing file, never
+ * a link, nothing but a regular file (a FIFO would block the copy) */
+
+static int
+open_backing_file (NovaVolumeFileDriver *self, const NovaVolumeRecord *volume, int flags, GError **error)
+{
+  g_autofree char *path = volume_path (self, volume, error);
+  g_auto(NovaFileFd) fd = -1;
+  struct stat st;
+
+  if (path == NULL)
+    return -1;
+  fd = open (path, flags | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+  if (fd < 0)
+    {
+      set_errno_error (error, errno, "cannot open backing file", path);
+      return -1;
+    }
+  if (fstat (fd, &st) != 0)
+    {
+      set_errno_error (error, errno, "cannot stat backing file", path);
+      return -1;
+    }
+  if (!S_ISREG (st.st_mode))
+    {
+      g_set_error (error, NOVA_VOLUME_ERROR, NOVA_VOLUME_ERROR_FAILED,
+                   "backing file %s is not a regular file", path);
+      return -1;
+    }
+  /* blocking from here on: a regular file never waits for a peer */
+  if (fcntl (fd, F_SETFL, flags) != 0)
+    {
+      set_errno_error (error, errno, "cannot set up backing file", path);
+      return -1;
+    }
+  return g_steal_fd (&fd);
+}
+
+static GInputStream *
+nova_volume_file_driver_open_for_read (NovaVolumeDriver *driver, const NovaVolumeRecord *volume,
+                                       GError **error)
+{
+  int fd = open_backing_file (NOVA_VOLUME_FILE_DRIVER (driver), volume, O_RDONLY, error);
+
+  return fd >= 0 ? g_unix_input_stream_new (fd, TRUE) : NULL;
+}
+
+static GOutputStream *
+nova_volume_file_driver_open_for_write (NovaVolumeDriver *driver, const NovaVolumeRecord *volume,
+                                        GError **error)
+{
+  int fd = open_backing_file (NOVA_VOLUME_FILE_DRIVER (driver), volume, O_WRONLY, error);
+
+  /* a volume's file is sparse: a range not written reads as zeros */
+  return fd >= 0 ? nova_volume_fd_output_stream_new (fd, TRUE) : NULL;
+}
+
 /* GObject */
 
 static void
@@ -979,6 +1038,8 @@ nova_volume_file_driver_iface_init (NovaVolumeDriverInterface *iface)
   iface->check_for_export = nova_volume_file_driver_check_for_export;
   iface->initialize_connection = nova_volume_file_driver_initialize_connection;
   iface->get_volume_stats = nova_volume_file_driver_get_volume_stats;
+  iface->open_for_read = nova_volume_file_driver_open_for_read;
+  iface->open_for_write = nova_volume_file_driver_open_for_write;
 }
 
 static void

@@ -13,7 +13,10 @@
  * A test that needs a copy in progress (a Job to watch and cancel) sets
  * "hold-copies" (or, for a daemon, logging_driver_hold_copies = true):
  * clones and volumes from snapshots then report half their progress and
- * wait until they are cancelled.
+ * wait until they are cancelled, and so does a write stream (Migrate onto
+ * a logging backend) once half the volume is written.
+ *
+ * A volume's bytes read as zeros, and what is written to one is dropped.
  *
  * initialize_connection answers {driver_volume_type: "logging", data:
  * {volume_id: <id>}}: there is no device, and a made-up "local" path would
@@ -468,6 +471,115 @@ nova_volume_logging_driver_terminate_connection (NovaVolumeDriver *driver, const
                         G_N_ELEMENTS (args), connector, error);
 }
 
+/* ---- the bytes: zeros in, nothing kept ------------------------------------ */
+
+#define NOVA_TYPE_LOGGING_ZERO_STREAM (nova_logging_zero_stream_get_type ())
+G_DECLARE_FINAL_TYPE (NovaLoggingZeroStream, nova_logging_zero_stream, NOVA, LOGGING_ZERO_STREAM, GInputStream)
+
+struct _NovaLoggingZeroStream {
+  GInputStream parent_instance;
+  guint64      left;
+};
+
+G_DEFINE_FINAL_TYPE (NovaLoggingZeroStream, nova_logging_zero_stream, G_TYPE_INPUT_STREAM)
+
+static gssize
+zero_stream_read (GInputStream *stream, void *buffer, gsize count, GCancellable *cancellable, GError **error)
+{
+  NovaLoggingZeroStream *self = NOVA_LOGGING_ZERO_STREAM (stream);
+  gsize n = (gsize) MIN ((guint64) count, self->left);
+
+  memset (buffer, 0, n);
+  self->left -= n;
+  return (gssize) n;
+}
+
+static void
+nova_logging_zero_stream_class_init (NovaLoggingZeroStreamClass *klass)
+{
+  G_INPUT_STREAM_CLASS (klass)->read_fn = zero_stream_read;
+}
+
+static void
+nova_logging_zero_stream_init (NovaLoggingZeroStream *self)
+{
+}
+
+#define NOVA_TYPE_LOGGING_SINK_STREAM (nova_logging_sink_stream_get_type ())
+G_DECLARE_FINAL_TYPE (NovaLoggingSinkStream, nova_logging_sink_stream, NOVA, LOGGING_SINK_STREAM, GOutputStream)
+
+struct _NovaLoggingSinkStream {
+  GOutputStream parent_instance;
+  guint64       written;
+  guint64       hold_at;   /* G_MAXUINT64: never */
+};
+
+G_DEFINE_FINAL_TYPE (NovaLoggingSinkStream, nova_logging_sink_stream, G_TYPE_OUTPUT_STREAM)
+
+static gssize
+sink_stream_write (GOutputStream *stream, const void *buffer, gsize count, GCancellable *cancellable,
+                   GError **error)
+{
+  NovaLoggingSinkStream *self = NOVA_LOGGING_SINK_STREAM (stream);
+
+  /* hold-copies: half way, wait until the test cancels the Job */
+  if (self->written >= self->hold_at && cancellable != NULL)
+    while (!g_cancellable_is_cancelled (cancellable))
+      g_usleep (1000);
+  if (g_cancellable_set_error_if_cancelled (cancellable, error))
+    return -1;
+  self->written += count;
+  return (gssize) count;
+}
+
+static void
+nova_logging_sink_stream_class_init (NovaLoggingSinkStreamClass *klass)
+{
+  G_OUTPUT_STREAM_CLASS (klass)->write_fn = sink_stream_write;
+}
+
+static void
+nova_logging_sink_stream_init (NovaLoggingSinkStream *self)
+{
+  self->hold_at = G_MAXUINT64;
+}
+
+static GInputStream *
+nova_volume_logging_driver_open_for_read (NovaVolumeDriver *driver, const NovaVolumeRecord *volume,
+                                          GError **error)
+{
+  CallArg args[] = {
+    ARG_STR ("id", "volume_id", volume->id),
+    ARG_U64 ("size", "size", volume->size),
+  };
+  NovaLoggingZeroStream *stream;
+
+  if (!log_call (NOVA_VOLUME_LOGGING_DRIVER (driver), "open_for_read", args, error))
+    return NULL;
+  stream = g_object_new (NOVA_TYPE_LOGGING_ZERO_STREAM, NULL);
+  stream->left = volume->size;
+  return G_INPUT_STREAM (stream);
+}
+
+static GOutputStream *
+nova_volume_logging_driver_open_for_write (NovaVolumeDriver *driver, const NovaVolumeRecord *volume,
+                                           GError **error)
+{
+  NovaVolumeLoggingDriver *self = NOVA_VOLUME_LOGGING_DRIVER (driver);
+  CallArg args[] = {
+    ARG_STR ("id", "volume_id", volume->id),
+    ARG_U64 ("size", "size", volume->size),
+  };
+  NovaLoggingSinkStream *stream;
+
+  if (!log_call (self, "open_for_write", args, error))
+    return NULL;
+  stream = g_object_new (NOVA_TYPE_LOGGING_SINK_STREAM, NULL);
+  if (g_atomic_int_get (&self->hold_copies))
+    stream->hold_at = volume->size / 2;
+  return G_OUTPUT_STREAM (stream);
+}
+
 static GVariant *
 nova_volume_logging_driver_get_volume_stats (NovaVolumeDriver *driver, gboolean refresh, GError **error)
 {
@@ -517,6 +629,8 @@ nova_volume_logging_driver_iface_init (NovaVolumeDriverInterface *iface)
   iface->initialize_connection = nova_volume_logging_driver_initialize_connection;
   iface->terminate_connection = nova_volume_logging_driver_terminate_connection;
   iface->get_volume_stats = nova_volume_logging_driver_get_volume_stats;
+  iface->open_for_read = nova_volume_logging_driver_open_for_read;
+  iface->open_for_write = nova_volume_logging_driver_open_for_write;
 }
 
 static void

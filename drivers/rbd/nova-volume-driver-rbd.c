@@ -30,6 +30,7 @@
 #include "nova-volume-error.h"
 #include "nova-volume-rbd-client.h"
 #include "nova-volume-rbd-info.h"
+#include "nova-volume-rbd-stream.h"
 
 #define MIB ((guint64) 1024 * 1024)
 
@@ -804,6 +805,34 @@ nova_volume_rbd_driver_get_volume_stats (NovaVolumeDriver *driver, gboolean refr
 
 /* ---- object ----------------------------------------------------------- */
 
+/* ---- the bytes, for the daemon's copies ---------------------------------- */
+
+static GInputStream *
+nova_volume_rbd_driver_open_for_read (NovaVolumeDriver *driver, const NovaVolumeRecord *volume, GError **error)
+{
+  NovaVolumeRbdDriver *self = NOVA_VOLUME_RBD_DRIVER (driver);
+  g_autoptr(NovaRbdPool) pool = open_pool (self, error);
+  g_autofree char *name = volume_image (self, volume->id);
+  rbd_image_t image = NULL;
+
+  if (pool == NULL || open_image (pool, name, TRUE, FALSE, &image, error) < 0)
+    return NULL;
+  return nova_rbd_input_stream_new (g_steal_pointer (&pool), image, name);
+}
+
+static GOutputStream *
+nova_volume_rbd_driver_open_for_write (NovaVolumeDriver *driver, const NovaVolumeRecord *volume, GError **error)
+{
+  NovaVolumeRbdDriver *self = NOVA_VOLUME_RBD_DRIVER (driver);
+  g_autoptr(NovaRbdPool) pool = open_pool (self, error);
+  g_autofree char *name = volume_image (self, volume->id);
+  rbd_image_t image = NULL;
+
+  if (pool == NULL || open_image (pool, name, FALSE, FALSE, &image, error) < 0)
+    return NULL;
+  return nova_rbd_output_stream_new (g_steal_pointer (&pool), image, name);
+}
+
 static void
 nova_volume_rbd_driver_finalize (GObject *object)
 {
@@ -847,4 +876,6 @@ nova_volume_rbd_driver_iface_init (NovaVolumeDriverInterface *iface)
   /* no export: hypervisors open the image through librbd themselves */
   iface->initialize_connection = nova_volume_rbd_driver_initialize_connection;
   iface->get_volume_stats = nova_volume_rbd_driver_get_volume_stats;
+  iface->open_for_read = nova_volume_rbd_driver_open_for_read;
+  iface->open_for_write = nova_volume_rbd_driver_open_for_write;
 }

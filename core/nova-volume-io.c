@@ -1,0 +1,213 @@
+/* nova-volume: volume byte streams for copies (see the header) */
+#include "config.h"
+
+#include <errno.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "nova-volume-io.h"
+
+/* ---- an output stream over a descriptor ------------------------------ */
+
+struct _NovaVolumeFdOutputStream {
+  GOutputStream parent_instance;
+  int           fd;
+  goffset       offset;
+  gboolean      seekable;
+};
+
+static void nova_volume_fd_output_stream_seekable_init (GSeekableIface *iface);
+
+G_DEFINE_FINAL_TYPE_WITH_CODE (NovaVolumeFdOutputStream, nova_volume_fd_output_stream, G_TYPE_OUTPUT_STREAM,
+                               G_IMPLEMENT_INTERFACE (G_TYPE_SEEKABLE,
+                                                      nova_volume_fd_output_stream_seekable_init))
+
+static gboolean
+set_io_error (GError **error, int errsv, const char *what)
+{
+  g_set_error (error, G_IO_ERROR, g_io_error_from_errno (errsv), "%s: %s", what, g_strerror (errsv));
+  return FALSE;
+}
+
+static gssize
+fd_write (GOutputStream *stream, const void *buffer, gsize count, GCancellable *cancellable, GError **error)
+{
+  NovaVolumeFdOutputStream *self = NOVA_VOLUME_FD_OUTPUT_STREAM (stream);
+  gssize n;
+
+  if (g_cancellable_set_error_if_cancelled (cancellable, error))
+    return -1;
+  do
+    n = pwrite (self->fd, buffer, count, self->offset);
+  while (n < 0 && errno == EINTR);
+  if (n < 0)
+    {
+      set_io_error (error, errno, "cannot write the volume");
+      return -1;
+    }
+  self->offset += n;
+  return n;
+}
+
+static gboolean
+fd_flush (GOutputStream *stream, GCancellable *cancellable, GError **error)
+{
+  NovaVolumeFdOutputStream *self = NOVA_VOLUME_FD_OUTPUT_STREAM (stream);
+
+  /* the copy is only done when its bytes are on the disk */
+  if (fdatasync (self->fd) != 0 && errno != EINVAL)
+    return set_io_error (error, errno, "cannot sync the volume");
+  return TRUE;
+}
+
+static gboolean
+fd_close (GOutputStream *stream, GCancellable *cancellable, GError **error)
+{
+  NovaVolumeFdOutputStream *self = NOVA_VOLUME_FD_OUTPUT_STREAM (stream);
+  int fd = self->fd;
+
+  self->fd = -1;
+  if (fd >= 0 && close (fd) != 0 && errno != EINTR)
+    return set_io_error (error, errno, "cannot close the volume");
+  return TRUE;
+}
+
+static void
+nova_volume_fd_output_stream_finalize (GObject *object)
+{
+  NovaVolumeFdOutputStream *self = NOVA_VOLUME_FD_OUTPUT_STREAM (object);
+
+  if (self->fd >= 0)
+    close (self->fd);
+  G_OBJECT_CLASS (nova_volume_fd_output_stream_parent_class)->finalize (object);
+}
+
+static void
+nova_volume_fd_output_stream_class_init (NovaVolumeFdOutputStreamClass *klass)
+{
+  GOutputStreamClass *stream_class = G_OUTPUT_STREAM_CLASS (klass);
+
+  G_OBJECT_CLASS (klass)->finalize = nova_volume_fd_output_stream_finalize;
+  stream_class->write_fn = fd_write;
+  stream_class->flush = fd_flush;
+  stream_class->close_fn = fd_close;
+}
+
+static void
+nova_volume_fd_output_stream_init (NovaVolumeFdOutputStream *self)
+{
+  self->fd = -1;
+}
+
+static goffset
+fd_tell (GSeekable *seekable)
+{
+  return NOVA_VOLUME_FD_OUTPUT_STREAM (seekable)->offset;
+}
+
+static gboolean
+fd_can_seek (GSeekable *seekable)
+{
+  return NOVA_VOLUME_FD_OUTPUT_STREAM (seekable)->seekable;
+}
+
+static gboolean
+fd_seek (GSeekable *seekable, goffset offset, GSeekType type, GCancellable *cancellable, GError **error)
+{
+  NovaVolumeFdOutputStream *self = NOVA_VOLUME_FD_OUTPUT_STREAM (seekable);
+  goffset target = type == G_SEEK_CUR ? self->offset + offset : offset;
+
+  if (!self->seekable || type == G_SEEK_END || target < 0)
+    {
+      g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED,
+                           "this volume cannot skip ranges: every byte is written");
+      return FALSE;
+    }
+  self->offset = target;
+  return TRUE;
+}
+
+static gboolean
+fd_can_truncate (GSeekable *seekable)
+{
+  return FALSE;
+}
+
+static gboolean
+fd_truncate (GSeekable *seekable, goffset offset, GCancellable *cancellable, GError **error)
+{
+  g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED, "a volume keeps its size");
+  return FALSE;
+}
+
+static void
+nova_volume_fd_output_stream_seekable_init (GSeekableIface *iface)
+{
+  iface->tell = fd_tell;
+  iface->can_seek = fd_can_seek;
+  iface->seek = fd_seek;
+  iface->can_truncate = fd_can_truncate;
+  iface->truncate_fn = fd_truncate;
+}
+
+GOutputStream *
+nova_volume_fd_output_stream_new (int fd, gboolean skips_read_zero)
+{
+  NovaVolumeFdOutputStream *self = g_object_new (NOVA_VOLUME_TYPE_FD_OUTPUT_STREAM, NULL);
+
+  g_return_val_if_fail (fd >= 0, NULL);
+  self->fd = fd;
+  self->seekable = skips_read_zero;
+  return G_OUTPUT_STREAM (self);
+}
+
+/* ---- the copy -------------------------------------------------------- */
+
+#define COPY_CHUNK (1024 * 1024)
+
+static gboolean
+is_zero (const guint8 *buffer, gsize len)
+{
+  return len == 0 || (buffer[0] == 0 && memcmp (buffer, buffer + 1, len - 1) == 0);
+}
+
+gboolean
+nova_volume_copy_stream (GInputStream            *in,
+                         GOutputStream           *out,
+                         guint64                  size,
+                         NovaVolumeProgressFunc   progress,
+                         gpointer                 progress_data,
+                         GCancellable            *cancellable,
+                         GError                 **error)
+{
+  g_autofree guint8 *buffer = g_malloc (COPY_CHUNK);
+  gboolean can_skip = G_IS_SEEKABLE (out) && g_seekable_can_seek (G_SEEKABLE (out));
+  guint64 done = 0;
+
+  while (done < size)
+    {
+      gsize want = (gsize) MIN ((guint64) COPY_CHUNK, size - done);
+      gsize got = 0;
+
+      if (!g_input_stream_read_all (in, buffer, want, &got, cancellable, error))
+        return FALSE;
+      if (got < want)
+        {
+          g_set_error (error, G_IO_ERROR, G_IO_ERROR_PARTIAL_INPUT,
+                       "the source volume ended after %" G_GUINT64_FORMAT " of %" G_GUINT64_FORMAT " bytes",
+                       done + got, size);
+          return FALSE;
+        }
+      if (can_skip && is_zero (buffer, got))
+        {
+          if (!g_seekable_seek (G_SEEKABLE (out), (goffset) got, G_SEEK_CUR, cancellable, error))
+            return FALSE;
+        }
+      else if (!g_output_stream_write_all (out, buffer, got, NULL, cancellable, error))
+        return FALSE;
+      done += got;
+      if (progress != NULL)
+        progress ((double) done / (double) size, progress_data);
+    }
+  return g_output_stream_close (out, cancellable, error);
+}

@@ -1,0 +1,34 @@
+/* nova-volume: moving a volume's bytes between drivers (Migrate): an
+ * output stream over a file descriptor that writes at its own offset and
+ * can seek past ranges it need not write, and the copy loop that skips
+ * zeros where the target allows it. */
+#pragma once
+
+#include <gio/gio.h>
+
+#include "nova-volume-driver.h"
+
+G_BEGIN_DECLS
+
+#define NOVA_VOLUME_TYPE_FD_OUTPUT_STREAM (nova_volume_fd_output_stream_get_type ())
+G_DECLARE_FINAL_TYPE (NovaVolumeFdOutputStream, nova_volume_fd_output_stream, NOVA_VOLUME, FD_OUTPUT_STREAM,
+                      GOutputStream)
+
+/* Takes @fd (closed with the stream, after an fdatasync). @skips_read_zero:
+ * what it does not write reads as zeros (a new sparse file, a new thin LV),
+ * so the stream is GSeekable and the copy can skip zeros; FALSE for a
+ * device that may hold old bytes (a thick LV). */
+GOutputStream *nova_volume_fd_output_stream_new (int fd, gboolean skips_read_zero);
+
+/* Copies @size bytes from @in to @out, then flushes and closes @out.
+ * Zero blocks are skipped when @out can seek. Progress 0..1; stops with
+ * G_IO_ERROR_CANCELLED when @cancellable is. A short source is an error. */
+gboolean nova_volume_copy_stream (GInputStream            *in,
+                                  GOutputStream           *out,
+                                  guint64                  size,
+                                  NovaVolumeProgressFunc   progress,
+                                  gpointer                 progress_data,
+                                  GCancellable            *cancellable,
+                                  GError                 **error);
+
+G_END_DECLS

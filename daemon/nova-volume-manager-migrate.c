@@ -1,0 +1,270 @@
+/* nova-volume: Migrate, moving an available volume to another backend.
+ * The volume keeps its id, object path, name and metadata; its bytes are
+ * copied through the drivers' read and write streams as a Job that can be
+ * cancelled. Where the move stands is committed before each step
+ * (status migrating, migration "to:B" while the copy on B is made,
+ * "from:A" while the copy left on A is deleted), so a crash at any point
+ * leaves the volume where its backend says, and init_host deletes the
+ * copy that is left over. */
+#include "config.h"
+
+#include "nova-volume-io.h"
+#include "nova-volume-log.h"
+#include "nova-volume-manager-private.h"
+
+static void migrate_thread (Op *op);
+static void migrate_switch (Op *op);
+static void migrate_cleanup_thread (Op *op);
+static void migrate_done (Op *op);
+
+static char *
+snapshot_names (NovaVolumeManager *self, const char *volume_id, guint *out_n)
+{
+  g_autoptr(GString) names = g_string_new (NULL);
+  GHashTableIter iter;
+  gpointer value;
+
+  *out_n = 0;
+  g_hash_table_iter_init (&iter, self->snapshots);
+  while (g_hash_table_iter_next (&iter, NULL, &value))
+    {
+      const NovaSnapshotRecord *snapshot = value;
+
+      if (g_strcmp0 (snapshot->volume_id, volume_id) != 0)
+        continue;
+      g_string_append_printf (names, "%s%s", names->len > 0 ? ", " : "", snapshot->id);
+      (*out_n)++;
+    }
+  return g_string_free (g_steal_pointer (&names), FALSE);
+}
+
+static void
+migrate_start (Op *op)
+{
+  static const NovaVolumeStatus allowed[] = { NOVA_VOLUME_STATUS_AVAILABLE };
+  NovaVolumeBackend *source, *target;
+  NovaVolumeDriver *source_driver;
+  g_autofree char *snapshots = NULL;
+  g_autofree char *migration = NULL;
+  guint n_snapshots = 0;
+
+  if (!manager_op_take_volume (op) || !manager_op_check_volume_status (op, allowed, G_N_ELEMENTS (allowed)))
+    return;
+  if (g_str_equal (op->volume->backend, op->backend_name))
+    {
+      manager_op_fail (op, NOVA_VOLUME_ERROR_INVALID_ARGUMENT,
+                       "cannot migrate volume %s: it already lives on backend '%s'", op->volume_id,
+                       op->backend_name);
+      return;
+    }
+  snapshots = snapshot_names (op->self, op->volume_id, &n_snapshots);
+  if (n_snapshots > 0)
+    {
+      manager_op_fail (op, NOVA_VOLUME_ERROR_INVALID_STATE,
+                       "cannot migrate volume %s: it has %u snapshot%s (%s), which stay%s with backend '%s'; "
+                       "delete %s first", op->volume_id, n_snapshots, n_snapshots == 1 ? "" : "s", snapshots,
+                       n_snapshots == 1 ? "s" : "", op->volume->backend, n_snapshots == 1 ? "it" : "them");
+      return;
+    }
+  if (!manager_op_check_no_connections (op))
+    return;
+
+  /* refused as any operation on a backend that is not served or down */
+  source = op->backend;
+  source_driver = op->driver;
+  if (!manager_op_take_backend (op, op->backend_name, NULL))
+    return;
+  target = op->backend;
+  op->backend = source;
+  op->driver = source_driver;
+  op->target_backend = target;
+  op->target_driver = nova_volume_backend_get_driver (target);
+
+  /* what init_host must delete if we stop before the switch */
+  migration = g_strconcat ("to:", op->backend_name, NULL);
+  nova_record_set_string (&op->volume->migration, migration);
+  if (!manager_op_commit_volume_status (op, NOVA_VOLUME_STATUS_MIGRATING, NULL))
+    {
+      manager_op_return (op);
+      return;
+    }
+  MANAGER_CRASH_POINT (op, "after-commit-migrating");
+  manager_op_start_job (op, "volume-migrate");
+  manager_op_in_thread (op, migrate_thread, migrate_switch);
+}
+
+/* the target has room for the volume, as far as its driver can tell */
+static gboolean
+check_target_space (Op *op, GError **error)
+{
+  g_autoptr(GVariant) stats = nova_volume_driver_get_volume_stats (op->target_driver, TRUE, error);
+  guint64 free_bytes;
+
+  if (stats == NULL)
+    return FALSE;
+  if (!g_variant_lookup (stats, "free_capacity", "t", &free_bytes) || free_bytes >= op->volume->size)
+    return TRUE;
+  g_set_error (error, NOVA_VOLUME_ERROR, NOVA_VOLUME_ERROR_NO_SPACE,
+               "backend '%s' has %" G_GUINT64_FORMAT " bytes free and the volume needs %" G_GUINT64_FORMAT,
+               nova_volume_backend_get_name (op->target_backend), free_bytes, op->volume->size);
+  return FALSE;
+}
+
+/* the copy's bytes, from the source's stream into the target's */
+static gboolean
+copy_bytes (Op *op, GError **error)
+{
+  g_autoptr(GInputStream) in = nova_volume_driver_open_for_read (op->driver, op->volume, error);
+  g_autoptr(GOutputStream) out = NULL;
+
+  if (in == NULL)
+    return FALSE;
+  out = nova_volume_driver_open_for_write (op->target_driver, op->target, error);
+  if (out == NULL)
+    return FALSE;
+  return nova_volume_copy_stream (in, out, op->volume->size, nova_volume_job_report_progress, op->job,
+                                  nova_volume_job_get_cancellable (op->job), error);
+}
+
+/* the target's copy, the source's bytes in it and the target's export;
+ * FALSE with op->error, having undone what it did, when a step failed */
+static gboolean
+make_target (Op *op, gboolean *out_source_unexported)
+{
+  MANAGER_CRASH_POINT (op, "before-target-create");
+  if (!check_target_space (op, &op->error)
+      || !nova_volume_driver_create_volume (op->target_driver, op->target, &op->error))
+    return FALSE;
+  op->target_created = TRUE;
+  MANAGER_CRASH_POINT (op, "after-target-create");
+  if (!copy_bytes (op, &op->error))
+    return FALSE;
+  MANAGER_CRASH_POINT (op, "after-copy");
+  /* the source's export goes first: the two exports of one volume may
+   * want one number (an iSCSI target id on this host) */
+  if (!nova_volume_driver_remove_export (op->driver, op->volume, &op->error))
+    return FALSE;
+  *out_source_unexported = TRUE;
+  MANAGER_CRASH_POINT (op, "after-source-remove-export");
+  return nova_volume_driver_create_export (op->target_driver, op->target, &op->error);
+}
+
+static void
+migrate_thread (Op *op)
+{
+  g_autoptr(GError) cleanup_error = NULL;
+  gboolean source_unexported = FALSE;
+
+  op->target = nova_volume_record_copy (op->volume);
+  nova_record_set_string (&op->target->backend, nova_volume_backend_get_name (op->target_backend));
+  nova_record_set_string (&op->target->driver, nova_volume_backend_get_driver_name (op->target_backend));
+  nova_record_set_string (&op->target->provider_location, "");
+  nova_record_set_string (&op->target->provider_auth, "");
+  nova_record_set_string (&op->target->migration, "");
+  if (make_target (op, &source_unexported))
+    return;
+
+  /* undo: the source as it was, nothing left on the target */
+  if (source_unexported && !nova_volume_driver_ensure_export (op->driver, op->volume, &cleanup_error))
+    {
+      g_warning ("volume %s: its export could not be made again after a failed migrate: %s", op->volume->id,
+                 cleanup_error->message);
+      g_clear_error (&cleanup_error);
+    }
+  op->cleaned_up = TRUE;
+  if (op->target_created)
+    {
+      nova_volume_driver_remove_export (op->target_driver, op->target, NULL);
+      op->cleaned_up = nova_volume_driver_delete_volume (op->target_driver, op->target, &cleanup_error);
+      if (!op->cleaned_up)
+        g_warning ("volume %s: its partial copy on backend '%s' could not be deleted (the next start tries "
+                   "again): %s", op->volume->id, nova_volume_backend_get_name (op->target_backend),
+                   cleanup_error->message);
+    }
+}
+
+/* main thread: the copy is made (the volume switches to its new backend)
+ * or it failed (the volume stays, available, where it was) */
+static void
+migrate_switch (Op *op)
+{
+  const char *target_name = nova_volume_backend_get_name (op->target_backend);
+  g_autofree char *leftover = NULL;
+
+  if (op->error != NULL)
+    {
+      g_autoptr(GError) error = g_steal_pointer (&op->error);
+
+      g_prefix_error (&error, "cannot migrate volume %s to backend '%s': ", op->volume_id, target_name);
+      /* a partial copy that could not be deleted stays named for init_host */
+      if (op->cleaned_up)
+        nova_record_set_string (&op->volume->migration, "");
+      manager_op_commit_volume_status (op, NOVA_VOLUME_STATUS_AVAILABLE, NULL);
+      if (op->error == NULL)
+        op->error = g_steal_pointer (&error);
+      manager_op_end_job (op);
+      manager_op_return (op);
+      return;
+    }
+
+  /* the switch: from here on the volume lives on the target */
+  op->volume_before = nova_volume_record_copy (op->volume);
+  leftover = g_strconcat ("from:", op->volume->backend, NULL);
+  nova_record_set_string (&op->volume->backend, op->target->backend);
+  nova_record_set_string (&op->volume->driver, op->target->driver);
+  nova_record_set_string (&op->volume->provider_location, op->target->provider_location);
+  nova_record_set_string (&op->volume->provider_auth, op->target->provider_auth);
+  op->volume->size = op->target->size;
+  nova_record_set_string (&op->volume->migration, leftover);
+  MANAGER_CRASH_POINT (op, "before-commit-switch");
+  if (!manager_op_commit_volume_status (op, NOVA_VOLUME_STATUS_MIGRATING, NULL))
+    {
+      /* not switched: the store still has the volume on its source,
+       * migrating, and init_host will delete the target's copy */
+      manager_op_end_job (op);
+      manager_op_return (op);
+      return;
+    }
+  MANAGER_CRASH_POINT (op, "after-commit-switch");
+  manager_op_in_thread (op, migrate_cleanup_thread, migrate_done);
+}
+
+/* the copy left on the source backend goes */
+static void
+migrate_cleanup_thread (Op *op)
+{
+  g_autoptr(GError) error = NULL;
+
+  op->cleaned_up = nova_volume_driver_delete_volume (op->driver, op->volume_before, &error);
+  if (!op->cleaned_up)
+    g_warning ("volume %s: its copy on backend '%s' could not be deleted (the next start tries again): %s",
+               op->volume_id, op->volume_before->backend, error->message);
+  MANAGER_CRASH_POINT (op, "after-source-delete");
+}
+
+static void
+migrate_done (Op *op)
+{
+  if (op->cleaned_up)
+    nova_record_set_string (&op->volume->migration, "");
+  if (manager_op_commit_volume_status (op, NOVA_VOLUME_STATUS_AVAILABLE, NULL))
+    nova_volume_log_event (NOVA_VOLUME_EVENT_VOLUME_MIGRATED, op->volume_id, NULL,
+                           "migrated volume %s from backend '%s' to backend '%s'", op->volume_id,
+                           op->volume_before->backend, op->volume->backend);
+  manager_op_end_job (op);
+  manager_op_return (op);
+}
+
+void
+nova_volume_manager_migrate_volume (NovaVolumeManager *self, const char *volume_id, const char *backend,
+                                    guint caller_uid, const char *caller_bus_name,
+                                    GAsyncReadyCallback callback, gpointer user_data)
+{
+  Op *op = manager_op_new (self, "migrate volume", RESULT_NONE, callback, user_data);
+
+  op->volume_id = g_strdup (volume_id);
+  op->backend_name = g_strdup (backend);
+  op->caller_uid = caller_uid;
+  op->caller_bus_name = g_strdup (caller_bus_name);
+  manager_op_submit (op, migrate_start);
+}
