@@ -11,6 +11,9 @@
 #            D-Bus errors, the capacity against `ceph df` (and after 32 MiB
 #            written), the daemon restarted (everything still there),
 #            delete (nothing left in the pool)
+#   backends nova-volumed with a file and an rbd backend: a volume written
+#            by instance M on the file backend, migrated to rbd (the image
+#            holds the file's bytes), read by instance N through rbd:
 #   instance the seed's scenario: instance A (tests/instance, writer image)
 #            boots with its disk on rbd: built by
 #            tests/instance/launch-instance.py from the daemon's
@@ -387,6 +390,113 @@ if daemon_stop; then
   ok "nova-volumed stops cleanly"
 else
   not_ok "nova-volumed stops cleanly" "$(tail -n 20 "$dir/nova-volumed.log")"
+fi
+
+# --- backends: file and rbd in one daemon, a volume migrated onto Ceph ---------
+
+cat >"$dir/nova-volume.conf" <<EOF
+[DEFAULT]
+default_volume_type = local
+[backend:local]
+volume_driver = file
+file_volumes_dir = $dir/local-volumes
+[backend:ceph]
+volume_driver = rbd
+rbd_ceph_conf = $ceph_conf
+rbd_pool = $ceph_pool
+rbd_user = admin
+rbd_secret_uuid = $secret_uuid
+rados_connect_timeout = 10
+[type:local]
+backend = local
+EOF
+mkdir -p "$dir/local-volumes"
+if daemon_start; then
+  ok "nova-volumed with two backends: local (file) and ceph (rbd)"
+else
+  not_ok "nova-volumed with two backends: local (file) and ceph (rbd)" "$(tail -n 20 "$dir/nova-volumed.log")"
+fi
+listing=$(ctl backends 2>&1)
+if grep -qE '^ceph +rbd +up +ceph ' <<<"$listing" && grep -qE '^local +file +up +local ' <<<"$listing"; then
+  ok "nova-volumectl backends: both up, with their protocols"
+else
+  not_ok "nova-volumectl backends: both up, with their protocols" "$listing"
+fi
+moved=$(ctl create 64M --name moving 2>&1)
+shown=$(ctl --json show "$moved" 2>&1)
+moved_file=$(json_get ProviderLocation <<<"$shown" 2>/dev/null)
+if [ "$(json_get Backend <<<"$shown" 2>/dev/null)" = local ] && [ -n "$moved_file" ] && [ -f "$moved_file" ]; then
+  ok "CreateVolume without a backend goes to default_volume_type's: local ($moved_file)"
+else
+  not_ok "CreateVolume without a backend goes to default_volume_type's: local" "$moved $shown"
+fi
+
+uuid_m=$(cat /proc/sys/kernel/random/uuid)
+connect_moved () {
+  ctl --json connect --host "$2" "$moved" >"$dir/$1.json"
+}
+if [ -z "$instance_skip" ]; then
+  check "Attach the local volume to instance M ($uuid_m)" ctl attach "$moved" "$uuid_m" /dev/vdb
+  check "InitializeConnection for host M (local)" connect_moved local-m compute-m
+  check "instance M (writer image) starts with its disk on the local file and writes" \
+    launch local-m "$image_a" "$dir/local-m.json" "$uuid_m"
+  check_instance "instance M wrote, flushed and powered off" local-m
+  check "TerminateConnection for host M" ctl disconnect --host compute-m "$moved"
+  check "Detach from instance M" ctl detach "$moved"
+elif [ -n "$moved_file" ] && [ -f "$moved_file" ]; then
+  # no instance: the host writes the bytes into the file itself
+  head -c 4194304 /dev/urandom | dd of="$moved_file" bs=1M seek=1 conv=notrunc,fsync 2>/dev/null
+fi
+sum_before=$(sha256sum <"$moved_file" | cut -d' ' -f1)
+
+t0=$(date +%s%N)
+if ctl migrate "$moved" ceph >"$dir/migrate.out" 2>&1; then
+  ok "Migrate the volume from local to ceph ($(ms_since "$t0") ms)"
+else
+  not_ok "Migrate the volume from local to ceph" "$(cat "$dir/migrate.out")"
+fi
+shown=$(ctl --json show "$moved" 2>&1)
+if [ "$(json_get Backend <<<"$shown" 2>/dev/null)" = ceph ] && [ "$(json_get Driver <<<"$shown" 2>/dev/null)" = rbd ] &&
+   [ "$(json_get Name <<<"$shown" 2>/dev/null)" = moving ] && [ "$(json_get Status <<<"$shown" 2>/dev/null)" = available ]; then
+  ok "after the migrate: the same volume, on backend ceph (driver rbd), available"
+else
+  not_ok "after the migrate: the same volume, on backend ceph" "$shown"
+fi
+sum_after=$(rbd_cli export "volume-$moved" - 2>/dev/null | sha256sum | cut -d' ' -f1)
+if [ "$sum_after" = "$sum_before" ]; then
+  ok "the RBD image holds the file's 64 MiB, byte for byte (sha256 $sum_after)"
+else
+  not_ok "the RBD image holds the file's 64 MiB" "file: $sum_before, image: $sum_after"
+fi
+if [ ! -e "$moved_file" ]; then
+  ok "the copy on the local backend is gone"
+else
+  not_ok "the copy on the local backend is gone" "$(ls -l "$moved_file")"
+fi
+
+if [ -n "$instance_skip" ]; then
+  skip "instance N reads through rbd: what instance M wrote on the file backend" "$instance_skip"
+else
+  uuid_n=$(cat /proc/sys/kernel/random/uuid)
+  check "Attach the migrated volume to instance N ($uuid_n)" ctl attach "$moved" "$uuid_n" /dev/vdb
+  check "InitializeConnection for host N (rbd)" connect_moved rbd-n compute-n
+  check "instance N (reader image) starts with its disk on rbd and reads" launch_rbd rbd-n "$image_b" "$uuid_n"
+  check_instance "instance N read the header and the bytes, and powered off" rbd-n
+  uuid_a=$uuid_m check_same_bytes "instance N read through rbd: the bytes instance M wrote to the file" local-m rbd-n
+  check "TerminateConnection for host N" ctl disconnect --host compute-n "$moved"
+  check "Detach from instance N" ctl detach "$moved"
+fi
+check "Delete the migrated volume" ctl delete "$moved"
+left=$(rbd_cli ls 2>&1)
+if [ -z "$left" ]; then
+  ok "the pool is empty again after the migrated volume's delete"
+else
+  not_ok "the pool is empty again after the migrated volume's delete" "$left"
+fi
+if daemon_stop; then
+  ok "nova-volumed (two backends) stops cleanly"
+else
+  not_ok "nova-volumed (two backends) stops cleanly" "$(tail -n 20 "$dir/nova-volumed.log")"
 fi
 
 t0=$(date +%s%N)
