@@ -1,6 +1,9 @@
 /* nova-volume: volume, snapshot and connection records. */
 #include "config.h"
 
+#include <string.h>
+
+#include "nova-volume-error.h"
 #include "nova-volume-record.h"
 
 /* indexed by the enums: keep in the same order */
@@ -244,3 +247,17 @@ G_DEFINE_BOXED_TYPE (NovaVolumeRecord, nova_volume_record,
 G_DEFINE_BOXED_TYPE (NovaSnapshotRecord, nova_snapshot_record,
                      nova_snapshot_record_copy, nova_snapshot_record_free)
 #pragma GCC diagnostic pop
+
+gboolean
+nova_volume_check_id (const char *kind, const char *id, GError **error)
+{
+  gboolean ok = id != NULL && *id != '\0' && id[0] != '.' && id[0] != '-' && strchr (id, '/') == NULL;
+
+  for (const char *p = id; ok && *p != '\0'; p++)
+    if (g_ascii_isspace (*p) || g_ascii_iscntrl (*p))
+      ok = FALSE;
+  if (!ok)
+    g_set_error (error, NOVA_VOLUME_ERROR, NOVA_VOLUME_ERROR_INVALID_ARGUMENT,
+                 "invalid %s id '%s'", kind, id != NULL ? id : "(null)");
+  return ok;
+}

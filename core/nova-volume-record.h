@@ -82,6 +82,14 @@ NovaSnapshotRecord *nova_snapshot_record_new  (void);
 NovaSnapshotRecord *nova_snapshot_record_copy (const NovaSnapshotRecord *record);
 void                nova_snapshot_record_free (NovaSnapshotRecord *record);
 
+/* The one check of a volume or snapshot id before a driver makes a name,
+ * a path or an argv word of it: ids are UUIDs the manager chose, but
+ * nothing that could climb out of a directory, be read as an option or
+ * split a command line may pass: not empty, no '/', no whitespace or
+ * control character, not starting with '.' or '-'. InvalidArgument
+ * naming @kind ("volume", "snapshot") and the id. */
+gboolean nova_volume_check_id (const char *kind, const char *id, GError **error);
+
 /* Replace a string field: g_free the old, g_strdup the new (NULL -> ""
  * unless the field may be NULL, then pass NULL through). */
 void nova_record_set_string (char **field, const char *value);

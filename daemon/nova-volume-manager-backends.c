@@ -97,7 +97,7 @@ on_volumes_changed (NovaVolumeBackend *backend, NovaVolumeManager *self)
 void
 nova_volume_manager_watch_backends (NovaVolumeManager *self, guint interval_seconds)
 {
-  g_return_if_fail (NOVA_VOLUME_IS_MANAGER (self));
+  g_return_if_fail (self != NULL);
   g_return_if_fail (self->refresh_interval_id == 0);
 
   for (guint i = 0; i < self->backends->len; i++)

@@ -37,6 +37,19 @@ struct _NovaVolumeManager {
   gboolean           stopping;    /* cancel_jobs was called: no new copies */
 };
 
+/* the manager's signals (nova-volume-manager.h says when each fires) */
+enum {
+  MANAGER_SIGNAL_VOLUME_CHANGED,
+  MANAGER_SIGNAL_VOLUME_REMOVED,
+  MANAGER_SIGNAL_SNAPSHOT_CHANGED,
+  MANAGER_SIGNAL_SNAPSHOT_REMOVED,
+  MANAGER_SIGNAL_IDLE,
+  MANAGER_SIGNAL_JOB_ADDED,
+  MANAGER_SIGNAL_JOB_REMOVED,
+  MANAGER_N_SIGNALS
+};
+extern guint manager_signals[MANAGER_N_SIGNALS];
+
 typedef struct _Op Op;
 
 /* What the caller gets back when an operation succeeds. */
@@ -110,7 +123,7 @@ struct _Op {
   OpStep              then;
 };
 
-/* ---- operations (nova-volume-manager.c) ------------------------------ */
+/* ---- operations (nova-volume-manager-ops.c) -------------------------- */
 
 Op      *manager_op_new       (NovaVolumeManager *self, const char *what, OpResultKind result_kind,
                                GAsyncReadyCallback callback, gpointer user_data);
@@ -139,7 +152,7 @@ NovaVolumeBackend *manager_lookup_backend (NovaVolumeManager *self, const char *
 gboolean manager_op_check_volume_status (Op *op, const NovaVolumeStatus *allowed, gsize n_allowed);
 gboolean manager_check_text             (const char *what, const char *text, gsize max_len, GError **error);
 
-/* ---- commits (nova-volume-manager.c) --------------------------------- */
+/* ---- commits (nova-volume-manager-ops.c) ----------------------------- */
 
 gboolean manager_commit_volume             (NovaVolumeManager *self, NovaVolumeRecord *volume,
                                             GError **error);
@@ -154,7 +167,7 @@ gboolean manager_op_commit_snapshot_status (Op *op, NovaSnapshotStatus status, c
 void manager_op_commit_volume_failure   (Op *op, NovaVolumeStatus status);
 void manager_op_commit_snapshot_failure (Op *op, NovaSnapshotStatus status);
 
-/* ---- jobs (nova-volume-manager.c) ------------------------------------ */
+/* ---- jobs (nova-volume-manager-ops.c) -------------------------------- */
 
 void manager_op_start_job (Op *op, const char *operation);
 void manager_op_end_job   (Op *op);
@@ -163,7 +176,7 @@ void manager_op_end_job   (Op *op);
 
 gboolean manager_op_check_no_connections (Op *op);
 
-/* ---- settling (nova-volume-manager-reconcile.c) ---------------------- */
+/* ---- settling (nova-volume-manager-settle.c) ------------------------- */
 
 gboolean manager_settle_volume   (NovaVolumeRecord *volume);
 gboolean manager_settle_snapshot (NovaSnapshotRecord *snapshot);

@@ -1,94 +1,13 @@
-/* nova-volume: the volume manager's reconciling: settling the stale
- * statuses that an interrupted operation leaves, and init_host, which
- * finishes or fails what a stop left mid-way and restores exports and
- * connections. */
+/* nova-volume: the volume manager's reconciling: init_host, which
+ * finishes or fails what a stop left mid-way (a migrate's leftover copy
+ * included) and restores exports and connections, and the export a
+ * driver lost by itself. */
 #include "config.h"
 
 #include <string.h>
 
 #include "nova-volume-log.h"
 #include "nova-volume-manager-private.h"
-
-/* ---- settling -------------------------------------------------------- */
-
-void
-manager_clear_attachment (NovaVolumeRecord *volume)
-{
-  volume->attached = FALSE;
-  nova_record_set_string (&volume->instance_uuid, "");
-  nova_record_set_string (&volume->mountpoint, "");
-  nova_record_set_string (&volume->attached_host, "");
-}
-
-/* A transitional status with no operation running is stale: the daemon
- * stopped, or the operation's last commit failed. Settles @volume as
- * init_host does, without asking the driver (a deleting volume becomes
- * error_deleting, to be deleted again); TRUE when it changed anything. */
-gboolean
-manager_settle_volume (NovaVolumeRecord *volume)
-{
-  switch (volume->status)
-    {
-    case NOVA_VOLUME_STATUS_CREATING:
-      /* the caller never heard back: what the backend holds is unknown */
-      volume->status = NOVA_VOLUME_STATUS_ERROR;
-      nova_record_set_string (&volume->status_reason,
-                              "the create was interrupted (nova-volumed stopped, or its state "
-                              "could not be written); delete the volume and create it again");
-      return TRUE;
-    case NOVA_VOLUME_STATUS_DELETING:
-      volume->status = NOVA_VOLUME_STATUS_ERROR_DELETING;
-      nova_record_set_string (&volume->status_reason, "the delete was interrupted; delete the volume again");
-      return TRUE;
-    case NOVA_VOLUME_STATUS_ATTACHING:
-      /* attach is bookkeeping only and never completed: undo it */
-      manager_clear_attachment (volume);
-      volume->status = NOVA_VOLUME_STATUS_AVAILABLE;
-      return TRUE;
-    case NOVA_VOLUME_STATUS_DETACHING:
-      /* the caller asked for the end of the attachment: finish it */
-      manager_clear_attachment (volume);
-      volume->status = NOVA_VOLUME_STATUS_AVAILABLE;
-      return TRUE;
-    case NOVA_VOLUME_STATUS_EXTENDING:
-      /* the committed size stays; a second Extend grows it again */
-      volume->status = NOVA_VOLUME_STATUS_AVAILABLE;
-      return TRUE;
-    case NOVA_VOLUME_STATUS_MIGRATING:
-      /* the volume is where its backend says; the copy its migration
-       * names is init_host's to delete */
-      volume->status = NOVA_VOLUME_STATUS_AVAILABLE;
-      return TRUE;
-    case NOVA_VOLUME_STATUS_AVAILABLE:
-    case NOVA_VOLUME_STATUS_IN_USE:
-    case NOVA_VOLUME_STATUS_ERROR:
-    case NOVA_VOLUME_STATUS_ERROR_DELETING:
-    default:
-      return FALSE;
-    }
-}
-
-gboolean
-manager_settle_snapshot (NovaSnapshotRecord *snapshot)
-{
-  switch (snapshot->status)
-    {
-    case NOVA_SNAPSHOT_STATUS_CREATING:
-      snapshot->status = NOVA_SNAPSHOT_STATUS_ERROR;
-      nova_record_set_string (&snapshot->status_reason,
-                              "taking the snapshot was interrupted; delete it and take it again");
-      return TRUE;
-    case NOVA_SNAPSHOT_STATUS_DELETING:
-      snapshot->status = NOVA_SNAPSHOT_STATUS_ERROR_DELETING;
-      nova_record_set_string (&snapshot->status_reason, "the delete was interrupted; delete the snapshot again");
-      return TRUE;
-    case NOVA_SNAPSHOT_STATUS_AVAILABLE:
-    case NOVA_SNAPSHOT_STATUS_ERROR:
-    case NOVA_SNAPSHOT_STATUS_ERROR_DELETING:
-    default:
-      return FALSE;
-    }
-}
 
 /* ---- an export lost between starts ----------------------------------- */
 

@@ -90,8 +90,25 @@ code_from_dbus_error (gint code)
     }
 }
 
+/* a backend's error: a cancel and a full backend keep their meaning */
+static NovaVolumeErrorCode
+code_from_backend_error (const GError *err)
+{
+  if (g_error_matches (err, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return NOVA_VOLUME_ERROR_CANCELLED;
+  if (g_error_matches (err, G_IO_ERROR, G_IO_ERROR_NO_SPACE) || g_error_matches (err, G_FILE_ERROR, G_FILE_ERROR_NOSPC))
+    return NOVA_VOLUME_ERROR_NO_SPACE;
+  return NOVA_VOLUME_ERROR_FAILED;
+}
+
 void
 nova_volume_error_convert (GError **error)
+{
+  nova_volume_error_convert_from (error, NOVA_VOLUME_ERROR_FROM_REQUEST);
+}
+
+void
+nova_volume_error_convert_from (GError **error, NovaVolumeErrorOrigin origin)
 {
   GError *err;
   NovaVolumeErrorCode code;
@@ -108,7 +125,9 @@ nova_volume_error_convert (GError **error)
   if (g_dbus_error_is_remote_error (err))
     g_dbus_error_strip_remote_error (err);
 
-  if (err->domain == G_IO_ERROR)
+  if (origin == NOVA_VOLUME_ERROR_FROM_BACKEND)
+    code = code_from_backend_error (err);
+  else if (err->domain == G_IO_ERROR)
     code = code_from_io_error (err->code);
   else if (err->domain == G_FILE_ERROR)
     code = code_from_file_error (err->code);

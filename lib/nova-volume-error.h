@@ -26,9 +26,26 @@ typedef enum {
 
 GQuark nova_volume_error_quark (void);
 
+/* Where an error that is not yet NOVA_VOLUME_ERROR came from, which
+ * decides what it means to the caller. */
+typedef enum {
+  /* the daemon's own handling of a call (options, a file the caller
+   * named, the bus): GIO's and GLib's codes keep their meaning, so
+   * G_IO_ERROR_NOT_FOUND is NotFound */
+  NOVA_VOLUME_ERROR_FROM_REQUEST,
+  /* a driver working on the backend: only a cancel and a full backend
+   * mean something to the caller; the rest (a missing backing file
+   * included) is the backend failing, Failed */
+  NOVA_VOLUME_ERROR_FROM_BACKEND,
+} NovaVolumeErrorOrigin;
+
 /* Turns any GError (GIO, GKeyFile, GSpawn, libblockdev, ...) into one of
- * NOVA_VOLUME_ERROR, keeping the message. Call it once, right before an
- * error leaves the daemon over D-Bus. */
+ * NOVA_VOLUME_ERROR by the rule of @origin, keeping the message: the one
+ * place an error's meaning to a caller is decided. Call it once, right
+ * before an error leaves the daemon over D-Bus (from_request) or an
+ * operation (from_backend). */
+void nova_volume_error_convert_from (GError **error, NovaVolumeErrorOrigin origin);
+/* nova_volume_error_convert_from (@error, NOVA_VOLUME_ERROR_FROM_REQUEST) */
 void nova_volume_error_convert (GError **error);
 
 G_END_DECLS

@@ -754,9 +754,10 @@ test_stats (Fixture *fx, gconstpointer data)
   g_assert_true (g_variant_lookup (stats, "volume_backend_name", "&s", &text));
   g_assert_cmpstr (text, ==, "file");
   g_assert_true (g_variant_lookup (stats, "vendor_name", "&s", &text));
-  g_assert_cmpstr (text, ==, "nova-volume");
+  /* every driver reports these alike (core/nova-volume-stats.c) */
+  g_assert_cmpstr (text, ==, "Open Source");
   g_assert_true (g_variant_lookup (stats, "driver_version", "&s", &text));
-  g_assert_cmpstr (text, ==, "1.0");
+  g_assert_cmpstr (text, ==, PACKAGE_VERSION);
   g_assert_true (g_variant_lookup (stats, "reserved_percentage", "u", &reserved));
   g_assert_cmpuint (reserved, ==, 0);
   g_assert_true (g_variant_lookup (stats, "thin_provisioning_support", "b", &thin));

@@ -38,6 +38,7 @@
 
 #include "nova-volume-driver.h"
 #include "nova-volume-error.h"
+#include "nova-volume-stats.h"
 #include "nova-volume-lvm.h"
 #include "nova-volume-iscsi-exporter.h"
 #include "nova-volume-iscsi-fake-tgtd.h"
@@ -87,21 +88,6 @@ G_DEFINE_TYPE_WITH_CODE (NovaVolumeFakeDriver, nova_volume_fake_driver, G_TYPE_O
                                                 nova_volume_fake_driver_iface_init))
 
 /* helpers */
-
-/* ids become LV names and argv words: nothing that could be read as an
- * option or a path */
-static gboolean
-check_id (const char *kind, const char *id, GError **error)
-{
-  if (id == NULL || *id == '\0' || strchr (id, '/') != NULL || id[0] == '.' || id[0] == '-'
-      || strchr (id, ' ') != NULL)
-    {
-      g_set_error (error, NOVA_VOLUME_ERROR, NOVA_VOLUME_ERROR_INVALID_ARGUMENT,
-                   "invalid %s id '%s'", kind, id != NULL ? id : "(null)");
-      return FALSE;
-    }
-  return TRUE;
-}
 
 static gboolean
 round_to_extent (guint64 size, guint64 *out, GError **error)
@@ -301,7 +287,7 @@ nova_volume_fake_driver_create_volume (NovaVolumeDriver *driver, NovaVolumeRecor
   NovaVolumeFakeDriver *self = NOVA_VOLUME_FAKE_DRIVER (driver);
   guint64 size;
 
-  if (!check_id ("volume", volume->id, error) || !round_to_extent (volume->size, &size, error))
+  if (!nova_volume_check_id ("volume", volume->id, error) || !round_to_extent (volume->size, &size, error))
     return FALSE;
   if (!lvcreate (self, volume, size, error))
     return FALSE;
@@ -316,7 +302,7 @@ nova_volume_fake_driver_delete_volume (NovaVolumeDriver *driver, const NovaVolum
   NovaVolumeFakeDriver *self = NOVA_VOLUME_FAKE_DRIVER (driver);
   g_autofree char *name = NULL;
 
-  if (!check_id ("volume", volume->id, error))
+  if (!nova_volume_check_id ("volume", volume->id, error))
     return FALSE;
   name = volume_name (self, volume);
   if (!lvremove (self, name, error))
@@ -337,7 +323,7 @@ nova_volume_fake_driver_extend_volume (NovaVolumeDriver *driver, NovaVolumeRecor
   g_autofree char *size_text = NULL;
   guint64 size;
 
-  if (!check_id ("volume", volume->id, error) || !round_to_extent (new_size, &size, error))
+  if (!nova_volume_check_id ("volume", volume->id, error) || !round_to_extent (new_size, &size, error))
     return FALSE;
   if (size < volume->size)
     {
@@ -369,7 +355,7 @@ nova_volume_fake_driver_create_snapshot (NovaVolumeDriver *driver, NovaSnapshotR
   g_autofree char *origin = NULL;
   g_autofree char *size_text = NULL;
 
-  if (!check_id ("snapshot", snapshot->id, error) || !check_id ("volume", volume->id, error))
+  if (!nova_volume_check_id ("snapshot", snapshot->id, error) || !nova_volume_check_id ("volume", volume->id, error))
     return FALSE;
   name = nova_lvm_escape_name (nova_volume_config_snapshot_name (self->config, snapshot->id));
   origin_name = volume_name (self, volume);
@@ -391,7 +377,7 @@ nova_volume_fake_driver_delete_snapshot (NovaVolumeDriver *driver, const NovaSna
   NovaVolumeFakeDriver *self = NOVA_VOLUME_FAKE_DRIVER (driver);
   g_autofree char *name = NULL;
 
-  if (!check_id ("snapshot", snapshot->id, error))
+  if (!nova_volume_check_id ("snapshot", snapshot->id, error))
     return FALSE;
   name = nova_lvm_escape_name (nova_volume_config_snapshot_name (self->config, snapshot->id));
   return lvremove (self, name, error);
@@ -433,7 +419,7 @@ static gboolean
 create_copy_target (NovaVolumeFakeDriver *self, NovaVolumeRecord *volume, guint64 source_size,
                     GCancellable *cancellable, guint64 *out_size, GError **error)
 {
-  if (!check_id ("volume", volume->id, error))
+  if (!nova_volume_check_id ("volume", volume->id, error))
     return FALSE;
   if (!copy_target_size (volume, source_size, out_size, error))
     return FALSE;
@@ -462,7 +448,7 @@ nova_volume_fake_driver_create_volume_from_snapshot (NovaVolumeDriver *driver, N
   g_autofree char *snap_name = NULL;
   guint64 size;
 
-  if (!check_id ("snapshot", snapshot->id, error))
+  if (!nova_volume_check_id ("snapshot", snapshot->id, error))
     return FALSE;
   if (!create_copy_target (self, volume, snapshot->size, cancellable, &size, error))
     return FALSE;
@@ -491,7 +477,7 @@ nova_volume_fake_driver_create_cloned_volume (NovaVolumeDriver *driver, NovaVolu
   g_autofree char *source_size = NULL;
   guint64 size;
 
-  if (!check_id ("volume", source->id, error))
+  if (!nova_volume_check_id ("volume", source->id, error))
     return FALSE;
   if (!create_copy_target (self, volume, source->size, cancellable, &size, error))
     return FALSE;
@@ -526,7 +512,7 @@ nova_volume_fake_driver_create_export (NovaVolumeDriver *driver, NovaVolumeRecor
 {
   NovaVolumeFakeDriver *self = NOVA_VOLUME_FAKE_DRIVER (driver);
 
-  return check_id ("volume", volume->id, error)
+  return nova_volume_check_id ("volume", volume->id, error)
          && nova_iscsi_exporter_create_export (self->exporter, volume, error);
 }
 
@@ -536,7 +522,7 @@ nova_volume_fake_driver_ensure_export (NovaVolumeDriver *driver, const NovaVolum
 {
   NovaVolumeFakeDriver *self = NOVA_VOLUME_FAKE_DRIVER (driver);
 
-  return check_id ("volume", volume->id, error)
+  return nova_volume_check_id ("volume", volume->id, error)
          && nova_iscsi_exporter_ensure_export (self->exporter, volume, error);
 }
 
@@ -546,7 +532,7 @@ nova_volume_fake_driver_remove_export (NovaVolumeDriver *driver, const NovaVolum
 {
   NovaVolumeFakeDriver *self = NOVA_VOLUME_FAKE_DRIVER (driver);
 
-  return check_id ("volume", volume->id, error)
+  return nova_volume_check_id ("volume", volume->id, error)
          && nova_iscsi_exporter_remove_export (self->exporter, volume, error);
 }
 
@@ -556,7 +542,7 @@ nova_volume_fake_driver_check_for_export (NovaVolumeDriver *driver, const NovaVo
 {
   NovaVolumeFakeDriver *self = NOVA_VOLUME_FAKE_DRIVER (driver);
 
-  return check_id ("volume", volume->id, error)
+  return nova_volume_check_id ("volume", volume->id, error)
          && nova_iscsi_exporter_check_for_export (self->exporter, volume, error);
 }
 
@@ -566,7 +552,7 @@ nova_volume_fake_driver_initialize_connection (NovaVolumeDriver *driver, const N
 {
   NovaVolumeFakeDriver *self = NOVA_VOLUME_FAKE_DRIVER (driver);
 
-  if (!check_id ("volume", volume->id, error))
+  if (!nova_volume_check_id ("volume", volume->id, error))
     return NULL;
   return nova_iscsi_exporter_initialize_connection (self->exporter, volume, connector, error);
 }
@@ -577,7 +563,7 @@ nova_volume_fake_driver_terminate_connection (NovaVolumeDriver *driver, const No
 {
   NovaVolumeFakeDriver *self = NOVA_VOLUME_FAKE_DRIVER (driver);
 
-  return check_id ("volume", volume->id, error)
+  return nova_volume_check_id ("volume", volume->id, error)
          && nova_iscsi_exporter_terminate_connection (self->exporter, volume, connector, error);
 }
 
@@ -598,17 +584,12 @@ nova_volume_fake_driver_get_volume_stats (NovaVolumeDriver *driver, gboolean ref
   count = g_hash_table_size (self->sizes);
   g_mutex_unlock (&self->lock);
 
-  g_variant_builder_init (&builder, G_VARIANT_TYPE_VARDICT);
-  g_variant_builder_add (&builder, "{sv}", "total_capacity", g_variant_new_uint64 (FAKE_CAPACITY));
-  g_variant_builder_add (&builder, "{sv}", "free_capacity", g_variant_new_uint64 (FAKE_CAPACITY));
-  g_variant_builder_add (&builder, "{sv}", "provisioned_capacity", g_variant_new_uint64 (provisioned));
+  nova_volume_stats_builder_init (&builder, &(NovaVolumeStats) {
+    .backend_name = self->backend_name, .storage_protocol = "iSCSI", .thin = FALSE,
+    .capacity_known = TRUE, .total = FAKE_CAPACITY, .free = FAKE_CAPACITY,
+    .provisioned_known = TRUE, .provisioned = provisioned,
+  });
   g_variant_builder_add (&builder, "{sv}", "volume_count", g_variant_new_uint32 (count));
-  g_variant_builder_add (&builder, "{sv}", "storage_protocol", g_variant_new_string ("iSCSI"));
-  g_variant_builder_add (&builder, "{sv}", "volume_backend_name", g_variant_new_string (self->backend_name));
-  g_variant_builder_add (&builder, "{sv}", "vendor_name", g_variant_new_string ("nova-volume"));
-  g_variant_builder_add (&builder, "{sv}", "driver_version", g_variant_new_string ("1.0"));
-  g_variant_builder_add (&builder, "{sv}", "reserved_percentage", g_variant_new_uint32 (0));
-  g_variant_builder_add (&builder, "{sv}", "thin_provisioning_support", g_variant_new_boolean (FALSE));
   return g_variant_ref_sink (g_variant_builder_end (&builder));
 }
 

@@ -20,6 +20,7 @@
 
 #include "nova-volume-driver.h"
 #include "nova-volume-error.h"
+#include "nova-volume-stats.h"
 #include "nova-volume-io.h"
 
 /* the unit every size is rounded up to: a sector, so the file can back a
@@ -89,26 +90,12 @@ set_errno_error (GError **error, int errsv, const char *what, const char *path)
   return FALSE;
 }
 
-/* ids are UUIDs chosen by the manager; still, nothing that could climb
- * out of the directory or look like an option ever becomes a path */
-static gboolean
-check_id (const char *kind, const char *id, GError **error)
-{
-  if (id == NULL || *id == '\0' || strchr (id, '/') != NULL || id[0] == '.' || id[0] == '-')
-    {
-      g_set_error (error, NOVA_VOLUME_ERROR, NOVA_VOLUME_ERROR_INVALID_ARGUMENT,
-                   "invalid %s id '%s'", kind, id != NULL ? id : "(null)");
-      return FALSE;
-    }
-  return TRUE;
-}
-
 static char *
 volume_path (NovaVolumeFileDriver *self, const NovaVolumeRecord *volume, GError **error)
 {
   g_autofree char *name = NULL;
 
-  if (!check_id ("volume", volume->id, error))
+  if (!nova_volume_check_id ("volume", volume->id, error))
     return NULL;
   name = nova_volume_config_volume_name (self->config, volume->id);
   return g_build_filename (self->dir, name, NULL);
@@ -119,7 +106,7 @@ snapshot_path (NovaVolumeFileDriver *self, const NovaSnapshotRecord *snapshot, G
 {
   g_autofree char *name = NULL;
 
-  if (!check_id ("snapshot", snapshot->id, error))
+  if (!nova_volume_check_id ("snapshot", snapshot->id, error))
     return NULL;
   name = nova_volume_config_snapshot_name (self->config, snapshot->id);
   return g_build_filename (self->dir, name, NULL);
@@ -943,20 +930,14 @@ nova_volume_file_driver_get_volume_stats (NovaVolumeDriver *driver, gboolean ref
   snapshot_count = self->snapshot_count;
   g_mutex_unlock (&self->stats_lock);
 
-  g_variant_builder_init (&builder, G_VARIANT_TYPE_VARDICT);
-  g_variant_builder_add (&builder, "{sv}", "total_capacity",
-                         g_variant_new_uint64 ((guint64) vfs.f_blocks * vfs.f_frsize));
-  g_variant_builder_add (&builder, "{sv}", "free_capacity",
-                         g_variant_new_uint64 ((guint64) vfs.f_bavail * vfs.f_frsize));
-  g_variant_builder_add (&builder, "{sv}", "provisioned_capacity", g_variant_new_uint64 (provisioned));
+  nova_volume_stats_builder_init (&builder, &(NovaVolumeStats) {
+    .backend_name = self->backend_name, .storage_protocol = "local", .thin = TRUE,
+    .capacity_known = TRUE, .total = (guint64) vfs.f_blocks * vfs.f_frsize,
+    .free = (guint64) vfs.f_bavail * vfs.f_frsize,
+    .provisioned_known = TRUE, .provisioned = provisioned,
+  });
   g_variant_builder_add (&builder, "{sv}", "volume_count", g_variant_new_uint32 (volume_count));
   g_variant_builder_add (&builder, "{sv}", "snapshot_count", g_variant_new_uint32 (snapshot_count));
-  g_variant_builder_add (&builder, "{sv}", "storage_protocol", g_variant_new_string ("local"));
-  g_variant_builder_add (&builder, "{sv}", "volume_backend_name", g_variant_new_string (self->backend_name));
-  g_variant_builder_add (&builder, "{sv}", "vendor_name", g_variant_new_string ("nova-volume"));
-  g_variant_builder_add (&builder, "{sv}", "driver_version", g_variant_new_string ("1.0"));
-  g_variant_builder_add (&builder, "{sv}", "reserved_percentage", g_variant_new_uint32 (0));
-  g_variant_builder_add (&builder, "{sv}", "thin_provisioning_support", g_variant_new_boolean (TRUE));
   return g_variant_ref_sink (g_variant_builder_end (&builder));
 }
 

@@ -33,6 +33,7 @@
 
 #include "nova-volume-driver.h"
 #include "nova-volume-error.h"
+#include "nova-volume-stats.h"
 
 #define LOGGING_CAPACITY (G_MAXUINT64 / 2)
 
@@ -594,16 +595,11 @@ nova_volume_logging_driver_get_volume_stats (NovaVolumeDriver *driver, gboolean 
   backend_name = g_strdup (self->backend_name);
   g_mutex_unlock (&self->lock);
 
-  g_variant_builder_init (&builder, G_VARIANT_TYPE_VARDICT);
-  g_variant_builder_add (&builder, "{sv}", "total_capacity", g_variant_new_uint64 (LOGGING_CAPACITY));
-  g_variant_builder_add (&builder, "{sv}", "free_capacity", g_variant_new_uint64 (LOGGING_CAPACITY));
-  g_variant_builder_add (&builder, "{sv}", "provisioned_capacity", g_variant_new_uint64 (0));
-  g_variant_builder_add (&builder, "{sv}", "storage_protocol", g_variant_new_string ("logging"));
-  g_variant_builder_add (&builder, "{sv}", "volume_backend_name", g_variant_new_string (backend_name));
-  g_variant_builder_add (&builder, "{sv}", "vendor_name", g_variant_new_string ("nova-volume"));
-  g_variant_builder_add (&builder, "{sv}", "driver_version", g_variant_new_string ("1.0"));
-  g_variant_builder_add (&builder, "{sv}", "reserved_percentage", g_variant_new_uint32 (0));
-  g_variant_builder_add (&builder, "{sv}", "thin_provisioning_support", g_variant_new_boolean (TRUE));
+  nova_volume_stats_builder_init (&builder, &(NovaVolumeStats) {
+    .backend_name = backend_name, .storage_protocol = "logging", .thin = TRUE,
+    .capacity_known = TRUE, .total = LOGGING_CAPACITY, .free = LOGGING_CAPACITY,
+    .provisioned_known = TRUE, .provisioned = 0,
+  });
   return g_variant_ref_sink (g_variant_builder_end (&builder));
 }
 

@@ -12,6 +12,7 @@
 #include "nova-volume-block-copy.h"
 #include "nova-volume-io.h"
 #include "nova-volume-error.h"
+#include "nova-volume-stats.h"
 #include "nova-volume-lvm-driver.h"
 
 #define MIB ((guint64) 1024 * 1024)
@@ -371,15 +372,11 @@ lvm_driver_get_volume_stats (NovaVolumeDriver *driver, gboolean refresh, GError 
   if (!nova_volume_ledger_provisioned (self->ledger, self->backend, &provisioned, error))
     return NULL;
 
-  g_variant_builder_init (&builder, G_VARIANT_TYPE_VARDICT);
-  g_variant_builder_add (&builder, "{sv}", "total_capacity", g_variant_new_uint64 (total));
-  g_variant_builder_add (&builder, "{sv}", "free_capacity", g_variant_new_uint64 (free_space));
-  g_variant_builder_add (&builder, "{sv}", "provisioned_capacity", g_variant_new_uint64 (provisioned));
-  g_variant_builder_add (&builder, "{sv}", "storage_protocol", g_variant_new_string (klass->storage_protocol));
-  g_variant_builder_add (&builder, "{sv}", "volume_backend_name", g_variant_new_string (self->backend_name));
-  g_variant_builder_add (&builder, "{sv}", "vendor_name", g_variant_new_string ("Open Source"));
-  g_variant_builder_add (&builder, "{sv}", "driver_version", g_variant_new_string (PACKAGE_VERSION));
-  g_variant_builder_add (&builder, "{sv}", "thin_provisioning_support", g_variant_new_boolean (self->pool != NULL));
+  nova_volume_stats_builder_init (&builder, &(NovaVolumeStats) {
+    .backend_name = self->backend_name, .storage_protocol = klass->storage_protocol, .thin = self->pool != NULL,
+    .capacity_known = TRUE, .total = total, .free = free_space,
+    .provisioned_known = TRUE, .provisioned = provisioned,
+  });
   return g_variant_ref_sink (g_variant_builder_end (&builder));
 }
 

@@ -28,6 +28,7 @@
 
 #include "nova-volume-driver-rbd.h"
 #include "nova-volume-error.h"
+#include "nova-volume-stats.h"
 #include "nova-volume-rbd-client.h"
 #include "nova-volume-rbd-info.h"
 #include "nova-volume-rbd-stream.h"
@@ -782,23 +783,15 @@ nova_volume_rbd_driver_get_volume_stats (NovaVolumeDriver *driver, gboolean refr
   if (self->ledger != NULL && !nova_volume_ledger_provisioned (self->ledger, self->backend, &provisioned, error))
     return NULL;
 
-  g_variant_builder_init (&builder, G_VARIANT_TYPE_VARDICT);
   /* the usage comes from the ceph-mgr: a cluster without one reports
-   * none, which means "unknown" (as Cinder reports it), not full */
-  if (known)
-    {
-      g_variant_builder_add (&builder, "{sv}", "total_capacity", g_variant_new_uint64 (total));
-      g_variant_builder_add (&builder, "{sv}", "free_capacity", g_variant_new_uint64 (free_space));
-    }
-  /* what the volumes were given: clones and thin images make it more
-   * than the pool stores */
-  if (self->ledger != NULL)
-    g_variant_builder_add (&builder, "{sv}", "provisioned_capacity", g_variant_new_uint64 (provisioned));
-  g_variant_builder_add (&builder, "{sv}", "storage_protocol", g_variant_new_string ("ceph"));
-  g_variant_builder_add (&builder, "{sv}", "volume_backend_name", g_variant_new_string (self->backend_name));
-  g_variant_builder_add (&builder, "{sv}", "vendor_name", g_variant_new_string ("Open Source"));
-  g_variant_builder_add (&builder, "{sv}", "driver_version", g_variant_new_string (PACKAGE_VERSION));
-  g_variant_builder_add (&builder, "{sv}", "thin_provisioning_support", g_variant_new_boolean (TRUE));
+   * none, which means "unknown" (as Cinder reports it), not full; what
+   * the volumes were given is more than the pool stores (clones, thin
+   * images) */
+  nova_volume_stats_builder_init (&builder, &(NovaVolumeStats) {
+    .backend_name = self->backend_name, .storage_protocol = "ceph", .thin = TRUE,
+    .capacity_known = known, .total = total, .free = free_space,
+    .provisioned_known = self->ledger != NULL, .provisioned = provisioned,
+  });
   g_variant_builder_add (&builder, "{sv}", "pool_name", g_variant_new_string (self->pool));
   return g_variant_ref_sink (g_variant_builder_end (&builder));
 }

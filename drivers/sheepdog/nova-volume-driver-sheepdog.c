@@ -19,6 +19,7 @@
 #include "nova-volume-dog.h"
 #include "nova-volume-driver-sheepdog.h"
 #include "nova-volume-error.h"
+#include "nova-volume-stats.h"
 
 struct _NovaVolumeSheepdogDriver {
   GObject           parent_instance;
@@ -334,15 +335,11 @@ nova_volume_sheepdog_driver_get_volume_stats (NovaVolumeDriver *driver, gboolean
   if (!nova_dog_node_info (self->dog, &total, &used, &avail, error))
     return NULL;
 
-  g_variant_builder_init (&builder, G_VARIANT_TYPE_VARDICT);
-  g_variant_builder_add (&builder, "{sv}", "total_capacity", g_variant_new_uint64 (total));
-  g_variant_builder_add (&builder, "{sv}", "free_capacity", g_variant_new_uint64 (avail));
-  g_variant_builder_add (&builder, "{sv}", "storage_protocol", g_variant_new_string ("sheepdog"));
-  g_variant_builder_add (&builder, "{sv}", "volume_backend_name", g_variant_new_string (self->backend_name));
-  g_variant_builder_add (&builder, "{sv}", "vendor_name", g_variant_new_string ("Open Source"));
-  g_variant_builder_add (&builder, "{sv}", "driver_version", g_variant_new_string (PACKAGE_VERSION));
-  /* VDIs take space as they are written */
-  g_variant_builder_add (&builder, "{sv}", "thin_provisioning_support", g_variant_new_boolean (TRUE));
+  /* VDIs take space as they are written: thin */
+  nova_volume_stats_builder_init (&builder, &(NovaVolumeStats) {
+    .backend_name = self->backend_name, .storage_protocol = "sheepdog", .thin = TRUE,
+    .capacity_known = TRUE, .total = total, .free = avail,
+  });
   return g_variant_ref_sink (g_variant_builder_end (&builder));
 }
 

@@ -22,6 +22,10 @@
 #     vblade on another shelf on the same interface keeps running);
 #   - the seed's promise: written by one instance, connection terminated,
 #     detached, attached to another instance, connected again: same bytes.
+#   - two backends on the one volume group at once, lvm-iscsi (LIO) and aoe
+#     (its own name template): each volume exported by its own backend, and
+#     a volume written on its LV migrated from lvm-iscsi to aoe, read back
+#     through /dev/etherd.
 #
 # Needs NOVA_VOLUME_BUILD_ROOT and NOVA_VOLUME_SOURCE_ROOT (run-guest.sh
 # --env): the build tree the guest sees at the same path.
@@ -299,6 +303,72 @@ delete_all () {
 }
 vm_check delete-stops-vblade delete_all
 vm_check daemon-stops vm_nova_stop
+
+# --- two backends on the one volume group: lvm-iscsi (LIO) and aoe ------------------
+
+vm_phase "two backends on one volume group"
+backends_conf=$run/backends.conf
+backends_state=$run/state-backends
+mkdir -p "$backends_state"
+cat >"$backends_conf" <<EOF
+[DEFAULT]
+volume_group = $vg
+volume_clear = none
+[backend:iscsi]
+volume_driver = lvm-iscsi
+iscsi_helper = lioadm
+iscsi_ip_address = 127.0.0.1
+[backend:aoe]
+volume_driver = aoe
+volume_name_template = aoe-%s
+aoe_eth_dev = $target_if
+aoe_shelf = $shelf
+aoe_blades_per_shelf = 4
+EOF
+start_backends () {
+  vm_nova_start backends "$backends_conf" "$backends_state"
+}
+vm_check two-backends-daemon-starts start_backends
+
+on_iscsi=''
+on_aoe=''
+lio_target () {
+  echo "/sys/kernel/config/target/iscsi/iqn.2010-10.org.openstack:volume-$1"
+}
+both_serve () {
+  local listing
+  on_iscsi=$(ctl create 16M --backend iscsi --name on-iscsi) &&
+    on_aoe=$(ctl create 16M --backend aoe --name on-aoe) || return 1
+  listing=$(ctl backends) || return 1
+  vm_log "backends: $listing"
+  # one group, two names: each backend's own template; each its own export
+  [ -e "/dev/$vg/volume-$on_iscsi" ] && [ -e "/dev/$vg/aoe-$on_aoe" ] &&
+    [ -d "$(lio_target "$on_iscsi")" ] && [ -n "$(vblade_pid 0)" ] &&
+    ctl check-export "$on_iscsi" && ctl check-export "$on_aoe" &&
+    grep -qE '^aoe +aoe +up +AoE ' <<<"$listing" && grep -qE '^iscsi +lvm-iscsi +up +iSCSI ' <<<"$listing"
+}
+vm_check two-backends-each-exports-its-own both_serve
+
+# the volume written on its LV moves to the aoe backend: a new LV under the
+# aoe backend's name, exported by a vblade, the LIO target and the old LV
+# gone, and the bytes read through the kernel's AoE initiator
+migrated () {
+  local backend
+  vm_write_bytes "$pattern" "/dev/$vg/volume-$on_iscsi" && ctl migrate "$on_iscsi" aoe || return 1
+  backend=$(ctl --json show "$on_iscsi" | vm_json_field Backend)
+  vm_log "after the migrate: backend $backend"
+  [ "$backend" = aoe ] && [ ! -e "/dev/$vg/volume-$on_iscsi" ] && [ -e "/dev/$vg/aoe-$on_iscsi" ] &&
+    [ ! -d "$(lio_target "$on_iscsi")" ] && [ -n "$(vblade_pid 1)" ] &&
+    connect "$on_iscsi" 1 && vm_same_bytes "$device" "$pattern"
+}
+vm_check migrate-lvm-iscsi-to-aoe-same-bytes migrated
+
+backends_cleanup () {
+  ctl disconnect "$on_iscsi" && ctl delete "$on_iscsi" && ctl delete "$on_aoe" &&
+    [ -z "$(vblade_pid 0)" ] && [ -z "$(vblade_pid 1)" ] && [ -z "$(lvs --noheadings -o lv_name "$vg")" ] &&
+    vm_nova_stop
+}
+vm_check two-backends-delete-stop backends_cleanup
 
 vm_phase_summary
 vm_finish

@@ -1,0 +1,27 @@
+/* nova-volume: the stats every driver's get_volume_stats reports, built in
+ * one place, so the keys and their types are the same whatever the
+ * driver (the Backend objects and GetVolumeStats read them). */
+#pragma once
+
+#include <glib.h>
+
+G_BEGIN_DECLS
+
+typedef struct {
+  const char *backend_name;      /* volume_backend_name */
+  const char *storage_protocol;  /* local, iSCSI, ceph, sheepdog, AoE, ... */
+  gboolean    thin;              /* thin_provisioning_support */
+  gboolean    capacity_known;    /* FALSE: no total/free (a Ceph without mgr) */
+  guint64     total;             /* total_capacity, bytes */
+  guint64     free;              /* free_capacity, bytes */
+  gboolean    provisioned_known; /* FALSE: no provisioned_capacity */
+  guint64     provisioned;       /* provisioned_capacity, bytes */
+} NovaVolumeStats;
+
+/* Starts @builder as an a{sv} holding @stats and the keys every driver
+ * reports alike: vendor_name "Open Source", driver_version (this
+ * release), reserved_percentage 0. The driver adds its own keys
+ * (volume_count, pool_name, ...) and ends it. */
+void nova_volume_stats_builder_init (GVariantBuilder *builder, const NovaVolumeStats *stats);
+
+G_END_DECLS
