@@ -460,8 +460,9 @@ append_store_rows (Fixture *fx, GString *text)
 }
 
 /* @ifaces (a{sa{sv}}) without what the daemon measures rather than
- * keeps: a backend's total and free bytes follow the disk under it,
- * which other programs change too */
+ * keeps: a backend's figures come from its driver's latest refresh (in
+ * the background, and at start only after the first one), and its total
+ * and free bytes follow the disk under it, which other programs change */
 static GVariant *
 without_measurements (GVariant *ifaces)
 {
@@ -481,8 +482,10 @@ without_measurements (GVariant *ifaces)
       g_variant_iter_init (&prop_iter, props);
       while (g_variant_iter_next (&prop_iter, "{&sv}", &key, &value))
         {
-          if (!g_str_equal (name, "org.openstack.Volume1.Backend")
-              || (!g_str_equal (key, "TotalCapacity") && !g_str_equal (key, "FreeCapacity")))
+          static const char *const measured[] = { "TotalCapacity", "FreeCapacity", "StorageProtocol",
+                                                  "ThinProvisioning", NULL };
+
+          if (!g_str_equal (name, "org.openstack.Volume1.Backend") || !g_strv_contains (measured, key))
             g_variant_builder_add (&kept, "{sv}", key, value);
           g_variant_unref (value);
         }

@@ -90,10 +90,12 @@ if [ "${1:-}" = --phase ]; then
   }
   # objects: GetManagedObjects as root, in $out
   # objects: GetManagedObjects in $out, without what the daemon measures
-  # rather than keeps (a backend's total and free bytes follow the disk)
+  # rather than keeps (a backend's figures come from its driver's latest
+  # refresh; its total and free bytes follow the disk)
   objects () {
     gd root /org/openstack/Volume1 org.freedesktop.DBus.ObjectManager.GetManagedObjects
-    out=$(sed -E "s/'(Total|Free)Capacity': <uint64 [0-9]+>//g" <<<"$out")
+    out=$(sed -E -e "s/'(Total|Free)Capacity': <uint64 [0-9]+>//g" \
+                 -e "s/'StorageProtocol': <'[^']*'>//g; s/'ThinProvisioning': <(true|false)>//g" <<<"$out")
   }
   # prop PATH INTERFACE NAME: a property, in $out
   prop () { gd root "$1" org.freedesktop.DBus.Properties.Get "$2" "$3"; }
