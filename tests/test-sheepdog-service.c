@@ -12,6 +12,7 @@
 #include "config.h"
 
 #include <string.h>
+#include <unistd.h>
 
 #include "service-fixture.h"
 #include "sheepdog-util.h"
@@ -242,6 +243,54 @@ test_no_cluster (Fixture *fx, gconstpointer data)
   g_assert_false (name_has_owner (fx));
 }
 
+/* Migrate between a file backend and the Sheepdog backend, both ways:
+ * the bytes written into the file are what dog vdi read finds in the VDI,
+ * and back in a file again; nothing is left where the volume was. */
+static void
+test_migrate (Fixture *fx, gconstpointer data)
+{
+  const SheepdogTestEnv *env = sheepdog_test_env ();
+  g_autofree char *text = g_strdup_printf ("[DEFAULT]\nstorage_availability_zone = nova\n"
+                                           "[backend:local]\nvolume_driver = file\n"
+                                           "[backend:sheep]\nvolume_driver = sheepdog\nsheepdog_command = %s\n"
+                                           "sheepdog_host = 127.0.0.1\nsheepdog_port = %s\n", env->dog, env->port);
+  g_autoptr(GBytes) bytes = sheepdog_test_random_bytes (DATA_LEN);
+  g_autoptr(GError) error = NULL;
+  g_autofree char *volume = NULL, *file = NULL, *back_file = NULL, *backend = NULL, *id = NULL, *vdi = NULL;
+  g_autofree char *contents = NULL, *list = NULL;
+  gsize length = 0;
+
+  daemon_stop (fx);
+  g_file_set_contents (fx->config_path, text, -1, &error);
+  g_assert_no_error (error);
+  daemon_start (fx);
+
+  volume = create_volume (fx, 8 * 1024 * 1024, g_variant_new_parsed ("{'backend': <'local'>}"));
+  id = get_string (fx, volume, IFACE_VOLUME, "Id");
+  vdi = g_strconcat ("volume-", id, NULL);
+  file = get_string (fx, volume, IFACE_VOLUME, "ProviderLocation");
+  g_assert_true (g_file_set_contents_full (file, g_bytes_get_data (bytes, NULL), DATA_LEN,
+                                           G_FILE_SET_CONTENTS_NONE, 0600, &error));
+  /* set_contents replaced the file with a shorter one: give it its size back */
+  g_assert_cmpint (truncate (file, 8 * 1024 * 1024), ==, 0);
+
+  call_ok (fx, volume, IFACE_VOLUME, "Migrate", g_variant_new_parsed ("('sheep', @a{sv} {})"));
+  backend = get_string (fx, volume, IFACE_VOLUME, "Backend");
+  g_assert_cmpstr (backend, ==, "sheep");
+  sheepdog_test_assert_reads ("127.0.0.1", env->port, vdi, bytes);
+  g_assert_false (g_file_test (file, G_FILE_TEST_EXISTS));
+
+  call_ok (fx, volume, IFACE_VOLUME, "Migrate", g_variant_new_parsed ("('local', @a{sv} {})"));
+  back_file = get_string (fx, volume, IFACE_VOLUME, "ProviderLocation");
+  g_assert_true (g_file_get_contents (back_file, &contents, &length, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (length, ==, 8 * 1024 * 1024);
+  g_assert_cmpmem (contents, DATA_LEN, g_bytes_get_data (bytes, NULL), DATA_LEN);
+  list = sheepdog_test_list (vdi);
+  g_assert_null (strstr (list, vdi));
+  call_ok (fx, volume, IFACE_VOLUME, "Delete", g_variant_new_parsed ("(@a{sv} {},)"));
+}
+
 int
 main (int argc, char **argv)
 {
@@ -251,5 +300,6 @@ main (int argc, char **argv)
   g_test_add ("/sheepdog-service/seed-scenario", Fixture, NULL, sheepdog_setup, test_seed_scenario, fixture_teardown);
   g_test_add ("/sheepdog-service/vdi-gone", Fixture, NULL, sheepdog_setup, test_vdi_gone, fixture_teardown);
   g_test_add ("/sheepdog-service/no-cluster", Fixture, NULL, sheepdog_setup, test_no_cluster, fixture_teardown);
+  g_test_add ("/sheepdog-service/migrate", Fixture, NULL, sheepdog_setup, test_migrate, fixture_teardown);
   return g_test_run ();
 }

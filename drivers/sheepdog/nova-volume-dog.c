@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "nova-volume-dog.h"
+#include "nova-volume-dog-stream.h"
 #include "nova-volume-error.h"
 
 /* what timeout(1) gives dog after the limit before SIGKILL */
@@ -469,4 +470,22 @@ nova_dog_node_info (NovaDog *dog, guint64 *out_total, guint64 *out_used, guint64
                  "driver knows?", what);
   }
   return FALSE;
+}
+
+/* ---- the bytes ------------------------------------------------------------ */
+
+GInputStream *
+nova_dog_vdi_open_read (NovaDog *dog, const char *name, GError **error)
+{
+  const char *const argv[] = { dog->command, "vdi", "read", "-a", dog->host, "-p", dog->port, name, NULL };
+
+  return nova_dog_read_stream_new (argv, error);
+}
+
+GOutputStream *
+nova_dog_vdi_open_write (NovaDog *dog, const char *name, GError **error)
+{
+  const char *const argv[] = { dog->command, "vdi", "write", "-a", dog->host, "-p", dog->port, name, NULL };
+
+  return nova_dog_write_stream_new (argv, error);
 }
