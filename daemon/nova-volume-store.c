@@ -31,16 +31,110 @@ static void nova_volume_store_ledger_init (NovaVolumeLedgerInterface *iface);
 G_DEFINE_TYPE_WITH_CODE (NovaVolumeStore, nova_volume_store, G_TYPE_OBJECT,
                          G_IMPLEMENT_INTERFACE (NOVA_VOLUME_TYPE_LEDGER, nova_volume_store_ledger_init))
 
-/* the column order read_volume_row and the put statement rely on */
-#define VOLUME_COLUMNS \
-  "id, name, description, size, status, status_reason, attached, " \
-  "instance_uuid, mountpoint, attached_host, availability_zone, " \
-  "source_snapshot_id, source_volume_id, provider_location, provider_auth, " \
-  "driver, created_at, updated_at, backend, migration"
+/* ---------------------------------------------------------------------
+ * rows: one table per record says which column holds which field and
+ * how; the statements that write and read a row are made from it, and one
+ * pair of functions moves any record in and out of its row. A new column
+ * is one line here (and its migration). */
 
-#define SNAPSHOT_COLUMNS \
-  "id, volume_id, name, description, size, status, status_reason, " \
-  "progress, provider_location, created_at, updated_at"
+typedef enum {
+  COL_TEXT,            /* char *, never NULL ("" for NULL either way) */
+  COL_TEXT_NULLABLE,   /* char *, NULL stays NULL */
+  COL_UINT64,          /* guint64, its bit pattern as a signed 64-bit integer */
+  COL_INT64,
+  COL_BOOLEAN,         /* gboolean as 0/1 */
+  COL_DOUBLE,
+  COL_VOLUME_STATUS,   /* NovaVolumeStatus by its name */
+  COL_SNAPSHOT_STATUS, /* NovaSnapshotStatus by its name */
+} ColumnType;
+
+typedef struct {
+  const char *name;
+  ColumnType  type;
+  gsize       offset;  /* of the field in the record */
+} Column;
+
+#define VOLUME_FIELD(f) G_STRUCT_OFFSET (NovaVolumeRecord, f)
+static const Column volume_columns[] = {
+  { "id", COL_TEXT, VOLUME_FIELD (id) },  /* first: the key */
+  { "name", COL_TEXT, VOLUME_FIELD (name) },
+  { "description", COL_TEXT, VOLUME_FIELD (description) },
+  { "size", COL_UINT64, VOLUME_FIELD (size) },
+  { "status", COL_VOLUME_STATUS, VOLUME_FIELD (status) },
+  { "status_reason", COL_TEXT, VOLUME_FIELD (status_reason) },
+  { "attached", COL_BOOLEAN, VOLUME_FIELD (attached) },
+  { "instance_uuid", COL_TEXT, VOLUME_FIELD (instance_uuid) },
+  { "mountpoint", COL_TEXT, VOLUME_FIELD (mountpoint) },
+  { "attached_host", COL_TEXT, VOLUME_FIELD (attached_host) },
+  { "availability_zone", COL_TEXT, VOLUME_FIELD (availability_zone) },
+  { "source_snapshot_id", COL_TEXT_NULLABLE, VOLUME_FIELD (source_snapshot_id) },
+  { "source_volume_id", COL_TEXT_NULLABLE, VOLUME_FIELD (source_volume_id) },
+  { "provider_location", COL_TEXT, VOLUME_FIELD (provider_location) },
+  { "provider_auth", COL_TEXT, VOLUME_FIELD (provider_auth) },
+  { "driver", COL_TEXT, VOLUME_FIELD (driver) },
+  { "created_at", COL_INT64, VOLUME_FIELD (created_at) },
+  { "updated_at", COL_INT64, VOLUME_FIELD (updated_at) },
+  { "backend", COL_TEXT, VOLUME_FIELD (backend) },
+  { "migration", COL_TEXT, VOLUME_FIELD (migration) },
+};
+
+#define SNAPSHOT_FIELD(f) G_STRUCT_OFFSET (NovaSnapshotRecord, f)
+static const Column snapshot_columns[] = {
+  { "id", COL_TEXT, SNAPSHOT_FIELD (id) },  /* first: the key */
+  { "volume_id", COL_TEXT, SNAPSHOT_FIELD (volume_id) },
+  { "name", COL_TEXT, SNAPSHOT_FIELD (name) },
+  { "description", COL_TEXT, SNAPSHOT_FIELD (description) },
+  { "size", COL_UINT64, SNAPSHOT_FIELD (size) },
+  { "status", COL_SNAPSHOT_STATUS, SNAPSHOT_FIELD (status) },
+  { "status_reason", COL_TEXT, SNAPSHOT_FIELD (status_reason) },
+  { "progress", COL_DOUBLE, SNAPSHOT_FIELD (progress) },
+  { "provider_location", COL_TEXT, SNAPSHOT_FIELD (provider_location) },
+  { "created_at", COL_INT64, SNAPSHOT_FIELD (created_at) },
+  { "updated_at", COL_INT64, SNAPSHOT_FIELD (updated_at) },
+};
+
+typedef struct {
+  const char   *table;
+  const char   *what;     /* "volume", for messages */
+  const Column *columns;
+  gsize         n_columns;
+  char         *select;   /* SELECT <columns> FROM <table> */
+  char         *upsert;   /* INSERT ... ON CONFLICT (id) DO UPDATE SET ... */
+} RowShape;
+
+static RowShape volume_rows = { "volumes", "volume", volume_columns, G_N_ELEMENTS (volume_columns), NULL, NULL };
+static RowShape snapshot_rows = { "snapshots", "snapshot", snapshot_columns, G_N_ELEMENTS (snapshot_columns),
+                                  NULL, NULL };
+
+/* the statements of @shape, made once. An upsert, not INSERT OR REPLACE:
+ * replacing deletes the row first, and the delete would cascade to what
+ * goes with it (metadata, connections). */
+static const RowShape *
+row_shape (RowShape *shape)
+{
+  static GMutex lock;
+  g_autoptr(GMutexLocker) locker = g_mutex_locker_new (&lock);
+  g_autoptr(GString) names = NULL, values = NULL, updates = NULL;
+
+  if (shape->select != NULL)
+    return shape;
+  names = g_string_new (NULL);
+  values = g_string_new (NULL);
+  updates = g_string_new (NULL);
+  for (gsize i = 0; i < shape->n_columns; i++)
+    {
+      const char *name = shape->columns[i].name;
+
+      g_string_append_printf (names, "%s%s", i > 0 ? ", " : "", name);
+      g_string_append_printf (values, "%s?%" G_GSIZE_FORMAT, i > 0 ? ", " : "", i + 1);
+      if (i > 0)
+        g_string_append_printf (updates, "%s%s = excluded.%s", i > 1 ? ", " : "", name, name);
+    }
+  shape->upsert = g_strdup_printf ("INSERT INTO %s (%s) VALUES (%s) ON CONFLICT (id) DO UPDATE SET %s",
+                                   shape->table, names->str, values->str, updates->str);
+  shape->select = g_strdup_printf ("SELECT %s FROM %s", names->str, shape->table);
+  return shape;
+}
 
 /* always returns FALSE so callers can `return store_error (...)`; call it
  * before any rollback, which would replace sqlite's message */
@@ -80,6 +174,21 @@ store_prepare (NovaVolumeStore *self, const char *sql, GError **error)
       return NULL;
     }
   return stmt;
+}
+
+static sqlite3_stmt *
+store_prepare_printf (NovaVolumeStore *self, GError **error, const char *format, ...) G_GNUC_PRINTF (3, 4);
+
+static sqlite3_stmt *
+store_prepare_printf (NovaVolumeStore *self, GError **error, const char *format, ...)
+{
+  g_autofree char *sql = NULL;
+  va_list args;
+
+  va_start (args, format);
+  sql = g_strdup_vprintf (format, args);
+  va_end (args);
+  return store_prepare (self, sql, error);
 }
 
 /* a statement that returns no rows */
@@ -201,6 +310,101 @@ column_dup_nonnull (sqlite3_stmt *stmt, int column)
   const char *text = (const char *) sqlite3_column_text (stmt, column);
 
   return g_strdup (text != NULL ? text : "");
+}
+
+#define FIELD(record, column, type) ((type *) (gpointer) ((guint8 *) (record) + (column)->offset))
+
+/* @record's fields into the upsert of its shape */
+static void
+bind_row (sqlite3_stmt *stmt, const RowShape *shape, gconstpointer record)
+{
+  for (gsize i = 0; i < shape->n_columns; i++)
+    {
+      const Column *c = &shape->columns[i];
+      int n = (int) i + 1;
+
+      switch (c->type)
+        {
+        case COL_TEXT:
+          bind_text_nonnull (stmt, n, *FIELD (record, c, char *));
+          break;
+        case COL_TEXT_NULLABLE:
+          bind_text (stmt, n, *FIELD (record, c, char *));
+          break;
+        case COL_UINT64:
+          sqlite3_bind_int64 (stmt, n, (sqlite3_int64) *FIELD (record, c, guint64));
+          break;
+        case COL_INT64:
+          sqlite3_bind_int64 (stmt, n, *FIELD (record, c, gint64));
+          break;
+        case COL_BOOLEAN:
+          sqlite3_bind_int (stmt, n, *FIELD (record, c, gboolean) ? 1 : 0);
+          break;
+        case COL_DOUBLE:
+          sqlite3_bind_double (stmt, n, *FIELD (record, c, double));
+          break;
+        case COL_VOLUME_STATUS:
+          bind_text (stmt, n, nova_volume_status_to_string (*FIELD (record, c, NovaVolumeStatus)));
+          break;
+        case COL_SNAPSHOT_STATUS:
+          bind_text (stmt, n, nova_snapshot_status_to_string (*FIELD (record, c, NovaSnapshotStatus)));
+          break;
+        default:
+          g_assert_not_reached ();
+        }
+    }
+}
+
+/* the row @stmt stands on into @record (zeroed, strings not yet set); a
+ * status this build does not know is an error naming the row */
+static gboolean
+read_row (NovaVolumeStore *self, sqlite3_stmt *stmt, const RowShape *shape, gpointer record, GError **error)
+{
+  for (gsize i = 0; i < shape->n_columns; i++)
+    {
+      const Column *c = &shape->columns[i];
+      int n = (int) i;
+      const char *text = (const char *) sqlite3_column_text (stmt, n);
+      gboolean known = TRUE;
+
+      switch (c->type)
+        {
+        case COL_TEXT:
+          *FIELD (record, c, char *) = column_dup_nonnull (stmt, n);
+          break;
+        case COL_TEXT_NULLABLE:
+          *FIELD (record, c, char *) = column_dup (stmt, n);
+          break;
+        case COL_UINT64:
+          *FIELD (record, c, guint64) = (guint64) sqlite3_column_int64 (stmt, n);
+          break;
+        case COL_INT64:
+          *FIELD (record, c, gint64) = sqlite3_column_int64 (stmt, n);
+          break;
+        case COL_BOOLEAN:
+          *FIELD (record, c, gboolean) = sqlite3_column_int (stmt, n) != 0;
+          break;
+        case COL_DOUBLE:
+          *FIELD (record, c, double) = sqlite3_column_double (stmt, n);
+          break;
+        case COL_VOLUME_STATUS:
+          known = nova_volume_status_from_string (text, FIELD (record, c, NovaVolumeStatus));
+          break;
+        case COL_SNAPSHOT_STATUS:
+          known = nova_snapshot_status_from_string (text, FIELD (record, c, NovaSnapshotStatus));
+          break;
+        default:
+          g_assert_not_reached ();
+        }
+      if (!known)
+        {
+          g_set_error (error, NOVA_VOLUME_ERROR, NOVA_VOLUME_ERROR_FAILED,
+                       "state database %s: %s %s has an unknown status \"%s\"", self->path, shape->what,
+                       (const char *) sqlite3_column_text (stmt, 0), text != NULL ? text : "");
+          return FALSE;
+        }
+    }
+  return TRUE;
 }
 
 /* ---------------------------------------------------------------------
@@ -485,48 +689,10 @@ store_write_volume (NovaVolumeStore *self, const NovaVolumeRecord *volume, GErro
   gpointer key;
   gpointer value;
 
-  /* an upsert, not INSERT OR REPLACE: replacing deletes the row first,
-   * and the delete would cascade to the metadata and connections */
-  stmt = store_prepare (self,
-                        "INSERT INTO volumes (" VOLUME_COLUMNS ") "
-                        "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20) "
-                        "ON CONFLICT (id) DO UPDATE SET "
-                        "name = excluded.name, description = excluded.description, "
-                        "size = excluded.size, status = excluded.status, "
-                        "status_reason = excluded.status_reason, attached = excluded.attached, "
-                        "instance_uuid = excluded.instance_uuid, mountpoint = excluded.mountpoint, "
-                        "attached_host = excluded.attached_host, "
-                        "availability_zone = excluded.availability_zone, "
-                        "source_snapshot_id = excluded.source_snapshot_id, "
-                        "source_volume_id = excluded.source_volume_id, "
-                        "provider_location = excluded.provider_location, "
-                        "provider_auth = excluded.provider_auth, driver = excluded.driver, "
-                        "created_at = excluded.created_at, updated_at = excluded.updated_at, "
-                        "backend = excluded.backend, migration = excluded.migration",
-                        error);
+  stmt = store_prepare (self, row_shape (&volume_rows)->upsert, error);
   if (stmt == NULL)
     return FALSE;
-  bind_text (stmt, 1, volume->id);
-  bind_text_nonnull (stmt, 2, volume->name);
-  bind_text_nonnull (stmt, 3, volume->description);
-  /* bytes as a signed 64-bit integer: the bit pattern round-trips */
-  sqlite3_bind_int64 (stmt, 4, (sqlite3_int64) volume->size);
-  bind_text (stmt, 5, nova_volume_status_to_string (volume->status));
-  bind_text_nonnull (stmt, 6, volume->status_reason);
-  sqlite3_bind_int (stmt, 7, volume->attached ? 1 : 0);
-  bind_text_nonnull (stmt, 8, volume->instance_uuid);
-  bind_text_nonnull (stmt, 9, volume->mountpoint);
-  bind_text_nonnull (stmt, 10, volume->attached_host);
-  bind_text_nonnull (stmt, 11, volume->availability_zone);
-  bind_text (stmt, 12, volume->source_snapshot_id);
-  bind_text (stmt, 13, volume->source_volume_id);
-  bind_text_nonnull (stmt, 14, volume->provider_location);
-  bind_text_nonnull (stmt, 15, volume->provider_auth);
-  bind_text_nonnull (stmt, 16, volume->driver);
-  sqlite3_bind_int64 (stmt, 17, volume->created_at);
-  sqlite3_bind_int64 (stmt, 18, volume->updated_at);
-  bind_text_nonnull (stmt, 19, volume->backend);
-  bind_text_nonnull (stmt, 20, volume->migration);
+  bind_row (stmt, &volume_rows, volume);
   if (!store_step_done (self, stmt, "store the volume", error))
     return FALSE;
 
@@ -618,40 +784,14 @@ nova_volume_store_delete_volume (NovaVolumeStore *self, const char *id, GError *
   return TRUE;
 }
 
-/* the columns of VOLUME_COLUMNS, in order */
 static NovaVolumeRecord *
 read_volume_row (NovaVolumeStore *self, sqlite3_stmt *stmt, GError **error)
 {
   g_autoptr(NovaVolumeRecord) volume = g_new0 (NovaVolumeRecord, 1);
-  const char *status = (const char *) sqlite3_column_text (stmt, 4);
 
   volume->metadata = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
-  volume->id = column_dup (stmt, 0);
-  if (!nova_volume_status_from_string (status, &volume->status))
-    {
-      g_set_error (error, NOVA_VOLUME_ERROR, NOVA_VOLUME_ERROR_FAILED,
-                   "state database %s: volume %s has an unknown status \"%s\"",
-                   self->path, volume->id, status != NULL ? status : "");
-      return NULL;
-    }
-  volume->name = column_dup_nonnull (stmt, 1);
-  volume->description = column_dup_nonnull (stmt, 2);
-  volume->size = (guint64) sqlite3_column_int64 (stmt, 3);
-  volume->status_reason = column_dup_nonnull (stmt, 5);
-  volume->attached = sqlite3_column_int (stmt, 6) != 0;
-  volume->instance_uuid = column_dup_nonnull (stmt, 7);
-  volume->mountpoint = column_dup_nonnull (stmt, 8);
-  volume->attached_host = column_dup_nonnull (stmt, 9);
-  volume->availability_zone = column_dup_nonnull (stmt, 10);
-  volume->source_snapshot_id = column_dup (stmt, 11);
-  volume->source_volume_id = column_dup (stmt, 12);
-  volume->provider_location = column_dup_nonnull (stmt, 13);
-  volume->provider_auth = column_dup_nonnull (stmt, 14);
-  volume->driver = column_dup_nonnull (stmt, 15);
-  volume->created_at = sqlite3_column_int64 (stmt, 16);
-  volume->updated_at = sqlite3_column_int64 (stmt, 17);
-  volume->backend = column_dup_nonnull (stmt, 18);
-  volume->migration = column_dup_nonnull (stmt, 19);
+  if (!read_row (self, stmt, &volume_rows, volume, error))
+    return NULL;
   /* a row written without one lives where schema 3 put the older rows:
    * on the backend named after its driver */
   if (volume->backend[0] == '\0')
@@ -683,7 +823,7 @@ store_get_volume (NovaVolumeStore *self, const char *id, GError **error)
   g_autoptr(NovaVolumeRecord) volume = NULL;
   int rc;
 
-  stmt = store_prepare (self, "SELECT " VOLUME_COLUMNS " FROM volumes WHERE id = ?1", error);
+  stmt = store_prepare_printf (self, error, "%s WHERE id = ?1", row_shape (&volume_rows)->select);
   if (stmt == NULL)
     return NULL;
   bind_text (stmt, 1, id);
@@ -748,7 +888,7 @@ store_list_volumes (NovaVolumeStore *self, GError **error)
   /* borrowed: the array owns the records */
   by_id = g_hash_table_new (g_str_hash, g_str_equal);
 
-  stmt = store_prepare (self, "SELECT " VOLUME_COLUMNS " FROM volumes ORDER BY created_at, id", error);
+  stmt = store_prepare_printf (self, error, "%s ORDER BY created_at, id", row_shape (&volume_rows)->select);
   if (stmt == NULL)
     return NULL;
   while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
@@ -848,30 +988,10 @@ nova_volume_store_put_snapshot (NovaVolumeStore *self, const NovaSnapshotRecord 
   locker = g_rec_mutex_locker_new (&self->mutex);
 
   /* one statement: its own transaction, or part of the caller's */
-  stmt = store_prepare (self,
-                        "INSERT INTO snapshots (" SNAPSHOT_COLUMNS ") "
-                        "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11) "
-                        "ON CONFLICT (id) DO UPDATE SET "
-                        "volume_id = excluded.volume_id, name = excluded.name, "
-                        "description = excluded.description, size = excluded.size, "
-                        "status = excluded.status, status_reason = excluded.status_reason, "
-                        "progress = excluded.progress, "
-                        "provider_location = excluded.provider_location, "
-                        "created_at = excluded.created_at, updated_at = excluded.updated_at",
-                        error);
+  stmt = store_prepare (self, row_shape (&snapshot_rows)->upsert, error);
   if (stmt == NULL)
     return FALSE;
-  bind_text (stmt, 1, snapshot->id);
-  bind_text (stmt, 2, snapshot->volume_id);
-  bind_text_nonnull (stmt, 3, snapshot->name);
-  bind_text_nonnull (stmt, 4, snapshot->description);
-  sqlite3_bind_int64 (stmt, 5, (sqlite3_int64) snapshot->size);
-  bind_text (stmt, 6, nova_snapshot_status_to_string (snapshot->status));
-  bind_text_nonnull (stmt, 7, snapshot->status_reason);
-  sqlite3_bind_double (stmt, 8, snapshot->progress);
-  bind_text_nonnull (stmt, 9, snapshot->provider_location);
-  sqlite3_bind_int64 (stmt, 10, snapshot->created_at);
-  sqlite3_bind_int64 (stmt, 11, snapshot->updated_at);
+  bind_row (stmt, &snapshot_rows, snapshot);
   rc = sqlite3_step (stmt);
   if (rc == SQLITE_CONSTRAINT_FOREIGNKEY)
     {
@@ -915,30 +1035,13 @@ nova_volume_store_delete_snapshot (NovaVolumeStore *self, const char *id, GError
   return TRUE;
 }
 
-/* the columns of SNAPSHOT_COLUMNS, in order */
 static NovaSnapshotRecord *
 read_snapshot_row (NovaVolumeStore *self, sqlite3_stmt *stmt, GError **error)
 {
   g_autoptr(NovaSnapshotRecord) snapshot = g_new0 (NovaSnapshotRecord, 1);
-  const char *status = (const char *) sqlite3_column_text (stmt, 5);
 
-  snapshot->id = column_dup (stmt, 0);
-  if (!nova_snapshot_status_from_string (status, &snapshot->status))
-    {
-      g_set_error (error, NOVA_VOLUME_ERROR, NOVA_VOLUME_ERROR_FAILED,
-                   "state database %s: snapshot %s has an unknown status \"%s\"",
-                   self->path, snapshot->id, status != NULL ? status : "");
-      return NULL;
-    }
-  snapshot->volume_id = column_dup (stmt, 1);
-  snapshot->name = column_dup_nonnull (stmt, 2);
-  snapshot->description = column_dup_nonnull (stmt, 3);
-  snapshot->size = (guint64) sqlite3_column_int64 (stmt, 4);
-  snapshot->status_reason = column_dup_nonnull (stmt, 6);
-  snapshot->progress = sqlite3_column_double (stmt, 7);
-  snapshot->provider_location = column_dup_nonnull (stmt, 8);
-  snapshot->created_at = sqlite3_column_int64 (stmt, 9);
-  snapshot->updated_at = sqlite3_column_int64 (stmt, 10);
+  if (!read_row (self, stmt, &snapshot_rows, snapshot, error))
+    return NULL;
   return g_steal_pointer (&snapshot);
 }
 
@@ -954,7 +1057,7 @@ nova_volume_store_get_snapshot (NovaVolumeStore *self, const char *id, GError **
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
   locker = g_rec_mutex_locker_new (&self->mutex);
-  stmt = store_prepare (self, "SELECT " SNAPSHOT_COLUMNS " FROM snapshots WHERE id = ?1", error);
+  stmt = store_prepare_printf (self, error, "%s WHERE id = ?1", row_shape (&snapshot_rows)->select);
   if (stmt == NULL)
     return NULL;
   bind_text (stmt, 1, id);
@@ -986,7 +1089,7 @@ nova_volume_store_list_snapshots (NovaVolumeStore *self, GError **error)
 
   locker = g_rec_mutex_locker_new (&self->mutex);
   snapshots = g_ptr_array_new_with_free_func ((GDestroyNotify) nova_snapshot_record_free);
-  stmt = store_prepare (self, "SELECT " SNAPSHOT_COLUMNS " FROM snapshots ORDER BY created_at, id", error);
+  stmt = store_prepare_printf (self, error, "%s ORDER BY created_at, id", row_shape (&snapshot_rows)->select);
   if (stmt == NULL)
     return NULL;
   while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
