@@ -93,9 +93,11 @@ if [ "${1:-}" = --phase ]; then
   # rather than keeps (a backend's figures come from its driver's latest
   # refresh; its total and free bytes follow the disk)
   objects () {
-    gd root /org/openstack/Volume1 org.freedesktop.DBus.ObjectManager.GetManagedObjects
+    local status=0
+    gd root /org/openstack/Volume1 org.freedesktop.DBus.ObjectManager.GetManagedObjects || status=$?
     out=$(sed -E -e "s/'(Total|Free)Capacity': <uint64 [0-9]+>//g" \
                  -e "s/'StorageProtocol': <'[^']*'>//g; s/'ThinProvisioning': <(true|false)>//g" <<<"$out")
+    return "$status"
   }
   # prop PATH INTERFACE NAME: a property, in $out
   prop () { gd root "$1" org.freedesktop.DBus.Properties.Get "$2" "$3"; }
