@@ -397,7 +397,7 @@ test_migrate (Fixture *fx, gconstpointer data)
   guint8 chunks[G_N_ELEMENTS (offsets)][CHUNK];
   g_autofree char *volume = NULL, *before = NULL, *after = NULL, *backend = NULL, *id = NULL, *name = NULL;
   g_autofree char *driver = NULL;
-  g_autoptr(GVariant) metadata = NULL;
+  g_autoptr(GVariant) metadata = NULL, expected_metadata = NULL;
   struct stat st;
 
   restart_with_backends (fx, FALSE, NULL);
@@ -418,7 +418,8 @@ test_migrate (Fixture *fx, gconstpointer data)
   name = get_string (fx, volume, IFACE_VOLUME, "Name");
   g_assert_cmpstr (name, ==, "moving");
   metadata = get_property (fx, volume, IFACE_VOLUME, "Metadata");
-  g_assert_true (g_variant_equal (metadata, g_variant_new_parsed ("{'owner': 'db'}")));
+  expected_metadata = g_variant_ref_sink (g_variant_new_parsed ("{'owner': 'db'}"));
+  g_assert_true (g_variant_equal (metadata, expected_metadata));
   assert_status (fx, volume, IFACE_VOLUME, "available");
   after = backing_file (fx, volume);
   g_assert_cmpstr (after, !=, before);
