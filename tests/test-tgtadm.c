@@ -9,7 +9,7 @@
 #include <string.h>
 
 #include "nova-volume-error.h"
-#include "nova-volume-iscsi-fake-tgtd.h"
+#include "nova-volume-fake-tgtd.h"
 #include "nova-volume-iscsi-tgtadm.h"
 #include "nova-volume-recording-executor.h"
 

@@ -41,7 +41,7 @@
 #include "nova-volume-stats.h"
 #include "nova-volume-lvm.h"
 #include "nova-volume-iscsi-exporter.h"
-#include "nova-volume-iscsi-fake-tgtd.h"
+#include "nova-volume-fake-tgtd.h"
 #include "nova-volume-iscsi-lio.h"
 #include "nova-volume-iscsi-tgtadm.h"
 #include "nova-volume-recording-executor.h"

@@ -325,17 +325,21 @@ nova_volume_sheepdog_driver_terminate_connection (NovaVolumeDriver *driver, cons
 
 /* ---- the bytes, for the daemon's copies ---------------------------------- */
 
+/* the VDI of @volume, once its id passed the check */
+static char *
+checked_volume_vdi (NovaVolumeSheepdogDriver *self, const NovaVolumeRecord *volume, GError **error)
+{
+  return nova_volume_check_id ("volume", volume->id, error) ? volume_vdi (self, volume->id) : NULL;
+}
+
 static GInputStream *
 nova_volume_sheepdog_driver_open_for_read (NovaVolumeDriver *driver, const NovaVolumeRecord *volume,
                                            GError **error)
 {
   NovaVolumeSheepdogDriver *self = NOVA_VOLUME_SHEEPDOG_DRIVER (driver);
-  g_autofree char *name = NULL;
+  g_autofree char *name = checked_volume_vdi (self, volume, error);
 
-  if (!nova_volume_check_id ("volume", volume->id, error))
-    return NULL;
-  name = volume_vdi (self, volume->id);
-  return nova_dog_vdi_open_read (self->dog, name, error);
+  return name != NULL ? nova_dog_vdi_open_read (self->dog, name, error) : NULL;
 }
 
 /* a pipe: not seekable, so the copy writes every byte (zeros too) */
@@ -344,12 +348,9 @@ nova_volume_sheepdog_driver_open_for_write (NovaVolumeDriver *driver, const Nova
                                             GError **error)
 {
   NovaVolumeSheepdogDriver *self = NOVA_VOLUME_SHEEPDOG_DRIVER (driver);
-  g_autofree char *name = NULL;
+  g_autofree char *name = checked_volume_vdi (self, volume, error);
 
-  if (!nova_volume_check_id ("volume", volume->id, error))
-    return NULL;
-  name = volume_vdi (self, volume->id);
-  return nova_dog_vdi_open_write (self->dog, name, error);
+  return name != NULL ? nova_dog_vdi_open_write (self->dog, name, error) : NULL;
 }
 
 /* ---- stats ------------------------------------------------------------ */

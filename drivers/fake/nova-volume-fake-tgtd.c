@@ -3,7 +3,7 @@
 
 #include <string.h>
 
-#include "nova-volume-iscsi-fake-tgtd.h"
+#include "nova-volume-fake-tgtd.h"
 
 /* tgtadm's exit status for every refusal */
 #define TGTADM_REFUSED 22
