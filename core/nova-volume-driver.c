@@ -253,6 +253,20 @@ nova_volume_driver_open_for_write (NovaVolumeDriver *self, const NovaVolumeRecor
   return IFACE (self)->open_for_write (self, volume, error);
 }
 
+gboolean
+nova_volume_driver_can_stream (NovaVolumeDriver *self, gboolean write)
+{
+  return write ? IFACE (self)->open_for_write != NULL : IFACE (self)->open_for_read != NULL;
+}
+
+char *
+nova_volume_driver_storage_location (NovaVolumeDriver *self, const NovaVolumeRecord *volume)
+{
+  if (IFACE (self)->storage_location == NULL)
+    return NULL;
+  return IFACE (self)->storage_location (self, volume);
+}
+
 GVariant *
 nova_volume_connection_info_new (const char *type, GVariant *data)
 {

@@ -96,7 +96,13 @@ struct _NovaVolumeDriverInterface {
   GInputStream  *(*open_for_read)  (NovaVolumeDriver *self, const NovaVolumeRecord *volume, GError **error);
   GOutputStream *(*open_for_write) (NovaVolumeDriver *self, const NovaVolumeRecord *volume, GError **error);
 
-  gpointer padding[6];
+  /* Where @volume's bytes live, as a string that two backends give alike
+   * exactly when they would keep the volume in the same place (a path, a
+   * VG and LV, a cluster, pool and image). NULL: the driver keeps no bytes
+   * of its own (fake, logging). */
+  char          *(*storage_location) (NovaVolumeDriver *self, const NovaVolumeRecord *volume);
+
+  gpointer padding[5];
 };
 
 /* Wrappers: a missing optional method is NOVA_VOLUME_ERROR_NOT_SUPPORTED
@@ -131,6 +137,11 @@ GInputStream  *nova_volume_driver_open_for_read      (NovaVolumeDriver *self, co
                                                       GError **error);
 GOutputStream *nova_volume_driver_open_for_write     (NovaVolumeDriver *self, const NovaVolumeRecord *volume,
                                                       GError **error);
+/* Whether the driver gives its volumes' bytes as streams (@write: takes
+ * them), so a Migrate from (onto) it can copy. */
+gboolean nova_volume_driver_can_stream               (NovaVolumeDriver *self, gboolean write);
+/* NULL when the driver does not say (see storage_location). */
+char    *nova_volume_driver_storage_location         (NovaVolumeDriver *self, const NovaVolumeRecord *volume);
 
 /* A driver whose export went away by itself and could not be brought
  * back (a vblade that keeps dying) says so on the main context: emits

@@ -175,6 +175,7 @@ gboolean
 nova_volume_copy_stream (GInputStream            *in,
                          GOutputStream           *out,
                          guint64                  size,
+                         guint64                  out_size,
                          NovaVolumeProgressFunc   progress,
                          gpointer                 progress_data,
                          GCancellable            *cancellable,
@@ -208,6 +209,20 @@ nova_volume_copy_stream (GInputStream            *in,
       done += got;
       if (progress != NULL)
         progress ((double) done / (double) size, progress_data);
+    }
+  /* past the source's end the target must read zeros too: a stream that
+   * cannot skip may hold an earlier volume's bytes there */
+  if (!can_skip && out_size > size)
+    {
+      memset (buffer, 0, COPY_CHUNK);
+      for (guint64 left = out_size - size; left > 0;)
+        {
+          gsize n = (gsize) MIN ((guint64) COPY_CHUNK, left);
+
+          if (!g_output_stream_write_all (out, buffer, n, NULL, cancellable, error))
+            return FALSE;
+          left -= n;
+        }
     }
   return g_output_stream_close (out, cancellable, error);
 }

@@ -20,12 +20,15 @@ G_DECLARE_FINAL_TYPE (NovaVolumeFdOutputStream, nova_volume_fd_output_stream, NO
  * device that may hold old bytes (a thick LV). */
 GOutputStream *nova_volume_fd_output_stream_new (int fd, gboolean skips_read_zero);
 
-/* Copies @size bytes from @in to @out, then flushes and closes @out.
- * Zero blocks are skipped when @out can seek. Progress 0..1; stops with
- * G_IO_ERROR_CANCELLED when @cancellable is. A short source is an error. */
+/* Copies @size bytes from @in to @out, then zeros up to @out_size (a
+ * target its driver made larger, whole extents), then flushes and closes
+ * @out. Zero blocks are skipped when @out can seek. Progress 0..1; stops
+ * with G_IO_ERROR_CANCELLED when @cancellable is. A short source is an
+ * error. */
 gboolean nova_volume_copy_stream (GInputStream            *in,
                                   GOutputStream           *out,
                                   guint64                  size,
+                                  guint64                  out_size,
                                   NovaVolumeProgressFunc   progress,
                                   gpointer                 progress_data,
                                   GCancellable            *cancellable,

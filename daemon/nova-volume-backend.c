@@ -73,6 +73,47 @@ nova_volume_backend_new_down (NovaVolumeConfig *config, const char *reason)
   return self;
 }
 
+/* Two backends that would keep a volume in one place (one directory, one
+ * volume group with one name template, one pool) would each take the
+ * other's volumes for theirs: a migrate between them would delete what it
+ * copied, a reconcile what it settles. The later one is down, naming the
+ * earlier one and the place. */
+static void
+refuse_shared_storage (GPtrArray *backends)
+{
+  g_autoptr(NovaVolumeRecord) probe = nova_volume_record_new ();
+
+  nova_record_set_string (&probe->id, "00000000-0000-4000-8000-000000000000");
+  for (guint i = 0; i < backends->len; i++)
+    {
+      NovaVolumeBackend *backend = g_ptr_array_index (backends, i);
+      g_autofree char *location = NULL;
+
+      if (!nova_volume_backend_is_up (backend))
+        continue;
+      location = nova_volume_driver_storage_location (backend->driver, probe);
+      for (guint j = 0; location != NULL && j < i; j++)
+        {
+          NovaVolumeBackend *earlier = g_ptr_array_index (backends, j);
+          g_autofree char *other = NULL;
+          g_autofree char *reason = NULL;
+
+          if (!nova_volume_backend_is_up (earlier))
+            continue;
+          other = nova_volume_driver_storage_location (earlier->driver, probe);
+          if (g_strcmp0 (location, other) != 0)
+            continue;
+          reason = g_strdup_printf ("it would keep its volumes where backend '%s' keeps them (%s, for a volume "
+                                    "named by its id): give each backend its own place (file_volumes_dir; "
+                                    "volume_group or volume_name_template; rbd_pool)",
+                                    nova_volume_backend_get_name (earlier), location);
+          g_ptr_array_index (backends, i) = nova_volume_backend_new_down (backend->config, reason);
+          g_object_unref (backend);
+          break;
+        }
+    }
+}
+
 GPtrArray *
 nova_volume_backends_load (NovaVolumeConfig   *config,
                            NovaVolumeExecutor *executor,
@@ -94,6 +135,7 @@ nova_volume_backends_load (NovaVolumeConfig   *config,
       else
         g_ptr_array_add (backends, nova_volume_backend_new_down (backend_config, error->message));
     }
+  refuse_shared_storage (backends);
   return backends;
 }
 

@@ -8,6 +8,8 @@
  * copy that is left over. */
 #include "config.h"
 
+#include <string.h>
+
 #include "nova-volume-io.h"
 #include "nova-volume-log.h"
 #include "nova-volume-manager-private.h"
@@ -50,6 +52,16 @@ migrate_start (Op *op)
 
   if (!manager_op_take_volume (op) || !manager_op_check_volume_status (op, allowed, G_N_ELEMENTS (allowed)))
     return;
+  /* the copy an earlier migrate left behind is deleted first (at the next
+   * start): a new migrate would lose track of it */
+  if (op->volume->migration[0] != '\0')
+    {
+      manager_op_fail (op, NOVA_VOLUME_ERROR_INVALID_STATE,
+                       "cannot migrate volume %s: the copy an earlier migrate left (%s) is not deleted yet; "
+                       "restart nova-volumed once that backend is up, then migrate again", op->volume_id,
+                       op->volume->migration);
+      return;
+    }
   if (g_str_equal (op->volume->backend, op->backend_name))
     {
       manager_op_fail (op, NOVA_VOLUME_ERROR_INVALID_ARGUMENT,
@@ -79,6 +91,31 @@ migrate_start (Op *op)
   op->driver = source_driver;
   op->target_backend = target;
   op->target_driver = nova_volume_backend_get_driver (target);
+  if (!nova_volume_driver_can_stream (op->driver, FALSE) || !nova_volume_driver_can_stream (op->target_driver, TRUE))
+    {
+      manager_op_fail (op, NOVA_VOLUME_ERROR_NOT_SUPPORTED,
+                       "cannot migrate volume %s from backend '%s' (the %s driver) to backend '%s' (the %s "
+                       "driver): the %s driver cannot %s a volume's bytes", op->volume_id, op->volume->backend,
+                       nova_volume_driver_get_name (op->driver), op->backend_name,
+                       nova_volume_driver_get_name (op->target_driver),
+                       nova_volume_driver_can_stream (op->driver, FALSE)
+                       ? nova_volume_driver_get_name (op->target_driver) : nova_volume_driver_get_name (op->driver),
+                       nova_volume_driver_can_stream (op->driver, FALSE) ? "take" : "give");
+      return;
+    }
+  {
+    g_autofree char *here = nova_volume_driver_storage_location (op->driver, op->volume);
+    g_autofree char *there = nova_volume_driver_storage_location (op->target_driver, op->volume);
+
+    /* a copy onto itself would delete the volume with its "old copy" */
+    if (here != NULL && g_strcmp0 (here, there) == 0)
+      {
+        manager_op_fail (op, NOVA_VOLUME_ERROR_INVALID_ARGUMENT,
+                         "cannot migrate volume %s: backends '%s' and '%s' keep it in the same place (%s)",
+                         op->volume_id, op->volume->backend, op->backend_name, here);
+        return;
+      }
+  }
 
   /* what init_host must delete if we stop before the switch */
   migration = g_strconcat ("to:", op->backend_name, NULL);
@@ -110,7 +147,8 @@ check_target_space (Op *op, GError **error)
   return FALSE;
 }
 
-/* the copy's bytes, from the source's stream into the target's */
+/* the copy's bytes, from the source's stream into the target's; a target
+ * the driver made larger (whole extents) gets zeros past the source's end */
 static gboolean
 copy_bytes (Op *op, GError **error)
 {
@@ -122,7 +160,8 @@ copy_bytes (Op *op, GError **error)
   out = nova_volume_driver_open_for_write (op->target_driver, op->target, error);
   if (out == NULL)
     return FALSE;
-  return nova_volume_copy_stream (in, out, op->volume->size, nova_volume_job_report_progress, op->job,
+  return nova_volume_copy_stream (in, out, op->volume->size, MAX (op->target->size, op->volume->size),
+                                  nova_volume_job_report_progress, op->job,
                                   nova_volume_job_get_cancellable (op->job), error);
 }
 
@@ -149,10 +188,38 @@ make_target (Op *op, gboolean *out_source_unexported)
   return nova_volume_driver_create_export (op->target_driver, op->target, &op->error);
 }
 
+/* Puts the source back as it was and deletes what was made on the
+ * target (a failed, cancelled or unrecorded move). The source's export is
+ * made anew rather than ensured: its number went with remove_export, and
+ * the new location is committed with the volume. The target's export is
+ * not removed: it is made last, so a failure never left one, and removing
+ * "the volume's export" there could find the source's (one id, one
+ * number). op->cleaned_up: nothing is left on the target. */
+static void
+undo_migration (Op *op, gboolean source_unexported)
+{
+  g_autoptr(GError) error = NULL;
+
+  if (source_unexported && !nova_volume_driver_create_export (op->driver, op->volume, &error))
+    {
+      g_warning ("volume %s: its export could not be made again after a failed migrate: %s", op->volume->id,
+                 error->message);
+      g_clear_error (&error);
+    }
+  op->cleaned_up = TRUE;
+  if (op->target_created)
+    {
+      op->cleaned_up = nova_volume_driver_delete_volume (op->target_driver, op->target, &error);
+      if (!op->cleaned_up)
+        g_warning ("volume %s: its partial copy on backend '%s' could not be deleted (the next start tries "
+                   "again): %s", op->volume->id, nova_volume_backend_get_name (op->target_backend),
+                   error->message);
+    }
+}
+
 static void
 migrate_thread (Op *op)
 {
-  g_autoptr(GError) cleanup_error = NULL;
   gboolean source_unexported = FALSE;
 
   op->target = nova_volume_record_copy (op->volume);
@@ -162,25 +229,36 @@ migrate_thread (Op *op)
   nova_record_set_string (&op->target->provider_auth, "");
   nova_record_set_string (&op->target->migration, "");
   if (make_target (op, &source_unexported))
-    return;
+    {
+      /* the source's export is gone with the switch */
+      nova_record_set_string (&op->volume->provider_location, "");
+      nova_record_set_string (&op->volume->provider_auth, "");
+      return;
+    }
+  undo_migration (op, source_unexported);
+}
 
-  /* undo: the source as it was, nothing left on the target */
-  if (source_unexported && !nova_volume_driver_ensure_export (op->driver, op->volume, &cleanup_error))
-    {
-      g_warning ("volume %s: its export could not be made again after a failed migrate: %s", op->volume->id,
-                 cleanup_error->message);
-      g_clear_error (&cleanup_error);
-    }
-  op->cleaned_up = TRUE;
-  if (op->target_created)
-    {
-      nova_volume_driver_remove_export (op->target_driver, op->target, NULL);
-      op->cleaned_up = nova_volume_driver_delete_volume (op->target_driver, op->target, &cleanup_error);
-      if (!op->cleaned_up)
-        g_warning ("volume %s: its partial copy on backend '%s' could not be deleted (the next start tries "
-                   "again): %s", op->volume->id, nova_volume_backend_get_name (op->target_backend),
-                   cleanup_error->message);
-    }
+/* the switch could not be committed: the target's export goes, and the
+ * source is made as it was (worker thread) */
+static void
+unswitch_thread (Op *op)
+{
+  nova_volume_driver_remove_export (op->target_driver, op->target, NULL);
+  undo_migration (op, TRUE);
+}
+
+static void
+unswitch_done (Op *op)
+{
+  g_autoptr(GError) error = g_steal_pointer (&op->error);
+
+  if (op->cleaned_up)
+    nova_record_set_string (&op->volume->migration, "");
+  manager_op_commit_volume_status (op, NOVA_VOLUME_STATUS_AVAILABLE, NULL);
+  if (op->error == NULL)
+    op->error = g_steal_pointer (&error);
+  manager_op_end_job (op);
+  manager_op_return (op);
 }
 
 /* main thread: the copy is made (the volume switches to its new backend)
@@ -209,6 +287,9 @@ migrate_switch (Op *op)
 
   /* the switch: from here on the volume lives on the target */
   op->volume_before = nova_volume_record_copy (op->volume);
+  /* its old export went before the target's was made (migrate_thread
+   * cleared it from op->volume); the record of the source copy keeps its
+   * place for the delete */
   leftover = g_strconcat ("from:", op->volume->backend, NULL);
   nova_record_set_string (&op->volume->backend, op->target->backend);
   nova_record_set_string (&op->volume->driver, op->target->driver);
@@ -219,10 +300,11 @@ migrate_switch (Op *op)
   MANAGER_CRASH_POINT (op, "before-commit-switch");
   if (!manager_op_commit_volume_status (op, NOVA_VOLUME_STATUS_MIGRATING, NULL))
     {
-      /* not switched: the store still has the volume on its source,
-       * migrating, and init_host will delete the target's copy */
-      manager_op_end_job (op);
-      manager_op_return (op);
+      /* not switched: the store still has the volume on its source; put
+       * the live record back and undo the target */
+      nova_volume_record_free (op->volume);
+      op->volume = g_steal_pointer (&op->volume_before);
+      manager_op_in_thread (op, unswitch_thread, unswitch_done);
       return;
     }
   MANAGER_CRASH_POINT (op, "after-commit-switch");
@@ -267,4 +349,111 @@ nova_volume_manager_migrate_volume (NovaVolumeManager *self, const char *volume_
   op->caller_uid = caller_uid;
   op->caller_bus_name = g_strdup (caller_bus_name);
   manager_op_submit (op, migrate_start);
+}
+
+/* ---- after a stop: the copy a migrate left ----------------------------- */
+
+static void finish_thread (Op *op);
+static void finish_done (Op *op);
+
+/* A migrate cut short by a stop left a copy on the backend its migration
+ * names: "to:B" the partial target (the volume lives on its source, whose
+ * export may be gone), "from:A" the source after the switch. The copy is
+ * deleted and, for "to:", the source's export made anew; a backend that is
+ * not served or down keeps the copy, named in the log, for a later start. */
+static void
+finish_start (Op *op)
+{
+  const char *colon;
+
+  if (!manager_op_take_volume (op))
+    return;
+  colon = strchr (op->volume->migration, ':');
+  op->backend_name = g_strdup (colon != NULL ? colon + 1 : "");
+  op->target_backend = manager_lookup_backend (op->self, op->backend_name);
+  if (op->target_backend == NULL || !nova_volume_backend_is_up (op->target_backend))
+    {
+      g_warning ("volume %s: a copy an interrupted migrate left is on backend '%s', which is not served or "
+                 "down; it is deleted at a start when that backend is up", op->volume_id, op->backend_name);
+      manager_op_return (op);
+      return;
+    }
+  op->target_driver = nova_volume_backend_get_driver (op->target_backend);
+  op->target = nova_volume_record_copy (op->volume);
+  nova_record_set_string (&op->target->backend, op->backend_name);
+  nova_record_set_string (&op->target->driver, nova_volume_backend_get_driver_name (op->target_backend));
+  nova_record_set_string (&op->target->provider_location, "");
+  nova_record_set_string (&op->target->provider_auth, "");
+  {
+    g_autofree char *here = nova_volume_driver_storage_location (op->driver, op->volume);
+    g_autofree char *there = nova_volume_driver_storage_location (op->target_driver, op->target);
+
+    /* never the volume itself */
+    if (here != NULL && g_strcmp0 (here, there) == 0)
+      {
+        g_warning ("volume %s: backend '%s' keeps it where its own backend does (%s): no copy to delete",
+                   op->volume_id, op->backend_name, here);
+        op->cleaned_up = TRUE;
+        finish_done (op);
+        return;
+      }
+  }
+  manager_op_in_thread (op, finish_thread, finish_done);
+}
+
+static void
+finish_thread (Op *op)
+{
+  g_autoptr(GError) error = NULL;
+  gboolean to = g_str_has_prefix (op->volume->migration, "to:");
+
+  /* "from:" removed its export before the switch; a "to:" copy may have
+   * made one (then the volume's number moved there) */
+  if (to)
+    nova_volume_driver_remove_export (op->target_driver, op->target, NULL);
+  op->cleaned_up = nova_volume_driver_delete_volume (op->target_driver, op->target, &error);
+  if (!op->cleaned_up)
+    {
+      g_warning ("volume %s: cannot delete the copy an interrupted migrate left on backend '%s' (tried again "
+                 "at the next start): %s", op->volume_id, op->backend_name, error->message);
+      g_clear_error (&error);
+    }
+  /* the volume stayed where it was: its export, made anew (its number
+   * may have gone with the copy's) */
+  if (to && (!nova_volume_driver_remove_export (op->driver, op->volume, &error)
+             || !nova_volume_driver_create_export (op->driver, op->volume, &error)))
+    g_warning ("volume %s: its export could not be made again after an interrupted migrate: %s", op->volume_id,
+               error->message);
+}
+
+static void
+finish_done (Op *op)
+{
+  if (op->cleaned_up)
+    {
+      nova_volume_log_event (NOVA_VOLUME_EVENT_RECONCILED, op->volume_id, NULL,
+                             "volume %s: deleted the copy an interrupted migrate left on backend '%s'; the "
+                             "volume lives on backend '%s'", op->volume_id, op->backend_name, op->volume->backend);
+      nova_record_set_string (&op->volume->migration, "");
+    }
+  manager_op_commit_volume_status (op, op->volume->status, op->volume->status_reason);
+  manager_op_return (op);
+}
+
+void
+manager_finish_migrations (NovaVolumeManager *self)
+{
+  g_autoptr(GPtrArray) volumes = nova_volume_manager_list_volumes (self);
+
+  for (guint i = 0; i < volumes->len; i++)
+    {
+      const NovaVolumeRecord *volume = g_ptr_array_index (volumes, i);
+      Op *op;
+
+      if (volume->migration[0] == '\0')
+        continue;
+      op = manager_op_new (self, "finish migrate", RESULT_NONE, NULL, NULL);
+      op->volume_id = g_strdup (volume->id);
+      manager_op_submit (op, finish_start);
+    }
 }

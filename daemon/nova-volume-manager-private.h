@@ -189,6 +189,11 @@ void manager_on_export_lost (NovaVolumeDriver *driver, const char *volume_id, co
  * (nova-volume-manager-backends.c). */
 void manager_unwatch_backends (NovaVolumeManager *self);
 
+/* Submits, for every volume whose migration names a leftover copy, the
+ * operation that deletes it (nova-volume-manager-migrate.c); init_host's
+ * last step. */
+void manager_finish_migrations (NovaVolumeManager *self);
+
 /* Recounts each backend's provisioned bytes from the records. */
 void manager_count_provisioned (NovaVolumeManager *self);
 

@@ -1,10 +1,10 @@
 /* nova-volume: the volume manager's reconciling: init_host, which
- * finishes or fails what a stop left mid-way (a migrate's leftover copy
- * included) and restores exports and connections, and the export a
- * driver lost by itself. */
+ * finishes or fails what a stop left mid-way and restores exports and
+ * connections (a migrate's leftover copy is the migrate's own, in
+ * nova-volume-manager-migrate.c), and the export a driver lost by
+ * itself. */
 #include "config.h"
 
-#include <string.h>
 
 #include "nova-volume-log.h"
 #include "nova-volume-manager-private.h"
@@ -56,45 +56,6 @@ volume_driver (NovaVolumeManager *self, const NovaVolumeRecord *volume)
       || g_strcmp0 (nova_volume_backend_get_driver_name (backend), volume->driver) != 0)
     return NULL;
   return nova_volume_backend_get_driver (backend);
-}
-
-/* A Migrate that a stop cut short left a copy on the backend its
- * migration names ("to:B": the partial target, "from:A": the source after
- * the switch): it is deleted, and the volume is where its backend says.
- * A copy on a backend that is not served or down is named in the log and
- * tried again at the next start. */
-static void
-finish_migration (NovaVolumeManager *self, NovaVolumeRecord *volume)
-{
-  const char *other = strchr (volume->migration, ':') != NULL ? strchr (volume->migration, ':') + 1 : "";
-  NovaVolumeBackend *backend = manager_lookup_backend (self, other);
-  g_autoptr(NovaVolumeRecord) copy = nova_volume_record_copy (volume);
-  g_autoptr(GError) error = NULL;
-
-  if (backend == NULL || !nova_volume_backend_is_up (backend))
-    {
-      g_warning ("volume %s: a copy left by an interrupted migrate is on backend '%s', which is not served "
-                 "or down; it is deleted at a start when that backend is up", volume->id, other);
-      return;
-    }
-  nova_record_set_string (&copy->backend, other);
-  nova_record_set_string (&copy->driver, nova_volume_backend_get_driver_name (backend));
-  nova_record_set_string (&copy->provider_location, "");
-  nova_record_set_string (&copy->provider_auth, "");
-  /* from:A removed its export before the switch; to:B may have made one */
-  if (!nova_volume_driver_remove_export (nova_volume_backend_get_driver (backend), copy, &error)
-      || !nova_volume_driver_delete_volume (nova_volume_backend_get_driver (backend), copy, &error))
-    {
-      g_warning ("volume %s: cannot delete the copy an interrupted migrate left on backend '%s' (tried again "
-                 "at the next start): %s", volume->id, other, error->message);
-      return;
-    }
-  nova_volume_log_event (NOVA_VOLUME_EVENT_RECONCILED, volume->id, NULL,
-                         "volume %s: deleted the copy an interrupted migrate left on backend '%s'; the volume "
-                         "lives on backend '%s'", volume->id, other, volume->backend);
-  nova_record_set_string (&volume->migration, "");
-  if (!manager_commit_volume (self, volume, &error))
-    g_warning ("cannot settle volume %s: %s", volume->id, error->message);
 }
 
 /* Settles one volume left mid-way by a stop; a delete is finished. */
@@ -214,8 +175,6 @@ nova_volume_manager_init_host (NovaVolumeManager *self, GError **error)
                      "is down: left alone", copy->id, copy->backend, copy->driver);
           continue;
         }
-      if (copy->migration[0] != '\0')
-        finish_migration (self, copy);
       reconcile_volume (self, driver, copy);
     }
   g_clear_pointer (&volumes, g_ptr_array_unref);
@@ -242,6 +201,9 @@ nova_volume_manager_init_host (NovaVolumeManager *self, GError **error)
           g_warning ("cannot restore the export of volume %s: %s", volume->id, local_error->message);
         }
     }
+  /* copies an interrupted migrate left: deleted by operations of their
+   * own, which run once the daemon serves (a delete may zero a whole LV) */
+  manager_finish_migrations (self);
   nova_volume_log_event (NOVA_VOLUME_EVENT_RECONCILED, NULL, NULL,
                          "init_host: %u volumes, %u snapshots, %u exports ensured (%u failed), %u connections restored",
              g_hash_table_size (self->volumes), g_hash_table_size (self->snapshots), n_exports, n_failed,

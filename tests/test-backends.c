@@ -459,7 +459,9 @@ test_migrate_refusals (Fixture *fx, gconstpointer data)
   g_autofree char *before = NULL, *after = NULL;
   g_autofree char *device = NULL;
 
-  restart_with_backends (fx, TRUE, NULL);
+  daemon_stop (fx);
+  write_backends_config_with (fx, TRUE, NULL, "[backend:recorder]\nvolume_driver = fake\n");
+  daemon_start (fx);
   volume = create_on (fx, MIB, "backend", "fast");
   snapshot = create_snapshot (fx, volume, FALSE);
   snapshot_id = get_string (fx, snapshot, IFACE_SNAPSHOT, "Id");
@@ -476,6 +478,8 @@ test_migrate_refusals (Fixture *fx, gconstpointer data)
                   "Failed", (const char *[]) { "backend 'broken' is down", NULL });
   assert_refused (fx, other, IFACE_VOLUME, "Migrate", g_variant_new_parsed ("('slow.1', {'force': <true>})"),
                   "InvalidArgument", (const char *[]) { "force", NULL });
+  assert_refused (fx, other, IFACE_VOLUME, "Migrate", g_variant_new_parsed ("('recorder', @a{sv} {})"),
+                  "NotSupported", (const char *[]) { "the fake driver cannot take a volume's bytes", NULL });
   after = fingerprint (fx);
   g_assert_cmpstr (before, ==, after);
 
@@ -595,6 +599,30 @@ test_lvm_modules_together (Fixture *fx, gconstpointer data)
   g_assert_cmpstr (backend, ==, "fake");
 }
 
+/* Two backends that would keep a volume in one place (here: two file
+ * backends on the one default directory) would take each other's volumes
+ * for theirs: the second is down, naming the first and the place. */
+static void
+test_shared_storage (Fixture *fx, gconstpointer data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *state = NULL, *reason = NULL, *first = NULL;
+
+  daemon_stop (fx);
+  g_file_set_contents (fx->config_path, "[DEFAULT]\nstorage_availability_zone = nova\n"
+                       "[backend:one]\nvolume_driver = file\n[backend:two]\nvolume_driver = file\n", -1, &error);
+  g_assert_no_error (error);
+  daemon_start (fx);
+  first = get_string (fx, ROOT_PATH "/backends/one", IFACE_BACKEND, "State");
+  g_assert_cmpstr (first, ==, "up");
+  state = get_string (fx, ROOT_PATH "/backends/two", IFACE_BACKEND, "State");
+  g_assert_cmpstr (state, ==, "down");
+  reason = get_string (fx, ROOT_PATH "/backends/two", IFACE_BACKEND, "StateReason");
+  g_test_message ("two: %s", reason);
+  g_assert_nonnull (strstr (reason, "where backend 'one' keeps them"));
+  g_assert_nonnull (strstr (reason, "file_volumes_dir"));
+}
+
 /* nova-volumectl --session ARGS... on the fixture's bus; its stdout */
 static char *
 run_ctl (Fixture *fx, int expected_status, const char *const *args)
@@ -681,6 +709,7 @@ main (int argc, char **argv)
   ADD ("/backends/removed", test_backend_removed);
   ADD ("/backends/signals", test_backend_signals);
   ADD ("/backends/cli", test_cli);
+  ADD ("/backends/shared-storage", test_shared_storage);
   ADD ("/backends/lvm-modules-together", test_lvm_modules_together);
   ADD ("/backends/migrate", test_migrate);
   ADD ("/backends/migrate-refusals", test_migrate_refusals);

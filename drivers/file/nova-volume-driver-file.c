@@ -998,6 +998,18 @@ nova_volume_file_driver_open_for_write (NovaVolumeDriver *driver, const NovaVolu
   return fd >= 0 ? nova_volume_fd_output_stream_new (fd, TRUE) : NULL;
 }
 
+/* the volume's file, its directory resolved, so two backends that name
+ * one directory two ways are found out */
+static char *
+nova_volume_file_driver_storage_location (NovaVolumeDriver *driver, const NovaVolumeRecord *volume)
+{
+  NovaVolumeFileDriver *self = NOVA_VOLUME_FILE_DRIVER (driver);
+  g_autofree char *dir = realpath (self->dir, NULL);
+  g_autofree char *name = nova_volume_config_volume_name (self->config, volume->id);
+
+  return g_build_filename (dir != NULL ? dir : self->dir, name, NULL);
+}
+
 /* GObject */
 
 static void
@@ -1021,6 +1033,7 @@ nova_volume_file_driver_iface_init (NovaVolumeDriverInterface *iface)
   iface->get_volume_stats = nova_volume_file_driver_get_volume_stats;
   iface->open_for_read = nova_volume_file_driver_open_for_read;
   iface->open_for_write = nova_volume_file_driver_open_for_write;
+  iface->storage_location = nova_volume_file_driver_storage_location;
 }
 
 static void

@@ -502,6 +502,12 @@ lvm_driver_open_for_write (NovaVolumeDriver *driver, const NovaVolumeRecord *vol
   return fd >= 0 ? nova_volume_fd_output_stream_new (fd, PRIV (driver)->pool != NULL) : NULL;
 }
 
+static char *
+lvm_driver_storage_location (NovaVolumeDriver *driver, const NovaVolumeRecord *volume)
+{
+  return nova_lvm_driver_volume_path (NOVA_LVM_DRIVER (driver), volume->id);
+}
+
 static void
 nova_lvm_driver_finalize (GObject *object)
 {
@@ -552,4 +558,5 @@ nova_lvm_driver_iface_init (NovaVolumeDriverInterface *iface)
   iface->get_volume_stats = lvm_driver_get_volume_stats;
   iface->open_for_read = lvm_driver_open_for_read;
   iface->open_for_write = lvm_driver_open_for_write;
+  iface->storage_location = lvm_driver_storage_location;
 }

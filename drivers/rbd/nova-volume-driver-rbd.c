@@ -800,6 +800,17 @@ nova_volume_rbd_driver_get_volume_stats (NovaVolumeDriver *driver, gboolean refr
 
 /* ---- the bytes, for the daemon's copies ---------------------------------- */
 
+/* the cluster (its conf), the pool and the image */
+static char *
+nova_volume_rbd_driver_storage_location (NovaVolumeDriver *driver, const NovaVolumeRecord *volume)
+{
+  NovaVolumeRbdDriver *self = NOVA_VOLUME_RBD_DRIVER (driver);
+  g_autofree char *name = volume_image (self, volume->id);
+
+  return g_strdup_printf ("rbd:%s:%s/%s", nova_volume_config_get_string (self->config, "rbd_ceph_conf"),
+                          self->pool, name);
+}
+
 static GInputStream *
 nova_volume_rbd_driver_open_for_read (NovaVolumeDriver *driver, const NovaVolumeRecord *volume, GError **error)
 {
@@ -871,4 +882,5 @@ nova_volume_rbd_driver_iface_init (NovaVolumeDriverInterface *iface)
   iface->get_volume_stats = nova_volume_rbd_driver_get_volume_stats;
   iface->open_for_read = nova_volume_rbd_driver_open_for_read;
   iface->open_for_write = nova_volume_rbd_driver_open_for_write;
+  iface->storage_location = nova_volume_rbd_driver_storage_location;
 }

@@ -342,6 +342,16 @@ nova_volume_sheepdog_driver_open_for_read (NovaVolumeDriver *driver, const NovaV
   return name != NULL ? nova_dog_vdi_open_read (self->dog, name, error) : NULL;
 }
 
+/* the cluster (the sheep it talks to) and the VDI */
+static char *
+nova_volume_sheepdog_driver_storage_location (NovaVolumeDriver *driver, const NovaVolumeRecord *volume)
+{
+  NovaVolumeSheepdogDriver *self = NOVA_VOLUME_SHEEPDOG_DRIVER (driver);
+  g_autofree char *name = volume_vdi (self, volume->id);
+
+  return g_strdup_printf ("sheepdog:%s:%" G_GINT64_FORMAT "/%s", self->host, (gint64) self->port, name);
+}
+
 /* a pipe: not seekable, so the copy writes every byte (zeros too) */
 static GOutputStream *
 nova_volume_sheepdog_driver_open_for_write (NovaVolumeDriver *driver, const NovaVolumeRecord *volume,
@@ -420,4 +430,5 @@ nova_volume_sheepdog_driver_iface_init (NovaVolumeDriverInterface *iface)
   iface->get_volume_stats = nova_volume_sheepdog_driver_get_volume_stats;
   iface->open_for_read = nova_volume_sheepdog_driver_open_for_read;
   iface->open_for_write = nova_volume_sheepdog_driver_open_for_write;
+  iface->storage_location = nova_volume_sheepdog_driver_storage_location;
 }
