@@ -14,6 +14,7 @@
 #include <glib-unix.h>
 #include <glib/gi18n.h>
 #include <locale.h>
+#include <signal.h>
 #include <stdio.h>
 #include <sys/file.h>
 #include <unistd.h>
@@ -260,6 +261,9 @@ main (int argc, char **argv)
   bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
   textdomain (GETTEXT_PACKAGE);
 
+  /* a pipe whose reader is gone (a copy's dog that died) is an error to
+   * report, not the end of the daemon */
+  signal (SIGPIPE, SIG_IGN);
   g_option_context_set_summary (context, _("The nova-volume block-storage volume manager (org.openstack.Volume1)."));
   g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
   if (!g_option_context_parse (context, &argc, &argv, &error))

@@ -7,6 +7,7 @@
 
 #include <string.h>
 
+#include "nova-volume-dog-stream.h"
 #include "nova-volume-error.h"
 #include "nova-volume-recording-executor.h"
 #include "test-util.h"
@@ -591,6 +592,41 @@ test_command_key (void)
   test_remove_tree (dir);
 }
 
+/* the byte streams of a copy, with stand-ins for dog: one that says a
+ * lot on stderr and fails (its reason comes through, nothing blocks on a
+ * full pipe), one that never ends (given up, it is killed: a regression
+ * hangs past the test's timeout) */
+static void
+test_streams (void)
+{
+  const char *const loud[] = { "/bin/sh", "-c",
+                               "head -c 300000 /dev/zero | tr '\\0' x >&2; echo ' no such VDI' >&2; "
+                               "printf abc; exit 3", NULL };
+  const char *const stuck[] = { "/bin/sh", "-c", "exec sleep 1000", NULL };
+  g_autoptr(GInputStream) in = NULL;
+  g_autoptr(GOutputStream) out = NULL;
+  g_autoptr(GError) error = NULL;
+  char buffer[16];
+  gsize n = 0;
+
+  in = nova_dog_read_stream_new (loud, &error);
+  g_assert_no_error (error);
+  g_assert_false (g_input_stream_read_all (in, buffer, sizeof buffer, &n, NULL, &error));
+  g_assert_error (error, NOVA_VOLUME_ERROR, NOVA_VOLUME_ERROR_FAILED);
+  g_assert_nonnull (strstr (error->message, "no such VDI"));
+  g_assert_cmpuint (n, ==, 3);
+  g_clear_object (&in);
+  g_clear_error (&error);
+
+  in = nova_dog_read_stream_new (stuck, &error);
+  g_assert_no_error (error);
+  g_clear_object (&in);
+  out = nova_dog_write_stream_new (stuck, &error);
+  g_assert_no_error (error);
+  g_assert_true (g_output_stream_write_all (out, "abc", 3, NULL, NULL, &error));
+  g_clear_object (&out);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -607,5 +643,6 @@ main (int argc, char **argv)
   g_test_add ("/sheepdog/errors/retries", Fixture, NULL, fixture_setup, test_retries, fixture_teardown);
   g_test_add ("/sheepdog/clone-cleanup", Fixture, NULL, fixture_setup, test_clone_cleanup, fixture_teardown);
   g_test_add_func ("/sheepdog/command-key", test_command_key);
+  g_test_add_func ("/sheepdog/streams", test_streams);
   return g_test_run ();
 }

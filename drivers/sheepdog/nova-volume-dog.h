@@ -1,6 +1,7 @@
 /* nova-volume: Sheepdog's admin command (dog; collie in older releases)
  * run through the executor: every call with -a ADDR -p PORT, under
- * timeout(1), and every refusal dog prints turned into a NOVA_VOLUME_ERROR
+ * timeout(1) (but for the byte streams of a copy, which take as long as
+ * the volume is large and are killed when the copy is cancelled), and every refusal dog prints turned into a NOVA_VOLUME_ERROR
  * a person can act on. dog's traps are handled here: `vdi delete` exits 0
  * when it failed (its stderr tells), `vdi list -r NAME` exits 0 with no
  * row for a missing VDI. */
