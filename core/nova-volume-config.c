@@ -669,7 +669,7 @@ add_backend (NovaVolumeConfig *self, GKeyFile *keyfile, const char *path, const 
              const char *group, GError **error)
 {
   g_autoptr(NovaVolumeConfig) backend = NULL;
-  const char *why = check_group_name (name);
+  const char *why = g_str_equal (name, "DEFAULT") ? "is the group of the daemon's own keys" : check_group_name (name);
 
   if (why != NULL)
     {
@@ -813,11 +813,12 @@ load_backends_and_types (NovaVolumeConfig *self, GKeyFile *keyfile, const char *
         }
     }
   for (gsize i = 0; enabled[i] != NULL; i++)
-    if (enabled[i][0] != '\0' && !g_key_file_has_group (keyfile, enabled[i]))
+    if (enabled[i][0] != '\0' && (g_str_equal (enabled[i], "DEFAULT") || !g_key_file_has_group (keyfile, enabled[i])))
       {
         g_set_error (error, NOVA_VOLUME_ERROR, NOVA_VOLUME_ERROR_INVALID_ARGUMENT,
-                     "%s: enabled_backends names '%s', but there is no [%s] group with its volume_driver",
-                     path, enabled[i], enabled[i]);
+                     "%s: enabled_backends names '%s', but there is no [%s] group with its volume_driver "
+                     "(a [backend:%s] group needs no enabled_backends)",
+                     path, enabled[i], enabled[i], enabled[i]);
         return FALSE;
       }
 

@@ -789,11 +789,11 @@ static void
 export_manager (NovaVolumeDaemon *self)
 {
   NovaVolumeConfig *config = nova_volume_manager_get_config (self->manager);
-  NovaVolumeDriver *driver = nova_volume_manager_get_driver (self->manager);
+  NovaVolumeBackend *backend = nova_volume_manager_get_default_backend (self->manager);
 
   self->manager_iface = nova_dbus_manager_skeleton_new ();
   nova_dbus_manager_set_version (self->manager_iface, PACKAGE_VERSION);
-  nova_dbus_manager_set_driver_name (self->manager_iface, nova_volume_driver_get_name (driver));
+  nova_dbus_manager_set_driver_name (self->manager_iface, nova_volume_backend_get_driver_name (backend));
   nova_dbus_manager_set_availability_zone (self->manager_iface,
                                            nova_volume_config_get_string (config, "storage_availability_zone"));
   nova_dbus_manager_set_host (self->manager_iface, nova_volume_config_get_string (config, "host"));

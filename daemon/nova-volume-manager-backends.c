@@ -17,7 +17,10 @@ static void
 refresh_start (Op *op)
 {
   if (!manager_op_take_backend (op, op->backend_name, NULL))
-    return;
+    {
+      g_hash_table_remove (op->self->refreshing, op->backend_name);
+      return;
+    }
   manager_op_in_thread (op, refresh_thread, refresh_done);
 }
 
@@ -37,6 +40,7 @@ refresh_done (Op *op)
     }
   else
     nova_volume_backend_set_stats (op->backend, op->result);
+  g_hash_table_remove (op->self->refreshing, op->backend_name);
   manager_op_return (op);
 }
 
@@ -47,7 +51,10 @@ refresh_backend (NovaVolumeManager *self, NovaVolumeBackend *backend)
 {
   Op *op;
 
-  if (self->stopping || !nova_volume_backend_is_up (backend))
+  /* one at a time a backend: a refresh that hangs (a cluster gone) is not
+   * joined by another every interval, and none lands after a newer one */
+  if (self->stopping || !nova_volume_backend_is_up (backend)
+      || !g_hash_table_add (self->refreshing, g_strdup (nova_volume_backend_get_name (backend))))
     return;
   op = manager_op_new (self, "refresh backend stats", RESULT_VARIANT, NULL, NULL);
   op->backend_name = g_strdup (nova_volume_backend_get_name (backend));

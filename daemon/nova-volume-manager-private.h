@@ -28,6 +28,7 @@ struct _NovaVolumeManager {
   GPtrArray         *backends;    /* NovaVolumeBackend, in config order */
   guint              refresh_interval_id;
   GHashTable        *refresh_pending; /* NovaVolumeBackend -> source id of its refresh */
+  GHashTable        *refreshing;      /* names of the backends a refresh runs or waits for */
   NovaVolumeOpQueue *queue;
   GHashTable        *volumes;     /* id -> NovaVolumeRecord */
   GHashTable        *snapshots;   /* id -> NovaSnapshotRecord */

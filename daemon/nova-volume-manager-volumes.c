@@ -176,7 +176,11 @@ create_take_backend (Op *op)
       GVariant *stats = nova_volume_backend_get_stats (backend);
       guint64 free_bytes = 0;
 
-      if (!nova_volume_backend_is_up (backend))
+      const char *reason = NULL;
+
+      /* down, or its latest refresh failed (a cluster gone since): not a
+       * place for a new volume */
+      if (g_str_equal (nova_volume_backend_get_state (backend, &reason), "down"))
         continue;
       if (stats != NULL)
         g_variant_lookup (stats, "free_capacity", "t", &free_bytes);

@@ -18,6 +18,7 @@ nova_volume_manager_finalize (GObject *object)
   g_clear_object (&self->store);
   manager_unwatch_backends (self);
   g_clear_pointer (&self->refresh_pending, g_hash_table_unref);
+  g_clear_pointer (&self->refreshing, g_hash_table_unref);
   g_clear_pointer (&self->backends, g_ptr_array_unref);
   g_clear_pointer (&self->queue, nova_volume_op_queue_free);
   g_clear_pointer (&self->volumes, g_hash_table_unref);
@@ -65,6 +66,7 @@ nova_volume_manager_init (NovaVolumeManager *self)
   self->queue = nova_volume_op_queue_new ();
   self->jobs = g_ptr_array_new_with_free_func (g_object_unref);
   self->refresh_pending = g_hash_table_new (NULL, NULL);
+  self->refreshing = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   self->volumes = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
                                          (GDestroyNotify) nova_volume_record_free);
   self->snapshots = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,

@@ -859,6 +859,8 @@ test_backend_refusals (void)
     { "[backend:a b]\nvolume_driver = file\n", "the backend name 'a b'" },
     { "[backend:]\nvolume_driver = file\n", "the backend name ''" },
     { "[DEFAULT]\nenabled_backends = x\n", "enabled_backends names 'x', but there is no [x] group" },
+    { "[DEFAULT]\nenabled_backends = DEFAULT\n", "enabled_backends names 'DEFAULT'" },
+    { "[backend:DEFAULT]\nvolume_driver = file\n", "the backend name 'DEFAULT' is the group" },
     { "[DEFAULT]\nenabled_backends = x\n[x]\n[backend:x]\n", "configured twice" },
     { "[lvm]\nvolume_group = vg1\n", "unknown group [lvm]" },
     { "[type:t]\nthin = true\n", "[type:t]: no backend" },
