@@ -353,51 +353,60 @@ nova_volume_manager_migrate_volume (NovaVolumeManager *self, const char *volume_
 
 /* ---- after a stop: the copy a migrate left ----------------------------- */
 
+/* Deletes the copy @volume's migration names: "to:B" a partial target
+ * (its export too: the volume's number may have moved there), "from:A" the
+ * source after the switch (its export went before). Callable from a
+ * worker thread: it reads only the backends, which do not change. TRUE
+ * when nothing is left; FALSE, saying why, when the copy stays (its
+ * backend is not served or down, or the delete failed). */
+gboolean
+manager_delete_migration_leftover (NovaVolumeManager *self, NovaVolumeDriver *own_driver,
+                                   const NovaVolumeRecord *volume, GError **error)
+{
+  const char *colon = strchr (volume->migration, ':');
+  const char *name = colon != NULL ? colon + 1 : "";
+  NovaVolumeBackend *backend = manager_lookup_backend (self, name);
+  NovaVolumeDriver *driver;
+  g_autoptr(NovaVolumeRecord) copy = NULL;
+  g_autofree char *here = NULL, *there = NULL;
+
+  if (volume->migration[0] == '\0')
+    return TRUE;
+  if (backend == NULL || !nova_volume_backend_is_up (backend))
+    {
+      g_set_error (error, NOVA_VOLUME_ERROR, NOVA_VOLUME_ERROR_FAILED,
+                   "backend '%s', which holds the copy, is not served or down", name);
+      return FALSE;
+    }
+  driver = nova_volume_backend_get_driver (backend);
+  copy = nova_volume_record_copy (volume);
+  nova_record_set_string (&copy->backend, name);
+  nova_record_set_string (&copy->driver, nova_volume_backend_get_driver_name (backend));
+  nova_record_set_string (&copy->provider_location, "");
+  nova_record_set_string (&copy->provider_auth, "");
+  /* never the volume itself */
+  here = own_driver != NULL ? nova_volume_driver_storage_location (own_driver, volume) : NULL;
+  there = nova_volume_driver_storage_location (driver, copy);
+  if (here != NULL && g_strcmp0 (here, there) == 0)
+    return TRUE;
+  if (g_str_has_prefix (volume->migration, "to:"))
+    nova_volume_driver_remove_export (driver, copy, NULL);
+  return nova_volume_driver_delete_volume (driver, copy, error);
+}
+
 static void finish_thread (Op *op);
 static void finish_done (Op *op);
 
 /* A migrate cut short by a stop left a copy on the backend its migration
- * names: "to:B" the partial target (the volume lives on its source, whose
- * export may be gone), "from:A" the source after the switch. The copy is
- * deleted and, for "to:", the source's export made anew; a backend that is
- * not served or down keeps the copy, named in the log, for a later start. */
+ * names; it is deleted and, for "to:" (the volume stayed where it was),
+ * the volume's export made anew: its number may have gone with the
+ * copy's. A copy on a backend that is not served or down stays, named in
+ * the log, for a later start. */
 static void
 finish_start (Op *op)
 {
-  const char *colon;
-
   if (!manager_op_take_volume (op))
     return;
-  colon = strchr (op->volume->migration, ':');
-  op->backend_name = g_strdup (colon != NULL ? colon + 1 : "");
-  op->target_backend = manager_lookup_backend (op->self, op->backend_name);
-  if (op->target_backend == NULL || !nova_volume_backend_is_up (op->target_backend))
-    {
-      g_warning ("volume %s: a copy an interrupted migrate left is on backend '%s', which is not served or "
-                 "down; it is deleted at a start when that backend is up", op->volume_id, op->backend_name);
-      manager_op_return (op);
-      return;
-    }
-  op->target_driver = nova_volume_backend_get_driver (op->target_backend);
-  op->target = nova_volume_record_copy (op->volume);
-  nova_record_set_string (&op->target->backend, op->backend_name);
-  nova_record_set_string (&op->target->driver, nova_volume_backend_get_driver_name (op->target_backend));
-  nova_record_set_string (&op->target->provider_location, "");
-  nova_record_set_string (&op->target->provider_auth, "");
-  {
-    g_autofree char *here = nova_volume_driver_storage_location (op->driver, op->volume);
-    g_autofree char *there = nova_volume_driver_storage_location (op->target_driver, op->target);
-
-    /* never the volume itself */
-    if (here != NULL && g_strcmp0 (here, there) == 0)
-      {
-        g_warning ("volume %s: backend '%s' keeps it where its own backend does (%s): no copy to delete",
-                   op->volume_id, op->backend_name, here);
-        op->cleaned_up = TRUE;
-        finish_done (op);
-        return;
-      }
-  }
   manager_op_in_thread (op, finish_thread, finish_done);
 }
 
@@ -405,23 +414,17 @@ static void
 finish_thread (Op *op)
 {
   g_autoptr(GError) error = NULL;
-  gboolean to = g_str_has_prefix (op->volume->migration, "to:");
 
-  /* "from:" removed its export before the switch; a "to:" copy may have
-   * made one (then the volume's number moved there) */
-  if (to)
-    nova_volume_driver_remove_export (op->target_driver, op->target, NULL);
-  op->cleaned_up = nova_volume_driver_delete_volume (op->target_driver, op->target, &error);
+  op->cleaned_up = manager_delete_migration_leftover (op->self, op->driver, op->volume, &error);
   if (!op->cleaned_up)
     {
-      g_warning ("volume %s: cannot delete the copy an interrupted migrate left on backend '%s' (tried again "
-                 "at the next start): %s", op->volume_id, op->backend_name, error->message);
+      g_warning ("volume %s: cannot delete the copy an interrupted migrate left (%s; tried again at the next "
+                 "start): %s", op->volume_id, op->volume->migration, error->message);
       g_clear_error (&error);
     }
-  /* the volume stayed where it was: its export, made anew (its number
-   * may have gone with the copy's) */
-  if (to && (!nova_volume_driver_remove_export (op->driver, op->volume, &error)
-             || !nova_volume_driver_create_export (op->driver, op->volume, &error)))
+  if (g_str_has_prefix (op->volume->migration, "to:")
+      && (!nova_volume_driver_remove_export (op->driver, op->volume, &error)
+          || !nova_volume_driver_create_export (op->driver, op->volume, &error)))
     g_warning ("volume %s: its export could not be made again after an interrupted migrate: %s", op->volume_id,
                error->message);
 }
@@ -432,8 +435,8 @@ finish_done (Op *op)
   if (op->cleaned_up)
     {
       nova_volume_log_event (NOVA_VOLUME_EVENT_RECONCILED, op->volume_id, NULL,
-                             "volume %s: deleted the copy an interrupted migrate left on backend '%s'; the "
-                             "volume lives on backend '%s'", op->volume_id, op->backend_name, op->volume->backend);
+                             "volume %s: deleted the copy an interrupted migrate left (%s); the volume lives "
+                             "on backend '%s'", op->volume_id, op->volume->migration, op->volume->backend);
       nova_record_set_string (&op->volume->migration, "");
     }
   manager_op_commit_volume_status (op, op->volume->status, op->volume->status_reason);

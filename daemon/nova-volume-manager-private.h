@@ -194,6 +194,10 @@ void manager_unwatch_backends (NovaVolumeManager *self);
  * operation that deletes it (nova-volume-manager-migrate.c); init_host's
  * last step. */
 void manager_finish_migrations (NovaVolumeManager *self);
+/* Deletes the copy @volume's migration names (any thread); TRUE when
+ * nothing is left. @own_driver: the driver of the volume's backend. */
+gboolean manager_delete_migration_leftover (NovaVolumeManager *self, NovaVolumeDriver *own_driver,
+                                            const NovaVolumeRecord *volume, GError **error);
 
 /* Recounts each backend's provisioned bytes from the records. */
 void manager_count_provisioned (NovaVolumeManager *self);

@@ -214,8 +214,8 @@ create_take_source_backend (Op *op, const NovaVolumeRecord *source, const char *
     {
       manager_op_fail (op, NOVA_VOLUME_ERROR_INVALID_ARGUMENT,
                        "cannot %s: %s lives on backend '%s', which makes it, and backend '%s' was "
-                       "asked for; migrate the volume first", op->what, what, source->backend,
-                       op->backend_name != NULL ? op->backend_name : type->backend);
+                       "asked for; make it there, then Migrate the new volume", op->what, what,
+                       source->backend, op->backend_name != NULL ? op->backend_name : type->backend);
       return FALSE;
     }
   return manager_op_take_backend (op, source->backend, source->driver);
@@ -560,6 +560,15 @@ delete_thread (Op *op)
       && delete_restore_export (op))
     return;
   MANAGER_CRASH_POINT (op, "after-driver-delete");
+  /* a copy a failed migrate left goes with the volume */
+  if (op->error == NULL && op->volume->migration[0] != '\0')
+    {
+      g_autoptr(GError) leftover_error = NULL;
+
+      if (!manager_delete_migration_leftover (op->self, driver, op->volume, &leftover_error))
+        g_warning ("volume %s: the copy a failed migrate left (%s) stays, and is named nowhere now: %s",
+                   op->volume_id, op->volume->migration, leftover_error->message);
+    }
 }
 
 static void

@@ -241,7 +241,7 @@ test_refusals (Fixture *fx, gconstpointer data)
   /* a clone is made by its source's backend, never another one */
   assert_refused (fx, MANAGER_PATH, IFACE_MANAGER, "CreateVolume",
                   g_variant_new_parsed ("(@t 0, {'source-volume': <%o>, 'backend': <'slow.1'>})", source),
-                  "InvalidArgument", (const char *[]) { "'fast'", "'slow.1'", NULL });
+                  "InvalidArgument", (const char *[]) { "'fast'", "'slow.1'", "then Migrate the new volume", NULL });
   assert_refused (fx, MANAGER_PATH, IFACE_MANAGER, "CreateVolume",
                   g_variant_new_parsed ("(@t %t, {'backend': <@u 7>})", MIB), "InvalidArgument",
                   (const char *[]) { "backend", NULL });
