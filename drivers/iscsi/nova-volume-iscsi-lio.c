@@ -13,6 +13,8 @@
 #include "nova-volume-error.h"
 #include "nova-volume-executor.h"
 #include "nova-volume-iscsi-lio.h"
+#include "nova-volume-iscsi-lio-plain.h"
+#include "nova-volume-iscsi-lio-tree.h"
 
 /* statfs(2)'s f_type of configfs (linux/magic.h) */
 #define CONFIGFS_MAGIC 0x62656570
@@ -108,127 +110,6 @@ typedef enum {
   NODE_OTHER,
 } NodeKind;
 
-/* what configfs makes by itself below a directory (plain-tree mode) */
-typedef enum {
-  KIND_UNKNOWN,
-  KIND_HBA,        /* core/iblock_N */
-  KIND_BACKSTORE,  /* core/iblock_N/<name> */
-  KIND_FABRIC,     /* iscsi */
-  KIND_TARGET,     /* iscsi/<iqn> */
-  KIND_TPG,        /* iscsi/<iqn>/tpgt_N */
-  KIND_LUN,        /* .../tpgt_N/lun/lun_N */
-  KIND_PORTAL,     /* .../tpgt_N/np/<ip>:<port> */
-  KIND_ACL,        /* .../tpgt_N/acls/<initiator> */
-  KIND_MAPPED_LUN, /* .../acls/<initiator>/lun_N */
-} DirKind;
-
-typedef struct {
-  const char *name;
-  const char *value;
-} DefaultAttr;
-
-static const char *const backstore_groups[] = { "alua", "attrib", "pr", "statistics", "wwn", NULL };
-static const char *const fabric_groups[] = { "discovery_auth", NULL };
-static const char *const target_groups[] = { "fabric_statistics", NULL };
-static const char *const tpg_groups[] = { "acls", "attrib", "auth", "lun", "np", "param", NULL };
-static const char *const acl_groups[] = { "attrib", "auth", "fabric_statistics", "param", NULL };
-static const char *const lun_groups[] = { "statistics", NULL };
-
-/* the kernel's defaults (target_core_configfs.c, iscsi_target_core.h) */
-static const DefaultAttr backstore_attrs[] = {
-  { "enable", "0\n" }, { "udev_path", "" }, { "wwn/vpd_unit_serial", "T10 VPD Unit Serial Number: \n" },
-  { NULL, NULL },
-};
-static const DefaultAttr tpg_attrs[] = {
-  { "enable", "0\n" }, { "attrib/authentication", "1\n" }, { "attrib/generate_node_acls", "0\n" },
-  { "attrib/demo_mode_write_protect", "1\n" }, { NULL, NULL },
-};
-static const DefaultAttr acl_attrs[] = {
-  { "auth/userid", "\n" }, { "auth/password", "\n" }, { NULL, NULL },
-};
-static const DefaultAttr mapped_lun_attrs[] = {
-  { "write_protect", "0\n" }, { NULL, NULL },
-};
-
-static DirKind
-classify (const char *rel)
-{
-  g_auto(GStrv) parts = g_strsplit (rel, "/", -1);
-  guint n = g_strv_length (parts);
-
-  if (n == 1 && g_str_equal (parts[0], "iscsi"))
-    return KIND_FABRIC;
-  if (g_str_equal (parts[0], "core"))
-    return n == 2 ? KIND_HBA : n == 3 ? KIND_BACKSTORE : KIND_UNKNOWN;
-  if (!g_str_equal (parts[0], "iscsi") || n < 2)
-    return KIND_UNKNOWN;
-  if (n == 2)
-    return KIND_TARGET;
-  if (!g_str_has_prefix (parts[2], "tpgt_"))
-    return KIND_UNKNOWN;
-  if (n == 3)
-    return KIND_TPG;
-  if (n == 5 && g_str_equal (parts[3], "lun"))
-    return KIND_LUN;
-  if (n == 5 && g_str_equal (parts[3], "np"))
-    return KIND_PORTAL;
-  if (n == 5 && g_str_equal (parts[3], "acls"))
-    return KIND_ACL;
-  if (n == 6 && g_str_equal (parts[3], "acls"))
-    return KIND_MAPPED_LUN;
-  return KIND_UNKNOWN;
-}
-
-static const char *const *
-default_groups (DirKind kind)
-{
-  switch (kind)
-    {
-    case KIND_BACKSTORE:
-      return backstore_groups;
-    case KIND_FABRIC:
-      return fabric_groups;
-    case KIND_TARGET:
-      return target_groups;
-    case KIND_TPG:
-      return tpg_groups;
-    case KIND_ACL:
-      return acl_groups;
-    case KIND_LUN:
-    case KIND_MAPPED_LUN:
-      return lun_groups;
-    case KIND_UNKNOWN:
-    case KIND_HBA:
-    case KIND_PORTAL:
-    default:
-      return NULL;
-    }
-}
-
-static const DefaultAttr *
-default_attrs (DirKind kind)
-{
-  switch (kind)
-    {
-    case KIND_BACKSTORE:
-      return backstore_attrs;
-    case KIND_TPG:
-      return tpg_attrs;
-    case KIND_ACL:
-      return acl_attrs;
-    case KIND_MAPPED_LUN:
-      return mapped_lun_attrs;
-    case KIND_UNKNOWN:
-    case KIND_HBA:
-    case KIND_FABRIC:
-    case KIND_TARGET:
-    case KIND_LUN:
-    case KIND_PORTAL:
-    default:
-      return NULL;
-    }
-}
-
 static gboolean
 append_line (const char *path, const char *line)
 {
@@ -304,188 +185,6 @@ seam_kind (const Call *call, const char *rel)
 }
 
 static int
-write_whole (const char *path, const char *value, int flags)
-{
-  gsize len = strlen (value);
-  int fd = g_open (path, flags | O_CLOEXEC, 0644);
-  gssize n;
-  int saved = 0;
-
-  if (fd < 0)
-    return errno;
-  /* one write(2): configfs hands each write to the attribute's store */
-  do
-    n = write (fd, value, len);
-  while (n < 0 && errno == EINTR);
-  if (n < 0)
-    saved = errno;
-  else if ((gsize) n != len)
-    saved = EIO;
-  if (close (fd) != 0 && saved == 0)
-    saved = errno;
-  return saved;
-}
-
-static int
-read_whole (const char *path, char **out_value)
-{
-  g_autoptr(GString) text = g_string_new (NULL);
-  char buf[4096];
-  int fd = g_open (path, O_RDONLY | O_CLOEXEC, 0);
-
-  if (fd < 0)
-    return errno;
-  for (;;)
-    {
-      gssize n = read (fd, buf, sizeof buf);
-
-      if (n < 0 && errno == EINTR)
-        continue;
-      if (n < 0)
-        {
-          int saved = errno;
-
-          close (fd);
-          return saved;
-        }
-      if (n == 0)
-        break;
-      g_string_append_len (text, buf, n);
-    }
-  close (fd);
-  *out_value = g_strstrip (g_string_free (g_steal_pointer (&text), FALSE));
-  return 0;
-}
-
-/* plain tree: the attribute @name of the directory @dir_rel, as read */
-static char *
-plain_read_attr (const Call *call, const char *dir_rel, const char *name)
-{
-  g_autofree char *rel = g_build_filename (dir_rel, name, NULL);
-  g_autofree char *path = lio_path (call->self, rel);
-  char *value = NULL;
-
-  if (read_whole (path, &value) != 0)
-    return NULL;
-  return value;
-}
-
-static int
-plain_mkdir (const Call *call, const char *rel)
-{
-  g_autofree char *path = lio_path (call->self, rel);
-  DirKind kind = classify (rel);
-  const char *const *groups = default_groups (kind);
-  const DefaultAttr *attrs = default_attrs (kind);
-
-  if (g_mkdir (path, 0755) != 0)
-    return errno;
-  for (gsize i = 0; groups != NULL && groups[i] != NULL; i++)
-    {
-      g_autofree char *group = g_build_filename (path, groups[i], NULL);
-
-      if (g_mkdir (group, 0755) != 0)
-        return errno;
-    }
-  for (gsize i = 0; attrs != NULL && attrs[i].name != NULL; i++)
-    {
-      g_autofree char *attr = g_build_filename (path, attrs[i].name, NULL);
-      int rc = write_whole (attr, attrs[i].value, O_WRONLY | O_CREAT | O_TRUNC);
-
-      if (rc != 0)
-        return rc;
-    }
-  return 0;
-}
-
-/* the kernel's refusals that a wrong order would run into */
-static int
-plain_write_refusal (const Call *call, const char *rel, const char *value)
-{
-  g_autofree char *dir = g_path_get_dirname (rel);
-  g_autofree char *name = g_path_get_basename (rel);
-  DirKind kind = classify (dir);
-  g_autofree char *enabled = NULL;
-
-  if (kind == KIND_BACKSTORE && g_str_equal (name, "enable"))
-    {
-      enabled = plain_read_attr (call, dir, "enable");
-      if (!g_str_equal (value, "1"))
-        return EINVAL;
-      if (g_strcmp0 (enabled, "1") == 0)
-        return EEXIST;
-    }
-  else if (kind == KIND_BACKSTORE && g_str_equal (name, "control") && g_str_has_prefix (value, "udev_path="))
-    {
-      enabled = plain_read_attr (call, dir, "enable");
-      if (g_strcmp0 (enabled, "1") == 0)
-        return EEXIST;
-    }
-  else if (kind == KIND_TPG && g_str_equal (name, "enable"))
-    {
-      enabled = plain_read_attr (call, dir, "enable");
-      if (g_str_equal (value, "1") && g_strcmp0 (enabled, "1") == 0)
-        return EINVAL;
-    }
-  return 0;
-}
-
-/* plain tree: may @rel be removed as configfs would? Only default groups
- * (holding attributes alone) and attributes may be left inside. */
-static int
-plain_rmdir_check (const char *path, const char *const *groups)
-{
-  g_autoptr(GDir) dir = g_dir_open (path, 0, NULL);
-  const char *entry;
-
-  if (dir == NULL)
-    return errno != 0 ? errno : ENOENT;
-  while ((entry = g_dir_read_name (dir)) != NULL)
-    {
-      g_autofree char *child = g_build_filename (path, entry, NULL);
-      GStatBuf st;
-
-      if (g_lstat (child, &st) != 0)
-        return errno;
-      if (S_ISREG (st.st_mode))
-        continue;
-      if (S_ISDIR (st.st_mode) && groups != NULL && g_strv_contains (groups, entry))
-        {
-          int rc = plain_rmdir_check (child, NULL);
-
-          if (rc != 0)
-            return rc;
-          continue;
-        }
-      return ENOTEMPTY;
-    }
-  return 0;
-}
-
-static int
-plain_rmdir_remove (const char *path)
-{
-  g_autoptr(GDir) dir = g_dir_open (path, 0, NULL);
-  const char *entry;
-
-  if (dir == NULL)
-    return errno != 0 ? errno : ENOENT;
-  while ((entry = g_dir_read_name (dir)) != NULL)
-    {
-      g_autofree char *child = g_build_filename (path, entry, NULL);
-      int rc;
-
-      if (g_file_test (child, G_FILE_TEST_IS_DIR) && !g_file_test (child, G_FILE_TEST_IS_SYMLINK))
-        rc = plain_rmdir_remove (child);
-      else
-        rc = g_unlink (child) == 0 ? 0 : errno;
-      if (rc != 0)
-        return rc;
-    }
-  return g_rmdir (path) == 0 ? 0 : errno;
-}
-
-static int
 seam_mkdir (const Call *call, const char *rel)
 {
   g_autofree char *line = g_strdup_printf ("mkdir %s", rel);
@@ -495,7 +194,7 @@ seam_mkdir (const Call *call, const char *rel)
   if (rc != 0)
     return rc;
   if (call->self->plain_tree)
-    return plain_mkdir (call, rel);
+    return nova_lio_plain_mkdir (call->self->lio_dir, rel);
   path = lio_path (call->self, rel);
   return g_mkdir (path, 0755) == 0 ? 0 : errno;
 }
@@ -511,14 +210,9 @@ seam_write (const Call *call, const char *rel, const char *value)
     return rc;
   path = lio_path (call->self, rel);
   if (call->self->plain_tree)
-    {
-      rc = plain_write_refusal (call, rel, value);
-      if (rc != 0)
-        return rc;
-      return write_whole (path, value, O_WRONLY | O_CREAT | O_TRUNC);
-    }
+    return nova_lio_plain_write (call->self->lio_dir, rel, value);
   /* configfs attributes exist or not; they are never made by a write */
-  return write_whole (path, value, O_WRONLY);
+  return nova_lio_write_whole (path, value, O_WRONLY);
 }
 
 static int
@@ -535,19 +229,9 @@ seam_symlink (const Call *call, const char *rel, const char *target_rel)
   target = lio_path (call->self, target_rel);
   if (call->self->plain_tree)
     {
-      g_autofree char *dir = g_path_get_dirname (rel);
-
-      if (seam_kind (call, target_rel) != NODE_DIR)
-        return ENOENT;
-      if (classify (dir) == KIND_LUN)
-        {
-          g_autofree char *enabled = plain_read_attr (call, target_rel, "enable");
-
-          if (classify (target_rel) != KIND_BACKSTORE || g_strcmp0 (enabled, "1") != 0)
-            return ENODEV;
-        }
-      else if (classify (dir) == KIND_MAPPED_LUN && classify (target_rel) != KIND_LUN)
-        return EINVAL;
+      rc = nova_lio_plain_symlink_refusal (call->self->lio_dir, rel, target_rel);
+      if (rc != 0)
+        return rc;
     }
   return symlink (target, path) == 0 ? 0 : errno;
 }
@@ -576,14 +260,7 @@ seam_rmdir (const Call *call, const char *rel)
     return rc;
   path = lio_path (call->self, rel);
   if (call->self->plain_tree)
-    {
-      if (seam_kind (call, rel) != NODE_DIR)
-        return ENOENT;
-      rc = plain_rmdir_check (path, default_groups (classify (rel)));
-      if (rc != 0)
-        return rc;
-      return plain_rmdir_remove (path);
-    }
+    return nova_lio_plain_rmdir (call->self->lio_dir, rel);
   return g_rmdir (path) == 0 ? 0 : errno;
 }
 
@@ -596,7 +273,7 @@ seam_read (const Call *call, const char *rel, char **out_value)
   if (rc != 0)
     return rc;
   path = lio_path (call->self, rel);
-  return read_whole (path, out_value);
+  return nova_lio_read_whole (path, out_value);
 }
 
 static int
@@ -655,22 +332,22 @@ seam_list (const Call *call, const char *rel, GPtrArray **out_names)
 static const char *
 errno_hint (const char *op, const char *rel, int errnum)
 {
-  DirKind kind = classify (rel);
+  NovaLioDirKind kind = nova_lio_classify (rel);
   g_autofree char *dir = g_path_get_dirname (rel);
   g_autofree char *name = g_path_get_basename (rel);
 
-  if (g_str_equal (op, "mkdir") && kind == KIND_FABRIC
+  if (g_str_equal (op, "mkdir") && kind == NOVA_LIO_KIND_FABRIC
       && (errnum == EINVAL || errnum == ENODEV || errnum == ENOENT || errnum == ENOSYS))
     return "LIO's iSCSI fabric is not available: load iscsi_target_mod";
-  if (g_str_equal (op, "mkdir") && kind == KIND_HBA
+  if (g_str_equal (op, "mkdir") && kind == NOVA_LIO_KIND_HBA
       && (errnum == EINVAL || errnum == ENODEV || errnum == ENOENT || errnum == ENOSYS))
     return "LIO's block backstore is not available: load target_core_iblock";
-  if (g_str_equal (op, "mkdir") && kind == KIND_PORTAL && errnum == EADDRINUSE)
+  if (g_str_equal (op, "mkdir") && kind == NOVA_LIO_KIND_PORTAL && errnum == EADDRINUSE)
     return "another program, a tgtd perhaps, already listens on this address and port: "
            "check iscsi_ip_address and iscsi_port";
-  if (g_str_equal (op, "mkdir") && kind == KIND_PORTAL && errnum == EADDRNOTAVAIL)
+  if (g_str_equal (op, "mkdir") && kind == NOVA_LIO_KIND_PORTAL && errnum == EADDRNOTAVAIL)
     return "the address is not one of this host's: check iscsi_ip_address";
-  if (g_str_equal (op, "write") && classify (dir) == KIND_BACKSTORE && g_str_equal (name, "enable"))
+  if (g_str_equal (op, "write") && nova_lio_classify (dir) == NOVA_LIO_KIND_BACKSTORE && g_str_equal (name, "enable"))
     return "LIO could not open the backing device: check that it exists, is a block device "
            "and is not held by a mount or another target";
   if (g_str_equal (op, "symlink") && errnum == ENODEV)
@@ -1215,7 +892,7 @@ lio_ensure_export (NovaIscsiTarget *target, const NovaIscsiExport *export, GErro
   /* before anything can log in: CHAP required (when the export has it)
    * and only initiators with a node ACL, read-only for anyone else */
   {
-    const DefaultAttr settings[] = {
+    const NovaLioAttr settings[] = {
       { "attrib/authentication", export->chap_user != NULL ? "1" : "0" },
       { "attrib/generate_node_acls", "0" },
       { "attrib/demo_mode_write_protect", "1" },
