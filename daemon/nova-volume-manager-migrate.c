@@ -14,6 +14,23 @@
 #include "nova-volume-log.h"
 #include "nova-volume-manager-private.h"
 
+/* a migrate's own: where the volume goes, and the volume as it is there */
+typedef struct {
+  NovaVolumeBackend *target_backend;   /* borrowed: backends live as long as the manager */
+  NovaVolumeDriver  *target_driver;
+  NovaVolumeRecord  *target;
+  gboolean           target_created;
+} MigrateData;
+
+static void
+migrate_data_free (MigrateData *data)
+{
+  g_clear_pointer (&data->target, nova_volume_record_free);
+  g_free (data);
+}
+
+#define M(op) ((MigrateData *) (op)->data)
+
 static void migrate_thread (Op *op);
 static void migrate_switch (Op *op);
 static void migrate_cleanup_thread (Op *op);
@@ -89,23 +106,24 @@ migrate_start (Op *op)
   target = op->backend;
   op->backend = source;
   op->driver = source_driver;
-  op->target_backend = target;
-  op->target_driver = nova_volume_backend_get_driver (target);
-  if (!nova_volume_driver_can_stream (op->driver, FALSE) || !nova_volume_driver_can_stream (op->target_driver, TRUE))
+  M (op)->target_backend = target;
+  M (op)->target_driver = nova_volume_backend_get_driver (target);
+  if (!nova_volume_driver_can_stream (op->driver, FALSE)
+      || !nova_volume_driver_can_stream (M (op)->target_driver, TRUE))
     {
       manager_op_fail (op, NOVA_VOLUME_ERROR_NOT_SUPPORTED,
                        "cannot migrate volume %s from backend '%s' (the %s driver) to backend '%s' (the %s "
                        "driver): the %s driver cannot %s a volume's bytes", op->volume_id, op->volume->backend,
                        nova_volume_driver_get_name (op->driver), op->backend_name,
-                       nova_volume_driver_get_name (op->target_driver),
+                       nova_volume_driver_get_name (M (op)->target_driver),
                        nova_volume_driver_can_stream (op->driver, FALSE)
-                       ? nova_volume_driver_get_name (op->target_driver) : nova_volume_driver_get_name (op->driver),
+                       ? nova_volume_driver_get_name (M (op)->target_driver) : nova_volume_driver_get_name (op->driver),
                        nova_volume_driver_can_stream (op->driver, FALSE) ? "take" : "give");
       return;
     }
   {
     g_autofree char *here = nova_volume_driver_storage_location (op->driver, op->volume);
-    g_autofree char *there = nova_volume_driver_storage_location (op->target_driver, op->volume);
+    g_autofree char *there = nova_volume_driver_storage_location (M (op)->target_driver, op->volume);
 
     /* a copy onto itself would delete the volume with its "old copy" */
     if (here != NULL && g_strcmp0 (here, there) == 0)
@@ -134,7 +152,7 @@ migrate_start (Op *op)
 static gboolean
 check_target_space (Op *op, GError **error)
 {
-  g_autoptr(GVariant) stats = nova_volume_driver_get_volume_stats (op->target_driver, TRUE, error);
+  g_autoptr(GVariant) stats = nova_volume_driver_get_volume_stats (M (op)->target_driver, TRUE, error);
   guint64 free_bytes;
 
   if (stats == NULL)
@@ -143,7 +161,7 @@ check_target_space (Op *op, GError **error)
     return TRUE;
   g_set_error (error, NOVA_VOLUME_ERROR, NOVA_VOLUME_ERROR_NO_SPACE,
                "backend '%s' has %" G_GUINT64_FORMAT " bytes free and the volume needs %" G_GUINT64_FORMAT,
-               nova_volume_backend_get_name (op->target_backend), free_bytes, op->volume->size);
+               nova_volume_backend_get_name (M (op)->target_backend), free_bytes, op->volume->size);
   return FALSE;
 }
 
@@ -157,10 +175,10 @@ copy_bytes (Op *op, GError **error)
 
   if (in == NULL)
     return FALSE;
-  out = nova_volume_driver_open_for_write (op->target_driver, op->target, error);
+  out = nova_volume_driver_open_for_write (M (op)->target_driver, M (op)->target, error);
   if (out == NULL)
     return FALSE;
-  return nova_volume_copy_stream (in, out, op->volume->size, MAX (op->target->size, op->volume->size),
+  return nova_volume_copy_stream (in, out, op->volume->size, MAX (M (op)->target->size, op->volume->size),
                                   nova_volume_job_report_progress, op->job,
                                   nova_volume_job_get_cancellable (op->job), error);
 }
@@ -172,9 +190,9 @@ make_target (Op *op, gboolean *out_source_unexported)
 {
   MANAGER_CRASH_POINT (op, "before-target-create");
   if (!check_target_space (op, &op->error)
-      || !nova_volume_driver_create_volume (op->target_driver, op->target, &op->error))
+      || !nova_volume_driver_create_volume (M (op)->target_driver, M (op)->target, &op->error))
     return FALSE;
-  op->target_created = TRUE;
+  M (op)->target_created = TRUE;
   MANAGER_CRASH_POINT (op, "after-target-create");
   if (!copy_bytes (op, &op->error))
     return FALSE;
@@ -185,7 +203,7 @@ make_target (Op *op, gboolean *out_source_unexported)
     return FALSE;
   *out_source_unexported = TRUE;
   MANAGER_CRASH_POINT (op, "after-source-remove-export");
-  return nova_volume_driver_create_export (op->target_driver, op->target, &op->error);
+  return nova_volume_driver_create_export (M (op)->target_driver, M (op)->target, &op->error);
 }
 
 /* Puts the source back as it was and deletes what was made on the
@@ -207,12 +225,12 @@ undo_migration (Op *op, gboolean source_unexported)
       g_clear_error (&error);
     }
   op->cleaned_up = TRUE;
-  if (op->target_created)
+  if (M (op)->target_created)
     {
-      op->cleaned_up = nova_volume_driver_delete_volume (op->target_driver, op->target, &error);
+      op->cleaned_up = nova_volume_driver_delete_volume (M (op)->target_driver, M (op)->target, &error);
       if (!op->cleaned_up)
         g_warning ("volume %s: its partial copy on backend '%s' could not be deleted (the next start tries "
-                   "again): %s", op->volume->id, nova_volume_backend_get_name (op->target_backend),
+                   "again): %s", op->volume->id, nova_volume_backend_get_name (M (op)->target_backend),
                    error->message);
     }
 }
@@ -222,12 +240,12 @@ migrate_thread (Op *op)
 {
   gboolean source_unexported = FALSE;
 
-  op->target = nova_volume_record_copy (op->volume);
-  nova_record_set_string (&op->target->backend, nova_volume_backend_get_name (op->target_backend));
-  nova_record_set_string (&op->target->driver, nova_volume_backend_get_driver_name (op->target_backend));
-  nova_record_set_string (&op->target->provider_location, "");
-  nova_record_set_string (&op->target->provider_auth, "");
-  nova_record_set_string (&op->target->migration, "");
+  M (op)->target = nova_volume_record_copy (op->volume);
+  nova_record_set_string (&M (op)->target->backend, nova_volume_backend_get_name (M (op)->target_backend));
+  nova_record_set_string (&M (op)->target->driver, nova_volume_backend_get_driver_name (M (op)->target_backend));
+  nova_record_set_string (&M (op)->target->provider_location, "");
+  nova_record_set_string (&M (op)->target->provider_auth, "");
+  nova_record_set_string (&M (op)->target->migration, "");
   if (make_target (op, &source_unexported))
     {
       /* the source's export is gone with the switch */
@@ -243,7 +261,7 @@ migrate_thread (Op *op)
 static void
 unswitch_thread (Op *op)
 {
-  nova_volume_driver_remove_export (op->target_driver, op->target, NULL);
+  nova_volume_driver_remove_export (M (op)->target_driver, M (op)->target, NULL);
   undo_migration (op, TRUE);
 }
 
@@ -266,7 +284,7 @@ unswitch_done (Op *op)
 static void
 migrate_switch (Op *op)
 {
-  const char *target_name = nova_volume_backend_get_name (op->target_backend);
+  const char *target_name = nova_volume_backend_get_name (M (op)->target_backend);
   g_autofree char *leftover = NULL;
 
   if (op->error != NULL)
@@ -291,11 +309,11 @@ migrate_switch (Op *op)
    * cleared it from op->volume); the record of the source copy keeps its
    * place for the delete */
   leftover = g_strconcat ("from:", op->volume->backend, NULL);
-  nova_record_set_string (&op->volume->backend, op->target->backend);
-  nova_record_set_string (&op->volume->driver, op->target->driver);
-  nova_record_set_string (&op->volume->provider_location, op->target->provider_location);
-  nova_record_set_string (&op->volume->provider_auth, op->target->provider_auth);
-  op->volume->size = op->target->size;
+  nova_record_set_string (&op->volume->backend, M (op)->target->backend);
+  nova_record_set_string (&op->volume->driver, M (op)->target->driver);
+  nova_record_set_string (&op->volume->provider_location, M (op)->target->provider_location);
+  nova_record_set_string (&op->volume->provider_auth, M (op)->target->provider_auth);
+  op->volume->size = M (op)->target->size;
   nova_record_set_string (&op->volume->migration, leftover);
   MANAGER_CRASH_POINT (op, "before-commit-switch");
   if (!manager_op_commit_volume_status (op, NOVA_VOLUME_STATUS_MIGRATING, NULL))
@@ -344,6 +362,8 @@ nova_volume_manager_migrate_volume (NovaVolumeManager *self, const char *volume_
 {
   Op *op = manager_op_new (self, "migrate volume", RESULT_NONE, callback, user_data);
 
+  op->data = g_new0 (MigrateData, 1);
+  op->data_free = (GDestroyNotify) migrate_data_free;
   op->volume_id = g_strdup (volume_id);
   op->backend_name = g_strdup (backend);
   op->caller_uid = caller_uid;

@@ -46,7 +46,8 @@ op_free (Op *op)
   g_free (op->caller_bus_name);
   g_clear_pointer (&op->volume, nova_volume_record_free);
   g_clear_pointer (&op->source, nova_volume_record_free);
-  g_clear_pointer (&op->target, nova_volume_record_free);
+  if (op->data_free != NULL)
+    g_clear_pointer (&op->data, op->data_free);
   g_clear_pointer (&op->volume_before, nova_volume_record_free);
   g_clear_pointer (&op->snapshot_before, nova_snapshot_record_free);
   g_clear_pointer (&op->snapshot, nova_snapshot_record_free);

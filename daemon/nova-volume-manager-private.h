@@ -74,11 +74,11 @@ struct _Op {
    * and manager_op_take_backend */
   NovaVolumeBackend  *backend;
   NovaVolumeDriver   *driver;
-  /* Migrate: where the volume goes, and the volume as it is there */
-  NovaVolumeBackend  *target_backend;
-  NovaVolumeDriver   *target_driver;
-  NovaVolumeRecord   *target;
-  gboolean            target_created;
+  /* what only this kind of operation needs, its own struct (freed with
+   * the operation by @data_free): the way each operation should keep its
+   * inputs, so a reader sees which a step uses (Migrate does) */
+  gpointer            data;
+  GDestroyNotify      data_free;
 
   /* inputs */
   char               *backend_name;    /* create: the backend asked for, or NULL */
