@@ -6,6 +6,22 @@
 #include "nova-volume-log.h"
 #include "nova-volume-manager-private.h"
 
+/* a connection operation's own: the host's connector and its key */
+typedef struct {
+  GVariant *connector;   /* without auth.* */
+  char     *key;         /* initiator, else host, else ip */
+} ConnectionData;
+
+static void
+connection_data_free (ConnectionData *data)
+{
+  g_clear_pointer (&data->connector, g_variant_unref);
+  g_free (data->key);
+  g_free (data);
+}
+
+#define C(op) ((ConnectionData *) (op)->data)
+
 /* ---- connections ----------------------------------------------------- */
 
 static const NovaVolumeStatus connectable[] = {
@@ -176,7 +192,7 @@ initialize_connection_thread (Op *op)
 {
   MANAGER_CRASH_POINT (op, "before-driver-initialize-connection");
   op->result = nova_volume_driver_initialize_connection (op->driver, op->volume,
-                                                         op->connector, &op->error);
+                                                         C (op)->connector, &op->error);
   MANAGER_CRASH_POINT (op, "after-driver-initialize-connection");
 }
 
@@ -188,26 +204,27 @@ initialize_connection_done (Op *op)
       /* recorded after the driver allowed it, so a restart can re-allow it */
       g_autoptr(GPtrArray) known = connection_keys (op->self, op->volume_id, NULL);
       gboolean reconnect = known != NULL
-                           && g_ptr_array_find_with_equal_func (known, op->connector_key, g_str_equal, NULL);
+                           && g_ptr_array_find_with_equal_func (known, C (op)->key, g_str_equal, NULL);
 
       MANAGER_CRASH_POINT (op, "before-commit-connection");
-      if (!nova_volume_store_put_connection (op->self->store, op->volume_id, op->connector_key,
-                                             op->connector, &op->error))
+      if (!nova_volume_store_put_connection (op->self->store, op->volume_id, C (op)->key,
+                                             C (op)->connector, &op->error))
         {
           /* unrecorded access is withdrawn, unless it was granted before
            * (and recorded then): that host keeps what it had */
           if (!reconnect)
-            nova_volume_driver_terminate_connection (op->driver, op->volume, op->connector, NULL);
+            nova_volume_driver_terminate_connection (op->driver, op->volume, C (op)->connector, NULL);
           g_clear_pointer (&op->result, g_variant_unref);
         }
       else
         MANAGER_CRASH_POINT (op, "after-commit-connection");
       if (op->error == NULL)
         nova_volume_log_event (NOVA_VOLUME_EVENT_VOLUME_EXPORTED, op->volume_id, NULL,
-                               "volume %s: connection initialized for %s", op->volume_id, op->connector_key);
+                               "volume %s: connection initialized for %s", op->volume_id, C (op)->key);
     }
   manager_op_return (op);
 }
+
 
 /* Takes @connector (floating or not) into @op, without its auth.* keys,
  * and finds its key; FALSE when it names no valid host. */
@@ -215,10 +232,10 @@ static gboolean
 op_take_connector (Op *op, GVariant *connector, GError **error)
 {
   g_variant_ref_sink (connector);
-  op->connector = connector_without_auth (connector);
+  C (op)->connector = connector_without_auth (connector);
   g_variant_unref (connector);
-  op->connector_key = connector_key (op->connector, error);
-  return op->connector_key != NULL;
+  C (op)->key = connector_key (C (op)->connector, error);
+  return C (op)->key != NULL;
 }
 
 /* Both connection calls: take the connector, then queue @start holding the
@@ -232,6 +249,8 @@ submit_connection_op (NovaVolumeManager *self, const char *what, OpResultKind re
   Op *op = manager_op_new (self, what, result_kind, callback, user_data);
   GError *error = NULL;
 
+  op->data = g_new0 (ConnectionData, 1);
+  op->data_free = (GDestroyNotify) connection_data_free;
   if (!op_take_connector (op, connector, &error))
     {
       manager_op_reject (op, error);
@@ -303,18 +322,18 @@ op_find_recorded_connector (Op *op)
     {
       g_autofree char *key = connector_key (g_ptr_array_index (recorded, i), NULL);
 
-      if (g_strcmp0 (key, op->connector_key) == 0)
+      if (g_strcmp0 (key, C (op)->key) == 0)
         match = g_ptr_array_index (recorded, i);
     }
   for (guint i = 0; i < recorded->len && match == NULL; i++)
-    if (same_host (g_ptr_array_index (recorded, i), op->connector))
+    if (same_host (g_ptr_array_index (recorded, i), C (op)->connector))
       match = g_ptr_array_index (recorded, i);
   if (match != NULL)
     {
-      g_clear_pointer (&op->connector, g_variant_unref);
-      op->connector = g_variant_ref (match);
-      g_free (op->connector_key);
-      op->connector_key = connector_key (match, NULL);
+      g_clear_pointer (&C (op)->connector, g_variant_unref);
+      C (op)->connector = g_variant_ref (match);
+      g_free (C (op)->key);
+      C (op)->key = connector_key (match, NULL);
       return TRUE;
     }
   keys = g_string_new (NULL);
@@ -325,7 +344,7 @@ op_find_recorded_connector (Op *op)
     }
   manager_op_fail (op, NOVA_VOLUME_ERROR_NOT_FOUND,
                    "volume %s has no connection for %s; it is connected to %s", op->volume_id,
-                   op->connector_key, keys->str);
+                   C (op)->key, keys->str);
   return FALSE;
 }
 
@@ -344,7 +363,7 @@ static void
 terminate_connection_thread (Op *op)
 {
   MANAGER_CRASH_POINT (op, "before-driver-terminate-connection");
-  nova_volume_driver_terminate_connection (op->driver, op->volume, op->connector, &op->error);
+  nova_volume_driver_terminate_connection (op->driver, op->volume, C (op)->connector, &op->error);
   MANAGER_CRASH_POINT (op, "after-driver-terminate-connection");
 }
 
@@ -356,12 +375,12 @@ terminate_connection_done (Op *op)
   if (op->error == NULL)
     MANAGER_CRASH_POINT (op, "before-commit-connection-removed");
   if (op->error == NULL
-      && !nova_volume_store_delete_connection (op->self->store, op->volume_id, op->connector_key, &error)
+      && !nova_volume_store_delete_connection (op->self->store, op->volume_id, C (op)->key, &error)
       && !g_error_matches (error, NOVA_VOLUME_ERROR, NOVA_VOLUME_ERROR_NOT_FOUND))
     op->error = g_steal_pointer (&error);
   if (op->error == NULL)
     nova_volume_log_event (NOVA_VOLUME_EVENT_VOLUME_UNEXPORTED, op->volume_id, NULL,
-                           "volume %s: connection terminated for %s", op->volume_id, op->connector_key);
+                           "volume %s: connection terminated for %s", op->volume_id, C (op)->key);
   manager_op_return (op);
 }
 

@@ -36,13 +36,7 @@ op_free (Op *op)
   g_free (op->source_volume_id);
   g_free (op->name);
   g_free (op->description);
-  g_free (op->instance_uuid);
-  g_free (op->mountpoint);
-  g_free (op->host);
-  g_free (op->availability_zone);
   g_clear_pointer (&op->metadata, g_hash_table_unref);
-  g_clear_pointer (&op->connector, g_variant_unref);
-  g_free (op->connector_key);
   g_free (op->caller_bus_name);
   g_clear_pointer (&op->volume, nova_volume_record_free);
   g_clear_pointer (&op->source, nova_volume_record_free);

@@ -90,13 +90,7 @@ struct _Op {
   gboolean            force;
   char               *name;
   char               *description;
-  char               *instance_uuid;
-  char               *mountpoint;
-  char               *host;
-  char               *availability_zone;
   GHashTable         *metadata;
-  GVariant           *connector;
-  char               *connector_key;
   gboolean            refresh;
   guint               caller_uid;
   char               *caller_bus_name;

@@ -916,6 +916,24 @@ nova_volume_manager_delete_snapshot (NovaVolumeManager *self, const char *snapsh
 
 /* ---- attach and detach: bookkeeping, as in the seed ----------------- */
 
+/* an attach's own: where the volume goes */
+typedef struct {
+  char *instance_uuid;
+  char *mountpoint;
+  char *host;          /* may be NULL */
+} AttachData;
+
+static void
+attach_data_free (AttachData *data)
+{
+  g_free (data->instance_uuid);
+  g_free (data->mountpoint);
+  g_free (data->host);
+  g_free (data);
+}
+
+#define A(op) ((AttachData *) (op)->data)
+
 static void
 attach_start (Op *op)
 {
@@ -939,12 +957,12 @@ attach_start (Op *op)
     }
 
   op->volume->attached = TRUE;
-  nova_record_set_string (&op->volume->instance_uuid, op->instance_uuid);
-  nova_record_set_string (&op->volume->mountpoint, op->mountpoint);
-  nova_record_set_string (&op->volume->attached_host, op->host != NULL ? op->host : "");
+  nova_record_set_string (&op->volume->instance_uuid, A (op)->instance_uuid);
+  nova_record_set_string (&op->volume->mountpoint, A (op)->mountpoint);
+  nova_record_set_string (&op->volume->attached_host, A (op)->host != NULL ? A (op)->host : "");
   if (manager_op_commit_volume_status (op, NOVA_VOLUME_STATUS_IN_USE, NULL))
     nova_volume_log_event (NOVA_VOLUME_EVENT_VOLUME_ATTACHED, op->volume_id, NULL, "attached volume %s to instance %s at %s",
-                           op->volume_id, op->instance_uuid, op->mountpoint);
+                           op->volume_id, A (op)->instance_uuid, A (op)->mountpoint);
   manager_op_return (op);
 }
 
@@ -988,9 +1006,11 @@ nova_volume_manager_attach_volume (NovaVolumeManager *self, const char *volume_i
     }
 
   op->volume_id = g_strdup (volume_id);
-  op->instance_uuid = g_ascii_strdown (instance_uuid, -1);
-  op->mountpoint = g_strdup (mountpoint);
-  op->host = g_strdup (host);
+  op->data = g_new0 (AttachData, 1);
+  op->data_free = (GDestroyNotify) attach_data_free;
+  A (op)->instance_uuid = g_ascii_strdown (instance_uuid, -1);
+  A (op)->mountpoint = g_strdup (mountpoint);
+  A (op)->host = g_strdup (host);
   manager_op_submit (op, attach_start);
 }
 
