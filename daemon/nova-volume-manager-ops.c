@@ -29,14 +29,10 @@ op_free (Op *op)
 {
   g_clear_object (&op->task);
   g_free (op->backend_name);
-  g_free (op->volume_type);
   g_free (op->volume_id);
   g_free (op->exclusive_key);
   g_free (op->snapshot_id);
   g_free (op->source_volume_id);
-  g_free (op->name);
-  g_free (op->description);
-  g_clear_pointer (&op->metadata, g_hash_table_unref);
   g_free (op->caller_bus_name);
   g_clear_pointer (&op->volume, nova_volume_record_free);
   g_clear_pointer (&op->source, nova_volume_record_free);

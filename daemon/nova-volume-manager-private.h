@@ -74,23 +74,19 @@ struct _Op {
    * and manager_op_take_backend */
   NovaVolumeBackend  *backend;
   NovaVolumeDriver   *driver;
-  /* what only this kind of operation needs, its own struct (freed with
-   * the operation by @data_free): the way each operation should keep its
-   * inputs, so a reader sees which a step uses (Migrate does) */
+  /* what only this kind of operation needs, in a struct of its own
+   * defined beside it (freed with the operation by @data_free), so a reader
+   * sees which inputs a step uses: create, extend, snapshot, attach, the
+   * connection calls, migrate and export-lost keep theirs so */
   gpointer            data;
   GDestroyNotify      data_free;
 
-  /* inputs */
-  char               *backend_name;    /* create: the backend asked for, or NULL */
-  char               *volume_type;     /* create: the type asked for, or NULL */
+  /* inputs several kinds of operation share: the backend a caller named
+   * (create, migrate, a refresh), the ids the queue holds, the caller */
+  char               *backend_name;
   char               *volume_id;
   char               *snapshot_id;
   char               *source_volume_id;
-  guint64             size;
-  gboolean            force;
-  char               *name;
-  char               *description;
-  GHashTable         *metadata;
   gboolean            refresh;
   guint               caller_uid;
   char               *caller_bus_name;

@@ -19,7 +19,7 @@ export_lost_start (Op *op)
   /* a volume being deleted or already in error keeps what it has */
   if (op->volume->status == NOVA_VOLUME_STATUS_AVAILABLE || op->volume->status == NOVA_VOLUME_STATUS_IN_USE)
     {
-      g_autofree char *reason = g_strdup_printf ("its export was lost: %s", op->name);
+      g_autofree char *reason = g_strdup_printf ("its export was lost: %s", (const char *) op->data);
 
       if (manager_op_commit_volume_status (op, NOVA_VOLUME_STATUS_ERROR, reason))
         nova_volume_log_event (NOVA_VOLUME_EVENT_VOLUME_ERROR, op->volume_id, NULL, "volume %s is now error: %s",
@@ -38,7 +38,9 @@ manager_on_export_lost (NovaVolumeDriver *driver, const char *volume_id, const c
 
   g_message ("the export of volume %s was lost: %s", volume_id, reason);
   op->volume_id = g_strdup (volume_id);
-  op->name = g_strdup (reason);  /* the op's text input, here the reason */
+  /* its own: the driver's reason */
+  op->data = g_strdup (reason);
+  op->data_free = g_free;
   manager_op_submit (op, export_lost_start);
 }
 

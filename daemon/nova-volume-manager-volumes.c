@@ -83,12 +83,12 @@ type_mismatch (const NovaVolumeType *type, GVariant *stats)
  * @needed bytes more than that; with a volume type, also refuses a
  * backend that does not match its extra specs. */
 static gboolean
-check_free_space (Op *op, guint64 needed, GError **error)
+check_free_space (Op *op, guint64 needed, const char *volume_type, GError **error)
 {
   g_autoptr(GVariant) stats = nova_volume_driver_get_volume_stats (op->driver, TRUE, error);
   const char *backend = nova_volume_backend_get_name (op->backend);
-  const NovaVolumeType *type = op->volume_type != NULL
-                               ? nova_volume_config_lookup_type (op->self->config, op->volume_type) : NULL;
+  const NovaVolumeType *type = volume_type != NULL
+                               ? nova_volume_config_lookup_type (op->self->config, volume_type) : NULL;
   guint64 free_bytes;
   g_autofree char *needed_text = NULL;
   g_autofree char *free_text = NULL;
@@ -119,6 +119,27 @@ check_free_space (Op *op, guint64 needed, GError **error)
   return FALSE;
 }
 
+/* a create's own: what the new volume is to be */
+typedef struct {
+  guint64     size;          /* 0 with a source: the source's */
+  char       *name;
+  char       *description;
+  GHashTable *metadata;      /* may be NULL */
+  char       *volume_type;   /* asked for, or default_volume_type's; may be NULL */
+} CreateData;
+
+static void
+create_data_free (CreateData *data)
+{
+  g_free (data->name);
+  g_free (data->description);
+  g_clear_pointer (&data->metadata, g_hash_table_unref);
+  g_free (data->volume_type);
+  g_free (data);
+}
+
+#define CR(op) ((CreateData *) (op)->data)
+
 /* The backend a new volume without a source goes to: the one asked for,
  * else the type's (asked for, else default_volume_type), else the one
  * that is up with the most free space by its latest figures. Fails the
@@ -127,7 +148,7 @@ static gboolean
 create_take_backend (Op *op)
 {
   NovaVolumeManager *self = op->self;
-  const char *type_name = op->volume_type;
+  const char *type_name = CR (op)->volume_type;
   const char *default_type = nova_volume_config_get_string (self->config, "default_volume_type");
   NovaVolumeBackend *freest = NULL;
   guint64 freest_bytes = 0;
@@ -135,7 +156,7 @@ create_take_backend (Op *op)
   if (type_name == NULL && op->backend_name == NULL && default_type[0] != '\0')
     {
       type_name = default_type;
-      op->volume_type = g_strdup (default_type);
+      CR (op)->volume_type = g_strdup (default_type);
     }
   if (type_name != NULL)
     {
@@ -200,13 +221,13 @@ create_take_backend (Op *op)
 static gboolean
 create_take_source_backend (Op *op, const NovaVolumeRecord *source, const char *what)
 {
-  const NovaVolumeType *type = op->volume_type != NULL
-                               ? nova_volume_config_lookup_type (op->self->config, op->volume_type) : NULL;
+  const NovaVolumeType *type = CR (op)->volume_type != NULL
+                               ? nova_volume_config_lookup_type (op->self->config, CR (op)->volume_type) : NULL;
 
-  if (op->volume_type != NULL && type == NULL)
+  if (CR (op)->volume_type != NULL && type == NULL)
     {
       manager_op_fail (op, NOVA_VOLUME_ERROR_INVALID_ARGUMENT,
-                       "cannot %s: there is no volume type '%s'", op->what, op->volume_type);
+                       "cannot %s: there is no volume type '%s'", op->what, CR (op)->volume_type);
       return FALSE;
     }
   if ((op->backend_name != NULL && !g_str_equal (op->backend_name, source->backend))
@@ -291,11 +312,11 @@ create_start (Op *op)
   else if (!create_take_backend (op))
     return;
 
-  if (op->size == 0)
-    op->size = source_size;
-  if (op->size < source_size)
+  if (CR (op)->size == 0)
+    CR (op)->size = source_size;
+  if (CR (op)->size < source_size)
     {
-      g_autofree char *want = g_format_size_full (op->size, G_FORMAT_SIZE_IEC_UNITS);
+      g_autofree char *want = g_format_size_full (CR (op)->size, G_FORMAT_SIZE_IEC_UNITS);
       g_autofree char *have = nova_volume_size_format (source_size);
 
       manager_op_fail (op, NOVA_VOLUME_ERROR_INVALID_ARGUMENT,
@@ -307,9 +328,9 @@ create_start (Op *op)
 
   volume = op->volume = nova_volume_record_new ();
   nova_record_set_string (&volume->id, op->volume_id);
-  nova_record_set_string (&volume->name, op->name != NULL ? op->name : "");
-  nova_record_set_string (&volume->description, op->description != NULL ? op->description : "");
-  volume->size = op->size;
+  nova_record_set_string (&volume->name, CR (op)->name != NULL ? CR (op)->name : "");
+  nova_record_set_string (&volume->description, CR (op)->description != NULL ? CR (op)->description : "");
+  volume->size = CR (op)->size;
   volume->status = NOVA_VOLUME_STATUS_CREATING;
   nova_record_set_string (&volume->availability_zone,
                           nova_volume_config_get_string (self->config, "storage_availability_zone"));
@@ -318,12 +339,12 @@ create_start (Op *op)
   nova_record_set_string (&volume->driver, nova_volume_backend_get_driver_name (op->backend));
   nova_record_set_string (&volume->backend, nova_volume_backend_get_name (op->backend));
   volume->created_at = g_get_real_time ();
-  if (op->metadata != NULL)
+  if (CR (op)->metadata != NULL)
     {
       GHashTableIter iter;
       gpointer key, value;
 
-      g_hash_table_iter_init (&iter, op->metadata);
+      g_hash_table_iter_init (&iter, CR (op)->metadata);
       while (g_hash_table_iter_next (&iter, &key, &value))
         g_hash_table_replace (volume->metadata, g_strdup (key), g_strdup (value));
     }
@@ -334,7 +355,7 @@ create_start (Op *op)
 static void
 create_precheck_thread (Op *op)
 {
-  check_free_space (op, op->volume->size, &op->error);
+  check_free_space (op, op->volume->size, CR (op)->volume_type, &op->error);
 }
 
 static void
@@ -455,18 +476,20 @@ nova_volume_manager_create_volume (NovaVolumeManager *self, const NovaVolumeCrea
     }
 
   op->volume_id = g_uuid_string_random ();
-  op->size = request->size;
+  op->data = g_new0 (CreateData, 1);
+  op->data_free = (GDestroyNotify) create_data_free;
+  CR (op)->size = request->size;
   op->backend_name = g_strdup (request->backend);
-  op->volume_type = g_strdup (request->volume_type);
-  op->name = g_strdup (request->name);
-  op->description = g_strdup (request->description);
+  CR (op)->volume_type = g_strdup (request->volume_type);
+  CR (op)->name = g_strdup (request->name);
+  CR (op)->description = g_strdup (request->description);
   op->snapshot_id = g_strdup (request->snapshot_id);
   op->snapshot_shared = TRUE;
   op->source_volume_id = g_strdup (request->source_volume_id);
   op->caller_uid = request->caller_uid;
   op->caller_bus_name = g_strdup (request->caller_bus_name);
   if (request->metadata != NULL)
-    op->metadata = g_hash_table_ref (request->metadata);
+    CR (op)->metadata = g_hash_table_ref (request->metadata);
   manager_op_submit (op, create_start);
 }
 
@@ -612,6 +635,13 @@ nova_volume_manager_delete_volume (NovaVolumeManager *self, const char *volume_i
 
 /* ---- extend ---------------------------------------------------------- */
 
+/* an extend's own: the size asked for */
+typedef struct {
+  guint64 size;
+} ExtendData;
+
+#define EX(op) ((ExtendData *) (op)->data)
+
 static void extend_precheck_thread (Op *op);
 static void extend_commit_extending (Op *op);
 static void extend_thread (Op *op);
@@ -624,12 +654,12 @@ extend_start (Op *op)
 
   if (!manager_op_take_volume (op) || !manager_op_check_volume_status (op, allowed, G_N_ELEMENTS (allowed)))
     return;
-  if (op->size <= op->volume->size)
+  if (EX (op)->size <= op->volume->size)
     {
       manager_op_fail (op, NOVA_VOLUME_ERROR_INVALID_ARGUMENT,
                        "cannot extend volume %s to %" G_GUINT64_FORMAT " bytes: the new size must be "
                        "larger than its current %" G_GUINT64_FORMAT " bytes (volumes never shrink)",
-                       op->volume_id, op->size, op->volume->size);
+                       op->volume_id, EX (op)->size, op->volume->size);
       return;
     }
   /* refused for space before anything is written */
@@ -639,7 +669,7 @@ extend_start (Op *op)
 static void
 extend_precheck_thread (Op *op)
 {
-  check_free_space (op, op->size - op->volume->size, &op->error);
+  check_free_space (op, EX (op)->size - op->volume->size, NULL, &op->error);
 }
 
 static void
@@ -666,8 +696,8 @@ extend_thread (Op *op)
   g_autoptr(NovaVolumeRecord) grown = nova_volume_record_copy (op->volume);
 
   MANAGER_CRASH_POINT (op, "before-driver-extend");
-  if (nova_volume_driver_extend_volume (op->driver, grown, op->size, &op->error))
-    op->volume->size = MAX (grown->size, op->size);
+  if (nova_volume_driver_extend_volume (op->driver, grown, EX (op)->size, &op->error))
+    op->volume->size = MAX (grown->size, EX (op)->size);
   MANAGER_CRASH_POINT (op, "after-driver-extend");
 }
 
@@ -698,11 +728,31 @@ nova_volume_manager_extend_volume (NovaVolumeManager *self, const char *volume_i
   Op *op = manager_op_new (self, "extend volume", RESULT_NONE, callback, user_data);
 
   op->volume_id = g_strdup (volume_id);
-  op->size = new_size;
+  op->data = g_new0 (ExtendData, 1);
+  op->data_free = g_free;
+  EX (op)->size = new_size;
   manager_op_submit (op, extend_start);
 }
 
 /* ---- snapshots ------------------------------------------------------- */
+
+/* a snapshot's own: what it is to be called, and whether an in-use volume
+ * may be taken */
+typedef struct {
+  char     *name;
+  char     *description;
+  gboolean  force;
+} SnapshotData;
+
+static void
+snapshot_data_free (SnapshotData *data)
+{
+  g_free (data->name);
+  g_free (data->description);
+  g_free (data);
+}
+
+#define SN(op) ((SnapshotData *) (op)->data)
 
 static void snapshot_thread (Op *op);
 static void snapshot_done (Op *op);
@@ -715,7 +765,7 @@ snapshot_start (Op *op)
 
   if (!manager_op_take_volume (op) || !manager_op_check_volume_status (op, allowed, G_N_ELEMENTS (allowed)))
     return;
-  if (op->volume->status == NOVA_VOLUME_STATUS_IN_USE && !op->force)
+  if (op->volume->status == NOVA_VOLUME_STATUS_IN_USE && !SN (op)->force)
     {
       manager_op_fail (op, NOVA_VOLUME_ERROR_INVALID_STATE,
                        "volume %s is in-use (attached to instance %s): its snapshot may not be "
@@ -727,8 +777,8 @@ snapshot_start (Op *op)
   snapshot = op->snapshot = nova_snapshot_record_new ();
   nova_record_set_string (&snapshot->id, op->snapshot_id);
   nova_record_set_string (&snapshot->volume_id, op->volume_id);
-  nova_record_set_string (&snapshot->name, op->name != NULL ? op->name : "");
-  nova_record_set_string (&snapshot->description, op->description != NULL ? op->description : "");
+  nova_record_set_string (&snapshot->name, SN (op)->name != NULL ? SN (op)->name : "");
+  nova_record_set_string (&snapshot->description, SN (op)->description != NULL ? SN (op)->description : "");
   snapshot->size = op->volume->size;
   snapshot->progress = 0.0;
   snapshot->created_at = g_get_real_time ();
@@ -804,9 +854,11 @@ nova_volume_manager_create_snapshot (NovaVolumeManager *self, const char *volume
   op->volume_id = g_strdup (volume_id);
   op->volume_shared = TRUE;
   op->snapshot_id = g_uuid_string_random ();
-  op->name = g_strdup (name);
-  op->description = g_strdup (description);
-  op->force = force;
+  op->data = g_new0 (SnapshotData, 1);
+  op->data_free = (GDestroyNotify) snapshot_data_free;
+  SN (op)->name = g_strdup (name);
+  SN (op)->description = g_strdup (description);
+  SN (op)->force = force;
   manager_op_submit (op, snapshot_start);
 }
 
