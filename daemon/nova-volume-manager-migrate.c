@@ -36,34 +36,13 @@ static void migrate_switch (Op *op);
 static void migrate_cleanup_thread (Op *op);
 static void migrate_done (Op *op);
 
-static char *
-snapshot_names (NovaVolumeManager *self, const char *volume_id, guint *out_n)
-{
-  g_autoptr(GString) names = g_string_new (NULL);
-  GHashTableIter iter;
-  gpointer value;
-
-  *out_n = 0;
-  g_hash_table_iter_init (&iter, self->snapshots);
-  while (g_hash_table_iter_next (&iter, NULL, &value))
-    {
-      const NovaSnapshotRecord *snapshot = value;
-
-      if (g_strcmp0 (snapshot->volume_id, volume_id) != 0)
-        continue;
-      g_string_append_printf (names, "%s%s", names->len > 0 ? ", " : "", snapshot->id);
-      (*out_n)++;
-    }
-  return g_string_free (g_steal_pointer (&names), FALSE);
-}
-
 static void
 migrate_start (Op *op)
 {
   static const NovaVolumeStatus allowed[] = { NOVA_VOLUME_STATUS_AVAILABLE };
   NovaVolumeBackend *source, *target;
   NovaVolumeDriver *source_driver;
-  g_autofree char *snapshots = NULL;
+  g_autoptr(GString) snapshots = g_string_new (NULL);
   g_autofree char *migration = NULL;
   guint n_snapshots = 0;
 
@@ -86,12 +65,12 @@ migrate_start (Op *op)
                        op->backend_name);
       return;
     }
-  snapshots = snapshot_names (op->self, op->volume_id, &n_snapshots);
+  n_snapshots = manager_count_snapshots_of (op->self, op->volume_id, snapshots);
   if (n_snapshots > 0)
     {
       manager_op_fail (op, NOVA_VOLUME_ERROR_INVALID_STATE,
                        "cannot migrate volume %s: it has %u snapshot%s (%s), which stay%s with backend '%s'; "
-                       "delete %s first", op->volume_id, n_snapshots, n_snapshots == 1 ? "" : "s", snapshots,
+                       "delete %s first", op->volume_id, n_snapshots, n_snapshots == 1 ? "" : "s", snapshots->str,
                        n_snapshots == 1 ? "s" : "", op->volume->backend, n_snapshots == 1 ? "it" : "them");
       return;
     }
@@ -148,23 +127,6 @@ migrate_start (Op *op)
   manager_op_in_thread (op, migrate_thread, migrate_switch);
 }
 
-/* the target has room for the volume, as far as its driver can tell */
-static gboolean
-check_target_space (Op *op, GError **error)
-{
-  g_autoptr(GVariant) stats = nova_volume_driver_get_volume_stats (M (op)->target_driver, TRUE, error);
-  guint64 free_bytes;
-
-  if (stats == NULL)
-    return FALSE;
-  if (!g_variant_lookup (stats, "free_capacity", "t", &free_bytes) || free_bytes >= op->volume->size)
-    return TRUE;
-  g_set_error (error, NOVA_VOLUME_ERROR, NOVA_VOLUME_ERROR_NO_SPACE,
-               "backend '%s' has %" G_GUINT64_FORMAT " bytes free and the volume needs %" G_GUINT64_FORMAT,
-               nova_volume_backend_get_name (M (op)->target_backend), free_bytes, op->volume->size);
-  return FALSE;
-}
-
 /* the copy's bytes, from the source's stream into the target's; a target
  * the driver made larger (whole extents) gets zeros past the source's end */
 static gboolean
@@ -189,7 +151,7 @@ static gboolean
 make_target (Op *op, gboolean *out_source_unexported)
 {
   MANAGER_CRASH_POINT (op, "before-target-create");
-  if (!check_target_space (op, &op->error)
+  if (!manager_check_free_space (op->self, M (op)->target_backend, op->volume->size, NULL, &op->error)
       || !nova_volume_driver_create_volume (M (op)->target_driver, M (op)->target, &op->error))
     return FALSE;
   M (op)->target_created = TRUE;

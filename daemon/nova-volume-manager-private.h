@@ -143,6 +143,17 @@ NovaVolumeBackend *manager_lookup_backend (NovaVolumeManager *self, const char *
 gboolean manager_op_check_volume_status (Op *op, const NovaVolumeStatus *allowed, gsize n_allowed);
 gboolean manager_check_text             (const char *what, const char *text, gsize max_len, GError **error);
 
+/* ---- checks (nova-volume-manager-volumes.c) -------------------------- */
+
+/* The snapshots of volume @volume_id; their ids appended to @ids (may be
+ * NULL), ", " between them. */
+guint    manager_count_snapshots_of (NovaVolumeManager *self, const char *volume_id, GString *ids);
+/* Asks backend @on's driver for free space (worker thread) and refuses
+ * @needed bytes more than that; with a volume type, also refuses a
+ * backend that does not match its extra specs. */
+gboolean manager_check_free_space   (NovaVolumeManager *self, NovaVolumeBackend *on, guint64 needed,
+                                     const char *volume_type, GError **error);
+
 /* ---- commits (nova-volume-manager-ops.c) ----------------------------- */
 
 gboolean manager_commit_volume             (NovaVolumeManager *self, NovaVolumeRecord *volume,

@@ -10,8 +10,8 @@
 
 /* ---- checks ---------------------------------------------------------- */
 
-static guint
-count_snapshots_of (NovaVolumeManager *self, const char *volume_id)
+guint
+manager_count_snapshots_of (NovaVolumeManager *self, const char *volume_id, GString *ids)
 {
   GHashTableIter iter;
   gpointer value;
@@ -19,8 +19,15 @@ count_snapshots_of (NovaVolumeManager *self, const char *volume_id)
 
   g_hash_table_iter_init (&iter, self->snapshots);
   while (g_hash_table_iter_next (&iter, NULL, &value))
-    if (g_strcmp0 (((NovaSnapshotRecord *) value)->volume_id, volume_id) == 0)
+    {
+      const NovaSnapshotRecord *snapshot = value;
+
+      if (g_strcmp0 (snapshot->volume_id, volume_id) != 0)
+        continue;
+      if (ids != NULL)
+        g_string_append_printf (ids, "%s%s", ids->len > 0 ? ", " : "", snapshot->id);
       n++;
+    }
   return n;
 }
 
@@ -79,16 +86,15 @@ type_mismatch (const NovaVolumeType *type, GVariant *stats)
   return NULL;
 }
 
-/* Asks the op's driver for free space (worker thread) and refuses
- * @needed bytes more than that; with a volume type, also refuses a
- * backend that does not match its extra specs. */
-static gboolean
-check_free_space (Op *op, guint64 needed, const char *volume_type, GError **error)
+gboolean
+manager_check_free_space (NovaVolumeManager *self, NovaVolumeBackend *on, guint64 needed,
+                          const char *volume_type, GError **error)
 {
-  g_autoptr(GVariant) stats = nova_volume_driver_get_volume_stats (op->driver, TRUE, error);
-  const char *backend = nova_volume_backend_get_name (op->backend);
+  g_autoptr(GVariant) stats = nova_volume_driver_get_volume_stats (nova_volume_backend_get_driver (on), TRUE,
+                                                                   error);
+  const char *backend = nova_volume_backend_get_name (on);
   const NovaVolumeType *type = volume_type != NULL
-                               ? nova_volume_config_lookup_type (op->self->config, volume_type) : NULL;
+                               ? nova_volume_config_lookup_type (self->config, volume_type) : NULL;
   guint64 free_bytes;
   g_autofree char *needed_text = NULL;
   g_autofree char *free_text = NULL;
@@ -355,7 +361,7 @@ create_start (Op *op)
 static void
 create_precheck_thread (Op *op)
 {
-  check_free_space (op, op->volume->size, CR (op)->volume_type, &op->error);
+  manager_check_free_space (op->self, op->backend, op->volume->size, CR (op)->volume_type, &op->error);
 }
 
 static void
@@ -516,7 +522,7 @@ delete_start (Op *op)
     return;
   if (!manager_op_check_no_connections (op))
     return;
-  n_snapshots = count_snapshots_of (op->self, op->volume_id);
+  n_snapshots = manager_count_snapshots_of (op->self, op->volume_id, NULL);
   if (n_snapshots > 0)
     {
       manager_op_fail (op, NOVA_VOLUME_ERROR_INVALID_STATE,
@@ -669,7 +675,7 @@ extend_start (Op *op)
 static void
 extend_precheck_thread (Op *op)
 {
-  check_free_space (op, EX (op)->size - op->volume->size, NULL, &op->error);
+  manager_check_free_space (op->self, op->backend, EX (op)->size - op->volume->size, NULL, &op->error);
 }
 
 static void
