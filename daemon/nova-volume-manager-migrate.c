@@ -36,6 +36,21 @@ static void migrate_switch (Op *op);
 static void migrate_cleanup_thread (Op *op);
 static void migrate_done (Op *op);
 
+/* @volume's record as its copy on @backend has it: that backend and its
+ * driver, no export yet, no migration of its own */
+static NovaVolumeRecord *
+record_on_backend (const NovaVolumeRecord *volume, NovaVolumeBackend *backend)
+{
+  NovaVolumeRecord *copy = nova_volume_record_copy (volume);
+
+  nova_record_set_string (&copy->backend, nova_volume_backend_get_name (backend));
+  nova_record_set_string (&copy->driver, nova_volume_backend_get_driver_name (backend));
+  nova_record_set_string (&copy->provider_location, "");
+  nova_record_set_string (&copy->provider_auth, "");
+  nova_record_set_string (&copy->migration, "");
+  return copy;
+}
+
 static void
 migrate_start (Op *op)
 {
@@ -202,12 +217,7 @@ migrate_thread (Op *op)
 {
   gboolean source_unexported = FALSE;
 
-  M (op)->target = nova_volume_record_copy (op->volume);
-  nova_record_set_string (&M (op)->target->backend, nova_volume_backend_get_name (M (op)->target_backend));
-  nova_record_set_string (&M (op)->target->driver, nova_volume_backend_get_driver_name (M (op)->target_backend));
-  nova_record_set_string (&M (op)->target->provider_location, "");
-  nova_record_set_string (&M (op)->target->provider_auth, "");
-  nova_record_set_string (&M (op)->target->migration, "");
+  M (op)->target = record_on_backend (op->volume, M (op)->target_backend);
   if (make_target (op, &source_unexported))
     {
       /* the source's export is gone with the switch */
@@ -227,8 +237,11 @@ unswitch_thread (Op *op)
   undo_migration (op, TRUE);
 }
 
+/* main thread: the volume stays, available, where it was, and the
+ * migrate fails with op->error (a commit that failed too, with its own);
+ * a partial copy that could not be deleted stays named for init_host */
 static void
-unswitch_done (Op *op)
+migrate_fail (Op *op)
 {
   g_autoptr(GError) error = g_steal_pointer (&op->error);
 
@@ -251,17 +264,8 @@ migrate_switch (Op *op)
 
   if (op->error != NULL)
     {
-      g_autoptr(GError) error = g_steal_pointer (&op->error);
-
-      g_prefix_error (&error, "cannot migrate volume %s to backend '%s': ", op->volume_id, target_name);
-      /* a partial copy that could not be deleted stays named for init_host */
-      if (op->cleaned_up)
-        nova_record_set_string (&op->volume->migration, "");
-      manager_op_commit_volume_status (op, NOVA_VOLUME_STATUS_AVAILABLE, NULL);
-      if (op->error == NULL)
-        op->error = g_steal_pointer (&error);
-      manager_op_end_job (op);
-      manager_op_return (op);
+      g_prefix_error (&op->error, "cannot migrate volume %s to backend '%s': ", op->volume_id, target_name);
+      migrate_fail (op);
       return;
     }
 
@@ -284,7 +288,7 @@ migrate_switch (Op *op)
        * the live record back and undo the target */
       nova_volume_record_free (op->volume);
       op->volume = g_steal_pointer (&op->volume_before);
-      manager_op_in_thread (op, unswitch_thread, unswitch_done);
+      manager_op_in_thread (op, unswitch_thread, migrate_fail);
       return;
     }
   MANAGER_CRASH_POINT (op, "after-commit-switch");
@@ -361,11 +365,7 @@ manager_delete_migration_leftover (NovaVolumeManager *self, NovaVolumeDriver *ow
       return FALSE;
     }
   driver = nova_volume_backend_get_driver (backend);
-  copy = nova_volume_record_copy (volume);
-  nova_record_set_string (&copy->backend, name);
-  nova_record_set_string (&copy->driver, nova_volume_backend_get_driver_name (backend));
-  nova_record_set_string (&copy->provider_location, "");
-  nova_record_set_string (&copy->provider_auth, "");
+  copy = record_on_backend (volume, backend);
   /* never the volume itself */
   here = own_driver != NULL ? nova_volume_driver_storage_location (own_driver, volume) : NULL;
   there = nova_volume_driver_storage_location (driver, copy);
