@@ -616,3 +616,38 @@ start_held_clone (Fixture *fx, const char *source, GAsyncResult **result)
     }
   return job;
 }
+
+/* ---- bytes at a few offsets ----------------------------------------- */
+
+void
+write_chunks (const char *path, Chunks *chunks, guint32 seed)
+{
+  g_autoptr(GRand) rand = g_rand_new_with_seed (seed);
+  int fd = open (path, O_WRONLY | O_CLOEXEC);
+
+  g_assert_cmpuint (chunks->n_offsets, <=, CHUNKS_MAX);
+  g_assert_cmpint (fd, >=, 0);
+  for (gsize i = 0; i < chunks->n_offsets; i++)
+    {
+      for (gsize j = 0; j < CHUNK; j++)
+        chunks->bytes[i][j] = (guint8) g_rand_int_range (rand, 0, 256);
+      g_assert_cmpint (pwrite (fd, chunks->bytes[i], CHUNK, (off_t) chunks->offsets[i]), ==, CHUNK);
+    }
+  g_assert_cmpint (fsync (fd), ==, 0);
+  close (fd);
+}
+
+void
+assert_chunks (const char *path, const Chunks *chunks)
+{
+  guint8 buffer[CHUNK];
+  int fd = open (path, O_RDONLY | O_CLOEXEC);
+
+  g_assert_cmpint (fd, >=, 0);
+  for (gsize i = 0; i < chunks->n_offsets; i++)
+    {
+      g_assert_cmpint (pread (fd, buffer, CHUNK, (off_t) chunks->offsets[i]), ==, CHUNK);
+      g_assert_cmpmem (buffer, CHUNK, chunks->bytes[i], CHUNK);
+    }
+  close (fd);
+}

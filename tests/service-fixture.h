@@ -69,6 +69,18 @@ char *connect_volume (Fixture *fx, const char *volume);
 void disconnect_volume (Fixture *fx, const char *volume);
 char *fingerprint (Fixture *fx);
 
+/* Random bytes written at a few offsets of a volume's device or file, to
+ * be read back there, or on a copy of the volume, later. */
+#define CHUNK      4096
+#define CHUNKS_MAX 4
+typedef struct {
+  const guint64 *offsets;
+  gsize          n_offsets;
+  guint8         bytes[CHUNKS_MAX][CHUNK];
+} Chunks;
+void write_chunks  (const char *path, Chunks *chunks, guint32 seed);
+void assert_chunks (const char *path, const Chunks *chunks);
+
 /* Restarts the daemon with the logging driver holding every copy until
  * its Job is cancelled. */
 void use_held_copies (Fixture *fx);

@@ -350,7 +350,6 @@ test_backend_signals (Fixture *fx, gconstpointer data)
 /* ---- migrate ------------------------------------------------------------ */
 
 static const guint64 offsets[] = { 0, 3 * MIB + 17, 7 * MIB + 4096 };
-#define CHUNK 4096
 
 static char *
 backing_file (Fixture *fx, const char *volume)
@@ -358,43 +357,12 @@ backing_file (Fixture *fx, const char *volume)
   return get_string (fx, volume, IFACE_VOLUME, "ProviderLocation");
 }
 
-static void
-write_chunks (const char *file, guint8 chunks[][CHUNK])
-{
-  int fd = open (file, O_WRONLY | O_CLOEXEC);
-
-  g_assert_cmpint (fd, >=, 0);
-  for (gsize i = 0; i < G_N_ELEMENTS (offsets); i++)
-    {
-      for (gsize j = 0; j < CHUNK; j++)
-        chunks[i][j] = (guint8) g_random_int ();
-      g_assert_cmpint (pwrite (fd, chunks[i], CHUNK, (off_t) offsets[i]), ==, CHUNK);
-    }
-  g_assert_cmpint (fsync (fd), ==, 0);
-  close (fd);
-}
-
-static void
-assert_chunks (const char *file, guint8 chunks[][CHUNK])
-{
-  guint8 buffer[CHUNK];
-  int fd = open (file, O_RDONLY | O_CLOEXEC);
-
-  g_assert_cmpint (fd, >=, 0);
-  for (gsize i = 0; i < G_N_ELEMENTS (offsets); i++)
-    {
-      g_assert_cmpint (pread (fd, buffer, CHUNK, (off_t) offsets[i]), ==, CHUNK);
-      g_assert_cmpmem (buffer, CHUNK, chunks[i], CHUNK);
-    }
-  close (fd);
-}
-
 /* The volume moves with its bytes, id, name and metadata; the old copy
  * goes; the capacity of both backends follows. */
 static void
 test_migrate (Fixture *fx, gconstpointer data)
 {
-  guint8 chunks[G_N_ELEMENTS (offsets)][CHUNK];
+  Chunks chunks = { .offsets = offsets, .n_offsets = G_N_ELEMENTS (offsets) };
   g_autofree char *volume = NULL, *before = NULL, *after = NULL, *backend = NULL, *id = NULL, *name = NULL;
   g_autofree char *driver = NULL;
   g_autoptr(GVariant) metadata = NULL, expected_metadata = NULL;
@@ -405,7 +373,7 @@ test_migrate (Fixture *fx, gconstpointer data)
                                                              "'metadata': <{'owner': 'db'}>}"));
   id = get_string (fx, volume, IFACE_VOLUME, "Id");
   before = backing_file (fx, volume);
-  write_chunks (before, chunks);
+  write_chunks (before, &chunks, 4);
 
   call_ok (fx, volume, IFACE_VOLUME, "Migrate", g_variant_new_parsed ("('slow.1', @a{sv} {})"));
 
@@ -425,7 +393,7 @@ test_migrate (Fixture *fx, gconstpointer data)
   g_assert_cmpstr (after, !=, before);
   g_assert_true (g_str_has_prefix (after, fx->dir));
   g_assert_nonnull (strstr (after, "/slow/slow-"));
-  assert_chunks (after, chunks);
+  assert_chunks (after, &chunks);
   /* what was never written stays a hole: the copy skipped the zeros */
   g_assert_cmpint (g_stat (after, &st), ==, 0);
   g_assert_cmpint ((gint64) st.st_blocks * 512, <, 4 * MIB);
@@ -442,7 +410,7 @@ test_migrate (Fixture *fx, gconstpointer data)
   g_assert_cmpstr (backend, ==, "fast");
   g_clear_pointer (&after, g_free);
   after = backing_file (fx, volume);
-  assert_chunks (after, chunks);
+  assert_chunks (after, &chunks);
   {
     g_autofree char *slow_copy = g_build_filename (fx->dir, "slow", NULL);
     g_autoptr(GDir) dir = g_dir_open (slow_copy, 0, NULL);
@@ -516,7 +484,7 @@ store_reply (GObject *source, GAsyncResult *result, gpointer user_data)
 static void
 test_migrate_cancel (Fixture *fx, gconstpointer data)
 {
-  guint8 chunks[G_N_ELEMENTS (offsets)][CHUNK];
+  Chunks chunks = { .offsets = offsets, .n_offsets = G_N_ELEMENTS (offsets) };
   g_autoptr(GAsyncResult) result = NULL;
   g_autoptr(GVariant) reply = NULL;
   g_autoptr(GError) error = NULL;
@@ -529,7 +497,7 @@ test_migrate_cancel (Fixture *fx, gconstpointer data)
   daemon_start (fx);
   volume = create_on (fx, 8 * MIB, "backend", "fast");
   file = backing_file (fx, volume);
-  write_chunks (file, chunks);
+  write_chunks (file, &chunks, 5);
 
   subscription = g_dbus_connection_signal_subscribe (fx->connection, BUS_NAME, "org.freedesktop.DBus.ObjectManager",
                                                       "InterfacesAdded", ROOT_PATH, NULL, G_DBUS_SIGNAL_FLAGS_NONE,
@@ -555,13 +523,13 @@ test_migrate_cancel (Fixture *fx, gconstpointer data)
   assert_status (fx, volume, IFACE_VOLUME, "available");
   backend = get_string (fx, volume, IFACE_VOLUME, "Backend");
   g_assert_cmpstr (backend, ==, "fast");
-  assert_chunks (file, chunks);
+  assert_chunks (file, &chunks);
   g_assert_cmpuint (get_uint64 (fx, ROOT_PATH "/backends/held", IFACE_BACKEND, "ProvisionedCapacity"), ==, 0);
   /* and it can go once more, to a backend that lets it */
   call_ok (fx, volume, IFACE_VOLUME, "Migrate", g_variant_new_parsed ("('slow.1', @a{sv} {})"));
   g_clear_pointer (&file, g_free);
   file = backing_file (fx, volume);
-  assert_chunks (file, chunks);
+  assert_chunks (file, &chunks);
 }
 
 /* The drivers that share the LVM and iSCSI code (fake, lvm-iscsi, aoe)

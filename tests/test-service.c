@@ -16,42 +16,8 @@
 #include "service-fixture.h"
 #include "test-util.h"
 
-/* ---- bytes through the device path --------------------------------- */
-
+/* where the tests write bytes through the device path */
 static const guint64 offsets[] = { 0, 4096 * 1000 + 7, 512 * MIB, GIB - 4096 };
-#define CHUNK 4096
-
-static void
-write_chunks (const char *device_path, guint8 chunks[][CHUNK], guint32 seed)
-{
-  g_autoptr(GRand) rand = g_rand_new_with_seed (seed);
-  int fd = open (device_path, O_WRONLY);
-
-  g_assert_cmpint (fd, >=, 0);
-  for (gsize i = 0; i < G_N_ELEMENTS (offsets); i++)
-    {
-      for (gsize j = 0; j < CHUNK; j++)
-        chunks[i][j] = (guint8) g_rand_int_range (rand, 0, 256);
-      g_assert_cmpint (pwrite (fd, chunks[i], CHUNK, (off_t) offsets[i]), ==, CHUNK);
-    }
-  g_assert_cmpint (fsync (fd), ==, 0);
-  close (fd);
-}
-
-static void
-assert_chunks (const char *device_path, guint8 chunks[][CHUNK])
-{
-  guint8 buffer[CHUNK];
-  int fd = open (device_path, O_RDONLY);
-
-  g_assert_cmpint (fd, >=, 0);
-  for (gsize i = 0; i < G_N_ELEMENTS (offsets); i++)
-    {
-      g_assert_cmpint (pread (fd, buffer, CHUNK, (off_t) offsets[i]), ==, CHUNK);
-      g_assert_cmpmem (buffer, CHUNK, chunks[i], CHUNK);
-    }
-  close (fd);
-}
 
 /* ---- tests ----------------------------------------------------------- */
 
@@ -154,8 +120,8 @@ test_volume_properties (Fixture *fx, gconstpointer data)
 static void
 test_seed_scenario (Fixture *fx, gconstpointer data)
 {
-  static guint8 first[G_N_ELEMENTS (offsets)][CHUNK];
-  static guint8 second[G_N_ELEMENTS (offsets)][CHUNK];
+  static Chunks first = { .offsets = offsets, .n_offsets = G_N_ELEMENTS (offsets) };
+  static Chunks second = { .offsets = offsets, .n_offsets = G_N_ELEMENTS (offsets) };
   g_autofree char *volume = create_volume (fx, GIB, g_variant_new_parsed ("{'name': <'seed'>}"));
   g_autofree char *device = NULL;
   g_autofree char *snapshot = NULL;
@@ -172,7 +138,7 @@ test_seed_scenario (Fixture *fx, gconstpointer data)
   instance = get_string (fx, volume, IFACE_VOLUME, "InstanceUuid");
   g_assert_cmpstr (instance, ==, INSTANCE_A);
   device = connect_volume (fx, volume);
-  write_chunks (device, first, 1);
+  write_chunks (device, &first, 1);
   disconnect_volume (fx, volume);
   call_ok (fx, volume, IFACE_VOLUME, "Detach", g_variant_new_parsed ("(@a{sv} {},)"));
   assert_status (fx, volume, IFACE_VOLUME, "available");
@@ -185,7 +151,7 @@ test_seed_scenario (Fixture *fx, gconstpointer data)
   instance = get_string (fx, volume, IFACE_VOLUME, "InstanceUuid");
   g_assert_cmpstr (instance, ==, INSTANCE_B);
   device = connect_volume (fx, volume);
-  assert_chunks (device, first);
+  assert_chunks (device, &first);
 
   /* a snapshot of the attached volume needs force */
   call_fails (fx, volume, IFACE_VOLUME, "CreateSnapshot", g_variant_new_parsed ("(@a{sv} {},)"), "InvalidState");
@@ -210,7 +176,7 @@ test_seed_scenario (Fixture *fx, gconstpointer data)
   }
 
   /* instance B writes more: the snapshot keeps the old bytes, a clone the new */
-  write_chunks (device, second, 2);
+  write_chunks (device, &second, 2);
   disconnect_volume (fx, volume);
   from_snapshot = create_volume (fx, 0, g_variant_new_parsed ("{'snapshot': <%o>}", snapshot));
   clone = create_volume (fx, 0, g_variant_new_parsed ("{'source-volume': <%o>}", volume));
@@ -224,8 +190,8 @@ test_seed_scenario (Fixture *fx, gconstpointer data)
     g_autofree char *snap_device = connect_volume (fx, from_snapshot);
     g_autofree char *clone_device = connect_volume (fx, clone);
 
-    assert_chunks (snap_device, first);
-    assert_chunks (clone_device, second);
+    assert_chunks (snap_device, &first);
+    assert_chunks (clone_device, &second);
     /* copies of a sparse volume stay sparse */
     g_assert_cmpint (g_stat (clone_device, &st), ==, 0);
     g_assert_cmpint ((gint64) st.st_blocks * 512, <, 64 * (gint64) MIB);
@@ -246,8 +212,8 @@ test_seed_scenario (Fixture *fx, gconstpointer data)
     g_autofree char *snap_device = connect_volume (fx, from_snapshot);
 
     g_assert_cmpstr (again, ==, INSTANCE_B);
-    assert_chunks (device2, second);
-    assert_chunks (snap_device, first);
+    assert_chunks (device2, &second);
+    assert_chunks (snap_device, &first);
   }
 
   /* a volume a host is still connected to is not deleted under it */
@@ -695,7 +661,7 @@ test_job_cancel (Fixture *fx, gconstpointer data)
 static void
 test_kill (Fixture *fx, gconstpointer data)
 {
-  static guint8 chunks[G_N_ELEMENTS (offsets)][CHUNK];
+  static Chunks chunks = { .offsets = offsets, .n_offsets = G_N_ELEMENTS (offsets) };
   g_autofree char *volume = create_volume (fx, GIB, g_variant_new_parsed ("{'name': <'kept'>}"));
   g_autofree char *other = create_volume (fx, 8 * MIB, NULL);
   g_autofree char *snapshot = NULL;
@@ -707,7 +673,7 @@ test_kill (Fixture *fx, gconstpointer data)
   call_ok (fx, volume, IFACE_VOLUME, "Attach",
            g_variant_new_parsed ("(%s, '/dev/vdb', {'host': <'compute1'>})", INSTANCE_A));
   device = connect_volume (fx, volume);
-  write_chunks (device, chunks, 3);
+  write_chunks (device, &chunks, 3);
   snapshot = create_snapshot (fx, volume, TRUE);
   call_ok (fx, other, IFACE_VOLUME, "Delete", g_variant_new_parsed ("(@a{sv} {},)"));
   before = fingerprint (fx);
@@ -730,7 +696,7 @@ test_kill (Fixture *fx, gconstpointer data)
   }
   assert_status (fx, snapshot, IFACE_SNAPSHOT, "available");
   call_fails (fx, other, IFACE_VOLUME, "CheckForExport", NULL, "NotFound");
-  assert_chunks (device, chunks);
+  assert_chunks (device, &chunks);
 }
 
 /* A second daemon on the same bus: refused without --replace, takes over
