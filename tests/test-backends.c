@@ -532,6 +532,34 @@ test_migrate_cancel (Fixture *fx, gconstpointer data)
   assert_chunks (file, &chunks);
 }
 
+/* A target without room for the volume: NoSpace with the sizes, and the
+ * volume stays, available, where it was, with nothing left on the target
+ * (a second try is refused the same way, not for a leftover copy). The
+ * logging backend has room for anything; the file backend's free space
+ * is its filesystem's, far below 1 EiB. */
+static void
+test_migrate_no_space (Fixture *fx, gconstpointer data)
+{
+  g_autofree char *volume = NULL, *backend = NULL;
+
+  daemon_stop (fx);
+  write_backends_config_with (fx, FALSE, NULL, "[backend:log]\nvolume_driver = logging\n");
+  daemon_start (fx);
+  volume = create_on (fx, G_GUINT64_CONSTANT (1) << 60, "backend", "log");
+
+  for (int attempt = 0; attempt < 2; attempt++)
+    {
+      assert_refused (fx, volume, IFACE_VOLUME, "Migrate", g_variant_new_parsed ("('fast', @a{sv} {})"),
+                      "NoSpace", (const char *[]) { "cannot migrate volume", "to backend 'fast'", "not enough space",
+                                                    "1.0 EiB requested", "free in the fast backend", NULL });
+      assert_status (fx, volume, IFACE_VOLUME, "available");
+      g_clear_pointer (&backend, g_free);
+      backend = get_string (fx, volume, IFACE_VOLUME, "Backend");
+      g_assert_cmpstr (backend, ==, "log");
+      g_assert_false (file_exists_in (fx, "fast", "volume-", volume));
+    }
+}
+
 /* The drivers that share the LVM and iSCSI code (fake, lvm-iscsi, aoe)
  * loaded side by side in one daemon: their shared types are registered
  * once (a second registration is a critical, fatal under the tests'
@@ -682,6 +710,7 @@ main (int argc, char **argv)
   ADD ("/backends/migrate", test_migrate);
   ADD ("/backends/migrate-refusals", test_migrate_refusals);
   ADD ("/backends/migrate-cancel", test_migrate_cancel);
+  ADD ("/backends/migrate-no-space", test_migrate_no_space);
 #undef ADD
 
   return g_test_run ();
