@@ -50,7 +50,7 @@ case $build in
 esac
 daemon=$build/daemon/nova-volumed
 [ -x "$daemon" ] || vm_skip "no nova-volumed in $build/daemon"
-[ -f "$build/drivers/lvm-iscsi/libnova-volume-driver-lvm-iscsi.so" ] || vm_skip "the lvm-iscsi driver is not built"
+[ -f "$build/drivers/libnova-volume-driver-lvm-iscsi.so" ] || vm_skip "the lvm-iscsi driver is not built"
 for c in tgtd tgtadm lvcreate gdbus busctl; do
   command -v "$c" >/dev/null || vm_skip "no $c in the guest (the host's root)"
 done

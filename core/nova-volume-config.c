@@ -1,66 +1,11 @@
-/* nova-volume: nova-volume.conf, every key declared once in one table */
+/* nova-volume: nova-volume.conf, its keys judged by their declarations */
 #include "config.h"
 
 #include <string.h>
 
 #include "nova-volume-config.h"
-#include "nova-volume-driver-names.h"
+#include "nova-volume-driver-registry.h"
 #include "nova-volume-error.h"
-
-typedef enum {
-  KEY_STRING,
-  KEY_INT,
-  KEY_BOOLEAN,
-  KEY_ENUM,   /* one of ->allowed */
-  KEY_DRIVER, /* a short driver name or a seed class path; kept short */
-} KeyType;
-
-/* a per-key rule for strings: NULL when @value is fine, otherwise what is
- * wrong with it, worded to follow "key = 'value': " */
-typedef const char *(*KeyCheck) (const char *value);
-
-typedef struct {
-  const char        *name;
-  KeyType            type;
-  const char        *default_value; /* as it would be written in the file */
-  gint64             min;           /* KEY_INT */
-  gint64             max;
-  const char *const *allowed;       /* KEY_ENUM, NULL-terminated */
-  KeyCheck           check;         /* KEY_STRING, optional */
-  const char        *doc;           /* one line, also in data/nova-volume.conf */
-  gboolean           daemon_wide;   /* [DEFAULT] only: one value per daemon, not per backend */
-} ConfigKey;
-
-static const char *
-check_not_empty (const char *value)
-{
-  return *value == '\0' ? "must not be empty" : NULL;
-}
-
-static const char *
-check_no_space (const char *value)
-{
-  for (const char *p = value; *p != '\0'; p++)
-    if (g_ascii_isspace (*p))
-      return "must not contain spaces";
-  return NULL;
-}
-
-/* an LVM volume group name, as lvm(8) accepts it */
-static const char *
-check_volume_group (const char *value)
-{
-  if (*value == '\0')
-    return "must not be empty";
-  if (*value == '-')
-    return "must not start with '-'";
-  if (g_str_equal (value, ".") || g_str_equal (value, ".."))
-    return "is not a volume group name";
-  for (const char *p = value; *p != '\0'; p++)
-    if (!g_ascii_isalnum (*p) && strchr ("+_.-", *p) == NULL)
-      return "may only contain letters, digits and + _ . -";
-  return NULL;
-}
 
 /* the volume or snapshot id goes through the template with printf-style
  * %s, so exactly one %s and no other conversion may be in it */
@@ -90,87 +35,6 @@ check_name_template (const char *value)
     if (!g_ascii_isalnum (*p) && strchr ("+_.-%", *p) == NULL)
       return "may only contain letters, digits, + _ . - and the %s";
   return NULL;
-}
-
-/* empty means "the built-in place"; anything else must not depend on the
- * daemon's working directory */
-static const char *
-check_optional_absolute_path (const char *value)
-{
-  if (*value != '\0' && !g_path_is_absolute (value))
-    return "must be an absolute path (or empty)";
-  return NULL;
-}
-
-static const char *
-check_iqn_prefix (const char *value)
-{
-  if (!g_str_has_prefix (value, "iqn.") && !g_str_has_prefix (value, "eui.")
-      && !g_str_has_prefix (value, "naa."))
-    return "must start with iqn., eui. or naa.";
-  return check_no_space (value);
-}
-
-static const char *
-check_ip_address (const char *value)
-{
-  return g_hostname_is_ip_address (value) ? NULL : "not an IPv4 or IPv6 address";
-}
-
-/* aoe_eth_dev: a network interface name as the kernel takes it
- * (IFNAMSIZ) */
-static const char *
-check_interface_name (const char *value)
-{
-  if (*value == '\0')
-    return "must not be empty";
-  if (strlen (value) > 15)
-    return "is longer than an interface name may be (15 characters)";
-  if (strchr (value, '/') != NULL || strchr (value, ':') != NULL)
-    return "must not contain '/' or ':'";
-  return check_no_space (value);
-}
-
-/* a program run from argv: a name looked up on PATH or an absolute path,
- * one word that no tool reads as an option */
-static const char *
-check_command (const char *value)
-{
-  if (*value == '\0')
-    return "must not be empty";
-  if (value[0] == '-')
-    return "must not start with '-'";
-  if (strchr (value, '/') != NULL && !g_path_is_absolute (value))
-    return "must be a command name or an absolute path";
-  return check_no_space (value);
-}
-
-/* rbd: a pool or cluster name; librbd's specs split at '/' and '@' */
-static const char *
-check_ceph_name (const char *value)
-{
-  if (*value == '\0')
-    return "must not be empty";
-  for (const char *p = value; *p != '\0'; p++)
-    if (*p == '/' || *p == '@' || g_ascii_isspace (*p))
-      return "must not contain '/', '@' or spaces";
-  return NULL;
-}
-
-/* rbd: the UUID of the libvirt secret holding the cephx key, or empty */
-static const char *
-check_optional_uuid (const char *value)
-{
-  if (*value != '\0' && !g_uuid_string_is_valid (value))
-    return "must be a UUID (or empty)";
-  return NULL;
-}
-
-/* rbd_ceph_conf: never relative to the daemon's working directory */
-static const char *
-check_absolute_path (const char *value)
-{
-  return g_path_is_absolute (value) ? NULL : "must be an absolute path";
 }
 
 /* a backend or volume type name: it becomes part of an object path
@@ -217,111 +81,45 @@ check_optional_group_name (const char *value)
   return *value == '\0' ? NULL : check_group_name (value);
 }
 
-static const char *const iscsi_helpers[] = { "tgtadm", "lioadm", NULL };
-static const char *const lvm_types[] = { "default", "thin", NULL };
-static const char *const volume_clear_modes[] = { "none", "zero", NULL };
-
-/* every key the file may hold; data/nova-volume.conf documents each with
- * its default, and test-config checks that it still does */
-static const ConfigKey config_keys[] = {
-  { "volume_driver", KEY_DRIVER, "file", 0, 0, NULL, NULL,
+/* the daemon's own keys; each driver declares its keys beside its code
+ * (NovaVolumeDriverInfo), and data/nova-volume.conf documents all of them
+ * with their defaults (test-install checks that it still does) */
+static const NovaVolumeConfigKey config_keys[] = {
+  { "volume_driver", NOVA_VOLUME_KEY_DRIVER, "file", 0, 0, NULL, NULL,
     "Driver that manages the volumes: file, fake, logging, lvm-iscsi, rbd, sheepdog, aoe, "
     "or the seed's class path (nova.volume.driver.ISCSIDriver, ...)." },
-  { "volume_group", KEY_STRING, "nova-volumes", 0, 0, NULL, check_volume_group,
-    "Name of the LVM volume group that will contain exported volumes." },
-  { "storage_availability_zone", KEY_STRING, "nova", 0, 0, NULL, check_not_empty,
+  { "storage_availability_zone", NOVA_VOLUME_KEY_STRING, "nova", 0, 0, NULL, nova_volume_check_not_empty,
     "Availability zone of this volume service.", TRUE },
-  { "num_shell_tries", KEY_INT, "3", 1, 100, NULL, NULL,
+  { "num_shell_tries", NOVA_VOLUME_KEY_INT, "3", 1, 100, NULL, NULL,
     "Number of times to attempt to run an external command before giving up.", TRUE },
-  { "volume_topic", KEY_STRING, "volume", 0, 0, NULL, check_not_empty,
+  { "volume_topic", NOVA_VOLUME_KEY_STRING, "volume", 0, 0, NULL, nova_volume_check_not_empty,
     "RPC topic of the volume service (kept for compatibility, reported only).", TRUE },
-  { "volume_manager", KEY_STRING, "nova.volume.manager.VolumeManager", 0, 0, NULL, check_not_empty,
+  { "volume_manager", NOVA_VOLUME_KEY_STRING, "nova.volume.manager.VolumeManager", 0, 0, NULL, nova_volume_check_not_empty,
     "Class name of the volume manager (kept for compatibility, reported only).", TRUE },
-  { "host", KEY_STRING, "", 0, 0, NULL, check_no_space,
+  { "host", NOVA_VOLUME_KEY_STRING, "", 0, 0, NULL, nova_volume_check_no_space,
     "Name of this storage host; empty means the machine's host name.", TRUE },
-  { "enabled_backends", KEY_STRING, "", 0, 0, NULL, check_backend_list,
+  { "enabled_backends", NOVA_VOLUME_KEY_STRING, "", 0, 0, NULL, check_backend_list,
     "Backends to serve, as Cinder names them: each NAME has its own [NAME] group; [backend:NAME] groups need no list. Empty with no such group: one backend, named after volume_driver.",
     TRUE },
-  { "default_volume_type", KEY_STRING, "", 0, 0, NULL, check_optional_group_name,
+  { "default_volume_type", NOVA_VOLUME_KEY_STRING, "", 0, 0, NULL, check_optional_group_name,
     "Volume type (a [type:NAME] group) of a CreateVolume that names no backend and no type; empty: the backend with the most free space.",
     TRUE },
-  { "backend_stats_interval", KEY_INT, "60", 0, 86400, NULL, NULL,
+  { "backend_stats_interval", NOVA_VOLUME_KEY_INT, "60", 0, 86400, NULL, NULL,
     "Seconds between background refreshes of each backend's capacity and state (also refreshed after every change); 0: only after changes.",
     TRUE },
-  { "volume_backend_name", KEY_STRING, "", 0, 0, NULL, NULL,
+  { "volume_backend_name", NOVA_VOLUME_KEY_STRING, "", 0, 0, NULL, NULL,
     "Backend name reported in the volume stats; empty means the backend's name." },
-  { "volume_name_template", KEY_STRING, "volume-%s", 0, 0, NULL, check_name_template,
+  { "volume_name_template", NOVA_VOLUME_KEY_STRING, "volume-%s", 0, 0, NULL, check_name_template,
     "Backend name of a volume (its file or LV; iSCSI target names end with it); %s is the volume id." },
-  { "snapshot_name_template", KEY_STRING, "snapshot-%s", 0, 0, NULL, check_name_template,
+  { "snapshot_name_template", NOVA_VOLUME_KEY_STRING, "snapshot-%s", 0, 0, NULL, check_name_template,
     "Backend name of a snapshot (its file or LV); %s is the snapshot id." },
-  { "file_volumes_dir", KEY_STRING, "", 0, 0, NULL, check_optional_absolute_path,
-    "file driver: directory holding the volume files; empty means <state dir>/volumes." },
-  { "fake_command_log", KEY_STRING, "", 0, 0, NULL, check_optional_absolute_path,
-    "fake driver: file to append each command line it would have run to; empty for none." },
-  { "logging_driver_log", KEY_STRING, "", 0, 0, NULL, check_optional_absolute_path,
-    "logging driver: file to append each driver call to, as JSON lines; empty for none." },
-  { "logging_driver_hold_copies", KEY_BOOLEAN, "false", 0, 0, NULL, NULL,
-    "logging driver (tests only): copies report half their progress and wait until their Job is cancelled." },
-  { "iscsi_target_prefix", KEY_STRING, "iqn.2010-10.org.openstack:", 0, 0, NULL, check_iqn_prefix,
-    "Prefix of the iSCSI target names (IQN); the volume name follows it." },
-  { "iscsi_ip_address", KEY_STRING, "127.0.0.1", 0, 0, NULL, check_ip_address,
-    "IP address initiators use to reach the iSCSI targets of this host." },
-  { "iscsi_port", KEY_INT, "3260", 1, 65535, NULL, NULL,
-    "TCP port of the iSCSI portal." },
-  { "iscsi_num_targets", KEY_INT, "100", 1, 65535, NULL, NULL,
-    "Number of iSCSI target ids this host allocates; an export beyond them fails." },
-  { "iscsi_helper", KEY_ENUM, "tgtadm", 0, 0, iscsi_helpers, NULL,
-    "Tool that exports iSCSI targets: tgtadm (userspace tgt) or lioadm (kernel LIO)." },
-  { "lvm_type", KEY_ENUM, "default", 0, 0, lvm_types, NULL,
-    "LVM volumes: default (thick) or thin (from a thin pool in the volume group)." },
-  { "lvm_snapshot_percent", KEY_INT, "100", 1, 100, NULL, NULL,
-    "Room a thick snapshot gets for changes, in percent of its volume's size; 100 never fills up." },
-  { "volume_clear", KEY_ENUM, "zero", 0, 0, volume_clear_modes, NULL,
-    "How a deleted volume is wiped before its space is reused: none or zero." },
-  { "volume_clear_size", KEY_INT, "0", 0, 1048576, NULL, NULL,
-    "MiB to wipe at the start of a deleted volume; 0 wipes all of it." },
-  /* the sheepdog driver */
-  { "sheepdog_command", KEY_STRING, "dog", 0, 0, NULL, check_command,
-    "sheepdog driver: Sheepdog's admin command, a name on PATH or an absolute path (older releases: collie)." },
-  { "sheepdog_host", KEY_STRING, "127.0.0.1", 0, 0, NULL, check_ip_address,
-    "sheepdog driver: IP address of the sheep daemon the driver and the hypervisors talk to." },
-  { "sheepdog_port", KEY_INT, "7000", 1, 65535, NULL, NULL,
-    "sheepdog driver: TCP port of that sheep daemon." },
-  { "sheepdog_timeout", KEY_INT, "60", 1, 3600, NULL, NULL,
-    "sheepdog driver: seconds one dog command may take before it is stopped and the call fails." },
-  /* the aoe driver */
-  { "aoe_eth_dev", KEY_STRING, "eth0", 0, 0, NULL, check_interface_name,
-    "Network interface the aoe driver exports volumes on (vblade's interface)." },
-  { "aoe_shelf", KEY_INT, "0", 0, 65534, NULL, NULL,
-    "AoE shelf of this storage host, unique on the network: 0 to 65534." },
-  { "aoe_blades_per_shelf", KEY_INT, "16", 1, 255, NULL, NULL,
-    "AoE blades (slots 0 to this - 1) the aoe driver hands out on its shelf; at most 255." },
-  { "aoe_vblade_command", KEY_STRING, "vblade", 0, 0, NULL, check_command,
-    "Program that serves one AoE export (vblade)." },
-  /* the rbd driver */
-  { "rbd_pool", KEY_STRING, "rbd", 0, 0, NULL, check_ceph_name,
-    "rbd driver: Ceph pool holding the volumes' RBD images." },
-  { "rbd_user", KEY_STRING, "", 0, 0, NULL, check_no_space,
-    "rbd driver: cephx user (without client.) to connect as and to give hypervisors; empty: client.admin, no auth in the connection_info." },
-  { "rbd_ceph_conf", KEY_STRING, "/etc/ceph/ceph.conf", 0, 0, NULL, check_absolute_path,
-    "rbd driver: the cluster's ceph.conf (monitors, keyring)." },
-  { "rbd_cluster_name", KEY_STRING, "ceph", 0, 0, NULL, check_ceph_name,
-    "rbd driver: name of the Ceph cluster (for $cluster in the conf, and in the connection_info)." },
-  { "rbd_secret_uuid", KEY_STRING, "", 0, 0, NULL, check_optional_uuid,
-    "rbd driver: UUID of the libvirt secret holding rbd_user's key on the hypervisors." },
-  { "rados_connect_timeout", KEY_INT, "30", 1, 3600, NULL, NULL,
-    "rbd driver: seconds to wait for the cluster when connecting and on every operation." },
-  { "rbd_flatten_volume_from_snapshot", KEY_BOOLEAN, "false", 0, 0, NULL, NULL,
-    "rbd driver: volumes made from a snapshot are full copies instead of copy-on-write clones." },
-  { "rbd_max_clone_depth", KEY_INT, "5", 0, 1000, NULL, NULL,
-    "rbd driver: longest chain of clones; a clone deeper than this is flattened (0: every clone is)." },
 };
 
-#define N_KEYS G_N_ELEMENTS (config_keys)
+#define N_CORE_KEYS G_N_ELEMENTS (config_keys)
 
 typedef struct {
-  char   *text;   /* KEY_STRING, KEY_ENUM, KEY_DRIVER (canonical name) */
-  gint64  number; /* KEY_INT, KEY_BOOLEAN */
+  char   *text;   /* NOVA_VOLUME_KEY_STRING, NOVA_VOLUME_KEY_ENUM, NOVA_VOLUME_KEY_DRIVER (canonical name) */
+  gint64  number; /* NOVA_VOLUME_KEY_INT, NOVA_VOLUME_KEY_BOOLEAN */
 } ConfigValue;
 
 struct _NovaVolumeConfig {
@@ -329,7 +127,7 @@ struct _NovaVolumeConfig {
 
   char        *path;
   char        *host_name; /* g_get_host_name(), taken once: stable pointer */
-  ConfigValue  values[N_KEYS];
+  GHashTable  *values;    /* key name -> ConfigValue: what the file or set() gave */
 
   char        *backend_name; /* a backend's own configuration: its name */
   GPtrArray   *backends;     /* the daemon's: NovaVolumeConfig per backend group, file order */
@@ -338,19 +136,21 @@ struct _NovaVolumeConfig {
 
 G_DEFINE_FINAL_TYPE (NovaVolumeConfig, nova_volume_config, G_TYPE_OBJECT)
 
-static const ConfigKey *
-find_key (const char *name, gsize *out_index)
+/* The declaration of @name: the daemon's own, or a driver's (with
+ * @open_all, of any driver there is, else of those opened so far). */
+static const NovaVolumeConfigKey *
+find_key (const char *name, gboolean open_all)
 {
-  for (gsize i = 0; i < N_KEYS; i++)
-    {
-      if (g_str_equal (config_keys[i].name, name))
-        {
-          if (out_index != NULL)
-            *out_index = i;
-          return &config_keys[i];
-        }
-    }
-  return NULL;
+  for (gsize i = 0; i < N_CORE_KEYS; i++)
+    if (g_str_equal (config_keys[i].name, name))
+      return &config_keys[i];
+  return nova_volume_driver_registry_find_key (name, open_all);
+}
+
+static gboolean
+is_core_key (const NovaVolumeConfigKey *key)
+{
+  return key >= config_keys && key < config_keys + N_CORE_KEYS;
 }
 
 static char *
@@ -383,11 +183,11 @@ printable_value (const char *value)
 }
 
 static gboolean
-bad_value (const ConfigKey *key, const char *value, GError **error,
+bad_value (const NovaVolumeConfigKey *key, const char *value, GError **error,
            const char *format, ...) G_GNUC_PRINTF (4, 5);
 
 static gboolean
-bad_value (const ConfigKey *key, const char *value, GError **error,
+bad_value (const NovaVolumeConfigKey *key, const char *value, GError **error,
            const char *format, ...)
 {
   va_list args;
@@ -427,7 +227,7 @@ parse_boolean (const char *text, gboolean *out)
 /* checks @value for @key and, when fine, fills @out (whose text the caller
  * then owns); the one place a value is judged, for the file and for set() */
 static gboolean
-parse_value (const ConfigKey *key, const char *value, ConfigValue *out, GError **error)
+parse_value (const NovaVolumeConfigKey *key, const char *value, ConfigValue *out, GError **error)
 {
   /* GKeyFile keeps trailing blanks, which no editor shows: "vg0 " is
    * meant as "vg0" (oslo.config strips too) */
@@ -449,7 +249,7 @@ parse_value (const ConfigKey *key, const char *value, ConfigValue *out, GError *
 
   switch (key->type)
     {
-    case KEY_STRING:
+    case NOVA_VOLUME_KEY_STRING:
       {
         const char *why = key->check != NULL ? key->check (stripped) : NULL;
 
@@ -459,7 +259,7 @@ parse_value (const ConfigKey *key, const char *value, ConfigValue *out, GError *
         return TRUE;
       }
 
-    case KEY_INT:
+    case NOVA_VOLUME_KEY_INT:
       {
         gint64 number = 0;
         g_autoptr(GError) local_error = NULL;
@@ -476,7 +276,7 @@ parse_value (const ConfigKey *key, const char *value, ConfigValue *out, GError *
         return TRUE;
       }
 
-    case KEY_BOOLEAN:
+    case NOVA_VOLUME_KEY_BOOLEAN:
       {
         gboolean b = FALSE;
 
@@ -486,7 +286,7 @@ parse_value (const ConfigKey *key, const char *value, ConfigValue *out, GError *
         return TRUE;
       }
 
-    case KEY_ENUM:
+    case NOVA_VOLUME_KEY_ENUM:
       if (!g_strv_contains (key->allowed, stripped))
         {
           g_autofree char *allowed = join_allowed (key->allowed);
@@ -496,19 +296,14 @@ parse_value (const ConfigKey *key, const char *value, ConfigValue *out, GError *
       out->text = g_steal_pointer (&stripped);
       return TRUE;
 
-    case KEY_DRIVER:
+    case NOVA_VOLUME_KEY_DRIVER:
       {
-        const char *name = nova_volume_driver_resolve_name (stripped);
+        g_autoptr(GError) local_error = NULL;
+        const NovaVolumeDriverInfo *info = nova_volume_driver_registry_lookup (stripped, &local_error);
 
-        if (name == NULL)
-          {
-            g_autofree char *known = join_allowed (nova_volume_driver_known_names ());
-
-            return bad_value (key, value, error,
-                              "unknown driver; known drivers: %s "
-                              "(or their nova.volume.driver class path)", known);
-          }
-        out->text = g_strdup (name);
+        if (info == NULL)
+          return bad_value (key, value, error, "%s", local_error->message);
+        out->text = g_strdup (info->name);
         return TRUE;
       }
 
@@ -517,12 +312,53 @@ parse_value (const ConfigKey *key, const char *value, ConfigValue *out, GError *
     }
 }
 
-static void
-value_replace (ConfigValue *slot, ConfigValue *value)
+static ConfigValue *
+value_copy (const ConfigValue *value)
 {
-  g_free (slot->text);
-  *slot = *value;
-  value->text = NULL;
+  ConfigValue *copy = g_new0 (ConfigValue, 1);
+
+  copy->text = g_strdup (value->text);
+  copy->number = value->number;
+  return copy;
+}
+
+static void
+value_free (ConfigValue *value)
+{
+  g_free (value->text);
+  g_free (value);
+}
+
+/* A key's default, parsed once per process and kept: the getters hand out
+ * its text. Defaults go through the same parser as the file, so a default
+ * that breaks its own rule fails every test at once. */
+static const ConfigValue *
+default_of (const NovaVolumeConfigKey *key)
+{
+  static GMutex lock;
+  static GHashTable *defaults; /* declaration -> ConfigValue, never freed */
+  g_autoptr(GMutexLocker) locker = g_mutex_locker_new (&lock);
+  ConfigValue *value;
+
+  if (defaults == NULL)
+    defaults = g_hash_table_new (NULL, NULL);
+  value = g_hash_table_lookup (defaults, key);
+  if (value == NULL)
+    {
+      g_autoptr(GError) error = NULL;
+
+      value = g_new0 (ConfigValue, 1);
+      if (!parse_value (key, key->default_value, value, &error))
+        g_error ("built-in default: %s", error->message);
+      g_hash_table_insert (defaults, (gpointer) key, value);
+    }
+  return value;
+}
+
+static void
+store_value (NovaVolumeConfig *self, const NovaVolumeConfigKey *key, ConfigValue *value)
+{
+  g_hash_table_replace (self->values, (gpointer) key->name, value);
 }
 
 static void
@@ -530,8 +366,7 @@ nova_volume_config_finalize (GObject *object)
 {
   NovaVolumeConfig *self = NOVA_VOLUME_CONFIG (object);
 
-  for (gsize i = 0; i < N_KEYS; i++)
-    g_free (self->values[i].text);
+  g_clear_pointer (&self->values, g_hash_table_unref);
   g_free (self->path);
   g_free (self->host_name);
   g_free (self->backend_name);
@@ -564,18 +399,7 @@ nova_volume_config_init (NovaVolumeConfig *self)
   self->host_name = g_strdup (g_get_host_name ());
   self->backends = g_ptr_array_new_with_free_func (g_object_unref);
   self->types = g_ptr_array_new_with_free_func ((GDestroyNotify) volume_type_free);
-
-  /* the defaults go through the same parser as the file, so a default
-   * that breaks its own rule fails every test at once */
-  for (gsize i = 0; i < N_KEYS; i++)
-    {
-      ConfigValue value = { NULL, 0 };
-      g_autoptr(GError) error = NULL;
-
-      if (!parse_value (&config_keys[i], config_keys[i].default_value, &value, &error))
-        g_error ("built-in default: %s", error->message);
-      value_replace (&self->values[i], &value);
-    }
+  self->values = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, (GDestroyNotify) value_free);
 }
 
 NovaVolumeConfig *
@@ -584,13 +408,79 @@ nova_volume_config_new (void)
   return g_object_new (NOVA_VOLUME_TYPE_CONFIG, NULL);
 }
 
-/* Reads the keys of @group into @self. In a backend's group (@daemon_wide_ok
- * FALSE) the keys that hold one value per daemon are refused. */
+/* Whether @key may be in @group: [DEFAULT] (@driver NULL) takes every key
+ * any driver declares, as a single-driver config always could; a
+ * backend's group takes the per-backend keys of the daemon and the keys
+ * of its own driver. FALSE with the error naming the group. */
+static gboolean
+key_allowed (const NovaVolumeConfigKey *key, const char *name, const char *path, const char *group,
+             const char *driver, GError **error)
+{
+  if (key == NULL)
+    {
+      g_set_error (error, NOVA_VOLUME_ERROR, NOVA_VOLUME_ERROR_INVALID_ARGUMENT,
+                   "%s: unknown key '%s' in [%s]", path, name, group);
+      return FALSE;
+    }
+  if (driver == NULL)
+    return TRUE;
+  if (key->daemon_wide)
+    {
+      g_set_error (error, NOVA_VOLUME_ERROR, NOVA_VOLUME_ERROR_INVALID_ARGUMENT,
+                   "%s: [%s]: %s belongs in [DEFAULT]: it has one value for the whole daemon, "
+                   "not one per backend", path, group, name);
+      return FALSE;
+    }
+  if (!is_core_key (key)
+      && !nova_volume_driver_info_has_key (nova_volume_driver_registry_lookup (driver, NULL), name))
+    {
+      g_set_error (error, NOVA_VOLUME_ERROR, NOVA_VOLUME_ERROR_INVALID_ARGUMENT,
+                   "%s: [%s]: %s is not a key of the %s driver, this backend's volume_driver",
+                   path, group, name, driver);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+/* Reads one key of @group into @self. */
+static gboolean
+load_key (NovaVolumeConfig *self, GKeyFile *keyfile, const char *path, const char *group,
+          const NovaVolumeConfigKey *key, GError **error)
+{
+  ConfigValue value = { NULL, 0 };
+  g_autofree char *text = NULL;
+  g_autoptr(GError) local_error = NULL;
+
+  /* get_string undoes the escapes (\s, \n, \\) as the format defines */
+  text = g_key_file_get_string (keyfile, group, key->name, &local_error);
+  /* GLib 2.74 may return the part before a bad escape with the error */
+  if (text == NULL || local_error != NULL)
+    {
+      g_set_error (error, NOVA_VOLUME_ERROR, NOVA_VOLUME_ERROR_INVALID_ARGUMENT,
+                   "%s: %s: %s", path, key->name, local_error->message);
+      return FALSE;
+    }
+  if (!parse_value (key, text, &value, error))
+    {
+      if (g_str_equal (group, "DEFAULT"))
+        g_prefix_error (error, "%s: ", path);
+      else
+        g_prefix_error (error, "%s: [%s]: ", path, group);
+      return FALSE;
+    }
+  store_value (self, key, g_memdup2 (&value, sizeof value));
+  return TRUE;
+}
+
+/* Reads the keys of @group into @self: [DEFAULT] when @is_backend is
+ * FALSE, else a backend's group, whose own volume_driver (or the one it
+ * inherits) decides which driver keys it may hold. */
 static gboolean
 load_group (NovaVolumeConfig *self, GKeyFile *keyfile, const char *path, const char *group,
-            gboolean daemon_wide_ok, GError **error)
+            gboolean is_backend, GError **error)
 {
   g_auto(GStrv) keys = NULL;
+  const NovaVolumeConfigKey *driver_key = find_key ("volume_driver", FALSE);
 
   if (!g_key_file_has_group (keyfile, group))
     return TRUE;
@@ -602,46 +492,21 @@ load_group (NovaVolumeConfig *self, GKeyFile *keyfile, const char *path, const c
       return FALSE;
     }
 
+  /* the driver first: its declarations judge the other keys */
+  if (g_strv_contains ((const char *const *) keys, "volume_driver")
+      && !load_key (self, keyfile, path, group, driver_key, error))
+    return FALSE;
+
   for (gsize i = 0; keys[i] != NULL; i++)
     {
-      gsize index = 0;
-      const ConfigKey *key = find_key (keys[i], &index);
-      ConfigValue value = { NULL, 0 };
-      g_autofree char *text = NULL;
-      g_autoptr(GError) local_error = NULL;
+      const NovaVolumeConfigKey *key = find_key (keys[i], TRUE);
 
-      if (key == NULL)
-        {
-          g_set_error (error, NOVA_VOLUME_ERROR, NOVA_VOLUME_ERROR_INVALID_ARGUMENT,
-                       "%s: unknown key '%s' in [%s]", path, keys[i], group);
-          return FALSE;
-        }
-      if (key->daemon_wide && !daemon_wide_ok)
-        {
-          g_set_error (error, NOVA_VOLUME_ERROR, NOVA_VOLUME_ERROR_INVALID_ARGUMENT,
-                       "%s: [%s]: %s belongs in [DEFAULT]: it has one value for the whole daemon, "
-                       "not one per backend", path, group, keys[i]);
-          return FALSE;
-        }
-
-      /* get_string undoes the escapes (\s, \n, \\) as the format defines */
-      text = g_key_file_get_string (keyfile, group, keys[i], &local_error);
-      /* GLib 2.74 may return the part before a bad escape with the error */
-      if (text == NULL || local_error != NULL)
-        {
-          g_set_error (error, NOVA_VOLUME_ERROR, NOVA_VOLUME_ERROR_INVALID_ARGUMENT,
-                       "%s: %s: %s", path, keys[i], local_error->message);
-          return FALSE;
-        }
-      if (!parse_value (key, text, &value, error))
-        {
-          if (g_str_equal (group, "DEFAULT"))
-            g_prefix_error (error, "%s: ", path);
-          else
-            g_prefix_error (error, "%s: [%s]: ", path, group);
-          return FALSE;
-        }
-      value_replace (&self->values[index], &value);
+      if (key == driver_key)
+        continue;
+      if (!key_allowed (key, keys[i], path, group,
+                        is_backend ? nova_volume_config_get_driver (self) : NULL, error)
+          || !load_key (self, keyfile, path, group, key, error))
+        return FALSE;
     }
   return TRUE;
 }
@@ -652,13 +517,12 @@ static NovaVolumeConfig *
 backend_config_new (NovaVolumeConfig *defaults, const char *name)
 {
   NovaVolumeConfig *backend = nova_volume_config_new ();
+  GHashTableIter iter;
+  gpointer key, value;
 
-  for (gsize i = 0; i < N_KEYS; i++)
-    {
-      g_free (backend->values[i].text);
-      backend->values[i].text = g_strdup (defaults->values[i].text);
-      backend->values[i].number = defaults->values[i].number;
-    }
+  g_hash_table_iter_init (&iter, defaults->values);
+  while (g_hash_table_iter_next (&iter, &key, &value))
+    g_hash_table_replace (backend->values, key, value_copy (value));
   backend->backend_name = g_strdup (name);
   backend->path = g_strdup (defaults->path);
   return backend;
@@ -690,7 +554,7 @@ add_backend (NovaVolumeConfig *self, GKeyFile *keyfile, const char *path, const 
         }
     }
   backend = backend_config_new (self, name);
-  if (!load_group (backend, keyfile, path, group, FALSE, error))
+  if (!load_group (backend, keyfile, path, group, TRUE, error))
     return FALSE;
   g_ptr_array_add (self->backends, g_steal_pointer (&backend));
   return TRUE;
@@ -875,7 +739,7 @@ nova_volume_config_load (const char  *path,
     }
 
   self->path = g_strdup (path);
-  if (!load_group (self, keyfile, path, "DEFAULT", TRUE, error)
+  if (!load_group (self, keyfile, path, "DEFAULT", FALSE, error)
       || !load_backends_and_types (self, keyfile, path, error))
     return NULL;
   return g_steal_pointer (&self);
@@ -887,16 +751,15 @@ nova_volume_config_set (NovaVolumeConfig  *self,
                         const char        *value,
                         GError           **error)
 {
-  const ConfigKey *decl;
+  const NovaVolumeConfigKey *decl;
   ConfigValue parsed = { NULL, 0 };
-  gsize index = 0;
 
   g_return_val_if_fail (NOVA_VOLUME_IS_CONFIG (self), FALSE);
   g_return_val_if_fail (key != NULL, FALSE);
   g_return_val_if_fail (value != NULL, FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
-  decl = find_key (key, &index);
+  decl = find_key (key, TRUE);
   if (decl == NULL)
     {
       g_set_error (error, NOVA_VOLUME_ERROR, NOVA_VOLUME_ERROR_INVALID_ARGUMENT,
@@ -909,18 +772,10 @@ nova_volume_config_set (NovaVolumeConfig  *self,
   /* not locked: set() is for start-up (command line) and tests, before
    * any worker thread reads the config; a value set on the daemon's
    * configuration holds for each of its backends too */
-  for (guint i = 0; i < self->backends->len; i++)
-    {
-      NovaVolumeConfig *backend = g_ptr_array_index (self->backends, i);
-
-      if (!decl->daemon_wide)
-        {
-          g_free (backend->values[index].text);
-          backend->values[index].text = g_strdup (parsed.text);
-          backend->values[index].number = parsed.number;
-        }
-    }
-  value_replace (&self->values[index], &parsed);
+  if (!decl->daemon_wide)
+    for (guint i = 0; i < self->backends->len; i++)
+      store_value (g_ptr_array_index (self->backends, i), decl, value_copy (&parsed));
+  store_value (self, decl, g_memdup2 (&parsed, sizeof parsed));
   return TRUE;
 }
 
@@ -928,15 +783,15 @@ nova_volume_config_set (NovaVolumeConfig  *self,
  * @type_a/@type_b/@type_c, else a critical and NULL */
 static const ConfigValue *
 lookup (NovaVolumeConfig *self, const char *name, const char *wanted,
-        KeyType type_a, KeyType type_b, KeyType type_c)
+        NovaVolumeKeyType type_a, NovaVolumeKeyType type_b, NovaVolumeKeyType type_c)
 {
-  const ConfigKey *key;
-  gsize index = 0;
+  const NovaVolumeConfigKey *key;
+  const ConfigValue *value;
 
   g_return_val_if_fail (NOVA_VOLUME_IS_CONFIG (self), NULL);
   g_return_val_if_fail (name != NULL, NULL);
 
-  key = find_key (name, &index);
+  key = find_key (name, TRUE);
   if (key == NULL)
     {
       g_critical ("nova-volume.conf has no key '%s'", name);
@@ -947,13 +802,14 @@ lookup (NovaVolumeConfig *self, const char *name, const char *wanted,
       g_critical ("nova-volume.conf key '%s' is not %s", name, wanted);
       return NULL;
     }
-  return &self->values[index];
+  value = g_hash_table_lookup (self->values, key->name);
+  return value != NULL ? value : default_of (key);
 }
 
 const char *
 nova_volume_config_get_string (NovaVolumeConfig *self, const char *key)
 {
-  const ConfigValue *value = lookup (self, key, "a string", KEY_STRING, KEY_ENUM, KEY_DRIVER);
+  const ConfigValue *value = lookup (self, key, "a string", NOVA_VOLUME_KEY_STRING, NOVA_VOLUME_KEY_ENUM, NOVA_VOLUME_KEY_DRIVER);
 
   if (value == NULL)
     return NULL;
@@ -972,7 +828,7 @@ nova_volume_config_get_string (NovaVolumeConfig *self, const char *key)
 gint64
 nova_volume_config_get_int (NovaVolumeConfig *self, const char *key)
 {
-  const ConfigValue *value = lookup (self, key, "an integer", KEY_INT, KEY_INT, KEY_INT);
+  const ConfigValue *value = lookup (self, key, "an integer", NOVA_VOLUME_KEY_INT, NOVA_VOLUME_KEY_INT, NOVA_VOLUME_KEY_INT);
 
   return value != NULL ? value->number : 0;
 }
@@ -980,7 +836,7 @@ nova_volume_config_get_int (NovaVolumeConfig *self, const char *key)
 gboolean
 nova_volume_config_get_boolean (NovaVolumeConfig *self, const char *key)
 {
-  const ConfigValue *value = lookup (self, key, "a boolean", KEY_BOOLEAN, KEY_BOOLEAN, KEY_BOOLEAN);
+  const ConfigValue *value = lookup (self, key, "a boolean", NOVA_VOLUME_KEY_BOOLEAN, NOVA_VOLUME_KEY_BOOLEAN, NOVA_VOLUME_KEY_BOOLEAN);
 
   return value != NULL ? value->number != 0 : FALSE;
 }
@@ -988,10 +844,12 @@ nova_volume_config_get_boolean (NovaVolumeConfig *self, const char *key)
 const char *
 nova_volume_config_get_driver (NovaVolumeConfig *self)
 {
-  const ConfigValue *value = lookup (self, "volume_driver", "a driver", KEY_DRIVER, KEY_DRIVER, KEY_DRIVER);
+  const ConfigValue *value = lookup (self, "volume_driver", "a driver", NOVA_VOLUME_KEY_DRIVER, NOVA_VOLUME_KEY_DRIVER, NOVA_VOLUME_KEY_DRIVER);
 
-  /* the resolver's own static string: stable even across set() */
-  return value != NULL ? nova_volume_driver_resolve_name (value->text) : NULL;
+  const NovaVolumeDriverInfo *info = value != NULL ? nova_volume_driver_registry_lookup (value->text, NULL) : NULL;
+
+  /* the module's own static string: stable even across set() */
+  return info != NULL ? info->name : NULL;
 }
 
 /* @template with @id in place of its %s; check_name_template saw to it
@@ -1029,16 +887,31 @@ nova_volume_config_get_path (NovaVolumeConfig *self)
   return self->path;
 }
 
+/* the daemon's keys, then each driver's in the order of their names,
+ * every driver module opened */
 const char *const *
 nova_volume_config_list_keys (void)
 {
-  static const char *names[N_KEYS + 1];
+  static const char **names;
   static gsize initialized = 0;
 
   if (g_once_init_enter (&initialized))
     {
-      for (gsize i = 0; i < N_KEYS; i++)
-        names[i] = config_keys[i].name;
+      GPtrArray *list = g_ptr_array_new ();
+
+      for (gsize i = 0; i < N_CORE_KEYS; i++)
+        g_ptr_array_add (list, (gpointer) config_keys[i].name);
+      for (const char *const *driver = nova_volume_driver_registry_names (); *driver != NULL; driver++)
+        {
+          const NovaVolumeDriverInfo *info = nova_volume_driver_registry_lookup (*driver, NULL);
+
+          for (gsize t = 0; info != NULL && info->keys != NULL && info->keys[t] != NULL; t++)
+            for (const NovaVolumeConfigKey *key = info->keys[t]; key->name != NULL; key++)
+              if (!g_ptr_array_find_with_equal_func (list, key->name, g_str_equal, NULL))
+                g_ptr_array_add (list, (gpointer) key->name);
+        }
+      g_ptr_array_add (list, NULL);
+      names = (const char **) g_ptr_array_free (list, FALSE);
       g_once_init_leave (&initialized, 1);
     }
   return names;
@@ -1047,11 +920,11 @@ nova_volume_config_list_keys (void)
 const char *
 nova_volume_config_key_default (const char *key)
 {
-  const ConfigKey *decl;
+  const NovaVolumeConfigKey *decl;
 
   g_return_val_if_fail (key != NULL, NULL);
 
-  decl = find_key (key, NULL);
+  decl = find_key (key, TRUE);
   if (decl == NULL)
     {
       g_critical ("nova-volume.conf has no key '%s'", key);

@@ -1,7 +1,9 @@
 /* nova-volume: nova-volume.conf, a GKeyFile with group [DEFAULT], a group
- * per backend and one per volume type. Every key is declared once in a
- * table in nova-volume-config.c with its type, default and allowed values;
- * an unknown key or a bad value is an error naming both. */
+ * per backend and one per volume type. Every key is declared once with its
+ * type, default and allowed values (NovaVolumeConfigKey): the daemon's own
+ * in nova-volume-config.c, each driver's in its folder, found through the
+ * driver registry. An unknown key or a bad value is an error naming both;
+ * a backend's group takes only its own driver's keys. */
 #pragma once
 
 #include <glib-object.h>
@@ -73,7 +75,8 @@ const NovaVolumeType *nova_volume_config_lookup_type     (NovaVolumeConfig *self
 /* Where the file came from, or NULL for built-in defaults. */
 const char *nova_volume_config_get_path (NovaVolumeConfig *self);
 
-/* All declared keys, in table order (for docs and tests). */
+/* All declared keys: the daemon's, then each driver's in the order of
+ * their names (every driver module is opened; for docs and tests). */
 const char *const *nova_volume_config_list_keys (void);
 /* The default of a declared key, as text. */
 const char *nova_volume_config_key_default (const char *key);

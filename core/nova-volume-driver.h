@@ -6,7 +6,7 @@
 
 #include <gio/gio.h>
 #include "nova-volume-config.h"
-#include "nova-volume-driver-names.h"
+#include "nova-volume-driver-registry.h"
 #include "nova-volume-executor.h"
 #include "nova-volume-record.h"
 #include "nova-volume-ledger.h"
@@ -153,16 +153,6 @@ void nova_volume_driver_export_lost (NovaVolumeDriver *self, const char *volume_
  * @type, data: @data}, as Nova's volume drivers take it. @data is an a{sv}
  * (floating or not, consumed); the result is a full reference. */
 GVariant *nova_volume_connection_info_new (const char *type, GVariant *data);
-
-/* Modules. Each driver module exports one symbol,
- *   G_MODULE_EXPORT GType nova_volume_driver_module_get_type (void);
- * and is found as <dir>/libnova-volume-driver-<name>.so. */
-#define NOVA_VOLUME_DRIVER_MODULE_SYMBOL "nova_volume_driver_module_get_type"
-
-/* Where the modules are: the build tree when this binary runs from it,
- * the installed module directory otherwise. $NOVA_VOLUME_DRIVER_DIR
- * overrides both. */
-char *nova_volume_driver_module_path (const char *name);
 
 /* Loads the module of @ctx->driver, constructs the driver and runs
  * do_setup and check_for_setup_error: errors say which step failed. */

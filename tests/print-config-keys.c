@@ -16,7 +16,7 @@ main (int argc, char **argv)
 {
   if (argc > 1 && g_str_equal (argv[1], "--drivers"))
     {
-      for (const char *const *name = nova_volume_driver_known_names (); *name != NULL; name++)
+      for (const char *const *name = nova_volume_driver_registry_names (); *name != NULL; name++)
         printf ("%s\n", *name);
       return 0;
     }

@@ -31,8 +31,8 @@ static const struct {
   const char *text;   /* the default as text (key_default) */
   gint64      number; /* T_INT, T_BOOL */
 } expected_defaults[] = {
+  /* the daemon's own */
   { "volume_driver", T_STRING, "file", 0 },
-  { "volume_group", T_STRING, "nova-volumes", 0 },
   { "storage_availability_zone", T_STRING, "nova", 0 },
   { "num_shell_tries", T_INT, "3", 3 },
   { "volume_topic", T_STRING, "volume", 0 },
@@ -44,29 +44,28 @@ static const struct {
   { "volume_backend_name", T_STRING, "", 0 },
   { "volume_name_template", T_STRING, "volume-%s", 0 },
   { "snapshot_name_template", T_STRING, "snapshot-%s", 0 },
-  { "file_volumes_dir", T_STRING, "", 0 },
+  /* the aoe driver, and the LVM keys it shares */
+  { "aoe_eth_dev", T_STRING, "eth0", 0 },
+  { "aoe_shelf", T_INT, "0", 0 },
+  { "aoe_blades_per_shelf", T_INT, "16", 16 },
+  { "aoe_vblade_command", T_STRING, "vblade", 0 },
+  { "volume_group", T_STRING, "nova-volumes", 0 },
+  { "lvm_type", T_STRING, "default", 0 },
+  { "lvm_snapshot_percent", T_INT, "100", 100 },
+  { "volume_clear", T_STRING, "zero", 0 },
+  { "volume_clear_size", T_INT, "0", 0 },
+  /* the fake driver, and the iSCSI keys it shares */
   { "fake_command_log", T_STRING, "", 0 },
-  { "logging_driver_log", T_STRING, "", 0 },
-  { "logging_driver_hold_copies", T_BOOL, "false", FALSE },
   { "iscsi_target_prefix", T_STRING, "iqn.2010-10.org.openstack:", 0 },
   { "iscsi_ip_address", T_STRING, "127.0.0.1", 0 },
   { "iscsi_port", T_INT, "3260", 3260 },
   { "iscsi_num_targets", T_INT, "100", 100 },
   { "iscsi_helper", T_STRING, "tgtadm", 0 },
-  { "lvm_type", T_STRING, "default", 0 },
-  { "lvm_snapshot_percent", T_INT, "100", 100 },
-  { "volume_clear", T_STRING, "zero", 0 },
-  { "volume_clear_size", T_INT, "0", 0 },
-  /* the sheepdog driver */
-  { "sheepdog_command", T_STRING, "dog", 0 },
-  { "sheepdog_host", T_STRING, "127.0.0.1", 0 },
-  { "sheepdog_port", T_INT, "7000", 7000 },
-  { "sheepdog_timeout", T_INT, "60", 60 },
-  /* the aoe driver */
-  { "aoe_eth_dev", T_STRING, "eth0", 0 },
-  { "aoe_shelf", T_INT, "0", 0 },
-  { "aoe_blades_per_shelf", T_INT, "16", 16 },
-  { "aoe_vblade_command", T_STRING, "vblade", 0 },
+  /* the file driver */
+  { "file_volumes_dir", T_STRING, "", 0 },
+  /* the logging driver */
+  { "logging_driver_log", T_STRING, "", 0 },
+  { "logging_driver_hold_copies", T_BOOL, "false", FALSE },
   /* the rbd driver */
   { "rbd_pool", T_STRING, "rbd", 0 },
   { "rbd_user", T_STRING, "", 0 },
@@ -76,6 +75,11 @@ static const struct {
   { "rados_connect_timeout", T_INT, "30", 30 },
   { "rbd_flatten_volume_from_snapshot", T_BOOL, "false", FALSE },
   { "rbd_max_clone_depth", T_INT, "5", 5 },
+  /* the sheepdog driver */
+  { "sheepdog_command", T_STRING, "dog", 0 },
+  { "sheepdog_host", T_STRING, "127.0.0.1", 0 },
+  { "sheepdog_port", T_INT, "7000", 7000 },
+  { "sheepdog_timeout", T_INT, "60", 60 },
 };
 
 static void
@@ -113,7 +117,7 @@ test_list_keys_order (void)
 {
   const char *const *keys = nova_volume_config_list_keys ();
 
-  /* table order, which is also the order of data/nova-volume.conf */
+  /* the daemon's keys, then each driver's, drivers by name */
   g_assert_cmpstr (keys[0], ==, "volume_driver");
   for (gsize i = 0; i < G_N_ELEMENTS (expected_defaults); i++)
     g_assert_cmpstr (keys[i], ==, expected_defaults[i].key);
@@ -432,7 +436,7 @@ test_unknown_driver (void)
 {
   g_autoptr(NovaVolumeConfig) config = nova_volume_config_new ();
   g_autoptr(GError) error = NULL;
-  const char *const *known = nova_volume_driver_known_names ();
+  const char *const *known = nova_volume_driver_registry_names ();
 
   g_assert_false (nova_volume_config_set (config, "volume_driver", "nova.volume.driver.NetAppDriver", &error));
   g_assert_error (error, NOVA_VOLUME_ERROR, NOVA_VOLUME_ERROR_INVALID_ARGUMENT);
@@ -845,6 +849,28 @@ test_enabled_backends (void)
   g_assert_cmpstr (nova_volume_config_get_string (nova_volume_config_lookup_backend (config, "lvm2"), "volume_group"), ==, "vg2");
 }
 
+/* a backend's group may hold the keys of the driver it inherits from
+ * [DEFAULT], and those of the shared LVM and iSCSI code its driver lists */
+static void
+test_backend_driver_keys (void)
+{
+  g_autoptr(TestScratch) scratch = test_scratch_new ("test-config-XXXXXX");
+  g_autoptr(GError) error = NULL;
+  g_autoptr(NovaVolumeConfig) config = load_text (scratch,
+    "[DEFAULT]\nvolume_driver = lvm-iscsi\nrbd_pool = kept\n"
+    "[backend:a]\nvolume_group = vg1\niscsi_helper = lioadm\n"
+    "[backend:b]\nvolume_driver = nova.volume.driver.RBDDriver\nrbd_pool = volumes\n", &error);
+
+  g_assert_no_error (error);
+  g_assert_cmpstr (nova_volume_config_get_driver (nova_volume_config_lookup_backend (config, "a")), ==, "lvm-iscsi");
+  g_assert_cmpstr (nova_volume_config_get_string (nova_volume_config_lookup_backend (config, "a"), "volume_group"), ==, "vg1");
+  g_assert_cmpstr (nova_volume_config_get_string (nova_volume_config_lookup_backend (config, "a"), "iscsi_helper"), ==, "lioadm");
+  g_assert_cmpstr (nova_volume_config_get_driver (nova_volume_config_lookup_backend (config, "b")), ==, "rbd");
+  g_assert_cmpstr (nova_volume_config_get_string (nova_volume_config_lookup_backend (config, "b"), "rbd_pool"), ==, "volumes");
+  /* [DEFAULT] takes any driver's key, as a one-driver config always could */
+  g_assert_cmpstr (nova_volume_config_get_string (config, "rbd_pool"), ==, "kept");
+}
+
 static void
 test_backend_refusals (void)
 {
@@ -863,6 +889,11 @@ test_backend_refusals (void)
     { "[backend:DEFAULT]\nvolume_driver = file\n", "the backend name 'DEFAULT' is the group" },
     { "[DEFAULT]\nenabled_backends = x\n[x]\n[backend:x]\n", "configured twice" },
     { "[lvm]\nvolume_group = vg1\n", "unknown group [lvm]" },
+    /* a backend's group takes its own driver's keys only */
+    { "[backend:a]\nvolume_driver = file\nvolume_group = vg1\n",
+      "[backend:a]: volume_group is not a key of the file driver, this backend's volume_driver" },
+    { "[DEFAULT]\nvolume_driver = lvm-iscsi\n[backend:a]\nrbd_pool = volumes\n",
+      "[backend:a]: rbd_pool is not a key of the lvm-iscsi driver" },
     { "[type:t]\nthin = true\n", "[type:t]: no backend" },
     { "[type:t]\nbackend = nosuch\n", "backend = 'nosuch': no such backend; the backends are file" },
     { "[type:t]\nbackend = file\nthin = maybe\n", "thin = 'maybe': not a boolean" },
@@ -907,6 +938,7 @@ main (int argc, char **argv)
   g_test_add_func ("/config/backends/single", test_single_backend);
   g_test_add_func ("/config/backends/groups", test_backend_groups);
   g_test_add_func ("/config/backends/enabled-backends", test_enabled_backends);
+  g_test_add_func ("/config/backends/driver-keys", test_backend_driver_keys);
   g_test_add_func ("/config/backends/refusals", test_backend_refusals);
   g_test_add_func ("/config/syntax-error", test_syntax_error);
   g_test_add_func ("/config/empty-file", test_empty_file);

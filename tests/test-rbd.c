@@ -35,7 +35,7 @@ test_config (void)
 {
   g_autoptr(NovaVolumeConfig) config = nova_volume_config_new ();
 
-  g_assert_cmpstr (nova_volume_driver_resolve_name ("nova.volume.driver.RBDDriver"), ==, "rbd");
+  g_assert_cmpstr (nova_volume_driver_registry_lookup ("nova.volume.driver.RBDDriver", NULL)->name, ==, "rbd");
   test_config_set (config, "volume_driver", "nova.volume.driver.RBDDriver");
   g_assert_cmpstr (nova_volume_config_get_driver (config), ==, "rbd");
   test_config_set (config, "rbd_secret_uuid", "457eb676-33da-42ec-9a8c-9293d545c337");

@@ -30,6 +30,8 @@
  *  - remove_export stops the one it recorded, and nothing else. */
 #include "config.h"
 
+#include <gmodule.h>
+
 #include <errno.h>
 #include <signal.h>
 #include <string.h>
@@ -39,6 +41,34 @@
 #include "nova-volume-aoe-frame.h"
 #include "nova-volume-driver-aoe.h"
 #include "nova-volume-error.h"
+
+/* aoe_eth_dev: a network interface name as the kernel takes it
+ * (IFNAMSIZ) */
+static const char *
+check_interface_name (const char *value)
+{
+  if (*value == '\0')
+    return "must not be empty";
+  if (strlen (value) > 15)
+    return "is longer than an interface name may be (15 characters)";
+  if (strchr (value, '/') != NULL || strchr (value, ':') != NULL)
+    return "must not contain '/' or ':'";
+  return nova_volume_check_no_space (value);
+}
+
+/* the aoe driver's own keys */
+static const NovaVolumeConfigKey aoe_keys[] = {
+  { "aoe_eth_dev", NOVA_VOLUME_KEY_STRING, "eth0", 0, 0, NULL, check_interface_name,
+    "Network interface the aoe driver exports volumes on (vblade's interface)." },
+  { "aoe_shelf", NOVA_VOLUME_KEY_INT, "0", 0, 65534, NULL, NULL,
+    "AoE shelf of this storage host, unique on the network: 0 to 65534." },
+  { "aoe_blades_per_shelf", NOVA_VOLUME_KEY_INT, "16", 1, 255, NULL, NULL,
+    "AoE blades (slots 0 to this - 1) the aoe driver hands out on its shelf; at most 255." },
+  { "aoe_vblade_command", NOVA_VOLUME_KEY_STRING, "vblade", 0, 0, NULL, nova_volume_check_command,
+    "Program that serves one AoE export (vblade)." },
+  /* the rbd driver */
+  NOVA_VOLUME_CONFIG_KEYS_END
+};
 
 /* a vblade that ran this long was fine: its next exit restarts at once */
 #define RESTART_STABLE_US    (10 * G_USEC_PER_SEC)
@@ -755,3 +785,15 @@ nova_volume_aoe_driver_new_with (NovaLvm *lvm, NovaAoeProcesses *processes, Nova
   self->probe_data = probe_data;
   return NOVA_VOLUME_DRIVER (self);
 }
+
+/* what the registry and the configuration know of this driver */
+static const char *const aoe_aliases[] = { "nova.volume.driver.AOEDriver", NULL };
+static const NovaVolumeConfigKey *const aoe_key_tables[] = { aoe_keys, nova_volume_lvm_config_keys, NULL };
+static const NovaVolumeDriverInfo aoe_info = {
+  .name = "aoe",
+  .aliases = aoe_aliases,
+  .get_type = nova_volume_aoe_driver_get_type,
+  .keys = aoe_key_tables,
+};
+
+NOVA_VOLUME_DRIVER_MODULE (aoe_info)

@@ -40,11 +40,19 @@
 #include "nova-volume-error.h"
 #include "nova-volume-stats.h"
 #include "nova-volume-lvm.h"
+#include "nova-volume-lvm-driver.h"
 #include "nova-volume-iscsi-exporter.h"
 #include "nova-volume-fake-tgtd.h"
 #include "nova-volume-iscsi-lio.h"
 #include "nova-volume-iscsi-tgtadm.h"
 #include "nova-volume-recording-executor.h"
+
+/* the fake driver's own keys */
+static const NovaVolumeConfigKey fake_keys[] = {
+  { "fake_command_log", NOVA_VOLUME_KEY_STRING, "", 0, 0, NULL, nova_volume_check_optional_absolute_path,
+    "fake driver: file to append each command line it would have run to; empty for none." },
+  NOVA_VOLUME_CONFIG_KEYS_END
+};
 
 /* lvcreate rounds up to whole extents; 4 MiB is LVM's default extent */
 #define FAKE_EXTENT_SIZE ((guint64) 4 * 1024 * 1024)
@@ -699,10 +707,14 @@ nova_volume_fake_driver_init (NovaVolumeFakeDriver *self)
   self->sizes = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
 }
 
-G_MODULE_EXPORT GType nova_volume_driver_module_get_type (void);
+/* what the registry and the configuration know of this driver */
+static const char *const fake_aliases[] = { "nova.volume.driver.FakeISCSIDriver", NULL };
+static const NovaVolumeConfigKey *const fake_key_tables[] = { fake_keys, nova_volume_iscsi_config_keys, nova_volume_lvm_config_keys, NULL };
+static const NovaVolumeDriverInfo fake_info = {
+  .name = "fake",
+  .aliases = fake_aliases,
+  .get_type = nova_volume_fake_driver_get_type,
+  .keys = fake_key_tables,
+};
 
-G_MODULE_EXPORT GType
-nova_volume_driver_module_get_type (void)
-{
-  return NOVA_VOLUME_TYPE_FAKE_DRIVER;
-}
+NOVA_VOLUME_DRIVER_MODULE (fake_info)

@@ -23,6 +23,13 @@
 #include "nova-volume-stats.h"
 #include "nova-volume-io.h"
 
+/* the file driver's own keys */
+static const NovaVolumeConfigKey file_keys[] = {
+  { "file_volumes_dir", NOVA_VOLUME_KEY_STRING, "", 0, 0, NULL, nova_volume_check_optional_absolute_path,
+    "file driver: directory holding the volume files; empty means <state dir>/volumes." },
+  NOVA_VOLUME_CONFIG_KEYS_END
+};
+
 /* the unit every size is rounded up to: a sector, so the file can back a
  * block device (loop, qemu raw) as is */
 #define FILE_DRIVER_BLOCK 512
@@ -1070,10 +1077,12 @@ nova_volume_file_driver_init (NovaVolumeFileDriver *self)
   set_config (self, defaults);
 }
 
-G_MODULE_EXPORT GType nova_volume_driver_module_get_type (void);
+/* what the registry and the configuration know of this driver */
+static const NovaVolumeConfigKey *const file_key_tables[] = { file_keys, NULL };
+static const NovaVolumeDriverInfo file_info = {
+  .name = "file",
+  .get_type = nova_volume_file_driver_get_type,
+  .keys = file_key_tables,
+};
 
-G_MODULE_EXPORT GType
-nova_volume_driver_module_get_type (void)
-{
-  return NOVA_VOLUME_TYPE_FILE_DRIVER;
-}
+NOVA_VOLUME_DRIVER_MODULE (file_info)

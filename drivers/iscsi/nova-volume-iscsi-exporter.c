@@ -5,6 +5,32 @@
 #include "nova-volume-iscsi-exporter.h"
 #include "nova-volume-iscsi-location.h"
 
+static const char *
+check_iqn_prefix (const char *value)
+{
+  if (!g_str_has_prefix (value, "iqn.") && !g_str_has_prefix (value, "eui.")
+      && !g_str_has_prefix (value, "naa."))
+    return "must start with iqn., eui. or naa.";
+  return nova_volume_check_no_space (value);
+}
+
+static const char *const iscsi_helpers[] = { "tgtadm", "lioadm", NULL };
+
+/* the keys of every driver that exports over iSCSI */
+const NovaVolumeConfigKey nova_volume_iscsi_config_keys[] = {
+  { "iscsi_target_prefix", NOVA_VOLUME_KEY_STRING, "iqn.2010-10.org.openstack:", 0, 0, NULL, check_iqn_prefix,
+    "Prefix of the iSCSI target names (IQN); the volume name follows it." },
+  { "iscsi_ip_address", NOVA_VOLUME_KEY_STRING, "127.0.0.1", 0, 0, NULL, nova_volume_check_ip_address,
+    "IP address initiators use to reach the iSCSI targets of this host." },
+  { "iscsi_port", NOVA_VOLUME_KEY_INT, "3260", 1, 65535, NULL, NULL,
+    "TCP port of the iSCSI portal." },
+  { "iscsi_num_targets", NOVA_VOLUME_KEY_INT, "100", 1, 65535, NULL, NULL,
+    "Number of iSCSI target ids this host allocates; an export beyond them fails." },
+  { "iscsi_helper", NOVA_VOLUME_KEY_ENUM, "tgtadm", 0, 0, iscsi_helpers, NULL,
+    "Tool that exports iSCSI targets: tgtadm (userspace tgt) or lioadm (kernel LIO)." },
+  NOVA_VOLUME_CONFIG_KEYS_END
+};
+
 struct _NovaIscsiExporter {
   GObject                  parent_instance;
 

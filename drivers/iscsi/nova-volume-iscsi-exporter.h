@@ -18,6 +18,8 @@
 #include "nova-volume-record.h"
 #include "nova-volume-ledger.h"
 
+#include "nova-volume-config-key.h"
+
 G_BEGIN_DECLS
 
 /* The store's number space for target numbers. */
@@ -57,5 +59,9 @@ GVariant *nova_iscsi_exporter_initialize_connection (NovaIscsiExporter *self, co
                                                      GVariant *connector, GError **error);
 gboolean  nova_iscsi_exporter_terminate_connection  (NovaIscsiExporter *self, const NovaVolumeRecord *volume,
                                                      GVariant *connector, GError **error);
+
+/* The configuration keys of the drivers built on this (for their
+ * NovaVolumeDriverInfo). */
+extern const NovaVolumeConfigKey nova_volume_iscsi_config_keys[];
 
 G_END_DECLS

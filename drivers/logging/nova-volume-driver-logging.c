@@ -35,6 +35,15 @@
 #include "nova-volume-error.h"
 #include "nova-volume-stats.h"
 
+/* the logging driver's own keys */
+static const NovaVolumeConfigKey logging_keys[] = {
+  { "logging_driver_log", NOVA_VOLUME_KEY_STRING, "", 0, 0, NULL, nova_volume_check_optional_absolute_path,
+    "logging driver: file to append each driver call to, as JSON lines; empty for none." },
+  { "logging_driver_hold_copies", NOVA_VOLUME_KEY_BOOLEAN, "false", 0, 0, NULL, NULL,
+    "logging driver (tests only): copies report half their progress and wait until their Job is cancelled." },
+  NOVA_VOLUME_CONFIG_KEYS_END
+};
+
 #define LOGGING_CAPACITY (G_MAXUINT64 / 2)
 
 #define NOVA_VOLUME_TYPE_LOGGING_DRIVER (nova_volume_logging_driver_get_type ())
@@ -746,10 +755,14 @@ nova_volume_logging_driver_init (NovaVolumeLoggingDriver *self)
   self->fail_code = NOVA_VOLUME_ERROR_FAILED;
 }
 
-G_MODULE_EXPORT GType nova_volume_driver_module_get_type (void);
+/* what the registry and the configuration know of this driver */
+static const char *const logging_aliases[] = { "nova.volume.driver.LoggingVolumeDriver", NULL };
+static const NovaVolumeConfigKey *const logging_key_tables[] = { logging_keys, NULL };
+static const NovaVolumeDriverInfo logging_info = {
+  .name = "logging",
+  .aliases = logging_aliases,
+  .get_type = nova_volume_logging_driver_get_type,
+  .keys = logging_key_tables,
+};
 
-G_MODULE_EXPORT GType
-nova_volume_driver_module_get_type (void)
-{
-  return NOVA_VOLUME_TYPE_LOGGING_DRIVER;
-}
+NOVA_VOLUME_DRIVER_MODULE (logging_info)

@@ -8,6 +8,8 @@
  * initiator gets its own access rule (NovaIscsiExporter). */
 #include "config.h"
 
+#include <gmodule.h>
+
 #include "nova-volume-driver-lvm-iscsi.h"
 #include "nova-volume-error.h"
 #include "nova-volume-iscsi-exporter.h"
@@ -137,3 +139,15 @@ nova_volume_lvm_iscsi_driver_new_with (NovaLvm *lvm, NovaIscsiTarget *target)
   self->target = g_object_ref (target);
   return NOVA_VOLUME_DRIVER (self);
 }
+
+/* what the registry and the configuration know of this driver */
+static const char *const lvm_iscsi_aliases[] = { "nova.volume.driver.ISCSIDriver", NULL };
+static const NovaVolumeConfigKey *const lvm_iscsi_key_tables[] = { nova_volume_lvm_config_keys, nova_volume_iscsi_config_keys, NULL };
+static const NovaVolumeDriverInfo lvm_iscsi_info = {
+  .name = "lvm-iscsi",
+  .aliases = lvm_iscsi_aliases,
+  .get_type = nova_volume_lvm_iscsi_driver_get_type,
+  .keys = lvm_iscsi_key_tables,
+};
+
+NOVA_VOLUME_DRIVER_MODULE (lvm_iscsi_info)

@@ -15,6 +15,41 @@
 #include "nova-volume-stats.h"
 #include "nova-volume-lvm-driver.h"
 
+/* an LVM volume group name, as lvm(8) accepts it */
+static const char *
+check_volume_group (const char *value)
+{
+  if (*value == '\0')
+    return "must not be empty";
+  if (*value == '-')
+    return "must not start with '-'";
+  if (g_str_equal (value, ".") || g_str_equal (value, ".."))
+    return "is not a volume group name";
+  for (const char *p = value; *p != '\0'; p++)
+    if (!g_ascii_isalnum (*p) && strchr ("+_.-", *p) == NULL)
+      return "may only contain letters, digits and + _ . -";
+  return NULL;
+}
+
+static const char *const lvm_types[] = { "default", "thin", NULL };
+static const char *const volume_clear_modes[] = { "none", "zero", NULL };
+
+/* the keys of every driver that keeps its volumes in LVM */
+const NovaVolumeConfigKey nova_volume_lvm_config_keys[] = {
+  { "volume_group", NOVA_VOLUME_KEY_STRING, "nova-volumes", 0, 0, NULL, check_volume_group,
+    "Name of the LVM volume group that will contain exported volumes." },
+  { "lvm_type", NOVA_VOLUME_KEY_ENUM, "default", 0, 0, lvm_types, NULL,
+    "LVM volumes: default (thick) or thin (from a thin pool in the volume group)." },
+  { "lvm_snapshot_percent", NOVA_VOLUME_KEY_INT, "100", 1, 100, NULL, NULL,
+    "Room a thick snapshot gets for changes, in percent of its volume's size; 100 never fills up." },
+  { "volume_clear", NOVA_VOLUME_KEY_ENUM, "zero", 0, 0, volume_clear_modes, NULL,
+    "How a deleted volume is wiped before its space is reused: none or zero." },
+  { "volume_clear_size", NOVA_VOLUME_KEY_INT, "0", 0, 1048576, NULL, NULL,
+    "MiB to wipe at the start of a deleted volume; 0 wipes all of it." },
+  /* the sheepdog driver */
+  NOVA_VOLUME_CONFIG_KEYS_END
+};
+
 #define MIB ((guint64) 1024 * 1024)
 
 typedef struct {

@@ -18,6 +18,8 @@
 #include "nova-volume-driver.h"
 #include "nova-volume-lvm.h"
 
+#include "nova-volume-config-key.h"
+
 G_BEGIN_DECLS
 
 #define NOVA_TYPE_LVM_DRIVER (nova_lvm_driver_get_type ())
@@ -59,5 +61,9 @@ NovaVolumeConfig *nova_lvm_driver_get_config (NovaLvmDriver *self);
 /* The block device of volume @volume_id's logical volume, newly
  * allocated. */
 char *nova_lvm_driver_volume_path (NovaLvmDriver *self, const char *volume_id);
+
+/* The configuration keys of the drivers built on this (for their
+ * NovaVolumeDriverInfo). */
+extern const NovaVolumeConfigKey nova_volume_lvm_config_keys[];
 
 G_END_DECLS

@@ -21,6 +21,8 @@
  * secret that holds its key). */
 #include "config.h"
 
+#include <gmodule.h>
+
 #include <errno.h>
 #include <string.h>
 
@@ -32,6 +34,48 @@
 #include "nova-volume-rbd-client.h"
 #include "nova-volume-rbd-info.h"
 #include "nova-volume-rbd-stream.h"
+
+/* rbd: a pool or cluster name; librbd's specs split at '/' and '@' */
+static const char *
+check_ceph_name (const char *value)
+{
+  if (*value == '\0')
+    return "must not be empty";
+  for (const char *p = value; *p != '\0'; p++)
+    if (*p == '/' || *p == '@' || g_ascii_isspace (*p))
+      return "must not contain '/', '@' or spaces";
+  return NULL;
+}
+
+/* rbd: the UUID of the libvirt secret holding the cephx key, or empty */
+static const char *
+check_optional_uuid (const char *value)
+{
+  if (*value != '\0' && !g_uuid_string_is_valid (value))
+    return "must be a UUID (or empty)";
+  return NULL;
+}
+
+/* the rbd driver's own keys */
+static const NovaVolumeConfigKey rbd_keys[] = {
+  { "rbd_pool", NOVA_VOLUME_KEY_STRING, "rbd", 0, 0, NULL, check_ceph_name,
+    "rbd driver: Ceph pool holding the volumes' RBD images." },
+  { "rbd_user", NOVA_VOLUME_KEY_STRING, "", 0, 0, NULL, nova_volume_check_no_space,
+    "rbd driver: cephx user (without client.) to connect as and to give hypervisors; empty: client.admin, no auth in the connection_info." },
+  { "rbd_ceph_conf", NOVA_VOLUME_KEY_STRING, "/etc/ceph/ceph.conf", 0, 0, NULL, nova_volume_check_absolute_path,
+    "rbd driver: the cluster's ceph.conf (monitors, keyring)." },
+  { "rbd_cluster_name", NOVA_VOLUME_KEY_STRING, "ceph", 0, 0, NULL, check_ceph_name,
+    "rbd driver: name of the Ceph cluster (for $cluster in the conf, and in the connection_info)." },
+  { "rbd_secret_uuid", NOVA_VOLUME_KEY_STRING, "", 0, 0, NULL, check_optional_uuid,
+    "rbd driver: UUID of the libvirt secret holding rbd_user's key on the hypervisors." },
+  { "rados_connect_timeout", NOVA_VOLUME_KEY_INT, "30", 1, 3600, NULL, NULL,
+    "rbd driver: seconds to wait for the cluster when connecting and on every operation." },
+  { "rbd_flatten_volume_from_snapshot", NOVA_VOLUME_KEY_BOOLEAN, "false", 0, 0, NULL, NULL,
+    "rbd driver: volumes made from a snapshot are full copies instead of copy-on-write clones." },
+  { "rbd_max_clone_depth", NOVA_VOLUME_KEY_INT, "5", 0, 1000, NULL, NULL,
+    "rbd driver: longest chain of clones; a clone deeper than this is flattened (0: every clone is)." },
+  NOVA_VOLUME_CONFIG_KEYS_END
+};
 
 #define MIB ((guint64) 1024 * 1024)
 
@@ -884,3 +928,15 @@ nova_volume_rbd_driver_iface_init (NovaVolumeDriverInterface *iface)
   iface->open_for_write = nova_volume_rbd_driver_open_for_write;
   iface->storage_location = nova_volume_rbd_driver_storage_location;
 }
+
+/* what the registry and the configuration know of this driver */
+static const char *const rbd_aliases[] = { "nova.volume.driver.RBDDriver", NULL };
+static const NovaVolumeConfigKey *const rbd_key_tables[] = { rbd_keys, NULL };
+static const NovaVolumeDriverInfo rbd_info = {
+  .name = "rbd",
+  .aliases = rbd_aliases,
+  .get_type = nova_volume_rbd_driver_get_type,
+  .keys = rbd_key_tables,
+};
+
+NOVA_VOLUME_DRIVER_MODULE (rbd_info)

@@ -16,10 +16,26 @@
  * to ask, as Nova's libvirt network volume driver takes it. */
 #include "config.h"
 
+#include <gmodule.h>
+
 #include "nova-volume-dog.h"
 #include "nova-volume-driver-sheepdog.h"
 #include "nova-volume-error.h"
 #include "nova-volume-stats.h"
+
+/* the sheepdog driver's own keys */
+static const NovaVolumeConfigKey sheepdog_keys[] = {
+  { "sheepdog_command", NOVA_VOLUME_KEY_STRING, "dog", 0, 0, NULL, nova_volume_check_command,
+    "sheepdog driver: Sheepdog's admin command, a name on PATH or an absolute path (older releases: collie)." },
+  { "sheepdog_host", NOVA_VOLUME_KEY_STRING, "127.0.0.1", 0, 0, NULL, nova_volume_check_ip_address,
+    "sheepdog driver: IP address of the sheep daemon the driver and the hypervisors talk to." },
+  { "sheepdog_port", NOVA_VOLUME_KEY_INT, "7000", 1, 65535, NULL, NULL,
+    "sheepdog driver: TCP port of that sheep daemon." },
+  { "sheepdog_timeout", NOVA_VOLUME_KEY_INT, "60", 1, 3600, NULL, NULL,
+    "sheepdog driver: seconds one dog command may take before it is stopped and the call fails." },
+  /* the aoe driver */
+  NOVA_VOLUME_CONFIG_KEYS_END
+};
 
 struct _NovaVolumeSheepdogDriver {
   GObject           parent_instance;
@@ -432,3 +448,15 @@ nova_volume_sheepdog_driver_iface_init (NovaVolumeDriverInterface *iface)
   iface->open_for_write = nova_volume_sheepdog_driver_open_for_write;
   iface->storage_location = nova_volume_sheepdog_driver_storage_location;
 }
+
+/* what the registry and the configuration know of this driver */
+static const char *const sheepdog_aliases[] = { "nova.volume.driver.SheepdogDriver", NULL };
+static const NovaVolumeConfigKey *const sheepdog_key_tables[] = { sheepdog_keys, NULL };
+static const NovaVolumeDriverInfo sheepdog_info = {
+  .name = "sheepdog",
+  .aliases = sheepdog_aliases,
+  .get_type = nova_volume_sheepdog_driver_get_type,
+  .keys = sheepdog_key_tables,
+};
+
+NOVA_VOLUME_DRIVER_MODULE (sheepdog_info)

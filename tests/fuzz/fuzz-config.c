@@ -117,7 +117,7 @@ read_back (NovaVolumeConfig *config)
     }
 
   driver = nova_volume_config_get_driver (config);
-  if (driver == NULL || !g_strv_contains (nova_volume_driver_known_names (), driver))
+  if (driver == NULL || !g_strv_contains (nova_volume_driver_registry_names (), driver))
     g_error ("volume_driver resolved to '%s', not a known driver", driver != NULL ? driver : "(null)");
 
   volume_name = nova_volume_config_volume_name (config, id);

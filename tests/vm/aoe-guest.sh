@@ -38,7 +38,7 @@ set -u
 build=${NOVA_VOLUME_BUILD_ROOT:-}
 src=${NOVA_VOLUME_SOURCE_ROOT:-}
 vm_check system-bus vm_nova_setup "$build" "$src" || vm_finish
-[ -f "$build/drivers/aoe/libnova-volume-driver-aoe.so" ] || vm_skip "the aoe driver is not built"
+[ -f "$build/drivers/libnova-volume-driver-aoe.so" ] || vm_skip "the aoe driver is not built"
 for c in vblade aoe-discover pvcreate ip pgrep; do
   command -v "$c" >/dev/null || vm_skip "no $c in the guest (the host's root; tools/deps.sh installs it)"
 done

@@ -31,7 +31,7 @@ set -u
 build=${NOVA_VOLUME_BUILD_ROOT:-}
 src=${NOVA_VOLUME_SOURCE_ROOT:-}
 vm_check system-bus vm_nova_setup "$build" "$src" || vm_finish
-[ -f "$build/drivers/lvm-iscsi/libnova-volume-driver-lvm-iscsi.so" ] || vm_skip "the lvm-iscsi driver is not built"
+[ -f "$build/drivers/libnova-volume-driver-lvm-iscsi.so" ] || vm_skip "the lvm-iscsi driver is not built"
 for c in tgtd tgtadm iscsiadm iscsid pvcreate gdbus runuser; do
   command -v "$c" >/dev/null || vm_skip "no $c in the guest (the host's root)"
 done
