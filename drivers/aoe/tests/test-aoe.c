@@ -11,7 +11,7 @@
  * changed its command line, an unrecorded one with exactly ours adopted;
  * remove_export signalling only the process it started (never a reused
  * PID), and its watch gone once the child is reaped (a real stand-in,
- * tests/fake-vblade.sh); the connection info; the real process
+ * drivers/aoe/tests/fake-vblade.sh); the connection info; the real process
  * layer's PID + start time on a real child; and the real probe against a
  * real vblade on the loopback interface. The aoe initiator and the whole
  * daemon run in the guest tier (tests/vm/aoe-guest.sh). */
@@ -417,7 +417,7 @@ fixture_setup (Fixture *fx, gconstpointer data)
   fixture_start (fx);
 }
 
-/* the driver with real processes: tests/fake-vblade.sh as vblade */
+/* the driver with real processes: fake-vblade.sh beside this file as vblade */
 static void
 fixture_setup_real (Fixture *fx, gconstpointer data)
 {
