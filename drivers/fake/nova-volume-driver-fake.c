@@ -44,6 +44,7 @@
 #include "nova-volume-iscsi-exporter.h"
 #include "nova-volume-fake-tgtd.h"
 #include "nova-volume-iscsi-lio.h"
+#include "nova-volume-lio-plain-tree.h"
 #include "nova-volume-iscsi-tgtadm.h"
 #include "nova-volume-recording-executor.h"
 
@@ -210,7 +211,7 @@ make_lio (NovaVolumeDriverContext *ctx, const char *log_path, GError **error)
     }
   /* the config keeps the port within 1..65535 */
   lio = nova_iscsi_lio_new (root, ip, (guint) port);
-  nova_iscsi_lio_set_plain_tree (lio, TRUE);
+  nova_iscsi_lio_set_stand_in (lio, &nova_lio_plain_tree);
   nova_iscsi_lio_set_recording (lio, TRUE);
   if (log_path != NULL && *log_path != '\0')
     nova_iscsi_lio_set_log_path (lio, log_path);

@@ -13,7 +13,6 @@
 #include "nova-volume-error.h"
 #include "nova-volume-executor.h"
 #include "nova-volume-iscsi-lio.h"
-#include "nova-volume-iscsi-lio-plain.h"
 #include "nova-volume-iscsi-lio-tree.h"
 
 /* statfs(2)'s f_type of configfs (linux/magic.h) */
@@ -34,7 +33,7 @@ struct _NovaIscsiLio {
   char    *lio_dir;     /* root/target */
   char    *portal_ip;
   guint    portal_port;
-  gboolean plain_tree;
+  const NovaLioStandIn *stand_in; /* NULL: the real configfs */
 
   /* calls come from many worker threads at once (one per volume) */
   GMutex      lock;
@@ -193,8 +192,8 @@ seam_mkdir (const Call *call, const char *rel)
 
   if (rc != 0)
     return rc;
-  if (call->self->plain_tree)
-    return nova_lio_plain_mkdir (call->self->lio_dir, rel);
+  if (call->self->stand_in != NULL)
+    return call->self->stand_in->mkdir (call->self->lio_dir, rel);
   path = lio_path (call->self, rel);
   return g_mkdir (path, 0755) == 0 ? 0 : errno;
 }
@@ -209,8 +208,8 @@ seam_write (const Call *call, const char *rel, const char *value)
   if (rc != 0)
     return rc;
   path = lio_path (call->self, rel);
-  if (call->self->plain_tree)
-    return nova_lio_plain_write (call->self->lio_dir, rel, value);
+  if (call->self->stand_in != NULL)
+    return call->self->stand_in->write (call->self->lio_dir, rel, value);
   /* configfs attributes exist or not; they are never made by a write */
   return nova_lio_write_whole (path, value, O_WRONLY);
 }
@@ -227,9 +226,9 @@ seam_symlink (const Call *call, const char *rel, const char *target_rel)
     return rc;
   path = lio_path (call->self, rel);
   target = lio_path (call->self, target_rel);
-  if (call->self->plain_tree)
+  if (call->self->stand_in != NULL)
     {
-      rc = nova_lio_plain_symlink_refusal (call->self->lio_dir, rel, target_rel);
+      rc = call->self->stand_in->symlink_refusal (call->self->lio_dir, rel, target_rel);
       if (rc != 0)
         return rc;
     }
@@ -259,8 +258,8 @@ seam_rmdir (const Call *call, const char *rel)
   if (rc != 0)
     return rc;
   path = lio_path (call->self, rel);
-  if (call->self->plain_tree)
-    return nova_lio_plain_rmdir (call->self->lio_dir, rel);
+  if (call->self->stand_in != NULL)
+    return call->self->stand_in->rmdir (call->self->lio_dir, rel);
   return g_rmdir (path) == 0 ? 0 : errno;
 }
 
@@ -691,7 +690,7 @@ check_lio (const Call *call, gboolean *out_loaded, GError **error)
   struct statfs fs;
 
   *out_loaded = FALSE;
-  if (!self->plain_tree && (statfs (self->root, &fs) != 0 || fs.f_type != CONFIGFS_MAGIC))
+  if (self->stand_in == NULL && (statfs (self->root, &fs) != 0 || fs.f_type != CONFIGFS_MAGIC))
     {
       call_set_error (call, error, NOVA_VOLUME_ERROR_FAILED,
                       "LIO is not available: configfs is not mounted at %s (mount -t configfs configfs %s)",
@@ -1221,10 +1220,10 @@ nova_iscsi_lio_new (const char *configfs_root, const char *portal_ip, guint port
 }
 
 void
-nova_iscsi_lio_set_plain_tree (NovaIscsiLio *self, gboolean plain_tree)
+nova_iscsi_lio_set_stand_in (NovaIscsiLio *self, const NovaLioStandIn *stand_in)
 {
   g_return_if_fail (NOVA_IS_ISCSI_LIO (self));
-  self->plain_tree = plain_tree;
+  self->stand_in = stand_in;
 }
 
 void

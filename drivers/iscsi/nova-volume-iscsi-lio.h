@@ -21,7 +21,7 @@
  * under any core/iblock_* is used, wherever it is.
  *
  * Every filesystem access goes through one seam: in a plain directory
- * standing in for configfs (nova_iscsi_lio_set_plain_tree) the seam makes
+ * standing in for configfs (nova_iscsi_lio_set_stand_in) the seam makes
  * what the kernel makes by itself, and it can record every change it
  * makes (nova_iscsi_lio_set_recording) as one line each, the CHAP secret
  * masked, for tests and the fake driver. */
@@ -43,30 +43,22 @@ G_DECLARE_FINAL_TYPE (NovaIscsiLio, nova_iscsi_lio, NOVA, ISCSI_LIO, GObject)
  * iscsi_port (an IPv6 address is written in brackets). */
 NovaIscsiLio *nova_iscsi_lio_new (const char *configfs_root, const char *portal_ip, guint portal_port);
 
-/* Treats configfs_root as a plain directory standing in for configfs
- * (tests, the fake driver). The directory must hold target/core, as the
- * kernel makes them when target_core_mod loads. The seam then does what
- * configfs would do by itself:
- *
- *  - mkdir makes the default groups and the attributes this helper reads,
- *    with the kernel's defaults (tpgt_N: acls attrib auth lun np param,
- *    enable 0, attrib/authentication 1, attrib/generate_node_acls 0,
- *    attrib/demo_mode_write_protect 1; a backstore: alua attrib pr
- *    statistics wwn, enable 0, udev_path empty, wwn/vpd_unit_serial
- *    empty; a node ACL: attrib auth param fabric_statistics, auth/userid
- *    and auth/password empty; a LUN or mapped LUN: statistics);
- *  - a write creates the attribute when it is not there; it refuses, as
- *    the kernel does, enabling an enabled backstore (EEXIST) or portal
- *    group (EINVAL) and a control write to an enabled backstore (EEXIST);
- *  - symlink refuses a LUN link to a backstore that is not enabled
- *    (ENODEV);
- *  - rmdir takes the default groups and attributes with it and fails with
- *    ENOTEMPTY while anything made by a mkdir or a symlink is inside.
- *
- * What it does not model: module loading (mkdir of iscsi or core/iblock_N
- * always works), sessions, and the kernel refusing to remove a backstore
- * that another target still links. */
-void nova_iscsi_lio_set_plain_tree (NovaIscsiLio *self, gboolean plain_tree);
+/* Something standing in for configfs below configfs_root (the fake
+ * driver's and the tests' plain directory, drivers/fake): the changes go
+ * through it instead of to the filesystem, so it can do what configfs does
+ * by itself. Each takes the tree's root (<configfs>/target) and a path
+ * relative to it, and returns 0 or an errno; symlink_refusal returns 0
+ * when the link may be made (the helper then makes it). */
+typedef struct {
+  int (*mkdir)           (const char *lio_dir, const char *rel);
+  int (*write)           (const char *lio_dir, const char *rel, const char *value);
+  int (*symlink_refusal) (const char *lio_dir, const char *rel, const char *target_rel);
+  int (*rmdir)           (const char *lio_dir, const char *rel);
+} NovaLioStandIn;
+
+/* NULL (the default): configfs_root is the real configfs, checked to be
+ * one when a target is first made. */
+void nova_iscsi_lio_set_stand_in (NovaIscsiLio *self, const NovaLioStandIn *stand_in);
 
 /* Records each change made from now on (mkdir, write, symlink, unlink,
  * rmdir; never the reads), before it is made, as one line with paths

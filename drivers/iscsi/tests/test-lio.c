@@ -13,6 +13,7 @@
 
 #include "nova-volume-error.h"
 #include "nova-volume-iscsi-lio.h"
+#include "nova-volume-lio-plain-tree.h"
 #include "test-util.h"
 
 #define IQN       "iqn.2010-10.org.openstack:volume-0001"
@@ -46,7 +47,7 @@ new_lio (const char *root, const char *ip)
 {
   NovaIscsiLio *lio = nova_iscsi_lio_new (root, ip, 3260);
 
-  nova_iscsi_lio_set_plain_tree (lio, TRUE);
+  nova_iscsi_lio_set_stand_in (lio, &nova_lio_plain_tree);
   nova_iscsi_lio_set_recording (lio, TRUE);
   return lio;
 }

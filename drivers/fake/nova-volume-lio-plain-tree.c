@@ -9,7 +9,7 @@
 
 #include <glib/gstdio.h>
 
-#include "nova-volume-iscsi-lio-plain.h"
+#include "nova-volume-lio-plain-tree.h"
 #include "nova-volume-iscsi-lio-tree.h"
 
 
@@ -98,8 +98,8 @@ plain_read_attr (const char *lio_dir, const char *dir_rel, const char *name)
   return value;
 }
 
-int
-nova_lio_plain_mkdir (const char *lio_dir, const char *rel)
+static int
+plain_mkdir (const char *lio_dir, const char *rel)
 {
   g_autofree char *path = g_build_filename (lio_dir, rel, NULL);
   NovaLioDirKind kind = nova_lio_classify (rel);
@@ -213,8 +213,8 @@ plain_rmdir_remove (const char *path)
   return g_rmdir (path) == 0 ? 0 : errno;
 }
 
-int
-nova_lio_plain_write (const char *lio_dir, const char *rel, const char *value)
+static int
+plain_write (const char *lio_dir, const char *rel, const char *value)
 {
   g_autofree char *path = g_build_filename (lio_dir, rel, NULL);
   int rc = plain_write_refusal (lio_dir, rel, value);
@@ -233,8 +233,8 @@ is_dir (const char *lio_dir, const char *rel)
   return g_lstat (path, &st) == 0 && S_ISDIR (st.st_mode);
 }
 
-int
-nova_lio_plain_symlink_refusal (const char *lio_dir, const char *rel, const char *target_rel)
+static int
+plain_symlink_refusal (const char *lio_dir, const char *rel, const char *target_rel)
 {
   g_autofree char *dir = g_path_get_dirname (rel);
 
@@ -252,8 +252,8 @@ nova_lio_plain_symlink_refusal (const char *lio_dir, const char *rel, const char
   return 0;
 }
 
-int
-nova_lio_plain_rmdir (const char *lio_dir, const char *rel)
+static int
+plain_rmdir (const char *lio_dir, const char *rel)
 {
   g_autofree char *path = g_build_filename (lio_dir, rel, NULL);
   int rc;
@@ -265,3 +265,10 @@ nova_lio_plain_rmdir (const char *lio_dir, const char *rel)
     return rc;
   return plain_rmdir_remove (path);
 }
+
+const NovaLioStandIn nova_lio_plain_tree = {
+  .mkdir = plain_mkdir,
+  .write = plain_write,
+  .symlink_refusal = plain_symlink_refusal,
+  .rmdir = plain_rmdir,
+};
