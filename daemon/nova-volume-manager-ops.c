@@ -9,10 +9,12 @@
  *
  * This file holds the framework every operation uses (ops, threads,
  * commits, lookups, backends, checks, jobs); the GObject is in
- * nova-volume-manager.c, the operations in nova-volume-manager-volumes.c,
- * -connections.c, -reading.c, -migrate.c and -backends.c, init_host in
- * -reconcile.c and the settling of stale statuses in -settle.c. What they
- * share is in nova-volume-manager-private.h. */
+ * nova-volume-manager.c, each operation in a file of its own
+ * (nova-volume-manager-create.c, -delete.c, -extend.c, -snapshot.c,
+ * -delete-snapshot.c, -attach.c, -connections.c, -reading.c, -migrate.c,
+ * -backends.c), the checks several of them share in -checks.c, init_host
+ * in -reconcile.c and the settling of stale statuses in -settle.c. What
+ * they share is in nova-volume-manager-private.h. */
 #include "config.h"
 
 #include "nova-volume-crash.h"

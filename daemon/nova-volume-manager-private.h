@@ -143,7 +143,7 @@ NovaVolumeBackend *manager_lookup_backend (NovaVolumeManager *self, const char *
 gboolean manager_op_check_volume_status (Op *op, const NovaVolumeStatus *allowed, gsize n_allowed);
 gboolean manager_check_text             (const char *what, const char *text, gsize max_len, GError **error);
 
-/* ---- checks (nova-volume-manager-volumes.c) -------------------------- */
+/* ---- checks (nova-volume-manager-checks.c) --------------------------- */
 
 /* The snapshots of volume @volume_id; their ids appended to @ids (may be
  * NULL), ", " between them. */
@@ -153,6 +153,9 @@ guint    manager_count_snapshots_of (NovaVolumeManager *self, const char *volume
  * backend that does not match its extra specs. */
 gboolean manager_check_free_space   (NovaVolumeManager *self, NovaVolumeBackend *on, guint64 needed,
                                      const char *volume_type, GError **error);
+/* Whether a driver refused a delete (of a volume or a snapshot) without
+ * changing anything: Busy. */
+gboolean manager_delete_refused     (const GError *error);
 
 /* ---- commits (nova-volume-manager-ops.c) ----------------------------- */
 

@@ -816,29 +816,40 @@ store_read_metadata (NovaVolumeStore *self, NovaVolumeRecord *volume, GError **e
   return TRUE;
 }
 
-static NovaVolumeRecord *
-store_get_volume (NovaVolumeStore *self, const char *id, GError **error)
+/* The row of @shape's table with @id, stepped onto: NotFound naming the
+ * kind and the id when there is none. */
+static sqlite3_stmt *
+select_row_by_id (NovaVolumeStore *self, RowShape *shape, const char *id, GError **error)
 {
-  g_autoptr(sqlite3_stmt) stmt = NULL;
-  g_autoptr(NovaVolumeRecord) volume = NULL;
+  g_autoptr(sqlite3_stmt) stmt = store_prepare_printf (self, error, "%s WHERE id = ?1", row_shape (shape)->select);
+  g_autofree char *what = NULL;
   int rc;
 
-  stmt = store_prepare_printf (self, error, "%s WHERE id = ?1", row_shape (&volume_rows)->select);
   if (stmt == NULL)
     return NULL;
   bind_text (stmt, 1, id);
   rc = sqlite3_step (stmt);
+  if (rc == SQLITE_ROW)
+    return g_steal_pointer (&stmt);
   if (rc == SQLITE_DONE)
     {
       g_set_error (error, NOVA_VOLUME_ERROR, NOVA_VOLUME_ERROR_NOT_FOUND,
-                   "volume %s not found", id);
+                   "%s %s not found", shape->what, id);
       return NULL;
     }
-  if (rc != SQLITE_ROW)
-    {
-      store_error (self, error, "read a volume");
-      return NULL;
-    }
+  what = g_strdup_printf ("read a %s", shape->what);
+  store_error (self, error, what);
+  return NULL;
+}
+
+static NovaVolumeRecord *
+store_get_volume (NovaVolumeStore *self, const char *id, GError **error)
+{
+  g_autoptr(sqlite3_stmt) stmt = select_row_by_id (self, &volume_rows, id, error);
+  g_autoptr(NovaVolumeRecord) volume = NULL;
+
+  if (stmt == NULL)
+    return NULL;
   volume = read_volume_row (self, stmt, error);
   if (volume == NULL)
     return NULL;
@@ -1050,29 +1061,15 @@ nova_volume_store_get_snapshot (NovaVolumeStore *self, const char *id, GError **
 {
   g_autoptr(GRecMutexLocker) locker = NULL;
   g_autoptr(sqlite3_stmt) stmt = NULL;
-  int rc;
 
   g_return_val_if_fail (NOVA_VOLUME_IS_STORE (self), NULL);
   g_return_val_if_fail (id != NULL, NULL);
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
   locker = g_rec_mutex_locker_new (&self->mutex);
-  stmt = store_prepare_printf (self, error, "%s WHERE id = ?1", row_shape (&snapshot_rows)->select);
+  stmt = select_row_by_id (self, &snapshot_rows, id, error);
   if (stmt == NULL)
     return NULL;
-  bind_text (stmt, 1, id);
-  rc = sqlite3_step (stmt);
-  if (rc == SQLITE_DONE)
-    {
-      g_set_error (error, NOVA_VOLUME_ERROR, NOVA_VOLUME_ERROR_NOT_FOUND,
-                   "snapshot %s not found", id);
-      return NULL;
-    }
-  if (rc != SQLITE_ROW)
-    {
-      store_error (self, error, "read a snapshot");
-      return NULL;
-    }
   return read_snapshot_row (self, stmt, error);
 }
 

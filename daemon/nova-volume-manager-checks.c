@@ -1,0 +1,98 @@
+/* nova-volume: the checks several operations share: the snapshots of a
+ * volume (delete, migrate), whether a driver refused a delete, the free space and a volume type's extra specs
+ * on a backend (create, extend, migrate). */
+#include "config.h"
+
+#include "nova-volume-log.h"
+#include "nova-volume-manager-private.h"
+#include "nova-volume-size.h"
+
+guint
+manager_count_snapshots_of (NovaVolumeManager *self, const char *volume_id, GString *ids)
+{
+  GHashTableIter iter;
+  gpointer value;
+  guint n = 0;
+
+  g_hash_table_iter_init (&iter, self->snapshots);
+  while (g_hash_table_iter_next (&iter, NULL, &value))
+    {
+      const NovaSnapshotRecord *snapshot = value;
+
+      if (g_strcmp0 (snapshot->volume_id, volume_id) != 0)
+        continue;
+      if (ids != NULL)
+        g_string_append_printf (ids, "%s%s", ids->len > 0 ? ", " : "", snapshot->id);
+      n++;
+    }
+  return n;
+}
+
+/* The capability a type's extra spec asks for, against the backend's
+ * stats: NULL when it matches, else what is missing */
+static char *
+type_mismatch (const NovaVolumeType *type, GVariant *stats)
+{
+  const char *wanted;
+  gboolean thin = FALSE;
+  const char *protocol = NULL;
+
+  wanted = g_hash_table_lookup (type->specs, "thin");
+  if (wanted != NULL && g_str_equal (wanted, "true")
+      && !(g_variant_lookup (stats, "thin_provisioning_support", "b", &thin) && thin))
+    return g_strdup ("thin = true, and the backend does not provision thinly");
+  wanted = g_hash_table_lookup (type->specs, "multiattach");
+  if (wanted != NULL && g_str_equal (wanted, "true"))
+    return g_strdup ("multiattach = true, and the backend cannot attach a volume to several hosts");
+  wanted = g_hash_table_lookup (type->specs, "storage_protocol");
+  if (wanted != NULL && !(g_variant_lookup (stats, "storage_protocol", "&s", &protocol)
+                          && g_ascii_strcasecmp (protocol, wanted) == 0))
+    return g_strdup_printf ("storage_protocol = %s, and the backend's is %s", wanted,
+                            protocol != NULL ? protocol : "unknown");
+  return NULL;
+}
+
+gboolean
+manager_check_free_space (NovaVolumeManager *self, NovaVolumeBackend *on, guint64 needed,
+                          const char *volume_type, GError **error)
+{
+  g_autoptr(GVariant) stats = nova_volume_driver_get_volume_stats (nova_volume_backend_get_driver (on), TRUE,
+                                                                   error);
+  const char *backend = nova_volume_backend_get_name (on);
+  const NovaVolumeType *type = volume_type != NULL
+                               ? nova_volume_config_lookup_type (self->config, volume_type) : NULL;
+  guint64 free_bytes;
+  g_autofree char *needed_text = NULL;
+  g_autofree char *free_text = NULL;
+
+  if (stats == NULL)
+    return FALSE;
+  if (type != NULL)
+    {
+      g_autofree char *mismatch = type_mismatch (type, stats);
+
+      if (mismatch != NULL)
+        {
+          g_set_error (error, NOVA_VOLUME_ERROR, NOVA_VOLUME_ERROR_INVALID_ARGUMENT,
+                       "volume type '%s' does not match its backend '%s': the type asks %s",
+                       type->name, backend, mismatch);
+          return FALSE;
+        }
+    }
+  if (!g_variant_lookup (stats, "free_capacity", "t", &free_bytes))
+    return TRUE; /* the driver cannot tell: let it refuse by itself */
+  if (needed <= free_bytes)
+    return TRUE;
+  needed_text = nova_volume_size_format (needed);
+  free_text = nova_volume_size_format (free_bytes);
+  g_set_error (error, NOVA_VOLUME_ERROR, NOVA_VOLUME_ERROR_NO_SPACE,
+               "not enough space: %s requested, %s free in the %s backend",
+               needed_text, free_text, backend);
+  return FALSE;
+}
+
+gboolean
+manager_delete_refused (const GError *error)
+{
+  return g_error_matches (error, NOVA_VOLUME_ERROR, NOVA_VOLUME_ERROR_BUSY);
+}

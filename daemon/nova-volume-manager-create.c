@@ -1,0 +1,421 @@
+/* nova-volume: CreateVolume: a blank volume, one from a snapshot, a clone;
+ * where it goes (the backend or type asked for, else the default type,
+ * else the backend with the most free space), the precheck of its size on
+ * that backend, the creating record, the driver's create, available. */
+#include "config.h"
+
+#include "nova-volume-log.h"
+#include "nova-volume-manager-private.h"
+#include "nova-volume-size.h"
+
+static gboolean
+check_metadata (GHashTable *metadata, GError **error)
+{
+  GHashTableIter iter;
+  gpointer key, value;
+
+  if (metadata == NULL)
+    return TRUE;
+  if (g_hash_table_size (metadata) > METADATA_MAX_ITEMS)
+    {
+      g_set_error (error, NOVA_VOLUME_ERROR, NOVA_VOLUME_ERROR_INVALID_ARGUMENT,
+                   "metadata has %u items; at most %d are allowed",
+                   g_hash_table_size (metadata), METADATA_MAX_ITEMS);
+      return FALSE;
+    }
+  g_hash_table_iter_init (&iter, metadata);
+  while (g_hash_table_iter_next (&iter, &key, &value))
+    {
+      if (*(const char *) key == '\0')
+        {
+          g_set_error_literal (error, NOVA_VOLUME_ERROR, NOVA_VOLUME_ERROR_INVALID_ARGUMENT,
+                               "metadata keys may not be empty");
+          return FALSE;
+        }
+      if (!manager_check_text ("metadata key", key, METADATA_MAX_LEN, error)
+          || !manager_check_text ("metadata value", value, METADATA_MAX_LEN, error))
+        return FALSE;
+    }
+  return TRUE;
+}
+
+
+/* a create's own: what the new volume is to be */
+typedef struct {
+  guint64     size;          /* 0 with a source: the source's */
+  char       *name;
+  char       *description;
+  GHashTable *metadata;      /* may be NULL */
+  char       *volume_type;   /* asked for, or default_volume_type's; may be NULL */
+} CreateData;
+
+static void
+create_data_free (CreateData *data)
+{
+  g_free (data->name);
+  g_free (data->description);
+  g_clear_pointer (&data->metadata, g_hash_table_unref);
+  g_free (data->volume_type);
+  g_free (data);
+}
+
+#define CR(op) ((CreateData *) (op)->data)
+
+/* The backend a new volume without a source goes to: the one asked for,
+ * else the type's (asked for, else default_volume_type), else the one
+ * that is up with the most free space by its latest figures. Fails the
+ * operation and returns FALSE when that backend cannot take it. */
+static gboolean
+create_take_backend (Op *op)
+{
+  NovaVolumeManager *self = op->self;
+  const char *type_name = CR (op)->volume_type;
+  const char *default_type = nova_volume_config_get_string (self->config, "default_volume_type");
+  NovaVolumeBackend *freest = NULL;
+  guint64 freest_bytes = 0;
+
+  if (type_name == NULL && op->backend_name == NULL && default_type[0] != '\0')
+    {
+      type_name = default_type;
+      CR (op)->volume_type = g_strdup (default_type);
+    }
+  if (type_name != NULL)
+    {
+      const NovaVolumeType *type = nova_volume_config_lookup_type (self->config, type_name);
+      NovaVolumeBackend *backend;
+
+      if (type == NULL)
+        {
+          manager_op_fail (op, NOVA_VOLUME_ERROR_INVALID_ARGUMENT,
+                           "cannot %s: there is no volume type '%s'", op->what, type_name);
+          return FALSE;
+        }
+      if (op->backend_name != NULL && !g_str_equal (op->backend_name, type->backend))
+        {
+          manager_op_fail (op, NOVA_VOLUME_ERROR_INVALID_ARGUMENT,
+                           "cannot %s: volume type '%s' puts its volumes on backend '%s', not on "
+                           "backend '%s'; give one of the two", op->what, type->name, type->backend,
+                           op->backend_name);
+          return FALSE;
+        }
+      backend = manager_lookup_backend (self, type->backend);
+      if (backend != NULL && !nova_volume_backend_is_up (backend))
+        {
+          manager_op_fail (op, NOVA_VOLUME_ERROR_INVALID_ARGUMENT,
+                           "cannot %s: volume type '%s' puts its volumes on backend '%s', which is "
+                           "down: %s", op->what, type->name, type->backend,
+                           nova_volume_backend_get_state_reason (backend));
+          return FALSE;
+        }
+      return manager_op_take_backend (op, type->backend, NULL);
+    }
+  if (op->backend_name != NULL)
+    return manager_op_take_backend (op, op->backend_name, NULL);
+
+  for (guint i = 0; i < self->backends->len; i++)
+    {
+      NovaVolumeBackend *backend = g_ptr_array_index (self->backends, i);
+      GVariant *stats = nova_volume_backend_get_stats (backend);
+      guint64 free_bytes = 0;
+
+      const char *reason = NULL;
+
+      /* down, or its latest refresh failed (a cluster gone since): not a
+       * place for a new volume */
+      if (g_str_equal (nova_volume_backend_get_state (backend, &reason), "down"))
+        continue;
+      if (stats != NULL)
+        g_variant_lookup (stats, "free_capacity", "t", &free_bytes);
+      if (freest == NULL || free_bytes > freest_bytes)
+        {
+          freest = backend;
+          freest_bytes = free_bytes;
+        }
+    }
+  if (freest == NULL)
+    freest = g_ptr_array_index (self->backends, 0);
+  return manager_op_take_backend (op, nova_volume_backend_get_name (freest), NULL);
+}
+
+/* A volume made from a snapshot or a clone is made by its source's
+ * backend: a backend or type that names another one is refused. */
+static gboolean
+create_take_source_backend (Op *op, const NovaVolumeRecord *source, const char *what)
+{
+  const NovaVolumeType *type = CR (op)->volume_type != NULL
+                               ? nova_volume_config_lookup_type (op->self->config, CR (op)->volume_type) : NULL;
+
+  if (CR (op)->volume_type != NULL && type == NULL)
+    {
+      manager_op_fail (op, NOVA_VOLUME_ERROR_INVALID_ARGUMENT,
+                       "cannot %s: there is no volume type '%s'", op->what, CR (op)->volume_type);
+      return FALSE;
+    }
+  if ((op->backend_name != NULL && !g_str_equal (op->backend_name, source->backend))
+      || (type != NULL && !g_str_equal (type->backend, source->backend)))
+    {
+      manager_op_fail (op, NOVA_VOLUME_ERROR_INVALID_ARGUMENT,
+                       "cannot %s: %s lives on backend '%s', which makes it, and backend '%s' was "
+                       "asked for; make it there, then Migrate the new volume", op->what, what,
+                       source->backend, op->backend_name != NULL ? op->backend_name : type->backend);
+      return FALSE;
+    }
+  return manager_op_take_backend (op, source->backend, source->driver);
+}
+
+/* ---- create volume --------------------------------------------------- */
+
+static void create_precheck_thread (Op *op);
+static void create_commit_creating (Op *op);
+static void create_thread (Op *op);
+static void create_done (Op *op);
+
+static void
+create_start (Op *op)
+{
+  NovaVolumeManager *self = op->self;
+  NovaVolumeRecord *volume;
+  guint64 source_size = 0;
+
+  if (op->snapshot_id != NULL)
+    {
+      const NovaSnapshotRecord *snapshot = nova_volume_manager_lookup_snapshot (self, op->snapshot_id);
+      const NovaVolumeRecord *parent;
+
+      if (snapshot == NULL)
+        {
+          manager_op_fail (op, NOVA_VOLUME_ERROR_NOT_FOUND, "snapshot %s not found", op->snapshot_id);
+          return;
+        }
+      if (snapshot->status != NOVA_SNAPSHOT_STATUS_AVAILABLE)
+        {
+          manager_op_fail (op, NOVA_VOLUME_ERROR_INVALID_STATE,
+                           "cannot create a volume from snapshot %s: it is %s, not available", snapshot->id,
+                           nova_snapshot_status_to_string (snapshot->status));
+          return;
+        }
+      parent = nova_volume_manager_lookup_volume (self, snapshot->volume_id);
+      if (parent == NULL)
+        {
+          manager_op_fail (op, NOVA_VOLUME_ERROR_NOT_FOUND, "the volume of snapshot %s is gone",
+                           snapshot->id);
+          return;
+        }
+      if (!create_take_source_backend (op, parent, "the snapshot's volume"))
+        return;
+      op->snapshot = nova_snapshot_record_copy (snapshot);
+      source_size = snapshot->size;
+    }
+  else if (op->source_volume_id != NULL)
+    {
+      const NovaVolumeRecord *source = nova_volume_manager_lookup_volume (self, op->source_volume_id);
+
+      if (source == NULL)
+        {
+          manager_op_fail (op, NOVA_VOLUME_ERROR_NOT_FOUND, "source volume %s not found",
+                           op->source_volume_id);
+          return;
+        }
+      if (source->status != NOVA_VOLUME_STATUS_AVAILABLE && source->status != NOVA_VOLUME_STATUS_IN_USE)
+        {
+          manager_op_fail (op, NOVA_VOLUME_ERROR_INVALID_STATE,
+                           "cannot clone volume %s: it is %s; only available and in-use volumes "
+                           "can be cloned",
+                           source->id, nova_volume_status_to_string (source->status));
+          return;
+        }
+      if (!create_take_source_backend (op, source, "the source volume"))
+        return;
+      op->source = nova_volume_record_copy (source);
+      source_size = source->size;
+    }
+
+  else if (!create_take_backend (op))
+    return;
+
+  if (CR (op)->size == 0)
+    CR (op)->size = source_size;
+  if (CR (op)->size < source_size)
+    {
+      g_autofree char *want = g_format_size_full (CR (op)->size, G_FORMAT_SIZE_IEC_UNITS);
+      g_autofree char *have = nova_volume_size_format (source_size);
+
+      manager_op_fail (op, NOVA_VOLUME_ERROR_INVALID_ARGUMENT,
+                       "a size of %s is smaller than the source's %s; "
+                       "give 0 or at least %" G_GUINT64_FORMAT " bytes",
+                       want, have, source_size);
+      return;
+    }
+
+  volume = op->volume = nova_volume_record_new ();
+  nova_record_set_string (&volume->id, op->volume_id);
+  nova_record_set_string (&volume->name, CR (op)->name != NULL ? CR (op)->name : "");
+  nova_record_set_string (&volume->description, CR (op)->description != NULL ? CR (op)->description : "");
+  volume->size = CR (op)->size;
+  volume->status = NOVA_VOLUME_STATUS_CREATING;
+  nova_record_set_string (&volume->availability_zone,
+                          nova_volume_config_get_string (self->config, "storage_availability_zone"));
+  nova_record_set_string (&volume->source_snapshot_id, op->snapshot_id);
+  nova_record_set_string (&volume->source_volume_id, op->source_volume_id);
+  nova_record_set_string (&volume->driver, nova_volume_backend_get_driver_name (op->backend));
+  nova_record_set_string (&volume->backend, nova_volume_backend_get_name (op->backend));
+  volume->created_at = g_get_real_time ();
+  if (CR (op)->metadata != NULL)
+    {
+      GHashTableIter iter;
+      gpointer key, value;
+
+      g_hash_table_iter_init (&iter, CR (op)->metadata);
+      while (g_hash_table_iter_next (&iter, &key, &value))
+        g_hash_table_replace (volume->metadata, g_strdup (key), g_strdup (value));
+    }
+
+  manager_op_in_thread (op, create_precheck_thread, create_commit_creating);
+}
+
+static void
+create_precheck_thread (Op *op)
+{
+  manager_check_free_space (op->self, op->backend, op->volume->size, CR (op)->volume_type, &op->error);
+}
+
+static void
+create_commit_creating (Op *op)
+{
+  if (op->error != NULL || !manager_op_commit_volume_status (op, NOVA_VOLUME_STATUS_CREATING, NULL))
+    {
+      manager_op_return (op);
+      return;
+    }
+  /* copies take long: show them as a Job that can be cancelled */
+  if (op->snapshot != NULL)
+    manager_op_start_job (op, "volume-create-from-snapshot");
+  else if (op->source != NULL)
+    manager_op_start_job (op, "volume-clone");
+  manager_op_in_thread (op, create_thread, create_done);
+}
+
+static void
+create_thread (Op *op)
+{
+  NovaVolumeDriver *driver = op->driver;
+  g_autoptr(GError) cleanup_error = NULL;
+  gboolean ok;
+
+  MANAGER_CRASH_POINT (op, "before-driver-create");
+  if (op->snapshot != NULL)
+    ok = nova_volume_driver_create_volume_from_snapshot (driver, op->volume, op->snapshot,
+                                                         nova_volume_job_report_progress, op->job,
+                                                         nova_volume_job_get_cancellable (op->job),
+                                                         &op->error);
+  else if (op->source != NULL)
+    ok = nova_volume_driver_create_cloned_volume (driver, op->volume, op->source,
+                                                  nova_volume_job_report_progress, op->job,
+                                                  nova_volume_job_get_cancellable (op->job),
+                                                  &op->error);
+  else
+    ok = nova_volume_driver_create_volume (driver, op->volume, &op->error);
+  MANAGER_CRASH_POINT (op, "after-driver-create");
+
+  if (ok && nova_volume_driver_create_export (driver, op->volume, &op->error))
+    {
+      MANAGER_CRASH_POINT (op, "after-driver-create-export");
+      return;
+    }
+
+  /* undo what the driver did, so a failed create leaves nothing behind */
+  if (ok)
+    nova_volume_driver_remove_export (driver, op->volume, NULL);
+  op->cleaned_up = nova_volume_driver_delete_volume (driver, op->volume, &cleanup_error);
+  if (!op->cleaned_up)
+    g_warning ("volume %s: cleaning up after a failed create failed too: %s",
+               op->volume->id, cleanup_error->message);
+}
+
+static void
+create_done (Op *op)
+{
+  if (op->error == NULL)
+    {
+      if (manager_op_commit_volume_status (op, NOVA_VOLUME_STATUS_AVAILABLE, NULL))
+        nova_volume_log_event (NOVA_VOLUME_EVENT_VOLUME_CREATED, op->volume->id, NULL, "created volume %s (%" G_GUINT64_FORMAT " bytes)",
+                               op->volume->id, op->volume->size);
+      manager_op_end_job (op);
+      manager_op_return (op);
+      return;
+    }
+
+  g_prefix_error (&op->error, "cannot create volume: ");
+  if (op->cleaned_up)
+    {
+      g_autoptr(GError) error = NULL;
+
+      if (!manager_commit_volume_removed (op->self, op->volume->id, &error))
+        g_warning ("cannot forget failed volume %s: %s", op->volume->id, error->message);
+    }
+  else
+    {
+      manager_op_commit_volume_failure (op, NOVA_VOLUME_STATUS_ERROR);
+    }
+  /* the job ends after the last commit, with the final word */
+  manager_op_end_job (op);
+  manager_op_return (op);
+}
+
+void
+nova_volume_manager_create_volume (NovaVolumeManager *self, const NovaVolumeCreateRequest *request,
+                                   GCancellable *cancellable, GAsyncReadyCallback callback, gpointer user_data)
+{
+  /* the three kinds of create have their own names (crash points, messages) */
+  Op *op = manager_op_new (self,
+                           request->snapshot_id != NULL ? "create volume from snapshot"
+                           : request->source_volume_id != NULL ? "clone volume" : "create volume",
+                           RESULT_VOLUME_ID, callback, user_data);
+  const char *zone = nova_volume_config_get_string (self->config, "storage_availability_zone");
+  g_autoptr(GError) error = NULL;
+
+  if (request->snapshot_id != NULL && request->source_volume_id != NULL)
+    error = g_error_new_literal (NOVA_VOLUME_ERROR, NOVA_VOLUME_ERROR_INVALID_ARGUMENT,
+                                 "give either a snapshot or a source volume, not both");
+  else if (request->size == 0 && request->snapshot_id == NULL && request->source_volume_id == NULL)
+    error = g_error_new_literal (NOVA_VOLUME_ERROR, NOVA_VOLUME_ERROR_INVALID_ARGUMENT,
+                                 "a size of 0 bytes is only allowed with a snapshot or a source volume");
+  else if (request->availability_zone != NULL && g_strcmp0 (request->availability_zone, zone) != 0)
+    error = g_error_new (NOVA_VOLUME_ERROR, NOVA_VOLUME_ERROR_INVALID_ARGUMENT,
+                         "availability zone '%s' is not served here; this host serves '%s'",
+                         request->availability_zone, zone);
+  if (error == NULL)
+    {
+      if (manager_check_text ("name", request->name, NAME_MAX_LEN, &error)
+          && manager_check_text ("description", request->description, DESCRIPTION_MAX_LEN, &error))
+        check_metadata (request->metadata, &error);
+    }
+  if (error != NULL)
+    {
+      manager_op_reject (op, g_steal_pointer (&error));
+      return;
+    }
+
+  op->volume_id = g_uuid_string_random ();
+  op->data = g_new0 (CreateData, 1);
+  op->data_free = (GDestroyNotify) create_data_free;
+  CR (op)->size = request->size;
+  op->backend_name = g_strdup (request->backend);
+  CR (op)->volume_type = g_strdup (request->volume_type);
+  CR (op)->name = g_strdup (request->name);
+  CR (op)->description = g_strdup (request->description);
+  op->snapshot_id = g_strdup (request->snapshot_id);
+  op->snapshot_shared = TRUE;
+  op->source_volume_id = g_strdup (request->source_volume_id);
+  op->caller_uid = request->caller_uid;
+  op->caller_bus_name = g_strdup (request->caller_bus_name);
+  if (request->metadata != NULL)
+    CR (op)->metadata = g_hash_table_ref (request->metadata);
+  manager_op_submit (op, create_start);
+}
+
+char *
+nova_volume_manager_create_volume_finish (NovaVolumeManager *self, GAsyncResult *result, GError **error)
+{
+  return g_task_propagate_pointer (G_TASK (result), error);
+}

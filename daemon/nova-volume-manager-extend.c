@@ -1,0 +1,106 @@
+/* nova-volume: Volume.Extend: a larger size on an available volume, checked
+ * against the backend's free space, committed as extending first. */
+#include "config.h"
+
+#include "nova-volume-log.h"
+#include "nova-volume-manager-private.h"
+#include "nova-volume-size.h"
+
+/* an extend's own: the size asked for */
+typedef struct {
+  guint64 size;
+} ExtendData;
+
+#define EX(op) ((ExtendData *) (op)->data)
+
+static void extend_precheck_thread (Op *op);
+static void extend_commit_extending (Op *op);
+static void extend_thread (Op *op);
+static void extend_done (Op *op);
+
+static void
+extend_start (Op *op)
+{
+  static const NovaVolumeStatus allowed[] = { NOVA_VOLUME_STATUS_AVAILABLE };
+
+  if (!manager_op_take_volume (op) || !manager_op_check_volume_status (op, allowed, G_N_ELEMENTS (allowed)))
+    return;
+  if (EX (op)->size <= op->volume->size)
+    {
+      manager_op_fail (op, NOVA_VOLUME_ERROR_INVALID_ARGUMENT,
+                       "cannot extend volume %s to %" G_GUINT64_FORMAT " bytes: the new size must be "
+                       "larger than its current %" G_GUINT64_FORMAT " bytes (volumes never shrink)",
+                       op->volume_id, EX (op)->size, op->volume->size);
+      return;
+    }
+  /* refused for space before anything is written */
+  manager_op_in_thread (op, extend_precheck_thread, extend_commit_extending);
+}
+
+static void
+extend_precheck_thread (Op *op)
+{
+  manager_check_free_space (op->self, op->backend, EX (op)->size - op->volume->size, NULL, &op->error);
+}
+
+static void
+extend_commit_extending (Op *op)
+{
+  if (op->error != NULL)
+    {
+      g_prefix_error (&op->error, "cannot extend volume %s: ", op->volume_id);
+      manager_op_return (op);
+      return;
+    }
+  if (!manager_op_commit_volume_status (op, NOVA_VOLUME_STATUS_EXTENDING, NULL))
+    {
+      manager_op_return (op);
+      return;
+    }
+  manager_op_in_thread (op, extend_thread, extend_done);
+}
+
+static void
+extend_thread (Op *op)
+{
+  /* work on a copy: a refused extend must leave the size as it was */
+  g_autoptr(NovaVolumeRecord) grown = nova_volume_record_copy (op->volume);
+
+  MANAGER_CRASH_POINT (op, "before-driver-extend");
+  if (nova_volume_driver_extend_volume (op->driver, grown, EX (op)->size, &op->error))
+    op->volume->size = MAX (grown->size, EX (op)->size);
+  MANAGER_CRASH_POINT (op, "after-driver-extend");
+}
+
+static void
+extend_done (Op *op)
+{
+  g_autoptr(GError) saved = g_steal_pointer (&op->error);
+
+  /* the volume is usable either way: back to available, with the new size
+   * only when the driver grew it */
+  manager_op_commit_volume_status (op, NOVA_VOLUME_STATUS_AVAILABLE, NULL);
+  if (saved != NULL)
+    {
+      g_prefix_error (&saved, "cannot extend volume %s: ", op->volume_id);
+      g_clear_error (&op->error);
+      op->error = g_steal_pointer (&saved);
+    }
+  else if (op->error == NULL)
+    nova_volume_log_event (NOVA_VOLUME_EVENT_VOLUME_EXTENDED, op->volume_id, NULL, "extended volume %s to %" G_GUINT64_FORMAT " bytes",
+                           op->volume_id, op->volume->size);
+  manager_op_return (op);
+}
+
+void
+nova_volume_manager_extend_volume (NovaVolumeManager *self, const char *volume_id, guint64 new_size,
+                                   GAsyncReadyCallback callback, gpointer user_data)
+{
+  Op *op = manager_op_new (self, "extend volume", RESULT_NONE, callback, user_data);
+
+  op->volume_id = g_strdup (volume_id);
+  op->data = g_new0 (ExtendData, 1);
+  op->data_free = g_free;
+  EX (op)->size = new_size;
+  manager_op_submit (op, extend_start);
+}
