@@ -1,7 +1,11 @@
 /* nova-volume: runs external commands from argv vectors, never a shell */
 #include "config.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
 
 #include "nova-volume-error.h"
 #include "nova-volume-executor.h"
@@ -78,6 +82,109 @@ nova_volume_executor_real_execute_once (NovaVolumeExecutor  *self,
   return TRUE;
 }
 
+/* the most of a long command's stdout kept for the caller */
+#define LONG_OUTPUT_MAX (1024 * 1024)
+/* and of its stderr, for the error message */
+#define STDERR_KEEP (64 * 1024)
+
+/* hands each complete line of @pending to @on_output and keeps the rest */
+static void
+emit_lines (GString *pending, NovaVolumeOutputFunc on_output, gpointer data)
+{
+  gsize start = 0;
+
+  for (gsize i = 0; i < pending->len; i++)
+    if (pending->str[i] == '\n' || pending->str[i] == '\r')
+      {
+        g_autofree char *line = g_strndup (pending->str + start, i - start);
+
+        if (on_output != NULL && *line != '\0')
+          on_output (line, data);
+        start = i + 1;
+      }
+  g_string_erase (pending, 0, (gssize) start);
+}
+
+static gboolean
+nova_volume_executor_real_execute_long (NovaVolumeExecutor      *self,
+                                        const char *const       *argv,
+                                        const int               *fds,
+                                        guint                    n_fds,
+                                        NovaVolumeOutputFunc     on_output,
+                                        gpointer                 output_data,
+                                        GCancellable            *cancellable,
+                                        GBytes                 **out_stdout,
+                                        GBytes                 **out_stderr,
+                                        int                     *out_exit_status,
+                                        GError                 **error)
+{
+  g_autoptr(GSubprocessLauncher) launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE);
+  g_autoptr(GSubprocess) process = NULL;
+  g_autoptr(GString) output = g_string_new (NULL);
+  g_autoptr(GString) pending = g_string_new (NULL);
+  g_autoptr(GError) read_error = NULL;
+  g_autofree char *err_text = NULL;
+  GInputStream *out;
+  int err_fd;
+  char buf[4096];
+  gssize n;
+
+  /* stderr into memory the child cannot block on (stdout is read as it
+   * comes; a second pipe could fill while nobody reads it) */
+  err_fd = memfd_create ("nova-volume-stderr", MFD_CLOEXEC);
+  if (err_fd < 0)
+    {
+      int saved = errno;
+
+      g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved), "memfd_create: %s", g_strerror (saved));
+      return FALSE;
+    }
+  g_subprocess_launcher_take_stderr_fd (launcher, fcntl (err_fd, F_DUPFD_CLOEXEC, 3));
+  for (guint i = 0; i < n_fds; i++)
+    g_subprocess_launcher_take_fd (launcher, fcntl (fds[i], F_DUPFD_CLOEXEC, 3), (int) (3 + i));
+
+  process = g_subprocess_launcher_spawnv (launcher, argv, error);
+  if (process == NULL)
+    {
+      close (err_fd);
+      return FALSE;
+    }
+  out = g_subprocess_get_stdout_pipe (process);
+  while ((n = g_input_stream_read (out, buf, sizeof buf, cancellable, &read_error)) > 0)
+    {
+      if (output->len < LONG_OUTPUT_MAX)
+        g_string_append_len (output, buf, MIN ((gsize) n, LONG_OUTPUT_MAX - output->len));
+      g_string_append_len (pending, buf, n);
+      emit_lines (pending, on_output, output_data);
+    }
+  if (read_error != NULL)
+    {
+      /* cancelled, or the pipe broke: the child does not outlive the call */
+      g_subprocess_force_exit (process);
+      g_subprocess_wait (process, NULL, NULL);
+      close (err_fd);
+      g_propagate_error (error, g_steal_pointer (&read_error));
+      return FALSE;
+    }
+  g_string_append_c (pending, '\n');
+  emit_lines (pending, on_output, output_data);
+  g_subprocess_wait (process, NULL, NULL);
+
+  if (g_subprocess_get_if_exited (process))
+    *out_exit_status = g_subprocess_get_exit_status (process);
+  else if (g_subprocess_get_if_signaled (process))
+    *out_exit_status = 128 + g_subprocess_get_term_sig (process);
+  else
+    *out_exit_status = 255;
+
+  err_text = g_malloc0 (STDERR_KEEP + 1);
+  n = pread (err_fd, err_text, STDERR_KEEP, 0);
+  close (err_fd);
+  *out_stderr = g_bytes_new (err_text, n > 0 ? (gsize) n : 0);
+  *out_stdout = g_bytes_new (output->str, output->len);
+  return TRUE;
+}
+
 static void
 nova_volume_executor_get_property (GObject    *object,
                                    guint       prop_id,
@@ -129,6 +236,7 @@ nova_volume_executor_class_init (NovaVolumeExecutorClass *klass)
   object_class->get_property = nova_volume_executor_get_property;
   object_class->set_property = nova_volume_executor_set_property;
   klass->execute_once = nova_volume_executor_real_execute_once;
+  klass->execute_long = nova_volume_executor_real_execute_long;
 
   props[PROP_TRIES] =
     g_param_spec_uint ("tries", NULL, NULL,
@@ -483,5 +591,63 @@ nova_volume_executor_run_once (NovaVolumeExecutor  *self,
     *out_stderr = bytes_to_string (stderr_bytes);
   if (out_exit_status != NULL)
     *out_exit_status = status;
+  return TRUE;
+}
+
+gboolean
+nova_volume_executor_run_long (NovaVolumeExecutor    *self,
+                               const char *const     *argv,
+                               const int             *fds,
+                               guint                  n_fds,
+                               NovaVolumeOutputFunc   on_output,
+                               gpointer               output_data,
+                               GCancellable          *cancellable,
+                               char                 **out_stdout,
+                               int                   *out_exit_status,
+                               GError               **error)
+{
+  NovaVolumeExecutorClass *klass;
+  g_autoptr(GBytes) stdout_bytes = NULL;
+  g_autoptr(GBytes) stderr_bytes = NULL;
+  g_autoptr(GError) local_error = NULL;
+  g_autofree char *line = NULL;
+  int status = 255;
+
+  g_return_val_if_fail (NOVA_VOLUME_IS_EXECUTOR (self), FALSE);
+  g_return_val_if_fail (argv != NULL && argv[0] != NULL, FALSE);
+  g_return_val_if_fail (n_fds == 0 || fds != NULL, FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  klass = NOVA_VOLUME_EXECUTOR_GET_CLASS (self);
+  line = nova_volume_executor_format_argv (argv);
+  g_debug ("running %s (long, %u descriptors)", line, n_fds);
+  if (!klass->execute_long (self, argv, fds, n_fds, on_output, output_data, cancellable,
+                            &stdout_bytes, &stderr_bytes, &status, &local_error))
+    {
+      if (g_error_matches (local_error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        g_propagate_error (error, g_steal_pointer (&local_error));
+      else
+        g_set_error (error, NOVA_VOLUME_ERROR, NOVA_VOLUME_ERROR_FAILED,
+                     "cannot run %s: %s", argv[0], local_error->message);
+      return FALSE;
+    }
+  g_debug ("%s exited with status %d", line, status);
+  if (out_exit_status != NULL)
+    *out_exit_status = status;
+  else if (status != 0)
+    {
+      g_autofree char *tail = output_tail (stderr_bytes, NULL);
+
+      if (*tail == '\0')
+        {
+          g_free (tail);
+          tail = output_tail (stdout_bytes, NULL);
+        }
+      g_set_error (error, NOVA_VOLUME_ERROR, NOVA_VOLUME_ERROR_FAILED,
+                   "%s exited with status %d%s%s", argv[0], status, *tail != '\0' ? ": " : "", tail);
+      return FALSE;
+    }
+  if (out_stdout != NULL)
+    *out_stdout = bytes_to_string (stdout_bytes);
   return TRUE;
 }

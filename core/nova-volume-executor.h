@@ -7,6 +7,10 @@
 
 G_BEGIN_DECLS
 
+/* Each line a long command writes to stdout ('\r' ends one too, as
+ * qemu-img -p writes its progress), without its end. */
+typedef void (*NovaVolumeOutputFunc) (const char *line, gpointer data);
+
 #define NOVA_VOLUME_TYPE_EXECUTOR (nova_volume_executor_get_type ())
 G_DECLARE_DERIVABLE_TYPE (NovaVolumeExecutor, nova_volume_executor, NOVA_VOLUME, EXECUTOR, GObject)
 
@@ -26,7 +30,21 @@ struct _NovaVolumeExecutorClass {
                             GBytes             **out_stderr,
                             int                 *out_exit_status,
                             GError             **error);
-  gpointer padding[4];
+  /* One run of a long command (nova_volume_executor_run_long): the same,
+   * with @fds given to the child as 3, 4, ..., stdout handed to
+   * @on_output as it comes, and the child killed when @cancellable is. */
+  gboolean (*execute_long) (NovaVolumeExecutor      *self,
+                            const char *const       *argv,
+                            const int               *fds,
+                            guint                    n_fds,
+                            NovaVolumeOutputFunc     on_output,
+                            gpointer                 output_data,
+                            GCancellable            *cancellable,
+                            GBytes                 **out_stdout,
+                            GBytes                 **out_stderr,
+                            int                     *out_exit_status,
+                            GError                 **error);
+  gpointer padding[3];
 };
 
 /* @tries: attempts for nova_volume_executor_run (num_shell_tries, >= 1). */
@@ -76,6 +94,26 @@ gboolean nova_volume_executor_run_once (NovaVolumeExecutor  *self,
                                         char               **out_stderr,
                                         int                 *out_exit_status,
                                         GError             **error);
+
+/* A command that may run long and reads or writes files the caller
+ * opened (qemu-img on an image the D-Bus caller passed): one attempt,
+ * never retried; @fds (@n_fds of them, the caller keeps its own) are the
+ * child's descriptors 3, 4, ... so its argv names them /dev/fd/3, ...;
+ * stdin is /dev/null. Lines of stdout go to @on_output (may be NULL) as
+ * they come, and all of it (up to 1 MiB) to *out_stdout (may be NULL).
+ * When @cancellable is cancelled the child is killed and the call fails
+ * with G_IO_ERROR_CANCELLED. With @out_exit_status NULL a non-zero exit is
+ * an error as for nova_volume_executor_run; otherwise it is returned. */
+gboolean nova_volume_executor_run_long (NovaVolumeExecutor    *self,
+                                        const char *const     *argv,
+                                        const int             *fds,
+                                        guint                  n_fds,
+                                        NovaVolumeOutputFunc   on_output,
+                                        gpointer               output_data,
+                                        GCancellable          *cancellable,
+                                        char                 **out_stdout,
+                                        int                   *out_exit_status,
+                                        GError               **error);
 
 /* "tgtadm --lld iscsi --op new ..." with arguments quoted where needed,
  * for logs. Never includes stdin. */

@@ -155,6 +155,39 @@ nova_volume_recording_executor_execute_once (NovaVolumeExecutor  *executor,
   return TRUE;
 }
 
+/* a long command is recorded and answered as any other; its answer's
+ * stdout goes to @on_output line by line */
+static gboolean
+nova_volume_recording_executor_execute_long (NovaVolumeExecutor      *executor,
+                                             const char *const       *argv,
+                                             const int               *fds,
+                                             guint                    n_fds,
+                                             NovaVolumeOutputFunc     on_output,
+                                             gpointer                 output_data,
+                                             GCancellable            *cancellable,
+                                             GBytes                 **out_stdout,
+                                             GBytes                 **out_stderr,
+                                             int                     *out_exit_status,
+                                             GError                 **error)
+{
+  g_auto(GStrv) lines = NULL;
+  g_autofree char *text = NULL;
+  gsize size = 0;
+  gconstpointer data;
+
+  if (g_cancellable_set_error_if_cancelled (cancellable, error)
+      || !nova_volume_recording_executor_execute_once (executor, argv, NULL, NULL, out_stdout, out_stderr,
+                                                       out_exit_status, error))
+    return FALSE;
+  data = g_bytes_get_data (*out_stdout, &size);
+  text = g_strndup (data != NULL ? data : "", size);
+  lines = g_strsplit (text, "\n", -1);
+  for (gsize i = 0; on_output != NULL && lines[i] != NULL; i++)
+    if (*lines[i] != '\0')
+      on_output (lines[i], output_data);
+  return TRUE;
+}
+
 static void
 nova_volume_recording_executor_finalize (GObject *object)
 {
@@ -180,6 +213,7 @@ nova_volume_recording_executor_class_init (NovaVolumeRecordingExecutorClass *kla
 
   object_class->finalize = nova_volume_recording_executor_finalize;
   executor_class->execute_once = nova_volume_recording_executor_execute_once;
+  executor_class->execute_long = nova_volume_recording_executor_execute_long;
 }
 
 static void

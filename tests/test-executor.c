@@ -1,7 +1,9 @@
 /* nova-volume: tests for NovaVolumeExecutor and NovaVolumeRecordingExecutor */
 #include "config.h"
 
+#include <fcntl.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <glib/gstdio.h>
 
@@ -983,6 +985,151 @@ test_recording_secrets (void)
   g_assert_cmpuint (unmasked->len, ==, 0);
 }
 
+/* ---- long commands --------------------------------------------------- */
+
+static void
+collect_line (const char *line, gpointer data)
+{
+  g_ptr_array_add (data, g_strdup (line));
+}
+
+/* the descriptors the caller gives are the child's 3 and 4; each line of
+ * stdout, '\r' or '\n' ended, reaches the callback as it comes */
+static void
+test_long_fds_and_lines (void)
+{
+  g_autoptr(TestScratch) scratch = test_scratch_new ("test-executor-XXXXXX");
+  g_autofree char *in_path = test_scratch_path (scratch, "in");
+  g_autofree char *out_path = test_scratch_path (scratch, "out");
+  g_autofree char *script = scratch_script (scratch, "long.sh",
+                                            "cat /dev/fd/3 > /dev/fd/4\n"
+                                            "printf '(10.00/100%%)\\r(55.50/100%%)\\rdone\\n'\n"
+                                            "printf 'last'\n");
+  g_autoptr(NovaVolumeExecutor) executor = nova_volume_executor_new (3);
+  g_autoptr(GPtrArray) lines = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(GError) error = NULL;
+  g_autofree char *out = NULL;
+  g_autofree char *copied = NULL;
+  const char *argv[] = { script, NULL };
+  int fds[2];
+
+  g_file_set_contents (in_path, "the image's bytes", -1, &error);
+  g_assert_no_error (error);
+  fds[0] = open (in_path, O_RDONLY | O_CLOEXEC);
+  fds[1] = open (out_path, O_WRONLY | O_CREAT | O_CLOEXEC, 0600);
+  g_assert_cmpint (fds[0], >=, 0);
+  g_assert_cmpint (fds[1], >=, 0);
+
+  g_assert_true (nova_volume_executor_run_long (executor, argv, fds, 2, collect_line, lines, NULL,
+                                                &out, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (lines->len, ==, 4);
+  g_assert_cmpstr (g_ptr_array_index (lines, 0), ==, "(10.00/100%)");
+  g_assert_cmpstr (g_ptr_array_index (lines, 1), ==, "(55.50/100%)");
+  g_assert_cmpstr (g_ptr_array_index (lines, 2), ==, "done");
+  g_assert_cmpstr (g_ptr_array_index (lines, 3), ==, "last");
+  g_assert_cmpstr (out, ==, "(10.00/100%)\r(55.50/100%)\rdone\nlast");
+  g_file_get_contents (out_path, &copied, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (copied, ==, "the image's bytes");
+  /* the caller keeps its own descriptors */
+  g_assert_cmpint (fcntl (fds[0], F_GETFD), >=, 0);
+  g_assert_cmpint (fcntl (fds[1], F_GETFD), >=, 0);
+  close (fds[0]);
+  close (fds[1]);
+}
+
+/* a failed long command says why (its stderr), once; with an exit status
+ * asked for, the status is the caller's to judge */
+static void
+test_long_failure (void)
+{
+  g_autoptr(TestScratch) scratch = test_scratch_new ("test-executor-XXXXXX");
+  g_autofree char *counter = test_scratch_path (scratch, "counter");
+  g_autofree char *script = scratch_script (scratch, "fail.sh",
+                                            "echo run >> \"$1\"\n"
+                                            "echo 'half way'\n"
+                                            "echo 'image is corrupt' >&2\n"
+                                            "exit 2\n");
+  g_autoptr(NovaVolumeExecutor) executor = nova_volume_executor_new (3);
+  const char *argv[] = { script, counter, NULL };
+  g_autoptr(GError) error = NULL;
+  g_autofree char *out = NULL;
+  int status = -1;
+
+  g_assert_false (nova_volume_executor_run_long (executor, argv, NULL, 0, NULL, NULL, NULL, NULL, NULL, &error));
+  g_assert_error (error, NOVA_VOLUME_ERROR, NOVA_VOLUME_ERROR_FAILED);
+  g_assert_nonnull (strstr (error->message, "exited with status 2: image is corrupt"));
+  g_assert_cmpuint (count_lines (counter), ==, 1);
+  g_clear_error (&error);
+
+  g_assert_true (nova_volume_executor_run_long (executor, argv, NULL, 0, NULL, NULL, NULL, &out, &status, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (status, ==, 2);
+  g_assert_cmpstr (out, ==, "half way\n");
+}
+
+static gboolean
+cancel_soon (gpointer data)
+{
+  g_cancellable_cancel (data);
+  return G_SOURCE_REMOVE;
+}
+
+static gpointer
+run_sleeper (gpointer data)
+{
+  const char *argv[] = { "sleep", "60", NULL };
+  g_autoptr(NovaVolumeExecutor) executor = nova_volume_executor_new (1);
+  GError *error = NULL;
+
+  g_assert_false (nova_volume_executor_run_long (executor, argv, NULL, 0, NULL, NULL, data, NULL, NULL, &error));
+  return error;
+}
+
+/* a cancel kills the child: the call returns long before the command
+ * would have ended */
+static void
+test_long_cancel (void)
+{
+  g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+  g_autoptr(GMainContext) context = g_main_context_new ();
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GSource) source = g_timeout_source_new (200);
+  GThread *thread;
+  gint64 start = g_get_monotonic_time ();
+
+  g_source_set_callback (source, cancel_soon, cancellable, NULL);
+  g_source_attach (source, context);
+  thread = g_thread_new ("sleeper", run_sleeper, cancellable);
+  while (!g_cancellable_is_cancelled (cancellable))
+    g_main_context_iteration (context, TRUE);
+  error = g_thread_join (thread);
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  /* not a timing test: sleep 60 ran out long after any machine's cancel */
+  g_assert_cmpint (g_get_monotonic_time () - start, <, 50 * G_USEC_PER_SEC);
+}
+
+/* the recording executor records a long command and answers it too */
+static void
+test_recording_long (void)
+{
+  g_autoptr(NovaVolumeRecordingExecutor) rec = nova_volume_recording_executor_new ();
+  g_autoptr(GPtrArray) lines = g_ptr_array_new_with_free_func (g_free);
+  g_auto(GStrv) recorded = NULL;
+  g_autoptr(GError) error = NULL;
+  const char *argv[] = { "qemu-img", "convert", "/dev/fd/3", "/dev/fd/4", NULL };
+  int fds[] = { 0, 1 };
+
+  nova_volume_recording_executor_push_result (rec, 0, "(50.00/100%)\n(100.00/100%)\n", "");
+  g_assert_true (nova_volume_executor_run_long (NOVA_VOLUME_EXECUTOR (rec), argv, fds, 2, collect_line, lines,
+                                                NULL, NULL, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (lines->len, ==, 2);
+  recorded = nova_volume_recording_executor_get_command_lines (rec);
+  g_assert_cmpstr (recorded[0], ==, "qemu-img convert /dev/fd/3 /dev/fd/4");
+}
+
 int
 main (int argc, char **argv)
 {
@@ -1007,6 +1154,10 @@ main (int argc, char **argv)
   g_test_add_func ("/executor/threads", test_threads);
   g_test_add_func ("/executor/mask-secrets", test_mask_secrets);
   g_test_add_func ("/executor/secret-not-shown", test_secret_not_shown);
+  g_test_add_func ("/executor/long/fds-and-lines", test_long_fds_and_lines);
+  g_test_add_func ("/executor/long/failure", test_long_failure);
+  g_test_add_func ("/executor/long/cancel", test_long_cancel);
+  g_test_add_func ("/recording-executor/long", test_recording_long);
   g_test_add_func ("/recording-executor/records", test_recording_records);
   g_test_add_func ("/recording-executor/script", test_recording_script);
   g_test_add_func ("/recording-executor/responder", test_recording_responder);
