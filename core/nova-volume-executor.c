@@ -603,6 +603,7 @@ nova_volume_executor_run_long (NovaVolumeExecutor    *self,
                                gpointer               output_data,
                                GCancellable          *cancellable,
                                char                 **out_stdout,
+                               char                 **out_stderr,
                                int                   *out_exit_status,
                                GError               **error)
 {
@@ -649,5 +650,7 @@ nova_volume_executor_run_long (NovaVolumeExecutor    *self,
     }
   if (out_stdout != NULL)
     *out_stdout = bytes_to_string (stdout_bytes);
+  if (out_stderr != NULL)
+    *out_stderr = bytes_to_string (stderr_bytes);
   return TRUE;
 }

@@ -100,7 +100,8 @@ gboolean nova_volume_executor_run_once (NovaVolumeExecutor  *self,
  * never retried; @fds (@n_fds of them, the caller keeps its own) are the
  * child's descriptors 3, 4, ... so its argv names them /dev/fd/3, ...;
  * stdin is /dev/null. Lines of stdout go to @on_output (may be NULL) as
- * they come, and all of it (up to 1 MiB) to *out_stdout (may be NULL).
+ * they come, and all of it (up to 1 MiB) to *out_stdout (may be NULL);
+ * stderr (up to 64 KiB) to *out_stderr (may be NULL).
  * When @cancellable is cancelled the child is killed and the call fails
  * with G_IO_ERROR_CANCELLED. With @out_exit_status NULL a non-zero exit is
  * an error as for nova_volume_executor_run; otherwise it is returned. */
@@ -112,6 +113,7 @@ gboolean nova_volume_executor_run_long (NovaVolumeExecutor    *self,
                                         gpointer               output_data,
                                         GCancellable          *cancellable,
                                         char                 **out_stdout,
+                                        char                 **out_stderr,
                                         int                   *out_exit_status,
                                         GError               **error);
 

@@ -1021,7 +1021,7 @@ test_long_fds_and_lines (void)
   g_assert_cmpint (fds[1], >=, 0);
 
   g_assert_true (nova_volume_executor_run_long (executor, argv, fds, 2, collect_line, lines, NULL,
-                                                &out, NULL, &error));
+                                                &out, NULL, NULL, &error));
   g_assert_no_error (error);
   g_assert_cmpuint (lines->len, ==, 4);
   g_assert_cmpstr (g_ptr_array_index (lines, 0), ==, "(10.00/100%)");
@@ -1055,18 +1055,20 @@ test_long_failure (void)
   const char *argv[] = { script, counter, NULL };
   g_autoptr(GError) error = NULL;
   g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
   int status = -1;
 
-  g_assert_false (nova_volume_executor_run_long (executor, argv, NULL, 0, NULL, NULL, NULL, NULL, NULL, &error));
+  g_assert_false (nova_volume_executor_run_long (executor, argv, NULL, 0, NULL, NULL, NULL, NULL, NULL, NULL, &error));
   g_assert_error (error, NOVA_VOLUME_ERROR, NOVA_VOLUME_ERROR_FAILED);
   g_assert_nonnull (strstr (error->message, "exited with status 2: image is corrupt"));
   g_assert_cmpuint (count_lines (counter), ==, 1);
   g_clear_error (&error);
 
-  g_assert_true (nova_volume_executor_run_long (executor, argv, NULL, 0, NULL, NULL, NULL, &out, &status, &error));
+  g_assert_true (nova_volume_executor_run_long (executor, argv, NULL, 0, NULL, NULL, NULL, &out, &err, &status, &error));
   g_assert_no_error (error);
   g_assert_cmpint (status, ==, 2);
   g_assert_cmpstr (out, ==, "half way\n");
+  g_assert_cmpstr (err, ==, "image is corrupt\n");
 }
 
 static gboolean
@@ -1083,7 +1085,7 @@ run_sleeper (gpointer data)
   g_autoptr(NovaVolumeExecutor) executor = nova_volume_executor_new (1);
   GError *error = NULL;
 
-  g_assert_false (nova_volume_executor_run_long (executor, argv, NULL, 0, NULL, NULL, data, NULL, NULL, &error));
+  g_assert_false (nova_volume_executor_run_long (executor, argv, NULL, 0, NULL, NULL, data, NULL, NULL, NULL, &error));
   return error;
 }
 
@@ -1123,7 +1125,7 @@ test_recording_long (void)
 
   nova_volume_recording_executor_push_result (rec, 0, "(50.00/100%)\n(100.00/100%)\n", "");
   g_assert_true (nova_volume_executor_run_long (NOVA_VOLUME_EXECUTOR (rec), argv, fds, 2, collect_line, lines,
-                                                NULL, NULL, NULL, &error));
+                                                NULL, NULL, NULL, NULL, &error));
   g_assert_no_error (error);
   g_assert_cmpuint (lines->len, ==, 2);
   recorded = nova_volume_recording_executor_get_command_lines (rec);
