@@ -6,6 +6,7 @@
 #include "nova-volume-config.h"
 #include "nova-volume-driver-registry.h"
 #include "nova-volume-error.h"
+#include "nova-volume-image.h"
 
 /* the volume or snapshot id goes through the template with printf-style
  * %s, so exactly one %s and no other conversion may be in it */
@@ -75,6 +76,28 @@ check_backend_list (const char *value)
   return NULL;
 }
 
+/* image_formats_allowed: qemu-img format names separated by commas */
+static const char *
+check_image_formats (const char *value)
+{
+  g_auto(GStrv) names = g_strsplit (value, ",", -1);
+
+  for (gsize i = 0; names[i] != NULL; i++)
+    {
+      NovaVolumeImageFormat format;
+
+      g_strstrip (names[i]);
+      if (*names[i] == '\0' && names[1] == NULL)
+        return NULL; /* empty: no image may come in */
+      if (!nova_volume_image_format_from_string (names[i], &format))
+        return "must be image formats separated by commas: raw, qcow2, vmdk, vhdx, vpc";
+      for (gsize j = 0; j < i; j++)
+        if (g_str_equal (names[i], names[j]))
+          return "names a format twice";
+    }
+  return NULL;
+}
+
 static const char *
 check_optional_group_name (const char *value)
 {
@@ -106,6 +129,12 @@ static const NovaVolumeConfigKey config_keys[] = {
     TRUE },
   { "backend_stats_interval", NOVA_VOLUME_KEY_INT, "60", 0, 86400, NULL, NULL,
     "Seconds between background refreshes of each backend's capacity and state (also refreshed after every change); 0: only after changes.",
+    TRUE },
+  { "image_formats_allowed", NOVA_VOLUME_KEY_STRING, "raw,qcow2", 0, 0, NULL, check_image_formats,
+    "Image formats CreateVolume takes with image-fd (raw, qcow2, vmdk, vhdx, vpc), separated by commas; empty: none.",
+    TRUE },
+  { "image_max_virtual_size", NOVA_VOLUME_KEY_INT, "1024", 0, 1048576, NULL, NULL,
+    "GiB: an image whose disk is larger is refused before anything is made; 0: no limit but the backend's free space.",
     TRUE },
   { "volume_backend_name", NOVA_VOLUME_KEY_STRING, "", 0, 0, NULL, NULL,
     "Backend name reported in the volume stats; empty means the backend's name." },

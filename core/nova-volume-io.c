@@ -161,6 +161,100 @@ nova_volume_fd_output_stream_new (int fd, gboolean skips_read_zero)
   return G_OUTPUT_STREAM (self);
 }
 
+int
+nova_volume_fd_output_stream_get_fd (NovaVolumeFdOutputStream *self)
+{
+  g_return_val_if_fail (NOVA_VOLUME_IS_FD_OUTPUT_STREAM (self), -1);
+  return self->fd;
+}
+
+gboolean
+nova_volume_fd_output_stream_skips_read_zero (NovaVolumeFdOutputStream *self)
+{
+  g_return_val_if_fail (NOVA_VOLUME_IS_FD_OUTPUT_STREAM (self), FALSE);
+  return self->seekable;
+}
+
+/* ---- an input stream at its own offset ------------------------------- */
+
+#define NOVA_VOLUME_TYPE_FD_INPUT_STREAM (nova_volume_fd_input_stream_get_type ())
+G_DECLARE_FINAL_TYPE (NovaVolumeFdInputStream, nova_volume_fd_input_stream, NOVA_VOLUME, FD_INPUT_STREAM,
+                      GInputStream)
+
+struct _NovaVolumeFdInputStream {
+  GInputStream parent_instance;
+  int          fd;
+  goffset      offset;
+};
+
+G_DEFINE_FINAL_TYPE (NovaVolumeFdInputStream, nova_volume_fd_input_stream, G_TYPE_INPUT_STREAM)
+
+static gssize
+fd_read (GInputStream *stream, void *buffer, gsize count, GCancellable *cancellable, GError **error)
+{
+  NovaVolumeFdInputStream *self = NOVA_VOLUME_FD_INPUT_STREAM (stream);
+  gssize n;
+
+  if (g_cancellable_set_error_if_cancelled (cancellable, error))
+    return -1;
+  do
+    n = pread (self->fd, buffer, count, self->offset);
+  while (n < 0 && errno == EINTR);
+  if (n < 0)
+    {
+      set_io_error (error, errno, "cannot read the image");
+      return -1;
+    }
+  self->offset += n;
+  return n;
+}
+
+static gboolean
+fd_read_close (GInputStream *stream, GCancellable *cancellable, GError **error)
+{
+  NovaVolumeFdInputStream *self = NOVA_VOLUME_FD_INPUT_STREAM (stream);
+  int fd = self->fd;
+
+  self->fd = -1;
+  if (fd >= 0 && close (fd) != 0 && errno != EINTR)
+    return set_io_error (error, errno, "cannot close the image");
+  return TRUE;
+}
+
+static void
+nova_volume_fd_input_stream_finalize (GObject *object)
+{
+  NovaVolumeFdInputStream *self = NOVA_VOLUME_FD_INPUT_STREAM (object);
+
+  if (self->fd >= 0)
+    close (self->fd);
+  G_OBJECT_CLASS (nova_volume_fd_input_stream_parent_class)->finalize (object);
+}
+
+static void
+nova_volume_fd_input_stream_class_init (NovaVolumeFdInputStreamClass *klass)
+{
+  G_OBJECT_CLASS (klass)->finalize = nova_volume_fd_input_stream_finalize;
+  G_INPUT_STREAM_CLASS (klass)->read_fn = fd_read;
+  G_INPUT_STREAM_CLASS (klass)->close_fn = fd_read_close;
+}
+
+static void
+nova_volume_fd_input_stream_init (NovaVolumeFdInputStream *self)
+{
+  self->fd = -1;
+}
+
+GInputStream *
+nova_volume_fd_input_stream_new (int fd)
+{
+  NovaVolumeFdInputStream *self = g_object_new (NOVA_VOLUME_TYPE_FD_INPUT_STREAM, NULL);
+
+  g_return_val_if_fail (fd >= 0, NULL);
+  self->fd = fd;
+  return G_INPUT_STREAM (self);
+}
+
 /* ---- the copy -------------------------------------------------------- */
 
 #define COPY_CHUNK (1024 * 1024)

@@ -19,6 +19,15 @@ G_DECLARE_FINAL_TYPE (NovaVolumeFdOutputStream, nova_volume_fd_output_stream, NO
  * so the stream is GSeekable and the copy can skip zeros; FALSE for a
  * device that may hold old bytes (a thick LV). */
 GOutputStream *nova_volume_fd_output_stream_new (int fd, gboolean skips_read_zero);
+/* Its descriptor, for a tool that writes the volume itself (qemu-img
+ * convert), and whether what is not written reads as zeros. */
+int      nova_volume_fd_output_stream_get_fd           (NovaVolumeFdOutputStream *self);
+gboolean nova_volume_fd_output_stream_skips_read_zero  (NovaVolumeFdOutputStream *self);
+
+/* An input stream that reads @fd from offset 0 at its own offset (pread),
+ * never moving the descriptor's: a descriptor a D-Bus caller passed
+ * shares its offset with the caller's. Takes @fd. */
+GInputStream *nova_volume_fd_input_stream_new (int fd);
 
 /* Copies @size bytes from @in to @out, then zeros up to @out_size (a
  * target its driver made larger, whole extents), then flushes and closes

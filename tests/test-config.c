@@ -41,6 +41,8 @@ static const struct {
   { "enabled_backends", T_STRING, "", 0 },
   { "default_volume_type", T_STRING, "", 0 },
   { "backend_stats_interval", T_INT, "60", 60 },
+  { "image_formats_allowed", T_STRING, "raw,qcow2", 0 },
+  { "image_max_virtual_size", T_INT, "1024", 1024 },
   { "volume_backend_name", T_STRING, "", 0 },
   { "volume_name_template", T_STRING, "volume-%s", 0 },
   { "snapshot_name_template", T_STRING, "snapshot-%s", 0 },
@@ -129,6 +131,10 @@ static const struct {
   const char *key;
   const char *value;
 } bad_values[] = {
+  { "image_formats_allowed", "raw,qed" },
+  { "image_formats_allowed", "qcow2,qcow2" },
+  { "image_formats_allowed", "raw,,qcow2" },
+  { "image_max_virtual_size", "-1" },
   { "volume_driver", "nosuch" },
   { "volume_driver", "nova.volume.driver.NoSuchDriver" },
   { "volume_driver", "" },

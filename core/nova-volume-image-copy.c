@@ -1,0 +1,234 @@
+/* nova-volume: a volume's bytes from a disk image and back (see the
+ * header) */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <gio/gunixinputstream.h>
+#include <gio/gunixoutputstream.h>
+
+#include "nova-volume-error.h"
+#include "nova-volume-image-copy.h"
+#include "nova-volume-io.h"
+
+typedef struct {
+  NovaVolumeProgressFunc progress;
+  gpointer               data;
+} Progress;
+
+/* qemu-img -p writes "    (12.34/100%)" and a '\r' */
+static void
+on_qemu_img_progress (const char *line, gpointer user_data)
+{
+  Progress *progress = user_data;
+  const char *open = strchr (line, '(');
+  char *end = NULL;
+  double percent;
+
+  if (open == NULL || progress->progress == NULL)
+    return;
+  percent = g_ascii_strtod (open + 1, &end);
+  if (end != NULL && end != open + 1 && *end == '/' && percent >= 0 && percent <= 100)
+    progress->progress (percent / 100.0, progress->data);
+}
+
+static int
+dup_cloexec (int fd, GError **error)
+{
+  int copy = fcntl (fd, F_DUPFD_CLOEXEC, 3);
+
+  if (copy < 0)
+    {
+      int saved = errno;
+
+      g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved), "cannot take the descriptor: %s",
+                   g_strerror (saved));
+    }
+  return copy;
+}
+
+/* qemu-img convert from the child's fd 3 to its fd 4 */
+static gboolean
+qemu_img_convert (NovaVolumeExecutor *executor, const char *const *options, int in_fd, int out_fd,
+                  NovaVolumeProgressFunc progress, gpointer progress_data, GCancellable *cancellable,
+                  GError **error)
+{
+  g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
+  g_auto(GStrv) argv = NULL;
+  Progress state = { progress, progress_data };
+  int fds[2] = { in_fd, out_fd };
+
+  g_strv_builder_add_many (builder, "qemu-img", "convert", "-p", NULL);
+  g_strv_builder_addv (builder, (const char **) options);
+  g_strv_builder_add_many (builder, "/dev/fd/3", "/dev/fd/4", NULL);
+  argv = g_strv_builder_end (builder);
+  return nova_volume_executor_run_long (executor, (const char *const *) argv, fds, 2, on_qemu_img_progress, &state,
+                                        cancellable, NULL, NULL, NULL, error);
+}
+
+gboolean
+nova_volume_image_import (NovaVolumeExecutor      *executor,
+                          NovaVolumeDriver        *driver,
+                          const NovaVolumeRecord  *volume,
+                          int                      image_fd,
+                          NovaVolumeImageFormat    format,
+                          guint64                  virtual_size,
+                          NovaVolumeProgressFunc   progress,
+                          gpointer                 progress_data,
+                          GCancellable            *cancellable,
+                          GError                 **error)
+{
+  g_autoptr(GOutputStream) out = NULL;
+  const char *options[] = { "-n", "-f", nova_volume_image_format_to_string (format), "-O", "raw", NULL, NULL };
+
+  out = nova_volume_driver_open_for_write (driver, volume, error);
+  if (out == NULL)
+    return FALSE;
+
+  if (format == NOVA_VOLUME_IMAGE_RAW)
+    {
+      g_autoptr(GInputStream) in = NULL;
+      int fd = dup_cloexec (image_fd, error);
+
+      if (fd < 0)
+        return FALSE;
+      in = nova_volume_fd_input_stream_new (fd);
+      return nova_volume_copy_stream (in, out, virtual_size, volume->size, progress, progress_data, cancellable,
+                                      error);
+    }
+
+  if (!NOVA_VOLUME_IS_FD_OUTPUT_STREAM (out))
+    {
+      g_set_error (error, NOVA_VOLUME_ERROR, NOVA_VOLUME_ERROR_NOT_SUPPORTED,
+                   "the %s driver takes raw images only: it gives qemu-img no descriptor to convert a %s "
+                   "image into; convert it to raw first",
+                   nova_volume_driver_get_name (driver), nova_volume_image_format_to_string (format));
+      g_output_stream_close (out, NULL, NULL);
+      return FALSE;
+    }
+  /* a volume that reads zeros where nothing was written lets qemu-img
+   * skip them, so a thin or sparse volume stays so */
+  if (nova_volume_fd_output_stream_skips_read_zero (NOVA_VOLUME_FD_OUTPUT_STREAM (out)))
+    options[5] = "--target-is-zero";
+  if (!qemu_img_convert (executor, options, image_fd,
+                         nova_volume_fd_output_stream_get_fd (NOVA_VOLUME_FD_OUTPUT_STREAM (out)),
+                         progress, progress_data, cancellable, error))
+    {
+      g_output_stream_close (out, NULL, NULL);
+      return FALSE;
+    }
+  /* its close syncs what qemu-img wrote through its own descriptor */
+  return g_output_stream_close (out, cancellable, error);
+}
+
+gboolean
+nova_volume_image_check_export_target (int fd, NovaVolumeImageFormat format, GError **error)
+{
+  struct stat st;
+  int flags = fcntl (fd, F_GETFL);
+
+  if (flags < 0 || (flags & O_ACCMODE) == O_RDONLY || fstat (fd, &st) != 0)
+    {
+      g_set_error_literal (error, NOVA_VOLUME_ERROR, NOVA_VOLUME_ERROR_INVALID_ARGUMENT,
+                           "the descriptor to write the image into is not open for writing");
+      return FALSE;
+    }
+  if ((flags & O_APPEND) != 0)
+    {
+      g_set_error_literal (error, NOVA_VOLUME_ERROR, NOVA_VOLUME_ERROR_INVALID_ARGUMENT,
+                           "the descriptor to write the image into is open for appending; open it without O_APPEND");
+      return FALSE;
+    }
+  if (format != NOVA_VOLUME_IMAGE_RAW && !S_ISREG (st.st_mode))
+    {
+      g_set_error (error, NOVA_VOLUME_ERROR, NOVA_VOLUME_ERROR_INVALID_ARGUMENT,
+                   "a %s image needs a regular file to write into (it is written out of order); "
+                   "a pipe or a device takes only raw",
+                   nova_volume_image_format_to_string (format));
+      return FALSE;
+    }
+  if (format != NOVA_VOLUME_IMAGE_RAW && format != NOVA_VOLUME_IMAGE_QCOW2)
+    {
+      g_set_error (error, NOVA_VOLUME_ERROR, NOVA_VOLUME_ERROR_INVALID_ARGUMENT,
+                   "volumes are copied out as raw or qcow2, not %s", nova_volume_image_format_to_string (format));
+      return FALSE;
+    }
+  return TRUE;
+}
+
+/* the output stream a raw export writes into @out_fd through: a regular
+ * file is emptied and set to the volume's size first, so what the copy
+ * skips is a hole that reads zeros */
+static GOutputStream *
+raw_target (int out_fd, guint64 size, GError **error)
+{
+  struct stat st;
+  int fd = dup_cloexec (out_fd, error);
+
+  if (fd < 0)
+    return NULL;
+  if (fstat (fd, &st) == 0 && S_ISREG (st.st_mode))
+    {
+      if (ftruncate (fd, 0) != 0 || ftruncate (fd, (off_t) size) != 0)
+        {
+          int saved = errno;
+
+          close (fd);
+          g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved), "cannot size the image file: %s",
+                       g_strerror (saved));
+          return NULL;
+        }
+      return nova_volume_fd_output_stream_new (fd, TRUE);
+    }
+  if (S_ISBLK (st.st_mode))
+    return nova_volume_fd_output_stream_new (fd, FALSE);
+  /* a pipe or a socket: every byte, in order */
+  return g_unix_output_stream_new (fd, TRUE);
+}
+
+gboolean
+nova_volume_image_export (NovaVolumeExecutor      *executor,
+                          NovaVolumeDriver        *driver,
+                          const NovaVolumeRecord  *volume,
+                          int                      out_fd,
+                          NovaVolumeImageFormat    format,
+                          gboolean                 compress,
+                          NovaVolumeProgressFunc   progress,
+                          gpointer                 progress_data,
+                          GCancellable            *cancellable,
+                          GError                 **error)
+{
+  g_autoptr(GInputStream) in = NULL;
+  const char *options[] = { "-f", "raw", "-O", "qcow2", NULL, NULL };
+
+  if (!nova_volume_image_check_export_target (out_fd, format, error))
+    return FALSE;
+  in = nova_volume_driver_open_for_read (driver, volume, error);
+  if (in == NULL)
+    return FALSE;
+
+  if (format == NOVA_VOLUME_IMAGE_RAW)
+    {
+      g_autoptr(GOutputStream) out = raw_target (out_fd, volume->size, error);
+
+      return out != NULL
+             && nova_volume_copy_stream (in, out, volume->size, volume->size, progress, progress_data, cancellable,
+                                         error);
+    }
+
+  if (!G_IS_UNIX_INPUT_STREAM (in))
+    {
+      g_set_error (error, NOVA_VOLUME_ERROR, NOVA_VOLUME_ERROR_NOT_SUPPORTED,
+                   "the %s driver gives its volumes out as raw only: it gives qemu-img no descriptor to "
+                   "convert from; export raw and convert that", nova_volume_driver_get_name (driver));
+      return FALSE;
+    }
+  if (compress)
+    options[4] = "-c";
+  return qemu_img_convert (executor, options, g_unix_input_stream_get_fd (G_UNIX_INPUT_STREAM (in)), out_fd,
+                           progress, progress_data, cancellable, error);
+}
