@@ -37,8 +37,20 @@ static const struct {
   { "org.openstack.Volume1.Volume", "InitializeConnection", NOVA_VOLUME_ACTION_CONNECT },
   { "org.openstack.Volume1.Volume", "TerminateConnection", NOVA_VOLUME_ACTION_CONNECT },
   { "org.openstack.Volume1.Volume", "CheckForExport", NULL },
+  { "org.openstack.Volume1.Volume", "CopyToImage", NOVA_VOLUME_ACTION_COPY_DATA },
   { "org.openstack.Volume1.Snapshot", "Delete", NOVA_VOLUME_ACTION_MANAGE_SNAPSHOTS },
   { "org.openstack.Volume1.Job", "Cancel", NOVA_VOLUME_ACTION_MANAGE_VOLUMES },
+};
+
+/* Options that make a call need a second action besides its method's:
+ * filling a volume from an image reads all of it in */
+static const struct {
+  const char *interface_name;
+  const char *method_name;
+  const char *option;
+  const char *action;
+} option_actions[] = {
+  { "org.openstack.Volume1.Manager", "CreateVolume", "image-fd", NOVA_VOLUME_ACTION_COPY_DATA },
 };
 
 /* What each action lets a caller do, for refusals a person can act on. */
@@ -53,6 +65,8 @@ action_purpose (const char *action)
     return "attach or detach volumes";
   if (g_strcmp0 (action, NOVA_VOLUME_ACTION_CONNECT) == 0)
     return "connect hosts to volumes";
+  if (g_strcmp0 (action, NOVA_VOLUME_ACTION_COPY_DATA) == 0)
+    return "copy disk images into volumes or volumes out into images";
   return "change volumes";
 }
 
@@ -102,6 +116,29 @@ nova_volume_auth_lookup_action (const char  *interface_name,
       }
   *out_action = NULL;
   return FALSE;
+}
+
+const char *
+nova_volume_auth_lookup_option_action (const char *interface_name,
+                                       const char *method_name,
+                                       GVariant   *parameters)
+{
+  for (gsize i = 0; i < G_N_ELEMENTS (option_actions); i++)
+    {
+      if (g_strcmp0 (interface_name, option_actions[i].interface_name) != 0
+          || g_strcmp0 (method_name, option_actions[i].method_name) != 0)
+        continue;
+      for (gsize j = 0; parameters != NULL && j < g_variant_n_children (parameters); j++)
+        {
+          g_autoptr(GVariant) child = g_variant_get_child_value (parameters, j);
+          g_autoptr(GVariant) value = NULL;
+
+          if (g_variant_is_of_type (child, G_VARIANT_TYPE_VARDICT)
+              && (value = g_variant_lookup_value (child, option_actions[i].option, NULL)) != NULL)
+            return option_actions[i].action;
+        }
+    }
+  return NULL;
 }
 
 NovaVolumeAuthVerdict
@@ -315,7 +352,13 @@ nova_volume_auth_authorize_method (GDBusInterfaceSkeleton *skeleton,
         allowed = TRUE;
         break;
       case NOVA_VOLUME_AUTH_ASK_POLKIT:
-        allowed = check_polkit (self, invocation, action, caller_uid, &error);
+        {
+          const char *extra = nova_volume_auth_lookup_option_action (interface_name, method_name,
+                                                                     g_dbus_method_invocation_get_parameters (invocation));
+
+          allowed = check_polkit (self, invocation, action, caller_uid, &error)
+                    && (extra == NULL || check_polkit (self, invocation, extra, caller_uid, &error));
+        }
         break;
       case NOVA_VOLUME_AUTH_DENY:
       default:

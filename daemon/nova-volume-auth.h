@@ -18,6 +18,7 @@ G_DECLARE_FINAL_TYPE (NovaVolumeAuth, nova_volume_auth, NOVA_VOLUME, AUTH, GObje
 #define NOVA_VOLUME_ACTION_MANAGE_SNAPSHOTS "org.openstack.volume1.manage-snapshots"
 #define NOVA_VOLUME_ACTION_ATTACH           "org.openstack.volume1.attach"
 #define NOVA_VOLUME_ACTION_CONNECT          "org.openstack.volume1.connect"
+#define NOVA_VOLUME_ACTION_COPY_DATA        "org.openstack.volume1.copy-data"
 
 /* @bus_type: G_BUS_TYPE_SYSTEM (polkit decides; root always may) or
  * G_BUS_TYPE_SESSION (the caller must have the daemon's uid). */
@@ -28,6 +29,12 @@ NovaVolumeAuth *nova_volume_auth_new (GBusType bus_type, uid_t daemon_uid);
 gboolean nova_volume_auth_lookup_action (const char  *interface_name,
                                          const char  *method_name,
                                          const char **out_action);
+
+/* The second action a call needs because of an option it carries
+ * (CreateVolume with image-fd: copy-data), or NULL. */
+const char *nova_volume_auth_lookup_option_action (const char *interface_name,
+                                                   const char *method_name,
+                                                   GVariant   *parameters);
 
 typedef enum {
   NOVA_VOLUME_AUTH_ALLOW,

@@ -7,6 +7,10 @@
  * its "*-changed" signals update the properties afterwards. */
 #include "config.h"
 
+#include <unistd.h>
+
+#include <gio/gunixfdlist.h>
+
 #include "nova-dbus-generated.h"
 #include "nova-volume-daemon.h"
 #include "nova-volume-error.h"
@@ -239,16 +243,41 @@ create_volume_done (GObject *source, GAsyncResult *result, gpointer user_data)
       return;
     }
   path = nova_volume_daemon_volume_path (id);
-  nova_dbus_manager_complete_create_volume (call->iface, g_steal_pointer (&call->invocation), path);
+  nova_dbus_manager_complete_create_volume (call->iface, g_steal_pointer (&call->invocation), NULL, path);
+}
+
+/* The descriptor that handle @handle of the call's @fd_list carries (a
+ * duplicate: close it), or -1 with InvalidArgument naming @what. */
+static int
+take_passed_fd (GUnixFDList *fd_list, GVariant *handle, const char *what, GError **error)
+{
+  gint32 index = g_variant_get_handle (handle);
+  g_autoptr(GError) local_error = NULL;
+  int fd;
+
+  if (fd_list == NULL || index < 0 || index >= g_unix_fd_list_get_length (fd_list))
+    {
+      g_set_error (error, NOVA_VOLUME_ERROR, NOVA_VOLUME_ERROR_INVALID_ARGUMENT,
+                   "%s is handle %d, but the call carries %d file descriptors: pass the descriptor with the "
+                   "message (a Unix socket bus)", what, index, fd_list != NULL ? g_unix_fd_list_get_length (fd_list) : 0);
+      return -1;
+    }
+  fd = g_unix_fd_list_get (fd_list, index, &local_error);
+  if (fd < 0)
+    g_set_error (error, NOVA_VOLUME_ERROR, NOVA_VOLUME_ERROR_INVALID_ARGUMENT, "%s: %s", what, local_error->message);
+  return fd;
 }
 
 static gboolean
-handle_create_volume (NovaDBusManager *iface, GDBusMethodInvocation *invocation,
+handle_create_volume (NovaDBusManager *iface, GDBusMethodInvocation *invocation, GUnixFDList *fd_list,
                       guint64 size, GVariant *options, NovaVolumeDaemon *self)
 {
   g_autoptr(GVariant) name = NULL, description = NULL, snapshot = NULL, source = NULL;
   g_autoptr(GVariant) zone = NULL, metadata = NULL, backend = NULL, type = NULL;
+  g_autoptr(GVariant) image_fd = NULL, image_format = NULL;
   const OptionSpec specs[] = {
+    { "image-fd", "h", &image_fd },
+    { "image-format", "s", &image_format },
     { "backend", "s", &backend },
     { "type", "s", &type },
     { "name", "s", &name },
@@ -261,11 +290,13 @@ handle_create_volume (NovaDBusManager *iface, GDBusMethodInvocation *invocation,
   g_autofree char *snapshot_id = NULL, *source_id = NULL;
   g_autoptr(GHashTable) metadata_table = NULL;
   NovaVolumeCreateRequest request = { 0 };
+  int fd = -1;
   GError *error = NULL;
 
   if (!accepting_calls (self, invocation))
     return G_DBUS_METHOD_INVOCATION_HANDLED;
   if (!parse_options (options, "CreateVolume", specs, G_N_ELEMENTS (specs), &error)
+      || (image_fd != NULL && (fd = take_passed_fd (fd_list, image_fd, "image-fd", &error)) < 0)
       || (snapshot != NULL
           && (snapshot_id = nova_volume_daemon_id_from_path (g_variant_get_string (snapshot, NULL),
                                                              NOVA_VOLUME_DBUS_SNAPSHOTS, &error)) == NULL)
@@ -273,6 +304,8 @@ handle_create_volume (NovaDBusManager *iface, GDBusMethodInvocation *invocation,
           && (source_id = nova_volume_daemon_id_from_path (g_variant_get_string (source, NULL),
                                                            NOVA_VOLUME_DBUS_VOLUMES, &error)) == NULL))
     {
+      if (fd >= 0)
+        close (fd);
       return_error (invocation, error);
       return G_DBUS_METHOD_INVOCATION_HANDLED;
     }
@@ -296,10 +329,16 @@ handle_create_volume (NovaDBusManager *iface, GDBusMethodInvocation *invocation,
   request.backend = variant_string_or_null (backend);
   request.volume_type = variant_string_or_null (type);
   request.metadata = metadata_table;
+  request.with_image = image_fd != NULL;
+  request.image_fd = fd;
+  request.image_format = variant_string_or_null (image_format);
   request.caller_uid = nova_volume_auth_get_caller_uid (invocation);
   request.caller_bus_name = g_dbus_method_invocation_get_sender (invocation);
   nova_volume_manager_create_volume (self->manager, &request, NULL, create_volume_done,
                                      call_new (self, invocation, iface));
+  /* the manager took its own duplicate */
+  if (fd >= 0)
+    close (fd);
   return G_DBUS_METHOD_INVOCATION_HANDLED;
 }
 
@@ -400,6 +439,33 @@ handle_volume_migrate (NovaDBusVolume *iface, GDBusMethodInvocation *invocation,
                                         nova_volume_auth_get_caller_uid (invocation),
                                         g_dbus_method_invocation_get_sender (invocation), operation_done,
                                         call_new (self, invocation, iface));
+  return G_DBUS_METHOD_INVOCATION_HANDLED;
+}
+
+static gboolean
+handle_volume_copy_to_image (NovaDBusVolume *iface, GDBusMethodInvocation *invocation, GUnixFDList *fd_list,
+                             GVariant *handle, const char *format, GVariant *options, NovaVolumeDaemon *self)
+{
+  g_autoptr(GVariant) compressed = NULL;
+  const OptionSpec specs[] = { { "compressed", "b", &compressed } };
+  GError *error = NULL;
+  int fd;
+
+  if (!begin_volume_call (self, invocation, options, "CopyToImage", specs, G_N_ELEMENTS (specs)))
+    return G_DBUS_METHOD_INVOCATION_HANDLED;
+  fd = take_passed_fd (fd_list, handle, "fd", &error);
+  if (fd < 0)
+    {
+      return_error (invocation, error);
+      return G_DBUS_METHOD_INVOCATION_HANDLED;
+    }
+  nova_volume_manager_copy_volume_to_image (self->manager, volume_id_of (iface), fd, format,
+                                            compressed != NULL && g_variant_get_boolean (compressed),
+                                            nova_volume_auth_get_caller_uid (invocation),
+                                            g_dbus_method_invocation_get_sender (invocation), operation_done,
+                                            call_new (self, invocation, iface));
+  /* the manager took its own duplicate */
+  close (fd);
   return G_DBUS_METHOD_INVOCATION_HANDLED;
 }
 
@@ -641,6 +707,7 @@ on_volume_changed (NovaVolumeManager *manager, const char *id, NovaVolumeDaemon 
       g_signal_connect (iface, "handle-delete", G_CALLBACK (handle_volume_delete), self);
       g_signal_connect (iface, "handle-extend", G_CALLBACK (handle_volume_extend), self);
       g_signal_connect (iface, "handle-migrate", G_CALLBACK (handle_volume_migrate), self);
+      g_signal_connect (iface, "handle-copy-to-image", G_CALLBACK (handle_volume_copy_to_image), self);
       g_signal_connect (iface, "handle-create-snapshot", G_CALLBACK (handle_volume_create_snapshot), self);
       g_signal_connect (iface, "handle-attach", G_CALLBACK (handle_volume_attach), self);
       g_signal_connect (iface, "handle-detach", G_CALLBACK (handle_volume_detach), self);

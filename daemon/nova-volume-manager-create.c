@@ -8,6 +8,10 @@
 #include "nova-volume-manager-private.h"
 #include "nova-volume-size.h"
 
+#include <errno.h>
+#include <fcntl.h>
+#include <unistd.h>
+
 static gboolean
 check_metadata (GHashTable *metadata, GError **error)
 {
@@ -47,11 +51,17 @@ typedef struct {
   char       *description;
   GHashTable *metadata;      /* may be NULL */
   char       *volume_type;   /* asked for, or default_volume_type's; may be NULL */
+  /* an import: the caller's image (our duplicate of its descriptor) */
+  int                    image_fd;   /* -1: none */
+  NovaVolumeImageFormat  image_format;
+  guint64                image_size; /* the disk it holds, once inspected */
 } CreateData;
 
 static void
 create_data_free (CreateData *data)
 {
+  if (data->image_fd >= 0)
+    close (data->image_fd);
   g_free (data->name);
   g_free (data->description);
   g_clear_pointer (&data->metadata, g_hash_table_unref);
@@ -273,9 +283,40 @@ create_start (Op *op)
   manager_op_in_thread (op, create_precheck_thread, create_commit_creating);
 }
 
+/* worker thread: the image is inspected before anything is made; its
+ * disk sets the size when none was asked for */
+static gboolean
+create_inspect_image (Op *op)
+{
+  guint64 max_gib = (guint64) nova_volume_config_get_int (op->self->config, "image_max_virtual_size");
+
+  if (!nova_volume_image_inspect (op->self->image_executor, CR (op)->image_fd, CR (op)->image_format,
+                                  max_gib * 1024 * 1024 * 1024, NULL, &CR (op)->image_size, &op->error))
+    {
+      g_prefix_error (&op->error, "cannot create a volume from the image: ");
+      return FALSE;
+    }
+  if (op->volume->size == 0)
+    op->volume->size = CR (op)->image_size;
+  else if (op->volume->size < CR (op)->image_size)
+    {
+      g_autofree char *want = nova_volume_size_format (op->volume->size);
+      g_autofree char *need = nova_volume_size_format (CR (op)->image_size);
+
+      g_set_error (&op->error, NOVA_VOLUME_ERROR, NOVA_VOLUME_ERROR_INVALID_ARGUMENT,
+                   "cannot create a volume from the image: a size of %s (%" G_GUINT64_FORMAT " bytes) is smaller "
+                   "than the disk the image holds, %s (%" G_GUINT64_FORMAT " bytes); give 0 or at least that",
+                   want, op->volume->size, need, CR (op)->image_size);
+      return FALSE;
+    }
+  return TRUE;
+}
+
 static void
 create_precheck_thread (Op *op)
 {
+  if (CR (op)->image_fd >= 0 && !create_inspect_image (op))
+    return;
   manager_check_free_space (op->self, op->backend, op->volume->size, CR (op)->volume_type, &op->error);
 }
 
@@ -292,6 +333,8 @@ create_commit_creating (Op *op)
     manager_op_start_job (op, "volume-create-from-snapshot");
   else if (op->source != NULL)
     manager_op_start_job (op, "volume-clone");
+  else if (CR (op)->image_fd >= 0)
+    manager_op_start_job (op, "image-import");
   manager_op_in_thread (op, create_thread, create_done);
 }
 
@@ -320,7 +363,17 @@ create_thread (Op *op)
   if (ok && nova_volume_driver_create_export (driver, op->volume, &op->error))
     {
       MANAGER_CRASH_POINT (op, "after-driver-create-export");
-      return;
+      if (CR (op)->image_fd < 0)
+        return;
+      /* the image's disk into the new volume; a failed or cancelled
+       * import leaves no volume */
+      if (nova_volume_image_import (op->self->image_executor, driver, op->volume, CR (op)->image_fd,
+                                    CR (op)->image_format, CR (op)->image_size, nova_volume_job_report_progress,
+                                    op->job, nova_volume_job_get_cancellable (op->job), &op->error))
+        {
+          MANAGER_CRASH_POINT (op, "after-image-import");
+          return;
+        }
     }
 
   /* undo what the driver did, so a failed create leaves nothing behind */
@@ -362,6 +415,52 @@ create_done (Op *op)
   manager_op_return (op);
 }
 
+/* The image a create is to be filled from: its format one that
+ * image_formats_allowed names, its descriptor open for reading; our own
+ * duplicate of it, or -1 with the error. */
+static int
+take_image (NovaVolumeManager *self, const NovaVolumeCreateRequest *request, NovaVolumeImageFormat *out_format,
+            GError **error)
+{
+  const char *name = request->image_format != NULL ? request->image_format : "raw";
+  const char *allowed = nova_volume_config_get_string (self->config, "image_formats_allowed");
+  g_auto(GStrv) allowed_list = g_strsplit (allowed, ",", -1);
+  gboolean is_allowed = FALSE;
+  int flags, fd;
+
+  for (gsize i = 0; allowed_list[i] != NULL; i++)
+    is_allowed |= g_str_equal (g_strstrip (allowed_list[i]), name);
+  if (!nova_volume_image_format_from_string (name, out_format))
+    {
+      g_set_error (error, NOVA_VOLUME_ERROR, NOVA_VOLUME_ERROR_INVALID_ARGUMENT,
+                   "image-format '%s' is not an image format; give raw, qcow2, vmdk, vhdx or vpc", name);
+      return -1;
+    }
+  if (!is_allowed)
+    {
+      g_set_error (error, NOVA_VOLUME_ERROR, NOVA_VOLUME_ERROR_INVALID_ARGUMENT,
+                   "image-format '%s' is not taken here: image_formats_allowed = %s", name,
+                   *allowed != '\0' ? allowed : "(none)");
+      return -1;
+    }
+  flags = fcntl (request->image_fd, F_GETFL);
+  if (flags < 0 || (flags & O_ACCMODE) == O_WRONLY)
+    {
+      g_set_error_literal (error, NOVA_VOLUME_ERROR, NOVA_VOLUME_ERROR_INVALID_ARGUMENT,
+                           "image-fd is not open for reading");
+      return -1;
+    }
+  fd = fcntl (request->image_fd, F_DUPFD_CLOEXEC, 3);
+  if (fd < 0)
+    {
+      int saved = errno;
+
+      g_set_error (error, NOVA_VOLUME_ERROR, NOVA_VOLUME_ERROR_FAILED, "cannot take image-fd: %s",
+                   g_strerror (saved));
+    }
+  return fd;
+}
+
 void
 nova_volume_manager_create_volume (NovaVolumeManager *self, const NovaVolumeCreateRequest *request,
                                    GCancellable *cancellable, GAsyncReadyCallback callback, gpointer user_data)
@@ -369,17 +468,24 @@ nova_volume_manager_create_volume (NovaVolumeManager *self, const NovaVolumeCrea
   /* the three kinds of create have their own names (crash points, messages) */
   Op *op = manager_op_new (self,
                            request->snapshot_id != NULL ? "create volume from snapshot"
-                           : request->source_volume_id != NULL ? "clone volume" : "create volume",
+                           : request->source_volume_id != NULL ? "clone volume"
+                           : request->with_image ? "create volume from image" : "create volume",
                            RESULT_VOLUME_ID, callback, user_data);
   const char *zone = nova_volume_config_get_string (self->config, "storage_availability_zone");
   g_autoptr(GError) error = NULL;
+  NovaVolumeImageFormat image_format = NOVA_VOLUME_IMAGE_RAW;
+  int image_fd = -1;
 
   if (request->snapshot_id != NULL && request->source_volume_id != NULL)
     error = g_error_new_literal (NOVA_VOLUME_ERROR, NOVA_VOLUME_ERROR_INVALID_ARGUMENT,
                                  "give either a snapshot or a source volume, not both");
-  else if (request->size == 0 && request->snapshot_id == NULL && request->source_volume_id == NULL)
+  else if (request->with_image && (request->snapshot_id != NULL || request->source_volume_id != NULL))
     error = g_error_new_literal (NOVA_VOLUME_ERROR, NOVA_VOLUME_ERROR_INVALID_ARGUMENT,
-                                 "a size of 0 bytes is only allowed with a snapshot or a source volume");
+                                 "give an image, a snapshot or a source volume, not two of them");
+  else if (request->size == 0 && request->snapshot_id == NULL && request->source_volume_id == NULL
+           && !request->with_image)
+    error = g_error_new_literal (NOVA_VOLUME_ERROR, NOVA_VOLUME_ERROR_INVALID_ARGUMENT,
+                                 "a size of 0 bytes is only allowed with a snapshot, a source volume or an image");
   else if (request->availability_zone != NULL && g_strcmp0 (request->availability_zone, zone) != 0)
     error = g_error_new (NOVA_VOLUME_ERROR, NOVA_VOLUME_ERROR_INVALID_ARGUMENT,
                          "availability zone '%s' is not served here; this host serves '%s'",
@@ -390,6 +496,8 @@ nova_volume_manager_create_volume (NovaVolumeManager *self, const NovaVolumeCrea
           && manager_check_text ("description", request->description, DESCRIPTION_MAX_LEN, &error))
         check_metadata (request->metadata, &error);
     }
+  if (error == NULL && request->with_image)
+    image_fd = take_image (self, request, &image_format, &error);
   if (error != NULL)
     {
       manager_op_reject (op, g_steal_pointer (&error));
@@ -399,6 +507,8 @@ nova_volume_manager_create_volume (NovaVolumeManager *self, const NovaVolumeCrea
   op->volume_id = g_uuid_string_random ();
   op->data = g_new0 (CreateData, 1);
   op->data_free = (GDestroyNotify) create_data_free;
+  CR (op)->image_fd = image_fd;
+  CR (op)->image_format = image_format;
   CR (op)->size = request->size;
   op->backend_name = g_strdup (request->backend);
   CR (op)->volume_type = g_strdup (request->volume_type);

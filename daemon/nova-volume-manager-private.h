@@ -10,6 +10,8 @@
 #include "nova-volume-backend.h"
 #include "nova-volume-error.h"
 #include "nova-volume-manager.h"
+#include "nova-volume-image.h"
+#include "nova-volume-image-copy.h"
 #include "nova-volume-op-queue.h"
 
 G_BEGIN_DECLS
@@ -34,6 +36,7 @@ struct _NovaVolumeManager {
   GHashTable        *snapshots;   /* id -> NovaSnapshotRecord */
   GVariant          *last_stats;  /* a{sv} from the driver, or NULL */
   GPtrArray         *jobs;        /* running NovaVolumeJob */
+  NovaVolumeExecutor *image_executor; /* qemu-img on images callers pass */
   guint              n_operations;
   gboolean           stopping;    /* cancel_jobs was called: no new copies */
 };

@@ -25,6 +25,7 @@ nova_volume_manager_finalize (GObject *object)
   g_clear_pointer (&self->snapshots, g_hash_table_unref);
   g_clear_pointer (&self->last_stats, g_variant_unref);
   g_clear_pointer (&self->jobs, g_ptr_array_unref);
+  g_clear_object (&self->image_executor);
   G_OBJECT_CLASS (nova_volume_manager_parent_class)->finalize (object);
 }
 
@@ -65,6 +66,8 @@ nova_volume_manager_init (NovaVolumeManager *self)
 {
   self->queue = nova_volume_op_queue_new ();
   self->jobs = g_ptr_array_new_with_free_func (g_object_unref);
+  /* a conversion is never retried: one attempt, cancelled with its Job */
+  self->image_executor = nova_volume_executor_new (1);
   self->refresh_pending = g_hash_table_new (NULL, NULL);
   self->refreshing = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   self->volumes = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,

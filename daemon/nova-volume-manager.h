@@ -76,6 +76,9 @@ typedef struct {
   const char  *backend;            /* NULL: the type's, else default_volume_type's, else the freest */
   const char  *volume_type;        /* NULL: default_volume_type */
   GHashTable  *metadata;           /* NULL or char* -> char* */
+  gboolean     with_image;         /* fill it from the image on image_fd */
+  int          image_fd;           /* the caller's; the manager takes a duplicate */
+  const char  *image_format;       /* NULL: raw */
   guint        caller_uid;         /* for the Job; G_MAXUINT when unknown */
   const char  *caller_bus_name;    /* for the Job: the caller's unique name, or NULL */
 } NovaVolumeCreateRequest;
@@ -109,6 +112,13 @@ void     nova_volume_manager_migrate_volume    (NovaVolumeManager *self, const c
                                                 const char *backend, guint caller_uid,
                                                 const char *caller_bus_name,
                                                 GAsyncReadyCallback callback, gpointer user_data);
+/* Copies available volume @volume_id into @fd (the caller's; a duplicate
+ * is taken) as @format, raw or qcow2 (@compress), as a Job
+ * ("image-export"). */
+void     nova_volume_manager_copy_volume_to_image (NovaVolumeManager *self, const char *volume_id, int fd,
+                                                   const char *format, gboolean compress, guint caller_uid,
+                                                   const char *caller_bus_name, GAsyncReadyCallback callback,
+                                                   gpointer user_data);
 /* finish for every operation above that returns nothing */
 gboolean nova_volume_manager_operation_finish  (NovaVolumeManager *self, GAsyncResult *result, GError **error);
 

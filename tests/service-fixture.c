@@ -584,7 +584,8 @@ use_held_copies (Fixture *fx)
 }
 
 char *
-start_held_clone (Fixture *fx, const char *source, GAsyncResult **result)
+start_call_with_job (Fixture *fx, const char *path, const char *iface, const char *method, GVariant *params,
+                     GUnixFDList *fd_list, GAsyncResult **result)
 {
   char *job = NULL;
   guint id = g_dbus_connection_signal_subscribe (fx->connection, BUS_NAME, "org.freedesktop.DBus.ObjectManager",
@@ -593,15 +594,15 @@ start_held_clone (Fixture *fx, const char *source, GAsyncResult **result)
 
   gint64 deadline = g_get_monotonic_time () + 60 * G_USEC_PER_SEC;
 
-  /* no call timeout: the clone waits for its cancel as long as the test
+  /* no call timeout: the copy waits for its cancel as long as the test
    * takes; the deadline below is the hang guard */
-  g_dbus_connection_call (fx->connection, BUS_NAME, MANAGER_PATH, IFACE_MANAGER, "CreateVolume",
-                          g_variant_new_parsed ("(@t 0, {'source-volume': <%o>})", source), NULL,
-                          G_DBUS_CALL_FLAGS_NONE, G_MAXINT, NULL, store_async_reply, result);
+  g_dbus_connection_call_with_unix_fd_list (fx->connection, BUS_NAME, path, iface, method, params, NULL,
+                                            G_DBUS_CALL_FLAGS_NONE, G_MAXINT, fd_list, NULL, store_async_reply,
+                                            result);
   while (job == NULL && *result == NULL)
     {
       if (g_get_monotonic_time () > deadline)
-        g_error ("no Job appeared within 60 s of a clone");
+        g_error ("no Job appeared within 60 s of %s", method);
       g_main_context_iteration (NULL, FALSE);
       g_usleep (1000);
     }
@@ -609,12 +610,20 @@ start_held_clone (Fixture *fx, const char *source, GAsyncResult **result)
   if (job == NULL)
     {
       g_autoptr(GError) error = NULL;
-      g_autoptr(GVariant) reply = g_dbus_connection_call_finish (fx->connection, *result, &error);
+      g_autoptr(GVariant) reply = g_dbus_connection_call_with_unix_fd_list_finish (fx->connection, NULL, *result,
+                                                                                   &error);
 
       print_daemon_log (fx);
-      g_error ("the clone ended without a Job: %s", error != NULL ? error->message : "it succeeded");
+      g_error ("%s ended without a Job: %s", method, error != NULL ? error->message : "it succeeded");
     }
   return job;
+}
+
+char *
+start_held_clone (Fixture *fx, const char *source, GAsyncResult **result)
+{
+  return start_call_with_job (fx, MANAGER_PATH, IFACE_MANAGER, "CreateVolume",
+                              g_variant_new_parsed ("(@t 0, {'source-volume': <%o>})", source), NULL, result);
 }
 
 /* ---- bytes at a few offsets ----------------------------------------- */

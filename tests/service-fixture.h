@@ -3,6 +3,7 @@
 #pragma once
 
 #include <gio/gio.h>
+#include <gio/gunixfdlist.h>
 
 G_BEGIN_DECLS
 
@@ -84,6 +85,11 @@ void assert_chunks (const char *path, const Chunks *chunks);
 /* Restarts the daemon with the logging driver holding every copy until
  * its Job is cancelled. */
 void use_held_copies (Fixture *fx);
+/* Starts @method (with @fd_list, may be NULL; its reply goes to @result,
+ * finish it with g_dbus_connection_call_with_unix_fd_list_finish) and
+ * returns the path of the Job it shows. */
+char *start_call_with_job (Fixture *fx, const char *path, const char *iface, const char *method, GVariant *params,
+                           GUnixFDList *fd_list, GAsyncResult **result);
 /* Starts CreateVolume as a clone of @source (its reply goes to @result)
  * and returns the path of the Job it shows. */
 char *start_held_clone (Fixture *fx, const char *source, GAsyncResult **result);

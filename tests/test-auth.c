@@ -16,6 +16,7 @@ static const char *const mutating[][2] = {
   { "org.openstack.Volume1.Volume", "InitializeConnection" },
   { "org.openstack.Volume1.Volume", "TerminateConnection" },
   { "org.openstack.Volume1.Volume", "Migrate" },
+  { "org.openstack.Volume1.Volume", "CopyToImage" },
   { "org.openstack.Volume1.Snapshot", "Delete" },
   { "org.openstack.Volume1.Job", "Cancel" },
 };
@@ -178,6 +179,24 @@ test_actions (void)
   g_assert_cmpstr (action, ==, NOVA_VOLUME_ACTION_MANAGE_VOLUMES);
   g_assert_true (nova_volume_auth_lookup_action ("org.openstack.Volume1.Manager", "GetVolumeStats", &action));
   g_assert_null (action);
+  g_assert_true (nova_volume_auth_lookup_action ("org.openstack.Volume1.Volume", "CopyToImage", &action));
+  g_assert_cmpstr (action, ==, NOVA_VOLUME_ACTION_COPY_DATA);
+}
+
+/* an image to import needs copy-data besides manage-volumes; the option
+ * decides, whatever else the call carries */
+static void
+test_option_actions (void)
+{
+  g_autoptr(GVariant) with_image = g_variant_ref_sink (
+    g_variant_new_parsed ("(@t 0, {'name': <'x'>, 'image-fd': <@h 0>})"));
+  g_autoptr(GVariant) without = g_variant_ref_sink (g_variant_new_parsed ("(@t 1, {'name': <'x'>})"));
+
+  g_assert_cmpstr (nova_volume_auth_lookup_option_action ("org.openstack.Volume1.Manager", "CreateVolume", with_image),
+                   ==, NOVA_VOLUME_ACTION_COPY_DATA);
+  g_assert_null (nova_volume_auth_lookup_option_action ("org.openstack.Volume1.Manager", "CreateVolume", without));
+  g_assert_null (nova_volume_auth_lookup_option_action ("org.openstack.Volume1.Manager", "CreateVolume", NULL));
+  g_assert_null (nova_volume_auth_lookup_option_action ("org.openstack.Volume1.Volume", "Extend", with_image));
 }
 
 int
@@ -191,5 +210,6 @@ main (int argc, char **argv)
   g_test_add_func ("/auth/interaction", test_interaction);
   g_test_add_func ("/auth/unknown-denied", test_unknown_denied);
   g_test_add_func ("/auth/actions", test_actions);
+  g_test_add_func ("/auth/option-actions", test_option_actions);
   return g_test_run ();
 }

@@ -567,6 +567,55 @@ test_secret_never_shown (PolkitFixture *pf, gconstpointer data)
   g_assert_null (strstr (seen->str, secret));
 }
 
+/* Images: CopyToImage needs copy-data; CreateVolume with image-fd needs
+ * manage-volumes and copy-data, asked in that order, and without an
+ * image-fd only manage-volumes. Refusals change nothing. */
+static void
+test_polkit_copy_data (PolkitFixture *pf, gconstpointer data)
+{
+  Fixture *fx = &pf->fx;
+  g_autofree char *volume = create_volume (fx, 8 * 1024 * 1024, NULL);
+  g_autofree char *before = NULL, *after = NULL, *out = NULL, *method = NULL;
+  g_autoptr(GVariant) checks = NULL;
+  const char *action = NULL;
+
+  polkit_set_result (pf, NOVA_VOLUME_ACTION_MANAGE_VOLUMES, "yes");
+  before = fingerprint (fx);
+  g_variant_unref (polkit_take_checks (pf));
+
+  g_assert_cmpint (gdbus_as_nobody (fx, volume, IFACE_VOLUME ".CopyToImage",
+                                    (const char *[]) { "handle 0", "raw", "{}", NULL }, &out), !=, 0);
+  g_test_message ("CopyToImage: %s", out);
+  g_assert_nonnull (strstr (out, "org.openstack.Volume1.Error.NotAuthorized:"));
+  g_assert_nonnull (strstr (out, NOVA_VOLUME_ACTION_COPY_DATA));
+  method = polkit_assert_one_check (pf, NOVA_VOLUME_ACTION_COPY_DATA, 0);
+  g_assert_cmpstr (method, ==, "CopyToImage");
+  g_clear_pointer (&out, g_free);
+
+  g_assert_cmpint (gdbus_as_nobody (fx, MANAGER_PATH, IFACE_MANAGER ".CreateVolume",
+                                    (const char *[]) { "0", "{'image-fd': <handle 0>}", NULL }, &out), !=, 0);
+  g_test_message ("CreateVolume with image-fd: %s", out);
+  g_assert_nonnull (strstr (out, "org.openstack.Volume1.Error.NotAuthorized:"));
+  g_assert_nonnull (strstr (out, NOVA_VOLUME_ACTION_COPY_DATA));
+  checks = polkit_take_checks (pf);
+  g_assert_cmpuint (g_variant_n_children (checks), ==, 2);
+  g_variant_get_child (checks, 0, "(&s&s&su@a{ss})", NULL, NULL, &action, NULL, NULL);
+  g_assert_cmpstr (action, ==, NOVA_VOLUME_ACTION_MANAGE_VOLUMES);
+  g_variant_get_child (checks, 1, "(&s&s&su@a{ss})", NULL, NULL, &action, NULL, NULL);
+  g_assert_cmpstr (action, ==, NOVA_VOLUME_ACTION_COPY_DATA);
+  g_clear_pointer (&out, g_free);
+  after = fingerprint (fx);
+  g_assert_cmpstr (before, ==, after);
+
+  /* with copy-data too the call gets past polkit: here it has no
+   * descriptor to go with its handle */
+  polkit_set_result (pf, NOVA_VOLUME_ACTION_COPY_DATA, "yes");
+  g_assert_cmpint (gdbus_as_nobody (fx, MANAGER_PATH, IFACE_MANAGER ".CreateVolume",
+                                    (const char *[]) { "0", "{'image-fd': <handle 0>}", NULL }, &out), !=, 0);
+  g_assert_nonnull (strstr (out, "org.openstack.Volume1.Error.InvalidArgument:"));
+  g_assert_nonnull (strstr (out, "carries 0 file descriptors"));
+}
+
 int
 main (int argc, char **argv)
 {
@@ -585,6 +634,8 @@ main (int argc, char **argv)
               polkit_fixture_setup, test_polkit_challenge, polkit_fixture_teardown);
   g_test_add ("/service-auth/polkit-job-cancel", PolkitFixture, NULL,
               polkit_fixture_setup, test_polkit_job_cancel, polkit_fixture_teardown);
+  g_test_add ("/service-auth/polkit-copy-data", PolkitFixture, NULL,
+              polkit_fixture_setup, test_polkit_copy_data, polkit_fixture_teardown);
   g_test_add ("/service-auth/secret-never-shown", PolkitFixture, NULL,
               polkit_fixture_setup, test_secret_never_shown, polkit_fixture_teardown);
   return g_test_run ();
