@@ -5,6 +5,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <gio/gunixfdlist.h>
 #include <glib/gi18n.h>
 #define POLKIT_AGENT_I_KNOW_API_IS_SUBJECT_TO_CHANGE
 #include <polkitagent/polkitagent.h>
@@ -59,15 +60,16 @@ store_result (GObject *source, GAsyncResult *result, gpointer user_data)
 }
 
 static GVariant *
-call_once (GDBusProxy *proxy, const char *method, GVariant *parameters, GDBusCallFlags flags,
-           GError **error)
+call_once (GDBusProxy *proxy, const char *method, GVariant *parameters, GUnixFDList *fd_list,
+           GDBusCallFlags flags, GError **error)
 {
   g_autoptr(GAsyncResult) result = NULL;
 
-  g_dbus_proxy_call (proxy, method, parameters, flags, G_MAXINT, NULL, store_result, &result);
+  g_dbus_proxy_call_with_unix_fd_list (proxy, method, parameters, flags, G_MAXINT, fd_list, NULL, store_result,
+                                       &result);
   while (result == NULL)
     g_main_context_iteration (NULL, TRUE);
-  return g_dbus_proxy_call_finish (proxy, result, error);
+  return g_dbus_proxy_call_with_unix_fd_list_finish (proxy, NULL, result, error);
 }
 
 static gboolean
@@ -130,7 +132,7 @@ explain_refusal (GError **error, const char *method, const char *what_to_do)
  * explains the refusal */
 static GVariant *
 authenticate_and_call_again (GDBusProxy *proxy, const char *method, GVariant *parameters,
-                             NovaCtlCallFlags flags, GError **error)
+                             GUnixFDList *fd_list, NovaCtlCallFlags flags, GError **error)
 {
   g_autoptr(GError) agent_error = NULL;
   g_autoptr(Agent) agent = NULL;
@@ -160,7 +162,7 @@ authenticate_and_call_again (GDBusProxy *proxy, const char *method, GVariant *pa
     }
 
   g_clear_error (error);
-  reply = call_once (proxy, method, parameters, G_DBUS_CALL_FLAGS_ALLOW_INTERACTIVE_AUTHORIZATION, error);
+  reply = call_once (proxy, method, parameters, fd_list, G_DBUS_CALL_FLAGS_ALLOW_INTERACTIVE_AUTHORIZATION, error);
   /* no authentication after all: dismissed, or polkit found no agent */
   if (reply == NULL && is_can_obtain (*error))
     explain_refusal (error, method, _("Authentication did not succeed; try again"));
@@ -171,15 +173,22 @@ GVariant *
 nova_ctl_call (GDBusProxy *proxy, const char *method, GVariant *parameters, NovaCtlCallFlags flags,
                GError **error)
 {
+  return nova_ctl_call_with_fds (proxy, method, parameters, NULL, flags, error);
+}
+
+GVariant *
+nova_ctl_call_with_fds (GDBusProxy *proxy, const char *method, GVariant *parameters, GUnixFDList *fd_list,
+                        NovaCtlCallFlags flags, GError **error)
+{
   g_autoptr(GVariant) params = parameters != NULL ? g_variant_ref_sink (parameters) : NULL;
   g_autoptr(GError) local_error = NULL;
   /* an agent of the user's session (a desktop's) may answer polkit at once */
   GDBusCallFlags call_flags = (flags & NOVA_CTL_CALL_INTERACTIVE) ? G_DBUS_CALL_FLAGS_ALLOW_INTERACTIVE_AUTHORIZATION
                                                                   : G_DBUS_CALL_FLAGS_NONE;
-  GVariant *reply = call_once (proxy, method, params, call_flags, &local_error);
+  GVariant *reply = call_once (proxy, method, params, fd_list, call_flags, &local_error);
 
   if (reply == NULL && is_can_obtain (local_error))
-    reply = authenticate_and_call_again (proxy, method, params, flags, &local_error);
+    reply = authenticate_and_call_again (proxy, method, params, fd_list, flags, &local_error);
   if (reply == NULL)
     g_propagate_error (error, g_steal_pointer (&local_error));
   return reply;

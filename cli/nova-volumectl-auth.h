@@ -8,6 +8,7 @@
 #pragma once
 
 #include <gio/gio.h>
+#include <gio/gunixfdlist.h>
 
 G_BEGIN_DECLS
 
@@ -31,5 +32,12 @@ GVariant *nova_ctl_call (GDBusProxy        *proxy,
                          GVariant          *parameters,
                          NovaCtlCallFlags   flags,
                          GError           **error);
+/* The same, passing the descriptors of @fd_list (may be NULL) along. */
+GVariant *nova_ctl_call_with_fds (GDBusProxy        *proxy,
+                                  const char        *method,
+                                  GVariant          *parameters,
+                                  GUnixFDList       *fd_list,
+                                  NovaCtlCallFlags   flags,
+                                  GError           **error);
 
 G_END_DECLS

@@ -80,7 +80,7 @@ is_ours (NovaCtlProgress *self, NovaDBusJob *job)
 
   return g_strcmp0 (nova_dbus_job_get_started_by (job), self->own_name) == 0
          && (self->operation == NULL || g_strcmp0 (nova_dbus_job_get_operation (job), self->operation) == 0)
-         && objects != NULL && g_strv_contains (objects, self->object_path);
+         && (self->object_path == NULL || (objects != NULL && g_strv_contains (objects, self->object_path)));
 }
 
 static void

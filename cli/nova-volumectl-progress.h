@@ -17,6 +17,7 @@ gboolean nova_ctl_progress_possible (void);
 /* Starts watching @manager (a client whose signals are dispatched on the
  * thread-default main context: the bar moves while that context runs) for
  * a Job started by @manager's own connection that works on @object_path
+ * (NULL: whatever it works on, for a create whose volume has no path yet)
  * and, unless @operation is NULL, runs @operation. Create it before the
  * call that starts the job. */
 NovaCtlProgress *nova_ctl_progress_new (GDBusObjectManager *manager,

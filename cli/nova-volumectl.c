@@ -3,11 +3,15 @@
  * gdbus-codegen proxies; nothing here touches storage itself. */
 #include "config.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <locale.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <gio/gio.h>
+#include <gio/gunixfdlist.h>
 #include <glib/gi18n.h>
 #include <json-glib/json-glib.h>
 
@@ -505,6 +509,22 @@ call_method (gpointer proxy, const char *method, GVariant *parameters, GError **
   return nova_ctl_call (G_DBUS_PROXY (proxy), method, parameters, flags, error);
 }
 
+/* call_method, passing @fd along with the call (as handle 0) */
+static GVariant *
+call_method_with_fd (gpointer proxy, const char *method, GVariant *parameters, int fd, GError **error)
+{
+  g_autoptr(GUnixFDList) fds = g_unix_fd_list_new ();
+  NovaCtlCallFlags flags = NOVA_CTL_CALL_NONE;
+
+  if (g_unix_fd_list_append (fds, fd, error) < 0)
+    return NULL;
+  if (!opt_no_user_interaction)
+    flags |= NOVA_CTL_CALL_INTERACTIVE;
+  if (!opt_session)
+    flags |= NOVA_CTL_CALL_SYSTEM_BUS;
+  return nova_ctl_call_with_fds (G_DBUS_PROXY (proxy), method, parameters, fds, flags, error);
+}
+
 /* prints what create and snapshot made: its ID, or all of it as JSON */
 static int
 print_new_object (GDBusConnection *connection, const char *path, Kind kind)
@@ -643,9 +663,16 @@ cmd_create (const Command *cmd, int argc, char **argv)
   g_autofree char *zone = NULL;
   g_autofree char *backend = NULL;
   g_autofree char *type = NULL;
+  g_autofree char *image = NULL;
+  g_autofree char *image_format = NULL;
   g_auto(GStrv) metadata = NULL;
   const GOptionEntry entries[] = {
     { "name", 0, 0, G_OPTION_ARG_STRING, &name, N_("Display name"), N_("NAME") },
+    { "image", 0, 0, G_OPTION_ARG_FILENAME, &image,
+      N_("Fill the volume from this disk image, opened here and passed along (SIZE 0 or left out: "
+         "the image’s disk)"), N_("FILE") },
+    { "format", 0, 0, G_OPTION_ARG_STRING, &image_format,
+      N_("The image’s format: raw (default), qcow2, vmdk, vhdx or vpc; never guessed"), N_("FORMAT") },
     { "backend", 0, 0, G_OPTION_ARG_STRING, &backend,
       N_("Create the volume on this backend (see the backends command)"), N_("NAME") },
     { "type", 0, 0, G_OPTION_ARG_STRING, &type,
@@ -669,15 +696,20 @@ cmd_create (const Command *cmd, int argc, char **argv)
   g_autoptr(GVariant) result = NULL;
   const char *path;
   guint64 size = 0;
+  gboolean has_source;
+  int image_fd = -1;
 
   if (!parse_command (cmd, entries, &argc, &argv, 0, 1))
     return EXIT_USAGE;
-  if (snapshot_id != NULL && source_id != NULL)
-    return usage_error (cmd, _("--snapshot and --source-volume exclude each other"));
+  if ((snapshot_id != NULL) + (source_id != NULL) + (image != NULL) > 1)
+    return usage_error (cmd, _("--snapshot, --source-volume and --image exclude each other"));
+  if (image_format != NULL && image == NULL)
+    return usage_error (cmd, _("--format goes with --image"));
+  has_source = snapshot_id != NULL || source_id != NULL || image != NULL;
   /* with a source, SIZE may be left out (or 0): the source's size */
-  if (argc < 2 && snapshot_id == NULL && source_id == NULL)
+  if (argc < 2 && !has_source)
     return usage_error (cmd, _("SIZE is missing"));
-  if (argc == 2 && !parse_size (cmd, argv[1], snapshot_id != NULL || source_id != NULL, &size))
+  if (argc == 2 && !parse_size (cmd, argv[1], has_source, &size))
     return EXIT_USAGE;
 
   if (name != NULL)
@@ -690,6 +722,21 @@ cmd_create (const Command *cmd, int argc, char **argv)
     g_variant_dict_insert (&options, "backend", "s", backend);
   if (type != NULL)
     g_variant_dict_insert (&options, "type", "s", type);
+  if (image != NULL)
+    {
+      /* opened here, with the caller's own rights: the daemon gets the
+       * descriptor, never the path */
+      image_fd = open (image, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+      if (image_fd < 0)
+        {
+          int saved = errno;
+
+          g_set_error (&error, G_IO_ERROR, g_io_error_from_errno (saved), "%s: %s", image, g_strerror (saved));
+          return fail (error);
+        }
+      g_variant_dict_insert (&options, "image-fd", "h", 0);
+      g_variant_dict_insert (&options, "image-format", "s", image_format != NULL ? image_format : "raw");
+    }
   if (metadata != NULL)
     {
       g_autoptr(GHashTable) pairs = g_hash_table_new (g_str_hash, g_str_equal);
@@ -741,8 +788,18 @@ cmd_create (const Command *cmd, int argc, char **argv)
                                           source_path);
     }
 
-  result = call_method (proxy, "CreateVolume",
-                        g_variant_new ("(t@a{sv})", size, options_end (&options)), &error);
+  else if (image_fd >= 0 && !opt_json && nova_ctl_progress_possible ())
+    progress = nova_ctl_progress_new (manager, "image-import", NULL);
+
+  if (image_fd >= 0)
+    {
+      result = call_method_with_fd (proxy, "CreateVolume", g_variant_new ("(t@a{sv})", size, options_end (&options)),
+                                    image_fd, &error);
+      close (image_fd);
+    }
+  else
+    result = call_method (proxy, "CreateVolume",
+                          g_variant_new ("(t@a{sv})", size, options_end (&options)), &error);
   /* the bar's line ends before anything else is said */
   g_clear_pointer (&progress, nova_ctl_progress_free);
   if (result == NULL)
@@ -1181,6 +1238,64 @@ cmd_migrate (const Command *cmd, int argc, char **argv)
   return result != NULL ? EXIT_OK : fail (error);
 }
 
+static int
+cmd_export (const Command *cmd, int argc, char **argv)
+{
+  g_autofree char *format = NULL;
+  gboolean compress = FALSE;
+  const GOptionEntry entries[] = {
+    { "format", 0, 0, G_OPTION_ARG_STRING, &format,
+      N_("raw (default; also into a pipe) or qcow2 (a file only)"), N_("FORMAT") },
+    { "compress", 0, 0, G_OPTION_ARG_NONE, &compress, N_("qcow2 with compressed clusters"), NULL },
+    G_OPTION_ENTRY_NULL
+  };
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GDBusObjectManager) manager = NULL;
+  g_autoptr(GDBusProxy) volume = NULL;
+  g_autoptr(NovaCtlProgress) progress = NULL;
+  g_autoptr(GVariant) result = NULL;
+  g_auto(GVariantDict) options = G_VARIANT_DICT_INIT (NULL);
+  gboolean to_stdout;
+  int fd;
+
+  if (!parse_command (cmd, entries, &argc, &argv, 2, 2))
+    return EXIT_USAGE;
+  if (format == NULL)
+    format = g_strdup ("raw");
+  if (compress && !g_str_equal (format, "qcow2"))
+    return usage_error (cmd, _("--compress goes with --format qcow2"));
+  to_stdout = g_str_equal (argv[2], "-");
+  if (to_stdout && isatty (STDOUT_FILENO))
+    return usage_error (cmd, _("will not write a disk image to a terminal: give a FILE, or redirect the output"));
+
+  manager = connect_daemon (&error);
+  if (manager == NULL)
+    return fail (error);
+  volume = lookup (manager, argv[1], KIND_VOLUME, &error);
+  if (volume == NULL)
+    return fail (error);
+
+  /* opened here, with the caller's own rights: the daemon gets the
+   * descriptor, never the path */
+  fd = to_stdout ? dup (STDOUT_FILENO) : open (argv[2], O_WRONLY | O_CREAT | O_CLOEXEC | O_NOCTTY, 0666);
+  if (fd < 0)
+    {
+      int saved = errno;
+
+      g_set_error (&error, G_IO_ERROR, g_io_error_from_errno (saved), "%s: %s", argv[2], g_strerror (saved));
+      return fail (error);
+    }
+  if (compress)
+    g_variant_dict_insert (&options, "compressed", "b", TRUE);
+  if (!opt_json && nova_ctl_progress_possible ())
+    progress = nova_ctl_progress_new (manager, "image-export", g_dbus_proxy_get_object_path (volume));
+  result = call_method_with_fd (volume, "CopyToImage",
+                                g_variant_new ("(hs@a{sv})", 0, format, options_end (&options)), fd, &error);
+  close (fd);
+  g_clear_pointer (&progress, nova_ctl_progress_free);
+  return result != NULL ? EXIT_OK : fail (error);
+}
+
 /* this host's iSCSI initiator name; unreadable (no open-iscsi, or not
  * root on Debian, where the file is 0600) just means none is sent */
 static char *
@@ -1405,6 +1520,7 @@ static const Command commands[] = {
   { "detach", cmd_detach, N_("ID"), N_("Record that a volume is detached") },
   { "extend", cmd_extend, N_("ID SIZE"), N_("Grow a volume to SIZE") },
   { "migrate", cmd_migrate, N_("ID BACKEND"), N_("Move a volume to another backend, with its bytes") },
+  { "export", cmd_export, N_("ID FILE|-"), N_("Copy a volume’s bytes out into a disk image") },
   { "connect", cmd_connect, N_("ID"),
     N_("Prepare a volume for a host’s connection; print how to connect") },
   { "disconnect", cmd_disconnect, N_("ID"), N_("Withdraw a host’s connection to a volume") },

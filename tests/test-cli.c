@@ -1686,6 +1686,108 @@ test_mistakes (Fixture *fx, gconstpointer data)
   g_assert_nonnull (strstr (err, id));
 }
 
+/* ---- images ------------------------------------------------------------ */
+
+/* nova-volumectl --session export ID - > @path: stdout into a file */
+static void
+ctl_export_to_stdout (Fixture *fx, const char *id, const char *path)
+{
+  g_autoptr(GSubprocessLauncher) launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDERR_PIPE);
+  g_autoptr(GSubprocess) process = NULL;
+  g_autoptr(GPtrArray) args = g_ptr_array_new ();
+  g_autoptr(GPtrArray) argv = NULL;
+  RunOptions opts = { 0 };
+  g_auto(GStrv) env = ctl_environ (fx, &opts);
+  g_autoptr(GError) error = NULL;
+  g_autofree char *err = NULL;
+
+  g_ptr_array_add (args, (gpointer) "export");
+  g_ptr_array_add (args, (gpointer) id);
+  g_ptr_array_add (args, (gpointer) "-");
+  argv = ctl_argv (&opts, args);
+  g_subprocess_launcher_set_environ (launcher, env);
+  g_subprocess_launcher_set_stdout_file_path (launcher, path);
+  process = g_subprocess_launcher_spawnv (launcher, (const char *const *) argv->pdata, &error);
+  g_assert_no_error (error);
+  g_subprocess_communicate_utf8 (process, NULL, NULL, NULL, &err, &error);
+  g_assert_no_error (error);
+  g_assert_true (g_subprocess_get_if_exited (process));
+  g_assert_cmpint (g_subprocess_get_exit_status (process), ==, EXIT_OK);
+  g_assert_cmpstr (err, ==, "");
+}
+
+static void
+run_tool (const char *const *argv)
+{
+  g_autoptr(GError) error = NULL;
+  int status = -1;
+
+  g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_SEARCH_PATH | G_SPAWN_STDOUT_TO_DEV_NULL, NULL, NULL,
+                NULL, NULL, &status, &error);
+  g_assert_no_error (error);
+  g_assert_true (g_spawn_check_wait_status (status, NULL));
+}
+
+/* create --image (the CLI opens the file), export to a file, as qcow2,
+ * and to stdout; each compared with qemu-img */
+static void
+test_images (Fixture *fx, gconstpointer data)
+{
+  g_autofree char *raw = g_build_filename (fx->dir, "disk.raw", NULL);
+  g_autofree char *qcow2 = g_build_filename (fx->dir, "disk.qcow2", NULL);
+  g_autofree char *out_raw = g_build_filename (fx->dir, "out.raw", NULL);
+  g_autofree char *out_qcow2 = g_build_filename (fx->dir, "out.qcow2", NULL);
+  g_autofree char *out_stdout = g_build_filename (fx->dir, "out-stdout.raw", NULL);
+  g_autofree char *out = NULL, *id = NULL, *id2 = NULL, *err = NULL, *size = NULL;
+  g_autofree char *missing = g_build_filename (fx->dir, "missing.raw", NULL);
+  g_autofree char *pattern = g_strnfill (4096, 'n');
+  g_autoptr(GError) error = NULL;
+
+  if (g_find_program_in_path ("qemu-img") == NULL)
+    {
+      g_test_skip ("no qemu-img (Debian: qemu-utils, which tools/deps.sh installs)");
+      return;
+    }
+  g_file_set_contents (raw, pattern, -1, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (truncate (raw, 4 * 1024 * 1024), ==, 0);
+  run_tool ((const char *[]) { "qemu-img", "convert", "-f", "raw", "-O", "qcow2", raw, qcow2, NULL });
+
+  out = ctl_ok (fx, "create", "--image", raw, "--name", "from-raw", NULL);
+  id = printed_id (out);
+  g_clear_pointer (&out, g_free);
+  out = ctl_ok (fx, "create", "--image", qcow2, "--format", "qcow2", NULL);
+  id2 = printed_id (out);
+  g_clear_pointer (&out, g_free);
+
+  out = ctl_ok (fx, "export", id2, out_raw, NULL);
+  g_assert_cmpstr (out, ==, "");
+  run_tool ((const char *[]) { "qemu-img", "compare", "-q", "-f", "raw", "-F", "raw", out_raw, raw, NULL });
+  g_clear_pointer (&out, g_free);
+  out = ctl_ok (fx, "export", id, out_qcow2, "--format", "qcow2", "--compress", NULL);
+  run_tool ((const char *[]) { "qemu-img", "compare", "-q", "-f", "qcow2", "-F", "raw", out_qcow2, raw, NULL });
+  ctl_export_to_stdout (fx, id, out_stdout);
+  run_tool ((const char *[]) { "qemu-img", "compare", "-q", "-f", "raw", "-F", "raw", out_stdout, raw, NULL });
+
+  /* what the CLI says before anything is asked of the daemon */
+  err = ctl_fails (fx, EXIT_USAGE, "create", "--format", "qcow2", "1M", NULL);
+  g_assert_nonnull (strstr (err, "--format goes with --image"));
+  g_clear_pointer (&err, g_free);
+  err = ctl_fails (fx, EXIT_USAGE, "export", id, out_raw, "--compress", NULL);
+  g_assert_nonnull (strstr (err, "--compress goes with --format qcow2"));
+  g_clear_pointer (&err, g_free);
+  err = ctl_fails (fx, EXIT_FAILED, "create", "--image", missing, NULL);
+  g_assert_nonnull (strstr (err, "missing.raw"));
+  g_clear_pointer (&err, g_free);
+  /* and what the daemon says, as it says it */
+  err = ctl_fails (fx, EXIT_FAILED, "create", "--image", qcow2, NULL);
+  g_assert_nonnull (strstr (err, "is qcow2, not raw"));
+  g_clear_pointer (&err, g_free);
+  size = g_strdup_printf ("%d", 1024 * 1024);
+  err = ctl_fails (fx, EXIT_FAILED, "create", "--image", raw, size, NULL);
+  g_assert_nonnull (strstr (err, "smaller than the disk the image holds"));
+}
+
 int
 main (int argc, char **argv)
 {
@@ -1709,6 +1811,7 @@ main (int argc, char **argv)
   ADD ("progress-quiet", test_progress_quiet);
   ADD ("json-everywhere", test_json_everywhere);
   ADD ("mistakes", test_mistakes);
+  ADD ("images", test_images);
 #undef ADD
   g_test_add ("/cli/auth-can-obtain", Fixture, NULL, fixture_setup_fake, test_auth_can_obtain,
               fixture_teardown);
