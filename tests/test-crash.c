@@ -1,9 +1,10 @@
 /* Crash safety: the daemon is killed at every named crash point a
  * workload passes (create, create from snapshot, clone, connect, attach,
  * snapshot, extend, detach, disconnect, delete, migrate to a second
- * backend), and with SIGKILL from
+ * backend, create from an image, copy into an image), and with SIGKILL from
  * outside while a long copy runs; after a restart on the same state dir:
- * - every volume the client saw created exists, with its bytes;
+ * - every volume the client saw created exists, with its bytes (one made
+ *   from an image, with the image's);
  * - nothing is left in a transitional status, and an error has a reason;
  * - no backing file without a row, none on a backend its volume does not
  *   live on (a migrate cut short leaves no copy), no available volume
@@ -36,6 +37,9 @@ typedef struct {
   gboolean migrated;          /* the Migrate to the second backend returned */
   gboolean written;
   guint8   pattern[PATTERN_LEN];
+  char    *imported;          /* made from an image, whose bytes it holds */
+  guint8   image_pattern[PATTERN_LEN];
+  gboolean exported;          /* CopyToImage returned */
 } Seen;
 
 static void
@@ -45,6 +49,7 @@ seen_clear (Seen *seen)
   g_free (seen->snapshot);
   g_free (seen->from_snapshot);
   g_free (seen->clone);
+  g_free (seen->imported);
 }
 
 /* One call of the workload. A failure that is not the daemon dying is a
@@ -84,6 +89,67 @@ step_path (Fixture *fx, Seen *seen, const char *path, const char *iface, const c
   if (reply != NULL)
     g_variant_get (reply, "(o)", &result);
   return result;
+}
+
+/* step(), with @fd passed along as handle 0 */
+static GVariant *
+step_with_fd (Fixture *fx, Seen *seen, const char *path, const char *iface, const char *method, GVariant *params,
+              int fd)
+{
+  g_autoptr(GUnixFDList) fds = g_unix_fd_list_new ();
+  g_autoptr(GError) error = NULL;
+  g_autofree char *remote = NULL;
+  GVariant *reply;
+
+  if (seen->died)
+    {
+      g_variant_unref (g_variant_ref_sink (params));
+      return NULL;
+    }
+  g_assert_cmpint (g_unix_fd_list_append (fds, fd, NULL), ==, 0);
+  reply = g_dbus_connection_call_with_unix_fd_list_sync (fx->connection, BUS_NAME, path, iface, method, params,
+                                                         NULL, G_DBUS_CALL_FLAGS_NONE, 120000, fds, NULL, NULL,
+                                                         &error);
+  if (reply != NULL)
+    return reply;
+  remote = g_dbus_error_get_remote_error (error);
+  if (remote == NULL || !g_str_has_prefix (remote, "org.openstack.Volume1.Error."))
+    {
+      seen->died = TRUE;
+      return NULL;
+    }
+  g_error ("%s on %s failed: %s", method, path, error->message);
+}
+
+/* a 1 MiB raw image with random bytes at 4096; a volume made from it,
+ * then copied out into another file */
+static void
+import_and_export (Fixture *fx, Seen *seen)
+{
+  g_autofree char *image = g_build_filename (fx->dir, "image.raw", NULL);
+  g_autofree char *out = g_build_filename (fx->dir, "export.raw", NULL);
+  g_autoptr(GVariant) reply = NULL;
+  int fd;
+
+  for (gsize i = 0; i < PATTERN_LEN; i++)
+    seen->image_pattern[i] = (guint8) g_random_int ();
+  fd = open (image, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+  g_assert_cmpint (fd, >=, 0);
+  g_assert_cmpint (ftruncate (fd, 1024 * 1024), ==, 0);
+  g_assert_cmpint (pwrite (fd, seen->image_pattern, PATTERN_LEN, 4096), ==, PATTERN_LEN);
+  reply = step_with_fd (fx, seen, MANAGER_PATH, IFACE_MANAGER, "CreateVolume",
+                        g_variant_new_parsed ("(@t 0, {'image-fd': <@h 0>})"), fd);
+  close (fd);
+  if (reply == NULL)
+    return;
+  g_variant_get (reply, "(o)", &seen->imported);
+  g_clear_pointer (&reply, g_variant_unref);
+  fd = open (out, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+  g_assert_cmpint (fd, >=, 0);
+  reply = step_with_fd (fx, seen, seen->imported, IFACE_VOLUME, "CopyToImage",
+                        g_variant_new_parsed ("(@h 0, 'raw', @a{sv} {})"), fd);
+  close (fd);
+  seen->exported = reply != NULL;
 }
 
 static gboolean
@@ -170,6 +236,7 @@ run_workload (Fixture *fx, Seen *seen)
   if (seen->snapshot_deleted && seen->from_snapshot != NULL)
     seen->migrated = step_ok (fx, seen, seen->volume, IFACE_VOLUME, "Migrate",
                               g_variant_new_parsed ("('other', @a{sv} {})"));
+  import_and_export (fx, seen);
 }
 
 /* ---- the checks after a restart ---------------------------------------- */
@@ -232,6 +299,8 @@ check_objects (Fixture *fx, const Seen *seen)
 
   if (seen->volume != NULL)
     g_assert_true (has_object (objects, seen->volume));
+  if (seen->imported != NULL)
+    g_assert_true (has_object (objects, seen->imported));
   if (seen->from_snapshot != NULL)
     g_assert_true (has_object (objects, seen->from_snapshot));
   /* an object whose Delete was cut short may be either */
@@ -243,9 +312,12 @@ check_objects (Fixture *fx, const Seen *seen)
 
 /* The bytes written through the connection are still there, on the
  * backend the volume says it lives on. */
+static void check_image_bytes (Fixture *fx, const Seen *seen);
+
 static void
 check_bytes (Fixture *fx, const Seen *seen)
 {
+  check_image_bytes (fx, seen);
   g_autofree char *id = NULL;
   g_autofree char *file = NULL;
   g_autofree char *backend = NULL;
@@ -265,6 +337,28 @@ check_bytes (Fixture *fx, const Seen *seen)
   g_assert_cmpint (pread (fd, back, PATTERN_LEN, 4096), ==, PATTERN_LEN);
   close (fd);
   g_assert_cmpmem (back, PATTERN_LEN, seen->pattern, PATTERN_LEN);
+}
+
+/* a volume the client saw made from an image holds the image's bytes,
+ * whatever happened to its export after */
+static void
+check_image_bytes (Fixture *fx, const Seen *seen)
+{
+  g_autofree char *id = NULL, *file = NULL, *status = NULL;
+  guint8 back[PATTERN_LEN];
+  int fd;
+
+  if (seen->imported == NULL)
+    return;
+  status = get_string (fx, seen->imported, IFACE_VOLUME, "Status");
+  g_assert_cmpstr (status, ==, "available");
+  id = id_of (seen->imported);
+  file = g_strdup_printf ("%s/volumes/volume-%s", fx->state_dir, id);
+  fd = open (file, O_RDONLY | O_CLOEXEC);
+  g_assert_cmpint (fd, >=, 0);
+  g_assert_cmpint (pread (fd, back, PATTERN_LEN, 4096), ==, PATTERN_LEN);
+  close (fd);
+  g_assert_cmpmem (back, PATTERN_LEN, seen->image_pattern, PATTERN_LEN);
 }
 
 static GHashTable *
