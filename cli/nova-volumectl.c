@@ -1271,7 +1271,9 @@ cmd_export (const Command *cmd, int argc, char **argv)
   manager = connect_daemon (&error);
   if (manager == NULL)
     return fail (error);
-  volume = lookup (manager, argv[1], KIND_VOLUME, &error);
+  /* a volume, or a snapshot (the consistent copy of a volume in use):
+   * Volume.CopyToImage and Snapshot.CopyToImage take the same arguments */
+  volume = lookup (manager, argv[1], KIND_VOLUME | KIND_SNAPSHOT, &error);
   if (volume == NULL)
     return fail (error);
 
@@ -1520,7 +1522,7 @@ static const Command commands[] = {
   { "detach", cmd_detach, N_("ID"), N_("Record that a volume is detached") },
   { "extend", cmd_extend, N_("ID SIZE"), N_("Grow a volume to SIZE") },
   { "migrate", cmd_migrate, N_("ID BACKEND"), N_("Move a volume to another backend, with its bytes") },
-  { "export", cmd_export, N_("ID FILE|-"), N_("Copy a volume’s bytes out into a disk image") },
+  { "export", cmd_export, N_("ID FILE|-"), N_("Copy a volume’s or a snapshot’s bytes out into a disk image") },
   { "connect", cmd_connect, N_("ID"),
     N_("Prepare a volume for a host’s connection; print how to connect") },
   { "disconnect", cmd_disconnect, N_("ID"), N_("Withdraw a host’s connection to a volume") },

@@ -242,6 +242,17 @@ nova_volume_driver_open_for_read (NovaVolumeDriver *self, const NovaVolumeRecord
   return IFACE (self)->open_for_read (self, volume, error);
 }
 
+GInputStream *
+nova_volume_driver_open_snapshot_for_read (NovaVolumeDriver *self, const NovaSnapshotRecord *snapshot, GError **error)
+{
+  if (IFACE (self)->open_snapshot_for_read == NULL)
+    {
+      not_supported (self, "read a snapshot's bytes (to copy it out into an image)", error);
+      return NULL;
+    }
+  return IFACE (self)->open_snapshot_for_read (self, snapshot, error);
+}
+
 GOutputStream *
 nova_volume_driver_open_for_write (NovaVolumeDriver *self, const NovaVolumeRecord *volume, GError **error)
 {

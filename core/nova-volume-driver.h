@@ -95,6 +95,10 @@ struct _NovaVolumeDriverInterface {
    * on worker threads; the streams are used on the same thread. */
   GInputStream  *(*open_for_read)  (NovaVolumeDriver *self, const NovaVolumeRecord *volume, GError **error);
   GOutputStream *(*open_for_write) (NovaVolumeDriver *self, const NovaVolumeRecord *volume, GError **error);
+  /* A snapshot's bytes, as they were when it was taken (copying a
+   * snapshot out into an image). */
+  GInputStream  *(*open_snapshot_for_read) (NovaVolumeDriver *self, const NovaSnapshotRecord *snapshot,
+                                            GError **error);
 
   /* Where @volume's bytes live, as a string that two backends give alike
    * exactly when they would keep the volume in the same place (a path, a
@@ -135,6 +139,8 @@ gboolean nova_volume_driver_terminate_connection     (NovaVolumeDriver *self, co
 GVariant *nova_volume_driver_get_volume_stats        (NovaVolumeDriver *self, gboolean refresh, GError **error);
 GInputStream  *nova_volume_driver_open_for_read      (NovaVolumeDriver *self, const NovaVolumeRecord *volume,
                                                       GError **error);
+GInputStream  *nova_volume_driver_open_snapshot_for_read (NovaVolumeDriver *self, const NovaSnapshotRecord *snapshot,
+                                                         GError **error);
 GOutputStream *nova_volume_driver_open_for_write     (NovaVolumeDriver *self, const NovaVolumeRecord *volume,
                                                       GError **error);
 /* Whether the driver gives its volumes' bytes as streams (@write: takes

@@ -190,6 +190,35 @@ raw_target (int out_fd, guint64 size, GError **error)
   return g_unix_output_stream_new (fd, TRUE);
 }
 
+/* @size bytes of @in into @out_fd as @format */
+static gboolean
+export_stream (NovaVolumeExecutor *executor, NovaVolumeDriver *driver, GInputStream *in, guint64 size, int out_fd,
+               NovaVolumeImageFormat format, gboolean compress, NovaVolumeProgressFunc progress,
+               gpointer progress_data, GCancellable *cancellable, GError **error)
+{
+  const char *options[] = { "-f", "raw", "-O", "qcow2", NULL, NULL };
+
+  if (format == NOVA_VOLUME_IMAGE_RAW)
+    {
+      g_autoptr(GOutputStream) out = raw_target (out_fd, size, error);
+
+      return out != NULL
+             && nova_volume_copy_stream (in, out, size, size, progress, progress_data, cancellable, error);
+    }
+
+  if (!G_IS_UNIX_INPUT_STREAM (in))
+    {
+      g_set_error (error, NOVA_VOLUME_ERROR, NOVA_VOLUME_ERROR_NOT_SUPPORTED,
+                   "the %s driver gives its bytes out as raw only: it gives qemu-img no descriptor to "
+                   "convert from; export raw and convert that", nova_volume_driver_get_name (driver));
+      return FALSE;
+    }
+  if (compress)
+    options[4] = "-c";
+  return qemu_img_convert (executor, options, g_unix_input_stream_get_fd (G_UNIX_INPUT_STREAM (in)), out_fd,
+                           progress, progress_data, cancellable, error);
+}
+
 gboolean
 nova_volume_image_export (NovaVolumeExecutor      *executor,
                           NovaVolumeDriver        *driver,
@@ -203,32 +232,33 @@ nova_volume_image_export (NovaVolumeExecutor      *executor,
                           GError                 **error)
 {
   g_autoptr(GInputStream) in = NULL;
-  const char *options[] = { "-f", "raw", "-O", "qcow2", NULL, NULL };
 
   if (!nova_volume_image_check_export_target (out_fd, format, error))
     return FALSE;
   in = nova_volume_driver_open_for_read (driver, volume, error);
-  if (in == NULL)
+  return in != NULL
+         && export_stream (executor, driver, in, volume->size, out_fd, format, compress, progress, progress_data,
+                           cancellable, error);
+}
+
+gboolean
+nova_volume_image_export_snapshot (NovaVolumeExecutor        *executor,
+                                   NovaVolumeDriver          *driver,
+                                   const NovaSnapshotRecord  *snapshot,
+                                   int                        out_fd,
+                                   NovaVolumeImageFormat      format,
+                                   gboolean                   compress,
+                                   NovaVolumeProgressFunc     progress,
+                                   gpointer                   progress_data,
+                                   GCancellable              *cancellable,
+                                   GError                   **error)
+{
+  g_autoptr(GInputStream) in = NULL;
+
+  if (!nova_volume_image_check_export_target (out_fd, format, error))
     return FALSE;
-
-  if (format == NOVA_VOLUME_IMAGE_RAW)
-    {
-      g_autoptr(GOutputStream) out = raw_target (out_fd, volume->size, error);
-
-      return out != NULL
-             && nova_volume_copy_stream (in, out, volume->size, volume->size, progress, progress_data, cancellable,
-                                         error);
-    }
-
-  if (!G_IS_UNIX_INPUT_STREAM (in))
-    {
-      g_set_error (error, NOVA_VOLUME_ERROR, NOVA_VOLUME_ERROR_NOT_SUPPORTED,
-                   "the %s driver gives its volumes out as raw only: it gives qemu-img no descriptor to "
-                   "convert from; export raw and convert that", nova_volume_driver_get_name (driver));
-      return FALSE;
-    }
-  if (compress)
-    options[4] = "-c";
-  return qemu_img_convert (executor, options, g_unix_input_stream_get_fd (G_UNIX_INPUT_STREAM (in)), out_fd,
-                           progress, progress_data, cancellable, error);
+  in = nova_volume_driver_open_snapshot_for_read (driver, snapshot, error);
+  return in != NULL
+         && export_stream (executor, driver, in, snapshot->size, out_fd, format, compress, progress, progress_data,
+                           cancellable, error);
 }

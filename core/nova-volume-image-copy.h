@@ -46,6 +46,18 @@ gboolean nova_volume_image_export (NovaVolumeExecutor      *executor,
                                    GCancellable            *cancellable,
                                    GError                 **error);
 
+/* The same for @snapshot: its bytes as they were when it was taken. */
+gboolean nova_volume_image_export_snapshot (NovaVolumeExecutor        *executor,
+                                            NovaVolumeDriver          *driver,
+                                            const NovaSnapshotRecord  *snapshot,
+                                            int                        out_fd,
+                                            NovaVolumeImageFormat      format,
+                                            gboolean                   compress,
+                                            NovaVolumeProgressFunc     progress,
+                                            gpointer                   progress_data,
+                                            GCancellable              *cancellable,
+                                            GError                   **error);
+
 /* Whether @fd can take an export as @format; InvalidArgument saying why
  * not (a pipe for qcow2, a descriptor not open for writing). */
 gboolean nova_volume_image_check_export_target (int fd, NovaVolumeImageFormat format, GError **error);

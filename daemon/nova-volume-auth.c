@@ -39,6 +39,7 @@ static const struct {
   { "org.openstack.Volume1.Volume", "CheckForExport", NULL },
   { "org.openstack.Volume1.Volume", "CopyToImage", NOVA_VOLUME_ACTION_COPY_DATA },
   { "org.openstack.Volume1.Snapshot", "Delete", NOVA_VOLUME_ACTION_MANAGE_SNAPSHOTS },
+  { "org.openstack.Volume1.Snapshot", "CopyToImage", NOVA_VOLUME_ACTION_COPY_DATA },
   { "org.openstack.Volume1.Job", "Cancel", NOVA_VOLUME_ACTION_MANAGE_VOLUMES },
 };
 

@@ -442,9 +442,10 @@ handle_volume_migrate (NovaDBusVolume *iface, GDBusMethodInvocation *invocation,
   return G_DBUS_METHOD_INVOCATION_HANDLED;
 }
 
-static gboolean
-handle_volume_copy_to_image (NovaDBusVolume *iface, GDBusMethodInvocation *invocation, GUnixFDList *fd_list,
-                             GVariant *handle, const char *format, GVariant *options, NovaVolumeDaemon *self)
+/* CopyToImage of a volume (@is_snapshot FALSE) or a snapshot */
+static void
+copy_to_image (NovaVolumeDaemon *self, GDBusMethodInvocation *invocation, gpointer iface, GUnixFDList *fd_list,
+               GVariant *handle, const char *format, GVariant *options, gboolean is_snapshot, const char *id)
 {
   g_autoptr(GVariant) compressed = NULL;
   const OptionSpec specs[] = { { "compressed", "b", &compressed } };
@@ -452,20 +453,26 @@ handle_volume_copy_to_image (NovaDBusVolume *iface, GDBusMethodInvocation *invoc
   int fd;
 
   if (!begin_volume_call (self, invocation, options, "CopyToImage", specs, G_N_ELEMENTS (specs)))
-    return G_DBUS_METHOD_INVOCATION_HANDLED;
+    return;
   fd = take_passed_fd (fd_list, handle, "fd", &error);
   if (fd < 0)
     {
       return_error (invocation, error);
-      return G_DBUS_METHOD_INVOCATION_HANDLED;
+      return;
     }
-  nova_volume_manager_copy_volume_to_image (self->manager, volume_id_of (iface), fd, format,
-                                            compressed != NULL && g_variant_get_boolean (compressed),
-                                            nova_volume_auth_get_caller_uid (invocation),
-                                            g_dbus_method_invocation_get_sender (invocation), operation_done,
-                                            call_new (self, invocation, iface));
+  (is_snapshot ? nova_volume_manager_copy_snapshot_to_image : nova_volume_manager_copy_volume_to_image) (
+    self->manager, id, fd, format, compressed != NULL && g_variant_get_boolean (compressed),
+    nova_volume_auth_get_caller_uid (invocation), g_dbus_method_invocation_get_sender (invocation),
+    operation_done, call_new (self, invocation, iface));
   /* the manager took its own duplicate */
   close (fd);
+}
+
+static gboolean
+handle_volume_copy_to_image (NovaDBusVolume *iface, GDBusMethodInvocation *invocation, GUnixFDList *fd_list,
+                             GVariant *handle, const char *format, GVariant *options, NovaVolumeDaemon *self)
+{
+  copy_to_image (self, invocation, iface, fd_list, handle, format, options, FALSE, volume_id_of (iface));
   return G_DBUS_METHOD_INVOCATION_HANDLED;
 }
 
@@ -589,6 +596,14 @@ handle_snapshot_delete (NovaDBusSnapshot *iface, GDBusMethodInvocation *invocati
   if (begin_volume_call (self, invocation, options, "Delete", NULL, 0))
     nova_volume_manager_delete_snapshot (self->manager, nova_dbus_snapshot_get_id (iface),
                                          operation_done, call_new (self, invocation, iface));
+  return G_DBUS_METHOD_INVOCATION_HANDLED;
+}
+
+static gboolean
+handle_snapshot_copy_to_image (NovaDBusSnapshot *iface, GDBusMethodInvocation *invocation, GUnixFDList *fd_list,
+                               GVariant *handle, const char *format, GVariant *options, NovaVolumeDaemon *self)
+{
+  copy_to_image (self, invocation, iface, fd_list, handle, format, options, TRUE, nova_dbus_snapshot_get_id (iface));
   return G_DBUS_METHOD_INVOCATION_HANDLED;
 }
 
@@ -749,6 +764,7 @@ on_snapshot_changed (NovaVolumeManager *manager, const char *id, NovaVolumeDaemo
       iface = nova_dbus_snapshot_skeleton_new ();
       sync_snapshot (iface, snapshot);
       g_signal_connect (iface, "handle-delete", G_CALLBACK (handle_snapshot_delete), self);
+      g_signal_connect (iface, "handle-copy-to-image", G_CALLBACK (handle_snapshot_copy_to_image), self);
       g_hash_table_insert (self->snapshot_ifaces, g_strdup (id), iface);
       export_interface (self, path, iface, set_snapshot_iface);
       return;

@@ -119,6 +119,12 @@ void     nova_volume_manager_copy_volume_to_image (NovaVolumeManager *self, cons
                                                    const char *format, gboolean compress, guint caller_uid,
                                                    const char *caller_bus_name, GAsyncReadyCallback callback,
                                                    gpointer user_data);
+/* The same for snapshot @snapshot_id (available), the consistent copy of
+ * a volume in use. */
+void     nova_volume_manager_copy_snapshot_to_image (NovaVolumeManager *self, const char *snapshot_id, int fd,
+                                                     const char *format, gboolean compress, guint caller_uid,
+                                                     const char *caller_bus_name, GAsyncReadyCallback callback,
+                                                     gpointer user_data);
 /* finish for every operation above that returns nothing */
 gboolean nova_volume_manager_operation_finish  (NovaVolumeManager *self, GAsyncResult *result, GError **error);
 

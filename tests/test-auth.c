@@ -18,6 +18,7 @@ static const char *const mutating[][2] = {
   { "org.openstack.Volume1.Volume", "Migrate" },
   { "org.openstack.Volume1.Volume", "CopyToImage" },
   { "org.openstack.Volume1.Snapshot", "Delete" },
+  { "org.openstack.Volume1.Snapshot", "CopyToImage" },
   { "org.openstack.Volume1.Job", "Cancel" },
 };
 

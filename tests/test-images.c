@@ -357,6 +357,62 @@ test_export_in_use (Fixture *fx, gconstpointer data)
   close (fd);
 }
 
+/* a snapshot copies out what the volume held when it was taken, while
+ * the volume is in use and changes; CopyToImage of a snapshot takes the
+ * same arguments */
+static void
+test_export_snapshot (Fixture *fx, gconstpointer data)
+{
+  Chunks chunks;
+  g_autofree char *raw = NULL, *volume = NULL, *snapshot = NULL, *file = NULL, *out = NULL, *out_qcow2 = NULL;
+  g_autoptr(GUnixFDList) fds = NULL;
+  g_autoptr(GVariant) reply = NULL;
+  g_autoptr(GError) error = NULL;
+  guint8 junk[CHUNK];
+  int fd;
+
+  if (!have_qemu_img ())
+    return;
+  raw = make_raw_image (fx, "disk.raw", &chunks);
+  volume = create_from_image (fx, raw, "raw", 0, &error);
+  g_assert_no_error (error);
+  call_ok (fx, volume, IFACE_VOLUME, "Attach",
+           g_variant_new_parsed ("('5f0dbd67-5b4f-4d93-8b0f-4d5a2d9b6c0e', '/dev/vdb', @a{sv} {})"));
+  snapshot = create_snapshot (fx, volume, TRUE);
+  /* the instance writes on */
+  file = volume_file (fx, volume);
+  memset (junk, 0xee, sizeof junk);
+  fd = open_or_die (file, O_WRONLY);
+  g_assert_cmpint (pwrite (fd, junk, sizeof junk, 0), ==, sizeof junk);
+  close (fd);
+
+  out = scratch (fx, "snapshot.raw");
+  fd = open_or_die (out, O_WRONLY | O_CREAT | O_TRUNC);
+  fds = g_unix_fd_list_new ();
+  g_unix_fd_list_append (fds, fd, NULL);
+  close (fd);
+  reply = g_dbus_connection_call_with_unix_fd_list_sync (
+    fx->connection, BUS_NAME, snapshot, IFACE_SNAPSHOT, "CopyToImage",
+    g_variant_new_parsed ("(@h 0, 'raw', @a{sv} {})"), G_VARIANT_TYPE ("()"), G_DBUS_CALL_FLAGS_NONE, 120000, fds,
+    NULL, NULL, &error);
+  g_assert_no_error (error);
+  assert_same_disk (out, "raw", raw, "raw");
+
+  out_qcow2 = scratch (fx, "snapshot.qcow2");
+  fd = open_or_die (out_qcow2, O_RDWR | O_CREAT | O_TRUNC);
+  g_clear_object (&fds);
+  fds = g_unix_fd_list_new ();
+  g_unix_fd_list_append (fds, fd, NULL);
+  close (fd);
+  g_clear_pointer (&reply, g_variant_unref);
+  reply = g_dbus_connection_call_with_unix_fd_list_sync (
+    fx->connection, BUS_NAME, snapshot, IFACE_SNAPSHOT, "CopyToImage",
+    g_variant_new_parsed ("(@h 0, 'qcow2', {'compressed': <true>})"), G_VARIANT_TYPE ("()"),
+    G_DBUS_CALL_FLAGS_NONE, 120000, fds, NULL, NULL, &error);
+  g_assert_no_error (error);
+  assert_same_disk (out_qcow2, "qcow2", raw, "raw");
+}
+
 /* a cancelled import leaves no volume */
 static void
 test_import_cancelled (Fixture *fx, gconstpointer data)
@@ -402,6 +458,7 @@ main (int argc, char **argv)
   ADD ("/images/import-cancelled", test_import_cancelled);
   ADD ("/images/export", test_export);
   ADD ("/images/export-in-use", test_export_in_use);
+  ADD ("/images/export-snapshot", test_export_snapshot);
 
   return g_test_run ();
 }

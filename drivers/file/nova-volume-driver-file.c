@@ -948,18 +948,15 @@ nova_volume_file_driver_get_volume_stats (NovaVolumeDriver *driver, gboolean ref
   return g_variant_ref_sink (g_variant_builder_end (&builder));
 }
 
-/* the bytes of a volume, for the daemon's copies: its backing file, never
- * a link, nothing but a regular file (a FIFO would block the copy) */
-
+/* the bytes of a volume or a snapshot, for the daemon's copies: its
+ * file, never a link, nothing but a regular file (a FIFO would block the
+ * copy) */
 static int
-open_backing_file (NovaVolumeFileDriver *self, const NovaVolumeRecord *volume, int flags, GError **error)
+open_regular_file (const char *path, int flags, GError **error)
 {
-  g_autofree char *path = volume_path (self, volume, error);
   g_auto(NovaFileFd) fd = -1;
   struct stat st;
 
-  if (path == NULL)
-    return -1;
   fd = open (path, flags | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
   if (fd < 0)
     {
@@ -984,6 +981,24 @@ open_backing_file (NovaVolumeFileDriver *self, const NovaVolumeRecord *volume, i
       return -1;
     }
   return g_steal_fd (&fd);
+}
+
+static int
+open_backing_file (NovaVolumeFileDriver *self, const NovaVolumeRecord *volume, int flags, GError **error)
+{
+  g_autofree char *path = volume_path (self, volume, error);
+
+  return path != NULL ? open_regular_file (path, flags, error) : -1;
+}
+
+static GInputStream *
+nova_volume_file_driver_open_snapshot_for_read (NovaVolumeDriver *driver, const NovaSnapshotRecord *snapshot,
+                                                GError **error)
+{
+  g_autofree char *path = snapshot_path (NOVA_VOLUME_FILE_DRIVER (driver), snapshot, error);
+  int fd = path != NULL ? open_regular_file (path, O_RDONLY, error) : -1;
+
+  return fd >= 0 ? g_unix_input_stream_new (fd, TRUE) : NULL;
 }
 
 static GInputStream *
@@ -1039,6 +1054,7 @@ nova_volume_file_driver_iface_init (NovaVolumeDriverInterface *iface)
   iface->initialize_connection = nova_volume_file_driver_initialize_connection;
   iface->get_volume_stats = nova_volume_file_driver_get_volume_stats;
   iface->open_for_read = nova_volume_file_driver_open_for_read;
+  iface->open_snapshot_for_read = nova_volume_file_driver_open_snapshot_for_read;
   iface->open_for_write = nova_volume_file_driver_open_for_write;
   iface->storage_location = nova_volume_file_driver_storage_location;
 }
