@@ -30,6 +30,9 @@ gboolean bench_figure_latency (BenchContext *ctx, GError **error);
 gboolean bench_figure_copy (BenchContext *ctx, GError **error);
 /* ctx->count volumes: creating them, GetManagedObjects, RSS, restart */
 gboolean bench_figure_scale (BenchContext *ctx, GError **error);
+/* a 1 GiB image in (raw, qcow2) and out (raw, qcow2) vs qemu-img convert
+ * (bench-images.c) */
+gboolean bench_figure_images (BenchContext *ctx, GError **error);
 /* LVM in a qemu guest (bench/lvm-guest.sh through tests/vm/run-guest.sh):
  * CreateVolume+Delete vs lvcreate, target commands, lvremove; or why it
  * was not measured (bench-lvm.c) */

@@ -14,7 +14,7 @@
 
 #include "bench-figures.h"
 
-static const char *const figure_names[] = { "create-delete", "latency", "copy", "scale", "lvm", NULL };
+static const char *const figure_names[] = { "create-delete", "latency", "copy", "images", "scale", "lvm", NULL };
 
 static gboolean
 wanted (char **only, const char *figure)
@@ -122,6 +122,7 @@ run (BenchContext *ctx, char **only, GError **error)
   if ((wanted (only, "create-delete") && !bench_figure_create_delete (ctx, error))
       || (wanted (only, "latency") && !bench_figure_latency (ctx, error))
       || (wanted (only, "copy") && !bench_figure_copy (ctx, error))
+      || (wanted (only, "images") && !bench_figure_images (ctx, error))
       || (wanted (only, "scale") && !bench_figure_scale (ctx, error)))
     {
       bench_daemon_print_log_tail (daemon);

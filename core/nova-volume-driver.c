@@ -253,6 +253,16 @@ nova_volume_driver_open_snapshot_for_read (NovaVolumeDriver *self, const NovaSna
   return IFACE (self)->open_snapshot_for_read (self, snapshot, error);
 }
 
+char *
+nova_volume_driver_qemu_img_location (NovaVolumeDriver *self, const NovaVolumeRecord *volume,
+                                      const NovaSnapshotRecord *snapshot, gboolean *out_new_reads_zero)
+{
+  *out_new_reads_zero = FALSE;
+  if (IFACE (self)->qemu_img_location == NULL)
+    return NULL;
+  return IFACE (self)->qemu_img_location (self, volume, snapshot, out_new_reads_zero);
+}
+
 GOutputStream *
 nova_volume_driver_open_for_write (NovaVolumeDriver *self, const NovaVolumeRecord *volume, GError **error)
 {

@@ -99,6 +99,12 @@ struct _NovaVolumeDriverInterface {
    * snapshot out into an image). */
   GInputStream  *(*open_snapshot_for_read) (NovaVolumeDriver *self, const NovaSnapshotRecord *snapshot,
                                             GError **error);
+  /* For a driver whose streams hold no descriptor: the name qemu-img
+   * opens @volume by (rbd: "rbd:pool/image:id=...:conf=..."), or its
+   * snapshot @snapshot when not NULL; *out_new_reads_zero: a volume just
+   * made reads zeros where nothing was written. NULL: none. */
+  char          *(*qemu_img_location) (NovaVolumeDriver *self, const NovaVolumeRecord *volume,
+                                       const NovaSnapshotRecord *snapshot, gboolean *out_new_reads_zero);
 
   /* Where @volume's bytes live, as a string that two backends give alike
    * exactly when they would keep the volume in the same place (a path, a
@@ -141,6 +147,9 @@ GInputStream  *nova_volume_driver_open_for_read      (NovaVolumeDriver *self, co
                                                       GError **error);
 GInputStream  *nova_volume_driver_open_snapshot_for_read (NovaVolumeDriver *self, const NovaSnapshotRecord *snapshot,
                                                          GError **error);
+char          *nova_volume_driver_qemu_img_location  (NovaVolumeDriver *self, const NovaVolumeRecord *volume,
+                                                      const NovaSnapshotRecord *snapshot,
+                                                      gboolean *out_new_reads_zero);
 GOutputStream *nova_volume_driver_open_for_write     (NovaVolumeDriver *self, const NovaVolumeRecord *volume,
                                                       GError **error);
 /* Whether the driver gives its volumes' bytes as streams (@write: takes

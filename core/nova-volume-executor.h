@@ -98,7 +98,7 @@ gboolean nova_volume_executor_run_once (NovaVolumeExecutor  *self,
 /* A command that may run long and reads or writes files the caller
  * opened (qemu-img on an image the D-Bus caller passed): one attempt,
  * never retried; @fds (@n_fds of them, the caller keeps its own) are the
- * child's descriptors 3, 4, ... so its argv names them /dev/fd/3, ...;
+ * child's descriptors 3, 4, ... so its argv names them /proc/self/fd/3, ...;
  * stdin is /dev/null. Lines of stdout go to @on_output (may be NULL) as
  * they come, and all of it (up to 1 MiB) to *out_stdout (may be NULL);
  * stderr (up to 64 KiB) to *out_stderr (may be NULL).

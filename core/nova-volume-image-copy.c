@@ -51,23 +51,23 @@ dup_cloexec (int fd, GError **error)
   return copy;
 }
 
-/* qemu-img convert from the child's fd 3 to its fd 4 */
+/* qemu-img convert from @source to @target, each "/proc/self/fd/N" for one of
+ * @fds (the child's 3, 4, ...) or a name qemu-img opens itself */
 static gboolean
-qemu_img_convert (NovaVolumeExecutor *executor, const char *const *options, int in_fd, int out_fd,
-                  NovaVolumeProgressFunc progress, gpointer progress_data, GCancellable *cancellable,
-                  GError **error)
+qemu_img_convert (NovaVolumeExecutor *executor, const char *const *options, const char *source, const char *target,
+                  const int *fds, guint n_fds, NovaVolumeProgressFunc progress, gpointer progress_data,
+                  GCancellable *cancellable, GError **error)
 {
   g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
   g_auto(GStrv) argv = NULL;
   Progress state = { progress, progress_data };
-  int fds[2] = { in_fd, out_fd };
 
   g_strv_builder_add_many (builder, "qemu-img", "convert", "-p", NULL);
   g_strv_builder_addv (builder, (const char **) options);
-  g_strv_builder_add_many (builder, "/dev/fd/3", "/dev/fd/4", NULL);
+  g_strv_builder_add_many (builder, source, target, NULL);
   argv = g_strv_builder_end (builder);
-  return nova_volume_executor_run_long (executor, (const char *const *) argv, fds, 2, on_qemu_img_progress, &state,
-                                        cancellable, NULL, NULL, NULL, error);
+  return nova_volume_executor_run_long (executor, (const char *const *) argv, fds, n_fds, on_qemu_img_progress,
+                                        &state, cancellable, NULL, NULL, NULL, error);
 }
 
 gboolean
@@ -83,29 +83,43 @@ nova_volume_image_import (NovaVolumeExecutor      *executor,
                           GError                 **error)
 {
   g_autoptr(GOutputStream) out = NULL;
+  g_autofree char *location = NULL;
+  gboolean new_reads_zero = FALSE;
   const char *options[] = { "-n", "-f", nova_volume_image_format_to_string (format), "-O", "raw", NULL, NULL };
-
-  out = nova_volume_driver_open_for_write (driver, volume, error);
-  if (out == NULL)
-    return FALSE;
+  int fds[2];
 
   if (format == NOVA_VOLUME_IMAGE_RAW)
     {
       g_autoptr(GInputStream) in = NULL;
-      int fd = dup_cloexec (image_fd, error);
+      int fd;
 
-      if (fd < 0)
+      out = nova_volume_driver_open_for_write (driver, volume, error);
+      if (out == NULL || (fd = dup_cloexec (image_fd, error)) < 0)
         return FALSE;
       in = nova_volume_fd_input_stream_new (fd);
       return nova_volume_copy_stream (in, out, virtual_size, volume->size, progress, progress_data, cancellable,
                                       error);
     }
 
+  /* a driver without descriptors names the volume for qemu-img itself
+   * (rbd through qemu's librbd): qemu-img writes there directly */
+  location = nova_volume_driver_qemu_img_location (driver, volume, NULL, &new_reads_zero);
+  if (location != NULL)
+    {
+      if (new_reads_zero)
+        options[5] = "--target-is-zero";
+      return qemu_img_convert (executor, options, "/proc/self/fd/3", location, &image_fd, 1, progress, progress_data,
+                               cancellable, error);
+    }
+
+  out = nova_volume_driver_open_for_write (driver, volume, error);
+  if (out == NULL)
+    return FALSE;
   if (!NOVA_VOLUME_IS_FD_OUTPUT_STREAM (out))
     {
       g_set_error (error, NOVA_VOLUME_ERROR, NOVA_VOLUME_ERROR_NOT_SUPPORTED,
-                   "the %s driver takes raw images only: it gives qemu-img no descriptor to convert a %s "
-                   "image into; convert it to raw first",
+                   "the %s driver takes raw images only: it gives qemu-img nothing to convert a %s image into; "
+                   "convert it to raw first (qemu-img convert -O raw)",
                    nova_volume_driver_get_name (driver), nova_volume_image_format_to_string (format));
       g_output_stream_close (out, NULL, NULL);
       return FALSE;
@@ -114,9 +128,10 @@ nova_volume_image_import (NovaVolumeExecutor      *executor,
    * skip them, so a thin or sparse volume stays so */
   if (nova_volume_fd_output_stream_skips_read_zero (NOVA_VOLUME_FD_OUTPUT_STREAM (out)))
     options[5] = "--target-is-zero";
-  if (!qemu_img_convert (executor, options, image_fd,
-                         nova_volume_fd_output_stream_get_fd (NOVA_VOLUME_FD_OUTPUT_STREAM (out)),
-                         progress, progress_data, cancellable, error))
+  fds[0] = image_fd;
+  fds[1] = nova_volume_fd_output_stream_get_fd (NOVA_VOLUME_FD_OUTPUT_STREAM (out));
+  if (!qemu_img_convert (executor, options, "/proc/self/fd/3", "/proc/self/fd/4", fds, 2, progress, progress_data, cancellable,
+                         error))
     {
       g_output_stream_close (out, NULL, NULL);
       return FALSE;
@@ -192,11 +207,14 @@ raw_target (int out_fd, guint64 size, GError **error)
 
 /* @size bytes of @in into @out_fd as @format */
 static gboolean
-export_stream (NovaVolumeExecutor *executor, NovaVolumeDriver *driver, GInputStream *in, guint64 size, int out_fd,
+export_stream (NovaVolumeExecutor *executor, NovaVolumeDriver *driver, const NovaVolumeRecord *volume,
+               const NovaSnapshotRecord *snapshot, GInputStream *in, guint64 size, int out_fd,
                NovaVolumeImageFormat format, gboolean compress, NovaVolumeProgressFunc progress,
                gpointer progress_data, GCancellable *cancellable, GError **error)
 {
   const char *options[] = { "-f", "raw", "-O", "qcow2", NULL, NULL };
+  g_autofree char *location = NULL;
+  gboolean new_reads_zero = FALSE;
 
   if (format == NOVA_VOLUME_IMAGE_RAW)
     {
@@ -206,17 +224,29 @@ export_stream (NovaVolumeExecutor *executor, NovaVolumeDriver *driver, GInputStr
              && nova_volume_copy_stream (in, out, size, size, progress, progress_data, cancellable, error);
     }
 
+  if (compress)
+    options[4] = "-c";
   if (!G_IS_UNIX_INPUT_STREAM (in))
     {
+      location = nova_volume_driver_qemu_img_location (driver, volume, snapshot, &new_reads_zero);
+      if (location != NULL)
+        {
+          /* qemu-img reads it itself: ours is not needed */
+          g_input_stream_close (in, NULL, NULL);
+          return qemu_img_convert (executor, options, location, "/proc/self/fd/3", &out_fd, 1, progress, progress_data,
+                                   cancellable, error);
+        }
       g_set_error (error, NOVA_VOLUME_ERROR, NOVA_VOLUME_ERROR_NOT_SUPPORTED,
-                   "the %s driver gives its bytes out as raw only: it gives qemu-img no descriptor to "
+                   "the %s driver gives its bytes out as raw only: it gives qemu-img nothing to "
                    "convert from; export raw and convert that", nova_volume_driver_get_name (driver));
       return FALSE;
     }
-  if (compress)
-    options[4] = "-c";
-  return qemu_img_convert (executor, options, g_unix_input_stream_get_fd (G_UNIX_INPUT_STREAM (in)), out_fd,
-                           progress, progress_data, cancellable, error);
+  {
+    int fds[2] = { g_unix_input_stream_get_fd (G_UNIX_INPUT_STREAM (in)), out_fd };
+
+    return qemu_img_convert (executor, options, "/proc/self/fd/3", "/proc/self/fd/4", fds, 2, progress, progress_data,
+                             cancellable, error);
+  }
 }
 
 gboolean
@@ -237,8 +267,8 @@ nova_volume_image_export (NovaVolumeExecutor      *executor,
     return FALSE;
   in = nova_volume_driver_open_for_read (driver, volume, error);
   return in != NULL
-         && export_stream (executor, driver, in, volume->size, out_fd, format, compress, progress, progress_data,
-                           cancellable, error);
+         && export_stream (executor, driver, volume, NULL, in, volume->size, out_fd, format, compress, progress,
+                           progress_data, cancellable, error);
 }
 
 gboolean
@@ -259,6 +289,6 @@ nova_volume_image_export_snapshot (NovaVolumeExecutor        *executor,
     return FALSE;
   in = nova_volume_driver_open_snapshot_for_read (driver, snapshot, error);
   return in != NULL
-         && export_stream (executor, driver, in, snapshot->size, out_fd, format, compress, progress, progress_data,
-                           cancellable, error);
+         && export_stream (executor, driver, NULL, snapshot, in, snapshot->size, out_fd, format, compress,
+                           progress, progress_data, cancellable, error);
 }

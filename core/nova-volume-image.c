@@ -308,7 +308,7 @@ qemu_img_argv (const char *subcommand, NovaVolumeImageFormat format)
 
   g_strv_builder_addv (builder, (const char **) nova_volume_image_limits_argv ());
   g_strv_builder_add_many (builder, "qemu-img", subcommand, "--output=json", "-f",
-                           nova_volume_image_format_to_string (format), "/dev/fd/3", NULL);
+                           nova_volume_image_format_to_string (format), "/proc/self/fd/3", NULL);
   return g_strv_builder_end (builder);
 }
 

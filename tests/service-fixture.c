@@ -279,6 +279,18 @@ call (Fixture *fx, const char *path, const char *iface, const char *method, GVar
                                       G_DBUS_CALL_FLAGS_NONE, 600 * 1000, NULL, error);
 }
 
+GVariant *
+call_with_fd (Fixture *fx, const char *path, const char *iface, const char *method, GVariant *params, int fd,
+              const char *reply_type, GError **error)
+{
+  g_autoptr(GUnixFDList) fds = g_unix_fd_list_new ();
+
+  g_assert_cmpint (g_unix_fd_list_append (fds, fd, NULL), ==, 0);
+  return g_dbus_connection_call_with_unix_fd_list_sync (fx->connection, BUS_NAME, path, iface, method, params,
+                                                        reply_type != NULL ? G_VARIANT_TYPE (reply_type) : NULL,
+                                                        G_DBUS_CALL_FLAGS_NONE, 600 * 1000, fds, NULL, NULL, error);
+}
+
 void
 call_ok (Fixture *fx, const char *path, const char *iface, const char *method, GVariant *params)
 {

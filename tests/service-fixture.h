@@ -56,6 +56,9 @@ void fixture_setup_system_bus (Fixture *fx, gconstpointer data);
 void fixture_setup_shared_session_bus (Fixture *fx, gconstpointer data);
 void fixture_teardown (Fixture *fx, gconstpointer data);
 GVariant *call (Fixture *fx, const char *path, const char *iface, const char *method, GVariant *params, const char *reply_type, GError **error);
+/* call(), passing @fd along (a duplicate; the handle in @params is 0) */
+GVariant *call_with_fd (Fixture *fx, const char *path, const char *iface, const char *method, GVariant *params, int fd,
+                        const char *reply_type, GError **error);
 void call_ok (Fixture *fx, const char *path, const char *iface, const char *method, GVariant *params);
 void assert_dbus_error (GError *error, const char *name);
 void call_fails (Fixture *fx, const char *path, const char *iface, const char *method, GVariant *params, const char *error_name);

@@ -367,6 +367,67 @@ if [ -z "$instance_skip" ]; then
   check "Detach from instance B" ctl detach "$volume"
 fi
 
+# --- images: in and out, unallocated where the image is empty ------------------
+
+# IMAGE: the bytes RBD allocated for it (rbd du), in bytes
+rbd_used () {
+  rbd_cli du --format json "$1" 2>/dev/null | json_get images.0.used_size
+}
+# "what" IMAGE: rbd du finds at most 16 MiB of IMAGE allocated
+check_sparse () {
+  local used
+  used=$(rbd_used "$2")
+  if [ -n "$used" ] && [ "$used" -le $((16 * MIB)) ]; then
+    ok "$1 ($used bytes allocated)"
+  else
+    not_ok "$1" "rbd du $2: '$used' bytes allocated"
+  fi
+}
+# "what" A A-FORMAT B B-FORMAT: qemu-img compare finds the same disk
+check_same () {
+  local out
+  if out=$(qemu-img compare -q -f "$3" -F "$5" "$2" "$4" 2>&1); then
+    ok "$1"
+  else
+    not_ok "$1" "$out"
+  fi
+}
+# 256 MiB disks with 4 MiB of data
+image_raw=$dir/image.raw
+image_qcow2=$dir/image.qcow2
+truncate -s 256M "$image_raw"
+head -c $((4 * MIB)) /dev/urandom | dd of="$image_raw" bs=1M seek=100 conv=notrunc status=none
+qemu-img convert -f raw -O qcow2 "$image_raw" "$image_qcow2"
+from_raw=$(ctl create --image "$image_raw" --name from-raw 2>"$dir/ctl.err")
+if [ -n "$from_raw" ]; then
+  ok "CreateVolume from a raw image (nova-volumectl create --image)"
+  check_sparse "the raw image's holes stay unallocated" "volume-$from_raw"
+  rbd_cli export "volume-$from_raw" "$dir/from-raw.raw" >/dev/null 2>&1
+  check_same "the volume holds the raw image's disk" "$dir/from-raw.raw" raw "$image_raw" raw
+else
+  not_ok "CreateVolume from a raw image (nova-volumectl create --image)" "$(cat "$dir/ctl.err")"
+fi
+from_qcow2=$(ctl create --image "$image_qcow2" --format qcow2 --name from-qcow2 2>"$dir/ctl.err")
+if [ -n "$from_qcow2" ]; then
+  ok "CreateVolume from a qcow2 image (qemu-img into rbd: through librbd)"
+  check_sparse "the qcow2 image's empty clusters stay unallocated" "volume-$from_qcow2"
+  rbd_cli export "volume-$from_qcow2" "$dir/from-qcow2.raw" >/dev/null 2>&1
+  check_same "the volume holds the qcow2 image's disk" "$dir/from-qcow2.raw" raw "$image_raw" raw
+  check "CopyToImage as qcow2 (nova-volumectl export --format qcow2)" \
+    ctl export "$from_qcow2" "$dir/out.qcow2" --format qcow2
+  check_same "the exported qcow2 holds the volume's disk" "$dir/out.qcow2" qcow2 "$image_raw" raw
+  image_snap=$(ctl snapshot "$from_qcow2" --name image-snap 2>"$dir/ctl.err")
+  check "Snapshot.CopyToImage as raw" ctl export "$image_snap" "$dir/snap.raw"
+  check_same "the exported snapshot holds the disk it was taken of" "$dir/snap.raw" raw "$image_raw" raw
+  check "CopyToImage of the snapshot as qcow2" ctl export "$image_snap" "$dir/snap.qcow2" --format qcow2
+  check_same "the exported snapshot's qcow2 holds that disk" "$dir/snap.qcow2" qcow2 "$image_raw" raw
+  check "Delete the image's snapshot" ctl delete "$image_snap"
+  check "Delete the volume from the qcow2 image" ctl delete "$from_qcow2"
+else
+  not_ok "CreateVolume from a qcow2 image (qemu-img into rbd: through librbd)" "$(cat "$dir/ctl.err")"
+fi
+[ -z "$from_raw" ] || check "Delete the volume from the raw image" ctl delete "$from_raw"
+
 # --- delete: clones first, then what they came from ----------------------------
 
 check "Delete the volume made from the snapshot" ctl delete "$from_snap"

@@ -54,8 +54,19 @@ seen_clear (Seen *seen)
 
 /* One call of the workload. A failure that is not the daemon dying is a
  * bug in the workload or the daemon: the test stops there. */
+static GVariant *step_with_fd (Fixture *fx, Seen *seen, const char *path, const char *iface, const char *method,
+                                GVariant *params, int fd);
+
 static GVariant *
 step (Fixture *fx, Seen *seen, const char *path, const char *iface, const char *method, GVariant *params)
+{
+  return step_with_fd (fx, seen, path, iface, method, params, -1);
+}
+
+/* step(), with @fd (when not -1) passed along as handle 0 */
+static GVariant *
+step_with_fd (Fixture *fx, Seen *seen, const char *path, const char *iface, const char *method, GVariant *params,
+              int fd)
 {
   g_autoptr(GError) error = NULL;
   g_autofree char *remote = NULL;
@@ -67,7 +78,8 @@ step (Fixture *fx, Seen *seen, const char *path, const char *iface, const char *
         g_variant_unref (g_variant_ref_sink (params));
       return NULL;
     }
-  reply = call (fx, path, iface, method, params, NULL, &error);
+  reply = fd >= 0 ? call_with_fd (fx, path, iface, method, params, fd, NULL, &error)
+                  : call (fx, path, iface, method, params, NULL, &error);
   if (reply != NULL)
     return reply;
   remote = g_dbus_error_get_remote_error (error);
@@ -89,36 +101,6 @@ step_path (Fixture *fx, Seen *seen, const char *path, const char *iface, const c
   if (reply != NULL)
     g_variant_get (reply, "(o)", &result);
   return result;
-}
-
-/* step(), with @fd passed along as handle 0 */
-static GVariant *
-step_with_fd (Fixture *fx, Seen *seen, const char *path, const char *iface, const char *method, GVariant *params,
-              int fd)
-{
-  g_autoptr(GUnixFDList) fds = g_unix_fd_list_new ();
-  g_autoptr(GError) error = NULL;
-  g_autofree char *remote = NULL;
-  GVariant *reply;
-
-  if (seen->died)
-    {
-      g_variant_unref (g_variant_ref_sink (params));
-      return NULL;
-    }
-  g_assert_cmpint (g_unix_fd_list_append (fds, fd, NULL), ==, 0);
-  reply = g_dbus_connection_call_with_unix_fd_list_sync (fx->connection, BUS_NAME, path, iface, method, params,
-                                                         NULL, G_DBUS_CALL_FLAGS_NONE, 120000, fds, NULL, NULL,
-                                                         &error);
-  if (reply != NULL)
-    return reply;
-  remote = g_dbus_error_get_remote_error (error);
-  if (remote == NULL || !g_str_has_prefix (remote, "org.openstack.Volume1.Error."))
-    {
-      seen->died = TRUE;
-      return NULL;
-    }
-  g_error ("%s on %s failed: %s", method, path, error->message);
 }
 
 /* a 1 MiB raw image with random bytes at 4096; a volume made from it,

@@ -1002,7 +1002,7 @@ test_long_fds_and_lines (void)
   g_autofree char *in_path = test_scratch_path (scratch, "in");
   g_autofree char *out_path = test_scratch_path (scratch, "out");
   g_autofree char *script = scratch_script (scratch, "long.sh",
-                                            "cat /dev/fd/3 > /dev/fd/4\n"
+                                            "cat /proc/self/fd/3 > /proc/self/fd/4\n"
                                             "printf '(10.00/100%%)\\r(55.50/100%%)\\rdone\\n'\n"
                                             "printf 'last'\n");
   g_autoptr(NovaVolumeExecutor) executor = nova_volume_executor_new (3);
@@ -1120,7 +1120,7 @@ test_recording_long (void)
   g_autoptr(GPtrArray) lines = g_ptr_array_new_with_free_func (g_free);
   g_auto(GStrv) recorded = NULL;
   g_autoptr(GError) error = NULL;
-  const char *argv[] = { "qemu-img", "convert", "/dev/fd/3", "/dev/fd/4", NULL };
+  const char *argv[] = { "qemu-img", "convert", "/proc/self/fd/3", "/proc/self/fd/4", NULL };
   int fds[] = { 0, 1 };
 
   nova_volume_recording_executor_push_result (rec, 0, "(50.00/100%)\n(100.00/100%)\n", "");
@@ -1129,7 +1129,7 @@ test_recording_long (void)
   g_assert_no_error (error);
   g_assert_cmpuint (lines->len, ==, 2);
   recorded = nova_volume_recording_executor_get_command_lines (rec);
-  g_assert_cmpstr (recorded[0], ==, "qemu-img convert /dev/fd/3 /dev/fd/4");
+  g_assert_cmpstr (recorded[0], ==, "qemu-img convert /proc/self/fd/3 /proc/self/fd/4");
 }
 
 int

@@ -87,15 +87,12 @@ open_or_die (const char *path, int flags)
 static char *
 create_from_fd (Fixture *fx, int fd, const char *format, guint64 size, GError **error)
 {
-  g_autoptr(GUnixFDList) fds = g_unix_fd_list_new ();
   g_autoptr(GVariant) reply = NULL;
-  gint index = g_unix_fd_list_append (fds, fd, NULL);
   char *path = NULL;
 
-  reply = g_dbus_connection_call_with_unix_fd_list_sync (
-    fx->connection, BUS_NAME, MANAGER_PATH, IFACE_MANAGER, "CreateVolume",
-    g_variant_new_parsed ("(%t, {'image-fd': <%h>, 'image-format': <%s>})", size, index, format),
-    G_VARIANT_TYPE ("(o)"), G_DBUS_CALL_FLAGS_NONE, 120000, fds, NULL, NULL, error);
+  reply = call_with_fd (fx, MANAGER_PATH, IFACE_MANAGER, "CreateVolume",
+                        g_variant_new_parsed ("(%t, {'image-fd': <@h 0>, 'image-format': <%s>})", size, format), fd,
+                        "(o)", error);
   if (reply != NULL)
     g_variant_get (reply, "(o)", &path);
   return path;
@@ -111,17 +108,15 @@ create_from_image (Fixture *fx, const char *image, const char *format, guint64 s
   return path;
 }
 
+/* CopyToImage of @object (a volume's or a snapshot's path) */
 static gboolean
-copy_to_fd (Fixture *fx, const char *volume, int fd, const char *format, gboolean compressed, GError **error)
+copy_to_fd (Fixture *fx, const char *object, int fd, const char *format, gboolean compressed, GError **error)
 {
-  g_autoptr(GUnixFDList) fds = g_unix_fd_list_new ();
   g_autoptr(GVariant) reply = NULL;
-  gint index = g_unix_fd_list_append (fds, fd, NULL);
 
-  reply = g_dbus_connection_call_with_unix_fd_list_sync (
-    fx->connection, BUS_NAME, volume, IFACE_VOLUME, "CopyToImage",
-    g_variant_new_parsed ("(%h, %s, {'compressed': <%b>})", index, format, compressed),
-    G_VARIANT_TYPE ("()"), G_DBUS_CALL_FLAGS_NONE, 120000, fds, NULL, NULL, error);
+  reply = call_with_fd (fx, object, strstr (object, "/snapshots/") != NULL ? IFACE_SNAPSHOT : IFACE_VOLUME,
+                        "CopyToImage", g_variant_new_parsed ("(@h 0, %s, {'compressed': <%b>})", format, compressed),
+                        fd, "()", error);
   return reply != NULL;
 }
 
@@ -365,8 +360,6 @@ test_export_snapshot (Fixture *fx, gconstpointer data)
 {
   Chunks chunks;
   g_autofree char *raw = NULL, *volume = NULL, *snapshot = NULL, *file = NULL, *out = NULL, *out_qcow2 = NULL;
-  g_autoptr(GUnixFDList) fds = NULL;
-  g_autoptr(GVariant) reply = NULL;
   g_autoptr(GError) error = NULL;
   guint8 junk[CHUNK];
   int fd;
@@ -388,28 +381,16 @@ test_export_snapshot (Fixture *fx, gconstpointer data)
 
   out = scratch (fx, "snapshot.raw");
   fd = open_or_die (out, O_WRONLY | O_CREAT | O_TRUNC);
-  fds = g_unix_fd_list_new ();
-  g_unix_fd_list_append (fds, fd, NULL);
-  close (fd);
-  reply = g_dbus_connection_call_with_unix_fd_list_sync (
-    fx->connection, BUS_NAME, snapshot, IFACE_SNAPSHOT, "CopyToImage",
-    g_variant_new_parsed ("(@h 0, 'raw', @a{sv} {})"), G_VARIANT_TYPE ("()"), G_DBUS_CALL_FLAGS_NONE, 120000, fds,
-    NULL, NULL, &error);
+  g_assert_true (copy_to_fd (fx, snapshot, fd, "raw", FALSE, &error));
   g_assert_no_error (error);
+  close (fd);
   assert_same_disk (out, "raw", raw, "raw");
 
   out_qcow2 = scratch (fx, "snapshot.qcow2");
   fd = open_or_die (out_qcow2, O_RDWR | O_CREAT | O_TRUNC);
-  g_clear_object (&fds);
-  fds = g_unix_fd_list_new ();
-  g_unix_fd_list_append (fds, fd, NULL);
-  close (fd);
-  g_clear_pointer (&reply, g_variant_unref);
-  reply = g_dbus_connection_call_with_unix_fd_list_sync (
-    fx->connection, BUS_NAME, snapshot, IFACE_SNAPSHOT, "CopyToImage",
-    g_variant_new_parsed ("(@h 0, 'qcow2', {'compressed': <true>})"), G_VARIANT_TYPE ("()"),
-    G_DBUS_CALL_FLAGS_NONE, 120000, fds, NULL, NULL, &error);
+  g_assert_true (copy_to_fd (fx, snapshot, fd, "qcow2", TRUE, &error));
   g_assert_no_error (error);
+  close (fd);
   assert_same_disk (out_qcow2, "qcow2", raw, "raw");
 }
 

@@ -495,9 +495,8 @@ nova_lvm_driver_volume_path (NovaLvmDriver *self, const char *volume_id)
  * it is followed; what it leads to must be a block device (or, in the
  * tests' volume group of files, a regular file). */
 static int
-open_lv (NovaLvmDriver *driver, const NovaVolumeRecord *volume, int flags, GError **error)
+open_lv_path (const char *path, int flags, GError **error)
 {
-  g_autofree char *path = nova_lvm_driver_volume_path (driver, volume->id);
   struct stat st;
   int fd = open (path, flags | O_NONBLOCK | O_CLOEXEC);
 
@@ -517,6 +516,28 @@ open_lv (NovaLvmDriver *driver, const NovaVolumeRecord *volume, int flags, GErro
       return -1;
     }
   return fd;
+}
+
+static int
+open_lv (NovaLvmDriver *driver, const NovaVolumeRecord *volume, int flags, GError **error)
+{
+  g_autofree char *path = nova_lvm_driver_volume_path (driver, volume->id);
+
+  return open_lv_path (path, flags, error);
+}
+
+/* a snapshot LV reads as its origin did when it was taken: a thick one
+ * through its copy-on-write table, a thin one (activated when it was
+ * made) as its own thin LV */
+static GInputStream *
+lvm_driver_open_snapshot_for_read (NovaVolumeDriver *driver, const NovaSnapshotRecord *snapshot, GError **error)
+{
+  NovaLvmDriverPrivate *priv = PRIV (driver);
+  g_autofree char *name = snapshot_lv (priv, snapshot->id);
+  g_autofree char *path = nova_lvm_lv_path (priv->lvm, priv->vg, name);
+  int fd = open_lv_path (path, O_RDONLY, error);
+
+  return fd >= 0 ? g_unix_input_stream_new (fd, TRUE) : NULL;
 }
 
 static GInputStream *
@@ -592,6 +613,7 @@ nova_lvm_driver_iface_init (NovaVolumeDriverInterface *iface)
   iface->terminate_connection = lvm_driver_terminate_connection;
   iface->get_volume_stats = lvm_driver_get_volume_stats;
   iface->open_for_read = lvm_driver_open_for_read;
+  iface->open_snapshot_for_read = lvm_driver_open_snapshot_for_read;
   iface->open_for_write = lvm_driver_open_for_write;
   iface->storage_location = lvm_driver_storage_location;
 }

@@ -868,6 +868,76 @@ nova_volume_rbd_driver_open_for_read (NovaVolumeDriver *driver, const NovaVolume
   return nova_rbd_input_stream_new (g_steal_pointer (&pool), image, name);
 }
 
+static GInputStream *
+nova_volume_rbd_driver_open_snapshot_for_read (NovaVolumeDriver *driver, const NovaSnapshotRecord *snapshot,
+                                               GError **error)
+{
+  NovaVolumeRbdDriver *self = NOVA_VOLUME_RBD_DRIVER (driver);
+  g_autoptr(NovaRbdPool) pool = open_pool (self, error);
+  g_autofree char *name = volume_image (self, snapshot->volume_id);
+  g_autofree char *snap = snapshot_name (self, snapshot->id);
+  rbd_image_t image = NULL;
+  int r;
+
+  if (pool == NULL)
+    return NULL;
+  /* the image as it was at the snapshot, read only */
+  r = rbd_open_read_only (pool->ioctx, name, &image, snap);
+  if (r < 0)
+    {
+      nova_rbd_pool_fail (pool, r, error, "cannot open snapshot %s/%s@%s", pool->name, name, snap);
+      return NULL;
+    }
+  return nova_rbd_input_stream_new (g_steal_pointer (&pool), image, name);
+}
+
+/* a word of qemu's "rbd:" filename: its ':' and '\' escaped */
+static void
+append_qemu_word (GString *out, const char *word)
+{
+  for (const char *p = word; *p != '\0'; p++)
+    {
+      if (*p == ':' || *p == '\\' || *p == '@')
+        g_string_append_c (out, '\\');
+      g_string_append_c (out, *p);
+    }
+}
+
+/* qemu's own rbd driver (qemu-block-extra) opens the image by this name,
+ * with the same ceph.conf and cephx user as the driver */
+static char *
+nova_volume_rbd_driver_qemu_img_location (NovaVolumeDriver *driver, const NovaVolumeRecord *volume,
+                                          const NovaSnapshotRecord *snapshot, gboolean *out_new_reads_zero)
+{
+  NovaVolumeRbdDriver *self = NOVA_VOLUME_RBD_DRIVER (driver);
+  g_autofree char *name = volume_image (self, snapshot != NULL ? snapshot->volume_id : volume->id);
+  const char *user = nova_volume_config_get_string (self->config, "rbd_user");
+  GString *out = g_string_new ("rbd:");
+
+  append_qemu_word (out, self->pool);
+  g_string_append_c (out, '/');
+  append_qemu_word (out, name);
+  if (snapshot != NULL)
+    {
+      g_autofree char *snap = snapshot_name (self, snapshot->id);
+
+      g_string_append_c (out, '@');
+      append_qemu_word (out, snap);
+    }
+  if (g_str_has_prefix (user, "client."))
+    user += strlen ("client.");
+  if (*user != '\0')
+    {
+      g_string_append (out, ":id=");
+      append_qemu_word (out, user);
+    }
+  g_string_append (out, ":conf=");
+  append_qemu_word (out, nova_volume_config_get_string (self->config, "rbd_ceph_conf"));
+  /* a new RBD image is all unallocated objects, which read as zeros */
+  *out_new_reads_zero = TRUE;
+  return g_string_free (out, FALSE);
+}
+
 static GOutputStream *
 nova_volume_rbd_driver_open_for_write (NovaVolumeDriver *driver, const NovaVolumeRecord *volume, GError **error)
 {
@@ -925,6 +995,8 @@ nova_volume_rbd_driver_iface_init (NovaVolumeDriverInterface *iface)
   iface->initialize_connection = nova_volume_rbd_driver_initialize_connection;
   iface->get_volume_stats = nova_volume_rbd_driver_get_volume_stats;
   iface->open_for_read = nova_volume_rbd_driver_open_for_read;
+  iface->open_snapshot_for_read = nova_volume_rbd_driver_open_snapshot_for_read;
+  iface->qemu_img_location = nova_volume_rbd_driver_qemu_img_location;
   iface->open_for_write = nova_volume_rbd_driver_open_for_write;
   iface->storage_location = nova_volume_rbd_driver_storage_location;
 }

@@ -475,11 +475,13 @@ nova_dog_node_info (NovaDog *dog, guint64 *out_total, guint64 *out_used, guint64
 /* ---- the bytes ------------------------------------------------------------ */
 
 GInputStream *
-nova_dog_vdi_open_read (NovaDog *dog, const char *name, GError **error)
+nova_dog_vdi_open_read (NovaDog *dog, const char *name, const char *tag, GError **error)
 {
   const char *const argv[] = { dog->command, "vdi", "read", "-a", dog->host, "-p", dog->port, name, NULL };
+  const char *const snapshot_argv[] = { dog->command, "vdi", "read", "-a", dog->host, "-p", dog->port,
+                                        "-s", tag, name, NULL };
 
-  return nova_dog_read_stream_new (argv, error);
+  return nova_dog_read_stream_new (tag != NULL ? snapshot_argv : argv, error);
 }
 
 GOutputStream *

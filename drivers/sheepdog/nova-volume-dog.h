@@ -42,11 +42,12 @@ gboolean nova_dog_vdi_delete   (NovaDog *dog, const char *name, const char *tag,
 gboolean nova_dog_vdi_lookup   (NovaDog *dog, const char *name, const char *tag, gboolean *out_exists,
                                 guint64 *out_size, GError **error);
 
-/* The bytes of VDI @name, for the daemon's copies: `dog vdi read` with
- * its stdout as the stream, `dog vdi write` with its stdin (the VDI must
- * exist, at least as large as what is written). Closing the stream waits
- * for dog and fails with its reason. */
-GInputStream  *nova_dog_vdi_open_read  (NovaDog *dog, const char *name, GError **error);
+/* The bytes of VDI @name (or of its snapshot @tag, when not NULL), for
+ * the daemon's copies: `dog vdi read` with its stdout as the stream, `dog
+ * vdi write` with its stdin (the VDI must exist, at least as large as
+ * what is written). Closing the stream waits for dog and fails with its
+ * reason. */
+GInputStream  *nova_dog_vdi_open_read  (NovaDog *dog, const char *name, const char *tag, GError **error);
 GOutputStream *nova_dog_vdi_open_write (NovaDog *dog, const char *name, GError **error);
 
 /* `dog node info -r`: the cluster's bytes, all nodes together. */

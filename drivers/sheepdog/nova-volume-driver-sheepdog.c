@@ -355,7 +355,24 @@ nova_volume_sheepdog_driver_open_for_read (NovaVolumeDriver *driver, const NovaV
   NovaVolumeSheepdogDriver *self = NOVA_VOLUME_SHEEPDOG_DRIVER (driver);
   g_autofree char *name = checked_volume_vdi (self, volume, error);
 
-  return name != NULL ? nova_dog_vdi_open_read (self->dog, name, error) : NULL;
+  return name != NULL ? nova_dog_vdi_open_read (self->dog, name, NULL, error) : NULL;
+}
+
+/* `dog vdi read -s TAG`: the VDI as it was at the snapshot */
+static GInputStream *
+nova_volume_sheepdog_driver_open_snapshot_for_read (NovaVolumeDriver *driver, const NovaSnapshotRecord *snapshot,
+                                                    GError **error)
+{
+  NovaVolumeSheepdogDriver *self = NOVA_VOLUME_SHEEPDOG_DRIVER (driver);
+  g_autofree char *name = NULL;
+  g_autofree char *tag = NULL;
+
+  if (!nova_volume_check_id ("snapshot", snapshot->id, error)
+      || !nova_volume_check_id ("volume", snapshot->volume_id, error))
+    return NULL;
+  name = volume_vdi (self, snapshot->volume_id);
+  tag = snapshot_tag (self, snapshot->id);
+  return nova_dog_vdi_open_read (self->dog, name, tag, error);
 }
 
 /* the cluster (the sheep it talks to) and the VDI */
@@ -445,6 +462,7 @@ nova_volume_sheepdog_driver_iface_init (NovaVolumeDriverInterface *iface)
   iface->terminate_connection = nova_volume_sheepdog_driver_terminate_connection;
   iface->get_volume_stats = nova_volume_sheepdog_driver_get_volume_stats;
   iface->open_for_read = nova_volume_sheepdog_driver_open_for_read;
+  iface->open_snapshot_for_read = nova_volume_sheepdog_driver_open_snapshot_for_read;
   iface->open_for_write = nova_volume_sheepdog_driver_open_for_write;
   iface->storage_location = nova_volume_sheepdog_driver_storage_location;
 }

@@ -15,9 +15,14 @@
 #         export and the host's access are back; volume_clear (a deleted
 #         volume's bytes are not in the next one on the same extents); an
 #         unprivileged user refused every change by polkitd.
+#         Images: a qcow2 imported (the LV holds its disk), exported as
+#         qcow2, a snapshot of it exported as raw.
 #   tgt   lvm_type thin, iscsi_helper tgtadm with tgtd on 127.0.0.1:3260:
 #         the same volume and connection checks, then tgtd killed and
 #         started empty, nova-volumed restarted: exports and access back.
+#         Images: a 1 GiB qcow2 and a 1 GiB raw image with 4 MiB of data
+#         imported into thin LVs that allocate no more than that, and one
+#         exported as raw that keeps its holes.
 #
 # Needs NOVA_VOLUME_BUILD_ROOT and NOVA_VOLUME_SOURCE_ROOT (run-guest.sh
 # --env): the build tree the guest sees at the same path, so not under
@@ -32,7 +37,7 @@ build=${NOVA_VOLUME_BUILD_ROOT:-}
 src=${NOVA_VOLUME_SOURCE_ROOT:-}
 vm_check system-bus vm_nova_setup "$build" "$src" || vm_finish
 [ -f "$build/drivers/libnova-volume-driver-lvm-iscsi.so" ] || vm_skip "the lvm-iscsi driver is not built"
-for c in tgtd tgtadm iscsiadm iscsid pvcreate gdbus runuser; do
+for c in tgtd tgtadm iscsiadm iscsid pvcreate gdbus runuser qemu-img qemu-io; do
   command -v "$c" >/dev/null || vm_skip "no $c in the guest (the host's root)"
 done
 
@@ -426,6 +431,34 @@ nothing_changed () {
 }
 vm_check polkit-nothing-changed nothing_changed
 
+vm_phase "lio: images in and out"
+image=$run/image.qcow2
+make_image () {
+  rm -f "$image" && qemu-img create -q -f qcow2 "$image" 64M &&
+    qemu-io -f qcow2 -c "write -q -P 0x5a 1M 2M" -c "write -q -P 0xa5 40M 1M" "$image" >/dev/null
+}
+import_qcow2 () {
+  i=$(ctl create --image "$image" --format qcow2 --name img) || return 1
+  qemu-img compare -q -f qcow2 -F raw "$image" "$(lv_of "$i")"
+}
+export_qcow2 () {
+  rm -f "$run/out.qcow2" && ctl export "$i" "$run/out.qcow2" --format qcow2 &&
+    qemu-img compare -q -f qcow2 -F qcow2 "$run/out.qcow2" "$image"
+}
+export_snapshot () {
+  is=$(ctl snapshot "$i" --name imgsnap) || return 1
+  rm -f "$run/snap.raw" && ctl export "$is" "$run/snap.raw" &&
+    qemu-img compare -q -f raw -F qcow2 "$run/snap.raw" "$image"
+}
+delete_images () {
+  ctl delete "$is" && ctl delete "$i"
+}
+vm_check lio-image-made make_image
+vm_check lio-import-qcow2 import_qcow2
+vm_check lio-export-qcow2 export_qcow2
+vm_check lio-export-snapshot export_snapshot
+vm_check lio-images-deleted delete_images
+
 vm_phase "lio: delete everything"
 delete_all () {
   local id
@@ -486,6 +519,50 @@ vm_check tgt-login-after-restart read_again
 
 vm_phase "tgt: terminate connection"
 vm_check tgt-terminate-connection-refuses-login disconnect
+
+vm_phase "tgt: images into thin volumes"
+# 1 GiB disks with 4 MiB of data: the thin LV allocates about that
+big=$run/big.qcow2
+make_big_images () {
+  rm -f "$big" "$run/big.raw" && qemu-img create -q -f qcow2 "$big" 1G &&
+    qemu-io -f qcow2 -c "write -q -P 0x5a 512M 4M" "$big" >/dev/null &&
+    qemu-img convert -f qcow2 -O raw "$big" "$run/big.raw"
+}
+# allocated ID: the bytes its thin LV has allocated
+allocated () {
+  local pct size
+  pct=$(lv_field "volume-$1" data_percent) && size=$(lv_field "volume-$1" lv_size) || return 1
+  awk -v p="$pct" -v s="$size" 'BEGIN { printf "%d\n", p * s / 100 }'
+}
+stays_thin () {
+  local used
+  used=$(allocated "$1") || return 1
+  vm_log "volume $1: $used bytes allocated of $(lv_field "volume-$1" lv_size)"
+  [ "$used" -le $((16 * 1048576)) ]
+}
+thin_import_qcow2 () {
+  tq=$(ctl create --image "$big" --format qcow2 --name bigq) || return 1
+  stays_thin "$tq" && qemu-img compare -q -f qcow2 -F raw "$big" "$(lv_of "$tq")"
+}
+thin_import_raw () {
+  tr_=$(ctl create --image "$run/big.raw" --name bigr) || return 1
+  stays_thin "$tr_" && cmp -s "$run/big.raw" "$(lv_of "$tr_")"
+}
+thin_export_keeps_holes () {
+  local kib
+  rm -f "$run/big-out.raw" && ctl export "$tq" "$run/big-out.raw" || return 1
+  kib=$(du -k "$run/big-out.raw" | cut -f1)
+  vm_log "exported raw image: $kib KiB on disk"
+  [ "$kib" -le $((16 * 1024)) ] && cmp -s "$run/big-out.raw" "$run/big.raw"
+}
+delete_big () {
+  ctl delete "$tq" && ctl delete "$tr_"
+}
+vm_check tgt-image-made make_big_images
+vm_check tgt-import-qcow2-stays-thin thin_import_qcow2
+vm_check tgt-import-raw-stays-thin thin_import_raw
+vm_check tgt-export-keeps-holes thin_export_keeps_holes
+vm_check tgt-images-deleted delete_big
 
 vm_phase "tgt: delete everything"
 tgt_delete_all () {

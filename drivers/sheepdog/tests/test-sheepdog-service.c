@@ -11,6 +11,7 @@
  * at no cluster does not start, and says why. */
 #include "config.h"
 
+#include <fcntl.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -291,6 +292,109 @@ test_migrate (Fixture *fx, gconstpointer data)
   call_ok (fx, volume, IFACE_VOLUME, "Delete", g_variant_new_parsed ("(@a{sv} {},)"));
 }
 
+/* an image file of 8 MiB holding @bytes at its start */
+static char *
+image_file (Fixture *fx, const char *name, GBytes *bytes)
+{
+  g_autofree char *path = g_build_filename (fx->dir, name, NULL);
+  g_autoptr(GError) error = NULL;
+
+  g_assert_true (g_file_set_contents (path, g_bytes_get_data (bytes, NULL), (gssize) g_bytes_get_size (bytes),
+                                      &error));
+  g_assert_cmpint (truncate (path, 8 * 1024 * 1024), ==, 0);
+  return g_steal_pointer (&path);
+}
+
+/* the first bytes of @path are @bytes */
+static void
+assert_file_starts (const char *path, GBytes *bytes)
+{
+  g_autofree char *contents = NULL;
+  gsize length = 0;
+
+  g_assert_true (g_file_get_contents (path, &contents, &length, NULL));
+  g_assert_cmpuint (length, >=, g_bytes_get_size (bytes));
+  g_assert_cmpmem (contents, g_bytes_get_size (bytes), g_bytes_get_data (bytes, NULL), g_bytes_get_size (bytes));
+}
+
+static gboolean
+copy_out (Fixture *fx, const char *path, const char *iface, const char *format, const char *file, GError **error)
+{
+  int fd = open (file, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+  g_autoptr(GVariant) reply = NULL;
+
+  g_assert_cmpint (fd, >=, 0);
+  reply = call_with_fd (fx, path, iface, "CopyToImage", g_variant_new_parsed ("(@h 0, %s, @a{sv} {})", format), fd,
+                        "()", error);
+  close (fd);
+  return reply != NULL;
+}
+
+/* images through dog: a raw image in (dog vdi write), the volume and a
+ * snapshot of it out (dog vdi read, dog vdi read -s); qcow2 either way
+ * needs a descriptor or a qemu-img name Sheepdog has neither of */
+static void
+test_images (Fixture *fx, gconstpointer data)
+{
+  g_autoptr(GBytes) bytes = sheepdog_test_random_bytes (DATA_LEN);
+  g_autoptr(GBytes) later = sheepdog_test_random_bytes (DATA_LEN);
+  g_autofree char *raw = image_file (fx, "image.raw", bytes);
+  g_autofree char *qcow2 = g_build_filename (fx->dir, "image.qcow2", NULL);
+  g_autofree char *out = g_build_filename (fx->dir, "out.raw", NULL);
+  g_autofree char *snap_out = g_build_filename (fx->dir, "snap.raw", NULL);
+  g_autofree char *volume = NULL, *snapshot = NULL;
+  g_autoptr(GVariant) reply = NULL;
+  g_autoptr(GError) error = NULL;
+  int fd = open (raw, O_RDONLY | O_CLOEXEC);
+
+  g_assert_cmpint (fd, >=, 0);
+  reply = call_with_fd (fx, MANAGER_PATH, IFACE_MANAGER, "CreateVolume",
+                        g_variant_new_parsed ("(@t 0, {'image-fd': <@h 0>})"), fd, "(o)", &error);
+  close (fd);
+  g_assert_no_error (error);
+  g_variant_get (reply, "(o)", &volume);
+  assert_reads (fx, volume, bytes);
+
+  snapshot = create_snapshot (fx, volume, FALSE);
+  write_through (fx, volume, later);
+  g_assert_true (copy_out (fx, volume, IFACE_VOLUME, "raw", out, &error));
+  g_assert_no_error (error);
+  assert_file_starts (out, later);
+  g_assert_true (copy_out (fx, snapshot, IFACE_SNAPSHOT, "raw", snap_out, &error));
+  g_assert_no_error (error);
+  assert_file_starts (snap_out, bytes);
+
+  g_assert_false (copy_out (fx, volume, IFACE_VOLUME, "qcow2", qcow2, &error));
+  assert_dbus_error (error, "NotSupported");
+  g_assert_nonnull (strstr (error->message, "raw only"));
+  g_clear_error (&error);
+  if (g_find_program_in_path ("qemu-img") != NULL)
+    {
+      const char *argv[] = { "qemu-img", "convert", "-f", "raw", "-O", "qcow2", raw, qcow2, NULL };
+      g_autofree char *before = fingerprint (fx);
+      g_autofree char *after = NULL;
+      int status = -1;
+
+      g_assert_true (g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL, NULL, NULL, &status,
+                                   &error));
+      g_assert_true (g_spawn_check_wait_status (status, NULL));
+      fd = open (qcow2, O_RDONLY | O_CLOEXEC);
+      g_clear_pointer (&reply, g_variant_unref);
+      reply = call_with_fd (fx, MANAGER_PATH, IFACE_MANAGER, "CreateVolume",
+                            g_variant_new_parsed ("(@t 0, {'image-fd': <@h 0>, 'image-format': <'qcow2'>})"), fd,
+                            "(o)", &error);
+      close (fd);
+      g_assert_null (reply);
+      assert_dbus_error (error, "NotSupported");
+      g_assert_nonnull (strstr (error->message, "raw images only"));
+      after = fingerprint (fx);
+      g_assert_cmpstr (before, ==, after);
+    }
+
+  call_ok (fx, snapshot, IFACE_SNAPSHOT, "Delete", g_variant_new_parsed ("(@a{sv} {},)"));
+  call_ok (fx, volume, IFACE_VOLUME, "Delete", g_variant_new_parsed ("(@a{sv} {},)"));
+}
+
 int
 main (int argc, char **argv)
 {
@@ -301,5 +405,6 @@ main (int argc, char **argv)
   g_test_add ("/sheepdog-service/vdi-gone", Fixture, NULL, sheepdog_setup, test_vdi_gone, fixture_teardown);
   g_test_add ("/sheepdog-service/no-cluster", Fixture, NULL, sheepdog_setup, test_no_cluster, fixture_teardown);
   g_test_add ("/sheepdog-service/migrate", Fixture, NULL, sheepdog_setup, test_migrate, fixture_teardown);
+  g_test_add ("/sheepdog-service/images", Fixture, NULL, sheepdog_setup, test_images, fixture_teardown);
   return g_test_run ();
 }
