@@ -164,6 +164,31 @@ check_same_bytes "instance B read the same bytes instance A wrote" local-a local
 
 check "TerminateConnection for host B" ctl disconnect --initiator "$initiator_b" --host compute-b "$volume"
 check "Detach from instance B" ctl detach "$volume"
+
+# an image of what A wrote (CopyToImage as qcow2), a new volume filled
+# from it (CreateVolume with image-fd), and instance C reading A's bytes
+# through that volume's disk
+check "CopyToImage: the volume A wrote goes out as a qcow2 image" \
+  ctl export "$volume" "$dir/written.qcow2" --format qcow2
+from_image=$(ctl create --image "$dir/written.qcow2" --format qcow2 --name from-image 2>"$dir/ctl.err")
+if [ -n "$from_image" ]; then
+  ok "CreateVolume from that image: $from_image"
+else
+  not_ok "CreateVolume from that image" "$(cat "$dir/ctl.err")"
+fi
+uuid_c=$(cat /proc/sys/kernel/random/uuid)
+connect_imported () {
+  ctl --json connect --initiator "$initiator_b" --host compute-c "$from_image" >"$dir/local-c.json"
+}
+check "Attach the volume from the image to instance C ($uuid_c)" ctl attach "$from_image" "$uuid_c" /dev/vdb
+check "InitializeConnection of the volume from the image for host C" connect_imported
+check "instance C (reader image) starts with the volume from the image and reads" \
+  launch local-c "$image_b" "$dir/local-c.json" "$uuid_c"
+check_instance "instance C read the header and the bytes, and powered off" local-c
+check_same_bytes "instance C read the bytes instance A wrote, through the image" local-a local-c
+check "TerminateConnection for host C" ctl disconnect --initiator "$initiator_b" --host compute-c "$from_image"
+check "Detach from instance C" ctl detach "$from_image"
+check "DeleteVolume (the volume from the image)" ctl delete "$from_image"
 check "DeleteVolume" ctl delete "$volume"
 if [ ! -e "$device_path" ]; then ok "the volume's file is gone"; else not_ok "the volume's file is gone"; fi
 # not through check: only this shell can wait for its child
