@@ -205,6 +205,17 @@ raw_target (int out_fd, guint64 size, GError **error)
   return g_unix_output_stream_new (fd, TRUE);
 }
 
+/* qemu-img leaves what it wrote in the page cache: an export is done
+ * when the image is on the disk, as a raw one is */
+static gboolean
+sync_image (int fd, GError **error)
+{
+  if (fdatasync (fd) == 0 || errno == EINVAL)
+    return TRUE;
+  g_set_error (error, G_IO_ERROR, g_io_error_from_errno (errno), "cannot sync the image: %s", g_strerror (errno));
+  return FALSE;
+}
+
 /* @size bytes of @in into @out_fd as @format */
 static gboolean
 export_stream (NovaVolumeExecutor *executor, NovaVolumeDriver *driver, const NovaVolumeRecord *volume,
@@ -234,7 +245,8 @@ export_stream (NovaVolumeExecutor *executor, NovaVolumeDriver *driver, const Nov
           /* qemu-img reads it itself: ours is not needed */
           g_input_stream_close (in, NULL, NULL);
           return qemu_img_convert (executor, options, location, "/proc/self/fd/3", &out_fd, 1, progress, progress_data,
-                                   cancellable, error);
+                                   cancellable, error)
+                 && sync_image (out_fd, error);
         }
       g_set_error (error, NOVA_VOLUME_ERROR, NOVA_VOLUME_ERROR_NOT_SUPPORTED,
                    "the %s driver gives its bytes out as raw only: it gives qemu-img nothing to "
@@ -245,7 +257,8 @@ export_stream (NovaVolumeExecutor *executor, NovaVolumeDriver *driver, const Nov
     int fds[2] = { g_unix_input_stream_get_fd (G_UNIX_INPUT_STREAM (in)), out_fd };
 
     return qemu_img_convert (executor, options, "/proc/self/fd/3", "/proc/self/fd/4", fds, 2, progress, progress_data,
-                             cancellable, error);
+                             cancellable, error)
+           && sync_image (out_fd, error);
   }
 }
 

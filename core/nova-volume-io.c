@@ -5,6 +5,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <gio/gunixinputstream.h>
+
 #include "nova-volume-io.h"
 
 /* ---- an output stream over a descriptor ------------------------------ */
@@ -265,6 +267,111 @@ is_zero (const guint8 *buffer, gsize len)
   return len == 0 || (buffer[0] == 0 && memcmp (buffer, buffer + 1, len - 1) == 0);
 }
 
+/* the descriptor @in reads from at offset 0 on, or -1 */
+static int
+input_fd (GInputStream *in)
+{
+  if (NOVA_VOLUME_IS_FD_INPUT_STREAM (in) && NOVA_VOLUME_FD_INPUT_STREAM (in)->offset == 0)
+    return NOVA_VOLUME_FD_INPUT_STREAM (in)->fd;
+  if (G_IS_UNIX_INPUT_STREAM (in) && lseek (g_unix_input_stream_get_fd (G_UNIX_INPUT_STREAM (in)), 0, SEEK_CUR) == 0)
+    return g_unix_input_stream_get_fd (G_UNIX_INPUT_STREAM (in));
+  return -1;
+}
+
+/* @len bytes at @offset from @in_fd to @out_fd: in the kernel where it
+ * can (copy_file_range), else through @buffer */
+static gboolean
+copy_range (int in_fd, int out_fd, guint64 offset, guint64 len, guint8 *buffer, gboolean *use_kernel,
+            GError **error)
+{
+  while (len > 0)
+    {
+      gssize n;
+
+      if (*use_kernel)
+        {
+          loff_t in_off = (loff_t) offset, out_off = (loff_t) offset;
+
+          n = copy_file_range (in_fd, &in_off, out_fd, &out_off, (size_t) MIN (len, (guint64) G_MAXSSIZE), 0);
+          if (n < 0 && (errno == EXDEV || errno == EINVAL || errno == EOPNOTSUPP || errno == ENOSYS))
+            {
+              /* another filesystem, a device: through user space */
+              *use_kernel = FALSE;
+              continue;
+            }
+        }
+      else
+        {
+          n = pread (in_fd, buffer, (size_t) MIN (len, (guint64) COPY_CHUNK), (off_t) offset);
+          if (n > 0 && pwrite (out_fd, buffer, (size_t) n, (off_t) offset) != n)
+            return set_io_error (error, errno != 0 ? errno : EIO, "cannot write the volume");
+        }
+      if (n < 0 && errno == EINTR)
+        continue;
+      if (n < 0)
+        return set_io_error (error, errno, "cannot copy the volume");
+      if (n == 0)
+        {
+          g_set_error (error, G_IO_ERROR, G_IO_ERROR_PARTIAL_INPUT, "the source ended at %" G_GUINT64_FORMAT " bytes",
+                       offset);
+          return FALSE;
+        }
+      offset += (guint64) n;
+      len -= (guint64) n;
+    }
+  return TRUE;
+}
+
+/* Both ends descriptors, the target reading zeros where nothing is
+ * written: the source's holes are skipped unread (SEEK_DATA/SEEK_HOLE)
+ * and its data moved in the kernel. FALSE with no error when the source
+ * cannot tell its holes (a device): the caller copies by reading. */
+static gboolean
+copy_extents (int in_fd, int out_fd, guint64 size, NovaVolumeProgressFunc progress, gpointer progress_data,
+              GCancellable *cancellable, gboolean *handled, GError **error)
+{
+  g_autofree guint8 *buffer = NULL;
+  gboolean use_kernel = TRUE;
+  guint64 offset = 0;
+
+  *handled = FALSE;
+  if (lseek (in_fd, 0, SEEK_DATA) < 0 && errno != ENXIO)
+    return TRUE;
+  *handled = TRUE;
+  buffer = g_malloc (COPY_CHUNK);
+  while (offset < size)
+    {
+      off_t data = lseek (in_fd, (off_t) offset, SEEK_DATA);
+      off_t hole;
+      guint64 end;
+
+      if (data < 0 && errno == ENXIO)
+        break; /* only a hole up to the end */
+      if (data < 0)
+        return set_io_error (error, errno, "cannot find the source's data");
+      if ((guint64) data >= size)
+        break;
+      hole = lseek (in_fd, data, SEEK_HOLE);
+      end = hole < 0 ? size : MIN ((guint64) hole, size);
+      /* in steps, so a cancel or the progress is not a whole extent away */
+      for (guint64 at = (guint64) data; at < end;)
+        {
+          guint64 step = MIN (end - at, (guint64) 64 * COPY_CHUNK);
+
+          if (g_cancellable_set_error_if_cancelled (cancellable, error)
+              || !copy_range (in_fd, out_fd, at, step, buffer, &use_kernel, error))
+            return FALSE;
+          at += step;
+          if (progress != NULL)
+            progress ((double) at / (double) size, progress_data);
+        }
+      offset = end;
+    }
+  if (progress != NULL)
+    progress (1.0, progress_data);
+  return TRUE;
+}
+
 gboolean
 nova_volume_copy_stream (GInputStream            *in,
                          GOutputStream           *out,
@@ -275,9 +382,23 @@ nova_volume_copy_stream (GInputStream            *in,
                          GCancellable            *cancellable,
                          GError                 **error)
 {
-  g_autofree guint8 *buffer = g_malloc (COPY_CHUNK);
+  g_autofree guint8 *buffer = NULL;
   gboolean can_skip = G_IS_SEEKABLE (out) && g_seekable_can_seek (G_SEEKABLE (out));
   guint64 done = 0;
+  int in_fd = input_fd (in);
+
+  /* file to file (or device): the kernel moves the data, holes unread */
+  if (can_skip && in_fd >= 0 && NOVA_VOLUME_IS_FD_OUTPUT_STREAM (out))
+    {
+      gboolean handled = FALSE;
+
+      if (!copy_extents (in_fd, NOVA_VOLUME_FD_OUTPUT_STREAM (out)->fd, size, progress, progress_data, cancellable,
+                         &handled, error))
+        return FALSE;
+      if (handled)
+        return g_output_stream_close (out, cancellable, error);
+    }
+  buffer = g_malloc (COPY_CHUNK);
 
   while (done < size)
     {
