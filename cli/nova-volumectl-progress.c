@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "nova-dbus-generated.h"
+#include "nova-volume-size.h"
 #include "nova-volumectl-progress.h"
 
 #define BAR_MAX 30
@@ -48,12 +49,42 @@ bar_width (const char *operation)
   return (guint) MIN (BAR_MAX, room - strlen (operation) - 9);
 }
 
+/* what follows the percentage: the operation, and when the job says how
+ * much it moves, how much is done, how fast and how long it has left
+ * ("image-import 460.0 MiB of 1.0 GiB, 210.0 MiB/s, 3 s left") */
+static char *
+describe (NovaDBusJob *job, double fraction)
+{
+  const char *operation = nova_dbus_job_get_operation (job);
+  guint64 bytes = nova_dbus_job_get_bytes (job);
+  guint64 rate = nova_dbus_job_get_rate (job);
+  GString *text = g_string_new (operation != NULL ? operation : "");
+
+  if (bytes > 0)
+    {
+      g_autofree char *done = nova_volume_size_format ((guint64) (fraction * (double) bytes));
+      g_autofree char *total = nova_volume_size_format (bytes);
+
+      g_string_append_printf (text, " %s of %s", done, total);
+      if (rate > 0)
+        {
+          g_autofree char *speed = nova_volume_size_format (rate);
+          guint64 left = (guint64) ((1.0 - fraction) * (double) bytes / (double) rate + 0.5);
+
+          g_string_append_printf (text, ", %s/s", speed);
+          if (fraction < 1.0)
+            g_string_append_printf (text, ", %" G_GUINT64_FORMAT " s left", left);
+        }
+    }
+  return g_string_free (text, FALSE);
+}
+
 static void
 draw (NovaCtlProgress *self)
 {
-  const char *operation = nova_dbus_job_get_operation (self->job);
   double fraction = CLAMP (nova_dbus_job_get_progress (self->job), 0.0, 1.0);
-  guint width = bar_width (operation != NULL ? operation : "");
+  g_autofree char *details = describe (self->job, fraction);
+  guint width = bar_width (details);
   guint filled = (guint) (fraction * width);
   int percent = (int) (fraction * 100.0);
   g_autoptr(GString) line = g_string_new ("\r[");
@@ -62,7 +93,7 @@ draw (NovaCtlProgress *self)
     return;
   for (guint i = 0; i < width; i++)
     g_string_append_c (line, i < filled ? '#' : '-');
-  g_string_append_printf (line, "] %3d%% %s", percent, operation != NULL ? operation : "");
+  g_string_append_printf (line, "] %3d%% %s", percent, details);
   /* a shorter line than the last one leaves no remains of it */
   for (gsize n = line->len; n < self->shown_length; n++)
     g_string_append_c (line, ' ');

@@ -819,6 +819,7 @@ static void
 on_job_progress (NovaVolumeJob *job, GParamSpec *pspec, NovaDBusJob *iface)
 {
   nova_dbus_job_set_progress (iface, nova_volume_job_get_progress (job));
+  nova_dbus_job_set_rate (iface, nova_volume_job_get_rate (job));
 }
 
 static void
@@ -847,6 +848,7 @@ on_job_added (NovaVolumeManager *manager, NovaVolumeJob *job, NovaVolumeDaemon *
   nova_dbus_job_set_operation (iface, nova_volume_job_get_operation (job));
   nova_dbus_job_set_objects (iface, (const char *const *) objects->pdata);
   nova_dbus_job_set_progress (iface, nova_volume_job_get_progress (job));
+  nova_dbus_job_set_bytes (iface, nova_volume_job_get_bytes (job));
   nova_dbus_job_set_started_at (iface, (guint64) nova_volume_job_get_started_at (job));
   nova_dbus_job_set_started_by_uid (iface, nova_volume_job_get_started_by_uid (job));
   nova_dbus_job_set_started_by (iface, nova_volume_job_get_started_by (job));

@@ -17,6 +17,8 @@ struct _NovaVolumeJob {
   gboolean      cancelable;
   GCancellable *cancellable;
   GMainContext *context;         /* where "progress" is notified */
+  guint64       bytes;           /* what the copy moves; 0: not known */
+  gint64        started_mono;    /* for the rate */
 
   GMutex        lock;
   double        progress;        /* under lock */
@@ -109,9 +111,33 @@ nova_volume_job_new (const char *operation, const char *const *volume_ids,
   self->volume_ids = copy_ids (volume_ids);
   self->snapshot_ids = copy_ids (snapshot_ids);
   self->started_at = g_get_real_time ();
+  self->started_mono = g_get_monotonic_time ();
   self->started_by_uid = started_by_uid;
   self->started_by = g_strdup (started_by != NULL ? started_by : "");
   return self;
+}
+
+void
+nova_volume_job_set_bytes (NovaVolumeJob *self, guint64 bytes)
+{
+  self->bytes = bytes;
+}
+
+guint64
+nova_volume_job_get_bytes (NovaVolumeJob *self)
+{
+  return self->bytes;
+}
+
+guint64
+nova_volume_job_get_rate (NovaVolumeJob *self)
+{
+  gint64 elapsed = g_get_monotonic_time () - self->started_mono;
+
+  /* the first 100 ms say nothing yet */
+  if (self->bytes == 0 || elapsed < 100 * 1000)
+    return 0;
+  return (guint64) (nova_volume_job_get_progress (self) * (double) self->bytes * G_USEC_PER_SEC / (double) elapsed);
 }
 
 guint

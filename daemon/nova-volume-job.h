@@ -34,6 +34,13 @@ const char         *nova_volume_job_get_started_by     (NovaVolumeJob *self);
 gboolean            nova_volume_job_get_cancelable     (NovaVolumeJob *self);
 GCancellable       *nova_volume_job_get_cancellable    (NovaVolumeJob *self);
 
+/* What the copy moves, in bytes (set before "job-added"; 0: not known),
+ * and the bytes a second it has moved so far on average (0 while not
+ * known). */
+void                nova_volume_job_set_bytes          (NovaVolumeJob *self, guint64 bytes);
+guint64             nova_volume_job_get_bytes          (NovaVolumeJob *self);
+guint64             nova_volume_job_get_rate           (NovaVolumeJob *self);
+
 /* A NovaVolumeProgressFunc for drivers: callable from any thread; the
  * "progress" property changes on the main thread, at most every 100 ms. */
 void nova_volume_job_report_progress (double fraction, gpointer job);

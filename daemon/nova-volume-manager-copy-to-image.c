@@ -49,7 +49,7 @@ export_start (Op *op)
     }
   if (!manager_op_check_volume_status (op, allowed, G_N_ELEMENTS (allowed)))
     return;
-  manager_op_start_job (op, "image-export");
+  manager_op_start_job (op, "image-export", op->volume->size);
   manager_op_in_thread (op, export_thread, export_done);
 }
 
@@ -80,7 +80,7 @@ export_snapshot_start (Op *op)
   if (!manager_op_take_backend (op, parent->backend, parent->driver))
     return;
   op->snapshot = nova_snapshot_record_copy (snapshot);
-  manager_op_start_job (op, "image-export");
+  manager_op_start_job (op, "image-export", snapshot->size);
   manager_op_in_thread (op, export_thread, export_done);
 }
 

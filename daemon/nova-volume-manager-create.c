@@ -330,11 +330,11 @@ create_commit_creating (Op *op)
     }
   /* copies take long: show them as a Job that can be cancelled */
   if (op->snapshot != NULL)
-    manager_op_start_job (op, "volume-create-from-snapshot");
+    manager_op_start_job (op, "volume-create-from-snapshot", op->snapshot->size);
   else if (op->source != NULL)
-    manager_op_start_job (op, "volume-clone");
+    manager_op_start_job (op, "volume-clone", op->source->size);
   else if (CR (op)->image_fd >= 0)
-    manager_op_start_job (op, "image-import");
+    manager_op_start_job (op, "image-import", CR (op)->image_size);
   manager_op_in_thread (op, create_thread, create_done);
 }
 

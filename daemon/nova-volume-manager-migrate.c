@@ -138,7 +138,7 @@ migrate_start (Op *op)
       return;
     }
   MANAGER_CRASH_POINT (op, "after-commit-migrating");
-  manager_op_start_job (op, "volume-migrate");
+  manager_op_start_job (op, "volume-migrate", op->volume->size);
   manager_op_in_thread (op, migrate_thread, migrate_switch);
 }
 

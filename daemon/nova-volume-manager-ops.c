@@ -579,13 +579,14 @@ manager_op_reject (Op *op, GError *error)
 /* ---- jobs ------------------------------------------------------------ */
 
 void
-manager_op_start_job (Op *op, const char *operation)
+manager_op_start_job (Op *op, const char *operation, guint64 bytes)
 {
   const char *volumes[] = { op->volume_id, op->source_volume_id, NULL };
   const char *snapshots[] = { op->snapshot_id, NULL };
 
   op->job = nova_volume_job_new (operation, volumes, op->snapshot_id != NULL ? snapshots : NULL,
                                  op->caller_uid, op->caller_bus_name);
+  nova_volume_job_set_bytes (op->job, bytes);
   g_ptr_array_add (op->self->jobs, g_object_ref (op->job));
   g_signal_emit (op->self, manager_signals[MANAGER_SIGNAL_JOB_ADDED], 0, op->job);
   /* a copy that waited in the queue past a shutdown stops at once */

@@ -177,7 +177,7 @@ void manager_op_commit_snapshot_failure (Op *op, NovaSnapshotStatus status);
 
 /* ---- jobs (nova-volume-manager-ops.c) -------------------------------- */
 
-void manager_op_start_job (Op *op, const char *operation);
+void manager_op_start_job (Op *op, const char *operation, guint64 bytes);
 void manager_op_end_job   (Op *op);
 
 /* ---- connections (nova-volume-manager-connections.c) ----------------- */

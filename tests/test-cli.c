@@ -1131,8 +1131,11 @@ test_progress_bar (Fixture *fx, gconstpointer data)
   g_autofree char *job = NULL;
   g_autoptr(GPtrArray) args = g_ptr_array_new ();
   g_auto(Pty) pty = { 0 };
-  const char *bar = "\r[###############---------------]  50% volume-clone\n";
+  /* the job moves 1 GiB: how much of it is done follows; how fast, once
+   * the daemon has measured it */
+  const char *bar = "\r[###############---------------]  50% volume-clone 512.0 MiB of 1.0 GiB";
   const char *after;
+  const char *end;
 
   use_held_copies (fx);
   source = create_volume (fx, GIB, NULL);
@@ -1154,6 +1157,12 @@ test_progress_bar (Fixture *fx, gconstpointer data)
   if (after == NULL)
     g_error ("no “%s” in:\n%s", g_strescape (bar, NULL), pty.output->str);
   after += strlen (bar);
+  end = strchr (after, '\n');
+  g_assert_nonnull (end);
+  /* nothing more on the bar's line than the rate and the time left */
+  if (end != after && !(g_str_has_prefix (after, ", ") && g_strstr_len (after, end - after, "/s, ") != NULL))
+    g_error ("the bar ends in “%.*s”", (int) (end - after), after);
+  after = end + 1;
   g_assert_true (g_str_has_prefix (after, PROGRAM ": "));
   g_assert_nonnull (strstr (after, "(Cancelled)"));
   g_assert_null (strchr (after, '\r'));
@@ -1178,7 +1187,9 @@ test_progress_done (Fixture *fx, gconstpointer data)
   pty_spawn (&pty, fx, &opts, TABLE_WIDTH, args);
   g_assert_cmpint (pty_wait (&pty), ==, EXIT_OK);
 
-  g_assert_nonnull (strstr (pty.output->str, "] 100% volume-clone\n"));
+  /* at 100% nothing is left to wait for: no time left is shown */
+  g_assert_nonnull (strstr (pty.output->str, "] 100% volume-clone 10.0 MiB of 10.0 MiB"));
+  g_assert_null (strstr (pty.output->str, "0 s left\n"));
   g_assert_true (g_str_has_prefix (pty.output->str, "\r["));
   /* the ID alone on the last line */
   g_assert_true (g_str_has_suffix (pty.output->str, "\n"));

@@ -259,6 +259,31 @@ test_import_refused (Fixture *fx, gconstpointer data)
   g_assert_cmpstr (before, ==, after);
 }
 
+/* a disk larger than the limit, or than the backend has room for */
+static void
+test_import_too_large (Fixture *fx, gconstpointer data)
+{
+  g_autofree char *huge = NULL, *before = NULL, *after = NULL;
+  g_autoptr(GError) error = NULL;
+
+  if (!have_qemu_img ())
+    return;
+  huge = scratch (fx, "huge.qcow2");
+  run ((const char *[]) { "qemu-img", "create", "-q", "-f", "qcow2", huge, "100T", NULL });
+  before = fingerprint (fx);
+  assert_refused (fx, huge, "qcow2", 0, "InvalidArgument",
+                  (const char *[]) { "100.0 TiB", "image_max_virtual_size", "1.0 TiB", NULL });
+
+  /* without the limit the backend's free space decides */
+  daemon_stop (fx);
+  g_assert_true (g_file_set_contents (fx->config_path, "[DEFAULT]\nvolume_driver = file\nimage_max_virtual_size = 0\n",
+                                      -1, &error));
+  daemon_start (fx);
+  assert_refused (fx, huge, "qcow2", 0, "NoSpace", (const char *[]) { "100.0 TiB", "free", NULL });
+  after = fingerprint (fx);
+  g_assert_cmpstr (before, ==, after);
+}
+
 /* raw out into a file (holes kept) and a pipe, qcow2 out (and
  * compressed), each the volume's disk; qcow2 into a pipe is refused */
 static void
@@ -416,6 +441,8 @@ test_import_cancelled (Fixture *fx, gconstpointer data)
                              g_variant_new_parsed ("(@t 0, {'image-fd': <%h>})", index), fds, &result);
   operation = get_string (fx, job, "org.openstack.Volume1.Job", "Operation");
   g_assert_cmpstr (operation, ==, "image-import");
+  /* what it moves: the image's disk */
+  g_assert_cmpuint (get_uint64 (fx, job, "org.openstack.Volume1.Job", "Bytes"), ==, 8 * MIB);
   call_ok (fx, job, "org.openstack.Volume1.Job", "Cancel", g_variant_new_parsed ("(@a{sv} {},)"));
   while (result == NULL)
     g_main_context_iteration (NULL, TRUE);
@@ -437,6 +464,7 @@ main (int argc, char **argv)
   ADD ("/images/import-unlinked", test_import_unlinked);
   ADD ("/images/import-refused", test_import_refused);
   ADD ("/images/import-cancelled", test_import_cancelled);
+  ADD ("/images/import-too-large", test_import_too_large);
   ADD ("/images/export", test_export);
   ADD ("/images/export-in-use", test_export_in_use);
   ADD ("/images/export-snapshot", test_export_snapshot);
