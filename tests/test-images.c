@@ -126,6 +126,24 @@ assert_same_disk (const char *a, const char *a_format, const char *b, const char
   run ((const char *[]) { "qemu-img", "compare", "-q", "-f", a_format, "-F", b_format, a, b, NULL });
 }
 
+/* CopyToImage of @object into the file @name as @format (compressed),
+ * which must then hold the disk @expected (raw) holds; the file */
+static char *
+export_and_compare (Fixture *fx, const char *object, const char *name, const char *format, gboolean compressed,
+                    const char *expected)
+{
+  g_autoptr(GError) error = NULL;
+  char *out = scratch (fx, name);
+  /* O_RDWR without O_TRUNC: what the file held before is the daemon's to clear */
+  int fd = open_or_die (out, O_RDWR | O_CREAT);
+
+  g_assert_true (copy_to_fd (fx, object, fd, format, compressed, &error));
+  g_assert_no_error (error);
+  close (fd);
+  assert_same_disk (out, format, expected, "raw");
+  return out;
+}
+
 /* raw and qcow2 in, with size 0 (the image's) and a larger size */
 static void
 test_import (Fixture *fx, gconstpointer data)
@@ -293,7 +311,7 @@ test_export (Fixture *fx, gconstpointer data)
   g_autofree char *raw = NULL, *volume = NULL, *file = NULL;
   g_autofree char *out_raw = NULL, *out_qcow2 = NULL, *out_compressed = NULL, *from_pipe = NULL;
   g_autoptr(GError) error = NULL;
-  int fd, fds[2];
+  int fds[2];
 
   if (!have_qemu_img ())
     return;
@@ -305,26 +323,10 @@ test_export (Fixture *fx, gconstpointer data)
   /* a file that held something else before: emptied first */
   out_raw = scratch (fx, "out.raw");
   g_assert_true (g_file_set_contents (out_raw, "old bytes that must not stay", -1, NULL));
-  fd = open_or_die (out_raw, O_WRONLY);
-  g_assert_true (copy_to_fd (fx, volume, fd, "raw", FALSE, &error));
-  g_assert_no_error (error);
-  close (fd);
+  g_free (export_and_compare (fx, volume, "out.raw", "raw", FALSE, file));
   assert_chunks (out_raw, &chunks);
-  assert_same_disk (out_raw, "raw", file, "raw");
-
-  out_qcow2 = scratch (fx, "out.qcow2");
-  fd = open_or_die (out_qcow2, O_RDWR | O_CREAT | O_TRUNC);
-  g_assert_true (copy_to_fd (fx, volume, fd, "qcow2", FALSE, &error));
-  g_assert_no_error (error);
-  close (fd);
-  assert_same_disk (out_qcow2, "qcow2", file, "raw");
-
-  out_compressed = scratch (fx, "out-compressed.qcow2");
-  fd = open_or_die (out_compressed, O_RDWR | O_CREAT | O_TRUNC);
-  g_assert_true (copy_to_fd (fx, volume, fd, "qcow2", TRUE, &error));
-  g_assert_no_error (error);
-  close (fd);
-  assert_same_disk (out_compressed, "qcow2", file, "raw");
+  out_qcow2 = export_and_compare (fx, volume, "out.qcow2", "qcow2", FALSE, file);
+  out_compressed = export_and_compare (fx, volume, "out-compressed.qcow2", "qcow2", TRUE, file);
 
   /* into a pipe: every byte in order (a cat drains it meanwhile) */
   from_pipe = scratch (fx, "from-pipe.raw");
@@ -404,19 +406,8 @@ test_export_snapshot (Fixture *fx, gconstpointer data)
   g_assert_cmpint (pwrite (fd, junk, sizeof junk, 0), ==, sizeof junk);
   close (fd);
 
-  out = scratch (fx, "snapshot.raw");
-  fd = open_or_die (out, O_WRONLY | O_CREAT | O_TRUNC);
-  g_assert_true (copy_to_fd (fx, snapshot, fd, "raw", FALSE, &error));
-  g_assert_no_error (error);
-  close (fd);
-  assert_same_disk (out, "raw", raw, "raw");
-
-  out_qcow2 = scratch (fx, "snapshot.qcow2");
-  fd = open_or_die (out_qcow2, O_RDWR | O_CREAT | O_TRUNC);
-  g_assert_true (copy_to_fd (fx, snapshot, fd, "qcow2", TRUE, &error));
-  g_assert_no_error (error);
-  close (fd);
-  assert_same_disk (out_qcow2, "qcow2", raw, "raw");
+  out = export_and_compare (fx, snapshot, "snapshot.raw", "raw", FALSE, raw);
+  out_qcow2 = export_and_compare (fx, snapshot, "snapshot.qcow2", "qcow2", TRUE, raw);
 }
 
 /* a cancelled import leaves no volume */
