@@ -9,7 +9,6 @@
 #include <unistd.h>
 
 #include <gio/gunixinputstream.h>
-#include <gio/gunixoutputstream.h>
 
 #include "nova-volume-error.h"
 #include "nova-volume-image-copy.h"
@@ -202,7 +201,7 @@ raw_target (int out_fd, guint64 size, GError **error)
   if (S_ISBLK (st.st_mode))
     return nova_volume_fd_output_stream_new (fd, FALSE);
   /* a pipe or a socket: every byte, in order */
-  return g_unix_output_stream_new (fd, TRUE);
+  return nova_volume_pipe_output_stream_new (fd);
 }
 
 /* qemu-img leaves what it wrote in the page cache: an export is done

@@ -2,7 +2,10 @@
 #include "config.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <gio/gunixinputstream.h>
@@ -255,6 +258,113 @@ nova_volume_fd_input_stream_new (int fd)
   g_return_val_if_fail (fd >= 0, NULL);
   self->fd = fd;
   return G_INPUT_STREAM (self);
+}
+
+/* ---- an output stream into a pipe or a socket ------------------------- */
+
+#define NOVA_VOLUME_TYPE_PIPE_OUTPUT_STREAM (nova_volume_pipe_output_stream_get_type ())
+G_DECLARE_FINAL_TYPE (NovaVolumePipeOutputStream, nova_volume_pipe_output_stream, NOVA_VOLUME, PIPE_OUTPUT_STREAM,
+                      GOutputStream)
+
+struct _NovaVolumePipeOutputStream {
+  GOutputStream parent_instance;
+  int           fd;
+  gboolean      is_socket;
+};
+
+G_DEFINE_FINAL_TYPE (NovaVolumePipeOutputStream, nova_volume_pipe_output_stream, G_TYPE_OUTPUT_STREAM)
+
+/* A reader that stops reading must not hold the copy past a cancel: wait
+ * for room (or the cancel) with poll, then write no more than fits
+ * without blocking: PIPE_BUF into a pipe that polls writable, whatever
+ * the socket takes with MSG_DONTWAIT. The descriptor stays blocking: its
+ * flags are the caller's too. */
+static gssize
+pipe_write (GOutputStream *stream, const void *buffer, gsize count, GCancellable *cancellable, GError **error)
+{
+  NovaVolumePipeOutputStream *self = NOVA_VOLUME_PIPE_OUTPUT_STREAM (stream);
+  GPollFD fds[2] = { { self->fd, G_IO_OUT, 0 }, { -1, G_IO_IN, 0 } };
+  gboolean watch_cancel = cancellable != NULL && g_cancellable_make_pollfd (cancellable, &fds[1]);
+
+  for (;;)
+    {
+      gssize n;
+
+      if (g_cancellable_set_error_if_cancelled (cancellable, error))
+        break;
+      if (g_poll (fds, watch_cancel ? 2 : 1, -1) < 0 && errno != EINTR)
+        {
+          set_io_error (error, errno, "cannot wait for the image's reader");
+          break;
+        }
+      if (g_cancellable_set_error_if_cancelled (cancellable, error))
+        break;
+      if (!(fds[0].revents & (G_IO_OUT | G_IO_ERR | G_IO_HUP)))
+        continue;
+      n = self->is_socket ? send (self->fd, buffer, count, MSG_DONTWAIT | MSG_NOSIGNAL)
+                          : write (self->fd, buffer, MIN (count, (gsize) PIPE_BUF));
+      if (n < 0 && (errno == EAGAIN || errno == EINTR))
+        continue;
+      if (n < 0)
+        {
+          set_io_error (error, errno, "cannot write the image");
+          break;
+        }
+      if (watch_cancel)
+        g_cancellable_release_fd (cancellable);
+      return n;
+    }
+  if (watch_cancel)
+    g_cancellable_release_fd (cancellable);
+  return -1;
+}
+
+static gboolean
+pipe_close (GOutputStream *stream, GCancellable *cancellable, GError **error)
+{
+  NovaVolumePipeOutputStream *self = NOVA_VOLUME_PIPE_OUTPUT_STREAM (stream);
+  int fd = self->fd;
+
+  self->fd = -1;
+  if (fd >= 0 && close (fd) != 0 && errno != EINTR)
+    return set_io_error (error, errno, "cannot close the image");
+  return TRUE;
+}
+
+static void
+nova_volume_pipe_output_stream_finalize (GObject *object)
+{
+  NovaVolumePipeOutputStream *self = NOVA_VOLUME_PIPE_OUTPUT_STREAM (object);
+
+  if (self->fd >= 0)
+    close (self->fd);
+  G_OBJECT_CLASS (nova_volume_pipe_output_stream_parent_class)->finalize (object);
+}
+
+static void
+nova_volume_pipe_output_stream_class_init (NovaVolumePipeOutputStreamClass *klass)
+{
+  G_OBJECT_CLASS (klass)->finalize = nova_volume_pipe_output_stream_finalize;
+  G_OUTPUT_STREAM_CLASS (klass)->write_fn = pipe_write;
+  G_OUTPUT_STREAM_CLASS (klass)->close_fn = pipe_close;
+}
+
+static void
+nova_volume_pipe_output_stream_init (NovaVolumePipeOutputStream *self)
+{
+  self->fd = -1;
+}
+
+GOutputStream *
+nova_volume_pipe_output_stream_new (int fd)
+{
+  NovaVolumePipeOutputStream *self = g_object_new (NOVA_VOLUME_TYPE_PIPE_OUTPUT_STREAM, NULL);
+  struct stat st;
+
+  g_return_val_if_fail (fd >= 0, NULL);
+  self->fd = fd;
+  self->is_socket = fstat (fd, &st) == 0 && S_ISSOCK (st.st_mode);
+  return G_OUTPUT_STREAM (self);
 }
 
 /* ---- the copy -------------------------------------------------------- */

@@ -24,6 +24,11 @@ GOutputStream *nova_volume_fd_output_stream_new (int fd, gboolean skips_read_zer
 int      nova_volume_fd_output_stream_get_fd           (NovaVolumeFdOutputStream *self);
 gboolean nova_volume_fd_output_stream_skips_read_zero  (NovaVolumeFdOutputStream *self);
 
+/* An output stream into a pipe or a socket (an image copied out to a
+ * reader): its writes give way to a cancel however slowly the reader
+ * reads. Takes @fd; leaves its flags alone. */
+GOutputStream *nova_volume_pipe_output_stream_new (int fd);
+
 /* An input stream that reads @fd from offset 0 at its own offset (pread),
  * never moving the descriptor's: a descriptor a D-Bus caller passed
  * shares its offset with the caller's. Takes @fd. */

@@ -277,6 +277,44 @@ test_import_refused (Fixture *fx, gconstpointer data)
   g_assert_cmpstr (before, ==, after);
 }
 
+/* a cancelled export leaves the volume as it was: here the copy out
+ * blocks on a pipe that nobody reads until the Job is cancelled */
+static void
+test_export_cancelled (Fixture *fx, gconstpointer data)
+{
+  Chunks chunks;
+  g_autofree char *raw = make_raw_image (fx, "disk.raw", &chunks);
+  g_autofree char *volume = NULL, *job = NULL, *before = NULL, *after = NULL, *file = NULL, *operation = NULL;
+  g_autoptr(GUnixFDList) fds = g_unix_fd_list_new ();
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GVariant) reply = NULL;
+  g_autoptr(GError) error = NULL;
+  int pipe_fds[2];
+
+  volume = create_from_image (fx, raw, "raw", 0, &error);
+  g_assert_no_error (error);
+  file = volume_file (fx, volume);
+  before = fingerprint (fx);
+  g_assert_cmpint (pipe2 (pipe_fds, O_CLOEXEC), ==, 0);
+  g_unix_fd_list_append (fds, pipe_fds[1], NULL);
+  close (pipe_fds[1]);
+  job = start_call_with_job (fx, volume, IFACE_VOLUME, "CopyToImage",
+                             g_variant_new_parsed ("(@h 0, 'raw', @a{sv} {})"), fds, &result);
+  operation = get_string (fx, job, "org.openstack.Volume1.Job", "Operation");
+  g_assert_cmpstr (operation, ==, "image-export");
+  call_ok (fx, job, "org.openstack.Volume1.Job", "Cancel", g_variant_new_parsed ("(@a{sv} {},)"));
+  while (result == NULL)
+    g_main_context_iteration (NULL, TRUE);
+  reply = g_dbus_connection_call_with_unix_fd_list_finish (fx->connection, NULL, result, &error);
+  g_assert_null (reply);
+  assert_dbus_error (error, "Cancelled");
+  close (pipe_fds[0]);
+  after = fingerprint (fx);
+  g_assert_cmpstr (before, ==, after);
+  assert_status (fx, volume, IFACE_VOLUME, "available");
+  assert_chunks (file, &chunks);
+}
+
 /* a disk larger than the limit, or than the backend has room for */
 static void
 test_import_too_large (Fixture *fx, gconstpointer data)
@@ -458,6 +496,7 @@ main (int argc, char **argv)
   ADD ("/images/import-too-large", test_import_too_large);
   ADD ("/images/export", test_export);
   ADD ("/images/export-in-use", test_export_in_use);
+  ADD ("/images/export-cancelled", test_export_cancelled);
   ADD ("/images/export-snapshot", test_export_snapshot);
 
   return g_test_run ();
