@@ -12,6 +12,7 @@
 #include <sys/ioctl.h>
 #include <sys/stat.h>
 #include <sys/statvfs.h>
+#include <dirent.h>
 #include <unistd.h>
 
 #include <gio/gunixinputstream.h>
@@ -72,6 +73,10 @@ struct _NovaVolumeFileDriver {
   NovaVolumeConfig *config;       /* the name templates */
   NameShape         shapes[2];    /* volume and snapshot, the more specific first */
   char             *dir;
+  /* the directory, opened once: every file is reached beneath it by its
+   * name alone, never following a link, so nothing a writer of the state
+   * directory puts there leads the daemon to another file */
+  int               dir_fd;
   char             *backend_name;
   /* what the directory holds, kept up to date by every change the driver
    * makes, so the stats a CreateVolume asks for cost no directory walk
@@ -95,6 +100,51 @@ set_errno_error (GError **error, int errsv, const char *what, const char *path)
   g_set_error (error, G_IO_ERROR, g_io_error_from_errno (errsv),
                "%s %s: %s", what, path, g_strerror (errsv));
   return FALSE;
+}
+
+/* the name of @path in the volumes directory: every path here is the
+ * directory, a '/' and a name that templates made (no '/' in it) */
+static const char *
+name_in_dir (const char *path)
+{
+  const char *slash = strrchr (path, '/');
+
+  return slash != NULL ? slash + 1 : path;
+}
+
+/* fstatat beneath the directory, a link not followed */
+static int
+stat_in_dir (NovaVolumeFileDriver *self, const char *path, struct stat *st)
+{
+  return fstatat (self->dir_fd, name_in_dir (path), st, AT_SYMLINK_NOFOLLOW);
+}
+
+/* a file of ours is a regular file that we own: anything else (a link,
+ * a FIFO, a device, another user's file) was put there by someone else */
+static gboolean
+check_ours (const struct stat *st, const char *path, GError **error)
+{
+  if (S_ISLNK (st->st_mode))
+    {
+      g_set_error (error, NOVA_VOLUME_ERROR, NOVA_VOLUME_ERROR_FAILED,
+                   "backing file %s is a symbolic link, which nova-volumed never makes: refused "
+                   "(something else wrote into its volumes directory)", path);
+      return FALSE;
+    }
+  if (!S_ISREG (st->st_mode))
+    {
+      g_set_error (error, NOVA_VOLUME_ERROR, NOVA_VOLUME_ERROR_FAILED,
+                   "backing file %s is not a regular file: refused", path);
+      return FALSE;
+    }
+  if (st->st_uid != geteuid ())
+    {
+      g_set_error (error, NOVA_VOLUME_ERROR, NOVA_VOLUME_ERROR_FAILED,
+                   "backing file %s belongs to uid %u, not to nova-volumed's uid %u: refused", path,
+                   (guint) st->st_uid, (guint) geteuid ());
+      return FALSE;
+    }
+  return TRUE;
 }
 
 static char *
@@ -188,23 +238,58 @@ round_size (guint64 size, guint64 *out, GError **error)
   return TRUE;
 }
 
+/* the bytes of a volume or a snapshot, for the daemon's copies: its
+ * file, never a link, nothing but a regular file (a FIFO would block the
+ * copy) */
+static int
+open_regular_file (NovaVolumeFileDriver *self, const char *path, int flags, GError **error)
+{
+  g_auto(NovaFileFd) fd = -1;
+  struct stat st;
+
+  /* beneath the directory by name, no link followed, and never waiting
+   * for a peer (a FIFO would block the open) */
+  fd = openat (self->dir_fd, name_in_dir (path), flags | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+  if (fd < 0)
+    {
+      int errsv = errno;
+
+      /* a link (ELOOP), a FIFO without a reader (ENXIO), ...: say what is
+       * there rather than what open said */
+      if (fstatat (self->dir_fd, name_in_dir (path), &st, AT_SYMLINK_NOFOLLOW) == 0 && !check_ours (&st, path, error))
+        return -1;
+      set_errno_error (error, errsv, "cannot open backing file", path);
+      return -1;
+    }
+  if (fstat (fd, &st) != 0)
+    {
+      set_errno_error (error, errno, "cannot stat backing file", path);
+      return -1;
+    }
+  if (!check_ours (&st, path, error))
+    return -1;
+  /* blocking from here on: a regular file never waits for a peer */
+  if (fcntl (fd, F_SETFL, flags) != 0)
+    {
+      set_errno_error (error, errno, "cannot set up backing file", path);
+      return -1;
+    }
+  return g_steal_fd (&fd);
+}
+
 /* makes a rename or unlink in the volumes directory survive a crash */
 static gboolean
 sync_dir (NovaVolumeFileDriver *self, GError **error)
 {
-  g_auto(NovaFileFd) fd = open (self->dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-
-  if (fd < 0)
-    return set_errno_error (error, errno, "cannot open", self->dir);
-  if (fsync (fd) < 0)
+  if (fsync (self->dir_fd) < 0)
     return set_errno_error (error, errno, "cannot sync", self->dir);
   return TRUE;
 }
 
 static gboolean
-unlink_if_exists (const char *path, GError **error)
+unlink_if_exists (NovaVolumeFileDriver *self, const char *path, GError **error)
 {
-  if (unlink (path) < 0 && errno != ENOENT)
+  if (unlinkat (self->dir_fd, name_in_dir (path), 0) < 0 && errno != ENOENT)
     return set_errno_error (error, errno, "cannot remove", path);
   return TRUE;
 }
@@ -245,7 +330,7 @@ note_file (NovaVolumeFileDriver *self, const char *path)
           count_file_locked (self, shape, *(guint64 *) old, -1);
           g_hash_table_remove (self->file_sizes, name);
         }
-      if (stat (path, &st) == 0 && S_ISREG (st.st_mode))
+      if (stat_in_dir (self, path, &st) == 0 && S_ISREG (st.st_mode))
         {
           guint64 size = (guint64) st.st_size;
 
@@ -260,31 +345,41 @@ note_file (NovaVolumeFileDriver *self, const char *path)
 static gboolean
 walk_files_locked (NovaVolumeFileDriver *self, GError **error)
 {
-  g_autoptr(GDir) dir = g_dir_open (self->dir, 0, error);
-  const char *name;
+  int fd = fcntl (self->dir_fd, F_DUPFD_CLOEXEC, 3);
+  DIR *dir = fd >= 0 ? fdopendir (fd) : NULL;
+  struct dirent *entry;
 
   if (dir == NULL)
-    return FALSE;
+    {
+      int errsv = errno;
+
+      if (fd >= 0)
+        close (fd);
+      return set_errno_error (error, errsv, "cannot list", self->dir);
+    }
+  /* the duplicate shares the directory's offset: from its start */
+  rewinddir (dir);
   self->file_sizes = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
   self->provisioned = 0;
   self->volume_count = self->snapshot_count = 0;
-  while ((name = g_dir_read_name (dir)) != NULL)
+  while ((entry = readdir (dir)) != NULL)
     {
-      g_autofree char *path = NULL;
+      const char *name = entry->d_name;
       const NameShape *shape = name_shape_of (self, name);
       struct stat st;
       guint64 size;
 
       if (shape == NULL || g_str_has_suffix (name, ".partial"))
         continue;
-      path = g_build_filename (self->dir, name, NULL);
-      /* a file deleted while we walk is simply not counted */
-      if (stat (path, &st) < 0 || !S_ISREG (st.st_mode))
+      /* a file deleted while we walk is simply not counted, and nor is
+       * what is not a regular file */
+      if (fstatat (self->dir_fd, name, &st, AT_SYMLINK_NOFOLLOW) < 0 || !S_ISREG (st.st_mode))
         continue;
       size = (guint64) st.st_size;
       count_file_locked (self, shape, size, 1);
       g_hash_table_insert (self->file_sizes, g_strdup (name), g_memdup2 (&size, sizeof size));
     }
+  closedir (dir);
   return TRUE;
 }
 
@@ -316,6 +411,9 @@ nova_volume_file_driver_do_setup (NovaVolumeDriver *driver, NovaVolumeDriverCont
    * which says what is wrong with the path rather than what mkdir said */
   if (g_mkdir_with_parents (self->dir, 0700) < 0)
     g_debug ("cannot create %s: %s", self->dir, g_strerror (errno));
+  if (self->dir_fd >= 0)
+    close (self->dir_fd);
+  self->dir_fd = open (self->dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
   return TRUE;
 }
 
@@ -346,15 +444,40 @@ nova_volume_file_driver_check_for_setup_error (NovaVolumeDriver *driver, GError 
                    "file_volumes_dir %s: not writable: %s", self->dir, g_strerror (errsv));
       return FALSE;
     }
+  /* as sshd's StrictModes: a directory someone else may write into could
+   * hold anything by the time a volume's file is opened */
+  if (self->dir_fd < 0 || fstat (self->dir_fd, &st) < 0)
+    {
+      g_set_error (error, NOVA_VOLUME_ERROR, NOVA_VOLUME_ERROR_FAILED,
+                   "file_volumes_dir %s: cannot open it", self->dir);
+      return FALSE;
+    }
+  if (st.st_uid != geteuid ())
+    {
+      g_set_error (error, NOVA_VOLUME_ERROR, NOVA_VOLUME_ERROR_FAILED,
+                   "file_volumes_dir %s belongs to uid %u, not to nova-volumed's uid %u: another user could "
+                   "replace the volumes' files; chown %u %s", self->dir, (guint) st.st_uid, (guint) geteuid (),
+                   (guint) geteuid (), self->dir);
+      return FALSE;
+    }
+  if ((st.st_mode & (S_IWGRP | S_IWOTH)) != 0)
+    {
+      g_set_error (error, NOVA_VOLUME_ERROR, NOVA_VOLUME_ERROR_FAILED,
+                   "file_volumes_dir %s is writable by %s (mode %04o): another user could replace the "
+                   "volumes' files; chmod go-w %s", self->dir,
+                   (st.st_mode & S_IWOTH) != 0 ? "others" : "its group", (guint) (st.st_mode & 07777), self->dir);
+      return FALSE;
+    }
   return TRUE;
 }
 
 /* create and delete */
 
 static gboolean
-create_sparse_file (const char *path, guint64 size, GError **error)
+create_sparse_file (NovaVolumeFileDriver *self, const char *path, guint64 size, GError **error)
 {
-  g_auto(NovaFileFd) fd = open (path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+  g_auto(NovaFileFd) fd = openat (self->dir_fd, name_in_dir (path), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
+                                  0600);
 
   if (fd < 0)
     {
@@ -370,7 +493,7 @@ create_sparse_file (const char *path, guint64 size, GError **error)
   if (ftruncate (fd, (off_t) size) < 0 || fsync (fd) < 0)
     {
       int errsv = errno;
-      unlink (path);
+      unlinkat (self->dir_fd, name_in_dir (path), 0);
       return set_errno_error (error, errsv, "cannot size", path);
     }
   return TRUE;
@@ -393,7 +516,7 @@ nova_volume_file_driver_create_volume (NovaVolumeDriver *driver, NovaVolumeRecor
     }
   if (!round_size (volume->size, &size, error))
     return FALSE;
-  if (!create_sparse_file (path, size, error))
+  if (!create_sparse_file (self, path, size, error))
     return FALSE;
   if (!sync_dir (self, error))
     return FALSE;
@@ -408,10 +531,11 @@ delete_file (NovaVolumeFileDriver *self, const char *path, GError **error)
 {
   g_autofree char *partial = g_strconcat (path, ".partial", NULL);
 
-  /* a leftover of a copy that crashed goes with the volume */
-  if (!unlink_if_exists (partial, error))
+  /* a leftover of a copy that crashed goes with the volume; unlinking a
+   * link or a FIFO put in its place touches nothing beyond it */
+  if (!unlink_if_exists (self, partial, error))
     return FALSE;
-  if (!unlink_if_exists (path, error))
+  if (!unlink_if_exists (self, path, error))
     return FALSE;
   note_file (self, path);
   return sync_dir (self, error);
@@ -465,9 +589,9 @@ nova_volume_file_driver_extend_volume (NovaVolumeDriver *driver, NovaVolumeRecor
                    volume->id, volume->size, size);
       return FALSE;
     }
-  fd = open (path, O_WRONLY | O_CLOEXEC);
+  fd = open_regular_file (self, path, O_WRONLY, error);
   if (fd < 0)
-    return set_errno_error (error, errno, "cannot open", path);
+    return FALSE;
   /* to exactly @size, also when that cuts an uncommitted tail */
   if (ftruncate (fd, (off_t) size) < 0)
     return set_errno_error (error, errno, "cannot extend", path);
@@ -656,9 +780,9 @@ copy_into (int src_fd, int dst_fd, guint64 src_size, guint64 final_size,
 }
 
 static gboolean
-rename_noreplace (const char *from, const char *to, GError **error)
+rename_noreplace (NovaVolumeFileDriver *self, const char *from, const char *to, GError **error)
 {
-  if (renameat2 (AT_FDCWD, from, AT_FDCWD, to, RENAME_NOREPLACE) == 0)
+  if (renameat2 (self->dir_fd, name_in_dir (from), self->dir_fd, name_in_dir (to), RENAME_NOREPLACE) == 0)
     return TRUE;
   if (errno == EEXIST)
     {
@@ -670,7 +794,7 @@ rename_noreplace (const char *from, const char *to, GError **error)
    * copy has to do */
   if (errno != EINVAL && errno != ENOSYS)
     return set_errno_error (error, errno, "cannot rename to", to);
-  if (rename (from, to) < 0)
+  if (renameat (self->dir_fd, name_in_dir (from), self->dir_fd, name_in_dir (to)) < 0)
     return set_errno_error (error, errno, "cannot rename to", to);
   return TRUE;
 }
@@ -690,30 +814,24 @@ copy_file (NovaVolumeFileDriver *self, const char *src, const char *dest, guint6
   guint64 final_size;
   struct stat st;
 
-  if (g_file_test (dest, G_FILE_TEST_EXISTS))
+  if (stat_in_dir (self, dest, &st) == 0)
     {
       g_set_error (error, NOVA_VOLUME_ERROR, NOVA_VOLUME_ERROR_ALREADY_EXISTS,
                    "%s already exists", dest);
       return FALSE;
     }
-  src_fd = open (src, O_RDONLY | O_CLOEXEC);
+  src_fd = open_regular_file (self, src, O_RDONLY, error);
   if (src_fd < 0)
-    return set_errno_error (error, errno, "cannot open", src);
+    return FALSE;
   if (fstat (src_fd, &st) < 0)
     return set_errno_error (error, errno, "cannot stat", src);
-  if (!S_ISREG (st.st_mode))
-    {
-      g_set_error (error, NOVA_VOLUME_ERROR, NOVA_VOLUME_ERROR_FAILED,
-                   "%s is not a regular file", src);
-      return FALSE;
-    }
   progress.total = (guint64) st.st_size;
   final_size = MAX ((guint64) st.st_size, min_size);
 
   /* a partial file is only ever left by a crash: start over */
-  if (!unlink_if_exists (partial, error))
+  if (!unlink_if_exists (self, partial, error))
     return FALSE;
-  dst_fd = open (partial, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+  dst_fd = openat (self->dir_fd, name_in_dir (partial), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
   if (dst_fd < 0)
     return set_errno_error (error, errno, "cannot create", partial);
 
@@ -722,12 +840,12 @@ copy_file (NovaVolumeFileDriver *self, const char *src, const char *dest, guint6
                   &progress, cancellable, error)
       || g_cancellable_set_error_if_cancelled (cancellable, error))
     {
-      unlink (partial);
+      unlinkat (self->dir_fd, name_in_dir (partial), 0);
       return FALSE;
     }
-  if (!rename_noreplace (partial, dest, error))
+  if (!rename_noreplace (self, partial, dest, error))
     {
-      unlink (partial);
+      unlinkat (self->dir_fd, name_in_dir (partial), 0);
       return FALSE;
     }
   if (!sync_dir (self, error))
@@ -762,12 +880,15 @@ nova_volume_file_driver_create_snapshot (NovaVolumeDriver *driver, NovaSnapshotR
 
 /* the size a new volume copied from a @source_size source gets */
 static gboolean
-copy_target_size (const NovaVolumeRecord *volume, const char *src, guint64 *out, GError **error)
+copy_target_size (NovaVolumeFileDriver *self, const NovaVolumeRecord *volume, const char *src, guint64 *out,
+                  GError **error)
 {
   struct stat st;
 
-  if (stat (src, &st) < 0)
+  if (stat_in_dir (self, src, &st) < 0)
     return set_errno_error (error, errno, "cannot stat", src);
+  if (!check_ours (&st, src, error))
+    return FALSE;
   /* 0 asks for the size of the source */
   if (volume->size == 0)
     {
@@ -800,7 +921,7 @@ create_volume_from_file (NovaVolumeFileDriver *self, NovaVolumeRecord *volume, c
   dest = volume_path (self, volume, error);
   if (dest == NULL)
     return FALSE;
-  if (!copy_target_size (volume, src, &min_size, error))
+  if (!copy_target_size (self, volume, src, &min_size, error))
     return FALSE;
   if (!copy_file (self, src, dest, min_size, progress, progress_data, cancellable, &size, error))
     return FALSE;
@@ -843,7 +964,7 @@ check_backing_file (NovaVolumeFileDriver *self, const NovaVolumeRecord *volume, 
 
   if (path == NULL)
     return FALSE;
-  if (stat (path, &st) < 0)
+  if (stat_in_dir (self, path, &st) < 0)
     {
       int errsv = errno;
       if (errsv == ENOENT)
@@ -853,13 +974,7 @@ check_backing_file (NovaVolumeFileDriver *self, const NovaVolumeRecord *volume, 
         set_errno_error (error, errsv, "cannot stat backing file", path);
       return FALSE;
     }
-  if (!S_ISREG (st.st_mode))
-    {
-      g_set_error (error, NOVA_VOLUME_ERROR, NOVA_VOLUME_ERROR_FAILED,
-                   "backing file %s is not a regular file", path);
-      return FALSE;
-    }
-  return TRUE;
+  return check_ours (&st, path, error);
 }
 
 static gboolean
@@ -921,7 +1036,7 @@ nova_volume_file_driver_get_volume_stats (NovaVolumeDriver *driver, gboolean ref
   GVariantBuilder builder;
   struct statvfs vfs;
 
-  if (statvfs (self->dir, &vfs) < 0)
+  if (fstatvfs (self->dir_fd, &vfs) < 0)
     {
       set_errno_error (error, errno, "cannot statvfs", self->dir);
       return NULL;
@@ -948,55 +1063,21 @@ nova_volume_file_driver_get_volume_stats (NovaVolumeDriver *driver, gboolean ref
   return g_variant_ref_sink (g_variant_builder_end (&builder));
 }
 
-/* the bytes of a volume or a snapshot, for the daemon's copies: its
- * file, never a link, nothing but a regular file (a FIFO would block the
- * copy) */
-static int
-open_regular_file (const char *path, int flags, GError **error)
-{
-  g_auto(NovaFileFd) fd = -1;
-  struct stat st;
-
-  fd = open (path, flags | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
-  if (fd < 0)
-    {
-      set_errno_error (error, errno, "cannot open backing file", path);
-      return -1;
-    }
-  if (fstat (fd, &st) != 0)
-    {
-      set_errno_error (error, errno, "cannot stat backing file", path);
-      return -1;
-    }
-  if (!S_ISREG (st.st_mode))
-    {
-      g_set_error (error, NOVA_VOLUME_ERROR, NOVA_VOLUME_ERROR_FAILED,
-                   "backing file %s is not a regular file", path);
-      return -1;
-    }
-  /* blocking from here on: a regular file never waits for a peer */
-  if (fcntl (fd, F_SETFL, flags) != 0)
-    {
-      set_errno_error (error, errno, "cannot set up backing file", path);
-      return -1;
-    }
-  return g_steal_fd (&fd);
-}
-
 static int
 open_backing_file (NovaVolumeFileDriver *self, const NovaVolumeRecord *volume, int flags, GError **error)
 {
   g_autofree char *path = volume_path (self, volume, error);
 
-  return path != NULL ? open_regular_file (path, flags, error) : -1;
+  return path != NULL ? open_regular_file (self, path, flags, error) : -1;
 }
 
 static GInputStream *
 nova_volume_file_driver_open_snapshot_for_read (NovaVolumeDriver *driver, const NovaSnapshotRecord *snapshot,
                                                 GError **error)
 {
-  g_autofree char *path = snapshot_path (NOVA_VOLUME_FILE_DRIVER (driver), snapshot, error);
-  int fd = path != NULL ? open_regular_file (path, O_RDONLY, error) : -1;
+  NovaVolumeFileDriver *self = NOVA_VOLUME_FILE_DRIVER (driver);
+  g_autofree char *path = snapshot_path (self, snapshot, error);
+  int fd = path != NULL ? open_regular_file (self, path, O_RDONLY, error) : -1;
 
   return fd >= 0 ? g_unix_input_stream_new (fd, TRUE) : NULL;
 }
@@ -1071,6 +1152,8 @@ nova_volume_file_driver_finalize (GObject *object)
       g_free (self->shapes[i].suffix);
     }
   g_free (self->dir);
+  if (self->dir_fd >= 0)
+    close (self->dir_fd);
   g_free (self->backend_name);
   g_clear_pointer (&self->file_sizes, g_hash_table_unref);
   g_mutex_clear (&self->stats_lock);
@@ -1089,6 +1172,7 @@ nova_volume_file_driver_init (NovaVolumeFileDriver *self)
   g_autoptr(NovaVolumeConfig) defaults = nova_volume_config_new ();
 
   g_mutex_init (&self->stats_lock);
+  self->dir_fd = -1;
   /* do_setup replaces them with the daemon's */
   set_config (self, defaults);
 }

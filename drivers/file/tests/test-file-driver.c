@@ -852,6 +852,112 @@ test_setup_error (void)
   test_remove_tree (state_dir);
 }
 
+/* Someone else writes into the volumes directory: a volume's file
+ * replaced by a link to a victim, or by a FIFO. Nothing the driver does
+ * reaches the victim (not grown, not copied, not read), nothing blocks,
+ * each call says what it found, and a delete removes only the link. */
+static void
+test_hostile_files (Fixture *fx, gconstpointer data)
+{
+  g_autoptr(NovaVolumeRecord) linked = create_volume (fx, MiB);
+  g_autoptr(NovaVolumeRecord) fifo = create_volume (fx, MiB);
+  g_autoptr(NovaVolumeRecord) clone = test_new_volume (0);
+  g_autoptr(NovaSnapshotRecord) snapshot = nova_snapshot_record_new ();
+  g_autofree char *victim = g_build_filename (fx->state_dir, "victim", NULL);
+  g_autofree char *linked_path = volume_file (fx, linked);
+  g_autofree char *fifo_path = volume_file (fx, fifo);
+  g_autofree char *contents = NULL;
+  g_autoptr(GInputStream) in = NULL;
+  g_autoptr(GError) error = NULL;
+  struct stat st;
+
+  g_assert_true (g_file_set_contents (victim, "the host's own file", -1, NULL));
+  g_assert_cmpint (g_unlink (linked_path), ==, 0);
+  g_assert_cmpint (symlink (victim, linked_path), ==, 0);
+  g_assert_cmpint (g_unlink (fifo_path), ==, 0);
+  g_assert_cmpint (mkfifo (fifo_path, 0600), ==, 0);
+  nova_record_set_string (&snapshot->id, "0b3e0f5e-6b5f-4d6a-9f3c-1c2d3e4f5a6b");
+  nova_record_set_string (&snapshot->volume_id, linked->id);
+
+  for (guint i = 0; i < 2; i++)
+    {
+      NovaVolumeRecord *volume = i == 0 ? linked : fifo;
+      const char *what = i == 0 ? "a symbolic link" : "not a regular file";
+
+      g_test_message ("the volume's file is %s", what);
+      g_assert_false (nova_volume_driver_extend_volume (fx->driver, volume, 2 * MiB, &error));
+      g_assert_nonnull (strstr (error->message, what));
+      g_clear_error (&error);
+      g_assert_false (nova_volume_driver_create_snapshot (fx->driver, snapshot, volume, &error));
+      g_assert_nonnull (strstr (error->message, what));
+      g_clear_error (&error);
+      g_assert_false (nova_volume_driver_create_cloned_volume (fx->driver, clone, volume, NULL, NULL, NULL, &error));
+      g_assert_nonnull (strstr (error->message, what));
+      g_clear_error (&error);
+      g_assert_false (nova_volume_driver_check_for_export (fx->driver, volume, &error));
+      g_assert_nonnull (strstr (error->message, what));
+      g_clear_error (&error);
+      in = nova_volume_driver_open_for_read (fx->driver, volume, &error);
+      g_assert_null (in);
+      g_assert_nonnull (strstr (error->message, what));
+      g_clear_error (&error);
+    }
+  /* the victim is as it was, and no copy of it was made */
+  g_assert_true (g_file_get_contents (victim, &contents, NULL, NULL));
+  g_assert_cmpstr (contents, ==, "the host's own file");
+  g_assert_cmpint (lstat (snapshot_file (fx, snapshot), &st), <, 0);
+
+  /* a delete removes what is in the directory, not what it points to */
+  g_assert_true (nova_volume_driver_delete_volume (fx->driver, linked, &error));
+  g_assert_no_error (error);
+  g_assert_true (nova_volume_driver_delete_volume (fx->driver, fifo, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (lstat (linked_path, &st), <, 0);
+  g_assert_cmpint (lstat (fifo_path, &st), <, 0);
+  g_assert_true (g_file_test (victim, G_FILE_TEST_IS_REGULAR));
+}
+
+/* a volumes directory that another user may write into is refused at
+ * start, naming the fix */
+static void
+test_unsafe_directory (void)
+{
+  g_autofree char *state_dir = test_make_tmp_dir ("nova-volume-file-XXXXXX");
+  g_autofree char *volumes = g_build_filename (state_dir, "volumes", NULL);
+  g_autoptr(GError) error = NULL;
+
+  g_assert_cmpint (g_mkdir (volumes, 0700), ==, 0);
+  g_assert_cmpint (chmod (volumes, 0777), ==, 0);
+  {
+    g_autoptr(NovaVolumeDriverContext) ctx = test_driver_context_new (state_dir, NULL, "volume_driver", "file", NULL);
+    g_autoptr(NovaVolumeDriver) driver = nova_volume_driver_load (ctx, &error);
+
+    g_assert_null (driver);
+    g_test_message ("%s", error->message);
+    g_assert_nonnull (strstr (error->message, "writable by others (mode 0777)"));
+    g_assert_nonnull (strstr (error->message, "chmod go-w"));
+    g_clear_error (&error);
+  }
+  g_assert_cmpint (chmod (volumes, 0770), ==, 0);
+  {
+    g_autoptr(NovaVolumeDriverContext) ctx = test_driver_context_new (state_dir, NULL, "volume_driver", "file", NULL);
+    g_autoptr(NovaVolumeDriver) driver = nova_volume_driver_load (ctx, &error);
+
+    g_assert_null (driver);
+    g_assert_nonnull (strstr (error->message, "writable by its group"));
+    g_clear_error (&error);
+  }
+  g_assert_cmpint (chmod (volumes, 0755), ==, 0);
+  {
+    g_autoptr(NovaVolumeDriverContext) ctx = test_driver_context_new (state_dir, NULL, "volume_driver", "file", NULL);
+    g_autoptr(NovaVolumeDriver) driver = nova_volume_driver_load (ctx, &error);
+
+    g_assert_no_error (error);
+    g_assert_nonnull (driver);
+  }
+  test_remove_tree (state_dir);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -872,8 +978,10 @@ main (int argc, char **argv)
   ADD ("invalid-ids", test_invalid_ids);
   ADD ("connection", test_connection);
   ADD ("stats", test_stats);
+  ADD ("hostile-files", test_hostile_files);
 #undef ADD
   g_test_add_func ("/file-driver/setup-error", test_setup_error);
+  g_test_add_func ("/file-driver/unsafe-directory", test_unsafe_directory);
 
   return g_test_run ();
 }
