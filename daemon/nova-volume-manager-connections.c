@@ -28,6 +28,11 @@ static const NovaVolumeStatus connectable[] = {
   NOVA_VOLUME_STATUS_AVAILABLE, NOVA_VOLUME_STATUS_IN_USE,
 };
 
+/* what Nova's connectors hold (initiator, host, ip, wwpns, nqn, ...) fits
+ * with room to spare */
+#define CONNECTOR_MAX_KEYS  32
+#define CONNECTOR_MAX_BYTES (16 * 1024)
+
 /* Connector values end up in target commands (an ACL for the initiator)
  * and in logs: each must look like what it claims to be. */
 static gboolean
@@ -96,6 +101,16 @@ connector_key (GVariant *connector, GError **error)
     {
       g_set_error_literal (error, NOVA_VOLUME_ERROR, NOVA_VOLUME_ERROR_INVALID_ARGUMENT,
                            "the connector must be a dictionary a{sv}");
+      return NULL;
+    }
+  /* it is kept with the volume until the host disconnects: a caller must
+   * not be able to grow the store at will */
+  if (g_variant_n_children (connector) > CONNECTOR_MAX_KEYS || g_variant_get_size (connector) > CONNECTOR_MAX_BYTES)
+    {
+      g_set_error (error, NOVA_VOLUME_ERROR, NOVA_VOLUME_ERROR_INVALID_ARGUMENT,
+                   "the connector has %zu keys in %zu bytes; at most %d keys and %d bytes are kept",
+                   g_variant_n_children (connector), g_variant_get_size (connector), CONNECTOR_MAX_KEYS,
+                   CONNECTOR_MAX_BYTES);
       return NULL;
     }
   for (gsize i = 0; i < G_N_ELEMENTS (text_keys); i++)

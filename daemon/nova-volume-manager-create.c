@@ -486,6 +486,10 @@ nova_volume_manager_create_volume (NovaVolumeManager *self, const NovaVolumeCrea
            && !request->with_image)
     error = g_error_new_literal (NOVA_VOLUME_ERROR, NOVA_VOLUME_ERROR_INVALID_ARGUMENT,
                                  "a size of 0 bytes is only allowed with a snapshot, a source volume or an image");
+  else if (request->size > (guint64) G_MAXINT64)
+    error = g_error_new (NOVA_VOLUME_ERROR, NOVA_VOLUME_ERROR_INVALID_ARGUMENT,
+                         "a size of %" G_GUINT64_FORMAT " bytes is beyond any block device (at most 2^63 - 1)",
+                         request->size);
   else if (request->availability_zone != NULL && g_strcmp0 (request->availability_zone, zone) != 0)
     error = g_error_new (NOVA_VOLUME_ERROR, NOVA_VOLUME_ERROR_INVALID_ARGUMENT,
                          "availability zone '%s' is not served here; this host serves '%s'",

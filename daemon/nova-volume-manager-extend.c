@@ -25,6 +25,13 @@ extend_start (Op *op)
 
   if (!manager_op_take_volume (op) || !manager_op_check_volume_status (op, allowed, G_N_ELEMENTS (allowed)))
     return;
+  if (EX (op)->size > (guint64) G_MAXINT64)
+    {
+      manager_op_fail (op, NOVA_VOLUME_ERROR_INVALID_ARGUMENT,
+                       "cannot extend volume %s to %" G_GUINT64_FORMAT " bytes: beyond any block device "
+                       "(at most 2^63 - 1)", op->volume_id, EX (op)->size);
+      return;
+    }
   if (EX (op)->size <= op->volume->size)
     {
       manager_op_fail (op, NOVA_VOLUME_ERROR_INVALID_ARGUMENT,

@@ -557,13 +557,27 @@ manager_check_text (const char *what, const char *text, gsize max_len, GError **
                    g_utf8_strlen (text, -1), max_len);
       return FALSE;
     }
-  for (const char *p = text; *p != '\0'; p++)
-    if ((guchar) *p < 0x20 && *p != '\t' && !(max_len == DESCRIPTION_MAX_LEN && *p == '\n'))
-      {
-        g_set_error (error, NOVA_VOLUME_ERROR, NOVA_VOLUME_ERROR_INVALID_ARGUMENT,
-                     "the %s contains a control character", what);
-        return FALSE;
-      }
+  /* nothing that moves, hides or breaks text where a person reads it (a
+   * terminal, a log): C0 and C1 controls and DEL, format characters such
+   * as the bidirectional overrides of Trojan Source (CVE-2021-42574) and
+   * zero-width marks, and the line and paragraph separators; a tab, and
+   * in a description a newline, are text */
+  for (const char *p = text; *p != '\0'; p = g_utf8_next_char (p))
+    {
+      gunichar c = g_utf8_get_char (p);
+      GUnicodeType type = g_unichar_type (c);
+
+      if (c == '\t' || (c == '\n' && max_len == DESCRIPTION_MAX_LEN))
+        continue;
+      if (type == G_UNICODE_CONTROL || type == G_UNICODE_FORMAT || type == G_UNICODE_LINE_SEPARATOR
+          || type == G_UNICODE_PARAGRAPH_SEPARATOR)
+        {
+          g_set_error (error, NOVA_VOLUME_ERROR, NOVA_VOLUME_ERROR_INVALID_ARGUMENT,
+                       "the %s contains U+%04X, a control or format character that can hide, move or break "
+                       "text where it is shown", what, (guint) c);
+          return FALSE;
+        }
+    }
   return TRUE;
 }
 

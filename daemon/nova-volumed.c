@@ -290,6 +290,15 @@ main (int argc, char **argv)
 
   if (state_dir == NULL)
     state_dir = default_state_dir (session);
+  /* a relative directory would hand hosts a relative device_path, whose
+   * meaning depends on their working directory, not ours */
+  if (!g_path_is_absolute (state_dir))
+    {
+      char *absolute = g_canonicalize_filename (state_dir, NULL);
+
+      g_free (state_dir);
+      state_dir = absolute;
+    }
   if (g_mkdir_with_parents (state_dir, 0700) != 0)
     {
       g_printerr ("nova-volumed: cannot create the state directory %s: %s\n", state_dir, g_strerror (errno));

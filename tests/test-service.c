@@ -248,6 +248,8 @@ test_bad_input (Fixture *fx, gconstpointer data)
   g_autofree char *before = NULL;
   g_autofree char *after = NULL;
   g_autofree char *long_name = g_strnfill (300, 'x');
+  /* a connector as large as a caller likes would be stored as it is */
+  g_autofree char *huge = g_strnfill (5 * 1024 * 1024, 'x');
   struct {
     const char *path;
     const char *iface;
@@ -258,6 +260,24 @@ test_bad_input (Fixture *fx, gconstpointer data)
     { MANAGER_PATH, IFACE_MANAGER, "CreateVolume", g_variant_new_parsed ("(@t 0, @a{sv} {})"), "InvalidArgument" },
     { MANAGER_PATH, IFACE_MANAGER, "CreateVolume",
       g_variant_new_parsed ("(@t 4611686018427387904, @a{sv} {})"), "NoSpace" },
+    /* 2^63 and more: no block device is that large */
+    { MANAGER_PATH, IFACE_MANAGER, "CreateVolume",
+      g_variant_new_parsed ("(@t 9223372036854775808, @a{sv} {})"), "InvalidArgument" },
+    { MANAGER_PATH, IFACE_MANAGER, "CreateVolume",
+      g_variant_new_parsed ("(@t 18446744073709551615, @a{sv} {})"), "InvalidArgument" },
+    /* text that moves, hides or breaks what a person reads: DEL, a C1
+     * control, the line separator, a right-to-left override (Trojan
+     * Source), a zero-width space */
+    { MANAGER_PATH, IFACE_MANAGER, "CreateVolume", g_variant_new_parsed ("(@t 1048576, {'name': <%s>})", "a\x7f" "b"),
+      "InvalidArgument" },
+    { MANAGER_PATH, IFACE_MANAGER, "CreateVolume", g_variant_new_parsed ("(@t 1048576, {'name': <%s>})", "a\xc2\x85" "b"),
+      "InvalidArgument" },
+    { MANAGER_PATH, IFACE_MANAGER, "CreateVolume",
+      g_variant_new_parsed ("(@t 1048576, {'description': <%s>})", "a\xe2\x80\xa8" "b"), "InvalidArgument" },
+    { MANAGER_PATH, IFACE_MANAGER, "CreateVolume", g_variant_new_parsed ("(@t 1048576, {'name': <%s>})", "fdp.\xe2\x80\xae" "gpj"),
+      "InvalidArgument" },
+    { MANAGER_PATH, IFACE_MANAGER, "CreateVolume",
+      g_variant_new_parsed ("(@t 1048576, {'metadata': <{'k': %s}>})", "a\xe2\x80\x8b" "b"), "InvalidArgument" },
     { MANAGER_PATH, IFACE_MANAGER, "CreateVolume", g_variant_new_parsed ("(@t 1048576, {'colour': <'red'>})"),
       "InvalidArgument" },
     { MANAGER_PATH, IFACE_MANAGER, "CreateVolume", g_variant_new_parsed ("(@t 1048576, {'name': <42>})"),
@@ -292,10 +312,13 @@ test_bad_input (Fixture *fx, gconstpointer data)
       "InvalidArgument" },
     { volume, IFACE_VOLUME, "Extend", g_variant_new_parsed ("(@t 1048576, @a{sv} {})"), "InvalidArgument" },
     { volume, IFACE_VOLUME, "Extend", g_variant_new_parsed ("(@t 4611686018427387904, @a{sv} {})"), "NoSpace" },
+    { volume, IFACE_VOLUME, "Extend", g_variant_new_parsed ("(@t 18446744073709551615, @a{sv} {})"), "InvalidArgument" },
     { volume, IFACE_VOLUME, "Delete", g_variant_new_parsed ("({'force': <true>},)"), "InvalidArgument" },
     { volume, IFACE_VOLUME, "CreateSnapshot", g_variant_new_parsed ("({'force': <'yes'>},)"), "InvalidArgument" },
     { volume, IFACE_VOLUME, "InitializeConnection", g_variant_new_parsed ("(@a{sv} {},)"), "InvalidArgument" },
     { volume, IFACE_VOLUME, "InitializeConnection", g_variant_new_parsed ("({'initiator': <7>},)"), "InvalidArgument" },
+    { volume, IFACE_VOLUME, "InitializeConnection",
+      g_variant_new_parsed ("({'host': <'h'>, 'extra': <%s>},)", huge), "InvalidArgument" },
     { volume, IFACE_VOLUME, "TerminateConnection", g_variant_new_parsed ("(@a{sv} {},)"), "InvalidArgument" },
     { NULL, IFACE_SNAPSHOT, "Delete", g_variant_new_parsed ("({'bogus': <1>},)"), "InvalidArgument" },
   };
@@ -324,6 +347,11 @@ test_bad_input (Fixture *fx, gconstpointer data)
               g_variant_new_parsed ("(%s, '/dev/vdb', @a{sv} {})", INSTANCE_A), "NotFound");
   call_fails (fx, missing_snapshot, IFACE_SNAPSHOT, "Delete", g_variant_new_parsed ("(@a{sv} {},)"), "NotFound");
   call_fails (fx, ROOT_PATH "/volumes/not_a_uuid", IFACE_VOLUME, "CheckForExport", NULL, "InvalidArgument");
+  /* text that is only text passes: other scripts, emoji, a tab; and a
+   * newline in a description */
+  g_free (create_volume (fx, MIB, g_variant_new_parsed ("{'name': <%s>, 'description': <%s>}",
+                                                        "\xce\xa9 donn\xc3\xa9" "es \xf0\x9f\x93\xa6\tx", "two\nlines")));
+  before = fingerprint (fx);
   g_free (after);
   after = fingerprint (fx);
   g_assert_cmpstr (before, ==, after);
@@ -886,6 +914,31 @@ test_no_session_bus (void)
   test_remove_tree (dir);
 }
 
+/* A relative --state-dir is made absolute at start: hosts are handed an
+ * absolute device_path, whatever their own working directory. */
+static void
+test_relative_state_dir (Fixture *fx, gconstpointer data)
+{
+  g_autofree char *cwd = g_get_current_dir ();
+  g_autofree char *volume = NULL, *device = NULL;
+  g_autofree char *expected = g_build_filename (fx->dir, "relative-state", NULL);
+  char *absolute = fx->state_dir;
+
+  daemon_stop (fx);
+  g_assert_cmpint (chdir (fx->dir), ==, 0);
+  fx->state_dir = g_strdup ("relative-state");
+  daemon_start (fx);
+  volume = create_volume (fx, MIB, NULL);
+  device = connect_volume (fx, volume);
+  g_test_message ("device_path %s", device);
+  g_assert_true (g_path_is_absolute (device));
+  g_assert_true (g_str_has_prefix (device, expected));
+  daemon_stop (fx);
+  g_assert_cmpint (chdir (cwd), ==, 0);
+  g_free (fx->state_dir);
+  fx->state_dir = absolute;
+}
+
 int
 main (int argc, char **argv)
 {
@@ -906,6 +959,7 @@ main (int argc, char **argv)
   ADD ("kill", test_kill);
   ADD ("properties-before-reply", test_properties_before_reply);
   ADD ("job-cancel", test_job_cancel);
+  ADD ("relative-state-dir", test_relative_state_dir);
 #undef ADD
   return g_test_run ();
 }
