@@ -120,23 +120,26 @@ wake_up (gpointer user_data)
   return G_SOURCE_REMOVE;
 }
 
-/* Locks <state_dir>/lock for the life of the process (the fd is never
- * closed). With @service, waits up to REPLACE_WAIT_SECONDS while running
- * the main loop, so a SIGTERM or the loss of the bus name ends the wait
- * (FALSE with no error). Returns FALSE with a message when another daemon
- * holds the lock. */
+/* Locks the state directory itself for the life of the process (the fd
+ * is never closed): a lock file could be deleted and made again under a
+ * running daemon, letting a second one in. <state_dir>/lock only tells
+ * who holds it (the pid). With @service, waits up to REPLACE_WAIT_SECONDS
+ * while running the main loop, so a SIGTERM or the loss of the bus name
+ * ends the wait (FALSE with no error). Returns FALSE with a message when
+ * another daemon holds the lock. */
 static gboolean
 lock_state_dir (const char *state_dir, Service *service, GError **error)
 {
   g_autofree char *path = g_build_filename (state_dir, "lock", NULL);
   gint64 deadline = g_get_monotonic_time () + REPLACE_WAIT_SECONDS * G_USEC_PER_SEC;
   g_autofree char *pid = NULL;
-  int fd = open (path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+  int fd = open (state_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  int pid_fd;
 
   if (fd < 0)
     {
       int saved = errno;
-      g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved), "cannot open %s: %s", path,
+      g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved), "cannot open %s: %s", state_dir,
                    g_strerror (saved));
       return FALSE;
     }
@@ -147,7 +150,7 @@ lock_state_dir (const char *state_dir, Service *service, GError **error)
 
       if (saved != EWOULDBLOCK && saved != EINTR)
         {
-          g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved), "cannot lock %s: %s", path,
+          g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved), "cannot lock %s: %s", state_dir,
                        g_strerror (saved));
           close (fd);
           return FALSE;
@@ -155,15 +158,17 @@ lock_state_dir (const char *state_dir, Service *service, GError **error)
       if (service == NULL || g_get_monotonic_time () > deadline)
         {
           long owner = lock_owner (path);
+          g_autofree char *who = owner > 0 ? g_strdup_printf ("pid %ld", owner)
+                                           : g_strdup ("pid unknown: its lock file is gone");
 
           if (service != NULL)
             g_set_error (error, G_IO_ERROR, G_IO_ERROR_TIMED_OUT,
-                         "the nova-volumed being replaced (pid %ld) did not release %s within %d s",
-                         owner, state_dir, REPLACE_WAIT_SECONDS);
+                         "the nova-volumed being replaced (%s) did not release %s within %d s",
+                         who, state_dir, REPLACE_WAIT_SECONDS);
           else
             g_set_error (error, G_IO_ERROR, G_IO_ERROR_BUSY,
-                         "another nova-volumed (pid %ld) uses the state directory %s; stop it, or "
-                         "start this one with --replace", owner, state_dir);
+                         "another nova-volumed (%s) uses the state directory %s; stop it, or "
+                         "start this one with --replace", who, state_dir);
           close (fd);
           return FALSE;
         }
@@ -178,8 +183,11 @@ lock_state_dir (const char *state_dir, Service *service, GError **error)
         }
     }
   pid = g_strdup_printf ("%ld\n", (long) getpid ());
-  if (ftruncate (fd, 0) != 0 || pwrite (fd, pid, strlen (pid), 0) < 0)
+  pid_fd = openat (fd, "lock", O_WRONLY | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
+  if (pid_fd < 0 || ftruncate (pid_fd, 0) != 0 || pwrite (pid_fd, pid, strlen (pid), 0) < 0)
     g_debug ("cannot write the pid into %s: %s", path, g_strerror (errno));
+  if (pid_fd >= 0)
+    close (pid_fd);
   return TRUE;
 }
 

@@ -758,6 +758,27 @@ test_replace (Fixture *fx, gconstpointer data)
   g_clear_object (&second);
   after = fingerprint (fx);
   g_assert_cmpstr (before, ==, after);
+
+  /* deleting the lock file lets no second daemon in: the lock is on the
+   * directory; only the pid is gone from the message */
+  {
+    g_autofree char *lock_path = g_build_filename (fx->state_dir, "lock", NULL);
+
+    g_assert_cmpint (g_unlink (lock_path), ==, 0);
+    second = g_subprocess_launcher_spawn (launcher, &error, nova_volumed_path (), "--session",
+                                          "--state-dir", fx->state_dir, "--config", fx->config_path, NULL);
+    g_assert_no_error (error);
+    g_clear_pointer (&err, g_free);
+    g_subprocess_communicate_utf8 (second, NULL, NULL, NULL, &err, &error);
+    g_assert_no_error (error);
+    g_test_message ("%s", err);
+    g_assert_cmpint (g_subprocess_get_exit_status (second), ==, 1);
+    g_assert_nonnull (strstr (err, "uses the state directory"));
+    g_clear_object (&second);
+    g_clear_pointer (&after, g_free);
+    after = fingerprint (fx);
+    g_assert_cmpstr (before, ==, after);
+  }
   g_subprocess_launcher_setenv (launcher, "DBUS_SESSION_BUS_ADDRESS", fx->bus_address, TRUE);
 
   /* with --replace the new one serves the same state; the old one leaves */
@@ -787,7 +808,6 @@ test_replace_wait_stops (Fixture *fx, gconstpointer data)
                                                                        | G_SUBPROCESS_FLAGS_STDOUT_SILENCE);
   g_autoptr(GSubprocess) waiting = NULL;
   g_autoptr(GError) error = NULL;
-  g_autofree char *lock_path = g_build_filename (fx->state_dir, "lock", NULL);
   g_autofree char *db_path = g_build_filename (fx->state_dir, "nova-volume.db", NULL);
   g_autofree char *db_before = NULL, *db_after = NULL;
   gsize len_before = 0, len_after = 0;
@@ -797,7 +817,8 @@ test_replace_wait_stops (Fixture *fx, gconstpointer data)
   g_free (create_volume (fx, MIB, NULL));
   daemon_stop (fx);
   g_assert_true (g_file_get_contents (db_path, &db_before, &len_before, NULL));
-  fd = open (lock_path, O_RDWR | O_CLOEXEC);
+  /* the lock is on the directory itself */
+  fd = open (fx->state_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
   g_assert_cmpint (fd, >=, 0);
   g_assert_cmpint (flock (fd, LOCK_EX), ==, 0);
 
