@@ -349,6 +349,32 @@ main (int argc, char **argv)
 
   if (replace_running)
     {
+      /* the daemon holding the directory must be the one on this bus that
+       * owns the name, or taking the name stops nobody: a daemon on
+       * another bus (the other of system and session) would be waited
+       * for in vain */
+      g_autoptr(GVariant) owner = g_dbus_connection_call_sync (connection, "org.freedesktop.DBus", "/org/freedesktop/DBus",
+                                                               "org.freedesktop.DBus", "NameHasOwner",
+                                                               g_variant_new ("(s)", NOVA_VOLUME_DBUS_NAME),
+                                                               G_VARIANT_TYPE ("(b)"), G_DBUS_CALL_FLAGS_NONE, -1,
+                                                               NULL, NULL);
+      gboolean has_owner = FALSE;
+
+      if (owner != NULL)
+        g_variant_get (owner, "(b)", &has_owner);
+      if (!has_owner)
+        {
+          g_autofree char *lock_path = g_build_filename (state_dir, "lock", NULL);
+          long pid = lock_owner (lock_path);
+
+          g_autofree char *who = pid > 0 ? g_strdup_printf ("pid %ld", pid) : g_strdup ("pid unknown");
+
+          g_printerr ("nova-volumed: the nova-volumed that uses the state directory %s (%s) is not on the "
+                      "%s bus, where %s has no owner: --replace cannot stop it; stop it itself, or start this "
+                      "one on its bus%s\n", state_dir, who, session ? "session" : "system", NOVA_VOLUME_DBUS_NAME,
+                      session ? " (without --session)" : " (--session)");
+          return 1;
+        }
       /* take the name: the old daemon stops and lets go of the directory */
       own_name (&service, connection, TRUE);
       while (!service.name_acquired && !service.stop_requested)

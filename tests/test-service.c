@@ -779,6 +779,28 @@ test_replace (Fixture *fx, gconstpointer data)
     after = fingerprint (fx);
     g_assert_cmpstr (before, ==, after);
   }
+  /* --replace on another bus, where nobody owns the name, stops nobody:
+   * it says so at once instead of waiting for the lock */
+  {
+    Fixture other = { .dir = fx->dir };
+    gint64 start = g_get_monotonic_time ();
+
+    bus_start (&other);
+    g_subprocess_launcher_setenv (launcher, "DBUS_SESSION_BUS_ADDRESS", other.bus_address, TRUE);
+    second = g_subprocess_launcher_spawn (launcher, &error, nova_volumed_path (), "--session", "--replace",
+                                          "--state-dir", fx->state_dir, "--config", fx->config_path, NULL);
+    g_assert_no_error (error);
+    g_clear_pointer (&err, g_free);
+    g_subprocess_communicate_utf8 (second, NULL, NULL, NULL, &err, &error);
+    g_assert_no_error (error);
+    g_test_message ("%s", err);
+    g_assert_cmpint (g_subprocess_get_exit_status (second), ==, 1);
+    g_assert_nonnull (strstr (err, "is not on the session bus"));
+    /* not the 60 s of a wait for the lock; any machine answers sooner */
+    g_assert_cmpint (g_get_monotonic_time () - start, <, 50 * G_USEC_PER_SEC);
+    g_clear_object (&second);
+    bus_stop (&other);
+  }
   g_subprocess_launcher_setenv (launcher, "DBUS_SESSION_BUS_ADDRESS", fx->bus_address, TRUE);
 
   /* with --replace the new one serves the same state; the old one leaves */
@@ -799,6 +821,24 @@ test_replace (Fixture *fx, gconstpointer data)
   fx->daemon = g_steal_pointer (&second);
 }
 
+/* the unique name that owns BUS_NAME now ("" for none); static */
+static const char *
+owner_of_name (Fixture *fx)
+{
+  static char owner[256];
+  g_autoptr(GVariant) reply = g_dbus_connection_call_sync (fx->connection, "org.freedesktop.DBus",
+                                                           "/org/freedesktop/DBus", "org.freedesktop.DBus",
+                                                           "GetNameOwner", g_variant_new ("(s)", BUS_NAME),
+                                                           G_VARIANT_TYPE ("(s)"), G_DBUS_CALL_FLAGS_NONE, -1, NULL,
+                                                           NULL);
+  const char *name = "";
+
+  if (reply != NULL)
+    g_variant_get (reply, "(&s)", &name);
+  g_strlcpy (owner, name, sizeof owner);
+  return owner;
+}
+
 /* A --replace that waits for the state directory answers SIGTERM at once
  * and reads nothing: here the test itself holds the lock. */
 static void
@@ -811,6 +851,8 @@ test_replace_wait_stops (Fixture *fx, gconstpointer data)
   g_autofree char *db_path = g_build_filename (fx->state_dir, "nova-volume.db", NULL);
   g_autofree char *db_before = NULL, *db_after = NULL;
   gsize len_before = 0, len_after = 0;
+  g_autoptr(GVariant) reply = NULL;
+  guint32 request_result = 0;
   gint64 deadline;
   int fd;
 
@@ -822,18 +864,31 @@ test_replace_wait_stops (Fixture *fx, gconstpointer data)
   g_assert_cmpint (fd, >=, 0);
   g_assert_cmpint (flock (fd, LOCK_EX), ==, 0);
 
+  /* and owns the name, as a daemon that will not let go would */
+  /* (RequestName itself: GLib's own name-owning would warn when the name
+   * it lost is given up) */
+  reply = g_dbus_connection_call_sync (fx->connection, "org.freedesktop.DBus", "/org/freedesktop/DBus",
+                                       "org.freedesktop.DBus", "RequestName",
+                                       g_variant_new ("(su)", BUS_NAME, 1 /* allow replacement */ | 4 /* no queue */),
+                                       G_VARIANT_TYPE ("(u)"), G_DBUS_CALL_FLAGS_NONE, -1, NULL, &error);
+  g_assert_no_error (error);
+  g_variant_get (reply, "(u)", &request_result);
+  g_assert_cmpuint (request_result, ==, 1); /* the primary owner */
+
   g_subprocess_launcher_setenv (launcher, "DBUS_SESSION_BUS_ADDRESS", fx->bus_address, TRUE);
   waiting = g_subprocess_launcher_spawn (launcher, &error, nova_volumed_path (), "--session", "--replace",
                                          "--state-dir", fx->state_dir, "--config", fx->config_path, NULL);
   g_assert_no_error (error);
-  /* it takes the name first, then waits for the directory */
+  /* it takes the name first (the test's is lost), then waits for the
+   * directory */
   deadline = g_get_monotonic_time () + 60 * G_USEC_PER_SEC;
-  while (!name_has_owner (fx))
+  while (g_strcmp0 (owner_of_name (fx), g_dbus_connection_get_unique_name (fx->connection)) == 0)
     {
       g_assert_cmpint (g_get_monotonic_time (), <, deadline);
       g_assert_nonnull (g_subprocess_get_identifier (waiting));
       g_usleep (10 * 1000);
     }
+  g_assert_true (name_has_owner (fx));
   g_assert_false (daemon_ready (fx));
   g_subprocess_send_signal (waiting, SIGTERM);
   wait_or_kill (waiting, "the waiting nova-volumed");
