@@ -49,3 +49,11 @@ nova_volume_crash_point (const char *name)
       kill (getpid (), SIGKILL);
     }
 }
+
+gboolean
+nova_volume_fail_point (const char *name)
+{
+  const char *fail_at = g_getenv ("NOVA_VOLUME_FAIL_AT");
+
+  return fail_at != NULL && strcmp (fail_at, name) == 0;
+}

@@ -72,6 +72,67 @@ manager_crash_point (Op *op, const char *step)
 }
 #endif
 
+/* the failure a test asked for at @op's step @step (crash-point builds) */
+static gboolean
+injected_failure (Op *op, const char *step, GError **error)
+{
+  g_autofree char *name = g_strdelimit (g_strdup_printf ("%s:%s", op->what, step), " ", '-');
+
+  if (!nova_volume_fail_point (name))
+    return FALSE;
+  g_set_error (error, NOVA_VOLUME_ERROR, NOVA_VOLUME_ERROR_NO_SPACE, "state database: database or disk is full "
+               "(injected at %s)", name);
+  return TRUE;
+}
+
+/* A commit failed: the store keeps what it had, a transitional status
+ * that a restart would settle. The live record is settled now, the same
+ * way, so clients see what a restart would show (an error with a reason)
+ * and not a status frozen until then. */
+static void
+settle_live_volume (NovaVolumeManager *self, const char *id, const char *why)
+{
+  NovaVolumeRecord *live = g_hash_table_lookup (self->volumes, id);
+  g_autoptr(NovaVolumeRecord) copy = NULL;
+  g_autofree char *reason = NULL;
+
+  if (live == NULL)
+    return;
+  copy = nova_volume_record_copy (live);
+  if (!manager_settle_volume (copy))
+    return;
+  /* an error says why; a status settled back to usable needs no reason */
+  if (*copy->status_reason != '\0')
+    {
+      reason = g_strdup_printf ("%s (its new state could not be recorded: %s)", copy->status_reason, why);
+      nova_record_set_string (&copy->status_reason, reason);
+    }
+  g_hash_table_replace (self->volumes, g_strdup (id), g_steal_pointer (&copy));
+  g_signal_emit (self, manager_signals[MANAGER_SIGNAL_VOLUME_CHANGED], 0, id);
+}
+
+static void
+settle_live_snapshot (NovaVolumeManager *self, const char *id, const char *why)
+{
+  NovaSnapshotRecord *live = g_hash_table_lookup (self->snapshots, id);
+  g_autoptr(NovaSnapshotRecord) copy = NULL;
+  g_autofree char *reason = NULL;
+
+  if (live == NULL)
+    return;
+  copy = nova_snapshot_record_copy (live);
+  if (!manager_settle_snapshot (copy))
+    return;
+  /* an error says why; a status settled back to usable needs no reason */
+  if (*copy->status_reason != '\0')
+    {
+      reason = g_strdup_printf ("%s (its new state could not be recorded: %s)", copy->status_reason, why);
+      nova_record_set_string (&copy->status_reason, reason);
+    }
+  g_hash_table_replace (self->snapshots, g_strdup (id), g_steal_pointer (&copy));
+  g_signal_emit (self, manager_signals[MANAGER_SIGNAL_SNAPSHOT_CHANGED], 0, id);
+}
+
 /* Ends the operation: answers the caller and lets the next one run. */
 void
 manager_op_return (Op *op)
@@ -283,13 +344,14 @@ manager_op_commit_volume_status (Op *op, NovaVolumeStatus status, const char *re
   op->volume->status = status;
   nova_record_set_string (&op->volume->status_reason, reason != NULL ? reason : "");
   MANAGER_CRASH_POINT (op, before);
-  if (manager_commit_volume (op->self, op->volume, &error))
+  if (!injected_failure (op, before, &error) && manager_commit_volume (op->self, op->volume, &error))
     {
       MANAGER_CRASH_POINT (op, after);
       return TRUE;
     }
   g_warning ("cannot record volume %s as %s: %s", op->volume->id,
              nova_volume_status_to_string (status), error->message);
+  settle_live_volume (op->self, op->volume->id, error->message);
   g_clear_error (&op->error);
   op->error = g_steal_pointer (&error);
   return FALSE;
@@ -306,13 +368,14 @@ manager_op_commit_snapshot_status (Op *op, NovaSnapshotStatus status, const char
   op->snapshot->status = status;
   nova_record_set_string (&op->snapshot->status_reason, reason != NULL ? reason : "");
   MANAGER_CRASH_POINT (op, before);
-  if (manager_commit_snapshot (op->self, op->snapshot, &error))
+  if (!injected_failure (op, before, &error) && manager_commit_snapshot (op->self, op->snapshot, &error))
     {
       MANAGER_CRASH_POINT (op, after);
       return TRUE;
     }
   g_warning ("cannot record snapshot %s as %s: %s", op->snapshot->id,
              nova_snapshot_status_to_string (status), error->message);
+  settle_live_snapshot (op->self, op->snapshot->id, error->message);
   g_clear_error (&op->error);
   op->error = g_steal_pointer (&error);
   return FALSE;

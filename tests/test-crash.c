@@ -643,6 +643,86 @@ discover_points (void)
   return points;
 }
 
+/* the path of the one object with @iface other than @other (NULL: any) */
+static char *
+find_object (Fixture *fx, const char *iface, const char *other)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GVariant) reply = call (fx, ROOT_PATH, "org.freedesktop.DBus.ObjectManager", "GetManagedObjects",
+                                    NULL, "(a{oa{sa{sv}}})", &error);
+  g_autoptr(GVariant) objects = NULL;
+  GVariantIter iter;
+  const char *path;
+  GVariant *ifaces;
+
+  g_assert_no_error (error);
+  objects = g_variant_get_child_value (reply, 0);
+  g_variant_iter_init (&iter, objects);
+  while (g_variant_iter_next (&iter, "{&o@a{sa{sv}}}", &path, &ifaces))
+    {
+      g_autoptr(GVariant) owned = ifaces;
+      g_autoptr(GVariant) props = g_variant_lookup_value (ifaces, iface, G_VARIANT_TYPE_VARDICT);
+
+      if (props != NULL && g_strcmp0 (path, other) != 0)
+        return g_strdup (path);
+    }
+  return NULL;
+}
+
+/* A commit that fails without a crash (a full disk) when a copy is done:
+ * the live object is settled at once as a restart would settle it, an
+ * error with the reason, instead of staying "creating" until then; and a
+ * restart agrees. */
+static void
+test_failed_commit (Fixture *fx, gconstpointer data)
+{
+  static const struct {
+    const char *point;
+    const char *iface;
+  } cases[] = {
+    { "snapshot-volume:before-commit-snapshot-available", IFACE_SNAPSHOT },
+    { "clone-volume:before-commit-available", IFACE_VOLUME },
+  };
+
+  for (gsize i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autoptr(GError) error = NULL;
+      g_autoptr(GVariant) reply = NULL;
+      g_autofree char *volume = NULL, *made = NULL, *status = NULL, *reason = NULL;
+
+      g_test_message ("a commit fails at %s", cases[i].point);
+      daemon_stop (fx);
+      g_setenv ("NOVA_VOLUME_FAIL_AT", cases[i].point, TRUE);
+      daemon_start (fx);
+      g_unsetenv ("NOVA_VOLUME_FAIL_AT");
+      volume = create_volume (fx, 8 * 1024 * 1024, NULL);
+      if (g_str_equal (cases[i].iface, IFACE_SNAPSHOT))
+        reply = call (fx, volume, IFACE_VOLUME, "CreateSnapshot", g_variant_new_parsed ("(@a{sv} {},)"), NULL, &error);
+      else
+        reply = call (fx, MANAGER_PATH, IFACE_MANAGER, "CreateVolume",
+                      g_variant_new_parsed ("(@t 0, {'source-volume': <%o>})", volume), NULL, &error);
+      g_assert_null (reply);
+      assert_dbus_error (error, "NoSpace");
+
+      made = find_object (fx, cases[i].iface, volume);
+      g_assert_nonnull (made);
+      status = get_string (fx, made, cases[i].iface, "Status");
+      reason = get_string (fx, made, cases[i].iface, "StatusReason");
+      g_test_message ("%s is %s: %s", made, status, reason);
+      g_assert_cmpstr (status, ==, "error");
+      g_assert_nonnull (strstr (reason, "could not be recorded"));
+
+      /* the store still says creating; the restart settles it the same way */
+      daemon_stop (fx);
+      daemon_start (fx);
+      g_clear_pointer (&status, g_free);
+      status = get_string (fx, made, cases[i].iface, "Status");
+      g_assert_cmpstr (status, ==, "error");
+      call_ok (fx, made, cases[i].iface, "Delete", g_variant_new_parsed ("(@a{sv} {},)"));
+      call_ok (fx, volume, IFACE_VOLUME, "Delete", g_variant_new_parsed ("(@a{sv} {},)"));
+    }
+}
+
 static void
 test_no_crash_points (void)
 {
@@ -664,6 +744,7 @@ main (int argc, char **argv)
       return g_test_run ();
     }
 
+  g_test_add ("/crash/failed-commit", Fixture, NULL, fixture_setup, test_failed_commit, fixture_teardown);
   points = discover_points ();
   g_assert_cmpuint (points->len, >, 0);
   g_test_message ("%u crash points on the workload's path", points->len);
