@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -50,10 +51,23 @@ nova_volume_crash_point (const char *name)
     }
 }
 
+/* NOVA_VOLUME_FAIL_AT=NAME fails every pass at NAME; NAME#N only the
+ * N-th (a point two steps of one operation share) */
 gboolean
 nova_volume_fail_point (const char *name)
 {
+  static gint passes;
   const char *fail_at = g_getenv ("NOVA_VOLUME_FAIL_AT");
+  const char *hash;
+  gsize len;
 
-  return fail_at != NULL && strcmp (fail_at, name) == 0;
+  if (fail_at == NULL)
+    return FALSE;
+  hash = strchr (fail_at, '#');
+  len = hash != NULL ? (gsize) (hash - fail_at) : strlen (fail_at);
+  if (strlen (name) != len || strncmp (fail_at, name, len) != 0)
+    return FALSE;
+  if (hash == NULL)
+    return TRUE;
+  return g_atomic_int_add (&passes, 1) + 1 == atoi (hash + 1);
 }

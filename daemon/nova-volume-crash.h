@@ -14,8 +14,8 @@ G_BEGIN_DECLS
 
 /* The same builds can make one store commit fail as a full disk would:
  * nova_volume_fail_point (name) is TRUE at the point named by
- * NOVA_VOLUME_FAIL_AT, so a test sees what a commit that fails without a
- * crash leaves behind. */
+ * NOVA_VOLUME_FAIL_AT (NAME, or NAME#N for its N-th pass only), so a test
+ * sees what a commit that fails without a crash leaves behind. */
 #if NOVA_VOLUME_CRASH_POINTS
 void     nova_volume_crash_point (const char *name);
 gboolean nova_volume_fail_point  (const char *name);

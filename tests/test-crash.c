@@ -723,6 +723,55 @@ test_failed_commit (Fixture *fx, gconstpointer data)
     }
 }
 
+/* Migrate whose switch commit fails without a crash: the volume stays on
+ * its source, available, with its bytes; the copy on the target is gone;
+ * a restart agrees. */
+static void
+test_failed_migrate_switch (Fixture *fx, gconstpointer data)
+{
+  Seen seen = { 0 };
+  g_autofree char *device = NULL, *backend = NULL, *status = NULL, *other_dir = NULL, *job = NULL;
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GVariant) reply = NULL;
+  g_autoptr(GDir) other = NULL;
+
+  daemon_stop (fx);
+  write_two_backends (fx);
+  /* the first commit of "migrating" starts the move, the second switches */
+  g_setenv ("NOVA_VOLUME_FAIL_AT", "migrate-volume:before-commit-migrating#2", TRUE);
+  daemon_start (fx);
+  g_unsetenv ("NOVA_VOLUME_FAIL_AT");
+  seen.volume = create_volume (fx, 8 * 1024 * 1024, NULL);
+  device = connect_volume (fx, seen.volume);
+  write_pattern (&seen, device);
+  disconnect_volume (fx, seen.volume);
+
+  /* the copy runs (its Job shows: the first commit went through), then
+   * the switch's commit fails */
+  job = start_call_with_job (fx, seen.volume, IFACE_VOLUME, "Migrate", g_variant_new_parsed ("('other', @a{sv} {})"),
+                             NULL, &result);
+  g_assert_nonnull (job);
+  while (result == NULL)
+    g_main_context_iteration (NULL, TRUE);
+  reply = g_dbus_connection_call_finish (fx->connection, result, &error);
+  g_assert_null (reply);
+  assert_dbus_error (error, "NoSpace");
+  g_test_message ("%s", error->message);
+  backend = get_string (fx, seen.volume, IFACE_VOLUME, "Backend");
+  status = get_string (fx, seen.volume, IFACE_VOLUME, "Status");
+  g_assert_cmpstr (backend, ==, "file");
+  g_assert_cmpstr (status, ==, "available");
+  check_bytes (fx, &seen);
+  other_dir = g_build_filename (fx->state_dir, "other", NULL);
+  other = g_dir_open (other_dir, 0, NULL);
+  g_assert_null (other != NULL ? g_dir_read_name (other) : NULL);
+
+  daemon_stop (fx);
+  restart_and_check (fx, &seen);
+  seen_clear (&seen);
+}
+
 static void
 test_no_crash_points (void)
 {
@@ -745,6 +794,8 @@ main (int argc, char **argv)
     }
 
   g_test_add ("/crash/failed-commit", Fixture, NULL, fixture_setup, test_failed_commit, fixture_teardown);
+  g_test_add ("/crash/failed-migrate-switch", Fixture, NULL, fixture_setup, test_failed_migrate_switch,
+              fixture_teardown);
   points = discover_points ();
   g_assert_cmpuint (points->len, >, 0);
   g_test_message ("%u crash points on the workload's path", points->len);
