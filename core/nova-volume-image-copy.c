@@ -262,45 +262,26 @@ export_stream (NovaVolumeExecutor *executor, NovaVolumeDriver *driver, const Nov
 }
 
 gboolean
-nova_volume_image_export (NovaVolumeExecutor      *executor,
-                          NovaVolumeDriver        *driver,
-                          const NovaVolumeRecord  *volume,
-                          int                      out_fd,
-                          NovaVolumeImageFormat    format,
-                          gboolean                 compress,
-                          NovaVolumeProgressFunc   progress,
-                          gpointer                 progress_data,
-                          GCancellable            *cancellable,
-                          GError                 **error)
+nova_volume_image_export (NovaVolumeExecutor        *executor,
+                          NovaVolumeDriver          *driver,
+                          const NovaVolumeRecord    *volume,
+                          const NovaSnapshotRecord  *snapshot,
+                          int                        out_fd,
+                          NovaVolumeImageFormat      format,
+                          gboolean                   compress,
+                          NovaVolumeProgressFunc     progress,
+                          gpointer                   progress_data,
+                          GCancellable              *cancellable,
+                          GError                   **error)
 {
   g_autoptr(GInputStream) in = NULL;
 
   if (!nova_volume_image_check_export_target (out_fd, format, error))
     return FALSE;
-  in = nova_volume_driver_open_for_read (driver, volume, error);
+  in = snapshot != NULL ? nova_volume_driver_open_snapshot_for_read (driver, snapshot, error)
+                        : nova_volume_driver_open_for_read (driver, volume, error);
   return in != NULL
-         && export_stream (executor, driver, volume, NULL, in, volume->size, out_fd, format, compress, progress,
+         && export_stream (executor, driver, snapshot != NULL ? NULL : volume, snapshot, in,
+                           snapshot != NULL ? snapshot->size : volume->size, out_fd, format, compress, progress,
                            progress_data, cancellable, error);
-}
-
-gboolean
-nova_volume_image_export_snapshot (NovaVolumeExecutor        *executor,
-                                   NovaVolumeDriver          *driver,
-                                   const NovaSnapshotRecord  *snapshot,
-                                   int                        out_fd,
-                                   NovaVolumeImageFormat      format,
-                                   gboolean                   compress,
-                                   NovaVolumeProgressFunc     progress,
-                                   gpointer                   progress_data,
-                                   GCancellable              *cancellable,
-                                   GError                   **error)
-{
-  g_autoptr(GInputStream) in = NULL;
-
-  if (!nova_volume_image_check_export_target (out_fd, format, error))
-    return FALSE;
-  in = nova_volume_driver_open_snapshot_for_read (driver, snapshot, error);
-  return in != NULL
-         && export_stream (executor, driver, NULL, snapshot, in, snapshot->size, out_fd, format, compress,
-                           progress, progress_data, cancellable, error);
 }

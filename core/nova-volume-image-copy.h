@@ -29,34 +29,24 @@ gboolean nova_volume_image_import (NovaVolumeExecutor      *executor,
                                    GCancellable            *cancellable,
                                    GError                 **error);
 
-/* Writes @volume's bytes into @out_fd as @format: raw into any writable
- * descriptor (a pipe gets every byte; a regular file is emptied first
- * and keeps the volume's holes); qcow2 (@compress: compressed clusters)
- * only into a regular file, by qemu-img from the descriptor of the
- * driver's read stream. @source_size: how much of the read stream is the
- * volume. Errors as for import. */
-gboolean nova_volume_image_export (NovaVolumeExecutor      *executor,
-                                   NovaVolumeDriver        *driver,
-                                   const NovaVolumeRecord  *volume,
-                                   int                      out_fd,
-                                   NovaVolumeImageFormat    format,
-                                   gboolean                 compress,
-                                   NovaVolumeProgressFunc   progress,
-                                   gpointer                 progress_data,
-                                   GCancellable            *cancellable,
-                                   GError                 **error);
-
-/* The same for @snapshot: its bytes as they were when it was taken. */
-gboolean nova_volume_image_export_snapshot (NovaVolumeExecutor        *executor,
-                                            NovaVolumeDriver          *driver,
-                                            const NovaSnapshotRecord  *snapshot,
-                                            int                        out_fd,
-                                            NovaVolumeImageFormat      format,
-                                            gboolean                   compress,
-                                            NovaVolumeProgressFunc     progress,
-                                            gpointer                   progress_data,
-                                            GCancellable              *cancellable,
-                                            GError                   **error);
+/* Writes @volume's bytes, or when @snapshot is not NULL the snapshot's
+ * (the volume as it was when it was taken; @volume may then be NULL),
+ * into @out_fd as @format: raw into any writable descriptor (a pipe gets
+ * every byte; a regular file is emptied first and keeps the holes); qcow2
+ * (@compress: compressed clusters) only into a regular file, by qemu-img
+ * from the descriptor of the driver's read stream or the name the driver
+ * gives qemu-img. Errors as for import. */
+gboolean nova_volume_image_export (NovaVolumeExecutor        *executor,
+                                   NovaVolumeDriver          *driver,
+                                   const NovaVolumeRecord    *volume,
+                                   const NovaSnapshotRecord  *snapshot,
+                                   int                        out_fd,
+                                   NovaVolumeImageFormat      format,
+                                   gboolean                   compress,
+                                   NovaVolumeProgressFunc     progress,
+                                   gpointer                   progress_data,
+                                   GCancellable              *cancellable,
+                                   GError                   **error);
 
 /* Whether @fd can take an export as @format; InvalidArgument saying why
  * not (a pipe for qcow2, a descriptor not open for writing). */

@@ -34,6 +34,18 @@ set_io_error (GError **error, int errsv, const char *what)
   return FALSE;
 }
 
+/* the close of each stream here: the descriptor it owns, once */
+static gboolean
+close_owned_fd (int *fd, const char *what, GError **error)
+{
+  int owned = *fd;
+
+  *fd = -1;
+  if (owned >= 0 && close (owned) != 0 && errno != EINTR)
+    return set_io_error (error, errno, what);
+  return TRUE;
+}
+
 static gssize
 fd_write (GOutputStream *stream, const void *buffer, gsize count, GCancellable *cancellable, GError **error)
 {
@@ -68,22 +80,13 @@ fd_flush (GOutputStream *stream, GCancellable *cancellable, GError **error)
 static gboolean
 fd_close (GOutputStream *stream, GCancellable *cancellable, GError **error)
 {
-  NovaVolumeFdOutputStream *self = NOVA_VOLUME_FD_OUTPUT_STREAM (stream);
-  int fd = self->fd;
-
-  self->fd = -1;
-  if (fd >= 0 && close (fd) != 0 && errno != EINTR)
-    return set_io_error (error, errno, "cannot close the volume");
-  return TRUE;
+  return close_owned_fd (&NOVA_VOLUME_FD_OUTPUT_STREAM (stream)->fd, "cannot close the volume", error);
 }
 
 static void
 nova_volume_fd_output_stream_finalize (GObject *object)
 {
-  NovaVolumeFdOutputStream *self = NOVA_VOLUME_FD_OUTPUT_STREAM (object);
-
-  if (self->fd >= 0)
-    close (self->fd);
+  close_owned_fd (&NOVA_VOLUME_FD_OUTPUT_STREAM (object)->fd, "", NULL);
   G_OBJECT_CLASS (nova_volume_fd_output_stream_parent_class)->finalize (object);
 }
 
@@ -217,22 +220,13 @@ fd_read (GInputStream *stream, void *buffer, gsize count, GCancellable *cancella
 static gboolean
 fd_read_close (GInputStream *stream, GCancellable *cancellable, GError **error)
 {
-  NovaVolumeFdInputStream *self = NOVA_VOLUME_FD_INPUT_STREAM (stream);
-  int fd = self->fd;
-
-  self->fd = -1;
-  if (fd >= 0 && close (fd) != 0 && errno != EINTR)
-    return set_io_error (error, errno, "cannot close the image");
-  return TRUE;
+  return close_owned_fd (&NOVA_VOLUME_FD_INPUT_STREAM (stream)->fd, "cannot close the image", error);
 }
 
 static void
 nova_volume_fd_input_stream_finalize (GObject *object)
 {
-  NovaVolumeFdInputStream *self = NOVA_VOLUME_FD_INPUT_STREAM (object);
-
-  if (self->fd >= 0)
-    close (self->fd);
+  close_owned_fd (&NOVA_VOLUME_FD_INPUT_STREAM (object)->fd, "", NULL);
   G_OBJECT_CLASS (nova_volume_fd_input_stream_parent_class)->finalize (object);
 }
 
@@ -322,22 +316,13 @@ pipe_write (GOutputStream *stream, const void *buffer, gsize count, GCancellable
 static gboolean
 pipe_close (GOutputStream *stream, GCancellable *cancellable, GError **error)
 {
-  NovaVolumePipeOutputStream *self = NOVA_VOLUME_PIPE_OUTPUT_STREAM (stream);
-  int fd = self->fd;
-
-  self->fd = -1;
-  if (fd >= 0 && close (fd) != 0 && errno != EINTR)
-    return set_io_error (error, errno, "cannot close the image");
-  return TRUE;
+  return close_owned_fd (&NOVA_VOLUME_PIPE_OUTPUT_STREAM (stream)->fd, "cannot close the image", error);
 }
 
 static void
 nova_volume_pipe_output_stream_finalize (GObject *object)
 {
-  NovaVolumePipeOutputStream *self = NOVA_VOLUME_PIPE_OUTPUT_STREAM (object);
-
-  if (self->fd >= 0)
-    close (self->fd);
+  close_owned_fd (&NOVA_VOLUME_PIPE_OUTPUT_STREAM (object)->fd, "", NULL);
   G_OBJECT_CLASS (nova_volume_pipe_output_stream_parent_class)->finalize (object);
 }
 

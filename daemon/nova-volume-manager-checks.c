@@ -1,5 +1,6 @@
 /* nova-volume: the checks several operations share: the snapshots of a
- * volume (delete, migrate), whether a driver refused a delete, the free space and a volume type's extra specs
+ * volume (delete, migrate), whether a driver refused a delete, an available
+ * snapshot and its volume (create from it, copy it out), the free space and a volume type's extra specs
  * on a backend (create, extend, migrate). */
 #include "config.h"
 
@@ -95,4 +96,31 @@ gboolean
 manager_delete_refused (const GError *error)
 {
   return g_error_matches (error, NOVA_VOLUME_ERROR, NOVA_VOLUME_ERROR_BUSY);
+}
+
+const NovaVolumeRecord *
+manager_op_take_available_snapshot (Op *op, const char *doing)
+{
+  const NovaSnapshotRecord *snapshot = nova_volume_manager_lookup_snapshot (op->self, op->snapshot_id);
+  const NovaVolumeRecord *parent;
+
+  if (snapshot == NULL)
+    {
+      manager_op_fail (op, NOVA_VOLUME_ERROR_NOT_FOUND, "snapshot %s not found", op->snapshot_id);
+      return NULL;
+    }
+  if (snapshot->status != NOVA_SNAPSHOT_STATUS_AVAILABLE)
+    {
+      manager_op_fail (op, NOVA_VOLUME_ERROR_INVALID_STATE, "cannot %s snapshot %s: it is %s, not available", doing,
+                       snapshot->id, nova_snapshot_status_to_string (snapshot->status));
+      return NULL;
+    }
+  parent = nova_volume_manager_lookup_volume (op->self, snapshot->volume_id);
+  if (parent == NULL)
+    {
+      manager_op_fail (op, NOVA_VOLUME_ERROR_NOT_FOUND, "the volume of snapshot %s is gone", snapshot->id);
+      return NULL;
+    }
+  op->snapshot = nova_snapshot_record_copy (snapshot);
+  return parent;
 }

@@ -56,31 +56,13 @@ export_start (Op *op)
 static void
 export_snapshot_start (Op *op)
 {
-  const NovaSnapshotRecord *snapshot = nova_volume_manager_lookup_snapshot (op->self, op->snapshot_id);
-  const NovaVolumeRecord *parent;
+  const NovaVolumeRecord *parent = manager_op_take_available_snapshot (op, "copy into an image");
 
-  if (snapshot == NULL)
-    {
-      manager_op_fail (op, NOVA_VOLUME_ERROR_NOT_FOUND, "snapshot %s not found", op->snapshot_id);
-      return;
-    }
-  if (snapshot->status != NOVA_SNAPSHOT_STATUS_AVAILABLE)
-    {
-      manager_op_fail (op, NOVA_VOLUME_ERROR_INVALID_STATE,
-                       "cannot copy snapshot %s into an image: it is %s, not available", snapshot->id,
-                       nova_snapshot_status_to_string (snapshot->status));
-      return;
-    }
-  parent = nova_volume_manager_lookup_volume (op->self, snapshot->volume_id);
   if (parent == NULL)
-    {
-      manager_op_fail (op, NOVA_VOLUME_ERROR_NOT_FOUND, "the volume of snapshot %s is gone", snapshot->id);
-      return;
-    }
+    return;
   if (!manager_op_take_backend (op, parent->backend, parent->driver))
     return;
-  op->snapshot = nova_snapshot_record_copy (snapshot);
-  manager_op_start_job (op, "image-export", snapshot->size);
+  manager_op_start_job (op, "image-export", op->snapshot->size);
   manager_op_in_thread (op, export_thread, export_done);
 }
 
@@ -90,14 +72,9 @@ export_thread (Op *op)
   GCancellable *cancellable = nova_volume_job_get_cancellable (op->job);
 
   MANAGER_CRASH_POINT (op, "before-image-export");
-  if (op->snapshot != NULL)
-    nova_volume_image_export_snapshot (op->self->image_executor, op->driver, op->snapshot, EXP (op)->fd,
-                                       EXP (op)->format, EXP (op)->compress, nova_volume_job_report_progress,
-                                       op->job, cancellable, &op->error);
-  else
-    nova_volume_image_export (op->self->image_executor, op->driver, op->volume, EXP (op)->fd, EXP (op)->format,
-                              EXP (op)->compress, nova_volume_job_report_progress, op->job, cancellable,
-                              &op->error);
+  nova_volume_image_export (op->self->image_executor, op->driver, op->volume, op->snapshot, EXP (op)->fd,
+                            EXP (op)->format, EXP (op)->compress, nova_volume_job_report_progress, op->job,
+                            cancellable, &op->error);
   MANAGER_CRASH_POINT (op, "after-image-export");
 }
 

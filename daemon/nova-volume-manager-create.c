@@ -189,32 +189,11 @@ create_start (Op *op)
 
   if (op->snapshot_id != NULL)
     {
-      const NovaSnapshotRecord *snapshot = nova_volume_manager_lookup_snapshot (self, op->snapshot_id);
-      const NovaVolumeRecord *parent;
+      const NovaVolumeRecord *parent = manager_op_take_available_snapshot (op, "create a volume from");
 
-      if (snapshot == NULL)
-        {
-          manager_op_fail (op, NOVA_VOLUME_ERROR_NOT_FOUND, "snapshot %s not found", op->snapshot_id);
-          return;
-        }
-      if (snapshot->status != NOVA_SNAPSHOT_STATUS_AVAILABLE)
-        {
-          manager_op_fail (op, NOVA_VOLUME_ERROR_INVALID_STATE,
-                           "cannot create a volume from snapshot %s: it is %s, not available", snapshot->id,
-                           nova_snapshot_status_to_string (snapshot->status));
-          return;
-        }
-      parent = nova_volume_manager_lookup_volume (self, snapshot->volume_id);
-      if (parent == NULL)
-        {
-          manager_op_fail (op, NOVA_VOLUME_ERROR_NOT_FOUND, "the volume of snapshot %s is gone",
-                           snapshot->id);
-          return;
-        }
-      if (!create_take_source_backend (op, parent, "the snapshot's volume"))
+      if (parent == NULL || !create_take_source_backend (op, parent, "the snapshot's volume"))
         return;
-      op->snapshot = nova_snapshot_record_copy (snapshot);
-      source_size = snapshot->size;
+      source_size = op->snapshot->size;
     }
   else if (op->source_volume_id != NULL)
     {

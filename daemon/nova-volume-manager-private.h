@@ -159,6 +159,10 @@ gboolean manager_check_free_space   (NovaVolumeManager *self, NovaVolumeBackend 
 /* Whether a driver refused a delete (of a volume or a snapshot) without
  * changing anything: Busy. */
 gboolean manager_delete_refused     (const GError *error);
+/* The operation's snapshot (op->snapshot_id), which must be available:
+ * a copy of it in op->snapshot, and its volume returned; else the
+ * operation fails ("cannot @doing snapshot X: it is ...") and NULL. */
+const NovaVolumeRecord *manager_op_take_available_snapshot (Op *op, const char *doing);
 
 /* ---- commits (nova-volume-manager-ops.c) ----------------------------- */
 
