@@ -1753,8 +1753,9 @@ test_images (Fixture *fx, gconstpointer data)
   g_autofree char *missing = g_build_filename (fx->dir, "missing.raw", NULL);
   g_autofree char *pattern = g_strnfill (4096, 'n');
   g_autoptr(GError) error = NULL;
+  g_autofree char *qemu_img = g_find_program_in_path ("qemu-img");
 
-  if (g_find_program_in_path ("qemu-img") == NULL)
+  if (qemu_img == NULL)
     {
       g_test_skip ("no qemu-img (Debian: qemu-utils, which tools/deps.sh installs)");
       return;

@@ -44,8 +44,9 @@ static void
 fixture_setup (Fixture *fx, gconstpointer data)
 {
   g_autoptr(GError) error = NULL;
+  g_autofree char *qemu_img = g_find_program_in_path ("qemu-img");
 
-  if (g_find_program_in_path ("qemu-img") == NULL)
+  if (qemu_img == NULL)
     {
       g_test_skip ("no qemu-img (Debian: qemu-utils, which tools/deps.sh installs)");
       return;

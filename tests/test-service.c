@@ -351,6 +351,7 @@ test_bad_input (Fixture *fx, gconstpointer data)
    * newline in a description */
   g_free (create_volume (fx, MIB, g_variant_new_parsed ("{'name': <%s>, 'description': <%s>}",
                                                         "\xce\xa9 donn\xc3\xa9" "es \xf0\x9f\x93\xa6\tx", "two\nlines")));
+  g_free (before);
   before = fingerprint (fx);
   g_free (after);
   after = fingerprint (fx);

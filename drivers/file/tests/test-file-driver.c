@@ -866,6 +866,7 @@ test_hostile_files (Fixture *fx, gconstpointer data)
   g_autofree char *victim = g_build_filename (fx->state_dir, "victim", NULL);
   g_autofree char *linked_path = volume_file (fx, linked);
   g_autofree char *fifo_path = volume_file (fx, fifo);
+  g_autofree char *snapshot_path = NULL;
   g_autofree char *contents = NULL;
   g_autoptr(GInputStream) in = NULL;
   g_autoptr(GError) error = NULL;
@@ -905,7 +906,8 @@ test_hostile_files (Fixture *fx, gconstpointer data)
   /* the victim is as it was, and no copy of it was made */
   g_assert_true (g_file_get_contents (victim, &contents, NULL, NULL));
   g_assert_cmpstr (contents, ==, "the host's own file");
-  g_assert_cmpint (lstat (snapshot_file (fx, snapshot), &st), <, 0);
+  snapshot_path = snapshot_file (fx, snapshot);
+  g_assert_cmpint (lstat (snapshot_path, &st), <, 0);
 
   /* a delete removes what is in the directory, not what it points to */
   g_assert_true (nova_volume_driver_delete_volume (fx->driver, linked, &error));

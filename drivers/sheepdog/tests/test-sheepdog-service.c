@@ -342,7 +342,7 @@ test_images (Fixture *fx, gconstpointer data)
   g_autofree char *qcow2 = g_build_filename (fx->dir, "image.qcow2", NULL);
   g_autofree char *out = g_build_filename (fx->dir, "out.raw", NULL);
   g_autofree char *snap_out = g_build_filename (fx->dir, "snap.raw", NULL);
-  g_autofree char *volume = NULL, *snapshot = NULL;
+  g_autofree char *volume = NULL, *snapshot = NULL, *qemu_img = NULL;
   g_autoptr(GVariant) reply = NULL;
   g_autoptr(GError) error = NULL;
   int fd = open (raw, O_RDONLY | O_CLOEXEC);
@@ -368,7 +368,8 @@ test_images (Fixture *fx, gconstpointer data)
   assert_dbus_error (error, "NotSupported");
   g_assert_nonnull (strstr (error->message, "raw only"));
   g_clear_error (&error);
-  if (g_find_program_in_path ("qemu-img") != NULL)
+  qemu_img = g_find_program_in_path ("qemu-img");
+  if (qemu_img != NULL)
     {
       const char *argv[] = { "qemu-img", "convert", "-f", "raw", "-O", "qcow2", raw, qcow2, NULL };
       g_autofree char *before = fingerprint (fx);
