@@ -200,6 +200,31 @@ store_step_done (NovaVolumeStore *self, sqlite3_stmt *stmt, const char *what, GE
   return TRUE;
 }
 
+guint32
+nova_volume_store_get_identity (NovaVolumeStore *self, GError **error)
+{
+  g_autoptr(GRecMutexLocker) locker = g_rec_mutex_locker_new (&self->mutex);
+  g_autoptr(sqlite3_stmt) stmt = store_prepare (self, "PRAGMA application_id", error);
+
+  if (stmt == NULL)
+    return 0;
+  if (sqlite3_step (stmt) != SQLITE_ROW)
+    {
+      store_error (self, error, "read its identity");
+      return 0;
+    }
+  return (guint32) sqlite3_column_int (stmt, 0);
+}
+
+gboolean
+nova_volume_store_set_identity (NovaVolumeStore *self, guint32 identity, GError **error)
+{
+  g_autoptr(GRecMutexLocker) locker = g_rec_mutex_locker_new (&self->mutex);
+  g_autofree char *sql = g_strdup_printf ("PRAGMA application_id = %d", (int) identity);
+
+  return store_exec (self, sql, error);
+}
+
 static int
 store_read_user_version (NovaVolumeStore *self, GError **error)
 {

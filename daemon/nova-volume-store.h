@@ -19,6 +19,11 @@ G_DECLARE_FINAL_TYPE (NovaVolumeStore, nova_volume_store, NOVA_VOLUME, STORE, GO
 NovaVolumeStore *nova_volume_store_open (const char *path, GError **error);
 
 int          nova_volume_store_get_schema_version (NovaVolumeStore *self);
+
+/* The store's identity (SQLite's application_id: 0 for none yet), kept
+ * beside it too, so a state directory knows when its store was lost. */
+guint32      nova_volume_store_get_identity (NovaVolumeStore *self, GError **error);
+gboolean     nova_volume_store_set_identity (NovaVolumeStore *self, guint32 identity, GError **error);
 const char  *nova_volume_store_get_path           (NovaVolumeStore *self);
 
 /* Volumes. put inserts or replaces the whole row and its metadata. get of

@@ -16,7 +16,9 @@
 #include <locale.h>
 #include <signal.h>
 #include <stdio.h>
+#include <string.h>
 #include <sys/file.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "nova-volume-auth.h"
@@ -189,6 +191,88 @@ lock_state_dir (const char *state_dir, Service *service, GError **error)
   if (pid_fd >= 0)
     close (pid_fd);
   return TRUE;
+}
+
+/* ---- the state directory knows its store ------------------------------ */
+
+/* The identity the state directory keeps beside its store (<state>/
+ * state-id, 8 hex digits), 0 when there is none. */
+static guint32
+read_state_id (const char *state_dir)
+{
+  g_autofree char *path = g_build_filename (state_dir, "state-id", NULL);
+  char text[16] = { 0 };
+  int fd = open (path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+  gssize n = fd >= 0 ? read (fd, text, sizeof text - 1) : -1;
+
+  if (fd >= 0)
+    close (fd);
+  return n > 0 ? (guint32) g_ascii_strtoull (text, NULL, 16) : 0;
+}
+
+static gboolean
+write_state_id (const char *state_dir, guint32 identity, GError **error)
+{
+  g_autofree char *path = g_build_filename (state_dir, "state-id", NULL);
+  g_autofree char *text = g_strdup_printf ("%08x\n", identity);
+  int fd = open (path, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0600);
+  gboolean ok = fd >= 0 && write (fd, text, strlen (text)) == (gssize) strlen (text) && fsync (fd) == 0;
+  int saved = errno;
+
+  if (fd >= 0)
+    close (fd);
+  if (!ok)
+    g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved), "cannot write %s: %s", path, g_strerror (saved));
+  return ok;
+}
+
+/* A store that is gone or empty while the directory says it had one is
+ * not a fresh start: the volumes it knew of still hold data on their
+ * backends, and starting empty would orphan them without a word. Called
+ * before the store is opened (which would make a new one). */
+static gboolean
+check_store_present (const char *state_dir, const char *db_path, GError **error)
+{
+  guint32 recorded = read_state_id (state_dir);
+  struct stat st;
+
+  if (recorded == 0 || (stat (db_path, &st) == 0 && st.st_size > 0))
+    return TRUE;
+  g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND,
+               "the state directory %s had a store (state-id %08x), but %s is %s: the volumes it recorded "
+               "would be forgotten while their data stays on the backends. Restore %s from a backup, or, to "
+               "start with no volumes on purpose, remove %s/state-id",
+               state_dir, recorded, db_path, stat (db_path, &st) == 0 ? "empty" : "missing", db_path, state_dir);
+  return FALSE;
+}
+
+/* After the store is open: its identity and the directory's agree, or are
+ * made (a new store, or one from before identities). */
+static gboolean
+settle_store_identity (const char *state_dir, NovaVolumeStore *store, GError **error)
+{
+  guint32 recorded = read_state_id (state_dir);
+  guint32 identity = nova_volume_store_get_identity (store, error);
+
+  if (identity == 0 && error != NULL && *error != NULL)
+    return FALSE;
+  if (recorded != 0 && identity != recorded)
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
+                   "%s is not the store of the state directory %s (its identity is %08x, the directory's "
+                   "state-id %08x): restore the directory's own store, or remove %s/state-id to adopt this one",
+                   nova_volume_store_get_path (store), state_dir, identity, recorded, state_dir);
+      return FALSE;
+    }
+  if (identity == 0)
+    {
+      do
+        identity = g_random_int ();
+      while (identity == 0 || identity > G_MAXINT32);
+      if (!nova_volume_store_set_identity (store, identity, error))
+        return FALSE;
+    }
+  return recorded == identity || write_state_id (state_dir, identity, error);
 }
 
 static void
@@ -394,8 +478,13 @@ main (int argc, char **argv)
     }
 
   db_path = g_build_filename (state_dir, "nova-volume.db", NULL);
+  if (!check_store_present (state_dir, db_path, &error))
+    {
+      g_printerr ("nova-volumed: %s\n", error->message);
+      return 1;
+    }
   store = nova_volume_store_open (db_path, &error);
-  if (store == NULL)
+  if (store == NULL || !settle_store_identity (state_dir, store, &error))
     {
       g_printerr ("nova-volumed: %s\n", error->message);
       return 1;

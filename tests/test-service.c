@@ -991,6 +991,92 @@ test_no_session_bus (void)
   test_remove_tree (dir);
 }
 
+/* nova-volumed on the fixture's state directory, run to its end: its
+ * exit status, and stderr in @err */
+static int
+run_daemon_once (Fixture *fx, char **err)
+{
+  g_autoptr(GSubprocessLauncher) launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDERR_PIPE
+                                                                       | G_SUBPROCESS_FLAGS_STDOUT_SILENCE);
+  g_autoptr(GSubprocess) daemon = NULL;
+  g_autoptr(GError) error = NULL;
+
+  g_subprocess_launcher_setenv (launcher, "DBUS_SESSION_BUS_ADDRESS", fx->bus_address, TRUE);
+  daemon = g_subprocess_launcher_spawn (launcher, &error, nova_volumed_path (), "--session",
+                                        "--state-dir", fx->state_dir, "--config", fx->config_path, NULL);
+  g_assert_no_error (error);
+  g_subprocess_communicate_utf8 (daemon, NULL, NULL, NULL, err, &error);
+  g_assert_no_error (error);
+  g_test_message ("%s", *err);
+  return g_subprocess_get_exit_status (daemon);
+}
+
+static void
+move_store (Fixture *fx, const char *from_dir, const char *to_dir)
+{
+  static const char *const suffixes[] = { "", "-wal", "-shm" };
+
+  for (gsize i = 0; i < G_N_ELEMENTS (suffixes); i++)
+    {
+      g_autofree char *name = g_strconcat ("nova-volume.db", suffixes[i], NULL);
+      g_autofree char *from = g_build_filename (from_dir, name, NULL);
+      g_autofree char *to = g_build_filename (to_dir, name, NULL);
+
+      if (g_file_test (from, G_FILE_TEST_EXISTS))
+        g_assert_cmpint (g_rename (from, to), ==, 0);
+    }
+}
+
+/* A state directory knows its store: a store deleted or emptied is not a
+ * fresh start (the daemon would forget volumes whose data is still
+ * there), nor is another directory's store; each is refused naming the
+ * way out, and the directory's own store, put back, serves again. */
+static void
+test_lost_store (Fixture *fx, gconstpointer data)
+{
+  g_autofree char *volume = create_volume (fx, MIB, NULL);
+  g_autofree char *aside = g_build_filename (fx->dir, "aside", NULL);
+  g_autofree char *db = g_build_filename (fx->state_dir, "nova-volume.db", NULL);
+  g_autofree char *err = NULL, *status = NULL;
+  g_autofree char *other_state = g_build_filename (fx->dir, "other-state", NULL);
+  char *own_state = fx->state_dir;
+
+  daemon_stop (fx);
+  g_assert_cmpint (g_mkdir (aside, 0700), ==, 0);
+
+  /* deleted */
+  move_store (fx, fx->state_dir, aside);
+  g_assert_cmpint (run_daemon_once (fx, &err), ==, 1);
+  g_assert_nonnull (strstr (err, "is missing"));
+  g_assert_nonnull (strstr (err, "Restore"));
+  g_assert_nonnull (strstr (err, "state-id"));
+  g_assert_false (g_file_test (db, G_FILE_TEST_EXISTS));
+
+  /* emptied */
+  g_assert_true (g_file_set_contents (db, "", 0, NULL));
+  g_clear_pointer (&err, g_free);
+  g_assert_cmpint (run_daemon_once (fx, &err), ==, 1);
+  g_assert_nonnull (strstr (err, "is empty"));
+  g_unlink (db);
+
+  /* another directory's store */
+  fx->state_dir = other_state;
+  daemon_start (fx);
+  daemon_stop (fx);
+  fx->state_dir = own_state;
+  move_store (fx, other_state, fx->state_dir);
+  g_clear_pointer (&err, g_free);
+  g_assert_cmpint (run_daemon_once (fx, &err), ==, 1);
+  g_assert_nonnull (strstr (err, "is not the store of the state directory"));
+  move_store (fx, fx->state_dir, other_state);
+
+  /* its own, put back */
+  move_store (fx, aside, fx->state_dir);
+  daemon_start (fx);
+  status = get_string (fx, volume, IFACE_VOLUME, "Status");
+  g_assert_cmpstr (status, ==, "available");
+}
+
 /* A relative --state-dir is made absolute at start: hosts are handed an
  * absolute device_path, whatever their own working directory. */
 static void
@@ -1037,6 +1123,7 @@ main (int argc, char **argv)
   ADD ("properties-before-reply", test_properties_before_reply);
   ADD ("job-cancel", test_job_cancel);
   ADD ("relative-state-dir", test_relative_state_dir);
+  ADD ("lost-store", test_lost_store);
 #undef ADD
   return g_test_run ();
 }
