@@ -369,6 +369,7 @@ static void terminate_connection_done (Op *op);
 static void
 terminate_connection_start (Op *op)
 {
+  op->frees_space = TRUE;
   if (!manager_op_take_volume (op) || !op_find_recorded_connector (op))
     return;
   manager_op_in_thread (op, terminate_connection_thread, terminate_connection_done);
@@ -391,6 +392,8 @@ terminate_connection_done (Op *op)
     MANAGER_CRASH_POINT (op, "before-commit-connection-removed");
   if (op->error == NULL
       && !nova_volume_store_delete_connection (op->self->store, op->volume_id, C (op)->key, &error)
+      && !(manager_use_reserve (op->self, &error)
+           && nova_volume_store_delete_connection (op->self->store, op->volume_id, C (op)->key, &error))
       && !g_error_matches (error, NOVA_VOLUME_ERROR, NOVA_VOLUME_ERROR_NOT_FOUND))
     op->error = g_steal_pointer (&error);
   if (op->error == NULL)

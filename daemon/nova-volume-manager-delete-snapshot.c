@@ -94,6 +94,7 @@ nova_volume_manager_delete_snapshot (NovaVolumeManager *self, const char *snapsh
   const NovaSnapshotRecord *snapshot = nova_volume_manager_lookup_snapshot (self, snapshot_id);
 
   op->snapshot_id = g_strdup (snapshot_id);
+  op->frees_space = TRUE;
   /* serialize with the volume too: its delete counts its snapshots */
   if (snapshot != NULL)
     {

@@ -129,5 +129,6 @@ nova_volume_manager_delete_volume (NovaVolumeManager *self, const char *volume_i
   Op *op = manager_op_new (self, "delete volume", RESULT_NONE, callback, user_data);
 
   op->volume_id = g_strdup (volume_id);
+  op->frees_space = TRUE;
   manager_op_submit (op, delete_start);
 }

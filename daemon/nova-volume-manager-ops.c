@@ -139,6 +139,12 @@ manager_op_return (Op *op)
 {
   NovaVolumeManager *self = op->self;
 
+  /* a full disk took the reserve, or there was no room for it at start:
+   * it is kept again once there is (a stat when it is whole), before the
+   * caller hears of the operation's end */
+  if (self->reserve != NULL)
+    nova_volume_reserve_fill (self->reserve);
+
   if (op->error != NULL)
     {
       /* drivers fail with GIO or GLib errors: callers get ours, by the
@@ -281,6 +287,16 @@ count_provisioned (NovaVolumeManager *self, const NovaVolumeRecord *volume, gboo
 }
 
 gboolean
+manager_use_reserve (NovaVolumeManager *self, GError **error)
+{
+  if (self->reserve == NULL || !g_error_matches (*error, NOVA_VOLUME_ERROR, NOVA_VOLUME_ERROR_NO_SPACE)
+      || !nova_volume_reserve_release (self->reserve))
+    return FALSE;
+  g_clear_error (error);
+  return TRUE;
+}
+
+gboolean
 manager_commit_volume (NovaVolumeManager *self, NovaVolumeRecord *volume, GError **error)
 {
   volume->updated_at = g_get_real_time ();
@@ -298,7 +314,9 @@ manager_commit_volume_removed (NovaVolumeManager *self, const char *id, GError *
 {
   g_autofree char *owned_id = g_strdup (id);
 
-  if (!nova_volume_store_delete_volume (self->store, owned_id, error))
+  /* a removal frees space: it may use the reserve */
+  if (!nova_volume_store_delete_volume (self->store, owned_id, error)
+      && !(manager_use_reserve (self, error) && nova_volume_store_delete_volume (self->store, owned_id, error)))
     return FALSE;
   count_provisioned (self, g_hash_table_lookup (self->volumes, owned_id), FALSE);
   g_hash_table_remove (self->volumes, owned_id);
@@ -322,7 +340,8 @@ manager_commit_snapshot_removed (NovaVolumeManager *self, const char *id, GError
 {
   g_autofree char *owned_id = g_strdup (id);
 
-  if (!nova_volume_store_delete_snapshot (self->store, owned_id, error))
+  if (!nova_volume_store_delete_snapshot (self->store, owned_id, error)
+      && !(manager_use_reserve (self, error) && nova_volume_store_delete_snapshot (self->store, owned_id, error)))
     return FALSE;
   g_hash_table_remove (self->snapshots, owned_id);
   g_signal_emit (self, manager_signals[MANAGER_SIGNAL_SNAPSHOT_REMOVED], 0, owned_id);
@@ -344,7 +363,10 @@ manager_op_commit_volume_status (Op *op, NovaVolumeStatus status, const char *re
   op->volume->status = status;
   nova_record_set_string (&op->volume->status_reason, reason != NULL ? reason : "");
   MANAGER_CRASH_POINT (op, before);
-  if (!injected_failure (op, before, &error) && manager_commit_volume (op->self, op->volume, &error))
+  if (!injected_failure (op, before, &error)
+      && (manager_commit_volume (op->self, op->volume, &error)
+          || (op->frees_space && manager_use_reserve (op->self, &error)
+              && manager_commit_volume (op->self, op->volume, &error))))
     {
       MANAGER_CRASH_POINT (op, after);
       return TRUE;
@@ -368,7 +390,10 @@ manager_op_commit_snapshot_status (Op *op, NovaSnapshotStatus status, const char
   op->snapshot->status = status;
   nova_record_set_string (&op->snapshot->status_reason, reason != NULL ? reason : "");
   MANAGER_CRASH_POINT (op, before);
-  if (!injected_failure (op, before, &error) && manager_commit_snapshot (op->self, op->snapshot, &error))
+  if (!injected_failure (op, before, &error)
+      && (manager_commit_snapshot (op->self, op->snapshot, &error)
+          || (op->frees_space && manager_use_reserve (op->self, &error)
+              && manager_commit_snapshot (op->self, op->snapshot, &error))))
     {
       MANAGER_CRASH_POINT (op, after);
       return TRUE;

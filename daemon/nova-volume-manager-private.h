@@ -39,6 +39,7 @@ struct _NovaVolumeManager {
   NovaVolumeExecutor *image_executor; /* qemu-img on images callers pass */
   guint              n_operations;
   gboolean           stopping;    /* cancel_jobs was called: no new copies */
+  NovaVolumeReserve *reserve;     /* space kept for what frees space, or NULL */
 };
 
 /* the manager's signals (nova-volume-manager.h says when each fires) */
@@ -94,6 +95,9 @@ struct _Op {
   guint               caller_uid;
   char               *caller_bus_name;
   gboolean            volume_shared;    /* the operation only reads the volume */
+  /* a delete, a detach or a disconnect: its commits may use the reserve
+   * (see nova-volume-reserve.h) */
+  gboolean            frees_space;
   gboolean            snapshot_shared;  /* ... or the snapshot */
   char               *exclusive_key;    /* one more key held exclusively, or NULL */
 
@@ -165,6 +169,10 @@ gboolean manager_delete_refused     (const GError *error);
 const NovaVolumeRecord *manager_op_take_available_snapshot (Op *op, const char *doing);
 
 /* ---- commits (nova-volume-manager-ops.c) ----------------------------- */
+/* A commit failed (@error): when it was for want of space and the reserve
+ * held some, gives it back and clears @error, so the caller commits once
+ * more (TRUE). Only for commits of what frees space. */
+gboolean manager_use_reserve               (NovaVolumeManager *self, GError **error);
 
 gboolean manager_commit_volume             (NovaVolumeManager *self, NovaVolumeRecord *volume,
                                             GError **error);

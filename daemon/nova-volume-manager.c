@@ -16,6 +16,7 @@ nova_volume_manager_finalize (GObject *object)
   g_warn_if_fail (self->n_operations == 0);
   g_clear_object (&self->config);
   g_clear_object (&self->store);
+  g_clear_object (&self->reserve);
   manager_unwatch_backends (self);
   g_clear_pointer (&self->refresh_pending, g_hash_table_unref);
   g_clear_pointer (&self->refreshing, g_hash_table_unref);
@@ -185,4 +186,11 @@ nova_volume_manager_cancel_jobs (NovaVolumeManager *self)
   manager_unwatch_backends (self);
   for (guint i = 0; i < self->jobs->len; i++)
     nova_volume_job_cancel (g_ptr_array_index (self->jobs, i));
+}
+
+void
+nova_volume_manager_set_reserve (NovaVolumeManager *self, NovaVolumeReserve *reserve)
+{
+  g_return_if_fail (NOVA_VOLUME_IS_MANAGER (self));
+  g_set_object (&self->reserve, reserve);
 }

@@ -10,6 +10,7 @@
 #include "nova-volume-config.h"
 #include "nova-volume-driver.h"
 #include "nova-volume-job.h"
+#include "nova-volume-reserve.h"
 #include "nova-volume-store.h"
 
 G_BEGIN_DECLS
@@ -43,6 +44,11 @@ NovaVolumeDriver  *nova_volume_manager_get_driver          (NovaVolumeManager *s
  * this is called (unit tests), backends show only the provisioned bytes
  * and what GetVolumeStats read. */
 void               nova_volume_manager_watch_backends      (NovaVolumeManager *self, guint interval_seconds);
+
+/* The space kept on the store's file system for deletes, detaches and
+ * disconnects (nova-volume-reserve.h); without one (unit tests) they
+ * fail like any other operation on a full disk. */
+void               nova_volume_manager_set_reserve         (NovaVolumeManager *self, NovaVolumeReserve *reserve);
 
 /* Reconciles after a stop at any point: operations left mid-way are
  * finished (deleting, detaching) or failed with a reason (creating), and

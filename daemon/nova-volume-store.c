@@ -136,14 +136,35 @@ row_shape (RowShape *shape)
   return shape;
 }
 
+/* SQLite's last failure was for want of space: what a caller can act on
+ * (NoSpace), not an internal failure */
+static gboolean
+store_is_full (NovaVolumeStore *self)
+{
+  int errsv = sqlite3_system_errno (self->db);
+
+  return (sqlite3_extended_errcode (self->db) & 0xff) == SQLITE_FULL || errsv == ENOSPC || errsv == EDQUOT;
+}
+
+static void
+set_store_error (NovaVolumeStore *self, GError **error, const char *what, const char *message)
+{
+  if (store_is_full (self))
+    g_set_error (error, NOVA_VOLUME_ERROR, NOVA_VOLUME_ERROR_NO_SPACE,
+                 "state database %s: cannot %s: the file system that holds it is full (%s). Deletes, "
+                 "detaches and disconnects still run, on space kept for them; free space on that file system "
+                 "to do more", self->path, what, message);
+  else
+    g_set_error (error, NOVA_VOLUME_ERROR, NOVA_VOLUME_ERROR_FAILED,
+                 "state database %s: failed to %s: %s", self->path, what, message);
+}
+
 /* always returns FALSE so callers can `return store_error (...)`; call it
  * before any rollback, which would replace sqlite's message */
 static gboolean
 store_error (NovaVolumeStore *self, GError **error, const char *what)
 {
-  g_set_error (error, NOVA_VOLUME_ERROR, NOVA_VOLUME_ERROR_FAILED,
-               "state database %s: failed to %s: %s",
-               self->path, what, sqlite3_errmsg (self->db));
+  set_store_error (self, error, what, sqlite3_errmsg (self->db));
   return FALSE;
 }
 
@@ -154,9 +175,9 @@ store_exec (NovaVolumeStore *self, const char *sql, GError **error)
 
   if (sqlite3_exec (self->db, sql, NULL, NULL, &errmsg) != SQLITE_OK)
     {
-      g_set_error (error, NOVA_VOLUME_ERROR, NOVA_VOLUME_ERROR_FAILED,
-                   "state database %s: failed to run \"%s\": %s",
-                   self->path, sql, errmsg != NULL ? errmsg : sqlite3_errmsg (self->db));
+      g_autofree char *what = g_strdup_printf ("run \"%s\"", sql);
+
+      set_store_error (self, error, what, errmsg != NULL ? errmsg : sqlite3_errmsg (self->db));
       sqlite3_free (errmsg);
       return FALSE;
     }
@@ -630,7 +651,8 @@ nova_volume_store_open (const char *path, GError **error)
 
   created = !g_file_test (path, G_FILE_TEST_EXISTS);
   rc = sqlite3_open_v2 (path, &self->db,
-                        SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX,
+                        SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX
+                        | SQLITE_OPEN_NOFOLLOW,
                         NULL);
   if (rc != SQLITE_OK)
     {
@@ -679,6 +701,10 @@ nova_volume_store_open (const char *path, GError **error)
   if (!store_exec (self, "PRAGMA synchronous = FULL", error))
     return NULL;
   if (!store_exec (self, "PRAGMA foreign_keys = ON", error))
+    return NULL;
+  /* the WAL keeps the space it grew to, up to its checkpoint size, so
+   * that on a full file system the next commits reuse it */
+  if (!store_exec (self, "PRAGMA journal_size_limit = 4194304", error))
     return NULL;
   if (!store_migrate (self, error))
     return NULL;

@@ -17,7 +17,6 @@
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -27,7 +26,9 @@
 #include "nova-volume-driver.h"
 #include "nova-volume-error.h"
 #include "nova-volume-manager.h"
+#include "nova-volume-reserve.h"
 #include "nova-volume-session-bus.h"
+#include "nova-volume-state-dir.h"
 #include "nova-volume-store.h"
 
 typedef struct {
@@ -104,17 +105,6 @@ on_name_lost (GDBusConnection *connection, const char *name, gpointer user_data)
   on_terminate (service);
 }
 
-/* The pid written in a lock file, for a message; 0 when unreadable. */
-static long
-lock_owner (const char *lock_path)
-{
-  g_autofree char *text = NULL;
-
-  if (!g_file_get_contents (lock_path, &text, NULL, NULL))
-    return 0;
-  return strtol (text, NULL, 10);
-}
-
 static gboolean
 wake_up (gpointer user_data)
 {
@@ -122,56 +112,42 @@ wake_up (gpointer user_data)
   return G_SOURCE_REMOVE;
 }
 
-/* Locks the state directory itself for the life of the process (the fd
- * is never closed): a lock file could be deleted and made again under a
- * running daemon, letting a second one in. <state_dir>/lock only tells
- * who holds it (the pid). With @service, waits up to REPLACE_WAIT_SECONDS
- * while running the main loop, so a SIGTERM or the loss of the bus name
- * ends the wait (FALSE with no error). Returns FALSE with a message when
- * another daemon holds the lock. */
+/* Locks the state directory for the life of the process (see
+ * nova_volume_state_dir_try_lock). With @service, waits up to
+ * REPLACE_WAIT_SECONDS while running the main loop, so a SIGTERM or the
+ * loss of the bus name ends the wait (FALSE with no error). Returns FALSE
+ * with a message when another daemon holds the lock. */
 static gboolean
-lock_state_dir (const char *state_dir, Service *service, GError **error)
+lock_state_dir (NovaVolumeStateDir *state_dir, Service *service, GError **error)
 {
-  g_autofree char *path = g_build_filename (state_dir, "lock", NULL);
+  const char *path = nova_volume_state_dir_get_path (state_dir);
   gint64 deadline = g_get_monotonic_time () + REPLACE_WAIT_SECONDS * G_USEC_PER_SEC;
-  g_autofree char *pid = NULL;
-  int fd = open (state_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  int pid_fd;
+  int saved;
 
-  if (fd < 0)
+  while ((saved = nova_volume_state_dir_try_lock (state_dir)) != 0)
     {
-      int saved = errno;
-      g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved), "cannot open %s: %s", state_dir,
-                   g_strerror (saved));
-      return FALSE;
-    }
-  while (flock (fd, LOCK_EX | LOCK_NB) != 0)
-    {
-      int saved = errno;
       gboolean woken = FALSE;
 
       if (saved != EWOULDBLOCK && saved != EINTR)
         {
-          g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved), "cannot lock %s: %s", state_dir,
+          g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved), "cannot lock %s: %s", path,
                        g_strerror (saved));
-          close (fd);
           return FALSE;
         }
       if (service == NULL || g_get_monotonic_time () > deadline)
         {
-          long owner = lock_owner (path);
+          long owner = nova_volume_state_dir_lock_owner (state_dir);
           g_autofree char *who = owner > 0 ? g_strdup_printf ("pid %ld", owner)
                                            : g_strdup ("pid unknown: its lock file is gone");
 
           if (service != NULL)
             g_set_error (error, G_IO_ERROR, G_IO_ERROR_TIMED_OUT,
                          "the nova-volumed being replaced (%s) did not release %s within %d s",
-                         who, state_dir, REPLACE_WAIT_SECONDS);
+                         who, path, REPLACE_WAIT_SECONDS);
           else
             g_set_error (error, G_IO_ERROR, G_IO_ERROR_BUSY,
                          "another nova-volumed (%s) uses the state directory %s; stop it, or "
-                         "start this one with --replace", who, state_dir);
-          close (fd);
+                         "start this one with --replace", who, path);
           return FALSE;
         }
       /* try again in 20 ms, answering signals and bus events meanwhile */
@@ -179,100 +155,32 @@ lock_state_dir (const char *state_dir, Service *service, GError **error)
       while (!woken)
         g_main_context_iteration (NULL, TRUE);
       if (service->stop_requested)
-        {
-          close (fd);
-          return FALSE;
-        }
+        return FALSE;
     }
-  pid = g_strdup_printf ("%ld\n", (long) getpid ());
-  pid_fd = openat (fd, "lock", O_WRONLY | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
-  if (pid_fd < 0 || ftruncate (pid_fd, 0) != 0 || pwrite (pid_fd, pid, strlen (pid), 0) < 0)
-    g_debug ("cannot write the pid into %s: %s", path, g_strerror (errno));
-  if (pid_fd >= 0)
-    close (pid_fd);
+  nova_volume_state_dir_write_pid (state_dir);
   return TRUE;
 }
 
-/* ---- the state directory knows its store ------------------------------ */
-
-/* The identity the state directory keeps beside its store (<state>/
- * state-id, 8 hex digits), 0 when there is none. */
-static guint32
-read_state_id (const char *state_dir)
+/* Opens the store. On a file system so full that SQLite cannot even make
+ * its WAL, the reserve is given back first: the daemon must start, so
+ * that deletes can free space. */
+static NovaVolumeStore *
+open_store (NovaVolumeStateDir *state_dir, NovaVolumeReserve *reserve, GError **error)
 {
-  g_autofree char *path = g_build_filename (state_dir, "state-id", NULL);
-  char text[16] = { 0 };
-  int fd = open (path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
-  gssize n = fd >= 0 ? read (fd, text, sizeof text - 1) : -1;
+  g_autofree char *path = g_build_filename (nova_volume_state_dir_get_path (state_dir),
+                                            NOVA_VOLUME_STATE_DIR_STORE, NULL);
+  g_autoptr(GError) local_error = NULL;
+  NovaVolumeStore *store = nova_volume_store_open (path, &local_error);
 
-  if (fd >= 0)
-    close (fd);
-  return n > 0 ? (guint32) g_ascii_strtoull (text, NULL, 16) : 0;
-}
-
-static gboolean
-write_state_id (const char *state_dir, guint32 identity, GError **error)
-{
-  g_autofree char *path = g_build_filename (state_dir, "state-id", NULL);
-  g_autofree char *text = g_strdup_printf ("%08x\n", identity);
-  int fd = open (path, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0600);
-  gboolean ok = fd >= 0 && write (fd, text, strlen (text)) == (gssize) strlen (text) && fsync (fd) == 0;
-  int saved = errno;
-
-  if (fd >= 0)
-    close (fd);
-  if (!ok)
-    g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved), "cannot write %s: %s", path, g_strerror (saved));
-  return ok;
-}
-
-/* A store that is gone or empty while the directory says it had one is
- * not a fresh start: the volumes it knew of still hold data on their
- * backends, and starting empty would orphan them without a word. Called
- * before the store is opened (which would make a new one). */
-static gboolean
-check_store_present (const char *state_dir, const char *db_path, GError **error)
-{
-  guint32 recorded = read_state_id (state_dir);
-  struct stat st;
-
-  if (recorded == 0 || (stat (db_path, &st) == 0 && st.st_size > 0))
-    return TRUE;
-  g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND,
-               "the state directory %s had a store (state-id %08x), but %s is %s: the volumes it recorded "
-               "would be forgotten while their data stays on the backends. Restore %s from a backup, or, to "
-               "start with no volumes on purpose, remove %s/state-id",
-               state_dir, recorded, db_path, stat (db_path, &st) == 0 ? "empty" : "missing", db_path, state_dir);
-  return FALSE;
-}
-
-/* After the store is open: its identity and the directory's agree, or are
- * made (a new store, or one from before identities). */
-static gboolean
-settle_store_identity (const char *state_dir, NovaVolumeStore *store, GError **error)
-{
-  guint32 recorded = read_state_id (state_dir);
-  guint32 identity = nova_volume_store_get_identity (store, error);
-
-  if (identity == 0 && error != NULL && *error != NULL)
-    return FALSE;
-  if (recorded != 0 && identity != recorded)
+  if (store == NULL && g_error_matches (local_error, NOVA_VOLUME_ERROR, NOVA_VOLUME_ERROR_NO_SPACE)
+      && nova_volume_reserve_release (reserve))
     {
-      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
-                   "%s is not the store of the state directory %s (its identity is %08x, the directory's "
-                   "state-id %08x): restore the directory's own store, or remove %s/state-id to adopt this one",
-                   nova_volume_store_get_path (store), state_dir, identity, recorded, state_dir);
-      return FALSE;
+      g_clear_error (&local_error);
+      store = nova_volume_store_open (path, &local_error);
     }
-  if (identity == 0)
-    {
-      do
-        identity = g_random_int ();
-      while (identity == 0 || identity > G_MAXINT32);
-      if (!nova_volume_store_set_identity (store, identity, error))
-        return FALSE;
-    }
-  return recorded == identity || write_state_id (state_dir, identity, error);
+  if (store == NULL)
+    g_propagate_error (error, g_steal_pointer (&local_error));
+  return store;
 }
 
 static void
@@ -319,13 +227,13 @@ main (int argc, char **argv)
 {
   gboolean session = FALSE, replace = FALSE, verbose = FALSE, version = FALSE;
   g_autofree char *config_path = NULL;
-  g_autofree char *state_dir = NULL;
+  g_autofree char *state_dir_path = NULL;
   const GOptionEntry entries[] = {
     { "session", 0, 0, G_OPTION_ARG_NONE, &session,
       N_("Own the name on your session bus: a per-user instance (file driver, no root)"), NULL },
     { "config", 'c', 0, G_OPTION_ARG_FILENAME, &config_path,
       N_("Read this configuration file instead of " NOVA_VOLUME_SYSCONF_FILE), N_("FILE") },
-    { "state-dir", 's', 0, G_OPTION_ARG_FILENAME, &state_dir,
+    { "state-dir", 's', 0, G_OPTION_ARG_FILENAME, &state_dir_path,
       N_("Keep the state store (and the file driver's volumes) here"), N_("DIR") },
     { "replace", 'r', 0, G_OPTION_ARG_NONE, &replace,
       N_("Replace a running nova-volumed on the same bus"), NULL },
@@ -344,7 +252,8 @@ main (int argc, char **argv)
   g_autoptr(NovaVolumeDaemon) daemon = NULL;
   g_autoptr(GDBusConnection) connection = NULL;
   g_autoptr(GMainLoop) loop = NULL;
-  g_autofree char *db_path = NULL;
+  g_autoptr(NovaVolumeStateDir) state_dir = NULL;
+  g_autoptr(NovaVolumeReserve) reserve = NULL;
   gboolean replace_running = FALSE;
   Service service = { 0 };
 
@@ -380,20 +289,21 @@ main (int argc, char **argv)
       return 1;
     }
 
-  if (state_dir == NULL)
-    state_dir = default_state_dir (session);
+  if (state_dir_path == NULL)
+    state_dir_path = default_state_dir (session);
   /* a relative directory would hand hosts a relative device_path, whose
    * meaning depends on their working directory, not ours */
-  if (!g_path_is_absolute (state_dir))
+  if (!g_path_is_absolute (state_dir_path))
     {
-      char *absolute = g_canonicalize_filename (state_dir, NULL);
+      char *absolute = g_canonicalize_filename (state_dir_path, NULL);
 
-      g_free (state_dir);
-      state_dir = absolute;
+      g_free (state_dir_path);
+      state_dir_path = absolute;
     }
-  if (g_mkdir_with_parents (state_dir, 0700) != 0)
+  state_dir = nova_volume_state_dir_open (state_dir_path, &error);
+  if (state_dir == NULL)
     {
-      g_printerr ("nova-volumed: cannot create the state directory %s: %s\n", state_dir, g_strerror (errno));
+      g_printerr ("nova-volumed: %s\n", error->message);
       return 1;
     }
 
@@ -448,14 +358,12 @@ main (int argc, char **argv)
         g_variant_get (owner, "(b)", &has_owner);
       if (!has_owner)
         {
-          g_autofree char *lock_path = g_build_filename (state_dir, "lock", NULL);
-          long pid = lock_owner (lock_path);
-
+          long pid = nova_volume_state_dir_lock_owner (state_dir);
           g_autofree char *who = pid > 0 ? g_strdup_printf ("pid %ld", pid) : g_strdup ("pid unknown");
 
           g_printerr ("nova-volumed: the nova-volumed that uses the state directory %s (%s) is not on the "
                       "%s bus, where %s has no owner: --replace cannot stop it; stop it itself, or start this "
-                      "one on its bus%s\n", state_dir, who, session ? "session" : "system", NOVA_VOLUME_DBUS_NAME,
+                      "one on its bus%s\n", state_dir_path, who, session ? "session" : "system", NOVA_VOLUME_DBUS_NAME,
                       session ? " (without --session)" : " (--session)");
           return 1;
         }
@@ -477,21 +385,22 @@ main (int argc, char **argv)
         }
     }
 
-  db_path = g_build_filename (state_dir, "nova-volume.db", NULL);
-  if (!check_store_present (state_dir, db_path, &error))
+  reserve = nova_volume_reserve_new (nova_volume_state_dir_get_fd (state_dir), state_dir_path, "reserve",
+                                     NOVA_VOLUME_RESERVE_BYTES, &error);
+  if (reserve == NULL || !nova_volume_state_dir_check_store_present (state_dir, &error))
     {
       g_printerr ("nova-volumed: %s\n", error->message);
       return 1;
     }
-  store = nova_volume_store_open (db_path, &error);
-  if (store == NULL || !settle_store_identity (state_dir, store, &error))
+  store = open_store (state_dir, reserve, &error);
+  if (store == NULL || !nova_volume_state_dir_settle_store_identity (state_dir, store, &error))
     {
       g_printerr ("nova-volumed: %s\n", error->message);
       return 1;
     }
 
   executor = nova_volume_executor_new ((guint) nova_volume_config_get_int (config, "num_shell_tries"));
-  backends = nova_volume_backends_load (config, executor, NOVA_VOLUME_LEDGER (store), state_dir);
+  backends = nova_volume_backends_load (config, executor, NOVA_VOLUME_LEDGER (store), state_dir_path);
   if (!any_backend_up (backends))
     {
       /* nothing to serve: say why, and let systemd try again */
@@ -503,10 +412,17 @@ main (int argc, char **argv)
   manager = nova_volume_manager_new_with_backends (config, store, backends, &error);
   if (manager == NULL || !nova_volume_manager_init_host (manager, &error))
     {
-      g_printerr ("nova-volumed: cannot load the state in %s: %s\n", db_path, error->message);
+      g_printerr ("nova-volumed: cannot load the state in %s: %s\n", nova_volume_store_get_path (store),
+                  error->message);
       return 1;
     }
 
+  /* after init_host, whose deletes of half-made volumes may free space */
+  if (!nova_volume_reserve_fill (reserve))
+    g_warning ("the file system of %s is too full to keep %u MiB for deletes and disconnects; "
+               "they may fail with NoSpace until space is freed there", state_dir_path,
+               NOVA_VOLUME_RESERVE_BYTES / (1024 * 1024));
+  nova_volume_manager_set_reserve (manager, reserve);
   nova_volume_manager_watch_backends (manager,
                                       (guint) nova_volume_config_get_int (config, "backend_stats_interval"));
 

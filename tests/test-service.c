@@ -1077,6 +1077,36 @@ test_lost_store (Fixture *fx, gconstpointer data)
   g_assert_cmpstr (status, ==, "available");
 }
 
+/* A state directory others may write into, or with a link where the
+ * daemon keeps a small file, is refused at start, naming the fix; the
+ * link's target is never written. */
+static void
+test_unsafe_state_dir (Fixture *fx, gconstpointer data)
+{
+  g_autofree char *err = NULL;
+  g_autofree char *victim = g_build_filename (fx->dir, "victim", NULL);
+  g_autofree char *reserve = g_build_filename (fx->state_dir, "reserve", NULL);
+  g_autofree char *content = NULL;
+
+  daemon_stop (fx);
+  g_assert_cmpint (g_chmod (fx->state_dir, 0770), ==, 0);
+  g_assert_cmpint (run_daemon_once (fx, &err), ==, 1);
+  g_assert_nonnull (strstr (err, "writable by its group"));
+  g_assert_nonnull (strstr (err, "chmod go-w"));
+  g_assert_cmpint (g_chmod (fx->state_dir, 0700), ==, 0);
+
+  g_assert_true (g_file_set_contents (victim, "precious", -1, NULL));
+  g_assert_cmpint (g_unlink (reserve), ==, 0);
+  g_assert_cmpint (symlink (victim, reserve), ==, 0);
+  g_clear_pointer (&err, g_free);
+  g_assert_cmpint (run_daemon_once (fx, &err), ==, 1);
+  g_assert_nonnull (strstr (err, "symbolic link"));
+  g_assert_true (g_file_get_contents (victim, &content, NULL, NULL));
+  g_assert_cmpstr (content, ==, "precious");
+  g_assert_cmpint (g_unlink (reserve), ==, 0);
+  daemon_start (fx);
+}
+
 /* A relative --state-dir is made absolute at start: hosts are handed an
  * absolute device_path, whatever their own working directory. */
 static void
@@ -1123,6 +1153,7 @@ main (int argc, char **argv)
   ADD ("properties-before-reply", test_properties_before_reply);
   ADD ("job-cancel", test_job_cancel);
   ADD ("relative-state-dir", test_relative_state_dir);
+  ADD ("unsafe-state-dir", test_unsafe_state_dir);
   ADD ("lost-store", test_lost_store);
 #undef ADD
   return g_test_run ();

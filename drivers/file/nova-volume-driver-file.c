@@ -21,6 +21,7 @@
 
 #include "nova-volume-driver.h"
 #include "nova-volume-error.h"
+#include "nova-volume-private-dir.h"
 #include "nova-volume-stats.h"
 #include "nova-volume-io.h"
 
@@ -444,31 +445,9 @@ nova_volume_file_driver_check_for_setup_error (NovaVolumeDriver *driver, GError 
                    "file_volumes_dir %s: not writable: %s", self->dir, g_strerror (errsv));
       return FALSE;
     }
-  /* as sshd's StrictModes: a directory someone else may write into could
-   * hold anything by the time a volume's file is opened */
-  if (self->dir_fd < 0 || fstat (self->dir_fd, &st) < 0)
-    {
-      g_set_error (error, NOVA_VOLUME_ERROR, NOVA_VOLUME_ERROR_FAILED,
-                   "file_volumes_dir %s: cannot open it", self->dir);
-      return FALSE;
-    }
-  if (st.st_uid != geteuid ())
-    {
-      g_set_error (error, NOVA_VOLUME_ERROR, NOVA_VOLUME_ERROR_FAILED,
-                   "file_volumes_dir %s belongs to uid %u, not to nova-volumed's uid %u: another user could "
-                   "replace the volumes' files; chown %u %s", self->dir, (guint) st.st_uid, (guint) geteuid (),
-                   (guint) geteuid (), self->dir);
-      return FALSE;
-    }
-  if ((st.st_mode & (S_IWGRP | S_IWOTH)) != 0)
-    {
-      g_set_error (error, NOVA_VOLUME_ERROR, NOVA_VOLUME_ERROR_FAILED,
-                   "file_volumes_dir %s is writable by %s (mode %04o): another user could replace the "
-                   "volumes' files; chmod go-w %s", self->dir,
-                   (st.st_mode & S_IWOTH) != 0 ? "others" : "its group", (guint) (st.st_mode & 07777), self->dir);
-      return FALSE;
-    }
-  return TRUE;
+  /* a directory someone else may write into could hold anything by the
+   * time a volume's file is opened */
+  return nova_volume_check_private_dir (self->dir_fd, "file_volumes_dir", self->dir, error);
 }
 
 /* create and delete */
