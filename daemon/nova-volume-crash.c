@@ -15,11 +15,13 @@ nova_volume_crash_point (const char *name)
 {
   static gsize initialized;
   static const char *crash_at;
+  static const char *hang_at;
   static const char *trace_path;
 
   if (g_once_init_enter (&initialized))
     {
       crash_at = g_getenv ("NOVA_VOLUME_CRASH_AT");
+      hang_at = g_getenv ("NOVA_VOLUME_HANG_AT");
       trace_path = g_getenv ("NOVA_VOLUME_CRASH_TRACE");
       g_once_init_leave (&initialized, 1);
     }
@@ -36,6 +38,18 @@ nova_volume_crash_point (const char *name)
             g_debug ("cannot trace crash point %s: %s", name, g_strerror (errno));
           close (fd);
         }
+    }
+
+  if (hang_at != NULL && strcmp (hang_at, name) == 0)
+    {
+      static const char message[] = "nova-volumed: hang point reached: blocking for good\n";
+
+      if (write (STDERR_FILENO, message, sizeof message - 1) < 0)
+        {
+          /* nothing to do: the message is for the test's log only */
+        }
+      for (;;)
+        pause ();
     }
 
   if (crash_at != NULL && strcmp (crash_at, name) == 0)

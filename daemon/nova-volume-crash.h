@@ -2,7 +2,9 @@
  * -Dcrash_points=true kills itself with SIGKILL at the point named by the
  * environment variable NOVA_VOLUME_CRASH_AT (its first pass there), and
  * appends every point it passes to the file NOVA_VOLUME_CRASH_TRACE, so a
- * test can list the points a workload reaches. Other builds compile every
+ * test can list the points a workload reaches. NOVA_VOLUME_HANG_AT names a
+ * point where the thread blocks for good instead, as a driver call stuck
+ * in the kernel would (shutdown's deadline is tested so). Other builds compile every
  * point away. */
 #pragma once
 

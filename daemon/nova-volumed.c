@@ -40,6 +40,8 @@ typedef struct {
   gboolean           name_acquired;
   gboolean           stop_requested;  /* SIGTERM or the name lost while starting */
   int                exit_status;
+  guint              shutdown_timeout; /* seconds; see on_shutdown_deadline */
+  guint              deadline_id;
 } Service;
 
 /* How long --replace waits for the replaced daemon to let go of the state
@@ -53,8 +55,25 @@ quit_when_idle (Service *service)
     g_main_loop_quit (service->loop);
 }
 
+/* The operations still running when a stop's deadline passes are stuck
+ * (a driver call in the kernel or a command that hangs): nothing that was
+ * committed is lost by leaving them, and the next start settles them as
+ * it settles a crash. Exits at once: the threads that run them still use
+ * the manager, so nothing may be freed under them. */
+static gboolean
+on_shutdown_deadline (gpointer user_data)
+{
+  Service *service = user_data;
+
+  g_warning ("stopping anyway after %u s: %u operations still running (the next start settles them)",
+             service->shutdown_timeout, nova_volume_manager_get_n_operations (service->manager));
+  /* the bus frees the name when our connection closes */
+  _exit (1);
+  return G_SOURCE_REMOVE;
+}
+
 /* Stops taking calls, lets running operations finish (each commits its
- * end state), then quits. */
+ * end state), then quits; see on_shutdown_deadline. */
 static gboolean
 on_terminate (gpointer user_data)
 {
@@ -73,6 +92,8 @@ on_terminate (gpointer user_data)
   /* a copy may take minutes: stop it (it undoes itself) rather than wait */
   nova_volume_manager_cancel_jobs (service->manager);
   g_signal_connect_swapped (service->manager, "idle", G_CALLBACK (quit_when_idle), service);
+  if (service->deadline_id == 0)
+    service->deadline_id = g_timeout_add_seconds (service->shutdown_timeout, on_shutdown_deadline, service);
   quit_when_idle (service);
   return G_SOURCE_REMOVE;
 }
@@ -321,6 +342,7 @@ main (int argc, char **argv)
     }
 
   service.bus_type = session ? G_BUS_TYPE_SESSION : G_BUS_TYPE_SYSTEM;
+  service.shutdown_timeout = (guint) nova_volume_config_get_int (config, "shutdown_timeout");
   if (session && !nova_volume_session_bus_available (&error))
     {
       g_printerr ("nova-volumed: %s\n", error->message);
@@ -435,6 +457,8 @@ main (int argc, char **argv)
   /* a SIGTERM that came while we started up is honoured now */
   if (!service.stop_requested)
     g_main_loop_run (loop);
+  if (service.deadline_id != 0)
+    g_source_remove (service.deadline_id);
 
   g_bus_unown_name (service.owner_id);
   g_signal_handlers_disconnect_by_data (manager, &service);

@@ -772,6 +772,63 @@ test_failed_migrate_switch (Fixture *fx, gconstpointer data)
   seen_clear (&seen);
 }
 
+/* A driver call that never ends (stuck in the kernel, a hung command) does
+ * not hold a stop forever: after shutdown_timeout the daemon exits anyway,
+ * saying so, and the next start settles what was running (a delete is
+ * finished). */
+static void
+test_shutdown_deadline (Fixture *fx, gconstpointer data)
+{
+  g_autofree char *volume = NULL, *config = NULL, *log = NULL, *file = NULL, *id = NULL;
+  g_autofree char *more = NULL;
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GVariant) reply = NULL;
+  gint64 start;
+
+  volume = create_volume (fx, MIB, NULL);
+  id = g_path_get_basename (volume);
+  daemon_stop (fx);
+  g_assert_true (g_file_get_contents (fx->config_path, &config, NULL, NULL));
+  more = g_strconcat (config, "shutdown_timeout = 2\n", NULL);
+  g_assert_true (g_file_set_contents (fx->config_path, more, -1, NULL));
+  g_setenv ("NOVA_VOLUME_HANG_AT", "delete-volume:before-driver-remove-export", TRUE);
+  daemon_start (fx);
+  g_unsetenv ("NOVA_VOLUME_HANG_AT");
+
+  g_dbus_connection_call (fx->connection, BUS_NAME, volume, IFACE_VOLUME, "Delete",
+                          g_variant_new_parsed ("(@a{sv} {},)"), NULL, G_DBUS_CALL_FLAGS_NONE, -1, NULL,
+                          store_reply, &result);
+  for (;;)
+    {
+      g_autofree char *status = get_string (fx, volume, IFACE_VOLUME, "Status");
+
+      if (g_str_equal (status, "deleting"))
+        break;
+      g_usleep (10000);
+    }
+
+  start = g_get_monotonic_time ();
+  g_subprocess_send_signal (fx->daemon, SIGTERM);
+  wait_or_kill (fx->daemon, "nova-volumed");
+  g_test_message ("stopped after %.1f s", (g_get_monotonic_time () - start) / 1e6);
+  g_assert_true (g_subprocess_get_if_exited (fx->daemon));
+  g_assert_cmpint (g_subprocess_get_exit_status (fx->daemon), ==, 1);
+  g_clear_object (&fx->daemon);
+  g_assert_true (g_file_get_contents (fx->log_path, &log, NULL, NULL));
+  g_assert_nonnull (strstr (log, "stopping anyway after 2 s: 1 operations still running"));
+  while (result == NULL)
+    g_main_context_iteration (NULL, TRUE);
+  reply = g_dbus_connection_call_finish (fx->connection, result, &error);
+  g_assert_null (reply);
+
+  /* the next start finishes the delete */
+  daemon_start (fx);
+  g_assert_null (find_object (fx, IFACE_VOLUME, NULL));
+  file = g_strdup_printf ("%s/volumes/volume-%s", fx->state_dir, id);
+  g_assert_false (g_file_test (file, G_FILE_TEST_EXISTS));
+}
+
 static void
 test_no_crash_points (void)
 {
@@ -793,6 +850,7 @@ main (int argc, char **argv)
       return g_test_run ();
     }
 
+  g_test_add ("/crash/shutdown-deadline", Fixture, NULL, fixture_setup, test_shutdown_deadline, fixture_teardown);
   g_test_add ("/crash/failed-commit", Fixture, NULL, fixture_setup, test_failed_commit, fixture_teardown);
   g_test_add ("/crash/failed-migrate-switch", Fixture, NULL, fixture_setup, test_failed_migrate_switch,
               fixture_teardown);
