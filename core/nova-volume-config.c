@@ -896,6 +896,40 @@ expand_name_template (const char *template, const char *id)
   return g_strdup_printf ("%.*s%s%s", (int) (conversion - template), template, id, conversion + 2);
 }
 
+/* the UUID @template put into @name, or NULL */
+static char *
+match_name_template (const char *template, const char *name)
+{
+  const char *conversion = strstr (template, "%s");
+  gsize prefix, suffix, length = strlen (name);
+  g_autofree char *id = NULL;
+
+  g_return_val_if_fail (conversion != NULL, NULL);
+  prefix = (gsize) (conversion - template);
+  suffix = strlen (conversion + 2);
+  if (length <= prefix + suffix || strncmp (name, template, prefix) != 0
+      || strcmp (name + length - suffix, conversion + 2) != 0)
+    return NULL;
+  id = g_strndup (name + prefix, length - prefix - suffix);
+  return g_uuid_string_is_valid (id) ? g_steal_pointer (&id) : NULL;
+}
+
+char *
+nova_volume_config_id_from_volume_name (NovaVolumeConfig *self, const char *name)
+{
+  g_return_val_if_fail (NOVA_VOLUME_IS_CONFIG (self), NULL);
+  g_return_val_if_fail (name != NULL, NULL);
+  return match_name_template (nova_volume_config_get_string (self, "volume_name_template"), name);
+}
+
+char *
+nova_volume_config_id_from_snapshot_name (NovaVolumeConfig *self, const char *name)
+{
+  g_return_val_if_fail (NOVA_VOLUME_IS_CONFIG (self), NULL);
+  g_return_val_if_fail (name != NULL, NULL);
+  return match_name_template (nova_volume_config_get_string (self, "snapshot_name_template"), name);
+}
+
 char *
 nova_volume_config_volume_name (NovaVolumeConfig *self, const char *id)
 {

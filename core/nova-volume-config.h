@@ -41,6 +41,10 @@ gboolean    nova_volume_config_get_boolean (NovaVolumeConfig *self, const char *
  * ("snapshot-%s"). Free with g_free (). */
 char *nova_volume_config_volume_name   (NovaVolumeConfig *self, const char *id);
 char *nova_volume_config_snapshot_name (NovaVolumeConfig *self, const char *id);
+/* The other way: the id a name was made from, when the template made it
+ * from a UUID; NULL for any other name. Free with g_free (). */
+char *nova_volume_config_id_from_volume_name   (NovaVolumeConfig *self, const char *name);
+char *nova_volume_config_id_from_snapshot_name (NovaVolumeConfig *self, const char *name);
 
 /* The canonical short name of volume_driver (class paths resolved). */
 const char *nova_volume_config_get_driver (NovaVolumeConfig *self);

@@ -288,6 +288,40 @@ nova_volume_driver_storage_location (NovaVolumeDriver *self, const NovaVolumeRec
   return IFACE (self)->storage_location (self, volume);
 }
 
+GPtrArray *
+nova_volume_driver_list_stored (NovaVolumeDriver *self, GError **error)
+{
+  if (IFACE (self)->list_stored == NULL)
+    {
+      g_set_error (error, NOVA_VOLUME_ERROR, NOVA_VOLUME_ERROR_NOT_SUPPORTED,
+                   "the %s driver cannot list what its backend holds", nova_volume_driver_get_name (self));
+      return NULL;
+    }
+  return IFACE (self)->list_stored (self, error);
+}
+
+NovaVolumeStored *
+nova_volume_stored_new (gboolean is_snapshot, const char *id, guint64 size, const char *volume_id)
+{
+  NovaVolumeStored *stored = g_new0 (NovaVolumeStored, 1);
+
+  stored->is_snapshot = is_snapshot;
+  stored->id = g_strdup (id);
+  stored->size = size;
+  stored->volume_id = g_strdup (volume_id);
+  return stored;
+}
+
+void
+nova_volume_stored_free (NovaVolumeStored *stored)
+{
+  if (stored == NULL)
+    return;
+  g_free (stored->id);
+  g_free (stored->volume_id);
+  g_free (stored);
+}
+
 GVariant *
 nova_volume_connection_info_new (const char *type, GVariant *data)
 {

@@ -35,6 +35,22 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (NovaVolumeDriverContext, nova_volume_driver_conte
 #define NOVA_VOLUME_TYPE_DRIVER (nova_volume_driver_get_type ())
 G_DECLARE_INTERFACE (NovaVolumeDriver, nova_volume_driver, NOVA_VOLUME, DRIVER, GObject)
 
+/* A volume or a snapshot a backend holds under the names nova-volume
+ * gives (volume_name_template, snapshot_name_template), as list_stored
+ * finds it: its id (read back from the name), its size, and for a
+ * snapshot its volume's id when the backend knows it (NULL when not). */
+typedef struct {
+  gboolean  is_snapshot;
+  char     *id;
+  guint64   size;
+  char     *volume_id;
+} NovaVolumeStored;
+
+NovaVolumeStored *nova_volume_stored_new  (gboolean is_snapshot, const char *id, guint64 size,
+                                           const char *volume_id);
+void              nova_volume_stored_free (NovaVolumeStored *stored);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (NovaVolumeStored, nova_volume_stored_free)
+
 /* Progress of a long operation (copy, clear): 0.0 .. 1.0. Called from the
  * worker thread; may be NULL. */
 typedef void (*NovaVolumeProgressFunc) (double fraction, gpointer user_data);
@@ -112,7 +128,14 @@ struct _NovaVolumeDriverInterface {
    * of its own (fake, logging). */
   char          *(*storage_location) (NovaVolumeDriver *self, const NovaVolumeRecord *volume);
 
-  gpointer padding[5];
+  /* Everything the backend holds whose name one of the two templates
+   * makes from a UUID (nova_volume_config_id_from_volume_name): a
+   * GPtrArray of NovaVolumeStored, so that nothing it holds is forgotten
+   * when the store lost its record (nova-volumed --recover). NULL: the
+   * driver cannot list (NotSupported), or the listing failed. */
+  GPtrArray     *(*list_stored) (NovaVolumeDriver *self, GError **error);
+
+  gpointer padding[4];
 };
 
 /* Wrappers: a missing optional method is NOVA_VOLUME_ERROR_NOT_SUPPORTED
@@ -157,6 +180,8 @@ GOutputStream *nova_volume_driver_open_for_write     (NovaVolumeDriver *self, co
 gboolean nova_volume_driver_can_stream               (NovaVolumeDriver *self, gboolean write);
 /* NULL when the driver does not say (see storage_location). */
 char    *nova_volume_driver_storage_location         (NovaVolumeDriver *self, const NovaVolumeRecord *volume);
+/* NotSupported when the driver has no list_stored. */
+GPtrArray *nova_volume_driver_list_stored            (NovaVolumeDriver *self, GError **error);
 
 /* A driver whose export went away by itself and could not be brought
  * back (a vblade that keeps dying) says so on the main context: emits

@@ -168,6 +168,10 @@ gboolean manager_delete_refused     (const GError *error);
  * operation fails ("cannot @doing snapshot X: it is ...") and NULL. */
 const NovaVolumeRecord *manager_op_take_available_snapshot (Op *op, const char *doing);
 
+/* Logs, per backend, what it holds that the store has no record of
+ * (nova-volume-manager-recover.c); init_host's last step. */
+void manager_report_unrecorded (NovaVolumeManager *self);
+
 /* ---- commits (nova-volume-manager-ops.c) ----------------------------- */
 /* A commit failed (@error): when it was for want of space and the reserve
  * held some, gives it back and clears @error, so the caller commits once

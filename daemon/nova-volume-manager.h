@@ -56,6 +56,13 @@ void               nova_volume_manager_set_reserve         (NovaVolumeManager *s
  * daemon serves anyone, so it may block. */
 gboolean nova_volume_manager_init_host (NovaVolumeManager *self, GError **error);
 
+/* nova-volumed --recover, before init_host: what the backends hold that
+ * the store has no record of (a lost store, an old backup) is recorded
+ * again: each volume available (its export made anew; error if that
+ * fails), each snapshot whose volume is known available. A snapshot
+ * whose volume is unknown is left and logged. FALSE when a commit fails. */
+gboolean nova_volume_manager_recover (NovaVolumeManager *self, GError **error);
+
 /* The live records (borrowed; valid until the next change). */
 const NovaVolumeRecord   *nova_volume_manager_lookup_volume   (NovaVolumeManager *self, const char *id);
 const NovaSnapshotRecord *nova_volume_manager_lookup_snapshot (NovaVolumeManager *self, const char *id);

@@ -158,7 +158,7 @@ read_state_id (NovaVolumeStateDir *self)
  * not a fresh start: the volumes it knew of still hold data on their
  * backends, and starting empty would orphan them without a word. */
 gboolean
-nova_volume_state_dir_check_store_present (NovaVolumeStateDir *self, GError **error)
+nova_volume_state_dir_check_store_present (NovaVolumeStateDir *self, gboolean recovering, GError **error)
 {
   guint32 recorded = read_state_id (self);
   struct stat st;
@@ -173,17 +173,26 @@ nova_volume_state_dir_check_store_present (NovaVolumeStateDir *self, GError **er
     }
   if (recorded == 0 || (exists && st.st_size > 0))
     return TRUE;
+  if (recovering)
+    {
+      g_message ("the store %s/%s is %s: starting a new one, and recording again what the backends hold",
+                 self->path, NOVA_VOLUME_STATE_DIR_STORE, exists ? "empty" : "missing");
+      return TRUE;
+    }
   g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND,
                "the state directory %s had a store (state-id %08x), but %s/%s is %s: the volumes it recorded "
-               "would be forgotten while their data stays on the backends. Restore %s/%s from a backup, or, "
-               "to start with no volumes on purpose, remove %s/state-id",
+               "would be forgotten while their data stays on the backends. Restore %s/%s from a backup; or "
+               "start nova-volumed --recover to record again the volumes and snapshots the backends still hold "
+               "(their names, descriptions, metadata and connections are lost); or, to start with no volumes on "
+               "purpose, remove %s/state-id",
                self->path, recorded, self->path, NOVA_VOLUME_STATE_DIR_STORE, exists ? "empty" : "missing",
                self->path, NOVA_VOLUME_STATE_DIR_STORE, self->path);
   return FALSE;
 }
 
 gboolean
-nova_volume_state_dir_settle_store_identity (NovaVolumeStateDir *self, NovaVolumeStore *store, GError **error)
+nova_volume_state_dir_settle_store_identity (NovaVolumeStateDir *self, NovaVolumeStore *store, gboolean recovering,
+                                             GError **error)
 {
   guint32 recorded = read_state_id (self);
   guint32 identity = nova_volume_store_get_identity (store, error);
@@ -191,12 +200,16 @@ nova_volume_state_dir_settle_store_identity (NovaVolumeStateDir *self, NovaVolum
 
   if (identity == 0 && error != NULL && *error != NULL)
     return FALSE;
-  if (recorded != 0 && identity != recorded)
+  if (recorded != 0 && identity != recorded && identity != 0 && recovering)
+    g_message ("%s becomes the store of the state directory %s (--recover)", nova_volume_store_get_path (store),
+               self->path);
+  else if (recorded != 0 && identity != recorded && !recovering)
     {
       g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
                    "%s is not the store of the state directory %s (its identity is %08x, the directory's "
-                   "state-id %08x): restore the directory's own store, or remove %s/state-id to adopt this one",
-                   nova_volume_store_get_path (store), self->path, identity, recorded, self->path);
+                   "state-id %08x): restore the directory's own store, or start nova-volumed --recover to adopt "
+                   "this one (and record again what the backends hold that it does not know)",
+                   nova_volume_store_get_path (store), self->path, identity, recorded);
       return FALSE;
     }
   if (identity == 0)

@@ -34,12 +34,16 @@ long  nova_volume_state_dir_lock_owner (NovaVolumeStateDir *self);
 #define NOVA_VOLUME_STATE_DIR_STORE "nova-volume.db"
 
 /* Before the store is opened (which would make a new one): a store that
- * is gone or empty while the directory says it had one is an error. */
+ * is gone or empty while the directory says it had one is an error, unless
+ * @recovering (nova-volumed --recover), which logs it and goes on. */
 gboolean nova_volume_state_dir_check_store_present   (NovaVolumeStateDir  *self,
+                                                      gboolean             recovering,
                                                       GError             **error);
-/* After: the store's identity and the directory's agree, or are made. */
+/* After: the store's identity and the directory's agree, or are made;
+ * @recovering takes the store there is as the directory's. */
 gboolean nova_volume_state_dir_settle_store_identity (NovaVolumeStateDir  *self,
                                                       NovaVolumeStore     *store,
+                                                      gboolean             recovering,
                                                       GError             **error);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (NovaVolumeStateDir, nova_volume_state_dir_free)

@@ -246,7 +246,7 @@ default_state_dir (gboolean session)
 int
 main (int argc, char **argv)
 {
-  gboolean session = FALSE, replace = FALSE, verbose = FALSE, version = FALSE;
+  gboolean session = FALSE, replace = FALSE, verbose = FALSE, version = FALSE, recover = FALSE;
   g_autofree char *config_path = NULL;
   g_autofree char *state_dir_path = NULL;
   const GOptionEntry entries[] = {
@@ -258,6 +258,9 @@ main (int argc, char **argv)
       N_("Keep the state store (and the file driver's volumes) here"), N_("DIR") },
     { "replace", 'r', 0, G_OPTION_ARG_NONE, &replace,
       N_("Replace a running nova-volumed on the same bus"), NULL },
+    { "recover", 0, 0, G_OPTION_ARG_NONE, &recover,
+      N_("Record again the volumes and snapshots the backends hold that the store has no record of "
+         "(a lost or old store), then serve"), NULL },
     { "verbose", 'v', 0, G_OPTION_ARG_NONE, &verbose, N_("Log debug messages"), NULL },
     { "version", 0, 0, G_OPTION_ARG_NONE, &version, N_("Print the version and exit"), NULL },
     G_OPTION_ENTRY_NULL
@@ -409,13 +412,13 @@ main (int argc, char **argv)
 
   reserve = nova_volume_reserve_new (nova_volume_state_dir_get_fd (state_dir), state_dir_path, "reserve",
                                      NOVA_VOLUME_RESERVE_BYTES, &error);
-  if (reserve == NULL || !nova_volume_state_dir_check_store_present (state_dir, &error))
+  if (reserve == NULL || !nova_volume_state_dir_check_store_present (state_dir, recover, &error))
     {
       g_printerr ("nova-volumed: %s\n", error->message);
       return 1;
     }
   store = open_store (state_dir, reserve, &error);
-  if (store == NULL || !nova_volume_state_dir_settle_store_identity (state_dir, store, &error))
+  if (store == NULL || !nova_volume_state_dir_settle_store_identity (state_dir, store, recover, &error))
     {
       g_printerr ("nova-volumed: %s\n", error->message);
       return 1;
@@ -432,7 +435,8 @@ main (int argc, char **argv)
     }
 
   manager = nova_volume_manager_new_with_backends (config, store, backends, &error);
-  if (manager == NULL || !nova_volume_manager_init_host (manager, &error))
+  if (manager == NULL || (recover && !nova_volume_manager_recover (manager, &error))
+      || !nova_volume_manager_init_host (manager, &error))
     {
       g_printerr ("nova-volumed: cannot load the state in %s: %s\n", nova_volume_store_get_path (store),
                   error->message);

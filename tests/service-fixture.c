@@ -154,6 +154,7 @@ daemon_start (Fixture *fx)
   g_autoptr(GError) error = NULL;
   const char *daemon_path = nova_volumed_path ();
   const char *wrapper = g_getenv ("NOVA_VOLUMED_WRAPPER");
+  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
   int log_fd;
   /* a hang guard only: the daemon is ready in well under a second */
   gint64 deadline = g_get_monotonic_time () + 60 * G_USEC_PER_SEC;
@@ -170,13 +171,17 @@ daemon_start (Fixture *fx)
   g_subprocess_launcher_setenv (launcher, "G_MESSAGES_DEBUG", "all", TRUE);
   /* the valgrind test setup runs the daemon under a wrapper */
   if (wrapper != NULL && *wrapper != '\0')
-    fx->daemon = g_subprocess_launcher_spawn (launcher, &error, wrapper, daemon_path,
-                                              fx->system_bus ? "--verbose" : "--session",
-                                              "--state-dir", fx->state_dir, "--config", fx->config_path, NULL);
-  else
-    fx->daemon = g_subprocess_launcher_spawn (launcher, &error, daemon_path,
-                                              fx->system_bus ? "--verbose" : "--session",
-                                              "--state-dir", fx->state_dir, "--config", fx->config_path, NULL);
+    g_ptr_array_add (argv, (char *) wrapper);
+  g_ptr_array_add (argv, (char *) daemon_path);
+  g_ptr_array_add (argv, fx->system_bus ? "--verbose" : "--session");
+  g_ptr_array_add (argv, "--state-dir");
+  g_ptr_array_add (argv, fx->state_dir);
+  g_ptr_array_add (argv, "--config");
+  g_ptr_array_add (argv, fx->config_path);
+  if (fx->daemon_option != NULL)
+    g_ptr_array_add (argv, (char *) fx->daemon_option);
+  g_ptr_array_add (argv, NULL);
+  fx->daemon = g_subprocess_launcher_spawnv (launcher, (const char *const *) argv->pdata, &error);
   g_assert_no_error (error);
 
   while (!daemon_ready (fx))

@@ -31,6 +31,7 @@ typedef struct {
   char            *config_path;
   char            *log_path;
   GSubprocess     *daemon;
+  const char      *daemon_option; /* one more option for the next daemon_start, or NULL */
 } Fixture;
 
 

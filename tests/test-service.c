@@ -1107,6 +1107,122 @@ test_unsafe_state_dir (Fixture *fx, gconstpointer data)
   daemon_start (fx);
 }
 
+/* copies the store's files of @from_dir to @to_dir, or removes them
+ * (@to_dir NULL) */
+static void
+copy_store (const char *from_dir, const char *to_dir)
+{
+  static const char *const suffixes[] = { "", "-wal", "-shm" };
+
+  for (gsize i = 0; i < G_N_ELEMENTS (suffixes); i++)
+    {
+      g_autofree char *name = g_strconcat ("nova-volume.db", suffixes[i], NULL);
+      g_autofree char *from = g_build_filename (from_dir, name, NULL);
+      g_autofree char *to = to_dir != NULL ? g_build_filename (to_dir, name, NULL) : NULL;
+      g_autofree char *bytes = NULL;
+      gsize length;
+
+      if (to == NULL)
+        g_unlink (from);
+      else if (g_file_get_contents (from, &bytes, &length, NULL))
+        g_assert_true (g_file_set_contents_full (to, bytes, (gssize) length, G_FILE_SET_CONTENTS_NONE, 0600, NULL));
+    }
+}
+
+static guint
+count_in_log (Fixture *fx, const char *text)
+{
+  g_autofree char *log = NULL;
+  guint n = 0;
+
+  g_assert_true (g_file_get_contents (fx->log_path, &log, NULL, NULL));
+  for (const char *at = strstr (log, text); at != NULL; at = strstr (at + 1, text))
+    n++;
+  return n;
+}
+
+/* What the backend holds that the store does not know is never forgotten
+ * without a word: an old store (a backup from before a volume was made)
+ * says so at start, a lost store is refused naming --recover, and
+ * --recover records the volumes and the snapshot again, with their ids,
+ * sizes and bytes; a file no template made from a UUID is left alone. */
+static void
+test_recover (Fixture *fx, gconstpointer data)
+{
+  static Chunks written = { .offsets = offsets, .n_offsets = 2 };
+  g_autofree char *kept = create_volume (fx, 8 * MIB, NULL);
+  g_autofree char *snapshot = create_snapshot (fx, kept, FALSE);
+  g_autofree char *later = NULL, *device = NULL, *err = NULL, *warning = NULL;
+  g_autofree char *aside = g_build_filename (fx->dir, "aside", NULL);
+  g_autofree char *decoy = g_build_filename (fx->state_dir, "volumes", "volume-not-a-uuid", NULL);
+  g_autofree char *later_id = NULL;
+  g_autoptr(GVariant) of = NULL;
+  g_autofree char *description = NULL;
+
+  g_assert_true (g_file_set_contents (decoy, "", 0, NULL));
+  device = connect_volume (fx, kept);
+  write_chunks (device, &written, 3);
+  disconnect_volume (fx, kept);
+
+  /* an old copy of the store, and a volume made after it */
+  daemon_stop (fx);
+  g_assert_cmpint (g_mkdir (aside, 0700), ==, 0);
+  copy_store (fx->state_dir, aside);
+  daemon_start (fx);
+  later = create_volume (fx, MIB, NULL);
+  /* an object path spells the id's dashes as underscores */
+  later_id = g_strdelimit (g_path_get_basename (later), "_", '-');
+  daemon_stop (fx);
+
+  /* the old copy put back: the daemon serves, and says what it does not know */
+  copy_store (fx->state_dir, NULL);
+  copy_store (aside, fx->state_dir);
+  daemon_start (fx);
+  warning = g_strdup_printf ("holds 1 volumes and 0 snapshots that the store has no record of (volume %s)",
+                             later_id);
+  g_assert_cmpuint (count_in_log (fx, warning), ==, 1);
+  g_assert_cmpuint (count_in_log (fx, "nova-volumed --recover records them again"), ==, 1);
+  {
+    g_autoptr(GError) error = NULL;
+    g_autoptr(GVariant) reply = call (fx, later, "org.freedesktop.DBus.Properties", "Get",
+                                      g_variant_new ("(ss)", IFACE_VOLUME, "Size"), "(v)", &error);
+
+    g_assert_null (reply);
+    g_assert_nonnull (error);
+  }
+  daemon_stop (fx);
+
+  /* the store lost: refused, naming --recover */
+  copy_store (fx->state_dir, NULL);
+  g_assert_cmpint (run_daemon_once (fx, &err), ==, 1);
+  g_assert_nonnull (strstr (err, "nova-volumed --recover"));
+
+  /* --recover: both volumes and the snapshot, as the files give them */
+  fx->daemon_option = "--recover";
+  daemon_start (fx);
+  fx->daemon_option = NULL;
+  assert_status (fx, kept, IFACE_VOLUME, "available");
+  assert_status (fx, later, IFACE_VOLUME, "available");
+  assert_status (fx, snapshot, IFACE_SNAPSHOT, "available");
+  g_assert_cmpuint (get_uint64 (fx, kept, IFACE_VOLUME, "Size"), ==, 8 * MIB);
+  g_assert_cmpuint (get_uint64 (fx, later, IFACE_VOLUME, "Size"), ==, MIB);
+  of = get_property (fx, snapshot, IFACE_SNAPSHOT, "Volume");
+  g_assert_cmpstr (g_variant_get_string (of, NULL), ==, kept);
+  description = get_string (fx, kept, IFACE_VOLUME, "Description");
+  g_assert_nonnull (strstr (description, "--recover"));
+  g_clear_pointer (&device, g_free);
+  device = connect_volume (fx, kept);
+  assert_chunks (device, &written);
+  disconnect_volume (fx, kept);
+  g_assert_true (g_file_test (decoy, G_FILE_TEST_IS_REGULAR));
+
+  /* and the next start knows everything */
+  daemon_stop (fx);
+  daemon_start (fx);
+  g_assert_cmpuint (count_in_log (fx, "nova-volumed --recover records them again"), ==, 1);
+  call_ok (fx, snapshot, IFACE_SNAPSHOT, "Delete", g_variant_new_parsed ("(@a{sv} {},)"));
+}
+
 /* A relative --state-dir is made absolute at start: hosts are handed an
  * absolute device_path, whatever their own working directory. */
 static void
@@ -1154,6 +1270,7 @@ main (int argc, char **argv)
   ADD ("job-cancel", test_job_cancel);
   ADD ("relative-state-dir", test_relative_state_dir);
   ADD ("unsafe-state-dir", test_unsafe_state_dir);
+  ADD ("recover", test_recover);
   ADD ("lost-store", test_lost_store);
 #undef ADD
   return g_test_run ();

@@ -12,6 +12,7 @@
 #include <sys/ioctl.h>
 #include <sys/stat.h>
 #include <sys/statvfs.h>
+#include <sys/xattr.h>
 #include <dirent.h>
 #include <unistd.h>
 
@@ -836,6 +837,31 @@ copy_file (NovaVolumeFileDriver *self, const char *src, const char *dest, guint6
   return TRUE;
 }
 
+/* A snapshot's file says whose snapshot it is, so that a store that lost
+ * both records can be given both back (list_stored). A file system without
+ * user attributes only loses that: the snapshot is then listed without
+ * its volume. */
+#define SNAPSHOT_OF_XATTR "user.nova-volume.snapshot-of"
+
+static void
+mark_snapshot_of (NovaVolumeFileDriver *self, const char *path, const char *volume_id)
+{
+  g_autoptr(GError) error = NULL;
+  g_auto(NovaFileFd) fd = open_regular_file (self, path, O_RDONLY, &error);
+
+  if (fd < 0 || fsetxattr (fd, SNAPSHOT_OF_XATTR, volume_id, strlen (volume_id), 0) < 0)
+    g_debug ("cannot note the volume of snapshot %s: %s", path, error != NULL ? error->message : g_strerror (errno));
+}
+
+static char *
+read_snapshot_of (int fd)
+{
+  char text[64] = { 0 };
+  gssize n = fgetxattr (fd, SNAPSHOT_OF_XATTR, text, sizeof text - 1);
+
+  return n > 0 && g_uuid_string_is_valid (text) ? g_strdup (text) : NULL;
+}
+
 static gboolean
 nova_volume_file_driver_create_snapshot (NovaVolumeDriver *driver, NovaSnapshotRecord *snapshot,
                                          const NovaVolumeRecord *volume, GError **error)
@@ -852,6 +878,7 @@ nova_volume_file_driver_create_snapshot (NovaVolumeDriver *driver, NovaSnapshotR
     return FALSE;
   if (!copy_file (self, src, dest, 0, NULL, NULL, NULL, &size, error))
     return FALSE;
+  mark_snapshot_of (self, dest, volume->id);
   snapshot->size = size;
   nova_record_set_string (&snapshot->provider_location, dest);
   return TRUE;
@@ -1094,6 +1121,52 @@ nova_volume_file_driver_storage_location (NovaVolumeDriver *driver, const NovaVo
 
 /* GObject */
 
+/* every regular file of ours a template named from a UUID */
+static GPtrArray *
+nova_volume_file_driver_list_stored (NovaVolumeDriver *driver, GError **error)
+{
+  NovaVolumeFileDriver *self = NOVA_VOLUME_FILE_DRIVER (driver);
+  g_autoptr(GPtrArray) found = g_ptr_array_new_with_free_func ((GDestroyNotify) nova_volume_stored_free);
+  int dup_fd = fcntl (self->dir_fd, F_DUPFD_CLOEXEC, 3);
+  DIR *dir = dup_fd >= 0 ? fdopendir (dup_fd) : NULL;
+  struct dirent *entry;
+
+  if (dir == NULL)
+    {
+      int errsv = errno;
+
+      if (dup_fd >= 0)
+        close (dup_fd);
+      set_errno_error (error, errsv, "cannot list", self->dir);
+      return NULL;
+    }
+  rewinddir (dir);
+  while ((entry = readdir (dir)) != NULL)
+    {
+      const NameShape *shape = name_shape_of (self, entry->d_name);
+      gboolean is_snapshot = shape != NULL && shape->kind == FILE_KIND_SNAPSHOT;
+      g_autofree char *id = NULL, *volume_id = NULL;
+      g_auto(NovaFileFd) fd = -1;
+      struct stat st;
+
+      if (shape == NULL)
+        continue;
+      id = is_snapshot ? nova_volume_config_id_from_snapshot_name (self->config, entry->d_name)
+                       : nova_volume_config_id_from_volume_name (self->config, entry->d_name);
+      if (id == NULL)
+        continue;
+      /* what is not a regular file of ours was not made by us */
+      fd = openat (self->dir_fd, entry->d_name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+      if (fd < 0 || fstat (fd, &st) < 0 || !check_ours (&st, entry->d_name, NULL))
+        continue;
+      if (is_snapshot)
+        volume_id = read_snapshot_of (fd);
+      g_ptr_array_add (found, nova_volume_stored_new (is_snapshot, id, (guint64) st.st_size, volume_id));
+    }
+  closedir (dir);
+  return g_steal_pointer (&found);
+}
+
 static void
 nova_volume_file_driver_iface_init (NovaVolumeDriverInterface *iface)
 {
@@ -1115,6 +1188,7 @@ nova_volume_file_driver_iface_init (NovaVolumeDriverInterface *iface)
   iface->get_volume_stats = nova_volume_file_driver_get_volume_stats;
   iface->open_for_read = nova_volume_file_driver_open_for_read;
   iface->open_snapshot_for_read = nova_volume_file_driver_open_snapshot_for_read;
+  iface->list_stored = nova_volume_file_driver_list_stored;
   iface->open_for_write = nova_volume_file_driver_open_for_write;
   iface->storage_location = nova_volume_file_driver_storage_location;
 }
