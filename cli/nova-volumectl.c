@@ -653,6 +653,36 @@ parse_size (const Command *cmd, const char *text, gboolean allow_zero, guint64 *
 
 /* ---- commands -------------------------------------------------------- */
 
+/* KEY=VALUE words (split in place; the last value for a key wins) as an
+ * a{ss} option @name; FALSE, after saying why, for a word without '=' */
+static gboolean
+insert_pairs (const Command *cmd, GVariantDict *options, const char *name, char **words)
+{
+  g_autoptr(GHashTable) pairs = g_hash_table_new (g_str_hash, g_str_equal);
+  GVariantBuilder builder;
+  GHashTableIter iter;
+  gpointer key, value;
+
+  for (guint i = 0; words[i] != NULL; i++)
+    {
+      char *eq = strchr (words[i], '=');
+
+      if (eq == NULL || eq == words[i])
+        {
+          usage_error (cmd, _("metadata “%s” is not KEY=VALUE"), words[i]);
+          return FALSE;
+        }
+      *eq = '\0';
+      g_hash_table_insert (pairs, words[i], eq + 1);
+    }
+  g_variant_builder_init (&builder, G_VARIANT_TYPE ("a{ss}"));
+  g_hash_table_iter_init (&iter, pairs);
+  while (g_hash_table_iter_next (&iter, &key, &value))
+    g_variant_builder_add (&builder, "{ss}", key, value);
+  g_variant_dict_insert_value (options, name, g_variant_builder_end (&builder));
+  return TRUE;
+}
+
 static int
 cmd_create (const Command *cmd, int argc, char **argv)
 {
@@ -737,29 +767,8 @@ cmd_create (const Command *cmd, int argc, char **argv)
       g_variant_dict_insert (&options, "image-fd", "h", 0);
       g_variant_dict_insert (&options, "image-format", "s", image_format != NULL ? image_format : "raw");
     }
-  if (metadata != NULL)
-    {
-      g_autoptr(GHashTable) pairs = g_hash_table_new (g_str_hash, g_str_equal);
-      GVariantBuilder builder;
-      GHashTableIter iter;
-      gpointer key, value;
-
-      for (guint i = 0; metadata[i] != NULL; i++)
-        {
-          char *eq = strchr (metadata[i], '=');
-
-          if (eq == NULL || eq == metadata[i])
-            return usage_error (cmd, _("metadata “%s” is not KEY=VALUE"), metadata[i]);
-          /* split in place; the last value for a key wins */
-          *eq = '\0';
-          g_hash_table_insert (pairs, metadata[i], eq + 1);
-        }
-      g_variant_builder_init (&builder, G_VARIANT_TYPE ("a{ss}"));
-      g_hash_table_iter_init (&iter, pairs);
-      while (g_hash_table_iter_next (&iter, &key, &value))
-        g_variant_builder_add (&builder, "{ss}", key, value);
-      g_variant_dict_insert_value (&options, "metadata", g_variant_builder_end (&builder));
-    }
+  if (metadata != NULL && !insert_pairs (cmd, &options, "metadata", metadata))
+    return EXIT_USAGE;
 
   manager = connect_daemon (&error);
   if (manager == NULL)
@@ -1193,6 +1202,47 @@ cmd_detach (const Command *cmd, int argc, char **argv)
 }
 
 static int
+cmd_update (const Command *cmd, int argc, char **argv)
+{
+  g_autofree char *name = NULL;
+  g_autofree char *description = NULL;
+  g_auto(GStrv) set = NULL;
+  g_auto(GStrv) unset = NULL;
+  const GOptionEntry entries[] = {
+    { "name", 0, 0, G_OPTION_ARG_STRING, &name, N_("New display name"), N_("NAME") },
+    { "description", 0, 0, G_OPTION_ARG_STRING, &description, N_("New description"), N_("TEXT") },
+    { "set", 0, 0, G_OPTION_ARG_STRING_ARRAY, &set,
+      N_("Keep KEY=VALUE with the volume, replacing KEY’s value (repeatable)"), N_("KEY=VALUE") },
+    { "unset", 0, 0, G_OPTION_ARG_STRING_ARRAY, &unset, N_("Remove KEY from the volume’s metadata (repeatable)"),
+      N_("KEY") },
+    G_OPTION_ENTRY_NULL
+  };
+  g_auto(GVariantDict) options = G_VARIANT_DICT_INIT (NULL);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GDBusProxy) proxy = NULL;
+  g_autoptr(GVariant) result = NULL;
+
+  if (!parse_command (cmd, entries, &argc, &argv, 1, 1))
+    return EXIT_USAGE;
+  if (name == NULL && description == NULL && set == NULL && unset == NULL)
+    return usage_error (cmd, _("nothing to change: give --name, --description, --set or --unset"));
+  if (name != NULL)
+    g_variant_dict_insert (&options, "name", "s", name);
+  if (description != NULL)
+    g_variant_dict_insert (&options, "description", "s", description);
+  if (set != NULL && !insert_pairs (cmd, &options, "metadata-set", set))
+    return EXIT_USAGE;
+  if (unset != NULL)
+    g_variant_dict_insert_value (&options, "metadata-unset", g_variant_new_strv ((const char *const *) unset, -1));
+  proxy = connect_and_lookup (argv[1], KIND_VOLUME | KIND_SNAPSHOT, &error);
+  if (proxy == NULL)
+    return fail (error);
+  /* Volume.Update and Snapshot.Update take the same arguments */
+  result = call_method (proxy, "Update", g_variant_new ("(@a{sv})", options_end (&options)), &error);
+  return result != NULL ? EXIT_OK : fail (error);
+}
+
+static int
 cmd_extend (const Command *cmd, int argc, char **argv)
 {
   g_autoptr(GError) error = NULL;
@@ -1521,6 +1571,7 @@ static const Command commands[] = {
     N_("Record that a volume is attached to an instance") },
   { "detach", cmd_detach, N_("ID"), N_("Record that a volume is detached") },
   { "extend", cmd_extend, N_("ID SIZE"), N_("Grow a volume to SIZE") },
+  { "update", cmd_update, N_("ID"), N_("Rename a volume or snapshot, or change its description or metadata") },
   { "migrate", cmd_migrate, N_("ID BACKEND"), N_("Move a volume to another backend, with its bytes") },
   { "export", cmd_export, N_("ID FILE|-"), N_("Copy a volume’s or a snapshot’s bytes out into a disk image") },
   { "connect", cmd_connect, N_("ID"),
@@ -1583,6 +1634,8 @@ static const struct {
   { "status", "show" },
   { "resize", "extend" },
   { "grow", "extend" },
+  { "rename", "update --name" },
+  { "set", "update" },
   { "clone", "create --source-volume" },
   { "new", "create" },
   { "version", "--version" },

@@ -30,6 +30,7 @@ static const struct {
   { "org.openstack.Volume1.Manager", "GetVolumeStats", NULL },
   { "org.openstack.Volume1.Volume", "Delete", NOVA_VOLUME_ACTION_MANAGE_VOLUMES },
   { "org.openstack.Volume1.Volume", "Extend", NOVA_VOLUME_ACTION_MANAGE_VOLUMES },
+  { "org.openstack.Volume1.Volume", "Update", NOVA_VOLUME_ACTION_MANAGE_VOLUMES },
   { "org.openstack.Volume1.Volume", "Migrate", NOVA_VOLUME_ACTION_MANAGE_VOLUMES },
   { "org.openstack.Volume1.Volume", "CreateSnapshot", NOVA_VOLUME_ACTION_MANAGE_SNAPSHOTS },
   { "org.openstack.Volume1.Volume", "Attach", NOVA_VOLUME_ACTION_ATTACH },
@@ -39,6 +40,7 @@ static const struct {
   { "org.openstack.Volume1.Volume", "CheckForExport", NULL },
   { "org.openstack.Volume1.Volume", "CopyToImage", NOVA_VOLUME_ACTION_COPY_DATA },
   { "org.openstack.Volume1.Snapshot", "Delete", NOVA_VOLUME_ACTION_MANAGE_SNAPSHOTS },
+  { "org.openstack.Volume1.Snapshot", "Update", NOVA_VOLUME_ACTION_MANAGE_SNAPSHOTS },
   { "org.openstack.Volume1.Snapshot", "CopyToImage", NOVA_VOLUME_ACTION_COPY_DATA },
   { "org.openstack.Volume1.Job", "Cancel", NOVA_VOLUME_ACTION_MANAGE_VOLUMES },
 };

@@ -268,6 +268,22 @@ take_passed_fd (GUnixFDList *fd_list, GVariant *handle, const char *what, GError
   return fd;
 }
 
+static GHashTable *
+metadata_from_variant (GVariant *metadata)
+{
+  GHashTable *table;
+  GVariantIter iter;
+  const char *key, *value;
+
+  if (metadata == NULL)
+    return NULL;
+  table = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  g_variant_iter_init (&iter, metadata);
+  while (g_variant_iter_next (&iter, "{&s&s}", &key, &value))
+    g_hash_table_replace (table, g_strdup (key), g_strdup (value));
+  return table;
+}
+
 static gboolean
 handle_create_volume (NovaDBusManager *iface, GDBusMethodInvocation *invocation, GUnixFDList *fd_list,
                       guint64 size, GVariant *options, NovaVolumeDaemon *self)
@@ -309,16 +325,7 @@ handle_create_volume (NovaDBusManager *iface, GDBusMethodInvocation *invocation,
       return_error (invocation, error);
       return G_DBUS_METHOD_INVOCATION_HANDLED;
     }
-  if (metadata != NULL)
-    {
-      GVariantIter iter;
-      const char *key, *value;
-
-      metadata_table = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
-      g_variant_iter_init (&iter, metadata);
-      while (g_variant_iter_next (&iter, "{&s&s}", &key, &value))
-        g_hash_table_replace (metadata_table, g_strdup (key), g_strdup (value));
-    }
+  metadata_table = metadata_from_variant (metadata);
 
   request.size = size;
   request.name = variant_string_or_null (name);
@@ -427,6 +434,50 @@ handle_volume_extend (NovaDBusVolume *iface, GDBusMethodInvocation *invocation,
   if (begin_volume_call (self, invocation, options, "Extend", NULL, 0))
     nova_volume_manager_extend_volume (self->manager, volume_id_of (iface), size, operation_done,
                                        call_new (self, invocation, iface));
+  return G_DBUS_METHOD_INVOCATION_HANDLED;
+}
+
+/* Update of a volume (@snapshot_id NULL) or a snapshot */
+static void
+update (NovaVolumeDaemon *self, GDBusMethodInvocation *invocation, gpointer iface, GVariant *options,
+        const char *volume_id, const char *snapshot_id)
+{
+  g_autoptr(GVariant) name = NULL, description = NULL, metadata = NULL, metadata_set = NULL, metadata_unset = NULL;
+  const OptionSpec specs[] = {
+    { "name", "s", &name },
+    { "description", "s", &description },
+    { "metadata", "a{ss}", &metadata },
+    { "metadata-set", "a{ss}", &metadata_set },
+    { "metadata-unset", "as", &metadata_unset },
+  };
+  g_autoptr(GHashTable) metadata_table = NULL, set_table = NULL;
+  g_autofree const char **unset = NULL;
+  NovaVolumeUpdate request = { 0 };
+
+  /* a snapshot takes a name and a description only */
+  if (!begin_volume_call (self, invocation, options, "Update", specs, volume_id != NULL ? G_N_ELEMENTS (specs) : 2))
+    return;
+  metadata_table = metadata_from_variant (metadata);
+  set_table = metadata_from_variant (metadata_set);
+  unset = metadata_unset != NULL ? g_variant_get_strv (metadata_unset, NULL) : NULL;
+  request.name = variant_string_or_null (name);
+  request.description = variant_string_or_null (description);
+  request.metadata = metadata_table;
+  request.metadata_set = set_table;
+  request.metadata_unset = unset;
+  if (volume_id != NULL)
+    nova_volume_manager_update_volume (self->manager, volume_id, &request, operation_done,
+                                       call_new (self, invocation, iface));
+  else
+    nova_volume_manager_update_snapshot (self->manager, snapshot_id, &request, operation_done,
+                                         call_new (self, invocation, iface));
+}
+
+static gboolean
+handle_volume_update (NovaDBusVolume *iface, GDBusMethodInvocation *invocation, GVariant *options,
+                      NovaVolumeDaemon *self)
+{
+  update (self, invocation, iface, options, volume_id_of (iface), NULL);
   return G_DBUS_METHOD_INVOCATION_HANDLED;
 }
 
@@ -600,6 +651,14 @@ handle_snapshot_delete (NovaDBusSnapshot *iface, GDBusMethodInvocation *invocati
 }
 
 static gboolean
+handle_snapshot_update (NovaDBusSnapshot *iface, GDBusMethodInvocation *invocation, GVariant *options,
+                        NovaVolumeDaemon *self)
+{
+  update (self, invocation, iface, options, NULL, nova_dbus_snapshot_get_id (iface));
+  return G_DBUS_METHOD_INVOCATION_HANDLED;
+}
+
+static gboolean
 handle_snapshot_copy_to_image (NovaDBusSnapshot *iface, GDBusMethodInvocation *invocation, GUnixFDList *fd_list,
                                GVariant *handle, const char *format, GVariant *options, NovaVolumeDaemon *self)
 {
@@ -721,6 +780,7 @@ on_volume_changed (NovaVolumeManager *manager, const char *id, NovaVolumeDaemon 
       sync_volume (iface, volume);
       g_signal_connect (iface, "handle-delete", G_CALLBACK (handle_volume_delete), self);
       g_signal_connect (iface, "handle-extend", G_CALLBACK (handle_volume_extend), self);
+      g_signal_connect (iface, "handle-update", G_CALLBACK (handle_volume_update), self);
       g_signal_connect (iface, "handle-migrate", G_CALLBACK (handle_volume_migrate), self);
       g_signal_connect (iface, "handle-copy-to-image", G_CALLBACK (handle_volume_copy_to_image), self);
       g_signal_connect (iface, "handle-create-snapshot", G_CALLBACK (handle_volume_create_snapshot), self);
@@ -764,6 +824,7 @@ on_snapshot_changed (NovaVolumeManager *manager, const char *id, NovaVolumeDaemo
       iface = nova_dbus_snapshot_skeleton_new ();
       sync_snapshot (iface, snapshot);
       g_signal_connect (iface, "handle-delete", G_CALLBACK (handle_snapshot_delete), self);
+      g_signal_connect (iface, "handle-update", G_CALLBACK (handle_snapshot_update), self);
       g_signal_connect (iface, "handle-copy-to-image", G_CALLBACK (handle_snapshot_copy_to_image), self);
       g_hash_table_insert (self->snapshot_ifaces, g_strdup (id), iface);
       export_interface (self, path, iface, set_snapshot_iface);

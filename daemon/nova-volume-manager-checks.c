@@ -124,3 +124,34 @@ manager_op_take_available_snapshot (Op *op, const char *doing)
   op->snapshot = nova_snapshot_record_copy (snapshot);
   return parent;
 }
+
+gboolean
+manager_check_metadata (GHashTable *metadata, GError **error)
+{
+  GHashTableIter iter;
+  gpointer key, value;
+
+  if (metadata == NULL)
+    return TRUE;
+  if (g_hash_table_size (metadata) > METADATA_MAX_ITEMS)
+    {
+      g_set_error (error, NOVA_VOLUME_ERROR, NOVA_VOLUME_ERROR_INVALID_ARGUMENT,
+                   "metadata has %u items; at most %d are allowed",
+                   g_hash_table_size (metadata), METADATA_MAX_ITEMS);
+      return FALSE;
+    }
+  g_hash_table_iter_init (&iter, metadata);
+  while (g_hash_table_iter_next (&iter, &key, &value))
+    {
+      if (*(const char *) key == '\0')
+        {
+          g_set_error_literal (error, NOVA_VOLUME_ERROR, NOVA_VOLUME_ERROR_INVALID_ARGUMENT,
+                               "metadata keys may not be empty");
+          return FALSE;
+        }
+      if (!manager_check_text ("metadata key", key, METADATA_MAX_LEN, error)
+          || !manager_check_text ("metadata value", value, METADATA_MAX_LEN, error))
+        return FALSE;
+    }
+  return TRUE;
+}

@@ -12,36 +12,6 @@
 #include <fcntl.h>
 #include <unistd.h>
 
-static gboolean
-check_metadata (GHashTable *metadata, GError **error)
-{
-  GHashTableIter iter;
-  gpointer key, value;
-
-  if (metadata == NULL)
-    return TRUE;
-  if (g_hash_table_size (metadata) > METADATA_MAX_ITEMS)
-    {
-      g_set_error (error, NOVA_VOLUME_ERROR, NOVA_VOLUME_ERROR_INVALID_ARGUMENT,
-                   "metadata has %u items; at most %d are allowed",
-                   g_hash_table_size (metadata), METADATA_MAX_ITEMS);
-      return FALSE;
-    }
-  g_hash_table_iter_init (&iter, metadata);
-  while (g_hash_table_iter_next (&iter, &key, &value))
-    {
-      if (*(const char *) key == '\0')
-        {
-          g_set_error_literal (error, NOVA_VOLUME_ERROR, NOVA_VOLUME_ERROR_INVALID_ARGUMENT,
-                               "metadata keys may not be empty");
-          return FALSE;
-        }
-      if (!manager_check_text ("metadata key", key, METADATA_MAX_LEN, error)
-          || !manager_check_text ("metadata value", value, METADATA_MAX_LEN, error))
-        return FALSE;
-    }
-  return TRUE;
-}
 
 
 /* a create's own: what the new volume is to be */
@@ -477,7 +447,7 @@ nova_volume_manager_create_volume (NovaVolumeManager *self, const NovaVolumeCrea
     {
       if (manager_check_text ("name", request->name, NAME_MAX_LEN, &error)
           && manager_check_text ("description", request->description, DESCRIPTION_MAX_LEN, &error))
-        check_metadata (request->metadata, &error);
+        manager_check_metadata (request->metadata, &error);
     }
   if (error == NULL && request->with_image)
     image_fd = take_image (self, request, &image_format, &error);

@@ -149,6 +149,9 @@ gboolean manager_op_take_backend        (Op *op, const char *name, const char *d
 NovaVolumeBackend *manager_lookup_backend (NovaVolumeManager *self, const char *name);
 gboolean manager_op_check_volume_status (Op *op, const NovaVolumeStatus *allowed, gsize n_allowed);
 gboolean manager_check_text             (const char *what, const char *text, gsize max_len, GError **error);
+/* At most METADATA_MAX_ITEMS items, keys not empty, keys and values text
+ * of at most METADATA_MAX_LEN bytes; NULL passes. */
+gboolean manager_check_metadata         (GHashTable *metadata, GError **error);
 
 /* ---- checks (nova-volume-manager-checks.c) --------------------------- */
 

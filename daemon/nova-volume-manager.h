@@ -103,6 +103,25 @@ char *nova_volume_manager_create_volume_finish (NovaVolumeManager *self, GAsyncR
 
 void     nova_volume_manager_delete_volume     (NovaVolumeManager *self, const char *volume_id,
                                                 GAsyncReadyCallback callback, gpointer user_data);
+
+/* What Volume.Update and Snapshot.Update change; NULL leaves a field as it
+ * is. @metadata replaces all of it; @metadata_set adds or replaces keys
+ * and @metadata_unset removes keys (not with @metadata). Snapshots have a
+ * name and a description only. */
+typedef struct {
+  const char         *name;
+  const char         *description;
+  GHashTable         *metadata;
+  GHashTable         *metadata_set;
+  const char *const  *metadata_unset;
+} NovaVolumeUpdate;
+
+void     nova_volume_manager_update_volume     (NovaVolumeManager *self, const char *volume_id,
+                                                const NovaVolumeUpdate *update,
+                                                GAsyncReadyCallback callback, gpointer user_data);
+void     nova_volume_manager_update_snapshot   (NovaVolumeManager *self, const char *snapshot_id,
+                                                const NovaVolumeUpdate *update,
+                                                GAsyncReadyCallback callback, gpointer user_data);
 void     nova_volume_manager_extend_volume     (NovaVolumeManager *self, const char *volume_id, guint64 new_size,
                                                 GAsyncReadyCallback callback, gpointer user_data);
 void     nova_volume_manager_attach_volume     (NovaVolumeManager *self, const char *volume_id,

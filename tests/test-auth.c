@@ -10,6 +10,7 @@ static const char *const mutating[][2] = {
   { "org.openstack.Volume1.Manager", "CreateVolume" },
   { "org.openstack.Volume1.Volume", "Delete" },
   { "org.openstack.Volume1.Volume", "Extend" },
+  { "org.openstack.Volume1.Volume", "Update" },
   { "org.openstack.Volume1.Volume", "CreateSnapshot" },
   { "org.openstack.Volume1.Volume", "Attach" },
   { "org.openstack.Volume1.Volume", "Detach" },
@@ -18,6 +19,7 @@ static const char *const mutating[][2] = {
   { "org.openstack.Volume1.Volume", "Migrate" },
   { "org.openstack.Volume1.Volume", "CopyToImage" },
   { "org.openstack.Volume1.Snapshot", "Delete" },
+  { "org.openstack.Volume1.Snapshot", "Update" },
   { "org.openstack.Volume1.Snapshot", "CopyToImage" },
   { "org.openstack.Volume1.Job", "Cancel" },
 };

@@ -910,12 +910,52 @@ test_stats (Fixture *fx, gconstpointer data)
   g_assert_cmpstr (json_object_get_string_member (stats, "storage_protocol"), ==, "local");
 }
 
+/* update: a volume renamed, its metadata changed, a snapshot renamed;
+ * nothing to change is a usage error, a bad value the daemon's */
+static void
+test_update (Fixture *fx, gconstpointer data)
+{
+  g_autofree char *out = ctl_ok (fx, "create", "1M", "--name", "old", "--metadata", "gone=1", "--metadata", "kept=2",
+                                 NULL);
+  g_autofree char *id = printed_id (out);
+  g_autofree char *snapshot_out = NULL, *snapshot = NULL, *shown = NULL, *err = NULL, *before = NULL, *after = NULL;
+
+  g_free (ctl_ok (fx, "update", id, "--name", "new", "--description", "logs", "--set", "added=3", "--unset", "gone",
+                  NULL));
+  shown = ctl_ok (fx, "show", id, NULL);
+  g_test_message ("%s", shown);
+  g_assert_nonnull (strstr (shown, "new"));
+  g_assert_nonnull (strstr (shown, "logs"));
+  g_assert_nonnull (strstr (shown, "added"));
+  g_assert_nonnull (strstr (shown, "kept"));
+  g_assert_null (strstr (shown, "gone"));
+
+  snapshot_out = ctl_ok (fx, "snapshot", id, NULL);
+  snapshot = printed_id (snapshot_out);
+  g_clear_pointer (&shown, g_free);
+  g_free (ctl_ok (fx, "update", snapshot, "--name", "nightly", NULL));
+  shown = ctl_ok (fx, "show", snapshot, NULL);
+  g_assert_nonnull (strstr (shown, "nightly"));
+
+  before = fingerprint (fx);
+  err = ctl_fails (fx, EXIT_USAGE, "update", id, NULL);
+  g_assert_nonnull (strstr (err, "nothing to change"));
+  g_clear_pointer (&err, g_free);
+  err = ctl_fails (fx, EXIT_USAGE, "update", id, "--set", "novalue", NULL);
+  g_assert_nonnull (strstr (err, "novalue"));
+  g_clear_pointer (&err, g_free);
+  err = ctl_fails (fx, EXIT_FAILED, "update", snapshot, "--set", "a=b", NULL);
+  g_assert_nonnull (strstr (err, "metadata"));
+  after = fingerprint (fx);
+  g_assert_cmpstr (before, ==, after);
+}
+
 static void
 test_usage_errors (Fixture *fx, gconstpointer data)
 {
   static const char *const command_names[] = {
     "create", "list", "show", "delete", "snapshot", "attach", "detach", "extend",
-    "connect", "disconnect", "check-export", "stats",
+    "update", "connect", "disconnect", "check-export", "stats",
   };
   g_autofree char *out = ctl_ok (fx, "create", "1M", NULL);
   g_autofree char *id = printed_id (out);
@@ -1813,6 +1853,7 @@ main (int argc, char **argv)
   ADD ("attach-detach", test_attach_detach);
   ADD ("snapshots-and-clones", test_snapshots_and_clones);
   ADD ("connect-extend-export", test_connect_extend_export);
+  ADD ("update", test_update);
   ADD ("stats", test_stats);
   ADD ("usage-errors", test_usage_errors);
   ADD ("not-found", test_not_found);

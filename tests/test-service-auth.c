@@ -86,6 +86,7 @@ check_mutations_refused (Fixture *fx)
   const char *connector_text = "{'ip': <'127.0.0.1'>, 'host': <'h'>}";
   const char *attach_args[] = { "'" INSTANCE_B "'", "/dev/vdc", "{}", NULL };
   const char *extend_args[] = { "16777216", "{}", NULL };
+  const char *rename_args[] = { "{'name': <'renamed'>}", NULL };
   const char *create_args[] = { "1048576", "{}", NULL };
   const char *options_args[] = { "{}", NULL };
   const char *connector_args[] = { connector_text, NULL };
@@ -97,6 +98,8 @@ check_mutations_refused (Fixture *fx)
     { MANAGER_PATH, IFACE_MANAGER ".CreateVolume", create_args },
     { volume, IFACE_VOLUME ".Delete", options_args },
     { volume, IFACE_VOLUME ".Extend", extend_args },
+    { volume, IFACE_VOLUME ".Update", rename_args },
+    { snapshot, IFACE_SNAPSHOT ".Update", rename_args },
     { volume, IFACE_VOLUME ".CreateSnapshot", options_args },
     { volume, IFACE_VOLUME ".Attach", attach_args },
     { attached, IFACE_VOLUME ".Detach", options_args },
@@ -200,6 +203,8 @@ static const struct {
 } polkit_calls[] = {
   { ON_MANAGER, IFACE_MANAGER ".CreateVolume", "1048576 {}", NOVA_VOLUME_ACTION_MANAGE_VOLUMES },
   { ON_VOLUME, IFACE_VOLUME ".Extend", "16777216 {}", NOVA_VOLUME_ACTION_MANAGE_VOLUMES },
+  { ON_VOLUME, IFACE_VOLUME ".Update", "{'name':<'renamed'>}", NOVA_VOLUME_ACTION_MANAGE_VOLUMES },
+  { ON_SNAPSHOT, IFACE_SNAPSHOT ".Update", "{'name':<'renamed'>}", NOVA_VOLUME_ACTION_MANAGE_SNAPSHOTS },
   { ON_VOLUME, IFACE_VOLUME ".CreateSnapshot", "{}", NOVA_VOLUME_ACTION_MANAGE_SNAPSHOTS },
   { ON_VOLUME, IFACE_VOLUME ".Attach", "'" INSTANCE_B "' /dev/vdc {}", NOVA_VOLUME_ACTION_ATTACH },
   { ON_ATTACHED, IFACE_VOLUME ".Detach", "{}", NOVA_VOLUME_ACTION_ATTACH },

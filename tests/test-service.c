@@ -1223,6 +1223,87 @@ test_recover (Fixture *fx, gconstpointer data)
   call_ok (fx, snapshot, IFACE_SNAPSHOT, "Delete", g_variant_new_parsed ("(@a{sv} {},)"));
 }
 
+static GVariant *
+metadata_of (Fixture *fx, const char *volume)
+{
+  return get_property (fx, volume, IFACE_VOLUME, "Metadata");
+}
+
+static void
+update_fails (Fixture *fx, const char *path, const char *iface, const char *options, const char *expected)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GVariant) reply = call (fx, path, iface, "Update", g_variant_new_parsed (options), NULL, &error);
+
+  g_assert_null (reply);
+  assert_dbus_error (error, "InvalidArgument");
+  g_test_message ("%s: %s", options, error->message);
+  g_assert_nonnull (strstr (error->message, expected));
+}
+
+/* Volume.Update and Snapshot.Update: a name, a description and metadata
+ * changed, kept across a restart; bad input refused naming what is wrong,
+ * changing nothing. */
+static void
+test_update (Fixture *fx, gconstpointer data)
+{
+  g_autofree char *volume = create_volume (fx, MIB, g_variant_new_parsed ("{'name': <'old'>, "
+                                                                          "'metadata': <{'k1': 'v1', 'k2': 'v2'}>}"));
+  g_autofree char *snapshot = create_snapshot (fx, volume, FALSE);
+  g_autofree char *name = NULL, *description = NULL, *before = NULL, *after = NULL, *snapshot_name = NULL;
+  g_autoptr(GVariant) metadata = NULL;
+  g_autoptr(GString) many = g_string_new ("({'metadata-set': <{");
+  const char *value = NULL;
+
+  call_ok (fx, volume, IFACE_VOLUME, "Update",
+           g_variant_new_parsed ("({'name': <'new'>, 'description': <'the data'>},)"));
+  name = get_string (fx, volume, IFACE_VOLUME, "Name");
+  description = get_string (fx, volume, IFACE_VOLUME, "Description");
+  g_assert_cmpstr (name, ==, "new");
+  g_assert_cmpstr (description, ==, "the data");
+
+  call_ok (fx, volume, IFACE_VOLUME, "Update",
+           g_variant_new_parsed ("({'metadata-set': <{'k3': 'v3', 'k2': 'two'}>, "
+                                 "'metadata-unset': <['k1', 'none']>},)"));
+  metadata = metadata_of (fx, volume);
+  g_assert_cmpuint (g_variant_n_children (metadata), ==, 2);
+  g_assert_true (g_variant_lookup (metadata, "k2", "&s", &value));
+  g_assert_cmpstr (value, ==, "two");
+  g_assert_true (g_variant_lookup (metadata, "k3", "&s", &value));
+  g_clear_pointer (&metadata, g_variant_unref);
+
+  call_ok (fx, volume, IFACE_VOLUME, "Update", g_variant_new_parsed ("({'metadata': <{'only': 'this'}>},)"));
+  call_ok (fx, snapshot, IFACE_SNAPSHOT, "Update", g_variant_new_parsed ("({'name': <'before upgrade'>},)"));
+
+  /* refused, and nothing changes */
+  before = fingerprint (fx);
+  update_fails (fx, volume, IFACE_VOLUME, "(@a{sv} {},)", "nothing to update");
+  update_fails (fx, volume, IFACE_VOLUME, "({'metadata': <{'a': 'b'}>, 'metadata-set': <{'c': 'd'}>},)",
+                "give it alone");
+  update_fails (fx, volume, IFACE_VOLUME, "({'name': <'evil\\u202etxt'>},)", "U+202E");
+  update_fails (fx, volume, IFACE_VOLUME, "({'metadata-set': <{'': 'empty key'}>},)", "may not be empty");
+  update_fails (fx, volume, IFACE_VOLUME, "({'color': <'blue'>},)", "color");
+  update_fails (fx, snapshot, IFACE_SNAPSHOT, "({'metadata': <{'a': 'b'}>},)", "metadata");
+  for (int i = 0; i < 64; i++)
+    g_string_append_printf (many, "%s'key%d': 'v'", i > 0 ? ", " : "", i);
+  g_string_append (many, "}>},)");
+  /* 64 new keys beside the one there: the result breaks the limit */
+  update_fails (fx, volume, IFACE_VOLUME, many->str, "at most 64");
+  after = fingerprint (fx);
+  g_assert_cmpstr (before, ==, after);
+
+  /* committed: a restart shows the same */
+  daemon_stop (fx);
+  daemon_start (fx);
+  metadata = metadata_of (fx, volume);
+  g_assert_cmpuint (g_variant_n_children (metadata), ==, 1);
+  snapshot_name = get_string (fx, snapshot, IFACE_SNAPSHOT, "Name");
+  g_assert_cmpstr (snapshot_name, ==, "before upgrade");
+  g_clear_pointer (&after, g_free);
+  after = fingerprint (fx);
+  g_assert_cmpstr (before, ==, after);
+}
+
 /* A relative --state-dir is made absolute at start: hosts are handed an
  * absolute device_path, whatever their own working directory. */
 static void
@@ -1271,6 +1352,7 @@ main (int argc, char **argv)
   ADD ("relative-state-dir", test_relative_state_dir);
   ADD ("unsafe-state-dir", test_unsafe_state_dir);
   ADD ("recover", test_recover);
+  ADD ("update", test_update);
   ADD ("lost-store", test_lost_store);
 #undef ADD
   return g_test_run ();
