@@ -98,6 +98,18 @@ check_image_formats (const char *value)
   return NULL;
 }
 
+/* a ratio as Cinder writes it: 20.0; at least 1 (no overcommit) */
+static const char *
+check_ratio (const char *value)
+{
+  char *end = NULL;
+  double ratio = g_ascii_strtod (value, &end);
+
+  if (end == value || *end != '\0' || !(ratio >= 1.0 && ratio <= 1000.0))
+    return "must be a number from 1.0 (provision no more than the backend holds) to 1000.0";
+  return NULL;
+}
+
 static const char *
 check_optional_group_name (const char *value)
 {
@@ -130,6 +142,12 @@ static const NovaVolumeConfigKey config_keys[] = {
   { "backend_stats_interval", NOVA_VOLUME_KEY_INT, "60", 0, 86400, NULL, NULL,
     "Seconds between background refreshes of each backend's capacity and state (also refreshed after every change); 0: only after changes.",
     TRUE },
+  { "max_over_subscription_ratio", NOVA_VOLUME_KEY_STRING, "20.0", 0, 0, NULL, check_ratio,
+    "A thinly provisioned backend takes new volumes while all its volumes' sizes stay within this many times its capacity (1.0: no overcommit).",
+    FALSE },
+  { "reserved_percentage", NOVA_VOLUME_KEY_INT, "0", 0, 100, NULL, NULL,
+    "Percent of the backend's capacity kept free: a create or clone that would leave less is NoSpace.",
+    FALSE },
   { "shutdown_timeout", NOVA_VOLUME_KEY_INT, "30", 1, 3600, NULL, NULL,
     "Seconds a stop (SIGTERM) waits for running operations; then the daemon exits anyway and its next start settles what they left.",
     TRUE },

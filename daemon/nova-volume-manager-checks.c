@@ -53,6 +53,98 @@ type_mismatch (const NovaVolumeType *type, GVariant *stats)
   return NULL;
 }
 
+static double
+over_subscription_ratio (NovaVolumeConfig *config)
+{
+  return g_ascii_strtod (nova_volume_config_get_string (config, "max_over_subscription_ratio"), NULL);
+}
+
+GVariant *
+manager_stats_with_policy (NovaVolumeBackend *backend, GVariant *stats)
+{
+  NovaVolumeConfig *config = nova_volume_backend_get_config (backend);
+  g_auto(GVariantBuilder) builder = G_VARIANT_BUILDER_INIT (G_VARIANT_TYPE_VARDICT);
+  GVariantIter iter;
+  const char *key;
+  GVariant *value;
+
+  g_variant_iter_init (&iter, stats);
+  while (g_variant_iter_next (&iter, "{&sv}", &key, &value))
+    {
+      if (!g_str_equal (key, "reserved_percentage") && !g_str_equal (key, "max_over_subscription_ratio"))
+        g_variant_builder_add (&builder, "{sv}", key, value);
+      g_variant_unref (value);
+    }
+  g_variant_builder_add (&builder, "{sv}", "reserved_percentage",
+                         g_variant_new_uint32 ((guint32) nova_volume_config_get_int (config, "reserved_percentage")));
+  g_variant_builder_add (&builder, "{sv}", "max_over_subscription_ratio",
+                         g_variant_new_double (over_subscription_ratio (config)));
+  return g_variant_ref_sink (g_variant_builder_end (&builder));
+}
+
+/* Cinder's capacity rules: a thick backend needs the bytes free beyond its
+ * reserve; a thin one takes nothing at creation, so it needs free space
+ * beyond the reserve and room under max_over_subscription_ratio times its
+ * capacity for all its volumes' sizes (provisioned, as the store counts
+ * them), the new one's included. */
+static gboolean
+check_capacity (NovaVolumeBackend *on, GVariant *stats, guint64 needed, GError **error)
+{
+  NovaVolumeConfig *config = nova_volume_backend_get_config (on);
+  const char *backend = nova_volume_backend_get_name (on);
+  gint64 percent = nova_volume_config_get_int (config, "reserved_percentage");
+  guint64 free_bytes, total = 0, reserved;
+  gboolean thin = FALSE;
+  g_autofree char *needed_text = nova_volume_size_format (needed);
+
+  if (!g_variant_lookup (stats, "free_capacity", "t", &free_bytes))
+    return TRUE; /* the driver cannot tell: let it refuse by itself */
+  g_variant_lookup (stats, "total_capacity", "t", &total);
+  g_variant_lookup (stats, "thin_provisioning_support", "b", &thin);
+  reserved = total / 100 * (guint64) percent + total % 100 * (guint64) percent / 100;
+  if (thin)
+    {
+      double ratio = over_subscription_ratio (config);
+      guint64 provisioned = nova_volume_backend_get_provisioned (on);
+      double allowed = ratio * (double) total;
+
+      if (free_bytes <= reserved)
+        {
+          g_autofree char *free_text = nova_volume_size_format (free_bytes);
+          g_autofree char *reserved_text = nova_volume_size_format (reserved);
+
+          g_set_error (error, NOVA_VOLUME_ERROR, NOVA_VOLUME_ERROR_NO_SPACE,
+                       "not enough space: the %s backend has %s free, and %s (reserved_percentage %d) is kept free; "
+                       "free space there or delete volumes", backend, free_text, reserved_text, (int) percent);
+          return FALSE;
+        }
+      if ((double) provisioned + (double) needed > allowed)
+        {
+          g_autofree char *provisioned_text = nova_volume_size_format (provisioned);
+          g_autofree char *total_text = nova_volume_size_format (total);
+
+          g_set_error (error, NOVA_VOLUME_ERROR, NOVA_VOLUME_ERROR_NO_SPACE,
+                       "not enough space: %s requested, and the thin %s backend already provisions %s of the %g "
+                       "times its %s that max_over_subscription_ratio allows", needed_text, backend,
+                       provisioned_text, ratio, total_text);
+          return FALSE;
+        }
+      return TRUE;
+    }
+  if (free_bytes >= reserved && needed <= free_bytes - reserved)
+    return TRUE;
+  {
+    g_autofree char *free_text = nova_volume_size_format (free_bytes);
+    g_autofree char *reserved_text = nova_volume_size_format (reserved);
+
+    g_set_error (error, NOVA_VOLUME_ERROR, NOVA_VOLUME_ERROR_NO_SPACE,
+                 "not enough space: %s requested, %s free in the %s backend%s%s%s", needed_text, free_text, backend,
+                 reserved > 0 ? ", of which " : "", reserved > 0 ? reserved_text : "",
+                 reserved > 0 ? " is kept free (reserved_percentage)" : "");
+  }
+  return FALSE;
+}
+
 gboolean
 manager_check_free_space (NovaVolumeManager *self, NovaVolumeBackend *on, guint64 needed,
                           const char *volume_type, GError **error)
@@ -62,9 +154,6 @@ manager_check_free_space (NovaVolumeManager *self, NovaVolumeBackend *on, guint6
   const char *backend = nova_volume_backend_get_name (on);
   const NovaVolumeType *type = volume_type != NULL
                                ? nova_volume_config_lookup_type (self->config, volume_type) : NULL;
-  guint64 free_bytes;
-  g_autofree char *needed_text = NULL;
-  g_autofree char *free_text = NULL;
 
   if (stats == NULL)
     return FALSE;
@@ -80,16 +169,7 @@ manager_check_free_space (NovaVolumeManager *self, NovaVolumeBackend *on, guint6
           return FALSE;
         }
     }
-  if (!g_variant_lookup (stats, "free_capacity", "t", &free_bytes))
-    return TRUE; /* the driver cannot tell: let it refuse by itself */
-  if (needed <= free_bytes)
-    return TRUE;
-  needed_text = nova_volume_size_format (needed);
-  free_text = nova_volume_size_format (free_bytes);
-  g_set_error (error, NOVA_VOLUME_ERROR, NOVA_VOLUME_ERROR_NO_SPACE,
-               "not enough space: %s requested, %s free in the %s backend",
-               needed_text, free_text, backend);
-  return FALSE;
+  return check_capacity (on, stats, needed, error);
 }
 
 gboolean

@@ -158,11 +158,15 @@ gboolean manager_check_metadata         (GHashTable *metadata, GError **error);
 /* The snapshots of volume @volume_id; their ids appended to @ids (may be
  * NULL), ", " between them. */
 guint    manager_count_snapshots_of (NovaVolumeManager *self, const char *volume_id, GString *ids);
-/* Asks backend @on's driver for free space (worker thread) and refuses
- * @needed bytes more than that; with a volume type, also refuses a
- * backend that does not match its extra specs. */
+/* Asks backend @on's driver for its capacity (worker thread) and refuses
+ * @needed bytes more by the backend's reserved_percentage and, when it
+ * provisions thinly, its max_over_subscription_ratio; with a volume type,
+ * also refuses a backend that does not match its extra specs. */
 gboolean manager_check_free_space   (NovaVolumeManager *self, NovaVolumeBackend *on, guint64 needed,
                                      const char *volume_type, GError **error);
+/* @stats (a driver's) with what the backend's configuration says of its
+ * capacity: reserved_percentage and max_over_subscription_ratio. */
+GVariant *manager_stats_with_policy (NovaVolumeBackend *backend, GVariant *stats);
 /* Whether a driver refused a delete (of a volume or a snapshot) without
  * changing anything: Busy. */
 gboolean manager_delete_refused     (const GError *error);

@@ -57,7 +57,10 @@ stats_start (Op *op)
 static void
 stats_thread (Op *op)
 {
-  op->result = nova_volume_driver_get_volume_stats (op->driver, TRUE, &op->error);
+  g_autoptr(GVariant) stats = nova_volume_driver_get_volume_stats (op->driver, TRUE, &op->error);
+
+  if (stats != NULL)
+    op->result = manager_stats_with_policy (op->backend, stats);
 }
 
 static void

@@ -537,6 +537,56 @@ test_migrate_cancel (Fixture *fx, gconstpointer data)
  * (a second try is refused the same way, not for a leftover copy). The
  * logging backend has room for anything; the file backend's free space
  * is its filesystem's, far below 1 EiB. */
+/* Thin provisioning with limits: a thin backend takes volumes beyond its
+ * free space (they take nothing yet) up to max_over_subscription_ratio
+ * times its capacity, counting every volume's size; reserved_percentage
+ * keeps part of it free; each refusal names the limit. */
+static void
+test_over_subscription (Fixture *fx, gconstpointer data)
+{
+  g_autofree char *text = g_strdup_printf ("[DEFAULT]\nstorage_availability_zone = nova\n"
+                                           "[backend:tight]\nvolume_driver = file\nfile_volumes_dir = %s/tight\n"
+                                           "max_over_subscription_ratio = 1.0\n"
+                                           "[backend:roomy]\nvolume_driver = file\nfile_volumes_dir = %s/roomy\n"
+                                           "[backend:kept]\nvolume_driver = file\nfile_volumes_dir = %s/kept\n"
+                                           "reserved_percentage = 100\n", fx->dir, fx->dir, fx->dir);
+  g_autofree char *half = NULL, *twice = NULL;
+  guint64 total, free_bytes;
+
+  daemon_stop (fx);
+  g_assert_true (g_file_set_contents (fx->config_path, text, -1, NULL));
+  daemon_start (fx);
+  total = get_uint64 (fx, ROOT_PATH "/backends/tight", "org.openstack.Volume1.Backend", "TotalCapacity");
+  free_bytes = get_uint64 (fx, ROOT_PATH "/backends/tight", "org.openstack.Volume1.Backend", "FreeCapacity");
+  g_test_message ("total %" G_GUINT64_FORMAT ", free %" G_GUINT64_FORMAT, total, free_bytes);
+  g_assert_cmpuint (total, >, 0);
+
+  /* the default ratio (20): twice the capacity, and more than is free */
+  twice = create_volume (fx, total / MIB * 2 * MIB, g_variant_new_parsed ("{'backend': <'roomy'>}"));
+  g_assert_cmpuint (total / MIB * 2 * MIB, >, free_bytes);
+
+  /* ratio 1.0: a half and a bit fits, then not another, nor growing
+   * past the capacity */
+  half = create_volume (fx, total / MIB / 2 * MIB + GIB, g_variant_new_parsed ("{'backend': <'tight'>}"));
+  assert_refused (fx, MANAGER_PATH, IFACE_MANAGER, "CreateVolume",
+                  g_variant_new_parsed ("(%t, {'backend': <'tight'>})", total / MIB / 2 * MIB + GIB), "NoSpace",
+                  (const char *[]) { "thin tight backend already provisions", "max_over_subscription_ratio", NULL });
+  assert_refused (fx, half, IFACE_VOLUME, "Extend", g_variant_new_parsed ("(%t, @a{sv} {})", total + MIB), "NoSpace",
+                  (const char *[]) { "max_over_subscription_ratio", NULL });
+  /* a clone counts too */
+  assert_refused (fx, MANAGER_PATH, IFACE_MANAGER, "CreateVolume",
+                  g_variant_new_parsed ("(@t 0, {'source-volume': <%o>})", half), "NoSpace",
+                  (const char *[]) { "max_over_subscription_ratio", NULL });
+
+  /* everything kept free: nothing fits */
+  assert_refused (fx, MANAGER_PATH, IFACE_MANAGER, "CreateVolume",
+                  g_variant_new_parsed ("(%t, {'backend': <'kept'>})", MIB), "NoSpace",
+                  (const char *[]) { "kept backend", "reserved_percentage 100", NULL });
+
+  call_ok (fx, half, IFACE_VOLUME, "Delete", g_variant_new_parsed ("(@a{sv} {},)"));
+  call_ok (fx, twice, IFACE_VOLUME, "Delete", g_variant_new_parsed ("(@a{sv} {},)"));
+}
+
 static void
 test_migrate_no_space (Fixture *fx, gconstpointer data)
 {
@@ -551,7 +601,7 @@ test_migrate_no_space (Fixture *fx, gconstpointer data)
     {
       assert_refused (fx, volume, IFACE_VOLUME, "Migrate", g_variant_new_parsed ("('fast', @a{sv} {})"),
                       "NoSpace", (const char *[]) { "cannot migrate volume", "to backend 'fast'", "not enough space",
-                                                    "1.0 EiB requested", "free in the fast backend", NULL });
+                                                    "1.0 EiB requested", "thin fast backend", "max_over_subscription_ratio", NULL });
       assert_status (fx, volume, IFACE_VOLUME, "available");
       g_clear_pointer (&backend, g_free);
       backend = get_string (fx, volume, IFACE_VOLUME, "Backend");
@@ -711,6 +761,7 @@ main (int argc, char **argv)
   ADD ("/backends/migrate-refusals", test_migrate_refusals);
   ADD ("/backends/migrate-cancel", test_migrate_cancel);
   ADD ("/backends/migrate-no-space", test_migrate_no_space);
+  ADD ("/backends/over-subscription", test_over_subscription);
 #undef ADD
 
   return g_test_run ();

@@ -330,12 +330,12 @@ test_import_too_large (Fixture *fx, gconstpointer data)
   assert_refused (fx, huge, "qcow2", 0, "InvalidArgument",
                   (const char *[]) { "100.0 TiB", "image_max_virtual_size", "1.0 TiB", NULL });
 
-  /* without the limit the backend's free space decides */
+  /* without the limit the backend's capacity decides */
   daemon_stop (fx);
   g_assert_true (g_file_set_contents (fx->config_path, "[DEFAULT]\nvolume_driver = file\nimage_max_virtual_size = 0\n",
                                       -1, &error));
   daemon_start (fx);
-  assert_refused (fx, huge, "qcow2", 0, "NoSpace", (const char *[]) { "100.0 TiB", "free", NULL });
+  assert_refused (fx, huge, "qcow2", 0, "NoSpace", (const char *[]) { "100.0 TiB", "not enough space", NULL });
   after = fingerprint (fx);
   g_assert_cmpstr (before, ==, after);
 }
