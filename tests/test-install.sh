@@ -31,6 +31,8 @@ prefix=$NOVA_VOLUME_PREFIX
 bindir=$NOVA_VOLUME_BINDIR
 libexecdir=$NOVA_VOLUME_LIBEXECDIR
 pkglibdir=$NOVA_VOLUME_PKGLIBDIR
+libdir=$NOVA_VOLUME_LIBDIR
+includedir=$NOVA_VOLUME_INCLUDEDIR
 driverdir=$NOVA_VOLUME_DRIVERDIR
 read -r -a drivers <<<"$NOVA_VOLUME_DRIVERS"
 datadir=$NOVA_VOLUME_DATADIR
@@ -109,7 +111,16 @@ expect_file () {
 }
 expect_file "the daemon" "$libexecdir/nova-volumed" -x
 expect_file "the CLI" "$bindir/nova-volumectl" -x
-expect_file "the client library" "$pkglibdir/libnova-volume.so"
+expect_file "the client library" "$libdir/libnova-volume.so"
+expect_file "the client library's header" "$includedir/nova-volume-1/nova-volume-client.h"
+expect_file "the client library's generated header" "$includedir/nova-volume-1/nova-dbus-generated.h"
+expect_file "the client library's pkg-config file" "$libdir/pkgconfig/nova-volume.pc"
+if [ "$NOVA_VOLUME_INTROSPECTION" = yes ]; then
+  expect_file "the client library's GIR" "$datadir/gir-1.0/NovaVolume-1.gir"
+  expect_file "the client library's typelib" "$libdir/girepository-1.0/NovaVolume-1.typelib"
+else
+  skip "the client library's GIR and typelib" "built without gobject-introspection"
+fi
 expect_file "the driver SDK library" "$pkglibdir/libnova-volume-core.so"
 for d in "${drivers[@]}"; do
   expect_file "driver module $d" "$driverdir/libnova-volume-driver-$d.so"
@@ -173,7 +184,7 @@ else
 fi
 
 # the installed programs run (the core from the DESTDIR in place of pkglibdir)
-runs () { LD_LIBRARY_PATH=$dest$pkglibdir timeout 10 "$@" </dev/null; }
+runs () { LD_LIBRARY_PATH=$dest$pkglibdir:$dest$libdir timeout 10 "$@" </dev/null; }
 version=$("${meson_cmd[@]}" introspect --projectinfo "$build" 2>/dev/null | sed -n 's/.*"version": *"\([^"]*\)".*/\1/p')
 version_ok () {
   local out

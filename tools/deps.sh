@@ -44,6 +44,12 @@ NOVA_VOLUME_DEBIAN_PACKAGES=(
   python3-dbusmock
   gettext
   libxml2-utils
+  # the client library's GIR and typelib, and its tests from Python and GJS
+  gobject-introspection
+  libgirepository1.0-dev
+  gir1.2-glib-2.0
+  python3-gi
+  gjs
   polkitd
   groff-base
   man-db
