@@ -16,6 +16,7 @@
 #include <json-glib/json-glib.h>
 
 #include "nova-dbus-generated.h"
+#include "nova-volume-client.h"
 #include "nova-volume-error.h"
 #include "nova-volume-session-bus.h"
 #include "nova-volume-size.h"
@@ -359,109 +360,65 @@ get_manager (GDBusObjectManager *manager, GError **error)
   return NOVA_DBUS_MANAGER (iface);
 }
 
-/* the IDs of the volumes (or snapshots) whose Name is @name, joined by
- * ", ", or NULL: people type the name they gave where the ID goes */
-static char *
-ids_named (GDBusObjectManager *manager, const char *name, Kind kind)
-{
-  g_autolist(GDBusObject) objects = g_dbus_object_manager_get_objects (manager);
-  g_autoptr(GPtrArray) ids = g_ptr_array_new ();
-
-  for (GList *l = objects; l != NULL; l = l->next)
-    {
-      NovaDBusVolume *v = nova_dbus_object_peek_volume (NOVA_DBUS_OBJECT (l->data));
-      NovaDBusSnapshot *s = nova_dbus_object_peek_snapshot (NOVA_DBUS_OBJECT (l->data));
-
-      if (kind == KIND_VOLUME && v != NULL && g_strcmp0 (nova_dbus_volume_get_name (v), name) == 0)
-        g_ptr_array_add (ids, (gpointer) nova_dbus_volume_get_id (v));
-      if (kind == KIND_SNAPSHOT && s != NULL && g_strcmp0 (nova_dbus_snapshot_get_name (s), name) == 0)
-        g_ptr_array_add (ids, (gpointer) nova_dbus_snapshot_get_id (s));
-    }
-  if (ids->len == 0)
-    return NULL;
-  g_ptr_array_add (ids, NULL);
-  return g_strjoinv (", ", (char **) ids->pdata);
-}
-
-/* the volume or snapshot proxy for a UUID or an object path; both
- * places are looked at, so a snapshot's ID given where a volume's is
- * wanted gets a precise message rather than "not found" */
+/* The volume or snapshot @what names, through the client library: its ID
+ * (in any case), object path, name, or a unique prefix of its ID. Both
+ * kinds are looked at, so a snapshot given where a volume goes is named
+ * as one. */
 static GDBusProxy *
-lookup (GDBusObjectManager *manager, const char *id, Kind kinds, GError **error)
+lookup (GDBusObjectManager *manager, const char *what, Kind kinds, GError **error)
 {
-  g_autofree char *mangled = NULL;
-  g_autofree char *volume_path = NULL;
-  g_autofree char *snapshot_path = NULL;
+  g_autoptr(NovaVolumeClient) client = nova_volume_client_new_for_object_manager (manager);
+  /* UUIDs are case-insensitive; names are not: the text as typed first */
+  g_autofree char *lower = g_ascii_strdown (what, -1);
+  g_autoptr(GError) volume_error = NULL;
+  g_autoptr(GError) snapshot_error = NULL;
   g_autoptr(GDBusProxy) volume = NULL;
   g_autoptr(GDBusProxy) snapshot = NULL;
-  const char *paths[2] = { id, NULL };
 
-  if (id[0] != '/')
+  volume = G_DBUS_PROXY (nova_volume_client_lookup_volume (client, what, &volume_error));
+  if (volume == NULL && g_error_matches (volume_error, NOVA_VOLUME_ERROR, NOVA_VOLUME_ERROR_NOT_FOUND)
+      && !g_str_equal (lower, what))
     {
-      /* UUIDs are case-insensitive; object paths cannot hold '-' */
-      mangled = g_strdelimit (g_ascii_strdown (id, -1), "-", '_');
-      paths[0] = volume_path = g_strconcat (VOLUMES_PREFIX, mangled, NULL);
-      paths[1] = snapshot_path = g_strconcat (SNAPSHOTS_PREFIX, mangled, NULL);
+      g_clear_error (&volume_error);
+      volume = G_DBUS_PROXY (nova_volume_client_lookup_volume (client, lower, &volume_error));
+    }
+  snapshot = G_DBUS_PROXY (nova_volume_client_lookup_snapshot (client, what, &snapshot_error));
+  if (snapshot == NULL && g_error_matches (snapshot_error, NOVA_VOLUME_ERROR, NOVA_VOLUME_ERROR_NOT_FOUND)
+      && !g_str_equal (lower, what))
+    {
+      g_clear_error (&snapshot_error);
+      snapshot = G_DBUS_PROXY (nova_volume_client_lookup_snapshot (client, lower, &snapshot_error));
     }
 
-  for (guint i = 0; i < G_N_ELEMENTS (paths) && paths[i] != NULL; i++)
-    {
-      g_autoptr(GDBusObject) object = NULL;
-      NovaDBusVolume *v;
-      NovaDBusSnapshot *s;
-
-      /* the object manager refuses malformed paths with a critical */
-      if (!g_variant_is_object_path (paths[i]))
-        continue;
-      object = g_dbus_object_manager_get_object (manager, paths[i]);
-      if (object == NULL)
-        continue;
-      v = nova_dbus_object_peek_volume (NOVA_DBUS_OBJECT (object));
-      s = nova_dbus_object_peek_snapshot (NOVA_DBUS_OBJECT (object));
-      if (volume == NULL && v != NULL)
-        volume = g_object_ref (G_DBUS_PROXY (v));
-      if (snapshot == NULL && s != NULL)
-        snapshot = g_object_ref (G_DBUS_PROXY (s));
-    }
-
-  if ((kinds & KIND_VOLUME) && volume != NULL)
+  if ((kinds & KIND_VOLUME) && volume != NULL && !((kinds & KIND_SNAPSHOT) && snapshot != NULL))
     {
       prepare_proxy (volume);
       return g_steal_pointer (&volume);
     }
-  if ((kinds & KIND_SNAPSHOT) && snapshot != NULL)
+  if ((kinds & KIND_SNAPSHOT) && snapshot != NULL && !((kinds & KIND_VOLUME) && volume != NULL))
     {
       prepare_proxy (snapshot);
       return g_steal_pointer (&snapshot);
     }
-
-  if (volume == NULL && snapshot == NULL && *id != '\0')
-    {
-      g_autofree char *volumes = (kinds & KIND_VOLUME) ? ids_named (manager, id, KIND_VOLUME) : NULL;
-      g_autofree char *snapshots = (kinds & KIND_SNAPSHOT) ? ids_named (manager, id, KIND_SNAPSHOT) : NULL;
-
-      if (volumes != NULL || snapshots != NULL)
-        {
-          g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
-                       _("“%s” is a name; commands take the ID: %s"), id,
-                       volumes != NULL ? volumes : snapshots);
-          return NULL;
-        }
-    }
-
-  if (volume != NULL)
+  if (volume != NULL && snapshot != NULL)
     g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
-                 _("“%s” is a volume, not a snapshot"), id);
+                 _("“%s” names a volume (%s) and a snapshot (%s): give the whole ID"), what,
+                 g_dbus_proxy_get_object_path (volume), g_dbus_proxy_get_object_path (snapshot));
+  else if (volume != NULL)
+    g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT, _("“%s” is a volume, not a snapshot"), what);
   else if (snapshot != NULL)
-    g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
-                 _("“%s” is a snapshot, not a volume"), id);
+    g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT, _("“%s” is a snapshot, not a volume"), what);
+  else if ((kinds & KIND_VOLUME) && !g_error_matches (volume_error, NOVA_VOLUME_ERROR, NOVA_VOLUME_ERROR_NOT_FOUND))
+    g_propagate_error (error, g_steal_pointer (&volume_error));
+  else if ((kinds & KIND_SNAPSHOT)
+           && !g_error_matches (snapshot_error, NOVA_VOLUME_ERROR, NOVA_VOLUME_ERROR_NOT_FOUND))
+    g_propagate_error (error, g_steal_pointer (&snapshot_error));
   else if (kinds == KIND_VOLUME)
-    g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND, _("no volume has the ID “%s”"), id);
+    g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND, _("no volume has the ID or name “%s”"), what);
   else if (kinds == KIND_SNAPSHOT)
-    g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND, _("no snapshot has the ID “%s”"), id);
+    g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND, _("no snapshot has the ID or name “%s”"), what);
   else
-    g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND,
-                 _("no volume or snapshot has the ID “%s”"), id);
+    g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND, _("no volume or snapshot has the ID or name “%s”"), what);
   return NULL;
 }
 

@@ -182,6 +182,22 @@ nova_volume_client_new_finish (GAsyncResult *result, GError **error)
 }
 
 /**
+ * nova_volume_client_new_for_object_manager:
+ * @object_manager: a client of the service's object manager, made by
+ *   nova_dbus_object_manager_client_new_sync() or its kin
+ *
+ * A client over an object manager the caller already has.
+ *
+ * Returns: (transfer full): the client
+ */
+NovaVolumeClient *
+nova_volume_client_new_for_object_manager (GDBusObjectManager *object_manager)
+{
+  g_return_val_if_fail (G_IS_DBUS_OBJECT_MANAGER (object_manager), NULL);
+  return client_new (g_object_ref (object_manager));
+}
+
+/**
  * nova_volume_client_get_object_manager:
  * @self: a #NovaVolumeClient
  *
@@ -343,8 +359,10 @@ pick (GList *candidates, const char *what, const char *kind, GError **error)
       {
         g_autofree char *id = id_of (l->data);
         g_autofree char *name = pass == 1 ? name_of (l->data) : NULL;
-        gboolean match = pass == 0 ? g_str_equal (g_dbus_proxy_get_object_path (l->data), what)
-                                     || g_str_equal (id, what)
+        const char *path = g_dbus_proxy_get_object_path (l->data);
+        /* the ID as the object path spells it ('_' for '-') is the ID too */
+        gboolean match = pass == 0 ? g_str_equal (path, what) || g_str_equal (id, what)
+                                     || g_str_equal (strrchr (path, '/') + 1, what)
                        : pass == 1 ? g_strcmp0 (name, what) == 0 && *what != '\0'
                        : strlen (what) >= MIN_ID_PREFIX && g_str_has_prefix (id, what);
 

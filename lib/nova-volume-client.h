@@ -29,6 +29,8 @@ void                nova_volume_client_new                 (GBusType            
 NovaVolumeClient   *nova_volume_client_new_finish          (GAsyncResult         *result,
                                                             GError              **error);
 
+NovaVolumeClient   *nova_volume_client_new_for_object_manager (GDBusObjectManager *object_manager);
+
 GDBusObjectManager *nova_volume_client_get_object_manager  (NovaVolumeClient     *self);
 NovaDBusManager    *nova_volume_client_get_manager         (NovaVolumeClient     *self);
 

@@ -1731,10 +1731,28 @@ test_mistakes (Fixture *fx, gconstpointer data)
   g_assert_nonnull (strstr (err, "10G"));
   g_clear_pointer (&err, g_free);
 
-  /* the name where the ID goes: the ID it stands for */
-  err = ctl_fails (fx, EXIT_FAILED, "show", "data", NULL);
-  g_assert_nonnull (strstr (err, "is a name"));
-  g_assert_nonnull (strstr (err, id));
+  /* a name, or the start of an ID, where the ID goes: the object it
+   * stands for; one that stands for several says which */
+  {
+    g_autofree char *prefix = g_strndup (id, 8);
+    g_autofree char *upper = g_ascii_strup (id, -1);
+    g_autofree char *by_name = ctl_ok (fx, "show", "data", NULL);
+    g_autofree char *by_prefix = ctl_ok (fx, "show", prefix, NULL);
+    g_autofree char *by_upper = ctl_ok (fx, "show", upper, NULL);
+    g_autofree char *twin = NULL, *twin_out = ctl_ok (fx, "create", "1M", "--name", "data", NULL);
+
+    g_assert_nonnull (strstr (by_name, id));
+    g_assert_nonnull (strstr (by_prefix, id));
+    g_assert_nonnull (strstr (by_upper, id));
+    twin = printed_id (twin_out);
+    err = ctl_fails (fx, EXIT_FAILED, "show", "data", NULL);
+    g_assert_nonnull (strstr (err, "give the whole ID"));
+    g_assert_nonnull (strstr (err, id));
+    g_assert_nonnull (strstr (err, twin));
+    g_clear_pointer (&err, g_free);
+    err = ctl_fails (fx, EXIT_FAILED, "show", "no-such-name", NULL);
+    g_assert_nonnull (strstr (err, "no volume or snapshot has the ID or name"));
+  }
 }
 
 /* ---- images ------------------------------------------------------------ */
