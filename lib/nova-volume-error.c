@@ -35,6 +35,32 @@ nova_volume_error_quark (void)
   return (GQuark) quark;
 }
 
+GType
+nova_volume_error_get_type (void)
+{
+  static gsize type = 0;
+  static const GEnumValue values[] = {
+    { NOVA_VOLUME_ERROR_FAILED, "NOVA_VOLUME_ERROR_FAILED", "failed" },
+    { NOVA_VOLUME_ERROR_NOT_AUTHORIZED, "NOVA_VOLUME_ERROR_NOT_AUTHORIZED", "not-authorized" },
+    { NOVA_VOLUME_ERROR_NOT_FOUND, "NOVA_VOLUME_ERROR_NOT_FOUND", "not-found" },
+    { NOVA_VOLUME_ERROR_INVALID_ARGUMENT, "NOVA_VOLUME_ERROR_INVALID_ARGUMENT", "invalid-argument" },
+    { NOVA_VOLUME_ERROR_INVALID_STATE, "NOVA_VOLUME_ERROR_INVALID_STATE", "invalid-state" },
+    { NOVA_VOLUME_ERROR_BUSY, "NOVA_VOLUME_ERROR_BUSY", "busy" },
+    { NOVA_VOLUME_ERROR_NO_SPACE, "NOVA_VOLUME_ERROR_NO_SPACE", "no-space" },
+    { NOVA_VOLUME_ERROR_NOT_SUPPORTED, "NOVA_VOLUME_ERROR_NOT_SUPPORTED", "not-supported" },
+    { NOVA_VOLUME_ERROR_CANCELLED, "NOVA_VOLUME_ERROR_CANCELLED", "cancelled" },
+    { NOVA_VOLUME_ERROR_ALREADY_EXISTS, "NOVA_VOLUME_ERROR_ALREADY_EXISTS", "already-exists" },
+    { NOVA_VOLUME_ERROR_NOT_AUTHORIZED_CAN_OBTAIN, "NOVA_VOLUME_ERROR_NOT_AUTHORIZED_CAN_OBTAIN",
+      "not-authorized-can-obtain" },
+    { 0, NULL, NULL },
+  };
+
+  G_STATIC_ASSERT (G_N_ELEMENTS (values) == NOVA_VOLUME_ERROR_N_ERRORS + 1);
+  if (g_once_init_enter (&type))
+    g_once_init_leave (&type, g_enum_register_static ("NovaVolumeErrorCode", values));
+  return (GType) type;
+}
+
 static NovaVolumeErrorCode
 code_from_io_error (gint code)
 {

@@ -25,6 +25,9 @@ typedef enum {
 } NovaVolumeErrorCode;
 
 GQuark nova_volume_error_quark (void);
+/* NovaVolumeErrorCode as a GType, so that GObject introspection binds the
+ * codes to the domain (NovaVolume.ErrorCode in Python and GJS). */
+GType  nova_volume_error_get_type (void) G_GNUC_CONST;
 
 /* Where an error that is not yet NOVA_VOLUME_ERROR came from, which
  * decides what it means to the caller. */

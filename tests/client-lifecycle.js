@@ -31,7 +31,8 @@ try {
     client.lookup_volume('no-such-volume');
     ok(false, 'gjs: a missing volume is an error');
 } catch (error) {
-    ok(error.message.includes('no volume'), 'gjs: a missing volume is an error', error.message);
+    ok(error.matches(NovaVolume.ErrorCode, NovaVolume.ErrorCode.NOT_FOUND), 'gjs: a missing volume is NOT_FOUND',
+        error.message);
 }
 
 volume.call_delete_sync(new GLib.Variant('a{sv}', {}), null);
