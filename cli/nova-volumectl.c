@@ -551,6 +551,13 @@ parse_command (const Command *cmd, const GOptionEntry *entries,
 
   /* so that --help says "Usage: nova-volumectl create [OPTION…] SIZE" */
   g_set_prgname (prgname);
+  /* "-5G" would read as an unknown option: say what it is */
+  for (int i = 1; i < *argc; i++)
+    if ((*argv)[i][0] == '-' && g_ascii_isdigit ((*argv)[i][1]))
+      {
+        usage_error (cmd, _("“%s” is a negative size: a size is at least 1 MiB"), (*argv)[i]);
+        return FALSE;
+      }
   if (!g_option_context_parse (context, argc, argv, &error))
     {
       usage_error (cmd, "%s", error->message);
@@ -603,6 +610,13 @@ parse_size (const Command *cmd, const char *text, gboolean allow_zero, guint64 *
       /* the reason, then every form there is */
       usage_error (cmd, "%s\n%s", error->message,
                    _("Sizes are bytes or take a binary suffix: 1073741824, 512M, 10G, 1.5T, 2TiB."));
+      return FALSE;
+    }
+  /* "create 10" meant 10 GiB, not a 10-byte volume rounded up to a block */
+  if (*out_bytes > 0 && *out_bytes < 1024 * 1024 && text[strspn (text, "0123456789")] == '\0')
+    {
+      usage_error (cmd, _("“%s” is %s bytes, less than 1 MiB: did you mean %sG? (a number alone counts bytes)"),
+                   text, text, text);
       return FALSE;
     }
   return TRUE;
@@ -1205,15 +1219,24 @@ cmd_extend (const Command *cmd, int argc, char **argv)
   g_autoptr(GError) error = NULL;
   g_autoptr(GDBusProxy) volume = NULL;
   g_autoptr(GVariant) result = NULL;
+  gboolean relative;
   guint64 size;
 
   if (!parse_command (cmd, NULL, &argc, &argv, 2, 2))
     return EXIT_USAGE;
-  if (!parse_size (cmd, argv[2], FALSE, &size))
+  /* "+1G": by that much */
+  relative = argv[2][0] == '+';
+  if (!parse_size (cmd, argv[2] + relative, FALSE, &size))
     return EXIT_USAGE;
   volume = connect_and_lookup (argv[1], KIND_VOLUME, &error);
   if (volume == NULL)
     return fail (error);
+  if (relative)
+    {
+      g_autoptr(GVariant) current = g_dbus_proxy_get_cached_property (volume, "Size");
+
+      size += current != NULL ? g_variant_get_uint64 (current) : 0;
+    }
 
   result = call_method (volume, "Extend", g_variant_new ("(t@a{sv})", size, no_options ()), &error);
   return result != NULL ? EXIT_OK : fail (error);
@@ -1527,7 +1550,7 @@ static const Command commands[] = {
   { "attach", cmd_attach, N_("ID INSTANCE MOUNTPOINT"),
     N_("Record that a volume is attached to an instance") },
   { "detach", cmd_detach, N_("ID"), N_("Record that a volume is detached") },
-  { "extend", cmd_extend, N_("ID SIZE"), N_("Grow a volume to SIZE") },
+  { "extend", cmd_extend, N_("ID SIZE"), N_("Grow a volume to SIZE, or by SIZE with a leading +") },
   { "update", cmd_update, N_("ID"), N_("Rename a volume or snapshot, or change its description or metadata") },
   { "migrate", cmd_migrate, N_("ID BACKEND"), N_("Move a volume to another backend, with its bytes") },
   { "export", cmd_export, N_("ID FILE|-"), N_("Copy a volume’s or a snapshot’s bytes out into a disk image") },

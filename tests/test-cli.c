@@ -871,6 +871,10 @@ test_connect_extend_export (Fixture *fx, gconstpointer data)
     g_auto(GStrv) lines = list_lines (fx, UTF8_LOCALE, NULL);
     assert_volume_row (lines, id, "", TRUE, "20.0 MiB", "available");
   }
+  /* by a size: +4M */
+  g_clear_pointer (&out, g_free);
+  out = ctl_ok (fx, "extend", id, "+4M", NULL);
+  g_assert_cmpuint (get_uint64 (fx, path, IFACE_VOLUME, "Size"), ==, 24 * 1048576);
 
   /* check-export */
   g_clear_pointer (&out, g_free);
@@ -978,6 +982,11 @@ test_usage_errors (Fixture *fx, gconstpointer data)
   g_assert_nonnull (strstr (err, "create --help"));
   g_clear_pointer (&err, g_free);
   err = ctl_fails (fx, EXIT_USAGE, "extend", id, "-5M", NULL);
+  g_assert_nonnull (strstr (err, "negative"));
+  g_clear_pointer (&err, g_free);
+  /* a bare number is bytes: a small one was meant as GiB */
+  err = ctl_fails (fx, EXIT_USAGE, "create", "10", NULL);
+  g_assert_nonnull (strstr (err, "did you mean 10G?"));
   g_clear_pointer (&err, g_free);
 
   /* arguments missing, or one too many */
