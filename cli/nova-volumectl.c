@@ -256,7 +256,8 @@ proxy_to_json (GDBusProxy *proxy)
   json_builder_begin_object (builder);
   json_builder_set_member_name (builder, "Type");
   json_builder_add_string_value (builder, NOVA_DBUS_IS_VOLUME (proxy) ? "volume"
-                                         : NOVA_DBUS_IS_BACKEND (proxy) ? "backend" : "snapshot");
+                                         : NOVA_DBUS_IS_BACKEND (proxy) ? "backend"
+                                         : NOVA_DBUS_IS_JOB (proxy) ? "job" : "snapshot");
   json_builder_set_member_name (builder, "ObjectPath");
   json_builder_add_string_value (builder, g_dbus_proxy_get_object_path (proxy));
   for (guint i = 0; info != NULL && info->properties != NULL && info->properties[i] != NULL; i++)
@@ -1541,6 +1542,164 @@ cmd_stats (const Command *cmd, int argc, char **argv)
   return EXIT_OK;
 }
 
+/* the Job's number: the last part of its object path */
+static const char *
+job_number (NovaDBusJob *job)
+{
+  return strrchr (g_dbus_proxy_get_object_path (G_DBUS_PROXY (job)), '/') + 1;
+}
+
+/* the IDs of the objects a Job works on, ", " between them */
+static char *
+job_objects (NovaDBusJob *job)
+{
+  const char *const *objects = nova_dbus_job_get_objects (job);
+  g_autoptr(GString) text = g_string_new (NULL);
+
+  for (guint i = 0; objects != NULL && objects[i] != NULL; i++)
+    {
+      g_autofree char *id = g_strdelimit (g_path_get_basename (objects[i]), "_", '-');
+
+      g_string_append_printf (text, "%s%s", i > 0 ? ", " : "", id);
+    }
+  return g_string_free (g_steal_pointer (&text), FALSE);
+}
+
+static int
+cmd_jobs (const Command *cmd, int argc, char **argv)
+{
+  const NovaCtlColumn columns[] = {
+    { _("JOB"), TRUE, NOVA_CTL_SHRINK_NEVER },
+    { _("OPERATION"), FALSE, NOVA_CTL_SHRINK_NEVER },
+    { _("PROGRESS"), TRUE, NOVA_CTL_SHRINK_NEVER },
+    { _("OBJECTS"), FALSE, NOVA_CTL_SHRINK_LAST },
+  };
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GDBusObjectManager) manager = NULL;
+  g_autoptr(NovaVolumeClient) client = NULL;
+  g_autoptr(GPtrArray) rows = g_ptr_array_new_with_free_func (free_row);
+  g_autoptr(GPtrArray) vectors = g_ptr_array_new ();
+  GList *jobs;
+
+  if (!parse_command (cmd, NULL, &argc, &argv, 0, 0))
+    return EXIT_USAGE;
+  manager = connect_daemon (&error);
+  if (manager == NULL)
+    return fail (error);
+  client = nova_volume_client_new_for_object_manager (manager);
+  jobs = nova_volume_client_get_jobs (client);
+  if (opt_json)
+    {
+      g_autoptr(JsonNode) root = json_node_new (JSON_NODE_ARRAY);
+      JsonArray *array = json_array_new ();
+
+      for (GList *l = jobs; l != NULL; l = l->next)
+        json_array_add_element (array, proxy_to_json (l->data));
+      json_node_take_array (root, array);
+      print_json (root);
+    }
+  else
+    {
+      for (GList *l = jobs; l != NULL; l = l->next)
+        {
+          GPtrArray *cells = g_ptr_array_new_with_free_func (g_free);
+
+          g_ptr_array_add (cells, g_strdup (job_number (l->data)));
+          g_ptr_array_add (cells, g_strdup (nova_dbus_job_get_operation (l->data)));
+          g_ptr_array_add (cells, g_strdup_printf ("%.0f%%", 100.0 * nova_dbus_job_get_progress (l->data)));
+          g_ptr_array_add (cells, job_objects (l->data));
+          g_ptr_array_add (cells, NULL);
+          g_ptr_array_add (rows, cells);
+          g_ptr_array_add (vectors, cells->pdata);
+        }
+      nova_ctl_print_table (columns, G_N_ELEMENTS (columns), vectors, nova_ctl_table_width ());
+    }
+  g_list_free_full (jobs, g_object_unref);
+  return EXIT_OK;
+}
+
+/* the Job @what names: its number or path, or the ID of a volume or
+ * snapshot it works on */
+static NovaDBusJob *
+find_job (NovaVolumeClient *client, const char *what, GError **error)
+{
+  g_autoptr(GError) local_error = NULL;
+  NovaDBusJob *job = nova_volume_client_lookup_job (client, what, &local_error);
+  g_autoptr(GDBusProxy) object = NULL;
+  GList *jobs;
+
+  if (job != NULL || !g_error_matches (local_error, NOVA_VOLUME_ERROR, NOVA_VOLUME_ERROR_NOT_FOUND))
+    {
+      g_propagate_error (error, g_steal_pointer (&local_error));
+      return job;
+    }
+  object = lookup (nova_volume_client_get_object_manager (client), what, KIND_VOLUME | KIND_SNAPSHOT, error);
+  if (object == NULL)
+    return NULL;
+  jobs = nova_volume_client_get_jobs (client);
+  for (GList *l = jobs; l != NULL && job == NULL; l = l->next)
+    {
+      const char *const *objects = nova_dbus_job_get_objects (l->data);
+
+      if (objects != NULL && g_strv_contains (objects, g_dbus_proxy_get_object_path (object)))
+        job = g_object_ref (l->data);
+    }
+  g_list_free_full (jobs, g_object_unref);
+  if (job == NULL)
+    g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND, _("no job runs on “%s”"), what);
+  return job;
+}
+
+static int
+cmd_cancel (const Command *cmd, int argc, char **argv)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GDBusObjectManager) manager = NULL;
+  g_autoptr(NovaVolumeClient) client = NULL;
+  g_autoptr(NovaDBusJob) job = NULL;
+  g_autoptr(GVariant) result = NULL;
+
+  if (!parse_command (cmd, NULL, &argc, &argv, 1, 1))
+    return EXIT_USAGE;
+  manager = connect_daemon (&error);
+  if (manager == NULL)
+    return fail (error);
+  client = nova_volume_client_new_for_object_manager (manager);
+  job = find_job (client, argv[1], &error);
+  if (job == NULL)
+    return fail (error);
+  prepare_proxy (G_DBUS_PROXY (job));
+  result = call_method (G_DBUS_PROXY (job), "Cancel", g_variant_new ("(@a{sv})", no_options ()), &error);
+  return result != NULL ? EXIT_OK : fail (error);
+}
+
+static int
+cmd_wait (const Command *cmd, int argc, char **argv)
+{
+  g_autofree char *status = NULL;
+  const GOptionEntry entries[] = {
+    { "status", 0, 0, G_OPTION_ARG_STRING, &status,
+      N_("The status to wait for (default: available)"), N_("STATUS") },
+    G_OPTION_ENTRY_NULL
+  };
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GDBusObjectManager) manager = NULL;
+  g_autoptr(NovaVolumeClient) client = NULL;
+  g_autoptr(GDBusProxy) object = NULL;
+
+  if (!parse_command (cmd, entries, &argc, &argv, 1, 1))
+    return EXIT_USAGE;
+  manager = connect_daemon (&error);
+  if (manager == NULL)
+    return fail (error);
+  client = nova_volume_client_new_for_object_manager (manager);
+  object = lookup (manager, argv[1], KIND_VOLUME | KIND_SNAPSHOT, &error);
+  if (object == NULL
+      || !nova_volume_client_wait_for_status (client, object, status != NULL ? status : "available", NULL, &error))
+    return fail (error);
+  return EXIT_OK;
+}
+
 static const Command commands[] = {
   { "create", cmd_create, N_("SIZE"), N_("Create a volume and print its ID") },
   { "list", cmd_list, NULL, N_("List volumes, then snapshots") },
@@ -1560,6 +1719,9 @@ static const Command commands[] = {
   { "check-export", cmd_check_export, N_("ID"), N_("Check that a volume’s export is in place") },
   { "stats", cmd_stats, NULL, N_("Show the state of the storage backend") },
   { "backends", cmd_backends, NULL, N_("List the backends with their state and capacity") },
+  { "jobs", cmd_jobs, NULL, N_("List the long operations (copies) that run") },
+  { "cancel", cmd_cancel, N_("JOB|ID"), N_("Cancel a job, or the job that works on a volume or snapshot") },
+  { "wait", cmd_wait, N_("ID"), N_("Wait until a volume or snapshot is available (or --status)") },
   { "help", cmd_help, N_("[COMMAND]"), N_("Show the help of a command") },
 };
 

@@ -959,7 +959,7 @@ test_usage_errors (Fixture *fx, gconstpointer data)
 {
   static const char *const command_names[] = {
     "create", "list", "show", "delete", "snapshot", "attach", "detach", "extend",
-    "update", "connect", "disconnect", "check-export", "stats",
+    "update", "connect", "disconnect", "check-export", "stats", "cancel", "wait",
   };
   g_autofree char *out = ctl_ok (fx, "create", "1M", NULL);
   g_autofree char *id = printed_id (out);
@@ -1215,6 +1215,71 @@ test_progress_bar (Fixture *fx, gconstpointer data)
   g_assert_true (g_str_has_prefix (after, PROGRAM ": "));
   g_assert_nonnull (strstr (after, "(Cancelled)"));
   g_assert_null (strchr (after, '\r'));
+}
+
+/* jobs lists a running copy, cancel stops it by the ID of a volume it
+ * works on, wait returns once a volume has the status asked for */
+static void
+test_jobs_cancel_wait (Fixture *fx, gconstpointer data)
+{
+  RunOptions opts = { 0 };
+  g_autofree char *source = NULL, *source_id = NULL, *job = NULL, *out = NULL, *err = NULL;
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GVariant) reply = NULL;
+  g_autoptr(GPtrArray) args = g_ptr_array_new ();
+  g_autoptr(GPtrArray) argv = NULL;
+  g_auto(GStrv) env = NULL;
+  g_autoptr(GSubprocess) waiter = NULL;
+  g_autoptr(GSubprocessLauncher) launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_NONE);
+
+  use_held_copies (fx);
+  source = create_volume (fx, GIB, NULL);
+  source_id = id_of_path (source);
+  job = start_held_clone (fx, source, &result);
+
+  out = ctl_ok (fx, "jobs", NULL);
+  g_test_message ("%s", out);
+  g_assert_nonnull (strstr (out, "volume-clone"));
+  g_assert_nonnull (strstr (out, source_id));
+  g_assert_nonnull (strstr (out, "50%"));
+  g_clear_pointer (&out, g_free);
+  out = ctl_ok (fx, "--json", "jobs", NULL);
+  g_assert_nonnull (strstr (out, "\"Type\" : \"job\""));
+  g_assert_nonnull (strstr (out, "\"Operation\" : \"volume-clone\""));
+  g_clear_pointer (&out, g_free);
+
+  err = ctl_fails (fx, EXIT_FAILED, "cancel", "no-such-job", NULL);
+  g_assert_nonnull (strstr (err, "no-such-job"));
+  g_clear_pointer (&err, g_free);
+  /* by the ID of the volume it copies */
+  out = ctl_ok (fx, "cancel", source_id, NULL);
+  while (result == NULL)
+    g_main_context_iteration (NULL, TRUE);
+  reply = g_dbus_connection_call_with_unix_fd_list_finish (fx->connection, NULL, result, &error);
+  g_assert_null (reply);
+  g_test_message ("%s", error->message);
+  g_assert_nonnull (strstr (error->message, "ancel"));
+  g_clear_error (&error);
+  g_clear_pointer (&out, g_free);
+  out = ctl_ok (fx, "jobs", NULL);
+  g_assert_null (strstr (out, "volume-clone"));
+
+  /* wait: a volume already available, then one that becomes in-use */
+  g_free (ctl_ok (fx, "wait", source_id, NULL));
+  g_ptr_array_add (args, (gpointer) "wait");
+  g_ptr_array_add (args, (gpointer) "--status");
+  g_ptr_array_add (args, (gpointer) "in-use");
+  g_ptr_array_add (args, source_id);
+  argv = ctl_argv (&opts, args);
+  env = ctl_environ (fx, &opts);
+  g_subprocess_launcher_set_environ (launcher, env);
+  waiter = g_subprocess_launcher_spawnv (launcher, (const char *const *) argv->pdata, &error);
+  g_assert_no_error (error);
+  call_ok (fx, source, IFACE_VOLUME, "Attach", g_variant_new_parsed ("(%s, '/dev/vdb', @a{sv} {})", INSTANCE_A));
+  wait_or_kill (waiter, "nova-volumectl wait");
+  g_assert_true (g_subprocess_get_if_exited (waiter));
+  g_assert_cmpint (g_subprocess_get_exit_status (waiter), ==, EXIT_OK);
 }
 
 /* A quick clone on a terminal ends its bar at 100% and prints the new ID
@@ -1881,6 +1946,7 @@ main (int argc, char **argv)
   ADD ("snapshots-and-clones", test_snapshots_and_clones);
   ADD ("connect-extend-export", test_connect_extend_export);
   ADD ("update", test_update);
+  ADD ("jobs-cancel-wait", test_jobs_cancel_wait);
   ADD ("stats", test_stats);
   ADD ("usage-errors", test_usage_errors);
   ADD ("not-found", test_not_found);

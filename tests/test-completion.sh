@@ -119,7 +119,7 @@ options_of () {
 global_options=$(options_of <<<"$help")
 
 expect "a command name: every command of --help" "$commands" "$ctl" ""
-expect "a command name from a prefix: c" "create connect check-export" "$ctl" "c"
+expect "a command name from a prefix: c" "create connect check-export cancel" "$ctl" "c"
 expect "a global option: every option of --help" "$global_options" "$ctl" "--"
 expect "a global option from a prefix: --s" "--session" "$ctl" "--s"
 expect "a global option before the command: --no" "--no-user-interaction" "$ctl" "--json" "--no"
