@@ -98,7 +98,7 @@ pids=("${sheep_pids[@]}")
 sheepdog_stop
 left=""
 for pid in "${pids[@]}"; do
-  sheepdog_alive "$pid" && left="$left $pid"
+  process_alive "$pid" && left="$left $pid"
 done
 if [ -z "$left" ]; then
   ok "every sheep stopped and waited for in $((($(date +%s%N) - t0) / 1000000)) ms"

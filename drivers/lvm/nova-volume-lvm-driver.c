@@ -415,6 +415,67 @@ lvm_driver_get_volume_stats (NovaVolumeDriver *driver, gboolean refresh, GError 
   return g_variant_ref_sink (g_variant_builder_end (&builder));
 }
 
+/* ---- what the volume group holds ------------------------------------- */
+
+/* The id volume_lv (or snapshot_lv, @snapshot) made LV @lv from, or NULL:
+ * the name read back through its template, without the '_' that
+ * nova_lvm_escape_name may have put before it, and made again to be sure. */
+static char *
+id_of_lv (NovaLvmDriverPrivate *self, const char *lv, gboolean snapshot)
+{
+  const char *candidates[] = { lv, lv[0] == '_' ? lv + 1 : NULL };
+
+  for (guint i = 0; i < G_N_ELEMENTS (candidates) && candidates[i] != NULL; i++)
+    {
+      g_autofree char *id = snapshot ? nova_volume_config_id_from_snapshot_name (self->config, candidates[i])
+                                     : nova_volume_config_id_from_volume_name (self->config, candidates[i]);
+      g_autofree char *made = NULL;
+
+      if (id == NULL)
+        continue;
+      made = snapshot ? snapshot_lv (self, id) : volume_lv (self, id);
+      if (g_str_equal (made, lv))
+        return g_steal_pointer (&id);
+    }
+  return NULL;
+}
+
+/* The LVs of volume_group the templates named: volumes (thick or thin),
+ * and snapshots (thick copy-on-write or thin) with the volume their
+ * origin is. The thin pool, its hidden parts and every other LV are no
+ * one's. */
+static GPtrArray *
+lvm_driver_list_stored (NovaVolumeDriver *driver, GError **error)
+{
+  NovaLvmDriverPrivate *self = PRIV (driver);
+  g_autoptr(GPtrArray) lvs = nova_lvm_list_lvs (self->lvm, self->vg, error);
+  GPtrArray *stored;
+
+  if (lvs == NULL)
+    return NULL;
+  stored = g_ptr_array_new_with_free_func ((GDestroyNotify) nova_volume_stored_free);
+  for (guint i = 0; i < lvs->len; i++)
+    {
+      const NovaLvmLv *lv = g_ptr_array_index (lvs, i);
+      g_autofree char *volume_id = id_of_lv (self, lv->name, FALSE);
+      g_autofree char *snapshot_id = NULL;
+      g_autofree char *origin_id = NULL;
+
+      if (volume_id != NULL)
+        {
+          g_ptr_array_add (stored, nova_volume_stored_new (FALSE, volume_id, lv->size, NULL));
+          continue;
+        }
+      snapshot_id = id_of_lv (self, lv->name, TRUE);
+      if (snapshot_id == NULL)
+        continue;
+      if (lv->origin != NULL)
+        origin_id = id_of_lv (self, lv->origin, FALSE);
+      g_ptr_array_add (stored, nova_volume_stored_new (TRUE, snapshot_id, lv->size, origin_id));
+    }
+  return stored;
+}
+
 /* ---- exports: the subclass's ------------------------------------------ */
 
 static gboolean
@@ -616,4 +677,5 @@ nova_lvm_driver_iface_init (NovaVolumeDriverInterface *iface)
   iface->open_snapshot_for_read = lvm_driver_open_snapshot_for_read;
   iface->open_for_write = lvm_driver_open_for_write;
   iface->storage_location = lvm_driver_storage_location;
+  iface->list_stored = lvm_driver_list_stored;
 }

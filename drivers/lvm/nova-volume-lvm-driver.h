@@ -9,6 +9,8 @@
  * snapshot or a clone is a copy, with progress; a thin one is a thin
  * snapshot. A deleted thick volume is cleared first (volume_clear,
  * volume_clear_size). Stats come from the volume group (or the pool).
+ * list_stored reads the names of the group's LVs back through the
+ * templates: volumes, and snapshots with their origin's volume.
  *
  * A subclass supplies the export half: its name, its storage protocol,
  * setup_exports (called at the end of do_setup) and the export and

@@ -193,6 +193,65 @@ bd_resize_lv (NovaLvm *self, const char *vg, const char *name, guint64 size, GEr
                        "resize logical volume", vg, name);
 }
 
+void
+nova_lvm_lv_free (NovaLvmLv *lv)
+{
+  if (lv == NULL)
+    return;
+  g_free (lv->name);
+  g_free (lv->origin);
+  g_free (lv);
+}
+
+static GPtrArray *
+bd_list_lvs (NovaLvm *self, const char *vg, GError **error)
+{
+  g_autoptr(GError) local_error = NULL;
+  BDLVMLVdata **lvs = bd_lvm_lvs (vg, &local_error);
+  g_autoptr(GHashTable) by_name = g_hash_table_new (g_str_hash, g_str_equal);
+  g_autoptr(GPtrArray) thick_snapshots = g_ptr_array_new ();
+  GPtrArray *result;
+
+  if (lvs == NULL)
+    {
+      g_set_error (error, NOVA_VOLUME_ERROR, NOVA_VOLUME_ERROR_FAILED,
+                   "cannot list the logical volumes of %s (does the volume group exist? see volume_group): %s",
+                   vg, local_error != NULL ? local_error->message : "lvs failed");
+      return NULL;
+    }
+  result = g_ptr_array_new_with_free_func ((GDestroyNotify) nova_lvm_lv_free);
+  for (BDLVMLVdata **lv = lvs; *lv != NULL; lv++)
+    {
+      /* lvs shows hidden LVs (a thin pool's data and metadata) in [] */
+      if ((*lv)->lv_name != NULL && (*lv)->lv_name[0] != '\0' && (*lv)->lv_name[0] != '[')
+        {
+          NovaLvmLv *entry = g_new0 (NovaLvmLv, 1);
+
+          entry->name = g_strdup ((*lv)->lv_name);
+          entry->size = (*lv)->size;
+          entry->origin = (*lv)->origin != NULL && (*lv)->origin[0] != '\0' ? g_strdup ((*lv)->origin) : NULL;
+          g_ptr_array_add (result, entry);
+          g_hash_table_insert (by_name, entry->name, entry);
+          /* lv_attr's volume type: s a thick snapshot (S when invalid) */
+          if (entry->origin != NULL && (*lv)->attr != NULL && ((*lv)->attr[0] == 's' || (*lv)->attr[0] == 'S'))
+            g_ptr_array_add (thick_snapshots, entry);
+        }
+      bd_lvm_lvdata_free (*lv);
+    }
+  g_free (lvs);
+  /* a thick snapshot reads as its origin, which cannot be resized while
+   * it has snapshots */
+  for (guint i = 0; i < thick_snapshots->len; i++)
+    {
+      NovaLvmLv *snapshot = g_ptr_array_index (thick_snapshots, i);
+      const NovaLvmLv *origin = g_hash_table_lookup (by_name, snapshot->origin);
+
+      if (origin != NULL)
+        snapshot->size = origin->size;
+    }
+  return result;
+}
+
 static char *
 default_lv_path (NovaLvm *self, const char *vg, const char *name)
 {
@@ -211,6 +270,7 @@ nova_lvm_class_init (NovaLvmClass *klass)
   klass->remove_lv = bd_remove_lv;
   klass->resize_lv = bd_resize_lv;
   klass->lv_path = default_lv_path;
+  klass->list_lvs = bd_list_lvs;
 }
 
 static void
@@ -301,4 +361,13 @@ nova_lvm_lv_path (NovaLvm *self, const char *vg, const char *name)
 {
   g_return_val_if_fail (NOVA_IS_LVM (self), NULL);
   return NOVA_LVM_GET_CLASS (self)->lv_path (self, vg, name);
+}
+
+GPtrArray *
+nova_lvm_list_lvs (NovaLvm *self, const char *vg, GError **error)
+{
+  g_return_val_if_fail (NOVA_IS_LVM (self), NULL);
+  if (!CHECK_VG_NAME (vg))
+    return NULL;
+  return NOVA_LVM_GET_CLASS (self)->list_lvs (self, vg, error);
 }

@@ -27,6 +27,17 @@ typedef struct {
   gboolean open;          /* its device is open (an export, a mount, a copy) */
 } NovaLvmLvInfo;
 
+/* One logical volume of a volume group, as list_lvs finds it. */
+typedef struct {
+  char    *name;
+  guint64  size;    /* bytes it reads as: a thick snapshot's is its origin's
+                     * (lvs's size of one is its copy-on-write room) */
+  char    *origin;  /* a snapshot's (thick or thin) origin LV, else NULL */
+} NovaLvmLv;
+
+void nova_lvm_lv_free (NovaLvmLv *lv);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (NovaLvmLv, nova_lvm_lv_free)
+
 #define NOVA_TYPE_LVM (nova_lvm_get_type ())
 G_DECLARE_DERIVABLE_TYPE (NovaLvm, nova_lvm, NOVA, LVM, GObject)
 
@@ -49,8 +60,11 @@ struct _NovaLvmClass {
   gboolean (*resize_lv)       (NovaLvm *self, const char *vg, const char *name, guint64 size, GError **error);
   /* the block device the volume is: /dev/<vg>/<name> */
   char *   (*lv_path)         (NovaLvm *self, const char *vg, const char *name);
+  /* every LV of @vg, thin pools and their hidden parts included: a
+   * GPtrArray of NovaLvmLv (freeing them) */
+  GPtrArray *(*list_lvs)      (NovaLvm *self, const char *vg, GError **error);
 
-  gpointer padding[8];
+  gpointer padding[7];
 };
 
 /* The libblockdev one. Fails when libblockdev's lvm plugin cannot load. */
@@ -68,6 +82,7 @@ gboolean nova_lvm_create_snapshot  (NovaLvm *self, const char *vg, const char *o
 gboolean nova_lvm_remove_lv        (NovaLvm *self, const char *vg, const char *name, GError **error);
 gboolean nova_lvm_resize_lv        (NovaLvm *self, const char *vg, const char *name, guint64 size, GError **error);
 char *   nova_lvm_lv_path          (NovaLvm *self, const char *vg, const char *name);
+GPtrArray *nova_lvm_list_lvs        (NovaLvm *self, const char *vg, GError **error);
 
 /* An LV or VG name LVM accepts and no command can read as an option:
  * [A-Za-z0-9+_.-], not starting with '-', not "." or "..", at most 127

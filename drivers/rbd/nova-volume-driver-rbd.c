@@ -16,6 +16,9 @@
  * or watchers (a hypervisor with it open): each would lose data or break.
  * Its own childless temporary snapshots are removed with it.
  *
+ * list_stored finds the pool's images the volume template named (clones
+ * too) and their snapshots the snapshot template named.
+ *
  * There is no export: hypervisors open the image through librbd with
  * the connection_info (monitors, pool/image, cephx user and the libvirt
  * secret that holds its key). */
@@ -951,6 +954,95 @@ nova_volume_rbd_driver_open_for_write (NovaVolumeDriver *driver, const NovaVolum
   return nova_rbd_output_stream_new (g_steal_pointer (&pool), image, name);
 }
 
+/* ---- what the pool holds ------------------------------------------------ */
+
+/* the snapshots of volume image @name (volume @volume_id) that
+ * snapshot_name_template named; the temporary snapshots of clones
+ * ("<clone>.clone_snap") are no one's */
+static gboolean
+list_stored_snapshots (NovaVolumeRbdDriver *self, NovaRbdPool *pool, rbd_image_t image, const char *name,
+                       const char *volume_id, GPtrArray *stored, GError **error)
+{
+  g_autofree rbd_snap_info_t *snaps = NULL;
+  int n_snaps = 16;
+  int r;
+
+  do
+    {
+      g_free (snaps);
+      snaps = g_new0 (rbd_snap_info_t, n_snaps + 1);
+      r = rbd_snap_list (image, snaps, &n_snaps);
+    }
+  while (r == -ERANGE);
+  if (r < 0)
+    return nova_rbd_pool_fail (pool, r, error, "cannot list the snapshots of %s/%s", pool->name, name);
+  for (int i = 0; i < r; i++)
+    {
+      g_autofree char *id = nova_volume_config_id_from_snapshot_name (self->config, snaps[i].name);
+
+      if (id != NULL)
+        g_ptr_array_add (stored, nova_volume_stored_new (TRUE, id, snaps[i].size, volume_id));
+    }
+  rbd_snap_list_end (snaps);
+  return TRUE;
+}
+
+/* Every image of the pool that volume_name_template named (a clone made
+ * from a snapshot or a volume is a volume like any other), with its
+ * size, and their snapshots that snapshot_name_template named. */
+static GPtrArray *
+nova_volume_rbd_driver_list_stored (NovaVolumeDriver *driver, GError **error)
+{
+  NovaVolumeRbdDriver *self = NOVA_VOLUME_RBD_DRIVER (driver);
+  g_autoptr(NovaRbdPool) pool = open_pool (self, error);
+  g_autoptr(GPtrArray) stored = g_ptr_array_new_with_free_func ((GDestroyNotify) nova_volume_stored_free);
+  g_autofree rbd_image_spec_t *images = NULL;
+  size_t n_images = 64;
+  gboolean listed = TRUE;
+  int r;
+
+  if (pool == NULL)
+    return NULL;
+  do
+    {
+      g_free (images);
+      images = g_new0 (rbd_image_spec_t, n_images + 1);
+      r = rbd_list2 (pool->ioctx, images, &n_images);
+    }
+  while (r == -ERANGE);
+  if (r < 0)
+    {
+      nova_rbd_pool_fail (pool, r, error, "cannot list the images of pool %s", self->pool);
+      return NULL;
+    }
+  for (size_t i = 0; i < n_images && listed; i++)
+    {
+      const char *name = images[i].name;
+      g_autofree char *id = nova_volume_config_id_from_volume_name (self->config, name);
+      g_auto(NovaRbdImage) image = NULL;
+      uint64_t size = 0;
+
+      if (id == NULL)
+        continue;
+      r = open_image (pool, name, TRUE, TRUE, &image, error);
+      if (r == -ENOENT)
+        continue;  /* deleted since the listing */
+      if (r < 0)
+        listed = FALSE;
+      else if ((r = rbd_get_size (image, &size)) < 0)
+        listed = nova_rbd_pool_fail (pool, r, error, "cannot read the size of image %s/%s", self->pool, name);
+      else
+        {
+          g_ptr_array_add (stored, nova_volume_stored_new (FALSE, id, size, NULL));
+          listed = list_stored_snapshots (self, pool, image, name, id, stored, error);
+        }
+    }
+  rbd_image_spec_list_cleanup (images, n_images);
+  if (!listed)
+    return NULL;
+  return g_steal_pointer (&stored);
+}
+
 static void
 nova_volume_rbd_driver_finalize (GObject *object)
 {
@@ -999,6 +1091,7 @@ nova_volume_rbd_driver_iface_init (NovaVolumeDriverInterface *iface)
   iface->qemu_img_location = nova_volume_rbd_driver_qemu_img_location;
   iface->open_for_write = nova_volume_rbd_driver_open_for_write;
   iface->storage_location = nova_volume_rbd_driver_storage_location;
+  iface->list_stored = nova_volume_rbd_driver_list_stored;
 }
 
 /* what the registry and the configuration know of this driver */

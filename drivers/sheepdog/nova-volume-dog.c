@@ -400,39 +400,89 @@ nova_dog_vdi_delete (NovaDog *dog, const char *name, const char *tag, GError **e
 enum { ROW_TYPE, ROW_NAME, ROW_ID, ROW_SIZE, ROW_USED, ROW_SHARED, ROW_CTIME, ROW_VDI_ID,
        ROW_COPIES, ROW_TAG, ROW_N_FIELDS };
 
-gboolean
-nova_dog_vdi_lookup (NovaDog *dog, const char *name, const char *tag, gboolean *out_exists,
-                     guint64 *out_size, GError **error)
+void
+nova_dog_vdi_free (NovaDogVdi *vdi)
 {
-  const char *const args[] = { "vdi", "list", "-r", name, NULL };
+  if (vdi == NULL)
+    return;
+  g_free (vdi->name);
+  g_free (vdi->tag);
+  g_free (vdi);
+}
+
+/* `dog vdi list -r [NAME]` (@name NULL: all of them), its rows as
+ * NovaDogVdi; @subject names what was looked for in an error */
+static GPtrArray *
+vdi_list (NovaDog *dog, const char *name, const char *subject, GError **error)
+{
+  const char *const all[] = { "vdi", "list", "-r", NULL };
+  const char *const one[] = { "vdi", "list", "-r", name, NULL };
+  const char *const *args = name != NULL ? one : all;
   g_auto(DogResult) result = { 0 };
-  g_autofree char *subject = vdi_subject (name, tag);
+  g_autoptr(GPtrArray) rows = g_ptr_array_new_with_free_func ((GDestroyNotify) nova_dog_vdi_free);
   g_auto(GStrv) lines = NULL;
 
-  *out_exists = FALSE;
   if (!dog_do (dog, args, subject, &result, error))
-    return FALSE;
+    return NULL;
   /* an unreachable cluster may still exit 0 here with no rows */
   if (result.err != NULL && *g_strstrip (result.err) != '\0')
     {
       result.status = 1;
       set_dog_error (dog, args, subject, &result, error);
-      return FALSE;
+      return NULL;
     }
   lines = g_strsplit (result.out, "\n", -1);
   for (guint i = 0; lines[i] != NULL; i++)
     {
       g_auto(GStrv) fields = g_strsplit (lines[i], " ", -1);
-      gboolean snapshot;
+      NovaDogVdi *row;
 
-      if (g_strv_length (fields) < ROW_N_FIELDS || !g_str_equal (fields[ROW_NAME], name))
+      if (g_strv_length (fields) < ROW_N_FIELDS)
         continue;
-      snapshot = g_str_equal (fields[ROW_TYPE], "s");
-      if (tag != NULL ? (!snapshot || !g_str_equal (fields[ROW_TAG], tag)) : snapshot)
+      row = g_new0 (NovaDogVdi, 1);
+      row->snapshot = g_str_equal (fields[ROW_TYPE], "s");
+      row->name = g_strdup (fields[ROW_NAME]);
+      row->tag = g_strdup (fields[ROW_TAG]);
+      row->size = g_ascii_strtoull (fields[ROW_SIZE], NULL, 10);
+      g_ptr_array_add (rows, row);
+    }
+  return g_steal_pointer (&rows);
+}
+
+GPtrArray *
+nova_dog_vdi_list (NovaDog *dog, GError **error)
+{
+  g_autoptr(GPtrArray) rows = vdi_list (dog, NULL, "the VDIs", error);
+
+  /* a sheep not formatted yet lists nothing and exits 0 without a word:
+   * no rows is believed only from a cluster that says it runs */
+  if (rows != NULL && rows->len == 0 && !nova_dog_check_cluster (dog, error))
+    return NULL;
+  return g_steal_pointer (&rows);
+}
+
+gboolean
+nova_dog_vdi_lookup (NovaDog *dog, const char *name, const char *tag, gboolean *out_exists,
+                     guint64 *out_size, GError **error)
+{
+  g_autofree char *subject = vdi_subject (name, tag);
+  g_autoptr(GPtrArray) rows = NULL;
+
+  *out_exists = FALSE;
+  rows = vdi_list (dog, name, subject, error);
+  if (rows == NULL)
+    return FALSE;
+  for (guint i = 0; i < rows->len; i++)
+    {
+      const NovaDogVdi *row = g_ptr_array_index (rows, i);
+
+      if (!g_str_equal (row->name, name))
+        continue;
+      if (tag != NULL ? (!row->snapshot || !g_str_equal (row->tag, tag)) : row->snapshot)
         continue;
       *out_exists = TRUE;
       if (out_size != NULL)
-        *out_size = g_ascii_strtoull (fields[ROW_SIZE], NULL, 10);
+        *out_size = row->size;
       return TRUE;
     }
   return TRUE;

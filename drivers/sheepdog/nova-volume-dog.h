@@ -42,6 +42,24 @@ gboolean nova_dog_vdi_delete   (NovaDog *dog, const char *name, const char *tag,
 gboolean nova_dog_vdi_lookup   (NovaDog *dog, const char *name, const char *tag, gboolean *out_exists,
                                 guint64 *out_size, GError **error);
 
+/* One row of `dog vdi list -r`: a working VDI (a clone of a snapshot is
+ * one too) or a snapshot of the VDI of that name, with its tag ("" when it
+ * has none) and its size in bytes. */
+typedef struct {
+  gboolean  snapshot;
+  char     *name;
+  char     *tag;
+  guint64   size;
+} NovaDogVdi;
+
+void nova_dog_vdi_free (NovaDogVdi *vdi);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (NovaDogVdi, nova_dog_vdi_free)
+
+/* `dog vdi list -r`: every VDI and snapshot of the cluster, a GPtrArray
+ * of NovaDogVdi (freeing them). No rows at all is an error unless the
+ * cluster says it runs (an unformatted sheep lists nothing, exit 0). */
+GPtrArray *nova_dog_vdi_list (NovaDog *dog, GError **error);
+
 /* The bytes of VDI @name (or of its snapshot @tag, when not NULL), for
  * the daemon's copies: `dog vdi read` with its stdout as the stream, `dog
  * vdi write` with its stdin (the VDI must exist, at least as large as

@@ -9,7 +9,8 @@
  * Sheepdog clone keeps the objects it shares alive by itself); when that
  * delete fails the clone still stands and the leftover tag is logged with
  * the command that removes it, and a later clone of the same id deletes
- * it first.
+ * it first. list_stored reads the VDIs and their tagged snapshots back
+ * from one `dog vdi list -r`.
  *
  * Nothing is exported: hypervisors talk to the cluster themselves, so the
  * export calls do nothing and connection_info names the VDI and the sheep
@@ -416,6 +417,38 @@ nova_volume_sheepdog_driver_get_volume_stats (NovaVolumeDriver *driver, gboolean
   return g_variant_ref_sink (g_variant_builder_end (&builder));
 }
 
+/* ---- what the cluster holds --------------------------------------------- */
+
+/* Every VDI volume_name_template named (working VDIs and clones alike)
+ * and the snapshots of those VDIs that snapshot_name_template tagged,
+ * from one `dog vdi list -r`; the temporary clone-<id> snapshots of
+ * clones in progress are no one's. */
+static GPtrArray *
+nova_volume_sheepdog_driver_list_stored (NovaVolumeDriver *driver, GError **error)
+{
+  NovaVolumeSheepdogDriver *self = NOVA_VOLUME_SHEEPDOG_DRIVER (driver);
+  g_autoptr(GPtrArray) rows = nova_dog_vdi_list (self->dog, error);
+  GPtrArray *stored;
+
+  if (rows == NULL)
+    return NULL;
+  stored = g_ptr_array_new_with_free_func ((GDestroyNotify) nova_volume_stored_free);
+  for (guint i = 0; i < rows->len; i++)
+    {
+      const NovaDogVdi *row = g_ptr_array_index (rows, i);
+      g_autofree char *volume_id = nova_volume_config_id_from_volume_name (self->config, row->name);
+      g_autofree char *snapshot_id = NULL;
+
+      if (volume_id == NULL)
+        continue;
+      if (!row->snapshot)
+        g_ptr_array_add (stored, nova_volume_stored_new (FALSE, volume_id, row->size, NULL));
+      else if ((snapshot_id = nova_volume_config_id_from_snapshot_name (self->config, row->tag)) != NULL)
+        g_ptr_array_add (stored, nova_volume_stored_new (TRUE, snapshot_id, row->size, volume_id));
+    }
+  return stored;
+}
+
 /* ---- object ----------------------------------------------------------- */
 
 static void
@@ -465,6 +498,7 @@ nova_volume_sheepdog_driver_iface_init (NovaVolumeDriverInterface *iface)
   iface->open_snapshot_for_read = nova_volume_sheepdog_driver_open_snapshot_for_read;
   iface->open_for_write = nova_volume_sheepdog_driver_open_for_write;
   iface->storage_location = nova_volume_sheepdog_driver_storage_location;
+  iface->list_stored = nova_volume_sheepdog_driver_list_stored;
 }
 
 /* what the registry and the configuration know of this driver */

@@ -4,8 +4,9 @@
  * missing conf, a missing keyring and a cluster that does not answer.
  * Against a real cluster (when tests/test-ceph.sh runs it with
  * NOVA_TEST_CEPH_CONF set, see there): every method and every refusal,
- * looked at through librbd itself, and calls failing within
- * rados_connect_timeout while the cluster is frozen, then working again. */
+ * looked at through librbd itself, what list_stored finds in the pool,
+ * and calls failing within rados_connect_timeout while the cluster is
+ * frozen, then working again. */
 #include "config.h"
 
 #include <errno.h>
@@ -651,6 +652,154 @@ test_cluster_snapshot (void)
   delete_snapshot (driver, snapshot);
 }
 
+static int
+compare_lines (gconstpointer a, gconstpointer b)
+{
+  return strcmp (*(const char *const *) a, *(const char *const *) b);
+}
+
+/* list_stored's entries as sorted lines, "volume ID SIZE" and "snapshot
+ * ID SIZE VOLUME-ID" (- when unknown), to compare as one string */
+static char *
+stored_lines (GPtrArray *stored)
+{
+  g_autoptr(GPtrArray) lines = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(GString) text = g_string_new (NULL);
+
+  for (guint i = 0; i < stored->len; i++)
+    {
+      const NovaVolumeStored *entry = g_ptr_array_index (stored, i);
+
+      g_ptr_array_add (lines, entry->is_snapshot
+                       ? g_strdup_printf ("snapshot %s %" G_GUINT64_FORMAT " %s", entry->id, entry->size,
+                                          entry->volume_id != NULL ? entry->volume_id : "-")
+                       : g_strdup_printf ("volume %s %" G_GUINT64_FORMAT, entry->id, entry->size));
+    }
+  g_ptr_array_sort (lines, compare_lines);
+  for (guint i = 0; i < lines->len; i++)
+    g_string_append_printf (text, "%s\n", (const char *) g_ptr_array_index (lines, i));
+  return g_string_free (g_steal_pointer (&text), FALSE);
+}
+
+/* the lines of volumes (NULL-terminated) then of @snapshots */
+static char *
+expected_lines (NovaVolumeRecord **volumes, NovaSnapshotRecord **snapshots)
+{
+  g_autoptr(GPtrArray) stored = g_ptr_array_new_with_free_func ((GDestroyNotify) nova_volume_stored_free);
+
+  for (guint i = 0; volumes[i] != NULL; i++)
+    g_ptr_array_add (stored, nova_volume_stored_new (FALSE, volumes[i]->id, volumes[i]->size, NULL));
+  for (guint i = 0; snapshots[i] != NULL; i++)
+    g_ptr_array_add (stored, nova_volume_stored_new (TRUE, snapshots[i]->id, snapshots[i]->size,
+                                                     snapshots[i]->volume_id));
+  return stored_lines (stored);
+}
+
+/* list_stored: the images volume_name_template named (clones of a
+ * snapshot and of a volume among them) with their sizes, and their
+ * snapshots snapshot_name_template named with their volume; not other
+ * images, an image the template named from no UUID, a snapshot of such
+ * an image, a snapshot of another name, a clone's temporary snapshot.
+ * Templates of its own keep the other tests' images out of its sight. */
+static void
+test_cluster_list_stored (void)
+{
+  g_autoptr(TestScratch) scratch = test_scratch_new ("test-rbd-XXXXXX");
+  g_autoptr(NovaVolumeDriverContext) ctx =
+    test_driver_context_new (scratch->dir, NULL, "volume_driver", "rbd", "rbd_ceph_conf", cluster_conf (),
+                             "rbd_pool", cluster_pool (), "rados_connect_timeout", "10",
+                             "volume_name_template", "listed-volume-%s",
+                             "snapshot_name_template", "listed-snapshot-%s", NULL);
+  g_autoptr(NovaVolumeDriver) driver = test_driver_load (ctx);
+  g_autoptr(Cluster) c = cluster_open ();
+  g_autoptr(NovaVolumeRecord) first = create_volume (driver, 8 * MIB);
+  g_autoptr(NovaVolumeRecord) second = create_volume (driver, 12 * MIB);
+  g_autoptr(NovaSnapshotRecord) snapshot = create_snapshot (driver, first);
+  g_autoptr(NovaVolumeRecord) from_snap = from_snapshot (driver, snapshot, 16 * MIB);
+  g_autoptr(NovaVolumeRecord) clone = clone_of (driver, second);
+  g_autofree char *stray_snap = g_strconcat ("listed-snapshot-", snapshot->volume_id, NULL);
+  const char *const others[] = { "listed-volume-notauuid", "other-image", NULL };
+  g_autoptr(GPtrArray) stored = NULL;
+  g_autofree char *listed = NULL;
+  g_autofree char *expected = NULL;
+  g_autoptr(GError) error = NULL;
+
+  /* what must be skipped: images of other names, with snapshots a
+   * template could have named, and a snapshot of another name */
+  for (guint i = 0; others[i] != NULL; i++)
+    {
+      g_auto(TestImage) image = NULL;
+      int order = 0;
+
+      g_assert_cmpint (rbd_create2 (c->ioctx, others[i], 4 * MIB, RBD_FEATURE_LAYERING, &order), ==, 0);
+      g_assert_cmpint (rbd_open (c->ioctx, others[i], &image, NULL), ==, 0);
+      g_assert_cmpint (rbd_snap_create (image, stray_snap), ==, 0);
+    }
+  {
+    g_autofree char *name = g_strconcat ("listed-volume-", first->id, NULL);
+    g_auto(TestImage) image = NULL;
+
+    g_assert_cmpint (rbd_open (c->ioctx, name, &image, NULL), ==, 0);
+    g_assert_cmpint (rbd_snap_create (image, "by-hand"), ==, 0);
+  }
+
+  stored = nova_volume_driver_list_stored (driver, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (stored);
+  listed = stored_lines (stored);
+  expected = expected_lines ((NovaVolumeRecord *[]) { first, second, from_snap, clone, NULL },
+                             (NovaSnapshotRecord *[]) { snapshot, NULL });
+  g_test_message ("listed:\n%s", listed);
+  g_assert_cmpstr (listed, ==, expected);
+  g_assert_cmpuint (stored->len, ==, 5);
+
+  /* a pool that is not there: said so, with what to do */
+  {
+    g_autoptr(NovaVolumeDriverContext) no_pool_ctx =
+      test_driver_context_new (scratch->dir, NULL, "volume_driver", "rbd", "rbd_ceph_conf", cluster_conf (),
+                               "rbd_pool", "no-such-pool", "rados_connect_timeout", "10", NULL);
+    const NovaVolumeDriverInfo *info = nova_volume_driver_registry_lookup ("rbd", &error);
+    g_autoptr(NovaVolumeDriver) no_pool = NULL;
+    g_autoptr(GPtrArray) none = NULL;
+
+    g_assert_no_error (error);
+    no_pool = g_object_new (info->get_type (), NULL);
+    g_assert_true (nova_volume_driver_do_setup (no_pool, no_pool_ctx, &error));
+    g_assert_no_error (error);
+    none = nova_volume_driver_list_stored (no_pool, &error);
+    g_assert_null (none);
+    assert_error_says (error, NOVA_VOLUME_ERROR_FAILED, "has no pool 'no-such-pool' (rbd_pool)");
+    g_clear_error (&error);
+  }
+
+  {
+    g_autofree char *name = g_strconcat ("listed-volume-", first->id, NULL);
+    g_auto(TestImage) image = NULL;
+
+    g_assert_cmpint (rbd_open (c->ioctx, name, &image, NULL), ==, 0);
+    g_assert_cmpint (rbd_snap_remove (image, "by-hand"), ==, 0);
+  }
+  for (guint i = 0; others[i] != NULL; i++)
+    {
+      {
+        g_auto(TestImage) image = NULL;
+
+        g_assert_cmpint (rbd_open (c->ioctx, others[i], &image, NULL), ==, 0);
+        g_assert_cmpint (rbd_snap_remove (image, stray_snap), ==, 0);
+      }
+      g_assert_cmpint (rbd_remove (c->ioctx, others[i]), ==, 0);
+    }
+  delete_volume (driver, clone);
+  delete_volume (driver, from_snap);
+  delete_snapshot (driver, snapshot);
+  delete_volume (driver, second);
+  delete_volume (driver, first);
+  g_ptr_array_unref (stored);
+  stored = nova_volume_driver_list_stored (driver, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (stored->len, ==, 0);
+}
+
 static void
 test_cluster_flatten_by_config (void)
 {
@@ -1035,6 +1184,7 @@ main (int argc, char **argv)
       g_test_add_func ("/rbd/cluster/watchers", test_cluster_watchers);
       g_test_add_func ("/rbd/cluster/connection-and-stats", test_cluster_connection);
       g_test_add_func ("/rbd/cluster/parallel", test_cluster_parallel);
+      g_test_add_func ("/rbd/cluster/list-stored", test_cluster_list_stored);
       if (g_getenv ("NOVA_TEST_CEPH_PIDS") != NULL)
         g_test_add_func ("/rbd/cluster/frozen", test_cluster_frozen);
     }

@@ -102,6 +102,26 @@ sheepdog_test_snapshot (const char *name, const char *tag)
   g_autoptr(GBytes) out = run_dog (argv, NULL);
 }
 
+void
+sheepdog_test_vdi (const char *verb, const char *first_arg, ...)
+{
+  const SheepdogTestEnv *env = sheepdog_test_env ();
+  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
+  g_autoptr(GBytes) out = NULL;
+  va_list args;
+
+  for (const char *const *word = (const char *const[]) { "timeout", "60", env->dog, "vdi", verb, "-a",
+                                                         "127.0.0.1", "-p", env->port, NULL };
+       *word != NULL; word++)
+    g_ptr_array_add (argv, (gpointer) *word);
+  va_start (args, first_arg);
+  for (const char *arg = first_arg; arg != NULL; arg = va_arg (args, const char *))
+    g_ptr_array_add (argv, (gpointer) arg);
+  va_end (args);
+  g_ptr_array_add (argv, NULL);
+  out = run_dog ((const char *const *) argv->pdata, NULL);
+}
+
 GBytes *
 sheepdog_test_random_bytes (gsize length)
 {

@@ -36,6 +36,10 @@ char *sheepdog_test_list (const char *name);
  * have left it */
 void sheepdog_test_snapshot (const char *name, const char *tag);
 
+/* `dog vdi VERB ARGS...` on the cluster (NULL ends them), asserted to
+ * succeed: "create", NAME, SIZE; "delete", "-s", TAG, NAME */
+void sheepdog_test_vdi (const char *verb, const char *first_arg, ...) G_GNUC_NULL_TERMINATED;
+
 /* @length random bytes */
 GBytes *sheepdog_test_random_bytes (gsize length);
 

@@ -4,7 +4,8 @@
  * vdi write/read at the name connection_info gives, and every refusal dog
  * makes, from a real dog: dog missing, the cluster unreachable, not
  * formatted, hung (sheep stopped: the timeout), VDI and snapshot existing
- * and missing, a shrink, and vdi delete's exit 0 on failure. */
+ * and missing, a shrink, and vdi delete's exit 0 on failure; and what
+ * list_stored finds in the cluster. */
 #include "config.h"
 
 #include <signal.h>
@@ -363,6 +364,127 @@ test_delete_trap (Fixture *fx, gconstpointer data)
     }
 }
 
+static int
+compare_lines (gconstpointer a, gconstpointer b)
+{
+  return strcmp (*(const char *const *) a, *(const char *const *) b);
+}
+
+/* list_stored's entries as sorted lines, "volume ID SIZE" and "snapshot
+ * ID SIZE VOLUME-ID" (- when unknown), to compare as one string */
+static char *
+stored_lines (GPtrArray *stored)
+{
+  g_autoptr(GPtrArray) lines = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(GString) text = g_string_new (NULL);
+
+  for (guint i = 0; i < stored->len; i++)
+    {
+      const NovaVolumeStored *entry = g_ptr_array_index (stored, i);
+
+      g_ptr_array_add (lines, entry->is_snapshot
+                       ? g_strdup_printf ("snapshot %s %" G_GUINT64_FORMAT " %s", entry->id, entry->size,
+                                          entry->volume_id != NULL ? entry->volume_id : "-")
+                       : g_strdup_printf ("volume %s %" G_GUINT64_FORMAT, entry->id, entry->size));
+    }
+  g_ptr_array_sort (lines, compare_lines);
+  for (guint i = 0; i < lines->len; i++)
+    g_string_append_printf (text, "%s\n", (const char *) g_ptr_array_index (lines, i));
+  return g_string_free (g_steal_pointer (&text), FALSE);
+}
+
+/* what list_stored finds: the VDIs volume_name_template named (a clone
+ * of a snapshot and a clone of a volume among them) with their sizes,
+ * and their snapshots tagged by snapshot_name_template with their volume;
+ * not a VDI the template named from no UUID, a snapshot of it, a snapshot
+ * of another tag. Templates of its own keep the other tests' VDIs out of
+ * its sight. A cluster that cannot answer is an error that says so. */
+static void
+test_list_stored (Fixture *fx, gconstpointer data)
+{
+  g_autoptr(NovaVolumeDriverContext) ctx =
+    test_driver_context_new (fx->dir, NULL, "volume_driver", "sheepdog", "sheepdog_command", fx->env->dog,
+                             "sheepdog_port", fx->env->port, "sheepdog_timeout", "30",
+                             "volume_name_template", "listed-volume-%s",
+                             "snapshot_name_template", "listed-snapshot-%s", NULL);
+  g_autoptr(NovaVolumeDriver) driver = test_driver_load (ctx);
+  g_autoptr(NovaVolumeRecord) first = test_new_volume (8 * MIB);
+  g_autoptr(NovaVolumeRecord) second = test_new_volume (12 * MIB);
+  g_autoptr(NovaVolumeRecord) from_snapshot = test_new_volume (16 * MIB);
+  g_autoptr(NovaVolumeRecord) clone = test_new_volume (12 * MIB);
+  g_autoptr(NovaSnapshotRecord) snapshot = test_new_snapshot (first);
+  g_autofree char *first_vdi = g_strconcat ("listed-volume-", first->id, NULL);
+  g_autofree char *stray_tag = g_strconcat ("listed-snapshot-", first->id, NULL);
+  g_autoptr(GPtrArray) stored = NULL;
+  g_autofree char *listed = NULL;
+  g_autofree char *expected = NULL;
+  g_autoptr(GError) error = NULL;
+
+  g_assert_true (nova_volume_driver_create_volume (driver, first, &error));
+  g_assert_true (nova_volume_driver_create_volume (driver, second, &error));
+  g_assert_true (nova_volume_driver_create_snapshot (driver, snapshot, first, &error));
+  g_assert_true (nova_volume_driver_create_volume_from_snapshot (driver, from_snapshot, snapshot, NULL, NULL, NULL,
+                                                                  &error));
+  g_assert_true (nova_volume_driver_create_cloned_volume (driver, clone, second, NULL, NULL, NULL, &error));
+  g_assert_no_error (error);
+  /* to be skipped */
+  sheepdog_test_vdi ("create", "listed-volume-notauuid", "4M", NULL);
+  sheepdog_test_snapshot ("listed-volume-notauuid", stray_tag);
+  sheepdog_test_snapshot (first_vdi, "by-hand");
+
+  stored = nova_volume_driver_list_stored (driver, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (stored);
+  listed = stored_lines (stored);
+  {
+    g_autoptr(GPtrArray) wanted = g_ptr_array_new_with_free_func ((GDestroyNotify) nova_volume_stored_free);
+
+    g_ptr_array_add (wanted, nova_volume_stored_new (FALSE, first->id, 8 * MIB, NULL));
+    g_ptr_array_add (wanted, nova_volume_stored_new (FALSE, second->id, 12 * MIB, NULL));
+    g_ptr_array_add (wanted, nova_volume_stored_new (FALSE, from_snapshot->id, 16 * MIB, NULL));
+    g_ptr_array_add (wanted, nova_volume_stored_new (FALSE, clone->id, 12 * MIB, NULL));
+    g_ptr_array_add (wanted, nova_volume_stored_new (TRUE, snapshot->id, 8 * MIB, first->id));
+    expected = stored_lines (wanted);
+  }
+  g_test_message ("listed:\n%s", listed);
+  g_assert_cmpstr (listed, ==, expected);
+
+  /* no cluster there, or one not formatted: said so */
+  {
+    const char *const ports[] = { fx->env->free_port, fx->env->unformatted_port };
+    const char *const reasons[] = { "cannot reach the Sheepdog cluster", "is not formatted yet" };
+
+    for (gsize i = 0; i < G_N_ELEMENTS (ports); i++)
+      {
+        g_autoptr(NovaVolumeDriverContext) other_ctx = context_for (fx->dir, fx->env->dog, ports[i], "30");
+        g_autoptr(NovaVolumeDriver) other = g_object_new (g_type_from_name ("NovaVolumeSheepdogDriver"), NULL);
+        g_autoptr(GPtrArray) none = NULL;
+
+        g_assert_true (nova_volume_driver_do_setup (other, other_ctx, &error));
+        none = nova_volume_driver_list_stored (other, &error);
+        g_assert_null (none);
+        assert_error_has (error, NOVA_VOLUME_ERROR_FAILED, reasons[i]);
+        g_clear_error (&error);
+      }
+  }
+
+  sheepdog_test_vdi ("delete", "-s", "by-hand", first_vdi, NULL);
+  sheepdog_test_vdi ("delete", "-s", stray_tag, "listed-volume-notauuid", NULL);
+  sheepdog_test_vdi ("delete", "listed-volume-notauuid", NULL);
+  g_assert_true (nova_volume_driver_delete_volume (driver, from_snapshot, &error));
+  g_assert_true (nova_volume_driver_delete_volume (driver, clone, &error));
+  g_assert_true (nova_volume_driver_delete_snapshot (driver, snapshot, &error));
+  g_assert_true (nova_volume_driver_delete_volume (driver, second, &error));
+  g_assert_true (nova_volume_driver_delete_volume (driver, first, &error));
+  g_assert_no_error (error);
+  g_ptr_array_unref (stored);
+  stored = nova_volume_driver_list_stored (driver, &error);
+  g_assert_no_error (error);
+  g_free (listed);
+  listed = stored_lines (stored);
+  g_assert_cmpstr (listed, ==, "");
+}
+
 static void
 test_stats (Fixture *fx, gconstpointer data)
 {
@@ -458,5 +580,6 @@ main (int argc, char **argv)
   g_test_add ("/sheepdog-real/stats", Fixture, NULL, fixture_setup, test_stats, fixture_teardown);
   g_test_add ("/sheepdog-real/connection", Fixture, NULL, fixture_setup, test_connection, fixture_teardown);
   g_test_add ("/sheepdog-real/streams", Fixture, NULL, fixture_setup, test_streams, fixture_teardown);
+  g_test_add ("/sheepdog-real/list-stored", Fixture, NULL, fixture_setup, test_list_stored, fixture_teardown);
   return g_test_run ();
 }

@@ -1,8 +1,9 @@
 /* The sheepdog driver with a recording executor: the exact dog command
  * line of every method (-a ADDR -p PORT on each, under timeout), every
  * answer dog gives (as measured on a real Sheepdog: tests/test-sheepdog.sh
- * runs the same against one) mapped to an error a person can act on, and
- * dog's trap: `vdi delete` exits 0 when it failed. */
+ * runs the same against one) mapped to an error a person can act on,
+ * dog's trap: `vdi delete` exits 0 when it failed, and list_stored read
+ * from `dog vdi list -r`. */
 #include "config.h"
 
 #include <string.h>
@@ -627,6 +628,71 @@ test_streams (void)
   g_clear_object (&out);
 }
 
+/* list_stored from one `dog vdi list -r`: working VDIs and clones the
+ * volume template named, snapshots of them the snapshot template tagged
+ * (with their volume); not a clone's temporary tag, an untagged
+ * snapshot, a name from no UUID, another VDI's snapshot. No rows are
+ * believed only from a cluster that says it runs: an unformatted sheep
+ * lists nothing and exits 0. */
+static void
+test_list_stored (Fixture *fx, gconstpointer data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) stored = NULL;
+  g_autoptr(GString) listed = g_string_new (NULL);
+
+  push (fx, 0,
+        "s " VDI " 1 10485760 0 4194304 1795627535 709128 1 " TAG " 22\n"
+        "s " VDI " 2 10485760 0 4194304 1795627536 709127 1 " CLONE_TAG " 22\n"
+        "s " VDI " 3 10485760 0 4194304 1795627537 709126 1  22\n"
+        "= " VDI " 0 20971520 4194304 0 1795627535 709129 1  22\n"
+        "c " OTHER_VDI " 0 16777216 0 4194304 1795627538 709130 1  22\n"
+        "= volume-notauuid 0 4194304 0 0 1795627539 709131 1  22\n"
+        "s other 1 4194304 0 0 1795627540 709132 1 " TAG " 22\n"
+        "= other 0 4194304 0 0 1795627540 709133 1  22\n", "");
+  stored = nova_volume_driver_list_stored (fx->driver, &error);
+  g_assert_no_error (error);
+  assert_commands (fx, (const char *const[]) { DOG ("vdi", "list") " -r", NULL });
+  for (guint i = 0; i < stored->len; i++)
+    {
+      const NovaVolumeStored *entry = g_ptr_array_index (stored, i);
+
+      g_string_append_printf (listed, "%s %s %" G_GUINT64_FORMAT " %s\n", entry->is_snapshot ? "snapshot" : "volume",
+                              entry->id, entry->size, entry->volume_id != NULL ? entry->volume_id : "-");
+    }
+  g_assert_cmpstr (listed->str, ==,
+                   "snapshot " SNAP_ID " 10485760 " VOLUME_ID "\n"
+                   "volume " VOLUME_ID " 20971520 -\n"
+                   "volume " OTHER_ID " 16777216 -\n");
+  g_clear_pointer (&stored, g_ptr_array_unref);
+
+  /* nothing in a running cluster */
+  push (fx, 0, "", "");
+  push (fx, 0, RUNNING, "");
+  stored = nova_volume_driver_list_stored (fx->driver, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (stored->len, ==, 0);
+  assert_commands (fx, (const char *const[]) { DOG ("vdi", "list") " -r", DOG ("cluster", "info"), NULL });
+  g_clear_pointer (&stored, g_ptr_array_unref);
+
+  /* nothing from a sheep not formatted yet: an error, not an empty list */
+  push (fx, 0, "", "");
+  push (fx, 0, "Cluster status: Waiting for cluster to be formatted\n", "");
+  stored = nova_volume_driver_list_stored (fx->driver, &error);
+  g_assert_null (stored);
+  g_assert_error (error, NOVA_VOLUME_ERROR, NOVA_VOLUME_ERROR_FAILED);
+  g_assert_nonnull (strstr (error->message, "is not formatted yet"));
+  g_clear_error (&error);
+
+  /* an unreachable cluster */
+  nova_volume_recording_executor_clear (fx->recorder);
+  push (fx, 2, "", UNREACHABLE);
+  stored = nova_volume_driver_list_stored (fx->driver, &error);
+  g_assert_null (stored);
+  g_assert_error (error, NOVA_VOLUME_ERROR, NOVA_VOLUME_ERROR_FAILED);
+  g_assert_nonnull (strstr (error->message, "cannot reach the Sheepdog cluster at 192.0.2.10:7001"));
+}
+
 int
 main (int argc, char **argv)
 {
@@ -642,6 +708,7 @@ main (int argc, char **argv)
   g_test_add ("/sheepdog/errors/delete-exits-0", Fixture, NULL, fixture_setup, test_delete_trap, fixture_teardown);
   g_test_add ("/sheepdog/errors/retries", Fixture, NULL, fixture_setup, test_retries, fixture_teardown);
   g_test_add ("/sheepdog/clone-cleanup", Fixture, NULL, fixture_setup, test_clone_cleanup, fixture_teardown);
+  g_test_add ("/sheepdog/list-stored", Fixture, NULL, fixture_setup, test_list_stored, fixture_teardown);
   g_test_add_func ("/sheepdog/command-key", test_command_key);
   g_test_add_func ("/sheepdog/streams", test_streams);
   return g_test_run ();
