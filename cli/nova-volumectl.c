@@ -269,7 +269,26 @@ proxy_to_json (GDBusProxy *proxy)
       if (value == NULL)
         continue;
       json_builder_set_member_name (builder, name);
-      json_builder_add_value (builder, json_gvariant_serialize (value));
+      /* "/" is D-Bus's way to say none: JSON has null */
+      if (g_variant_is_of_type (value, G_VARIANT_TYPE_OBJECT_PATH) && g_str_equal (g_variant_get_string (value, NULL), "/"))
+        json_builder_add_null_value (builder);
+      else
+        json_builder_add_value (builder, json_gvariant_serialize (value));
+      /* a time (microseconds since the epoch) also as ISO 8601, UTC */
+      if (g_str_has_suffix (name, "At") && g_variant_is_of_type (value, G_VARIANT_TYPE_UINT64)
+          && g_variant_get_uint64 (value) > 0)
+        {
+          g_autoptr(GDateTime) time = g_date_time_new_from_unix_utc (0);
+          g_autoptr(GDateTime) at = g_date_time_add (time, (GTimeSpan) g_variant_get_uint64 (value));
+          g_autofree char *member = g_strconcat (name, "Iso8601", NULL);
+          g_autofree char *text = at != NULL ? g_date_time_format_iso8601 (at) : NULL;
+
+          if (text != NULL)
+            {
+              json_builder_set_member_name (builder, member);
+              json_builder_add_string_value (builder, text);
+            }
+        }
     }
   json_builder_end_object (builder);
   return json_builder_get_root (builder);

@@ -670,6 +670,19 @@ test_create_list_show (Fixture *fx, gconstpointer data)
   g_assert_cmpstr (json_object_get_string_member (object, "Status"), ==, "available");
   g_assert_cmpstr (json_object_get_string_member (json_object_get_object_member (object, "Metadata"), "k"),
                    ==, "v");
+  /* no source: null, not D-Bus's "/"; times also in ISO 8601 (UTC) */
+  g_assert_true (json_object_get_null_member (object, "SourceSnapshot"));
+  g_assert_true (json_object_get_null_member (object, "SourceVolume"));
+  g_assert_true (g_str_has_suffix (json_object_get_string_member (object, "CreatedAtIso8601"), "Z"));
+  {
+    g_autoptr(GDateTime) at = g_date_time_new_from_iso8601 (json_object_get_string_member (object,
+                                                                                           "CreatedAtIso8601"),
+                                                            NULL);
+
+    g_assert_nonnull (at);
+    g_assert_cmpint (g_date_time_to_unix (at) * G_USEC_PER_SEC + g_date_time_get_microsecond (at), ==,
+                     json_object_get_int_member (object, "CreatedAt"));
+  }
 }
 
 static void
