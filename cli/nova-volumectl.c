@@ -7,11 +7,13 @@
 #include <fcntl.h>
 #include <locale.h>
 #include <stdio.h>
+#include <signal.h>
 #include <string.h>
 #include <unistd.h>
 
 #include <gio/gio.h>
 #include <gio/gunixfdlist.h>
+#include <glib-unix.h>
 #include <glib/gi18n.h>
 #include <json-glib/json-glib.h>
 
@@ -1719,6 +1721,160 @@ cmd_wait (const Command *cmd, int argc, char **argv)
   return EXIT_OK;
 }
 
+/* ---- monitor: changes as they happen, as udisksctl monitor shows them */
+
+/* "volume 1190c07b-…", "job 3", "backend file" */
+static char *
+describe_object (const char *path)
+{
+  static const struct { const char *prefix; const char *kind; } kinds[] = {
+    { VOLUMES_PREFIX, "volume" }, { SNAPSHOTS_PREFIX, "snapshot" },
+    { ROOT_PATH "/jobs/", "job" }, { ROOT_PATH "/backends/", "backend" },
+  };
+
+  for (gsize i = 0; i < G_N_ELEMENTS (kinds); i++)
+    if (g_str_has_prefix (path, kinds[i].prefix))
+      {
+        g_autofree char *id = g_strdelimit (g_strdup (path + strlen (kinds[i].prefix)), "_", '-');
+
+        return g_strdup_printf ("%s %s", kinds[i].kind, id);
+      }
+  return g_strdup (path);
+}
+
+/* one line of text, or one JSON object a line with --json */
+static void
+monitor_print (const char *event, const char *path, GVariant *properties)
+{
+  g_autoptr(GDateTime) now = g_date_time_new_now_local ();
+  g_autofree char *time = g_date_time_format (now, "%H:%M:%S");
+
+  if (opt_json)
+    {
+      g_autoptr(JsonBuilder) builder = json_builder_new ();
+      g_autoptr(JsonGenerator) generator = json_generator_new ();
+      g_autoptr(JsonNode) root = NULL;
+      g_autofree char *text = NULL;
+      g_autoptr(GDateTime) utc = g_date_time_to_utc (now);
+      g_autofree char *iso = g_date_time_format_iso8601 (utc);
+
+      json_builder_begin_object (builder);
+      json_builder_set_member_name (builder, "Event");
+      json_builder_add_string_value (builder, event);
+      json_builder_set_member_name (builder, "Time");
+      json_builder_add_string_value (builder, iso);
+      json_builder_set_member_name (builder, "ObjectPath");
+      json_builder_add_string_value (builder, path);
+      if (properties != NULL)
+        {
+          json_builder_set_member_name (builder, "Properties");
+          json_builder_add_value (builder, json_gvariant_serialize (properties));
+        }
+      json_builder_end_object (builder);
+      root = json_builder_get_root (builder);
+      json_generator_set_root (generator, root);
+      text = json_generator_to_data (generator, NULL);
+      g_print ("%s\n", text);
+    }
+  else
+    {
+      g_autofree char *what = describe_object (path);
+      g_autoptr(GString) line = g_string_new (NULL);
+      GVariantIter iter;
+      const char *name;
+      GVariant *value;
+
+      g_string_printf (line, "%s %s %s", time, what, event);
+      if (properties != NULL && g_variant_n_children (properties) > 0)
+        {
+          gboolean first = TRUE;
+
+          g_string_append_c (line, ':');
+          g_variant_iter_init (&iter, properties);
+          while (g_variant_iter_next (&iter, "{&sv}", &name, &value))
+            {
+              g_autofree char *text = g_variant_is_of_type (value, G_VARIANT_TYPE_STRING)
+                                      ? g_strdup (g_variant_get_string (value, NULL)) : g_variant_print (value, FALSE);
+
+              g_string_append_printf (line, "%s%s=%s", first ? " " : ", ", name, text);
+              first = FALSE;
+              g_variant_unref (value);
+            }
+        }
+      g_print ("%s\n", line->str);
+    }
+  fflush (stdout);
+}
+
+static void
+on_monitor_added (GDBusObjectManager *manager, GDBusObject *object, gpointer user_data)
+{
+  g_autolist(GDBusInterface) interfaces = g_dbus_object_get_interfaces (object);
+  g_auto(GVariantBuilder) builder = G_VARIANT_BUILDER_INIT (G_VARIANT_TYPE_VARDICT);
+  static const char *const shown[] = { "Name", "Status", "Operation", "State" };
+  g_autoptr(GVariant) properties = NULL;
+
+  /* what a person needs to know of a new object: what it is called and
+   * where it stands */
+  for (gsize i = 0; interfaces != NULL && i < G_N_ELEMENTS (shown); i++)
+    {
+      g_autoptr(GVariant) value = g_dbus_proxy_get_cached_property (G_DBUS_PROXY (interfaces->data), shown[i]);
+
+      if (value != NULL)
+        g_variant_builder_add (&builder, "{sv}", shown[i], value);
+    }
+  properties = g_variant_ref_sink (g_variant_builder_end (&builder));
+  monitor_print ("added", g_dbus_object_get_object_path (object), properties);
+}
+
+static void
+on_monitor_removed (GDBusObjectManager *manager, GDBusObject *object, gpointer user_data)
+{
+  monitor_print ("removed", g_dbus_object_get_object_path (object), NULL);
+}
+
+static void
+on_monitor_changed (GDBusObjectManagerClient *manager, GDBusObjectProxy *object, GDBusProxy *iface,
+                    GVariant *changed, const char *const *invalidated, gpointer user_data)
+{
+  if (g_variant_n_children (changed) > 0)
+    monitor_print ("changed", g_dbus_object_get_object_path (G_DBUS_OBJECT (object)), changed);
+}
+
+static gboolean
+on_monitor_stop (gpointer loop)
+{
+  g_main_loop_quit (loop);
+  return G_SOURCE_REMOVE;
+}
+
+static int
+cmd_monitor (const Command *cmd, int argc, char **argv)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GDBusObjectManager) manager = NULL;
+  g_autoptr(GMainLoop) loop = g_main_loop_new (NULL, FALSE);
+
+  if (!parse_command (cmd, NULL, &argc, &argv, 0, 0))
+    return EXIT_USAGE;
+  manager = connect_daemon (&error);
+  if (manager == NULL)
+    return fail (error);
+  g_signal_connect (manager, "object-added", G_CALLBACK (on_monitor_added), NULL);
+  g_signal_connect (manager, "object-removed", G_CALLBACK (on_monitor_removed), NULL);
+  g_signal_connect (manager, "interface-proxy-properties-changed", G_CALLBACK (on_monitor_changed), NULL);
+  g_unix_signal_add (SIGINT, on_monitor_stop, loop);
+  g_unix_signal_add (SIGTERM, on_monitor_stop, loop);
+  /* the first line says it listens, so a script knows when to act */
+  if (opt_json)
+    monitor_print ("monitoring", ROOT_PATH, NULL);
+  else
+    g_print (_("Monitoring org.openstack.Volume1; Ctrl-C stops.\n"));
+  fflush (stdout);
+  g_main_loop_run (loop);
+  return EXIT_OK;
+}
+
 static const Command commands[] = {
   { "create", cmd_create, N_("SIZE"), N_("Create a volume and print its ID") },
   { "list", cmd_list, NULL, N_("List volumes, then snapshots") },
@@ -1741,6 +1897,7 @@ static const Command commands[] = {
   { "jobs", cmd_jobs, NULL, N_("List the long operations (copies) that run") },
   { "cancel", cmd_cancel, N_("JOB|ID"), N_("Cancel a job, or the job that works on a volume or snapshot") },
   { "wait", cmd_wait, N_("ID"), N_("Wait until a volume or snapshot is available (or --status)") },
+  { "monitor", cmd_monitor, NULL, N_("Print changes of volumes, snapshots, jobs and backends as they happen") },
   { "help", cmd_help, N_("[COMMAND]"), N_("Show the help of a command") },
 };
 

@@ -1295,6 +1295,66 @@ test_jobs_cancel_wait (Fixture *fx, gconstpointer data)
   g_assert_cmpint (g_subprocess_get_exit_status (waiter), ==, EXIT_OK);
 }
 
+/* monitor prints what happens as it happens: a volume added with its
+ * name and status, its changes, its removal; --json one object a line;
+ * SIGTERM ends it cleanly */
+static void
+test_monitor (Fixture *fx, gconstpointer data)
+{
+  for (int json = 0; json < 2; json++)
+    {
+      RunOptions opts = { 0 };
+      g_autoptr(GPtrArray) args = g_ptr_array_new ();
+      g_autoptr(GPtrArray) argv = NULL;
+      g_auto(GStrv) env = ctl_environ (fx, &opts);
+      g_autoptr(GSubprocessLauncher) launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE);
+      g_autoptr(GSubprocess) monitor = NULL;
+      g_autoptr(GDataInputStream) lines = NULL;
+      g_autoptr(GError) error = NULL;
+      g_autoptr(GString) seen = g_string_new (NULL);
+      g_autofree char *volume = NULL, *id = NULL;
+      const char *expected[] = { json ? "\"Event\":\"added\"" : "added: Name=watched, Status=creating",
+                                 json ? "\"Name\":\"renamed\"" : "changed: Name=renamed",
+                                 json ? "\"Event\":\"removed\"" : "removed" };
+
+      if (json)
+        g_ptr_array_add (args, (gpointer) "--json");
+      g_ptr_array_add (args, (gpointer) "monitor");
+      argv = ctl_argv (&opts, args);
+      g_subprocess_launcher_set_environ (launcher, env);
+      monitor = g_subprocess_launcher_spawnv (launcher, (const char *const *) argv->pdata, &error);
+      g_assert_no_error (error);
+      lines = g_data_input_stream_new (g_subprocess_get_stdout_pipe (monitor));
+      {
+        /* its first line says it listens */
+        g_autofree char *first = g_data_input_stream_read_line_utf8 (lines, NULL, NULL, &error);
+
+        g_assert_nonnull (first);
+        g_assert_nonnull (strstr (first, json ? "\"Event\":\"monitoring\"" : "Ctrl-C"));
+      }
+      volume = create_volume (fx, MIB, g_variant_new_parsed ("{'name': <'watched'>}"));
+      id = id_of_path (volume);
+      call_ok (fx, volume, IFACE_VOLUME, "Update", g_variant_new_parsed ("({'name': <'renamed'>},)"));
+      call_ok (fx, volume, IFACE_VOLUME, "Delete", g_variant_new_parsed ("(@a{sv} {},)"));
+      for (gsize i = 0; i < G_N_ELEMENTS (expected); i++)
+        for (;;)
+          {
+            g_autofree char *line = g_data_input_stream_read_line_utf8 (lines, NULL, NULL, &error);
+
+            g_assert_no_error (error);
+            g_assert_nonnull (line);
+            g_string_append_printf (seen, "%s\n", line);
+            if (strstr (line, expected[i]) != NULL && (json || strstr (line, id) != NULL))
+              break;
+          }
+      g_test_message ("%s", seen->str);
+      g_subprocess_send_signal (monitor, SIGTERM);
+      wait_or_kill (monitor, "nova-volumectl monitor");
+      g_assert_true (g_subprocess_get_if_exited (monitor));
+      g_assert_cmpint (g_subprocess_get_exit_status (monitor), ==, EXIT_OK);
+    }
+}
+
 /* A quick clone on a terminal ends its bar at 100% and prints the new ID
  * below it. */
 static void
@@ -1960,6 +2020,7 @@ main (int argc, char **argv)
   ADD ("connect-extend-export", test_connect_extend_export);
   ADD ("update", test_update);
   ADD ("jobs-cancel-wait", test_jobs_cancel_wait);
+  ADD ("monitor", test_monitor);
   ADD ("stats", test_stats);
   ADD ("usage-errors", test_usage_errors);
   ADD ("not-found", test_not_found);
