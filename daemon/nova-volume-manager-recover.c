@@ -100,15 +100,20 @@ adopt_volume (NovaVolumeManager *self, NovaVolumeBackend *backend, const NovaVol
 
   volume->id = g_strdup (item->id);
   volume->size = item->size;
-  volume->status = NOVA_VOLUME_STATUS_AVAILABLE;
   nova_record_set_string (&volume->description, description);
   nova_record_set_string (&volume->driver, nova_volume_backend_get_driver_name (backend));
   nova_record_set_string (&volume->backend, nova_volume_backend_get_name (backend));
   nova_record_set_string (&volume->availability_zone,
                           nova_volume_config_get_string (self->config, "storage_availability_zone"));
   volume->created_at = g_get_real_time ();
+  /* recorded first, as a create is: the export's numbers (a target, a
+   * shelf.slot) are kept against the volume's row */
+  volume->status = NOVA_VOLUME_STATUS_CREATING;
+  if (!manager_commit_volume (self, volume, adoption->error))
+    return;
   /* the export the store forgot (its target name, its CHAP secret) is made
    * anew: hosts connect with the new one */
+  volume->status = NOVA_VOLUME_STATUS_AVAILABLE;
   if (!nova_volume_driver_create_export (nova_volume_backend_get_driver (backend), volume, &export_error)
       && !g_error_matches (export_error, NOVA_VOLUME_ERROR, NOVA_VOLUME_ERROR_NOT_SUPPORTED))
     {
