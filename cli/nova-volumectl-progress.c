@@ -1,10 +1,15 @@
 /* nova-volumectl: the progress bar of our own Job (see the header). */
 #include "config.h"
 
+#include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <unistd.h>
+
+#include <glib-unix.h>
+#include <glib/gi18n.h>
 
 #include "nova-dbus-generated.h"
 #include "nova-volume-size.h"
@@ -21,6 +26,7 @@ struct _NovaCtlProgress {
   NovaDBusJob        *job;          /* ours, once it appeared */
   gulong              added_id;
   gulong              changed_id;
+  guint               interrupt_id;  /* SIGINT while we watch */
   int                 shown_percent; /* -1: nothing drawn yet */
   gsize               shown_length;  /* of the line drawn last */
 };
@@ -136,6 +142,40 @@ on_properties_changed (GDBusObjectManagerClient *manager, GDBusObjectProxy *obje
     draw (self);
 }
 
+/* Ctrl-C stops the watching, not the operation: the daemon goes on
+ * copying, so say so, name what it makes and how to stop it, and leave
+ * with 130 as a shell expects of an interrupted command */
+static gboolean
+on_interrupt (gpointer user_data)
+{
+  NovaCtlProgress *self = user_data;
+
+  if (self->shown_percent >= 0)
+    fputc ('\n', stderr);
+  if (self->job != NULL)
+    {
+      const char *path = g_dbus_proxy_get_object_path (G_DBUS_PROXY (self->job));
+      const char *number = strrchr (path, '/') + 1;
+      const char *const *objects = nova_dbus_job_get_objects (self->job);
+      g_autoptr(GString) ids = g_string_new (NULL);
+
+      for (guint i = 0; objects != NULL && objects[i] != NULL; i++)
+        {
+          g_autofree char *id = g_strdelimit (g_path_get_basename (objects[i]), "_", '-');
+
+          g_string_append_printf (ids, "%s%s", i > 0 ? ", " : "", id);
+        }
+      g_printerr (_("nova-volumectl: no longer watching; the %s goes on in the daemon as job %s (on %s).\n"
+                    "Stop it with: nova-volumectl cancel %s   (nova-volumectl jobs shows it)\n"),
+                  nova_dbus_job_get_operation (self->job), number, ids->str, number);
+    }
+  else
+    g_printerr (_("nova-volumectl: no longer waiting; the operation may go on in the daemon "
+                  "(nova-volumectl jobs shows it)\n"));
+  exit (130);
+  return G_SOURCE_REMOVE;
+}
+
 NovaCtlProgress *
 nova_ctl_progress_new (GDBusObjectManager *manager, const char *operation, const char *object_path)
 {
@@ -150,6 +190,7 @@ nova_ctl_progress_new (GDBusObjectManager *manager, const char *operation, const
   self->added_id = g_signal_connect (manager, "object-added", G_CALLBACK (on_object_added), self);
   self->changed_id = g_signal_connect (manager, "interface-proxy-properties-changed",
                                        G_CALLBACK (on_properties_changed), self);
+  self->interrupt_id = g_unix_signal_add (SIGINT, on_interrupt, self);
   return self;
 }
 
@@ -160,6 +201,7 @@ nova_ctl_progress_free (NovaCtlProgress *self)
     return;
   g_signal_handler_disconnect (self->manager, self->added_id);
   g_signal_handler_disconnect (self->manager, self->changed_id);
+  g_source_remove (self->interrupt_id);
   if (self->shown_percent >= 0)
     {
       fputc ('\n', stderr);

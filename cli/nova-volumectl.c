@@ -1649,10 +1649,12 @@ find_job (NovaVolumeClient *client, const char *what, GError **error)
   g_autoptr(GDBusProxy) object = NULL;
   GList *jobs;
 
-  if (job != NULL || !g_error_matches (local_error, NOVA_VOLUME_ERROR, NOVA_VOLUME_ERROR_NOT_FOUND))
+  if (job != NULL)
+    return job;
+  if (!g_error_matches (local_error, NOVA_VOLUME_ERROR, NOVA_VOLUME_ERROR_NOT_FOUND))
     {
       g_propagate_error (error, g_steal_pointer (&local_error));
-      return job;
+      return NULL;
     }
   object = lookup (nova_volume_client_get_object_manager (client), what, KIND_VOLUME | KIND_SNAPSHOT, error);
   if (object == NULL)

@@ -1355,6 +1355,46 @@ test_monitor (Fixture *fx, gconstpointer data)
     }
 }
 
+/* Ctrl-C during a clone on a terminal: the CLI stops watching, says the
+ * copy goes on as which job, on which volumes, and how to cancel it; the
+ * job still runs, and that command cancels it. */
+static void
+test_interrupt (Fixture *fx, gconstpointer data)
+{
+  RunOptions opts = { 0 };
+  g_autofree char *source = NULL, *source_id = NULL, *job = NULL, *number = NULL, *hint = NULL, *out = NULL;
+  g_autoptr(GPtrArray) args = g_ptr_array_new ();
+  g_auto(Pty) pty = { 0 };
+
+  use_held_copies (fx);
+  source = create_volume (fx, GIB, NULL);
+  source_id = id_of_path (source);
+  g_ptr_array_add (args, (gpointer) "create");
+  g_ptr_array_add (args, (gpointer) "--source-volume");
+  g_ptr_array_add (args, source_id);
+  pty_spawn (&pty, fx, &opts, TABLE_WIDTH, args);
+  g_assert_true (pty_read_until (&pty, "50% volume-clone"));
+  job = wait_for_job (fx);
+  number = g_path_get_basename (job);
+  g_assert_cmpint (kill (pty.pid, SIGINT), ==, 0);
+  g_assert_cmpint (pty_wait (&pty), ==, 130);
+  hint = g_strdup_printf ("nova-volumectl cancel %s", number);
+  g_assert_nonnull (strstr (pty.output->str, "goes on in the daemon as job"));
+  g_assert_nonnull (strstr (pty.output->str, source_id));
+  g_assert_nonnull (strstr (pty.output->str, hint));
+
+  /* it went on, and the command it named stops it */
+  out = ctl_ok (fx, "jobs", NULL);
+  g_assert_nonnull (strstr (out, "volume-clone"));
+  g_free (ctl_ok (fx, "cancel", number, NULL));
+  g_clear_pointer (&out, g_free);
+  while (out == NULL || strstr (out, "volume-clone") != NULL)
+    {
+      g_free (out);
+      out = ctl_ok (fx, "jobs", NULL);
+    }
+}
+
 /* A quick clone on a terminal ends its bar at 100% and prints the new ID
  * below it. */
 static void
@@ -2021,6 +2061,7 @@ main (int argc, char **argv)
   ADD ("update", test_update);
   ADD ("jobs-cancel-wait", test_jobs_cancel_wait);
   ADD ("monitor", test_monitor);
+  ADD ("interrupt", test_interrupt);
   ADD ("stats", test_stats);
   ADD ("usage-errors", test_usage_errors);
   ADD ("not-found", test_not_found);
