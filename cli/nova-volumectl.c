@@ -22,6 +22,7 @@
 #include "nova-volume-error.h"
 #include "nova-volume-session-bus.h"
 #include "nova-volume-size.h"
+#include "nova-volume-suggest.h"
 #include "nova-volumectl-auth.h"
 #include "nova-volumectl-progress.h"
 #include "nova-volumectl-table.h"
@@ -1912,34 +1913,6 @@ find_command (const char *name)
   return NULL;
 }
 
-/* the edits (insert, delete or replace a character, swap two adjacent
- * ones) that turn @a into @b, ignoring case: a typo is one or two */
-static gsize
-edit_distance (const char *a, const char *b)
-{
-  gsize la = strlen (a);
-  gsize lb = strlen (b);
-  gsize columns = lb + 1;
-  g_autofree gsize *d = g_new (gsize, (la + 1) * columns);
-
-#define D(i, j) d[(i) * columns + (j)]
-  for (gsize i = 0; i <= la; i++)
-    D (i, 0) = i;
-  for (gsize j = 0; j <= lb; j++)
-    D (0, j) = j;
-  for (gsize i = 1; i <= la; i++)
-    for (gsize j = 1; j <= lb; j++)
-      {
-        gboolean same = g_ascii_tolower (a[i - 1]) == g_ascii_tolower (b[j - 1]);
-
-        D (i, j) = MIN (MIN (D (i - 1, j) + 1, D (i, j - 1) + 1), D (i - 1, j - 1) + (same ? 0 : 1));
-        if (i > 1 && j > 1 && g_ascii_tolower (a[i - 1]) == g_ascii_tolower (b[j - 2])
-            && g_ascii_tolower (a[i - 2]) == g_ascii_tolower (b[j - 1]))
-          D (i, j) = MIN (D (i, j), D (i - 2, j - 2) + 1);
-      }
-  return D (la, lb);
-#undef D
-}
 
 /* what another tool calls it */
 static const struct {
@@ -1965,29 +1938,14 @@ static const struct {
 static char *
 suggest_command (const char *name)
 {
-  const char *best = NULL;
-  gsize best_distance = G_MAXSIZE;
+  const char *names[G_N_ELEMENTS (commands) + 1] = { NULL };
 
   for (guint i = 0; i < G_N_ELEMENTS (aliases); i++)
     if (g_ascii_strcasecmp (name, aliases[i].alias) == 0)
       return g_strdup (aliases[i].command);
   for (guint i = 0; i < G_N_ELEMENTS (commands); i++)
-    {
-      gsize distance = edit_distance (name, commands[i].name);
-
-      /* "snap" for snapshot, "check" for check-export */
-      if (strlen (name) >= 3 && g_str_has_prefix (commands[i].name, name))
-        distance = 0;
-      if (distance < best_distance)
-        {
-          best = commands[i].name;
-          best_distance = distance;
-        }
-    }
-  /* a third of the name wrong is still a typo; more is another word */
-  if (best != NULL && best_distance <= MAX (1, strlen (best) / 3))
-    return g_strdup (best);
-  return NULL;
+    names[i] = commands[i].name;
+  return g_strdup (nova_volume_suggest (name, names));
 }
 
 static int

@@ -3,6 +3,7 @@
 
 #include <string.h>
 
+#include "nova-volume-suggest.h"
 #include "nova-volume-config.h"
 #include "nova-volume-driver-registry.h"
 #include "nova-volume-error.h"
@@ -468,8 +469,11 @@ key_allowed (const NovaVolumeConfigKey *key, const char *name, const char *path,
 {
   if (key == NULL)
     {
+      const char *meant = nova_volume_suggest (name, nova_volume_config_list_keys ());
+
       g_set_error (error, NOVA_VOLUME_ERROR, NOVA_VOLUME_ERROR_INVALID_ARGUMENT,
-                   "%s: unknown key '%s' in [%s]", path, name, group);
+                   "%s: unknown key '%s' in [%s]%s%s%s", path, name, group, meant != NULL ? "; did you mean " : "",
+                   meant != NULL ? meant : "", meant != NULL ? "?" : "");
       return FALSE;
     }
   if (driver == NULL)

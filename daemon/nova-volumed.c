@@ -247,6 +247,7 @@ int
 main (int argc, char **argv)
 {
   gboolean session = FALSE, replace = FALSE, verbose = FALSE, version = FALSE, recover = FALSE;
+  gboolean check_config = FALSE;
   g_autofree char *config_path = NULL;
   g_autofree char *state_dir_path = NULL;
   const GOptionEntry entries[] = {
@@ -261,6 +262,8 @@ main (int argc, char **argv)
     { "recover", 0, 0, G_OPTION_ARG_NONE, &recover,
       N_("Record again the volumes and snapshots the backends hold that the store has no record of "
          "(a lost or old store), then serve"), NULL },
+    { "check-config", 0, 0, G_OPTION_ARG_NONE, &check_config,
+      N_("Read the configuration (FILE, --config or the default), say whether it is valid, and exit"), NULL },
     { "verbose", 'v', 0, G_OPTION_ARG_NONE, &verbose, N_("Log debug messages"), NULL },
     { "version", 0, 0, G_OPTION_ARG_NONE, &version, N_("Print the version and exit"), NULL },
     G_OPTION_ENTRY_NULL
@@ -303,6 +306,14 @@ main (int argc, char **argv)
     }
   if (verbose)
     g_log_set_debug_enabled (TRUE);
+  /* --check-config FILE: the file to check may follow */
+  if (check_config && argc == 2 && config_path == NULL)
+    config_path = g_strdup (argv[1]);
+  else if (argc > 1)
+    {
+      g_printerr ("nova-volumed: unexpected argument \u201c%s\u201d (see --help)\n", argv[1]);
+      return 2;
+    }
 
   /* an explicit --config must exist; the default file may be absent */
   config = nova_volume_config_load (config_path != NULL ? config_path : NOVA_VOLUME_SYSCONF_FILE,
@@ -311,6 +322,21 @@ main (int argc, char **argv)
     {
       g_printerr ("nova-volumed: %s\n", error->message);
       return 1;
+    }
+  if (check_config)
+    {
+      g_autoptr(GString) names = g_string_new (NULL);
+
+      for (guint i = 0; i < nova_volume_config_get_n_backends (config); i++)
+        {
+          NovaVolumeConfig *backend = nova_volume_config_get_backend (config, i);
+
+          g_string_append_printf (names, "%s%s (%s)", i > 0 ? ", " : "", nova_volume_config_get_backend_name (backend),
+                                  nova_volume_config_get_driver (backend));
+        }
+      g_print ("%s: valid; backends: %s\n", config_path != NULL ? config_path : NOVA_VOLUME_SYSCONF_FILE,
+               names->str);
+      return 0;
     }
 
   if (state_dir_path == NULL)

@@ -468,7 +468,7 @@ test_unknown_key (void)
   g_autoptr(TestScratch) scratch = test_scratch_new ("test-config-XXXXXX");
   g_autofree char *path = scratch_write (scratch, "nova-volume.conf",
                                          "[DEFAULT]\nvolume_group = vg0\nvolume_grup = vg1\n");
-  g_autofree char *expected = g_strdup_printf ("%s: unknown key 'volume_grup' in [DEFAULT]", path);
+  g_autofree char *expected = g_strdup_printf ("%s: unknown key 'volume_grup' in [DEFAULT]; did you mean volume_group?", path);
   g_autoptr(GError) error = NULL;
   g_autoptr(NovaVolumeConfig) config = nova_volume_config_load (path, FALSE, &error);
   g_autoptr(NovaVolumeConfig) defaults = nova_volume_config_new ();

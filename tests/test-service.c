@@ -1304,6 +1304,34 @@ test_update (Fixture *fx, gconstpointer data)
   g_assert_cmpstr (before, ==, after);
 }
 
+/* nova-volumed --check-config FILE: valid, with the backends; a typo in a
+ * key named with the key meant; nothing else happens (no bus, no state) */
+static void
+test_check_config (void)
+{
+  g_autofree char *dir = test_make_tmp_dir ("nova-volume-check-XXXXXX");
+  g_autofree char *good = g_build_filename (dir, "good.conf", NULL);
+  g_autofree char *bad = g_build_filename (dir, "bad.conf", NULL);
+  g_autofree char *out = NULL, *err = NULL;
+  const char *argv[] = { nova_volumed_path (), "--check-config", good, NULL };
+  int status = 0;
+
+  g_assert_true (g_file_set_contents (good, "[DEFAULT]\nenabled_backends = a\n[a]\nvolume_driver = file\n", -1, NULL));
+  g_assert_true (g_file_set_contents (bad, "[DEFAULT]\nvolume_drivr = file\n", -1, NULL));
+  g_assert_true (g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_DEFAULT, NULL, NULL, &out, &err, &status, NULL));
+  g_test_message ("%s%s", out, err);
+  g_assert_true (g_spawn_check_wait_status (status, NULL));
+  g_assert_nonnull (strstr (out, "valid; backends: a (file)"));
+  g_clear_pointer (&out, g_free);
+  g_clear_pointer (&err, g_free);
+  argv[2] = bad;
+  g_assert_true (g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_DEFAULT, NULL, NULL, &out, &err, &status, NULL));
+  g_test_message ("%s%s", out, err);
+  g_assert_false (g_spawn_check_wait_status (status, NULL));
+  g_assert_nonnull (strstr (err, "unknown key 'volume_drivr' in [DEFAULT]; did you mean volume_driver?"));
+  test_remove_tree (dir);
+}
+
 /* A relative --state-dir is made absolute at start: hosts are handed an
  * absolute device_path, whatever their own working directory. */
 static void
@@ -1343,6 +1371,7 @@ main (int argc, char **argv)
   ADD ("parallel", test_parallel);
   ADD ("clone-job", test_clone_job);
   g_test_add_func ("/service/bad-config", test_bad_config);
+  g_test_add_func ("/service/check-config", test_check_config);
   g_test_add_func ("/service/no-session-bus", test_no_session_bus);
   ADD ("replace", test_replace);
   ADD ("replace-wait-stops", test_replace_wait_stops);
