@@ -342,7 +342,8 @@ vm_nova_ready () {
 # vm_nova_start NAME CONF STATE
 vm_nova_start () {
   VM_NOVA_NAME=$1
-  "$VM_NOVA_VOLUMED" --config "$2" --state-dir "$3" --verbose </dev/null \
+  # $4: one more option (--recover)
+  "$VM_NOVA_VOLUMED" --config "$2" --state-dir "$3" --verbose ${4:+"$4"} </dev/null \
     >>"$NOVA_VM_WORKDIR/nova-volumed-$1.log" 2>&1 &
   VM_NOVA_PID=$!
   vm_nova_ready

@@ -520,6 +520,35 @@ vm_check tgt-login-after-restart read_again
 vm_phase "tgt: terminate connection"
 vm_check tgt-terminate-connection-refuses-login disconnect
 
+vm_phase "tgt: a lost store, recovered"
+# the store lost and the host rebooted (tgtd holds none of the old
+# targets): a start is refused, naming --recover
+lost_store () {
+  local out
+  stop_daemon && restart_tgtd || return 1
+  rm -f "$state/nova-volume.db" "$state/nova-volume.db-wal" "$state/nova-volume.db-shm"
+  out=$(timeout 60 "$VM_NOVA_VOLUMED" --config "$conf" --state-dir "$state" 2>&1 </dev/null)
+  vm_log "without --recover: $out"
+  [[ $out == *"nova-volumed --recover"* ]]
+}
+vm_check tgt-lost-store-refused lost_store
+# --recover records the volumes and the snapshot again from the volume
+# group, each with a new export
+recovered () {
+  vm_nova_start "$pass" "$conf" "$state" --recover &&
+    [ "$(ctl --json show "$a" | vm_json_field Status)" = available ] &&
+    [ "$(ctl --json show "$a" | vm_json_field Size)" = $((32 * 1048576)) ] &&
+    [ "$(ctl --json show "$s" | vm_json_field Status)" = available ] &&
+    grep 'recover: recorded' "$NOVA_VM_WORKDIR/nova-volumed-$pass.log" | tail -n 1 |
+    grep -q 'snapshots again; 0 snapshots left'
+}
+vm_check tgt-recover recovered
+# a host connects to the recovered volume and reads what was written before
+recovered_read () {
+  connect "$a" && node_record && in_session read_other && ctl disconnect "$a"
+}
+vm_check tgt-recovered-login-read recovered_read
+
 vm_phase "tgt: images into thin volumes"
 # 1 GiB disks with 4 MiB of data: the thin LV allocates about that
 big=$run/big.qcow2
@@ -578,5 +607,5 @@ forget_nodes
 vm_check tgt-daemon-stops stop_daemon
 stop_tgtd
 
-vm_vm_phase_summary
+vm_phase_summary
 vm_finish
