@@ -29,6 +29,9 @@
  * a malformed call, and never Failed (the logging driver never fails);
  * every call is answered; no operation is left running.
  *
+ * Leaks: LeakSanitizer checks every few thousand inputs (see
+ * leak_check_now).
+ *
  * NOVA_VOLUME_FUZZ_DRIVER picks the driver (logging, the default; fake;
  * file). */
 #include "config.h"
@@ -297,7 +300,8 @@ static const char *const hostile_strings[] = {
 static const char *const option_keys[] = {
   "name", "description", "snapshot", "source-volume", "availability-zone", "metadata",
   "force", "host", "auth.no_user_interaction", "initiator", "ip", "platform", "os_type",
-  "multipath", "wwpns", "auth.", "auth.x", "Name", "name ", "",
+  "multipath", "wwpns", "backend", "type", "image-fd", "image-format", "metadata-set",
+  "metadata-unset", "compressed", "fd", "auth.", "auth.x", "Name", "name ", "",
 };
 
 static char *
@@ -437,12 +441,17 @@ make_dict_of_variants (Script *s, guint depth)
         {
           const GVariantType *type = G_VARIANT_TYPE_STRING;
 
-          if (g_str_equal (key, "force") || g_str_equal (key, "auth.no_user_interaction"))
+          if (g_str_equal (key, "force") || g_str_equal (key, "auth.no_user_interaction")
+              || g_str_equal (key, "compressed"))
             type = G_VARIANT_TYPE_BOOLEAN;
           else if (g_str_equal (key, "snapshot") || g_str_equal (key, "source-volume"))
             type = G_VARIANT_TYPE_OBJECT_PATH;
-          else if (g_str_equal (key, "metadata"))
+          else if (g_str_equal (key, "metadata") || g_str_equal (key, "metadata-set"))
             type = G_VARIANT_TYPE ("a{ss}");
+          else if (g_str_equal (key, "metadata-unset"))
+            type = G_VARIANT_TYPE_STRING_ARRAY;
+          else if (g_str_equal (key, "image-fd") || g_str_equal (key, "fd"))
+            type = G_VARIANT_TYPE_HANDLE;
           value = make_value (s, type, depth + 1);
         }
       else
@@ -672,15 +681,33 @@ call_parameters (Script *s, const MethodSpec *spec)
   }
 }
 
+/* A call sent and not yet answered. What it was is kept as sent and put
+ * in words only for a message: printing every call's arguments (up to
+ * 100 000 characters each) took 7 % of the fuzzer's time. */
 typedef struct {
-  char     *method;     /* "Interface.Method on path (arguments)", for messages */
-  gboolean  done;
+  const char *interface_name;
+  const char *method_name;
+  char       *path;
+  GVariant   *parameters;   /* NULL for none */
+  gboolean    done;
 } PendingCall;
 
+/* "Interface.Method on path (arguments)", for messages */
+static char *
+describe_call (const PendingCall *call)
+{
+  g_autofree char *shown = call->parameters != NULL ? g_variant_print (call->parameters, TRUE) : g_strdup ("()");
+
+  if (strlen (shown) > 2000)
+    strcpy (shown + 1990, "...");
+  return g_strdup_printf ("%s.%s on %s %s", call->interface_name, call->method_name, call->path, shown);
+}
+
 static void
-check_error (const char *what, const GError *error)
+check_error (const PendingCall *call, const GError *error)
 {
   g_autofree char *remote = g_dbus_error_get_remote_error (error);
+  g_autofree char *what = NULL;
 
   /* what the client side could not put in a message (a GVariant read
    * from bytes can hold what D-Bus cannot carry: an empty tuple) never
@@ -693,10 +720,16 @@ check_error (const char *what, const GError *error)
   if (remote != NULL && g_str_has_prefix (remote, "org.freedesktop.DBus.Error."))
     return;
   if (never_failed && g_error_matches (error, NOVA_VOLUME_ERROR, NOVA_VOLUME_ERROR_FAILED))
-    g_error ("%s failed with Failed, which the logging driver never causes: %s", what, error->message);
+    {
+      what = describe_call (call);
+      g_error ("%s failed with Failed, which the logging driver never causes: %s", what, error->message);
+    }
   if (error->domain != NOVA_VOLUME_ERROR)
-    g_error ("%s failed with an error outside the API: %s (%s)", what, error->message,
+    {
+      what = describe_call (call);
+      g_error ("%s failed with an error outside the API: %s (%s)", what, error->message,
              remote != NULL ? remote : g_quark_to_string (error->domain));
+    }
 }
 
 static void
@@ -709,8 +742,11 @@ call_done (GObject *source, GAsyncResult *result, gpointer user_data)
   if (reply == NULL)
     {
       if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_TIMED_OUT))
-        g_error ("%s was not answered within %d ms", call->method, CALL_TIMEOUT_MS);
-      check_error (call->method, error);
+        {
+          g_autofree char *what = describe_call (call);
+          g_error ("%s was not answered within %d ms", what, CALL_TIMEOUT_MS);
+        }
+      check_error (call, error);
     }
   call->done = TRUE;
 }
@@ -732,7 +768,8 @@ pending_call_free (gpointer p)
 {
   PendingCall *call = p;
 
-  g_free (call->method);
+  g_free (call->path);
+  g_clear_pointer (&call->parameters, g_variant_unref);
   g_free (call);
 }
 
@@ -762,7 +799,9 @@ read_everything (Daemon *d)
   PendingCall *call = g_new0 (PendingCall, 1);
 
   /* asynchronously: the daemon answers from this thread's main loop */
-  call->method = g_strdup ("GetManagedObjects");
+  call->interface_name = "org.freedesktop.DBus.ObjectManager";
+  call->method_name = "GetManagedObjects";
+  call->path = g_strdup (NOVA_VOLUME_DBUS_ROOT);
   g_ptr_array_add (pending, call);
   g_dbus_connection_call (d->client, NULL, NOVA_VOLUME_DBUS_ROOT, "org.freedesktop.DBus.ObjectManager",
                           "GetManagedObjects", NULL, G_VARIANT_TYPE ("(a{oa{sa{sv}}})"),
@@ -770,26 +809,173 @@ read_everything (Daemon *d)
   wait_calls (pending);
 }
 
-/* every call was answered, so no operation may be left running */
+static gboolean
+set_flag (gpointer user_data)
+{
+  *(gboolean *) user_data = TRUE;
+  return G_SOURCE_REMOVE;
+}
+
+/* every call was answered, so no operation may be left running; one
+ * that is finishes in this thread's main context, so wait there rather
+ * than sleep */
 static void
 wait_idle (Daemon *d)
 {
-  gint64 deadline = g_get_monotonic_time () + (gint64) CALL_TIMEOUT_MS * 1000;
+  gboolean late = FALSE;
+  guint deadline;
 
+  if (nova_volume_manager_get_n_operations (d->manager) == 0)
+    return;
+  deadline = g_timeout_add (CALL_TIMEOUT_MS, set_flag, &late);
   while (nova_volume_manager_get_n_operations (d->manager) > 0)
     {
-      if (g_get_monotonic_time () > deadline)
+      if (late)
         g_error ("%u operations still running after every call was answered",
                  nova_volume_manager_get_n_operations (d->manager));
-      if (!g_main_context_iteration (NULL, FALSE))
-        g_usleep (1000);
+      g_main_context_iteration (NULL, TRUE);
     }
+  g_source_remove (deadline);
+}
+
+/* Runs what the input left for the main loop (a property change the
+ * skeletons emit from an idle), so that it happens in this input and not
+ * in the middle of the next one. */
+static void
+settle (void)
+{
+  while (g_main_context_iteration (NULL, FALSE))
+    ;
+}
+
+/* ---- leak checks ------------------------------------------------------ */
+
+/* libFuzzer checks for leaks after an input only when it made more
+ * allocations than it freed, and gives up after a thousand inputs that
+ * did without leaking. Here most inputs do: the logging driver records
+ * every call it gets (the fake driver every command), in memory, on
+ * purpose. So the fuzzer asks LeakSanitizer itself every 5 000 inputs
+ * (NOVA_VOLUME_FUZZ_LEAK_CHECK_EVERY=N: every N), and keeps those inputs
+ * to find the one that leaked. A check takes a fifth of a second or more,
+ * as the heap grows. */
+#define LEAK_CHECK_EVERY   5000
+#define LEAK_WINDOW_BYTES  (8 * 1024 * 1024)
+
+/* there only when the fuzzer runs under LeakSanitizer (ASan) */
+extern int __lsan_do_recoverable_leak_check (void) __attribute__ ((weak));
+
+static struct {
+  gboolean  enabled;
+  char     *prefix;       /* where a leak's inputs go: libFuzzer's -artifact_prefix */
+  guint8   *bytes;        /* the inputs since the last check, back to back */
+  gsize     used;
+  gsize    *lengths;      /* every of them */
+  guint     n;
+  guint     every;
+  guint64   first;        /* the number of the window's first input */
+} leaks;
+
+static void
+leak_check_init (int argc, char **argv)
+{
+  const char *every = g_getenv ("NOVA_VOLUME_FUZZ_LEAK_CHECK_EVERY");
+
+  leaks.enabled = __lsan_do_recoverable_leak_check != NULL;
+  leaks.every = LEAK_CHECK_EVERY;
+  if (every != NULL && *every != '\0')
+    leaks.every = (guint) CLAMP (g_ascii_strtoull (every, NULL, 10), 1, 1000000);
+  leaks.prefix = g_strdup ("");
+  for (int i = 1; i < argc; i++)
+    {
+      if (g_str_has_prefix (argv[i], "-artifact_prefix="))
+        {
+          g_free (leaks.prefix);
+          leaks.prefix = g_strdup (argv[i] + strlen ("-artifact_prefix="));
+        }
+    }
+  if (!leaks.enabled)
+    return;
+  /* allocated once: the window itself must not look like a leak */
+  leaks.bytes = g_malloc (LEAK_WINDOW_BYTES);
+  leaks.lengths = g_new (gsize, leaks.every);
+}
+
+static void
+leak_check_free (void)
+{
+  g_clear_pointer (&leaks.bytes, g_free);
+  g_clear_pointer (&leaks.lengths, g_free);
+  g_clear_pointer (&leaks.prefix, g_free);
+}
+
+/* LeakSanitizer's check; on a leak the window's inputs are written to
+ * <prefix>leak-window-<number of the first>/ and the run stops (abort: the
+ * input that just ran is also saved by libFuzzer, as a crash) */
+static void
+leak_check_now (void)
+{
+  g_autofree char *dir = NULL;
+  gsize offset = 0;
+
+  if (leaks.n == 0 || __lsan_do_recoverable_leak_check () == 0)
+    {
+      leaks.first += leaks.n;
+      leaks.n = 0;
+      leaks.used = 0;
+      return;
+    }
+  if (leaks.n == 1)
+    {
+      fprintf (stderr, "fuzz-dbus: LeakSanitizer found the leaks above after input %" G_GUINT64_FORMAT
+               ", the one that ran last\n", leaks.first + 1);
+      abort ();
+    }
+  dir = g_strdup_printf ("%sleak-window-%" G_GUINT64_FORMAT, leaks.prefix, leaks.first + 1);
+  if (g_mkdir_with_parents (dir, 0755) < 0)
+    g_error ("LeakSanitizer found a leak; cannot keep the inputs in %s: %s", dir, g_strerror (errno));
+  for (guint i = 0; i < leaks.n; i++)
+    {
+      g_autofree char *file = g_strdup_printf ("%s/input-%04u", dir, i);
+      g_autoptr(GError) error = NULL;
+
+      if (!g_file_set_contents (file, (const char *) leaks.bytes + offset, (gssize) leaks.lengths[i], &error))
+        g_error ("LeakSanitizer found a leak; cannot keep the inputs: %s", error->message);
+      offset += leaks.lengths[i];
+    }
+  fprintf (stderr, "fuzz-dbus: LeakSanitizer found the leaks above after inputs %" G_GUINT64_FORMAT
+           " to %" G_GUINT64_FORMAT ", kept in %s/; NOVA_VOLUME_FUZZ_LEAK_CHECK_EVERY=1 and -runs=0 %s"
+           " finds the one\n", leaks.first + 1, leaks.first + leaks.n, dir, dir);
+  abort ();
+}
+
+/* keeps the input for the next check, checking first when it does not fit */
+static void
+leak_check_keep (const uint8_t *data, size_t size)
+{
+  if (!leaks.enabled)
+    return;
+  if (size > LEAK_WINDOW_BYTES)
+    size = LEAK_WINDOW_BYTES;
+  if (leaks.used + size > LEAK_WINDOW_BYTES)
+    leak_check_now ();
+  if (size > 0)
+    memcpy (leaks.bytes + leaks.used, data, size);
+  leaks.used += size;
+  leaks.lengths[leaks.n++] = size;
+}
+
+static void
+leak_check_after_input (void)
+{
+  if (leaks.enabled && leaks.n == leaks.every)
+    leak_check_now ();
 }
 
 int
 LLVMFuzzerInitialize (int *argc, char ***argv)
 {
   fuzz_setup_logging ();
+  leak_check_init (*argc, *argv);
   /* the modules come from the build tree, as for every test */
   init_method_specs ();
   daemon_instance = daemon_start ();
@@ -801,6 +987,7 @@ fuzz_cleanup (void)
 {
   g_clear_pointer (&daemon_instance, daemon_stop);
   g_clear_pointer (&method_specs, g_ptr_array_unref);
+  leak_check_free ();
   if (n_resets > 0)
     fprintf (stderr, "fuzz-dbus: the daemon was started afresh %" G_GUINT64_FORMAT " times\n", n_resets);
 }
@@ -813,6 +1000,7 @@ LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
   Script s = { { NULL, 0, 0 }, NULL, NULL };
   guint n_calls;
 
+  leak_check_keep (data, size);
   fuzz_reader_init (&s.reader, data, size);
   s.volume_paths = g_ptr_array_new_with_free_func (g_free);
   s.snapshot_paths = g_ptr_array_new_with_free_func (g_free);
@@ -822,29 +1010,21 @@ LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
     {
       guint8 header = fuzz_reader_u8 (&s.reader);
       const MethodSpec *spec = g_ptr_array_index (method_specs, fuzz_reader_u8 (&s.reader) % method_specs->len);
-      g_autofree char *path = NULL;
-      GVariant *parameters;
       PendingCall *call;
       GDBusCallFlags flags = G_DBUS_CALL_FLAGS_NONE;
 
       refresh_paths (&s, d);
-      path = call_path (&s, spec->target);
-      parameters = call_parameters (&s, spec);
+      call = g_new0 (PendingCall, 1);
+      call->interface_name = spec->interface_name;
+      call->method_name = spec->method_name;
+      call->path = call_path (&s, spec->target);
+      call->parameters = call_parameters (&s, spec);
       if (header & 2)
         flags |= G_DBUS_CALL_FLAGS_ALLOW_INTERACTIVE_AUTHORIZATION;
 
-      call = g_new0 (PendingCall, 1);
-      {
-        g_autofree char *shown = g_variant_print (parameters, TRUE);
-
-        if (strlen (shown) > 2000)
-          strcpy (shown + 1990, "...");
-        call->method = g_strdup_printf ("%s.%s on %s %s", spec->interface_name, spec->method_name, path, shown);
-      }
       g_ptr_array_add (pending, call);
-      g_dbus_connection_call (d->client, NULL, path, spec->interface_name, spec->method_name,
-                              parameters, NULL, flags, CALL_TIMEOUT_MS, NULL, call_done, call);
-      g_variant_unref (parameters);
+      g_dbus_connection_call (d->client, NULL, call->path, spec->interface_name, spec->method_name,
+                              call->parameters, NULL, flags, CALL_TIMEOUT_MS, NULL, call_done, call);
       /* without bit 0 the next call is sent before this one is answered */
       if (header & 1)
         wait_calls (pending);
@@ -863,7 +1043,9 @@ LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
       daemon_instance = daemon_start ();
     }
 
+  settle ();
   g_ptr_array_unref (s.volume_paths);
   g_ptr_array_unref (s.snapshot_paths);
+  leak_check_after_input ();
   return 0;
 }

@@ -6,22 +6,50 @@ LLVMFuzzerTestOneInput and make_value in fuzz-dbus.c); this script writes
 scripts that reach deep states on purpose: a volume attached, connected,
 snapshotted, cloned, with hostile names at each step. Strings are given
 raw (not through the fuzzer's table of hostile strings), so the seeds
-keep their meaning when that table changes; method numbers follow the
-order of introspection/org.openstack.Volume1.xml.
+keep their meaning when that table changes; method numbers are read from
+introspection/org.openstack.Volume1.xml, in the order fuzz-dbus.c lists
+the methods.
 
-Run it from the source tree after changing the XML's methods:
+Run it from the source tree after changing the XML's methods (a method
+added before another shifts the numbers of those after it, and the old
+seeds would call other methods):
     /usr/bin/python3 tests/fuzz/make-dbus-seeds.py
 """
 
 import os
 import struct
+import xml.etree.ElementTree as ET
 
-# methods, in the order fuzz-dbus.c lists them
-CREATE_VOLUME, GET_VOLUME_STATS = 0, 1
-DELETE, EXTEND, CREATE_SNAPSHOT, ATTACH, DETACH = 2, 3, 4, 5, 6
-INITIALIZE_CONNECTION, TERMINATE_CONNECTION, CHECK_FOR_EXPORT = 7, 8, 9
-SNAPSHOT_DELETE, JOB_CANCEL = 10, 11
-PROPS_GET_ALL, PROPS_GET, PROPS_SET, INTROSPECT, GET_MANAGED_OBJECTS = 12, 13, 14, 15, 16
+here = os.path.dirname(os.path.abspath(__file__))
+
+
+def method_numbers():
+    """init_method_specs: the methods of the Manager, Volume, Snapshot and
+    Job interfaces in the XML's order, then the standard ones"""
+    xml = ET.parse(os.path.join(here, "..", "..", "introspection", "org.openstack.Volume1.xml"))
+    numbers = {}
+    for short in ("Manager", "Volume", "Snapshot", "Job"):
+        interface = xml.getroot().find("interface[@name='org.openstack.Volume1.%s']" % short)
+        for method in interface.findall("method"):
+            numbers["%s.%s" % (short, method.get("name"))] = len(numbers)
+    for name in ("GetAll", "Get", "Set", "Introspect", "GetManagedObjects"):
+        numbers[name] = len(numbers)
+    return numbers
+
+
+METHODS = method_numbers()
+CREATE_VOLUME, GET_VOLUME_STATS = METHODS["Manager.CreateVolume"], METHODS["Manager.GetVolumeStats"]
+DELETE, EXTEND, UPDATE = METHODS["Volume.Delete"], METHODS["Volume.Extend"], METHODS["Volume.Update"]
+MIGRATE, COPY_TO_IMAGE = METHODS["Volume.Migrate"], METHODS["Volume.CopyToImage"]
+CREATE_SNAPSHOT, ATTACH, DETACH = METHODS["Volume.CreateSnapshot"], METHODS["Volume.Attach"], METHODS["Volume.Detach"]
+INITIALIZE_CONNECTION = METHODS["Volume.InitializeConnection"]
+TERMINATE_CONNECTION = METHODS["Volume.TerminateConnection"]
+CHECK_FOR_EXPORT = METHODS["Volume.CheckForExport"]
+SNAPSHOT_DELETE, SNAPSHOT_UPDATE = METHODS["Snapshot.Delete"], METHODS["Snapshot.Update"]
+SNAPSHOT_COPY_TO_IMAGE = METHODS["Snapshot.CopyToImage"]
+JOB_CANCEL = METHODS["Job.Cancel"]
+PROPS_GET_ALL, PROPS_GET, PROPS_SET = METHODS["GetAll"], METHODS["Get"], METHODS["Set"]
+INTROSPECT, GET_MANAGED_OBJECTS = METHODS["Introspect"], METHODS["GetManagedObjects"]
 
 # make_variant_type's table
 VTYPES = ["s", "o", "b", "t", "a{ss}", "s", "b", "u", "i", "x", "d", "y", "n", "q", "g", "h",
@@ -56,6 +84,17 @@ def size(value):
 
 def boolean(value):
     return bytes([1 if value else 0])
+
+
+def handle(value):
+    """an h: a u32, big-endian as fuzz_reader_u32 reads it"""
+    return struct.pack(">I", value)
+
+
+def strings(*texts):
+    """as: the count (make_value takes it modulo 6), then each string"""
+    assert len(texts) < 6
+    return bytes([len(texts)]) + b"".join(string(t) for t in texts)
 
 
 def path_volume(index):
@@ -186,6 +225,12 @@ seeds = {
                                                  ("v", variant("v", bytes([VTYPES.index("ay")]) + raw_bytes(b"\xff\x00\xfe"))),
                                                  ("g", variant("g", boolean(True))),
                                                  ("h", variant("h", b"\x00\x00\x00\x07"))))),
+    # found by the fuzzer (doc/fuzzing.md): a subnormal double in a connector
+    "crash-subnormal-connector": script(
+        create(),
+        on_volume(INITIALIZE_CONNECTION, options(("host", own(string("h"))),
+                                                 ("x", variant("d", bytes([255]) + struct.pack(">Q", 0x7ff000))))),
+        on_volume(TERMINATE_CONNECTION, options(("host", own(string("h")))))),
     "extend": script(create(), on_volume(EXTEND, size(2 * GIB) + options()),
                      on_volume(EXTEND, size(GIB) + options()),
                      on_volume(EXTEND, size((1 << 64) - 1) + options())),
@@ -216,11 +261,38 @@ seeds = {
     "raw-attach": script(create(), call(ATTACH, 0, raw_bytes(b"\x05\x00\x00\x00../x\x00/dev\x00"), mode=220)),
     "wrong-signature": script(call(CREATE_VOLUME, 0, string("x"), mode=240),
                               call(ATTACH, 0, boolean(True), mode=245)),
+    "update": script(
+        create(),
+        on_volume(UPDATE, options(("name", own(string("--renamed"))),
+                                  ("metadata-set", own(bytes([2]) + string("-k") + string("../v")
+                                                       + string("a b") + string("\n"))),
+                                  ("metadata-unset", own(strings("-k", "missing"))))),
+        on_volume(UPDATE, options(("metadata", own(bytes([1]) + string("k") + string("v"))),
+                                  ("metadata-set", own(bytes([1]) + string("k") + string("w"))))),
+        on_volume(UPDATE, options(("description", own(long_string(4, "\n")))))),
+    "update-snapshot": script(
+        create(),
+        on_volume(CREATE_SNAPSHOT, options(("name", own(string("s"))))),
+        call(SNAPSHOT_UPDATE, 0, options(("name", own(string("../s"))), ("description", own(string("-x"))))),
+        call(SNAPSHOT_UPDATE, 0, options(("metadata-set", own(bytes([1]) + string("k") + string("v")))))),
+    "migrate": script(
+        create(),
+        on_volume(MIGRATE, string("../logging") + options()),
+        on_volume(MIGRATE, string("logging") + options(("force", own(boolean(True))))),
+        on_volume(MIGRATE, string("") + options())),
+    "copy-to-image": script(
+        create(),
+        on_volume(COPY_TO_IMAGE, handle(0) + string("raw") + options(("compressed", own(boolean(True))))),
+        on_volume(COPY_TO_IMAGE, handle(7) + string("../qcow2") + options()),
+        on_volume(CREATE_SNAPSHOT, options()),
+        call(SNAPSHOT_COPY_TO_IMAGE, 0, handle(0xffffffff) + string("qcow2") + options())),
+    "create-image-fd": script(call(CREATE_VOLUME, 0, size(0)
+                                   + options(("image-fd", own(handle(0))), ("image-format", own(string("-raw"))),
+                                             ("backend", own(string("../x"))), ("type", own(string("--")))))),
     "interactive": script(call(CREATE_VOLUME, 0, size(GIB)
                                + options(("auth.no_user_interaction", own(boolean(True)))), interactive=True)),
 }
 
-here = os.path.dirname(os.path.abspath(__file__))
 out_dir = os.path.join(here, "corpus", "dbus")
 os.makedirs(out_dir, exist_ok=True)
 for name, data in sorted(seeds.items()):
