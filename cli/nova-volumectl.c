@@ -1291,6 +1291,52 @@ cmd_migrate (const Command *cmd, int argc, char **argv)
   return result != NULL ? EXIT_OK : fail (error);
 }
 
+/* revert [VOLUME] SNAPSHOT: the volume defaults to the snapshot's own,
+ * and when named must be it (the daemon says so otherwise) */
+static int
+cmd_revert (const Command *cmd, int argc, char **argv)
+{
+  gboolean any = FALSE;
+  const GOptionEntry entries[] = {
+    { "any", 0, 0, G_OPTION_ARG_NONE, &any,
+      N_("Allow a snapshot older than the volume’s latest, where the backend can"), NULL },
+    G_OPTION_ENTRY_NULL
+  };
+  g_auto(GVariantDict) options = G_VARIANT_DICT_INIT (NULL);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GDBusObjectManager) manager = NULL;
+  g_autoptr(GDBusProxy) volume = NULL;
+  g_autoptr(GDBusProxy) snapshot = NULL;
+  g_autoptr(GVariant) result = NULL;
+
+  if (!parse_command (cmd, entries, &argc, &argv, 1, 2))
+    return EXIT_USAGE;
+  manager = connect_daemon (&error);
+  if (manager == NULL)
+    return fail (error);
+  snapshot = lookup (manager, argv[argc - 1], KIND_SNAPSHOT, &error);
+  if (snapshot == NULL)
+    return fail (error);
+  if (argc == 3)
+    volume = lookup (manager, argv[1], KIND_VOLUME, &error);
+  else
+    {
+      g_autoptr(GVariant) of = g_dbus_proxy_get_cached_property (snapshot, "Volume");
+
+      volume = of != NULL ? lookup (manager, g_variant_get_string (of, NULL), KIND_VOLUME, &error) : NULL;
+      if (of == NULL && error == NULL)
+        g_set_error (&error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND, _("snapshot %s does not say its volume"), argv[1]);
+    }
+  if (volume == NULL)
+    return fail (error);
+  if (any)
+    g_variant_dict_insert (&options, "any", "b", TRUE);
+  result = call_method (volume, "RevertToSnapshot",
+                        g_variant_new ("(o@a{sv})", g_dbus_proxy_get_object_path (snapshot), options_end (&options)),
+                        &error);
+  return result != NULL ? EXIT_OK : fail (error);
+}
+
 static int
 cmd_export (const Command *cmd, int argc, char **argv)
 {
@@ -1890,6 +1936,7 @@ static const Command commands[] = {
   { "extend", cmd_extend, N_("ID SIZE"), N_("Grow a volume to SIZE, or by SIZE with a leading +") },
   { "update", cmd_update, N_("ID"), N_("Rename a volume or snapshot, or change its description or metadata") },
   { "migrate", cmd_migrate, N_("ID BACKEND"), N_("Move a volume to another backend, with its bytes") },
+  { "revert", cmd_revert, N_("[ID] SNAPSHOT"), N_("Make a volume’s bytes its snapshot’s again; the snapshot stays") },
   { "export", cmd_export, N_("ID FILE|-"), N_("Copy a volume’s or a snapshot’s bytes out into a disk image") },
   { "connect", cmd_connect, N_("ID"),
     N_("Prepare a volume for a host’s connection; print how to connect") },

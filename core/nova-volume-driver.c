@@ -139,6 +139,15 @@ nova_volume_driver_delete_volume (NovaVolumeDriver *self, const NovaVolumeRecord
 }
 
 gboolean
+nova_volume_driver_revert_to_snapshot (NovaVolumeDriver *self, NovaVolumeRecord *volume,
+                                       const NovaSnapshotRecord *snapshot, gboolean latest, GError **error)
+{
+  if (IFACE (self)->revert_to_snapshot == NULL)
+    return not_supported (self, "revert volumes to snapshots", error);
+  return IFACE (self)->revert_to_snapshot (self, volume, snapshot, latest, error);
+}
+
+gboolean
 nova_volume_driver_extend_volume (NovaVolumeDriver *self, NovaVolumeRecord *volume, guint64 new_size,
                                   GError **error)
 {

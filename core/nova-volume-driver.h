@@ -135,7 +135,17 @@ struct _NovaVolumeDriverInterface {
    * driver cannot list (NotSupported), or the listing failed. */
   GPtrArray     *(*list_stored) (NovaVolumeDriver *self, GError **error);
 
-  gpointer padding[4];
+  /* Makes @volume's bytes @snapshot's again (the volume is available, no
+   * host connected, its size the snapshot's). Idempotent: a revert cut
+   * short by a crash is run again by init_host and must end the same. The
+   * snapshot stays. @latest: @snapshot is the volume's newest; a driver
+   * that can only go back to that one refuses the others with
+   * NotSupported. May set volume->provider_location. NULL: NotSupported. */
+  gboolean       (*revert_to_snapshot) (NovaVolumeDriver *self, NovaVolumeRecord *volume,
+                                        const NovaSnapshotRecord *snapshot, gboolean latest,
+                                        GError **error);
+
+  gpointer padding[3];
 };
 
 /* Wrappers: a missing optional method is NOVA_VOLUME_ERROR_NOT_SUPPORTED
@@ -182,6 +192,9 @@ gboolean nova_volume_driver_can_stream               (NovaVolumeDriver *self, gb
 char    *nova_volume_driver_storage_location         (NovaVolumeDriver *self, const NovaVolumeRecord *volume);
 /* NotSupported when the driver has no list_stored. */
 GPtrArray *nova_volume_driver_list_stored            (NovaVolumeDriver *self, GError **error);
+gboolean nova_volume_driver_revert_to_snapshot       (NovaVolumeDriver *self, NovaVolumeRecord *volume,
+                                                      const NovaSnapshotRecord *snapshot, gboolean latest,
+                                                      GError **error);
 
 /* A driver whose export went away by itself and could not be brought
  * back (a vblade that keeps dying) says so on the main context: emits

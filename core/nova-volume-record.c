@@ -18,8 +18,9 @@ static const char *const volume_status_names[] = {
   "error",
   "error_deleting",
   "migrating",
+  "reverting",
 };
-G_STATIC_ASSERT (G_N_ELEMENTS (volume_status_names) == NOVA_VOLUME_STATUS_MIGRATING + 1);
+G_STATIC_ASSERT (G_N_ELEMENTS (volume_status_names) == NOVA_VOLUME_STATUS_REVERTING + 1);
 
 static const char *const snapshot_status_names[] = {
   "creating",
@@ -117,6 +118,7 @@ nova_volume_record_new (void)
   record->driver = g_strdup ("");
   record->backend = g_strdup ("");
   record->migration = g_strdup ("");
+  record->reverting_to = g_strdup ("");
   record->metadata = metadata_new ();
   return record;
 }
@@ -150,6 +152,7 @@ nova_volume_record_copy (const NovaVolumeRecord *record)
   copy->driver = g_strdup (record->driver);
   copy->backend = g_strdup (record->backend);
   copy->migration = g_strdup (record->migration);
+  copy->reverting_to = g_strdup (record->reverting_to);
   copy->created_at = record->created_at;
   copy->updated_at = record->updated_at;
 
@@ -185,6 +188,7 @@ nova_volume_record_free (NovaVolumeRecord *record)
   g_free (record->driver);
   g_free (record->backend);
   g_free (record->migration);
+  g_free (record->reverting_to);
   g_clear_pointer (&record->metadata, g_hash_table_unref);
   g_free (record);
 }

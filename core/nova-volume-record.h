@@ -18,6 +18,7 @@ typedef enum {
   NOVA_VOLUME_STATUS_ERROR,
   NOVA_VOLUME_STATUS_ERROR_DELETING,
   NOVA_VOLUME_STATUS_MIGRATING,       /* being copied to another backend */
+  NOVA_VOLUME_STATUS_REVERTING,       /* its bytes being made a snapshot's again */
 } NovaVolumeStatus;
 
 typedef enum {
@@ -55,6 +56,9 @@ typedef struct {
   char              *migration;         /* never NULL: "" none, "to:BACKEND" while copied
                                          * there, "from:BACKEND" while the copy left there
                                          * is deleted (Migrate) */
+  char              *reverting_to;      /* never NULL: "" none, else the snapshot a revert
+                                         * was asked for, until it is done (init_host
+                                         * finishes an interrupted one) */
   gint64             created_at;        /* usec since the epoch */
   gint64             updated_at;        /* usec since the epoch */
   GHashTable        *metadata;          /* char* -> char*, never NULL */

@@ -32,6 +32,7 @@ static const struct {
   { "org.openstack.Volume1.Volume", "Extend", NOVA_VOLUME_ACTION_MANAGE_VOLUMES },
   { "org.openstack.Volume1.Volume", "Update", NOVA_VOLUME_ACTION_MANAGE_VOLUMES },
   { "org.openstack.Volume1.Volume", "Migrate", NOVA_VOLUME_ACTION_MANAGE_VOLUMES },
+  { "org.openstack.Volume1.Volume", "RevertToSnapshot", NOVA_VOLUME_ACTION_MANAGE_VOLUMES },
   { "org.openstack.Volume1.Volume", "CreateSnapshot", NOVA_VOLUME_ACTION_MANAGE_SNAPSHOTS },
   { "org.openstack.Volume1.Volume", "Attach", NOVA_VOLUME_ACTION_ATTACH },
   { "org.openstack.Volume1.Volume", "Detach", NOVA_VOLUME_ACTION_ATTACH },

@@ -493,6 +493,31 @@ handle_volume_migrate (NovaDBusVolume *iface, GDBusMethodInvocation *invocation,
   return G_DBUS_METHOD_INVOCATION_HANDLED;
 }
 
+static gboolean
+handle_volume_revert_to_snapshot (NovaDBusVolume *iface, GDBusMethodInvocation *invocation,
+                                  const char *snapshot, GVariant *options, NovaVolumeDaemon *self)
+{
+  g_autoptr(GVariant) any = NULL;
+  const OptionSpec specs[] = {
+    { "any", "b", &any },
+  };
+  g_autofree char *snapshot_id = NULL;
+  GError *error = NULL;
+
+  if (!begin_volume_call (self, invocation, options, "RevertToSnapshot", specs, G_N_ELEMENTS (specs)))
+    return G_DBUS_METHOD_INVOCATION_HANDLED;
+  snapshot_id = nova_volume_daemon_id_from_path (snapshot, NOVA_VOLUME_DBUS_SNAPSHOTS, &error);
+  if (snapshot_id == NULL)
+    {
+      return_error (invocation, error);
+      return G_DBUS_METHOD_INVOCATION_HANDLED;
+    }
+  nova_volume_manager_revert_volume (self->manager, volume_id_of (iface), snapshot_id,
+                                     any != NULL && g_variant_get_boolean (any), operation_done,
+                                     call_new (self, invocation, iface));
+  return G_DBUS_METHOD_INVOCATION_HANDLED;
+}
+
 /* CopyToImage of a volume (@is_snapshot FALSE) or a snapshot */
 static void
 copy_to_image (NovaVolumeDaemon *self, GDBusMethodInvocation *invocation, gpointer iface, GUnixFDList *fd_list,
@@ -782,6 +807,7 @@ on_volume_changed (NovaVolumeManager *manager, const char *id, NovaVolumeDaemon 
       g_signal_connect (iface, "handle-extend", G_CALLBACK (handle_volume_extend), self);
       g_signal_connect (iface, "handle-update", G_CALLBACK (handle_volume_update), self);
       g_signal_connect (iface, "handle-migrate", G_CALLBACK (handle_volume_migrate), self);
+      g_signal_connect (iface, "handle-revert-to-snapshot", G_CALLBACK (handle_volume_revert_to_snapshot), self);
       g_signal_connect (iface, "handle-copy-to-image", G_CALLBACK (handle_volume_copy_to_image), self);
       g_signal_connect (iface, "handle-create-snapshot", G_CALLBACK (handle_volume_create_snapshot), self);
       g_signal_connect (iface, "handle-attach", G_CALLBACK (handle_volume_attach), self);

@@ -60,14 +60,56 @@ volume_driver (NovaVolumeManager *self, const NovaVolumeRecord *volume)
   return nova_volume_backend_get_driver (backend);
 }
 
-/* Settles one volume left mid-way by a stop; a delete is finished. */
+/* A revert a stop cut short, run again (the drivers' reverts are
+ * idempotent): TRUE when @volume is now its snapshot's again */
+static gboolean
+finish_revert (NovaVolumeManager *self, NovaVolumeDriver *driver, NovaVolumeRecord *volume, GError **error)
+{
+  const NovaSnapshotRecord *snapshot = nova_volume_manager_lookup_snapshot (self, volume->reverting_to);
+
+  if (snapshot == NULL)
+    {
+      g_set_error (error, NOVA_VOLUME_ERROR, NOVA_VOLUME_ERROR_NOT_FOUND,
+                   "the revert to snapshot %s was interrupted and the snapshot is gone; its bytes may be "
+                   "partly the snapshot's", volume->reverting_to);
+      return FALSE;
+    }
+  if (!nova_volume_driver_revert_to_snapshot (driver, volume, snapshot, TRUE, error))
+    {
+      g_prefix_error (error, "the revert to snapshot %s was interrupted and could not be finished "
+                      "(revert to it again): ", volume->reverting_to);
+      return FALSE;
+    }
+  nova_volume_log_event (NOVA_VOLUME_EVENT_VOLUME_REVERTED, volume->id, snapshot->id,
+                         "finished reverting volume %s to snapshot %s", volume->id, snapshot->id);
+  return TRUE;
+}
+
+/* Settles one volume left mid-way by a stop; a delete and a revert are
+ * finished. */
 static void
 reconcile_volume (NovaVolumeManager *self, NovaVolumeDriver *driver, NovaVolumeRecord *volume)
 {
   g_autoptr(GError) error = NULL;
   const char *was = nova_volume_status_to_string (volume->status);
 
-  if (volume->status == NOVA_VOLUME_STATUS_DELETING)
+  if (volume->status == NOVA_VOLUME_STATUS_REVERTING)
+    {
+      if (finish_revert (self, driver, volume, &error))
+        {
+          volume->status = NOVA_VOLUME_STATUS_AVAILABLE;
+          nova_record_set_string (&volume->status_reason, "");
+          nova_record_set_string (&volume->reverting_to, "");
+        }
+      else
+        {
+          /* reverting_to stays: a revert to it again is let in */
+          volume->status = NOVA_VOLUME_STATUS_ERROR;
+          nova_record_set_string (&volume->status_reason, error->message);
+          g_clear_error (&error);
+        }
+    }
+  else if (volume->status == NOVA_VOLUME_STATUS_DELETING)
     {
       if (nova_volume_driver_remove_export (driver, volume, &error)
           && nova_volume_driver_delete_volume (driver, volume, &error))

@@ -53,6 +53,18 @@ manager_settle_volume (NovaVolumeRecord *volume)
        * names is init_host's to delete */
       volume->status = NOVA_VOLUME_STATUS_AVAILABLE;
       return TRUE;
+    case NOVA_VOLUME_STATUS_REVERTING:
+      {
+        /* its bytes may be partly the snapshot's; reverting_to stays, so
+         * a revert to the same snapshot is let in to finish it (init_host
+         * tries that itself first) */
+        g_autofree char *reason = g_strdup_printf ("the revert to snapshot %s was interrupted; revert to it "
+                                                   "again to finish it", volume->reverting_to);
+
+        volume->status = NOVA_VOLUME_STATUS_ERROR;
+        nova_record_set_string (&volume->status_reason, reason);
+        return TRUE;
+      }
     case NOVA_VOLUME_STATUS_AVAILABLE:
     case NOVA_VOLUME_STATUS_IN_USE:
     case NOVA_VOLUME_STATUS_ERROR:

@@ -137,6 +137,14 @@ void     nova_volume_manager_check_for_export  (NovaVolumeManager *self, const c
                                                 GAsyncReadyCallback callback, gpointer user_data);
 void     nova_volume_manager_delete_snapshot   (NovaVolumeManager *self, const char *snapshot_id,
                                                 GAsyncReadyCallback callback, gpointer user_data);
+/* Makes available volume @volume_id's bytes those of its snapshot
+ * @snapshot_id again, the snapshot kept: only its latest snapshot unless
+ * @any (and the driver can), only with no host connected, only at the
+ * size the snapshot was taken at. A volume whose revert was cut short
+ * (error, its reverting_to this snapshot) may be reverted again. */
+void     nova_volume_manager_revert_volume     (NovaVolumeManager *self, const char *volume_id,
+                                                const char *snapshot_id, gboolean any,
+                                                GAsyncReadyCallback callback, gpointer user_data);
 /* Moves available volume @volume_id, without snapshots or connected
  * hosts, to @backend: its bytes copied as a Job ("volume-migrate"), its
  * id, name and metadata kept. @caller_uid, @caller_bus_name: for the Job. */

@@ -76,6 +76,7 @@ static const Column volume_columns[] = {
   { "updated_at", COL_INT64, VOLUME_FIELD (updated_at) },
   { "backend", COL_TEXT, VOLUME_FIELD (backend) },
   { "migration", COL_TEXT, VOLUME_FIELD (migration) },
+  { "reverting_to", COL_TEXT, VOLUME_FIELD (reverting_to) },
 };
 
 #define SNAPSHOT_FIELD(f) G_STRUCT_OFFSET (NovaSnapshotRecord, f)
@@ -578,6 +579,15 @@ store_migrate (NovaVolumeStore *self, GError **error)
                        "UPDATE volumes SET backend = driver;"
                        "ALTER TABLE volumes ADD COLUMN migration TEXT NOT NULL DEFAULT '';",
                        error))
+        {
+          store_end (self, FALSE, NULL);
+          return FALSE;
+        }
+      G_GNUC_FALLTHROUGH;
+    case 3:
+      /* 3 -> 4: the snapshot a revert was asked for, for init_host to
+       * finish an interrupted one */
+      if (!store_exec (self, "ALTER TABLE volumes ADD COLUMN reverting_to TEXT NOT NULL DEFAULT '';", error))
         {
           store_end (self, FALSE, NULL);
           return FALSE;

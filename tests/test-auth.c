@@ -17,6 +17,7 @@ static const char *const mutating[][2] = {
   { "org.openstack.Volume1.Volume", "InitializeConnection" },
   { "org.openstack.Volume1.Volume", "TerminateConnection" },
   { "org.openstack.Volume1.Volume", "Migrate" },
+  { "org.openstack.Volume1.Volume", "RevertToSnapshot" },
   { "org.openstack.Volume1.Volume", "CopyToImage" },
   { "org.openstack.Volume1.Snapshot", "Delete" },
   { "org.openstack.Volume1.Snapshot", "Update" },

@@ -929,6 +929,30 @@ test_stats (Fixture *fx, gconstpointer data)
 
 /* update: a volume renamed, its metadata changed, a snapshot renamed;
  * nothing to change is a usage error, a bad value the daemon's */
+/* revert [ID] SNAPSHOT: by the snapshot alone (its volume), by both, by
+ * names; an older one needs --any, and the refusal says so */
+static void
+test_revert (Fixture *fx, gconstpointer data)
+{
+  g_autofree char *out = ctl_ok (fx, "create", "1M", "--name", "data", NULL);
+  g_autofree char *id = printed_id (out);
+  g_autofree char *older_out = NULL, *latest_out = NULL, *older = NULL, *err = NULL;
+
+  older_out = ctl_ok (fx, "snapshot", id, "--name", "monday", NULL);
+  older = printed_id (older_out);
+  latest_out = ctl_ok (fx, "snapshot", id, "--name", "tuesday", NULL);
+  g_free (ctl_ok (fx, "revert", "tuesday", NULL));
+  g_free (ctl_ok (fx, "revert", "data", "tuesday", NULL));
+  err = ctl_fails (fx, EXIT_FAILED, "revert", older, NULL);
+  g_assert_nonnull (strstr (err, "not the volume's latest"));
+  g_free (ctl_ok (fx, "revert", "--any", id, "monday", NULL));
+  g_clear_pointer (&err, g_free);
+  err = ctl_fails (fx, EXIT_USAGE, "revert", NULL);
+  g_clear_pointer (&err, g_free);
+  err = ctl_fails (fx, EXIT_FAILED, "revert", "data", NULL);
+  g_assert_nonnull (strstr (err, "data"));
+}
+
 static void
 test_update (Fixture *fx, gconstpointer data)
 {
@@ -2059,6 +2083,7 @@ main (int argc, char **argv)
   ADD ("snapshots-and-clones", test_snapshots_and_clones);
   ADD ("connect-extend-export", test_connect_extend_export);
   ADD ("update", test_update);
+  ADD ("revert", test_revert);
   ADD ("jobs-cancel-wait", test_jobs_cancel_wait);
   ADD ("monitor", test_monitor);
   ADD ("interrupt", test_interrupt);

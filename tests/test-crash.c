@@ -208,6 +208,21 @@ run_workload (Fixture *fx, Seen *seen)
   step_ok (fx, seen, seen->volume, IFACE_VOLUME, "Detach", g_variant_new_parsed ("(@a{sv} {},)"));
   step_ok (fx, seen, seen->volume, IFACE_VOLUME, "Extend", g_variant_new_parsed ("(@t 16777216, @a{sv} {})"));
   step_ok (fx, seen, seen->volume, IFACE_VOLUME, "TerminateConnection", g_variant_new_parsed (conn));
+  /* a snapshot at the new size and the volume reverted to it (the bytes
+   * stay the pattern: both hold it), then the snapshot goes */
+  {
+    g_autofree char *latest = NULL;
+
+    if (seen->volume != NULL)
+      latest = step_path (fx, seen, seen->volume, IFACE_VOLUME, "CreateSnapshot",
+                          g_variant_new_parsed ("(@a{sv} {},)"));
+    if (latest != NULL)
+      {
+        step_ok (fx, seen, seen->volume, IFACE_VOLUME, "RevertToSnapshot",
+                 g_variant_new_parsed ("(%o, @a{sv} {})", latest));
+        step_ok (fx, seen, latest, IFACE_SNAPSHOT, "Delete", g_variant_new_parsed ("(@a{sv} {},)"));
+      }
+  }
   seen->clone_delete_sent = !seen->died;
   seen->clone_deleted = step_ok (fx, seen, seen->clone, IFACE_VOLUME, "Delete",
                                  g_variant_new_parsed ("(@a{sv} {},)"));

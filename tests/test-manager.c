@@ -425,6 +425,90 @@ test_driver_failures (Fixture *fx, gconstpointer data)
   g_assert_no_error (error);
 }
 
+static gboolean
+revert_volume (Fixture *fx, const char *id, const char *snapshot_id, GError **error)
+{
+  g_autoptr(GAsyncResult) result = NULL;
+
+  nova_volume_manager_revert_volume (fx->manager, id, snapshot_id, FALSE, store_result, &result);
+  return finish_operation (fx, &result, error);
+}
+
+/* A volume's record in the store, changed to @status reverting to @to */
+static void
+put_reverting (Fixture *fx, const char *id, const char *to)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(NovaVolumeRecord) volume = nova_volume_store_get_volume (fx->store, id, &error);
+
+  g_assert_no_error (error);
+  volume->status = NOVA_VOLUME_STATUS_REVERTING;
+  nova_record_set_string (&volume->reverting_to, to);
+  g_assert_true (nova_volume_store_put_volume (fx->store, volume, &error));
+  g_assert_no_error (error);
+}
+
+/* A refused revert changes nothing; a failed one leaves error naming
+ * the snapshot, and reverting to it again finishes; init_host finishes a
+ * revert a stop cut short, or says why it cannot. */
+static void
+test_revert_failures (Fixture *fx, gconstpointer data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *id = create_volume (fx, GIB, NULL, NULL, &error);
+  g_autofree char *other = create_volume (fx, GIB, NULL, NULL, &error);
+  g_autofree char *snapshot = create_snapshot (fx, id, FALSE, &error);
+  const NovaVolumeRecord *volume;
+  g_auto(GStrv) calls = NULL;
+  guint n_reverts = 0;
+
+  g_assert_no_error (error);
+  g_object_set (fx->driver, "fail-method", "revert_to_snapshot", "fail-code", NOVA_VOLUME_ERROR_NOT_SUPPORTED, NULL);
+  g_assert_false (revert_volume (fx, id, snapshot, &error));
+  g_assert_error (error, NOVA_VOLUME_ERROR, NOVA_VOLUME_ERROR_NOT_SUPPORTED);
+  g_clear_error (&error);
+  g_assert_cmpint (stored_status (fx, id), ==, NOVA_VOLUME_STATUS_AVAILABLE);
+  g_assert_cmpstr (nova_volume_manager_lookup_volume (fx->manager, id)->reverting_to, ==, "");
+
+  g_object_set (fx->driver, "fail-method", "revert_to_snapshot", "fail-code", NOVA_VOLUME_ERROR_FAILED, NULL);
+  g_assert_false (revert_volume (fx, id, snapshot, &error));
+  g_assert_error (error, NOVA_VOLUME_ERROR, NOVA_VOLUME_ERROR_FAILED);
+  g_clear_error (&error);
+  g_assert_cmpint (stored_status (fx, id), ==, NOVA_VOLUME_STATUS_ERROR);
+  volume = nova_volume_manager_lookup_volume (fx->manager, id);
+  g_assert_cmpstr (volume->reverting_to, ==, snapshot);
+  g_assert_nonnull (strstr (volume->status_reason, "cannot revert"));
+  g_assert_true (revert_volume (fx, id, snapshot, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (stored_status (fx, id), ==, NOVA_VOLUME_STATUS_AVAILABLE);
+  volume = nova_volume_manager_lookup_volume (fx->manager, id);
+  g_assert_cmpstr (volume->reverting_to, ==, "");
+  g_assert_cmpstr (volume->status_reason, ==, "");
+
+  /* stopped mid-way: finished at start; a snapshot gone: error, why */
+  fixture_close (fx);
+  {
+    g_autofree char *db = g_build_filename (fx->dir, "nova-volume.db", NULL);
+    fx->store = nova_volume_store_open (db, &error);
+    g_assert_no_error (error);
+  }
+  put_reverting (fx, id, snapshot);
+  put_reverting (fx, other, "00000000-0000-4000-8000-00000000dead");
+  g_clear_object (&fx->store);
+  fixture_open (fx);
+  g_assert_true (nova_volume_manager_init_host (fx->manager, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (stored_status (fx, id), ==, NOVA_VOLUME_STATUS_AVAILABLE);
+  g_assert_cmpstr (nova_volume_manager_lookup_volume (fx->manager, id)->reverting_to, ==, "");
+  g_assert_cmpint (stored_status (fx, other), ==, NOVA_VOLUME_STATUS_ERROR);
+  g_assert_nonnull (strstr (nova_volume_manager_lookup_volume (fx->manager, other)->status_reason, "is gone"));
+  g_object_get (fx->driver, "calls", &calls, NULL);
+  for (guint i = 0; calls[i] != NULL; i++)
+    if (g_str_has_prefix (calls[i], "revert_to_snapshot") && strstr (calls[i], id) != NULL)
+      n_reverts++;
+  g_assert_cmpuint (n_reverts, ==, 1);
+}
+
 /* notify::fail-method: once the armed failure has fired, the next
  * create_export fails too */
 static void
@@ -1016,6 +1100,7 @@ main (int argc, char **argv)
   ADD ("driver-failures", test_driver_failures);
   ADD ("delete-refused", test_delete_refused);
   ADD ("extend", test_extend);
+  ADD ("revert-failures", test_revert_failures);
   ADD ("connections", test_connections);
   ADD ("ordering", test_ordering);
   ADD ("commit-before-signal", test_commit_before_signal);

@@ -1304,6 +1304,93 @@ test_update (Fixture *fx, gconstpointer data)
   g_assert_cmpstr (before, ==, after);
 }
 
+/* A RevertToSnapshot refused as @error_name, its message naming @words */
+static void
+revert_fails (Fixture *fx, const char *volume, GVariant *params, const char *error_name, const char *words)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GVariant) reply = call (fx, volume, IFACE_VOLUME, "RevertToSnapshot", params, NULL, &error);
+
+  g_assert_null (reply);
+  assert_dbus_error (error, error_name);
+  g_test_message ("refused: %s", error->message);
+  g_assert_nonnull (strstr (error->message, words));
+}
+
+/* RevertToSnapshot: the bytes are the snapshot's again and the snapshot
+ * stays; the latest only unless any; refused with a host connected, an
+ * attachment, another volume's snapshot, after an extend; committed. */
+static void
+test_revert (Fixture *fx, gconstpointer data)
+{
+  static const guint64 near[] = { 0, 4096 * 1000 + 7, 16 * MIB - 4096 };
+  static Chunks first = { .offsets = near, .n_offsets = G_N_ELEMENTS (near) };
+  static Chunks second = { .offsets = near, .n_offsets = G_N_ELEMENTS (near) };
+  static Chunks third = { .offsets = near, .n_offsets = G_N_ELEMENTS (near) };
+  g_autofree char *volume = create_volume (fx, 16 * MIB, NULL);
+  g_autofree char *other = create_volume (fx, 16 * MIB, NULL);
+  g_autofree char *older = NULL, *latest = NULL, *others = NULL, *device = NULL;
+  g_autofree char *before = NULL, *after = NULL;
+
+  device = connect_volume (fx, volume);
+  write_chunks (device, &first, 1);
+  older = create_snapshot (fx, volume, TRUE);
+  write_chunks (device, &second, 2);
+  latest = create_snapshot (fx, volume, TRUE);
+  write_chunks (device, &third, 3);
+  others = create_snapshot (fx, other, FALSE);
+
+  /* refused, and nothing changes */
+  revert_fails (fx, volume, g_variant_new_parsed ("(%o, @a{sv} {})", latest), "InvalidState", "still connected");
+  disconnect_volume (fx, volume);
+  before = fingerprint (fx);
+  revert_fails (fx, volume, g_variant_new_parsed ("(%o, @a{sv} {})", older), "InvalidState", "not the volume's latest");
+  revert_fails (fx, volume, g_variant_new_parsed ("(%o, @a{sv} {})", others), "InvalidArgument", "a snapshot of volume");
+  revert_fails (fx, volume, g_variant_new_parsed ("(%o, {'all': <true>})", latest), "InvalidArgument", "all");
+  revert_fails (fx, volume, g_variant_new_parsed ("(@o '/org/openstack/Volume1/volumes/x', @a{sv} {})"),
+                "InvalidArgument", "not a snapshot object path");
+  after = fingerprint (fx);
+  g_assert_cmpstr (before, ==, after);
+  call_ok (fx, volume, IFACE_VOLUME, "Attach", g_variant_new_parsed ("(%s, '/dev/vdb', @a{sv} {})", INSTANCE_A));
+  revert_fails (fx, volume, g_variant_new_parsed ("(%o, @a{sv} {})", latest), "InvalidState", "detach it first");
+  call_ok (fx, volume, IFACE_VOLUME, "Detach", g_variant_new_parsed ("(@a{sv} {},)"));
+  {
+    g_autofree char *device_now = connect_volume (fx, volume);
+    assert_chunks (device_now, &third);
+    disconnect_volume (fx, volume);
+  }
+
+  /* the latest, then further back with any */
+  call_ok (fx, volume, IFACE_VOLUME, "RevertToSnapshot", g_variant_new_parsed ("(%o, @a{sv} {})", latest));
+  assert_status (fx, volume, IFACE_VOLUME, "available");
+  assert_status (fx, latest, IFACE_SNAPSHOT, "available");
+  g_clear_pointer (&device, g_free);
+  device = connect_volume (fx, volume);
+  assert_chunks (device, &second);
+  disconnect_volume (fx, volume);
+  call_ok (fx, volume, IFACE_VOLUME, "RevertToSnapshot", g_variant_new_parsed ("(%o, {'any': <true>})", older));
+  g_clear_pointer (&device, g_free);
+  device = connect_volume (fx, volume);
+  assert_chunks (device, &first);
+  disconnect_volume (fx, volume);
+  g_assert_cmpuint (get_uint64 (fx, volume, IFACE_VOLUME, "Size"), ==, 16 * MIB);
+
+  /* committed: a restart shows the same bytes and both snapshots */
+  daemon_stop (fx);
+  daemon_start (fx);
+  assert_status (fx, volume, IFACE_VOLUME, "available");
+  assert_status (fx, older, IFACE_SNAPSHOT, "available");
+  g_clear_pointer (&device, g_free);
+  device = connect_volume (fx, volume);
+  assert_chunks (device, &first);
+  disconnect_volume (fx, volume);
+
+  /* a larger volume cannot go back to a smaller snapshot */
+  call_ok (fx, volume, IFACE_VOLUME, "Extend", g_variant_new_parsed ("(%t, @a{sv} {})", 32 * MIB));
+  revert_fails (fx, volume, g_variant_new_parsed ("(%o, @a{sv} {})", latest), "InvalidState",
+                "create a volume from the snapshot instead");
+}
+
 /* nova-volumed --check-config FILE: valid, with the backends; a typo in a
  * key named with the key meant; nothing else happens (no bus, no state) */
 static void
@@ -1382,6 +1469,7 @@ main (int argc, char **argv)
   ADD ("unsafe-state-dir", test_unsafe_state_dir);
   ADD ("recover", test_recover);
   ADD ("update", test_update);
+  ADD ("revert", test_revert);
   ADD ("lost-store", test_lost_store);
 #undef ADD
   return g_test_run ();

@@ -393,10 +393,10 @@ test_open_fresh (Fixture *fixture, gconstpointer user_data)
   store = open_store (fixture);
   g_assert_cmpstr (nova_volume_store_get_path (store), ==, fixture->path);
   g_assert_cmpint (nova_volume_store_get_schema_version (store), ==, NOVA_VOLUME_STORE_SCHEMA_VERSION);
-  g_assert_cmpint (NOVA_VOLUME_STORE_SCHEMA_VERSION, ==, 3);
+  g_assert_cmpint (NOVA_VOLUME_STORE_SCHEMA_VERSION, ==, 4);
 
   /* what the file itself says, through another connection */
-  g_assert_cmpint (raw_query_int (fixture->path, "PRAGMA user_version"), ==, 3);
+  g_assert_cmpint (raw_query_int (fixture->path, "PRAGMA user_version"), ==, 4);
   journal_mode = raw_query_text (fixture->path, "PRAGMA journal_mode");
   g_assert_cmpstr (journal_mode, ==, "wal");
   g_assert_cmpint (raw_query_int (fixture->path,

@@ -781,9 +781,10 @@ rename_noreplace (NovaVolumeFileDriver *self, const char *from, const char *to, 
 
 /* copies @src to @dest (size at least @min_size) through dest.partial, so
  * a crash or a cancellation never leaves a half file under the final
- * name. Returns the size of the new file in @out_size. */
+ * name; an existing @dest is refused, or with @replace replaced in one
+ * rename. Returns the size of the new file in @out_size. */
 static gboolean
-copy_file (NovaVolumeFileDriver *self, const char *src, const char *dest, guint64 min_size,
+copy_file (NovaVolumeFileDriver *self, const char *src, const char *dest, guint64 min_size, gboolean replace,
            NovaVolumeProgressFunc progress_func, gpointer progress_data,
            GCancellable *cancellable, guint64 *out_size, GError **error)
 {
@@ -794,7 +795,7 @@ copy_file (NovaVolumeFileDriver *self, const char *src, const char *dest, guint6
   guint64 final_size;
   struct stat st;
 
-  if (stat_in_dir (self, dest, &st) == 0)
+  if (!replace && stat_in_dir (self, dest, &st) == 0)
     {
       g_set_error (error, NOVA_VOLUME_ERROR, NOVA_VOLUME_ERROR_ALREADY_EXISTS,
                    "%s already exists", dest);
@@ -823,7 +824,9 @@ copy_file (NovaVolumeFileDriver *self, const char *src, const char *dest, guint6
       unlinkat (self->dir_fd, name_in_dir (partial), 0);
       return FALSE;
     }
-  if (!rename_noreplace (self, partial, dest, error))
+  if (replace ? renameat (self->dir_fd, name_in_dir (partial), self->dir_fd, name_in_dir (dest)) < 0
+              && set_errno_error (error, errno, "cannot rename to", dest)
+      : !rename_noreplace (self, partial, dest, error))
     {
       unlinkat (self->dir_fd, name_in_dir (partial), 0);
       return FALSE;
@@ -876,7 +879,7 @@ nova_volume_file_driver_create_snapshot (NovaVolumeDriver *driver, NovaSnapshotR
   dest = snapshot_path (self, snapshot, error);
   if (dest == NULL)
     return FALSE;
-  if (!copy_file (self, src, dest, 0, NULL, NULL, NULL, &size, error))
+  if (!copy_file (self, src, dest, 0, FALSE, NULL, NULL, NULL, &size, error))
     return FALSE;
   mark_snapshot_of (self, dest, volume->id);
   snapshot->size = size;
@@ -929,7 +932,7 @@ create_volume_from_file (NovaVolumeFileDriver *self, NovaVolumeRecord *volume, c
     return FALSE;
   if (!copy_target_size (self, volume, src, &min_size, error))
     return FALSE;
-  if (!copy_file (self, src, dest, min_size, progress, progress_data, cancellable, &size, error))
+  if (!copy_file (self, src, dest, min_size, FALSE, progress, progress_data, cancellable, &size, error))
     return FALSE;
   volume->size = size;
   nova_record_set_string (&volume->provider_location, dest);
@@ -981,6 +984,27 @@ check_backing_file (NovaVolumeFileDriver *self, const NovaVolumeRecord *volume, 
       return FALSE;
     }
   return check_ours (&st, path, error);
+}
+
+/* Revert: the snapshot copied (reflinked where the file system can) into
+ * the volume's .partial file, which then replaces the volume's file in one
+ * rename: a crash leaves either the old bytes or the snapshot's, and a
+ * second run starts over. Any snapshot will do, not only the latest. */
+static gboolean
+nova_volume_file_driver_revert_to_snapshot (NovaVolumeDriver *driver, NovaVolumeRecord *volume,
+                                            const NovaSnapshotRecord *snapshot, gboolean latest,
+                                            GError **error)
+{
+  NovaVolumeFileDriver *self = NOVA_VOLUME_FILE_DRIVER (driver);
+  g_autofree char *src = snapshot_path (self, snapshot, error);
+  g_autofree char *dest = NULL;
+
+  if (src == NULL)
+    return FALSE;
+  dest = volume_path (self, volume, error);
+  if (dest == NULL || !check_backing_file (self, volume, error))
+    return FALSE;
+  return copy_file (self, src, dest, volume->size, TRUE, NULL, NULL, NULL, NULL, error);
 }
 
 static gboolean
@@ -1189,6 +1213,7 @@ nova_volume_file_driver_iface_init (NovaVolumeDriverInterface *iface)
   iface->open_for_read = nova_volume_file_driver_open_for_read;
   iface->open_snapshot_for_read = nova_volume_file_driver_open_snapshot_for_read;
   iface->list_stored = nova_volume_file_driver_list_stored;
+  iface->revert_to_snapshot = nova_volume_file_driver_revert_to_snapshot;
   iface->open_for_write = nova_volume_file_driver_open_for_write;
   iface->storage_location = nova_volume_file_driver_storage_location;
 }

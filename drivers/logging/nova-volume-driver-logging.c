@@ -371,6 +371,19 @@ nova_volume_logging_driver_extend_volume (NovaVolumeDriver *driver, NovaVolumeRe
 }
 
 static gboolean
+nova_volume_logging_driver_revert_to_snapshot (NovaVolumeDriver *driver, NovaVolumeRecord *volume,
+                                               const NovaSnapshotRecord *snapshot, gboolean latest,
+                                               GError **error)
+{
+  CallArg args[] = {
+    ARG_STR ("id", "volume_id", volume->id),
+    ARG_STR ("snapshot_id", "snapshot_id", snapshot->id),
+  };
+
+  return log_call (NOVA_VOLUME_LOGGING_DRIVER (driver), "revert_to_snapshot", args, error);
+}
+
+static gboolean
 nova_volume_logging_driver_create_snapshot (NovaVolumeDriver *driver, NovaSnapshotRecord *snapshot,
                                             const NovaVolumeRecord *volume, GError **error)
 {
@@ -627,6 +640,7 @@ nova_volume_logging_driver_iface_init (NovaVolumeDriverInterface *iface)
   iface->extend_volume = nova_volume_logging_driver_extend_volume;
   iface->create_snapshot = nova_volume_logging_driver_create_snapshot;
   iface->delete_snapshot = nova_volume_logging_driver_delete_snapshot;
+  iface->revert_to_snapshot = nova_volume_logging_driver_revert_to_snapshot;
   iface->create_export = nova_volume_logging_driver_create_export;
   iface->ensure_export = nova_volume_logging_driver_ensure_export;
   iface->remove_export = nova_volume_logging_driver_remove_export;

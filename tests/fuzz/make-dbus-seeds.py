@@ -41,6 +41,7 @@ METHODS = method_numbers()
 CREATE_VOLUME, GET_VOLUME_STATS = METHODS["Manager.CreateVolume"], METHODS["Manager.GetVolumeStats"]
 DELETE, EXTEND, UPDATE = METHODS["Volume.Delete"], METHODS["Volume.Extend"], METHODS["Volume.Update"]
 MIGRATE, COPY_TO_IMAGE = METHODS["Volume.Migrate"], METHODS["Volume.CopyToImage"]
+REVERT_TO_SNAPSHOT = METHODS["Volume.RevertToSnapshot"]
 CREATE_SNAPSHOT, ATTACH, DETACH = METHODS["Volume.CreateSnapshot"], METHODS["Volume.Attach"], METHODS["Volume.Detach"]
 INITIALIZE_CONNECTION = METHODS["Volume.InitializeConnection"]
 TERMINATE_CONNECTION = METHODS["Volume.TerminateConnection"]
@@ -280,6 +281,14 @@ seeds = {
         on_volume(MIGRATE, string("../logging") + options()),
         on_volume(MIGRATE, string("logging") + options(("force", own(boolean(True))))),
         on_volume(MIGRATE, string("") + options())),
+    "revert": script(
+        create(),
+        on_volume(CREATE_SNAPSHOT, options()),
+        on_volume(CREATE_SNAPSHOT, options()),
+        on_volume(REVERT_TO_SNAPSHOT, path_snapshot(0) + options()),
+        on_volume(REVERT_TO_SNAPSHOT, path_snapshot(0) + options(("any", own(boolean(True))))),
+        on_volume(REVERT_TO_SNAPSHOT, path_snapshot(1) + options(("any", own(string("yes"))))),
+        on_volume(REVERT_TO_SNAPSHOT, path_hostile("..", False) + options())),
     "copy-to-image": script(
         create(),
         on_volume(COPY_TO_IMAGE, handle(0) + string("raw") + options(("compressed", own(boolean(True))))),
