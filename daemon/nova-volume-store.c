@@ -11,7 +11,33 @@
 #include "nova-volume-ledger.h"
 #include "nova-volume-store.h"
 
-G_DEFINE_AUTOPTR_CLEANUP_FUNC (sqlite3_stmt, sqlite3_finalize)
+/* Statements are prepared once per text and kept (parsing SQL was a
+ * ninth of the time of a busy daemon): store_prepare hands out the kept
+ * one when nobody uses it, and the autoptr's release resets it instead of
+ * finalizing it. Which statements are kept, and which are handed out, is
+ * known here without the store, so the release needs nothing but the
+ * statement and may run after the store's mutex was let go. */
+static GMutex kept_lock;
+static GHashTable *kept_in_use;   /* sqlite3_stmt* kept -> GINT_TO_POINTER (handed out) */
+
+static void
+store_stmt_release (sqlite3_stmt *stmt)
+{
+  gboolean kept;
+
+  g_mutex_lock (&kept_lock);
+  kept = kept_in_use != NULL && g_hash_table_contains (kept_in_use, stmt);
+  if (kept)
+    {
+      sqlite3_reset (stmt);
+      sqlite3_clear_bindings (stmt);
+      g_hash_table_insert (kept_in_use, stmt, GINT_TO_POINTER (FALSE));
+    }
+  g_mutex_unlock (&kept_lock);
+  if (!kept)
+    sqlite3_finalize (stmt);
+}
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (sqlite3_stmt, store_stmt_release)
 
 struct _NovaVolumeStore
 {
@@ -21,6 +47,7 @@ struct _NovaVolumeStore
   char      *path;
   int        schema_version;
   GRecMutex  mutex;
+  GHashTable *statements;  /* SQL text -> its kept sqlite3_stmt */
   /* open transaction levels: 0 outside, 1 inside BEGIN, more inside
    * savepoints; only touched with the mutex held */
   guint      depth;
@@ -189,13 +216,56 @@ static sqlite3_stmt *
 store_prepare (NovaVolumeStore *self, const char *sql, GError **error)
 {
   sqlite3_stmt *stmt = NULL;
+  gboolean keep;
 
-  if (sqlite3_prepare_v2 (self->db, sql, -1, &stmt, NULL) != SQLITE_OK)
+  g_mutex_lock (&kept_lock);
+  stmt = g_hash_table_lookup (self->statements, sql);
+  if (stmt != NULL && !GPOINTER_TO_INT (g_hash_table_lookup (kept_in_use, stmt)))
+    {
+      g_hash_table_insert (kept_in_use, stmt, GINT_TO_POINTER (TRUE));
+      g_mutex_unlock (&kept_lock);
+      return stmt;
+    }
+  /* the kept one is in use (a statement run inside another of its own
+   * text): this one is finalized after use */
+  keep = stmt == NULL;
+  g_mutex_unlock (&kept_lock);
+
+  stmt = NULL;
+  if (sqlite3_prepare_v3 (self->db, sql, -1, keep ? SQLITE_PREPARE_PERSISTENT : 0, &stmt, NULL) != SQLITE_OK)
     {
       store_error (self, error, "prepare a statement");
       return NULL;
     }
+  if (keep && stmt != NULL)
+    {
+      g_mutex_lock (&kept_lock);
+      if (kept_in_use == NULL)
+        kept_in_use = g_hash_table_new (NULL, NULL);
+      g_hash_table_insert (self->statements, g_strdup (sql), stmt);
+      g_hash_table_insert (kept_in_use, stmt, GINT_TO_POINTER (TRUE));
+      g_mutex_unlock (&kept_lock);
+    }
   return stmt;
+}
+
+/* Finalizes the kept statements (before the connection closes) */
+static void
+store_forget_statements (NovaVolumeStore *self)
+{
+  GHashTableIter iter;
+  gpointer value;
+
+  g_mutex_lock (&kept_lock);
+  g_hash_table_iter_init (&iter, self->statements);
+  while (g_hash_table_iter_next (&iter, NULL, &value))
+    {
+      g_warn_if_fail (!GPOINTER_TO_INT (g_hash_table_lookup (kept_in_use, value)));
+      g_hash_table_remove (kept_in_use, value);
+      sqlite3_finalize (value);
+      g_hash_table_iter_remove (&iter);
+    }
+  g_mutex_unlock (&kept_lock);
 }
 
 static sqlite3_stmt *
@@ -1555,10 +1625,12 @@ nova_volume_store_finalize (GObject *object)
 {
   NovaVolumeStore *self = NOVA_VOLUME_STORE (object);
 
+  store_forget_statements (self);
+  g_hash_table_unref (self->statements);
   if (self->db != NULL)
     {
-      /* every statement is finalized by its autoptr, so this only fails
-       * on a bug */
+      /* every other statement is finalized by its autoptr, so this only
+       * fails on a bug */
       if (sqlite3_close (self->db) != SQLITE_OK)
         g_warning ("state database %s: failed to close: %s", self->path, sqlite3_errmsg (self->db));
       self->db = NULL;
@@ -1581,6 +1653,7 @@ static void
 nova_volume_store_init (NovaVolumeStore *self)
 {
   g_rec_mutex_init (&self->mutex);
+  self->statements = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
 }
 
 /* ---------------------------------------------------------------------
