@@ -404,6 +404,26 @@ if [ -n "$from_raw" ]; then
   check_sparse "the raw image's holes stay unallocated" "volume-$from_raw"
   rbd_cli export "volume-$from_raw" "$dir/from-raw.raw" >/dev/null 2>&1
   check_same "the volume holds the raw image's disk" "$dir/from-raw.raw" raw "$image_raw" raw
+  # revert: RBD's rollback brings the bytes back, the snapshot stays
+  revert_snap=$(ctl snapshot "$from_raw" --name before-write 2>"$dir/ctl.err")
+  rbd_cli bench --io-type write --io-size 1M --io-total 8M --io-pattern seq "volume-$from_raw" >/dev/null 2>&1
+  rbd_cli export "volume-$from_raw" "$dir/written.raw" >/dev/null 2>&1
+  if ! qemu-img compare -q -f raw -F raw "$dir/written.raw" "$image_raw" 2>/dev/null; then
+    ok "rbd bench wrote over the volume's first 8 MiB"
+  else
+    not_ok "rbd bench wrote over the volume's first 8 MiB" "the volume still equals the image"
+  fi
+  check "RevertToSnapshot (nova-volumectl revert)" ctl revert "$revert_snap"
+  rm -f "$dir/reverted.raw"
+  rbd_cli export "volume-$from_raw" "$dir/reverted.raw" >/dev/null 2>&1
+  check_same "the reverted volume holds the snapshot's bytes again" "$dir/reverted.raw" raw "$image_raw" raw
+  if rbd_cli snap ls "volume-$from_raw" 2>&1 | grep -q "snapshot-$revert_snap"; then
+    ok "the snapshot is still there after the revert"
+  else
+    not_ok "the snapshot is still there after the revert" "$(rbd_cli snap ls "volume-$from_raw" 2>&1)"
+  fi
+  check_status "the reverted volume is available" "$from_raw" available
+  check "Delete the snapshot reverted to" ctl delete "$revert_snap"
 else
   not_ok "CreateVolume from a raw image (nova-volumectl create --image)" "$(cat "$dir/ctl.err")"
 fi

@@ -776,6 +776,28 @@ nova_volume_rbd_driver_create_snapshot (NovaVolumeDriver *driver, NovaSnapshotRe
   return TRUE;
 }
 
+/* Revert: RBD's own rollback, which writes the snapshot's objects back
+ * over the image's; cut short, running it again finishes it. Any of the
+ * image's snapshots will do. */
+static gboolean
+nova_volume_rbd_driver_revert_to_snapshot (NovaVolumeDriver *driver, NovaVolumeRecord *volume,
+                                           const NovaSnapshotRecord *snapshot, gboolean latest, GError **error)
+{
+  NovaVolumeRbdDriver *self = NOVA_VOLUME_RBD_DRIVER (driver);
+  g_autoptr(NovaRbdPool) pool = open_pool (self, error);
+  g_autofree char *name = volume_image (self, volume->id);
+  g_autofree char *snap = snapshot_name (self, snapshot->id);
+  g_auto(NovaRbdImage) image = NULL;
+  int r;
+
+  if (pool == NULL || open_image (pool, name, FALSE, FALSE, &image, error) < 0)
+    return FALSE;
+  r = rbd_snap_rollback (image, snap);
+  if (r < 0)
+    return nova_rbd_pool_fail (pool, r, error, "cannot roll %s back to snapshot %s", name, snap);
+  return TRUE;
+}
+
 static gboolean
 nova_volume_rbd_driver_delete_snapshot (NovaVolumeDriver *driver, const NovaSnapshotRecord *snapshot,
                                         GError **error)
@@ -1083,6 +1105,7 @@ nova_volume_rbd_driver_iface_init (NovaVolumeDriverInterface *iface)
   iface->extend_volume = nova_volume_rbd_driver_extend_volume;
   iface->create_snapshot = nova_volume_rbd_driver_create_snapshot;
   iface->delete_snapshot = nova_volume_rbd_driver_delete_snapshot;
+  iface->revert_to_snapshot = nova_volume_rbd_driver_revert_to_snapshot;
   /* no export: hypervisors open the image through librbd themselves */
   iface->initialize_connection = nova_volume_rbd_driver_initialize_connection;
   iface->get_volume_stats = nova_volume_rbd_driver_get_volume_stats;

@@ -354,6 +354,27 @@ nova_dog_vdi_clone (NovaDog *dog, const char *name, const char *tag, const char 
 }
 
 gboolean
+nova_dog_vdi_rollback (NovaDog *dog, const char *name, const char *tag, GError **error)
+{
+  /* -f: no question asked on a terminal dog does not have */
+  const char *const args[] = { "vdi", "rollback", "-f", "-s", tag, name, NULL };
+  g_auto(DogResult) result = { 0 };
+  g_autofree char *subject = NULL;
+  gboolean exists = TRUE;
+
+  if (!dog_run (dog, args, &result, error))
+    return FALSE;
+  if (result.status == 0)
+    return TRUE;
+  /* a rollback cut short after its delete: the clone is what is left */
+  if (nova_dog_vdi_lookup (dog, name, NULL, &exists, NULL, NULL) && !exists)
+    return nova_dog_vdi_clone (dog, name, tag, name, error);
+  subject = err_has (&result, DOG_NO_VDI) ? vdi_subject (name, NULL) : vdi_subject (name, tag);
+  set_dog_error (dog, args, subject, &result, error);
+  return FALSE;
+}
+
+gboolean
 nova_dog_vdi_resize (NovaDog *dog, const char *name, guint64 size, GError **error)
 {
   return vdi_sized (dog, "resize", name, size, error);

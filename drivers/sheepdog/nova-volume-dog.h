@@ -31,6 +31,11 @@ gboolean nova_dog_vdi_snapshot (NovaDog *dog, const char *name, const char *tag,
 /* @new_name: a writable clone of snapshot @tag of @name. */
 gboolean nova_dog_vdi_clone    (NovaDog *dog, const char *name, const char *tag, const char *new_name,
                                 GError **error);
+/* Makes @name's writable VDI a new clone of its snapshot @tag (dog
+ * deletes the writable VDI, then creates it again on the snapshot: cut
+ * short in between, @name has snapshots and no writable VDI, and the same
+ * call finishes the job as a clone of @tag under @name). */
+gboolean nova_dog_vdi_rollback (NovaDog *dog, const char *name, const char *tag, GError **error);
 /* Grows @name to @size; Sheepdog cannot shrink (INVALID_ARGUMENT). */
 gboolean nova_dog_vdi_resize   (NovaDog *dog, const char *name, guint64 size, GError **error);
 /* Deletes @name (@tag NULL) or its snapshot @tag; what is already gone is

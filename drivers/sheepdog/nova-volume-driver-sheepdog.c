@@ -265,6 +265,18 @@ nova_volume_sheepdog_driver_create_snapshot (NovaVolumeDriver *driver, NovaSnaps
   return TRUE;
 }
 
+/* Revert: dog's rollback, to any snapshot of the VDI */
+static gboolean
+nova_volume_sheepdog_driver_revert_to_snapshot (NovaVolumeDriver *driver, NovaVolumeRecord *volume,
+                                                const NovaSnapshotRecord *snapshot, gboolean latest, GError **error)
+{
+  NovaVolumeSheepdogDriver *self = NOVA_VOLUME_SHEEPDOG_DRIVER (driver);
+  g_autofree char *vdi = volume_vdi (self, volume->id);
+  g_autofree char *tag = snapshot_tag (self, snapshot->id);
+
+  return nova_dog_vdi_rollback (self->dog, vdi, tag, error);
+}
+
 static gboolean
 nova_volume_sheepdog_driver_delete_snapshot (NovaVolumeDriver *driver, const NovaSnapshotRecord *snapshot,
                                              GError **error)
@@ -487,6 +499,7 @@ nova_volume_sheepdog_driver_iface_init (NovaVolumeDriverInterface *iface)
   iface->extend_volume = nova_volume_sheepdog_driver_extend_volume;
   iface->create_snapshot = nova_volume_sheepdog_driver_create_snapshot;
   iface->delete_snapshot = nova_volume_sheepdog_driver_delete_snapshot;
+  iface->revert_to_snapshot = nova_volume_sheepdog_driver_revert_to_snapshot;
   iface->create_export = nova_volume_sheepdog_driver_create_export;
   iface->ensure_export = nova_volume_sheepdog_driver_no_export;
   iface->remove_export = nova_volume_sheepdog_driver_no_export;

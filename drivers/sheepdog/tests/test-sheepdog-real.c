@@ -238,6 +238,58 @@ test_lifecycle (Fixture *fx, gconstpointer data)
   g_assert_null (strstr (list, clone->id));
 }
 
+/* revert: dog's rollback to the latest snapshot and to an older one, the
+ * snapshots kept; a rollback cut short after dog deleted the working VDI
+ * is finished by the next revert */
+static void
+test_revert (Fixture *fx, gconstpointer data)
+{
+  g_autoptr(NovaVolumeRecord) volume = test_new_volume (8 * MIB);
+  g_autoptr(NovaSnapshotRecord) older = test_new_snapshot (volume);
+  g_autoptr(NovaSnapshotRecord) latest = test_new_snapshot (volume);
+  g_autoptr(GBytes) first = sheepdog_test_random_bytes (DATA_LEN);
+  g_autoptr(GBytes) second = sheepdog_test_random_bytes (DATA_LEN);
+  g_autoptr(GBytes) third = sheepdog_test_random_bytes (DATA_LEN);
+  g_autoptr(GError) error = NULL;
+  g_autofree char *list = NULL;
+  g_autofree char *name = g_strconcat ("volume-", volume->id, NULL);
+
+  g_assert_true (nova_volume_driver_create_volume (fx->driver, volume, &error));
+  g_assert_no_error (error);
+  write_volume (fx, volume, first);
+  g_assert_true (nova_volume_driver_create_snapshot (fx->driver, older, volume, &error));
+  write_volume (fx, volume, second);
+  g_assert_true (nova_volume_driver_create_snapshot (fx->driver, latest, volume, &error));
+  write_volume (fx, volume, third);
+  g_assert_no_error (error);
+
+  g_assert_true (nova_volume_driver_revert_to_snapshot (fx->driver, volume, latest, TRUE, &error));
+  g_assert_no_error (error);
+  assert_volume_holds (fx, volume, second);
+  g_assert_true (nova_volume_driver_revert_to_snapshot (fx->driver, volume, older, FALSE, &error));
+  g_assert_no_error (error);
+  assert_volume_holds (fx, volume, first);
+  g_assert_cmpuint (vdi_size (volume->id), ==, 8 * MIB);
+  list = sheepdog_test_list (name);
+  g_assert_nonnull (strstr (list, older->id));
+  g_assert_nonnull (strstr (list, latest->id));
+
+  /* the working VDI gone, as dog leaves it when stopped mid-rollback */
+  g_assert_true (nova_volume_driver_delete_volume (fx->driver, volume, &error));
+  g_assert_cmpuint (vdi_size (volume->id), ==, 0);
+  g_assert_true (nova_volume_driver_revert_to_snapshot (fx->driver, volume, latest, TRUE, &error));
+  g_assert_no_error (error);
+  assert_volume_holds (fx, volume, second);
+
+  g_assert_true (nova_volume_driver_delete_snapshot (fx->driver, older, &error));
+  g_assert_true (nova_volume_driver_delete_snapshot (fx->driver, latest, &error));
+  g_assert_true (nova_volume_driver_delete_volume (fx->driver, volume, &error));
+  g_assert_no_error (error);
+  g_free (list);
+  list = sheepdog_test_list (NULL);
+  g_assert_null (strstr (list, volume->id));
+}
+
 /* a daemon killed between a clone's temporary snapshot and its removal:
  * the clone's delete removes that snapshot from its source */
 static void
@@ -575,6 +627,7 @@ main (int argc, char **argv)
   g_test_add ("/sheepdog-real/lifecycle", Fixture, NULL, fixture_setup, test_lifecycle, fixture_teardown);
   g_test_add ("/sheepdog-real/clone-leftover", Fixture, NULL, fixture_setup, test_clone_leftover,
               fixture_teardown);
+  g_test_add ("/sheepdog-real/revert", Fixture, NULL, fixture_setup, test_revert, fixture_teardown);
   g_test_add ("/sheepdog-real/refusals", Fixture, NULL, fixture_setup, test_refusals, fixture_teardown);
   g_test_add ("/sheepdog-real/delete-exits-0", Fixture, NULL, fixture_setup, test_delete_trap, fixture_teardown);
   g_test_add ("/sheepdog-real/stats", Fixture, NULL, fixture_setup, test_stats, fixture_teardown);
