@@ -125,6 +125,7 @@ typedef struct {
   NovaVolumeDaemon      *daemon;
   GDBusMethodInvocation *invocation;
   gpointer               iface;       /* the generated skeleton, for complete_* */
+  guint64                size_before; /* Extend: the volume's Size when called */
 } Call;
 
 static Call *
@@ -427,13 +428,36 @@ handle_volume_delete (NovaDBusVolume *iface, GDBusMethodInvocation *invocation,
   return G_DBUS_METHOD_INVOCATION_HANDLED;
 }
 
+/* An Extend's end: answered, then Extended for the hosts to rescan */
+static void
+extend_done (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  g_autoptr(Call) call = user_data;
+  GError *error = NULL;
+  const NovaVolumeRecord *volume;
+
+  if (!nova_volume_manager_operation_finish (NOVA_VOLUME_MANAGER (source), result, &error))
+    {
+      return_error (g_steal_pointer (&call->invocation), error);
+      return;
+    }
+  g_dbus_method_invocation_return_value (g_steal_pointer (&call->invocation), NULL);
+  volume = nova_volume_manager_lookup_volume (call->daemon->manager, volume_id_of (call->iface));
+  if (volume != NULL && volume->size != call->size_before)
+    nova_dbus_volume_emit_extended (call->iface, call->size_before, volume->size);
+}
+
 static gboolean
 handle_volume_extend (NovaDBusVolume *iface, GDBusMethodInvocation *invocation,
                       guint64 size, GVariant *options, NovaVolumeDaemon *self)
 {
-  if (begin_volume_call (self, invocation, options, "Extend", NULL, 0))
-    nova_volume_manager_extend_volume (self->manager, volume_id_of (iface), size, operation_done,
-                                       call_new (self, invocation, iface));
+  Call *call;
+
+  if (!begin_volume_call (self, invocation, options, "Extend", NULL, 0))
+    return G_DBUS_METHOD_INVOCATION_HANDLED;
+  call = call_new (self, invocation, iface);
+  call->size_before = nova_dbus_volume_get_size (iface);
+  nova_volume_manager_extend_volume (self->manager, volume_id_of (iface), size, extend_done, call);
   return G_DBUS_METHOD_INVOCATION_HANDLED;
 }
 

@@ -6,9 +6,10 @@
 #include "nova-volume-manager-private.h"
 #include "nova-volume-size.h"
 
-/* an extend's own: the size asked for */
+/* an extend's own: the size asked for, and the status to go back to */
 typedef struct {
-  guint64 size;
+  guint64          size;
+  NovaVolumeStatus was;
 } ExtendData;
 
 #define EX(op) ((ExtendData *) (op)->data)
@@ -21,10 +22,12 @@ static void extend_done (Op *op);
 static void
 extend_start (Op *op)
 {
-  static const NovaVolumeStatus allowed[] = { NOVA_VOLUME_STATUS_AVAILABLE };
+  /* in use too: the driver refreshes the export, the host rescans */
+  static const NovaVolumeStatus allowed[] = { NOVA_VOLUME_STATUS_AVAILABLE, NOVA_VOLUME_STATUS_IN_USE };
 
   if (!manager_op_take_volume (op) || !manager_op_check_volume_status (op, allowed, G_N_ELEMENTS (allowed)))
     return;
+  EX (op)->was = op->volume->status;
   if (EX (op)->size > (guint64) G_MAXINT64)
     {
       manager_op_fail (op, NOVA_VOLUME_ERROR_INVALID_ARGUMENT,
@@ -84,9 +87,9 @@ extend_done (Op *op)
 {
   g_autoptr(GError) saved = g_steal_pointer (&op->error);
 
-  /* the volume is usable either way: back to available, with the new size
-   * only when the driver grew it */
-  manager_op_commit_volume_status (op, NOVA_VOLUME_STATUS_AVAILABLE, NULL);
+  /* the volume is usable either way: back to its status, with the new
+   * size only when the driver grew it */
+  manager_op_commit_volume_status (op, EX (op)->was, NULL);
   if (saved != NULL)
     {
       g_prefix_error (&saved, "cannot extend volume %s: ", op->volume_id);

@@ -45,8 +45,9 @@ manager_settle_volume (NovaVolumeRecord *volume)
       volume->status = NOVA_VOLUME_STATUS_AVAILABLE;
       return TRUE;
     case NOVA_VOLUME_STATUS_EXTENDING:
-      /* the committed size stays; a second Extend grows it again */
-      volume->status = NOVA_VOLUME_STATUS_AVAILABLE;
+      /* the committed size stays; a second Extend grows it again. An
+       * attached volume was extended in use */
+      volume->status = volume->attached ? NOVA_VOLUME_STATUS_IN_USE : NOVA_VOLUME_STATUS_AVAILABLE;
       return TRUE;
     case NOVA_VOLUME_STATUS_MIGRATING:
       /* the volume is where its backend says; the copy its migration

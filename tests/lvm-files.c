@@ -17,6 +17,7 @@ typedef struct {
   guint64     capacity;
   GHashTable *thin;      /* names of thin LVs and pools */
   GHashTable *cow_origin; /* thick snapshot name -> its origin's name */
+  GHashTable *thin_origin; /* thin snapshot name -> its origin's name */
   GHashTable *open;      /* names of LVs a client holds open */
   guint       removed_dirty;  /* LVs removed with bytes other than zero */
   GMutex      lock;
@@ -178,12 +179,10 @@ files_create_snapshot (NovaLvm *lvm, const char *vg, const char *origin, const c
     }
   if (!make_file (lvm, vg, name, info.size, cow_size == 0, error))
     return FALSE;
-  if (cow_size > 0)
-    {
-      g_mutex_lock (&FILES (lvm)->lock);
-      g_hash_table_insert (FILES (lvm)->cow_origin, g_strdup (name), g_strdup (origin));
-      g_mutex_unlock (&FILES (lvm)->lock);
-    }
+  g_mutex_lock (&FILES (lvm)->lock);
+  g_hash_table_insert (cow_size > 0 ? FILES (lvm)->cow_origin : FILES (lvm)->thin_origin, g_strdup (name),
+                       g_strdup (origin));
+  g_mutex_unlock (&FILES (lvm)->lock);
   dst = files_lv_path (lvm, vg, name);
   return nova_block_copy (src, dst, info.size, NULL, NULL, NULL, error);
 }
@@ -231,6 +230,7 @@ files_remove_lv (NovaLvm *lvm, const char *vg, const char *name, GError **error)
   g_mutex_lock (&FILES (lvm)->lock);
   g_hash_table_remove (FILES (lvm)->thin, name);
   g_hash_table_remove (FILES (lvm)->cow_origin, name);
+  g_hash_table_remove (FILES (lvm)->thin_origin, name);
   g_mutex_unlock (&FILES (lvm)->lock);
   return TRUE;
 }
@@ -258,6 +258,73 @@ files_resize_lv (NovaLvm *lvm, const char *vg, const char *name, guint64 size, G
   return TRUE;
 }
 
+/* as lvrename: the file and what is known of it move to the new name */
+static gboolean
+files_rename_lv (NovaLvm *lvm, const char *vg, const char *name, const char *new_name, GError **error)
+{
+  FilesLvm *self = FILES (lvm);
+  g_autofree char *from = files_lv_path (lvm, vg, name);
+  g_autofree char *to = files_lv_path (lvm, vg, new_name);
+  gpointer origin = NULL;
+
+  if (g_file_test (to, G_FILE_TEST_EXISTS) || g_rename (from, to) != 0)
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED, "lvrename %s/%s %s: %s", vg, name, new_name,
+                   g_file_test (to, G_FILE_TEST_EXISTS) ? "exists" : g_strerror (errno));
+      return FALSE;
+    }
+  g_mutex_lock (&self->lock);
+  if (g_hash_table_remove (self->thin, name))
+    g_hash_table_add (self->thin, g_strdup (new_name));
+  if (g_hash_table_steal_extended (self->cow_origin, name, NULL, &origin))
+    g_hash_table_insert (self->cow_origin, g_strdup (new_name), origin);
+  if (g_hash_table_steal_extended (self->thin_origin, name, NULL, &origin))
+    g_hash_table_insert (self->thin_origin, g_strdup (new_name), origin);
+  g_mutex_unlock (&self->lock);
+  return TRUE;
+}
+
+/* as lvconvert --merge: the snapshot's bytes become its origin's, and the
+ * snapshot goes (at once: the files have no activation to wait for) */
+static gboolean
+files_merge_snapshot (NovaLvm *lvm, const char *vg, const char *snapshot, GError **error)
+{
+  FilesLvm *self = FILES (lvm);
+  g_autofree char *origin = NULL;
+  g_autofree char *src = files_lv_path (lvm, vg, snapshot);
+  g_autofree char *dst = NULL;
+  GStatBuf st;
+
+  g_mutex_lock (&self->lock);
+  origin = g_strdup (g_hash_table_lookup (self->cow_origin, snapshot));
+  if (origin == NULL)
+    origin = g_strdup (g_hash_table_lookup (self->thin_origin, snapshot));
+  g_mutex_unlock (&self->lock);
+  if (origin == NULL || g_stat (src, &st) != 0)
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED, "lvconvert --merge %s/%s: not a snapshot", vg,
+                   snapshot);
+      return FALSE;
+    }
+  dst = files_lv_path (lvm, vg, origin);
+  if (!nova_block_copy (src, dst, (guint64) st.st_size, NULL, NULL, NULL, error))
+    return FALSE;
+  g_unlink (src);
+  g_mutex_lock (&self->lock);
+  g_hash_table_remove (self->cow_origin, snapshot);
+  g_hash_table_remove (self->thin_origin, snapshot);
+  g_hash_table_remove (self->thin, snapshot);
+  g_mutex_unlock (&self->lock);
+  return TRUE;
+}
+
+/* files are always there to open */
+static gboolean
+files_set_active (NovaLvm *lvm, const char *vg, const char *name, gboolean active, GError **error)
+{
+  return TRUE;
+}
+
 static void
 files_lvm_finalize (GObject *object)
 {
@@ -266,6 +333,7 @@ files_lvm_finalize (GObject *object)
   g_free (self->dir);
   g_hash_table_unref (self->thin);
   g_hash_table_unref (self->cow_origin);
+  g_hash_table_unref (self->thin_origin);
   g_hash_table_unref (self->open);
   g_mutex_clear (&self->lock);
   G_OBJECT_CLASS (files_lvm_parent_class)->finalize (object);
@@ -286,6 +354,9 @@ files_lvm_class_init (FilesLvmClass *klass)
   lvm_class->remove_lv = files_remove_lv;
   lvm_class->resize_lv = files_resize_lv;
   lvm_class->lv_path = files_lv_path;
+  lvm_class->merge_snapshot = files_merge_snapshot;
+  lvm_class->set_active = files_set_active;
+  lvm_class->rename_lv = files_rename_lv;
 }
 
 static void
@@ -293,6 +364,7 @@ files_lvm_init (FilesLvm *self)
 {
   self->thin = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   self->cow_origin = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  self->thin_origin = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
   self->open = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   g_mutex_init (&self->lock);
 }

@@ -615,6 +615,42 @@ test_extend (Fixture *fx, gconstpointer data)
   g_assert_cmpint (stored_status (fx, id), ==, NOVA_VOLUME_STATUS_AVAILABLE);
 }
 
+/* in use: extended, and in use after; a stop mid-way settles it in use */
+static void
+test_extend_in_use (Fixture *fx, gconstpointer data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *id = create_volume (fx, GIB, NULL, NULL, &error);
+  g_autoptr(GAsyncResult) result = NULL;
+
+  g_assert_true (attach_volume (fx, id, INSTANCE_A, "/dev/vdb", &error));
+  g_assert_no_error (error);
+  nova_volume_manager_extend_volume (fx->manager, id, 2 * GIB, store_result, &result);
+  g_assert_true (finish_operation (fx, &result, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (nova_volume_manager_lookup_volume (fx->manager, id)->size, ==, 2 * GIB);
+  g_assert_cmpint (stored_status (fx, id), ==, NOVA_VOLUME_STATUS_IN_USE);
+
+  fixture_close (fx);
+  {
+    g_autofree char *db = g_build_filename (fx->dir, "nova-volume.db", NULL);
+    g_autoptr(NovaVolumeRecord) stopped = NULL;
+
+    fx->store = nova_volume_store_open (db, &error);
+    g_assert_no_error (error);
+    stopped = nova_volume_store_get_volume (fx->store, id, &error);
+    g_assert_no_error (error);
+    stopped->status = NOVA_VOLUME_STATUS_EXTENDING;
+    g_assert_true (nova_volume_store_put_volume (fx->store, stopped, &error));
+    g_assert_no_error (error);
+    g_clear_object (&fx->store);
+  }
+  fixture_open (fx);
+  g_assert_true (nova_volume_manager_init_host (fx->manager, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (stored_status (fx, id), ==, NOVA_VOLUME_STATUS_IN_USE);
+}
+
 static void
 test_connections (Fixture *fx, gconstpointer data)
 {
@@ -1101,6 +1137,7 @@ main (int argc, char **argv)
   ADD ("delete-refused", test_delete_refused);
   ADD ("extend", test_extend);
   ADD ("revert-failures", test_revert_failures);
+  ADD ("extend-in-use", test_extend_in_use);
   ADD ("connections", test_connections);
   ADD ("ordering", test_ordering);
   ADD ("commit-before-signal", test_commit_before_signal);

@@ -302,7 +302,6 @@ test_bad_input (Fixture *fx, gconstpointer data)
     { attached, IFACE_VOLUME, "Attach", g_variant_new_parsed ("(%s, '/dev/vdc', @a{sv} {})", INSTANCE_B),
       "InvalidState" },
     { attached, IFACE_VOLUME, "CreateSnapshot", g_variant_new_parsed ("(@a{sv} {},)"), "InvalidState" },
-    { attached, IFACE_VOLUME, "Extend", g_variant_new_parsed ("(@t 16777216, @a{sv} {})"), "InvalidState" },
     { volume, IFACE_VOLUME, "Delete", g_variant_new_parsed ("(@a{sv} {},)"), "InvalidState" },
     { volume, IFACE_VOLUME, "Detach", g_variant_new_parsed ("(@a{sv} {},)"), "InvalidState" },
     { volume, IFACE_VOLUME, "Attach", g_variant_new_parsed ("('not-a-uuid', '/dev/vdb', @a{sv} {})"),
@@ -1304,6 +1303,54 @@ test_update (Fixture *fx, gconstpointer data)
   g_assert_cmpstr (before, ==, after);
 }
 
+static void
+on_extended (GDBusConnection *connection, const char *sender, const char *path, const char *iface,
+             const char *signal, GVariant *params, gpointer user_data)
+{
+  GPtrArray *seen = user_data;
+  g_autofree char *printed = g_variant_print (params, FALSE);
+
+  g_ptr_array_add (seen, g_strdup_printf ("%s %s", path, printed));
+}
+
+/* Extend on an attached, connected volume: in use after, the host's file
+ * grown, and Extended(old, new) on the volume; a refused extend emits
+ * nothing */
+static void
+test_extend_in_use (Fixture *fx, gconstpointer data)
+{
+  g_autoptr(GPtrArray) seen = g_ptr_array_new_with_free_func (g_free);
+  g_autofree char *volume = create_volume (fx, 16 * MIB, NULL);
+  g_autofree char *device = NULL, *expected = NULL;
+  struct stat st;
+  guint id;
+
+  call_ok (fx, volume, IFACE_VOLUME, "Attach", g_variant_new_parsed ("(%s, '/dev/vdb', @a{sv} {})", INSTANCE_A));
+  device = connect_volume (fx, volume);
+  id = g_dbus_connection_signal_subscribe (fx->connection, BUS_NAME, IFACE_VOLUME, "Extended", volume, NULL,
+                                           G_DBUS_SIGNAL_FLAGS_NONE, on_extended, seen, NULL);
+  /* a round trip makes sure the match rule is in place */
+  g_free (get_string (fx, MANAGER_PATH, IFACE_MANAGER, "Version"));
+
+  call_ok (fx, volume, IFACE_VOLUME, "Extend", g_variant_new_parsed ("(%t, @a{sv} {})", 32 * MIB));
+  call_fails (fx, volume, IFACE_VOLUME, "Extend", g_variant_new_parsed ("(%t, @a{sv} {})", 8 * MIB),
+              "InvalidArgument");
+  g_free (get_string (fx, MANAGER_PATH, IFACE_MANAGER, "Version"));
+  while (g_main_context_iteration (NULL, FALSE))
+    ;
+  g_dbus_connection_signal_unsubscribe (fx->connection, id);
+
+  assert_status (fx, volume, IFACE_VOLUME, "in-use");
+  g_assert_cmpuint (get_uint64 (fx, volume, IFACE_VOLUME, "Size"), ==, 32 * MIB);
+  g_assert_cmpint (g_stat (device, &st), ==, 0);
+  g_assert_cmpint (st.st_size, ==, 32 * MIB);
+  expected = g_strdup_printf ("%s (16777216, 33554432)", volume);
+  g_assert_cmpuint (seen->len, ==, 1);
+  g_assert_cmpstr (g_ptr_array_index (seen, 0), ==, expected);
+  disconnect_volume (fx, volume);
+  call_ok (fx, volume, IFACE_VOLUME, "Detach", g_variant_new_parsed ("(@a{sv} {},)"));
+}
+
 /* A RevertToSnapshot refused as @error_name, its message naming @words */
 static void
 revert_fails (Fixture *fx, const char *volume, GVariant *params, const char *error_name, const char *words)
@@ -1470,6 +1517,7 @@ main (int argc, char **argv)
   ADD ("recover", test_recover);
   ADD ("update", test_update);
   ADD ("revert", test_revert);
+  ADD ("extend-in-use", test_extend_in_use);
   ADD ("lost-store", test_lost_store);
 #undef ADD
   return g_test_run ();

@@ -683,6 +683,45 @@ nova_volume_aoe_driver_remove_export (NovaLvmDriver *driver, const NovaVolumeRec
                                            volume->id, error);
 }
 
+/* vblade tells its disk's size when it starts: the volume's vblade is
+ * started again on the same shelf.slot (its number kept). An initiator's
+ * I/O waits for the blade to answer again and resumes; aoe-revalidate
+ * shows the new size. */
+static gboolean
+nova_volume_aoe_driver_refresh_export (NovaLvmDriver *driver, const NovaVolumeRecord *volume, GError **error)
+{
+  NovaVolumeAoeDriver *self = NOVA_VOLUME_AOE_DRIVER (driver);
+  g_autoptr(GMutexLocker) locker = g_mutex_locker_new (&self->lock);
+  g_autoptr(Blade) blade = NULL;
+  gpointer key = NULL;
+  gboolean held = FALSE;
+  guint slot = 0;
+
+  if (!g_hash_table_steal_extended (self->blades, volume->id, &key, (gpointer *) &blade))
+    blade = read_record (self, volume->id, NULL);
+  g_clear_pointer (&locker, g_mutex_locker_free);
+  if (blade != NULL)
+    {
+      gboolean stopped = stop_vblade (self, blade, error);
+
+      locker = g_mutex_locker_new (&self->lock);
+      if (!stopped)
+        {
+          keep_blade (self, g_steal_pointer (&blade));
+          return FALSE;
+        }
+      g_message ("volume %s grew: restarting %s (AoE e%u.%u) to serve its new size", volume->id, self->vblade,
+                 self->shelf, blade->slot);
+      retire_blade (self, g_steal_pointer (&blade));
+      g_clear_pointer (&locker, g_mutex_locker_free);
+      remove_record (self, volume->id);
+    }
+  /* not exported: the next export serves the grown LV */
+  if (!lookup_slot (self, volume, &slot, &held, error))
+    return FALSE;
+  return !held || export_volume (self, volume, error);
+}
+
 static gboolean
 nova_volume_aoe_driver_check_for_export (NovaLvmDriver *driver, const NovaVolumeRecord *volume, GError **error)
 {
@@ -764,6 +803,7 @@ nova_volume_aoe_driver_class_init (NovaVolumeAoeDriverClass *klass)
   lvm_class->check_for_export = nova_volume_aoe_driver_check_for_export;
   lvm_class->initialize_connection = nova_volume_aoe_driver_initialize_connection;
   lvm_class->terminate_connection = nova_volume_aoe_driver_terminate_connection;
+  lvm_class->refresh_export = nova_volume_aoe_driver_refresh_export;
 }
 
 static void

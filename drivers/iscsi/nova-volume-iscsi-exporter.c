@@ -169,6 +169,24 @@ nova_iscsi_exporter_remove_export (NovaIscsiExporter *self, const NovaVolumeReco
          && nova_volume_ledger_release_number (self->ledger, NOVA_ISCSI_TARGET_NUMBER_KIND, volume->id, error);
 }
 
+/* The volume grew: its LUN shows the new size to hosts that rescan */
+gboolean
+nova_iscsi_exporter_refresh_export (NovaIscsiExporter *self, const NovaVolumeRecord *volume, GError **error)
+{
+  g_auto(ExportSpec) spec = { 0 };
+  gboolean held = FALSE;
+  guint tid = 0;
+
+  g_return_val_if_fail (NOVA_IS_ISCSI_EXPORTER (self), FALSE);
+
+  if (!lookup_tid (self, volume, &tid, &held, error))
+    return FALSE;
+  if (!held)
+    return TRUE;
+  export_spec_init (self, volume, tid, &spec);
+  return nova_iscsi_target_refresh_size (self->target, &spec.export, error);
+}
+
 gboolean
 nova_iscsi_exporter_check_for_export (NovaIscsiExporter *self, const NovaVolumeRecord *volume, GError **error)
 {

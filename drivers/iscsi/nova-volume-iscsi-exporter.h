@@ -50,6 +50,8 @@ gboolean  nova_iscsi_exporter_create_export         (NovaIscsiExporter *self, No
                                                      GError **error);
 gboolean  nova_iscsi_exporter_ensure_export         (NovaIscsiExporter *self, const NovaVolumeRecord *volume,
                                                      GError **error);
+gboolean  nova_iscsi_exporter_refresh_export        (NovaIscsiExporter *self, const NovaVolumeRecord *volume,
+                                                     GError **error);
 gboolean  nova_iscsi_exporter_remove_export         (NovaIscsiExporter *self, const NovaVolumeRecord *volume,
                                                      GError **error);
 gboolean  nova_iscsi_exporter_check_for_export      (NovaIscsiExporter *self, const NovaVolumeRecord *volume,

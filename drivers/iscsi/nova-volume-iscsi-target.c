@@ -54,3 +54,12 @@ nova_iscsi_target_export_exists (NovaIscsiTarget *self, const NovaIscsiExport *e
   g_return_val_if_fail (NOVA_IS_ISCSI_TARGET (self), FALSE);
   return NOVA_ISCSI_TARGET_GET_IFACE (self)->export_exists (self, export, out_exists, error);
 }
+
+gboolean
+nova_iscsi_target_refresh_size (NovaIscsiTarget *self, const NovaIscsiExport *export, GError **error)
+{
+  g_return_val_if_fail (NOVA_IS_ISCSI_TARGET (self), FALSE);
+  if (NOVA_ISCSI_TARGET_GET_IFACE (self)->refresh_size == NULL)
+    return TRUE;
+  return NOVA_ISCSI_TARGET_GET_IFACE (self)->refresh_size (self, export, error);
+}

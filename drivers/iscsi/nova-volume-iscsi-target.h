@@ -45,6 +45,10 @@ struct _NovaIscsiTargetInterface {
   /* Whether the target exists with its LUN (CheckForExport). */
   gboolean (*export_exists)    (NovaIscsiTarget *self, const NovaIscsiExport *export, gboolean *out_exists,
                                 GError **error);
+  /* The backing device grew: the LUN reports the new size to a host
+   * that rescans, its sessions and rules kept. NULL: the target follows
+   * the device by itself (LIO's iblock). */
+  gboolean (*refresh_size)     (NovaIscsiTarget *self, const NovaIscsiExport *export, GError **error);
 };
 
 guint    nova_iscsi_target_get_lun         (NovaIscsiTarget *self);
@@ -56,5 +60,6 @@ gboolean nova_iscsi_target_deny_initiator  (NovaIscsiTarget *self, const NovaIsc
                                             const char *initiator, GError **error);
 gboolean nova_iscsi_target_export_exists   (NovaIscsiTarget *self, const NovaIscsiExport *export,
                                             gboolean *out_exists, GError **error);
+gboolean nova_iscsi_target_refresh_size    (NovaIscsiTarget *self, const NovaIscsiExport *export, GError **error);
 
 G_END_DECLS

@@ -19,6 +19,8 @@
 #define REFUSED_NO_TARGET      "can't find the target"
 #define REFUSED_NO_ACCOUNT     "can't find the account"
 #define REFUSED_INVALID        "invalid request"
+#define REFUSED_LUN_ACTIVE     "this logical unit is still active"
+#define REFUSED_NO_LUN         "can't find the logical unit"
 
 /* RFC 3720 3.2.6.1: an iSCSI name is at most 223 bytes */
 #define ISCSI_NAME_MAX 223
@@ -794,6 +796,46 @@ nova_iscsi_tgtadm_remove_export (NovaIscsiTarget *iface, const NovaIscsiExport *
   return delete_account (self, export->chap_user, error);
 }
 
+/* tgtd reads a backing store's size when it opens it: the LUN is made
+ * again on the same path. The target, its account, its rules and its
+ * sessions stay (Cinder's tgt helper re-creates the whole target, which
+ * drops the sessions). A command that reaches the LUN in the moment it is
+ * gone fails, as a host sees on any path failover; tgtd refuses to
+ * delete a LUN with commands in flight, so that is tried again. */
+static gboolean
+nova_iscsi_tgtadm_refresh_size (NovaIscsiTarget *iface, const NovaIscsiExport *export, GError **error)
+{
+  NovaIscsiTgtadm *self = NOVA_ISCSI_TGTADM (iface);
+  g_autofree char *lun = g_strdup_printf ("%d", NOVA_ISCSI_TGTADM_LUN);
+  g_autofree char *tid = NULL;
+  g_autoptr(GPtrArray) targets = NULL;
+  TgtTarget *target = NULL;
+
+  if (!check_export (export, error))
+    return FALSE;
+  if ((targets = show_targets (self, error)) == NULL || !lookup_target (targets, export, &target, error))
+    return FALSE;
+  /* not exported now: the next ensure_export opens the grown device */
+  if (target == NULL)
+    return TRUE;
+  tid = g_strdup_printf ("%u", target->tid);
+  for (guint attempt = 0;; attempt++)
+    {
+      const char *args[] = { "--mode", "logicalunit", "--op", "delete", "--tid", tid, "--lun", lun, NULL };
+      g_auto(TgtReply) reply = { 0 };
+
+      if (!tgtadm (self, args, &reply, error))
+        return FALSE;
+      if (reply.status == 0 || refused (&reply, REFUSED_NO_LUN))
+        break;
+      if (!refused (&reply, REFUSED_LUN_ACTIVE) || attempt == 50)
+        return fail (&reply, error, NOVA_VOLUME_ERROR_FAILED, "cannot take LUN %s of iSCSI target %s (%s) down "
+                     "to show its new size", lun, tid, export->iqn);
+      g_usleep (20 * 1000);
+    }
+  return create_lun (self, export, tid, error);
+}
+
 static gboolean
 nova_iscsi_tgtadm_allow_initiator (NovaIscsiTarget *iface, const NovaIscsiExport *export,
                                    const char *initiator, GError **error)
@@ -912,6 +954,7 @@ nova_iscsi_tgtadm_target_init (NovaIscsiTargetInterface *iface)
   iface->allow_initiator = nova_iscsi_tgtadm_allow_initiator;
   iface->deny_initiator = nova_iscsi_tgtadm_deny_initiator;
   iface->export_exists = nova_iscsi_tgtadm_export_exists;
+  iface->refresh_size = nova_iscsi_tgtadm_refresh_size;
 }
 
 static void

@@ -76,6 +76,12 @@ nova_volume_lvm_iscsi_driver_remove_export (NovaLvmDriver *driver, const NovaVol
 }
 
 static gboolean
+nova_volume_lvm_iscsi_driver_refresh_export (NovaLvmDriver *driver, const NovaVolumeRecord *volume, GError **error)
+{
+  return nova_iscsi_exporter_refresh_export (NOVA_VOLUME_LVM_ISCSI_DRIVER (driver)->exporter, volume, error);
+}
+
+static gboolean
 nova_volume_lvm_iscsi_driver_check_for_export (NovaLvmDriver *driver, const NovaVolumeRecord *volume,
                                                GError **error)
 {
@@ -123,6 +129,7 @@ nova_volume_lvm_iscsi_driver_class_init (NovaVolumeLvmIscsiDriverClass *klass)
   lvm_class->check_for_export = nova_volume_lvm_iscsi_driver_check_for_export;
   lvm_class->initialize_connection = nova_volume_lvm_iscsi_driver_initialize_connection;
   lvm_class->terminate_connection = nova_volume_lvm_iscsi_driver_terminate_connection;
+  lvm_class->refresh_export = nova_volume_lvm_iscsi_driver_refresh_export;
 }
 
 static void

@@ -342,6 +342,14 @@ lvm_driver_extend_volume (NovaVolumeDriver *driver, NovaVolumeRecord *volume, gu
       || !nova_lvm_lv_info (self->lvm, self->vg, name, &info, error))
     return FALSE;
   volume->size = info.exists ? info.size : new_size;
+  /* grown: a host connected now sees it on its next rescan */
+  if (NOVA_LVM_DRIVER_GET_CLASS (driver)->refresh_export != NULL
+      && !NOVA_LVM_DRIVER_GET_CLASS (driver)->refresh_export (NOVA_LVM_DRIVER (driver), volume, error))
+    {
+      g_prefix_error (error, "volume %s grew to %" G_GUINT64_FORMAT " bytes, but its export still shows the "
+                      "old size: ", volume->id, volume->size);
+      return FALSE;
+    }
   return TRUE;
 }
 
@@ -371,6 +379,144 @@ lvm_driver_delete_snapshot (NovaVolumeDriver *driver, const NovaSnapshotRecord *
   g_autofree char *name = snapshot_lv (self, snapshot->id);
 
   return nova_lvm_remove_lv (self->lvm, self->vg, name, error);
+}
+
+/* ---- revert ----------------------------------------------------------- */
+
+/* the refusal of a revert while the LV is open: nothing was changed */
+static gboolean
+refuse_revert_open (NovaLvmDriverPrivate *self, const NovaVolumeRecord *volume, const char *name, GError **error)
+{
+  g_set_error (error, NOVA_VOLUME_ERROR, NOVA_VOLUME_ERROR_BUSY,
+               "volume %s is still open on this host (its logical volume %s/%s is in use: a client, a "
+               "mount or a copy holds it): nothing was changed; close it and revert again",
+               volume->id, self->vg, name);
+  return FALSE;
+}
+
+/* Thick: the snapshot merged into the volume (lvconvert --merge, which
+ * consumes it; the volume deactivated and activated, which completes a
+ * merge LVM put off) and taken again of the volume that now holds its
+ * bytes, as Cinder does. Cut short, the next run goes on from what it
+ * finds: a merge asked for is completed by the activation, one done only
+ * has its snapshot taken again. */
+static gboolean
+revert_thick (NovaLvmDriverPrivate *self, const NovaVolumeRecord *volume, const char *name, const char *snap,
+              GError **error)
+{
+  guint64 cow_size = MAX (volume->size / 100 * self->snapshot_percent, MIB);
+  g_autoptr(GError) merge_error = NULL;
+  NovaLvmLvInfo info;
+
+  if (!nova_lvm_lv_info (self->lvm, self->vg, name, &info, error))
+    return FALSE;
+  if (info.open)
+    return refuse_revert_open (self, volume, name, error);
+  if (!nova_lvm_lv_info (self->lvm, self->vg, snap, &info, error))
+    return FALSE;
+  /* a merge asked for before fails again ("already merging"): the
+   * activation below says whether it happened */
+  if (info.exists)
+    nova_lvm_merge_snapshot (self->lvm, self->vg, snap, &merge_error);
+  if (!nova_lvm_set_active (self->lvm, self->vg, name, FALSE, error)
+      || !nova_lvm_set_active (self->lvm, self->vg, name, TRUE, error)
+      || !nova_lvm_lv_info (self->lvm, self->vg, snap, &info, error))
+    return FALSE;
+  if (info.exists)
+    {
+      if (merge_error != NULL)
+        g_propagate_error (error, g_steal_pointer (&merge_error));
+      else
+        g_set_error (error, NOVA_VOLUME_ERROR, NOVA_VOLUME_ERROR_FAILED,
+                     "LVM did not merge snapshot %s/%s into %s when it was activated", self->vg, snap, name);
+      return FALSE;
+    }
+  return nova_lvm_create_snapshot (self->lvm, self->vg, name, snap, cow_size, error);
+}
+
+/* Thin: a thin snapshot of the snapshot, made under a name of its own,
+ * takes the volume's place (the old volume removed, the new one renamed).
+ * LVM's own thin merge was tried first: after it the volume's other
+ * snapshots can be merged no more, where a thin snapshot can be taken of
+ * any of them. Either way LVM forgets that those were snapshots of the
+ * volume (see list_stored). Cut short, the next run goes on from what it
+ * finds: the new LV made but the old one still there, or the old one
+ * gone. */
+static gboolean
+revert_thin (NovaLvmDriverPrivate *self, const NovaVolumeRecord *volume, const char *name, const char *snap,
+             GError **error)
+{
+  g_autofree char *replacement = g_strconcat (name, ".reverted", NULL);
+  NovaLvmLvInfo old_info, new_info;
+
+  if (!nova_lvm_lv_info (self->lvm, self->vg, name, &old_info, error)
+      || !nova_lvm_lv_info (self->lvm, self->vg, replacement, &new_info, error))
+    return FALSE;
+  if (old_info.open)
+    return refuse_revert_open (self, volume, name, error);
+  if (!new_info.exists)
+    {
+      if (!old_info.exists)
+        {
+          g_set_error (error, NOVA_VOLUME_ERROR, NOVA_VOLUME_ERROR_FAILED,
+                       "volume %s has no logical volume (%s/%s) and no replacement (%s)", volume->id,
+                       self->vg, name, replacement);
+          return FALSE;
+        }
+      if (!nova_lvm_create_snapshot (self->lvm, self->vg, snap, replacement, 0, error))
+        return FALSE;
+    }
+  if (old_info.exists && !nova_lvm_remove_lv (self->lvm, self->vg, name, error))
+    {
+      /* nothing changed after all: the replacement goes too, so that a
+       * later revert (perhaps to another snapshot) starts afresh */
+      nova_lvm_remove_lv (self->lvm, self->vg, replacement, NULL);
+      return FALSE;
+    }
+  return nova_lvm_rename_lv (self->lvm, self->vg, replacement, name, error);
+}
+
+/* The export holds the LV open: it goes for the merge or the swap and is
+ * made again after, also when the revert failed (a refused one changed
+ * nothing, and the volume stays usable) */
+static gboolean
+lvm_driver_revert_to_snapshot (NovaVolumeDriver *driver, NovaVolumeRecord *volume,
+                               const NovaSnapshotRecord *snapshot, gboolean latest, GError **error)
+{
+  NovaLvmDriverPrivate *self = PRIV (driver);
+  NovaLvmDriverClass *klass = NOVA_LVM_DRIVER_GET_CLASS (driver);
+  g_autofree char *name = volume_lv (self, volume->id);
+  g_autofree char *snap = snapshot_lv (self, snapshot->id);
+  g_autoptr(GError) revert_error = NULL;
+  gboolean reverted;
+
+  if (self->pool == NULL && !latest)
+    {
+      g_set_error (error, NOVA_VOLUME_ERROR, NOVA_VOLUME_ERROR_NOT_SUPPORTED,
+                   "thick LVM reverts by merging the snapshot into its volume, which only the latest "
+                   "snapshot can be: revert to that one, or create a volume from snapshot %s "
+                   "(thin volumes, lvm_type = thin, revert to any)", snapshot->id);
+      return FALSE;
+    }
+  if (klass->remove_export != NULL && !klass->remove_export (NOVA_LVM_DRIVER (driver), volume, error))
+    {
+      g_prefix_error (error, "cannot take the export down for the revert: ");
+      return FALSE;
+    }
+  reverted = self->pool != NULL ? revert_thin (self, volume, name, snap, &revert_error)
+                                : revert_thick (self, volume, name, snap, &revert_error);
+  if (klass->create_export != NULL && !klass->create_export (NOVA_LVM_DRIVER (driver), volume, error))
+    {
+      if (!reverted)
+        g_prefix_error (error, "%s; and the export could not be made again: ", revert_error->message);
+      return FALSE;
+    }
+  if (!reverted)
+    {
+      g_propagate_error (error, g_steal_pointer (&revert_error));
+      return FALSE;
+    }
+  return TRUE;
 }
 
 /* ---- stats ------------------------------------------------------------ */
@@ -663,6 +809,7 @@ nova_lvm_driver_iface_init (NovaVolumeDriverInterface *iface)
   iface->create_volume_from_snapshot = lvm_driver_create_volume_from_snapshot;
   iface->create_cloned_volume = lvm_driver_create_cloned_volume;
   iface->delete_volume = lvm_driver_delete_volume;
+  iface->revert_to_snapshot = lvm_driver_revert_to_snapshot;
   iface->extend_volume = lvm_driver_extend_volume;
   iface->create_snapshot = lvm_driver_create_snapshot;
   iface->delete_snapshot = lvm_driver_delete_snapshot;

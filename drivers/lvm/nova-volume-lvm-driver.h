@@ -48,8 +48,11 @@ struct _NovaLvmDriverClass {
                                       GVariant *connector, GError **error);
   gboolean  (*terminate_connection)  (NovaLvmDriver *self, const NovaVolumeRecord *volume,
                                       GVariant *connector, GError **error);
+  /* The LV grew: a connected host sees the new size when it rescans.
+   * NULL: nothing to do. */
+  gboolean  (*refresh_export)        (NovaLvmDriver *self, const NovaVolumeRecord *volume, GError **error);
 
-  gpointer padding[8];
+  gpointer padding[7];
 };
 
 /* Tests give a driver its LVM layer (a volume group of files) before

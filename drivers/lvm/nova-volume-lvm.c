@@ -193,6 +193,29 @@ bd_resize_lv (NovaLvm *self, const char *vg, const char *name, guint64 size, GEr
                        "resize logical volume", vg, name);
 }
 
+static gboolean
+bd_merge_snapshot (NovaLvm *self, const char *vg, const char *snapshot, GError **error)
+{
+  return prefix_error (bd_lvm_lvsnapshotmerge (vg, snapshot, NULL, error), error,
+                       "merge snapshot", vg, snapshot);
+}
+
+static gboolean
+bd_set_active (NovaLvm *self, const char *vg, const char *name, gboolean active, GError **error)
+{
+  /* -K: thin snapshots carry the activation-skip flag */
+  return prefix_error (active ? bd_lvm_lvactivate (vg, name, TRUE, NULL, error)
+                              : bd_lvm_lvdeactivate (vg, name, NULL, error),
+                       error, active ? "activate logical volume" : "deactivate logical volume", vg, name);
+}
+
+static gboolean
+bd_rename_lv (NovaLvm *self, const char *vg, const char *name, const char *new_name, GError **error)
+{
+  return prefix_error (bd_lvm_lvrename (vg, name, new_name, NULL, error), error,
+                       "rename logical volume", vg, name);
+}
+
 void
 nova_lvm_lv_free (NovaLvmLv *lv)
 {
@@ -271,6 +294,9 @@ nova_lvm_class_init (NovaLvmClass *klass)
   klass->resize_lv = bd_resize_lv;
   klass->lv_path = default_lv_path;
   klass->list_lvs = bd_list_lvs;
+  klass->merge_snapshot = bd_merge_snapshot;
+  klass->set_active = bd_set_active;
+  klass->rename_lv = bd_rename_lv;
 }
 
 static void
@@ -354,6 +380,30 @@ nova_lvm_resize_lv (NovaLvm *self, const char *vg, const char *name, guint64 siz
   g_return_val_if_fail (NOVA_IS_LVM (self), FALSE);
   return CHECK_VG_NAME (vg) && CHECK_LV_NAME (name)
          && NOVA_LVM_GET_CLASS (self)->resize_lv (self, vg, name, size, error);
+}
+
+gboolean
+nova_lvm_merge_snapshot (NovaLvm *self, const char *vg, const char *snapshot, GError **error)
+{
+  g_return_val_if_fail (NOVA_IS_LVM (self), FALSE);
+  return CHECK_VG_NAME (vg) && CHECK_LV_NAME (snapshot)
+         && NOVA_LVM_GET_CLASS (self)->merge_snapshot (self, vg, snapshot, error);
+}
+
+gboolean
+nova_lvm_set_active (NovaLvm *self, const char *vg, const char *name, gboolean active, GError **error)
+{
+  g_return_val_if_fail (NOVA_IS_LVM (self), FALSE);
+  return CHECK_VG_NAME (vg) && CHECK_LV_NAME (name)
+         && NOVA_LVM_GET_CLASS (self)->set_active (self, vg, name, active, error);
+}
+
+gboolean
+nova_lvm_rename_lv (NovaLvm *self, const char *vg, const char *name, const char *new_name, GError **error)
+{
+  g_return_val_if_fail (NOVA_IS_LVM (self), FALSE);
+  return CHECK_VG_NAME (vg) && CHECK_LV_NAME (name) && CHECK_LV_NAME (new_name)
+         && NOVA_LVM_GET_CLASS (self)->rename_lv (self, vg, name, new_name, error);
 }
 
 char *

@@ -63,8 +63,16 @@ struct _NovaLvmClass {
   /* every LV of @vg, thin pools and their hidden parts included: a
    * GPtrArray of NovaLvmLv (freeing them) */
   GPtrArray *(*list_lvs)      (NovaLvm *self, const char *vg, GError **error);
+  /* merges snapshot @snapshot into its origin (lvconvert --merge): a
+   * thick one at once when the origin is not open, waiting until it is
+   * done; a thin one (or one of an open origin) at the origin's next
+   * activation. The snapshot LV is gone after the merge. */
+  gboolean (*merge_snapshot)  (NovaLvm *self, const char *vg, const char *snapshot, GError **error);
+  gboolean (*set_active)      (NovaLvm *self, const char *vg, const char *name, gboolean active, GError **error);
+  gboolean (*rename_lv)       (NovaLvm *self, const char *vg, const char *name, const char *new_name,
+                               GError **error);
 
-  gpointer padding[7];
+  gpointer padding[4];
 };
 
 /* The libblockdev one. Fails when libblockdev's lvm plugin cannot load. */
@@ -81,6 +89,11 @@ gboolean nova_lvm_create_snapshot  (NovaLvm *self, const char *vg, const char *o
                                     guint64 cow_size, GError **error);
 gboolean nova_lvm_remove_lv        (NovaLvm *self, const char *vg, const char *name, GError **error);
 gboolean nova_lvm_resize_lv        (NovaLvm *self, const char *vg, const char *name, guint64 size, GError **error);
+gboolean nova_lvm_merge_snapshot   (NovaLvm *self, const char *vg, const char *snapshot, GError **error);
+gboolean nova_lvm_set_active       (NovaLvm *self, const char *vg, const char *name, gboolean active,
+                                    GError **error);
+gboolean nova_lvm_rename_lv        (NovaLvm *self, const char *vg, const char *name, const char *new_name,
+                                    GError **error);
 char *   nova_lvm_lv_path          (NovaLvm *self, const char *vg, const char *name);
 GPtrArray *nova_lvm_list_lvs        (NovaLvm *self, const char *vg, GError **error);
 

@@ -188,6 +188,24 @@ exported_again () {
 }
 vm_check daemon-restart-exports-again exported_again
 
+vm_phase "online extend"
+# the volume grows while the initiator has it: its vblade started again on
+# the same blade, the I/O resumes, aoe-revalidate shows the new size
+size_is () {
+  [ "$(blockdev --getsize64 "$1")" = "$2" ]
+}
+online_extend () {
+  local before
+  before=$(blockdev --getsize64 "$device")
+  ctl extend "$a" 24M || return 1
+  aoe-revalidate "e$shelf.0" || return 1
+  vm_wait_for 20 size_is "$device" $((24 * 1048576)) || return 1
+  vm_log "the initiator saw $before bytes; now $(blockdev --getsize64 "$device")"
+  [ "$before" = $((16 * 1048576)) ] && vm_same_bytes "$device" "$pattern" && ctl check-export "$a" &&
+    [ "$(ctl --json show "$a" | vm_json_field Size)" = $((24 * 1048576)) ]
+}
+vm_check online-extend-seen-after-revalidate online_extend
+
 # --- duplicates -------------------------------------------------------------------
 
 vm_phase "duplicate responder"

@@ -372,6 +372,37 @@ disconnect () {
 }
 vm_check lio-terminate-connection-refuses-login disconnect
 
+vm_phase "lio: revert"
+# thick: the snapshot merged into the volume (the backstore down for it)
+# and taken again; the bytes are the snapshot's, the export is back
+revert_thick () {
+  ctl revert "$s" && vm_same_bytes "$(lv_of "$a")" "$pattern" &&
+    [ -n "$(lv_field "_snapshot-$s" lv_name)" ] && ctl check-export "$a" &&
+    [ "$(ctl --json show "$a" | vm_json_field Status)" = available ]
+}
+vm_check lio-revert revert_thick
+
+vm_phase "lio: online extend"
+# logged in to the clone c, which grows: LIO's backstore follows the LV,
+# a rescan of the session shows the new size, the bytes stay
+size_is () {
+  [ "$(blockdev --getsize64 "$1")" = "$2" ]
+}
+grow_seen () {
+  local before
+  before=$(blockdev --getsize64 "$device")
+  ctl extend "$grown" "$1" || return 1
+  timeout 60 iscsiadm -m session -R >/dev/null || return 1
+  vm_wait_for 20 size_is "$device" "$2" || return 1
+  vm_log "the session saw $before bytes; after the rescan $(blockdev --getsize64 "$device")"
+  vm_same_bytes "$device" "$other"
+}
+online_extend () {
+  grown=$1
+  connect "$grown" && node_record && in_session grow_seen "$2" "$3" && ctl disconnect "$grown"
+}
+vm_check lio-online-extend online_extend "$c" 32M $((32 * 1048576))
+
 vm_phase "lio: volume_clear"
 # the pattern in a thick volume; deleted; a new volume of the same size
 # gets the same extents, and none of the pattern
@@ -505,7 +536,17 @@ vm_phase "tgt: snapshot, from snapshot, clone, extend"
 vm_check tgt-snapshot snapshot_then_write
 vm_check tgt-volume-from-snapshot from_snapshot
 vm_check tgt-clone clone
-vm_check tgt-extend extend "$a" 32M $((32 * 1048576))
+# online: logged in to a while it grows; tgt's LUN made again, the
+# session kept, a rescan shows the new size
+grow_a () {
+  grown=$a
+  grow_seen "$@"
+}
+vm_check tgt-online-extend in_session grow_a 32M $((32 * 1048576))
+committed () {
+  [ "$(lv_field "volume-$1" lv_size)" = "$2" ] && volume_prop "$1" Size | grep -q "uint64 $2"
+}
+vm_check tgt-extend-committed committed "$a" $((32 * 1048576))
 
 vm_phase "tgt: restart"
 restart_tgtd () {
@@ -519,6 +560,28 @@ vm_check tgt-login-after-restart read_again
 
 vm_phase "tgt: terminate connection"
 vm_check tgt-terminate-connection-refuses-login disconnect
+
+vm_phase "tgt: revert"
+# the volume grew since s: refused, in words
+revert_refused_size () {
+  local out
+  out=$(ctl revert "$s" 2>&1) && return 1
+  vm_log "revert refused: $out"
+  [[ $out == *"create a volume from the snapshot instead"* ]]
+}
+vm_check tgt-revert-refused-after-extend revert_refused_size
+# thin: a thin snapshot of the snapshot swapped in under the volume's
+# name, the target made again on it. On the clone c: LVM forgets the
+# origin of a swapped volume's other snapshots, and the recovery below
+# wants to find s as a's
+revert_thin () {
+  local s2
+  s2=$(ctl snapshot "$c" --name s2) || return 1
+  vm_write_bytes "$pattern" "$(lv_of "$c")" && ctl revert "$c" "$s2" &&
+    vm_same_bytes "$(lv_of "$c")" "$other" && ctl check-export "$c" &&
+    [ -z "$(lv_field "volume-$c.reverted" lv_name)" ] && ctl delete "$s2"
+}
+vm_check tgt-revert revert_thin
 
 vm_phase "tgt: a lost store, recovered"
 # the store lost and the host rebooted (tgtd holds none of the old

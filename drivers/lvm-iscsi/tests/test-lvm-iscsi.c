@@ -99,9 +99,17 @@ rec_exists (NovaIscsiTarget *target, const NovaIscsiExport *export, gboolean *ou
   return TRUE;
 }
 
+static gboolean
+rec_refresh (NovaIscsiTarget *target, const NovaIscsiExport *export, GError **error)
+{
+  g_ptr_array_add (((RecTarget *) target)->calls, g_strdup_printf ("refresh %s %u", export->iqn, export->tid));
+  return TRUE;
+}
+
 static void
 rec_target_iface_init (NovaIscsiTargetInterface *iface)
 {
+  iface->refresh_size = rec_refresh;
   iface->get_lun = rec_get_lun;
   iface->ensure_export = rec_ensure;
   iface->remove_export = rec_remove;
@@ -428,6 +436,160 @@ test_thin_volumes (Fixture *fx, gconstpointer data)
   g_assert_cmpuint (test_lvm_files_removed_dirty (fx->lvm), ==, 2);
 }
 
+static NovaSnapshotRecord *
+new_snapshot (Fixture *fx, const NovaVolumeRecord *volume)
+{
+  g_autoptr(GError) error = NULL;
+  NovaSnapshotRecord *snapshot = nova_snapshot_record_new ();
+
+  snapshot->id = g_uuid_string_random ();
+  snapshot->volume_id = g_strdup (volume->id);
+  g_assert_true (nova_volume_driver_create_snapshot (fx->driver, snapshot, volume, &error));
+  g_assert_no_error (error);
+  return snapshot;
+}
+
+static void
+assert_holds (const char *path, const char *text)
+{
+  g_autofree char *back = read_at (path, 4096, strlen (text));
+
+  g_assert_cmpstr (back, ==, text);
+}
+
+/* how many of the target helper's calls start with @prefix */
+static guint
+count_calls (Fixture *fx, const char *prefix)
+{
+  guint n = 0;
+
+  for (guint i = 0; i < fx->target->calls->len; i++)
+    if (g_str_has_prefix (g_ptr_array_index (fx->target->calls, i), prefix))
+      n++;
+  return n;
+}
+
+/* thick revert: only to the latest snapshot, merged and taken again, the
+ * export down for it and up after; a merge a stop cut short (the snapshot
+ * LV consumed) is finished by taking the snapshot again; an open volume
+ * is refused, changing nothing */
+static void
+test_revert_thick (Fixture *fx, gconstpointer data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(NovaVolumeRecord) volume = new_volume (fx, 8 * MIB);
+  g_autoptr(NovaSnapshotRecord) older = NULL, latest = NULL;
+  g_autofree char *path = NULL, *latest_path = NULL;
+  guint removes, ensures;
+
+  g_assert_true (nova_volume_driver_create_volume (fx->driver, volume, &error));
+  g_assert_true (nova_volume_driver_create_export (fx->driver, volume, &error));
+  g_assert_no_error (error);
+  path = path_of (fx, "volume-", volume->id);
+  write_at (path, 4096, "first");
+  older = new_snapshot (fx, volume);
+  write_at (path, 4096, "second");
+  latest = new_snapshot (fx, volume);
+  write_at (path, 4096, "third!");
+  latest_path = path_of (fx, "_snapshot-", latest->id);
+
+  g_assert_false (nova_volume_driver_revert_to_snapshot (fx->driver, volume, older, FALSE, &error));
+  g_assert_error (error, NOVA_VOLUME_ERROR, NOVA_VOLUME_ERROR_NOT_SUPPORTED);
+  g_test_message ("refused: %s", error->message);
+  g_clear_error (&error);
+  assert_holds (path, "third!");
+
+  removes = count_calls (fx, "remove");
+  ensures = count_calls (fx, "ensure");
+  g_assert_true (nova_volume_driver_revert_to_snapshot (fx->driver, volume, latest, TRUE, &error));
+  g_assert_no_error (error);
+  assert_holds (path, "second");
+  g_assert_true (g_file_test (latest_path, G_FILE_TEST_EXISTS));
+  g_assert_cmpuint (count_calls (fx, "remove"), ==, removes + 1);
+  g_assert_cmpuint (count_calls (fx, "ensure"), ==, ensures + 1);
+  g_assert_cmpstr (volume->provider_location, !=, "");
+
+  /* stopped after the merge: the snapshot LV consumed */
+  write_at (path, 4096, "fourth");
+  {
+    g_autofree char *name = g_strconcat ("_snapshot-", latest->id, NULL);
+    g_assert_true (nova_lvm_merge_snapshot (fx->lvm, VG, name, &error));
+    g_assert_no_error (error);
+  }
+  g_assert_false (g_file_test (latest_path, G_FILE_TEST_EXISTS));
+  g_assert_true (nova_volume_driver_revert_to_snapshot (fx->driver, volume, latest, TRUE, &error));
+  g_assert_no_error (error);
+  assert_holds (path, "second");
+  g_assert_true (g_file_test (latest_path, G_FILE_TEST_EXISTS));
+
+  /* open on this host: Busy, and the export is back */
+  write_at (path, 4096, "fifth!");
+  test_lvm_files_set_open (fx->lvm, strrchr (path, '/') + 1, TRUE);
+  g_assert_false (nova_volume_driver_revert_to_snapshot (fx->driver, volume, latest, TRUE, &error));
+  g_assert_error (error, NOVA_VOLUME_ERROR, NOVA_VOLUME_ERROR_BUSY);
+  g_clear_error (&error);
+  test_lvm_files_set_open (fx->lvm, strrchr (path, '/') + 1, FALSE);
+  assert_holds (path, "fifth!");
+  g_assert_true (nova_volume_driver_check_for_export (fx->driver, volume, &error));
+  g_assert_no_error (error);
+}
+
+/* thin revert: to any snapshot, a thin snapshot of it swapped in under
+ * the volume's name; cut short after the old LV went, the next run
+ * renames the replacement; nothing is left over, the export is back */
+static void
+test_revert_thin (Fixture *fx, gconstpointer data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(NovaVolumeRecord) volume = new_volume (fx, 8 * MIB);
+  g_autoptr(NovaSnapshotRecord) older = NULL, latest = NULL;
+  g_autofree char *path = NULL, *replacement = NULL;
+
+  g_assert_true (nova_volume_driver_create_volume (fx->driver, volume, &error));
+  g_assert_true (nova_volume_driver_create_export (fx->driver, volume, &error));
+  g_assert_no_error (error);
+  path = path_of (fx, "volume-", volume->id);
+  replacement = g_strconcat (path, ".reverted", NULL);
+  write_at (path, 4096, "first");
+  older = new_snapshot (fx, volume);
+  write_at (path, 4096, "second");
+  latest = new_snapshot (fx, volume);
+  write_at (path, 4096, "third!");
+
+  g_assert_true (nova_volume_driver_revert_to_snapshot (fx->driver, volume, older, FALSE, &error));
+  g_assert_no_error (error);
+  assert_holds (path, "first");
+  g_assert_false (g_file_test (replacement, G_FILE_TEST_EXISTS));
+  g_assert_true (g_file_test (path_of (fx, "_snapshot-", older->id), G_FILE_TEST_EXISTS));
+
+  /* stopped with the replacement made and the old LV removed */
+  {
+    g_autofree char *snap = g_strconcat ("_snapshot-", latest->id, NULL);
+    g_autofree char *name = g_strconcat ("volume-", volume->id, NULL);
+    g_autofree char *new_name = g_strconcat (name, ".reverted", NULL);
+
+    g_assert_true (nova_lvm_create_snapshot (fx->lvm, VG, snap, new_name, 0, &error));
+    g_assert_true (nova_lvm_remove_lv (fx->lvm, VG, name, &error));
+    g_assert_no_error (error);
+  }
+  g_assert_true (nova_volume_driver_revert_to_snapshot (fx->driver, volume, latest, TRUE, &error));
+  g_assert_no_error (error);
+  assert_holds (path, "second");
+  g_assert_false (g_file_test (replacement, G_FILE_TEST_EXISTS));
+  g_assert_true (nova_volume_driver_check_for_export (fx->driver, volume, &error));
+  g_assert_no_error (error);
+
+  /* open on this host: Busy, nothing made or left */
+  write_at (path, 4096, "fifth!");
+  test_lvm_files_set_open (fx->lvm, strrchr (path, '/') + 1, TRUE);
+  g_assert_false (nova_volume_driver_revert_to_snapshot (fx->driver, volume, older, FALSE, &error));
+  g_assert_error (error, NOVA_VOLUME_ERROR, NOVA_VOLUME_ERROR_BUSY);
+  g_clear_error (&error);
+  test_lvm_files_set_open (fx->lvm, strrchr (path, '/') + 1, FALSE);
+  assert_holds (path, "fifth!");
+  g_assert_false (g_file_test (replacement, G_FILE_TEST_EXISTS));
+}
+
 /* target numbers from the store, 1..iscsi_num_targets; CHAP made once;
  * a failed export gives its new number back; remove frees it */
 static void
@@ -478,6 +640,15 @@ test_exports (Fixture *fx, gconstpointer data)
   g_assert_no_error (error);
   g_assert_true (nova_iscsi_location_parse (volumes[3]->provider_location, NULL, &tid, NULL, NULL));
   g_assert_cmpuint (tid, ==, 2);
+
+  /* an exported volume that grows has its LUN refreshed; one not
+   * exported has nothing to refresh */
+  g_assert_true (nova_volume_driver_extend_volume (fx->driver, volumes[3], 16 * MIB, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (count_calls (fx, "refresh"), ==, 1);
+  g_assert_true (nova_volume_driver_extend_volume (fx->driver, volumes[1], 16 * MIB, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (count_calls (fx, "refresh"), ==, 1);
 
   /* after a reboot the target comes back with the same number */
   g_hash_table_remove_all (fx->target->targets);
@@ -611,6 +782,8 @@ main (int argc, char **argv)
               fixture_teardown);
   g_test_add ("/lvm-iscsi/delete-open", Fixture, NULL, fixture_setup, test_delete_open, fixture_teardown);
   g_test_add ("/lvm-iscsi/thin-volumes", Fixture, "thin", fixture_setup, test_thin_volumes, fixture_teardown);
+  g_test_add ("/lvm-iscsi/revert-thick", Fixture, NULL, fixture_setup, test_revert_thick, fixture_teardown);
+  g_test_add ("/lvm-iscsi/revert-thin", Fixture, "thin", fixture_setup, test_revert_thin, fixture_teardown);
   g_test_add ("/lvm-iscsi/exports", Fixture, NULL, fixture_setup, test_exports, fixture_teardown);
   g_test_add ("/lvm-iscsi/connections", Fixture, NULL, fixture_setup, test_connections, fixture_teardown);
   g_test_add ("/lvm-iscsi/stats", Fixture, NULL, fixture_setup, test_stats, fixture_teardown);

@@ -10,7 +10,9 @@
  * the driver. */
 #include "config.h"
 
+#include <fcntl.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "nova-volume-error.h"
 #include "nova-volume-lvm.h"
@@ -472,6 +474,116 @@ test_real_list_stored (void)
   }
 }
 
+/* @text at 4096 of @volume's LV, through its device node (a fresh open
+ * each time: the last close drops the device's page cache, so a read
+ * sees what a merge or a swap left) */
+static void
+real_write (NovaVolumeDriver *driver, const NovaVolumeRecord *volume, const char *text)
+{
+  g_autofree char *path = nova_lvm_driver_volume_path (NOVA_LVM_DRIVER (driver), volume->id);
+  int fd = open (path, O_WRONLY | O_CLOEXEC);
+
+  g_assert_cmpint (fd, >=, 0);
+  g_assert_cmpint (pwrite (fd, text, strlen (text), 4096), ==, (ssize_t) strlen (text));
+  g_assert_cmpint (fsync (fd), ==, 0);
+  close (fd);
+}
+
+static void
+real_assert_holds (NovaVolumeDriver *driver, const NovaVolumeRecord *volume, const char *text)
+{
+  g_autofree char *path = nova_lvm_driver_volume_path (NOVA_LVM_DRIVER (driver), volume->id);
+  g_autofree char *back = g_malloc0 (strlen (text) + 1);
+  int fd = open (path, O_RDONLY | O_CLOEXEC);
+
+  g_assert_cmpint (fd, >=, 0);
+  g_assert_cmpint (pread (fd, back, strlen (text), 4096), ==, (ssize_t) strlen (text));
+  close (fd);
+  g_assert_cmpstr (back, ==, text);
+}
+
+static gboolean
+real_lv_exists (NovaLvm *lvm, const char *vg, const char *prefix, const char *id)
+{
+  g_autofree char *name = g_strconcat (prefix, id, NULL);
+  g_autoptr(GError) error = NULL;
+  NovaLvmLvInfo info;
+
+  g_assert_true (nova_lvm_lv_info (lvm, vg, name, &info, &error));
+  g_assert_no_error (error);
+  return info.exists;
+}
+
+/* revert on real LVM: thick merges the latest snapshot (lvconvert
+ * --merge) and takes it again, refusing an older one; thin swaps in a
+ * thin snapshot of any snapshot, again and again; the bytes are the
+ * snapshot's, every snapshot is still there, nothing is left over */
+static void
+test_real_revert (void)
+{
+  const char *vg = g_getenv ("NOVA_TEST_LVM_VG");
+  g_autoptr(TestScratch) scratch = test_scratch_new ("test-lvm-XXXXXX");
+  g_autoptr(NovaVolumeStore) store = store_new (scratch);
+  g_autoptr(NovaVolumeDriver) thick =
+    lvm_driver_new (scratch->dir, store, NULL, vg, "default", "lvm_snapshot_percent", "50");
+  g_autoptr(NovaVolumeDriver) thin = lvm_driver_new (scratch->dir, store, NULL, vg, "thin", NULL, NULL);
+  g_autoptr(NovaVolumeRecord) thick_volume = real_volume (thick, 8 * MIB);
+  g_autoptr(NovaVolumeRecord) thin_volume = NULL;
+  g_autoptr(NovaSnapshotRecord) thick_older = NULL, thick_latest = NULL, thin_older = NULL, thin_latest = NULL;
+  g_autoptr(NovaLvm) lvm = NULL;
+  g_autoptr(GError) error = NULL;
+
+  lvm = nova_lvm_new (&error);
+  g_assert_no_error (error);
+
+  real_write (thick, thick_volume, "first");
+  thick_older = real_snapshot (thick, thick_volume);
+  real_write (thick, thick_volume, "second");
+  thick_latest = real_snapshot (thick, thick_volume);
+  real_write (thick, thick_volume, "third!");
+  g_assert_false (nova_volume_driver_revert_to_snapshot (thick, thick_volume, thick_older, FALSE, &error));
+  g_assert_error (error, NOVA_VOLUME_ERROR, NOVA_VOLUME_ERROR_NOT_SUPPORTED);
+  g_clear_error (&error);
+  real_assert_holds (thick, thick_volume, "third!");
+  nova_volume_driver_revert_to_snapshot (thick, thick_volume, thick_latest, TRUE, &error);
+  g_assert_no_error (error);
+  real_assert_holds (thick, thick_volume, "second");
+  g_assert_true (real_lv_exists (lvm, vg, "_snapshot-", thick_latest->id));
+  g_assert_true (real_lv_exists (lvm, vg, "_snapshot-", thick_older->id));
+  /* the snapshot taken again holds the same bytes: a second revert */
+  real_write (thick, thick_volume, "fourth");
+  nova_volume_driver_revert_to_snapshot (thick, thick_volume, thick_latest, TRUE, &error);
+  g_assert_no_error (error);
+  real_assert_holds (thick, thick_volume, "second");
+
+  thin_volume = real_volume (thin, 16 * MIB);
+  real_write (thin, thin_volume, "first");
+  thin_older = real_snapshot (thin, thin_volume);
+  real_write (thin, thin_volume, "second");
+  thin_latest = real_snapshot (thin, thin_volume);
+  real_write (thin, thin_volume, "third!");
+  nova_volume_driver_revert_to_snapshot (thin, thin_volume, thin_older, FALSE, &error);
+  g_assert_no_error (error);
+  real_assert_holds (thin, thin_volume, "first");
+  nova_volume_driver_revert_to_snapshot (thin, thin_volume, thin_latest, TRUE, &error);
+  g_assert_no_error (error);
+  real_assert_holds (thin, thin_volume, "second");
+  g_assert_true (real_lv_exists (lvm, vg, "_snapshot-", thin_older->id));
+  g_assert_true (real_lv_exists (lvm, vg, "_snapshot-", thin_latest->id));
+  {
+    g_autofree char *replacement = g_strconcat (thin_volume->id, ".reverted", NULL);
+    g_assert_false (real_lv_exists (lvm, vg, "volume-", replacement));
+  }
+
+  g_assert_true (nova_volume_driver_delete_snapshot (thin, thin_older, &error));
+  g_assert_true (nova_volume_driver_delete_snapshot (thin, thin_latest, &error));
+  g_assert_true (nova_volume_driver_delete_volume (thin, thin_volume, &error));
+  g_assert_true (nova_volume_driver_delete_snapshot (thick, thick_older, &error));
+  g_assert_true (nova_volume_driver_delete_snapshot (thick, thick_latest, &error));
+  g_assert_true (nova_volume_driver_delete_volume (thick, thick_volume, &error));
+  g_assert_no_error (error);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -482,6 +594,9 @@ main (int argc, char **argv)
   g_test_add_func ("/lvm/list-stored-missing-vg", test_list_stored_missing_vg);
   /* only where lvm-guest.sh made a volume group */
   if (g_getenv ("NOVA_TEST_LVM_VG") != NULL)
-    g_test_add_func ("/lvm/real/list-stored", test_real_list_stored);
+    {
+      g_test_add_func ("/lvm/real/list-stored", test_real_list_stored);
+      g_test_add_func ("/lvm/real/revert", test_real_revert);
+    }
   return g_test_run ();
 }
