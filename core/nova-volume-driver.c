@@ -332,6 +332,28 @@ nova_volume_stored_free (NovaVolumeStored *stored)
 }
 
 GVariant *
+nova_volume_connection_info_add (GVariant *info, const char *key, GVariant *value)
+{
+  g_auto(GVariantBuilder) data = G_VARIANT_BUILDER_INIT (G_VARIANT_TYPE_VARDICT);
+  g_autoptr(GVariant) old_data = g_variant_lookup_value (info, "data", G_VARIANT_TYPE_VARDICT);
+  const char *type = NULL;
+  GVariantIter iter;
+  const char *old_key;
+  GVariant *old_value;
+
+  g_return_val_if_fail (old_data != NULL && g_variant_lookup (info, "driver_volume_type", "&s", &type), NULL);
+  g_variant_iter_init (&iter, old_data);
+  while (g_variant_iter_next (&iter, "{&sv}", &old_key, &old_value))
+    {
+      if (!g_str_equal (old_key, key))
+        g_variant_builder_add (&data, "{sv}", old_key, old_value);
+      g_variant_unref (old_value);
+    }
+  g_variant_builder_add (&data, "{sv}", key, value);
+  return nova_volume_connection_info_new (type, g_variant_builder_end (&data));
+}
+
+GVariant *
 nova_volume_connection_info_new (const char *type, GVariant *data)
 {
   g_auto(GVariantBuilder) info = G_VARIANT_BUILDER_INIT (G_VARIANT_TYPE_VARDICT);

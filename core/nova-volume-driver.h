@@ -206,6 +206,9 @@ void nova_volume_driver_export_lost (NovaVolumeDriver *self, const char *volume_
  * @type, data: @data}, as Nova's volume drivers take it. @data is an a{sv}
  * (floating or not, consumed); the result is a full reference. */
 GVariant *nova_volume_connection_info_new (const char *type, GVariant *data);
+/* @info (a connection_info) with @key set to @value (floating or not,
+ * consumed) in its data; a new full reference, @info left as it is. */
+GVariant *nova_volume_connection_info_add (GVariant *info, const char *key, GVariant *value);
 
 /* Loads the module of @ctx->driver, constructs the driver and runs
  * do_setup and check_for_setup_error: errors say which step failed. */

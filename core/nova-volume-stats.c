@@ -20,4 +20,10 @@ nova_volume_stats_builder_init (GVariantBuilder *builder, const NovaVolumeStats 
   g_variant_builder_add (builder, "{sv}", "driver_version", g_variant_new_string (PACKAGE_VERSION));
   g_variant_builder_add (builder, "{sv}", "reserved_percentage", g_variant_new_uint32 (0));
   g_variant_builder_add (builder, "{sv}", "thin_provisioning_support", g_variant_new_boolean (stats->thin));
+  if (stats->pool_known)
+    {
+      g_variant_builder_add (builder, "{sv}", "thin_pool_data_percent", g_variant_new_double (stats->pool_data_percent));
+      g_variant_builder_add (builder, "{sv}", "thin_pool_metadata_percent",
+                             g_variant_new_double (stats->pool_metadata_percent));
+    }
 }

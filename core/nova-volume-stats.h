@@ -16,6 +16,9 @@ typedef struct {
   guint64     free;              /* free_capacity, bytes */
   gboolean    provisioned_known; /* FALSE: no provisioned_capacity */
   guint64     provisioned;       /* provisioned_capacity, bytes */
+  gboolean    pool_known;        /* a thin pool whose use is known: */
+  double      pool_data_percent;     /* thin_pool_data_percent, 0..100 */
+  double      pool_metadata_percent; /* thin_pool_metadata_percent, 0..100 */
 } NovaVolumeStats;
 
 /* Starts @builder as an a{sv} holding @stats and the keys every driver

@@ -2,6 +2,7 @@
 #include "config.h"
 
 #include "nova-volume-backend.h"
+#include "nova-volume-log.h"
 
 struct _NovaVolumeBackend {
   GObject           parent_instance;
@@ -11,6 +12,7 @@ struct _NovaVolumeBackend {
   GVariant         *stats;
   char             *refresh_error; /* the latest refresh failed: why */
   guint64           provisioned;
+  char             *warning;       /* from the latest stats, or NULL */
 };
 
 G_DEFINE_FINAL_TYPE (NovaVolumeBackend, nova_volume_backend, G_TYPE_OBJECT)
@@ -27,6 +29,7 @@ nova_volume_backend_finalize (GObject *object)
   g_clear_object (&self->driver);
   g_free (self->state_reason);
   g_free (self->refresh_error);
+  g_free (self->warning);
   g_clear_pointer (&self->stats, g_variant_unref);
   G_OBJECT_CLASS (nova_volume_backend_parent_class)->finalize (object);
 }
@@ -217,16 +220,52 @@ nova_volume_backend_get_stats (NovaVolumeBackend *self)
   return self->stats;
 }
 
+/* What @stats say that an admin must act on before it is too late: a
+ * thin pool past thin_pool_warn_percent (LVM stops every write to its
+ * volumes when it is full); NULL when nothing */
+static char *
+warning_of (NovaVolumeBackend *self, GVariant *stats)
+{
+  gint warn = nova_volume_config_get_int (self->config, "thin_pool_warn_percent");
+  double data = 0, metadata = 0;
+
+  if (!g_variant_lookup (stats, "thin_pool_data_percent", "d", &data)
+      || !g_variant_lookup (stats, "thin_pool_metadata_percent", "d", &metadata)
+      || (data < warn && metadata < warn))
+    return NULL;
+  return g_strdup_printf ("backend %s: its thin pool is %.0f%% full (data) and %.0f%% (metadata), past "
+                          "thin_pool_warn_percent = %d: grow it (lvextend of the pool; for the file driver, its "
+                          "file system) or delete volumes before it fills, which fails every write to its "
+                          "volumes", nova_volume_backend_get_name (self), data, metadata, warn);
+}
+
 void
 nova_volume_backend_set_stats (NovaVolumeBackend *self, GVariant *stats)
 {
+  g_autofree char *warning = NULL;
+
   g_return_if_fail (NOVA_VOLUME_IS_BACKEND (self));
   g_return_if_fail (stats != NULL);
   g_variant_ref_sink (stats);
   g_clear_pointer (&self->stats, g_variant_unref);
   self->stats = stats;
   g_clear_pointer (&self->refresh_error, g_free);
+  /* said once when it starts, once when it ends */
+  warning = warning_of (self, stats);
+  if (warning != NULL && self->warning == NULL)
+    nova_volume_log_event (NOVA_VOLUME_EVENT_THIN_POOL_WARNING, NULL, NULL, "%s", warning);
+  else if (warning == NULL && self->warning != NULL)
+    g_message ("backend %s: its thin pool is below thin_pool_warn_percent again", nova_volume_backend_get_name (self));
+  g_free (self->warning);
+  self->warning = g_steal_pointer (&warning);
   g_signal_emit (self, signals[SIGNAL_CHANGED], 0);
+}
+
+const char *
+nova_volume_backend_get_warning (NovaVolumeBackend *self)
+{
+  g_return_val_if_fail (NOVA_VOLUME_IS_BACKEND (self), NULL);
+  return self->warning;
 }
 
 void

@@ -46,6 +46,10 @@ GVariant         *nova_volume_backend_get_stats        (NovaVolumeBackend *self)
 /* Keeps @stats (a full reference is taken), forgets a refresh error and
  * emits "changed". */
 void              nova_volume_backend_set_stats        (NovaVolumeBackend *self, GVariant *stats);
+/* What the latest stats say an admin must act on (a thin pool past
+ * thin_pool_warn_percent), or NULL. Logged as thin-pool-warning when it
+ * appears. */
+const char       *nova_volume_backend_get_warning      (NovaVolumeBackend *self);
 /* The provisioned bytes as the manager counts them; when they change,
  * "changed" and "volumes-changed" (the driver's figures are stale). */
 void              nova_volume_backend_set_provisioned  (NovaVolumeBackend *self, guint64 bytes);

@@ -1040,6 +1040,24 @@ nova_volume_daemon_backend_path (const char *name)
   return g_strconcat (NOVA_VOLUME_DBUS_BACKENDS, escaped, NULL);
 }
 
+/* The Manager's Warnings: every backend's, in config order */
+static void
+sync_warnings (NovaVolumeDaemon *self)
+{
+  GPtrArray *backends = nova_volume_manager_get_backends (self->manager);
+  g_autoptr(GPtrArray) warnings = g_ptr_array_new ();
+
+  for (guint i = 0; i < backends->len; i++)
+    {
+      const char *warning = nova_volume_backend_get_warning (g_ptr_array_index (backends, i));
+
+      if (warning != NULL)
+        g_ptr_array_add (warnings, (gpointer) warning);
+    }
+  g_ptr_array_add (warnings, NULL);
+  nova_dbus_manager_set_warnings (self->manager_iface, (const char *const *) warnings->pdata);
+}
+
 static void
 export_backends (NovaVolumeDaemon *self)
 {
@@ -1053,9 +1071,11 @@ export_backends (NovaVolumeDaemon *self)
 
       sync_backend (backend, iface);
       g_signal_connect_object (backend, "changed", G_CALLBACK (sync_backend), iface, 0);
+      g_signal_connect_object (backend, "changed", G_CALLBACK (sync_warnings), self, G_CONNECT_SWAPPED);
       export_interface (self, path, iface, set_backend_iface);
       g_ptr_array_add (self->backend_ifaces, iface);
     }
+  sync_warnings (self);
 }
 
 /* ---- missing objects ------------------------------------------------- */

@@ -24,6 +24,7 @@ typedef enum {
   NOVA_VOLUME_EVENT_VOLUME_MIGRATED,        /* a volume moved to another backend */
   NOVA_VOLUME_EVENT_IMAGE_EXPORTED,         /* a volume copied out into an image */
   NOVA_VOLUME_EVENT_VOLUME_REVERTED,        /* a volume's bytes made a snapshot's again */
+  NOVA_VOLUME_EVENT_THIN_POOL_WARNING,      /* a thin pool past thin_pool_warn_percent */
   NOVA_VOLUME_EVENT_N_EVENTS,
 } NovaVolumeEvent;
 

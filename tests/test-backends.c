@@ -537,6 +537,53 @@ test_migrate_cancel (Fixture *fx, gconstpointer data)
  * (a second try is refused the same way, not for a leftover copy). The
  * logging backend has room for anything; the file backend's free space
  * is its filesystem's, far below 1 EiB. */
+/* The Manager's Warnings, once the first stats are in */
+static char **
+wait_for_warnings (Fixture *fx)
+{
+  gint64 deadline = g_get_monotonic_time () + 120 * G_USEC_PER_SEC;
+
+  for (;;)
+    {
+      g_autoptr(GVariant) value = get_property (fx, MANAGER_PATH, IFACE_MANAGER, "Warnings");
+      g_auto(GStrv) warnings = g_variant_dup_strv (value, NULL);
+
+      if (warnings[0] != NULL || g_get_monotonic_time () > deadline)
+        return g_steal_pointer (&warnings);
+      g_usleep (20 * 1000);
+    }
+}
+
+/* A thin pool past thin_pool_warn_percent is a warning in the Manager's
+ * Warnings and the log, naming the backend and what to do; a backend
+ * below its mark is not. The file driver's pool is its file system:
+ * surely 1% full, surely not 100%. */
+static void
+test_thin_pool_warning (Fixture *fx, gconstpointer data)
+{
+  g_autofree char *text = g_strdup_printf ("[DEFAULT]\nstorage_availability_zone = nova\n"
+                                           "[backend:watched]\nvolume_driver = file\nfile_volumes_dir = %s/watched\n"
+                                           "thin_pool_warn_percent = 1\n"
+                                           "[backend:calm]\nvolume_driver = file\nfile_volumes_dir = %s/calm\n"
+                                           "thin_pool_warn_percent = 100\n", fx->dir, fx->dir);
+  g_auto(GStrv) warnings = NULL;
+  g_autofree char *log = NULL;
+
+  daemon_stop (fx);
+  g_assert_true (g_file_set_contents (fx->config_path, text, -1, NULL));
+  daemon_start (fx);
+  warnings = wait_for_warnings (fx);
+  g_assert_cmpuint (g_strv_length (warnings), ==, 1);
+  g_test_message ("warning: %s", warnings[0]);
+  g_assert_true (g_str_has_prefix (warnings[0], "backend watched: its thin pool is "));
+  g_assert_nonnull (strstr (warnings[0], "thin_pool_warn_percent = 1:"));
+  g_assert_nonnull (strstr (warnings[0], "delete volumes"));
+  daemon_stop (fx);
+  g_assert_true (g_file_get_contents (fx->log_path, &log, NULL, NULL));
+  g_assert_nonnull (strstr (log, "backend watched: its thin pool is "));
+  g_assert_null (strstr (log, "backend calm: its thin pool"));
+}
+
 /* Thin provisioning with limits: a thin backend takes volumes beyond its
  * free space (they take nothing yet) up to max_over_subscription_ratio
  * times its capacity, counting every volume's size; reserved_percentage
@@ -762,6 +809,7 @@ main (int argc, char **argv)
   ADD ("/backends/migrate-cancel", test_migrate_cancel);
   ADD ("/backends/migrate-no-space", test_migrate_no_space);
   ADD ("/backends/over-subscription", test_over_subscription);
+  ADD ("/backends/thin-pool-warning", test_thin_pool_warning);
 #undef ADD
 
   return g_test_run ();

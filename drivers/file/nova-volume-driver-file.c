@@ -1048,6 +1048,9 @@ nova_volume_file_driver_initialize_connection (NovaVolumeDriver *driver, const N
   path = volume_path (self, volume, error);
   g_variant_builder_init (&data, G_VARIANT_TYPE_VARDICT);
   g_variant_builder_add (&data, "{sv}", "device_path", g_variant_new_string (path));
+  /* a sparse file gives a discarded range back (the hypervisor punches
+   * a hole) */
+  g_variant_builder_add (&data, "{sv}", "discard", g_variant_new_boolean (TRUE));
   return nova_volume_connection_info_new ("local", g_variant_builder_end (&data));
 }
 
@@ -1087,6 +1090,11 @@ nova_volume_file_driver_get_volume_stats (NovaVolumeDriver *driver, gboolean ref
     .capacity_known = TRUE, .total = (guint64) vfs.f_blocks * vfs.f_frsize,
     .free = (guint64) vfs.f_bavail * vfs.f_frsize,
     .provisioned_known = TRUE, .provisioned = provisioned,
+    /* sparse files are a thin pool: the file system's blocks its data,
+     * its inodes its metadata; full, the volumes' writes fail */
+    .pool_known = vfs.f_blocks > 0,
+    .pool_data_percent = vfs.f_blocks > 0 ? 100.0 * (double) (vfs.f_blocks - vfs.f_bfree) / (double) vfs.f_blocks : 0,
+    .pool_metadata_percent = vfs.f_files > 0 ? 100.0 * (double) (vfs.f_files - vfs.f_ffree) / (double) vfs.f_files : 0,
   });
   g_variant_builder_add (&builder, "{sv}", "volume_count", g_variant_new_uint32 (volume_count));
   g_variant_builder_add (&builder, "{sv}", "snapshot_count", g_variant_new_uint32 (snapshot_count));

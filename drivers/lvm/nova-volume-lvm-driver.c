@@ -528,6 +528,7 @@ lvm_driver_get_volume_stats (NovaVolumeDriver *driver, gboolean refresh, GError 
   NovaLvmDriverClass *klass = NOVA_LVM_DRIVER_GET_CLASS (driver);
   GVariantBuilder builder;
   NovaLvmVgInfo vg;
+  NovaLvmLvInfo pool = { 0 };
   guint64 total, free_space, provisioned = 0;
 
   if (!nova_lvm_vg_info (self->lvm, self->vg, &vg, error))
@@ -536,8 +537,6 @@ lvm_driver_get_volume_stats (NovaVolumeDriver *driver, gboolean refresh, GError 
   free_space = vg.free;
   if (self->pool != NULL)
     {
-      NovaLvmLvInfo pool;
-
       if (!nova_lvm_lv_info (self->lvm, self->vg, self->pool, &pool, error))
         return NULL;
       /* a pool not made yet will take 95% of what is free */
@@ -557,6 +556,10 @@ lvm_driver_get_volume_stats (NovaVolumeDriver *driver, gboolean refresh, GError 
     .backend_name = self->backend_name, .storage_protocol = klass->storage_protocol, .thin = self->pool != NULL,
     .capacity_known = TRUE, .total = total, .free = free_space,
     .provisioned_known = TRUE, .provisioned = provisioned,
+    /* how full the pool is, for the warning before it is (LVM stops
+     * every thin volume's writes when it is) */
+    .pool_known = pool.exists, .pool_data_percent = pool.data_percent,
+    .pool_metadata_percent = pool.metadata_percent,
   });
   return g_variant_ref_sink (g_variant_builder_end (&builder));
 }
@@ -652,8 +655,13 @@ static GVariant *
 lvm_driver_initialize_connection (NovaVolumeDriver *driver, const NovaVolumeRecord *volume,
                                   GVariant *connector, GError **error)
 {
-  return NOVA_LVM_DRIVER_GET_CLASS (driver)->initialize_connection (NOVA_LVM_DRIVER (driver), volume, connector,
-                                                                    error);
+  g_autoptr(GVariant) info = NOVA_LVM_DRIVER_GET_CLASS (driver)->initialize_connection (NOVA_LVM_DRIVER (driver),
+                                                                                       volume, connector, error);
+
+  /* a thin pool takes discarded blocks back; thick extents stay */
+  if (info != NULL && PRIV (driver)->pool != NULL)
+    return nova_volume_connection_info_add (info, "discard", g_variant_new_boolean (TRUE));
+  return g_steal_pointer (&info);
 }
 
 static gboolean

@@ -118,6 +118,7 @@ bd_lv_info (NovaLvm *self, const char *vg, const char *name, NovaLvmLvInfo *out,
           out->size = (*lv)->size;
           out->thin = g_strcmp0 ((*lv)->segtype, "thin") == 0 || g_strcmp0 ((*lv)->segtype, "thin-pool") == 0;
           out->data_percent = (double) (*lv)->data_percent;
+          out->metadata_percent = (double) (*lv)->metadata_percent;
           /* lv_attr's volume type: o (O while a snapshot merges) */
           out->origin = (*lv)->attr != NULL && ((*lv)->attr[0] == 'o' || (*lv)->attr[0] == 'O');
           /* lv_attr's sixth: device (o)pen */

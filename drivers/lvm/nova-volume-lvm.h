@@ -23,6 +23,7 @@ typedef struct {
   guint64  size;
   gboolean thin;          /* a thin volume (or a thin pool's member) */
   double   data_percent;  /* thin pools: how full, 0..100 */
+  double   metadata_percent; /* thin pools: how full their metadata is */
   gboolean origin;        /* the origin of thick (copy-on-write) snapshots */
   gboolean open;          /* its device is open (an export, a mount, a copy) */
 } NovaLvmLvInfo;

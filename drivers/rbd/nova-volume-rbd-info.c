@@ -202,5 +202,7 @@ nova_rbd_connection_info_new (const char *pool, const char *image, const char *c
   g_variant_builder_add (&data, "{sv}", "secret_type", g_variant_new_string ("ceph"));
   g_variant_builder_add (&data, "{sv}", "secret_uuid", g_variant_new_string (secret_uuid));
   g_variant_builder_add (&data, "{sv}", "cluster_name", g_variant_new_string (cluster_name));
+  /* RBD frees the objects of a discarded range */
+  g_variant_builder_add (&data, "{sv}", "discard", g_variant_new_boolean (TRUE));
   return nova_volume_connection_info_new ("rbd", g_variant_builder_end (&data));
 }

@@ -701,7 +701,8 @@ test_connection (Fixture *fx, gconstpointer data)
   g_assert_nonnull (info);
   g_assert_false (g_variant_is_floating (info));
   expected = g_variant_ref_sink (
-      g_variant_new_parsed ("{'driver_volume_type': <'local'>, 'data': <{'device_path': <%s>}>}", path));
+      g_variant_new_parsed ("{'driver_volume_type': <'local'>, 'data': <{'device_path': <%s>, "
+                            "'discard': <true>}>}", path));
   if (!g_variant_equal (info, expected))
     {
       g_autofree char *got = g_variant_print (info, TRUE);

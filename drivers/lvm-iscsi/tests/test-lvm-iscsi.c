@@ -579,6 +579,23 @@ test_revert_thin (Fixture *fx, gconstpointer data)
   g_assert_true (nova_volume_driver_check_for_export (fx->driver, volume, &error));
   g_assert_no_error (error);
 
+  /* a thin pool takes discarded blocks back: discard in connection_info */
+  {
+    g_autoptr(GVariant) connector = g_variant_ref_sink (
+        g_variant_new_parsed ("{'initiator': <%s>, 'ip': <'10.0.0.2'>, 'host': <'compute1'>}", INITIATOR_A));
+    g_autoptr(GVariant) info = nova_volume_driver_initialize_connection (fx->driver, volume, connector, &error);
+    g_autoptr(GVariant) info_data = NULL;
+    gboolean discard = FALSE;
+
+    g_assert_no_error (error);
+    info_data = g_variant_lookup_value (info, "data", G_VARIANT_TYPE_VARDICT);
+    g_assert_true (g_variant_lookup (info_data, "discard", "b", &discard));
+    g_assert_true (discard);
+    g_assert_true (g_variant_lookup (info_data, "target_iqn", "&s", NULL));
+    g_assert_true (nova_volume_driver_terminate_connection (fx->driver, volume, connector, &error));
+    g_assert_no_error (error);
+  }
+
   /* open on this host: Busy, nothing made or left */
   write_at (path, 4096, "fifth!");
   test_lvm_files_set_open (fx->lvm, strrchr (path, '/') + 1, TRUE);
@@ -705,6 +722,11 @@ test_connections (Fixture *fx, gconstpointer data)
   g_assert_true (g_variant_lookup (info, "driver_volume_type", "&s", &type));
   g_assert_cmpstr (type, ==, "iscsi");
   info_data = g_variant_lookup_value (info, "data", G_VARIANT_TYPE_VARDICT);
+  /* thick extents keep discarded blocks: no discard */
+  {
+    g_autoptr(GVariant) discard = g_variant_lookup_value (info_data, "discard", NULL);
+    g_assert_null (discard);
+  }
   g_assert_true (g_variant_lookup (info_data, "target_portal", "&s", &portal));
   g_assert_cmpstr (portal, ==, "192.0.2.10:3260");
   g_assert_true (g_variant_lookup (info_data, "target_lun", "i", &lun));

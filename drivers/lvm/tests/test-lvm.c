@@ -575,6 +575,21 @@ test_real_revert (void)
     g_assert_false (real_lv_exists (lvm, vg, "volume-", replacement));
   }
 
+  /* the pool's use is in the stats, for the thin-pool warning */
+  {
+    g_autoptr(GVariant) stats = nova_volume_driver_get_volume_stats (thin, TRUE, &error);
+    double data = 0, metadata = 0;
+
+    g_assert_no_error (error);
+    g_assert_true (g_variant_lookup (stats, "thin_pool_data_percent", "d", &data));
+    g_assert_true (g_variant_lookup (stats, "thin_pool_metadata_percent", "d", &metadata));
+    g_test_message ("thin pool: data %.2f%%, metadata %.2f%%", data, metadata);
+    /* whole percents from LVM: the few blocks written are 0 */
+    g_assert_cmpfloat (data, >=, 0);
+    g_assert_cmpfloat (data, <, 100);
+    g_assert_cmpfloat (metadata, >, 0);
+  }
+
   g_assert_true (nova_volume_driver_delete_snapshot (thin, thin_older, &error));
   g_assert_true (nova_volume_driver_delete_snapshot (thin, thin_latest, &error));
   g_assert_true (nova_volume_driver_delete_volume (thin, thin_volume, &error));

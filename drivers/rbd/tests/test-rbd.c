@@ -134,8 +134,9 @@ assert_connection_info_shape (GVariant *info)
 {
   static const char *const keys[] = {
     "name", "hosts", "ports", "auth_enabled", "auth_username", "secret_type", "secret_uuid", "cluster_name",
+    "discard",
   };
-  static const char *const types[] = { "s", "as", "as", "b", "s", "s", "s", "s" };
+  static const char *const types[] = { "s", "as", "as", "b", "s", "s", "s", "s", "b" };
   g_autoptr(GVariant) data = NULL;
   const char *type = NULL;
 
@@ -172,7 +173,8 @@ test_connection_info (void)
                    "{'driver_volume_type': <'rbd'>, 'data': <{'name': <'volumes/volume-1'>, "
                    "'hosts': <['10.0.0.1', '10.0.0.2']>, 'ports': <['6789', '6789']>, "
                    "'auth_enabled': <true>, 'auth_username': <'cinder'>, 'secret_type': <'ceph'>, "
-                   "'secret_uuid': <'457eb676-33da-42ec-9a8c-9293d545c337'>, 'cluster_name': <'ceph'>}>}");
+                   "'secret_uuid': <'457eb676-33da-42ec-9a8c-9293d545c337'>, 'cluster_name': <'ceph'>, "
+                   "'discard': <true>}>}");
   g_clear_pointer (&text, g_free);
   text = g_variant_print (without, FALSE);
   g_assert_nonnull (strstr (text, "'auth_enabled': <false>, 'auth_username': <''>"));
