@@ -164,12 +164,13 @@ else
      && volume=$("$ctl" --session create 1M --name one) && other=$("$ctl" --session create 1M --name two) \
      && snapshot=$("$ctl" --session snapshot "$volume"); then
     ok "a daemon on a private session bus with two volumes and a snapshot"
-    expect "show: volume and snapshot IDs" "$volume $other $snapshot" "$ctl" --session show ""
+    expect "show: volume and snapshot IDs and names" "$volume $other $snapshot one two" "$ctl" --session show ""
     expect "delete: volume and snapshot IDs, from a prefix" "$snapshot" "$ctl" --session delete "${snapshot:0:8}"
-    expect "snapshot: volume IDs only" "$volume $other" "$ctl" --session snapshot ""
-    expect "--session after the command counts too" "$volume $other" "$ctl" extend --session ""
+    expect "snapshot: volume IDs and names only" "$volume $other one two" "$ctl" --session snapshot ""
+    expect "a name from its prefix" "one" "$ctl" --session snapshot o
+    expect "--session after the command counts too" "$volume $other one two" "$ctl" extend --session ""
     expect "create --snapshot=: snapshot IDs" "$snapshot" "$ctl" --session create --snapshot = ""
-    expect "create --source-volume ID: volume IDs" "$volume $other" "$ctl" --session create --source-volume ""
+    expect "create --source-volume ID: volume IDs and names" "$volume $other one two" "$ctl" --session create --source-volume ""
     expect "attach: nothing for INSTANCE" "" "$ctl" --session attach "$volume" ""
     expect "extend: nothing for SIZE" "" "$ctl" --session extend "$volume" ""
     expect "list: no arguments" "" "$ctl" --session list ""
