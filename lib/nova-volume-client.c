@@ -172,6 +172,8 @@ nova_volume_client_new (GBusType bus_type, GCancellable *cancellable, GAsyncRead
  * @result: the #GAsyncResult given to the callback
  * @error: return location for a #GError
  *
+ * Finishes nova_volume_client_new().
+ *
  * Returns: (transfer full): the client, or %NULL with @error set
  */
 NovaVolumeClient *
@@ -201,6 +203,8 @@ nova_volume_client_new_for_object_manager (GDBusObjectManager *object_manager)
  * nova_volume_client_get_object_manager:
  * @self: a #NovaVolumeClient
  *
+ * The object manager client the client reads the service's objects from: its signals say when objects come and go.
+ *
  * Returns: (transfer none): the object manager of the service's objects
  */
 GDBusObjectManager *
@@ -213,6 +217,8 @@ nova_volume_client_get_object_manager (NovaVolumeClient *self)
 /**
  * nova_volume_client_get_manager:
  * @self: a #NovaVolumeClient
+ *
+ * The service's Manager (CreateVolume, GetVolumeStats, its properties).
  *
  * Returns: (transfer full) (nullable): the Manager object's interface
  */
@@ -276,6 +282,8 @@ objects_under (NovaVolumeClient *self, const char *prefix, InterfaceGetter gette
  * nova_volume_client_get_volumes:
  * @self: a #NovaVolumeClient
  *
+ * Every volume the service has.
+ *
  * Returns: (transfer full) (element-type NovaDBusVolume): every volume,
  *   by object path
  */
@@ -290,6 +298,8 @@ nova_volume_client_get_volumes (NovaVolumeClient *self)
  * nova_volume_client_get_snapshots:
  * @self: a #NovaVolumeClient
  *
+ * Every snapshot the service has.
+ *
  * Returns: (transfer full) (element-type NovaDBusSnapshot): every snapshot
  */
 GList *
@@ -303,6 +313,8 @@ nova_volume_client_get_snapshots (NovaVolumeClient *self)
  * nova_volume_client_get_jobs:
  * @self: a #NovaVolumeClient
  *
+ * The long operations (copies) that run now.
+ *
  * Returns: (transfer full) (element-type NovaDBusJob): the running Jobs
  */
 GList *
@@ -315,6 +327,8 @@ nova_volume_client_get_jobs (NovaVolumeClient *self)
 /**
  * nova_volume_client_get_backends:
  * @self: a #NovaVolumeClient
+ *
+ * The backends the service serves, up or down.
  *
  * Returns: (transfer full) (element-type NovaDBusBackend): the backends
  */
@@ -396,6 +410,8 @@ pick (GList *candidates, const char *what, const char *kind, GError **error)
  *   (4 characters at least)
  * @error: return location for a #GError
  *
+ * Finds a volume by what a person would type.
+ *
  * Returns: (transfer full) (nullable): the volume, or %NULL with @error set
  *   (%NOVA_VOLUME_ERROR_NOT_FOUND, or %NOVA_VOLUME_ERROR_INVALID_ARGUMENT
  *   when several match)
@@ -413,6 +429,8 @@ nova_volume_client_lookup_volume (NovaVolumeClient *self, const char *what, GErr
  * @what: as for nova_volume_client_lookup_volume()
  * @error: return location for a #GError
  *
+ * Finds a snapshot by what a person would type.
+ *
  * Returns: (transfer full) (nullable): the snapshot, or %NULL with @error set
  */
 NovaDBusSnapshot *
@@ -428,6 +446,8 @@ nova_volume_client_lookup_snapshot (NovaVolumeClient *self, const char *what, GE
  * @what: the Job's object path or number
  * @error: return location for a #GError
  *
+ * Finds a running Job.
+ *
  * Returns: (transfer full) (nullable): the Job, or %NULL with @error set
  */
 NovaDBusJob *
@@ -442,6 +462,8 @@ nova_volume_client_lookup_job (NovaVolumeClient *self, const char *what, GError 
  * @self: a #NovaVolumeClient
  * @name: the backend's name or object path
  * @error: return location for a #GError
+ *
+ * Finds a backend by its name.
  *
  * Returns: (transfer full) (nullable): the backend, or %NULL with @error set
  */

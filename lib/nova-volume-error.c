@@ -21,6 +21,15 @@ static const GDBusErrorEntry nova_volume_error_entries[] = {
 
 G_STATIC_ASSERT (G_N_ELEMENTS (nova_volume_error_entries) == NOVA_VOLUME_ERROR_N_ERRORS);
 
+/**
+ * nova_volume_error_quark:
+ *
+ * The error domain of everything the service answers: each
+ * #NovaVolumeErrorCode is the D-Bus error
+ * org.openstack.Volume1.Error.<Name>.
+ *
+ * Returns: the domain
+ */
 GQuark
 nova_volume_error_quark (void)
 {
@@ -127,12 +136,25 @@ code_from_backend_error (const GError *err)
   return NOVA_VOLUME_ERROR_FAILED;
 }
 
+/**
+ * nova_volume_error_convert: (skip)
+ * @error: an error
+ *
+ * The service's own: see nova_volume_error_convert_from().
+ */
 void
 nova_volume_error_convert (GError **error)
 {
   nova_volume_error_convert_from (error, NOVA_VOLUME_ERROR_FROM_REQUEST);
 }
 
+/**
+ * nova_volume_error_convert_from: (skip)
+ * @error: an error of any domain
+ * @origin: where it came from
+ *
+ * The service's own: turns @error into the domain by the rule of @origin.
+ */
 void
 nova_volume_error_convert_from (GError **error, NovaVolumeErrorOrigin origin)
 {

@@ -68,6 +68,21 @@ fraction_bytes (const char *digits, gsize n_digits, guint shift)
   return result;
 }
 
+/**
+ * nova_volume_size_parse:
+ * @text: a size as a person writes it: "1073741824", "10G", "10GiB",
+ *   "512M", "1.5T" (suffixes K M G T P E, binary multiples, an optional
+ *   "iB" or "B", any case, no spaces, no sign)
+ * @allow_zero: whether 0 is a size
+ * @out_bytes: (out): the size in bytes
+ * @error: return location for a #GError
+ *
+ * Reads a size. Refuses 0 (unless @allow_zero), anything beyond 64 bits
+ * and trailing text with %NOVA_VOLUME_ERROR_INVALID_ARGUMENT and a
+ * message that quotes @text.
+ *
+ * Returns: %TRUE when @text is a size
+ */
 gboolean
 nova_volume_size_parse (const char  *text,
                         gboolean     allow_zero,
@@ -154,6 +169,15 @@ nova_volume_size_parse (const char  *text,
   return TRUE;
 }
 
+/**
+ * nova_volume_size_format:
+ * @bytes: a size in bytes
+ *
+ * Writes a size as a person reads it: "0 B", "512 B", "1.0 KiB",
+ * "10.0 GiB", "1.5 TiB" (one decimal, binary units).
+ *
+ * Returns: (transfer full): the text
+ */
 char *
 nova_volume_size_format (guint64 bytes)
 {

@@ -121,6 +121,12 @@ if [ "$NOVA_VOLUME_INTROSPECTION" = yes ]; then
 else
   skip "the client library's GIR and typelib" "built without gobject-introspection"
 fi
+if [ "$NOVA_VOLUME_API_DOCS" = yes ]; then
+  expect_file "the client library's API reference" "$datadir/doc/libnova-volume/index.html"
+  expect_file "the API reference of NovaVolumeClient" "$datadir/doc/libnova-volume/class.Client.html"
+else
+  skip "the client library's API reference" "built without gi-docgen or gobject-introspection"
+fi
 expect_file "the driver SDK library" "$pkglibdir/libnova-volume-core.so"
 for d in "${drivers[@]}"; do
   expect_file "driver module $d" "$driverdir/libnova-volume-driver-$d.so"

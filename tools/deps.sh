@@ -50,6 +50,8 @@ NOVA_VOLUME_DEBIAN_PACKAGES=(
   gir1.2-glib-2.0
   python3-gi
   gjs
+  # the client library's API reference, from the GIR
+  gi-docgen
   polkitd
   groff-base
   man-db
