@@ -97,20 +97,46 @@ usage_error (const Command *cmd, const char *format, ...)
 
 /* "<message> (InvalidState)": the daemon's words first, then the error
  * name a script can match on */
+/* The daemon words its advice for any D-Bus caller; what a person at
+ * this command line types instead */
+static const struct {
+  const char *dbus;
+  const char *cli;
+} advice_in_cli_terms[] = {
+  { "pass the option force=true to take it anyway", "use --force to take it anyway" },
+  { "call TerminateConnection with its connector first", "disconnect it first (nova-volumectl disconnect)" },
+  { "call TerminateConnection with each connector first",
+    "disconnect each host first (nova-volumectl disconnect, once for each)" },
+  { "pass option any=true where the backend can go further back",
+    "use --any where the backend can go further back" },
+};
+
+static char *
+in_cli_terms (const char *message)
+{
+  g_autoptr(GString) text = g_string_new (message);
+
+  for (gsize i = 0; i < G_N_ELEMENTS (advice_in_cli_terms); i++)
+    g_string_replace (text, advice_in_cli_terms[i].dbus, advice_in_cli_terms[i].cli, 0);
+  return g_string_free (g_steal_pointer (&text), FALSE);
+}
+
 static int
 fail (GError *error)
 {
   g_autofree char *remote = g_dbus_error_get_remote_error (error);
+  g_autofree char *message = NULL;
 
   if (remote != NULL)
     g_dbus_error_strip_remote_error (error);
   /* the daemon's refusal, explained here, keeps its name */
   else if (error->domain == NOVA_VOLUME_ERROR)
     remote = g_dbus_error_encode_gerror (error);
+  message = in_cli_terms (error->message);
   if (remote != NULL && g_str_has_prefix (remote, ERROR_PREFIX))
-    g_printerr ("%s: %s (%s)\n", PROGRAM, error->message, remote + strlen (ERROR_PREFIX));
+    g_printerr ("%s: %s (%s)\n", PROGRAM, message, remote + strlen (ERROR_PREFIX));
   else
-    g_printerr ("%s: %s\n", PROGRAM, error->message);
+    g_printerr ("%s: %s\n", PROGRAM, message);
   return EXIT_FAILED;
 }
 

@@ -945,7 +945,23 @@ test_revert (Fixture *fx, gconstpointer data)
   g_free (ctl_ok (fx, "revert", "data", "tuesday", NULL));
   err = ctl_fails (fx, EXIT_FAILED, "revert", older, NULL);
   g_assert_nonnull (strstr (err, "not the volume's latest"));
+  /* the advice in the CLI's terms */
+  g_assert_nonnull (strstr (err, "use --any where"));
+  g_assert_null (strstr (err, "any=true"));
   g_free (ctl_ok (fx, "revert", "--any", id, "monday", NULL));
+  /* connected: the advice is the CLI's disconnect; attached, a snapshot
+   * needs --force */
+  g_free (ctl_ok (fx, "connect", id, "--initiator", "iqn.x", "--ip", "127.0.0.1", NULL));
+  g_clear_pointer (&err, g_free);
+  err = ctl_fails (fx, EXIT_FAILED, "revert", "tuesday", NULL);
+  g_assert_nonnull (strstr (err, "disconnect it first (nova-volumectl disconnect)"));
+  g_assert_null (strstr (err, "TerminateConnection"));
+  g_free (ctl_ok (fx, "disconnect", id, "--initiator", "iqn.x", "--ip", "127.0.0.1", NULL));
+  g_free (ctl_ok (fx, "attach", id, INSTANCE_A, "/dev/vdb", NULL));
+  g_clear_pointer (&err, g_free);
+  err = ctl_fails (fx, EXIT_FAILED, "snapshot", id, NULL);
+  g_assert_nonnull (strstr (err, "use --force to take it anyway"));
+  g_free (ctl_ok (fx, "detach", id, NULL));
   g_clear_pointer (&err, g_free);
   err = ctl_fails (fx, EXIT_USAGE, "revert", NULL);
   g_clear_pointer (&err, g_free);
