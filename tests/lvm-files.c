@@ -265,7 +265,7 @@ files_rename_lv (NovaLvm *lvm, const char *vg, const char *name, const char *new
   FilesLvm *self = FILES (lvm);
   g_autofree char *from = files_lv_path (lvm, vg, name);
   g_autofree char *to = files_lv_path (lvm, vg, new_name);
-  gpointer origin = NULL;
+  gpointer origin = NULL, old_key = NULL;
 
   if (g_file_test (to, G_FILE_TEST_EXISTS) || g_rename (from, to) != 0)
     {
@@ -276,10 +276,16 @@ files_rename_lv (NovaLvm *lvm, const char *vg, const char *name, const char *new
   g_mutex_lock (&self->lock);
   if (g_hash_table_remove (self->thin, name))
     g_hash_table_add (self->thin, g_strdup (new_name));
-  if (g_hash_table_steal_extended (self->cow_origin, name, NULL, &origin))
-    g_hash_table_insert (self->cow_origin, g_strdup (new_name), origin);
-  if (g_hash_table_steal_extended (self->thin_origin, name, NULL, &origin))
-    g_hash_table_insert (self->thin_origin, g_strdup (new_name), origin);
+  if (g_hash_table_steal_extended (self->cow_origin, name, &old_key, &origin))
+    {
+      g_free (old_key);
+      g_hash_table_insert (self->cow_origin, g_strdup (new_name), origin);
+    }
+  if (g_hash_table_steal_extended (self->thin_origin, name, &old_key, &origin))
+    {
+      g_free (old_key);
+      g_hash_table_insert (self->thin_origin, g_strdup (new_name), origin);
+    }
   g_mutex_unlock (&self->lock);
   return TRUE;
 }

@@ -560,7 +560,10 @@ test_revert_thin (Fixture *fx, gconstpointer data)
   g_assert_no_error (error);
   assert_holds (path, "first");
   g_assert_false (g_file_test (replacement, G_FILE_TEST_EXISTS));
-  g_assert_true (g_file_test (path_of (fx, "_snapshot-", older->id), G_FILE_TEST_EXISTS));
+  {
+    g_autofree char *older_path = path_of (fx, "_snapshot-", older->id);
+    g_assert_true (g_file_test (older_path, G_FILE_TEST_EXISTS));
+  }
 
   /* stopped with the replacement made and the old LV removed */
   {
