@@ -1098,25 +1098,68 @@ cmd_backends (const Command *cmd, int argc, char **argv)
   return EXIT_OK;
 }
 
+/* The Jobs that work on the object at @path now (a copy into or out of
+ * it): what a person looking at a volume in "creating" wants to know */
+static GList *
+jobs_on (GDBusObjectManager *manager, const char *path)
+{
+  g_autoptr(NovaVolumeClient) client = nova_volume_client_new_for_object_manager (manager);
+  GList *jobs = nova_volume_client_get_jobs (client);
+  GList *on = NULL;
+
+  for (GList *l = jobs; l != NULL; l = l->next)
+    {
+      const char *const *objects = nova_dbus_job_get_objects (l->data);
+
+      if (objects != NULL && g_strv_contains (objects, path))
+        on = g_list_append (on, g_object_ref (l->data));
+    }
+  g_list_free_full (jobs, g_object_unref);
+  return on;
+}
+
 static int
 cmd_show (const Command *cmd, int argc, char **argv)
 {
   g_autoptr(GError) error = NULL;
+  g_autoptr(GDBusObjectManager) manager = NULL;
   g_autoptr(GDBusProxy) proxy = NULL;
+  GList *jobs;
 
   if (!parse_command (cmd, NULL, &argc, &argv, 1, 1))
     return EXIT_USAGE;
-  proxy = connect_and_lookup (argv[1], KIND_VOLUME | KIND_SNAPSHOT, &error);
+  manager = connect_daemon (&error);
+  if (manager == NULL)
+    return fail (error);
+  proxy = lookup (manager, argv[1], KIND_VOLUME | KIND_SNAPSHOT, &error);
   if (proxy == NULL)
     return fail (error);
+  jobs = jobs_on (manager, g_dbus_proxy_get_object_path (proxy));
 
   if (opt_json)
     {
       g_autoptr(JsonNode) node = proxy_to_json (proxy);
+      g_autoptr(JsonArray) array = json_array_new ();
+
+      for (GList *l = jobs; l != NULL; l = l->next)
+        json_array_add_element (array, proxy_to_json (l->data));
+      json_object_set_array_member (json_node_get_object (node), "Jobs", g_steal_pointer (&array));
       print_json (node);
     }
   else
-    print_properties (proxy);
+    {
+      print_properties (proxy);
+      for (GList *l = jobs; l != NULL; l = l->next)
+        {
+          NovaDBusJob *job = l->data;
+          g_autofree char *done = nova_volume_size_format (nova_dbus_job_get_bytes (job));
+          g_autofree char *rate = nova_volume_size_format (nova_dbus_job_get_rate (job));
+
+          g_print (_("Job %s: %s, %.0f%% (%s at %s/s)\n"), g_dbus_proxy_get_object_path (G_DBUS_PROXY (job)),
+                   nova_dbus_job_get_operation (job), 100.0 * nova_dbus_job_get_progress (job), done, rate);
+        }
+    }
+  g_list_free_full (jobs, g_object_unref);
   return EXIT_OK;
 }
 

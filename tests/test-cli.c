@@ -1301,6 +1301,16 @@ test_jobs_cancel_wait (Fixture *fx, gconstpointer data)
   g_assert_nonnull (strstr (out, "\"Type\" : \"job\""));
   g_assert_nonnull (strstr (out, "\"Operation\" : \"volume-clone\""));
   g_clear_pointer (&out, g_free);
+  /* show of a volume a copy works on says so, with its progress */
+  out = ctl_ok (fx, "show", source_id, NULL);
+  g_test_message ("%s", out);
+  g_assert_nonnull (strstr (out, "Job /org/openstack/Volume1/jobs/"));
+  g_assert_nonnull (strstr (out, "volume-clone, 50%"));
+  g_clear_pointer (&out, g_free);
+  out = ctl_ok (fx, "--json", "show", source_id, NULL);
+  g_assert_nonnull (strstr (out, "\"Jobs\" : ["));
+  g_assert_nonnull (strstr (out, "\"Operation\" : \"volume-clone\""));
+  g_clear_pointer (&out, g_free);
 
   err = ctl_fails (fx, EXIT_FAILED, "cancel", "no-such-job", NULL);
   g_assert_nonnull (strstr (err, "no-such-job"));
