@@ -577,6 +577,19 @@ print_new_object (GDBusConnection *connection, const char *path, Kind kind)
   return EXIT_OK;
 }
 
+/* the end of a command that changed @proxy's object: with --json, the
+ * object as it is now, so a script sees what it did */
+static int
+print_changed (GDBusProxy *proxy, GVariant *result, GError *error)
+{
+  if (result == NULL)
+    return fail (error);
+  if (!opt_json)
+    return EXIT_OK;
+  return print_new_object (g_dbus_proxy_get_connection (proxy), g_dbus_proxy_get_object_path (proxy),
+                           NOVA_DBUS_IS_SNAPSHOT (proxy) ? KIND_SNAPSHOT : KIND_VOLUME);
+}
+
 /* ---- command-line parsing -------------------------------------------- */
 
 /* parses a command's options (and the global ones again) and checks the
@@ -1244,7 +1257,7 @@ cmd_attach (const Command *cmd, int argc, char **argv)
   result = call_method (volume, "Attach",
                         g_variant_new ("(ss@a{sv})", argv[2], argv[3], options_end (&options)),
                         &error);
-  return result != NULL ? EXIT_OK : fail (error);
+  return print_changed (G_DBUS_PROXY (volume), result, error);
 }
 
 static int
@@ -1261,7 +1274,7 @@ cmd_detach (const Command *cmd, int argc, char **argv)
     return fail (error);
 
   result = call_method (volume, "Detach", g_variant_new ("(@a{sv})", no_options ()), &error);
-  return result != NULL ? EXIT_OK : fail (error);
+  return print_changed (G_DBUS_PROXY (volume), result, error);
 }
 
 static int
@@ -1302,7 +1315,7 @@ cmd_update (const Command *cmd, int argc, char **argv)
     return fail (error);
   /* Volume.Update and Snapshot.Update take the same arguments */
   result = call_method (proxy, "Update", g_variant_new ("(@a{sv})", options_end (&options)), &error);
-  return result != NULL ? EXIT_OK : fail (error);
+  return print_changed (G_DBUS_PROXY (proxy), result, error);
 }
 
 static int
@@ -1331,7 +1344,7 @@ cmd_extend (const Command *cmd, int argc, char **argv)
     }
 
   result = call_method (volume, "Extend", g_variant_new ("(t@a{sv})", size, no_options ()), &error);
-  return result != NULL ? EXIT_OK : fail (error);
+  return print_changed (G_DBUS_PROXY (volume), result, error);
 }
 
 static int
@@ -1357,7 +1370,7 @@ cmd_migrate (const Command *cmd, int argc, char **argv)
     progress = nova_ctl_progress_new (manager, "volume-migrate", g_dbus_proxy_get_object_path (volume));
   result = call_method (volume, "Migrate", g_variant_new ("(s@a{sv})", argv[2], no_options ()), &error);
   g_clear_pointer (&progress, nova_ctl_progress_free);
-  return result != NULL ? EXIT_OK : fail (error);
+  return print_changed (G_DBUS_PROXY (volume), result, error);
 }
 
 /* revert [VOLUME] SNAPSHOT: the volume defaults to the snapshot's own,
@@ -1403,7 +1416,7 @@ cmd_revert (const Command *cmd, int argc, char **argv)
   result = call_method (volume, "RevertToSnapshot",
                         g_variant_new ("(o@a{sv})", g_dbus_proxy_get_object_path (snapshot), options_end (&options)),
                         &error);
-  return result != NULL ? EXIT_OK : fail (error);
+  return print_changed (G_DBUS_PROXY (volume), result, error);
 }
 
 static int

@@ -1690,13 +1690,37 @@ test_json_everywhere (Fixture *fx, gconstpointer data)
       }
   }
 
-  /* the ones that do not print stay silent */
+  /* a change prints the object as it is now */
   {
-    const char *const silent[][4] = {
-      { "disconnect", id, "--initiator", "iqn.x" },
+    const char *const changes[][4] = {
       { "attach", id, INSTANCE_A, "/dev/vdb" },
       { "detach", id, NULL },
       { "extend", id, "20M", NULL },
+    };
+
+    for (guint i = 0; i < G_N_ELEMENTS (changes); i++)
+      {
+        g_autoptr(GPtrArray) args = g_ptr_array_new ();
+        g_auto(Result) result = { 0, };
+        g_autoptr(JsonParser) parser = json_parser_new ();
+        JsonObject *object;
+
+        g_ptr_array_add (args, (gpointer) "--json");
+        for (guint j = 0; j < G_N_ELEMENTS (changes[i]) && changes[i][j] != NULL; j++)
+          g_ptr_array_add (args, (gpointer) changes[i][j]);
+        run_ctlv (fx, UTF8_LOCALE, args, &result);
+        g_assert_cmpint (result.status, ==, EXIT_OK);
+        g_assert_cmpstr (result.err, ==, "");
+        g_assert_true (json_parser_load_from_data (parser, result.out, -1, NULL));
+        object = json_node_get_object (json_parser_get_root (parser));
+        g_assert_cmpstr (json_object_get_string_member (object, "Id"), ==, id);
+      }
+  }
+
+  /* the ones whose object goes (or that change nothing of it) stay silent */
+  {
+    const char *const silent[][4] = {
+      { "disconnect", id, "--initiator", "iqn.x" },
       { "delete", snap_id, NULL },
       { "delete", clone_id, NULL },
     };
