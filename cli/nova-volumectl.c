@@ -1657,7 +1657,19 @@ cmd_stats (const Command *cmd, int argc, char **argv)
 
   if (opt_json)
     {
+      /* what the text shows: the host's part and the backend's figures */
       g_autoptr(JsonNode) node = json_gvariant_serialize (stats);
+      JsonObject *object = json_node_get_object (node);
+      const char *const *warnings = nova_dbus_manager_get_warnings (proxy);
+      g_autoptr(JsonArray) array = json_array_new ();
+
+      json_object_set_string_member (object, "Host", nova_dbus_manager_get_host (proxy));
+      json_object_set_string_member (object, "DriverName", nova_dbus_manager_get_driver_name (proxy));
+      json_object_set_string_member (object, "AvailabilityZone", nova_dbus_manager_get_availability_zone (proxy));
+      json_object_set_string_member (object, "Version", nova_dbus_manager_get_version (proxy));
+      for (guint i = 0; warnings != NULL && warnings[i] != NULL; i++)
+        json_array_add_string_element (array, warnings[i]);
+      json_object_set_array_member (object, "Warnings", g_steal_pointer (&array));
       print_json (node);
       return EXIT_OK;
     }
@@ -1666,6 +1678,12 @@ cmd_stats (const Command *cmd, int argc, char **argv)
   add_pair (pairs, "DriverName", g_strdup (nova_dbus_manager_get_driver_name (proxy)));
   add_pair (pairs, "AvailabilityZone", g_strdup (nova_dbus_manager_get_availability_zone (proxy)));
   add_pair (pairs, "Version", g_strdup (nova_dbus_manager_get_version (proxy)));
+  {
+    const char *const *warnings = nova_dbus_manager_get_warnings (proxy);
+
+    for (guint i = 0; warnings != NULL && warnings[i] != NULL; i++)
+      add_pair (pairs, "Warning", g_strdup (warnings[i]));
+  }
 
   g_variant_dict_init (&dict, stats);
   for (guint i = 0; i < G_N_ELEMENTS (known); i++)

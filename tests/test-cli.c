@@ -925,6 +925,11 @@ test_stats (Fixture *fx, gconstpointer data)
   g_assert_cmpint (json_object_get_int_member (stats, "free_capacity"), <=,
                    json_object_get_int_member (stats, "total_capacity"));
   g_assert_cmpstr (json_object_get_string_member (stats, "storage_protocol"), ==, "local");
+  /* what the text form shows of the host is there too */
+  g_assert_true (json_object_has_member (stats, "Host"));
+  g_assert_cmpstr (json_object_get_string_member (stats, "DriverName"), ==, "file");
+  g_assert_true (json_object_has_member (stats, "Version"));
+  g_assert_nonnull (json_object_get_array_member (stats, "Warnings"));
 }
 
 /* update: a volume renamed, its metadata changed, a snapshot renamed;
