@@ -21,7 +21,13 @@
 # device-mapper as modules), busybox-static for the initramfs, kmod for the
 # module order, and what the guest runs from the shared root: LVM with
 # thin provisioning, open-iscsi (iscsid, iscsiadm).
-NOVA_VOLUME_DEBIAN_PACKAGES=(
+# What the service needs, to build and to run with the file driver
+# (tools/run-service.sh): the compiler and meson, the libraries every
+# part links (librbd and librados included: the rbd driver is always
+# built), scdoc, systemd.pc and bash-completion.pc, msgfmt (gettext) with
+# polkit's ITS rules, a dbus-daemon for the session bus it may start, and
+# qemu-img for images in and out.
+NOVA_VOLUME_SERVICE_PACKAGES=(
   build-essential
   meson
   ninja-build
@@ -41,8 +47,17 @@ NOVA_VOLUME_DEBIAN_PACKAGES=(
   dbus
   dbus-daemon
   dbus-bin
-  python3-dbusmock
   gettext
+  qemu-utils
+  librbd-dev
+  librados-dev
+)
+
+# Everything, for the tests (tools/run-tests.sh): the service's, then the
+# test toolchain and the backends the tiers start.
+NOVA_VOLUME_DEBIAN_PACKAGES=(
+  "${NOVA_VOLUME_SERVICE_PACKAGES[@]}"
+  python3-dbusmock
   libxml2-utils
   # the client library's GIR and typelib, and its tests from Python and GJS
   gobject-introspection
@@ -66,7 +81,6 @@ NOVA_VOLUME_DEBIAN_PACKAGES=(
   open-iscsi
   tgt
   libiscsi-bin
-  qemu-utils
   qemu-block-extra
   clang
   libclang-rt-14-dev
@@ -81,26 +95,24 @@ NOVA_VOLUME_DEBIAN_PACKAGES=(
   # aoe-discover on the initiator side
   vblade
   aoetools
-)
-
-# The rbd driver and its ceph tier: librbd/librados to build against, and
-# a throwaway one-node cluster (ceph-mon, ceph-osd on memstore, the ceph
-# and rbd commands of ceph-common, ceph-mgr for the pool usage that `ceph
-# df` and the driver's stats report) that tests/ceph-cluster.sh starts.
-NOVA_VOLUME_DEBIAN_PACKAGES+=(
-  librbd-dev
-  librados-dev
+  # the ceph tier's throwaway one-node cluster (ceph-mon, ceph-osd on
+  # memstore, the ceph and rbd commands of ceph-common, ceph-mgr for the
+  # pool usage that `ceph df` and the driver's stats report), which
+  # tests/ceph-cluster.sh starts
   ceph-mon
   ceph-osd
   ceph-common
   ceph-mgr
 )
 
-# Prints the packages of the list that are not installed, one a line.
+# Prints the packages of the list (service: the service's; else all)
+# that are not installed, one a line.
 nova_volume_missing_packages ()
 {
   local pkg status
-  for pkg in "${NOVA_VOLUME_DEBIAN_PACKAGES[@]}"; do
+  local -a packages=("${NOVA_VOLUME_DEBIAN_PACKAGES[@]}")
+  [ "${1:-}" = service ] && packages=("${NOVA_VOLUME_SERVICE_PACKAGES[@]}")
+  for pkg in "${packages[@]}"; do
     status=$(dpkg-query -W -f='${db:Status-Status}' "$pkg" 2>/dev/null || true)
     if [ "$status" != "installed" ]; then
       printf '%s\n' "$pkg"
@@ -110,8 +122,10 @@ nova_volume_missing_packages ()
 
 # Installs what is missing with apt-get: as root directly, otherwise
 # through sudo. Does nothing (and needs no network) when all is there.
+# "service": only what the service needs (tools/run-service.sh).
 nova_volume_install_deps ()
 {
+  local which=${1:-all}
   local -a missing sudo_cmd
   if [ "${NOVA_VOLUME_SKIP_DEPS:-0}" = "1" ]; then
     return 0
@@ -122,9 +136,9 @@ nova_volume_install_deps ()
     return 0
   fi
 
-  mapfile -t missing < <(nova_volume_missing_packages)
+  mapfile -t missing < <(nova_volume_missing_packages "$which")
   if [ "${#missing[@]}" -eq 0 ]; then
-    echo "deps: all ${#NOVA_VOLUME_DEBIAN_PACKAGES[@]} Debian packages are installed"
+    echo "deps: all the Debian packages it needs ($which) are installed"
     return 0
   fi
 

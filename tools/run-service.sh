@@ -23,7 +23,7 @@ state_dir=${NOVA_VOLUME_STATE_DIR:-$HOME/.local/state/nova-volume}
 
 # shellcheck source=tools/deps.sh
 . tools/deps.sh
-nova_volume_install_deps
+nova_volume_install_deps service
 
 if [ ! -f "$builddir/build.ninja" ]; then
   if [ -d "$builddir/meson-private" ]; then

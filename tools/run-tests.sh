@@ -20,7 +20,7 @@ test_timeout=${NOVA_VOLUME_TEST_TIMEOUT:-50m}
 
 # shellcheck source=tools/deps.sh
 . tools/deps.sh
-if ! nova_volume_install_deps; then
+if ! nova_volume_install_deps all; then
   echo "run-tests: installing the Debian packages failed; nothing was built or run" >&2
   echo "0 passed, 1 failed, 0 skipped"
   exit 1
