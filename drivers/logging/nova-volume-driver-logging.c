@@ -1,6 +1,8 @@
 /* nova-volume: the "logging" driver, the seed's LoggingVolumeDriver. Every
  * method succeeds and is recorded three ways: as "<method> key=value ..."
- * in the read-only "calls" property (for tests in the same process), with
+ * in the read-only "calls" property (for tests in the same process; the
+ * latest CALLS_KEPT of them, so a driver that runs for days, as under the
+ * fuzzer, does not grow without end), with
  * g_info (for a person reading the journal), and, when logging_driver_log
  * is set, as one JSON object a line in that file (for tests outside the
  * process, such as the service tests talking to a daemon).
@@ -34,6 +36,9 @@
 #include "nova-volume-driver.h"
 #include "nova-volume-error.h"
 #include "nova-volume-stats.h"
+
+/* how many calls the "calls" property keeps at least; trimmed in bulk */
+#define CALLS_KEPT 10000
 
 /* the logging driver's own keys */
 static const NovaVolumeConfigKey logging_keys[] = {
@@ -208,6 +213,8 @@ log_call_full (NovaVolumeLoggingDriver *self, const char *method, const CallArg 
 
   g_info ("%s", text);
   g_mutex_lock (&self->lock);
+  if (self->calls->len >= 2 * CALLS_KEPT)
+    g_ptr_array_remove_range (self->calls, 0, self->calls->len - CALLS_KEPT);
   g_ptr_array_add (self->calls, g_strdup (text));
   if (self->log_path != NULL)
     {
