@@ -851,6 +851,76 @@ cmd_create (const Command *cmd, int argc, char **argv)
                            path, KIND_VOLUME);
 }
 
+/* manage REFERENCE: what a backend holds becomes a volume; its id printed */
+static int
+cmd_manage (const Command *cmd, int argc, char **argv)
+{
+  g_autofree char *name = NULL;
+  g_autofree char *description = NULL;
+  g_autofree char *backend = NULL;
+  g_auto(GStrv) metadata = NULL;
+  gboolean keep_name = FALSE;
+  const GOptionEntry entries[] = {
+    { "backend", 0, 0, G_OPTION_ARG_STRING, &backend,
+      N_("The backend that holds it (see the backends command)"), N_("NAME") },
+    { "name", 0, 0, G_OPTION_ARG_STRING, &name, N_("Display name"), N_("NAME") },
+    { "description", 0, 0, G_OPTION_ARG_STRING, &description, N_("Free-text description"), N_("TEXT") },
+    { "metadata", 0, 0, G_OPTION_ARG_STRING_ARRAY, &metadata,
+      N_("Keep KEY=VALUE with the volume (repeatable)"), N_("KEY=VALUE") },
+    { "keep-name", 0, 0, G_OPTION_ARG_NONE, &keep_name,
+      N_("Refuse to rename it (only a name the volume template made keeps its name)"), NULL },
+    G_OPTION_ENTRY_NULL
+  };
+  g_auto(GVariantDict) options = G_VARIANT_DICT_INIT (NULL);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GDBusObjectManager) manager = NULL;
+  g_autoptr(NovaDBusManager) proxy = NULL;
+  g_autoptr(GVariant) result = NULL;
+  const char *path;
+
+  if (!parse_command (cmd, entries, &argc, &argv, 1, 1))
+    return EXIT_USAGE;
+  if (backend != NULL)
+    g_variant_dict_insert (&options, "backend", "s", backend);
+  if (name != NULL)
+    g_variant_dict_insert (&options, "name", "s", name);
+  if (description != NULL)
+    g_variant_dict_insert (&options, "description", "s", description);
+  if (keep_name)
+    g_variant_dict_insert (&options, "keep-name", "b", TRUE);
+  if (metadata != NULL && !insert_pairs (cmd, &options, "metadata", metadata))
+    return EXIT_USAGE;
+  manager = connect_daemon (&error);
+  if (manager == NULL)
+    return fail (error);
+  proxy = get_manager (manager, &error);
+  if (proxy == NULL)
+    return fail (error);
+  result = call_method (proxy, "ManageExisting", g_variant_new ("(s@a{sv})", argv[1], options_end (&options)),
+                        &error);
+  if (result == NULL)
+    return fail (error);
+  g_variant_get (result, "(&o)", &path);
+  return print_new_object (g_dbus_object_manager_client_get_connection (G_DBUS_OBJECT_MANAGER_CLIENT (manager)),
+                           path, KIND_VOLUME);
+}
+
+static int
+cmd_unmanage (const Command *cmd, int argc, char **argv)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GDBusProxy) proxy = NULL;
+  g_autoptr(GVariant) result = NULL;
+
+  if (!parse_command (cmd, NULL, &argc, &argv, 1, 1))
+    return EXIT_USAGE;
+  proxy = connect_and_lookup (argv[1], KIND_VOLUME, &error);
+  if (proxy == NULL)
+    return fail (error);
+  result = call_method (proxy, "Unmanage", g_variant_new ("(@a{sv})", no_options ()), &error);
+  return result != NULL ? EXIT_OK : fail (error);
+}
+
 static GPtrArray *
 volume_row (NovaDBusVolume *volume)
 {
@@ -2029,6 +2099,9 @@ static const Command commands[] = {
   { "list", cmd_list, NULL, N_("List volumes, then snapshots") },
   { "show", cmd_show, N_("ID"), N_("Show every property of a volume or snapshot") },
   { "delete", cmd_delete, N_("ID"), N_("Delete a volume or snapshot") },
+  { "manage", cmd_manage, N_("REFERENCE"),
+    N_("Take an LV, image, VDI or file a backend holds as a volume, and print its ID") },
+  { "unmanage", cmd_unmanage, N_("ID"), N_("Let a volume go: its record and export go, its data stays") },
   { "snapshot", cmd_snapshot, N_("ID"), N_("Snapshot a volume and print the snapshot’s ID") },
   { "attach", cmd_attach, N_("ID INSTANCE MOUNTPOINT"),
     N_("Record that a volume is attached to an instance") },

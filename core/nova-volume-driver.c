@@ -148,6 +148,15 @@ nova_volume_driver_revert_to_snapshot (NovaVolumeDriver *self, NovaVolumeRecord 
 }
 
 gboolean
+nova_volume_driver_manage_existing (NovaVolumeDriver *self, NovaVolumeRecord *volume, const char *reference,
+                                    GError **error)
+{
+  if (IFACE (self)->manage_existing == NULL)
+    return not_supported (self, "take existing volumes under its control", error);
+  return IFACE (self)->manage_existing (self, volume, reference, error);
+}
+
+gboolean
 nova_volume_driver_extend_volume (NovaVolumeDriver *self, NovaVolumeRecord *volume, guint64 new_size,
                                   GError **error)
 {

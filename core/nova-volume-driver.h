@@ -145,7 +145,21 @@ struct _NovaVolumeDriverInterface {
                                         const NovaSnapshotRecord *snapshot, gboolean latest,
                                         GError **error);
 
-  gpointer padding[3];
+  /* Takes the backend's own object named @reference (an LV of the
+   * volume group, an image of the pool, a VDI of the cluster, a file of
+   * the volumes directory: a name, never a path) under the driver's
+   * control as @volume, whose id the manager chose: checks that it is
+   * there, is what a volume is on this backend, has no snapshots and is
+   * not in use; renames it to the name @volume->id gives (nothing to do
+   * when it has that name already); sets @volume->size and may set
+   * provider_location. Refusals change nothing: NotFound (no such
+   * object), InvalidArgument (not a volume's kind, a size the driver
+   * cannot serve), Busy (in use, or it has snapshots). Called on a
+   * worker thread. NULL: NotSupported. */
+  gboolean       (*manage_existing) (NovaVolumeDriver *self, NovaVolumeRecord *volume, const char *reference,
+                                     GError **error);
+
+  gpointer padding[2];
 };
 
 /* Wrappers: a missing optional method is NOVA_VOLUME_ERROR_NOT_SUPPORTED
@@ -190,6 +204,8 @@ GOutputStream *nova_volume_driver_open_for_write     (NovaVolumeDriver *self, co
 gboolean nova_volume_driver_can_stream               (NovaVolumeDriver *self, gboolean write);
 /* NULL when the driver does not say (see storage_location). */
 char    *nova_volume_driver_storage_location         (NovaVolumeDriver *self, const NovaVolumeRecord *volume);
+gboolean nova_volume_driver_manage_existing          (NovaVolumeDriver *self, NovaVolumeRecord *volume,
+                                                      const char *reference, GError **error);
 /* NotSupported when the driver has no list_stored. */
 GPtrArray *nova_volume_driver_list_stored            (NovaVolumeDriver *self, GError **error);
 gboolean nova_volume_driver_revert_to_snapshot       (NovaVolumeDriver *self, NovaVolumeRecord *volume,

@@ -28,7 +28,9 @@ static const struct {
 } method_actions[] = {
   { "org.openstack.Volume1.Manager", "CreateVolume", NOVA_VOLUME_ACTION_MANAGE_VOLUMES },
   { "org.openstack.Volume1.Manager", "GetVolumeStats", NULL },
+  { "org.openstack.Volume1.Manager", "ManageExisting", NOVA_VOLUME_ACTION_MANAGE_VOLUMES },
   { "org.openstack.Volume1.Volume", "Delete", NOVA_VOLUME_ACTION_MANAGE_VOLUMES },
+  { "org.openstack.Volume1.Volume", "Unmanage", NOVA_VOLUME_ACTION_MANAGE_VOLUMES },
   { "org.openstack.Volume1.Volume", "Extend", NOVA_VOLUME_ACTION_MANAGE_VOLUMES },
   { "org.openstack.Volume1.Volume", "Update", NOVA_VOLUME_ACTION_MANAGE_VOLUMES },
   { "org.openstack.Volume1.Volume", "Migrate", NOVA_VOLUME_ACTION_MANAGE_VOLUMES },
@@ -62,7 +64,7 @@ static const char *
 action_purpose (const char *action)
 {
   if (g_strcmp0 (action, NOVA_VOLUME_ACTION_MANAGE_VOLUMES) == 0)
-    return "create, delete, extend or clone volumes";
+    return "create, change, delete, manage or unmanage volumes";
   if (g_strcmp0 (action, NOVA_VOLUME_ACTION_MANAGE_SNAPSHOTS) == 0)
     return "create or delete snapshots";
   if (g_strcmp0 (action, NOVA_VOLUME_ACTION_ATTACH) == 0)

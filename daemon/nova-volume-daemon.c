@@ -351,6 +351,58 @@ handle_create_volume (NovaDBusManager *iface, GDBusMethodInvocation *invocation,
 }
 
 static void
+manage_existing_done (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  g_autoptr(Call) call = user_data;
+  GError *error = NULL;
+  g_autofree char *id = nova_volume_manager_create_volume_finish (NOVA_VOLUME_MANAGER (source), result, &error);
+  g_autofree char *path = NULL;
+
+  if (id == NULL)
+    {
+      return_error (g_steal_pointer (&call->invocation), error);
+      return;
+    }
+  path = nova_volume_daemon_volume_path (id);
+  nova_dbus_manager_complete_manage_existing (call->iface, g_steal_pointer (&call->invocation), path);
+}
+
+static gboolean
+handle_manage_existing (NovaDBusManager *iface, GDBusMethodInvocation *invocation, const char *reference,
+                        GVariant *options, NovaVolumeDaemon *self)
+{
+  g_autoptr(GVariant) backend = NULL, name = NULL, description = NULL, metadata = NULL, keep_name = NULL;
+  const OptionSpec specs[] = {
+    { "backend", "s", &backend },
+    { "name", "s", &name },
+    { "description", "s", &description },
+    { "metadata", "a{ss}", &metadata },
+    { "keep-name", "b", &keep_name },
+  };
+  g_autoptr(GHashTable) metadata_table = NULL;
+  NovaVolumeManageRequest request = { 0 };
+  GError *error = NULL;
+
+  if (!accepting_calls (self, invocation))
+    return G_DBUS_METHOD_INVOCATION_HANDLED;
+  if (!parse_options (options, "ManageExisting", specs, G_N_ELEMENTS (specs), &error))
+    {
+      return_error (invocation, error);
+      return G_DBUS_METHOD_INVOCATION_HANDLED;
+    }
+  metadata_table = metadata_from_variant (metadata);
+  request.reference = reference;
+  request.backend = variant_string_or_null (backend);
+  request.name = variant_string_or_null (name);
+  request.description = variant_string_or_null (description);
+  request.metadata = metadata_table;
+  request.keep_name = keep_name != NULL && g_variant_get_boolean (keep_name);
+  nova_volume_manager_manage_existing (self->manager, &request, manage_existing_done,
+                                       call_new (self, invocation, iface));
+  return G_DBUS_METHOD_INVOCATION_HANDLED;
+}
+
+static void
 get_volume_stats_done (GObject *source, GAsyncResult *result, gpointer user_data)
 {
   g_autoptr(Call) call = user_data;
@@ -425,6 +477,16 @@ handle_volume_delete (NovaDBusVolume *iface, GDBusMethodInvocation *invocation,
   if (begin_volume_call (self, invocation, options, "Delete", NULL, 0))
     nova_volume_manager_delete_volume (self->manager, volume_id_of (iface), operation_done,
                                        call_new (self, invocation, iface));
+  return G_DBUS_METHOD_INVOCATION_HANDLED;
+}
+
+static gboolean
+handle_volume_unmanage (NovaDBusVolume *iface, GDBusMethodInvocation *invocation,
+                        GVariant *options, NovaVolumeDaemon *self)
+{
+  if (begin_volume_call (self, invocation, options, "Unmanage", NULL, 0))
+    nova_volume_manager_unmanage_volume (self->manager, volume_id_of (iface), operation_done,
+                                         call_new (self, invocation, iface));
   return G_DBUS_METHOD_INVOCATION_HANDLED;
 }
 
@@ -828,6 +890,7 @@ on_volume_changed (NovaVolumeManager *manager, const char *id, NovaVolumeDaemon 
       iface = nova_dbus_volume_skeleton_new ();
       sync_volume (iface, volume);
       g_signal_connect (iface, "handle-delete", G_CALLBACK (handle_volume_delete), self);
+      g_signal_connect (iface, "handle-unmanage", G_CALLBACK (handle_volume_unmanage), self);
       g_signal_connect (iface, "handle-extend", G_CALLBACK (handle_volume_extend), self);
       g_signal_connect (iface, "handle-update", G_CALLBACK (handle_volume_update), self);
       g_signal_connect (iface, "handle-migrate", G_CALLBACK (handle_volume_migrate), self);
@@ -995,6 +1058,7 @@ export_manager (NovaVolumeDaemon *self)
   nova_dbus_manager_set_host (self->manager_iface, nova_volume_config_get_string (config, "host"));
   g_signal_connect (self->manager_iface, "handle-create-volume", G_CALLBACK (handle_create_volume), self);
   g_signal_connect (self->manager_iface, "handle-get-volume-stats", G_CALLBACK (handle_get_volume_stats), self);
+  g_signal_connect (self->manager_iface, "handle-manage-existing", G_CALLBACK (handle_manage_existing), self);
   export_interface (self, NOVA_VOLUME_DBUS_MANAGER, self->manager_iface, set_manager_iface);
 }
 

@@ -25,6 +25,8 @@ static const struct {
   [NOVA_VOLUME_EVENT_IMAGE_EXPORTED] = { "image-exported", "a17f9799e17d4f26b087a41b7a237498" },
   [NOVA_VOLUME_EVENT_VOLUME_REVERTED] = { "volume-reverted", "adbb1159d2124ea6bd02be8893a7b48e" },
   [NOVA_VOLUME_EVENT_THIN_POOL_WARNING] = { "thin-pool-warning", "6d7b67edc4044b2fb196cf294cb4a969" },
+  [NOVA_VOLUME_EVENT_VOLUME_MANAGED] = { "volume-managed", "a2555c892fc44e81a20adbcfaa84b35c" },
+  [NOVA_VOLUME_EVENT_VOLUME_UNMANAGED] = { "volume-unmanaged", "bd0a0afac3ba4fb7a92f64c2216957a3" },
 };
 
 G_STATIC_ASSERT (G_N_ELEMENTS (events) == NOVA_VOLUME_EVENT_N_EVENTS);

@@ -25,6 +25,8 @@ typedef enum {
   NOVA_VOLUME_EVENT_IMAGE_EXPORTED,         /* a volume copied out into an image */
   NOVA_VOLUME_EVENT_VOLUME_REVERTED,        /* a volume's bytes made a snapshot's again */
   NOVA_VOLUME_EVENT_THIN_POOL_WARNING,      /* a thin pool past thin_pool_warn_percent */
+  NOVA_VOLUME_EVENT_VOLUME_MANAGED,         /* a backend's own object taken under control */
+  NOVA_VOLUME_EVENT_VOLUME_UNMANAGED,       /* a volume let go of, its data left */
   NOVA_VOLUME_EVENT_N_EVENTS,
 } NovaVolumeEvent;
 

@@ -318,10 +318,18 @@ manager_commit_volume_removed (NovaVolumeManager *self, const char *id, GError *
   if (!nova_volume_store_delete_volume (self->store, owned_id, error)
       && !(manager_use_reserve (self, error) && nova_volume_store_delete_volume (self->store, owned_id, error)))
     return FALSE;
+  manager_forget_volume (self, owned_id);
+  return TRUE;
+}
+
+void
+manager_forget_volume (NovaVolumeManager *self, const char *id)
+{
+  g_autofree char *owned_id = g_strdup (id);
+
   count_provisioned (self, g_hash_table_lookup (self->volumes, owned_id), FALSE);
   g_hash_table_remove (self->volumes, owned_id);
   g_signal_emit (self, manager_signals[MANAGER_SIGNAL_VOLUME_REMOVED], 0, owned_id);
-  return TRUE;
 }
 
 gboolean

@@ -34,6 +34,7 @@ struct _NovaVolumeManager {
   NovaVolumeOpQueue *queue;
   GHashTable        *volumes;     /* id -> NovaVolumeRecord */
   GHashTable        *snapshots;   /* id -> NovaSnapshotRecord */
+  GHashTable        *released;    /* id -> backend name: let go of by Unmanage */
   GVariant          *last_stats;  /* a{sv} from the driver, or NULL */
   GPtrArray         *jobs;        /* running NovaVolumeJob */
   NovaVolumeExecutor *image_executor; /* qemu-img on images callers pass */
@@ -188,6 +189,9 @@ gboolean manager_use_reserve               (NovaVolumeManager *self, GError **er
 gboolean manager_commit_volume             (NovaVolumeManager *self, NovaVolumeRecord *volume,
                                             GError **error);
 gboolean manager_commit_volume_removed     (NovaVolumeManager *self, const char *id, GError **error);
+/* The volume's row is gone from the store: it goes from memory too, its
+ * bytes from its backend's count, and "volume-removed" fires. */
+void     manager_forget_volume             (NovaVolumeManager *self, const char *id);
 gboolean manager_commit_snapshot           (NovaVolumeManager *self, NovaSnapshotRecord *snapshot,
                                             GError **error);
 gboolean manager_commit_snapshot_removed   (NovaVolumeManager *self, const char *id, GError **error);

@@ -23,7 +23,9 @@ unrecorded_on (NovaVolumeManager *self, NovaVolumeBackend *backend, GError **err
     {
       const NovaVolumeStored *item = g_ptr_array_index (stored, i);
 
-      if (g_hash_table_contains (item->is_snapshot ? self->snapshots : self->volumes, item->id))
+      /* what Unmanage let go of stays unrecorded on purpose */
+      if (g_hash_table_contains (item->is_snapshot ? self->snapshots : self->volumes, item->id)
+          || (!item->is_snapshot && g_hash_table_contains (self->released, item->id)))
         g_ptr_array_remove_index (stored, i);
     }
   return g_steal_pointer (&stored);

@@ -24,11 +24,14 @@ manager_settle_volume (NovaVolumeRecord *volume)
   switch (volume->status)
     {
     case NOVA_VOLUME_STATUS_CREATING:
-      /* the caller never heard back: what the backend holds is unknown */
+      /* the caller never heard back: what the backend holds is unknown.
+       * A create that says what its interruption means (a manage: the
+       * data is the volume's) keeps its own word */
       volume->status = NOVA_VOLUME_STATUS_ERROR;
-      nova_record_set_string (&volume->status_reason,
-                              "the create was interrupted (nova-volumed stopped, or its state "
-                              "could not be written); delete the volume and create it again");
+      if (volume->status_reason[0] == '\0')
+        nova_record_set_string (&volume->status_reason,
+                                "the create was interrupted (nova-volumed stopped, or its state "
+                                "could not be written); delete the volume and create it again");
       return TRUE;
     case NOVA_VOLUME_STATUS_DELETING:
       volume->status = NOVA_VOLUME_STATUS_ERROR_DELETING;

@@ -24,6 +24,7 @@ nova_volume_manager_finalize (GObject *object)
   g_clear_pointer (&self->queue, nova_volume_op_queue_free);
   g_clear_pointer (&self->volumes, g_hash_table_unref);
   g_clear_pointer (&self->snapshots, g_hash_table_unref);
+  g_clear_pointer (&self->released, g_hash_table_unref);
   g_clear_pointer (&self->last_stats, g_variant_unref);
   g_clear_pointer (&self->jobs, g_ptr_array_unref);
   g_clear_object (&self->image_executor);
@@ -96,6 +97,9 @@ nova_volume_manager_new_with_backends (NovaVolumeConfig *config, NovaVolumeStore
     return NULL;
   snapshots = nova_volume_store_list_snapshots (store, error);
   if (snapshots == NULL)
+    return NULL;
+  self->released = nova_volume_store_list_released (store, error);
+  if (self->released == NULL)
     return NULL;
   for (guint i = 0; i < volumes->len; i++)
     {

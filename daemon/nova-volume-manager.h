@@ -104,6 +104,27 @@ char *nova_volume_manager_create_volume_finish (NovaVolumeManager *self, GAsyncR
 void     nova_volume_manager_delete_volume     (NovaVolumeManager *self, const char *volume_id,
                                                 GAsyncReadyCallback callback, gpointer user_data);
 
+/* What Manager.ManageExisting asks for: the backend's own object named
+ * @reference becomes a volume (renamed to its id's name unless the
+ * volume template made its name; @keep_name refuses a rename). */
+typedef struct {
+  const char  *reference;
+  const char  *backend;     /* NULL: default_volume_type's, else the only one */
+  const char  *name;
+  const char  *description;
+  GHashTable  *metadata;    /* NULL or char* -> char* */
+  gboolean     keep_name;
+} NovaVolumeManageRequest;
+
+/* Finish with nova_volume_manager_create_volume_finish: the volume's id. */
+void     nova_volume_manager_manage_existing   (NovaVolumeManager *self, const NovaVolumeManageRequest *request,
+                                                GAsyncReadyCallback callback, gpointer user_data);
+/* Lets available (or error) volume @volume_id, without snapshots or
+ * connected hosts, go: its export and record are removed, its data stays
+ * on the backend and the store remembers that it was let go of. */
+void     nova_volume_manager_unmanage_volume   (NovaVolumeManager *self, const char *volume_id,
+                                                GAsyncReadyCallback callback, gpointer user_data);
+
 /* What Volume.Update and Snapshot.Update change; NULL leaves a field as it
  * is. @metadata replaces all of it; @metadata_set adds or replaces keys
  * and @metadata_unset removes keys (not with @metadata). Snapshots have a

@@ -663,6 +663,21 @@ store_migrate (NovaVolumeStore *self, GError **error)
           return FALSE;
         }
       G_GNUC_FALLTHROUGH;
+    case 4:
+      /* 4 -> 5: volumes let go of by Unmanage, whose data stays on the
+       * backend without a row on purpose */
+      if (!store_exec (self,
+                       "CREATE TABLE released ("
+                       "  id TEXT PRIMARY KEY NOT NULL,"
+                       "  backend TEXT NOT NULL,"
+                       "  released_at INTEGER NOT NULL DEFAULT 0"
+                       ");",
+                       error))
+        {
+          store_end (self, FALSE, NULL);
+          return FALSE;
+        }
+      G_GNUC_FALLTHROUGH;
     case NOVA_VOLUME_STORE_SCHEMA_VERSION:
       /* up to date */
       break;
@@ -1175,6 +1190,87 @@ nova_volume_store_delete_snapshot (NovaVolumeStore *self, const char *id, GError
       return FALSE;
     }
   return TRUE;
+}
+
+gboolean
+nova_volume_store_release_volume (NovaVolumeStore *self, const char *id, const char *backend, GError **error)
+{
+  g_autoptr(GRecMutexLocker) locker = NULL;
+  g_autoptr(sqlite3_stmt) stmt = NULL;
+
+  g_return_val_if_fail (NOVA_VOLUME_IS_STORE (self), FALSE);
+  g_return_val_if_fail (id != NULL && backend != NULL, FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  locker = g_rec_mutex_locker_new (&self->mutex);
+  if (!store_begin (self, TRUE, error))
+    return FALSE;
+  if (!nova_volume_store_delete_volume (self, id, error))
+    {
+      store_end (self, FALSE, NULL);
+      return FALSE;
+    }
+  stmt = store_prepare (self, "INSERT OR REPLACE INTO released (id, backend, released_at) VALUES (?1, ?2, ?3)",
+                        error);
+  if (stmt == NULL)
+    {
+      store_end (self, FALSE, NULL);
+      return FALSE;
+    }
+  bind_text (stmt, 1, id);
+  bind_text (stmt, 2, backend);
+  sqlite3_bind_int64 (stmt, 3, g_get_real_time ());
+  if (!store_step_done (self, stmt, "record a released volume", error))
+    {
+      store_end (self, FALSE, NULL);
+      return FALSE;
+    }
+  return store_end (self, TRUE, error);
+}
+
+GHashTable *
+nova_volume_store_list_released (NovaVolumeStore *self, GError **error)
+{
+  g_autoptr(GRecMutexLocker) locker = NULL;
+  g_autoptr(GHashTable) released = NULL;
+  g_autoptr(sqlite3_stmt) stmt = NULL;
+  int rc;
+
+  g_return_val_if_fail (NOVA_VOLUME_IS_STORE (self), NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  locker = g_rec_mutex_locker_new (&self->mutex);
+  released = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  stmt = store_prepare (self, "SELECT id, backend FROM released", error);
+  if (stmt == NULL)
+    return NULL;
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    g_hash_table_replace (released, g_strdup ((const char *) sqlite3_column_text (stmt, 0)),
+                          g_strdup ((const char *) sqlite3_column_text (stmt, 1)));
+  if (rc != SQLITE_DONE)
+    {
+      store_error (self, error, "list the released volumes");
+      return NULL;
+    }
+  return g_steal_pointer (&released);
+}
+
+gboolean
+nova_volume_store_forget_released (NovaVolumeStore *self, const char *id, GError **error)
+{
+  g_autoptr(GRecMutexLocker) locker = NULL;
+  g_autoptr(sqlite3_stmt) stmt = NULL;
+
+  g_return_val_if_fail (NOVA_VOLUME_IS_STORE (self), FALSE);
+  g_return_val_if_fail (id != NULL, FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  locker = g_rec_mutex_locker_new (&self->mutex);
+  stmt = store_prepare (self, "DELETE FROM released WHERE id = ?1", error);
+  if (stmt == NULL)
+    return FALSE;
+  bind_text (stmt, 1, id);
+  return store_step_done (self, stmt, "forget a released volume", error);
 }
 
 static NovaSnapshotRecord *

@@ -12,7 +12,7 @@ G_BEGIN_DECLS
 G_DECLARE_FINAL_TYPE (NovaVolumeStore, nova_volume_store, NOVA_VOLUME, STORE, GObject)
 
 /* The schema version nova_volume_store_open migrates to. */
-#define NOVA_VOLUME_STORE_SCHEMA_VERSION 4
+#define NOVA_VOLUME_STORE_SCHEMA_VERSION 5
 
 /* Opens (creating if needed) and migrates the database at @path. A
  * database newer than this build knows is refused, not touched. */
@@ -30,6 +30,15 @@ const char  *nova_volume_store_get_path           (NovaVolumeStore *self);
  * a missing id is NOVA_VOLUME_ERROR_NOT_FOUND. */
 gboolean          nova_volume_store_put_volume    (NovaVolumeStore *self, const NovaVolumeRecord *volume, GError **error);
 gboolean          nova_volume_store_delete_volume (NovaVolumeStore *self, const char *id, GError **error);
+/* Unmanage: the volume's row goes, in the same transaction as a row that
+ * says its data on @backend was let go on purpose (so a start does not
+ * report it as data without a record, and --recover leaves it). */
+gboolean          nova_volume_store_release_volume (NovaVolumeStore *self, const char *id, const char *backend,
+                                                    GError **error);
+/* The ids released, each to its backend's name: a new table. */
+GHashTable       *nova_volume_store_list_released  (NovaVolumeStore *self, GError **error);
+/* The released id @id is managed again; nothing when it was not released. */
+gboolean          nova_volume_store_forget_released (NovaVolumeStore *self, const char *id, GError **error);
 NovaVolumeRecord *nova_volume_store_get_volume    (NovaVolumeStore *self, const char *id, GError **error);
 /* GPtrArray of NovaVolumeRecord (free func set), ordered by created_at. */
 GPtrArray        *nova_volume_store_list_volumes  (NovaVolumeStore *self, GError **error);

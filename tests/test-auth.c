@@ -7,6 +7,8 @@
 #include "nova-volume-error.h"
 
 static const char *const mutating[][2] = {
+  { "org.openstack.Volume1.Manager", "ManageExisting" },
+  { "org.openstack.Volume1.Volume", "Unmanage" },
   { "org.openstack.Volume1.Manager", "CreateVolume" },
   { "org.openstack.Volume1.Volume", "Delete" },
   { "org.openstack.Volume1.Volume", "Extend" },

@@ -3,7 +3,9 @@
  * Callers are real gdbus processes running as another uid. */
 #include "config.h"
 
+#include <fcntl.h>
 #include <grp.h>
+#include <glib/gstdio.h>
 #include <unistd.h>
 
 #include "nova-volume-auth.h"
@@ -74,6 +76,18 @@ require_root (void)
   return FALSE;
 }
 
+/* a file of the volumes directory for ManageExisting to take */
+static void
+make_unmanaged_file (Fixture *fx)
+{
+  g_autofree char *path = g_build_filename (fx->state_dir, "volumes", "legacy.img", NULL);
+  int fd = g_open (path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+
+  g_assert_cmpint (fd, >=, 0);
+  g_assert_cmpint (ftruncate (fd, 1024 * 1024), ==, 0);
+  close (fd);
+}
+
 /* Every mutating method refused for nobody, with nothing changed. */
 static void
 check_mutations_refused (Fixture *fx)
@@ -90,6 +104,8 @@ check_mutations_refused (Fixture *fx)
   const char *create_args[] = { "1048576", "{}", NULL };
   const char *options_args[] = { "{}", NULL };
   const char *connector_args[] = { connector_text, NULL };
+  const char *manage_args[] = { "'legacy.img'", "{}", NULL };
+  const char *revert_args[] = { snapshot, "{}", NULL };
   const struct {
     const char        *path;
     const char        *method;
@@ -106,8 +122,12 @@ check_mutations_refused (Fixture *fx)
     { volume, IFACE_VOLUME ".InitializeConnection", connector_args },
     { volume, IFACE_VOLUME ".TerminateConnection", connector_args },
     { snapshot, IFACE_SNAPSHOT ".Delete", options_args },
+    { MANAGER_PATH, IFACE_MANAGER ".ManageExisting", manage_args },
+    { volume, IFACE_VOLUME ".Unmanage", options_args },
+    { volume, IFACE_VOLUME ".RevertToSnapshot", revert_args },
   };
 
+  make_unmanaged_file (fx);
   call_ok (fx, attached, IFACE_VOLUME, "Attach", g_variant_new_parsed ("(%s, '/dev/vdb', @a{sv} {})", INSTANCE_A));
   before = fingerprint (fx);
   for (gsize i = 0; i < G_N_ELEMENTS (calls); i++)
@@ -193,7 +213,7 @@ test_job_cancel_refused (Fixture *fx, gconstpointer data)
 /* ---- polkit ------------------------------------------------------------ */
 
 /* Every mutating method, called as nobody, with the action it needs. */
-typedef enum { ON_MANAGER, ON_VOLUME, ON_ATTACHED, ON_SNAPSHOT } Target;
+typedef enum { ON_MANAGER, ON_VOLUME, ON_ATTACHED, ON_SNAPSHOT, ON_SPARE } Target;
 
 static const struct {
   Target      target;
@@ -202,6 +222,10 @@ static const struct {
   const char *action;
 } polkit_calls[] = {
   { ON_MANAGER, IFACE_MANAGER ".CreateVolume", "1048576 {}", NOVA_VOLUME_ACTION_MANAGE_VOLUMES },
+  /* SNAPSHOT stands for the volume's snapshot */
+  { ON_VOLUME, IFACE_VOLUME ".RevertToSnapshot", "SNAPSHOT {}", NOVA_VOLUME_ACTION_MANAGE_VOLUMES },
+  { ON_MANAGER, IFACE_MANAGER ".ManageExisting", "'legacy.img' {}", NOVA_VOLUME_ACTION_MANAGE_VOLUMES },
+  { ON_SPARE, IFACE_VOLUME ".Unmanage", "{}", NOVA_VOLUME_ACTION_MANAGE_VOLUMES },
   { ON_VOLUME, IFACE_VOLUME ".Extend", "16777216 {}", NOVA_VOLUME_ACTION_MANAGE_VOLUMES },
   { ON_VOLUME, IFACE_VOLUME ".Update", "{'name':<'renamed'>}", NOVA_VOLUME_ACTION_MANAGE_VOLUMES },
   { ON_SNAPSHOT, IFACE_SNAPSHOT ".Update", "{'name':<'renamed'>}", NOVA_VOLUME_ACTION_MANAGE_SNAPSHOTS },
@@ -218,6 +242,7 @@ typedef struct {
   char *volume;
   char *attached;
   char *snapshot;
+  char *spare;     /* for Unmanage */
 } Targets;
 
 static void
@@ -226,6 +251,8 @@ targets_make (Fixture *fx, Targets *t)
   t->volume = create_volume (fx, 8 * 1024 * 1024, NULL);
   t->attached = create_volume (fx, 8 * 1024 * 1024, NULL);
   t->snapshot = create_snapshot (fx, t->volume, FALSE);
+  t->spare = create_volume (fx, 1024 * 1024, NULL);
+  make_unmanaged_file (fx);
   call_ok (fx, t->attached, IFACE_VOLUME, "Attach", g_variant_new_parsed ("(%s, '/dev/vdb', @a{sv} {})", INSTANCE_A));
 }
 
@@ -235,6 +262,7 @@ targets_clear (Targets *t)
   g_free (t->volume);
   g_free (t->attached);
   g_free (t->snapshot);
+  g_free (t->spare);
 }
 
 static const char *
@@ -248,6 +276,8 @@ target_path (const Targets *t, Target target)
       return t->attached;
     case ON_SNAPSHOT:
       return t->snapshot;
+    case ON_SPARE:
+      return t->spare;
     case ON_MANAGER:
     default:
       return MANAGER_PATH;
@@ -258,6 +288,13 @@ static int
 polkit_call (PolkitFixture *pf, const Targets *t, gsize i, gboolean interactive, char **out)
 {
   g_auto(GStrv) args = g_strsplit (polkit_calls[i].args, " ", -1);
+
+  for (guint j = 0; args[j] != NULL; j++)
+    if (g_str_equal (args[j], "SNAPSHOT"))
+      {
+        g_free (args[j]);
+        args[j] = g_strdup (t->snapshot);
+      }
 
   return gdbus_as (&pf->fx, interactive, target_path (t, polkit_calls[i].target), polkit_calls[i].method,
                    (const char *const *) args, out);
@@ -332,6 +369,13 @@ test_polkit_allowed (PolkitFixture *pf, gconstpointer data)
               g_variant_new ("(ss)", IFACE_VOLUME, "Status"), "NotFound");
   assert_status (fx, t.volume, IFACE_VOLUME, "in-use");
   g_assert_cmpuint (get_uint64 (fx, t.volume, IFACE_VOLUME, "Size"), ==, 16 * 1024 * 1024);
+  call_fails (fx, t.spare, "org.freedesktop.DBus.Properties", "Get",
+              g_variant_new ("(ss)", IFACE_VOLUME, "Status"), "NotFound");
+  {
+    g_autofree char *legacy = g_build_filename (fx->state_dir, "volumes", "legacy.img", NULL);
+
+    g_assert_false (g_file_test (legacy, G_FILE_TEST_EXISTS));
+  }
   targets_clear (&t);
 }
 

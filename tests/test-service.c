@@ -1438,6 +1438,187 @@ test_revert (Fixture *fx, gconstpointer data)
                 "create a volume from the snapshot instead");
 }
 
+/* A ManageExisting of @reference refused as @error_name, its message
+ * naming @words */
+static void
+manage_fails (Fixture *fx, const char *reference, GVariant *options, const char *error_name, const char *words)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GVariant) reply = call (fx, MANAGER_PATH, IFACE_MANAGER, "ManageExisting",
+                                    g_variant_new ("(s@a{sv})", reference,
+                                                   options != NULL ? options : g_variant_new ("a{sv}", NULL)),
+                                    "(o)", &error);
+
+  g_assert_null (reply);
+  assert_dbus_error (error, error_name);
+  g_test_message ("refused: %s", error->message);
+  g_assert_nonnull (strstr (error->message, words));
+}
+
+static char *
+manage (Fixture *fx, const char *reference, GVariant *options)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GVariant) reply = call (fx, MANAGER_PATH, IFACE_MANAGER, "ManageExisting",
+                                    g_variant_new ("(s@a{sv})", reference,
+                                                   options != NULL ? options : g_variant_new ("a{sv}", NULL)),
+                                    "(o)", &error);
+  char *path = NULL;
+
+  g_assert_no_error (error);
+  g_variant_get (reply, "(o)", &path);
+  return path;
+}
+
+/* ManageExisting takes a file of the volumes directory with its bytes,
+ * renamed to its id's name; refuses what is not a volume's file, in use,
+ * managed already or a snapshot's, changing nothing. Unmanage leaves the
+ * file; a start says nothing of it, --recover leaves it, and a manage of
+ * its name brings back the same id. */
+static void
+test_manage (Fixture *fx, gconstpointer data)
+{
+  static Chunks written = { .offsets = offsets, .n_offsets = 2 };
+  g_autofree char *dir = g_build_filename (fx->state_dir, "volumes", NULL);
+  g_autofree char *legacy = g_build_filename (dir, "legacy.img", NULL);
+  g_autofree char *odd = g_build_filename (dir, "odd.img", NULL);
+  g_autofree char *fifo = g_build_filename (dir, "fifo.img", NULL);
+  g_autofree char *link = g_build_filename (dir, "link.img", NULL);
+  g_autofree char *before = NULL, *after = NULL, *volume = NULL, *again = NULL, *device = NULL;
+  g_autofree char *id = NULL, *name = NULL, *file = NULL, *existing = NULL, *existing_name = NULL;
+  g_autofree char *snapshot = NULL, *snapshot_name = NULL;
+  GStatBuf st;
+  int fd;
+
+  /* a 4 MiB file with known bytes, as another tool left it */
+  fd = g_open (legacy, O_WRONLY | O_CREAT | O_EXCL, 0600);
+  g_assert_cmpint (fd, >=, 0);
+  g_assert_cmpint (ftruncate (fd, 4 * MIB), ==, 0);
+  close (fd);
+  write_chunks (legacy, &written, 7);
+  g_assert_true (g_file_set_contents (odd, "not a whole block", -1, NULL));
+  g_assert_cmpint (mkfifo (fifo, 0600), ==, 0);
+  g_assert_cmpint (symlink (legacy, link), ==, 0);
+  existing = create_volume (fx, MIB, NULL);
+  existing_name = g_strdup_printf ("volume-%s", strrchr (existing, '/') + 1);
+  g_strdelimit (existing_name, "_", '-');
+  snapshot = create_snapshot (fx, existing, FALSE);
+  snapshot_name = g_strdup_printf ("snapshot-%s", strrchr (snapshot, '/') + 1);
+  g_strdelimit (snapshot_name, "_", '-');
+
+  /* refused, and nothing changes */
+  before = fingerprint (fx);
+  manage_fails (fx, "", NULL, "InvalidArgument", "give the name the backend knows it by");
+  manage_fails (fx, "missing.img", NULL, "NotFound", "no file 'missing.img'");
+  manage_fails (fx, "../nova-volume.db", NULL, "InvalidArgument", "give the file's name alone");
+  manage_fails (fx, legacy, NULL, "InvalidArgument", "give the file's name alone");
+  manage_fails (fx, "link.img", NULL, "InvalidArgument", "symbolic link");
+  manage_fails (fx, "fifo.img", NULL, "InvalidArgument", "not a regular file");
+  manage_fails (fx, "odd.img", NULL, "InvalidArgument", "grow the file to 512 bytes");
+  manage_fails (fx, existing_name, NULL, "InvalidState", "managed already");
+  manage_fails (fx, snapshot_name, NULL, "InvalidArgument", "named as a snapshot is");
+  manage_fails (fx, "legacy.img", g_variant_new_parsed ("{'keep-name': <true>}"), "NotSupported",
+                "leave out keep-name");
+  manage_fails (fx, "legacy.img", g_variant_new_parsed ("{'backend': <'elsewhere'>}"), "NotSupported",
+                "no backend 'elsewhere'");
+  manage_fails (fx, "legacy.img", g_variant_new_parsed ("{'name': <'a\u202eb'>}"), "InvalidArgument", "name");
+  manage_fails (fx, "legacy.img", g_variant_new_parsed ("{'size': <@t 1>}"), "InvalidArgument", "size");
+  /* open in another process: an instance still using it */
+  {
+    const char *argv[] = { "sleep", "30", NULL };
+    g_autoptr(GSubprocess) holder = NULL;
+    g_autoptr(GError) error = NULL;
+    int held = g_open (legacy, O_RDWR, 0);
+    g_autoptr(GSubprocessLauncher) launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_NONE);
+
+    g_assert_cmpint (held, >=, 0);
+    g_subprocess_launcher_take_fd (launcher, held, 3);
+    holder = g_subprocess_launcher_spawnv (launcher, argv, &error);
+    g_assert_no_error (error);
+    manage_fails (fx, "legacy.img", NULL, "Busy", "open in another process");
+    g_subprocess_force_exit (holder);
+    g_assert_true (g_subprocess_wait (holder, NULL, NULL));
+  }
+  after = fingerprint (fx);
+  g_assert_cmpstr (before, ==, after);
+  g_assert_true (g_file_test (legacy, G_FILE_TEST_IS_REGULAR));
+
+  /* managed: renamed to its id's name, same bytes, available, exported */
+  volume = manage (fx, "legacy.img", g_variant_new_parsed ("{'name': <'from elsewhere'>}"));
+  id = get_string (fx, volume, IFACE_VOLUME, "Id");
+  name = get_string (fx, volume, IFACE_VOLUME, "Name");
+  g_assert_cmpstr (name, ==, "from elsewhere");
+  assert_status (fx, volume, IFACE_VOLUME, "available");
+  g_assert_cmpuint (get_uint64 (fx, volume, IFACE_VOLUME, "Size"), ==, 4 * MIB);
+  g_assert_false (g_file_test (legacy, G_FILE_TEST_EXISTS));
+  file = g_strdup_printf ("%s/volume-%s", dir, id);
+  g_assert_true (g_file_test (file, G_FILE_TEST_IS_REGULAR));
+  device = connect_volume (fx, volume);
+  assert_chunks (device, &written);
+  manage_fails (fx, "legacy.img", NULL, "NotFound", "no file");
+  /* connected: not let go of */
+  call_fails (fx, volume, IFACE_VOLUME, "Unmanage", g_variant_new_parsed ("(@a{sv} {},)"), "InvalidState");
+  disconnect_volume (fx, volume);
+  {
+    g_autofree char *taken = create_snapshot (fx, volume, FALSE);
+
+    call_fails (fx, volume, IFACE_VOLUME, "Unmanage", g_variant_new_parsed ("(@a{sv} {},)"), "InvalidState");
+    call_ok (fx, taken, IFACE_SNAPSHOT, "Delete", g_variant_new_parsed ("(@a{sv} {},)"));
+  }
+  call_fails (fx, volume, IFACE_VOLUME, "Unmanage", g_variant_new_parsed ("({'force': <true>},)"),
+              "InvalidArgument");
+
+  /* committed: a restart knows it */
+  daemon_stop (fx);
+  daemon_start (fx);
+  assert_status (fx, volume, IFACE_VOLUME, "available");
+
+  /* let go of: the object goes, the file stays with its bytes */
+  call_ok (fx, volume, IFACE_VOLUME, "Unmanage", g_variant_new_parsed ("(@a{sv} {},)"));
+  {
+    g_autoptr(GError) error = NULL;
+    g_autoptr(GVariant) reply = call (fx, volume, "org.freedesktop.DBus.Properties", "Get",
+                                      g_variant_new ("(ss)", IFACE_VOLUME, "Size"), "(v)", &error);
+
+    g_assert_null (reply);
+  }
+  g_assert_cmpint (g_stat (file, &st), ==, 0);
+  g_assert_cmpint (st.st_size, ==, 4 * MIB);
+  assert_chunks (file, &written);
+
+  /* a start says nothing of it, and --recover leaves it */
+  daemon_stop (fx);
+  fx->daemon_option = "--recover";
+  daemon_start (fx);
+  fx->daemon_option = NULL;
+  g_assert_cmpuint (count_in_log (fx, "that the store has no record of"), ==, 0);
+  {
+    g_autoptr(GError) error = NULL;
+    g_autoptr(GVariant) reply = call (fx, volume, "org.freedesktop.DBus.Properties", "Get",
+                                      g_variant_new ("(ss)", IFACE_VOLUME, "Size"), "(v)", &error);
+
+    g_assert_null (reply);
+  }
+
+  /* managed again by its name: the same id, nothing renamed */
+  {
+    g_autofree char *reference = g_path_get_basename (file);
+
+    again = manage (fx, reference, g_variant_new_parsed ("{'keep-name': <true>}"));
+  }
+  g_assert_cmpstr (again, ==, volume);
+  assert_status (fx, again, IFACE_VOLUME, "available");
+  g_clear_pointer (&device, g_free);
+  device = connect_volume (fx, again);
+  assert_chunks (device, &written);
+  disconnect_volume (fx, again);
+  daemon_stop (fx);
+  daemon_start (fx);
+  assert_status (fx, again, IFACE_VOLUME, "available");
+  call_ok (fx, again, IFACE_VOLUME, "Delete", g_variant_new_parsed ("(@a{sv} {},)"));
+  g_assert_false (g_file_test (file, G_FILE_TEST_EXISTS));
+}
+
 /* nova-volumed --check-config FILE: valid, with the backends; a typo in a
  * key named with the key meant; nothing else happens (no bus, no state) */
 static void
@@ -1517,6 +1698,7 @@ main (int argc, char **argv)
   ADD ("recover", test_recover);
   ADD ("update", test_update);
   ADD ("revert", test_revert);
+  ADD ("manage", test_manage);
   ADD ("extend-in-use", test_extend_in_use);
   ADD ("lost-store", test_lost_store);
 #undef ADD

@@ -393,10 +393,10 @@ test_open_fresh (Fixture *fixture, gconstpointer user_data)
   store = open_store (fixture);
   g_assert_cmpstr (nova_volume_store_get_path (store), ==, fixture->path);
   g_assert_cmpint (nova_volume_store_get_schema_version (store), ==, NOVA_VOLUME_STORE_SCHEMA_VERSION);
-  g_assert_cmpint (NOVA_VOLUME_STORE_SCHEMA_VERSION, ==, 4);
+  g_assert_cmpint (NOVA_VOLUME_STORE_SCHEMA_VERSION, ==, 5);
 
   /* what the file itself says, through another connection */
-  g_assert_cmpint (raw_query_int (fixture->path, "PRAGMA user_version"), ==, 4);
+  g_assert_cmpint (raw_query_int (fixture->path, "PRAGMA user_version"), ==, 5);
   journal_mode = raw_query_text (fixture->path, "PRAGMA journal_mode");
   g_assert_cmpstr (journal_mode, ==, "wal");
   g_assert_cmpint (raw_query_int (fixture->path,
@@ -690,6 +690,53 @@ test_open_v2_fixture (Fixture *fixture, gconstpointer user_data)
 
   g_assert_true (nova_volume_store_check_integrity (store, &error));
   g_assert_no_error (error);
+}
+
+/* Unmanage: the row goes and the release is kept, in one transaction;
+ * a volume with a snapshot is refused and nothing is kept */
+static void
+test_volume_release (Fixture *fixture, gconstpointer user_data)
+{
+  g_autoptr(NovaVolumeStore) store = open_store (fixture);
+  g_autoptr(NovaVolumeRecord) volume = make_volume ("3f2a0c8e-0000-4000-8000-0000000000ee", 10);
+  g_autoptr(NovaSnapshotRecord) snapshot = make_snapshot ("snap-ee", volume->id, 30);
+  g_autoptr(GHashTable) released = NULL;
+  g_autoptr(GError) error = NULL;
+
+  g_assert_true (nova_volume_store_put_volume (store, volume, &error));
+  g_assert_no_error (error);
+  g_assert_true (nova_volume_store_put_snapshot (store, snapshot, &error));
+  g_assert_no_error (error);
+  g_assert_false (nova_volume_store_release_volume (store, volume->id, "file", &error));
+  g_assert_error (error, NOVA_VOLUME_ERROR, NOVA_VOLUME_ERROR_INVALID_STATE);
+  g_clear_error (&error);
+  g_assert_cmpint (raw_query_int (fixture->path, "SELECT count(*) FROM released"), ==, 0);
+  g_assert_cmpint (raw_query_int (fixture->path, "SELECT count(*) FROM volumes"), ==, 1);
+
+  g_assert_true (nova_volume_store_delete_snapshot (store, snapshot->id, &error));
+  g_assert_no_error (error);
+  g_assert_true (nova_volume_store_release_volume (store, volume->id, "file", &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (raw_query_int (fixture->path, "SELECT count(*) FROM volumes"), ==, 0);
+  released = nova_volume_store_list_released (store, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (g_hash_table_size (released), ==, 1);
+  g_assert_cmpstr (g_hash_table_lookup (released, volume->id), ==, "file");
+  g_clear_pointer (&released, g_hash_table_unref);
+
+  /* managed again: forgotten; forgetting what is not there is no error */
+  g_assert_true (nova_volume_store_forget_released (store, volume->id, &error));
+  g_assert_no_error (error);
+  g_assert_true (nova_volume_store_forget_released (store, volume->id, &error));
+  g_assert_no_error (error);
+  released = nova_volume_store_list_released (store, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (g_hash_table_size (released), ==, 0);
+
+  /* a volume that is not there is not released */
+  g_assert_false (nova_volume_store_release_volume (store, volume->id, "file", &error));
+  g_assert_error (error, NOVA_VOLUME_ERROR, NOVA_VOLUME_ERROR_NOT_FOUND);
+  g_assert_cmpint (raw_query_int (fixture->path, "SELECT count(*) FROM released"), ==, 0);
 }
 
 /* ---------------------------------------------------------------------
@@ -1656,6 +1703,7 @@ main (int argc, char **argv)
   ADD ("/store/volume/provisioned", test_volume_provisioned);
   ADD ("/store/volume/update", test_volume_update);
   ADD ("/store/volume/delete", test_volume_delete);
+  ADD ("/store/volume/release", test_volume_release);
   ADD ("/store/snapshot/round-trip", test_snapshot_round_trip);
   ADD ("/store/connection", test_connection);
   ADD ("/store/transaction/commit", test_transaction_commit);

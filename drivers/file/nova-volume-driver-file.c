@@ -1199,6 +1199,109 @@ nova_volume_file_driver_list_stored (NovaVolumeDriver *driver, GError **error)
   return g_steal_pointer (&found);
 }
 
+/* TRUE when nobody else has @fd's file open: a write lease is granted
+ * only then (and only to its owner, which check_ours made sure of). A
+ * file system without leases cannot tell, and is taken at its word. */
+static gboolean
+file_is_unused (int fd)
+{
+  if (fcntl (fd, F_SETLEASE, F_WRLCK) < 0)
+    return errno != EAGAIN && errno != EBUSY;
+  fcntl (fd, F_SETLEASE, F_UNLCK);
+  return TRUE;
+}
+
+/* a file of the volumes directory, named by anyone, becomes @volume's */
+static gboolean
+nova_volume_file_driver_manage_existing (NovaVolumeDriver *driver, NovaVolumeRecord *volume, const char *reference,
+                                         GError **error)
+{
+  NovaVolumeFileDriver *self = NOVA_VOLUME_FILE_DRIVER (driver);
+  g_autofree char *path = volume_path (self, volume, error);
+  g_autofree char *name = NULL;
+  g_autoptr(GPtrArray) stored = NULL;
+  g_auto(NovaFileFd) fd = -1;
+  struct stat st;
+
+  if (path == NULL)
+    return FALSE;
+  name = g_path_get_basename (path);
+  if (*reference == '\0' || strchr (reference, '/') != NULL || g_str_equal (reference, ".")
+      || g_str_equal (reference, "..") || g_str_has_suffix (reference, ".partial"))
+    {
+      g_set_error (error, NOVA_VOLUME_ERROR, NOVA_VOLUME_ERROR_INVALID_ARGUMENT,
+                   "'%s' is not the name of a file in the volumes directory %s: give the file's name alone",
+                   reference, self->dir);
+      return FALSE;
+    }
+  /* never waiting on a FIFO, never following a link */
+  fd = openat (self->dir_fd, reference, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+  if (fd < 0 && errno == ENOENT)
+    {
+      g_set_error (error, NOVA_VOLUME_ERROR, NOVA_VOLUME_ERROR_NOT_FOUND,
+                   "there is no file '%s' in the volumes directory %s", reference, self->dir);
+      return FALSE;
+    }
+  if (fd < 0 && errno == ELOOP)
+    {
+      g_set_error (error, NOVA_VOLUME_ERROR, NOVA_VOLUME_ERROR_INVALID_ARGUMENT,
+                   "'%s' in %s is a symbolic link: give the file it points to, moved into the directory",
+                   reference, self->dir);
+      return FALSE;
+    }
+  if (fd < 0 || fstat (fd, &st) < 0)
+    return set_errno_error (error, errno, "cannot open", reference);
+  if (!S_ISREG (st.st_mode) || st.st_uid != geteuid ())
+    {
+      g_set_error (error, NOVA_VOLUME_ERROR, NOVA_VOLUME_ERROR_INVALID_ARGUMENT,
+                   "'%s' in %s is %s: a volume here is a regular file owned by uid %u", reference, self->dir,
+                   !S_ISREG (st.st_mode) ? "not a regular file" : "another user's file", (guint) geteuid ());
+      return FALSE;
+    }
+  if (st.st_size <= 0 || st.st_size % FILE_DRIVER_BLOCK != 0)
+    {
+      g_set_error (error, NOVA_VOLUME_ERROR, NOVA_VOLUME_ERROR_INVALID_ARGUMENT,
+                   "'%s' is %" G_GINT64_FORMAT " bytes: a volume is a whole number of %d-byte blocks, at least "
+                   "one; grow the file to %" G_GINT64_FORMAT " bytes first (truncate -s)", reference,
+                   (gint64) st.st_size, FILE_DRIVER_BLOCK,
+                   MAX ((gint64) FILE_DRIVER_BLOCK, (st.st_size + FILE_DRIVER_BLOCK - 1) / FILE_DRIVER_BLOCK * FILE_DRIVER_BLOCK));
+      return FALSE;
+    }
+  if (!file_is_unused (fd))
+    {
+      g_set_error (error, NOVA_VOLUME_ERROR, NOVA_VOLUME_ERROR_BUSY,
+                   "'%s' is open in another process (an instance, a copy): close it first", reference);
+      return FALSE;
+    }
+  /* snapshot files that name this id would come along unrecorded */
+  stored = nova_volume_file_driver_list_stored (driver, error);
+  if (stored == NULL)
+    return FALSE;
+  for (guint i = 0; i < stored->len; i++)
+    {
+      const NovaVolumeStored *item = g_ptr_array_index (stored, i);
+
+      if (item->is_snapshot && g_strcmp0 (item->volume_id, volume->id) == 0)
+        {
+          g_set_error (error, NOVA_VOLUME_ERROR, NOVA_VOLUME_ERROR_BUSY,
+                       "'%s' has snapshot files (snapshot %s): nova-volumed --recover records a volume with "
+                       "its snapshots", reference, item->id);
+          return FALSE;
+        }
+    }
+  if (!g_str_equal (reference, name))
+    {
+      if (renameat2 (self->dir_fd, reference, self->dir_fd, name, RENAME_NOREPLACE) < 0)
+        return set_errno_error (error, errno, "cannot rename", reference);
+      if (!sync_dir (self, error))
+        return FALSE;
+      note_file (self, path);
+    }
+  volume->size = (guint64) st.st_size;
+  nova_record_set_string (&volume->provider_location, path);
+  return TRUE;
+}
+
 static void
 nova_volume_file_driver_iface_init (NovaVolumeDriverInterface *iface)
 {
@@ -1222,6 +1325,7 @@ nova_volume_file_driver_iface_init (NovaVolumeDriverInterface *iface)
   iface->open_snapshot_for_read = nova_volume_file_driver_open_snapshot_for_read;
   iface->list_stored = nova_volume_file_driver_list_stored;
   iface->revert_to_snapshot = nova_volume_file_driver_revert_to_snapshot;
+  iface->manage_existing = nova_volume_file_driver_manage_existing;
   iface->open_for_write = nova_volume_file_driver_open_for_write;
   iface->storage_location = nova_volume_file_driver_storage_location;
 }

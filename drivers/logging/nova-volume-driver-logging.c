@@ -18,7 +18,8 @@
  * wait until they are cancelled, and so does a write stream (Migrate onto
  * a logging backend) once half the volume is written.
  *
- * A volume's bytes read as zeros, and what is written to one is dropped.
+ * A volume's bytes read as zeros, and what is written to one is dropped;
+ * manage_existing takes any name as a volume of a GiB.
  *
  * initialize_connection answers {driver_volume_type: "logging", data:
  * {volume_id: <id>}}: there is no device, and a made-up "local" path would
@@ -390,6 +391,22 @@ nova_volume_logging_driver_revert_to_snapshot (NovaVolumeDriver *driver, NovaVol
   return log_call (NOVA_VOLUME_LOGGING_DRIVER (driver), "revert_to_snapshot", args, error);
 }
 
+/* anything named is taken, as a volume of a GiB: there are no bytes */
+static gboolean
+nova_volume_logging_driver_manage_existing (NovaVolumeDriver *driver, NovaVolumeRecord *volume,
+                                            const char *reference, GError **error)
+{
+  CallArg args[] = {
+    ARG_STR ("id", "volume_id", volume->id),
+    ARG_STR ("reference", "reference", reference),
+  };
+
+  if (!log_call (NOVA_VOLUME_LOGGING_DRIVER (driver), "manage_existing", args, error))
+    return FALSE;
+  volume->size = G_GUINT64_CONSTANT (1) << 30;
+  return TRUE;
+}
+
 static gboolean
 nova_volume_logging_driver_create_snapshot (NovaVolumeDriver *driver, NovaSnapshotRecord *snapshot,
                                             const NovaVolumeRecord *volume, GError **error)
@@ -648,6 +665,7 @@ nova_volume_logging_driver_iface_init (NovaVolumeDriverInterface *iface)
   iface->create_snapshot = nova_volume_logging_driver_create_snapshot;
   iface->delete_snapshot = nova_volume_logging_driver_delete_snapshot;
   iface->revert_to_snapshot = nova_volume_logging_driver_revert_to_snapshot;
+  iface->manage_existing = nova_volume_logging_driver_manage_existing;
   iface->create_export = nova_volume_logging_driver_create_export;
   iface->ensure_export = nova_volume_logging_driver_ensure_export;
   iface->remove_export = nova_volume_logging_driver_remove_export;

@@ -261,14 +261,15 @@ lvm_driver_create_cloned_volume (NovaVolumeDriver *driver, NovaVolumeRecord *vol
   return create_copy_of (self, volume, origin, source->size, progress, progress_data, cancellable, error);
 }
 
-/* the refusal of a delete while the LV is open: nothing was changed */
+/* the refusal while LV @name (@kind @id's) is open: nothing was changed;
+ * @again says what to do once it is closed ("delete the volume again") */
 static gboolean
-refuse_open (NovaLvmDriverPrivate *self, const NovaVolumeRecord *volume, const char *name, GError **error)
+refuse_open (NovaLvmDriverPrivate *self, const char *kind, const char *id, const char *name, const char *again,
+             GError **error)
 {
   g_set_error (error, NOVA_VOLUME_ERROR, NOVA_VOLUME_ERROR_BUSY,
-               "volume %s is still open on this host (its logical volume %s/%s is in use: a client, a "
-               "mount or a copy holds it): nothing was changed; close it and delete the volume again",
-               volume->id, self->vg, name);
+               "%s %s is still open on this host (its logical volume %s/%s is in use: a client, a mount or a "
+               "copy holds it): nothing was changed; close it and %s", kind, id, self->vg, name, again);
   return FALSE;
 }
 
@@ -290,7 +291,7 @@ lvm_driver_delete_volume (NovaVolumeDriver *driver, const NovaVolumeRecord *volu
       if (nova_lvm_remove_lv (self->lvm, self->vg, name, &local_error))
         return TRUE;
       if (g_error_matches (local_error, NOVA_VOLUME_ERROR, NOVA_VOLUME_ERROR_BUSY))
-        return refuse_open (self, volume, name, error);
+        return refuse_open (self, "volume", volume->id, name, "delete the volume again", error);
       g_propagate_error (error, g_steal_pointer (&local_error));
       return FALSE;
     }
@@ -301,7 +302,7 @@ lvm_driver_delete_volume (NovaVolumeDriver *driver, const NovaVolumeRecord *volu
   /* an open LV is refused before any clearing, so the refusal changed
    * nothing (Busy: the manager exports it again) */
   if (info.open)
-    return refuse_open (self, volume, name, error);
+    return refuse_open (self, "volume", volume->id, name, "delete the volume again", error);
   /* thin pools hand out zeroed blocks; thick extents keep what was there */
   if (!info.thin)
     {
@@ -383,17 +384,6 @@ lvm_driver_delete_snapshot (NovaVolumeDriver *driver, const NovaSnapshotRecord *
 
 /* ---- revert ----------------------------------------------------------- */
 
-/* the refusal of a revert while the LV is open: nothing was changed */
-static gboolean
-refuse_revert_open (NovaLvmDriverPrivate *self, const NovaVolumeRecord *volume, const char *name, GError **error)
-{
-  g_set_error (error, NOVA_VOLUME_ERROR, NOVA_VOLUME_ERROR_BUSY,
-               "volume %s is still open on this host (its logical volume %s/%s is in use: a client, a "
-               "mount or a copy holds it): nothing was changed; close it and revert again",
-               volume->id, self->vg, name);
-  return FALSE;
-}
-
 /* Thick: the snapshot merged into the volume (lvconvert --merge, which
  * consumes it; the volume deactivated and activated, which completes a
  * merge LVM put off) and taken again of the volume that now holds its
@@ -411,7 +401,7 @@ revert_thick (NovaLvmDriverPrivate *self, const NovaVolumeRecord *volume, const 
   if (!nova_lvm_lv_info (self->lvm, self->vg, name, &info, error))
     return FALSE;
   if (info.open)
-    return refuse_revert_open (self, volume, name, error);
+    return refuse_open (self, "volume", volume->id, name, "revert again", error);
   if (!nova_lvm_lv_info (self->lvm, self->vg, snap, &info, error))
     return FALSE;
   /* a merge asked for before fails again ("already merging"): the
@@ -453,7 +443,7 @@ revert_thin (NovaLvmDriverPrivate *self, const NovaVolumeRecord *volume, const c
       || !nova_lvm_lv_info (self->lvm, self->vg, replacement, &new_info, error))
     return FALSE;
   if (old_info.open)
-    return refuse_revert_open (self, volume, name, error);
+    return refuse_open (self, "volume", volume->id, name, "revert again", error);
   if (!new_info.exists)
     {
       if (!old_info.exists)
@@ -587,6 +577,69 @@ id_of_lv (NovaLvmDriverPrivate *self, const char *lv, gboolean snapshot)
         return g_steal_pointer (&id);
     }
   return NULL;
+}
+
+/* An LV of the volume group becomes @volume: a plain LV of this
+ * backend's kind (thick, or thin with lvm_type = thin), not a snapshot,
+ * not the thin pool, without snapshots, not open. */
+static gboolean
+lvm_driver_manage_existing (NovaVolumeDriver *driver, NovaVolumeRecord *volume, const char *reference,
+                            GError **error)
+{
+  NovaLvmDriverPrivate *self = PRIV (driver);
+  g_autofree char *name = volume_lv (self, volume->id);
+  g_autoptr(GPtrArray) lvs = NULL;
+  const NovaLvmLv *found = NULL;
+  NovaLvmLvInfo info;
+
+  if (!nova_lvm_check_name ("reference", reference, error))
+    return FALSE;
+  lvs = nova_lvm_list_lvs (self->lvm, self->vg, error);
+  if (lvs == NULL)
+    return FALSE;
+  for (guint i = 0; i < lvs->len; i++)
+    {
+      const NovaLvmLv *lv = g_ptr_array_index (lvs, i);
+
+      if (g_str_equal (lv->name, reference))
+        found = lv;
+      else if (g_strcmp0 (lv->origin, reference) == 0)
+        {
+          g_set_error (error, NOVA_VOLUME_ERROR, NOVA_VOLUME_ERROR_BUSY,
+                       "logical volume %s/%s has snapshots (%s): remove them first, or they would stay with no "
+                       "volume to belong to", self->vg, reference, lv->name);
+          return FALSE;
+        }
+    }
+  if (found == NULL)
+    {
+      g_set_error (error, NOVA_VOLUME_ERROR, NOVA_VOLUME_ERROR_NOT_FOUND,
+                   "there is no logical volume %s in volume group %s", reference, self->vg);
+      return FALSE;
+    }
+  if (found->origin != NULL || g_strcmp0 (reference, self->pool) == 0)
+    {
+      g_set_error (error, NOVA_VOLUME_ERROR, NOVA_VOLUME_ERROR_INVALID_ARGUMENT,
+                   "logical volume %s/%s is %s, not a volume", self->vg, reference,
+                   found->origin != NULL ? "a snapshot" : "this backend's thin pool");
+      return FALSE;
+    }
+  if (!nova_lvm_lv_info (self->lvm, self->vg, reference, &info, error))
+    return FALSE;
+  if (info.thin != (self->pool != NULL))
+    {
+      g_set_error (error, NOVA_VOLUME_ERROR, NOVA_VOLUME_ERROR_INVALID_ARGUMENT,
+                   "logical volume %s/%s is %s, and this backend's volumes are %s (lvm_type = %s)", self->vg,
+                   reference, info.thin ? "a thin LV" : "a thick LV", self->pool != NULL ? "thin" : "thick",
+                   self->pool != NULL ? "thin" : "default");
+      return FALSE;
+    }
+  if (info.open)
+    return refuse_open (self, "logical volume", reference, reference, "manage it again", error);
+  if (!g_str_equal (reference, name) && !nova_lvm_rename_lv (self->lvm, self->vg, reference, name, error))
+    return FALSE;
+  volume->size = info.size;
+  return TRUE;
 }
 
 /* The LVs of volume_group the templates named: volumes (thick or thin),
@@ -833,4 +886,5 @@ nova_lvm_driver_iface_init (NovaVolumeDriverInterface *iface)
   iface->open_for_write = lvm_driver_open_for_write;
   iface->storage_location = lvm_driver_storage_location;
   iface->list_stored = lvm_driver_list_stored;
+  iface->manage_existing = lvm_driver_manage_existing;
 }

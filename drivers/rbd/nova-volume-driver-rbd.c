@@ -713,6 +713,81 @@ nova_volume_rbd_driver_delete_volume (NovaVolumeDriver *driver, const NovaVolume
   return TRUE;
 }
 
+/* An image of the pool becomes @volume: format 2, whole sectors, without
+ * snapshots or clones, open by no client; renamed to the volume's name. */
+static gboolean
+nova_volume_rbd_driver_manage_existing (NovaVolumeDriver *driver, NovaVolumeRecord *volume, const char *reference,
+                                        GError **error)
+{
+  NovaVolumeRbdDriver *self = NOVA_VOLUME_RBD_DRIVER (driver);
+  g_autoptr(NovaRbdPool) pool = NULL;
+  g_autofree char *name = volume_image (self, volume->id);
+  uint64_t size = 0;
+  int r;
+
+  if (*reference == '\0' || strpbrk (reference, "/@") != NULL)
+    {
+      g_set_error (error, NOVA_VOLUME_ERROR, NOVA_VOLUME_ERROR_INVALID_ARGUMENT,
+                   "'%s' is not the name of an image: give the image's name in pool %s alone, without a pool "
+                   "or a snapshot", reference, self->pool);
+      return FALSE;
+    }
+  pool = open_pool (self, error);
+  if (pool == NULL)
+    return FALSE;
+  {
+    g_autoptr(GPtrArray) leftovers = g_ptr_array_new_with_free_func (g_free);
+    g_auto(NovaRbdImage) image = NULL;
+    uint8_t old_format = 0;
+
+    r = open_image (pool, reference, TRUE, TRUE, &image, error);
+    if (r == -ENOENT)
+      {
+        g_set_error (error, NOVA_VOLUME_ERROR, NOVA_VOLUME_ERROR_NOT_FOUND, "there is no image %s in pool %s",
+                     reference, self->pool);
+        return FALSE;
+      }
+    if (r < 0)
+      return FALSE;
+    r = rbd_get_old_format (image, &old_format);
+    if (r == 0 && old_format)
+      {
+        g_set_error (error, NOVA_VOLUME_ERROR, NOVA_VOLUME_ERROR_INVALID_ARGUMENT,
+                     "image %s/%s is of format 1, which cannot be snapshotted and cloned as volumes are: "
+                     "convert it to format 2 first (rbd migration prepare)", self->pool, reference);
+        return FALSE;
+      }
+    if (r == 0)
+      r = rbd_get_size (image, &size);
+    if (r < 0)
+      return nova_rbd_pool_fail (pool, r, error, "cannot read image %s/%s", self->pool, reference);
+    if (size == 0 || size % 512 != 0)
+      {
+        g_set_error (error, NOVA_VOLUME_ERROR, NOVA_VOLUME_ERROR_INVALID_ARGUMENT,
+                     "image %s/%s is %" G_GUINT64_FORMAT " bytes: a volume is whole 512-byte sectors, at least "
+                     "one; resize it first (rbd resize)", self->pool, reference, (guint64) size);
+        return FALSE;
+      }
+    if (!check_deletable (pool, image, reference, leftovers, error))
+      return FALSE;
+    if (leftovers->len > 0)
+      {
+        g_set_error (error, NOVA_VOLUME_ERROR, NOVA_VOLUME_ERROR_BUSY,
+                     "image %s/%s has snapshots (%s): delete them first", self->pool, reference,
+                     (const char *) g_ptr_array_index (leftovers, 0));
+        return FALSE;
+      }
+  }
+  if (!g_str_equal (reference, name))
+    {
+      r = rbd_rename (pool->ioctx, reference, name);
+      if (r < 0)
+        return nova_rbd_pool_fail (pool, r, error, "cannot rename image %s/%s to %s", self->pool, reference, name);
+    }
+  volume->size = size;
+  return TRUE;
+}
+
 static gboolean
 nova_volume_rbd_driver_extend_volume (NovaVolumeDriver *driver, NovaVolumeRecord *volume, guint64 new_size,
                                       GError **error)
@@ -1095,6 +1170,7 @@ nova_volume_rbd_driver_init (NovaVolumeRbdDriver *self)
 static void
 nova_volume_rbd_driver_iface_init (NovaVolumeDriverInterface *iface)
 {
+  iface->manage_existing = nova_volume_rbd_driver_manage_existing;
   iface->get_name = nova_volume_rbd_driver_get_name;
   iface->do_setup = nova_volume_rbd_driver_do_setup;
   iface->check_for_setup_error = nova_volume_rbd_driver_check_for_setup_error;

@@ -461,6 +461,59 @@ nova_volume_sheepdog_driver_list_stored (NovaVolumeDriver *driver, GError **erro
   return stored;
 }
 
+/* A VDI of the cluster becomes @volume. Sheepdog cannot rename a VDI, so
+ * only one named as volume_name_template names @volume (one Unmanage let
+ * go of, say) is taken: a working VDI without snapshots. */
+static gboolean
+nova_volume_sheepdog_driver_manage_existing (NovaVolumeDriver *driver, NovaVolumeRecord *volume,
+                                             const char *reference, GError **error)
+{
+  NovaVolumeSheepdogDriver *self = NOVA_VOLUME_SHEEPDOG_DRIVER (driver);
+  g_autofree char *name = volume_vdi (self, volume->id);
+  g_autoptr(GPtrArray) rows = NULL;
+  const NovaDogVdi *working = NULL;
+  guint n_snapshots = 0;
+
+  rows = nova_dog_vdi_list (self->dog, error);
+  if (rows == NULL)
+    return FALSE;
+  for (guint i = 0; i < rows->len; i++)
+    {
+      const NovaDogVdi *row = g_ptr_array_index (rows, i);
+
+      if (!g_str_equal (row->name, reference))
+        continue;
+      if (row->snapshot)
+        n_snapshots++;
+      else
+        working = row;
+    }
+  if (working == NULL)
+    {
+      g_set_error (error, NOVA_VOLUME_ERROR, NOVA_VOLUME_ERROR_NOT_FOUND, "there is no VDI %s in the cluster%s",
+                   reference, n_snapshots > 0 ? " (only snapshots of one)" : "");
+      return FALSE;
+    }
+  if (!g_str_equal (reference, name))
+    {
+      g_set_error (error, NOVA_VOLUME_ERROR, NOVA_VOLUME_ERROR_NOT_SUPPORTED,
+                   "Sheepdog cannot rename VDI %s to %s, the name the volume is found by: make a VDI of that "
+                   "name and its size (dog vdi create %s %" G_GUINT64_FORMAT "), copy the bytes over (dog vdi "
+                   "read | dog vdi write) and manage that", reference, name, name, working->size);
+      return FALSE;
+    }
+  if (n_snapshots > 0)
+    {
+      g_set_error (error, NOVA_VOLUME_ERROR, NOVA_VOLUME_ERROR_BUSY,
+                   "VDI %s has %u snapshot%s: delete %s first, or they would stay with no volume to belong to",
+                   reference, n_snapshots, n_snapshots == 1 ? "" : "s", n_snapshots == 1 ? "it" : "them");
+      return FALSE;
+    }
+  volume->size = working->size;
+  set_location (volume, name);
+  return TRUE;
+}
+
 /* ---- object ----------------------------------------------------------- */
 
 static void
@@ -489,6 +542,7 @@ nova_volume_sheepdog_driver_init (NovaVolumeSheepdogDriver *self)
 static void
 nova_volume_sheepdog_driver_iface_init (NovaVolumeDriverInterface *iface)
 {
+  iface->manage_existing = nova_volume_sheepdog_driver_manage_existing;
   iface->get_name = nova_volume_sheepdog_driver_get_name;
   iface->do_setup = nova_volume_sheepdog_driver_do_setup;
   iface->check_for_setup_error = nova_volume_sheepdog_driver_check_for_setup_error;

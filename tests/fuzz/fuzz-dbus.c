@@ -301,7 +301,7 @@ static const char *const option_keys[] = {
   "name", "description", "snapshot", "source-volume", "availability-zone", "metadata",
   "force", "host", "auth.no_user_interaction", "initiator", "ip", "platform", "os_type",
   "multipath", "wwpns", "backend", "type", "image-fd", "image-format", "metadata-set",
-  "metadata-unset", "compressed", "fd", "any", "auth.", "auth.x", "Name", "name ", "",
+  "metadata-unset", "compressed", "fd", "any", "keep-name", "auth.", "auth.x", "Name", "name ", "",
 };
 
 static char *
@@ -442,7 +442,7 @@ make_dict_of_variants (Script *s, guint depth)
           const GVariantType *type = G_VARIANT_TYPE_STRING;
 
           if (g_str_equal (key, "force") || g_str_equal (key, "auth.no_user_interaction")
-              || g_str_equal (key, "compressed") || g_str_equal (key, "any"))
+              || g_str_equal (key, "compressed") || g_str_equal (key, "any") || g_str_equal (key, "keep-name"))
             type = G_VARIANT_TYPE_BOOLEAN;
           else if (g_str_equal (key, "snapshot") || g_str_equal (key, "source-volume"))
             type = G_VARIANT_TYPE_OBJECT_PATH;

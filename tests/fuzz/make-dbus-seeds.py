@@ -42,6 +42,7 @@ CREATE_VOLUME, GET_VOLUME_STATS = METHODS["Manager.CreateVolume"], METHODS["Mana
 DELETE, EXTEND, UPDATE = METHODS["Volume.Delete"], METHODS["Volume.Extend"], METHODS["Volume.Update"]
 MIGRATE, COPY_TO_IMAGE = METHODS["Volume.Migrate"], METHODS["Volume.CopyToImage"]
 REVERT_TO_SNAPSHOT = METHODS["Volume.RevertToSnapshot"]
+MANAGE_EXISTING, UNMANAGE = METHODS["Manager.ManageExisting"], METHODS["Volume.Unmanage"]
 CREATE_SNAPSHOT, ATTACH, DETACH = METHODS["Volume.CreateSnapshot"], METHODS["Volume.Attach"], METHODS["Volume.Detach"]
 INITIALIZE_CONNECTION = METHODS["Volume.InitializeConnection"]
 TERMINATE_CONNECTION = METHODS["Volume.TerminateConnection"]
@@ -289,6 +290,15 @@ seeds = {
         on_volume(REVERT_TO_SNAPSHOT, path_snapshot(0) + options(("any", own(boolean(True))))),
         on_volume(REVERT_TO_SNAPSHOT, path_snapshot(1) + options(("any", own(string("yes"))))),
         on_volume(REVERT_TO_SNAPSHOT, path_hostile("..", False) + options())),
+    "manage": script(
+        call(MANAGE_EXISTING, 0, string("legacy.img") + options(("name", own(string("old"))))),
+        on_volume(UNMANAGE, options()),
+        call(MANAGE_EXISTING, 0, string("volume-" + UUID) + options(("keep-name", own(boolean(True))))),
+        call(MANAGE_EXISTING, 0, string("volume-" + UUID) + options()),
+        call(MANAGE_EXISTING, 0, string("../etc/passwd") + options(("keep-name", own(string("yes"))))),
+        call(MANAGE_EXISTING, 0, string("snapshot-" + UUID) + options(("backend", own(string("../x"))))),
+        on_volume(CREATE_SNAPSHOT, options()),
+        on_volume(UNMANAGE, options(("force", own(boolean(True)))))),
     "copy-to-image": script(
         create(),
         on_volume(COPY_TO_IMAGE, handle(0) + string("raw") + options(("compressed", own(boolean(True))))),

@@ -599,6 +599,121 @@ test_real_revert (void)
   g_assert_no_error (error);
 }
 
+/* A ManageExisting the driver refuses with @code, naming @words; the LV
+ * @reference keeps its name */
+static void
+real_manage_fails (NovaVolumeDriver *driver, NovaLvm *lvm, const char *vg, const char *reference,
+                   NovaVolumeErrorCode code, const char *words)
+{
+  g_autoptr(NovaVolumeRecord) volume = test_new_volume (0);
+  g_autoptr(GError) error = NULL;
+  NovaLvmLvInfo info;
+
+  g_assert_false (nova_volume_driver_manage_existing (driver, volume, reference, &error));
+  g_assert_error (error, NOVA_VOLUME_ERROR, (gint) code);
+  g_test_message ("refused: %s", error->message);
+  g_assert_nonnull (strstr (error->message, words));
+  g_clear_error (&error);
+  g_assert_true (nova_lvm_lv_info (lvm, vg, reference, &info, &error));
+  g_assert_no_error (error);
+}
+
+static void
+real_write_lv (NovaLvm *lvm, const char *vg, const char *name, const char *text)
+{
+  g_autofree char *path = nova_lvm_lv_path (lvm, vg, name);
+  int fd = open (path, O_WRONLY | O_CLOEXEC);
+
+  g_assert_cmpint (fd, >=, 0);
+  g_assert_cmpint (pwrite (fd, text, strlen (text), 4096), ==, (ssize_t) strlen (text));
+  g_assert_cmpint (fsync (fd), ==, 0);
+  close (fd);
+}
+
+/* manage on real LVM: a plain thick LV and a thin LV of the pool become
+ * volumes with their bytes, renamed; a snapshot, an LV with snapshots, an
+ * open LV, the other kind, a missing or bad name are refused unchanged */
+static void
+test_real_manage (void)
+{
+  const char *vg = g_getenv ("NOVA_TEST_LVM_VG");
+  g_autoptr(TestScratch) scratch = test_scratch_new ("test-lvm-XXXXXX");
+  g_autoptr(NovaVolumeStore) store = store_new (scratch);
+  g_autoptr(NovaVolumeDriver) thick = lvm_driver_new (scratch->dir, store, NULL, vg, "default", NULL, NULL);
+  g_autoptr(NovaVolumeDriver) thin = lvm_driver_new (scratch->dir, store, NULL, vg, "thin", NULL, NULL);
+  g_autoptr(NovaVolumeRecord) thick_volume = test_new_volume (0);
+  g_autoptr(NovaVolumeRecord) thin_volume = test_new_volume (0);
+  g_autoptr(NovaVolumeRecord) made = NULL;
+  g_autoptr(NovaLvm) lvm = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *pool = g_strconcat (vg, "-pool", NULL);
+
+  lvm = nova_lvm_new (&error);
+  g_assert_no_error (error);
+  /* the thin driver makes its pool with its first volume */
+  made = real_volume (thin, 4 * MIB);
+  g_assert_true (nova_lvm_create_lv (lvm, vg, "legacy-thick", 8 * MIB, &error));
+  g_assert_no_error (error);
+  g_assert_true (nova_lvm_create_thin_lv (lvm, vg, pool, "legacy-thin", 16 * MIB, &error));
+  g_assert_no_error (error);
+  real_write_lv (lvm, vg, "legacy-thick", "thick bytes");
+  real_write_lv (lvm, vg, "legacy-thin", "thin bytes");
+
+  real_manage_fails (thick, lvm, vg, "no-such-lv", NOVA_VOLUME_ERROR_NOT_FOUND, "no logical volume no-such-lv");
+  real_manage_fails (thick, lvm, vg, "legacy-thin", NOVA_VOLUME_ERROR_INVALID_ARGUMENT, "a thin LV");
+  real_manage_fails (thin, lvm, vg, "legacy-thick", NOVA_VOLUME_ERROR_INVALID_ARGUMENT, "a thick LV");
+  real_manage_fails (thin, lvm, vg, pool, NOVA_VOLUME_ERROR_INVALID_ARGUMENT, "thin pool");
+  {
+    g_autoptr(NovaVolumeRecord) volume = test_new_volume (0);
+
+    g_assert_false (nova_volume_driver_manage_existing (thick, volume, "../x", &error));
+    g_assert_error (error, NOVA_VOLUME_ERROR, NOVA_VOLUME_ERROR_INVALID_ARGUMENT);
+    g_clear_error (&error);
+  }
+  g_assert_true (nova_lvm_create_snapshot (lvm, vg, "legacy-thick", "legacy-snap", 4 * MIB, &error));
+  g_assert_no_error (error);
+  real_manage_fails (thick, lvm, vg, "legacy-thick", NOVA_VOLUME_ERROR_BUSY, "has snapshots");
+  real_manage_fails (thick, lvm, vg, "legacy-snap", NOVA_VOLUME_ERROR_INVALID_ARGUMENT, "a snapshot");
+  g_assert_true (nova_lvm_remove_lv (lvm, vg, "legacy-snap", &error));
+  g_assert_no_error (error);
+  {
+    g_autofree char *path = nova_lvm_lv_path (lvm, vg, "legacy-thick");
+    int held = open (path, O_RDONLY | O_CLOEXEC);
+
+    g_assert_cmpint (held, >=, 0);
+    real_manage_fails (thick, lvm, vg, "legacy-thick", NOVA_VOLUME_ERROR_BUSY, "still open");
+    close (held);
+  }
+
+  g_assert_true (nova_volume_driver_manage_existing (thick, thick_volume, "legacy-thick", &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (thick_volume->size, ==, 8 * MIB);
+  real_assert_holds (thick, thick_volume, "thick bytes");
+  g_assert_true (real_lv_exists (lvm, vg, "volume-", thick_volume->id));
+  g_assert_false (real_lv_exists (lvm, vg, "legacy-", "thick"));
+  g_assert_true (nova_volume_driver_manage_existing (thin, thin_volume, "legacy-thin", &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (thin_volume->size, ==, 16 * MIB);
+  real_assert_holds (thin, thin_volume, "thin bytes");
+  g_assert_false (real_lv_exists (lvm, vg, "legacy-", "thin"));
+
+  /* a name the template made keeps it: nothing to rename */
+  {
+    g_autoptr(NovaVolumeRecord) same = nova_volume_record_copy (thick_volume);
+    g_autofree char *name = g_strconcat ("volume-", thick_volume->id, NULL);
+
+    same->size = 0;
+    g_assert_true (nova_volume_driver_manage_existing (thick, same, name, &error));
+    g_assert_no_error (error);
+    g_assert_cmpuint (same->size, ==, 8 * MIB);
+  }
+
+  g_assert_true (nova_volume_driver_delete_volume (thick, thick_volume, &error));
+  g_assert_true (nova_volume_driver_delete_volume (thin, thin_volume, &error));
+  g_assert_true (nova_volume_driver_delete_volume (thin, made, &error));
+  g_assert_no_error (error);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -612,6 +727,7 @@ main (int argc, char **argv)
     {
       g_test_add_func ("/lvm/real/list-stored", test_real_list_stored);
       g_test_add_func ("/lvm/real/revert", test_real_revert);
+      g_test_add_func ("/lvm/real/manage", test_real_manage);
     }
   return g_test_run ();
 }
