@@ -109,6 +109,8 @@ static const struct {
     "disconnect each host first (nova-volumectl disconnect, once for each)" },
   { "pass option any=true where the backend can go further back",
     "use --any where the backend can go further back" },
+  { "leave out keep-name to have it renamed", "leave out --keep-name to have it renamed" },
+  { "Unmanage it and manage it again", "unmanage it and manage it again (nova-volumectl unmanage, manage)" },
 };
 
 static char *

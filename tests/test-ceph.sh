@@ -448,6 +448,48 @@ else
 fi
 [ -z "$from_raw" ] || check "Delete the volume from the raw image" ctl delete "$from_raw"
 
+# --- manage and unmanage: an image rbd itself made -----------------------------
+
+head -c $((2 * MIB)) /dev/urandom >"$dir/legacy.raw"
+truncate -s $((8 * MIB)) "$dir/legacy.raw"
+rbd_cli import "$dir/legacy.raw" legacy >/dev/null 2>&1
+check_refused "ManageExisting of an image that is not there" NotFound ctl manage no-such-image
+check_refused "ManageExisting of pool/image" InvalidArgument ctl manage "$ceph_pool/legacy"
+rbd_cli snap create legacy@taken-by-hand >/dev/null 2>&1
+check_refused "ManageExisting of an image with a snapshot" Busy ctl manage legacy
+rbd_cli snap rm legacy@taken-by-hand >/dev/null 2>&1
+managed=$(ctl manage legacy --name from-rbd 2>"$dir/ctl.err")
+if [ -n "$managed" ]; then
+  ok "ManageExisting of image legacy (nova-volumectl manage)"
+  check_status "the managed volume" "$managed" available
+  got=$(ctl --json show "$managed" 2>&1 | json_get Size 2>&1)
+  if [ "$got" = $((8 * MIB)) ]; then ok "its size is the image's"; else not_ok "its size is the image's" "$got"; fi
+  if rbd_cli ls 2>&1 | grep -qx legacy; then
+    not_ok "the image is renamed to volume-$managed" "$(rbd_cli ls 2>&1)"
+  else
+    ok "the image is renamed to volume-$managed"
+  fi
+  rbd_cli export "volume-$managed" "$dir/managed.raw" >/dev/null 2>&1
+  check_same "the managed volume holds the image's bytes" "$dir/managed.raw" raw "$dir/legacy.raw" raw
+  check "Unmanage (nova-volumectl unmanage)" ctl unmanage "$managed"
+  if rbd_cli ls 2>&1 | grep -qx "volume-$managed"; then
+    ok "the image stays after Unmanage"
+  else
+    not_ok "the image stays after Unmanage" "$(rbd_cli ls 2>&1)"
+  fi
+  check_refused "the unmanaged volume is no object any more" "no volume or snapshot has" ctl show "$managed"
+  again=$(ctl manage "volume-$managed" --keep-name 2>"$dir/ctl.err")
+  if [ "$again" = "$managed" ]; then
+    ok "ManageExisting of its name takes it back with the same id"
+  else
+    not_ok "ManageExisting of its name takes it back with the same id" "'$again' $(cat "$dir/ctl.err")"
+  fi
+  check "Delete the managed volume" ctl delete "$managed"
+else
+  not_ok "ManageExisting of image legacy (nova-volumectl manage)" "$(cat "$dir/ctl.err")"
+  rbd_cli rm legacy >/dev/null 2>&1
+fi
+
 # --- delete: clones first, then what they came from ----------------------------
 
 check "Delete the volume made from the snapshot" ctl delete "$from_snap"

@@ -6,6 +6,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <locale.h>
 #include <poll.h>
 #include <pty.h>
@@ -972,6 +973,48 @@ test_revert (Fixture *fx, gconstpointer data)
   g_clear_pointer (&err, g_free);
   err = ctl_fails (fx, EXIT_FAILED, "revert", "data", NULL);
   g_assert_nonnull (strstr (err, "data"));
+}
+
+/* manage REFERENCE prints the new volume's id; unmanage leaves the file;
+ * manage of its name takes it back; refusals in the CLI's terms */
+static void
+test_manage (Fixture *fx, gconstpointer data)
+{
+  g_autofree char *legacy = g_build_filename (fx->state_dir, "volumes", "legacy.img", NULL);
+  g_autofree char *out = NULL, *id = NULL, *file = NULL, *reference = NULL, *again = NULL, *err = NULL;
+  int fd = g_open (legacy, O_WRONLY | O_CREAT | O_EXCL, 0600);
+
+  g_assert_cmpint (fd, >=, 0);
+  g_assert_cmpint (ftruncate (fd, 2 * 1024 * 1024), ==, 0);
+  close (fd);
+  err = ctl_fails (fx, EXIT_FAILED, "manage", "--keep-name", "legacy.img", NULL);
+  g_assert_nonnull (strstr (err, "leave out --keep-name"));
+  g_clear_pointer (&err, g_free);
+  err = ctl_fails (fx, EXIT_FAILED, "manage", "missing.img", NULL);
+  g_assert_nonnull (strstr (err, "no file 'missing.img'"));
+  g_clear_pointer (&err, g_free);
+  err = ctl_fails (fx, EXIT_USAGE, "manage", NULL);
+
+  out = ctl_ok (fx, "manage", "legacy.img", "--name", "old-disk", "--metadata", "from=elsewhere", NULL);
+  id = printed_id (out);
+  g_clear_pointer (&out, g_free);
+  out = ctl_ok (fx, "show", "old-disk", NULL);
+  g_assert_nonnull (strstr (out, id));
+  g_assert_nonnull (strstr (out, "from"));
+  reference = g_strconcat ("volume-", id, NULL);
+  file = g_build_filename (fx->state_dir, "volumes", reference, NULL);
+  g_assert_true (g_file_test (file, G_FILE_TEST_IS_REGULAR));
+  g_assert_false (g_file_test (legacy, G_FILE_TEST_EXISTS));
+
+  g_free (ctl_ok (fx, "unmanage", "old-disk", NULL));
+  g_assert_true (g_file_test (file, G_FILE_TEST_IS_REGULAR));
+  g_clear_pointer (&err, g_free);
+  err = ctl_fails (fx, EXIT_FAILED, "show", id, NULL);
+  g_clear_pointer (&out, g_free);
+  out = ctl_ok (fx, "manage", "--keep-name", reference, NULL);
+  again = printed_id (out);
+  g_assert_cmpstr (again, ==, id);
+  g_free (ctl_ok (fx, "delete", id, NULL));
 }
 
 static void
@@ -2139,6 +2182,7 @@ main (int argc, char **argv)
   ADD ("connect-extend-export", test_connect_extend_export);
   ADD ("update", test_update);
   ADD ("revert", test_revert);
+  ADD ("manage", test_manage);
   ADD ("jobs-cancel-wait", test_jobs_cancel_wait);
   ADD ("monitor", test_monitor);
   ADD ("interrupt", test_interrupt);

@@ -219,6 +219,60 @@ test_vdi_gone (Fixture *fx, gconstpointer data)
   call_ok (fx, volume, IFACE_VOLUME, "Delete", g_variant_new_parsed ("(@a{sv} {},)"));
 }
 
+/* ManageExisting on Sheepdog: a VDI the volume template named (one
+ * Unmanage let go of, or one made by hand under such a name) is taken
+ * with its bytes; any other name is NotSupported (no rename), one with
+ * snapshots Busy, a missing one NotFound, and nothing changes */
+static void
+test_manage (Fixture *fx, gconstpointer data)
+{
+  g_autoptr(GBytes) bytes = sheepdog_test_random_bytes (DATA_LEN);
+  g_autofree char *id = g_uuid_string_random ();
+  g_autofree char *vdi = g_strconcat ("volume-", id, NULL);
+  g_autofree char *volume = NULL, *size = g_strdup_printf ("%" G_GUINT64_FORMAT, 8 * MIB);
+  g_autofree char *got_id = NULL, *listed = NULL, *again = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GVariant) reply = NULL;
+  const SheepdogTestEnv *env = sheepdog_test_env ();
+
+  sheepdog_test_vdi ("create", "legacy", size, NULL);
+  sheepdog_test_vdi ("create", vdi, size, NULL);
+  sheepdog_test_write ("127.0.0.1", env->port, vdi, bytes);
+
+  call_fails (fx, MANAGER_PATH, IFACE_MANAGER, "ManageExisting", g_variant_new_parsed ("('legacy', @a{sv} {})"),
+              "NotSupported");
+  call_fails (fx, MANAGER_PATH, IFACE_MANAGER, "ManageExisting", g_variant_new_parsed ("('no-such-vdi', @a{sv} {})"),
+              "NotFound");
+  sheepdog_test_snapshot (vdi, "by-hand");
+  call_fails (fx, MANAGER_PATH, IFACE_MANAGER, "ManageExisting", g_variant_new ("(s@a{sv})", vdi,
+                                                                                g_variant_new ("a{sv}", NULL)),
+              "Busy");
+  sheepdog_test_vdi ("delete", "-s", "by-hand", vdi, NULL);
+
+  reply = call (fx, MANAGER_PATH, IFACE_MANAGER, "ManageExisting",
+                g_variant_new ("(s@a{sv})", vdi, g_variant_new_parsed ("{'keep-name': <true>}")), "(o)", &error);
+  g_assert_no_error (error);
+  g_variant_get (reply, "(o)", &volume);
+  got_id = get_string (fx, volume, IFACE_VOLUME, "Id");
+  g_assert_cmpstr (got_id, ==, id);
+  assert_status (fx, volume, IFACE_VOLUME, "available");
+  g_assert_cmpuint (get_uint64 (fx, volume, IFACE_VOLUME, "Size"), ==, 8 * MIB);
+  assert_reads (fx, volume, bytes);
+
+  /* let go of: the VDI stays; taken back with the same id */
+  call_ok (fx, volume, IFACE_VOLUME, "Unmanage", g_variant_new_parsed ("(@a{sv} {},)"));
+  listed = sheepdog_test_list (vdi);
+  g_assert_nonnull (strstr (listed, vdi));
+  g_clear_pointer (&reply, g_variant_unref);
+  reply = call (fx, MANAGER_PATH, IFACE_MANAGER, "ManageExisting",
+                g_variant_new ("(s@a{sv})", vdi, g_variant_new ("a{sv}", NULL)), "(o)", &error);
+  g_assert_no_error (error);
+  g_variant_get (reply, "(o)", &again);
+  g_assert_cmpstr (again, ==, volume);
+  call_ok (fx, volume, IFACE_VOLUME, "Delete", g_variant_new_parsed ("(@a{sv} {},)"));
+  sheepdog_test_vdi ("delete", "legacy", NULL);
+}
+
 /* pointed at a port where no sheep listens, the daemon does not start */
 static void
 test_no_cluster (Fixture *fx, gconstpointer data)
@@ -407,5 +461,6 @@ main (int argc, char **argv)
   g_test_add ("/sheepdog-service/no-cluster", Fixture, NULL, sheepdog_setup, test_no_cluster, fixture_teardown);
   g_test_add ("/sheepdog-service/migrate", Fixture, NULL, sheepdog_setup, test_migrate, fixture_teardown);
   g_test_add ("/sheepdog-service/images", Fixture, NULL, sheepdog_setup, test_images, fixture_teardown);
+  g_test_add ("/sheepdog-service/manage", Fixture, NULL, sheepdog_setup, test_manage, fixture_teardown);
   return g_test_run ();
 }
