@@ -308,10 +308,10 @@ else
   fi
 fi
 
-# launch NAME IMAGE UUID: instance NAME from $dir/NAME.json, the key from
+# launch NAME IMAGE UUID [LAUNCHER ARGS...]: instance NAME from $dir/NAME.json, the key from
 # the cluster's keyring
 launch_rbd () {
-  launch "$1" "$2" "$dir/$1.json" "$3" --ceph-keyring "$ceph_keyring"
+  launch "$1" "$2" "$dir/$1.json" "$3" --ceph-keyring "$ceph_keyring" "${@:4}"
 }
 
 if [ -n "$instance_skip" ]; then
@@ -365,6 +365,77 @@ if [ -z "$instance_skip" ]; then
   check_same_bytes "instance B read the same bytes instance A wrote" rbd-a rbd-b
   check "TerminateConnection for host B" ctl disconnect --host compute-b "$volume"
   check "Detach from instance B" ctl detach "$volume"
+fi
+
+# --- online extend: a running instance's rbd: disk grows -----------------------
+
+# SOCKET DEVICE BYTES: QMP block_resize, as libvirt's blockResize after a
+# volume grew (qemu asks librbd for the image's size again)
+qmp_block_resize () {
+  /usr/bin/python3 - "$@" <<'PY'
+import json, socket, sys
+sock = socket.socket(socket.AF_UNIX)
+sock.settimeout(30)
+sock.connect(sys.argv[1])
+stream = sock.makefile("rw")
+json.loads(stream.readline())
+for command in ({"execute": "qmp_capabilities"},
+                {"execute": "block_resize", "arguments": {"device": sys.argv[2], "size": int(sys.argv[3])}}):
+    stream.write(json.dumps(command) + "\n")
+    stream.flush()
+    while True:
+        reply = json.loads(stream.readline())
+        if "event" not in reply:
+            break
+    if "error" in reply:
+        sys.exit(reply["error"]["desc"])
+PY
+}
+# NAME TEXT: wait up to 90 s until instance NAME's console says TEXT
+wait_console () {
+  local i
+  for ((i = 0; i < 900; i++)); do
+    grep -q "$2" "$dir/$1.console" 2>/dev/null && return 0
+    sleep 0.1
+  done
+  return 1
+}
+
+grow_skip=$instance_skip
+if [ -z "$grow_skip" ] &&
+   ! image_g=$("$instance_dir/build-image.sh" "$cache" grower "$instance_dir/grow.sh" 2>"$dir/image.err"); then
+  grow_skip="the grower image could not be built: $(tail -n 3 "$dir/image.err" | tr '\n' ' ')"
+  not_ok "build the grower image" "$(cat "$dir/image.err")"
+fi
+if [ -n "$grow_skip" ]; then
+  skip "an instance's rbd: disk grows after an online extend" "$grow_skip"
+else
+  uuid_g=$(cat /proc/sys/kernel/random/uuid)
+  size_before=$(ctl --json show "$volume" 2>&1 | json_get Size 2>&1)
+  size_after=$((size_before + 64 * MIB))
+  check "Attach to instance G ($uuid_g)" ctl attach "$volume" "$uuid_g" /dev/vdb
+  check "InitializeConnection for host G" connect rbd-g compute-g
+  launch_rbd rbd-g "$image_g" "$uuid_g" --qmp "$dir/rbd-g.qmp" &
+  grow_pid=$!
+  if wait_console rbd-g INSTANCE-SIZE:; then
+    ok "instance G runs on the volume: $(said rbd-g INSTANCE-SIZE sectors) sectors"
+  else
+    not_ok "instance G runs on the volume" "$(cat "$dir/rbd-g.err" "$dir/rbd-g.console" 2>&1)"
+  fi
+  check "Extend the in-use volume to $size_after bytes (nova-volumectl extend)" ctl extend "$volume" "$size_after"
+  check_image "the RBD image grew before the host acted" "volume-$volume" size "$size_after"
+  check "the host resizes the instance's disk (QMP block_resize, as libvirt's blockResize)" \
+    qmp_block_resize "$dir/rbd-g.qmp" virtio0 "$size_after"
+  wait "$grow_pid"
+  check_instance "instance G saw its disk grow and read the new end" rbd-g
+  grew_to=$(sed -n 's/^INSTANCE-GREW: .*to=\([0-9]*\).*/\1/p' "$dir/rbd-g.console" | tr -d '\r')
+  if [ "$((grew_to * 512))" = "$size_after" ]; then
+    ok "the instance's disk is $size_after bytes ($(sed -n 's/^INSTANCE-GREW: //p' "$dir/rbd-g.console" | tr -d '\r'))"
+  else
+    not_ok "the instance's disk is $size_after bytes" "$(cat "$dir/rbd-g.console")"
+  fi
+  check "TerminateConnection for host G" ctl disconnect --host compute-g "$volume"
+  check "Detach from instance G" ctl detach "$volume"
 fi
 
 # --- images: in and out, unallocated where the image is empty ------------------

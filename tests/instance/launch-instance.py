@@ -214,6 +214,8 @@ def qemu_command(args, info, secret_dir):
             "-kernel", kernel, "-initrd", initrd, "-append", cmdline]
     if args.uuid:
         argv += ["-uuid", args.uuid]
+    if args.qmp:
+        argv += ["-qmp", f"unix:{qemu_escape(args.qmp)},server=on,wait=off"]
     return argv + builder(info["data"], args, secret_dir)
 
 
@@ -261,6 +263,9 @@ def main():
     parser.add_argument("--timeout", type=int, default=120, help="seconds before the instance is killed")
     parser.add_argument("--mem", type=int, default=256, help="memory in MiB")
     parser.add_argument("--accel", choices=("tcg", "kvm"), default=os.environ.get("NOVA_VOLUME_VM_ACCEL", "tcg"))
+    parser.add_argument("--qmp", metavar="SOCKET",
+                        help="a QMP socket at SOCKET, for the host to act on the running instance "
+                             "(block_resize after an online extend, as libvirt's blockResize)")
     parser.add_argument("--dry-run", action="store_true", help="print the qemu command line, start nothing")
     args = parser.parse_args()
 
