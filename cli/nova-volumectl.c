@@ -34,6 +34,7 @@
 #define MANAGER_INTERFACE "org.openstack.Volume1.Manager"
 #define VOLUMES_PREFIX ROOT_PATH "/volumes/"
 #define SNAPSHOTS_PREFIX ROOT_PATH "/snapshots/"
+#define ATTACHMENTS_PREFIX ROOT_PATH "/attachments/"
 #define ERROR_PREFIX "org.openstack.Volume1.Error."
 #define INITIATOR_FILE "/etc/iscsi/initiatorname.iscsi"
 
@@ -110,6 +111,7 @@ static const struct {
   { "pass option any=true where the backend can go further back",
     "use --any where the backend can go further back" },
   { "leave out keep-name to have it renamed", "leave out --keep-name to have it renamed" },
+  { "give option attachment to say which to end", "name the instance to detach from (nova-volumectl detach ID INSTANCE)" },
   { "Unmanage it and manage it again", "unmanage it and manage it again (nova-volumectl unmanage, manage)" },
 };
 
@@ -187,7 +189,8 @@ add_pair (GPtrArray *pairs, const char *key, char *value)
 
 /* ---- ids and values -------------------------------------------------- */
 
-/* the UUID of /org/openstack/Volume1/{volumes,snapshots}/<id>, else NULL */
+/* the UUID of /org/openstack/Volume1/{volumes,snapshots,attachments}/<id>,
+ * else NULL */
 static char *
 object_path_to_id (const char *path)
 {
@@ -197,6 +200,8 @@ object_path_to_id (const char *path)
     tail = path + strlen (VOLUMES_PREFIX);
   else if (g_str_has_prefix (path, SNAPSHOTS_PREFIX))
     tail = path + strlen (SNAPSHOTS_PREFIX);
+  else if (g_str_has_prefix (path, ATTACHMENTS_PREFIX))
+    tail = path + strlen (ATTACHMENTS_PREFIX);
   if (tail == NULL || *tail == '\0')
     return NULL;
   return g_strdelimit (g_strdup (tail), "_", '-');
@@ -731,6 +736,7 @@ cmd_create (const Command *cmd, int argc, char **argv)
   g_autofree char *image = NULL;
   g_autofree char *image_format = NULL;
   g_auto(GStrv) metadata = NULL;
+  gboolean multiattach = FALSE;
   const GOptionEntry entries[] = {
     { "name", 0, 0, G_OPTION_ARG_STRING, &name, N_("Display name"), N_("NAME") },
     { "image", 0, 0, G_OPTION_ARG_FILENAME, &image,
@@ -751,6 +757,8 @@ cmd_create (const Command *cmd, int argc, char **argv)
       N_("Availability zone (must be the host’s)"), N_("ZONE") },
     { "metadata", 0, 0, G_OPTION_ARG_STRING_ARRAY, &metadata,
       N_("Keep KEY=VALUE with the volume (repeatable)"), N_("KEY=VALUE") },
+    { "multiattach", 0, 0, G_OPTION_ARG_NONE, &multiattach,
+      N_("The volume may be attached to several instances at once"), NULL },
     G_OPTION_ENTRY_NULL
   };
   g_auto(GVariantDict) options = G_VARIANT_DICT_INIT (NULL);
@@ -787,6 +795,8 @@ cmd_create (const Command *cmd, int argc, char **argv)
     g_variant_dict_insert (&options, "backend", "s", backend);
   if (type != NULL)
     g_variant_dict_insert (&options, "type", "s", type);
+  if (multiattach)
+    g_variant_dict_insert (&options, "multiattach", "b", TRUE);
   if (image != NULL)
     {
       /* opened here, with the caller's own rights: the daemon gets the
@@ -1305,18 +1315,24 @@ cmd_snapshot (const Command *cmd, int argc, char **argv)
   return print_new_object (g_dbus_proxy_get_connection (volume), path, KIND_SNAPSHOT);
 }
 
+/* attach ID INSTANCE MOUNTPOINT: prints the attachment's id (with --json,
+ * the volume) */
 static int
 cmd_attach (const Command *cmd, int argc, char **argv)
 {
   g_autofree char *host = NULL;
+  g_autofree char *mode = NULL;
   const GOptionEntry entries[] = {
     { "host", 0, 0, G_OPTION_ARG_STRING, &host, N_("Hypervisor host the instance runs on"), N_("HOST") },
+    { "mode", 0, 0, G_OPTION_ARG_STRING, &mode,
+      N_("rw (read-write, the default) or ro (the instance only reads)"), N_("MODE") },
     G_OPTION_ENTRY_NULL
   };
   g_auto(GVariantDict) options = G_VARIANT_DICT_INIT (NULL);
   g_autoptr(GError) error = NULL;
   g_autoptr(GDBusProxy) volume = NULL;
   g_autoptr(GVariant) result = NULL;
+  const char *path = NULL;
 
   if (!parse_command (cmd, entries, &argc, &argv, 3, 3))
     return EXIT_USAGE;
@@ -1326,26 +1342,73 @@ cmd_attach (const Command *cmd, int argc, char **argv)
 
   if (host != NULL)
     g_variant_dict_insert (&options, "host", "s", host);
+  if (mode != NULL)
+    g_variant_dict_insert (&options, "mode", "s", mode);
   result = call_method (volume, "Attach",
                         g_variant_new ("(ss@a{sv})", argv[2], argv[3], options_end (&options)),
                         &error);
-  return print_changed (G_DBUS_PROXY (volume), result, error);
+  if (result == NULL || opt_json)
+    return print_changed (G_DBUS_PROXY (volume), result, error);
+  g_variant_get (result, "(&o)", &path);
+  {
+    g_autofree char *id = object_path_to_id (path);
+
+    g_print ("%s\n", id);
+  }
+  return EXIT_OK;
 }
 
+/* The attachment of @volume to @instance (an attachment's id is taken too) */
+static char *
+find_attachment (GDBusObjectManager *manager, NovaDBusVolume *volume, const char *instance, GError **error)
+{
+  const char *const *paths = nova_dbus_volume_get_attachments (volume);
+  g_autofree char *lower = g_ascii_strdown (instance, -1);
+
+  for (gsize i = 0; paths != NULL && paths[i] != NULL; i++)
+    {
+      g_autoptr(GDBusInterface) iface = g_dbus_object_manager_get_interface (manager, paths[i],
+                                                                            "org.openstack.Volume1.Attachment");
+      g_autofree char *id = object_path_to_id (paths[i]);
+
+      if (iface == NULL)
+        continue;
+      if (g_str_equal (nova_dbus_attachment_get_instance_uuid (NOVA_DBUS_ATTACHMENT (iface)), lower)
+          || g_str_equal (id, lower))
+        return g_strdup (paths[i]);
+    }
+  g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND, _("volume %s is not attached to %s"),
+               nova_dbus_volume_get_id (volume), instance);
+  return NULL;
+}
+
+/* detach ID [INSTANCE]: the only attachment, or the one to INSTANCE */
 static int
 cmd_detach (const Command *cmd, int argc, char **argv)
 {
+  g_auto(GVariantDict) options = G_VARIANT_DICT_INIT (NULL);
   g_autoptr(GError) error = NULL;
+  g_autoptr(GDBusObjectManager) manager = NULL;
   g_autoptr(GDBusProxy) volume = NULL;
   g_autoptr(GVariant) result = NULL;
 
-  if (!parse_command (cmd, NULL, &argc, &argv, 1, 1))
+  if (!parse_command (cmd, NULL, &argc, &argv, 1, 2))
     return EXIT_USAGE;
-  volume = connect_and_lookup (argv[1], KIND_VOLUME, &error);
+  manager = connect_daemon (&error);
+  if (manager == NULL)
+    return fail (error);
+  volume = lookup (manager, argv[1], KIND_VOLUME, &error);
   if (volume == NULL)
     return fail (error);
+  if (argc == 3)
+    {
+      g_autofree char *attachment = find_attachment (manager, NOVA_DBUS_VOLUME (volume), argv[2], &error);
 
-  result = call_method (volume, "Detach", g_variant_new ("(@a{sv})", no_options ()), &error);
+      if (attachment == NULL)
+        return fail (error);
+      g_variant_dict_insert (&options, "attachment", "o", attachment);
+    }
+  result = call_method (volume, "Detach", g_variant_new ("(@a{sv})", options_end (&options)), &error);
   return print_changed (G_DBUS_PROXY (volume), result, error);
 }
 
@@ -2107,7 +2170,8 @@ static const Command commands[] = {
   { "snapshot", cmd_snapshot, N_("ID"), N_("Snapshot a volume and print the snapshot’s ID") },
   { "attach", cmd_attach, N_("ID INSTANCE MOUNTPOINT"),
     N_("Record that a volume is attached to an instance") },
-  { "detach", cmd_detach, N_("ID"), N_("Record that a volume is detached") },
+  { "detach", cmd_detach, N_("ID [INSTANCE]"),
+    N_("Record that a volume is detached (from INSTANCE, when it is attached to several)") },
   { "extend", cmd_extend, N_("ID SIZE"), N_("Grow a volume to SIZE, or by SIZE with a leading +") },
   { "update", cmd_update, N_("ID"), N_("Rename a volume or snapshot, or change its description or metadata") },
   { "migrate", cmd_migrate, N_("ID BACKEND"), N_("Move a volume to another backend, with its bytes") },

@@ -120,6 +120,7 @@ nova_volume_record_new (void)
   record->migration = g_strdup ("");
   record->reverting_to = g_strdup ("");
   record->metadata = metadata_new ();
+  record->attachments = g_ptr_array_new_with_free_func ((GDestroyNotify) nova_attachment_record_free);
   return record;
 }
 
@@ -155,6 +156,10 @@ nova_volume_record_copy (const NovaVolumeRecord *record)
   copy->reverting_to = g_strdup (record->reverting_to);
   copy->created_at = record->created_at;
   copy->updated_at = record->updated_at;
+  copy->multiattach = record->multiattach;
+  copy->attachments = g_ptr_array_new_with_free_func ((GDestroyNotify) nova_attachment_record_free);
+  for (guint i = 0; record->attachments != NULL && i < record->attachments->len; i++)
+    g_ptr_array_add (copy->attachments, nova_attachment_record_copy (g_ptr_array_index (record->attachments, i)));
 
   /* a deep copy: the copy goes to another thread that may outlive the
    * original's table */
@@ -190,7 +195,75 @@ nova_volume_record_free (NovaVolumeRecord *record)
   g_free (record->migration);
   g_free (record->reverting_to);
   g_clear_pointer (&record->metadata, g_hash_table_unref);
+  g_clear_pointer (&record->attachments, g_ptr_array_unref);
   g_free (record);
+}
+
+NovaAttachmentRecord *
+nova_attachment_record_new (void)
+{
+  NovaAttachmentRecord *record = g_new0 (NovaAttachmentRecord, 1);
+
+  record->instance_uuid = g_strdup ("");
+  record->mountpoint = g_strdup ("");
+  record->host = g_strdup ("");
+  record->mode = g_strdup ("rw");
+  record->connector = g_strdup ("");
+  return record;
+}
+
+NovaAttachmentRecord *
+nova_attachment_record_copy (const NovaAttachmentRecord *record)
+{
+  NovaAttachmentRecord *copy = g_new0 (NovaAttachmentRecord, 1);
+
+  copy->id = g_strdup (record->id);
+  copy->instance_uuid = g_strdup (record->instance_uuid);
+  copy->mountpoint = g_strdup (record->mountpoint);
+  copy->host = g_strdup (record->host);
+  copy->mode = g_strdup (record->mode);
+  copy->connector = g_strdup (record->connector);
+  copy->attached_at = record->attached_at;
+  return copy;
+}
+
+void
+nova_attachment_record_free (NovaAttachmentRecord *record)
+{
+  if (record == NULL)
+    return;
+  g_free (record->id);
+  g_free (record->instance_uuid);
+  g_free (record->mountpoint);
+  g_free (record->host);
+  g_free (record->mode);
+  g_free (record->connector);
+  g_free (record);
+}
+
+void
+nova_volume_record_sync_attached (NovaVolumeRecord *volume)
+{
+  const NovaAttachmentRecord *first = volume->attachments->len > 0 ? g_ptr_array_index (volume->attachments, 0)
+                                                                     : NULL;
+
+  volume->attached = first != NULL;
+  nova_record_set_string (&volume->instance_uuid, first != NULL ? first->instance_uuid : "");
+  nova_record_set_string (&volume->mountpoint, first != NULL ? first->mountpoint : "");
+  nova_record_set_string (&volume->attached_host, first != NULL ? first->host : "");
+}
+
+NovaAttachmentRecord *
+nova_volume_record_find_attachment (const NovaVolumeRecord *volume, const char *id)
+{
+  for (guint i = 0; i < volume->attachments->len; i++)
+    {
+      NovaAttachmentRecord *attachment = g_ptr_array_index (volume->attachments, i);
+
+      if (g_strcmp0 (attachment->id, id) == 0)
+        return attachment;
+    }
+  return NULL;
 }
 
 NovaSnapshotRecord *

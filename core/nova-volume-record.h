@@ -35,6 +35,22 @@ gboolean    nova_volume_status_from_string (const char *text, NovaVolumeStatus *
 const char *nova_snapshot_status_to_string   (NovaSnapshotStatus status);
 gboolean    nova_snapshot_status_from_string (const char *text, NovaSnapshotStatus *out);
 
+/* One instance a volume is attached to (Volume.Attach). */
+typedef struct {
+  char   *id;             /* UUID */
+  char   *instance_uuid;
+  char   *mountpoint;
+  char   *host;           /* never NULL: "" when the caller named none */
+  char   *mode;           /* "rw" or "ro" */
+  char   *connector;      /* never NULL: the connector its host connected with (GVariant
+                           * text, a{sv}, secrets left out), "" until it connects */
+  gint64  attached_at;    /* usec since the epoch */
+} NovaAttachmentRecord;
+
+NovaAttachmentRecord *nova_attachment_record_new  (void);
+NovaAttachmentRecord *nova_attachment_record_copy (const NovaAttachmentRecord *record);
+void                  nova_attachment_record_free (NovaAttachmentRecord *record);
+
 typedef struct {
   char              *id;                /* UUID */
   char              *name;              /* never NULL ("" when none) */
@@ -42,6 +58,11 @@ typedef struct {
   guint64            size;              /* bytes */
   NovaVolumeStatus   status;
   char              *status_reason;     /* never NULL */
+  gboolean           multiattach;       /* may be attached to several instances */
+  GPtrArray         *attachments;       /* NovaAttachmentRecord, oldest first; never NULL */
+  /* the first attachment's, for the seed's single-attachment view (the
+   * store's columns and the Volume properties of the same names); kept
+   * by nova_volume_record_sync_attached */
   gboolean           attached;          /* AttachStatus attached/detached */
   char              *instance_uuid;     /* never NULL */
   char              *mountpoint;        /* never NULL */
@@ -85,6 +106,13 @@ void                nova_volume_record_free   (NovaVolumeRecord *record);
 NovaSnapshotRecord *nova_snapshot_record_new  (void);
 NovaSnapshotRecord *nova_snapshot_record_copy (const NovaSnapshotRecord *record);
 void                nova_snapshot_record_free (NovaSnapshotRecord *record);
+
+/* attached, instance_uuid, mountpoint and attached_host made the first
+ * attachment's again (cleared when there is none), after the attachments
+ * changed. */
+void nova_volume_record_sync_attached (NovaVolumeRecord *volume);
+/* The attachment with id @id, or NULL. */
+NovaAttachmentRecord *nova_volume_record_find_attachment (const NovaVolumeRecord *volume, const char *id);
 
 /* The one check of a volume or snapshot id before a driver makes a name,
  * a path or an argv word of it: ids are UUIDs the manager chose, but

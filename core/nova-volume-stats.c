@@ -20,6 +20,10 @@ nova_volume_stats_builder_init (GVariantBuilder *builder, const NovaVolumeStats 
   g_variant_builder_add (builder, "{sv}", "driver_version", g_variant_new_string (PACKAGE_VERSION));
   g_variant_builder_add (builder, "{sv}", "reserved_percentage", g_variant_new_uint32 (0));
   g_variant_builder_add (builder, "{sv}", "thin_provisioning_support", g_variant_new_boolean (stats->thin));
+  g_variant_builder_add (builder, "{sv}", "multiattach", g_variant_new_boolean (stats->multiattach));
+  g_variant_builder_add (builder, "{sv}", "read_only_attachments",
+                         g_variant_new_string (stats->read_only_attachments != NULL ? stats->read_only_attachments
+                                                                                     : "none"));
   if (stats->pool_known)
     {
       g_variant_builder_add (builder, "{sv}", "thin_pool_data_percent", g_variant_new_double (stats->pool_data_percent));

@@ -19,6 +19,11 @@ typedef struct {
   gboolean    pool_known;        /* a thin pool whose use is known: */
   double      pool_data_percent;     /* thin_pool_data_percent, 0..100 */
   double      pool_metadata_percent; /* thin_pool_metadata_percent, 0..100 */
+  gboolean    multiattach;       /* multiattach: a volume may be attached to several instances */
+  /* read_only_attachments: what an attachment in mode ro gets: "enforced"
+   * (the target refuses that host's writes), "advisory" (access_mode in
+   * connection_info only: the host must honour it), NULL: none (refused) */
+  const char *read_only_attachments;
 } NovaVolumeStats;
 
 /* Starts @builder as an a{sv} holding @stats and the keys every driver

@@ -25,6 +25,7 @@ struct _NovaVolumeDaemon {
   NovaDBusManager          *manager_iface;
   GHashTable               *volume_ifaces;    /* id -> NovaDBusVolume */
   GHashTable               *snapshot_ifaces;  /* id -> NovaDBusSnapshot */
+  GHashTable               *attachment_ifaces; /* id -> NovaDBusAttachment */
   GHashTable               *job_ifaces;       /* NovaVolumeJob -> NovaDBusJob */
   GPtrArray                *backend_ifaces;   /* NovaDBusBackend, one per backend */
   guint                     missing_volumes_id;
@@ -57,9 +58,16 @@ nova_volume_daemon_snapshot_path (const char *id)
 }
 
 char *
+nova_volume_daemon_attachment_path (const char *id)
+{
+  return path_for (NOVA_VOLUME_DBUS_ATTACHMENTS, id);
+}
+
+char *
 nova_volume_daemon_id_from_path (const char *path, const char *prefix, GError **error)
 {
-  const char *kind = g_str_equal (prefix, NOVA_VOLUME_DBUS_VOLUMES) ? "volume" : "snapshot";
+  const char *kind = g_str_equal (prefix, NOVA_VOLUME_DBUS_VOLUMES) ? "volume"
+                     : g_str_equal (prefix, NOVA_VOLUME_DBUS_ATTACHMENTS) ? "attachment" : "snapshot";
   g_autofree char *id = NULL;
 
   if (path == NULL || !g_str_has_prefix (path, prefix))
@@ -291,8 +299,9 @@ handle_create_volume (NovaDBusManager *iface, GDBusMethodInvocation *invocation,
 {
   g_autoptr(GVariant) name = NULL, description = NULL, snapshot = NULL, source = NULL;
   g_autoptr(GVariant) zone = NULL, metadata = NULL, backend = NULL, type = NULL;
-  g_autoptr(GVariant) image_fd = NULL, image_format = NULL;
+  g_autoptr(GVariant) image_fd = NULL, image_format = NULL, multiattach = NULL;
   const OptionSpec specs[] = {
+    { "multiattach", "b", &multiattach },
     { "image-fd", "h", &image_fd },
     { "image-format", "s", &image_format },
     { "backend", "s", &backend },
@@ -342,6 +351,7 @@ handle_create_volume (NovaDBusManager *iface, GDBusMethodInvocation *invocation,
   request.image_format = variant_string_or_null (image_format);
   request.caller_uid = nova_volume_auth_get_caller_uid (invocation);
   request.caller_bus_name = g_dbus_method_invocation_get_sender (invocation);
+  request.multiattach = multiattach != NULL && g_variant_get_boolean (multiattach);
   nova_volume_manager_create_volume (self->manager, &request, NULL, create_volume_done,
                                      call_new (self, invocation, iface));
   /* the manager took its own duplicate */
@@ -676,18 +686,45 @@ handle_volume_create_snapshot (NovaDBusVolume *iface, GDBusMethodInvocation *inv
   return G_DBUS_METHOD_INVOCATION_HANDLED;
 }
 
+static void
+attach_done (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  g_autoptr(Call) call = user_data;
+  GError *error = NULL;
+  g_autofree char *id = nova_volume_manager_attach_finish (NOVA_VOLUME_MANAGER (source), result, &error);
+  g_autofree char *path = NULL;
+
+  if (id == NULL)
+    {
+      return_error (g_steal_pointer (&call->invocation), error);
+      return;
+    }
+  path = nova_volume_daemon_attachment_path (id);
+  nova_dbus_volume_complete_attach (call->iface, g_steal_pointer (&call->invocation), path);
+}
+
 static gboolean
 handle_volume_attach (NovaDBusVolume *iface, GDBusMethodInvocation *invocation,
                       const char *instance_uuid, const char *mountpoint, GVariant *options,
                       NovaVolumeDaemon *self)
 {
-  g_autoptr(GVariant) host = NULL;
-  const OptionSpec specs[] = { { "host", "s", &host } };
+  g_autoptr(GVariant) host = NULL, mode = NULL, connector = NULL;
+  const OptionSpec specs[] = {
+    { "host", "s", &host },
+    { "mode", "s", &mode },
+    { "connector", "a{sv}", &connector },
+  };
+  NovaVolumeAttachRequest request = { 0 };
 
-  if (begin_volume_call (self, invocation, options, "Attach", specs, G_N_ELEMENTS (specs)))
-    nova_volume_manager_attach_volume (self->manager, volume_id_of (iface), instance_uuid, mountpoint,
-                                       variant_string_or_null (host), operation_done,
-                                       call_new (self, invocation, iface));
+  if (!begin_volume_call (self, invocation, options, "Attach", specs, G_N_ELEMENTS (specs)))
+    return G_DBUS_METHOD_INVOCATION_HANDLED;
+  request.instance_uuid = instance_uuid;
+  request.mountpoint = mountpoint;
+  request.host = variant_string_or_null (host);
+  request.mode = variant_string_or_null (mode);
+  request.connector = connector;
+  nova_volume_manager_attach (self->manager, volume_id_of (iface), &request, attach_done,
+                              call_new (self, invocation, iface));
   return G_DBUS_METHOD_INVOCATION_HANDLED;
 }
 
@@ -695,9 +732,22 @@ static gboolean
 handle_volume_detach (NovaDBusVolume *iface, GDBusMethodInvocation *invocation,
                       GVariant *options, NovaVolumeDaemon *self)
 {
-  if (begin_volume_call (self, invocation, options, "Detach", NULL, 0))
-    nova_volume_manager_detach_volume (self->manager, volume_id_of (iface), operation_done,
-                                       call_new (self, invocation, iface));
+  g_autoptr(GVariant) attachment = NULL;
+  const OptionSpec specs[] = { { "attachment", "o", &attachment } };
+  g_autofree char *attachment_id = NULL;
+  GError *error = NULL;
+
+  if (!begin_volume_call (self, invocation, options, "Detach", specs, G_N_ELEMENTS (specs)))
+    return G_DBUS_METHOD_INVOCATION_HANDLED;
+  if (attachment != NULL
+      && (attachment_id = nova_volume_daemon_id_from_path (g_variant_get_string (attachment, NULL),
+                                                           NOVA_VOLUME_DBUS_ATTACHMENTS, &error)) == NULL)
+    {
+      return_error (invocation, error);
+      return G_DBUS_METHOD_INVOCATION_HANDLED;
+    }
+  nova_volume_manager_detach (self->manager, volume_id_of (iface), attachment_id, operation_done,
+                              call_new (self, invocation, iface));
   return G_DBUS_METHOD_INVOCATION_HANDLED;
 }
 
@@ -804,6 +854,12 @@ set_snapshot_iface (NovaDBusObjectSkeleton *object, gpointer iface)
 }
 
 static void
+set_attachment_iface (NovaDBusObjectSkeleton *object, gpointer iface)
+{
+  nova_dbus_object_skeleton_set_attachment (object, iface);
+}
+
+static void
 set_job_iface (NovaDBusObjectSkeleton *object, gpointer iface)
 {
   nova_dbus_object_skeleton_set_job (object, iface);
@@ -858,6 +914,80 @@ sync_volume (NovaDBusVolume *iface, const NovaVolumeRecord *volume)
   nova_dbus_volume_set_backend (iface, volume->backend);
   nova_dbus_volume_set_created_at (iface, (guint64) volume->created_at);
   nova_dbus_volume_set_metadata (iface, metadata_variant (volume->metadata));
+  nova_dbus_volume_set_multiattach (iface, volume->multiattach);
+  {
+    g_autoptr(GStrvBuilder) paths = g_strv_builder_new ();
+    g_auto(GStrv) list = NULL;
+
+    for (guint i = 0; i < volume->attachments->len; i++)
+      {
+        const NovaAttachmentRecord *attachment = g_ptr_array_index (volume->attachments, i);
+        g_autofree char *path = nova_volume_daemon_attachment_path (attachment->id);
+
+        g_strv_builder_add (paths, path);
+      }
+    list = g_strv_builder_end (paths);
+    nova_dbus_volume_set_attachments (iface, (const char *const *) list);
+  }
+}
+
+static void
+sync_attachment (NovaDBusAttachment *iface, const NovaVolumeRecord *volume, const NovaAttachmentRecord *attachment)
+{
+  g_autofree char *volume_path = nova_volume_daemon_volume_path (volume->id);
+  g_autoptr(GVariant) connector = NULL;
+
+  if (attachment->connector[0] != '\0')
+    connector = g_variant_parse (G_VARIANT_TYPE_VARDICT, attachment->connector, NULL, NULL, NULL);
+  nova_dbus_attachment_set_id (iface, attachment->id);
+  nova_dbus_attachment_set_volume (iface, volume_path);
+  nova_dbus_attachment_set_instance_uuid (iface, attachment->instance_uuid);
+  nova_dbus_attachment_set_mountpoint (iface, attachment->mountpoint);
+  nova_dbus_attachment_set_host (iface, attachment->host);
+  nova_dbus_attachment_set_mode (iface, attachment->mode);
+  nova_dbus_attachment_set_attached_at (iface, (guint64) attachment->attached_at);
+  nova_dbus_attachment_set_connector (iface, connector != NULL ? connector : g_variant_new ("a{sv}", NULL));
+}
+
+/* The Attachment objects of @volume_id made to be @volume's attachments
+ * (none when @volume is NULL: the volume is gone) */
+static void
+sync_attachments (NovaVolumeDaemon *self, const char *volume_id, const NovaVolumeRecord *volume)
+{
+  g_autofree char *volume_path = nova_volume_daemon_volume_path (volume_id);
+  g_autoptr(GPtrArray) gone = g_ptr_array_new_with_free_func (g_free);
+  GHashTableIter iter;
+  gpointer id, iface;
+
+  g_hash_table_iter_init (&iter, self->attachment_ifaces);
+  while (g_hash_table_iter_next (&iter, &id, &iface))
+    if (g_str_equal (nova_dbus_attachment_get_volume (iface), volume_path)
+        && (volume == NULL || nova_volume_record_find_attachment (volume, id) == NULL))
+      g_ptr_array_add (gone, g_strdup (id));
+  for (guint i = 0; i < gone->len; i++)
+    {
+      g_autofree char *path = nova_volume_daemon_attachment_path (g_ptr_array_index (gone, i));
+
+      g_dbus_object_manager_server_unexport (self->object_manager, path);
+      g_hash_table_remove (self->attachment_ifaces, g_ptr_array_index (gone, i));
+    }
+  for (guint i = 0; volume != NULL && i < volume->attachments->len; i++)
+    {
+      const NovaAttachmentRecord *attachment = g_ptr_array_index (volume->attachments, i);
+      NovaDBusAttachment *existing = g_hash_table_lookup (self->attachment_ifaces, attachment->id);
+      g_autofree char *path = NULL;
+
+      if (existing != NULL)
+        {
+          sync_attachment (existing, volume, attachment);
+          continue;
+        }
+      existing = nova_dbus_attachment_skeleton_new ();
+      sync_attachment (existing, volume, attachment);
+      g_hash_table_insert (self->attachment_ifaces, g_strdup (attachment->id), existing);
+      path = nova_volume_daemon_attachment_path (attachment->id);
+      export_interface (self, path, existing, set_attachment_iface);
+    }
 }
 
 static void
@@ -905,9 +1035,12 @@ on_volume_changed (NovaVolumeManager *manager, const char *id, NovaVolumeDaemon 
                         G_CALLBACK (handle_volume_terminate_connection), self);
       g_signal_connect (iface, "handle-check-for-export", G_CALLBACK (handle_volume_check_for_export), self);
       g_hash_table_insert (self->volume_ifaces, g_strdup (id), iface);
+      /* its attachments first: the volume's Attachments name objects that exist */
+      sync_attachments (self, id, volume);
       export_interface (self, path, iface, set_volume_iface);
       return;
     }
+  sync_attachments (self, id, volume);
   sync_volume (iface, volume);
   /* PropertiesChanged now, not from an idle: a client must see the new
    * state no later than the reply of the call that made it */
@@ -921,6 +1054,7 @@ on_volume_removed (NovaVolumeManager *manager, const char *id, NovaVolumeDaemon 
 
   g_dbus_object_manager_server_unexport (self->object_manager, path);
   g_hash_table_remove (self->volume_ifaces, id);
+  sync_attachments (self, id, NULL);
 }
 
 static void
@@ -1272,6 +1406,7 @@ nova_volume_daemon_dispose (GObject *object)
   g_clear_object (&self->manager_iface);
   g_clear_pointer (&self->volume_ifaces, g_hash_table_unref);
   g_clear_pointer (&self->snapshot_ifaces, g_hash_table_unref);
+  g_clear_pointer (&self->attachment_ifaces, g_hash_table_unref);
   g_clear_pointer (&self->job_ifaces, g_hash_table_unref);
   g_clear_pointer (&self->backend_ifaces, g_ptr_array_unref);
   g_clear_object (&self->manager);
@@ -1291,6 +1426,7 @@ nova_volume_daemon_init (NovaVolumeDaemon *self)
 {
   self->volume_ifaces = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_object_unref);
   self->snapshot_ifaces = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_object_unref);
+  self->attachment_ifaces = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_object_unref);
   self->job_ifaces = g_hash_table_new_full (NULL, NULL, g_object_unref, g_object_unref);
   self->backend_ifaces = g_ptr_array_new_with_free_func (g_object_unref);
 }

@@ -15,6 +15,7 @@ G_BEGIN_DECLS
 #define NOVA_VOLUME_DBUS_MANAGER    NOVA_VOLUME_DBUS_ROOT "/Manager"
 #define NOVA_VOLUME_DBUS_VOLUMES    NOVA_VOLUME_DBUS_ROOT "/volumes/"
 #define NOVA_VOLUME_DBUS_SNAPSHOTS  NOVA_VOLUME_DBUS_ROOT "/snapshots/"
+#define NOVA_VOLUME_DBUS_ATTACHMENTS NOVA_VOLUME_DBUS_ROOT "/attachments/"
 #define NOVA_VOLUME_DBUS_JOBS       NOVA_VOLUME_DBUS_ROOT "/jobs/"
 #define NOVA_VOLUME_DBUS_BACKENDS   NOVA_VOLUME_DBUS_ROOT "/backends/"
 
@@ -32,13 +33,15 @@ void nova_volume_daemon_shutdown (NovaVolumeDaemon *self);
 /* "/org/openstack/Volume1/volumes/<id with - as _>" */
 char *nova_volume_daemon_volume_path   (const char *id);
 char *nova_volume_daemon_snapshot_path (const char *id);
+char *nova_volume_daemon_attachment_path (const char *id);
 
 /* The object path of backend @name: its name escaped as
  * g_dbus_escape_object_path() does ("lvm-iscsi" -> "lvm_2discsi"). */
 char *nova_volume_daemon_backend_path (const char *name);
 
-/* The id in an object path of @prefix (NOVA_VOLUME_DBUS_VOLUMES or
- * _SNAPSHOTS); InvalidArgument when the path is of another kind. */
+/* The id in an object path of @prefix (NOVA_VOLUME_DBUS_VOLUMES,
+ * _SNAPSHOTS or _ATTACHMENTS); InvalidArgument when the path is of
+ * another kind. */
 char *nova_volume_daemon_id_from_path (const char  *path,
                                        const char  *prefix,
                                        GError     **error);

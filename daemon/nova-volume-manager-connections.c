@@ -147,6 +147,128 @@ connector_key (GVariant *connector, GError **error)
   return found;
 }
 
+gboolean
+manager_check_connector (GVariant *connector, GError **error)
+{
+  g_autofree char *key = connector_key (connector, error);
+
+  return key != NULL;
+}
+
+GVariant *
+manager_find_connection (NovaVolumeManager *self, const char *volume_id, const char *host, GError **error)
+{
+  g_autoptr(GPtrArray) connections = NULL;
+
+  if (*host == '\0')
+    return NULL;
+  connections = nova_volume_store_list_connections (self->store, volume_id, error);
+  if (connections == NULL)
+    return NULL;
+  for (guint i = 0; i < connections->len; i++)
+    {
+      GVariant *connector = g_ptr_array_index (connections, i);
+      const char *its_host = NULL;
+
+      if (g_variant_lookup (connector, "host", "&s", &its_host) && g_str_equal (its_host, host))
+        return g_variant_ref (connector);
+    }
+  return NULL;
+}
+
+static gboolean
+may_be_secret (const char *key)
+{
+  static const char *const words[] = { "password", "secret", "key", "token", "auth" };
+  g_autofree char *lower = g_ascii_strdown (key, -1);
+
+  for (gsize i = 0; i < G_N_ELEMENTS (words); i++)
+    if (strstr (lower, words[i]) != NULL)
+      return TRUE;
+  return FALSE;
+}
+
+GVariant *
+manager_connector_without_secrets (GVariant *connector)
+{
+  g_auto(GVariantBuilder) builder = G_VARIANT_BUILDER_INIT (G_VARIANT_TYPE_VARDICT);
+  GVariantIter iter;
+  const char *key;
+  GVariant *value;
+
+  g_variant_iter_init (&iter, connector);
+  while (g_variant_iter_next (&iter, "{&sv}", &key, &value))
+    {
+      if (!may_be_secret (key))
+        g_variant_builder_add (&builder, "{sv}", key, value);
+      g_variant_unref (value);
+    }
+  return g_variant_ref_sink (g_variant_builder_end (&builder));
+}
+
+GVariant *
+manager_connector_with_mode (GVariant *connector, const char *mode)
+{
+  g_auto(GVariantBuilder) builder = G_VARIANT_BUILDER_INIT (G_VARIANT_TYPE_VARDICT);
+  GVariantIter iter;
+  const char *key;
+  GVariant *value;
+
+  g_variant_iter_init (&iter, connector);
+  while (g_variant_iter_next (&iter, "{&sv}", &key, &value))
+    {
+      if (!g_str_equal (key, "access_mode"))
+        g_variant_builder_add (&builder, "{sv}", key, value);
+      g_variant_unref (value);
+    }
+  g_variant_builder_add (&builder, "{sv}", "access_mode", g_variant_new_string (mode));
+  return g_variant_ref_sink (g_variant_builder_end (&builder));
+}
+
+/* The mode volume @volume is attached in on the host @connector names:
+ * "ro" when an attachment there is read-only, else "rw" */
+static const char *
+mode_for_connector (const NovaVolumeRecord *volume, GVariant *connector)
+{
+  const char *host = NULL;
+
+  if (!g_variant_lookup (connector, "host", "&s", &host) || *host == '\0')
+    return "rw";
+  for (guint i = 0; i < volume->attachments->len; i++)
+    {
+      const NovaAttachmentRecord *attachment = g_ptr_array_index (volume->attachments, i);
+
+      if (g_str_equal (attachment->host, host) && g_str_equal (attachment->mode, "ro"))
+        return "ro";
+    }
+  return "rw";
+}
+
+/* connection_info with access_mode in its data, as os-brick reads it */
+static GVariant *
+info_with_access_mode (GVariant *info, const char *mode)
+{
+  g_auto(GVariantBuilder) builder = G_VARIANT_BUILDER_INIT (G_VARIANT_TYPE_VARDICT);
+  GVariantIter iter;
+  const char *key;
+  GVariant *value;
+
+  g_variant_iter_init (&iter, info);
+  while (g_variant_iter_next (&iter, "{&sv}", &key, &value))
+    {
+      if (g_str_equal (key, "data") && g_variant_is_of_type (value, G_VARIANT_TYPE_VARDICT))
+        {
+          g_autoptr(GVariant) data = manager_connector_with_mode (value, mode);
+
+          g_variant_builder_add (&builder, "{sv}", key, data);
+        }
+      else
+        g_variant_builder_add (&builder, "{sv}", key, value);
+      g_variant_unref (value);
+    }
+  return g_variant_ref_sink (g_variant_builder_end (&builder));
+}
+
 /* The connectors that InitializeConnection let in and no
  * TerminateConnection removed: their keys, "initiator:iqn...". */
 static GPtrArray *
@@ -205,10 +327,15 @@ initialize_connection_start (Op *op)
 static void
 initialize_connection_thread (Op *op)
 {
+  const char *mode = mode_for_connector (op->volume, C (op)->connector);
+  g_autoptr(GVariant) connector = manager_connector_with_mode (C (op)->connector, mode);
+  g_autoptr(GVariant) info = NULL;
+
   MANAGER_CRASH_POINT (op, "before-driver-initialize-connection");
-  op->result = nova_volume_driver_initialize_connection (op->driver, op->volume,
-                                                         C (op)->connector, &op->error);
+  info = nova_volume_driver_initialize_connection (op->driver, op->volume, connector, &op->error);
   MANAGER_CRASH_POINT (op, "after-driver-initialize-connection");
+  if (info != NULL)
+    op->result = info_with_access_mode (info, mode);
 }
 
 static void

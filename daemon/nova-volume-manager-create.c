@@ -21,6 +21,7 @@ typedef struct {
   char       *description;
   GHashTable *metadata;      /* may be NULL */
   char       *volume_type;   /* asked for, or default_volume_type's; may be NULL */
+  gboolean    multiattach;   /* may be attached to several instances */
   /* an import: the caller's image (our duplicate of its descriptor) */
   int                    image_fd;   /* -1: none */
   NovaVolumeImageFormat  image_format;
@@ -143,6 +144,26 @@ create_take_source_backend (Op *op, const NovaVolumeRecord *source, const char *
   return manager_op_take_backend (op, source->backend, source->driver);
 }
 
+/* A volume for several instances goes only to a backend whose stats say
+ * it can share one (multiattach, as Cinder's capability); fails the
+ * operation otherwise. */
+static gboolean
+create_backend_shares (Op *op)
+{
+  GVariant *stats = nova_volume_backend_get_stats (op->backend);
+  gboolean shares = FALSE;
+
+  if (stats != NULL)
+    g_variant_lookup (stats, "multiattach", "b", &shares);
+  if (shares)
+    return TRUE;
+  manager_op_fail (op, NOVA_VOLUME_ERROR_NOT_SUPPORTED,
+                   "cannot %s with multiattach: backend '%s' (the %s driver) cannot share a volume between "
+                   "instances", op->what, nova_volume_backend_get_name (op->backend),
+                   nova_volume_backend_get_driver_name (op->backend));
+  return FALSE;
+}
+
 /* ---- create volume --------------------------------------------------- */
 
 static void create_precheck_thread (Op *op);
@@ -192,6 +213,8 @@ create_start (Op *op)
   else if (!create_take_backend (op))
     return;
 
+  if (CR (op)->multiattach && !create_backend_shares (op))
+    return;
   if (CR (op)->size == 0)
     CR (op)->size = source_size;
   if (CR (op)->size < source_size)
@@ -219,6 +242,7 @@ create_start (Op *op)
   nova_record_set_string (&volume->driver, nova_volume_backend_get_driver_name (op->backend));
   nova_record_set_string (&volume->backend, nova_volume_backend_get_name (op->backend));
   volume->created_at = g_get_real_time ();
+  volume->multiattach = CR (op)->multiattach;
   if (CR (op)->metadata != NULL)
     {
       GHashTableIter iter;
@@ -467,6 +491,7 @@ nova_volume_manager_create_volume (NovaVolumeManager *self, const NovaVolumeCrea
   CR (op)->volume_type = g_strdup (request->volume_type);
   CR (op)->name = g_strdup (request->name);
   CR (op)->description = g_strdup (request->description);
+  CR (op)->multiattach = request->multiattach;
   op->snapshot_id = g_strdup (request->snapshot_id);
   op->snapshot_shared = TRUE;
   op->source_volume_id = g_strdup (request->source_volume_id);

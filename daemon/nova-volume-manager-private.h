@@ -210,6 +210,17 @@ void manager_op_end_job   (Op *op);
 /* ---- connections (nova-volume-manager-connections.c) ----------------- */
 
 gboolean manager_op_check_no_connections (Op *op);
+/* A connector that names a valid host, within the limits of what is kept. */
+gboolean  manager_check_connector            (GVariant *connector, GError **error);
+/* The connector recorded for volume @volume_id's connection from host
+ * @host (its "host" key), or NULL (@host "": none). */
+GVariant *manager_find_connection            (NovaVolumeManager *self, const char *volume_id, const char *host,
+                                              GError **error);
+/* @connector without auth.* and without what could be a secret (keys
+ * naming a password, secret, key or token), for an Attachment's Connector */
+GVariant *manager_connector_without_secrets  (GVariant *connector);
+/* @connector with access_mode @mode: what the driver gets, to enforce */
+GVariant *manager_connector_with_mode        (GVariant *connector, const char *mode);
 
 /* ---- settling (nova-volume-manager-settle.c) ------------------------- */
 

@@ -8,10 +8,8 @@
 void
 manager_clear_attachment (NovaVolumeRecord *volume)
 {
-  volume->attached = FALSE;
-  nova_record_set_string (&volume->instance_uuid, "");
-  nova_record_set_string (&volume->mountpoint, "");
-  nova_record_set_string (&volume->attached_host, "");
+  g_ptr_array_set_size (volume->attachments, 0);
+  nova_volume_record_sync_attached (volume);
 }
 
 /* A transitional status with no operation running is stale: the daemon
@@ -38,12 +36,14 @@ manager_settle_volume (NovaVolumeRecord *volume)
       nova_record_set_string (&volume->status_reason, "the delete was interrupted; delete the volume again");
       return TRUE;
     case NOVA_VOLUME_STATUS_ATTACHING:
-      /* attach is bookkeeping only and never completed: undo it */
-      manager_clear_attachment (volume);
-      volume->status = NOVA_VOLUME_STATUS_AVAILABLE;
+      /* (a store from before attachments were committed with the status
+       * in one write) the attach never completed: what is committed stays */
+      nova_volume_record_sync_attached (volume);
+      volume->status = volume->attachments->len > 0 ? NOVA_VOLUME_STATUS_IN_USE : NOVA_VOLUME_STATUS_AVAILABLE;
       return TRUE;
     case NOVA_VOLUME_STATUS_DETACHING:
-      /* the caller asked for the end of the attachment: finish it */
+      /* (a store from before: one attachment at most) the caller asked
+       * for the end of the attachment: finish it */
       manager_clear_attachment (volume);
       volume->status = NOVA_VOLUME_STATUS_AVAILABLE;
       return TRUE;

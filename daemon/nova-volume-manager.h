@@ -94,6 +94,8 @@ typedef struct {
   const char  *image_format;       /* NULL: raw */
   guint        caller_uid;         /* for the Job; G_MAXUINT when unknown */
   const char  *caller_bus_name;    /* for the Job: the caller's unique name, or NULL */
+  gboolean     multiattach;        /* may be attached to several instances (NotSupported
+                                    * where the backend's stats do not say multiattach) */
 } NovaVolumeCreateRequest;
 
 void  nova_volume_manager_create_volume        (NovaVolumeManager *self, const NovaVolumeCreateRequest *request,
@@ -145,10 +147,35 @@ void     nova_volume_manager_update_snapshot   (NovaVolumeManager *self, const c
                                                 GAsyncReadyCallback callback, gpointer user_data);
 void     nova_volume_manager_extend_volume     (NovaVolumeManager *self, const char *volume_id, guint64 new_size,
                                                 GAsyncReadyCallback callback, gpointer user_data);
+/* What Volume.Attach asks for. */
+typedef struct {
+  const char *instance_uuid;
+  const char *mountpoint;
+  const char *host;        /* NULL: the connector's host, else none */
+  const char *mode;        /* "rw" (NULL) or "ro" */
+  GVariant   *connector;   /* the host's connector, kept with the attachment; NULL: its connection's */
+} NovaVolumeAttachRequest;
+
+/* Attaches the volume to an instance: a new attachment, the volume
+ * in-use. A second one only with multiattach; ro only where the backend
+ * enforces it or leaves it to the host (read_only_attachments). A host
+ * connected already gets the mode at once. */
+void  nova_volume_manager_attach        (NovaVolumeManager *self, const char *volume_id,
+                                         const NovaVolumeAttachRequest *request,
+                                         GAsyncReadyCallback callback, gpointer user_data);
+/* The new attachment's id. */
+char *nova_volume_manager_attach_finish (NovaVolumeManager *self, GAsyncResult *result, GError **error);
+/* nova_volume_manager_attach in mode rw, without a connector; finish with
+ * nova_volume_manager_operation_finish or attach_finish */
 void     nova_volume_manager_attach_volume     (NovaVolumeManager *self, const char *volume_id,
                                                 const char *instance_uuid, const char *mountpoint,
                                                 const char *host,
                                                 GAsyncReadyCallback callback, gpointer user_data);
+/* Ends attachment @attachment_id (NULL: the only one; with several,
+ * InvalidArgument naming them); the volume is available after the last. */
+void     nova_volume_manager_detach         (NovaVolumeManager *self, const char *volume_id,
+                                             const char *attachment_id,
+                                             GAsyncReadyCallback callback, gpointer user_data);
 void     nova_volume_manager_detach_volume     (NovaVolumeManager *self, const char *volume_id,
                                                 GAsyncReadyCallback callback, gpointer user_data);
 void     nova_volume_manager_terminate_connection (NovaVolumeManager *self, const char *volume_id,

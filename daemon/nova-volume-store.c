@@ -104,6 +104,7 @@ static const Column volume_columns[] = {
   { "backend", COL_TEXT, VOLUME_FIELD (backend) },
   { "migration", COL_TEXT, VOLUME_FIELD (migration) },
   { "reverting_to", COL_TEXT, VOLUME_FIELD (reverting_to) },
+  { "multiattach", COL_BOOLEAN, VOLUME_FIELD (multiattach) },
 };
 
 #define SNAPSHOT_FIELD(f) G_STRUCT_OFFSET (NovaSnapshotRecord, f)
@@ -678,6 +679,36 @@ store_migrate (NovaVolumeStore *self, GError **error)
           return FALSE;
         }
       G_GNUC_FALLTHROUGH;
+    case 5:
+      /* 5 -> 6: attachments of their own (several per volume with
+       * multiattach), each attached volume's one carried over with a new
+       * id; the volume's columns keep the first one's */
+      if (!store_exec (self,
+                       "ALTER TABLE volumes ADD COLUMN multiattach INTEGER NOT NULL DEFAULT 0;"
+                       "CREATE TABLE attachments ("
+                       "  id TEXT PRIMARY KEY NOT NULL,"
+                       "  volume_id TEXT NOT NULL REFERENCES volumes (id) ON DELETE CASCADE,"
+                       "  instance_uuid TEXT NOT NULL DEFAULT '',"
+                       "  mountpoint TEXT NOT NULL DEFAULT '',"
+                       "  host TEXT NOT NULL DEFAULT '',"
+                       "  mode TEXT NOT NULL DEFAULT 'rw',"
+                       "  connector TEXT NOT NULL DEFAULT '',"
+                       "  attached_at INTEGER NOT NULL DEFAULT 0"
+                       ");"
+                       "CREATE INDEX attachments_by_volume ON attachments (volume_id, attached_at);"
+                       "INSERT INTO attachments (id, volume_id, instance_uuid, mountpoint, host, mode, attached_at)"
+                       "  SELECT lower(hex(randomblob(4))) || '-' || lower(hex(randomblob(2))) || '-4'"
+                       "         || substr(lower(hex(randomblob(2))), 2) || '-'"
+                       "         || substr('89ab', 1 + abs(random()) % 4, 1) || substr(lower(hex(randomblob(2))), 2)"
+                       "         || '-' || lower(hex(randomblob(6))),"
+                       "         id, instance_uuid, mountpoint, attached_host, 'rw', updated_at"
+                       "  FROM volumes WHERE attached != 0;",
+                       error))
+        {
+          store_end (self, FALSE, NULL);
+          return FALSE;
+        }
+      G_GNUC_FALLTHROUGH;
     case NOVA_VOLUME_STORE_SCHEMA_VERSION:
       /* up to date */
       break;
@@ -825,6 +856,64 @@ nova_volume_store_get_path (NovaVolumeStore *self)
 /* ---------------------------------------------------------------------
  * volumes */
 
+/* the record's attachments are the whole set, as its metadata */
+static gboolean
+store_write_attachments (NovaVolumeStore *self, const NovaVolumeRecord *volume, GError **error)
+{
+  g_autoptr(sqlite3_stmt) clear = NULL;
+  g_autoptr(sqlite3_stmt) insert = NULL;
+
+  clear = store_prepare (self, "DELETE FROM attachments WHERE volume_id = ?1", error);
+  if (clear == NULL)
+    return FALSE;
+  bind_text (clear, 1, volume->id);
+  if (!store_step_done (self, clear, "replace the volume's attachments", error))
+    return FALSE;
+  if (volume->attachments == NULL || volume->attachments->len == 0)
+    return TRUE;
+  insert = store_prepare (self,
+                          "INSERT INTO attachments (id, volume_id, instance_uuid, mountpoint, host, mode, connector,"
+                          " attached_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)", error);
+  if (insert == NULL)
+    return FALSE;
+  for (guint i = 0; i < volume->attachments->len; i++)
+    {
+      const NovaAttachmentRecord *attachment = g_ptr_array_index (volume->attachments, i);
+
+      sqlite3_reset (insert);
+      bind_text (insert, 1, attachment->id);
+      bind_text (insert, 2, volume->id);
+      bind_text_nonnull (insert, 3, attachment->instance_uuid);
+      bind_text_nonnull (insert, 4, attachment->mountpoint);
+      bind_text_nonnull (insert, 5, attachment->host);
+      bind_text_nonnull (insert, 6, attachment->mode);
+      bind_text_nonnull (insert, 7, attachment->connector);
+      sqlite3_bind_int64 (insert, 8, attachment->attached_at);
+      if (!store_step_done (self, insert, "store the volume's attachments", error))
+        return FALSE;
+    }
+  return TRUE;
+}
+
+/* an attachment from the row stmt stands on (its columns from @first:
+ * id, instance_uuid, mountpoint, host, mode, connector, attached_at) */
+static NovaAttachmentRecord *
+read_attachment_columns (sqlite3_stmt *stmt, int first)
+{
+  NovaAttachmentRecord *attachment = g_new0 (NovaAttachmentRecord, 1);
+
+  attachment->id = column_dup_nonnull (stmt, first);
+  attachment->instance_uuid = column_dup_nonnull (stmt, first + 1);
+  attachment->mountpoint = column_dup_nonnull (stmt, first + 2);
+  attachment->host = column_dup_nonnull (stmt, first + 3);
+  attachment->mode = column_dup_nonnull (stmt, first + 4);
+  attachment->connector = column_dup_nonnull (stmt, first + 5);
+  attachment->attached_at = sqlite3_column_int64 (stmt, first + 6);
+  return attachment;
+}
+
+#define ATTACHMENT_COLUMNS "id, instance_uuid, mountpoint, host, mode, connector, attached_at"
+
 static gboolean
 store_write_volume (NovaVolumeStore *self, const NovaVolumeRecord *volume, GError **error)
 {
@@ -851,7 +940,7 @@ store_write_volume (NovaVolumeStore *self, const NovaVolumeRecord *volume, GErro
     return FALSE;
 
   if (volume->metadata == NULL || g_hash_table_size (volume->metadata) == 0)
-    return TRUE;
+    return store_write_attachments (self, volume, error);
   insert = store_prepare (self,
                           "INSERT INTO volume_metadata (volume_id, key, value) VALUES (?1, ?2, ?3)",
                           error);
@@ -867,7 +956,7 @@ store_write_volume (NovaVolumeStore *self, const NovaVolumeRecord *volume, GErro
       if (!store_step_done (self, insert, "store the volume metadata", error))
         return FALSE;
     }
-  return TRUE;
+  return store_write_attachments (self, volume, error);
 }
 
 gboolean
@@ -936,6 +1025,7 @@ read_volume_row (NovaVolumeStore *self, sqlite3_stmt *stmt, GError **error)
   g_autoptr(NovaVolumeRecord) volume = g_new0 (NovaVolumeRecord, 1);
 
   volume->metadata = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  volume->attachments = g_ptr_array_new_with_free_func ((GDestroyNotify) nova_attachment_record_free);
   if (!read_row (self, stmt, &volume_rows, volume, error))
     return NULL;
   /* a row written without one lives where schema 3 put the older rows:
@@ -959,6 +1049,24 @@ store_read_metadata (NovaVolumeStore *self, NovaVolumeRecord *volume, GError **e
     g_hash_table_insert (volume->metadata, column_dup (stmt, 0), column_dup_nonnull (stmt, 1));
   if (rc != SQLITE_DONE)
     return store_error (self, error, "read the volume metadata");
+  return TRUE;
+}
+
+static gboolean
+store_read_attachments (NovaVolumeStore *self, NovaVolumeRecord *volume, GError **error)
+{
+  g_autoptr(sqlite3_stmt) stmt = NULL;
+  int rc;
+
+  stmt = store_prepare (self, "SELECT " ATTACHMENT_COLUMNS " FROM attachments WHERE volume_id = ?1 "
+                        "ORDER BY attached_at, id", error);
+  if (stmt == NULL)
+    return FALSE;
+  bind_text (stmt, 1, volume->id);
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    g_ptr_array_add (volume->attachments, read_attachment_columns (stmt, 0));
+  if (rc != SQLITE_DONE)
+    return store_error (self, error, "read the volume's attachments");
   return TRUE;
 }
 
@@ -999,7 +1107,7 @@ store_get_volume (NovaVolumeStore *self, const char *id, GError **error)
   volume = read_volume_row (self, stmt, error);
   if (volume == NULL)
     return NULL;
-  if (!store_read_metadata (self, volume, error))
+  if (!store_read_metadata (self, volume, error) || !store_read_attachments (self, volume, error))
     return NULL;
   return g_steal_pointer (&volume);
 }
@@ -1039,6 +1147,7 @@ store_list_volumes (NovaVolumeStore *self, GError **error)
   g_autoptr(GHashTable) by_id = NULL;
   g_autoptr(sqlite3_stmt) stmt = NULL;
   g_autoptr(sqlite3_stmt) metadata = NULL;
+  g_autoptr(sqlite3_stmt) attachments = NULL;
   int rc;
 
   volumes = g_ptr_array_new_with_free_func ((GDestroyNotify) nova_volume_record_free);
@@ -1076,6 +1185,24 @@ store_list_volumes (NovaVolumeStore *self, GError **error)
   if (rc != SQLITE_DONE)
     {
       store_error (self, error, "list the volume metadata");
+      return NULL;
+    }
+
+  /* and all the attachments, in the order they were made */
+  attachments = store_prepare (self, "SELECT volume_id, " ATTACHMENT_COLUMNS " FROM attachments "
+                               "ORDER BY attached_at, id", error);
+  if (attachments == NULL)
+    return NULL;
+  while ((rc = sqlite3_step (attachments)) == SQLITE_ROW)
+    {
+      NovaVolumeRecord *volume = g_hash_table_lookup (by_id, sqlite3_column_text (attachments, 0));
+      if (volume == NULL)
+        continue;
+      g_ptr_array_add (volume->attachments, read_attachment_columns (attachments, 1));
+    }
+  if (rc != SQLITE_DONE)
+    {
+      store_error (self, error, "list the attachments");
       return NULL;
     }
   return g_steal_pointer (&volumes);

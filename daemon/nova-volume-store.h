@@ -12,7 +12,7 @@ G_BEGIN_DECLS
 G_DECLARE_FINAL_TYPE (NovaVolumeStore, nova_volume_store, NOVA_VOLUME, STORE, GObject)
 
 /* The schema version nova_volume_store_open migrates to. */
-#define NOVA_VOLUME_STORE_SCHEMA_VERSION 5
+#define NOVA_VOLUME_STORE_SCHEMA_VERSION 6
 
 /* Opens (creating if needed) and migrates the database at @path. A
  * database newer than this build knows is refused, not touched. */

@@ -300,7 +300,8 @@ void
 call_ok (Fixture *fx, const char *path, const char *iface, const char *method, GVariant *params)
 {
   g_autoptr(GError) error = NULL;
-  g_autoptr(GVariant) reply = call (fx, path, iface, method, params, "()", &error);
+  /* any reply: Attach answers its attachment */
+  g_autoptr(GVariant) reply = call (fx, path, iface, method, params, NULL, &error);
 
   g_assert_no_error (error);
 }

@@ -17,6 +17,7 @@ G_BEGIN_DECLS
 
 #define INSTANCE_A "0c36f3a2-5d29-4f4c-a0f5-6a5e8c7b9d10"
 #define INSTANCE_B "9b1f7f1e-2a4d-4e57-8c55-3f0e6f7a1b22"
+#define INSTANCE_C "5d2c9a60-7e1b-4c3f-9d8a-2b6e4f1a0c33"
 #define MIB (G_GUINT64_CONSTANT (1) << 20)
 #define GIB (G_GUINT64_CONSTANT (1) << 30)
 

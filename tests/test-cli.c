@@ -698,8 +698,9 @@ test_attach_detach (Fixture *fx, gconstpointer data)
   g_auto(GStrv) lines = NULL;
 
   g_clear_pointer (&out, g_free);
+  /* attach prints the attachment's ID */
   out = ctl_ok (fx, "attach", id, INSTANCE_A, "/dev/vdb", NULL);
-  g_assert_cmpstr (out, ==, "");
+  g_free (printed_id (out));
   assert_status (fx, path, IFACE_VOLUME, "in-use");
   instance = get_string (fx, path, IFACE_VOLUME, "InstanceUuid");
   mountpoint = get_string (fx, path, IFACE_VOLUME, "Mountpoint");
@@ -727,6 +728,36 @@ test_attach_detach (Fixture *fx, gconstpointer data)
   err = ctl_fails (fx, EXIT_FAILED, "detach", id, NULL);
   g_assert_nonnull (strstr (err, "(InvalidState)"));
   assert_status (fx, path, IFACE_VOLUME, "available");
+
+  /* several instances: create --multiattach, attach --mode, detach INSTANCE */
+  {
+    g_autofree char *shared_out = ctl_ok (fx, "create", "1M", "--multiattach", NULL);
+    g_autofree char *shared = printed_id (shared_out);
+    g_autofree char *first = NULL, *second = NULL, *shared_path = volume_path (shared);
+
+    g_clear_pointer (&out, g_free);
+    out = ctl_ok (fx, "attach", shared, INSTANCE_A, "/dev/vdb", "--host", "compute-a", NULL);
+    first = printed_id (out);
+    g_clear_pointer (&out, g_free);
+    out = ctl_ok (fx, "attach", shared, INSTANCE_B, "/dev/vdb", "--host", "compute-b", "--mode", "ro", NULL);
+    second = printed_id (out);
+    g_assert_cmpstr (first, !=, second);
+    g_clear_pointer (&err, g_free);
+    err = ctl_fails (fx, EXIT_FAILED, "detach", shared, NULL);
+    g_assert_nonnull (strstr (err, "nova-volumectl detach ID INSTANCE"));
+    g_clear_pointer (&err, g_free);
+    err = ctl_fails (fx, EXIT_FAILED, "detach", shared, INSTANCE_C, NULL);
+    g_assert_nonnull (strstr (err, "is not attached to"));
+    g_clear_pointer (&out, g_free);
+    out = ctl_ok (fx, "detach", shared, INSTANCE_B, NULL);
+    assert_status (fx, shared_path, IFACE_VOLUME, "in-use");
+    g_clear_pointer (&out, g_free);
+    out = ctl_ok (fx, "detach", shared, first, NULL);
+    assert_status (fx, shared_path, IFACE_VOLUME, "available");
+    g_clear_pointer (&err, g_free);
+    err = ctl_fails (fx, EXIT_FAILED, "attach", shared, INSTANCE_A, "/dev/vdb", "--mode", "wo", NULL);
+    g_assert_nonnull (strstr (err, "neither rw"));
+  }
 }
 
 static void

@@ -124,7 +124,7 @@ expect "a global option: every option of --help" "$global_options" "$ctl" "--"
 expect "a global option from a prefix: --s" "--session" "$ctl" "--s"
 expect "a global option before the command: --no" "--no-user-interaction" "$ctl" "--json" "--no"
 
-create_options="--help --name= --image= --format= --backend= --type= --description= --snapshot= --source-volume= --availability-zone= --metadata= --session --no-user-interaction --json"
+create_options="--help --name= --image= --format= --backend= --type= --description= --snapshot= --source-volume= --availability-zone= --metadata= --multiattach --session --no-user-interaction --json"
 expect "the options of create" "$create_options" "$ctl" create "--"
 expect "the options of create from a prefix: --s" "--snapshot= --source-volume= --session" "$ctl" create "--s"
 expect "an option of create after a global option" "--snapshot=" "$ctl" --session create --snap

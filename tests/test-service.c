@@ -1438,6 +1438,150 @@ test_revert (Fixture *fx, gconstpointer data)
                 "create a volume from the snapshot instead");
 }
 
+#define IFACE_ATTACHMENT "org.openstack.Volume1.Attachment"
+
+/* Attach: the new attachment's path */
+static char *
+attach (Fixture *fx, const char *volume, const char *instance, const char *mountpoint, GVariant *options)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GVariant) reply = call (fx, volume, IFACE_VOLUME, "Attach",
+                                    g_variant_new ("(ss@a{sv})", instance, mountpoint,
+                                                   options != NULL ? options : g_variant_new ("a{sv}", NULL)),
+                                    "(o)", &error);
+  char *path = NULL;
+
+  g_assert_no_error (error);
+  g_variant_get (reply, "(o)", &path);
+  return path;
+}
+
+/* InitializeConnection for host @host: its connection_info's access_mode */
+static char *
+access_mode_for (Fixture *fx, const char *volume, const char *host)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GVariant) reply = call (fx, volume, IFACE_VOLUME, "InitializeConnection",
+                                    g_variant_new_parsed ("({'host': <%s>, 'ip': <'127.0.0.1'>},)", host),
+                                    "(a{sv})", &error);
+  g_autoptr(GVariant) info = NULL;
+  g_autoptr(GVariant) data = NULL;
+  char *mode = NULL;
+
+  g_assert_no_error (error);
+  info = g_variant_get_child_value (reply, 0);
+  data = g_variant_lookup_value (info, "data", G_VARIANT_TYPE_VARDICT);
+  g_assert_true (g_variant_lookup (data, "access_mode", "s", &mode));
+  return mode;
+}
+
+static void
+assert_attachments (Fixture *fx, const char *volume, guint expected)
+{
+  g_autoptr(GVariant) paths = get_property (fx, volume, IFACE_VOLUME, "Attachments");
+
+  g_assert_cmpuint (g_variant_n_children (paths), ==, expected);
+}
+
+/* Multi-attach: a volume made with multiattach is attached to two
+ * instances, one read-write and one read-only, each an Attachment object
+ * with its properties; InitializeConnection hands each host its
+ * access_mode; Detach needs the attachment while there are two; it stays
+ * in-use until the last goes; all of it survives a restart. Refusals
+ * change nothing. */
+static void
+test_multiattach (Fixture *fx, gconstpointer data)
+{
+  g_autofree char *shared = create_volume (fx, 8 * MIB, g_variant_new_parsed ("{'multiattach': <true>}"));
+  g_autofree char *single = create_volume (fx, 8 * MIB, NULL);
+  g_autofree char *writer = NULL, *reader = NULL, *mode = NULL, *before = NULL, *after = NULL;
+  g_autofree char *host = NULL, *instance = NULL, *volume_of = NULL, *attachment_mode = NULL;
+  g_autoptr(GVariant) multi = get_property (fx, shared, IFACE_VOLUME, "Multiattach");
+  g_autoptr(GVariant) connector = NULL;
+
+  g_assert_true (g_variant_get_boolean (multi));
+  writer = attach (fx, shared, INSTANCE_A, "/dev/vdb", g_variant_new_parsed ("{'host': <'compute-a'>}"));
+  g_assert_true (g_str_has_prefix (writer, "/org/openstack/Volume1/attachments/"));
+  /* connected first, attached read-only after: the connector is kept */
+  g_free (access_mode_for (fx, shared, "compute-b"));
+  reader = attach (fx, shared, INSTANCE_B, "/dev/vdc",
+                   g_variant_new_parsed ("{'host': <'compute-b'>, 'mode': <'ro'>}"));
+  assert_status (fx, shared, IFACE_VOLUME, "in-use");
+  assert_attachments (fx, shared, 2);
+  mode = get_string (fx, reader, IFACE_ATTACHMENT, "Mode");
+  g_assert_cmpstr (mode, ==, "ro");
+  host = get_string (fx, reader, IFACE_ATTACHMENT, "Host");
+  g_assert_cmpstr (host, ==, "compute-b");
+  instance = get_string (fx, reader, IFACE_ATTACHMENT, "InstanceUuid");
+  g_assert_cmpstr (instance, ==, INSTANCE_B);
+  volume_of = get_string (fx, reader, IFACE_ATTACHMENT, "Volume");
+  g_assert_cmpstr (volume_of, ==, shared);
+  connector = get_property (fx, reader, IFACE_ATTACHMENT, "Connector");
+  g_assert_true (g_variant_lookup (connector, "ip", "&s", &(const char *){ NULL }));
+  g_clear_pointer (&mode, g_free);
+  mode = access_mode_for (fx, shared, "compute-b");
+  g_assert_cmpstr (mode, ==, "ro");
+  g_clear_pointer (&mode, g_free);
+  mode = access_mode_for (fx, shared, "compute-a");
+  g_assert_cmpstr (mode, ==, "rw");
+
+  /* refused, and nothing changes */
+  before = fingerprint (fx);
+  call_fails (fx, shared, IFACE_VOLUME, "Attach",
+              g_variant_new_parsed ("(%s, '/dev/vdd', @a{sv} {})", INSTANCE_A), "InvalidState");
+  call_fails (fx, shared, IFACE_VOLUME, "Attach",
+              g_variant_new_parsed ("(%s, '/dev/vdd', {'mode': <'rx'>})", INSTANCE_C), "InvalidArgument");
+  call_fails (fx, shared, IFACE_VOLUME, "Attach",
+              g_variant_new_parsed ("(%s, '/dev/vdd', {'host': <'compute-a'>, 'mode': <'ro'>})", INSTANCE_C),
+              "InvalidState");
+  call_fails (fx, shared, IFACE_VOLUME, "Attach",
+              g_variant_new_parsed ("(%s, '/dev/vdd', {'host': <'x'>, 'connector': <{'host': <'y'>}>})",
+                                    INSTANCE_C), "InvalidArgument");
+  call_fails (fx, shared, IFACE_VOLUME, "Detach", g_variant_new_parsed ("(@a{sv} {},)"), "InvalidArgument");
+  call_fails (fx, shared, IFACE_VOLUME, "Detach",
+              g_variant_new_parsed ("({'attachment': <@o '/org/openstack/Volume1/attachments/"
+                                    "00000000_0000_4000_8000_000000000000'>},)"), "NotFound");
+  call_fails (fx, shared, IFACE_VOLUME, "Detach",
+              g_variant_new_parsed ("({'attachment': <%o>},)", shared), "InvalidArgument");
+  call_fails (fx, shared, IFACE_VOLUME, "Delete", g_variant_new_parsed ("(@a{sv} {},)"), "InvalidState");
+  after = fingerprint (fx);
+  g_assert_cmpstr (before, ==, after);
+  /* without multiattach: one instance at a time */
+  g_free (attach (fx, single, INSTANCE_A, "/dev/vde", NULL));
+  call_fails (fx, single, IFACE_VOLUME, "Attach",
+              g_variant_new_parsed ("(%s, '/dev/vde', @a{sv} {})", INSTANCE_B), "InvalidState");
+  call_ok (fx, single, IFACE_VOLUME, "Detach", g_variant_new_parsed ("(@a{sv} {},)"));
+
+  /* committed: a restart has both, with their modes */
+  daemon_stop (fx);
+  daemon_start (fx);
+  assert_attachments (fx, shared, 2);
+  g_clear_pointer (&attachment_mode, g_free);
+  attachment_mode = get_string (fx, reader, IFACE_ATTACHMENT, "Mode");
+  g_assert_cmpstr (attachment_mode, ==, "ro");
+
+  /* detached one by one; in-use until the last */
+  call_ok (fx, shared, IFACE_VOLUME, "Detach", g_variant_new_parsed ("({'attachment': <%o>},)", writer));
+  assert_status (fx, shared, IFACE_VOLUME, "in-use");
+  assert_attachments (fx, shared, 1);
+  {
+    g_autoptr(GError) error = NULL;
+    g_autoptr(GVariant) reply = call (fx, writer, "org.freedesktop.DBus.Properties", "Get",
+                                      g_variant_new ("(ss)", IFACE_ATTACHMENT, "Mode"), "(v)", &error);
+
+    g_assert_null (reply);
+  }
+  call_ok (fx, shared, IFACE_VOLUME, "Detach", g_variant_new_parsed ("(@a{sv} {},)"));
+  assert_status (fx, shared, IFACE_VOLUME, "available");
+  assert_attachments (fx, shared, 0);
+  g_free (access_mode_for (fx, shared, "compute-b"));
+  call_ok (fx, shared, IFACE_VOLUME, "TerminateConnection",
+           g_variant_new_parsed ("({'host': <'compute-b'>, 'ip': <'127.0.0.1'>},)"));
+  call_ok (fx, shared, IFACE_VOLUME, "TerminateConnection",
+           g_variant_new_parsed ("({'host': <'compute-a'>, 'ip': <'127.0.0.1'>},)"));
+  call_ok (fx, shared, IFACE_VOLUME, "Delete", g_variant_new_parsed ("(@a{sv} {},)"));
+}
+
 /* A ManageExisting of @reference refused as @error_name, its message
  * naming @words */
 static void
@@ -1699,6 +1843,7 @@ main (int argc, char **argv)
   ADD ("update", test_update);
   ADD ("revert", test_revert);
   ADD ("manage", test_manage);
+  ADD ("multiattach", test_multiattach);
   ADD ("extend-in-use", test_extend_in_use);
   ADD ("lost-store", test_lost_store);
 #undef ADD

@@ -393,10 +393,10 @@ test_open_fresh (Fixture *fixture, gconstpointer user_data)
   store = open_store (fixture);
   g_assert_cmpstr (nova_volume_store_get_path (store), ==, fixture->path);
   g_assert_cmpint (nova_volume_store_get_schema_version (store), ==, NOVA_VOLUME_STORE_SCHEMA_VERSION);
-  g_assert_cmpint (NOVA_VOLUME_STORE_SCHEMA_VERSION, ==, 5);
+  g_assert_cmpint (NOVA_VOLUME_STORE_SCHEMA_VERSION, ==, 6);
 
   /* what the file itself says, through another connection */
-  g_assert_cmpint (raw_query_int (fixture->path, "PRAGMA user_version"), ==, 5);
+  g_assert_cmpint (raw_query_int (fixture->path, "PRAGMA user_version"), ==, 6);
   journal_mode = raw_query_text (fixture->path, "PRAGMA journal_mode");
   g_assert_cmpstr (journal_mode, ==, "wal");
   g_assert_cmpint (raw_query_int (fixture->path,
@@ -690,6 +690,97 @@ test_open_v2_fixture (Fixture *fixture, gconstpointer user_data)
 
   g_assert_true (nova_volume_store_check_integrity (store, &error));
   g_assert_no_error (error);
+}
+
+static NovaAttachmentRecord *
+make_attachment (const char *id, const char *instance, const char *mode, gint64 at)
+{
+  NovaAttachmentRecord *attachment = nova_attachment_record_new ();
+
+  attachment->id = g_strdup (id);
+  nova_record_set_string (&attachment->instance_uuid, instance);
+  nova_record_set_string (&attachment->mountpoint, "/dev/vdc");
+  nova_record_set_string (&attachment->host, "compute-2");
+  nova_record_set_string (&attachment->mode, mode);
+  nova_record_set_string (&attachment->connector, "{'host': <'compute-2'>}");
+  attachment->attached_at = at;
+  return attachment;
+}
+
+/* a volume's attachments are kept with it, in their order, replaced as a
+ * whole, and go with it */
+static void
+test_volume_attachments (Fixture *fixture, gconstpointer user_data)
+{
+  g_autoptr(NovaVolumeStore) store = open_store (fixture);
+  g_autoptr(NovaVolumeRecord) volume = make_volume ("3f2a0c8e-0000-4000-8000-0000000000a1", 10);
+  g_autoptr(NovaVolumeRecord) back = NULL;
+  g_autoptr(GPtrArray) all = NULL;
+  g_autoptr(GError) error = NULL;
+  const NovaAttachmentRecord *second;
+
+  volume->multiattach = TRUE;
+  g_ptr_array_add (volume->attachments, make_attachment ("aaaaaaaa-0000-4000-8000-000000000001",
+                                                         "6b8f0a4e-8c1d-4b7e-9b5f-2a7d6e3c1f00", "rw", 100));
+  g_ptr_array_add (volume->attachments, make_attachment ("aaaaaaaa-0000-4000-8000-000000000002",
+                                                         "7c9f0a4e-8c1d-4b7e-9b5f-2a7d6e3c1f01", "ro", 200));
+  g_assert_true (nova_volume_store_put_volume (store, volume, &error));
+  g_assert_no_error (error);
+  back = nova_volume_store_get_volume (store, volume->id, &error);
+  g_assert_no_error (error);
+  g_assert_true (back->multiattach);
+  g_assert_cmpuint (back->attachments->len, ==, 2);
+  second = g_ptr_array_index (back->attachments, 1);
+  g_assert_cmpstr (second->id, ==, "aaaaaaaa-0000-4000-8000-000000000002");
+  g_assert_cmpstr (second->mode, ==, "ro");
+  g_assert_cmpstr (second->host, ==, "compute-2");
+  g_assert_cmpstr (second->connector, ==, "{'host': <'compute-2'>}");
+  g_assert_cmpint (second->attached_at, ==, 200);
+  all = nova_volume_store_list_volumes (store, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (((NovaVolumeRecord *) g_ptr_array_index (all, 0))->attachments->len, ==, 2);
+
+  g_ptr_array_remove_index (volume->attachments, 0);
+  g_assert_true (nova_volume_store_put_volume (store, volume, &error));
+  g_assert_cmpint (raw_query_int (fixture->path, "SELECT count(*) FROM attachments"), ==, 1);
+  g_assert_true (nova_volume_store_delete_volume (store, volume->id, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (raw_query_int (fixture->path, "SELECT count(*) FROM attachments"), ==, 0);
+}
+
+/* schema 5 to 6: an attached volume's one attachment becomes a row of its
+ * own, with a UUID, read-write */
+static void
+test_open_v5_attached (Fixture *fixture, gconstpointer user_data)
+{
+  g_autoptr(NovaVolumeRecord) volume = make_volume ("3f2a0c8e-0000-4000-8000-0000000000a2", 10);
+  g_autoptr(NovaVolumeRecord) back = NULL;
+  g_autoptr(GError) error = NULL;
+  const NovaAttachmentRecord *attachment;
+
+  {
+    g_autoptr(NovaVolumeStore) store = open_store (fixture);
+
+    g_assert_true (nova_volume_store_put_volume (store, volume, &error));
+    g_assert_no_error (error);
+  }
+  raw_exec (fixture->path, "DROP TABLE attachments; ALTER TABLE volumes DROP COLUMN multiattach; "
+                           "PRAGMA user_version = 5;");
+  {
+    g_autoptr(NovaVolumeStore) store = open_store (fixture);
+
+    g_assert_cmpint (nova_volume_store_get_schema_version (store), ==, 6);
+    back = nova_volume_store_get_volume (store, volume->id, &error);
+    g_assert_no_error (error);
+  }
+  g_assert_false (back->multiattach);
+  g_assert_cmpuint (back->attachments->len, ==, 1);
+  attachment = g_ptr_array_index (back->attachments, 0);
+  g_assert_true (g_uuid_string_is_valid (attachment->id));
+  g_assert_cmpstr (attachment->instance_uuid, ==, volume->instance_uuid);
+  g_assert_cmpstr (attachment->mountpoint, ==, "/dev/vdb");
+  g_assert_cmpstr (attachment->host, ==, "compute-1");
+  g_assert_cmpstr (attachment->mode, ==, "rw");
 }
 
 /* Unmanage: the row goes and the release is kept, in one transaction;
@@ -1704,6 +1795,8 @@ main (int argc, char **argv)
   ADD ("/store/volume/update", test_volume_update);
   ADD ("/store/volume/delete", test_volume_delete);
   ADD ("/store/volume/release", test_volume_release);
+  ADD ("/store/volume/attachments", test_volume_attachments);
+  ADD ("/store/open/v5-attached", test_open_v5_attached);
   ADD ("/store/snapshot/round-trip", test_snapshot_round_trip);
   ADD ("/store/connection", test_connection);
   ADD ("/store/transaction/commit", test_transaction_commit);

@@ -595,6 +595,8 @@ nova_volume_fake_driver_get_volume_stats (NovaVolumeDriver *driver, gboolean ref
 
   nova_volume_stats_builder_init (&builder, &(NovaVolumeStats) {
     .backend_name = self->backend_name, .storage_protocol = "iSCSI", .thin = FALSE,
+    /* as tgt: several initiators, none of them read-only */
+    .multiattach = TRUE,
     .capacity_known = TRUE, .total = FAKE_CAPACITY, .free = FAKE_CAPACITY,
     .provisioned_known = TRUE, .provisioned = provisioned,
   });

@@ -1087,6 +1087,8 @@ nova_volume_file_driver_get_volume_stats (NovaVolumeDriver *driver, gboolean ref
 
   nova_volume_stats_builder_init (&builder, &(NovaVolumeStats) {
     .backend_name = self->backend_name, .storage_protocol = "local", .thin = TRUE,
+    /* instances on this host open the file: ro is theirs to honour */
+    .multiattach = TRUE, .read_only_attachments = "advisory",
     .capacity_known = TRUE, .total = (guint64) vfs.f_blocks * vfs.f_frsize,
     .free = (guint64) vfs.f_bavail * vfs.f_frsize,
     .provisioned_known = TRUE, .provisioned = provisioned,

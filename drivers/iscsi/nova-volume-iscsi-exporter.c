@@ -238,6 +238,7 @@ nova_iscsi_exporter_initialize_connection (NovaIscsiExporter *self, const NovaVo
   g_autofree char *portal = NULL;
   g_autofree char *iqn = NULL;
   const char *initiator = NULL;
+  const char *mode = NULL;
   gint32 lun = 0;
   guint tid = 0;
 
@@ -253,6 +254,11 @@ nova_iscsi_exporter_initialize_connection (NovaIscsiExporter *self, const NovaVo
     }
   export_spec_init (self, volume, tid, &spec);
   if (!nova_iscsi_target_allow_initiator (self->target, &spec.export, initiator, error))
+    return NULL;
+  /* the manager's access_mode: ro for a host whose attachment reads only */
+  if (!g_variant_lookup (connector, "access_mode", "&s", &mode))
+    mode = "rw";
+  if (!nova_iscsi_target_set_read_only (self->target, &spec.export, initiator, g_str_equal (mode, "ro"), error))
     return NULL;
   return nova_iscsi_connection_info (portal, iqn, lun, volume->id, volume->provider_auth);
 }

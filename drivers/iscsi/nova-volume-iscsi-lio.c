@@ -1098,6 +1098,35 @@ lio_allow_initiator (NovaIscsiTarget *target, const NovaIscsiExport *export, con
   return TRUE;
 }
 
+/* the initiator's mapped LUN write-protected, or not: LIO refuses its
+ * writes (DATA PROTECT) while the other initiators of the LUN write */
+static gboolean
+lio_set_read_only (NovaIscsiTarget *target, const NovaIscsiExport *export, const char *initiator,
+                   gboolean read_only, GError **error)
+{
+  NovaIscsiLio *self = NOVA_ISCSI_LIO (target);
+  Call call;
+  g_autofree char *mapped = NULL;
+  g_autofree char *attribute = NULL;
+
+  call_init (&call, self, export);
+  if (!check_export (&call, export, FALSE, error) || !check_initiator (&call, initiator, error)
+      || !require_lio (&call, error))
+    return FALSE;
+  mapped = g_strdup_printf ("iscsi/%s/tpgt_%d/acls/%s/lun_%d", export->iqn, NOVA_ISCSI_LIO_TPGT, initiator,
+                            NOVA_ISCSI_LIO_LUN);
+  if (seam_kind (&call, mapped) != NODE_DIR)
+    {
+      call_set_error (&call, error, NOVA_VOLUME_ERROR_FAILED,
+                      "LIO: %s is not allowed on target %s: no mapped LUN to make %s", initiator, export->iqn,
+                      read_only ? "read-only" : "writable");
+      return FALSE;
+    }
+  /* the link exists: LIO applies write_protect to a mapped LUN in use */
+  attribute = g_strdup_printf ("%s/write_protect", mapped);
+  return lio_set_attr (&call, attribute, read_only ? "1" : "0", error);
+}
+
 static gboolean
 lio_deny_initiator (NovaIscsiTarget *target, const NovaIscsiExport *export, const char *initiator,
                     GError **error)
@@ -1169,6 +1198,7 @@ nova_iscsi_lio_target_iface_init (NovaIscsiTargetInterface *iface)
   iface->allow_initiator = lio_allow_initiator;
   iface->deny_initiator = lio_deny_initiator;
   iface->export_exists = lio_export_exists;
+  iface->set_read_only = lio_set_read_only;
 }
 
 /* ------------------------------------------------------------------ */

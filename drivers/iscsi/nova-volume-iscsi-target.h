@@ -49,6 +49,11 @@ struct _NovaIscsiTargetInterface {
    * that rescans, its sessions and rules kept. NULL: the target follows
    * the device by itself (LIO's iblock). */
   gboolean (*refresh_size)     (NovaIscsiTarget *self, const NovaIscsiExport *export, GError **error);
+  /* @initiator, allowed already, may only read (@read_only) or may write
+   * again. NULL: the target cannot hold one initiator to reading (tgt:
+   * one LUN for all of them). */
+  gboolean (*set_read_only)    (NovaIscsiTarget *self, const NovaIscsiExport *export, const char *initiator,
+                                gboolean read_only, GError **error);
 };
 
 guint    nova_iscsi_target_get_lun         (NovaIscsiTarget *self);
@@ -61,5 +66,9 @@ gboolean nova_iscsi_target_deny_initiator  (NovaIscsiTarget *self, const NovaIsc
 gboolean nova_iscsi_target_export_exists   (NovaIscsiTarget *self, const NovaIscsiExport *export,
                                             gboolean *out_exists, GError **error);
 gboolean nova_iscsi_target_refresh_size    (NovaIscsiTarget *self, const NovaIscsiExport *export, GError **error);
+/* NotSupported for @read_only where the target has no set_read_only;
+ * nothing to do for read-write there. */
+gboolean nova_iscsi_target_set_read_only   (NovaIscsiTarget *self, const NovaIscsiExport *export,
+                                            const char *initiator, gboolean read_only, GError **error);
 
 G_END_DECLS

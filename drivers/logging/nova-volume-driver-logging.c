@@ -643,6 +643,7 @@ nova_volume_logging_driver_get_volume_stats (NovaVolumeDriver *driver, gboolean 
 
   nova_volume_stats_builder_init (&builder, &(NovaVolumeStats) {
     .backend_name = backend_name, .storage_protocol = "logging", .thin = TRUE,
+    .multiattach = TRUE, .read_only_attachments = "advisory",
     .capacity_known = TRUE, .total = LOGGING_CAPACITY, .free = LOGGING_CAPACITY,
     .provisioned_known = TRUE, .provisioned = 0,
   });

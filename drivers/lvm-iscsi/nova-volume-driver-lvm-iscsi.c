@@ -104,6 +104,13 @@ nova_volume_lvm_iscsi_driver_terminate_connection (NovaLvmDriver *driver, const 
                                                    connector, error);
 }
 
+/* LIO write-protects one initiator's mapped LUN; tgt has one LUN for all */
+static const char *
+nova_volume_lvm_iscsi_driver_read_only_attachments (NovaLvmDriver *driver)
+{
+  return NOVA_IS_ISCSI_LIO (NOVA_VOLUME_LVM_ISCSI_DRIVER (driver)->target) ? "enforced" : NULL;
+}
+
 static void
 nova_volume_lvm_iscsi_driver_finalize (GObject *object)
 {
@@ -130,6 +137,7 @@ nova_volume_lvm_iscsi_driver_class_init (NovaVolumeLvmIscsiDriverClass *klass)
   lvm_class->initialize_connection = nova_volume_lvm_iscsi_driver_initialize_connection;
   lvm_class->terminate_connection = nova_volume_lvm_iscsi_driver_terminate_connection;
   lvm_class->refresh_export = nova_volume_lvm_iscsi_driver_refresh_export;
+  lvm_class->read_only_attachments = nova_volume_lvm_iscsi_driver_read_only_attachments;
 }
 
 static void

@@ -550,6 +550,11 @@ lvm_driver_get_volume_stats (NovaVolumeDriver *driver, gboolean refresh, GError 
      * every thin volume's writes when it is) */
     .pool_known = pool.exists, .pool_data_percent = pool.data_percent,
     .pool_metadata_percent = pool.metadata_percent,
+    /* every target here lets several hosts in; whether one of them can
+     * be held to reading is the target's to say */
+    .multiattach = TRUE,
+    .read_only_attachments = klass->read_only_attachments != NULL ? klass->read_only_attachments (NOVA_LVM_DRIVER (driver))
+                                                                   : NULL,
   });
   return g_variant_ref_sink (g_variant_builder_end (&builder));
 }

@@ -51,8 +51,12 @@ struct _NovaLvmDriverClass {
   /* The LV grew: a connected host sees the new size when it rescans.
    * NULL: nothing to do. */
   gboolean  (*refresh_export)        (NovaLvmDriver *self, const NovaVolumeRecord *volume, GError **error);
+  /* What an attachment in mode ro gets from the target: "enforced" (the
+   * host's writes refused) or NULL (ro refused: the target cannot hold
+   * one host to reading). See NovaVolumeStats. */
+  const char *(*read_only_attachments) (NovaLvmDriver *self);
 
-  gpointer padding[7];
+  gpointer padding[6];
 };
 
 /* Tests give a driver its LVM layer (a volume group of files) before

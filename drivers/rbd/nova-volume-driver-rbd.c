@@ -933,6 +933,8 @@ nova_volume_rbd_driver_get_volume_stats (NovaVolumeDriver *driver, gboolean refr
    * images) */
   nova_volume_stats_builder_init (&builder, &(NovaVolumeStats) {
     .backend_name = self->backend_name, .storage_protocol = "ceph", .thin = TRUE,
+    /* librbd clients share an image; ro is in access_mode only, as Cinder */
+    .multiattach = TRUE, .read_only_attachments = "advisory",
     .capacity_known = known, .total = total, .free = free_space,
     .provisioned_known = self->ledger != NULL, .provisioned = provisioned,
   });

@@ -424,6 +424,7 @@ nova_volume_sheepdog_driver_get_volume_stats (NovaVolumeDriver *driver, gboolean
   /* VDIs take space as they are written: thin */
   nova_volume_stats_builder_init (&builder, &(NovaVolumeStats) {
     .backend_name = self->backend_name, .storage_protocol = "sheepdog", .thin = TRUE,
+    .multiattach = TRUE, .read_only_attachments = "advisory",
     .capacity_known = TRUE, .total = total, .free = avail,
   });
   return g_variant_ref_sink (g_variant_builder_end (&builder));

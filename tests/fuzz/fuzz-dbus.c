@@ -252,10 +252,18 @@ daemon_clear (Daemon *d)
       g_autoptr(GPtrArray) connectors = NULL;
       g_autoptr(GAsyncResult) result = NULL;
 
-      if (volume != NULL && volume->status == NOVA_VOLUME_STATUS_IN_USE)
+      /* every attachment, the newest first (the record changes under us) */
+      while (volume != NULL && volume->status == NOVA_VOLUME_STATUS_IN_USE && volume->attachments->len > 0)
         {
-          nova_volume_manager_detach_volume (d->manager, id, store_result, &result);
+          const NovaAttachmentRecord *last = g_ptr_array_index (volume->attachments, volume->attachments->len - 1);
+          g_autofree char *attachment = g_strdup (last->id);
+          guint before = volume->attachments->len;
+
+          nova_volume_manager_detach (d->manager, id, attachment, store_result, &result);
           finish_operation (d, &result);
+          volume = nova_volume_manager_lookup_volume (d->manager, id);
+          if (volume != NULL && volume->attachments->len >= before)
+            break;
         }
       connectors = nova_volume_store_list_connections (d->store, id, NULL);
       for (guint j = 0; connectors != NULL && j < connectors->len; j++)
@@ -301,7 +309,8 @@ static const char *const option_keys[] = {
   "name", "description", "snapshot", "source-volume", "availability-zone", "metadata",
   "force", "host", "auth.no_user_interaction", "initiator", "ip", "platform", "os_type",
   "multipath", "wwpns", "backend", "type", "image-fd", "image-format", "metadata-set",
-  "metadata-unset", "compressed", "fd", "any", "keep-name", "auth.", "auth.x", "Name", "name ", "",
+  "metadata-unset", "compressed", "fd", "any", "keep-name", "mode", "multiattach", "attachment", "connector",
+  "auth.", "auth.x", "Name", "name ", "",
 };
 
 static char *
@@ -442,10 +451,14 @@ make_dict_of_variants (Script *s, guint depth)
           const GVariantType *type = G_VARIANT_TYPE_STRING;
 
           if (g_str_equal (key, "force") || g_str_equal (key, "auth.no_user_interaction")
-              || g_str_equal (key, "compressed") || g_str_equal (key, "any") || g_str_equal (key, "keep-name"))
+              || g_str_equal (key, "compressed") || g_str_equal (key, "any") || g_str_equal (key, "keep-name")
+              || g_str_equal (key, "multiattach"))
             type = G_VARIANT_TYPE_BOOLEAN;
-          else if (g_str_equal (key, "snapshot") || g_str_equal (key, "source-volume"))
+          else if (g_str_equal (key, "snapshot") || g_str_equal (key, "source-volume")
+                   || g_str_equal (key, "attachment"))
             type = G_VARIANT_TYPE_OBJECT_PATH;
+          else if (g_str_equal (key, "connector"))
+            type = G_VARIANT_TYPE_VARDICT;
           else if (g_str_equal (key, "metadata") || g_str_equal (key, "metadata-set"))
             type = G_VARIANT_TYPE ("a{ss}");
           else if (g_str_equal (key, "metadata-unset"))

@@ -290,6 +290,17 @@ seeds = {
         on_volume(REVERT_TO_SNAPSHOT, path_snapshot(0) + options(("any", own(boolean(True))))),
         on_volume(REVERT_TO_SNAPSHOT, path_snapshot(1) + options(("any", own(string("yes"))))),
         on_volume(REVERT_TO_SNAPSHOT, path_hostile("..", False) + options())),
+    "multiattach": script(
+        create(extra=(("multiattach", own(boolean(True))),)),
+        on_volume(ATTACH, string(UUID) + string("/dev/vdb") + options(("host", own(string("compute-a"))))),
+        on_volume(ATTACH, string("9b1f7f1e-2a4d-4e57-8c55-3f0e6f7a1b22") + string("/dev/vdc")
+                  + options(("host", own(string("compute-b"))), ("mode", own(string("ro"))))),
+        on_volume(ATTACH, string("5d2c9a60-7e1b-4c3f-9d8a-2b6e4f1a0c33") + string("/dev/vdd")
+                  + options(("mode", own(string("rx"))), ("connector", own(bytes([1]) + bytes([255])
+                                                                             + string("host") + own(string("x")))))),
+        on_volume(INITIALIZE_CONNECTION, options(("host", own(string("compute-b"))), ("ip", own(string("192.0.2.1"))))),
+        on_volume(DETACH, options()),
+        on_volume(DETACH, options(("attachment", own(path_hostile("attachments/x", False)))))),
     "manage": script(
         call(MANAGE_EXISTING, 0, string("legacy.img") + options(("name", own(string("old"))))),
         on_volume(UNMANAGE, options()),
