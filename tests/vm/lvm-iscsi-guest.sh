@@ -10,7 +10,9 @@
 #         snapshot, a volume from it, a clone, extend; InitializeConnection
 #         and an open-iscsi login with the CHAP credentials it returned,
 #         bytes written, read back after a new login; a wrong password and
-#         a disconnected host refused; the target tree removed from
+#         a disconnected host refused; a multiattach volume on two
+#         initiators, one read-write and one read-only (its writes fail
+#         with an I/O error); the target tree removed from
 #         configfs (as a reboot would) and nova-volumed restarted: the
 #         export and the host's access are back; volume_clear (a deleted
 #         volume's bytes are not in the next one on the same extents); an
@@ -264,6 +266,105 @@ wrong_password () {
   node_record "not-${secret}" && login_refused && node_record
 }
 vm_check lio-wrong-chap-refused wrong_password
+
+vm_phase "lio: multi-attach, one host read-only"
+# a second initiator in this guest: an open-iscsi iface with a name of its
+# own, so that LIO sees two hosts on one target
+reader_iqn=iqn.2026-12.org.openstack.test:reader
+uuid_w=0c36f3a2-5d29-4f4c-a0f5-6a5e8c7b9d10
+uuid_r=9b1f7f1e-2a4d-4e57-8c55-3f0e6f7a1b22
+reader_iface () {
+  iscsiadm -m iface -I reader -o new >/dev/null &&
+    iscsiadm -m iface -I reader -o update -n iface.initiatorname -v "$reader_iqn" >/dev/null
+}
+vm_check lio-second-initiator reader_iface
+
+# session_device IFACE: the disk of the session to $iqn through that iface
+session_device () {
+  local session dev
+  for session in /sys/class/iscsi_session/session*; do
+    [ "$(cat "$session/targetname" 2>/dev/null)" = "$iqn" ] || continue
+    [ "$(cat "$session/ifacename" 2>/dev/null)" = "$1" ] || continue
+    for dev in "$session"/device/target*/*/block/*; do
+      [ -e "$dev" ] || continue
+      echo "/dev/${dev##*/}"
+      return 0
+    done
+  done
+  return 1
+}
+
+# a volume for several instances, attached read-write to one and
+# read-only to the other, each on its own host
+multi_attach () {
+  m=$(ctl create 8M --multiattach --name shared) || return 1
+  ctl attach "$m" "$uuid_w" /dev/vdb --host writer-host >/dev/null &&
+    ctl attach "$m" "$uuid_r" /dev/vdc --host reader-host --mode ro >/dev/null &&
+    volume_prop "$m" Status | grep -q "'in-use'"
+}
+vm_check lio-multiattach multi_attach
+
+# each host connects: access_mode as attached, and LIO write-protects the
+# reader's mapped LUN only
+multi_connect () {
+  local w r
+  w=$(ctl --json connect --host writer-host "$m") || return 1
+  r=$(ctl --json connect --host reader-host --initiator "$reader_iqn" "$m") || return 1
+  iqn=$(vm_json_field target_iqn <<<"$w")
+  user_name=$(vm_json_field auth_username <<<"$w")
+  secret=$(vm_json_field auth_password <<<"$w")
+  vm_log "writer: access_mode $(vm_json_field access_mode <<<"$w"); reader: $(vm_json_field access_mode <<<"$r")"
+  [ "$(vm_json_field access_mode <<<"$w")" = rw ] && [ "$(vm_json_field access_mode <<<"$r")" = ro ] &&
+    [ "$(cat "$lio/iscsi/$iqn/tpgt_1/acls/$reader_iqn/lun_0/write_protect")" = 1 ] &&
+    [ "$(cat "$lio/iscsi/$iqn/tpgt_1/acls/$initiator/lun_0/write_protect")" = 0 ]
+}
+vm_check lio-multiattach-connect multi_connect
+
+reader_node_set () {
+  iscsiadm -m node -T "$iqn" -p "$portal" -I reader -o update -n "$1" -v "$2"
+}
+both_login () {
+  node_record && iscsiadm -m node -T "$iqn" -p "$portal" -I reader -o new >/dev/null &&
+    reader_node_set node.session.timeo.replacement_timeout 5 &&
+    reader_node_set node.session.auth.authmethod CHAP &&
+    reader_node_set node.session.auth.username "$user_name" &&
+    reader_node_set node.session.auth.password "$secret" &&
+    timeout 60 iscsiadm -m node -T "$iqn" -p "$portal" -I default --login >/dev/null &&
+    timeout 60 iscsiadm -m node -T "$iqn" -p "$portal" -I reader --login >/dev/null &&
+    vm_wait_for 20 session_device default && vm_wait_for 20 session_device reader &&
+    vm_log "writer's disk $(session_device default), reader's $(session_device reader)"
+}
+vm_check lio-multiattach-two-sessions both_login
+
+# the writer writes; the reader reads those bytes, and its own write fails
+# with an I/O error, leaving them as they were
+writer_writes_reader_reads () {
+  vm_write_bytes "$pattern" "$(session_device default)" && vm_same_bytes "$(session_device reader)" "$pattern"
+}
+vm_check lio-multiattach-writer-writes-reader-reads writer_writes_reader_reads
+reader_write_fails () {
+  local out
+  if out=$(dd if="$other" of="$(session_device reader)" bs=1M count=1 oflag=direct conv=fsync 2>&1); then
+    vm_log "the read-only host wrote: $out"
+    return 1
+  fi
+  vm_log "the read-only host's write failed: $out"
+  vm_same_bytes "$(lv_of "$m")" "$pattern"
+}
+vm_check lio-multiattach-reader-write-refused reader_write_fails
+
+multi_end () {
+  timeout 60 iscsiadm -m node -T "$iqn" -p "$portal" -I reader --logout >/dev/null &&
+    timeout 60 iscsiadm -m node -T "$iqn" -p "$portal" -I default --logout >/dev/null &&
+    iscsiadm -m node -T "$iqn" -p "$portal" -I reader -o delete >/dev/null &&
+    iscsiadm -m iface -I reader -o delete >/dev/null &&
+    ctl disconnect --host reader-host --initiator "$reader_iqn" "$m" &&
+    ctl disconnect --host writer-host "$m" &&
+    ctl detach "$m" "$uuid_r" && volume_prop "$m" Status | grep -q "'in-use'" &&
+    ctl detach "$m" "$uuid_w" && volume_prop "$m" Status | grep -q "'available'" &&
+    ctl delete "$m" && [ ! -d "$lio/iscsi/$iqn" ]
+}
+vm_check lio-multiattach-detach-delete multi_end
 
 vm_phase "lio: snapshot, from snapshot, clone, extend"
 # the snapshot keeps the pattern; the volume then gets other bytes
