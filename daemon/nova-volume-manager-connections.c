@@ -244,6 +244,12 @@ mode_for_connector (const NovaVolumeRecord *volume, GVariant *connector)
   return "rw";
 }
 
+GVariant *
+manager_connector_for_driver (const NovaVolumeRecord *volume, GVariant *connector)
+{
+  return manager_connector_with_mode (connector, mode_for_connector (volume, connector));
+}
+
 /* connection_info with access_mode in its data, as os-brick reads it */
 static GVariant *
 info_with_access_mode (GVariant *info, const char *mode)
@@ -327,9 +333,11 @@ initialize_connection_start (Op *op)
 static void
 initialize_connection_thread (Op *op)
 {
-  const char *mode = mode_for_connector (op->volume, C (op)->connector);
-  g_autoptr(GVariant) connector = manager_connector_with_mode (C (op)->connector, mode);
+  g_autoptr(GVariant) connector = manager_connector_for_driver (op->volume, C (op)->connector);
+  const char *mode = "rw";
   g_autoptr(GVariant) info = NULL;
+
+  g_variant_lookup (connector, "access_mode", "&s", &mode);
 
   MANAGER_CRASH_POINT (op, "before-driver-initialize-connection");
   info = nova_volume_driver_initialize_connection (op->driver, op->volume, connector, &op->error);

@@ -221,6 +221,9 @@ GVariant *manager_find_connection            (NovaVolumeManager *self, const cha
 GVariant *manager_connector_without_secrets  (GVariant *connector);
 /* @connector with access_mode @mode: what the driver gets, to enforce */
 GVariant *manager_connector_with_mode        (GVariant *connector, const char *mode);
+/* @connector as a driver gets it for @volume: with the access_mode of
+ * the volume's attachment on the connector's host (rw when none) */
+GVariant *manager_connector_for_driver       (const NovaVolumeRecord *volume, GVariant *connector);
 
 /* ---- settling (nova-volume-manager-settle.c) ------------------------- */
 

@@ -177,9 +177,9 @@ restore_connections (NovaVolumeManager *self, NovaVolumeDriver *driver, const No
     }
   for (guint i = 0; i < connections->len; i++)
     {
-      g_autoptr(GVariant) info = nova_volume_driver_initialize_connection (driver, volume,
-                                                                          g_ptr_array_index (connections, i),
-                                                                          &error);
+      /* a read-only host stays read-only */
+      g_autoptr(GVariant) connector = manager_connector_for_driver (volume, g_ptr_array_index (connections, i));
+      g_autoptr(GVariant) info = nova_volume_driver_initialize_connection (driver, volume, connector, &error);
       if (info != NULL)
         n++;
       else

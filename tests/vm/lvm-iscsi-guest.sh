@@ -268,6 +268,8 @@ wrong_password () {
 vm_check lio-wrong-chap-refused wrong_password
 
 vm_phase "lio: multi-attach, one host read-only"
+# volume $a's connection, which the restart below expects back
+a_iqn=$iqn a_user=$user_name a_secret=$secret
 # a second initiator in this guest: an open-iscsi iface with a name of its
 # own, so that LIO sees two hosts on one target
 reader_iqn=iqn.2026-12.org.openstack.test:reader
@@ -353,18 +355,18 @@ reader_write_fails () {
 }
 vm_check lio-multiattach-reader-write-refused reader_write_fails
 
-multi_end () {
+# the sessions end; both hosts stay connected and attached through the
+# restart below, which must bring the read-only one back read-only
+multi_logout () {
   timeout 60 iscsiadm -m node -T "$iqn" -p "$portal" -I reader --logout >/dev/null &&
     timeout 60 iscsiadm -m node -T "$iqn" -p "$portal" -I default --logout >/dev/null &&
     iscsiadm -m node -T "$iqn" -p "$portal" -I reader -o delete >/dev/null &&
-    iscsiadm -m iface -I reader -o delete >/dev/null &&
-    ctl disconnect --host reader-host --initiator "$reader_iqn" "$m" &&
-    ctl disconnect --host writer-host "$m" &&
-    ctl detach "$m" "$uuid_r" && volume_prop "$m" Status | grep -q "'in-use'" &&
-    ctl detach "$m" "$uuid_w" && volume_prop "$m" Status | grep -q "'available'" &&
-    ctl delete "$m" && [ ! -d "$lio/iscsi/$iqn" ]
+    iscsiadm -m node -T "$iqn" -p "$portal" -I default -o delete >/dev/null &&
+    iscsiadm -m iface -I reader -o delete >/dev/null
 }
-vm_check lio-multiattach-detach-delete multi_end
+vm_check lio-multiattach-logout multi_logout
+m_iqn=$iqn
+iqn=$a_iqn user_name=$a_user secret=$a_secret
 
 vm_phase "lio: snapshot, from snapshot, clone, extend"
 # the snapshot keeps the pattern; the volume then gets other bytes
@@ -453,10 +455,26 @@ vm_check lio-check-export-fails-without-target export_missing
 restart () {
   stop_daemon && start_daemon &&
     grep 'init_host: ' "$NOVA_VM_WORKDIR/nova-volumed-$pass.log" | tail -n 1 |
-    grep -q '(0 failed), 1 connections restored'
+    grep -q '(0 failed), 3 connections restored'
 }
 vm_check lio-daemon-restarts restart
 vm_check lio-check-export-after-restart ctl check-export "$a"
+
+# the multiattach volume's two hosts are back, the reader read-only
+multi_after_restart () {
+  [ "$(cat "$lio/iscsi/$m_iqn/tpgt_1/acls/$reader_iqn/lun_0/write_protect")" = 1 ] &&
+    [ "$(cat "$lio/iscsi/$m_iqn/tpgt_1/acls/$initiator/lun_0/write_protect")" = 0 ] &&
+    [ "$(volume_prop "$m" Attachments | grep -o attachments/ | wc -l)" = 2 ]
+}
+vm_check lio-multiattach-after-restart multi_after_restart
+multi_end () {
+  ctl disconnect --host reader-host --initiator "$reader_iqn" "$m" &&
+    ctl disconnect --host writer-host "$m" &&
+    ctl detach "$m" "$uuid_r" && volume_prop "$m" Status | grep -q "'in-use'" &&
+    ctl detach "$m" "$uuid_w" && volume_prop "$m" Status | grep -q "'available'" &&
+    ctl delete "$m" && [ ! -d "$lio/iscsi/$m_iqn" ]
+}
+vm_check lio-multiattach-detach-delete multi_end
 
 # the node record still holds the credentials InitializeConnection gave
 read_other () {
