@@ -519,6 +519,33 @@ else
 fi
 [ -z "$from_raw" ] || check "Delete the volume from the raw image" ctl delete "$from_raw"
 
+# --- multi-attach: one image on two hosts, one of them read-only ---------------
+
+shared=$(ctl create 16M --multiattach --name shared 2>"$dir/ctl.err")
+if [ -n "$shared" ]; then
+  ok "CreateVolume with multiattach (nova-volumectl create --multiattach)"
+  uuid_r=$(cat /proc/sys/kernel/random/uuid)
+  check "Attach to instance A read-write" ctl attach "$shared" "$uuid_a" /dev/vdb --host compute-a
+  check "Attach to instance R read-only" ctl attach "$shared" "$uuid_r" /dev/vdb --host compute-r --mode ro
+  check_status "the shared volume" "$shared" in-use
+  for host_mode in compute-a:rw compute-r:ro; do
+    got=$(ctl --json connect --host "${host_mode%:*}" "$shared" 2>&1 | json_get data.access_mode 2>&1)
+    if [ "$got" = "${host_mode#*:}" ]; then
+      ok "connection_info for ${host_mode%:*}: access_mode $got (rbd leaves it to the host)"
+    else
+      not_ok "connection_info for ${host_mode%:*}: access_mode ${host_mode#*:}" "$got"
+    fi
+    check "TerminateConnection for ${host_mode%:*}" ctl disconnect --host "${host_mode%:*}" "$shared"
+  done
+  check_refused "Detach without saying which of two" "InvalidArgument" ctl detach "$shared"
+  check "Detach from instance R" ctl detach "$shared" "$uuid_r"
+  check_status "still attached to A" "$shared" in-use
+  check "Detach from instance A" ctl detach "$shared" "$uuid_a"
+  check "Delete the shared volume" ctl delete "$shared"
+else
+  not_ok "CreateVolume with multiattach (nova-volumectl create --multiattach)" "$(cat "$dir/ctl.err")"
+fi
+
 # --- manage and unmanage: an image rbd itself made -----------------------------
 
 head -c $((2 * MIB)) /dev/urandom >"$dir/legacy.raw"

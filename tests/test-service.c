@@ -1582,6 +1582,42 @@ test_multiattach (Fixture *fx, gconstpointer data)
   call_ok (fx, shared, IFACE_VOLUME, "Delete", g_variant_new_parsed ("(@a{sv} {},)"));
 }
 
+/* A backend whose target serves every host alike (the fake tgt) refuses a
+ * read-only attachment, in words, and takes a read-write one; the stats
+ * say so */
+static void
+test_multiattach_ro_refused (Fixture *fx, gconstpointer data)
+{
+  g_autofree char *volume = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GVariant) reply = NULL;
+  g_autoptr(GVariant) stats = NULL;
+  const char *how = NULL;
+  gboolean shares = FALSE;
+
+  daemon_stop (fx);
+  write_config (fx, "nova.volume.driver.FakeISCSIDriver");
+  daemon_start (fx);
+  reply = call (fx, MANAGER_PATH, IFACE_MANAGER, "GetVolumeStats", g_variant_new ("(b)", TRUE), "(a{sv})", &error);
+  g_assert_no_error (error);
+  stats = g_variant_get_child_value (reply, 0);
+  g_assert_true (g_variant_lookup (stats, "multiattach", "b", &shares));
+  g_assert_true (shares);
+  g_assert_true (g_variant_lookup (stats, "read_only_attachments", "&s", &how));
+  g_assert_cmpstr (how, ==, "none");
+  volume = create_volume (fx, 8 * MIB, g_variant_new_parsed ("{'multiattach': <true>}"));
+  g_clear_pointer (&reply, g_variant_unref);
+  reply = call (fx, volume, IFACE_VOLUME, "Attach",
+                g_variant_new_parsed ("(%s, '/dev/vdb', {'mode': <'ro'>})", INSTANCE_A), "(o)", &error);
+  g_assert_null (reply);
+  assert_dbus_error (error, "NotSupported");
+  g_assert_nonnull (strstr (error->message, "cannot hold one host to reading"));
+  assert_status (fx, volume, IFACE_VOLUME, "available");
+  g_free (attach (fx, volume, INSTANCE_A, "/dev/vdb", NULL));
+  g_free (attach (fx, volume, INSTANCE_B, "/dev/vdb", NULL));
+  assert_attachments (fx, volume, 2);
+}
+
 /* A ManageExisting of @reference refused as @error_name, its message
  * naming @words */
 static void
@@ -1844,6 +1880,7 @@ main (int argc, char **argv)
   ADD ("revert", test_revert);
   ADD ("manage", test_manage);
   ADD ("multiattach", test_multiattach);
+  ADD ("multiattach-ro-refused", test_multiattach_ro_refused);
   ADD ("extend-in-use", test_extend_in_use);
   ADD ("lost-store", test_lost_store);
 #undef ADD

@@ -314,6 +314,25 @@ same_after_reattach () {
 }
 vm_check seed-scenario-same-bytes same_after_reattach
 
+vm_phase "multi-attach"
+# one blade serves every initiator alike: several instances read-write,
+# a read-only one refused in words
+multi_attach () {
+  local m out status=0
+  m=$(ctl create 8M --multiattach --name shared) || return 1
+  ctl attach "$m" 33333333-3333-4333-8333-333333333333 /dev/vdb >/dev/null &&
+    ctl attach "$m" 44444444-4444-4444-8444-444444444444 /dev/vdb >/dev/null || status=1
+  if out=$(ctl attach "$m" 55555555-5555-4555-8555-555555555555 /dev/vdb --mode ro 2>&1); then
+    status=1
+  fi
+  vm_log "ro on AoE: $out"
+  grep -q NotSupported <<<"$out" || status=1
+  ctl detach "$m" 33333333-3333-4333-8333-333333333333 && ctl detach "$m" 44444444-4444-4444-8444-444444444444 &&
+    ctl delete "$m" || status=1
+  return "$status"
+}
+vm_check multiattach-rw-ro-refused multi_attach
+
 vm_phase "delete, stop"
 delete_all () {
   ctl disconnect "$a" && ctl detach "$a" && ctl delete "$a" && [ -z "$(vblade_pid 0)" ] &&

@@ -322,18 +322,27 @@ multi_connect () {
 }
 vm_check lio-multiattach-connect multi_connect
 
-reader_node_set () {
-  iscsiadm -m node -T "$iqn" -p "$portal" -I reader -o update -n "$1" -v "$2"
+# iface_node IFACE: a node record of $iqn through that iface, with the
+# CHAP credentials. The portal with its group tag (LIO's is 1): without
+# one, open-iscsi keeps one record per portal, and the second iface's
+# would replace the first's.
+iface_node () {
+  iscsiadm -m node -T "$iqn" -p "$portal,1" -I "$1" -o new >/dev/null || return 1
+  local setting
+  for setting in "node.session.timeo.replacement_timeout 5" "node.session.auth.authmethod CHAP" \
+                 "node.session.auth.username $user_name" "node.session.auth.password $secret"; do
+    # shellcheck disable=SC2086 # name and value
+    set -- "$1" $setting
+    iscsiadm -m node -T "$iqn" -p "$portal" -I "$1" -o update -n "$2" -v "$3" || return 1
+  done
+}
+iface_login () {
+  vm_log "login through iface $1"
+  timeout 60 iscsiadm -m node -T "$iqn" -p "$portal" -I "$1" --login >/dev/null &&
+    vm_wait_for 20 session_device "$1"
 }
 both_login () {
-  node_record && iscsiadm -m node -T "$iqn" -p "$portal" -I reader -o new >/dev/null &&
-    reader_node_set node.session.timeo.replacement_timeout 5 &&
-    reader_node_set node.session.auth.authmethod CHAP &&
-    reader_node_set node.session.auth.username "$user_name" &&
-    reader_node_set node.session.auth.password "$secret" &&
-    timeout 60 iscsiadm -m node -T "$iqn" -p "$portal" -I default --login >/dev/null &&
-    timeout 60 iscsiadm -m node -T "$iqn" -p "$portal" -I reader --login >/dev/null &&
-    vm_wait_for 20 session_device default && vm_wait_for 20 session_device reader &&
+  iface_node default && iface_node reader && iface_login default && iface_login reader &&
     vm_log "writer's disk $(session_device default), reader's $(session_device reader)"
 }
 vm_check lio-multiattach-two-sessions both_login
@@ -452,12 +461,14 @@ vm_check lio-check-export-fails-without-target export_missing
 
 # restart: nova-volumed again; its init_host restored the exports and
 # the one recorded connection
+# restart N: init_host says it restored N connections
 restart () {
   stop_daemon && start_daemon &&
     grep 'init_host: ' "$NOVA_VM_WORKDIR/nova-volumed-$pass.log" | tail -n 1 |
-    grep -q '(0 failed), 3 connections restored'
+    grep -q "(0 failed), $1 connections restored"
 }
-vm_check lio-daemon-restarts restart
+# volume a's host, and the multiattach volume's two
+vm_check lio-daemon-restarts restart 3
 vm_check lio-check-export-after-restart ctl check-export "$a"
 
 # the multiattach volume's two hosts are back, the reader read-only
@@ -651,6 +662,16 @@ vm_check tgt-initialize-connection tgt_connect
 vm_check tgt-login-write-read write_and_read
 vm_check tgt-wrong-chap-refused wrong_password
 
+# tgt's one LUN serves every initiator alike: a read-only attachment is
+# refused in words, a read-write one taken
+tgt_ro_refused () {
+  local out
+  out=$(ctl attach "$a" 0c36f3a2-5d29-4f4c-a0f5-6a5e8c7b9d10 /dev/vdb --mode ro 2>&1) && return 1
+  vm_log "ro refused: $out"
+  grep -q 'NotSupported' <<<"$out" && volume_prop "$a" Status | grep -q "'available'"
+}
+vm_check tgt-read-only-attach-refused tgt_ro_refused
+
 vm_phase "tgt: snapshot, from snapshot, clone, extend"
 vm_check tgt-snapshot snapshot_then_write
 vm_check tgt-volume-from-snapshot from_snapshot
@@ -673,7 +694,7 @@ restart_tgtd () {
 }
 vm_check tgt-tgtd-restarts-empty restart_tgtd
 vm_check tgt-check-export-fails-without-target export_missing
-vm_check tgt-daemon-restarts restart
+vm_check tgt-daemon-restarts restart 1
 vm_check tgt-check-export-after-restart ctl check-export "$a"
 vm_check tgt-login-after-restart read_again
 

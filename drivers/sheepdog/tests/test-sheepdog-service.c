@@ -273,6 +273,51 @@ test_manage (Fixture *fx, gconstpointer data)
   sheepdog_test_vdi ("delete", "legacy", NULL);
 }
 
+/* Multi-attach on Sheepdog: one VDI on two hosts, one of them read-only;
+ * the read-only one gets access_mode ro (Sheepdog leaves it to the host) */
+static void
+test_multiattach (Fixture *fx, gconstpointer data)
+{
+  g_autofree char *volume = create_volume (fx, 8 * MIB, g_variant_new_parsed ("{'multiattach': <true>}"));
+  const char *hosts[] = { "compute-a", "compute-r" };
+  const char *modes[] = { "rw", "ro" };
+  const char *instances[] = { INSTANCE_A, INSTANCE_B };
+
+  for (guint i = 0; i < G_N_ELEMENTS (hosts); i++)
+    call_ok (fx, volume, IFACE_VOLUME, "Attach",
+             g_variant_new_parsed ("(%s, '/dev/vdb', {'host': <%s>, 'mode': <%s>})", instances[i], hosts[i],
+                                   modes[i]));
+  assert_status (fx, volume, IFACE_VOLUME, "in-use");
+  for (guint i = 0; i < G_N_ELEMENTS (hosts); i++)
+    {
+      g_autoptr(GError) error = NULL;
+      g_autoptr(GVariant) connector = g_variant_ref_sink (g_variant_new_parsed ("{'host': <%s>, 'ip': <'127.0.0.1'>}",
+                                                                                hosts[i]));
+      g_autoptr(GVariant) reply = call (fx, volume, IFACE_VOLUME, "InitializeConnection",
+                                        g_variant_new ("(@a{sv})", connector), "(a{sv})", &error);
+      g_autoptr(GVariant) info = NULL;
+      g_autoptr(GVariant) data = NULL;
+      const char *mode = NULL;
+
+      g_assert_no_error (error);
+      info = g_variant_get_child_value (reply, 0);
+      data = g_variant_lookup_value (info, "data", G_VARIANT_TYPE_VARDICT);
+      g_assert_true (g_variant_lookup (data, "access_mode", "&s", &mode));
+      g_assert_cmpstr (mode, ==, modes[i]);
+      call_ok (fx, volume, IFACE_VOLUME, "TerminateConnection", g_variant_new ("(@a{sv})", connector));
+    }
+  call_fails (fx, volume, IFACE_VOLUME, "Detach", g_variant_new_parsed ("(@a{sv} {},)"), "InvalidArgument");
+  {
+    g_autoptr(GVariant) paths = get_property (fx, volume, IFACE_VOLUME, "Attachments");
+    const char *second = NULL;
+
+    g_variant_get_child (paths, 1, "&o", &second);
+    call_ok (fx, volume, IFACE_VOLUME, "Detach", g_variant_new_parsed ("({'attachment': <%o>},)", second));
+  }
+  call_ok (fx, volume, IFACE_VOLUME, "Detach", g_variant_new_parsed ("(@a{sv} {},)"));
+  call_ok (fx, volume, IFACE_VOLUME, "Delete", g_variant_new_parsed ("(@a{sv} {},)"));
+}
+
 /* pointed at a port where no sheep listens, the daemon does not start */
 static void
 test_no_cluster (Fixture *fx, gconstpointer data)
@@ -462,5 +507,6 @@ main (int argc, char **argv)
   g_test_add ("/sheepdog-service/migrate", Fixture, NULL, sheepdog_setup, test_migrate, fixture_teardown);
   g_test_add ("/sheepdog-service/images", Fixture, NULL, sheepdog_setup, test_images, fixture_teardown);
   g_test_add ("/sheepdog-service/manage", Fixture, NULL, sheepdog_setup, test_manage, fixture_teardown);
+  g_test_add ("/sheepdog-service/multiattach", Fixture, NULL, sheepdog_setup, test_multiattach, fixture_teardown);
   return g_test_run ();
 }
