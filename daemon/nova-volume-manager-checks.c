@@ -147,8 +147,9 @@ check_capacity (NovaVolumeBackend *on, GVariant *stats, guint64 needed, GError *
 
 gboolean
 manager_check_free_space (NovaVolumeManager *self, NovaVolumeBackend *on, guint64 needed,
-                          const char *volume_type, GError **error)
+                          const char *volume_type, gboolean multiattach, GError **error)
 {
+  gboolean shares = FALSE;
   g_autoptr(GVariant) stats = nova_volume_driver_get_volume_stats (nova_volume_backend_get_driver (on), TRUE,
                                                                    error);
   const char *backend = nova_volume_backend_get_name (on);
@@ -157,6 +158,14 @@ manager_check_free_space (NovaVolumeManager *self, NovaVolumeBackend *on, guint6
 
   if (stats == NULL)
     return FALSE;
+  /* Cinder's capability key: whether the backend may share a volume */
+  if (multiattach && !(g_variant_lookup (stats, "multiattach", "b", &shares) && shares))
+    {
+      g_set_error (error, NOVA_VOLUME_ERROR, NOVA_VOLUME_ERROR_NOT_SUPPORTED,
+                   "backend '%s' (the %s driver) cannot share a volume between instances (multiattach)", backend,
+                   nova_volume_backend_get_driver_name (on));
+      return FALSE;
+    }
   if (type != NULL)
     {
       g_autofree char *mismatch = type_mismatch (type, stats);

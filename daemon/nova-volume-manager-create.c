@@ -144,26 +144,6 @@ create_take_source_backend (Op *op, const NovaVolumeRecord *source, const char *
   return manager_op_take_backend (op, source->backend, source->driver);
 }
 
-/* A volume for several instances goes only to a backend whose stats say
- * it can share one (multiattach, as Cinder's capability); fails the
- * operation otherwise. */
-static gboolean
-create_backend_shares (Op *op)
-{
-  GVariant *stats = nova_volume_backend_get_stats (op->backend);
-  gboolean shares = FALSE;
-
-  if (stats != NULL)
-    g_variant_lookup (stats, "multiattach", "b", &shares);
-  if (shares)
-    return TRUE;
-  manager_op_fail (op, NOVA_VOLUME_ERROR_NOT_SUPPORTED,
-                   "cannot %s with multiattach: backend '%s' (the %s driver) cannot share a volume between "
-                   "instances", op->what, nova_volume_backend_get_name (op->backend),
-                   nova_volume_backend_get_driver_name (op->backend));
-  return FALSE;
-}
-
 /* ---- create volume --------------------------------------------------- */
 
 static void create_precheck_thread (Op *op);
@@ -213,8 +193,6 @@ create_start (Op *op)
   else if (!create_take_backend (op))
     return;
 
-  if (CR (op)->multiattach && !create_backend_shares (op))
-    return;
   if (CR (op)->size == 0)
     CR (op)->size = source_size;
   if (CR (op)->size < source_size)
@@ -290,7 +268,10 @@ create_precheck_thread (Op *op)
 {
   if (CR (op)->image_fd >= 0 && !create_inspect_image (op))
     return;
-  manager_check_free_space (op->self, op->backend, op->volume->size, CR (op)->volume_type, &op->error);
+  manager_check_free_space (op->self, op->backend, op->volume->size, CR (op)->volume_type, CR (op)->multiattach,
+                            &op->error);
+  if (g_error_matches (op->error, NOVA_VOLUME_ERROR, NOVA_VOLUME_ERROR_NOT_SUPPORTED) && CR (op)->multiattach)
+    g_prefix_error (&op->error, "cannot %s with multiattach: ", op->what);
 }
 
 static void

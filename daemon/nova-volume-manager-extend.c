@@ -50,7 +50,7 @@ extend_start (Op *op)
 static void
 extend_precheck_thread (Op *op)
 {
-  manager_check_free_space (op->self, op->backend, EX (op)->size - op->volume->size, NULL, &op->error);
+  manager_check_free_space (op->self, op->backend, EX (op)->size - op->volume->size, NULL, FALSE, &op->error);
 }
 
 static void

@@ -166,7 +166,9 @@ static gboolean
 make_target (Op *op, gboolean *out_source_unexported)
 {
   MANAGER_CRASH_POINT (op, "before-target-create");
-  if (!manager_check_free_space (op->self, M (op)->target_backend, op->volume->size, NULL, &op->error)
+  /* a volume for several instances goes only where it can be shared */
+  if (!manager_check_free_space (op->self, M (op)->target_backend, op->volume->size, NULL, op->volume->multiattach,
+                                 &op->error)
       || !nova_volume_driver_create_volume (M (op)->target_driver, M (op)->target, &op->error))
     return FALSE;
   M (op)->target_created = TRUE;

@@ -162,9 +162,10 @@ guint    manager_count_snapshots_of (NovaVolumeManager *self, const char *volume
 /* Asks backend @on's driver for its capacity (worker thread) and refuses
  * @needed bytes more by the backend's reserved_percentage and, when it
  * provisions thinly, its max_over_subscription_ratio; with a volume type,
- * also refuses a backend that does not match its extra specs. */
+ * also refuses a backend that does not match its extra specs; with
+ * @multiattach, one whose stats do not say multiattach (NotSupported). */
 gboolean manager_check_free_space   (NovaVolumeManager *self, NovaVolumeBackend *on, guint64 needed,
-                                     const char *volume_type, GError **error);
+                                     const char *volume_type, gboolean multiattach, GError **error);
 /* @stats (a driver's) with what the backend's configuration says of its
  * capacity: reserved_percentage and max_over_subscription_ratio. */
 GVariant *manager_stats_with_policy (NovaVolumeBackend *backend, GVariant *stats);

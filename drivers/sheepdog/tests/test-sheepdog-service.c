@@ -59,7 +59,7 @@ connect_sheepdog (Fixture *fx, const char *volume, char **name, char **host, cha
   g_assert_no_error (error);
   info = g_variant_get_child_value (reply, 0);
   expected = g_variant_ref_sink (g_variant_new_parsed (
-    "{'driver_volume_type': <'sheepdog'>, 'data': <{'name': <%s>, 'hosts': <['127.0.0.1']>, 'ports': <[%s]>}>}",
+    "{'driver_volume_type': <'sheepdog'>, 'data': <{'name': <%s>, 'hosts': <['127.0.0.1']>, 'ports': <[%s]>, 'access_mode': <'rw'>}>}",
     vdi, sheepdog_test_env ()->port));
   if (!g_variant_equal (info, expected))
     {
@@ -296,13 +296,13 @@ test_multiattach (Fixture *fx, gconstpointer data)
       g_autoptr(GVariant) reply = call (fx, volume, IFACE_VOLUME, "InitializeConnection",
                                         g_variant_new ("(@a{sv})", connector), "(a{sv})", &error);
       g_autoptr(GVariant) info = NULL;
-      g_autoptr(GVariant) data = NULL;
+      g_autoptr(GVariant) info_data = NULL;
       const char *mode = NULL;
 
       g_assert_no_error (error);
       info = g_variant_get_child_value (reply, 0);
-      data = g_variant_lookup_value (info, "data", G_VARIANT_TYPE_VARDICT);
-      g_assert_true (g_variant_lookup (data, "access_mode", "&s", &mode));
+      info_data = g_variant_lookup_value (info, "data", G_VARIANT_TYPE_VARDICT);
+      g_assert_true (g_variant_lookup (info_data, "access_mode", "&s", &mode));
       g_assert_cmpstr (mode, ==, modes[i]);
       call_ok (fx, volume, IFACE_VOLUME, "TerminateConnection", g_variant_new ("(@a{sv})", connector));
     }
