@@ -648,20 +648,21 @@ nova_volume_aoe_driver_ensure_export (NovaLvmDriver *driver, const NovaVolumeRec
   return export_volume (NOVA_VOLUME_AOE_DRIVER (driver), volume, error);
 }
 
+/* Stops @volume's vblade, the one in the table or, from before a restart
+ * and never adopted (the volume was not available then), the one its
+ * record names, never one found by its PID alone; @doing says why in the
+ * log ("stopped", "grew: restarting"). A vblade that does not stop stays
+ * ours to stop next time (FALSE). Its record goes with it. */
 static gboolean
-nova_volume_aoe_driver_remove_export (NovaLvmDriver *driver, const NovaVolumeRecord *volume, GError **error)
+stop_volume_blade (NovaVolumeAoeDriver *self, const NovaVolumeRecord *volume, const char *doing, GError **error)
 {
-  NovaVolumeAoeDriver *self = NOVA_VOLUME_AOE_DRIVER (driver);
   g_autoptr(GMutexLocker) locker = g_mutex_locker_new (&self->lock);
   g_autoptr(Blade) blade = NULL;
   gpointer key = NULL;
 
-  /* one from before a restart that was never adopted (the volume was not
-   * available then): only as recorded, never by its PID alone */
   if (!g_hash_table_steal_extended (self->blades, volume->id, &key, (gpointer *) &blade))
     blade = read_record (self, volume->id, NULL);
   g_clear_pointer (&locker, g_mutex_locker_free);
-
   if (blade != NULL)
     {
       gboolean stopped = stop_vblade (self, blade, error);
@@ -669,16 +670,23 @@ nova_volume_aoe_driver_remove_export (NovaLvmDriver *driver, const NovaVolumeRec
       locker = g_mutex_locker_new (&self->lock);
       if (!stopped)
         {
-          /* still ours to stop next time */
           keep_blade (self, g_steal_pointer (&blade));
           return FALSE;
         }
-      g_message ("volume %s: stopped %s pid %d (AoE e%u.%u)", volume->id, self->vblade, (int) blade->pid,
+      g_message ("volume %s: %s %s pid %d (AoE e%u.%u)", volume->id, doing, self->vblade, (int) blade->pid,
                  self->shelf, blade->slot);
       retire_blade (self, g_steal_pointer (&blade));
       g_clear_pointer (&locker, g_mutex_locker_free);
     }
   remove_record (self, volume->id);
+  return TRUE;
+}
+
+static gboolean
+nova_volume_aoe_driver_remove_export (NovaLvmDriver *driver, const NovaVolumeRecord *volume, GError **error)
+{
+  if (!stop_volume_blade (NOVA_VOLUME_AOE_DRIVER (driver), volume, "stopped", error))
+    return FALSE;
   return nova_volume_ledger_release_number (nova_lvm_driver_get_ledger (driver), NOVA_AOE_BLADE_NUMBER_KIND,
                                            volume->id, error);
 }
@@ -691,31 +699,11 @@ static gboolean
 nova_volume_aoe_driver_refresh_export (NovaLvmDriver *driver, const NovaVolumeRecord *volume, GError **error)
 {
   NovaVolumeAoeDriver *self = NOVA_VOLUME_AOE_DRIVER (driver);
-  g_autoptr(GMutexLocker) locker = g_mutex_locker_new (&self->lock);
-  g_autoptr(Blade) blade = NULL;
-  gpointer key = NULL;
   gboolean held = FALSE;
   guint slot = 0;
 
-  if (!g_hash_table_steal_extended (self->blades, volume->id, &key, (gpointer *) &blade))
-    blade = read_record (self, volume->id, NULL);
-  g_clear_pointer (&locker, g_mutex_locker_free);
-  if (blade != NULL)
-    {
-      gboolean stopped = stop_vblade (self, blade, error);
-
-      locker = g_mutex_locker_new (&self->lock);
-      if (!stopped)
-        {
-          keep_blade (self, g_steal_pointer (&blade));
-          return FALSE;
-        }
-      g_message ("volume %s grew: restarting %s (AoE e%u.%u) to serve its new size", volume->id, self->vblade,
-                 self->shelf, blade->slot);
-      retire_blade (self, g_steal_pointer (&blade));
-      g_clear_pointer (&locker, g_mutex_locker_free);
-      remove_record (self, volume->id);
-    }
+  if (!stop_volume_blade (self, volume, "grew: restarting", error))
+    return FALSE;
   /* not exported: the next export serves the grown LV */
   if (!lookup_slot (self, volume, &slot, &held, error))
     return FALSE;

@@ -97,6 +97,22 @@ lookup_tid (NovaIscsiExporter *self, const NovaVolumeRecord *volume, guint *tid,
                                           error);
 }
 
+/* The export @volume holds: *held, and @spec filled for its target
+ * number when it holds one (an export once made, not removed since). */
+static gboolean
+held_export (NovaIscsiExporter *self, const NovaVolumeRecord *volume, ExportSpec *spec, gboolean *held,
+             GError **error)
+{
+  guint tid = 0;
+
+  *held = FALSE;
+  if (!lookup_tid (self, volume, &tid, held, error))
+    return FALSE;
+  if (*held)
+    export_spec_init (self, volume, tid, spec);
+  return TRUE;
+}
+
 gboolean
 nova_iscsi_exporter_create_export (NovaIscsiExporter *self, NovaVolumeRecord *volume, GError **error)
 {
@@ -139,16 +155,13 @@ nova_iscsi_exporter_ensure_export (NovaIscsiExporter *self, const NovaVolumeReco
 {
   g_auto(ExportSpec) spec = { 0 };
   gboolean held = FALSE;
-  guint tid = 0;
 
   g_return_val_if_fail (NOVA_IS_ISCSI_EXPORTER (self), FALSE);
 
-  if (!lookup_tid (self, volume, &tid, &held, error))
+  if (!held_export (self, volume, &spec, &held, error))
     return FALSE;
-  if (!held)
-    return TRUE;   /* never exported */
-  export_spec_init (self, volume, tid, &spec);
-  return nova_iscsi_target_ensure_export (self->target, &spec.export, error);
+  /* never exported: nothing to make again */
+  return !held || nova_iscsi_target_ensure_export (self->target, &spec.export, error);
 }
 
 gboolean
@@ -156,17 +169,14 @@ nova_iscsi_exporter_remove_export (NovaIscsiExporter *self, const NovaVolumeReco
 {
   g_auto(ExportSpec) spec = { 0 };
   gboolean held = FALSE;
-  guint tid = 0;
 
   g_return_val_if_fail (NOVA_IS_ISCSI_EXPORTER (self), FALSE);
 
-  if (!lookup_tid (self, volume, &tid, &held, error))
+  if (!held_export (self, volume, &spec, &held, error))
     return FALSE;
-  if (!held)
-    return TRUE;
-  export_spec_init (self, volume, tid, &spec);
-  return nova_iscsi_target_remove_export (self->target, &spec.export, error)
-         && nova_volume_ledger_release_number (self->ledger, NOVA_ISCSI_TARGET_NUMBER_KIND, volume->id, error);
+  return !held
+         || (nova_iscsi_target_remove_export (self->target, &spec.export, error)
+             && nova_volume_ledger_release_number (self->ledger, NOVA_ISCSI_TARGET_NUMBER_KIND, volume->id, error));
 }
 
 /* The volume grew: its LUN shows the new size to hosts that rescan */
@@ -175,16 +185,12 @@ nova_iscsi_exporter_refresh_export (NovaIscsiExporter *self, const NovaVolumeRec
 {
   g_auto(ExportSpec) spec = { 0 };
   gboolean held = FALSE;
-  guint tid = 0;
 
   g_return_val_if_fail (NOVA_IS_ISCSI_EXPORTER (self), FALSE);
 
-  if (!lookup_tid (self, volume, &tid, &held, error))
+  if (!held_export (self, volume, &spec, &held, error))
     return FALSE;
-  if (!held)
-    return TRUE;
-  export_spec_init (self, volume, tid, &spec);
-  return nova_iscsi_target_refresh_size (self->target, &spec.export, error);
+  return !held || nova_iscsi_target_refresh_size (self->target, &spec.export, error);
 }
 
 gboolean
@@ -192,18 +198,13 @@ nova_iscsi_exporter_check_for_export (NovaIscsiExporter *self, const NovaVolumeR
 {
   g_auto(ExportSpec) spec = { 0 };
   gboolean held = FALSE, exists = FALSE;
-  guint tid = 0;
 
   g_return_val_if_fail (NOVA_IS_ISCSI_EXPORTER (self), FALSE);
 
-  if (!lookup_tid (self, volume, &tid, &held, error))
+  if (!held_export (self, volume, &spec, &held, error))
     return FALSE;
-  if (held)
-    {
-      export_spec_init (self, volume, tid, &spec);
-      if (!nova_iscsi_target_export_exists (self->target, &spec.export, &exists, error))
-        return FALSE;
-    }
+  if (held && !nova_iscsi_target_export_exists (self->target, &spec.export, &exists, error))
+    return FALSE;
   if (!exists)
     {
       g_set_error (error, NOVA_VOLUME_ERROR, NOVA_VOLUME_ERROR_FAILED,
