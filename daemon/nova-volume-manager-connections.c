@@ -67,25 +67,40 @@ check_connector_value (const char *key, const char *value, GError **error)
   return FALSE;
 }
 
+/* Adds to @builder the entries of a{sv} @dict whose key @drop does not
+ * refuse: the one copy behind each connector the manager hands on. */
+static void
+add_kept_entries (GVariantBuilder *builder, GVariant *dict, gboolean (*drop) (const char *key))
+{
+  GVariantIter iter;
+  const char *key;
+  GVariant *value;
+
+  g_variant_iter_init (&iter, dict);
+  while (g_variant_iter_next (&iter, "{&sv}", &key, &value))
+    {
+      if (!drop (key))
+        g_variant_builder_add (builder, "{sv}", key, value);
+      g_variant_unref (value);
+    }
+}
+
+static gboolean
+is_auth_option (const char *key)
+{
+  return g_str_has_prefix (key, "auth.");
+}
+
 /* The connector without the auth.* options that every options dictionary
  * may carry: they are for polkit, not for the driver or the record. */
 static GVariant *
 connector_without_auth (GVariant *connector)
 {
   g_auto(GVariantBuilder) builder = G_VARIANT_BUILDER_INIT (G_VARIANT_TYPE_VARDICT);
-  GVariantIter iter;
-  const char *key;
-  GVariant *value;
 
   if (!g_variant_is_of_type (connector, G_VARIANT_TYPE_VARDICT))
     return g_variant_ref (connector);
-  g_variant_iter_init (&iter, connector);
-  while (g_variant_iter_next (&iter, "{&sv}", &key, &value))
-    {
-      if (!g_str_has_prefix (key, "auth."))
-        g_variant_builder_add (&builder, "{sv}", key, value);
-      g_variant_unref (value);
-    }
+  add_kept_entries (&builder, connector, is_auth_option);
   return g_variant_ref_sink (g_variant_builder_end (&builder));
 }
 
@@ -192,35 +207,23 @@ GVariant *
 manager_connector_without_secrets (GVariant *connector)
 {
   g_auto(GVariantBuilder) builder = G_VARIANT_BUILDER_INIT (G_VARIANT_TYPE_VARDICT);
-  GVariantIter iter;
-  const char *key;
-  GVariant *value;
 
-  g_variant_iter_init (&iter, connector);
-  while (g_variant_iter_next (&iter, "{&sv}", &key, &value))
-    {
-      if (!may_be_secret (key))
-        g_variant_builder_add (&builder, "{sv}", key, value);
-      g_variant_unref (value);
-    }
+  add_kept_entries (&builder, connector, may_be_secret);
   return g_variant_ref_sink (g_variant_builder_end (&builder));
+}
+
+static gboolean
+is_access_mode (const char *key)
+{
+  return g_str_equal (key, "access_mode");
 }
 
 GVariant *
 manager_connector_with_mode (GVariant *connector, const char *mode)
 {
   g_auto(GVariantBuilder) builder = G_VARIANT_BUILDER_INIT (G_VARIANT_TYPE_VARDICT);
-  GVariantIter iter;
-  const char *key;
-  GVariant *value;
 
-  g_variant_iter_init (&iter, connector);
-  while (g_variant_iter_next (&iter, "{&sv}", &key, &value))
-    {
-      if (!g_str_equal (key, "access_mode"))
-        g_variant_builder_add (&builder, "{sv}", key, value);
-      g_variant_unref (value);
-    }
+  add_kept_entries (&builder, connector, is_access_mode);
   g_variant_builder_add (&builder, "{sv}", "access_mode", g_variant_new_string (mode));
   return g_variant_ref_sink (g_variant_builder_end (&builder));
 }
