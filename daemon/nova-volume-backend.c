@@ -12,6 +12,8 @@ struct _NovaVolumeBackend {
   GVariant         *stats;
   char             *refresh_error; /* the latest refresh failed: why */
   guint64           provisioned;
+  guint             n_volumes;     /* the manager's records on it */
+  guint             n_snapshots;   /* of those volumes */
   char             *warning;       /* from the latest stats, or NULL */
 };
 
@@ -269,14 +271,30 @@ nova_volume_backend_get_warning (NovaVolumeBackend *self)
 }
 
 void
-nova_volume_backend_set_provisioned (NovaVolumeBackend *self, guint64 bytes)
+nova_volume_backend_set_counts (NovaVolumeBackend *self, guint64 provisioned, guint n_volumes, guint n_snapshots)
 {
   g_return_if_fail (NOVA_VOLUME_IS_BACKEND (self));
-  if (self->provisioned == bytes)
+  self->n_volumes = n_volumes;
+  self->n_snapshots = n_snapshots;
+  if (self->provisioned == provisioned)
     return;
-  self->provisioned = bytes;
+  self->provisioned = provisioned;
   g_signal_emit (self, signals[SIGNAL_CHANGED], 0);
   g_signal_emit (self, signals[SIGNAL_VOLUMES_CHANGED], 0);
+}
+
+guint
+nova_volume_backend_get_n_volumes (NovaVolumeBackend *self)
+{
+  g_return_val_if_fail (NOVA_VOLUME_IS_BACKEND (self), 0);
+  return self->n_volumes;
+}
+
+guint
+nova_volume_backend_get_n_snapshots (NovaVolumeBackend *self)
+{
+  g_return_val_if_fail (NOVA_VOLUME_IS_BACKEND (self), 0);
+  return self->n_snapshots;
 }
 
 guint64

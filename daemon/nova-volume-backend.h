@@ -50,9 +50,14 @@ void              nova_volume_backend_set_stats        (NovaVolumeBackend *self,
  * thin_pool_warn_percent), or NULL. Logged as thin-pool-warning when it
  * appears. */
 const char       *nova_volume_backend_get_warning      (NovaVolumeBackend *self);
-/* The provisioned bytes as the manager counts them; when they change,
- * "changed" and "volumes-changed" (the driver's figures are stale). */
-void              nova_volume_backend_set_provisioned  (NovaVolumeBackend *self, guint64 bytes);
+/* What the manager's records hold on the backend, kept as they change
+ * (no call counts them again): the provisioned bytes, the volumes and
+ * their snapshots. When the bytes change, "changed" and "volumes-changed"
+ * (the driver's figures are stale). */
+void              nova_volume_backend_set_counts       (NovaVolumeBackend *self, guint64 provisioned,
+                                                        guint n_volumes, guint n_snapshots);
 guint64           nova_volume_backend_get_provisioned  (NovaVolumeBackend *self);
+guint             nova_volume_backend_get_n_volumes    (NovaVolumeBackend *self);
+guint             nova_volume_backend_get_n_snapshots  (NovaVolumeBackend *self);
 
 G_END_DECLS

@@ -8,24 +8,28 @@
 #include "nova-volume-manager-private.h"
 #include "nova-volume-size.h"
 
+/* a message names this many snapshots at most */
+#define SNAPSHOTS_NAMED 10
+
 guint
 manager_count_snapshots_of (NovaVolumeManager *self, const char *volume_id, GString *ids)
 {
+  GHashTable *set = manager_snapshot_ids_of (self, volume_id);
+  guint n = set != NULL ? g_hash_table_size (set) : 0;
   GHashTableIter iter;
-  gpointer value;
-  guint n = 0;
+  gpointer id;
+  guint named = 0;
 
-  g_hash_table_iter_init (&iter, self->snapshots);
-  while (g_hash_table_iter_next (&iter, NULL, &value))
+  if (set == NULL)
+    return 0;
+  g_hash_table_iter_init (&iter, set);
+  while (ids != NULL && named < SNAPSHOTS_NAMED && g_hash_table_iter_next (&iter, &id, NULL))
     {
-      const NovaSnapshotRecord *snapshot = value;
-
-      if (g_strcmp0 (snapshot->volume_id, volume_id) != 0)
-        continue;
-      if (ids != NULL)
-        g_string_append_printf (ids, "%s%s", ids->len > 0 ? ", " : "", snapshot->id);
-      n++;
+      g_string_append_printf (ids, "%s%s", ids->len > 0 ? ", " : "", (const char *) id);
+      named++;
     }
+  if (ids != NULL && n > named)
+    g_string_append_printf (ids, " and %u more", n - named);
   return n;
 }
 

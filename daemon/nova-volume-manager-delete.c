@@ -16,18 +16,19 @@ delete_start (Op *op)
   static const NovaVolumeStatus allowed[] = {
     NOVA_VOLUME_STATUS_AVAILABLE, NOVA_VOLUME_STATUS_ERROR, NOVA_VOLUME_STATUS_ERROR_DELETING,
   };
+  g_autoptr(GString) snapshots = g_string_new (NULL);
   guint n_snapshots;
 
   if (!manager_op_take_volume (op) || !manager_op_check_volume_status (op, allowed, G_N_ELEMENTS (allowed)))
     return;
   if (!manager_op_check_no_connections (op))
     return;
-  n_snapshots = manager_count_snapshots_of (op->self, op->volume_id, NULL);
+  n_snapshots = manager_count_snapshots_of (op->self, op->volume_id, snapshots);
   if (n_snapshots > 0)
     {
       manager_op_fail (op, NOVA_VOLUME_ERROR_INVALID_STATE,
-                       "cannot delete volume %s: it has %u snapshot%s; delete %s first", op->volume_id,
-                       n_snapshots, n_snapshots == 1 ? "" : "s", n_snapshots == 1 ? "it" : "them");
+                       "cannot delete volume %s: it has %u snapshot%s (%s); delete %s first", op->volume_id,
+                       n_snapshots, n_snapshots == 1 ? "" : "s", snapshots->str, n_snapshots == 1 ? "it" : "them");
       return;
     }
   op->volume_before = nova_volume_record_copy (op->volume);

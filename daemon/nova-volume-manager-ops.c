@@ -129,7 +129,7 @@ settle_live_snapshot (NovaVolumeManager *self, const char *id, const char *why)
       reason = g_strdup_printf ("%s (its new state could not be recorded: %s)", copy->status_reason, why);
       nova_record_set_string (&copy->status_reason, reason);
     }
-  g_hash_table_replace (self->snapshots, g_strdup (id), g_steal_pointer (&copy));
+  manager_keep_snapshot (self, copy);
   g_signal_emit (self, manager_signals[MANAGER_SIGNAL_SNAPSHOT_CHANGED], 0, id);
 }
 
@@ -272,18 +272,92 @@ nova_volume_manager_operation_finish (NovaVolumeManager *self, GAsyncResult *res
 
 /* ---- commits --------------------------------------------------------- */
 
-/* Moves @volume's size in or out of its backend's provisioned bytes. */
+/* Moves @volume (its size, itself and its snapshots) in or out of its
+ * backend's counts. */
 static void
-count_provisioned (NovaVolumeManager *self, const NovaVolumeRecord *volume, gboolean add)
+count_on_backend (NovaVolumeManager *self, const NovaVolumeRecord *volume, gboolean add)
 {
   NovaVolumeBackend *backend = volume != NULL ? manager_lookup_backend (self, volume->backend) : NULL;
+  GHashTable *ids;
   guint64 bytes;
+  guint n_volumes, n_snapshots, k;
 
   if (backend == NULL)
     return;
+  ids = manager_snapshot_ids_of (self, volume->id);
+  k = ids != NULL ? g_hash_table_size (ids) : 0;
   bytes = nova_volume_backend_get_provisioned (backend);
-  nova_volume_backend_set_provisioned (backend, add ? bytes + volume->size
-                                                    : bytes - MIN (bytes, volume->size));
+  n_volumes = nova_volume_backend_get_n_volumes (backend);
+  n_snapshots = nova_volume_backend_get_n_snapshots (backend);
+  if (add)
+    nova_volume_backend_set_counts (backend, bytes + volume->size, n_volumes + 1, n_snapshots + k);
+  else
+    nova_volume_backend_set_counts (backend, bytes - MIN (bytes, volume->size), n_volumes - MIN (n_volumes, 1),
+                                    n_snapshots - MIN (n_snapshots, k));
+}
+
+GHashTable *
+manager_snapshot_ids_of (NovaVolumeManager *self, const char *volume_id)
+{
+  return volume_id != NULL ? g_hash_table_lookup (self->snapshots_of, volume_id) : NULL;
+}
+
+/* Adds @snapshot_id to or takes it from its volume's set and the count of
+ * the backend the volume is on (none when the volume has no record: it is
+ * counted with its snapshots when it gets one) */
+static void
+index_snapshot (NovaVolumeManager *self, const char *volume_id, const char *snapshot_id, gboolean add)
+{
+  GHashTable *ids = manager_snapshot_ids_of (self, volume_id);
+  const NovaVolumeRecord *volume = g_hash_table_lookup (self->volumes, volume_id);
+  NovaVolumeBackend *backend = volume != NULL ? manager_lookup_backend (self, volume->backend) : NULL;
+  guint n;
+
+  if (add)
+    {
+      if (ids == NULL)
+        {
+          ids = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+          g_hash_table_insert (self->snapshots_of, g_strdup (volume_id), ids);
+        }
+      if (!g_hash_table_add (ids, g_strdup (snapshot_id)))
+        return;
+    }
+  else
+    {
+      if (ids == NULL || !g_hash_table_remove (ids, snapshot_id))
+        return;
+      if (g_hash_table_size (ids) == 0)
+        g_hash_table_remove (self->snapshots_of, volume_id);
+    }
+  if (backend == NULL)
+    return;
+  n = nova_volume_backend_get_n_snapshots (backend);
+  nova_volume_backend_set_counts (backend, nova_volume_backend_get_provisioned (backend),
+                                  nova_volume_backend_get_n_volumes (backend),
+                                  add ? n + 1 : n - MIN (n, 1));
+}
+
+void
+manager_keep_snapshot (NovaVolumeManager *self, const NovaSnapshotRecord *snapshot)
+{
+  const NovaSnapshotRecord *old = g_hash_table_lookup (self->snapshots, snapshot->id);
+
+  if (old != NULL && g_strcmp0 (old->volume_id, snapshot->volume_id) != 0)
+    index_snapshot (self, old->volume_id, old->id, FALSE);
+  index_snapshot (self, snapshot->volume_id, snapshot->id, TRUE);
+  g_hash_table_replace (self->snapshots, g_strdup (snapshot->id), nova_snapshot_record_copy (snapshot));
+}
+
+/* Takes snapshot @id out of the records and the index */
+static void
+drop_snapshot (NovaVolumeManager *self, const char *id)
+{
+  const NovaSnapshotRecord *old = g_hash_table_lookup (self->snapshots, id);
+
+  if (old != NULL)
+    index_snapshot (self, old->volume_id, old->id, FALSE);
+  g_hash_table_remove (self->snapshots, id);
 }
 
 gboolean
@@ -302,8 +376,8 @@ manager_commit_volume (NovaVolumeManager *self, NovaVolumeRecord *volume, GError
   volume->updated_at = g_get_real_time ();
   if (!nova_volume_store_put_volume (self->store, volume, error))
     return FALSE;
-  count_provisioned (self, g_hash_table_lookup (self->volumes, volume->id), FALSE);
-  count_provisioned (self, volume, TRUE);
+  count_on_backend (self, g_hash_table_lookup (self->volumes, volume->id), FALSE);
+  count_on_backend (self, volume, TRUE);
   g_hash_table_replace (self->volumes, g_strdup (volume->id), nova_volume_record_copy (volume));
   g_signal_emit (self, manager_signals[MANAGER_SIGNAL_VOLUME_CHANGED], 0, volume->id);
   return TRUE;
@@ -327,7 +401,7 @@ manager_forget_volume (NovaVolumeManager *self, const char *id)
 {
   g_autofree char *owned_id = g_strdup (id);
 
-  count_provisioned (self, g_hash_table_lookup (self->volumes, owned_id), FALSE);
+  count_on_backend (self, g_hash_table_lookup (self->volumes, owned_id), FALSE);
   g_hash_table_remove (self->volumes, owned_id);
   g_signal_emit (self, manager_signals[MANAGER_SIGNAL_VOLUME_REMOVED], 0, owned_id);
 }
@@ -338,7 +412,7 @@ manager_commit_snapshot (NovaVolumeManager *self, NovaSnapshotRecord *snapshot, 
   snapshot->updated_at = g_get_real_time ();
   if (!nova_volume_store_put_snapshot (self->store, snapshot, error))
     return FALSE;
-  g_hash_table_replace (self->snapshots, g_strdup (snapshot->id), nova_snapshot_record_copy (snapshot));
+  manager_keep_snapshot (self, snapshot);
   g_signal_emit (self, manager_signals[MANAGER_SIGNAL_SNAPSHOT_CHANGED], 0, snapshot->id);
   return TRUE;
 }
@@ -351,7 +425,7 @@ manager_commit_snapshot_removed (NovaVolumeManager *self, const char *id, GError
   if (!nova_volume_store_delete_snapshot (self->store, owned_id, error)
       && !(manager_use_reserve (self, error) && nova_volume_store_delete_snapshot (self->store, owned_id, error)))
     return FALSE;
-  g_hash_table_remove (self->snapshots, owned_id);
+  drop_snapshot (self, owned_id);
   g_signal_emit (self, manager_signals[MANAGER_SIGNAL_SNAPSHOT_REMOVED], 0, owned_id);
   return TRUE;
 }

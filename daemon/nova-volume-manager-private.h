@@ -34,6 +34,7 @@ struct _NovaVolumeManager {
   NovaVolumeOpQueue *queue;
   GHashTable        *volumes;     /* id -> NovaVolumeRecord */
   GHashTable        *snapshots;   /* id -> NovaSnapshotRecord */
+  GHashTable        *snapshots_of; /* volume id -> set of its snapshots' ids */
   GHashTable        *released;    /* id -> backend name: let go of by Unmanage */
   GVariant          *last_stats;  /* a{sv} from the driver, or NULL */
   GPtrArray         *jobs;        /* running NovaVolumeJob */
@@ -156,8 +157,9 @@ gboolean manager_check_metadata         (GHashTable *metadata, GError **error);
 
 /* ---- checks (nova-volume-manager-checks.c) --------------------------- */
 
-/* The snapshots of volume @volume_id; their ids appended to @ids (may be
- * NULL), ", " between them. */
+/* The snapshots of volume @volume_id, from the index by volume; their ids
+ * appended to @ids (may be NULL), ", " between them, the first ten and
+ * how many more. */
 guint    manager_count_snapshots_of (NovaVolumeManager *self, const char *volume_id, GString *ids);
 /* Asks backend @on's driver for its capacity (worker thread) and refuses
  * @needed bytes more by the backend's reserved_percentage and, when it
@@ -248,8 +250,13 @@ void manager_finish_migrations (NovaVolumeManager *self);
 gboolean manager_delete_migration_leftover (NovaVolumeManager *self, NovaVolumeDriver *own_driver,
                                             const NovaVolumeRecord *volume, GError **error);
 
-/* Recounts each backend's provisioned bytes from the records. */
-void manager_count_provisioned (NovaVolumeManager *self);
+/* Counts each backend's provisioned bytes, volumes and snapshots from the
+ * records again (at start; every change keeps them after). */
+void manager_count_on_backends (NovaVolumeManager *self);
+/* Keeps a copy of @snapshot in the records and the index by volume. */
+void manager_keep_snapshot (NovaVolumeManager *self, const NovaSnapshotRecord *snapshot);
+/* The ids of @volume_id's snapshots (a set), or NULL when it has none. */
+GHashTable *manager_snapshot_ids_of (NovaVolumeManager *self, const char *volume_id);
 
 /* Forgets the instance, mountpoint and host of an attachment. */
 void manager_clear_attachment (NovaVolumeRecord *volume);

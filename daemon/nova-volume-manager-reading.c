@@ -92,28 +92,10 @@ stats_done (Op *op)
       g_variant_unref (value);
     }
   /* the counts of the same backend as the figures */
-  {
-    const char *backend = nova_volume_backend_get_name (op->backend);
-    GHashTableIter records;
-    gpointer record;
-    guint32 n_volumes = 0, n_snapshots = 0;
-
-    g_hash_table_iter_init (&records, self->volumes);
-    while (g_hash_table_iter_next (&records, NULL, &record))
-      if (g_strcmp0 (((NovaVolumeRecord *) record)->backend, backend) == 0)
-        n_volumes++;
-    g_hash_table_iter_init (&records, self->snapshots);
-    while (g_hash_table_iter_next (&records, NULL, &record))
-      {
-        const NovaVolumeRecord *parent = g_hash_table_lookup (self->volumes,
-                                                              ((NovaSnapshotRecord *) record)->volume_id);
-
-        if (parent != NULL && g_strcmp0 (parent->backend, backend) == 0)
-          n_snapshots++;
-      }
-    g_variant_builder_add (&builder, "{sv}", "volume_count", g_variant_new_uint32 (n_volumes));
-    g_variant_builder_add (&builder, "{sv}", "snapshot_count", g_variant_new_uint32 (n_snapshots));
-  }
+  g_variant_builder_add (&builder, "{sv}", "volume_count",
+                         g_variant_new_uint32 (nova_volume_backend_get_n_volumes (op->backend)));
+  g_variant_builder_add (&builder, "{sv}", "snapshot_count",
+                         g_variant_new_uint32 (nova_volume_backend_get_n_snapshots (op->backend)));
   op->result = g_variant_ref_sink (g_variant_builder_end (&builder));
   manager_op_return (op);
 }

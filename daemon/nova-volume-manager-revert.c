@@ -23,16 +23,19 @@ static void revert_done (Op *op);
 static const NovaSnapshotRecord *
 latest_snapshot_of (NovaVolumeManager *self, const char *volume_id)
 {
+  GHashTable *ids = manager_snapshot_ids_of (self, volume_id);
   const NovaSnapshotRecord *latest = NULL;
   GHashTableIter iter;
-  gpointer value;
+  gpointer id;
 
-  g_hash_table_iter_init (&iter, self->snapshots);
-  while (g_hash_table_iter_next (&iter, NULL, &value))
+  if (ids == NULL)
+    return NULL;
+  g_hash_table_iter_init (&iter, ids);
+  while (g_hash_table_iter_next (&iter, &id, NULL))
     {
-      const NovaSnapshotRecord *snapshot = value;
+      const NovaSnapshotRecord *snapshot = g_hash_table_lookup (self->snapshots, id);
 
-      if (g_strcmp0 (snapshot->volume_id, volume_id) != 0)
+      if (snapshot == NULL)
         continue;
       if (latest == NULL || snapshot->created_at > latest->created_at
           || (snapshot->created_at == latest->created_at && g_strcmp0 (snapshot->id, latest->id) > 0))

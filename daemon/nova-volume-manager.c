@@ -24,6 +24,7 @@ nova_volume_manager_finalize (GObject *object)
   g_clear_pointer (&self->queue, nova_volume_op_queue_free);
   g_clear_pointer (&self->volumes, g_hash_table_unref);
   g_clear_pointer (&self->snapshots, g_hash_table_unref);
+  g_clear_pointer (&self->snapshots_of, g_hash_table_unref);
   g_clear_pointer (&self->released, g_hash_table_unref);
   g_clear_pointer (&self->last_stats, g_variant_unref);
   g_clear_pointer (&self->jobs, g_ptr_array_unref);
@@ -76,6 +77,8 @@ nova_volume_manager_init (NovaVolumeManager *self)
                                          (GDestroyNotify) nova_volume_record_free);
   self->snapshots = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
                                            (GDestroyNotify) nova_snapshot_record_free);
+  self->snapshots_of = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
+                                              (GDestroyNotify) g_hash_table_unref);
 }
 
 NovaVolumeManager *
@@ -107,10 +110,7 @@ nova_volume_manager_new_with_backends (NovaVolumeConfig *config, NovaVolumeStore
       g_hash_table_replace (self->volumes, g_strdup (volume->id), nova_volume_record_copy (volume));
     }
   for (guint i = 0; i < snapshots->len; i++)
-    {
-      NovaSnapshotRecord *snapshot = g_ptr_array_index (snapshots, i);
-      g_hash_table_replace (self->snapshots, g_strdup (snapshot->id), nova_snapshot_record_copy (snapshot));
-    }
+    manager_keep_snapshot (self, g_ptr_array_index (snapshots, i));
   for (guint i = 0; i < backends->len; i++)
     {
       NovaVolumeDriver *driver = nova_volume_backend_get_driver (g_ptr_array_index (backends, i));
@@ -118,7 +118,7 @@ nova_volume_manager_new_with_backends (NovaVolumeConfig *config, NovaVolumeStore
       if (driver != NULL)
         g_signal_connect_object (driver, "export-lost", G_CALLBACK (manager_on_export_lost), self, 0);
     }
-  manager_count_provisioned (self);
+  manager_count_on_backends (self);
   return g_steal_pointer (&self);
 }
 
@@ -159,28 +159,35 @@ nova_volume_manager_get_backends (NovaVolumeManager *self)
   return self->backends;
 }
 
-/* What the manager's own records give each backend's volumes, shown at
- * once after every change (the driver's figures follow at its refresh). */
+/* What the manager's own records give each backend, shown at once after
+ * every change (the driver's figures follow at its refresh). */
 void
-manager_count_provisioned (NovaVolumeManager *self)
+manager_count_on_backends (NovaVolumeManager *self)
 {
-  for (guint i = 0; i < self->backends->len; i++)
+  g_autofree guint64 *bytes = g_new0 (guint64, self->backends->len);
+  g_autofree guint *n_volumes = g_new0 (guint, self->backends->len);
+  g_autofree guint *n_snapshots = g_new0 (guint, self->backends->len);
+  GHashTableIter iter;
+  gpointer value;
+
+  g_hash_table_iter_init (&iter, self->volumes);
+  while (g_hash_table_iter_next (&iter, NULL, &value))
     {
-      NovaVolumeBackend *backend = g_ptr_array_index (self->backends, i);
-      GHashTableIter iter;
-      gpointer value;
-      guint64 bytes = 0;
+      const NovaVolumeRecord *volume = value;
+      GHashTable *ids = manager_snapshot_ids_of (self, volume->id);
+      guint i;
 
-      g_hash_table_iter_init (&iter, self->volumes);
-      while (g_hash_table_iter_next (&iter, NULL, &value))
-        {
-          const NovaVolumeRecord *volume = value;
-
-          if (g_strcmp0 (volume->backend, nova_volume_backend_get_name (backend)) == 0)
-            bytes += volume->size;
-        }
-      nova_volume_backend_set_provisioned (backend, bytes);
+      for (i = 0; i < self->backends->len; i++)
+        if (g_strcmp0 (volume->backend, nova_volume_backend_get_name (g_ptr_array_index (self->backends, i))) == 0)
+          break;
+      if (i == self->backends->len)
+        continue;
+      bytes[i] += volume->size;
+      n_volumes[i]++;
+      n_snapshots[i] += ids != NULL ? g_hash_table_size (ids) : 0;
     }
+  for (guint i = 0; i < self->backends->len; i++)
+    nova_volume_backend_set_counts (g_ptr_array_index (self->backends, i), bytes[i], n_volumes[i], n_snapshots[i]);
 }
 
 void

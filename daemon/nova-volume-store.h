@@ -12,7 +12,7 @@ G_BEGIN_DECLS
 G_DECLARE_FINAL_TYPE (NovaVolumeStore, nova_volume_store, NOVA_VOLUME, STORE, GObject)
 
 /* The schema version nova_volume_store_open migrates to. */
-#define NOVA_VOLUME_STORE_SCHEMA_VERSION 6
+#define NOVA_VOLUME_STORE_SCHEMA_VERSION 7
 
 /* Opens (creating if needed) and migrates the database at @path. A
  * database newer than this build knows is refused, not touched. */
@@ -46,6 +46,11 @@ GPtrArray        *nova_volume_store_list_volumes  (NovaVolumeStore *self, GError
  * capacity for get_volume_stats. */
 gboolean          nova_volume_store_provisioned   (NovaVolumeStore *self, const char *backend,
                                                    guint64 *out_bytes, GError **error);
+
+/* The SQLite virtual-machine steps of every statement the stores of this
+ * process ran: what a call read, for tests that it stays the same as the
+ * store grows. */
+guint64           nova_volume_store_get_vm_steps  (void);
 
 /* Snapshots, the same way. */
 gboolean            nova_volume_store_put_snapshot    (NovaVolumeStore *self, const NovaSnapshotRecord *snapshot, GError **error);

@@ -5,6 +5,7 @@
 
 #include <glib/gstdio.h>
 
+#include "nova-volume-backend.h"
 #include "nova-volume-error.h"
 #include "nova-volume-log.h"
 #include "nova-volume-manager.h"
@@ -1035,6 +1036,77 @@ test_stats (Fixture *fx, gconstpointer data)
   g_assert_true (g_variant_lookup (stats, "storage_protocol", "&s", &protocol));
 }
 
+static void
+assert_counts (Fixture *fx, guint32 volumes, guint32 snapshots, guint64 provisioned)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GVariant) stats = NULL;
+  NovaVolumeBackend *backend = g_ptr_array_index (nova_volume_manager_get_backends (fx->manager), 0);
+  guint32 count = G_MAXUINT32;
+
+  nova_volume_manager_get_volume_stats (fx->manager, FALSE, store_result, &result);
+  stats = nova_volume_manager_get_volume_stats_finish (fx->manager, wait_result (&result), &error);
+  g_assert_no_error (error);
+  g_assert_true (g_variant_lookup (stats, "volume_count", "u", &count));
+  g_assert_cmpuint (count, ==, volumes);
+  g_assert_true (g_variant_lookup (stats, "snapshot_count", "u", &count));
+  g_assert_cmpuint (count, ==, snapshots);
+  g_assert_cmpuint (nova_volume_backend_get_provisioned (backend), ==, provisioned);
+}
+
+/* The counts of volumes, snapshots and bytes follow every create,
+ * extend, snapshot and delete without counting the records again, and a
+ * restart counts the same; a volume with snapshots refuses a delete by
+ * the index of snapshots by volume, which names them. */
+static void
+test_stats_counts (Fixture *fx, gconstpointer data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autofree char *a = create_volume (fx, GIB, NULL, NULL, &error);
+  g_autofree char *b = create_volume (fx, 2 * GIB, NULL, NULL, &error);
+  g_autofree char *snap_a1 = NULL, *snap_a2 = NULL, *snap_b = NULL;
+
+  g_assert_no_error (error);
+  assert_counts (fx, 2, 0, 3 * GIB);
+  snap_a1 = create_snapshot (fx, a, FALSE, &error);
+  g_assert_no_error (error);
+  snap_a2 = create_snapshot (fx, a, FALSE, &error);
+  g_assert_no_error (error);
+  snap_b = create_snapshot (fx, b, FALSE, &error);
+  g_assert_no_error (error);
+  assert_counts (fx, 2, 3, 3 * GIB);
+
+  g_assert_false (delete_volume (fx, a, &error));
+  g_assert_error (error, NOVA_VOLUME_ERROR, NOVA_VOLUME_ERROR_INVALID_STATE);
+  g_assert_nonnull (strstr (error->message, snap_a1));
+  g_assert_nonnull (strstr (error->message, snap_a2));
+  g_assert_null (strstr (error->message, snap_b));
+  g_clear_error (&error);
+
+  nova_volume_manager_extend_volume (fx->manager, b, 3 * GIB, store_result, &result);
+  g_assert_true (finish_operation (fx, &result, &error));
+  g_assert_no_error (error);
+  g_assert_true (delete_snapshot (fx, snap_b, &error));
+  g_assert_no_error (error);
+  assert_counts (fx, 2, 2, 4 * GIB);
+
+  fixture_close (fx);
+  fixture_open (fx);
+  g_assert_true (nova_volume_manager_init_host (fx->manager, &error));
+  g_assert_no_error (error);
+  assert_counts (fx, 2, 2, 4 * GIB);
+
+  g_assert_true (delete_volume (fx, b, &error));
+  g_assert_no_error (error);
+  g_assert_true (delete_snapshot (fx, snap_a1, &error));
+  g_assert_true (delete_snapshot (fx, snap_a2, &error));
+  g_assert_true (delete_volume (fx, a, &error));
+  g_assert_no_error (error);
+  assert_counts (fx, 0, 0, 0);
+}
+
 /* Each change of state logs one record with its event's MESSAGE_ID and
  * the ids it concerns; a volume that goes to error logs volume-error. */
 static void
@@ -1143,6 +1215,7 @@ main (int argc, char **argv)
   ADD ("commit-before-signal", test_commit_before_signal);
   ADD ("init-host", test_init_host);
   ADD ("stats", test_stats);
+  ADD ("stats-counts", test_stats_counts);
   ADD ("job-cancel", test_job_cancel);
   ADD ("jobs-after-shutdown", test_jobs_after_shutdown);
   ADD ("terminate-matches-host", test_terminate_matches_host);

@@ -393,10 +393,10 @@ test_open_fresh (Fixture *fixture, gconstpointer user_data)
   store = open_store (fixture);
   g_assert_cmpstr (nova_volume_store_get_path (store), ==, fixture->path);
   g_assert_cmpint (nova_volume_store_get_schema_version (store), ==, NOVA_VOLUME_STORE_SCHEMA_VERSION);
-  g_assert_cmpint (NOVA_VOLUME_STORE_SCHEMA_VERSION, ==, 6);
+  g_assert_cmpint (NOVA_VOLUME_STORE_SCHEMA_VERSION, ==, 7);
 
   /* what the file itself says, through another connection */
-  g_assert_cmpint (raw_query_int (fixture->path, "PRAGMA user_version"), ==, 6);
+  g_assert_cmpint (raw_query_int (fixture->path, "PRAGMA user_version"), ==, 7);
   journal_mode = raw_query_text (fixture->path, "PRAGMA journal_mode");
   g_assert_cmpstr (journal_mode, ==, "wal");
   g_assert_cmpint (raw_query_int (fixture->path,
@@ -748,6 +748,10 @@ test_volume_attachments (Fixture *fixture, gconstpointer user_data)
   g_assert_cmpint (raw_query_int (fixture->path, "SELECT count(*) FROM attachments"), ==, 0);
 }
 
+/* what schema 7 added, for a database made to look older */
+#define DROP_SCHEMA_7 "DROP TRIGGER provisioned_on_insert; DROP TRIGGER provisioned_on_update; " \
+                      "DROP TRIGGER provisioned_on_delete; DROP TABLE provisioned; "
+
 /* schema 5 to 6: an attached volume's one attachment becomes a row of its
  * own, with a UUID, read-write */
 static void
@@ -765,11 +769,11 @@ test_open_v5_attached (Fixture *fixture, gconstpointer user_data)
     g_assert_no_error (error);
   }
   raw_exec (fixture->path, "DROP TABLE attachments; ALTER TABLE volumes DROP COLUMN multiattach; "
-                           "PRAGMA user_version = 5;");
+                           DROP_SCHEMA_7 "PRAGMA user_version = 5;");
   {
     g_autoptr(NovaVolumeStore) store = open_store (fixture);
 
-    g_assert_cmpint (nova_volume_store_get_schema_version (store), ==, 6);
+    g_assert_cmpint (nova_volume_store_get_schema_version (store), ==, NOVA_VOLUME_STORE_SCHEMA_VERSION);
     back = nova_volume_store_get_volume (store, volume->id, &error);
     g_assert_no_error (error);
   }
@@ -1089,6 +1093,101 @@ test_volume_provisioned (Fixture *fixture, gconstpointer user_data)
   g_assert_true (nova_volume_store_provisioned (store, "fake", &bytes, &error));
   g_assert_cmpuint (bytes, ==, 2000);
   g_assert_no_error (error);
+}
+
+static guint64
+provisioned_of (NovaVolumeStore *store, const char *backend)
+{
+  g_autoptr(GError) error = NULL;
+  guint64 bytes = G_MAXUINT64;
+
+  g_assert_true (nova_volume_store_provisioned (store, backend, &bytes, &error));
+  g_assert_no_error (error);
+  return bytes;
+}
+
+/* the provisioned bytes follow every change of a volume (extend, a move
+ * to another backend, delete), also across a reopen; and reading them
+ * reads as much with 300 volumes as with one */
+static void
+test_volume_provisioned_kept (Fixture *fixture, gconstpointer user_data)
+{
+  g_autoptr(NovaVolumeStore) store = open_store (fixture);
+  g_autoptr(NovaVolumeRecord) volume = make_volume ("3f2a0c8e-0000-4000-8000-0000000000c1", 1);
+  g_autoptr(GError) error = NULL;
+  guint64 before, steps_one, steps_many;
+
+  volume->size = 1000;
+  g_assert_true (nova_volume_store_put_volume (store, volume, &error));
+  g_assert_no_error (error);
+  before = nova_volume_store_get_vm_steps ();
+  g_assert_cmpuint (provisioned_of (store, "fake-1"), ==, 1000);
+  steps_one = nova_volume_store_get_vm_steps () - before;
+  g_assert_cmpuint (steps_one, >, 0);
+
+  volume->size = 5000;   /* extend */
+  nova_volume_store_put_volume (store, volume, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (provisioned_of (store, "fake-1"), ==, 5000);
+  nova_record_set_string (&volume->backend, "other");   /* migrate */
+  g_assert_true (nova_volume_store_put_volume (store, volume, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (provisioned_of (store, "fake-1"), ==, 0);
+  g_assert_cmpuint (provisioned_of (store, "other"), ==, 5000);
+
+  for (guint i = 0; i < 300; i++)
+    {
+      g_autofree char *id = g_strdup_printf ("3f2a0c8e-0000-4000-8000-%012u", i);
+      g_autoptr(NovaVolumeRecord) more = make_volume (id, i + 2);
+
+      more->size = 10;
+      g_assert_true (nova_volume_store_put_volume (store, more, &error));
+      g_assert_no_error (error);
+    }
+  before = nova_volume_store_get_vm_steps ();
+  g_assert_cmpuint (provisioned_of (store, "fake-1"), ==, 3000);
+  steps_many = nova_volume_store_get_vm_steps () - before;
+  g_assert_cmpuint (steps_many, ==, steps_one);
+
+  g_assert_true (nova_volume_store_delete_volume (store, volume->id, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (provisioned_of (store, "other"), ==, 0);
+  g_clear_object (&store);
+
+  store = open_store (fixture);
+  g_assert_cmpuint (provisioned_of (store, "fake-1"), ==, 3000);
+  g_assert_cmpuint (provisioned_of (store, "other"), ==, 0);
+}
+
+/* schema 6 to 7: the totals start from the volumes already there */
+static void
+test_open_v6_provisioned (Fixture *fixture, gconstpointer user_data)
+{
+  g_autoptr(GError) error = NULL;
+
+  {
+    g_autoptr(NovaVolumeStore) store = open_store (fixture);
+
+    for (guint i = 0; i < 3; i++)
+      {
+        g_autofree char *id = g_strdup_printf ("3f2a0c8e-0000-4000-8000-0000000000d%u", i);
+        g_autoptr(NovaVolumeRecord) volume = make_volume (id, i);
+
+        nova_record_set_string (&volume->backend, i == 2 ? "rbd" : "file");
+        volume->size = (i + 1) * 100;
+        g_assert_true (nova_volume_store_put_volume (store, volume, &error));
+        g_assert_no_error (error);
+      }
+  }
+  raw_exec (fixture->path, DROP_SCHEMA_7 "PRAGMA user_version = 6;");
+  {
+    g_autoptr(NovaVolumeStore) store = open_store (fixture);
+
+    g_assert_cmpint (nova_volume_store_get_schema_version (store), ==, NOVA_VOLUME_STORE_SCHEMA_VERSION);
+    g_assert_cmpuint (provisioned_of (store, "file"), ==, 100 + 200);
+    g_assert_cmpuint (provisioned_of (store, "rbd"), ==, 300);
+    g_assert_cmpuint (provisioned_of (store, "none"), ==, 0);
+  }
 }
 
 static void
@@ -1792,11 +1891,13 @@ main (int argc, char **argv)
   ADD ("/store/volume/round-trip", test_volume_round_trip);
   ADD ("/store/volume/list", test_volume_list);
   ADD ("/store/volume/provisioned", test_volume_provisioned);
+  ADD ("/store/volume/provisioned-kept", test_volume_provisioned_kept);
   ADD ("/store/volume/update", test_volume_update);
   ADD ("/store/volume/delete", test_volume_delete);
   ADD ("/store/volume/release", test_volume_release);
   ADD ("/store/volume/attachments", test_volume_attachments);
   ADD ("/store/open/v5-attached", test_open_v5_attached);
+  ADD ("/store/open/v6-provisioned", test_open_v6_provisioned);
   ADD ("/store/snapshot/round-trip", test_snapshot_round_trip);
   ADD ("/store/connection", test_connection);
   ADD ("/store/transaction/commit", test_transaction_commit);
