@@ -607,11 +607,14 @@ create_many (BenchContext *ctx, double *seconds, double *first_rate, double *las
   return ok;
 }
 
+/* seconds from the last listing to the memory figure after it */
+#define LISTING_SETTLE_S 4
+
 gboolean
 bench_figure_scale (BenchContext *ctx, GError **error)
 {
   guint64 empty_rss = 0, empty_hwm = 0, rss = 0, hwm = 0, restart_rss = 0, restart_hwm = 0;
-  guint64 gmo_rss = 0, gmo_hwm = 0;
+  guint64 gmo_rss = 0, gmo_hwm = 0, settled_rss = 0, settled_hwm = 0;
   g_autofree char *first = NULL;
   double get_behind = 0;
   double empty_owned = 0, empty_ready = 0, empty_gmo = 0, create_s = 0, first_rate = 0, last_rate = 0;
@@ -632,6 +635,11 @@ bench_figure_scale (BenchContext *ctx, GError **error)
       || !median_get_managed_objects (ctx, &gmo, &gmo_size, error)
       || !bench_daemon_memory (ctx->daemon, &gmo_rss, &gmo_hwm, error)
       || !get_behind_get_managed_objects (ctx, first, &get_behind, error))
+    return FALSE;
+  /* what stays once the listings are over (GDBus frees a reply on its
+   * worker thread after sending it) */
+  g_usleep (LISTING_SETTLE_S * G_USEC_PER_SEC);
+  if (!bench_daemon_memory (ctx->daemon, &settled_rss, &settled_hwm, error))
     return FALSE;
   db_bytes = file_size (ctx->daemon->state_dir, "nova-volume.db")
              + file_size (ctx->daemon->state_dir, "nova-volume.db-wal");
@@ -659,6 +667,7 @@ bench_figure_scale (BenchContext *ctx, GError **error)
   bench_report_integer (ctx->report, "hwm_bytes", (gint64) hwm);
   bench_report_integer (ctx->report, "get_managed_objects_rss_bytes", (gint64) gmo_rss);
   bench_report_integer (ctx->report, "get_managed_objects_hwm_bytes", (gint64) gmo_hwm);
+  bench_report_integer (ctx->report, "settled_rss_bytes", (gint64) settled_rss);
   bench_report_number (ctx->report, "get_behind_get_managed_objects_s", get_behind);
   bench_report_integer (ctx->report, "restart_rss_bytes", (gint64) restart_rss);
   bench_report_integer (ctx->report, "restart_hwm_bytes", (gint64) restart_hwm);
@@ -687,9 +696,11 @@ bench_figure_scale (BenchContext *ctx, GError **error)
                      get_behind * 1e3);
   bench_report_line (ctx->report,
                      "daemon memory with %u volumes: VmRSS %.1f MiB, VmHWM %.1f MiB after creating them; "
-                     "%.1f and %.1f MiB after 3 GetManagedObjects; after a restart (and one) %.1f and %.1f MiB; "
+                     "%.1f and %.1f MiB after 3 GetManagedObjects, VmRSS %.1f MiB %d s later; "
+                     "after a restart (and one) %.1f and %.1f MiB; "
                      "empty VmRSS %.1f MiB: %.0f bytes a volume before any GetManagedObjects; store %.1f MiB",
-                     n, mib (rss), mib (hwm), mib (gmo_rss), mib (gmo_hwm), mib (restart_rss), mib (restart_hwm),
+                     n, mib (rss), mib (hwm), mib (gmo_rss), mib (gmo_hwm), mib (settled_rss), LISTING_SETTLE_S,
+                     mib (restart_rss), mib (restart_hwm),
                      mib (empty_rss), ((double) rss - (double) empty_rss) / MAX (n, 1), mib (db_bytes));
   bench_report_line (ctx->report,
                      "restart with %u volumes: stopped in %.2f s; name owned after %.2f s, "

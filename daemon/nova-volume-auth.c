@@ -10,12 +10,30 @@
 #include "nova-dbus-generated.h"
 #include "nova-volume-error.h"
 
+/* The uids of the callers met on a bus, by unique name. A name's uid
+ * cannot change while it is connected and the bus never gives the name
+ * out again, so each is asked for once (a blocking round trip to the bus
+ * on every call before) and forgotten when its name goes. Shared with the
+ * NameOwnerChanged subscription, which may outlive the auth object. */
+typedef struct {
+  GMutex      lock;
+  GHashTable *uids;        /* unique name -> GUINT_TO_POINTER (uid + 1) */
+  guint64     n_lookups;   /* asked the bus */
+} KnownCallers;
+
+/* more than this and the table starts again: a name that went before its
+ * entry was made would otherwise stay */
+#define KNOWN_CALLERS_MAX 4096
+
 struct _NovaVolumeAuth {
   GObject          parent_instance;
   GBusType         bus_type;
   uid_t            daemon_uid;
   GMutex           lock;
   PolkitAuthority *authority;  /* got on first use, under @lock */
+  KnownCallers    *known;
+  GDBusConnection *watched;    /* its NameOwnerChanged, from the first lookup on, under @lock */
+  guint            watch_id;
 };
 
 G_DEFINE_TYPE (NovaVolumeAuth, nova_volume_auth, G_TYPE_OBJECT)
@@ -77,10 +95,29 @@ action_purpose (const char *action)
 }
 
 static void
+known_callers_clear (gpointer data)
+{
+  KnownCallers *known = data;
+
+  g_hash_table_unref (known->uids);
+  g_mutex_clear (&known->lock);
+}
+
+static void
+known_callers_release (gpointer data)
+{
+  g_atomic_rc_box_release_full (data, known_callers_clear);
+}
+
+static void
 nova_volume_auth_finalize (GObject *object)
 {
   NovaVolumeAuth *self = NOVA_VOLUME_AUTH (object);
 
+  if (self->watched != NULL)
+    g_dbus_connection_signal_unsubscribe (self->watched, self->watch_id);
+  g_clear_object (&self->watched);
+  known_callers_release (self->known);
   g_clear_object (&self->authority);
   g_mutex_clear (&self->lock);
   G_OBJECT_CLASS (nova_volume_auth_parent_class)->finalize (object);
@@ -96,6 +133,9 @@ static void
 nova_volume_auth_init (NovaVolumeAuth *self)
 {
   g_mutex_init (&self->lock);
+  self->known = g_atomic_rc_box_new0 (KnownCallers);
+  g_mutex_init (&self->known->lock);
+  self->known->uids = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
 }
 
 NovaVolumeAuth *
@@ -295,12 +335,59 @@ check_polkit (NovaVolumeAuth        *self,
   return FALSE;
 }
 
+static void
+on_name_owner_changed (GDBusConnection *connection, const char *sender_name, const char *object_path,
+                       const char *interface_name, const char *signal_name, GVariant *parameters,
+                       gpointer user_data)
+{
+  KnownCallers *known = user_data;
+  const char *name, *old_owner, *new_owner;
+
+  if (!g_variant_is_of_type (parameters, G_VARIANT_TYPE ("(sss)")))
+    return;
+  g_variant_get (parameters, "(&s&s&s)", &name, &old_owner, &new_owner);
+  if (*new_owner != '\0')
+    return;
+  g_mutex_lock (&known->lock);
+  g_hash_table_remove (known->uids, name);
+  g_mutex_unlock (&known->lock);
+}
+
+static void
+remember_caller (NovaVolumeAuth *self, GDBusConnection *connection, const char *sender, uid_t uid)
+{
+  gboolean watched;
+
+  g_mutex_lock (&self->lock);
+  if (self->watched == NULL)
+    {
+      self->watched = g_object_ref (connection);
+      self->watch_id = g_dbus_connection_signal_subscribe (connection, "org.freedesktop.DBus", "org.freedesktop.DBus",
+                                                           "NameOwnerChanged", "/org/freedesktop/DBus", NULL,
+                                                           G_DBUS_SIGNAL_FLAGS_NONE, on_name_owner_changed,
+                                                           g_atomic_rc_box_acquire (self->known),
+                                                           known_callers_release);
+    }
+  /* only the bus the daemon serves is watched */
+  watched = self->watched == connection;
+  g_mutex_unlock (&self->lock);
+  if (!watched)
+    return;
+  g_mutex_lock (&self->known->lock);
+  if (g_hash_table_size (self->known->uids) >= KNOWN_CALLERS_MAX)
+    g_hash_table_remove_all (self->known->uids);
+  g_hash_table_insert (self->known->uids, g_strdup (sender), GUINT_TO_POINTER ((guint) uid + 1));
+  g_mutex_unlock (&self->known->lock);
+}
+
 static gboolean
-get_caller_uid (GDBusMethodInvocation *invocation, uid_t *out_uid, GError **error)
+get_caller_uid (NovaVolumeAuth *self, GDBusMethodInvocation *invocation, uid_t *out_uid, GError **error)
 {
   GDBusConnection *connection = g_dbus_method_invocation_get_connection (invocation);
   const char *sender = g_dbus_method_invocation_get_sender (invocation);
   g_autoptr(GVariant) reply = NULL;
+  gpointer known_uid = NULL;
+  gboolean watched;
   guint32 uid;
 
   if (sender == NULL)
@@ -320,6 +407,21 @@ get_caller_uid (GDBusMethodInvocation *invocation, uid_t *out_uid, GError **erro
       return TRUE;
     }
 
+  g_mutex_lock (&self->lock);
+  watched = self->watched == connection;
+  g_mutex_unlock (&self->lock);
+  g_mutex_lock (&self->known->lock);
+  if (watched)
+    known_uid = g_hash_table_lookup (self->known->uids, sender);
+  if (known_uid == NULL)
+    self->known->n_lookups++;
+  g_mutex_unlock (&self->known->lock);
+  if (known_uid != NULL)
+    {
+      *out_uid = GPOINTER_TO_UINT (known_uid) - 1;
+      return TRUE;
+    }
+
   reply = g_dbus_connection_call_sync (connection, "org.freedesktop.DBus", "/org/freedesktop/DBus",
                                        "org.freedesktop.DBus", "GetConnectionUnixUser",
                                        g_variant_new ("(s)", sender), G_VARIANT_TYPE ("(u)"),
@@ -330,8 +432,21 @@ get_caller_uid (GDBusMethodInvocation *invocation, uid_t *out_uid, GError **erro
       return FALSE;
     }
   g_variant_get (reply, "(u)", &uid);
+  remember_caller (self, connection, sender, uid);
   *out_uid = uid;
   return TRUE;
+}
+
+void
+nova_volume_auth_get_caller_counts (NovaVolumeAuth *self, guint *out_known, guint64 *out_lookups)
+{
+  g_return_if_fail (NOVA_VOLUME_IS_AUTH (self));
+  g_mutex_lock (&self->known->lock);
+  if (out_known != NULL)
+    *out_known = g_hash_table_size (self->known->uids);
+  if (out_lookups != NULL)
+    *out_lookups = self->known->n_lookups;
+  g_mutex_unlock (&self->known->lock);
 }
 
 gboolean
@@ -350,7 +465,7 @@ nova_volume_auth_authorize_method (GDBusInterfaceSkeleton *skeleton,
   if (NOVA_DBUS_IS_JOB (skeleton) && g_strcmp0 (method_name, "Cancel") == 0)
     job_starter_uid = nova_dbus_job_get_started_by_uid (NOVA_DBUS_JOB (skeleton));
 
-  if (get_caller_uid (invocation, &caller_uid, &error))
+  if (get_caller_uid (self, invocation, &caller_uid, &error))
     switch (nova_volume_auth_decide (self, caller_uid, interface_name, method_name,
                                      job_starter_uid, &action, &error))
       {

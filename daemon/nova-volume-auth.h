@@ -61,12 +61,16 @@ NovaVolumeAuthVerdict nova_volume_auth_decide (NovaVolumeAuth *self,
 gboolean nova_volume_auth_allows_interaction (GDBusMessageFlags flags, GVariant *parameters);
 
 /* The g-authorize-method handler: blocks (asks the bus for the caller's
- * uid, then polkit); on refusal it returns the error on @invocation
+ * uid the first time it calls, then polkit); on refusal it returns the error on @invocation
  * itself. */
 gboolean nova_volume_auth_authorize_method (GDBusInterfaceSkeleton *skeleton,
                                             GDBusMethodInvocation  *invocation,
                                             NovaVolumeAuth         *self);
 
+/* How many callers' uids are known (by unique name, each forgotten when
+ * its name leaves the bus) and how often the bus was asked, for tests and
+ * the bench. */
+void nova_volume_auth_get_caller_counts (NovaVolumeAuth *self, guint *out_known, guint64 *out_lookups);
 /* The uid the authorization found for an authorized call, or G_MAXUINT
  * when it was not asked (a reading method). */
 guint nova_volume_auth_get_caller_uid (GDBusMethodInvocation *invocation);

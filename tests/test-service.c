@@ -1852,6 +1852,148 @@ test_relative_state_dir (Fixture *fx, gconstpointer data)
   fx->state_dir = absolute;
 }
 
+
+/* ---- the caller's uid, asked of the bus once per connection ---------- */
+
+typedef struct {
+  GMutex      lock;
+  GHashTable *lookups;   /* unique name the daemon asked about -> count */
+  gboolean    sentinel;  /* the Ping sent after the calls came by */
+} UidLookups;
+
+/* the monitor's filter, on its worker thread: counts the calls it sees
+ * and drops them */
+static GDBusMessage *
+count_uid_lookup (GDBusConnection *connection, GDBusMessage *message, gboolean incoming, gpointer user_data)
+{
+  UidLookups *seen = user_data;
+  const char *member = g_dbus_message_get_member (message);
+  GVariant *body = g_dbus_message_get_body (message);
+
+  /* the reply to BecomeMonitor goes on */
+  if (!incoming || g_dbus_message_get_message_type (message) != G_DBUS_MESSAGE_TYPE_METHOD_CALL)
+    return message;
+  g_mutex_lock (&seen->lock);
+  if (g_strcmp0 (member, "GetConnectionUnixUser") == 0 && body != NULL
+      && g_variant_is_of_type (body, G_VARIANT_TYPE ("(s)")))
+    {
+      const char *name;
+
+      g_variant_get (body, "(&s)", &name);
+      g_hash_table_insert (seen->lookups, g_strdup (name),
+                           GUINT_TO_POINTER (GPOINTER_TO_UINT (g_hash_table_lookup (seen->lookups, name)) + 1));
+    }
+  else if (g_strcmp0 (member, "Ping") == 0)
+    seen->sentinel = TRUE;
+  g_mutex_unlock (&seen->lock);
+  g_object_unref (message);
+  return NULL;
+}
+
+static void
+uid_lookups_clear (gpointer data)
+{
+  UidLookups *seen = data;
+
+  g_hash_table_unref (seen->lookups);
+  g_mutex_clear (&seen->lock);
+}
+
+static void
+uid_lookups_release (gpointer data)
+{
+  g_atomic_rc_box_release_full (data, uid_lookups_clear);
+}
+
+static guint
+lookups_of (UidLookups *seen, GDBusConnection *connection)
+{
+  guint n;
+
+  g_mutex_lock (&seen->lock);
+  n = GPOINTER_TO_UINT (g_hash_table_lookup (seen->lookups, g_dbus_connection_get_unique_name (connection)));
+  g_mutex_unlock (&seen->lock);
+  return n;
+}
+
+static GDBusConnection *
+new_client (Fixture *fx)
+{
+  g_autoptr(GError) error = NULL;
+  GDBusConnection *connection = g_dbus_connection_new_for_address_sync (
+    fx->bus_address, G_DBUS_CONNECTION_FLAGS_AUTHENTICATION_CLIENT | G_DBUS_CONNECTION_FLAGS_MESSAGE_BUS_CONNECTION,
+    NULL, NULL, &error);
+
+  g_assert_no_error (error);
+  return connection;
+}
+
+/* A client that makes several changing calls costs the daemon one
+ * GetConnectionUnixUser round trip to the bus, not one a call; each new
+ * client one more. Counted by a monitor on the private bus, up to a Ping
+ * sent after the calls (a monitor gets messages in the bus's order). */
+static void
+test_caller_uid_once (Fixture *fx, gconstpointer data)
+{
+  g_autoptr(GDBusConnection) monitor = new_client (fx);
+  g_autoptr(GDBusConnection) first = new_client (fx);
+  g_autoptr(GDBusConnection) second = new_client (fx);
+  GDBusConnection *own = fx->connection;
+  UidLookups *seen = g_atomic_rc_box_new0 (UidLookups);
+  const char *rules[] = { "type='method_call',member='GetConnectionUnixUser'",
+                          "type='method_call',interface='org.freedesktop.DBus.Peer',member='Ping'", NULL };
+  g_autoptr(GVariant) reply = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *volume = NULL, *other = NULL;
+  gint64 deadline;
+  guint filter;
+
+  g_mutex_init (&seen->lock);
+  seen->lookups = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  /* the filter may run until its destroy notify: it holds a reference */
+  filter = g_dbus_connection_add_filter (monitor, count_uid_lookup, g_atomic_rc_box_acquire (seen),
+                                         uid_lookups_release);
+  reply = g_dbus_connection_call_sync (monitor, "org.freedesktop.DBus", "/org/freedesktop/DBus",
+                                       "org.freedesktop.DBus.Monitoring", "BecomeMonitor",
+                                       g_variant_new ("(^asu)", rules, 0), NULL, G_DBUS_CALL_FLAGS_NONE, -1,
+                                       NULL, &error);
+  g_assert_no_error (error);
+
+  fx->connection = first;
+  volume = create_volume (fx, MIB, NULL);
+  call_ok (fx, volume, IFACE_VOLUME, "Update", g_variant_new_parsed ("({'name': <'renamed'>},)"));
+  call_ok (fx, volume, IFACE_VOLUME, "Extend", g_variant_new_parsed ("(uint64 %t, @a{sv} {})", (guint64) 2 * MIB));
+  fx->connection = second;
+  other = create_volume (fx, MIB, NULL);
+  call_ok (fx, volume, IFACE_VOLUME, "Delete", g_variant_new_parsed ("(@a{sv} {},)"));
+  call_ok (fx, other, IFACE_VOLUME, "Delete", g_variant_new_parsed ("(@a{sv} {},)"));
+  fx->connection = own;
+
+  g_clear_pointer (&reply, g_variant_unref);
+  reply = g_dbus_connection_call_sync (first, BUS_NAME, ROOT_PATH, "org.freedesktop.DBus.Peer", "Ping",
+                                       NULL, NULL, G_DBUS_CALL_FLAGS_NONE, -1, NULL, &error);
+  g_assert_no_error (error);
+  deadline = g_get_monotonic_time () + 30 * G_USEC_PER_SEC;
+  for (;;)
+    {
+      gboolean done;
+
+      g_mutex_lock (&seen->lock);
+      done = seen->sentinel;
+      g_mutex_unlock (&seen->lock);
+      if (done)
+        break;
+      g_assert_cmpint (g_get_monotonic_time (), <, deadline);
+      g_usleep (10 * 1000);
+    }
+  g_assert_cmpuint (lookups_of (seen, first), ==, 1);
+  g_assert_cmpuint (lookups_of (seen, second), ==, 1);
+
+  g_dbus_connection_remove_filter (monitor, filter);
+  g_dbus_connection_close_sync (monitor, NULL, NULL);
+  uid_lookups_release (seen);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -1872,6 +2014,7 @@ main (int argc, char **argv)
   ADD ("replace-wait-stops", test_replace_wait_stops);
   ADD ("kill", test_kill);
   ADD ("properties-before-reply", test_properties_before_reply);
+  ADD ("caller-uid-once", test_caller_uid_once);
   ADD ("job-cancel", test_job_cancel);
   ADD ("relative-state-dir", test_relative_state_dir);
   ADD ("unsafe-state-dir", test_unsafe_state_dir);
