@@ -26,6 +26,7 @@
 #include "nova-volume-driver.h"
 #include "nova-volume-error.h"
 #include "nova-volume-manager.h"
+#include "nova-volume-memory.h"
 #include "nova-volume-reserve.h"
 #include "nova-volume-session-bus.h"
 #include "nova-volume-state-dir.h"
@@ -284,6 +285,7 @@ main (int argc, char **argv)
   gboolean replace_running = FALSE;
   Service service = { 0 };
 
+  nova_volume_memory_use_malloc (argv);
   setlocale (LC_ALL, "");
   bindtextdomain (GETTEXT_PACKAGE, LOCALEDIR);
   bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
@@ -480,6 +482,7 @@ main (int argc, char **argv)
 
   auth = nova_volume_auth_new (service.bus_type, getuid ());
   daemon = nova_volume_daemon_new (connection, manager, auth);
+  nova_volume_memory_watch_listings (connection);
   service.manager = manager;
   service.daemon = daemon;
   if (!replace_running)
