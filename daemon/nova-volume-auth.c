@@ -13,7 +13,8 @@
 /* The uids of the callers met on a bus, by unique name. A name's uid
  * cannot change while it is connected and the bus never gives the name
  * out again, so each is asked for once (a blocking round trip to the bus
- * on every call before) and forgotten when its name goes. Shared with the
+ * on every call before) and forgotten when its name goes (calls a new
+ * client makes at once may each ask before the first answer is kept). Shared with the
  * NameOwnerChanged subscription, which may outlive the auth object. */
 typedef struct {
   GMutex      lock;

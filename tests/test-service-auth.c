@@ -8,9 +8,11 @@
 #include <glib/gstdio.h>
 #include <unistd.h>
 
+#include "nova-dbus-generated.h"
 #include "nova-volume-auth.h"
 #include "polkit-fixture.h"
 #include "service-fixture.h"
+#include "test-util.h"
 
 #define NOBODY 65534
 
@@ -665,10 +667,119 @@ test_polkit_copy_data (PolkitFixture *pf, gconstpointer data)
   g_assert_nonnull (strstr (out, "carries 0 file descriptors"));
 }
 
+
+/* ---- the callers' uids the authorization keeps ------------------------ */
+
+static gboolean
+handle_stats (NovaDBusManager *iface, GDBusMethodInvocation *invocation, gboolean refresh, gpointer user_data)
+{
+  nova_dbus_manager_complete_get_volume_stats (iface, invocation, g_variant_new_parsed ("@a{sv} {}"));
+  return G_DBUS_METHOD_INVOCATION_HANDLED;
+}
+
+static void
+count_reply (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GVariant) reply = g_dbus_connection_call_finish (G_DBUS_CONNECTION (source), result, &error);
+
+  g_assert_no_error (error);
+  g_assert_nonnull (reply);
+  (*(guint *) user_data)++;
+}
+
+/* calls GetVolumeStats @n times from @client, one after the other (calls
+ * made at once by a new client may each ask before the first answer is
+ * kept), answered in this thread */
+static void
+call_stats (GDBusConnection *client, const char *server_name, guint n)
+{
+  for (guint i = 0; i < n; i++)
+    {
+      guint done = 0;
+
+      g_dbus_connection_call (client, server_name, "/test", "org.openstack.Volume1.Manager", "GetVolumeStats",
+                              g_variant_new ("(b)", FALSE), G_VARIANT_TYPE ("(a{sv})"), G_DBUS_CALL_FLAGS_NONE,
+                              -1, NULL, count_reply, &done);
+      while (done == 0)
+        g_main_context_iteration (NULL, TRUE);
+    }
+}
+
+static guint
+n_known (NovaVolumeAuth *auth)
+{
+  guint known = 0;
+
+  nova_volume_auth_get_caller_counts (auth, &known, NULL);
+  return known;
+}
+
+/* The uid of each caller is asked of the bus once, while its name is on
+ * the bus: two clients' five calls make two lookups, and a client that
+ * leaves is forgotten (as the NameOwnerChanged for its name arrives). */
+static void
+test_known_callers (void)
+{
+  Fixture fx = { 0 };
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GDBusConnection) server = NULL, first = NULL, second = NULL;
+  g_autoptr(NovaVolumeAuth) auth = nova_volume_auth_new (G_BUS_TYPE_SESSION, getuid ());
+  g_autoptr(NovaDBusManager) iface = nova_dbus_manager_skeleton_new ();
+  GDBusConnectionFlags flags = G_DBUS_CONNECTION_FLAGS_AUTHENTICATION_CLIENT
+                               | G_DBUS_CONNECTION_FLAGS_MESSAGE_BUS_CONNECTION;
+  guint64 lookups = 0;
+  gint64 deadline;
+
+  fx.dir = test_make_tmp_dir ("nova-volume-known-callers-XXXXXX");
+  bus_start (&fx);
+  server = g_dbus_connection_new_for_address_sync (fx.bus_address, flags, NULL, NULL, &error);
+  g_assert_no_error (error);
+  first = g_dbus_connection_new_for_address_sync (fx.bus_address, flags, NULL, NULL, &error);
+  g_assert_no_error (error);
+  second = g_dbus_connection_new_for_address_sync (fx.bus_address, flags, NULL, NULL, &error);
+  g_assert_no_error (error);
+  g_signal_connect (iface, "g-authorize-method", G_CALLBACK (nova_volume_auth_authorize_method), auth);
+  g_signal_connect (iface, "handle-get-volume-stats", G_CALLBACK (handle_stats), NULL);
+  g_assert_true (g_dbus_interface_skeleton_export (G_DBUS_INTERFACE_SKELETON (iface), server, "/test", &error));
+  g_assert_no_error (error);
+
+  call_stats (first, g_dbus_connection_get_unique_name (server), 3);
+  call_stats (second, g_dbus_connection_get_unique_name (server), 2);
+  nova_volume_auth_get_caller_counts (auth, NULL, &lookups);
+  g_assert_cmpuint (lookups, ==, 2);
+  g_assert_cmpuint (n_known (auth), ==, 2);
+
+  g_assert_true (g_dbus_connection_close_sync (first, NULL, &error));
+  g_assert_no_error (error);
+  deadline = g_get_monotonic_time () + 30 * G_USEC_PER_SEC;
+  while (n_known (auth) > 1)
+    {
+      g_assert_cmpint (g_get_monotonic_time (), <, deadline);
+      g_main_context_iteration (NULL, FALSE);
+      g_usleep (1000);
+    }
+  call_stats (second, g_dbus_connection_get_unique_name (server), 1);
+  nova_volume_auth_get_caller_counts (auth, NULL, &lookups);
+  g_assert_cmpuint (lookups, ==, 2);
+
+  g_dbus_interface_skeleton_unexport (G_DBUS_INTERFACE_SKELETON (iface));
+  g_clear_object (&auth);
+  g_dbus_connection_close_sync (second, NULL, NULL);
+  g_dbus_connection_close_sync (server, NULL, NULL);
+  /* the subscription's last references go on the main loop */
+  while (g_main_context_iteration (NULL, FALSE))
+    ;
+  bus_stop (&fx);
+  test_remove_tree (fx.dir);
+  g_free (fx.dir);
+}
+
 int
 main (int argc, char **argv)
 {
   g_test_init (&argc, &argv, NULL);
+  g_test_add_func ("/service-auth/known-callers", test_known_callers);
   g_test_add ("/service-auth/system-bus-default-deny", Fixture, NULL,
               fixture_setup_system_bus, test_system_bus_default_deny, fixture_teardown);
   g_test_add ("/service-auth/session-bus-other-uid", Fixture, NULL,
