@@ -35,6 +35,7 @@ NOVA_VOLUME_SERVICE_PACKAGES=(
   libglib2.0-dev
   libglib2.0-bin
   libjson-glib-dev
+  libzstd-dev
   libsqlite3-dev
   libpolkit-gobject-1-dev
   libpolkit-agent-1-dev
