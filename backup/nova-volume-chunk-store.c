@@ -221,6 +221,10 @@ nova_volume_chunk_store_put (NovaVolumeChunkStore *self, const guint8 *data, gsi
     return set_errno_error (error, errno, "open the directory of chunk", id);
   if (is_regular_file (dir_fd, id, NULL))
     {
+      /* young again: a collection running beside this backup keeps it
+       * (nova_volume_chunk_store_remove_unreferenced) */
+      if (utimensat (dir_fd, id, NULL, AT_SYMLINK_NOFOLLOW) != 0)
+        return set_errno_error (error, errno, "touch chunk", id);
       if (out_id != NULL)
         *out_id = g_steal_pointer (&id);
       return TRUE;
@@ -484,4 +488,44 @@ nova_volume_chunk_store_collect_temporaries (NovaVolumeChunkStore *self, guint m
   for (guint i = 0; i < N_FANOUT; i++)
     each_entry (self, i, remove_old_temporary, &collect, NULL);
   return collect.removed;
+}
+
+typedef struct {
+  GHashTable *referenced;
+  gint64      before;     /* seconds since the epoch */
+  guint       removed;
+  guint64     freed;
+} Sweep;
+
+static void
+remove_if_unreferenced (int dir_fd, const char *name, gpointer user_data)
+{
+  Sweep *sweep = user_data;
+  struct stat st;
+
+  if (!id_is_valid (name) || g_hash_table_contains (sweep->referenced, name)
+      || !is_regular_file (dir_fd, name, &st) || (gint64) st.st_mtime > sweep->before)
+    return;
+  if (unlinkat (dir_fd, name, 0) == 0)
+    {
+      sweep->removed++;
+      sweep->freed += (guint64) st.st_size;
+    }
+}
+
+gboolean
+nova_volume_chunk_store_remove_unreferenced (NovaVolumeChunkStore *self, GHashTable *referenced, guint min_age_s,
+                                             guint *out_removed, guint64 *out_freed, GError **error)
+{
+  Sweep sweep = { referenced, g_get_real_time () / G_USEC_PER_SEC - (gint64) min_age_s, 0, 0 };
+  gboolean ok = TRUE;
+
+  g_return_val_if_fail (NOVA_VOLUME_IS_CHUNK_STORE (self), FALSE);
+  for (guint i = 0; i < N_FANOUT && ok; i++)
+    ok = each_entry (self, i, remove_if_unreferenced, &sweep, error);
+  if (out_removed != NULL)
+    *out_removed = sweep.removed;
+  if (out_freed != NULL)
+    *out_freed = sweep.freed;
+  return ok;
 }

@@ -60,6 +60,17 @@ gboolean              nova_volume_chunk_store_remove (NovaVolumeChunkStore *self
 GPtrArray            *nova_volume_chunk_store_list   (NovaVolumeChunkStore *self,
                                                       GError              **error);
 
+/* Removes every chunk whose id is not in the set @referenced and that is
+ * older than @min_age_s seconds (storing a chunk that is there makes it
+ * young again, so a backup at work keeps what it found); how many went
+ * and their bytes in *out_removed and *out_freed. */
+gboolean              nova_volume_chunk_store_remove_unreferenced (NovaVolumeChunkStore *self,
+                                                                   GHashTable           *referenced,
+                                                                   guint                 min_age_s,
+                                                                   guint                *out_removed,
+                                                                   guint64              *out_freed,
+                                                                   GError              **error);
+
 /* Removes what writers cut short left behind: temporary files older than
  * @min_age_s seconds (a younger one may belong to a writer still at
  * work, on this host or another one sharing the repository). Returns how
