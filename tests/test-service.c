@@ -1853,6 +1853,42 @@ test_relative_state_dir (Fixture *fx, gconstpointer data)
 }
 
 
+/* Started without G_SLICE, the daemon runs itself again with
+ * G_SLICE=always-malloc where GLib is older than 2.76 (the same process:
+ * its environment shows it), and serves. Under the valgrind setup the
+ * wrapper's environment sets it already, as GLib asks for valgrind. */
+static void
+test_plain_malloc (Fixture *fx, gconstpointer data)
+{
+  g_autofree char *saved = g_strdup (g_getenv ("G_SLICE"));
+  const char *wrapper = g_getenv ("NOVA_VOLUMED_WRAPPER");
+  gboolean wrapped = wrapper != NULL && *wrapper != '\0';
+  g_autofree char *environ_path = NULL;
+  g_autofree char *environment = NULL;
+  g_autofree char *volume = NULL;
+  g_autoptr(GError) error = NULL;
+  gboolean found = FALSE;
+  gsize len = 0;
+
+  daemon_stop (fx);
+  if (!wrapped)
+    g_unsetenv ("G_SLICE");
+  daemon_start (fx);
+  if (saved != NULL)
+    g_setenv ("G_SLICE", saved, TRUE);
+
+  environ_path = g_strdup_printf ("/proc/%s/environ", g_subprocess_get_identifier (fx->daemon));
+  g_assert_true (g_file_get_contents (environ_path, &environment, &len, &error));
+  g_assert_no_error (error);
+  for (gsize at = 0; at < len; at += strlen (environment + at) + 1)
+    if (g_str_equal (environment + at, "G_SLICE=always-malloc"))
+      found = TRUE;
+  g_assert_true (found == (wrapped || glib_check_version (2, 76, 0) != NULL));
+
+  volume = create_volume (fx, MIB, NULL);
+  call_ok (fx, volume, IFACE_VOLUME, "Delete", g_variant_new_parsed ("(@a{sv} {},)"));
+}
+
 /* ---- the caller's uid, asked of the bus once per connection ---------- */
 
 typedef struct {
@@ -2015,6 +2051,7 @@ main (int argc, char **argv)
   ADD ("kill", test_kill);
   ADD ("properties-before-reply", test_properties_before_reply);
   ADD ("caller-uid-once", test_caller_uid_once);
+  ADD ("plain-malloc", test_plain_malloc);
   ADD ("job-cancel", test_job_cancel);
   ADD ("relative-state-dir", test_relative_state_dir);
   ADD ("unsafe-state-dir", test_unsafe_state_dir);
