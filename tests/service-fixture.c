@@ -637,6 +637,23 @@ start_call_with_job (Fixture *fx, const char *path, const char *iface, const cha
   return job;
 }
 
+void
+wait_job_half_way (Fixture *fx, const char *job)
+{
+  gint64 deadline = g_get_monotonic_time () + 60 * G_USEC_PER_SEC;
+
+  for (;;)
+    {
+      g_autoptr(GVariant) progress = get_property (fx, job, "org.openstack.Volume1.Job", "Progress");
+
+      if (g_variant_get_double (progress) >= 0.5)
+        return;
+      if (g_get_monotonic_time () > deadline)
+        g_error ("Job %s did not report half way within 60 s", job);
+      g_usleep (10 * 1000);
+    }
+}
+
 char *
 start_held_clone (Fixture *fx, const char *source, GAsyncResult **result)
 {

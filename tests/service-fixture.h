@@ -98,5 +98,9 @@ char *start_call_with_job (Fixture *fx, const char *path, const char *iface, con
 /* Starts CreateVolume as a clone of @source (its reply goes to @result)
  * and returns the path of the Job it shows. */
 char *start_held_clone (Fixture *fx, const char *source, GAsyncResult **result);
+/* Waits until Job @job reports the logging driver's held copy half way
+ * (Progress 0.5): the report comes from the copy's thread after the Job
+ * appears, later on a slow machine. A hang guard of 60 s only. */
+void wait_job_half_way (Fixture *fx, const char *job);
 
 G_END_DECLS

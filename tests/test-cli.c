@@ -1369,6 +1369,7 @@ test_jobs_cancel_wait (Fixture *fx, gconstpointer data)
   source = create_volume (fx, GIB, NULL);
   source_id = id_of_path (source);
   job = start_held_clone (fx, source, &result);
+  wait_job_half_way (fx, job);
 
   out = ctl_ok (fx, "jobs", NULL);
   g_test_message ("%s", out);
