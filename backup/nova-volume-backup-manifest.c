@@ -175,17 +175,6 @@ read_integer (JsonObject *object, const char *name, gint64 min, gint64 max, gint
 }
 
 static gboolean
-is_chunk_id (const char *id)
-{
-  if (strlen (id) != NOVA_VOLUME_CHUNK_ID_LEN)
-    return FALSE;
-  for (const char *p = id; *p != '\0'; p++)
-    if (!g_ascii_isxdigit (*p) || g_ascii_isupper (*p))
-      return FALSE;
-  return TRUE;
-}
-
-static gboolean
 read_chunks (JsonObject *object, NovaBackupManifest *manifest, GError **error)
 {
   JsonNode *node = json_object_get_member (object, "chunks");
@@ -209,7 +198,7 @@ read_chunks (JsonObject *object, NovaBackupManifest *manifest, GError **error)
           continue;
         }
       if (!JSON_NODE_HOLDS_VALUE (element) || json_node_get_value_type (element) != G_TYPE_STRING
-          || !is_chunk_id (json_node_get_string (element)))
+          || !nova_volume_chunk_id_is_valid (json_node_get_string (element)))
         return invalid (error, "chunk %u is neither null nor a SHA-256 in hex", i);
       g_ptr_array_add (manifest->chunks, g_strdup (json_node_get_string (element)));
     }

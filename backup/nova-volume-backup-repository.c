@@ -3,19 +3,17 @@
  * followed, every file checked to be a regular one before it is read. */
 #include "config.h"
 
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "nova-volume-backup-file.h"
 #include "nova-volume-backup-repository.h"
 #include "nova-volume-private-dir.h"
 
 #define MANIFEST_SUFFIX ".json"
-#define TEMPORARY_PREFIX ".tmp-"
 /* a manifest of 4 MiB chunks names 15 TiB in this much */
 #define MANIFEST_MAX_BYTES (256 * 1024 * 1024)
 
@@ -116,54 +114,22 @@ nova_volume_backup_repository_get_chunks (NovaVolumeBackupRepository *self)
   return self->chunks;
 }
 
-static gboolean
-write_all (int fd, const char *data, gsize len)
-{
-  while (len > 0)
-    {
-      ssize_t n = write (fd, data, len);
-
-      if (n < 0 && errno == EINTR)
-        continue;
-      if (n <= 0)
-        return FALSE;
-      data += n;
-      len -= (gsize) n;
-    }
-  return TRUE;
-}
-
 gboolean
 nova_volume_backup_repository_put_manifest (NovaVolumeBackupRepository *self, const NovaBackupManifest *manifest,
                                             GError **error)
 {
-  g_autofree char *name = NULL, *temporary = NULL, *json = NULL;
+  g_autofree char *name = NULL, *json = NULL;
   gsize len = 0;
-  int fd, saved;
+  int saved;
 
   g_return_val_if_fail (NOVA_VOLUME_IS_BACKUP_REPOSITORY (self), FALSE);
   g_return_val_if_fail (g_uuid_string_is_valid (manifest->id), FALSE);
 
   name = g_strconcat (manifest->id, MANIFEST_SUFFIX, NULL);
-  temporary = g_strdup_printf (TEMPORARY_PREFIX "%s-%08x", manifest->id, g_random_int ());
   json = nova_backup_manifest_to_json (manifest, &len);
-  fd = openat (self->backups_fd, temporary, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
-  if (fd < 0)
-    return set_errno_error (self, error, errno, "write the manifest of backup", manifest->id);
-  if (!write_all (fd, json, len) || fsync (fd) != 0)
-    {
-      saved = errno;
-      close (fd);
-      unlinkat (self->backups_fd, temporary, 0);
-      return set_errno_error (self, error, saved, "write the manifest of backup", manifest->id);
-    }
-  close (fd);
-  if (renameat (self->backups_fd, temporary, self->backups_fd, name) != 0 || fsync (self->backups_fd) != 0)
-    {
-      saved = errno;
-      unlinkat (self->backups_fd, temporary, 0);
-      return set_errno_error (self, error, saved, "write the manifest of backup", manifest->id);
-    }
+  saved = nova_volume_backup_write_file (self->backups_fd, name, (const guint8 *) json, len);
+  if (saved != 0)
+    return set_errno_error (self, error, saved, "write the manifest of backup", manifest->id);
   return TRUE;
 }
 
@@ -241,28 +207,25 @@ nova_volume_backup_repository_get_manifest (NovaVolumeBackupRepository *self, co
 }
 
 /* the names in backups/, or with @temporaries those a writer cut short
- * left (a descriptor of its own for readdir) */
+ * left */
 static GPtrArray *
 list_names (NovaVolumeBackupRepository *self, gboolean temporaries, GError **error)
 {
+  g_autoptr(GPtrArray) all = nova_volume_backup_list_dir (self->backups_fd);
   g_autoptr(GPtrArray) names = g_ptr_array_new_with_free_func (g_free);
-  int copy = openat (self->backups_fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  DIR *dir = copy >= 0 ? fdopendir (copy) : NULL;
-  struct dirent *entry;
 
-  if (dir == NULL)
+  if (all == NULL)
     {
-      int saved = errno;
-
-      if (copy >= 0)
-        close (copy);
-      set_errno_error (self, error, saved, "list", "backups");
+      set_errno_error (self, error, errno, "list", "backups");
       return NULL;
     }
-  while ((entry = readdir (dir)) != NULL)
-    if (temporaries ? g_str_has_prefix (entry->d_name, TEMPORARY_PREFIX) : entry->d_name[0] != '.')
-      g_ptr_array_add (names, g_strdup (entry->d_name));
-  closedir (dir);
+  for (guint i = 0; i < all->len; i++)
+    {
+      const char *name = g_ptr_array_index (all, i);
+
+      if (temporaries ? g_str_has_prefix (name, NOVA_VOLUME_BACKUP_TEMPORARY_PREFIX) : name[0] != '.')
+        g_ptr_array_add (names, g_strdup (name));
+    }
   return g_steal_pointer (&names);
 }
 

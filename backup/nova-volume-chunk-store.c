@@ -4,21 +4,19 @@
  * own checksum) of the chunk's bytes; the id is the SHA-256 of those
  * bytes, checked again on every read. 256 directories keep any one of
  * them small. Temporary files are named ".tmp-<id>-<random>" in the
- * directory of their chunk. */
+ * directory of their chunk (nova-volume-backup-file.h). */
 #include "config.h"
 
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 #include <zstd.h>
 
+#include "nova-volume-backup-file.h"
 #include "nova-volume-chunk-store.h"
 
-#define TEMPORARY_PREFIX ".tmp-"
 #define COMPRESSION_LEVEL 3
 #define N_FANOUT 256
 
@@ -115,8 +113,8 @@ nova_volume_chunk_id (const guint8 *data, gsize len)
   return g_compute_checksum_for_data (G_CHECKSUM_SHA256, data, len);
 }
 
-static gboolean
-id_is_valid (const char *id)
+gboolean
+nova_volume_chunk_id_is_valid (const char *id)
 {
   if (id == NULL || strlen (id) != NOVA_VOLUME_CHUNK_ID_LEN)
     return FALSE;
@@ -145,23 +143,6 @@ fanout_fd (NovaVolumeChunkStore *self, const char *id, gboolean create)
     }
   g_mutex_unlock (&self->lock);
   return fd;
-}
-
-static gboolean
-write_all (int fd, const guint8 *data, gsize len)
-{
-  while (len > 0)
-    {
-      ssize_t n = write (fd, data, len);
-
-      if (n < 0 && errno == EINTR)
-        continue;
-      if (n <= 0)
-        return FALSE;
-      data += n;
-      len -= (gsize) n;
-    }
-  return TRUE;
 }
 
 static gboolean
@@ -203,12 +184,10 @@ nova_volume_chunk_store_put (NovaVolumeChunkStore *self, const guint8 *data, gsi
                              guint64 *out_stored, GError **error)
 {
   g_autofree char *id = NULL;
-  g_autofree char *temporary = NULL;
   g_autoptr(GBytes) frame = NULL;
   const guint8 *frame_data;
   gsize frame_len;
-  int dir_fd, fd;
-  int saved;
+  int dir_fd, saved;
 
   g_return_val_if_fail (NOVA_VOLUME_IS_CHUNK_STORE (self), FALSE);
   g_return_val_if_fail (data != NULL && len > 0, FALSE);
@@ -234,25 +213,9 @@ nova_volume_chunk_store_put (NovaVolumeChunkStore *self, const guint8 *data, gsi
   if (frame == NULL)
     return FALSE;
   frame_data = g_bytes_get_data (frame, &frame_len);
-  temporary = g_strdup_printf (TEMPORARY_PREFIX "%s-%08x", id, g_random_int ());
-  fd = openat (dir_fd, temporary, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
-  if (fd < 0)
-    return set_errno_error (error, errno, "write chunk", id);
-  if (!write_all (fd, frame_data, frame_len) || fdatasync (fd) != 0)
-    {
-      saved = errno;
-      close (fd);
-      unlinkat (dir_fd, temporary, 0);
-      return set_errno_error (error, saved, "write chunk", id);
-    }
-  close (fd);
-  /* whole or absent: the name appears only for written, flushed bytes */
-  if (renameat (dir_fd, temporary, dir_fd, id) != 0 || fsync (dir_fd) != 0)
-    {
-      saved = errno;
-      unlinkat (dir_fd, temporary, 0);
-      return set_errno_error (error, saved, "write chunk", id);
-    }
+  saved = nova_volume_backup_write_file (dir_fd, id, frame_data, frame_len);
+  if (saved != 0)
+    return set_errno_error (error, saved, "write chunk", id);
   if (out_stored != NULL)
     *out_stored = frame_len;
   if (out_id != NULL)
@@ -266,10 +229,21 @@ nova_volume_chunk_store_has (NovaVolumeChunkStore *self, const char *id)
   int dir_fd;
 
   g_return_val_if_fail (NOVA_VOLUME_IS_CHUNK_STORE (self), FALSE);
-  if (!id_is_valid (id))
+  if (!nova_volume_chunk_id_is_valid (id))
     return FALSE;
   dir_fd = fanout_fd (self, id, FALSE);
   return dir_fd >= 0 && is_regular_file (dir_fd, id, NULL);
+}
+
+/* FALSE with InvalidArgument when @id is not a chunk's id */
+static gboolean
+check_id (const char *id, GError **error)
+{
+  if (nova_volume_chunk_id_is_valid (id))
+    return TRUE;
+  g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT, "“%s” is not a chunk id (64 hex digits)",
+               id != NULL ? id : "");
+  return FALSE;
 }
 
 static gboolean
@@ -339,12 +313,8 @@ nova_volume_chunk_store_get (NovaVolumeChunkStore *self, const char *id, gsize l
   g_return_val_if_fail (NOVA_VOLUME_IS_CHUNK_STORE (self), NULL);
   g_return_val_if_fail (len > 0, NULL);
 
-  if (!id_is_valid (id))
-    {
-      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT, "“%s” is not a chunk id (64 hex digits)",
-                   id != NULL ? id : "");
-      return NULL;
-    }
+  if (!check_id (id, error))
+    return NULL;
   dir_fd = fanout_fd (self, id, FALSE);
   fd = dir_fd >= 0 ? openat (dir_fd, id, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC) : -1;
   if (fd < 0)
@@ -394,12 +364,8 @@ nova_volume_chunk_store_remove (NovaVolumeChunkStore *self, const char *id, guin
   g_return_val_if_fail (NOVA_VOLUME_IS_CHUNK_STORE (self), FALSE);
   if (out_freed != NULL)
     *out_freed = 0;
-  if (!id_is_valid (id))
-    {
-      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT, "“%s” is not a chunk id (64 hex digits)",
-                   id != NULL ? id : "");
-      return FALSE;
-    }
+  if (!check_id (id, error))
+    return FALSE;
   dir_fd = fanout_fd (self, id, FALSE);
   if (dir_fd < 0 || fstatat (dir_fd, id, &st, AT_SYMLINK_NOFOLLOW) != 0)
     return TRUE;
@@ -416,36 +382,26 @@ each_entry (NovaVolumeChunkStore *self, guint index,
             void (*each) (int dir_fd, const char *name, gpointer user_data), gpointer user_data,
             GError **error)
 {
+  g_autoptr(GPtrArray) names = NULL;
   char id[3];
-  int dir_fd, copy;
-  DIR *dir;
-  struct dirent *entry;
+  int dir_fd;
 
   g_snprintf (id, sizeof id, "%02x", index);
   dir_fd = fanout_fd (self, id, FALSE);
   if (dir_fd < 0)
     return errno == ENOENT ? TRUE : set_errno_error (error, errno, "open the directory of chunks", id);
-  /* readdir needs a descriptor of its own */
-  copy = openat (dir_fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  dir = copy >= 0 ? fdopendir (copy) : NULL;
-  if (dir == NULL)
-    {
-      int saved = errno;
-
-      if (copy >= 0)
-        close (copy);
-      return set_errno_error (error, saved, "list the directory of chunks", id);
-    }
-  while ((entry = readdir (dir)) != NULL)
-    each (dir_fd, entry->d_name, user_data);
-  closedir (dir);
+  names = nova_volume_backup_list_dir (dir_fd);
+  if (names == NULL)
+    return set_errno_error (error, errno, "list the directory of chunks", id);
+  for (guint i = 0; i < names->len; i++)
+    each (dir_fd, g_ptr_array_index (names, i), user_data);
   return TRUE;
 }
 
 static void
 add_chunk (int dir_fd, const char *name, gpointer user_data)
 {
-  if (id_is_valid (name) && is_regular_file (dir_fd, name, NULL))
+  if (nova_volume_chunk_id_is_valid (name) && is_regular_file (dir_fd, name, NULL))
     g_ptr_array_add (user_data, g_strdup (name));
 }
 
@@ -472,7 +428,7 @@ remove_old_temporary (int dir_fd, const char *name, gpointer user_data)
   Collect *collect = user_data;
   struct stat st;
 
-  if (!g_str_has_prefix (name, TEMPORARY_PREFIX) || !is_regular_file (dir_fd, name, &st)
+  if (!g_str_has_prefix (name, NOVA_VOLUME_BACKUP_TEMPORARY_PREFIX) || !is_regular_file (dir_fd, name, &st)
       || (gint64) st.st_mtime > collect->before)
     return;
   if (unlinkat (dir_fd, name, 0) == 0)
@@ -503,7 +459,7 @@ remove_if_unreferenced (int dir_fd, const char *name, gpointer user_data)
   Sweep *sweep = user_data;
   struct stat st;
 
-  if (!id_is_valid (name) || g_hash_table_contains (sweep->referenced, name)
+  if (!nova_volume_chunk_id_is_valid (name) || g_hash_table_contains (sweep->referenced, name)
       || !is_regular_file (dir_fd, name, &st) || (gint64) st.st_mtime > sweep->before)
     return;
   if (unlinkat (dir_fd, name, 0) == 0)

@@ -29,6 +29,9 @@ gboolean              nova_volume_chunk_is_zero      (const guint8 *data,
 char                 *nova_volume_chunk_id           (const guint8 *data,
                                                       gsize         len);
 
+/* Whether @id is a chunk's id: 64 lowercase hex digits. */
+gboolean              nova_volume_chunk_id_is_valid  (const char   *id);
+
 /* Stores @data unless a chunk of its id is there; *out_id (may be NULL)
  * gets the id, *out_stored the bytes this call added (0 when the chunk
  * was there). @data must not be all zero. */
