@@ -81,6 +81,18 @@ bus_start (Fixture *fx)
   g_strstrip (fx->bus_address);
 }
 
+GDBusConnection *
+bus_connect (Fixture *fx)
+{
+  g_autoptr(GError) error = NULL;
+  GDBusConnection *connection = g_dbus_connection_new_for_address_sync (
+    fx->bus_address, G_DBUS_CONNECTION_FLAGS_AUTHENTICATION_CLIENT | G_DBUS_CONNECTION_FLAGS_MESSAGE_BUS_CONNECTION,
+    NULL, NULL, &error);
+
+  g_assert_no_error (error);
+  return connection;
+}
+
 /* Waits for @process to end: a hang guard of 60 s, after which it is
  * killed and the test fails (a stop never takes that long). */
 void
@@ -239,8 +251,6 @@ fixture_setup_shared_session_bus (Fixture *fx, gconstpointer data)
 void
 fixture_setup (Fixture *fx, gconstpointer data)
 {
-  g_autoptr(GError) error = NULL;
-
   fx->dir = test_make_tmp_dir ("nova-volume-service-XXXXXX");
   fx->state_dir = g_build_filename (fx->dir, "state", NULL);
   fx->config_path = g_build_filename (fx->dir, "nova-volume.conf", NULL);
@@ -248,11 +258,7 @@ fixture_setup (Fixture *fx, gconstpointer data)
   write_config (fx, "file");
 
   bus_start (fx);
-  fx->connection = g_dbus_connection_new_for_address_sync (fx->bus_address,
-                                                           G_DBUS_CONNECTION_FLAGS_AUTHENTICATION_CLIENT
-                                                           | G_DBUS_CONNECTION_FLAGS_MESSAGE_BUS_CONNECTION,
-                                                           NULL, NULL, &error);
-  g_assert_no_error (error);
+  fx->connection = bus_connect (fx);
   daemon_start (fx);
 }
 

@@ -43,6 +43,8 @@ const char *nova_volumectl_path (void);
 
 void bus_start (Fixture *fx);
 void bus_stop (Fixture *fx);
+/* A new client connection to the fixture's bus. */
+GDBusConnection *bus_connect (Fixture *fx);
 void print_daemon_log (Fixture *fx);
 gboolean name_has_owner (Fixture *fx);
 gboolean daemon_ready (Fixture *fx);

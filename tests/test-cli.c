@@ -1832,17 +1832,11 @@ test_json_everywhere (Fixture *fx, gconstpointer data)
 static void
 fixture_setup_fake (Fixture *fx, gconstpointer data)
 {
-  g_autoptr(GError) error = NULL;
-
   fx->system_bus = TRUE;
   fx->dir = test_make_tmp_dir ("nova-volume-cli-XXXXXX");
   fx->log_path = g_build_filename (fx->dir, "dbusmock.log", NULL);
   bus_start (fx);
-  fx->connection = g_dbus_connection_new_for_address_sync (fx->bus_address,
-                                                           G_DBUS_CONNECTION_FLAGS_AUTHENTICATION_CLIENT
-                                                           | G_DBUS_CONNECTION_FLAGS_MESSAGE_BUS_CONNECTION,
-                                                           NULL, NULL, &error);
-  g_assert_no_error (error);
+  fx->connection = bus_connect (fx);
 }
 
 static gboolean

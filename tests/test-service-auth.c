@@ -726,19 +726,14 @@ test_known_callers (void)
   g_autoptr(GDBusConnection) server = NULL, first = NULL, second = NULL;
   g_autoptr(NovaVolumeAuth) auth = nova_volume_auth_new (G_BUS_TYPE_SESSION, getuid ());
   g_autoptr(NovaDBusManager) iface = nova_dbus_manager_skeleton_new ();
-  GDBusConnectionFlags flags = G_DBUS_CONNECTION_FLAGS_AUTHENTICATION_CLIENT
-                               | G_DBUS_CONNECTION_FLAGS_MESSAGE_BUS_CONNECTION;
   guint64 lookups = 0;
   gint64 deadline;
 
   fx.dir = test_make_tmp_dir ("nova-volume-known-callers-XXXXXX");
   bus_start (&fx);
-  server = g_dbus_connection_new_for_address_sync (fx.bus_address, flags, NULL, NULL, &error);
-  g_assert_no_error (error);
-  first = g_dbus_connection_new_for_address_sync (fx.bus_address, flags, NULL, NULL, &error);
-  g_assert_no_error (error);
-  second = g_dbus_connection_new_for_address_sync (fx.bus_address, flags, NULL, NULL, &error);
-  g_assert_no_error (error);
+  server = bus_connect (&fx);
+  first = bus_connect (&fx);
+  second = bus_connect (&fx);
   g_signal_connect (iface, "g-authorize-method", G_CALLBACK (nova_volume_auth_authorize_method), auth);
   g_signal_connect (iface, "handle-get-volume-stats", G_CALLBACK (handle_stats), NULL);
   g_assert_true (g_dbus_interface_skeleton_export (G_DBUS_INTERFACE_SKELETON (iface), server, "/test", &error));

@@ -1943,18 +1943,6 @@ lookups_of (UidLookups *seen, GDBusConnection *connection)
   return n;
 }
 
-static GDBusConnection *
-new_client (Fixture *fx)
-{
-  g_autoptr(GError) error = NULL;
-  GDBusConnection *connection = g_dbus_connection_new_for_address_sync (
-    fx->bus_address, G_DBUS_CONNECTION_FLAGS_AUTHENTICATION_CLIENT | G_DBUS_CONNECTION_FLAGS_MESSAGE_BUS_CONNECTION,
-    NULL, NULL, &error);
-
-  g_assert_no_error (error);
-  return connection;
-}
-
 /* A client that makes several changing calls costs the daemon one
  * GetConnectionUnixUser round trip to the bus, not one a call; each new
  * client one more. Counted by a monitor on the private bus, up to a Ping
@@ -1962,9 +1950,9 @@ new_client (Fixture *fx)
 static void
 test_caller_uid_once (Fixture *fx, gconstpointer data)
 {
-  g_autoptr(GDBusConnection) monitor = new_client (fx);
-  g_autoptr(GDBusConnection) first = new_client (fx);
-  g_autoptr(GDBusConnection) second = new_client (fx);
+  g_autoptr(GDBusConnection) monitor = bus_connect (fx);
+  g_autoptr(GDBusConnection) first = bus_connect (fx);
+  g_autoptr(GDBusConnection) second = bus_connect (fx);
   GDBusConnection *own = fx->connection;
   UidLookups *seen = g_atomic_rc_box_new0 (UidLookups);
   const char *rules[] = { "type='method_call',member='GetConnectionUnixUser'",
