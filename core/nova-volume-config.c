@@ -117,6 +117,8 @@ check_optional_group_name (const char *value)
   return *value == '\0' ? NULL : check_group_name (value);
 }
 
+static const char *const backup_drivers[] = { "posix", "none", NULL };
+
 /* the daemon's own keys; each driver declares its keys beside its code
  * (NovaVolumeDriverInfo), and data/nova-volume.conf documents all of them
  * with their defaults (test-install checks that it still does) */
@@ -160,6 +162,14 @@ static const NovaVolumeConfigKey config_keys[] = {
     TRUE },
   { "image_max_virtual_size", NOVA_VOLUME_KEY_INT, "1024", 0, 1048576, NULL, NULL,
     "GiB: an image whose disk is larger is refused before anything is made; 0: no limit but the backend's free space.",
+    TRUE },
+  { "backup_driver", NOVA_VOLUME_KEY_ENUM, "posix", 0, 0, backup_drivers, NULL,
+    "Where backups go: posix (a directory, backup_path) or none (no backups).", TRUE },
+  { "backup_path", NOVA_VOLUME_KEY_STRING, "", 0, 0, NULL, nova_volume_check_optional_absolute_path,
+    "The posix backup repository: a directory of the daemon's own, best on another disk or a share that outlives this host; empty: backups in the state directory.",
+    TRUE },
+  { "backup_chunk_size", NOVA_VOLUME_KEY_INT, "4", 1, 64, NULL, NULL,
+    "MiB: a backup cuts the volume into chunks of this size, each stored once under its SHA-256 (an incremental backup stores the chunks that changed).",
     TRUE },
   { "volume_backend_name", NOVA_VOLUME_KEY_STRING, "", 0, 0, NULL, NULL,
     "Backend name reported in the volume stats; empty means the backend's name." },

@@ -19,8 +19,9 @@ static const char *const volume_status_names[] = {
   "error_deleting",
   "migrating",
   "reverting",
+  "restoring-backup",
 };
-G_STATIC_ASSERT (G_N_ELEMENTS (volume_status_names) == NOVA_VOLUME_STATUS_REVERTING + 1);
+G_STATIC_ASSERT (G_N_ELEMENTS (volume_status_names) == NOVA_VOLUME_STATUS_RESTORING_BACKUP + 1);
 
 static const char *const snapshot_status_names[] = {
   "creating",

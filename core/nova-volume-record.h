@@ -19,6 +19,7 @@ typedef enum {
   NOVA_VOLUME_STATUS_ERROR_DELETING,
   NOVA_VOLUME_STATUS_MIGRATING,       /* being copied to another backend */
   NOVA_VOLUME_STATUS_REVERTING,       /* its bytes being made a snapshot's again */
+  NOVA_VOLUME_STATUS_RESTORING_BACKUP, /* its bytes being replaced by a backup's */
 } NovaVolumeStatus;
 
 typedef enum {

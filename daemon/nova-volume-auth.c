@@ -48,6 +48,7 @@ static const struct {
   { "org.openstack.Volume1.Manager", "CreateVolume", NOVA_VOLUME_ACTION_MANAGE_VOLUMES },
   { "org.openstack.Volume1.Manager", "GetVolumeStats", NULL },
   { "org.openstack.Volume1.Manager", "ManageExisting", NOVA_VOLUME_ACTION_MANAGE_VOLUMES },
+  { "org.openstack.Volume1.Manager", "ImportBackups", NOVA_VOLUME_ACTION_BACKUP },
   { "org.openstack.Volume1.Volume", "Delete", NOVA_VOLUME_ACTION_MANAGE_VOLUMES },
   { "org.openstack.Volume1.Volume", "Unmanage", NOVA_VOLUME_ACTION_MANAGE_VOLUMES },
   { "org.openstack.Volume1.Volume", "Extend", NOVA_VOLUME_ACTION_MANAGE_VOLUMES },
@@ -61,9 +62,14 @@ static const struct {
   { "org.openstack.Volume1.Volume", "TerminateConnection", NOVA_VOLUME_ACTION_CONNECT },
   { "org.openstack.Volume1.Volume", "CheckForExport", NULL },
   { "org.openstack.Volume1.Volume", "CopyToImage", NOVA_VOLUME_ACTION_COPY_DATA },
+  { "org.openstack.Volume1.Volume", "Backup", NOVA_VOLUME_ACTION_BACKUP },
   { "org.openstack.Volume1.Snapshot", "Delete", NOVA_VOLUME_ACTION_MANAGE_SNAPSHOTS },
   { "org.openstack.Volume1.Snapshot", "Update", NOVA_VOLUME_ACTION_MANAGE_SNAPSHOTS },
   { "org.openstack.Volume1.Snapshot", "CopyToImage", NOVA_VOLUME_ACTION_COPY_DATA },
+  { "org.openstack.Volume1.Snapshot", "Backup", NOVA_VOLUME_ACTION_BACKUP },
+  { "org.openstack.Volume1.Backup", "Restore", NOVA_VOLUME_ACTION_BACKUP },
+  { "org.openstack.Volume1.Backup", "Delete", NOVA_VOLUME_ACTION_BACKUP },
+  { "org.openstack.Volume1.Backup", "Verify", NOVA_VOLUME_ACTION_BACKUP },
   { "org.openstack.Volume1.Job", "Cancel", NOVA_VOLUME_ACTION_MANAGE_VOLUMES },
 };
 
@@ -76,6 +82,7 @@ static const struct {
   const char *action;
 } option_actions[] = {
   { "org.openstack.Volume1.Manager", "CreateVolume", "image-fd", NOVA_VOLUME_ACTION_COPY_DATA },
+  { "org.openstack.Volume1.Manager", "CreateVolume", "backup", NOVA_VOLUME_ACTION_BACKUP },
 };
 
 /* What each action lets a caller do, for refusals a person can act on. */
@@ -92,6 +99,8 @@ action_purpose (const char *action)
     return "connect hosts to volumes";
   if (g_strcmp0 (action, NOVA_VOLUME_ACTION_COPY_DATA) == 0)
     return "copy disk images into volumes or volumes out into images";
+  if (g_strcmp0 (action, NOVA_VOLUME_ACTION_BACKUP) == 0)
+    return "back up volumes or restore them from backups";
   return "change volumes";
 }
 

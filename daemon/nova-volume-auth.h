@@ -19,6 +19,7 @@ G_DECLARE_FINAL_TYPE (NovaVolumeAuth, nova_volume_auth, NOVA_VOLUME, AUTH, GObje
 #define NOVA_VOLUME_ACTION_ATTACH           "org.openstack.volume1.attach"
 #define NOVA_VOLUME_ACTION_CONNECT          "org.openstack.volume1.connect"
 #define NOVA_VOLUME_ACTION_COPY_DATA        "org.openstack.volume1.copy-data"
+#define NOVA_VOLUME_ACTION_BACKUP           "org.openstack.volume1.backup"
 
 /* @bus_type: G_BUS_TYPE_SYSTEM (polkit decides; root always may) or
  * G_BUS_TYPE_SESSION (the caller must have the daemon's uid). */

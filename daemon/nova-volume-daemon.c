@@ -25,6 +25,7 @@ struct _NovaVolumeDaemon {
   NovaDBusManager          *manager_iface;
   GHashTable               *volume_ifaces;    /* id -> NovaDBusVolume */
   GHashTable               *snapshot_ifaces;  /* id -> NovaDBusSnapshot */
+  GHashTable               *backup_ifaces;    /* id -> NovaDBusBackup */
   GHashTable               *attachment_ifaces; /* id -> NovaDBusAttachment */
   GHashTable               *job_ifaces;       /* NovaVolumeJob -> NovaDBusJob */
   GPtrArray                *backend_ifaces;   /* NovaDBusBackend, one per backend */
@@ -64,10 +65,17 @@ nova_volume_daemon_attachment_path (const char *id)
 }
 
 char *
+nova_volume_daemon_backup_path (const char *id)
+{
+  return path_for (NOVA_VOLUME_DBUS_BACKUPS, id);
+}
+
+char *
 nova_volume_daemon_id_from_path (const char *path, const char *prefix, GError **error)
 {
   const char *kind = g_str_equal (prefix, NOVA_VOLUME_DBUS_VOLUMES) ? "volume"
-                     : g_str_equal (prefix, NOVA_VOLUME_DBUS_ATTACHMENTS) ? "attachment" : "snapshot";
+                     : g_str_equal (prefix, NOVA_VOLUME_DBUS_ATTACHMENTS) ? "attachment"
+                     : g_str_equal (prefix, NOVA_VOLUME_DBUS_BACKUPS) ? "backup" : "snapshot";
   g_autofree char *id = NULL;
 
   if (path == NULL || !g_str_has_prefix (path, prefix))
@@ -134,6 +142,7 @@ typedef struct {
   GDBusMethodInvocation *invocation;
   gpointer               iface;       /* the generated skeleton, for complete_* */
   guint64                size_before; /* Extend: the volume's Size when called */
+  char                  *target_path; /* Restore into a volume: its path */
 } Call;
 
 static Call *
@@ -154,6 +163,7 @@ call_free (Call *call)
   g_object_unref (call->daemon);
   g_clear_object (&call->invocation);   /* NULL once answered */
   g_object_unref (call->iface);
+  g_free (call->target_path);
   g_free (call);
 }
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (Call, call_free)
@@ -299,8 +309,9 @@ handle_create_volume (NovaDBusManager *iface, GDBusMethodInvocation *invocation,
 {
   g_autoptr(GVariant) name = NULL, description = NULL, snapshot = NULL, source = NULL;
   g_autoptr(GVariant) zone = NULL, metadata = NULL, backend = NULL, type = NULL;
-  g_autoptr(GVariant) image_fd = NULL, image_format = NULL, multiattach = NULL;
+  g_autoptr(GVariant) image_fd = NULL, image_format = NULL, multiattach = NULL, backup = NULL;
   const OptionSpec specs[] = {
+    { "backup", "o", &backup },
     { "multiattach", "b", &multiattach },
     { "image-fd", "h", &image_fd },
     { "image-format", "s", &image_format },
@@ -313,7 +324,7 @@ handle_create_volume (NovaDBusManager *iface, GDBusMethodInvocation *invocation,
     { "availability-zone", "s", &zone },
     { "metadata", "a{ss}", &metadata },
   };
-  g_autofree char *snapshot_id = NULL, *source_id = NULL;
+  g_autofree char *snapshot_id = NULL, *source_id = NULL, *backup_id = NULL;
   g_autoptr(GHashTable) metadata_table = NULL;
   NovaVolumeCreateRequest request = { 0 };
   int fd = -1;
@@ -328,7 +339,10 @@ handle_create_volume (NovaDBusManager *iface, GDBusMethodInvocation *invocation,
                                                              NOVA_VOLUME_DBUS_SNAPSHOTS, &error)) == NULL)
       || (source != NULL
           && (source_id = nova_volume_daemon_id_from_path (g_variant_get_string (source, NULL),
-                                                           NOVA_VOLUME_DBUS_VOLUMES, &error)) == NULL))
+                                                           NOVA_VOLUME_DBUS_VOLUMES, &error)) == NULL)
+      || (backup != NULL
+          && (backup_id = nova_volume_daemon_id_from_path (g_variant_get_string (backup, NULL),
+                                                           NOVA_VOLUME_DBUS_BACKUPS, &error)) == NULL))
     {
       if (fd >= 0)
         close (fd);
@@ -342,6 +356,7 @@ handle_create_volume (NovaDBusManager *iface, GDBusMethodInvocation *invocation,
   request.description = variant_string_or_null (description);
   request.snapshot_id = snapshot_id;
   request.source_volume_id = source_id;
+  request.backup_id = backup_id;
   request.availability_zone = variant_string_or_null (zone);
   request.backend = variant_string_or_null (backend);
   request.volume_type = variant_string_or_null (type);
@@ -839,6 +854,65 @@ handle_volume_check_for_export (NovaDBusVolume *iface, GDBusMethodInvocation *in
 
 /* ---- Snapshot interface ---------------------------------------------- */
 
+/* Backup of a volume (@is_snapshot FALSE) or a snapshot */
+static void
+backup_done (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  g_autoptr(Call) call = user_data;
+  GError *error = NULL;
+  g_autofree char *id = nova_volume_manager_create_backup_finish (NOVA_VOLUME_MANAGER (source), result, &error);
+  g_autofree char *path = NULL;
+
+  if (id == NULL)
+    {
+      return_error (g_steal_pointer (&call->invocation), error);
+      return;
+    }
+  path = nova_volume_daemon_backup_path (id);
+  g_dbus_method_invocation_return_value (g_steal_pointer (&call->invocation), g_variant_new ("(o)", path));
+}
+
+static void
+backup (NovaVolumeDaemon *self, GDBusMethodInvocation *invocation, gpointer iface, GVariant *options,
+        gboolean is_snapshot, const char *id)
+{
+  g_autoptr(GVariant) name = NULL, description = NULL, incremental = NULL, force = NULL;
+  const OptionSpec specs[] = {
+    { "name", "s", &name },
+    { "description", "s", &description },
+    { "incremental", "b", &incremental },
+    { "force", "b", &force },
+  };
+  NovaVolumeBackupRequest request = { 0 };
+
+  /* a snapshot is backed up as it is: no force */
+  if (!begin_volume_call (self, invocation, options, "Backup", specs, G_N_ELEMENTS (specs) - (is_snapshot ? 1 : 0)))
+    return;
+  request.volume_id = is_snapshot ? NULL : id;
+  request.snapshot_id = is_snapshot ? id : NULL;
+  request.name = variant_string_or_null (name);
+  request.description = variant_string_or_null (description);
+  request.incremental = incremental != NULL && g_variant_get_boolean (incremental);
+  request.force = force != NULL && g_variant_get_boolean (force);
+  request.caller_uid = nova_volume_auth_get_caller_uid (invocation);
+  request.caller_bus_name = g_dbus_method_invocation_get_sender (invocation);
+  nova_volume_manager_create_backup (self->manager, &request, backup_done, call_new (self, invocation, iface));
+}
+
+static gboolean
+handle_volume_backup (NovaDBusVolume *iface, GDBusMethodInvocation *invocation, GVariant *options)
+{
+  backup (daemon_of (iface), invocation, iface, options, FALSE, volume_id_of (iface));
+  return G_DBUS_METHOD_INVOCATION_HANDLED;
+}
+
+static gboolean
+handle_snapshot_backup (NovaDBusSnapshot *iface, GDBusMethodInvocation *invocation, GVariant *options)
+{
+  backup (daemon_of (iface), invocation, iface, options, TRUE, nova_dbus_snapshot_get_id (iface));
+  return G_DBUS_METHOD_INVOCATION_HANDLED;
+}
+
 static gboolean
 handle_snapshot_delete (NovaDBusSnapshot *iface, GDBusMethodInvocation *invocation,
                         GVariant *options)
@@ -892,6 +966,7 @@ daemon_volume_iface_init (NovaDBusVolumeIface *iface)
   iface->handle_initialize_connection = handle_volume_initialize_connection;
   iface->handle_terminate_connection = handle_volume_terminate_connection;
   iface->handle_check_for_export = handle_volume_check_for_export;
+  iface->handle_backup = handle_volume_backup;
 }
 
 G_DEFINE_TYPE_WITH_CODE (NovaVolumeDaemonVolume, nova_volume_daemon_volume, NOVA_DBUS_TYPE_VOLUME_SKELETON,
@@ -914,6 +989,7 @@ daemon_snapshot_iface_init (NovaDBusSnapshotIface *iface)
   iface->handle_delete = handle_snapshot_delete;
   iface->handle_update = handle_snapshot_update;
   iface->handle_copy_to_image = handle_snapshot_copy_to_image;
+  iface->handle_backup = handle_snapshot_backup;
 }
 
 G_DEFINE_TYPE_WITH_CODE (NovaVolumeDaemonSnapshot, nova_volume_daemon_snapshot, NOVA_DBUS_TYPE_SNAPSHOT_SKELETON,
@@ -966,6 +1042,12 @@ static void
 set_job_iface (NovaDBusObjectSkeleton *object, gpointer iface)
 {
   nova_dbus_object_skeleton_set_job (object, iface);
+}
+
+static void
+set_backup_iface (NovaDBusObjectSkeleton *object, gpointer iface)
+{
+  nova_dbus_object_skeleton_set_backup (object, iface);
 }
 
 static void
@@ -1177,6 +1259,187 @@ on_snapshot_removed (NovaVolumeManager *manager, const char *id, NovaVolumeDaemo
   g_hash_table_remove (self->snapshot_ifaces, id);
 }
 
+/* ---- backups ---------------------------------------------------------- */
+
+/* The Restore's volume, made or written into: its path is the answer. */
+static void
+restore_done (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  g_autoptr(Call) call = user_data;
+  GError *error = NULL;
+  g_autofree char *path = NULL;
+
+  if (call->target_path == NULL)
+    {
+      g_autofree char *id = nova_volume_manager_create_volume_finish (NOVA_VOLUME_MANAGER (source), result, &error);
+
+      if (id != NULL)
+        path = nova_volume_daemon_volume_path (id);
+    }
+  else if (nova_volume_manager_operation_finish (NOVA_VOLUME_MANAGER (source), result, &error))
+    path = g_strdup (call->target_path);
+  if (path == NULL)
+    {
+      return_error (g_steal_pointer (&call->invocation), error);
+      return;
+    }
+  nova_dbus_backup_complete_restore (call->iface, g_steal_pointer (&call->invocation), path);
+}
+
+static gboolean
+handle_backup_restore (NovaDBusBackup *iface, GDBusMethodInvocation *invocation, GVariant *options,
+                       NovaVolumeDaemon *self)
+{
+  g_autoptr(GVariant) volume = NULL, name = NULL;
+  const OptionSpec specs[] = {
+    { "volume", "o", &volume },
+    { "name", "s", &name },
+  };
+  g_autofree char *volume_id = NULL;
+  GError *error = NULL;
+  Call *call;
+
+  if (!begin_volume_call (self, invocation, options, "Restore", specs, G_N_ELEMENTS (specs)))
+    return G_DBUS_METHOD_INVOCATION_HANDLED;
+  if (volume != NULL
+      && (volume_id = nova_volume_daemon_id_from_path (g_variant_get_string (volume, NULL), NOVA_VOLUME_DBUS_VOLUMES,
+                                                       &error)) == NULL)
+    {
+      return_error (invocation, error);
+      return G_DBUS_METHOD_INVOCATION_HANDLED;
+    }
+  if (volume_id != NULL && name != NULL)
+    {
+      return_error (invocation, g_error_new_literal (NOVA_VOLUME_ERROR, NOVA_VOLUME_ERROR_INVALID_ARGUMENT,
+                                                     "name is for a new volume; a restore into volume keeps "
+                                                     "the volume's name"));
+      return G_DBUS_METHOD_INVOCATION_HANDLED;
+    }
+  call = call_new (self, invocation, iface);
+  if (volume_id != NULL)
+    {
+      call->target_path = g_strdup (g_variant_get_string (volume, NULL));
+      nova_volume_manager_restore_backup (self->manager, nova_dbus_backup_get_id (iface), volume_id,
+                                          nova_volume_auth_get_caller_uid (invocation),
+                                          g_dbus_method_invocation_get_sender (invocation), restore_done, call);
+    }
+  else
+    {
+      NovaVolumeCreateRequest request = { 0 };
+
+      request.backup_id = nova_dbus_backup_get_id (iface);
+      request.name = variant_string_or_null (name);
+      request.caller_uid = nova_volume_auth_get_caller_uid (invocation);
+      request.caller_bus_name = g_dbus_method_invocation_get_sender (invocation);
+      nova_volume_manager_create_volume (self->manager, &request, NULL, restore_done, call);
+    }
+  return G_DBUS_METHOD_INVOCATION_HANDLED;
+}
+
+static gboolean
+handle_backup_delete (NovaDBusBackup *iface, GDBusMethodInvocation *invocation, GVariant *options,
+                      NovaVolumeDaemon *self)
+{
+  if (begin_volume_call (self, invocation, options, "Delete", NULL, 0))
+    nova_volume_manager_delete_backup (self->manager, nova_dbus_backup_get_id (iface), operation_done,
+                                       call_new (self, invocation, iface));
+  return G_DBUS_METHOD_INVOCATION_HANDLED;
+}
+
+/* a reply of one a{sv}, the manager's */
+static void
+variant_done (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  g_autoptr(Call) call = user_data;
+  GError *error = NULL;
+  g_autoptr(GVariant) value = nova_volume_manager_variant_finish (NOVA_VOLUME_MANAGER (source), result, &error);
+
+  if (value == NULL)
+    {
+      return_error (g_steal_pointer (&call->invocation), error);
+      return;
+    }
+  g_dbus_method_invocation_return_value (g_steal_pointer (&call->invocation), g_variant_new ("(@a{sv})", value));
+}
+
+static gboolean
+handle_backup_verify (NovaDBusBackup *iface, GDBusMethodInvocation *invocation, GVariant *options,
+                      NovaVolumeDaemon *self)
+{
+  if (begin_volume_call (self, invocation, options, "Verify", NULL, 0))
+    nova_volume_manager_verify_backup (self->manager, nova_dbus_backup_get_id (iface),
+                                       nova_volume_auth_get_caller_uid (invocation),
+                                       g_dbus_method_invocation_get_sender (invocation), variant_done,
+                                       call_new (self, invocation, iface));
+  return G_DBUS_METHOD_INVOCATION_HANDLED;
+}
+
+static gboolean
+handle_import_backups (NovaDBusManager *iface, GDBusMethodInvocation *invocation, GVariant *options,
+                       NovaVolumeDaemon *self)
+{
+  if (begin_volume_call (self, invocation, options, "ImportBackups", NULL, 0))
+    nova_volume_manager_import_backups (self->manager, variant_done, call_new (self, invocation, iface));
+  return G_DBUS_METHOD_INVOCATION_HANDLED;
+}
+
+/* Copies a committed record into the properties; never where the
+ * repository is. */
+static void
+sync_backup (NovaVolumeDaemon *self, NovaDBusBackup *iface, const NovaBackupRecord *backup)
+{
+  g_autofree char *parent_path = NULL;
+
+  nova_dbus_backup_set_id (iface, backup->id);
+  nova_dbus_backup_set_volume (iface, backup->volume_id);
+  nova_dbus_backup_set_snapshot (iface, backup->snapshot_id);
+  nova_dbus_backup_set_name (iface, backup->name);
+  nova_dbus_backup_set_description (iface, backup->description);
+  nova_dbus_backup_set_size (iface, backup->size);
+  nova_dbus_backup_set_stored_bytes (iface, backup->stored_bytes);
+  nova_dbus_backup_set_status (iface, nova_backup_status_to_string (backup->status));
+  nova_dbus_backup_set_status_reason (iface, backup->status_reason);
+  nova_dbus_backup_set_parent (iface, optional_path (NOVA_VOLUME_DBUS_BACKUPS,
+                                                    backup->parent_id[0] != '\0' ? backup->parent_id : NULL,
+                                                    &parent_path));
+  nova_dbus_backup_set_created_at (iface, (guint64) backup->created_at);
+  nova_dbus_backup_set_repository (iface, nova_volume_config_get_string (nova_volume_manager_get_config (self->manager),
+                                                                         "backup_driver"));
+}
+
+static void
+on_backup_changed (NovaVolumeManager *manager, const char *id, NovaVolumeDaemon *self)
+{
+  const NovaBackupRecord *backup = nova_volume_manager_lookup_backup (manager, id);
+  NovaDBusBackup *iface = g_hash_table_lookup (self->backup_ifaces, id);
+
+  g_return_if_fail (backup != NULL);
+  if (iface == NULL)
+    {
+      g_autofree char *path = nova_volume_daemon_backup_path (id);
+
+      iface = nova_dbus_backup_skeleton_new ();
+      sync_backup (self, iface, backup);
+      g_signal_connect (iface, "handle-restore", G_CALLBACK (handle_backup_restore), self);
+      g_signal_connect (iface, "handle-delete", G_CALLBACK (handle_backup_delete), self);
+      g_signal_connect (iface, "handle-verify", G_CALLBACK (handle_backup_verify), self);
+      g_hash_table_insert (self->backup_ifaces, g_strdup (id), iface);
+      export_interface (self, path, iface, set_backup_iface);
+      return;
+    }
+  sync_backup (self, iface, backup);
+  g_dbus_interface_skeleton_flush (G_DBUS_INTERFACE_SKELETON (iface));
+}
+
+static void
+on_backup_removed (NovaVolumeManager *manager, const char *id, NovaVolumeDaemon *self)
+{
+  g_autofree char *path = nova_volume_daemon_backup_path (id);
+
+  g_dbus_object_manager_server_unexport (self->object_manager, path);
+  g_hash_table_remove (self->backup_ifaces, id);
+}
+
 /* ---- jobs ------------------------------------------------------------ */
 
 static char *
@@ -1238,6 +1501,8 @@ on_job_added (NovaVolumeManager *manager, NovaVolumeJob *job, NovaVolumeDaemon *
     g_ptr_array_add (objects, nova_volume_daemon_volume_path (*ids));
   for (ids = nova_volume_job_get_snapshot_ids (job); *ids != NULL; ids++)
     g_ptr_array_add (objects, nova_volume_daemon_snapshot_path (*ids));
+  if (nova_volume_job_get_backup_id (job) != NULL)
+    g_ptr_array_add (objects, nova_volume_daemon_backup_path (nova_volume_job_get_backup_id (job)));
   g_ptr_array_add (objects, NULL);
 
   nova_dbus_job_set_operation (iface, nova_volume_job_get_operation (job));
@@ -1280,6 +1545,7 @@ export_manager (NovaVolumeDaemon *self)
   g_signal_connect (self->manager_iface, "handle-create-volume", G_CALLBACK (handle_create_volume), self);
   g_signal_connect (self->manager_iface, "handle-get-volume-stats", G_CALLBACK (handle_get_volume_stats), self);
   g_signal_connect (self->manager_iface, "handle-manage-existing", G_CALLBACK (handle_manage_existing), self);
+  g_signal_connect (self->manager_iface, "handle-import-backups", G_CALLBACK (handle_import_backups), self);
   export_interface (self, NOVA_VOLUME_DBUS_MANAGER, self->manager_iface, set_manager_iface);
 }
 
@@ -1493,6 +1759,7 @@ nova_volume_daemon_dispose (GObject *object)
   g_clear_object (&self->manager_iface);
   g_clear_pointer (&self->volume_ifaces, g_hash_table_unref);
   g_clear_pointer (&self->snapshot_ifaces, g_hash_table_unref);
+  g_clear_pointer (&self->backup_ifaces, g_hash_table_unref);
   g_clear_pointer (&self->attachment_ifaces, g_hash_table_unref);
   g_clear_pointer (&self->job_ifaces, g_hash_table_unref);
   g_clear_pointer (&self->backend_ifaces, g_ptr_array_unref);
@@ -1513,6 +1780,7 @@ nova_volume_daemon_init (NovaVolumeDaemon *self)
 {
   self->volume_ifaces = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_object_unref);
   self->snapshot_ifaces = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_object_unref);
+  self->backup_ifaces = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_object_unref);
   self->attachment_ifaces = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_object_unref);
   self->job_ifaces = g_hash_table_new_full (NULL, NULL, g_object_unref, g_object_unref);
   self->backend_ifaces = g_ptr_array_new_with_free_func (g_object_unref);
@@ -1524,6 +1792,7 @@ nova_volume_daemon_new (GDBusConnection *connection, NovaVolumeManager *manager,
   NovaVolumeDaemon *self = g_object_new (NOVA_VOLUME_TYPE_DAEMON, NULL);
   g_autoptr(GPtrArray) volumes = nova_volume_manager_list_volumes (manager);
   g_autoptr(GPtrArray) snapshots = nova_volume_manager_list_snapshots (manager);
+  g_autoptr(GPtrArray) backups = nova_volume_manager_list_backups (manager);
 
   self->connection = g_object_ref (connection);
   self->manager = g_object_ref (manager);
@@ -1536,11 +1805,15 @@ nova_volume_daemon_new (GDBusConnection *connection, NovaVolumeManager *manager,
     on_volume_changed (manager, ((NovaVolumeRecord *) g_ptr_array_index (volumes, i))->id, self);
   for (guint i = 0; i < snapshots->len; i++)
     on_snapshot_changed (manager, ((NovaSnapshotRecord *) g_ptr_array_index (snapshots, i))->id, self);
+  for (guint i = 0; i < backups->len; i++)
+    on_backup_changed (manager, ((NovaBackupRecord *) g_ptr_array_index (backups, i))->id, self);
 
   g_signal_connect (manager, "volume-changed", G_CALLBACK (on_volume_changed), self);
   g_signal_connect (manager, "volume-removed", G_CALLBACK (on_volume_removed), self);
   g_signal_connect (manager, "snapshot-changed", G_CALLBACK (on_snapshot_changed), self);
   g_signal_connect (manager, "snapshot-removed", G_CALLBACK (on_snapshot_removed), self);
+  g_signal_connect (manager, "backup-changed", G_CALLBACK (on_backup_changed), self);
+  g_signal_connect (manager, "backup-removed", G_CALLBACK (on_backup_removed), self);
   g_signal_connect (manager, "job-added", G_CALLBACK (on_job_added), self);
   g_signal_connect (manager, "job-removed", G_CALLBACK (on_job_removed), self);
 

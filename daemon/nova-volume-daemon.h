@@ -18,6 +18,7 @@ G_BEGIN_DECLS
 #define NOVA_VOLUME_DBUS_ATTACHMENTS NOVA_VOLUME_DBUS_ROOT "/attachments/"
 #define NOVA_VOLUME_DBUS_JOBS       NOVA_VOLUME_DBUS_ROOT "/jobs/"
 #define NOVA_VOLUME_DBUS_BACKENDS   NOVA_VOLUME_DBUS_ROOT "/backends/"
+#define NOVA_VOLUME_DBUS_BACKUPS    NOVA_VOLUME_DBUS_ROOT "/backups/"
 
 #define NOVA_VOLUME_TYPE_DAEMON (nova_volume_daemon_get_type ())
 G_DECLARE_FINAL_TYPE (NovaVolumeDaemon, nova_volume_daemon, NOVA_VOLUME, DAEMON, GObject)
@@ -34,6 +35,7 @@ void nova_volume_daemon_shutdown (NovaVolumeDaemon *self);
 char *nova_volume_daemon_volume_path   (const char *id);
 char *nova_volume_daemon_snapshot_path (const char *id);
 char *nova_volume_daemon_attachment_path (const char *id);
+char *nova_volume_daemon_backup_path   (const char *id);
 
 /* The object path of backend @name: its name escaped as
  * g_dbus_escape_object_path() does ("lvm-iscsi" -> "lvm_2discsi"). */

@@ -11,6 +11,7 @@ struct _NovaVolumeJob {
   char         *operation;
   GStrv         volume_ids;
   GStrv         snapshot_ids;
+  char         *backup_id;     /* or NULL */
   gint64        started_at;
   guint         started_by_uid;
   char         *started_by;      /* the caller's unique bus name, or "" */
@@ -61,6 +62,7 @@ nova_volume_job_finalize (GObject *object)
   g_free (self->started_by);
   g_strfreev (self->volume_ids);
   g_strfreev (self->snapshot_ids);
+  g_free (self->backup_id);
   g_object_unref (self->cancellable);
   g_main_context_unref (self->context);
   g_mutex_clear (&self->lock);
@@ -162,6 +164,19 @@ const char *const *
 nova_volume_job_get_snapshot_ids (NovaVolumeJob *self)
 {
   return (const char *const *) self->snapshot_ids;
+}
+
+void
+nova_volume_job_set_backup_id (NovaVolumeJob *self, const char *backup_id)
+{
+  g_free (self->backup_id);
+  self->backup_id = g_strdup (backup_id);
+}
+
+const char *
+nova_volume_job_get_backup_id (NovaVolumeJob *self)
+{
+  return self->backup_id;
 }
 
 double

@@ -26,6 +26,9 @@ guint               nova_volume_job_get_number         (NovaVolumeJob *self);
 const char         *nova_volume_job_get_operation      (NovaVolumeJob *self);
 const char *const  *nova_volume_job_get_volume_ids     (NovaVolumeJob *self);
 const char *const  *nova_volume_job_get_snapshot_ids   (NovaVolumeJob *self);
+/* The backup it makes, restores or reads (set before "job-added"), or NULL. */
+void                nova_volume_job_set_backup_id      (NovaVolumeJob *self, const char *backup_id);
+const char         *nova_volume_job_get_backup_id      (NovaVolumeJob *self);
 double              nova_volume_job_get_progress       (NovaVolumeJob *self);
 gint64              nova_volume_job_get_started_at     (NovaVolumeJob *self);
 guint               nova_volume_job_get_started_by_uid (NovaVolumeJob *self);

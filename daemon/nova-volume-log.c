@@ -27,6 +27,9 @@ static const struct {
   [NOVA_VOLUME_EVENT_THIN_POOL_WARNING] = { "thin-pool-warning", "6d7b67edc4044b2fb196cf294cb4a969" },
   [NOVA_VOLUME_EVENT_VOLUME_MANAGED] = { "volume-managed", "a2555c892fc44e81a20adbcfaa84b35c" },
   [NOVA_VOLUME_EVENT_VOLUME_UNMANAGED] = { "volume-unmanaged", "bd0a0afac3ba4fb7a92f64c2216957a3" },
+  [NOVA_VOLUME_EVENT_BACKUP_CREATED] = { "backup-created", "e4ed5ceaa03c4539bb0873a4b78920bd" },
+  [NOVA_VOLUME_EVENT_BACKUP_RESTORED] = { "backup-restored", "2a76266776bc4a9389d5e26f136047bd" },
+  [NOVA_VOLUME_EVENT_BACKUP_DELETED] = { "backup-deleted", "86f6c69f96674935bcf0a5349c4df13d" },
 };
 
 G_STATIC_ASSERT (G_N_ELEMENTS (events) == NOVA_VOLUME_EVENT_N_EVENTS);

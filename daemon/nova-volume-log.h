@@ -27,6 +27,9 @@ typedef enum {
   NOVA_VOLUME_EVENT_THIN_POOL_WARNING,      /* a thin pool past thin_pool_warn_percent */
   NOVA_VOLUME_EVENT_VOLUME_MANAGED,         /* a backend's own object taken under control */
   NOVA_VOLUME_EVENT_VOLUME_UNMANAGED,       /* a volume let go of, its data left */
+  NOVA_VOLUME_EVENT_BACKUP_CREATED,         /* a volume's bytes stored in the backup repository */
+  NOVA_VOLUME_EVENT_BACKUP_RESTORED,        /* a backup's bytes written into a volume */
+  NOVA_VOLUME_EVENT_BACKUP_DELETED,
   NOVA_VOLUME_EVENT_N_EVENTS,
 } NovaVolumeEvent;
 

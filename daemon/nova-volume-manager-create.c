@@ -26,6 +26,8 @@ typedef struct {
   int                    image_fd;   /* -1: none */
   NovaVolumeImageFormat  image_format;
   guint64                image_size; /* the disk it holds, once inspected */
+  /* a restore: the backup (op->backup_id) as it was when the create started */
+  NovaBackupRecord      *backup;
 } CreateData;
 
 static void
@@ -37,6 +39,7 @@ create_data_free (CreateData *data)
   g_free (data->description);
   g_clear_pointer (&data->metadata, g_hash_table_unref);
   g_free (data->volume_type);
+  g_clear_pointer (&data->backup, nova_backup_record_free);
   g_free (data);
 }
 
@@ -189,7 +192,23 @@ create_start (Op *op)
       op->source = nova_volume_record_copy (source);
       source_size = source->size;
     }
+  else if (op->backup_id != NULL)
+    {
+      const NovaBackupRecord *backup = manager_op_take_available_backup (op, "restore");
 
+      if (backup == NULL || !create_take_backend (op))
+        return;
+      if (!nova_volume_driver_can_stream (op->driver, TRUE))
+        {
+          manager_op_fail (op, NOVA_VOLUME_ERROR_NOT_SUPPORTED,
+                           "cannot restore backup %s: the %s driver of backend '%s' does not take bytes to "
+                           "write; give another backend", backup->id,
+                           nova_volume_backend_get_driver_name (op->backend), nova_volume_backend_get_name (op->backend));
+          return;
+        }
+      CR (op)->backup = nova_backup_record_copy (backup);
+      source_size = backup->size;
+    }
   else if (!create_take_backend (op))
     return;
 
@@ -289,6 +308,8 @@ create_commit_creating (Op *op)
     manager_op_start_job (op, "volume-clone", op->source->size);
   else if (CR (op)->image_fd >= 0)
     manager_op_start_job (op, "image-import", CR (op)->image_size);
+  else if (CR (op)->backup != NULL)
+    manager_op_start_job (op, "backup-restore", CR (op)->backup->size);
   manager_op_in_thread (op, create_thread, create_done);
 }
 
@@ -317,11 +338,21 @@ create_thread (Op *op)
   if (ok && nova_volume_driver_create_export (driver, op->volume, &op->error))
     {
       MANAGER_CRASH_POINT (op, "after-driver-create-export");
-      if (CR (op)->image_fd < 0)
+      /* the backup's bytes into the new volume; a failed or cancelled
+       * restore leaves no volume */
+      if (CR (op)->backup != NULL)
+        {
+          if (manager_restore_into (op->self, driver, CR (op)->backup, op->volume, TRUE, op->job, &op->error))
+            {
+              MANAGER_CRASH_POINT (op, "after-backup-restore");
+              return;
+            }
+        }
+      else if (CR (op)->image_fd < 0)
         return;
       /* the image's disk into the new volume; a failed or cancelled
        * import leaves no volume */
-      if (nova_volume_image_import (op->self->image_executor, driver, op->volume, CR (op)->image_fd,
+      else if (nova_volume_image_import (op->self->image_executor, driver, op->volume, CR (op)->image_fd,
                                     CR (op)->image_format, CR (op)->image_size, nova_volume_job_report_progress,
                                     op->job, nova_volume_job_get_cancellable (op->job), &op->error))
         {
@@ -423,7 +454,8 @@ nova_volume_manager_create_volume (NovaVolumeManager *self, const NovaVolumeCrea
   Op *op = manager_op_new (self,
                            request->snapshot_id != NULL ? "create volume from snapshot"
                            : request->source_volume_id != NULL ? "clone volume"
-                           : request->with_image ? "create volume from image" : "create volume",
+                           : request->with_image ? "create volume from image"
+                           : request->backup_id != NULL ? "restore backup" : "create volume",
                            RESULT_VOLUME_ID, callback, user_data);
   const char *zone = nova_volume_config_get_string (self->config, "storage_availability_zone");
   g_autoptr(GError) error = NULL;
@@ -433,13 +465,15 @@ nova_volume_manager_create_volume (NovaVolumeManager *self, const NovaVolumeCrea
   if (request->snapshot_id != NULL && request->source_volume_id != NULL)
     error = g_error_new_literal (NOVA_VOLUME_ERROR, NOVA_VOLUME_ERROR_INVALID_ARGUMENT,
                                  "give either a snapshot or a source volume, not both");
-  else if (request->with_image && (request->snapshot_id != NULL || request->source_volume_id != NULL))
+  else if ((request->with_image ? 1 : 0) + (request->snapshot_id != NULL || request->source_volume_id != NULL ? 1 : 0)
+           + (request->backup_id != NULL ? 1 : 0) > 1)
     error = g_error_new_literal (NOVA_VOLUME_ERROR, NOVA_VOLUME_ERROR_INVALID_ARGUMENT,
-                                 "give an image, a snapshot or a source volume, not two of them");
+                                 "give an image, a snapshot, a source volume or a backup, not two of them");
   else if (request->size == 0 && request->snapshot_id == NULL && request->source_volume_id == NULL
-           && !request->with_image)
+           && !request->with_image && request->backup_id == NULL)
     error = g_error_new_literal (NOVA_VOLUME_ERROR, NOVA_VOLUME_ERROR_INVALID_ARGUMENT,
-                                 "a size of 0 bytes is only allowed with a snapshot, a source volume or an image");
+                                 "a size of 0 bytes is only allowed with a snapshot, a source volume, an image or a "
+                                 "backup");
   else if (request->size > (guint64) G_MAXINT64)
     error = g_error_new (NOVA_VOLUME_ERROR, NOVA_VOLUME_ERROR_INVALID_ARGUMENT,
                          "a size of %" G_GUINT64_FORMAT " bytes is beyond any block device (at most 2^63 - 1)",
@@ -476,6 +510,7 @@ nova_volume_manager_create_volume (NovaVolumeManager *self, const NovaVolumeCrea
   op->snapshot_id = g_strdup (request->snapshot_id);
   op->snapshot_shared = TRUE;
   op->source_volume_id = g_strdup (request->source_volume_id);
+  op->backup_id = g_strdup (request->backup_id);
   op->caller_uid = request->caller_uid;
   op->caller_bus_name = g_strdup (request->caller_bus_name);
   if (request->metadata != NULL)

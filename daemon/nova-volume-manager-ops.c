@@ -33,6 +33,7 @@ op_free (Op *op)
   g_free (op->backend_name);
   g_free (op->volume_id);
   g_free (op->exclusive_key);
+  g_free (op->backup_id);
   g_free (op->snapshot_id);
   g_free (op->source_volume_id);
   g_free (op->caller_bus_name);
@@ -165,6 +166,9 @@ manager_op_return (Op *op)
       case RESULT_SNAPSHOT_ID:
         g_task_return_pointer (op->task, g_strdup (op->snapshot_id), g_free);
         break;
+      case RESULT_BACKUP_ID:
+        g_task_return_pointer (op->task, g_strdup (op->backup_id), g_free);
+        break;
       case RESULT_NONE:
       default:
         g_task_return_boolean (op->task, TRUE);
@@ -259,6 +263,8 @@ manager_op_submit (Op *op, OpStep start)
     shared[n_shared++] = op->source_volume_id;
   if (op->exclusive_key != NULL)
     exclusive[n_exclusive++] = op->exclusive_key;
+  if (op->backup_id != NULL)
+    exclusive[n_exclusive++] = op->backup_id;
   op->start = start;
   op->self->n_operations++;
   nova_volume_op_queue_submit (op->self->queue, exclusive, shared, op_started, op);
@@ -771,6 +777,7 @@ manager_op_start_job (Op *op, const char *operation, guint64 bytes)
   op->job = nova_volume_job_new (operation, volumes, op->snapshot_id != NULL ? snapshots : NULL,
                                  op->caller_uid, op->caller_bus_name);
   nova_volume_job_set_bytes (op->job, bytes);
+  nova_volume_job_set_backup_id (op->job, op->backup_id);
   g_ptr_array_add (op->self->jobs, g_object_ref (op->job));
   g_signal_emit (op->self, manager_signals[MANAGER_SIGNAL_JOB_ADDED], 0, op->job);
   /* a copy that waited in the queue past a shutdown stops at once */

@@ -42,6 +42,10 @@ struct _NovaVolumeManager {
   guint              n_operations;
   gboolean           stopping;    /* cancel_jobs was called: no new copies */
   NovaVolumeReserve *reserve;     /* space kept for what frees space, or NULL */
+  GHashTable        *backups;     /* id -> NovaBackupRecord */
+  NovaVolumeBackupRepository *repository; /* where backups go, or NULL: */
+  char              *repository_problem;  /* why there is none */
+  guint              n_backups_storing;   /* backups writing chunks: no collection meanwhile */
 };
 
 /* the manager's signals (nova-volume-manager.h says when each fires) */
@@ -53,6 +57,8 @@ enum {
   MANAGER_SIGNAL_IDLE,
   MANAGER_SIGNAL_JOB_ADDED,
   MANAGER_SIGNAL_JOB_REMOVED,
+  MANAGER_SIGNAL_BACKUP_CHANGED,
+  MANAGER_SIGNAL_BACKUP_REMOVED,
   MANAGER_N_SIGNALS
 };
 extern guint manager_signals[MANAGER_N_SIGNALS];
@@ -64,6 +70,7 @@ typedef enum {
   RESULT_NONE,
   RESULT_VOLUME_ID,
   RESULT_SNAPSHOT_ID,
+  RESULT_BACKUP_ID,
   RESULT_VARIANT,
 } OpResultKind;
 typedef void (*OpStep) (Op *op);
@@ -93,6 +100,7 @@ struct _Op {
   char               *volume_id;
   char               *snapshot_id;
   char               *source_volume_id;
+  char               *backup_id;       /* held exclusively */
   gboolean            refresh;
   guint               caller_uid;
   char               *caller_bus_name;
@@ -257,6 +265,26 @@ void manager_count_on_backends (NovaVolumeManager *self);
 void manager_keep_snapshot (NovaVolumeManager *self, const NovaSnapshotRecord *snapshot);
 /* The ids of @volume_id's snapshots (a set), or NULL when it has none. */
 GHashTable *manager_snapshot_ids_of (NovaVolumeManager *self, const char *volume_id);
+
+/* ---- backups (nova-volume-manager-backup.c) ------------------------- */
+
+gboolean manager_commit_backup         (NovaVolumeManager *self, NovaBackupRecord *backup, GError **error);
+gboolean manager_commit_backup_removed (NovaVolumeManager *self, const char *id, GError **error);
+/* The operation's backup (op->backup_id), which must be available: a
+ * copy of its manifest from the repository, or NULL with the operation
+ * failed ("cannot @doing backup X: ..."). */
+const NovaBackupRecord *manager_op_take_available_backup (Op *op, const char *doing);
+/* Worker thread: the manifest of backup @backup, checked against its
+ * record (its id, its size). */
+NovaBackupManifest *manager_read_backup_manifest (NovaVolumeManager *self, const NovaBackupRecord *backup,
+                                                  GError **error);
+/* Worker thread: writes backup @backup into @volume (@new_volume: it reads
+ * zeros where nothing was written) through its driver; progress to @job. */
+gboolean manager_restore_into (NovaVolumeManager *self, NovaVolumeDriver *driver, const NovaBackupRecord *backup,
+                               NovaVolumeRecord *volume, gboolean new_volume, NovaVolumeJob *job, GError **error);
+/* init_host: settles the backups an interrupted operation left, and
+ * lists what the repository holds that the store does not. */
+void manager_reconcile_backups (NovaVolumeManager *self);
 
 /* Forgets the instance, mountpoint and host of an attachment. */
 void manager_clear_attachment (NovaVolumeRecord *volume);

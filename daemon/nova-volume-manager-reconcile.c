@@ -249,6 +249,7 @@ nova_volume_manager_init_host (NovaVolumeManager *self, GError **error)
    * own, which run once the daemon serves (a delete may zero a whole LV) */
   manager_finish_migrations (self);
   manager_report_unrecorded (self);
+  manager_reconcile_backups (self);
   nova_volume_log_event (NOVA_VOLUME_EVENT_RECONCILED, NULL, NULL,
                          "init_host: %u volumes, %u snapshots, %u exports ensured (%u failed), %u connections restored",
              g_hash_table_size (self->volumes), g_hash_table_size (self->snapshots), n_exports, n_failed,

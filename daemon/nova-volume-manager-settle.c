@@ -69,6 +69,13 @@ manager_settle_volume (NovaVolumeRecord *volume)
         nova_record_set_string (&volume->status_reason, reason);
         return TRUE;
       }
+    case NOVA_VOLUME_STATUS_RESTORING_BACKUP:
+      /* part of its bytes may be the backup's, part what it held */
+      volume->status = NOVA_VOLUME_STATUS_ERROR;
+      nova_record_set_string (&volume->status_reason,
+                              "the restore of a backup into it was interrupted; its bytes are partly the "
+                              "backup's: restore it again, or delete it");
+      return TRUE;
     case NOVA_VOLUME_STATUS_AVAILABLE:
     case NOVA_VOLUME_STATUS_IN_USE:
     case NOVA_VOLUME_STATUS_ERROR:

@@ -29,6 +29,9 @@ nova_volume_manager_finalize (GObject *object)
   g_clear_pointer (&self->last_stats, g_variant_unref);
   g_clear_pointer (&self->jobs, g_ptr_array_unref);
   g_clear_object (&self->image_executor);
+  g_clear_pointer (&self->backups, g_hash_table_unref);
+  g_clear_object (&self->repository);
+  g_free (self->repository_problem);
   G_OBJECT_CLASS (nova_volume_manager_parent_class)->finalize (object);
 }
 
@@ -62,6 +65,12 @@ nova_volume_manager_class_init (NovaVolumeManagerClass *klass)
   manager_signals[MANAGER_SIGNAL_JOB_REMOVED] =
     g_signal_new ("job-removed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0,
                   NULL, NULL, NULL, G_TYPE_NONE, 1, NOVA_VOLUME_TYPE_JOB);
+  manager_signals[MANAGER_SIGNAL_BACKUP_CHANGED] =
+    g_signal_new ("backup-changed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0,
+                  NULL, NULL, NULL, G_TYPE_NONE, 1, G_TYPE_STRING);
+  manager_signals[MANAGER_SIGNAL_BACKUP_REMOVED] =
+    g_signal_new ("backup-removed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0,
+                  NULL, NULL, NULL, G_TYPE_NONE, 1, G_TYPE_STRING);
 }
 
 static void
@@ -79,6 +88,8 @@ nova_volume_manager_init (NovaVolumeManager *self)
                                            (GDestroyNotify) nova_snapshot_record_free);
   self->snapshots_of = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
                                               (GDestroyNotify) g_hash_table_unref);
+  self->backups = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, (GDestroyNotify) nova_backup_record_free);
+  self->repository_problem = g_strdup ("no backup repository is configured");
 }
 
 NovaVolumeManager *
@@ -88,6 +99,7 @@ nova_volume_manager_new_with_backends (NovaVolumeConfig *config, NovaVolumeStore
   g_autoptr(NovaVolumeManager) self = g_object_new (NOVA_VOLUME_TYPE_MANAGER, NULL);
   g_autoptr(GPtrArray) volumes = NULL;
   g_autoptr(GPtrArray) snapshots = NULL;
+  g_autoptr(GPtrArray) backups = NULL;
 
   g_return_val_if_fail (backends != NULL && backends->len > 0, NULL);
 
@@ -101,6 +113,14 @@ nova_volume_manager_new_with_backends (NovaVolumeConfig *config, NovaVolumeStore
   snapshots = nova_volume_store_list_snapshots (store, error);
   if (snapshots == NULL)
     return NULL;
+  backups = nova_volume_store_list_backups (store, error);
+  if (backups == NULL)
+    return NULL;
+  for (guint i = 0; i < backups->len; i++)
+    {
+      NovaBackupRecord *backup = g_ptr_array_index (backups, i);
+      g_hash_table_replace (self->backups, g_strdup (backup->id), nova_backup_record_copy (backup));
+    }
   self->released = nova_volume_store_list_released (store, error);
   if (self->released == NULL)
     return NULL;

@@ -7,6 +7,8 @@
 
 #include <gio/gio.h>
 #include "nova-volume-backend.h"
+#include "nova-volume-backup-record.h"
+#include "nova-volume-backup-repository.h"
 #include "nova-volume-config.h"
 #include "nova-volume-driver.h"
 #include "nova-volume-job.h"
@@ -92,6 +94,7 @@ typedef struct {
   gboolean     with_image;         /* fill it from the image on image_fd */
   int          image_fd;           /* the caller's; the manager takes a duplicate */
   const char  *image_format;       /* NULL: raw */
+  const char  *backup_id;          /* restore this backup into it */
   guint        caller_uid;         /* for the Job; G_MAXUINT when unknown */
   const char  *caller_bus_name;    /* for the Job: the caller's unique name, or NULL */
   gboolean     multiattach;        /* may be attached to several instances (NotSupported
@@ -234,5 +237,48 @@ void      nova_volume_manager_get_volume_stats        (NovaVolumeManager *self, 
                                                        GAsyncReadyCallback callback, gpointer user_data);
 GVariant *nova_volume_manager_get_volume_stats_finish (NovaVolumeManager *self, GAsyncResult *result,
                                                        GError **error);
+
+/* ---- backups (nova-volume-manager-backup.c) --------------------------- */
+
+/* Where backups go (nova-volumed opens it from the configuration): NULL
+ * with @problem, what a backup call is refused with (NotSupported). */
+void nova_volume_manager_set_backup_repository (NovaVolumeManager *self, NovaVolumeBackupRepository *repository,
+                                                const char *problem);
+const NovaBackupRecord *nova_volume_manager_lookup_backup (NovaVolumeManager *self, const char *id);
+/* Borrowed records, in creation order. */
+GPtrArray *nova_volume_manager_list_backups (NovaVolumeManager *self);
+
+typedef struct {
+  const char *volume_id;      /* back up this volume, */
+  const char *snapshot_id;    /* or this snapshot */
+  const char *name;
+  const char *description;
+  gboolean    incremental;    /* the volume's latest available backup is its parent */
+  gboolean    force;          /* an in-use volume, through a temporary snapshot */
+  guint       caller_uid;
+  const char *caller_bus_name;
+} NovaVolumeBackupRequest;
+
+void  nova_volume_manager_create_backup        (NovaVolumeManager *self, const NovaVolumeBackupRequest *request,
+                                                GAsyncReadyCallback callback, gpointer user_data);
+/* The new backup's id. */
+char *nova_volume_manager_create_backup_finish (NovaVolumeManager *self, GAsyncResult *result, GError **error);
+/* Restores backup @backup_id into the available volume @volume_id;
+ * finish with nova_volume_manager_operation_finish. (Into a new volume:
+ * nova_volume_manager_create_volume with backup_id.) */
+void  nova_volume_manager_restore_backup       (NovaVolumeManager *self, const char *backup_id, const char *volume_id,
+                                                guint caller_uid, const char *caller_bus_name,
+                                                GAsyncReadyCallback callback, gpointer user_data);
+void  nova_volume_manager_delete_backup        (NovaVolumeManager *self, const char *backup_id,
+                                                GAsyncReadyCallback callback, gpointer user_data);
+/* a{sv} chunks, missing, damaged (u), problems (as), ok (b); finish with
+ * nova_volume_manager_variant_finish */
+void  nova_volume_manager_verify_backup        (NovaVolumeManager *self, const char *backup_id, guint caller_uid,
+                                                const char *caller_bus_name, GAsyncReadyCallback callback,
+                                                gpointer user_data);
+/* a{sv} imported, known (u), skipped (as) */
+void  nova_volume_manager_import_backups       (NovaVolumeManager *self, GAsyncReadyCallback callback,
+                                                gpointer user_data);
+GVariant *nova_volume_manager_variant_finish   (NovaVolumeManager *self, GAsyncResult *result, GError **error);
 
 G_END_DECLS

@@ -80,6 +80,7 @@ typedef enum {
   COL_DOUBLE,
   COL_VOLUME_STATUS,   /* NovaVolumeStatus by its name */
   COL_SNAPSHOT_STATUS, /* NovaSnapshotStatus by its name */
+  COL_BACKUP_STATUS,   /* NovaBackupStatus by its name */
 } ColumnType;
 
 typedef struct {
@@ -129,6 +130,22 @@ static const Column snapshot_columns[] = {
   { "updated_at", COL_INT64, SNAPSHOT_FIELD (updated_at) },
 };
 
+#define BACKUP_FIELD(f) G_STRUCT_OFFSET (NovaBackupRecord, f)
+static const Column backup_columns[] = {
+  { "id", COL_TEXT, BACKUP_FIELD (id) },  /* first: the key */
+  { "volume_id", COL_TEXT, BACKUP_FIELD (volume_id) },
+  { "snapshot_id", COL_TEXT, BACKUP_FIELD (snapshot_id) },
+  { "name", COL_TEXT, BACKUP_FIELD (name) },
+  { "description", COL_TEXT, BACKUP_FIELD (description) },
+  { "parent_id", COL_TEXT, BACKUP_FIELD (parent_id) },
+  { "size", COL_UINT64, BACKUP_FIELD (size) },
+  { "stored_bytes", COL_UINT64, BACKUP_FIELD (stored_bytes) },
+  { "status", COL_BACKUP_STATUS, BACKUP_FIELD (status) },
+  { "status_reason", COL_TEXT, BACKUP_FIELD (status_reason) },
+  { "created_at", COL_INT64, BACKUP_FIELD (created_at) },
+  { "updated_at", COL_INT64, BACKUP_FIELD (updated_at) },
+};
+
 typedef struct {
   const char   *table;
   const char   *what;     /* "volume", for messages */
@@ -141,6 +158,7 @@ typedef struct {
 static RowShape volume_rows = { "volumes", "volume", volume_columns, G_N_ELEMENTS (volume_columns), NULL, NULL };
 static RowShape snapshot_rows = { "snapshots", "snapshot", snapshot_columns, G_N_ELEMENTS (snapshot_columns),
                                   NULL, NULL };
+static RowShape backup_rows = { "backups", "backup", backup_columns, G_N_ELEMENTS (backup_columns), NULL, NULL };
 
 /* the statements of @shape, made once. An upsert, not INSERT OR REPLACE:
  * replacing deletes the row first, and the delete would cascade to what
@@ -474,6 +492,9 @@ bind_row (sqlite3_stmt *stmt, const RowShape *shape, gconstpointer record)
         case COL_SNAPSHOT_STATUS:
           bind_text (stmt, n, nova_snapshot_status_to_string (*FIELD (record, c, NovaSnapshotStatus)));
           break;
+        case COL_BACKUP_STATUS:
+          bind_text (stmt, n, nova_backup_status_to_string (*FIELD (record, c, NovaBackupStatus)));
+          break;
         default:
           g_assert_not_reached ();
         }
@@ -517,6 +538,9 @@ read_row (NovaVolumeStore *self, sqlite3_stmt *stmt, const RowShape *shape, gpoi
           break;
         case COL_SNAPSHOT_STATUS:
           known = nova_snapshot_status_from_string (text, FIELD (record, c, NovaSnapshotStatus));
+          break;
+        case COL_BACKUP_STATUS:
+          known = nova_backup_status_from_string (text, FIELD (record, c, NovaBackupStatus));
           break;
         default:
           g_assert_not_reached ();
@@ -742,6 +766,32 @@ store_migrate (NovaVolumeStore *self, GError **error)
                        "CREATE TRIGGER provisioned_on_delete AFTER DELETE ON volumes BEGIN"
                        "  UPDATE provisioned SET bytes = bytes - OLD.size WHERE backend = OLD.backend;"
                        " END;",
+                       error))
+        {
+          store_end (self, FALSE, NULL);
+          return FALSE;
+        }
+      G_GNUC_FALLTHROUGH;
+    case 7:
+      /* 7 -> 8: backups. A backup outlives its volume (no reference);
+       * its chunks and manifest are in the repository, the row is what
+       * this daemon knows of it */
+      if (!store_exec (self,
+                       "CREATE TABLE backups ("
+                       "  id TEXT PRIMARY KEY NOT NULL,"
+                       "  volume_id TEXT NOT NULL,"
+                       "  snapshot_id TEXT NOT NULL DEFAULT '',"
+                       "  name TEXT NOT NULL DEFAULT '',"
+                       "  description TEXT NOT NULL DEFAULT '',"
+                       "  parent_id TEXT NOT NULL DEFAULT '',"
+                       "  size INTEGER NOT NULL DEFAULT 0,"
+                       "  stored_bytes INTEGER NOT NULL DEFAULT 0,"
+                       "  status TEXT NOT NULL,"
+                       "  status_reason TEXT NOT NULL DEFAULT '',"
+                       "  created_at INTEGER NOT NULL DEFAULT 0,"
+                       "  updated_at INTEGER NOT NULL DEFAULT 0"
+                       ");"
+                       "CREATE INDEX backups_by_created_at ON backups (created_at, id);",
                        error))
         {
           store_end (self, FALSE, NULL);
@@ -1509,6 +1559,90 @@ nova_volume_store_list_snapshots (NovaVolumeStore *self, GError **error)
       return NULL;
     }
   return g_steal_pointer (&snapshots);
+}
+
+/* ---------------------------------------------------------------------
+ * backups */
+
+gboolean
+nova_volume_store_put_backup (NovaVolumeStore *self, const NovaBackupRecord *backup, GError **error)
+{
+  g_autoptr(GRecMutexLocker) locker = NULL;
+  g_autoptr(sqlite3_stmt) stmt = NULL;
+
+  g_return_val_if_fail (NOVA_VOLUME_IS_STORE (self), FALSE);
+  g_return_val_if_fail (backup != NULL && backup->id != NULL && backup->volume_id != NULL, FALSE);
+  g_return_val_if_fail (nova_backup_status_to_string (backup->status) != NULL, FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  locker = g_rec_mutex_locker_new (&self->mutex);
+  stmt = store_prepare (self, row_shape (&backup_rows)->upsert, error);
+  if (stmt == NULL)
+    return FALSE;
+  bind_row (stmt, &backup_rows, backup);
+  if (!store_step_done (self, stmt, "store a backup", error))
+    {
+      g_prefix_error (error, "backup %s: ", backup->id);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+gboolean
+nova_volume_store_delete_backup (NovaVolumeStore *self, const char *id, GError **error)
+{
+  g_autoptr(GRecMutexLocker) locker = NULL;
+  g_autoptr(sqlite3_stmt) stmt = NULL;
+
+  g_return_val_if_fail (NOVA_VOLUME_IS_STORE (self), FALSE);
+  g_return_val_if_fail (id != NULL, FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  locker = g_rec_mutex_locker_new (&self->mutex);
+  stmt = store_prepare (self, "DELETE FROM backups WHERE id = ?1", error);
+  if (stmt == NULL)
+    return FALSE;
+  bind_text (stmt, 1, id);
+  if (!store_step_done (self, stmt, "delete a backup", error))
+    return FALSE;
+  if (sqlite3_changes (self->db) == 0)
+    {
+      g_set_error (error, NOVA_VOLUME_ERROR, NOVA_VOLUME_ERROR_NOT_FOUND, "backup %s not found", id);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+GPtrArray *
+nova_volume_store_list_backups (NovaVolumeStore *self, GError **error)
+{
+  g_autoptr(GRecMutexLocker) locker = NULL;
+  g_autoptr(GPtrArray) backups = NULL;
+  g_autoptr(sqlite3_stmt) stmt = NULL;
+  int rc;
+
+  g_return_val_if_fail (NOVA_VOLUME_IS_STORE (self), NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  locker = g_rec_mutex_locker_new (&self->mutex);
+  backups = g_ptr_array_new_with_free_func ((GDestroyNotify) nova_backup_record_free);
+  stmt = store_prepare_printf (self, error, "%s ORDER BY created_at, id", row_shape (&backup_rows)->select);
+  if (stmt == NULL)
+    return NULL;
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      g_autoptr(NovaBackupRecord) backup = g_new0 (NovaBackupRecord, 1);
+
+      if (!read_row (self, stmt, &backup_rows, backup, error))
+        return NULL;
+      g_ptr_array_add (backups, g_steal_pointer (&backup));
+    }
+  if (rc != SQLITE_DONE)
+    {
+      store_error (self, error, "list the backups");
+      return NULL;
+    }
+  return g_steal_pointer (&backups);
 }
 
 /* ---------------------------------------------------------------------

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <glib-object.h>
+#include "nova-volume-backup-record.h"
 #include "nova-volume-record.h"
 
 G_BEGIN_DECLS
@@ -12,7 +13,7 @@ G_BEGIN_DECLS
 G_DECLARE_FINAL_TYPE (NovaVolumeStore, nova_volume_store, NOVA_VOLUME, STORE, GObject)
 
 /* The schema version nova_volume_store_open migrates to. */
-#define NOVA_VOLUME_STORE_SCHEMA_VERSION 7
+#define NOVA_VOLUME_STORE_SCHEMA_VERSION 8
 
 /* Opens (creating if needed) and migrates the database at @path. A
  * database newer than this build knows is refused, not touched. */
@@ -57,6 +58,12 @@ gboolean            nova_volume_store_put_snapshot    (NovaVolumeStore *self, co
 gboolean            nova_volume_store_delete_snapshot (NovaVolumeStore *self, const char *id, GError **error);
 NovaSnapshotRecord *nova_volume_store_get_snapshot    (NovaVolumeStore *self, const char *id, GError **error);
 GPtrArray          *nova_volume_store_list_snapshots  (NovaVolumeStore *self, GError **error);
+
+/* Backups, the same way; a backup's row does not refer to its volume
+ * (it outlives it). */
+gboolean   nova_volume_store_put_backup    (NovaVolumeStore *self, const NovaBackupRecord *backup, GError **error);
+gboolean   nova_volume_store_delete_backup (NovaVolumeStore *self, const char *id, GError **error);
+GPtrArray *nova_volume_store_list_backups  (NovaVolumeStore *self, GError **error);
 
 /* Connections a volume has handed out (InitializeConnection), keyed by
  * the connector's initiator, else host, else ip. The connector is kept as

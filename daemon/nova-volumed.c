@@ -236,6 +236,31 @@ any_backend_up (GPtrArray *backends)
   return up;
 }
 
+/* The backup repository backup_driver names: a problem with it only
+ * stops backups, never the volumes; the backup calls say why. */
+static void
+open_backup_repository (NovaVolumeManager *manager, NovaVolumeConfig *config, const char *state_dir_path)
+{
+  const char *path = nova_volume_config_get_string (config, "backup_path");
+  g_autofree char *default_path = g_build_filename (state_dir_path, "backups", NULL);
+  g_autoptr(NovaVolumeBackupRepository) repository = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *problem = NULL;
+
+  if (g_str_equal (nova_volume_config_get_string (config, "backup_driver"), "none"))
+    {
+      nova_volume_manager_set_backup_repository (manager, NULL, "backups are off here (backup_driver = none)");
+      return;
+    }
+  repository = nova_volume_backup_repository_open (path[0] != '\0' ? path : default_path, &error);
+  if (repository == NULL)
+    {
+      problem = g_strdup_printf ("the backup repository cannot be used: %s", error->message);
+      g_warning ("%s", problem);
+    }
+  nova_volume_manager_set_backup_repository (manager, repository, problem);
+}
+
 static char *
 default_state_dir (gboolean session)
 {
@@ -463,6 +488,8 @@ main (int argc, char **argv)
     }
 
   manager = nova_volume_manager_new_with_backends (config, store, backends, &error);
+  if (manager != NULL)
+    open_backup_repository (manager, config, state_dir_path);
   if (manager == NULL || (recover && !nova_volume_manager_recover (manager, &error))
       || !nova_volume_manager_init_host (manager, &error))
     {

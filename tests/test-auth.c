@@ -25,6 +25,12 @@ static const char *const mutating[][2] = {
   { "org.openstack.Volume1.Snapshot", "Update" },
   { "org.openstack.Volume1.Snapshot", "CopyToImage" },
   { "org.openstack.Volume1.Job", "Cancel" },
+  { "org.openstack.Volume1.Manager", "ImportBackups" },
+  { "org.openstack.Volume1.Volume", "Backup" },
+  { "org.openstack.Volume1.Snapshot", "Backup" },
+  { "org.openstack.Volume1.Backup", "Restore" },
+  { "org.openstack.Volume1.Backup", "Delete" },
+  { "org.openstack.Volume1.Backup", "Verify" },
 };
 
 static const char *const reading[][2] = {

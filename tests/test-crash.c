@@ -1,7 +1,8 @@
 /* Crash safety: the daemon is killed at every named crash point a
  * workload passes (create, create from snapshot, clone, connect, attach,
  * snapshot, extend, detach, disconnect, delete, migrate to a second
- * backend, create from an image, copy into an image), and with SIGKILL from
+ * backend, create from an image, copy into an image, back up, restore,
+ * delete a backup), and with SIGKILL from
  * outside while a long copy runs; after a restart on the same state dir:
  * - every volume the client saw created exists, with its bytes (one made
  *   from an image, with the image's);
@@ -9,6 +10,9 @@
  * - no backing file without a row, none on a backend its volume does not
  *   live on (a migrate cut short leaves no copy), no available volume
  *   without its file, no connection of a volume that is gone;
+ * - every available backup reads back whole (Verify): a backup cut short
+ *   is in error or gone, never a manifest naming missing chunks; a
+ *   volume the client saw restored holds the backup's bytes;
  * - the store passes PRAGMA integrity_check and foreign_key_check.
  * The points are found by running the workload once with a trace, so a
  * point added to the manager is tested without touching this file. */
@@ -20,6 +24,8 @@
 #include <unistd.h>
 
 #include "service-fixture.h"
+
+#define IFACE_BACKUP "org.openstack.Volume1.Backup"
 
 #define PATTERN_LEN 4096
 
@@ -45,6 +51,13 @@ typedef struct {
   guint8   legacy_pattern[PATTERN_LEN];
   gboolean unmanage_sent;     /* its Unmanage was called (a cut short one may be either) */
   gboolean unmanaged;         /* ... and returned */
+  char    *backup;            /* Volume.Backup returned it, holding the pattern */
+  char    *incremental;       /* and an incremental one */
+  gboolean incremental_delete_sent;
+  gboolean incremental_deleted;
+  char    *restored;          /* Backup.Restore made it, with the pattern */
+  char    *restore_target;    /* an existing volume restored into... */
+  gboolean restored_into;     /* ... and the Restore returned */
 } Seen;
 
 static void
@@ -56,6 +69,10 @@ seen_clear (Seen *seen)
   g_free (seen->clone);
   g_free (seen->imported);
   g_free (seen->managed);
+  g_free (seen->backup);
+  g_free (seen->incremental);
+  g_free (seen->restored);
+  g_free (seen->restore_target);
 }
 
 /* One call of the workload. A failure that is not the daemon dying is a
@@ -170,6 +187,35 @@ manage_and_unmanage (Fixture *fx, Seen *seen)
                                g_variant_new_parsed ("(@a{sv} {},)"));
 }
 
+/* the volume backed up (in use: from a temporary snapshot), again as an
+ * incremental, restored into a new volume and into an existing one, the
+ * incremental deleted */
+static void
+backup_and_restore (Fixture *fx, Seen *seen)
+{
+  g_autoptr(GVariant) reply = NULL;
+
+  if (seen->died || seen->volume == NULL)
+    return;
+  step_ok (fx, seen, seen->volume, IFACE_VOLUME, "Attach", g_variant_new_parsed ("(%s, '/dev/vdb', @a{sv} {})", INSTANCE_B));
+  seen->backup = step_path (fx, seen, seen->volume, IFACE_VOLUME, "Backup", g_variant_new_parsed ("({'force': <true>},)"));
+  step_ok (fx, seen, seen->volume, IFACE_VOLUME, "Detach", g_variant_new_parsed ("(@a{sv} {},)"));
+  if (seen->backup == NULL)
+    return;
+  seen->incremental = step_path (fx, seen, seen->volume, IFACE_VOLUME, "Backup",
+                                 g_variant_new_parsed ("({'incremental': <true>},)"));
+  seen->restored = step_path (fx, seen, seen->backup, IFACE_BACKUP, "Restore", g_variant_new_parsed ("(@a{sv} {},)"));
+  seen->restore_target = step_path (fx, seen, MANAGER_PATH, IFACE_MANAGER, "CreateVolume",
+                                    g_variant_new_parsed ("(@t 33554432, @a{sv} {})"));
+  if (seen->restore_target != NULL)
+    seen->restored_into = step_ok (fx, seen, seen->backup, IFACE_BACKUP, "Restore",
+                                   g_variant_new_parsed ("({'volume': <%o>},)", seen->restore_target));
+  seen->incremental_delete_sent = !seen->died && seen->incremental != NULL;
+  if (seen->incremental != NULL)
+    seen->incremental_deleted = step_ok (fx, seen, seen->incremental, IFACE_BACKUP, "Delete",
+                                         g_variant_new_parsed ("(@a{sv} {},)"));
+}
+
 static gboolean
 step_ok (Fixture *fx, Seen *seen, const char *path, const char *iface, const char *method, GVariant *params)
 {
@@ -271,6 +317,7 @@ run_workload (Fixture *fx, Seen *seen)
                               g_variant_new_parsed ("('other', @a{sv} {})"));
   import_and_export (fx, seen);
   manage_and_unmanage (fx, seen);
+  backup_and_restore (fx, seen);
 }
 
 /* ---- the checks after a restart ---------------------------------------- */
@@ -295,6 +342,35 @@ has_object (GVariant *objects, const char *path)
   g_autoptr(GVariant) value = g_variant_lookup_value (objects, path, NULL);
 
   return value != NULL;
+}
+
+/* Every available backup reads back whole. */
+static void
+check_backups (Fixture *fx, GVariant *objects)
+{
+  GVariantIter iter;
+  const char *path;
+  GVariant *ifaces;
+
+  g_variant_iter_init (&iter, objects);
+  while (g_variant_iter_next (&iter, "{&o@a{sa{sv}}}", &path, &ifaces))
+    {
+      g_autoptr(GVariant) owned = ifaces;
+      g_autoptr(GVariant) props = g_variant_lookup_value (ifaces, IFACE_BACKUP, G_VARIANT_TYPE_VARDICT);
+      g_autoptr(GVariant) reply = NULL, report = NULL;
+      g_autoptr(GError) error = NULL;
+      const char *status = NULL;
+      gboolean ok = FALSE;
+
+      if (props == NULL || !g_variant_lookup (props, "Status", "&s", &status) || !g_str_equal (status, "available"))
+        continue;
+      reply = call (fx, path, IFACE_BACKUP, "Verify", g_variant_new_parsed ("(@a{sv} {},)"), "(a{sv})", &error);
+      g_assert_no_error (error);
+      report = g_variant_get_child_value (reply, 0);
+      g_assert_true (g_variant_lookup (report, "ok", "b", &ok));
+      if (!ok)
+        g_error ("backup %s is available but does not read back whole: %s", path, g_variant_print (report, FALSE));
+    }
 }
 
 /* Every object is settled, errors say why, what the client saw created
@@ -322,6 +398,8 @@ check_objects (Fixture *fx, const Seen *seen)
       if (props == NULL)
         props = g_variant_lookup_value (ifaces, IFACE_SNAPSHOT, G_VARIANT_TYPE_VARDICT);
       if (props == NULL)
+        props = g_variant_lookup_value (ifaces, IFACE_BACKUP, G_VARIANT_TYPE_VARDICT);
+      if (props == NULL)
         continue;
       g_assert_true (g_variant_lookup (props, "Status", "&s", &status));
       g_assert_true (g_variant_lookup (props, "StatusReason", "&s", &reason));
@@ -346,6 +424,13 @@ check_objects (Fixture *fx, const Seen *seen)
     g_assert_true (has_object (objects, seen->managed));
   if (seen->unmanaged)
     g_assert_false (has_object (objects, seen->managed));
+  if (seen->backup != NULL)
+    g_assert_true (has_object (objects, seen->backup));
+  if (seen->restored != NULL)
+    g_assert_true (has_object (objects, seen->restored));
+  if (seen->incremental != NULL && (seen->incremental_deleted || !seen->incremental_delete_sent))
+    g_assert_true (has_object (objects, seen->incremental) == !seen->incremental_deleted);
+  check_backups (fx, objects);
 }
 
 /* The bytes written through the connection are still there, on the
@@ -379,11 +464,33 @@ check_legacy_bytes (Fixture *fx, const Seen *seen)
   g_assert_cmpuint (holders, ==, 1);
 }
 
+/* @volume (when not NULL) holds the pattern at 4096, wherever it lives */
+static void
+check_pattern_in (Fixture *fx, const Seen *seen, const char *volume)
+{
+  g_autofree char *device = NULL;
+  guint8 back[PATTERN_LEN];
+  int fd;
+
+  if (volume == NULL)
+    return;
+  device = connect_volume (fx, volume);
+  fd = open (device, O_RDONLY | O_CLOEXEC);
+  g_assert_cmpint (fd, >=, 0);
+  g_assert_cmpint (pread (fd, back, PATTERN_LEN, 4096), ==, PATTERN_LEN);
+  close (fd);
+  disconnect_volume (fx, volume);
+  g_assert_cmpmem (back, PATTERN_LEN, seen->pattern, PATTERN_LEN);
+}
+
 static void
 check_bytes (Fixture *fx, const Seen *seen)
 {
   check_image_bytes (fx, seen);
   check_legacy_bytes (fx, seen);
+  check_pattern_in (fx, seen, seen->restored);
+  if (seen->restored_into)
+    check_pattern_in (fx, seen, seen->restore_target);
   g_autofree char *id = NULL;
   g_autofree char *file = NULL;
   g_autofree char *backend = NULL;
@@ -539,6 +646,10 @@ check_store_and_backend (Fixture *fx, const Seen *seen, gboolean file_backend)
       {
         const char *backend = g_str_has_prefix (name, "volume-") ? g_hash_table_lookup (backends, name + 7) : NULL;
 
+        /* a snapshot of a volume that moved there (a backup's temporary
+         * one, cut short, is in error to be deleted) */
+        if (g_str_has_prefix (name, "snapshot-") && g_hash_table_contains (snapshots, name + 9))
+          continue;
         if (g_strcmp0 (backend, "other") != 0)
           g_error ("%s/%s is left of a migrate: its volume lives on backend %s", other_dir, name,
                    backend != NULL ? backend : "(none: no such volume)");

@@ -667,6 +667,65 @@ test_polkit_copy_data (PolkitFixture *pf, gconstpointer data)
   g_assert_nonnull (strstr (out, "carries 0 file descriptors"));
 }
 
+/* Backups: every backup call needs the backup action; a restore into a
+ * new volume (CreateVolume with backup) needs manage-volumes and backup,
+ * in that order. Refusals change nothing; with the action granted a
+ * backup is made. */
+static void
+test_polkit_backup (PolkitFixture *pf, gconstpointer data)
+{
+  Fixture *fx = &pf->fx;
+  g_autofree char *volume = create_volume (fx, 8 * 1024 * 1024, NULL);
+  g_autofree char *before = NULL, *after = NULL, *out = NULL, *method = NULL, *option = NULL;
+  g_autoptr(GVariant) checks = NULL;
+  const char *action = NULL;
+
+  polkit_set_result (pf, NOVA_VOLUME_ACTION_MANAGE_VOLUMES, "yes");
+  before = fingerprint (fx);
+  g_variant_unref (polkit_take_checks (pf));
+
+  g_assert_cmpint (gdbus_as_nobody (fx, volume, IFACE_VOLUME ".Backup", (const char *[]) { "{}", NULL }, &out),
+                   !=, 0);
+  g_test_message ("Backup: %s", out);
+  g_assert_nonnull (strstr (out, "org.openstack.Volume1.Error.NotAuthorized:"));
+  g_assert_nonnull (strstr (out, NOVA_VOLUME_ACTION_BACKUP));
+  g_assert_nonnull (strstr (out, "back up volumes or restore them"));
+  method = polkit_assert_one_check (pf, NOVA_VOLUME_ACTION_BACKUP, 0);
+  g_assert_cmpstr (method, ==, "Backup");
+  g_clear_pointer (&out, g_free);
+  g_clear_pointer (&method, g_free);
+
+  g_assert_cmpint (gdbus_as_nobody (fx, MANAGER_PATH, IFACE_MANAGER ".ImportBackups", (const char *[]) { "{}", NULL },
+                                    &out), !=, 0);
+  g_assert_nonnull (strstr (out, "org.openstack.Volume1.Error.NotAuthorized:"));
+  method = polkit_assert_one_check (pf, NOVA_VOLUME_ACTION_BACKUP, 0);
+  g_assert_cmpstr (method, ==, "ImportBackups");
+  g_clear_pointer (&out, g_free);
+
+  option = g_strdup ("{'backup': <objectpath '/org/openstack/Volume1/backups/0c36f3a2_5d29_4f4c_a0f5_6a5e8c7b9d10'>}");
+  g_assert_cmpint (gdbus_as_nobody (fx, MANAGER_PATH, IFACE_MANAGER ".CreateVolume",
+                                    (const char *[]) { "0", option, NULL }, &out), !=, 0);
+  g_test_message ("CreateVolume with backup: %s", out);
+  g_assert_nonnull (strstr (out, "org.openstack.Volume1.Error.NotAuthorized:"));
+  checks = polkit_take_checks (pf);
+  g_assert_cmpuint (g_variant_n_children (checks), ==, 2);
+  g_variant_get_child (checks, 0, "(&s&s&su@a{ss})", NULL, NULL, &action, NULL, NULL);
+  g_assert_cmpstr (action, ==, NOVA_VOLUME_ACTION_MANAGE_VOLUMES);
+  g_variant_get_child (checks, 1, "(&s&s&su@a{ss})", NULL, NULL, &action, NULL, NULL);
+  g_assert_cmpstr (action, ==, NOVA_VOLUME_ACTION_BACKUP);
+  g_clear_pointer (&out, g_free);
+  after = fingerprint (fx);
+  g_assert_cmpstr (before, ==, after);
+
+  /* granted: the backup is made, and the missing one is NotFound */
+  polkit_set_result (pf, NOVA_VOLUME_ACTION_BACKUP, "yes");
+  g_assert_cmpint (gdbus_as_nobody (fx, volume, IFACE_VOLUME ".Backup", (const char *[]) { "{}", NULL }, &out), ==, 0);
+  g_assert_nonnull (strstr (out, "/org/openstack/Volume1/backups/"));
+  g_clear_pointer (&out, g_free);
+  g_assert_cmpint (gdbus_as_nobody (fx, MANAGER_PATH, IFACE_MANAGER ".CreateVolume",
+                                    (const char *[]) { "0", option, NULL }, &out), !=, 0);
+  g_assert_nonnull (strstr (out, "org.openstack.Volume1.Error.NotFound:"));
+}
 
 /* ---- the callers' uids the authorization keeps ------------------------ */
 
@@ -791,6 +850,8 @@ main (int argc, char **argv)
               polkit_fixture_setup, test_polkit_job_cancel, polkit_fixture_teardown);
   g_test_add ("/service-auth/polkit-copy-data", PolkitFixture, NULL,
               polkit_fixture_setup, test_polkit_copy_data, polkit_fixture_teardown);
+  g_test_add ("/service-auth/polkit-backup", PolkitFixture, NULL,
+              polkit_fixture_setup, test_polkit_backup, polkit_fixture_teardown);
   g_test_add ("/service-auth/secret-never-shown", PolkitFixture, NULL,
               polkit_fixture_setup, test_secret_never_shown, polkit_fixture_teardown);
   return g_test_run ();

@@ -393,16 +393,16 @@ test_open_fresh (Fixture *fixture, gconstpointer user_data)
   store = open_store (fixture);
   g_assert_cmpstr (nova_volume_store_get_path (store), ==, fixture->path);
   g_assert_cmpint (nova_volume_store_get_schema_version (store), ==, NOVA_VOLUME_STORE_SCHEMA_VERSION);
-  g_assert_cmpint (NOVA_VOLUME_STORE_SCHEMA_VERSION, ==, 7);
+  g_assert_cmpint (NOVA_VOLUME_STORE_SCHEMA_VERSION, ==, 8);
 
   /* what the file itself says, through another connection */
-  g_assert_cmpint (raw_query_int (fixture->path, "PRAGMA user_version"), ==, 7);
+  g_assert_cmpint (raw_query_int (fixture->path, "PRAGMA user_version"), ==, 8);
   journal_mode = raw_query_text (fixture->path, "PRAGMA journal_mode");
   g_assert_cmpstr (journal_mode, ==, "wal");
   g_assert_cmpint (raw_query_int (fixture->path,
                                   "SELECT count(*) FROM sqlite_schema WHERE type = 'table' AND name IN "
-                                  "('volumes', 'volume_metadata', 'snapshots', 'connections')"),
-                   ==, 4);
+                                  "('volumes', 'volume_metadata', 'snapshots', 'connections', 'backups')"),
+                   ==, 5);
 
   /* CHAP secrets live in there: only the owner may read it */
   g_assert_cmpint (g_stat (fixture->path, &st), ==, 0);
@@ -748,9 +748,67 @@ test_volume_attachments (Fixture *fixture, gconstpointer user_data)
   g_assert_cmpint (raw_query_int (fixture->path, "SELECT count(*) FROM attachments"), ==, 0);
 }
 
-/* what schema 7 added, for a database made to look older */
-#define DROP_SCHEMA_7 "DROP TRIGGER provisioned_on_insert; DROP TRIGGER provisioned_on_update; " \
-                      "DROP TRIGGER provisioned_on_delete; DROP TABLE provisioned; "
+/* a backup's row: every field back as it went in, in creation order,
+ * without its volume (a backup outlives it); an unknown status is an
+ * error naming the row */
+static void
+test_backup_round_trip (Fixture *fixture, gconstpointer user_data)
+{
+  g_autoptr(NovaVolumeStore) store = open_store (fixture);
+  g_autoptr(NovaBackupRecord) later = nova_backup_record_new ();
+  g_autoptr(NovaBackupRecord) earlier = nova_backup_record_new ();
+  g_autoptr(GPtrArray) backups = NULL;
+  g_autoptr(GError) error = NULL;
+  const NovaBackupRecord *got;
+
+  later->id = g_strdup ("3f2a0c8e-0000-4000-8000-0000000000b2");
+  later->volume_id = g_strdup ("3f2a0c8e-0000-4000-8000-0000000000a9");
+  nova_record_set_string (&later->parent_id, "3f2a0c8e-0000-4000-8000-0000000000b1");
+  nova_record_set_string (&later->name, "tuesday");
+  later->size = 64 << 20;
+  later->stored_bytes = 12345;
+  later->status = NOVA_BACKUP_STATUS_ERROR;
+  nova_record_set_string (&later->status_reason, "cut short");
+  later->created_at = 20;
+  earlier->id = g_strdup ("3f2a0c8e-0000-4000-8000-0000000000b1");
+  earlier->volume_id = g_strdup (later->volume_id);
+  earlier->status = NOVA_BACKUP_STATUS_AVAILABLE;
+  earlier->created_at = 10;
+  g_assert_true (nova_volume_store_put_backup (store, later, &error));
+  g_assert_no_error (error);
+  g_assert_true (nova_volume_store_put_backup (store, earlier, &error));
+  g_assert_no_error (error);
+
+  backups = nova_volume_store_list_backups (store, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (backups->len, ==, 2);
+  g_assert_cmpstr (((NovaBackupRecord *) g_ptr_array_index (backups, 0))->id, ==, earlier->id);
+  got = g_ptr_array_index (backups, 1);
+  g_assert_cmpstr (got->parent_id, ==, later->parent_id);
+  g_assert_cmpstr (got->name, ==, "tuesday");
+  g_assert_cmpstr (got->snapshot_id, ==, "");
+  g_assert_cmpuint (got->size, ==, 64 << 20);
+  g_assert_cmpuint (got->stored_bytes, ==, 12345);
+  g_assert_cmpint (got->status, ==, NOVA_BACKUP_STATUS_ERROR);
+  g_assert_cmpstr (got->status_reason, ==, "cut short");
+
+  g_assert_true (nova_volume_store_delete_backup (store, earlier->id, &error));
+  g_assert_no_error (error);
+  g_assert_false (nova_volume_store_delete_backup (store, earlier->id, &error));
+  g_assert_error (error, NOVA_VOLUME_ERROR, NOVA_VOLUME_ERROR_NOT_FOUND);
+  g_clear_error (&error);
+
+  raw_exec (fixture->path, "UPDATE backups SET status = 'hatching';");
+  g_clear_pointer (&backups, g_ptr_array_unref);
+  backups = nova_volume_store_list_backups (store, &error);
+  g_assert_null (backups);
+  g_assert_nonnull (error);
+  g_assert_nonnull (strstr (error->message, "backup 3f2a0c8e-0000-4000-8000-0000000000b2"));
+}
+
+/* what schemas 7 and 8 added, for a database made to look older */
+#define DROP_SCHEMAS_7_8 "DROP TRIGGER provisioned_on_insert; DROP TRIGGER provisioned_on_update; " \
+                      "DROP TRIGGER provisioned_on_delete; DROP TABLE provisioned; DROP TABLE backups; "
 
 /* schema 5 to 6: an attached volume's one attachment becomes a row of its
  * own, with a UUID, read-write */
@@ -769,7 +827,7 @@ test_open_v5_attached (Fixture *fixture, gconstpointer user_data)
     g_assert_no_error (error);
   }
   raw_exec (fixture->path, "DROP TABLE attachments; ALTER TABLE volumes DROP COLUMN multiattach; "
-                           DROP_SCHEMA_7 "PRAGMA user_version = 5;");
+                           DROP_SCHEMAS_7_8 "PRAGMA user_version = 5;");
   {
     g_autoptr(NovaVolumeStore) store = open_store (fixture);
 
@@ -1179,7 +1237,7 @@ test_open_v6_provisioned (Fixture *fixture, gconstpointer user_data)
         g_assert_no_error (error);
       }
   }
-  raw_exec (fixture->path, DROP_SCHEMA_7 "PRAGMA user_version = 6;");
+  raw_exec (fixture->path, DROP_SCHEMAS_7_8 "PRAGMA user_version = 6;");
   {
     g_autoptr(NovaVolumeStore) store = open_store (fixture);
 
@@ -1898,6 +1956,7 @@ main (int argc, char **argv)
   ADD ("/store/volume/attachments", test_volume_attachments);
   ADD ("/store/open/v5-attached", test_open_v5_attached);
   ADD ("/store/open/v6-provisioned", test_open_v6_provisioned);
+  ADD ("/store/backup/round-trip", test_backup_round_trip);
   ADD ("/store/snapshot/round-trip", test_snapshot_round_trip);
   ADD ("/store/connection", test_connection);
   ADD ("/store/transaction/commit", test_transaction_commit);

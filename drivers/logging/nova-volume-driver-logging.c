@@ -526,6 +526,8 @@ G_DECLARE_FINAL_TYPE (NovaLoggingZeroStream, nova_logging_zero_stream, NOVA, LOG
 struct _NovaLoggingZeroStream {
   GInputStream parent_instance;
   guint64      left;
+  guint64      read;
+  guint64      hold_at;   /* G_MAXUINT64: never */
 };
 
 G_DEFINE_FINAL_TYPE (NovaLoggingZeroStream, nova_logging_zero_stream, G_TYPE_INPUT_STREAM)
@@ -536,8 +538,15 @@ zero_stream_read (GInputStream *stream, void *buffer, gsize count, GCancellable 
   NovaLoggingZeroStream *self = NOVA_LOGGING_ZERO_STREAM (stream);
   gsize n = (gsize) MIN ((guint64) count, self->left);
 
+  /* hold-copies: half way, wait until the test cancels the Job */
+  if (self->read >= self->hold_at && cancellable != NULL)
+    while (!g_cancellable_is_cancelled (cancellable))
+      g_usleep (1000);
+  if (g_cancellable_set_error_if_cancelled (cancellable, error))
+    return -1;
   memset (buffer, 0, n);
   self->left -= n;
+  self->read += n;
   return (gssize) n;
 }
 
@@ -550,6 +559,7 @@ nova_logging_zero_stream_class_init (NovaLoggingZeroStreamClass *klass)
 static void
 nova_logging_zero_stream_init (NovaLoggingZeroStream *self)
 {
+  self->hold_at = G_MAXUINT64;
 }
 
 #define NOVA_TYPE_LOGGING_SINK_STREAM (nova_logging_sink_stream_get_type ())
@@ -605,6 +615,8 @@ nova_volume_logging_driver_open_for_read (NovaVolumeDriver *driver, const NovaVo
     return NULL;
   stream = g_object_new (NOVA_TYPE_LOGGING_ZERO_STREAM, NULL);
   stream->left = volume->size;
+  if (g_atomic_int_get (&NOVA_VOLUME_LOGGING_DRIVER (driver)->hold_copies))
+    stream->hold_at = volume->size / 2;
   return G_INPUT_STREAM (stream);
 }
 

@@ -158,7 +158,18 @@ daemon_start (void)
   if (d->driver == NULL)
     g_error ("%s", error->message);
   d->manager = nova_volume_manager_new (d->config, d->store, d->driver, &error);
-  if (d->manager == NULL || !nova_volume_manager_init_host (d->manager, &error))
+  if (d->manager == NULL)
+    g_error ("%s", error->message);
+  /* backups go to a repository of the scratch directory's */
+  {
+    g_autofree char *path = g_build_filename (d->dir, "backups", NULL);
+    g_autoptr(NovaVolumeBackupRepository) repository = nova_volume_backup_repository_open (path, &error);
+
+    if (repository == NULL)
+      g_error ("%s", error->message);
+    nova_volume_manager_set_backup_repository (d->manager, repository, NULL);
+  }
+  if (!nova_volume_manager_init_host (d->manager, &error))
     g_error ("%s", error->message);
   d->auth = nova_volume_auth_new (G_BUS_TYPE_SESSION, getuid ());
 
@@ -288,6 +299,7 @@ typedef struct {
   FuzzReader  reader;
   GPtrArray  *volume_paths;    /* char* */
   GPtrArray  *snapshot_paths;  /* char* */
+  GPtrArray  *backup_paths;    /* char* */
 } Script;
 
 static const char *const hostile_strings[] = {
@@ -570,6 +582,7 @@ typedef enum {
   TARGET_VOLUME,
   TARGET_SNAPSHOT,
   TARGET_JOB,
+  TARGET_BACKUP,
   TARGET_ANY,   /* the standard interfaces: any object */
 } TargetKind;
 
@@ -625,6 +638,7 @@ init_method_specs (void)
   add_interface_methods (TARGET_VOLUME, nova_dbus_volume_interface_info ());
   add_interface_methods (TARGET_SNAPSHOT, nova_dbus_snapshot_interface_info ());
   add_interface_methods (TARGET_JOB, nova_dbus_job_interface_info ());
+  add_interface_methods (TARGET_BACKUP, nova_dbus_backup_interface_info ());
   add_method (TARGET_ANY, "org.freedesktop.DBus.Properties", "GetAll", "(s)");
   add_method (TARGET_ANY, "org.freedesktop.DBus.Properties", "Get", "(ss)");
   add_method (TARGET_ANY, "org.freedesktop.DBus.Properties", "Set", "(ssv)");
@@ -652,6 +666,10 @@ call_path (Script *s, TargetKind target)
       return make_object_path (s);
     case TARGET_JOB:
       return g_strdup_printf (NOVA_VOLUME_DBUS_JOBS "%u", choice % 4);
+    case TARGET_BACKUP:
+      if (choice < 200 && s->backup_paths->len > 0)
+        return g_strdup (g_ptr_array_index (s->backup_paths, choice % s->backup_paths->len));
+      return make_object_path (s);
     case TARGET_ANY:
     default:
       if (choice < 64)
@@ -792,9 +810,14 @@ refresh_paths (Script *s, Daemon *d)
 {
   g_autoptr(GPtrArray) volumes = nova_volume_manager_list_volumes (d->manager);
   g_autoptr(GPtrArray) snapshots = nova_volume_manager_list_snapshots (d->manager);
+  g_autoptr(GPtrArray) backups = nova_volume_manager_list_backups (d->manager);
 
   g_ptr_array_set_size (s->volume_paths, 0);
   g_ptr_array_set_size (s->snapshot_paths, 0);
+  g_ptr_array_set_size (s->backup_paths, 0);
+  for (guint i = 0; i < backups->len; i++)
+    g_ptr_array_add (s->backup_paths,
+                     nova_volume_daemon_backup_path (((NovaBackupRecord *) g_ptr_array_index (backups, i))->id));
   for (guint i = 0; i < volumes->len; i++)
     g_ptr_array_add (s->volume_paths,
                      nova_volume_daemon_volume_path (((NovaVolumeRecord *) g_ptr_array_index (volumes, i))->id));
@@ -1040,13 +1063,14 @@ LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
 {
   Daemon *d = daemon_instance;
   g_autoptr(GPtrArray) pending = g_ptr_array_new_with_free_func (pending_call_free);
-  Script s = { { NULL, 0, 0 }, NULL, NULL };
+  Script s = { { NULL, 0, 0 }, NULL, NULL, NULL };
   guint n_calls;
 
   leak_check_keep (data, size);
   fuzz_reader_init (&s.reader, data, size);
   s.volume_paths = g_ptr_array_new_with_free_func (g_free);
   s.snapshot_paths = g_ptr_array_new_with_free_func (g_free);
+  s.backup_paths = g_ptr_array_new_with_free_func (g_free);
   n_calls = 1 + fuzz_reader_u8 (&s.reader) % MAX_CALLS;
 
   for (guint i = 0; i < n_calls && !fuzz_reader_empty (&s.reader); i++)
@@ -1089,6 +1113,7 @@ LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
   settle ();
   g_ptr_array_unref (s.volume_paths);
   g_ptr_array_unref (s.snapshot_paths);
+  g_ptr_array_unref (s.backup_paths);
   leak_check_after_input ();
   return 0;
 }

@@ -24,11 +24,11 @@ here = os.path.dirname(os.path.abspath(__file__))
 
 
 def method_numbers():
-    """init_method_specs: the methods of the Manager, Volume, Snapshot and
-    Job interfaces in the XML's order, then the standard ones"""
+    """init_method_specs: the methods of the Manager, Volume, Snapshot, Job
+    and Backup interfaces in the XML's order, then the standard ones"""
     xml = ET.parse(os.path.join(here, "..", "..", "introspection", "org.openstack.Volume1.xml"))
     numbers = {}
-    for short in ("Manager", "Volume", "Snapshot", "Job"):
+    for short in ("Manager", "Volume", "Snapshot", "Job", "Backup"):
         interface = xml.getroot().find("interface[@name='org.openstack.Volume1.%s']" % short)
         for method in interface.findall("method"):
             numbers["%s.%s" % (short, method.get("name"))] = len(numbers)
@@ -50,6 +50,10 @@ CHECK_FOR_EXPORT = METHODS["Volume.CheckForExport"]
 SNAPSHOT_DELETE, SNAPSHOT_UPDATE = METHODS["Snapshot.Delete"], METHODS["Snapshot.Update"]
 SNAPSHOT_COPY_TO_IMAGE = METHODS["Snapshot.CopyToImage"]
 JOB_CANCEL = METHODS["Job.Cancel"]
+VOLUME_BACKUP, SNAPSHOT_BACKUP = METHODS["Volume.Backup"], METHODS["Snapshot.Backup"]
+IMPORT_BACKUPS = METHODS["Manager.ImportBackups"]
+BACKUP_RESTORE, BACKUP_DELETE = METHODS["Backup.Restore"], METHODS["Backup.Delete"]
+BACKUP_VERIFY = METHODS["Backup.Verify"]
 PROPS_GET_ALL, PROPS_GET, PROPS_SET = METHODS["GetAll"], METHODS["Get"], METHODS["Set"]
 INTROSPECT, GET_MANAGED_OBJECTS = METHODS["Introspect"], METHODS["GetManagedObjects"]
 
@@ -191,6 +195,22 @@ seeds = {
         on_volume(CREATE_SNAPSHOT, options(("name", own(string("-s /x"))), ("force", own(boolean(True))))),
         call(CREATE_VOLUME, 0, size(0) + options(("snapshot", own(path_snapshot(0))))),
         call(SNAPSHOT_DELETE, 0, options())),
+    "backup-restore-delete": script(
+        create(size_bytes=64 << 20),
+        on_volume(VOLUME_BACKUP, options(("name", own(string("-b /x"))))),
+        on_volume(VOLUME_BACKUP, options(("incremental", own(boolean(True))))),
+        call(BACKUP_VERIFY, 0, options()),
+        call(BACKUP_RESTORE, 1, options(("name", own(string("../restored"))))),
+        call(BACKUP_RESTORE, 1, options(("volume", own(path_volume(0))))),
+        call(BACKUP_DELETE, 0, options()),
+        call(IMPORT_BACKUPS, 0, options())),
+    "backup-snapshot-hostile": script(
+        create(size_bytes=64 << 20),
+        on_volume(CREATE_SNAPSHOT, options()),
+        call(SNAPSHOT_BACKUP, 0, options(("description", own(string("line\nbreak"))),
+                                         ("force", own(boolean(True))))),
+        call(SNAPSHOT_BACKUP, 0, options(("name", own(string("\u202e-rf"))))),
+        call(CREATE_VOLUME, 0, size(0) + options(("backup", own(path_hostile("..", False)))))),
     "attach-detach": script(
         create(),
         on_volume(ATTACH, string(UUID) + string("/dev/vdb") + options(("host", own(string("-host"))))),
