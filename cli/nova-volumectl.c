@@ -35,8 +35,14 @@
 #define VOLUMES_PREFIX ROOT_PATH "/volumes/"
 #define SNAPSHOTS_PREFIX ROOT_PATH "/snapshots/"
 #define ATTACHMENTS_PREFIX ROOT_PATH "/attachments/"
+#define BACKUPS_PREFIX ROOT_PATH "/backups/"
 #define ERROR_PREFIX "org.openstack.Volume1.Error."
 #define INITIATOR_FILE "/etc/iscsi/initiatorname.iscsi"
+/* the shortest start of an ID that names an object (as the client
+ * library takes them) */
+#define MIN_ID_PREFIX 4
+/* a backup's parent in the backups table: the start of its ID */
+#define SHORT_ID_LENGTH 8
 
 enum {
   EXIT_OK = 0,
@@ -47,6 +53,7 @@ enum {
 typedef enum {
   KIND_VOLUME = 1 << 0,
   KIND_SNAPSHOT = 1 << 1,
+  KIND_BACKUP = 1 << 2,
 } Kind;
 
 typedef struct _Command Command;
@@ -113,6 +120,7 @@ static const struct {
   { "leave out keep-name to have it renamed", "leave out --keep-name to have it renamed" },
   { "give option attachment to say which to end", "name the instance to detach from (nova-volumectl detach ID INSTANCE)" },
   { "Unmanage it and manage it again", "unmanage it and manage it again (nova-volumectl unmanage, manage)" },
+  { "give force to back it up from a temporary snapshot", "use --force to back it up from a temporary snapshot" },
 };
 
 static char *
@@ -189,7 +197,7 @@ add_pair (GPtrArray *pairs, const char *key, char *value)
 
 /* ---- ids and values -------------------------------------------------- */
 
-/* the UUID of /org/openstack/Volume1/{volumes,snapshots,attachments}/<id>,
+/* the UUID of /org/openstack/Volume1/{volumes,snapshots,attachments,backups}/<id>,
  * else NULL */
 static char *
 object_path_to_id (const char *path)
@@ -202,6 +210,8 @@ object_path_to_id (const char *path)
     tail = path + strlen (SNAPSHOTS_PREFIX);
   else if (g_str_has_prefix (path, ATTACHMENTS_PREFIX))
     tail = path + strlen (ATTACHMENTS_PREFIX);
+  else if (g_str_has_prefix (path, BACKUPS_PREFIX))
+    tail = path + strlen (BACKUPS_PREFIX);
   if (tail == NULL || *tail == '\0')
     return NULL;
   return g_strdelimit (g_strdup (tail), "_", '-');
@@ -239,7 +249,7 @@ format_property (const char *name, GVariant *value)
     {
       guint64 n = g_variant_get_uint64 (value);
 
-      if (g_str_equal (name, "Size"))
+      if (g_str_equal (name, "Size") || g_str_equal (name, "StoredBytes"))
         {
           g_autofree char *size = nova_volume_size_format (n);
           g_autofree char *bytes = g_strdup_printf ("%" G_GUINT64_FORMAT, n);
@@ -282,7 +292,7 @@ format_property (const char *name, GVariant *value)
 }
 
 /* every property the interface declares, in the XML's order, plus what
- * a script needs to tell volumes from snapshots */
+ * a script needs to tell volumes, snapshots and backups apart */
 static JsonNode *
 proxy_to_json (GDBusProxy *proxy)
 {
@@ -293,7 +303,8 @@ proxy_to_json (GDBusProxy *proxy)
   json_builder_set_member_name (builder, "Type");
   json_builder_add_string_value (builder, NOVA_DBUS_IS_VOLUME (proxy) ? "volume"
                                          : NOVA_DBUS_IS_BACKEND (proxy) ? "backend"
-                                         : NOVA_DBUS_IS_JOB (proxy) ? "job" : "snapshot");
+                                         : NOVA_DBUS_IS_JOB (proxy) ? "job"
+                                         : NOVA_DBUS_IS_BACKUP (proxy) ? "backup" : "snapshot");
   json_builder_set_member_name (builder, "ObjectPath");
   json_builder_add_string_value (builder, g_dbus_proxy_get_object_path (proxy));
   for (guint i = 0; info != NULL && info->properties != NULL && info->properties[i] != NULL; i++)
@@ -538,7 +549,8 @@ call_method_with_fd (gpointer proxy, const char *method, GVariant *parameters, i
   return nova_ctl_call_with_fds (G_DBUS_PROXY (proxy), method, parameters, fds, flags, error);
 }
 
-/* prints what create and snapshot made: its ID, or all of it as JSON */
+/* prints what create, snapshot, backup and restore made: its ID, or all
+ * of it as JSON */
 static int
 print_new_object (GDBusConnection *connection, const char *path, Kind kind)
 {
@@ -551,6 +563,8 @@ print_new_object (GDBusConnection *connection, const char *path, Kind kind)
    * CLI without a main loop never dispatches: ask the object itself */
   if (kind == KIND_VOLUME)
     proxy = G_DBUS_PROXY (nova_dbus_volume_proxy_new_sync (connection, flags, BUS_NAME, path, NULL, NULL));
+  else if (kind == KIND_BACKUP)
+    proxy = G_DBUS_PROXY (nova_dbus_backup_proxy_new_sync (connection, flags, BUS_NAME, path, NULL, NULL));
   else
     proxy = G_DBUS_PROXY (nova_dbus_snapshot_proxy_new_sync (connection, flags, BUS_NAME, path, NULL, NULL));
   if (proxy != NULL)
@@ -568,7 +582,8 @@ print_new_object (GDBusConnection *connection, const char *path, Kind kind)
 
       json_builder_begin_object (builder);
       json_builder_set_member_name (builder, "Type");
-      json_builder_add_string_value (builder, kind == KIND_VOLUME ? "volume" : "snapshot");
+      json_builder_add_string_value (builder, kind == KIND_VOLUME ? "volume"
+                                             : kind == KIND_BACKUP ? "backup" : "snapshot");
       json_builder_set_member_name (builder, "ObjectPath");
       json_builder_add_string_value (builder, path);
       json_builder_set_member_name (builder, "Id");
@@ -1009,13 +1024,160 @@ collect (GDBusObjectManager *manager, Kind kind)
     {
       NovaDBusObject *object = NOVA_DBUS_OBJECT (l->data);
       gpointer iface = kind == KIND_VOLUME ? (gpointer) nova_dbus_object_peek_volume (object)
-                                           : (gpointer) nova_dbus_object_peek_snapshot (object);
+                       : kind == KIND_BACKUP ? (gpointer) nova_dbus_object_peek_backup (object)
+                                             : (gpointer) nova_dbus_object_peek_snapshot (object);
 
       if (iface != NULL)
         g_ptr_array_add (proxies, g_object_ref (iface));
     }
   g_ptr_array_sort (proxies, compare_by_creation);
   return proxies;
+}
+
+/* The backups of @backups that @what names: by object path or ID (also
+ * as the path spells it, '_' for '-'), else by name, else by the start
+ * of the ID, as the client library finds volumes and snapshots. */
+static GPtrArray *
+match_backups (GPtrArray *backups, const char *what)
+{
+  GPtrArray *matches = g_ptr_array_new ();
+
+  for (int pass = 0; pass < 3 && matches->len == 0; pass++)
+    for (guint i = 0; i < backups->len; i++)
+      {
+        GDBusProxy *backup = g_ptr_array_index (backups, i);
+        const char *path = g_dbus_proxy_get_object_path (backup);
+        const char *tail = strrchr (path, '/') + 1;
+        g_autofree char *id = g_strdelimit (g_strdup (tail), "_", '-');
+        g_autofree char *name = pass == 1 ? cached_string (backup, "Name") : NULL;
+        gboolean match;
+
+        if (pass == 0)
+          match = g_str_equal (path, what) || g_str_equal (id, what) || g_str_equal (tail, what);
+        else if (pass == 1)
+          match = *what != '\0' && g_strcmp0 (name, what) == 0;
+        else
+          match = strlen (what) >= MIN_ID_PREFIX && g_str_has_prefix (id, what);
+        if (match)
+          g_ptr_array_add (matches, backup);
+      }
+  return matches;
+}
+
+/* The backup @what names: its ID (in any case), object path, name, or a
+ * unique prefix of its ID; NOT_FOUND for none, and several are named. */
+static GDBusProxy *
+find_backup (GDBusObjectManager *manager, const char *what, GError **error)
+{
+  g_autoptr(GPtrArray) backups = collect (manager, KIND_BACKUP);
+  g_autoptr(GPtrArray) matches = match_backups (backups, what);
+  /* UUIDs are case-insensitive; names are not: the text as typed first */
+  g_autofree char *lower = g_ascii_strdown (what, -1);
+  g_autoptr(GString) ids = NULL;
+
+  if (matches->len == 0 && !g_str_equal (lower, what))
+    {
+      g_clear_pointer (&matches, g_ptr_array_unref);
+      matches = match_backups (backups, lower);
+    }
+  if (matches->len == 1)
+    {
+      GDBusProxy *backup = g_object_ref (g_ptr_array_index (matches, 0));
+
+      prepare_proxy (backup);
+      return backup;
+    }
+  if (matches->len == 0)
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND, _("no backup has the ID or name “%s”"), what);
+      return NULL;
+    }
+  ids = g_string_new (NULL);
+  for (guint i = 0; i < matches->len; i++)
+    {
+      g_autofree char *id = cached_string (g_ptr_array_index (matches, i), "Id");
+
+      g_string_append_printf (ids, "%s%s", i > 0 ? ", " : "", id != NULL ? id : "");
+    }
+  g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+               _("“%s” names %u backups (%s): give the whole ID"), what, matches->len, ids->str);
+  return NULL;
+}
+
+/* find_backup(), and where a backup is wanted and a volume's or a
+ * snapshot's ID is given, says so */
+static GDBusProxy *
+lookup_backup (GDBusObjectManager *manager, const char *what, GError **error)
+{
+  g_autoptr(GError) local_error = NULL;
+  GDBusProxy *backup = find_backup (manager, what, &local_error);
+  g_autoptr(GDBusProxy) other = NULL;
+
+  if (backup != NULL)
+    return backup;
+  if (g_error_matches (local_error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND))
+    other = lookup (manager, what, KIND_VOLUME | KIND_SNAPSHOT, NULL);
+  if (other != NULL && NOVA_DBUS_IS_VOLUME (other))
+    g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+                 _("“%s” is a volume, not a backup (nova-volumectl backups lists the backups)"), what);
+  else if (other != NULL)
+    g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+                 _("“%s” is a snapshot, not a backup (nova-volumectl backups lists the backups)"), what);
+  else
+    g_propagate_error (error, g_steal_pointer (&local_error));
+  return NULL;
+}
+
+/* where a volume or a snapshot goes and @what names neither, but a
+ * backup: @error says so instead, with @advice */
+static void
+explain_backup_id (GDBusObjectManager *manager, const char *what, const char *advice, GError **error)
+{
+  g_autoptr(GDBusProxy) backup = NULL;
+
+  if (!g_error_matches (*error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND))
+    return;
+  backup = find_backup (manager, what, NULL);
+  if (backup == NULL)
+    return;
+  g_clear_error (error);
+  g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT, _("“%s” is a backup: %s"), what, advice);
+}
+
+/* show's object: a volume, a snapshot or a backup; a name or the start
+ * of an ID that stands for more than one of them says which */
+static GDBusProxy *
+lookup_any (GDBusObjectManager *manager, const char *what, GError **error)
+{
+  g_autoptr(GError) object_error = NULL;
+  g_autoptr(GError) backup_error = NULL;
+  g_autoptr(GDBusProxy) object = lookup (manager, what, KIND_VOLUME | KIND_SNAPSHOT, &object_error);
+  g_autoptr(GDBusProxy) backup = find_backup (manager, what, &backup_error);
+
+  if (object != NULL && backup != NULL)
+    {
+      if (NOVA_DBUS_IS_VOLUME (object))
+        g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+                     _("“%s” names a volume (%s) and a backup (%s): give the whole ID"), what,
+                     g_dbus_proxy_get_object_path (object), g_dbus_proxy_get_object_path (backup));
+      else
+        g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+                     _("“%s” names a snapshot (%s) and a backup (%s): give the whole ID"), what,
+                     g_dbus_proxy_get_object_path (object), g_dbus_proxy_get_object_path (backup));
+      return NULL;
+    }
+  if (object != NULL)
+    return g_steal_pointer (&object);
+  if (backup != NULL)
+    return g_steal_pointer (&backup);
+  if (!g_error_matches (object_error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND))
+    g_propagate_error (error, g_steal_pointer (&object_error));
+  else if (!g_error_matches (backup_error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND))
+    g_propagate_error (error, g_steal_pointer (&backup_error));
+  else
+    g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND,
+                 _("no volume, snapshot or backup has the ID or name “%s”"), what);
+  return NULL;
 }
 
 static void
@@ -1226,7 +1388,7 @@ cmd_show (const Command *cmd, int argc, char **argv)
   manager = connect_daemon (&error);
   if (manager == NULL)
     return fail (error);
-  proxy = lookup (manager, argv[1], KIND_VOLUME | KIND_SNAPSHOT, &error);
+  proxy = lookup_any (manager, argv[1], &error);
   if (proxy == NULL)
     return fail (error);
   jobs = jobs_on (manager, g_dbus_proxy_get_object_path (proxy));
@@ -1262,14 +1424,22 @@ static int
 cmd_delete (const Command *cmd, int argc, char **argv)
 {
   g_autoptr(GError) error = NULL;
+  g_autoptr(GDBusObjectManager) manager = NULL;
   g_autoptr(GDBusProxy) proxy = NULL;
   g_autoptr(GVariant) result = NULL;
 
   if (!parse_command (cmd, NULL, &argc, &argv, 1, 1))
     return EXIT_USAGE;
-  proxy = connect_and_lookup (argv[1], KIND_VOLUME | KIND_SNAPSHOT, &error);
-  if (proxy == NULL)
+  manager = connect_daemon (&error);
+  if (manager == NULL)
     return fail (error);
+  proxy = lookup (manager, argv[1], KIND_VOLUME | KIND_SNAPSHOT, &error);
+  if (proxy == NULL)
+    {
+      /* a backup goes with its own command */
+      explain_backup_id (manager, argv[1], _("delete it with nova-volumectl backup-delete"), &error);
+      return fail (error);
+    }
 
   /* Volume.Delete and Snapshot.Delete take the same arguments */
   result = call_method (proxy, "Delete", g_variant_new ("(@a{sv})", no_options ()), &error);
@@ -1612,6 +1782,350 @@ cmd_export (const Command *cmd, int argc, char **argv)
   close (fd);
   g_clear_pointer (&progress, nova_ctl_progress_free);
   return result != NULL ? EXIT_OK : fail (error);
+}
+
+/* ---- backups ------------------------------------------------------------ */
+
+/* backup ID: a volume, or a snapshot (the volume as it was when it was
+ * taken), into the backup repository; prints the backup's ID */
+static int
+cmd_backup (const Command *cmd, int argc, char **argv)
+{
+  g_autofree char *name = NULL;
+  g_autofree char *description = NULL;
+  gboolean incremental = FALSE;
+  gboolean force = FALSE;
+  const GOptionEntry entries[] = {
+    { "name", 0, 0, G_OPTION_ARG_STRING, &name, N_("Display name"), N_("NAME") },
+    { "description", 0, 0, G_OPTION_ARG_STRING, &description, N_("Free-text description"), N_("TEXT") },
+    { "incremental", 0, 0, G_OPTION_ARG_NONE, &incremental,
+      N_("Store only what changed since the volume’s latest backup, which becomes its parent"), NULL },
+    { "force", 0, 0, G_OPTION_ARG_NONE, &force,
+      N_("Back up an in-use volume, from a temporary snapshot"), NULL },
+    G_OPTION_ENTRY_NULL
+  };
+  g_auto(GVariantDict) options = G_VARIANT_DICT_INIT (NULL);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GDBusObjectManager) manager = NULL;
+  g_autoptr(GDBusProxy) source = NULL;
+  g_autoptr(NovaCtlProgress) progress = NULL;
+  g_autoptr(GVariant) result = NULL;
+  const char *path;
+
+  if (!parse_command (cmd, entries, &argc, &argv, 1, 1))
+    return EXIT_USAGE;
+  manager = connect_daemon (&error);
+  if (manager == NULL)
+    return fail (error);
+  /* Volume.Backup and Snapshot.Backup take the same options, but force */
+  source = lookup (manager, argv[1], KIND_VOLUME | KIND_SNAPSHOT, &error);
+  if (source == NULL)
+    {
+      explain_backup_id (manager, argv[1], _("a backup is made of a volume or a snapshot"), &error);
+      return fail (error);
+    }
+  if (force && NOVA_DBUS_IS_SNAPSHOT (source))
+    {
+      g_set_error (&error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+                   _("--force is for an in-use volume; snapshot “%s” is backed up as it is, without it"), argv[1]);
+      return fail (error);
+    }
+
+  if (name != NULL)
+    g_variant_dict_insert (&options, "name", "s", name);
+  if (description != NULL)
+    g_variant_dict_insert (&options, "description", "s", description);
+  if (incremental)
+    g_variant_dict_insert (&options, "incremental", "b", TRUE);
+  if (force)
+    g_variant_dict_insert (&options, "force", "b", TRUE);
+  /* the copy is a Job: a person at a terminal sees it move */
+  if (!opt_json && nova_ctl_progress_possible ())
+    progress = nova_ctl_progress_new (manager, "backup-create", g_dbus_proxy_get_object_path (source));
+  result = call_method (source, "Backup", g_variant_new ("(@a{sv})", options_end (&options)), &error);
+  g_clear_pointer (&progress, nova_ctl_progress_free);
+  if (result == NULL)
+    return fail (error);
+  g_variant_get (result, "(&o)", &path);
+  return print_new_object (g_dbus_proxy_get_connection (source), path, KIND_BACKUP);
+}
+
+/* "2024-05-01 12:34", local: a time in a table */
+static char *
+format_time_short (guint64 usec)
+{
+  g_autoptr(GDateTime) time = NULL;
+
+  if (usec == 0)
+    return g_strdup ("");
+  time = g_date_time_new_from_unix_local ((gint64) (usec / G_USEC_PER_SEC));
+  if (time == NULL)
+    return g_strdup_printf ("%" G_GUINT64_FORMAT, usec);
+  return g_date_time_format (time, "%Y-%m-%d %H:%M");
+}
+
+static GPtrArray *
+backup_row (NovaDBusBackup *backup)
+{
+  GPtrArray *cells = g_ptr_array_new_with_free_func (g_free);
+  const char *parent_path = nova_dbus_backup_get_parent (backup);
+  g_autofree char *parent = parent_path != NULL ? object_path_to_id (parent_path) : NULL;
+
+  g_ptr_array_add (cells, g_strdup (nova_dbus_backup_get_id (backup)));
+  g_ptr_array_add (cells, g_strdup (nova_dbus_backup_get_name (backup)));
+  g_ptr_array_add (cells, g_strdup (nova_dbus_backup_get_volume (backup)));
+  g_ptr_array_add (cells, nova_volume_size_format (nova_dbus_backup_get_size (backup)));
+  g_ptr_array_add (cells, nova_volume_size_format (nova_dbus_backup_get_stored_bytes (backup)));
+  g_ptr_array_add (cells, g_strdup (nova_dbus_backup_get_status (backup)));
+  /* an incremental's parent: the start of its ID, enough to tell it */
+  g_ptr_array_add (cells, parent != NULL ? g_strndup (parent, SHORT_ID_LENGTH) : g_strdup ("-"));
+  g_ptr_array_add (cells, format_time_short (nova_dbus_backup_get_created_at (backup)));
+  return cells;
+}
+
+static int
+cmd_backups (const Command *cmd, int argc, char **argv)
+{
+  const NovaCtlColumn columns[] = {
+    { _("ID"), FALSE, NOVA_CTL_SHRINK_LAST },
+    { _("NAME"), FALSE, NOVA_CTL_SHRINK_FIRST },
+    { _("VOLUME"), FALSE, NOVA_CTL_SHRINK_FIRST },
+    { _("SIZE"), TRUE, NOVA_CTL_SHRINK_NEVER },
+    { _("STORED"), TRUE, NOVA_CTL_SHRINK_NEVER },
+    { _("STATUS"), FALSE, NOVA_CTL_SHRINK_NEVER },
+    { _("PARENT"), FALSE, NOVA_CTL_SHRINK_NEVER },
+    { _("CREATED"), FALSE, NOVA_CTL_SHRINK_NEVER },
+  };
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GDBusObjectManager) manager = NULL;
+  g_autoptr(GPtrArray) backups = NULL;
+  g_autoptr(GPtrArray) rows = g_ptr_array_new_with_free_func (free_row);
+  g_autoptr(GPtrArray) vectors = g_ptr_array_new ();
+
+  if (!parse_command (cmd, NULL, &argc, &argv, 0, 0))
+    return EXIT_USAGE;
+  manager = connect_daemon (&error);
+  if (manager == NULL)
+    return fail (error);
+  backups = collect (manager, KIND_BACKUP);
+
+  if (opt_json)
+    {
+      g_autoptr(JsonNode) root = json_node_new (JSON_NODE_ARRAY);
+      JsonArray *array = json_array_new ();
+
+      for (guint i = 0; i < backups->len; i++)
+        json_array_add_element (array, proxy_to_json (g_ptr_array_index (backups, i)));
+      json_node_take_array (root, array);
+      print_json (root);
+      return EXIT_OK;
+    }
+  for (guint i = 0; i < backups->len; i++)
+    {
+      GPtrArray *cells = backup_row (g_ptr_array_index (backups, i));
+
+      g_ptr_array_add (rows, cells);
+      g_ptr_array_add (vectors, cells->pdata);
+    }
+  nova_ctl_print_table (columns, G_N_ELEMENTS (columns), vectors, nova_ctl_table_width ());
+  return EXIT_OK;
+}
+
+/* restore BACKUP: into a new volume, whose ID it prints, or with --to
+ * into an available volume (with --json, that volume as it is now) */
+static int
+cmd_restore (const Command *cmd, int argc, char **argv)
+{
+  g_autofree char *to = NULL;
+  g_autofree char *name = NULL;
+  const GOptionEntry entries[] = {
+    { "to", 0, 0, G_OPTION_ARG_STRING, &to,
+      N_("Write the backup into this available volume, replacing its bytes, instead of a new one"), N_("ID") },
+    { "name", 0, 0, G_OPTION_ARG_STRING, &name, N_("The new volume’s display name"), N_("NAME") },
+    G_OPTION_ENTRY_NULL
+  };
+  g_auto(GVariantDict) options = G_VARIANT_DICT_INIT (NULL);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GDBusObjectManager) manager = NULL;
+  g_autoptr(GDBusProxy) backup = NULL;
+  g_autoptr(GDBusProxy) target = NULL;
+  g_autoptr(NovaCtlProgress) progress = NULL;
+  g_autoptr(GVariant) result = NULL;
+  const char *path;
+
+  if (!parse_command (cmd, entries, &argc, &argv, 1, 1))
+    return EXIT_USAGE;
+  if (to != NULL && name != NULL)
+    return usage_error (cmd, _("--name names a new volume; a restore --to a volume keeps that volume’s name"));
+  manager = connect_daemon (&error);
+  if (manager == NULL)
+    return fail (error);
+  backup = lookup_backup (manager, argv[1], &error);
+  if (backup == NULL)
+    return fail (error);
+  if (to != NULL)
+    {
+      target = lookup (manager, to, KIND_VOLUME, &error);
+      if (target == NULL)
+        return fail (error);
+      g_variant_dict_insert (&options, "volume", "o", g_dbus_proxy_get_object_path (target));
+    }
+  if (name != NULL)
+    g_variant_dict_insert (&options, "name", "s", name);
+
+  /* the copy is a Job; a new volume has no path yet: whatever our own
+   * restore works on */
+  if (!opt_json && nova_ctl_progress_possible ())
+    progress = nova_ctl_progress_new (manager, "backup-restore",
+                                      target != NULL ? g_dbus_proxy_get_object_path (target) : NULL);
+  result = call_method (backup, "Restore", g_variant_new ("(@a{sv})", options_end (&options)), &error);
+  g_clear_pointer (&progress, nova_ctl_progress_free);
+  if (target != NULL)
+    return print_changed (target, result, error);
+  if (result == NULL)
+    return fail (error);
+  g_variant_get (result, "(&o)", &path);
+  return print_new_object (g_dbus_proxy_get_connection (backup), path, KIND_VOLUME);
+}
+
+static int
+cmd_backup_delete (const Command *cmd, int argc, char **argv)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GDBusObjectManager) manager = NULL;
+  g_autoptr(GDBusProxy) backup = NULL;
+  g_autoptr(GVariant) result = NULL;
+
+  if (!parse_command (cmd, NULL, &argc, &argv, 1, 1))
+    return EXIT_USAGE;
+  manager = connect_daemon (&error);
+  if (manager == NULL)
+    return fail (error);
+  backup = lookup_backup (manager, argv[1], &error);
+  if (backup == NULL)
+    return fail (error);
+  result = call_method (backup, "Delete", g_variant_new ("(@a{sv})", no_options ()), &error);
+  return result != NULL ? EXIT_OK : fail (error);
+}
+
+/* backup-verify BACKUP: the daemon reads every chunk back; the report on
+ * stdout, and a backup that would not restore fails the command */
+static int
+cmd_backup_verify (const Command *cmd, int argc, char **argv)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GDBusObjectManager) manager = NULL;
+  g_autoptr(GDBusProxy) backup = NULL;
+  g_autoptr(NovaCtlProgress) progress = NULL;
+  g_autoptr(GVariant) result = NULL;
+  g_autoptr(GVariant) report = NULL;
+  g_autofree const char **problems = NULL;
+  g_autofree char *id = NULL;
+  guint32 chunks = 0, missing = 0, damaged = 0;
+  gboolean ok = FALSE;
+  guint n_problems;
+
+  if (!parse_command (cmd, NULL, &argc, &argv, 1, 1))
+    return EXIT_USAGE;
+  manager = connect_daemon (&error);
+  if (manager == NULL)
+    return fail (error);
+  backup = lookup_backup (manager, argv[1], &error);
+  if (backup == NULL)
+    return fail (error);
+  id = cached_string (backup, "Id");
+
+  /* the Job works on no volume: whatever our own verify reads */
+  if (!opt_json && nova_ctl_progress_possible ())
+    progress = nova_ctl_progress_new (manager, "backup-verify", NULL);
+  result = call_method (backup, "Verify", g_variant_new ("(@a{sv})", no_options ()), &error);
+  g_clear_pointer (&progress, nova_ctl_progress_free);
+  if (result == NULL)
+    return fail (error);
+  report = g_variant_get_child_value (result, 0);
+  g_variant_lookup (report, "chunks", "u", &chunks);
+  g_variant_lookup (report, "missing", "u", &missing);
+  g_variant_lookup (report, "damaged", "u", &damaged);
+  g_variant_lookup (report, "ok", "b", &ok);
+  if (!g_variant_lookup (report, "problems", "^a&s", &problems))
+    problems = g_new0 (const char *, 1);
+  n_problems = g_strv_length ((char **) problems);
+
+  if (opt_json)
+    {
+      g_autoptr(JsonNode) node = json_gvariant_serialize (report);
+
+      json_object_set_string_member (json_node_get_object (node), "Id", id != NULL ? id : "");
+      print_json (node);
+    }
+  else
+    {
+      g_autoptr(GPtrArray) pairs = g_ptr_array_new_with_free_func (g_free);
+
+      add_pair (pairs, "backup", g_strdup (id != NULL ? id : argv[1]));
+      add_pair (pairs, "chunks", g_strdup_printf ("%u", chunks));
+      add_pair (pairs, "missing", g_strdup_printf ("%u", missing));
+      add_pair (pairs, "damaged", g_strdup_printf ("%u", damaged));
+      for (guint i = 0; i < n_problems; i++)
+        add_pair (pairs, "problem", g_strdup (problems[i]));
+      /* the daemon names the first few only */
+      if (missing + damaged > n_problems)
+        add_pair (pairs, "problem", g_strdup_printf (_("… and %u more"), missing + damaged - n_problems));
+      add_pair (pairs, "ok", g_strdup (ok ? _("yes") : _("no")));
+      print_aligned (pairs, "");
+    }
+  if (ok)
+    return EXIT_OK;
+  g_printerr (_("%s: backup %s is damaged: of its %u chunks, %u are missing and %u damaged; "
+                "a restore of it would fail\n"),
+              PROGRAM, id != NULL ? id : argv[1], chunks, missing, damaged);
+  return EXIT_FAILED;
+}
+
+/* import-backups: what the repository holds that the daemon had no
+ * record of becomes Backup objects */
+static int
+cmd_import_backups (const Command *cmd, int argc, char **argv)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GDBusObjectManager) manager = NULL;
+  g_autoptr(NovaDBusManager) proxy = NULL;
+  g_autoptr(GVariant) result = NULL;
+  g_autoptr(GVariant) counts = NULL;
+  g_autoptr(GPtrArray) pairs = g_ptr_array_new_with_free_func (g_free);
+  g_autofree const char **skipped = NULL;
+  guint32 imported = 0, known = 0;
+
+  if (!parse_command (cmd, NULL, &argc, &argv, 0, 0))
+    return EXIT_USAGE;
+  manager = connect_daemon (&error);
+  if (manager == NULL)
+    return fail (error);
+  proxy = get_manager (manager, &error);
+  if (proxy == NULL)
+    return fail (error);
+  result = call_method (proxy, "ImportBackups", g_variant_new ("(@a{sv})", no_options ()), &error);
+  if (result == NULL)
+    return fail (error);
+  counts = g_variant_get_child_value (result, 0);
+
+  if (opt_json)
+    {
+      g_autoptr(JsonNode) node = json_gvariant_serialize (counts);
+
+      print_json (node);
+      return EXIT_OK;
+    }
+  g_variant_lookup (counts, "imported", "u", &imported);
+  g_variant_lookup (counts, "known", "u", &known);
+  add_pair (pairs, "imported", g_strdup_printf ("%u", imported));
+  add_pair (pairs, "known", g_strdup_printf ("%u", known));
+  /* a file of the repository that is no backup's, and why */
+  if (g_variant_lookup (counts, "skipped", "^a&s", &skipped))
+    for (guint i = 0; skipped[i] != NULL; i++)
+      add_pair (pairs, "skipped", g_strdup (skipped[i]));
+  print_aligned (pairs, "");
+  return EXIT_OK;
 }
 
 /* this host's iSCSI initiator name; unreadable (no open-iscsi, or not
@@ -2014,6 +2528,7 @@ describe_object (const char *path)
   static const struct { const char *prefix; const char *kind; } kinds[] = {
     { VOLUMES_PREFIX, "volume" }, { SNAPSHOTS_PREFIX, "snapshot" },
     { ROOT_PATH "/jobs/", "job" }, { ROOT_PATH "/backends/", "backend" },
+    { BACKUPS_PREFIX, "backup" },
   };
 
   for (gsize i = 0; i < G_N_ELEMENTS (kinds); i++)
@@ -2162,7 +2677,7 @@ cmd_monitor (const Command *cmd, int argc, char **argv)
 static const Command commands[] = {
   { "create", cmd_create, N_("SIZE"), N_("Create a volume and print its ID") },
   { "list", cmd_list, NULL, N_("List volumes, then snapshots") },
-  { "show", cmd_show, N_("ID"), N_("Show every property of a volume or snapshot") },
+  { "show", cmd_show, N_("ID"), N_("Show every property of a volume, snapshot or backup") },
   { "delete", cmd_delete, N_("ID"), N_("Delete a volume or snapshot") },
   { "manage", cmd_manage, N_("REFERENCE"),
     N_("Take an LV, image, VDI or file a backend holds as a volume, and print its ID") },
@@ -2177,6 +2692,16 @@ static const Command commands[] = {
   { "migrate", cmd_migrate, N_("ID BACKEND"), N_("Move a volume to another backend, with its bytes") },
   { "revert", cmd_revert, N_("[ID] SNAPSHOT"), N_("Make a volume’s bytes its snapshot’s again; the snapshot stays") },
   { "export", cmd_export, N_("ID FILE|-"), N_("Copy a volume’s or a snapshot’s bytes out into a disk image") },
+  { "backup", cmd_backup, N_("ID"),
+    N_("Back up a volume or snapshot into the backup repository and print the backup’s ID") },
+  { "backups", cmd_backups, NULL, N_("List the backups") },
+  { "restore", cmd_restore, N_("BACKUP"),
+    N_("Restore a backup into a new volume and print its ID, or into a volume (--to)") },
+  { "backup-delete", cmd_backup_delete, N_("BACKUP"), N_("Delete a backup from the backup repository") },
+  { "backup-verify", cmd_backup_verify, N_("BACKUP"),
+    N_("Read a backup back and check every chunk; fails when one is missing or damaged") },
+  { "import-backups", cmd_import_backups, NULL,
+    N_("Take in the backups the repository holds that the daemon has no record of") },
   { "connect", cmd_connect, N_("ID"),
     N_("Prepare a volume for a host’s connection; print how to connect") },
   { "disconnect", cmd_disconnect, N_("ID"), N_("Withdraw a host’s connection to a volume") },
@@ -2186,7 +2711,8 @@ static const Command commands[] = {
   { "jobs", cmd_jobs, NULL, N_("List the long operations (copies) that run") },
   { "cancel", cmd_cancel, N_("JOB|ID"), N_("Cancel a job, or the job that works on a volume or snapshot") },
   { "wait", cmd_wait, N_("ID"), N_("Wait until a volume or snapshot is available (or --status)") },
-  { "monitor", cmd_monitor, NULL, N_("Print changes of volumes, snapshots, jobs and backends as they happen") },
+  { "monitor", cmd_monitor, NULL,
+    N_("Print changes of volumes, snapshots, backups, jobs and backends as they happen") },
   { "help", cmd_help, N_("[COMMAND]"), N_("Show the help of a command") },
 };
 
@@ -2218,6 +2744,12 @@ static const struct {
   { "clone", "create --source-volume" },
   { "new", "create" },
   { "version", "--version" },
+  /* cinder's backup commands */
+  { "backup-create", "backup" },
+  { "backup-list", "backups" },
+  { "backup-restore", "restore" },
+  { "backup-show", "show" },
+  { "backup-import", "import-backups" },
 };
 
 /* the command @name was most likely meant to be, or NULL */
@@ -2253,11 +2785,16 @@ main_context_new (void)
   };
   GOptionContext *context = g_option_context_new (_("COMMAND [ARGUMENT…]"));
   g_autoptr(GString) description = g_string_new (_("Commands:\n"));
+  int width = 0;
 
+  /* the summaries in one column, two blanks after the longest name */
   for (guint i = 0; i < G_N_ELEMENTS (commands); i++)
-    g_string_append_printf (description, "  %-14s%s\n", commands[i].name, _(commands[i].summary));
+    width = MAX (width, (int) strlen (commands[i].name) + 2);
+  for (guint i = 0; i < G_N_ELEMENTS (commands); i++)
+    g_string_append_printf (description, "  %-*s%s\n", width, commands[i].name, _(commands[i].summary));
   g_string_append_printf (description, "\n%s\n",
-                          _("IDs are volume or snapshot UUIDs, or their D-Bus object paths.\n"
+                          _("IDs are volume or snapshot UUIDs, or their D-Bus object paths;\n"
+                            "BACKUP is a backup’s (nova-volumectl backups lists them).\n"
                             "Sizes are bytes or take a binary suffix: 512M, 10G, 1.5T.\n"
                             "Run “nova-volumectl COMMAND --help” for a command’s arguments "
                             "and options."));

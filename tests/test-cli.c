@@ -26,6 +26,7 @@
 #define UTF8_LOCALE "C.UTF-8"
 #define TABLE_WIDTH 80
 #define IFACE_JOB "org.openstack.Volume1.Job"
+#define IFACE_BACKUP "org.openstack.Volume1.Backup"
 #define UUID_LENGTH 36
 
 enum {
@@ -1092,6 +1093,7 @@ test_usage_errors (Fixture *fx, gconstpointer data)
   static const char *const command_names[] = {
     "create", "list", "show", "delete", "snapshot", "attach", "detach", "extend",
     "update", "connect", "disconnect", "check-export", "stats", "cancel", "wait",
+    "backup", "backups", "restore", "backup-delete", "backup-verify", "import-backups",
   };
   g_autofree char *out = ctl_ok (fx, "create", "1M", NULL);
   g_autofree char *id = printed_id (out);
@@ -2086,7 +2088,7 @@ test_mistakes (Fixture *fx, gconstpointer data)
     g_assert_nonnull (strstr (err, twin));
     g_clear_pointer (&err, g_free);
     err = ctl_fails (fx, EXIT_FAILED, "show", "no-such-name", NULL);
-    g_assert_nonnull (strstr (err, "no volume or snapshot has the ID or name"));
+    g_assert_nonnull (strstr (err, "no volume, snapshot or backup has the ID or name"));
   }
 }
 
@@ -2193,6 +2195,513 @@ test_images (Fixture *fx, gconstpointer data)
   g_assert_nonnull (strstr (err, "smaller than the disk the image holds"));
 }
 
+/* ---- backups ------------------------------------------------------------ */
+
+static char *
+backup_path (const char *id)
+{
+  return object_path ("backups", id);
+}
+
+/* two chunks of the backup_chunk_size (4 MiB by default) of an 8 MiB
+ * volume hold data; a later write changes the second one only */
+static const guint64 backed_up_offsets[] = { 0, 5 * MIB };
+static const guint64 changed_offsets[] = { 6 * MIB + 7 };
+
+/* the CHUNK bytes of @device at @offset are zeros */
+static void
+assert_zeros (const char *device, guint64 offset)
+{
+  static const guint8 zeros[CHUNK] = { 0 };
+  guint8 buffer[CHUNK];
+  int fd = open (device, O_RDONLY | O_CLOEXEC);
+
+  g_assert_cmpint (fd, >=, 0);
+  g_assert_cmpint (pread (fd, buffer, CHUNK, (off_t) offset), ==, CHUNK);
+  close (fd);
+  g_assert_cmpmem (buffer, CHUNK, zeros, CHUNK);
+}
+
+/* a backup, the list, an incremental one on it, restores into a new
+ * volume and into an existing one, verify, and the order deletes take:
+ * a full backup stays while an incremental is made on it, and the
+ * daemon's refusal says which */
+static void
+test_backup_lifecycle (Fixture *fx, gconstpointer data)
+{
+  static Chunks backed_up = { .offsets = backed_up_offsets, .n_offsets = G_N_ELEMENTS (backed_up_offsets) };
+  static Chunks changed = { .offsets = changed_offsets, .n_offsets = G_N_ELEMENTS (changed_offsets) };
+  g_autofree char *out = ctl_ok (fx, "create", "8M", "--name", "data", NULL);
+  g_autofree char *id = printed_id (out);
+  g_autofree char *path = volume_path (id);
+  g_autofree char *device = NULL, *full = NULL, *full_path = NULL, *incremental = NULL, *incremental_path = NULL;
+  g_autofree char *restored = NULL, *restored_path = NULL, *value = NULL, *err = NULL;
+  g_autofree char *full_start = NULL;
+  g_autoptr(JsonNode) root = NULL;
+  g_auto(GStrv) lines = NULL;
+  JsonObject *object;
+
+  device = connect_volume (fx, path);
+  write_chunks (device, &backed_up, 1);
+  disconnect_volume (fx, path);
+  g_clear_pointer (&device, g_free);
+
+  /* backup prints the backup's ID; the volume by its name */
+  g_clear_pointer (&out, g_free);
+  out = ctl_ok (fx, "backup", "data", "--name", "monday", "--description", "before the change", NULL);
+  full = printed_id (out);
+  full_path = backup_path (full);
+  full_start = g_strndup (full, 8);
+  assert_status (fx, full_path, IFACE_BACKUP, "available");
+  value = get_string (fx, full_path, IFACE_BACKUP, "Volume");
+  g_assert_cmpstr (value, ==, id);
+  g_clear_pointer (&value, g_free);
+  value = get_string (fx, full_path, IFACE_BACKUP, "Parent");
+  g_assert_cmpstr (value, ==, "/");
+  g_clear_pointer (&value, g_free);
+  assert_status (fx, path, IFACE_VOLUME, "available");
+
+  /* backups: a table with a row for it, a full one ("-" for its parent) */
+  g_clear_pointer (&out, g_free);
+  out = ctl_ok (fx, "backups", NULL);
+  lines = table_lines (out, 0);
+  g_assert_cmpuint (g_strv_length (lines), ==, 2);
+  g_assert_true (g_str_has_prefix (lines[0], "ID "));
+  {
+    static const char *const headers[] = { " NAME ", " VOLUME ", " SIZE ", " STORED ", " STATUS ", " PARENT ",
+                                           " CREATED" };
+    const char *row = row_starting (lines, full);
+
+    for (gsize i = 0; i < G_N_ELEMENTS (headers); i++)
+      g_assert_nonnull (strstr (lines[0], headers[i]));
+    g_assert_nonnull (strstr (row, " monday "));
+    g_assert_nonnull (strstr (row, id));
+    g_assert_nonnull (strstr (row, " 8.0 MiB "));
+    g_assert_nonnull (strstr (row, " available - "));
+  }
+  g_clear_pointer (&lines, g_strfreev);
+
+  /* backups --json: every property, null for no parent */
+  g_clear_pointer (&out, g_free);
+  out = ctl_ok (fx, "backups", "--json", NULL);
+  root = parse_json (out);
+  object = find_in_list (root, full);
+  g_assert_nonnull (object);
+  g_assert_cmpstr (json_object_get_string_member (object, "Type"), ==, "backup");
+  g_assert_cmpstr (json_object_get_string_member (object, "ObjectPath"), ==, full_path);
+  g_assert_cmpstr (json_object_get_string_member (object, "Volume"), ==, id);
+  g_assert_cmpstr (json_object_get_string_member (object, "Name"), ==, "monday");
+  g_assert_cmpstr (json_object_get_string_member (object, "Description"), ==, "before the change");
+  g_assert_cmpint (json_object_get_int_member (object, "Size"), ==, 8 * MIB);
+  g_assert_cmpint (json_object_get_int_member (object, "StoredBytes"), >, 0);
+  g_assert_cmpstr (json_object_get_string_member (object, "Status"), ==, "available");
+  g_assert_true (json_object_get_null_member (object, "Parent"));
+  g_clear_pointer (&root, json_node_unref);
+
+  /* an incremental one after a change: its parent is the full one */
+  device = connect_volume (fx, path);
+  write_chunks (device, &changed, 2);
+  disconnect_volume (fx, path);
+  g_clear_pointer (&device, g_free);
+  g_clear_pointer (&out, g_free);
+  out = ctl_ok (fx, "backup", id, "--incremental", "--name", "tuesday", NULL);
+  incremental = printed_id (out);
+  g_assert_cmpstr (incremental, !=, full);
+  incremental_path = backup_path (incremental);
+  assert_status (fx, incremental_path, IFACE_BACKUP, "available");
+  value = get_string (fx, incremental_path, IFACE_BACKUP, "Parent");
+  g_assert_cmpstr (value, ==, full_path);
+  g_clear_pointer (&value, g_free);
+  g_clear_pointer (&out, g_free);
+  out = ctl_ok (fx, "backups", NULL);
+  lines = table_lines (out, 0);
+  g_assert_cmpuint (g_strv_length (lines), ==, 3);
+  /* oldest first; the parent by the start of its ID */
+  g_assert_true (g_str_has_prefix (lines[1], full));
+  g_assert_true (g_str_has_prefix (lines[2], incremental));
+  {
+    g_autofree char *parent_cell = g_strdup_printf (" available %s ", full_start);
+
+    g_assert_nonnull (strstr (lines[2], " tuesday "));
+    g_assert_nonnull (strstr (lines[2], parent_cell));
+  }
+  g_clear_pointer (&lines, g_strfreev);
+
+  /* show takes a backup's ID or name too */
+  g_clear_pointer (&out, g_free);
+  out = ctl_ok (fx, "show", "tuesday", NULL);
+  g_assert_nonnull (strstr (out, incremental_path));
+  g_assert_nonnull (strstr (out, "org.openstack.Volume1.Backup"));
+  value = printed_value (out, "Parent");
+  g_assert_cmpstr (value, ==, full);
+  g_clear_pointer (&value, g_free);
+  value = printed_value (out, "Size");
+  g_assert_cmpstr (value, ==, "8.0 MiB (8388608 bytes)");
+  g_clear_pointer (&value, g_free);
+  g_clear_pointer (&out, g_free);
+  out = ctl_ok (fx, "--json", "show", incremental, NULL);
+  root = parse_json (out);
+  object = json_node_get_object (root);
+  g_assert_cmpstr (json_object_get_string_member (object, "Type"), ==, "backup");
+  g_assert_cmpstr (json_object_get_string_member (object, "Parent"), ==, full_path);
+  g_clear_pointer (&root, json_node_unref);
+
+  /* restore into a new volume: its ID, the bytes as they were at the
+   * incremental backup */
+  g_clear_pointer (&out, g_free);
+  out = ctl_ok (fx, "restore", "tuesday", "--name", "restored", NULL);
+  restored = printed_id (out);
+  g_assert_cmpstr (restored, !=, id);
+  restored_path = volume_path (restored);
+  assert_status (fx, restored_path, IFACE_VOLUME, "available");
+  g_assert_cmpuint (get_uint64 (fx, restored_path, IFACE_VOLUME, "Size"), ==, 8 * MIB);
+  value = get_string (fx, restored_path, IFACE_VOLUME, "Name");
+  g_assert_cmpstr (value, ==, "restored");
+  g_clear_pointer (&value, g_free);
+  device = connect_volume (fx, restored_path);
+  assert_chunks (device, &backed_up);
+  assert_chunks (device, &changed);
+  disconnect_volume (fx, restored_path);
+  g_clear_pointer (&device, g_free);
+
+  /* restore --to a volume: the full backup's bytes, its name kept,
+   * nothing printed */
+  g_clear_pointer (&out, g_free);
+  out = ctl_ok (fx, "restore", full, "--to", "restored", NULL);
+  g_assert_cmpstr (out, ==, "");
+  assert_status (fx, restored_path, IFACE_VOLUME, "available");
+  value = get_string (fx, restored_path, IFACE_VOLUME, "Name");
+  g_assert_cmpstr (value, ==, "restored");
+  g_clear_pointer (&value, g_free);
+  device = connect_volume (fx, restored_path);
+  assert_chunks (device, &backed_up);
+  assert_zeros (device, changed_offsets[0]);
+  disconnect_volume (fx, restored_path);
+  g_clear_pointer (&device, g_free);
+  /* a name is for a new volume */
+  err = ctl_fails (fx, EXIT_USAGE, "restore", full, "--to", restored, "--name", "other", NULL);
+  g_assert_nonnull (strstr (err, "--name"));
+  g_clear_pointer (&err, g_free);
+
+  /* verify: whole */
+  g_clear_pointer (&out, g_free);
+  out = ctl_ok (fx, "backup-verify", incremental, NULL);
+  {
+    g_autofree char *chunks = printed_value (out, "chunks");
+    g_autofree char *missing = printed_value (out, "missing");
+    g_autofree char *damaged = printed_value (out, "damaged");
+    g_autofree char *ok = printed_value (out, "ok");
+
+    g_assert_cmpuint (g_ascii_strtoull (chunks, NULL, 10), >, 0);
+    g_assert_cmpstr (missing, ==, "0");
+    g_assert_cmpstr (damaged, ==, "0");
+    g_assert_cmpstr (ok, ==, "yes");
+    g_assert_null (strstr (out, "problem"));
+  }
+  g_clear_pointer (&out, g_free);
+  out = ctl_ok (fx, "--json", "backup-verify", "monday", NULL);
+  root = parse_json (out);
+  object = json_node_get_object (root);
+  g_assert_cmpstr (json_object_get_string_member (object, "Id"), ==, full);
+  g_assert_true (json_object_get_boolean_member (object, "ok"));
+  g_assert_cmpint (json_object_get_int_member (object, "missing"), ==, 0);
+  g_assert_cmpint (json_object_get_int_member (object, "damaged"), ==, 0);
+  g_clear_pointer (&root, json_node_unref);
+
+  /* import-backups: both known already; a file that is no manifest is
+   * skipped, with the reason */
+  {
+    g_autofree char *stray = g_build_filename (fx->state_dir, "backups", "backups", "notes.txt", NULL);
+    g_autoptr(GError) error = NULL;
+    g_autofree char *imported = NULL, *known = NULL, *skipped = NULL;
+
+    g_file_set_contents (stray, "not a backup\n", -1, &error);
+    g_assert_no_error (error);
+    g_clear_pointer (&out, g_free);
+    out = ctl_ok (fx, "import-backups", NULL);
+    imported = printed_value (out, "imported");
+    known = printed_value (out, "known");
+    skipped = printed_value (out, "skipped");
+    g_assert_cmpstr (imported, ==, "0");
+    g_assert_cmpstr (known, ==, "2");
+    g_assert_true (g_str_has_prefix (skipped, "notes.txt: "));
+    g_clear_pointer (&out, g_free);
+    out = ctl_ok (fx, "--json", "import-backups", NULL);
+    root = parse_json (out);
+    object = json_node_get_object (root);
+    g_assert_cmpint (json_object_get_int_member (object, "known"), ==, 2);
+    g_assert_cmpuint (json_array_get_length (json_object_get_array_member (object, "skipped")), ==, 1);
+    g_clear_pointer (&root, json_node_unref);
+    g_assert_cmpint (g_unlink (stray), ==, 0);
+  }
+
+  /* the full one has an incremental made on it: the daemon's refusal,
+   * naming it */
+  err = ctl_fails (fx, EXIT_FAILED, "backup-delete", "monday", NULL);
+  g_assert_nonnull (strstr (err, "(Busy)"));
+  g_assert_nonnull (strstr (err, full));
+  g_assert_nonnull (strstr (err, incremental));
+  g_assert_nonnull (strstr (err, "delete them first"));
+  assert_status (fx, full_path, IFACE_BACKUP, "available");
+  g_clear_pointer (&err, g_free);
+  /* delete is for volumes and snapshots: it says which command it is */
+  err = ctl_fails (fx, EXIT_FAILED, "delete", full, NULL);
+  g_assert_nonnull (strstr (err, "backup-delete"));
+  assert_status (fx, full_path, IFACE_BACKUP, "available");
+
+  /* the incremental first, then the full one: nothing printed */
+  g_clear_pointer (&out, g_free);
+  out = ctl_ok (fx, "backup-delete", incremental, NULL);
+  g_assert_cmpstr (out, ==, "");
+  g_clear_pointer (&out, g_free);
+  out = ctl_ok (fx, "backup-delete", "monday", NULL);
+  g_assert_cmpstr (out, ==, "");
+  g_clear_pointer (&out, g_free);
+  out = ctl_ok (fx, "backups", "--json", NULL);
+  root = parse_json (out);
+  g_assert_cmpuint (json_array_get_length (json_node_get_array (root)), ==, 0);
+  g_clear_pointer (&out, g_free);
+  out = ctl_ok (fx, "backups", NULL);
+  lines = table_lines (out, 0);
+  g_assert_cmpuint (g_strv_length (lines), ==, 1);
+
+  /* the volumes were never the backups' */
+  g_free (ctl_ok (fx, "delete", id, NULL));
+  g_free (ctl_ok (fx, "delete", restored, NULL));
+  assert_no_volumes (fx);
+}
+
+/* what a backup can be made of: a snapshot as it is (no --force), an
+ * in-use volume only with --force (and the refusal says so in the CLI's
+ * terms); an incremental needs a backup to be made on */
+static void
+test_backup_sources (Fixture *fx, gconstpointer data)
+{
+  g_autofree char *out = ctl_ok (fx, "create", "1M", "--name", "data", NULL);
+  g_autofree char *id = printed_id (out);
+  g_autofree char *snapshot = NULL, *from_snapshot = NULL, *in_use = NULL, *err = NULL, *value = NULL;
+  g_autofree char *from_snapshot_path = NULL;
+
+  /* nothing to be incremental to yet */
+  err = ctl_fails (fx, EXIT_FAILED, "backup", id, "--incremental", NULL);
+  g_assert_nonnull (strstr (err, "(InvalidState)"));
+  g_assert_nonnull (strstr (err, "full backup first"));
+  g_clear_pointer (&err, g_free);
+
+  g_clear_pointer (&out, g_free);
+  out = ctl_ok (fx, "snapshot", id, NULL);
+  snapshot = printed_id (out);
+  err = ctl_fails (fx, EXIT_FAILED, "backup", snapshot, "--force", NULL);
+  g_assert_nonnull (strstr (err, "--force is for an in-use volume"));
+  g_clear_pointer (&err, g_free);
+  g_clear_pointer (&out, g_free);
+  out = ctl_ok (fx, "backup", snapshot, NULL);
+  from_snapshot = printed_id (out);
+  from_snapshot_path = backup_path (from_snapshot);
+  value = get_string (fx, from_snapshot_path, IFACE_BACKUP, "Snapshot");
+  g_assert_cmpstr (value, ==, snapshot);
+  g_clear_pointer (&value, g_free);
+  value = get_string (fx, from_snapshot_path, IFACE_BACKUP, "Volume");
+  g_assert_cmpstr (value, ==, id);
+
+  /* in use: --force, as the refusal says */
+  g_free (ctl_ok (fx, "attach", id, INSTANCE_A, "/dev/vdb", NULL));
+  err = ctl_fails (fx, EXIT_FAILED, "backup", id, NULL);
+  g_assert_nonnull (strstr (err, "(InvalidState)"));
+  g_assert_nonnull (strstr (err, "use --force to back it up"));
+  g_assert_null (strstr (err, "give force"));
+  g_clear_pointer (&out, g_free);
+  out = ctl_ok (fx, "backup", id, "--force", "--json", NULL);
+  {
+    g_autoptr(JsonNode) root = parse_json (out);
+    JsonObject *object = json_node_get_object (root);
+
+    g_assert_cmpstr (json_object_get_string_member (object, "Type"), ==, "backup");
+    g_assert_cmpstr (json_object_get_string_member (object, "Status"), ==, "available");
+    g_assert_cmpstr (json_object_get_string_member (object, "Volume"), ==, id);
+    in_use = g_strdup (json_object_get_string_member (object, "Id"));
+  }
+  {
+    g_autofree char *path = volume_path (id);
+
+    assert_status (fx, path, IFACE_VOLUME, "in-use");
+  }
+  g_free (ctl_ok (fx, "backup-delete", in_use, NULL));
+  g_free (ctl_ok (fx, "backup-delete", from_snapshot, NULL));
+}
+
+/* IDs that name no backup, or something else; arguments missing or too
+ * many: a clear message each, a non-zero exit, nothing changed */
+static void
+test_backup_bad_input (Fixture *fx, gconstpointer data)
+{
+  static const char *const missing = "11111111-2222-4333-8444-555555555555";
+  static const char *const commands[] = { "restore", "backup-delete", "backup-verify" };
+  g_autofree char *out = ctl_ok (fx, "create", "1M", "--name", "data", NULL);
+  g_autofree char *id = printed_id (out);
+  g_autofree char *snapshot = NULL, *backup = NULL, *err = NULL, *before = NULL, *after = NULL;
+
+  g_clear_pointer (&out, g_free);
+  out = ctl_ok (fx, "snapshot", id, NULL);
+  snapshot = printed_id (out);
+  g_clear_pointer (&out, g_free);
+  out = ctl_ok (fx, "backup", id, "--name", "kept", NULL);
+  backup = printed_id (out);
+  before = fingerprint (fx);
+
+  /* an ID that names nothing: one line naming it */
+  for (guint i = 0; i < G_N_ELEMENTS (commands); i++)
+    {
+      err = ctl_fails (fx, EXIT_FAILED, commands[i], missing, NULL);
+      g_assert_nonnull (strstr (err, "no backup has the ID or name"));
+      g_assert_nonnull (strstr (err, missing));
+      g_assert_true (strchr (err, '\n') == err + strlen (err) - 1);
+      g_clear_pointer (&err, g_free);
+    }
+  err = ctl_fails (fx, EXIT_FAILED, "backup", missing, NULL);
+  g_assert_nonnull (strstr (err, "no volume or snapshot has the ID or name"));
+  g_clear_pointer (&err, g_free);
+  err = ctl_fails (fx, EXIT_FAILED, "show", missing, NULL);
+  g_assert_nonnull (strstr (err, "no volume, snapshot or backup has the ID or name"));
+  g_clear_pointer (&err, g_free);
+  err = ctl_fails (fx, EXIT_FAILED, "restore", "kept", "--to", missing, NULL);
+  g_assert_nonnull (strstr (err, "no volume has the ID or name"));
+  g_clear_pointer (&err, g_free);
+
+  /* a volume's or a snapshot's ID where a backup's goes, and the other
+   * way round: said as such */
+  err = ctl_fails (fx, EXIT_FAILED, "restore", "data", NULL);
+  g_assert_nonnull (strstr (err, "is a volume, not a backup"));
+  g_clear_pointer (&err, g_free);
+  err = ctl_fails (fx, EXIT_FAILED, "backup-verify", snapshot, NULL);
+  g_assert_nonnull (strstr (err, "is a snapshot, not a backup"));
+  g_clear_pointer (&err, g_free);
+  err = ctl_fails (fx, EXIT_FAILED, "backup", backup, NULL);
+  g_assert_nonnull (strstr (err, "is a backup: a backup is made of a volume or a snapshot"));
+  g_clear_pointer (&err, g_free);
+
+  /* usage: which argument is missing, which one is too many */
+  err = ctl_fails (fx, EXIT_USAGE, "restore", NULL);
+  g_assert_nonnull (strstr (err, "missing argument BACKUP"));
+  g_clear_pointer (&err, g_free);
+  err = ctl_fails (fx, EXIT_USAGE, "backup-delete", backup, "extra", NULL);
+  g_assert_nonnull (strstr (err, "unexpected argument “extra”"));
+  g_clear_pointer (&err, g_free);
+  err = ctl_fails (fx, EXIT_USAGE, "backups", "extra", NULL);
+  g_clear_pointer (&err, g_free);
+  err = ctl_fails (fx, EXIT_USAGE, "backup", NULL);
+  g_clear_pointer (&err, g_free);
+  /* a typo, and cinder's word */
+  err = ctl_fails (fx, EXIT_USAGE, "backup-verfy", backup, NULL);
+  g_assert_nonnull (strstr (err, "did you mean “backup-verify”?"));
+  g_clear_pointer (&err, g_free);
+  err = ctl_fails (fx, EXIT_USAGE, "backup-list", NULL);
+  g_assert_nonnull (strstr (err, "did you mean “backups”?"));
+
+  after = fingerprint (fx);
+  g_assert_cmpstr (after, ==, before);
+  {
+    g_autofree char *path = backup_path (backup);
+
+    assert_status (fx, path, IFACE_BACKUP, "available");
+  }
+}
+
+/* a chunk damaged in the repository: backup-verify prints the report
+ * naming it, says so on stderr and exits with 1 */
+static void
+test_backup_verify_damaged (Fixture *fx, gconstpointer data)
+{
+  static Chunks backed_up = { .offsets = backed_up_offsets, .n_offsets = 1 };
+  g_autofree char *out = ctl_ok (fx, "create", "8M", NULL);
+  g_autofree char *id = printed_id (out);
+  g_autofree char *path = volume_path (id);
+  g_autofree char *device = connect_volume (fx, path);
+  g_autofree char *backup = NULL, *chunk = NULL;
+  g_autofree char *chunks_dir = g_build_filename (fx->state_dir, "backups", "chunks", NULL);
+  g_autoptr(GPtrArray) args = g_ptr_array_new ();
+  g_auto(Result) result = { 0, };
+
+  write_chunks (device, &backed_up, 3);
+  disconnect_volume (fx, path);
+  g_clear_pointer (&out, g_free);
+  out = ctl_ok (fx, "backup", id, NULL);
+  backup = printed_id (out);
+
+  /* the one chunk with data: chunks/<2 hex digits>/<sha-256> */
+  {
+    g_autoptr(GDir) dir = g_dir_open (chunks_dir, 0, NULL);
+    const char *name;
+
+    g_assert_nonnull (dir);
+    while (chunk == NULL && (name = g_dir_read_name (dir)) != NULL)
+      {
+        g_autofree char *sub = g_build_filename (chunks_dir, name, NULL);
+        g_autoptr(GDir) subdir = g_dir_open (sub, 0, NULL);
+        const char *file = subdir != NULL ? g_dir_read_name (subdir) : NULL;
+
+        if (file != NULL && file[0] != '.')
+          chunk = g_build_filename (sub, file, NULL);
+      }
+  }
+  g_assert_nonnull (chunk);
+  {
+    int fd = open (chunk, O_WRONLY | O_CLOEXEC);
+
+    g_assert_cmpint (fd, >=, 0);
+    g_assert_cmpint (pwrite (fd, "damage", 6, 20), ==, 6);
+    close (fd);
+  }
+
+  g_ptr_array_add (args, (gpointer) "backup-verify");
+  g_ptr_array_add (args, backup);
+  run_ctlv (fx, UTF8_LOCALE, args, &result);
+  g_assert_cmpint (result.status, ==, EXIT_FAILED);
+  {
+    g_autofree char *damaged = printed_value (result.out, "damaged");
+    g_autofree char *ok = printed_value (result.out, "ok");
+    g_autofree char *problem = printed_value (result.out, "problem");
+
+    g_assert_cmpstr (damaged, ==, "1");
+    g_assert_cmpstr (ok, ==, "no");
+    g_assert_nonnull (strstr (problem, "damaged"));
+  }
+  g_assert_true (g_str_has_prefix (result.err, PROGRAM ": backup "));
+  g_assert_nonnull (strstr (result.err, backup));
+  g_assert_nonnull (strstr (result.err, "damaged"));
+  g_assert_null (strstr (result.err, "GDBus.Error"));
+}
+
+/* a backup on a terminal: a bar on stderr that follows its Job to 100%,
+ * then the backup's ID on a line of its own */
+static void
+test_backup_progress (Fixture *fx, gconstpointer data)
+{
+  static Chunks backed_up = { .offsets = backed_up_offsets, .n_offsets = G_N_ELEMENTS (backed_up_offsets) };
+  RunOptions opts = { 0 };
+  g_autofree char *out = ctl_ok (fx, "create", "8M", NULL);
+  g_autofree char *id = printed_id (out);
+  g_autofree char *path = volume_path (id);
+  g_autofree char *device = connect_volume (fx, path);
+  g_autoptr(GPtrArray) args = g_ptr_array_new ();
+  g_auto(Pty) pty = { 0 };
+  const char *last_line;
+
+  write_chunks (device, &backed_up, 4);
+  disconnect_volume (fx, path);
+  g_ptr_array_add (args, (gpointer) "backup");
+  g_ptr_array_add (args, id);
+  pty_spawn (&pty, fx, &opts, TABLE_WIDTH, args);
+  g_assert_cmpint (pty_wait (&pty), ==, EXIT_OK);
+  g_assert_true (g_str_has_prefix (pty.output->str, "\r["));
+  g_assert_nonnull (strstr (pty.output->str, "] 100% backup-create 8.0 MiB of 8.0 MiB"));
+  g_assert_true (g_str_has_suffix (pty.output->str, "\n"));
+  pty.output->str[pty.output->len - 1] = '\0';
+  last_line = strrchr (pty.output->str, '\n');
+  g_assert_nonnull (last_line);
+  g_assert_true (g_uuid_string_is_valid (last_line + 1));
+}
+
 int
 main (int argc, char **argv)
 {
@@ -2223,6 +2732,11 @@ main (int argc, char **argv)
   ADD ("json-everywhere", test_json_everywhere);
   ADD ("mistakes", test_mistakes);
   ADD ("images", test_images);
+  ADD ("backup-lifecycle", test_backup_lifecycle);
+  ADD ("backup-sources", test_backup_sources);
+  ADD ("backup-bad-input", test_backup_bad_input);
+  ADD ("backup-verify-damaged", test_backup_verify_damaged);
+  ADD ("backup-progress", test_backup_progress);
 #undef ADD
   g_test_add ("/cli/auth-can-obtain", Fixture, NULL, fixture_setup_fake, test_auth_can_obtain,
               fixture_teardown);
