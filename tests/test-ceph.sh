@@ -13,7 +13,9 @@
 #            delete (nothing left in the pool)
 #   backends nova-volumed with a file and an rbd backend: a volume written
 #            by instance M on the file backend, migrated to rbd (the image
-#            holds the file's bytes), read by instance N through rbd:
+#            holds the file's bytes), backed up (and a snapshot of it,
+#            incrementally), restored over an rbd volume and into a new
+#            file volume (both byte for byte), read by instance N through rbd:
 #   instance the seed's scenario: instance A (tests/instance, writer image)
 #            boots with its disk on rbd: built by
 #            tests/instance/launch-instance.py from the daemon's
@@ -575,7 +577,7 @@ if [ -n "$managed" ]; then
   else
     not_ok "the image stays after Unmanage" "$(rbd_cli ls 2>&1)"
   fi
-  check_refused "the unmanaged volume is no object any more" "no volume or snapshot has" ctl show "$managed"
+  check_refused "the unmanaged volume is no object any more" "no volume, snapshot or backup has" ctl show "$managed"
   again=$(ctl manage "volume-$managed" --keep-name 2>"$dir/ctl.err")
   if [ "$again" = "$managed" ]; then
     ok "ManageExisting of its name takes it back with the same id"
@@ -689,6 +691,46 @@ if [ "$sum_after" = "$sum_before" ]; then
 else
   not_ok "the RBD image holds the file's 64 MiB" "file: $sum_before, image: $sum_after"
 fi
+
+# --- backups: an rbd volume and its snapshot into the daemon's repository, and
+# back onto rbd and onto the file backend ---------------------------------------
+
+backup=$(ctl backup "$moved" --name "before the fire" 2>"$dir/ctl.err")
+if [ -n "$backup" ]; then
+  ok "Backup the rbd volume ($backup)"
+else
+  not_ok "Backup the rbd volume" "$(cat "$dir/ctl.err")"
+fi
+rbd_target=$(ctl create 64M --backend ceph --name restored-rbd 2>"$dir/ctl.err")
+check "Restore the backup over another rbd volume" ctl restore "$backup" --to "$rbd_target"
+sum=$(rbd_cli export "volume-$rbd_target" - 2>/dev/null | sha256sum | cut -d' ' -f1)
+if [ "$sum" = "$sum_before" ]; then
+  ok "the restored RBD image holds the volume's 64 MiB, byte for byte"
+else
+  not_ok "the restored RBD image holds the volume's 64 MiB" "volume: $sum_before, restored: $sum"
+fi
+local_restored=$(ctl restore "$backup" --name restored-local 2>"$dir/ctl.err")
+shown=$(ctl --json show "$local_restored" 2>&1)
+restored_file=$(json_get ProviderLocation <<<"$shown" 2>/dev/null)
+sum=$( [ -f "$restored_file" ] && sha256sum <"$restored_file" | cut -d' ' -f1)
+if [ "$(json_get Backend <<<"$shown" 2>/dev/null)" = local ] && [ "$sum" = "$sum_before" ]; then
+  ok "the backup restored into a new volume on the file backend, byte for byte"
+else
+  not_ok "the backup restored into a new volume on the file backend" "$local_restored $shown $(cat "$dir/ctl.err")"
+fi
+backup_snapshot=$(ctl snapshot "$moved" --name for-backup 2>"$dir/ctl.err")
+snapshot_backup=$(ctl backup "$backup_snapshot" --incremental 2>"$dir/ctl.err")
+if [ -n "$snapshot_backup" ] && [ "$(ctl --json show "$snapshot_backup" 2>&1 | json_get StoredBytes 2>/dev/null)" = 0 ]; then
+  ok "an incremental backup of the rbd snapshot of unchanged bytes stores nothing new"
+else
+  not_ok "an incremental backup of the rbd snapshot stores nothing new" "$snapshot_backup $(cat "$dir/ctl.err")"
+fi
+check "Verify the snapshot's backup" ctl backup-verify "$snapshot_backup"
+check "Delete the snapshot's backup" ctl backup-delete "$snapshot_backup"
+check "Delete the backup" ctl backup-delete "$backup"
+check "Delete the snapshot taken for the backup" ctl delete "$backup_snapshot"
+check "Delete the volume restored on rbd" ctl delete "$rbd_target"
+check "Delete the volume restored on the file backend" ctl delete "$local_restored"
 if [ ! -e "$moved_file" ]; then
   ok "the copy on the local backend is gone"
 else
