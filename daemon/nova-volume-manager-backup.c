@@ -812,21 +812,46 @@ nova_volume_manager_variant_finish (NovaVolumeManager *self, GAsyncResult *resul
 
 /* ---- ImportBackups and init_host -------------------------------------- */
 
-/* What the repository holds that the store does not: recorded, available.
- * Main thread (it commits); reads the repository's manifests. */
-static GVariant *
-import_backups (NovaVolumeManager *self, GError **error)
+/* The manifests of the repository (worker thread: it reads every one),
+ * and a line for each file that is not one. */
+typedef struct {
+  GPtrArray *manifests;   /* NovaBackupManifest */
+  GPtrArray *skipped;     /* char* */
+} Listing;
+
+static void
+listing_free (Listing *listing)
 {
-  g_autoptr(GPtrArray) skipped = NULL;
-  g_autoptr(GPtrArray) manifests = nova_volume_backup_repository_list_manifests (self->repository, &skipped, error);
+  g_clear_pointer (&listing->manifests, g_ptr_array_unref);
+  g_clear_pointer (&listing->skipped, g_ptr_array_unref);
+  g_free (listing);
+}
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (Listing, listing_free)
+
+static Listing *
+list_repository (NovaVolumeManager *self, GError **error)
+{
+  g_autoptr(Listing) listing = g_new0 (Listing, 1);
+
+  listing->manifests = nova_volume_backup_repository_list_manifests (self->repository, &listing->skipped, error);
+  if (listing->manifests == NULL)
+    return NULL;
+  return g_steal_pointer (&listing);
+}
+
+/* What @listing holds that the store does not: recorded, available (main
+ * thread: it commits). */
+static GVariant *
+record_listed (NovaVolumeManager *self, const Listing *listing, GError **error)
+{
   g_auto(GVariantBuilder) builder = G_VARIANT_BUILDER_INIT (G_VARIANT_TYPE_VARDICT);
+  g_auto(GStrv) skipped = NULL;
   guint imported = 0, known = 0;
 
-  if (manifests == NULL)
-    return NULL;
-  for (guint i = 0; i < manifests->len; i++)
+  for (guint i = 0; i < listing->manifests->len; i++)
     {
-      const NovaBackupManifest *manifest = g_ptr_array_index (manifests, i);
+      const NovaBackupManifest *manifest = g_ptr_array_index (listing->manifests, i);
       g_autoptr(NovaBackupRecord) backup = NULL;
 
       if (nova_volume_manager_lookup_backup (self, manifest->id) != NULL)
@@ -851,19 +876,38 @@ import_backups (NovaVolumeManager *self, GError **error)
     }
   if (imported > 0)
     g_message ("found %u backups in the backup repository that this daemon had no record of", imported);
-  g_ptr_array_add (skipped, NULL);
+  skipped = g_new0 (char *, listing->skipped->len + 1);
+  for (guint i = 0; i < listing->skipped->len; i++)
+    skipped[i] = g_strdup (g_ptr_array_index (listing->skipped, i));
   g_variant_builder_add (&builder, "{sv}", "imported", g_variant_new_uint32 (imported));
   g_variant_builder_add (&builder, "{sv}", "known", g_variant_new_uint32 (known));
-  g_variant_builder_add (&builder, "{sv}", "skipped", g_variant_new_strv ((const char *const *) skipped->pdata, -1));
+  g_variant_builder_add (&builder, "{sv}", "skipped", g_variant_new_strv ((const char *const *) skipped, -1));
   return g_variant_ref_sink (g_variant_builder_end (&builder));
 }
+
+static void import_thread (Op *op);
+static void import_done (Op *op);
 
 static void
 import_start (Op *op)
 {
   if (!take_repository (op))
     return;
-  op->result = import_backups (op->self, &op->error);
+  manager_op_in_thread (op, import_thread, import_done);
+}
+
+static void
+import_thread (Op *op)
+{
+  op->data = list_repository (op->self, &op->error);
+  op->data_free = (GDestroyNotify) listing_free;
+}
+
+static void
+import_done (Op *op)
+{
+  if (op->error == NULL)
+    op->result = record_listed (op->self, op->data, &op->error);
   if (op->error != NULL)
     g_prefix_error (&op->error, "cannot import backups: ");
   manager_op_return (op);
@@ -883,6 +927,7 @@ void
 manager_reconcile_backups (NovaVolumeManager *self)
 {
   g_autoptr(GPtrArray) backups = NULL;
+  g_autoptr(Listing) listing = NULL;
   g_autoptr(GVariant) imported = NULL;
   g_autoptr(GError) error = NULL;
   guint removed = 0;
@@ -936,7 +981,8 @@ manager_reconcile_backups (NovaVolumeManager *self)
         g_warning ("cannot settle backup %s: %s", backup->id, local_error->message);
     }
 
-  imported = import_backups (self, &error);
+  listing = list_repository (self, &error);
+  imported = listing != NULL ? record_listed (self, listing, &error) : NULL;
   if (imported == NULL)
     {
       g_warning ("cannot list the backups in the backup repository: %s", error->message);

@@ -18,7 +18,8 @@
 #         volume's bytes are not in the next one on the same extents); an
 #         unprivileged user refused every change by polkitd.
 #         Images: a qcow2 imported (the LV holds its disk), exported as
-#         qcow2, a snapshot of it exported as raw.
+#         qcow2, a snapshot of it exported as raw. Backups of a thick LV
+#         and its snapshot, restored into a new LV and over another.
 #   tgt   lvm_type thin, iscsi_helper tgtadm with tgtd on 127.0.0.1:3260:
 #         the same volume and connection checks, then tgtd killed and
 #         started empty, nova-volumed restarted: exports and access back.
@@ -548,6 +549,22 @@ volume_clear () {
     all_zero "$(lv_of "$e")"
 }
 vm_check lio-volume-clear volume_clear
+
+vm_phase "lio: backups"
+# the thick volume a (the pattern again since the revert) and its snapshot
+# into the daemon's repository, read from the LVs; restored into a new LV
+# and over one that holds other bytes, written through the LV's device
+backups () {
+  local k ks r
+  k=$(ctl backup "$a" --name a-backup) || return 1
+  ks=$(ctl backup "$s" --incremental) || return 1
+  [ "$(ctl --json show "$ks" | vm_json_field StoredBytes)" = 0 ] || return 1
+  r=$(ctl restore "$ks" --name r) || return 1
+  vm_same_bytes "$(lv_of "$r")" "$pattern" || return 1
+  vm_write_bytes "$other" "$(lv_of "$r")" && ctl restore "$k" --to "$r" && vm_same_bytes "$(lv_of "$r")" "$pattern" &&
+    ctl backup-verify "$k" >/dev/null && ctl backup-delete "$ks" && ctl backup-delete "$k" && ctl delete "$r"
+}
+vm_check lio-backups backups
 
 vm_phase "lio: polkit"
 # calls as the unprivileged user; each must be refused by polkit
