@@ -152,6 +152,9 @@ expect_file "man page nova-volumectl(1)" "$mandir/man1/nova-volumectl.1"
 expect_file "man page nova-volume.conf(5)" "$mandir/man5/nova-volume.conf.5"
 expect_file "man page nova-volumed(8)" "$mandir/man8/nova-volumed.8"
 expect_file "bash completion" "$completionsdir/nova-volumectl"
+for f in manifest.json index.html nova-volume.js nova-volume.css; do
+  expect_file "the Cockpit page: $f" "$datadir/cockpit/nova-volume/$f"
+done
 # the tree's own text, not a stale or generated copy
 same_as_source () { cmp "$source_root/$1" "$dest$2"; }
 check "installed admin-guide.md is doc/admin-guide.md" same_as_source doc/admin-guide.md "$datadir/doc/nova-volume/admin-guide.md"

@@ -104,6 +104,16 @@ NOVA_VOLUME_DEBIAN_PACKAGES=(
   ceph-osd
   ceph-common
   ceph-mgr
+  # the Cockpit page's browser tier (tests/browser/, suite browser):
+  # cockpit-ws with a local session and the bridge, cockpit-system for
+  # the base1 package (cockpit.js) the page loads, Debian's Chromium,
+  # driven by puppeteer-core from npm (nova_volume_install_npm_deps)
+  cockpit-ws
+  cockpit-bridge
+  cockpit-system
+  chromium
+  nodejs
+  iproute2
 )
 
 # Prints the packages of the list (service: the service's; else all)
@@ -157,4 +167,33 @@ nova_volume_install_deps ()
   "${sudo_cmd[@]}" env DEBIAN_FRONTEND=noninteractive apt-get update </dev/null
   "${sudo_cmd[@]}" env DEBIAN_FRONTEND=noninteractive \
     apt-get install -y --no-install-recommends "${missing[@]}" </dev/null
+}
+
+# The browser tier's npm packages (tests/browser/package-lock.json, no
+# browser download: Debian's Chromium is the browser), installed with
+# `npm ci` into tests/browser/node_modules when that is missing or older
+# than the lock file. Debian's nodejs comes without npm: the npm package
+# is installed when no npm command is found.
+nova_volume_install_npm_deps ()
+{
+  local dir
+  dir=$(cd "$(dirname "${BASH_SOURCE[0]}")/../tests/browser" && pwd) || return 1
+  if [ "${NOVA_VOLUME_SKIP_DEPS:-0}" = "1" ]; then
+    return 0
+  fi
+  if ! command -v npm >/dev/null 2>&1; then
+    local -a sudo_cmd=()
+    [ "$(id -u)" -ne 0 ] && sudo_cmd=(sudo)
+    echo "deps: installing npm"
+    "${sudo_cmd[@]}" env DEBIAN_FRONTEND=noninteractive \
+      apt-get install -y --no-install-recommends npm </dev/null || return 1
+  fi
+  if [ -f "$dir/node_modules/.package-lock.json" ] &&
+     [ "$dir/node_modules/.package-lock.json" -nt "$dir/package-lock.json" ]; then
+    echo "deps: the browser test's npm packages are installed"
+    return 0
+  fi
+  echo "deps: npm ci in tests/browser"
+  (cd "$dir" && PUPPETEER_SKIP_DOWNLOAD=1 PUPPETEER_SKIP_CHROMIUM_DOWNLOAD=1 \
+     timeout 600 npm ci --no-audit --no-fund --ignore-scripts </dev/null)
 }

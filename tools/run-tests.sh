@@ -25,6 +25,11 @@ if ! nova_volume_install_deps all; then
   echo "0 passed, 1 failed, 0 skipped"
   exit 1
 fi
+# the browser tier's puppeteer-core (npm ci in tests/browser); without it
+# that tier says SKIP with the reason
+if ! nova_volume_install_npm_deps; then
+  echo "run-tests: npm ci in tests/browser failed; the browser suite will be skipped" >&2
+fi
 
 # a build that fails is reported in the summary, not by stopping here
 summary_args=()
