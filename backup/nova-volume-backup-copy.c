@@ -8,11 +8,11 @@
 #define MAX_PROBLEMS 20
 
 gboolean
-nova_volume_backup_store (NovaVolumeBackupRepository *repository, GInputStream *in, NovaBackupManifest *manifest,
+nova_volume_backup_store (NovaVolumeBackupDirectory *repository, GInputStream *in, NovaBackupManifest *manifest,
                           NovaBackupProgressFunc progress, gpointer user_data, GCancellable *cancellable,
                           GError **error)
 {
-  NovaVolumeChunkStore *chunks = nova_volume_backup_repository_get_chunks (repository);
+  NovaVolumeChunkStore *chunks = nova_volume_backup_directory_get_chunks (repository);
   guint64 n = nova_backup_manifest_n_chunks (manifest->size, manifest->chunk_size);
   g_autofree guint8 *buffer = g_malloc (manifest->chunk_size);
   guint64 done = 0;
@@ -48,11 +48,11 @@ nova_volume_backup_store (NovaVolumeBackupRepository *repository, GInputStream *
 }
 
 gboolean
-nova_volume_backup_restore (NovaVolumeBackupRepository *repository, const NovaBackupManifest *manifest,
+nova_volume_backup_restore (NovaVolumeBackupDirectory *repository, const NovaBackupManifest *manifest,
                             GOutputStream *out, gboolean out_reads_zero, NovaBackupProgressFunc progress,
                             gpointer user_data, GCancellable *cancellable, GError **error)
 {
-  NovaVolumeChunkStore *chunks = nova_volume_backup_repository_get_chunks (repository);
+  NovaVolumeChunkStore *chunks = nova_volume_backup_directory_get_chunks (repository);
   gboolean skip_zeros = out_reads_zero && G_IS_SEEKABLE (out) && g_seekable_can_seek (G_SEEKABLE (out));
   g_autofree guint8 *zeros = NULL;
   guint64 done = 0;
@@ -95,18 +95,12 @@ nova_volume_backup_restore (NovaVolumeBackupRepository *repository, const NovaBa
   return g_output_stream_flush (out, cancellable, error);
 }
 
-void
-nova_backup_verify_report_clear (NovaBackupVerifyReport *report)
-{
-  g_clear_pointer (&report->problems, g_ptr_array_unref);
-}
-
 gboolean
-nova_volume_backup_verify (NovaVolumeBackupRepository *repository, const NovaBackupManifest *manifest,
+nova_volume_backup_verify (NovaVolumeBackupDirectory *repository, const NovaBackupManifest *manifest,
                            NovaBackupVerifyReport *report, NovaBackupProgressFunc progress, gpointer user_data,
                            GCancellable *cancellable, GError **error)
 {
-  NovaVolumeChunkStore *chunks = nova_volume_backup_repository_get_chunks (repository);
+  NovaVolumeChunkStore *chunks = nova_volume_backup_directory_get_chunks (repository);
   guint64 done = 0;
 
   report->n_chunks = report->n_missing = report->n_damaged = 0;

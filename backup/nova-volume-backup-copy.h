@@ -8,17 +8,15 @@
 
 #include <gio/gio.h>
 
+#include "nova-volume-backup-directory.h"
 #include "nova-volume-backup-repository.h"
 
 G_BEGIN_DECLS
 
-/* @done of @total bytes */
-typedef void (*NovaBackupProgressFunc) (guint64 done, guint64 total, gpointer user_data);
-
 /* Stores @manifest->size bytes read from @in in chunks of
  * @manifest->chunk_size, filling @manifest->chunks and ->stored_bytes.
  * Writes no manifest: the caller does, last. */
-gboolean nova_volume_backup_store   (NovaVolumeBackupRepository *repository,
+gboolean nova_volume_backup_store   (NovaVolumeBackupDirectory *repository,
                                      GInputStream               *in,
                                      NovaBackupManifest         *manifest,
                                      NovaBackupProgressFunc      progress,
@@ -31,7 +29,7 @@ gboolean nova_volume_backup_store   (NovaVolumeBackupRepository *repository,
  * seekable @out, all-zero chunks are skipped, else written. Every chunk
  * is checked before it is written: a missing or damaged one fails the
  * restore, naming it. */
-gboolean nova_volume_backup_restore (NovaVolumeBackupRepository *repository,
+gboolean nova_volume_backup_restore (NovaVolumeBackupDirectory *repository,
                                      const NovaBackupManifest   *manifest,
                                      GOutputStream              *out,
                                      gboolean                    out_reads_zero,
@@ -40,21 +38,11 @@ gboolean nova_volume_backup_restore (NovaVolumeBackupRepository *repository,
                                      GCancellable               *cancellable,
                                      GError                    **error);
 
-/* What a verify found. */
-typedef struct {
-  guint      n_chunks;    /* stored chunks read */
-  guint      n_missing;
-  guint      n_damaged;
-  GPtrArray *problems;    /* char*: "chunk N (<id>): <why>", the first ones */
-} NovaBackupVerifyReport;
-
-void nova_backup_verify_report_clear (NovaBackupVerifyReport *report);
-G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (NovaBackupVerifyReport, nova_backup_verify_report_clear)
 
 /* Reads every chunk @manifest names back and checks it; FALSE only when
  * the reading itself could not go on (cancelled, the repository gone),
  * damage is in @report. */
-gboolean nova_volume_backup_verify  (NovaVolumeBackupRepository *repository,
+gboolean nova_volume_backup_verify  (NovaVolumeBackupDirectory *repository,
                                      const NovaBackupManifest   *manifest,
                                      NovaBackupVerifyReport     *report,
                                      NovaBackupProgressFunc      progress,

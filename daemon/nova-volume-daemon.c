@@ -1403,8 +1403,7 @@ sync_backup (NovaVolumeDaemon *self, NovaDBusBackup *iface, const NovaBackupReco
                                                     backup->parent_id[0] != '\0' ? backup->parent_id : NULL,
                                                     &parent_path));
   nova_dbus_backup_set_created_at (iface, (guint64) backup->created_at);
-  nova_dbus_backup_set_repository (iface, nova_volume_config_get_string (nova_volume_manager_get_config (self->manager),
-                                                                         "backup_driver"));
+  nova_dbus_backup_set_repository (iface, nova_volume_manager_get_backup_kind (self->manager));
 }
 
 static void

@@ -59,6 +59,12 @@ nova_volume_manager_set_backup_repository (NovaVolumeManager *self, NovaVolumeBa
   self->repository_problem = g_strdup (repository == NULL ? problem : NULL);
 }
 
+const char *
+nova_volume_manager_get_backup_kind (NovaVolumeManager *self)
+{
+  return self->repository != NULL ? nova_volume_backup_repository_get_kind (self->repository) : "none";
+}
+
 const NovaBackupRecord *
 nova_volume_manager_lookup_backup (NovaVolumeManager *self, const char *id)
 {
@@ -210,7 +216,7 @@ manager_restore_into (NovaVolumeManager *self, NovaVolumeDriver *driver, const N
   out = nova_volume_driver_open_for_write (driver, volume, error);
   if (out == NULL)
     return FALSE;
-  if (!nova_volume_backup_restore (self->repository, manifest, out, new_volume, report_to_job, job,
+  if (!nova_volume_backup_repository_restore (self->repository, manifest, out, new_volume, report_to_job, job,
                                    nova_volume_job_get_cancellable (job), error))
     {
       g_output_stream_close (out, NULL, NULL);
@@ -363,6 +369,7 @@ backup_thread (Op *op)
 {
   NovaBackupRecord *backup = BK (op)->backup;
   g_autoptr(NovaBackupManifest) manifest = nova_backup_manifest_new ();
+  g_autoptr(NovaBackupManifest) parent = NULL;
   g_autoptr(GInputStream) in = NULL;
 
   MANAGER_CRASH_POINT (op, "before-backup-store");
@@ -376,10 +383,21 @@ backup_thread (Op *op)
   manifest->chunk_size = (guint64) nova_volume_config_get_int (op->self->config, "backup_chunk_size") * 1024 * 1024;
   manifest->created_at = backup->created_at;
 
+  if (backup->parent_id[0] != '\0')
+    {
+      /* what it is incremental to (a Ceph repository writes only the
+       * chunks that differ from it) */
+      parent = nova_volume_backup_repository_get_manifest (op->self->repository, backup->parent_id, &op->error);
+      if (parent == NULL)
+        {
+          g_prefix_error (&op->error, "its parent, backup %s: ", backup->parent_id);
+          return;
+        }
+    }
   in = open_backup_source (op, &op->error);
   if (in != NULL
-      && nova_volume_backup_store (op->self->repository, in, manifest, report_to_job, op->job,
-                                   nova_volume_job_get_cancellable (op->job), &op->error))
+      && nova_volume_backup_repository_store (op->self->repository, in, manifest, parent, report_to_job, op->job,
+                                              nova_volume_job_get_cancellable (op->job), &op->error))
     {
       MANAGER_CRASH_POINT (op, "after-backup-store");
       /* the manifest last: from here on the backup is whole */
@@ -510,6 +528,15 @@ nova_volume_manager_create_backup (NovaVolumeManager *self, const NovaVolumeBack
   op->backup_id = g_uuid_string_random ();
   op->volume_id = g_strdup (request->volume_id);
   op->volume_shared = TRUE;
+  /* one backup of a volume at a time: an incremental builds on the
+   * latest one, which a backup beside it would not see yet */
+  {
+    const NovaSnapshotRecord *snapshot = nova_volume_manager_lookup_snapshot (self, request->snapshot_id);
+    const char *volume_id = snapshot != NULL ? snapshot->volume_id : request->volume_id;
+
+    if (volume_id != NULL)
+      op->exclusive_key = g_strconcat ("backup-of:", volume_id, NULL);
+  }
   op->snapshot_id = g_strdup (request->snapshot_id);
   op->snapshot_shared = TRUE;
   op->caller_uid = request->caller_uid;
@@ -701,10 +728,10 @@ delete_thread (Op *op)
   guint64 freed = 0;
 
   MANAGER_CRASH_POINT (op, "before-backup-remove");
-  if (!nova_volume_backup_repository_remove_manifest (op->self->repository, op->backup_id, &op->error))
+  if (!nova_volume_backup_repository_remove (op->self->repository, op->backup_id, &op->error))
     return;
   MANAGER_CRASH_POINT (op, "after-backup-remove");
-  if (op->refresh && !nova_volume_backup_repository_collect (op->self->repository, 0, &removed, &freed, &error))
+  if (op->refresh && !nova_volume_backup_repository_collect (op->self->repository, &removed, &freed, &error))
     g_warning ("deleted backup %s, but collecting the chunks no backup uses failed: %s", op->backup_id,
                error->message);
   else if (removed > 0)
@@ -770,7 +797,7 @@ verify_thread (Op *op)
   g_auto(GVariantBuilder) builder = G_VARIANT_BUILDER_INIT (G_VARIANT_TYPE_VARDICT);
 
   if (manifest == NULL
-      || !nova_volume_backup_verify (op->self->repository, manifest, &report, report_to_job, op->job,
+      || !nova_volume_backup_repository_verify (op->self->repository, manifest, &report, report_to_job, op->job,
                                      nova_volume_job_get_cancellable (op->job), &op->error))
     return;
   g_ptr_array_add (report.problems, NULL);
@@ -965,7 +992,7 @@ manager_reconcile_backups (NovaVolumeManager *self)
           backup->status = NOVA_BACKUP_STATUS_AVAILABLE;
           break;
         case NOVA_BACKUP_STATUS_DELETING:
-          if (nova_volume_backup_repository_remove_manifest (self->repository, backup->id, &local_error)
+          if (nova_volume_backup_repository_remove (self->repository, backup->id, &local_error)
               && manager_commit_backup_removed (self, backup->id, &local_error))
             continue;
           backup->status = NOVA_BACKUP_STATUS_ERROR;
@@ -989,7 +1016,7 @@ manager_reconcile_backups (NovaVolumeManager *self)
       return;
     }
   /* what a backup cut short stored, and temporaries */
-  if (!nova_volume_backup_repository_collect (self->repository, 0, &removed, &freed, &error))
+  if (!nova_volume_backup_repository_collect (self->repository, &removed, &freed, &error))
     g_warning ("cannot collect the chunks no backup uses: %s", error->message);
   else if (removed > 0)
     g_message ("removed %u chunks no backup uses from the backup repository (%" G_GUINT64_FORMAT " bytes)",

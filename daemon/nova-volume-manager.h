@@ -8,6 +8,7 @@
 #include <gio/gio.h>
 #include "nova-volume-backend.h"
 #include "nova-volume-backup-record.h"
+#include "nova-volume-backup-directory.h"
 #include "nova-volume-backup-repository.h"
 #include "nova-volume-config.h"
 #include "nova-volume-driver.h"
@@ -244,6 +245,8 @@ GVariant *nova_volume_manager_get_volume_stats_finish (NovaVolumeManager *self, 
  * with @problem, what a backup call is refused with (NotSupported). */
 void nova_volume_manager_set_backup_repository (NovaVolumeManager *self, NovaVolumeBackupRepository *repository,
                                                 const char *problem);
+/* The repository's backup_driver ("posix"), or "none". */
+const char *nova_volume_manager_get_backup_kind (NovaVolumeManager *self);
 const NovaBackupRecord *nova_volume_manager_lookup_backup (NovaVolumeManager *self, const char *id);
 /* Borrowed records, in creation order. */
 GPtrArray *nova_volume_manager_list_backups (NovaVolumeManager *self);

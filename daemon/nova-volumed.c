@@ -243,7 +243,7 @@ open_backup_repository (NovaVolumeManager *manager, NovaVolumeConfig *config, co
 {
   const char *path = nova_volume_config_get_string (config, "backup_path");
   g_autofree char *default_path = g_build_filename (state_dir_path, "backups", NULL);
-  g_autoptr(NovaVolumeBackupRepository) repository = NULL;
+  g_autoptr(NovaVolumeBackupDirectory) repository = NULL;
   g_autoptr(GError) error = NULL;
   g_autofree char *problem = NULL;
 
@@ -252,13 +252,13 @@ open_backup_repository (NovaVolumeManager *manager, NovaVolumeConfig *config, co
       nova_volume_manager_set_backup_repository (manager, NULL, "backups are off here (backup_driver = none)");
       return;
     }
-  repository = nova_volume_backup_repository_open (path[0] != '\0' ? path : default_path, &error);
+  repository = nova_volume_backup_directory_open (path[0] != '\0' ? path : default_path, &error);
   if (repository == NULL)
     {
       problem = g_strdup_printf ("the backup repository cannot be used: %s", error->message);
       g_warning ("%s", problem);
     }
-  nova_volume_manager_set_backup_repository (manager, repository, problem);
+  nova_volume_manager_set_backup_repository (manager, NOVA_VOLUME_BACKUP_REPOSITORY (repository), problem);
 }
 
 static char *

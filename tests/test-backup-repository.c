@@ -20,7 +20,7 @@ typedef struct {
   char                       *dir;
   char                       *repository_path;
   char                       *volume_path;
-  NovaVolumeBackupRepository *repository;
+  NovaVolumeBackupDirectory *repository;
 } Fixture;
 
 static void
@@ -31,7 +31,7 @@ fixture_setup (Fixture *fx, gconstpointer data)
   fx->dir = test_make_tmp_dir ("nova-volume-backup-repository-XXXXXX");
   fx->repository_path = g_build_filename (fx->dir, "repository", NULL);
   fx->volume_path = g_build_filename (fx->dir, "volume", NULL);
-  fx->repository = nova_volume_backup_repository_open (fx->repository_path, &error);
+  fx->repository = nova_volume_backup_directory_open (fx->repository_path, &error);
   g_assert_no_error (error);
 }
 
@@ -114,7 +114,7 @@ back_up (Fixture *fx, const char *parent_id)
                                            NULL, &error));
   g_assert_no_error (error);
   g_assert_cmpuint (last, ==, VOLUME_SIZE);
-  g_assert_true (nova_volume_backup_repository_put_manifest (fx->repository, manifest, &error));
+  g_assert_true (nova_volume_backup_directory_put_manifest (fx->repository, manifest, &error));
   g_assert_no_error (error);
   return g_steal_pointer (&manifest);
 }
@@ -161,7 +161,7 @@ test_full_round_trip (Fixture *fx, gconstpointer data)
   g_assert_cmpuint (manifest->stored_bytes, >=, 12 * CHUNK_SIZE);
   g_assert_cmpuint (manifest->stored_bytes, <=, 13 * CHUNK_SIZE + 13 * 1024);
 
-  back = nova_volume_backup_repository_get_manifest (fx->repository, manifest->id, &error);
+  back = nova_volume_backup_directory_get_manifest (fx->repository, manifest->id, &error);
   g_assert_no_error (error);
   assert_restores (fx, back, volume, TRUE);
   assert_restores (fx, back, volume, FALSE);
@@ -247,7 +247,7 @@ static guint
 n_chunk_files (Fixture *fx)
 {
   g_autoptr(GError) error = NULL;
-  g_autoptr(GPtrArray) ids = nova_volume_chunk_store_list (nova_volume_backup_repository_get_chunks (fx->repository),
+  g_autoptr(GPtrArray) ids = nova_volume_chunk_store_list (nova_volume_backup_directory_get_chunks (fx->repository),
                                                            &error);
 
   g_assert_no_error (error);
@@ -277,12 +277,12 @@ test_collect (Fixture *fx, gconstpointer data)
   g_assert_cmpuint (n_chunk_files (fx), ==, 14);
 
   /* nothing to collect while both are there */
-  g_assert_true (nova_volume_backup_repository_collect (fx->repository, 0, &removed, &freed, &error));
+  g_assert_true (nova_volume_backup_directory_collect (fx->repository, 0, &removed, &freed, &error));
   g_assert_no_error (error);
   g_assert_cmpuint (removed, ==, 0);
 
-  g_assert_true (nova_volume_backup_repository_remove_manifest (fx->repository, first->id, &error));
-  g_assert_true (nova_volume_backup_repository_collect (fx->repository, 0, &removed, &freed, &error));
+  g_assert_true (nova_volume_backup_directory_remove_manifest (fx->repository, first->id, &error));
+  g_assert_true (nova_volume_backup_directory_collect (fx->repository, 0, &removed, &freed, &error));
   g_assert_no_error (error);
   g_assert_cmpuint (removed, ==, 1);
   g_assert_cmpuint (freed, >, 0);
@@ -298,9 +298,9 @@ test_collect (Fixture *fx, gconstpointer data)
   g_assert_true (nova_volume_backup_store (fx->repository, G_INPUT_STREAM (in), cut, NULL, NULL, NULL, &error));
   g_assert_no_error (error);
   g_assert_cmpuint (n_chunk_files (fx), ==, 13 + 13);
-  g_assert_true (nova_volume_backup_repository_collect (fx->repository, 3600, &removed, &freed, &error));
+  g_assert_true (nova_volume_backup_directory_collect (fx->repository, 3600, &removed, &freed, &error));
   g_assert_cmpuint (removed, ==, 0);
-  g_assert_true (nova_volume_backup_repository_collect (fx->repository, 0, &removed, &freed, &error));
+  g_assert_true (nova_volume_backup_directory_collect (fx->repository, 0, &removed, &freed, &error));
   g_assert_cmpuint (removed, ==, 13);
   assert_restores (fx, second, volume, TRUE);
 }
@@ -312,7 +312,7 @@ test_second_reader (Fixture *fx, gconstpointer data)
 {
   g_autofree guint8 *volume = make_volume (6);
   g_autoptr(NovaBackupManifest) manifest = NULL;
-  g_autoptr(NovaVolumeBackupRepository) other = NULL;
+  g_autoptr(NovaVolumeBackupDirectory) other = NULL;
   g_autoptr(GPtrArray) manifests = NULL;
   g_autoptr(GPtrArray) skipped = NULL;
   g_autoptr(GError) error = NULL;
@@ -332,9 +332,9 @@ test_second_reader (Fixture *fx, gconstpointer data)
   g_assert_true (g_file_set_contents (renamed, wrong, -1, &error));
   g_assert_no_error (error);
 
-  other = nova_volume_backup_repository_open (fx->repository_path, &error);
+  other = nova_volume_backup_directory_open (fx->repository_path, &error);
   g_assert_no_error (error);
-  manifests = nova_volume_backup_repository_list_manifests (other, &skipped, &error);
+  manifests = nova_volume_backup_directory_list_manifests (other, &skipped, &error);
   g_assert_no_error (error);
   g_assert_cmpuint (manifests->len, ==, 1);
   g_assert_cmpstr (((NovaBackupManifest *) g_ptr_array_index (manifests, 0))->id, ==, manifest->id);
@@ -344,7 +344,7 @@ test_second_reader (Fixture *fx, gconstpointer data)
   assert_restores (fx, g_ptr_array_index (manifests, 0), volume, TRUE);
 
   /* a file that cannot be read as a manifest stops a collection */
-  g_assert_false (nova_volume_backup_repository_collect (fx->repository, 0, NULL, NULL, &error));
+  g_assert_false (nova_volume_backup_directory_collect (fx->repository, 0, NULL, NULL, &error));
   g_assert_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA);
 }
 
@@ -399,17 +399,17 @@ test_open_refused (void)
   g_autofree char *open_to_all = g_build_filename (dir, "open", NULL);
   g_autofree char *linked = g_build_filename (dir, "linked", NULL);
   g_autofree char *backups = g_build_filename (linked, "backups", NULL);
-  g_autoptr(NovaVolumeBackupRepository) repository = NULL;
+  g_autoptr(NovaVolumeBackupDirectory) repository = NULL;
   g_autoptr(GError) error = NULL;
 
-  repository = nova_volume_backup_repository_open ("relative/path", &error);
+  repository = nova_volume_backup_directory_open ("relative/path", &error);
   g_assert_null (repository);
   g_assert_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT);
   g_clear_error (&error);
 
   g_assert_cmpint (g_mkdir (open_to_all, 0777), ==, 0);
   g_assert_cmpint (g_chmod (open_to_all, 0777), ==, 0);
-  repository = nova_volume_backup_repository_open (open_to_all, &error);
+  repository = nova_volume_backup_directory_open (open_to_all, &error);
   g_assert_null (repository);
   g_assert_nonnull (error);
   g_assert_nonnull (strstr (error->message, "backup_path"));
@@ -417,7 +417,7 @@ test_open_refused (void)
 
   g_assert_cmpint (g_mkdir (linked, 0700), ==, 0);
   g_assert_cmpint (symlink (dir, backups), ==, 0);
-  repository = nova_volume_backup_repository_open (linked, &error);
+  repository = nova_volume_backup_directory_open (linked, &error);
   g_assert_null (repository);
   g_assert_nonnull (error);
   g_assert_nonnull (strstr (error->message, "backups"));

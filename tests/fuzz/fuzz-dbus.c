@@ -163,11 +163,11 @@ daemon_start (void)
   /* backups go to a repository of the scratch directory's */
   {
     g_autofree char *path = g_build_filename (d->dir, "backups", NULL);
-    g_autoptr(NovaVolumeBackupRepository) repository = nova_volume_backup_repository_open (path, &error);
+    g_autoptr(NovaVolumeBackupDirectory) repository = nova_volume_backup_directory_open (path, &error);
 
     if (repository == NULL)
       g_error ("%s", error->message);
-    nova_volume_manager_set_backup_repository (d->manager, repository, NULL);
+    nova_volume_manager_set_backup_repository (d->manager, NOVA_VOLUME_BACKUP_REPOSITORY (repository), NULL);
   }
   if (!nova_volume_manager_init_host (d->manager, &error))
     g_error ("%s", error->message);
