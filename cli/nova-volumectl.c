@@ -1034,73 +1034,33 @@ collect (GDBusObjectManager *manager, Kind kind)
   return proxies;
 }
 
-/* The backups of @backups that @what names: by object path or ID (also
- * as the path spells it, '_' for '-'), else by name, else by the start
- * of the ID, as the client library finds volumes and snapshots. */
-static GPtrArray *
-match_backups (GPtrArray *backups, const char *what)
-{
-  GPtrArray *matches = g_ptr_array_new ();
-
-  for (int pass = 0; pass < 3 && matches->len == 0; pass++)
-    for (guint i = 0; i < backups->len; i++)
-      {
-        GDBusProxy *backup = g_ptr_array_index (backups, i);
-        const char *path = g_dbus_proxy_get_object_path (backup);
-        const char *tail = strrchr (path, '/') + 1;
-        g_autofree char *id = g_strdelimit (g_strdup (tail), "_", '-');
-        g_autofree char *name = pass == 1 ? cached_string (backup, "Name") : NULL;
-        gboolean match;
-
-        if (pass == 0)
-          match = g_str_equal (path, what) || g_str_equal (id, what) || g_str_equal (tail, what);
-        else if (pass == 1)
-          match = *what != '\0' && g_strcmp0 (name, what) == 0;
-        else
-          match = strlen (what) >= MIN_ID_PREFIX && g_str_has_prefix (id, what);
-        if (match)
-          g_ptr_array_add (matches, backup);
-      }
-  return matches;
-}
-
-/* The backup @what names: its ID (in any case), object path, name, or a
- * unique prefix of its ID; NOT_FOUND for none, and several are named. */
+/* The backup @what names, through the client library: its ID (in any
+ * case), object path, name, or a unique prefix of its ID; NOT_FOUND for
+ * none, and several are named. */
 static GDBusProxy *
 find_backup (GDBusObjectManager *manager, const char *what, GError **error)
 {
-  g_autoptr(GPtrArray) backups = collect (manager, KIND_BACKUP);
-  g_autoptr(GPtrArray) matches = match_backups (backups, what);
+  g_autoptr(NovaVolumeClient) client = nova_volume_client_new_for_object_manager (manager);
   /* UUIDs are case-insensitive; names are not: the text as typed first */
   g_autofree char *lower = g_ascii_strdown (what, -1);
-  g_autoptr(GString) ids = NULL;
+  g_autoptr(GError) local_error = NULL;
+  GDBusProxy *backup = G_DBUS_PROXY (nova_volume_client_lookup_backup (client, what, &local_error));
 
-  if (matches->len == 0 && !g_str_equal (lower, what))
+  if (backup == NULL && g_error_matches (local_error, NOVA_VOLUME_ERROR, NOVA_VOLUME_ERROR_NOT_FOUND)
+      && !g_str_equal (lower, what))
     {
-      g_clear_pointer (&matches, g_ptr_array_unref);
-      matches = match_backups (backups, lower);
+      g_clear_error (&local_error);
+      backup = G_DBUS_PROXY (nova_volume_client_lookup_backup (client, lower, &local_error));
     }
-  if (matches->len == 1)
+  if (backup != NULL)
     {
-      GDBusProxy *backup = g_object_ref (g_ptr_array_index (matches, 0));
-
       prepare_proxy (backup);
       return backup;
     }
-  if (matches->len == 0)
-    {
-      g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND, _("no backup has the ID or name “%s”"), what);
-      return NULL;
-    }
-  ids = g_string_new (NULL);
-  for (guint i = 0; i < matches->len; i++)
-    {
-      g_autofree char *id = cached_string (g_ptr_array_index (matches, i), "Id");
-
-      g_string_append_printf (ids, "%s%s", i > 0 ? ", " : "", id != NULL ? id : "");
-    }
-  g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
-               _("“%s” names %u backups (%s): give the whole ID"), what, matches->len, ids->str);
+  if (g_error_matches (local_error, NOVA_VOLUME_ERROR, NOVA_VOLUME_ERROR_NOT_FOUND))
+    g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND, _("no backup has the ID or name “%s”"), what);
+  else
+    g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT, local_error->message);
   return NULL;
 }
 

@@ -12,6 +12,8 @@
 #define SNAPSHOTS     ROOT_PATH "/snapshots/"
 #define JOBS          ROOT_PATH "/jobs/"
 #define BACKENDS      ROOT_PATH "/backends/"
+#define BACKUPS       ROOT_PATH "/backups/"
+#define ATTACHMENTS   ROOT_PATH "/attachments/"
 
 /* an ID prefix shorter than this is taken for a name only */
 #define MIN_ID_PREFIX 4
@@ -339,6 +341,36 @@ nova_volume_client_get_backends (NovaVolumeClient *self)
   return objects_under (self, BACKENDS, (InterfaceGetter) nova_dbus_object_get_backend);
 }
 
+/**
+ * nova_volume_client_get_backups:
+ * @self: a #NovaVolumeClient
+ *
+ * Every backup the service knows, in its repository.
+ *
+ * Returns: (transfer full) (element-type NovaDBusBackup): every backup
+ */
+GList *
+nova_volume_client_get_backups (NovaVolumeClient *self)
+{
+  g_return_val_if_fail (NOVA_VOLUME_IS_CLIENT (self), NULL);
+  return objects_under (self, BACKUPS, (InterfaceGetter) nova_dbus_object_get_backup);
+}
+
+/**
+ * nova_volume_client_get_attachments:
+ * @self: a #NovaVolumeClient
+ *
+ * Every attachment of every volume (a volume's Attachments names its own).
+ *
+ * Returns: (transfer full) (element-type NovaDBusAttachment): every attachment
+ */
+GList *
+nova_volume_client_get_attachments (NovaVolumeClient *self)
+{
+  g_return_val_if_fail (NOVA_VOLUME_IS_CLIENT (self), NULL);
+  return objects_under (self, ATTACHMENTS, (InterfaceGetter) nova_dbus_object_get_attachment);
+}
+
 /* the id an object path ends with: its '_' were '-' */
 static char *
 id_of (GDBusProxy *proxy)
@@ -438,6 +470,40 @@ nova_volume_client_lookup_snapshot (NovaVolumeClient *self, const char *what, GE
 {
   g_return_val_if_fail (NOVA_VOLUME_IS_CLIENT (self), NULL);
   return pick (nova_volume_client_get_snapshots (self), what, "snapshot", error);
+}
+
+/**
+ * nova_volume_client_lookup_backup:
+ * @self: a #NovaVolumeClient
+ * @what: as for nova_volume_client_lookup_volume()
+ * @error: return location for a #GError
+ *
+ * Finds a backup by what a person would type.
+ *
+ * Returns: (transfer full) (nullable): the backup, or %NULL with @error set
+ */
+NovaDBusBackup *
+nova_volume_client_lookup_backup (NovaVolumeClient *self, const char *what, GError **error)
+{
+  g_return_val_if_fail (NOVA_VOLUME_IS_CLIENT (self), NULL);
+  return pick (nova_volume_client_get_backups (self), what, "backup", error);
+}
+
+/**
+ * nova_volume_client_lookup_attachment:
+ * @self: a #NovaVolumeClient
+ * @what: the attachment's object path, ID, or a unique prefix of its ID
+ * @error: return location for a #GError
+ *
+ * Finds an attachment (an attachment has no name).
+ *
+ * Returns: (transfer full) (nullable): the attachment, or %NULL with @error set
+ */
+NovaDBusAttachment *
+nova_volume_client_lookup_attachment (NovaVolumeClient *self, const char *what, GError **error)
+{
+  g_return_val_if_fail (NOVA_VOLUME_IS_CLIENT (self), NULL);
+  return pick (nova_volume_client_get_attachments (self), what, "attachment", error);
 }
 
 /**

@@ -1,6 +1,6 @@
 /* nova-volume: the client library's entry point, as UDisksClient is to
  * udisks: one connection to org.openstack.Volume1 and its object manager,
- * lookups of volumes, snapshots, jobs and backends by id, object path or
+ * lookups of volumes, snapshots, backups, attachments, jobs and backends by id, object path or
  * name, and waits for a status or the end of a Job. The objects are the
  * proxies gdbus-codegen makes from the one XML (NovaDBusVolume, ...);
  * errors the daemon returns arrive in the NOVA_VOLUME_ERROR domain. */
@@ -38,11 +38,19 @@ GList              *nova_volume_client_get_volumes         (NovaVolumeClient    
 GList              *nova_volume_client_get_snapshots       (NovaVolumeClient     *self);
 GList              *nova_volume_client_get_jobs            (NovaVolumeClient     *self);
 GList              *nova_volume_client_get_backends        (NovaVolumeClient     *self);
+GList              *nova_volume_client_get_backups         (NovaVolumeClient     *self);
+GList              *nova_volume_client_get_attachments     (NovaVolumeClient     *self);
 
 NovaDBusVolume     *nova_volume_client_lookup_volume       (NovaVolumeClient     *self,
                                                             const char           *what,
                                                             GError              **error);
 NovaDBusSnapshot   *nova_volume_client_lookup_snapshot     (NovaVolumeClient     *self,
+                                                            const char           *what,
+                                                            GError              **error);
+NovaDBusBackup     *nova_volume_client_lookup_backup       (NovaVolumeClient     *self,
+                                                            const char           *what,
+                                                            GError              **error);
+NovaDBusAttachment *nova_volume_client_lookup_attachment   (NovaVolumeClient     *self,
                                                             const char           *what,
                                                             GError              **error);
 NovaDBusJob        *nova_volume_client_lookup_job          (NovaVolumeClient     *self,

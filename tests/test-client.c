@@ -84,6 +84,50 @@ test_lookup (Fixture *fx, gconstpointer data)
   (void) third;
 }
 
+/* backups and attachments, looked up as volumes are */
+static void
+test_lookup_backups_and_attachments (Fixture *fx, gconstpointer data)
+{
+  g_autofree char *volume = create_volume (fx, MIB, g_variant_new_parsed ("{'name': <'kept'>}"));
+  g_autoptr(NovaVolumeClient) client = NULL;
+  g_autoptr(NovaDBusBackup) by_name = NULL, by_path = NULL;
+  g_autoptr(NovaDBusAttachment) attachment = NULL;
+  g_autoptr(GVariant) reply = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *backup = NULL, *attachment_path = NULL;
+  GList *backups = NULL, *attachments = NULL;
+
+  reply = call (fx, volume, IFACE_VOLUME, "Backup", g_variant_new_parsed ("({'name': <'nightly'>},)"), "(o)", &error);
+  g_assert_no_error (error);
+  g_variant_get (reply, "(o)", &backup);
+  g_clear_pointer (&reply, g_variant_unref);
+  reply = call (fx, volume, IFACE_VOLUME, "Attach", g_variant_new_parsed ("(%s, '/dev/vdb', @a{sv} {})", INSTANCE_A),
+                "(o)", &error);
+  g_assert_no_error (error);
+  g_variant_get (reply, "(o)", &attachment_path);
+
+  client = client_for (fx);
+  backups = nova_volume_client_get_backups (client);
+  g_assert_cmpuint (g_list_length (backups), ==, 1);
+  g_list_free_full (backups, g_object_unref);
+  by_name = nova_volume_client_lookup_backup (client, "nightly", &error);
+  g_assert_no_error (error);
+  by_path = nova_volume_client_lookup_backup (client, backup, &error);
+  g_assert_no_error (error);
+  g_assert_true (by_name == by_path);
+  g_assert_cmpstr (nova_dbus_backup_get_status (by_name), ==, "available");
+  g_assert_null (nova_volume_client_lookup_backup (client, "kept", &error));
+  g_assert_error (error, NOVA_VOLUME_ERROR, NOVA_VOLUME_ERROR_NOT_FOUND);
+  g_clear_error (&error);
+
+  attachments = nova_volume_client_get_attachments (client);
+  g_assert_cmpuint (g_list_length (attachments), ==, 1);
+  g_list_free_full (attachments, g_object_unref);
+  attachment = nova_volume_client_lookup_attachment (client, attachment_path, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (nova_dbus_attachment_get_volume (attachment), ==, volume);
+}
+
 /* a call through the library's proxies: the daemon's refusal in our domain,
  * then a change waited for */
 static void
@@ -196,6 +240,7 @@ main (int argc, char **argv)
   g_test_init (&argc, &argv, NULL);
 #define ADD(path, func) g_test_add ("/client/" path, Fixture, NULL, fixture_setup, func, fixture_teardown)
   ADD ("lookup", test_lookup);
+  ADD ("lookup-backups-and-attachments", test_lookup_backups_and_attachments);
   ADD ("errors-and-waits", test_errors_and_waits);
   ADD ("job", test_job);
   ADD ("new-async", test_new_async);
