@@ -117,7 +117,7 @@ check_optional_group_name (const char *value)
   return *value == '\0' ? NULL : check_group_name (value);
 }
 
-static const char *const backup_drivers[] = { "posix", "none", NULL };
+static const char *const backup_drivers[] = { "posix", "ceph", "none", NULL };
 
 /* the daemon's own keys; each driver declares its keys beside its code
  * (NovaVolumeDriverInfo), and data/nova-volume.conf documents all of them
@@ -164,10 +164,17 @@ static const NovaVolumeConfigKey config_keys[] = {
     "GiB: an image whose disk is larger is refused before anything is made; 0: no limit but the backend's free space.",
     TRUE },
   { "backup_driver", NOVA_VOLUME_KEY_ENUM, "posix", 0, 0, backup_drivers, NULL,
-    "Where backups go: posix (a directory, backup_path) or none (no backups).", TRUE },
+    "Where backups go: posix (a directory, backup_path), ceph (an RBD pool, backup_ceph_pool) or none (no backups).",
+    TRUE },
   { "backup_path", NOVA_VOLUME_KEY_STRING, "", 0, 0, NULL, nova_volume_check_optional_absolute_path,
     "The posix backup repository: a directory of the daemon's own, best on another disk or a share that outlives this host; empty: backups in the state directory.",
     TRUE },
+  { "backup_ceph_conf", NOVA_VOLUME_KEY_STRING, "/etc/ceph/ceph.conf", 0, 0, NULL, nova_volume_check_absolute_path,
+    "The ceph repository's cluster: its configuration file (monitors, keyring).", TRUE },
+  { "backup_ceph_user", NOVA_VOLUME_KEY_STRING, "", 0, 0, NULL, nova_volume_check_no_space,
+    "The cephx user of the ceph repository, without \"client.\"; empty: librados' default (admin).", TRUE },
+  { "backup_ceph_pool", NOVA_VOLUME_KEY_STRING, "backups", 0, 0, NULL, nova_volume_check_not_empty,
+    "The ceph repository's pool: an RBD image per backup, manifests in its namespace nova-volume-backups.", TRUE },
   { "backup_chunk_size", NOVA_VOLUME_KEY_INT, "4", 1, 64, NULL, NULL,
     "MiB: a backup cuts the volume into chunks of this size, each stored once under its SHA-256 (an incremental backup stores the chunks that changed).",
     TRUE },

@@ -236,6 +236,9 @@ any_backend_up (GPtrArray *backends)
   return up;
 }
 
+/* how long a call to the ceph repository's cluster may wait */
+#define BACKUP_CEPH_TIMEOUT_S 30
+
 /* The backup repository backup_driver names: a problem with it only
  * stops backups, never the volumes; the backup calls say why. */
 static void
@@ -243,22 +246,30 @@ open_backup_repository (NovaVolumeManager *manager, NovaVolumeConfig *config, co
 {
   const char *path = nova_volume_config_get_string (config, "backup_path");
   g_autofree char *default_path = g_build_filename (state_dir_path, "backups", NULL);
-  g_autoptr(NovaVolumeBackupDirectory) repository = NULL;
+  const char *driver = nova_volume_config_get_string (config, "backup_driver");
+  g_autoptr(NovaVolumeBackupRepository) repository = NULL;
   g_autoptr(GError) error = NULL;
   g_autofree char *problem = NULL;
 
-  if (g_str_equal (nova_volume_config_get_string (config, "backup_driver"), "none"))
+  if (g_str_equal (driver, "none"))
     {
       nova_volume_manager_set_backup_repository (manager, NULL, "backups are off here (backup_driver = none)");
       return;
     }
-  repository = nova_volume_backup_directory_open (path[0] != '\0' ? path : default_path, &error);
+  if (g_str_equal (driver, "ceph"))
+    repository = (NovaVolumeBackupRepository *) nova_volume_backup_ceph_open (
+      nova_volume_config_get_string (config, "backup_ceph_conf"),
+      nova_volume_config_get_string (config, "backup_ceph_user"),
+      nova_volume_config_get_string (config, "backup_ceph_pool"), BACKUP_CEPH_TIMEOUT_S, &error);
+  else
+    repository = (NovaVolumeBackupRepository *) nova_volume_backup_directory_open (
+      path[0] != '\0' ? path : default_path, &error);
   if (repository == NULL)
     {
       problem = g_strdup_printf ("the backup repository cannot be used: %s", error->message);
       g_warning ("%s", problem);
     }
-  nova_volume_manager_set_backup_repository (manager, NOVA_VOLUME_BACKUP_REPOSITORY (repository), problem);
+  nova_volume_manager_set_backup_repository (manager, repository, problem);
 }
 
 static char *

@@ -16,6 +16,10 @@
 #            holds the file's bytes), backed up (and a snapshot of it,
 #            incrementally), restored over an rbd volume and into a new
 #            file volume (both byte for byte), read by instance N through rbd:
+#   backups  backup_driver = ceph: a file and an rbd volume backed up into
+#            a pool of their own (an image per backup, an incremental a
+#            clone of its parent that stored what changed), restored both
+#            ways, found by a daemon with a new state directory
 #   instance the seed's scenario: instance A (tests/instance, writer image)
 #            boots with its disk on rbd: built by
 #            tests/instance/launch-instance.py from the daemon's
@@ -761,6 +765,126 @@ if daemon_stop; then
 else
   not_ok "nova-volumed (two backends) stops cleanly" "$(tail -n 20 "$dir/nova-volumed.log")"
 fi
+
+# --- backups into a Ceph pool (backup_driver = ceph) ----------------------------
+# a file volume and an rbd volume backed up into a pool of their own, full
+# and incremental (a clone that takes the room of what changed), restored
+# both ways; a daemon with a new state directory finds them in the pool
+
+backup_pool=backups
+if out=$(ceph_cli osd pool create "$backup_pool" 8 8 2>&1 &&
+         timeout 60 rbd --conf "$ceph_conf" pool init "$backup_pool" 2>&1); then
+  ok "a pool for backups: $backup_pool"
+else
+  not_ok "a pool for backups: $backup_pool" "$out"
+fi
+backup_rbd () {
+  timeout 30 rbd --conf "$ceph_conf" --pool "$backup_pool" "$@"
+}
+cat >"$dir/nova-volume.conf" <<EOF
+[DEFAULT]
+default_volume_type = local
+backup_driver = ceph
+backup_ceph_conf = $ceph_conf
+backup_ceph_user = admin
+backup_ceph_pool = $backup_pool
+[backend:local]
+volume_driver = file
+file_volumes_dir = $dir/local-volumes
+[backend:ceph]
+volume_driver = rbd
+rbd_ceph_conf = $ceph_conf
+rbd_pool = $ceph_pool
+rbd_user = admin
+rbd_secret_uuid = $secret_uuid
+rados_connect_timeout = 10
+[type:local]
+backend = local
+EOF
+if daemon_start; then
+  ok "nova-volumed with backup_driver = ceph"
+else
+  not_ok "nova-volumed with backup_driver = ceph" "$(tail -n 20 "$dir/nova-volumed.log")"
+fi
+
+local_source=$(ctl create 32M --name local-source 2>"$dir/ctl.err")
+local_file=$(ctl --json show "$local_source" 2>&1 | json_get ProviderLocation 2>/dev/null)
+if [ -n "$local_file" ] && [ -f "$local_file" ]; then
+  head -c 4194304 /dev/urandom | dd of="$local_file" bs=1M seek=3 conv=notrunc,fsync 2>/dev/null
+fi
+sum_local=$(sha256sum <"$local_file" | cut -d' ' -f1)
+full=$(ctl backup "$local_source" --name full 2>"$dir/ctl.err")
+if [ -n "$full" ] && [ "$(ctl --json show "$full" 2>&1 | json_get Repository 2>/dev/null)" = ceph ] &&
+   backup_rbd snap ls "backup-$full" 2>/dev/null | grep -q ' backup '; then
+  ok "Backup of a file volume into the pool: image backup-$full with its snapshot"
+else
+  not_ok "Backup of a file volume into the pool" "$full $(cat "$dir/ctl.err") $(backup_rbd ls 2>&1)"
+fi
+# one 4 MiB chunk changes
+head -c 1048576 /dev/urandom | dd of="$local_file" bs=1M seek=20 conv=notrunc,fsync 2>/dev/null
+sum_local_2=$(sha256sum <"$local_file" | cut -d' ' -f1)
+incremental=$(ctl backup "$local_source" --incremental 2>"$dir/ctl.err")
+stored=$(ctl --json show "$incremental" 2>&1 | json_get StoredBytes 2>/dev/null)
+if [ "$stored" = 4194304 ] &&
+   backup_rbd info "backup-$incremental" 2>/dev/null | grep -q "parent: $backup_pool/backup-$full@backup"; then
+  ok "an incremental backup: a clone of its parent's snapshot that stored the one chunk that changed"
+else
+  not_ok "an incremental backup stores the one chunk that changed" \
+    "stored $stored; $(backup_rbd info "backup-$incremental" 2>&1) $(cat "$dir/ctl.err")"
+fi
+rbd_volume=$(ctl create 32M --backend ceph --name rbd-source 2>"$dir/ctl.err")
+check "Restore the full backup over an rbd volume" ctl restore "$full" --to "$rbd_volume"
+sum=$(rbd_cli export "volume-$rbd_volume" - 2>/dev/null | sha256sum | cut -d' ' -f1)
+if [ "$sum" = "$sum_local" ]; then
+  ok "the rbd volume holds the file volume's bytes of the full backup"
+else
+  not_ok "the rbd volume holds the file volume's bytes of the full backup" "$sum_local / $sum"
+fi
+rbd_backup=$(ctl backup "$rbd_volume" --name from-rbd 2>"$dir/ctl.err")
+check "Verify the rbd volume's backup" ctl backup-verify "$rbd_backup"
+check_refused "Delete the full backup while an incremental is made on it" Busy ctl backup-delete "$full"
+
+# the host is lost: its state directory goes; the pool stays
+daemon_stop
+mv "$dir/state" "$dir/state-lost"
+mkdir -p "$dir/local-volumes"
+if daemon_start; then
+  ok "nova-volumed again, with an empty state directory"
+else
+  not_ok "nova-volumed again, with an empty state directory" "$(tail -n 20 "$dir/nova-volumed.log")"
+fi
+listed=$(ctl --json backups 2>&1)
+if grep -q "$full" <<<"$listed" && grep -q "$incremental" <<<"$listed" && grep -q "$rbd_backup" <<<"$listed"; then
+  ok "it lists the three backups the pool holds"
+else
+  not_ok "it lists the three backups the pool holds" "$listed"
+fi
+restored_local=$(ctl restore "$incremental" --name restored-incremental 2>"$dir/ctl.err")
+restored_file=$(ctl --json show "$restored_local" 2>&1 | json_get ProviderLocation 2>/dev/null)
+sum=$([ -f "$restored_file" ] && sha256sum <"$restored_file" | cut -d' ' -f1)
+if [ "$sum" = "$sum_local_2" ]; then
+  ok "the incremental restored on the new host into a file volume, byte for byte"
+else
+  not_ok "the incremental restored on the new host" "$sum_local_2 / $sum $(cat "$dir/ctl.err")"
+fi
+check "Delete the incremental backup" ctl backup-delete "$incremental"
+check "Delete the full backup" ctl backup-delete "$full"
+check "Delete the rbd volume's backup" ctl backup-delete "$rbd_backup"
+check "Delete the restored volume" ctl delete "$restored_local"
+left=$(backup_rbd ls 2>&1
+       timeout 30 rados --conf "$ceph_conf" --pool "$backup_pool" --namespace nova-volume-backups ls 2>&1)
+if [ -z "$left" ]; then
+  ok "the backup pool is empty again: no image, no manifest"
+else
+  not_ok "the backup pool is empty again" "$left"
+fi
+if daemon_stop; then
+  ok "nova-volumed (ceph backups) stops cleanly"
+else
+  not_ok "nova-volumed (ceph backups) stops cleanly" "$(tail -n 20 "$dir/nova-volumed.log")"
+fi
+# what the lost host left on the rbd backend
+rbd_cli rm "volume-$rbd_volume" >/dev/null 2>&1
 
 t0=$(date +%s%N)
 ceph_cluster_stop
