@@ -14,6 +14,7 @@ G_BEGIN_DECLS
 #define BENCH_IFACE_MANAGER  "org.openstack.Volume1.Manager"
 #define BENCH_IFACE_VOLUME   "org.openstack.Volume1.Volume"
 #define BENCH_IFACE_SNAPSHOT "org.openstack.Volume1.Snapshot"
+#define BENCH_IFACE_BACKUP   "org.openstack.Volume1.Backup"
 
 /* the bound on one call; a 1 GiB copy on a loaded disk stays well inside */
 #define BENCH_CALL_TIMEOUT_MS (600 * 1000)

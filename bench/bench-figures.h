@@ -33,6 +33,9 @@ gboolean bench_figure_scale (BenchContext *ctx, GError **error);
 /* a 1 GiB image in (raw, qcow2) and out (raw, qcow2) vs qemu-img convert
  * (bench-images.c) */
 gboolean bench_figure_images (BenchContext *ctx, GError **error);
+/* a full backup, an incremental and a restore of a 1 GiB volume vs
+ * sha256sum and zstd of its file (bench-backups.c) */
+gboolean bench_figure_backups (BenchContext *ctx, GError **error);
 /* LVM in a qemu guest (bench/lvm-guest.sh through tests/vm/run-guest.sh):
  * CreateVolume+Delete vs lvcreate, target commands, lvremove; or why it
  * was not measured (bench-lvm.c) */

@@ -14,7 +14,8 @@
 
 #include "bench-figures.h"
 
-static const char *const figure_names[] = { "create-delete", "latency", "copy", "images", "scale", "lvm", NULL };
+static const char *const figure_names[] = { "create-delete", "latency", "copy", "images", "backups", "scale", "lvm",
+                                             NULL };
 
 static gboolean
 wanted (char **only, const char *figure)
@@ -123,6 +124,7 @@ run (BenchContext *ctx, char **only, GError **error)
       || (wanted (only, "latency") && !bench_figure_latency (ctx, error))
       || (wanted (only, "copy") && !bench_figure_copy (ctx, error))
       || (wanted (only, "images") && !bench_figure_images (ctx, error))
+      || (wanted (only, "backups") && !bench_figure_backups (ctx, error))
       || (wanted (only, "scale") && !bench_figure_scale (ctx, error)))
     {
       bench_daemon_print_log_tail (daemon);
