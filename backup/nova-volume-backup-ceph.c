@@ -164,9 +164,10 @@ make_image (NovaRbdPool *pool, const NovaBackupManifest *manifest, const NovaBac
 
 static gboolean
 ceph_store (NovaVolumeBackupRepository *repository, GInputStream *in, NovaBackupManifest *manifest,
-            const NovaBackupManifest *parent, NovaBackupProgressFunc progress, gpointer user_data,
-            GCancellable *cancellable, GError **error)
+            const NovaBackupManifest *parent, const GArray *changed, NovaBackupProgressFunc progress,
+            gpointer user_data, GCancellable *cancellable, GError **error)
 {
+  guint cursor = 0;
   NovaVolumeBackupCeph *self = CEPH (repository);
   g_autoptr(NovaRbdPool) pool = nova_rbd_client_open_pool (self->client, self->pool, error);
   guint64 n = nova_backup_manifest_n_chunks (manifest->size, manifest->chunk_size);
@@ -179,7 +180,10 @@ ceph_store (NovaVolumeBackupRepository *repository, GInputStream *in, NovaBackup
     return FALSE;
   /* chunks of another size would not line up with the parent's */
   if (parent != NULL && parent->chunk_size != manifest->chunk_size)
-    parent = NULL;
+    {
+      parent = NULL;
+      changed = NULL;
+    }
   g_ptr_array_set_size (manifest->chunks, 0);
   manifest->stored_bytes = 0;
   for (guint64 i = 0; i < n; i++)
@@ -189,6 +193,19 @@ ceph_store (NovaVolumeBackupRepository *repository, GInputStream *in, NovaBackup
       gsize got = 0;
       char *id = NULL;
 
+      /* unchanged since the parent: the clone holds it already */
+      if (nova_backup_chunk_unchanged (changed, &cursor, i))
+        {
+          const char *before = parent != NULL && i < parent->chunks->len ? g_ptr_array_index (parent->chunks, i)
+                                                                          : NULL;
+
+          if (!nova_backup_skip (in, len, cancellable, error))
+            return FALSE;
+          g_ptr_array_add (manifest->chunks, g_strdup (before));
+          done += len;
+          report (progress, user_data, done, manifest->size);
+          continue;
+        }
       if (!g_input_stream_read_all (in, buffer, len, &got, cancellable, error))
         return FALSE;
       if (got < len)

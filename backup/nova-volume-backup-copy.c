@@ -9,9 +9,10 @@
 
 gboolean
 nova_volume_backup_store (NovaVolumeBackupDirectory *repository, GInputStream *in, NovaBackupManifest *manifest,
-                          NovaBackupProgressFunc progress, gpointer user_data, GCancellable *cancellable,
-                          GError **error)
+                          const NovaBackupManifest *parent, const GArray *changed, NovaBackupProgressFunc progress,
+                          gpointer user_data, GCancellable *cancellable, GError **error)
 {
+  guint cursor = 0;
   NovaVolumeChunkStore *chunks = nova_volume_backup_directory_get_chunks (repository);
   guint64 n = nova_backup_manifest_n_chunks (manifest->size, manifest->chunk_size);
   g_autofree guint8 *buffer = g_malloc (manifest->chunk_size);
@@ -26,6 +27,27 @@ nova_volume_backup_store (NovaVolumeBackupDirectory *repository, GInputStream *i
       char *id = NULL;
       guint64 stored = 0;
 
+      /* unchanged since the parent: its chunk, unread */
+      if (nova_backup_chunk_unchanged (changed, &cursor, i))
+        {
+          const char *before = parent != NULL && i < parent->chunks->len ? g_ptr_array_index (parent->chunks, i)
+                                                                          : NULL;
+
+          if (before != NULL && !nova_volume_chunk_store_has (chunks, before))
+            {
+              g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND,
+                           "chunk %" G_GUINT64_FORMAT " of the parent backup %s (%s) is missing; make a full backup",
+                           i, parent != NULL ? parent->id : "", before);
+              return FALSE;
+            }
+          if (!nova_backup_skip (in, len, cancellable, error))
+            return FALSE;
+          g_ptr_array_add (manifest->chunks, g_strdup (before));
+          done += len;
+          if (progress != NULL)
+            progress (done, manifest->size, user_data);
+          continue;
+        }
       if (!g_input_stream_read_all (in, buffer, len, &got, cancellable, error))
         return FALSE;
       if (got < len)

@@ -19,6 +19,8 @@ G_BEGIN_DECLS
 gboolean nova_volume_backup_store   (NovaVolumeBackupDirectory *repository,
                                      GInputStream               *in,
                                      NovaBackupManifest         *manifest,
+                                     const NovaBackupManifest   *parent,
+                                     const GArray               *changed,
                                      NovaBackupProgressFunc      progress,
                                      gpointer                    user_data,
                                      GCancellable               *cancellable,

@@ -347,13 +347,14 @@ directory_get_kind (NovaVolumeBackupRepository *repository)
 }
 
 /* content addressing makes every backup store only the chunks the
- * repository lacks: the parent changes nothing here */
+ * repository lacks; the parent spares reading what did not change */
 static gboolean
 directory_store (NovaVolumeBackupRepository *repository, GInputStream *in, NovaBackupManifest *manifest,
-                 const NovaBackupManifest *parent, NovaBackupProgressFunc progress, gpointer user_data,
-                 GCancellable *cancellable, GError **error)
+                 const NovaBackupManifest *parent, const GArray *changed, NovaBackupProgressFunc progress,
+                 gpointer user_data, GCancellable *cancellable, GError **error)
 {
-  return nova_volume_backup_store (DIRECTORY (repository), in, manifest, progress, user_data, cancellable, error);
+  return nova_volume_backup_store (DIRECTORY (repository), in, manifest, parent, changed, progress, user_data,
+                                   cancellable, error);
 }
 
 static gboolean

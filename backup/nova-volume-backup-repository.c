@@ -27,11 +27,42 @@ nova_volume_backup_repository_get_kind (NovaVolumeBackupRepository *self)
 
 gboolean
 nova_volume_backup_repository_store (NovaVolumeBackupRepository *self, GInputStream *in, NovaBackupManifest *manifest,
-                                     const NovaBackupManifest *parent, NovaBackupProgressFunc progress,
-                                     gpointer user_data, GCancellable *cancellable, GError **error)
+                                     const NovaBackupManifest *parent, const GArray *changed,
+                                     NovaBackupProgressFunc progress, gpointer user_data, GCancellable *cancellable,
+                                     GError **error)
 {
   g_return_val_if_fail (NOVA_VOLUME_IS_BACKUP_REPOSITORY (self), FALSE);
-  return IFACE (self)->store (self, in, manifest, parent, progress, user_data, cancellable, error);
+  g_return_val_if_fail (changed == NULL || parent == NULL || parent->chunk_size == manifest->chunk_size, FALSE);
+  return IFACE (self)->store (self, in, manifest, parent, changed, progress, user_data, cancellable, error);
+}
+
+gboolean
+nova_backup_chunk_unchanged (const GArray *changed, guint *cursor, guint64 i)
+{
+  if (changed == NULL)
+    return FALSE;
+  while (*cursor < changed->len && g_array_index (changed, guint64, *cursor) < i)
+    (*cursor)++;
+  return *cursor >= changed->len || g_array_index (changed, guint64, *cursor) != i;
+}
+
+gboolean
+nova_backup_skip (GInputStream *in, gsize len, GCancellable *cancellable, GError **error)
+{
+  while (len > 0)
+    {
+      gssize skipped = g_input_stream_skip (in, len, cancellable, error);
+
+      if (skipped < 0)
+        return FALSE;
+      if (skipped == 0)
+        {
+          g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_PARTIAL_INPUT, "the volume ended early");
+          return FALSE;
+        }
+      len -= (gsize) skipped;
+    }
+  return TRUE;
 }
 
 gboolean

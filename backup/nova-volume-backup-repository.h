@@ -16,6 +16,13 @@ G_BEGIN_DECLS
 /* @done of @total bytes */
 typedef void (*NovaBackupProgressFunc) (guint64 done, guint64 total, gpointer user_data);
 
+/* Chunk @i is unchanged since the parent by @changed (see store), read
+ * in ascending order of @i with *@cursor starting at 0. */
+gboolean nova_backup_chunk_unchanged (const GArray *changed, guint *cursor, guint64 i);
+
+/* Moves @in on by @len bytes without keeping them. */
+gboolean nova_backup_skip (GInputStream *in, gsize len, GCancellable *cancellable, GError **error);
+
 /* What a verify found. */
 typedef struct {
   guint      n_chunks;    /* stored chunks read */
@@ -40,10 +47,15 @@ struct _NovaVolumeBackupRepositoryInterface {
    * @manifest->chunk_size, filling @manifest->chunks (each chunk's
    * SHA-256, NULL for one of zeros) and ->stored_bytes (what it added).
    * @parent: the manifest of the backup it is incremental to, or NULL.
+   * @changed: the indexes (guint64, ascending) of the only chunks that
+   * may differ from the parent's (of the same chunk size), or without a
+   * parent the only ones that may hold data: the others are skipped in
+   * @in unread and taken from the parent, or are zeros; NULL: every
+   * chunk is read.
    * Writes no manifest: put_manifest does, last. */
   gboolean            (*store)          (NovaVolumeBackupRepository *self, GInputStream *in,
                                          NovaBackupManifest *manifest, const NovaBackupManifest *parent,
-                                         NovaBackupProgressFunc progress, gpointer user_data,
+                                         const GArray *changed, NovaBackupProgressFunc progress, gpointer user_data,
                                          GCancellable *cancellable, GError **error);
   /* The backup is whole from here on. */
   gboolean            (*put_manifest)   (NovaVolumeBackupRepository *self, const NovaBackupManifest *manifest,
@@ -82,6 +94,7 @@ const char         *nova_volume_backup_repository_get_kind       (NovaVolumeBack
 gboolean            nova_volume_backup_repository_store          (NovaVolumeBackupRepository *self, GInputStream *in,
                                                                   NovaBackupManifest *manifest,
                                                                   const NovaBackupManifest *parent,
+                                                                  const GArray *changed,
                                                                   NovaBackupProgressFunc progress, gpointer user_data,
                                                                   GCancellable *cancellable, GError **error);
 gboolean            nova_volume_backup_repository_put_manifest   (NovaVolumeBackupRepository *self,

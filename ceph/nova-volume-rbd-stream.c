@@ -36,6 +36,18 @@ rbd_stream_read (GInputStream *stream, void *buffer, gsize count, GCancellable *
   return n;
 }
 
+/* a skip moves on without reading (a backup's unchanged chunks) */
+static gssize
+rbd_stream_skip (GInputStream *stream, gsize count, GCancellable *cancellable, GError **error)
+{
+  NovaRbdInputStream *self = NOVA_RBD_INPUT_STREAM (stream);
+
+  if (g_cancellable_set_error_if_cancelled (cancellable, error))
+    return -1;
+  self->offset += count;
+  return (gssize) count;
+}
+
 static void
 close_image (NovaRbdPool **pool, rbd_image_t *image)
 {
@@ -69,6 +81,7 @@ nova_rbd_input_stream_class_init (NovaRbdInputStreamClass *klass)
 {
   G_OBJECT_CLASS (klass)->finalize = nova_rbd_input_stream_finalize;
   G_INPUT_STREAM_CLASS (klass)->read_fn = rbd_stream_read;
+  G_INPUT_STREAM_CLASS (klass)->skip = rbd_stream_skip;
   G_INPUT_STREAM_CLASS (klass)->close_fn = rbd_stream_close_input;
 }
 

@@ -298,6 +298,46 @@ nova_volume_driver_can_stream (NovaVolumeDriver *self, gboolean write)
   return write ? IFACE (self)->open_for_write != NULL : IFACE (self)->open_for_read != NULL;
 }
 
+gboolean
+nova_volume_driver_can_mark (NovaVolumeDriver *self)
+{
+  return IFACE (self)->open_marked_for_read != NULL && IFACE (self)->changed_chunks != NULL
+         && IFACE (self)->remove_mark != NULL;
+}
+
+GInputStream *
+nova_volume_driver_open_marked_for_read (NovaVolumeDriver *self, const NovaVolumeRecord *volume, const char *mark,
+                                         GError **error)
+{
+  if (!nova_volume_driver_can_mark (self))
+    {
+      not_supported (self, "keep a record of what changed between backups", error);
+      return NULL;
+    }
+  return IFACE (self)->open_marked_for_read (self, volume, mark, error);
+}
+
+GArray *
+nova_volume_driver_changed_chunks (NovaVolumeDriver *self, const NovaVolumeRecord *volume, const char *mark,
+                                   const char *since, guint64 chunk_size, GError **error)
+{
+  if (!nova_volume_driver_can_mark (self))
+    {
+      not_supported (self, "keep a record of what changed between backups", error);
+      return NULL;
+    }
+  return IFACE (self)->changed_chunks (self, volume, mark, since, chunk_size, error);
+}
+
+gboolean
+nova_volume_driver_remove_mark (NovaVolumeDriver *self, const NovaVolumeRecord *volume, const char *mark,
+                                GError **error)
+{
+  if (!nova_volume_driver_can_mark (self))
+    return not_supported (self, "keep a record of what changed between backups", error);
+  return IFACE (self)->remove_mark (self, volume, mark, error);
+}
+
 char *
 nova_volume_driver_storage_location (NovaVolumeDriver *self, const NovaVolumeRecord *volume)
 {

@@ -159,6 +159,24 @@ struct _NovaVolumeDriverInterface {
   gboolean       (*manage_existing) (NovaVolumeDriver *self, NovaVolumeRecord *volume, const char *reference,
                                      GError **error);
 
+  /* Incremental backups from the backend's own record of what changed
+   * (rbd's diff between snapshots). A mark is the driver's own snapshot
+   * of @volume, named @mark, never a volume snapshot: it is kept from one
+   * backup to the next, goes with the volume, and is not listed.
+   * open_marked_for_read: makes mark @mark and reads the volume as it
+   * was then (a stream that skips without reading); changed_chunks: the
+   * indexes (guint64, ascending) of the @chunk_size chunks that differ
+   * between mark @since and mark @mark, NotFound when @since is gone
+   * (@since NULL: the chunks that hold data at all);
+   * remove_mark: gone (there or not). Worker threads. NULL: the backend
+   * keeps no such record; a backup reads the whole volume. */
+  GInputStream  *(*open_marked_for_read) (NovaVolumeDriver *self, const NovaVolumeRecord *volume, const char *mark,
+                                          GError **error);
+  GArray        *(*changed_chunks)       (NovaVolumeDriver *self, const NovaVolumeRecord *volume, const char *mark,
+                                          const char *since, guint64 chunk_size, GError **error);
+  gboolean       (*remove_mark)          (NovaVolumeDriver *self, const NovaVolumeRecord *volume, const char *mark,
+                                          GError **error);
+
   gpointer padding[2];
 };
 
@@ -202,6 +220,16 @@ GOutputStream *nova_volume_driver_open_for_write     (NovaVolumeDriver *self, co
 /* Whether the driver gives its volumes' bytes as streams (@write: takes
  * them), so a Migrate from (onto) it can copy. */
 gboolean nova_volume_driver_can_stream               (NovaVolumeDriver *self, gboolean write);
+/* Marks (see open_marked_for_read): whether the driver keeps them, and
+ * the calls (NotSupported without). */
+gboolean       nova_volume_driver_can_mark             (NovaVolumeDriver *self);
+GInputStream  *nova_volume_driver_open_marked_for_read (NovaVolumeDriver *self, const NovaVolumeRecord *volume,
+                                                        const char *mark, GError **error);
+GArray        *nova_volume_driver_changed_chunks       (NovaVolumeDriver *self, const NovaVolumeRecord *volume,
+                                                        const char *mark, const char *since, guint64 chunk_size,
+                                                        GError **error);
+gboolean       nova_volume_driver_remove_mark          (NovaVolumeDriver *self, const NovaVolumeRecord *volume,
+                                                        const char *mark, GError **error);
 /* NULL when the driver does not say (see storage_location). */
 char    *nova_volume_driver_storage_location         (NovaVolumeDriver *self, const NovaVolumeRecord *volume);
 gboolean nova_volume_driver_manage_existing          (NovaVolumeDriver *self, NovaVolumeRecord *volume,

@@ -23,6 +23,13 @@ typedef struct {
   NovaBackupRecord   *backup;         /* the working copy */
   NovaSnapshotRecord *temporary;      /* force on an in-use volume: the snapshot read */
   gboolean            temporary_made; /* ... which the driver made */
+  /* a backend that keeps what changed (rbd): the volume is read from a
+   * mark of this backup's, which the next incremental diffs against */
+  gboolean            marked;
+  gboolean            mark_made;
+  char               *previous_id;    /* the volume's latest backup before: its mark goes */
+  NovaVolumeRecord   *volume;         /* Delete: the backup's volume, when it is here, */
+  NovaVolumeDriver   *driver;         /* and its driver, to remove the mark */
   GVariant           *verified;       /* Verify's report */
 } BackupData;
 
@@ -35,6 +42,8 @@ backup_data_free (BackupData *data)
   g_free (data->description);
   g_clear_pointer (&data->backup, nova_backup_record_free);
   g_clear_pointer (&data->temporary, nova_snapshot_record_free);
+  g_free (data->previous_id);
+  g_clear_pointer (&data->volume, nova_volume_record_free);
   g_clear_pointer (&data->verified, g_variant_unref);
   g_free (data);
 }
@@ -45,6 +54,13 @@ backup_data_new (Op *op)
   op->data = g_new0 (BackupData, 1);
   op->data_free = (GDestroyNotify) backup_data_free;
   return op->data;
+}
+
+/* the name of backup @id's mark on its volume's backend */
+static char *
+mark_of (const char *id)
+{
+  return g_strconcat ("nova-backup-", id, NULL);
 }
 
 /* ---- records ---------------------------------------------------------- */
@@ -303,6 +319,10 @@ backup_start (Op *op)
   nova_record_set_string (&backup->description, BK (op)->description != NULL ? BK (op)->description : "");
   backup->size = size;
   backup->created_at = g_get_real_time ();
+  /* a volume (not a snapshot) on a backend that keeps what changed */
+  BK (op)->marked = op->snapshot_id == NULL && nova_volume_driver_can_mark (op->driver);
+  if (latest_backup_of (self, volume_id) != NULL)
+    BK (op)->previous_id = g_strdup (latest_backup_of (self, volume_id)->id);
   if (BK (op)->incremental)
     {
       const NovaBackupRecord *parent = latest_backup_of (self, volume_id);
@@ -318,8 +338,9 @@ backup_start (Op *op)
     }
 
   /* an in-use volume is read from a snapshot of it, recorded first so
-   * that a stop half way leaves it in sight, to be deleted */
-  if (op->volume != NULL && op->volume->status == NOVA_VOLUME_STATUS_IN_USE)
+   * that a stop half way leaves it in sight, to be deleted (a mark is
+   * such a snapshot already) */
+  if (op->volume != NULL && op->volume->status == NOVA_VOLUME_STATUS_IN_USE && !BK (op)->marked)
     {
       g_autoptr(GError) error = NULL;
       NovaSnapshotRecord *temporary = BK (op)->temporary = nova_snapshot_record_new ();
@@ -344,6 +365,39 @@ backup_start (Op *op)
   self->n_backups_storing++;
   manager_op_start_job (op, "backup-create", size);
   manager_op_in_thread (op, backup_thread, backup_done);
+}
+
+/* worker thread: the volume as its new mark holds it, and in
+ * *@out_changed the chunks that changed since @parent's mark, or without
+ * a parent those that hold data (left NULL when the backend cannot
+ * tell, or the parent's mark is gone: every chunk is read) */
+static GInputStream *
+open_marked (Op *op, const NovaBackupManifest *parent, guint64 chunk_size, GArray **out_changed, GError **error)
+{
+  g_autofree char *mark = mark_of (op->backup_id);
+  g_autoptr(GInputStream) in = nova_volume_driver_open_marked_for_read (op->driver, op->volume, mark, error);
+  g_autoptr(GError) local_error = NULL;
+  g_autofree char *since = NULL;
+
+  if (in == NULL)
+    return NULL;
+  BK (op)->mark_made = TRUE;
+  MANAGER_CRASH_POINT (op, "after-backup-mark");
+  if (parent != NULL && parent->chunk_size != chunk_size)
+    return g_steal_pointer (&in);
+  since = parent != NULL ? mark_of (parent->id) : NULL;
+  *out_changed = nova_volume_driver_changed_chunks (op->driver, op->volume, mark, since, chunk_size, &local_error);
+  if (*out_changed == NULL && !g_error_matches (local_error, NOVA_VOLUME_ERROR, NOVA_VOLUME_ERROR_NOT_FOUND))
+    {
+      g_propagate_error (error, g_steal_pointer (&local_error));
+      return NULL;
+    }
+  if (*out_changed == NULL)
+    g_debug ("backup %s: %s; reading all of volume %s", op->backup_id, local_error->message, op->volume_id);
+  else
+    g_debug ("backup %s: %u chunks of volume %s to read (since %s)", op->backup_id, (*out_changed)->len,
+             op->volume_id, parent != NULL ? parent->id : "its creation");
+  return g_steal_pointer (&in);
 }
 
 /* worker thread: the bytes to read, from the snapshot asked for, the
@@ -371,6 +425,7 @@ backup_thread (Op *op)
   g_autoptr(NovaBackupManifest) manifest = nova_backup_manifest_new ();
   g_autoptr(NovaBackupManifest) parent = NULL;
   g_autoptr(GInputStream) in = NULL;
+  g_autoptr(GArray) changed = NULL;
 
   MANAGER_CRASH_POINT (op, "before-backup-store");
   nova_record_set_string (&manifest->id, backup->id);
@@ -394,10 +449,11 @@ backup_thread (Op *op)
           return;
         }
     }
-  in = open_backup_source (op, &op->error);
+  in = BK (op)->marked ? open_marked (op, parent, manifest->chunk_size, &changed, &op->error)
+                       : open_backup_source (op, &op->error);
   if (in != NULL
-      && nova_volume_backup_repository_store (op->self->repository, in, manifest, parent, report_to_job, op->job,
-                                              nova_volume_job_get_cancellable (op->job), &op->error))
+      && nova_volume_backup_repository_store (op->self->repository, in, manifest, parent, changed, report_to_job,
+                                              op->job, nova_volume_job_get_cancellable (op->job), &op->error))
     {
       MANAGER_CRASH_POINT (op, "after-backup-store");
       /* the manifest last: from here on the backup is whole */
@@ -409,6 +465,20 @@ backup_thread (Op *op)
     }
   if (in != NULL)
     g_input_stream_close (in, NULL, NULL);
+  if (BK (op)->mark_made)
+    {
+      g_autoptr(GError) error = NULL;
+      g_autofree char *mark = NULL;
+
+      /* the next incremental diffs against this backup's mark; a failed
+       * backup's goes */
+      mark = mark_of (op->error == NULL ? BK (op)->previous_id : op->backup_id);
+      if (op->error == NULL && BK (op)->previous_id == NULL)
+        g_clear_pointer (&mark, g_free);
+      if (mark != NULL && !nova_volume_driver_remove_mark (op->driver, op->volume, mark, &error))
+        g_warning ("backup %s: cannot remove the mark %s of volume %s: %s", backup->id, mark, op->volume_id,
+                   error->message);
+    }
   if (BK (op)->temporary_made)
     {
       g_autoptr(GError) error = NULL;
@@ -710,6 +780,18 @@ delete_start (Op *op)
     }
   backup_data_new (op);
   BK (op)->backup = nova_backup_record_copy (backup);
+  {
+    const NovaVolumeRecord *volume = nova_volume_manager_lookup_volume (op->self, backup->volume_id);
+    NovaVolumeBackend *backend = volume != NULL ? manager_lookup_backend (op->self, volume->backend) : NULL;
+    NovaVolumeDriver *driver = backend != NULL ? nova_volume_backend_get_driver (backend) : NULL;
+
+    /* its mark on the volume, if the volume is here and keeps marks */
+    if (driver != NULL && nova_volume_driver_can_mark (driver))
+      {
+        BK (op)->volume = nova_volume_record_copy (volume);
+        BK (op)->driver = driver;
+      }
+  }
   if (!commit_backup_status (op, NOVA_BACKUP_STATUS_DELETING, NULL))
     {
       manager_op_return (op);
@@ -731,6 +813,15 @@ delete_thread (Op *op)
   if (!nova_volume_backup_repository_remove (op->self->repository, op->backup_id, &op->error))
     return;
   MANAGER_CRASH_POINT (op, "after-backup-remove");
+  if (BK (op)->volume != NULL)
+    {
+      g_autofree char *mark = mark_of (op->backup_id);
+
+      if (!nova_volume_driver_remove_mark (BK (op)->driver, BK (op)->volume, mark, &error))
+        g_warning ("deleted backup %s, but its mark on volume %s stays: %s", op->backup_id, BK (op)->volume->id,
+                   error->message);
+      g_clear_error (&error);
+    }
   if (op->refresh && !nova_volume_backup_repository_collect (op->self->repository, &removed, &freed, &error))
     g_warning ("deleted backup %s, but collecting the chunks no backup uses failed: %s", op->backup_id,
                error->message);

@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "nova-volume-backup-copy.h"
+#include "nova-volume-record.h"
 #include "test-util.h"
 
 #define CHUNK_SIZE (64 * 1024)
@@ -110,7 +111,7 @@ back_up (Fixture *fx, const char *parent_id)
   manifest->created_at = g_get_real_time ();
   in = g_file_read (file, NULL, &error);
   g_assert_no_error (error);
-  g_assert_true (nova_volume_backup_store (fx->repository, G_INPUT_STREAM (in), manifest, count_progress, &last,
+  g_assert_true (nova_volume_backup_store (fx->repository, G_INPUT_STREAM (in), manifest, NULL, NULL, count_progress, &last,
                                            NULL, &error));
   g_assert_no_error (error);
   g_assert_cmpuint (last, ==, VOLUME_SIZE);
@@ -188,6 +189,50 @@ test_incremental (Fixture *fx, gconstpointer data)
   g_assert_cmpuint (incremental->stored_bytes, >, CHUNK_SIZE / 2);
   g_assert_cmpuint (incremental->stored_bytes, <=, CHUNK_SIZE + 1024);
   assert_restores (fx, incremental, volume, TRUE);
+}
+
+/* the chunks a backend says changed are the only ones read: one it
+ * does not name keeps the parent's, even when its bytes differ (proof
+ * that it was skipped unread) */
+static void
+test_changed_only (Fixture *fx, gconstpointer data)
+{
+  g_autofree guint8 *volume = make_volume (4);
+  g_autofree guint8 *expected = NULL;
+  g_autoptr(NovaBackupManifest) full = NULL, incremental = nova_backup_manifest_new ();
+  g_autoptr(GArray) changed = g_array_new (FALSE, FALSE, sizeof (guint64));
+  g_autoptr(GFile) file = g_file_new_for_path (fx->volume_path);
+  g_autoptr(GFileInputStream) in = NULL;
+  g_autoptr(GError) error = NULL;
+  guint64 three = 3;
+
+  write_volume (fx, volume);
+  full = back_up (fx, NULL);
+  expected = g_memdup2 (volume, VOLUME_SIZE);
+  volume[3 * CHUNK_SIZE + 1] ^= 0xff;
+  volume[5 * CHUNK_SIZE + 1] ^= 0xff;
+  expected[3 * CHUNK_SIZE + 1] ^= 0xff;
+  write_volume (fx, volume);
+  g_array_append_val (changed, three);
+
+  g_free (incremental->id);
+  incremental->id = new_id ();
+  nova_record_set_string (&incremental->volume_id, full->volume_id);
+  nova_record_set_string (&incremental->parent_id, full->id);
+  incremental->size = VOLUME_SIZE;
+  incremental->chunk_size = CHUNK_SIZE;
+  in = g_file_read (file, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_true (nova_volume_backup_store (fx->repository, G_INPUT_STREAM (in), incremental, full, changed, NULL, NULL,
+                                           NULL, &error));
+  g_assert_no_error (error);
+  for (guint i = 0; i < full->chunks->len; i++)
+    if (i == 3)
+      g_assert_cmpstr (g_ptr_array_index (full->chunks, i), !=, g_ptr_array_index (incremental->chunks, i));
+    else
+      g_assert_cmpstr (g_ptr_array_index (full->chunks, i), ==, g_ptr_array_index (incremental->chunks, i));
+  g_assert_cmpuint (incremental->stored_bytes, <=, CHUNK_SIZE + 1024);
+  assert_restores (fx, incremental, expected, TRUE);
 }
 
 static char *
@@ -295,7 +340,7 @@ test_collect (Fixture *fx, gconstpointer data)
   cut->chunk_size = CHUNK_SIZE;
   file = g_file_new_for_path (fx->volume_path);
   in = g_file_read (file, NULL, &error);
-  g_assert_true (nova_volume_backup_store (fx->repository, G_INPUT_STREAM (in), cut, NULL, NULL, NULL, &error));
+  g_assert_true (nova_volume_backup_store (fx->repository, G_INPUT_STREAM (in), cut, NULL, NULL, NULL, NULL, NULL, &error));
   g_assert_no_error (error);
   g_assert_cmpuint (n_chunk_files (fx), ==, 13 + 13);
   g_assert_true (nova_volume_backup_directory_collect (fx->repository, 3600, &removed, &freed, &error));
@@ -357,7 +402,7 @@ test_short_volume (Fixture *fx, gconstpointer data)
 
   manifest->size = VOLUME_SIZE;
   manifest->chunk_size = CHUNK_SIZE;
-  g_assert_false (nova_volume_backup_store (fx->repository, in, manifest, NULL, NULL, NULL, &error));
+  g_assert_false (nova_volume_backup_store (fx->repository, in, manifest, NULL, NULL, NULL, NULL, NULL, &error));
   g_assert_error (error, G_IO_ERROR, G_IO_ERROR_PARTIAL_INPUT);
   g_assert_nonnull (strstr (error->message, "1000 bytes"));
 }
@@ -384,7 +429,7 @@ test_cancel (Fixture *fx, gconstpointer data)
   manifest->chunk_size = CHUNK_SIZE;
   file = g_file_new_for_path (fx->volume_path);
   in = g_file_read (file, NULL, &error);
-  g_assert_false (nova_volume_backup_store (fx->repository, G_INPUT_STREAM (in), manifest, cancel_at_half,
+  g_assert_false (nova_volume_backup_store (fx->repository, G_INPUT_STREAM (in), manifest, NULL, NULL, cancel_at_half,
                                             cancellable, cancellable, &error));
   g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
   g_assert_cmpuint (manifest->chunks->len, <, 17);
@@ -432,6 +477,7 @@ main (int argc, char **argv)
   g_test_add ("/backup-repository/" path, Fixture, NULL, fixture_setup, func, fixture_teardown)
   ADD ("full-round-trip", test_full_round_trip);
   ADD ("incremental", test_incremental);
+  ADD ("changed-only", test_changed_only);
   ADD ("verify-damage", test_verify_damage);
   ADD ("collect", test_collect);
   ADD ("second-reader", test_second_reader);

@@ -18,8 +18,9 @@
 #            file volume (both byte for byte), read by instance N through rbd:
 #   backups  backup_driver = ceph: a file and an rbd volume backed up into
 #            a pool of their own (an image per backup, an incremental a
-#            clone of its parent that stored what changed), restored both
-#            ways, found by a daemon with a new state directory
+#            clone of its parent that stored what changed; of an rbd
+#            volume, only what RBD's diff since its mark names), restored
+#            both ways, found by a daemon with a new state directory
 #   instance the seed's scenario: instance A (tests/instance, writer image)
 #            boots with its disk on rbd: built by
 #            tests/instance/launch-instance.py from the daemon's
@@ -842,6 +843,70 @@ else
 fi
 rbd_backup=$(ctl backup "$rbd_volume" --name from-rbd 2>"$dir/ctl.err")
 check "Verify the rbd volume's backup" ctl backup-verify "$rbd_backup"
+# an rbd volume keeps a mark (a snapshot) of its latest backup: the next
+# incremental reads only what RBD's diff since that mark says changed
+if rbd_cli snap ls "volume-$rbd_volume" 2>/dev/null | grep -q "nova-backup-$rbd_backup"; then
+  ok "the rbd volume keeps the mark nova-backup-$rbd_backup of its backup"
+else
+  not_ok "the rbd volume keeps the mark of its backup" "$(rbd_cli snap ls "volume-$rbd_volume" 2>&1)"
+fi
+t0=$(date +%s%N)
+unchanged=$(ctl backup "$rbd_volume" --incremental 2>"$dir/ctl.err")
+unchanged_ms=$(ms_since "$t0")
+stored=$(ctl --json show "$unchanged" 2>&1 | json_get StoredBytes 2>/dev/null)
+marks=$(rbd_cli snap ls "volume-$rbd_volume" 2>&1)
+if [ "$stored" = 0 ] && grep -q "nova-backup-$unchanged" <<<"$marks" && ! grep -q "nova-backup-$rbd_backup" <<<"$marks"; then
+  ok "an incremental of the unchanged rbd volume stores nothing, in $unchanged_ms ms; the mark moved to it"
+else
+  not_ok "an incremental of the unchanged rbd volume stores nothing" "stored $stored; $marks $(cat "$dir/ctl.err")"
+fi
+rbd_cli bench --io-type write --io-size 1M --io-total 1M --io-pattern seq "volume-$rbd_volume" >/dev/null 2>&1
+changed_backup=$(ctl backup "$rbd_volume" --incremental 2>"$dir/ctl.err")
+stored=$(ctl --json show "$changed_backup" 2>&1 | json_get StoredBytes 2>/dev/null)
+if [ "$stored" = 4194304 ]; then
+  ok "after 1 MiB written, the incremental wrote the one 4 MiB chunk RBD's diff named"
+else
+  not_ok "after 1 MiB written, the incremental wrote one chunk" "stored $stored $(cat "$dir/ctl.err")"
+fi
+sum_rbd=$(rbd_cli export "volume-$rbd_volume" - 2>/dev/null | sha256sum | cut -d' ' -f1)
+from_diff=$(ctl restore "$changed_backup" --name from-diff 2>"$dir/ctl.err")
+from_diff_file=$(ctl --json show "$from_diff" 2>&1 | json_get ProviderLocation 2>/dev/null)
+sum=$([ -f "$from_diff_file" ] && sha256sum <"$from_diff_file" | cut -d' ' -f1)
+if [ "$sum" = "$sum_rbd" ]; then
+  ok "the diff-based incremental restores the rbd volume's bytes, byte for byte"
+else
+  not_ok "the diff-based incremental restores the rbd volume's bytes" "$sum_rbd / $sum $(cat "$dir/ctl.err")"
+fi
+check "Delete the volume restored from the diff-based incremental" ctl delete "$from_diff"
+check "Delete the rbd volume while its latest backup's mark is on it" ctl delete "$rbd_volume"
+if ! rbd_cli ls 2>/dev/null | grep -q "volume-$rbd_volume"; then
+  ok "the rbd volume's image went, its mark with it"
+else
+  not_ok "the rbd volume's image went, its mark with it" "$(rbd_cli snap ls "volume-$rbd_volume" 2>&1)"
+fi
+check "Delete the diff-based incremental (its volume gone)" ctl backup-delete "$changed_backup"
+check "Delete the incremental of the unchanged volume" ctl backup-delete "$unchanged"
+# a large rbd volume with little data: a full backup reads only what RBD
+# says holds data, an incremental of it unchanged reads nothing
+big=$(ctl create 4G --backend ceph --name big 2>"$dir/ctl.err")
+rbd_cli bench --io-type write --io-size 1M --io-total 1M --io-pattern seq "volume-$big" >/dev/null 2>&1
+t0=$(date +%s%N)
+big_full=$(ctl backup "$big" 2>"$dir/ctl.err")
+big_full_ms=$(ms_since "$t0")
+t0=$(date +%s%N)
+big_incremental=$(ctl backup "$big" --incremental 2>"$dir/ctl.err")
+big_incremental_ms=$(ms_since "$t0")
+full_stored=$(ctl --json show "$big_full" 2>&1 | json_get StoredBytes 2>/dev/null)
+incremental_stored=$(ctl --json show "$big_incremental" 2>&1 | json_get StoredBytes 2>/dev/null)
+if [ "$full_stored" = 4194304 ] && [ "$incremental_stored" = 0 ]; then
+  ok "a 4 GiB rbd volume with 1 MiB of data: the full backup read and wrote one chunk ($big_full_ms ms), the unchanged incremental nothing ($big_incremental_ms ms)"
+else
+  not_ok "a 4 GiB rbd volume with 1 MiB of data: backups of what holds data" \
+    "full stored $full_stored, incremental $incremental_stored $(cat "$dir/ctl.err")"
+fi
+check "Delete the large volume's incremental" ctl backup-delete "$big_incremental"
+check "Delete the large volume's backup" ctl backup-delete "$big_full"
+check "Delete the large volume" ctl delete "$big"
 check_refused "Delete the full backup while an incremental is made on it" Busy ctl backup-delete "$full"
 
 # the host is lost: its state directory goes; the pool stays
@@ -883,8 +948,6 @@ if daemon_stop; then
 else
   not_ok "nova-volumed (ceph backups) stops cleanly" "$(tail -n 20 "$dir/nova-volumed.log")"
 fi
-# what the lost host left on the rbd backend
-rbd_cli rm "volume-$rbd_volume" >/dev/null 2>&1
 
 t0=$(date +%s%N)
 ceph_cluster_stop

@@ -572,6 +572,12 @@ check_deletable (NovaRbdPool *pool, rbd_image_t image, const char *name, GPtrArr
     {
       g_autoptr(GPtrArray) children = NULL;
 
+      /* a backup's mark goes with the volume */
+      if (g_str_has_prefix (snaps[i].name, NOVA_RBD_MARK_PREFIX))
+        {
+          g_ptr_array_add (leftovers, g_strdup (snaps[i].name));
+          continue;
+        }
       if (!g_str_has_suffix (snaps[i].name, NOVA_RBD_CLONE_SNAP_SUFFIX))
         {
           g_ptr_array_add (snapshots, g_strdup (snaps[i].name));
@@ -993,6 +999,129 @@ nova_volume_rbd_driver_open_snapshot_for_read (NovaVolumeDriver *driver, const N
   return nova_rbd_input_stream_new (g_steal_pointer (&pool), image, name);
 }
 
+/* ---- backup marks ----------------------------------------------------- */
+
+static gboolean
+check_mark_name (const char *mark, GError **error)
+{
+  if (g_str_has_prefix (mark, NOVA_RBD_MARK_PREFIX) && strpbrk (mark, "/@") == NULL)
+    return TRUE;
+  g_set_error (error, NOVA_VOLUME_ERROR, NOVA_VOLUME_ERROR_INVALID_ARGUMENT,
+               "'%s' is not a backup mark (" NOVA_RBD_MARK_PREFIX "<id>)", mark);
+  return FALSE;
+}
+
+static GInputStream *
+nova_volume_rbd_driver_open_marked_for_read (NovaVolumeDriver *driver, const NovaVolumeRecord *volume,
+                                             const char *mark, GError **error)
+{
+  NovaVolumeRbdDriver *self = NOVA_VOLUME_RBD_DRIVER (driver);
+  g_autoptr(NovaRbdPool) pool = NULL;
+  g_autofree char *name = volume_image (self, volume->id);
+  rbd_image_t marked = NULL;
+  int r;
+
+  if (!check_mark_name (mark, error) || (pool = open_pool (self, error)) == NULL)
+    return NULL;
+  {
+    g_auto(NovaRbdImage) image = NULL;
+
+    if (open_image (pool, name, FALSE, FALSE, &image, error) < 0)
+      return NULL;
+    r = rbd_snap_create (image, mark);
+    if (r < 0 && r != -EEXIST)
+      {
+        nova_rbd_pool_fail (pool, r, error, "cannot mark %s/%s@%s for backups", pool->name, name, mark);
+        return NULL;
+      }
+  }
+  r = rbd_open_read_only (pool->ioctx, name, &marked, mark);
+  if (r < 0)
+    {
+      nova_rbd_pool_fail (pool, r, error, "cannot open %s/%s@%s", pool->name, name, mark);
+      return NULL;
+    }
+  return nova_rbd_input_stream_new (g_steal_pointer (&pool), marked, name);
+}
+
+typedef struct {
+  guint64  chunk_size;
+  GArray  *chunks;   /* guint64 */
+} ChangedChunks;
+
+static int
+add_changed_extent (uint64_t offset, size_t len, int exists, void *data)
+{
+  ChangedChunks *changed = data;
+  guint64 first = offset / changed->chunk_size;
+  guint64 last = (offset + MAX (len, 1) - 1) / changed->chunk_size;
+
+  /* extents come in ascending order: a chunk is added once */
+  for (guint64 i = first; i <= last; i++)
+    if (changed->chunks->len == 0 || g_array_index (changed->chunks, guint64, changed->chunks->len - 1) < i)
+      g_array_append_val (changed->chunks, i);
+  return 0;
+}
+
+static GArray *
+nova_volume_rbd_driver_changed_chunks (NovaVolumeDriver *driver, const NovaVolumeRecord *volume, const char *mark,
+                                       const char *since, guint64 chunk_size, GError **error)
+{
+  NovaVolumeRbdDriver *self = NOVA_VOLUME_RBD_DRIVER (driver);
+  g_autoptr(NovaRbdPool) pool = NULL;
+  g_autofree char *name = volume_image (self, volume->id);
+  g_auto(NovaRbdImage) image = NULL;
+  g_autoptr(GArray) chunks = g_array_new (FALSE, FALSE, sizeof (guint64));
+  ChangedChunks changed = { chunk_size, chunks };
+  bool exists = FALSE;
+  uint64_t size = 0;
+  int r;
+
+  if (!check_mark_name (mark, error) || (since != NULL && !check_mark_name (since, error))
+      || (pool = open_pool (self, error)) == NULL)
+    return NULL;
+  r = rbd_open_read_only (pool->ioctx, name, &image, mark);
+  if (r < 0)
+    {
+      nova_rbd_pool_fail (pool, r, error, "cannot open %s/%s@%s", pool->name, name, mark);
+      return NULL;
+    }
+  /* since nothing: what holds data at all */
+  if (since != NULL)
+    r = rbd_snap_exists (image, since, &exists);
+  else
+    exists = TRUE, r = 0;
+  if (r == 0 && !exists)
+    {
+      g_set_error (error, NOVA_VOLUME_ERROR, NOVA_VOLUME_ERROR_NOT_FOUND, "%s/%s has no mark %s any more",
+                   pool->name, name, since);
+      return NULL;
+    }
+  if (r == 0)
+    r = rbd_get_size (image, &size);
+  if (r == 0)
+    r = rbd_diff_iterate2 (image, since, 0, size, 1, 0, add_changed_extent, &changed);
+  if (r < 0)
+    {
+      nova_rbd_pool_fail (pool, r, error, "cannot tell what changed in %s/%s since %s", pool->name, name, since);
+      return NULL;
+    }
+  return g_steal_pointer (&chunks);
+}
+
+static gboolean
+nova_volume_rbd_driver_remove_mark (NovaVolumeDriver *driver, const NovaVolumeRecord *volume, const char *mark,
+                                    GError **error)
+{
+  NovaVolumeRbdDriver *self = NOVA_VOLUME_RBD_DRIVER (driver);
+  g_autoptr(NovaRbdPool) pool = NULL;
+  g_autofree char *name = volume_image (self, volume->id);
+
+  if (!check_mark_name (mark, error) || (pool = open_pool (self, error)) == NULL)
+    return FALSE;
+  return remove_snap_of (pool, name, mark, error);
+}
+
 /* a word of qemu's "rbd:" filename: its ':' and '\' escaped */
 static void
 append_qemu_word (GString *out, const char *word)
@@ -1193,6 +1322,9 @@ nova_volume_rbd_driver_iface_init (NovaVolumeDriverInterface *iface)
   iface->open_for_write = nova_volume_rbd_driver_open_for_write;
   iface->storage_location = nova_volume_rbd_driver_storage_location;
   iface->list_stored = nova_volume_rbd_driver_list_stored;
+  iface->open_marked_for_read = nova_volume_rbd_driver_open_marked_for_read;
+  iface->changed_chunks = nova_volume_rbd_driver_changed_chunks;
+  iface->remove_mark = nova_volume_rbd_driver_remove_mark;
 }
 
 /* what the registry and the configuration know of this driver */

@@ -13,5 +13,8 @@ G_DECLARE_FINAL_TYPE (NovaVolumeRbdDriver, nova_volume_rbd_driver, NOVA_VOLUME, 
 /* The suffix of the temporary snapshot a clone of a volume is made from:
  * "<clone's image name>.clone_snap" on the source image (Cinder's name). */
 #define NOVA_RBD_CLONE_SNAP_SUFFIX ".clone_snap"
+/* the start of a backup mark's snapshot name: kept between backups for
+ * RBD's diff, removed with the volume */
+#define NOVA_RBD_MARK_PREFIX "nova-backup-"
 
 G_END_DECLS
