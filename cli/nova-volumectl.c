@@ -1898,10 +1898,14 @@ cmd_restore (const Command *cmd, int argc, char **argv)
 {
   g_autofree char *to = NULL;
   g_autofree char *name = NULL;
+  g_autofree char *backend = NULL;
+  g_autofree char *type = NULL;
   const GOptionEntry entries[] = {
     { "to", 0, 0, G_OPTION_ARG_STRING, &to,
       N_("Write the backup into this available volume, replacing its bytes, instead of a new one"), N_("ID") },
     { "name", 0, 0, G_OPTION_ARG_STRING, &name, N_("The new volume’s display name"), N_("NAME") },
+    { "backend", 0, 0, G_OPTION_ARG_STRING, &backend, N_("The backend to make the new volume on"), N_("NAME") },
+    { "type", 0, 0, G_OPTION_ARG_STRING, &type, N_("The volume type of the new volume"), N_("TYPE") },
     G_OPTION_ENTRY_NULL
   };
   g_auto(GVariantDict) options = G_VARIANT_DICT_INIT (NULL);
@@ -1917,6 +1921,8 @@ cmd_restore (const Command *cmd, int argc, char **argv)
     return EXIT_USAGE;
   if (to != NULL && name != NULL)
     return usage_error (cmd, _("--name names a new volume; a restore --to a volume keeps that volume’s name"));
+  if (to != NULL && (backend != NULL || type != NULL))
+    return usage_error (cmd, _("--backend and --type place a new volume; a restore --to a volume keeps it where it is"));
   manager = connect_daemon (&error);
   if (manager == NULL)
     return fail (error);
@@ -1932,6 +1938,10 @@ cmd_restore (const Command *cmd, int argc, char **argv)
     }
   if (name != NULL)
     g_variant_dict_insert (&options, "name", "s", name);
+  if (backend != NULL)
+    g_variant_dict_insert (&options, "backend", "s", backend);
+  if (type != NULL)
+    g_variant_dict_insert (&options, "type", "s", type);
 
   /* the copy is a Job; a new volume has no path yet: whatever our own
    * restore works on */

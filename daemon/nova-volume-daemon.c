@@ -1290,10 +1290,12 @@ static gboolean
 handle_backup_restore (NovaDBusBackup *iface, GDBusMethodInvocation *invocation, GVariant *options,
                        NovaVolumeDaemon *self)
 {
-  g_autoptr(GVariant) volume = NULL, name = NULL;
+  g_autoptr(GVariant) volume = NULL, name = NULL, backend = NULL, type = NULL;
   const OptionSpec specs[] = {
     { "volume", "o", &volume },
     { "name", "s", &name },
+    { "backend", "s", &backend },
+    { "type", "s", &type },
   };
   g_autofree char *volume_id = NULL;
   GError *error = NULL;
@@ -1308,11 +1310,11 @@ handle_backup_restore (NovaDBusBackup *iface, GDBusMethodInvocation *invocation,
       return_error (invocation, error);
       return G_DBUS_METHOD_INVOCATION_HANDLED;
     }
-  if (volume_id != NULL && name != NULL)
+  if (volume_id != NULL && (name != NULL || backend != NULL || type != NULL))
     {
       return_error (invocation, g_error_new_literal (NOVA_VOLUME_ERROR, NOVA_VOLUME_ERROR_INVALID_ARGUMENT,
-                                                     "name is for a new volume; a restore into volume keeps "
-                                                     "the volume's name"));
+                                                     "name, backend and type are for a new volume; a restore "
+                                                     "into volume keeps the volume's name and place"));
       return G_DBUS_METHOD_INVOCATION_HANDLED;
     }
   call = call_new (self, invocation, iface);
@@ -1329,6 +1331,8 @@ handle_backup_restore (NovaDBusBackup *iface, GDBusMethodInvocation *invocation,
 
       request.backup_id = nova_dbus_backup_get_id (iface);
       request.name = variant_string_or_null (name);
+      request.backend = variant_string_or_null (backend);
+      request.volume_type = variant_string_or_null (type);
       request.caller_uid = nova_volume_auth_get_caller_uid (invocation);
       request.caller_bus_name = g_dbus_method_invocation_get_sender (invocation);
       nova_volume_manager_create_volume (self->manager, &request, NULL, restore_done, call);

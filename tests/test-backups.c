@@ -141,7 +141,7 @@ test_full_and_incremental (Fixture *fx, gconstpointer data)
   g_assert_cmpuint (incremental_stored, >=, 2 * CHUNK);
   g_assert_cmpuint (incremental_stored, <, 4 * CHUNK);
 
-  from_full = restore (fx, full, g_variant_new_parsed ("@a{sv} {}"));
+  from_full = restore (fx, full, g_variant_new_parsed ("{'backend': <'file'>}"));
   assert_volume_holds (fx, from_full, &first, NULL);
   {
     g_autofree char *restored_device = connect_volume (fx, from_full);
@@ -154,8 +154,12 @@ test_full_and_incremental (Fixture *fx, gconstpointer data)
   from_incremental = restore (fx, incremental, g_variant_new_parsed ("{'name': <'tuesday'>}"));
   assert_volume_holds (fx, from_incremental, &first, &second);
 
-  /* into an existing, larger volume: its bytes replaced */
+  /* into an existing, larger volume: its bytes replaced (where it is) */
   target = create_volume (fx, 128 * MIB, g_variant_new_parsed ("@a{sv} {}"));
+  call_fails (fx, incremental, IFACE_BACKUP, "Restore",
+              g_variant_new_parsed ("({'volume': <%o>, 'backend': <'file'>},)", target), "InvalidArgument");
+  call_fails (fx, incremental, IFACE_BACKUP, "Restore", g_variant_new_parsed ("({'backend': <'elsewhere'>},)"),
+              "NotSupported");
   into = restore (fx, incremental, g_variant_new_parsed ("{'volume': <%o>}", target));
   g_assert_cmpstr (into, ==, target);
   assert_volume_holds (fx, target, &first, &second);
