@@ -333,3 +333,13 @@ bench_allocated_bytes (const char *path)
     return 0;
   return (guint64) st.st_blocks * 512;
 }
+
+gboolean
+bench_run_tool (const char *const *argv, GError **error)
+{
+  int status = 0;
+
+  return g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_SEARCH_PATH | G_SPAWN_STDOUT_TO_DEV_NULL, NULL, NULL,
+                       NULL, NULL, &status, error)
+         && g_spawn_check_wait_status (status, error);
+}

@@ -45,4 +45,8 @@ gboolean bench_cp (const char *const *options, const char *src, const char *dest
 /* how many bytes of @path are allocated on disk */
 guint64 bench_allocated_bytes (const char *path);
 
+/* Runs the program @argv names (looked up on PATH; no shell between),
+ * its output discarded; FALSE with @error when it fails. */
+gboolean bench_run_tool (const char *const *argv, GError **error);
+
 G_END_DECLS

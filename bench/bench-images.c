@@ -32,16 +32,6 @@ call_with_fd (BenchContext *ctx, const char *path, const char *iface, const char
                                                         BENCH_CALL_TIMEOUT_MS, fds, NULL, NULL, error);
 }
 
-static gboolean
-run_tool (const char *const *argv, GError **error)
-{
-  int status = 0;
-
-  return g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_SEARCH_PATH | G_SPAWN_STDOUT_TO_DEV_NULL, NULL, NULL,
-                       NULL, NULL, &status, error)
-         && g_spawn_check_wait_status (status, error);
-}
-
 /* the raw image: every other MiB random, the rest holes; and its qcow2 */
 static gboolean
 make_images (const char *raw, const char *qcow2, GError **error)
@@ -63,7 +53,8 @@ make_images (const char *raw, const char *qcow2, GError **error)
       g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED, "cannot write %s", raw);
       return FALSE;
     }
-  return run_tool ((const char *[]) { "qemu-img", "convert", "-f", "raw", "-O", "qcow2", raw, qcow2, NULL }, error);
+  return bench_run_tool ((const char *[]) { "qemu-img", "convert", "-f", "raw", "-O", "qcow2", raw, qcow2, NULL },
+                         error);
 }
 
 /* CreateVolume from @image as @format, timed; the new volume's path */
@@ -136,7 +127,7 @@ time_qemu_img (BenchContext *ctx, const char *image, const char *format, const c
         }
     }
   start = bench_now ();
-  ok = run_tool (into_volume ? import_argv : export_argv, error);
+  ok = bench_run_tool (into_volume ? import_argv : export_argv, error);
   seconds = bench_now () - start;
   g_unlink (out);
   if (ok)
