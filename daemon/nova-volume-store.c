@@ -556,6 +556,73 @@ read_row (NovaVolumeStore *self, sqlite3_stmt *stmt, const RowShape *shape, gpoi
   return TRUE;
 }
 
+/* the row of @shape whose id is @id goes; NotFound naming it when there
+ * was none. One statement: its own transaction, or part of the caller's. */
+static gboolean
+delete_row (NovaVolumeStore *self, RowShape *shape, const char *id, GError **error)
+{
+  g_autoptr(GRecMutexLocker) locker = NULL;
+  g_autoptr(sqlite3_stmt) stmt = NULL;
+  g_autofree char *what = g_strdup_printf ("delete a %s", shape->what);
+
+  g_return_val_if_fail (NOVA_VOLUME_IS_STORE (self), FALSE);
+  g_return_val_if_fail (id != NULL, FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  locker = g_rec_mutex_locker_new (&self->mutex);
+  stmt = store_prepare_printf (self, error, "DELETE FROM %s WHERE id = ?1", shape->table);
+  if (stmt == NULL)
+    return FALSE;
+  bind_text (stmt, 1, id);
+  if (!store_step_done (self, stmt, what, error))
+    return FALSE;
+  if (sqlite3_changes (self->db) == 0)
+    {
+      g_set_error (error, NOVA_VOLUME_ERROR, NOVA_VOLUME_ERROR_NOT_FOUND, "%s %s not found", shape->what, id);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+/* every row of @shape by created_at, each read into a zeroed record of
+ * @record_size (freed with @free_record) */
+static GPtrArray *
+list_rows (NovaVolumeStore *self, RowShape *shape, gsize record_size, GDestroyNotify free_record, GError **error)
+{
+  g_autoptr(GRecMutexLocker) locker = NULL;
+  g_autoptr(GPtrArray) rows = NULL;
+  g_autoptr(sqlite3_stmt) stmt = NULL;
+  int rc;
+
+  g_return_val_if_fail (NOVA_VOLUME_IS_STORE (self), NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  locker = g_rec_mutex_locker_new (&self->mutex);
+  rows = g_ptr_array_new_with_free_func (free_record);
+  stmt = store_prepare_printf (self, error, "%s ORDER BY created_at, id", row_shape (shape)->select);
+  if (stmt == NULL)
+    return NULL;
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      gpointer record = g_malloc0 (record_size);
+
+      if (!read_row (self, stmt, shape, record, error))
+        {
+          free_record (record);
+          return NULL;
+        }
+      g_ptr_array_add (rows, record);
+    }
+  if (rc != SQLITE_DONE)
+    {
+      g_autofree char *what = g_strdup_printf ("list the %ss", shape->what);
+
+      store_error (self, error, what);
+      return NULL;
+    }
+  return g_steal_pointer (&rows);
+}
+
 /* ---------------------------------------------------------------------
  * opening and migrations */
 
@@ -1399,27 +1466,7 @@ nova_volume_store_put_snapshot (NovaVolumeStore *self, const NovaSnapshotRecord 
 gboolean
 nova_volume_store_delete_snapshot (NovaVolumeStore *self, const char *id, GError **error)
 {
-  g_autoptr(GRecMutexLocker) locker = NULL;
-  g_autoptr(sqlite3_stmt) stmt = NULL;
-
-  g_return_val_if_fail (NOVA_VOLUME_IS_STORE (self), FALSE);
-  g_return_val_if_fail (id != NULL, FALSE);
-  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
-
-  locker = g_rec_mutex_locker_new (&self->mutex);
-  stmt = store_prepare (self, "DELETE FROM snapshots WHERE id = ?1", error);
-  if (stmt == NULL)
-    return FALSE;
-  bind_text (stmt, 1, id);
-  if (!store_step_done (self, stmt, "delete a snapshot", error))
-    return FALSE;
-  if (sqlite3_changes (self->db) == 0)
-    {
-      g_set_error (error, NOVA_VOLUME_ERROR, NOVA_VOLUME_ERROR_NOT_FOUND,
-                   "snapshot %s not found", id);
-      return FALSE;
-    }
-  return TRUE;
+  return delete_row (self, &snapshot_rows, id, error);
 }
 
 gboolean
@@ -1533,32 +1580,7 @@ nova_volume_store_get_snapshot (NovaVolumeStore *self, const char *id, GError **
 GPtrArray *
 nova_volume_store_list_snapshots (NovaVolumeStore *self, GError **error)
 {
-  g_autoptr(GRecMutexLocker) locker = NULL;
-  g_autoptr(GPtrArray) snapshots = NULL;
-  g_autoptr(sqlite3_stmt) stmt = NULL;
-  int rc;
-
-  g_return_val_if_fail (NOVA_VOLUME_IS_STORE (self), NULL);
-  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
-
-  locker = g_rec_mutex_locker_new (&self->mutex);
-  snapshots = g_ptr_array_new_with_free_func ((GDestroyNotify) nova_snapshot_record_free);
-  stmt = store_prepare_printf (self, error, "%s ORDER BY created_at, id", row_shape (&snapshot_rows)->select);
-  if (stmt == NULL)
-    return NULL;
-  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
-    {
-      NovaSnapshotRecord *snapshot = read_snapshot_row (self, stmt, error);
-      if (snapshot == NULL)
-        return NULL;
-      g_ptr_array_add (snapshots, snapshot);
-    }
-  if (rc != SQLITE_DONE)
-    {
-      store_error (self, error, "list the snapshots");
-      return NULL;
-    }
-  return g_steal_pointer (&snapshots);
+  return list_rows (self, &snapshot_rows, sizeof (NovaSnapshotRecord), (GDestroyNotify) nova_snapshot_record_free, error);
 }
 
 /* ---------------------------------------------------------------------
@@ -1591,58 +1613,13 @@ nova_volume_store_put_backup (NovaVolumeStore *self, const NovaBackupRecord *bac
 gboolean
 nova_volume_store_delete_backup (NovaVolumeStore *self, const char *id, GError **error)
 {
-  g_autoptr(GRecMutexLocker) locker = NULL;
-  g_autoptr(sqlite3_stmt) stmt = NULL;
-
-  g_return_val_if_fail (NOVA_VOLUME_IS_STORE (self), FALSE);
-  g_return_val_if_fail (id != NULL, FALSE);
-  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
-
-  locker = g_rec_mutex_locker_new (&self->mutex);
-  stmt = store_prepare (self, "DELETE FROM backups WHERE id = ?1", error);
-  if (stmt == NULL)
-    return FALSE;
-  bind_text (stmt, 1, id);
-  if (!store_step_done (self, stmt, "delete a backup", error))
-    return FALSE;
-  if (sqlite3_changes (self->db) == 0)
-    {
-      g_set_error (error, NOVA_VOLUME_ERROR, NOVA_VOLUME_ERROR_NOT_FOUND, "backup %s not found", id);
-      return FALSE;
-    }
-  return TRUE;
+  return delete_row (self, &backup_rows, id, error);
 }
 
 GPtrArray *
 nova_volume_store_list_backups (NovaVolumeStore *self, GError **error)
 {
-  g_autoptr(GRecMutexLocker) locker = NULL;
-  g_autoptr(GPtrArray) backups = NULL;
-  g_autoptr(sqlite3_stmt) stmt = NULL;
-  int rc;
-
-  g_return_val_if_fail (NOVA_VOLUME_IS_STORE (self), NULL);
-  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
-
-  locker = g_rec_mutex_locker_new (&self->mutex);
-  backups = g_ptr_array_new_with_free_func ((GDestroyNotify) nova_backup_record_free);
-  stmt = store_prepare_printf (self, error, "%s ORDER BY created_at, id", row_shape (&backup_rows)->select);
-  if (stmt == NULL)
-    return NULL;
-  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
-    {
-      g_autoptr(NovaBackupRecord) backup = g_new0 (NovaBackupRecord, 1);
-
-      if (!read_row (self, stmt, &backup_rows, backup, error))
-        return NULL;
-      g_ptr_array_add (backups, g_steal_pointer (&backup));
-    }
-  if (rc != SQLITE_DONE)
-    {
-      store_error (self, error, "list the backups");
-      return NULL;
-    }
-  return g_steal_pointer (&backups);
+  return list_rows (self, &backup_rows, sizeof (NovaBackupRecord), (GDestroyNotify) nova_backup_record_free, error);
 }
 
 /* ---------------------------------------------------------------------
