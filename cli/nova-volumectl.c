@@ -1146,6 +1146,39 @@ free_row (gpointer row)
   g_ptr_array_unref (row);
 }
 
+/* one row of a table's cells (char*) for an object */
+typedef GPtrArray *(*ObjectRowFunc) (gpointer proxy);
+
+/* @proxies as a JSON array of their properties, or as a table of the
+ * rows @row makes */
+static int
+print_objects (GPtrArray *proxies, const NovaCtlColumn *columns, gsize n_columns, ObjectRowFunc row)
+{
+  g_autoptr(GPtrArray) rows = g_ptr_array_new_with_free_func (free_row);
+  g_autoptr(GPtrArray) vectors = g_ptr_array_new ();
+
+  if (opt_json)
+    {
+      g_autoptr(JsonNode) root = json_node_new (JSON_NODE_ARRAY);
+      JsonArray *array = json_array_new ();
+
+      for (guint i = 0; i < proxies->len; i++)
+        json_array_add_element (array, proxy_to_json (g_ptr_array_index (proxies, i)));
+      json_node_take_array (root, array);
+      print_json (root);
+      return EXIT_OK;
+    }
+  for (guint i = 0; i < proxies->len; i++)
+    {
+      GPtrArray *cells = row (g_ptr_array_index (proxies, i));
+
+      g_ptr_array_add (rows, cells);
+      g_ptr_array_add (vectors, cells->pdata);
+    }
+  nova_ctl_print_table (columns, n_columns, vectors, nova_ctl_table_width ());
+  return EXIT_OK;
+}
+
 static void
 print_list_table (GPtrArray *proxies, Kind kind)
 {
@@ -1239,8 +1272,9 @@ compare_backends (gconstpointer a, gconstpointer b)
 }
 
 static GPtrArray *
-backend_row (NovaDBusBackend *backend)
+backend_row (gpointer proxy)
 {
+  NovaDBusBackend *backend = proxy;
   GPtrArray *cells = g_ptr_array_new_with_free_func (g_free);
   gboolean up = g_strcmp0 (nova_dbus_backend_get_state (backend), "up") == 0;
 
@@ -1273,8 +1307,6 @@ cmd_backends (const Command *cmd, int argc, char **argv)
   g_autoptr(GError) error = NULL;
   g_autoptr(GDBusObjectManager) manager = NULL;
   g_autoptr(GPtrArray) backends = g_ptr_array_new_with_free_func (g_object_unref);
-  g_autoptr(GPtrArray) rows = g_ptr_array_new_with_free_func (free_row);
-  g_autoptr(GPtrArray) vectors = g_ptr_array_new ();
   g_autolist(GDBusObject) objects = NULL;
 
   if (!parse_command (cmd, NULL, &argc, &argv, 0, 0))
@@ -1293,26 +1325,7 @@ cmd_backends (const Command *cmd, int argc, char **argv)
     }
   g_ptr_array_sort (backends, compare_backends);
 
-  if (opt_json)
-    {
-      g_autoptr(JsonNode) root = json_node_new (JSON_NODE_ARRAY);
-      JsonArray *array = json_array_new ();
-
-      for (guint i = 0; i < backends->len; i++)
-        json_array_add_element (array, proxy_to_json (g_ptr_array_index (backends, i)));
-      json_node_take_array (root, array);
-      print_json (root);
-      return EXIT_OK;
-    }
-  for (guint i = 0; i < backends->len; i++)
-    {
-      GPtrArray *cells = backend_row (g_ptr_array_index (backends, i));
-
-      g_ptr_array_add (rows, cells);
-      g_ptr_array_add (vectors, cells->pdata);
-    }
-  nova_ctl_print_table (columns, G_N_ELEMENTS (columns), vectors, nova_ctl_table_width ());
-  return EXIT_OK;
+  return print_objects (backends, columns, G_N_ELEMENTS (columns), backend_row);
 }
 
 /* The Jobs that work on the object at @path now (a copy into or out of
@@ -1825,8 +1838,9 @@ format_time_short (guint64 usec)
 }
 
 static GPtrArray *
-backup_row (NovaDBusBackup *backup)
+backup_row (gpointer proxy)
 {
+  NovaDBusBackup *backup = proxy;
   GPtrArray *cells = g_ptr_array_new_with_free_func (g_free);
   const char *parent_path = nova_dbus_backup_get_parent (backup);
   g_autofree char *parent = parent_path != NULL ? object_path_to_id (parent_path) : NULL;
@@ -1859,8 +1873,6 @@ cmd_backups (const Command *cmd, int argc, char **argv)
   g_autoptr(GError) error = NULL;
   g_autoptr(GDBusObjectManager) manager = NULL;
   g_autoptr(GPtrArray) backups = NULL;
-  g_autoptr(GPtrArray) rows = g_ptr_array_new_with_free_func (free_row);
-  g_autoptr(GPtrArray) vectors = g_ptr_array_new ();
 
   if (!parse_command (cmd, NULL, &argc, &argv, 0, 0))
     return EXIT_USAGE;
@@ -1869,26 +1881,7 @@ cmd_backups (const Command *cmd, int argc, char **argv)
     return fail (error);
   backups = collect (manager, KIND_BACKUP);
 
-  if (opt_json)
-    {
-      g_autoptr(JsonNode) root = json_node_new (JSON_NODE_ARRAY);
-      JsonArray *array = json_array_new ();
-
-      for (guint i = 0; i < backups->len; i++)
-        json_array_add_element (array, proxy_to_json (g_ptr_array_index (backups, i)));
-      json_node_take_array (root, array);
-      print_json (root);
-      return EXIT_OK;
-    }
-  for (guint i = 0; i < backups->len; i++)
-    {
-      GPtrArray *cells = backup_row (g_ptr_array_index (backups, i));
-
-      g_ptr_array_add (rows, cells);
-      g_ptr_array_add (vectors, cells->pdata);
-    }
-  nova_ctl_print_table (columns, G_N_ELEMENTS (columns), vectors, nova_ctl_table_width ());
-  return EXIT_OK;
+  return print_objects (backups, columns, G_N_ELEMENTS (columns), backup_row);
 }
 
 /* restore BACKUP: into a new volume, whose ID it prints, or with --to
