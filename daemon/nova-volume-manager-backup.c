@@ -273,6 +273,7 @@ backup_start (Op *op)
   const char *volume_id;
   NovaBackupRecord *backup;
   guint64 size;
+  const NovaBackupRecord *latest;
 
   if (!take_repository (op))
     return;
@@ -319,13 +320,16 @@ backup_start (Op *op)
   nova_record_set_string (&backup->description, BK (op)->description != NULL ? BK (op)->description : "");
   backup->size = size;
   backup->created_at = g_get_real_time ();
+  /* the volume's latest backup: an incremental's parent, and the one
+   * whose mark the new backup's replaces */
+  latest = latest_backup_of (self, volume_id);
   /* a volume (not a snapshot) on a backend that keeps what changed */
   BK (op)->marked = op->snapshot_id == NULL && nova_volume_driver_can_mark (op->driver);
-  if (latest_backup_of (self, volume_id) != NULL)
-    BK (op)->previous_id = g_strdup (latest_backup_of (self, volume_id)->id);
+  if (latest != NULL)
+    BK (op)->previous_id = g_strdup (latest->id);
   if (BK (op)->incremental)
     {
-      const NovaBackupRecord *parent = latest_backup_of (self, volume_id);
+      const NovaBackupRecord *parent = latest;
 
       if (parent == NULL)
         {
