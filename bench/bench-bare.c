@@ -89,6 +89,7 @@ bench_bare_new (const char *dir, GError **error)
   /* the store's settings (src/nova-volume-store.c): WAL, a commit that
    * survives a power cut */
   if (!exec_sql (self, "PRAGMA journal_mode = WAL", error)
+      || !exec_sql (self, "PRAGMA busy_timeout = 60000", error)
       || !exec_sql (self, "PRAGMA synchronous = FULL", error)
       || !exec_sql (self, "CREATE TABLE IF NOT EXISTS volumes (id TEXT PRIMARY KEY, size INTEGER NOT NULL, "
                     "status TEXT NOT NULL, provider_location TEXT, created_at INTEGER, updated_at INTEGER)",
@@ -207,6 +208,61 @@ bench_bare_pairs (BenchBare *self, BenchBareKind kind, guint count, guint64 size
       return FALSE;
   *seconds += bench_now () - start;
   return TRUE;
+}
+
+typedef struct {
+  BenchBare    *bare;
+  BenchBareKind kind;
+  guint         count;
+  guint64       size;
+  GError       *error;
+} BareThread;
+
+static gpointer
+bare_thread (gpointer user_data)
+{
+  BareThread *thread = user_data;
+  double unused = 0;
+
+  bench_bare_pairs (thread->bare, thread->kind, thread->count, thread->size, &unused, &thread->error);
+  return NULL;
+}
+
+gboolean
+bench_bare_pairs_threaded (const char *dir, guint n_threads, BenchBareKind kind, guint count, guint64 size,
+                           double *seconds, GError **error)
+{
+  g_autofree BareThread *threads = g_new0 (BareThread, n_threads);
+  g_autofree GThread **running = g_new0 (GThread *, n_threads);
+  gboolean ok = TRUE;
+  double start;
+
+  /* each thread its own connection to the one database, as each client
+   * of a bare server would have */
+  for (guint i = 0; i < n_threads && ok; i++)
+    {
+      threads[i] = (BareThread) { bench_bare_new (dir, error), kind, count, size, NULL };
+      ok = threads[i].bare != NULL;
+    }
+  start = bench_now ();
+  for (guint i = 0; i < n_threads && ok; i++)
+    running[i] = g_thread_new ("bare-pairs", bare_thread, &threads[i]);
+  for (guint i = 0; i < n_threads; i++)
+    if (running[i] != NULL)
+      g_thread_join (running[i]);
+  if (ok)
+    *seconds += bench_now () - start;
+  for (guint i = 0; i < n_threads; i++)
+    {
+      if (threads[i].error != NULL && ok)
+        {
+          g_propagate_error (error, g_steal_pointer (&threads[i].error));
+          ok = FALSE;
+        }
+      g_clear_error (&threads[i].error);
+      g_clear_pointer (&threads[i].bare, bench_bare_free);
+    }
+  return ok;
 }
 
 static gboolean

@@ -29,6 +29,11 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (BenchBare, bench_bare_free)
 gboolean bench_bare_pairs (BenchBare *self, BenchBareKind kind, guint count, guint64 size, double *seconds,
                            GError **error);
 
+/* the same from @n_threads threads at once, each with its own connection
+ * to the one database and @count pairs; adds the wall-clock seconds */
+gboolean bench_bare_pairs_threaded (const char *dir, guint n_threads, BenchBareKind kind, guint count,
+                                    guint64 size, double *seconds, GError **error);
+
 /* Writes @size bytes of non-zero data over @path (which exists) and
  * fsyncs it, so it is on disk and in the page cache before a copy. */
 gboolean bench_fill_file (const char *path, guint64 size, GError **error);

@@ -24,6 +24,9 @@ typedef struct {
 
 /* CreateVolume(1 MiB)+Delete over D-Bus vs truncate+unlink+commits */
 gboolean bench_figure_create_delete (BenchContext *ctx, GError **error);
+/* the same from 8 clients at once vs the durable bare work from 8
+ * threads (bench-concurrent.c) */
+gboolean bench_figure_concurrent (BenchContext *ctx, GError **error);
 /* Properties.Get p50/p99, idle and while 8 clones run */
 gboolean bench_figure_latency (BenchContext *ctx, GError **error);
 /* snapshot and clone of a volume full of data vs cp */

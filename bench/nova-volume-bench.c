@@ -14,7 +14,7 @@
 
 #include "bench-figures.h"
 
-static const char *const figure_names[] = { "create-delete", "latency", "copy", "images", "backups", "scale", "lvm",
+static const char *const figure_names[] = { "create-delete", "concurrent", "latency", "copy", "images", "backups", "scale", "lvm",
                                              NULL };
 
 static gboolean
@@ -121,6 +121,7 @@ run (BenchContext *ctx, char **only, GError **error)
 
   /* the many volumes last: the others want an empty daemon */
   if ((wanted (only, "create-delete") && !bench_figure_create_delete (ctx, error))
+      || (wanted (only, "concurrent") && !bench_figure_concurrent (ctx, error))
       || (wanted (only, "latency") && !bench_figure_latency (ctx, error))
       || (wanted (only, "copy") && !bench_figure_copy (ctx, error))
       || (wanted (only, "images") && !bench_figure_images (ctx, error))
