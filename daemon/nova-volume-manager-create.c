@@ -151,8 +151,10 @@ create_take_source_backend (Op *op, const NovaVolumeRecord *source, const char *
 
 static void create_precheck_thread (Op *op);
 static void create_commit_creating (Op *op);
+static void create_creating_committed (Op *op);
 static void create_thread (Op *op);
 static void create_done (Op *op);
+static void create_available_committed (Op *op);
 
 static void
 create_start (Op *op)
@@ -296,7 +298,18 @@ create_precheck_thread (Op *op)
 static void
 create_commit_creating (Op *op)
 {
-  if (op->error != NULL || !manager_op_commit_volume_status (op, NOVA_VOLUME_STATUS_CREATING, NULL))
+  if (op->error != NULL)
+    {
+      manager_op_return (op);
+      return;
+    }
+  manager_op_commit_volume_status_then (op, NOVA_VOLUME_STATUS_CREATING, NULL, create_creating_committed);
+}
+
+static void
+create_creating_committed (Op *op)
+{
+  if (op->error != NULL)
     {
       manager_op_return (op);
       return;
@@ -375,29 +388,25 @@ create_done (Op *op)
 {
   if (op->error == NULL)
     {
-      if (manager_op_commit_volume_status (op, NOVA_VOLUME_STATUS_AVAILABLE, NULL))
-        nova_volume_log_event (NOVA_VOLUME_EVENT_VOLUME_CREATED, op->volume->id, NULL, "created volume %s (%" G_GUINT64_FORMAT " bytes)",
-                               op->volume->id, op->volume->size);
-      manager_op_end_job (op);
-      manager_op_return (op);
+      manager_op_commit_volume_status_then (op, NOVA_VOLUME_STATUS_AVAILABLE, NULL, create_available_committed);
       return;
     }
 
   g_prefix_error (&op->error, "cannot create volume: ");
-  if (op->cleaned_up)
-    {
-      g_autoptr(GError) error = NULL;
-
-      if (!manager_commit_volume_removed (op->self, op->volume->id, &error))
-        g_warning ("cannot forget failed volume %s: %s", op->volume->id, error->message);
-    }
-  else
-    {
-      manager_op_commit_volume_failure (op, NOVA_VOLUME_STATUS_ERROR);
-    }
   /* the job ends after the last commit, with the final word */
-  manager_op_end_job (op);
-  manager_op_return (op);
+  if (op->cleaned_up)
+    manager_op_commit_volume_removed_then (op, manager_op_finish);
+  else
+    manager_op_commit_volume_failure_then (op, NOVA_VOLUME_STATUS_ERROR, manager_op_finish);
+}
+
+static void
+create_available_committed (Op *op)
+{
+  if (op->error == NULL)
+    nova_volume_log_event (NOVA_VOLUME_EVENT_VOLUME_CREATED, op->volume->id, NULL,
+                           "created volume %s (%" G_GUINT64_FORMAT " bytes)", op->volume->id, op->volume->size);
+  manager_op_finish (op);
 }
 
 /* The image a create is to be filled from: its format one that

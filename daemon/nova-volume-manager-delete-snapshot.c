@@ -7,6 +7,8 @@
 
 static void delete_snapshot_thread (Op *op);
 static void delete_snapshot_done (Op *op);
+static void delete_snapshot_deleting_committed (Op *op);
+static void delete_snapshot_removed_committed (Op *op);
 
 static void
 delete_snapshot_start (Op *op)
@@ -41,7 +43,14 @@ delete_snapshot_start (Op *op)
       return;
     }
   op->snapshot_before = nova_snapshot_record_copy (op->snapshot);
-  if (!manager_op_commit_snapshot_status (op, NOVA_SNAPSHOT_STATUS_DELETING, NULL))
+  manager_op_commit_snapshot_status_then (op, NOVA_SNAPSHOT_STATUS_DELETING, NULL,
+                                          delete_snapshot_deleting_committed);
+}
+
+static void
+delete_snapshot_deleting_committed (Op *op)
+{
+  if (op->error != NULL)
     {
       manager_op_return (op);
       return;
@@ -65,24 +74,20 @@ delete_snapshot_done (Op *op)
       g_prefix_error (&op->error, "cannot delete snapshot %s: ", op->snapshot_id);
       /* refused (clones share its data): the snapshot is as it was */
       if (manager_delete_refused (op->error))
-        {
-          g_autoptr(GError) saved = g_steal_pointer (&op->error);
-
-          manager_op_commit_snapshot_status (op, op->snapshot_before->status, op->snapshot_before->status_reason);
-          if (op->error == NULL)
-            op->error = g_steal_pointer (&saved);
-          manager_op_return (op);
-          return;
-        }
-      manager_op_commit_snapshot_failure (op, NOVA_SNAPSHOT_STATUS_ERROR_DELETING);
-      {
-        manager_op_return (op);
-        return;
-      }
+        manager_op_commit_snapshot_as_before_then (op, manager_op_return);
+      else
+        manager_op_commit_snapshot_failure_then (op, NOVA_SNAPSHOT_STATUS_ERROR_DELETING, manager_op_return);
+      return;
     }
-  MANAGER_CRASH_POINT (op, "before-commit-snapshot-removed");
-  if (manager_commit_snapshot_removed (op->self, op->snapshot_id, &op->error))
-    nova_volume_log_event (NOVA_VOLUME_EVENT_SNAPSHOT_DELETED, NULL, op->snapshot_id, "deleted snapshot %s", op->snapshot_id);
+  manager_op_commit_snapshot_removed_then (op, delete_snapshot_removed_committed);
+}
+
+static void
+delete_snapshot_removed_committed (Op *op)
+{
+  if (op->error == NULL)
+    nova_volume_log_event (NOVA_VOLUME_EVENT_SNAPSHOT_DELETED, NULL, op->snapshot_id, "deleted snapshot %s",
+                           op->snapshot_id);
   manager_op_return (op);
 }
 

@@ -9,6 +9,8 @@
 
 static void delete_thread (Op *op);
 static void delete_done (Op *op);
+static void delete_deleting_committed (Op *op);
+static void delete_removed_committed (Op *op);
 
 static void
 delete_start (Op *op)
@@ -32,7 +34,13 @@ delete_start (Op *op)
       return;
     }
   op->volume_before = nova_volume_record_copy (op->volume);
-  if (!manager_op_commit_volume_status (op, NOVA_VOLUME_STATUS_DELETING, NULL))
+  manager_op_commit_volume_status_then (op, NOVA_VOLUME_STATUS_DELETING, NULL, delete_deleting_committed);
+}
+
+static void
+delete_deleting_committed (Op *op)
+{
+  if (op->error != NULL)
     {
       manager_op_return (op);
       return;
@@ -102,23 +110,18 @@ delete_done (Op *op)
       g_prefix_error (&op->error, "cannot delete volume %s: ", op->volume_id);
       /* refused and exported again: the volume is as it was */
       if (manager_delete_refused (op->error))
-        {
-          g_autoptr(GError) saved = g_steal_pointer (&op->error);
-
-          manager_op_commit_volume_status (op, op->volume_before->status, op->volume_before->status_reason);
-          if (op->error == NULL)
-            op->error = g_steal_pointer (&saved);
-          manager_op_return (op);
-          return;
-        }
-      manager_op_commit_volume_failure (op, NOVA_VOLUME_STATUS_ERROR_DELETING);
-      {
-        manager_op_return (op);
-        return;
-      }
+        manager_op_commit_volume_as_before_then (op, manager_op_return);
+      else
+        manager_op_commit_volume_failure_then (op, NOVA_VOLUME_STATUS_ERROR_DELETING, manager_op_return);
+      return;
     }
-  MANAGER_CRASH_POINT (op, "before-commit-removed");
-  if (manager_commit_volume_removed (op->self, op->volume_id, &op->error))
+  manager_op_commit_volume_removed_then (op, delete_removed_committed);
+}
+
+static void
+delete_removed_committed (Op *op)
+{
+  if (op->error == NULL)
     nova_volume_log_event (NOVA_VOLUME_EVENT_VOLUME_DELETED, op->volume_id, NULL, "deleted volume %s", op->volume_id);
   manager_op_return (op);
 }

@@ -13,6 +13,7 @@
 #include "nova-volume-image.h"
 #include "nova-volume-image-copy.h"
 #include "nova-volume-op-queue.h"
+#include "nova-volume-store-writer.h"
 
 G_BEGIN_DECLS
 
@@ -27,6 +28,7 @@ struct _NovaVolumeManager {
   GObject            parent_instance;
   NovaVolumeConfig  *config;
   NovaVolumeStore   *store;
+  NovaVolumeStoreWriter *writer;  /* the operations' commits, off the main loop */
   GPtrArray         *backends;    /* NovaVolumeBackend, in config order */
   guint              refresh_interval_id;
   GHashTable        *refresh_pending; /* NovaVolumeBackend -> source id of its refresh */
@@ -191,7 +193,31 @@ const NovaVolumeRecord *manager_op_take_available_snapshot (Op *op, const char *
  * (nova-volume-manager-recover.c); init_host's last step. */
 void manager_report_unrecorded (NovaVolumeManager *self);
 
-/* ---- commits (nova-volume-manager-ops.c) ----------------------------- */
+/* ---- commits (nova-volume-manager-commits.c) ------------------------- */
+
+/* An operation's step commits through the store's writer: @then runs on
+ * the main thread once the change is durable (the live record changed and
+ * its signal fired first) or has failed. A failed status commit leaves
+ * the reason in op->error and the live record settled as a restart would
+ * settle it; a failed removal too, unless the operation had failed before
+ * (a create that undid its work), whose error stays. The *_failure_then
+ * ones record the operation's failure with its error as the reason, and
+ * the operation keeps its error whatever the commit says. */
+void manager_op_commit_volume_status_then    (Op *op, NovaVolumeStatus status, const char *reason, OpStep then);
+void manager_op_commit_volume_failure_then   (Op *op, NovaVolumeStatus status, OpStep then);
+void manager_op_commit_volume_removed_then   (Op *op, OpStep then);
+/* A refused change: the status op->volume_before had comes back, and the
+ * operation keeps its error (so for snapshots). */
+void manager_op_commit_volume_as_before_then   (Op *op, OpStep then);
+void manager_op_commit_snapshot_as_before_then (Op *op, OpStep then);
+void manager_op_commit_snapshot_status_then  (Op *op, NovaSnapshotStatus status, const char *reason, OpStep then);
+void manager_op_commit_snapshot_failure_then (Op *op, NovaSnapshotStatus status, OpStep then);
+void manager_op_commit_snapshot_removed_then (Op *op, OpStep then);
+/* ends the job the operation started, if any, and answers */
+void manager_op_finish (Op *op);
+
+/* What runs before the daemon serves, and the operations that have not
+ * moved to the writer yet, commit in place, on the calling thread. */
 /* A commit failed (@error): when it was for want of space and the reserve
  * held some, gives it back and clears @error, so the caller commits once
  * more (TRUE). Only for commits of what frees space. */

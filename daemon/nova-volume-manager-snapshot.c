@@ -26,6 +26,8 @@ snapshot_data_free (SnapshotData *data)
 
 static void snapshot_thread (Op *op);
 static void snapshot_done (Op *op);
+static void snapshot_creating_committed (Op *op);
+static void snapshot_available_committed (Op *op);
 
 static void
 snapshot_start (Op *op)
@@ -52,7 +54,13 @@ snapshot_start (Op *op)
   snapshot->size = op->volume->size;
   snapshot->progress = 0.0;
   snapshot->created_at = g_get_real_time ();
-  if (!manager_op_commit_snapshot_status (op, NOVA_SNAPSHOT_STATUS_CREATING, NULL))
+  manager_op_commit_snapshot_status_then (op, NOVA_SNAPSHOT_STATUS_CREATING, NULL, snapshot_creating_committed);
+}
+
+static void
+snapshot_creating_committed (Op *op)
+{
+  if (op->error != NULL)
     {
       manager_op_return (op);
       return;
@@ -83,26 +91,23 @@ snapshot_done (Op *op)
   if (op->error == NULL)
     {
       op->snapshot->progress = 1.0;
-      if (manager_op_commit_snapshot_status (op, NOVA_SNAPSHOT_STATUS_AVAILABLE, NULL))
-        nova_volume_log_event (NOVA_VOLUME_EVENT_SNAPSHOT_CREATED, op->volume_id, op->snapshot_id,
-                               "created snapshot %s of volume %s", op->snapshot_id, op->volume_id);
-      {
-        manager_op_return (op);
-        return;
-      }
+      manager_op_commit_snapshot_status_then (op, NOVA_SNAPSHOT_STATUS_AVAILABLE, NULL,
+                                              snapshot_available_committed);
+      return;
     }
   g_prefix_error (&op->error, "cannot snapshot volume %s: ", op->volume_id);
   if (op->cleaned_up)
-    {
-      g_autoptr(GError) error = NULL;
-
-      if (!manager_commit_snapshot_removed (op->self, op->snapshot_id, &error))
-        g_warning ("cannot forget failed snapshot %s: %s", op->snapshot_id, error->message);
-    }
+    manager_op_commit_snapshot_removed_then (op, manager_op_return);
   else
-    {
-      manager_op_commit_snapshot_failure (op, NOVA_SNAPSHOT_STATUS_ERROR);
-    }
+    manager_op_commit_snapshot_failure_then (op, NOVA_SNAPSHOT_STATUS_ERROR, manager_op_return);
+}
+
+static void
+snapshot_available_committed (Op *op)
+{
+  if (op->error == NULL)
+    nova_volume_log_event (NOVA_VOLUME_EVENT_SNAPSHOT_CREATED, op->volume_id, op->snapshot_id,
+                           "created snapshot %s of volume %s", op->snapshot_id, op->volume_id);
   manager_op_return (op);
 }
 

@@ -5,6 +5,7 @@
 #include "config.h"
 
 #include "nova-volume-manager-private.h"
+#include "nova-volume-store-writer.h"
 
 G_DEFINE_TYPE (NovaVolumeManager, nova_volume_manager, G_TYPE_OBJECT)
 
@@ -15,6 +16,8 @@ nova_volume_manager_finalize (GObject *object)
 
   g_warn_if_fail (self->n_operations == 0);
   g_clear_object (&self->config);
+  /* no operation runs, so nothing waits for a write still queued */
+  g_clear_pointer (&self->writer, nova_volume_store_writer_free);
   g_clear_object (&self->store);
   g_clear_object (&self->reserve);
   manager_unwatch_backends (self);
@@ -105,6 +108,7 @@ nova_volume_manager_new_with_backends (NovaVolumeConfig *config, NovaVolumeStore
 
   self->config = g_object_ref (config);
   self->store = g_object_ref (store);
+  self->writer = nova_volume_store_writer_new (store);
   self->backends = g_ptr_array_ref (backends);
 
   volumes = nova_volume_store_list_volumes (store, error);

@@ -1,0 +1,651 @@
+/* nova-volume: the manager's commits. Each state change is written to
+ * the store first; only then does the live record change (and with it a
+ * backend's counts) and "volume-changed" fire. The operations' steps
+ * commit through the store's writer thread (nova-volume-store-writer.h):
+ * the main loop goes on while the disk syncs, and commits that wait at
+ * once share one transaction. What runs before the daemon serves
+ * (init_host) and the operations not moved yet commit in place. */
+#include "config.h"
+
+#include "nova-volume-crash.h"
+#include "nova-volume-log.h"
+#include "nova-volume-manager-private.h"
+#include "nova-volume-store-writer.h"
+
+/* the failure a test asked for at @op's step @step (crash-point builds) */
+static gboolean
+injected_failure (Op *op, const char *step, GError **error)
+{
+  g_autofree char *name = g_strdelimit (g_strdup_printf ("%s:%s", op->what, step), " ", '-');
+
+  if (!nova_volume_fail_point (name))
+    return FALSE;
+  g_set_error (error, NOVA_VOLUME_ERROR, NOVA_VOLUME_ERROR_NO_SPACE, "state database: database or disk is full "
+               "(injected at %s)", name);
+  return TRUE;
+}
+
+/* A commit failed: the store keeps what it had, a transitional status
+ * that a restart would settle. The live record is settled now, the same
+ * way, so clients see what a restart would show (an error with a reason)
+ * and not a status frozen until then. */
+static void
+settle_live_volume (NovaVolumeManager *self, const char *id, const char *why)
+{
+  NovaVolumeRecord *live = g_hash_table_lookup (self->volumes, id);
+  g_autoptr(NovaVolumeRecord) copy = NULL;
+  g_autofree char *reason = NULL;
+
+  if (live == NULL)
+    return;
+  copy = nova_volume_record_copy (live);
+  if (!manager_settle_volume (copy))
+    return;
+  /* an error says why; a status settled back to usable needs no reason */
+  if (*copy->status_reason != '\0')
+    {
+      reason = g_strdup_printf ("%s (its new state could not be recorded: %s)", copy->status_reason, why);
+      nova_record_set_string (&copy->status_reason, reason);
+    }
+  g_hash_table_replace (self->volumes, g_strdup (id), g_steal_pointer (&copy));
+  g_signal_emit (self, manager_signals[MANAGER_SIGNAL_VOLUME_CHANGED], 0, id);
+}
+
+static void
+settle_live_snapshot (NovaVolumeManager *self, const char *id, const char *why)
+{
+  NovaSnapshotRecord *live = g_hash_table_lookup (self->snapshots, id);
+  g_autoptr(NovaSnapshotRecord) copy = NULL;
+  g_autofree char *reason = NULL;
+
+  if (live == NULL)
+    return;
+  copy = nova_snapshot_record_copy (live);
+  if (!manager_settle_snapshot (copy))
+    return;
+  /* an error says why; a status settled back to usable needs no reason */
+  if (*copy->status_reason != '\0')
+    {
+      reason = g_strdup_printf ("%s (its new state could not be recorded: %s)", copy->status_reason, why);
+      nova_record_set_string (&copy->status_reason, reason);
+    }
+  manager_keep_snapshot (self, copy);
+  g_signal_emit (self, manager_signals[MANAGER_SIGNAL_SNAPSHOT_CHANGED], 0, id);
+}
+
+/* ---- commits --------------------------------------------------------- */
+
+/* Moves @volume (its size, itself and its snapshots) in or out of its
+ * backend's counts. */
+static void
+count_on_backend (NovaVolumeManager *self, const NovaVolumeRecord *volume, gboolean add)
+{
+  NovaVolumeBackend *backend = volume != NULL ? manager_lookup_backend (self, volume->backend) : NULL;
+  GHashTable *ids;
+  guint64 bytes;
+  guint n_volumes, n_snapshots, k;
+
+  if (backend == NULL)
+    return;
+  ids = manager_snapshot_ids_of (self, volume->id);
+  k = ids != NULL ? g_hash_table_size (ids) : 0;
+  bytes = nova_volume_backend_get_provisioned (backend);
+  n_volumes = nova_volume_backend_get_n_volumes (backend);
+  n_snapshots = nova_volume_backend_get_n_snapshots (backend);
+  if (add)
+    nova_volume_backend_set_counts (backend, bytes + volume->size, n_volumes + 1, n_snapshots + k);
+  else
+    nova_volume_backend_set_counts (backend, bytes - MIN (bytes, volume->size), n_volumes - MIN (n_volumes, 1),
+                                    n_snapshots - MIN (n_snapshots, k));
+}
+
+GHashTable *
+manager_snapshot_ids_of (NovaVolumeManager *self, const char *volume_id)
+{
+  return volume_id != NULL ? g_hash_table_lookup (self->snapshots_of, volume_id) : NULL;
+}
+
+/* Adds @snapshot_id to or takes it from its volume's set and the count of
+ * the backend the volume is on (none when the volume has no record: it is
+ * counted with its snapshots when it gets one) */
+static void
+index_snapshot (NovaVolumeManager *self, const char *volume_id, const char *snapshot_id, gboolean add)
+{
+  GHashTable *ids = manager_snapshot_ids_of (self, volume_id);
+  const NovaVolumeRecord *volume = g_hash_table_lookup (self->volumes, volume_id);
+  NovaVolumeBackend *backend = volume != NULL ? manager_lookup_backend (self, volume->backend) : NULL;
+  guint n;
+
+  if (add)
+    {
+      if (ids == NULL)
+        {
+          ids = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+          g_hash_table_insert (self->snapshots_of, g_strdup (volume_id), ids);
+        }
+      if (!g_hash_table_add (ids, g_strdup (snapshot_id)))
+        return;
+    }
+  else
+    {
+      if (ids == NULL || !g_hash_table_remove (ids, snapshot_id))
+        return;
+      if (g_hash_table_size (ids) == 0)
+        g_hash_table_remove (self->snapshots_of, volume_id);
+    }
+  if (backend == NULL)
+    return;
+  n = nova_volume_backend_get_n_snapshots (backend);
+  nova_volume_backend_set_counts (backend, nova_volume_backend_get_provisioned (backend),
+                                  nova_volume_backend_get_n_volumes (backend),
+                                  add ? n + 1 : n - MIN (n, 1));
+}
+
+void
+manager_keep_snapshot (NovaVolumeManager *self, const NovaSnapshotRecord *snapshot)
+{
+  const NovaSnapshotRecord *old = g_hash_table_lookup (self->snapshots, snapshot->id);
+
+  if (old != NULL && g_strcmp0 (old->volume_id, snapshot->volume_id) != 0)
+    index_snapshot (self, old->volume_id, old->id, FALSE);
+  index_snapshot (self, snapshot->volume_id, snapshot->id, TRUE);
+  g_hash_table_replace (self->snapshots, g_strdup (snapshot->id), nova_snapshot_record_copy (snapshot));
+}
+
+/* Takes snapshot @id out of the records and the index */
+static void
+drop_snapshot (NovaVolumeManager *self, const char *id)
+{
+  const NovaSnapshotRecord *old = g_hash_table_lookup (self->snapshots, id);
+
+  if (old != NULL)
+    index_snapshot (self, old->volume_id, old->id, FALSE);
+  g_hash_table_remove (self->snapshots, id);
+}
+
+gboolean
+manager_use_reserve (NovaVolumeManager *self, GError **error)
+{
+  if (self->reserve == NULL || !g_error_matches (*error, NOVA_VOLUME_ERROR, NOVA_VOLUME_ERROR_NO_SPACE)
+      || !nova_volume_reserve_release (self->reserve))
+    return FALSE;
+  g_clear_error (error);
+  return TRUE;
+}
+
+/* @volume is in the store: the live record, its backend's counts and the
+ * signal follow */
+static void
+apply_volume (NovaVolumeManager *self, const NovaVolumeRecord *volume)
+{
+  count_on_backend (self, g_hash_table_lookup (self->volumes, volume->id), FALSE);
+  count_on_backend (self, volume, TRUE);
+  g_hash_table_replace (self->volumes, g_strdup (volume->id), nova_volume_record_copy (volume));
+  g_signal_emit (self, manager_signals[MANAGER_SIGNAL_VOLUME_CHANGED], 0, volume->id);
+}
+
+gboolean
+manager_commit_volume (NovaVolumeManager *self, NovaVolumeRecord *volume, GError **error)
+{
+  volume->updated_at = g_get_real_time ();
+  if (!nova_volume_store_put_volume (self->store, volume, error))
+    return FALSE;
+  apply_volume (self, volume);
+  return TRUE;
+}
+
+gboolean
+manager_commit_volume_removed (NovaVolumeManager *self, const char *id, GError **error)
+{
+  g_autofree char *owned_id = g_strdup (id);
+
+  /* a removal frees space: it may use the reserve */
+  if (!nova_volume_store_delete_volume (self->store, owned_id, error)
+      && !(manager_use_reserve (self, error) && nova_volume_store_delete_volume (self->store, owned_id, error)))
+    return FALSE;
+  manager_forget_volume (self, owned_id);
+  return TRUE;
+}
+
+void
+manager_forget_volume (NovaVolumeManager *self, const char *id)
+{
+  g_autofree char *owned_id = g_strdup (id);
+
+  count_on_backend (self, g_hash_table_lookup (self->volumes, owned_id), FALSE);
+  g_hash_table_remove (self->volumes, owned_id);
+  g_signal_emit (self, manager_signals[MANAGER_SIGNAL_VOLUME_REMOVED], 0, owned_id);
+}
+
+static void
+apply_snapshot (NovaVolumeManager *self, const NovaSnapshotRecord *snapshot)
+{
+  manager_keep_snapshot (self, snapshot);
+  g_signal_emit (self, manager_signals[MANAGER_SIGNAL_SNAPSHOT_CHANGED], 0, snapshot->id);
+}
+
+/* snapshot @id's row is gone from the store: from memory too */
+static void
+forget_snapshot (NovaVolumeManager *self, const char *id)
+{
+  g_autofree char *owned_id = g_strdup (id);
+
+  drop_snapshot (self, owned_id);
+  g_signal_emit (self, manager_signals[MANAGER_SIGNAL_SNAPSHOT_REMOVED], 0, owned_id);
+}
+
+gboolean
+manager_commit_snapshot (NovaVolumeManager *self, NovaSnapshotRecord *snapshot, GError **error)
+{
+  snapshot->updated_at = g_get_real_time ();
+  if (!nova_volume_store_put_snapshot (self->store, snapshot, error))
+    return FALSE;
+  apply_snapshot (self, snapshot);
+  return TRUE;
+}
+
+gboolean
+manager_commit_snapshot_removed (NovaVolumeManager *self, const char *id, GError **error)
+{
+  g_autofree char *owned_id = g_strdup (id);
+
+  if (!nova_volume_store_delete_snapshot (self->store, owned_id, error)
+      && !(manager_use_reserve (self, error) && nova_volume_store_delete_snapshot (self->store, owned_id, error)))
+    return FALSE;
+  forget_snapshot (self, owned_id);
+  return TRUE;
+}
+
+/* Commits a volume's new status (and whatever else op->volume holds). On a
+ * store failure the operation fails with that error and returns FALSE. */
+gboolean
+manager_op_commit_volume_status (Op *op, NovaVolumeStatus status, const char *reason)
+{
+  g_autoptr(GError) error = NULL;
+
+  /* an operation that holds the volume shared only reads it */
+  g_return_val_if_fail (!op->volume_shared, FALSE);
+  g_autofree char *before = g_strconcat ("before-commit-", nova_volume_status_to_string (status), NULL);
+  g_autofree char *after = g_strconcat ("after-commit-", nova_volume_status_to_string (status), NULL);
+
+  op->volume->status = status;
+  nova_record_set_string (&op->volume->status_reason, reason != NULL ? reason : "");
+  MANAGER_CRASH_POINT (op, before);
+  if (!injected_failure (op, before, &error)
+      && (manager_commit_volume (op->self, op->volume, &error)
+          || (op->frees_space && manager_use_reserve (op->self, &error)
+              && manager_commit_volume (op->self, op->volume, &error))))
+    {
+      MANAGER_CRASH_POINT (op, after);
+      return TRUE;
+    }
+  g_warning ("cannot record volume %s as %s: %s", op->volume->id,
+             nova_volume_status_to_string (status), error->message);
+  settle_live_volume (op->self, op->volume->id, error->message);
+  g_clear_error (&op->error);
+  op->error = g_steal_pointer (&error);
+  return FALSE;
+}
+
+gboolean
+manager_op_commit_snapshot_status (Op *op, NovaSnapshotStatus status, const char *reason)
+{
+  g_autoptr(GError) error = NULL;
+
+  g_autofree char *before = g_strconcat ("before-commit-snapshot-", nova_snapshot_status_to_string (status), NULL);
+  g_autofree char *after = g_strconcat ("after-commit-snapshot-", nova_snapshot_status_to_string (status), NULL);
+
+  op->snapshot->status = status;
+  nova_record_set_string (&op->snapshot->status_reason, reason != NULL ? reason : "");
+  MANAGER_CRASH_POINT (op, before);
+  if (!injected_failure (op, before, &error)
+      && (manager_commit_snapshot (op->self, op->snapshot, &error)
+          || (op->frees_space && manager_use_reserve (op->self, &error)
+              && manager_commit_snapshot (op->self, op->snapshot, &error))))
+    {
+      MANAGER_CRASH_POINT (op, after);
+      return TRUE;
+    }
+  g_warning ("cannot record snapshot %s as %s: %s", op->snapshot->id,
+             nova_snapshot_status_to_string (status), error->message);
+  settle_live_snapshot (op->self, op->snapshot->id, error->message);
+  g_clear_error (&op->error);
+  op->error = g_steal_pointer (&error);
+  return FALSE;
+}
+
+/* Records that @op failed: the volume goes to @status with the error's
+ * message as its reason. The caller gets the operation's error, whatever
+ * the commit says. */
+void
+manager_op_commit_volume_failure (Op *op, NovaVolumeStatus status)
+{
+  g_autoptr(GError) saved = g_steal_pointer (&op->error);
+
+  if (manager_op_commit_volume_status (op, status, saved->message))
+    nova_volume_log_event (NOVA_VOLUME_EVENT_VOLUME_ERROR, op->volume->id, NULL, "volume %s is now %s: %s",
+                           op->volume->id, nova_volume_status_to_string (status), saved->message);
+  g_clear_error (&op->error);
+  op->error = g_steal_pointer (&saved);
+}
+
+void
+manager_op_commit_snapshot_failure (Op *op, NovaSnapshotStatus status)
+{
+  g_autoptr(GError) saved = g_steal_pointer (&op->error);
+
+  manager_op_commit_snapshot_status (op, status, saved->message);
+  g_clear_error (&op->error);
+  op->error = g_steal_pointer (&saved);
+}
+
+
+/* ---- commits through the store's writer ------------------------------ */
+
+typedef enum {
+  WRITE_VOLUME,
+  WRITE_VOLUME_REMOVED,
+  WRITE_SNAPSHOT,
+  WRITE_SNAPSHOT_REMOVED,
+} WriteKind;
+
+/* one commit of an operation's step, from its hand-over to its @then */
+typedef struct {
+  Op        *op;
+  WriteKind  kind;
+  char      *step;      /* "creating", "snapshot-removed": crash points, messages */
+  gboolean   keep_error;    /* the operation's error stays the caller's, whatever the commit says */
+  GError    *saved;         /* ... kept here meanwhile */
+  gboolean   failure_event; /* logs the volume's failure once recorded */
+  gboolean   retried;   /* once more after the reserve gave its space back */
+  OpStep     then;
+} Commit;
+
+static void
+commit_free (Commit *commit)
+{
+  g_clear_error (&commit->saved);
+  g_free (commit->step);
+  g_free (commit);
+}
+
+/* the writer's side: what a commit writes (a copy, freed by the writer) */
+static gboolean
+write_volume (NovaVolumeStore *store, gpointer data, GError **error)
+{
+  return nova_volume_store_put_volume (store, data, error);
+}
+
+static gboolean
+write_volume_removed (NovaVolumeStore *store, gpointer data, GError **error)
+{
+  return nova_volume_store_delete_volume (store, data, error);
+}
+
+static gboolean
+write_snapshot (NovaVolumeStore *store, gpointer data, GError **error)
+{
+  return nova_volume_store_put_snapshot (store, data, error);
+}
+
+static gboolean
+write_snapshot_removed (NovaVolumeStore *store, gpointer data, GError **error)
+{
+  return nova_volume_store_delete_snapshot (store, data, error);
+}
+
+static void on_written (GObject *source, GAsyncResult *result, gpointer user_data);
+
+static void
+commit_hand_over (Commit *commit)
+{
+  Op *op = commit->op;
+  g_autofree char *label = g_strdup_printf ("%s:commit-%s", op->what, commit->step);
+  NovaVolumeStoreWrite write = NULL;
+  gpointer data = NULL;
+  GDestroyNotify destroy = g_free;
+
+  switch (commit->kind)
+    {
+    case WRITE_VOLUME:
+      op->volume->updated_at = g_get_real_time ();
+      write = write_volume;
+      data = nova_volume_record_copy (op->volume);
+      destroy = (GDestroyNotify) nova_volume_record_free;
+      break;
+    case WRITE_VOLUME_REMOVED:
+      write = write_volume_removed;
+      data = g_strdup (op->volume_id);
+      break;
+    case WRITE_SNAPSHOT:
+      op->snapshot->updated_at = g_get_real_time ();
+      write = write_snapshot;
+      data = nova_snapshot_record_copy (op->snapshot);
+      destroy = (GDestroyNotify) nova_snapshot_record_free;
+      break;
+    case WRITE_SNAPSHOT_REMOVED:
+    default:
+      write = write_snapshot_removed;
+      data = g_strdup (op->snapshot_id);
+      break;
+    }
+  nova_volume_store_writer_write (op->self->writer, label, write, data, destroy, on_written, commit);
+}
+
+/* the commit is durable: the live records follow */
+static void
+commit_apply (Commit *commit)
+{
+  Op *op = commit->op;
+
+  switch (commit->kind)
+    {
+    case WRITE_VOLUME:
+      apply_volume (op->self, op->volume);
+      if (commit->failure_event)
+        nova_volume_log_event (NOVA_VOLUME_EVENT_VOLUME_ERROR, op->volume->id, NULL, "volume %s is now %s: %s",
+                               op->volume->id, nova_volume_status_to_string (op->volume->status),
+                               commit->saved->message);
+      break;
+    case WRITE_VOLUME_REMOVED:
+      manager_forget_volume (op->self, op->volume_id);
+      break;
+    case WRITE_SNAPSHOT:
+      apply_snapshot (op->self, op->snapshot);
+      break;
+    case WRITE_SNAPSHOT_REMOVED:
+    default:
+      forget_snapshot (op->self, op->snapshot_id);
+      break;
+    }
+}
+
+/* the commit failed: the store keeps what it had */
+static void
+commit_failed (Commit *commit, GError *error)
+{
+  Op *op = commit->op;
+
+  switch (commit->kind)
+    {
+    case WRITE_VOLUME:
+      g_warning ("cannot record volume %s as %s: %s", op->volume->id, commit->step, error->message);
+      settle_live_volume (op->self, op->volume->id, error->message);
+      break;
+    case WRITE_SNAPSHOT:
+      g_warning ("cannot record snapshot %s as %s: %s", op->snapshot->id, commit->step, error->message);
+      settle_live_snapshot (op->self, op->snapshot->id, error->message);
+      break;
+    case WRITE_VOLUME_REMOVED:
+    case WRITE_SNAPSHOT_REMOVED:
+    default:
+      /* a failed create that undid its work keeps its own error */
+      if (op->error != NULL)
+        {
+          g_warning ("cannot forget failed %s %s: %s", commit->kind == WRITE_VOLUME_REMOVED ? "volume" : "snapshot",
+                     commit->kind == WRITE_VOLUME_REMOVED ? op->volume_id : op->snapshot_id, error->message);
+          return;
+        }
+      break;
+    }
+  g_clear_error (&op->error);
+  op->error = g_error_copy (error);
+}
+
+static void
+commit_done (Commit *commit)
+{
+  Op *op = commit->op;
+  OpStep then = commit->then;
+
+  if (commit->keep_error)
+    {
+      g_clear_error (&op->error);
+      op->error = g_steal_pointer (&commit->saved);
+    }
+  commit_free (commit);
+  then (op);
+}
+
+static void
+on_written (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  Commit *commit = user_data;
+  Op *op = commit->op;
+  g_autoptr(GError) error = NULL;
+
+  if (nova_volume_store_writer_write_finish (result, &error))
+    {
+      g_autofree char *after = g_strconcat ("after-commit-", commit->step, NULL);
+
+      commit_apply (commit);
+      MANAGER_CRASH_POINT (op, after);
+    }
+  else if ((op->frees_space || commit->kind == WRITE_VOLUME_REMOVED || commit->kind == WRITE_SNAPSHOT_REMOVED)
+           && !commit->retried && manager_use_reserve (op->self, &error))
+    {
+      /* what frees space may take the reserve's: once more */
+      commit->retried = TRUE;
+      commit_hand_over (commit);
+      return;
+    }
+  else
+    {
+      commit_failed (commit, error);
+    }
+  commit_done (commit);
+}
+
+static Commit *
+commit_new (Op *op, WriteKind kind, const char *step, gboolean keep_error, OpStep then)
+{
+  Commit *commit = g_new0 (Commit, 1);
+
+  commit->op = op;
+  commit->kind = kind;
+  commit->step = g_strdup (step);
+  commit->keep_error = keep_error;
+  commit->then = then;
+  if (keep_error)
+    commit->saved = g_steal_pointer (&op->error);
+  return commit;
+}
+
+static void
+commit_start (Commit *commit)
+{
+  Op *op = commit->op;
+  g_autofree char *before = g_strconcat ("before-commit-", commit->step, NULL);
+  g_autoptr(GError) error = NULL;
+
+  MANAGER_CRASH_POINT (op, before);
+  if (injected_failure (op, before, &error))
+    {
+      commit_failed (commit, error);
+      commit_done (commit);
+      return;
+    }
+  commit_hand_over (commit);
+}
+
+void
+manager_op_commit_volume_status_then (Op *op, NovaVolumeStatus status, const char *reason, OpStep then)
+{
+  /* an operation that holds the volume shared only reads it */
+  g_return_if_fail (!op->volume_shared);
+  op->volume->status = status;
+  nova_record_set_string (&op->volume->status_reason, reason != NULL ? reason : "");
+  commit_start (commit_new (op, WRITE_VOLUME, nova_volume_status_to_string (status), FALSE, then));
+}
+
+void
+manager_op_commit_volume_failure_then (Op *op, NovaVolumeStatus status, OpStep then)
+{
+  Commit *commit;
+
+  g_return_if_fail (op->error != NULL);
+  op->volume->status = status;
+  nova_record_set_string (&op->volume->status_reason, op->error->message);
+  commit = commit_new (op, WRITE_VOLUME, nova_volume_status_to_string (status), TRUE, then);
+  commit->failure_event = TRUE;
+  commit_start (commit);
+}
+
+void
+manager_op_commit_volume_as_before_then (Op *op, OpStep then)
+{
+  op->volume->status = op->volume_before->status;
+  nova_record_set_string (&op->volume->status_reason, op->volume_before->status_reason);
+  commit_start (commit_new (op, WRITE_VOLUME, nova_volume_status_to_string (op->volume->status), TRUE, then));
+}
+
+void
+manager_op_commit_volume_removed_then (Op *op, OpStep then)
+{
+  commit_start (commit_new (op, WRITE_VOLUME_REMOVED, "removed", FALSE, then));
+}
+
+static void
+commit_snapshot_status (Op *op, NovaSnapshotStatus status, const char *reason, gboolean keep_error, OpStep then)
+{
+  g_autofree char *step = g_strconcat ("snapshot-", nova_snapshot_status_to_string (status), NULL);
+
+  op->snapshot->status = status;
+  nova_record_set_string (&op->snapshot->status_reason, reason != NULL ? reason : "");
+  commit_start (commit_new (op, WRITE_SNAPSHOT, step, keep_error, then));
+}
+
+void
+manager_op_commit_snapshot_status_then (Op *op, NovaSnapshotStatus status, const char *reason, OpStep then)
+{
+  commit_snapshot_status (op, status, reason, FALSE, then);
+}
+
+void
+manager_op_commit_snapshot_failure_then (Op *op, NovaSnapshotStatus status, OpStep then)
+{
+  g_return_if_fail (op->error != NULL);
+  commit_snapshot_status (op, status, op->error->message, TRUE, then);
+}
+
+void
+manager_op_commit_snapshot_as_before_then (Op *op, OpStep then)
+{
+  g_autofree char *reason = g_strdup (op->snapshot_before->status_reason);
+
+  commit_snapshot_status (op, op->snapshot_before->status, reason, TRUE, then);
+}
+
+void
+manager_op_commit_snapshot_removed_then (Op *op, OpStep then)
+{
+  commit_start (commit_new (op, WRITE_SNAPSHOT_REMOVED, "snapshot-removed", FALSE, then));
+}
+
+/* the last step of an operation that may have started a job */
+void
+manager_op_finish (Op *op)
+{
+  manager_op_end_job (op);
+  manager_op_return (op);
+}

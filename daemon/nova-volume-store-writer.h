@@ -1,0 +1,49 @@
+/* nova-volume: the store's writer, a thread of its own that makes writes
+ * durable off the main loop, with group commit.
+ *
+ * A write is a function of the store (nova_volume_store_put_volume, ...)
+ * handed over with its data. The writer takes every write waiting when it
+ * gets to them and runs them in one transaction, each in a savepoint of
+ * its own (a write that fails undoes only itself), so one fdatasync makes
+ * the whole batch durable: eight clients' commits cost about what one
+ * costs. Each write's callback runs in the main context of the thread that
+ * handed it over, in the order handed over, and only once the batch's
+ * COMMIT has returned: what it answers or signals is on disk.
+ *
+ * Crash-point builds pass "<label>:in-batch" after each write's work and
+ * before the batch's COMMIT, so the crash suite kills between a batch's
+ * work and its commit. */
+#pragma once
+
+#include <gio/gio.h>
+
+#include "nova-volume-store.h"
+
+G_BEGIN_DECLS
+
+typedef gboolean (*NovaVolumeStoreWrite) (NovaVolumeStore *store, gpointer data, GError **error);
+
+typedef struct _NovaVolumeStoreWriter NovaVolumeStoreWriter;
+
+NovaVolumeStoreWriter *nova_volume_store_writer_new (NovaVolumeStore *store);
+/* Writes what was handed over, then stops the thread. The callbacks of
+ * those writes still need their main context to run. */
+void nova_volume_store_writer_free (NovaVolumeStoreWriter *self);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (NovaVolumeStoreWriter, nova_volume_store_writer_free)
+
+/* Hands @write over: it runs on the writer's thread with @data (freed
+ * with @destroy there after the commit), and @callback follows in the
+ * caller's thread-default main context; @label names the write in crash
+ * points and messages ("create-volume:creating"). */
+void nova_volume_store_writer_write (NovaVolumeStoreWriter *self, const char *label, NovaVolumeStoreWrite write,
+                                     gpointer data, GDestroyNotify destroy, GAsyncReadyCallback callback,
+                                     gpointer user_data);
+/* TRUE when the write and its batch's commit succeeded */
+gboolean nova_volume_store_writer_write_finish (GAsyncResult *result, GError **error);
+
+/* batches and writes so far, and the largest batch: what group commit
+ * saved (for the debug log and the tests) */
+void nova_volume_store_writer_get_counts (NovaVolumeStoreWriter *self, guint64 *n_batches, guint64 *n_writes,
+                                          guint *largest_batch);
+
+G_END_DECLS
