@@ -178,8 +178,15 @@ manager_use_reserve (NovaVolumeManager *self, GError **error)
 static void
 apply_volume (NovaVolumeManager *self, const NovaVolumeRecord *volume)
 {
-  count_on_backend (self, g_hash_table_lookup (self->volumes, volume->id), FALSE);
-  count_on_backend (self, volume, TRUE);
+  const NovaVolumeRecord *old = g_hash_table_lookup (self->volumes, volume->id);
+
+  /* a new status alone leaves the counts (and the Backend's properties)
+   * as they are */
+  if (old == NULL || old->size != volume->size || g_strcmp0 (old->backend, volume->backend) != 0)
+    {
+      count_on_backend (self, old, FALSE);
+      count_on_backend (self, volume, TRUE);
+    }
   g_hash_table_replace (self->volumes, g_strdup (volume->id), nova_volume_record_copy (volume));
   g_signal_emit (self, manager_signals[MANAGER_SIGNAL_VOLUME_CHANGED], 0, volume->id);
 }
@@ -358,6 +365,7 @@ typedef struct {
   GError    *saved;         /* ... kept here meanwhile */
   gboolean   failure_event; /* logs the volume's failure once recorded */
   gboolean   retried;   /* once more after the reserve gave its space back */
+  GError    *injected;  /* the failure a test asked for */
   OpStep     then;
 } Commit;
 
@@ -365,6 +373,7 @@ static void
 commit_free (Commit *commit)
 {
   g_clear_error (&commit->saved);
+  g_clear_error (&commit->injected);
   g_free (commit->step);
   g_free (commit);
 }
@@ -394,7 +403,7 @@ write_snapshot_removed (NovaVolumeStore *store, gpointer data, GError **error)
   return nova_volume_store_delete_snapshot (store, data, error);
 }
 
-static void on_written (GObject *source, GAsyncResult *result, gpointer user_data);
+static void on_written (const GError *error, gpointer user_data);
 
 static void
 commit_hand_over (Commit *commit)
@@ -429,7 +438,8 @@ commit_hand_over (Commit *commit)
       data = g_strdup (op->snapshot_id);
       break;
     }
-  nova_volume_store_writer_write (op->self->writer, label, write, data, destroy, on_written, commit);
+  nova_volume_store_writer_write (op->self->writer, label, write, data, destroy, g_task_get_context (op->task),
+                                  on_written, commit);
 }
 
 /* the commit is durable: the live records follow */
@@ -508,13 +518,13 @@ commit_done (Commit *commit)
 }
 
 static void
-on_written (GObject *source, GAsyncResult *result, gpointer user_data)
+on_written (const GError *written_error, gpointer user_data)
 {
   Commit *commit = user_data;
   Op *op = commit->op;
-  g_autoptr(GError) error = NULL;
+  g_autoptr(GError) error = written_error != NULL ? g_error_copy (written_error) : NULL;
 
-  if (nova_volume_store_writer_write_finish (result, &error))
+  if (error == NULL)
     {
       g_autofree char *after = g_strconcat ("after-commit-", commit->step, NULL);
 
@@ -534,6 +544,16 @@ on_written (GObject *source, GAsyncResult *result, gpointer user_data)
       commit_failed (commit, error);
     }
   commit_done (commit);
+}
+
+static gboolean
+commit_injected_failure (gpointer user_data)
+{
+  Commit *commit = user_data;
+
+  commit_failed (commit, commit->injected);
+  commit_done (commit);
+  return G_SOURCE_REMOVE;
 }
 
 static Commit *
@@ -561,8 +581,9 @@ commit_start (Commit *commit)
   MANAGER_CRASH_POINT (op, before);
   if (injected_failure (op, before, &error))
     {
-      commit_failed (commit, error);
-      commit_done (commit);
+      /* as the writer would answer: on the main thread, later */
+      commit->injected = g_steal_pointer (&error);
+      manager_run_on_context (g_task_get_context (op->task), commit_injected_failure, commit);
       return;
     }
   commit_hand_over (commit);

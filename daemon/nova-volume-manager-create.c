@@ -154,6 +154,7 @@ static void create_commit_creating (Op *op);
 static void create_creating_committed (Op *op);
 static void create_thread (Op *op);
 static void create_done (Op *op);
+static void create_commit_available (Op *op);
 static void create_available_committed (Op *op);
 
 static void
@@ -252,7 +253,7 @@ create_start (Op *op)
         g_hash_table_replace (volume->metadata, g_strdup (key), g_strdup (value));
     }
 
-  manager_op_in_thread (op, create_precheck_thread, create_commit_creating);
+  manager_op_in_thread_then_commit (op, create_precheck_thread, create_commit_creating, manager_op_return);
 }
 
 /* worker thread: the image is inspected before anything is made; its
@@ -295,14 +296,10 @@ create_precheck_thread (Op *op)
     g_prefix_error (&op->error, "cannot %s with multiattach: ", op->what);
 }
 
+/* on the precheck's thread */
 static void
 create_commit_creating (Op *op)
 {
-  if (op->error != NULL)
-    {
-      manager_op_return (op);
-      return;
-    }
   manager_op_commit_volume_status_then (op, NOVA_VOLUME_STATUS_CREATING, NULL, create_creating_committed);
 }
 
@@ -323,7 +320,7 @@ create_creating_committed (Op *op)
     manager_op_start_job (op, "image-import", CR (op)->image_size);
   else if (CR (op)->backup != NULL)
     manager_op_start_job (op, "backup-restore", CR (op)->backup->size);
-  manager_op_in_thread (op, create_thread, create_done);
+  manager_op_in_thread_then_commit (op, create_thread, create_commit_available, create_done);
 }
 
 static void
@@ -388,7 +385,7 @@ create_done (Op *op)
 {
   if (op->error == NULL)
     {
-      manager_op_commit_volume_status_then (op, NOVA_VOLUME_STATUS_AVAILABLE, NULL, create_available_committed);
+      create_commit_available (op);
       return;
     }
 
@@ -398,6 +395,13 @@ create_done (Op *op)
     manager_op_commit_volume_removed_then (op, manager_op_finish);
   else
     manager_op_commit_volume_failure_then (op, NOVA_VOLUME_STATUS_ERROR, manager_op_finish);
+}
+
+/* on the create's thread, or the main thread */
+static void
+create_commit_available (Op *op)
+{
+  manager_op_commit_volume_status_then (op, NOVA_VOLUME_STATUS_AVAILABLE, NULL, create_available_committed);
 }
 
 static void

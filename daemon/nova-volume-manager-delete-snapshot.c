@@ -8,6 +8,7 @@
 static void delete_snapshot_thread (Op *op);
 static void delete_snapshot_done (Op *op);
 static void delete_snapshot_deleting_committed (Op *op);
+static void delete_snapshot_commit_removed (Op *op);
 static void delete_snapshot_removed_committed (Op *op);
 
 static void
@@ -55,7 +56,8 @@ delete_snapshot_deleting_committed (Op *op)
       manager_op_return (op);
       return;
     }
-  manager_op_in_thread (op, delete_snapshot_thread, delete_snapshot_done);
+  manager_op_in_thread_then_commit (op, delete_snapshot_thread, delete_snapshot_commit_removed,
+                                    delete_snapshot_done);
 }
 
 static void
@@ -79,6 +81,13 @@ delete_snapshot_done (Op *op)
         manager_op_commit_snapshot_failure_then (op, NOVA_SNAPSHOT_STATUS_ERROR_DELETING, manager_op_return);
       return;
     }
+  delete_snapshot_commit_removed (op);
+}
+
+/* on the delete's thread, or the main thread */
+static void
+delete_snapshot_commit_removed (Op *op)
+{
   manager_op_commit_snapshot_removed_then (op, delete_snapshot_removed_committed);
 }
 

@@ -10,6 +10,7 @@
 static void delete_thread (Op *op);
 static void delete_done (Op *op);
 static void delete_deleting_committed (Op *op);
+static void delete_commit_removed (Op *op);
 static void delete_removed_committed (Op *op);
 
 static void
@@ -45,7 +46,7 @@ delete_deleting_committed (Op *op)
       manager_op_return (op);
       return;
     }
-  manager_op_in_thread (op, delete_thread, delete_done);
+  manager_op_in_thread_then_commit (op, delete_thread, delete_commit_removed, delete_done);
 }
 
 /* After a refused delete_volume: the export the delete removed comes
@@ -115,6 +116,13 @@ delete_done (Op *op)
         manager_op_commit_volume_failure_then (op, NOVA_VOLUME_STATUS_ERROR_DELETING, manager_op_return);
       return;
     }
+  delete_commit_removed (op);
+}
+
+/* on the delete's thread, or the main thread */
+static void
+delete_commit_removed (Op *op)
+{
   manager_op_commit_volume_removed_then (op, delete_removed_committed);
 }
 

@@ -135,33 +135,72 @@ manager_op_fail (Op *op, NovaVolumeErrorCode code, const char *format, ...)
   manager_op_return (op);
 }
 
-static void
-op_thread_func (GTask *task, gpointer source, gpointer task_data, GCancellable *cancellable)
+/* Runs @func (@data) in the turn of @context's loop after this one:
+ * from a worker thread, or from the main thread to unwind first. */
+void
+manager_run_on_context (GMainContext *context, GSourceFunc func, gpointer data)
 {
-  Op *op = task_data;
+  g_autoptr(GSource) source = g_idle_source_new ();
 
-  op->thread_step (op);
-  g_task_return_boolean (task, TRUE);
+  g_source_set_priority (source, G_PRIORITY_DEFAULT);
+  g_source_set_callback (source, func, data, NULL);
+  g_source_set_static_name (source, "[nova-volume] operation step");
+  g_source_attach (source, context);
 }
 
-static void
-op_thread_done (GObject *source, GAsyncResult *result, gpointer user_data)
+static gboolean
+op_thread_done (gpointer user_data)
 {
   Op *op = user_data;
 
   op->then (op);
+  return G_SOURCE_REMOVE;
+}
+
+/* a worker of the manager's pool */
+static void
+op_thread_func (gpointer data, gpointer user_data)
+{
+  Op *op = data;
+  OpStep commit = op->commit_step;
+
+  op->commit_step = NULL;
+  op->thread_step (op);
+  if (commit != NULL && op->error == NULL)
+    {
+      /* the step's commit goes to the store's writer from here, and the
+       * writer's callback goes on on the main thread: one turn of the main
+       * loop fewer */
+      commit (op);
+      return;
+    }
+  manager_run_on_context (g_task_get_context (op->task), op_thread_done, op);
+}
+
+GThreadPool *
+manager_op_pool_new (void)
+{
+  /* as many threads as operations wait in drivers (copies take long), and
+   * enough of them kept between calls that a busy daemon does not make a
+   * thread for every step */
+  g_thread_pool_set_max_unused_threads (MAX (g_thread_pool_get_max_unused_threads (), 16));
+  return g_thread_pool_new (op_thread_func, NULL, -1, FALSE, NULL);
 }
 
 /* Runs @thread_step on a worker thread, then @then on the main thread. */
 void
 manager_op_in_thread (Op *op, OpStep thread_step, OpStep then)
 {
-  g_autoptr(GTask) task = g_task_new (NULL, NULL, op_thread_done, op);
+  manager_op_in_thread_then_commit (op, thread_step, NULL, then);
+}
 
+void
+manager_op_in_thread_then_commit (Op *op, OpStep thread_step, OpStep commit, OpStep then)
+{
   op->thread_step = thread_step;
+  op->commit_step = commit;
   op->then = then;
-  g_task_set_task_data (task, op, NULL);
-  g_task_run_in_thread (task, op_thread_func);
+  g_thread_pool_push (op->self->op_pool, op, NULL);
 }
 
 static void

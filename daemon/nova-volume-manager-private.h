@@ -29,6 +29,7 @@ struct _NovaVolumeManager {
   NovaVolumeConfig  *config;
   NovaVolumeStore   *store;
   NovaVolumeStoreWriter *writer;  /* the operations' commits, off the main loop */
+  GThreadPool       *op_pool;     /* the operations' worker threads */
   GPtrArray         *backends;    /* NovaVolumeBackend, in config order */
   guint              refresh_interval_id;
   GHashTable        *refresh_pending; /* NovaVolumeBackend -> source id of its refresh */
@@ -130,6 +131,7 @@ struct _Op {
 
   OpStep              start;
   OpStep              thread_step;
+  OpStep              commit_step;     /* after thread_step, on its thread: see manager_op_in_thread_then_commit */
   OpStep              then;
 };
 
@@ -142,6 +144,16 @@ void     manager_op_fail      (Op *op, NovaVolumeErrorCode code, const char *for
                                G_GNUC_PRINTF (3, 4);
 void     manager_op_reject    (Op *op, GError *error);
 void     manager_op_in_thread (Op *op, OpStep thread_step, OpStep then);
+/* The same, and when @thread_step leaves no error, @commit runs on the
+ * worker thread right after it: a step's commit (one of the
+ * manager_op_commit_*_then below) goes to the store's writer without a turn
+ * of the main loop, and its @then goes on on the main thread. After an
+ * error, @then runs on the main thread as above. */
+void     manager_op_in_thread_then_commit (Op *op, OpStep thread_step, OpStep commit, OpStep then);
+/* @func (@data) in a later turn of @context (the operations' context) */
+void     manager_run_on_context (GMainContext *context, GSourceFunc func, gpointer data);
+/* the manager's pool of worker threads (nova-volume-manager.c owns it) */
+GThreadPool *manager_op_pool_new (void);
 
 /* A named crash point "<what>:<step>" ("clone-volume:after-commit-creating"),
  * for the crash tests; nothing in a build without -Dcrash_points=true. */

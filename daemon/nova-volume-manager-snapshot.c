@@ -27,6 +27,7 @@ snapshot_data_free (SnapshotData *data)
 static void snapshot_thread (Op *op);
 static void snapshot_done (Op *op);
 static void snapshot_creating_committed (Op *op);
+static void snapshot_commit_available (Op *op);
 static void snapshot_available_committed (Op *op);
 
 static void
@@ -65,7 +66,7 @@ snapshot_creating_committed (Op *op)
       manager_op_return (op);
       return;
     }
-  manager_op_in_thread (op, snapshot_thread, snapshot_done);
+  manager_op_in_thread_then_commit (op, snapshot_thread, snapshot_commit_available, snapshot_done);
 }
 
 static void
@@ -90,9 +91,7 @@ snapshot_done (Op *op)
 {
   if (op->error == NULL)
     {
-      op->snapshot->progress = 1.0;
-      manager_op_commit_snapshot_status_then (op, NOVA_SNAPSHOT_STATUS_AVAILABLE, NULL,
-                                              snapshot_available_committed);
+      snapshot_commit_available (op);
       return;
     }
   g_prefix_error (&op->error, "cannot snapshot volume %s: ", op->volume_id);
@@ -100,6 +99,14 @@ snapshot_done (Op *op)
     manager_op_commit_snapshot_removed_then (op, manager_op_return);
   else
     manager_op_commit_snapshot_failure_then (op, NOVA_SNAPSHOT_STATUS_ERROR, manager_op_return);
+}
+
+/* on the snapshot's thread, or the main thread */
+static void
+snapshot_commit_available (Op *op)
+{
+  op->snapshot->progress = 1.0;
+  manager_op_commit_snapshot_status_then (op, NOVA_SNAPSHOT_STATUS_AVAILABLE, NULL, snapshot_available_committed);
 }
 
 static void

@@ -18,6 +18,9 @@ nova_volume_manager_finalize (GObject *object)
   g_clear_object (&self->config);
   /* no operation runs, so nothing waits for a write still queued */
   g_clear_pointer (&self->writer, nova_volume_store_writer_free);
+  /* not waiting: a thread stuck in the kernel must not hold the exit */
+  if (self->op_pool != NULL)
+    g_thread_pool_free (g_steal_pointer (&self->op_pool), TRUE, FALSE);
   g_clear_object (&self->store);
   g_clear_object (&self->reserve);
   manager_unwatch_backends (self);
@@ -109,6 +112,7 @@ nova_volume_manager_new_with_backends (NovaVolumeConfig *config, NovaVolumeStore
   self->config = g_object_ref (config);
   self->store = g_object_ref (store);
   self->writer = nova_volume_store_writer_new (store);
+  self->op_pool = manager_op_pool_new ();
   self->backends = g_ptr_array_ref (backends);
 
   volumes = nova_volume_store_list_volumes (store, error);

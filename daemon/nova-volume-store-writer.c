@@ -13,7 +13,9 @@ typedef struct {
   NovaVolumeStoreWrite  write;    /* NULL: the stop marker */
   gpointer              data;
   GDestroyNotify        destroy;
-  GTask                *task;
+  GMainContext         *context;
+  NovaVolumeStoreWritten callback;
+  gpointer              user_data;
   GError               *error;
 } Write;
 
@@ -32,7 +34,7 @@ write_free (Write *write)
 {
   if (write->destroy != NULL)
     write->destroy (write->data);
-  g_clear_object (&write->task);
+  g_clear_pointer (&write->context, g_main_context_unref);
   g_clear_error (&write->error);
   g_free (write->label);
   g_free (write);
@@ -70,6 +72,44 @@ run_batch (NovaVolumeStore *store, gpointer user_data, GError **error)
   return TRUE;
 }
 
+static gboolean
+run_callbacks (gpointer user_data)
+{
+  GPtrArray *writes = user_data;
+
+  for (guint i = 0; i < writes->len; i++)
+    {
+      Write *write = g_ptr_array_index (writes, i);
+
+      write->callback (write->error, write->user_data);
+    }
+  return G_SOURCE_REMOVE;
+}
+
+/* the callbacks, a source per run of writes from one context: one wake-up
+ * of the main loop for a batch */
+static void
+deliver (GPtrArray *batch)
+{
+  guint start = 0;
+
+  while (start < batch->len)
+    {
+      GMainContext *context = ((Write *) g_ptr_array_index (batch, start))->context;
+      GPtrArray *writes = g_ptr_array_new_with_free_func ((GDestroyNotify) write_free);
+      g_autoptr(GSource) source = g_idle_source_new ();
+
+      for (; start < batch->len && ((Write *) g_ptr_array_index (batch, start))->context == context; start++)
+        g_ptr_array_add (writes, g_ptr_array_index (batch, start));
+      g_source_set_priority (source, G_PRIORITY_DEFAULT);
+      g_source_set_callback (source, run_callbacks, writes, (GDestroyNotify) g_ptr_array_unref);
+      g_source_set_static_name (source, "[nova-volume] store writes");
+      g_source_attach (source, context);
+    }
+  /* the sources own the writes now */
+  g_ptr_array_set_free_func (batch, NULL);
+}
+
 static void
 write_batch (NovaVolumeStoreWriter *self, GPtrArray *batch)
 {
@@ -95,15 +135,7 @@ write_batch (NovaVolumeStoreWriter *self, GPtrArray *batch)
   self->largest_batch = MAX (self->largest_batch, batch->len);
   g_mutex_unlock (&self->counts_lock);
 
-  for (guint i = 0; i < batch->len; i++)
-    {
-      Write *write = g_ptr_array_index (batch, i);
-
-      if (write->error != NULL)
-        g_task_return_error (write->task, g_steal_pointer (&write->error));
-      else
-        g_task_return_boolean (write->task, TRUE);
-    }
+  deliver (batch);
 }
 
 static gpointer
@@ -164,8 +196,8 @@ nova_volume_store_writer_free (NovaVolumeStoreWriter *self)
 
 void
 nova_volume_store_writer_write (NovaVolumeStoreWriter *self, const char *label, NovaVolumeStoreWrite write,
-                                gpointer data, GDestroyNotify destroy, GAsyncReadyCallback callback,
-                                gpointer user_data)
+                                gpointer data, GDestroyNotify destroy, GMainContext *context,
+                                NovaVolumeStoreWritten callback, gpointer user_data)
 {
   Write *item = g_new0 (Write, 1);
 
@@ -174,15 +206,10 @@ nova_volume_store_writer_write (NovaVolumeStoreWriter *self, const char *label, 
   item->write = write;
   item->data = data;
   item->destroy = destroy;
-  item->task = g_task_new (NULL, NULL, callback, user_data);
+  item->context = g_main_context_ref (context);
+  item->callback = callback;
+  item->user_data = user_data;
   g_async_queue_push (self->queue, item);
-}
-
-gboolean
-nova_volume_store_writer_write_finish (GAsyncResult *result, GError **error)
-{
-  g_return_val_if_fail (g_task_is_valid (result, NULL), FALSE);
-  return g_task_propagate_boolean (G_TASK (result), error);
 }
 
 void

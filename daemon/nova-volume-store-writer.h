@@ -15,7 +15,7 @@
  * work and its commit. */
 #pragma once
 
-#include <gio/gio.h>
+#include <glib.h>
 
 #include "nova-volume-store.h"
 
@@ -31,15 +31,18 @@ NovaVolumeStoreWriter *nova_volume_store_writer_new (NovaVolumeStore *store);
 void nova_volume_store_writer_free (NovaVolumeStoreWriter *self);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (NovaVolumeStoreWriter, nova_volume_store_writer_free)
 
-/* Hands @write over: it runs on the writer's thread with @data (freed
- * with @destroy there after the commit), and @callback follows in the
- * caller's thread-default main context; @label names the write in crash
- * points and messages ("create-volume:creating"). */
+/* What a write's caller hears: @error NULL when the write and its batch's
+ * commit succeeded. */
+typedef void (*NovaVolumeStoreWritten) (const GError *error, gpointer user_data);
+
+/* Hands @write over (from any thread): it runs on the writer's thread
+ * with @data (freed with @destroy there after the commit), and @callback
+ * follows in @context; @label names the write in crash points
+ * ("create-volume:commit-creating"). The callbacks of one batch run in
+ * one turn of @context, in the order their writes were handed over. */
 void nova_volume_store_writer_write (NovaVolumeStoreWriter *self, const char *label, NovaVolumeStoreWrite write,
-                                     gpointer data, GDestroyNotify destroy, GAsyncReadyCallback callback,
-                                     gpointer user_data);
-/* TRUE when the write and its batch's commit succeeded */
-gboolean nova_volume_store_writer_write_finish (GAsyncResult *result, GError **error);
+                                     gpointer data, GDestroyNotify destroy, GMainContext *context,
+                                     NovaVolumeStoreWritten callback, gpointer user_data);
 
 /* batches and writes so far, and the largest batch: what group commit
  * saved (for the debug log and the tests) */
