@@ -206,7 +206,7 @@ nova_volume_store_writer_write (NovaVolumeStoreWriter *self, const char *label, 
   item->write = write;
   item->data = data;
   item->destroy = destroy;
-  item->context = g_main_context_ref (context);
+  item->context = g_main_context_ref (context != NULL ? context : g_main_context_default ());
   item->callback = callback;
   item->user_data = user_data;
   g_async_queue_push (self->queue, item);

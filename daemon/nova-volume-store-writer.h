@@ -36,8 +36,8 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (NovaVolumeStoreWriter, nova_volume_store_writer_f
 typedef void (*NovaVolumeStoreWritten) (const GError *error, gpointer user_data);
 
 /* Hands @write over (from any thread): it runs on the writer's thread
- * with @data (freed with @destroy there after the commit), and @callback
- * follows in @context; @label names the write in crash points
+ * with @data (freed with @destroy after the commit), and @callback
+ * follows in @context (NULL: the global default one); @label names the write in crash points
  * ("create-volume:commit-creating"). The callbacks of one batch run in
  * one turn of @context, in the order their writes were handed over. */
 void nova_volume_store_writer_write (NovaVolumeStoreWriter *self, const char *label, NovaVolumeStoreWrite write,
