@@ -90,6 +90,7 @@ attach_check_mode (Op *op)
 
 static void attach_thread (Op *op);
 static void attach_done (Op *op);
+static void attach_committed (Op *op);
 
 static void
 attach_start (Op *op)
@@ -167,10 +168,17 @@ attach_done (Op *op)
   g_ptr_array_add (op->volume->attachments, attachment);
   nova_volume_record_sync_attached (op->volume);
   op->result = g_variant_ref_sink (g_variant_new_string (attachment->id));
-  if (manager_op_commit_volume_status (op, NOVA_VOLUME_STATUS_IN_USE, NULL))
+  manager_op_commit_volume_status_then (op, NOVA_VOLUME_STATUS_IN_USE, NULL, attach_committed);
+}
+
+static void
+attach_committed (Op *op)
+{
+  if (op->error == NULL)
     nova_volume_log_event (NOVA_VOLUME_EVENT_VOLUME_ATTACHED, op->volume_id, NULL,
                            "attached volume %s to instance %s at %s (%s, attachment %s)", op->volume_id,
-                           A (op)->instance_uuid, A (op)->mountpoint, A (op)->mode, attachment->id);
+                           A (op)->instance_uuid, A (op)->mountpoint, A (op)->mode,
+                           g_variant_get_string (op->result, NULL));
   else
     g_clear_pointer (&op->result, g_variant_unref);
   manager_op_return (op);
@@ -283,6 +291,8 @@ nova_volume_manager_attach_volume (NovaVolumeManager *self, const char *volume_i
 
 /* ---- detach ----------------------------------------------------------- */
 
+static void detach_committed (Op *op);
+
 static void
 detach_start (Op *op)
 {
@@ -317,14 +327,25 @@ detach_start (Op *op)
                          op->volume_id, volume->attachments->len, ids->str);
       return;
     }
-  instance = g_strdup (attachment->instance_uuid);
-  id = g_strdup (attachment->id);
+  /* kept for the event */
+  g_free (A (op)->instance_uuid);
+  A (op)->instance_uuid = g_strdup (attachment->instance_uuid);
+  g_free (A (op)->attachment_id);
+  A (op)->attachment_id = g_strdup (attachment->id);
   g_ptr_array_remove (volume->attachments, attachment);
   nova_volume_record_sync_attached (volume);
-  if (manager_op_commit_volume_status (op, volume->attachments->len > 0 ? NOVA_VOLUME_STATUS_IN_USE
-                                                                         : NOVA_VOLUME_STATUS_AVAILABLE, NULL))
+  manager_op_commit_volume_status_then (op, volume->attachments->len > 0 ? NOVA_VOLUME_STATUS_IN_USE
+                                                                         : NOVA_VOLUME_STATUS_AVAILABLE,
+                                        NULL, detach_committed);
+}
+
+static void
+detach_committed (Op *op)
+{
+  if (op->error == NULL)
     nova_volume_log_event (NOVA_VOLUME_EVENT_VOLUME_DETACHED, op->volume_id, NULL,
-                           "detached volume %s from instance %s (attachment %s)", op->volume_id, instance, id);
+                           "detached volume %s from instance %s (attachment %s)", op->volume_id,
+                           A (op)->instance_uuid, A (op)->attachment_id);
   manager_op_return (op);
 }
 

@@ -489,15 +489,12 @@ commit_failed (Commit *commit, GError *error)
     case WRITE_VOLUME_REMOVED:
     case WRITE_SNAPSHOT_REMOVED:
     default:
-      /* a failed create that undid its work keeps its own error */
-      if (op->error != NULL)
-        {
-          g_warning ("cannot forget failed %s %s: %s", commit->kind == WRITE_VOLUME_REMOVED ? "volume" : "snapshot",
-                     commit->kind == WRITE_VOLUME_REMOVED ? op->volume_id : op->snapshot_id, error->message);
-          return;
-        }
+      g_warning ("cannot record that %s %s is gone: %s", commit->kind == WRITE_VOLUME_REMOVED ? "volume" : "snapshot",
+                 commit->kind == WRITE_VOLUME_REMOVED ? op->volume_id : op->snapshot_id, error->message);
       break;
     }
+  /* (an operation that had failed before gets its own error back in
+   * commit_done) */
   g_clear_error (&op->error);
   op->error = g_error_copy (error);
 }
@@ -557,16 +554,17 @@ commit_injected_failure (gpointer user_data)
 }
 
 static Commit *
-commit_new (Op *op, WriteKind kind, const char *step, gboolean keep_error, OpStep then)
+commit_new (Op *op, WriteKind kind, const char *step, OpStep then)
 {
   Commit *commit = g_new0 (Commit, 1);
 
   commit->op = op;
   commit->kind = kind;
   commit->step = g_strdup (step);
-  commit->keep_error = keep_error;
   commit->then = then;
-  if (keep_error)
+  /* an operation that failed before keeps its error */
+  commit->keep_error = op->error != NULL;
+  if (commit->keep_error)
     commit->saved = g_steal_pointer (&op->error);
   return commit;
 }
@@ -596,7 +594,7 @@ manager_op_commit_volume_status_then (Op *op, NovaVolumeStatus status, const cha
   g_return_if_fail (!op->volume_shared);
   op->volume->status = status;
   nova_record_set_string (&op->volume->status_reason, reason != NULL ? reason : "");
-  commit_start (commit_new (op, WRITE_VOLUME, nova_volume_status_to_string (status), FALSE, then));
+  commit_start (commit_new (op, WRITE_VOLUME, nova_volume_status_to_string (status), then));
 }
 
 void
@@ -607,7 +605,7 @@ manager_op_commit_volume_failure_then (Op *op, NovaVolumeStatus status, OpStep t
   g_return_if_fail (op->error != NULL);
   op->volume->status = status;
   nova_record_set_string (&op->volume->status_reason, op->error->message);
-  commit = commit_new (op, WRITE_VOLUME, nova_volume_status_to_string (status), TRUE, then);
+  commit = commit_new (op, WRITE_VOLUME, nova_volume_status_to_string (status), then);
   commit->failure_event = TRUE;
   commit_start (commit);
 }
@@ -617,36 +615,36 @@ manager_op_commit_volume_as_before_then (Op *op, OpStep then)
 {
   op->volume->status = op->volume_before->status;
   nova_record_set_string (&op->volume->status_reason, op->volume_before->status_reason);
-  commit_start (commit_new (op, WRITE_VOLUME, nova_volume_status_to_string (op->volume->status), TRUE, then));
+  commit_start (commit_new (op, WRITE_VOLUME, nova_volume_status_to_string (op->volume->status), then));
 }
 
 void
 manager_op_commit_volume_removed_then (Op *op, OpStep then)
 {
-  commit_start (commit_new (op, WRITE_VOLUME_REMOVED, "removed", FALSE, then));
+  commit_start (commit_new (op, WRITE_VOLUME_REMOVED, "removed", then));
 }
 
 static void
-commit_snapshot_status (Op *op, NovaSnapshotStatus status, const char *reason, gboolean keep_error, OpStep then)
+commit_snapshot_status (Op *op, NovaSnapshotStatus status, const char *reason, OpStep then)
 {
   g_autofree char *step = g_strconcat ("snapshot-", nova_snapshot_status_to_string (status), NULL);
 
   op->snapshot->status = status;
   nova_record_set_string (&op->snapshot->status_reason, reason != NULL ? reason : "");
-  commit_start (commit_new (op, WRITE_SNAPSHOT, step, keep_error, then));
+  commit_start (commit_new (op, WRITE_SNAPSHOT, step, then));
 }
 
 void
 manager_op_commit_snapshot_status_then (Op *op, NovaSnapshotStatus status, const char *reason, OpStep then)
 {
-  commit_snapshot_status (op, status, reason, FALSE, then);
+  commit_snapshot_status (op, status, reason, then);
 }
 
 void
 manager_op_commit_snapshot_failure_then (Op *op, NovaSnapshotStatus status, OpStep then)
 {
   g_return_if_fail (op->error != NULL);
-  commit_snapshot_status (op, status, op->error->message, TRUE, then);
+  commit_snapshot_status (op, status, op->error->message, then);
 }
 
 void
@@ -654,13 +652,13 @@ manager_op_commit_snapshot_as_before_then (Op *op, OpStep then)
 {
   g_autofree char *reason = g_strdup (op->snapshot_before->status_reason);
 
-  commit_snapshot_status (op, op->snapshot_before->status, reason, TRUE, then);
+  commit_snapshot_status (op, op->snapshot_before->status, reason, then);
 }
 
 void
 manager_op_commit_snapshot_removed_then (Op *op, OpStep then)
 {
-  commit_start (commit_new (op, WRITE_SNAPSHOT_REMOVED, "snapshot-removed", FALSE, then));
+  commit_start (commit_new (op, WRITE_SNAPSHOT_REMOVED, "snapshot-removed", then));
 }
 
 /* the last step of an operation that may have started a job */

@@ -17,7 +17,9 @@ typedef struct {
 static void extend_precheck_thread (Op *op);
 static void extend_commit_extending (Op *op);
 static void extend_thread (Op *op);
+static void extend_extending_committed (Op *op);
 static void extend_done (Op *op);
+static void extend_committed (Op *op);
 
 static void
 extend_start (Op *op)
@@ -62,7 +64,13 @@ extend_commit_extending (Op *op)
       manager_op_return (op);
       return;
     }
-  if (!manager_op_commit_volume_status (op, NOVA_VOLUME_STATUS_EXTENDING, NULL))
+  manager_op_commit_volume_status_then (op, NOVA_VOLUME_STATUS_EXTENDING, NULL, extend_extending_committed);
+}
+
+static void
+extend_extending_committed (Op *op)
+{
+  if (op->error != NULL)
     {
       manager_op_return (op);
       return;
@@ -85,18 +93,17 @@ extend_thread (Op *op)
 static void
 extend_done (Op *op)
 {
-  g_autoptr(GError) saved = g_steal_pointer (&op->error);
-
+  if (op->error != NULL)
+    g_prefix_error (&op->error, "cannot extend volume %s: ", op->volume_id);
   /* the volume is usable either way: back to its status, with the new
    * size only when the driver grew it */
-  manager_op_commit_volume_status (op, EX (op)->was, NULL);
-  if (saved != NULL)
-    {
-      g_prefix_error (&saved, "cannot extend volume %s: ", op->volume_id);
-      g_clear_error (&op->error);
-      op->error = g_steal_pointer (&saved);
-    }
-  else if (op->error == NULL)
+  manager_op_commit_volume_status_then (op, EX (op)->was, NULL, extend_committed);
+}
+
+static void
+extend_committed (Op *op)
+{
+  if (op->error == NULL)
     nova_volume_log_event (NOVA_VOLUME_EVENT_VOLUME_EXTENDED, op->volume_id, NULL, "extended volume %s to %" G_GUINT64_FORMAT " bytes",
                            op->volume_id, op->volume->size);
   manager_op_return (op);

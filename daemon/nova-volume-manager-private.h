@@ -209,12 +209,13 @@ void manager_report_unrecorded (NovaVolumeManager *self);
 
 /* An operation's step commits through the store's writer: @then runs on
  * the main thread once the change is durable (the live record changed and
- * its signal fired first) or has failed. A failed status commit leaves
- * the reason in op->error and the live record settled as a restart would
- * settle it; a failed removal too, unless the operation had failed before
- * (a create that undid its work), whose error stays. The *_failure_then
- * ones record the operation's failure with its error as the reason, and
- * the operation keeps its error whatever the commit says. */
+ * its signal fired first) or has failed. These may be called on the
+ * operation's worker thread too (see manager_op_in_thread_then_commit).
+ * An operation that has an error (it failed before) keeps it, whatever
+ * the commit says; otherwise a failed commit becomes its error. A failed
+ * status commit leaves the live record settled as a restart would settle
+ * it. The *_failure_then ones record the operation's failure, with its
+ * error as the reason. */
 void manager_op_commit_volume_status_then    (Op *op, NovaVolumeStatus status, const char *reason, OpStep then);
 void manager_op_commit_volume_failure_then   (Op *op, NovaVolumeStatus status, OpStep then);
 void manager_op_commit_volume_removed_then   (Op *op, OpStep then);

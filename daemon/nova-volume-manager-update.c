@@ -119,8 +119,7 @@ update_volume_start (Op *op)
       return;
     }
   g_autofree char *reason = g_strdup (op->volume->status_reason);
-  manager_op_commit_volume_status (op, op->volume->status, reason);
-  manager_op_return (op);
+  manager_op_commit_volume_status_then (op, op->volume->status, reason, manager_op_return);
 }
 
 void
@@ -162,8 +161,7 @@ update_snapshot_start (Op *op)
   if (data->description != NULL)
     nova_record_set_string (&op->snapshot->description, data->description);
   g_autofree char *reason = g_strdup (op->snapshot->status_reason);
-  manager_op_commit_snapshot_status (op, op->snapshot->status, reason);
-  manager_op_return (op);
+  manager_op_commit_snapshot_status_then (op, op->snapshot->status, reason, manager_op_return);
 }
 
 void
