@@ -35,7 +35,9 @@ manage_data_free (ManageData *data)
 static void manage_thread (Op *op);
 static void manage_commit_creating (Op *op);
 static void manage_export_thread (Op *op);
+static void manage_creating_committed (Op *op);
 static void manage_done (Op *op);
+static void manage_committed (Op *op);
 
 /* The backend a manage looks in: the one named, else default_volume_type's,
  * else the only one. */
@@ -150,7 +152,13 @@ manage_commit_creating (Op *op)
    * reason says so. */
   reason = g_strdup_printf ("taking '%s' under control; if that is cut short, its data is this volume's: "
                             "Unmanage it and manage it again (Delete would remove the data)", MD (op)->reference);
-  if (!manager_op_commit_volume_status (op, NOVA_VOLUME_STATUS_CREATING, reason))
+  manager_op_commit_volume_status_then (op, NOVA_VOLUME_STATUS_CREATING, reason, manage_creating_committed);
+}
+
+static void
+manage_creating_committed (Op *op)
+{
+  if (op->error != NULL)
     {
       manager_op_return (op);
       return;
@@ -168,19 +176,24 @@ manage_export_thread (Op *op)
 static void
 manage_done (Op *op)
 {
-  g_autoptr(GError) forget_error = NULL;
-
   if (op->error != NULL)
     {
       /* the data is the volume's now, under its name: it stays recorded,
        * in error, for Unmanage or Delete to decide */
       g_prefix_error (&op->error, "managed '%s' as volume %s, but its export could not be made: ",
                       MD (op)->reference, op->volume_id);
-      manager_op_commit_volume_failure (op, NOVA_VOLUME_STATUS_ERROR);
-      manager_op_return (op);
+      manager_op_commit_volume_failure_then (op, NOVA_VOLUME_STATUS_ERROR, manager_op_return);
       return;
     }
-  if (!manager_op_commit_volume_status (op, NOVA_VOLUME_STATUS_AVAILABLE, ""))
+  manager_op_commit_volume_status_then (op, NOVA_VOLUME_STATUS_AVAILABLE, "", manage_committed);
+}
+
+static void
+manage_committed (Op *op)
+{
+  g_autoptr(GError) forget_error = NULL;
+
+  if (op->error != NULL)
     {
       manager_op_return (op);
       return;

@@ -31,10 +31,13 @@ migrate_data_free (MigrateData *data)
 
 #define M(op) ((MigrateData *) (op)->data)
 
+static void migrate_migrating_committed (Op *op);
 static void migrate_thread (Op *op);
 static void migrate_switch (Op *op);
+static void migrate_switch_committed (Op *op);
 static void migrate_cleanup_thread (Op *op);
 static void migrate_done (Op *op);
+static void migrate_committed (Op *op);
 
 /* @volume's record as its copy on @backend has it: that backend and its
  * driver, no export yet, no migration of its own */
@@ -132,12 +135,17 @@ migrate_start (Op *op)
   /* what init_host must delete if we stop before the switch */
   migration = g_strconcat ("to:", op->backend_name, NULL);
   nova_record_set_string (&op->volume->migration, migration);
-  if (!manager_op_commit_volume_status (op, NOVA_VOLUME_STATUS_MIGRATING, NULL))
+  manager_op_commit_volume_status_then (op, NOVA_VOLUME_STATUS_MIGRATING, NULL, migrate_migrating_committed);
+}
+
+static void
+migrate_migrating_committed (Op *op)
+{
+  if (op->error != NULL)
     {
       manager_op_return (op);
       return;
     }
-  MANAGER_CRASH_POINT (op, "after-commit-migrating");
   manager_op_start_job (op, "volume-migrate", op->volume->size);
   manager_op_in_thread (op, migrate_thread, migrate_switch);
 }
@@ -245,15 +253,9 @@ unswitch_thread (Op *op)
 static void
 migrate_fail (Op *op)
 {
-  g_autoptr(GError) error = g_steal_pointer (&op->error);
-
   if (op->cleaned_up)
     nova_record_set_string (&op->volume->migration, "");
-  manager_op_commit_volume_status (op, NOVA_VOLUME_STATUS_AVAILABLE, NULL);
-  if (op->error == NULL)
-    op->error = g_steal_pointer (&error);
-  manager_op_end_job (op);
-  manager_op_return (op);
+  manager_op_commit_volume_status_then (op, NOVA_VOLUME_STATUS_AVAILABLE, NULL, manager_op_finish);
 }
 
 /* main thread: the copy is made (the volume switches to its new backend)
@@ -284,7 +286,13 @@ migrate_switch (Op *op)
   op->volume->size = M (op)->target->size;
   nova_record_set_string (&op->volume->migration, leftover);
   MANAGER_CRASH_POINT (op, "before-commit-switch");
-  if (!manager_op_commit_volume_status (op, NOVA_VOLUME_STATUS_MIGRATING, NULL))
+  manager_op_commit_volume_status_then (op, NOVA_VOLUME_STATUS_MIGRATING, NULL, migrate_switch_committed);
+}
+
+static void
+migrate_switch_committed (Op *op)
+{
+  if (op->error != NULL)
     {
       /* not switched: the store still has the volume on its source; put
        * the live record back and undo the target */
@@ -315,12 +323,17 @@ migrate_done (Op *op)
 {
   if (op->cleaned_up)
     nova_record_set_string (&op->volume->migration, "");
-  if (manager_op_commit_volume_status (op, NOVA_VOLUME_STATUS_AVAILABLE, NULL))
+  manager_op_commit_volume_status_then (op, NOVA_VOLUME_STATUS_AVAILABLE, NULL, migrate_committed);
+}
+
+static void
+migrate_committed (Op *op)
+{
+  if (op->error == NULL)
     nova_volume_log_event (NOVA_VOLUME_EVENT_VOLUME_MIGRATED, op->volume_id, NULL,
                            "migrated volume %s from backend '%s' to backend '%s'", op->volume_id,
                            op->volume_before->backend, op->volume->backend);
-  manager_op_end_job (op);
-  manager_op_return (op);
+  manager_op_finish (op);
 }
 
 void
@@ -423,8 +436,9 @@ finish_done (Op *op)
                              "on backend '%s'", op->volume_id, op->volume->migration, op->volume->backend);
       nova_record_set_string (&op->volume->migration, "");
     }
-  manager_op_commit_volume_status (op, op->volume->status, op->volume->status_reason);
-  manager_op_return (op);
+  g_autofree char *reason = g_strdup (op->volume->status_reason);
+
+  manager_op_commit_volume_status_then (op, op->volume->status, reason, manager_op_return);
 }
 
 void

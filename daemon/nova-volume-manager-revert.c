@@ -17,7 +17,9 @@ typedef struct {
 #define RV(op) ((RevertData *) (op)->data)
 
 static void revert_thread (Op *op);
+static void revert_reverting_committed (Op *op);
 static void revert_done (Op *op);
+static void revert_committed (Op *op);
 
 /* The newest snapshot of @volume_id, by when it was taken */
 static const NovaSnapshotRecord *
@@ -114,7 +116,13 @@ revert_start (Op *op)
   if (!manager_op_check_no_connections (op) || !take_snapshot (op))
     return;
   nova_record_set_string (&op->volume->reverting_to, op->snapshot_id);
-  if (!manager_op_commit_volume_status (op, NOVA_VOLUME_STATUS_REVERTING, NULL))
+  manager_op_commit_volume_status_then (op, NOVA_VOLUME_STATUS_REVERTING, NULL, revert_reverting_committed);
+}
+
+static void
+revert_reverting_committed (Op *op)
+{
+  if (op->error != NULL)
     {
       manager_op_return (op);
       return;
@@ -146,25 +154,27 @@ revert_done (Op *op)
       g_prefix_error (&op->error, "cannot revert volume %s to snapshot %s: ", op->volume_id, op->snapshot_id);
       if (revert_refused (op->error))
         {
-          g_autoptr(GError) saved = g_steal_pointer (&op->error);
-
-          /* nothing changed: usable as it was */
+          /* nothing changed: usable as it was (the operation keeps its
+           * error) */
           nova_record_set_string (&op->volume->reverting_to, "");
-          manager_op_commit_volume_status (op, NOVA_VOLUME_STATUS_AVAILABLE, NULL);
-          g_clear_error (&op->error);
-          op->error = g_steal_pointer (&saved);
+          manager_op_commit_volume_status_then (op, NOVA_VOLUME_STATUS_AVAILABLE, NULL, manager_op_return);
         }
       else
         {
           /* its bytes may be partly the snapshot's: error, and reverting
            * to the same snapshot again is allowed (reverting_to kept) */
-          manager_op_commit_volume_failure (op, NOVA_VOLUME_STATUS_ERROR);
+          manager_op_commit_volume_failure_then (op, NOVA_VOLUME_STATUS_ERROR, manager_op_return);
         }
-      manager_op_return (op);
       return;
     }
   nova_record_set_string (&op->volume->reverting_to, "");
-  if (manager_op_commit_volume_status (op, NOVA_VOLUME_STATUS_AVAILABLE, NULL))
+  manager_op_commit_volume_status_then (op, NOVA_VOLUME_STATUS_AVAILABLE, NULL, revert_committed);
+}
+
+static void
+revert_committed (Op *op)
+{
+  if (op->error == NULL)
     nova_volume_log_event (NOVA_VOLUME_EVENT_VOLUME_REVERTED, op->volume_id, op->snapshot_id,
                            "reverted volume %s to snapshot %s", op->volume_id, op->snapshot_id);
   manager_op_return (op);
