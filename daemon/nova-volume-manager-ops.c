@@ -1,8 +1,9 @@
 /* nova-volume: the volume manager's operation framework.
  *
- * An operation is a chain of steps: checks and commits on the main thread,
- * driver calls on a worker thread (manager_op_in_thread), then the final
- * commit on the main thread. The op queue holds the ids an operation
+ * An operation is a chain of steps: checks on the main thread, driver
+ * calls on a worker thread (manager_op_in_thread), commits on the store's
+ * writer thread (nova-volume-manager-commits.c), each followed by the next
+ * step on the main thread. The op queue holds the ids an operation
  * touches for its whole chain, so one volume sees one operation at a time
  * while others run in parallel. Each state change is written to the store
  * first; only then does the live record change and "volume-changed" fire.
