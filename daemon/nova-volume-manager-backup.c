@@ -118,9 +118,24 @@ manager_commit_backup (NovaVolumeManager *self, NovaBackupRecord *backup, GError
   backup->updated_at = g_get_real_time ();
   if (!nova_volume_store_put_backup (self->store, backup, error))
     return FALSE;
+  manager_apply_backup (self, backup);
+  return TRUE;
+}
+
+void
+manager_apply_backup (NovaVolumeManager *self, const NovaBackupRecord *backup)
+{
   g_hash_table_replace (self->backups, g_strdup (backup->id), nova_backup_record_copy (backup));
   g_signal_emit (self, manager_signals[MANAGER_SIGNAL_BACKUP_CHANGED], 0, backup->id);
-  return TRUE;
+}
+
+void
+manager_forget_backup (NovaVolumeManager *self, const char *id)
+{
+  g_autofree char *owned_id = g_strdup (id);
+
+  g_hash_table_remove (self->backups, owned_id);
+  g_signal_emit (self, manager_signals[MANAGER_SIGNAL_BACKUP_REMOVED], 0, owned_id);
 }
 
 gboolean
@@ -131,33 +146,16 @@ manager_commit_backup_removed (NovaVolumeManager *self, const char *id, GError *
   if (!nova_volume_store_delete_backup (self->store, owned_id, error)
       && !(manager_use_reserve (self, error) && nova_volume_store_delete_backup (self->store, owned_id, error)))
     return FALSE;
-  g_hash_table_remove (self->backups, owned_id);
-  g_signal_emit (self, manager_signals[MANAGER_SIGNAL_BACKUP_REMOVED], 0, owned_id);
+  manager_forget_backup (self, owned_id);
   return TRUE;
 }
 
-/* Commits the operation's backup as @status (@reason: why, or NULL); on
- * a store failure the operation fails with that error, and FALSE. */
-static gboolean
-commit_backup_status (Op *op, NovaBackupStatus status, const char *reason)
+/* Commits the operation's backup as @status (@reason: why, or NULL),
+ * then @then; see manager_op_commit_volume_status_then for failures. */
+static void
+commit_backup_status_then (Op *op, NovaBackupStatus status, const char *reason, OpStep then)
 {
-  g_autofree char *before = g_strconcat ("before-commit-backup-", nova_backup_status_to_string (status), NULL);
-  g_autofree char *after = g_strconcat ("after-commit-backup-", nova_backup_status_to_string (status), NULL);
-  g_autoptr(GError) error = NULL;
-
-  BK (op)->backup->status = status;
-  nova_record_set_string (&BK (op)->backup->status_reason, reason != NULL ? reason : "");
-  MANAGER_CRASH_POINT (op, before);
-  if (!manager_commit_backup (op->self, BK (op)->backup, &error))
-    {
-      g_warning ("cannot record backup %s as %s: %s", BK (op)->backup->id, nova_backup_status_to_string (status),
-                 error->message);
-      g_clear_error (&op->error);
-      op->error = g_steal_pointer (&error);
-      return FALSE;
-    }
-  MANAGER_CRASH_POINT (op, after);
-  return TRUE;
+  manager_op_commit_backup_status_then (op, BK (op)->backup, status, reason, then);
 }
 
 /* The repository, or FALSE with the operation failed. */
@@ -244,6 +242,8 @@ manager_restore_into (NovaVolumeManager *self, NovaVolumeDriver *driver, const N
 /* ---- Volume.Backup, Snapshot.Backup ---------------------------------- */
 
 static void backup_thread (Op *op);
+static void backup_temporary_committed (Op *op);
+static void backup_creating_committed (Op *op);
 static void backup_done (Op *op);
 
 /* The volume's latest available backup: an incremental's parent. */
@@ -346,7 +346,6 @@ backup_start (Op *op)
    * such a snapshot already) */
   if (op->volume != NULL && op->volume->status == NOVA_VOLUME_STATUS_IN_USE && !BK (op)->marked)
     {
-      g_autoptr(GError) error = NULL;
       NovaSnapshotRecord *temporary = BK (op)->temporary = nova_snapshot_record_new ();
 
       temporary->id = g_uuid_string_random ();
@@ -355,19 +354,33 @@ backup_start (Op *op)
       temporary->name = g_strdup_printf ("temporary snapshot for backup %s", op->backup_id);
       temporary->size = op->volume->size;
       temporary->created_at = g_get_real_time ();
-      if (!manager_commit_snapshot (self, temporary, &error))
-        {
-          manager_op_reject (op, g_steal_pointer (&error));
-          return;
-        }
+      manager_op_commit_other_snapshot_then (op, temporary, FALSE, backup_temporary_committed);
+      return;
     }
-  if (!commit_backup_status (op, NOVA_BACKUP_STATUS_CREATING, NULL))
+  backup_temporary_committed (op);
+}
+
+static void
+backup_temporary_committed (Op *op)
+{
+  if (op->error != NULL)
     {
       manager_op_return (op);
       return;
     }
-  self->n_backups_storing++;
-  manager_op_start_job (op, "backup-create", size);
+  commit_backup_status_then (op, NOVA_BACKUP_STATUS_CREATING, NULL, backup_creating_committed);
+}
+
+static void
+backup_creating_committed (Op *op)
+{
+  if (op->error != NULL)
+    {
+      manager_op_return (op);
+      return;
+    }
+  op->self->n_backups_storing++;
+  manager_op_start_job (op, "backup-create", BK (op)->backup->size);
   manager_op_in_thread (op, backup_thread, backup_done);
 }
 
@@ -495,64 +508,70 @@ backup_thread (Op *op)
     }
 }
 
-/* the temporary snapshot's record goes with it; one the driver could
- * not delete stays, in error, for the admin */
-static void
-forget_temporary_snapshot (Op *op)
-{
-  NovaSnapshotRecord *temporary = BK (op)->temporary;
-  g_autoptr(GError) error = NULL;
-
-  if (temporary == NULL)
-    return;
-  if (BK (op)->temporary_made)
-    {
-      temporary->status = NOVA_SNAPSHOT_STATUS_ERROR;
-      nova_record_set_string (&temporary->status_reason,
-                              "the backup's temporary snapshot could not be deleted; delete it");
-      if (!manager_commit_snapshot (op->self, temporary, &error))
-        g_warning ("cannot record snapshot %s as error: %s", temporary->id, error->message);
-    }
-  else if (!manager_commit_snapshot_removed (op->self, temporary->id, &error))
-    g_warning ("cannot forget the temporary snapshot %s: %s", temporary->id, error->message);
-}
+static void backup_record_outcome (Op *op);
+static void backup_removal_committed (Op *op);
+static void backup_created (Op *op);
 
 static void
 backup_done (Op *op)
 {
-  const char *kind = op->snapshot_id != NULL ? "snapshot" : "volume";
-  const char *id = op->snapshot_id != NULL ? op->snapshot_id : op->volume_id;
+  NovaSnapshotRecord *temporary = BK (op)->temporary;
 
   op->self->n_backups_storing--;
-  forget_temporary_snapshot (op);
-  if (op->error == NULL)
+  /* the temporary snapshot's record goes with it; one the driver could
+   * not delete stays, in error, for the admin; either commit failing
+   * changes nothing for the backup */
+  if (temporary == NULL)
+    backup_record_outcome (op);
+  else if (BK (op)->temporary_made)
     {
-      if (commit_backup_status (op, NOVA_BACKUP_STATUS_AVAILABLE, NULL))
-        nova_volume_log_event (NOVA_VOLUME_EVENT_BACKUP_CREATED, op->volume_id, op->snapshot_id,
-                               "backed up %s %s as backup %s (%" G_GUINT64_FORMAT " bytes stored)", kind, id,
-                               op->backup_id, BK (op)->backup->stored_bytes);
+      temporary->status = NOVA_SNAPSHOT_STATUS_ERROR;
+      nova_record_set_string (&temporary->status_reason,
+                              "the backup's temporary snapshot could not be deleted; delete it");
+      manager_op_commit_other_snapshot_then (op, temporary, TRUE, backup_record_outcome);
     }
   else
-    {
-      g_autoptr(GError) error = g_steal_pointer (&op->error);
-      g_autoptr(GError) forget_error = NULL;
+    manager_op_commit_other_snapshot_removed_then (op, temporary->id, TRUE, backup_record_outcome);
+}
 
-      g_prefix_error (&error, "cannot back up %s %s: ", kind, id);
-      /* what it stored is collected with the next delete or start; a
-       * cancelled backup is undone, a failed one stays to say why */
-      if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED)
-          || g_error_matches (error, NOVA_VOLUME_ERROR, NOVA_VOLUME_ERROR_CANCELLED))
-        {
-          if (!manager_commit_backup_removed (op->self, op->backup_id, &forget_error))
-            commit_backup_status (op, NOVA_BACKUP_STATUS_ERROR, error->message);
-        }
-      else
-        commit_backup_status (op, NOVA_BACKUP_STATUS_ERROR, error->message);
-      g_clear_error (&op->error);
-      op->error = g_steal_pointer (&error);
+static void
+backup_record_outcome (Op *op)
+{
+  if (op->error == NULL)
+    {
+      commit_backup_status_then (op, NOVA_BACKUP_STATUS_AVAILABLE, NULL, backup_created);
+      return;
     }
-  manager_op_end_job (op);
-  manager_op_return (op);
+  g_prefix_error (&op->error, "cannot back up %s %s: ", op->snapshot_id != NULL ? "snapshot" : "volume",
+                  op->snapshot_id != NULL ? op->snapshot_id : op->volume_id);
+  /* what it stored is collected with the next delete or start; a
+   * cancelled backup is undone, a failed one stays to say why */
+  if (g_error_matches (op->error, G_IO_ERROR, G_IO_ERROR_CANCELLED)
+      || g_error_matches (op->error, NOVA_VOLUME_ERROR, NOVA_VOLUME_ERROR_CANCELLED))
+    manager_op_commit_backup_removed_then (op, backup_removal_committed);
+  else
+    commit_backup_status_then (op, NOVA_BACKUP_STATUS_ERROR, op->error->message, manager_op_finish);
+}
+
+static void
+backup_removal_committed (Op *op)
+{
+  if (op->commit_failed)
+    commit_backup_status_then (op, NOVA_BACKUP_STATUS_ERROR, op->error->message, manager_op_finish);
+  else
+    manager_op_finish (op);
+}
+
+static void
+backup_created (Op *op)
+{
+  if (op->error == NULL)
+    nova_volume_log_event (NOVA_VOLUME_EVENT_BACKUP_CREATED, op->volume_id, op->snapshot_id,
+                           "backed up %s %s as backup %s (%" G_GUINT64_FORMAT " bytes stored)",
+                           op->snapshot_id != NULL ? "snapshot" : "volume",
+                           op->snapshot_id != NULL ? op->snapshot_id : op->volume_id, op->backup_id,
+                           BK (op)->backup->stored_bytes);
+  manager_op_finish (op);
 }
 
 /* what a manifest keeps: text on one line, at most @max_bytes */
@@ -626,8 +645,11 @@ nova_volume_manager_create_backup_finish (NovaVolumeManager *self, GAsyncResult 
 
 /* ---- Backup.Restore into an available volume -------------------------- */
 
+static void restore_backup_committed (Op *op);
+static void restore_volume_committed (Op *op);
 static void restore_thread (Op *op);
 static void restore_done (Op *op);
+static void restore_volume_settled (Op *op);
 
 static void
 restore_start (Op *op)
@@ -657,21 +679,27 @@ restore_start (Op *op)
     }
   backup_data_new (op);
   BK (op)->backup = nova_backup_record_copy (backup);
-  /* @backup is the live record: a commit replaces it */
-  backup = NULL;
-  if (!commit_backup_status (op, NOVA_BACKUP_STATUS_RESTORING, NULL))
+  commit_backup_status_then (op, NOVA_BACKUP_STATUS_RESTORING, NULL, restore_backup_committed);
+}
+
+static void
+restore_backup_committed (Op *op)
+{
+  if (op->error != NULL)
     {
       manager_op_return (op);
       return;
     }
-  if (!manager_op_commit_volume_status (op, NOVA_VOLUME_STATUS_RESTORING_BACKUP, NULL))
-    {
-      g_autoptr(GError) error = g_steal_pointer (&op->error);
+  manager_op_commit_volume_status_then (op, NOVA_VOLUME_STATUS_RESTORING_BACKUP, NULL, restore_volume_committed);
+}
 
-      commit_backup_status (op, NOVA_BACKUP_STATUS_AVAILABLE, NULL);
-      g_clear_error (&op->error);
-      op->error = g_steal_pointer (&error);
-      manager_op_return (op);
+static void
+restore_volume_committed (Op *op)
+{
+  /* the volume could not be taken: the backup is as it was */
+  if (op->error != NULL)
+    {
+      commit_backup_status_then (op, NOVA_BACKUP_STATUS_AVAILABLE, NULL, manager_op_return);
       return;
     }
   manager_op_start_job (op, "backup-restore", BK (op)->backup->size);
@@ -689,31 +717,25 @@ restore_thread (Op *op)
 static void
 restore_done (Op *op)
 {
-  g_autoptr(GError) error = NULL;
-
   if (op->error == NULL)
     {
-      if (manager_op_commit_volume_status (op, NOVA_VOLUME_STATUS_AVAILABLE, NULL))
-        nova_volume_log_event (NOVA_VOLUME_EVENT_BACKUP_RESTORED, op->volume_id, NULL,
-                               "restored backup %s into volume %s", op->backup_id, op->volume_id);
+      manager_op_commit_volume_status_then (op, NOVA_VOLUME_STATUS_AVAILABLE, NULL, restore_volume_settled);
+      return;
     }
-  else
-    {
-      /* its bytes are partly the backup's now */
-      g_prefix_error (&op->error, "cannot restore backup %s into volume %s: ", op->backup_id, op->volume_id);
-      manager_op_commit_volume_failure (op, NOVA_VOLUME_STATUS_ERROR);
-    }
+  /* its bytes are partly the backup's now */
+  g_prefix_error (&op->error, "cannot restore backup %s into volume %s: ", op->backup_id, op->volume_id);
+  manager_op_commit_volume_failure_then (op, NOVA_VOLUME_STATUS_ERROR, restore_volume_settled);
+}
+
+static void
+restore_volume_settled (Op *op)
+{
+  if (op->error == NULL)
+    nova_volume_log_event (NOVA_VOLUME_EVENT_BACKUP_RESTORED, op->volume_id, NULL,
+                           "restored backup %s into volume %s", op->backup_id, op->volume_id);
   /* the backup is as it was, whatever became of the volume; the
    * operation's first error is the one the caller hears */
-  error = g_steal_pointer (&op->error);
-  commit_backup_status (op, NOVA_BACKUP_STATUS_AVAILABLE, NULL);
-  if (error != NULL)
-    {
-      g_clear_error (&op->error);
-      op->error = g_steal_pointer (&error);
-    }
-  manager_op_end_job (op);
-  manager_op_return (op);
+  commit_backup_status_then (op, NOVA_BACKUP_STATUS_AVAILABLE, NULL, manager_op_finish);
 }
 
 void
@@ -732,8 +754,10 @@ nova_volume_manager_restore_backup (NovaVolumeManager *self, const char *backup_
 
 /* ---- Backup.Delete ---------------------------------------------------- */
 
+static void delete_deleting_committed (Op *op);
 static void delete_thread (Op *op);
 static void delete_done (Op *op);
+static void delete_removed_committed (Op *op);
 
 /* The backups whose parent is @id, ", " between them. */
 static char *
@@ -796,7 +820,13 @@ delete_start (Op *op)
         BK (op)->driver = driver;
       }
   }
-  if (!commit_backup_status (op, NOVA_BACKUP_STATUS_DELETING, NULL))
+  commit_backup_status_then (op, NOVA_BACKUP_STATUS_DELETING, NULL, delete_deleting_committed);
+}
+
+static void
+delete_deleting_committed (Op *op)
+{
+  if (op->error != NULL)
     {
       manager_op_return (op);
       return;
@@ -837,17 +867,20 @@ delete_thread (Op *op)
 static void
 delete_done (Op *op)
 {
-  g_autoptr(GError) error = NULL;
-
   if (op->error != NULL)
     {
+      /* the operation keeps its error, whatever this commit says */
       g_prefix_error (&op->error, "cannot delete backup %s: ", op->backup_id);
-      BK (op)->backup->status = NOVA_BACKUP_STATUS_ERROR;
-      nova_record_set_string (&BK (op)->backup->status_reason, op->error->message);
-      if (!manager_commit_backup (op->self, BK (op)->backup, &error))
-        g_warning ("cannot record backup %s as error: %s", op->backup_id, error->message);
+      commit_backup_status_then (op, NOVA_BACKUP_STATUS_ERROR, op->error->message, manager_op_return);
+      return;
     }
-  else if (!manager_commit_backup_removed (op->self, op->backup_id, &op->error))
+  manager_op_commit_backup_removed_then (op, delete_removed_committed);
+}
+
+static void
+delete_removed_committed (Op *op)
+{
+  if (op->error != NULL)
     g_prefix_error (&op->error, "deleted backup %s from the repository, but cannot forget it: ", op->backup_id);
   else
     nova_volume_log_event (NOVA_VOLUME_EVENT_BACKUP_DELETED, BK (op)->backup->volume_id, NULL,
@@ -939,6 +972,9 @@ nova_volume_manager_variant_finish (NovaVolumeManager *self, GAsyncResult *resul
 typedef struct {
   GPtrArray *manifests;   /* NovaBackupManifest */
   GPtrArray *skipped;     /* char* */
+  /* then, on the main thread: */
+  GPtrArray *found;       /* NovaBackupRecord: the manifests the store has no record of */
+  guint      known;       /* the others */
 } Listing;
 
 static void
@@ -946,6 +982,7 @@ listing_free (Listing *listing)
 {
   g_clear_pointer (&listing->manifests, g_ptr_array_unref);
   g_clear_pointer (&listing->skipped, g_ptr_array_unref);
+  g_clear_pointer (&listing->found, g_ptr_array_unref);
   g_free (listing);
 }
 
@@ -962,23 +999,21 @@ list_repository (NovaVolumeManager *self, GError **error)
   return g_steal_pointer (&listing);
 }
 
-/* What @listing holds that the store does not: recorded, available (main
- * thread: it commits). */
-static GVariant *
-record_listed (NovaVolumeManager *self, const Listing *listing, GError **error)
+/* What @listing holds that the store does not, as records of available
+ * backups, into listing->found (main thread: it reads the records). */
+static void
+find_unrecorded (NovaVolumeManager *self, Listing *listing)
 {
-  g_auto(GVariantBuilder) builder = G_VARIANT_BUILDER_INIT (G_VARIANT_TYPE_VARDICT);
-  g_auto(GStrv) skipped = NULL;
-  guint imported = 0, known = 0;
-
+  listing->found = g_ptr_array_new_with_free_func ((GDestroyNotify) nova_backup_record_free);
+  listing->known = 0;
   for (guint i = 0; i < listing->manifests->len; i++)
     {
       const NovaBackupManifest *manifest = g_ptr_array_index (listing->manifests, i);
-      g_autoptr(NovaBackupRecord) backup = NULL;
+      NovaBackupRecord *backup;
 
       if (nova_volume_manager_lookup_backup (self, manifest->id) != NULL)
         {
-          known++;
+          listing->known++;
           continue;
         }
       backup = nova_backup_record_new ();
@@ -992,23 +1027,43 @@ record_listed (NovaVolumeManager *self, const Listing *listing, GError **error)
       backup->stored_bytes = manifest->stored_bytes;
       backup->status = NOVA_BACKUP_STATUS_AVAILABLE;
       backup->created_at = manifest->created_at;
-      if (!manager_commit_backup (self, backup, error))
-        return NULL;
-      imported++;
+      g_ptr_array_add (listing->found, backup);
     }
-  if (imported > 0)
-    g_message ("found %u backups in the backup repository that this daemon had no record of", imported);
+}
+
+/* what ImportBackups answers, once listing->found is recorded */
+static GVariant *
+listing_result (const Listing *listing)
+{
+  g_auto(GVariantBuilder) builder = G_VARIANT_BUILDER_INIT (G_VARIANT_TYPE_VARDICT);
+  g_auto(GStrv) skipped = NULL;
+
+  if (listing->found->len > 0)
+    g_message ("found %u backups in the backup repository that this daemon had no record of", listing->found->len);
   skipped = g_new0 (char *, listing->skipped->len + 1);
   for (guint i = 0; i < listing->skipped->len; i++)
     skipped[i] = g_strdup (g_ptr_array_index (listing->skipped, i));
-  g_variant_builder_add (&builder, "{sv}", "imported", g_variant_new_uint32 (imported));
-  g_variant_builder_add (&builder, "{sv}", "known", g_variant_new_uint32 (known));
+  g_variant_builder_add (&builder, "{sv}", "imported", g_variant_new_uint32 (listing->found->len));
+  g_variant_builder_add (&builder, "{sv}", "known", g_variant_new_uint32 (listing->known));
   g_variant_builder_add (&builder, "{sv}", "skipped", g_variant_new_strv ((const char *const *) skipped, -1));
   return g_variant_ref_sink (g_variant_builder_end (&builder));
 }
 
+/* init_host: what @listing holds that the store does not, recorded in
+ * place */
+static GVariant *
+record_listed (NovaVolumeManager *self, Listing *listing, GError **error)
+{
+  find_unrecorded (self, listing);
+  for (guint i = 0; i < listing->found->len; i++)
+    if (!manager_commit_backup (self, g_ptr_array_index (listing->found, i), error))
+      return NULL;
+  return listing_result (listing);
+}
+
 static void import_thread (Op *op);
 static void import_done (Op *op);
+static void import_committed (Op *op);
 
 static void
 import_start (Op *op)
@@ -1028,10 +1083,25 @@ import_thread (Op *op)
 static void
 import_done (Op *op)
 {
-  if (op->error == NULL)
-    op->result = record_listed (op->self, op->data, &op->error);
+  Listing *listing = op->data;
+
+  if (op->error != NULL)
+    {
+      import_committed (op);
+      return;
+    }
+  /* all of them in one commit */
+  find_unrecorded (op->self, listing);
+  manager_op_commit_backups_then (op, listing->found, import_committed);
+}
+
+static void
+import_committed (Op *op)
+{
   if (op->error != NULL)
     g_prefix_error (&op->error, "cannot import backups: ");
+  else
+    op->result = listing_result (op->data);
   manager_op_return (op);
 }
 

@@ -354,13 +354,20 @@ typedef enum {
   WRITE_VOLUME_REMOVED,
   WRITE_SNAPSHOT,
   WRITE_SNAPSHOT_REMOVED,
+  WRITE_BACKUP,
+  WRITE_BACKUP_REMOVED,
+  WRITE_BACKUPS,          /* a GPtrArray of NovaBackupRecord, in one write */
 } WriteKind;
 
 /* one commit of an operation's step, from its hand-over to its @then */
 typedef struct {
   Op        *op;
   WriteKind  kind;
+  gpointer   record;    /* what is written (the operation's, borrowed), or NULL for a removal */
+  char      *id;        /* the record's id */
   char      *step;      /* "creating", "snapshot-removed": crash points, messages */
+  gboolean   quiet;     /* a failure is only logged: the operation goes on as if it had not been */
+  gboolean   failed;
   gboolean   keep_error;    /* the operation's error stays the caller's, whatever the commit says */
   GError    *saved;         /* ... kept here meanwhile */
   gboolean   failure_event; /* logs the volume's failure once recorded */
@@ -374,6 +381,7 @@ commit_free (Commit *commit)
 {
   g_clear_error (&commit->saved);
   g_clear_error (&commit->injected);
+  g_free (commit->id);
   g_free (commit->step);
   g_free (commit);
 }
@@ -403,6 +411,45 @@ write_snapshot_removed (NovaVolumeStore *store, gpointer data, GError **error)
   return nova_volume_store_delete_snapshot (store, data, error);
 }
 
+static gboolean
+write_backup (NovaVolumeStore *store, gpointer data, GError **error)
+{
+  return nova_volume_store_put_backup (store, data, error);
+}
+
+static gboolean
+write_backup_removed (NovaVolumeStore *store, gpointer data, GError **error)
+{
+  return nova_volume_store_delete_backup (store, data, error);
+}
+
+static gboolean
+write_backups (NovaVolumeStore *store, gpointer data, GError **error)
+{
+  GPtrArray *backups = data;
+
+  for (guint i = 0; i < backups->len; i++)
+    if (!nova_volume_store_put_backup (store, g_ptr_array_index (backups, i), error))
+      return FALSE;
+  return TRUE;
+}
+
+static GPtrArray *
+copy_backups (GPtrArray *backups)
+{
+  GPtrArray *copy = g_ptr_array_new_full (backups->len, (GDestroyNotify) nova_backup_record_free);
+
+  for (guint i = 0; i < backups->len; i++)
+    g_ptr_array_add (copy, nova_backup_record_copy (g_ptr_array_index (backups, i)));
+  return copy;
+}
+
+static gboolean
+is_removal (WriteKind kind)
+{
+  return kind == WRITE_VOLUME_REMOVED || kind == WRITE_SNAPSHOT_REMOVED || kind == WRITE_BACKUP_REMOVED;
+}
+
 static void on_written (const GError *error, gpointer user_data);
 
 static void
@@ -411,31 +458,47 @@ commit_hand_over (Commit *commit)
   Op *op = commit->op;
   g_autofree char *label = g_strdup_printf ("%s:commit-%s", op->what, commit->step);
   NovaVolumeStoreWrite write = NULL;
-  gpointer data = NULL;
+  gpointer data = g_strdup (commit->id);
   GDestroyNotify destroy = g_free;
 
   switch (commit->kind)
     {
     case WRITE_VOLUME:
-      op->volume->updated_at = g_get_real_time ();
+      ((NovaVolumeRecord *) commit->record)->updated_at = g_get_real_time ();
       write = write_volume;
-      data = nova_volume_record_copy (op->volume);
+      g_free (data);
+      data = nova_volume_record_copy (commit->record);
       destroy = (GDestroyNotify) nova_volume_record_free;
       break;
     case WRITE_VOLUME_REMOVED:
       write = write_volume_removed;
-      data = g_strdup (op->volume_id);
       break;
     case WRITE_SNAPSHOT:
-      op->snapshot->updated_at = g_get_real_time ();
+      ((NovaSnapshotRecord *) commit->record)->updated_at = g_get_real_time ();
       write = write_snapshot;
-      data = nova_snapshot_record_copy (op->snapshot);
+      g_free (data);
+      data = nova_snapshot_record_copy (commit->record);
       destroy = (GDestroyNotify) nova_snapshot_record_free;
       break;
     case WRITE_SNAPSHOT_REMOVED:
-    default:
       write = write_snapshot_removed;
-      data = g_strdup (op->snapshot_id);
+      break;
+    case WRITE_BACKUP:
+      ((NovaBackupRecord *) commit->record)->updated_at = g_get_real_time ();
+      write = write_backup;
+      g_free (data);
+      data = nova_backup_record_copy (commit->record);
+      destroy = (GDestroyNotify) nova_backup_record_free;
+      break;
+    case WRITE_BACKUPS:
+      write = write_backups;
+      g_free (data);
+      data = copy_backups (commit->record);
+      destroy = (GDestroyNotify) g_ptr_array_unref;
+      break;
+    case WRITE_BACKUP_REMOVED:
+    default:
+      write = write_backup_removed;
       break;
     }
   nova_volume_store_writer_write (op->self->writer, label, write, data, destroy, g_task_get_context (op->task),
@@ -451,21 +514,31 @@ commit_apply (Commit *commit)
   switch (commit->kind)
     {
     case WRITE_VOLUME:
-      apply_volume (op->self, op->volume);
+      apply_volume (op->self, commit->record);
       if (commit->failure_event)
-        nova_volume_log_event (NOVA_VOLUME_EVENT_VOLUME_ERROR, op->volume->id, NULL, "volume %s is now %s: %s",
-                               op->volume->id, nova_volume_status_to_string (op->volume->status),
+        nova_volume_log_event (NOVA_VOLUME_EVENT_VOLUME_ERROR, commit->id, NULL, "volume %s is now %s: %s",
+                               commit->id, nova_volume_status_to_string (op->volume->status),
                                commit->saved->message);
       break;
     case WRITE_VOLUME_REMOVED:
-      manager_forget_volume (op->self, op->volume_id);
+      manager_forget_volume (op->self, commit->id);
       break;
     case WRITE_SNAPSHOT:
-      apply_snapshot (op->self, op->snapshot);
+      apply_snapshot (op->self, commit->record);
       break;
     case WRITE_SNAPSHOT_REMOVED:
+      forget_snapshot (op->self, commit->id);
+      break;
+    case WRITE_BACKUP:
+      manager_apply_backup (op->self, commit->record);
+      break;
+    case WRITE_BACKUPS:
+      for (guint i = 0; i < ((GPtrArray *) commit->record)->len; i++)
+        manager_apply_backup (op->self, g_ptr_array_index ((GPtrArray *) commit->record, i));
+      break;
+    case WRITE_BACKUP_REMOVED:
     default:
-      forget_snapshot (op->self, op->snapshot_id);
+      manager_forget_backup (op->self, commit->id);
       break;
     }
 }
@@ -476,23 +549,21 @@ commit_failed (Commit *commit, GError *error)
 {
   Op *op = commit->op;
 
-  switch (commit->kind)
-    {
-    case WRITE_VOLUME:
-      g_warning ("cannot record volume %s as %s: %s", op->volume->id, commit->step, error->message);
-      settle_live_volume (op->self, op->volume->id, error->message);
-      break;
-    case WRITE_SNAPSHOT:
-      g_warning ("cannot record snapshot %s as %s: %s", op->snapshot->id, commit->step, error->message);
-      settle_live_snapshot (op->self, op->snapshot->id, error->message);
-      break;
-    case WRITE_VOLUME_REMOVED:
-    case WRITE_SNAPSHOT_REMOVED:
-    default:
-      g_warning ("cannot record that %s %s is gone: %s", commit->kind == WRITE_VOLUME_REMOVED ? "volume" : "snapshot",
-                 commit->kind == WRITE_VOLUME_REMOVED ? op->volume_id : op->snapshot_id, error->message);
-      break;
-    }
+  const char *what = commit->kind == WRITE_VOLUME || commit->kind == WRITE_VOLUME_REMOVED ? "volume"
+                     : commit->kind == WRITE_SNAPSHOT || commit->kind == WRITE_SNAPSHOT_REMOVED ? "snapshot"
+                     : "backup";
+
+  commit->failed = TRUE;
+  if (is_removal (commit->kind))
+    g_warning ("cannot record that %s %s is gone: %s", what, commit->id, error->message);
+  else
+    g_warning ("cannot record %s %s as %s: %s", what, commit->id, commit->step, error->message);
+  if (commit->quiet)
+    return;
+  if (commit->kind == WRITE_VOLUME)
+    settle_live_volume (op->self, commit->id, error->message);
+  else if (commit->kind == WRITE_SNAPSHOT)
+    settle_live_snapshot (op->self, commit->id, error->message);
   /* (an operation that had failed before gets its own error back in
    * commit_done) */
   g_clear_error (&op->error);
@@ -510,6 +581,7 @@ commit_done (Commit *commit)
       g_clear_error (&op->error);
       op->error = g_steal_pointer (&commit->saved);
     }
+  op->commit_failed = commit->failed;
   commit_free (commit);
   then (op);
 }
@@ -528,8 +600,7 @@ on_written (const GError *written_error, gpointer user_data)
       commit_apply (commit);
       MANAGER_CRASH_POINT (op, after);
     }
-  else if ((op->frees_space || commit->kind == WRITE_VOLUME_REMOVED || commit->kind == WRITE_SNAPSHOT_REMOVED)
-           && !commit->retried && manager_use_reserve (op->self, &error))
+  else if ((op->frees_space || is_removal (commit->kind)) && !commit->retried && manager_use_reserve (op->self, &error))
     {
       /* what frees space may take the reserve's: once more */
       commit->retried = TRUE;
@@ -554,12 +625,14 @@ commit_injected_failure (gpointer user_data)
 }
 
 static Commit *
-commit_new (Op *op, WriteKind kind, const char *step, OpStep then)
+commit_new (Op *op, WriteKind kind, gpointer record, const char *id, const char *step, OpStep then)
 {
   Commit *commit = g_new0 (Commit, 1);
 
   commit->op = op;
   commit->kind = kind;
+  commit->record = record;
+  commit->id = g_strdup (id);
   commit->step = g_strdup (step);
   commit->then = then;
   /* an operation that failed before keeps its error */
@@ -594,7 +667,8 @@ manager_op_commit_volume_status_then (Op *op, NovaVolumeStatus status, const cha
   g_return_if_fail (!op->volume_shared);
   op->volume->status = status;
   nova_record_set_string (&op->volume->status_reason, reason != NULL ? reason : "");
-  commit_start (commit_new (op, WRITE_VOLUME, nova_volume_status_to_string (status), then));
+  commit_start (commit_new (op, WRITE_VOLUME, op->volume, op->volume->id, nova_volume_status_to_string (status),
+                            then));
 }
 
 void
@@ -605,7 +679,7 @@ manager_op_commit_volume_failure_then (Op *op, NovaVolumeStatus status, OpStep t
   g_return_if_fail (op->error != NULL);
   op->volume->status = status;
   nova_record_set_string (&op->volume->status_reason, op->error->message);
-  commit = commit_new (op, WRITE_VOLUME, nova_volume_status_to_string (status), then);
+  commit = commit_new (op, WRITE_VOLUME, op->volume, op->volume->id, nova_volume_status_to_string (status), then);
   commit->failure_event = TRUE;
   commit_start (commit);
 }
@@ -615,13 +689,14 @@ manager_op_commit_volume_as_before_then (Op *op, OpStep then)
 {
   op->volume->status = op->volume_before->status;
   nova_record_set_string (&op->volume->status_reason, op->volume_before->status_reason);
-  commit_start (commit_new (op, WRITE_VOLUME, nova_volume_status_to_string (op->volume->status), then));
+  commit_start (commit_new (op, WRITE_VOLUME, op->volume, op->volume->id,
+                            nova_volume_status_to_string (op->volume->status), then));
 }
 
 void
 manager_op_commit_volume_removed_then (Op *op, OpStep then)
 {
-  commit_start (commit_new (op, WRITE_VOLUME_REMOVED, "removed", then));
+  commit_start (commit_new (op, WRITE_VOLUME_REMOVED, NULL, op->volume_id, "removed", then));
 }
 
 static void
@@ -631,7 +706,7 @@ commit_snapshot_status (Op *op, NovaSnapshotStatus status, const char *reason, O
 
   op->snapshot->status = status;
   nova_record_set_string (&op->snapshot->status_reason, reason != NULL ? reason : "");
-  commit_start (commit_new (op, WRITE_SNAPSHOT, step, then));
+  commit_start (commit_new (op, WRITE_SNAPSHOT, op->snapshot, op->snapshot->id, step, then));
 }
 
 void
@@ -658,7 +733,51 @@ manager_op_commit_snapshot_as_before_then (Op *op, OpStep then)
 void
 manager_op_commit_snapshot_removed_then (Op *op, OpStep then)
 {
-  commit_start (commit_new (op, WRITE_SNAPSHOT_REMOVED, "snapshot-removed", then));
+  commit_start (commit_new (op, WRITE_SNAPSHOT_REMOVED, NULL, op->snapshot_id, "snapshot-removed", then));
+}
+
+void
+manager_op_commit_other_snapshot_then (Op *op, NovaSnapshotRecord *snapshot, gboolean quiet, OpStep then)
+{
+  g_autofree char *step = g_strconcat ("snapshot-", nova_snapshot_status_to_string (snapshot->status), NULL);
+  Commit *commit = commit_new (op, WRITE_SNAPSHOT, snapshot, snapshot->id, step, then);
+
+  commit->quiet = quiet;
+  commit_start (commit);
+}
+
+void
+manager_op_commit_other_snapshot_removed_then (Op *op, const char *id, gboolean quiet, OpStep then)
+{
+  Commit *commit = commit_new (op, WRITE_SNAPSHOT_REMOVED, NULL, id, "snapshot-removed", then);
+
+  commit->quiet = quiet;
+  commit_start (commit);
+}
+
+void
+manager_op_commit_backup_status_then (Op *op, NovaBackupRecord *backup, NovaBackupStatus status, const char *reason,
+                                      OpStep then)
+{
+  g_autofree char *step = g_strconcat ("backup-", nova_backup_status_to_string (status), NULL);
+
+  backup->status = status;
+  nova_record_set_string (&backup->status_reason, reason != NULL ? reason : "");
+  commit_start (commit_new (op, WRITE_BACKUP, backup, backup->id, step, then));
+}
+
+void
+manager_op_commit_backups_then (Op *op, GPtrArray *backups, OpStep then)
+{
+  g_autofree char *what = g_strdup_printf ("(%u of them)", backups->len);
+
+  commit_start (commit_new (op, WRITE_BACKUPS, backups, what, "backups-available", then));
+}
+
+void
+manager_op_commit_backup_removed_then (Op *op, OpStep then)
+{
+  commit_start (commit_new (op, WRITE_BACKUP_REMOVED, NULL, op->backup_id, "backup-removed", then));
 }
 
 /* the last step of an operation that may have started a job */

@@ -127,6 +127,7 @@ struct _Op {
   GVariant           *result;
   GError             *error;           /* set by a step that failed */
   gboolean            cleaned_up;      /* a failed create undid its backend work */
+  gboolean            commit_failed;   /* the latest commit through the writer failed */
   NovaVolumeJob      *job;             /* a long copy in progress, or NULL */
 
   OpStep              start;
@@ -226,6 +227,18 @@ void manager_op_commit_snapshot_as_before_then (Op *op, OpStep then);
 void manager_op_commit_snapshot_status_then  (Op *op, NovaSnapshotStatus status, const char *reason, OpStep then);
 void manager_op_commit_snapshot_failure_then (Op *op, NovaSnapshotStatus status, OpStep then);
 void manager_op_commit_snapshot_removed_then (Op *op, OpStep then);
+/* A snapshot other than op->snapshot (a backup's temporary one), in its
+ * status, or its removal; @quiet: a failure is logged, and the operation
+ * goes on as if the commit had succeeded. */
+void manager_op_commit_other_snapshot_then         (Op *op, NovaSnapshotRecord *snapshot, gboolean quiet,
+                                                    OpStep then);
+void manager_op_commit_other_snapshot_removed_then (Op *op, const char *id, gboolean quiet, OpStep then);
+/* @backup (the operation's copy) with @status, or op->backup_id's removal */
+void manager_op_commit_backup_status_then  (Op *op, NovaBackupRecord *backup, NovaBackupStatus status,
+                                            const char *reason, OpStep then);
+void manager_op_commit_backup_removed_then (Op *op, OpStep then);
+/* @backups (NovaBackupRecord, the operation's) in one commit */
+void manager_op_commit_backups_then        (Op *op, GPtrArray *backups, OpStep then);
 /* ends the job the operation started, if any, and answers */
 void manager_op_finish (Op *op);
 
@@ -309,6 +322,10 @@ GHashTable *manager_snapshot_ids_of (NovaVolumeManager *self, const char *volume
 
 gboolean manager_commit_backup         (NovaVolumeManager *self, NovaBackupRecord *backup, GError **error);
 gboolean manager_commit_backup_removed (NovaVolumeManager *self, const char *id, GError **error);
+/* @backup is in the store: the live record and the signal follow; or
+ * backup @id's row is gone */
+void     manager_apply_backup          (NovaVolumeManager *self, const NovaBackupRecord *backup);
+void     manager_forget_backup         (NovaVolumeManager *self, const char *id);
 /* The operation's backup (op->backup_id), which must be available: a
  * copy of its manifest from the repository, or NULL with the operation
  * failed ("cannot @doing backup X: ..."). */
