@@ -242,8 +242,8 @@ void manager_op_commit_backups_then        (Op *op, GPtrArray *backups, OpStep t
 /* ends the job the operation started, if any, and answers */
 void manager_op_finish (Op *op);
 
-/* What runs before the daemon serves, and the operations that have not
- * moved to the writer yet, commit in place, on the calling thread. */
+/* What runs before the daemon serves (init_host, --recover) commits in
+ * place, on the calling thread. */
 /* A commit failed (@error): when it was for want of space and the reserve
  * held some, gives it back and clears @error, so the caller commits once
  * more (TRUE). Only for commits of what frees space. */
@@ -258,12 +258,6 @@ void     manager_forget_volume             (NovaVolumeManager *self, const char 
 gboolean manager_commit_snapshot           (NovaVolumeManager *self, NovaSnapshotRecord *snapshot,
                                             GError **error);
 gboolean manager_commit_snapshot_removed   (NovaVolumeManager *self, const char *id, GError **error);
-gboolean manager_op_commit_volume_status   (Op *op, NovaVolumeStatus status, const char *reason);
-gboolean manager_op_commit_snapshot_status (Op *op, NovaSnapshotStatus status, const char *reason);
-/* The operation failed: commit @status with its error as the reason; the
- * operation keeps its error. */
-void manager_op_commit_volume_failure   (Op *op, NovaVolumeStatus status);
-void manager_op_commit_snapshot_failure (Op *op, NovaSnapshotStatus status);
 
 /* ---- jobs (nova-volume-manager-ops.c) -------------------------------- */
 

@@ -12,6 +12,15 @@
 /* ---- an export lost between starts ----------------------------------- */
 
 static void
+export_lost_committed (Op *op)
+{
+  if (op->error == NULL)
+    nova_volume_log_event (NOVA_VOLUME_EVENT_VOLUME_ERROR, op->volume_id, NULL, "volume %s is now error: %s",
+                           op->volume_id, op->volume->status_reason);
+  manager_op_return (op);
+}
+
+static void
 export_lost_start (Op *op)
 {
   if (!manager_op_take_volume (op))
@@ -21,9 +30,8 @@ export_lost_start (Op *op)
     {
       g_autofree char *reason = g_strdup_printf ("its export was lost: %s", (const char *) op->data);
 
-      if (manager_op_commit_volume_status (op, NOVA_VOLUME_STATUS_ERROR, reason))
-        nova_volume_log_event (NOVA_VOLUME_EVENT_VOLUME_ERROR, op->volume_id, NULL, "volume %s is now error: %s",
-                               op->volume_id, reason);
+      manager_op_commit_volume_status_then (op, NOVA_VOLUME_STATUS_ERROR, reason, export_lost_committed);
+      return;
     }
   manager_op_return (op);
 }
