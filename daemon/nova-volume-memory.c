@@ -4,8 +4,8 @@
  * them back to the system once the reply is freed, so the daemon's
  * resident size stayed at its peak (183 MiB after listing 10,000 volumes
  * that take 61). Plain malloc for slices, and a malloc_trim once a burst
- * of listings is over (it walks the arenas: not per call), bring it back
- * down. */
+ * of listings is over (2 s after the latest; it walks the arenas: not per
+ * call), bring it back down. */
 #include "config.h"
 
 #include <malloc.h>
@@ -13,8 +13,8 @@
 
 #include "nova-volume-memory.h"
 
-/* after the first listing of a burst, before the trim */
-#define TRIM_DELAY_SECONDS 2
+/* after the latest listing of a burst, before the trim */
+#define TRIM_DELAY_US (2 * G_USEC_PER_SEC)
 
 void
 nova_volume_memory_use_malloc (char **argv)
@@ -28,12 +28,39 @@ nova_volume_memory_use_malloc (char **argv)
   g_unsetenv ("G_SLICE");
 }
 
-static gint trim_pending;   /* atomic: a trim is scheduled */
+static GMutex trim_lock;
+static gboolean trim_pending;   /* a trim is scheduled */
+static gint64 last_listing;     /* when the latest listing came (monotonic) */
+
+static gboolean trim_memory (gpointer user_data);
+
+/* on the main loop's context, whichever thread this is */
+static void
+schedule_trim (gint64 delay_us)
+{
+  GSource *source = g_timeout_source_new ((guint) (delay_us / 1000) + 1);
+
+  g_source_set_callback (source, trim_memory, NULL, NULL);
+  g_source_set_static_name (source, "nova-volume trim after listings");
+  g_source_attach (source, NULL);
+  g_source_unref (source);
+}
 
 static gboolean
 trim_memory (gpointer user_data)
 {
-  g_atomic_int_set (&trim_pending, 0);
+  g_autoptr(GMutexLocker) locker = g_mutex_locker_new (&trim_lock);
+  gint64 since = g_get_monotonic_time () - last_listing;
+
+  /* a listing came since this was scheduled: its reply may not be freed
+   * yet, so wait for the burst to be over */
+  if (since < TRIM_DELAY_US)
+    {
+      schedule_trim (TRIM_DELAY_US - since);
+      return G_SOURCE_REMOVE;
+    }
+  trim_pending = FALSE;
+  g_clear_pointer (&locker, g_mutex_locker_free);
   malloc_trim (0);
   return G_SOURCE_REMOVE;
 }
@@ -43,16 +70,16 @@ static GDBusMessage *
 watch_message (GDBusConnection *connection, GDBusMessage *message, gboolean incoming, gpointer user_data)
 {
   if (incoming && g_dbus_message_get_message_type (message) == G_DBUS_MESSAGE_TYPE_METHOD_CALL
-      && g_strcmp0 (g_dbus_message_get_member (message), "GetManagedObjects") == 0
-      && g_atomic_int_compare_and_exchange (&trim_pending, 0, 1))
+      && g_strcmp0 (g_dbus_message_get_member (message), "GetManagedObjects") == 0)
     {
-      /* on the main loop's context, whichever thread this is */
-      GSource *source = g_timeout_source_new_seconds (TRIM_DELAY_SECONDS);
+      g_autoptr(GMutexLocker) locker = g_mutex_locker_new (&trim_lock);
 
-      g_source_set_callback (source, trim_memory, NULL, NULL);
-      g_source_set_static_name (source, "nova-volume trim after listings");
-      g_source_attach (source, NULL);
-      g_source_unref (source);
+      last_listing = g_get_monotonic_time ();
+      if (!trim_pending)
+        {
+          trim_pending = TRUE;
+          schedule_trim (TRIM_DELAY_US);
+        }
     }
   return message;
 }
