@@ -4,11 +4,12 @@
  * A write is a function of the store (nova_volume_store_put_volume, ...)
  * handed over with its data. The writer takes every write waiting when it
  * gets to them and runs them in one transaction, each in a savepoint of
- * its own (a write that fails undoes only itself), so one fdatasync makes
- * the whole batch durable: eight clients' commits cost about what one
- * costs. Each write's callback runs in the main context of the thread that
- * handed it over, in the order handed over, and only once the batch's
- * COMMIT has returned: what it answers or signals is on disk.
+ * its own, so one fdatasync makes the whole batch durable: clients that
+ * commit at once share the syncs. When a write or the COMMIT fails, the
+ * batch is undone and each write runs again alone, so a failure is only
+ * its own write's. Each write's callback runs in the main context given
+ * with it, in the order handed over, and only once its commit has
+ * returned: what it answers or signals is on disk.
  *
  * Crash-point builds pass "<label>:in-batch" after each write's work and
  * before the batch's COMMIT, so the crash suite kills between a batch's
