@@ -86,7 +86,7 @@ bench_bare_new (const char *dir, GError **error)
       set_sqlite_error (self, error, db_path);
       return NULL;
     }
-  /* the store's settings (src/nova-volume-store.c): WAL, a commit that
+  /* the store's settings (daemon/nova-volume-store.c): WAL, a commit that
    * survives a power cut */
   if (!exec_sql (self, "PRAGMA journal_mode = WAL", error)
       || !exec_sql (self, "PRAGMA busy_timeout = 60000", error)
