@@ -284,8 +284,7 @@ typedef struct {
   char      *step;      /* "creating", "snapshot-removed": crash points, messages */
   gboolean   quiet;     /* a failure is only logged: the operation goes on as if it had not been */
   gboolean   failed;
-  gboolean   keep_error;    /* the operation's error stays the caller's, whatever the commit says */
-  GError    *saved;         /* ... kept here meanwhile */
+  GError    *saved;         /* the operation's error, which stays the caller's whatever the commit says */
   gboolean   failure_event; /* logs the volume's failure once recorded */
   gboolean   retried;   /* once more after the reserve gave its space back */
   GError    *injected;  /* the failure a test asked for */
@@ -373,48 +372,44 @@ commit_hand_over (Commit *commit)
 {
   Op *op = commit->op;
   g_autofree char *label = g_strdup_printf ("%s:commit-%s", op->what, commit->step);
-  NovaVolumeStoreWrite write = NULL;
-  gpointer data = g_strdup (commit->id);
-  GDestroyNotify destroy = g_free;
+  NovaVolumeStoreWrite write;
+  gpointer data;
+  GDestroyNotify destroy;
 
+  /* a removal writes the id; the others a copy of the record, stamped */
   switch (commit->kind)
     {
     case WRITE_VOLUME:
       ((NovaVolumeRecord *) commit->record)->updated_at = g_get_real_time ();
       write = write_volume;
-      g_free (data);
       data = nova_volume_record_copy (commit->record);
       destroy = (GDestroyNotify) nova_volume_record_free;
-      break;
-    case WRITE_VOLUME_REMOVED:
-      write = write_volume_removed;
       break;
     case WRITE_SNAPSHOT:
       ((NovaSnapshotRecord *) commit->record)->updated_at = g_get_real_time ();
       write = write_snapshot;
-      g_free (data);
       data = nova_snapshot_record_copy (commit->record);
       destroy = (GDestroyNotify) nova_snapshot_record_free;
-      break;
-    case WRITE_SNAPSHOT_REMOVED:
-      write = write_snapshot_removed;
       break;
     case WRITE_BACKUP:
       ((NovaBackupRecord *) commit->record)->updated_at = g_get_real_time ();
       write = write_backup;
-      g_free (data);
       data = nova_backup_record_copy (commit->record);
       destroy = (GDestroyNotify) nova_backup_record_free;
       break;
     case WRITE_BACKUPS:
       write = write_backups;
-      g_free (data);
       data = copy_backups (commit->record);
       destroy = (GDestroyNotify) g_ptr_array_unref;
       break;
+    case WRITE_VOLUME_REMOVED:
+    case WRITE_SNAPSHOT_REMOVED:
     case WRITE_BACKUP_REMOVED:
     default:
-      write = write_backup_removed;
+      write = commit->kind == WRITE_VOLUME_REMOVED ? write_volume_removed
+              : commit->kind == WRITE_SNAPSHOT_REMOVED ? write_snapshot_removed : write_backup_removed;
+      data = g_strdup (commit->id);
+      destroy = g_free;
       break;
     }
   nova_volume_store_writer_write (op->self->writer, label, write, data, destroy, g_task_get_context (op->task),
@@ -492,7 +487,7 @@ commit_done (Commit *commit)
   Op *op = commit->op;
   OpStep then = commit->then;
 
-  if (commit->keep_error)
+  if (commit->saved != NULL)
     {
       g_clear_error (&op->error);
       op->error = g_steal_pointer (&commit->saved);
@@ -552,9 +547,7 @@ commit_new (Op *op, WriteKind kind, gpointer record, const char *id, const char 
   commit->step = g_strdup (step);
   commit->then = then;
   /* an operation that failed before keeps its error */
-  commit->keep_error = op->error != NULL;
-  if (commit->keep_error)
-    commit->saved = g_steal_pointer (&op->error);
+  commit->saved = g_steal_pointer (&op->error);
   return commit;
 }
 

@@ -45,12 +45,16 @@ static gboolean
 run_write (NovaVolumeStore *store, gpointer user_data, GError **error)
 {
   Write *write = user_data;
-  g_autofree char *point = NULL;
 
   if (!write->write (store, write->data, error))
     return FALSE;
-  point = g_strconcat (write->label, ":in-batch", NULL);
-  nova_volume_crash_point (point);
+#if NOVA_VOLUME_CRASH_POINTS
+  {
+    g_autofree char *point = g_strconcat (write->label, ":in-batch", NULL);
+
+    nova_volume_crash_point (point);
+  }
+#endif
   return TRUE;
 }
 
