@@ -186,28 +186,49 @@ wait_for (Heard *heard, guint n)
     g_main_context_iteration (NULL, TRUE);
 }
 
+/* volume @n's put, called back to @heard */
+static void
+hand_over_put (NovaVolumeStoreWriter *writer, Heard *heard, guint n)
+{
+  NovaVolumeRecord *volume = make_volume (n);
+
+  nova_volume_store_writer_write (writer, "test:put", put_volume, volume, (GDestroyNotify) nova_volume_record_free,
+                                  NULL, on_written, expect_new (heard, n, volume->id));
+}
+
+/* the first write of a test: the gate, which its writer's thread waits at
+ * once it is in it */
+static void
+hand_over_gate (NovaVolumeStoreWriter *writer, Heard *heard, Gate *gate)
+{
+  g_mutex_init (&gate->lock);
+  g_cond_init (&gate->cond);
+  gate->volume = make_volume (0);
+  nova_volume_store_writer_write (writer, "test:gate", put_volume_at_gate, gate, NULL, NULL, on_written,
+                                  expect_new (heard, 0, gate->volume->id));
+  gate_wait_entered (gate);
+}
+
+static void
+gate_clear (Gate *gate)
+{
+  nova_volume_record_free (gate->volume);
+  g_mutex_clear (&gate->lock);
+  g_cond_clear (&gate->cond);
+}
+
 static void
 test_group_commit (Fixture *fixture, gconstpointer user_data)
 {
   NovaVolumeStoreWriter *writer = nova_volume_store_writer_new (fixture->store);
   Heard *heard = heard_new (fixture->store);
-  Gate gate = { .volume = make_volume (0) };
+  Gate gate = { 0 };
   guint64 n_batches, n_writes;
   guint largest;
 
-  g_mutex_init (&gate.lock);
-  g_cond_init (&gate.cond);
-  nova_volume_store_writer_write (writer, "test:gate", put_volume_at_gate, &gate, NULL, NULL, on_written,
-                                  expect_new (heard, 0, gate.volume->id));
-  gate_wait_entered (&gate);
+  hand_over_gate (writer, heard, &gate);
   for (guint i = 1; i < N_WRITES; i++)
-    {
-      NovaVolumeRecord *volume = make_volume (i);
-
-      nova_volume_store_writer_write (writer, "test:put", put_volume, volume,
-                                      (GDestroyNotify) nova_volume_record_free, NULL, on_written,
-                                      expect_new (heard, i, volume->id));
-    }
+    hand_over_put (writer, heard, i);
   gate_open (&gate);
   wait_for (heard, N_WRITES);
 
@@ -225,9 +246,7 @@ test_group_commit (Fixture *fixture, gconstpointer user_data)
   g_assert_cmpuint (largest, ==, N_WRITES - 1);
 
   nova_volume_store_writer_free (writer);
-  nova_volume_record_free (gate.volume);
-  g_mutex_clear (&gate.lock);
-  g_cond_clear (&gate.cond);
+  gate_clear (&gate);
   heard_free (heard);
 }
 
@@ -236,23 +255,15 @@ test_one_fails_alone (Fixture *fixture, gconstpointer user_data)
 {
   NovaVolumeStoreWriter *writer = nova_volume_store_writer_new (fixture->store);
   Heard *heard = heard_new (fixture->store);
-  Gate gate = { .volume = make_volume (0) };
+  Gate gate = { 0 };
   const char *missing = "00000000-0000-4000-8000-999999999999";
   const GError *error;
   g_autoptr(GPtrArray) volumes = NULL;
 
-  g_mutex_init (&gate.lock);
-  g_cond_init (&gate.cond);
-  nova_volume_store_writer_write (writer, "test:gate", put_volume_at_gate, &gate, NULL, NULL, on_written,
-                                  expect_new (heard, 0, gate.volume->id));
-  gate_wait_entered (&gate);
+  hand_over_gate (writer, heard, &gate);
   for (guint i = 1; i < 4; i++)
     {
-      NovaVolumeRecord *volume = make_volume (i);
-
-      nova_volume_store_writer_write (writer, "test:put", put_volume, volume,
-                                      (GDestroyNotify) nova_volume_record_free, NULL, on_written,
-                                      expect_new (heard, i, volume->id));
+      hand_over_put (writer, heard, i);
       /* the removal of a volume that is not there fails in the same batch */
       if (i == 2)
         nova_volume_store_writer_write (writer, "test:delete", delete_volume, g_strdup (missing), g_free, NULL,
@@ -272,9 +283,7 @@ test_one_fails_alone (Fixture *fixture, gconstpointer user_data)
   g_assert_cmpuint (volumes->len, ==, 4);
 
   nova_volume_store_writer_free (writer);
-  nova_volume_record_free (gate.volume);
-  g_mutex_clear (&gate.lock);
-  g_cond_clear (&gate.cond);
+  gate_clear (&gate);
   heard_free (heard);
 }
 
@@ -286,13 +295,7 @@ test_free_writes_what_waits (Fixture *fixture, gconstpointer user_data)
   g_autoptr(GPtrArray) volumes = NULL;
 
   for (guint i = 0; i < N_WRITES; i++)
-    {
-      NovaVolumeRecord *volume = make_volume (i);
-
-      nova_volume_store_writer_write (writer, "test:put", put_volume, volume,
-                                      (GDestroyNotify) nova_volume_record_free, NULL, on_written,
-                                      expect_new (heard, i, volume->id));
-    }
+    hand_over_put (writer, heard, i);
   nova_volume_store_writer_free (writer);
   volumes = nova_volume_store_list_volumes (fixture->store, NULL);
   g_assert_cmpuint (volumes->len, ==, N_WRITES);
