@@ -249,7 +249,7 @@ fixture_setup_shared_session_bus (Fixture *fx, gconstpointer data)
 }
 
 void
-fixture_setup (Fixture *fx, gconstpointer data)
+fixture_setup_without_daemon (Fixture *fx, gconstpointer data)
 {
   fx->dir = test_make_tmp_dir ("nova-volume-service-XXXXXX");
   fx->state_dir = g_build_filename (fx->dir, "state", NULL);
@@ -259,6 +259,12 @@ fixture_setup (Fixture *fx, gconstpointer data)
 
   bus_start (fx);
   fx->connection = bus_connect (fx);
+}
+
+void
+fixture_setup (Fixture *fx, gconstpointer data)
+{
+  fixture_setup_without_daemon (fx, data);
   daemon_start (fx);
 }
 

@@ -58,6 +58,8 @@ void fixture_setup (Fixture *fx, gconstpointer data);
 void fixture_setup_system_bus (Fixture *fx, gconstpointer data);
 /* A session-bus daemon on a bus that other uids can reach too. */
 void fixture_setup_shared_session_bus (Fixture *fx, gconstpointer data);
+/* The directory, its config and the bus: the test starts the daemon. */
+void fixture_setup_without_daemon (Fixture *fx, gconstpointer data);
 void fixture_teardown (Fixture *fx, gconstpointer data);
 GVariant *call (Fixture *fx, const char *path, const char *iface, const char *method, GVariant *params, const char *reply_type, GError **error);
 /* call(), passing @fd along (a duplicate; the handle in @params is 0) */

@@ -712,8 +712,6 @@ test_crash_point (Fixture *fx, gconstpointer data)
   const char *point = data;
   Seen seen = { 0 };
 
-  /* the daemon started by the fixture does not crash: restart it armed */
-  daemon_stop (fx);
   write_two_backends (fx);
   g_setenv ("NOVA_VOLUME_CRASH_AT", point, TRUE);
   daemon_start (fx);
@@ -834,9 +832,8 @@ discover_points (void)
   GPtrArray *points = g_ptr_array_new_with_free_func (g_free);
   g_autoptr(GHashTable) known = g_hash_table_new (g_str_hash, g_str_equal);
 
-  fixture_setup (&fx, NULL);
+  fixture_setup_without_daemon (&fx, NULL);
   trace = g_build_filename (fx.dir, "crash-points", NULL);
-  daemon_stop (&fx);
   write_two_backends (&fx);
   g_setenv ("NOVA_VOLUME_CRASH_TRACE", trace, TRUE);
   daemon_start (&fx);
@@ -1075,8 +1072,8 @@ main (int argc, char **argv)
     {
       g_autofree char *test_path = g_strdup_printf ("/crash/point/%s", (char *) g_ptr_array_index (points, i));
 
-      g_test_add (test_path, Fixture, g_ptr_array_index (points, i), fixture_setup, test_crash_point,
-                  fixture_teardown);
+      g_test_add (test_path, Fixture, g_ptr_array_index (points, i), fixture_setup_without_daemon,
+                  test_crash_point, fixture_teardown);
     }
   return g_test_run ();
 }
