@@ -3,8 +3,8 @@
  * backend's counts) and "volume-changed" fire. The operations' steps
  * commit through the store's writer thread (nova-volume-store-writer.h):
  * the main loop goes on while the disk syncs, and commits that wait at
- * once share one transaction. What runs before the daemon serves
- * (init_host) and the operations not moved yet commit in place. */
+ * once share one transaction. Only what runs before the daemon serves
+ * (init_host, --recover) commits in place. */
 #include "config.h"
 
 #include "nova-volume-crash.h"
@@ -221,6 +221,9 @@ manager_forget_volume (NovaVolumeManager *self, const char *id)
 
   count_on_backend (self, g_hash_table_lookup (self->volumes, owned_id), FALSE);
   g_hash_table_remove (self->volumes, owned_id);
+  /* its connections went with its row */
+  g_hash_table_remove (self->connections, owned_id);
+  g_hash_table_remove (self->connections_unreadable, owned_id);
   g_signal_emit (self, manager_signals[MANAGER_SIGNAL_VOLUME_REMOVED], 0, owned_id);
 }
 
@@ -273,6 +276,8 @@ typedef enum {
   WRITE_BACKUP,
   WRITE_BACKUP_REMOVED,
   WRITE_BACKUPS,          /* a GPtrArray of NovaBackupRecord, in one write */
+  WRITE_CONNECTION,
+  WRITE_CONNECTION_REMOVED,
 } WriteKind;
 
 /* one commit of an operation's step, from its hand-over to its @then */
@@ -280,7 +285,9 @@ typedef struct {
   Op        *op;
   WriteKind  kind;
   gpointer   record;    /* what is written (the operation's, borrowed), or NULL for a removal */
-  char      *id;        /* the record's id */
+  char      *id;        /* the record's id (a connection's: its volume's) */
+  char      *key;       /* a connection's connector key */
+  GVariant  *connector; /* a connection's connector */
   char      *step;      /* "creating", "snapshot-removed": crash points, messages */
   gboolean   quiet;     /* a failure is only logged: the operation goes on as if it had not been */
   gboolean   failed;
@@ -297,6 +304,8 @@ commit_free (Commit *commit)
   g_clear_error (&commit->saved);
   g_clear_error (&commit->injected);
   g_free (commit->id);
+  g_free (commit->key);
+  g_clear_pointer (&commit->connector, g_variant_unref);
   g_free (commit->step);
   g_free (commit);
 }
@@ -349,6 +358,45 @@ write_backups (NovaVolumeStore *store, gpointer data, GError **error)
   return TRUE;
 }
 
+/* what a connection's commit hands the writer */
+typedef struct {
+  char     *volume_id;
+  char     *key;
+  GVariant *connector;  /* NULL for a removal */
+} ConnectionWrite;
+
+static void
+connection_write_free (ConnectionWrite *write)
+{
+  g_free (write->volume_id);
+  g_free (write->key);
+  g_clear_pointer (&write->connector, g_variant_unref);
+  g_free (write);
+}
+
+static gboolean
+write_connection (NovaVolumeStore *store, gpointer data, GError **error)
+{
+  ConnectionWrite *write = data;
+
+  return nova_volume_store_put_connection (store, write->volume_id, write->key, write->connector, error);
+}
+
+static gboolean
+write_connection_removed (NovaVolumeStore *store, gpointer data, GError **error)
+{
+  ConnectionWrite *write = data;
+  g_autoptr(GError) local_error = NULL;
+
+  if (nova_volume_store_delete_connection (store, write->volume_id, write->key, &local_error))
+    return TRUE;
+  /* already gone: what was asked for holds */
+  if (g_error_matches (local_error, NOVA_VOLUME_ERROR, NOVA_VOLUME_ERROR_NOT_FOUND))
+    return TRUE;
+  g_propagate_error (error, g_steal_pointer (&local_error));
+  return FALSE;
+}
+
 static GPtrArray *
 copy_backups (GPtrArray *backups)
 {
@@ -362,7 +410,8 @@ copy_backups (GPtrArray *backups)
 static gboolean
 is_removal (WriteKind kind)
 {
-  return kind == WRITE_VOLUME_REMOVED || kind == WRITE_SNAPSHOT_REMOVED || kind == WRITE_BACKUP_REMOVED;
+  return kind == WRITE_VOLUME_REMOVED || kind == WRITE_SNAPSHOT_REMOVED || kind == WRITE_BACKUP_REMOVED
+         || kind == WRITE_CONNECTION_REMOVED;
 }
 
 static void on_written (const GError *error, gpointer user_data);
@@ -401,6 +450,20 @@ commit_hand_over (Commit *commit)
       write = write_backups;
       data = copy_backups (commit->record);
       destroy = (GDestroyNotify) g_ptr_array_unref;
+      break;
+    case WRITE_CONNECTION:
+    case WRITE_CONNECTION_REMOVED:
+      {
+        ConnectionWrite *connection = g_new0 (ConnectionWrite, 1);
+
+        connection->volume_id = g_strdup (commit->id);
+        connection->key = g_strdup (commit->key);
+        if (commit->connector != NULL)
+          connection->connector = g_variant_ref (commit->connector);
+        write = commit->kind == WRITE_CONNECTION ? write_connection : write_connection_removed;
+        data = connection;
+        destroy = (GDestroyNotify) connection_write_free;
+      }
       break;
     case WRITE_VOLUME_REMOVED:
     case WRITE_SNAPSHOT_REMOVED:
@@ -447,6 +510,12 @@ commit_apply (Commit *commit)
       for (guint i = 0; i < ((GPtrArray *) commit->record)->len; i++)
         manager_apply_backup (op->self, g_ptr_array_index ((GPtrArray *) commit->record, i));
       break;
+    case WRITE_CONNECTION:
+      manager_keep_connection (op->self, commit->id, commit->key, commit->connector);
+      break;
+    case WRITE_CONNECTION_REMOVED:
+      manager_drop_connection (op->self, commit->id, commit->key);
+      break;
     case WRITE_BACKUP_REMOVED:
     default:
       manager_forget_backup (op->self, commit->id);
@@ -465,7 +534,9 @@ commit_failed (Commit *commit, GError *error)
                      : "backup";
 
   commit->failed = TRUE;
-  if (is_removal (commit->kind))
+  if (commit->kind == WRITE_CONNECTION || commit->kind == WRITE_CONNECTION_REMOVED)
+    g_warning ("cannot record %s of volume %s as %s: %s", commit->key, commit->id, commit->step, error->message);
+  else if (is_removal (commit->kind))
     g_warning ("cannot record that %s %s is gone: %s", what, commit->id, error->message);
   else
     g_warning ("cannot record %s %s as %s: %s", what, commit->id, commit->step, error->message);
@@ -687,6 +758,25 @@ void
 manager_op_commit_backup_removed_then (Op *op, OpStep then)
 {
   commit_start (commit_new (op, WRITE_BACKUP_REMOVED, NULL, op->backup_id, "backup-removed", then));
+}
+
+void
+manager_op_commit_connection_then (Op *op, const char *key, GVariant *connector, OpStep then)
+{
+  Commit *commit = commit_new (op, WRITE_CONNECTION, NULL, op->volume_id, "connection", then);
+
+  commit->key = g_strdup (key);
+  commit->connector = g_variant_ref (connector);
+  commit_start (commit);
+}
+
+void
+manager_op_commit_connection_removed_then (Op *op, const char *key, OpStep then)
+{
+  Commit *commit = commit_new (op, WRITE_CONNECTION_REMOVED, NULL, op->volume_id, "connection-removed", then);
+
+  commit->key = g_strdup (key);
+  commit_start (commit);
 }
 
 /* the last step of an operation that may have started a job */

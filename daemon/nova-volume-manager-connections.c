@@ -10,6 +10,7 @@
 typedef struct {
   GVariant *connector;   /* without auth.* */
   char     *key;         /* initiator, else host, else ip */
+  gboolean  reconnect;   /* InitializeConnection: the host had been let in and recorded before */
 } ConnectionData;
 
 static void
@@ -170,6 +171,96 @@ manager_check_connector (GVariant *connector, GError **error)
   return key != NULL;
 }
 
+/* ---- recorded connections, in memory --------------------------------- */
+
+gboolean
+manager_load_connections (NovaVolumeManager *self, GError **error)
+{
+  g_autoptr(GHashTable) unreadable = NULL;
+  GHashTable *connections = nova_volume_store_list_all_connections (self->store, &unreadable, error);
+  GHashTableIter iter;
+  gpointer id, why;
+
+  if (connections == NULL)
+    return FALSE;
+  g_hash_table_iter_init (&iter, unreadable);
+  while (g_hash_table_iter_next (&iter, &id, &why))
+    g_warning ("volume %s: %s; it cannot be connected, disconnected or deleted until that row is mended",
+               (const char *) id, (const char *) why);
+  g_clear_pointer (&self->connections, g_hash_table_unref);
+  g_clear_pointer (&self->connections_unreadable, g_hash_table_unref);
+  self->connections = connections;
+  self->connections_unreadable = g_steal_pointer (&unreadable);
+  return TRUE;
+}
+
+GPtrArray *
+manager_recorded_connections (NovaVolumeManager *self, const char *volume_id, GError **error)
+{
+  const char *why = g_hash_table_lookup (self->connections_unreadable, volume_id);
+  GPtrArray *recorded = g_hash_table_lookup (self->connections, volume_id);
+  GPtrArray *copy;
+
+  if (why != NULL)
+    {
+      g_set_error_literal (error, NOVA_VOLUME_ERROR, NOVA_VOLUME_ERROR_FAILED, why);
+      return NULL;
+    }
+  copy = g_ptr_array_new_full (recorded != NULL ? recorded->len : 0, (GDestroyNotify) g_variant_unref);
+  for (guint i = 0; recorded != NULL && i < recorded->len; i++)
+    g_ptr_array_add (copy, g_variant_ref (g_ptr_array_index (recorded, i)));
+  return copy;
+}
+
+/* where @key's connector is in @recorded, or -1 */
+static int
+index_of_key (GPtrArray *recorded, const char *key)
+{
+  for (guint i = 0; recorded != NULL && i < recorded->len; i++)
+    {
+      g_autofree char *its_key = connector_key (g_ptr_array_index (recorded, i), NULL);
+
+      if (g_strcmp0 (its_key, key) == 0)
+        return (int) i;
+    }
+  return -1;
+}
+
+void
+manager_keep_connection (NovaVolumeManager *self, const char *volume_id, const char *key, GVariant *connector)
+{
+  GPtrArray *recorded = g_hash_table_lookup (self->connections, volume_id);
+  int i = index_of_key (recorded, key);
+
+  if (recorded == NULL)
+    {
+      recorded = g_ptr_array_new_with_free_func ((GDestroyNotify) g_variant_unref);
+      g_hash_table_insert (self->connections, g_strdup (volume_id), recorded);
+    }
+  /* a host that connects again keeps its place (the store keeps when it
+   * first connected) */
+  if (i >= 0)
+    {
+      g_variant_unref (g_ptr_array_index (recorded, i));
+      g_ptr_array_index (recorded, i) = g_variant_ref (connector);
+    }
+  else
+    g_ptr_array_add (recorded, g_variant_ref (connector));
+}
+
+void
+manager_drop_connection (NovaVolumeManager *self, const char *volume_id, const char *key)
+{
+  GPtrArray *recorded = g_hash_table_lookup (self->connections, volume_id);
+  int i = index_of_key (recorded, key);
+
+  if (i < 0)
+    return;
+  g_ptr_array_remove_index (recorded, (guint) i);
+  if (recorded->len == 0)
+    g_hash_table_remove (self->connections, volume_id);
+}
+
 GVariant *
 manager_find_connection (NovaVolumeManager *self, const char *volume_id, const char *host, GError **error)
 {
@@ -177,7 +268,7 @@ manager_find_connection (NovaVolumeManager *self, const char *volume_id, const c
 
   if (*host == '\0')
     return NULL;
-  connections = nova_volume_store_list_connections (self->store, volume_id, error);
+  connections = manager_recorded_connections (self, volume_id, error);
   if (connections == NULL)
     return NULL;
   for (guint i = 0; i < connections->len; i++)
@@ -283,7 +374,7 @@ info_with_access_mode (GVariant *info, const char *mode)
 static GPtrArray *
 connection_keys (NovaVolumeManager *self, const char *volume_id, GError **error)
 {
-  g_autoptr(GPtrArray) connections = nova_volume_store_list_connections (self->store, volume_id, error);
+  g_autoptr(GPtrArray) connections = manager_recorded_connections (self, volume_id, error);
   g_autoptr(GPtrArray) keys = NULL;
 
   if (connections == NULL)
@@ -349,35 +440,54 @@ initialize_connection_thread (Op *op)
     op->result = info_with_access_mode (info, mode);
 }
 
+static void initialize_connection_recorded (Op *op);
+static void withdraw_unrecorded_access (Op *op);
+
 static void
 initialize_connection_done (Op *op)
 {
-  if (op->error == NULL)
-    {
-      /* recorded after the driver allowed it, so a restart can re-allow it */
-      g_autoptr(GPtrArray) known = connection_keys (op->self, op->volume_id, NULL);
-      gboolean reconnect = known != NULL
-                           && g_ptr_array_find_with_equal_func (known, C (op)->key, g_str_equal, NULL);
+  g_autoptr(GPtrArray) known = NULL;
 
-      MANAGER_CRASH_POINT (op, "before-commit-connection");
-      if (!nova_volume_store_put_connection (op->self->store, op->volume_id, C (op)->key,
-                                             C (op)->connector, &op->error))
-        {
-          /* unrecorded access is withdrawn, unless it was granted before
-           * (and recorded then): that host keeps what it had */
-          if (!reconnect)
-            nova_volume_driver_terminate_connection (op->driver, op->volume, C (op)->connector, NULL);
-          g_clear_pointer (&op->result, g_variant_unref);
-        }
-      else
-        MANAGER_CRASH_POINT (op, "after-commit-connection");
-      if (op->error == NULL)
-        nova_volume_log_event (NOVA_VOLUME_EVENT_VOLUME_EXPORTED, op->volume_id, NULL,
-                               "volume %s: connection initialized for %s", op->volume_id, C (op)->key);
+  if (op->error != NULL)
+    {
+      manager_op_return (op);
+      return;
     }
-  manager_op_return (op);
+  /* recorded after the driver allowed it, so a restart can re-allow it */
+  known = manager_recorded_connections (op->self, op->volume_id, NULL);
+  C (op)->reconnect = known != NULL && index_of_key (known, C (op)->key) >= 0;
+  manager_op_commit_connection_then (op, C (op)->key, C (op)->connector, initialize_connection_recorded);
 }
 
+static void
+initialize_connection_recorded (Op *op)
+{
+  if (op->error == NULL)
+    {
+      nova_volume_log_event (NOVA_VOLUME_EVENT_VOLUME_EXPORTED, op->volume_id, NULL,
+                             "volume %s: connection initialized for %s", op->volume_id, C (op)->key);
+      manager_op_return (op);
+      return;
+    }
+  g_clear_pointer (&op->result, g_variant_unref);
+  /* unrecorded access is withdrawn, unless it was granted before (and
+   * recorded then): that host keeps what it had */
+  if (C (op)->reconnect)
+    manager_op_return (op);
+  else
+    manager_op_in_thread (op, withdraw_unrecorded_access, manager_op_return);
+}
+
+static void
+withdraw_unrecorded_access (Op *op)
+{
+  g_autoptr(GVariant) connector = manager_connector_for_driver (op->volume, C (op)->connector);
+  g_autoptr(GError) error = NULL;
+
+  if (!nova_volume_driver_terminate_connection (op->driver, op->volume, connector, &error))
+    g_warning ("volume %s: cannot withdraw the access of %s, which could not be recorded: %s", op->volume_id,
+               C (op)->key, error->message);
+}
 
 /* Takes @connector (floating or not) into @op, without its auth.* keys,
  * and finds its key; FALSE when it names no valid host. */
@@ -388,7 +498,18 @@ op_take_connector (Op *op, GVariant *connector, GError **error)
   C (op)->connector = connector_without_auth (connector);
   g_variant_unref (connector);
   C (op)->key = connector_key (C (op)->connector, error);
-  return C (op)->key != NULL;
+  if (C (op)->key == NULL)
+    return FALSE;
+  /* recorded once the driver let it in: what cannot be recorded is
+   * refused before that */
+  if (!nova_volume_store_connector_is_storable (C (op)->connector))
+    {
+      g_set_error (error, NOVA_VOLUME_ERROR, NOVA_VOLUME_ERROR_INVALID_ARGUMENT,
+                   "the connector of %s holds a value that cannot be stored (a double too small to print, "
+                   "say); send it without that value", C (op)->key);
+      return FALSE;
+    }
+  return TRUE;
 }
 
 /* Both connection calls: take the connector, then queue @start holding the
@@ -459,7 +580,7 @@ static gboolean
 op_find_recorded_connector (Op *op)
 {
   g_autoptr(GError) error = NULL;
-  g_autoptr(GPtrArray) recorded = nova_volume_store_list_connections (op->self->store, op->volume_id, &error);
+  g_autoptr(GPtrArray) recorded = manager_recorded_connections (op->self, op->volume_id, &error);
   g_autoptr(GString) keys = NULL;
   GVariant *match = NULL;
 
@@ -521,19 +642,22 @@ terminate_connection_thread (Op *op)
   MANAGER_CRASH_POINT (op, "after-driver-terminate-connection");
 }
 
+static void terminate_connection_recorded (Op *op);
+
 static void
 terminate_connection_done (Op *op)
 {
-  g_autoptr(GError) error = NULL;
+  if (op->error != NULL)
+    {
+      manager_op_return (op);
+      return;
+    }
+  manager_op_commit_connection_removed_then (op, C (op)->key, terminate_connection_recorded);
+}
 
-  if (op->error == NULL)
-    MANAGER_CRASH_POINT (op, "before-commit-connection-removed");
-  if (op->error == NULL
-      && !nova_volume_store_delete_connection (op->self->store, op->volume_id, C (op)->key, &error)
-      && !(manager_use_reserve (op->self, &error)
-           && nova_volume_store_delete_connection (op->self->store, op->volume_id, C (op)->key, &error))
-      && !g_error_matches (error, NOVA_VOLUME_ERROR, NOVA_VOLUME_ERROR_NOT_FOUND))
-    op->error = g_steal_pointer (&error);
+static void
+terminate_connection_recorded (Op *op)
+{
   if (op->error == NULL)
     nova_volume_log_event (NOVA_VOLUME_EVENT_VOLUME_UNEXPORTED, op->volume_id, NULL,
                            "volume %s: connection terminated for %s", op->volume_id, C (op)->key);

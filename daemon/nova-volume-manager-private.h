@@ -39,6 +39,8 @@ struct _NovaVolumeManager {
   GHashTable        *snapshots;   /* id -> NovaSnapshotRecord */
   GHashTable        *snapshots_of; /* volume id -> set of its snapshots' ids */
   GHashTable        *released;    /* id -> backend name: let go of by Unmanage */
+  GHashTable        *connections; /* volume id -> GPtrArray of the connectors (a{sv}) recorded for it */
+  GHashTable        *connections_unreadable; /* volume id -> why the store's rows of it cannot be read */
   GVariant          *last_stats;  /* a{sv} from the driver, or NULL */
   GPtrArray         *jobs;        /* running NovaVolumeJob */
   NovaVolumeExecutor *image_executor; /* qemu-img on images callers pass */
@@ -206,6 +208,20 @@ const NovaVolumeRecord *manager_op_take_available_snapshot (Op *op, const char *
  * (nova-volume-manager-recover.c); init_host's last step. */
 void manager_report_unrecorded (NovaVolumeManager *self);
 
+/* ---- recorded connections (nova-volume-manager-connections.c) -------- */
+
+/* Reads every volume's recorded connections from the store into memory;
+ * the calls read them there, and commits keep them so. */
+gboolean   manager_load_connections     (NovaVolumeManager *self, GError **error);
+/* A copy of volume @volume_id's recorded connectors, in the order they
+ * were first recorded (empty when none), or NULL with @error when the
+ * store's rows of it could not be read. */
+GPtrArray *manager_recorded_connections (NovaVolumeManager *self, const char *volume_id, GError **error);
+/* After a commit: @connector is recorded under @key, or no longer */
+void       manager_keep_connection      (NovaVolumeManager *self, const char *volume_id, const char *key,
+                                         GVariant *connector);
+void       manager_drop_connection      (NovaVolumeManager *self, const char *volume_id, const char *key);
+
 /* ---- commits (nova-volume-manager-commits.c) ------------------------- */
 
 /* An operation's step commits through the store's writer: @then runs on
@@ -237,6 +253,10 @@ void manager_op_commit_other_snapshot_removed_then (Op *op, const char *id, gboo
 void manager_op_commit_backup_status_then  (Op *op, NovaBackupRecord *backup, NovaBackupStatus status,
                                             const char *reason, OpStep then);
 void manager_op_commit_backup_removed_then (Op *op, OpStep then);
+/* connector @connector of volume op->volume_id recorded under @key, or
+ * that record removed (already gone is no failure) */
+void manager_op_commit_connection_then         (Op *op, const char *key, GVariant *connector, OpStep then);
+void manager_op_commit_connection_removed_then (Op *op, const char *key, OpStep then);
 /* @backups (NovaBackupRecord, the operation's) in one commit */
 void manager_op_commit_backups_then        (Op *op, GPtrArray *backups, OpStep then);
 /* ends the job the operation started, if any, and answers */

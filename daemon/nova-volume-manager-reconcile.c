@@ -175,7 +175,7 @@ static guint
 restore_connections (NovaVolumeManager *self, NovaVolumeDriver *driver, const NovaVolumeRecord *volume)
 {
   g_autoptr(GError) error = NULL;
-  g_autoptr(GPtrArray) connections = nova_volume_store_list_connections (self->store, volume->id, &error);
+  g_autoptr(GPtrArray) connections = manager_recorded_connections (self, volume->id, &error);
   guint n = 0;
 
   if (connections == NULL)

@@ -32,6 +32,8 @@ nova_volume_manager_finalize (GObject *object)
   g_clear_pointer (&self->snapshots, g_hash_table_unref);
   g_clear_pointer (&self->snapshots_of, g_hash_table_unref);
   g_clear_pointer (&self->released, g_hash_table_unref);
+  g_clear_pointer (&self->connections, g_hash_table_unref);
+  g_clear_pointer (&self->connections_unreadable, g_hash_table_unref);
   g_clear_pointer (&self->last_stats, g_variant_unref);
   g_clear_pointer (&self->jobs, g_ptr_array_unref);
   g_clear_object (&self->image_executor);
@@ -139,6 +141,8 @@ nova_volume_manager_new_with_backends (NovaVolumeConfig *config, NovaVolumeStore
     }
   for (guint i = 0; i < snapshots->len; i++)
     manager_keep_snapshot (self, g_ptr_array_index (snapshots, i));
+  if (!manager_load_connections (self, error))
+    return NULL;
   for (guint i = 0; i < backends->len; i++)
     {
       NovaVolumeDriver *driver = nova_volume_backend_get_driver (g_ptr_array_index (backends, i));

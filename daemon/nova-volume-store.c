@@ -1625,6 +1625,30 @@ nova_volume_store_list_backups (NovaVolumeStore *self, GError **error)
 /* ---------------------------------------------------------------------
  * connections */
 
+/* @connector as the row keeps it, or NULL when not every value of it
+ * prints as text the parser reads back (a subnormal double such as
+ * 5e-324 does not): such a row would make the volume's connections
+ * unreadable for good */
+static char *
+connector_text (GVariant *connector)
+{
+  /* with type annotations, so g_variant_parse gives back the same types */
+  g_autofree char *text = g_variant_print (connector, TRUE);
+  g_autoptr(GVariant) back = g_variant_parse (G_VARIANT_TYPE_VARDICT, text, NULL, NULL, NULL);
+
+  return back != NULL ? g_steal_pointer (&text) : NULL;
+}
+
+gboolean
+nova_volume_store_connector_is_storable (GVariant *connector)
+{
+  g_autofree char *text = NULL;
+
+  g_return_val_if_fail (connector != NULL, FALSE);
+  text = connector_text (connector);
+  return text != NULL;
+}
+
 gboolean
 nova_volume_store_put_connection (NovaVolumeStore *self,
                                   const char      *volume_id,
@@ -1653,22 +1677,14 @@ nova_volume_store_put_connection (NovaVolumeStore *self,
                    volume_id, g_variant_get_type_string (owned));
       return FALSE;
     }
-  /* with type annotations, so g_variant_parse gives back the same types */
-  text = g_variant_print (owned, TRUE);
-  /* not every value prints as text the parser reads back (a subnormal
-   * double such as 5e-324 does not): refuse it now, or the row would make
-   * list_connections fail for the volume for good */
-  {
-    g_autoptr(GVariant) back = g_variant_parse (G_VARIANT_TYPE_VARDICT, text, NULL, NULL, NULL);
-
-    if (back == NULL)
-      {
-        g_set_error (error, NOVA_VOLUME_ERROR, NOVA_VOLUME_ERROR_INVALID_ARGUMENT,
-                     "connector %s for volume %s holds a value that cannot be stored",
-                     connector_key, volume_id);
-        return FALSE;
-      }
-  }
+  text = connector_text (owned);
+  if (text == NULL)
+    {
+      g_set_error (error, NOVA_VOLUME_ERROR, NOVA_VOLUME_ERROR_INVALID_ARGUMENT,
+                   "connector %s for volume %s holds a value that cannot be stored",
+                   connector_key, volume_id);
+      return FALSE;
+    }
 
   locker = g_rec_mutex_locker_new (&self->mutex);
   /* a second InitializeConnection from the same connector updates it but
@@ -1732,6 +1748,23 @@ nova_volume_store_delete_connection (NovaVolumeStore *self,
   return TRUE;
 }
 
+/* The connector of a row whose columns 0 and 1 are its key and its
+ * text, or NULL with @error saying why it cannot be read. */
+static GVariant *
+connector_of_row (NovaVolumeStore *self, sqlite3_stmt *stmt, const char *volume_id, GError **error)
+{
+  const char *text = (const char *) sqlite3_column_text (stmt, 1);
+  g_autoptr(GError) error_local = NULL;
+  GVariant *connector;
+
+  connector = g_variant_parse (G_VARIANT_TYPE_VARDICT, text != NULL ? text : "", NULL, NULL, &error_local);
+  if (connector == NULL)
+    g_set_error (error, NOVA_VOLUME_ERROR, NOVA_VOLUME_ERROR_FAILED,
+                 "state database %s: connection %s of volume %s is unreadable: %s",
+                 self->path, (const char *) sqlite3_column_text (stmt, 0), volume_id, error_local->message);
+  return connector;
+}
+
 GPtrArray *
 nova_volume_store_list_connections (NovaVolumeStore *self, const char *volume_id, GError **error)
 {
@@ -1755,20 +1788,10 @@ nova_volume_store_list_connections (NovaVolumeStore *self, const char *volume_id
   bind_text (stmt, 1, volume_id);
   while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
     {
-      const char *text = (const char *) sqlite3_column_text (stmt, 1);
-      g_autoptr(GError) error_local = NULL;
-      GVariant *connector;
+      GVariant *connector = connector_of_row (self, stmt, volume_id, error);
 
-      connector = g_variant_parse (G_VARIANT_TYPE_VARDICT, text != NULL ? text : "",
-                                   NULL, NULL, &error_local);
       if (connector == NULL)
-        {
-          g_set_error (error, NOVA_VOLUME_ERROR, NOVA_VOLUME_ERROR_FAILED,
-                       "state database %s: connection %s of volume %s is unreadable: %s",
-                       self->path, (const char *) sqlite3_column_text (stmt, 0),
-                       volume_id, error_local->message);
-          return NULL;
-        }
+        return NULL;
       g_ptr_array_add (connectors, connector);
     }
   if (rc != SQLITE_DONE)
@@ -1777,6 +1800,61 @@ nova_volume_store_list_connections (NovaVolumeStore *self, const char *volume_id
       return NULL;
     }
   return g_steal_pointer (&connectors);
+}
+
+GHashTable *
+nova_volume_store_list_all_connections (NovaVolumeStore *self, GHashTable **unreadable, GError **error)
+{
+  g_autoptr(GRecMutexLocker) locker = NULL;
+  g_autoptr(GHashTable) all = NULL;
+  g_autoptr(GHashTable) bad = NULL;
+  g_autoptr(sqlite3_stmt) stmt = NULL;
+  int rc;
+
+  g_return_val_if_fail (NOVA_VOLUME_IS_STORE (self), NULL);
+  g_return_val_if_fail (unreadable != NULL, NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  locker = g_rec_mutex_locker_new (&self->mutex);
+  all = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, (GDestroyNotify) g_ptr_array_unref);
+  bad = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  stmt = store_prepare (self,
+                        "SELECT connector_key, connector, volume_id FROM connections "
+                        "ORDER BY volume_id, created_at, connector_key",
+                        error);
+  if (stmt == NULL)
+    return NULL;
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      const char *volume_id = (const char *) sqlite3_column_text (stmt, 2);
+      g_autoptr(GError) why = NULL;
+      GVariant *connector;
+      GPtrArray *connectors;
+
+      if (volume_id == NULL || g_hash_table_contains (bad, volume_id))
+        continue;
+      connector = connector_of_row (self, stmt, volume_id, &why);
+      if (connector == NULL)
+        {
+          g_hash_table_remove (all, volume_id);
+          g_hash_table_insert (bad, g_strdup (volume_id), g_strdup (why->message));
+          continue;
+        }
+      connectors = g_hash_table_lookup (all, volume_id);
+      if (connectors == NULL)
+        {
+          connectors = g_ptr_array_new_with_free_func ((GDestroyNotify) g_variant_unref);
+          g_hash_table_insert (all, g_strdup (volume_id), connectors);
+        }
+      g_ptr_array_add (connectors, connector);
+    }
+  if (rc != SQLITE_DONE)
+    {
+      store_error (self, error, "list the connections");
+      return NULL;
+    }
+  *unreadable = g_steal_pointer (&bad);
+  return g_steal_pointer (&all);
 }
 
 /* ---------------------------------------------------------------------

@@ -68,6 +68,9 @@ GPtrArray *nova_volume_store_list_backups  (NovaVolumeStore *self, GError **erro
 /* Connections a volume has handed out (InitializeConnection), keyed by
  * the connector's initiator, else host, else ip. The connector is kept as
  * an a{sv} GVariant. */
+/* FALSE when a value of a{sv} @connector would not read back from its
+ * row (put_connection refuses it): checked before a driver lets it in */
+gboolean   nova_volume_store_connector_is_storable (GVariant *connector);
 gboolean   nova_volume_store_put_connection    (NovaVolumeStore *self, const char *volume_id,
                                                 const char *connector_key, GVariant *connector,
                                                 GError **error);
@@ -76,6 +79,12 @@ gboolean   nova_volume_store_delete_connection (NovaVolumeStore *self, const cha
 /* GPtrArray of floating-free (owned) a{sv} GVariants. */
 GPtrArray *nova_volume_store_list_connections  (NovaVolumeStore *self, const char *volume_id,
                                                 GError **error);
+/* Every volume's connections in one read (the manager keeps them in
+ * memory): volume id -> GPtrArray as list_connections gives. A volume
+ * with a row that cannot be read is in @unreadable instead (volume id ->
+ * why), so that only its own calls fail. */
+GHashTable *nova_volume_store_list_all_connections (NovaVolumeStore *self, GHashTable **unreadable,
+                                                    GError **error);
 
 /* Several changes as one transaction: @func runs inside BEGIN IMMEDIATE
  * and may call the put/delete functions above (they then join this

@@ -696,6 +696,96 @@ test_connections (Fixture *fx, gconstpointer data)
   g_assert_nonnull (strstr (error->message, "'ip'"));
 }
 
+/* how many times the driver was called with @prefix for volume @id */
+static guint
+driver_calls_for (Fixture *fx, const char *prefix, const char *id)
+{
+  g_auto(GStrv) calls = NULL;
+  guint n = 0;
+
+  g_object_get (fx->driver, "calls", &calls, NULL);
+  for (guint i = 0; calls != NULL && calls[i] != NULL; i++)
+    if (g_str_has_prefix (calls[i], prefix) && strstr (calls[i], id) != NULL)
+      n++;
+  return n;
+}
+
+static guint
+n_recorded_connections (Fixture *fx, const char *id)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) connections = nova_volume_store_list_connections (fx->store, id, &error);
+
+  g_assert_no_error (error);
+  return connections->len;
+}
+
+/* A connection that cannot be recorded: the access the driver gave is
+ * withdrawn (a restart would not know to keep or end it), unless that
+ * host had been let in and recorded before: it keeps what it had. */
+static void
+test_connection_commit_fails (Fixture *fx, gconstpointer data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *id = NULL;
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GVariant) connector = g_variant_ref_sink (
+    g_variant_new_parsed ("{'initiator': <'iqn.1993-08.org.debian:01:abc'>, 'host': <'compute1'>}"));
+  GVariant *info;
+  GLogLevelFlags always_fatal;
+
+  if (!NOVA_VOLUME_CRASH_POINTS)
+    {
+      g_test_skip ("SKIP: the failed commit is injected, which needs a build with -Dcrash_points=true");
+      return;
+    }
+  id = create_volume (fx, GIB, NULL, NULL, &error);
+  g_assert_no_error (error);
+  /* the failures' warnings are expected (and not fatal) */
+  always_fatal = g_log_set_always_fatal (G_LOG_FATAL_MASK | G_LOG_LEVEL_CRITICAL);
+
+  g_setenv ("NOVA_VOLUME_FAIL_AT", "connect-a-host:before-commit-connection", TRUE);
+  nova_volume_manager_initialize_connection (fx->manager, id, connector, store_result, &result);
+  g_assert_null (nova_volume_manager_initialize_connection_finish (fx->manager, wait_result (&result), &error));
+  g_assert_error (error, NOVA_VOLUME_ERROR, NOVA_VOLUME_ERROR_NO_SPACE);
+  g_clear_error (&error);
+  g_clear_object (&result);
+  g_assert_cmpuint (driver_calls_for (fx, "initialize_connection", id), ==, 1);
+  g_assert_cmpuint (driver_calls_for (fx, "terminate_connection", id), ==, 1);
+  g_assert_cmpuint (n_recorded_connections (fx, id), ==, 0);
+
+  /* recorded once, the same host again with the commit failing */
+  g_unsetenv ("NOVA_VOLUME_FAIL_AT");
+  nova_volume_manager_initialize_connection (fx->manager, id, connector, store_result, &result);
+  info = nova_volume_manager_initialize_connection_finish (fx->manager, wait_result (&result), &error);
+  g_assert_no_error (error);
+  g_variant_unref (info);
+  g_clear_object (&result);
+  g_setenv ("NOVA_VOLUME_FAIL_AT", "connect-a-host:before-commit-connection", TRUE);
+  nova_volume_manager_initialize_connection (fx->manager, id, connector, store_result, &result);
+  g_assert_null (nova_volume_manager_initialize_connection_finish (fx->manager, wait_result (&result), &error));
+  g_assert_error (error, NOVA_VOLUME_ERROR, NOVA_VOLUME_ERROR_NO_SPACE);
+  g_clear_error (&error);
+  g_clear_object (&result);
+  g_unsetenv ("NOVA_VOLUME_FAIL_AT");
+  g_log_set_always_fatal (always_fatal);
+  g_assert_cmpuint (driver_calls_for (fx, "initialize_connection", id), ==, 3);
+  g_assert_cmpuint (driver_calls_for (fx, "terminate_connection", id), ==, 1);
+  g_assert_cmpuint (n_recorded_connections (fx, id), ==, 1);
+
+  /* the manager's own record agrees: the volume is connected */
+  nova_volume_manager_delete_volume (fx->manager, id, store_result, &result);
+  g_assert_false (finish_operation (fx, &result, &error));
+  g_assert_error (error, NOVA_VOLUME_ERROR, NOVA_VOLUME_ERROR_INVALID_STATE);
+  g_assert_nonnull (strstr (error->message, "initiator:iqn.1993-08.org.debian:01:abc"));
+  g_clear_error (&error);
+  g_clear_object (&result);
+  nova_volume_manager_terminate_connection (fx->manager, id, connector, store_result, &result);
+  g_assert_true (finish_operation (fx, &result, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (n_recorded_connections (fx, id), ==, 0);
+}
+
 /* Operations on one volume run in the order they were asked for, while
  * operations on another volume are not held up. */
 static void
@@ -1211,6 +1301,7 @@ main (int argc, char **argv)
   ADD ("revert-failures", test_revert_failures);
   ADD ("extend-in-use", test_extend_in_use);
   ADD ("connections", test_connections);
+  ADD ("connection-commit-fails", test_connection_commit_fails);
   ADD ("ordering", test_ordering);
   ADD ("commit-before-signal", test_commit_before_signal);
   ADD ("init-host", test_init_host);

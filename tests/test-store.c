@@ -1451,6 +1451,49 @@ test_snapshot_round_trip (Fixture *fixture, gconstpointer user_data)
 /* ---------------------------------------------------------------------
  * connections */
 
+/* Every volume's connections in one read, in the order each was first
+ * recorded; a volume with a row that cannot be read is set apart with the
+ * reason, the others are listed. */
+static void
+test_connection_list_all (Fixture *fixture, gconstpointer user_data)
+{
+  g_autoptr(NovaVolumeStore) store = open_store (fixture);
+  g_autoptr(NovaVolumeRecord) a = make_volume ("3f2a0c8e-0000-4000-8000-0000000000a1", 10);
+  g_autoptr(NovaVolumeRecord) b = make_volume ("3f2a0c8e-0000-4000-8000-0000000000b1", 10);
+  g_autoptr(NovaVolumeRecord) c = make_volume ("3f2a0c8e-0000-4000-8000-0000000000c1", 10);
+  g_autoptr(GHashTable) all = NULL;
+  g_autoptr(GHashTable) unreadable = NULL;
+  g_autoptr(GError) error = NULL;
+  GPtrArray *of_a;
+  const char *host = NULL;
+
+  g_assert_true (nova_volume_store_put_volume (store, a, &error));
+  g_assert_true (nova_volume_store_put_volume (store, b, &error));
+  g_assert_true (nova_volume_store_put_volume (store, c, &error));
+  g_assert_true (nova_volume_store_put_connection (store, a->id, "host:z", g_variant_new_parsed ("{'host': <'z'>}"),
+                                                   &error));
+  g_assert_true (nova_volume_store_put_connection (store, a->id, "host:a", g_variant_new_parsed ("{'host': <'a'>}"),
+                                                   &error));
+  g_assert_true (nova_volume_store_put_connection (store, b->id, "host:b", g_variant_new_parsed ("{'host': <'b'>}"),
+                                                   &error));
+  g_assert_no_error (error);
+  g_clear_object (&store);
+  raw_exec (fixture->path, "UPDATE connections SET connector = '{not a dictionary' WHERE connector_key = 'host:b'");
+  store = open_store (fixture);
+
+  all = nova_volume_store_list_all_connections (store, &unreadable, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (all);
+  g_assert_cmpuint (g_hash_table_size (all), ==, 1);
+  of_a = g_hash_table_lookup (all, a->id);
+  g_assert_cmpuint (of_a->len, ==, 2);
+  g_assert_true (g_variant_lookup (g_ptr_array_index (of_a, 0), "host", "&s", &host));
+  g_assert_cmpstr (host, ==, "z");
+  g_assert_cmpuint (g_hash_table_size (unreadable), ==, 1);
+  g_assert_nonnull (strstr (g_hash_table_lookup (unreadable, b->id), "connection host:b of volume"));
+  g_assert_false (g_hash_table_contains (all, c->id));
+}
+
 static void
 test_connection (Fixture *fixture, gconstpointer user_data)
 {
@@ -1959,6 +2002,7 @@ main (int argc, char **argv)
   ADD ("/store/backup/round-trip", test_backup_round_trip);
   ADD ("/store/snapshot/round-trip", test_snapshot_round_trip);
   ADD ("/store/connection", test_connection);
+  ADD ("/store/connection/list-all", test_connection_list_all);
   ADD ("/store/transaction/commit", test_transaction_commit);
   ADD ("/store/transaction/rollback", test_transaction_rollback);
   ADD ("/store/transaction/nested", test_transaction_nested);
