@@ -15,6 +15,7 @@
 #include "nova-volume-daemon.h"
 #include "nova-volume-error.h"
 #include "nova-volume-log.h"
+#include "nova-volume-property-reads.h"
 
 struct _NovaVolumeDaemon {
   GObject                   parent_instance;
@@ -22,6 +23,7 @@ struct _NovaVolumeDaemon {
   NovaVolumeManager        *manager;
   NovaVolumeAuth           *auth;
   GDBusObjectManagerServer *object_manager;
+  NovaVolumePropertyReads  *property_reads;  /* volumes', snapshots' and backups' Get and GetAll */
   NovaDBusManager          *manager_iface;
   GHashTable               *volume_ifaces;    /* id -> NovaDBusVolume */
   GHashTable               *snapshot_ifaces;  /* id -> NovaDBusSnapshot */
@@ -1198,6 +1200,7 @@ on_volume_changed (NovaVolumeManager *manager, const char *id, NovaVolumeDaemon 
   NovaDBusVolume *iface = g_hash_table_lookup (self->volume_ifaces, id);
 
   g_return_if_fail (volume != NULL);
+  nova_volume_property_reads_change_begin (self->property_reads);
   if (iface == NULL)
     {
       g_autofree char *path = nova_volume_daemon_volume_path (id);
@@ -1209,13 +1212,16 @@ on_volume_changed (NovaVolumeManager *manager, const char *id, NovaVolumeDaemon 
       /* its attachments first: the volume's Attachments name objects that exist */
       sync_attachments (self, id, volume);
       export_interface (self, path, iface, set_volume_iface);
-      return;
     }
-  sync_attachments (self, id, volume);
-  sync_volume (iface, volume);
-  /* PropertiesChanged now, not from an idle: a client must see the new
-   * state no later than the reply of the call that made it */
-  g_dbus_interface_skeleton_flush (G_DBUS_INTERFACE_SKELETON (iface));
+  else
+    {
+      sync_attachments (self, id, volume);
+      sync_volume (iface, volume);
+      /* PropertiesChanged now, not from an idle: a client must see the
+       * new state no later than the reply of the call that made it */
+      g_dbus_interface_skeleton_flush (G_DBUS_INTERFACE_SKELETON (iface));
+    }
+  nova_volume_property_reads_change_end (self->property_reads);
 }
 
 static void
@@ -1223,9 +1229,11 @@ on_volume_removed (NovaVolumeManager *manager, const char *id, NovaVolumeDaemon 
 {
   g_autofree char *path = nova_volume_daemon_volume_path (id);
 
+  nova_volume_property_reads_change_begin (self->property_reads);
   g_dbus_object_manager_server_unexport (self->object_manager, path);
   g_hash_table_remove (self->volume_ifaces, id);
   sync_attachments (self, id, NULL);
+  nova_volume_property_reads_change_end (self->property_reads);
 }
 
 static void
@@ -1235,6 +1243,7 @@ on_snapshot_changed (NovaVolumeManager *manager, const char *id, NovaVolumeDaemo
   NovaDBusSnapshot *iface = g_hash_table_lookup (self->snapshot_ifaces, id);
 
   g_return_if_fail (snapshot != NULL);
+  nova_volume_property_reads_change_begin (self->property_reads);
   if (iface == NULL)
     {
       g_autofree char *path = nova_volume_daemon_snapshot_path (id);
@@ -1244,10 +1253,13 @@ on_snapshot_changed (NovaVolumeManager *manager, const char *id, NovaVolumeDaemo
       sync_snapshot (iface, snapshot);
       g_hash_table_insert (self->snapshot_ifaces, g_strdup (id), iface);
       export_interface (self, path, iface, set_snapshot_iface);
-      return;
     }
-  sync_snapshot (iface, snapshot);
-  g_dbus_interface_skeleton_flush (G_DBUS_INTERFACE_SKELETON (iface));
+  else
+    {
+      sync_snapshot (iface, snapshot);
+      g_dbus_interface_skeleton_flush (G_DBUS_INTERFACE_SKELETON (iface));
+    }
+  nova_volume_property_reads_change_end (self->property_reads);
 }
 
 static void
@@ -1255,8 +1267,10 @@ on_snapshot_removed (NovaVolumeManager *manager, const char *id, NovaVolumeDaemo
 {
   g_autofree char *path = nova_volume_daemon_snapshot_path (id);
 
+  nova_volume_property_reads_change_begin (self->property_reads);
   g_dbus_object_manager_server_unexport (self->object_manager, path);
   g_hash_table_remove (self->snapshot_ifaces, id);
+  nova_volume_property_reads_change_end (self->property_reads);
 }
 
 /* ---- backups ---------------------------------------------------------- */
@@ -1417,6 +1431,7 @@ on_backup_changed (NovaVolumeManager *manager, const char *id, NovaVolumeDaemon 
   NovaDBusBackup *iface = g_hash_table_lookup (self->backup_ifaces, id);
 
   g_return_if_fail (backup != NULL);
+  nova_volume_property_reads_change_begin (self->property_reads);
   if (iface == NULL)
     {
       g_autofree char *path = nova_volume_daemon_backup_path (id);
@@ -1428,10 +1443,13 @@ on_backup_changed (NovaVolumeManager *manager, const char *id, NovaVolumeDaemon 
       g_signal_connect (iface, "handle-verify", G_CALLBACK (handle_backup_verify), self);
       g_hash_table_insert (self->backup_ifaces, g_strdup (id), iface);
       export_interface (self, path, iface, set_backup_iface);
-      return;
     }
-  sync_backup (self, iface, backup);
-  g_dbus_interface_skeleton_flush (G_DBUS_INTERFACE_SKELETON (iface));
+  else
+    {
+      sync_backup (self, iface, backup);
+      g_dbus_interface_skeleton_flush (G_DBUS_INTERFACE_SKELETON (iface));
+    }
+  nova_volume_property_reads_change_end (self->property_reads);
 }
 
 static void
@@ -1439,8 +1457,10 @@ on_backup_removed (NovaVolumeManager *manager, const char *id, NovaVolumeDaemon 
 {
   g_autofree char *path = nova_volume_daemon_backup_path (id);
 
+  nova_volume_property_reads_change_begin (self->property_reads);
   g_dbus_object_manager_server_unexport (self->object_manager, path);
   g_hash_table_remove (self->backup_ifaces, id);
+  nova_volume_property_reads_change_end (self->property_reads);
 }
 
 /* ---- jobs ------------------------------------------------------------ */
@@ -1756,6 +1776,10 @@ nova_volume_daemon_dispose (GObject *object)
   if (self->missing_snapshots_id != 0)
     g_dbus_connection_unregister_subtree (self->connection, self->missing_snapshots_id);
   self->missing_volumes_id = self->missing_snapshots_id = 0;
+  if (self->property_reads != NULL)
+    g_debug ("%" G_GUINT64_FORMAT " property reads were answered on the bus thread",
+             nova_volume_property_reads_get_count (self->property_reads));
+  g_clear_pointer (&self->property_reads, nova_volume_property_reads_free);
   if (self->object_manager != NULL)
     g_dbus_object_manager_server_set_connection (self->object_manager, NULL);
   g_clear_object (&self->object_manager);
@@ -1821,6 +1845,7 @@ nova_volume_daemon_new (GDBusConnection *connection, NovaVolumeManager *manager,
   g_signal_connect (manager, "job-removed", G_CALLBACK (on_job_removed), self);
 
   g_dbus_object_manager_server_set_connection (self->object_manager, connection);
+  self->property_reads = nova_volume_property_reads_new (connection, self->object_manager);
   register_missing_subtrees (self);
   return self;
 }

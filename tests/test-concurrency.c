@@ -8,7 +8,9 @@
  *   snapshots made and deleted, and each client's connects and
  *   disconnects add up to the final state; so do the creates and deletes;
  * - what the daemon shows is what its store holds, row for row;
- * - a 17th client read Properties.Get throughout and was always answered.
+ * - a 17th client read Properties.Get throughout and was always answered;
+ * and Properties.Get, answered off the daemon's main loop, replies with
+ * the value the latest PropertiesChanged before it announced.
  * Which client wins a race differs from run to run; the sums may not. */
 #include "config.h"
 
@@ -465,11 +467,176 @@ test_concurrency (Fixture *fx, gconstpointer data)
   g_ptr_array_unref (run.vanished);
 }
 
+/* ---- property reads and signals in order ------------------------------ */
+
+#define N_RENAMES 150
+#define GETS_PER_RENAME 3
+
+/* What reached the client, in the order it arrived (seen by a filter on
+ * the connection's own thread): each PropertiesChanged of the volume's
+ * Name and each Get reply. (The renames may run in another order than
+ * sent: each call is authorized on a thread of its own.) */
+typedef struct {
+  GMutex      lock;
+  const char *path;
+  GHashTable *get_serials;  /* serials of the Get calls */
+  char       *last_signal;  /* the name the latest signal announced */
+  guint       n_signals;
+  guint       n_replies;
+  guint       n_stale;      /* replies with another name than the latest signal's */
+} ReadOrder;
+
+static GDBusMessage *
+watch_order (GDBusConnection *connection, GDBusMessage *message, gboolean incoming, gpointer user_data)
+{
+  ReadOrder *order = user_data;
+  GVariant *body = g_dbus_message_get_body (message);
+
+  if (!incoming || body == NULL)
+    return message;
+  g_mutex_lock (&order->lock);
+  if (g_dbus_message_get_message_type (message) == G_DBUS_MESSAGE_TYPE_SIGNAL
+      && g_strcmp0 (g_dbus_message_get_member (message), "PropertiesChanged") == 0
+      && g_strcmp0 (g_dbus_message_get_path (message), order->path) == 0)
+    {
+      g_autoptr(GVariant) changed = g_variant_get_child_value (body, 1);
+      const char *name = NULL;
+
+      if (g_variant_lookup (changed, "Name", "&s", &name))
+        {
+          g_free (order->last_signal);
+          order->last_signal = g_strdup (name);
+          order->n_signals++;
+        }
+    }
+  else if (g_dbus_message_get_message_type (message) == G_DBUS_MESSAGE_TYPE_METHOD_RETURN
+           && g_hash_table_contains (order->get_serials, GUINT_TO_POINTER (g_dbus_message_get_reply_serial (message))))
+    {
+      g_autoptr(GVariant) value = NULL;
+
+      g_variant_get (body, "(v)", &value);
+      /* the value a reply reads was signalled before it, and nothing
+       * newer was */
+      if (g_strcmp0 (g_variant_get_string (value, NULL), order->last_signal) != 0)
+        order->n_stale++;
+      order->n_replies++;
+    }
+  g_mutex_unlock (&order->lock);
+  return message;
+}
+
+static void
+count_reply (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  guint *pending = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GVariant) reply = g_dbus_connection_call_finish (G_DBUS_CONNECTION (source), result, &error);
+
+  g_assert_no_error (error);
+  (*pending)--;
+}
+
+static void
+count_message_reply (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  guint *pending = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GDBusMessage) reply = g_dbus_connection_send_message_with_reply_finish (G_DBUS_CONNECTION (source),
+                                                                                    result, &error);
+
+  g_assert_no_error (error);
+  g_assert_cmpint (g_dbus_message_get_message_type (reply), ==, G_DBUS_MESSAGE_TYPE_METHOD_RETURN);
+  (*pending)--;
+}
+
+static void
+ignore_signal (GDBusConnection *connection, const char *sender, const char *path, const char *iface,
+               const char *name, GVariant *parameters, gpointer user_data)
+{
+}
+
+/* Properties.Get is answered off the main loop, while renames change the
+ * property and signal it: no reply may carry a name older than one a
+ * PropertiesChanged announced before it on the same connection. */
+static void
+test_reads_in_order (Fixture *fx, gconstpointer data)
+{
+  g_autofree char *volume = create_volume (fx, 1024 * 1024, NULL);
+  ReadOrder order = { .path = volume, .get_serials = g_hash_table_new (NULL, NULL), .last_signal = g_strdup ("") };
+  guint filter = g_dbus_connection_add_filter (fx->connection, watch_order, &order, NULL);
+  guint subscription = g_dbus_connection_signal_subscribe (fx->connection, NULL, "org.freedesktop.DBus.Properties",
+                                                           "PropertiesChanged", volume, NULL,
+                                                           G_DBUS_SIGNAL_FLAGS_NONE, ignore_signal, NULL, NULL);
+  g_autofree char *name = NULL;
+  guint pending = 0;
+
+  g_mutex_init (&order.lock);
+  for (int k = 1; k <= N_RENAMES; k++)
+    {
+      g_autofree char *new_name = g_strdup_printf ("n%d", k);
+
+      g_dbus_connection_call (fx->connection, "org.openstack.Volume1", volume, IFACE_VOLUME, "Update",
+                              g_variant_new_parsed ("({'name': <%s>},)", new_name), NULL, G_DBUS_CALL_FLAGS_NONE, -1,
+                              NULL, count_reply, &pending);
+      pending++;
+      for (int g = 0; g < GETS_PER_RENAME; g++)
+        {
+          g_autoptr(GDBusMessage) get = g_dbus_message_new_method_call ("org.openstack.Volume1", volume,
+                                                                        "org.freedesktop.DBus.Properties", "Get");
+          guint32 serial = 0;
+
+          g_dbus_message_set_body (get, g_variant_new ("(ss)", IFACE_VOLUME, "Name"));
+          /* the serial is known before the reply can come */
+          g_mutex_lock (&order.lock);
+          g_dbus_connection_send_message_with_reply (fx->connection, get, G_DBUS_SEND_MESSAGE_FLAGS_NONE, -1,
+                                                     &serial, NULL, count_message_reply, &pending);
+          g_hash_table_add (order.get_serials, GUINT_TO_POINTER (serial));
+          g_mutex_unlock (&order.lock);
+          pending++;
+        }
+    }
+  while (pending > 0)
+    g_main_context_iteration (NULL, TRUE);
+
+  g_test_message ("%u Get replies among %u PropertiesChanged of Name", order.n_replies, order.n_signals);
+  g_assert_cmpuint (order.n_replies, ==, N_RENAMES * GETS_PER_RENAME);
+  g_assert_cmpuint (order.n_signals, ==, N_RENAMES);
+  g_assert_cmpuint (order.n_stale, ==, 0);
+  name = get_string (fx, volume, IFACE_VOLUME, "Name");
+  g_assert_cmpstr (name, ==, order.last_signal);
+  /* GetAll the same way; what the bus thread does not answer, GDBus does
+   * as before */
+  {
+    g_autoptr(GVariant) all = call (fx, volume, "org.freedesktop.DBus.Properties", "GetAll",
+                                    g_variant_new ("(s)", IFACE_VOLUME), "(a{sv})", NULL);
+    g_autoptr(GVariant) props = g_variant_get_child_value (all, 0);
+    const char *all_name = NULL;
+    g_autoptr(GError) error = NULL;
+    g_autoptr(GVariant) none = NULL;
+    g_autofree char *remote = NULL;
+
+    g_assert_true (g_variant_lookup (props, "Name", "&s", &all_name));
+    g_assert_cmpstr (all_name, ==, name);
+    none = call (fx, volume, "org.freedesktop.DBus.Properties", "Get", g_variant_new ("(ss)", IFACE_VOLUME, "NoSuch"),
+                 "(v)", &error);
+    g_assert_null (none);
+    remote = g_dbus_error_get_remote_error (error);
+    g_assert_cmpstr (remote, ==, "org.freedesktop.DBus.Error.InvalidArgs");
+  }
+
+  g_dbus_connection_signal_unsubscribe (fx->connection, subscription);
+  g_dbus_connection_remove_filter (fx->connection, filter);
+  g_mutex_clear (&order.lock);
+  g_hash_table_unref (order.get_serials);
+  g_free (order.last_signal);
+}
+
 int
 main (int argc, char **argv)
 {
   g_test_init (&argc, &argv, NULL);
   g_test_add ("/concurrency/1000-operations-16-clients", Fixture, NULL, fixture_setup, test_concurrency,
               fixture_teardown);
+  g_test_add ("/concurrency/reads-in-order", Fixture, NULL, fixture_setup, test_reads_in_order, fixture_teardown);
   return g_test_run ();
 }

@@ -1,0 +1,34 @@
+/* nova-volume: Properties.Get and GetAll of volumes, snapshots and
+ * backups answered on the bus's own thread, as GDBus answers Peer.Ping,
+ * instead of waiting for the main loop.
+ *
+ * A reader sees what a client would see: the main thread changes those
+ * objects (their properties with the PropertiesChanged that follows, an
+ * export, an unexport) only inside nova_volume_property_reads_change_*,
+ * and a read takes the value and sends its reply inside the same lock,
+ * so a reply never carries a value older than a signal sent before it.
+ * Anything else (another interface, a property GDBus would refuse, an
+ * object not exported) goes on to GDBus as before. */
+#pragma once
+
+#include <gio/gio.h>
+
+G_BEGIN_DECLS
+
+typedef struct _NovaVolumePropertyReads NovaVolumePropertyReads;
+
+/* Answers on @connection from the objects @objects exports. */
+NovaVolumePropertyReads *nova_volume_property_reads_new  (GDBusConnection *connection,
+                                                          GDBusObjectManagerServer *objects);
+/* Stops answering (a read under way finishes first). */
+void                     nova_volume_property_reads_free (NovaVolumePropertyReads *self);
+
+/* Around every change of a volume, snapshot or backup object on the
+ * main thread. */
+void nova_volume_property_reads_change_begin (NovaVolumePropertyReads *self);
+void nova_volume_property_reads_change_end   (NovaVolumePropertyReads *self);
+
+/* reads answered so far (for the tests) */
+guint64 nova_volume_property_reads_get_count (NovaVolumePropertyReads *self);
+
+G_END_DECLS
