@@ -53,12 +53,19 @@ module_dir (void)
 }
 
 char *
-nova_volume_driver_module_path (const char *name)
+nova_volume_module_path (const char *file)
 {
   g_autofree char *dir = module_dir ();
-  g_autofree char *file = g_strconcat (MODULE_PREFIX, name, MODULE_SUFFIX, NULL);
 
   return g_build_filename (dir, file, NULL);
+}
+
+char *
+nova_volume_driver_module_path (const char *name)
+{
+  g_autofree char *file = g_strconcat (MODULE_PREFIX, name, MODULE_SUFFIX, NULL);
+
+  return nova_volume_module_path (file);
 }
 
 static Entry *

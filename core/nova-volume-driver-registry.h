@@ -36,6 +36,8 @@ typedef struct {
  * (drivers/), the installed module directory otherwise;
  * $NOVA_VOLUME_DRIVER_DIR overrides both. */
 char *nova_volume_driver_module_path (const char *name);
+/* Another module of that directory, by its file name. */
+char *nova_volume_module_path (const char *file);
 
 /* The driver @name names, a short name or a seed class path ("nova.volume.
  * driver.ISCSIDriver"), its module opened; NULL with an error that lists

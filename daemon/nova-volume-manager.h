@@ -8,7 +8,6 @@
 #include <gio/gio.h>
 #include "nova-volume-backend.h"
 #include "nova-volume-backup-record.h"
-#include "nova-volume-backup-ceph.h"
 #include "nova-volume-backup-directory.h"
 #include "nova-volume-backup-repository.h"
 #include "nova-volume-config.h"

@@ -12,6 +12,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <glib-unix.h>
+#include <gmodule.h>
 #include <glib/gi18n.h>
 #include <locale.h>
 #include <signal.h>
@@ -239,6 +240,41 @@ any_backend_up (GPtrArray *backends)
 /* how long a call to the ceph repository's cluster may wait */
 #define BACKUP_CEPH_TIMEOUT_S 30
 
+/* what the Ceph repository's module gives (nova_volume_backup_ceph_open) */
+typedef NovaVolumeBackupRepository *(*CephRepositoryOpen) (const char *conf_path, const char *user, const char *pool,
+                                                           guint timeout_seconds, GError **error);
+
+/* The Ceph repository, from its module: librbd and librados load only
+ * into a daemon that backs up into Ceph. Its symbols are bound at once,
+ * so a module that does not fit this daemon fails here, with the reason. */
+static NovaVolumeBackupRepository *
+open_ceph_repository (NovaVolumeConfig *config, GError **error)
+{
+  g_autofree char *path = nova_volume_module_path ("libnova-volume-backup-ceph.so");
+  GModule *module = g_module_open (path, G_MODULE_BIND_LOCAL);
+  CephRepositoryOpen open_repository = NULL;
+
+  if (module == NULL)
+    {
+      g_set_error (error, NOVA_VOLUME_ERROR, NOVA_VOLUME_ERROR_FAILED, "cannot load the Ceph repository's module: %s",
+                   g_module_error ());
+      return NULL;
+    }
+  if (!g_module_symbol (module, "nova_volume_backup_ceph_open", (gpointer *) &open_repository)
+      || open_repository == NULL)
+    {
+      g_set_error (error, NOVA_VOLUME_ERROR, NOVA_VOLUME_ERROR_FAILED, "%s has no nova_volume_backup_ceph_open()",
+                   path);
+      g_module_close (module);
+      return NULL;
+    }
+  /* its types live as long as the process */
+  g_module_make_resident (module);
+  return open_repository (nova_volume_config_get_string (config, "backup_ceph_conf"),
+                          nova_volume_config_get_string (config, "backup_ceph_user"),
+                          nova_volume_config_get_string (config, "backup_ceph_pool"), BACKUP_CEPH_TIMEOUT_S, error);
+}
+
 /* The backup repository backup_driver names: a problem with it only
  * stops backups, never the volumes; the backup calls say why. */
 static void
@@ -257,10 +293,7 @@ open_backup_repository (NovaVolumeManager *manager, NovaVolumeConfig *config, co
       return;
     }
   if (g_str_equal (driver, "ceph"))
-    repository = (NovaVolumeBackupRepository *) nova_volume_backup_ceph_open (
-      nova_volume_config_get_string (config, "backup_ceph_conf"),
-      nova_volume_config_get_string (config, "backup_ceph_user"),
-      nova_volume_config_get_string (config, "backup_ceph_pool"), BACKUP_CEPH_TIMEOUT_S, &error);
+    repository = open_ceph_repository (config, &error);
   else
     repository = (NovaVolumeBackupRepository *) nova_volume_backup_directory_open (
       path[0] != '\0' ? path : default_path, &error);

@@ -9,6 +9,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <glib/gstdio.h>
+
 #include "service-fixture.h"
 #include "test-util.h"
 
@@ -329,6 +331,35 @@ test_refusals (Fixture *fx, gconstpointer data)
     reply = call (fx, volume, IFACE_VOLUME, "Backup", g_variant_new_parsed ("({'force': <true>},)"), "(o)", &error);
     assert_dbus_error (error, "NotSupported");
     g_assert_nonnull (strstr (error->message, "backup_driver = none"));
+  }
+
+  /* backup_driver = ceph where the Ceph repository's module cannot be
+   * loaded (a module directory holding only the file driver): the daemon
+   * serves its volumes, and a backup says why it cannot be made */
+  {
+    g_autoptr(GError) error = NULL;
+    g_autoptr(GVariant) reply = NULL;
+    g_autofree char *modules = g_build_filename (fx->dir, "modules", NULL);
+    g_autofree char *file_module = nova_volume_driver_module_path ("file");
+    g_autofree char *copy = g_build_filename (modules, "libnova-volume-driver-file.so", NULL);
+    g_autofree char *bytes = NULL;
+    gsize len = 0;
+
+    g_assert_cmpint (g_mkdir (modules, 0700), ==, 0);
+    g_assert_true (g_file_get_contents (file_module, &bytes, &len, &error));
+    g_assert_true (g_file_set_contents (copy, bytes, (gssize) len, &error));
+    g_assert_true (g_file_set_contents (fx->config_path, "[DEFAULT]\nvolume_driver = file\nbackup_driver = ceph\n", -1,
+                                        &error));
+    g_assert_no_error (error);
+    daemon_stop (fx);
+    g_setenv ("NOVA_VOLUME_DRIVER_DIR", modules, TRUE);
+    daemon_start (fx);
+    g_unsetenv ("NOVA_VOLUME_DRIVER_DIR");
+    assert_status (fx, volume, IFACE_VOLUME, "in-use");
+    reply = call (fx, volume, IFACE_VOLUME, "Backup", g_variant_new_parsed ("({'force': <true>},)"), "(o)", &error);
+    assert_dbus_error (error, "NotSupported");
+    g_test_message ("%s", error->message);
+    g_assert_nonnull (strstr (error->message, "cannot load the Ceph repository's module"));
   }
 }
 

@@ -131,6 +131,7 @@ expect_file "the driver SDK library" "$pkglibdir/libnova-volume-core.so"
 for d in "${drivers[@]}"; do
   expect_file "driver module $d" "$driverdir/libnova-volume-driver-$d.so"
 done
+expect_file "the Ceph backup repository's module" "$driverdir/libnova-volume-backup-ceph.so"
 expect_file "the polkit policy" "$policy_rel"
 expect_file "the D-Bus activation file" "$service_rel"
 expect_file "the D-Bus bus policy" "$busconf_rel"
@@ -188,6 +189,8 @@ if have readelf; then
   for d in "${drivers[@]}"; do
     check "driver module $d finds the core in $pkglibdir" runpath_ok "$dest$driverdir/libnova-volume-driver-$d.so"
   done
+  check "the Ceph backup repository's module finds the core in $pkglibdir" \
+    runpath_ok "$dest$driverdir/libnova-volume-backup-ceph.so"
 else
   skip "runpaths of the installed binaries" "no readelf (binutils)"
 fi
