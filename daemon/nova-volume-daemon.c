@@ -1212,6 +1212,7 @@ on_volume_changed (NovaVolumeManager *manager, const char *id, NovaVolumeDaemon 
       /* its attachments first: the volume's Attachments name objects that exist */
       sync_attachments (self, id, volume);
       export_interface (self, path, iface, set_volume_iface);
+      nova_volume_property_reads_add (self->property_reads, path, G_DBUS_INTERFACE_SKELETON (iface));
     }
   else
     {
@@ -1230,6 +1231,7 @@ on_volume_removed (NovaVolumeManager *manager, const char *id, NovaVolumeDaemon 
   g_autofree char *path = nova_volume_daemon_volume_path (id);
 
   nova_volume_property_reads_change_begin (self->property_reads);
+  nova_volume_property_reads_remove (self->property_reads, path);
   g_dbus_object_manager_server_unexport (self->object_manager, path);
   g_hash_table_remove (self->volume_ifaces, id);
   sync_attachments (self, id, NULL);
@@ -1253,6 +1255,7 @@ on_snapshot_changed (NovaVolumeManager *manager, const char *id, NovaVolumeDaemo
       sync_snapshot (iface, snapshot);
       g_hash_table_insert (self->snapshot_ifaces, g_strdup (id), iface);
       export_interface (self, path, iface, set_snapshot_iface);
+      nova_volume_property_reads_add (self->property_reads, path, G_DBUS_INTERFACE_SKELETON (iface));
     }
   else
     {
@@ -1268,6 +1271,7 @@ on_snapshot_removed (NovaVolumeManager *manager, const char *id, NovaVolumeDaemo
   g_autofree char *path = nova_volume_daemon_snapshot_path (id);
 
   nova_volume_property_reads_change_begin (self->property_reads);
+  nova_volume_property_reads_remove (self->property_reads, path);
   g_dbus_object_manager_server_unexport (self->object_manager, path);
   g_hash_table_remove (self->snapshot_ifaces, id);
   nova_volume_property_reads_change_end (self->property_reads);
@@ -1443,6 +1447,7 @@ on_backup_changed (NovaVolumeManager *manager, const char *id, NovaVolumeDaemon 
       g_signal_connect (iface, "handle-verify", G_CALLBACK (handle_backup_verify), self);
       g_hash_table_insert (self->backup_ifaces, g_strdup (id), iface);
       export_interface (self, path, iface, set_backup_iface);
+      nova_volume_property_reads_add (self->property_reads, path, G_DBUS_INTERFACE_SKELETON (iface));
     }
   else
     {
@@ -1458,6 +1463,7 @@ on_backup_removed (NovaVolumeManager *manager, const char *id, NovaVolumeDaemon 
   g_autofree char *path = nova_volume_daemon_backup_path (id);
 
   nova_volume_property_reads_change_begin (self->property_reads);
+  nova_volume_property_reads_remove (self->property_reads, path);
   g_dbus_object_manager_server_unexport (self->object_manager, path);
   g_hash_table_remove (self->backup_ifaces, id);
   nova_volume_property_reads_change_end (self->property_reads);
@@ -1825,6 +1831,8 @@ nova_volume_daemon_new (GDBusConnection *connection, NovaVolumeManager *manager,
   self->manager = g_object_ref (manager);
   self->auth = g_object_ref (auth);
   self->object_manager = g_dbus_object_manager_server_new (NOVA_VOLUME_DBUS_ROOT);
+  /* before the objects: each is added to it as it is exported */
+  self->property_reads = nova_volume_property_reads_new (connection);
 
   export_manager (self);
   export_backends (self);
@@ -1845,7 +1853,6 @@ nova_volume_daemon_new (GDBusConnection *connection, NovaVolumeManager *manager,
   g_signal_connect (manager, "job-removed", G_CALLBACK (on_job_removed), self);
 
   g_dbus_object_manager_server_set_connection (self->object_manager, connection);
-  self->property_reads = nova_volume_property_reads_new (connection, self->object_manager);
   register_missing_subtrees (self);
   return self;
 }

@@ -18,7 +18,7 @@
 typedef struct {
   gatomicrefcount           refs;
   GRWLock                   changes;  /* readers: replies; the writer: the main thread's changes */
-  GDBusObjectManagerServer *objects;
+  GHashTable               *skeletons; /* object path -> GDBusInterfaceSkeleton, under the lock */
   gint                      stopped;  /* atomic: everything goes on to GDBus */
   gint                      count;    /* atomic: replies sent here */
 } Shared;
@@ -44,7 +44,7 @@ shared_unref (gpointer data)
   if (!g_atomic_ref_count_dec (&shared->refs))
     return;
   g_rw_lock_clear (&shared->changes);
-  g_object_unref (shared->objects);
+  g_hash_table_unref (shared->skeletons);
   g_free (shared);
 }
 
@@ -110,7 +110,7 @@ on_message (GDBusConnection *connection, GDBusMessage *message, gboolean incomin
   const char *member = g_dbus_message_get_member (message);
   GVariant *args = g_dbus_message_get_body (message);
   const char *iface = NULL, *property = NULL;
-  g_autoptr(GDBusInterface) found = NULL;
+  GDBusInterfaceSkeleton *found;
   g_autoptr(GDBusMessage) reply = NULL;
   GVariant *body;
 
@@ -128,8 +128,10 @@ on_message (GDBusConnection *connection, GDBusMessage *message, gboolean incomin
 
   /* the value and the reply's place among the signals, in one lock */
   g_rw_lock_reader_lock (&shared->changes);
-  found = g_dbus_object_manager_get_interface (G_DBUS_OBJECT_MANAGER (shared->objects), path, iface);
-  body = found != NULL ? read_body (connection, message, G_DBUS_INTERFACE_SKELETON (found), property) : NULL;
+  found = g_hash_table_lookup (shared->skeletons, path);
+  body = found != NULL && g_str_equal (g_dbus_interface_skeleton_get_info (found)->name, iface)
+           ? read_body (connection, message, found, property)
+           : NULL;
   if (body != NULL)
     {
       reply = g_dbus_message_new_method_reply (message);
@@ -145,14 +147,14 @@ on_message (GDBusConnection *connection, GDBusMessage *message, gboolean incomin
 }
 
 NovaVolumePropertyReads *
-nova_volume_property_reads_new (GDBusConnection *connection, GDBusObjectManagerServer *objects)
+nova_volume_property_reads_new (GDBusConnection *connection)
 {
   NovaVolumePropertyReads *self = g_new0 (NovaVolumePropertyReads, 1);
   Shared *shared = g_new0 (Shared, 1);
 
   g_atomic_ref_count_init (&shared->refs);
   g_rw_lock_init (&shared->changes);
-  shared->objects = g_object_ref (objects);
+  shared->skeletons = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_object_unref);
   self->connection = g_object_ref (connection);
   self->shared = shared;
   self->filter_id = g_dbus_connection_add_filter (connection, on_message, shared_ref (shared), shared_unref);
@@ -165,8 +167,12 @@ nova_volume_property_reads_free (NovaVolumePropertyReads *self)
   if (self == NULL)
     return;
   g_atomic_int_set (&self->shared->stopped, TRUE);
-  /* a filter under way may still run: it holds its own reference */
+  /* a filter under way may still run: it holds its own reference; the
+   * skeletons are let go of here, on the main thread */
   g_dbus_connection_remove_filter (self->connection, self->filter_id);
+  g_rw_lock_writer_lock (&self->shared->changes);
+  g_hash_table_remove_all (self->shared->skeletons);
+  g_rw_lock_writer_unlock (&self->shared->changes);
   g_object_unref (self->connection);
   shared_unref (self->shared);
   g_free (self);
@@ -184,6 +190,20 @@ nova_volume_property_reads_change_end (NovaVolumePropertyReads *self)
 {
   if (self != NULL)
     g_rw_lock_writer_unlock (&self->shared->changes);
+}
+
+void
+nova_volume_property_reads_add (NovaVolumePropertyReads *self, const char *path, GDBusInterfaceSkeleton *skeleton)
+{
+  if (self != NULL)
+    g_hash_table_replace (self->shared->skeletons, g_strdup (path), g_object_ref (skeleton));
+}
+
+void
+nova_volume_property_reads_remove (NovaVolumePropertyReads *self, const char *path)
+{
+  if (self != NULL)
+    g_hash_table_remove (self->shared->skeletons, path);
 }
 
 guint64

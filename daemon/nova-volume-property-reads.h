@@ -7,8 +7,11 @@
  * export, an unexport) only inside nova_volume_property_reads_change_*,
  * and a read takes the value and sends its reply inside the same lock,
  * so a reply never carries a value older than a signal sent before it.
- * Anything else (another interface, a property GDBus would refuse, an
- * object not exported) goes on to GDBus as before. */
+ * The objects answered for are this module's own list, not the object
+ * manager's: GDBus holds the object manager's lock while it builds and
+ * sends a GetManagedObjects reply. Anything else (another interface, a
+ * property GDBus would refuse, an object not in the list) goes on to
+ * GDBus as before. */
 #pragma once
 
 #include <gio/gio.h>
@@ -17,9 +20,8 @@ G_BEGIN_DECLS
 
 typedef struct _NovaVolumePropertyReads NovaVolumePropertyReads;
 
-/* Answers on @connection from the objects @objects exports. */
-NovaVolumePropertyReads *nova_volume_property_reads_new  (GDBusConnection *connection,
-                                                          GDBusObjectManagerServer *objects);
+/* Answers on @connection for the skeletons it is given. */
+NovaVolumePropertyReads *nova_volume_property_reads_new  (GDBusConnection *connection);
 /* Stops answering (a read under way finishes first). */
 void                     nova_volume_property_reads_free (NovaVolumePropertyReads *self);
 
@@ -27,6 +29,11 @@ void                     nova_volume_property_reads_free (NovaVolumePropertyRead
  * main thread. */
 void nova_volume_property_reads_change_begin (NovaVolumePropertyReads *self);
 void nova_volume_property_reads_change_end   (NovaVolumePropertyReads *self);
+/* Inside a change: the skeleton exported at @path is answered for from
+ * now on, or no longer. */
+void nova_volume_property_reads_add    (NovaVolumePropertyReads *self, const char *path,
+                                        GDBusInterfaceSkeleton *skeleton);
+void nova_volume_property_reads_remove (NovaVolumePropertyReads *self, const char *path);
 
 /* reads answered so far (for the tests) */
 guint64 nova_volume_property_reads_get_count (NovaVolumePropertyReads *self);
