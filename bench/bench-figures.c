@@ -7,6 +7,7 @@
 #include <glib/gstdio.h>
 
 #include "bench-figures.h"
+#include "bench-listing-floor.h"
 
 /* clones running at once in the latency figure */
 #define LOAD_CLONES 8
@@ -491,24 +492,39 @@ bench_figure_copy (BenchContext *ctx, GError **error)
 
 /* ---- 2: many volumes ------------------------------------------------ */
 
+/* GetManagedObjects of @dest (the daemon's name, or the floor's); its
+ * reply in @kept when not NULL */
 static gboolean
-time_get_managed_objects (BenchContext *ctx, double *seconds, gsize *size, GError **error)
+time_listing (BenchContext *ctx, const char *dest, double *seconds, gsize *size, GVariant **kept, GError **error)
 {
   double start = bench_now ();
-  g_autoptr(GVariant) reply = bench_call (ctx->daemon, BENCH_ROOT_PATH, "org.freedesktop.DBus.ObjectManager",
-                                          "GetManagedObjects", NULL, "(a{oa{sa{sv}}})", error);
+  g_autoptr(GVariant) reply = g_dbus_connection_call_sync (ctx->daemon->connection, dest, BENCH_ROOT_PATH,
+                                                           "org.freedesktop.DBus.ObjectManager", "GetManagedObjects",
+                                                           NULL, G_VARIANT_TYPE ("(a{oa{sa{sv}}})"),
+                                                           G_DBUS_CALL_FLAGS_NONE, BENCH_CALL_TIMEOUT_MS, NULL, error);
 
   if (reply == NULL)
     return FALSE;
   *seconds = bench_now () - start;
   if (size != NULL)
     *size = g_variant_get_size (reply);
+  if (kept != NULL)
+    {
+      g_clear_pointer (kept, g_variant_unref);
+      *kept = g_steal_pointer (&reply);
+    }
   return TRUE;
 }
 
-/* the median of three GetManagedObjects */
 static gboolean
-median_get_managed_objects (BenchContext *ctx, double *seconds, gsize *size, GError **error)
+time_get_managed_objects (BenchContext *ctx, double *seconds, gsize *size, GError **error)
+{
+  return time_listing (ctx, BENCH_BUS_NAME, seconds, size, NULL, error);
+}
+
+/* the median of three GetManagedObjects of @dest */
+static gboolean
+median_listing (BenchContext *ctx, const char *dest, double *seconds, gsize *size, GVariant **kept, GError **error)
 {
   g_autoptr(GArray) times = g_array_new (FALSE, FALSE, sizeof (double));
 
@@ -516,12 +532,18 @@ median_get_managed_objects (BenchContext *ctx, double *seconds, gsize *size, GEr
     {
       double s;
 
-      if (!time_get_managed_objects (ctx, &s, size, error))
+      if (!time_listing (ctx, dest, &s, size, kept, error))
         return FALSE;
       g_array_append_val (times, s);
     }
   *seconds = bench_percentile (times, 50);
   return TRUE;
+}
+
+static gboolean
+median_get_managed_objects (BenchContext *ctx, double *seconds, gsize *size, GError **error)
+{
+  return median_listing (ctx, BENCH_BUS_NAME, seconds, size, NULL, error);
 }
 
 static guint64
@@ -547,24 +569,27 @@ on_get_managed_objects_reply (GObject *source, GAsyncResult *result, gpointer us
     batch->error = g_steal_pointer (&error);
 }
 
-/* a Properties.Get sent right behind a GetManagedObjects: the daemon
- * answers both on its main loop, one after the other */
+/* a Properties.Get of @path's Status sent right behind a
+ * GetManagedObjects, both to @dest: what a client waits for while
+ * another lists */
 static gboolean
-get_behind_get_managed_objects (BenchContext *ctx, const char *volume, double *get_s, GError **error)
+get_behind_listing (BenchContext *ctx, const char *dest, const char *path, double *get_s, GError **error)
 {
-  g_autofree char *status = NULL;
+  g_autoptr(GVariant) status = NULL;
   double start;
   Batch batch;
   gboolean ok;
 
   batch_init (&batch);
-  g_dbus_connection_call (ctx->daemon->connection, BENCH_BUS_NAME, BENCH_ROOT_PATH,
+  g_dbus_connection_call (ctx->daemon->connection, dest, BENCH_ROOT_PATH,
                           "org.freedesktop.DBus.ObjectManager", "GetManagedObjects", NULL,
                           G_VARIANT_TYPE ("(a{oa{sa{sv}}})"), G_DBUS_CALL_FLAGS_NONE, BENCH_CALL_TIMEOUT_MS, NULL,
                           on_get_managed_objects_reply, &batch);
   batch.issued++;
   start = bench_now ();
-  status = bench_get_string (ctx->daemon, volume, BENCH_IFACE_VOLUME, "Status", error);
+  status = g_dbus_connection_call_sync (ctx->daemon->connection, dest, path, "org.freedesktop.DBus.Properties", "Get",
+                                        g_variant_new ("(ss)", BENCH_IFACE_VOLUME, "Status"), G_VARIANT_TYPE ("(v)"),
+                                        G_DBUS_CALL_FLAGS_NONE, BENCH_CALL_TIMEOUT_MS, NULL, error);
   *get_s = bench_now () - start;
   /* the call has its own timeout: the loop ends */
   while (batch.done < batch.issued)
@@ -572,6 +597,29 @@ get_behind_get_managed_objects (BenchContext *ctx, const char *volume, double *g
   ok = status != NULL && batch_check (&batch, error);
   batch_clear (&batch);
   return ok;
+}
+
+static gboolean
+get_behind_get_managed_objects (BenchContext *ctx, const char *volume, double *get_s, GError **error)
+{
+  return get_behind_listing (ctx, BENCH_BUS_NAME, volume, get_s, error);
+}
+
+/* the floor of both: the same reply, built beforehand, from a bare GDBus
+ * server's own thread (bench-listing-floor.c) */
+static gboolean
+listing_floor (BenchContext *ctx, double *listing_s, double *get_behind_s, GError **error)
+{
+  g_autoptr(GVariant) reply = NULL;
+  g_autoptr(BenchListingFloor) floor = NULL;
+  double ignored;
+
+  if (!time_listing (ctx, BENCH_BUS_NAME, &ignored, NULL, &reply, error))
+    return FALSE;
+  floor = bench_listing_floor_new (ctx->daemon->bus_address, reply, error);
+  return floor != NULL
+         && median_listing (ctx, bench_listing_floor_get_name (floor), listing_s, NULL, NULL, error)
+         && get_behind_listing (ctx, bench_listing_floor_get_name (floor), BENCH_FLOOR_PATH, get_behind_s, error);
 }
 
 /* creates ctx->count volumes with CREATE_WINDOW calls in flight; the
@@ -620,7 +668,7 @@ bench_figure_scale (BenchContext *ctx, GError **error)
   guint64 empty_rss = 0, empty_hwm = 0, rss = 0, hwm = 0, restart_rss = 0, restart_hwm = 0;
   guint64 gmo_rss = 0, gmo_hwm = 0, settled_rss = 0, settled_hwm = 0;
   g_autofree char *first = NULL;
-  double get_behind = 0;
+  double get_behind = 0, gmo_floor = 0, get_behind_floor = 0;
   double empty_owned = 0, empty_ready = 0, empty_gmo = 0, create_s = 0, first_rate = 0, last_rate = 0;
   double gmo = 0, stop_s = 0, owned = 0, ready = 0, restart_gmo = 0, start;
   gsize empty_size = 0, gmo_size = 0;
@@ -640,10 +688,10 @@ bench_figure_scale (BenchContext *ctx, GError **error)
       || !bench_daemon_memory (ctx->daemon, &gmo_rss, &gmo_hwm, error)
       || !get_behind_get_managed_objects (ctx, first, &get_behind, error))
     return FALSE;
-  /* what stays once the listings are over (GDBus frees a reply on its
-   * worker thread after sending it) */
+  /* the floors, once the daemon's memory after listings is taken */
   g_usleep (LISTING_SETTLE_S * G_USEC_PER_SEC);
-  if (!bench_daemon_memory (ctx->daemon, &settled_rss, &settled_hwm, error))
+  if (!bench_daemon_memory (ctx->daemon, &settled_rss, &settled_hwm, error)
+      || !listing_floor (ctx, &gmo_floor, &get_behind_floor, error))
     return FALSE;
   db_bytes = file_size (ctx->daemon->state_dir, "nova-volume.db")
              + file_size (ctx->daemon->state_dir, "nova-volume.db-wal");
@@ -673,6 +721,10 @@ bench_figure_scale (BenchContext *ctx, GError **error)
   bench_report_integer (ctx->report, "get_managed_objects_hwm_bytes", (gint64) gmo_hwm);
   bench_report_integer (ctx->report, "settled_rss_bytes", (gint64) settled_rss);
   bench_report_number (ctx->report, "get_behind_get_managed_objects_s", get_behind);
+  bench_report_number (ctx->report, "get_managed_objects_floor_s", gmo_floor);
+  bench_report_number (ctx->report, "get_behind_floor_s", get_behind_floor);
+  bench_report_number (ctx->report, "get_managed_objects_over_floor", bench_ratio (gmo, gmo_floor));
+  bench_report_number (ctx->report, "get_behind_over_floor", bench_ratio (get_behind, get_behind_floor));
   bench_report_integer (ctx->report, "restart_rss_bytes", (gint64) restart_rss);
   bench_report_integer (ctx->report, "restart_hwm_bytes", (gint64) restart_hwm);
   bench_report_integer (ctx->report, "empty_rss_bytes", (gint64) empty_rss);
@@ -698,6 +750,11 @@ bench_figure_scale (BenchContext *ctx, GError **error)
                      "empty daemon %.2f ms: %.0fx; a Properties.Get sent right behind one took %.1f ms",
                      n, gmo * 1e3, mib (gmo_size), empty_gmo * 1e3, bench_ratio (gmo, empty_gmo),
                      get_behind * 1e3);
+  bench_report_line (ctx->report,
+                     "the same reply built beforehand, from a bare GDBus server's thread: %.1f ms (%.2fx), "
+                     "a Properties.Get right behind it %.1f ms (%.2fx)",
+                     gmo_floor * 1e3, bench_ratio (gmo, gmo_floor), get_behind_floor * 1e3,
+                     bench_ratio (get_behind, get_behind_floor));
   bench_report_line (ctx->report,
                      "daemon memory with %u volumes: VmRSS %.1f MiB, VmHWM %.1f MiB after creating them; "
                      "%.1f and %.1f MiB after 3 GetManagedObjects, VmRSS %.1f MiB %d s later; "
