@@ -227,6 +227,29 @@ report_fields (BenchContext *ctx, GHashTable *fields, const char *prefix)
     }
 }
 
+/* the same pass's udisks2 side: CreatePlainVolume+Delete through udisksd */
+static void
+report_udisks (BenchContext *ctx, const char *name, GHashTable *udisks)
+{
+  g_autofree char *prefix = g_strconcat (name, "-udisks", NULL);
+
+  report_fields (ctx, udisks, prefix);
+  bench_report_line (ctx->report,
+                     "lvm %s: udisks2 VolumeGroup.CreatePlainVolume + LogicalVolume.Delete %.2f s a pair "
+                     "(create %.2f s, delete %.2f s; median of %s); nova-volume %.2f s with the export, %.2f s "
+                     "less the bare side's export and teardown: %.2fx udisks2's",
+                     name, number (udisks, "udisks_pair_s"), number (udisks, "udisks_create_s"),
+                     number (udisks, "udisks_delete_s"), text (udisks, "pairs"), number (udisks, "dbus_pair_s"),
+                     number (udisks, "dbus_without_export_s"), number (udisks, "ratio"));
+  if (g_hash_table_contains (udisks, "create"))
+    bench_report_line (ctx->report,
+                       "lvm %s: one more udisks2 pair under strace: create %.2f s, of which %.2f s in the "
+                       "programs udisksd started (%s); delete %.2f s, %.2f s in (%s)",
+                       name, number (udisks, "traced_create_s"), number (udisks, "create_programs_s"),
+                       text (udisks, "create"), number (udisks, "traced_delete_s"),
+                       number (udisks, "delete_programs_s"), text (udisks, "delete"));
+}
+
 static void
 report_pass (BenchContext *ctx, GHashTable *pass, GHashTable *commands, const char *accel)
 {
@@ -268,6 +291,8 @@ report_results (BenchContext *ctx, const char *contents, const char *accel, doub
   g_auto(GStrv) lines = g_strsplit (contents, "\n", -1);
   g_autoptr(GHashTable) commands = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
                                                           (GDestroyNotify) g_hash_table_unref);
+  g_autoptr(GHashTable) udisks = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
+                                                        (GDestroyNotify) g_hash_table_unref);
   g_autoptr(GPtrArray) passes = g_ptr_array_new_with_free_func ((GDestroyNotify) g_hash_table_unref);
 
   bench_report_section (ctx->report, "lvm");
@@ -291,6 +316,16 @@ report_results (BenchContext *ctx, const char *contents, const char *accel, doub
         }
       else if (g_str_equal (tag, "lvm-commands"))
         g_hash_table_insert (commands, g_strdup (text (fields, "pass")), fields);
+      else if (g_str_equal (tag, "lvm-udisks"))
+        g_hash_table_insert (udisks, g_strdup (text (fields, "pass")), fields);
+      else if (g_str_equal (tag, "lvm-udisks-missing"))
+        {
+          g_autofree char *why = g_strdelimit (g_strdup (text (fields, "why")), "_", ' ');
+
+          bench_report_string (ctx->report, "udisks_missing", why);
+          bench_report_line (ctx->report, "lvm: udisks2 not measured: %s", why);
+          g_hash_table_unref (fields);
+        }
       else if (g_str_equal (tag, "lvm-pass"))
         g_ptr_array_add (passes, fields);
       else
@@ -301,6 +336,8 @@ report_results (BenchContext *ctx, const char *contents, const char *accel, doub
       GHashTable *pass = g_ptr_array_index (passes, i);
 
       report_pass (ctx, pass, g_hash_table_lookup (commands, text (pass, "pass")), accel);
+      if (g_hash_table_contains (udisks, text (pass, "pass")))
+        report_udisks (ctx, text (pass, "pass"), g_hash_table_lookup (udisks, text (pass, "pass")));
     }
   if (passes->len == 0)
     bench_report_line (ctx->report, "lvm: the guest ran, but measured no pass");

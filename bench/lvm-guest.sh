@@ -18,10 +18,18 @@
 #         configfs mkdir/write/symlink sequence; tgt: tgtadm new target,
 #         new LUN, new account, bind), then their teardown and lvremove
 #
+#   udisks  (thick passes, when udisks2 and its LVM module are installed)
+#         VolumeGroup.CreatePlainVolume of the same size in the same
+#         group through udisksd (Debian's udisks2, the same libblockdev),
+#         then LogicalVolume.Delete, each a `busctl call`: the peer an
+#         admin would otherwise use, with no export (so the line also
+#         gives the D-Bus side without the bare side's export time)
+#
 # and, beside them, what the client costs (a `busctl call` of Peer.Ping to
 # the daemon) and what starting a process costs (/bin/true). After the
 # rounds, one more pair with the daemon under strace (not in the figures)
-# lists the programs it started and the time spent in them.
+# lists the programs it started and the time spent in them; udisksd's
+# the same way.
 #
 # Output: "PASS: <pass>: <summary>" on the console for each pass that ran,
 # and lines for a program in $NOVA_VM_WORKDIR/lvm-bench.results (also in
@@ -32,10 +40,15 @@
 #   lvm-pass pass=P helper=H lvm_type=T pairs=N dbus_pair_s=... bare_pair_s=... ratio=... ...
 #   lvm-commands pass=P create=prog,... delete=prog,... traced_create_s= traced_delete_s=
 #                create_programs_s= delete_programs_s=  (seconds in the programs)
+#   lvm-udisks pass=P pairs=N udisks_pair_s=... udisks_create_s=... udisks_delete_s=...
+#              dbus_pair_s=... dbus_without_export_s=... ratio=... (D-Bus pair over udisks pair)
+#              create=prog,... delete=prog,... create_programs_s= delete_programs_s=
+#   lvm-udisks-missing why=...  (udisks2 could not be measured)
 #
 # Knobs (run-guest.sh --env): NOVA_BENCH_LVM_PAIRS (pairs a side a round,
 # default 3), NOVA_BENCH_LVM_ROUNDS (default 3), NOVA_BENCH_LVM_MIB (64),
-# NOVA_BENCH_LVM_PASSES (default "lio-thick lio-thin tgt-thick tgt-thin").
+# NOVA_BENCH_LVM_PASSES (default "lio-thick lio-thin tgt-thick tgt-thin"),
+# NOVA_BENCH_LVM_UDISKS (1: measure udisks2 where it is installed; 0: not).
 # shellcheck disable=SC2317  # functions run through vm_check
 set -u
 
@@ -119,6 +132,66 @@ vm_check system-bus setup_bus || vm_finish
 result "lvm-guest kernel=$(uname -r) lvm=$(lvm version 2>/dev/null | sed -n 's/^ *LVM version: *\([^ ]*\).*/\1/p')" \
   "tgtd=$(dpkg-query -W -f '${Version}' tgt 2>/dev/null || echo unknown) bash=${BASH_VERSION%%(*}" \
   "nproc=$(nproc) mem_kib=$(awk '/^MemTotal/ { print $2 }' /proc/meminfo)"
+
+# --- udisks2, the peer ------------------------------------------------------------------
+
+# udisksd needs udev's database of block devices: systemd-udevd runs for
+# it, and LVM keeps not waiting for udev (lvmlocal.conf above). logind is
+# not running: its activation file goes from the guest's overlay, so
+# udisksd's inhibitor requests fail at once instead of spawning a helper.
+udisks_vg=
+udisks_pid=
+udisks_missing=
+udisks_bus () {
+  busctl --system --timeout=120 call org.freedesktop.UDisks2 "$@"
+}
+udisks_vg_path () {
+  busctl --system tree --list org.freedesktop.UDisks2 2>/dev/null | grep -x "/org/freedesktop/UDisks2/lvm/${vg//-/_2d}"
+}
+start_udisks () {
+  local udisksd=/usr/libexec/udisks2/udisksd
+  [ -x "$udisksd" ] || { udisks_missing="no udisksd (Debian's udisks2)"; return 1; }
+  ls /usr/lib/*/udisks2/modules/libudisks2_lvm2.so >/dev/null 2>&1 ||
+    { udisks_missing="no LVM module (Debian's udisks2-lvm2)"; return 1; }
+  [ -x /lib/systemd/systemd-udevd ] || { udisks_missing="no systemd-udevd"; return 1; }
+  rm -f /usr/share/dbus-1/system-services/org.freedesktop.login1.service
+  mkdir -p /run/udev
+  if ! { /lib/systemd/systemd-udevd --daemon >>"$NOVA_VM_WORKDIR/udevd.log" 2>&1 &&
+    udevadm trigger --action=add --subsystem-match=block && udevadm settle -t 60; }; then
+    udisks_missing="udev did not settle"
+    return 1
+  fi
+  vm_start_polkitd || { udisks_missing="no polkitd"; return 1; }
+  "$udisksd" --no-debug </dev/null >>"$NOVA_VM_WORKDIR/udisksd.log" 2>&1 &
+  udisks_pid=$!
+  vm_wait_for 60 vm_bus_has_name org.freedesktop.UDisks2 || { udisks_missing="udisksd did not start"; return 1; }
+  udisks_bus /org/freedesktop/UDisks2/Manager org.freedesktop.UDisks2.Manager EnableModule sb lvm2 true \
+    >/dev/null || { udisks_missing="udisksd would not load its LVM module"; return 1; }
+  vm_wait_for 60 udisks_vg_path || { udisks_missing="udisksd did not show the volume group $vg"; return 1; }
+  udisks_vg=$(udisks_vg_path)
+}
+
+udisks_n=0
+udisks_create () {
+  local reply
+  udisks_n=$((udisks_n + 1))
+  reply=$(udisks_bus "$udisks_vg" org.freedesktop.UDisks2.VolumeGroup CreatePlainVolume 'sta{sv}' \
+    "udisks-$udisks_n" "$size" 0) || return 1
+  path=${reply#*\"}
+  path=${path%\"*}
+}
+udisks_delete () {
+  udisks_bus "$path" org.freedesktop.UDisks2.LogicalVolume Delete 'a{sv}' 0 >/dev/null
+}
+udisks_pair () {
+  local t0 t1
+  t0=$(now)
+  udisks_create || return 1
+  pair_create=$(since "$t0")
+  t1=$(now)
+  udisks_delete || return 1
+  pair_delete=$(since "$t1")
+}
 
 # --- the daemon ------------------------------------------------------------------------
 
@@ -326,32 +399,41 @@ programs () {
     END { printf "%s %.3f\n", (out == "" ? "none" : out), total }'
 }
 
-# traced_pair: one more pair with strace on the daemon (not timed): the
-# programs it started for the create and for the delete
-traced_pair () {
-  local log=$NOVA_VM_WORKDIR/strace-$pass.log strace_pid lines create delete create_s delete_s t
+# traced PID CREATE DELETE: one more pair with strace on process PID (not
+# timed); sets traced_fields to the programs it started for the create
+# and for the delete, and the seconds in them
+traced_fields=
+traced () {
+  local log=$NOVA_VM_WORKDIR/strace-$pass-$1.log strace_pid lines create delete create_s delete_s t
   local create_programs_s delete_programs_s
-  command -v strace >/dev/null || { vm_log "no strace: the daemon's commands not listed"; return 0; }
-  strace -f -q -tt -s 64 -e trace=execve -e signal=none -o "$log" -p "$daemon_pid" &
+  traced_fields=
+  command -v strace >/dev/null || { vm_log "no strace: the programs started are not listed"; return 0; }
+  strace -f -q -tt -s 64 -e trace=execve -e signal=none -o "$log" -p "$1" &
   strace_pid=$!
   sleep 2
   t=$(now)
-  create || { kill "$strace_pid"; return 1; }
+  "$2" || { kill "$strace_pid"; return 1; }
   create_s=$(since "$t")
   sleep 0.5
   lines=$(wc -l <"$log")
   t=$(now)
-  delete || { kill "$strace_pid"; return 1; }
+  "$3" || { kill "$strace_pid"; return 1; }
   delete_s=$(since "$t")
   sleep 0.5
   kill -INT "$strace_pid" 2>/dev/null
   wait "$strace_pid" 2>/dev/null
   read -r create create_programs_s <<<"$(programs "$log" 1 "$lines")"
   read -r delete delete_programs_s <<<"$(programs "$log" $((lines + 1)))"
-  vm_log "programs the daemon started ($pass): CreateVolume ($create_s s traced): $create" \
-    "($create_programs_s s); Delete ($delete_s s traced): $delete ($delete_programs_s s)"
-  result "lvm-commands pass=$pass create=$create delete=$delete traced_create_s=$create_s" \
-    "traced_delete_s=$delete_s create_programs_s=$create_programs_s delete_programs_s=$delete_programs_s"
+  traced_fields="create=$create delete=$delete traced_create_s=$create_s traced_delete_s=$delete_s"
+  traced_fields+=" create_programs_s=$create_programs_s delete_programs_s=$delete_programs_s"
+}
+
+# traced_pair: the programs the daemon started for one pair
+traced_pair () {
+  traced "$daemon_pid" create delete || return 1
+  [ -n "$traced_fields" ] || return 0
+  vm_log "programs the daemon started ($pass): $traced_fields"
+  result "lvm-commands pass=$pass $traced_fields"
 }
 
 # --- a pass --------------------------------------------------------------------------------
@@ -361,8 +443,8 @@ pass_summary=()
 # run_pass NAME: rounds of $pairs pairs a side, the side that goes first
 # changing every round
 run_pass () {
-  local r i side first dbus_c=() dbus_d=() dbus_p=() bare_c=() bare_d=() bare_p=()
-  local lvc=() tgt=() untgt=() lvr=()
+  local r i side sides dbus_c=() dbus_d=() dbus_p=() bare_c=() bare_d=() bare_p=()
+  local lvc=() tgt=() untgt=() lvr=() udisks_c=() udisks_d=() udisks_p=() with_udisks=0
   pass=$1
   case $pass in
     lio-*) helper=lioadm ;;
@@ -384,17 +466,30 @@ run_pass () {
   # warm-up: the thin pool, the page cache, the kernel modules
   vm_check "$pass-warm-up" dbus_pair || { stop_daemon; return 1; }
   vm_check "$pass-warm-up-bare" bare_pair || { stop_daemon; return 1; }
+  # udisks2 makes plain LVs: the thick passes
+  if [ -n "$udisks_vg" ] && [ "$lvm_type" = default ]; then
+    vm_check "$pass-warm-up-udisks" udisks_pair && with_udisks=1
+  fi
 
   for r in $(seq "$rounds"); do
-    if [ $((r % 2)) = 1 ]; then first=dbus; else first=bare; fi
-    for side in "$first" "$([ "$first" = dbus ] && echo bare || echo dbus)"; do
+    # each side goes first in turn
+    sides=(dbus bare)
+    [ "$with_udisks" = 1 ] && sides+=(udisks)
+    for i in $(seq $(((r - 1) % ${#sides[@]}))); do
+      sides=("${sides[@]:1}" "${sides[0]}")
+    done
+    for side in "${sides[@]}"; do
       for i in $(seq "$pairs"); do
         if ! "${side}_pair"; then
           vm_fail "$pass" "a $side pair failed in round $r"
           stop_daemon
           return 1
         fi
-        if [ "$side" = dbus ]; then
+        if [ "$side" = udisks ]; then
+          udisks_c+=("$pair_create") udisks_d+=("$pair_delete")
+          udisks_p+=("$(awk -v a="$pair_create" -v b="$pair_delete" 'BEGIN { printf "%.6f", a + b }')")
+          result "lvm-pair pass=$pass round=$r side=udisks create_s=$pair_create delete_s=$pair_delete"
+        elif [ "$side" = dbus ]; then
           dbus_c+=("$pair_create") dbus_d+=("$pair_delete")
           dbus_p+=("$(awk -v a="$pair_create" -v b="$pair_delete" 'BEGIN { printf "%.6f", a + b }')")
           result "lvm-pair pass=$pass round=$r side=dbus create_s=$pair_create delete_s=$pair_delete"
@@ -412,6 +507,11 @@ run_pass () {
   done
 
   traced_pair || vm_fail "$pass-traced" "the traced pair failed"
+  local udisks_traced=
+  if [ "$with_udisks" = 1 ]; then
+    traced "$udisks_pid" udisks_create udisks_delete || vm_fail "$pass-traced-udisks" "the traced udisks pair failed"
+    udisks_traced=$traced_fields
+  fi
   vm_check "$pass-daemon-stops" stop_daemon
   # nothing left behind by either side
   if lvs --noheadings -o lv_name "$vg" | grep -v -e "$pool" | grep -q .; then
@@ -442,6 +542,19 @@ run_pass () {
     "ratio=$ratio client_ping_s=$pi process_s=$tr"
   vm_pass "$pass: CreateVolume+Delete of ${mib} MiB over D-Bus ${dp} s a pair (median of ${#dbus_p[@]}), bare ${bp} s: ${ratio}x"
   pass_summary+=("$pass ${dp}s vs ${bp}s ${ratio}x")
+  if [ "$with_udisks" = 1 ]; then
+    local up uc ud wo uratio
+    read -r up _ _ _ <<<"$(stats "${udisks_p[@]}")"
+    read -r uc _ _ _ <<<"$(stats "${udisks_c[@]}")"
+    read -r ud _ _ _ <<<"$(stats "${udisks_d[@]}")"
+    # the D-Bus side less the export and its teardown the bare side timed
+    wo=$(awk -v a="$dp" -v b="$tg" -v c="$ut" 'BEGIN { printf "%.6f", a - b - c }')
+    uratio=$(awk -v a="$dp" -v b="$up" 'BEGIN { printf "%.2f", (b > 0 ? a / b : 0) }')
+    result "lvm-udisks pass=$pass pairs=${#udisks_p[@]} udisks_pair_s=$up udisks_create_s=$uc udisks_delete_s=$ud" \
+      "dbus_pair_s=$dp dbus_without_export_s=$wo ratio=$uratio $udisks_traced"
+    vm_pass "$pass: udisks2 CreatePlainVolume+Delete ${up} s a pair (median of ${#udisks_p[@]}); nova-volume ${dp} s with the export, ${wo} s without: ${uratio}x"
+    pass_summary+=("$pass udisks2 ${up}s, nova-volume ${dp}s (${wo}s without the export)")
+  fi
 }
 
 # the thick passes first: the thin pool, once made, takes 95% of the
@@ -462,6 +575,12 @@ done
 for p in "${lio_passes[@]}" "${tgt_passes[@]}"; do
   [[ $p == *-thin ]] && order+=("$p")
 done
+if [ "${NOVA_BENCH_LVM_UDISKS:-1}" = 1 ] && [[ " ${order[*]} " == *-thick* ]]; then
+  if ! start_udisks; then
+    vm_log "udisks2 not measured: $udisks_missing"
+    result "lvm-udisks-missing why=${udisks_missing// /_}"
+  fi
+fi
 for p in "${order[@]}"; do
   case $p in
     lio-*) stop_tgtd ;;

@@ -114,6 +114,12 @@ NOVA_VOLUME_DEBIAN_PACKAGES=(
   chromium
   nodejs
   iproute2
+  # the bench's LVM figure measures udisks2 with its LVM module beside
+  # the daemon in the guest (bench/lvm-guest.sh); strace lists the
+  # programs each side starts
+  udisks2
+  udisks2-lvm2
+  strace
 )
 
 # Prints the packages of the list (service: the service's; else all)
