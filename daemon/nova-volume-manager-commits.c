@@ -278,6 +278,8 @@ typedef enum {
   WRITE_BACKUPS,          /* a GPtrArray of NovaBackupRecord, in one write */
   WRITE_CONNECTION,
   WRITE_CONNECTION_REMOVED,
+  WRITE_VOLUME_RELEASED,  /* Unmanage: the row goes, a released row names its backend */
+  WRITE_RELEASED_FORGOTTEN, /* Manage: that released row goes */
 } WriteKind;
 
 /* one commit of an operation's step, from its hand-over to its @then */
@@ -286,7 +288,7 @@ typedef struct {
   WriteKind  kind;
   gpointer   record;    /* what is written (the operation's, borrowed), or NULL for a removal */
   char      *id;        /* the record's id (a connection's: its volume's) */
-  char      *key;       /* a connection's connector key */
+  char      *key;       /* a connection's connector key; a released volume's backend */
   GVariant  *connector; /* a connection's connector */
   char      *step;      /* "creating", "snapshot-removed": crash points, messages */
   gboolean   quiet;     /* a failure is only logged: the operation goes on as if it had not been */
@@ -397,6 +399,20 @@ write_connection_removed (NovaVolumeStore *store, gpointer data, GError **error)
   return FALSE;
 }
 
+static gboolean
+write_volume_released (NovaVolumeStore *store, gpointer data, GError **error)
+{
+  ConnectionWrite *write = data;
+
+  return nova_volume_store_release_volume (store, write->volume_id, write->key, error);
+}
+
+static gboolean
+write_released_forgotten (NovaVolumeStore *store, gpointer data, GError **error)
+{
+  return nova_volume_store_forget_released (store, data, error);
+}
+
 static GPtrArray *
 copy_backups (GPtrArray *backups)
 {
@@ -453,6 +469,7 @@ commit_hand_over (Commit *commit)
       break;
     case WRITE_CONNECTION:
     case WRITE_CONNECTION_REMOVED:
+    case WRITE_VOLUME_RELEASED:
       {
         ConnectionWrite *connection = g_new0 (ConnectionWrite, 1);
 
@@ -460,10 +477,17 @@ commit_hand_over (Commit *commit)
         connection->key = g_strdup (commit->key);
         if (commit->connector != NULL)
           connection->connector = g_variant_ref (commit->connector);
-        write = commit->kind == WRITE_CONNECTION ? write_connection : write_connection_removed;
+        write = commit->kind == WRITE_CONNECTION           ? write_connection
+                : commit->kind == WRITE_CONNECTION_REMOVED ? write_connection_removed
+                                                           : write_volume_released;
         data = connection;
         destroy = (GDestroyNotify) connection_write_free;
       }
+      break;
+    case WRITE_RELEASED_FORGOTTEN:
+      write = write_released_forgotten;
+      data = g_strdup (commit->id);
+      destroy = g_free;
       break;
     case WRITE_VOLUME_REMOVED:
     case WRITE_SNAPSHOT_REMOVED:
@@ -516,6 +540,13 @@ commit_apply (Commit *commit)
     case WRITE_CONNECTION_REMOVED:
       manager_drop_connection (op->self, commit->id, commit->key);
       break;
+    case WRITE_VOLUME_RELEASED:
+      g_hash_table_replace (op->self->released, g_strdup (commit->id), g_strdup (commit->key));
+      manager_forget_volume (op->self, commit->id);
+      break;
+    case WRITE_RELEASED_FORGOTTEN:
+      g_hash_table_remove (op->self->released, commit->id);
+      break;
     case WRITE_BACKUP_REMOVED:
     default:
       manager_forget_backup (op->self, commit->id);
@@ -536,6 +567,8 @@ commit_failed (Commit *commit, GError *error)
   commit->failed = TRUE;
   if (commit->kind == WRITE_CONNECTION || commit->kind == WRITE_CONNECTION_REMOVED)
     g_warning ("cannot record %s of volume %s as %s: %s", commit->key, commit->id, commit->step, error->message);
+  else if (commit->kind == WRITE_VOLUME_RELEASED || commit->kind == WRITE_RELEASED_FORGOTTEN)
+    g_warning ("cannot record volume %s as %s: %s", commit->id, commit->step, error->message);
   else if (is_removal (commit->kind))
     g_warning ("cannot record that %s %s is gone: %s", what, commit->id, error->message);
   else
@@ -776,6 +809,24 @@ manager_op_commit_connection_removed_then (Op *op, const char *key, OpStep then)
   Commit *commit = commit_new (op, WRITE_CONNECTION_REMOVED, NULL, op->volume_id, "connection-removed", then);
 
   commit->key = g_strdup (key);
+  commit_start (commit);
+}
+
+void
+manager_op_commit_volume_released_then (Op *op, OpStep then)
+{
+  Commit *commit = commit_new (op, WRITE_VOLUME_RELEASED, NULL, op->volume_id, "released", then);
+
+  commit->key = g_strdup (op->volume->backend);
+  commit_start (commit);
+}
+
+void
+manager_op_commit_released_forgotten_then (Op *op, OpStep then)
+{
+  Commit *commit = commit_new (op, WRITE_RELEASED_FORGOTTEN, NULL, op->volume_id, "released-forgotten", then);
+
+  commit->quiet = TRUE;
   commit_start (commit);
 }
 

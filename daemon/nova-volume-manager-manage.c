@@ -188,11 +188,11 @@ manage_done (Op *op)
   manager_op_commit_volume_status_then (op, NOVA_VOLUME_STATUS_AVAILABLE, "", manage_committed);
 }
 
+static void manage_finish (Op *op);
+
 static void
 manage_committed (Op *op)
 {
-  g_autoptr(GError) forget_error = NULL;
-
   if (op->error != NULL)
     {
       manager_op_return (op);
@@ -200,12 +200,14 @@ manage_committed (Op *op)
     }
   /* a stale row only keeps quiet what is recorded anyway */
   if (g_hash_table_contains (op->self->released, op->volume_id))
-    {
-      if (nova_volume_store_forget_released (op->self->store, op->volume_id, &forget_error))
-        g_hash_table_remove (op->self->released, op->volume_id);
-      else
-        g_warning ("volume %s: %s", op->volume_id, forget_error->message);
-    }
+    manager_op_commit_released_forgotten_then (op, manage_finish);
+  else
+    manage_finish (op);
+}
+
+static void
+manage_finish (Op *op)
+{
   nova_volume_log_event (NOVA_VOLUME_EVENT_VOLUME_MANAGED, op->volume_id, NULL,
                          "managed '%s' on backend '%s' as volume %s (%" G_GUINT64_FORMAT " bytes)",
                          MD (op)->reference, op->volume->backend, op->volume_id, op->volume->size);
@@ -252,6 +254,7 @@ nova_volume_manager_manage_existing (NovaVolumeManager *self, const NovaVolumeMa
 
 static void unmanage_thread (Op *op);
 static void unmanage_done (Op *op);
+static void unmanage_released (Op *op);
 
 static void
 unmanage_start (Op *op)
@@ -288,26 +291,27 @@ unmanage_thread (Op *op)
 static void
 unmanage_done (Op *op)
 {
-  NovaVolumeManager *self = op->self;
-  g_autofree char *location = NULL;
-
   if (op->error != NULL)
     {
       g_prefix_error (&op->error, "cannot unmanage volume %s: ", op->volume_id);
       manager_op_return (op);
       return;
     }
-  location = nova_volume_driver_storage_location (op->driver, op->volume);
   /* the export comes back at the next start if this commit is lost */
-  MANAGER_CRASH_POINT (op, "before-commit-released");
-  if (!nova_volume_store_release_volume (self->store, op->volume_id, op->volume->backend, &op->error))
+  manager_op_commit_volume_released_then (op, unmanage_released);
+}
+
+static void
+unmanage_released (Op *op)
+{
+  g_autofree char *location = NULL;
+
+  if (op->error != NULL)
     {
       manager_op_return (op);
       return;
     }
-  MANAGER_CRASH_POINT (op, "after-commit-released");
-  g_hash_table_replace (self->released, g_strdup (op->volume_id), g_strdup (op->volume->backend));
-  manager_forget_volume (self, op->volume_id);
+  location = nova_volume_driver_storage_location (op->driver, op->volume);
   nova_volume_log_event (NOVA_VOLUME_EVENT_VOLUME_UNMANAGED, op->volume_id, NULL,
                          "unmanaged volume %s: its data stays on backend '%s'%s%s", op->volume_id,
                          op->volume->backend, location != NULL ? " at " : "", location != NULL ? location : "");

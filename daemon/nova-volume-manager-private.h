@@ -257,6 +257,11 @@ void manager_op_commit_backup_removed_then (Op *op, OpStep then);
  * that record removed (already gone is no failure) */
 void manager_op_commit_connection_then         (Op *op, const char *key, GVariant *connector, OpStep then);
 void manager_op_commit_connection_removed_then (Op *op, const char *key, OpStep then);
+/* Unmanage: op->volume's row goes and a released row names its backend;
+ * Manage: the released row of op->volume_id goes (a failure is only
+ * logged: a stale row only keeps quiet what is recorded anyway) */
+void manager_op_commit_volume_released_then    (Op *op, OpStep then);
+void manager_op_commit_released_forgotten_then (Op *op, OpStep then);
 /* @backups (NovaBackupRecord, the operation's) in one commit */
 void manager_op_commit_backups_then        (Op *op, GPtrArray *backups, OpStep then);
 /* ends the job the operation started, if any, and answers */
