@@ -354,6 +354,11 @@ vm_nova_stop () {
   [ -n "$VM_NOVA_PID" ] || return 0
   vm_stop_pid "$VM_NOVA_PID" || status=$?
   VM_NOVA_PID=
+  # a stop that did not end well says why (a sanitizer's report is in the log)
+  if [ "$status" -ne 0 ]; then
+    vm_log "nova-volumed ($VM_NOVA_NAME) exited with status $status; the end of its log:"
+    vm_log "$(tail -n 40 "$NOVA_VM_WORKDIR/nova-volumed-$VM_NOVA_NAME.log" 2>&1)"
+  fi
   return "$status"
 }
 
