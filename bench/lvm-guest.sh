@@ -184,13 +184,7 @@ udisks_delete () {
   udisks_bus "$path" org.freedesktop.UDisks2.LogicalVolume Delete 'a{sv}' 0 >/dev/null
 }
 udisks_pair () {
-  local t0 t1
-  t0=$(now)
-  udisks_create || return 1
-  pair_create=$(since "$t0")
-  t1=$(now)
-  udisks_delete || return 1
-  pair_delete=$(since "$t1")
+  timed_pair udisks_create udisks_delete
 }
 
 # --- the daemon ------------------------------------------------------------------------
@@ -275,15 +269,21 @@ delete () {
   bus "$path" org.openstack.Volume1.Volume Delete 'a{sv}' 0 >/dev/null
 }
 
-# dbus_pair: CreateVolume, then Delete of what it made
-dbus_pair () {
+# timed_pair CREATE DELETE: runs both, each timed into pair_create and
+# pair_delete
+timed_pair () {
   local t0 t1
   t0=$(now)
-  create || return 1
+  "$1" || return 1
   pair_create=$(since "$t0")
   t1=$(now)
-  delete || return 1
+  "$2" || return 1
   pair_delete=$(since "$t1")
+}
+
+# dbus_pair: CreateVolume, then Delete of what it made
+dbus_pair () {
+  timed_pair create delete
 }
 
 bare_n=0

@@ -360,15 +360,16 @@ write_backups (NovaVolumeStore *store, gpointer data, GError **error)
   return TRUE;
 }
 
-/* what a connection's commit hands the writer */
+/* what a connection's commit (key: the connector's) or a release's
+ * (key: the backend) hands the writer */
 typedef struct {
   char     *volume_id;
   char     *key;
-  GVariant *connector;  /* NULL for a removal */
-} ConnectionWrite;
+  GVariant *connector;  /* a connection's record; NULL otherwise */
+} VolumeKeyWrite;
 
 static void
-connection_write_free (ConnectionWrite *write)
+volume_key_write_free (VolumeKeyWrite *write)
 {
   g_free (write->volume_id);
   g_free (write->key);
@@ -379,7 +380,7 @@ connection_write_free (ConnectionWrite *write)
 static gboolean
 write_connection (NovaVolumeStore *store, gpointer data, GError **error)
 {
-  ConnectionWrite *write = data;
+  VolumeKeyWrite *write = data;
 
   return nova_volume_store_put_connection (store, write->volume_id, write->key, write->connector, error);
 }
@@ -387,7 +388,7 @@ write_connection (NovaVolumeStore *store, gpointer data, GError **error)
 static gboolean
 write_connection_removed (NovaVolumeStore *store, gpointer data, GError **error)
 {
-  ConnectionWrite *write = data;
+  VolumeKeyWrite *write = data;
   g_autoptr(GError) local_error = NULL;
 
   if (nova_volume_store_delete_connection (store, write->volume_id, write->key, &local_error))
@@ -402,7 +403,7 @@ write_connection_removed (NovaVolumeStore *store, gpointer data, GError **error)
 static gboolean
 write_volume_released (NovaVolumeStore *store, gpointer data, GError **error)
 {
-  ConnectionWrite *write = data;
+  VolumeKeyWrite *write = data;
 
   return nova_volume_store_release_volume (store, write->volume_id, write->key, error);
 }
@@ -471,17 +472,17 @@ commit_hand_over (Commit *commit)
     case WRITE_CONNECTION_REMOVED:
     case WRITE_VOLUME_RELEASED:
       {
-        ConnectionWrite *connection = g_new0 (ConnectionWrite, 1);
+        VolumeKeyWrite *keyed = g_new0 (VolumeKeyWrite, 1);
 
-        connection->volume_id = g_strdup (commit->id);
-        connection->key = g_strdup (commit->key);
+        keyed->volume_id = g_strdup (commit->id);
+        keyed->key = g_strdup (commit->key);
         if (commit->connector != NULL)
-          connection->connector = g_variant_ref (commit->connector);
+          keyed->connector = g_variant_ref (commit->connector);
         write = commit->kind == WRITE_CONNECTION           ? write_connection
                 : commit->kind == WRITE_CONNECTION_REMOVED ? write_connection_removed
                                                            : write_volume_released;
-        data = connection;
-        destroy = (GDestroyNotify) connection_write_free;
+        data = keyed;
+        destroy = (GDestroyNotify) volume_key_write_free;
       }
       break;
     case WRITE_RELEASED_FORGOTTEN:

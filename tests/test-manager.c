@@ -153,16 +153,24 @@ stored_status (Fixture *fx, const char *id)
   return volume->status;
 }
 
-static gboolean
-driver_was_called (Fixture *fx, const char *prefix)
+/* how many times the driver was called with @prefix for volume @id */
+static guint
+driver_calls_for (Fixture *fx, const char *prefix, const char *id)
 {
   g_auto(GStrv) calls = NULL;
+  guint n = 0;
 
   g_object_get (fx->driver, "calls", &calls, NULL);
   for (guint i = 0; calls != NULL && calls[i] != NULL; i++)
-    if (g_str_has_prefix (calls[i], prefix))
-      return TRUE;
-  return FALSE;
+    if (g_str_has_prefix (calls[i], prefix) && strstr (calls[i], id) != NULL)
+      n++;
+  return n;
+}
+
+static gboolean
+driver_was_called (Fixture *fx, const char *prefix)
+{
+  return driver_calls_for (fx, prefix, "") > 0;
 }
 
 #define INSTANCE_A "0c36f3a2-5d29-4f4c-a0f5-6a5e8c7b9d10"
@@ -694,20 +702,6 @@ test_connections (Fixture *fx, gconstpointer data)
   g_assert_null (nova_volume_manager_initialize_connection_finish (fx->manager, wait_result (&result), &error));
   g_assert_error (error, NOVA_VOLUME_ERROR, NOVA_VOLUME_ERROR_INVALID_ARGUMENT);
   g_assert_nonnull (strstr (error->message, "'ip'"));
-}
-
-/* how many times the driver was called with @prefix for volume @id */
-static guint
-driver_calls_for (Fixture *fx, const char *prefix, const char *id)
-{
-  g_auto(GStrv) calls = NULL;
-  guint n = 0;
-
-  g_object_get (fx->driver, "calls", &calls, NULL);
-  for (guint i = 0; calls != NULL && calls[i] != NULL; i++)
-    if (g_str_has_prefix (calls[i], prefix) && strstr (calls[i], id) != NULL)
-      n++;
-  return n;
 }
 
 static guint
