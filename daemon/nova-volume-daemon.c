@@ -23,7 +23,7 @@ struct _NovaVolumeDaemon {
   NovaVolumeManager        *manager;
   NovaVolumeAuth           *auth;
   GDBusObjectManagerServer *object_manager;
-  NovaVolumePropertyReads  *property_reads;  /* volumes', snapshots' and backups' Get and GetAll */
+  NovaVolumePropertyReads  *property_reads;  /* Get, GetAll and GetManagedObjects off the main loop */
   NovaDBusManager          *manager_iface;
   GHashTable               *volume_ifaces;    /* id -> NovaDBusVolume */
   GHashTable               *snapshot_ifaces;  /* id -> NovaDBusSnapshot */
@@ -1008,6 +1008,8 @@ nova_volume_daemon_snapshot_init (NovaVolumeDaemonSnapshot *snapshot)
 {
 }
 
+/* Exports and unexports happen inside a change of the property reads
+ * (nova-volume-property-reads.h), which list the same objects. */
 static void
 export_interface (NovaVolumeDaemon *self, const char *path, gpointer iface,
                   void (*set) (NovaDBusObjectSkeleton *, gpointer))
@@ -1020,6 +1022,21 @@ export_interface (NovaVolumeDaemon *self, const char *path, gpointer iface,
     g_signal_connect (iface, "g-authorize-method", G_CALLBACK (nova_volume_auth_authorize_method), self->auth);
   set (object, iface);
   g_dbus_object_manager_server_export (self->object_manager, G_DBUS_OBJECT_SKELETON (object));
+  nova_volume_property_reads_add (self->property_reads, path, G_DBUS_INTERFACE_SKELETON (iface));
+}
+
+static void
+unexport (NovaVolumeDaemon *self, const char *path)
+{
+  nova_volume_property_reads_remove (self->property_reads, path);
+  g_dbus_object_manager_server_unexport (self->object_manager, path);
+}
+
+/* Inside a change: @iface's properties were set. */
+static void
+changed (NovaVolumeDaemon *self, gpointer iface)
+{
+  nova_volume_property_reads_changed (self->property_reads, G_DBUS_INTERFACE_SKELETON (iface));
 }
 
 static void
@@ -1155,7 +1172,7 @@ sync_attachments (NovaVolumeDaemon *self, const char *volume_id, const NovaVolum
     {
       g_autofree char *path = nova_volume_daemon_attachment_path (g_ptr_array_index (gone, i));
 
-      g_dbus_object_manager_server_unexport (self->object_manager, path);
+      unexport (self, path);
       g_hash_table_remove (self->attachment_ifaces, g_ptr_array_index (gone, i));
     }
   for (guint i = 0; volume != NULL && i < volume->attachments->len; i++)
@@ -1167,6 +1184,7 @@ sync_attachments (NovaVolumeDaemon *self, const char *volume_id, const NovaVolum
       if (existing != NULL)
         {
           sync_attachment (existing, volume, attachment);
+          changed (self, existing);
           continue;
         }
       existing = nova_dbus_attachment_skeleton_new ();
@@ -1212,12 +1230,12 @@ on_volume_changed (NovaVolumeManager *manager, const char *id, NovaVolumeDaemon 
       /* its attachments first: the volume's Attachments name objects that exist */
       sync_attachments (self, id, volume);
       export_interface (self, path, iface, set_volume_iface);
-      nova_volume_property_reads_add (self->property_reads, path, G_DBUS_INTERFACE_SKELETON (iface));
     }
   else
     {
       sync_attachments (self, id, volume);
       sync_volume (iface, volume);
+      changed (self, iface);
       /* PropertiesChanged now, not from an idle: a client must see the
        * new state no later than the reply of the call that made it */
       g_dbus_interface_skeleton_flush (G_DBUS_INTERFACE_SKELETON (iface));
@@ -1231,8 +1249,7 @@ on_volume_removed (NovaVolumeManager *manager, const char *id, NovaVolumeDaemon 
   g_autofree char *path = nova_volume_daemon_volume_path (id);
 
   nova_volume_property_reads_change_begin (self->property_reads);
-  nova_volume_property_reads_remove (self->property_reads, path);
-  g_dbus_object_manager_server_unexport (self->object_manager, path);
+  unexport (self, path);
   g_hash_table_remove (self->volume_ifaces, id);
   sync_attachments (self, id, NULL);
   nova_volume_property_reads_change_end (self->property_reads);
@@ -1255,11 +1272,11 @@ on_snapshot_changed (NovaVolumeManager *manager, const char *id, NovaVolumeDaemo
       sync_snapshot (iface, snapshot);
       g_hash_table_insert (self->snapshot_ifaces, g_strdup (id), iface);
       export_interface (self, path, iface, set_snapshot_iface);
-      nova_volume_property_reads_add (self->property_reads, path, G_DBUS_INTERFACE_SKELETON (iface));
     }
   else
     {
       sync_snapshot (iface, snapshot);
+      changed (self, iface);
       g_dbus_interface_skeleton_flush (G_DBUS_INTERFACE_SKELETON (iface));
     }
   nova_volume_property_reads_change_end (self->property_reads);
@@ -1271,8 +1288,7 @@ on_snapshot_removed (NovaVolumeManager *manager, const char *id, NovaVolumeDaemo
   g_autofree char *path = nova_volume_daemon_snapshot_path (id);
 
   nova_volume_property_reads_change_begin (self->property_reads);
-  nova_volume_property_reads_remove (self->property_reads, path);
-  g_dbus_object_manager_server_unexport (self->object_manager, path);
+  unexport (self, path);
   g_hash_table_remove (self->snapshot_ifaces, id);
   nova_volume_property_reads_change_end (self->property_reads);
 }
@@ -1447,11 +1463,11 @@ on_backup_changed (NovaVolumeManager *manager, const char *id, NovaVolumeDaemon 
       g_signal_connect (iface, "handle-verify", G_CALLBACK (handle_backup_verify), self);
       g_hash_table_insert (self->backup_ifaces, g_strdup (id), iface);
       export_interface (self, path, iface, set_backup_iface);
-      nova_volume_property_reads_add (self->property_reads, path, G_DBUS_INTERFACE_SKELETON (iface));
     }
   else
     {
       sync_backup (self, iface, backup);
+      changed (self, iface);
       g_dbus_interface_skeleton_flush (G_DBUS_INTERFACE_SKELETON (iface));
     }
   nova_volume_property_reads_change_end (self->property_reads);
@@ -1463,8 +1479,7 @@ on_backup_removed (NovaVolumeManager *manager, const char *id, NovaVolumeDaemon 
   g_autofree char *path = nova_volume_daemon_backup_path (id);
 
   nova_volume_property_reads_change_begin (self->property_reads);
-  nova_volume_property_reads_remove (self->property_reads, path);
-  g_dbus_object_manager_server_unexport (self->object_manager, path);
+  unexport (self, path);
   g_hash_table_remove (self->backup_ifaces, id);
   nova_volume_property_reads_change_end (self->property_reads);
 }
@@ -1503,18 +1518,30 @@ handle_job_cancel (NovaDBusJob *iface, GDBusMethodInvocation *invocation, GVaria
 }
 
 static void
-on_job_progress (NovaVolumeJob *job, GParamSpec *pspec, NovaDBusJob *iface)
+on_job_progress (NovaVolumeJob *job, GParamSpec *pspec, NovaVolumeDaemon *self)
 {
+  NovaDBusJob *iface = g_hash_table_lookup (self->job_ifaces, job);
+
+  g_return_if_fail (iface != NULL);
+  nova_volume_property_reads_change_begin (self->property_reads);
   nova_dbus_job_set_progress (iface, nova_volume_job_get_progress (job));
   nova_dbus_job_set_rate (iface, nova_volume_job_get_rate (job));
+  changed (self, iface);
+  nova_volume_property_reads_change_end (self->property_reads);
 }
 
 static void
-on_job_completed (NovaVolumeJob *job, gboolean success, const char *message, NovaDBusJob *iface)
+on_job_completed (NovaVolumeJob *job, gboolean success, const char *message, NovaVolumeDaemon *self)
 {
+  NovaDBusJob *iface = g_hash_table_lookup (self->job_ifaces, job);
+
+  g_return_if_fail (iface != NULL);
   /* the last progress first, so a client sees 1.0 before Completed */
+  nova_volume_property_reads_change_begin (self->property_reads);
   nova_dbus_job_set_progress (iface, nova_volume_job_get_progress (job));
+  changed (self, iface);
   g_dbus_interface_skeleton_flush (G_DBUS_INTERFACE_SKELETON (iface));
+  nova_volume_property_reads_change_end (self->property_reads);
   nova_dbus_job_emit_completed (iface, success, message);
 }
 
@@ -1544,10 +1571,12 @@ on_job_added (NovaVolumeManager *manager, NovaVolumeJob *job, NovaVolumeDaemon *
   nova_dbus_job_set_cancelable (iface, nova_volume_job_get_cancelable (job));
   g_signal_connect_data (iface, "handle-cancel", G_CALLBACK (handle_job_cancel), g_object_ref (job),
                          (GClosureNotify) (void (*) (void)) g_object_unref, 0);
-  g_signal_connect_object (job, "notify::progress", G_CALLBACK (on_job_progress), iface, 0);
-  g_signal_connect_object (job, "completed", G_CALLBACK (on_job_completed), iface, 0);
+  g_signal_connect_object (job, "notify::progress", G_CALLBACK (on_job_progress), self, 0);
+  g_signal_connect_object (job, "completed", G_CALLBACK (on_job_completed), self, 0);
   g_hash_table_insert (self->job_ifaces, g_object_ref (job), iface);
+  nova_volume_property_reads_change_begin (self->property_reads);
   export_interface (self, path, iface, set_job_iface);
+  nova_volume_property_reads_change_end (self->property_reads);
 }
 
 static void
@@ -1555,7 +1584,10 @@ on_job_removed (NovaVolumeManager *manager, NovaVolumeJob *job, NovaVolumeDaemon
 {
   g_autofree char *path = job_path (job);
 
-  g_dbus_object_manager_server_unexport (self->object_manager, path);
+  g_signal_handlers_disconnect_by_data (job, self);
+  nova_volume_property_reads_change_begin (self->property_reads);
+  unexport (self, path);
+  nova_volume_property_reads_change_end (self->property_reads);
   g_hash_table_remove (self->job_ifaces, job);
 }
 
@@ -1575,7 +1607,9 @@ export_manager (NovaVolumeDaemon *self)
   g_signal_connect (self->manager_iface, "handle-get-volume-stats", G_CALLBACK (handle_get_volume_stats), self);
   g_signal_connect (self->manager_iface, "handle-manage-existing", G_CALLBACK (handle_manage_existing), self);
   g_signal_connect (self->manager_iface, "handle-import-backups", G_CALLBACK (handle_import_backups), self);
+  nova_volume_property_reads_change_begin (self->property_reads);
   export_interface (self, NOVA_VOLUME_DBUS_MANAGER, self->manager_iface, set_manager_iface);
+  nova_volume_property_reads_change_end (self->property_reads);
 }
 
 /* ---- backends -------------------------------------------------------- */
@@ -1636,6 +1670,21 @@ sync_warnings (NovaVolumeDaemon *self)
     }
   g_ptr_array_add (warnings, NULL);
   nova_dbus_manager_set_warnings (self->manager_iface, (const char *const *) warnings->pdata);
+  changed (self, self->manager_iface);
+}
+
+static void
+on_backend_changed (NovaVolumeBackend *backend, NovaVolumeDaemon *self)
+{
+  guint i;
+
+  if (!g_ptr_array_find (nova_volume_manager_get_backends (self->manager), backend, &i))
+    return;
+  nova_volume_property_reads_change_begin (self->property_reads);
+  sync_backend (backend, g_ptr_array_index (self->backend_ifaces, i));
+  changed (self, g_ptr_array_index (self->backend_ifaces, i));
+  sync_warnings (self);
+  nova_volume_property_reads_change_end (self->property_reads);
 }
 
 static void
@@ -1643,6 +1692,7 @@ export_backends (NovaVolumeDaemon *self)
 {
   GPtrArray *backends = nova_volume_manager_get_backends (self->manager);
 
+  nova_volume_property_reads_change_begin (self->property_reads);
   for (guint i = 0; i < backends->len; i++)
     {
       NovaVolumeBackend *backend = g_ptr_array_index (backends, i);
@@ -1650,12 +1700,13 @@ export_backends (NovaVolumeDaemon *self)
       NovaDBusBackend *iface = nova_dbus_backend_skeleton_new ();
 
       sync_backend (backend, iface);
-      g_signal_connect_object (backend, "changed", G_CALLBACK (sync_backend), iface, 0);
-      g_signal_connect_object (backend, "changed", G_CALLBACK (sync_warnings), self, G_CONNECT_SWAPPED);
+      /* a backend's figures and the Manager's Warnings change together */
+      g_signal_connect_object (backend, "changed", G_CALLBACK (on_backend_changed), self, 0);
       export_interface (self, path, iface, set_backend_iface);
       g_ptr_array_add (self->backend_ifaces, iface);
     }
   sync_warnings (self);
+  nova_volume_property_reads_change_end (self->property_reads);
 }
 
 /* ---- missing objects ------------------------------------------------- */
@@ -1832,7 +1883,7 @@ nova_volume_daemon_new (GDBusConnection *connection, NovaVolumeManager *manager,
   self->auth = g_object_ref (auth);
   self->object_manager = g_dbus_object_manager_server_new (NOVA_VOLUME_DBUS_ROOT);
   /* before the objects: each is added to it as it is exported */
-  self->property_reads = nova_volume_property_reads_new (connection);
+  self->property_reads = nova_volume_property_reads_new (connection, NOVA_VOLUME_DBUS_ROOT);
 
   export_manager (self);
   export_backends (self);

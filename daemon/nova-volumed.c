@@ -568,8 +568,9 @@ main (int argc, char **argv)
                                       (guint) nova_volume_config_get_int (config, "backend_stats_interval"));
 
   auth = nova_volume_auth_new (service.bus_type, getuid ());
-  daemon = nova_volume_daemon_new (connection, manager, auth);
+  /* before the daemon's filter, which answers the listings it sees */
   nova_volume_memory_watch_listings (connection);
+  daemon = nova_volume_daemon_new (connection, manager, auth);
   service.manager = manager;
   service.daemon = daemon;
   if (!replace_running)

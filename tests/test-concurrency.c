@@ -631,6 +631,189 @@ test_reads_in_order (Fixture *fx, gconstpointer data)
   g_free (order.last_signal);
 }
 
+/* ---- listings and signals in order ------------------------------------ */
+
+#define N_LISTED      400
+#define VOLUMES_PREFIX ROOT_PATH "/volumes/"
+#define N_LIST_ROUNDS 60
+
+/* What reached the client, in order: the Name a PropertiesChanged of one
+ * volume announced, the volumes InterfacesAdded and InterfacesRemoved
+ * announced, and each GetManagedObjects reply, which must agree with all
+ * of them. */
+typedef struct {
+  GMutex      lock;
+  const char *path;          /* the renamed volume */
+  GHashTable *list_serials;  /* serials of the GetManagedObjects calls */
+  GHashTable *announced;     /* volume path -> TRUE (added) or FALSE (removed) */
+  char       *last_signal;
+  guint       n_replies;
+  guint       n_stale;
+} ListOrder;
+
+static void
+check_listing (ListOrder *order, GVariant *body)
+{
+  g_autoptr(GVariant) objects = g_variant_get_child_value (body, 0);
+  g_autoptr(GVariant) renamed = g_variant_lookup_value (objects, order->path, NULL);
+  const char *name = NULL;
+  GHashTableIter iter;
+  gpointer path, added;
+
+  g_assert_nonnull (renamed);
+  {
+    g_autoptr(GVariant) properties = g_variant_lookup_value (renamed, IFACE_VOLUME, NULL);
+
+    g_assert_true (g_variant_lookup (properties, "Name", "&s", &name));
+  }
+  if (g_strcmp0 (name, order->last_signal) != 0)
+    order->n_stale++;
+  g_hash_table_iter_init (&iter, order->announced);
+  while (g_hash_table_iter_next (&iter, &path, &added))
+    {
+      g_autoptr(GVariant) listed = g_variant_lookup_value (objects, path, NULL);
+
+      if ((listed != NULL) != GPOINTER_TO_INT (added))
+        order->n_stale++;
+    }
+  order->n_replies++;
+}
+
+static GDBusMessage *
+watch_listings (GDBusConnection *connection, GDBusMessage *message, gboolean incoming, gpointer user_data)
+{
+  ListOrder *order = user_data;
+  GVariant *body = g_dbus_message_get_body (message);
+  const char *member = g_dbus_message_get_member (message);
+
+  if (!incoming || body == NULL)
+    return message;
+  g_mutex_lock (&order->lock);
+  if (g_dbus_message_get_message_type (message) == G_DBUS_MESSAGE_TYPE_SIGNAL)
+    {
+      const char *path = NULL;
+
+      if (g_strcmp0 (member, "PropertiesChanged") == 0 && g_strcmp0 (g_dbus_message_get_path (message), order->path) == 0)
+        {
+          g_autoptr(GVariant) changed = g_variant_get_child_value (body, 1);
+          const char *name = NULL;
+
+          if (g_variant_lookup (changed, "Name", "&s", &name))
+            {
+              g_free (order->last_signal);
+              order->last_signal = g_strdup (name);
+            }
+        }
+      else if ((g_strcmp0 (member, "InterfacesAdded") == 0 || g_strcmp0 (member, "InterfacesRemoved") == 0)
+               && g_str_has_prefix ((g_variant_get_child (body, 0, "&o", &path), path), VOLUMES_PREFIX))
+        g_hash_table_insert (order->announced, g_strdup (path),
+                             GINT_TO_POINTER (g_str_equal (member, "InterfacesAdded")));
+    }
+  else if (g_dbus_message_get_message_type (message) == G_DBUS_MESSAGE_TYPE_METHOD_RETURN
+           && g_hash_table_contains (order->list_serials, GUINT_TO_POINTER (g_dbus_message_get_reply_serial (message))))
+    check_listing (order, body);
+  g_mutex_unlock (&order->lock);
+  return message;
+}
+
+/* GetManagedObjects is answered on a thread of its own, which reads the
+ * objects without the lock and again those changed since: while renames,
+ * creates and deletes go on, no listing may be older than a signal that
+ * came before it. */
+static void
+test_listings_in_order (Fixture *fx, gconstpointer data)
+{
+  g_autofree char *volume = create_volume (fx, 1024 * 1024, NULL);
+  ListOrder order = {
+    .path = volume,
+    .list_serials = g_hash_table_new (NULL, NULL),
+    .announced = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL),
+    .last_signal = g_strdup (""),
+  };
+  g_autoptr(GPtrArray) made = g_ptr_array_new_with_free_func (g_free);
+  guint filter, subscription;
+  guint pending = 0;
+
+  /* enough objects that a listing takes a while to read */
+  for (guint i = 0; i < N_LISTED; i++)
+    {
+      g_dbus_connection_call (fx->connection, "org.openstack.Volume1", MANAGER_PATH, IFACE_MANAGER, "CreateVolume",
+                              g_variant_new ("(t@a{sv})", (guint64) 1024 * 1024, g_variant_new ("a{sv}", NULL)),
+                              NULL, G_DBUS_CALL_FLAGS_NONE, -1, NULL, count_reply, &pending);
+      pending++;
+      while (pending >= 16)
+        g_main_context_iteration (NULL, TRUE);
+    }
+  while (pending > 0)
+    g_main_context_iteration (NULL, TRUE);
+
+  g_mutex_init (&order.lock);
+  filter = g_dbus_connection_add_filter (fx->connection, watch_listings, &order, NULL);
+  subscription = g_dbus_connection_signal_subscribe (fx->connection, NULL, NULL, NULL, NULL, NULL,
+                                                     G_DBUS_SIGNAL_FLAGS_NONE, ignore_signal, NULL, NULL);
+  for (int k = 1; k <= N_LIST_ROUNDS; k++)
+    {
+      g_autofree char *new_name = g_strdup_printf ("n%d", k);
+      g_autoptr(GDBusMessage) list = g_dbus_message_new_method_call ("org.openstack.Volume1", ROOT_PATH,
+                                                                     "org.freedesktop.DBus.ObjectManager",
+                                                                     "GetManagedObjects");
+      guint32 serial = 0;
+
+      g_dbus_connection_call (fx->connection, "org.openstack.Volume1", volume, IFACE_VOLUME, "Update",
+                              g_variant_new_parsed ("({'name': <%s>},)", new_name), NULL, G_DBUS_CALL_FLAGS_NONE, -1,
+                              NULL, count_reply, &pending);
+      pending++;
+      g_dbus_connection_call (fx->connection, "org.openstack.Volume1", MANAGER_PATH, IFACE_MANAGER, "CreateVolume",
+                              g_variant_new ("(t@a{sv})", (guint64) 1024 * 1024, g_variant_new ("a{sv}", NULL)),
+                              NULL, G_DBUS_CALL_FLAGS_NONE, -1, NULL, count_reply, &pending);
+      pending++;
+      g_mutex_lock (&order.lock);
+      g_dbus_connection_send_message_with_reply (fx->connection, list, G_DBUS_SEND_MESSAGE_FLAGS_NONE, -1, &serial,
+                                                 NULL, count_message_reply, &pending);
+      g_hash_table_add (order.list_serials, GUINT_TO_POINTER (serial));
+      g_mutex_unlock (&order.lock);
+      pending++;
+      /* and a volume made in an earlier round goes */
+      g_mutex_lock (&order.lock);
+      {
+        GHashTableIter iter;
+        gpointer path, added;
+
+        g_hash_table_iter_init (&iter, order.announced);
+        while (g_hash_table_iter_next (&iter, &path, &added))
+          if (GPOINTER_TO_INT (added) && !g_str_equal (path, volume)
+              && !g_ptr_array_find_with_equal_func (made, path, g_str_equal, NULL))
+            {
+              g_ptr_array_add (made, g_strdup (path));
+              break;
+            }
+      }
+      g_mutex_unlock (&order.lock);
+      if (made->len > 0 && k % 2 == 0)
+        {
+          g_dbus_connection_call (fx->connection, "org.openstack.Volume1", g_ptr_array_index (made, made->len - 1),
+                                  IFACE_VOLUME, "Delete", g_variant_new ("(a{sv})", NULL), NULL,
+                                  G_DBUS_CALL_FLAGS_NONE, -1, NULL, count_reply, &pending);
+          pending++;
+        }
+      while (pending > 8)
+        g_main_context_iteration (NULL, TRUE);
+    }
+  while (pending > 0)
+    g_main_context_iteration (NULL, TRUE);
+
+  g_test_message ("%u listings of %u objects or more; %u volumes announced", order.n_replies, N_LISTED,
+                  g_hash_table_size (order.announced));
+  g_assert_cmpuint (order.n_replies, ==, N_LIST_ROUNDS);
+  g_assert_cmpuint (order.n_stale, ==, 0);
+  g_dbus_connection_signal_unsubscribe (fx->connection, subscription);
+  g_dbus_connection_remove_filter (fx->connection, filter);
+  g_mutex_clear (&order.lock);
+  g_hash_table_unref (order.list_serials);
+  g_hash_table_unref (order.announced);
+  g_free (order.last_signal);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -638,5 +821,7 @@ main (int argc, char **argv)
   g_test_add ("/concurrency/1000-operations-16-clients", Fixture, NULL, fixture_setup, test_concurrency,
               fixture_teardown);
   g_test_add ("/concurrency/reads-in-order", Fixture, NULL, fixture_setup, test_reads_in_order, fixture_teardown);
+  g_test_add ("/concurrency/listings-in-order", Fixture, NULL, fixture_setup, test_listings_in_order,
+              fixture_teardown);
   return g_test_run ();
 }
