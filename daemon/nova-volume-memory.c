@@ -16,6 +16,13 @@
 /* after the latest listing of a burst, before the trim */
 #define TRIM_DELAY_US (2 * G_USEC_PER_SEC)
 
+/* glibc's defaults (128 KiB each), fixed: left to glibc, freeing a
+ * listing's 8 MiB reply raised the first to 8 MiB and the second to
+ * twice that, and a thread's arena then kept up to 32 MiB of free top
+ * that malloc_trim does not give back outside the main arena */
+#define MMAP_THRESHOLD_BYTES (128 * 1024)
+#define TRIM_THRESHOLD_BYTES (128 * 1024)
+
 void
 nova_volume_memory_use_malloc (char **argv)
 {
@@ -26,6 +33,16 @@ nova_volume_memory_use_malloc (char **argv)
   execv ("/proc/self/exe", argv);
   /* no /proc: go on with the slice allocator */
   g_unsetenv ("G_SLICE");
+}
+
+void
+nova_volume_memory_fix_thresholds (void)
+{
+  mallopt (M_MMAP_THRESHOLD, MMAP_THRESHOLD_BYTES);
+  mallopt (M_TRIM_THRESHOLD, TRIM_THRESHOLD_BYTES);
+  /* one arena: malloc_trim gives back only the main arena's free top,
+   * and a listing's blocks, made on its own threads, went to theirs */
+  mallopt (M_ARENA_MAX, 1);
 }
 
 static GMutex trim_lock;

@@ -11,6 +11,11 @@ G_BEGIN_DECLS
  * again with it (exec: the same process, the same descriptors); returns
  * only when there is nothing to do or the exec failed. */
 void  nova_volume_memory_use_malloc       (char **argv);
+/* Keeps glibc from raising the sizes above which it maps a block on its
+ * own and gives a heap's free top back (a threshold raised by one large
+ * reply kept tens of MiB from every later trim), and to one arena, whose
+ * free memory malloc_trim gives back whole. */
+void  nova_volume_memory_fix_thresholds   (void);
 
 /* Watches @connection for GetManagedObjects calls and, a moment after a
  * burst of them, hands the free memory their replies were built in back

@@ -138,17 +138,6 @@ listed_clear (gpointer data)
   g_clear_pointer (&listed->item, g_variant_unref);
 }
 
-static GVariant *
-listing_item (const char *path, GDBusInterfaceSkeleton *skeleton)
-{
-  g_autoptr(GVariant) properties = nova_volume_skeleton_properties (skeleton);
-  GVariant *iface = g_variant_new_dict_entry (g_variant_new_string (g_dbus_interface_skeleton_get_info (skeleton)->name),
-                                              properties);
-
-  return g_variant_ref_sink (g_variant_new_dict_entry (g_variant_new_object_path (path),
-                                                       g_variant_new_array (NULL, &iface, 1)));
-}
-
 /* On a thread of its own, so neither GDBus's thread nor the main loop
  * waits while 10,000 objects are read. The objects are read outside the
  * lock; inside it, those changed since are read again (a change is rare
@@ -156,6 +145,46 @@ listing_item (const char *path, GDBusInterfaceSkeleton *skeleton)
  * Get, no signal sent before it announces anything it does not carry.
  * The main thread waits only for the reply's serialisation, which it
  * would wait for anyway: GDBus serialises under its connection's lock. */
+/* a part of a listing's objects, read on a thread of their own */
+typedef struct {
+  Listed *first;
+  guint   n;
+} Part;
+
+static gpointer
+build_part (gpointer data)
+{
+  Part *part = data;
+
+  for (guint i = 0; i < part->n; i++)
+    part->first[i].item = nova_volume_skeleton_listing_entry (part->first[i].path, part->first[i].skeleton);
+  return NULL;
+}
+
+/* Reads the objects on two threads where there are many: GDBus's
+ * thread is idle while a listing is built, and a reader mostly waits
+ * for memory, 10,000 skeletons' worth of it. */
+static void
+build_items (GArray *listed)
+{
+  Part parts[2] = {
+    { (Listed *) (gpointer) listed->data, listed->len / 2 },
+    { (Listed *) (gpointer) listed->data + listed->len / 2, listed->len - listed->len / 2 },
+  };
+  GThread *helper = NULL;
+
+  if (listed->len >= 1000 && g_get_num_processors () > 1)
+    helper = g_thread_try_new ("nova-listing", build_part, &parts[0], NULL);
+  if (helper == NULL)
+    {
+      parts[1].first = (Listed *) (gpointer) listed->data;
+      parts[1].n = listed->len;
+    }
+  build_part (&parts[1]);
+  if (helper != NULL)
+    g_thread_join (helper);
+}
+
 typedef struct {
   GDBusConnection *connection;
   GDBusMessage    *message;
@@ -194,12 +223,7 @@ answer_listing (gpointer data, gpointer user_data)
     }
   g_rw_lock_reader_unlock (&shared->changes);
 
-  for (guint i = 0; i < listed->len; i++)
-    {
-      Listed *one = &g_array_index (listed, Listed, i);
-
-      one->item = listing_item (one->path, one->skeleton);
-    }
+  build_items (listed);
 
   g_rw_lock_reader_lock (&shared->changes);
   if (shared->generation == generation)
@@ -220,7 +244,7 @@ answer_listing (gpointer data, gpointer user_data)
           if (one != NULL && one->skeleton == entry->skeleton && entry->changed_at <= generation)
             g_ptr_array_add (items, g_variant_ref (one->item));
           else
-            g_ptr_array_add (items, listing_item (path, entry->skeleton));
+            g_ptr_array_add (items, nova_volume_skeleton_listing_entry (path, entry->skeleton));
         }
     }
   reply (shared, call->connection, call->message,

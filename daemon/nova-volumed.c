@@ -371,6 +371,7 @@ main (int argc, char **argv)
   Service service = { 0 };
 
   nova_volume_memory_use_malloc (argv);
+  nova_volume_memory_fix_thresholds ();
   setlocale (LC_ALL, "");
   bindtextdomain (GETTEXT_PACKAGE, LOCALEDIR);
   bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");

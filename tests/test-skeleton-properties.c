@@ -99,17 +99,34 @@ fill (GDBusInterfaceSkeleton *skeleton)
     }
 }
 
+/* the same value, and the same bytes: GVariant's normal form, which a
+ * value GLib trusts must be in */
 static void
-assert_same (GDBusInterfaceSkeleton *skeleton)
+assert_same_variant (GVariant *fast, GVariant *generic)
 {
-  g_autoptr(GVariant) generic = g_dbus_interface_skeleton_get_properties (skeleton);
-  g_autoptr(GVariant) fast = nova_volume_skeleton_properties (skeleton);
   g_autofree char *generic_text = g_variant_print (generic, TRUE);
   g_autofree char *fast_text = g_variant_print (fast, TRUE);
 
   g_assert_false (g_variant_is_floating (fast));
   g_assert_cmpstr (fast_text, ==, generic_text);
   g_assert_true (g_variant_equal (fast, generic));
+  g_assert_true (g_variant_is_normal_form (fast));
+  g_assert_cmpmem (g_variant_get_data (fast), g_variant_get_size (fast), g_variant_get_data (generic),
+                   g_variant_get_size (generic));
+}
+
+static void
+assert_same (GDBusInterfaceSkeleton *skeleton)
+{
+  const char *path = "/org/openstack/Volume1/volumes/a_long_enough_name_for_two_byte_offsets_0123456789";
+  g_autoptr(GVariant) generic = g_dbus_interface_skeleton_get_properties (skeleton);
+  g_autoptr(GVariant) fast = nova_volume_skeleton_properties (skeleton);
+  g_autoptr(GVariant) generic_entry = g_variant_ref_sink (
+    g_variant_new_parsed ("{%o, {%s: %@a{sv}}}", path, g_dbus_interface_skeleton_get_info (skeleton)->name, generic));
+  g_autoptr(GVariant) fast_entry = nova_volume_skeleton_listing_entry (path, skeleton);
+
+  assert_same_variant (fast, generic);
+  assert_same_variant (fast_entry, generic_entry);
 }
 
 static GDBusInterfaceSkeleton *
@@ -139,6 +156,38 @@ test_every_interface (void)
     }
 }
 
+/* framing offsets of every width: a value past 255 bytes, past 65,535 */
+static void
+test_large_values (void)
+{
+  g_autoptr(GDBusInterfaceSkeleton) skeleton = skeleton_of (NOVA_DBUS_TYPE_VOLUME_SKELETON);
+  const gsize sizes[] = { 200, 300, 70000 };
+
+  fill (skeleton);
+  for (gsize i = 0; i < G_N_ELEMENTS (sizes); i++)
+    {
+      g_autofree char *text = g_strnfill (sizes[i], 'x');
+
+      nova_dbus_volume_set_description (NOVA_DBUS_VOLUME (skeleton), text);
+      assert_same (skeleton);
+    }
+  /* an array of object paths past 255 bytes */
+  {
+    g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
+    g_auto(GStrv) paths = NULL;
+
+    for (guint i = 0; i < 40; i++)
+      {
+        g_autofree char *path = g_strdup_printf ("/org/openstack/Volume1/attachments/a_%u_0123456789abcdef", i);
+
+        g_strv_builder_add (builder, path);
+      }
+    paths = g_strv_builder_end (builder);
+    nova_dbus_volume_set_attachments (NOVA_DBUS_VOLUME (skeleton), (const char *const *) paths);
+    assert_same (skeleton);
+  }
+}
+
 /* not a test of speed: says what a listing's build costs, for the record */
 static void
 test_cost (void)
@@ -165,6 +214,7 @@ main (int argc, char **argv)
 {
   g_test_init (&argc, &argv, NULL);
   g_test_add_func ("/skeleton-properties/every-interface", test_every_interface);
+  g_test_add_func ("/skeleton-properties/large-values", test_large_values);
   g_test_add_func ("/skeleton-properties/cost", test_cost);
   return g_test_run ();
 }
