@@ -15,12 +15,14 @@
 #include "bench-figures.h"
 
 /* the guest script's own limit; the whole run gets a minute more */
-#define GUEST_TIMEOUT_S 1500
-#define GUEST_DISK "2G"
+#define GUEST_TIMEOUT_S 2700
+/* 500 LVs of one extent for the scale rounds, and the passes' volumes */
+#define GUEST_DISK "3G"
 
 /* knobs of bench/lvm-guest.sh passed on from the bench's environment */
 static const char *const guest_knobs[] = {
-  "NOVA_BENCH_LVM_PAIRS", "NOVA_BENCH_LVM_ROUNDS", "NOVA_BENCH_LVM_MIB", "NOVA_BENCH_LVM_PASSES", NULL
+  "NOVA_BENCH_LVM_PAIRS", "NOVA_BENCH_LVM_ROUNDS", "NOVA_BENCH_LVM_MIB", "NOVA_BENCH_LVM_PASSES",
+  "NOVA_BENCH_LVM_UDISKS", "NOVA_BENCH_LVM_SCALE", NULL
 };
 
 static void
@@ -285,6 +287,22 @@ report_pass (BenchContext *ctx, GHashTable *pass, GHashTable *commands, const ch
     }
 }
 
+/* a create and delete among N other LVs of the group, both sides */
+static void
+report_scale (BenchContext *ctx, GHashTable *scale)
+{
+  g_autofree char *prefix = g_strconcat ("scale-", text (scale, "lvs"), NULL);
+
+  report_fields (ctx, scale, prefix);
+  bench_report_line (ctx->report,
+                     "lvm among %s other LVs (LIO, thick): nova-volume CreateVolume+Delete %.2f s a pair (create "
+                     "%.2f s, with the export), udisks2 CreatePlainVolume+Delete %.2f s (create %.2f s; medians "
+                     "of %s): %.2fx udisks2's",
+                     text (scale, "lvs"), number (scale, "dbus_pair_s"), number (scale, "dbus_create_s"),
+                     number (scale, "udisks_pair_s"), number (scale, "udisks_create_s"), text (scale, "pairs"),
+                     number (scale, "ratio"));
+}
+
 static void
 report_results (BenchContext *ctx, const char *contents, const char *accel, double guest_s)
 {
@@ -294,6 +312,7 @@ report_results (BenchContext *ctx, const char *contents, const char *accel, doub
   g_autoptr(GHashTable) udisks = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
                                                         (GDestroyNotify) g_hash_table_unref);
   g_autoptr(GPtrArray) passes = g_ptr_array_new_with_free_func ((GDestroyNotify) g_hash_table_unref);
+  g_autoptr(GPtrArray) scales = g_ptr_array_new_with_free_func ((GDestroyNotify) g_hash_table_unref);
 
   bench_report_section (ctx->report, "lvm");
   bench_report_boolean (ctx->report, "measured", TRUE);
@@ -328,6 +347,16 @@ report_results (BenchContext *ctx, const char *contents, const char *accel, doub
         }
       else if (g_str_equal (tag, "lvm-pass"))
         g_ptr_array_add (passes, fields);
+      else if (g_str_equal (tag, "lvm-scale"))
+        g_ptr_array_add (scales, fields);
+      else if (g_str_equal (tag, "lvm-scale-missing"))
+        {
+          g_autofree char *why = g_strdelimit (g_strdup (text (fields, "why")), "_", ' ');
+
+          bench_report_string (ctx->report, "scale_missing", why);
+          bench_report_line (ctx->report, "lvm: the scale rounds did not run: %s", why);
+          g_hash_table_unref (fields);
+        }
       else
         g_hash_table_unref (fields);
     }
@@ -339,6 +368,8 @@ report_results (BenchContext *ctx, const char *contents, const char *accel, doub
       if (g_hash_table_contains (udisks, text (pass, "pass")))
         report_udisks (ctx, text (pass, "pass"), g_hash_table_lookup (udisks, text (pass, "pass")));
     }
+  for (guint i = 0; i < scales->len; i++)
+    report_scale (ctx, g_ptr_array_index (scales, i));
   if (passes->len == 0)
     bench_report_line (ctx->report, "lvm: the guest ran, but measured no pass");
 }

@@ -44,11 +44,18 @@
 #              dbus_pair_s=... dbus_without_export_s=... ratio=... (D-Bus pair over udisks pair)
 #              create=prog,... delete=prog,... create_programs_s= delete_programs_s=
 #   lvm-udisks-missing why=...  (udisks2 could not be measured)
+#   lvm-scale lvs=N pairs=P dbus_pair_s=... dbus_create_s=... udisks_pair_s=... udisks_create_s=... ratio=...
+#              (after the thick passes: the group filled to N other LVs of
+#              one extent each, made with lvcreate; the D-Bus side (LIO,
+#              thick) and udisks2's in alternating rounds)
+#   lvm-scale-missing why=...
 #
 # Knobs (run-guest.sh --env): NOVA_BENCH_LVM_PAIRS (pairs a side a round,
 # default 3), NOVA_BENCH_LVM_ROUNDS (default 3), NOVA_BENCH_LVM_MIB (64),
 # NOVA_BENCH_LVM_PASSES (default "lio-thick lio-thin tgt-thick tgt-thin"),
-# NOVA_BENCH_LVM_UDISKS (1: measure udisks2 where it is installed; 0: not).
+# NOVA_BENCH_LVM_UDISKS (1: measure udisks2 where it is installed; 0: not),
+# NOVA_BENCH_LVM_SCALE (the LV counts of the scale rounds, default
+# "10 100 500"; "" for none; 500 needs --disk 3G).
 # shellcheck disable=SC2317  # functions run through vm_check
 set -u
 
@@ -557,6 +564,76 @@ run_pass () {
   fi
 }
 
+# --- the cost of a create among many LVs ---------------------------------------
+
+scale=${NOVA_BENCH_LVM_SCALE-10 100 500}
+fillers=0
+
+# fill_to N: N other LVs in the group, one extent each, active as
+# Cinder's volumes are
+fill_to () {
+  while [ "$fillers" -lt "$1" ]; do
+    fillers=$((fillers + 1))
+    lvcreate -q -y -Wn -L 4M -n "filler-$fillers" "$vg" >/dev/null || return 1
+  done
+}
+
+unfill () {
+  local names=()
+  for i in $(seq "$fillers"); do
+    names+=("$vg/filler-$i")
+  done
+  [ "$fillers" = 0 ] || lvremove -q -y "${names[@]}" >/dev/null
+  fillers=0
+}
+
+run_scale () {
+  local n r side sides dbus_p dbus_c udisks_p udisks_c need free_mib
+  pass=lio-scale
+  helper=lioadm
+  lvm_type=default
+  need=$(($(echo "$scale" | tr ' ' '\n' | sort -n | tail -n 1) * 4 + 4 * mib))
+  free_mib=$(vgs --noheadings --nosuffix --units m -o vg_free "$vg" | tr -d ' ' | cut -d. -f1)
+  if [ "$free_mib" -lt "$need" ]; then
+    vm_log "scale rounds not run: they need ${need} MiB free in $vg, it has ${free_mib}"
+    result "lvm-scale-missing why=${need}_MiB_needed_in_the_group,_${free_mib}_free_(a_larger_--disk)"
+    return 0
+  fi
+  [ -n "$udisks_vg" ] || { result "lvm-scale-missing why=udisks2_not_running:_${udisks_missing// /_}"; return 0; }
+  vm_check "$pass-daemon" start_daemon "$helper" "$lvm_type" || return 1
+  for n in $scale; do
+    vm_check "$pass-fill-$n" fill_to "$n" || break
+    dbus_p=() dbus_c=() udisks_p=() udisks_c=()
+    for r in $(seq "$rounds"); do
+      sides=(dbus udisks)
+      [ $((r % 2)) = 0 ] && sides=(udisks dbus)
+      for side in "${sides[@]}"; do
+        for i in $(seq "$pairs"); do
+          "${side}_pair" || { vm_fail "$pass" "a $side pair among $n LVs failed"; break 3; }
+          if [ "$side" = dbus ]; then
+            dbus_c+=("$pair_create")
+            dbus_p+=("$(awk -v a="$pair_create" -v b="$pair_delete" 'BEGIN { printf "%.6f", a + b }')")
+          else
+            udisks_c+=("$pair_create")
+            udisks_p+=("$(awk -v a="$pair_create" -v b="$pair_delete" 'BEGIN { printf "%.6f", a + b }')")
+          fi
+        done
+      done
+    done
+    local dp dc up uc ratio
+    read -r dp _ _ _ <<<"$(stats "${dbus_p[@]}")"
+    read -r dc _ _ _ <<<"$(stats "${dbus_c[@]}")"
+    read -r up _ _ _ <<<"$(stats "${udisks_p[@]}")"
+    read -r uc _ _ _ <<<"$(stats "${udisks_c[@]}")"
+    ratio=$(awk -v a="$dp" -v b="$up" 'BEGIN { printf "%.2f", (b > 0 ? a / b : 0) }')
+    result "lvm-scale lvs=$n pairs=${#dbus_p[@]} dbus_pair_s=$dp dbus_create_s=$dc udisks_pair_s=$up" \
+      "udisks_create_s=$uc ratio=$ratio"
+    vm_pass "$pass: among $n LVs: nova-volume ${dp} s a pair (create ${dc} s, with the export), udisks2 ${up} s (create ${uc} s): ${ratio}x"
+  done
+  vm_check "$pass-daemon-stops" stop_daemon
+  vm_check "$pass-unfill" unfill
+}
+
 # the thick passes first: the thin pool, once made, takes 95% of the
 # group; within each kind LIO first, then tgt. LIO and tgtd both want the
 # portal, so tgtd runs only during a tgt pass.
@@ -581,12 +658,23 @@ if [ "${NOVA_BENCH_LVM_UDISKS:-1}" = 1 ] && [[ " ${order[*]} " == *-thick* ]]; t
     result "lvm-udisks-missing why=${udisks_missing// /_}"
   fi
 fi
+scaled=
 for p in "${order[@]}"; do
+  # after the thick passes, before a thin pool takes the group
+  if [ -z "$scaled" ] && [ -n "$scale" ] && [[ $p == *-thin ]]; then
+    stop_tgtd
+    run_scale
+    scaled=1
+  fi
   case $p in
     lio-*) stop_tgtd ;;
   esac
   run_pass "$p"
 done
+if [ -z "$scaled" ] && [ -n "$scale" ]; then
+  stop_tgtd
+  run_scale
+fi
 stop_tgtd
 
 vm_log "summary (median seconds a pair, D-Bus vs bare):"

@@ -66,6 +66,7 @@ typedef struct {
   char             *backend_name;
 
   GMutex            pool_lock;        /* the thin pool is made once */
+  gsize             extent_size;      /* atomic: the group's, as last read; 0 before */
 } NovaLvmDriverPrivate;
 
 static void nova_lvm_driver_iface_init (NovaVolumeDriverInterface *iface);
@@ -133,13 +134,23 @@ lvm_driver_do_setup (NovaVolumeDriver *driver, NovaVolumeDriverContext *ctx, GEr
   return klass->setup_exports (NOVA_LVM_DRIVER (driver), ctx, error);
 }
 
+/* the volume group's figures; its extent size kept for create_lv */
+static gboolean
+read_vg (NovaLvmDriverPrivate *self, NovaLvmVgInfo *info, GError **error)
+{
+  if (!nova_lvm_vg_info (self->lvm, self->vg, info, error))
+    return FALSE;
+  g_atomic_pointer_set (&self->extent_size, (gsize) info->extent_size);
+  return TRUE;
+}
+
 static gboolean
 lvm_driver_check_for_setup_error (NovaVolumeDriver *driver, GError **error)
 {
   NovaLvmDriverPrivate *self = PRIV (driver);
   NovaLvmVgInfo info;
 
-  return nova_lvm_vg_info (self->lvm, self->vg, &info, error);
+  return read_vg (self, &info, error);
 }
 
 /* ---- volumes ---------------------------------------------------------- */
@@ -157,16 +168,20 @@ ensure_pool (NovaLvmDriverPrivate *self, GError **error)
     return FALSE;
   if (pool.exists)
     return TRUE;
-  if (!nova_lvm_vg_info (self->lvm, self->vg, &vg, error))
+  if (!read_vg (self, &vg, error))
     return FALSE;
   return nova_lvm_create_thin_pool (self->lvm, self->vg, self->pool, vg.free / 100 * 95, error);
 }
 
-/* Makes LV @name of @size (thin or thick) and reads back the size LVM
- * gave it (rounded up to whole extents). */
+/* Makes LV @name of @size (thin or thick) and says the size LVM gave it:
+ * rounded up to whole extents, thin or thick, as lvcreate does; read
+ * back only while the extent size is not known (the group's figures are
+ * read at setup and at every refresh: a look after each create was one
+ * lvm command more than the create itself). */
 static gboolean
 create_lv (NovaLvmDriverPrivate *self, const char *name, guint64 size, guint64 *out_size, GError **error)
 {
+  guint64 extent = (guint64) g_atomic_pointer_get (&self->extent_size);
   NovaLvmLvInfo info;
 
   if (self->pool != NULL)
@@ -177,6 +192,11 @@ create_lv (NovaLvmDriverPrivate *self, const char *name, guint64 size, guint64 *
     }
   else if (!nova_lvm_create_lv (self->lvm, self->vg, name, size, error))
     return FALSE;
+  if (extent > 0)
+    {
+      *out_size = (size + extent - 1) / extent * extent;
+      return TRUE;
+    }
   if (!nova_lvm_lv_info (self->lvm, self->vg, name, &info, error))
     return FALSE;
   *out_size = info.exists ? info.size : size;
@@ -521,7 +541,7 @@ lvm_driver_get_volume_stats (NovaVolumeDriver *driver, gboolean refresh, GError 
   NovaLvmLvInfo pool = { 0 };
   guint64 total, free_space, provisioned = 0;
 
-  if (!nova_lvm_vg_info (self->lvm, self->vg, &vg, error))
+  if (!read_vg (self, &vg, error))
     return NULL;
   total = vg.size;
   free_space = vg.free;

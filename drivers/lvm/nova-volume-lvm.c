@@ -166,16 +166,23 @@ bd_create_snapshot (NovaLvm *self, const char *vg, const char *origin, const cha
                        error, "make a thin snapshot of", vg, origin);
 }
 
+/* lvremove first, and a look at the LV only when it refused: each lvm
+ * command reads the whole volume group, and a delete that looked first
+ * ran two where udisks2 runs one */
 static gboolean
 bd_remove_lv (NovaLvm *self, const char *vg, const char *name, GError **error)
 {
+  g_autoptr(GError) remove_error = NULL;
   NovaLvmLvInfo info;
 
+  if (bd_lvm_lvremove (vg, name, TRUE, NULL, &remove_error))
+    return TRUE;
   if (!bd_lv_info (self, vg, name, &info, error))
     return FALSE;
+  /* gone already: what was asked for */
   if (!info.exists)
     return TRUE;
-  /* lvremove would refuse it too, but as a failure like any other */
+  /* lvremove's refusal, said as Busy, which the caller can act on */
   if (info.open)
     {
       g_set_error (error, NOVA_VOLUME_ERROR, NOVA_VOLUME_ERROR_BUSY,
@@ -183,8 +190,8 @@ bd_remove_lv (NovaLvm *self, const char *vg, const char *name, GError **error)
                    vg, name);
       return FALSE;
     }
-  return prefix_error (bd_lvm_lvremove (vg, name, TRUE, NULL, error), error,
-                       "remove logical volume", vg, name);
+  g_propagate_error (error, g_steal_pointer (&remove_error));
+  return prefix_error (FALSE, error, "remove logical volume", vg, name);
 }
 
 static gboolean

@@ -637,6 +637,30 @@ vm_check lio-export-qcow2 export_qcow2
 vm_check lio-export-snapshot export_snapshot
 vm_check lio-images-deleted delete_images
 
+vm_phase "lio: sizes and deletes on what LVM says"
+# the size of a new LV is LVM's (whole 4 MiB extents), not read back;
+# lvremove goes first, and only its refusal is looked into: an open LV
+# is Busy and stays
+lvm_says () {
+  local f holder out
+  f=$(ctl create 10M --name f) || return 1
+  [ "$(lv_field "volume-$f" lv_size)" = $((12 * 1048576)) ] &&
+    volume_prop "$f" Size | grep -q "uint64 $((12 * 1048576))" || return 1
+  sleep 600 <"$(lv_of "$f")" &
+  holder=$!
+  if out=$(ctl delete "$f" 2>&1); then
+    kill "$holder"
+    return 1
+  fi
+  kill "$holder"
+  wait "$holder" 2>/dev/null
+  vm_log "delete while open: $out"
+  grep -q 'still open on this host' <<<"$out" && [ -n "$(lv_field "volume-$f" lv_name)" ] &&
+    volume_prop "$f" Status | grep -q "'available'" || return 1
+  ctl delete "$f" && [ -z "$(lv_field "volume-$f" lv_name)" ]
+}
+vm_check lio-lvm-says lvm_says
+
 vm_phase "lio: delete everything"
 delete_all () {
   local id
