@@ -12,6 +12,8 @@ struct _NovaVolumeBackend {
   GVariant         *stats;
   char             *refresh_error; /* the latest refresh failed: why */
   guint64           provisioned;
+  guint64           stats_provisioned; /* when the driver began reading the stats */
+  gint64            stats_read_at;     /* then (monotonic); 0: not known */
   guint             n_volumes;     /* the manager's records on it */
   guint             n_snapshots;   /* of those volumes */
   char             *warning;       /* from the latest stats, or NULL */
@@ -261,6 +263,28 @@ nova_volume_backend_set_stats (NovaVolumeBackend *self, GVariant *stats)
   g_free (self->warning);
   self->warning = g_steal_pointer (&warning);
   g_signal_emit (self, signals[SIGNAL_CHANGED], 0);
+}
+
+void
+nova_volume_backend_set_stats_read (NovaVolumeBackend *self, GVariant *stats, guint64 provisioned, gint64 read_at)
+{
+  g_return_if_fail (NOVA_VOLUME_IS_BACKEND (self));
+  self->stats_provisioned = provisioned;
+  self->stats_read_at = read_at;
+  nova_volume_backend_set_stats (self, stats);
+}
+
+gboolean
+nova_volume_backend_get_recent_stats (NovaVolumeBackend *self, gint64 max_age_us, GVariant **out_stats,
+                                      guint64 *out_provisioned_since)
+{
+  g_return_val_if_fail (NOVA_VOLUME_IS_BACKEND (self), FALSE);
+  if (self->stats == NULL || self->refresh_error != NULL || self->driver == NULL || self->stats_read_at == 0
+      || g_get_monotonic_time () - self->stats_read_at > max_age_us)
+    return FALSE;
+  *out_stats = self->stats;
+  *out_provisioned_since = self->provisioned > self->stats_provisioned ? self->provisioned - self->stats_provisioned : 0;
+  return TRUE;
 }
 
 const char *

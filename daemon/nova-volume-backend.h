@@ -46,6 +46,15 @@ GVariant         *nova_volume_backend_get_stats        (NovaVolumeBackend *self)
 /* Keeps @stats (a full reference is taken), forgets a refresh error and
  * emits "changed". */
 void              nova_volume_backend_set_stats        (NovaVolumeBackend *self, GVariant *stats);
+/* The same, for stats the driver began to read at @read_at (monotonic),
+ * when the manager's records provisioned @provisioned bytes on it. */
+void              nova_volume_backend_set_stats_read   (NovaVolumeBackend *self, GVariant *stats,
+                                                        guint64 provisioned, gint64 read_at);
+/* TRUE when the latest stats were read less than @max_age_us ago and
+ * the latest refresh worked: *out_stats (borrowed) and the bytes
+ * provisioned on the backend since they were read. */
+gboolean          nova_volume_backend_get_recent_stats (NovaVolumeBackend *self, gint64 max_age_us,
+                                                        GVariant **out_stats, guint64 *out_provisioned_since);
 /* What the latest stats say an admin must act on (a thin pool past
  * thin_pool_warn_percent), or NULL. Logged as thin-pool-warning when it
  * appears. */

@@ -21,6 +21,7 @@ refresh_start (Op *op)
       g_hash_table_remove (op->self->refreshing, op->backend_name);
       return;
     }
+  manager_op_mark_stats_read (op);
   manager_op_in_thread (op, refresh_thread, refresh_done);
 }
 
@@ -42,7 +43,7 @@ refresh_done (Op *op)
       nova_volume_backend_set_refresh_error (op->backend, op->error->message);
     }
   else
-    nova_volume_backend_set_stats (op->backend, op->result);
+    nova_volume_backend_set_stats_read (op->backend, op->result, op->stats_provisioned, op->stats_read_at);
   g_hash_table_remove (op->self->refreshing, op->backend_name);
   manager_op_return (op);
 }

@@ -90,9 +90,10 @@ manager_stats_with_policy (NovaVolumeBackend *backend, GVariant *stats)
  * reserve; a thin one takes nothing at creation, so it needs free space
  * beyond the reserve and room under max_over_subscription_ratio times its
  * capacity for all its volumes' sizes (provisioned, as the store counts
- * them), the new one's included. */
+ * them), the new one's included. @consumed: bytes a thick backend gave
+ * since @stats were read. */
 static gboolean
-check_capacity (NovaVolumeBackend *on, GVariant *stats, guint64 needed, GError **error)
+check_capacity (NovaVolumeBackend *on, GVariant *stats, guint64 needed, guint64 consumed, GError **error)
 {
   NovaVolumeConfig *config = nova_volume_backend_get_config (on);
   const char *backend = nova_volume_backend_get_name (on);
@@ -105,6 +106,8 @@ check_capacity (NovaVolumeBackend *on, GVariant *stats, guint64 needed, GError *
     return TRUE; /* the driver cannot tell: let it refuse by itself */
   g_variant_lookup (stats, "total_capacity", "t", &total);
   g_variant_lookup (stats, "thin_provisioning_support", "b", &thin);
+  if (!thin)
+    free_bytes = free_bytes > consumed ? free_bytes - consumed : 0;
   reserved = total / 100 * (guint64) percent + total % 100 * (guint64) percent / 100;
   if (thin)
     {
@@ -149,19 +152,16 @@ check_capacity (NovaVolumeBackend *on, GVariant *stats, guint64 needed, GError *
   return FALSE;
 }
 
-gboolean
-manager_check_free_space (NovaVolumeManager *self, NovaVolumeBackend *on, guint64 needed,
-                          const char *volume_type, gboolean multiattach, GError **error)
+/* the checks of a create on backend @on with @stats */
+static gboolean
+check_stats (NovaVolumeManager *self, NovaVolumeBackend *on, GVariant *stats, guint64 needed, guint64 consumed,
+             const char *volume_type, gboolean multiattach, GError **error)
 {
   gboolean shares = FALSE;
-  g_autoptr(GVariant) stats = nova_volume_driver_get_volume_stats (nova_volume_backend_get_driver (on), TRUE,
-                                                                   error);
   const char *backend = nova_volume_backend_get_name (on);
   const NovaVolumeType *type = volume_type != NULL
                                ? nova_volume_config_lookup_type (self->config, volume_type) : NULL;
 
-  if (stats == NULL)
-    return FALSE;
   /* Cinder's capability key: whether the backend may share a volume */
   if (multiattach && !(g_variant_lookup (stats, "multiattach", "b", &shares) && shares))
     {
@@ -182,7 +182,37 @@ manager_check_free_space (NovaVolumeManager *self, NovaVolumeBackend *on, guint6
           return FALSE;
         }
     }
-  return check_capacity (on, stats, needed, error);
+  return check_capacity (on, stats, needed, consumed, error);
+}
+
+gboolean
+manager_check_free_space (NovaVolumeManager *self, NovaVolumeBackend *on, guint64 needed,
+                          const char *volume_type, gboolean multiattach, GError **error)
+{
+  g_autoptr(GVariant) stats = nova_volume_driver_get_volume_stats (nova_volume_backend_get_driver (on), TRUE,
+                                                                   error);
+
+  return stats != NULL && check_stats (self, on, stats, needed, 0, volume_type, multiattach, error);
+}
+
+gboolean
+manager_free_space_known (NovaVolumeManager *self, NovaVolumeBackend *on, guint64 needed,
+                          const char *volume_type, gboolean multiattach)
+{
+  gint64 interval = nova_volume_config_get_int (self->config, "backend_stats_interval");
+  GVariant *stats = NULL;
+  guint64 consumed = 0;
+
+  return interval > 0
+         && nova_volume_backend_get_recent_stats (on, interval * G_USEC_PER_SEC, &stats, &consumed)
+         && check_stats (self, on, stats, needed, consumed, volume_type, multiattach, NULL);
+}
+
+void
+manager_op_mark_stats_read (Op *op)
+{
+  op->stats_read_at = g_get_monotonic_time ();
+  op->stats_provisioned = nova_volume_backend_get_provisioned (op->backend);
 }
 
 gboolean

@@ -253,7 +253,13 @@ create_start (Op *op)
         g_hash_table_replace (volume->metadata, g_strdup (key), g_strdup (value));
     }
 
-  manager_op_in_thread_then_commit (op, create_precheck_thread, create_commit_creating, manager_op_return);
+  /* room by the backend's latest figures: no worker to ask the driver */
+  if (CR (op)->image_fd < 0
+      && manager_free_space_known (op->self, op->backend, op->volume->size, CR (op)->volume_type,
+                                   CR (op)->multiattach))
+    create_commit_creating (op);
+  else
+    manager_op_in_thread_then_commit (op, create_precheck_thread, create_commit_creating, manager_op_return);
 }
 
 /* worker thread: the image is inspected before anything is made; its
@@ -296,7 +302,7 @@ create_precheck_thread (Op *op)
     g_prefix_error (&op->error, "cannot %s with multiattach: ", op->what);
 }
 
-/* on the precheck's thread */
+/* on the precheck's thread, or the main thread when there was none */
 static void
 create_commit_creating (Op *op)
 {

@@ -107,6 +107,10 @@ struct _Op {
   char               *source_volume_id;
   char               *backup_id;       /* held exclusively */
   gboolean            refresh;
+  /* a read of a backend's stats: when it began, and what the records
+   * provisioned on the backend then */
+  gint64              stats_read_at;
+  guint64             stats_provisioned;
   guint               caller_uid;
   char               *caller_bus_name;
   gboolean            volume_shared;    /* the operation only reads the volume */
@@ -193,6 +197,17 @@ guint    manager_count_snapshots_of (NovaVolumeManager *self, const char *volume
  * @multiattach, one whose stats do not say multiattach (NotSupported). */
 gboolean manager_check_free_space   (NovaVolumeManager *self, NovaVolumeBackend *on, guint64 needed,
                                      const char *volume_type, gboolean multiattach, GError **error);
+/* TRUE when backend @on's latest stats (read within backend_stats_
+ * interval), less the bytes provisioned on it since (thick: as Cinder's
+ * scheduler consumes a volume from a host's free space until its next
+ * report), pass the same checks: a create then goes on without asking
+ * the driver (main thread, no worker). FALSE: ask the driver
+ * (manager_check_free_space), whose answer words a refusal. */
+gboolean manager_free_space_known   (NovaVolumeManager *self, NovaVolumeBackend *on, guint64 needed,
+                                     const char *volume_type, gboolean multiattach);
+/* Main thread: a read of @op's backend's stats begins (the mark
+ * nova_volume_backend_set_stats_read keeps). */
+void     manager_op_mark_stats_read (Op *op);
 /* @stats (a driver's) with what the backend's configuration says of its
  * capacity: reserved_percentage and max_over_subscription_ratio. */
 GVariant *manager_stats_with_policy (NovaVolumeBackend *backend, GVariant *stats);

@@ -51,6 +51,7 @@ stats_start (Op *op)
       stats_done (op);
       return;
     }
+  manager_op_mark_stats_read (op);
   manager_op_in_thread (op, stats_thread, stats_done);
 }
 
@@ -81,7 +82,7 @@ stats_done (Op *op)
     {
       g_clear_pointer (&self->last_stats, g_variant_unref);
       self->last_stats = g_steal_pointer (&op->result);
-      nova_volume_backend_set_stats (op->backend, self->last_stats);
+      nova_volume_backend_set_stats_read (op->backend, self->last_stats, op->stats_provisioned, op->stats_read_at);
     }
   /* the driver's figures, plus what only the manager knows */
   g_variant_iter_init (&iter, self->last_stats);

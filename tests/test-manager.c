@@ -1120,6 +1120,74 @@ test_stats (Fixture *fx, gconstpointer data)
   g_assert_true (g_variant_lookup (stats, "storage_protocol", "&s", &protocol));
 }
 
+/* A create whose room the backend's latest figures show does not ask the
+ * driver again (no worker either); one they show no room for does, and
+ * the driver's answer words the refusal. */
+static void
+test_free_space_from_latest_stats (Fixture *fx, gconstpointer data)
+{
+  g_autoptr(GError) error = NULL;
+  NovaVolumeBackend *backend = g_ptr_array_index (nova_volume_manager_get_backends (fx->manager), 0);
+  g_autofree char *first = NULL, *second = NULL;
+  guint before;
+
+  /* the refresh at start */
+  nova_volume_manager_watch_backends (fx->manager, 60);
+  while (nova_volume_backend_get_stats (backend) == NULL)
+    g_main_context_iteration (NULL, TRUE);
+  before = driver_calls_for (fx, "get_volume_stats", "");
+  first = create_volume (fx, GIB, NULL, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (driver_calls_for (fx, "get_volume_stats", ""), ==, before);
+
+  /* everything kept free from now on: the figures refuse, the driver is
+   * asked, and refuses with the reason */
+  fixture_close (fx);
+  test_config_set (fx->config, "reserved_percentage", "100");
+  fixture_open (fx);
+  backend = g_ptr_array_index (nova_volume_manager_get_backends (fx->manager), 0);
+  nova_volume_manager_watch_backends (fx->manager, 60);
+  while (nova_volume_backend_get_stats (backend) == NULL)
+    g_main_context_iteration (NULL, TRUE);
+  before = driver_calls_for (fx, "get_volume_stats", "");
+  second = create_volume (fx, GIB, NULL, NULL, &error);
+  g_assert_null (second);
+  g_assert_error (error, NOVA_VOLUME_ERROR, NOVA_VOLUME_ERROR_NO_SPACE);
+  g_assert_nonnull (strstr (error->message, "reserved_percentage 100"));
+  g_assert_cmpuint (driver_calls_for (fx, "get_volume_stats", ""), ==, before + 1);
+}
+
+/* What a backend's figures say since they were read: the bytes the
+ * records provisioned on it after the read began; too old, nothing. */
+static void
+test_recent_stats (Fixture *fx, gconstpointer data)
+{
+  g_autoptr(NovaVolumeBackend) backend = nova_volume_backend_new_down (fx->config, "not set up here");
+  NovaVolumeBackend *up = g_ptr_array_index (nova_volume_manager_get_backends (fx->manager), 0);
+  g_autoptr(GVariant) stats = g_variant_ref_sink (g_variant_new_parsed ("{'free_capacity': <@t 100>}"));
+  GVariant *seen = NULL;
+  guint64 since = 0;
+  gint64 now = g_get_monotonic_time ();
+
+  /* a backend that is down has no figures to go by */
+  nova_volume_backend_set_stats_read (backend, stats, 0, now);
+  g_assert_false (nova_volume_backend_get_recent_stats (backend, G_USEC_PER_SEC, &seen, &since));
+
+  nova_volume_backend_set_counts (up, 10, 1, 0);
+  nova_volume_backend_set_stats_read (up, stats, 10, now);
+  nova_volume_backend_set_counts (up, 40, 2, 0);
+  g_assert_true (nova_volume_backend_get_recent_stats (up, G_USEC_PER_SEC, &seen, &since));
+  g_assert_true (seen == stats);
+  g_assert_cmpuint (since, ==, 30);
+  /* fewer since (a delete): nothing consumed */
+  nova_volume_backend_set_counts (up, 5, 0, 0);
+  g_assert_true (nova_volume_backend_get_recent_stats (up, G_USEC_PER_SEC, &seen, &since));
+  g_assert_cmpuint (since, ==, 0);
+  /* read too long ago */
+  nova_volume_backend_set_stats_read (up, stats, 5, now - 2 * G_USEC_PER_SEC);
+  g_assert_false (nova_volume_backend_get_recent_stats (up, G_USEC_PER_SEC, &seen, &since));
+}
+
 static void
 assert_counts (Fixture *fx, guint32 volumes, guint32 snapshots, guint64 provisioned)
 {
@@ -1300,6 +1368,8 @@ main (int argc, char **argv)
   ADD ("commit-before-signal", test_commit_before_signal);
   ADD ("init-host", test_init_host);
   ADD ("stats", test_stats);
+  ADD ("free-space-from-latest-stats", test_free_space_from_latest_stats);
+  ADD ("recent-stats", test_recent_stats);
   ADD ("stats-counts", test_stats_counts);
   ADD ("job-cancel", test_job_cancel);
   ADD ("jobs-after-shutdown", test_jobs_after_shutdown);

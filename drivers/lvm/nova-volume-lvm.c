@@ -130,10 +130,27 @@ bd_lv_info (NovaLvm *self, const char *vg, const char *name, NovaLvmLvInfo *out,
   return TRUE;
 }
 
+/* lvcreate's refusal for want of extents, said as NoSpace (LVM's words:
+ * 'Volume group "vg" has insufficient free space (N extents): M
+ * required.'): the manager's figures may be a refresh old */
+static gboolean
+no_space_as_such (gboolean ok, GError **error)
+{
+  if (!ok && error != NULL && *error != NULL && strstr ((*error)->message, "insufficient free space") != NULL)
+    {
+      GError *no_space = g_error_new (NOVA_VOLUME_ERROR, NOVA_VOLUME_ERROR_NO_SPACE,
+                                      "not enough space in the volume group: %s", (*error)->message);
+
+      g_clear_error (error);
+      g_propagate_error (error, no_space);
+    }
+  return ok;
+}
+
 static gboolean
 bd_create_lv (NovaLvm *self, const char *vg, const char *name, guint64 size, GError **error)
 {
-  return prefix_error (bd_lvm_lvcreate (vg, name, size, NULL, NULL, NULL, error), error,
+  return prefix_error (no_space_as_such (bd_lvm_lvcreate (vg, name, size, NULL, NULL, NULL, error), error), error,
                        "create logical volume", vg, name);
 }
 
@@ -148,7 +165,7 @@ static gboolean
 bd_create_thin_lv (NovaLvm *self, const char *vg, const char *pool, const char *name, guint64 size,
                    GError **error)
 {
-  return prefix_error (bd_lvm_thlvcreate (vg, pool, name, size, NULL, error), error,
+  return prefix_error (no_space_as_such (bd_lvm_thlvcreate (vg, pool, name, size, NULL, error), error), error,
                        "create thin volume", vg, name);
 }
 

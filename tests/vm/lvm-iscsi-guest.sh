@@ -661,6 +661,23 @@ lvm_says () {
 }
 vm_check lio-lvm-says lvm_says
 
+# room taken behind the daemon's back: its figures (a refresh old) may
+# still show it, and lvcreate refuses then; either way NoSpace, and no
+# volume and no LV are left of the create
+space_taken_outside () {
+  local free out lvs_before
+  lvs_before=$(lvs --noheadings -o lv_name "$vg" | sort)
+  free=$(vgs --noheadings --nosuffix --units m -o vg_free "$vg" | tr -d ' ' | cut -d. -f1)
+  lvcreate -q -y -Wn -L $((free - 8))M -n outsider "$vg" >/dev/null || return 1
+  out=$(ctl create 64M --name too-big 2>&1)
+  local status=$?
+  lvremove -q -y "$vg/outsider" >/dev/null
+  vm_log "create with the room taken: $out"
+  [ "$status" != 0 ] && grep -q '(NoSpace)' <<<"$out" && ! ctl list 2>/dev/null | grep -q too-big &&
+    [ "$(lvs --noheadings -o lv_name "$vg" | sort)" = "$lvs_before" ]
+}
+vm_check lio-space-taken-outside space_taken_outside
+
 vm_phase "lio: delete everything"
 delete_all () {
   local id
