@@ -349,6 +349,19 @@ report_results (BenchContext *ctx, const char *contents, const char *accel, doub
         g_ptr_array_add (passes, fields);
       else if (g_str_equal (tag, "lvm-scale"))
         g_ptr_array_add (scales, fields);
+      else if (g_str_equal (tag, "lvm-scale-failed"))
+        {
+          g_autofree char *prefix = g_strconcat ("scale-", text (fields, "lvs"), NULL);
+
+          report_fields (ctx, fields, prefix);
+          bench_report_line (ctx->report,
+                             "lvm among %s other LVs: a %s call did not answer within 120 s; nova-volume's pairs "
+                             "before it %.2f s (median)",
+                             text (fields, "lvs"),
+                             g_str_equal (text (fields, "side"), "udisks") ? "udisks2" : "nova-volume",
+                             number (fields, "dbus_pair_s"));
+          g_hash_table_unref (fields);
+        }
       else if (g_str_equal (tag, "lvm-scale-missing"))
         {
           g_autofree char *why = g_strdelimit (g_strdup (text (fields, "why")), "_", ' ');

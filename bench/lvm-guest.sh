@@ -49,6 +49,8 @@
 #              one extent each, made with lvcreate; the D-Bus side (LIO,
 #              thick) and udisks2's in alternating rounds)
 #   lvm-scale-missing why=...
+#   lvm-scale-failed lvs=N side=dbus|udisks dbus_pair_s=...  (a call of that side
+#              did not answer within 120 s among N LVs; the rounds stop)
 #
 # Knobs (run-guest.sh --env): NOVA_BENCH_LVM_PAIRS (pairs a side a round,
 # default 3), NOVA_BENCH_LVM_ROUNDS (default 3), NOVA_BENCH_LVM_MIB (64),
@@ -578,6 +580,27 @@ fill_to () {
   done
 }
 
+# udev and udisksd done with the fillers' devices: the pairs are timed on
+# a quiet guest (udisksd takes each new device's events in turn)
+settle_fillers () {
+  local last now same=0
+  udevadm settle -t 600 || return 1
+  [ -n "$udisks_pid" ] || return 0
+  last=$(awk '{ print $14 + $15 }' "/proc/$udisks_pid/stat")
+  for _ in $(seq 600); do
+    sleep 1
+    now=$(awk '{ print $14 + $15 }' "/proc/$udisks_pid/stat")
+    if [ "$now" = "$last" ]; then
+      same=$((same + 1))
+      [ "$same" -ge 5 ] && return 0
+    else
+      same=0
+    fi
+    last=$now
+  done
+  return 1
+}
+
 unfill () {
   local names=()
   for i in $(seq "$fillers"); do
@@ -588,7 +611,7 @@ unfill () {
 }
 
 run_scale () {
-  local n r side sides dbus_p dbus_c udisks_p udisks_c need free_mib
+  local n r side sides dbus_p dbus_c udisks_p udisks_c need free_mib failed
   pass=lio-scale
   helper=lioadm
   lvm_type=default
@@ -603,13 +626,19 @@ run_scale () {
   vm_check "$pass-daemon" start_daemon "$helper" "$lvm_type" || return 1
   for n in $scale; do
     vm_check "$pass-fill-$n" fill_to "$n" || break
-    dbus_p=() dbus_c=() udisks_p=() udisks_c=()
+    vm_check "$pass-settle-$n" settle_fillers || break
+    dbus_p=() dbus_c=() udisks_p=() udisks_c=() failed=
     for r in $(seq "$rounds"); do
       sides=(dbus udisks)
       [ $((r % 2)) = 0 ] && sides=(udisks dbus)
       for side in "${sides[@]}"; do
         for i in $(seq "$pairs"); do
-          "${side}_pair" || { vm_fail "$pass" "a $side pair among $n LVs failed"; break 3; }
+          if ! "${side}_pair"; then
+            vm_fail "$pass" "a $side pair among $n LVs failed (a call has 120 s)"
+            result "lvm-scale-failed lvs=$n side=$side dbus_pair_s=$(stats "${dbus_p[@]}" | cut -d' ' -f1)"
+            failed=1
+            break 3
+          fi
           if [ "$side" = dbus ]; then
             dbus_c+=("$pair_create")
             dbus_p+=("$(awk -v a="$pair_create" -v b="$pair_delete" 'BEGIN { printf "%.6f", a + b }')")
@@ -620,6 +649,7 @@ run_scale () {
         done
       done
     done
+    [ -z "$failed" ] || break
     local dp dc up uc ratio
     read -r dp _ _ _ <<<"$(stats "${dbus_p[@]}")"
     read -r dc _ _ _ <<<"$(stats "${dbus_c[@]}")"

@@ -40,9 +40,11 @@ nova_volume_memory_fix_thresholds (void)
 {
   mallopt (M_MMAP_THRESHOLD, MMAP_THRESHOLD_BYTES);
   mallopt (M_TRIM_THRESHOLD, TRIM_THRESHOLD_BYTES);
-  /* one arena: malloc_trim gives back only the main arena's free top,
-   * and a listing's blocks, made on its own threads, went to theirs */
-  mallopt (M_ARENA_MAX, 1);
+  /* two arenas, the main thread's and the others': a listing's blocks,
+   * made on threads of their own, went to an arena each, and the trim
+   * got back less from each (one arena: the same memory back, and 8
+   * clients' handlers waiting on its lock) */
+  mallopt (M_ARENA_MAX, 2);
 }
 
 static GMutex trim_lock;

@@ -13,8 +13,8 @@ G_BEGIN_DECLS
 void  nova_volume_memory_use_malloc       (char **argv);
 /* Keeps glibc from raising the sizes above which it maps a block on its
  * own and gives a heap's free top back (a threshold raised by one large
- * reply kept tens of MiB from every later trim), and to one arena, whose
- * free memory malloc_trim gives back whole. */
+ * reply kept tens of MiB from every later trim), and to two arenas: one
+ * for each thread kept more from each trim. */
 void  nova_volume_memory_fix_thresholds   (void);
 
 /* Watches @connection for GetManagedObjects calls and, a moment after a
