@@ -139,7 +139,8 @@ no_space_as_such (gboolean ok, GError **error)
   if (!ok && error != NULL && *error != NULL && strstr ((*error)->message, "insufficient free space") != NULL)
     {
       GError *no_space = g_error_new (NOVA_VOLUME_ERROR, NOVA_VOLUME_ERROR_NO_SPACE,
-                                      "not enough space in the volume group: %s", (*error)->message);
+                                      "not enough space in the volume group (free space there or delete "
+                                      "volumes): %s", (*error)->message);
 
       g_clear_error (error);
       g_propagate_error (error, no_space);
