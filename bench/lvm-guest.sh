@@ -2,7 +2,7 @@
 # bench/lvm-guest.sh: figure 5 of nova-volume-bench (doc/performance.md),
 # run inside the guest by tests/vm/run-guest.sh with one --disk:
 #
-#   tests/vm/run-guest.sh --script bench/lvm-guest.sh --disk 2G --timeout 1500 \
+#   tests/vm/run-guest.sh --script bench/lvm-guest.sh --disk 3G --timeout 2700 \
 #     --env NOVA_VOLUME_BUILD_ROOT=$PWD/build --env NOVA_VOLUME_SOURCE_ROOT=$PWD
 #
 # This build's nova-volumed (volume_driver = lvm-iscsi) as root on the
