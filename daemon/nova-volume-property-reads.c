@@ -1,12 +1,13 @@
-/* nova-volume: property reads on the bus's own thread (see the header).
+/* nova-volume: reads off the main loop (see the header).
  *
  * A GDBus filter runs on the connection's worker thread for every message
- * that comes in; for Properties.Get and GetAll of a volume, snapshot or
- * backup it reads the skeleton (whose properties GDBus's generated code
- * guards with a lock of their own) and sends the reply from there. While
- * copies keep both CPUs busy, each hand-over between threads may wait for
- * the scheduler's next tick (4 ms here): a read that went to the main loop
- * and back made two of them. */
+ * that comes in; for Properties.Get and GetAll of an exported object it
+ * reads the skeleton (whose properties GDBus's generated code guards with
+ * a lock of their own) and sends the reply from there, and it hands a
+ * GetManagedObjects to the listing's thread. While copies keep both CPUs
+ * busy, each hand-over between threads may wait for the scheduler's next
+ * tick (4 ms here): a read that went to the main loop and back made two
+ * of them. */
 #include "config.h"
 
 #include "nova-volume-property-reads.h"
@@ -138,13 +139,6 @@ listed_clear (gpointer data)
   g_clear_pointer (&listed->item, g_variant_unref);
 }
 
-/* On a thread of its own, so neither GDBus's thread nor the main loop
- * waits while 10,000 objects are read. The objects are read outside the
- * lock; inside it, those changed since are read again (a change is rare
- * against the build's length) and the reply is sent, so that, as for a
- * Get, no signal sent before it announces anything it does not carry.
- * The main thread waits only for the reply's serialisation, which it
- * would wait for anyway: GDBus serialises under its connection's lock. */
 /* a part of a listing's objects, read on a thread of their own */
 typedef struct {
   Listed *first;
@@ -200,6 +194,13 @@ call_free (Call *call)
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (Call, call_free)
 
+/* On a thread of its own, so neither GDBus's thread nor the main loop
+ * waits while 10,000 objects are read. The objects are read outside the
+ * lock; inside it, those changed since are read again (a change is rare
+ * against the build's length) and the reply is sent, so that, as for a
+ * Get, no signal sent before it announces anything it does not carry.
+ * The main thread waits only for the reply's serialisation, which it
+ * would wait for anyway: GDBus serialises under its connection's lock. */
 static void
 answer_listing (gpointer data, gpointer user_data)
 {
