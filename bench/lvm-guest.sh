@@ -612,7 +612,7 @@ unfill () {
 
 run_scale () {
   local n r side sides dbus_p dbus_c udisks_p udisks_c need free_mib failed
-  pass=lio-scale
+  pass="lio-scale"
   helper=lioadm
   lvm_type=default
   need=$(($(echo "$scale" | tr ' ' '\n' | sort -n | tail -n 1) * 4 + 4 * mib))

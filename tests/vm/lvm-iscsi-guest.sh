@@ -646,7 +646,7 @@ lvm_says () {
   f=$(ctl create 10M --name f) || return 1
   [ "$(lv_field "volume-$f" lv_size)" = $((12 * 1048576)) ] &&
     volume_prop "$f" Size | grep -q "uint64 $((12 * 1048576))" || return 1
-  sleep 600 <"$(lv_of "$f")" &
+  sleep 600 9<"$(lv_of "$f")" &
   holder=$!
   if out=$(ctl delete "$f" 2>&1); then
     kill "$holder"
