@@ -82,7 +82,7 @@ read_body (GDBusConnection *connection, GDBusMessage *message, GDBusInterfaceSke
 
   if (property == NULL)
     {
-      g_autoptr(GVariant) all = g_dbus_interface_skeleton_get_properties (skeleton);
+      g_autoptr(GVariant) all = nova_volume_skeleton_properties (skeleton);
 
       return g_variant_new ("(@a{sv})", all);
     }

@@ -13,8 +13,8 @@
 
 G_BEGIN_DECLS
 
-/* a new (not floating) a{sv}; a skeleton not made by gdbus-codegen gets
- * g_dbus_interface_skeleton_get_properties' answer */
+/* a new (not floating) a{sv}, a GetAll's answer; a skeleton not made by
+ * gdbus-codegen gets g_dbus_interface_skeleton_get_properties' */
 GVariant *nova_volume_skeleton_properties    (GDBusInterfaceSkeleton *skeleton);
 /* a new {oa{sa{sv}}}: @path with @skeleton's interface and properties */
 GVariant *nova_volume_skeleton_listing_entry (const char *path, GDBusInterfaceSkeleton *skeleton);
