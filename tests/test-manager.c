@@ -1120,6 +1120,17 @@ test_stats (Fixture *fx, gconstpointer data)
   g_assert_true (g_variant_lookup (stats, "storage_protocol", "&s", &protocol));
 }
 
+/* watches the backends until the refresh at start gave the first its figures */
+static void
+watch_until_stats (Fixture *fx)
+{
+  NovaVolumeBackend *backend = g_ptr_array_index (nova_volume_manager_get_backends (fx->manager), 0);
+
+  nova_volume_manager_watch_backends (fx->manager, 60);
+  while (nova_volume_backend_get_stats (backend) == NULL)
+    g_main_context_iteration (NULL, TRUE);
+}
+
 /* A create whose room the backend's latest figures show does not ask the
  * driver again (no worker either); one they show no room for does, and
  * the driver's answer words the refusal. */
@@ -1127,14 +1138,10 @@ static void
 test_free_space_from_latest_stats (Fixture *fx, gconstpointer data)
 {
   g_autoptr(GError) error = NULL;
-  NovaVolumeBackend *backend = g_ptr_array_index (nova_volume_manager_get_backends (fx->manager), 0);
   g_autofree char *first = NULL, *second = NULL;
   guint before;
 
-  /* the refresh at start */
-  nova_volume_manager_watch_backends (fx->manager, 60);
-  while (nova_volume_backend_get_stats (backend) == NULL)
-    g_main_context_iteration (NULL, TRUE);
+  watch_until_stats (fx);
   before = driver_calls_for (fx, "get_volume_stats", "");
   first = create_volume (fx, GIB, NULL, NULL, &error);
   g_assert_no_error (error);
@@ -1145,10 +1152,7 @@ test_free_space_from_latest_stats (Fixture *fx, gconstpointer data)
   fixture_close (fx);
   test_config_set (fx->config, "reserved_percentage", "100");
   fixture_open (fx);
-  backend = g_ptr_array_index (nova_volume_manager_get_backends (fx->manager), 0);
-  nova_volume_manager_watch_backends (fx->manager, 60);
-  while (nova_volume_backend_get_stats (backend) == NULL)
-    g_main_context_iteration (NULL, TRUE);
+  watch_until_stats (fx);
   before = driver_calls_for (fx, "get_volume_stats", "");
   second = create_volume (fx, GIB, NULL, NULL, &error);
   g_assert_null (second);
