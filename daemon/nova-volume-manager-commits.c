@@ -713,6 +713,115 @@ manager_op_commit_volume_removed_then (Op *op, OpStep then)
   commit_start (commit_new (op, WRITE_VOLUME_REMOVED, NULL, op->volume_id, "removed", then));
 }
 
+/* ---- a removal written behind the answer ------------------------------ */
+
+/* What a removal hands the writer, and all its callback needs: the
+ * operation is over by the time the row is gone. */
+typedef struct {
+  GWeakRef  manager;
+  char     *what;      /* the operation's, for crash points and messages */
+  char     *id;
+  gboolean  retried;   /* once more after the reserve gave its space back */
+} LaterRemoval;
+
+static LaterRemoval *
+later_removal_new (NovaVolumeManager *self, const char *what, const char *id)
+{
+  LaterRemoval *removal = g_new0 (LaterRemoval, 1);
+
+  g_weak_ref_init (&removal->manager, self);
+  removal->what = g_strdelimit (g_strdup (what), " ", '-');
+  removal->id = g_strdup (id);
+  return removal;
+}
+
+static void
+later_removal_free (LaterRemoval *removal)
+{
+  g_weak_ref_clear (&removal->manager);
+  g_free (removal->what);
+  g_free (removal->id);
+  g_free (removal);
+}
+
+static gboolean
+write_later_removal (NovaVolumeStore *store, gpointer data, GError **error)
+{
+  return nova_volume_store_delete_volume (store, ((LaterRemoval *) data)->id, error);
+}
+
+static void on_later_removal_written (const GError *error, gpointer user_data);
+
+static void
+later_removal_hand_over (NovaVolumeManager *self, LaterRemoval *removal, GMainContext *context)
+{
+  g_autofree char *label = g_strconcat (removal->what, ":commit-removed", NULL);
+
+  nova_volume_store_writer_write_unsynced (self->writer, label, write_later_removal, removal,
+                                           (GDestroyNotify) later_removal_free, context, on_later_removal_written,
+                                           removal);
+}
+
+/* on the main thread; @user_data is freed by the writer after this */
+static void
+on_later_removal_written (const GError *written_error, gpointer user_data)
+{
+  LaterRemoval *removal = user_data;
+  g_autoptr(NovaVolumeManager) self = g_weak_ref_get (&removal->manager);
+  g_autoptr(GError) error = NULL;
+
+  if (written_error == NULL)
+    {
+#if NOVA_VOLUME_CRASH_POINTS
+      g_autofree char *point = g_strconcat (removal->what, ":after-commit-removed", NULL);
+
+      nova_volume_crash_point (point);
+#endif
+      return;
+    }
+  error = g_error_copy (written_error);
+  if (self != NULL && !removal->retried && manager_use_reserve (self, &error))
+    {
+      LaterRemoval *again = later_removal_new (self, removal->what, removal->id);
+
+      again->retried = TRUE;
+      /* this callback runs in the context the removal was handed over with */
+      later_removal_hand_over (self, again, g_main_context_get_thread_default ());
+      return;
+    }
+  g_warning ("cannot record that volume %s is gone: %s; it stays \"deleting\" in the store, and the next "
+             "start finishes its delete", removal->id, error->message);
+}
+
+static gboolean
+later_removal_apply (gpointer user_data)
+{
+  Op *op = user_data;
+
+  manager_forget_volume (op->self, op->volume_id);
+  op->commit_failed = FALSE;
+  op->then (op);
+  return G_SOURCE_REMOVE;
+}
+
+void
+manager_op_commit_volume_removed_later_then (Op *op, OpStep then)
+{
+  g_autoptr(GError) error = NULL;
+
+  MANAGER_CRASH_POINT (op, "before-commit-removed");
+  if (injected_failure (op, "before-commit-removed", &error))
+    g_warning ("cannot record that volume %s is gone: %s; it stays \"deleting\" in the store, and the next "
+               "start finishes its delete", op->volume_id, error->message);
+  else
+    later_removal_hand_over (op->self, later_removal_new (op->self, op->what, op->volume_id),
+                             g_task_get_context (op->task));
+  /* the volume is gone for good whatever the write does: on with the
+   * answer (on the main thread, where the live records are) */
+  op->then = then;
+  manager_run_on_context (g_task_get_context (op->task), later_removal_apply, op);
+}
+
 static void
 commit_snapshot_status (Op *op, NovaSnapshotStatus status, const char *reason, OpStep then)
 {

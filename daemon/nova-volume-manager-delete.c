@@ -119,11 +119,12 @@ delete_done (Op *op)
   delete_commit_removed (op);
 }
 
-/* on the delete's thread, or the main thread */
+/* on the delete's thread, or the main thread: "deleting" is on disk and
+ * the driver has deleted, so the answer need not wait for the row to go */
 static void
 delete_commit_removed (Op *op)
 {
-  manager_op_commit_volume_removed_then (op, delete_removed_committed);
+  manager_op_commit_volume_removed_later_then (op, delete_removed_committed);
 }
 
 static void

@@ -251,6 +251,13 @@ void       manager_drop_connection      (NovaVolumeManager *self, const char *vo
 void manager_op_commit_volume_status_then    (Op *op, NovaVolumeStatus status, const char *reason, OpStep then);
 void manager_op_commit_volume_failure_then   (Op *op, NovaVolumeStatus status, OpStep then);
 void manager_op_commit_volume_removed_then   (Op *op, OpStep then);
+/* The removal of a volume the driver has deleted, when its "deleting"
+ * is on disk: the restart would finish that delete (the drivers' deletes
+ * are idempotent), so no crash can bring the volume back, and the live
+ * record goes and @then runs at once (on the main thread) while the
+ * row's removal is written behind without a sync of its own. A failed
+ * write is only logged: the store keeps "deleting" until a start. */
+void manager_op_commit_volume_removed_later_then (Op *op, OpStep then);
 /* A refused change: the status op->volume_before had comes back, and the
  * operation keeps its error (so for snapshots). */
 void manager_op_commit_volume_as_before_then   (Op *op, OpStep then);

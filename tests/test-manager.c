@@ -780,6 +780,59 @@ test_connection_commit_fails (Fixture *fx, gconstpointer data)
   g_assert_cmpuint (n_recorded_connections (fx, id), ==, 0);
 }
 
+static gboolean
+stored (Fixture *fx, const char *id)
+{
+  g_autoptr(NovaVolumeRecord) volume = nova_volume_store_get_volume (fx->store, id, NULL);
+
+  return volume != NULL;
+}
+
+/* A delete answers once the driver has deleted, its "deleting" on disk:
+ * the row's removal is written behind. When that write fails, the store
+ * keeps "deleting" and the next start finishes the delete. */
+static void
+test_delete_removal_behind (Fixture *fx, gconstpointer data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *id = create_volume (fx, GIB, NULL, NULL, &error);
+  g_autofree char *second = NULL;
+  GLogLevelFlags always_fatal;
+
+  g_assert_no_error (error);
+  g_assert_true (delete_volume (fx, id, &error));
+  g_assert_no_error (error);
+  g_assert_null (nova_volume_manager_lookup_volume (fx->manager, id));
+  while (stored (fx, id))
+    g_main_context_iteration (NULL, TRUE);
+
+  if (!NOVA_VOLUME_CRASH_POINTS)
+    {
+      g_test_skip ("SKIP: the failed write is injected, which needs a build with -Dcrash_points=true");
+      return;
+    }
+  second = create_volume (fx, GIB, NULL, NULL, &error);
+  g_assert_no_error (error);
+  always_fatal = g_log_set_always_fatal (G_LOG_FATAL_MASK | G_LOG_LEVEL_CRITICAL);
+  g_setenv ("NOVA_VOLUME_FAIL_AT", "delete-volume:before-commit-removed", TRUE);
+  g_assert_true (delete_volume (fx, second, &error));
+  g_unsetenv ("NOVA_VOLUME_FAIL_AT");
+  g_log_set_always_fatal (always_fatal);
+  g_assert_no_error (error);
+  g_assert_null (nova_volume_manager_lookup_volume (fx->manager, second));
+  g_assert_cmpint (stored_status (fx, second), ==, NOVA_VOLUME_STATUS_DELETING);
+  g_assert_cmpuint (driver_calls_for (fx, "delete_volume", second), ==, 1);
+
+  fixture_close (fx);
+  fixture_open (fx);
+  g_assert_true (nova_volume_manager_init_host (fx->manager, &error));
+  g_assert_no_error (error);
+  g_assert_false (stored (fx, second));
+  g_assert_null (nova_volume_manager_lookup_volume (fx->manager, second));
+  /* (the restarted manager's driver: its own calls) the delete again */
+  g_assert_cmpuint (driver_calls_for (fx, "delete_volume", second), ==, 1);
+}
+
 /* Operations on one volume run in the order they were asked for, while
  * operations on another volume are not held up. */
 static void
@@ -1368,6 +1421,7 @@ main (int argc, char **argv)
   ADD ("extend-in-use", test_extend_in_use);
   ADD ("connections", test_connections);
   ADD ("connection-commit-fails", test_connection_commit_fails);
+  ADD ("delete-removal-behind", test_delete_removal_behind);
   ADD ("ordering", test_ordering);
   ADD ("commit-before-signal", test_commit_before_signal);
   ADD ("init-host", test_init_host);

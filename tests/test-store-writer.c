@@ -1,7 +1,8 @@
 /* The store's writer (daemon/nova-volume-store-writer.c): writes handed
  * over while a batch is on its way to the disk share the next transaction;
  * every callback follows its write's commit, in the order handed over; a
- * write that fails fails alone; freeing the writer writes what waits. */
+ * write that fails fails alone; a batch of unsynced writes alone is not
+ * synced; freeing the writer writes what waits. */
 #include "config.h"
 
 #include "nova-volume-error.h"
@@ -199,14 +200,20 @@ hand_over_put (NovaVolumeStoreWriter *writer, Heard *heard, guint n)
 /* the first write of a test: the gate, which its writer's thread waits at
  * once it is in it */
 static void
-hand_over_gate (NovaVolumeStoreWriter *writer, Heard *heard, Gate *gate)
+hand_over_gate_n (NovaVolumeStoreWriter *writer, Heard *heard, Gate *gate, guint n)
 {
   g_mutex_init (&gate->lock);
   g_cond_init (&gate->cond);
-  gate->volume = make_volume (0);
+  gate->volume = make_volume (n);
   nova_volume_store_writer_write (writer, "test:gate", put_volume_at_gate, gate, NULL, NULL, on_written,
-                                  expect_new (heard, 0, gate->volume->id));
+                                  expect_new (heard, n, gate->volume->id));
   gate_wait_entered (gate);
+}
+
+static void
+hand_over_gate (NovaVolumeStoreWriter *writer, Heard *heard, Gate *gate)
+{
+  hand_over_gate_n (writer, heard, gate, 0);
 }
 
 static void
@@ -288,6 +295,66 @@ test_one_fails_alone (Fixture *fixture, gconstpointer user_data)
 }
 
 static void
+hand_over_unsynced_put (NovaVolumeStoreWriter *writer, Heard *heard, guint n)
+{
+  NovaVolumeRecord *volume = make_volume (n);
+
+  nova_volume_store_writer_write_unsynced (writer, "test:put-unsynced", put_volume, volume,
+                                           (GDestroyNotify) nova_volume_record_free, NULL, on_written,
+                                           expect_new (heard, n, volume->id));
+}
+
+/* A batch of unsynced writes alone commits without a sync; one with a
+ * synced write in it is synced; both are called back in order, each
+ * once its commit returned. */
+static void
+test_unsynced (Fixture *fixture, gconstpointer user_data)
+{
+  NovaVolumeStoreWriter *writer = nova_volume_store_writer_new (fixture->store);
+  Heard *heard = heard_new (fixture->store);
+  Gate gate = { 0 }, second = { 0 };
+  g_autoptr(GPtrArray) volumes = NULL;
+  guint64 n_batches, n_writes;
+  guint largest;
+
+  hand_over_gate (writer, heard, &gate);
+  hand_over_unsynced_put (writer, heard, 1);
+  hand_over_unsynced_put (writer, heard, 2);
+  gate_open (&gate);
+  wait_for (heard, 3);
+  nova_volume_store_writer_get_counts (writer, &n_batches, &n_writes, &largest);
+  g_assert_cmpuint (n_batches, ==, 2);
+  g_assert_cmpuint (nova_volume_store_writer_get_unsynced_batches (writer), ==, 1);
+
+  /* behind a second gate: an unsynced write and a synced one share a
+   * synced batch */
+  hand_over_gate_n (writer, heard, &second, 10);
+  hand_over_unsynced_put (writer, heard, 11);
+  hand_over_put (writer, heard, 12);
+  gate_open (&second);
+  wait_for (heard, 6);
+  nova_volume_store_writer_get_counts (writer, &n_batches, &n_writes, &largest);
+  g_assert_cmpuint (n_batches, ==, 4);
+  g_assert_cmpuint (n_writes, ==, 6);
+  g_assert_cmpuint (nova_volume_store_writer_get_unsynced_batches (writer), ==, 1);
+
+  for (guint i = 0; i < 6; i++)
+    {
+      static const guint order[] = { 0, 1, 2, 10, 11, 12 };
+
+      g_assert_cmpuint (g_array_index (heard->order, guint, i), ==, order[i]);
+      g_assert_null (g_ptr_array_index (heard->errors, i));
+    }
+  g_assert_true (heard->all_there);
+  nova_volume_store_writer_free (writer);
+  volumes = nova_volume_store_list_volumes (fixture->store, NULL);
+  g_assert_cmpuint (volumes->len, ==, 6);
+  gate_clear (&gate);
+  gate_clear (&second);
+  heard_free (heard);
+}
+
+static void
 test_free_writes_what_waits (Fixture *fixture, gconstpointer user_data)
 {
   NovaVolumeStoreWriter *writer = nova_volume_store_writer_new (fixture->store);
@@ -312,6 +379,7 @@ main (int argc, char **argv)
   g_test_add ("/store-writer/group-commit", Fixture, NULL, fixture_setup, test_group_commit, fixture_teardown);
   g_test_add ("/store-writer/one-fails-alone", Fixture, NULL, fixture_setup, test_one_fails_alone,
               fixture_teardown);
+  g_test_add ("/store-writer/unsynced", Fixture, NULL, fixture_setup, test_unsynced, fixture_teardown);
   g_test_add ("/store-writer/free-writes-what-waits", Fixture, NULL, fixture_setup, test_free_writes_what_waits,
               fixture_teardown);
   return g_test_run ();
