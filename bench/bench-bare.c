@@ -176,25 +176,52 @@ remove_file (BenchBare *self, const char *path, gboolean durable, GError **error
   return TRUE;
 }
 
-/* one pair; the durable kind in the daemon's order: the transitional
- * status is committed before the driver acts, the final one after */
+/* the durable kinds in the daemon's order: the transitional status is
+ * committed before the driver acts, the final one after */
+gboolean
+bench_bare_create (BenchBare *self, BenchBareKind kind, const char *id, guint64 size, GError **error)
+{
+  g_autofree char *path = g_build_filename (self->dir, id, NULL);
+
+  switch (kind)
+    {
+    case BENCH_BARE_MINIMAL:
+      return create_file (self, path, size, FALSE, error) && commit_insert (self, id, size, "available", path, error);
+    case BENCH_BARE_DURABLE_ONE_COMMIT:
+      return create_file (self, path, size, TRUE, error) && commit_insert (self, id, size, "available", path, error);
+    case BENCH_BARE_DURABLE:
+    default:
+      return commit_insert (self, id, size, "creating", NULL, error)
+             && create_file (self, path, size, TRUE, error)
+             && commit_status (self, id, "available", error);
+    }
+}
+
+gboolean
+bench_bare_delete (BenchBare *self, BenchBareKind kind, const char *id, GError **error)
+{
+  g_autofree char *path = g_build_filename (self->dir, id, NULL);
+
+  switch (kind)
+    {
+    case BENCH_BARE_MINIMAL:
+      return remove_file (self, path, FALSE, error) && commit_delete (self, id, error);
+    case BENCH_BARE_DURABLE_ONE_COMMIT:
+      return remove_file (self, path, TRUE, error) && commit_delete (self, id, error);
+    case BENCH_BARE_DURABLE:
+    default:
+      return commit_status (self, id, "deleting", error)
+             && remove_file (self, path, TRUE, error)
+             && commit_delete (self, id, error);
+    }
+}
+
 static gboolean
 pair (BenchBare *self, BenchBareKind kind, guint64 size, GError **error)
 {
   g_autofree char *id = g_uuid_string_random ();
-  g_autofree char *path = g_build_filename (self->dir, id, NULL);
 
-  if (kind == BENCH_BARE_MINIMAL)
-    return create_file (self, path, size, FALSE, error)
-           && commit_insert (self, id, size, "available", path, error)
-           && remove_file (self, path, FALSE, error)
-           && commit_delete (self, id, error);
-  return commit_insert (self, id, size, "creating", NULL, error)
-         && create_file (self, path, size, TRUE, error)
-         && commit_status (self, id, "available", error)
-         && commit_status (self, id, "deleting", error)
-         && remove_file (self, path, TRUE, error)
-         && commit_delete (self, id, error);
+  return bench_bare_create (self, kind, id, size, error) && bench_bare_delete (self, kind, id, error);
 }
 
 gboolean

@@ -14,6 +14,8 @@ typedef enum {
    * fsync of the file and of the directory, and two commits on each side
    * (the daemon commits the transitional status, then the final one) */
   BENCH_BARE_DURABLE,
+  /* the same fsyncs with one commit on each side, the final status */
+  BENCH_BARE_DURABLE_ONE_COMMIT,
 } BenchBareKind;
 
 typedef struct _BenchBare BenchBare;
@@ -23,6 +25,10 @@ typedef struct _BenchBare BenchBare;
 BenchBare *bench_bare_new (const char *dir, GError **error);
 void bench_bare_free (BenchBare *self);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (BenchBare, bench_bare_free)
+
+/* the two halves of a pair, for volume @id (a file of that name) */
+gboolean bench_bare_create (BenchBare *self, BenchBareKind kind, const char *id, guint64 size, GError **error);
+gboolean bench_bare_delete (BenchBare *self, BenchBareKind kind, const char *id, GError **error);
 
 /* @count create+delete pairs of @size bytes; adds the seconds they took
  * to @seconds */

@@ -339,7 +339,14 @@ GVariant *
 bench_call (BenchDaemon *self, const char *path, const char *iface, const char *method, GVariant *params,
             const char *reply_type, GError **error)
 {
-  return g_dbus_connection_call_sync (self->connection, BENCH_BUS_NAME, path, iface, method, params,
+  return bench_call_to (self, BENCH_BUS_NAME, path, iface, method, params, reply_type, error);
+}
+
+GVariant *
+bench_call_to (BenchDaemon *self, const char *name, const char *path, const char *iface, const char *method,
+               GVariant *params, const char *reply_type, GError **error)
+{
+  return g_dbus_connection_call_sync (self->connection, name, path, iface, method, params,
                                       reply_type != NULL ? G_VARIANT_TYPE (reply_type) : NULL,
                                       G_DBUS_CALL_FLAGS_NONE, BENCH_CALL_TIMEOUT_MS, NULL, error);
 }

@@ -53,6 +53,9 @@ void bench_daemon_print_log_tail (BenchDaemon *self);
 /* Calls as gdbus does, bounded by BENCH_CALL_TIMEOUT_MS. */
 GVariant *bench_call (BenchDaemon *self, const char *path, const char *iface, const char *method,
                       GVariant *params, const char *reply_type, GError **error);
+/* the same to the bus name @name (a floor's server) */
+GVariant *bench_call_to (BenchDaemon *self, const char *name, const char *path, const char *iface,
+                         const char *method, GVariant *params, const char *reply_type, GError **error);
 /* CreateVolume(@size, @options or {}): the new volume's object path */
 char *bench_create_volume (BenchDaemon *self, guint64 size, GVariant *options, GError **error);
 gboolean bench_delete (BenchDaemon *self, const char *path, const char *iface, GError **error);

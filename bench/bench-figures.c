@@ -2,11 +2,13 @@
  * counterpart in one run, so that a loaded machine weighs on both. */
 #include "config.h"
 
+#include <errno.h>
 #include <sys/stat.h>
 
 #include <glib/gstdio.h>
 
 #include "bench-figures.h"
+#include "bench-pair-floor.h"
 #include "bench-listing-floor.h"
 
 /* clones running at once in the latency figure */
@@ -130,21 +132,32 @@ copy_method (BenchContext *ctx)
 
 /* ---- 1: create+delete ---------------------------------------------- */
 
+/* CreateVolume+Delete pairs, one after the other, to the bus name @name:
+ * the daemon's, or a floor's */
 static gboolean
-daemon_pairs (BenchContext *ctx, guint count, GArray *create_ms, GArray *delete_ms, double *seconds,
-              GError **error)
+daemon_pairs (BenchContext *ctx, const char *name, guint count, GArray *create_ms, GArray *delete_ms,
+              double *seconds, GError **error)
 {
   for (guint i = 0; i < count; i++)
     {
       double start = bench_now ();
-      g_autofree char *path = bench_create_volume (ctx->daemon, BENCH_MIB, NULL, error);
-      double created = bench_now ();
-      double create = (created - start) * 1e3;
-      double remove;
+      g_autoptr(GVariant) created = bench_call_to (ctx->daemon, name, BENCH_MANAGER_PATH, BENCH_IFACE_MANAGER,
+                                                   "CreateVolume", g_variant_new ("(ta{sv})", BENCH_MIB, NULL),
+                                                   "(o)", error);
+      g_autoptr(GVariant) deleted = NULL;
+      double create, remove, created_at;
+      const char *path;
 
-      if (path == NULL || !bench_delete (ctx->daemon, path, BENCH_IFACE_VOLUME, error))
+      if (created == NULL)
         return FALSE;
-      remove = (bench_now () - created) * 1e3;
+      created_at = bench_now ();
+      g_variant_get (created, "(&o)", &path);
+      deleted = bench_call_to (ctx->daemon, name, path, BENCH_IFACE_VOLUME, "Delete",
+                               g_variant_new ("(a{sv})", NULL), "()", error);
+      if (deleted == NULL)
+        return FALSE;
+      create = (created_at - start) * 1e3;
+      remove = (bench_now () - created_at) * 1e3;
       *seconds += bench_now () - start;
       if (create_ms != NULL)
         g_array_append_val (create_ms, create);
@@ -154,31 +167,65 @@ daemon_pairs (BenchContext *ctx, guint count, GArray *create_ms, GArray *delete_
   return TRUE;
 }
 
+/* the floors over the bus, in a directory of their own */
+static gboolean
+pair_floors_new (BenchContext *ctx, BenchPairFloor **durable, BenchPairFloor **one_commit, GError **error)
+{
+  g_autofree char *dir = g_build_filename (ctx->dir, "pair-floor", NULL);
+
+  if (g_mkdir_with_parents (dir, 0700) < 0)
+    {
+      int saved = errno;
+
+      g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved), "cannot create %s: %s", dir,
+                   g_strerror (saved));
+      return FALSE;
+    }
+  *durable = bench_pair_floor_new (ctx->daemon->bus_address, dir, BENCH_BARE_DURABLE, error);
+  if (*durable == NULL)
+    return FALSE;
+  *one_commit = bench_pair_floor_new (ctx->daemon->bus_address, dir, BENCH_BARE_DURABLE_ONE_COMMIT, error);
+  return *one_commit != NULL;
+}
+
 gboolean
 bench_figure_create_delete (BenchContext *ctx, GError **error)
 {
   g_autoptr(GArray) create_ms = g_array_new (FALSE, FALSE, sizeof (double));
   g_autoptr(GArray) delete_ms = g_array_new (FALSE, FALSE, sizeof (double));
+  g_autoptr(BenchPairFloor) bus_durable = NULL;
+  g_autoptr(BenchPairFloor) bus_one_commit = NULL;
   guint per_round = MAX (ctx->pairs / ROUNDS, 1);
   guint n = per_round * ROUNDS;
-  double dbus_s = 0, bare_s = 0, durable_s = 0, warm_up = 0;
-  double dbus_rate, bare_rate, durable_rate;
+  double dbus_s = 0, bare_s = 0, durable_s = 0, bus_durable_s = 0, bus_one_s = 0, warm_up = 0;
+  double dbus_rate, bare_rate, durable_rate, bus_durable_rate, bus_one_rate;
+  const char *bus_durable_name, *bus_one_name;
 
-  /* warm caches, the daemon's thread pool and the bare database first */
-  if (!daemon_pairs (ctx, 5, NULL, NULL, &warm_up, error)
+  if (!pair_floors_new (ctx, &bus_durable, &bus_one_commit, error))
+    return FALSE;
+  bus_durable_name = bench_pair_floor_get_name (bus_durable);
+  bus_one_name = bench_pair_floor_get_name (bus_one_commit);
+  /* warm caches, the daemon's thread pool and the bare databases first */
+  if (!daemon_pairs (ctx, BENCH_BUS_NAME, 5, NULL, NULL, &warm_up, error)
       || !bench_bare_pairs (ctx->bare, BENCH_BARE_MINIMAL, 5, BENCH_MIB, &warm_up, error)
-      || !bench_bare_pairs (ctx->bare, BENCH_BARE_DURABLE, 5, BENCH_MIB, &warm_up, error))
+      || !bench_bare_pairs (ctx->bare, BENCH_BARE_DURABLE, 5, BENCH_MIB, &warm_up, error)
+      || !daemon_pairs (ctx, bus_durable_name, 5, NULL, NULL, &warm_up, error)
+      || !daemon_pairs (ctx, bus_one_name, 5, NULL, NULL, &warm_up, error))
     return FALSE;
   /* taking turns, so a change of load on the machine weighs on every side */
   for (guint r = 0; r < ROUNDS; r++)
-    if (!daemon_pairs (ctx, per_round, create_ms, delete_ms, &dbus_s, error)
+    if (!daemon_pairs (ctx, BENCH_BUS_NAME, per_round, create_ms, delete_ms, &dbus_s, error)
         || !bench_bare_pairs (ctx->bare, BENCH_BARE_MINIMAL, per_round, BENCH_MIB, &bare_s, error)
-        || !bench_bare_pairs (ctx->bare, BENCH_BARE_DURABLE, per_round, BENCH_MIB, &durable_s, error))
+        || !bench_bare_pairs (ctx->bare, BENCH_BARE_DURABLE, per_round, BENCH_MIB, &durable_s, error)
+        || !daemon_pairs (ctx, bus_durable_name, per_round, NULL, NULL, &bus_durable_s, error)
+        || !daemon_pairs (ctx, bus_one_name, per_round, NULL, NULL, &bus_one_s, error))
       return FALSE;
 
   dbus_rate = n / dbus_s;
   bare_rate = n / bare_s;
   durable_rate = n / durable_s;
+  bus_durable_rate = n / bus_durable_s;
+  bus_one_rate = n / bus_one_s;
   bench_report_section (ctx->report, "create_delete");
   bench_report_integer (ctx->report, "pairs", (gint64) n);
   bench_report_integer (ctx->report, "volume_bytes", (gint64) BENCH_MIB);
@@ -191,6 +238,11 @@ bench_figure_create_delete (BenchContext *ctx, GError **error)
   bench_report_number (ctx->report, "bare_over_dbus", bench_ratio (bare_rate, dbus_rate));
   bench_report_number (ctx->report, "bare_durable_pairs_per_s", durable_rate);
   bench_report_number (ctx->report, "bare_durable_over_dbus", bench_ratio (durable_rate, dbus_rate));
+  bench_report_number (ctx->report, "bus_floor_pairs_per_s", bus_durable_rate);
+  bench_report_number (ctx->report, "bus_floor_over_dbus", bench_ratio (bus_durable_rate, dbus_rate));
+  bench_report_number (ctx->report, "bare_durable_over_bus_floor", bench_ratio (durable_rate, bus_durable_rate));
+  bench_report_number (ctx->report, "bus_floor_one_commit_pairs_per_s", bus_one_rate);
+  bench_report_number (ctx->report, "bus_floor_one_commit_over_dbus", bench_ratio (bus_one_rate, dbus_rate));
   bench_report_line (ctx->report,
                      "create+delete 1 MiB (file driver), %u pairs each: D-Bus %.1f pairs/s "
                      "(CreateVolume p50 %.2f ms, Delete p50 %.2f ms); bare truncate+unlink+1 commit each "
@@ -198,6 +250,12 @@ bench_figure_create_delete (BenchContext *ctx, GError **error)
                      "%.1f pairs/s, %.2fx",
                      n, dbus_rate, bench_percentile (create_ms, 50), bench_percentile (delete_ms, 50), bare_rate,
                      bench_ratio (bare_rate, dbus_rate), durable_rate, bench_ratio (durable_rate, dbus_rate));
+  bench_report_line (ctx->report,
+                     "  the same bare work in a bare GDBus server's handlers, called over the bus: with 4 commits "
+                     "%.1f pairs/s (%.2fx the D-Bus rate; the bare work alone %.2fx it), with one commit a call "
+                     "%.1f pairs/s (%.2fx)",
+                     bus_durable_rate, bench_ratio (bus_durable_rate, dbus_rate),
+                     bench_ratio (durable_rate, bus_durable_rate), bus_one_rate, bench_ratio (bus_one_rate, dbus_rate));
   return TRUE;
 }
 
