@@ -297,12 +297,15 @@ typedef struct {
   gboolean   failure_event; /* logs the volume's failure once recorded */
   gboolean   retried;   /* once more after the reserve gave its space back */
   GError    *injected;  /* the failure a test asked for */
+  gboolean   in_thread; /* once durable, the operation goes on in a worker (see on_written_here) */
+  GError    *written;   /* the writer's error, carried to the main thread */
   OpStep     then;
 } Commit;
 
 static void
 commit_free (Commit *commit)
 {
+  g_clear_error (&commit->written);
   g_clear_error (&commit->saved);
   g_clear_error (&commit->injected);
   g_free (commit->id);
@@ -432,6 +435,7 @@ is_removal (WriteKind kind)
 }
 
 static void on_written (const GError *error, gpointer user_data);
+static void on_written_here (const GError *error, gpointer user_data);
 
 static void
 commit_hand_over (Commit *commit)
@@ -500,8 +504,12 @@ commit_hand_over (Commit *commit)
       destroy = g_free;
       break;
     }
-  nova_volume_store_writer_write (op->self->writer, label, write, data, destroy, g_task_get_context (op->task),
-                                  on_written, commit);
+  if (commit->in_thread)
+    nova_volume_store_writer_write_then_here (op->self->writer, label, write, data, destroy, on_written_here,
+                                              commit);
+  else
+    nova_volume_store_writer_write (op->self->writer, label, write, data, destroy, g_task_get_context (op->task),
+                                    on_written, commit);
 }
 
 /* the commit is durable: the live records follow */
@@ -630,6 +638,69 @@ on_written (const GError *written_error, gpointer user_data)
   commit_done (commit);
 }
 
+/* ---- an intent whose operation goes on in a worker -------------------- */
+
+/* what the main thread makes of a durable intent: the live record */
+typedef struct {
+  NovaVolumeManager *self;
+  NovaVolumeRecord  *volume;
+} Applied;
+
+static gboolean
+apply_on_main (gpointer user_data)
+{
+  Applied *applied = user_data;
+
+  apply_volume (applied->self, applied->volume);
+  nova_volume_record_free (applied->volume);
+  g_free (applied);
+  return G_SOURCE_REMOVE;
+}
+
+/* a write that failed: the main thread settles it as on_written does */
+static gboolean
+written_on_main (gpointer user_data)
+{
+  Commit *commit = user_data;
+  g_autoptr(GError) error = g_steal_pointer (&commit->written);
+
+  on_written (error, commit);
+  return G_SOURCE_REMOVE;
+}
+
+/* On the writer's thread, right after the intent's commit. Durable: the
+ * live record follows on the main thread (a copy: the worker changes the
+ * operation's own from now on), and the operation goes on to its worker
+ * from here, without waking the main loop in between. The main thread
+ * applies the intent before anything the worker hands on, as its source
+ * is attached first. */
+static void
+on_written_here (const GError *error, gpointer user_data)
+{
+  Commit *commit = user_data;
+  Op *op = commit->op;
+  GMainContext *context = g_task_get_context (op->task);
+  g_autofree char *after = NULL;
+  Applied *applied;
+
+  if (error != NULL)
+    {
+      commit->written = g_error_copy (error);
+      manager_run_on_context (context, written_on_main, commit);
+      return;
+    }
+  applied = g_new0 (Applied, 1);
+  applied->self = op->self;
+  applied->volume = nova_volume_record_copy (commit->record);
+  after = g_strconcat ("after-commit-", commit->step, NULL);
+  MANAGER_CRASH_POINT (op, after);
+  manager_run_on_context (context, apply_on_main, applied);
+  op->error = g_steal_pointer (&commit->saved);
+  op->commit_failed = FALSE;
+  commit_free (commit);
+  g_thread_pool_push (op->self->op_pool, op, NULL);
+}
+
 static gboolean
 commit_injected_failure (gpointer user_data)
 {
@@ -683,6 +754,26 @@ manager_op_commit_volume_status_then (Op *op, NovaVolumeStatus status, const cha
   nova_record_set_string (&op->volume->status_reason, reason != NULL ? reason : "");
   commit_start (commit_new (op, WRITE_VOLUME, op->volume, op->volume->id, nova_volume_status_to_string (status),
                             then));
+}
+
+void
+manager_op_commit_volume_status_then_in_thread (Op *op, NovaVolumeStatus status, OpStep thread_step,
+                                                OpStep commit_step, OpStep then)
+{
+  Commit *commit;
+
+  g_return_if_fail (!op->volume_shared);
+  op->volume->status = status;
+  nova_record_set_string (&op->volume->status_reason, "");
+  op->thread_step = thread_step;
+  op->commit_step = commit_step;
+  op->then = then;
+  /* a failed commit ends the operation with its error, as a step after
+   * a commit does */
+  commit = commit_new (op, WRITE_VOLUME, op->volume, op->volume->id, nova_volume_status_to_string (status),
+                       manager_op_return);
+  commit->in_thread = TRUE;
+  commit_start (commit);
 }
 
 void

@@ -302,11 +302,17 @@ create_precheck_thread (Op *op)
     g_prefix_error (&op->error, "cannot %s with multiattach: ", op->what);
 }
 
-/* on the precheck's thread, or the main thread when there was none */
+/* on the precheck's thread, or the main thread when there was none. A
+ * create with nothing to copy has no job to start: it goes on to the
+ * driver from the store's writer */
 static void
 create_commit_creating (Op *op)
 {
-  manager_op_commit_volume_status_then (op, NOVA_VOLUME_STATUS_CREATING, NULL, create_creating_committed);
+  if (op->snapshot == NULL && op->source == NULL && CR (op)->image_fd < 0 && CR (op)->backup == NULL)
+    manager_op_commit_volume_status_then_in_thread (op, NOVA_VOLUME_STATUS_CREATING, create_thread,
+                                                    create_commit_available, create_done);
+  else
+    manager_op_commit_volume_status_then (op, NOVA_VOLUME_STATUS_CREATING, NULL, create_creating_committed);
 }
 
 static void

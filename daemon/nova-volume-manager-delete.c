@@ -9,7 +9,6 @@
 
 static void delete_thread (Op *op);
 static void delete_done (Op *op);
-static void delete_deleting_committed (Op *op);
 static void delete_commit_removed (Op *op);
 static void delete_removed_committed (Op *op);
 
@@ -35,18 +34,8 @@ delete_start (Op *op)
       return;
     }
   op->volume_before = nova_volume_record_copy (op->volume);
-  manager_op_commit_volume_status_then (op, NOVA_VOLUME_STATUS_DELETING, NULL, delete_deleting_committed);
-}
-
-static void
-delete_deleting_committed (Op *op)
-{
-  if (op->error != NULL)
-    {
-      manager_op_return (op);
-      return;
-    }
-  manager_op_in_thread_then_commit (op, delete_thread, delete_commit_removed, delete_done);
+  manager_op_commit_volume_status_then_in_thread (op, NOVA_VOLUME_STATUS_DELETING, delete_thread,
+                                                  delete_commit_removed, delete_done);
 }
 
 /* After a refused delete_volume: the export the delete removed comes

@@ -249,6 +249,13 @@ void       manager_drop_connection      (NovaVolumeManager *self, const char *vo
  * it. The *_failure_then ones record the operation's failure, with its
  * error as the reason. */
 void manager_op_commit_volume_status_then    (Op *op, NovaVolumeStatus status, const char *reason, OpStep then);
+/* The intent before a driver step: @status committed, then at once (from
+ * the store's writer, without a turn of the main loop) as
+ * manager_op_in_thread_then_commit (@thread_step, @commit, @then); the
+ * live record follows on the main thread before anything the step hands
+ * on. A failed commit ends the operation (manager_op_return). */
+void manager_op_commit_volume_status_then_in_thread (Op *op, NovaVolumeStatus status, OpStep thread_step,
+                                                     OpStep commit, OpStep then);
 void manager_op_commit_volume_failure_then   (Op *op, NovaVolumeStatus status, OpStep then);
 void manager_op_commit_volume_removed_then   (Op *op, OpStep then);
 /* The removal of a volume the driver has deleted, when its "deleting"

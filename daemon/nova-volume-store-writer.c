@@ -93,18 +93,26 @@ run_callbacks (gpointer user_data)
 }
 
 /* the callbacks, a source per run of writes from one context: one wake-up
- * of the main loop for a batch */
+ * of the main loop for a batch; then those that are called back here */
 static void
 deliver (GPtrArray *batch)
 {
+  g_autoptr(GPtrArray) here = g_ptr_array_new_with_free_func ((GDestroyNotify) write_free);
   guint start = 0;
 
   while (start < batch->len)
     {
       GMainContext *context = ((Write *) g_ptr_array_index (batch, start))->context;
-      GPtrArray *writes = g_ptr_array_new_with_free_func ((GDestroyNotify) write_free);
-      g_autoptr(GSource) source = g_idle_source_new ();
+      GPtrArray *writes;
+      g_autoptr(GSource) source = NULL;
 
+      if (context == NULL)
+        {
+          g_ptr_array_add (here, g_ptr_array_index (batch, start++));
+          continue;
+        }
+      writes = g_ptr_array_new_with_free_func ((GDestroyNotify) write_free);
+      source = g_idle_source_new ();
       for (; start < batch->len && ((Write *) g_ptr_array_index (batch, start))->context == context; start++)
         g_ptr_array_add (writes, g_ptr_array_index (batch, start));
       g_source_set_priority (source, G_PRIORITY_DEFAULT);
@@ -112,8 +120,11 @@ deliver (GPtrArray *batch)
       g_source_set_static_name (source, "[nova-volume] store writes");
       g_source_attach (source, context);
     }
-  /* the sources own the writes now */
+  /* the sources and @here own the writes now */
   g_ptr_array_set_free_func (batch, NULL);
+  /* last: what these attach to a main context comes after the batch's
+   * other callbacks */
+  run_callbacks (here);
 }
 
 /* A batch that needs no sync commits without one; the setting goes back
@@ -223,9 +234,9 @@ nova_volume_store_writer_free (NovaVolumeStoreWriter *self)
 }
 
 static void
-hand_over (NovaVolumeStoreWriter *self, gboolean synced, const char *label, NovaVolumeStoreWrite write,
-           gpointer data, GDestroyNotify destroy, GMainContext *context, NovaVolumeStoreWritten callback,
-           gpointer user_data)
+hand_over (NovaVolumeStoreWriter *self, gboolean synced, gboolean here, const char *label,
+           NovaVolumeStoreWrite write, gpointer data, GDestroyNotify destroy, GMainContext *context,
+           NovaVolumeStoreWritten callback, gpointer user_data)
 {
   Write *item = g_new0 (Write, 1);
 
@@ -235,7 +246,8 @@ hand_over (NovaVolumeStoreWriter *self, gboolean synced, const char *label, Nova
   item->write = write;
   item->data = data;
   item->destroy = destroy;
-  item->context = g_main_context_ref (context != NULL ? context : g_main_context_default ());
+  /* none: called back on the writer's thread */
+  item->context = here ? NULL : g_main_context_ref (context != NULL ? context : g_main_context_default ());
   item->callback = callback;
   item->user_data = user_data;
   g_async_queue_push (self->queue, item);
@@ -246,7 +258,15 @@ nova_volume_store_writer_write (NovaVolumeStoreWriter *self, const char *label, 
                                 gpointer data, GDestroyNotify destroy, GMainContext *context,
                                 NovaVolumeStoreWritten callback, gpointer user_data)
 {
-  hand_over (self, TRUE, label, write, data, destroy, context, callback, user_data);
+  hand_over (self, TRUE, FALSE, label, write, data, destroy, context, callback, user_data);
+}
+
+void
+nova_volume_store_writer_write_then_here (NovaVolumeStoreWriter *self, const char *label, NovaVolumeStoreWrite write,
+                                          gpointer data, GDestroyNotify destroy, NovaVolumeStoreWritten callback,
+                                          gpointer user_data)
+{
+  hand_over (self, TRUE, TRUE, label, write, data, destroy, NULL, callback, user_data);
 }
 
 void
@@ -254,7 +274,7 @@ nova_volume_store_writer_write_unsynced (NovaVolumeStoreWriter *self, const char
                                          gpointer data, GDestroyNotify destroy, GMainContext *context,
                                          NovaVolumeStoreWritten callback, gpointer user_data)
 {
-  hand_over (self, FALSE, label, write, data, destroy, context, callback, user_data);
+  hand_over (self, FALSE, FALSE, label, write, data, destroy, context, callback, user_data);
 }
 
 void

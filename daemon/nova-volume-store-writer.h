@@ -45,6 +45,15 @@ void nova_volume_store_writer_write (NovaVolumeStoreWriter *self, const char *la
                                      gpointer data, GDestroyNotify destroy, GMainContext *context,
                                      NovaVolumeStoreWritten callback, gpointer user_data);
 
+/* The same with @callback on the writer's own thread, right after the
+ * batch's commit and after the batch's other callbacks were handed to
+ * their contexts: for a step that only hands work on (to a worker
+ * thread) and so need not wake a main loop in between. It must be quick
+ * and must not wait for the writer. */
+void nova_volume_store_writer_write_then_here (NovaVolumeStoreWriter *self, const char *label,
+                                               NovaVolumeStoreWrite write, gpointer data, GDestroyNotify destroy,
+                                               NovaVolumeStoreWritten callback, gpointer user_data);
+
 /* The same for a write that need not be on disk before its callback: a
  * change the restart makes again from what is on disk (a delete whose
  * durable "deleting" the restart finishes). A batch of such writes alone
