@@ -855,13 +855,19 @@ test_ordering (Fixture *fx, gconstpointer data)
   g_assert_cmpuint (nova_volume_manager_get_n_operations (fx->manager), ==, 0);
 }
 
-/* The manager's signals fire only after the store has the change. */
+/* The manager's signals fire only after the store has the change. The
+ * store may be one step ahead: a create's driver step runs while the
+ * main thread applies its "creating", and its "available" may be
+ * committed by then. */
 static void
 on_changed_check_store (NovaVolumeManager *manager, const char *id, Fixture *fx)
 {
   const NovaVolumeRecord *live = nova_volume_manager_lookup_volume (manager, id);
+  NovaVolumeStatus stored = stored_status (fx, id);
 
-  g_assert_cmpint (stored_status (fx, id), ==, live->status);
+  if (live->status == NOVA_VOLUME_STATUS_CREATING && stored == NOVA_VOLUME_STATUS_AVAILABLE)
+    return;
+  g_assert_cmpint (stored, ==, live->status);
 }
 
 static void
