@@ -153,6 +153,23 @@ stored_status (Fixture *fx, const char *id)
   return volume->status;
 }
 
+static gboolean
+stored (Fixture *fx, const char *id)
+{
+  g_autoptr(NovaVolumeRecord) volume = nova_volume_store_get_volume (fx->store, id, NULL);
+
+  return volume != NULL;
+}
+
+/* a delete's answer comes before its row is gone (it is written behind):
+ * until then */
+static void
+wait_row_gone (Fixture *fx, const char *id)
+{
+  while (stored (fx, id))
+    g_main_context_iteration (NULL, TRUE);
+}
+
 /* how many times the driver was called with @prefix for volume @id */
 static guint
 driver_calls_for (Fixture *fx, const char *prefix, const char *id)
@@ -248,6 +265,7 @@ test_create_delete (Fixture *fx, gconstpointer data)
   g_assert_true (delete_volume (fx, id, &error));
   g_assert_no_error (error);
   g_assert_null (nova_volume_manager_lookup_volume (fx->manager, id));
+  wait_row_gone (fx, id);
   g_assert_null (nova_volume_store_get_volume (fx->store, id, &error));
   g_assert_error (error, NOVA_VOLUME_ERROR, NOVA_VOLUME_ERROR_NOT_FOUND);
   g_assert_true (driver_was_called (fx, "remove_export"));
@@ -780,14 +798,6 @@ test_connection_commit_fails (Fixture *fx, gconstpointer data)
   g_assert_cmpuint (n_recorded_connections (fx, id), ==, 0);
 }
 
-static gboolean
-stored (Fixture *fx, const char *id)
-{
-  g_autoptr(NovaVolumeRecord) volume = nova_volume_store_get_volume (fx->store, id, NULL);
-
-  return volume != NULL;
-}
-
 /* A delete answers once the driver has deleted, its "deleting" on disk:
  * the row's removal is written behind. When that write fails, the store
  * keeps "deleting" and the next start finishes the delete. */
@@ -803,8 +813,7 @@ test_delete_removal_behind (Fixture *fx, gconstpointer data)
   g_assert_true (delete_volume (fx, id, &error));
   g_assert_no_error (error);
   g_assert_null (nova_volume_manager_lookup_volume (fx->manager, id));
-  while (stored (fx, id))
-    g_main_context_iteration (NULL, TRUE);
+  wait_row_gone (fx, id);
 
   if (!NOVA_VOLUME_CRASH_POINTS)
     {

@@ -66,6 +66,7 @@ typedef struct {
   char             *backend_name;
 
   GMutex            pool_lock;        /* the thin pool is made once */
+  gint              pool_seen;        /* atomic: ensure_pool found or made it */
   gsize             extent_size;      /* atomic: the group's, as last read; 0 before */
 } NovaLvmDriverPrivate;
 
@@ -166,11 +167,35 @@ ensure_pool (NovaLvmDriverPrivate *self, GError **error)
 
   if (!nova_lvm_lv_info (self->lvm, self->vg, self->pool, &pool, error))
     return FALSE;
-  if (pool.exists)
-    return TRUE;
-  if (!read_vg (self, &vg, error))
+  if (!pool.exists
+      && (!read_vg (self, &vg, error)
+          || !nova_lvm_create_thin_pool (self->lvm, self->vg, self->pool, vg.free / 100 * 95, error)))
     return FALSE;
-  return nova_lvm_create_thin_pool (self->lvm, self->vg, self->pool, vg.free / 100 * 95, error);
+  g_atomic_int_set (&self->pool_seen, TRUE);
+  return TRUE;
+}
+
+/* A thin LV in the pool. The pool is looked up before the first create,
+ * not before each (an lvm command as long as the create): a create that
+ * fails once the pool was seen looks again, and makes the pool and tries
+ * once more when it is gone (an admin removed it, empty). */
+static gboolean
+create_thin_lv (NovaLvmDriverPrivate *self, const char *name, guint64 size, GError **error)
+{
+  g_autoptr(GError) local_error = NULL;
+  NovaLvmLvInfo pool;
+
+  if (!g_atomic_int_get (&self->pool_seen))
+    return ensure_pool (self, error) && nova_lvm_create_thin_lv (self->lvm, self->vg, self->pool, name, size, error);
+  if (nova_lvm_create_thin_lv (self->lvm, self->vg, self->pool, name, size, &local_error))
+    return TRUE;
+  if (!nova_lvm_lv_info (self->lvm, self->vg, self->pool, &pool, NULL) || pool.exists)
+    {
+      g_propagate_error (error, g_steal_pointer (&local_error));
+      return FALSE;
+    }
+  g_atomic_int_set (&self->pool_seen, FALSE);
+  return ensure_pool (self, error) && nova_lvm_create_thin_lv (self->lvm, self->vg, self->pool, name, size, error);
 }
 
 /* Makes LV @name of @size (thin or thick) and says the size LVM gave it:
@@ -186,8 +211,7 @@ create_lv (NovaLvmDriverPrivate *self, const char *name, guint64 size, guint64 *
 
   if (self->pool != NULL)
     {
-      if (!ensure_pool (self, error)
-          || !nova_lvm_create_thin_lv (self->lvm, self->vg, self->pool, name, size, error))
+      if (!create_thin_lv (self, name, size, error))
         return FALSE;
     }
   else if (!nova_lvm_create_lv (self->lvm, self->vg, name, size, error))

@@ -340,12 +340,21 @@ nova_lvm_new (GError **error)
 
 /* ---- the wrappers: names checked before anything reaches LVM --------- */
 
+/* libblockdev's functions look at *error (bd_lvm_lvs crashes on NULL):
+ * a caller that ignores the error still gives them somewhere to put it */
+#define ERROR_SOMEWHERE(error)               \
+  g_autoptr(GError) ignored_error_ = NULL;   \
+  if ((error) == NULL)                       \
+    (error) = &ignored_error_
+
 #define CHECK_VG_NAME(vg) nova_lvm_check_name ("volume group", (vg), error)
 #define CHECK_LV_NAME(name) nova_lvm_check_name ("logical volume", (name), error)
 
 gboolean
 nova_lvm_vg_info (NovaLvm *self, const char *vg, NovaLvmVgInfo *out, GError **error)
 {
+  ERROR_SOMEWHERE (error);
+
   g_return_val_if_fail (NOVA_IS_LVM (self), FALSE);
   return CHECK_VG_NAME (vg) && NOVA_LVM_GET_CLASS (self)->vg_info (self, vg, out, error);
 }
@@ -353,6 +362,8 @@ nova_lvm_vg_info (NovaLvm *self, const char *vg, NovaLvmVgInfo *out, GError **er
 gboolean
 nova_lvm_lv_info (NovaLvm *self, const char *vg, const char *name, NovaLvmLvInfo *out, GError **error)
 {
+  ERROR_SOMEWHERE (error);
+
   g_return_val_if_fail (NOVA_IS_LVM (self), FALSE);
   return CHECK_VG_NAME (vg) && CHECK_LV_NAME (name)
          && NOVA_LVM_GET_CLASS (self)->lv_info (self, vg, name, out, error);
@@ -361,6 +372,8 @@ nova_lvm_lv_info (NovaLvm *self, const char *vg, const char *name, NovaLvmLvInfo
 gboolean
 nova_lvm_create_lv (NovaLvm *self, const char *vg, const char *name, guint64 size, GError **error)
 {
+  ERROR_SOMEWHERE (error);
+
   g_return_val_if_fail (NOVA_IS_LVM (self), FALSE);
   return CHECK_VG_NAME (vg) && CHECK_LV_NAME (name)
          && NOVA_LVM_GET_CLASS (self)->create_lv (self, vg, name, size, error);
@@ -369,6 +382,8 @@ nova_lvm_create_lv (NovaLvm *self, const char *vg, const char *name, guint64 siz
 gboolean
 nova_lvm_create_thin_pool (NovaLvm *self, const char *vg, const char *pool, guint64 size, GError **error)
 {
+  ERROR_SOMEWHERE (error);
+
   g_return_val_if_fail (NOVA_IS_LVM (self), FALSE);
   return CHECK_VG_NAME (vg) && CHECK_LV_NAME (pool)
          && NOVA_LVM_GET_CLASS (self)->create_thin_pool (self, vg, pool, size, error);
@@ -378,6 +393,8 @@ gboolean
 nova_lvm_create_thin_lv (NovaLvm *self, const char *vg, const char *pool, const char *name, guint64 size,
                          GError **error)
 {
+  ERROR_SOMEWHERE (error);
+
   g_return_val_if_fail (NOVA_IS_LVM (self), FALSE);
   return CHECK_VG_NAME (vg) && CHECK_LV_NAME (pool) && CHECK_LV_NAME (name)
          && NOVA_LVM_GET_CLASS (self)->create_thin_lv (self, vg, pool, name, size, error);
@@ -387,6 +404,8 @@ gboolean
 nova_lvm_create_snapshot (NovaLvm *self, const char *vg, const char *origin, const char *name, guint64 cow_size,
                           GError **error)
 {
+  ERROR_SOMEWHERE (error);
+
   g_return_val_if_fail (NOVA_IS_LVM (self), FALSE);
   return CHECK_VG_NAME (vg) && CHECK_LV_NAME (origin) && CHECK_LV_NAME (name)
          && NOVA_LVM_GET_CLASS (self)->create_snapshot (self, vg, origin, name, cow_size, error);
@@ -395,6 +414,8 @@ nova_lvm_create_snapshot (NovaLvm *self, const char *vg, const char *origin, con
 gboolean
 nova_lvm_remove_lv (NovaLvm *self, const char *vg, const char *name, GError **error)
 {
+  ERROR_SOMEWHERE (error);
+
   g_return_val_if_fail (NOVA_IS_LVM (self), FALSE);
   return CHECK_VG_NAME (vg) && CHECK_LV_NAME (name)
          && NOVA_LVM_GET_CLASS (self)->remove_lv (self, vg, name, error);
@@ -403,6 +424,8 @@ nova_lvm_remove_lv (NovaLvm *self, const char *vg, const char *name, GError **er
 gboolean
 nova_lvm_resize_lv (NovaLvm *self, const char *vg, const char *name, guint64 size, GError **error)
 {
+  ERROR_SOMEWHERE (error);
+
   g_return_val_if_fail (NOVA_IS_LVM (self), FALSE);
   return CHECK_VG_NAME (vg) && CHECK_LV_NAME (name)
          && NOVA_LVM_GET_CLASS (self)->resize_lv (self, vg, name, size, error);
@@ -411,6 +434,8 @@ nova_lvm_resize_lv (NovaLvm *self, const char *vg, const char *name, guint64 siz
 gboolean
 nova_lvm_merge_snapshot (NovaLvm *self, const char *vg, const char *snapshot, GError **error)
 {
+  ERROR_SOMEWHERE (error);
+
   g_return_val_if_fail (NOVA_IS_LVM (self), FALSE);
   return CHECK_VG_NAME (vg) && CHECK_LV_NAME (snapshot)
          && NOVA_LVM_GET_CLASS (self)->merge_snapshot (self, vg, snapshot, error);
@@ -419,6 +444,8 @@ nova_lvm_merge_snapshot (NovaLvm *self, const char *vg, const char *snapshot, GE
 gboolean
 nova_lvm_set_active (NovaLvm *self, const char *vg, const char *name, gboolean active, GError **error)
 {
+  ERROR_SOMEWHERE (error);
+
   g_return_val_if_fail (NOVA_IS_LVM (self), FALSE);
   return CHECK_VG_NAME (vg) && CHECK_LV_NAME (name)
          && NOVA_LVM_GET_CLASS (self)->set_active (self, vg, name, active, error);
@@ -427,6 +454,8 @@ nova_lvm_set_active (NovaLvm *self, const char *vg, const char *name, gboolean a
 gboolean
 nova_lvm_rename_lv (NovaLvm *self, const char *vg, const char *name, const char *new_name, GError **error)
 {
+  ERROR_SOMEWHERE (error);
+
   g_return_val_if_fail (NOVA_IS_LVM (self), FALSE);
   return CHECK_VG_NAME (vg) && CHECK_LV_NAME (name) && CHECK_LV_NAME (new_name)
          && NOVA_LVM_GET_CLASS (self)->rename_lv (self, vg, name, new_name, error);
@@ -442,6 +471,8 @@ nova_lvm_lv_path (NovaLvm *self, const char *vg, const char *name)
 GPtrArray *
 nova_lvm_list_lvs (NovaLvm *self, const char *vg, GError **error)
 {
+  ERROR_SOMEWHERE (error);
+
   g_return_val_if_fail (NOVA_IS_LVM (self), NULL);
   if (!CHECK_VG_NAME (vg))
     return NULL;

@@ -864,6 +864,17 @@ tgt_delete_all () {
     ! tgtadm --op show --mode target | grep -q .
 }
 vm_check tgt-delete-all tgt_delete_all
+# the pool, empty now, removed behind the daemon's back: the next create
+# (the driver looks for the pool before its first create only) makes it
+# again and goes on
+pool_made_again () {
+  local p
+  lvremove -y "$vg/$vg-pool" >/dev/null 2>&1 || return 1
+  p=$(ctl create 8M --name tp) || return 1
+  [ "$(lv_field "volume-$p" pool_lv)" = "$vg-pool" ] && ctl delete "$p" &&
+    [ "$(lvs --noheadings -o lv_name "$vg" | tr -d ' ')" = "$vg-pool" ]
+}
+vm_check tgt-pool-made-again pool_made_again
 forget_nodes
 vm_check tgt-daemon-stops stop_daemon
 stop_tgtd
