@@ -17,7 +17,7 @@ typedef struct {
 static void extend_precheck_thread (Op *op);
 static void extend_commit_extending (Op *op);
 static void extend_thread (Op *op);
-static void extend_extending_committed (Op *op);
+static void extend_commit_back (Op *op);
 static void extend_done (Op *op);
 static void extend_committed (Op *op);
 
@@ -45,8 +45,12 @@ extend_start (Op *op)
                        op->volume_id, EX (op)->size, op->volume->size);
       return;
     }
-  /* refused for space before anything is written */
-  manager_op_in_thread (op, extend_precheck_thread, extend_commit_extending);
+  /* refused for space before anything is written: by the backend's
+   * latest figures when they show room (no worker to ask the driver) */
+  if (manager_free_space_known (op->self, op->backend, EX (op)->size - op->volume->size, NULL, FALSE))
+    extend_commit_extending (op);
+  else
+    manager_op_in_thread (op, extend_precheck_thread, extend_commit_extending);
 }
 
 static void
@@ -64,18 +68,8 @@ extend_commit_extending (Op *op)
       manager_op_return (op);
       return;
     }
-  manager_op_commit_volume_status_then (op, NOVA_VOLUME_STATUS_EXTENDING, NULL, extend_extending_committed);
-}
-
-static void
-extend_extending_committed (Op *op)
-{
-  if (op->error != NULL)
-    {
-      manager_op_return (op);
-      return;
-    }
-  manager_op_in_thread (op, extend_thread, extend_done);
+  manager_op_commit_volume_status_then_in_thread (op, NOVA_VOLUME_STATUS_EXTENDING, extend_thread,
+                                                  extend_commit_back, extend_done);
 }
 
 static void
@@ -90,14 +84,20 @@ extend_thread (Op *op)
   MANAGER_CRASH_POINT (op, "after-driver-extend");
 }
 
+/* on the extend's thread when the driver grew it, else the main thread:
+ * the volume is usable either way, back to its status, with the new size
+ * only when the driver grew it */
+static void
+extend_commit_back (Op *op)
+{
+  manager_op_commit_volume_status_then (op, EX (op)->was, NULL, extend_committed);
+}
+
 static void
 extend_done (Op *op)
 {
-  if (op->error != NULL)
-    g_prefix_error (&op->error, "cannot extend volume %s: ", op->volume_id);
-  /* the volume is usable either way: back to its status, with the new
-   * size only when the driver grew it */
-  manager_op_commit_volume_status_then (op, EX (op)->was, NULL, extend_committed);
+  g_prefix_error (&op->error, "cannot extend volume %s: ", op->volume_id);
+  extend_commit_back (op);
 }
 
 static void

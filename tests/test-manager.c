@@ -108,6 +108,15 @@ delete_volume (Fixture *fx, const char *id, GError **error)
 }
 
 static gboolean
+extend_volume (Fixture *fx, const char *id, guint64 size, GError **error)
+{
+  g_autoptr(GAsyncResult) result = NULL;
+
+  nova_volume_manager_extend_volume (fx->manager, id, size, store_result, &result);
+  return finish_operation (fx, &result, error);
+}
+
+static gboolean
 attach_volume (Fixture *fx, const char *id, const char *instance, const char *mountpoint, GError **error)
 {
   g_autoptr(GAsyncResult) result = NULL;
@@ -1214,6 +1223,10 @@ test_free_space_from_latest_stats (Fixture *fx, gconstpointer data)
   first = create_volume (fx, GIB, NULL, NULL, &error);
   g_assert_no_error (error);
   g_assert_cmpuint (driver_calls_for (fx, "get_volume_stats", ""), ==, before);
+  /* an extend the same way */
+  g_assert_true (extend_volume (fx, first, 2 * GIB, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (driver_calls_for (fx, "get_volume_stats", ""), ==, before);
 
   /* everything kept free from now on: the figures refuse, the driver is
    * asked, and refuses with the reason */
@@ -1227,6 +1240,12 @@ test_free_space_from_latest_stats (Fixture *fx, gconstpointer data)
   g_assert_error (error, NOVA_VOLUME_ERROR, NOVA_VOLUME_ERROR_NO_SPACE);
   g_assert_nonnull (strstr (error->message, "reserved_percentage 100"));
   g_assert_cmpuint (driver_calls_for (fx, "get_volume_stats", ""), ==, before + 1);
+  g_clear_error (&error);
+  g_assert_false (extend_volume (fx, first, 3 * GIB, &error));
+  g_assert_error (error, NOVA_VOLUME_ERROR, NOVA_VOLUME_ERROR_NO_SPACE);
+  g_assert_nonnull (strstr (error->message, "reserved_percentage 100"));
+  g_assert_cmpuint (driver_calls_for (fx, "get_volume_stats", ""), ==, before + 2);
+  g_assert_cmpuint (nova_volume_manager_lookup_volume (fx->manager, first)->size, ==, 2 * GIB);
 }
 
 /* What a backend's figures say since they were read: the bytes the
