@@ -848,9 +848,8 @@ later_removal_hand_over (NovaVolumeManager *self, LaterRemoval *removal, GMainCo
 {
   g_autofree char *label = g_strconcat (removal->what, ":commit-removed", NULL);
 
-  nova_volume_store_writer_write_unsynced (self->writer, label, write_later_removal, removal,
-                                           (GDestroyNotify) later_removal_free, context, on_later_removal_written,
-                                           removal);
+  nova_volume_store_writer_write (self->writer, label, write_later_removal, removal,
+                                  (GDestroyNotify) later_removal_free, context, on_later_removal_written, removal);
 }
 
 /* on the main thread; @user_data is freed by the writer after this */

@@ -259,11 +259,12 @@ void manager_op_commit_volume_status_then_in_thread (Op *op, NovaVolumeStatus st
 void manager_op_commit_volume_failure_then   (Op *op, NovaVolumeStatus status, OpStep then);
 void manager_op_commit_volume_removed_then   (Op *op, OpStep then);
 /* The removal of a volume the driver has deleted, when its "deleting"
- * is on disk: the restart would finish that delete (the drivers' deletes
- * are idempotent), so no crash can bring the volume back, and the live
- * record goes and @then runs at once (on the main thread) while the
- * row's removal is written behind without a sync of its own. A failed
- * write is only logged: the store keeps "deleting" until a start. */
+ * is on disk: a start would finish that delete (the drivers' deletes are
+ * idempotent), so no crash can bring the volume back for good, and the
+ * live record goes and @then runs at once (on the main thread) while
+ * the row's removal is committed behind the answer, synced as any
+ * commit. A failed write is only logged: the store keeps "deleting"
+ * until a start. */
 void manager_op_commit_volume_removed_later_then (Op *op, OpStep then);
 /* A refused change: the status op->volume_before had comes back, and the
  * operation keeps its error (so for snapshots). */

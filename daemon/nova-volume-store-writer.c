@@ -16,7 +16,6 @@ typedef struct {
   GMainContext         *context;
   NovaVolumeStoreWritten callback;
   gpointer              user_data;
-  gboolean              synced;   /* on disk before its callback */
   GError               *error;
 } Write;
 
@@ -27,7 +26,6 @@ struct _NovaVolumeStoreWriter {
   GMutex           counts_lock;
   guint64          n_batches;
   guint64          n_writes;
-  guint64          n_unsynced_batches;
   guint            largest_batch;
 };
 
@@ -127,28 +125,10 @@ deliver (GPtrArray *batch)
   run_callbacks (here);
 }
 
-/* A batch that needs no sync commits without one; the setting goes back
- * before any other batch. FALSE when SQLite refused the setting: the
- * batch is then synced like any other. */
-static gboolean
-batch_unsynced (NovaVolumeStoreWriter *self, GPtrArray *batch)
-{
-  g_autoptr(GError) error = NULL;
-
-  for (guint i = 0; i < batch->len; i++)
-    if (((Write *) g_ptr_array_index (batch, i))->synced)
-      return FALSE;
-  if (nova_volume_store_set_commits_synced (self->store, FALSE, &error))
-    return TRUE;
-  g_warning ("cannot commit without a sync, so syncing: %s", error->message);
-  return FALSE;
-}
-
 static void
 write_batch (NovaVolumeStoreWriter *self, GPtrArray *batch)
 {
   g_autoptr(GError) error = NULL;
-  gboolean unsynced = batch_unsynced (self, batch);
 
   if (batch->len == 1
       || !nova_volume_store_transaction (self->store, run_batch, batch, &error))
@@ -164,12 +144,8 @@ write_batch (NovaVolumeStoreWriter *self, GPtrArray *batch)
         }
     }
 
-  if (unsynced && !nova_volume_store_set_commits_synced (self->store, TRUE, &error))
-    g_error ("cannot make commits synced again: %s", error->message);
-
   g_mutex_lock (&self->counts_lock);
   self->n_batches++;
-  self->n_unsynced_batches += unsynced ? 1 : 0;
   self->n_writes += batch->len;
   self->largest_batch = MAX (self->largest_batch, batch->len);
   g_mutex_unlock (&self->counts_lock);
@@ -234,14 +210,13 @@ nova_volume_store_writer_free (NovaVolumeStoreWriter *self)
 }
 
 static void
-hand_over (NovaVolumeStoreWriter *self, gboolean synced, gboolean here, const char *label,
+hand_over (NovaVolumeStoreWriter *self, gboolean here, const char *label,
            NovaVolumeStoreWrite write, gpointer data, GDestroyNotify destroy, GMainContext *context,
            NovaVolumeStoreWritten callback, gpointer user_data)
 {
   Write *item = g_new0 (Write, 1);
 
   g_return_if_fail (write != NULL);
-  item->synced = synced;
   item->label = g_strdelimit (g_strdup (label), " ", '-');
   item->write = write;
   item->data = data;
@@ -258,7 +233,7 @@ nova_volume_store_writer_write (NovaVolumeStoreWriter *self, const char *label, 
                                 gpointer data, GDestroyNotify destroy, GMainContext *context,
                                 NovaVolumeStoreWritten callback, gpointer user_data)
 {
-  hand_over (self, TRUE, FALSE, label, write, data, destroy, context, callback, user_data);
+  hand_over (self, FALSE, label, write, data, destroy, context, callback, user_data);
 }
 
 void
@@ -266,15 +241,7 @@ nova_volume_store_writer_write_then_here (NovaVolumeStoreWriter *self, const cha
                                           gpointer data, GDestroyNotify destroy, NovaVolumeStoreWritten callback,
                                           gpointer user_data)
 {
-  hand_over (self, TRUE, TRUE, label, write, data, destroy, NULL, callback, user_data);
-}
-
-void
-nova_volume_store_writer_write_unsynced (NovaVolumeStoreWriter *self, const char *label, NovaVolumeStoreWrite write,
-                                         gpointer data, GDestroyNotify destroy, GMainContext *context,
-                                         NovaVolumeStoreWritten callback, gpointer user_data)
-{
-  hand_over (self, FALSE, FALSE, label, write, data, destroy, context, callback, user_data);
+  hand_over (self, TRUE, label, write, data, destroy, NULL, callback, user_data);
 }
 
 void
@@ -288,13 +255,3 @@ nova_volume_store_writer_get_counts (NovaVolumeStoreWriter *self, guint64 *n_bat
   g_mutex_unlock (&self->counts_lock);
 }
 
-guint64
-nova_volume_store_writer_get_unsynced_batches (NovaVolumeStoreWriter *self)
-{
-  guint64 n;
-
-  g_mutex_lock (&self->counts_lock);
-  n = self->n_unsynced_batches;
-  g_mutex_unlock (&self->counts_lock);
-  return n;
-}

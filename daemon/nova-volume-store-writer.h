@@ -54,21 +54,9 @@ void nova_volume_store_writer_write_then_here (NovaVolumeStoreWriter *self, cons
                                                NovaVolumeStoreWrite write, gpointer data, GDestroyNotify destroy,
                                                NovaVolumeStoreWritten callback, gpointer user_data);
 
-/* The same for a write that need not be on disk before its callback: a
- * change the restart makes again from what is on disk (a delete whose
- * durable "deleting" the restart finishes). A batch of such writes alone
- * commits without fdatasync; the next synced commit takes them to the
- * disk, in order, with its own (SQLite's log is written in order). */
-void nova_volume_store_writer_write_unsynced (NovaVolumeStoreWriter *self, const char *label,
-                                              NovaVolumeStoreWrite write, gpointer data, GDestroyNotify destroy,
-                                              GMainContext *context, NovaVolumeStoreWritten callback,
-                                              gpointer user_data);
-
 /* batches and writes so far, and the largest batch: what group commit
  * saved (for the debug log and the tests) */
 void nova_volume_store_writer_get_counts (NovaVolumeStoreWriter *self, guint64 *n_batches, guint64 *n_writes,
                                           guint *largest_batch);
-/* of those, the batches committed without a sync */
-guint64 nova_volume_store_writer_get_unsynced_batches (NovaVolumeStoreWriter *self);
 
 G_END_DECLS

@@ -2006,18 +2006,6 @@ nova_volume_store_release_number (NovaVolumeStore *self, const char *kind, const
  * transactions and checks */
 
 gboolean
-nova_volume_store_set_commits_synced (NovaVolumeStore *self, gboolean synced, GError **error)
-{
-  g_autoptr(GRecMutexLocker) locker = NULL;
-
-  g_return_val_if_fail (NOVA_VOLUME_IS_STORE (self), FALSE);
-  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
-
-  locker = g_rec_mutex_locker_new (&self->mutex);
-  return store_exec (self, synced ? "PRAGMA synchronous = FULL" : "PRAGMA synchronous = OFF", error);
-}
-
-gboolean
 nova_volume_store_transaction (NovaVolumeStore                *self,
                                NovaVolumeStoreTransactionFunc  func,
                                gpointer                        user_data,

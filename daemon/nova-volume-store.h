@@ -86,13 +86,6 @@ GPtrArray *nova_volume_store_list_connections  (NovaVolumeStore *self, const cha
 GHashTable *nova_volume_store_list_all_connections (NovaVolumeStore *self, GHashTable **unreadable,
                                                     GError **error);
 
-/* Whether a COMMIT waits for the disk (synchronous = FULL, the default)
- * or only hands its log to the kernel (OFF): for a transaction whose
- * change a restart would make again anyway. The log is written in
- * order, so the next synced COMMIT takes the unsynced ones before it to
- * the disk too. */
-gboolean nova_volume_store_set_commits_synced (NovaVolumeStore *self, gboolean synced, GError **error);
-
 /* Several changes as one transaction: @func runs inside BEGIN IMMEDIATE
  * and may call the put/delete functions above (they then join this
  * transaction); it is committed when @func returns TRUE, rolled back

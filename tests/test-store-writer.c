@@ -1,8 +1,8 @@
 /* The store's writer (daemon/nova-volume-store-writer.c): writes handed
  * over while a batch is on its way to the disk share the next transaction;
  * every callback follows its write's commit, in the order handed over; a
- * write that fails fails alone; a batch of unsynced writes alone is not
- * synced; freeing the writer writes what waits. */
+ * write that fails fails alone; a write may be called back on the
+ * writer's own thread; freeing the writer writes what waits. */
 #include "config.h"
 
 #include "nova-volume-error.h"
@@ -200,20 +200,14 @@ hand_over_put (NovaVolumeStoreWriter *writer, Heard *heard, guint n)
 /* the first write of a test: the gate, which its writer's thread waits at
  * once it is in it */
 static void
-hand_over_gate_n (NovaVolumeStoreWriter *writer, Heard *heard, Gate *gate, guint n)
+hand_over_gate (NovaVolumeStoreWriter *writer, Heard *heard, Gate *gate)
 {
   g_mutex_init (&gate->lock);
   g_cond_init (&gate->cond);
-  gate->volume = make_volume (n);
+  gate->volume = make_volume (0);
   nova_volume_store_writer_write (writer, "test:gate", put_volume_at_gate, gate, NULL, NULL, on_written,
-                                  expect_new (heard, n, gate->volume->id));
+                                  expect_new (heard, 0, gate->volume->id));
   gate_wait_entered (gate);
-}
-
-static void
-hand_over_gate (NovaVolumeStoreWriter *writer, Heard *heard, Gate *gate)
-{
-  hand_over_gate_n (writer, heard, gate, 0);
 }
 
 static void
@@ -294,64 +288,59 @@ test_one_fails_alone (Fixture *fixture, gconstpointer user_data)
   heard_free (heard);
 }
 
-static void
-hand_over_unsynced_put (NovaVolumeStoreWriter *writer, Heard *heard, guint n)
-{
-  NovaVolumeRecord *volume = make_volume (n);
+/* what a callback on the writer's thread saw */
+typedef struct {
+  NovaVolumeStore *store;
+  char            *id;
+  GThread         *thread;    /* the thread it ran on */
+  gboolean         there;     /* its write was in the store */
+  gint             done;      /* atomic */
+} HeardHere;
 
-  nova_volume_store_writer_write_unsynced (writer, "test:put-unsynced", put_volume, volume,
-                                           (GDestroyNotify) nova_volume_record_free, NULL, on_written,
-                                           expect_new (heard, n, volume->id));
+static void
+on_written_here (const GError *error, gpointer user_data)
+{
+  HeardHere *here = user_data;
+  g_autoptr(NovaVolumeRecord) stored = nova_volume_store_get_volume (here->store, here->id, NULL);
+
+  here->thread = g_thread_self ();
+  here->there = error == NULL && stored != NULL;
+  g_atomic_int_set (&here->done, 1);
 }
 
-/* A batch of unsynced writes alone commits without a sync; one with a
- * synced write in it is synced; both are called back in order, each
- * once its commit returned. */
+/* A write called back on the writer's own thread: after its commit, not
+ * in any main context; the batch's other callbacks still come in theirs,
+ * in order. */
 static void
-test_unsynced (Fixture *fixture, gconstpointer user_data)
+test_then_here (Fixture *fixture, gconstpointer user_data)
 {
   NovaVolumeStoreWriter *writer = nova_volume_store_writer_new (fixture->store);
   Heard *heard = heard_new (fixture->store);
-  Gate gate = { 0 }, second = { 0 };
-  g_autoptr(GPtrArray) volumes = NULL;
-  guint64 n_batches, n_writes;
-  guint largest;
+  NovaVolumeRecord *volume = make_volume (2);
+  HeardHere here = { fixture->store, g_strdup (volume->id), NULL, FALSE, 0 };
+  Gate gate = { 0 };
 
   hand_over_gate (writer, heard, &gate);
-  hand_over_unsynced_put (writer, heard, 1);
-  hand_over_unsynced_put (writer, heard, 2);
+  hand_over_put (writer, heard, 1);
+  nova_volume_store_writer_write_then_here (writer, "test:put-here", put_volume, volume,
+                                            (GDestroyNotify) nova_volume_record_free, on_written_here, &here);
+  hand_over_put (writer, heard, 3);
   gate_open (&gate);
   wait_for (heard, 3);
-  nova_volume_store_writer_get_counts (writer, &n_batches, &n_writes, &largest);
-  g_assert_cmpuint (n_batches, ==, 2);
-  g_assert_cmpuint (nova_volume_store_writer_get_unsynced_batches (writer), ==, 1);
+  while (!g_atomic_int_get (&here.done))
+    g_usleep (1000);
 
-  /* behind a second gate: an unsynced write and a synced one share a
-   * synced batch */
-  hand_over_gate_n (writer, heard, &second, 10);
-  hand_over_unsynced_put (writer, heard, 11);
-  hand_over_put (writer, heard, 12);
-  gate_open (&second);
-  wait_for (heard, 6);
-  nova_volume_store_writer_get_counts (writer, &n_batches, &n_writes, &largest);
-  g_assert_cmpuint (n_batches, ==, 4);
-  g_assert_cmpuint (n_writes, ==, 6);
-  g_assert_cmpuint (nova_volume_store_writer_get_unsynced_batches (writer), ==, 1);
-
-  for (guint i = 0; i < 6; i++)
-    {
-      static const guint order[] = { 0, 1, 2, 10, 11, 12 };
-
-      g_assert_cmpuint (g_array_index (heard->order, guint, i), ==, order[i]);
-      g_assert_null (g_ptr_array_index (heard->errors, i));
-    }
+  g_assert_true (here.there);
+  g_assert_true (here.thread != g_thread_self ());
+  g_assert_cmpuint (heard->order->len, ==, 3);
+  g_assert_cmpuint (g_array_index (heard->order, guint, 0), ==, 0);
+  g_assert_cmpuint (g_array_index (heard->order, guint, 1), ==, 1);
+  g_assert_cmpuint (g_array_index (heard->order, guint, 2), ==, 3);
   g_assert_true (heard->all_there);
   nova_volume_store_writer_free (writer);
-  volumes = nova_volume_store_list_volumes (fixture->store, NULL);
-  g_assert_cmpuint (volumes->len, ==, 6);
   gate_clear (&gate);
-  gate_clear (&second);
   heard_free (heard);
+  g_free (here.id);
 }
 
 static void
@@ -379,7 +368,7 @@ main (int argc, char **argv)
   g_test_add ("/store-writer/group-commit", Fixture, NULL, fixture_setup, test_group_commit, fixture_teardown);
   g_test_add ("/store-writer/one-fails-alone", Fixture, NULL, fixture_setup, test_one_fails_alone,
               fixture_teardown);
-  g_test_add ("/store-writer/unsynced", Fixture, NULL, fixture_setup, test_unsynced, fixture_teardown);
+  g_test_add ("/store-writer/then-here", Fixture, NULL, fixture_setup, test_then_here, fixture_teardown);
   g_test_add ("/store-writer/free-writes-what-waits", Fixture, NULL, fixture_setup, test_free_writes_what_waits,
               fixture_teardown);
   return g_test_run ();
