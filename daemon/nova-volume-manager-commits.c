@@ -642,8 +642,9 @@ on_written (const GError *written_error, gpointer user_data)
 
 /* what the main thread makes of a durable intent: the live record */
 typedef struct {
-  NovaVolumeManager *self;
-  NovaVolumeRecord  *volume;
+  NovaVolumeManager  *self;
+  NovaVolumeRecord   *volume;     /* one of the two */
+  NovaSnapshotRecord *snapshot;
 } Applied;
 
 static gboolean
@@ -651,8 +652,12 @@ apply_on_main (gpointer user_data)
 {
   Applied *applied = user_data;
 
-  apply_volume (applied->self, applied->volume);
-  nova_volume_record_free (applied->volume);
+  if (applied->volume != NULL)
+    apply_volume (applied->self, applied->volume);
+  else
+    apply_snapshot (applied->self, applied->snapshot);
+  g_clear_pointer (&applied->volume, nova_volume_record_free);
+  g_clear_pointer (&applied->snapshot, nova_snapshot_record_free);
   g_free (applied);
   return G_SOURCE_REMOVE;
 }
@@ -691,7 +696,10 @@ on_written_here (const GError *error, gpointer user_data)
     }
   applied = g_new0 (Applied, 1);
   applied->self = op->self;
-  applied->volume = nova_volume_record_copy (commit->record);
+  if (commit->kind == WRITE_VOLUME)
+    applied->volume = nova_volume_record_copy (commit->record);
+  else
+    applied->snapshot = nova_snapshot_record_copy (commit->record);
   after = g_strconcat ("after-commit-", commit->step, NULL);
   MANAGER_CRASH_POINT (op, after);
   manager_run_on_context (context, apply_on_main, applied);
@@ -756,6 +764,21 @@ manager_op_commit_volume_status_then (Op *op, NovaVolumeStatus status, const cha
                             then));
 }
 
+/* @commit (an intent, its then manager_op_return: a failed commit ends
+ * the operation with its error, as a step after a commit does), once
+ * durable, goes on as manager_op_in_thread_then_commit */
+static void
+commit_start_in_thread (Commit *commit, OpStep thread_step, OpStep commit_step, OpStep then)
+{
+  Op *op = commit->op;
+
+  op->thread_step = thread_step;
+  op->commit_step = commit_step;
+  op->then = then;
+  commit->in_thread = TRUE;
+  commit_start (commit);
+}
+
 void
 manager_op_commit_volume_status_then_in_thread (Op *op, NovaVolumeStatus status, OpStep thread_step,
                                                 OpStep commit_step, OpStep then)
@@ -765,15 +788,21 @@ manager_op_commit_volume_status_then_in_thread (Op *op, NovaVolumeStatus status,
   g_return_if_fail (!op->volume_shared);
   op->volume->status = status;
   nova_record_set_string (&op->volume->status_reason, "");
-  op->thread_step = thread_step;
-  op->commit_step = commit_step;
-  op->then = then;
-  /* a failed commit ends the operation with its error, as a step after
-   * a commit does */
   commit = commit_new (op, WRITE_VOLUME, op->volume, op->volume->id, nova_volume_status_to_string (status),
                        manager_op_return);
-  commit->in_thread = TRUE;
-  commit_start (commit);
+  commit_start_in_thread (commit, thread_step, commit_step, then);
+}
+
+void
+manager_op_commit_snapshot_status_then_in_thread (Op *op, NovaSnapshotStatus status, OpStep thread_step,
+                                                  OpStep commit_step, OpStep then)
+{
+  g_autofree char *step = g_strconcat ("snapshot-", nova_snapshot_status_to_string (status), NULL);
+
+  op->snapshot->status = status;
+  nova_record_set_string (&op->snapshot->status_reason, "");
+  commit_start_in_thread (commit_new (op, WRITE_SNAPSHOT, op->snapshot, op->snapshot->id, step, manager_op_return),
+                          thread_step, commit_step, then);
 }
 
 void
@@ -810,17 +839,19 @@ manager_op_commit_volume_removed_then (Op *op, OpStep then)
  * operation is over by the time the row is gone. */
 typedef struct {
   GWeakRef  manager;
+  gboolean  snapshot;  /* a snapshot's row, else a volume's */
   char     *what;      /* the operation's, for crash points and messages */
   char     *id;
   gboolean  retried;   /* once more after the reserve gave its space back */
 } LaterRemoval;
 
 static LaterRemoval *
-later_removal_new (NovaVolumeManager *self, const char *what, const char *id)
+later_removal_new (NovaVolumeManager *self, gboolean snapshot, const char *what, const char *id)
 {
   LaterRemoval *removal = g_new0 (LaterRemoval, 1);
 
   g_weak_ref_init (&removal->manager, self);
+  removal->snapshot = snapshot;
   removal->what = g_strdelimit (g_strdup (what), " ", '-');
   removal->id = g_strdup (id);
   return removal;
@@ -835,10 +866,27 @@ later_removal_free (LaterRemoval *removal)
   g_free (removal);
 }
 
+/* the step, as the synchronous removals name theirs */
+static const char *
+later_removal_step (const LaterRemoval *removal)
+{
+  return removal->snapshot ? "snapshot-removed" : "removed";
+}
+
 static gboolean
 write_later_removal (NovaVolumeStore *store, gpointer data, GError **error)
 {
-  return nova_volume_store_delete_volume (store, ((LaterRemoval *) data)->id, error);
+  LaterRemoval *removal = data;
+
+  return removal->snapshot ? nova_volume_store_delete_snapshot (store, removal->id, error)
+                           : nova_volume_store_delete_volume (store, removal->id, error);
+}
+
+static void
+warn_later_removal_failed (gboolean snapshot, const char *id, const GError *error)
+{
+  g_warning ("cannot record that %s %s is gone: %s; it stays \"deleting\" in the store, and the next start "
+             "finishes its delete", snapshot ? "snapshot" : "volume", id, error->message);
 }
 
 static void on_later_removal_written (const GError *error, gpointer user_data);
@@ -846,7 +894,7 @@ static void on_later_removal_written (const GError *error, gpointer user_data);
 static void
 later_removal_hand_over (NovaVolumeManager *self, LaterRemoval *removal, GMainContext *context)
 {
-  g_autofree char *label = g_strconcat (removal->what, ":commit-removed", NULL);
+  g_autofree char *label = g_strconcat (removal->what, ":commit-", later_removal_step (removal), NULL);
 
   nova_volume_store_writer_write (self->writer, label, write_later_removal, removal,
                                   (GDestroyNotify) later_removal_free, context, on_later_removal_written, removal);
@@ -863,7 +911,7 @@ on_later_removal_written (const GError *written_error, gpointer user_data)
   if (written_error == NULL)
     {
 #if NOVA_VOLUME_CRASH_POINTS
-      g_autofree char *point = g_strconcat (removal->what, ":after-commit-removed", NULL);
+      g_autofree char *point = g_strconcat (removal->what, ":after-commit-", later_removal_step (removal), NULL);
 
       nova_volume_crash_point (point);
 #endif
@@ -872,15 +920,14 @@ on_later_removal_written (const GError *written_error, gpointer user_data)
   error = g_error_copy (written_error);
   if (self != NULL && !removal->retried && manager_use_reserve (self, &error))
     {
-      LaterRemoval *again = later_removal_new (self, removal->what, removal->id);
+      LaterRemoval *again = later_removal_new (self, removal->snapshot, removal->what, removal->id);
 
       again->retried = TRUE;
       /* this callback runs in the context the removal was handed over with */
       later_removal_hand_over (self, again, g_main_context_get_thread_default ());
       return;
     }
-  g_warning ("cannot record that volume %s is gone: %s; it stays \"deleting\" in the store, and the next "
-             "start finishes its delete", removal->id, error->message);
+  warn_later_removal_failed (removal->snapshot, removal->id, error);
 }
 
 static gboolean
@@ -888,28 +935,45 @@ later_removal_apply (gpointer user_data)
 {
   Op *op = user_data;
 
-  manager_forget_volume (op->self, op->volume_id);
+  if (op->later_removal_of_snapshot)
+    forget_snapshot (op->self, op->snapshot_id);
+  else
+    manager_forget_volume (op->self, op->volume_id);
   op->commit_failed = FALSE;
   op->then (op);
   return G_SOURCE_REMOVE;
 }
 
+static void
+commit_removed_later (Op *op, gboolean snapshot, OpStep then)
+{
+  const char *id = snapshot ? op->snapshot_id : op->volume_id;
+  g_autofree char *before = g_strconcat ("before-commit-", snapshot ? "snapshot-removed" : "removed", NULL);
+  g_autoptr(GError) error = NULL;
+
+  MANAGER_CRASH_POINT (op, before);
+  if (injected_failure (op, before, &error))
+    warn_later_removal_failed (snapshot, id, error);
+  else
+    later_removal_hand_over (op->self, later_removal_new (op->self, snapshot, op->what, id),
+                             g_task_get_context (op->task));
+  /* gone for good whatever the write does: on with the answer (on the
+   * main thread, where the live records are) */
+  op->later_removal_of_snapshot = snapshot;
+  op->then = then;
+  manager_run_on_context (g_task_get_context (op->task), later_removal_apply, op);
+}
+
 void
 manager_op_commit_volume_removed_later_then (Op *op, OpStep then)
 {
-  g_autoptr(GError) error = NULL;
+  commit_removed_later (op, FALSE, then);
+}
 
-  MANAGER_CRASH_POINT (op, "before-commit-removed");
-  if (injected_failure (op, "before-commit-removed", &error))
-    g_warning ("cannot record that volume %s is gone: %s; it stays \"deleting\" in the store, and the next "
-               "start finishes its delete", op->volume_id, error->message);
-  else
-    later_removal_hand_over (op->self, later_removal_new (op->self, op->what, op->volume_id),
-                             g_task_get_context (op->task));
-  /* the volume is gone for good whatever the write does: on with the
-   * answer (on the main thread, where the live records are) */
-  op->then = then;
-  manager_run_on_context (g_task_get_context (op->task), later_removal_apply, op);
+void
+manager_op_commit_snapshot_removed_later_then (Op *op, OpStep then)
+{
+  commit_removed_later (op, TRUE, then);
 }
 
 static void

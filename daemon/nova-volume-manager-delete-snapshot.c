@@ -7,7 +7,6 @@
 
 static void delete_snapshot_thread (Op *op);
 static void delete_snapshot_done (Op *op);
-static void delete_snapshot_deleting_committed (Op *op);
 static void delete_snapshot_commit_removed (Op *op);
 static void delete_snapshot_removed_committed (Op *op);
 
@@ -44,20 +43,8 @@ delete_snapshot_start (Op *op)
       return;
     }
   op->snapshot_before = nova_snapshot_record_copy (op->snapshot);
-  manager_op_commit_snapshot_status_then (op, NOVA_SNAPSHOT_STATUS_DELETING, NULL,
-                                          delete_snapshot_deleting_committed);
-}
-
-static void
-delete_snapshot_deleting_committed (Op *op)
-{
-  if (op->error != NULL)
-    {
-      manager_op_return (op);
-      return;
-    }
-  manager_op_in_thread_then_commit (op, delete_snapshot_thread, delete_snapshot_commit_removed,
-                                    delete_snapshot_done);
+  manager_op_commit_snapshot_status_then_in_thread (op, NOVA_SNAPSHOT_STATUS_DELETING, delete_snapshot_thread,
+                                                    delete_snapshot_commit_removed, delete_snapshot_done);
 }
 
 static void
@@ -84,11 +71,12 @@ delete_snapshot_done (Op *op)
   delete_snapshot_commit_removed (op);
 }
 
-/* on the delete's thread, or the main thread */
+/* on the delete's thread, or the main thread: "deleting" is on disk and
+ * the driver has deleted, so the answer need not wait for the row to go */
 static void
 delete_snapshot_commit_removed (Op *op)
 {
-  manager_op_commit_snapshot_removed_then (op, delete_snapshot_removed_committed);
+  manager_op_commit_snapshot_removed_later_then (op, delete_snapshot_removed_committed);
 }
 
 static void

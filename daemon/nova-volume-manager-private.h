@@ -133,6 +133,7 @@ struct _Op {
   GVariant           *result;
   GError             *error;           /* set by a step that failed */
   gboolean            cleaned_up;      /* a failed create undid its backend work */
+  gboolean            later_removal_of_snapshot; /* what commit_removed_later forgets */
   gboolean            commit_failed;   /* the latest commit through the writer failed */
   NovaVolumeJob      *job;             /* a long copy in progress, or NULL */
 
@@ -266,6 +267,11 @@ void manager_op_commit_volume_removed_then   (Op *op, OpStep then);
  * commit. A failed write is only logged: the store keeps "deleting"
  * until a start. */
 void manager_op_commit_volume_removed_later_then (Op *op, OpStep then);
+/* The same for a snapshot the driver has deleted, its "deleting" on disk. */
+void manager_op_commit_snapshot_removed_later_then (Op *op, OpStep then);
+/* manager_op_commit_volume_status_then_in_thread for op->snapshot. */
+void manager_op_commit_snapshot_status_then_in_thread (Op *op, NovaSnapshotStatus status, OpStep thread_step,
+                                                       OpStep commit, OpStep then);
 /* A refused change: the status op->volume_before had comes back, and the
  * operation keeps its error (so for snapshots). */
 void manager_op_commit_volume_as_before_then   (Op *op, OpStep then);

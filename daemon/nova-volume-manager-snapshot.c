@@ -26,7 +26,6 @@ snapshot_data_free (SnapshotData *data)
 
 static void snapshot_thread (Op *op);
 static void snapshot_done (Op *op);
-static void snapshot_creating_committed (Op *op);
 static void snapshot_commit_available (Op *op);
 static void snapshot_available_committed (Op *op);
 
@@ -55,18 +54,8 @@ snapshot_start (Op *op)
   snapshot->size = op->volume->size;
   snapshot->progress = 0.0;
   snapshot->created_at = g_get_real_time ();
-  manager_op_commit_snapshot_status_then (op, NOVA_SNAPSHOT_STATUS_CREATING, NULL, snapshot_creating_committed);
-}
-
-static void
-snapshot_creating_committed (Op *op)
-{
-  if (op->error != NULL)
-    {
-      manager_op_return (op);
-      return;
-    }
-  manager_op_in_thread_then_commit (op, snapshot_thread, snapshot_commit_available, snapshot_done);
+  manager_op_commit_snapshot_status_then_in_thread (op, NOVA_SNAPSHOT_STATUS_CREATING, snapshot_thread,
+                                                    snapshot_commit_available, snapshot_done);
 }
 
 static void

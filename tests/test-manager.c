@@ -851,6 +851,62 @@ test_delete_removal_behind (Fixture *fx, gconstpointer data)
   g_assert_cmpuint (driver_calls_for (fx, "delete_volume", second), ==, 1);
 }
 
+static NovaSnapshotStatus
+stored_snapshot_status (Fixture *fx, const char *id, gboolean *found)
+{
+  g_autoptr(NovaSnapshotRecord) snapshot = nova_volume_store_get_snapshot (fx->store, id, NULL);
+
+  *found = snapshot != NULL;
+  return snapshot != NULL ? snapshot->status : NOVA_SNAPSHOT_STATUS_ERROR;
+}
+
+/* The same for a snapshot's delete. */
+static void
+test_delete_snapshot_removal_behind (Fixture *fx, gconstpointer data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *id = create_volume (fx, GIB, NULL, NULL, &error);
+  g_autofree char *first = NULL, *second = NULL;
+  GLogLevelFlags always_fatal;
+  gboolean found = TRUE;
+
+  g_assert_no_error (error);
+  first = create_snapshot (fx, id, FALSE, &error);
+  g_assert_no_error (error);
+  g_assert_true (delete_snapshot (fx, first, &error));
+  g_assert_no_error (error);
+  g_assert_null (nova_volume_manager_lookup_snapshot (fx->manager, first));
+  for (stored_snapshot_status (fx, first, &found); found; stored_snapshot_status (fx, first, &found))
+    g_main_context_iteration (NULL, TRUE);
+
+  if (!NOVA_VOLUME_CRASH_POINTS)
+    {
+      g_test_skip ("SKIP: the failed write is injected, which needs a build with -Dcrash_points=true");
+      return;
+    }
+  second = create_snapshot (fx, id, FALSE, &error);
+  g_assert_no_error (error);
+  always_fatal = g_log_set_always_fatal (G_LOG_FATAL_MASK | G_LOG_LEVEL_CRITICAL);
+  g_setenv ("NOVA_VOLUME_FAIL_AT", "delete-snapshot:before-commit-snapshot-removed", TRUE);
+  g_assert_true (delete_snapshot (fx, second, &error));
+  g_unsetenv ("NOVA_VOLUME_FAIL_AT");
+  g_log_set_always_fatal (always_fatal);
+  g_assert_no_error (error);
+  g_assert_null (nova_volume_manager_lookup_snapshot (fx->manager, second));
+  g_assert_cmpint (stored_snapshot_status (fx, second, &found), ==, NOVA_SNAPSHOT_STATUS_DELETING);
+  g_assert_true (found);
+
+  fixture_close (fx);
+  fixture_open (fx);
+  g_assert_true (nova_volume_manager_init_host (fx->manager, &error));
+  g_assert_no_error (error);
+  stored_snapshot_status (fx, second, &found);
+  g_assert_false (found);
+  g_assert_null (nova_volume_manager_lookup_snapshot (fx->manager, second));
+  /* (the restarted manager's driver: its own calls) the delete again */
+  g_assert_cmpuint (driver_calls_for (fx, "delete_snapshot", second), ==, 1);
+}
+
 /* Operations on one volume run in the order they were asked for, while
  * operations on another volume are not held up. */
 static void
@@ -1456,6 +1512,7 @@ main (int argc, char **argv)
   ADD ("connections", test_connections);
   ADD ("connection-commit-fails", test_connection_commit_fails);
   ADD ("delete-removal-behind", test_delete_removal_behind);
+  ADD ("delete-snapshot-removal-behind", test_delete_snapshot_removal_behind);
   ADD ("ordering", test_ordering);
   ADD ("commit-before-signal", test_commit_before_signal);
   ADD ("init-host", test_init_host);
