@@ -254,4 +254,3 @@ nova_volume_store_writer_get_counts (NovaVolumeStoreWriter *self, guint64 *n_bat
   *largest_batch = self->largest_batch;
   g_mutex_unlock (&self->counts_lock);
 }
-
