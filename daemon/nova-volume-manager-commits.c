@@ -297,9 +297,13 @@ typedef struct {
   gboolean   failure_event; /* logs the volume's failure once recorded */
   gboolean   retried;   /* once more after the reserve gave its space back */
   GError    *injected;  /* the failure a test asked for */
-  gboolean   in_thread; /* once durable, the operation goes on in a worker (see on_written_here) */
   GError    *written;   /* the writer's error, carried to the main thread */
   OpStep     then;
+  /* an intent whose operation, once durable, goes on in a worker (see
+   * on_written_here): manager_op_in_thread_then_commit's three steps */
+  OpStep     thread_step;
+  OpStep     thread_commit;
+  OpStep     thread_then;
 } Commit;
 
 static void
@@ -504,7 +508,7 @@ commit_hand_over (Commit *commit)
       destroy = g_free;
       break;
     }
-  if (commit->in_thread)
+  if (commit->thread_step != NULL)
     nova_volume_store_writer_write_then_here (op->self->writer, label, write, data, destroy, on_written_here,
                                               commit);
   else
@@ -685,6 +689,7 @@ on_written_here (const GError *error, gpointer user_data)
   Commit *commit = user_data;
   Op *op = commit->op;
   GMainContext *context = g_task_get_context (op->task);
+  OpStep thread_step = commit->thread_step, thread_commit = commit->thread_commit, thread_then = commit->thread_then;
   g_autofree char *after = NULL;
   Applied *applied;
 
@@ -706,7 +711,7 @@ on_written_here (const GError *error, gpointer user_data)
   op->error = g_steal_pointer (&commit->saved);
   op->commit_failed = FALSE;
   commit_free (commit);
-  g_thread_pool_push (op->self->op_pool, op, NULL);
+  manager_op_in_thread_then_commit (op, thread_step, thread_commit, thread_then);
 }
 
 static gboolean
@@ -753,29 +758,48 @@ commit_start (Commit *commit)
   commit_hand_over (commit);
 }
 
+/* op->volume's new @status (and @reason), to be committed */
+static Commit *
+volume_status_commit_new (Op *op, NovaVolumeStatus status, const char *reason, OpStep then)
+{
+  /* an operation that holds the volume shared only reads it */
+  g_return_val_if_fail (!op->volume_shared, NULL);
+  op->volume->status = status;
+  nova_record_set_string (&op->volume->status_reason, reason != NULL ? reason : "");
+  return commit_new (op, WRITE_VOLUME, op->volume, op->volume->id, nova_volume_status_to_string (status), then);
+}
+
+/* op->snapshot's, the same way */
+static Commit *
+snapshot_status_commit_new (Op *op, NovaSnapshotStatus status, const char *reason, OpStep then)
+{
+  g_autofree char *step = g_strconcat ("snapshot-", nova_snapshot_status_to_string (status), NULL);
+
+  op->snapshot->status = status;
+  nova_record_set_string (&op->snapshot->status_reason, reason != NULL ? reason : "");
+  return commit_new (op, WRITE_SNAPSHOT, op->snapshot, op->snapshot->id, step, then);
+}
+
 void
 manager_op_commit_volume_status_then (Op *op, NovaVolumeStatus status, const char *reason, OpStep then)
 {
-  /* an operation that holds the volume shared only reads it */
-  g_return_if_fail (!op->volume_shared);
-  op->volume->status = status;
-  nova_record_set_string (&op->volume->status_reason, reason != NULL ? reason : "");
-  commit_start (commit_new (op, WRITE_VOLUME, op->volume, op->volume->id, nova_volume_status_to_string (status),
-                            then));
+  Commit *commit = volume_status_commit_new (op, status, reason, then);
+
+  if (commit != NULL)
+    commit_start (commit);
 }
 
-/* @commit (an intent, its then manager_op_return: a failed commit ends
- * the operation with its error, as a step after a commit does), once
- * durable, goes on as manager_op_in_thread_then_commit */
+/* @commit, an intent made with manager_op_return as its then (a failed
+ * commit ends the operation with its error, as a step after a commit
+ * does), once durable goes on as manager_op_in_thread_then_commit */
 static void
-commit_start_in_thread (Commit *commit, OpStep thread_step, OpStep commit_step, OpStep then)
+commit_start_in_thread (Commit *commit, OpStep thread_step, OpStep thread_commit, OpStep thread_then)
 {
-  Op *op = commit->op;
-
-  op->thread_step = thread_step;
-  op->commit_step = commit_step;
-  op->then = then;
-  commit->in_thread = TRUE;
+  if (commit == NULL)
+    return;
+  commit->thread_step = thread_step;
+  commit->thread_commit = thread_commit;
+  commit->thread_then = thread_then;
   commit_start (commit);
 }
 
@@ -783,26 +807,16 @@ void
 manager_op_commit_volume_status_then_in_thread (Op *op, NovaVolumeStatus status, OpStep thread_step,
                                                 OpStep commit_step, OpStep then)
 {
-  Commit *commit;
-
-  g_return_if_fail (!op->volume_shared);
-  op->volume->status = status;
-  nova_record_set_string (&op->volume->status_reason, "");
-  commit = commit_new (op, WRITE_VOLUME, op->volume, op->volume->id, nova_volume_status_to_string (status),
-                       manager_op_return);
-  commit_start_in_thread (commit, thread_step, commit_step, then);
+  commit_start_in_thread (volume_status_commit_new (op, status, NULL, manager_op_return), thread_step, commit_step,
+                          then);
 }
 
 void
 manager_op_commit_snapshot_status_then_in_thread (Op *op, NovaSnapshotStatus status, OpStep thread_step,
                                                   OpStep commit_step, OpStep then)
 {
-  g_autofree char *step = g_strconcat ("snapshot-", nova_snapshot_status_to_string (status), NULL);
-
-  op->snapshot->status = status;
-  nova_record_set_string (&op->snapshot->status_reason, "");
-  commit_start_in_thread (commit_new (op, WRITE_SNAPSHOT, op->snapshot, op->snapshot->id, step, manager_op_return),
-                          thread_step, commit_step, then);
+  commit_start_in_thread (snapshot_status_commit_new (op, status, NULL, manager_op_return), thread_step,
+                          commit_step, then);
 }
 
 void
@@ -868,9 +882,9 @@ later_removal_free (LaterRemoval *removal)
 
 /* the step, as the synchronous removals name theirs */
 static const char *
-later_removal_step (const LaterRemoval *removal)
+removed_step (gboolean snapshot)
 {
-  return removal->snapshot ? "snapshot-removed" : "removed";
+  return snapshot ? "snapshot-removed" : "removed";
 }
 
 static gboolean
@@ -894,7 +908,7 @@ static void on_later_removal_written (const GError *error, gpointer user_data);
 static void
 later_removal_hand_over (NovaVolumeManager *self, LaterRemoval *removal, GMainContext *context)
 {
-  g_autofree char *label = g_strconcat (removal->what, ":commit-", later_removal_step (removal), NULL);
+  g_autofree char *label = g_strconcat (removal->what, ":commit-", removed_step (removal->snapshot), NULL);
 
   nova_volume_store_writer_write (self->writer, label, write_later_removal, removal,
                                   (GDestroyNotify) later_removal_free, context, on_later_removal_written, removal);
@@ -911,7 +925,7 @@ on_later_removal_written (const GError *written_error, gpointer user_data)
   if (written_error == NULL)
     {
 #if NOVA_VOLUME_CRASH_POINTS
-      g_autofree char *point = g_strconcat (removal->what, ":after-commit-", later_removal_step (removal), NULL);
+      g_autofree char *point = g_strconcat (removal->what, ":after-commit-", removed_step (removal->snapshot), NULL);
 
       nova_volume_crash_point (point);
 #endif
@@ -948,7 +962,7 @@ static void
 commit_removed_later (Op *op, gboolean snapshot, OpStep then)
 {
   const char *id = snapshot ? op->snapshot_id : op->volume_id;
-  g_autofree char *before = g_strconcat ("before-commit-", snapshot ? "snapshot-removed" : "removed", NULL);
+  g_autofree char *before = g_strconcat ("before-commit-", removed_step (snapshot), NULL);
   g_autoptr(GError) error = NULL;
 
   MANAGER_CRASH_POINT (op, before);
@@ -979,11 +993,7 @@ manager_op_commit_snapshot_removed_later_then (Op *op, OpStep then)
 static void
 commit_snapshot_status (Op *op, NovaSnapshotStatus status, const char *reason, OpStep then)
 {
-  g_autofree char *step = g_strconcat ("snapshot-", nova_snapshot_status_to_string (status), NULL);
-
-  op->snapshot->status = status;
-  nova_record_set_string (&op->snapshot->status_reason, reason != NULL ? reason : "");
-  commit_start (commit_new (op, WRITE_SNAPSHOT, op->snapshot, op->snapshot->id, step, then));
+  commit_start (snapshot_status_commit_new (op, status, reason, then));
 }
 
 void
