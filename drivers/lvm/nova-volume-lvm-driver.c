@@ -185,16 +185,17 @@ create_thin_lv (NovaLvmDriverPrivate *self, const char *name, guint64 size, GErr
   g_autoptr(GError) local_error = NULL;
   NovaLvmLvInfo pool;
 
-  if (!g_atomic_int_get (&self->pool_seen))
-    return ensure_pool (self, error) && nova_lvm_create_thin_lv (self->lvm, self->vg, self->pool, name, size, error);
-  if (nova_lvm_create_thin_lv (self->lvm, self->vg, self->pool, name, size, &local_error))
-    return TRUE;
-  if (!nova_lvm_lv_info (self->lvm, self->vg, self->pool, &pool, NULL) || pool.exists)
+  if (g_atomic_int_get (&self->pool_seen))
     {
-      g_propagate_error (error, g_steal_pointer (&local_error));
-      return FALSE;
+      if (nova_lvm_create_thin_lv (self->lvm, self->vg, self->pool, name, size, &local_error))
+        return TRUE;
+      if (!nova_lvm_lv_info (self->lvm, self->vg, self->pool, &pool, NULL) || pool.exists)
+        {
+          g_propagate_error (error, g_steal_pointer (&local_error));
+          return FALSE;
+        }
+      g_atomic_int_set (&self->pool_seen, FALSE);
     }
-  g_atomic_int_set (&self->pool_seen, FALSE);
   return ensure_pool (self, error) && nova_lvm_create_thin_lv (self->lvm, self->vg, self->pool, name, size, error);
 }
 
