@@ -183,18 +183,12 @@ bench_bare_create (BenchBare *self, BenchBareKind kind, const char *id, guint64 
 {
   g_autofree char *path = g_build_filename (self->dir, id, NULL);
 
-  switch (kind)
-    {
-    case BENCH_BARE_MINIMAL:
-      return create_file (self, path, size, FALSE, error) && commit_insert (self, id, size, "available", path, error);
-    case BENCH_BARE_DURABLE_ONE_COMMIT:
-      return create_file (self, path, size, TRUE, error) && commit_insert (self, id, size, "available", path, error);
-    case BENCH_BARE_DURABLE:
-    default:
-      return commit_insert (self, id, size, "creating", NULL, error)
-             && create_file (self, path, size, TRUE, error)
-             && commit_status (self, id, "available", error);
-    }
+  if (kind != BENCH_BARE_DURABLE)
+    return create_file (self, path, size, kind == BENCH_BARE_DURABLE_ONE_COMMIT, error)
+           && commit_insert (self, id, size, "available", path, error);
+  return commit_insert (self, id, size, "creating", NULL, error)
+         && create_file (self, path, size, TRUE, error)
+         && commit_status (self, id, "available", error);
 }
 
 gboolean
@@ -202,18 +196,11 @@ bench_bare_delete (BenchBare *self, BenchBareKind kind, const char *id, GError *
 {
   g_autofree char *path = g_build_filename (self->dir, id, NULL);
 
-  switch (kind)
-    {
-    case BENCH_BARE_MINIMAL:
-      return remove_file (self, path, FALSE, error) && commit_delete (self, id, error);
-    case BENCH_BARE_DURABLE_ONE_COMMIT:
-      return remove_file (self, path, TRUE, error) && commit_delete (self, id, error);
-    case BENCH_BARE_DURABLE:
-    default:
-      return commit_status (self, id, "deleting", error)
-             && remove_file (self, path, TRUE, error)
-             && commit_delete (self, id, error);
-    }
+  if (kind != BENCH_BARE_DURABLE)
+    return remove_file (self, path, kind == BENCH_BARE_DURABLE_ONE_COMMIT, error) && commit_delete (self, id, error);
+  return commit_status (self, id, "deleting", error)
+         && remove_file (self, path, TRUE, error)
+         && commit_delete (self, id, error);
 }
 
 static gboolean
